@@ -1,0 +1,73 @@
+//! The event envelope: what a writer proposes ([`NewEvent`]) and what the store returns once the
+//! event has a place in the log ([`RecordedEvent`]).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{EventId, EventType, Hash, Payload, Position, StreamId, Timestamp};
+
+/// Who caused an event, why, from what source, and when it happened in the world.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// The principal that issued the command: a token's principal, an importer, a person.
+    pub actor: String,
+    /// Shared by every event that one originating decision set in motion.
+    pub correlation_id: Uuid,
+    /// The event or command that directly caused this one, if any.
+    pub causation_id: Option<Uuid>,
+    /// Where the fact came from: a minute reference, an import file and line.
+    pub source: Option<String>,
+    /// When it happened in the world, such as the date a board decided.
+    pub occurred_at: Timestamp,
+}
+
+impl Metadata {
+    /// Metadata for an event with a fresh correlation id and no cause or source.
+    pub fn new(actor: impl Into<String>, occurred_at: Timestamp) -> Self {
+        Self { actor: actor.into(), correlation_id: Uuid::now_v7(), causation_id: None, source: None, occurred_at }
+    }
+}
+
+/// An event a writer proposes to append.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEvent {
+    pub event_id: EventId,
+    pub event_type: EventType,
+    pub schema_version: u32,
+    pub payload: Payload,
+    pub metadata: Metadata,
+}
+
+/// An event as stored: the proposal plus its place in the log, the time the store learnt it,
+/// and its link in the hash chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedEvent {
+    pub position: Position,
+    pub stream_id: StreamId,
+    /// 1-based version of the event within its stream.
+    pub stream_version: u64,
+    pub event_id: EventId,
+    pub event_type: EventType,
+    pub schema_version: u32,
+    pub payload: Payload,
+    pub metadata: Metadata,
+    /// When Covenant learnt of the event. Never decreases along the log.
+    pub recorded_at: Timestamp,
+    /// The hash of the event at `position - 1`, or all zeroes for the first event.
+    pub prev_hash: Hash,
+    /// SHA-256 over this event's canonical encoding and `prev_hash`; see [`crate::event_hash`].
+    pub hash: Hash,
+}
+
+impl RecordedEvent {
+    /// True when `proposal` is the same event as this one, as far as the writer could say: the
+    /// test that makes a retry idempotent.
+    pub fn same_content(&self, stream_id: &StreamId, proposal: &NewEvent) -> bool {
+        self.stream_id == *stream_id
+            && self.event_id == proposal.event_id
+            && self.event_type == proposal.event_type
+            && self.schema_version == proposal.schema_version
+            && self.payload == proposal.payload
+            && self.metadata == proposal.metadata
+    }
+}

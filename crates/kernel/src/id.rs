@@ -1,0 +1,173 @@
+//! Identifiers of the event log: stream ids, event ids, event type names and global positions.
+//! Each is parsed once at the edge ("parse, don't validate") and trusted from then on.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The longest stream id accepted, in bytes.
+pub const MAX_STREAM_ID_BYTES: usize = 200;
+/// The longest event type name accepted, in bytes.
+pub const MAX_EVENT_TYPE_BYTES: usize = 100;
+
+/// The id of one stream: one aggregate instance, such as `instrument-homes-for-independence`.
+///
+/// Between 1 and 200 bytes of UTF-8, with no control characters and no surrounding whitespace.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct StreamId(String);
+
+impl StreamId {
+    pub fn parse(text: impl Into<String>) -> Result<Self, String> {
+        let text = text.into();
+        if text.is_empty() {
+            return Err("stream id is empty: give the id of the aggregate, such as organisation-GB-LAE-WLI".into());
+        }
+        if text.len() > MAX_STREAM_ID_BYTES {
+            return Err(format!(
+                "stream id is {} bytes long: the limit is {MAX_STREAM_ID_BYTES}; use a shorter id",
+                text.len()
+            ));
+        }
+        if text.chars().any(char::is_control) {
+            return Err("stream id contains a control character: use printable characters only".into());
+        }
+        if text.trim() != text {
+            return Err(format!("stream id '{text}' starts or ends with whitespace: remove it"));
+        }
+        Ok(Self(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for StreamId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(value)
+    }
+}
+
+impl From<StreamId> for String {
+    fn from(value: StreamId) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for StreamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The name of an event type, such as `ResolutionRecorded`: letters, digits, `.`, `_` and `-`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EventType(String);
+
+impl EventType {
+    pub fn parse(text: impl Into<String>) -> Result<Self, String> {
+        let text = text.into();
+        let valid = !text.is_empty()
+            && text.len() <= MAX_EVENT_TYPE_BYTES
+            && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        if valid {
+            Ok(Self(text))
+        } else {
+            Err(format!(
+                "event type '{text}' is not a valid name: use 1 to {MAX_EVENT_TYPE_BYTES} letters, digits, '.', '_' or '-', such as ResolutionRecorded"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for EventType {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(value)
+    }
+}
+
+impl From<EventType> for String {
+    fn from(value: EventType) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for EventType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The unique id of one event, chosen by the writer so that a retry can be recognised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EventId(pub Uuid);
+
+impl EventId {
+    /// A fresh, time-ordered (UUIDv7) id.
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+}
+
+impl Default for EventId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A global position in the log. Positions start at 1 and have no gaps; `Position::ZERO` means
+/// "before the first event", the place to start reading from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Position(pub u64);
+
+impl Position {
+    pub const ZERO: Position = Position(0);
+
+    pub fn next(self) -> Position {
+        Position(self.0 + 1)
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_ids_are_checked() {
+        assert!(StreamId::parse("instrument-homes-for-independence").is_ok());
+        assert!(StreamId::parse("").expect_err("empty").contains("empty"));
+        assert!(StreamId::parse("x".repeat(201)).expect_err("long").contains("limit is 200"));
+        assert!(StreamId::parse("a\nb").expect_err("control").contains("control"));
+        assert!(StreamId::parse(" a").expect_err("space").contains("whitespace"));
+    }
+
+    #[test]
+    fn event_types_are_checked() {
+        assert!(EventType::parse("ResolutionRecorded").is_ok());
+        assert!(EventType::parse("Resolution Recorded").is_err());
+        assert!(EventType::parse("").is_err());
+    }
+}

@@ -1,0 +1,29 @@
+//! The event-sourcing vocabulary of Covenant: identifiers, the event envelope and its metadata,
+//! canonical payloads, the SHA-256 hash chain, append requests with their expectations, and the
+//! [`EventStore`] trait that every backend implements.
+//!
+//! Architecture Invariant: this crate does no IO. It knows nothing of tokio, sqlx or any
+//! database; the store crates bring those. Everything a backend must decide the same way as the
+//! other backend (validation, idempotency, version checks, position and hash assignment) is a
+//! pure function here, so the two backends cannot drift apart.
+
+mod append;
+mod chain;
+mod event;
+mod group_commit;
+mod id;
+mod payload;
+mod store;
+mod time;
+
+pub use append::{
+    AppendError, AppendOutcome, AppendRequest, Expected, GroupPlan, InvalidAppend, Limits, StreamAppend, StreamState,
+    VersionConflict, plan_group,
+};
+pub use chain::{ChainHead, ChainVerifier, Hash, VerifyFailure, VerifyReport, event_hash};
+pub use event::{Metadata, NewEvent, RecordedEvent};
+pub use group_commit::{GroupBackend, Writer};
+pub use id::{EventId, EventType, Position, StreamId};
+pub use payload::Payload;
+pub use store::{EventStore, EventStream, StoreError, StreamBound, follow};
+pub use time::Timestamp;
