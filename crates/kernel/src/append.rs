@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::payload::MAX_PAYLOAD_BYTES;
 use crate::{ChainHead, EventId, NewEvent, Position, RecordedEvent, StoreError, StreamId, Timestamp, event_hash};
 
 /// What a writer expects of a stream before its events are appended.
@@ -97,6 +98,9 @@ impl AppendRequest {
                 if !ids.insert(event.event_id) {
                     return Err(InvalidAppend::DuplicateEventId { event_id: event.event_id });
                 }
+                if event.payload.as_str().len() > MAX_PAYLOAD_BYTES {
+                    return Err(InvalidAppend::PayloadTooLarge { event_id: event.event_id, limit: MAX_PAYLOAD_BYTES });
+                }
                 if event.schema_version == 0 {
                     return Err(InvalidAppend::SchemaVersionZero { event_id: event.event_id });
                 }
@@ -121,7 +125,7 @@ impl AppendRequest {
     }
 }
 
-/// Limits on a single append. Payload size is limited by [`crate::Payload`] itself (64 KiB).
+/// Limits on a single append. Every payload is also limited to 64 KiB of canonical JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     pub max_events_per_append: usize,
@@ -148,6 +152,10 @@ pub enum InvalidAppend {
     DuplicateEventId { event_id: EventId },
     #[error("the append holds {count} events: the limit is {limit}; split it into several appends")]
     TooManyEvents { count: usize, limit: usize },
+    #[error(
+        "event {event_id} has a payload over {limit} bytes: keep documents outside the log and record their content hash and reference instead"
+    )]
+    PayloadTooLarge { event_id: EventId, limit: usize },
     #[error("event {event_id} has schema version 0: schema versions start at 1")]
     SchemaVersionZero { event_id: EventId },
     #[error(

@@ -18,9 +18,6 @@ pub trait GroupBackend: Send + 'static {
         &mut self,
         requests: &[AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError>;
-
-    /// Called after a successful commit that wrote at least one event.
-    fn committed(&mut self) {}
 }
 
 struct Job {
@@ -61,9 +58,6 @@ impl Writer {
                 let (requests, replies): (Vec<_>, Vec<_>) = group.into_iter().map(|j| (j.request, j.reply)).unzip();
                 match backend.commit_group(&requests).await {
                     Ok(outcomes) => {
-                        if outcomes.iter().any(|o| matches!(o, Ok(out) if !out.replayed)) {
-                            backend.committed();
-                        }
                         for (reply, outcome) in replies.into_iter().zip(outcomes) {
                             // A caller that stopped waiting no longer needs its answer.
                             let _ = reply.send(outcome);

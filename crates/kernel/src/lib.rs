@@ -23,7 +23,7 @@ pub use append::{
 pub use chain::{ChainHead, ChainVerifier, Hash, VerifyFailure, VerifyReport, event_hash};
 pub use event::{Metadata, NewEvent, RecordedEvent};
 pub use group_commit::{GroupBackend, Writer};
-pub use id::{EventId, EventType, Position, StreamId};
-pub use payload::Payload;
+pub use id::{EventId, EventType, MAX_STREAM_ID_BYTES, Position, StreamId};
+pub use payload::{MAX_PAYLOAD_BYTES, Payload};
 pub use store::{EventStore, EventStream, StoreError, StreamBound, follow};
 pub use time::Timestamp;

@@ -1,0 +1,152 @@
+//! Covenant's production event store on PostgreSQL. Durable on acknowledgement with the server's
+//! defaults (`fsync = on`, `synchronous_commit = on`). Migrations in `migrations/postgres` run
+//! on open, under sqlx's migration lock.
+//!
+//! Architecture Invariant: every append transaction first takes one transaction-scoped advisory
+//! lock, then reads the head and assigns positions after it. The lock is released only once the
+//! transaction is committed and visible, so positions are gapless and commit order is position
+//! order even with several processes writing to one database. Within a process, one
+//! [`kernel::Writer`] groups concurrent appends into one transaction.
+
+mod rows;
+mod writer;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use kernel::{
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, Position, RecordedEvent,
+    StoreError, StreamBound, StreamId, Writer,
+};
+use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
+use tokio::sync::watch;
+
+/// The channel on which every append transaction notifies its new head.
+const CHANNEL: &str = "covenant_events";
+/// How often a subscriber reads again even without a notification (a missed notification
+/// while the listener reconnects costs at most this much delay, never an event).
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// The most events one group commit takes from the queue.
+const MAX_GROUP_EVENTS: usize = 20_000;
+
+/// An event store in one PostgreSQL database. Cheap to clone; clones share the writer and pool.
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+    writer: Writer,
+    appended: watch::Receiver<Position>,
+    limits: Limits,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/database`) and applies
+    /// migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(unavailable)?;
+        sqlx::migrate!("../../migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("failed to apply migrations: {e}")))?;
+        let head = rows::read_head(&mut *pool.acquire().await.map_err(unavailable)?).await?;
+        let (notify, appended) = watch::channel(head.map(|(h, _)| h.position).unwrap_or_default());
+        let mut listener = PgListener::connect_with(&pool).await.map_err(unavailable)?;
+        listener.listen(CHANNEL).await.map_err(unavailable)?;
+        tokio::spawn(relay_notifications(listener, notify.clone()));
+        let (writer, run) = Writer::new(writer::PostgresWriter::new(pool.clone(), notify), MAX_GROUP_EVENTS);
+        tokio::spawn(run);
+        Ok(Self { pool, writer, appended, limits: Limits::default() })
+    }
+
+    /// The pool, for queries that live beside the log (projections, tests).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Passes heads announced by any process's appends on to this process's subscribers.
+async fn relay_notifications(mut listener: PgListener, notify: watch::Sender<Position>) {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(note)) => {
+                if let Ok(position) = note.payload().parse::<u64>() {
+                    notify.send_if_modified(|head| {
+                        let newer = Position(position) > *head;
+                        if newer {
+                            *head = Position(position);
+                        }
+                        newer
+                    });
+                }
+            }
+            // The connection was lost and will be re-established on the next call; the
+            // subscribers' poll covers anything announced meanwhile.
+            Ok(None) => {}
+            Err(_) if notify.is_closed() => return,
+            Err(_) => tokio::time::sleep(POLL_INTERVAL).await,
+        }
+        if notify.is_closed() {
+            return;
+        }
+    }
+}
+
+#[async_trait]
+impl EventStore for PostgresStore {
+    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
+        request.validate(&self.limits)?;
+        self.writer.append(request).await
+    }
+
+    async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
+        let clause = match bound {
+            StreamBound::All => "",
+            StreamBound::UpToVersion(_) => " AND stream_version <= $2",
+            StreamBound::RecordedBy(_) => " AND recorded_at <= $2",
+        };
+        let sql = format!("SELECT {} FROM events WHERE stream_id = $1{clause} ORDER BY stream_version", rows::COLUMNS);
+        let query = sqlx::query(&sql).bind(stream.as_str());
+        let query = match bound {
+            StreamBound::All => query,
+            StreamBound::UpToVersion(v) => query.bind(i64::try_from(v).unwrap_or(i64::MAX)),
+            StreamBound::RecordedBy(at) => query.bind(at.as_datetime()),
+        };
+        let found = query.fetch_all(&self.pool).await.map_err(unavailable)?;
+        found.iter().map(rows::decode).collect()
+    }
+
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let sql = format!("SELECT {} FROM events WHERE position > $1 ORDER BY position LIMIT $2", rows::COLUMNS);
+        let found = sqlx::query(&sql)
+            .bind(i64::try_from(after.0).unwrap_or(i64::MAX))
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        found.iter().map(rows::decode).collect()
+    }
+
+    async fn head(&self) -> Result<ChainHead, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        Ok(rows::read_head(&mut conn).await?.map(|(head, _)| head).unwrap_or_default())
+    }
+
+    fn subscribe(&self, after: Position) -> EventStream {
+        let announced = tokio_stream::wrappers::WatchStream::from_changes(self.appended.clone()).map(|_| ());
+        let poll = tokio_stream::wrappers::IntervalStream::new(tokio::time::interval(POLL_INTERVAL)).map(|_| ());
+        kernel::follow(self.clone(), after, futures::stream::select(announced, poll).boxed())
+    }
+}
+
+fn unavailable(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}

@@ -1,0 +1,134 @@
+//! The writer of a PostgreSQL store: commits a group of appends in one transaction that holds
+//! the store's advisory lock, with positions and hashes planned by [`kernel::plan_group`].
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use kernel::{
+    AppendError, AppendOutcome, AppendRequest, EventId, GroupBackend, Position, RecordedEvent, StoreError, StreamId,
+    StreamState, Timestamp, plan_group,
+};
+use sqlx::postgres::PgPool;
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+use crate::{CHANNEL, rows, unavailable};
+
+/// The advisory lock key that serialises appends to one database ("covenant" in ASCII).
+const APPEND_LOCK: i64 = 0x636f_7665_6e61_6e74;
+
+#[derive(Debug)]
+pub(crate) struct PostgresWriter {
+    pool: PgPool,
+    notify: tokio::sync::watch::Sender<Position>,
+}
+
+impl PostgresWriter {
+    pub(crate) fn new(pool: PgPool, notify: tokio::sync::watch::Sender<Position>) -> Self {
+        Self { pool, notify }
+    }
+}
+
+#[async_trait]
+impl GroupBackend for PostgresWriter {
+    async fn commit_group(
+        &mut self,
+        requests: &[AppendRequest],
+    ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(APPEND_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        let head = rows::read_head(&mut tx).await?;
+        let state =
+            StreamState { versions: versions(&mut tx, requests).await?, existing: existing(&mut tx, requests).await? };
+        let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
+        let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
+        let last = plan.rows.last().map(|r| r.position);
+        if let Some(last) = last {
+            insert(&mut tx, &plan.rows).await?;
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(last.0.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        }
+        // Dropping an uncommitted transaction on any error above rolls it back.
+        tx.commit().await.map_err(unavailable)?;
+        if let Some(last) = last {
+            self.notify.send_if_modified(|head| {
+                let newer = last > *head;
+                if newer {
+                    *head = last;
+                }
+                newer
+            });
+        }
+        Ok(plan.outcomes)
+    }
+}
+
+async fn versions(conn: &mut PgConnection, requests: &[AppendRequest]) -> Result<HashMap<StreamId, u64>, StoreError> {
+    let streams: Vec<&str> = requests.iter().flat_map(AppendRequest::stream_ids).map(|s| s.as_str()).collect();
+    let found =
+        sqlx::query("SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id = ANY($1) GROUP BY stream_id")
+            .bind(&streams)
+            .fetch_all(conn)
+            .await
+            .map_err(unavailable)?;
+    let mut versions = HashMap::with_capacity(found.len());
+    for row in found {
+        let stream =
+            StreamId::parse(row.try_get::<String, _>(0).map_err(unavailable)?).map_err(StoreError::Unavailable)?;
+        versions.insert(stream, row.try_get::<i64, _>(1).map_err(unavailable)? as u64);
+    }
+    Ok(versions)
+}
+
+async fn existing(
+    conn: &mut PgConnection,
+    requests: &[AppendRequest],
+) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
+    let ids: Vec<Uuid> = requests.iter().flat_map(AppendRequest::event_ids).map(|id| id.0).collect();
+    let sql = format!("SELECT {} FROM events WHERE event_id = ANY($1)", rows::COLUMNS);
+    let found = sqlx::query(&sql).bind(&ids).fetch_all(conn).await.map_err(unavailable)?;
+    found.iter().map(|row| rows::decode(row).map(|e| (e.event_id, e))).collect()
+}
+
+/// Inserts every row with one statement, one array per column.
+async fn insert(conn: &mut PgConnection, rows: &[RecordedEvent]) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO events ({}) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], \
+         $6::int[], $7::text[], $8::text[], $9::uuid[], $10::uuid[], $11::text[], $12::timestamptz[], \
+         $13::timestamptz[], $14::bytea[], $15::bytea[])",
+        crate::rows::COLUMNS
+    );
+    let column = |f: fn(&RecordedEvent) -> i64| rows.iter().map(f).collect::<Vec<_>>();
+    let text = |f: fn(&RecordedEvent) -> &str| rows.iter().map(f).collect::<Vec<_>>();
+    let time = |f: fn(&RecordedEvent) -> DateTime<Utc>| rows.iter().map(f).collect::<Vec<_>>();
+    let hash = |f: fn(&RecordedEvent) -> &[u8]| rows.iter().map(f).collect::<Vec<_>>();
+    sqlx::query(&sql)
+        .bind(column(|e| e.position.0 as i64))
+        .bind(text(|e| e.stream_id.as_str()))
+        .bind(column(|e| e.stream_version as i64))
+        .bind(rows.iter().map(|e| e.event_id.0).collect::<Vec<_>>())
+        .bind(text(|e| e.event_type.as_str()))
+        .bind(rows.iter().map(|e| e.schema_version as i32).collect::<Vec<_>>())
+        .bind(text(|e| e.payload.as_str()))
+        .bind(text(|e| e.metadata.actor.as_str()))
+        .bind(rows.iter().map(|e| e.metadata.correlation_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|e| e.metadata.causation_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|e| e.metadata.source.as_deref()).collect::<Vec<_>>())
+        .bind(time(|e| e.metadata.occurred_at.as_datetime()))
+        .bind(time(|e| e.recorded_at.as_datetime()))
+        .bind(hash(|e| e.prev_hash.0.as_slice()))
+        .bind(hash(|e| e.hash.0.as_slice()))
+        .execute(conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}

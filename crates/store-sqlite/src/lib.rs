@@ -1,0 +1,130 @@
+//! Covenant's embedded event store: one SQLite file in WAL mode with `synchronous=FULL`, so an
+//! acknowledged append has reached the disk. Migrations in `migrations/sqlite` run on open.
+//!
+//! Architecture Invariant: all appends go through one [`kernel::Writer`] whose backend holds the
+//! only write connection and takes SQLite's write lock with `BEGIN IMMEDIATE`; positions are
+//! assigned there, so commit order is position order. Reads use a separate pool.
+
+mod rows;
+mod writer;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use kernel::{
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, Position, RecordedEvent,
+    StoreError, StreamBound, StreamId, Writer,
+};
+use sqlx::ConnectOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use tokio::sync::watch;
+
+/// How often a subscriber looks for events written by another process on the same file.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// The most events one group commit takes from the queue.
+const MAX_GROUP_EVENTS: usize = 20_000;
+
+/// An event store in one SQLite file. Cheap to clone; clones share the writer and the pool.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    writer: Writer,
+    appended: watch::Receiver<Position>,
+    limits: Limits,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in the file at `path` and applies migrations.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new().filename(path).create_if_missing(true);
+        Self::open_with(options).await
+    }
+
+    /// Opens the store named by a `sqlite:` URL, such as `sqlite://covenant.db`.
+    pub async fn open_url(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url).map_err(unavailable)?.create_if_missing(true);
+        Self::open_with(options).await
+    }
+
+    async fn open_with(options: SqliteConnectOptions) -> Result<Self, StoreError> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let mut write = options.connect().await.map_err(unavailable)?;
+        sqlx::migrate!("../../migrations/sqlite")
+            .run(&mut write)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("failed to apply migrations: {e}")))?;
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(unavailable)?;
+        let head = head_of(&pool).await?;
+        let (notify, appended) = watch::channel(head.position);
+        let (writer, run) = Writer::new(writer::SqliteWriter::new(write, notify), MAX_GROUP_EVENTS);
+        tokio::spawn(run);
+        Ok(Self { pool, writer, appended, limits: Limits::default() })
+    }
+
+    /// The read pool, for queries that live beside the log (projections, tests).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes the pool; the writer stops when the last clone is dropped.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl EventStore for SqliteStore {
+    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
+        request.validate(&self.limits)?;
+        self.writer.append(request).await
+    }
+
+    async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
+        let (clause, limit) = match bound {
+            StreamBound::All => ("", i64::MAX),
+            StreamBound::UpToVersion(v) => (" AND stream_version <= ?2", i64::try_from(v).unwrap_or(i64::MAX)),
+            StreamBound::RecordedBy(at) => (" AND recorded_at <= ?2", at.as_micros()),
+        };
+        let sql = format!("SELECT {} FROM events WHERE stream_id = ?1{clause} ORDER BY stream_version", rows::COLUMNS);
+        let found =
+            sqlx::query(&sql).bind(stream.as_str()).bind(limit).fetch_all(&self.pool).await.map_err(unavailable)?;
+        found.iter().map(rows::decode).collect()
+    }
+
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let sql = format!("SELECT {} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2", rows::COLUMNS);
+        let found = sqlx::query(&sql)
+            .bind(i64::try_from(after.0).unwrap_or(i64::MAX))
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        found.iter().map(rows::decode).collect()
+    }
+
+    async fn head(&self) -> Result<ChainHead, StoreError> {
+        head_of(&self.pool).await
+    }
+
+    fn subscribe(&self, after: Position) -> EventStream {
+        let local = tokio_stream::wrappers::WatchStream::from_changes(self.appended.clone()).map(|_| ());
+        let poll = tokio_stream::wrappers::IntervalStream::new(tokio::time::interval(POLL_INTERVAL)).map(|_| ());
+        kernel::follow(self.clone(), after, futures::stream::select(local, poll).boxed())
+    }
+}
+
+async fn head_of(pool: &SqlitePool) -> Result<ChainHead, StoreError> {
+    let mut conn = pool.acquire().await.map_err(unavailable)?;
+    Ok(rows::read_head(conn.as_mut()).await?.map(|(head, _)| head).unwrap_or_default())
+}
+
+fn unavailable(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}

@@ -1,0 +1,134 @@
+//! The single writer of a SQLite store: commits a group of appends in one `BEGIN IMMEDIATE`
+//! transaction, with positions and hashes planned by [`kernel::plan_group`].
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use kernel::{
+    AppendError, AppendOutcome, AppendRequest, EventId, GroupBackend, Position, RecordedEvent, StoreError, StreamState,
+    Timestamp, plan_group,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use crate::{rows, unavailable};
+
+/// Rows per INSERT statement: 15 parameters each, under SQLite's limit of 32,766.
+const INSERT_CHUNK: usize = 2_000;
+/// Parameters per `IN (...)` lookup.
+const LOOKUP_CHUNK: usize = 5_000;
+
+#[derive(Debug)]
+pub(crate) struct SqliteWriter {
+    conn: SqliteConnection,
+    notify: tokio::sync::watch::Sender<Position>,
+}
+
+impl SqliteWriter {
+    pub(crate) fn new(conn: SqliteConnection, notify: tokio::sync::watch::Sender<Position>) -> Self {
+        Self { conn, notify }
+    }
+
+    async fn write(
+        &mut self,
+        requests: &[AppendRequest],
+    ) -> Result<(Vec<Result<AppendOutcome, AppendError>>, Option<Position>), StoreError> {
+        let head = rows::read_head(&mut self.conn).await?;
+        let state = StreamState { versions: self.versions(requests).await?, existing: self.existing(requests).await? };
+        let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
+        let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
+        for chunk in plan.rows.chunks(INSERT_CHUNK) {
+            insert(&mut self.conn, chunk).await?;
+        }
+        Ok((plan.outcomes, plan.rows.last().map(|r| r.position)))
+    }
+
+    async fn versions(&mut self, requests: &[AppendRequest]) -> Result<HashMap<kernel::StreamId, u64>, StoreError> {
+        let streams: Vec<&str> = requests.iter().flat_map(AppendRequest::stream_ids).map(|s| s.as_str()).collect();
+        let mut versions = HashMap::new();
+        for chunk in streams.chunks(LOOKUP_CHUNK) {
+            let mut query =
+                QueryBuilder::<Sqlite>::new("SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id IN (");
+            let mut list = query.separated(", ");
+            for stream in chunk {
+                list.push_bind(*stream);
+            }
+            query.push(") GROUP BY stream_id");
+            for row in query.build().fetch_all(&mut self.conn).await.map_err(unavailable)? {
+                let stream: String = row.try_get(0).map_err(unavailable)?;
+                let version: i64 = row.try_get(1).map_err(unavailable)?;
+                let stream = kernel::StreamId::parse(stream).map_err(StoreError::Unavailable)?;
+                versions.insert(stream, version as u64);
+            }
+        }
+        Ok(versions)
+    }
+
+    async fn existing(&mut self, requests: &[AppendRequest]) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
+        let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
+        let mut existing = HashMap::new();
+        for chunk in ids.chunks(LOOKUP_CHUNK) {
+            let mut query =
+                QueryBuilder::<Sqlite>::new(format!("SELECT {} FROM events WHERE event_id IN (", rows::COLUMNS));
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(id.0);
+            }
+            query.push(")");
+            for row in query.build().fetch_all(&mut self.conn).await.map_err(unavailable)? {
+                let event = rows::decode(&row)?;
+                existing.insert(event.event_id, event);
+            }
+        }
+        Ok(existing)
+    }
+}
+
+async fn insert(conn: &mut SqliteConnection, chunk: &[RecordedEvent]) -> Result<(), StoreError> {
+    let mut query = QueryBuilder::<Sqlite>::new(format!("INSERT INTO events ({}) ", rows::COLUMNS));
+    query.push_values(chunk, |mut b, e| {
+        b.push_bind(e.position.0 as i64)
+            .push_bind(e.stream_id.as_str())
+            .push_bind(e.stream_version as i64)
+            .push_bind(e.event_id.0)
+            .push_bind(e.event_type.as_str())
+            .push_bind(e.schema_version)
+            .push_bind(e.payload.as_str())
+            .push_bind(e.metadata.actor.as_str())
+            .push_bind(e.metadata.correlation_id)
+            .push_bind(e.metadata.causation_id)
+            .push_bind(e.metadata.source.as_deref())
+            .push_bind(e.metadata.occurred_at.as_micros())
+            .push_bind(e.recorded_at.as_micros())
+            .push_bind(e.prev_hash.0.as_slice())
+            .push_bind(e.hash.0.as_slice());
+    });
+    query.build().execute(conn).await.map_err(unavailable)?;
+    Ok(())
+}
+
+#[async_trait]
+impl GroupBackend for SqliteWriter {
+    async fn commit_group(
+        &mut self,
+        requests: &[AppendRequest],
+    ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError> {
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await.map_err(unavailable)?;
+        let written = match self.write(requests).await {
+            Ok(written) => written,
+            Err(error) => {
+                // The transaction is abandoned either way; a failed rollback adds nothing.
+                let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+                return Err(error);
+            }
+        };
+        if let Err(error) = sqlx::query("COMMIT").execute(&mut self.conn).await {
+            let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+            return Err(unavailable(error));
+        }
+        let (outcomes, last) = written;
+        if let Some(last) = last {
+            self.notify.send_replace(last);
+        }
+        Ok(outcomes)
+    }
+}

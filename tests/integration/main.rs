@@ -1,0 +1,3 @@
+//! Covenant's integration tests, one binary, one module per feature.
+
+mod store;

@@ -1,0 +1,7 @@
+//! The event store conformance suite: every test here runs on SQLite and on PostgreSQL.
+
+mod appending;
+mod concurrency;
+mod crash;
+mod reading;
+mod tampering;

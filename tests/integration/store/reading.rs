@@ -1,0 +1,112 @@
+//! Reads: one stream with its bounds, the whole log in pages, and live subscriptions.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use kernel::{AppendRequest, Expected, Position, StreamBound, Timestamp};
+use tests::{TestStore, on_both_backends, progress_report, stream};
+
+on_both_backends!(
+    a_stream_reads_in_full_up_to_a_version_or_as_known_at_a_time,
+    the_log_reads_in_pages_after_a_position,
+    a_subscription_catches_up_then_follows,
+    a_subscription_sees_appends_from_another_store_instance,
+);
+
+async fn a_stream_reads_in_full_up_to_a_version_or_as_known_at_a_time(db: &TestStore) {
+    let store = db.store();
+    let s = stream("instrument-bexley-jlhws-2023-2028");
+    for n in 0..3 {
+        store
+            .append(AppendRequest::single(s.clone(), Expected::Any, vec![progress_report("b", n)]))
+            .await
+            .expect("append");
+        store
+            .append(AppendRequest::single(stream("noise"), Expected::Any, vec![progress_report("n", n)]))
+            .await
+            .expect("append");
+    }
+    let all = store.read_stream(&s, StreamBound::All).await.expect("read");
+    assert_eq!(all.iter().map(|e| e.stream_version).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(all.iter().all(|e| e.stream_id == s));
+    let two = store.read_stream(&s, StreamBound::UpToVersion(2)).await.expect("read");
+    assert_eq!(two, all[..2]);
+
+    let known_by = all[1].recorded_at;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    store.append(AppendRequest::single(s.clone(), Expected::Any, vec![progress_report("b", 9)])).await.expect("append");
+    let as_known = store.read_stream(&s, StreamBound::RecordedBy(known_by)).await.expect("read");
+    assert!(as_known.len() >= 2 && as_known.len() <= 3, "events recorded by then: {}", as_known.len());
+    assert!(as_known.iter().all(|e| e.recorded_at <= known_by));
+    let before_anything = Timestamp::parse("2020-01-01").expect("date");
+    assert!(store.read_stream(&s, StreamBound::RecordedBy(before_anything)).await.expect("read").is_empty());
+    assert!(store.read_stream(&stream("never-written"), StreamBound::All).await.expect("read").is_empty());
+}
+
+async fn the_log_reads_in_pages_after_a_position(db: &TestStore) {
+    let store = db.store();
+    let events: Vec<_> = (0..25).map(|n| progress_report("p", n)).collect();
+    store
+        .append(AppendRequest::single(stream("commitment-p"), Expected::NoStream, events.clone()))
+        .await
+        .expect("append");
+    let mut after = Position::ZERO;
+    let mut seen = Vec::new();
+    loop {
+        let page = store.read_all(after, 10).await.expect("page");
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 10);
+        after = page.last().expect("non-empty").position;
+        seen.extend(page);
+    }
+    assert_eq!(seen.iter().map(|e| e.position.0).collect::<Vec<_>>(), (1..=25).collect::<Vec<_>>());
+    assert_eq!(
+        seen.iter().map(|e| e.event_id).collect::<Vec<_>>(),
+        events.iter().map(|e| e.event_id).collect::<Vec<_>>()
+    );
+    assert_eq!(seen[3].payload, events[3].payload);
+    assert_eq!(seen[3].metadata, events[3].metadata);
+}
+
+async fn a_subscription_catches_up_then_follows(db: &TestStore) {
+    let store = db.store();
+    let s = stream("commitment-sub");
+    store
+        .append(AppendRequest::single(s.clone(), Expected::Any, (0..5).map(|n| progress_report("s", n)).collect()))
+        .await
+        .expect("append");
+    let mut subscription = store.subscribe(Position(2));
+    for n in 0..3 {
+        store
+            .append(AppendRequest::single(s.clone(), Expected::Any, vec![progress_report("s", 10 + n)]))
+            .await
+            .expect("append");
+    }
+    let mut positions = Vec::new();
+    while positions.len() < 6 {
+        let next =
+            tokio::time::timeout(Duration::from_secs(10), subscription.next()).await.expect("an event arrives in time");
+        positions.push(next.expect("stream continues").expect("no error").position.0);
+    }
+    assert_eq!(positions, [3, 4, 5, 6, 7, 8]);
+    store.append(AppendRequest::single(s, Expected::Any, vec![progress_report("s", 20)])).await.expect("append");
+    let live = tokio::time::timeout(Duration::from_secs(10), subscription.next()).await.expect("live event arrives");
+    assert_eq!(live.expect("stream continues").expect("no error").position, Position(9));
+}
+
+async fn a_subscription_sees_appends_from_another_store_instance(db: &TestStore) {
+    let other = db.open_another().await;
+    let mut subscription = db.store().subscribe(Position::ZERO);
+    other
+        .append(AppendRequest::single(stream("commitment-x"), Expected::Any, vec![progress_report("x", 1)]))
+        .await
+        .expect("append");
+    let event = tokio::time::timeout(Duration::from_secs(10), subscription.next())
+        .await
+        .expect("the other instance's append arrives")
+        .expect("stream continues")
+        .expect("no error");
+    assert_eq!(event.position, Position(1));
+}

@@ -1,0 +1,182 @@
+//! Test harness shared by the integration tests: a fresh store per test on SQLite (a temporary
+//! file) or PostgreSQL (a database of its own, created from `COVENANT_TEST_POSTGRES_URL` and
+//! dropped afterwards), raw SQL access for tampering, and realistic events.
+//!
+//! Without `COVENANT_TEST_POSTGRES_URL` the PostgreSQL tests report themselves skipped on the
+//! terminal and pass; with it, they fail loudly if the database cannot be reached.
+
+use std::io::Write;
+
+use kernel::{EventId, EventStore, EventType, Metadata, NewEvent, Payload, StreamId, Timestamp};
+use sqlx::Connection;
+use store_postgres::PostgresStore;
+use store_sqlite::SqliteStore;
+
+/// Events per append made by the `crash-append` child: large enough that a kill often lands
+/// inside one.
+pub const CRASH_BATCH: usize = 5_000;
+
+/// The variable that switches the PostgreSQL tests on.
+pub const POSTGRES_URL_VAR: &str = "COVENANT_TEST_POSTGRES_URL";
+
+/// A store under test, with what it takes to reach its database directly.
+#[derive(Debug)]
+pub enum TestStore {
+    Sqlite { store: SqliteStore, path: std::path::PathBuf, _dir: tempfile::TempDir },
+    Postgres { store: PostgresStore, url: String, admin_url: String, database: String },
+}
+
+impl TestStore {
+    /// A fresh SQLite store in a temporary directory.
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("failed to create a temporary directory");
+        let path = dir.path().join("covenant.db");
+        let store = SqliteStore::open(&path).await.expect("failed to open a SQLite store");
+        TestStore::Sqlite { store, path, _dir: dir }
+    }
+
+    /// A fresh PostgreSQL store in a database of its own, or `None` (after saying so on the
+    /// terminal) when `COVENANT_TEST_POSTGRES_URL` is not set.
+    pub async fn postgres(test: &str) -> Option<Self> {
+        let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
+            // Written past the test harness's capture so that a plain `cargo test` shows it.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test} on PostgreSQL: set {POSTGRES_URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/test) to run it"
+            );
+            return None;
+        };
+        let database = format!("covenant_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set but {admin_url} cannot be reached: {e}"));
+        sqlx::query(&format!("CREATE DATABASE {database}"))
+            .execute(&mut admin)
+            .await
+            .expect("failed to create a test database");
+        let url = database_url(&admin_url, &database);
+        let store = PostgresStore::open(&url).await.expect("failed to open a PostgreSQL store");
+        Some(TestStore::Postgres { store, url, admin_url, database })
+    }
+
+    pub fn store(&self) -> &dyn EventStore {
+        match self {
+            TestStore::Sqlite { store, .. } => store,
+            TestStore::Postgres { store, .. } => store,
+        }
+    }
+
+    /// A second, independent store instance (its own pool and writer) on the same database.
+    pub async fn open_another(&self) -> Box<dyn EventStore> {
+        match self {
+            TestStore::Sqlite { path, .. } => Box::new(SqliteStore::open(path).await.expect("failed to reopen")),
+            TestStore::Postgres { url, .. } => Box::new(PostgresStore::open(url).await.expect("failed to reopen")),
+        }
+    }
+
+    /// What a child process needs to open the same store: backend name and location.
+    pub fn location(&self) -> (&'static str, String) {
+        match self {
+            TestStore::Sqlite { path, .. } => ("sqlite", path.display().to_string()),
+            TestStore::Postgres { url, .. } => ("postgres", url.clone()),
+        }
+    }
+
+    /// Runs SQL directly against the database, bypassing the store: for tampering tests.
+    pub async fn execute_raw(&self, sql: &str) {
+        match self {
+            TestStore::Sqlite { store, .. } => {
+                sqlx::query(sql).execute(store.pool()).await.expect("raw SQL failed");
+            }
+            TestStore::Postgres { store, .. } => {
+                sqlx::query(sql).execute(store.pool()).await.expect("raw SQL failed");
+            }
+        }
+    }
+
+    /// Closes the store and, on PostgreSQL, drops its database.
+    pub async fn finish(self) {
+        match self {
+            TestStore::Sqlite { store, .. } => store.close().await,
+            TestStore::Postgres { store, admin_url, database, .. } => {
+                store.close().await;
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await;
+                }
+            }
+        }
+    }
+}
+
+/// `admin_url` with its database replaced by `database`.
+fn database_url(admin_url: &str, database: &str) -> String {
+    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{database}?{q}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
+/// Runs a test body against a fresh store on each backend: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let db = $crate::TestStore::sqlite().await;
+                    super::$name(&db).await;
+                    db.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let Some(db) = $crate::TestStore::postgres(concat!(module_path!(), "::", stringify!($name))).await else {
+                        return;
+                    };
+                    super::$name(&db).await;
+                    db.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+pub fn stream(id: &str) -> StreamId {
+    StreamId::parse(id).expect("valid stream id")
+}
+
+/// A progress report of about 300 bytes, as a partner would send for an action in the
+/// Lincolnshire Homes for Independence delivery plan.
+pub fn progress_report(commitment: &str, n: usize) -> NewEvent {
+    let payload = serde_json::json!({
+        "commitment": commitment,
+        "status": "on_track",
+        "percent_complete": (n * 7) % 100,
+        "narrative": "Disabled Facilities Grant referrals triaged within 10 working days; \
+                      housing options officers co-located with the hospital discharge team.",
+        "evidence": [format!("HHCDG highlight report {n}")],
+        "reporting_period": {"from": "2021-04-01", "to": "2021-06-30"}
+    });
+    NewEvent {
+        event_id: EventId::new(),
+        event_type: EventType::parse("ProgressReported").expect("valid type"),
+        schema_version: 1,
+        payload: Payload::from_value(&payload).expect("object payload"),
+        metadata: Metadata {
+            source: Some("HHCDG delivery plan quarterly return".into()),
+            ..Metadata::new("officer@west-lindsey.gov.uk", Timestamp::parse("2021-07-15").expect("valid date"))
+        },
+    }
+}
