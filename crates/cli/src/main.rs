@@ -1,0 +1,56 @@
+//! `covenant`: the command line of Covenant. Global options choose the database; each verb is
+//! a module of its own.
+
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use app::Config;
+use clap::{Parser, Subcommand};
+
+/// Covenant: an event-sourced record of every commitment, endorsement, resolution and progress
+/// update of a public-sector partnership, with a hash-chained audit trail.
+#[derive(Debug, Parser)]
+#[command(name = "covenant", version, propagate_version = true)]
+struct Cli {
+    /// The database: a SQLite file (`covenant.db`, `sqlite://covenant.db`) or a PostgreSQL URL
+    /// (`postgres://user@host/database`). Falls back to COVENANT_DATABASE_URL, then to
+    /// `database_url` in covenant.toml, then to the embedded default.
+    #[arg(long, global = true, value_name = "URL", help_heading = "Database")]
+    db: Option<String>,
+
+    /// A config file to read instead of ./covenant.toml.
+    #[arg(long, global = true, value_name = "FILE", help_heading = "Database")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Verify(verify::Args),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let env = std::env::var(app::DATABASE_URL_VAR).ok();
+    let dir = std::env::current_dir().context("failed to read the working directory")?;
+    let config = Config::resolve(cli.db.as_deref(), env.as_deref(), cli.config.as_deref(), &dir)?;
+    match cli.command {
+        Command::Verify(args) => verify::run(&config, args).await,
+    }
+}
