@@ -7,7 +7,7 @@
 
 use std::io::Write;
 
-use kernel::{EventId, EventStore, EventType, Metadata, NewEvent, Payload, StreamId, Timestamp};
+use kernel::{EventId, EventStore, EventType, Metadata, NewEvent, Payload, SnapshotStore, StreamId, Timestamp};
 use sqlx::Connection;
 use store_postgres::PostgresStore;
 use store_sqlite::SqliteStore;
@@ -60,6 +60,13 @@ impl TestStore {
     }
 
     pub fn store(&self) -> &dyn EventStore {
+        match self {
+            TestStore::Sqlite { store, .. } => store,
+            TestStore::Postgres { store, .. } => store,
+        }
+    }
+
+    pub fn snapshots(&self) -> &dyn SnapshotStore {
         match self {
             TestStore::Sqlite { store, .. } => store,
             TestStore::Postgres { store, .. } => store,

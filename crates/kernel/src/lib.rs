@@ -13,6 +13,7 @@ mod event;
 mod group_commit;
 mod id;
 mod payload;
+mod snapshot;
 mod store;
 mod time;
 
@@ -25,5 +26,6 @@ pub use event::{Metadata, NewEvent, RecordedEvent};
 pub use group_commit::{GroupBackend, Writer};
 pub use id::{EventId, EventType, MAX_STREAM_ID_BYTES, Position, StreamId};
 pub use payload::{MAX_PAYLOAD_BYTES, Payload};
+pub use snapshot::{Snapshot, SnapshotStore};
 pub use store::{EventStore, EventStream, StoreError, StreamBound, follow};
 pub use time::Timestamp;

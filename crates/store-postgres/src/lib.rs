@@ -9,6 +9,7 @@
 //! [`kernel::Writer`] groups concurrent appends into one transaction.
 
 mod rows;
+mod snapshots;
 mod writer;
 
 use std::time::Duration;

@@ -6,6 +6,7 @@
 //! assigned there, so commit order is position order. Reads use a separate pool.
 
 mod rows;
+mod snapshots;
 mod writer;
 
 use std::path::Path;

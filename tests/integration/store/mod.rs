@@ -4,4 +4,5 @@ mod appending;
 mod concurrency;
 mod crash;
 mod reading;
+mod snapshots;
 mod tampering;
