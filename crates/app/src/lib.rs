@@ -8,4 +8,4 @@ mod config;
 mod store;
 
 pub use config::{Config, ConfigError, DATABASE_URL_VAR, DEFAULT_DATABASE_URL, DatabaseUrl};
-pub use store::open_store;
+pub use store::{Stores, open_store};

@@ -26,7 +26,7 @@ pub struct Args {
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let store = app::open_store(&config.database).await?;
     let from = args.from_position.zip(args.from_hash).map(|(p, hash)| ChainHead { position: Position(p), hash });
-    let report = store.verify(from).await?;
+    let report = store.events.verify(from).await?;
     let head = report.verified_head;
     match &report.failure {
         None => {
