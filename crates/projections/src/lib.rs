@@ -7,7 +7,9 @@
 //! in, so that the same events always give the same state.
 
 mod as_of;
+mod report;
 mod runner;
 
 pub use as_of::AsOf;
+pub use report::{Format, Report};
 pub use runner::{Projection, ProjectionError, Runner, build_as_of};

@@ -1,0 +1,203 @@
+//! Reports: a read model laid out as a titled table, rendered as aligned text for a terminal,
+//! markdown for a board paper, CSV for a spreadsheet, or JSON for a program. Every read model
+//! that can be printed turns itself into a [`Report`]; the formats live here once.
+
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use serde_json::{Map, Value};
+
+/// How a report is written out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Markdown,
+    Csv,
+    Json,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(Format::Text),
+            "markdown" | "md" => Ok(Format::Markdown),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            other => Err(format!("'{other}' is not a report format: use text, markdown, csv or json")),
+        }
+    }
+}
+
+/// A titled table of text cells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub title: String,
+    /// Lines printed under the title in text and markdown (what the report shows, as of when).
+    pub notes: Vec<String>,
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Report {
+    pub fn new(title: impl Into<String>, columns: Vec<&'static str>) -> Self {
+        Self { title: title.into(), notes: Vec::new(), columns, rows: Vec::new() }
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Adds a row; it must have one cell per column.
+    pub fn push(&mut self, row: Vec<String>) {
+        debug_assert_eq!(row.len(), self.columns.len(), "a row of {}", self.title);
+        self.rows.push(row);
+    }
+
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Text => self.text(),
+            Format::Markdown => self.markdown(),
+            Format::Csv => self.csv(),
+            Format::Json => self.json(),
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let line = |cells: &mut dyn Iterator<Item = &str>| -> String {
+            let mut out = String::new();
+            for (i, (cell, w)) in cells.zip(&widths).enumerate() {
+                if i > 0 {
+                    out.push_str("  ");
+                }
+                let _ = write!(out, "{cell:<w$}");
+            }
+            out.trim_end().to_owned()
+        };
+        let mut out = format!("{}\n", self.title);
+        for note in &self.notes {
+            let _ = writeln!(out, "{note}");
+        }
+        out.push('\n');
+        let _ = writeln!(out, "{}", line(&mut self.columns.iter().copied()));
+        let _ = writeln!(out, "{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+        for row in &self.rows {
+            let _ = writeln!(out, "{}", line(&mut row.iter().map(String::as_str)));
+        }
+        if self.rows.is_empty() {
+            out.push_str("(nothing to show)\n");
+        }
+        out
+    }
+
+    fn markdown(&self) -> String {
+        let escape = |cell: &str| cell.replace('|', "\\|").replace('\n', " ");
+        let mut out = format!("### {}\n\n", self.title);
+        for note in &self.notes {
+            let _ = writeln!(out, "{note}  ");
+        }
+        if !self.notes.is_empty() {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "| {} |", self.columns.join(" | "));
+        let _ = writeln!(out, "|{}", "---|".repeat(self.columns.len()));
+        for row in &self.rows {
+            let _ = writeln!(out, "| {} |", row.iter().map(|c| escape(c)).collect::<Vec<_>>().join(" | "));
+        }
+        out
+    }
+
+    fn csv(&self) -> String {
+        let field = |cell: &str| {
+            if cell.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", cell.replace('"', "\"\""))
+            } else {
+                cell.to_owned()
+            }
+        };
+        let mut out = String::new();
+        let _ = writeln!(out, "{}", self.columns.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        for row in &self.rows {
+            let _ = writeln!(out, "{}", row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        }
+        out
+    }
+
+    fn json(&self) -> String {
+        let rows: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|row| {
+                let object: Map<String, Value> =
+                    self.columns.iter().zip(row).map(|(c, v)| (json_key(c), Value::String(v.clone()))).collect();
+                Value::Object(object)
+            })
+            .collect();
+        let mut out = serde_json::to_string_pretty(&rows).unwrap_or_default();
+        out.push('\n');
+        out
+    }
+}
+
+/// `Due date` → `due_date`.
+fn json_key(column: &str) -> String {
+    column.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Report {
+        let mut report = Report::new("Actions", vec!["Action", "Lead", "RAG"]).note("As of 2021-07-15");
+        report.push(vec!["Adapt homes, faster".into(), "West Lindsey DC".into(), "GREEN".into()]);
+        report.push(vec!["Review \"trusted assessor\", pilot".into(), "LCC | ASC".into(), "AMBER".into()]);
+        report
+    }
+
+    #[test]
+    fn text_aligns_columns() {
+        let text = sample().render(Format::Text);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "Actions");
+        assert_eq!(lines[3], "Action                            Lead             RAG");
+        assert_eq!(lines[5], "Adapt homes, faster               West Lindsey DC  GREEN");
+    }
+
+    #[test]
+    fn markdown_escapes_pipes() {
+        let md = sample().render(Format::Markdown);
+        assert!(
+            md.starts_with("### Actions\n\nAs of 2021-07-15  \n\n| Action | Lead | RAG |\n|---|---|---|\n"),
+            "{md}"
+        );
+        assert!(md.contains("LCC \\| ASC"), "{md}");
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let csv = sample().render(Format::Csv);
+        assert_eq!(csv.lines().nth(2), Some("\"Review \"\"trusted assessor\"\", pilot\",LCC | ASC,AMBER"));
+    }
+
+    #[test]
+    fn json_keys_are_snake_case() {
+        let mut report = Report::new("t", vec!["Due date"]);
+        report.push(vec!["2021-03-31".into()]);
+        let value: Value = serde_json::from_str(&report.render(Format::Json)).expect("json");
+        assert_eq!(value, serde_json::json!([{"due_date": "2021-03-31"}]));
+    }
+
+    #[test]
+    fn formats_parse_with_a_helpful_error() {
+        assert_eq!("md".parse::<Format>(), Ok(Format::Markdown));
+        assert!("pdf".parse::<Format>().expect_err("unknown").contains("text, markdown, csv or json"));
+    }
+}
