@@ -1,0 +1,214 @@
+//! The Body aggregate: a decision-making forum (board, committee, cabinet, partnership group,
+//! local area partnership, forum) with its parent organisations and member organisations, who
+//! join and leave over time.
+
+use kernel::StreamId;
+use serde::{Deserialize, Serialize};
+
+use crate::context::Context;
+use crate::ids::{body_stream, organisation_stream};
+use crate::values::{Date, Key, OrgId, has_text};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Board,
+    Committee,
+    Cabinet,
+    PartnershipGroup,
+    LocalAreaPartnership,
+    Forum,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    Establish {
+        id: Key,
+        name: String,
+        kind: Kind,
+        /// The organisations the body belongs to, such as the council whose committee it is.
+        parents: Vec<OrgId>,
+        #[serde(default)]
+        members: Vec<OrgId>,
+        established_on: Date,
+    },
+    AddMember {
+        id: Key,
+        organisation: OrgId,
+        joined_on: Date,
+    },
+    RemoveMember {
+        id: Key,
+        organisation: OrgId,
+        left_on: Date,
+    },
+    Abolish {
+        id: Key,
+        abolished_on: Date,
+    },
+}
+
+impl Command {
+    pub fn id(&self) -> &Key {
+        match self {
+            Command::Establish { id, .. }
+            | Command::AddMember { id, .. }
+            | Command::RemoveMember { id, .. }
+            | Command::Abolish { id, .. } => id,
+        }
+    }
+
+    pub fn stream_id(&self) -> StreamId {
+        body_stream(self.id())
+    }
+
+    pub fn references(&self) -> Vec<StreamId> {
+        match self {
+            Command::Establish { parents, members, .. } => {
+                let mut orgs: Vec<&OrgId> = parents.iter().chain(members).collect();
+                orgs.sort();
+                orgs.dedup();
+                orgs.into_iter().map(organisation_stream).collect()
+            }
+            Command::AddMember { organisation, .. } => vec![organisation_stream(organisation)],
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event")]
+pub enum Event {
+    Established { id: Key, name: String, kind: Kind, parents: Vec<OrgId>, members: Vec<OrgId>, established_on: Date },
+    MemberJoined { organisation: OrgId, joined_on: Date },
+    MemberLeft { organisation: OrgId, left_on: Date },
+    Abolished { abolished_on: Date },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Option<Key>,
+    pub name: String,
+    pub kind: Option<Kind>,
+    pub parents: Vec<OrgId>,
+    pub members: Vec<OrgId>,
+    pub established_on: Option<Date>,
+    pub abolished_on: Option<Date>,
+}
+
+impl State {
+    pub fn exists(&self) -> bool {
+        self.id.is_some()
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.exists() && self.abolished_on.is_none()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Error {
+    #[error("body {0} is already established: choose another key for a new body")]
+    AlreadyEstablished(Key),
+    #[error("body {0} is not established: establish it first")]
+    NotEstablished(Key),
+    #[error("body {0} was abolished on {1}: record this against the body that replaced it")]
+    Abolished(Key, Date),
+    #[error("body name is empty: give the name the body uses in its minutes")]
+    EmptyName,
+    #[error("body has no parent organisation: name the organisation or organisations it belongs to")]
+    NoParent,
+    #[error("organisation {0} is not registered: register it before naming it on a body")]
+    UnknownOrganisation(OrgId),
+    #[error("organisation {0} is no longer active: name its successor instead")]
+    InactiveOrganisation(OrgId),
+    #[error("organisation {0} is already a member: nothing to add")]
+    AlreadyMember(OrgId),
+    #[error("organisation {0} is not a member: only a member can leave")]
+    NotMember(OrgId),
+    #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
+    InFuture { what: &'static str, date: Date, today: Date },
+}
+
+pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
+    let check_org = |org: &OrgId| match ctx.facts.organisations.get(org) {
+        Some(o) if o.is_active() => Ok(()),
+        Some(_) => Err(Error::InactiveOrganisation(org.clone())),
+        None => Err(Error::UnknownOrganisation(org.clone())),
+    };
+    let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
+    if let Command::Establish { id, name, kind, parents, members, established_on } = command {
+        if state.exists() {
+            return Err(Error::AlreadyEstablished(id.clone()));
+        }
+        if !has_text(name) {
+            return Err(Error::EmptyName);
+        }
+        if parents.is_empty() {
+            return Err(Error::NoParent);
+        }
+        parents.iter().chain(members).try_for_each(check_org)?;
+        not_future("establishment", *established_on)?;
+        let mut unique = Vec::new();
+        for m in members {
+            if !unique.contains(m) {
+                unique.push(m.clone());
+            }
+        }
+        return Ok(vec![Event::Established {
+            id: id.clone(),
+            name: name.trim().to_owned(),
+            kind: *kind,
+            parents: parents.clone(),
+            members: unique,
+            established_on: *established_on,
+        }]);
+    }
+    let id = command.id();
+    if !state.exists() {
+        return Err(Error::NotEstablished(id.clone()));
+    }
+    if let Some(on) = state.abolished_on {
+        return Err(Error::Abolished(id.clone(), on));
+    }
+    match command {
+        Command::Establish { .. } => Ok(Vec::new()),
+        Command::AddMember { organisation, joined_on, .. } => {
+            if state.members.contains(organisation) {
+                return Err(Error::AlreadyMember(organisation.clone()));
+            }
+            check_org(organisation)?;
+            not_future("joining", *joined_on)?;
+            Ok(vec![Event::MemberJoined { organisation: organisation.clone(), joined_on: *joined_on }])
+        }
+        Command::RemoveMember { organisation, left_on, .. } => {
+            if !state.members.contains(organisation) {
+                return Err(Error::NotMember(organisation.clone()));
+            }
+            not_future("leaving", *left_on)?;
+            Ok(vec![Event::MemberLeft { organisation: organisation.clone(), left_on: *left_on }])
+        }
+        Command::Abolish { abolished_on, .. } => {
+            not_future("abolition", *abolished_on)?;
+            Ok(vec![Event::Abolished { abolished_on: *abolished_on }])
+        }
+    }
+}
+
+pub fn evolve(mut state: State, event: &Event) -> State {
+    match event {
+        Event::Established { id, name, kind, parents, members, established_on } => {
+            state.id = Some(id.clone());
+            state.name = name.clone();
+            state.kind = Some(*kind);
+            state.parents = parents.clone();
+            state.members = members.clone();
+            state.established_on = Some(*established_on);
+        }
+        Event::MemberJoined { organisation, .. } => state.members.push(organisation.clone()),
+        Event::MemberLeft { organisation, .. } => state.members.retain(|m| m != organisation),
+        Event::Abolished { abolished_on } => state.abolished_on = Some(*abolished_on),
+    }
+    state
+}

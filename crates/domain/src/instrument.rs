@@ -1,0 +1,851 @@
+//! The Instrument aggregate: a strategy, blueprint, memorandum of understanding, action plan,
+//! ward plan or programme. Drafted with its owner body, period and parties; versions with the
+//! content hash of each document; objectives or priorities tagged with themes; consultation;
+//! endorsement by a body; adoption party by party, or for an MOU signature and withdrawal party
+//! by party; delivery, review, refresh into a new version, supersession, expiry, withdrawal.
+//! Every endorsement, adoption and signature cites the resolution that authorised it.
+
+use kernel::StreamId;
+use serde::{Deserialize, Serialize};
+
+use crate::context::Context;
+use crate::ids::{body_stream, instrument_stream, organisation_stream, resolution_stream};
+use crate::resolution::{self, Act};
+use crate::values::{ContentHash, Date, Key, OrgId, Period, has_text};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Strategy,
+    Blueprint,
+    Mou,
+    ActionPlan,
+    WardPlan,
+    Programme,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    Draft {
+        id: Key,
+        kind: Kind,
+        title: String,
+        owner_body: Key,
+        /// The period it covers, when it has one; an MOU may run until withdrawn.
+        period: Option<Period>,
+        #[serde(default)]
+        parties: Vec<OrgId>,
+        /// The instrument this one builds on, as a blueprint builds on an MOU.
+        builds_on: Option<Key>,
+        drafted_on: Date,
+    },
+    PublishVersion {
+        id: Key,
+        label: String,
+        content_hash: ContentHash,
+        document: Option<String>,
+        published_on: Date,
+    },
+    AddObjective {
+        id: Key,
+        objective: Key,
+        title: String,
+        #[serde(default)]
+        themes: Vec<String>,
+    },
+    AddParty {
+        id: Key,
+        party: OrgId,
+    },
+    OpenConsultation {
+        id: Key,
+        opens_on: Date,
+        closes_on: Date,
+    },
+    CloseConsultation {
+        id: Key,
+        closed_on: Date,
+        summary: String,
+    },
+    Endorse {
+        id: Key,
+        body: Key,
+        resolution: Key,
+        endorsed_on: Date,
+        recommendation: Option<String>,
+    },
+    Adopt {
+        id: Key,
+        party: OrgId,
+        resolution: Key,
+        adopted_on: Date,
+    },
+    Sign {
+        id: Key,
+        party: OrgId,
+        resolution: Key,
+        signed_on: Date,
+        signatory: String,
+    },
+    WithdrawParty {
+        id: Key,
+        party: OrgId,
+        withdrawn_on: Date,
+        reason: String,
+        resolution: Option<Key>,
+    },
+    StartDelivery {
+        id: Key,
+        started_on: Date,
+    },
+    StartReview {
+        id: Key,
+        started_on: Date,
+        reason: String,
+    },
+    Refresh {
+        id: Key,
+        label: String,
+        content_hash: ContentHash,
+        document: Option<String>,
+        published_on: Date,
+        resolution: Option<Key>,
+    },
+    Supersede {
+        id: Key,
+        by_instrument: Key,
+        superseded_on: Date,
+    },
+    Expire {
+        id: Key,
+        expired_on: Date,
+    },
+    Withdraw {
+        id: Key,
+        withdrawn_on: Date,
+        reason: String,
+        resolution: Option<Key>,
+    },
+}
+
+impl Command {
+    pub fn id(&self) -> &Key {
+        match self {
+            Command::Draft { id, .. }
+            | Command::PublishVersion { id, .. }
+            | Command::AddObjective { id, .. }
+            | Command::AddParty { id, .. }
+            | Command::OpenConsultation { id, .. }
+            | Command::CloseConsultation { id, .. }
+            | Command::Endorse { id, .. }
+            | Command::Adopt { id, .. }
+            | Command::Sign { id, .. }
+            | Command::WithdrawParty { id, .. }
+            | Command::StartDelivery { id, .. }
+            | Command::StartReview { id, .. }
+            | Command::Refresh { id, .. }
+            | Command::Supersede { id, .. }
+            | Command::Expire { id, .. }
+            | Command::Withdraw { id, .. } => id,
+        }
+    }
+
+    pub fn stream_id(&self) -> StreamId {
+        instrument_stream(self.id())
+    }
+
+    pub fn references(&self) -> Vec<StreamId> {
+        match self {
+            Command::Draft { owner_body, parties, builds_on, .. } => std::iter::once(body_stream(owner_body))
+                .chain(parties.iter().map(organisation_stream))
+                .chain(builds_on.iter().map(instrument_stream))
+                .collect(),
+            Command::AddParty { party, .. } => vec![organisation_stream(party)],
+            Command::Endorse { resolution, .. } => vec![resolution_stream(resolution)],
+            Command::Adopt { party, resolution, .. } | Command::Sign { party, resolution, .. } => {
+                vec![organisation_stream(party), resolution_stream(resolution)]
+            }
+            Command::WithdrawParty { resolution, .. }
+            | Command::Refresh { resolution, .. }
+            | Command::Withdraw { resolution, .. } => resolution.iter().map(resolution_stream).collect(),
+            Command::Supersede { by_instrument, .. } => vec![instrument_stream(by_instrument)],
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event")]
+pub enum Event {
+    Drafted {
+        id: Key,
+        kind: Kind,
+        title: String,
+        owner_body: Key,
+        period: Option<Period>,
+        parties: Vec<OrgId>,
+        builds_on: Option<Key>,
+        drafted_on: Date,
+    },
+    VersionPublished {
+        version: u32,
+        label: String,
+        content_hash: ContentHash,
+        document: Option<String>,
+        published_on: Date,
+    },
+    ObjectiveAdded {
+        objective: Key,
+        title: String,
+        themes: Vec<String>,
+    },
+    PartyAdded {
+        party: OrgId,
+    },
+    ConsultationOpened {
+        opens_on: Date,
+        closes_on: Date,
+    },
+    ConsultationClosed {
+        closed_on: Date,
+        summary: String,
+    },
+    Endorsed {
+        body: Key,
+        resolution: Key,
+        endorsed_on: Date,
+        recommendation: Option<String>,
+    },
+    Adopted {
+        party: OrgId,
+        resolution: Key,
+        adopted_on: Date,
+    },
+    Signed {
+        party: OrgId,
+        resolution: Key,
+        signed_on: Date,
+        signatory: String,
+    },
+    PartyWithdrew {
+        party: OrgId,
+        withdrawn_on: Date,
+        reason: String,
+        resolution: Option<Key>,
+    },
+    DeliveryStarted {
+        started_on: Date,
+    },
+    ReviewStarted {
+        started_on: Date,
+        reason: String,
+    },
+    Refreshed {
+        version: u32,
+        label: String,
+        content_hash: ContentHash,
+        document: Option<String>,
+        published_on: Date,
+        resolution: Option<Key>,
+    },
+    Superseded {
+        by_instrument: Key,
+        superseded_on: Date,
+    },
+    Expired {
+        expired_on: Date,
+    },
+    Withdrawn {
+        withdrawn_on: Date,
+        reason: String,
+        resolution: Option<Key>,
+    },
+}
+
+/// Where an instrument is in its lifecycle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[default]
+    Unknown,
+    Draft,
+    Consultation,
+    Endorsed,
+    Adopted,
+    InDelivery,
+    UnderReview,
+    Superseded,
+    Expired,
+    Withdrawn,
+}
+
+impl Status {
+    /// Superseded, expired or withdrawn: nothing more can happen to it.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Status::Superseded | Status::Expired | Status::Withdrawn)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    pub number: u32,
+    pub label: String,
+    pub content_hash: ContentHash,
+    pub document: Option<String>,
+    pub published_on: Date,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Objective {
+    pub key: Key,
+    pub title: String,
+    pub themes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endorsement {
+    pub body: Key,
+    pub resolution: Key,
+    pub endorsed_on: Date,
+    pub recommendation: Option<String>,
+}
+
+/// A resolution and the date of the act it authorised.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authority {
+    pub resolution: Key,
+    pub on: Date,
+}
+
+/// One party's standing: adopted, signed, withdrawn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub id: OrgId,
+    pub adopted: Option<Authority>,
+    pub signed: Option<Authority>,
+    pub withdrawn_on: Option<Date>,
+}
+
+impl Party {
+    pub fn has_adopted(&self) -> bool {
+        self.adopted.is_some() && self.withdrawn_on.is_none()
+    }
+
+    pub fn has_signed(&self) -> bool {
+        self.signed.is_some() && self.withdrawn_on.is_none()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Option<Key>,
+    pub kind: Option<Kind>,
+    pub title: String,
+    pub owner_body: Option<Key>,
+    pub period: Option<Period>,
+    pub builds_on: Option<Key>,
+    pub status: Status,
+    pub parties: Vec<Party>,
+    pub versions: Vec<Version>,
+    pub objectives: Vec<Objective>,
+    pub consultation: Option<Period>,
+    pub endorsements: Vec<Endorsement>,
+    pub superseded_by: Option<Key>,
+    pub closed_on: Option<Date>,
+}
+
+impl State {
+    pub fn party(&self, id: &OrgId) -> Option<&Party> {
+        self.parties.iter().find(|p| &p.id == id)
+    }
+
+    pub fn objective(&self, key: &Key) -> Option<&Objective> {
+        self.objectives.iter().find(|o| &o.key == key)
+    }
+
+    pub fn current_version(&self) -> Option<&Version> {
+        self.versions.last()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Error {
+    #[error("instrument {0} is already drafted: choose another key for a new instrument")]
+    AlreadyDrafted(Key),
+    #[error("instrument {0} is not drafted: draft it first")]
+    NotDrafted(Key),
+    #[error("body {0} is not established: establish the owner body first")]
+    UnknownBody(Key),
+    #[error("organisation {0} is not registered or no longer active: register it, or name its successor")]
+    UnknownOrganisation(OrgId),
+    #[error("instrument {0} does not exist: draft it first")]
+    UnknownInstrument(Key),
+    #[error("{0} is empty: give it as the document words it")]
+    Empty(&'static str),
+    #[error("instrument is {0:?}: nothing more can be recorded against a superseded, expired or withdrawn instrument")]
+    Closed(Status),
+    #[error("instrument is {0:?}, which does not allow this: {1}")]
+    WrongStage(Status, &'static str),
+    #[error("instrument has no published version: publish the document's version with its content hash first")]
+    NoVersion,
+    #[error("objective {0} already exists: give each objective its own key")]
+    DuplicateObjective(Key),
+    #[error("organisation {0} is already a party: nothing to add")]
+    AlreadyParty(OrgId),
+    #[error("organisation {0} is not a party: add it as a party first")]
+    NotParty(OrgId),
+    #[error("instrument was never endorsed: record the endorsement by a body before any adoption or signature")]
+    NeverEndorsed,
+    #[error("body {0} has already endorsed this instrument: nothing to add")]
+    AlreadyEndorsed(Key),
+    #[error("organisation {0} has already adopted this instrument: nothing to add")]
+    AlreadyAdopted(OrgId),
+    #[error("organisation {0} has already signed this memorandum: a party cannot sign twice")]
+    AlreadySigned(OrgId),
+    #[error("organisation {0} has not signed this memorandum: a party can only withdraw after signing")]
+    NotSigned(OrgId),
+    #[error("organisation {0} has not adopted this instrument: a party can only withdraw after adopting")]
+    NotAdopted(OrgId),
+    #[error("only a memorandum of understanding is signed: adopt this instrument instead")]
+    NotAnMou,
+    #[error("a memorandum of understanding is signed, not adopted: record each party's signature instead")]
+    MouIsSigned,
+    #[error("resolution {0} is not recorded: record the resolution that authorised this first")]
+    UnknownResolution(Key),
+    #[error("resolution {resolution} is {status:?}, not in force: cite a resolution that is in force")]
+    ResolutionNotInForce { resolution: Key, status: resolution::Status },
+    #[error(
+        "resolution {resolution} records the outcome {outcome:?}, which does not authorise {act:?}: cite the resolution that did"
+    )]
+    OutcomeMismatch { resolution: Key, outcome: resolution::Outcome, act: Act },
+    #[error(
+        "resolution {resolution} was made by body {made_by}, not {expected}: cite the resolution of the body named"
+    )]
+    ResolutionOfOtherBody { resolution: Key, made_by: Key, expected: Key },
+    #[error("resolution {resolution} was not made by a body of {party}: cite {party}'s own resolution")]
+    ResolutionOfOtherParty { resolution: Key, party: OrgId },
+    #[error("resolution {resolution} was decided on {decided_on}, after {on}: an act cannot rest on a later decision")]
+    ResolutionAfterAct { resolution: Key, decided_on: Date, on: Date },
+    #[error("{what} on {date} is before {before}: check the dates")]
+    OutOfOrder { what: &'static str, date: Date, before: Date },
+    #[error("instrument cannot be superseded by itself: name the instrument that replaces it")]
+    SupersededBySelf,
+    #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
+    InFuture { what: &'static str, date: Date, today: Date },
+}
+
+/// Checks that `resolution` exists, is in force, was decided by `on`, and authorises `act`.
+fn authority<'c>(ctx: &'c Context, resolution: &Key, act: Act, on: Date) -> Result<&'c resolution::State, Error> {
+    let r = ctx
+        .facts
+        .resolutions
+        .get(resolution)
+        .filter(|r| r.exists())
+        .ok_or_else(|| Error::UnknownResolution(resolution.clone()))?;
+    if !r.is_in_force() {
+        return Err(Error::ResolutionNotInForce { resolution: resolution.clone(), status: r.status });
+    }
+    if let Some(outcome) = r.outcome.filter(|o| !o.authorises(act)) {
+        return Err(Error::OutcomeMismatch { resolution: resolution.clone(), outcome, act });
+    }
+    if let Some(decided_on) = r.decided_on.filter(|d| *d > on) {
+        return Err(Error::ResolutionAfterAct { resolution: resolution.clone(), decided_on, on });
+    }
+    Ok(r)
+}
+
+/// Checks that a party's own resolution authorised its act.
+fn party_authority(ctx: &Context, party: &OrgId, resolution: &Key, act: Act, on: Date) -> Result<(), Error> {
+    let r = authority(ctx, resolution, act, on)?;
+    if r.organisations.contains(party) {
+        Ok(())
+    } else {
+        Err(Error::ResolutionOfOtherParty { resolution: resolution.clone(), party: party.clone() })
+    }
+}
+
+pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
+    let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
+    let active_org = |org: &OrgId| {
+        if ctx.facts.organisations.get(org).is_some_and(|o| o.is_active()) {
+            Ok(())
+        } else {
+            Err(Error::UnknownOrganisation(org.clone()))
+        }
+    };
+    if let Command::Draft { id, kind, title, owner_body, period, parties, builds_on, drafted_on } = command {
+        if state.id.is_some() {
+            return Err(Error::AlreadyDrafted(id.clone()));
+        }
+        if !has_text(title) {
+            return Err(Error::Empty("instrument title"));
+        }
+        if !ctx.facts.bodies.get(owner_body).is_some_and(|b| b.is_active()) {
+            return Err(Error::UnknownBody(owner_body.clone()));
+        }
+        parties.iter().try_for_each(active_org)?;
+        if let Some(base) = builds_on {
+            if ctx.facts.instruments.get(base).is_none_or(|i| i.id.is_none()) {
+                return Err(Error::UnknownInstrument(base.clone()));
+            }
+        }
+        not_future("drafting", *drafted_on)?;
+        let mut unique: Vec<OrgId> = Vec::new();
+        for p in parties {
+            if !unique.contains(p) {
+                unique.push(p.clone());
+            }
+        }
+        return Ok(vec![Event::Drafted {
+            id: id.clone(),
+            kind: *kind,
+            title: title.clone(),
+            owner_body: owner_body.clone(),
+            period: period.clone(),
+            parties: unique,
+            builds_on: builds_on.clone(),
+            drafted_on: *drafted_on,
+        }]);
+    }
+    if state.id.is_none() {
+        return Err(Error::NotDrafted(command.id().clone()));
+    }
+    if state.status.is_closed() {
+        return Err(Error::Closed(state.status));
+    }
+    let kind = state.kind.unwrap_or(Kind::Strategy);
+    match command {
+        Command::Draft { .. } => Ok(Vec::new()),
+        Command::PublishVersion { label, content_hash, document, published_on, .. } => {
+            if !matches!(state.status, Status::Draft | Status::Consultation) {
+                return Err(Error::WrongStage(
+                    state.status,
+                    "once endorsed, a new version comes from a review and refresh",
+                ));
+            }
+            if !has_text(label) {
+                return Err(Error::Empty("version label"));
+            }
+            not_future("publication", *published_on)?;
+            Ok(vec![Event::VersionPublished {
+                version: next_version(state),
+                label: label.clone(),
+                content_hash: content_hash.clone(),
+                document: document.clone(),
+                published_on: *published_on,
+            }])
+        }
+        Command::AddObjective { objective, title, themes, .. } => {
+            if state.objective(objective).is_some() {
+                return Err(Error::DuplicateObjective(objective.clone()));
+            }
+            if !has_text(title) {
+                return Err(Error::Empty("objective title"));
+            }
+            let themes = themes.iter().filter(|t| has_text(t)).map(|t| t.trim().to_owned()).collect();
+            Ok(vec![Event::ObjectiveAdded { objective: objective.clone(), title: title.clone(), themes }])
+        }
+        Command::AddParty { party, .. } => {
+            if state.party(party).is_some() {
+                return Err(Error::AlreadyParty(party.clone()));
+            }
+            active_org(party)?;
+            Ok(vec![Event::PartyAdded { party: party.clone() }])
+        }
+        Command::OpenConsultation { opens_on, closes_on, .. } => {
+            if state.status != Status::Draft {
+                return Err(Error::WrongStage(state.status, "consultation opens on a draft"));
+            }
+            if state.versions.is_empty() {
+                return Err(Error::NoVersion);
+            }
+            if closes_on < opens_on {
+                return Err(Error::OutOfOrder { what: "consultation close", date: *closes_on, before: *opens_on });
+            }
+            not_future("consultation opening", *opens_on)?;
+            Ok(vec![Event::ConsultationOpened { opens_on: *opens_on, closes_on: *closes_on }])
+        }
+        Command::CloseConsultation { closed_on, summary, .. } => {
+            let Some(consultation) = state.consultation.as_ref().filter(|_| state.status == Status::Consultation)
+            else {
+                return Err(Error::WrongStage(state.status, "only an open consultation can close"));
+            };
+            if *closed_on < consultation.from {
+                return Err(Error::OutOfOrder {
+                    what: "consultation close",
+                    date: *closed_on,
+                    before: consultation.from,
+                });
+            }
+            not_future("consultation close", *closed_on)?;
+            Ok(vec![Event::ConsultationClosed { closed_on: *closed_on, summary: summary.clone() }])
+        }
+        Command::Endorse { body, resolution, endorsed_on, recommendation, .. } => {
+            if state.status == Status::Consultation {
+                return Err(Error::WrongStage(state.status, "close the consultation before endorsement"));
+            }
+            if state.versions.is_empty() {
+                return Err(Error::NoVersion);
+            }
+            if state.endorsements.iter().any(|e| &e.body == body) {
+                return Err(Error::AlreadyEndorsed(body.clone()));
+            }
+            not_future("endorsement", *endorsed_on)?;
+            let r = authority(ctx, resolution, Act::Endorsement, *endorsed_on)?;
+            if r.body.as_ref() != Some(body) {
+                return Err(Error::ResolutionOfOtherBody {
+                    resolution: resolution.clone(),
+                    made_by: r.body.clone().unwrap_or_else(|| body.clone()),
+                    expected: body.clone(),
+                });
+            }
+            Ok(vec![Event::Endorsed {
+                body: body.clone(),
+                resolution: resolution.clone(),
+                endorsed_on: *endorsed_on,
+                recommendation: recommendation.clone(),
+            }])
+        }
+        Command::Adopt { party, resolution, adopted_on, .. } => {
+            if kind == Kind::Mou {
+                return Err(Error::MouIsSigned);
+            }
+            if state.endorsements.is_empty() {
+                return Err(Error::NeverEndorsed);
+            }
+            let standing = state.party(party).ok_or_else(|| Error::NotParty(party.clone()))?;
+            if standing.has_adopted() {
+                return Err(Error::AlreadyAdopted(party.clone()));
+            }
+            active_org(party)?;
+            not_future("adoption", *adopted_on)?;
+            party_authority(ctx, party, resolution, Act::Adoption, *adopted_on)?;
+            Ok(vec![Event::Adopted { party: party.clone(), resolution: resolution.clone(), adopted_on: *adopted_on }])
+        }
+        Command::Sign { party, resolution, signed_on, signatory, .. } => {
+            if kind != Kind::Mou {
+                return Err(Error::NotAnMou);
+            }
+            if state.endorsements.is_empty() {
+                return Err(Error::NeverEndorsed);
+            }
+            let standing = state.party(party).ok_or_else(|| Error::NotParty(party.clone()))?;
+            if standing.has_signed() {
+                return Err(Error::AlreadySigned(party.clone()));
+            }
+            if !has_text(signatory) {
+                return Err(Error::Empty("signatory"));
+            }
+            active_org(party)?;
+            not_future("signature", *signed_on)?;
+            party_authority(ctx, party, resolution, Act::Signature, *signed_on)?;
+            Ok(vec![Event::Signed {
+                party: party.clone(),
+                resolution: resolution.clone(),
+                signed_on: *signed_on,
+                signatory: signatory.clone(),
+            }])
+        }
+        Command::WithdrawParty { party, withdrawn_on, reason, resolution, .. } => {
+            let standing = state.party(party).ok_or_else(|| Error::NotParty(party.clone()))?;
+            if kind == Kind::Mou && !standing.has_signed() {
+                return Err(Error::NotSigned(party.clone()));
+            }
+            if kind != Kind::Mou && !standing.has_adopted() {
+                return Err(Error::NotAdopted(party.clone()));
+            }
+            if !has_text(reason) {
+                return Err(Error::Empty("withdrawal reason"));
+            }
+            not_future("withdrawal", *withdrawn_on)?;
+            if let Some(r) = resolution {
+                party_authority(ctx, party, r, Act::Withdrawal, *withdrawn_on)?;
+            }
+            Ok(vec![Event::PartyWithdrew {
+                party: party.clone(),
+                withdrawn_on: *withdrawn_on,
+                reason: reason.clone(),
+                resolution: resolution.clone(),
+            }])
+        }
+        Command::StartDelivery { started_on, .. } => {
+            if !matches!(state.status, Status::Endorsed | Status::Adopted) {
+                return Err(Error::WrongStage(state.status, "delivery starts once the instrument is endorsed"));
+            }
+            not_future("delivery start", *started_on)?;
+            Ok(vec![Event::DeliveryStarted { started_on: *started_on }])
+        }
+        Command::StartReview { started_on, reason, .. } => {
+            if !matches!(state.status, Status::Endorsed | Status::Adopted | Status::InDelivery) {
+                return Err(Error::WrongStage(state.status, "a review starts once the instrument is endorsed"));
+            }
+            if !has_text(reason) {
+                return Err(Error::Empty("review reason"));
+            }
+            not_future("review start", *started_on)?;
+            Ok(vec![Event::ReviewStarted { started_on: *started_on, reason: reason.clone() }])
+        }
+        Command::Refresh { label, content_hash, document, published_on, resolution, .. } => {
+            if state.status != Status::UnderReview {
+                return Err(Error::WrongStage(state.status, "start a review before refreshing"));
+            }
+            if !has_text(label) {
+                return Err(Error::Empty("version label"));
+            }
+            not_future("refresh", *published_on)?;
+            if let Some(r) = resolution {
+                authority(ctx, r, Act::Decision, *published_on)?;
+            }
+            Ok(vec![Event::Refreshed {
+                version: next_version(state),
+                label: label.clone(),
+                content_hash: content_hash.clone(),
+                document: document.clone(),
+                published_on: *published_on,
+                resolution: resolution.clone(),
+            }])
+        }
+        Command::Supersede { by_instrument, superseded_on, .. } => {
+            if Some(by_instrument) == state.id.as_ref() {
+                return Err(Error::SupersededBySelf);
+            }
+            if !ctx.facts.instruments.get(by_instrument).is_some_and(|i| i.id.is_some() && !i.status.is_closed()) {
+                return Err(Error::UnknownInstrument(by_instrument.clone()));
+            }
+            not_future("supersession", *superseded_on)?;
+            Ok(vec![Event::Superseded { by_instrument: by_instrument.clone(), superseded_on: *superseded_on }])
+        }
+        Command::Expire { expired_on, .. } => {
+            let Some(period) = &state.period else {
+                return Err(Error::WrongStage(
+                    state.status,
+                    "an instrument without a period does not expire; withdraw it",
+                ));
+            };
+            if *expired_on <= period.to {
+                return Err(Error::OutOfOrder { what: "expiry", date: *expired_on, before: period.to });
+            }
+            not_future("expiry", *expired_on)?;
+            Ok(vec![Event::Expired { expired_on: *expired_on }])
+        }
+        Command::Withdraw { withdrawn_on, reason, resolution, .. } => {
+            if !has_text(reason) {
+                return Err(Error::Empty("withdrawal reason"));
+            }
+            not_future("withdrawal", *withdrawn_on)?;
+            if let Some(r) = resolution {
+                authority(ctx, r, Act::Withdrawal, *withdrawn_on)?;
+            }
+            Ok(vec![Event::Withdrawn {
+                withdrawn_on: *withdrawn_on,
+                reason: reason.clone(),
+                resolution: resolution.clone(),
+            }])
+        }
+    }
+}
+
+fn next_version(state: &State) -> u32 {
+    u32::try_from(state.versions.len()).map_or(u32::MAX, |n| n.saturating_add(1))
+}
+
+fn party_mut<'s>(state: &'s mut State, id: &OrgId) -> &'s mut Party {
+    if let Some(i) = state.parties.iter().position(|p| &p.id == id) {
+        &mut state.parties[i]
+    } else {
+        state.parties.push(Party { id: id.clone(), adopted: None, signed: None, withdrawn_on: None });
+        let last = state.parties.len() - 1;
+        &mut state.parties[last]
+    }
+}
+
+pub fn evolve(mut state: State, event: &Event) -> State {
+    match event {
+        Event::Drafted { id, kind, title, owner_body, period, parties, builds_on, .. } => {
+            state.id = Some(id.clone());
+            state.kind = Some(*kind);
+            state.title = title.clone();
+            state.owner_body = Some(owner_body.clone());
+            state.period = period.clone();
+            state.builds_on = builds_on.clone();
+            state.status = Status::Draft;
+            for p in parties {
+                party_mut(&mut state, p);
+            }
+        }
+        Event::VersionPublished { version, label, content_hash, document, published_on }
+        | Event::Refreshed { version, label, content_hash, document, published_on, .. } => {
+            state.versions.push(Version {
+                number: *version,
+                label: label.clone(),
+                content_hash: content_hash.clone(),
+                document: document.clone(),
+                published_on: *published_on,
+            });
+            if matches!(event, Event::Refreshed { .. }) {
+                state.status = Status::InDelivery;
+            }
+        }
+        Event::ObjectiveAdded { objective, title, themes } => {
+            state.objectives.push(Objective { key: objective.clone(), title: title.clone(), themes: themes.clone() })
+        }
+        Event::PartyAdded { party } => {
+            party_mut(&mut state, party);
+        }
+        Event::ConsultationOpened { opens_on, closes_on } => {
+            state.consultation = Some(Period { from: *opens_on, to: *closes_on });
+            state.status = Status::Consultation;
+        }
+        Event::ConsultationClosed { closed_on, .. } => {
+            if let Some(c) = state.consultation.as_mut() {
+                c.to = *closed_on;
+            }
+            state.status = Status::Draft;
+        }
+        Event::Endorsed { body, resolution, endorsed_on, recommendation } => {
+            state.endorsements.push(Endorsement {
+                body: body.clone(),
+                resolution: resolution.clone(),
+                endorsed_on: *endorsed_on,
+                recommendation: recommendation.clone(),
+            });
+            if matches!(state.status, Status::Draft | Status::Consultation) {
+                state.status = Status::Endorsed;
+            }
+        }
+        Event::Adopted { party, resolution, adopted_on }
+        | Event::Signed { party, resolution, signed_on: adopted_on, .. } => {
+            let authority = Authority { resolution: resolution.clone(), on: *adopted_on };
+            let standing = party_mut(&mut state, party);
+            standing.withdrawn_on = None;
+            if matches!(event, Event::Adopted { .. }) {
+                standing.adopted = Some(authority);
+            } else {
+                standing.signed = Some(authority);
+            }
+            if state.status == Status::Endorsed {
+                state.status = Status::Adopted;
+            }
+        }
+        Event::PartyWithdrew { party, withdrawn_on, .. } => {
+            party_mut(&mut state, party).withdrawn_on = Some(*withdrawn_on)
+        }
+        Event::DeliveryStarted { .. } => state.status = Status::InDelivery,
+        Event::ReviewStarted { .. } => state.status = Status::UnderReview,
+        Event::Superseded { by_instrument, superseded_on } => {
+            state.status = Status::Superseded;
+            state.superseded_by = Some(by_instrument.clone());
+            state.closed_on = Some(*superseded_on);
+        }
+        Event::Expired { expired_on } => {
+            state.status = Status::Expired;
+            state.closed_on = Some(*expired_on);
+        }
+        Event::Withdrawn { withdrawn_on, .. } => {
+            state.status = Status::Withdrawn;
+            state.closed_on = Some(*withdrawn_on);
+        }
+    }
+    state
+}

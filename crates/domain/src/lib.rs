@@ -1,0 +1,173 @@
+//! The governance model of Covenant: organisations, bodies, meetings, resolutions, instruments,
+//! commitments and indicators, each an aggregate with its commands, events, state, `decide` and
+//! `evolve`; the top-level [`Command`] and [`Event`] that name any of them; [`handle`], the one
+//! entry point the application layer calls; the event [`codec`]; the [`rag`] rules; and the
+//! [`seeds`] stories.
+//!
+//! Architecture Invariant: this crate is pure and synchronous. It does no IO, reads no clock and
+//! knows no store: the current time and the states of referenced streams arrive in a [`Context`].
+//!
+//! # Running a command
+//! 1. Load the events of [`Command::stream_id`] and of each of [`Command::references`].
+//! 2. Build a [`Context`] with the time and [`Facts::insert`] for each referenced stream.
+//! 3. Call [`handle`] with the target stream's events; append what it returns, encoded with
+//!    [`codec::encode`], expecting the version that was loaded.
+//!
+//! # JSON shape
+//! A command is one JSON object naming its aggregate and command, with the command's fields
+//! beside them:
+//! ```json
+//! {"aggregate": "resolution", "command": "correct", "id": "west-lindsey-pcc-2021-03-09-45",
+//!  "text": "RESOLVED that ...", "reason": "typing error in the published minute"}
+//! ```
+//! Events have the same shape with `"event"` instead of `"command"`, holding the variant's name
+//! (`{"aggregate": "resolution", "event": "Corrected", ...}`); stored events use
+//! [`codec::encode`] instead, which names them `ResolutionCorrected`.
+
+pub mod body;
+pub mod codec;
+pub mod commitment;
+mod context;
+pub mod ids;
+pub mod indicator;
+pub mod instrument;
+pub mod meeting;
+pub mod memory;
+pub mod organisation;
+pub mod rag;
+pub mod resolution;
+pub mod seeds;
+pub mod testing;
+pub mod values;
+
+use kernel::StreamId;
+use serde::{Deserialize, Serialize};
+
+pub use context::{Context, Facts};
+pub use ids::{Aggregate, StreamKey};
+pub use values::{ContentHash, Date, Key, OrgId, Period};
+
+/// Declares the top-level command and event enums, the error that wraps each aggregate's error,
+/// and the dispatch from one to the other, from a single list of aggregates.
+macro_rules! aggregates {
+    ($($variant:ident => $module:ident),* $(,)?) => {
+        /// A command to any aggregate, tagged with the aggregate's name.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "aggregate", rename_all = "snake_case")]
+        pub enum Command {
+            $($variant($module::Command),)*
+        }
+
+        /// An event of any aggregate, tagged with the aggregate's name.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "aggregate", rename_all = "snake_case")]
+        pub enum Event {
+            $($variant($module::Event),)*
+        }
+
+        /// Why a command was refused.
+        #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+        pub enum DomainError {
+            $(
+                #[error(transparent)]
+                $variant(#[from] $module::Error),
+            )*
+            #[error("stream {stream} holds {found} events, not {expected} events: send the command to the stream its id names")]
+            WrongAggregate { stream: StreamId, found: Aggregate, expected: Aggregate },
+            #[error("{0}")]
+            StreamId(String),
+        }
+
+        $(
+            impl From<$module::Command> for Command {
+                fn from(command: $module::Command) -> Self {
+                    Command::$variant(command)
+                }
+            }
+
+            impl From<$module::Event> for Event {
+                fn from(event: $module::Event) -> Self {
+                    Event::$variant(event)
+                }
+            }
+        )*
+
+        impl Command {
+            pub fn aggregate(&self) -> Aggregate {
+                match self {
+                    $(Command::$variant(_) => Aggregate::$variant,)*
+                }
+            }
+
+            /// The stream the command's events are appended to.
+            pub fn stream_id(&self) -> StreamId {
+                match self {
+                    $(Command::$variant(c) => c.stream_id(),)*
+                }
+            }
+
+            /// The other streams whose states `decide` needs, to be loaded into the [`Facts`].
+            pub fn references(&self) -> Vec<StreamId> {
+                match self {
+                    $(Command::$variant(c) => c.references(),)*
+                }
+            }
+        }
+
+        impl Event {
+            pub fn aggregate(&self) -> Aggregate {
+                match self {
+                    $(Event::$variant(_) => Aggregate::$variant,)*
+                }
+            }
+
+            $(
+                pub fn $module(&self) -> Option<&$module::Event> {
+                    match self {
+                        Event::$variant(e) => Some(e),
+                        _ => None,
+                    }
+                }
+            )*
+        }
+
+        /// Decides `command` against the events already in its stream (`history`) and the facts
+        /// in `ctx`. Returns the new events to append, or why the command was refused.
+        pub fn handle(history: &[Event], ctx: &Context, command: &Command) -> Result<Vec<Event>, DomainError> {
+            let stream = command.stream_id();
+            match command {
+                $(
+                    Command::$variant(c) => {
+                        let state = fold(&stream, history, $module::evolve, Event::$module)?;
+                        Ok($module::decide(&state, c, ctx)?.into_iter().map(Event::$variant).collect())
+                    }
+                )*
+            }
+        }
+    };
+}
+
+aggregates! {
+    Organisation => organisation,
+    Body => body,
+    Meeting => meeting,
+    Resolution => resolution,
+    Instrument => instrument,
+    Commitment => commitment,
+    Indicator => indicator,
+}
+
+/// Folds the events of one stream into its aggregate's state, refusing events of another
+/// aggregate.
+pub(crate) fn fold<S: Default, E>(
+    stream: &StreamId,
+    history: &[Event],
+    evolve: fn(S, &E) -> S,
+    pick: fn(&Event) -> Option<&E>,
+) -> Result<S, DomainError> {
+    let expected = StreamKey::parse(stream).map_err(DomainError::StreamId)?.aggregate();
+    history.iter().try_fold(S::default(), |state, event| match pick(event) {
+        Some(e) => Ok(evolve(state, e)),
+        None => Err(DomainError::WrongAggregate { stream: stream.clone(), found: event.aggregate(), expected }),
+    })
+}

@@ -1,0 +1,220 @@
+//! The Organisation aggregate: a council, NHS body, ICB, police or fire service, housing
+//! association, voluntary or community organisation, parish or town council, or partnership,
+//! identified in the org-id style; renamed, succeeded by another organisation, dissolved.
+
+use kernel::StreamId;
+use serde::{Deserialize, Serialize};
+
+use crate::context::Context;
+use crate::ids::organisation_stream;
+use crate::values::{Date, OrgId, has_text};
+
+/// What sort of organisation it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    LocalAuthority,
+    CombinedAuthority,
+    NhsBody,
+    IntegratedCareBoard,
+    Police,
+    Fire,
+    HousingAssociation,
+    VoluntaryCommunity,
+    ParishTownCouncil,
+    Partnership,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Registers an organisation under its primary identifier.
+    Register {
+        id: OrgId,
+        name: String,
+        kind: Kind,
+        /// Other identifiers the organisation is known by in other registers.
+        #[serde(default)]
+        identifiers: Vec<OrgId>,
+    },
+    Rename {
+        id: OrgId,
+        name: String,
+        effective_on: Date,
+    },
+    /// Records that `successor` took over this organisation's functions, as in local government
+    /// reorganisation; its open commitments then pass to the successor.
+    Succeed {
+        id: OrgId,
+        successor: OrgId,
+        effective_on: Date,
+    },
+    Dissolve {
+        id: OrgId,
+        effective_on: Date,
+    },
+}
+
+impl Command {
+    pub fn id(&self) -> &OrgId {
+        match self {
+            Command::Register { id, .. }
+            | Command::Rename { id, .. }
+            | Command::Succeed { id, .. }
+            | Command::Dissolve { id, .. } => id,
+        }
+    }
+
+    pub fn stream_id(&self) -> StreamId {
+        organisation_stream(self.id())
+    }
+
+    pub fn references(&self) -> Vec<StreamId> {
+        match self {
+            Command::Succeed { successor, .. } => vec![organisation_stream(successor)],
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event")]
+pub enum Event {
+    Registered { id: OrgId, name: String, kind: Kind, identifiers: Vec<OrgId> },
+    Renamed { name: String, previous_name: String, effective_on: Date },
+    Succeeded { successor: OrgId, effective_on: Date },
+    Dissolved { effective_on: Date },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Option<OrgId>,
+    pub name: String,
+    pub kind: Option<Kind>,
+    pub identifiers: Vec<OrgId>,
+    pub former_names: Vec<String>,
+    pub successor: Option<OrgId>,
+    pub succeeded_on: Option<Date>,
+    pub dissolved_on: Option<Date>,
+}
+
+impl State {
+    pub fn is_registered(&self) -> bool {
+        self.id.is_some()
+    }
+
+    /// Registered and neither succeeded nor dissolved: it can take on new obligations.
+    pub fn is_active(&self) -> bool {
+        self.is_registered() && self.successor.is_none() && self.dissolved_on.is_none()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "organisation {0} is already registered: rename it, or register a new organisation under its own identifier"
+    )]
+    AlreadyRegistered(OrgId),
+    #[error("organisation {0} is not registered: register it first")]
+    NotRegistered(OrgId),
+    #[error("organisation {0} was dissolved on {1}: record changes against its successor instead")]
+    Dissolved(OrgId, Date),
+    #[error("organisation name is empty: give the name as it appears in its register")]
+    EmptyName,
+    #[error("organisation is already called '{0}': give the new name")]
+    SameName(String),
+    #[error("organisation {id} was already succeeded by {successor}: record a further change against {successor}")]
+    AlreadySucceeded { id: OrgId, successor: OrgId },
+    #[error("successor {0} is not registered: register the successor organisation first")]
+    SuccessorNotRegistered(OrgId),
+    #[error("successor {0} is no longer active: name an organisation that still exists")]
+    SuccessorInactive(OrgId),
+    #[error("organisation {0} cannot succeed itself: name the organisation that took over its functions")]
+    SuccessorIsSelf(OrgId),
+    #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
+    InFuture { what: &'static str, date: Date, today: Date },
+}
+
+pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
+    if let Command::Register { id, name, kind, identifiers } = command {
+        if state.is_registered() {
+            return Err(Error::AlreadyRegistered(id.clone()));
+        }
+        if !has_text(name) {
+            return Err(Error::EmptyName);
+        }
+        return Ok(vec![Event::Registered {
+            id: id.clone(),
+            name: name.trim().to_owned(),
+            kind: *kind,
+            identifiers: identifiers.clone(),
+        }]);
+    }
+    let id = command.id();
+    if !state.is_registered() {
+        return Err(Error::NotRegistered(id.clone()));
+    }
+    if let Some(on) = state.dissolved_on {
+        return Err(Error::Dissolved(id.clone(), on));
+    }
+    match command {
+        Command::Register { .. } => Ok(Vec::new()),
+        Command::Rename { name, effective_on, .. } => {
+            if !has_text(name) {
+                return Err(Error::EmptyName);
+            }
+            if name.trim() == state.name {
+                return Err(Error::SameName(state.name.clone()));
+            }
+            Ok(vec![Event::Renamed {
+                name: name.trim().to_owned(),
+                previous_name: state.name.clone(),
+                effective_on: *effective_on,
+            }])
+        }
+        Command::Succeed { successor, effective_on, .. } => {
+            if let Some(existing) = &state.successor {
+                return Err(Error::AlreadySucceeded { id: id.clone(), successor: existing.clone() });
+            }
+            if successor == id {
+                return Err(Error::SuccessorIsSelf(id.clone()));
+            }
+            not_future(ctx, "succession", *effective_on)?;
+            match ctx.facts.organisations.get(successor) {
+                Some(s) if s.is_active() => {}
+                Some(_) => return Err(Error::SuccessorInactive(successor.clone())),
+                None => return Err(Error::SuccessorNotRegistered(successor.clone())),
+            }
+            Ok(vec![Event::Succeeded { successor: successor.clone(), effective_on: *effective_on }])
+        }
+        Command::Dissolve { effective_on, .. } => {
+            not_future(ctx, "dissolution", *effective_on)?;
+            Ok(vec![Event::Dissolved { effective_on: *effective_on }])
+        }
+    }
+}
+
+fn not_future(ctx: &Context, what: &'static str, date: Date) -> Result<(), Error> {
+    ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today })
+}
+
+pub fn evolve(mut state: State, event: &Event) -> State {
+    match event {
+        Event::Registered { id, name, kind, identifiers } => {
+            state.id = Some(id.clone());
+            state.name = name.clone();
+            state.kind = Some(*kind);
+            state.identifiers = identifiers.clone();
+        }
+        Event::Renamed { name, previous_name, .. } => {
+            state.former_names.push(previous_name.clone());
+            state.name = name.clone();
+        }
+        Event::Succeeded { successor, effective_on } => {
+            state.successor = Some(successor.clone());
+            state.succeeded_on = Some(*effective_on);
+        }
+        Event::Dissolved { effective_on } => state.dissolved_on = Some(*effective_on),
+    }
+    state
+}

@@ -1,0 +1,469 @@
+//! The Resolution aggregate: what a body decided at a meeting on an agenda item, in the minute's
+//! own words, with its outcome and dates; call-in where it applies; corrections that keep the
+//! original wording in the history; rescission or supersession by a later resolution. A
+//! resolution is never edited in place.
+
+use kernel::StreamId;
+use serde::{Deserialize, Serialize};
+
+use crate::context::Context;
+use crate::ids::{body_stream, meeting_stream, resolution_stream};
+use crate::meeting;
+use crate::values::{Date, Key, OrgId, has_text};
+
+/// The outcome a resolution records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Noted,
+    Endorsed,
+    Adopted,
+    Approved,
+    Agreed,
+    Recommended,
+    Deferred,
+    Rejected,
+}
+
+/// What an instrument event may cite a resolution as authority for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Act {
+    Endorsement,
+    Adoption,
+    Signature,
+    Withdrawal,
+    Decision,
+}
+
+impl Outcome {
+    /// True when a resolution with this outcome can authorise `act`.
+    pub fn authorises(self, act: Act) -> bool {
+        use Outcome::*;
+        match act {
+            Act::Endorsement => matches!(self, Endorsed | Approved | Agreed | Adopted),
+            Act::Adoption => matches!(self, Adopted | Approved | Agreed),
+            Act::Signature => matches!(self, Approved | Agreed | Endorsed | Adopted),
+            Act::Withdrawal | Act::Decision => matches!(self, Approved | Agreed | Adopted | Endorsed),
+        }
+    }
+
+    pub fn all() -> [Outcome; 8] {
+        use Outcome::*;
+        [Noted, Endorsed, Adopted, Approved, Agreed, Recommended, Deferred, Rejected]
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Records a resolution as the minutes word it.
+    Record {
+        id: Key,
+        body: Key,
+        meeting: Key,
+        /// The agenda item number the resolution was made on.
+        agenda_item: String,
+        /// The verbatim text, such as "RESOLVED that West Lindsey District Council adopt ...".
+        text: String,
+        outcome: Outcome,
+        decided_on: Date,
+        published_on: Option<Date>,
+        effective_on: Option<Date>,
+        /// True when the decision may be called in by scrutiny before it takes effect.
+        #[serde(default)]
+        subject_to_call_in: bool,
+    },
+    Publish {
+        id: Key,
+        published_on: Date,
+    },
+    CallIn {
+        id: Key,
+        called_in_on: Date,
+        by: String,
+        reason: String,
+    },
+    RejectCallIn {
+        id: Key,
+        decided_on: Date,
+        reason: String,
+    },
+    ReferBack {
+        id: Key,
+        decided_on: Date,
+        reason: String,
+    },
+    /// Corrects the recorded wording; the original stays in the history.
+    Correct {
+        id: Key,
+        text: String,
+        reason: String,
+    },
+    Rescind {
+        id: Key,
+        by_resolution: Key,
+    },
+    Supersede {
+        id: Key,
+        by_resolution: Key,
+    },
+}
+
+impl Command {
+    pub fn id(&self) -> &Key {
+        match self {
+            Command::Record { id, .. }
+            | Command::Publish { id, .. }
+            | Command::CallIn { id, .. }
+            | Command::RejectCallIn { id, .. }
+            | Command::ReferBack { id, .. }
+            | Command::Correct { id, .. }
+            | Command::Rescind { id, .. }
+            | Command::Supersede { id, .. } => id,
+        }
+    }
+
+    pub fn stream_id(&self) -> StreamId {
+        resolution_stream(self.id())
+    }
+
+    pub fn references(&self) -> Vec<StreamId> {
+        match self {
+            Command::Record { body, meeting, .. } => vec![body_stream(body), meeting_stream(meeting)],
+            Command::Rescind { by_resolution, .. } | Command::Supersede { by_resolution, .. } => {
+                vec![resolution_stream(by_resolution)]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event")]
+pub enum Event {
+    Recorded {
+        id: Key,
+        body: Key,
+        /// The body's parent organisations when it decided: whom the resolution binds.
+        organisations: Vec<OrgId>,
+        meeting: Key,
+        agenda_item: String,
+        minute_number: Option<String>,
+        text: String,
+        outcome: Outcome,
+        decided_on: Date,
+        published_on: Option<Date>,
+        effective_on: Option<Date>,
+        subject_to_call_in: bool,
+    },
+    Published {
+        published_on: Date,
+    },
+    CalledIn {
+        called_in_on: Date,
+        by: String,
+        reason: String,
+    },
+    CallInRejected {
+        decided_on: Date,
+        reason: String,
+    },
+    ReferredBack {
+        decided_on: Date,
+        reason: String,
+    },
+    Corrected {
+        previous_text: String,
+        text: String,
+        reason: String,
+    },
+    Rescinded {
+        by_resolution: Key,
+        on: Date,
+    },
+    Superseded {
+        by_resolution: Key,
+        on: Date,
+    },
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[default]
+    Unknown,
+    Decided,
+    CalledIn,
+    ReferredBack,
+    Rescinded,
+    Superseded,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Option<Key>,
+    pub body: Option<Key>,
+    pub organisations: Vec<OrgId>,
+    pub meeting: Option<Key>,
+    pub agenda_item: String,
+    pub minute_number: Option<String>,
+    pub text: String,
+    /// Every earlier wording, oldest first, with the reason it was corrected.
+    pub corrections: Vec<(String, String)>,
+    pub outcome: Option<Outcome>,
+    pub decided_on: Option<Date>,
+    pub published_on: Option<Date>,
+    pub effective_on: Option<Date>,
+    pub subject_to_call_in: bool,
+    pub call_in_rejected: bool,
+    pub status: Status,
+    pub replaced_by: Option<Key>,
+}
+
+impl State {
+    pub fn exists(&self) -> bool {
+        self.id.is_some()
+    }
+
+    /// Decided, not awaiting a call-in decision, not referred back, rescinded or superseded.
+    pub fn is_in_force(&self) -> bool {
+        self.status == Status::Decided
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Error {
+    #[error("resolution {0} is already recorded: correct it with a reason, or record a new resolution")]
+    AlreadyRecorded(Key),
+    #[error("resolution {0} is not recorded: record it first")]
+    NotRecorded(Key),
+    #[error("body {0} is not established: establish the body before recording its resolutions")]
+    UnknownBody(Key),
+    #[error("meeting {meeting} is not a meeting of body {body}: name the meeting at which the body decided")]
+    WrongMeeting { meeting: Key, body: Key },
+    #[error("meeting {0} has not been held: record that it was held before recording its resolutions")]
+    MeetingNotHeld(Key),
+    #[error(
+        "resolution is dated {decided_on} but meeting {meeting} was held on {held_on}: give the date of the meeting"
+    )]
+    DateNotMeeting { decided_on: Date, meeting: Key, held_on: Date },
+    #[error("agenda item {item} is not on the agenda of meeting {meeting}: add the agenda item first")]
+    UnknownAgendaItem { item: String, meeting: Key },
+    #[error("resolution text is empty: give the verbatim wording from the minutes")]
+    EmptyText,
+    #[error("{0} is empty: say why")]
+    MissingReason(&'static str),
+    #[error("{what} on {date} is before the decision on {decided_on}: check the dates")]
+    BeforeDecision { what: &'static str, date: Date, decided_on: Date },
+    #[error("resolution was already published on {0}: nothing to change")]
+    AlreadyPublished(Date),
+    #[error("resolution is not subject to call-in: only a decision recorded as subject to call-in can be called in")]
+    NotCallable,
+    #[error("resolution is not awaiting a call-in decision: call it in first")]
+    NotCalledIn,
+    #[error("resolution is {0:?}, not in force: only a resolution in force can be {1}")]
+    NotInForce(Status, &'static str),
+    #[error("the corrected text is the same as the recorded text: give the corrected wording")]
+    SameText,
+    #[error("resolution {0} cannot replace this one: name a different, later resolution that is in force")]
+    NotALaterResolution(Key),
+    #[error("{what} date {date} is in the future (today is {today}): record a decision only once it has been made")]
+    InFuture { what: &'static str, date: Date, today: Date },
+}
+
+pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
+    let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
+    let not_before = |what, date: Date, decided_on: Date| {
+        if date < decided_on { Err(Error::BeforeDecision { what, date, decided_on }) } else { Ok(()) }
+    };
+    if let Command::Record {
+        id,
+        body,
+        meeting,
+        agenda_item,
+        text,
+        outcome,
+        decided_on,
+        published_on,
+        effective_on,
+        subject_to_call_in,
+    } = command
+    {
+        if state.exists() {
+            return Err(Error::AlreadyRecorded(id.clone()));
+        }
+        if !has_text(text) {
+            return Err(Error::EmptyText);
+        }
+        not_future("decision", *decided_on)?;
+        let body_state =
+            ctx.facts.bodies.get(body).filter(|b| b.exists()).ok_or_else(|| Error::UnknownBody(body.clone()))?;
+        let meeting_state = ctx
+            .facts
+            .meetings
+            .get(meeting)
+            .filter(|m| m.body.as_ref() == Some(body))
+            .ok_or_else(|| Error::WrongMeeting { meeting: meeting.clone(), body: body.clone() })?;
+        let held_on = match (meeting_state.status, meeting_state.held_on) {
+            (meeting::Status::Held, Some(on)) => on,
+            _ => return Err(Error::MeetingNotHeld(meeting.clone())),
+        };
+        if held_on != *decided_on {
+            return Err(Error::DateNotMeeting { decided_on: *decided_on, meeting: meeting.clone(), held_on });
+        }
+        let item = meeting_state
+            .item(agenda_item)
+            .ok_or_else(|| Error::UnknownAgendaItem { item: agenda_item.clone(), meeting: meeting.clone() })?;
+        if let Some(p) = published_on {
+            not_before("publication", *p, *decided_on)?;
+            not_future("publication", *p)?;
+        }
+        if let Some(e) = effective_on {
+            not_before("taking effect", *e, *decided_on)?;
+        }
+        return Ok(vec![Event::Recorded {
+            id: id.clone(),
+            body: body.clone(),
+            organisations: body_state.parents.clone(),
+            meeting: meeting.clone(),
+            agenda_item: agenda_item.clone(),
+            minute_number: item.minute_number.clone(),
+            text: text.clone(),
+            outcome: *outcome,
+            decided_on: *decided_on,
+            published_on: *published_on,
+            effective_on: *effective_on,
+            subject_to_call_in: *subject_to_call_in,
+        }]);
+    }
+    let decided_on = state.decided_on.ok_or_else(|| Error::NotRecorded(command.id().clone()))?;
+    match command {
+        Command::Record { .. } => Ok(Vec::new()),
+        Command::Publish { published_on, .. } => {
+            if let Some(on) = state.published_on {
+                return Err(Error::AlreadyPublished(on));
+            }
+            not_before("publication", *published_on, decided_on)?;
+            not_future("publication", *published_on)?;
+            Ok(vec![Event::Published { published_on: *published_on }])
+        }
+        Command::CallIn { called_in_on, by, reason, .. } => {
+            if !state.subject_to_call_in || state.call_in_rejected {
+                return Err(Error::NotCallable);
+            }
+            if state.status != Status::Decided {
+                return Err(Error::NotInForce(state.status, "called in"));
+            }
+            if !has_text(by) {
+                return Err(Error::MissingReason("who called the decision in"));
+            }
+            if !has_text(reason) {
+                return Err(Error::MissingReason("call-in reason"));
+            }
+            not_before("call-in", *called_in_on, decided_on)?;
+            not_future("call-in", *called_in_on)?;
+            Ok(vec![Event::CalledIn { called_in_on: *called_in_on, by: by.clone(), reason: reason.clone() }])
+        }
+        Command::RejectCallIn { decided_on: on, reason, .. } | Command::ReferBack { decided_on: on, reason, .. } => {
+            if state.status != Status::CalledIn {
+                return Err(Error::NotCalledIn);
+            }
+            if !has_text(reason) {
+                return Err(Error::MissingReason("call-in decision reason"));
+            }
+            not_before("call-in decision", *on, decided_on)?;
+            not_future("call-in decision", *on)?;
+            Ok(vec![if matches!(command, Command::RejectCallIn { .. }) {
+                Event::CallInRejected { decided_on: *on, reason: reason.clone() }
+            } else {
+                Event::ReferredBack { decided_on: *on, reason: reason.clone() }
+            }])
+        }
+        Command::Correct { text, reason, .. } => {
+            if !has_text(reason) {
+                return Err(Error::MissingReason("correction reason"));
+            }
+            if !has_text(text) {
+                return Err(Error::EmptyText);
+            }
+            if *text == state.text {
+                return Err(Error::SameText);
+            }
+            Ok(vec![Event::Corrected { previous_text: state.text.clone(), text: text.clone(), reason: reason.clone() }])
+        }
+        Command::Rescind { by_resolution, .. } | Command::Supersede { by_resolution, .. } => {
+            let verb = if matches!(command, Command::Rescind { .. }) { "rescinded" } else { "superseded" };
+            if !matches!(state.status, Status::Decided | Status::CalledIn) {
+                return Err(Error::NotInForce(state.status, verb));
+            }
+            let later = ctx.facts.resolutions.get(by_resolution).filter(|r| {
+                Some(by_resolution) != state.id.as_ref()
+                    && r.is_in_force()
+                    && r.decided_on.is_some_and(|on| on >= decided_on)
+                    && r.outcome.is_some_and(|o| o.authorises(Act::Decision))
+            });
+            let on =
+                later.and_then(|r| r.decided_on).ok_or_else(|| Error::NotALaterResolution(by_resolution.clone()))?;
+            let by_resolution = by_resolution.clone();
+            Ok(vec![if verb == "rescinded" {
+                Event::Rescinded { by_resolution, on }
+            } else {
+                Event::Superseded { by_resolution, on }
+            }])
+        }
+    }
+}
+
+pub fn evolve(mut state: State, event: &Event) -> State {
+    match event {
+        Event::Recorded {
+            id,
+            body,
+            organisations,
+            meeting,
+            agenda_item,
+            minute_number,
+            text,
+            outcome,
+            decided_on,
+            published_on,
+            effective_on,
+            subject_to_call_in,
+        } => {
+            state.id = Some(id.clone());
+            state.body = Some(body.clone());
+            state.organisations = organisations.clone();
+            state.meeting = Some(meeting.clone());
+            state.agenda_item = agenda_item.clone();
+            state.minute_number = minute_number.clone();
+            state.text = text.clone();
+            state.outcome = Some(*outcome);
+            state.decided_on = Some(*decided_on);
+            state.published_on = *published_on;
+            state.effective_on = *effective_on;
+            state.subject_to_call_in = *subject_to_call_in;
+            state.status = Status::Decided;
+        }
+        Event::Published { published_on } => state.published_on = Some(*published_on),
+        Event::CalledIn { .. } => state.status = Status::CalledIn,
+        Event::CallInRejected { .. } => {
+            state.status = Status::Decided;
+            state.call_in_rejected = true;
+        }
+        Event::ReferredBack { .. } => state.status = Status::ReferredBack,
+        Event::Corrected { previous_text, text, reason } => {
+            state.corrections.push((previous_text.clone(), reason.clone()));
+            state.text = text.clone();
+        }
+        Event::Rescinded { by_resolution, .. } => {
+            state.status = Status::Rescinded;
+            state.replaced_by = Some(by_resolution.clone());
+        }
+        Event::Superseded { by_resolution, .. } => {
+            state.status = Status::Superseded;
+            state.replaced_by = Some(by_resolution.clone());
+        }
+    }
+    state
+}

@@ -1,0 +1,240 @@
+//! Shared value types of the governance model: aggregate keys, org-id style organisation
+//! identifiers, document content hashes, date periods and trimmed, non-empty text. Each is parsed
+//! once at the edge and trusted from then on.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// A calendar date, as councils record decisions: `2020-12-01`.
+pub type Date = NaiveDate;
+
+/// The longest key accepted, in bytes; short enough that every stream id built from it is valid.
+pub const MAX_KEY_BYTES: usize = 120;
+
+/// The key of one aggregate instance, such as `homes-for-independence-blueprint`: 1 to 120
+/// lowercase ASCII letters, digits and single hyphens, starting and ending with a letter or digit.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Key(String);
+
+impl Key {
+    pub fn parse(text: impl Into<String>) -> Result<Self, String> {
+        let text = text.into();
+        let shape_ok = !text.is_empty()
+            && text.len() <= MAX_KEY_BYTES
+            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !text.starts_with('-')
+            && !text.ends_with('-')
+            && !text.contains("--");
+        if shape_ok {
+            Ok(Self(text))
+        } else {
+            Err(format!(
+                "key '{text}' is not valid: use 1 to {MAX_KEY_BYTES} lowercase letters, digits and single hyphens, such as homes-for-independence-blueprint"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Key {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(value)
+    }
+}
+
+impl From<Key> for String {
+    fn from(value: Key) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The registers an organisation identifier may come from, in the org-id.guide style.
+///
+/// `LOCAL` is Covenant's own list, for partnerships and forums that no public register holds.
+pub const ORG_ID_SCHEMES: &[&str] = &["GB-LAE", "GB-NHS", "GB-CHC", "GB-COH", "GB-MPR", "GB-GOR", "GB-EDU", "LOCAL"];
+
+/// An organisation identifier in the org-id style: a register prefix and the organisation's code
+/// in that register, such as `GB-LAE-WLI` (West Lindsey District Council in the local authority
+/// register), `GB-NHS-QUA` (an NHS ODS code) or `GB-CHC-1234567` (a registered charity).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct OrgId(String);
+
+impl OrgId {
+    pub fn parse(text: impl Into<String>) -> Result<Self, String> {
+        let text = text.into();
+        let code = ORG_ID_SCHEMES.iter().find_map(|scheme| text.strip_prefix(scheme)?.strip_prefix('-'));
+        match code {
+            Some(code)
+                if !code.is_empty()
+                    && code.len() <= 60
+                    && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-') =>
+            {
+                Ok(Self(text))
+            }
+            _ => Err(format!(
+                "organisation identifier '{text}' is not in the org-id style: give a register prefix ({}) and an upper-case code, such as GB-LAE-WLI",
+                ORG_ID_SCHEMES.join(", ")
+            )),
+        }
+    }
+
+    /// The register prefix, such as `GB-LAE`.
+    pub fn scheme(&self) -> &str {
+        ORG_ID_SCHEMES.iter().find(|scheme| self.0.starts_with(*scheme)).copied().unwrap_or("")
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for OrgId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(value)
+    }
+}
+
+impl From<OrgId> for String {
+    fn from(value: OrgId) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for OrgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The SHA-256 hash of a document's bytes, written `sha256:` and 64 lowercase hex digits.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ContentHash(String);
+
+impl ContentHash {
+    pub fn parse(text: impl Into<String>) -> Result<Self, String> {
+        let text = text.into();
+        let valid = text.strip_prefix("sha256:").is_some_and(|hex| {
+            hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+        if valid {
+            Ok(Self(text))
+        } else {
+            Err(format!(
+                "content hash '{text}' is not valid: give 'sha256:' followed by the 64 lowercase hex digits of the document's SHA-256"
+            ))
+        }
+    }
+
+    /// The hash of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(format!("sha256:{}", hex::encode(Sha256::digest(bytes))))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ContentHash {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(value)
+    }
+}
+
+impl From<ContentHash> for String {
+    fn from(value: ContentHash) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for ContentHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A span of dates, both ends inclusive, such as a strategy's 2023 to 2028.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub from: Date,
+    pub to: Date,
+}
+
+impl Period {
+    /// A period, or a message when it ends before it starts.
+    pub fn new(from: Date, to: Date) -> Result<Self, String> {
+        if to < from {
+            Err(format!("period ends on {to}, before it starts on {from}: give the start date first"))
+        } else {
+            Ok(Self { from, to })
+        }
+    }
+
+    pub fn contains(&self, day: Date) -> bool {
+        self.from <= day && day <= self.to
+    }
+}
+
+/// True when `text` has something in it besides whitespace.
+pub(crate) fn has_text(text: &str) -> bool {
+    !text.trim().is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_checked() {
+        assert!(Key::parse("homes-for-independence").is_ok());
+        for bad in ["", "Upper", "a--b", "-a", "a-", "a b", &"x".repeat(121)] {
+            assert!(Key::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn org_ids_follow_the_org_id_style() {
+        for good in ["GB-LAE-WLI", "GB-NHS-QUA", "GB-CHC-1234567", "GB-COH-01234567", "LOCAL-WALSALL-TOGETHER"] {
+            assert!(OrgId::parse(good).is_ok(), "{good}");
+        }
+        assert_eq!(OrgId::parse("GB-LAE-WLI").expect("valid").scheme(), "GB-LAE");
+        for bad in ["WLI", "GB-LAE-", "GB-XYZ-ABC", "GB-LAE-wli"] {
+            let err = OrgId::parse(bad).expect_err(bad);
+            assert!(err.contains("org-id style"), "{err}");
+        }
+    }
+
+    #[test]
+    fn content_hashes_are_checked() {
+        let hash = ContentHash::of(b"Lincolnshire Homes for Independence Blueprint");
+        assert_eq!(ContentHash::parse(hash.as_str()), Ok(hash.clone()));
+        assert!(ContentHash::parse("sha256:abc").is_err());
+        assert!(ContentHash::parse(hash.as_str().to_uppercase()).is_err());
+    }
+
+    #[test]
+    fn periods_run_forwards() {
+        let from = Date::from_ymd_opt(2023, 4, 1).expect("date");
+        let to = Date::from_ymd_opt(2028, 3, 31).expect("date");
+        assert!(Period::new(from, to).is_ok());
+        assert!(Period::new(to, from).expect_err("backwards").contains("before it starts"));
+    }
+}
