@@ -5,7 +5,11 @@
 use kernel::{StreamId, Timestamp};
 
 use crate::memory::Ledger;
-use crate::{Command, Context, DomainError, Event, Facts, handle};
+use crate::resolution::Outcome;
+use crate::{
+    Command, ContentHash, Context, Date, DomainError, Event, Facts, Key, OrgId, body, commitment, handle, instrument,
+    meeting, organisation, resolution, seeds,
+};
 
 /// The time tests decide at unless told otherwise: noon on 1 June 2024.
 pub fn default_now() -> Timestamp {
@@ -112,4 +116,252 @@ impl Then {
             Err(e) => panic!("expected events, got error: {e}\ncommand: {:?}", self.command),
         }
     }
+}
+
+/// Parses a key in a test.
+pub fn key(text: &str) -> Key {
+    Key::parse(text).expect("key")
+}
+
+/// Parses an organisation id in a test.
+pub fn org(text: &str) -> OrgId {
+    OrgId::parse(text).expect("org")
+}
+
+/// Parses a `YYYY-MM-DD` date in a test.
+pub fn date(text: &str) -> Date {
+    Date::parse_from_str(text, "%Y-%m-%d").expect("date")
+}
+
+/// The seed stories, loaded in order.
+pub fn seeded() -> Ledger {
+    let mut ledger = Ledger::new();
+    for story in seeds::stories() {
+        for step in story.steps {
+            ledger.execute(&step.command, step.occurred_at).expect("seed step accepted");
+        }
+    }
+    ledger
+}
+
+/// Commands, run after the seeds, that produce every event type the seeds do not.
+pub fn further_commands() -> Vec<Command> {
+    let hwb = "lincolnshire-health-and-wellbeing-board";
+    let mou = "lincolnshire-housing-health-care-mou";
+    let plan = "lincolnshire-hhcdg-delivery-plan";
+    let ward = "rotherham-ward-plan-keppel";
+    vec![
+        organisation::Command::Rename {
+            id: org("GB-LAE-LIC"),
+            name: "City of Lincoln Council (renamed)".into(),
+            effective_on: date("2024-01-01"),
+        }
+        .into(),
+        body::Command::RemoveMember { id: key(hwb), organisation: org("GB-LAE-LIC"), left_on: date("2024-01-01") }
+            .into(),
+        body::Command::Establish {
+            id: key("lincolnshire-task-group"),
+            name: "Housing Task Group".into(),
+            kind: body::Kind::PartnershipGroup,
+            parents: vec![org("GB-LAE-LIN")],
+            members: vec![],
+            established_on: date("2024-01-01"),
+        }
+        .into(),
+        body::Command::Abolish { id: key("lincolnshire-task-group"), abolished_on: date("2024-03-01") }.into(),
+        meeting::Command::Schedule {
+            id: key("lincolnshire-hwb-2024-03-05"),
+            body: key(hwb),
+            date: date("2024-03-05"),
+            title: "Health and Wellbeing Board".into(),
+        }
+        .into(),
+        meeting::Command::Cancel { id: key("lincolnshire-hwb-2024-03-05"), reason: "Not quorate".into() }.into(),
+        meeting::Command::PublishMinutes { id: key("lincolnshire-hwb-2020-12-01"), published_on: date("2020-12-10") }
+            .into(),
+        meeting::Command::Schedule {
+            id: key("lincolnshire-hwb-2021-03-09"),
+            body: key(hwb),
+            date: date("2021-03-09"),
+            title: "Health and Wellbeing Board".into(),
+        }
+        .into(),
+        meeting::Command::AddAgendaItem {
+            id: key("lincolnshire-hwb-2021-03-09"),
+            item: "2".into(),
+            title: "Minutes of the previous meeting".into(),
+            minute_number: Some("2".into()),
+        }
+        .into(),
+        meeting::Command::AddAgendaItem {
+            id: key("lincolnshire-hwb-2021-03-09"),
+            item: "7".into(),
+            title: "Housing MOU review".into(),
+            minute_number: Some("7".into()),
+        }
+        .into(),
+        meeting::Command::Hold { id: key("lincolnshire-hwb-2021-03-09"), held_on: date("2021-03-09") }.into(),
+        meeting::Command::ConfirmMinutes {
+            id: key("lincolnshire-hwb-2020-12-01"),
+            at_meeting: key("lincolnshire-hwb-2021-03-09"),
+            minute_number: Some("2".into()),
+        }
+        .into(),
+        resolution::Command::Record {
+            id: key("lincolnshire-hwb-2021-03-09-7"),
+            body: key(hwb),
+            meeting: key("lincolnshire-hwb-2021-03-09"),
+            agenda_item: "7".into(),
+            text: "That the housing MOU be replaced by the Homes for Independence Blueprint.".into(),
+            outcome: Outcome::Agreed,
+            decided_on: date("2021-03-09"),
+            published_on: None,
+            effective_on: None,
+            subject_to_call_in: true,
+        }
+        .into(),
+        resolution::Command::Publish { id: key("lincolnshire-hwb-2021-03-09-7"), published_on: date("2021-03-10") }
+            .into(),
+        resolution::Command::CallIn {
+            id: key("lincolnshire-hwb-2021-03-09-7"),
+            called_in_on: date("2021-03-12"),
+            by: "Five members of the board".into(),
+            reason: "Partners not consulted".into(),
+        }
+        .into(),
+        resolution::Command::RejectCallIn {
+            id: key("lincolnshire-hwb-2021-03-09-7"),
+            decided_on: date("2021-03-20"),
+            reason: "Partners were consulted through the HHCDG".into(),
+        }
+        .into(),
+        resolution::Command::Correct {
+            id: key("lincolnshire-hwb-2021-03-09-7"),
+            text: "That the housing MOU be superseded by the Homes for Independence Blueprint.".into(),
+            reason: "Wording as approved at the meeting".into(),
+        }
+        .into(),
+        resolution::Command::Supersede {
+            id: key("lincolnshire-hwb-2020-12-01-homes-for-independence"),
+            by_resolution: key("lincolnshire-hwb-2021-03-09-7"),
+        }
+        .into(),
+        resolution::Command::Rescind {
+            id: key("west-lindsey-pcc-2018-01-29-mou"),
+            by_resolution: key("west-lindsey-pcc-2021-03-09-45"),
+        }
+        .into(),
+        resolution::Command::Record {
+            id: key("west-northamptonshire-hwb-2023-10-03-referred"),
+            body: key("west-northamptonshire-hwb"),
+            meeting: key("west-northamptonshire-hwb-2023-10-03"),
+            agenda_item: "jhws".into(),
+            text: "That the LAP funding allocation be approved.".into(),
+            outcome: Outcome::Approved,
+            decided_on: date("2023-10-03"),
+            published_on: None,
+            effective_on: None,
+            subject_to_call_in: true,
+        }
+        .into(),
+        resolution::Command::CallIn {
+            id: key("west-northamptonshire-hwb-2023-10-03-referred"),
+            called_in_on: date("2023-10-05"),
+            by: "Overview and Scrutiny Committee".into(),
+            reason: "Allocation method unclear".into(),
+        }
+        .into(),
+        resolution::Command::ReferBack {
+            id: key("west-northamptonshire-hwb-2023-10-03-referred"),
+            decided_on: date("2023-10-12"),
+            reason: "Explain the allocation method".into(),
+        }
+        .into(),
+        instrument::Command::WithdrawParty {
+            id: key(mou),
+            party: org("GB-LAE-WLI"),
+            withdrawn_on: date("2024-01-01"),
+            reason: "Replaced by the blueprint".into(),
+            resolution: None,
+        }
+        .into(),
+        instrument::Command::Supersede {
+            id: key(mou),
+            by_instrument: key("lincolnshire-homes-for-independence-blueprint"),
+            superseded_on: date("2024-01-01"),
+        }
+        .into(),
+        instrument::Command::Withdraw {
+            id: key(plan),
+            withdrawn_on: date("2024-02-01"),
+            reason: "Merged into the blueprint's own plan".into(),
+            resolution: None,
+        }
+        .into(),
+        instrument::Command::StartReview {
+            id: key("bexley-jlhws-2023-2028"),
+            started_on: date("2024-04-01"),
+            reason: "Annual review".into(),
+        }
+        .into(),
+        instrument::Command::Refresh {
+            id: key("bexley-jlhws-2023-2028"),
+            label: "2024 refresh".into(),
+            content_hash: ContentHash::of(b"Bexley JLHWS 2024 refresh"),
+            document: None,
+            published_on: date("2024-05-01"),
+            resolution: None,
+        }
+        .into(),
+        instrument::Command::Draft {
+            id: key("rotherham-ward-plan-keppel-2022"),
+            kind: instrument::Kind::WardPlan,
+            title: "Keppel Ward Plan 2022/23".into(),
+            owner_body: key("rotherham-cabinet"),
+            period: Some(crate::Period::new(date("2022-06-01"), date("2023-05-31")).expect("period")),
+            parties: vec![],
+            builds_on: None,
+            drafted_on: date("2022-06-01"),
+        }
+        .into(),
+        instrument::Command::Expire { id: key("rotherham-ward-plan-keppel-2022"), expired_on: date("2023-06-01") }
+            .into(),
+        instrument::Command::AddObjective {
+            id: key(ward),
+            objective: key("extra"),
+            title: "Extra priority".into(),
+            themes: vec!["environment".into()],
+        }
+        .into(),
+        commitment::Command::Defer {
+            id: key("bexley-frailty-pathway"),
+            deferred_on: date("2024-01-18"),
+            until: Some(date("2024-06-30")),
+            reason: "Community services recommissioning".into(),
+        }
+        .into(),
+        commitment::Command::Resume {
+            id: key("bexley-frailty-pathway"),
+            resumed_on: date("2024-05-01"),
+            due_on: date("2025-03-31"),
+        }
+        .into(),
+        commitment::Command::Cancel {
+            id: key("west-northamptonshire-lap-6-safe"),
+            cancelled_on: date("2024-05-01"),
+            reason: "Merged into the community safety partnership plan".into(),
+        }
+        .into(),
+    ]
+}
+
+/// Every event of the seeds and the further story.
+pub fn corpus() -> Vec<Event> {
+    let mut ledger = seeded();
+    for command in further_commands() {
+        if let Err(e) = ledger.execute(&command, default_now()) {
+            panic!("further command refused: {e}\n{command:?}");
+        }
+    }
+    ledger.streams().flat_map(|(_, events)| events.iter().cloned()).collect()
 }

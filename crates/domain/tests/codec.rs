@@ -2,8 +2,6 @@
 //! in code and `docs/events.md` agree, and stored version 1 payloads still decode through the
 //! upcaster.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use domain::codec::{self, CATALOGUE, DecodeError};
@@ -12,7 +10,7 @@ use kernel::{EventType, Payload};
 
 #[test]
 fn every_catalogued_event_is_emitted_and_round_trips() {
-    let corpus = common::corpus();
+    let corpus = domain::testing::corpus();
     let mut seen = BTreeSet::new();
     for event in &corpus {
         let (event_type, version, payload) = codec::encode(event).expect("encodes");
@@ -50,7 +48,7 @@ fn the_catalogue_document_matches_the_code() {
     let code: BTreeMap<String, u32> = CATALOGUE.iter().map(|s| (s.name(), s.version)).collect();
     let doc_versions: BTreeMap<String, u32> = docs.iter().map(|(n, (v, _))| (n.clone(), *v)).collect();
     assert_eq!(doc_versions, code, "docs/events.md and codec::CATALOGUE list different events or versions");
-    for event in common::corpus() {
+    for event in domain::testing::corpus() {
         let (event_type, _, payload) = codec::encode(&event).expect("encodes");
         let fields: BTreeSet<String> = match payload.to_value().expect("json") {
             serde_json::Value::Object(map) => map.keys().cloned().collect(),
@@ -109,7 +107,7 @@ fn a_broken_version_1_payload_names_the_upcast_failure() {
 
 #[test]
 fn current_progress_reports_are_written_at_version_2() {
-    let event = common::corpus()
+    let event = domain::testing::corpus()
         .into_iter()
         .find(|e| matches!(e, Event::Commitment(commitment::Event::ProgressReported { .. })))
         .expect("a progress report in the corpus");

@@ -1,0 +1,382 @@
+//! The rules users rely on, each as a given/when/then test: given a world (seed stories or events),
+//! when a command, then the events or the typed error whose message says what to do.
+
+use domain::rag::Rag;
+use domain::resolution::Outcome;
+use domain::testing::{date, key, org};
+use domain::testing::{given, given_commands};
+use domain::{
+    Command, DomainError, Event, commitment, indicator, instrument, meeting, organisation, resolution, seeds,
+};
+
+fn lincolnshire() -> Vec<Command> {
+    seeds::lincolnshire().steps.into_iter().map(|s| s.command).collect()
+}
+
+fn blueprint_commands_until(stop_before: &str) -> Vec<Command> {
+    let mut out = Vec::new();
+    for c in lincolnshire() {
+        if format!("{c:?}").contains(stop_before) {
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn adopt_blueprint(party: &str, resolution: &str) -> instrument::Command {
+    instrument::Command::Adopt {
+        id: key("lincolnshire-homes-for-independence-blueprint"),
+        party: org(party),
+        resolution: key(resolution),
+        adopted_on: date("2021-03-09"),
+    }
+}
+
+#[test]
+fn nothing_is_adopted_that_was_never_endorsed() {
+    // Everything up to the board's endorsement of the blueprint, but not the endorsement itself.
+    let mut setup = blueprint_commands_until("lincolnshire-hwb-2020-12-01");
+    setup.retain(|c| !matches!(c, Command::Instrument(instrument::Command::Endorse { id, .. }) if id.as_str() == "lincolnshire-homes-for-independence-blueprint"));
+    let message = given_commands(setup)
+        .when(adopt_blueprint("GB-LAE-WLI", "west-lindsey-pcc-2018-01-29-mou"))
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::NeverEndorsed)));
+    assert!(message.contains("record the endorsement"), "{message}");
+}
+
+#[test]
+fn nothing_is_adopted_once_withdrawn() {
+    let mut setup = blueprint_commands_until("west-lindsey-pcc-2021-03-09");
+    setup.push(
+        instrument::Command::Withdraw {
+            id: key("lincolnshire-homes-for-independence-blueprint"),
+            withdrawn_on: date("2021-01-15"),
+            reason: "Replaced".into(),
+            resolution: None,
+        }
+        .into(),
+    );
+    setup.extend(lincolnshire().into_iter().filter(|c| {
+        let text = format!("{c:?}");
+        text.contains("west-lindsey-pcc-2021-03-09") && matches!(c, Command::Meeting(_) | Command::Resolution(_))
+    }));
+    given_commands(setup)
+        .when(adopt_blueprint("GB-LAE-WLI", "west-lindsey-pcc-2021-03-09-45"))
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::Closed(instrument::Status::Withdrawn))));
+}
+
+#[test]
+fn an_adoption_must_cite_an_existing_resolution_with_a_matching_outcome() {
+    let setup = blueprint_commands_until("west-lindsey-pcc-2021-03-09");
+    given_commands(setup.clone())
+        .when(adopt_blueprint("GB-LAE-WLI", "no-such-resolution"))
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::UnknownResolution(_))));
+    // The board's endorsement has the outcome "endorsed", which does not authorise an adoption.
+    let message = given_commands(setup.clone())
+        .when(adopt_blueprint("GB-LAE-LIN", "lincolnshire-hwb-2020-12-01-homes-for-independence"))
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::OutcomeMismatch { .. })));
+    assert!(message.contains("cite the resolution that did"), "{message}");
+}
+
+#[test]
+fn an_adoption_must_cite_the_partys_own_resolution() {
+    let mut setup: Vec<Command> = lincolnshire()
+        .into_iter()
+        .take_while(|c| !matches!(c, Command::Instrument(instrument::Command::Adopt { .. })))
+        .collect();
+    setup.retain(|c| !matches!(c, Command::Instrument(instrument::Command::Adopt { .. })));
+    given_commands(setup)
+        .when(adopt_blueprint("GB-LAE-LIC", "west-lindsey-pcc-2021-03-09-45"))
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::ResolutionOfOtherParty { .. })));
+}
+
+#[test]
+fn an_mou_party_cannot_sign_twice() {
+    let setup = blueprint_commands_until("lincolnshire-homes-for-independence-blueprint");
+    let message = given_commands(setup)
+        .when(instrument::Command::Sign {
+            id: key("lincolnshire-housing-health-care-mou"),
+            party: org("GB-LAE-WLI"),
+            resolution: key("west-lindsey-pcc-2018-01-29-mou"),
+            signed_on: date("2018-02-01"),
+            signatory: "Chief Executive".into(),
+        })
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::AlreadySigned(_))));
+    assert!(message.contains("cannot sign twice"), "{message}");
+}
+
+#[test]
+fn an_mou_party_cannot_withdraw_before_signing() {
+    let setup = blueprint_commands_until("lincolnshire-homes-for-independence-blueprint");
+    given_commands(setup)
+        .when(instrument::Command::WithdrawParty {
+            id: key("lincolnshire-housing-health-care-mou"),
+            party: org("GB-LAE-LIC"),
+            withdrawn_on: date("2018-03-01"),
+            reason: "No longer participating".into(),
+            resolution: None,
+        })
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::NotSigned(_))));
+}
+
+#[test]
+fn a_signed_party_can_withdraw_and_then_sign_again() {
+    let setup = blueprint_commands_until("lincolnshire-homes-for-independence-blueprint");
+    let withdraw = instrument::Command::WithdrawParty {
+        id: key("lincolnshire-housing-health-care-mou"),
+        party: org("GB-LAE-WLI"),
+        withdrawn_on: date("2019-03-01"),
+        reason: "Council review".into(),
+        resolution: None,
+    };
+    let mut world = setup.clone();
+    world.push(withdraw.clone().into());
+    given_commands(setup).when(withdraw).then([Event::Instrument(instrument::Event::PartyWithdrew {
+        party: org("GB-LAE-WLI"),
+        withdrawn_on: date("2019-03-01"),
+        reason: "Council review".into(),
+        resolution: None,
+    })]);
+    given_commands(world)
+        .when(instrument::Command::Sign {
+            id: key("lincolnshire-housing-health-care-mou"),
+            party: org("GB-LAE-WLI"),
+            resolution: key("west-lindsey-pcc-2018-01-29-mou"),
+            signed_on: date("2019-04-01"),
+            signatory: "Chief Executive".into(),
+        })
+        .events();
+}
+
+fn progress_on(id: &str) -> commitment::Command {
+    commitment::Command::ReportProgress {
+        id: key(id),
+        status: Rag::Green,
+        percent_complete: 100,
+        narrative: "More work".into(),
+        evidence_refs: vec![],
+        period: commitment::ReportingPeriod { label: "2023/24 Q1".into(), from: None, to: None },
+        reported_on: date("2023-06-30"),
+    }
+}
+
+#[test]
+fn no_progress_on_a_completed_commitment() {
+    given_commands(lincolnshire()).when(progress_on("hhcdg-dfg-fast-track")).then_error(|e| {
+        matches!(e, DomainError::Commitment(commitment::Error::NotOpen(commitment::Status::Completed)))
+    });
+}
+
+#[test]
+fn no_progress_on_a_cancelled_commitment() {
+    let mut setup = lincolnshire();
+    setup.push(
+        commitment::Command::Cancel {
+            id: key("hhcdg-specialist-housing-evidence"),
+            cancelled_on: date("2023-05-01"),
+            reason: "Superseded by the ICB's housing needs work".into(),
+        }
+        .into(),
+    );
+    let message = given_commands(setup).when(progress_on("hhcdg-specialist-housing-evidence")).then_error(|e| {
+        matches!(e, DomainError::Commitment(commitment::Error::NotOpen(commitment::Status::Cancelled)))
+    });
+    assert!(message.contains("only be recorded on an open commitment"), "{message}");
+}
+
+#[test]
+fn a_correction_needs_a_reason_and_keeps_the_original_wording() {
+    let id = key("west-lindsey-pcc-2021-03-09-45");
+    let original = "RESOLVED that West Lindsey District Council adopt and agree to work towards meeting the objectives set out within the Lincolnshire Homes for Independence Blueprint.";
+    let corrected = "RESOLVED that West Lindsey District Council adopt, and agree to work towards meeting, the objectives set out within the Lincolnshire Homes for Independence Blueprint.";
+    given_commands(lincolnshire())
+        .when(resolution::Command::Correct { id: id.clone(), text: corrected.into(), reason: "  ".into() })
+        .then_error(|e| matches!(e, DomainError::Resolution(resolution::Error::MissingReason(_))));
+    given_commands(lincolnshire())
+        .when(resolution::Command::Correct {
+            id: id.clone(),
+            text: corrected.into(),
+            reason: "Punctuation as approved".into(),
+        })
+        .then([Event::Resolution(resolution::Event::Corrected {
+            previous_text: original.into(),
+            text: corrected.into(),
+            reason: "Punctuation as approved".into(),
+        })]);
+    let mut world = domain::memory::Ledger::new();
+    for step in seeds::lincolnshire().steps {
+        world.execute(&step.command, step.occurred_at).expect("seed");
+    }
+    world
+        .execute(
+            &resolution::Command::Correct { id: id.clone(), text: corrected.into(), reason: "Punctuation".into() }
+                .into(),
+            domain::testing::default_now(),
+        )
+        .expect("corrected");
+    let state = &world.all_facts().expect("facts").resolutions[&id];
+    assert_eq!(state.text, corrected);
+    assert_eq!(state.corrections, vec![(original.to_owned(), "Punctuation".to_owned())]);
+}
+
+#[test]
+fn a_resolution_decided_next_year_is_rejected() {
+    let setup: Vec<Command> = lincolnshire().into_iter().take_while(|c| !matches!(c, Command::Resolution(_))).collect();
+    let message = given_commands(setup)
+        .at("2018-01-28")
+        .when(resolution::Command::Record {
+            id: key("west-lindsey-pcc-2018-01-29-mou"),
+            body: key("west-lindsey-prosperous-communities-committee"),
+            meeting: key("west-lindsey-pcc-2018-01-29"),
+            agenda_item: "mou".into(),
+            text: "That the MOU be endorsed.".into(),
+            outcome: Outcome::Endorsed,
+            decided_on: date("2019-01-29"),
+            published_on: None,
+            effective_on: None,
+            subject_to_call_in: false,
+        })
+        .then_error(|e| matches!(e, DomainError::Resolution(resolution::Error::InFuture { .. })));
+    assert!(message.contains("is in the future"), "{message}");
+}
+
+#[test]
+fn future_readings_and_meetings_are_rejected() {
+    given_commands(lincolnshire())
+        .at("2023-06-01")
+        .when(indicator::Command::RecordMeasurement {
+            id: key("west-lindsey-dfg-completions"),
+            value: 150.0,
+            as_of: date("2024-03-31"),
+            note: None,
+        })
+        .then_error(|e| matches!(e, DomainError::Indicator(indicator::Error::InFuture { .. })));
+    given_commands(lincolnshire())
+        .at("2023-06-01")
+        .when(meeting::Command::Schedule {
+            id: key("lincolnshire-hwb-2024-12-01"),
+            body: key("lincolnshire-health-and-wellbeing-board"),
+            date: date("2024-12-01"),
+            title: "Health and Wellbeing Board".into(),
+        })
+        .events();
+}
+
+#[test]
+fn a_successor_inherits_its_predecessors_open_commitments() {
+    let mut ledger = domain::memory::Ledger::new();
+    for step in seeds::lincolnshire().steps {
+        if matches!(&step.command, Command::Organisation(organisation::Command::Register { id, .. }) if id.as_str() == "GB-NHS-QJM")
+        {
+            break;
+        }
+        ledger.execute(&step.command, step.occurred_at).expect("seed");
+    }
+    let now = domain::testing::default_now();
+    ledger
+        .execute(
+            &organisation::Command::Register {
+                id: org("GB-NHS-QJM"),
+                name: "NHS Lincolnshire Integrated Care Board".into(),
+                kind: organisation::Kind::IntegratedCareBoard,
+                identifiers: vec![],
+            }
+            .into(),
+            now,
+        )
+        .expect("register");
+    ledger
+        .execute(
+            &organisation::Command::Succeed {
+                id: org("GB-NHS-71E"),
+                successor: org("GB-NHS-QJM"),
+                effective_on: date("2022-07-01"),
+            }
+            .into(),
+            now,
+        )
+        .expect("succeed");
+    let facts = ledger.all_facts().expect("facts");
+    let transfers = commitment::succession_transfers(
+        &org("GB-NHS-71E"),
+        &org("GB-NHS-QJM"),
+        date("2022-07-01"),
+        facts.commitments.values(),
+    );
+    assert_eq!(transfers.len(), 1, "{transfers:?}");
+    for t in transfers {
+        ledger.execute(&t.into(), now).expect("transfer");
+    }
+    let facts = ledger.all_facts().expect("facts");
+    let inherited: Vec<_> = facts.commitments.values().filter(|c| c.organisation == Some(org("GB-NHS-QJM"))).collect();
+    assert_eq!(inherited.len(), 1);
+    assert!(inherited.iter().all(|c| c.is_open()));
+}
+
+#[test]
+fn a_transfer_needs_a_recorded_succession() {
+    given_commands(lincolnshire())
+        .when(commitment::Command::Transfer {
+            id: key("hhcdg-specialist-housing-evidence"),
+            from: org("GB-LAE-LIN"),
+            to: org("GB-LAE-WLI"),
+            effective_on: date("2023-01-01"),
+        })
+        .then_error(|e| matches!(e, DomainError::Commitment(commitment::Error::NotSuccessor { .. })));
+}
+
+#[test]
+fn a_dissolved_organisation_takes_no_new_commitments() {
+    given_commands(lincolnshire())
+        .when(commitment::Command::Make {
+            id: key("ccg-new-action"),
+            title: "New action".into(),
+            organisation: org("GB-NHS-71E"),
+            lead: "Director".into(),
+            towards: Some(commitment::ObjectiveRef {
+                instrument: key("lincolnshire-hhcdg-delivery-plan"),
+                objective: key("adaptations"),
+            }),
+            arising_from: None,
+            due_on: date("2024-01-01"),
+            weight: 1,
+            parent: None,
+            made_on: date("2023-01-01"),
+        })
+        .then_error(|e| matches!(e, DomainError::Commitment(commitment::Error::UnknownOrganisation(_))));
+}
+
+#[test]
+fn minutes_are_confirmed_only_at_a_later_meeting_of_the_same_body() {
+    let mut setup = lincolnshire();
+    setup.push(
+        meeting::Command::PublishMinutes { id: key("west-lindsey-pcc-2018-01-29"), published_on: date("2018-02-05") }
+            .into(),
+    );
+    given_commands(setup.clone())
+        .when(meeting::Command::ConfirmMinutes {
+            id: key("west-lindsey-pcc-2018-01-29"),
+            at_meeting: key("lincolnshire-hwb-2020-12-01"),
+            minute_number: None,
+        })
+        .then_error(|e| matches!(e, DomainError::Meeting(meeting::Error::NotALaterMeeting(_))));
+    given_commands(setup)
+        .when(meeting::Command::ConfirmMinutes {
+            id: key("west-lindsey-pcc-2018-01-29"),
+            at_meeting: key("west-lindsey-pcc-2021-03-09"),
+            minute_number: None,
+        })
+        .then([Event::Meeting(meeting::Event::MinutesConfirmed {
+            at_meeting: key("west-lindsey-pcc-2021-03-09"),
+            confirmed_on: date("2021-03-09"),
+            minute_number: None,
+        })]);
+}
+
+#[test]
+fn a_command_sent_to_another_aggregates_stream_is_refused() {
+    let stray = Event::Organisation(organisation::Event::Dissolved { effective_on: date("2020-01-01") });
+    given([stray])
+        .when(resolution::Command::Publish { id: key("x"), published_on: date("2020-01-01") })
+        .then_error(|e| matches!(e, DomainError::WrongAggregate { .. }));
+}
