@@ -1,6 +1,7 @@
-//! Test harness shared by the integration tests: a fresh store per test on SQLite (a temporary
-//! file) or PostgreSQL (a database of its own, created from `COVENANT_TEST_POSTGRES_URL` and
-//! dropped afterwards), raw SQL access for tampering, and realistic events.
+//! Test harness shared by the integration tests and the store benchmark: a fresh store per test
+//! on SQLite (a temporary file) or PostgreSQL (a database of its own, created from
+//! `COVENANT_TEST_POSTGRES_URL` and dropped afterwards), raw SQL access for tampering, and
+//! realistic events.
 //!
 //! Without `COVENANT_TEST_POSTGRES_URL` the PostgreSQL tests report themselves skipped on the
 //! terminal and pass; with it, they fail loudly if the database cannot be reached.
@@ -46,23 +47,38 @@ impl TestStore {
             );
             return None;
         };
-        let database = format!("covenant_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
+        Some(Self::postgres_at(&admin_url, "covenant_test").await)
+    }
+
+    /// A fresh PostgreSQL store in a new database named `<prefix>_<uuid>`, created through the
+    /// server at `admin_url` and dropped by [`TestStore::finish`]. Panics if the server cannot
+    /// be reached.
+    pub async fn postgres_at(admin_url: &str, prefix: &str) -> Self {
+        let database = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(admin_url)
             .await
-            .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set but {admin_url} cannot be reached: {e}"));
+            .unwrap_or_else(|e| panic!("the PostgreSQL server at {admin_url} cannot be reached: {e}"));
         sqlx::query(&format!("CREATE DATABASE {database}"))
             .execute(&mut admin)
             .await
-            .expect("failed to create a test database");
-        let url = database_url(&admin_url, &database);
+            .expect("failed to create a database for the store");
+        let url = database_url(admin_url, &database);
         let store = PostgresStore::open(&url).await.expect("failed to open a PostgreSQL store");
-        Some(TestStore::Postgres { store, url, admin_url, database })
+        TestStore::Postgres { store, url, admin_url: admin_url.to_owned(), database }
     }
 
     pub fn store(&self) -> &dyn EventStore {
         match self {
             TestStore::Sqlite { store, .. } => store,
             TestStore::Postgres { store, .. } => store,
+        }
+    }
+
+    /// Another handle on the same store (same writer, same pool) that tasks can own.
+    pub fn shared(&self) -> std::sync::Arc<dyn EventStore> {
+        match self {
+            TestStore::Sqlite { store, .. } => std::sync::Arc::new(store.clone()),
+            TestStore::Postgres { store, .. } => std::sync::Arc::new(store.clone()),
         }
     }
 

@@ -1,0 +1,554 @@
+//! The event store benchmark: durable appends with one writer and with many, bulk append, and a
+//! full read of the log, on SQLite and on PostgreSQL, each measured beside a raw sqlx baseline
+//! (single-row INSERTs, each in its own transaction, into a copy of the `events` table on the
+//! same database). Prints the figures as a markdown table; `docs/benchmarks.md` records a run.
+//!
+//! ```text
+//! cargo bench -p tests --bench store -- [--backend sqlite|postgres|both] [--events N]
+//!     [--batch N] [--seconds S] [--writers N] [--page N]
+//! ```
+//!
+//! Each option may also be given as an environment variable (`COVENANT_BENCH_BACKEND`,
+//! `COVENANT_BENCH_EVENTS`, ...); arguments win. The PostgreSQL server is named by
+//! `COVENANT_BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); the
+//! benchmark creates a database `covenant_bench_<uuid>` there and drops it at the end. SQLite runs
+//! in a temporary directory.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kernel::{AppendRequest, EventStore, Expected, NewEvent, Position, StreamId};
+use sqlx::Connection;
+use tests::{TestStore, progress_report, stream};
+
+const POSTGRES_URL_VAR: &str = "COVENANT_BENCH_POSTGRES_URL";
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// Untimed appends before each single-writer measurement, so that connections, statement caches
+/// and the files are warm.
+const WARM_UP: usize = 20;
+/// The columns of `events`, in the order the raw baseline binds them.
+const COLUMNS: &str = "position, stream_id, stream_version, event_id, event_type, schema_version, payload, actor, \
+     correlation_id, causation_id, source, occurred_at, recorded_at, prev_hash, hash";
+const USAGE: &str = "usage: cargo bench -p tests --bench store -- [--backend sqlite|postgres|both] [--events N] \
+     [--batch N] [--seconds S] [--writers N] [--page N]";
+
+fn main() {
+    let options = Options::parse();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("failed to build the tokio runtime");
+    runtime.block_on(run(options));
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+
+    /// The bulk-append goal of the issue, in events per second.
+    fn bulk_goal(self) -> f64 {
+        match self {
+            Backend::Sqlite => 250_000.0,
+            Backend::Postgres => 80_000.0,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Options {
+    backends: Vec<Backend>,
+    events: usize,
+    batch: usize,
+    seconds: f64,
+    writers: usize,
+    page: usize,
+    postgres_url: String,
+}
+
+impl Options {
+    fn parse() -> Self {
+        let mut values: Vec<(String, String)> = ["backend", "events", "batch", "seconds", "writers", "page"]
+            .into_iter()
+            .filter_map(|name| {
+                let var = format!("COVENANT_BENCH_{}", name.to_uppercase());
+                std::env::var(var).ok().map(|value| (name.to_owned(), value))
+            })
+            .collect();
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                // `cargo bench` passes `--bench` to every bench target.
+                "--bench" => {}
+                "-h" | "--help" => {
+                    println!("{USAGE}");
+                    std::process::exit(0);
+                }
+                flag if flag.starts_with("--") => {
+                    let (name, value) = match flag[2..].split_once('=') {
+                        Some((name, value)) => (name.to_owned(), value.to_owned()),
+                        None => (
+                            flag[2..].to_owned(),
+                            args.next().unwrap_or_else(|| fail(&format!("{flag} needs a value"))),
+                        ),
+                    };
+                    values.push((name, value));
+                }
+                // A name filter from `cargo bench -- <filter>`: this target has a single benchmark.
+                _ => {}
+            }
+        }
+        let mut options = Options {
+            backends: vec![Backend::Sqlite, Backend::Postgres],
+            events: 1_000_000,
+            batch: 10_000,
+            seconds: 5.0,
+            writers: 32,
+            page: 10_000,
+            postgres_url: std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned()),
+        };
+        for (name, value) in values {
+            match name.as_str() {
+                "backend" => {
+                    options.backends = match value.as_str() {
+                        "sqlite" => vec![Backend::Sqlite],
+                        "postgres" => vec![Backend::Postgres],
+                        "both" => vec![Backend::Sqlite, Backend::Postgres],
+                        other => fail(&format!("unknown backend {other}: use sqlite, postgres or both")),
+                    }
+                }
+                "events" => options.events = number(&name, &value),
+                "batch" => options.batch = number(&name, &value),
+                "writers" => options.writers = number(&name, &value),
+                "page" => options.page = number(&name, &value),
+                "seconds" => {
+                    options.seconds = value
+                        .parse()
+                        .ok()
+                        .filter(|s: &f64| *s > 0.0)
+                        .unwrap_or_else(|| fail(&format!("--seconds takes a positive number, not {value}")))
+                }
+                other => fail(&format!("unknown option --{other}")),
+            }
+        }
+        if !(1..=10_000).contains(&options.batch) {
+            fail("--batch must be between 1 and 10000, the store's limit per append");
+        }
+        options
+    }
+}
+
+fn number(name: &str, value: &str) -> usize {
+    value.replace('_', "").parse().ok().filter(|n| *n > 0).unwrap_or_else(|| {
+        fail(&format!("--{name} takes a positive whole number, not {value}"));
+    })
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("{message}\n{USAGE}");
+    std::process::exit(2);
+}
+
+/// A count of operations over a measured time.
+#[derive(Clone, Copy, Debug)]
+struct Rate {
+    count: usize,
+    elapsed: Duration,
+}
+
+impl Rate {
+    fn per_second(self) -> f64 {
+        self.count as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Everything measured on one backend.
+#[derive(Debug)]
+struct Figures {
+    backend: Backend,
+    environment: Vec<String>,
+    raw_single: Rate,
+    single: Rate,
+    concurrent: Rate,
+    bulk: Rate,
+    read: Rate,
+}
+
+async fn run(options: Options) {
+    eprintln!("{options:?}");
+    let mut all = Vec::new();
+    for &backend in &options.backends {
+        eprintln!("benchmarking {}", backend.name());
+        let db = match backend {
+            Backend::Sqlite => TestStore::sqlite().await,
+            Backend::Postgres => TestStore::postgres_at(&options.postgres_url, "covenant_bench").await,
+        };
+        let figures = measure(backend, &db, &options).await;
+        db.finish().await;
+        all.push(figures);
+    }
+    print!("{}", report(&options, &all));
+}
+
+async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures {
+    let period = Duration::from_secs_f64(options.seconds);
+    let environment = environment(db).await;
+    create_raw_table(db).await;
+
+    eprintln!("  raw single-row inserts, one writer, {:.1}s", options.seconds);
+    let raw_single = raw_single_writer(db, period).await;
+    eprintln!("  store appends, one writer, {:.1}s", options.seconds);
+    let single = single_writer(db.store(), period).await;
+    eprintln!("  store appends, {} writers, {:.1}s", options.writers, options.seconds);
+    let concurrent = concurrent_writers(db.shared(), options.writers, period).await;
+    eprintln!("  bulk append of {} events in batches of {}", options.events, options.batch);
+    let bulk = bulk_append(db.store(), options.events, options.batch).await;
+    eprintln!("  read_all from position 0 in pages of {}", options.page);
+    let read = read_everything(db.store(), options.page).await;
+    let head = db.store().head().await.expect("failed to read the head");
+    assert_eq!(head.position.0 as usize, read.count, "the read must return every event in the log");
+
+    Figures { backend, environment, raw_single, single, concurrent, bulk, read }
+}
+
+/// The database version and the durability settings in force on the connections measured.
+async fn environment(db: &TestStore) -> Vec<String> {
+    match db {
+        TestStore::Sqlite { store, .. } => {
+            let mut conn = store.pool().acquire().await.expect("failed to acquire a SQLite connection");
+            let version: String =
+                sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut *conn).await.expect("sqlite_version");
+            let journal: String =
+                sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await.expect("journal_mode");
+            let synchronous: i64 =
+                sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await.expect("synchronous");
+            let synchronous = match synchronous {
+                2 => "FULL".to_owned(),
+                3 => "EXTRA".to_owned(),
+                other => format!("{other} (not FULL)"),
+            };
+            vec![format!("SQLite {version}, journal_mode={journal}, synchronous={synchronous}")]
+        }
+        TestStore::Postgres { store, .. } => {
+            let mut conn = store.pool().acquire().await.expect("failed to acquire a PostgreSQL connection");
+            let mut setting = async |sql: &str| -> String {
+                sqlx::query_scalar(sql).fetch_one(&mut *conn).await.expect("failed to read a server setting")
+            };
+            let version = setting("SELECT version()").await;
+            let fsync = setting("SHOW fsync").await;
+            let synchronous_commit = setting("SHOW synchronous_commit").await;
+            let wal_sync_method = setting("SHOW wal_sync_method").await;
+            vec![format!(
+                "{version}; fsync={fsync}, synchronous_commit={synchronous_commit}, wal_sync_method={wal_sync_method}"
+            )]
+        }
+    }
+}
+
+/// Creates `raw_events` as a copy of the live `events` table: same columns, types, keys and
+/// indexes, so that the baseline writes rows of the same shape.
+async fn create_raw_table(db: &TestStore) {
+    match db {
+        TestStore::Sqlite { store, .. } => {
+            let pool = store.pool();
+            let schema: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL \
+                 ORDER BY type = 'index'",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("failed to read the schema of events");
+            for (kind, name, sql) in schema {
+                let copy = if kind == "table" {
+                    sql.replacen("CREATE TABLE events", "CREATE TABLE raw_events", 1)
+                } else {
+                    sql.replacen(&name, &format!("raw_{name}"), 1).replacen(" ON events", " ON raw_events", 1)
+                };
+                assert!(copy.contains("raw_events"), "cannot copy the schema of events: {sql}");
+                db.execute_raw(&copy).await;
+            }
+        }
+        TestStore::Postgres { .. } => db.execute_raw("CREATE TABLE raw_events (LIKE events INCLUDING ALL)").await,
+    }
+}
+
+/// One row of the raw baseline: the same event the store would write, with placeholder hashes.
+fn raw_row(n: usize) -> (NewEvent, i64) {
+    (progress_report("commitment-raw", n), n as i64)
+}
+
+/// Plain sqlx: one held connection, and per event `BEGIN`, a single-row `INSERT`, `COMMIT`.
+async fn raw_single_writer(db: &TestStore, period: Duration) -> Rate {
+    let recorded_at = kernel::Timestamp::now();
+    let stream = "commitment-raw";
+    let hash = [7u8; 32];
+    match db {
+        TestStore::Sqlite { store, .. } => {
+            let mut conn = store.pool().acquire().await.expect("failed to acquire a SQLite connection");
+            let sql = format!(
+                "INSERT INTO raw_events ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+            );
+            let mut insert = async |n: usize| {
+                let (e, position) = raw_row(n);
+                let mut tx = conn.begin().await.expect("BEGIN failed");
+                sqlx::query(&sql)
+                    .bind(position)
+                    .bind(stream)
+                    .bind(position)
+                    .bind(e.event_id.0)
+                    .bind(e.event_type.as_str())
+                    .bind(e.schema_version)
+                    .bind(e.payload.as_str())
+                    .bind(e.metadata.actor.as_str())
+                    .bind(e.metadata.correlation_id)
+                    .bind(e.metadata.causation_id)
+                    .bind(e.metadata.source.as_deref())
+                    .bind(e.metadata.occurred_at.as_micros())
+                    .bind(recorded_at.as_micros())
+                    .bind(hash.as_slice())
+                    .bind(hash.as_slice())
+                    .execute(&mut *tx)
+                    .await
+                    .expect("raw INSERT failed");
+                tx.commit().await.expect("COMMIT failed");
+            };
+            for n in 1..=WARM_UP {
+                insert(n).await;
+            }
+            let start = Instant::now();
+            let mut count = 0;
+            while start.elapsed() < period {
+                count += 1;
+                insert(WARM_UP + count).await;
+            }
+            Rate { count, elapsed: start.elapsed() }
+        }
+        TestStore::Postgres { store, .. } => {
+            let mut conn = store.pool().acquire().await.expect("failed to acquire a PostgreSQL connection");
+            let sql = format!(
+                "INSERT INTO raw_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            );
+            let mut insert = async |n: usize| {
+                let (e, position) = raw_row(n);
+                let mut tx = conn.begin().await.expect("BEGIN failed");
+                sqlx::query(&sql)
+                    .bind(position)
+                    .bind(stream)
+                    .bind(position)
+                    .bind(e.event_id.0)
+                    .bind(e.event_type.as_str())
+                    .bind(e.schema_version as i32)
+                    .bind(e.payload.as_str())
+                    .bind(e.metadata.actor.as_str())
+                    .bind(e.metadata.correlation_id)
+                    .bind(e.metadata.causation_id)
+                    .bind(e.metadata.source.as_deref())
+                    .bind(e.metadata.occurred_at.as_datetime())
+                    .bind(recorded_at.as_datetime())
+                    .bind(hash.as_slice())
+                    .bind(hash.as_slice())
+                    .execute(&mut *tx)
+                    .await
+                    .expect("raw INSERT failed");
+                tx.commit().await.expect("COMMIT failed");
+            };
+            for n in 1..=WARM_UP {
+                insert(n).await;
+            }
+            let start = Instant::now();
+            let mut count = 0;
+            while start.elapsed() < period {
+                count += 1;
+                insert(WARM_UP + count).await;
+            }
+            Rate { count, elapsed: start.elapsed() }
+        }
+    }
+}
+
+/// Appends one event to `stream` at `version`, awaiting the durable acknowledgement.
+async fn append_one(store: &dyn EventStore, stream: &StreamId, version: u64) {
+    let event = progress_report(stream.as_str(), version as usize);
+    store
+        .append(AppendRequest::single(stream.clone(), Expected::Exactly(version), vec![event]))
+        .await
+        .expect("append failed");
+}
+
+/// One writer: each single-event append awaited before the next.
+async fn single_writer(store: &dyn EventStore, period: Duration) -> Rate {
+    let stream = stream("commitment-single");
+    let mut version = 0;
+    for _ in 0..WARM_UP {
+        append_one(store, &stream, version).await;
+        version += 1;
+    }
+    let start = Instant::now();
+    let mut count = 0;
+    while start.elapsed() < period {
+        append_one(store, &stream, version).await;
+        version += 1;
+        count += 1;
+    }
+    Rate { count, elapsed: start.elapsed() }
+}
+
+/// `writers` tasks, each appending single events to a stream of its own, each append awaited
+/// before that task's next.
+async fn concurrent_writers(store: Arc<dyn EventStore>, writers: usize, period: Duration) -> Rate {
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let stream = stream(&format!("commitment-writer-{w}"));
+                let mut version = 0;
+                while start.elapsed() < period {
+                    append_one(store.as_ref(), &stream, version).await;
+                    version += 1;
+                }
+                version as usize
+            })
+        })
+        .collect();
+    let mut count = 0;
+    for task in tasks {
+        count += task.await.expect("a writer task panicked");
+    }
+    Rate { count, elapsed: start.elapsed() }
+}
+
+/// `events` events in appends of `batch`, one stream per append. Only the appends are timed:
+/// building the events (JSON canonicalisation on the client) is not the store's work.
+async fn bulk_append(store: &dyn EventStore, events: usize, batch: usize) -> Rate {
+    let mut elapsed = Duration::ZERO;
+    let mut count = 0;
+    while count < events {
+        let n = batch.min(events - count);
+        let batch_events = (count..count + n).map(|i| progress_report("commitment-bulk", i)).collect();
+        let request =
+            AppendRequest::single(stream(&format!("commitment-bulk-{count}")), Expected::NoStream, batch_events);
+        let start = Instant::now();
+        store.append(request).await.expect("bulk append failed");
+        elapsed += start.elapsed();
+        count += n;
+    }
+    Rate { count, elapsed }
+}
+
+/// Every event from position 0, read and decoded into `RecordedEvent`s page by page.
+async fn read_everything(store: &dyn EventStore, page: usize) -> Rate {
+    let start = Instant::now();
+    let mut after = Position::ZERO;
+    let mut count = 0;
+    let mut payload_bytes = 0;
+    loop {
+        let events = store.read_all(after, page).await.expect("read_all failed");
+        let Some(last) = events.last() else { break };
+        after = last.position;
+        count += events.len();
+        payload_bytes += events.iter().map(|e| e.payload.as_str().len()).sum::<usize>();
+    }
+    let elapsed = start.elapsed();
+    assert!(payload_bytes >= count, "every payload holds at least one byte");
+    Rate { count, elapsed }
+}
+
+fn report(options: &Options, all: &[Figures]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "| Backend | Measurement | Result | Goal | Reached |");
+    let _ = writeln!(out, "|---|---|---:|---|---|");
+    for f in all {
+        let name = f.backend.name();
+        let raw = f.raw_single.per_second();
+        let mut row = |what: String, rate: Rate, unit: &str, goal: String, reached: String| {
+            let _ = writeln!(out, "| {name} | {what} | {} {unit} | {goal} | {reached} |", grouped(rate.per_second()));
+        };
+        row(
+            "raw baseline: single-row INSERT, own transaction, 1 writer".into(),
+            f.raw_single,
+            "rows/s",
+            "(baseline)".into(),
+            format!("{} rows in {:.1} s", grouped(f.raw_single.count as f64), f.raw_single.elapsed.as_secs_f64()),
+        );
+        let single = f.single.per_second() / raw;
+        row(
+            "durable single-event appends, 1 writer".into(),
+            f.single,
+            "appends/s",
+            "≥ 0.80 × raw".into(),
+            format!("{single:.2} × raw {}", verdict(single >= 0.8)),
+        );
+        let concurrent = f.concurrent.per_second() / raw;
+        row(
+            format!("durable single-event appends, {} writers, distinct streams", options.writers),
+            f.concurrent,
+            "appends/s",
+            "≥ 3 × raw".into(),
+            format!("{concurrent:.2} × raw {}", verdict(concurrent >= 3.0)),
+        );
+        let bulk = f.bulk.per_second();
+        row(
+            format!(
+                "bulk append, {} events in batches of {}",
+                grouped(f.bulk.count as f64),
+                grouped(options.batch as f64)
+            ),
+            f.bulk,
+            "events/s",
+            format!("≥ {} events/s", grouped(f.backend.bulk_goal())),
+            format!("{:.0}% of goal {}", 100.0 * bulk / f.backend.bulk_goal(), verdict(bulk >= f.backend.bulk_goal())),
+        );
+        let read = f.read.per_second();
+        let (goal, reached) = match f.backend {
+            Backend::Sqlite => (
+                "≥ 1,000,000 events/s".to_owned(),
+                format!("{:.0}% of goal {}", read / 10_000.0, verdict(read >= 1_000_000.0)),
+            ),
+            Backend::Postgres => ("(no goal)".to_owned(), String::new()),
+        };
+        row(
+            format!(
+                "read_all + decode from position 0, {} events, pages of {}",
+                grouped(f.read.count as f64),
+                grouped(options.page as f64)
+            ),
+            f.read,
+            "events/s",
+            goal,
+            reached,
+        );
+    }
+    let _ = writeln!(out);
+    for f in all {
+        for line in &f.environment {
+            let _ = writeln!(out, "- {}: {line}", f.backend.name());
+        }
+    }
+    out
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "(met)" } else { "(**not met**)" }
+}
+
+/// A rate rounded to a whole number with thousands separators.
+fn grouped(value: f64) -> String {
+    let digits = format!("{:.0}", value.max(0.0));
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
