@@ -46,16 +46,21 @@ impl SqliteWriter {
         let streams: Vec<&str> = requests.iter().flat_map(AppendRequest::stream_ids).map(|s| s.as_str()).collect();
         let mut versions = HashMap::new();
         for chunk in streams.chunks(LOOKUP_CHUNK) {
-            let mut query =
-                QueryBuilder::<Sqlite>::new("SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id IN (");
+            // One `MAX` per stream, which SQLite answers with a single seek on the
+            // (stream_id, stream_version) index; `MAX ... GROUP BY` over an `IN` list would walk
+            // every version of every stream, making appends to a long stream ever slower.
+            let mut query = QueryBuilder::<Sqlite>::new("WITH requested(stream_id) AS (VALUES ");
             let mut list = query.separated(", ");
             for stream in chunk {
-                list.push_bind(*stream);
+                list.push("(").push_bind_unseparated(*stream).push_unseparated(")");
             }
-            query.push(") GROUP BY stream_id");
+            query.push(
+                ") SELECT stream_id, (SELECT MAX(stream_version) FROM events \
+                 WHERE events.stream_id = requested.stream_id) FROM requested",
+            );
             for row in query.build().fetch_all(&mut self.conn).await.map_err(unavailable)? {
+                let Some(version) = row.try_get::<Option<i64>, _>(1).map_err(unavailable)? else { continue };
                 let stream: String = row.try_get(0).map_err(unavailable)?;
-                let version: i64 = row.try_get(1).map_err(unavailable)?;
                 let stream = kernel::StreamId::parse(stream).map_err(StoreError::Unavailable)?;
                 versions.insert(stream, version as u64);
             }
