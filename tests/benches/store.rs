@@ -180,6 +180,7 @@ struct Figures {
     concurrent: Rate,
     bulk: Rate,
     read: Rate,
+    raw_read: Rate,
 }
 
 async fn run(options: Options) {
@@ -215,8 +216,11 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     let read = read_everything(db.store(), options.page).await;
     let head = db.store().head().await.expect("failed to read the head");
     assert_eq!(head.position.0 as usize, read.count, "the read must return every event in the log");
+    eprintln!("  raw reads of the same pages, rows not decoded");
+    let raw_read = raw_read_everything(db, options.page).await;
+    assert_eq!(raw_read.count, read.count, "the raw read must see the same events");
 
-    Figures { backend, environment, raw_single, single, concurrent, bulk, read }
+    Figures { backend, environment, raw_single, single, concurrent, bulk, read, raw_read }
 }
 
 /// The database version and the durability settings in force on the connections measured.
@@ -462,6 +466,36 @@ async fn read_everything(store: &dyn EventStore, page: usize) -> Rate {
     Rate { count, elapsed }
 }
 
+/// Plain sqlx: the same paged query `read_all` runs, with every row fetched but not decoded into
+/// a `RecordedEvent`; what is left is the cost of the driver.
+async fn raw_read_everything(db: &TestStore, page: usize) -> Rate {
+    let page = i64::try_from(page).expect("page size fits in i64");
+    let start = Instant::now();
+    let mut after = 0_i64;
+    let mut count = 0;
+    macro_rules! read_pages {
+        ($pool:expr, $sql:expr) => {
+            loop {
+                let rows = sqlx::query($sql).bind(after).bind(page).fetch_all($pool).await.expect("raw read failed");
+                let Some(last) = rows.last() else { break };
+                after = sqlx::Row::try_get(last, 0).expect("position column");
+                count += rows.len();
+            }
+        };
+    }
+    match db {
+        TestStore::Sqlite { store, .. } => read_pages!(
+            store.pool(),
+            &format!("SELECT {COLUMNS} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2")
+        ),
+        TestStore::Postgres { store, .. } => read_pages!(
+            store.pool(),
+            &format!("SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2")
+        ),
+    }
+    Rate { count, elapsed: start.elapsed() }
+}
+
 fn report(options: &Options, all: &[Figures]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "| Backend | Measurement | Result | Goal | Reached |");
@@ -525,6 +559,14 @@ fn report(options: &Options, all: &[Figures]) -> String {
             "events/s",
             goal,
             reached,
+        );
+        let raw_read = f.raw_read.per_second();
+        row(
+            "raw baseline: the same pages with plain sqlx, rows fetched but not decoded".into(),
+            f.raw_read,
+            "rows/s",
+            "(baseline)".into(),
+            format!("store read at {:.2} × raw", read / raw_read),
         );
     }
     let _ = writeln!(out);
