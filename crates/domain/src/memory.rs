@@ -1,12 +1,19 @@
 //! An in-memory ledger of streams that runs commands exactly as the application layer does
-//! (load the target and referenced streams, decide, append), for tests, scenarios and the seed
-//! stories. It holds events in memory only; the event store is elsewhere.
+//! (load the target and referenced streams, decide, append, then run what the new events cause),
+//! for tests, scenarios and the seed stories, and as the application layer's working set. It holds
+//! events in memory only; the event store is elsewhere.
+//!
+//! What an event causes: a succession (`OrganisationSucceeded`) transfers every open or deferred
+//! commitment of the predecessor that the ledger holds to the successor, in the same execution
+//! ([`commitment::succession_transfers`]). If a transfer is refused, the succession is refused too
+//! and the ledger is left unchanged.
 
 use std::collections::BTreeMap;
 
 use kernel::{StreamId, Timestamp};
 
-use crate::{Command, Context, DomainError, Event, Facts, handle};
+use crate::ids::StreamKey;
+use crate::{Command, Context, Date, DomainError, Event, Facts, OrgId, commitment, handle, organisation};
 
 /// Streams of domain events held in memory.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -14,9 +21,23 @@ pub struct Ledger {
     streams: BTreeMap<StreamId, Vec<Event>>,
 }
 
+/// What one command appended: its own events, to its own stream, and the events they caused
+/// in other streams, in the order they were decided.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Executed {
+    pub events: Vec<Event>,
+    pub caused: Vec<(StreamId, Event)>,
+}
+
 impl Ledger {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Holds `history` as the events of `stream`, replacing any held before: how a caller loads
+    /// streams it read elsewhere.
+    pub fn load(&mut self, stream: StreamId, history: Vec<Event>) {
+        self.streams.insert(stream, history);
     }
 
     /// The events of `stream`, oldest first; empty when it has none.
@@ -50,14 +71,55 @@ impl Ledger {
         Ok(facts)
     }
 
-    /// Decides `command` at `now` and appends the events it produces.
+    /// Decides `command` at `now` and appends the events it produces and the events they cause.
+    /// Returns the command's own events.
     pub fn execute(&mut self, command: &Command, now: Timestamp) -> Result<Vec<Event>, DomainError> {
+        self.execute_traced(command, now).map(|executed| executed.events)
+    }
+
+    /// Decides `command` at `now` and appends the events it produces and the events they cause,
+    /// all or nothing. Returns both, each caused event with its stream.
+    pub fn execute_traced(&mut self, command: &Command, now: Timestamp) -> Result<Executed, DomainError> {
         let ctx = Context::with_facts(now, self.facts_for(command)?);
         let stream = command.stream_id();
         let events = handle(self.history(&stream), &ctx, command)?;
+        let successions: Vec<_> = events.iter().filter_map(|event| succession(&stream, event)).collect();
+        if successions.is_empty() {
+            self.append(stream, &events);
+            return Ok(Executed { events, caused: Vec::new() });
+        }
+        let mut next = self.clone();
+        next.append(stream, &events);
+        let mut caused = Vec::new();
+        for (predecessor, successor, effective_on) in successions {
+            let commitments = next.all_facts()?.commitments;
+            for transfer in
+                commitment::succession_transfers(&predecessor, &successor, effective_on, commitments.values())
+            {
+                let transfer = Command::from(transfer);
+                let executed = next.execute_traced(&transfer, now)?;
+                caused.extend(executed.events.into_iter().map(|event| (transfer.stream_id(), event)));
+                caused.extend(executed.caused);
+            }
+        }
+        *self = next;
+        Ok(Executed { events, caused })
+    }
+
+    fn append(&mut self, stream: StreamId, events: &[Event]) {
         if !events.is_empty() {
             self.streams.entry(stream).or_default().extend(events.iter().cloned());
         }
-        Ok(events)
     }
+}
+
+/// The predecessor, successor and date of a succession, when `event` in `stream` records one.
+fn succession(stream: &StreamId, event: &Event) -> Option<(OrgId, OrgId, Date)> {
+    let Event::Organisation(organisation::Event::Succeeded { successor, effective_on }) = event else {
+        return None;
+    };
+    let Ok(StreamKey::Organisation(predecessor)) = StreamKey::parse(stream) else {
+        return None;
+    };
+    Some((predecessor, successor.clone(), *effective_on))
 }

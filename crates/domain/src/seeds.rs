@@ -585,8 +585,8 @@ pub fn lincolnshire() -> Story {
     );
     s.on("2022-07-01", "Health and Care Act 2022: NHS Lincolnshire Integrated Care Board took over the clinical commissioning group's functions")
         .register("GB-NHS-QJM", "NHS Lincolnshire Integrated Care Board", IntegratedCareBoard)
+        // The succession itself transfers the clinical commissioning group's open action.
         .run(organisation::Command::Succeed { id: org("GB-NHS-71E"), successor: org("GB-NHS-QJM"), effective_on: date("2022-07-01") })
-        .run(commitment::Command::Transfer { id: key("hhcdg-discharge-housing-support"), from: org("GB-NHS-71E"), to: org("GB-NHS-QJM"), effective_on: date("2022-07-01") })
         .run(organisation::Command::Dissolve { id: org("GB-NHS-71E"), effective_on: date("2022-07-01") });
     s.on("2023-03-31", "HHCDG progress return, Q4 2022/23 (illustrative)")
         .run(commitment::Command::Complete {
