@@ -1,15 +1,41 @@
 //! Covenant's read models: pure folds of the event log into the views people use, and the runner
 //! that keeps each fold's state and checkpoint together so a restart neither skips nor repeats.
 //!
+//! Five read models, each a [`Projection`] with a view function that takes [`Filters`], the
+//! [`Rules`] for RAG, roll-up, staleness and "due soon", and the date to count as today:
+//! [`StatusBoard`] (instruments), [`ResolutionRegister`] (resolutions and their delivery trail),
+//! [`ActionLog`] (commitments by organisation or body), [`IndicatorBoard`] (indicators against
+//! targets) and [`AuditTrail`] (every event). Each view returns typed rows, for programs, and
+//! lays itself out as a [`Report`], for people. `docs/reports.md` describes every column.
+//!
 //! Architecture Invariant: a read model is a function of the events alone. `apply` never fails,
 //! never reads a clock and never does IO; what a fold cannot understand it ignores. Anything
 //! that depends on "today" (overdue, stale) is computed when a view is read, from a date passed
 //! in, so that the same events always give the same state.
 
+mod actions;
 mod as_of;
+mod change;
+mod delivery;
+mod filters;
+mod names;
 mod report;
+mod resolutions;
+mod rules;
 mod runner;
+mod status;
+mod words;
 
+pub use actions::{ActionLog, ActionRow, ActionState, ActionsView, GroupBy, LastReport};
 pub use as_of::AsOf;
+pub use filters::Filters;
 pub use report::{Format, Report};
+pub use resolutions::{
+    Basis, CallIn, Caused, CausedView, CommitmentTrail, Correction, ResolutionEntry, ResolutionRegister,
+    ResolutionsView,
+};
+pub use rules::Rules;
 pub use runner::{Projection, ProjectionError, Runner, build_as_of};
+pub use status::{
+    EndorsementView, InstrumentStatus, ItemRef, ObjectiveStatus, PartyStanding, Standing, StatusBoard, StatusView,
+};

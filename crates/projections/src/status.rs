@@ -1,0 +1,398 @@
+//! The instrument status board: for every strategy, blueprint, MOU, action plan, ward plan and
+//! programme, its lifecycle state, current version, owner body, endorsements, each party's
+//! adoption or signature, its objectives with progress and RAG rolled up from the commitments
+//! made towards them, and the commitments that are overdue or stale today.
+
+use domain::rag::Rag;
+use domain::{Date, Key, OrgId, Period, instrument};
+use kernel::RecordedEvent;
+use serde::{Deserialize, Serialize};
+
+use crate::change::Change;
+use crate::delivery::{Assessment, Portfolio, Totals, combine};
+use crate::names::Names;
+use crate::words::{self, or_dash, percent, tenths, word};
+use crate::{Filters, Projection, Report, Rules};
+
+/// The read model behind the status board.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatusBoard {
+    names: Names,
+    portfolio: Portfolio,
+}
+
+impl Projection for StatusBoard {
+    const NAME: &'static str = "status";
+    const VERSION: u32 = 1;
+
+    fn apply(&mut self, event: &RecordedEvent) {
+        if let Some(change) = Change::decode(event) {
+            self.names.apply(&change);
+            self.portfolio.apply(&change);
+        }
+    }
+}
+
+/// One instrument as the board shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InstrumentStatus {
+    pub instrument: Key,
+    pub kind: instrument::Kind,
+    pub title: String,
+    pub state: instrument::Status,
+    /// The latest published version.
+    pub version: Option<instrument::Version>,
+    pub owner_body: Option<Key>,
+    pub owner_name: Option<String>,
+    pub period: Option<Period>,
+    pub builds_on: Option<Key>,
+    pub superseded_by: Option<Key>,
+    /// The day it was superseded, expired or withdrawn.
+    pub closed_on: Option<Date>,
+    pub endorsements: Vec<EndorsementView>,
+    pub parties: Vec<PartyStanding>,
+    pub objectives: Vec<ObjectiveStatus>,
+    /// The mean of its objectives' progress, in per cent.
+    pub progress: Option<f64>,
+    /// The worst of its objectives' ratings.
+    pub rag: Option<Rag>,
+    /// Open commitments towards it whose due date has passed.
+    pub overdue: Vec<ItemRef>,
+    /// Open commitments towards it with no progress for longer than the rules allow.
+    pub stale: Vec<ItemRef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EndorsementView {
+    pub body: Key,
+    pub body_name: String,
+    pub endorsed_on: Date,
+    pub resolution: Key,
+    pub recommendation: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartyStanding {
+    pub organisation: OrgId,
+    pub name: String,
+    pub standing: Standing,
+}
+
+/// Where a party stands: it adopted (or, for an MOU, signed) under a resolution, withdrew, or
+/// has yet to act.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "standing", rename_all = "snake_case")]
+pub enum Standing {
+    Pending,
+    Adopted { on: Date, resolution: Key },
+    Signed { on: Date, resolution: Key },
+    Withdrawn { on: Date },
+}
+
+impl Standing {
+    fn of(party: &instrument::Party) -> Self {
+        match (&party.withdrawn_on, &party.adopted, &party.signed) {
+            (Some(on), _, _) => Standing::Withdrawn { on: *on },
+            (None, Some(a), _) => Standing::Adopted { on: a.on, resolution: a.resolution.clone() },
+            (None, None, Some(s)) => Standing::Signed { on: s.on, resolution: s.resolution.clone() },
+            (None, None, None) => Standing::Pending,
+        }
+    }
+
+    fn cells(&self) -> [String; 3] {
+        match self {
+            Standing::Pending => ["pending".into(), "-".into(), "-".into()],
+            Standing::Adopted { on, resolution } => ["adopted".into(), on.to_string(), resolution.to_string()],
+            Standing::Signed { on, resolution } => ["signed".into(), on.to_string(), resolution.to_string()],
+            Standing::Withdrawn { on } => ["withdrawn".into(), on.to_string(), "-".into()],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ObjectiveStatus {
+    pub objective: Key,
+    pub title: String,
+    pub themes: Vec<String>,
+    /// Commitments counted towards it (not cancelled, not counted through a parent).
+    pub commitments: usize,
+    pub progress: Option<f64>,
+    pub rag: Option<Rag>,
+}
+
+/// A commitment that needs attention.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemRef {
+    pub commitment: Key,
+    pub title: String,
+    pub organisation: Option<OrgId>,
+    pub organisation_name: Option<String>,
+    pub lead: String,
+    pub due_on: Option<Date>,
+    pub last_update: Option<Date>,
+}
+
+/// The board as of `today`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatusView {
+    pub today: Date,
+    pub rules: Rules,
+    pub filters: Filters,
+    /// One entry per instrument, by title.
+    pub instruments: Vec<InstrumentStatus>,
+}
+
+impl StatusBoard {
+    /// The board on `today`: every instrument the filters select. `instrument` selects one;
+    /// `body` those it owns or has endorsed; `organisation` those it is a party to; the period
+    /// those whose own period overlaps it (an instrument without a period runs from its drafting
+    /// until it is closed).
+    pub fn view(&self, filters: &Filters, rules: &Rules, today: Date) -> StatusView {
+        let assessment = self.portfolio.assess(rules, today);
+        let mut instruments: Vec<InstrumentStatus> = self
+            .portfolio
+            .instruments
+            .iter()
+            .filter(|(key, i)| selected(key, i, filters))
+            .filter_map(|(key, i)| self.status(key, i, &assessment))
+            .collect();
+        instruments.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.instrument.cmp(&b.instrument)));
+        StatusView { today, rules: *rules, filters: filters.clone(), instruments }
+    }
+
+    /// One instrument on `today`, or `None` when it was never drafted.
+    pub fn instrument(&self, key: &Key, rules: &Rules, today: Date) -> Option<InstrumentStatus> {
+        let assessment = self.portfolio.assess(rules, today);
+        self.status(key, self.portfolio.instruments.get(key)?, &assessment)
+    }
+
+    fn status(&self, key: &Key, i: &instrument::State, assessment: &Assessment<'_>) -> Option<InstrumentStatus> {
+        let kind = i.kind?;
+        let objectives: Vec<(ObjectiveStatus, Totals)> = i
+            .objectives
+            .iter()
+            .map(|o| {
+                let totals = assessment.objective(key, &o.key);
+                let status = ObjectiveStatus {
+                    objective: o.key.clone(),
+                    title: o.title.clone(),
+                    themes: o.themes.clone(),
+                    commitments: totals.commitments,
+                    progress: totals.progress.map(tenths),
+                    rag: totals.rag,
+                };
+                (status, totals)
+            })
+            .collect();
+        let totals = combine(&objectives.iter().map(|(_, t)| *t).collect::<Vec<_>>());
+        let mut overdue = Vec::new();
+        let mut stale = Vec::new();
+        for (commitment, c, figures) in assessment.towards_instrument(key) {
+            let item = || ItemRef {
+                commitment: commitment.clone(),
+                title: c.title.clone(),
+                organisation: c.organisation.clone(),
+                organisation_name: c.organisation.as_ref().map(|o| self.names.organisation(o)),
+                lead: c.lead.clone(),
+                due_on: c.due_on,
+                last_update: figures.last_update,
+            };
+            if figures.overdue {
+                overdue.push(item());
+            }
+            if figures.stale {
+                stale.push(item());
+            }
+        }
+        Some(InstrumentStatus {
+            instrument: key.clone(),
+            kind,
+            title: i.title.clone(),
+            state: i.status,
+            version: i.current_version().cloned(),
+            owner_body: i.owner_body.clone(),
+            owner_name: i.owner_body.as_ref().map(|b| self.names.body(b)),
+            period: i.period.clone(),
+            builds_on: i.builds_on.clone(),
+            superseded_by: i.superseded_by.clone(),
+            closed_on: i.closed_on,
+            endorsements: i
+                .endorsements
+                .iter()
+                .map(|e| EndorsementView {
+                    body: e.body.clone(),
+                    body_name: self.names.body(&e.body),
+                    endorsed_on: e.endorsed_on,
+                    resolution: e.resolution.clone(),
+                    recommendation: e.recommendation.clone(),
+                })
+                .collect(),
+            parties: i
+                .parties
+                .iter()
+                .map(|p| PartyStanding {
+                    organisation: p.id.clone(),
+                    name: self.names.organisation(&p.id),
+                    standing: Standing::of(p),
+                })
+                .collect(),
+            objectives: objectives.into_iter().map(|(o, _)| o).collect(),
+            progress: totals.progress.map(tenths),
+            rag: totals.rag,
+            overdue,
+            stale,
+        })
+    }
+}
+
+fn selected(key: &Key, i: &instrument::State, filters: &Filters) -> bool {
+    let (start, end) = match &i.period {
+        Some(p) => (Some(p.from), Some(p.to)),
+        None => (None, i.closed_on),
+    };
+    Filters::matches(&filters.instrument, Some(key))
+        && filters
+            .body
+            .as_ref()
+            .is_none_or(|b| i.owner_body.as_ref() == Some(b) || i.endorsements.iter().any(|e| &e.body == b))
+        && filters.organisation.as_ref().is_none_or(|o| i.party(o).is_some())
+        && filters.overlaps(start, end)
+}
+
+impl StatusView {
+    /// One row per instrument: what a board secretary reads first.
+    pub fn report(&self) -> Report {
+        let mut report = Report::new(
+            "Instrument status board",
+            vec![
+                "Instrument",
+                "Kind",
+                "State",
+                "Version",
+                "Owner",
+                "Endorsed",
+                "Parties",
+                "Progress",
+                "RAG",
+                "Overdue",
+                "Stale",
+            ],
+        )
+        .note(format!("Overdue and stale items are counted on {}.", self.today))
+        .note(self.rules.rag_note())
+        .note(self.rules.stale_note());
+        if let Some(note) = self.filters.note() {
+            report = report.note(note);
+        }
+        for i in &self.instruments {
+            let endorsed: Vec<String> = i.endorsements.iter().map(|e| e.endorsed_on.to_string()).collect();
+            report.push(vec![
+                i.title.clone(),
+                words::kind(i.kind),
+                word(&i.state),
+                or_dash(i.version.as_ref().map(|v| &v.label)),
+                or_dash(i.owner_name.as_ref()),
+                if endorsed.is_empty() { "not yet".into() } else { endorsed.join(", ") },
+                i.parties_summary(),
+                percent(i.progress),
+                words::rag(i.rag),
+                i.overdue.len().to_string(),
+                i.stale.len().to_string(),
+            ]);
+        }
+        report
+    }
+}
+
+impl InstrumentStatus {
+    /// "1 adopted, 3 pending": how many parties have acted, are yet to, or withdrew.
+    pub fn parties_summary(&self) -> String {
+        if self.parties.is_empty() {
+            return "none".into();
+        }
+        let count = |f: fn(&Standing) -> bool| self.parties.iter().filter(|p| f(&p.standing)).count();
+        let done = count(|s| matches!(s, Standing::Adopted { .. } | Standing::Signed { .. }));
+        let verb = if self.kind == instrument::Kind::Mou { "signed" } else { "adopted" };
+        let mut summary = format!("{done} {verb}, {} pending", count(|s| *s == Standing::Pending));
+        let withdrawn = count(|s| matches!(s, Standing::Withdrawn { .. }));
+        if withdrawn > 0 {
+            summary.push_str(&format!(", {withdrawn} withdrawn"));
+        }
+        summary
+    }
+
+    /// The instrument in detail: an overview, then its endorsements, parties, objectives, and
+    /// the commitments that need attention.
+    pub fn reports(&self) -> Vec<Report> {
+        let mut overview = Report::new(self.title.clone(), vec!["Field", "Value"]);
+        let version = self
+            .version
+            .as_ref()
+            .map(|v| format!("{} (version {}, published {}, {})", v.label, v.number, v.published_on, v.content_hash));
+        let closed = match (&self.superseded_by, self.closed_on) {
+            (Some(by), Some(on)) => Some(format!("superseded by {by} on {on}")),
+            (None, Some(on)) => Some(format!("{} on {on}", word(&self.state))),
+            _ => None,
+        };
+        for (field, value) in [
+            ("Kind", Some(words::kind(self.kind))),
+            ("State", Some(word(&self.state))),
+            ("Version", version),
+            ("Owner", self.owner_name.clone()),
+            ("Period", self.period.as_ref().map(|p| format!("{} to {}", p.from, p.to))),
+            ("Builds on", self.builds_on.as_ref().map(Key::to_string)),
+            ("Closed", closed),
+            ("Parties", Some(self.parties_summary())),
+            ("Progress", Some(percent(self.progress))),
+            ("RAG", Some(words::rag(self.rag))),
+        ] {
+            if let Some(value) = value {
+                overview.push(vec![field.into(), value]);
+            }
+        }
+        let mut endorsements = Report::new("Endorsements", vec!["Body", "Date", "Resolution", "Recommendation"]);
+        for e in &self.endorsements {
+            endorsements.push(vec![
+                e.body_name.clone(),
+                e.endorsed_on.to_string(),
+                e.resolution.to_string(),
+                or_dash(e.recommendation.as_ref()),
+            ]);
+        }
+        let mut parties = Report::new("Parties", vec!["Party", "Standing", "Date", "Resolution"]);
+        for p in &self.parties {
+            let [standing, on, resolution] = p.standing.cells();
+            parties.push(vec![p.name.clone(), standing, on, resolution]);
+        }
+        let mut objectives = Report::new("Objectives", vec!["Objective", "Commitments", "Progress", "RAG", "Themes"]);
+        for o in &self.objectives {
+            objectives.push(vec![
+                o.title.clone(),
+                o.commitments.to_string(),
+                percent(o.progress),
+                words::rag(o.rag),
+                o.themes.join(", "),
+            ]);
+        }
+        let mut attention =
+            Report::new("Needs attention", vec!["Commitment", "Organisation", "Lead", "Due", "Last update", "Why"]);
+        let mut items: Vec<(&ItemRef, Vec<&str>)> = Vec::new();
+        for (item, why) in self.overdue.iter().map(|i| (i, "overdue")).chain(self.stale.iter().map(|i| (i, "stale"))) {
+            match items.iter_mut().find(|(seen, _)| seen.commitment == item.commitment) {
+                Some((_, reasons)) => reasons.push(why),
+                None => items.push((item, vec![why])),
+            }
+        }
+        for (item, why) in items {
+            attention.push(vec![
+                item.title.clone(),
+                or_dash(item.organisation_name.as_ref()),
+                item.lead.clone(),
+                or_dash(item.due_on),
+                or_dash(item.last_update),
+                why.join(", "),
+            ]);
+        }
+        vec![overview, endorsements, parties, objectives, attention]
+    }
+}

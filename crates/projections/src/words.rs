@@ -1,0 +1,64 @@
+//! The words reports print for the domain's values: RAG as a word (never a colour alone),
+//! lifecycle states, outcomes, percentages and numbers. One place, so every report says the same
+//! thing the same way.
+
+use domain::instrument;
+use domain::rag::Rag;
+use serde::Serialize;
+
+/// A value's serialised name in words: `in_delivery` becomes `in delivery`.
+pub(crate) fn word<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name.replace('_', " "),
+        _ => String::new(),
+    }
+}
+
+/// `GREEN`, `AMBER`, `RED`, or `not rated`.
+pub(crate) fn rag(rag: Option<Rag>) -> String {
+    match rag {
+        Some(Rag::Green) => "GREEN".into(),
+        Some(Rag::Amber) => "AMBER".into(),
+        Some(Rag::Red) => "RED".into(),
+        None => "not rated".into(),
+    }
+}
+
+/// An instrument's kind, with the abbreviation people use for a memorandum of understanding.
+pub(crate) fn kind(kind: instrument::Kind) -> String {
+    match kind {
+        instrument::Kind::Mou => "MOU".into(),
+        other => word(&other),
+    }
+}
+
+/// A percentage rounded to a whole number, or `-` when there is none.
+pub(crate) fn percent(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".into(), |v| format!("{v:.0}%"))
+}
+
+/// An optional value, or `-`.
+pub(crate) fn or_dash<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "-".into(), |v| v.to_string())
+}
+
+/// Rounds a derived figure to one decimal place, as views publish it.
+pub(crate) fn tenths(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_as_words() {
+        assert_eq!(word(&instrument::Status::InDelivery), "in delivery");
+        assert_eq!(kind(instrument::Kind::Mou), "MOU");
+        assert_eq!(kind(instrument::Kind::ActionPlan), "action plan");
+        assert_eq!(rag(Some(Rag::Amber)), "AMBER");
+        assert_eq!(rag(None), "not rated");
+        assert_eq!(percent(Some(68.75)), "69%");
+        assert_eq!(tenths(71.666), 71.7);
+    }
+}

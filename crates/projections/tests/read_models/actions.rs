@@ -1,0 +1,58 @@
+//! The action log by organisation and by body.
+
+use domain::testing::{date, org};
+use projections::{ActionLog, ActionState, Filters, Format, GroupBy, Rules};
+
+use crate::log::{corpus_log, fold, today};
+
+fn log() -> ActionLog {
+    fold(&corpus_log())
+}
+
+#[test]
+fn the_action_log_by_organisation() {
+    let view = log().view(&Filters::default(), &Rules::default(), today(), GroupBy::Organisation);
+    insta::assert_snapshot!(view.report().render(Format::Text));
+    insta::assert_snapshot!("by_organisation_summary", view.summary().render(Format::Text));
+}
+
+#[test]
+fn the_action_log_by_body() {
+    let view = log().view(&Filters::default(), &Rules::default(), today(), GroupBy::Body);
+    insta::assert_snapshot!(view.summary().render(Format::Text));
+}
+
+#[test]
+fn a_successor_answers_for_what_it_inherited() {
+    let filters = Filters { organisation: Some(org("GB-NHS-71E")), ..Filters::default() };
+    let view = log().view(&filters, &Rules::default(), today(), GroupBy::Organisation);
+    assert_eq!(view.rows.len(), 1);
+    let row = &view.rows[0];
+    assert_eq!(row.organisation, Some(org("GB-NHS-QJM")));
+    assert_eq!(row.previously, [org("GB-NHS-71E")]);
+    insta::assert_json_snapshot!(view);
+}
+
+#[test]
+fn due_soon_follows_the_window_and_the_period_filter_takes_due_dates() {
+    let log = log();
+    let day = date("2024-03-15");
+    let view = log.view(&Filters::default(), &Rules::default(), day, GroupBy::Organisation);
+    let due_soon: Vec<&str> =
+        view.rows.iter().filter(|r| r.state == ActionState::DueSoon).map(|r| r.commitment.as_str()).collect();
+    assert_eq!(
+        due_soon,
+        [
+            "hhcdg-delivery-plan",
+            "hhcdg-discharge-housing-support",
+            "rotherham-neighbourhood-reporting",
+            "whg-community-champions"
+        ]
+    );
+    let wider = Rules { due_soon_days: 200, ..Rules::default() };
+    let view = log.view(&Filters::default(), &wider, day, GroupBy::Organisation);
+    assert!(view.rows.iter().filter(|r| r.state == ActionState::DueSoon).count() > due_soon.len());
+    let q1 = Filters { from: Some(date("2024-01-01")), to: Some(date("2024-03-31")), ..Filters::default() };
+    let view = log.view(&q1, &Rules::default(), day, GroupBy::Body);
+    assert!(view.rows.iter().all(|r| r.due_on.is_some_and(|d| q1.in_period(d))));
+}

@@ -1,0 +1,62 @@
+//! The resolution register and each resolution's delivery trail.
+
+use domain::testing::key;
+use projections::{Filters, Format, ResolutionRegister, Rules};
+
+use crate::log::{corpus_log, fold, today};
+
+fn register() -> ResolutionRegister {
+    fold(&corpus_log())
+}
+
+#[test]
+fn the_register_with_what_each_resolution_caused() {
+    let view = register().view(&Filters::default(), &Rules::default(), today());
+    insta::assert_snapshot!(view.report().render(Format::Text));
+}
+
+#[test]
+fn one_committee_s_resolutions_as_json() {
+    let filters = Filters { body: Some(key("west-lindsey-prosperous-communities-committee")), ..Filters::default() };
+    let view = register().view(&filters, &Rules::default(), today());
+    assert_eq!(view.resolutions.len(), 2);
+    insta::assert_json_snapshot!(view);
+}
+
+#[test]
+fn minute_45_traced_to_the_adoption_and_the_commitments_that_followed() {
+    let entry =
+        register().resolution(&key("west-lindsey-pcc-2021-03-09-45"), &Rules::default(), today()).expect("recorded");
+    let text: Vec<String> = entry.reports().iter().map(|r| r.render(Format::Text)).collect();
+    insta::assert_snapshot!(text.join("\n"));
+}
+
+#[test]
+fn a_called_in_corrected_resolution_keeps_its_history() {
+    let entry =
+        register().resolution(&key("lincolnshire-hwb-2021-03-09-7"), &Rules::default(), today()).expect("recorded");
+    assert_eq!(entry.corrections.len(), 1);
+    let text: Vec<String> = entry.reports().iter().map(|r| r.render(Format::Text)).collect();
+    insta::assert_snapshot!(text.join("\n"));
+}
+
+#[test]
+fn the_period_and_organisation_filters_narrow_the_register() {
+    let register = register();
+    let in_2023 = Filters {
+        from: Some(domain::testing::date("2023-01-01")),
+        to: Some(domain::testing::date("2023-12-31")),
+        ..Filters::default()
+    };
+    let view = register.view(&in_2023, &Rules::default(), today());
+    assert!(!view.resolutions.is_empty());
+    assert!(view.resolutions.iter().all(|r| r.decided_on.is_some_and(|d| d.to_string().starts_with("2023"))));
+    let west_lindsey = Filters { organisation: Some(domain::testing::org("GB-LAE-WLI")), ..Filters::default() };
+    let keys: Vec<String> = register
+        .view(&west_lindsey, &Rules::default(), today())
+        .resolutions
+        .iter()
+        .map(|r| r.resolution.to_string())
+        .collect();
+    assert_eq!(keys, ["west-lindsey-pcc-2018-01-29-mou", "west-lindsey-pcc-2021-03-09-45"]);
+}
