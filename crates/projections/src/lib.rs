@@ -18,6 +18,7 @@ mod as_of;
 mod change;
 mod delivery;
 mod filters;
+mod indicators;
 mod names;
 mod report;
 mod resolutions;
@@ -29,6 +30,7 @@ mod words;
 pub use actions::{ActionLog, ActionRow, ActionState, ActionsView, GroupBy, LastReport};
 pub use as_of::AsOf;
 pub use filters::Filters;
+pub use indicators::{Direction, IndicatorBoard, IndicatorStatus, IndicatorsView};
 pub use report::{Format, Report};
 pub use resolutions::{
     Basis, CallIn, Caused, CausedView, CommitmentTrail, Correction, ResolutionEntry, ResolutionRegister,
