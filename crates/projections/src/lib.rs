@@ -15,6 +15,7 @@
 
 mod actions;
 mod as_of;
+mod audit;
 mod change;
 mod delivery;
 mod filters;
@@ -25,10 +26,12 @@ mod resolutions;
 mod rules;
 mod runner;
 mod status;
+mod summary;
 mod words;
 
 pub use actions::{ActionLog, ActionRow, ActionState, ActionsView, GroupBy, LastReport};
 pub use as_of::AsOf;
+pub use audit::{AuditEntry, AuditTrail, AuditView, TrailFilters};
 pub use filters::Filters;
 pub use indicators::{Direction, IndicatorBoard, IndicatorStatus, IndicatorsView};
 pub use report::{Format, Report};

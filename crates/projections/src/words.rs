@@ -47,6 +47,16 @@ pub(crate) fn tenths(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
+/// Shortens `text` to at most `limit` characters, ending with an ellipsis when cut.
+pub(crate) fn clip(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(limit.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +70,7 @@ mod tests {
         assert_eq!(rag(None), "not rated");
         assert_eq!(percent(Some(68.75)), "69%");
         assert_eq!(tenths(71.666), 71.7);
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("abc", 4), "abc");
     }
 }

@@ -3,6 +3,7 @@
 //! recorded log.
 
 mod actions;
+mod audit;
 mod indicators;
 mod log;
 mod resolutions;
