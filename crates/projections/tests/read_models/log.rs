@@ -28,6 +28,11 @@ pub fn today() -> Date {
     default_now().as_datetime().date_naive()
 }
 
+/// Parses `YYYY-MM-DD` or RFC 3339.
+pub fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).expect("a valid time")
+}
+
 /// One command to record, with its metadata.
 #[derive(Clone, Debug)]
 pub struct Step {
@@ -116,6 +121,11 @@ pub fn record(steps: &[Step]) -> Vec<RecordedEvent> {
         }
     }
     log
+}
+
+/// The seed stories, recorded.
+pub fn seed_log() -> Vec<RecordedEvent> {
+    record(&seed_steps())
 }
 
 /// The seed stories and then the further story, recorded.

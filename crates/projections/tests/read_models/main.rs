@@ -3,7 +3,9 @@
 //! recorded log.
 
 mod actions;
+mod as_of;
 mod audit;
+mod folding;
 mod indicators;
 mod log;
 mod resolutions;
