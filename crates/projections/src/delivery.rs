@@ -45,6 +45,7 @@ impl Portfolio {
     pub(crate) fn assess(&self, rules: &Rules, today: Date) -> Assessment<'_> {
         let mut children: BTreeMap<&Key, Vec<&Key>> = BTreeMap::new();
         let mut towards: Index<'_> = BTreeMap::new();
+        let mut arising: BTreeMap<&Key, Vec<&Key>> = BTreeMap::new();
         for (key, c) in &self.commitments {
             if let Some(parent) = &c.parent {
                 children.entry(parent).or_default().push(key);
@@ -52,12 +53,15 @@ impl Portfolio {
             if let Some(t) = &c.towards {
                 towards.entry(&t.instrument).or_default().entry(&t.objective).or_default().push(key);
             }
+            if let Some(resolution) = &c.arising_from {
+                arising.entry(resolution).or_default().push(key);
+            }
         }
         let mut assessing = Assessing { portfolio: self, rules: *rules, today, children, memo: BTreeMap::new() };
         for key in self.commitments.keys() {
             assessing.figures(key, &mut BTreeSet::new());
         }
-        Assessment { portfolio: self, rules: *rules, figures: assessing.memo, towards }
+        Assessment { portfolio: self, rules: *rules, figures: assessing.memo, towards, arising }
     }
 }
 
@@ -158,6 +162,8 @@ pub(crate) struct Assessment<'a> {
     rules: Rules,
     figures: BTreeMap<&'a Key, Figures>,
     towards: Index<'a>,
+    /// Commitments by the resolution they arise from.
+    arising: BTreeMap<&'a Key, Vec<&'a Key>>,
 }
 
 /// Commitments by the instrument and objective they are made towards.
@@ -177,7 +183,19 @@ impl<'a> Assessment<'a> {
             .get(instrument)
             .into_iter()
             .flat_map(|objectives| objectives.values().flatten().copied())
-            .filter_map(|key| Some((key, self.portfolio.commitments.get(key)?, self.of(key)?)))
+            .filter_map(|key| self.with_figures(key))
+    }
+
+    /// The commitments made arising from `resolution`, with their figures.
+    pub(crate) fn arising_from(
+        &self,
+        resolution: &Key,
+    ) -> impl Iterator<Item = (&'a Key, &'a commitment::State, Figures)> + '_ {
+        self.arising.get(resolution).into_iter().flatten().copied().filter_map(|key| self.with_figures(key))
+    }
+
+    fn with_figures(&self, key: &'a Key) -> Option<(&'a Key, &'a commitment::State, Figures)> {
+        Some((key, self.portfolio.commitments.get(key)?, self.of(key)?))
     }
 
     /// An objective's total: over the commitments towards it that are not cancelled, leaving out

@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 
 use domain::rag::Rag;
 use domain::resolution::{self, Outcome};
-use domain::{Date, Key, OrgId, instrument, meeting};
+use domain::{Date, Key, OrgId, commitment, instrument, meeting};
 use kernel::RecordedEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::actions::ActionState;
 use crate::change::{Change, evolve_in};
-use crate::delivery::{Assessment, Portfolio};
+use crate::delivery::{Assessment, Figures, Portfolio};
 use crate::names::Names;
 use crate::words::{self, or_dash, percent, tenths, word};
 use crate::{Filters, Projection, Report, Rules};
@@ -306,7 +306,7 @@ impl ResolutionRegister {
         let mut resolutions: Vec<ResolutionEntry> = self
             .resolutions
             .iter()
-            .filter(|(key, r)| r.exists() && self.selected(key, r, filters))
+            .filter(|(key, r)| r.exists() && self.selected(key, r, filters, &assessment))
             .map(|(key, r)| self.entry(key, r, &assessment))
             .collect();
         resolutions.sort_by(|a, b| {
@@ -325,12 +325,11 @@ impl ResolutionRegister {
         self.caused.get(key).map_or(&[], Vec::as_slice)
     }
 
-    fn selected(&self, key: &Key, r: &resolution::State, filters: &Filters) -> bool {
+    fn selected(&self, key: &Key, r: &resolution::State, filters: &Filters, assessment: &Assessment<'_>) -> bool {
         let acts = self.acts(key);
-        let arising = || self.portfolio.commitments.values().filter(|c| c.arising_from.as_ref() == Some(key));
         filters.instrument.as_ref().is_none_or(|i| {
             acts.iter().any(|a| a.instrument() == Some(i))
-                || arising().any(|c| c.towards.as_ref().is_some_and(|t| &t.instrument == i))
+                || assessment.arising_from(key).any(|(_, c, _)| c.towards.as_ref().is_some_and(|t| &t.instrument == i))
         }) && Filters::matches(&filters.body, r.body.as_ref())
             && filters
                 .organisation
@@ -343,11 +342,7 @@ impl ResolutionRegister {
         let mut acts: Vec<&Caused> = self.acts(key).iter().collect();
         acts.sort_by_key(|a| a.on());
         let mut commitments: BTreeMap<Key, CommitmentTrail> = BTreeMap::new();
-        let mut add = |commitment: &Key, basis: Basis| {
-            let (Some(c), Some(figures)) = (self.portfolio.commitments.get(commitment), assessment.of(commitment))
-            else {
-                return;
-            };
+        let mut add = |commitment: &Key, c: &commitment::State, figures: Figures, basis: Basis| {
             commitments.entry(commitment.clone()).or_insert_with(|| CommitmentTrail {
                 commitment: commitment.clone(),
                 title: c.title.clone(),
@@ -360,15 +355,13 @@ impl ResolutionRegister {
                 rag: figures.rag,
             });
         };
-        for (commitment, c) in &self.portfolio.commitments {
-            if c.arising_from.as_ref() == Some(key) {
-                add(commitment, Basis::ArisingFrom);
-            }
+        for (commitment, c, figures) in assessment.arising_from(key) {
+            add(commitment, c, figures, Basis::ArisingFrom);
         }
         for act in acts.iter().filter(|a| a.sets_delivery_going()) {
             if let Some(instrument) = act.instrument() {
-                for (commitment, _, _) in assessment.towards_instrument(instrument) {
-                    add(commitment, Basis::Delivering { instrument: instrument.clone() });
+                for (commitment, c, figures) in assessment.towards_instrument(instrument) {
+                    add(commitment, c, figures, Basis::Delivering { instrument: instrument.clone() });
                 }
             }
         }
