@@ -1,4 +1,5 @@
 //! Covenant's integration tests, one binary, one module per feature.
 
+mod app;
 mod architecture;
 mod store;

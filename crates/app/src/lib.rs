@@ -1,11 +1,23 @@
-//! The composition root of Covenant: where configuration is read and the event store is chosen.
-//! Interfaces (the command line, the HTTP service) get their store and settings from here.
+//! The composition root of Covenant: where configuration is read, the event store is chosen, and
+//! commands are recorded (load → decide → append). Interfaces (the command line, the HTTP
+//! service) get their store, settings and use cases from here.
 //!
 //! Architecture Invariant: this is the only crate that knows which store backs the log; every
 //! other crate sees `dyn kernel::EventStore`.
 
+mod cause;
+mod command_lines;
 mod config;
+mod holdings;
+mod record_error;
+mod recorder;
+mod seeding;
 mod store;
+mod unit_of_work;
 
+pub use command_lines::{CommandLine, LineError, parse_command, parse_command_lines};
 pub use config::{Config, ConfigError, DATABASE_URL_VAR, DEFAULT_DATABASE_URL, DatabaseUrl};
+pub use record_error::{InvalidRequest, RecordError};
+pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
+pub use seeding::{SeedError, StoryLoaded, load_story};
 pub use store::{Stores, open_store};

@@ -1,0 +1,241 @@
+//! Recording commands: load the streams a command touches, decide it with the domain rules, and
+//! append its events atomically with the versions it was decided against; on a conflict with
+//! another writer, load again and decide again.
+//!
+//! Retry policy: a conflict means another change was recorded between reading and appending.
+//! The whole request is then loaded and decided again, up to [`ATTEMPTS`] times, after a short
+//! random pause that grows with each attempt, so that writers racing for one stream spread out.
+//! A decision made again may now be refused by the rules (a progress report on a commitment that
+//! has just been completed); that refusal is the answer. When the caller names the version it
+//! decided against ([`Recorder::record_expecting`], the HTTP `If-Match` case), a conflict is
+//! reported at once instead, because the caller's own decision may no longer hold.
+//!
+//! An append that gets no answer (the store is unavailable) is sent again unchanged, with the
+//! same event ids, up to [`RESENDS`] times: the store recognises a resend of an append it has
+//! already recorded and returns the original positions, so nothing is recorded twice.
+//!
+//! Correlation and causation ids follow the rule in [`crate::cause`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::Command;
+use kernel::{
+    AppendError, AppendOutcome, AppendRequest, EventId, EventStore, EventType, Expected, InvalidAppend, Limits,
+    Position, StreamId, Timestamp,
+};
+use uuid::Uuid;
+
+use crate::unit_of_work::UnitOfWork;
+use crate::{InvalidRequest, RecordError};
+
+/// How many times a request is decided before a conflict is reported.
+pub const ATTEMPTS: u32 = 10;
+/// How many times an unanswered append is sent again.
+pub const RESENDS: u32 = 2;
+
+/// Who recorded a command, where the fact comes from, and when it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    /// The person, token principal or importer recording the command.
+    pub actor: String,
+    /// Where the fact comes from, such as a minute reference or a file and line.
+    pub source: Option<String>,
+    /// When it happened in the world; the time of recording when not given.
+    pub occurred_at: Option<Timestamp>,
+    /// The chain the events belong to, instead of the one [`crate::cause`] would choose.
+    pub correlation_id: Option<Uuid>,
+    /// The event or message that caused the command, instead of the one [`crate::cause`] would
+    /// choose.
+    pub causation_id: Option<Uuid>,
+}
+
+impl Provenance {
+    /// Provenance naming only the actor.
+    pub fn new(actor: impl Into<String>) -> Self {
+        Self { actor: actor.into(), source: None, occurred_at: None, correlation_id: None, causation_id: None }
+    }
+}
+
+/// A command and its provenance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Submission {
+    pub command: Command,
+    pub provenance: Provenance,
+}
+
+/// One event a request recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppendedEvent {
+    /// The command (0-based, in request order) whose decision produced or caused it.
+    pub item: usize,
+    pub position: Position,
+    pub stream_id: StreamId,
+    pub stream_version: u64,
+    pub event_id: EventId,
+    pub event_type: EventType,
+    pub correlation_id: Uuid,
+    pub causation_id: Option<Uuid>,
+}
+
+/// What a request recorded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recorded {
+    /// The events, in position order. Empty when the commands decided on no events.
+    pub events: Vec<AppendedEvent>,
+    /// How many times the request was decided: more than 1 after conflicts.
+    pub attempts: u32,
+}
+
+/// Records commands in an event store.
+#[derive(Clone)]
+pub struct Recorder {
+    store: Arc<dyn EventStore>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder").field("limits", &self.limits).finish_non_exhaustive()
+    }
+}
+
+impl Recorder {
+    /// A recorder for `store`, with the stores' limits.
+    pub fn new(store: Arc<dyn EventStore>) -> Self {
+        Self { store, limits: Limits::default() }
+    }
+
+    /// Records one command, deciding it at `now`; decides again after a conflict.
+    pub async fn record(&self, submission: &Submission, now: Timestamp) -> Result<Recorded, RecordError> {
+        self.run(std::slice::from_ref(submission), None, now).await
+    }
+
+    /// Records one command only if its stream is still at `expected_version` (0: no events), the
+    /// version the caller decided against; reports a conflict otherwise, without retrying.
+    pub async fn record_expecting(
+        &self,
+        submission: &Submission,
+        expected_version: u64,
+        now: Timestamp,
+    ) -> Result<Recorded, RecordError> {
+        self.run(std::slice::from_ref(submission), Some(expected_version), now).await
+    }
+
+    /// Records a batch atomically: each command is decided in order, against the state that
+    /// includes the events of the ones before it, and all their events are appended together or
+    /// not at all. After a conflict the whole batch is decided again.
+    pub async fn record_batch(&self, submissions: &[Submission], now: Timestamp) -> Result<Recorded, RecordError> {
+        self.run(submissions, None, now).await
+    }
+
+    async fn run(
+        &self,
+        submissions: &[Submission],
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> Result<Recorded, RecordError> {
+        if submissions.is_empty() {
+            return Err(InvalidRequest::Empty.into());
+        }
+        let limit = self.limits.max_events_per_append;
+        if submissions.len() > limit {
+            return Err(InvalidRequest::TooManyCommands { count: submissions.len(), limit }.into());
+        }
+        let mut attempts = 1;
+        loop {
+            match self.attempt(submissions, expected, now).await {
+                Ok(recorded) => return Ok(Recorded { attempts, ..recorded }),
+                Err(RecordError::Conflict { .. }) if expected.is_none() && attempts < ATTEMPTS => {
+                    tokio::time::sleep(pause(attempts)).await;
+                    attempts += 1;
+                }
+                Err(RecordError::Conflict { stream, expected, actual, .. }) => {
+                    return Err(RecordError::Conflict { stream, expected, actual, attempts });
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        submissions: &[Submission],
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> Result<Recorded, RecordError> {
+        let mut work = UnitOfWork::new(self.store.as_ref(), now);
+        if let (Some(expected), Some(first)) = (expected, submissions.first()) {
+            let stream = first.command.stream_id();
+            let actual = work.load(&stream).await?;
+            if actual != expected {
+                return Err(RecordError::Conflict {
+                    stream,
+                    expected: Expected::Exactly(expected),
+                    actual,
+                    attempts: 1,
+                });
+            }
+        }
+        for (item, submission) in submissions.iter().enumerate() {
+            work.decide(item, submission).await?;
+        }
+        let Some((request, planned)) = work.into_append() else {
+            return Ok(Recorded::default());
+        };
+        let outcome = self.append(request, &planned).await?;
+        let mut events: Vec<AppendedEvent> = planned
+            .into_iter()
+            .zip(outcome.positions)
+            .map(|(event, position)| AppendedEvent { position, ..event })
+            .collect();
+        events.sort_by_key(|e| e.position);
+        Ok(Recorded { events, attempts: 0 })
+    }
+
+    /// Appends `request`, sending it again unchanged while the store does not answer.
+    async fn append(&self, request: AppendRequest, planned: &[AppendedEvent]) -> Result<AppendOutcome, RecordError> {
+        let mut resends = 0;
+        loop {
+            match self.store.append(request.clone()).await {
+                Ok(outcome) => return Ok(outcome),
+                Err(AppendError::Unavailable(_)) if resends < RESENDS => {
+                    resends += 1;
+                    tokio::time::sleep(Duration::from_millis(100 * u64::from(resends))).await;
+                }
+                Err(AppendError::Unavailable(error)) => {
+                    return Err(RecordError::Unavailable { error, outcome_unknown: true });
+                }
+                Err(AppendError::Conflict(c)) => {
+                    return Err(RecordError::Conflict {
+                        stream: c.stream,
+                        expected: c.expected,
+                        actual: c.actual,
+                        attempts: 1,
+                    });
+                }
+                Err(AppendError::Invalid(invalid)) => return Err(refused(invalid, planned).into()),
+                Err(other) => return Err(InvalidRequest::Refused(other.to_string()).into()),
+            }
+        }
+    }
+}
+
+/// The store's reason for refusing an append, in terms of the request's commands.
+fn refused(invalid: InvalidAppend, planned: &[AppendedEvent]) -> InvalidRequest {
+    let item = |id: EventId| planned.iter().find(|p| p.event_id == id).map_or(0, |p| p.item);
+    match invalid {
+        InvalidAppend::TooManyEvents { count, limit } => InvalidRequest::TooManyEvents { events: count, limit },
+        InvalidAppend::BadActor { event_id, limit } => InvalidRequest::BadActor { item: item(event_id), limit },
+        InvalidAppend::SourceTooLong { event_id, limit } => {
+            InvalidRequest::SourceTooLong { item: item(event_id), limit }
+        }
+        other => InvalidRequest::Refused(other.to_string()),
+    }
+}
+
+/// A random pause before attempt `attempt + 1`: up to 2, 4, 8 … 128 milliseconds.
+fn pause(attempt: u32) -> Duration {
+    let ceiling = 1u64 << attempt.min(7);
+    Duration::from_millis(rand::random_range(1..=ceiling))
+}

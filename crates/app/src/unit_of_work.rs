@@ -1,0 +1,177 @@
+//! A unit of work: the streams one request has loaded from the log, the events its commands have
+//! decided but not yet appended, and the single append they become.
+//!
+//! Commands are decided in order with the in-memory [`Ledger`], so each sees the events of the
+//! ones before it, and a succession transfers the commitments it can see: those the log says the
+//! predecessor holds, loaded before the succession is decided, and any made earlier in the same
+//! request. The append expects every stream it writes at the version loaded (`NoStream` for a new
+//! one), so any change made meanwhile by another writer makes it fail as a whole.
+
+use std::collections::HashMap;
+
+use domain::ids::resolution_stream;
+use domain::memory::Ledger;
+use domain::{Command, Event, codec, organisation};
+use kernel::{
+    AppendRequest, EventId, EventStore, Expected, Metadata, NewEvent, Position, StreamAppend, StreamBound, StreamId,
+    Timestamp,
+};
+
+use crate::cause::{Origin, cited_resolution, command_ids};
+use crate::{AppendedEvent, InvalidRequest, RecordError, Submission, holdings};
+
+/// An event decided but not yet appended.
+#[derive(Debug)]
+struct Pending {
+    item: usize,
+    stream: StreamId,
+    event: NewEvent,
+}
+
+pub(crate) struct UnitOfWork<'a> {
+    store: &'a dyn EventStore,
+    now: Timestamp,
+    ledger: Ledger,
+    /// The version at which each loaded stream was read: 0 when it had no events.
+    versions: HashMap<StreamId, u64>,
+    /// The first event of each stream, recorded or pending: what a citation points at.
+    origins: HashMap<StreamId, Origin>,
+    pending: Vec<Pending>,
+}
+
+impl<'a> UnitOfWork<'a> {
+    /// An empty unit of work that decides at `now`.
+    pub fn new(store: &'a dyn EventStore, now: Timestamp) -> Self {
+        Self {
+            store,
+            now,
+            ledger: Ledger::new(),
+            versions: HashMap::new(),
+            origins: HashMap::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Reads `stream` from the log unless already loaded; returns the version it was read at.
+    pub async fn load(&mut self, stream: &StreamId) -> Result<u64, RecordError> {
+        if let Some(version) = self.versions.get(stream) {
+            return Ok(*version);
+        }
+        let recorded = self.store.read_stream(stream, StreamBound::All).await?;
+        let events = recorded
+            .iter()
+            .map(|r| codec::decode_recorded(r).map_err(|e| RecordError::undecodable(r, &e)))
+            .collect::<Result<Vec<Event>, _>>()?;
+        if let Some(first) = recorded.first() {
+            let origin = Origin { event_id: first.event_id.0, correlation_id: first.metadata.correlation_id };
+            self.origins.insert(stream.clone(), origin);
+        }
+        if !events.is_empty() {
+            self.ledger.load(stream.clone(), events);
+        }
+        let version = recorded.last().map_or(0, |r| r.stream_version);
+        self.versions.insert(stream.clone(), version);
+        Ok(version)
+    }
+
+    /// Decides command number `item` against everything loaded and decided so far, and holds its
+    /// events, and the events they cause, with their metadata.
+    pub async fn decide(&mut self, item: usize, submission: &Submission) -> Result<(), RecordError> {
+        let command = &submission.command;
+        let target = command.stream_id();
+        self.load(&target).await?;
+        for stream in command.references() {
+            self.load(&stream).await?;
+        }
+        if let Command::Organisation(organisation::Command::Succeed { id, .. }) = command {
+            for stream in holdings::commitments_held_by(self.store, id).await? {
+                self.load(&stream).await?;
+            }
+        }
+        let executed = self.ledger.execute_traced(command, self.now).map_err(|error| RecordError::Rejected {
+            item,
+            stream: target.clone(),
+            error,
+        })?;
+
+        let ids: Vec<EventId> = executed.events.iter().map(|_| EventId::new()).collect();
+        let Some(first) = ids.first().copied() else { return Ok(()) };
+        let provenance = &submission.provenance;
+        let cited = cited_resolution(command).and_then(|key| self.origins.get(&resolution_stream(key)).copied());
+        let (correlation_id, causation_id) =
+            command_ids(provenance.correlation_id, provenance.causation_id, cited, first.0);
+        let metadata = Metadata {
+            actor: provenance.actor.clone(),
+            correlation_id,
+            causation_id,
+            source: provenance.source.clone(),
+            occurred_at: provenance.occurred_at.unwrap_or(self.now),
+        };
+        for (event, id) in executed.events.iter().zip(ids) {
+            self.hold(item, &target, event, id, metadata.clone())?;
+        }
+        let caused = Metadata { causation_id: Some(first.0), ..metadata };
+        for (stream, event) in &executed.caused {
+            self.hold(item, stream, event, EventId::new(), caused.clone())?;
+        }
+        Ok(())
+    }
+
+    fn hold(
+        &mut self,
+        item: usize,
+        stream: &StreamId,
+        event: &Event,
+        event_id: EventId,
+        metadata: Metadata,
+    ) -> Result<(), RecordError> {
+        let (event_type, schema_version, payload) =
+            codec::encode(event).map_err(|e| InvalidRequest::Encode { item, detail: e.to_string() })?;
+        let origin = Origin { event_id: event_id.0, correlation_id: metadata.correlation_id };
+        self.origins.entry(stream.clone()).or_insert(origin);
+        let event = NewEvent { event_id, event_type, schema_version, payload, metadata };
+        self.pending.push(Pending { item, stream: stream.clone(), event });
+        Ok(())
+    }
+
+    /// The one append that records every decided event, each stream expected at the version it
+    /// was loaded at, and what each of its events will be, in the order of the request, their
+    /// positions still to be assigned by the store; `None` when nothing was decided.
+    ///
+    /// A request holds each stream once, so the events are grouped by stream, the streams in the
+    /// order each first received an event; within a stream they keep the order decided.
+    pub fn into_append(self) -> Option<(AppendRequest, Vec<AppendedEvent>)> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let mut order: Vec<StreamId> = Vec::new();
+        let mut grouped: HashMap<StreamId, Vec<Pending>> = HashMap::new();
+        for pending in self.pending {
+            if !grouped.contains_key(&pending.stream) {
+                order.push(pending.stream.clone());
+            }
+            grouped.entry(pending.stream.clone()).or_default().push(pending);
+        }
+        let mut streams = Vec::with_capacity(order.len());
+        let mut planned = Vec::new();
+        for stream_id in order {
+            let loaded = self.versions.get(&stream_id).copied().unwrap_or(0);
+            let events = grouped.remove(&stream_id).unwrap_or_default();
+            for (offset, pending) in (1..).zip(&events) {
+                planned.push(AppendedEvent {
+                    item: pending.item,
+                    position: Position::ZERO,
+                    stream_id: stream_id.clone(),
+                    stream_version: loaded + offset,
+                    event_id: pending.event.event_id,
+                    event_type: pending.event.event_type.clone(),
+                    correlation_id: pending.event.metadata.correlation_id,
+                    causation_id: pending.event.metadata.causation_id,
+                });
+            }
+            let expected = if loaded == 0 { Expected::NoStream } else { Expected::Exactly(loaded) };
+            streams.push(StreamAppend { stream_id, expected, events: events.into_iter().map(|p| p.event).collect() });
+        }
+        Some((AppendRequest { streams }, planned))
+    }
+}
