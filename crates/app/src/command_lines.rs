@@ -31,11 +31,16 @@ impl fmt::Display for LineError {
 pub fn parse_command(json: &str) -> Result<Command, String> {
     serde_json::from_str(json).map_err(|error| {
         let text = error.to_string();
-        let suffix = format!(" at line {} column {}", error.line(), error.column());
-        let reason = text.strip_suffix(&suffix).unwrap_or(&text);
+        // Errors found after the JSON was read (a missing field, an unknown command) have no position.
+        let reason = match error.line() {
+            0 => text,
+            line => {
+                let suffix = format!(" at line {line} column {}", error.column());
+                format!("{} (column {})", text.strip_suffix(&suffix).unwrap_or(&text), error.column())
+            }
+        };
         format!(
-            "{reason} (column {}): write the command as one JSON object with its aggregate, command and fields, as docs/commands.md shows",
-            error.column()
+            "{reason}: write the command as one JSON object with its aggregate, command and fields, as docs/commands.md shows"
         )
     })
 }

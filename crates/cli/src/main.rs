@@ -1,6 +1,8 @@
 //! `covenant`: the command line of Covenant. Global options choose the database; each verb is
 //! a module of its own.
 
+mod demo;
+mod record;
 mod verify;
 
 use std::path::PathBuf;
@@ -31,6 +33,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Demo(demo::Args),
+    Record(record::Args),
     Verify(verify::Args),
 }
 
@@ -51,6 +55,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = std::env::current_dir().context("failed to read the working directory")?;
     let config = Config::resolve(cli.db.as_deref(), env.as_deref(), cli.config.as_deref(), &dir)?;
     match cli.command {
+        Command::Demo(args) => demo::run(&config, args).await,
+        Command::Record(args) => record::run(&config, args).await,
         Command::Verify(args) => verify::run(&config, args).await,
     }
 }

@@ -1,0 +1,177 @@
+//! `covenant record`: record one command given as JSON, or a file of commands in JSON Lines, and
+//! print what was recorded.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use app::{AppendedEvent, Config, Provenance, RecordError, Recorded, Recorder, Submission};
+use kernel::Timestamp;
+
+const EXAMPLES: &str = r#"Examples:
+  Register an organisation:
+    covenant record '{"aggregate":"organisation","command":"register","id":"GB-LAE-WLI","name":"West Lindsey District Council","kind":"local_authority"}'
+
+  Record West Lindsey's adoption of the blueprint, citing minute 45:
+    covenant record --source "West Lindsey PCC minutes, 9 March 2021, minute 45" --occurred-at 2021-03-09 \
+      '{"aggregate":"instrument","command":"adopt","id":"lincolnshire-homes-for-independence-blueprint","party":"GB-LAE-WLI","resolution":"west-lindsey-pcc-2021-03-09-45","adopted_on":"2021-03-09"}'
+
+  Record a file of commands, all or nothing:
+    covenant record --file minutes-2021-03-09.jsonl
+
+docs/commands.md describes every command and its fields, with examples."#;
+
+/// Record one command, or a file of commands, given as JSON.
+///
+/// A command is one JSON object naming its aggregate, the command and its fields, such as
+/// {"aggregate":"commitment","command":"complete","id":"hhcdg-dfg-fast-track","completed_on":"2023-03-31","narrative":"Fast-track route adopted by all seven districts."}.
+/// Covenant checks it against the rules and what is already recorded, then records its events,
+/// or refuses it and says why.
+///
+/// A file holds one command per line (JSON Lines); blank lines and lines starting with # are
+/// skipped. It is all or nothing: every line is read first and every bad line reported; then the
+/// commands are decided in order, each seeing the ones before it; then all their events are
+/// appended at once. If any line is bad or refused, nothing is recorded.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct Args {
+    /// The command, as one JSON object.
+    #[arg(value_name = "JSON", required_unless_present = "file", conflicts_with = "file")]
+    command: Option<String>,
+    /// A file of commands, one JSON object per line; `-` reads standard input.
+    #[arg(long, short, value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Who is recording: a name or e-mail address. Defaults to the user name, else "covenant".
+    #[arg(long, value_name = "NAME")]
+    actor: Option<String>,
+    /// Where the facts come from, such as a minute reference. For a file, defaults to the file
+    /// name and line of each command.
+    #[arg(long, value_name = "TEXT")]
+    source: Option<String>,
+    /// When the facts happened in the world, such as the date of the meeting (YYYY-MM-DD or RFC
+    /// 3339). Defaults to now.
+    #[arg(long, value_name = "DATE", value_parser = Timestamp::parse)]
+    occurred_at: Option<Timestamp>,
+}
+
+pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
+    let provenance = Provenance {
+        source: args.source.clone(),
+        occurred_at: args.occurred_at,
+        ..Provenance::new(args.actor.clone().unwrap_or_else(default_actor))
+    };
+    let (submissions, lines, input) = match (&args.command, &args.file) {
+        (Some(json), _) => {
+            let command = app::parse_command(json).map_err(|e| anyhow::anyhow!("the command is not valid: {e}"))?;
+            (vec![Submission { command, provenance }], Vec::new(), None)
+        }
+        (None, Some(file)) => {
+            let (name, text) = read_input(file)?;
+            let commands = match app::parse_command_lines(&text) {
+                Ok(commands) => commands,
+                Err(errors) => {
+                    let listed: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+                    bail!(
+                        "{} of {name} {} not commands; nothing was recorded:\n{}",
+                        plural(errors.len(), "line"),
+                        if errors.len() == 1 { "is" } else { "are" },
+                        listed.join("\n")
+                    );
+                }
+            };
+            let submissions = commands
+                .iter()
+                .map(|c| Submission {
+                    command: c.command.clone(),
+                    provenance: Provenance {
+                        source: provenance.source.clone().or_else(|| Some(format!("{name}, line {}", c.line))),
+                        ..provenance.clone()
+                    },
+                })
+                .collect();
+            (submissions, commands.iter().map(|c| c.line).collect(), Some(name))
+        }
+        (None, None) => bail!("no command given: pass the command as JSON, or --file FILE"),
+    };
+
+    let stores = app::open_store(&config.database).await?;
+    let recorder = Recorder::new(stores.events);
+    let recorded = match input {
+        None => recorder.record(&submissions[0], Timestamp::now()).await,
+        Some(_) => recorder.record_batch(&submissions, Timestamp::now()).await,
+    };
+    match recorded {
+        Ok(recorded) => {
+            print_recorded(&recorded);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error @ RecordError::Rejected { item, .. }) => match (&input, lines.get(item)) {
+            (Some(name), Some(line)) => bail!("line {line} of {name}: {error}; nothing was recorded"),
+            _ => bail!("{error}; nothing was recorded"),
+        },
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The user name, else "covenant".
+fn default_actor() -> String {
+    ["USER", "USERNAME"]
+        .iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .find(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| "covenant".to_owned())
+}
+
+/// The text of `file` (standard input for `-`) and the name to give it in messages.
+fn read_input(file: &Path) -> anyhow::Result<(String, String)> {
+    if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("failed to read commands from standard input")?;
+        return Ok(("standard input".to_owned(), text));
+    }
+    let text = std::fs::read_to_string(file).with_context(|| {
+        format!("failed to read {}: check the path, or pass - to read standard input", file.display())
+    })?;
+    Ok((file.display().to_string(), text))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+/// Prints one aligned line per recorded event.
+fn print_recorded(recorded: &Recorded) {
+    let (Some(first), Some(last)) = (recorded.events.first(), recorded.events.last()) else {
+        println!("Nothing to record: the commands decided on no new events.");
+        return;
+    };
+    if first.position == last.position {
+        println!("Recorded 1 event at position {}:", first.position);
+    } else {
+        println!(
+            "Recorded {} (positions {} to {}):",
+            plural(recorded.events.len(), "event"),
+            first.position,
+            last.position
+        );
+    }
+    let width =
+        |f: fn(&AppendedEvent) -> usize, title: &str| recorded.events.iter().map(f).max().unwrap_or(0).max(title.len());
+    let position = width(|e| e.position.to_string().len(), "position");
+    let stream = width(|e| e.stream_id.as_str().len(), "stream");
+    let version = width(|e| e.stream_version.to_string().len(), "version");
+    println!("  {:>position$}  {:<stream$}  {:>version$}  event", "position", "stream", "version");
+    for e in &recorded.events {
+        println!(
+            "  {:>position$}  {:<stream$}  {:>version$}  {}",
+            e.position.0,
+            e.stream_id.as_str(),
+            e.stream_version,
+            e.event_type
+        );
+    }
+    if recorded.attempts > 1 {
+        println!("Decided {} times: other changes to the same streams were recorded meanwhile.", recorded.attempts);
+    }
+}
