@@ -5,6 +5,7 @@
 //! only write connection and takes SQLite's write lock with `BEGIN IMMEDIATE`; positions are
 //! assigned there, so commit order is position order. Reads use a separate pool.
 
+mod reader;
 mod rows;
 mod snapshots;
 mod writer;
@@ -32,6 +33,7 @@ const MAX_GROUP_EVENTS: usize = 20_000;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    reader: reader::Reader,
     writer: Writer,
     appended: watch::Receiver<Position>,
     limits: Limits,
@@ -61,12 +63,13 @@ impl SqliteStore {
             .run(&mut write)
             .await
             .map_err(|e| StoreError::Unavailable(format!("failed to apply migrations: {e}")))?;
+        let reader = reader::Reader::new(options.get_filename());
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(unavailable)?;
         let head = head_of(&pool).await?;
         let (notify, appended) = watch::channel(head.position);
         let (writer, run) = Writer::new(writer::SqliteWriter::new(write, notify), MAX_GROUP_EVENTS);
         tokio::spawn(run);
-        Ok(Self { pool, writer, appended, limits: Limits::default() })
+        Ok(Self { pool, reader, writer, appended, limits: Limits::default() })
     }
 
     /// The read pool, for queries that live beside the log (projections, tests).
@@ -89,25 +92,18 @@ impl EventStore for SqliteStore {
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
         let (clause, limit) = match bound {
-            StreamBound::All => ("", i64::MAX),
+            StreamBound::All => (" AND stream_version <= ?2", i64::MAX),
             StreamBound::UpToVersion(v) => (" AND stream_version <= ?2", i64::try_from(v).unwrap_or(i64::MAX)),
             StreamBound::RecordedBy(at) => (" AND recorded_at <= ?2", at.as_micros()),
         };
         let sql = format!("SELECT {} FROM events WHERE stream_id = ?1{clause} ORDER BY stream_version", rows::COLUMNS);
-        let found =
-            sqlx::query(&sql).bind(stream.as_str()).bind(limit).fetch_all(&self.pool).await.map_err(unavailable)?;
-        found.iter().map(rows::decode).collect()
+        self.reader.events(sql, (stream.as_str().to_owned(), limit)).await
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         let sql = format!("SELECT {} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2", rows::COLUMNS);
-        let found = sqlx::query(&sql)
-            .bind(i64::try_from(after.0).unwrap_or(i64::MAX))
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        found.iter().map(rows::decode).collect()
+        let params = (i64::try_from(after.0).unwrap_or(i64::MAX), i64::try_from(limit).unwrap_or(i64::MAX));
+        self.reader.events(sql, params).await
     }
 
     async fn head(&self) -> Result<ChainHead, StoreError> {

@@ -11,33 +11,79 @@ use uuid::Uuid;
 pub(crate) const COLUMNS: &str = "position, stream_id, stream_version, event_id, event_type, schema_version, payload, \
      actor, correlation_id, causation_id, source, occurred_at, recorded_at, prev_hash, hash";
 
-pub(crate) fn decode(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
-    let position: i64 = row.try_get(0).map_err(|e| corrupt(0, e))?;
-    let corrupt_here = |detail: String| StoreError::Corrupt { position: Position(position as u64), detail };
-    let get_err = |e: sqlx::Error| corrupt_here(e.to_string());
-    let timestamp = |micros: i64| {
-        Timestamp::from_micros(micros).ok_or_else(|| corrupt_here(format!("time {micros} is out of range")))
-    };
-    let hash = |bytes: &[u8]| Hash::from_slice(bytes).ok_or_else(|| corrupt_here("hash is not 32 bytes".into()));
+/// Typed access to the columns of one row, by index, for either driver: sqlx rows inside the
+/// writer's transaction, rusqlite rows on the read path. Errors are the driver's, as text.
+pub(crate) trait Columns {
+    fn int(&self, index: usize) -> Result<i64, String>;
+    fn text(&self, index: usize) -> Result<String, String>;
+    fn optional_text(&self, index: usize) -> Result<Option<String>, String>;
+    fn blob(&self, index: usize) -> Result<&[u8], String>;
+    fn optional_blob(&self, index: usize) -> Result<Option<&[u8]>, String>;
+}
+
+impl Columns for SqliteRow {
+    fn int(&self, index: usize) -> Result<i64, String> {
+        self.try_get(index).map_err(|e| e.to_string())
+    }
+    fn text(&self, index: usize) -> Result<String, String> {
+        self.try_get(index).map_err(|e| e.to_string())
+    }
+    fn optional_text(&self, index: usize) -> Result<Option<String>, String> {
+        self.try_get(index).map_err(|e| e.to_string())
+    }
+    fn blob(&self, index: usize) -> Result<&[u8], String> {
+        self.try_get(index).map_err(|e| e.to_string())
+    }
+    fn optional_blob(&self, index: usize) -> Result<Option<&[u8]>, String> {
+        self.try_get(index).map_err(|e| e.to_string())
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn int(&self, index: usize) -> Result<i64, String> {
+        self.get(index).map_err(|e| e.to_string())
+    }
+    fn text(&self, index: usize) -> Result<String, String> {
+        self.get(index).map_err(|e| e.to_string())
+    }
+    fn optional_text(&self, index: usize) -> Result<Option<String>, String> {
+        self.get(index).map_err(|e| e.to_string())
+    }
+    fn blob(&self, index: usize) -> Result<&[u8], String> {
+        self.get_ref(index).and_then(|v| v.as_blob().map_err(Into::into)).map_err(|e| e.to_string())
+    }
+    fn optional_blob(&self, index: usize) -> Result<Option<&[u8]>, String> {
+        self.get_ref(index).and_then(|v| v.as_blob_or_null().map_err(Into::into)).map_err(|e| e.to_string())
+    }
+}
+
+/// Maps one row, selected with [`COLUMNS`], to the event it stores.
+pub(crate) fn decode(row: &impl Columns) -> Result<RecordedEvent, StoreError> {
+    let position = row.int(0).map_err(|detail| StoreError::Corrupt { position: Position(0), detail })?;
+    let corrupt = |detail: String| StoreError::Corrupt { position: Position(position as u64), detail };
+    let count = |value: i64| u64::try_from(value).map_err(|e| corrupt(e.to_string()));
+    let timestamp =
+        |micros: i64| Timestamp::from_micros(micros).ok_or_else(|| corrupt(format!("time {micros} is out of range")));
+    let hash = |bytes: &[u8]| Hash::from_slice(bytes).ok_or_else(|| corrupt("hash is not 32 bytes".into()));
+    let uuid = |bytes: &[u8]| Uuid::from_slice(bytes).map_err(|e| corrupt(e.to_string()));
     Ok(RecordedEvent {
-        position: Position(u64::try_from(position).map_err(|e| corrupt_here(e.to_string()))?),
-        stream_id: StreamId::parse(row.try_get::<String, _>(1).map_err(get_err)?).map_err(corrupt_here)?,
-        stream_version: u64::try_from(row.try_get::<i64, _>(2).map_err(get_err)?)
-            .map_err(|e| corrupt_here(e.to_string()))?,
-        event_id: EventId(row.try_get::<Uuid, _>(3).map_err(get_err)?),
-        event_type: EventType::parse(row.try_get::<String, _>(4).map_err(get_err)?).map_err(corrupt_here)?,
-        schema_version: row.try_get::<u32, _>(5).map_err(get_err)?,
-        payload: Payload::from_stored(row.try_get(6).map_err(get_err)?),
+        position: Position(count(position)?),
+        stream_id: StreamId::parse(row.text(1).map_err(corrupt)?).map_err(corrupt)?,
+        stream_version: count(row.int(2).map_err(corrupt)?)?,
+        event_id: EventId(uuid(row.blob(3).map_err(corrupt)?)?),
+        event_type: EventType::parse(row.text(4).map_err(corrupt)?).map_err(corrupt)?,
+        schema_version: u32::try_from(row.int(5).map_err(corrupt)?).map_err(|e| corrupt(e.to_string()))?,
+        payload: Payload::from_stored(row.text(6).map_err(corrupt)?),
         metadata: Metadata {
-            actor: row.try_get(7).map_err(get_err)?,
-            correlation_id: row.try_get(8).map_err(get_err)?,
-            causation_id: row.try_get(9).map_err(get_err)?,
-            source: row.try_get(10).map_err(get_err)?,
-            occurred_at: timestamp(row.try_get(11).map_err(get_err)?)?,
+            actor: row.text(7).map_err(corrupt)?,
+            correlation_id: uuid(row.blob(8).map_err(corrupt)?)?,
+            causation_id: row.optional_blob(9).map_err(corrupt)?.map(uuid).transpose()?,
+            source: row.optional_text(10).map_err(corrupt)?,
+            occurred_at: timestamp(row.int(11).map_err(corrupt)?)?,
         },
-        recorded_at: timestamp(row.try_get(12).map_err(get_err)?)?,
-        prev_hash: hash(row.try_get::<&[u8], _>(13).map_err(get_err)?)?,
-        hash: hash(row.try_get::<&[u8], _>(14).map_err(get_err)?)?,
+        recorded_at: timestamp(row.int(12).map_err(corrupt)?)?,
+        prev_hash: hash(row.blob(13).map_err(corrupt)?)?,
+        hash: hash(row.blob(14).map_err(corrupt)?)?,
     })
 }
 
