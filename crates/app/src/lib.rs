@@ -14,6 +14,7 @@ mod recorder;
 mod seeding;
 mod store;
 mod unit_of_work;
+pub mod views;
 
 pub use command_lines::{CommandLine, LineError, parse_command, parse_command_lines};
 pub use config::{Config, ConfigError, DATABASE_URL_VAR, DEFAULT_DATABASE_URL, DatabaseUrl};

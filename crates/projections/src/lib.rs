@@ -21,6 +21,7 @@ mod delivery;
 mod filters;
 mod indicators;
 mod names;
+mod read_models;
 mod report;
 mod resolutions;
 mod rules;
@@ -34,6 +35,7 @@ pub use as_of::AsOf;
 pub use audit::{AuditEntry, AuditTrail, AuditView, TrailFilters};
 pub use filters::Filters;
 pub use indicators::{Direction, IndicatorBoard, IndicatorStatus, IndicatorsView};
+pub use read_models::ReadModels;
 pub use report::{Format, Report};
 pub use resolutions::{
     Basis, CallIn, Caused, CausedView, CommitmentTrail, Correction, ResolutionEntry, ResolutionRegister,
