@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use app::{Config, DatabaseUrl, Recorder, Stores, StoryLoaded};
 use kernel::Timestamp;
+use projections::{Filters, Format, Rules};
 
 /// Load the five seed stories into an empty database, to see Covenant at work.
 ///
@@ -52,13 +53,16 @@ pub async fn run(config: &Config, _args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What the demo shows once the stories are loaded.
+/// What the demo shows once the stories are loaded: the status board, as of today.
 async fn print_summary(stores: &Stores, loaded: &[StoryLoaded]) -> anyhow::Result<()> {
-    let head = stores.events.head().await?;
     let events: usize = loaded.iter().map(|s| s.events).sum();
-    println!("Loaded {} stories: {events} events.", loaded.len());
-    println!("Head position: {}", head.position);
-    println!("Head hash:     {}", head.hash);
-    println!("Next: `covenant verify` checks the hash chain; `covenant record --help` shows how to add to the record.");
+    println!("Loaded {} stories: {events} events.\n", loaded.len());
+    let (models, _) = app::views::current(stores, |_, _| ()).await?;
+    let today = Timestamp::now().as_datetime().date_naive();
+    let board = models.status.view(&Filters::default(), &Rules::default(), today);
+    println!("{}", board.report().render(Format::Text));
+    println!(
+        "Next: `covenant report status --instrument KEY` shows one instrument in full, `covenant report --help` the other reports, `covenant verify` checks the hash chain, and `covenant record --help` shows how to add to the record."
+    );
     Ok(())
 }

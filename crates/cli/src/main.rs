@@ -2,7 +2,9 @@
 //! a module of its own.
 
 mod demo;
+mod rebuild;
 mod record;
+mod report;
 mod verify;
 
 use std::path::PathBuf;
@@ -34,7 +36,9 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Demo(demo::Args),
+    Rebuild(rebuild::Args),
     Record(record::Args),
+    Report(report::Args),
     Verify(verify::Args),
 }
 
@@ -56,7 +60,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::resolve(cli.db.as_deref(), env.as_deref(), cli.config.as_deref(), &dir)?;
     match cli.command {
         Command::Demo(args) => demo::run(&config, args).await,
+        Command::Rebuild(args) => rebuild::run(&config, args).await,
         Command::Record(args) => record::run(&config, args).await,
+        Command::Report(args) => report::run(&config, args).await,
         Command::Verify(args) => verify::run(&config, args).await,
     }
 }

@@ -1,5 +1,5 @@
-//! The `covenant` binary run as a user runs it: `record` with good and bad files, and `demo` on
-//! a new SQLite file. The only tests that need the built binary; everything else is tested
+//! The `covenant` binary run as a user runs it: `record` with good and bad files, `demo` on a
+//! new SQLite file, and `report` and `rebuild` over the demo. The only tests that need the built binary; everything else is tested
 //! through the application layer in the `tests` crate.
 
 use std::path::Path;
@@ -93,6 +93,8 @@ fn demo_loads_the_seed_stories_into_an_empty_database_only() {
         assert!(out.contains(&format!("Loaded {story} ")), "{out}");
     }
     assert!(out.contains("Loaded 5 stories"), "{out}");
+    assert!(out.contains("Instrument status board"), "the demo ends with the status board: {out}");
+    assert!(out.contains("Lincolnshire Homes for Independence Blueprint"), "{out}");
     let loaded = head(dir.path());
 
     let again = covenant(dir.path(), &["demo"]);
@@ -100,4 +102,61 @@ fn demo_loads_the_seed_stories_into_an_empty_database_only() {
     let message = stderr(&again);
     assert!(message.contains("already holds") && message.contains("delete covenant.db"), "{message}");
     assert_eq!(head(dir.path()), loaded, "nothing more was recorded");
+}
+
+/// The blueprint's row of a text status board.
+fn blueprint_row(board: &str) -> String {
+    board
+        .lines()
+        .find(|l| l.starts_with("Lincolnshire Homes for Independence Blueprint"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn reports_show_the_record_now_and_as_it_stood_and_rebuild_changes_nothing() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    assert!(covenant(dir.path(), &["demo"]).status.success());
+
+    let before = covenant(dir.path(), &["report", "status", "--as-of", "2020-11-30"]);
+    assert!(before.status.success(), "{}", stderr(&before));
+    let row = blueprint_row(&stdout(&before));
+    assert!(row.contains("draft") && row.contains("not yet"), "on 30 November 2020 nobody had endorsed it: {row}");
+    assert!(stdout(&before).contains("Showing the record as decided by 2020-11-30."), "{}", stdout(&before));
+
+    let after = covenant(dir.path(), &["report", "status", "--as-of", "2020-12-02"]);
+    let row = blueprint_row(&stdout(&after));
+    assert!(row.contains("endorsed") && row.contains("2020-12-01"), "the Board endorsed it on 1 December: {row}");
+
+    let detail = covenant(
+        dir.path(),
+        &["report", "status", "--instrument", "lincolnshire-homes-for-independence-blueprint", "--format", "markdown"],
+    );
+    let detail = stdout(&detail);
+    assert!(
+        detail.contains("| West Lindsey District Council | adopted | 2021-03-09 | west-lindsey-pcc-2021-03-09-45 |"),
+        "{detail}"
+    );
+
+    let csv = covenant(dir.path(), &["report", "actions", "--format", "csv", "--organisation", "GB-LAE-WLI"]);
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    assert!(stdout(&csv).lines().next().is_some_and(|header| header.contains(',')), "{}", stdout(&csv));
+
+    let json = covenant(dir.path(), &["report", "audit", "--format", "json"]);
+    let audit: serde_json::Value = serde_json::from_slice(&json.stdout).expect("the audit trail as JSON");
+    let entries = audit["entries"].as_array().expect("entries");
+    assert_eq!(format!("Head position: {}", entries.len()), head(dir.path()), "one audit entry per event");
+
+    let now = stdout(&covenant(dir.path(), &["report", "resolutions"]));
+    let rebuilt = covenant(dir.path(), &["rebuild"]);
+    assert!(rebuilt.status.success(), "{}", stderr(&rebuilt));
+    assert!(stdout(&rebuilt).contains("Rebuilt the read models from"), "{}", stdout(&rebuilt));
+    assert_eq!(stdout(&covenant(dir.path(), &["report", "resolutions"])), now, "a rebuild gives the same views");
+
+    let bad = covenant(dir.path(), &["report", "status", "--as-of", "30/11/2020"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("give a date as YYYY-MM-DD"), "{}", stderr(&bad));
+    let unknown = covenant(dir.path(), &["report", "status", "--instrument", "no-such-plan"]);
+    assert!(!unknown.status.success());
+    assert!(stderr(&unknown).contains("`covenant report status` lists every instrument"), "{}", stderr(&unknown));
 }

@@ -357,7 +357,7 @@ pub fn lincolnshire() -> Story {
         });
 
     let blueprint = "lincolnshire-homes-for-independence-blueprint";
-    s.on("2020-12-01", "Lincolnshire Health and Wellbeing Board, 1 December 2020, as recorded in West Lindsey minute 45 (agenda item reference illustrative)")
+    s.on("2020-11-20", "Homes for Independence Blueprint, as presented to the Lincolnshire Health and Wellbeing Board on 1 December 2020 (drafting and publication dates illustrative)")
         .draft(
             blueprint,
             instrument::Kind::Blueprint,
@@ -366,13 +366,14 @@ pub fn lincolnshire() -> Story {
             None,
             &["GB-LAE-LIN", "GB-LAE-WLI", "GB-LAE-LIC", "GB-NHS-71E"],
             Some("lincolnshire-housing-health-care-mou"),
-            "2020-12-01",
+            "2020-11-20",
         )
-        .version(blueprint, "2020", "Lincolnshire Homes for Independence Blueprint, 2020", "2020-12-01")
+        .version(blueprint, "2020", "Lincolnshire Homes for Independence Blueprint, 2020", "2020-11-20")
         .objective(blueprint, "grow-supply", "Growing the supply of appropriate housing to meet a range of specific housing needs", &["housing supply"])
         .objective(blueprint, "influence-design", "Aiming to influence the design, location and number of homes delivered", &["housing supply", "planning"])
         .objective(blueprint, "better-outcomes", "Secure better outcomes from existing resources", &["integration"])
-        .objective(blueprint, "plan-ahead", "Enable residents of West Lindsey and Lincolnshire to plan ahead to meet their housing needs", &["independent living"])
+        .objective(blueprint, "plan-ahead", "Enable residents of West Lindsey and Lincolnshire to plan ahead to meet their housing needs", &["independent living"]);
+    s.on("2020-12-01", "Lincolnshire Health and Wellbeing Board, 1 December 2020, as recorded in West Lindsey minute 45 (agenda item reference illustrative)")
         .meeting(
             "lincolnshire-hwb-2020-12-01",
             "lincolnshire-health-and-wellbeing-board",

@@ -28,8 +28,9 @@ async fn the_blueprint_is_endorsed_by_nobody_on_30_november_2020_and_by_the_boar
     let west_lindsey = Filters { organisation: Some(org("GB-LAE-WLI")), ..Filters::default() };
 
     let before = board(seed_log(), decided_by("2020-11-30")).await;
-    let on_30_november = before.instrument(&blueprint(), &rules, date("2020-11-30"));
-    assert!(on_30_november.as_ref().is_none_or(|s| s.endorsements.is_empty()), "{on_30_november:?}");
+    let on_30_november = before.instrument(&blueprint(), &rules, date("2020-11-30")).expect("drafted by then");
+    assert_eq!(on_30_november.state, Status::Draft);
+    assert!(on_30_november.endorsements.is_empty(), "{on_30_november:?}");
 
     let after = board(seed_log(), decided_by("2020-12-02")).await;
     let on_2_december = after.instrument(&blueprint(), &rules, date("2020-12-02")).expect("drafted by then");

@@ -1,0 +1,238 @@
+//! `covenant report`: print a read model as a table for a terminal, a board paper, a spreadsheet
+//! or a program, now or as the record stood at a past point.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use app::Config;
+use domain::{Date, Key, OrgId};
+use kernel::{Position, StreamId, Timestamp};
+use projections::{AsOf, Filters, Format, GroupBy, ReadModels, Report, Rules, TrailFilters};
+
+/// Print a report: the status board, the resolution register, the action log, the indicators or
+/// the audit trail.
+///
+/// Reports are built from the events alone. By default they describe the record as it stands
+/// now; `--as-of` shows what had been decided by a date (including decisions recorded later),
+/// `--known-on` what Covenant had been told by a date, and `--position` the log up to a
+/// position. Overdue and stale items are counted against the `--as-of` date, or today.
+///
+/// Examples:
+///
+///   covenant report status
+///
+///   covenant report status --instrument lincolnshire-homes-for-independence-blueprint
+///
+///   covenant report status --as-of 2020-11-30 --format markdown
+///
+///   covenant report actions --by body --organisation GB-LAE-WLI --format csv
+///
+///   covenant report audit --stream resolution-west-lindsey-pcc-2021-03-09-45
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Which report.
+    #[arg(value_enum)]
+    report: Kind,
+
+    /// text (aligned columns), markdown (for a board paper), csv (for a spreadsheet) or json.
+    #[arg(long, default_value = "text", value_parser = parse_format)]
+    format: Format,
+
+    /// What had been decided by this date (YYYY-MM-DD, the whole day) or time (RFC 3339),
+    /// whenever it was recorded.
+    #[arg(long, value_name = "DATE", value_parser = parse_end_of, help_heading = "As of")]
+    as_of: Option<Timestamp>,
+
+    /// What Covenant had recorded by this date or time: the record as a reader saw it then.
+    #[arg(long, value_name = "DATE", value_parser = parse_end_of, help_heading = "As of")]
+    known_on: Option<Timestamp>,
+
+    /// The log up to and including this position (see `covenant verify` for the head).
+    #[arg(long, value_name = "N", help_heading = "As of")]
+    position: Option<u64>,
+
+    /// The day overdue, due-soon and stale items are counted against (default: the --as-of or
+    /// --known-on date, else today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date, help_heading = "As of")]
+    today: Option<Date>,
+
+    /// Only this instrument (status, resolutions, actions, indicators), or its events (audit).
+    /// With `status`, prints the instrument's full detail.
+    #[arg(long, value_name = "KEY", value_parser = parse_key, help_heading = "Filters")]
+    instrument: Option<Key>,
+
+    /// Only this body: instruments it owns or endorsed, its resolutions and its action log.
+    #[arg(long, value_name = "KEY", value_parser = parse_key, help_heading = "Filters")]
+    body: Option<Key>,
+
+    /// Only this organisation (an org-id such as GB-LAE-WLI): its parties, leads and events.
+    #[arg(long, value_name = "ORG", value_parser = parse_org, help_heading = "Filters")]
+    organisation: Option<OrgId>,
+
+    /// The first day of the period to show (inclusive).
+    #[arg(long, value_name = "DATE", value_parser = parse_date, help_heading = "Filters")]
+    from: Option<Date>,
+
+    /// The last day of the period to show (inclusive).
+    #[arg(long, value_name = "DATE", value_parser = parse_date, help_heading = "Filters")]
+    to: Option<Date>,
+
+    /// Group the action log by the organisation answering for each commitment, or by the body
+    /// whose action log holds it.
+    #[arg(long, value_enum, default_value = "organisation", help_heading = "Filters")]
+    by: By,
+
+    /// Audit trail only: one entity's stream, such as `instrument-lincolnshire-housing-health-care-mou`.
+    #[arg(long, value_name = "STREAM", value_parser = parse_stream, help_heading = "Filters")]
+    stream: Option<StreamId>,
+
+    /// Audit trail only: one actor, exactly as recorded.
+    #[arg(long, value_name = "ACTOR", help_heading = "Filters")]
+    actor: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum Kind {
+    /// Every instrument: lifecycle, endorsements, adoption by each party, progress and RAG.
+    Status,
+    /// Every resolution with its outcome and delivery trail.
+    Resolutions,
+    /// Commitments and actions: open, overdue, due soon, done.
+    Actions,
+    /// Indicators against their targets, with direction of travel.
+    Indicators,
+    /// Every event: who, what, when it happened, when it was recorded, and its source.
+    Audit,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum By {
+    Organisation,
+    Body,
+}
+
+pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
+    let stores = app::open_store(&config.database).await?;
+    let as_of = AsOf { position: args.position.map(Position), known_on: args.known_on, decided_by: args.as_of };
+    let models = app::views::as_of(&stores, as_of).await.context("failed to build the read models")?;
+    let today = args.today.unwrap_or_else(|| {
+        let point = args.as_of.or(args.known_on).unwrap_or_else(Timestamp::now);
+        point.as_datetime().date_naive()
+    });
+    print!("{}", render(&models, &args, today, &as_of)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The report `args` ask for, in their format.
+fn render(models: &ReadModels, args: &Args, today: Date, as_of: &AsOf) -> anyhow::Result<String> {
+    let filters = Filters {
+        instrument: args.instrument.clone(),
+        body: args.body.clone(),
+        organisation: args.organisation.clone(),
+        from: args.from,
+        to: args.to,
+    };
+    let rules = Rules::default();
+    let (json, reports): (serde_json::Value, Vec<Report>) = match args.report {
+        Kind::Status => match &args.instrument {
+            Some(key) => {
+                let status = models.status.instrument(key, &rules, today).with_context(|| {
+                    format!("no instrument {key} is on record: `covenant report status` lists every instrument")
+                })?;
+                (serde_json::to_value(&status)?, status.reports())
+            }
+            None => {
+                let view = models.status.view(&filters, &rules, today);
+                (serde_json::to_value(&view)?, vec![view.report()])
+            }
+        },
+        Kind::Resolutions => {
+            let view = models.resolutions.view(&filters, &rules, today);
+            (serde_json::to_value(&view)?, vec![view.report()])
+        }
+        Kind::Actions => {
+            let by = match args.by {
+                By::Organisation => GroupBy::Organisation,
+                By::Body => GroupBy::Body,
+            };
+            let view = models.actions.view(&filters, &rules, today, by);
+            (serde_json::to_value(&view)?, vec![view.summary(), view.report()])
+        }
+        Kind::Indicators => {
+            let view = models.indicators.view(&filters, &rules, today);
+            (serde_json::to_value(&view)?, vec![view.report()])
+        }
+        Kind::Audit => {
+            let trail = TrailFilters { stream: args.stream.clone(), actor: args.actor.clone() };
+            let view = models.audit.view(&filters, &trail);
+            (serde_json::to_value(&view)?, vec![view.report()])
+        }
+    };
+    if args.format == Format::Json {
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&json)?));
+    }
+    let point = describe(as_of);
+    let rendered: Vec<String> = reports
+        .into_iter()
+        .map(|report| match &point {
+            Some(point) if args.format != Format::Csv => report.note(point.clone()).render(args.format),
+            _ => report.render(args.format),
+        })
+        .collect();
+    Ok(rendered.join("\n"))
+}
+
+/// The past point a report describes, in words; `None` for now.
+fn describe(as_of: &AsOf) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(at) = as_of.decided_by {
+        parts.push(format!("as decided by {}", day_or_time(at)));
+    }
+    if let Some(at) = as_of.known_on {
+        parts.push(format!("as known on {}", day_or_time(at)));
+    }
+    if let Some(position) = as_of.position {
+        parts.push(format!("up to position {position}"));
+    }
+    (!parts.is_empty()).then(|| format!("Showing the record {}.", parts.join(", ")))
+}
+
+/// A time that closes a day is shown as the day.
+fn day_or_time(at: Timestamp) -> String {
+    let time = at.as_datetime();
+    if time.format("%H:%M:%S%.6f").to_string() == "23:59:59.999999" {
+        time.date_naive().to_string()
+    } else {
+        at.to_string()
+    }
+}
+
+fn parse_format(text: &str) -> Result<Format, String> {
+    text.parse()
+}
+
+/// A plain date means the whole of that day: its last microsecond.
+fn parse_end_of(text: &str) -> Result<Timestamp, String> {
+    if let Ok(day) = parse_date(text) {
+        let end = day.and_hms_micro_opt(23, 59, 59, 999_999).map(|t| t.and_utc());
+        return end.map(Timestamp::from_datetime).ok_or_else(|| format!("{text} is out of range"));
+    }
+    Timestamp::parse(text)
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("'{text}' is not a date: write it as YYYY-MM-DD"))
+}
+
+fn parse_key(text: &str) -> Result<Key, String> {
+    Key::parse(text)
+}
+
+fn parse_org(text: &str) -> Result<OrgId, String> {
+    OrgId::parse(text)
+}
+
+fn parse_stream(text: &str) -> Result<StreamId, String> {
+    StreamId::parse(text.to_owned())
+}
