@@ -2,4 +2,5 @@
 
 mod app;
 mod architecture;
+mod http;
 mod store;

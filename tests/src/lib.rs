@@ -1,7 +1,7 @@
 //! Test harness shared by the integration tests and the store benchmark: a fresh store per test
 //! on SQLite (a temporary file) or PostgreSQL (a database of its own, created from
-//! `COVENANT_TEST_POSTGRES_URL` and dropped afterwards), raw SQL access for tampering, and
-//! realistic events.
+//! `COVENANT_TEST_POSTGRES_URL` and dropped afterwards), raw SQL access for tampering, realistic
+//! events, and `spawn_app`, the real HTTP service on a free port over a test's store.
 //!
 //! Without `COVENANT_TEST_POSTGRES_URL` the PostgreSQL tests report themselves skipped on the
 //! terminal and pass; with it, they fail loudly if the database cannot be reached.
@@ -12,6 +12,10 @@ use kernel::{EventId, EventStore, EventType, Metadata, NewEvent, Payload, Snapsh
 use sqlx::Connection;
 use store_postgres::PostgresStore;
 use store_sqlite::SqliteStore;
+
+mod http;
+
+pub use http::{TestApp, spawn_app, spawn_app_with};
 
 /// Events per append made by the `crash-append` child: large enough that a kill often lands
 /// inside one.

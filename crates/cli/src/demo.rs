@@ -22,9 +22,17 @@ pub struct Args {}
 
 pub async fn run(config: &Config, _args: Args) -> anyhow::Result<ExitCode> {
     let stores = app::open_store(&config.database).await?;
+    let loaded = load(&config.database, &stores).await?;
+    print_summary(&stores, &loaded).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loads the five seed stories into `stores`, the database `database` names, which must hold no
+/// events yet; prints a line per story.
+pub async fn load(database: &DatabaseUrl, stores: &Stores) -> anyhow::Result<Vec<StoryLoaded>> {
     let head = stores.events.head().await?;
     if head.position.0 > 0 {
-        let remedy = match &config.database {
+        let remedy = match database {
             DatabaseUrl::Sqlite(path) => {
                 format!("give --db a file that does not exist yet, or delete {}", path.display())
             }
@@ -33,8 +41,7 @@ pub async fn run(config: &Config, _args: Args) -> anyhow::Result<ExitCode> {
             }
         };
         bail!(
-            "{} already holds {} events: the demo loads only into an empty database, so nothing was recorded; {remedy}",
-            config.database,
+            "{database} already holds {} events: the demo loads only into an empty database, so nothing was recorded; {remedy}",
             head.position
         );
     }
@@ -49,8 +56,7 @@ pub async fn run(config: &Config, _args: Args) -> anyhow::Result<ExitCode> {
         );
         loaded.push(story_loaded);
     }
-    print_summary(&stores, &loaded).await?;
-    Ok(ExitCode::SUCCESS)
+    Ok(loaded)
 }
 
 /// What the demo shows once the stories are loaded: the status board, as of today.

@@ -5,6 +5,7 @@ mod demo;
 mod rebuild;
 mod record;
 mod report;
+mod serve;
 mod verify;
 
 use std::path::PathBuf;
@@ -39,6 +40,7 @@ enum Command {
     Rebuild(rebuild::Args),
     Record(record::Args),
     Report(report::Args),
+    Serve(serve::Args),
     Verify(verify::Args),
 }
 
@@ -63,6 +65,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rebuild(args) => rebuild::run(&config, args).await,
         Command::Record(args) => record::run(&config, args).await,
         Command::Report(args) => report::run(&config, args).await,
+        Command::Serve(args) => serve::run(&config, cli.db.is_some(), args).await,
         Command::Verify(args) => verify::run(&config, args).await,
     }
 }

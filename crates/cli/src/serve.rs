@@ -1,0 +1,79 @@
+//! `covenant serve`: run the HTTP API until interrupted (SIGINT or SIGTERM), finishing the
+//! requests in flight before exiting.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use app::{Config, DatabaseUrl};
+use http_api::{Service, Settings};
+use tokio::net::TcpListener;
+
+use crate::demo;
+
+/// Serve the HTTP API (docs/http.md).
+///
+/// The database is the one the global options name: the embedded SQLite file by default, or a
+/// PostgreSQL database given as a postgres:// URL. With --demo, the service starts on a new
+/// temporary SQLite file (deleted when it stops) loaded with the five seed stories, unless --db
+/// names another empty database.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The address and port to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDRESS")]
+    bind: SocketAddr,
+    /// Start on a fresh database loaded with the seed stories.
+    #[arg(long)]
+    demo: bool,
+}
+
+/// Runs the service. `db_given` says whether `--db` was given, which --demo respects.
+pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    let scratch = if args.demo && !db_given {
+        Some(tempfile::tempdir().context("failed to create a temporary directory for the demo database")?)
+    } else {
+        None
+    };
+    let database = match &scratch {
+        Some(dir) => DatabaseUrl::Sqlite(dir.path().join("demo.db")),
+        None => config.database.clone(),
+    };
+    let stores = app::open_store(&database).await?;
+    if args.demo {
+        demo::load(&database, &stores).await?;
+    }
+    let listener = TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("failed to listen on {}: choose another address with --bind", args.bind))?;
+    let address = listener.local_addr().context("failed to read the address listened on")?;
+    println!("Covenant is serving {database} at http://{address}");
+    println!("Press Ctrl-C to stop; requests in flight are finished first.");
+    http_api::serve(listener, Service::new(stores, Settings::default()), shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    println!("Stopped.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,42 @@
+//! Health checks: `/healthz` answers while the process is up; `/readyz` answers only while the
+//! database answers too, so a load balancer can take an instance out of rotation.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{ApiError, Service};
+
+/// The answer of a health check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when healthy.
+    pub status: &'static str,
+    /// The position of the last event in the log (readiness only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<u64>,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok", head: None })
+}
+
+/// The process is up and the database answers.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "health",
+    responses(
+        (status = 200, body = Health),
+        (status = 503, description = "The database does not answer", body = crate::Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn readyz(State(service): State<Arc<Service>>) -> Result<Json<Health>, ApiError> {
+    let head = service.stores.events.head().await?;
+    Ok(Json(Health { status: "ok", head: Some(head.position.0) }))
+}

@@ -1,0 +1,17 @@
+//! Covenant's HTTP service: the axum router under `/api/v1`, bearer-token authentication with
+//! roles, `application/problem+json` errors, the event feed with its live tail, metrics and the
+//! OpenAPI document. `docs/http.md` describes the API.
+//!
+//! Architecture Invariant: no business rules. Handlers read the request, call the application
+//! layer (`app`) and the read models (`projections`), and write the answer; whether a command is
+//! allowed by the rules is decided by the domain, and whether a token may send it by
+//! `app::access`. [`ApiError`] is the one error type, turned into HTTP in one place.
+
+mod health;
+mod problem;
+mod server;
+mod service;
+
+pub use problem::{ApiError, PROBLEM_JSON, Problem};
+pub use server::{router, serve};
+pub use service::{Service, Settings};

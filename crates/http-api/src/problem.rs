@@ -1,0 +1,178 @@
+//! The one error type of the HTTP service, and the one place it becomes an HTTP response: an
+//! `application/problem+json` body (RFC 9457) with a `type`, a `title`, the `status`, a `detail`
+//! that tells the caller what to do, and the offending `field` where there is one.
+//!
+//! Architecture Invariant: a 5xx body reveals nothing internal. What went wrong is logged on the
+//! server; the caller is told only that it did, and what to try.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Why a request was not served, named by what the caller must do.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is malformed: a parameter, header or body the service cannot read.
+    #[error("{detail}")]
+    BadRequest { detail: String, field: Option<String> },
+    /// No bearer token, or one the service does not know or that was revoked.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The token is valid but its role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No route, or no such thing.
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The response cannot be given in any media type the caller accepts.
+    #[error("{0}")]
+    NotAcceptable(String),
+    /// The body is over the size limit.
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// `If-Match` named a version the stream is no longer at.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// Another change kept winning, or the same idempotency key is in use by a request still
+    /// running.
+    #[error("{0}")]
+    Conflict(String),
+    /// The domain rules refuse the command, or an idempotency key was reused for another request.
+    #[error("{detail}")]
+    Unprocessable { detail: String, field: Option<String> },
+    /// The request took longer than the service allows.
+    #[error("the request took longer than {0} seconds")]
+    Timeout(u64),
+    /// The database could not be used. The detail is for the log only.
+    #[error("the store is unavailable: {internal}")]
+    Unavailable { internal: String, outcome_unknown: bool },
+    /// Anything else that is the service's fault. The detail is for the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem; `docs/http.md` lists them.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What was wrong with this request, and what to do.
+    pub detail: String,
+    /// The parameter, header or body field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn bad_request(detail: impl Into<String>, field: impl Into<String>) -> Self {
+        ApiError::BadRequest { detail: detail.into(), field: Some(field.into()) }
+    }
+
+    /// The status, the problem's type slug and title.
+    fn kind(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            ApiError::BadRequest { .. } => (StatusCode::BAD_REQUEST, "invalid-request", "The request is not valid"),
+            ApiError::Unauthenticated(_) => {
+                (StatusCode::UNAUTHORIZED, "unauthenticated", "A valid bearer token is required")
+            }
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "The token's role may not do this"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Nothing is here"),
+            ApiError::MethodNotAllowed(_) => {
+                (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "The method is not allowed here")
+            }
+            ApiError::NotAcceptable(_) => {
+                (StatusCode::NOT_ACCEPTABLE, "not-acceptable", "No acceptable representation")
+            }
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "The request body is too large"),
+            ApiError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "The body must be JSON")
+            }
+            ApiError::PreconditionFailed(_) => {
+                (StatusCode::PRECONDITION_FAILED, "version-conflict", "The stream has changed")
+            }
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "The request conflicts with another"),
+            ApiError::Unprocessable { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected", "The request was refused"),
+            ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout", "The request took too long"),
+            ApiError::Unavailable { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is unavailable")
+            }
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "The service failed to answer"),
+        }
+    }
+
+    /// What the caller is told. For 5xx errors this never includes the internal detail.
+    fn public_detail(&self) -> String {
+        match self {
+            ApiError::Timeout(seconds) => format!(
+                "the request took longer than {seconds} seconds and was stopped: narrow the query, ask for a smaller page, or try again later"
+            ),
+            ApiError::Unavailable { outcome_unknown: true, .. } => "the database stopped answering while the command was being recorded, so it may or may not have been recorded: read the event feed or the stream before sending it again, or send it again with the same Idempotency-Key".to_owned(),
+            ApiError::Unavailable { outcome_unknown: false, .. } => "the database cannot be reached just now; nothing was recorded: try again in a moment".to_owned(),
+            ApiError::Internal(_) => "the service failed to answer this request; nothing about it was recorded by this failure: try again, and if it keeps failing, tell the operator the time of the request".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    fn field(&self) -> Option<String> {
+        match self {
+            ApiError::BadRequest { field, .. } | ApiError::Unprocessable { field, .. } => field.clone(),
+            _ => None,
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (status, slug, title) = self.kind();
+        Problem {
+            kind: format!("urn:covenant:problem:{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: self.public_detail(),
+            field: self.field(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, _, _) = self.kind();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        match self {
+            ApiError::Unauthenticated(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"covenant\""));
+            }
+            ApiError::Timeout(_) | ApiError::Unavailable { .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<kernel::StoreError> for ApiError {
+    fn from(error: kernel::StoreError) -> Self {
+        match error {
+            kernel::StoreError::Unavailable(internal) => ApiError::Unavailable { internal, outcome_unknown: false },
+            corrupt @ kernel::StoreError::Corrupt { .. } => ApiError::Internal(corrupt.to_string()),
+        }
+    }
+}

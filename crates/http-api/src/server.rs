@@ -1,0 +1,63 @@
+//! The router and the server: every route, the layers every request passes through (the request
+//! time limit, the body size limit, panics caught as 500s, unknown routes and methods as
+//! problems), and a graceful shutdown that stops accepting and finishes the requests in flight.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::{ApiError, Service, health};
+
+/// Every route of the service, with its layers.
+pub fn router(service: Arc<Service>) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(service.clone(), time_limit))
+        .layer(DefaultBodyLimit::max(service.settings.max_body_bytes))
+        .layer(CatchPanicLayer::custom(|_| ApiError::Internal("a handler panicked".into()).into_response()))
+        .with_state(service)
+}
+
+/// Serves `service` on `listener` until `shutdown` resolves, then stops accepting connections and
+/// waits for the requests in flight to finish.
+pub async fn serve(
+    listener: TcpListener,
+    service: Arc<Service>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(service)).with_graceful_shutdown(shutdown).await
+}
+
+/// Answers with a timeout problem when the handler takes longer than the settings allow. Only
+/// the time to the response's head counts: a live feed streams its body for as long as it runs.
+async fn time_limit(State(service): State<Arc<Service>>, request: Request, next: Next) -> Response {
+    let limit = service.settings.request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Timeout(limit.as_secs()).into_response(),
+    }
+}
+
+async fn not_found(request: Request) -> ApiError {
+    ApiError::NotFound(format!(
+        "there is no resource at {}: the API lives under /api/v1, and /api/openapi.json lists every route",
+        request.uri().path()
+    ))
+}
+
+async fn method_not_allowed(request: Request) -> ApiError {
+    ApiError::MethodNotAllowed(format!(
+        "{} is not allowed on {}: /api/openapi.json lists the methods of every route",
+        request.method(),
+        request.uri().path()
+    ))
+}
