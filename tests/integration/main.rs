@@ -3,4 +3,5 @@
 mod app;
 mod architecture;
 mod http;
+mod projections;
 mod store;

@@ -1,0 +1,3 @@
+//! The read models kept by the runner against a real store, on SQLite and on PostgreSQL.
+
+mod restart;
