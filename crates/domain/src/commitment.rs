@@ -309,7 +309,7 @@ pub enum Error {
     ZeroWeight,
     #[error("percentage complete is {0}: give a number from 0 to 100")]
     PercentOutOfRange(u8),
-    #[error("commitment is {0:?}: progress and changes can only be recorded on an open commitment")]
+    #[error("commitment is {}: progress and changes can only be recorded on an open commitment", crate::values::in_words(.0))]
     NotOpen(Status),
     #[error("commitment is not deferred: only a deferred commitment can be resumed")]
     NotDeferred,

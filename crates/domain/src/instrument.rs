@@ -383,9 +383,12 @@ pub enum Error {
     UnknownInstrument(Key),
     #[error("{0} is empty: give it as the document words it")]
     Empty(&'static str),
-    #[error("instrument is {0:?}: nothing more can be recorded against a superseded, expired or withdrawn instrument")]
+    #[error(
+        "instrument is {}: nothing more can be recorded against a superseded, expired or withdrawn instrument",
+        crate::values::in_words(.0)
+    )]
     Closed(Status),
-    #[error("instrument is {0:?}, which does not allow this: {1}")]
+    #[error("instrument is {state}, which does not allow this: {}", .1, state = crate::values::in_words(.0))]
     WrongStage(Status, &'static str),
     #[error("instrument has no published version: publish the document's version with its content hash first")]
     NoVersion,
@@ -413,7 +416,10 @@ pub enum Error {
     MouIsSigned,
     #[error("resolution {0} is not recorded: record the resolution that authorised this first")]
     UnknownResolution(Key),
-    #[error("resolution {resolution} is {status:?}, not in force: cite a resolution that is in force")]
+    #[error(
+        "resolution {resolution} is {}, not in force: cite a resolution that is in force",
+        crate::values::in_words(.status)
+    )]
     ResolutionNotInForce { resolution: Key, status: resolution::Status },
     #[error(
         "resolution {resolution} records the outcome {outcome:?}, which does not authorise {act:?}: cite the resolution that did"

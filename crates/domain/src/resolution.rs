@@ -262,7 +262,7 @@ pub enum Error {
     NotCallable,
     #[error("resolution is not awaiting a call-in decision: call it in first")]
     NotCalledIn,
-    #[error("resolution is {0:?}, not in force: only a resolution in force can be {1}")]
+    #[error("resolution is {state}, not in force: only a resolution in force can be {}", .1, state = crate::values::in_words(.0))]
     NotInForce(Status, &'static str),
     #[error("the corrected text is the same as the recorded text: give the corrected wording")]
     SameText,

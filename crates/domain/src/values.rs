@@ -8,6 +8,15 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// A value's serialised name in words, for messages and reports: `in_delivery` becomes
+/// `in delivery`. Empty for a value that does not serialise to a string.
+pub fn in_words<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name.replace('_', " "),
+        _ => String::new(),
+    }
+}
+
 /// A calendar date, as councils record decisions: `2020-12-01`.
 pub type Date = NaiveDate;
 

@@ -162,9 +162,10 @@ fn progress_on(id: &str) -> commitment::Command {
 
 #[test]
 fn no_progress_on_a_completed_commitment() {
-    given_commands(lincolnshire()).when(progress_on("hhcdg-dfg-fast-track")).then_error(|e| {
+    let message = given_commands(lincolnshire()).when(progress_on("hhcdg-dfg-fast-track")).then_error(|e| {
         matches!(e, DomainError::Commitment(commitment::Error::NotOpen(commitment::Status::Completed)))
     });
+    assert!(message.starts_with("commitment is completed: "), "states are named in words: {message}");
 }
 
 #[test]

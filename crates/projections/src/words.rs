@@ -4,15 +4,8 @@
 
 use domain::instrument;
 use domain::rag::Rag;
-use serde::Serialize;
 
-/// A value's serialised name in words: `in_delivery` becomes `in delivery`.
-pub(crate) fn word<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => name.replace('_', " "),
-        _ => String::new(),
-    }
-}
+pub(crate) use domain::values::in_words as word;
 
 /// `GREEN`, `AMBER`, `RED`, or `not rated`.
 pub(crate) fn rag(rag: Option<Rag>) -> String {
