@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
-use app::DatabaseUrl;
+use app::{Recorder, Role, Stores};
+use domain::seeds::Story;
 use http_api::{Service, Settings};
+use kernel::Timestamp;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -17,6 +19,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub service: Arc<Service>,
+    /// The stores the service runs on.
+    pub stores: Stores,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -28,26 +32,53 @@ pub async fn spawn_app(db: &TestStore) -> TestApp {
 
 /// Starts the service on port 0 over the database of `db`, with `settings`.
 pub async fn spawn_app_with(db: &TestStore, settings: Settings) -> TestApp {
-    let (backend, location) = db.location();
-    let url = match backend {
-        "sqlite" => DatabaseUrl::Sqlite(location.into()),
-        _ => DatabaseUrl::Postgres(location),
-    };
-    let stores = app::open_store(&url).await.expect("failed to open the store for the service");
-    let service = Service::new(stores, settings);
+    let stores = db.stores().await;
+    let service = Service::new(stores.clone(), settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("failed to bind a free port");
     let address = format!("http://{}", listener.local_addr().expect("a local address"));
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(http_api::serve(listener, service.clone(), async move {
         let _ = stopped.await;
     }));
-    TestApp { address, client: reqwest::Client::new(), service, stop: Some(stop), server: Some(server) }
+    TestApp { address, client: reqwest::Client::new(), service, stores, stop: Some(stop), server: Some(server) }
 }
 
 impl TestApp {
     /// The URL of `path` on the service.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// A new bearer token with `role`, acting for `organisation` when given.
+    pub async fn token(&self, role: Role, organisation: Option<&str>) -> String {
+        let organisation = organisation.map(|o| domain::OrgId::parse(o).expect("a valid org id"));
+        let name = format!("{role}@test");
+        app::create_token(self.stores.tokens.as_ref(), role, organisation, &name, Timestamp::now())
+            .await
+            .expect("failed to create a token")
+            .token
+    }
+
+    /// Records `story` straight through the application layer, as a secretariat would have.
+    pub async fn load(&self, story: &Story) {
+        app::load_story(&Recorder::new(self.stores.events.clone()), story, Timestamp::now())
+            .await
+            .expect("failed to load the story");
+    }
+
+    /// The position of the last event in the log.
+    pub async fn head(&self) -> u64 {
+        self.stores.events.head().await.expect("failed to read the head").position.0
+    }
+
+    /// A POST of `json` to `path` with `token`.
+    pub fn post(&self, path: &str, token: &str, json: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.client.post(self.url(path)).bearer_auth(token).json(json)
+    }
+
+    /// A GET of `path` with `token`.
+    pub fn get(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client.get(self.url(path)).bearer_auth(token)
     }
 
     /// Shuts the server down gracefully and waits until it has finished.

@@ -86,6 +86,15 @@ impl TestStore {
         }
     }
 
+    /// The application layer's stores on this database, opened afresh.
+    pub async fn stores(&self) -> app::Stores {
+        let url = match self {
+            TestStore::Sqlite { path, .. } => app::DatabaseUrl::Sqlite(path.clone()),
+            TestStore::Postgres { url, .. } => app::DatabaseUrl::Postgres(url.clone()),
+        };
+        app::open_store(&url).await.expect("failed to open the application's stores")
+    }
+
     pub fn snapshots(&self) -> &dyn SnapshotStore {
         match self {
             TestStore::Sqlite { store, .. } => store,

@@ -6,6 +6,7 @@ mod rebuild;
 mod record;
 mod report;
 mod serve;
+mod token;
 mod verify;
 
 use std::path::PathBuf;
@@ -41,6 +42,7 @@ enum Command {
     Record(record::Args),
     Report(report::Args),
     Serve(serve::Args),
+    Token(token::Args),
     Verify(verify::Args),
 }
 
@@ -66,6 +68,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Record(args) => record::run(&config, args).await,
         Command::Report(args) => report::run(&config, args).await,
         Command::Serve(args) => serve::run(&config, cli.db.is_some(), args).await,
+        Command::Token(args) => token::run(&config, args).await,
         Command::Verify(args) => verify::run(&config, args).await,
     }
 }

@@ -5,8 +5,9 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use app::{Config, DatabaseUrl};
+use app::{Config, DatabaseUrl, Role};
 use http_api::{Service, Settings};
+use kernel::Timestamp;
 use tokio::net::TcpListener;
 
 use crate::demo;
@@ -16,7 +17,7 @@ use crate::demo;
 /// The database is the one the global options name: the embedded SQLite file by default, or a
 /// PostgreSQL database given as a postgres:// URL. With --demo, the service starts on a new
 /// temporary SQLite file (deleted when it stops) loaded with the five seed stories, unless --db
-/// names another empty database.
+/// names another empty database, and prints a one-time admin token.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The address and port to listen on; port 0 picks a free port.
@@ -40,14 +41,23 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         None => config.database.clone(),
     };
     let stores = app::open_store(&database).await?;
-    if args.demo {
+    let admin = if args.demo {
         demo::load(&database, &stores).await?;
-    }
+        let token =
+            app::create_token(stores.tokens.as_ref(), Role::Admin, None, "demo admin", Timestamp::now()).await?;
+        Some(token.token)
+    } else {
+        None
+    };
     let listener = TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("failed to listen on {}: choose another address with --bind", args.bind))?;
     let address = listener.local_addr().context("failed to read the address listened on")?;
     println!("Covenant is serving {database} at http://{address}");
+    if let Some(token) = admin {
+        println!("Admin token (shown once): {token}");
+        println!("Try: curl -H 'Authorization: Bearer {token}' http://{address}/api/v1/status");
+    }
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
     http_api::serve(listener, Service::new(stores, Settings::default()), shutdown_signal())
         .await

@@ -7,11 +7,17 @@
 //! allowed by the rules is decided by the domain, and whether a token may send it by
 //! `app::access`. [`ApiError`] is the one error type, turned into HTTP in one place.
 
+mod auth;
+mod commands;
 mod health;
+mod idempotency;
 mod problem;
 mod server;
 mod service;
 
+pub use auth::Authenticated;
+pub use commands::{CommandBody, RecordedEvents, RecordedRef};
+pub use idempotency::{IDEMPOTENCY_KEY, REPLAYED};
 pub use problem::{ApiError, PROBLEM_JSON, Problem};
 pub use server::{router, serve};
 pub use service::{Service, Settings};

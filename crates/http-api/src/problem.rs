@@ -81,6 +81,10 @@ impl ApiError {
         ApiError::BadRequest { detail: detail.into(), field: Some(field.into()) }
     }
 
+    pub(crate) fn status(&self) -> StatusCode {
+        self.kind().0
+    }
+
     /// The status, the problem's type slug and title.
     fn kind(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
@@ -174,5 +178,49 @@ impl From<kernel::StoreError> for ApiError {
             kernel::StoreError::Unavailable(internal) => ApiError::Unavailable { internal, outcome_unknown: false },
             corrupt @ kernel::StoreError::Corrupt { .. } => ApiError::Internal(corrupt.to_string()),
         }
+    }
+}
+
+impl From<app::AccessError> for ApiError {
+    fn from(error: app::AccessError) -> Self {
+        use app::AccessError;
+        match error {
+            AccessError::Unauthenticated(detail) => ApiError::Unauthenticated(detail),
+            AccessError::Forbidden(detail) => ApiError::Forbidden(detail),
+            AccessError::Store(error) => error.into(),
+            AccessError::UnknownRole(_) | AccessError::Invalid(_) | AccessError::Unreadable(_) => {
+                ApiError::Internal(error.to_string())
+            }
+        }
+    }
+}
+
+impl ApiError {
+    /// The answer to a command that was not recorded. `if_match` says whether the caller named
+    /// the version it expected, which makes a conflict a failed precondition.
+    pub fn from_record(error: app::RecordError, if_match: bool) -> Self {
+        use app::{InvalidRequest, RecordError};
+        match error {
+            RecordError::Rejected { .. } => ApiError::Unprocessable { detail: error.to_string(), field: None },
+            RecordError::Conflict { .. } if if_match => ApiError::PreconditionFailed(error.to_string()),
+            RecordError::Conflict { .. } => ApiError::Conflict(error.to_string()),
+            RecordError::Invalid(InvalidRequest::Refused(internal)) => ApiError::Internal(internal),
+            RecordError::Invalid(invalid) => ApiError::Unprocessable { detail: invalid.to_string(), field: None },
+            RecordError::Unavailable { error, outcome_unknown } => {
+                ApiError::Unavailable { internal: error.to_string(), outcome_unknown }
+            }
+            RecordError::Unreadable(internal) => ApiError::Internal(internal),
+        }
+    }
+}
+
+/// The problem for a body that could not be read: too large, or cut short.
+pub(crate) fn body_rejection(rejection: &axum::extract::rejection::BytesRejection, limit: usize) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge(format!(
+            "the body is larger than {limit} bytes: send one command per request, or record a large file with `covenant record --file`"
+        ))
+    } else {
+        ApiError::BadRequest { detail: format!("the body could not be read: {}", rejection.body_text()), field: None }
     }
 }

@@ -1,9 +1,12 @@
-//! The service's shared state: the stores and the limits it enforces.
+//! The service's shared state: the stores, the recorder, the limits it enforces, and the
+//! idempotency keys in flight.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::Stores;
+use app::{Recorder, Stores};
+
+use crate::idempotency::InFlight;
 
 /// The limits the service enforces on every request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +35,9 @@ impl Default for Settings {
 /// What every handler shares.
 pub struct Service {
     pub(crate) stores: Stores,
+    pub(crate) recorder: Recorder,
     pub(crate) settings: Settings,
+    pub(crate) in_flight: InFlight,
 }
 
 impl std::fmt::Debug for Service {
@@ -44,6 +49,7 @@ impl std::fmt::Debug for Service {
 impl Service {
     /// A service over `stores` with `settings`.
     pub fn new(stores: Stores, settings: Settings) -> Arc<Self> {
-        Arc::new(Self { stores, settings })
+        let recorder = Recorder::new(stores.events.clone());
+        Arc::new(Self { stores, recorder, settings, in_flight: InFlight::default() })
     }
 }

@@ -12,10 +12,12 @@ mod chain;
 mod event;
 mod group_commit;
 mod id;
+mod idempotency;
 mod payload;
 mod snapshot;
 mod store;
 mod time;
+mod tokens;
 
 pub use append::{
     AppendError, AppendOutcome, AppendRequest, Expected, GroupPlan, InvalidAppend, Limits, StreamAppend, StreamState,
@@ -25,7 +27,9 @@ pub use chain::{ChainHead, ChainVerifier, Hash, VerifyFailure, VerifyReport, eve
 pub use event::{Metadata, NewEvent, RecordedEvent};
 pub use group_commit::{GroupBackend, Writer};
 pub use id::{EventId, EventType, MAX_STREAM_ID_BYTES, Position, StreamId};
+pub use idempotency::{IdempotencyStore, StoredResponse};
 pub use payload::{MAX_PAYLOAD_BYTES, Payload};
 pub use snapshot::{Snapshot, SnapshotStore};
 pub use store::{EventStore, EventStream, StoreError, StreamBound, follow};
 pub use time::Timestamp;
+pub use tokens::{TokenRecord, TokenStore};

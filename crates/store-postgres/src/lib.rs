@@ -8,8 +8,10 @@
 //! order even with several processes writing to one database. Within a process, one
 //! [`kernel::Writer`] groups concurrent appends into one transaction.
 
+mod idempotency;
 mod rows;
 mod snapshots;
+mod tokens;
 mod writer;
 
 use std::time::Duration;

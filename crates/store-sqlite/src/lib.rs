@@ -5,9 +5,11 @@
 //! only write connection and takes SQLite's write lock with `BEGIN IMMEDIATE`; positions are
 //! assigned there, so commit order is position order. Reads use a separate pool.
 
+mod idempotency;
 mod reader;
 mod rows;
 mod snapshots;
+mod tokens;
 mod writer;
 
 use std::path::Path;

@@ -8,6 +8,7 @@ mod recording;
 mod resending;
 mod seeds;
 mod succession;
+mod tokens;
 
 use std::sync::Arc;
 

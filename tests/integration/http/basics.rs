@@ -1,18 +1,9 @@
 //! What every request meets before any route: health and readiness, problem documents for
 //! unknown routes and methods, and the body size limit.
 
-use serde_json::Value;
 use tests::{TestStore, on_both_backends, spawn_app};
 
-/// Status, content type and body of a response, for snapshots.
-pub async fn answer(response: reqwest::Response) -> (u16, String, Value) {
-    let status = response.status().as_u16();
-    let content_type =
-        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let body = response.text().await.expect("a body");
-    let body = serde_json::from_str(&body).unwrap_or(Value::String(body));
-    (status, content_type, body)
-}
+use super::answer;
 
 async fn health_and_readiness_answer(db: &TestStore) {
     let app = spawn_app(db).await;

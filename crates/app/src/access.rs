@@ -1,0 +1,190 @@
+//! Who may do what: the five roles, what each may do, and the principal a token stands for.
+//!
+//! | Role | May |
+//! |---|---|
+//! | admin | everything |
+//! | secretariat | record any command; read the reports |
+//! | contributor | report progress on, reach milestones of and complete its own organisation's commitments; record and revise readings of the indicators its organisation owns; read the reports |
+//! | auditor | read the reports, the audit trail and the event feed; verify the hash chain |
+//! | reader | read the reports |
+//!
+//! A contributor's scope is checked against the stream as recorded, and the version it was
+//! checked at becomes the command's expected version, so a commitment transferred to another
+//! organisation meanwhile cannot be written by the old one's contributor.
+
+use std::fmt;
+
+use domain::{Aggregate, Command, OrgId, codec, commitment, indicator};
+use kernel::{EventStore, StoreError, StreamBound};
+
+/// A token's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Admin,
+    Secretariat,
+    Contributor,
+    Auditor,
+    Reader,
+}
+
+/// Something a principal may be allowed to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Record a command on an aggregate.
+    Record(Aggregate),
+    /// Read the status board, resolution register, action log and indicators.
+    ReadReports,
+    /// Read the audit trail.
+    ReadAudit,
+    /// Read the event feed.
+    ReadFeed,
+    /// Recompute the hash chain.
+    Verify,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Admin, Role::Secretariat, Role::Contributor, Role::Auditor, Role::Reader];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Secretariat => "secretariat",
+            Role::Contributor => "contributor",
+            Role::Auditor => "auditor",
+            Role::Reader => "reader",
+        }
+    }
+
+    /// Reads a role by its name.
+    pub fn parse(text: &str) -> Result<Role, AccessError> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text).ok_or_else(|| AccessError::UnknownRole(text.to_owned()))
+    }
+
+    /// Whether the role may do `action` at all (a contributor's scope is checked apart).
+    pub fn may(self, action: Action) -> bool {
+        match self {
+            Role::Admin => true,
+            Role::Secretariat => matches!(action, Action::Record(_) | Action::ReadReports),
+            Role::Contributor => {
+                matches!(action, Action::Record(Aggregate::Commitment | Aggregate::Indicator) | Action::ReadReports)
+            }
+            Role::Auditor => !matches!(action, Action::Record(_)),
+            Role::Reader => action == Action::ReadReports,
+        }
+    }
+
+    /// Whether tokens of this role act for one organisation.
+    pub fn is_scoped(self) -> bool {
+        self == Role::Contributor
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who a request acts for: the holder of a valid token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub token_id: String,
+    pub name: String,
+    pub role: Role,
+    /// The organisation a contributor acts for.
+    pub organisation: Option<OrgId>,
+}
+
+impl Principal {
+    /// The actor recorded on every event this principal causes: the token's name and id.
+    pub fn actor(&self) -> String {
+        format!("{} (token {})", self.name, self.token_id)
+    }
+
+    /// Refuses `action` unless the role allows it.
+    pub fn require(&self, action: Action) -> Result<(), AccessError> {
+        if self.role.may(action) {
+            return Ok(());
+        }
+        let what = match action {
+            Action::Record(aggregate) => format!("record {} commands", aggregate.prefix()),
+            Action::ReadReports => "read the reports".to_owned(),
+            Action::ReadAudit => "read the audit trail".to_owned(),
+            Action::ReadFeed => "read the event feed".to_owned(),
+            Action::Verify => "verify the hash chain".to_owned(),
+        };
+        Err(AccessError::Forbidden(format!(
+            "a {} token may not {what}: ask an administrator for a token with a role that may",
+            self.role
+        )))
+    }
+
+    /// Checks that this principal may send `command`. For a contributor, reads the command's
+    /// stream and returns the version at which its organisation was found to hold it: the
+    /// version the command must then be recorded against.
+    pub async fn authorize(&self, store: &dyn EventStore, command: &Command) -> Result<Option<u64>, AccessError> {
+        self.require(Action::Record(command.aggregate()))?;
+        if !self.role.is_scoped() {
+            return Ok(None);
+        }
+        let allowed = matches!(
+            command,
+            Command::Commitment(
+                commitment::Command::ReportProgress { .. }
+                    | commitment::Command::ReachMilestone { .. }
+                    | commitment::Command::Complete { .. }
+            ) | Command::Indicator(
+                indicator::Command::RecordMeasurement { .. } | indicator::Command::ReviseMeasurement { .. }
+            )
+        );
+        if !allowed {
+            return Err(AccessError::Forbidden(
+                "a contributor token may only report progress on, reach milestones of or complete a commitment, or record or revise an indicator's readings: ask the secretariat to record anything else".to_owned(),
+            ));
+        }
+        let stream = command.stream_id();
+        let recorded = store.read_stream(&stream, StreamBound::All).await?;
+        let mut commitment_state = commitment::State::default();
+        let mut indicator_state = indicator::State::default();
+        for event in &recorded {
+            let decoded = codec::decode_recorded(event).map_err(|e| {
+                AccessError::Unreadable(format!("the event at position {} cannot be read: {e}", event.position))
+            })?;
+            if let Some(e) = decoded.commitment() {
+                commitment_state = commitment::evolve(commitment_state, e);
+            } else if let Some(e) = decoded.indicator() {
+                indicator_state = indicator::evolve(indicator_state, e);
+            }
+        }
+        let holder = commitment_state.organisation.or(indicator_state.owner);
+        if holder.is_none() || holder != self.organisation {
+            let organisation =
+                self.organisation.as_ref().map_or_else(|| "no organisation".to_owned(), |o| o.to_string());
+            return Err(AccessError::Forbidden(format!(
+                "{stream} is not held by {organisation}, the organisation this contributor token acts for: a contributor may only report on its own organisation's commitments and indicators"
+            )));
+        }
+        Ok(Some(recorded.last().map_or(0, |e| e.stream_version)))
+    }
+}
+
+/// Why a token or a request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("'{0}' is not a role: use admin, secretariat, contributor, auditor or reader")]
+    UnknownRole(String),
+    /// The request carries no usable token.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The token's role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A token to create or revoke is not valid as asked.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The log holds an event this build cannot read.
+    #[error("{0}")]
+    Unreadable(String),
+}

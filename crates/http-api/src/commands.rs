@@ -1,0 +1,292 @@
+//! Recording commands: one `POST` endpoint per command family under `/api/v1`, each taking one
+//! command in the JSON `covenant record` takes (`docs/commands.md`), with `If-Match` naming the
+//! version of the command's stream it was decided against and `Idempotency-Key` making a retry
+//! safe. The actor of every event is the token's principal; the caller may say where the fact
+//! comes from (`source`) and when it happened (`occurred_at`).
+
+use std::sync::Arc;
+
+use app::{Action, Principal, Provenance, Recorded, Submission};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use axum::routing::post;
+use domain::{Aggregate, Command};
+use kernel::{Hash, Timestamp};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Authenticated;
+use crate::idempotency::{self, Answer};
+use crate::{ApiError, Service};
+
+/// Where the fact a command records comes from, and when it happened.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct Origin {
+    /// Where the fact comes from, such as a minute reference.
+    source: Option<String>,
+    /// When it happened in the world (YYYY-MM-DD or RFC 3339); the time of recording when left out.
+    occurred_at: Option<String>,
+}
+
+/// A command, as `covenant record` takes it: `aggregate` (which may be left out, the endpoint
+/// names it), `command` and the command's fields. `docs/commands.md` lists every command.
+#[derive(Debug)]
+pub struct CommandBody;
+
+impl utoipa::PartialSchema for CommandBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let example = serde_json::json!({
+            "aggregate": "commitment",
+            "command": "report_progress",
+            "id": "hhcdg-dfg-fast-track",
+            "status": "green",
+            "percent_complete": 70,
+            "narrative": "Average time from referral to completion down from 38 to 22 weeks.",
+            "period": {"label": "2021/22 Q4"},
+            "reported_on": "2022-04-20"
+        });
+        utoipa::openapi::ObjectBuilder::new()
+            .description(Some("One command as docs/commands.md describes it: aggregate (optional here), command, and the command's fields."))
+            .examples([example])
+            .into()
+    }
+}
+
+impl ToSchema for CommandBody {}
+
+/// What a command recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordedEvents {
+    /// The events, in position order; empty when the command decided on no new events.
+    pub events: Vec<RecordedRef>,
+    /// How many times the command was decided (more than 1 after conflicts with other writers).
+    pub attempts: u32,
+}
+
+/// One event a command recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordedRef {
+    pub position: u64,
+    pub stream_id: String,
+    pub stream_version: u64,
+    pub event_id: String,
+    pub event_type: String,
+    pub correlation_id: String,
+    pub causation_id: Option<String>,
+}
+
+impl From<Recorded> for RecordedEvents {
+    fn from(recorded: Recorded) -> Self {
+        let events = recorded
+            .events
+            .into_iter()
+            .map(|e| RecordedRef {
+                position: e.position.0,
+                stream_id: e.stream_id.to_string(),
+                stream_version: e.stream_version,
+                event_id: e.event_id.to_string(),
+                event_type: e.event_type.to_string(),
+                correlation_id: e.correlation_id.to_string(),
+                causation_id: e.causation_id.map(|c| c.to_string()),
+            })
+            .collect();
+        RecordedEvents { events, attempts: recorded.attempts }
+    }
+}
+
+/// Declares one annotated handler per command family, and the router holding them all.
+macro_rules! families {
+    ($($handler:ident => $aggregate:ident, $path:literal;)*) => {
+        $(
+            #[doc = concat!("Record one command on ", stringify!($aggregate), " streams.")]
+            #[utoipa::path(
+                post,
+                path = $path,
+                tag = "commands",
+                params(
+                    Origin,
+                    ("If-Match" = Option<String>, Header, description = "The version of the command's stream the command was decided against, such as \"5\"; 412 when the stream is no longer at it"),
+                    ("Idempotency-Key" = Option<String>, Header, description = "A fresh key per request; sending the same request again with it returns the first answer"),
+                ),
+                request_body(content = CommandBody, content_type = "application/json"),
+                responses(
+                    (status = 201, description = "Recorded; ETag is the stream's new version", body = RecordedEvents),
+                    (status = 200, description = "The command decided on no new events", body = RecordedEvents),
+                    (status = 400, description = "The request is not valid", body = crate::Problem, content_type = "application/problem+json"),
+                    (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+                    (status = 403, description = "The token's role may not send this command", body = crate::Problem, content_type = "application/problem+json"),
+                    (status = 409, description = "Other changes kept winning, or the same Idempotency-Key is in flight", body = crate::Problem, content_type = "application/problem+json"),
+                    (status = 412, description = "The stream is not at the If-Match version", body = crate::Problem, content_type = "application/problem+json"),
+                    (status = 422, description = "The rules refuse the command, or the Idempotency-Key was used for another request", body = crate::Problem, content_type = "application/problem+json"),
+                ),
+                security(("bearer" = []))
+            )]
+            pub async fn $handler(
+                State(service): State<Arc<Service>>,
+                Authenticated(principal): Authenticated,
+                headers: HeaderMap,
+                origin: Result<Query<Origin>, QueryRejection>,
+                body: Result<Bytes, BytesRejection>,
+            ) -> Result<Response, ApiError> {
+                record(&service, principal, Aggregate::$aggregate, $path, &headers, origin, body).await
+            }
+        )*
+
+        /// The command endpoints.
+        pub(crate) fn routes() -> Router<Arc<Service>> {
+            Router::new()$(.route($path, post($handler)))*
+        }
+    };
+}
+
+families! {
+    organisations => Organisation, "/api/v1/organisations";
+    bodies => Body, "/api/v1/bodies";
+    meetings => Meeting, "/api/v1/meetings";
+    resolutions => Resolution, "/api/v1/resolutions";
+    instruments => Instrument, "/api/v1/instruments";
+    commitments => Commitment, "/api/v1/commitments";
+    indicators => Indicator, "/api/v1/indicators";
+}
+
+async fn record(
+    service: &Service,
+    principal: Principal,
+    aggregate: Aggregate,
+    path: &str,
+    headers: &HeaderMap,
+    origin: Result<Query<Origin>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    principal.require(Action::Record(aggregate))?;
+    let Query(origin) = origin.map_err(|e| ApiError::BadRequest {
+        detail: format!("{}: the query may give only source and occurred_at", e.body_text()),
+        field: None,
+    })?;
+    let occurred_at = origin
+        .occurred_at
+        .as_deref()
+        .map(Timestamp::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request(e, "occurred_at"))?;
+    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
+        if !content_type.to_str().is_ok_and(|t| t.starts_with("application/json")) {
+            return Err(ApiError::UnsupportedMediaType(
+                "the body must be one command as JSON: send it with Content-Type: application/json".to_owned(),
+            ));
+        }
+    }
+    let body = body.map_err(|e| crate::problem::body_rejection(&e, service.settings.max_body_bytes))?;
+    let command = parse(aggregate, path, &body)?;
+    let if_match = if_match(headers)?;
+    let key = idempotency::key(headers)?;
+    let request = fingerprint(path, if_match, &origin, &body);
+    let submission = Submission {
+        command,
+        provenance: Provenance { source: origin.source, occurred_at, ..Provenance::new(principal.actor()) },
+    };
+    idempotency::once(service, &principal.token_id, key, request, async {
+        let scope = principal.authorize(service.stores.events.as_ref(), &submission.command).await?;
+        let expected = match (scope, if_match) {
+            (Some(version), Some(asked)) if version != asked => {
+                return Err(ApiError::PreconditionFailed(format!(
+                    "stream {} is at version {version}, not {asked}: it changed since it was read; nothing was recorded; reload it, check the command still applies, and send it again",
+                    submission.command.stream_id()
+                )));
+            }
+            (Some(version), _) => Some(version),
+            (None, asked) => asked,
+        };
+        let now = Timestamp::now();
+        let recorded = match expected {
+            Some(version) => service.recorder.record_expecting(&submission, version, now).await,
+            None => service.recorder.record(&submission, now).await,
+        }
+        .map_err(|e| ApiError::from_record(e, expected.is_some()))?;
+        let stream = submission.command.stream_id();
+        let version = recorded.events.iter().filter(|e| e.stream_id == stream).map(|e| e.stream_version).max();
+        let status = if recorded.events.is_empty() { StatusCode::OK } else { StatusCode::CREATED };
+        let body = serde_json::to_string(&RecordedEvents::from(recorded))
+            .map_err(|e| ApiError::Internal(format!("failed to write the answer: {e}")))?;
+        Ok(Answer { status, etag: version.map(|v| format!("\"{v}\"")), body })
+    })
+    .await
+}
+
+/// Reads the body as a command on `aggregate`, adding `aggregate` when the body leaves it out.
+fn parse(aggregate: Aggregate, path: &str, body: &[u8]) -> Result<Command, ApiError> {
+    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
+        detail: format!("the body is not JSON ({e}): send one command as a JSON object, as docs/commands.md shows"),
+        field: None,
+    })?;
+    let Some(object) = value.as_object_mut() else {
+        return Err(ApiError::BadRequest {
+            detail: "the body must be one command as a JSON object, as docs/commands.md shows".to_owned(),
+            field: None,
+        });
+    };
+    let name = aggregate.prefix();
+    match object.get("aggregate") {
+        None => {
+            object.insert("aggregate".to_owned(), name.into());
+        }
+        Some(given) if given.as_str() == Some(name) => {}
+        Some(given) => {
+            return Err(ApiError::bad_request(
+                format!(
+                    "{path} records {name} commands, but the body names the aggregate {given}: send the command to the endpoint of its aggregate, or leave aggregate out"
+                ),
+                "aggregate",
+            ));
+        }
+    }
+    app::parse_command(&value.to_string()).map_err(|detail| {
+        let field = named_field(&detail);
+        ApiError::BadRequest { detail, field }
+    })
+}
+
+/// The field a message about a missing or unknown field names, such as `completed_on`.
+fn named_field(message: &str) -> Option<String> {
+    let start = message.find("field `")? + "field `".len();
+    let length = message[start..].find('`')?;
+    Some(message[start..start + length].to_owned())
+}
+
+/// The version `If-Match` names: `"5"`, `W/"5"` or `5`.
+fn if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or_default().trim();
+    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    text.parse().map(Some).map_err(|_| {
+        ApiError::bad_request(
+            format!(
+                "If-Match must name one stream version, such as \"5\", as the ETag of the last answer about the stream gave it; '{text}' is not one"
+            ),
+            "If-Match",
+        )
+    })
+}
+
+/// What a request asks, to recognise the same request sent again under one idempotency key.
+fn fingerprint(path: &str, if_match: Option<u64>, origin: &Origin, body: &[u8]) -> Hash {
+    let mut hasher = Sha256::new();
+    for part in [
+        path.as_bytes(),
+        if_match.map(|v| v.to_string()).unwrap_or_default().as_bytes(),
+        origin.source.as_deref().unwrap_or_default().as_bytes(),
+        origin.occurred_at.as_deref().unwrap_or_default().as_bytes(),
+        body,
+    ] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    Hash(hasher.finalize().into())
+}

@@ -1,0 +1,12 @@
+-- The first answer to each HTTP request sent with an Idempotency-Key, per token, with a hash of
+-- the request it answered, so that a retry gets the same answer and a reused key is refused.
+CREATE TABLE idempotent_responses (
+    scope        TEXT    NOT NULL,
+    key          TEXT    NOT NULL,
+    request_hash BLOB    NOT NULL,
+    status       INTEGER NOT NULL,
+    etag         TEXT,
+    body         TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+);
