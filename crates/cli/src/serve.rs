@@ -59,9 +59,9 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         println!("Try: curl -H 'Authorization: Bearer {token}' http://{address}/api/v1/status");
     }
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
-    http_api::serve(listener, Service::new(stores, Settings::default()), shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    let service =
+        Service::start(stores, Settings::default()).await.context("failed to bring the read models up to date")?;
+    http_api::serve(listener, service, shutdown_signal()).await.context("the server stopped with an error")?;
     println!("Stopped.");
     Ok(ExitCode::SUCCESS)
 }

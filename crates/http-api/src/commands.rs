@@ -248,16 +248,9 @@ fn parse(aggregate: Aggregate, path: &str, body: &[u8]) -> Result<Command, ApiEr
         }
     }
     app::parse_command(&value.to_string()).map_err(|detail| {
-        let field = named_field(&detail);
+        let field = crate::problem::named_field(&detail);
         ApiError::BadRequest { detail, field }
     })
-}
-
-/// The field a message about a missing or unknown field names, such as `completed_on`.
-fn named_field(message: &str) -> Option<String> {
-    let start = message.find("field `")? + "field `".len();
-    let length = message[start..].find('`')?;
-    Some(message[start..start + length].to_owned())
 }
 
 /// The version `If-Match` names: `"5"`, `W/"5"` or `5`.

@@ -11,7 +11,10 @@ mod auth;
 mod commands;
 mod health;
 mod idempotency;
+mod live;
+mod paging;
 mod problem;
+mod queries;
 mod server;
 mod service;
 
@@ -19,5 +22,6 @@ pub use auth::Authenticated;
 pub use commands::{CommandBody, RecordedEvents, RecordedRef};
 pub use idempotency::{IDEMPOTENCY_KEY, REPLAYED};
 pub use problem::{ApiError, PROBLEM_JSON, Problem};
+pub use queries::ReportQuery;
 pub use server::{router, serve};
 pub use service::{Service, Settings};

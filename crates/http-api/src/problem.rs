@@ -224,3 +224,10 @@ pub(crate) fn body_rejection(rejection: &axum::extract::rejection::BytesRejectio
         ApiError::BadRequest { detail: format!("the body could not be read: {}", rejection.body_text()), field: None }
     }
 }
+
+/// The field a message about a missing or unknown field names, such as `completed_on`.
+pub(crate) fn named_field(message: &str) -> Option<String> {
+    let start = message.find("field `")? + "field `".len();
+    let length = message[start..].find('`')?;
+    Some(message[start..start + length].to_owned())
+}

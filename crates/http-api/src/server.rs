@@ -12,12 +12,13 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{ApiError, Service, commands, health};
+use crate::{ApiError, Service, commands, health, queries};
 
 /// Every route of the service, with its layers.
 pub fn router(service: Arc<Service>) -> Router {
     Router::new()
         .merge(commands::routes())
+        .merge(queries::routes())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(not_found)

@@ -1,12 +1,15 @@
-//! The service's shared state: the stores, the recorder, the limits it enforces, and the
-//! idempotency keys in flight.
+//! The service's shared state: the stores, the recorder, the read models kept in memory, the
+//! limits it enforces, and the idempotency keys in flight.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use app::{Recorder, Stores};
 
+use projections::ProjectionError;
+
 use crate::idempotency::InFlight;
+use crate::live::Live;
 
 /// The limits the service enforces on every request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +41,7 @@ pub struct Service {
     pub(crate) recorder: Recorder,
     pub(crate) settings: Settings,
     pub(crate) in_flight: InFlight,
+    pub(crate) live: Live,
 }
 
 impl std::fmt::Debug for Service {
@@ -47,9 +51,12 @@ impl std::fmt::Debug for Service {
 }
 
 impl Service {
-    /// A service over `stores` with `settings`.
-    pub fn new(stores: Stores, settings: Settings) -> Arc<Self> {
+    /// A service over `stores` with `settings`, its read models brought up to date from their
+    /// snapshot.
+    pub async fn start(stores: Stores, settings: Settings) -> Result<Arc<Self>, ProjectionError> {
+        let (models, position) = app::views::current(&stores, |_, _| ()).await?;
         let recorder = Recorder::new(stores.events.clone());
-        Arc::new(Self { stores, recorder, settings, in_flight: InFlight::default() })
+        let live = Live::new(models, position);
+        Ok(Arc::new(Self { stores, recorder, settings, in_flight: InFlight::default(), live }))
     }
 }

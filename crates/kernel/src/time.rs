@@ -52,6 +52,16 @@ impl Timestamp {
             "'{text}' is not a date or time: give a date as YYYY-MM-DD or a time as RFC 3339, such as 2020-12-01T14:00:00Z"
         ))
     }
+
+    /// Parses an RFC 3339 time, or a plain date read as the whole of that day: its last
+    /// microsecond, so that "as known on 2021-03-09" includes everything recorded that day.
+    pub fn parse_end_of(text: &str) -> Result<Self, String> {
+        if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            let end = day.and_hms_micro_opt(23, 59, 59, 999_999).map(|t| t.and_utc());
+            return end.map(Self::from_datetime).ok_or_else(|| format!("{text} is out of range"));
+        }
+        Self::parse(text)
+    }
 }
 
 impl fmt::Display for Timestamp {
@@ -76,6 +86,8 @@ mod tests {
     fn parses_dates_and_times() {
         assert_eq!(Timestamp::parse("2020-12-01").expect("date").to_string(), "2020-12-01T00:00:00Z");
         assert_eq!(Timestamp::parse("2018-01-29T10:30:00+00:00").expect("time").to_string(), "2018-01-29T10:30:00Z");
+        assert_eq!(Timestamp::parse_end_of("2020-12-01").expect("date").to_string(), "2020-12-01T23:59:59.999999Z");
+        assert_eq!(Timestamp::parse_end_of("2020-12-01T14:00:00Z").expect("time").to_string(), "2020-12-01T14:00:00Z");
         let err = Timestamp::parse("01/12/2020").expect_err("dd/mm/yyyy is not accepted");
         assert!(err.contains("YYYY-MM-DD"), "{err}");
     }

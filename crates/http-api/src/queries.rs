@@ -1,0 +1,385 @@
+//! The reports under `/api/v1`: the status board (and one instrument in detail), the resolution
+//! register, the action log, the indicators and the audit trail, with the filters and "as of"
+//! points of `covenant report`, as JSON or (`Accept: text/csv`) CSV, a page at a time. Answers
+//! about now come from the read models kept in memory; answers about a past point are folded
+//! from the log for the request.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use app::Action;
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use domain::{Date, Key, OrgId};
+use kernel::{Position, StreamId, Timestamp};
+use projections::{AsOf, Filters, GroupBy, ReadModels, Report, Rules, TrailFilters};
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::sync::RwLockReadGuard;
+use utoipa::IntoParams;
+
+use crate::auth::Authenticated;
+use crate::live::Folded;
+use crate::{ApiError, Service, paging};
+
+/// The filters, the point in time and the page of a report.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// What had been decided by this date (YYYY-MM-DD, the whole day) or time (RFC 3339),
+    /// whenever it was recorded. `decided_by` is another name for it.
+    #[serde(alias = "decided_by")]
+    as_of: Option<String>,
+    /// What Covenant had recorded by this date or time: the record as a reader saw it then.
+    known_on: Option<String>,
+    /// The log up to and including this position.
+    position: Option<u64>,
+    /// The day overdue, due-soon and stale items are counted against (YYYY-MM-DD); by default
+    /// the `as_of` or `known_on` date, else today.
+    today: Option<String>,
+    /// Only this instrument, by key.
+    instrument: Option<String>,
+    /// Only this body, by key.
+    body: Option<String>,
+    /// Only this organisation, by org-id, such as GB-LAE-WLI.
+    organisation: Option<String>,
+    /// The first day of the period (inclusive, YYYY-MM-DD).
+    from: Option<String>,
+    /// The last day of the period (inclusive, YYYY-MM-DD).
+    to: Option<String>,
+    /// The action log only: group by `organisation` (the default) or `body`.
+    by: Option<String>,
+    /// The audit trail only: one entity's stream.
+    stream: Option<String>,
+    /// The audit trail only: one actor, exactly as recorded.
+    actor: Option<String>,
+    /// How many rows to skip.
+    offset: Option<usize>,
+    /// How many rows a page holds (default 100, at most 1000).
+    limit: Option<usize>,
+}
+
+/// The report a route serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Status,
+    Resolutions,
+    Actions,
+    Indicators,
+    Audit,
+}
+
+impl Kind {
+    /// The name of the rows in the report's JSON.
+    fn rows(self) -> &'static str {
+        match self {
+            Kind::Status => "instruments",
+            Kind::Resolutions => "resolutions",
+            Kind::Actions => "rows",
+            Kind::Indicators => "indicators",
+            Kind::Audit => "entries",
+        }
+    }
+
+    fn action(self) -> Action {
+        if self == Kind::Audit { Action::ReadAudit } else { Action::ReadReports }
+    }
+}
+
+/// How the answer is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Representation {
+    Json,
+    Csv,
+}
+
+/// A request's query, read.
+struct Asked {
+    as_of: AsOf,
+    today: Date,
+    filters: Filters,
+    group_by: GroupBy,
+    trail: TrailFilters,
+    offset: usize,
+    limit: usize,
+}
+
+/// The read models a report is made from: the live ones, or ones folded for a past point.
+enum Models<'a> {
+    Live(RwLockReadGuard<'a, Folded>),
+    Past(Box<ReadModels>),
+}
+
+impl Deref for Models<'_> {
+    type Target = ReadModels;
+    fn deref(&self) -> &ReadModels {
+        match self {
+            Models::Live(folded) => &folded.models,
+            Models::Past(models) => models,
+        }
+    }
+}
+
+impl Models<'_> {
+    /// The position the live models answer at; none for a past point.
+    fn position(&self) -> Option<Position> {
+        match self {
+            Models::Live(folded) => Some(folded.position),
+            Models::Past(_) => None,
+        }
+    }
+}
+
+/// Declares one annotated handler per report.
+macro_rules! reports {
+    ($($handler:ident => $kind:ident, $path:literal, $summary:literal;)*) => {
+        $(
+            #[doc = $summary]
+            #[utoipa::path(
+                get,
+                path = $path,
+                tag = "reports",
+                params(ReportQuery),
+                responses(
+                    (status = 200, description = "One page of the report: the view's fields, its rows and `page`", body = Object, content_type = "application/json"),
+                    (status = 200, description = "One page of the report's table", body = String, content_type = "text/csv"),
+                    (status = 400, description = "A filter or the page is not valid", body = crate::Problem, content_type = "application/problem+json"),
+                    (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+                    (status = 403, description = "The token's role may not read this report", body = crate::Problem, content_type = "application/problem+json"),
+                    (status = 406, description = "Neither JSON nor CSV is acceptable", body = crate::Problem, content_type = "application/problem+json"),
+                ),
+                security(("bearer" = []))
+            )]
+            pub async fn $handler(
+                State(service): State<Arc<Service>>,
+                Authenticated(principal): Authenticated,
+                headers: HeaderMap,
+                query: Result<Query<ReportQuery>, QueryRejection>,
+            ) -> Result<Response, ApiError> {
+                principal.require(Kind::$kind.action())?;
+                let representation = representation(&headers)?;
+                let asked = read_query(query, Kind::$kind, &service)?;
+                report(&service, Kind::$kind, &asked, representation).await
+            }
+        )*
+    };
+}
+
+reports! {
+    status => Status, "/api/v1/status", "The instrument status board.";
+    resolutions => Resolutions, "/api/v1/resolutions", "The resolution register.";
+    actions => Actions, "/api/v1/actions", "The action log, by organisation or by body.";
+    indicators => Indicators, "/api/v1/indicators", "Indicators against their targets.";
+    audit => Audit, "/api/v1/audit", "The audit trail: every event by entity, actor and period.";
+}
+
+/// One instrument in full: versions, endorsements, each party's standing, objectives, and the
+/// commitments that need attention.
+#[utoipa::path(
+    get,
+    path = "/api/v1/status/{instrument}",
+    tag = "reports",
+    params(("instrument" = String, Path, description = "The instrument's key"), ReportQuery),
+    responses(
+        (status = 200, description = "The instrument", body = Object, content_type = "application/json"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role may not read the reports", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such instrument is on record", body = crate::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn instrument(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+    Path(key): Path<String>,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    principal.require(Action::ReadReports)?;
+    let asked = read_query(query, Kind::Status, &service)?;
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
+    let models = models(&service, asked.as_of).await?;
+    let status = models.status.instrument(&key, &Rules::default(), asked.today).ok_or_else(|| {
+        ApiError::NotFound(format!("no instrument {key} is on record: GET /api/v1/status lists every instrument"))
+    })?;
+    Ok(axum::Json(status).into_response())
+}
+
+/// The report routes.
+pub(crate) fn routes() -> Router<Arc<Service>> {
+    Router::new()
+        .route("/api/v1/status", get(status))
+        .route("/api/v1/status/{instrument}", get(instrument))
+        .route("/api/v1/resolutions", get(resolutions))
+        .route("/api/v1/actions", get(actions))
+        .route("/api/v1/indicators", get(indicators))
+        .route("/api/v1/audit", get(audit))
+}
+
+/// JSON unless the caller asks for CSV and not JSON; 406 when it accepts neither.
+fn representation(headers: &HeaderMap) -> Result<Representation, ApiError> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Ok(Representation::Json);
+    };
+    let types: Vec<&str> = accept.split(',').map(|t| t.split(';').next().unwrap_or_default().trim()).collect();
+    if types.iter().any(|t| matches!(*t, "application/json" | "application/*" | "*/*")) {
+        Ok(Representation::Json)
+    } else if types.iter().any(|t| matches!(*t, "text/csv" | "text/*")) {
+        Ok(Representation::Csv)
+    } else {
+        Err(ApiError::NotAcceptable(format!(
+            "reports are given as application/json or text/csv, not {accept}: ask for one of those in Accept"
+        )))
+    }
+}
+
+fn read_query(
+    query: Result<Query<ReportQuery>, QueryRejection>,
+    kind: Kind,
+    service: &Service,
+) -> Result<Asked, ApiError> {
+    let Query(query) = query.map_err(|e| {
+        let detail = format!("{}: docs/http.md lists the parameters of each report", e.body_text());
+        let field = crate::problem::named_field(&detail);
+        ApiError::BadRequest { detail, field }
+    })?;
+    let only = |given: bool, field: &str, report: Kind| {
+        if given && kind != report {
+            Err(ApiError::bad_request(
+                format!("{field} applies only to /api/v1/{}: leave it out here", report.path_name()),
+                field,
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    only(query.by.is_some(), "by", Kind::Actions)?;
+    only(query.stream.is_some(), "stream", Kind::Audit)?;
+    only(query.actor.is_some(), "actor", Kind::Audit)?;
+    let time = |text: &Option<String>, field: &str| {
+        text.as_deref().map(Timestamp::parse_end_of).transpose().map_err(|e| ApiError::bad_request(e, field))
+    };
+    let as_of = AsOf {
+        position: query.position.map(Position),
+        known_on: time(&query.known_on, "known_on")?,
+        decided_by: time(&query.as_of, "as_of")?,
+    };
+    let point = as_of.decided_by.or(as_of.known_on).unwrap_or_else(Timestamp::now);
+    let today = date(&query.today, "today")?.unwrap_or_else(|| point.as_datetime().date_naive());
+    let filters = Filters {
+        instrument: query.instrument.map(Key::parse).transpose().map_err(|e| ApiError::bad_request(e, "instrument"))?,
+        body: query.body.map(Key::parse).transpose().map_err(|e| ApiError::bad_request(e, "body"))?,
+        organisation: query
+            .organisation
+            .map(OrgId::parse)
+            .transpose()
+            .map_err(|e| ApiError::bad_request(e, "organisation"))?,
+        from: date(&query.from, "from")?,
+        to: date(&query.to, "to")?,
+    };
+    let group_by = match query.by.as_deref() {
+        None | Some("organisation") => GroupBy::Organisation,
+        Some("body") => GroupBy::Body,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                format!("'{other}' is not a grouping: group the action log by organisation or body"),
+                "by",
+            ));
+        }
+    };
+    let trail = TrailFilters {
+        stream: query.stream.map(StreamId::parse).transpose().map_err(|e| ApiError::bad_request(e, "stream"))?,
+        actor: query.actor,
+    };
+    let limit = paging::limit(query.limit, &service.settings)?;
+    Ok(Asked { as_of, today, filters, group_by, trail, offset: query.offset.unwrap_or(0), limit })
+}
+
+impl Kind {
+    fn path_name(self) -> &'static str {
+        match self {
+            Kind::Status => "status",
+            Kind::Resolutions => "resolutions",
+            Kind::Actions => "actions",
+            Kind::Indicators => "indicators",
+            Kind::Audit => "audit",
+        }
+    }
+}
+
+fn date(text: &Option<String>, field: &str) -> Result<Option<Date>, ApiError> {
+    text.as_deref()
+        .map(|t| {
+            Date::parse_from_str(t, "%Y-%m-%d")
+                .map_err(|_| ApiError::bad_request(format!("'{t}' is not a date: write it as YYYY-MM-DD"), field))
+        })
+        .transpose()
+}
+
+async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>, ApiError> {
+    if as_of.is_now() {
+        return Ok(Models::Live(service.live.read(service.stores.events.as_ref()).await?));
+    }
+    let models = app::views::as_of(&service.stores, as_of).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Models::Past(Box::new(models)))
+}
+
+/// One page of a report, as JSON (the view, its rows cut to the page, and `page`) or CSV.
+async fn report(
+    service: &Service,
+    kind: Kind,
+    asked: &Asked,
+    representation: Representation,
+) -> Result<Response, ApiError> {
+    let models = models(service, asked.as_of).await?;
+    let rules = Rules::default();
+    let (view, table): (Result<Value, serde_json::Error>, Report) = match kind {
+        Kind::Status => {
+            let view = models.status.view(&asked.filters, &rules, asked.today);
+            (serde_json::to_value(&view), view.report())
+        }
+        Kind::Resolutions => {
+            let view = models.resolutions.view(&asked.filters, &rules, asked.today);
+            (serde_json::to_value(&view), view.report())
+        }
+        Kind::Actions => {
+            let view = models.actions.view(&asked.filters, &rules, asked.today, asked.group_by);
+            (serde_json::to_value(&view), view.report())
+        }
+        Kind::Indicators => {
+            let view = models.indicators.view(&asked.filters, &rules, asked.today);
+            (serde_json::to_value(&view), view.report())
+        }
+        Kind::Audit => {
+            let view = models.audit.view(&asked.filters, &asked.trail);
+            (serde_json::to_value(&view), view.report())
+        }
+    };
+    let total = table.rows.len();
+    let start = asked.offset.min(total);
+    let end = start.saturating_add(asked.limit).min(total);
+    if representation == Representation::Csv {
+        let page = Report { rows: table.rows[start..end].to_vec(), ..table };
+        let mut response = page.render(projections::Format::Csv).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+        return Ok(response);
+    }
+    let mut view = view.map_err(|e| ApiError::Internal(format!("failed to write the report: {e}")))?;
+    if let Some(rows) = view.get_mut(kind.rows()).and_then(Value::as_array_mut) {
+        *rows = rows.drain(start..end).collect();
+    }
+    view["page"] = serde_json::json!({
+        "offset": start,
+        "limit": asked.limit,
+        "total": total,
+        "next_offset": (end < total).then_some(end),
+    });
+    if let Some(position) = models.position() {
+        view["position"] = position.0.into();
+    }
+    Ok(axum::Json(view).into_response())
+}
