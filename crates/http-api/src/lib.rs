@@ -9,6 +9,7 @@
 
 mod auth;
 mod commands;
+mod feed;
 mod health;
 mod idempotency;
 mod live;
@@ -20,6 +21,7 @@ mod service;
 
 pub use auth::Authenticated;
 pub use commands::{CommandBody, RecordedEvents, RecordedRef};
+pub use feed::{FeedEvent, FeedPage, FeedQuery};
 pub use idempotency::{IDEMPOTENCY_KEY, REPLAYED};
 pub use problem::{ApiError, PROBLEM_JSON, Problem};
 pub use queries::ReportQuery;

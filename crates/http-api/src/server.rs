@@ -1,6 +1,7 @@
 //! The router and the server: every route, the layers every request passes through (the request
 //! time limit, the body size limit, panics caught as 500s, unknown routes and methods as
-//! problems), and a graceful shutdown that stops accepting and finishes the requests in flight.
+//! problems), and a graceful shutdown that stops accepting, ends live feeds, and finishes the
+//! requests in flight.
 
 use std::sync::Arc;
 
@@ -12,13 +13,15 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{ApiError, Service, commands, health, queries};
+use crate::{ApiError, Service, commands, feed, health, queries};
 
 /// Every route of the service, with its layers.
 pub fn router(service: Arc<Service>) -> Router {
     Router::new()
         .merge(commands::routes())
         .merge(queries::routes())
+        .route("/api/v1/events", get(feed::page))
+        .route("/api/v1/events/stream", get(feed::stream))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(not_found)
@@ -29,14 +32,20 @@ pub fn router(service: Arc<Service>) -> Router {
         .with_state(service)
 }
 
-/// Serves `service` on `listener` until `shutdown` resolves, then stops accepting connections and
-/// waits for the requests in flight to finish.
+/// Serves `service` on `listener` until `shutdown` resolves, then stops accepting connections,
+/// ends live feeds, and waits for the requests in flight to finish.
 pub async fn serve(
     listener: TcpListener,
     service: Arc<Service>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(service)).with_graceful_shutdown(shutdown).await
+    let app = router(service.clone());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            service.begin_shutdown();
+        })
+        .await
 }
 
 /// Answers with a timeout problem when the handler takes longer than the settings allow. Only

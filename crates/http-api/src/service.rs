@@ -1,10 +1,12 @@
 //! The service's shared state: the stores, the recorder, the read models kept in memory, the
-//! limits it enforces, and the idempotency keys in flight.
+//! limits it enforces, the idempotency keys in flight, and the signal that tells the live feed the
+//! server is shutting down.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use app::{Recorder, Stores};
+use tokio::sync::watch;
 
 use projections::ProjectionError;
 
@@ -42,6 +44,7 @@ pub struct Service {
     pub(crate) settings: Settings,
     pub(crate) in_flight: InFlight,
     pub(crate) live: Live,
+    shutdown: watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Service {
@@ -57,6 +60,20 @@ impl Service {
         let (models, position) = app::views::current(&stores, |_, _| ()).await?;
         let recorder = Recorder::new(stores.events.clone());
         let live = Live::new(models, position);
-        Ok(Arc::new(Self { stores, recorder, settings, in_flight: InFlight::default(), live }))
+        let (shutdown, _) = watch::channel(false);
+        Ok(Arc::new(Self { stores, recorder, settings, in_flight: InFlight::default(), live, shutdown }))
+    }
+
+    /// Tells long-lived responses (the live feed) to end, so that a graceful shutdown can finish.
+    pub(crate) fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves once the server has begun shutting down.
+    pub(crate) fn shutting_down(&self) -> impl Future<Output = ()> + Send + use<> {
+        let mut receiver = self.shutdown.subscribe();
+        async move {
+            let _ = receiver.wait_for(|down| *down).await;
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 mod basics;
 mod commands;
+mod feed;
 mod queries;
 
 use serde_json::Value;
