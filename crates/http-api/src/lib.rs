@@ -18,6 +18,7 @@ mod problem;
 mod queries;
 mod server;
 mod service;
+mod verify;
 
 pub use auth::Authenticated;
 pub use commands::{CommandBody, RecordedEvents, RecordedRef};
@@ -27,3 +28,4 @@ pub use problem::{ApiError, PROBLEM_JSON, Problem};
 pub use queries::ReportQuery;
 pub use server::{router, serve};
 pub use service::{Service, Settings};
+pub use verify::Verification;

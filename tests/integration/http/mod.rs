@@ -1,5 +1,6 @@
 //! The HTTP service, started for real on a free port and spoken to over HTTP, on both backends.
 
+mod authorization;
 mod basics;
 mod commands;
 mod feed;
