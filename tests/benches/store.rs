@@ -20,10 +20,9 @@ use std::time::{Duration, Instant};
 
 use kernel::{AppendRequest, EventStore, Expected, NewEvent, Position, StreamId};
 use sqlx::Connection;
+use tests::bench::{self, Backend, BenchArgs, grouped, verdict};
 use tests::{TestStore, progress_report, stream};
 
-const POSTGRES_URL_VAR: &str = "COVENANT_BENCH_POSTGRES_URL";
-const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// Untimed appends before each single-writer measurement, so that connections, statement caches
 /// and the files are warm.
 const WARM_UP: usize = 20;
@@ -35,31 +34,14 @@ const USAGE: &str = "usage: cargo bench -p tests --bench store -- [--backend sql
 
 fn main() {
     let options = Options::parse();
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("failed to build the tokio runtime");
-    runtime.block_on(run(options));
+    bench::runtime().block_on(run(options));
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-        }
-    }
-
-    /// The bulk-append goal of the issue, in events per second.
-    fn bulk_goal(self) -> f64 {
-        match self {
-            Backend::Sqlite => 250_000.0,
-            Backend::Postgres => 80_000.0,
-        }
+/// The bulk-append goal of the issue, in events per second.
+fn bulk_goal(backend: Backend) -> f64 {
+    match backend {
+        Backend::Sqlite => 250_000.0,
+        Backend::Postgres => 80_000.0,
     }
 }
 
@@ -76,36 +58,7 @@ struct Options {
 
 impl Options {
     fn parse() -> Self {
-        let mut values: Vec<(String, String)> = ["backend", "events", "batch", "seconds", "writers", "page"]
-            .into_iter()
-            .filter_map(|name| {
-                let var = format!("COVENANT_BENCH_{}", name.to_uppercase());
-                std::env::var(var).ok().map(|value| (name.to_owned(), value))
-            })
-            .collect();
-        let mut args = std::env::args().skip(1);
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                // `cargo bench` passes `--bench` to every bench target.
-                "--bench" => {}
-                "-h" | "--help" => {
-                    println!("{USAGE}");
-                    std::process::exit(0);
-                }
-                flag if flag.starts_with("--") => {
-                    let (name, value) = match flag[2..].split_once('=') {
-                        Some((name, value)) => (name.to_owned(), value.to_owned()),
-                        None => (
-                            flag[2..].to_owned(),
-                            args.next().unwrap_or_else(|| fail(&format!("{flag} needs a value"))),
-                        ),
-                    };
-                    values.push((name, value));
-                }
-                // A name filter from `cargo bench -- <filter>`: this target has a single benchmark.
-                _ => {}
-            }
-        }
+        let args = BenchArgs::parse(&["backend", "events", "batch", "seconds", "writers", "page"], USAGE);
         let mut options = Options {
             backends: vec![Backend::Sqlite, Backend::Postgres],
             events: 1_000_000,
@@ -113,48 +66,30 @@ impl Options {
             seconds: 5.0,
             writers: 32,
             page: 10_000,
-            postgres_url: std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned()),
+            postgres_url: bench::postgres_url(),
         };
-        for (name, value) in values {
-            match name.as_str() {
-                "backend" => {
-                    options.backends = match value.as_str() {
-                        "sqlite" => vec![Backend::Sqlite],
-                        "postgres" => vec![Backend::Postgres],
-                        "both" => vec![Backend::Sqlite, Backend::Postgres],
-                        other => fail(&format!("unknown backend {other}: use sqlite, postgres or both")),
-                    }
-                }
-                "events" => options.events = number(&name, &value),
-                "batch" => options.batch = number(&name, &value),
-                "writers" => options.writers = number(&name, &value),
-                "page" => options.page = number(&name, &value),
+        for (name, value) in args.values() {
+            match name {
+                "backend" => options.backends = args.backends(value),
+                "events" => options.events = args.number(name, value),
+                "batch" => options.batch = args.number(name, value),
+                "writers" => options.writers = args.number(name, value),
+                "page" => options.page = args.number(name, value),
                 "seconds" => {
                     options.seconds = value
                         .parse()
                         .ok()
                         .filter(|s: &f64| *s > 0.0)
-                        .unwrap_or_else(|| fail(&format!("--seconds takes a positive number, not {value}")))
+                        .unwrap_or_else(|| args.fail(&format!("--seconds takes a positive number, not {value}")))
                 }
-                other => fail(&format!("unknown option --{other}")),
+                other => args.fail(&format!("unknown option --{other}")),
             }
         }
         if !(1..=10_000).contains(&options.batch) {
-            fail("--batch must be between 1 and 10000, the store's limit per append");
+            args.fail("--batch must be between 1 and 10000, the store's limit per append");
         }
         options
     }
-}
-
-fn number(name: &str, value: &str) -> usize {
-    value.replace('_', "").parse().ok().filter(|n| *n > 0).unwrap_or_else(|| {
-        fail(&format!("--{name} takes a positive whole number, not {value}"));
-    })
-}
-
-fn fail(message: &str) -> ! {
-    eprintln!("{message}\n{USAGE}");
-    std::process::exit(2);
 }
 
 /// A count of operations over a measured time.
@@ -174,7 +109,7 @@ impl Rate {
 #[derive(Debug)]
 struct Figures {
     backend: Backend,
-    environment: Vec<String>,
+    environment: String,
     raw_single: Rate,
     single: Rate,
     concurrent: Rate,
@@ -188,10 +123,7 @@ async fn run(options: Options) {
     let mut all = Vec::new();
     for &backend in &options.backends {
         eprintln!("benchmarking {}", backend.name());
-        let db = match backend {
-            Backend::Sqlite => TestStore::sqlite().await,
-            Backend::Postgres => TestStore::postgres_at(&options.postgres_url, "covenant_bench").await,
-        };
+        let db = backend.open(&options.postgres_url).await;
         let figures = measure(backend, &db, &options).await;
         db.finish().await;
         all.push(figures);
@@ -201,7 +133,7 @@ async fn run(options: Options) {
 
 async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures {
     let period = Duration::from_secs_f64(options.seconds);
-    let environment = environment(db).await;
+    let environment = bench::environment(db).await;
     create_raw_table(db).await;
 
     eprintln!("  raw single-row inserts, one writer, {:.1}s", options.seconds);
@@ -221,40 +153,6 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     assert_eq!(raw_read.count, read.count, "the raw read must see the same events");
 
     Figures { backend, environment, raw_single, single, concurrent, bulk, read, raw_read }
-}
-
-/// The database version and the durability settings in force on the connections measured.
-async fn environment(db: &TestStore) -> Vec<String> {
-    match db {
-        TestStore::Sqlite { store, .. } => {
-            let mut conn = store.pool().acquire().await.expect("failed to acquire a SQLite connection");
-            let version: String =
-                sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut *conn).await.expect("sqlite_version");
-            let journal: String =
-                sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await.expect("journal_mode");
-            let synchronous: i64 =
-                sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await.expect("synchronous");
-            let synchronous = match synchronous {
-                2 => "FULL".to_owned(),
-                3 => "EXTRA".to_owned(),
-                other => format!("{other} (not FULL)"),
-            };
-            vec![format!("SQLite {version}, journal_mode={journal}, synchronous={synchronous}")]
-        }
-        TestStore::Postgres { store, .. } => {
-            let mut conn = store.pool().acquire().await.expect("failed to acquire a PostgreSQL connection");
-            let mut setting = async |sql: &str| -> String {
-                sqlx::query_scalar(sql).fetch_one(&mut *conn).await.expect("failed to read a server setting")
-            };
-            let version = setting("SELECT version()").await;
-            let fsync = setting("SHOW fsync").await;
-            let synchronous_commit = setting("SHOW synchronous_commit").await;
-            let wal_sync_method = setting("SHOW wal_sync_method").await;
-            vec![format!(
-                "{version}; fsync={fsync}, synchronous_commit={synchronous_commit}, wal_sync_method={wal_sync_method}"
-            )]
-        }
-    }
 }
 
 /// Creates `raw_events` as a copy of the live `events` table: same columns, types, keys and
@@ -538,8 +436,8 @@ fn report(options: &Options, all: &[Figures]) -> String {
             ),
             f.bulk,
             "events/s",
-            format!("≥ {} events/s", grouped(f.backend.bulk_goal())),
-            format!("{:.0}% of goal {}", 100.0 * bulk / f.backend.bulk_goal(), verdict(bulk >= f.backend.bulk_goal())),
+            format!("≥ {} events/s", grouped(bulk_goal(f.backend))),
+            format!("{:.0}% of goal {}", 100.0 * bulk / bulk_goal(f.backend), verdict(bulk >= bulk_goal(f.backend))),
         );
         let read = f.read.per_second();
         let (goal, reached) = match f.backend {
@@ -571,26 +469,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
     }
     let _ = writeln!(out);
     for f in all {
-        for line in &f.environment {
-            let _ = writeln!(out, "- {}: {line}", f.backend.name());
-        }
-    }
-    out
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met { "(met)" } else { "(**not met**)" }
-}
-
-/// A rate rounded to a whole number with thousands separators.
-fn grouped(value: f64) -> String {
-    let digits = format!("{:.0}", value.max(0.0));
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
+        let _ = writeln!(out, "- {}: {}", f.backend.name(), f.environment);
     }
     out
 }

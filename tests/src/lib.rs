@@ -1,7 +1,8 @@
-//! Test harness shared by the integration tests and the store benchmark: a fresh store per test
+//! Test harness shared by the integration tests and the benchmarks: a fresh store per test
 //! on SQLite (a temporary file) or PostgreSQL (a database of its own, created from
 //! `COVENANT_TEST_POSTGRES_URL` and dropped afterwards), raw SQL access for tampering, realistic
-//! events, and `spawn_app`, the real HTTP service on a free port over a test's store.
+//! events, `spawn_app`, the real HTTP service on a free port over a test's store, and what the
+//! benchmarks share (`bench`).
 //!
 //! Without `COVENANT_TEST_POSTGRES_URL` the PostgreSQL tests report themselves skipped on the
 //! terminal and pass; with it, they fail loudly if the database cannot be reached.
@@ -13,6 +14,7 @@ use sqlx::Connection;
 use store_postgres::PostgresStore;
 use store_sqlite::SqliteStore;
 
+pub mod bench;
 mod http;
 
 pub use http::{TestApp, spawn_app, spawn_app_with};

@@ -1,0 +1,171 @@
+//! What the benchmarks share: their options (`--name value` arguments, or `COVENANT_BENCH_<NAME>`
+//! variables), the backends they run on and how to open a fresh store on each, the line that
+//! describes a database's version and durability settings, and how figures are printed.
+
+use crate::TestStore;
+
+/// The variable naming the PostgreSQL server a benchmark creates its database on.
+pub const POSTGRES_URL_VAR: &str = "COVENANT_BENCH_POSTGRES_URL";
+/// The server used when [`POSTGRES_URL_VAR`] is not set.
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+
+    /// A fresh store: SQLite in a temporary directory, or a database `covenant_bench_<uuid>` on
+    /// the server at `postgres_url`, dropped by [`TestStore::finish`].
+    pub async fn open(self, postgres_url: &str) -> TestStore {
+        match self {
+            Backend::Sqlite => TestStore::sqlite().await,
+            Backend::Postgres => TestStore::postgres_at(postgres_url, "covenant_bench").await,
+        }
+    }
+}
+
+/// The options a benchmark was given, in the order they apply: variables first, then arguments,
+/// so that an argument wins over a variable.
+#[derive(Debug)]
+pub struct BenchArgs {
+    usage: &'static str,
+    values: Vec<(String, String)>,
+}
+
+impl BenchArgs {
+    /// Reads `COVENANT_BENCH_<NAME>` for each of `names`, then the command line. Prints `usage`
+    /// and exits on `--help`.
+    pub fn parse(names: &[&str], usage: &'static str) -> Self {
+        let mut values: Vec<(String, String)> = names
+            .iter()
+            .filter_map(|name| {
+                let var = format!("COVENANT_BENCH_{}", name.to_uppercase());
+                std::env::var(var).ok().map(|value| ((*name).to_owned(), value))
+            })
+            .collect();
+        let parsed = Self { usage, values: Vec::new() };
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                // `cargo bench` passes `--bench` to every bench target.
+                "--bench" => {}
+                "-h" | "--help" => {
+                    println!("{usage}");
+                    std::process::exit(0);
+                }
+                flag if flag.starts_with("--") => {
+                    let (name, value) = match flag[2..].split_once('=') {
+                        Some((name, value)) => (name.to_owned(), value.to_owned()),
+                        None => (
+                            flag[2..].to_owned(),
+                            args.next().unwrap_or_else(|| parsed.fail(&format!("{flag} needs a value"))),
+                        ),
+                    };
+                    values.push((name, value));
+                }
+                // A name filter from `cargo bench -- <filter>`: each target runs all it measures.
+                _ => {}
+            }
+        }
+        Self { values, ..parsed }
+    }
+
+    /// Every `(name, value)` given, variables first.
+    pub fn values(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(name, value)| (name.as_str(), value.as_str()))
+    }
+
+    /// Says what is wrong, prints the usage, and exits.
+    pub fn fail(&self, message: &str) -> ! {
+        eprintln!("{message}\n{}", self.usage);
+        std::process::exit(2);
+    }
+
+    /// A positive whole number, `_` allowed as a separator.
+    pub fn number(&self, name: &str, value: &str) -> usize {
+        value.replace('_', "").parse().ok().filter(|n| *n > 0).unwrap_or_else(|| {
+            self.fail(&format!("--{name} takes a positive whole number, not {value}"));
+        })
+    }
+
+    /// `sqlite`, `postgres` or `both`.
+    pub fn backends(&self, value: &str) -> Vec<Backend> {
+        match value {
+            "sqlite" => vec![Backend::Sqlite],
+            "postgres" => vec![Backend::Postgres],
+            "both" => vec![Backend::Sqlite, Backend::Postgres],
+            other => self.fail(&format!("unknown backend {other}: use sqlite, postgres or both")),
+        }
+    }
+}
+
+/// The server named by [`POSTGRES_URL_VAR`], or [`DEFAULT_POSTGRES_URL`].
+pub fn postgres_url() -> String {
+    std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
+}
+
+/// The multi-threaded runtime a benchmark runs on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("failed to build the tokio runtime")
+}
+
+/// The database version and the durability settings in force on the connections measured.
+pub async fn environment(db: &TestStore) -> String {
+    match db {
+        TestStore::Sqlite { store, .. } => {
+            let mut conn = store.pool().acquire().await.expect("failed to acquire a SQLite connection");
+            let version: String =
+                sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut *conn).await.expect("sqlite_version");
+            let journal: String =
+                sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await.expect("journal_mode");
+            let synchronous: i64 =
+                sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await.expect("synchronous");
+            let synchronous = match synchronous {
+                2 => "FULL".to_owned(),
+                3 => "EXTRA".to_owned(),
+                other => format!("{other} (not FULL)"),
+            };
+            format!("SQLite {version}, journal_mode={journal}, synchronous={synchronous}")
+        }
+        TestStore::Postgres { store, .. } => {
+            let mut conn = store.pool().acquire().await.expect("failed to acquire a PostgreSQL connection");
+            let mut setting = async |sql: &str| -> String {
+                sqlx::query_scalar(sql).fetch_one(&mut *conn).await.expect("failed to read a server setting")
+            };
+            let version = setting("SELECT version()").await;
+            let fsync = setting("SHOW fsync").await;
+            let synchronous_commit = setting("SHOW synchronous_commit").await;
+            let wal_sync_method = setting("SHOW wal_sync_method").await;
+            format!(
+                "{version}; fsync={fsync}, synchronous_commit={synchronous_commit}, wal_sync_method={wal_sync_method}"
+            )
+        }
+    }
+}
+
+/// "(met)" or "(**not met**)", for a table's last column.
+pub fn verdict(met: bool) -> &'static str {
+    if met { "(met)" } else { "(**not met**)" }
+}
+
+/// A number rounded to a whole number with thousands separators.
+pub fn grouped(value: f64) -> String {
+    let digits = format!("{:.0}", value.max(0.0));
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
