@@ -41,11 +41,11 @@ pub struct Args {
 
     /// What had been decided by this date (YYYY-MM-DD, the whole day) or time (RFC 3339),
     /// whenever it was recorded.
-    #[arg(long, value_name = "DATE", value_parser = parse_end_of, help_heading = "As of")]
+    #[arg(long, value_name = "DATE", value_parser = Timestamp::parse_end_of, help_heading = "As of")]
     as_of: Option<Timestamp>,
 
     /// What Covenant had recorded by this date or time: the record as a reader saw it then.
-    #[arg(long, value_name = "DATE", value_parser = parse_end_of, help_heading = "As of")]
+    #[arg(long, value_name = "DATE", value_parser = Timestamp::parse_end_of, help_heading = "As of")]
     known_on: Option<Timestamp>,
 
     /// The log up to and including this position (see `covenant verify` for the head).
@@ -210,15 +210,6 @@ fn day_or_time(at: Timestamp) -> String {
 
 fn parse_format(text: &str) -> Result<Format, String> {
     text.parse()
-}
-
-/// A plain date means the whole of that day: its last microsecond.
-fn parse_end_of(text: &str) -> Result<Timestamp, String> {
-    if let Ok(day) = parse_date(text) {
-        let end = day.and_hms_micro_opt(23, 59, 59, 999_999).map(|t| t.and_utc());
-        return end.map(Timestamp::from_datetime).ok_or_else(|| format!("{text} is out of range"));
-    }
-    Timestamp::parse(text)
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
