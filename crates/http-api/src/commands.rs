@@ -210,6 +210,7 @@ async fn record(
             None => service.recorder.record(&submission, now).await,
         }
         .map_err(|e| ApiError::from_record(e, expected.is_some()))?;
+        service.metrics.recorded(recorded.events.len());
         let stream = submission.command.stream_id();
         let version = recorded.events.iter().filter(|e| e.stream_id == stream).map(|e| e.stream_version).max();
         let status = if recorded.events.is_empty() { StatusCode::OK } else { StatusCode::CREATED };

@@ -30,6 +30,11 @@ impl Live {
         Self { folded: RwLock::new(Folded { models, position }), catching_up: Mutex::new(()) }
     }
 
+    /// The position the models have folded up to, without catching up.
+    pub async fn position(&self) -> Position {
+        self.folded.read().await.position
+    }
+
     /// The read models, brought up to the head of the log as it is now.
     pub async fn read(&self, events: &dyn EventStore) -> Result<RwLockReadGuard<'_, Folded>, ApiError> {
         let head = events.head().await?.position;

@@ -13,7 +13,7 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{ApiError, Service, commands, feed, health, queries, verify};
+use crate::{ApiError, Service, commands, feed, health, metrics, openapi, queries, verify};
 
 /// Every route of the service, with its layers.
 pub fn router(service: Arc<Service>) -> Router {
@@ -23,8 +23,11 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/api/v1/events", get(feed::page))
         .route("/api/v1/events/stream", get(feed::stream))
         .route("/api/v1/verify", get(verify::verify))
+        .route("/metrics", get(metrics::metrics))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/api/openapi.json", get(openapi::document))
+        .route_layer(middleware::from_fn_with_state(service.clone(), metrics::track))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(service.clone(), time_limit))

@@ -1,4 +1,5 @@
 //! The service's shared state: the stores, the recorder, the read models kept in memory, the
+//! metrics, the
 //! limits it enforces, the idempotency keys in flight, and the signal that tells the live feed the
 //! server is shutting down.
 
@@ -12,6 +13,7 @@ use projections::ProjectionError;
 
 use crate::idempotency::InFlight;
 use crate::live::Live;
+use crate::metrics::Metrics;
 
 /// The limits the service enforces on every request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +46,7 @@ pub struct Service {
     pub(crate) settings: Settings,
     pub(crate) in_flight: InFlight,
     pub(crate) live: Live,
+    pub(crate) metrics: Metrics,
     shutdown: watch::Sender<bool>,
 }
 
@@ -61,7 +64,15 @@ impl Service {
         let recorder = Recorder::new(stores.events.clone());
         let live = Live::new(models, position);
         let (shutdown, _) = watch::channel(false);
-        Ok(Arc::new(Self { stores, recorder, settings, in_flight: InFlight::default(), live, shutdown }))
+        Ok(Arc::new(Self {
+            stores,
+            recorder,
+            settings,
+            in_flight: InFlight::default(),
+            live,
+            metrics: Metrics::default(),
+            shutdown,
+        }))
     }
 
     /// Tells long-lived responses (the live feed) to end, so that a graceful shutdown can finish.

@@ -3,6 +3,7 @@
 mod authorization;
 mod basics;
 mod commands;
+mod described;
 mod feed;
 mod queries;
 

@@ -1,0 +1,49 @@
+//! What the service says about itself: the OpenAPI document it serves is the one kept in
+//! `docs/openapi.json`, and `/metrics` counts requests, latencies, appends and projection lag.
+
+use app::Role;
+use serde_json::json;
+use tests::{TestStore, on_both_backends, spawn_app};
+
+/// The kept document. `COVENANT_UPDATE_OPENAPI=1` rewrites it from the code.
+const KEPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+
+#[test]
+fn the_openapi_document_in_docs_is_the_one_the_code_generates() {
+    let generated = http_api::openapi_json();
+    if std::env::var_os("COVENANT_UPDATE_OPENAPI").is_some() {
+        std::fs::write(KEPT, &generated).expect("failed to write docs/openapi.json");
+    }
+    let kept = std::fs::read_to_string(KEPT).unwrap_or_default();
+    assert!(
+        kept == generated,
+        "docs/openapi.json differs from the API the code describes: run the tests with COVENANT_UPDATE_OPENAPI=1 to rewrite it, and review the change"
+    );
+}
+
+async fn the_service_serves_its_document_and_its_metrics(db: &TestStore) {
+    let app = spawn_app(db).await;
+    let served: serde_json::Value =
+        app.client.get(app.url("/api/openapi.json")).send().await.expect("get").json().await.expect("json");
+    let generated: serde_json::Value = serde_json::from_str(&http_api::openapi_json()).expect("json");
+    assert_eq!(served, generated);
+    assert!(served["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", served["openapi"]);
+
+    let token = app.token(Role::Secretariat, None).await;
+    let register = json!({"command": "register", "id": "GB-LAE-WLI", "name": "West Lindsey District Council", "kind": "local_authority"});
+    assert_eq!(app.post("/api/v1/organisations", &token, &register).send().await.expect("post").status(), 201);
+    let text = app.client.get(app.url("/metrics")).send().await.expect("get").text().await.expect("text");
+    for line in [
+        "covenant_http_requests_total{method=\"POST\",route=\"/api/v1/organisations\",status=\"201\"} 1",
+        "covenant_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/organisations\"} 1",
+        "covenant_commands_recorded_total 1",
+        "covenant_events_appended_total 1",
+        "covenant_log_head_position 1",
+        "covenant_projection_lag_events 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} is not in\n{text}");
+    }
+    app.stop().await;
+}
+
+on_both_backends!(the_service_serves_its_document_and_its_metrics);
