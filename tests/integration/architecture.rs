@@ -13,7 +13,7 @@ const RULES: &[(&str, &[&str], bool)] = &[
     ("store-sqlite", &["kernel"], true),
     ("store-postgres", &["kernel"], true),
     ("app", &["kernel", "domain", "projections", "store-sqlite", "store-postgres"], true),
-    ("cli", &["kernel", "domain", "projections", "app"], true),
+    ("cli", &["kernel", "domain", "projections", "app", "http-api"], true),
     ("http-api", &["kernel", "domain", "projections", "app"], true),
 ];
 
