@@ -137,7 +137,10 @@ impl TestStore {
         match self {
             TestStore::Sqlite { store, .. } => store.close().await,
             TestStore::Postgres { store, admin_url, database, .. } => {
-                store.close().await;
+                // Closing a pool waits for every connection to come back; a connection held by a
+                // task the test left running (a service's follower, a listener) may never come
+                // back. The DROP below ends such connections anyway, so waiting is bounded.
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(5), store.close()).await;
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
                     let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
                         .execute(&mut admin)
