@@ -16,6 +16,7 @@ use store_sqlite::SqliteStore;
 
 pub mod bench;
 mod http;
+pub mod workload;
 
 pub use http::{TestApp, spawn_app, spawn_app_with};
 
