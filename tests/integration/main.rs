@@ -5,3 +5,4 @@ mod architecture;
 mod http;
 mod projections;
 mod store;
+mod views;

@@ -1,9 +1,12 @@
 //! The read models as of now or as of a past point: brought up to date from their snapshot, rebuilt
-//! from position zero, or folded afresh as the log stood at a position or on a date. The
-//! interfaces read every view through here.
+//! from position zero, or folded afresh as the log stood at a position or on a date; and one
+//! instrument's status as of a past point, from only the streams it is made of. The interfaces
+//! read every view through here.
 
-use kernel::Position;
-use projections::{AsOf, ProjectionError, ReadModels, Runner, build_as_of};
+use domain::Key;
+use futures::{StreamExt, TryStreamExt};
+use kernel::{Position, RecordedEvent, StreamBound};
+use projections::{AsOf, Projection, ProjectionError, ReadModels, Runner, StatusBoard, build_as_of};
 
 use crate::Stores;
 
@@ -30,4 +33,36 @@ pub async fn as_of(stores: &Stores, as_of: AsOf) -> Result<ReadModels, Projectio
         return Ok(current(stores, |_, _| ()).await?.0);
     }
     build_as_of(stores.events.as_ref(), as_of).await
+}
+
+/// Streams read at once by [`instrument_as_of`]: enough to overlap round trips to a server,
+/// few enough to reuse the store's idle connections.
+const READS_AT_ONCE: usize = 4;
+
+/// The status board as the log stood at `as_of`, holding only `instrument` and what its status
+/// is made of: built from the few streams the current board (`current`, caught up to position
+/// `at`) names for it ([`StatusBoard::sources`]) instead of the whole log. For that instrument it
+/// shows exactly what [`as_of`] shows of the log up to `at`.
+pub async fn instrument_as_of(
+    stores: &Stores,
+    current: &StatusBoard,
+    at: Position,
+    instrument: &Key,
+    as_of: AsOf,
+) -> Result<StatusBoard, ProjectionError> {
+    // Nothing past `at`: a stream read now may hold events the current board has not seen.
+    let as_of = AsOf { position: Some(as_of.position.map_or(at, |p| p.min(at))), ..as_of };
+    let bound = as_of.known_on.map_or(StreamBound::All, StreamBound::RecordedBy);
+    let streams: Vec<Vec<RecordedEvent>> = futures::stream::iter(current.sources(instrument))
+        .map(|stream| async move { stores.events.read_stream(&stream, bound).await })
+        .buffered(READS_AT_ONCE)
+        .try_collect()
+        .await?;
+    let mut events: Vec<RecordedEvent> = streams.into_iter().flatten().filter(|e| as_of.includes(e)).collect();
+    events.sort_unstable_by_key(|e| e.position);
+    let mut board = StatusBoard::default();
+    for event in &events {
+        board.apply(event);
+    }
+    Ok(board)
 }

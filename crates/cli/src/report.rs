@@ -115,7 +115,18 @@ enum By {
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let stores = app::open_store(&config.database).await?;
     let as_of = AsOf { position: args.position.map(Position), known_on: args.known_on, decided_by: args.as_of };
-    let models = app::views::as_of(&stores, as_of).await.context("failed to build the read models")?;
+    let models = match (args.report, &args.instrument) {
+        // One instrument in the past: folded from its own streams, not the whole log.
+        (Kind::Status, Some(instrument)) if !as_of.is_now() => {
+            let (current, at) =
+                app::views::current(&stores, |_, _| ()).await.context("failed to build the read models")?;
+            let status = app::views::instrument_as_of(&stores, &current.status, at, instrument, as_of)
+                .await
+                .context("failed to build the instrument's status")?;
+            ReadModels { status, ..ReadModels::default() }
+        }
+        _ => app::views::as_of(&stores, as_of).await.context("failed to build the read models")?,
+    };
     let today = args.today.unwrap_or_else(|| {
         let point = args.as_of.or(args.known_on).unwrap_or_else(Timestamp::now);
         point.as_datetime().date_naive()

@@ -138,6 +138,24 @@ fn reports_show_the_record_now_and_as_it_stood_and_rebuild_changes_nothing() {
         "{detail}"
     );
 
+    let then = covenant(
+        dir.path(),
+        &[
+            "report",
+            "status",
+            "--instrument",
+            "lincolnshire-homes-for-independence-blueprint",
+            "--as-of",
+            "2020-12-02",
+            "--format",
+            "markdown",
+        ],
+    );
+    let then = stdout(&then);
+    assert!(then.contains("| Lincolnshire Health and Wellbeing Board | 2020-12-01 |"), "{then}");
+    assert!(then.contains("| West Lindsey District Council | pending | - | - |"), "{then}");
+    assert!(then.contains("Showing the record as decided by 2020-12-02."), "{then}");
+
     let csv = covenant(dir.path(), &["report", "actions", "--format", "csv", "--organisation", "GB-LAE-WLI"]);
     assert!(csv.status.success(), "{}", stderr(&csv));
     assert!(stdout(&csv).lines().next().is_some_and(|header| header.contains(',')), "{}", stdout(&csv));

@@ -41,6 +41,33 @@ impl Portfolio {
         format!("{}: {objective}", self.instrument_title(&towards.instrument))
     }
 
+    /// The commitments an instrument's totals are worked out from: those made towards it, every
+    /// commitment below them, and their parents (whose aim decides whether a child counts on its
+    /// own). A commitment's aim and parent are fixed when it is made, so at any earlier point of
+    /// the log the commitments that mattered were these, or some of them.
+    pub(crate) fn behind(&self, instrument: &Key) -> BTreeSet<&Key> {
+        let mut found = BTreeSet::new();
+        let mut parents = Vec::new();
+        let mut children: Vec<(&Key, &Key)> = Vec::new();
+        for (key, c) in &self.commitments {
+            if c.towards.as_ref().is_some_and(|t| &t.instrument == instrument) {
+                found.insert(key);
+                parents.extend(c.parent.as_ref());
+            }
+            if let Some(parent) = &c.parent {
+                children.push((parent, key));
+            }
+        }
+        // Down the tree a level at a time, until a level adds nothing.
+        let mut level: BTreeSet<&Key> = found.clone();
+        while !level.is_empty() {
+            level = children.iter().filter(|(parent, _)| level.contains(parent)).map(|(_, child)| *child).collect();
+            level.retain(|child| found.insert(child));
+        }
+        found.extend(parents);
+        found
+    }
+
     /// Assesses every commitment on `today` by `rules`.
     pub(crate) fn assess(&self, rules: &Rules, today: Date) -> Assessment<'_> {
         let mut children: BTreeMap<&Key, Vec<&Key>> = BTreeMap::new();

@@ -1,11 +1,14 @@
 //! The instrument status board: for every strategy, blueprint, MOU, action plan, ward plan and
 //! programme, its lifecycle state, current version, owner body, endorsements, each party's
 //! adoption or signature, its objectives with progress and RAG rolled up from the commitments
-//! made towards them, and the commitments that are overdue or stale today.
+//! made towards them, and the commitments that are overdue or stale today; and which streams each
+//! instrument's status is made of, to build one instrument as of a past point without the rest.
+
+use std::collections::BTreeSet;
 
 use domain::rag::Rag;
-use domain::{Date, Key, OrgId, Period, instrument};
-use kernel::RecordedEvent;
+use domain::{Date, Key, OrgId, Period, ids, instrument};
+use kernel::{RecordedEvent, StreamId};
 use serde::{Deserialize, Serialize};
 
 use crate::change::Change;
@@ -164,6 +167,28 @@ impl StatusBoard {
     pub fn instrument(&self, key: &Key, rules: &Rules, today: Date) -> Option<InstrumentStatus> {
         let assessment = self.portfolio.assess(rules, today);
         self.status(key, self.portfolio.instruments.get(key)?, &assessment)
+    }
+
+    /// The streams the status of `instrument` is folded from: its own, its owner's and endorsing
+    /// bodies', its parties', and those of the commitments behind its totals and of the
+    /// organisations answering for them. An owner, an endorsement, a party, a commitment's aim
+    /// and parent, and the organisations a commitment has passed through are never taken back,
+    /// so the streams this board names are all that the instrument's status at any earlier point
+    /// of the log is made of: a board folded from only these, as the log stood at that point,
+    /// shows the instrument exactly as a board folded from the whole log does.
+    pub fn sources(&self, instrument: &Key) -> BTreeSet<StreamId> {
+        let mut streams = BTreeSet::from([ids::instrument_stream(instrument)]);
+        if let Some(i) = self.portfolio.instruments.get(instrument) {
+            streams.extend(i.owner_body.iter().chain(i.endorsements.iter().map(|e| &e.body)).map(ids::body_stream));
+            streams.extend(i.parties.iter().map(|p| ids::organisation_stream(&p.id)));
+        }
+        for key in self.portfolio.behind(instrument) {
+            streams.insert(ids::commitment_stream(key));
+            if let Some(c) = self.portfolio.commitments.get(key) {
+                streams.extend(c.organisation.iter().chain(&c.previous_organisations).map(ids::organisation_stream));
+            }
+        }
+        streams
     }
 
     fn status(&self, key: &Key, i: &instrument::State, assessment: &Assessment<'_>) -> Option<InstrumentStatus> {
