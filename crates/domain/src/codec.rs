@@ -91,9 +91,10 @@ pub const CATALOGUE: &[EventSpec] = &[
     spec(Aggregate::Indicator, "MeasurementRevised", 1),
 ];
 
-/// The catalogue entry for a stored type name.
+/// The catalogue entry for a stored type name. Every stored event is looked up when it is read,
+/// so this compares the name's parts in place rather than building each entry's name.
 pub fn lookup(name: &str) -> Option<&'static EventSpec> {
-    CATALOGUE.iter().find(|s| s.name() == name)
+    CATALOGUE.iter().find(|s| name.strip_prefix(s.aggregate.event_prefix()) == Some(s.variant))
 }
 
 /// The fields of a payload, as an upcaster sees them.
@@ -242,6 +243,16 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), CATALOGUE.len());
+    }
+
+    #[test]
+    fn each_name_finds_its_own_entry_and_nothing_else_finds_one() {
+        for spec in CATALOGUE {
+            assert_eq!(lookup(&spec.name()), Some(spec));
+        }
+        for name in ["", "Commitment", "Made", "CommitmentMadeAgain", "BodyRecorded", "commitmentMade"] {
+            assert_eq!(lookup(name), None, "{name}");
+        }
     }
 
     #[test]
