@@ -29,9 +29,16 @@ impl Projection for ActionLog {
 
     fn apply(&mut self, event: &RecordedEvent) {
         if let Some(change) = Change::decode(event) {
-            self.names.apply(&change);
-            self.portfolio.apply(&change);
+            self.fold(&change);
         }
+    }
+}
+
+impl ActionLog {
+    /// Folds an event already decoded.
+    pub(crate) fn fold(&mut self, change: &Change) {
+        self.names.apply(change);
+        self.portfolio.apply(change);
     }
 }
 

@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 
-use domain::codec;
+use domain::Event;
+use domain::codec::{self, DecodeError};
 use domain::ids::{body_stream, instrument_stream, organisation_stream};
 use kernel::{Position, RecordedEvent, StreamId, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -87,8 +88,15 @@ impl Projection for AuditTrail {
 
     /// Records every event, including one this build cannot decode: its summary then says why.
     fn apply(&mut self, event: &RecordedEvent) {
-        let summary = match codec::decode_recorded(event) {
-            Ok(decoded) => summary(&decoded),
+        self.record(event, codec::decode_recorded(event).as_ref());
+    }
+}
+
+impl AuditTrail {
+    /// Records `event`, already decoded (or found unreadable).
+    pub(crate) fn record(&mut self, event: &RecordedEvent, decoded: Result<&Event, &DecodeError>) {
+        let summary = match decoded {
+            Ok(decoded) => summary(decoded),
             Err(e) => clip(&format!("not readable by this version: {e}"), crate::summary::LIMIT),
         };
         let row = Row {

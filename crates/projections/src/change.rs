@@ -24,7 +24,11 @@ impl Change {
     /// The event in domain terms, or `None` when it cannot be decoded (a type this build does not
     /// know, a malformed payload, a stream outside the naming convention): read models skip it.
     pub(crate) fn decode(recorded: &RecordedEvent) -> Option<Change> {
-        let event = codec::decode_recorded(recorded).ok()?;
+        Change::of(recorded, codec::decode_recorded(recorded).ok()?)
+    }
+
+    /// `event`, already decoded from `recorded`, with the key of its stream.
+    pub(crate) fn of(recorded: &RecordedEvent, event: Event) -> Option<Change> {
         Some(match (StreamKey::parse(&recorded.stream_id).ok()?, event) {
             (StreamKey::Organisation(id), Event::Organisation(e)) => Change::Organisation(id, e),
             (StreamKey::Body(key), Event::Body(e)) => Change::Body(key, e),

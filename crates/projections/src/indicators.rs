@@ -29,9 +29,17 @@ impl Projection for IndicatorBoard {
     const VERSION: u32 = 1;
 
     fn apply(&mut self, event: &RecordedEvent) {
-        let Some(change) = Change::decode(event) else { return };
-        self.names.apply(&change);
-        match &change {
+        if let Some(change) = Change::decode(event) {
+            self.fold(&change);
+        }
+    }
+}
+
+impl IndicatorBoard {
+    /// Folds an event already decoded.
+    pub(crate) fn fold(&mut self, change: &Change) {
+        self.names.apply(change);
+        match change {
             Change::Instrument(key, e) => evolve_in(&mut self.instruments, key, e, instrument::evolve),
             Change::Indicator(key, e) => evolve_in(&mut self.indicators, key, e, indicator::evolve),
             _ => {}

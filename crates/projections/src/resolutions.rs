@@ -34,10 +34,18 @@ impl Projection for ResolutionRegister {
     const VERSION: u32 = 1;
 
     fn apply(&mut self, event: &RecordedEvent) {
-        let Some(change) = Change::decode(event) else { return };
-        self.names.apply(&change);
-        self.portfolio.apply(&change);
-        match &change {
+        if let Some(change) = Change::decode(event) {
+            self.fold(&change);
+        }
+    }
+}
+
+impl ResolutionRegister {
+    /// Folds an event already decoded.
+    pub(crate) fn fold(&mut self, change: &Change) {
+        self.names.apply(change);
+        self.portfolio.apply(change);
+        match change {
             Change::Meeting(key, e) => evolve_in(&mut self.meetings, key, e, meeting::evolve),
             Change::Resolution(key, e) => {
                 evolve_in(&mut self.resolutions, key, e, resolution::evolve);
@@ -59,9 +67,7 @@ impl Projection for ResolutionRegister {
             _ => {}
         }
     }
-}
 
-impl ResolutionRegister {
     fn record(&mut self, resolution: &Key, act: Caused) {
         self.caused.entry(resolution.clone()).or_default().push(act);
     }

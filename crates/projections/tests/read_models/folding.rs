@@ -1,11 +1,12 @@
 //! What every fold must do: ignore what it cannot read, give the same views after its state has
 //! been saved as JSON and read back (as the runner's snapshots do, also half-way through the log),
-//! and depend on the order of events only within a stream, where order is meaning.
+//! depend on the order of events only within a stream, where order is meaning, and give the same
+//! state folded together as `ReadModels` as folded one by one.
 
 use domain::testing::key;
 use kernel::{EventType, Payload, RecordedEvent};
 use projections::{
-    ActionLog, AuditTrail, Filters, Format, GroupBy, IndicatorBoard, Projection, ResolutionRegister, Rules,
+    ActionLog, AuditTrail, Filters, Format, GroupBy, IndicatorBoard, Projection, ReadModels, ResolutionRegister, Rules,
     StatusBoard, TrailFilters,
 };
 
@@ -156,4 +157,21 @@ fn events_a_fold_cannot_read_are_ignored_and_the_audit_trail_says_so() {
         "{:?}",
         audit.entries[1]
     );
+}
+
+#[test]
+fn the_read_models_folded_together_equal_each_folded_on_its_own() {
+    let mut log = corpus_log();
+    let mut unknown = log[0].clone();
+    unknown.event_type = EventType::parse("OrganisationMerged").expect("a valid name");
+    log.insert(1, unknown);
+    let together: ReadModels = fold(&log);
+    let apart = ReadModels {
+        status: fold(&log),
+        resolutions: fold(&log),
+        actions: fold(&log),
+        indicators: fold(&log),
+        audit: fold(&log),
+    };
+    assert!(together == apart, "the read models folded in one pass differ from each folded on its own");
 }
