@@ -54,6 +54,17 @@ pub trait EventStore: Send + Sync {
     /// Reads one stream in version order.
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError>;
 
+    /// Reads several streams, each as [`EventStore::read_stream`] would, and merges their events
+    /// in position order. Backends read them all in one query.
+    async fn read_streams(&self, streams: &[StreamId], bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut events = Vec::new();
+        for stream in streams {
+            events.extend(self.read_stream(stream, bound).await?);
+        }
+        events.sort_unstable_by_key(|e| e.position);
+        Ok(events)
+    }
+
     /// Reads up to `limit` events after `after`, in position order.
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError>;
 

@@ -103,6 +103,36 @@ async fn relay_notifications(mut listener: PgListener, notify: watch::Sender<Pos
     }
 }
 
+impl PostgresStore {
+    /// The events for which `condition` holds of `$1` (bound to `subject`), within `bound`, in
+    /// `order`.
+    async fn read_bounded<T>(
+        &self,
+        condition: &str,
+        subject: T,
+        bound: StreamBound,
+        order: &str,
+    ) -> Result<Vec<RecordedEvent>, StoreError>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+    {
+        let clause = match bound {
+            StreamBound::All => "",
+            StreamBound::UpToVersion(_) => " AND stream_version <= $2",
+            StreamBound::RecordedBy(_) => " AND recorded_at <= $2",
+        };
+        let sql = format!("SELECT {} FROM events WHERE {condition}{clause} ORDER BY {order}", rows::COLUMNS);
+        let query = sqlx::query(&sql).bind(subject);
+        let query = match bound {
+            StreamBound::All => query,
+            StreamBound::UpToVersion(v) => query.bind(i64::try_from(v).unwrap_or(i64::MAX)),
+            StreamBound::RecordedBy(at) => query.bind(at.as_datetime()),
+        };
+        let found = query.fetch_all(&self.pool).await.map_err(unavailable)?;
+        found.iter().map(rows::decode).collect()
+    }
+}
+
 #[async_trait]
 impl EventStore for PostgresStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
@@ -111,20 +141,12 @@ impl EventStore for PostgresStore {
     }
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
-        let clause = match bound {
-            StreamBound::All => "",
-            StreamBound::UpToVersion(_) => " AND stream_version <= $2",
-            StreamBound::RecordedBy(_) => " AND recorded_at <= $2",
-        };
-        let sql = format!("SELECT {} FROM events WHERE stream_id = $1{clause} ORDER BY stream_version", rows::COLUMNS);
-        let query = sqlx::query(&sql).bind(stream.as_str());
-        let query = match bound {
-            StreamBound::All => query,
-            StreamBound::UpToVersion(v) => query.bind(i64::try_from(v).unwrap_or(i64::MAX)),
-            StreamBound::RecordedBy(at) => query.bind(at.as_datetime()),
-        };
-        let found = query.fetch_all(&self.pool).await.map_err(unavailable)?;
-        found.iter().map(rows::decode).collect()
+        self.read_bounded("stream_id = $1", stream.as_str().to_owned(), bound, "stream_version").await
+    }
+
+    async fn read_streams(&self, streams: &[StreamId], bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
+        let ids: Vec<String> = streams.iter().map(|s| s.as_str().to_owned()).collect();
+        self.read_bounded("stream_id = ANY($1)", ids, bound, "position").await
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {

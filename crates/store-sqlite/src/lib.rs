@@ -26,6 +26,8 @@ use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::watch;
 
+/// Streams per query of [`EventStore::read_streams`], under SQLite's limit of 32,766 parameters.
+const READ_STREAMS_CHUNK: usize = 5_000;
 /// How often a subscriber looks for events written by another process on the same file.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// The most events one group commit takes from the queue.
@@ -93,13 +95,30 @@ impl EventStore for SqliteStore {
     }
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
-        let (clause, limit) = match bound {
-            StreamBound::All => (" AND stream_version <= ?2", i64::MAX),
-            StreamBound::UpToVersion(v) => (" AND stream_version <= ?2", i64::try_from(v).unwrap_or(i64::MAX)),
-            StreamBound::RecordedBy(at) => (" AND recorded_at <= ?2", at.as_micros()),
-        };
-        let sql = format!("SELECT {} FROM events WHERE stream_id = ?1{clause} ORDER BY stream_version", rows::COLUMNS);
+        let (column, limit) = bounded_by(bound);
+        let sql = format!(
+            "SELECT {} FROM events WHERE stream_id = ?1 AND {column} <= ?2 ORDER BY stream_version",
+            rows::COLUMNS
+        );
         self.reader.events(sql, (stream.as_str().to_owned(), limit)).await
+    }
+
+    async fn read_streams(&self, streams: &[StreamId], bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
+        let (column, limit) = bounded_by(bound);
+        let mut events = Vec::new();
+        for chunk in streams.chunks(READ_STREAMS_CHUNK) {
+            let marks: Vec<String> = (2..chunk.len() + 2).map(|n| format!("?{n}")).collect();
+            let sql = format!(
+                "SELECT {} FROM events WHERE {column} <= ?1 AND stream_id IN ({})",
+                rows::COLUMNS,
+                marks.join(", ")
+            );
+            let mut params = vec![rusqlite::types::Value::Integer(limit)];
+            params.extend(chunk.iter().map(|s| rusqlite::types::Value::Text(s.as_str().to_owned())));
+            events.extend(self.reader.events(sql, rusqlite::params_from_iter(params)).await?);
+        }
+        events.sort_unstable_by_key(|e| e.position);
+        Ok(events)
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -122,6 +141,15 @@ impl EventStore for SqliteStore {
 async fn head_of(pool: &SqlitePool) -> Result<ChainHead, StoreError> {
     let mut conn = pool.acquire().await.map_err(unavailable)?;
     Ok(rows::read_head(conn.as_mut()).await?.map(|(head, _)| head).unwrap_or_default())
+}
+
+/// The column a [`StreamBound`] limits and its limit.
+fn bounded_by(bound: StreamBound) -> (&'static str, i64) {
+    match bound {
+        StreamBound::All => ("stream_version", i64::MAX),
+        StreamBound::UpToVersion(v) => ("stream_version", i64::try_from(v).unwrap_or(i64::MAX)),
+        StreamBound::RecordedBy(at) => ("recorded_at", at.as_micros()),
+    }
 }
 
 fn unavailable(error: impl std::fmt::Display) -> StoreError {

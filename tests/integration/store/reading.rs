@@ -1,13 +1,15 @@
-//! Reads: one stream with its bounds, the whole log in pages, and live subscriptions.
+//! Reads: one stream with its bounds, several streams at once, the whole log in pages, and live
+//! subscriptions.
 
 use std::time::Duration;
 
 use futures::StreamExt;
-use kernel::{AppendRequest, Expected, Position, StreamBound, Timestamp};
+use kernel::{AppendRequest, Expected, Position, StreamAppend, StreamBound, StreamId, Timestamp};
 use tests::{TestStore, on_both_backends, progress_report, stream};
 
 on_both_backends!(
     a_stream_reads_in_full_up_to_a_version_or_as_known_at_a_time,
+    several_streams_read_at_once_in_position_order_with_the_same_bounds,
     the_log_reads_in_pages_after_a_position,
     a_subscription_catches_up_then_follows,
     a_subscription_sees_appends_from_another_store_instance,
@@ -41,6 +43,56 @@ async fn a_stream_reads_in_full_up_to_a_version_or_as_known_at_a_time(db: &TestS
     let before_anything = Timestamp::parse("2020-01-01").expect("date");
     assert!(store.read_stream(&s, StreamBound::RecordedBy(before_anything)).await.expect("read").is_empty());
     assert!(store.read_stream(&stream("never-written"), StreamBound::All).await.expect("read").is_empty());
+}
+
+async fn several_streams_read_at_once_in_position_order_with_the_same_bounds(db: &TestStore) {
+    let store = db.store();
+    // More streams than SQLite binds in one statement, one event each, then three more events on
+    // two of them, so that the streams interleave in the log.
+    let many: Vec<StreamId> = (0..5_001).map(|n| stream(&format!("commitment-many-{n}"))).collect();
+    let request = AppendRequest {
+        streams: many
+            .iter()
+            .enumerate()
+            .map(|(n, s)| StreamAppend {
+                stream_id: s.clone(),
+                expected: Expected::NoStream,
+                events: vec![progress_report("m", n)],
+            })
+            .collect(),
+    };
+    store.append(request).await.expect("append");
+    let (first, last) = (many[0].clone(), many[5_000].clone());
+    for (n, s) in [&last, &first, &last].into_iter().enumerate() {
+        store
+            .append(AppendRequest::single(s.clone(), Expected::Any, vec![progress_report("m", n)]))
+            .await
+            .expect("append");
+    }
+    let each = |bound| {
+        let (first, last) = (first.clone(), last.clone());
+        async move {
+            let mut events = store.read_stream(&first, bound).await.expect("read");
+            events.extend(store.read_stream(&last, bound).await.expect("read"));
+            events.sort_by_key(|e| e.position);
+            events
+        }
+    };
+    let pair = [first.clone(), stream("never-written"), last.clone()];
+    let together = store.read_streams(&pair, StreamBound::All).await.expect("read");
+    assert_eq!(together.len(), 5);
+    assert_eq!(together, each(StreamBound::All).await);
+    let up_to_two = store.read_streams(&pair, StreamBound::UpToVersion(2)).await.expect("read");
+    assert_eq!(up_to_two.len(), 4);
+    assert_eq!(up_to_two, each(StreamBound::UpToVersion(2)).await);
+    let known_by = together[3].recorded_at;
+    let as_known = store.read_streams(&pair, StreamBound::RecordedBy(known_by)).await.expect("read");
+    assert_eq!(as_known, each(StreamBound::RecordedBy(known_by)).await);
+
+    let all = store.read_streams(&many, StreamBound::All).await.expect("read");
+    assert_eq!(all.len(), 5_004);
+    assert!(all.windows(2).all(|w| w[0].position < w[1].position), "in position order");
+    assert!(store.read_streams(&[], StreamBound::All).await.expect("read").is_empty());
 }
 
 async fn the_log_reads_in_pages_after_a_position(db: &TestStore) {
