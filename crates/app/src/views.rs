@@ -4,8 +4,7 @@
 //! read every view through here.
 
 use domain::Key;
-use futures::{StreamExt, TryStreamExt};
-use kernel::{Position, RecordedEvent, StreamBound};
+use kernel::{Position, StreamBound, StreamId};
 use projections::{AsOf, Projection, ProjectionError, ReadModels, Runner, StatusBoard, build_as_of};
 
 use crate::Stores;
@@ -35,10 +34,6 @@ pub async fn as_of(stores: &Stores, as_of: AsOf) -> Result<ReadModels, Projectio
     build_as_of(stores.events.as_ref(), as_of).await
 }
 
-/// Streams read at once by [`instrument_as_of`]: enough to overlap round trips to a server,
-/// few enough to reuse the store's idle connections.
-const READS_AT_ONCE: usize = 4;
-
 /// The status board as the log stood at `as_of`, holding only `instrument` and what its status
 /// is made of: built from the few streams the current board (`current`, caught up to position
 /// `at`) names for it ([`StatusBoard::sources`]) instead of the whole log. For that instrument it
@@ -53,16 +48,12 @@ pub async fn instrument_as_of(
     // Nothing past `at`: a stream read now may hold events the current board has not seen.
     let as_of = AsOf { position: Some(as_of.position.map_or(at, |p| p.min(at))), ..as_of };
     let bound = as_of.known_on.map_or(StreamBound::All, StreamBound::RecordedBy);
-    let streams: Vec<Vec<RecordedEvent>> = futures::stream::iter(current.sources(instrument))
-        .map(|stream| async move { stores.events.read_stream(&stream, bound).await })
-        .buffered(READS_AT_ONCE)
-        .try_collect()
-        .await?;
-    let mut events: Vec<RecordedEvent> = streams.into_iter().flatten().filter(|e| as_of.includes(e)).collect();
-    events.sort_unstable_by_key(|e| e.position);
+    let streams: Vec<StreamId> = current.sources(instrument).into_iter().collect();
     let mut board = StatusBoard::default();
-    for event in &events {
-        board.apply(event);
+    for event in stores.events.read_streams(&streams, bound).await? {
+        if as_of.includes(&event) {
+            board.apply(&event);
+        }
     }
     Ok(board)
 }

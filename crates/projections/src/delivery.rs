@@ -14,17 +14,68 @@ use crate::Rules;
 use crate::change::{Change, evolve_in};
 
 /// Instruments and commitments, folded from their own streams.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(from = "Folded")]
 pub(crate) struct Portfolio {
     pub(crate) instruments: BTreeMap<Key, instrument::State>,
     pub(crate) commitments: BTreeMap<Key, commitment::State>,
+    /// Worked out from the commitments, so not saved: rebuilt when a saved state is read.
+    #[serde(skip_serializing)]
+    links: Links,
+}
+
+/// Which commitments are made towards each instrument, and which are below each commitment.
+#[derive(Clone, Debug, Default)]
+struct Links {
+    towards: BTreeMap<Key, BTreeSet<Key>>,
+    children: BTreeMap<Key, BTreeSet<Key>>,
+}
+
+impl Links {
+    fn link(&mut self, key: &Key, c: &commitment::State) {
+        if let Some(t) = &c.towards {
+            self.towards.entry(t.instrument.clone()).or_default().insert(key.clone());
+        }
+        if let Some(parent) = &c.parent {
+            self.children.entry(parent.clone()).or_default().insert(key.clone());
+        }
+    }
+}
+
+/// A portfolio as saved.
+#[derive(Deserialize)]
+struct Folded {
+    instruments: BTreeMap<Key, instrument::State>,
+    commitments: BTreeMap<Key, commitment::State>,
+}
+
+impl From<Folded> for Portfolio {
+    fn from(folded: Folded) -> Self {
+        let mut links = Links::default();
+        for (key, c) in &folded.commitments {
+            links.link(key, c);
+        }
+        Self { instruments: folded.instruments, commitments: folded.commitments, links }
+    }
+}
+
+impl PartialEq for Portfolio {
+    fn eq(&self, other: &Self) -> bool {
+        self.instruments == other.instruments && self.commitments == other.commitments
+    }
 }
 
 impl Portfolio {
     pub(crate) fn apply(&mut self, change: &Change) {
         match change {
             Change::Instrument(key, e) => evolve_in(&mut self.instruments, key, e, instrument::evolve),
-            Change::Commitment(key, e) => evolve_in(&mut self.commitments, key, e, commitment::evolve),
+            Change::Commitment(key, e) => {
+                evolve_in(&mut self.commitments, key, e, commitment::evolve);
+                // A commitment's aim and parent are set once, when it is made.
+                if let (commitment::Event::Made { .. }, Some(c)) = (e, self.commitments.get(key)) {
+                    self.links.link(key, c);
+                }
+            }
             _ => {}
         }
     }
@@ -46,25 +97,17 @@ impl Portfolio {
     /// own). A commitment's aim and parent are fixed when it is made, so at any earlier point of
     /// the log the commitments that mattered were these, or some of them.
     pub(crate) fn behind(&self, instrument: &Key) -> BTreeSet<&Key> {
-        let mut found = BTreeSet::new();
-        let mut parents = Vec::new();
-        let mut children: Vec<(&Key, &Key)> = Vec::new();
-        for (key, c) in &self.commitments {
-            if c.towards.as_ref().is_some_and(|t| &t.instrument == instrument) {
-                found.insert(key);
-                parents.extend(c.parent.as_ref());
-            }
-            if let Some(parent) = &c.parent {
-                children.push((parent, key));
+        let towards: Vec<&Key> = self.links.towards.get(instrument).into_iter().flatten().collect();
+        let mut found: BTreeSet<&Key> = towards.iter().copied().collect();
+        let mut below = towards.clone();
+        while let Some(key) = below.pop() {
+            for child in self.links.children.get(key).into_iter().flatten() {
+                if found.insert(child) {
+                    below.push(child);
+                }
             }
         }
-        // Down the tree a level at a time, until a level adds nothing.
-        let mut level: BTreeSet<&Key> = found.clone();
-        while !level.is_empty() {
-            level = children.iter().filter(|(parent, _)| level.contains(parent)).map(|(_, child)| *child).collect();
-            level.retain(|child| found.insert(child));
-        }
-        found.extend(parents);
+        found.extend(towards.iter().filter_map(|key| self.commitments.get(*key)?.parent.as_ref()));
         found
     }
 

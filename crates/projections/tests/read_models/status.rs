@@ -39,3 +39,33 @@ fn the_blueprint_in_detail() {
     let text: Vec<String> = status.reports().iter().map(|r| r.render(Format::Text)).collect();
     insta::assert_snapshot!(text.join("\n"));
 }
+
+#[test]
+fn an_instrument_is_made_of_its_own_stream_its_bodies_and_parties_and_the_commitments_behind_it() {
+    let board = board();
+    let sources: Vec<String> = board
+        .sources(&key("lincolnshire-homes-for-independence-blueprint"))
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    for expected in [
+        "instrument-lincolnshire-homes-for-independence-blueprint",
+        "body-lincolnshire-hhcdg",
+        "body-lincolnshire-health-and-wellbeing-board",
+        "organisation-GB-LAE-WLI",
+        // Towards the blueprint, and an action below it that is towards the delivery plan.
+        "commitment-hhcdg-delivery-plan",
+        "commitment-hhcdg-dfg-fast-track",
+        // The clinical commissioning group's successor, which took over its action.
+        "organisation-GB-NHS-QJM",
+    ] {
+        assert!(sources.iter().any(|s| s == expected), "{expected} is missing from {sources:?}");
+    }
+    assert!(!sources.iter().any(|s| s.starts_with("resolution-") || s.starts_with("indicator-")), "{sources:?}");
+
+    let saved: StatusBoard = serde_json::from_str(&serde_json::to_string(&board).expect("saves")).expect("reads back");
+    let view = board.view(&Filters::default(), &Rules::default(), today());
+    for instrument in view.instruments.iter().map(|i| &i.instrument) {
+        assert_eq!(saved.sources(instrument), board.sources(instrument), "{instrument} after a round trip");
+    }
+}
