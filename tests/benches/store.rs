@@ -120,14 +120,10 @@ struct Figures {
 
 async fn run(options: Options) {
     eprintln!("{options:?}");
-    let mut all = Vec::new();
-    for &backend in &options.backends {
-        eprintln!("benchmarking {}", backend.name());
-        let db = backend.open(&options.postgres_url).await;
-        let figures = measure(backend, &db, &options).await;
-        db.finish().await;
-        all.push(figures);
-    }
+    let all = bench::on_each(&options.backends, &options.postgres_url, async |backend, db| {
+        measure(backend, db, &options).await
+    })
+    .await;
     print!("{}", report(&options, &all));
 }
 

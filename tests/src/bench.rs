@@ -1,5 +1,5 @@
 //! What the benchmarks share: their options (`--name value` arguments, or `COVENANT_BENCH_<NAME>`
-//! variables), the backends they run on and how to open a fresh store on each, the line that
+//! variables), the backends they run on and how to run on a fresh store on each, the line that
 //! describes a database's version and durability settings, and how figures are printed.
 
 use crate::TestStore;
@@ -31,6 +31,23 @@ impl Backend {
             Backend::Postgres => TestStore::postgres_at(postgres_url, "covenant_bench").await,
         }
     }
+}
+
+/// Runs `measure` on a fresh store on each of `backends` in turn, closing each store (and dropping
+/// its PostgreSQL database) afterwards.
+pub async fn on_each<T>(
+    backends: &[Backend],
+    postgres_url: &str,
+    mut measure: impl AsyncFnMut(Backend, &TestStore) -> T,
+) -> Vec<T> {
+    let mut all = Vec::with_capacity(backends.len());
+    for &backend in backends {
+        eprintln!("benchmarking {}", backend.name());
+        let db = backend.open(postgres_url).await;
+        all.push(measure(backend, &db).await);
+        db.finish().await;
+    }
+    all
 }
 
 /// The options a benchmark was given, in the order they apply: variables first, then arguments,
@@ -145,8 +162,9 @@ pub async fn environment(db: &TestStore) -> String {
             let fsync = setting("SHOW fsync").await;
             let synchronous_commit = setting("SHOW synchronous_commit").await;
             let wal_sync_method = setting("SHOW wal_sync_method").await;
+            let autovacuum = setting("SHOW autovacuum").await;
             format!(
-                "{version}; fsync={fsync}, synchronous_commit={synchronous_commit}, wal_sync_method={wal_sync_method}"
+                "{version}; fsync={fsync}, synchronous_commit={synchronous_commit}, wal_sync_method={wal_sync_method}, autovacuum={autovacuum}"
             )
         }
     }

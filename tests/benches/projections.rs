@@ -1,0 +1,373 @@
+//! The projections benchmark, on SQLite and on PostgreSQL, over a generated national governance
+//! log (`tests::workload`, 1,000,000 events by default): rebuilding all five read models from
+//! position 0, beside reading the same log without folding it; and one instrument's status as of a
+//! random past date, beside folding the whole log as of a date. Prints the figures as a markdown
+//! table; `docs/benchmarks.md` records a run.
+//!
+//! ```text
+//! cargo bench -p tests --bench projections -- [--backend sqlite|postgres|both] [--events N]
+//!     [--queries N] [--whole-log N] [--seed N]
+//! ```
+//!
+//! Each option may also be given as an environment variable (`COVENANT_BENCH_EVENTS`, ...);
+//! arguments win. PostgreSQL is reached as for the store benchmark (`COVENANT_BENCH_POSTGRES_URL`),
+//! in a database of its own that is dropped at the end; SQLite runs in a temporary directory.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use app::Stores;
+use domain::Key;
+use kernel::{Position, Timestamp};
+use projections::{AsOf, ReadModels, Rules, build_as_of};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tests::TestStore;
+use tests::bench::{self, Backend, BenchArgs, grouped, verdict};
+use tests::workload::{GeneratedLog, record_governance_log};
+
+const USAGE: &str = "usage: cargo bench -p tests --bench projections -- [--backend sqlite|postgres|both] \
+     [--events N] [--queries N] [--whole-log N] [--seed N]";
+/// Events per append while loading the log: the store's limit.
+const BATCH: usize = 10_000;
+/// Events per page of the baseline read: the runner's page.
+const PAGE: usize = 10_000;
+/// Untimed queries before the timed ones, so that connections and statement caches are warm.
+const WARM_UP: usize = 20;
+/// The goals of issue 4, for a log of [`GOAL_EVENTS`]: a rebuild on SQLite, and the 99th
+/// percentile of one instrument's as-of query.
+const GOAL_EVENTS: usize = 1_000_000;
+const REBUILD_GOAL: Duration = Duration::from_secs(2);
+const QUERY_GOAL: Duration = Duration::from_millis(10);
+
+fn main() {
+    let options = Options::parse();
+    bench::runtime().block_on(run(options));
+}
+
+#[derive(Debug)]
+struct Options {
+    backends: Vec<Backend>,
+    events: usize,
+    /// One-instrument as-of queries timed.
+    queries: usize,
+    /// Whole-log as-of folds timed, for the baseline of the query.
+    whole_log: usize,
+    seed: u64,
+    postgres_url: String,
+}
+
+impl Options {
+    fn parse() -> Self {
+        let args = BenchArgs::parse(&["backend", "events", "queries", "whole_log", "seed"], USAGE);
+        let mut options = Options {
+            backends: vec![Backend::Sqlite, Backend::Postgres],
+            events: 1_000_000,
+            queries: 1_000,
+            whole_log: 3,
+            seed: 4,
+            postgres_url: bench::postgres_url(),
+        };
+        for (name, value) in args.values() {
+            match name {
+                "backend" => options.backends = args.backends(value),
+                "events" => options.events = args.number(name, value),
+                "queries" => options.queries = args.number(name, value),
+                "whole-log" | "whole_log" => options.whole_log = args.number(name, value),
+                "seed" => options.seed = args.number(name, value) as u64,
+                other => args.fail(&format!("unknown option --{other}")),
+            }
+        }
+        options
+    }
+}
+
+/// Latencies of repeated queries.
+#[derive(Debug)]
+struct Latencies(Vec<Duration>);
+
+impl Latencies {
+    fn new(mut samples: Vec<Duration>) -> Self {
+        samples.sort_unstable();
+        Self(samples)
+    }
+
+    /// The `p`-th percentile, by the nearest-rank method.
+    fn percentile(&self, p: f64) -> Duration {
+        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
+        self.0[rank.clamp(1, self.0.len()) - 1]
+    }
+
+    fn max(&self) -> Duration {
+        self.0.last().copied().unwrap_or_default()
+    }
+
+    fn mean(&self) -> Duration {
+        self.0.iter().sum::<Duration>() / self.0.len().max(1) as u32
+    }
+}
+
+/// Everything measured on one backend.
+#[derive(Debug)]
+struct Figures {
+    backend: Backend,
+    environment: String,
+    log: GeneratedLog,
+    load: Duration,
+    read: Duration,
+    fold: Duration,
+    /// The length of the read models' saved state, as JSON.
+    state_bytes: usize,
+    /// The time a rebuild took, or the time it took to fail and why.
+    rebuild: Result<Duration, (Duration, String)>,
+    /// The time the read models took to resume from the rebuild's snapshot, if it saved one.
+    resume: Option<Duration>,
+    query: Latencies,
+    /// The mean number of streams one query read.
+    streams: f64,
+    whole_log: Latencies,
+}
+
+async fn run(options: Options) {
+    eprintln!("{options:?}");
+    let all = bench::on_each(&options.backends, &options.postgres_url, async |backend, db| {
+        measure(backend, db, &options).await
+    })
+    .await;
+    print!("{}", report(&options, &all));
+}
+
+async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures {
+    let environment = bench::environment(db).await;
+    let stores = db.stores().await;
+
+    eprintln!("  generating and appending {} events in appends of {BATCH}", grouped(options.events as f64));
+    let start = Instant::now();
+    let log = record_governance_log(stores.events.as_ref(), options.events, BATCH).await.expect("the log appends");
+    let load = start.elapsed();
+    eprintln!("    {} instruments, {} to {}, in {:.1} s", log.instruments.len(), log.first, log.last, secs(load));
+    if backend == Backend::Postgres {
+        // The planner needs statistics to read a few streams through their index; autovacuum
+        // gathers them after a load this size, but may be off or not yet run.
+        db.execute_raw("ANALYZE events").await;
+    }
+
+    eprintln!("  baseline: read_all from position 0 in pages of {PAGE}, not folded");
+    let read = read_everything(&stores, log.events).await;
+    eprintln!("  all five read models folded in memory from position 0 (build_as_of, no snapshot)");
+    let start = Instant::now();
+    let current: ReadModels = build_as_of(stores.events.as_ref(), AsOf::now()).await.expect("the log folds");
+    let fold = start.elapsed();
+    let at = stores.events.head().await.expect("the head reads").position;
+    let state_bytes = serde_json::to_string(&current).expect("the read models serialise").len();
+    eprintln!("    saved as JSON, they would take {} bytes", grouped(state_bytes as f64));
+
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let micros = |day: domain::Date| Timestamp::parse(&day.to_string()).expect("a valid date").as_micros();
+    let span = micros(log.first)..=micros(log.last);
+    let mut pick = || {
+        let instrument = log.instruments[rng.random_range(0..log.instruments.len())].clone();
+        let at = Timestamp::from_micros(rng.random_range(span.clone())).expect("a time within the log");
+        (instrument, at.as_datetime().date_naive())
+    };
+    eprintln!("  {} as-of queries for one instrument at a random past date", options.queries);
+    for _ in 0..WARM_UP {
+        let (instrument, day) = pick();
+        query(&stores, &current, at, &instrument, day).await;
+    }
+    let mut samples = Vec::with_capacity(options.queries);
+    let mut streams = 0;
+    for _ in 0..options.queries {
+        let (instrument, day) = pick();
+        let start = Instant::now();
+        query(&stores, &current, at, &instrument, day).await;
+        samples.push(start.elapsed());
+        streams += current.status.sources(&instrument).len();
+    }
+    let query_latencies = Latencies::new(samples);
+    drop(current);
+    eprintln!("  baseline: {} as-of folds of the whole log (app::views::as_of)", options.whole_log);
+    let mut samples = Vec::with_capacity(options.whole_log);
+    for _ in 0..options.whole_log {
+        let (instrument, day) = pick();
+        let start = Instant::now();
+        let models = app::views::as_of(&stores, decided_by(day)).await.expect("the log folds");
+        models.status.instrument(&instrument, &Rules::default(), day);
+        samples.push(start.elapsed());
+    }
+
+    eprintln!("  rebuild from position 0 (app::views::rebuild)");
+    let start = Instant::now();
+    let rebuilt = app::views::rebuild(&stores, |_, _| ()).await;
+    let rebuild = match rebuilt {
+        Ok((models, position)) => {
+            assert_eq!(position, at, "the rebuild folds every event");
+            drop(models);
+            Ok(start.elapsed())
+        }
+        Err(e) => Err((start.elapsed(), e.to_string())),
+    };
+    let mut resume = None;
+    if rebuild.is_ok() {
+        eprintln!("  resume from the snapshot at the head (app::views::current)");
+        let start = Instant::now();
+        let (_, resumed_at) = app::views::current(&stores, |_, _| ()).await.expect("the read models resume");
+        resume = Some(start.elapsed());
+        assert_eq!(resumed_at, at);
+    }
+
+    Figures {
+        backend,
+        environment,
+        log,
+        load,
+        read,
+        fold,
+        state_bytes,
+        rebuild,
+        resume,
+        query: query_latencies,
+        streams: streams as f64 / options.queries as f64,
+        whole_log: Latencies::new(samples),
+    }
+}
+
+/// Every event from position 0, read in the runner's pages and dropped.
+async fn read_everything(stores: &Stores, expected: usize) -> Duration {
+    let start = Instant::now();
+    let mut after = Position::ZERO;
+    let mut count = 0;
+    loop {
+        let page = stores.events.read_all(after, PAGE).await.expect("read_all failed");
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        count += page.len();
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(count, expected, "the read returns every event in the log");
+    elapsed
+}
+
+/// One instrument's status as decided by the end of `day`, with overdue and stale items
+/// counted on that day: what `covenant report status --instrument` prints for a past date.
+async fn query(stores: &Stores, current: &ReadModels, at: Position, instrument: &Key, day: domain::Date) {
+    let board = app::views::instrument_as_of(stores, &current.status, at, instrument, decided_by(day))
+        .await
+        .expect("the instrument builds");
+    std::hint::black_box(board.instrument(instrument, &Rules::default(), day));
+}
+
+fn decided_by(day: domain::Date) -> AsOf {
+    let end = Timestamp::parse_end_of(&day.to_string()).expect("a valid date");
+    AsOf { decided_by: Some(end), ..AsOf::now() }
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1_000.0)
+}
+
+/// A goal's verdict, given only for a log of the size the goal is set for.
+fn judged(events: usize, met: bool) -> &'static str {
+    if events >= GOAL_EVENTS { verdict(met) } else { "(the goal is for 1,000,000 events)" }
+}
+
+fn report(options: &Options, all: &[Figures]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "| Backend | Measurement | Result | Goal | Reached |");
+    let _ = writeln!(out, "|---|---|---:|---|---|");
+    for f in all {
+        let name = f.backend.name();
+        let events = f.log.events as f64;
+        let rate = |d: Duration| format!("{:.2} s, {} events/s", secs(d), grouped(events / secs(d)));
+        let mut row = |what: String, result: String, goal: &str, reached: String| {
+            let _ = writeln!(out, "| {name} | {what} | {result} | {goal} | {reached} |");
+        };
+        row(
+            format!(
+                "load: {} events generated and appended in appends of {} ({} instruments, {} to {})",
+                grouped(events),
+                grouped(BATCH as f64),
+                f.log.instruments.len(),
+                f.log.first,
+                f.log.last
+            ),
+            rate(f.load),
+            "(setup)",
+            String::new(),
+        );
+        row(
+            format!("baseline: read_all from position 0 in pages of {}, not folded", grouped(PAGE as f64)),
+            rate(f.read),
+            "(baseline)",
+            String::new(),
+        );
+        row(
+            "all five read models folded in memory from position 0 (`build_as_of`, no snapshot)".into(),
+            rate(f.fold),
+            "(no goal)",
+            format!("{:.2} × the read's time", secs(f.fold) / secs(f.read)),
+        );
+        let goal = match f.backend {
+            Backend::Sqlite => "< 2 s for 1,000,000 events",
+            Backend::Postgres => "(no goal)",
+        };
+        let what = format!(
+            "rebuild all five read models from position 0 (`app::views::rebuild`: read, fold, save the state every 100,000 events and at the end; {} bytes of JSON at the end)",
+            grouped(f.state_bytes as f64)
+        );
+        match &f.rebuild {
+            Ok(took) => {
+                let reached = match f.backend {
+                    Backend::Sqlite => judged(f.log.events, *took < REBUILD_GOAL),
+                    Backend::Postgres => "",
+                };
+                row(what, rate(*took), goal, format!("{:.2} × the read's time {reached}", secs(*took) / secs(f.read)));
+            }
+            Err((took, error)) => {
+                row(what, format!("**failed** after {:.2} s: {error}", secs(*took)), goal, verdict(false).into())
+            }
+        }
+        if let Some(resume) = f.resume {
+            row(
+                "resume the read models from their snapshot at the head (`app::views::current`)".into(),
+                format!("{:.2} s", secs(resume)),
+                "(no goal)",
+                String::new(),
+            );
+        }
+        row(
+            format!(
+                "as-of query for one instrument at a random past date (`app::views::instrument_as_of` and the view), {} queries, {:.0} streams read on average",
+                grouped(f.query.0.len() as f64),
+                f.streams
+            ),
+            format!(
+                "p50 {} ms, p99 {} ms, max {} ms",
+                millis(f.query.percentile(50.0)),
+                millis(f.query.percentile(99.0)),
+                millis(f.query.max())
+            ),
+            "p99 < 10 ms with 1,000,000 events",
+            judged(f.log.events, f.query.percentile(99.0) < QUERY_GOAL).to_owned(),
+        );
+        row(
+            format!(
+                "baseline: as-of fold of the whole log (`app::views::as_of`), {} times",
+                grouped(f.whole_log.0.len() as f64)
+            ),
+            format!("mean {} ms, max {} ms", millis(f.whole_log.mean()), millis(f.whole_log.max())),
+            "(baseline)",
+            format!("query at p50 is 1/{} of it", grouped(secs(f.whole_log.mean()) / secs(f.query.percentile(50.0)))),
+        );
+    }
+    let _ = writeln!(out);
+    for f in all {
+        let _ = writeln!(out, "- {}: {}", f.backend.name(), f.environment);
+    }
+    let _ = writeln!(out, "- random instruments and dates from seed {}", options.seed);
+    out
+}
