@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 use tests::{TestApp, TestStore, on_both_backends, spawn_app};
 
 /// Commands sent while a client follows the tail.
-const COMMANDS: u64 = 240;
+const COMMANDS: u64 = 10_000;
 /// Clients sending them at once.
-const WRITERS: u64 = 4;
+const WRITERS: u64 = 16;
 
 /// A client reading server-sent events.
 struct Tail {
