@@ -7,6 +7,7 @@
 //! allowed by the rules is decided by the domain, and whether a token may send it by
 //! `app::access`. [`ApiError`] is the one error type, turned into HTTP in one place.
 
+mod answers;
 mod auth;
 mod commands;
 mod feed;

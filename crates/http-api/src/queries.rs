@@ -11,7 +11,7 @@ use app::Action;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::{Date, Key, OrgId};
@@ -22,6 +22,7 @@ use serde_json::Value;
 use tokio::sync::RwLockReadGuard;
 use utoipa::IntoParams;
 
+use crate::answers::{Answer, Asked as Request};
 use crate::auth::Authenticated;
 use crate::live::Folded;
 use crate::{ApiError, Service, paging};
@@ -98,6 +99,15 @@ enum Representation {
     Csv,
 }
 
+impl Representation {
+    fn content_type(self) -> &'static str {
+        match self {
+            Representation::Json => "application/json",
+            Representation::Csv => "text/csv; charset=utf-8",
+        }
+    }
+}
+
 /// A request's query, read.
 struct Asked {
     as_of: AsOf,
@@ -159,12 +169,13 @@ macro_rules! reports {
                 State(service): State<Arc<Service>>,
                 Authenticated(principal): Authenticated,
                 headers: HeaderMap,
+                uri: Uri,
                 query: Result<Query<ReportQuery>, QueryRejection>,
             ) -> Result<Response, ApiError> {
                 principal.require(Kind::$kind.action())?;
                 let representation = representation(&headers)?;
                 let asked = read_query(query, Kind::$kind, &service)?;
-                report(&service, Kind::$kind, &asked, representation).await
+                report(&service, Kind::$kind, &asked, representation, &uri).await
             }
         )*
     };
@@ -328,14 +339,40 @@ async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>, ApiError> 
     Ok(Models::Past(Box::new(models)))
 }
 
-/// One page of a report, as JSON (the view, its rows cut to the page, and `page`) or CSV.
+/// One page of a report, as JSON (the view, its rows cut to the page, and `page`) or CSV. A
+/// report of now is answered from the answers kept at the live models' position when the same
+/// request was answered there before.
 async fn report(
     service: &Service,
     kind: Kind,
     asked: &Asked,
     representation: Representation,
+    uri: &Uri,
 ) -> Result<Response, ApiError> {
     let models = models(service, asked.as_of).await?;
+    let request = Request {
+        path_and_query: uri.path_and_query().map_or_else(|| uri.path().to_owned(), ToString::to_string),
+        content_type: representation.content_type(),
+        today: asked.today,
+    };
+    let position = models.position();
+    if let Some(answer) = position.and_then(|at| service.answers.get(at, &request)) {
+        return Ok(answer.into_response());
+    }
+    let answer = write_report(&models, kind, asked, representation)?;
+    if let Some(at) = position {
+        service.answers.keep(at, request, answer.clone());
+    }
+    Ok(answer.into_response())
+}
+
+/// Works out one page of a report from `models`.
+fn write_report(
+    models: &Models<'_>,
+    kind: Kind,
+    asked: &Asked,
+    representation: Representation,
+) -> Result<Answer, ApiError> {
     let rules = Rules::default();
     let (view, table): (Result<Value, serde_json::Error>, Report) = match kind {
         Kind::Status => {
@@ -364,9 +401,8 @@ async fn report(
     let end = start.saturating_add(asked.limit).min(total);
     if representation == Representation::Csv {
         let page = Report { rows: table.rows[start..end].to_vec(), ..table };
-        let mut response = page.render(projections::Format::Csv).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-        return Ok(response);
+        let body = page.render(projections::Format::Csv).into();
+        return Ok(Answer { content_type: representation.content_type(), body });
     }
     let mut view = view.map_err(|e| ApiError::Internal(format!("failed to write the report: {e}")))?;
     if let Some(rows) = view.get_mut(kind.rows()).and_then(Value::as_array_mut) {
@@ -381,5 +417,6 @@ async fn report(
     if let Some(position) = models.position() {
         view["position"] = position.0.into();
     }
-    Ok(axum::Json(view).into_response())
+    let body = serde_json::to_vec(&view).map_err(|e| ApiError::Internal(format!("failed to write the report: {e}")))?;
+    Ok(Answer { content_type: representation.content_type(), body: body.into() })
 }

@@ -11,6 +11,7 @@ use tokio::sync::watch;
 
 use projections::ProjectionError;
 
+use crate::answers::Answers;
 use crate::idempotency::InFlight;
 use crate::live::Live;
 use crate::metrics::Metrics;
@@ -46,6 +47,7 @@ pub struct Service {
     pub(crate) settings: Settings,
     pub(crate) in_flight: InFlight,
     pub(crate) live: Live,
+    pub(crate) answers: Answers,
     pub(crate) metrics: Metrics,
     shutdown: watch::Sender<bool>,
 }
@@ -70,6 +72,7 @@ impl Service {
             settings,
             in_flight: InFlight::default(),
             live,
+            answers: Answers::default(),
             metrics: Metrics::default(),
             shutdown,
         }))

@@ -81,6 +81,15 @@ async fn reports_see_the_command_just_recorded(db: &TestStore) {
         assert_eq!(board["indicators"][0]["latest"]["value"], value, "{board}");
         assert_eq!(board["position"], app.head().await);
     }
+    // Asked again with nothing recorded between, the same request gets the same answer, and the
+    // same route in the other representation gets its own.
+    let url = "/api/v1/indicators?organisation=GB-LAE-WLI";
+    let first = app.get(url, &reader).send().await.expect("get").text().await.expect("a body");
+    let again = app.get(url, &reader).send().await.expect("get").text().await.expect("a body");
+    assert_eq!(first, again);
+    let csv = app.get(url, &reader).header("accept", "text/csv").send().await.expect("get");
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(csv.text().await.expect("a body").lines().count() > 1, "a CSV header and rows");
     app.stop().await;
 }
 
