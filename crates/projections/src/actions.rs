@@ -25,7 +25,7 @@ pub struct ActionLog {
 
 impl Projection for ActionLog {
     const NAME: &'static str = "actions";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn apply(&mut self, event: &RecordedEvent) {
         if let Some(change) = Change::decode(event) {
@@ -193,7 +193,7 @@ impl ActionLog {
             progress: tenths(figures.progress),
             rag: figures.rag,
             last_update: figures.last_update,
-            last_report: c.latest().map(|p| LastReport {
+            last_report: c.latest.as_ref().map(|p| LastReport {
                 reported_on: p.reported_on,
                 period: p.period.label.clone(),
                 status: p.status,

@@ -31,7 +31,7 @@ pub struct ResolutionRegister {
 
 impl Projection for ResolutionRegister {
     const NAME: &'static str = "resolutions";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn apply(&mut self, event: &RecordedEvent) {
         if let Some(change) = Change::decode(event) {

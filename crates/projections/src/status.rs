@@ -26,7 +26,7 @@ pub struct StatusBoard {
 
 impl Projection for StatusBoard {
     const NAME: &'static str = "status";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn apply(&mut self, event: &RecordedEvent) {
         if let Some(change) = Change::decode(event) {
