@@ -182,7 +182,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         let start = Instant::now();
         query(&stores, &current, at, &instrument, day).await;
         samples.push(start.elapsed());
-        streams += current.status.sources(&instrument).len();
+        streams += current.status().sources(&instrument).len();
     }
     let query_latencies = Latencies::new(samples);
     drop(current);
@@ -192,7 +192,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         let (instrument, day) = pick();
         let start = Instant::now();
         let models = app::views::as_of(&stores, decided_by(day)).await.expect("the log folds");
-        models.status.instrument(&instrument, &Rules::default(), day);
+        models.status().instrument(&instrument, &Rules::default(), day);
         samples.push(start.elapsed());
     }
 
@@ -251,10 +251,10 @@ async fn read_everything(stores: &Stores, expected: usize) -> Duration {
 /// One instrument's status as decided by the end of `day`, with overdue and stale items
 /// counted on that day: what `covenant report status --instrument` prints for a past date.
 async fn query(stores: &Stores, current: &ReadModels, at: Position, instrument: &Key, day: domain::Date) {
-    let board = app::views::instrument_as_of(stores, &current.status, at, instrument, decided_by(day))
+    let models = app::views::instrument_as_of(stores, current, at, instrument, decided_by(day))
         .await
         .expect("the instrument builds");
-    std::hint::black_box(board.instrument(instrument, &Rules::default(), day));
+    std::hint::black_box(models.status().instrument(instrument, &Rules::default(), day));
 }
 
 fn decided_by(day: domain::Date) -> AsOf {

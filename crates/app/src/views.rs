@@ -5,7 +5,7 @@
 
 use domain::Key;
 use kernel::{Position, StreamBound, StreamId};
-use projections::{AsOf, Projection, ProjectionError, ReadModels, Runner, StatusBoard, build_as_of};
+use projections::{AsOf, Projection, ProjectionError, ReadModels, Runner, build_as_of};
 
 use crate::Stores;
 
@@ -34,26 +34,27 @@ pub async fn as_of(stores: &Stores, as_of: AsOf) -> Result<ReadModels, Projectio
     build_as_of(stores.events.as_ref(), as_of).await
 }
 
-/// The status board as the log stood at `as_of`, holding only `instrument` and what its status
-/// is made of: built from the few streams the current board (`current`, caught up to position
-/// `at`) names for it ([`StatusBoard::sources`]) instead of the whole log. For that instrument it
-/// shows exactly what [`as_of`] shows of the log up to `at`.
+/// The read models as the log stood at `as_of`, holding only `instrument` and what its status is
+/// made of: built from the few streams the current status board (of `current`, caught up to
+/// position `at`) names for it ([`projections::StatusBoard::sources`]) instead of the whole log.
+/// For that instrument their status board shows exactly what [`as_of`] shows of the log up to
+/// `at`.
 pub async fn instrument_as_of(
     stores: &Stores,
-    current: &StatusBoard,
+    current: &ReadModels,
     at: Position,
     instrument: &Key,
     as_of: AsOf,
-) -> Result<StatusBoard, ProjectionError> {
+) -> Result<ReadModels, ProjectionError> {
     // Nothing past `at`: a stream read now may hold events the current board has not seen.
     let as_of = AsOf { position: Some(as_of.position.map_or(at, |p| p.min(at))), ..as_of };
     let bound = as_of.known_on.map_or(StreamBound::All, StreamBound::RecordedBy);
-    let streams: Vec<StreamId> = current.sources(instrument).into_iter().collect();
-    let mut board = StatusBoard::default();
+    let streams: Vec<StreamId> = current.status().sources(instrument).into_iter().collect();
+    let mut models = ReadModels::default();
     for event in stores.events.read_streams(&streams, bound).await? {
         if as_of.includes(&event) {
-            board.apply(&event);
+            models.apply(&event);
         }
     }
-    Ok(board)
+    Ok(models)
 }

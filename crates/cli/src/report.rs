@@ -120,10 +120,9 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
         (Kind::Status, Some(instrument)) if !as_of.is_now() => {
             let (current, at) =
                 app::views::current(&stores, |_, _| ()).await.context("failed to build the read models")?;
-            let status = app::views::instrument_as_of(&stores, &current.status, at, instrument, as_of)
+            app::views::instrument_as_of(&stores, &current, at, instrument, as_of)
                 .await
-                .context("failed to build the instrument's status")?;
-            ReadModels { status, ..ReadModels::default() }
+                .context("failed to build the instrument's status")?
         }
         _ => app::views::as_of(&stores, as_of).await.context("failed to build the read models")?,
     };
@@ -148,18 +147,18 @@ fn render(models: &ReadModels, args: &Args, today: Date, as_of: &AsOf) -> anyhow
     let (json, reports): (serde_json::Value, Vec<Report>) = match args.report {
         Kind::Status => match &args.instrument {
             Some(key) => {
-                let status = models.status.instrument(key, &rules, today).with_context(|| {
+                let status = models.status().instrument(key, &rules, today).with_context(|| {
                     format!("no instrument {key} is on record: `covenant report status` lists every instrument")
                 })?;
                 (serde_json::to_value(&status)?, status.reports())
             }
             None => {
-                let view = models.status.view(&filters, &rules, today);
+                let view = models.status().view(&filters, &rules, today);
                 (serde_json::to_value(&view)?, vec![view.report()])
             }
         },
         Kind::Resolutions => {
-            let view = models.resolutions.view(&filters, &rules, today);
+            let view = models.resolutions().view(&filters, &rules, today);
             (serde_json::to_value(&view)?, vec![view.report()])
         }
         Kind::Actions => {
@@ -167,16 +166,16 @@ fn render(models: &ReadModels, args: &Args, today: Date, as_of: &AsOf) -> anyhow
                 By::Organisation => GroupBy::Organisation,
                 By::Body => GroupBy::Body,
             };
-            let view = models.actions.view(&filters, &rules, today, by);
+            let view = models.actions().view(&filters, &rules, today, by);
             (serde_json::to_value(&view)?, vec![view.summary(), view.report()])
         }
         Kind::Indicators => {
-            let view = models.indicators.view(&filters, &rules, today);
+            let view = models.indicators().view(&filters, &rules, today);
             (serde_json::to_value(&view)?, vec![view.report()])
         }
         Kind::Audit => {
             let trail = TrailFilters { stream: args.stream.clone(), actor: args.actor.clone() };
-            let view = models.audit.view(&filters, &trail);
+            let view = models.audit().view(&filters, &trail);
             (serde_json::to_value(&view)?, vec![view.report()])
         }
     };

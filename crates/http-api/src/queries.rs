@@ -203,7 +203,7 @@ pub async fn instrument(
     let asked = read_query(query, Kind::Status, &service)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
     let models = models(&service, asked.as_of).await?;
-    let status = models.status.instrument(&key, &Rules::default(), asked.today).ok_or_else(|| {
+    let status = models.status().instrument(&key, &Rules::default(), asked.today).ok_or_else(|| {
         ApiError::NotFound(format!("no instrument {key} is on record: GET /api/v1/status lists every instrument"))
     })?;
     Ok(axum::Json(status).into_response())
@@ -339,23 +339,23 @@ async fn report(
     let rules = Rules::default();
     let (view, table): (Result<Value, serde_json::Error>, Report) = match kind {
         Kind::Status => {
-            let view = models.status.view(&asked.filters, &rules, asked.today);
+            let view = models.status().view(&asked.filters, &rules, asked.today);
             (serde_json::to_value(&view), view.report())
         }
         Kind::Resolutions => {
-            let view = models.resolutions.view(&asked.filters, &rules, asked.today);
+            let view = models.resolutions().view(&asked.filters, &rules, asked.today);
             (serde_json::to_value(&view), view.report())
         }
         Kind::Actions => {
-            let view = models.actions.view(&asked.filters, &rules, asked.today, asked.group_by);
+            let view = models.actions().view(&asked.filters, &rules, asked.today, asked.group_by);
             (serde_json::to_value(&view), view.report())
         }
         Kind::Indicators => {
-            let view = models.indicators.view(&asked.filters, &rules, asked.today);
+            let view = models.indicators().view(&asked.filters, &rules, asked.today);
             (serde_json::to_value(&view), view.report())
         }
         Kind::Audit => {
-            let view = models.audit.view(&asked.filters, &asked.trail);
+            let view = models.audit().view(&asked.filters, &asked.trail);
             (serde_json::to_value(&view), view.report())
         }
     };
