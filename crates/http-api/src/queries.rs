@@ -2,7 +2,7 @@
 //! register, the action log, the indicators and the audit trail, with the filters and "as of"
 //! points of `covenant report`, as JSON or (`Accept: text/csv`) CSV, a page at a time. Answers
 //! about now come from the read models kept in memory; answers about a past point are folded
-//! from the log for the request.
+//! from the log for the request, and so is the audit trail, now or then.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -109,7 +109,8 @@ struct Asked {
     limit: usize,
 }
 
-/// The read models a report is made from: the live ones, or ones folded for a past point.
+/// The read models a report other than the audit trail is made from: the live ones, or ones
+/// folded for a past point.
 enum Models<'a> {
     Live(RwLockReadGuard<'a, Folded>),
     Past(Box<ReadModels>),
@@ -335,28 +336,32 @@ async fn report(
     asked: &Asked,
     representation: Representation,
 ) -> Result<Response, ApiError> {
-    let models = models(service, asked.as_of).await?;
     let rules = Rules::default();
-    let (view, table): (Result<Value, serde_json::Error>, Report) = match kind {
+    let (view, table, position): (Result<Value, serde_json::Error>, Report, Option<Position>) = match kind {
         Kind::Status => {
+            let models = models(service, asked.as_of).await?;
             let view = models.status().view(&asked.filters, &rules, asked.today);
-            (serde_json::to_value(&view), view.report())
+            (serde_json::to_value(&view), view.report(), models.position())
         }
         Kind::Resolutions => {
+            let models = models(service, asked.as_of).await?;
             let view = models.resolutions().view(&asked.filters, &rules, asked.today);
-            (serde_json::to_value(&view), view.report())
+            (serde_json::to_value(&view), view.report(), models.position())
         }
         Kind::Actions => {
+            let models = models(service, asked.as_of).await?;
             let view = models.actions().view(&asked.filters, &rules, asked.today, asked.group_by);
-            (serde_json::to_value(&view), view.report())
+            (serde_json::to_value(&view), view.report(), models.position())
         }
         Kind::Indicators => {
+            let models = models(service, asked.as_of).await?;
             let view = models.indicators().view(&asked.filters, &rules, asked.today);
-            (serde_json::to_value(&view), view.report())
+            (serde_json::to_value(&view), view.report(), models.position())
         }
+        // Read from the log for the request: the log is the audit trail.
         Kind::Audit => {
-            let view = models.audit().view(&asked.filters, &asked.trail);
-            (serde_json::to_value(&view), view.report())
+            let (view, at) = app::views::audit(&service.stores, asked.as_of, &asked.filters, &asked.trail).await?;
+            (serde_json::to_value(&view), view.report(), asked.as_of.is_now().then_some(at))
         }
     };
     let total = table.rows.len();
@@ -378,7 +383,7 @@ async fn report(
         "total": total,
         "next_offset": (end < total).then_some(end),
     });
-    if let Some(position) = models.position() {
+    if let Some(position) = position {
         view["position"] = position.0.into();
     }
     Ok(axum::Json(view).into_response())

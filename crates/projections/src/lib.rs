@@ -6,9 +6,10 @@
 //! (instruments), [`ResolutionRegister`] (resolutions and their delivery trail), [`ActionLog`]
 //! (commitments by organisation or body), [`IndicatorBoard`] (indicators against targets) and
 //! [`AuditTrail`] (every event). The first four are views of one [`ReadModels`], the
-//! [`Projection`] that folds each aggregate's state once. Each view returns typed rows, for
-//! programs, and lays itself out as a [`Report`], for people. `docs/reports.md` describes every
-//! column.
+//! [`Projection`] that folds each aggregate's state once and is saved by the [`Runner`]; the
+//! audit trail is the log itself, folded for each request from the events it selects and never
+//! saved. Each view returns typed rows, for programs, and lays itself out as a [`Report`], for
+//! people. `docs/reports.md` describes every column.
 //!
 //! Architecture Invariant: a read model is a function of the events alone. `apply` never fails,
 //! never reads a clock and never does IO; what a fold cannot understand it ignores. Anything
@@ -44,7 +45,7 @@ pub use resolutions::{
     ResolutionsView,
 };
 pub use rules::Rules;
-pub use runner::{Projection, ProjectionError, Runner, build_as_of};
+pub use runner::{Projection, ProjectionError, Runner, build_as_of, read_as_of};
 pub use status::{
     EndorsementView, InstrumentStatus, ItemRef, ObjectiveStatus, PartyStanding, Standing, StatusBoard, StatusView,
 };

@@ -1,9 +1,10 @@
-//! Every read model at one position of the log, folded together in one pass: what `covenant
+//! The read models at one position of the log, folded together in one pass: what `covenant
 //! report`, `covenant rebuild` and the HTTP service keep up to date, under one snapshot and one
 //! checkpoint, so the views they serve always describe the same position. Each event is decoded
 //! once and each aggregate's state is kept once: the status board, the action log, the
 //! resolution register and the indicators are views over the same organisations, bodies,
-//! instruments and commitments.
+//! instruments and commitments. The audit trail is not among them: it is the log itself, folded
+//! for each request from the events it selects ([`crate::AuditTrail`]).
 
 use std::collections::BTreeMap;
 
@@ -15,9 +16,9 @@ use crate::change::{Change, evolve_in};
 use crate::delivery::Portfolio;
 use crate::names::Names;
 use crate::resolutions::Register;
-use crate::{ActionLog, AuditTrail, IndicatorBoard, Projection, ResolutionRegister, StatusBoard};
+use crate::{ActionLog, IndicatorBoard, Projection, ResolutionRegister, StatusBoard};
 
-/// Every read model, at one position of the log.
+/// The read models, at one position of the log.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReadModels {
     /// Organisations and bodies, for their names.
@@ -27,20 +28,17 @@ pub struct ReadModels {
     /// Resolutions, their meetings, and what each caused.
     pub(crate) register: Register,
     pub(crate) indicators: BTreeMap<Key, indicator::State>,
-    pub(crate) audit: AuditTrail,
 }
 
 impl Projection for ReadModels {
     const NAME: &'static str = "read_models";
     /// Raised whenever the fold or the saved state's shape changes; always above every version
     /// saved before (up to 8, the sum of the parts' versions when each part was saved apart).
-    const VERSION: u32 = 9;
+    const VERSION: u32 = 10;
 
     /// Decodes `event` once and folds it into every part that uses it.
     fn apply(&mut self, event: &RecordedEvent) {
-        let decoded = codec::decode_recorded(event);
-        self.audit.record(event, decoded.as_ref());
-        if let Some(change) = decoded.ok().and_then(|e| Change::of(event, e)) {
+        if let Some(change) = codec::decode_recorded(event).ok().and_then(|e| Change::of(event, e)) {
             self.names.apply(&change);
             self.portfolio.apply(&change);
             self.register.apply(&change);
@@ -70,10 +68,5 @@ impl ReadModels {
     /// Indicators against their targets.
     pub fn indicators(&self) -> IndicatorBoard<'_> {
         IndicatorBoard { models: self }
-    }
-
-    /// Every event, by entity, actor and period.
-    pub fn audit(&self) -> &AuditTrail {
-        &self.audit
     }
 }

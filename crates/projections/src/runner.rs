@@ -131,6 +131,17 @@ fn snapshot_name<P: Projection>() -> String {
 /// Builds `P` from position zero as the log stood at `as_of`, without touching snapshots.
 pub async fn build_as_of<P: Projection>(events: &dyn EventStore, as_of: AsOf) -> Result<P, ProjectionError> {
     let mut state = P::default();
+    read_as_of(events, as_of, |event| state.apply(event)).await?;
+    Ok(state)
+}
+
+/// Gives `apply` each event of the log as it stood at `as_of`, in position order, reading from
+/// position zero a page at a time and stopping at the first event past `as_of`.
+pub async fn read_as_of(
+    events: &dyn EventStore,
+    as_of: AsOf,
+    mut apply: impl FnMut(&RecordedEvent) + Send,
+) -> Result<(), StoreError> {
     let mut position = Position::ZERO;
     loop {
         let page = events.read_all(position, 10_000).await?;
@@ -138,12 +149,12 @@ pub async fn build_as_of<P: Projection>(events: &dyn EventStore, as_of: AsOf) ->
         position = last.position;
         for event in &page {
             if as_of.ends_before(event) {
-                return Ok(state);
+                return Ok(());
             }
             if as_of.includes(event) {
-                state.apply(event);
+                apply(event);
             }
         }
     }
-    Ok(state)
+    Ok(())
 }
