@@ -355,7 +355,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
             Backend::Postgres => "(no goal)",
         };
         let what = format!(
-            "rebuild the read models from position 0 (`app::views::rebuild`: read, fold, save the state every 100,000 events and at the end; {} bytes of JSON at the end; the audit trail is not among them)",
+            "rebuild the read models from position 0 (`app::views::rebuild`: read, fold, save the state every 1,000,000 events and at the end; {} bytes of JSON at the end; the audit trail is not among them)",
             grouped(f.state_bytes as f64)
         );
         match &f.rebuild {
