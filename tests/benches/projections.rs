@@ -1,7 +1,9 @@
 //! The projections benchmark, on SQLite and on PostgreSQL, over a generated national governance
-//! log (`tests::workload`, 1,000,000 events by default): rebuilding all five read models from
-//! position 0, beside reading the same log without folding it; and one instrument's status as of a
-//! random past date, beside folding the whole log as of a date. Prints the figures as a markdown
+//! log (`tests::workload`, 1,000,000 events by default): rebuilding the saved read models (status
+//! board, resolution register, action log, indicators) from position 0, beside reading the same
+//! log without folding it; one instrument's status as of a random past date, beside folding the
+//! whole log as of a date; and the audit trail, which is read from the log for each request, of
+//! one instrument and of the whole log. Prints the figures as a markdown
 //! table; `docs/benchmarks.md` records a run.
 //!
 //! ```text
@@ -19,7 +21,7 @@ use std::time::{Duration, Instant};
 use app::Stores;
 use domain::Key;
 use kernel::{Position, Timestamp};
-use projections::{AsOf, ReadModels, Rules, build_as_of};
+use projections::{AsOf, Filters, ReadModels, Rules, TrailFilters, build_as_of};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tests::TestStore;
@@ -34,6 +36,8 @@ const BATCH: usize = 10_000;
 const PAGE: usize = 10_000;
 /// Untimed queries before the timed ones, so that connections and statement caches are warm.
 const WARM_UP: usize = 20;
+/// Audit trails of one instrument timed.
+const AUDITS: usize = 100;
 /// The goals of issue 4, for a log of [`GOAL_EVENTS`]: a rebuild on SQLite, and the 99th
 /// percentile of one instrument's as-of query.
 const GOAL_EVENTS: usize = 1_000_000;
@@ -98,6 +102,16 @@ impl Latencies {
         self.0[rank.clamp(1, self.0.len()) - 1]
     }
 
+    /// "p50 …, p99 …, max … ms".
+    fn spread(&self) -> String {
+        format!(
+            "p50 {} ms, p99 {} ms, max {} ms",
+            millis(self.percentile(50.0)),
+            millis(self.percentile(99.0)),
+            millis(self.max())
+        )
+    }
+
     fn max(&self) -> Duration {
         self.0.last().copied().unwrap_or_default()
     }
@@ -126,6 +140,10 @@ struct Figures {
     /// The mean number of streams one query read.
     streams: f64,
     whole_log: Latencies,
+    /// The audit trail of one instrument, now.
+    audit_one: Latencies,
+    /// The audit trail of the whole log, now.
+    audit_all: Duration,
 }
 
 async fn run(options: Options) {
@@ -154,7 +172,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
 
     eprintln!("  baseline: read_all from position 0 in pages of {PAGE}, not folded");
     let read = read_everything(&stores, log.events).await;
-    eprintln!("  all five read models folded in memory from position 0 (build_as_of, no snapshot)");
+    eprintln!("  the read models folded in memory from position 0 (build_as_of, no snapshot)");
     let start = Instant::now();
     let current: ReadModels = build_as_of(stores.events.as_ref(), AsOf::now()).await.expect("the log folds");
     let fold = start.elapsed();
@@ -182,17 +200,36 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         let start = Instant::now();
         query(&stores, &current, at, &instrument, day).await;
         samples.push(start.elapsed());
-        streams += current.status.sources(&instrument).len();
+        streams += current.status().sources(&instrument).len();
     }
     let query_latencies = Latencies::new(samples);
     drop(current);
+    eprintln!("  {AUDITS} audit trails of one instrument (app::views::audit)");
+    let mut samples = Vec::with_capacity(AUDITS);
+    for _ in 0..AUDITS {
+        let (instrument, _) = pick();
+        let filters = Filters { instrument: Some(instrument), ..Filters::default() };
+        let start = Instant::now();
+        let trail = app::views::audit(&stores, AsOf::now(), &filters, &TrailFilters::default()).await;
+        samples.push(start.elapsed());
+        assert!(!trail.expect("the trail reads").0.entries.is_empty(), "an instrument has a history");
+    }
+    let audit_one = Latencies::new(samples);
+    eprintln!("  the audit trail of the whole log (app::views::audit)");
+    let start = Instant::now();
+    let (trail, _) = app::views::audit(&stores, AsOf::now(), &Filters::default(), &TrailFilters::default())
+        .await
+        .expect("the trail reads");
+    let audit_all = start.elapsed();
+    assert_eq!(trail.entries.len(), log.events, "one entry per event");
+    drop(trail);
     eprintln!("  baseline: {} as-of folds of the whole log (app::views::as_of)", options.whole_log);
     let mut samples = Vec::with_capacity(options.whole_log);
     for _ in 0..options.whole_log {
         let (instrument, day) = pick();
         let start = Instant::now();
         let models = app::views::as_of(&stores, decided_by(day)).await.expect("the log folds");
-        models.status.instrument(&instrument, &Rules::default(), day);
+        models.status().instrument(&instrument, &Rules::default(), day);
         samples.push(start.elapsed());
     }
 
@@ -229,6 +266,8 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         query: query_latencies,
         streams: streams as f64 / options.queries as f64,
         whole_log: Latencies::new(samples),
+        audit_one,
+        audit_all,
     }
 }
 
@@ -251,10 +290,10 @@ async fn read_everything(stores: &Stores, expected: usize) -> Duration {
 /// One instrument's status as decided by the end of `day`, with overdue and stale items
 /// counted on that day: what `covenant report status --instrument` prints for a past date.
 async fn query(stores: &Stores, current: &ReadModels, at: Position, instrument: &Key, day: domain::Date) {
-    let board = app::views::instrument_as_of(stores, &current.status, at, instrument, decided_by(day))
+    let models = app::views::instrument_as_of(stores, current, at, instrument, decided_by(day))
         .await
         .expect("the instrument builds");
-    std::hint::black_box(board.instrument(instrument, &Rules::default(), day));
+    std::hint::black_box(models.status().instrument(instrument, &Rules::default(), day));
 }
 
 fn decided_by(day: domain::Date) -> AsOf {
@@ -306,7 +345,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
             String::new(),
         );
         row(
-            "all five read models folded in memory from position 0 (`build_as_of`, no snapshot)".into(),
+            "the read models folded in memory from position 0 (`build_as_of`, no snapshot)".into(),
             rate(f.fold),
             "(no goal)",
             format!("{:.2} × the read's time", secs(f.fold) / secs(f.read)),
@@ -316,7 +355,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
             Backend::Postgres => "(no goal)",
         };
         let what = format!(
-            "rebuild all five read models from position 0 (`app::views::rebuild`: read, fold, save the state every 100,000 events and at the end; {} bytes of JSON at the end)",
+            "rebuild the read models from position 0 (`app::views::rebuild`: read, fold, save the state every 1,000,000 events and at the end; {} bytes of JSON at the end; the audit trail is not among them)",
             grouped(f.state_bytes as f64)
         );
         match &f.rebuild {
@@ -345,12 +384,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
                 grouped(f.query.0.len() as f64),
                 f.streams
             ),
-            format!(
-                "p50 {} ms, p99 {} ms, max {} ms",
-                millis(f.query.percentile(50.0)),
-                millis(f.query.percentile(99.0)),
-                millis(f.query.max())
-            ),
+            f.query.spread(),
             "p99 < 10 ms with 1,000,000 events",
             judged(f.log.events, f.query.percentile(99.0) < QUERY_GOAL).to_owned(),
         );
@@ -362,6 +396,22 @@ fn report(options: &Options, all: &[Figures]) -> String {
             format!("mean {} ms, max {} ms", millis(f.whole_log.mean()), millis(f.whole_log.max())),
             "(baseline)",
             format!("query at p50 is 1/{} of it", grouped(secs(f.whole_log.mean()) / secs(f.query.percentile(50.0)))),
+        );
+        row(
+            format!(
+                "audit trail of one instrument now (`app::views::audit`: its stream read, every event summarised), {} requests",
+                grouped(f.audit_one.0.len() as f64)
+            ),
+            f.audit_one.spread(),
+            "(no goal)",
+            String::new(),
+        );
+        row(
+            "audit trail of the whole log now (`app::views::audit`: `read_all` from position 0, every event summarised)"
+                .into(),
+            rate(f.audit_all),
+            "(no goal)",
+            format!("{:.2} × the read's time", secs(f.audit_all) / secs(f.read)),
         );
     }
     let _ = writeln!(out);

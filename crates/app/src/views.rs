@@ -1,11 +1,14 @@
 //! The read models as of now or as of a past point: brought up to date from their snapshot, rebuilt
-//! from position zero, or folded afresh as the log stood at a position or on a date; and one
-//! instrument's status as of a past point, from only the streams it is made of. The interfaces
-//! read every view through here.
+//! from position zero, or folded afresh as the log stood at a position or on a date; one
+//! instrument's status as of a past point, from only the streams it is made of; and the audit
+//! trail, read from the log for each request. The interfaces read every view through here.
 
 use domain::Key;
-use kernel::{Position, StreamBound, StreamId};
-use projections::{AsOf, Projection, ProjectionError, ReadModels, Runner, StatusBoard, build_as_of};
+use kernel::{Position, RecordedEvent, StoreError, StreamBound, StreamId};
+use projections::{
+    AsOf, AuditTrail, AuditView, Filters, Projection, ProjectionError, ReadModels, Runner, TrailFilters, build_as_of,
+    read_as_of,
+};
 
 use crate::Stores;
 
@@ -34,26 +37,60 @@ pub async fn as_of(stores: &Stores, as_of: AsOf) -> Result<ReadModels, Projectio
     build_as_of(stores.events.as_ref(), as_of).await
 }
 
-/// The status board as the log stood at `as_of`, holding only `instrument` and what its status
-/// is made of: built from the few streams the current board (`current`, caught up to position
-/// `at`) names for it ([`StatusBoard::sources`]) instead of the whole log. For that instrument it
-/// shows exactly what [`as_of`] shows of the log up to `at`.
+/// The read models as the log stood at `as_of`, holding only `instrument` and what its status is
+/// made of: built from the few streams the current status board (of `current`, caught up to
+/// position `at`) names for it ([`projections::StatusBoard::sources`]) instead of the whole log.
+/// For that instrument their status board shows exactly what [`as_of`] shows of the log up to
+/// `at`.
 pub async fn instrument_as_of(
     stores: &Stores,
-    current: &StatusBoard,
+    current: &ReadModels,
     at: Position,
     instrument: &Key,
     as_of: AsOf,
-) -> Result<StatusBoard, ProjectionError> {
+) -> Result<ReadModels, ProjectionError> {
     // Nothing past `at`: a stream read now may hold events the current board has not seen.
     let as_of = AsOf { position: Some(as_of.position.map_or(at, |p| p.min(at))), ..as_of };
+    let streams: Vec<StreamId> = current.status().sources(instrument).into_iter().collect();
+    let mut models = ReadModels::default();
+    read_streams_as_of(stores, &streams, as_of, |event| models.apply(event)).await?;
+    Ok(models)
+}
+
+/// The audit trail of the events `filters` and `trail` select, as the log stood at `as_of`, read
+/// from the log: only the streams they name when they name an entity or a stream, else the
+/// whole log a page at a time. Also gives the position the trail reaches: the head of the log
+/// when this read it, or the `as_of` position when that is earlier.
+pub async fn audit(
+    stores: &Stores,
+    as_of: AsOf,
+    filters: &Filters,
+    trail: &TrailFilters,
+) -> Result<(AuditView, Position), StoreError> {
+    // Nothing past the head as read now, so that the trail describes one position of the log.
+    let head = stores.events.head().await?.position;
+    let at = as_of.position.map_or(head, |p| p.min(head));
+    let as_of = AsOf { position: Some(at), ..as_of };
+    let mut audit = AuditTrail::new(filters, trail);
+    match audit.streams() {
+        Some(streams) => read_streams_as_of(stores, &streams, as_of, |event| audit.apply(event)).await?,
+        None => read_as_of(stores.events.as_ref(), as_of, |event| audit.apply(event)).await?,
+    }
+    Ok((audit.view(), at))
+}
+
+/// Gives `apply` each event of `streams` as they stood at `as_of`, in position order.
+async fn read_streams_as_of(
+    stores: &Stores,
+    streams: &[StreamId],
+    as_of: AsOf,
+    mut apply: impl FnMut(&RecordedEvent),
+) -> Result<(), StoreError> {
     let bound = as_of.known_on.map_or(StreamBound::All, StreamBound::RecordedBy);
-    let streams: Vec<StreamId> = current.sources(instrument).into_iter().collect();
-    let mut board = StatusBoard::default();
-    for event in stores.events.read_streams(&streams, bound).await? {
+    for event in stores.events.read_streams(streams, bound).await? {
         if as_of.includes(&event) {
-            board.apply(&event);
+            apply(&event);
         }
     }
-    Ok(board)
+    Ok(())
 }

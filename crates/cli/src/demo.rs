@@ -65,7 +65,7 @@ async fn print_summary(stores: &Stores, loaded: &[StoryLoaded]) -> anyhow::Resul
     println!("Loaded {} stories: {events} events.\n", loaded.len());
     let (models, _) = app::views::current(stores, |_, _| ()).await?;
     let today = Timestamp::now().as_datetime().date_naive();
-    let board = models.status.view(&Filters::default(), &Rules::default(), today);
+    let board = models.status().view(&Filters::default(), &Rules::default(), today);
     println!("{}", board.report().render(Format::Text));
     println!(
         "Next: `covenant report status --instrument KEY` shows one instrument in full, `covenant report --help` the other reports, `covenant verify` checks the hash chain, and `covenant record --help` shows how to add to the record."

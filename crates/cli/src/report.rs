@@ -115,28 +115,10 @@ enum By {
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let stores = app::open_store(&config.database).await?;
     let as_of = AsOf { position: args.position.map(Position), known_on: args.known_on, decided_by: args.as_of };
-    let models = match (args.report, &args.instrument) {
-        // One instrument in the past: folded from its own streams, not the whole log.
-        (Kind::Status, Some(instrument)) if !as_of.is_now() => {
-            let (current, at) =
-                app::views::current(&stores, |_, _| ()).await.context("failed to build the read models")?;
-            let status = app::views::instrument_as_of(&stores, &current.status, at, instrument, as_of)
-                .await
-                .context("failed to build the instrument's status")?;
-            ReadModels { status, ..ReadModels::default() }
-        }
-        _ => app::views::as_of(&stores, as_of).await.context("failed to build the read models")?,
-    };
     let today = args.today.unwrap_or_else(|| {
         let point = args.as_of.or(args.known_on).unwrap_or_else(Timestamp::now);
         point.as_datetime().date_naive()
     });
-    print!("{}", render(&models, &args, today, &as_of)?);
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The report `args` ask for, in their format.
-fn render(models: &ReadModels, args: &Args, today: Date, as_of: &AsOf) -> anyhow::Result<String> {
     let filters = Filters {
         instrument: args.instrument.clone(),
         body: args.body.clone(),
@@ -146,20 +128,23 @@ fn render(models: &ReadModels, args: &Args, today: Date, as_of: &AsOf) -> anyhow
     };
     let rules = Rules::default();
     let (json, reports): (serde_json::Value, Vec<Report>) = match args.report {
-        Kind::Status => match &args.instrument {
-            Some(key) => {
-                let status = models.status.instrument(key, &rules, today).with_context(|| {
-                    format!("no instrument {key} is on record: `covenant report status` lists every instrument")
-                })?;
-                (serde_json::to_value(&status)?, status.reports())
+        Kind::Status => {
+            let models = models(&stores, &args, as_of).await?;
+            match &args.instrument {
+                Some(key) => {
+                    let status = models.status().instrument(key, &rules, today).with_context(|| {
+                        format!("no instrument {key} is on record: `covenant report status` lists every instrument")
+                    })?;
+                    (serde_json::to_value(&status)?, status.reports())
+                }
+                None => {
+                    let view = models.status().view(&filters, &rules, today);
+                    (serde_json::to_value(&view)?, vec![view.report()])
+                }
             }
-            None => {
-                let view = models.status.view(&filters, &rules, today);
-                (serde_json::to_value(&view)?, vec![view.report()])
-            }
-        },
+        }
         Kind::Resolutions => {
-            let view = models.resolutions.view(&filters, &rules, today);
+            let view = models(&stores, &args, as_of).await?.resolutions().view(&filters, &rules, today);
             (serde_json::to_value(&view)?, vec![view.report()])
         }
         Kind::Actions => {
@@ -167,19 +152,42 @@ fn render(models: &ReadModels, args: &Args, today: Date, as_of: &AsOf) -> anyhow
                 By::Organisation => GroupBy::Organisation,
                 By::Body => GroupBy::Body,
             };
-            let view = models.actions.view(&filters, &rules, today, by);
+            let view = models(&stores, &args, as_of).await?.actions().view(&filters, &rules, today, by);
             (serde_json::to_value(&view)?, vec![view.summary(), view.report()])
         }
         Kind::Indicators => {
-            let view = models.indicators.view(&filters, &rules, today);
+            let view = models(&stores, &args, as_of).await?.indicators().view(&filters, &rules, today);
             (serde_json::to_value(&view)?, vec![view.report()])
         }
+        // Read from the log: the log is the audit trail.
         Kind::Audit => {
             let trail = TrailFilters { stream: args.stream.clone(), actor: args.actor.clone() };
-            let view = models.audit.view(&filters, &trail);
+            let (view, _) =
+                app::views::audit(&stores, as_of, &filters, &trail).await.context("failed to read the audit trail")?;
             (serde_json::to_value(&view)?, vec![view.report()])
         }
     };
+    print!("{}", render(json, reports, &args, &as_of)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The read models a report other than the audit trail is made from, as of `as_of`.
+async fn models(stores: &app::Stores, args: &Args, as_of: AsOf) -> anyhow::Result<ReadModels> {
+    match (args.report, &args.instrument) {
+        // One instrument in the past: folded from its own streams, not the whole log.
+        (Kind::Status, Some(instrument)) if !as_of.is_now() => {
+            let (current, at) =
+                app::views::current(stores, |_, _| ()).await.context("failed to build the read models")?;
+            app::views::instrument_as_of(stores, &current, at, instrument, as_of)
+                .await
+                .context("failed to build the instrument's status")
+        }
+        _ => app::views::as_of(stores, as_of).await.context("failed to build the read models"),
+    }
+}
+
+/// The report's JSON or its tables, in the format `args` ask for.
+fn render(json: serde_json::Value, reports: Vec<Report>, args: &Args, as_of: &AsOf) -> anyhow::Result<String> {
     if args.format == Format::Json {
         return Ok(format!("{}\n", serde_json::to_string_pretty(&json)?));
     }

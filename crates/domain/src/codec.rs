@@ -8,6 +8,8 @@
 //! events are never rewritten: when a payload changes shape, its version goes up and an
 //! [`Upcaster`] turns the old shape into the new one when it is read.
 
+mod tagged;
+
 use kernel::{EventType, Payload, RecordedEvent};
 use serde_json::{Map, Value, json};
 
@@ -196,6 +198,13 @@ pub fn decode(event_type: &EventType, version: u32, payload: &Payload) -> Result
         return Err(DecodeError::NewerVersion { name: name.to_owned(), version, current: spec.version });
     }
     let malformed = |reason: String| DecodeError::Malformed { name: name.to_owned(), reason };
+    if version == spec.version {
+        // The current shape: read the payload straight into its aggregate's event, tag in front.
+        let mut json = serde_json::Deserializer::from_str(payload.as_str());
+        let tagged = tagged::Tagged { tag: ("event", spec.variant), inner: &mut json };
+        let event = Event::deserialize_of(spec.aggregate, tagged).and_then(|e| json.end().map(|()| e));
+        return event.map_err(|e| malformed(e.to_string()));
+    }
     let mut fields = match payload.to_value().map_err(|e| malformed(e.to_string()))? {
         Value::Object(map) => map,
         _ => return Err(malformed("the payload is not an object".into())),

@@ -259,7 +259,12 @@ pub struct State {
     pub parent: Option<Key>,
     pub status: Status,
     pub milestones: Vec<Milestone>,
-    pub reports: Vec<Progress>,
+    /// The latest progress report, in the order reported. Earlier reports stay in the log (the
+    /// audit trail lists them); nothing decided or shown from the state needs them.
+    pub latest: Option<Progress>,
+    /// The latest day any progress report was made on. Reports may be recorded out of date
+    /// order, so this is not always the latest report's day.
+    pub last_reported_on: Option<Date>,
     pub completed_on: Option<Date>,
     /// Earlier organisations answering for it, oldest first.
     pub previous_organisations: Vec<OrgId>,
@@ -270,10 +275,6 @@ impl State {
         self.status == Status::Open
     }
 
-    pub fn latest(&self) -> Option<&Progress> {
-        self.reports.last()
-    }
-
     /// Open and past its due date on `today`.
     pub fn is_overdue(&self, today: Date) -> bool {
         self.is_open() && self.due_on.is_some_and(|due| due < today)
@@ -281,7 +282,7 @@ impl State {
 
     /// Percentage complete: 100 once completed, else the latest report's, else 0.
     pub fn percent_complete(&self) -> u8 {
-        if self.status == Status::Completed { 100 } else { self.latest().map_or(0, |p| p.percent_complete) }
+        if self.status == Status::Completed { 100 } else { self.latest.as_ref().map_or(0, |p| p.percent_complete) }
     }
 }
 
@@ -561,14 +562,15 @@ pub fn evolve(mut state: State, event: &Event) -> State {
             state.status = Status::Open;
         }
         Event::ProgressReported { status, percent_complete, narrative, evidence_refs, period, reported_on } => {
-            state.reports.push(Progress {
+            state.last_reported_on = state.last_reported_on.max(Some(*reported_on));
+            state.latest = Some(Progress {
                 status: *status,
                 percent_complete: *percent_complete,
                 narrative: narrative.clone(),
                 evidence_refs: evidence_refs.clone(),
                 period: period.clone(),
                 reported_on: *reported_on,
-            })
+            });
         }
         Event::Completed { completed_on, .. } => {
             state.status = Status::Completed;

@@ -121,6 +121,17 @@ macro_rules! aggregates {
                 }
             }
 
+            /// Reads an event of `aggregate` from `deserializer`, which holds its `event` tag and
+            /// fields but not the `aggregate` tag.
+            pub(crate) fn deserialize_of<'de, D: serde::Deserializer<'de>>(
+                aggregate: Aggregate,
+                deserializer: D,
+            ) -> Result<Event, D::Error> {
+                Ok(match aggregate {
+                    $(Aggregate::$variant => Event::$variant($module::Event::deserialize(deserializer)?),)*
+                })
+            }
+
             $(
                 pub fn $module(&self) -> Option<&$module::Event> {
                     match self {

@@ -142,7 +142,7 @@ pub fn rate_commitment(rule: &RagRule, c: &commitment::State, today: Date) -> Op
         _ => return None,
     }
     let subject = Subject {
-        reported: c.latest().map(|p| p.status),
+        reported: c.latest.as_ref().map(|p| p.status),
         actual: Some(f64::from(c.percent_complete())),
         target: Some(100.0),
         polarity: Some(Polarity::HigherIsBetter),

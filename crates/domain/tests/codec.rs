@@ -114,3 +114,17 @@ fn current_progress_reports_are_written_at_version_2() {
     let (event_type, version, _) = codec::encode(&event).expect("encodes");
     assert_eq!((event_type.as_str(), version), ("CommitmentProgressReported", 2));
 }
+
+#[test]
+fn a_current_payload_with_a_field_of_the_wrong_shape_is_malformed() {
+    for event in domain::testing::corpus() {
+        let (event_type, version, payload) = codec::encode(&event).expect("encodes");
+        let mut fields: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(payload.as_str()).expect("a JSON object");
+        let Some(first) = fields.keys().next().cloned() else { continue };
+        fields.insert(first.clone(), serde_json::json!({"not": "this"}));
+        let broken = Payload::from_stored(serde_json::Value::Object(fields).to_string());
+        let decoded = codec::decode(&event_type, version, &broken);
+        assert!(matches!(decoded, Err(DecodeError::Malformed { .. })), "{event_type} with {first} broken: {decoded:?}");
+    }
+}

@@ -161,6 +161,24 @@ fn progress_on(id: &str) -> commitment::Command {
 }
 
 #[test]
+fn a_commitment_keeps_its_latest_report_and_the_latest_day_reported_on() {
+    let report = |percent: u8, on: &str| commitment::Event::ProgressReported {
+        status: Rag::Amber,
+        percent_complete: percent,
+        narrative: format!("{percent}% done"),
+        evidence_refs: vec![],
+        period: commitment::ReportingPeriod { label: "2023/24".into(), from: None, to: None },
+        reported_on: date(on),
+    };
+    // The third report, recorded last, is dated before the second.
+    let reports = [report(40, "2023-09-30"), report(60, "2023-12-31"), report(55, "2023-11-30")];
+    let state = reports.iter().fold(commitment::State::default(), commitment::evolve);
+    assert_eq!(state.latest.as_ref().map(|p| p.narrative.as_str()), Some("55% done"), "the last recorded");
+    assert_eq!(state.percent_complete(), 55);
+    assert_eq!(state.last_reported_on, Some(date("2023-12-31")), "the latest day, whatever the order");
+}
+
+#[test]
 fn no_progress_on_a_completed_commitment() {
     let message = given_commands(lincolnshire()).when(progress_on("hhcdg-dfg-fast-track")).then_error(|e| {
         matches!(e, DomainError::Commitment(commitment::Error::NotOpen(commitment::Status::Completed)))

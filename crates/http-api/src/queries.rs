@@ -2,7 +2,7 @@
 //! register, the action log, the indicators and the audit trail, with the filters and "as of"
 //! points of `covenant report`, as JSON or (`Accept: text/csv`) CSV, a page at a time. Answers
 //! about now come from the read models kept in memory; answers about a past point are folded
-//! from the log for the request.
+//! from the log for the request, and so is the audit trail, now or then.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -119,7 +119,8 @@ struct Asked {
     limit: usize,
 }
 
-/// The read models a report is made from: the live ones, or ones folded for a past point.
+/// The read models a report other than the audit trail is made from: the live ones, or ones
+/// folded for a past point.
 enum Models<'a> {
     Live(RwLockReadGuard<'a, Folded>),
     Past(Box<ReadModels>),
@@ -214,7 +215,7 @@ pub async fn instrument(
     let asked = read_query(query, Kind::Status, &service)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
     let models = models(&service, asked.as_of).await?;
-    let status = models.status.instrument(&key, &Rules::default(), asked.today).ok_or_else(|| {
+    let status = models.status().instrument(&key, &Rules::default(), asked.today).ok_or_else(|| {
         ApiError::NotFound(format!("no instrument {key} is on record: GET /api/v1/status lists every instrument"))
     })?;
     Ok(axum::Json(status).into_response())
@@ -341,7 +342,8 @@ async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>, ApiError> 
 
 /// One page of a report, as JSON (the view, its rows cut to the page, and `page`) or CSV. A
 /// report of now is answered from the answers kept at the live models' position when the same
-/// request was answered there before.
+/// request was answered there before. The audit trail is read from the log for the request: the
+/// log is the audit trail.
 async fn report(
     service: &Service,
     kind: Kind,
@@ -355,68 +357,82 @@ async fn report(
         content_type: representation.content_type(),
         today: asked.today,
     };
-    let position = models.position();
-    if let Some(answer) = position.and_then(|at| service.answers.get(at, &request)) {
+    if let Some(answer) = models.position().and_then(|at| service.answers.get(at, &request)) {
         return Ok(answer.into_response());
     }
-    let answer = write_report(&models, kind, asked, representation)?;
+    let rules = Rules::default();
+    let position = models.position();
+    let written = match kind {
+        Kind::Status => {
+            let view = models.status().view(&asked.filters, &rules, asked.today);
+            Written::new(&view, view.report(), position)
+        }
+        Kind::Resolutions => {
+            let view = models.resolutions().view(&asked.filters, &rules, asked.today);
+            Written::new(&view, view.report(), position)
+        }
+        Kind::Actions => {
+            let view = models.actions().view(&asked.filters, &rules, asked.today, asked.group_by);
+            Written::new(&view, view.report(), position)
+        }
+        Kind::Indicators => {
+            let view = models.indicators().view(&asked.filters, &rules, asked.today);
+            Written::new(&view, view.report(), position)
+        }
+        Kind::Audit => {
+            // Not the models': the live ones are let go so that others may catch them up.
+            drop(models);
+            let (view, at) = app::views::audit(&service.stores, asked.as_of, &asked.filters, &asked.trail).await?;
+            Written::new(&view, view.report(), asked.as_of.is_now().then_some(at))
+        }
+    };
+    let position = written.position;
+    let answer = written.page(kind, asked, representation)?;
     if let Some(at) = position {
         service.answers.keep(at, request, answer.clone());
     }
     Ok(answer.into_response())
 }
 
-/// Works out one page of a report from `models`.
-fn write_report(
-    models: &Models<'_>,
-    kind: Kind,
-    asked: &Asked,
-    representation: Representation,
-) -> Result<Answer, ApiError> {
-    let rules = Rules::default();
-    let (view, table): (Result<Value, serde_json::Error>, Report) = match kind {
-        Kind::Status => {
-            let view = models.status.view(&asked.filters, &rules, asked.today);
-            (serde_json::to_value(&view), view.report())
-        }
-        Kind::Resolutions => {
-            let view = models.resolutions.view(&asked.filters, &rules, asked.today);
-            (serde_json::to_value(&view), view.report())
-        }
-        Kind::Actions => {
-            let view = models.actions.view(&asked.filters, &rules, asked.today, asked.group_by);
-            (serde_json::to_value(&view), view.report())
-        }
-        Kind::Indicators => {
-            let view = models.indicators.view(&asked.filters, &rules, asked.today);
-            (serde_json::to_value(&view), view.report())
-        }
-        Kind::Audit => {
-            let view = models.audit.view(&asked.filters, &asked.trail);
-            (serde_json::to_value(&view), view.report())
-        }
-    };
-    let total = table.rows.len();
-    let start = asked.offset.min(total);
-    let end = start.saturating_add(asked.limit).min(total);
-    if representation == Representation::Csv {
-        let page = Report { rows: table.rows[start..end].to_vec(), ..table };
-        let body = page.render(projections::Format::Csv).into();
-        return Ok(Answer { content_type: representation.content_type(), body });
+/// A report worked out: its view as JSON, its table, and the position it describes (none for a
+/// past point).
+struct Written {
+    view: Result<Value, serde_json::Error>,
+    table: Report,
+    position: Option<Position>,
+}
+
+impl Written {
+    fn new(view: &impl serde::Serialize, table: Report, position: Option<Position>) -> Self {
+        Self { view: serde_json::to_value(view), table, position }
     }
-    let mut view = view.map_err(|e| ApiError::Internal(format!("failed to write the report: {e}")))?;
-    if let Some(rows) = view.get_mut(kind.rows()).and_then(Value::as_array_mut) {
-        *rows = rows.drain(start..end).collect();
+
+    /// The page `asked` names, as `representation`.
+    fn page(self, kind: Kind, asked: &Asked, representation: Representation) -> Result<Answer, ApiError> {
+        let Written { view, table, position } = self;
+        let total = table.rows.len();
+        let start = asked.offset.min(total);
+        let end = start.saturating_add(asked.limit).min(total);
+        if representation == Representation::Csv {
+            let page = Report { rows: table.rows[start..end].to_vec(), ..table };
+            let body = page.render(projections::Format::Csv).into();
+            return Ok(Answer { content_type: representation.content_type(), body });
+        }
+        let failed = |e: serde_json::Error| ApiError::Internal(format!("failed to write the report: {e}"));
+        let mut view = view.map_err(failed)?;
+        if let Some(rows) = view.get_mut(kind.rows()).and_then(Value::as_array_mut) {
+            *rows = rows.drain(start..end).collect();
+        }
+        view["page"] = serde_json::json!({
+            "offset": start,
+            "limit": asked.limit,
+            "total": total,
+            "next_offset": (end < total).then_some(end),
+        });
+        if let Some(position) = position {
+            view["position"] = position.0.into();
+        }
+        let body = serde_json::to_vec(&view).map_err(failed)?;
+        Ok(Answer { content_type: representation.content_type(), body: body.into() })
     }
-    view["page"] = serde_json::json!({
-        "offset": start,
-        "limit": asked.limit,
-        "total": total,
-        "next_offset": (end < total).then_some(end),
-    });
-    if let Some(position) = models.position() {
-        view["position"] = position.0.into();
-    }
-    let body = serde_json::to_vec(&view).map_err(|e| ApiError::Internal(format!("failed to write the report: {e}")))?;
-    Ok(Answer { content_type: representation.content_type(), body: body.into() })
 }

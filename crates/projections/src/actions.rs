@@ -7,39 +7,16 @@ use std::collections::BTreeMap;
 use domain::commitment::{self, ObjectiveRef};
 use domain::rag::Rag;
 use domain::{Date, Key, OrgId};
-use kernel::RecordedEvent;
 use serde::{Deserialize, Serialize};
 
-use crate::change::Change;
-use crate::delivery::{Figures, Portfolio};
-use crate::names::Names;
+use crate::delivery::Figures;
 use crate::words::{self, or_dash, percent, tenths, word};
-use crate::{Filters, Projection, Report, Rules};
+use crate::{Filters, ReadModels, Report, Rules};
 
-/// The read model behind the action log.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ActionLog {
-    names: Names,
-    portfolio: Portfolio,
-}
-
-impl Projection for ActionLog {
-    const NAME: &'static str = "actions";
-    const VERSION: u32 = 1;
-
-    fn apply(&mut self, event: &RecordedEvent) {
-        if let Some(change) = Change::decode(event) {
-            self.fold(&change);
-        }
-    }
-}
-
-impl ActionLog {
-    /// Folds an event already decoded.
-    pub(crate) fn fold(&mut self, change: &Change) {
-        self.names.apply(change);
-        self.portfolio.apply(change);
-    }
+/// The action log: a view of the commitments in [`ReadModels`].
+#[derive(Clone, Copy, Debug)]
+pub struct ActionLog<'a> {
+    pub(crate) models: &'a ReadModels,
 }
 
 /// Where a commitment stands today, most pressing first.
@@ -139,13 +116,14 @@ pub struct ActionsView {
     pub rows: Vec<ActionRow>,
 }
 
-impl ActionLog {
+impl ActionLog<'_> {
     /// The log on `today`. `instrument` selects commitments towards its objectives; `body` those
     /// in the body's action log; `organisation` those it answers for now or did before a
     /// succession; the period those due within it.
     pub fn view(&self, filters: &Filters, rules: &Rules, today: Date, group_by: GroupBy) -> ActionsView {
-        let assessment = self.portfolio.assess(rules, today);
+        let assessment = self.models.portfolio.assess(rules, today);
         let mut rows: Vec<ActionRow> = self
+            .models
             .portfolio
             .commitments
             .iter()
@@ -165,8 +143,8 @@ impl ActionLog {
     }
 
     fn row(&self, key: &Key, c: &commitment::State, figures: Figures, group_by: GroupBy) -> ActionRow {
-        let organisation_name = c.organisation.as_ref().map(|o| self.names.organisation(o));
-        let body_name = c.body.as_ref().map(|b| self.names.body(b));
+        let organisation_name = c.organisation.as_ref().map(|o| self.models.names.organisation(o));
+        let body_name = c.body.as_ref().map(|b| self.models.names.body(b));
         let group = match group_by {
             GroupBy::Organisation => organisation_name.clone(),
             GroupBy::Body => body_name.clone(),
@@ -182,7 +160,7 @@ impl ActionLog {
             body_name,
             lead: c.lead.clone(),
             towards: c.towards.clone(),
-            towards_title: c.towards.as_ref().map(|t| self.portfolio.objective_title(t)),
+            towards_title: c.towards.as_ref().map(|t| self.models.portfolio.objective_title(t)),
             arising_from: c.arising_from.clone(),
             parent: c.parent.clone(),
             weight: c.weight,
@@ -193,7 +171,7 @@ impl ActionLog {
             progress: tenths(figures.progress),
             rag: figures.rag,
             last_update: figures.last_update,
-            last_report: c.latest().map(|p| LastReport {
+            last_report: c.latest.as_ref().map(|p| LastReport {
                 reported_on: p.reported_on,
                 period: p.period.label.clone(),
                 status: p.status,

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use domain::ids::StreamKey;
-use domain::{Event, Key, OrgId, body, codec, commitment, indicator, instrument, meeting, organisation, resolution};
+use domain::{Event, Key, OrgId, body, commitment, indicator, instrument, meeting, organisation, resolution};
 use kernel::RecordedEvent;
 
 /// One decoded event with the key of its stream.
@@ -21,13 +21,8 @@ pub(crate) enum Change {
 }
 
 impl Change {
-    /// The event in domain terms, or `None` when it cannot be decoded (a type this build does not
-    /// know, a malformed payload, a stream outside the naming convention): read models skip it.
-    pub(crate) fn decode(recorded: &RecordedEvent) -> Option<Change> {
-        Change::of(recorded, codec::decode_recorded(recorded).ok()?)
-    }
-
-    /// `event`, already decoded from `recorded`, with the key of its stream.
+    /// `event`, already decoded from `recorded`, with the key of its stream, or `None` when the
+    /// stream is outside the naming convention or belongs to another aggregate: read models skip it.
     pub(crate) fn of(recorded: &RecordedEvent, event: Event) -> Option<Change> {
         Some(match (StreamKey::parse(&recorded.stream_id).ok()?, event) {
             (StreamKey::Organisation(id), Event::Organisation(e)) => Change::Organisation(id, e),

@@ -186,7 +186,7 @@ impl<'a> Assessing<'a> {
         let children: Vec<&'a Key> = self.children.get(key).cloned().unwrap_or_default();
         let mut parts = Vec::new();
         let mut last_update = std::iter::once(c.made_on)
-            .chain(c.reports.iter().map(|r| Some(r.reported_on)))
+            .chain(std::iter::once(c.last_reported_on))
             .chain(std::iter::once(c.completed_on))
             .chain(c.milestones.iter().map(|m| m.reached_on))
             .flatten()

@@ -2,49 +2,20 @@
 //! one before, the target in force today, the direction of travel (improving or worsening, read
 //! through the indicator's polarity), and its RAG by the domain's rule against the target.
 
-use std::collections::BTreeMap;
-
 use domain::commitment::ObjectiveRef;
 use domain::indicator::{self, Polarity, Reading};
 use domain::rag::{self, Rag};
-use domain::{Date, Key, OrgId, instrument};
-use kernel::RecordedEvent;
-use serde::{Deserialize, Serialize};
+use domain::{Date, Key, OrgId};
+use serde::Serialize;
 
-use crate::change::{Change, evolve_in};
-use crate::names::Names;
 use crate::words::{self, or_dash, word};
-use crate::{Filters, Projection, Report, Rules};
+use crate::{Filters, ReadModels, Report, Rules};
 
-/// The read model behind the indicators report.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct IndicatorBoard {
-    names: Names,
-    instruments: BTreeMap<Key, instrument::State>,
-    indicators: BTreeMap<Key, indicator::State>,
-}
-
-impl Projection for IndicatorBoard {
-    const NAME: &'static str = "indicators";
-    const VERSION: u32 = 1;
-
-    fn apply(&mut self, event: &RecordedEvent) {
-        if let Some(change) = Change::decode(event) {
-            self.fold(&change);
-        }
-    }
-}
-
-impl IndicatorBoard {
-    /// Folds an event already decoded.
-    pub(crate) fn fold(&mut self, change: &Change) {
-        self.names.apply(change);
-        match change {
-            Change::Instrument(key, e) => evolve_in(&mut self.instruments, key, e, instrument::evolve),
-            Change::Indicator(key, e) => evolve_in(&mut self.indicators, key, e, indicator::evolve),
-            _ => {}
-        }
-    }
+/// The indicators report: a view of the indicators in [`ReadModels`], with the instruments whose
+/// objectives they measure.
+#[derive(Clone, Copy, Debug)]
+pub struct IndicatorBoard<'a> {
+    pub(crate) models: &'a ReadModels,
 }
 
 /// Which way an indicator is moving, for the better or the worse given its polarity.
@@ -106,12 +77,13 @@ pub struct IndicatorsView {
     pub indicators: Vec<IndicatorStatus>,
 }
 
-impl IndicatorBoard {
+impl IndicatorBoard<'_> {
     /// The indicators on `today`. `instrument` selects those measuring one of its objectives;
     /// `body` those measuring an objective of an instrument the body owns; `organisation` those
     /// it owns; the period limits the readings considered to those taken within it.
     pub fn view(&self, filters: &Filters, rules: &Rules, today: Date) -> IndicatorsView {
         let mut indicators: Vec<IndicatorStatus> = self
+            .models
             .indicators
             .iter()
             .filter(|(_, i)| i.id.is_some() && self.selected(i, filters))
@@ -123,7 +95,8 @@ impl IndicatorBoard {
 
     fn selected(&self, i: &indicator::State, filters: &Filters) -> bool {
         let instrument = i.towards.as_ref().map(|t| &t.instrument);
-        let owner_body = instrument.and_then(|k| self.instruments.get(k)).and_then(|s| s.owner_body.as_ref());
+        let owner_body =
+            instrument.and_then(|k| self.models.portfolio.instruments.get(k)).and_then(|s| s.owner_body.as_ref());
         Filters::matches(&filters.instrument, instrument)
             && Filters::matches(&filters.body, owner_body)
             && Filters::matches(&filters.organisation, i.owner.as_ref())
@@ -154,7 +127,7 @@ impl IndicatorBoard {
             unit: i.unit.clone(),
             polarity: i.polarity,
             owner: i.owner.clone(),
-            owner_name: i.owner.as_ref().map(|o| self.names.organisation(o)),
+            owner_name: i.owner.as_ref().map(|o| self.models.names.organisation(o)),
             towards: i.towards.clone(),
             baseline: i.baseline,
             latest,

@@ -1,12 +1,15 @@
 //! Covenant's read models: pure folds of the event log into the views people use, and the runner
 //! that keeps each fold's state and checkpoint together so a restart neither skips nor repeats.
 //!
-//! Five read models, each a [`Projection`] with a view function that takes [`Filters`], the
-//! [`Rules`] for RAG, roll-up, staleness and "due soon", and the date to count as today:
-//! [`StatusBoard`] (instruments), [`ResolutionRegister`] (resolutions and their delivery trail),
-//! [`ActionLog`] (commitments by organisation or body), [`IndicatorBoard`] (indicators against
-//! targets) and [`AuditTrail`] (every event). Each view returns typed rows, for programs, and
-//! lays itself out as a [`Report`], for people. `docs/reports.md` describes every column.
+//! Five read models, each with a view function that takes [`Filters`], the [`Rules`] for RAG,
+//! roll-up, staleness and "due soon", and the date to count as today: [`StatusBoard`]
+//! (instruments), [`ResolutionRegister`] (resolutions and their delivery trail), [`ActionLog`]
+//! (commitments by organisation or body), [`IndicatorBoard`] (indicators against targets) and
+//! [`AuditTrail`] (every event). The first four are views of one [`ReadModels`], the
+//! [`Projection`] that folds each aggregate's state once and is saved by the [`Runner`]; the
+//! audit trail is the log itself, folded for each request from the events it selects and never
+//! saved. Each view returns typed rows, for programs, and lays itself out as a [`Report`], for
+//! people. `docs/reports.md` describes every column.
 //!
 //! Architecture Invariant: a read model is a function of the events alone. `apply` never fails,
 //! never reads a clock and never does IO; what a fold cannot understand it ignores. Anything
@@ -42,7 +45,7 @@ pub use resolutions::{
     ResolutionsView,
 };
 pub use rules::Rules;
-pub use runner::{Projection, ProjectionError, Runner, build_as_of};
+pub use runner::{Projection, ProjectionError, Runner, build_as_of, read_as_of};
 pub use status::{
     EndorsementView, InstrumentStatus, ItemRef, ObjectiveStatus, PartyStanding, Standing, StatusBoard, StatusView,
 };

@@ -8,43 +8,26 @@ use std::collections::BTreeMap;
 use domain::rag::Rag;
 use domain::resolution::{self, Outcome};
 use domain::{Date, Key, OrgId, commitment, instrument, meeting};
-use kernel::RecordedEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::actions::ActionState;
 use crate::change::{Change, evolve_in};
-use crate::delivery::{Assessment, Figures, Portfolio};
-use crate::names::Names;
+use crate::delivery::{Assessment, Figures};
 use crate::words::{self, or_dash, percent, tenths, word};
-use crate::{Filters, Projection, Report, Rules};
+use crate::{Filters, ReadModels, Report, Rules};
 
-/// The read model behind the register.
+/// Resolutions, the meetings they were decided at, and what each caused: the part of
+/// [`ReadModels`] the register adds to the names, instruments and commitments it shares.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ResolutionRegister {
-    names: Names,
-    portfolio: Portfolio,
+pub(crate) struct Register {
     resolutions: BTreeMap<Key, resolution::State>,
     meetings: BTreeMap<Key, meeting::State>,
     /// What each resolution authorised or brought about, by the resolution's key.
     caused: BTreeMap<Key, Vec<Caused>>,
 }
 
-impl Projection for ResolutionRegister {
-    const NAME: &'static str = "resolutions";
-    const VERSION: u32 = 1;
-
-    fn apply(&mut self, event: &RecordedEvent) {
-        if let Some(change) = Change::decode(event) {
-            self.fold(&change);
-        }
-    }
-}
-
-impl ResolutionRegister {
-    /// Folds an event already decoded.
-    pub(crate) fn fold(&mut self, change: &Change) {
-        self.names.apply(change);
-        self.portfolio.apply(change);
+impl Register {
+    pub(crate) fn apply(&mut self, change: &Change) {
         match change {
             Change::Meeting(key, e) => evolve_in(&mut self.meetings, key, e, meeting::evolve),
             Change::Resolution(key, e) => {
@@ -293,6 +276,13 @@ pub struct ResolutionEntry {
     pub commitments: Vec<CommitmentTrail>,
 }
 
+/// The resolution register: a view of the resolutions in [`ReadModels`], with the instruments and
+/// commitments they set going.
+#[derive(Clone, Copy, Debug)]
+pub struct ResolutionRegister<'a> {
+    pub(crate) models: &'a ReadModels,
+}
+
 /// The register as of `today`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ResolutionsView {
@@ -303,13 +293,15 @@ pub struct ResolutionsView {
     pub resolutions: Vec<ResolutionEntry>,
 }
 
-impl ResolutionRegister {
+impl ResolutionRegister<'_> {
     /// The register on `today`. `instrument` selects resolutions that acted on it or from which
     /// commitments towards it arise; `body` the body's resolutions; `organisation` those that
     /// bind it or under which it adopted, signed or withdrew; the period those decided within it.
     pub fn view(&self, filters: &Filters, rules: &Rules, today: Date) -> ResolutionsView {
-        let assessment = self.portfolio.assess(rules, today);
+        let assessment = self.models.portfolio.assess(rules, today);
         let mut resolutions: Vec<ResolutionEntry> = self
+            .models
+            .register
             .resolutions
             .iter()
             .filter(|(key, r)| r.exists() && self.selected(key, r, filters, &assessment))
@@ -323,12 +315,12 @@ impl ResolutionRegister {
 
     /// One resolution and its trail on `today`, or `None` when it was never recorded.
     pub fn resolution(&self, key: &Key, rules: &Rules, today: Date) -> Option<ResolutionEntry> {
-        let r = self.resolutions.get(key).filter(|r| r.exists())?;
-        Some(self.entry(key, r, &self.portfolio.assess(rules, today)))
+        let r = self.models.register.resolutions.get(key).filter(|r| r.exists())?;
+        Some(self.entry(key, r, &self.models.portfolio.assess(rules, today)))
     }
 
     fn acts(&self, key: &Key) -> &[Caused] {
-        self.caused.get(key).map_or(&[], Vec::as_slice)
+        self.models.register.caused.get(key).map_or(&[], Vec::as_slice)
     }
 
     fn selected(&self, key: &Key, r: &resolution::State, filters: &Filters, assessment: &Assessment<'_>) -> bool {
@@ -353,7 +345,7 @@ impl ResolutionRegister {
                 commitment: commitment.clone(),
                 title: c.title.clone(),
                 organisation: c.organisation.clone(),
-                organisation_name: c.organisation.as_ref().map(|o| self.names.organisation(o)),
+                organisation_name: c.organisation.as_ref().map(|o| self.models.names.organisation(o)),
                 basis,
                 due_on: c.due_on,
                 state: ActionState::of(c, &figures),
@@ -376,10 +368,14 @@ impl ResolutionRegister {
         ResolutionEntry {
             resolution: key.clone(),
             body: r.body.clone(),
-            body_name: r.body.as_ref().map(|b| self.names.body(b)),
+            body_name: r.body.as_ref().map(|b| self.models.names.body(b)),
             organisations: r.organisations.clone(),
             meeting: r.meeting.clone(),
-            meeting_title: r.meeting.as_ref().and_then(|m| self.meetings.get(m)).map(|m| m.title.clone()),
+            meeting_title: r
+                .meeting
+                .as_ref()
+                .and_then(|m| self.models.register.meetings.get(m))
+                .map(|m| m.title.clone()),
             agenda_item: r.agenda_item.clone(),
             minute_number: r.minute_number.clone(),
             outcome: r.outcome,
@@ -407,8 +403,8 @@ impl ResolutionRegister {
     }
 
     fn describe(&self, act: &Caused) -> String {
-        let title = |i: &Key| self.portfolio.instrument_title(i);
-        let name = |o: &OrgId| self.names.organisation(o);
+        let title = |i: &Key| self.models.portfolio.instrument_title(i);
+        let name = |o: &OrgId| self.models.names.organisation(o);
         match act {
             Caused::Endorsement { instrument, .. } => format!("endorsed {}", title(instrument)),
             Caused::Adoption { instrument, party, .. } => format!("{} adopted {}", name(party), title(instrument)),

@@ -1,7 +1,8 @@
 //! The projection runner: folds the log into a read model, page by page, saving the state and
 //! the last position folded into it together as one snapshot, so that a runner stopped at any
-//! moment resumes from a consistent point.
+//! moment resumes from a consistent point. Each page is folded while the next one is read.
 
+use futures::future::join;
 use kernel::{EventStore, Position, RecordedEvent, Snapshot, SnapshotStore, StoreError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -45,8 +46,11 @@ impl std::fmt::Debug for Runner<'_> {
 }
 
 impl<'a> Runner<'a> {
+    /// Pages of 10,000 events, saved every 1,000,000 events. Each save writes the whole state, so
+    /// it costs as much as the state is large; saving seldom keeps a rebuild from spending its
+    /// time saving, and a runner stopped half-way folds again at most what it had not saved.
     pub fn new(events: &'a dyn EventStore, snapshots: &'a dyn SnapshotStore) -> Self {
-        Self { events, snapshots, page: 10_000, save_every: 100_000 }
+        Self { events, snapshots, page: 10_000, save_every: 1_000_000 }
     }
 
     /// Saves a snapshot after at least this many events (and always at the end of a catch-up).
@@ -83,13 +87,14 @@ impl<'a> Runner<'a> {
         let (mut state, mut position) = self.load::<P>().await?;
         let head = self.events.head().await?.position;
         let mut unsaved = 0u64;
-        loop {
-            let page = self.events.read_all(position, self.page).await?;
-            let Some(last) = page.last() else { break };
-            let last = last.position;
-            for event in &page {
-                state.apply(event);
-            }
+        let mut page = self.events.read_all(position, self.page).await?;
+        while let Some(last) = page.last().map(|e| e.position) {
+            let fold = async {
+                for event in &page {
+                    state.apply(event);
+                }
+            };
+            let (next, ()) = join(self.events.read_all(last, self.page), fold).await;
             unsaved += page.len() as u64;
             position = last;
             if unsaved >= self.save_every {
@@ -97,6 +102,7 @@ impl<'a> Runner<'a> {
                 unsaved = 0;
             }
             progress(position, head.max(position));
+            page = next?;
         }
         if unsaved > 0 {
             self.save(&state, position).await?;
@@ -131,19 +137,36 @@ fn snapshot_name<P: Projection>() -> String {
 /// Builds `P` from position zero as the log stood at `as_of`, without touching snapshots.
 pub async fn build_as_of<P: Projection>(events: &dyn EventStore, as_of: AsOf) -> Result<P, ProjectionError> {
     let mut state = P::default();
-    let mut position = Position::ZERO;
-    loop {
-        let page = events.read_all(position, 10_000).await?;
-        let Some(last) = page.last() else { break };
-        position = last.position;
-        for event in &page {
-            if as_of.ends_before(event) {
-                return Ok(state);
-            }
-            if as_of.includes(event) {
-                state.apply(event);
-            }
-        }
-    }
+    read_as_of(events, as_of, |event| state.apply(event)).await?;
     Ok(state)
+}
+
+/// Gives `apply` each event of the log as it stood at `as_of`, in position order, reading from
+/// position zero a page at a time (the next while `apply` is given this one) and stopping at the
+/// first event past `as_of`.
+pub async fn read_as_of(
+    events: &dyn EventStore,
+    as_of: AsOf,
+    mut apply: impl FnMut(&RecordedEvent) + Send,
+) -> Result<(), StoreError> {
+    let mut page = events.read_all(Position::ZERO, 10_000).await?;
+    while let Some(last) = page.last().map(|e| e.position) {
+        let fold = async {
+            for event in &page {
+                if as_of.ends_before(event) {
+                    return true;
+                }
+                if as_of.includes(event) {
+                    apply(event);
+                }
+            }
+            false
+        };
+        let (next, ended) = join(events.read_all(last, 10_000), fold).await;
+        if ended {
+            break;
+        }
+        page = next?;
+    }
+    Ok(())
 }

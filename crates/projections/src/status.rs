@@ -8,39 +8,17 @@ use std::collections::BTreeSet;
 
 use domain::rag::Rag;
 use domain::{Date, Key, OrgId, Period, ids, instrument};
-use kernel::{RecordedEvent, StreamId};
-use serde::{Deserialize, Serialize};
+use kernel::StreamId;
+use serde::Serialize;
 
-use crate::change::Change;
-use crate::delivery::{Assessment, Portfolio, Totals, combine};
-use crate::names::Names;
+use crate::delivery::{Assessment, Totals, combine};
 use crate::words::{self, or_dash, percent, tenths, word};
-use crate::{Filters, Projection, Report, Rules};
+use crate::{Filters, ReadModels, Report, Rules};
 
-/// The read model behind the status board.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct StatusBoard {
-    names: Names,
-    portfolio: Portfolio,
-}
-
-impl Projection for StatusBoard {
-    const NAME: &'static str = "status";
-    const VERSION: u32 = 1;
-
-    fn apply(&mut self, event: &RecordedEvent) {
-        if let Some(change) = Change::decode(event) {
-            self.fold(&change);
-        }
-    }
-}
-
-impl StatusBoard {
-    /// Folds an event already decoded.
-    pub(crate) fn fold(&mut self, change: &Change) {
-        self.names.apply(change);
-        self.portfolio.apply(change);
-    }
+/// The status board: a view of the instruments and commitments in [`ReadModels`].
+#[derive(Clone, Copy, Debug)]
+pub struct StatusBoard<'a> {
+    pub(crate) models: &'a ReadModels,
 }
 
 /// One instrument as the board shows it.
@@ -152,14 +130,15 @@ pub struct StatusView {
     pub instruments: Vec<InstrumentStatus>,
 }
 
-impl StatusBoard {
+impl StatusBoard<'_> {
     /// The board on `today`: every instrument the filters select. `instrument` selects one;
     /// `body` those it owns or has endorsed; `organisation` those it is a party to; the period
     /// those whose own period overlaps it (an instrument without a period runs from its drafting
     /// until it is closed).
     pub fn view(&self, filters: &Filters, rules: &Rules, today: Date) -> StatusView {
-        let assessment = self.portfolio.assess(rules, today);
+        let assessment = self.models.portfolio.assess(rules, today);
         let mut instruments: Vec<InstrumentStatus> = self
+            .models
             .portfolio
             .instruments
             .iter()
@@ -172,8 +151,8 @@ impl StatusBoard {
 
     /// One instrument on `today`, or `None` when it was never drafted.
     pub fn instrument(&self, key: &Key, rules: &Rules, today: Date) -> Option<InstrumentStatus> {
-        let assessment = self.portfolio.assess(rules, today);
-        self.status(key, self.portfolio.instruments.get(key)?, &assessment)
+        let assessment = self.models.portfolio.assess(rules, today);
+        self.status(key, self.models.portfolio.instruments.get(key)?, &assessment)
     }
 
     /// The streams the status of `instrument` is folded from: its own, its owner's and endorsing
@@ -185,13 +164,13 @@ impl StatusBoard {
     /// shows the instrument exactly as a board folded from the whole log does.
     pub fn sources(&self, instrument: &Key) -> BTreeSet<StreamId> {
         let mut streams = BTreeSet::from([ids::instrument_stream(instrument)]);
-        if let Some(i) = self.portfolio.instruments.get(instrument) {
+        if let Some(i) = self.models.portfolio.instruments.get(instrument) {
             streams.extend(i.owner_body.iter().chain(i.endorsements.iter().map(|e| &e.body)).map(ids::body_stream));
             streams.extend(i.parties.iter().map(|p| ids::organisation_stream(&p.id)));
         }
-        for key in self.portfolio.behind(instrument) {
+        for key in self.models.portfolio.behind(instrument) {
             streams.insert(ids::commitment_stream(key));
-            if let Some(c) = self.portfolio.commitments.get(key) {
+            if let Some(c) = self.models.portfolio.commitments.get(key) {
                 streams.extend(c.organisation.iter().chain(&c.previous_organisations).map(ids::organisation_stream));
             }
         }
@@ -224,7 +203,7 @@ impl StatusBoard {
                 commitment: commitment.clone(),
                 title: c.title.clone(),
                 organisation: c.organisation.clone(),
-                organisation_name: c.organisation.as_ref().map(|o| self.names.organisation(o)),
+                organisation_name: c.organisation.as_ref().map(|o| self.models.names.organisation(o)),
                 lead: c.lead.clone(),
                 due_on: c.due_on,
                 last_update: figures.last_update,
@@ -243,7 +222,7 @@ impl StatusBoard {
             state: i.status,
             version: i.current_version().cloned(),
             owner_body: i.owner_body.clone(),
-            owner_name: i.owner_body.as_ref().map(|b| self.names.body(b)),
+            owner_name: i.owner_body.as_ref().map(|b| self.models.names.body(b)),
             period: i.period.clone(),
             builds_on: i.builds_on.clone(),
             superseded_by: i.superseded_by.clone(),
@@ -253,7 +232,7 @@ impl StatusBoard {
                 .iter()
                 .map(|e| EndorsementView {
                     body: e.body.clone(),
-                    body_name: self.names.body(&e.body),
+                    body_name: self.models.names.body(&e.body),
                     endorsed_on: e.endorsed_on,
                     resolution: e.resolution.clone(),
                     recommendation: e.recommendation.clone(),
@@ -264,7 +243,7 @@ impl StatusBoard {
                 .iter()
                 .map(|p| PartyStanding {
                     organisation: p.id.clone(),
-                    name: self.names.organisation(&p.id),
+                    name: self.models.names.organisation(&p.id),
                     standing: Standing::of(p),
                 })
                 .collect(),

@@ -43,7 +43,6 @@ async fn a_runner_stopped_half_way_resumes_to_equal_a_full_rebuild(db: &TestStor
     let (resumed, position) = app::views::current(&stores, |_, _| ()).await.expect("the runner resumes");
     assert_eq!(position, head);
     let full: ReadModels = build_as_of(stores.events.as_ref(), AsOf::now()).await.expect("the log folds");
-    assert_eq!(resumed.audit.view(&Filters::default(), &Default::default()).entries.len() as u64, head.0);
     assert!(resumed == full, "the resumed read models differ from a fold of the whole log");
 
     let (rebuilt, _) = app::views::rebuild(&stores, |_, _| ()).await.expect("the read models rebuild");
@@ -68,7 +67,7 @@ async fn record_a_long_log(stores: &Stores) {
     let (models, _) = app::views::current(stores, |_, _| ()).await.expect("the read models build");
     let today = date("2024-06-01");
     let open: Vec<_> = models
-        .actions
+        .actions()
         .view(&Filters::default(), &Rules::default(), today, GroupBy::Organisation)
         .rows
         .into_iter()

@@ -1,4 +1,5 @@
-//! How the interfaces read the read models (`app::views`), against a real store, on SQLite and
-//! on PostgreSQL.
+//! How the interfaces read the read models and the audit trail (`app::views`), against a real
+//! store, on SQLite and on PostgreSQL.
 
+mod audit;
 mod instrument_as_of;

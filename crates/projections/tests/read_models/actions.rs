@@ -1,31 +1,31 @@
 //! The action log by organisation and by body.
 
 use domain::testing::{date, org};
-use projections::{ActionLog, ActionState, Filters, Format, GroupBy, Rules};
+use projections::{ActionState, Filters, Format, GroupBy, ReadModels, Rules};
 
 use crate::log::{corpus_log, fold, today};
 
-fn log() -> ActionLog {
+fn models() -> ReadModels {
     fold(&corpus_log())
 }
 
 #[test]
 fn the_action_log_by_organisation() {
-    let view = log().view(&Filters::default(), &Rules::default(), today(), GroupBy::Organisation);
+    let view = models().actions().view(&Filters::default(), &Rules::default(), today(), GroupBy::Organisation);
     insta::assert_snapshot!(view.report().render(Format::Text));
     insta::assert_snapshot!("by_organisation_summary", view.summary().render(Format::Text));
 }
 
 #[test]
 fn the_action_log_by_body() {
-    let view = log().view(&Filters::default(), &Rules::default(), today(), GroupBy::Body);
+    let view = models().actions().view(&Filters::default(), &Rules::default(), today(), GroupBy::Body);
     insta::assert_snapshot!(view.summary().render(Format::Text));
 }
 
 #[test]
 fn a_successor_answers_for_what_it_inherited() {
     let filters = Filters { organisation: Some(org("GB-NHS-71E")), ..Filters::default() };
-    let view = log().view(&filters, &Rules::default(), today(), GroupBy::Organisation);
+    let view = models().actions().view(&filters, &Rules::default(), today(), GroupBy::Organisation);
     assert_eq!(view.rows.len(), 1);
     let row = &view.rows[0];
     assert_eq!(row.organisation, Some(org("GB-NHS-QJM")));
@@ -35,7 +35,8 @@ fn a_successor_answers_for_what_it_inherited() {
 
 #[test]
 fn due_soon_follows_the_window_and_the_period_filter_takes_due_dates() {
-    let log = log();
+    let models = models();
+    let log = models.actions();
     let day = date("2024-03-15");
     let view = log.view(&Filters::default(), &Rules::default(), day, GroupBy::Organisation);
     let due_soon: Vec<&str> =

@@ -6,7 +6,7 @@ use domain::resolution::Outcome;
 use domain::testing::{date, key, org};
 use domain::{Key, body, instrument, meeting, resolution};
 use kernel::RecordedEvent;
-use projections::{AsOf, Filters, Format, Rules, Standing, StatusBoard, build_as_of};
+use projections::{AsOf, Filters, Format, ReadModels, Rules, Standing, build_as_of};
 
 use crate::log::{MemoryLog, Step, at, record, seed_log, seed_steps};
 
@@ -14,7 +14,7 @@ fn blueprint() -> Key {
     key("lincolnshire-homes-for-independence-blueprint")
 }
 
-async fn board(log: Vec<RecordedEvent>, as_of: AsOf) -> StatusBoard {
+async fn board(log: Vec<RecordedEvent>, as_of: AsOf) -> ReadModels {
     build_as_of(&MemoryLog(log), as_of).await.expect("an in-memory log reads")
 }
 
@@ -28,12 +28,12 @@ async fn the_blueprint_is_endorsed_by_nobody_on_30_november_2020_and_by_the_boar
     let west_lindsey = Filters { organisation: Some(org("GB-LAE-WLI")), ..Filters::default() };
 
     let before = board(seed_log(), decided_by("2020-11-30")).await;
-    let on_30_november = before.instrument(&blueprint(), &rules, date("2020-11-30")).expect("drafted by then");
+    let on_30_november = before.status().instrument(&blueprint(), &rules, date("2020-11-30")).expect("drafted by then");
     assert_eq!(on_30_november.state, Status::Draft);
     assert!(on_30_november.endorsements.is_empty(), "{on_30_november:?}");
 
     let after = board(seed_log(), decided_by("2020-12-02")).await;
-    let on_2_december = after.instrument(&blueprint(), &rules, date("2020-12-02")).expect("drafted by then");
+    let on_2_december = after.status().instrument(&blueprint(), &rules, date("2020-12-02")).expect("drafted by then");
     assert_eq!(on_2_december.state, Status::Endorsed);
     let endorsement = &on_2_december.endorsements[0];
     assert_eq!(endorsement.body_name, "Lincolnshire Health and Wellbeing Board");
@@ -41,7 +41,8 @@ async fn the_blueprint_is_endorsed_by_nobody_on_30_november_2020_and_by_the_boar
     assert_eq!(endorsement.resolution, key("lincolnshire-hwb-2020-12-01-homes-for-independence"));
     assert!(on_2_december.parties.iter().all(|p| p.standing == Standing::Pending));
 
-    let text = |board: &StatusBoard, day| board.view(&west_lindsey, &rules, date(day)).report().render(Format::Text);
+    let text =
+        |models: &ReadModels, day| models.status().view(&west_lindsey, &rules, date(day)).report().render(Format::Text);
     insta::assert_snapshot!("west_lindsey_on_30_november_2020", text(&before, "2020-11-30"));
     insta::assert_snapshot!("west_lindsey_on_2_december_2020", text(&after, "2020-12-02"));
 }
@@ -120,8 +121,8 @@ fn log_with_late_adoption() -> Vec<RecordedEvent> {
     record(&steps)
 }
 
-fn lincoln(board: &StatusBoard, today: &str) -> Standing {
-    let status = board.instrument(&blueprint(), &Rules::default(), date(today)).expect("drafted");
+fn lincoln(models: &ReadModels, today: &str) -> Standing {
+    let status = models.status().instrument(&blueprint(), &Rules::default(), date(today)).expect("drafted");
     status.parties.into_iter().find(|p| p.organisation == org("GB-LAE-LIC")).expect("a party").standing
 }
 
@@ -142,8 +143,8 @@ async fn a_decision_recorded_late_changes_decided_by_history_but_not_what_was_kn
     assert_eq!(lincoln(&board(log_with_late_adoption(), both).await, "2020-12-31"), Standing::Pending);
     let as_known_without = board(seed_log(), known_in_2022).await;
     assert_eq!(
-        as_known.view(&Filters::default(), &Rules::default(), date("2022-12-31")),
-        as_known_without.view(&Filters::default(), &Rules::default(), date("2022-12-31")),
+        as_known.status().view(&Filters::default(), &Rules::default(), date("2022-12-31")),
+        as_known_without.status().view(&Filters::default(), &Rules::default(), date("2022-12-31")),
         "the view as known on 2022-12-31 is the one from before the late entry"
     );
 

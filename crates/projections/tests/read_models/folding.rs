@@ -1,36 +1,36 @@
-//! What every fold must do: ignore what it cannot read, give the same views after its state has
-//! been saved as JSON and read back (as the runner's snapshots do, also half-way through the log),
-//! depend on the order of events only within a stream, where order is meaning, and give the same
-//! state folded together as `ReadModels` as folded one by one.
+//! What the fold of the read models must do: ignore what it cannot read, give the same views
+//! after its state has been saved as JSON and read back (as the runner's snapshots do, also
+//! half-way through the log), depend on the order of events only within a stream, where order is
+//! meaning, keep each aggregate's state once, however many views read it, and keep no more of
+//! it as the log grows than its aggregates need.
 
-use domain::testing::key;
+use domain::commitment::{self, ReportingPeriod};
+use domain::rag::Rag;
+use domain::testing::{date, key};
 use kernel::{EventType, Payload, RecordedEvent};
-use projections::{
-    ActionLog, AuditTrail, Filters, Format, GroupBy, IndicatorBoard, Projection, ReadModels, ResolutionRegister, Rules,
-    StatusBoard, TrailFilters,
-};
+use projections::{Filters, Format, GroupBy, Projection, ReadModels, Rules, TrailFilters};
 
-use crate::log::{corpus_log, fold, today};
+use crate::log::{Step, audit, corpus_log, fold, record, seed_steps, today};
 
-/// Every read model's views of `log`, as text and as JSON.
+/// Every view of `log`, as text and as JSON: the read models' and the audit trail's.
 fn views(log: &[RecordedEvent]) -> String {
-    views_of(&fold(log), &fold(log), &fold(log), &fold(log), &fold(log))
+    let audit = audit(log, &Filters::default(), &TrailFilters::default());
+    [
+        views_of(&fold(log)),
+        audit.report().render(Format::Text),
+        serde_json::to_string_pretty(&audit).expect("serialises"),
+    ]
+    .join("\n")
 }
 
-fn views_of(
-    status: &StatusBoard,
-    resolutions: &ResolutionRegister,
-    actions: &ActionLog,
-    indicators: &IndicatorBoard,
-    audit: &AuditTrail,
-) -> String {
+/// The read models' views, as text and as JSON.
+fn views_of(models: &ReadModels) -> String {
     let (f, r, t) = (Filters::default(), Rules::default(), today());
     let json = |value: &dyn erased::Json| value.json();
-    let status = status.view(&f, &r, t);
-    let resolutions = resolutions.view(&f, &r, t);
-    let actions = actions.view(&f, &r, t, GroupBy::Organisation);
-    let indicators = indicators.view(&f, &r, t);
-    let audit = audit.view(&f, &TrailFilters::default());
+    let status = models.status().view(&f, &r, t);
+    let resolutions = models.resolutions().view(&f, &r, t);
+    let actions = models.actions().view(&f, &r, t, GroupBy::Organisation);
+    let indicators = models.indicators().view(&f, &r, t);
     [
         status.report().render(Format::Text),
         json(&status),
@@ -40,8 +40,6 @@ fn views_of(
         json(&actions),
         indicators.report().render(Format::Text),
         json(&indicators),
-        audit.report().render(Format::Text),
-        json(&audit),
     ]
     .join("\n")
 }
@@ -59,48 +57,26 @@ mod erased {
     }
 }
 
-/// `P` saved as the runner saves it and read back.
-fn round_trip<P: Projection>(state: &P) -> P {
-    serde_json::from_str(&serde_json::to_string(state).expect("saves")).expect("reads back")
+/// The read models saved as the runner saves them and read back.
+fn round_trip(models: &ReadModels) -> ReadModels {
+    serde_json::from_str(&serde_json::to_string(models).expect("saves")).expect("reads back")
 }
 
 #[test]
-fn every_fold_gives_the_same_views_after_a_round_trip_through_json() {
-    let log = corpus_log();
-    let (status, resolutions, actions, indicators, audit) =
-        (fold::<StatusBoard>(&log), fold(&log), fold(&log), fold(&log), fold(&log));
-    assert_eq!(
-        views_of(
-            &round_trip(&status),
-            &round_trip(&resolutions),
-            &round_trip(&actions),
-            &round_trip(&indicators),
-            &round_trip(&audit)
-        ),
-        views_of(&status, &resolutions, &actions, &indicators, &audit)
-    );
+fn the_fold_gives_the_same_views_after_a_round_trip_through_json() {
+    let models: ReadModels = fold(&corpus_log());
+    assert_eq!(views_of(&round_trip(&models)), views_of(&models));
 }
 
 #[test]
 fn a_fold_resumed_from_saved_state_half_way_equals_one_run_straight_through() {
     let log = corpus_log();
     let (first, rest) = log.split_at(log.len() / 2);
-    fn resume<P: Projection + PartialEq + std::fmt::Debug>(
-        first: &[RecordedEvent],
-        rest: &[RecordedEvent],
-        all: &[RecordedEvent],
-    ) {
-        let mut resumed: P = round_trip(&fold::<P>(first));
-        for event in rest {
-            resumed.apply(event);
-        }
-        assert_eq!(resumed, fold::<P>(all), "{}", P::NAME);
+    let mut resumed = round_trip(&fold(first));
+    for event in rest {
+        resumed.apply(event);
     }
-    resume::<StatusBoard>(first, rest, &log);
-    resume::<ResolutionRegister>(first, rest, &log);
-    resume::<ActionLog>(first, rest, &log);
-    resume::<IndicatorBoard>(first, rest, &log);
-    resume::<AuditTrail>(first, rest, &log);
+    assert!(resumed == fold(&log), "the fold resumed half-way differs from one run straight through");
 }
 
 #[test]
@@ -127,7 +103,12 @@ fn the_order_within_a_stream_does() {
     swapped[reports[0]].payload = b;
     swapped[reports[1]].payload = a;
     let latest = |log: &[RecordedEvent]| {
-        let view = fold::<ActionLog>(log).view(&Filters::default(), &Rules::default(), today(), GroupBy::Organisation);
+        let view = fold::<ReadModels>(log).actions().view(
+            &Filters::default(),
+            &Rules::default(),
+            today(),
+            GroupBy::Organisation,
+        );
         let row =
             view.rows.into_iter().find(|r| r.commitment == key("hhcdg-specialist-housing-evidence")).expect("row");
         row.last_report.map(|r| r.percent_complete)
@@ -145,12 +126,10 @@ fn events_a_fold_cannot_read_are_ignored_and_the_audit_trail_says_so() {
     unknown.payload = Payload::parse(r#"{"into":"GB-LAE-XYZ"}"#).expect("a payload");
     with_unknown.insert(1, unknown);
     let (f, r, t) = (Filters::default(), Rules::default(), today());
-    assert_eq!(fold::<StatusBoard>(&with_unknown).view(&f, &r, t), fold::<StatusBoard>(&log).view(&f, &r, t));
-    assert_eq!(
-        fold::<ResolutionRegister>(&with_unknown).view(&f, &r, t),
-        fold::<ResolutionRegister>(&log).view(&f, &r, t)
-    );
-    let audit = fold::<AuditTrail>(&with_unknown).view(&f, &TrailFilters::default());
+    let (with, without): (ReadModels, ReadModels) = (fold(&with_unknown), fold(&log));
+    assert_eq!(with.status().view(&f, &r, t), without.status().view(&f, &r, t));
+    assert_eq!(with.resolutions().view(&f, &r, t), without.resolutions().view(&f, &r, t));
+    let audit = audit(&with_unknown, &f, &TrailFilters::default());
     assert_eq!(audit.entries.len(), log.len() + 1);
     assert!(
         audit.entries.iter().any(|e| e.summary.starts_with("not readable by this version")),
@@ -160,18 +139,55 @@ fn events_a_fold_cannot_read_are_ignored_and_the_audit_trail_says_so() {
 }
 
 #[test]
-fn the_read_models_folded_together_equal_each_folded_on_its_own() {
-    let mut log = corpus_log();
-    let mut unknown = log[0].clone();
-    unknown.event_type = EventType::parse("OrganisationMerged").expect("a valid name");
-    log.insert(1, unknown);
-    let together: ReadModels = fold(&log);
-    let apart = ReadModels {
-        status: fold(&log),
-        resolutions: fold(&log),
-        actions: fold(&log),
-        indicators: fold(&log),
-        audit: fold(&log),
+fn each_organisation_instrument_and_commitment_is_saved_once() {
+    let saved = serde_json::to_string(&fold::<ReadModels>(&corpus_log())).expect("saves");
+    let models: ReadModels = serde_json::from_str(&saved).expect("reads back");
+    let (f, r, t) = (Filters::default(), Rules::default(), today());
+    // Each is shown by several views: the status board, the action log, the resolution register
+    // and the indicators.
+    let commitment = "Publish a county-wide evidence base of specialist housing need";
+    assert!(models.actions().view(&f, &r, t, GroupBy::Organisation).rows.iter().any(|row| row.title == commitment));
+    let instrument = "Lincolnshire Homes for Independence Blueprint";
+    assert!(models.status().view(&f, &r, t).instruments.iter().any(|i| i.title == instrument));
+    let organisation = "West Lindsey District Council";
+    assert!(
+        models.indicators().view(&f, &r, t).indicators.iter().any(|i| i.owner_name.as_deref() == Some(organisation))
+    );
+    for state in [
+        format!(r#""title":"{commitment}""#),
+        format!(r#""title":"{instrument}""#),
+        format!(r#""name":"{organisation}""#),
+    ] {
+        assert_eq!(saved.matches(&state).count(), 1, "{state} in the saved state");
+    }
+}
+
+#[test]
+fn the_saved_state_does_not_grow_with_progress_reports() {
+    // Quarterly reports on one open commitment, each the same length; the log keeps them all.
+    let reports = |n: usize| -> Vec<Step> {
+        let mut steps = seed_steps();
+        let last = steps.last().expect("the seeds have steps").clone();
+        steps.extend((0..n).map(|q| {
+            Step {
+                command: commitment::Command::ReportProgress {
+                    id: key("hhcdg-specialist-housing-evidence"),
+                    status: Rag::Amber,
+                    percent_complete: 50,
+                    narrative: format!("Quarterly update {q:04}: survey fieldwork continuing."),
+                    evidence_refs: vec![format!("highlight report {q:04}")],
+                    period: ReportingPeriod { label: format!("Q{:04}", q), from: None, to: None },
+                    reported_on: date("2024-01-15"),
+                }
+                .into(),
+                ..last.clone()
+            }
+        }));
+        steps
     };
-    assert!(together == apart, "the read models folded in one pass differ from each folded on its own");
+    let saved = |n: usize| {
+        let log = record(&reports(n));
+        serde_json::to_string(&fold::<ReadModels>(&log)).expect("saves").len()
+    };
+    assert_eq!(saved(1_000), saved(1), "a thousand reports take no more room than one");
 }

@@ -20,7 +20,7 @@ use kernel::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Hash, Metadata, Position,
     RecordedEvent, StoreError, StreamBound, StreamId, Timestamp, event_hash,
 };
-use projections::Projection;
+use projections::{AuditTrail, AuditView, Filters, Projection, TrailFilters};
 use uuid::Uuid;
 
 /// The day the snapshots count as today: 1 June 2024, the day the further story is decided.
@@ -142,6 +142,15 @@ pub fn fold<'a, P: Projection>(events: impl IntoIterator<Item = &'a RecordedEven
         state.apply(event);
     }
     state
+}
+
+/// The audit trail of `events` that `filters` and `trail` select.
+pub fn audit(events: &[RecordedEvent], filters: &Filters, trail: &TrailFilters) -> AuditView {
+    let mut audit = AuditTrail::new(filters, trail);
+    for event in events {
+        audit.apply(event);
+    }
+    audit.view()
 }
 
 /// A recorded log served read-only as an event store.

@@ -1,40 +1,44 @@
 //! The resolution register and each resolution's delivery trail.
 
 use domain::testing::key;
-use projections::{Filters, Format, ResolutionRegister, Rules};
+use projections::{Filters, Format, ReadModels, Rules};
 
 use crate::log::{corpus_log, fold, today};
 
-fn register() -> ResolutionRegister {
+fn models() -> ReadModels {
     fold(&corpus_log())
 }
 
 #[test]
 fn the_register_with_what_each_resolution_caused() {
-    let view = register().view(&Filters::default(), &Rules::default(), today());
+    let view = models().resolutions().view(&Filters::default(), &Rules::default(), today());
     insta::assert_snapshot!(view.report().render(Format::Text));
 }
 
 #[test]
 fn one_committee_s_resolutions_as_json() {
     let filters = Filters { body: Some(key("west-lindsey-prosperous-communities-committee")), ..Filters::default() };
-    let view = register().view(&filters, &Rules::default(), today());
+    let view = models().resolutions().view(&filters, &Rules::default(), today());
     assert_eq!(view.resolutions.len(), 2);
     insta::assert_json_snapshot!(view);
 }
 
 #[test]
 fn minute_45_traced_to_the_adoption_and_the_commitments_that_followed() {
-    let entry =
-        register().resolution(&key("west-lindsey-pcc-2021-03-09-45"), &Rules::default(), today()).expect("recorded");
+    let entry = models()
+        .resolutions()
+        .resolution(&key("west-lindsey-pcc-2021-03-09-45"), &Rules::default(), today())
+        .expect("recorded");
     let text: Vec<String> = entry.reports().iter().map(|r| r.render(Format::Text)).collect();
     insta::assert_snapshot!(text.join("\n"));
 }
 
 #[test]
 fn a_called_in_corrected_resolution_keeps_its_history() {
-    let entry =
-        register().resolution(&key("lincolnshire-hwb-2021-03-09-7"), &Rules::default(), today()).expect("recorded");
+    let entry = models()
+        .resolutions()
+        .resolution(&key("lincolnshire-hwb-2021-03-09-7"), &Rules::default(), today())
+        .expect("recorded");
     assert_eq!(entry.corrections.len(), 1);
     let text: Vec<String> = entry.reports().iter().map(|r| r.render(Format::Text)).collect();
     insta::assert_snapshot!(text.join("\n"));
@@ -42,7 +46,8 @@ fn a_called_in_corrected_resolution_keeps_its_history() {
 
 #[test]
 fn the_period_and_organisation_filters_narrow_the_register() {
-    let register = register();
+    let models = models();
+    let register = models.resolutions();
     let in_2023 = Filters {
         from: Some(domain::testing::date("2023-01-01")),
         to: Some(domain::testing::date("2023-12-31")),

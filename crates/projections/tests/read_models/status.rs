@@ -2,24 +2,24 @@
 
 use domain::Key;
 use domain::testing::{key, org};
-use projections::{Filters, Format, Rules, StatusBoard};
+use projections::{Filters, Format, ReadModels, Rules};
 
 use crate::log::{corpus_log, fold, today};
 
-fn board() -> StatusBoard {
+fn models() -> ReadModels {
     fold(&corpus_log())
 }
 
 #[test]
 fn the_board_as_a_board_secretary_reads_it() {
-    let view = board().view(&Filters::default(), &Rules::default(), today());
+    let view = models().status().view(&Filters::default(), &Rules::default(), today());
     insta::assert_snapshot!(view.report().render(Format::Text));
 }
 
 #[test]
 fn the_board_for_one_partner_as_json() {
     let filters = Filters { organisation: Some(org("GB-LAE-WLI")), ..Filters::default() };
-    let view = board().view(&filters, &Rules::default(), today());
+    let view = models().status().view(&filters, &Rules::default(), today());
     let titles: Vec<&str> = view.instruments.iter().map(|i| i.title.as_str()).collect();
     assert_eq!(
         titles,
@@ -35,14 +35,15 @@ fn the_board_for_one_partner_as_json() {
 #[test]
 fn the_blueprint_in_detail() {
     let blueprint: Key = key("lincolnshire-homes-for-independence-blueprint");
-    let status = board().instrument(&blueprint, &Rules::default(), today()).expect("drafted");
+    let status = models().status().instrument(&blueprint, &Rules::default(), today()).expect("drafted");
     let text: Vec<String> = status.reports().iter().map(|r| r.render(Format::Text)).collect();
     insta::assert_snapshot!(text.join("\n"));
 }
 
 #[test]
 fn an_instrument_is_made_of_its_own_stream_its_bodies_and_parties_and_the_commitments_behind_it() {
-    let board = board();
+    let models = models();
+    let board = models.status();
     let sources: Vec<String> = board
         .sources(&key("lincolnshire-homes-for-independence-blueprint"))
         .iter()
@@ -63,9 +64,9 @@ fn an_instrument_is_made_of_its_own_stream_its_bodies_and_parties_and_the_commit
     }
     assert!(!sources.iter().any(|s| s.starts_with("resolution-") || s.starts_with("indicator-")), "{sources:?}");
 
-    let saved: StatusBoard = serde_json::from_str(&serde_json::to_string(&board).expect("saves")).expect("reads back");
+    let saved: ReadModels = serde_json::from_str(&serde_json::to_string(&models).expect("saves")).expect("reads back");
     let view = board.view(&Filters::default(), &Rules::default(), today());
     for instrument in view.instruments.iter().map(|i| &i.instrument) {
-        assert_eq!(saved.sources(instrument), board.sources(instrument), "{instrument} after a round trip");
+        assert_eq!(saved.status().sources(instrument), board.sources(instrument), "{instrument} after a round trip");
     }
 }
