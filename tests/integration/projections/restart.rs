@@ -9,7 +9,7 @@ use domain::commitment::{self, ReportingPeriod};
 use domain::rag::Rag;
 use domain::testing::{date, default_now};
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent, StoreError,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent, RestoreError, StoreError,
     StreamBound, StreamId,
 };
 use projections::{AsOf, Filters, GroupBy, ReadModels, Rules, Runner, build_as_of};
@@ -105,6 +105,10 @@ struct DiesAfter {
 impl EventStore for DiesAfter {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
         self.inner.append(request).await
+    }
+
+    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
+        self.inner.restore(events).await
     }
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
