@@ -9,6 +9,7 @@
 
 mod auth;
 mod commands;
+mod export;
 mod feed;
 mod health;
 mod idempotency;
