@@ -88,7 +88,6 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             let written = export(stores.events, filter, &mut out, |_| ()).await?;
-            out.flush().context("failed to write the export")?;
             eprintln!("Exported {written} events.");
         }
         Some(path) => export_to_file(stores.events, filter, path).await?,
@@ -122,17 +121,8 @@ async fn export(
     store: Arc<dyn EventStore>,
     filter: Filter,
     out: &mut impl Write,
-    mut progress: impl FnMut(kernel::Position),
+    progress: impl FnMut(kernel::Position),
 ) -> anyhow::Result<u64> {
     let mut export = Export::start(store, filter).await.context("failed to export the log")?;
-    let mut written = 0;
-    while let Some(lines) = export.next_page().await.context("failed to export the log")? {
-        for line in &lines {
-            out.write_all(line.as_bytes()).context("failed to write the export")?;
-            out.write_all(b"\n").context("failed to write the export")?;
-        }
-        written += lines.len() as u64;
-        progress(export.reached());
-    }
-    Ok(written)
+    Ok(export.write_to(out, progress).await.context("failed to export the log")?)
 }

@@ -32,14 +32,9 @@ async fn record_seed_stories(stores: &Stores) {
 /// The export of `stores`' log that `filter` selects, as JSON Lines.
 async fn export(stores: &Stores, filter: Filter) -> String {
     let mut export = Export::start(stores.events.clone(), filter).await.expect("the export starts");
-    let mut text = String::new();
-    while let Some(lines) = export.next_page().await.expect("the export reads") {
-        for line in lines {
-            text.push_str(&line);
-            text.push('\n');
-        }
-    }
-    text
+    let mut text = Vec::new();
+    export.write_to(&mut text, |_| ()).await.expect("the export is written");
+    String::from_utf8(text).expect("UTF-8")
 }
 
 async fn import(store: &dyn EventStore, text: &str) -> Result<Imported, ImportError> {

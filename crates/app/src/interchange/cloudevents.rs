@@ -137,6 +137,8 @@ pub enum ExportError {
         "the event at position {position} was recorded with the source '{source_text}', which reads as the URI Covenant gives events recorded without a source: it cannot be exported faithfully"
     )]
     ReservedSource { position: Position, source_text: String },
+    #[error("failed to write the export: {0}")]
+    Write(#[from] std::io::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -359,6 +361,26 @@ impl Export {
         let lines: Result<Vec<String>, ExportError> =
             page.iter().filter(|e| self.filter.matches(e)).map(|e| encode(e, &self.log)).collect();
         lines.map(Some)
+    }
+
+    /// Writes every remaining event the filter selects to `out` as JSON Lines, telling
+    /// `progress` the position reached after each page, and returns how many were written.
+    pub async fn write_to(
+        &mut self,
+        out: &mut impl std::io::Write,
+        mut progress: impl FnMut(Position),
+    ) -> Result<u64, ExportError> {
+        let mut written = 0;
+        while let Some(lines) = self.next_page().await? {
+            for line in &lines {
+                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            written += lines.len() as u64;
+            progress(self.reached);
+        }
+        out.flush()?;
+        Ok(written)
     }
 }
 
