@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::payload::MAX_PAYLOAD_BYTES;
 use crate::{
-    ChainHead, EventId, Metadata, NewEvent, Payload, Position, RecordedEvent, StoreError, StreamId, Timestamp, event_hash,
+    ChainHead, EventId, Metadata, NewEvent, Payload, Position, RecordedEvent, StoreError, StreamId, Timestamp,
+    event_hash,
 };
 
 /// What a writer expects of a stream before its events are appended.

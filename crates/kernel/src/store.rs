@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use futures::{Stream, StreamExt, stream::BoxStream};
 
 use crate::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, Position, RecordedEvent, RestoreError, StreamId,
-    Timestamp, VerifyFailure, VerifyReport,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, Position, RecordedEvent, RestoreError,
+    StreamId, Timestamp, VerifyFailure, VerifyReport,
 };
 
 /// The store could not do what was asked for a reason outside the request.

@@ -55,7 +55,8 @@ impl GroupBackend for PostgresWriter {
         let head = rows::read_head(&mut tx).await?;
         let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
         let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
-        let state = StreamState { versions: versions(&mut tx, &streams).await?, existing: existing(&mut tx, &ids).await? };
+        let state =
+            StreamState { versions: versions(&mut tx, &streams).await?, existing: existing(&mut tx, &ids).await? };
         let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
         let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
         let last = plan.rows.last().map(|r| r.position);
@@ -73,10 +74,10 @@ impl GroupBackend for PostgresWriter {
     async fn restore(&mut self, events: &[RecordedEvent]) -> Result<ChainHead, RestoreError> {
         let mut tx = self.pool.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
         let head = rows::read_head(&mut tx).await?;
-        let streams: Vec<&StreamId> =
-            events.iter().map(|e| &e.stream_id).collect::<HashSet<_>>().into_iter().collect();
+        let streams: Vec<&StreamId> = events.iter().map(|e| &e.stream_id).collect::<HashSet<_>>().into_iter().collect();
         let ids: Vec<EventId> = events.iter().map(|e| e.event_id).collect();
-        let state = StreamState { versions: versions(&mut tx, &streams).await?, existing: existing(&mut tx, &ids).await? };
+        let state =
+            StreamState { versions: versions(&mut tx, &streams).await?, existing: existing(&mut tx, &ids).await? };
         let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
         let restored = check_restore(head, last_recorded_at, state, events, &self.limits)?;
         insert_and_notify(&mut tx, events, restored.position).await?;

@@ -114,7 +114,8 @@ async fn versions(conn: &mut SqliteConnection, streams: &[&StreamId]) -> Result<
 async fn existing(conn: &mut SqliteConnection, ids: &[EventId]) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
     let mut existing = HashMap::new();
     for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let mut query = QueryBuilder::<Sqlite>::new(format!("SELECT {} FROM events WHERE event_id IN (", rows::COLUMNS));
+        let mut query =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {} FROM events WHERE event_id IN (", rows::COLUMNS));
         let mut list = query.separated(", ");
         for id in chunk {
             list.push_bind(id.0);

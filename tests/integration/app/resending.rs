@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use domain::organisation;
 use domain::testing::org;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent, RestoreError, StoreError,
-    StreamBound, StreamId,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent,
+    RestoreError, StoreError, StreamBound, StreamId,
 };
 use tests::{TestStore, on_both_backends};
 

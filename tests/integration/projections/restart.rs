@@ -9,8 +9,8 @@ use domain::commitment::{self, ReportingPeriod};
 use domain::rag::Rag;
 use domain::testing::{date, default_now};
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent, RestoreError, StoreError,
-    StreamBound, StreamId,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent,
+    RestoreError, StoreError, StreamBound, StreamId,
 };
 use projections::{AsOf, Filters, GroupBy, ReadModels, Rules, Runner, build_as_of};
 use tests::{TestStore, on_both_backends};
