@@ -124,5 +124,5 @@ async fn export(
     progress: impl FnMut(kernel::Position),
 ) -> anyhow::Result<u64> {
     let mut export = Export::start(store, filter).await.context("failed to export the log")?;
-    Ok(export.write_to(out, progress).await.context("failed to export the log")?)
+    export.write_to(out, progress).await.context("failed to export the log")
 }
