@@ -171,7 +171,8 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     }
 
     eprintln!("  baseline: read_all from position 0 in pages of {PAGE}, not folded");
-    let read = read_everything(&stores, log.events).await;
+    let (read, count) = bench::read_everything(stores.events.as_ref(), PAGE).await;
+    assert_eq!(count, log.events, "the read returns every event in the log");
     eprintln!("  the read models folded in memory from position 0 (build_as_of, no snapshot)");
     let start = Instant::now();
     let current: ReadModels = build_as_of(stores.events.as_ref(), AsOf::now()).await.expect("the log folds");
@@ -269,22 +270,6 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         audit_one,
         audit_all,
     }
-}
-
-/// Every event from position 0, read in the runner's pages and dropped.
-async fn read_everything(stores: &Stores, expected: usize) -> Duration {
-    let start = Instant::now();
-    let mut after = Position::ZERO;
-    let mut count = 0;
-    loop {
-        let page = stores.events.read_all(after, PAGE).await.expect("read_all failed");
-        let Some(last) = page.last() else { break };
-        after = last.position;
-        count += page.len();
-    }
-    let elapsed = start.elapsed();
-    assert_eq!(count, expected, "the read returns every event in the log");
-    elapsed
 }
 
 /// One instrument's status as decided by the end of `day`, with overdue and stale items

@@ -1,6 +1,11 @@
 //! What the benchmarks share: their options (`--name value` arguments, or `COVENANT_BENCH_<NAME>`
 //! variables), the backends they run on and how to run on a fresh store on each, the line that
-//! describes a database's version and durability settings, and how figures are printed.
+//! describes a database's version and durability settings, the plain read of the whole log that
+//! serves as a baseline, and how figures are printed.
+
+use std::time::{Duration, Instant};
+
+use kernel::{EventStore, Position};
 
 use crate::TestStore;
 
@@ -48,6 +53,21 @@ pub async fn on_each<T>(
         db.finish().await;
     }
     all
+}
+
+/// Reads every event from position 0 in pages of `page` and drops them: the baseline of anything
+/// that reads the whole log. Returns the time taken and the events read.
+pub async fn read_everything(store: &dyn EventStore, page: usize) -> (Duration, usize) {
+    let start = Instant::now();
+    let mut after = Position::ZERO;
+    let mut count = 0;
+    loop {
+        let events = store.read_all(after, page).await.expect("read_all failed");
+        let Some(last) = events.last() else { break };
+        after = last.position;
+        count += events.len();
+    }
+    (start.elapsed(), count)
 }
 
 /// The options a benchmark was given, in the order they apply: variables first, then arguments,

@@ -74,6 +74,15 @@ impl TestStore {
         TestStore::Postgres { store, url, admin_url: admin_url.to_owned(), database }
     }
 
+    /// Another fresh, empty store on the same backend (on PostgreSQL, on the same server), to be
+    /// closed with its own [`TestStore::finish`].
+    pub async fn another(&self) -> Self {
+        match self {
+            TestStore::Sqlite { .. } => Self::sqlite().await,
+            TestStore::Postgres { admin_url, .. } => Self::postgres_at(admin_url, "covenant_test").await,
+        }
+    }
+
     pub fn store(&self) -> &dyn EventStore {
         match self {
             TestStore::Sqlite { store, .. } => store,

@@ -5,7 +5,7 @@
 //! | admin | everything |
 //! | secretariat | record any command; read the reports |
 //! | contributor | report progress on, reach milestones of and complete its own organisation's commitments; record and revise readings of the indicators its organisation owns; read the reports |
-//! | auditor | read the reports, the audit trail and the event feed; verify the hash chain |
+//! | auditor | read the reports, the audit trail and the event feed; export the event log; verify the hash chain |
 //! | reader | read the reports |
 //!
 //! A contributor's scope is checked against the stream as recorded, and the version it was
@@ -38,6 +38,8 @@ pub enum Action {
     ReadAudit,
     /// Read the event feed.
     ReadFeed,
+    /// Export the event log.
+    Export,
     /// Recompute the hash chain.
     Verify,
 }
@@ -111,6 +113,7 @@ impl Principal {
             Action::ReadReports => "read the reports".to_owned(),
             Action::ReadAudit => "read the audit trail".to_owned(),
             Action::ReadFeed => "read the event feed".to_owned(),
+            Action::Export => "export the event log".to_owned(),
             Action::Verify => "verify the hash chain".to_owned(),
         };
         Err(AccessError::Forbidden(format!(

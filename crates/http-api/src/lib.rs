@@ -10,6 +10,7 @@
 mod answers;
 mod auth;
 mod commands;
+mod export;
 mod feed;
 mod health;
 mod idempotency;

@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{commands, feed, health, metrics, queries, verify};
+use crate::{commands, export, feed, health, metrics, queries, verify};
 
 /// The API, as generated from the code.
 #[derive(Debug, OpenApi)]
@@ -36,6 +36,7 @@ use crate::{commands, feed, health, metrics, queries, verify};
         queries::audit,
         feed::page,
         feed::stream,
+        export::cloudevents,
         verify::verify,
     ),
     components(schemas(crate::Problem, commands::CommandBody, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, health::Health)),
@@ -43,7 +44,7 @@ use crate::{commands, feed, health, metrics, queries, verify};
     tags(
         (name = "commands", description = "Record one command per request"),
         (name = "reports", description = "The read models, as JSON or CSV"),
-        (name = "feed", description = "The event log, by position, and its verification"),
+        (name = "feed", description = "The event log, by position, its export as CloudEvents, and its verification"),
         (name = "health", description = "Health, readiness, metrics and this document"),
     )
 )]

@@ -13,7 +13,7 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{ApiError, Service, commands, feed, health, metrics, openapi, queries, verify};
+use crate::{ApiError, Service, commands, export, feed, health, metrics, openapi, queries, verify};
 
 /// Every route of the service, with its layers.
 pub fn router(service: Arc<Service>) -> Router {
@@ -22,6 +22,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .merge(queries::routes())
         .route("/api/v1/events", get(feed::page))
         .route("/api/v1/events/stream", get(feed::stream))
+        .route("/api/v1/export/cloudevents", get(export::cloudevents))
         .route("/api/v1/verify", get(verify::verify))
         .route("/metrics", get(metrics::metrics))
         .route("/healthz", get(health::healthz))

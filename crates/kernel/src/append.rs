@@ -9,7 +9,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::payload::MAX_PAYLOAD_BYTES;
-use crate::{ChainHead, EventId, NewEvent, Position, RecordedEvent, StoreError, StreamId, Timestamp, event_hash};
+use crate::{
+    ChainHead, EventId, Metadata, NewEvent, Payload, Position, RecordedEvent, StoreError, StreamId, Timestamp,
+    event_hash,
+};
 
 /// What a writer expects of a stream before its events are appended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,31 +101,37 @@ impl AppendRequest {
                 if !ids.insert(event.event_id) {
                     return Err(InvalidAppend::DuplicateEventId { event_id: event.event_id });
                 }
-                if event.payload.as_str().len() > MAX_PAYLOAD_BYTES {
-                    return Err(InvalidAppend::PayloadTooLarge { event_id: event.event_id, limit: MAX_PAYLOAD_BYTES });
-                }
-                if event.schema_version == 0 {
-                    return Err(InvalidAppend::SchemaVersionZero { event_id: event.event_id });
-                }
-                let actor = &event.metadata.actor;
-                if actor.trim().is_empty()
-                    || actor.len() > limits.max_actor_bytes
-                    || actor.chars().any(char::is_control)
-                {
-                    return Err(InvalidAppend::BadActor { event_id: event.event_id, limit: limits.max_actor_bytes });
-                }
-                if let Some(source) = &event.metadata.source {
-                    if source.len() > limits.max_source_bytes {
-                        return Err(InvalidAppend::SourceTooLong {
-                            event_id: event.event_id,
-                            limit: limits.max_source_bytes,
-                        });
-                    }
-                }
+                validate_event(event.event_id, event.schema_version, &event.payload, &event.metadata, limits)?;
             }
         }
         Ok(())
     }
+}
+
+/// The checks every event must pass, whether proposed by a writer or restored from an export.
+pub(crate) fn validate_event(
+    event_id: EventId,
+    schema_version: u32,
+    payload: &Payload,
+    metadata: &Metadata,
+    limits: &Limits,
+) -> Result<(), InvalidAppend> {
+    if payload.as_str().len() > MAX_PAYLOAD_BYTES {
+        return Err(InvalidAppend::PayloadTooLarge { event_id, limit: MAX_PAYLOAD_BYTES });
+    }
+    if schema_version == 0 {
+        return Err(InvalidAppend::SchemaVersionZero { event_id });
+    }
+    let actor = &metadata.actor;
+    if actor.trim().is_empty() || actor.len() > limits.max_actor_bytes || actor.chars().any(char::is_control) {
+        return Err(InvalidAppend::BadActor { event_id, limit: limits.max_actor_bytes });
+    }
+    if let Some(source) = &metadata.source {
+        if source.len() > limits.max_source_bytes {
+            return Err(InvalidAppend::SourceTooLong { event_id, limit: limits.max_source_bytes });
+        }
+    }
+    Ok(())
 }
 
 /// Limits on a single append. Every payload is also limited to 64 KiB of canonical JSON.
@@ -351,7 +360,7 @@ fn assign(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{EventType, Hash, Metadata, Payload};
+    use crate::{EventType, Hash};
 
     fn event(n: u32) -> NewEvent {
         NewEvent {

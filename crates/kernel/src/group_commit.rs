@@ -1,12 +1,14 @@
 //! Group commit: one writer per store takes every append waiting in its queue and commits them
 //! together in one transaction. Concurrent writers share one fsync instead of queueing for one
-//! each, and positions are assigned by a single writer, so commit order is position order.
+//! each, and positions are assigned by a single writer, so commit order is position order. A
+//! restore (events recorded elsewhere, written verbatim) goes through the same queue and is
+//! committed alone, in its own transaction.
 
 use async_trait::async_trait;
 use futures::channel::{mpsc, oneshot};
 use futures::{SinkExt, StreamExt};
 
-use crate::{AppendError, AppendOutcome, AppendRequest, StoreError};
+use crate::{AppendError, AppendOutcome, AppendRequest, ChainHead, RecordedEvent, RestoreError, StoreError};
 
 /// The backend half of a writer: commits one group in one transaction.
 #[async_trait]
@@ -18,6 +20,11 @@ pub trait GroupBackend: Send + 'static {
         &mut self,
         requests: &[AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError>;
+
+    /// Takes the store's write lock, reads the head, the `recorded_at` there and the state of the
+    /// touched streams, checks the batch with [`crate::check_restore`], inserts it as it is and
+    /// commits. Returns the new head; on any error nothing was written.
+    async fn restore(&mut self, events: &[RecordedEvent]) -> Result<ChainHead, RestoreError>;
 }
 
 struct Job {
@@ -25,15 +32,29 @@ struct Job {
     reply: oneshot::Sender<Result<AppendOutcome, AppendError>>,
 }
 
+struct RestoreJob {
+    events: Vec<RecordedEvent>,
+    reply: oneshot::Sender<Result<ChainHead, RestoreError>>,
+}
+
+/// What the writer is asked to do.
+enum Task {
+    Append(Job),
+    Restore(RestoreJob),
+}
+
 /// The queue in front of a store's single writer. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Writer {
-    queue: mpsc::Sender<Job>,
+    queue: mpsc::Sender<Task>,
 }
 
-impl std::fmt::Debug for Job {
+impl std::fmt::Debug for Task {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Job").field("events", &self.request.event_count()).finish()
+        match self {
+            Task::Append(job) => f.debug_struct("Append").field("events", &job.request.event_count()).finish(),
+            Task::Restore(job) => f.debug_struct("Restore").field("events", &job.events.len()).finish(),
+        }
     }
 }
 
@@ -41,16 +62,39 @@ impl Writer {
     /// Creates the queue and the writer loop; the caller spawns the loop on its runtime. A group
     /// stops growing once it holds `max_group_events` events.
     pub fn new<B: GroupBackend>(mut backend: B, max_group_events: usize) -> (Writer, impl Future<Output = ()> + Send) {
-        let (queue, mut jobs) = mpsc::channel::<Job>(1024);
+        let (queue, mut tasks) = mpsc::channel::<Task>(1024);
         let run = async move {
-            while let Some(first) = jobs.next().await {
+            // A restore that ended the previous group, to run before anything else.
+            let mut waiting: Option<Task> = None;
+            loop {
+                let Some(task) = waiting.take() else {
+                    match tasks.next().await {
+                        Some(task) => {
+                            waiting = Some(task);
+                            continue;
+                        }
+                        None => break,
+                    }
+                };
+                let first = match task {
+                    Task::Restore(job) => {
+                        // A caller that stopped waiting no longer needs its answer.
+                        let _ = job.reply.send(backend.restore(&job.events).await);
+                        continue;
+                    }
+                    Task::Append(job) => job,
+                };
                 let mut events = first.request.event_count();
                 let mut group = vec![first];
                 while events < max_group_events {
-                    match jobs.try_recv() {
-                        Ok(job) => {
+                    match tasks.try_recv() {
+                        Ok(Task::Append(job)) => {
                             events += job.request.event_count();
                             group.push(job);
+                        }
+                        Ok(restore) => {
+                            waiting = Some(restore);
+                            break;
                         }
                         _ => break,
                     }
@@ -59,7 +103,6 @@ impl Writer {
                 match backend.commit_group(&requests).await {
                     Ok(outcomes) => {
                         for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                            // A caller that stopped waiting no longer needs its answer.
                             let _ = reply.send(outcome);
                         }
                     }
@@ -78,7 +121,16 @@ impl Writer {
     pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
         let (reply, answer) = oneshot::channel();
         let stopped = || AppendError::Unavailable(StoreError::Unavailable("the store's writer has stopped".into()));
-        self.queue.clone().send(Job { request, reply }).await.map_err(|_| stopped())?;
+        self.queue.clone().send(Task::Append(Job { request, reply })).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Queues a batch of recorded events to be written verbatim after the head, and waits for
+    /// the new head.
+    pub async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || RestoreError::Unavailable(StoreError::Unavailable("the store's writer has stopped".into()));
+        self.queue.clone().send(Task::Restore(RestoreJob { events, reply })).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use futures::{Stream, StreamExt, stream::BoxStream};
 
 use crate::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, Position, RecordedEvent, StreamId, Timestamp,
-    VerifyFailure, VerifyReport,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, Position, RecordedEvent, RestoreError,
+    StreamId, Timestamp, VerifyFailure, VerifyReport,
 };
 
 /// The store could not do what was asked for a reason outside the request.
@@ -50,6 +50,13 @@ pub trait EventStore: Send + Sync {
     /// Appends the request atomically: all of its events or none. See [`AppendError`] for what
     /// each refusal means.
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError>;
+
+    /// Writes events recorded elsewhere (an export being restored) exactly as they are, with
+    /// their positions, stream versions, times and hashes, after the current head, in one
+    /// transaction: all of the batch or none. The batch must continue the stored chain and keep
+    /// every rule of the log ([`crate::check_restore`]); at most 10,000 events. Returns the new
+    /// head.
+    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError>;
 
     /// Reads one stream in version order.
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError>;

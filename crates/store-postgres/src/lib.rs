@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, Position, RecordedEvent,
-    StoreError, StreamBound, StreamId, Writer,
+    RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use tokio::sync::watch;
@@ -61,9 +61,10 @@ impl PostgresStore {
         let mut listener = PgListener::connect_with(&pool).await.map_err(unavailable)?;
         listener.listen(CHANNEL).await.map_err(unavailable)?;
         tokio::spawn(relay_notifications(listener, notify.clone()));
-        let (writer, run) = Writer::new(writer::PostgresWriter::new(pool.clone(), notify), MAX_GROUP_EVENTS);
+        let limits = Limits::default();
+        let (writer, run) = Writer::new(writer::PostgresWriter::new(pool.clone(), notify, limits), MAX_GROUP_EVENTS);
         tokio::spawn(run);
-        Ok(Self { pool, writer, appended, limits: Limits::default() })
+        Ok(Self { pool, writer, appended, limits })
     }
 
     /// The pool, for queries that live beside the log (projections, tests).
@@ -138,6 +139,10 @@ impl EventStore for PostgresStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
         request.validate(&self.limits)?;
         self.writer.append(request).await
+    }
+
+    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
+        self.writer.restore(events).await
     }
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {

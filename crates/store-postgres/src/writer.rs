@@ -1,13 +1,14 @@
 //! The writer of a PostgreSQL store: commits a group of appends in one transaction that holds
-//! the store's advisory lock, with positions and hashes planned by [`kernel::plan_group`].
+//! the store's advisory lock, with positions and hashes planned by [`kernel::plan_group`], and a
+//! batch of restored events in one of its own, checked by [`kernel::check_restore`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, EventId, GroupBackend, Position, RecordedEvent, StoreError, StreamId,
-    StreamState, Timestamp, plan_group,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, GroupBackend, Limits, Position, RecordedEvent,
+    RestoreError, StoreError, StreamId, StreamState, Timestamp, check_restore, plan_group,
 };
 use sqlx::postgres::PgPool;
 use sqlx::{PgConnection, Row};
@@ -24,11 +25,23 @@ const BEGIN_AND_LOCK: &str = "BEGIN; SELECT pg_advisory_xact_lock(71650757101854
 pub(crate) struct PostgresWriter {
     pool: PgPool,
     notify: tokio::sync::watch::Sender<Position>,
+    limits: Limits,
 }
 
 impl PostgresWriter {
-    pub(crate) fn new(pool: PgPool, notify: tokio::sync::watch::Sender<Position>) -> Self {
-        Self { pool, notify }
+    pub(crate) fn new(pool: PgPool, notify: tokio::sync::watch::Sender<Position>, limits: Limits) -> Self {
+        Self { pool, notify, limits }
+    }
+
+    /// Tells this process's subscribers that the log now reaches `last`.
+    fn announce(&self, last: Position) {
+        self.notify.send_if_modified(|head| {
+            let newer = last > *head;
+            if newer {
+                *head = last;
+            }
+            newer
+        });
     }
 }
 
@@ -40,8 +53,10 @@ impl GroupBackend for PostgresWriter {
     ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
         let head = rows::read_head(&mut tx).await?;
+        let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
+        let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
         let state =
-            StreamState { versions: versions(&mut tx, requests).await?, existing: existing(&mut tx, requests).await? };
+            StreamState { versions: versions(&mut tx, &streams).await?, existing: existing(&mut tx, &ids).await? };
         let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
         let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
         let last = plan.rows.last().map(|r| r.position);
@@ -51,20 +66,30 @@ impl GroupBackend for PostgresWriter {
         // Dropping an uncommitted transaction on any error above rolls it back.
         tx.commit().await.map_err(unavailable)?;
         if let Some(last) = last {
-            self.notify.send_if_modified(|head| {
-                let newer = last > *head;
-                if newer {
-                    *head = last;
-                }
-                newer
-            });
+            self.announce(last);
         }
         Ok(plan.outcomes)
     }
+
+    async fn restore(&mut self, events: &[RecordedEvent]) -> Result<ChainHead, RestoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
+        let head = rows::read_head(&mut tx).await?;
+        let streams: Vec<&StreamId> = events.iter().map(|e| &e.stream_id).collect::<HashSet<_>>().into_iter().collect();
+        let ids: Vec<EventId> = events.iter().map(|e| e.event_id).collect();
+        let state =
+            StreamState { versions: versions(&mut tx, &streams).await?, existing: existing(&mut tx, &ids).await? };
+        let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
+        let restored = check_restore(head, last_recorded_at, state, events, &self.limits)?;
+        insert_and_notify(&mut tx, events, restored.position).await?;
+        // Dropping an uncommitted transaction on any error above rolls it back.
+        tx.commit().await.map_err(unavailable)?;
+        self.announce(restored.position);
+        Ok(restored)
+    }
 }
 
-async fn versions(conn: &mut PgConnection, requests: &[AppendRequest]) -> Result<HashMap<StreamId, u64>, StoreError> {
-    let streams: Vec<&str> = requests.iter().flat_map(AppendRequest::stream_ids).map(|s| s.as_str()).collect();
+async fn versions(conn: &mut PgConnection, streams: &[&StreamId]) -> Result<HashMap<StreamId, u64>, StoreError> {
+    let streams: Vec<&str> = streams.iter().map(|s| s.as_str()).collect();
     // One `MAX` per stream, answered by a single backward step on the (stream_id,
     // stream_version) index; `MAX ... GROUP BY` would read every version of every stream named,
     // making appends to a long stream ever slower.
@@ -86,11 +111,8 @@ async fn versions(conn: &mut PgConnection, requests: &[AppendRequest]) -> Result
     Ok(versions)
 }
 
-async fn existing(
-    conn: &mut PgConnection,
-    requests: &[AppendRequest],
-) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
-    let ids: Vec<Uuid> = requests.iter().flat_map(AppendRequest::event_ids).map(|id| id.0).collect();
+async fn existing(conn: &mut PgConnection, ids: &[EventId]) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
+    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
     // A join with the unnested ids probes the unique index once per id. `event_id = ANY($1)`
     // reads the same, but for a large array the planner picks a sequential scan of the whole
     // log, which makes every bulk append slower than the last.

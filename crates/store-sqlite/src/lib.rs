@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, Position, RecordedEvent,
-    StoreError, StreamBound, StreamId, Writer,
+    RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
 use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -71,9 +71,10 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(unavailable)?;
         let head = head_of(&pool).await?;
         let (notify, appended) = watch::channel(head.position);
-        let (writer, run) = Writer::new(writer::SqliteWriter::new(write, notify), MAX_GROUP_EVENTS);
+        let limits = Limits::default();
+        let (writer, run) = Writer::new(writer::SqliteWriter::new(write, notify, limits), MAX_GROUP_EVENTS);
         tokio::spawn(run);
-        Ok(Self { pool, reader, writer, appended, limits: Limits::default() })
+        Ok(Self { pool, reader, writer, appended, limits })
     }
 
     /// The read pool, for queries that live beside the log (projections, tests).
@@ -92,6 +93,10 @@ impl EventStore for SqliteStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
         request.validate(&self.limits)?;
         self.writer.append(request).await
+    }
+
+    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
+        self.writer.restore(events).await
     }
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {

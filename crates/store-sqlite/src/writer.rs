@@ -1,12 +1,13 @@
 //! The single writer of a SQLite store: commits a group of appends in one `BEGIN IMMEDIATE`
-//! transaction, with positions and hashes planned by [`kernel::plan_group`].
+//! transaction, with positions and hashes planned by [`kernel::plan_group`], and a batch of
+//! restored events in one of its own, checked by [`kernel::check_restore`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, EventId, GroupBackend, Position, RecordedEvent, StoreError, StreamState,
-    Timestamp, plan_group,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, GroupBackend, Limits, Position, RecordedEvent,
+    RestoreError, StoreError, StreamId, StreamState, Timestamp, check_restore, plan_group,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -21,71 +22,111 @@ const LOOKUP_CHUNK: usize = 5_000;
 pub(crate) struct SqliteWriter {
     conn: SqliteConnection,
     notify: tokio::sync::watch::Sender<Position>,
+    limits: Limits,
 }
 
 impl SqliteWriter {
-    pub(crate) fn new(conn: SqliteConnection, notify: tokio::sync::watch::Sender<Position>) -> Self {
-        Self { conn, notify }
+    pub(crate) fn new(conn: SqliteConnection, notify: tokio::sync::watch::Sender<Position>, limits: Limits) -> Self {
+        Self { conn, notify, limits }
     }
 
-    async fn write(
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the write connection, committing
+    /// when it succeeds and rolling back when it or the commit fails.
+    async fn in_transaction<T, E: From<StoreError>>(
         &mut self,
-        requests: &[AppendRequest],
-    ) -> Result<(Vec<Result<AppendOutcome, AppendError>>, Option<Position>), StoreError> {
-        let head = rows::read_head(&mut self.conn).await?;
-        let state = StreamState { versions: self.versions(requests).await?, existing: self.existing(requests).await? };
-        let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
-        let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
-        for chunk in plan.rows.chunks(INSERT_CHUNK) {
-            insert(&mut self.conn, chunk).await?;
+        work: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await.map_err(unavailable)?;
+        let done = match work(&mut self.conn).await {
+            Ok(done) => done,
+            Err(error) => {
+                // The transaction is abandoned either way; a failed rollback adds nothing.
+                let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+                return Err(error);
+            }
+        };
+        if let Err(error) = sqlx::query("COMMIT").execute(&mut self.conn).await {
+            let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+            return Err(unavailable(error).into());
         }
-        Ok((plan.outcomes, plan.rows.last().map(|r| r.position)))
+        Ok(done)
     }
+}
 
-    async fn versions(&mut self, requests: &[AppendRequest]) -> Result<HashMap<kernel::StreamId, u64>, StoreError> {
-        let streams: Vec<&str> = requests.iter().flat_map(AppendRequest::stream_ids).map(|s| s.as_str()).collect();
-        let mut versions = HashMap::new();
-        for chunk in streams.chunks(LOOKUP_CHUNK) {
-            // One `MAX` per stream, which SQLite answers with a single seek on the
-            // (stream_id, stream_version) index; `MAX ... GROUP BY` over an `IN` list would walk
-            // every version of every stream, making appends to a long stream ever slower.
-            let mut query = QueryBuilder::<Sqlite>::new("WITH requested(stream_id) AS (VALUES ");
-            let mut list = query.separated(", ");
-            for stream in chunk {
-                list.push("(").push_bind_unseparated(*stream).push_unseparated(")");
-            }
-            query.push(
-                ") SELECT stream_id, (SELECT MAX(stream_version) FROM events \
-                 WHERE events.stream_id = requested.stream_id) FROM requested",
-            );
-            for row in query.build().fetch_all(&mut self.conn).await.map_err(unavailable)? {
-                let Some(version) = row.try_get::<Option<i64>, _>(1).map_err(unavailable)? else { continue };
-                let stream: String = row.try_get(0).map_err(unavailable)?;
-                let stream = kernel::StreamId::parse(stream).map_err(StoreError::Unavailable)?;
-                versions.insert(stream, version as u64);
-            }
-        }
-        Ok(versions)
+async fn write(
+    conn: &mut SqliteConnection,
+    requests: &[AppendRequest],
+) -> Result<(Vec<Result<AppendOutcome, AppendError>>, Option<Position>), StoreError> {
+    let head = rows::read_head(conn).await?;
+    let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
+    let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
+    let state = StreamState { versions: versions(conn, &streams).await?, existing: existing(conn, &ids).await? };
+    let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
+    let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
+    for chunk in plan.rows.chunks(INSERT_CHUNK) {
+        insert(conn, chunk).await?;
     }
+    Ok((plan.outcomes, plan.rows.last().map(|r| r.position)))
+}
 
-    async fn existing(&mut self, requests: &[AppendRequest]) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
-        let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
-        let mut existing = HashMap::new();
-        for chunk in ids.chunks(LOOKUP_CHUNK) {
-            let mut query =
-                QueryBuilder::<Sqlite>::new(format!("SELECT {} FROM events WHERE event_id IN (", rows::COLUMNS));
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(id.0);
-            }
-            query.push(")");
-            for row in query.build().fetch_all(&mut self.conn).await.map_err(unavailable)? {
-                let event = rows::decode(&row)?;
-                existing.insert(event.event_id, event);
-            }
-        }
-        Ok(existing)
+async fn write_restored(
+    conn: &mut SqliteConnection,
+    events: &[RecordedEvent],
+    limits: &Limits,
+) -> Result<ChainHead, RestoreError> {
+    let head = rows::read_head(conn).await?;
+    let streams: Vec<&StreamId> = events.iter().map(|e| &e.stream_id).collect::<HashSet<_>>().into_iter().collect();
+    let ids: Vec<EventId> = events.iter().map(|e| e.event_id).collect();
+    let state = StreamState { versions: versions(conn, &streams).await?, existing: existing(conn, &ids).await? };
+    let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
+    let restored = check_restore(head, last_recorded_at, state, events, limits)?;
+    for chunk in events.chunks(INSERT_CHUNK) {
+        insert(conn, chunk).await?;
     }
+    Ok(restored)
+}
+
+async fn versions(conn: &mut SqliteConnection, streams: &[&StreamId]) -> Result<HashMap<StreamId, u64>, StoreError> {
+    let mut versions = HashMap::new();
+    for chunk in streams.chunks(LOOKUP_CHUNK) {
+        // One `MAX` per stream, which SQLite answers with a single seek on the
+        // (stream_id, stream_version) index; `MAX ... GROUP BY` over an `IN` list would walk
+        // every version of every stream, making appends to a long stream ever slower.
+        let mut query = QueryBuilder::<Sqlite>::new("WITH requested(stream_id) AS (VALUES ");
+        let mut list = query.separated(", ");
+        for stream in chunk {
+            list.push("(").push_bind_unseparated(stream.as_str()).push_unseparated(")");
+        }
+        query.push(
+            ") SELECT stream_id, (SELECT MAX(stream_version) FROM events \
+             WHERE events.stream_id = requested.stream_id) FROM requested",
+        );
+        for row in query.build().fetch_all(&mut *conn).await.map_err(unavailable)? {
+            let Some(version) = row.try_get::<Option<i64>, _>(1).map_err(unavailable)? else { continue };
+            let stream: String = row.try_get(0).map_err(unavailable)?;
+            let stream = StreamId::parse(stream).map_err(StoreError::Unavailable)?;
+            versions.insert(stream, version as u64);
+        }
+    }
+    Ok(versions)
+}
+
+async fn existing(conn: &mut SqliteConnection, ids: &[EventId]) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
+    let mut existing = HashMap::new();
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let mut query =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {} FROM events WHERE event_id IN (", rows::COLUMNS));
+        let mut list = query.separated(", ");
+        for id in chunk {
+            list.push_bind(id.0);
+        }
+        query.push(")");
+        for row in query.build().fetch_all(&mut *conn).await.map_err(unavailable)? {
+            let event = rows::decode(&row)?;
+            existing.insert(event.event_id, event);
+        }
+    }
+    Ok(existing)
 }
 
 async fn insert(conn: &mut SqliteConnection, chunk: &[RecordedEvent]) -> Result<(), StoreError> {
@@ -117,23 +158,17 @@ impl GroupBackend for SqliteWriter {
         &mut self,
         requests: &[AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError> {
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await.map_err(unavailable)?;
-        let written = match self.write(requests).await {
-            Ok(written) => written,
-            Err(error) => {
-                // The transaction is abandoned either way; a failed rollback adds nothing.
-                let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
-                return Err(error);
-            }
-        };
-        if let Err(error) = sqlx::query("COMMIT").execute(&mut self.conn).await {
-            let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
-            return Err(unavailable(error));
-        }
-        let (outcomes, last) = written;
+        let (outcomes, last) = self.in_transaction(async |conn| write(conn, requests).await).await?;
         if let Some(last) = last {
             self.notify.send_replace(last);
         }
         Ok(outcomes)
+    }
+
+    async fn restore(&mut self, events: &[RecordedEvent]) -> Result<ChainHead, RestoreError> {
+        let limits = self.limits;
+        let head = self.in_transaction(async |conn| write_restored(conn, events, &limits).await).await?;
+        self.notify.send_replace(head.position);
+        Ok(head)
     }
 }

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use domain::organisation;
 use domain::testing::org;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent, StoreError,
-    StreamBound, StreamId,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent,
+    RestoreError, StoreError, StreamBound, StreamId,
 };
 use tests::{TestStore, on_both_backends};
 
@@ -33,6 +33,10 @@ impl EventStore for LostAnswers {
             return Err(StoreError::Unavailable("the connection was reset".into()).into());
         }
         Ok(outcome)
+    }
+
+    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
+        self.inner.restore(events).await
     }
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {

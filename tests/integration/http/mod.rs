@@ -4,6 +4,7 @@ mod authorization;
 mod basics;
 mod commands;
 mod described;
+mod export;
 mod feed;
 mod queries;
 

@@ -9,8 +9,8 @@ use domain::commitment::{self, ReportingPeriod};
 use domain::rag::Rag;
 use domain::testing::{date, default_now};
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent, StoreError,
-    StreamBound, StreamId,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent,
+    RestoreError, StoreError, StreamBound, StreamId,
 };
 use projections::{AsOf, Filters, GroupBy, ReadModels, Rules, Runner, build_as_of};
 use tests::{TestStore, on_both_backends};
@@ -104,6 +104,10 @@ struct DiesAfter {
 impl EventStore for DiesAfter {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
         self.inner.append(request).await
+    }
+
+    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
+        self.inner.restore(events).await
     }
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {

@@ -1,0 +1,737 @@
+//! The event log as CloudEvents 1.0 in JSON (`docs/interchange.md`): each recorded event as one
+//! JSON object carrying every field the hash chain covers, so that an export can be verified and
+//! restored on its own. [`Export`] reads the log a page at a time and encodes the events a
+//! [`Filter`] selects; [`import`] checks a whole file before it writes anything, then restores it
+//! in batches, one transaction each, so that a run that was interrupted is continued by the next.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::io::BufRead;
+use std::sync::Arc;
+
+use kernel::{
+    ChainHead, EventId, EventStore, EventType, Hash, InvalidRestore, Limits, Metadata, Payload, Position,
+    RecordedEvent, RestoreChecker, RestoreError, StoreError, StreamId, StreamState, Timestamp, VerifyFailure,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+/// The CloudEvents version written and accepted.
+pub const SPEC_VERSION: &str = "1.0";
+/// What every event type starts with: `uk.covenant.<aggregate>.<event>.v<schema version>`.
+pub const TYPE_PREFIX: &str = "uk.covenant.";
+/// The media type of every event's `data`: its payload, a JSON object.
+pub const DATA_CONTENT_TYPE: &str = "application/json";
+/// The `source` of an event recorded without one names the log instead: this prefix and the
+/// hash of the log's first event.
+pub const LOG_URI_PREFIX: &str = "urn:covenant:log:";
+/// Events read from the log per page while exporting, and restored per transaction while
+/// importing (the store's limit for one restore).
+pub const PAGE: usize = 10_000;
+
+/// The CloudEvents `type` of a stored event type and schema version: the type name's words,
+/// lowercased, the first (the aggregate) apart from the rest, which are joined by `_`, such as
+/// `uk.covenant.commitment.progress_reported.v2` for `CommitmentProgressReported` version 2.
+/// `None` when the name is not made of capitalised words of ASCII letters and digits, the form
+/// every catalogued event type has.
+pub fn type_name(event_type: &EventType, schema_version: u32) -> Option<String> {
+    let mut words: Vec<String> = Vec::new();
+    for c in event_type.as_str().chars() {
+        if c.is_ascii_uppercase() {
+            words.push(c.to_ascii_lowercase().to_string());
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            words.last_mut()?.push(c);
+        } else {
+            return None;
+        }
+    }
+    let (aggregate, rest) = words.split_first()?;
+    let mut name = format!("{TYPE_PREFIX}{aggregate}");
+    if !rest.is_empty() {
+        let _ = write!(name, ".{}", rest.join("_"));
+    }
+    let _ = write!(name, ".v{schema_version}");
+    Some(name)
+}
+
+/// Reads a CloudEvents `type` back into the stored type name and, when it ends in `.v<N>`, the
+/// schema version: the inverse of [`type_name`].
+pub fn parse_type_name(text: &str) -> Result<(EventType, Option<u32>), String> {
+    let wrong = || {
+        format!(
+            "'{text}' is not a Covenant event type: give one such as uk.covenant.commitment.progress_reported.v2 (see docs/interchange.md)"
+        )
+    };
+    let rest = text.strip_prefix(TYPE_PREFIX).ok_or_else(wrong)?;
+    let (rest, version) = match rest.rsplit_once(".v") {
+        Some((name, digits)) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            (name, Some(digits.parse::<u32>().map_err(|_| wrong())?))
+        }
+        _ => (rest, None),
+    };
+    let segments: Vec<&str> = rest.split('.').collect();
+    if segments.len() > 2 || segments[0].contains('_') {
+        return Err(wrong());
+    }
+    let mut name = String::with_capacity(rest.len());
+    for word in segments.iter().flat_map(|s| s.split('_')) {
+        let mut chars = word.chars();
+        match chars.next() {
+            Some(first) if first.is_ascii_lowercase() => name.push(first.to_ascii_uppercase()),
+            _ => return Err(wrong()),
+        }
+        for c in chars {
+            if !(c.is_ascii_lowercase() || c.is_ascii_digit()) {
+                return Err(wrong());
+            }
+            name.push(c);
+        }
+    }
+    Ok((EventType::parse(name).map_err(|_| wrong())?, version))
+}
+
+/// One event as a CloudEvent: the attributes, the extensions, and the payload as `data`.
+#[derive(Debug, Serialize, Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    specversion: Cow<'a, str>,
+    id: Uuid,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    subject: Cow<'a, str>,
+    #[serde(borrow)]
+    time: Cow<'a, str>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    datacontenttype: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    recordedtime: Cow<'a, str>,
+    /// The position, zero-padded to 20 digits: the sequence extension asks for a string that
+    /// sorts in order.
+    #[serde(borrow)]
+    sequence: Cow<'a, str>,
+    streamversion: u64,
+    #[serde(borrow)]
+    actor: Cow<'a, str>,
+    correlationid: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    causationid: Option<Uuid>,
+    prevhash: Hash,
+    hash: Hash,
+    /// Written last, from the stored canonical text as it is.
+    #[serde(borrow, default, skip_serializing)]
+    data: Option<&'a RawValue>,
+}
+
+/// Why an event cannot be exported.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(
+        "the event at position {position} has type {event_type}, which has no CloudEvents name: only types made of capitalised words of letters and digits can be exported"
+    )]
+    Unnamed { position: Position, event_type: EventType },
+    #[error(
+        "the event at position {position} was recorded with the source '{source_text}', which reads as the URI Covenant gives events recorded without a source: it cannot be exported faithfully"
+    )]
+    ReservedSource { position: Position, source_text: String },
+    #[error("failed to write the export: {0}")]
+    Write(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The URI naming a log: [`LOG_URI_PREFIX`] and the hash of its first event.
+pub fn log_uri(first: &Hash) -> String {
+    format!("{LOG_URI_PREFIX}{first}")
+}
+
+/// Encodes one recorded event as a CloudEvent, one line of JSON without its newline. `log` is
+/// the `source` given to an event recorded without one ([`log_uri`]).
+pub fn encode(event: &RecordedEvent, log: &str) -> Result<String, ExportError> {
+    let m = &event.metadata;
+    let kind = type_name(&event.event_type, event.schema_version)
+        .ok_or_else(|| ExportError::Unnamed { position: event.position, event_type: event.event_type.clone() })?;
+    let source = match &m.source {
+        Some(source) if source.starts_with(LOG_URI_PREFIX) => {
+            return Err(ExportError::ReservedSource { position: event.position, source_text: source.clone() });
+        }
+        Some(source) => source.as_str(),
+        None => log,
+    };
+    let envelope = Envelope {
+        specversion: SPEC_VERSION.into(),
+        id: event.event_id.0,
+        source: source.into(),
+        kind: kind.into(),
+        subject: event.stream_id.as_str().into(),
+        time: m.occurred_at.to_string().into(),
+        datacontenttype: Some(DATA_CONTENT_TYPE.into()),
+        recordedtime: event.recorded_at.to_string().into(),
+        sequence: format!("{:020}", event.position.0).into(),
+        streamversion: event.stream_version,
+        actor: m.actor.as_str().into(),
+        correlationid: m.correlation_id,
+        causationid: m.causation_id,
+        prevhash: event.prev_hash,
+        hash: event.hash,
+        data: None,
+    };
+    // The payload is already canonical JSON: it is placed as it is, not parsed and written again.
+    let mut line = serde_json::to_string(&envelope).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    line.pop();
+    line.push_str(",\"data\":");
+    line.push_str(event.payload.as_str());
+    line.push('}');
+    Ok(line)
+}
+
+/// Decodes one line written by [`encode`] back into the event it describes. The hash is read,
+/// not recomputed: checking it is the chain's business.
+pub fn decode(line: &str) -> Result<RecordedEvent, String> {
+    let e: Envelope<'_> = serde_json::from_str(line).map_err(|e| format!("it is not a Covenant CloudEvent: {e}"))?;
+    if e.specversion != SPEC_VERSION {
+        return Err(format!("specversion is {}: Covenant reads CloudEvents {SPEC_VERSION}", e.specversion));
+    }
+    if let Some(media) = e.datacontenttype.as_deref().filter(|m| *m != DATA_CONTENT_TYPE) {
+        return Err(format!("datacontenttype is {media}: Covenant's events carry {DATA_CONTENT_TYPE}"));
+    }
+    let (event_type, version) = parse_type_name(&e.kind)?;
+    let schema_version =
+        version.ok_or_else(|| format!("type {} names no schema version: end it with .v1, .v2, ...", e.kind))?;
+    let position =
+        e.sequence.parse::<u64>().ok().filter(|p| *p > 0).ok_or_else(|| {
+            format!("sequence '{}' is not a position: give the event's position, such as 1", e.sequence)
+        })?;
+    let data = e.data.ok_or("data is missing: give the event's payload, a JSON object")?;
+    let time = |name: &str, text: &str| Timestamp::parse(text).map_err(|error| format!("{name}: {error}"));
+    Ok(RecordedEvent {
+        position: Position(position),
+        stream_id: StreamId::parse(e.subject.as_ref()).map_err(|error| format!("subject: {error}"))?,
+        stream_version: e.streamversion,
+        event_id: EventId(e.id),
+        event_type,
+        schema_version,
+        payload: Payload::parse(data.get()).map_err(|error| format!("data: {error}"))?,
+        metadata: Metadata {
+            actor: e.actor.into_owned(),
+            correlation_id: e.correlationid,
+            causation_id: e.causationid,
+            source: (!e.source.starts_with(LOG_URI_PREFIX)).then(|| e.source.into_owned()),
+            occurred_at: time("time", &e.time)?,
+        },
+        recorded_at: time("recordedtime", &e.recordedtime)?,
+        prev_hash: e.prevhash,
+        hash: e.hash,
+    })
+}
+
+/// Which events an export holds: every condition given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only events after this position.
+    pub after: Position,
+    /// Only events up to and including this position.
+    pub until: Option<Position>,
+    /// Only the events of this stream.
+    pub stream: Option<StreamId>,
+    /// Only events of this stored type, and of this schema version when one is given.
+    pub event_type: Option<(EventType, Option<u32>)>,
+    /// Only events that happened (`occurred_at`) at or after this time.
+    pub from: Option<Timestamp>,
+    /// Only events that happened at or before this time.
+    pub to: Option<Timestamp>,
+}
+
+/// A filter as an interface receives it: the same names on the command line and over HTTP.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FilterArgs<'a> {
+    pub after: Option<u64>,
+    pub until: Option<u64>,
+    pub stream: Option<&'a str>,
+    pub event_type: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+}
+
+/// A filter that cannot select anything as given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{parameter}: {detail}")]
+pub struct InvalidFilter {
+    /// The option or query parameter at fault.
+    pub parameter: &'static str,
+    pub detail: String,
+}
+
+impl Filter {
+    /// Reads a filter; `from` and `to` take a date (the whole day) or an RFC 3339 time, `type` a
+    /// CloudEvents type with or without its `.v<N>`, or a stored type name.
+    pub fn parse(args: FilterArgs<'_>) -> Result<Filter, InvalidFilter> {
+        let invalid = |parameter, detail: String| InvalidFilter { parameter, detail };
+        let after = Position(args.after.unwrap_or(0));
+        let until = args.until.map(Position);
+        if until.is_some_and(|until| until <= after) {
+            return Err(invalid(
+                "until",
+                format!("{} is not after {after}: give until greater than after", until.unwrap_or_default()),
+            ));
+        }
+        let stream = args.stream.map(StreamId::parse).transpose().map_err(|e| invalid("stream", e))?;
+        let event_type =
+            args.event_type
+                .map(|t| {
+                    if t.starts_with(TYPE_PREFIX) { parse_type_name(t) } else { EventType::parse(t).map(|t| (t, None)) }
+                })
+                .transpose()
+                .map_err(|e| invalid("type", e))?;
+        let from = args.from.map(Timestamp::parse).transpose().map_err(|e| invalid("from", e))?;
+        let to = args.to.map(Timestamp::parse_end_of).transpose().map_err(|e| invalid("to", e))?;
+        if let (Some(from), Some(to)) = (from, to) {
+            if to < from {
+                return Err(invalid(
+                    "to",
+                    format!("{to} is before from ({from}): give a period that ends after it starts"),
+                ));
+            }
+        }
+        Ok(Filter { after, until, stream, event_type, from, to })
+    }
+
+    fn matches(&self, event: &RecordedEvent) -> bool {
+        let occurred = event.metadata.occurred_at;
+        self.stream.as_ref().is_none_or(|s| *s == event.stream_id)
+            && self.event_type.as_ref().is_none_or(|(name, version)| {
+                *name == event.event_type && version.is_none_or(|v| v == event.schema_version)
+            })
+            && self.from.is_none_or(|from| occurred >= from)
+            && self.to.is_none_or(|to| occurred <= to)
+    }
+}
+
+/// An export in progress: the log read a page at a time from the filter's `after`.
+pub struct Export {
+    store: Arc<dyn EventStore>,
+    filter: Filter,
+    log: String,
+    reached: Position,
+    finished: bool,
+}
+
+impl std::fmt::Debug for Export {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Export").field("filter", &self.filter).field("reached", &self.reached).finish_non_exhaustive()
+    }
+}
+
+impl Export {
+    /// Starts an export of the events `filter` selects.
+    pub async fn start(store: Arc<dyn EventStore>, filter: Filter) -> Result<Export, ExportError> {
+        let first = store.read_all(Position::ZERO, 1).await?;
+        let log = first.first().map_or_else(|| log_uri(&Hash::GENESIS), |e| log_uri(&e.hash));
+        let reached = filter.after;
+        Ok(Export { store, filter, log, reached, finished: false })
+    }
+
+    /// The position read up to so far.
+    pub fn reached(&self) -> Position {
+        self.reached
+    }
+
+    /// Reads the next page of the log and encodes the events of it that the filter selects,
+    /// one line each without its newline; `None` once the log or the filter's range is done.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<String>>, ExportError> {
+        if self.finished {
+            return Ok(None);
+        }
+        let remaining = self.filter.until.map_or(u64::MAX, |until| until.0.saturating_sub(self.reached.0));
+        let limit = PAGE.min(usize::try_from(remaining).unwrap_or(usize::MAX));
+        if limit == 0 {
+            self.finished = true;
+            return Ok(None);
+        }
+        let page = self.store.read_all(self.reached, limit).await?;
+        let Some(last) = page.last() else {
+            self.finished = true;
+            return Ok(None);
+        };
+        self.reached = last.position;
+        self.finished = self.filter.until.is_some_and(|until| self.reached >= until) || page.len() < limit;
+        let lines: Result<Vec<String>, ExportError> =
+            page.iter().filter(|e| self.filter.matches(e)).map(|e| encode(e, &self.log)).collect();
+        lines.map(Some)
+    }
+
+    /// Writes every remaining event the filter selects to `out` as JSON Lines, telling
+    /// `progress` the position reached after each page, and returns how many were written.
+    pub async fn write_to(
+        &mut self,
+        out: &mut impl std::io::Write,
+        mut progress: impl FnMut(Position),
+    ) -> Result<u64, ExportError> {
+        let mut written = 0;
+        while let Some(lines) = self.next_page().await? {
+            for line in &lines {
+                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            written += lines.len() as u64;
+            progress(self.reached);
+        }
+        out.flush()?;
+        Ok(written)
+    }
+}
+
+/// How far an import has gone, for a progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportProgress {
+    /// The file is being checked; this many bytes of it so far.
+    Checking { bytes: u64 },
+    /// The events up to `position` of `of` are in the store (found there or written).
+    Restoring { position: u64, of: u64 },
+}
+
+/// What an import did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Imported {
+    /// The events in the file.
+    pub events: u64,
+    /// The events already in the store, as the file has them, from an earlier run.
+    pub already_present: u64,
+    /// The events written by this run.
+    pub written: u64,
+    /// The head of the store afterwards: the file's last event.
+    pub head: ChainHead,
+}
+
+/// Why an import wrote nothing more.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("failed to read the file: {0}")]
+    Read(#[from] std::io::Error),
+    #[error("line {line}: {detail}; export the log again with `covenant export cloudevents`")]
+    Line { line: u64, detail: String },
+    #[error("the file holds no events: give a file written by `covenant export cloudevents`")]
+    Empty,
+    #[error(
+        "line {line}: the file starts at position {position}, not 1: a restore needs a whole export, made without --after, --until, --stream, --type, --from or --to; nothing was written"
+    )]
+    NotFromStart { line: u64, position: Position },
+    #[error(
+        "line {line}: the file's hash chain does not verify: {failure}; the file was altered or is not a whole export, so nothing was written: export the log again with `covenant export cloudevents`"
+    )]
+    Chain { line: u64, failure: VerifyFailure },
+    #[error("line {line}: {error}; nothing was written")]
+    Invalid { line: u64, error: InvalidRestore },
+    #[error(
+        "the store already holds {held} events, more than the file's {events}: import into an empty database (a new SQLite file or a new PostgreSQL database); nothing was written"
+    )]
+    StoreHoldsMore { held: u64, events: u64 },
+    #[error(
+        "the store is not empty: the event it holds at position {position} is not the file's; import into an empty database (a new SQLite file or a new PostgreSQL database); nothing was written"
+    )]
+    StoreNotEmpty { position: Position },
+    #[error(
+        "failed to restore the events after position {reached}: {error}; the events up to {reached} are in the store as the file has them: run the same import again to continue"
+    )]
+    Restore { reached: Position, error: RestoreError },
+    #[error(
+        "the file changed while it was imported: when checked it ended with {} at position {}, but the store now ends with {} at position {}; leave the file alone and run the import again",
+        checked.hash, checked.position, stored.hash, stored.position
+    )]
+    Changed { checked: ChainHead, stored: ChainHead },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Reads a file's events in order, with their line numbers, skipping blank lines.
+struct Lines<R> {
+    reader: R,
+    text: String,
+    line: u64,
+    bytes: u64,
+}
+
+impl<R: BufRead> Lines<R> {
+    fn new(reader: R) -> Self {
+        Lines { reader, text: String::new(), line: 0, bytes: 0 }
+    }
+
+    fn next_event(&mut self) -> Result<Option<RecordedEvent>, ImportError> {
+        loop {
+            self.text.clear();
+            let read = self.reader.read_line(&mut self.text)?;
+            if read == 0 {
+                return Ok(None);
+            }
+            self.line += 1;
+            self.bytes += read as u64;
+            let text = self.text.trim();
+            if !text.is_empty() {
+                return decode(text).map(Some).map_err(|detail| ImportError::Line { line: self.line, detail });
+            }
+        }
+    }
+}
+
+/// Restores a whole export into an empty store, keeping every event as it was recorded.
+///
+/// The file is read twice: first to check all of it (every line a Covenant CloudEvent, positions
+/// from 1 without a gap, the hash chain intact, and every rule of the log kept), so that a bad
+/// file writes nothing; then to restore it in batches of [`PAGE`] events, each one transaction. A
+/// store that already holds the start of the file, exactly as the file has it (what an
+/// interrupted import leaves), is continued from where it stopped; any other store that is not
+/// empty is refused. `open` opens the file afresh for each reading.
+pub async fn import<R: BufRead>(
+    store: &dyn EventStore,
+    mut open: impl FnMut() -> std::io::Result<R>,
+    mut progress: impl FnMut(ImportProgress),
+) -> Result<Imported, ImportError> {
+    let (events, last) = check_file(open()?, &mut progress)?;
+
+    let stored = store.head().await?;
+    if stored.position.0 > events {
+        return Err(ImportError::StoreHoldsMore { held: stored.position.0, events });
+    }
+    let mut lines = Lines::new(open()?);
+    let mut batch = Vec::with_capacity(PAGE);
+    let mut reached = Position::ZERO;
+    let mut written = 0;
+    while let Some(event) = lines.next_event()? {
+        let present = event.position <= stored.position;
+        let last_present = event.position == stored.position;
+        batch.push(event);
+        if present && (batch.len() == PAGE || last_present) {
+            reached = same_as_stored(store, &batch).await?;
+            batch.clear();
+        } else if !present && batch.len() == PAGE {
+            written += batch.len() as u64;
+            reached = restore(store, std::mem::take(&mut batch), reached).await?;
+        } else {
+            continue;
+        }
+        progress(ImportProgress::Restoring { position: reached.0, of: events });
+    }
+    if !batch.is_empty() {
+        written += batch.len() as u64;
+        reached = restore(store, batch, reached).await?;
+        progress(ImportProgress::Restoring { position: reached.0, of: events });
+    }
+    let head = store.head().await?;
+    if head != last {
+        return Err(ImportError::Changed { checked: last, stored: head });
+    }
+    Ok(Imported { events, already_present: stored.position.0, written, head })
+}
+
+/// Checks every event of the file, as an empty store would, and returns how many there are and
+/// the last one's position and hash.
+fn check_file<R: BufRead>(
+    reader: R,
+    progress: &mut impl FnMut(ImportProgress),
+) -> Result<(u64, ChainHead), ImportError> {
+    let mut lines = Lines::new(reader);
+    let mut checker = RestoreChecker::new(ChainHead::default(), None, StreamState::default(), Limits::default());
+    let mut events = 0;
+    while let Some(event) = lines.next_event()? {
+        let line = lines.line;
+        if events == 0 && event.position != Position(1) {
+            return Err(ImportError::NotFromStart { line, position: event.position });
+        }
+        checker.check(&event).map_err(|error| match error {
+            InvalidRestore::Chain(failure) => ImportError::Chain { line, failure },
+            error => ImportError::Invalid { line, error },
+        })?;
+        events += 1;
+        if events % PAGE as u64 == 0 {
+            progress(ImportProgress::Checking { bytes: lines.bytes });
+        }
+    }
+    progress(ImportProgress::Checking { bytes: lines.bytes });
+    if events == 0 {
+        return Err(ImportError::Empty);
+    }
+    Ok((events, checker.head()))
+}
+
+/// Checks that the store holds `batch` exactly, and returns the last position checked.
+async fn same_as_stored(store: &dyn EventStore, batch: &[RecordedEvent]) -> Result<Position, ImportError> {
+    let Some(first) = batch.first() else { return Ok(Position::ZERO) };
+    let stored = store.read_all(Position(first.position.0 - 1), batch.len()).await?;
+    for (file, held) in batch.iter().zip(stored.iter().map(Some).chain(std::iter::repeat(None))) {
+        if held != Some(file) {
+            return Err(ImportError::StoreNotEmpty { position: file.position });
+        }
+    }
+    Ok(batch.last().map_or(Position::ZERO, |e| e.position))
+}
+
+/// Restores one batch after `reached` and returns the position it reaches.
+async fn restore(
+    store: &dyn EventStore,
+    batch: Vec<RecordedEvent>,
+    reached: Position,
+) -> Result<Position, ImportError> {
+    let head = store.restore(batch).await.map_err(|error| ImportError::Restore { reached, error })?;
+    Ok(head.position)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(name: &str) -> EventType {
+        EventType::parse(name).expect("valid")
+    }
+
+    #[test]
+    fn type_names_are_reverse_dns_versioned_and_read_back() {
+        for (name, version, expected) in [
+            ("CommitmentProgressReported", 2, "uk.covenant.commitment.progress_reported.v2"),
+            ("ResolutionCallInRejected", 1, "uk.covenant.resolution.call_in_rejected.v1"),
+            ("OrganisationRegistered", 1, "uk.covenant.organisation.registered.v1"),
+            ("Registered", 3, "uk.covenant.registered.v3"),
+            ("IndicatorMeasured2024", 1, "uk.covenant.indicator.measured2024.v1"),
+        ] {
+            let named = type_name(&stored(name), version).expect("named");
+            assert_eq!(named, expected);
+            assert_eq!(parse_type_name(&named), Ok((stored(name), Some(version))));
+        }
+        assert_eq!(
+            parse_type_name("uk.covenant.commitment.progress_reported"),
+            Ok((stored("CommitmentProgressReported"), None))
+        );
+        for unnamed in ["commitment.made", "Commitment-Made", "commitmentMade"] {
+            assert_eq!(type_name(&stored(unnamed), 1), None, "{unnamed}");
+        }
+        for wrong in [
+            "org.example.commitment.made.v1",
+            "uk.covenant.Commitment.made.v1",
+            "uk.covenant.commitment.made.extra.v1",
+            "uk.covenant.commitment_made.v1",
+            "uk.covenant..v1",
+        ] {
+            assert!(parse_type_name(wrong).is_err(), "{wrong}");
+        }
+    }
+
+    fn event(source: Option<&str>, causation: Option<Uuid>) -> RecordedEvent {
+        let mut event = RecordedEvent {
+            position: Position(12),
+            stream_id: StreamId::parse("resolution-west-lindsey-pcc-2021-03-09-45").expect("valid"),
+            stream_version: 1,
+            event_id: EventId::new(),
+            event_type: stored("ResolutionRecorded"),
+            schema_version: 1,
+            payload: Payload::parse(
+                r#"{"outcome":"adopted","text":"RESOLVED that West Lindsey District Council adopt and agree to work towards meeting the objectives of the Homes for Independence Blueprint.","score":0.1}"#,
+            )
+            .expect("valid"),
+            metadata: Metadata {
+                actor: "democratic.services@west-lindsey.gov.uk".into(),
+                correlation_id: Uuid::now_v7(),
+                causation_id: causation,
+                source: source.map(str::to_owned),
+                occurred_at: Timestamp::parse("2021-03-09T18:30:00.000125Z").expect("valid"),
+            },
+            recorded_at: Timestamp::parse("2021-03-10T09:12:44.5Z").expect("valid"),
+            prev_hash: Hash([3; 32]),
+            hash: Hash::GENESIS,
+        };
+        event.hash = kernel::event_hash(&event);
+        event
+    }
+
+    #[test]
+    fn an_event_round_trips_through_a_line() {
+        let log = log_uri(&Hash([9; 32]));
+        for e in
+            [event(Some("West Lindsey PCC minutes, 9 March 2021, minute 45"), Some(Uuid::now_v7())), event(None, None)]
+        {
+            let line = encode(&e, &log).expect("encodes");
+            assert!(!line.contains('\n'));
+            let value: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+            assert_eq!(value["specversion"], "1.0");
+            assert_eq!(value["type"], "uk.covenant.resolution.recorded.v1");
+            assert_eq!(value["subject"], "resolution-west-lindsey-pcc-2021-03-09-45");
+            assert_eq!(value["time"], "2021-03-09T18:30:00.000125Z");
+            assert_eq!(value["sequence"], "00000000000000000012");
+            assert_eq!(value["data"]["outcome"], "adopted");
+            assert_eq!(value["causationid"].is_null(), e.metadata.causation_id.is_none());
+            let expected_source = e.metadata.source.clone().unwrap_or_else(|| log.clone());
+            assert_eq!(value["source"], expected_source.as_str());
+            for key in value.as_object().expect("object").keys() {
+                assert!(key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()), "{key}");
+            }
+            let back = decode(&line).expect("decodes");
+            assert_eq!(back, e);
+            assert_eq!(kernel::event_hash(&back), e.hash);
+        }
+    }
+
+    #[test]
+    fn a_line_that_is_not_a_covenant_event_says_what_is_wrong() {
+        let line = encode(&event(None, None), "urn:covenant:log:00").expect("encodes");
+        let cases = [
+            (line.replace("\"specversion\":\"1.0\"", "\"specversion\":\"0.3\""), "Covenant reads CloudEvents 1.0"),
+            (line.replace(".recorded.v1", ".recorded"), "names no schema version"),
+            (line.replace("\"00000000000000000012\"", "\"twelve\""), "is not a position"),
+            (line.replace("2021-03-09T18:30:00.000125Z", "09/03/2021"), "time: "),
+            (line.replace("application/json", "text/xml"), "datacontenttype is text/xml"),
+            ("{\"specversion\":\"1.0\"}".to_owned(), "missing field"),
+        ];
+        for (text, expected) in cases {
+            let error = decode(&text).expect_err("refused");
+            assert!(error.contains(expected), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_source_that_reads_as_the_log_is_not_exported() {
+        let e = event(Some("urn:covenant:log:abc"), None);
+        assert!(matches!(encode(&e, "urn:covenant:log:00"), Err(ExportError::ReservedSource { .. })));
+    }
+
+    #[test]
+    fn filters_are_read_and_say_what_is_wrong() {
+        let filter = Filter::parse(FilterArgs {
+            after: Some(10),
+            until: Some(20),
+            stream: Some("commitment-hhcdg-delivery-plan"),
+            event_type: Some("uk.covenant.commitment.progress_reported"),
+            from: Some("2021-01-01"),
+            to: Some("2021-12-31"),
+        })
+        .expect("valid");
+        assert_eq!(filter.event_type, Some((stored("CommitmentProgressReported"), None)));
+        assert_eq!(filter.to, Some(Timestamp::parse("2021-12-31T23:59:59.999999Z").expect("valid")));
+        let by_name = Filter::parse(FilterArgs { event_type: Some("ResolutionRecorded"), ..FilterArgs::default() });
+        assert_eq!(by_name.expect("valid").event_type, Some((stored("ResolutionRecorded"), None)));
+        let refused = |args: FilterArgs<'_>| Filter::parse(args).expect_err("refused");
+        assert_eq!(refused(FilterArgs { after: Some(5), until: Some(5), ..FilterArgs::default() }).parameter, "until");
+        assert_eq!(refused(FilterArgs { from: Some("09/03/2021"), ..FilterArgs::default() }).parameter, "from");
+        let backwards = FilterArgs { from: Some("2021-03-10"), to: Some("2021-03-09"), ..FilterArgs::default() };
+        assert_eq!(refused(backwards).parameter, "to");
+        assert_eq!(
+            refused(FilterArgs { event_type: Some("uk.covenant.Made"), ..FilterArgs::default() }).parameter,
+            "type"
+        );
+
+        let e = event(None, None);
+        let select = |args: FilterArgs<'_>| Filter::parse(args).expect("valid").matches(&e);
+        assert!(select(FilterArgs::default()));
+        assert!(select(FilterArgs { event_type: Some("uk.covenant.resolution.recorded.v1"), ..FilterArgs::default() }));
+        assert!(!select(FilterArgs {
+            event_type: Some("uk.covenant.resolution.recorded.v2"),
+            ..FilterArgs::default()
+        }));
+        assert!(select(FilterArgs { from: Some("2021-03-09"), to: Some("2021-03-09"), ..FilterArgs::default() }));
+        assert!(!select(FilterArgs { from: Some("2021-03-10"), ..FilterArgs::default() }));
+        assert!(!select(FilterArgs {
+            stream: Some("resolution-lincolnshire-hwb-2020-12-01-7"),
+            ..FilterArgs::default()
+        }));
+    }
+}
