@@ -3,6 +3,7 @@
 mod app;
 mod architecture;
 mod http;
+mod imports;
 mod projections;
 mod store;
 mod views;

@@ -10,6 +10,7 @@ mod cause;
 mod command_lines;
 mod config;
 mod holdings;
+pub mod interchange;
 mod record_error;
 mod recorder;
 mod seeding;

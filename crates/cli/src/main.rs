@@ -2,6 +2,8 @@
 //! a module of its own.
 
 mod demo;
+mod import;
+mod progress;
 mod rebuild;
 mod record;
 mod report;
@@ -38,6 +40,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Demo(demo::Args),
+    Import(import::Args),
     Rebuild(rebuild::Args),
     Record(record::Args),
     Report(report::Args),
@@ -64,6 +67,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::resolve(cli.db.as_deref(), env.as_deref(), cli.config.as_deref(), &dir)?;
     match cli.command {
         Command::Demo(args) => demo::run(&config, args).await,
+        Command::Import(args) => import::run(&config, args).await,
         Command::Rebuild(args) => rebuild::run(&config, args).await,
         Command::Record(args) => record::run(&config, args).await,
         Command::Report(args) => report::run(&config, args).await,

@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use app::Config;
-use indicatif::{ProgressBar, ProgressStyle};
 
 /// Rebuild every read model from the first event of the log.
 ///
@@ -20,12 +19,7 @@ pub struct Args {}
 pub async fn run(config: &Config, _args: Args) -> anyhow::Result<ExitCode> {
     let stores = app::open_store(&config.database).await?;
     let head = stores.events.head().await?.position;
-    let bar = ProgressBar::new(head.0).with_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} events, {per_sec}, {eta} left")
-            .context("failed to lay out the progress bar")?
-            .progress_chars("=> "),
-    );
-    bar.set_message("rebuilding");
+    let bar = crate::progress::bar(head.0, "events", "rebuilding")?;
     let started = Instant::now();
     let (_, position) = app::views::rebuild(&stores, |reached, head| {
         bar.set_length(head.0);

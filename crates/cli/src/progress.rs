@@ -1,0 +1,17 @@
+//! The progress bar of long-running verbs (`rebuild`, `import`): drawn on standard error, and
+//! hidden when standard error is not a terminal.
+
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A bar of `len` steps counted in `unit`s, such as `events` or `rows`, with a message before it.
+pub fn bar(len: u64, unit: &str, message: &'static str) -> anyhow::Result<ProgressBar> {
+    let style = ProgressStyle::with_template(&format!(
+        "{{msg}} [{{bar:40}}] {{pos}}/{{len}} {unit}, {{per_sec}}, {{eta}} left"
+    ))
+    .context("failed to lay out the progress bar")?
+    .progress_chars("=> ");
+    let bar = ProgressBar::new(len).with_style(style);
+    bar.set_message(message);
+    Ok(bar)
+}
