@@ -2,6 +2,7 @@
 //! recorded, and idempotent when imported again; on SQLite and on PostgreSQL.
 
 mod action_plan;
+mod moderngov;
 
 use std::path::PathBuf;
 

@@ -12,6 +12,8 @@
 //! finished by running it again.
 
 pub mod action_plan;
+mod html;
+pub mod moderngov;
 
 use std::fmt;
 
@@ -59,12 +61,14 @@ pub struct Planned {
     pub commands: Vec<Command>,
 }
 
-/// What an import will record: the lines with something to record, and how many lines of the
-/// file needed nothing because they are recorded already.
+/// What an import will record: the lines with something to record, how many lines of the file
+/// needed nothing because they are recorded already, and what it cannot record.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
     pub lines: Vec<Planned>,
     pub unchanged: usize,
+    /// Changes the file shows that the domain has no command for, so are not recorded.
+    pub not_recorded: Vec<Problem>,
 }
 
 impl Plan {
@@ -88,6 +92,9 @@ pub struct Imported {
     pub first_position: Option<Position>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_position: Option<Position>,
+    /// Changes the file shows that the domain has no command for, so were not recorded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_recorded: Vec<Problem>,
 }
 
 /// Why an import recorded nothing, or not everything.
@@ -138,7 +145,8 @@ pub async fn record_plan(
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Imported, ImportError> {
     let limit = Limits::default().max_events_per_append;
-    let mut imported = Imported { unchanged: plan.unchanged, ..Imported::default() };
+    let mut imported =
+        Imported { unchanged: plan.unchanged, not_recorded: plan.not_recorded.clone(), ..Imported::default() };
     let mut start = 0;
     while start < plan.lines.len() {
         let mut end = start;

@@ -3,13 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::bail;
 use app::Config;
-use app::interchange::{Imported, action_plan};
+use app::interchange::action_plan;
 use domain::{Date, Key};
-use kernel::Timestamp;
 
-use crate::record::{default_actor, plural, read_input};
+use crate::record::{default_actor, read_input};
 
 const EXAMPLES: &str = r#"Examples:
   Write a template with the header and one example row:
@@ -47,15 +45,11 @@ pub struct Args {
     instrument: Option<Key>,
     /// The day the plan stands at (YYYY-MM-DD): actions are made, and progress reported, on this
     /// day. Defaults to today.
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     on: Option<Date>,
     /// Who is importing: a name or e-mail address. Defaults to the user name, else "covenant".
     #[arg(long, value_name = "NAME")]
     actor: Option<String>,
-}
-
-fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("'{text}' is not a date: write it as YYYY-MM-DD"))
 }
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
@@ -64,11 +58,8 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     let (name, text) = read_input(&file)?;
-    let options = action_plan::Options {
-        instrument: args.instrument,
-        on: args.on.unwrap_or_else(|| Timestamp::now().as_datetime().date_naive()),
-        file: name.clone(),
-    };
+    let options =
+        action_plan::Options { instrument: args.instrument, on: super::day_or_today(args.on), file: name.clone() };
     let stores = app::open_store(&config.database).await?;
     let recorder = app::Recorder::new(stores.events);
     let bar = crate::progress::bar(0, "rows", "importing")?;
@@ -79,29 +70,5 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     })
     .await;
     bar.finish_and_clear();
-    match imported {
-        Ok(imported) => {
-            println!("{}", summary(&name, &imported));
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(error) => bail!("failed to import {name}: {error}"),
-    }
-}
-
-/// One line saying what an import recorded.
-pub fn summary(name: &str, imported: &Imported) -> String {
-    let unchanged = match imported.unchanged {
-        0 => String::new(),
-        n => format!("; {} already recorded", plural(n, "line")),
-    };
-    let all = plural(imported.unchanged, "line");
-    match (imported.first_position, imported.last_position) {
-        (Some(first), Some(last)) => format!(
-            "Imported {name}: {} recorded as {} in {} (positions {first} to {last}){unchanged}.",
-            plural(imported.changed, "line"),
-            plural(imported.events, "event"),
-            plural(imported.appends, "append"),
-        ),
-        _ => format!("Nothing to import from {name}: {all} already recorded."),
-    }
+    super::report(&name, imported)
 }

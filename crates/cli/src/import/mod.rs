@@ -4,12 +4,18 @@
 
 mod action_plan;
 mod commands;
+mod moderngov;
 
 use std::process::ExitCode;
 
+use anyhow::bail;
 use app::Config;
+use app::interchange::{ImportError, Imported};
 
-/// Import a file: an action plan (CSV) or a file of commands (JSON Lines).
+use crate::record::plural;
+
+/// Import a file: an action plan (CSV), a ModernGov meeting or committee list (XML), or a file
+/// of commands (JSON Lines).
 ///
 /// Every import reads and checks the whole file first: if anything is wrong, every problem is
 /// listed with its line and nothing is recorded. Importing the same file again records only what
@@ -24,11 +30,53 @@ pub struct Args {
 enum Kind {
     ActionPlan(action_plan::Args),
     Commands(commands::Args),
+    Moderngov(moderngov::MeetingArgs),
+    ModerngovCommittees(moderngov::CommitteesArgs),
 }
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     match args.kind {
         Kind::ActionPlan(args) => action_plan::run(config, args).await,
         Kind::Commands(args) => commands::run(config, args).await,
+        Kind::Moderngov(args) => moderngov::run_meeting(config, args).await,
+        Kind::ModerngovCommittees(args) => moderngov::run_committees(config, args).await,
     }
+}
+
+/// Prints what an import of `name` recorded and what it could not, or fails with every problem.
+fn report(name: &str, imported: Result<Imported, ImportError>) -> anyhow::Result<ExitCode> {
+    let imported = match imported {
+        Ok(imported) => imported,
+        Err(error) => bail!("failed to import {name}: {error}"),
+    };
+    let unchanged = match imported.unchanged {
+        0 => String::new(),
+        n => format!("; {} already recorded", plural(n, "line")),
+    };
+    match (imported.first_position, imported.last_position) {
+        (Some(first), Some(last)) => println!(
+            "Imported {name}: {} recorded as {} in {} (positions {first} to {last}){unchanged}.",
+            plural(imported.changed, "line"),
+            plural(imported.events, "event"),
+            plural(imported.appends, "append"),
+        ),
+        _ => println!("Nothing to import from {name}: {} already recorded.", plural(imported.unchanged, "line")),
+    }
+    if !imported.not_recorded.is_empty() {
+        println!("Not recorded, because Covenant has no command for such a change:");
+        for problem in &imported.not_recorded {
+            println!("  {problem}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_date(text: &str) -> Result<domain::Date, String> {
+    domain::Date::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("'{text}' is not a date: write it as YYYY-MM-DD"))
+}
+
+/// The day given, else today.
+fn day_or_today(on: Option<domain::Date>) -> domain::Date {
+    on.unwrap_or_else(|| kernel::Timestamp::now().as_datetime().date_naive())
 }
