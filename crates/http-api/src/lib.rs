@@ -12,6 +12,7 @@ mod commands;
 mod feed;
 mod health;
 mod idempotency;
+mod imports;
 mod live;
 mod metrics;
 mod openapi;

@@ -5,6 +5,7 @@ mod basics;
 mod commands;
 mod described;
 mod feed;
+mod imports;
 mod queries;
 
 use serde_json::Value;
