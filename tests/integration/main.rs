@@ -3,6 +3,7 @@
 mod app;
 mod architecture;
 mod http;
+mod imports;
 mod interchange;
 mod projections;
 mod store;

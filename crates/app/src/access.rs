@@ -40,6 +40,8 @@ pub enum Action {
     ReadFeed,
     /// Export the event log.
     Export,
+    /// Import a file of facts (an action plan, a ModernGov meeting or committee list).
+    Import,
     /// Recompute the hash chain.
     Verify,
 }
@@ -66,11 +68,11 @@ impl Role {
     pub fn may(self, action: Action) -> bool {
         match self {
             Role::Admin => true,
-            Role::Secretariat => matches!(action, Action::Record(_) | Action::ReadReports),
+            Role::Secretariat => matches!(action, Action::Record(_) | Action::Import | Action::ReadReports),
             Role::Contributor => {
                 matches!(action, Action::Record(Aggregate::Commitment | Aggregate::Indicator) | Action::ReadReports)
             }
-            Role::Auditor => !matches!(action, Action::Record(_)),
+            Role::Auditor => !matches!(action, Action::Record(_) | Action::Import),
             Role::Reader => action == Action::ReadReports,
         }
     }
@@ -114,6 +116,7 @@ impl Principal {
             Action::ReadAudit => "read the audit trail".to_owned(),
             Action::ReadFeed => "read the event feed".to_owned(),
             Action::Export => "export the event log".to_owned(),
+            Action::Import => "import files".to_owned(),
             Action::Verify => "verify the hash chain".to_owned(),
         };
         Err(AccessError::Forbidden(format!(

@@ -106,6 +106,11 @@ impl Recorder {
         Self { store, limits: Limits::default() }
     }
 
+    /// The store the recorder records in, for reading what is already recorded.
+    pub fn store(&self) -> &dyn EventStore {
+        self.store.as_ref()
+    }
+
     /// Records one command, deciding it at `now`; decides again after a conflict.
     pub async fn record(&self, submission: &Submission, now: Timestamp) -> Result<Recorded, RecordError> {
         self.run(std::slice::from_ref(submission), None, now).await

@@ -103,7 +103,7 @@ async fn export_to_file(store: Arc<dyn EventStore>, filter: Filter, path: &Path)
     })?;
     let head = store.head().await?.position;
     let end = filter.until.map_or(head, |until| until.min(head));
-    let bar = progress::bar(end.0.saturating_sub(filter.after.0), "exporting", false)?;
+    let bar = progress::bar(end.0.saturating_sub(filter.after.0), "events", "exporting")?;
     let start = filter.after;
     let mut out = std::io::BufWriter::new(file);
     let written =

@@ -21,7 +21,7 @@ pub struct Args {}
 pub async fn run(config: &Config, _args: Args) -> anyhow::Result<ExitCode> {
     let stores = app::open_store(&config.database).await?;
     let head = stores.events.head().await?.position;
-    let bar = progress::bar(head.0, "rebuilding", false)?;
+    let bar = progress::bar(head.0, "events", "rebuilding")?;
     let started = Instant::now();
     let (_, position) = app::views::rebuild(&stores, |reached, head| {
         bar.set_length(head.0);

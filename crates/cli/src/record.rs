@@ -42,6 +42,13 @@ pub struct Args {
     /// A file of commands, one JSON object per line; `-` reads standard input.
     #[arg(long, short, value_name = "FILE")]
     file: Option<PathBuf>,
+    #[command(flatten)]
+    recording: Recording,
+}
+
+/// Who records, where the facts come from and when they happened.
+#[derive(Debug, clap::Args)]
+pub struct Recording {
     /// Who is recording: a name or e-mail address. Defaults to the user name, else "covenant".
     #[arg(long, value_name = "NAME")]
     actor: Option<String>,
@@ -55,67 +62,78 @@ pub struct Args {
     occurred_at: Option<Timestamp>,
 }
 
-pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
-    let provenance = Provenance {
-        source: args.source.clone(),
-        occurred_at: args.occurred_at,
-        ..Provenance::new(args.actor.clone().unwrap_or_else(default_actor))
-    };
-    let (submissions, lines, input) = match (&args.command, &args.file) {
-        (Some(json), _) => {
-            let command = app::parse_command(json).map_err(|e| anyhow::anyhow!("the command is not valid: {e}"))?;
-            (vec![Submission { command, provenance }], Vec::new(), None)
+impl Recording {
+    fn provenance(&self) -> Provenance {
+        Provenance {
+            source: self.source.clone(),
+            occurred_at: self.occurred_at,
+            ..Provenance::new(self.actor.clone().unwrap_or_else(default_actor))
         }
-        (None, Some(file)) => {
-            let (name, text) = read_input(file)?;
-            let commands = match app::parse_command_lines(&text) {
-                Ok(commands) => commands,
-                Err(errors) => {
-                    let listed: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-                    bail!(
-                        "{} of {name} {} not commands; nothing was recorded:\n{}",
-                        plural(errors.len(), "line"),
-                        if errors.len() == 1 { "is" } else { "are" },
-                        listed.join("\n")
-                    );
-                }
-            };
-            let submissions = commands
-                .iter()
-                .map(|c| Submission {
-                    command: c.command.clone(),
-                    provenance: Provenance {
-                        source: provenance.source.clone().or_else(|| Some(format!("{name}, line {}", c.line))),
-                        ..provenance.clone()
-                    },
-                })
-                .collect();
-            (submissions, commands.iter().map(|c| c.line).collect(), Some(name))
-        }
-        (None, None) => bail!("no command given: pass the command as JSON, or --file FILE"),
-    };
+    }
+}
 
-    let stores = app::open_store(&config.database).await?;
-    let recorder = Recorder::new(stores.events);
-    let recorded = match input {
-        None => recorder.record(&submissions[0], Timestamp::now()).await,
-        Some(_) => recorder.record_batch(&submissions, Timestamp::now()).await,
+pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
+    let provenance = args.recording.provenance();
+    match (args.command, args.file) {
+        (Some(json), _) => {
+            let command = app::parse_command(&json).map_err(|e| anyhow::anyhow!("the command is not valid: {e}"))?;
+            let stores = app::open_store(&config.database).await?;
+            match Recorder::new(stores.events).record(&Submission { command, provenance }, Timestamp::now()).await {
+                Ok(recorded) => {
+                    print_recorded(&recorded);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(error @ RecordError::Rejected { .. }) => bail!("{error}; nothing was recorded"),
+                Err(error) => Err(error.into()),
+            }
+        }
+        (None, Some(file)) => record_file(config, &file, &args.recording).await,
+        (None, None) => bail!("no command given: pass the command as JSON, or --file FILE"),
+    }
+}
+
+/// Records a file of commands in JSON Lines, all or nothing; `-` reads standard input.
+pub async fn record_file(config: &Config, file: &Path, recording: &Recording) -> anyhow::Result<ExitCode> {
+    let provenance = recording.provenance();
+    let (name, text) = read_input(file)?;
+    let commands = match app::parse_command_lines(&text) {
+        Ok(commands) => commands,
+        Err(errors) => {
+            let listed: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+            bail!(
+                "{} of {name} {} not commands; nothing was recorded:\n{}",
+                plural(errors.len(), "line"),
+                if errors.len() == 1 { "is" } else { "are" },
+                listed.join("\n")
+            );
+        }
     };
-    match recorded {
+    let submissions: Vec<Submission> = commands
+        .iter()
+        .map(|c| Submission {
+            command: c.command.clone(),
+            provenance: Provenance {
+                source: provenance.source.clone().or_else(|| Some(format!("{name}, line {}", c.line))),
+                ..provenance.clone()
+            },
+        })
+        .collect();
+    let stores = app::open_store(&config.database).await?;
+    match Recorder::new(stores.events).record_batch(&submissions, Timestamp::now()).await {
         Ok(recorded) => {
             print_recorded(&recorded);
             Ok(ExitCode::SUCCESS)
         }
-        Err(error @ RecordError::Rejected { item, .. }) => match (&input, lines.get(item)) {
-            (Some(name), Some(line)) => bail!("line {line} of {name}: {error}; nothing was recorded"),
-            _ => bail!("{error}; nothing was recorded"),
+        Err(error @ RecordError::Rejected { item, .. }) => match commands.get(item) {
+            Some(c) => bail!("line {} of {name}: {error}; nothing was recorded", c.line),
+            None => bail!("{error}; nothing was recorded"),
         },
         Err(error) => Err(error.into()),
     }
 }
 
 /// The user name, else "covenant".
-fn default_actor() -> String {
+pub fn default_actor() -> String {
     ["USER", "USERNAME"]
         .iter()
         .filter_map(|var| std::env::var(var).ok())
@@ -124,7 +142,7 @@ fn default_actor() -> String {
 }
 
 /// The text of `file` (standard input for `-`) and the name to give it in messages.
-fn read_input(file: &Path) -> anyhow::Result<(String, String)> {
+pub fn read_input(file: &Path) -> anyhow::Result<(String, String)> {
     if file.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text).context("failed to read commands from standard input")?;
@@ -136,7 +154,7 @@ fn read_input(file: &Path) -> anyhow::Result<(String, String)> {
     Ok((file.display().to_string(), text))
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 

@@ -14,6 +14,7 @@ mod export;
 mod feed;
 mod health;
 mod idempotency;
+mod imports;
 mod live;
 mod metrics;
 mod openapi;

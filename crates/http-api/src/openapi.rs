@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{commands, export, feed, health, metrics, queries, verify};
+use crate::{commands, export, feed, health, imports, metrics, queries, verify};
 
 /// The API, as generated from the code.
 #[derive(Debug, OpenApi)]
@@ -28,6 +28,9 @@ use crate::{commands, export, feed, health, metrics, queries, verify};
         commands::instruments,
         commands::commitments,
         commands::indicators,
+        imports::action_plan,
+        imports::meeting,
+        imports::committees,
         queries::status,
         queries::instrument,
         queries::resolutions,
@@ -39,10 +42,11 @@ use crate::{commands, export, feed, health, metrics, queries, verify};
         export::cloudevents,
         verify::verify,
     ),
-    components(schemas(crate::Problem, commands::CommandBody, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, health::Health)),
+    components(schemas(crate::Problem, commands::CommandBody, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, health::Health, imports::ImportSummary, imports::FileProblem, imports::FileProblems)),
     modifiers(&BearerAuth),
     tags(
         (name = "commands", description = "Record one command per request"),
+        (name = "imports", description = "Import a whole file: an action plan as CSV, a ModernGov meeting or committee list as XML"),
         (name = "reports", description = "The read models, as JSON or CSV"),
         (name = "feed", description = "The event log, by position, its export as CloudEvents, and its verification"),
         (name = "health", description = "Health, readiness, metrics and this document"),

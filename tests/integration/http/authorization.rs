@@ -19,6 +19,8 @@ struct Route {
     method: Method,
     path: &'static str,
     body: Option<Value>,
+    /// A file sent as the body instead of JSON: its media type and text.
+    file: Option<(&'static str, String)>,
     allowed: &'static [Role],
 }
 
@@ -27,8 +29,20 @@ const AUDITORS: &[Role] = &[Role::Admin, Role::Auditor];
 const RECORDERS: &[Role] = &[Role::Admin, Role::Secretariat];
 
 fn routes() -> Vec<Route> {
-    let read = |path, allowed| Route { method: Method::GET, path, body: None, allowed };
-    let command = |path, body: Value, allowed| Route { method: Method::POST, path, body: Some(body), allowed };
+    let read = |path, allowed| Route { method: Method::GET, path, body: None, file: None, allowed };
+    let command =
+        |path, body: Value, allowed| Route { method: Method::POST, path, body: Some(body), file: None, allowed };
+    let import = |path, media, text: String| Route {
+        method: Method::POST,
+        path,
+        body: None,
+        file: Some((media, text)),
+        allowed: RECORDERS,
+    };
+    let fixture = |name: &str| {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/imports").join(name);
+        std::fs::read_to_string(path).expect("the fixture reads")
+    };
     vec![
         read("/api/v1/status", EVERYONE),
         read("/api/v1/status/lincolnshire-homes-for-independence-blueprint", EVERYONE),
@@ -75,6 +89,17 @@ fn routes() -> Vec<Route> {
             json!({"command": "record_measurement", "id": "west-lindsey-dfg-completions", "value": 140.0, "as_of": "2024-03-31"}),
             RECORDERS,
         ),
+        import("/api/v1/imports/action-plan", "text/csv", app::interchange::action_plan::template()),
+        import(
+            "/api/v1/imports/moderngov?council=GB-LAE-WLI",
+            "application/xml",
+            fixture("west-lindsey-pcc-2021-03-09.xml"),
+        ),
+        import(
+            "/api/v1/imports/moderngov-committees?council=GB-LAE-WLI",
+            "application/xml",
+            fixture("west-lindsey-committees.xml"),
+        ),
     ]
 }
 
@@ -97,6 +122,9 @@ async fn every_route_against_every_role_and_no_token(db: &TestStore) {
             }
             if let Some(body) = &route.body {
                 request = request.json(body);
+            }
+            if let Some((media, text)) = &route.file {
+                request = request.header("content-type", *media).body(text.clone());
             }
             let status = request.send().await.expect("an answer").status().as_u16();
             let allowed = matches!(caller, Caller::As(role) if route.allowed.contains(role));

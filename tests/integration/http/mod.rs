@@ -6,6 +6,7 @@ mod commands;
 mod described;
 mod export;
 mod feed;
+mod imports;
 mod queries;
 
 use serde_json::Value;

@@ -45,7 +45,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("failed to read {}: check the file exists and is readable", path.display()))?
         .len();
     let stores = app::open_store(&config.database).await?;
-    let checking = progress::bar(size, "checking", true)?;
+    let checking = progress::bytes(size, "checking")?;
     let mut restoring = None;
     let imported = import(
         stores.events.as_ref(),
@@ -55,7 +55,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
             ImportProgress::Restoring { position, of } => {
                 checking.finish_and_clear();
                 if restoring.is_none() {
-                    restoring = progress::bar(of, "restoring", false).ok();
+                    restoring = progress::bar(of, "events", "restoring").ok();
                 }
                 if let Some(bar) = &restoring {
                     bar.set_position(position);

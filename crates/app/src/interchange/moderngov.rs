@@ -1,0 +1,624 @@
+//! Council decisions from ModernGov, as its web service (`mgWebService.asmx`) returns them:
+//! `GetCommittees` (a council's committees, which become bodies) and `GetMeeting` (one meeting
+//! with its agenda items, minute numbers and the minute and decision text as escaped HTML, dates
+//! as dd/mm/yyyy). `docs/imports.md` maps each element to the events it becomes.
+//!
+//! Keys come from ModernGov's own ids, so that a meeting imported again is found again: the
+//! meeting of `meetingid` 2562 at West Lindsey District Council is `west-lindsey-meeting-2562`,
+//! its resolution on agenda item 24738 `west-lindsey-meeting-2562-item-24738`, and its committee
+//! `west-lindsey-prosperous-communities-committee`. A resolution is the item's minute (or
+//! decision) text from its "RESOLVED" onwards, with the HTML stripped.
+//!
+//! Importing a meeting again records only what changed: new agenda items and resolutions, and a
+//! resolution whose wording changed as a correction. A changed agenda item title, minute number or
+//! meeting date is listed as not recorded: the domain has no command to change them.
+
+use std::collections::BTreeSet;
+
+use domain::ids::{body_stream, meeting_stream, organisation_stream, resolution_stream};
+use domain::memory::Ledger;
+use domain::resolution::Outcome;
+use domain::{Command, Date, Facts, Key, OrgId, body, meeting, resolution};
+use kernel::Timestamp;
+use quick_xml::events::Event;
+
+use super::{ImportError, Imported, Plan, Planned, Problem, html, load_ledger, record_plan};
+use crate::{RecordError, Recorder};
+
+/// How to import a council's ModernGov records.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    /// The council whose ModernGov site the file comes from, as a registered organisation.
+    pub council: OrgId,
+    /// The day of the import: recorded as the day committees were established, and as the day of
+    /// corrections.
+    pub on: Date,
+    /// The file's name, for messages.
+    pub file: String,
+}
+
+/// An XML element: its local name, the line it starts on, its text and its children.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Element {
+    name: String,
+    line: usize,
+    text: String,
+    children: Vec<Element>,
+}
+
+impl Element {
+    fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// The trimmed text of child `name`; empty when there is none.
+    fn text_of(&self, name: &str) -> &str {
+        self.child(name).map_or("", |c| c.text.trim())
+    }
+
+    /// The first element named `name`, this one or below it.
+    fn find(&self, name: &str) -> Option<&Element> {
+        if self.name == name {
+            return Some(self);
+        }
+        self.children.iter().find_map(|c| c.find(name))
+    }
+}
+
+/// Reads `text` as XML, or says where it is malformed.
+fn read_xml(text: &str) -> Result<Element, Problem> {
+    let line_at =
+        |offset: u64| text.as_bytes()[..(offset as usize).min(text.len())].iter().filter(|b| **b == b'\n').count() + 1;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut stack = vec![Element { name: String::new(), line: 1, ..Element::default() }];
+    let malformed = |line: usize, what: String| {
+        Problem::new(
+            line,
+            None,
+            format!("{what}: the XML is malformed; save the whole response of the ModernGov web service again"),
+        )
+    };
+    loop {
+        let at = line_at(reader.buffer_position());
+        let event = reader.read_event().map_err(|e| malformed(line_at(reader.error_position()), e.to_string()))?;
+        let top = stack.len() - 1;
+        match event {
+            Event::Start(start) => {
+                let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
+                stack.push(Element { name, line: at, ..Element::default() });
+            }
+            Event::Empty(start) => {
+                let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
+                stack[top].children.push(Element { name, line: at, ..Element::default() });
+            }
+            Event::End(_) => {
+                if let Some(done) = stack.pop().filter(|_| !stack.is_empty()) {
+                    let parent = stack.len() - 1;
+                    stack[parent].children.push(done);
+                }
+            }
+            Event::Text(t) => stack[top].text.push_str(&t.decode().map_err(|e| malformed(at, e.to_string()))?),
+            Event::CData(t) => stack[top].text.push_str(&t.decode().map_err(|e| malformed(at, e.to_string()))?),
+            Event::GeneralRef(r) => {
+                let resolved = match r.resolve_char_ref().map_err(|e| malformed(at, e.to_string()))? {
+                    Some(c) => c.to_string(),
+                    None => {
+                        let name = r.decode().map_err(|e| malformed(at, e.to_string()))?;
+                        quick_xml::escape::resolve_xml_entity(&name)
+                            .ok_or_else(|| malformed(at, format!("unknown entity &{name};")))?
+                            .to_owned()
+                    }
+                };
+                stack[top].text.push_str(&resolved);
+            }
+            Event::Eof => break,
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+        }
+    }
+    if stack.len() > 1 {
+        let open = &stack[stack.len() - 1];
+        return Err(Problem::new(
+            line_at(text.len() as u64),
+            Some(&open.name),
+            format!(
+                "the file ends inside <{}>, opened on line {}: it is cut short; save the whole response of the ModernGov web service again",
+                open.name, open.line
+            ),
+        ));
+    }
+    let mut root = stack.pop().unwrap_or_default();
+    Ok(root.children.pop().unwrap_or_default())
+}
+
+/// A committee, from `GetCommittees`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Committee {
+    pub line: usize,
+    pub id: String,
+    pub title: String,
+    /// Deleted or expired: no longer meets.
+    pub retired: bool,
+}
+
+/// An agenda item of a meeting, from `GetMeeting`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgendaItem {
+    pub line: usize,
+    pub id: String,
+    /// The number on the agenda, such as `8a`; the item's id when the agenda gives none.
+    pub number: String,
+    pub title: String,
+    pub minute_number: Option<String>,
+    /// The resolution: the minute or decision text from "RESOLVED" on, as plain text.
+    pub resolution: Option<String>,
+}
+
+/// A meeting, from `GetMeeting`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Meeting {
+    pub line: usize,
+    pub id: String,
+    pub committee: String,
+    pub date: Date,
+    pub items: Vec<AgendaItem>,
+}
+
+/// Reads a `GetCommittees` response.
+pub fn parse_committees(text: &str) -> Result<Vec<Committee>, Vec<Problem>> {
+    let root = read_xml(text).map_err(|p| vec![p])?;
+    let Some(list) = root.find("committees").or_else(|| root.find("committee").map(|_| &root)) else {
+        return Err(vec![Problem::new(root.line, None, "no <committees> element: give the response of GetCommittees")]);
+    };
+    let mut committees = Vec::new();
+    let mut problems = Vec::new();
+    for c in list.children.iter().filter(|c| c.name == "committee") {
+        let (id, title) = (c.text_of("committeeid"), c.text_of("committeetitle"));
+        if id.is_empty() || title.is_empty() {
+            problems.push(Problem::new(c.line, Some("committee"), "has no committeeid or committeetitle: give both"));
+            continue;
+        }
+        let flag = |name: &str| c.text_of(name).eq_ignore_ascii_case("true");
+        let retired = flag("committeedeleted") || flag("committeeexpired");
+        committees.push(Committee { line: c.line, id: id.to_owned(), title: title.to_owned(), retired });
+    }
+    if problems.is_empty() { Ok(committees) } else { Err(problems) }
+}
+
+/// Reads a `GetMeeting` response.
+pub fn parse_meeting(text: &str) -> Result<Meeting, Vec<Problem>> {
+    let root = read_xml(text).map_err(|p| vec![p])?;
+    let Some(m) = root.find("meeting") else {
+        return Err(vec![Problem::new(root.line, None, "no <meeting> element: give the response of GetMeeting")]);
+    };
+    let mut problems = Vec::new();
+    let mut required = |element: &Element, name: &str| {
+        let text = element.text_of(name);
+        if text.is_empty() {
+            problems.push(Problem::new(
+                element.line,
+                Some(name),
+                format!("is missing from <{}>: give it", element.name),
+            ));
+        }
+        text.to_owned()
+    };
+    let id = required(m, "meetingid");
+    let committee = required(m, "committeetitle");
+    let date_text = required(m, "meetingdate");
+    let mut items = Vec::new();
+    for item in m.child("agendaitems").map(|a| a.children.as_slice()).unwrap_or_default() {
+        if item.name != "agendaitem" {
+            continue;
+        }
+        let item_id = required(item, "agendaitemid");
+        let title = required(item, "agendaitemtitle");
+        let number = match item.text_of("agendaitemnumber") {
+            "" => item_id.clone(),
+            n => n.to_owned(),
+        };
+        let minute_number = Some(item.text_of("minutesitemnumber")).filter(|n| !n.is_empty() && *n != "0");
+        let body = [item.text_of("decisionnonemptyhtmlbody"), item.text_of("minutesnonemptyhtmlbody")]
+            .into_iter()
+            .find_map(resolved);
+        items.push(AgendaItem {
+            line: item.line,
+            id: item_id,
+            number,
+            title,
+            minute_number: minute_number.map(str::to_owned),
+            resolution: body,
+        });
+    }
+    let date = match Date::parse_from_str(&date_text, "%d/%m/%Y") {
+        Ok(date) => Some(date),
+        Err(_) if date_text.is_empty() => None,
+        Err(_) => {
+            let line = m.child("meetingdate").map_or(m.line, |d| d.line);
+            problems.push(Problem::new(
+                line,
+                Some("meetingdate"),
+                format!("'{date_text}' is not a date as ModernGov writes it: give dd/mm/yyyy, such as 09/03/2021"),
+            ));
+            None
+        }
+    };
+    match date {
+        Some(date) if problems.is_empty() => Ok(Meeting { line: m.line, id, committee, date, items }),
+        _ => Err(problems),
+    }
+}
+
+/// The resolution in an item's minute or decision HTML: the text from "RESOLVED" on.
+fn resolved(html_text: &str) -> Option<String> {
+    let text = html::to_text(html_text);
+    let start = text.find("RESOLVED").or_else(|| text.find("Resolved"))?;
+    Some(text[start..].to_owned())
+}
+
+/// What a resolution's wording says it did: the first of its verbs to appear.
+fn outcome(text: &str) -> Outcome {
+    let lower = text.to_lowercase();
+    let verbs = [
+        ("adopt", Outcome::Adopted),
+        ("endorse", Outcome::Endorsed),
+        ("approve", Outcome::Approved),
+        ("confirm", Outcome::Approved),
+        ("agree", Outcome::Agreed),
+        ("recommend", Outcome::Recommended),
+        ("defer", Outcome::Deferred),
+        ("reject", Outcome::Rejected),
+        ("refuse", Outcome::Rejected),
+        ("note", Outcome::Noted),
+    ];
+    verbs
+        .iter()
+        .filter_map(|(verb, outcome)| lower.find(verb).map(|at| (at, *outcome)))
+        .min_by_key(|(at, _)| *at)
+        .map_or(Outcome::Noted, |(_, outcome)| outcome)
+}
+
+/// The council's name without "District Council" and the like, as keys begin: `West Lindsey`.
+fn short_name(name: &str) -> &str {
+    let suffixes = [
+        " Metropolitan Borough Council",
+        " District Council",
+        " Borough Council",
+        " County Council",
+        " City Council",
+        " Council",
+    ];
+    let name = name.strip_prefix("London Borough of ").unwrap_or(name);
+    suffixes.iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name)
+}
+
+/// A key made of `words`: lowercase letters and digits joined by single hyphens.
+fn slug(words: &str) -> Result<Key, String> {
+    let lower = words.to_lowercase();
+    let parts: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|p| !p.is_empty()).collect();
+    Key::parse(parts.join("-"))
+}
+
+/// The body a council's committee is recorded as.
+fn body_key(council: &str, committee: &str) -> Result<Key, String> {
+    slug(&format!("{} {committee}", short_name(council)))
+}
+
+/// What kind of body a committee's title says it is.
+fn kind_of(title: &str) -> body::Kind {
+    let lower = title.to_lowercase();
+    if lower.contains("cabinet") || lower.contains("executive") {
+        body::Kind::Cabinet
+    } else if lower.contains("board") {
+        body::Kind::Board
+    } else if lower.contains("partnership") {
+        body::Kind::PartnershipGroup
+    } else if lower.contains("forum") {
+        body::Kind::Forum
+    } else {
+        body::Kind::Committee
+    }
+}
+
+fn midnight(date: Date) -> Timestamp {
+    Timestamp::from_datetime(date.and_time(Default::default()).and_utc())
+}
+
+/// The council's registered name, or the problem that it is not registered.
+fn council_name(ledger: &Ledger, council: &OrgId) -> Result<String, Problem> {
+    let stream = organisation_stream(council);
+    let mut facts = Facts::default();
+    let state = facts.insert(&stream, ledger.history(&stream)).ok().and_then(|()| facts.organisations.remove(council));
+    match state {
+        Some(state) if state.is_registered() => Ok(state.name),
+        _ => Err(Problem::new(
+            1,
+            None,
+            format!("council {council} is not registered: register the council first, or check the org-id given"),
+        )),
+    }
+}
+
+/// Decides `commands` in `ledger` for `line`, and adds them to `plan`; a refusal is a problem.
+fn decide(ledger: &mut Ledger, plan: &mut Plan, problems: &mut Vec<Problem>, planned: Planned, now: Timestamp) {
+    for command in &planned.commands {
+        if let Err(error) = ledger.execute(command, now) {
+            problems.push(Problem::new(planned.line, None, error.to_string()));
+            return;
+        }
+    }
+    if !planned.commands.is_empty() {
+        plan.lines.push(planned);
+    }
+}
+
+/// Works out the bodies a council's committees need: each committee that still meets and is not
+/// yet recorded is established.
+pub async fn plan_committees(
+    recorder: &Recorder,
+    committees: &[Committee],
+    options: &Options,
+    now: Timestamp,
+) -> Result<Result<Plan, Vec<Problem>>, RecordError> {
+    let council = organisation_stream(&options.council);
+    let mut ledger = load_ledger(recorder.store(), vec![council]).await?;
+    let name = match council_name(&ledger, &options.council) {
+        Ok(name) => name,
+        Err(problem) => return Ok(Err(vec![problem])),
+    };
+    let keys: Vec<Result<Key, String>> = committees.iter().map(|c| body_key(&name, &c.title)).collect();
+    let streams = keys.iter().flatten().map(body_stream).collect();
+    let bodies = load_ledger(recorder.store(), streams).await?;
+    let mut plan = Plan::default();
+    let mut problems = Vec::new();
+    for (committee, key) in committees.iter().zip(keys) {
+        let key = match key {
+            Ok(key) => key,
+            Err(message) => {
+                problems.push(Problem::new(committee.line, Some("committeetitle"), message));
+                continue;
+            }
+        };
+        if committee.retired || !bodies.history(&body_stream(&key)).is_empty() {
+            plan.unchanged += 1;
+            continue;
+        }
+        let establish = Command::from(body::Command::Establish {
+            id: key,
+            name: committee.title.clone(),
+            kind: kind_of(&committee.title),
+            parents: vec![options.council.clone()],
+            members: Vec::new(),
+            established_on: options.on,
+        });
+        let source =
+            format!("{name}, committee {} ({}), ModernGov committee {}", committee.title, options.file, committee.id);
+        let planned =
+            Planned { line: committee.line, source, occurred_at: midnight(options.on), commands: vec![establish] };
+        decide(&mut ledger, &mut plan, &mut problems, planned, now);
+    }
+    Ok(if problems.is_empty() { Ok(plan) } else { Err(problems) })
+}
+
+/// Works out what a meeting needs recorded, given what is recorded of it already.
+pub async fn plan_meeting(
+    recorder: &Recorder,
+    m: &Meeting,
+    options: &Options,
+    now: Timestamp,
+) -> Result<Result<Plan, Vec<Problem>>, RecordError> {
+    let council_ledger = load_ledger(recorder.store(), vec![organisation_stream(&options.council)]).await?;
+    let name = match council_name(&council_ledger, &options.council) {
+        Ok(name) => name,
+        Err(problem) => return Ok(Err(vec![problem])),
+    };
+    let keys = body_key(&name, &m.committee)
+        .and_then(|body| Ok((body, slug(&format!("{} meeting {}", short_name(&name), m.id))?)));
+    let (body_id, meeting_id) = match keys {
+        Ok(keys) => keys,
+        Err(message) => return Ok(Err(vec![Problem::new(m.line, Some("meetingid"), message)])),
+    };
+    let resolution_key = |item: &AgendaItem| slug(&format!("{meeting_id} item {}", item.id));
+    let mut streams: BTreeSet<_> = [body_stream(&body_id), meeting_stream(&meeting_id)].into_iter().collect();
+    streams.extend(m.items.iter().filter_map(|i| resolution_key(i).ok()).map(|k| resolution_stream(&k)));
+    let mut ledger = load_ledger(recorder.store(), streams.into_iter().collect()).await?;
+    if ledger.history(&body_stream(&body_id)).is_empty() {
+        return Ok(Err(vec![Problem::new(
+            m.line,
+            Some("committeetitle"),
+            format!(
+                "the {} is not recorded as a body ({body_id}): import the council's committees first (covenant import moderngov-committees)",
+                m.committee
+            ),
+        )]));
+    }
+    let mut facts = Facts::default();
+    let meeting_stream_id = meeting_stream(&meeting_id);
+    let recorded = match facts.insert(&meeting_stream_id, ledger.history(&meeting_stream_id)) {
+        Ok(()) => facts.meetings.remove(&meeting_id).unwrap_or_default(),
+        Err(error) => return Ok(Err(vec![Problem::new(m.line, None, error.to_string())])),
+    };
+
+    let day = m.date.format("%-d %B %Y");
+    let meeting_source = format!("{name}, {}, {day} (ModernGov meeting {})", m.committee, m.id);
+    let item_source = |item: &AgendaItem| {
+        let minute = item.minute_number.as_ref().map(|n| format!(", minute {n}")).unwrap_or_default();
+        format!(
+            "{name}, {}, {day}, agenda item {}{minute} (ModernGov meeting {}, agenda item {})",
+            m.committee, item.number, m.id, item.id
+        )
+    };
+    let at = |line: usize, source: String, commands: Vec<Command>| Planned {
+        line,
+        source,
+        occurred_at: midnight(m.date),
+        commands,
+    };
+    let mut plan = Plan::default();
+    let mut problems = Vec::new();
+
+    if recorded.id.is_none() {
+        let schedule = meeting::Command::Schedule {
+            id: meeting_id.clone(),
+            body: body_id.clone(),
+            date: m.date,
+            title: m.committee.clone(),
+        };
+        decide(&mut ledger, &mut plan, &mut problems, at(m.line, meeting_source.clone(), vec![schedule.into()]), now);
+    } else if recorded.date != Some(m.date) {
+        plan.not_recorded.push(Problem::new(
+            m.line,
+            Some("meetingdate"),
+            format!(
+                "the meeting is now dated {}, not {}: Covenant has no command to move a meeting",
+                m.date,
+                recorded.date.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        ));
+    }
+    for item in &m.items {
+        match recorded.item(&item.number) {
+            None => {
+                let add = meeting::Command::AddAgendaItem {
+                    id: meeting_id.clone(),
+                    item: item.number.clone(),
+                    title: item.title.clone(),
+                    minute_number: item.minute_number.clone(),
+                };
+                decide(&mut ledger, &mut plan, &mut problems, at(item.line, item_source(item), vec![add.into()]), now);
+            }
+            Some(known) if known.title != item.title || known.minute_number != item.minute_number => {
+                plan.not_recorded.push(Problem::new(
+                    item.line,
+                    Some("agendaitemtitle"),
+                    format!(
+                        "agenda item {} is now '{}', minute {}: Covenant has no command to change an agenda item",
+                        item.number,
+                        item.title,
+                        item.minute_number.as_deref().unwrap_or("none")
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let decides = m.items.iter().any(|i| i.resolution.is_some());
+    if decides && recorded.held_on.is_none() {
+        let hold = meeting::Command::Hold { id: meeting_id.clone(), held_on: m.date };
+        decide(&mut ledger, &mut plan, &mut problems, at(m.line, meeting_source, vec![hold.into()]), now);
+    }
+    for item in &m.items {
+        let Some(text) = &item.resolution else { continue };
+        let key = match resolution_key(item) {
+            Ok(key) => key,
+            Err(message) => {
+                problems.push(Problem::new(item.line, Some("agendaitemid"), message));
+                continue;
+            }
+        };
+        let stream = resolution_stream(&key);
+        let mut facts = Facts::default();
+        let known = facts.insert(&stream, ledger.history(&stream)).ok().and_then(|()| facts.resolutions.remove(&key));
+        let command = match known.filter(|r| r.id.is_some()) {
+            None => resolution::Command::Record {
+                id: key,
+                body: body_id.clone(),
+                meeting: meeting_id.clone(),
+                agenda_item: item.number.clone(),
+                text: text.clone(),
+                outcome: outcome(text),
+                decided_on: m.date,
+                published_on: None,
+                effective_on: None,
+                subject_to_call_in: false,
+            },
+            Some(r) if r.text != *text => resolution::Command::Correct {
+                id: key,
+                text: text.clone(),
+                reason: format!(
+                    "the minute as published by {name} in ModernGov changed, as imported from {} on {}",
+                    options.file, options.on
+                ),
+            },
+            Some(_) => {
+                plan.unchanged += 1;
+                continue;
+            }
+        };
+        let corrected = matches!(command, resolution::Command::Correct { .. });
+        let mut planned = at(item.line, item_source(item), vec![command.into()]);
+        if corrected {
+            planned.occurred_at = midnight(options.on);
+        }
+        decide(&mut ledger, &mut plan, &mut problems, planned, now);
+    }
+    Ok(if problems.is_empty() { Ok(plan) } else { Err(problems) })
+}
+
+/// Imports a `GetCommittees` response: establishes each committee not yet recorded as a body.
+pub async fn import_committees(
+    recorder: &Recorder,
+    text: &str,
+    options: &Options,
+    actor: &str,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Imported, ImportError> {
+    let now = Timestamp::now();
+    let committees = parse_committees(text).map_err(ImportError::Invalid)?;
+    let plan = plan_committees(recorder, &committees, options, now).await?.map_err(ImportError::Invalid)?;
+    record_plan(recorder, &plan, actor, now, progress).await
+}
+
+/// Imports a `GetMeeting` response: the meeting, its agenda items and resolutions, recording
+/// only what is not yet recorded.
+pub async fn import_meeting(
+    recorder: &Recorder,
+    text: &str,
+    options: &Options,
+    actor: &str,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Imported, ImportError> {
+    let now = Timestamp::now();
+    let meeting = parse_meeting(text).map_err(ImportError::Invalid)?;
+    let plan = plan_meeting(recorder, &meeting, options, now).await?.map_err(ImportError::Invalid)?;
+    record_plan(recorder, &plan, actor, now, progress).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_resolution_is_the_text_from_resolved_on() {
+        let html = "<p>Members gave consideration to the Committee&rsquo;s workplan.</p><p><strong>RESOLVED</strong> that the workplan be noted.</p>";
+        assert_eq!(resolved(html).as_deref(), Some("RESOLVED that the workplan be noted."));
+        assert_eq!(resolved("<p>There were no apologies for absence.</p>"), None);
+    }
+
+    #[test]
+    fn the_outcome_is_the_first_verb_of_the_wording() {
+        let adopted =
+            "RESOLVED that West Lindsey District Council adopt and agree to work towards meeting the objectives";
+        assert_eq!(outcome(adopted), Outcome::Adopted);
+        assert_eq!(outcome("Resolved: that the presentation be noted."), Outcome::Noted);
+        assert_eq!(
+            outcome("RESOLVED that the Minutes be confirmed and signed as a correct record."),
+            Outcome::Approved
+        );
+    }
+
+    #[test]
+    fn keys_follow_the_council_and_committee() {
+        let key = body_key("West Lindsey District Council", "Prosperous Communities Committee").expect("a key");
+        assert_eq!(key.as_str(), "west-lindsey-prosperous-communities-committee");
+        let key = body_key("London Borough of Bexley", "Health and Wellbeing Board").expect("a key");
+        assert_eq!(key.as_str(), "bexley-health-and-wellbeing-board");
+    }
+
+    #[test]
+    fn a_truncated_file_names_the_element_left_open() {
+        let problem = read_xml("<meeting>\n  <agendaitems>\n    <agendaitem>\n      <agendaitemtitle>Workpl")
+            .expect_err("cut short");
+        assert_eq!(problem.line, 4);
+        assert_eq!(problem.column.as_deref(), Some("agendaitemtitle"));
+    }
+}

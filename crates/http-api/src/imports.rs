@@ -1,0 +1,302 @@
+//! Imports over HTTP, for the secretariat: an action plan as CSV, a ModernGov meeting or
+//! committee list as XML, each the body of one `POST` under `/api/v1/imports`. The file is
+//! checked whole first, as `covenant import` checks it; a file with problems records nothing and
+//! is answered 422 with every problem listed (`problems`). Importing the same file again records
+//! nothing, so a request that got no answer can simply be sent again.
+
+use std::sync::Arc;
+
+use app::Action;
+use app::interchange::{ImportError, Imported, action_plan, moderngov};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use domain::{Date, Key, OrgId};
+use kernel::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Authenticated;
+use crate::{ApiError, Service};
+
+/// How to read an action plan.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPlanParams {
+    /// The instrument of rows that leave the instrument column empty.
+    instrument: Option<String>,
+    /// The day the plan stands at (YYYY-MM-DD): actions are made, and progress reported, on this day. Today when left out.
+    on: Option<String>,
+    /// The file's name, for the source of each event; `action plan` when left out.
+    file: Option<String>,
+}
+
+/// Whose ModernGov records these are.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ModernGovParams {
+    /// The council, by org-id, such as GB-LAE-WLI.
+    council: String,
+    /// The day of the import (YYYY-MM-DD), recorded as the day new committees were established and resolutions corrected. Today when left out.
+    on: Option<String>,
+    /// The file's name, for messages; `ModernGov response` when left out.
+    file: Option<String>,
+}
+
+/// What an import recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportSummary {
+    /// Lines of the file that recorded something.
+    pub changed: usize,
+    /// Lines of the file already recorded, which recorded nothing.
+    pub unchanged: usize,
+    pub events: usize,
+    /// How many appends the events took (each all or nothing).
+    pub appends: usize,
+    pub first_position: Option<u64>,
+    pub last_position: Option<u64>,
+    /// Changes the file shows that Covenant has no command for, so were not recorded.
+    pub not_recorded: Vec<FileProblem>,
+}
+
+/// A problem with one line of an imported file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileProblem {
+    pub line: usize,
+    /// The column or element at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl From<&app::interchange::Problem> for FileProblem {
+    fn from(p: &app::interchange::Problem) -> Self {
+        FileProblem { line: p.line, column: p.column.clone(), message: p.message.clone() }
+    }
+}
+
+/// A problem document listing every problem of a refused file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileProblems {
+    #[serde(flatten)]
+    pub problem: crate::Problem,
+    pub problems: Vec<FileProblem>,
+}
+
+const PROBLEMS: &str = "The file has problems; every one is listed in `problems` and nothing was recorded";
+
+/// Import an action plan from CSV.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/action-plan",
+    tag = "imports",
+    params(ActionPlanParams),
+    request_body(content = String, content_type = "text/csv", description = "The action plan: a header row and one row per action, as docs/imports.md lays out"),
+    responses(
+        (status = 201, description = "Recorded", body = ImportSummary),
+        (status = 200, description = "Everything in the file was already recorded", body = ImportSummary),
+        (status = 400, description = "The request is not valid", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role may not import", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not CSV", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 422, description = PROBLEMS, body = FileProblems, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn action_plan(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+    headers: HeaderMap,
+    params: Result<Query<ActionPlanParams>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    principal.require(Action::Import)?;
+    let Query(params) = params.map_err(|e| query_rejection(&e, "instrument, on and file"))?;
+    let text = read_body(&service, &headers, "text/csv", body)?;
+    let options = action_plan::Options {
+        instrument: params
+            .instrument
+            .map(|i| Key::parse(i).map_err(|e| ApiError::bad_request(e, "instrument")))
+            .transpose()?,
+        on: day(params.on.as_deref())?,
+        file: params.file.unwrap_or_else(|| "action plan".to_owned()),
+    };
+    let imported = action_plan::import(&service.recorder, &text, &options, &principal.actor(), &mut |_, _| {}).await;
+    answer(&service, imported)
+}
+
+/// Import a meeting from a ModernGov GetMeeting response.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/moderngov",
+    tag = "imports",
+    params(ModernGovParams),
+    request_body(content = String, content_type = "application/xml", description = "The response of the ModernGov web service's GetMeeting"),
+    responses(
+        (status = 201, description = "Recorded", body = ImportSummary),
+        (status = 200, description = "Everything in the file was already recorded", body = ImportSummary),
+        (status = 400, description = "The request is not valid", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role may not import", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not XML", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 422, description = PROBLEMS, body = FileProblems, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn meeting(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+    headers: HeaderMap,
+    params: Result<Query<ModernGovParams>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    principal.require(Action::Import)?;
+    let (text, options) = moderngov_request(&service, &headers, params, body)?;
+    let imported =
+        moderngov::import_meeting(&service.recorder, &text, &options, &principal.actor(), &mut |_, _| {}).await;
+    answer(&service, imported)
+}
+
+/// Import a council's committees, as bodies, from a ModernGov GetCommittees response.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/moderngov-committees",
+    tag = "imports",
+    params(ModernGovParams),
+    request_body(content = String, content_type = "application/xml", description = "The response of the ModernGov web service's GetCommittees"),
+    responses(
+        (status = 201, description = "Recorded", body = ImportSummary),
+        (status = 200, description = "Everything in the file was already recorded", body = ImportSummary),
+        (status = 400, description = "The request is not valid", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role may not import", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not XML", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 422, description = PROBLEMS, body = FileProblems, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn committees(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+    headers: HeaderMap,
+    params: Result<Query<ModernGovParams>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    principal.require(Action::Import)?;
+    let (text, options) = moderngov_request(&service, &headers, params, body)?;
+    let imported =
+        moderngov::import_committees(&service.recorder, &text, &options, &principal.actor(), &mut |_, _| {}).await;
+    answer(&service, imported)
+}
+
+/// The import endpoints.
+pub(crate) fn routes() -> Router<Arc<Service>> {
+    Router::new()
+        .route("/api/v1/imports/action-plan", post(action_plan))
+        .route("/api/v1/imports/moderngov", post(meeting))
+        .route("/api/v1/imports/moderngov-committees", post(committees))
+}
+
+fn moderngov_request(
+    service: &Service,
+    headers: &HeaderMap,
+    params: Result<Query<ModernGovParams>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(String, moderngov::Options), ApiError> {
+    let Query(params) = params.map_err(|e| query_rejection(&e, "council, on and file"))?;
+    let text = read_body(service, headers, "xml", body)?;
+    let options = moderngov::Options {
+        council: OrgId::parse(params.council).map_err(|e| ApiError::bad_request(e, "council"))?,
+        on: day(params.on.as_deref())?,
+        file: params.file.unwrap_or_else(|| "ModernGov response".to_owned()),
+    };
+    Ok((text, options))
+}
+
+fn query_rejection(rejection: &QueryRejection, allowed: &str) -> ApiError {
+    ApiError::BadRequest {
+        detail: format!("{}: the query may give only {allowed}", rejection.body_text()),
+        field: None,
+    }
+}
+
+/// The body as text, when its media type contains `media`.
+fn read_body(
+    service: &Service,
+    headers: &HeaderMap,
+    media: &str,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<String, ApiError> {
+    let given = headers.get(header::CONTENT_TYPE).and_then(|t| t.to_str().ok()).unwrap_or_default();
+    if !given.contains(media) {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "the body must be the file itself, sent with a Content-Type naming {media}, not '{given}'"
+        )));
+    }
+    let body = body.map_err(|e| crate::problem::body_rejection(&e, service.settings.max_body_bytes))?;
+    String::from_utf8(body.to_vec())
+        .map_err(|_| ApiError::bad_request("the file is not UTF-8 text: save it as UTF-8 and send it again", "body"))
+}
+
+fn day(text: Option<&str>) -> Result<Date, ApiError> {
+    match text {
+        None => Ok(Timestamp::now().as_datetime().date_naive()),
+        Some(text) => Date::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| ApiError::bad_request(format!("'{text}' is not a date: write it as YYYY-MM-DD"), "on")),
+    }
+}
+
+/// The answer to an import: what it recorded, or every problem.
+fn answer(service: &Service, imported: Result<Imported, ImportError>) -> Result<Response, ApiError> {
+    let imported = match imported {
+        Ok(imported) => imported,
+        Err(ImportError::Invalid(problems)) => {
+            let error =
+                ApiError::Unprocessable { detail: ImportError::Invalid(problems.clone()).to_string(), field: None };
+            let body =
+                FileProblems { problem: error.problem(), problems: problems.iter().map(FileProblem::from).collect() };
+            let mut response = (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(crate::problem::PROBLEM_JSON));
+            return Ok(response);
+        }
+        Err(ImportError::Record { error, line, recorded }) => {
+            let detail = format!("line {line}: {error}");
+            return Err(match ApiError::from_record(error, false) {
+                ApiError::Unprocessable { .. } => {
+                    ApiError::Unprocessable { detail: with_recorded(detail, recorded), field: None }
+                }
+                other => other,
+            });
+        }
+        Err(ImportError::Store(error)) => return Err(ApiError::from_record(error, false)),
+    };
+    service.metrics.recorded(imported.events);
+    let status = if imported.events == 0 { StatusCode::OK } else { StatusCode::CREATED };
+    let summary = ImportSummary {
+        changed: imported.changed,
+        unchanged: imported.unchanged,
+        events: imported.events,
+        appends: imported.appends,
+        first_position: imported.first_position.map(|p| p.0),
+        last_position: imported.last_position.map(|p| p.0),
+        not_recorded: imported.not_recorded.iter().map(FileProblem::from).collect(),
+    };
+    Ok((status, axum::Json(summary)).into_response())
+}
+
+fn with_recorded(detail: String, recorded: usize) -> String {
+    match recorded {
+        0 => format!("{detail}; nothing was recorded"),
+        n => format!(
+            "{detail}; the {n} lines before it were recorded: fix the file and send it again, which records only what is still missing"
+        ),
+    }
+}
