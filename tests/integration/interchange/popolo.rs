@@ -68,7 +68,7 @@ async fn the_seed_stories_export_as_popolo(db: &TestStore) {
             "text": "RESOLVED that West Lindsey District Council adopt and agree to work towards meeting the objectives set out within the Lincolnshire Homes for Independence Blueprint.",
             "date": "2021-03-09",
             "result": "adopted",
-            "sources": [{"note": "Prosperous Communities Committee, 9 March 2021, agenda item 45 (Lincolnshire Homes for Independence Blueprint and HHCDG workstream), minute 45"}],
+            "sources": [{"url": "urn:covenant:meeting:west-lindsey-pcc-2021-03-09:item:45", "note": "Prosperous Communities Committee, 9 March 2021, agenda item 45 (Lincolnshire Homes for Independence Blueprint and HHCDG workstream), minute 45"}],
         })
     );
 }

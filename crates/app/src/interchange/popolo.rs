@@ -102,14 +102,15 @@ pub struct Motion {
     /// `deferred` or `rejected`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<Outcome>,
-    /// The meeting and agenda item it was decided at, in words.
+    /// The meeting and agenda item it was decided at, as a URN and in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
 }
 
-/// Where a motion is recorded.
+/// Where a motion is recorded: a Popolo link, whose `url` Popolo requires.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Source {
+    pub url: String,
     pub note: String,
 }
 
@@ -172,24 +173,6 @@ fn memberships(state: &body::State) -> Vec<Membership> {
 }
 
 fn motion(key: Key, state: &resolution::State, models: &ReadModels) -> Motion {
-    let meeting = state.meeting.as_ref().and_then(|m| models.meeting(m));
-    let mut place = Vec::new();
-    if let Some(meeting) = meeting {
-        place.push(meeting.title.clone());
-        if let Some(date) = meeting.date {
-            place.push(date.format("%-d %B %Y").to_string());
-        }
-    }
-    if !state.agenda_item.is_empty() {
-        let title = meeting.and_then(|m| m.item(&state.agenda_item)).map(|i| i.title.as_str());
-        place.push(match title {
-            Some(title) if !title.is_empty() => format!("agenda item {} ({title})", state.agenda_item),
-            _ => format!("agenda item {}", state.agenda_item),
-        });
-    }
-    if let Some(minute) = &state.minute_number {
-        place.push(format!("minute {minute}"));
-    }
     Motion {
         id: key,
         organization_id: state.body.clone(),
@@ -198,8 +181,49 @@ fn motion(key: Key, state: &resolution::State, models: &ReadModels) -> Motion {
         text: state.text.clone(),
         date: state.decided_on,
         result: state.outcome,
-        sources: if place.is_empty() { Vec::new() } else { vec![Source { note: place.join(", ") }] },
+        sources: state.meeting.as_ref().map(|m| source(m, state, models)).into_iter().collect(),
     }
+}
+
+/// The meeting and agenda item a resolution was decided at: as a URN, such as
+/// `urn:covenant:meeting:west-lindsey-pcc-2021-03-09:item:45`, and in words.
+fn source(meeting_key: &Key, state: &resolution::State, models: &ReadModels) -> Source {
+    let meeting = models.meeting(meeting_key);
+    let mut url = format!("{MEETING_URN_PREFIX}{meeting_key}");
+    let mut words = Vec::new();
+    match meeting {
+        Some(meeting) => {
+            words.push(meeting.title.clone());
+            words.extend(meeting.date.map(|date| date.format("%-d %B %Y").to_string()));
+        }
+        None => words.push(format!("meeting {meeting_key}")),
+    }
+    if !state.agenda_item.is_empty() {
+        url.push_str(":item:");
+        url.push_str(&percent_encoded(&state.agenda_item));
+        let title = meeting.and_then(|m| m.item(&state.agenda_item)).map(|i| i.title.as_str());
+        words.push(match title {
+            Some(title) if !title.is_empty() => format!("agenda item {} ({title})", state.agenda_item),
+            _ => format!("agenda item {}", state.agenda_item),
+        });
+    }
+    if let Some(minute) = &state.minute_number {
+        words.push(format!("minute {minute}"));
+    }
+    Source { url, note: words.join(", ") }
+}
+
+/// Where a meeting's URN starts: a meeting's key follows.
+const MEETING_URN_PREFIX: &str = "urn:covenant:meeting:";
+
+/// `text` with every byte but letters, digits and `-._~` percent-encoded, for a URN.
+fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -251,6 +275,12 @@ mod tests {
             });
         }
         models
+    }
+
+    #[test]
+    fn an_agenda_item_is_percent_encoded_in_its_urn() {
+        assert_eq!(percent_encoded("8(a) i"), "8%28a%29%20i");
+        assert_eq!(percent_encoded("mou-2.1_~"), "mou-2.1_~");
     }
 
     #[test]
@@ -333,7 +363,8 @@ mod tests {
                 "motions": [
                     {"id": "wl-pcc-2021-03-09-45", "organization_id": "wl-pcc", "legislative_session_id": "wl-pcc-2021-03-09",
                      "identifier": "45", "text": "RESOLVED that the Blueprint be adopted.", "date": "2021-03-09", "result": "adopted",
-                     "sources": [{"note": "Prosperous Communities Committee, 9 March 2021, agenda item 8, minute 45"}]},
+                     "sources": [{"url": "urn:covenant:meeting:wl-pcc-2021-03-09:item:8",
+                                  "note": "Prosperous Communities Committee, 9 March 2021, agenda item 8, minute 45"}]},
                 ],
             })
         );
