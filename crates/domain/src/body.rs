@@ -242,3 +242,43 @@ pub fn evolve(mut state: State, event: &Event) -> State {
     }
     state
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Date {
+        Date::parse_from_str(text, "%Y-%m-%d").expect("valid date")
+    }
+
+    #[test]
+    fn a_member_that_leaves_and_joins_again_has_two_memberships() {
+        let (lin, wli) = (OrgId::parse("GB-LAE-LIN").expect("valid"), OrgId::parse("GB-LAE-WLI").expect("valid"));
+        let events = [
+            Event::Established {
+                id: Key::parse("lincolnshire-hhcdg").expect("valid"),
+                name: "Housing, Health and Care Delivery Group".into(),
+                kind: Kind::PartnershipGroup,
+                parents: vec![lin.clone()],
+                members: vec![lin.clone(), wli.clone()],
+                established_on: day("2018-01-01"),
+            },
+            Event::MemberLeft { organisation: wli.clone(), left_on: day("2019-03-31") },
+            Event::MemberJoined { organisation: wli.clone(), joined_on: day("2020-04-01") },
+        ];
+        let state = events.iter().fold(State::default(), evolve);
+        assert_eq!(state.members, vec![lin.clone(), wli.clone()]);
+        assert_eq!(
+            state.memberships,
+            vec![
+                Membership { organisation: lin, joined_on: day("2018-01-01"), left_on: None },
+                Membership {
+                    organisation: wli.clone(),
+                    joined_on: day("2018-01-01"),
+                    left_on: Some(day("2019-03-31"))
+                },
+                Membership { organisation: wli, joined_on: day("2020-04-01"), left_on: None },
+            ]
+        );
+    }
+}
