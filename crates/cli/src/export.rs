@@ -1,5 +1,8 @@
-//! `covenant export`: the event log in a format other systems read, one subcommand per format.
-//! `cloudevents` writes the log as CloudEvents 1.0 JSON Lines, a page at a time.
+//! `covenant export`: the record in a format other systems read, one subcommand per format.
+//! `cloudevents` writes the log as CloudEvents 1.0 JSON Lines, a page at a time; `popolo` the
+//! organisations, bodies, memberships and resolutions as one Popolo JSON document; and `status`,
+//! `resolutions`, `actions`, `indicators` and `audit` a read model as CSV, as `covenant report
+//! <report> --format csv` prints it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,11 +12,13 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use app::Config;
 use app::interchange::cloudevents::{Export, Filter, FilterArgs};
+use app::interchange::popolo;
 use kernel::EventStore;
+use projections::Format;
 
-use crate::progress;
+use crate::{progress, report};
 
-/// Export the event log.
+/// Export the record: the event log, the governance structure and decisions, or a read model.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -23,6 +28,49 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Kind {
     Cloudevents(Cloudevents),
+    Popolo(Popolo),
+    /// The status board as CSV: `covenant report status --format csv`, with the same options.
+    Status(ReadModel),
+    /// The resolution register as CSV: `covenant report resolutions --format csv`, with the same
+    /// options.
+    Resolutions(ReadModel),
+    /// The action log as CSV: `covenant report actions --format csv`, with the same options.
+    Actions(ReadModel),
+    /// The indicators as CSV: `covenant report indicators --format csv`, with the same options.
+    Indicators(ReadModel),
+    /// The audit trail as CSV: `covenant report audit --format csv`, with the same options.
+    Audit(ReadModel),
+}
+
+/// Write organisations, bodies, memberships and resolutions as one Popolo JSON document.
+///
+/// The document is `{"organizations": [...], "memberships": [...], "motions": [...]}`:
+/// organisations and bodies as Popolo organizations, each body's member organisations as Popolo
+/// memberships, and resolutions as Popolo motions. An organisation's `id` is its org-id (GB-LAE-WLI), a body's its key, with `classification`
+/// its kind and `parent_id` the organisation it belongs to. A membership names the body
+/// (`organization_id`), the member organisation and the days it joined and left. A motion is a
+/// resolution: `organization_id` the body, `legislative_session_id` the meeting, `text`, `date`
+/// (decided on), `result` (the outcome) and `sources` (meeting and agenda item in words).
+/// docs/interchange.md describes every field.
+///
+/// Examples:
+///
+///   covenant export popolo --output covenant-popolo.json
+#[derive(Debug, clap::Args)]
+struct Popolo {
+    /// Write to this file instead of standard output. The file appears only once complete.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// A read model as CSV, exactly as `covenant report <report> --format csv` prints it.
+#[derive(Debug, clap::Args)]
+struct ReadModel {
+    #[command(flatten)]
+    options: report::Options,
+    /// Write to this file instead of standard output. The file appears only once complete.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 /// Write the event log as CloudEvents 1.0, one JSON object per line (JSON Lines).
@@ -73,7 +121,51 @@ struct Cloudevents {
 }
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
-    let Kind::Cloudevents(args) = args.kind;
+    let (kind, args) = match args.kind {
+        Kind::Cloudevents(args) => return cloudevents(config, args).await,
+        Kind::Popolo(args) => return popolo(config, args).await,
+        Kind::Status(args) => (report::Kind::Status, args),
+        Kind::Resolutions(args) => (report::Kind::Resolutions, args),
+        Kind::Actions(args) => (report::Kind::Actions, args),
+        Kind::Indicators(args) => (report::Kind::Indicators, args),
+        Kind::Audit(args) => (report::Kind::Audit, args),
+    };
+    let csv = report::report(config, kind, Format::Csv, &args.options).await?;
+    write(args.output.as_deref(), csv.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn popolo(config: &Config, args: Popolo) -> anyhow::Result<ExitCode> {
+    let stores = app::open_store(&config.database).await?;
+    let (models, _) = app::views::current(&stores, |_, _| ()).await.context("failed to build the read models")?;
+    let mut json = serde_json::to_vec_pretty(&popolo::document(&models)).context("failed to write the export")?;
+    json.push(b'\n');
+    write(args.output.as_deref(), &json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `bytes` to standard output, or to `output` once they are all written.
+fn write(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    let Some(path) = output else {
+        return std::io::stdout().lock().write_all(bytes).context("failed to write the export");
+    };
+    let mut file = beside(path)?;
+    file.write_all(bytes).context("failed to write the export")?;
+    file.as_file().sync_all().context("failed to write the export")?;
+    file.persist(path).with_context(|| format!("failed to write {}", path.display()))?;
+    eprintln!("Exported to {}.", path.display());
+    Ok(())
+}
+
+/// A temporary file in the directory of `path`, to be moved into place once complete.
+fn beside(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    tempfile::NamedTempFile::new_in(dir).with_context(|| {
+        format!("failed to create a file in {}: check the directory exists and is writable", dir.display())
+    })
+}
+
+async fn cloudevents(config: &Config, args: Cloudevents) -> anyhow::Result<ExitCode> {
     let filter = Filter::parse(FilterArgs {
         after: args.after,
         until: args.until,
@@ -97,10 +189,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
 
 /// Writes the export to a temporary file beside `path` and moves it into place once complete.
 async fn export_to_file(store: Arc<dyn EventStore>, filter: Filter, path: &Path) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let file = tempfile::NamedTempFile::new_in(dir).with_context(|| {
-        format!("failed to create a file in {}: check the directory exists and is writable", dir.display())
-    })?;
+    let file = beside(path)?;
     let head = store.head().await?.position;
     let end = filter.until.map_or(head, |until| until.min(head));
     let bar = progress::bar(end.0.saturating_sub(filter.after.0), "events", "exporting")?;

@@ -39,6 +39,13 @@ pub struct Args {
     #[arg(long, default_value = "text", value_parser = parse_format)]
     format: Format,
 
+    #[command(flatten)]
+    options: Options,
+}
+
+/// Which point of the record a report describes, and what it shows of it.
+#[derive(Debug, clap::Args)]
+pub struct Options {
     /// What had been decided by this date (YYYY-MM-DD, the whole day) or time (RFC 3339),
     /// whenever it was recorded.
     #[arg(long, value_name = "DATE", value_parser = Timestamp::parse_end_of, help_heading = "As of")]
@@ -93,7 +100,7 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
-enum Kind {
+pub enum Kind {
     /// Every instrument: lifecycle, endorsements, adoption by each party, progress and RAG.
     Status,
     /// Every resolution with its outcome and delivery trail.
@@ -113,6 +120,13 @@ enum By {
 }
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
+    print!("{}", report(config, args.report, args.format, &args.options).await?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The report `kind` in `format`, as `options` choose it: what `covenant report` prints and
+/// `covenant export` writes as CSV.
+pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options) -> anyhow::Result<String> {
     let stores = app::open_store(&config.database).await?;
     let as_of = AsOf { position: args.position.map(Position), known_on: args.known_on, decided_by: args.as_of };
     let today = args.today.unwrap_or_else(|| {
@@ -127,9 +141,9 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
         to: args.to,
     };
     let rules = Rules::default();
-    let (json, reports): (serde_json::Value, Vec<Report>) = match args.report {
+    let (json, reports): (serde_json::Value, Vec<Report>) = match kind {
         Kind::Status => {
-            let models = models(&stores, &args, as_of).await?;
+            let models = models(&stores, kind, args, as_of).await?;
             match &args.instrument {
                 Some(key) => {
                     let status = models.status().instrument(key, &rules, today).with_context(|| {
@@ -144,7 +158,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         Kind::Resolutions => {
-            let view = models(&stores, &args, as_of).await?.resolutions().view(&filters, &rules, today);
+            let view = models(&stores, kind, args, as_of).await?.resolutions().view(&filters, &rules, today);
             (serde_json::to_value(&view)?, vec![view.report()])
         }
         Kind::Actions => {
@@ -152,11 +166,11 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
                 By::Organisation => GroupBy::Organisation,
                 By::Body => GroupBy::Body,
             };
-            let view = models(&stores, &args, as_of).await?.actions().view(&filters, &rules, today, by);
+            let view = models(&stores, kind, args, as_of).await?.actions().view(&filters, &rules, today, by);
             (serde_json::to_value(&view)?, vec![view.summary(), view.report()])
         }
         Kind::Indicators => {
-            let view = models(&stores, &args, as_of).await?.indicators().view(&filters, &rules, today);
+            let view = models(&stores, kind, args, as_of).await?.indicators().view(&filters, &rules, today);
             (serde_json::to_value(&view)?, vec![view.report()])
         }
         // Read from the log: the log is the audit trail.
@@ -167,13 +181,12 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
             (serde_json::to_value(&view)?, vec![view.report()])
         }
     };
-    print!("{}", render(json, reports, &args, &as_of)?);
-    Ok(ExitCode::SUCCESS)
+    render(json, reports, format, &as_of)
 }
 
 /// The read models a report other than the audit trail is made from, as of `as_of`.
-async fn models(stores: &app::Stores, args: &Args, as_of: AsOf) -> anyhow::Result<ReadModels> {
-    match (args.report, &args.instrument) {
+async fn models(stores: &app::Stores, kind: Kind, args: &Options, as_of: AsOf) -> anyhow::Result<ReadModels> {
+    match (kind, &args.instrument) {
         // One instrument in the past: folded from its own streams, not the whole log.
         (Kind::Status, Some(instrument)) if !as_of.is_now() => {
             let (current, at) =
@@ -186,17 +199,17 @@ async fn models(stores: &app::Stores, args: &Args, as_of: AsOf) -> anyhow::Resul
     }
 }
 
-/// The report's JSON or its tables, in the format `args` ask for.
-fn render(json: serde_json::Value, reports: Vec<Report>, args: &Args, as_of: &AsOf) -> anyhow::Result<String> {
-    if args.format == Format::Json {
+/// The report's JSON or its tables, in `format`.
+fn render(json: serde_json::Value, reports: Vec<Report>, format: Format, as_of: &AsOf) -> anyhow::Result<String> {
+    if format == Format::Json {
         return Ok(format!("{}\n", serde_json::to_string_pretty(&json)?));
     }
     let point = describe(as_of);
     let rendered: Vec<String> = reports
         .into_iter()
         .map(|report| match &point {
-            Some(point) if args.format != Format::Csv => report.note(point.clone()).render(args.format),
-            _ => report.render(args.format),
+            Some(point) if format != Format::Csv => report.note(point.clone()).render(format),
+            _ => report.render(format),
         })
         .collect();
     Ok(rendered.join("\n"))

@@ -93,8 +93,20 @@ pub struct State {
     pub kind: Option<Kind>,
     pub parents: Vec<OrgId>,
     pub members: Vec<OrgId>,
+    /// Every membership the body has had, current and past, in the order they began.
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
     pub established_on: Option<Date>,
     pub abolished_on: Option<Date>,
+}
+
+/// One organisation's membership of a body: from its establishment or the day it joined, until
+/// the day it left.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub organisation: OrgId,
+    pub joined_on: Date,
+    pub left_on: Option<Date>,
 }
 
 impl State {
@@ -204,11 +216,69 @@ pub fn evolve(mut state: State, event: &Event) -> State {
             state.kind = Some(*kind);
             state.parents = parents.clone();
             state.members = members.clone();
+            state.memberships = members
+                .iter()
+                .map(|m| Membership { organisation: m.clone(), joined_on: *established_on, left_on: None })
+                .collect();
             state.established_on = Some(*established_on);
         }
-        Event::MemberJoined { organisation, .. } => state.members.push(organisation.clone()),
-        Event::MemberLeft { organisation, .. } => state.members.retain(|m| m != organisation),
+        Event::MemberJoined { organisation, joined_on } => {
+            state.members.push(organisation.clone());
+            state.memberships.push(Membership {
+                organisation: organisation.clone(),
+                joined_on: *joined_on,
+                left_on: None,
+            });
+        }
+        Event::MemberLeft { organisation, left_on } => {
+            state.members.retain(|m| m != organisation);
+            if let Some(open) =
+                state.memberships.iter_mut().rev().find(|m| &m.organisation == organisation && m.left_on.is_none())
+            {
+                open.left_on = Some(*left_on);
+            }
+        }
         Event::Abolished { abolished_on } => state.abolished_on = Some(*abolished_on),
     }
     state
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Date {
+        Date::parse_from_str(text, "%Y-%m-%d").expect("valid date")
+    }
+
+    #[test]
+    fn a_member_that_leaves_and_joins_again_has_two_memberships() {
+        let (lin, wli) = (OrgId::parse("GB-LAE-LIN").expect("valid"), OrgId::parse("GB-LAE-WLI").expect("valid"));
+        let events = [
+            Event::Established {
+                id: Key::parse("lincolnshire-hhcdg").expect("valid"),
+                name: "Housing, Health and Care Delivery Group".into(),
+                kind: Kind::PartnershipGroup,
+                parents: vec![lin.clone()],
+                members: vec![lin.clone(), wli.clone()],
+                established_on: day("2018-01-01"),
+            },
+            Event::MemberLeft { organisation: wli.clone(), left_on: day("2019-03-31") },
+            Event::MemberJoined { organisation: wli.clone(), joined_on: day("2020-04-01") },
+        ];
+        let state = events.iter().fold(State::default(), evolve);
+        assert_eq!(state.members, vec![lin.clone(), wli.clone()]);
+        assert_eq!(
+            state.memberships,
+            vec![
+                Membership { organisation: lin, joined_on: day("2018-01-01"), left_on: None },
+                Membership {
+                    organisation: wli.clone(),
+                    joined_on: day("2018-01-01"),
+                    left_on: Some(day("2019-03-31"))
+                },
+                Membership { organisation: wli, joined_on: day("2020-04-01"), left_on: None },
+            ]
+        );
+    }
 }

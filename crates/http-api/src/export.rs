@@ -2,11 +2,15 @@
 //! cloudevents` writes it, with the same filters as query parameters: a JSON array
 //! (`application/cloudevents-batch+json`, the default) or one event per line
 //! (`Accept: application/x-ndjson`). The body is streamed a page of the log at a time.
+//! `GET /api/v1/export/popolo`: organisations, bodies, memberships and resolutions as one Popolo
+//! document, as `covenant export popolo` writes it, from the live read models.
 
 use std::sync::Arc;
 
 use app::Action;
 use app::interchange::cloudevents::{Export, ExportError, Filter, FilterArgs};
+use app::interchange::popolo;
+use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -126,6 +130,28 @@ pub async fn cloudevents(
     let mut response = body.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     Ok(response)
+}
+
+/// Organisations, bodies and memberships as Popolo organizations and memberships, and resolutions
+/// as Popolo motions; docs/interchange.md describes every field.
+#[utoipa::path(
+    get,
+    path = "/api/v1/export/popolo",
+    tag = "feed",
+    responses(
+        (status = 200, description = "One Popolo document: {\"organizations\": [...], \"memberships\": [...], \"motions\": [...]}", content_type = "application/json", body = Object),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role may not export the record", body = crate::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn popolo(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+) -> Result<Json<popolo::Document>, ApiError> {
+    principal.require(Action::Export)?;
+    let folded = service.live.read(service.stores.events.as_ref()).await?;
+    Ok(Json(popolo::document(&folded.models)))
 }
 
 /// A JSON array unless the caller asks for JSON Lines; 406 when it accepts neither.

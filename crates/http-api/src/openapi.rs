@@ -40,6 +40,7 @@ use crate::{commands, export, feed, health, imports, metrics, queries, verify};
         feed::page,
         feed::stream,
         export::cloudevents,
+        export::popolo,
         verify::verify,
     ),
     components(schemas(crate::Problem, commands::CommandBody, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, health::Health, imports::ImportSummary, imports::FileProblem, imports::FileProblems)),
@@ -48,7 +49,7 @@ use crate::{commands, export, feed, health, imports, metrics, queries, verify};
         (name = "commands", description = "Record one command per request"),
         (name = "imports", description = "Import a whole file: an action plan as CSV, a ModernGov meeting or committee list as XML"),
         (name = "reports", description = "The read models, as JSON or CSV"),
-        (name = "feed", description = "The event log, by position, its export as CloudEvents, and its verification"),
+        (name = "feed", description = "The event log, by position, its export as CloudEvents, the record as Popolo, and its verification"),
         (name = "health", description = "Health, readiness, metrics and this document"),
     )
 )]

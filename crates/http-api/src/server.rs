@@ -24,6 +24,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/api/v1/events", get(feed::page))
         .route("/api/v1/events/stream", get(feed::stream))
         .route("/api/v1/export/cloudevents", get(export::cloudevents))
+        .route("/api/v1/export/popolo", get(export::popolo))
         .route("/api/v1/verify", get(verify::verify))
         .route("/metrics", get(metrics::metrics))
         .route("/healthz", get(health::healthz))

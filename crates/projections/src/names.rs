@@ -24,6 +24,14 @@ impl Names {
         }
     }
 
+    pub(crate) fn organisations(&self) -> impl Iterator<Item = &organisation::State> {
+        self.organisations.values().filter(|o| o.is_registered())
+    }
+
+    pub(crate) fn bodies(&self) -> impl Iterator<Item = &body::State> {
+        self.bodies.values().filter(|b| b.exists())
+    }
+
     /// The organisation's current name, or its identifier when it was never registered.
     pub(crate) fn organisation(&self, id: &OrgId) -> String {
         self.organisations.get(id).filter(|o| o.is_registered()).map_or_else(|| id.to_string(), |o| o.name.clone())

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::{Key, codec, indicator};
+use domain::{Key, body, codec, indicator, meeting, organisation, resolution};
 use kernel::RecordedEvent;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +34,8 @@ impl Projection for ReadModels {
     const NAME: &'static str = "read_models";
     /// Raised whenever the fold or the saved state's shape changes; always above every version
     /// saved before (up to 8, the sum of the parts' versions when each part was saved apart).
-    const VERSION: u32 = 10;
+    /// 11: bodies keep their membership history.
+    const VERSION: u32 = 11;
 
     /// Decodes `event` once and folds it into every part that uses it.
     fn apply(&mut self, event: &RecordedEvent) {
@@ -68,5 +69,25 @@ impl ReadModels {
     /// Indicators against their targets.
     pub fn indicators(&self) -> IndicatorBoard<'_> {
         IndicatorBoard { models: self }
+    }
+
+    /// Every organisation on record, by identifier.
+    pub fn organisations(&self) -> impl Iterator<Item = &organisation::State> {
+        self.names.organisations()
+    }
+
+    /// Every body on record, by key.
+    pub fn bodies(&self) -> impl Iterator<Item = &body::State> {
+        self.names.bodies()
+    }
+
+    /// Every resolution on record, by key.
+    pub fn resolutions_on_record(&self) -> impl Iterator<Item = &resolution::State> {
+        self.register.resolutions()
+    }
+
+    /// The meeting `key`, if it is on record.
+    pub fn meeting(&self, key: &Key) -> Option<&meeting::State> {
+        self.register.meeting(key)
     }
 }

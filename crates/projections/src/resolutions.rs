@@ -54,6 +54,14 @@ impl Register {
     fn record(&mut self, resolution: &Key, act: Caused) {
         self.caused.entry(resolution.clone()).or_default().push(act);
     }
+
+    pub(crate) fn resolutions(&self) -> impl Iterator<Item = &resolution::State> {
+        self.resolutions.values().filter(|r| r.exists())
+    }
+
+    pub(crate) fn meeting(&self, key: &Key) -> Option<&meeting::State> {
+        self.meetings.get(key)
+    }
 }
 
 /// Something a resolution authorised or brought about.

@@ -53,6 +53,7 @@ fn routes() -> Vec<Route> {
         read("/api/v1/events", AUDITORS),
         read("/api/v1/events/stream", AUDITORS),
         read("/api/v1/export/cloudevents", AUDITORS),
+        read("/api/v1/export/popolo", AUDITORS),
         read("/api/v1/verify", AUDITORS),
         command(
             "/api/v1/organisations",

@@ -1,6 +1,7 @@
 //! The event log exported as CloudEvents over HTTP: a JSON array by default and JSON Lines on
 //! request, each event as `covenant export cloudevents` writes it, with the same filters; and
-//! bad filters and unacceptable media types refused as problems.
+//! bad filters and unacceptable media types refused as problems. The record as Popolo, as
+//! `covenant export popolo` writes it.
 
 use app::Role;
 use app::interchange::cloudevents;
@@ -11,7 +12,7 @@ use tests::{TestStore, on_both_backends, spawn_app};
 
 use super::answer;
 
-on_both_backends!(the_log_is_exported_as_a_batch_or_as_lines_with_filters);
+on_both_backends!(the_log_is_exported_as_a_batch_or_as_lines_with_filters, the_record_is_exported_as_popolo);
 
 async fn the_log_is_exported_as_a_batch_or_as_lines_with_filters(db: &TestStore) {
     let app = spawn_app(db).await;
@@ -59,5 +60,20 @@ async fn the_log_is_exported_as_a_batch_or_as_lines_with_filters(db: &TestStore)
     let refused =
         app.get("/api/v1/export/cloudevents", &token).header("accept", "text/csv").send().await.expect("answer");
     assert_eq!(refused.status(), 406);
+    app.stop().await;
+}
+
+async fn the_record_is_exported_as_popolo(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let token = app.token(Role::Auditor, None).await;
+    let (status, content_type, popolo) =
+        answer(app.get("/api/v1/export/popolo", &token).send().await.expect("answer")).await;
+    assert_eq!((status, content_type.as_str()), (200, "application/json"));
+    let (models, _) = app::views::current(&db.stores().await, |_, _| ()).await.expect("the read models build");
+    let expected = serde_json::to_value(app::interchange::popolo::document(&models)).expect("serialises");
+    assert_eq!(popolo, expected);
+    let motions = popolo["motions"].as_array().expect("motions");
+    assert!(motions.iter().any(|m| m["id"] == "west-lindsey-pcc-2021-03-09-45"), "{popolo}");
     app.stop().await;
 }

@@ -2,3 +2,4 @@
 //! PostgreSQL.
 
 mod cloudevents;
+mod popolo;

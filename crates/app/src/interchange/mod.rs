@@ -17,6 +17,7 @@ pub mod action_plan;
 pub mod cloudevents;
 mod html;
 pub mod moderngov;
+pub mod popolo;
 
 use std::fmt;
 
