@@ -61,7 +61,7 @@ pub struct Options {
 
     /// The day overdue, due-soon and stale items are counted against (default: the --as-of or
     /// --known-on date, else today).
-    #[arg(long, value_name = "DATE", value_parser = parse_date, help_heading = "As of")]
+    #[arg(long, value_name = "DATE", value_parser = domain::parse_date, help_heading = "As of")]
     today: Option<Date>,
 
     /// Only this instrument (status, resolutions, actions, indicators), or its events (audit).
@@ -78,11 +78,11 @@ pub struct Options {
     organisation: Option<OrgId>,
 
     /// The first day of the period to show (inclusive).
-    #[arg(long, value_name = "DATE", value_parser = parse_date, help_heading = "Filters")]
+    #[arg(long, value_name = "DATE", value_parser = domain::parse_date, help_heading = "Filters")]
     from: Option<Date>,
 
     /// The last day of the period to show (inclusive).
-    #[arg(long, value_name = "DATE", value_parser = parse_date, help_heading = "Filters")]
+    #[arg(long, value_name = "DATE", value_parser = domain::parse_date, help_heading = "Filters")]
     to: Option<Date>,
 
     /// Group the action log by the organisation answering for each commitment, or by the body
@@ -242,10 +242,6 @@ fn day_or_time(at: Timestamp) -> String {
 
 fn parse_format(text: &str) -> Result<Format, String> {
     text.parse()
-}
-
-fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("'{text}' is not a date: write it as YYYY-MM-DD"))
 }
 
 fn parse_key(text: &str) -> Result<Key, String> {

@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 
 pub use context::{Context, Facts};
 pub use ids::{Aggregate, StreamKey};
-pub use values::{ContentHash, Date, Key, OrgId, Period};
+pub use values::{ContentHash, Date, Key, NotADate, OrgId, Period, parse_date};
 
 /// Declares the top-level command and event enums, the error that wraps each aggregate's error,
 /// and the dispatch from one to the other, from a single list of aggregates.

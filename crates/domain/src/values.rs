@@ -20,6 +20,16 @@ pub fn in_words<T: Serialize>(value: &T) -> String {
 /// A calendar date, as councils record decisions: `2020-12-01`.
 pub type Date = NaiveDate;
 
+/// A date as Covenant's commands, queries and files write it: YYYY-MM-DD.
+pub fn parse_date(text: &str) -> Result<Date, NotADate> {
+    Date::parse_from_str(text, "%Y-%m-%d").map_err(|_| NotADate(text.to_owned()))
+}
+
+/// Text that is not a date written as YYYY-MM-DD.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a date: write it as YYYY-MM-DD")]
+pub struct NotADate(pub String);
+
 /// The longest key accepted, in bytes; short enough that every stream id built from it is valid.
 pub const MAX_KEY_BYTES: usize = 120;
 
@@ -210,6 +220,15 @@ pub(crate) fn has_text(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_read_as_yyyy_mm_dd_only() {
+        assert_eq!(parse_date("2021-03-09"), Ok(Date::from_ymd_opt(2021, 3, 9).expect("a date")));
+        for bad in ["09/03/2021", "2021-02-30", "9 March 2021", ""] {
+            let error = parse_date(bad).expect_err(bad);
+            assert_eq!(error.to_string(), format!("'{bad}' is not a date: write it as YYYY-MM-DD"));
+        }
+    }
 
     #[test]
     fn keys_are_checked() {

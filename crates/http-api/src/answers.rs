@@ -18,7 +18,7 @@ const CAPACITY: usize = 1_024;
 /// What an answer is kept under: the route, its query string as sent, the representation and the
 /// day the report counts overdue and stale items against.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct Asked {
+pub(crate) struct Request {
     pub path_and_query: String,
     pub content_type: &'static str,
     pub today: Date,
@@ -46,22 +46,22 @@ pub(crate) struct Answers {
 #[derive(Debug, Default)]
 struct Kept {
     position: Position,
-    answers: HashMap<Asked, Answer>,
+    answers: HashMap<Request, Answer>,
 }
 
 impl Answers {
-    /// The answer kept for `asked` at `position`, if there is one.
-    pub fn get(&self, position: Position, asked: &Asked) -> Option<Answer> {
+    /// The answer kept for `request` at `position`, if there is one.
+    pub fn get(&self, position: Position, request: &Request) -> Option<Answer> {
         let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         if kept.position != position {
             return None;
         }
-        kept.answers.get(asked).cloned()
+        kept.answers.get(request).cloned()
     }
 
-    /// Keeps `answer` to `asked` at `position`; an answer for an earlier position than the one
+    /// Keeps `answer` to `request` at `position`; an answer for an earlier position than the one
     /// kept is not kept.
-    pub fn keep(&self, position: Position, asked: Asked, answer: Answer) {
+    pub fn keep(&self, position: Position, request: Request, answer: Answer) {
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         if position < kept.position {
             return;
@@ -70,7 +70,7 @@ impl Answers {
             kept.answers.clear();
             kept.position = position;
         }
-        kept.answers.insert(asked, answer);
+        kept.answers.insert(request, answer);
     }
 }
 
@@ -78,8 +78,8 @@ impl Answers {
 mod tests {
     use super::*;
 
-    fn asked(query: &str) -> Asked {
-        Asked {
+    fn request(query: &str) -> Request {
+        Request {
             path_and_query: format!("/api/v1/status?{query}"),
             content_type: "application/json",
             today: Date::from_ymd_opt(2021, 3, 9).expect("a date"),
@@ -93,20 +93,20 @@ mod tests {
     #[test]
     fn an_answer_is_given_again_only_at_its_own_position() {
         let answers = Answers::default();
-        answers.keep(Position(7), asked("body=x"), answer("at 7"));
-        assert_eq!(answers.get(Position(7), &asked("body=x")).map(|a| a.body), Some(Bytes::from_static(b"at 7")));
-        assert!(answers.get(Position(7), &asked("body=y")).is_none(), "another request has no answer");
-        assert!(answers.get(Position(8), &asked("body=x")).is_none(), "the log moved on");
+        answers.keep(Position(7), request("body=x"), answer("at 7"));
+        assert_eq!(answers.get(Position(7), &request("body=x")).map(|a| a.body), Some(Bytes::from_static(b"at 7")));
+        assert!(answers.get(Position(7), &request("body=y")).is_none(), "another request has no answer");
+        assert!(answers.get(Position(8), &request("body=x")).is_none(), "the log moved on");
     }
 
     #[test]
     fn a_later_position_drops_what_was_kept_and_an_earlier_one_is_ignored() {
         let answers = Answers::default();
-        answers.keep(Position(7), asked("a"), answer("a at 7"));
-        answers.keep(Position(8), asked("b"), answer("b at 8"));
-        assert!(answers.get(Position(7), &asked("a")).is_none());
-        answers.keep(Position(7), asked("a"), answer("a at 7, late"));
-        assert!(answers.get(Position(8), &asked("a")).is_none(), "a late answer is not kept for a later position");
-        assert!(answers.get(Position(8), &asked("b")).is_some());
+        answers.keep(Position(7), request("a"), answer("a at 7"));
+        answers.keep(Position(8), request("b"), answer("b at 8"));
+        assert!(answers.get(Position(7), &request("a")).is_none());
+        answers.keep(Position(7), request("a"), answer("a at 7, late"));
+        assert!(answers.get(Position(8), &request("a")).is_none(), "a late answer is not kept for a later position");
+        assert!(answers.get(Position(8), &request("b")).is_some());
     }
 }

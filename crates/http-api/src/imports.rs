@@ -247,8 +247,7 @@ fn read_body(
 fn day(text: Option<&str>) -> Result<Date, ApiError> {
     match text {
         None => Ok(Timestamp::now().as_datetime().date_naive()),
-        Some(text) => Date::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| ApiError::bad_request(format!("'{text}' is not a date: write it as YYYY-MM-DD"), "on")),
+        Some(text) => domain::parse_date(text).map_err(|e| ApiError::bad_request(e.to_string(), "on")),
     }
 }
 

@@ -22,7 +22,7 @@ use serde_json::Value;
 use tokio::sync::RwLockReadGuard;
 use utoipa::IntoParams;
 
-use crate::answers::{Answer, Asked as Request};
+use crate::answers::{Answer, Request};
 use crate::auth::Authenticated;
 use crate::live::Folded;
 use crate::{ApiError, Service, paging};
@@ -324,12 +324,7 @@ impl Kind {
 }
 
 fn date(text: &Option<String>, field: &str) -> Result<Option<Date>, ApiError> {
-    text.as_deref()
-        .map(|t| {
-            Date::parse_from_str(t, "%Y-%m-%d")
-                .map_err(|_| ApiError::bad_request(format!("'{t}' is not a date: write it as YYYY-MM-DD"), field))
-        })
-        .transpose()
+    text.as_deref().map(|t| domain::parse_date(t).map_err(|e| ApiError::bad_request(e.to_string(), field))).transpose()
 }
 
 async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>, ApiError> {

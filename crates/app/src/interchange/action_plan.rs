@@ -361,13 +361,10 @@ fn key(text: &str) -> Result<Key, String> {
 
 /// Reads a date written as YYYY-MM-DD; for a date written as dd/mm/yyyy, says how to write it.
 fn date(text: &str) -> Result<Date, String> {
-    if let Ok(date) = Date::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(date);
-    }
-    match Date::parse_from_str(text, "%d/%m/%Y") {
-        Ok(date) => Err(format!("'{text}' is not written as YYYY-MM-DD: write {date}")),
-        Err(_) => Err(format!("'{text}' is not a date: write it as YYYY-MM-DD, such as 2023-03-31")),
-    }
+    domain::parse_date(text).map_err(|not_a_date| match Date::parse_from_str(text, "%d/%m/%Y") {
+        Ok(date) => format!("'{text}' is not written as YYYY-MM-DD: write {date}"),
+        Err(_) => format!("{not_a_date}, such as 2023-03-31"),
+    })
 }
 
 /// Imports the action plan `text` as `actor`: reads and checks every row, then records what is

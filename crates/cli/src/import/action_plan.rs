@@ -45,7 +45,7 @@ pub struct Args {
     instrument: Option<Key>,
     /// The day the plan stands at (YYYY-MM-DD): actions are made, and progress reported, on this
     /// day. Defaults to today.
-    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = domain::parse_date)]
     on: Option<Date>,
     /// Who is importing: a name or e-mail address. Defaults to the user name, else "covenant".
     #[arg(long, value_name = "NAME")]

@@ -76,11 +76,6 @@ fn report(name: &str, imported: Result<Imported, ImportError>) -> anyhow::Result
     Ok(ExitCode::SUCCESS)
 }
 
-fn parse_date(text: &str) -> Result<domain::Date, String> {
-    domain::Date::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("'{text}' is not a date: write it as YYYY-MM-DD"))
-}
-
 /// The day given, else today.
 fn day_or_today(on: Option<domain::Date>) -> domain::Date {
     on.unwrap_or_else(|| kernel::Timestamp::now().as_datetime().date_naive())

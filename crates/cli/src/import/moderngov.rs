@@ -30,7 +30,7 @@ pub struct Common {
     council: OrgId,
     /// The day of the import (YYYY-MM-DD), recorded as the day new committees were established
     /// and resolutions corrected. Defaults to today.
-    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = domain::parse_date)]
     on: Option<Date>,
     /// Who is importing: a name or e-mail address. Defaults to the user name, else "covenant".
     #[arg(long, value_name = "NAME")]
