@@ -123,7 +123,7 @@ struct Asked {
 
 /// The read models a report other than the audit trail is made from: the live ones, or ones
 /// folded for a past point.
-enum Models<'a> {
+pub(crate) enum Models<'a> {
     Live(RwLockReadGuard<'a, Folded>),
     Past(Box<ReadModels>),
 }
@@ -327,11 +327,11 @@ impl Kind {
     }
 }
 
-fn date(text: &Option<String>, field: &str) -> Result<Option<Date>, ApiError> {
+pub(crate) fn date(text: &Option<String>, field: &str) -> Result<Option<Date>, ApiError> {
     text.as_deref().map(|t| domain::parse_date(t).map_err(|e| ApiError::bad_request(e.to_string(), field))).transpose()
 }
 
-async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>, ApiError> {
+pub(crate) async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>, ApiError> {
     if as_of.is_now() {
         return Ok(Models::Live(service.live.read(service.stores.events.as_ref()).await?));
     }

@@ -50,3 +50,5 @@ pub use status::{
     EndorsementView, InstrumentStatus, ItemRef, ObjectiveStatus, PartyStanding, RagMix, Standing, StatusBoard,
     StatusView,
 };
+/// An instrument's kind in words, as every report writes it ("MOU", "action plan").
+pub use words::kind as kind_in_words;
