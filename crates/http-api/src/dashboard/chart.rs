@@ -10,7 +10,7 @@ const WIDTH: f64 = 520.0;
 const HEIGHT: f64 = 240.0;
 /// Room for the axis labels.
 const LEFT: f64 = 56.0;
-const RIGHT: f64 = 16.0;
+const RIGHT: f64 = 64.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 36.0;
 
@@ -99,11 +99,11 @@ pub(crate) fn indicator(i: &IndicatorStatus) -> Markup {
                 }
                 @if let Some(b) = i.baseline {
                     line x1=(LEFT) x2=(WIDTH - RIGHT) y1=(number(scale.y(b.value))) y2=(number(scale.y(b.value))) stroke="#4a4a4a" stroke-dasharray="6 4" {}
-                    text x=(WIDTH - RIGHT) y=(number(scale.y(b.value) - 4.0)) text-anchor="end" font-size="11" fill="#4a4a4a" { "baseline" }
+                    text x=(WIDTH - RIGHT + 4.0) y=(number(scale.y(b.value) + 4.0)) font-size="11" fill="#4a4a4a" { "baseline" }
                 }
                 @for t in &i.targets {
                     path d=(format!("M {x} {top} l 6 6 l -6 6 l -6 -6 z", x = number(scale.x(t.as_of)), top = number(scale.y(t.value) - 6.0))) fill="#ffffff" stroke="#1e6b34" stroke-width="2" {}
-                    text x=(number(scale.x(t.as_of) + 9.0)) y=(number(scale.y(t.value) + 4.0)) font-size="11" fill="#1e6b34" { "target " (t.value) }
+                    text x=(number(scale.x(t.as_of))) y=(number(scale.y(t.value) - 10.0)) text-anchor="middle" font-size="11" fill="#1e6b34" { "target " (t.value) }
                 }
                 @if line.len() > 1 {
                     polyline points=(line.join(" ")) fill="none" stroke="#1d4f91" stroke-width="2" {}
