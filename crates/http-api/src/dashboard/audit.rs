@@ -15,7 +15,10 @@ use projections::{Filters, Rules, TrailFilters};
 use serde::Deserialize;
 
 use super::session::Viewer;
-use super::{Failure, Point, given, layout, read, render};
+
+/// The most events the page lists: the latest, when there are more.
+const SHOWN: usize = 1_000;
+use super::{Failure, Point, distinct, given, layout, read, render};
 use crate::{ApiError, Service, queries, verify};
 
 #[derive(Debug, Default, Deserialize)]
@@ -60,10 +63,12 @@ pub(crate) async fn page(
         ),
         (
             "Bodies",
-            models
-                .bodies()
-                .filter_map(|b| Some((ids::body_stream(b.id.as_ref()?).to_string(), b.name.clone())))
-                .collect(),
+            distinct(
+                models
+                    .bodies()
+                    .filter_map(|b| Some((ids::body_stream(b.id.as_ref()?).to_string(), b.name.clone())))
+                    .collect(),
+            ),
         ),
         (
             "Organisations",
@@ -122,10 +127,15 @@ pub(crate) async fn page(
 }
 
 fn entries(entries: &[projections::AuditEntry], at: u64, stream: Option<&str>) -> Markup {
+    let total = entries.len();
+    let entries = &entries[total.saturating_sub(SHOWN)..];
     html! {
+        @if total > SHOWN {
+            p.note { "The latest " (SHOWN) " of " (total) " events are listed: choose an entity to see all of its events." }
+        }
         table #events {
             caption {
-                (entries.len()) " events"
+                (total) " events"
                 @if let Some(s) = stream { " of " code { (s) } }
                 ", in log order, as the log stood at position " (at)
             }

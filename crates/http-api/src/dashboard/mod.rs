@@ -79,6 +79,17 @@ fn given(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// Options for a select, as (value, label): a label that more than one option has (two councils'
+/// cabinets) is followed by its value, so that each can be told apart.
+fn distinct(options: Vec<(String, String)>) -> Vec<(String, String)> {
+    let shared = |label: &str| options.iter().filter(|(_, l)| l == label).count() > 1;
+    let labels: Vec<String> = options
+        .iter()
+        .map(|(value, label)| if shared(label) { format!("{label} ({value})") } else { label.clone() })
+        .collect();
+    options.into_iter().zip(labels).map(|((value, _), label)| (value, label)).collect()
+}
+
 /// A page's query, or the reason it cannot be read.
 fn read<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Failure> {
     query.map(|Query(q)| q).map_err(|e| {
@@ -134,5 +145,37 @@ impl IntoResponse for Failure {
         let mut response = render(page);
         *response.status_mut() = status;
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_with_the_same_label_are_told_apart_by_their_value() {
+        let option = |value: &str, label: &str| (value.to_owned(), label.to_owned());
+        let options = vec![
+            option("rotherham-cabinet", "Cabinet"),
+            option("bexley-hwb", "Bexley Health and Wellbeing Board"),
+            option("west-northamptonshire-cabinet", "Cabinet"),
+        ];
+        assert_eq!(
+            distinct(options),
+            [
+                option("rotherham-cabinet", "Cabinet (rotherham-cabinet)"),
+                option("bexley-hwb", "Bexley Health and Wellbeing Board"),
+                option("west-northamptonshire-cabinet", "Cabinet (west-northamptonshire-cabinet)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn links_keep_the_as_of_date() {
+        let point = Point::read(Some("2021-03-09")).expect("a date");
+        assert_eq!(point.link("/dashboard"), "/dashboard?as_of=2021-03-09");
+        assert_eq!(point.link("/dashboard/audit?stream=x"), "/dashboard/audit?stream=x&as_of=2021-03-09");
+        assert_eq!(Point::read(Some("")).expect("empty is today").link("/dashboard"), "/dashboard");
+        assert!(Point::read(Some("9 March 2021")).is_err());
     }
 }

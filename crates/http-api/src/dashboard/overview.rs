@@ -14,7 +14,7 @@ use projections::{Filters, InstrumentStatus, RagMix, Rules};
 use serde::Deserialize;
 
 use super::session::Viewer;
-use super::{Failure, Point, given, layout, read, render};
+use super::{Failure, Point, distinct, given, layout, read, render};
 use crate::{ApiError, Service, queries};
 
 #[derive(Debug, Default, Deserialize)]
@@ -47,8 +47,7 @@ pub(crate) async fn page(
     };
     let models = queries::models(&service, point.as_of).await?;
     let view = models.status().view(&filters, &Rules::default(), point.today);
-    let bodies: Vec<(String, String)> =
-        models.bodies().filter_map(|b| Some((b.id.as_ref()?.to_string(), b.name.clone()))).collect();
+    let bodies = distinct(models.bodies().filter_map(|b| Some((b.id.as_ref()?.to_string(), b.name.clone()))).collect());
     let organisations: Vec<(String, String)> =
         models.organisations().filter_map(|o| Some((o.id.as_ref()?.to_string(), o.name.clone()))).collect();
     let themes = models.status().themes();

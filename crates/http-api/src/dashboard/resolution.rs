@@ -1,6 +1,7 @@
 //! One resolution: who decided it, where and when, its text as it stands (with any corrections),
 //! and its delivery trail: what it authorised, and the commitments that deliver it.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
@@ -9,7 +10,7 @@ use axum::response::Response;
 use domain::Key;
 use domain::values::in_words;
 use maud::html;
-use projections::{Basis, Rules};
+use projections::{Basis, Filters, Rules};
 
 use super::instrument::PointQuery;
 use super::session::Viewer;
@@ -32,13 +33,18 @@ pub(crate) async fn page(
             point.day.map(|d| format!(" on {d}")).unwrap_or_default()
         ))
     })?;
-    let instrument_title = |k: &Key| models.status().instrument(k, &Rules::default(), point.today).map(|i| i.title);
+    let titles: BTreeMap<Key, String> = if r.caused.is_empty() {
+        BTreeMap::new()
+    } else {
+        let board = models.status().view(&Filters::default(), &Rules::default(), point.today);
+        board.instruments.into_iter().map(|i| (i.instrument, i.title)).collect()
+    };
     let caused: Vec<(String, Option<(Key, String)>)> = r
         .caused
         .iter()
         .map(|c| {
             let instrument =
-                c.act.instrument().map(|k| (k.clone(), instrument_title(k).unwrap_or_else(|| k.to_string())));
+                c.act.instrument().map(|k| (k.clone(), titles.get(k).cloned().unwrap_or_else(|| k.to_string())));
             (c.description.clone(), instrument)
         })
         .collect();
