@@ -77,6 +77,10 @@ pub struct Options {
     #[arg(long, value_name = "ORG", value_parser = parse_org, help_heading = "Filters")]
     organisation: Option<OrgId>,
 
+    /// The status board only: instruments with an objective tagged with this theme, exactly.
+    #[arg(long, value_name = "THEME", help_heading = "Filters")]
+    theme: Option<String>,
+
     /// The first day of the period to show (inclusive).
     #[arg(long, value_name = "DATE", value_parser = domain::parse_date, help_heading = "Filters")]
     from: Option<Date>,
@@ -139,6 +143,7 @@ pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options)
         organisation: args.organisation.clone(),
         from: args.from,
         to: args.to,
+        theme: args.theme.clone(),
     };
     let rules = Rules::default();
     let (json, reports): (serde_json::Value, Vec<Report>) = match kind {

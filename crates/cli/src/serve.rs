@@ -58,6 +58,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         println!("Admin token (shown once): {token}");
         println!("Try: curl -H 'Authorization: Bearer {token}' http://{address}/api/v1/status");
     }
+    println!("Dashboard: http://{address}/dashboard (sign in with a token)");
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
     let service =
         Service::start(stores, Settings::default()).await.context("failed to bring the read models up to date")?;

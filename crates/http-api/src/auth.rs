@@ -1,5 +1,7 @@
-//! Authentication: the bearer token of a request, checked against the stored hashes, gives the
-//! [`Principal`] the request acts for. What the principal may do is `app::access`'s to decide.
+//! Authentication: the token of a request, checked against the stored hashes, gives the
+//! [`Principal`] the request acts for. The API reads the token from the bearer header; the
+//! dashboard reads it from the bearer header or its session cookie, and checks it here too, on
+//! every request. What the principal may do is `app::access`'s to decide.
 
 use std::sync::Arc;
 
@@ -18,18 +20,28 @@ impl FromRequestParts<Arc<Service>> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, service: &Arc<Service>) -> Result<Self, ApiError> {
-        let Some(header) = parts.headers.get(AUTHORIZATION) else {
-            return Err(ApiError::Unauthenticated(
+        let token = bearer(parts)?.ok_or_else(|| {
+            ApiError::Unauthenticated(
                 "the request has no bearer token: send Authorization: Bearer TOKEN, with a token from `covenant token create`".to_owned(),
-            ));
-        };
-        let token =
-            header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).map(str::trim).ok_or_else(|| {
-                ApiError::Unauthenticated(
-                    "the Authorization header is not a bearer token: send Authorization: Bearer TOKEN".to_owned(),
-                )
-            })?;
-        let principal = app::authenticate(service.stores.tokens.as_ref(), token).await?;
-        Ok(Authenticated(principal))
+            )
+        })?;
+        Ok(Authenticated(principal(service, token).await?))
     }
+}
+
+/// The bearer token of the request, or none when it sends no `Authorization` header.
+pub(crate) fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
+    let Some(header) = parts.headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).map(str::trim).map(Some).ok_or_else(|| {
+        ApiError::Unauthenticated(
+            "the Authorization header is not a bearer token: send Authorization: Bearer TOKEN".to_owned(),
+        )
+    })
+}
+
+/// The principal `token` acts for, when it is a token Covenant issued and has not revoked.
+pub(crate) async fn principal(service: &Service, token: &str) -> Result<Principal, ApiError> {
+    Ok(app::authenticate(service.stores.tokens.as_ref(), token).await?)
 }

@@ -1,6 +1,7 @@
 //! Covenant's HTTP service: the axum router under `/api/v1`, bearer-token authentication with
 //! roles, `application/problem+json` errors, the event feed with its live tail, metrics and the
-//! OpenAPI document. `docs/http.md` describes the API.
+//! OpenAPI document; and the board dashboard, read-only HTML pages under `/dashboard`.
+//! `docs/http.md` describes both.
 //!
 //! Architecture Invariant: no business rules. Handlers read the request, call the application
 //! layer (`app`) and the read models (`projections`), and write the answer; whether a command is
@@ -10,6 +11,7 @@
 mod answers;
 mod auth;
 mod commands;
+mod dashboard;
 mod export;
 mod feed;
 mod health;

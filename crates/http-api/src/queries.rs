@@ -49,6 +49,8 @@ pub struct ReportQuery {
     body: Option<String>,
     /// Only this organisation, by org-id, such as GB-LAE-WLI.
     organisation: Option<String>,
+    /// The status board only: instruments with an objective tagged with this theme, exactly.
+    theme: Option<String>,
     /// The first day of the period (inclusive, YYYY-MM-DD).
     from: Option<String>,
     /// The last day of the period (inclusive, YYYY-MM-DD).
@@ -121,7 +123,7 @@ struct Asked {
 
 /// The read models a report other than the audit trail is made from: the live ones, or ones
 /// folded for a past point.
-enum Models<'a> {
+pub(crate) enum Models<'a> {
     Live(RwLockReadGuard<'a, Folded>),
     Past(Box<ReadModels>),
 }
@@ -272,6 +274,7 @@ fn read_query(
     only(query.by.is_some(), "by", Kind::Actions)?;
     only(query.stream.is_some(), "stream", Kind::Audit)?;
     only(query.actor.is_some(), "actor", Kind::Audit)?;
+    only(query.theme.is_some(), "theme", Kind::Status)?;
     let time = |text: &Option<String>, field: &str| {
         text.as_deref().map(Timestamp::parse_end_of).transpose().map_err(|e| ApiError::bad_request(e, field))
     };
@@ -292,6 +295,7 @@ fn read_query(
             .map_err(|e| ApiError::bad_request(e, "organisation"))?,
         from: date(&query.from, "from")?,
         to: date(&query.to, "to")?,
+        theme: query.theme,
     };
     let group_by = match query.by.as_deref() {
         None | Some("organisation") => GroupBy::Organisation,
@@ -323,11 +327,11 @@ impl Kind {
     }
 }
 
-fn date(text: &Option<String>, field: &str) -> Result<Option<Date>, ApiError> {
+pub(crate) fn date(text: &Option<String>, field: &str) -> Result<Option<Date>, ApiError> {
     text.as_deref().map(|t| domain::parse_date(t).map_err(|e| ApiError::bad_request(e.to_string(), field))).transpose()
 }
 
-async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>, ApiError> {
+pub(crate) async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>, ApiError> {
     if as_of.is_now() {
         return Ok(Models::Live(service.live.read(service.stores.events.as_ref()).await?));
     }

@@ -13,7 +13,7 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{ApiError, Service, commands, export, feed, health, imports, metrics, openapi, queries, verify};
+use crate::{ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, queries, verify};
 
 /// Every route of the service, with its layers.
 pub fn router(service: Arc<Service>) -> Router {
@@ -21,6 +21,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .merge(commands::routes())
         .merge(queries::routes())
         .merge(imports::routes())
+        .merge(dashboard::routes())
         .route("/api/v1/events", get(feed::page))
         .route("/api/v1/events/stream", get(feed::stream))
         .route("/api/v1/export/cloudevents", get(export::cloudevents))

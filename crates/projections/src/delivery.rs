@@ -131,7 +131,7 @@ impl Portfolio {
         for key in self.commitments.keys() {
             assessing.figures(key, &mut BTreeSet::new());
         }
-        Assessment { portfolio: self, rules: *rules, figures: assessing.memo, towards, arising }
+        Assessment { portfolio: self, rules: *rules, today, figures: assessing.memo, towards, arising }
     }
 }
 
@@ -230,6 +230,7 @@ impl<'a> Assessing<'a> {
 pub(crate) struct Assessment<'a> {
     portfolio: &'a Portfolio,
     rules: Rules,
+    today: Date,
     figures: BTreeMap<&'a Key, Figures>,
     towards: Index<'a>,
     /// Commitments by the resolution they arise from.
@@ -240,6 +241,11 @@ pub(crate) struct Assessment<'a> {
 type Index<'a> = BTreeMap<&'a Key, BTreeMap<&'a Key, Vec<&'a Key>>>;
 
 impl<'a> Assessment<'a> {
+    /// The day the commitments were assessed on.
+    pub(crate) fn today(&self) -> Date {
+        self.today
+    }
+
     pub(crate) fn of(&self, key: &Key) -> Option<Figures> {
         self.figures.get(key).copied()
     }

@@ -15,6 +15,9 @@ pub struct Filters {
     pub from: Option<Date>,
     /// The last day of the period, inclusive.
     pub to: Option<Date>,
+    /// The status board only: instruments with an objective tagged with this theme, exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
 }
 
 impl Filters {
@@ -52,6 +55,9 @@ impl Filters {
         }
         if let Some(o) = &self.organisation {
             parts.push(format!("organisation {o}"));
+        }
+        if let Some(t) = &self.theme {
+            parts.push(format!("theme {t}"));
         }
         match (self.from, self.to) {
             (Some(from), Some(to)) => parts.push(format!("period {from} to {to}")),

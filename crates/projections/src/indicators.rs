@@ -65,6 +65,10 @@ pub struct IndicatorStatus {
     pub rag: Option<Rag>,
     /// How many readings were revised after they were first recorded.
     pub revisions: u32,
+    /// Every reading in the period, earliest first, each at its latest revised value.
+    pub readings: Vec<Reading>,
+    /// Every target, earliest due first.
+    pub targets: Vec<Reading>,
 }
 
 /// The indicators as of `today`.
@@ -136,6 +140,8 @@ impl IndicatorBoard<'_> {
             direction,
             rag: rag::rate_indicator(rules.indicator_tolerance, &in_period, today),
             revisions: i.revisions,
+            targets: i.targets.clone(),
+            readings: in_period.measurements,
         }
     }
 }

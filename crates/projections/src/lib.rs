@@ -47,5 +47,8 @@ pub use resolutions::{
 pub use rules::Rules;
 pub use runner::{Projection, ProjectionError, Runner, build_as_of, read_as_of};
 pub use status::{
-    EndorsementView, InstrumentStatus, ItemRef, ObjectiveStatus, PartyStanding, Standing, StatusBoard, StatusView,
+    EndorsementView, InstrumentStatus, ItemRef, ObjectiveStatus, PartyStanding, RagMix, Standing, StatusBoard,
+    StatusView,
 };
+/// An instrument's kind in words, as every report writes it ("MOU", "action plan").
+pub use words::kind as kind_in_words;

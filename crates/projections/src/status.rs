@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use domain::rag::Rag;
-use domain::{Date, Key, OrgId, Period, ids, instrument};
+use domain::{Date, Key, OrgId, Period, commitment, ids, instrument};
 use kernel::StreamId;
 use serde::Serialize;
 
@@ -48,6 +48,41 @@ pub struct InstrumentStatus {
     pub overdue: Vec<ItemRef>,
     /// Open commitments towards it with no progress for longer than the rules allow.
     pub stale: Vec<ItemRef>,
+    /// How the commitments towards it (cancelled ones left out) are rated today.
+    pub rag_mix: RagMix,
+    /// The latest day anything was done on it: a version published, an endorsement, a party's
+    /// adoption, signature or withdrawal, its closing, or the last update of a commitment
+    /// towards it.
+    pub last_update: Option<Date>,
+    /// Whole days from `last_update` to today (none before the day it names).
+    pub days_since_update: Option<i64>,
+    /// The themes of its objectives, each once, in the order they are first used.
+    pub themes: Vec<String>,
+}
+
+/// How many commitments are rated red, amber and green, and how many are not rated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RagMix {
+    pub red: usize,
+    pub amber: usize,
+    pub green: usize,
+    pub unrated: usize,
+}
+
+impl RagMix {
+    fn count(&mut self, rag: Option<Rag>) {
+        match rag {
+            Some(Rag::Red) => self.red += 1,
+            Some(Rag::Amber) => self.amber += 1,
+            Some(Rag::Green) => self.green += 1,
+            None => self.unrated += 1,
+        }
+    }
+
+    /// How many commitments are counted.
+    pub fn total(&self) -> usize {
+        self.red + self.amber + self.green + self.unrated
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -132,7 +167,8 @@ pub struct StatusView {
 
 impl StatusBoard<'_> {
     /// The board on `today`: every instrument the filters select. `instrument` selects one;
-    /// `body` those it owns or has endorsed; `organisation` those it is a party to; the period
+    /// `body` those it owns or has endorsed; `organisation` those it is a party to; `theme` those
+    /// with an objective tagged with it; the period
     /// those whose own period overlaps it (an instrument without a period runs from its drafting
     /// until it is closed).
     pub fn view(&self, filters: &Filters, rules: &Rules, today: Date) -> StatusView {
@@ -153,6 +189,13 @@ impl StatusBoard<'_> {
     pub fn instrument(&self, key: &Key, rules: &Rules, today: Date) -> Option<InstrumentStatus> {
         let assessment = self.models.portfolio.assess(rules, today);
         self.status(key, self.models.portfolio.instruments.get(key)?, &assessment)
+    }
+
+    /// Every theme the objectives of the instruments on record are tagged with, in order.
+    pub fn themes(&self) -> Vec<String> {
+        let themes: BTreeSet<&String> =
+            self.models.portfolio.instruments.values().flat_map(|i| &i.objectives).flat_map(|o| &o.themes).collect();
+        themes.into_iter().cloned().collect()
     }
 
     /// The streams the status of `instrument` is folded from: its own, its owner's and endorsing
@@ -198,7 +241,17 @@ impl StatusBoard<'_> {
         let totals = combine(&objectives.iter().map(|(_, t)| *t).collect::<Vec<_>>());
         let mut overdue = Vec::new();
         let mut stale = Vec::new();
+        let mut rag_mix = RagMix::default();
+        let own_acts = i.versions.iter().map(|v| v.published_on).chain(i.endorsements.iter().map(|e| e.endorsed_on));
+        let party_acts = i.parties.iter().flat_map(|p| {
+            [p.adopted.as_ref().map(|a| a.on), p.signed.as_ref().map(|s| s.on), p.withdrawn_on].into_iter().flatten()
+        });
+        let mut last_update = own_acts.chain(party_acts).chain(i.closed_on).max();
         for (commitment, c, figures) in assessment.towards_instrument(key) {
+            last_update = last_update.max(figures.last_update);
+            if c.status != commitment::Status::Cancelled {
+                rag_mix.count(figures.rag);
+            }
             let item = || ItemRef {
                 commitment: commitment.clone(),
                 title: c.title.clone(),
@@ -252,6 +305,15 @@ impl StatusBoard<'_> {
             rag: totals.rag,
             overdue,
             stale,
+            rag_mix,
+            last_update,
+            days_since_update: last_update.map(|d| (assessment.today() - d).num_days()).filter(|days| *days >= 0),
+            themes: i.objectives.iter().flat_map(|o| &o.themes).fold(Vec::new(), |mut themes, t| {
+                if !themes.contains(t) {
+                    themes.push(t.clone());
+                }
+                themes
+            }),
         })
     }
 }
@@ -267,6 +329,7 @@ fn selected(key: &Key, i: &instrument::State, filters: &Filters) -> bool {
             .as_ref()
             .is_none_or(|b| i.owner_body.as_ref() == Some(b) || i.endorsements.iter().any(|e| &e.body == b))
         && filters.organisation.as_ref().is_none_or(|o| i.party(o).is_some())
+        && filters.theme.as_ref().is_none_or(|t| i.objectives.iter().any(|o| o.themes.contains(t)))
         && filters.overlaps(start, end)
 }
 

@@ -18,7 +18,7 @@ pub(crate) fn rag(rag: Option<Rag>) -> String {
 }
 
 /// An instrument's kind, with the abbreviation people use for a memorandum of understanding.
-pub(crate) fn kind(kind: instrument::Kind) -> String {
+pub fn kind(kind: instrument::Kind) -> String {
     match kind {
         instrument::Kind::Mou => "MOU".into(),
         other => word(&other),

@@ -3,6 +3,7 @@
 mod authorization;
 mod basics;
 mod commands;
+mod dashboard;
 mod described;
 mod export;
 mod feed;

@@ -2,7 +2,7 @@
 
 use domain::Key;
 use domain::testing::{key, org};
-use projections::{Filters, Format, ReadModels, Rules};
+use projections::{Filters, Format, RagMix, ReadModels, Rules};
 
 use crate::log::{corpus_log, fold, today};
 
@@ -69,4 +69,43 @@ fn an_instrument_is_made_of_its_own_stream_its_bodies_and_parties_and_the_commit
     for instrument in view.instruments.iter().map(|i| &i.instrument) {
         assert_eq!(saved.status().sources(instrument), board.sources(instrument), "{instrument} after a round trip");
     }
+}
+
+#[test]
+fn each_instrument_counts_its_ratings_and_the_days_since_it_was_last_touched() {
+    let models = models();
+    let blueprint: Key = key("lincolnshire-homes-for-independence-blueprint");
+    let on = |day: &str| models.status().instrument(&blueprint, &Rules::default(), domain::testing::date(day));
+    let status = on("2023-04-30").expect("drafted");
+    // One commitment towards it (the delivery plan's fast track, behind its due date), rated red.
+    assert_eq!(status.rag_mix, RagMix { red: 1, amber: 0, green: 0, unrated: 0 });
+    assert_eq!(status.rag_mix.total(), status.objectives.iter().map(|o| o.commitments).sum::<usize>());
+    assert_eq!(status.last_update, Some(domain::testing::date("2023-03-31")));
+    assert_eq!(status.days_since_update, Some(30));
+    assert_eq!(on("2023-03-31").expect("drafted").days_since_update, Some(0));
+    // Counted on a day before the last update, there are no days since it.
+    assert_eq!(on("2023-03-30").expect("drafted").days_since_update, None);
+    assert_eq!(status.themes, ["housing supply", "planning", "integration", "independent living"]);
+}
+
+#[test]
+fn the_board_narrowed_to_a_theme() {
+    let models = models();
+    let board = models.status();
+    let themes = board.themes();
+    assert!(themes.windows(2).all(|pair| pair[0] < pair[1]), "sorted and each once: {themes:?}");
+    assert!(themes.iter().any(|t| t == "planning"), "{themes:?}");
+    let on_theme = |theme: &str| {
+        let filters = Filters { theme: Some(theme.to_owned()), ..Filters::default() };
+        let view = board.view(&filters, &Rules::default(), today());
+        view.instruments.into_iter().map(|i| i.instrument.to_string()).collect::<Vec<_>>()
+    };
+    let planning = on_theme("planning");
+    assert!(planning.iter().any(|k| k == "lincolnshire-homes-for-independence-blueprint"), "{planning:?}");
+    let all = board.view(&Filters::default(), &Rules::default(), today()).instruments;
+    for i in all.iter().filter(|i| planning.contains(&i.instrument.to_string())) {
+        assert!(i.themes.iter().any(|t| t == "planning"), "{} has no planning objective", i.title);
+    }
+    assert!(planning.len() < all.len(), "the theme narrows the board");
+    assert!(on_theme("no such theme").is_empty());
 }

@@ -1,0 +1,161 @@
+//! The audit page: the events of any entity (or of the whole log) with who recorded each, when it
+//! happened, when Covenant learnt it and where it came from, and the result of verifying the
+//! hash chain of the whole log. Needs a role that may read the audit trail.
+
+use std::sync::Arc;
+
+use app::Action;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use domain::ids;
+use kernel::StreamId;
+use maud::{Markup, html};
+use projections::{Filters, Rules, TrailFilters};
+use serde::Deserialize;
+
+use super::session::Viewer;
+
+/// The most events the page lists: the latest, when there are more.
+const SHOWN: usize = 1_000;
+use super::{Failure, Point, distinct, given, layout, read, render};
+use crate::{ApiError, Service, queries, verify};
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AuditQuery {
+    as_of: Option<String>,
+    /// One entity's stream, such as `instrument-lincolnshire-homes-for-independence-blueprint`.
+    stream: Option<String>,
+}
+
+/// `GET /dashboard/audit`.
+pub(crate) async fn page(
+    State(service): State<Arc<Service>>,
+    Viewer(principal): Viewer,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> Result<Response, Failure> {
+    principal.require(Action::ReadAudit)?;
+    let query = read(query)?;
+    let point = Point::read(query.as_of.as_deref())?;
+    let stream = given(query.stream.as_deref());
+    let trail = TrailFilters {
+        stream: stream.map(StreamId::parse).transpose().map_err(|e| ApiError::bad_request(e, "stream"))?,
+        actor: None,
+    };
+    let models = queries::models(&service, point.as_of).await?;
+    let mut entities: Vec<(&str, Vec<(String, String)>)> = vec![
+        (
+            "Instruments",
+            models
+                .status()
+                .view(&Filters::default(), &Rules::default(), point.today)
+                .instruments
+                .iter()
+                .map(|i| (ids::instrument_stream(&i.instrument).to_string(), i.title.clone()))
+                .collect(),
+        ),
+        (
+            "Resolutions",
+            models
+                .resolutions_on_record()
+                .filter_map(|r| Some((ids::resolution_stream(r.id.as_ref()?).to_string(), r.id.as_ref()?.to_string())))
+                .collect(),
+        ),
+        (
+            "Bodies",
+            distinct(
+                models
+                    .bodies()
+                    .filter_map(|b| Some((ids::body_stream(b.id.as_ref()?).to_string(), b.name.clone())))
+                    .collect(),
+            ),
+        ),
+        (
+            "Organisations",
+            models
+                .organisations()
+                .filter_map(|o| Some((ids::organisation_stream(o.id.as_ref()?).to_string(), o.name.clone())))
+                .collect(),
+        ),
+    ];
+    drop(models);
+    if let Some(chosen) = stream {
+        if !entities.iter().flat_map(|(_, e)| e).any(|(s, _)| s == chosen) {
+            entities.push(("Other", vec![(chosen.to_owned(), chosen.to_owned())]));
+        }
+    }
+    let (view, at) = app::views::audit(&service.stores, point.as_of, &Filters::default(), &trail).await?;
+    let verification = match principal.require(Action::Verify) {
+        Ok(()) => Some(verify::check(&service).await?),
+        Err(_) => None,
+    };
+    let keep: Vec<(&str, &str)> = stream.map(|s| ("stream", s)).into_iter().collect();
+    let content = html! {
+        h2 { "Chain verification" }
+        @match &verification {
+            Some(v) if v.verified => p.ok #verification role="status" {
+                "Verified: the hash chain of all " (v.checked) " events holds, up to position " (v.head_position) ". "
+                span.note { "Head hash " code { (v.head_hash) } ". Verification always reads the log as it is now." }
+            },
+            Some(v) => p.alert #verification role="alert" {
+                "Not verified: " (v.failure.as_deref().unwrap_or("the chain does not hold"))
+                ". The last event that verified is at position " (v.head_position) "."
+            },
+            None => p.note #verification { "Your role may not verify the hash chain." },
+        }
+        h2 { "Events" }
+        form.filters method="get" action="/dashboard/audit" aria-label="Entity" {
+            @if let Some(day) = point.day { input type="hidden" name="as_of" value=(day); }
+            div {
+                label for="stream" { "Entity" }
+                select #stream name="stream" {
+                    option value="" { "The whole log" }
+                    @for (group, options) in &entities {
+                        optgroup label=(group) {
+                            @for (value, label) in options {
+                                option value=(value) selected[stream == Some(value.as_str())] { (label) }
+                            }
+                        }
+                    }
+                }
+            }
+            div { button type="submit" { "Show events" } }
+        }
+        (entries(&view.entries, at.0, stream))
+    };
+    Ok(render(layout::page("Audit trail", &point, "/dashboard/audit", &keep, content)))
+}
+
+fn entries(entries: &[projections::AuditEntry], at: u64, stream: Option<&str>) -> Markup {
+    let total = entries.len();
+    let entries = &entries[total.saturating_sub(SHOWN)..];
+    html! {
+        @if total > SHOWN {
+            p.note { "The latest " (SHOWN) " of " (total) " events are listed: choose an entity to see all of its events." }
+        }
+        table #events {
+            caption {
+                (total) " events"
+                @if let Some(s) = stream { " of " code { (s) } }
+                ", in log order, as the log stood at position " (at)
+            }
+            thead { tr {
+                th scope="col" .num { "Position" } th scope="col" { "Entity" } th scope="col" { "What" }
+                th scope="col" { "Who" } th scope="col" { "When" } th scope="col" { "When recorded" } th scope="col" { "Source" }
+            } }
+            tbody {
+                @for e in entries {
+                    tr {
+                        td.num { (e.position.0) }
+                        td { code { (e.stream) } }
+                        th scope="row" { (e.summary) br; span.note { (e.event_type) " v" (e.schema_version) } }
+                        td { (e.actor) }
+                        td { (layout::moment(e.occurred_at)) }
+                        td { (layout::moment(e.recorded_at)) }
+                        td { @match &e.source { Some(s) => (s), None => "–" } }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! One instrument: its facts, the adoption and signature matrix (party by party, with the
+//! authorising resolution and date) and its endorsements, its objectives with the actions towards
+//! each and their progress, a chart of each indicator against its baseline and targets, and the
+//! timeline of its own events.
+
+use std::sync::Arc;
+
+use app::Action;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use domain::Key;
+use domain::values::in_words;
+use maud::{Markup, html};
+use projections::{ActionRow, Filters, GroupBy, InstrumentStatus, Rules, Standing, TrailFilters};
+use serde::Deserialize;
+
+use super::session::Viewer;
+use super::{Failure, Point, chart, layout, read, render};
+use crate::{ApiError, Service, queries};
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PointQuery {
+    pub(crate) as_of: Option<String>,
+}
+
+/// `GET /dashboard/instruments/{instrument}`.
+pub(crate) async fn page(
+    State(service): State<Arc<Service>>,
+    Viewer(principal): Viewer,
+    Path(key): Path<String>,
+    query: Result<Query<PointQuery>, QueryRejection>,
+) -> Result<Response, Failure> {
+    let point = Point::read(read(query)?.as_of.as_deref())?;
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
+    let rules = Rules::default();
+    let filters = Filters { instrument: Some(key.clone()), ..Filters::default() };
+    let models = queries::models(&service, point.as_of).await?;
+    let status = models.status().instrument(&key, &rules, point.today).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no instrument {key} was on record{}: the overview lists every instrument",
+            point.day.map(|d| format!(" on {d}")).unwrap_or_default()
+        ))
+    })?;
+    let actions = models.actions().view(&filters, &rules, point.today, GroupBy::Organisation).rows;
+    let indicators = models.indicators().view(&filters, &rules, point.today).indicators;
+    drop(models);
+    let (timeline, _) = app::views::audit(&service.stores, point.as_of, &filters, &TrailFilters::default()).await?;
+    let stream = domain::ids::instrument_stream(&key);
+    let may_audit = principal.require(Action::ReadAudit).is_ok();
+
+    let content = html! {
+        (facts(&status))
+        h2 #parties { "Adoption and signatures" }
+        table {
+            caption { "Each party's standing, with the resolution that authorised it" }
+            thead { tr {
+                th scope="col" { "Party" } th scope="col" { "Standing" } th scope="col" { "Date" } th scope="col" { "Authorising resolution" }
+            } }
+            tbody {
+                @for p in &status.parties {
+                    tr data-party=(p.organisation) {
+                        th scope="row" { (p.name) br; span.note { (p.organisation) } }
+                        @match &p.standing {
+                            Standing::Pending => { td { "Pending" } td { "–" } td { "–" } }
+                            Standing::Adopted { on, resolution } => { td { "Adopted" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution)) } }
+                            Standing::Signed { on, resolution } => { td { "Signed" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution)) } }
+                            Standing::Withdrawn { on } => { td { "Withdrawn" } td { (layout::date(Some(*on))) } td { "–" } }
+                        }
+                    }
+                }
+            }
+        }
+        @if status.parties.is_empty() { p.note { "No parties are on record." } }
+        table {
+            caption { "Endorsements" }
+            thead { tr { th scope="col" { "Body" } th scope="col" { "Date" } th scope="col" { "Resolution" } th scope="col" { "Recommendation" } } }
+            tbody {
+                @for e in &status.endorsements {
+                    tr {
+                        th scope="row" { (e.body_name) }
+                        td { (layout::date(Some(e.endorsed_on))) }
+                        td { (resolution_link(&point, &e.resolution)) }
+                        td { @match &e.recommendation { Some(r) => (r), None => "–" } }
+                    }
+                }
+            }
+        }
+        @if status.endorsements.is_empty() { p.note { "Not yet endorsed." } }
+
+        h2 #objectives { "Objectives and actions" }
+        @for o in &status.objectives {
+            section aria-labelledby=(format!("objective-{}", o.objective)) {
+                h3 id=(format!("objective-{}", o.objective)) { (o.title) }
+                p {
+                    (layout::rag(o.rag)) " "
+                    (layout::progress(o.progress))
+                    " across " (o.commitments) " counted commitment" @if o.commitments != 1 { "s" }
+                    @if !o.themes.is_empty() { span.note { " · Themes: " (o.themes.join(", ")) } }
+                }
+                (action_table(&o.title, actions.iter().filter(|a| a.towards.as_ref().is_some_and(|t| t.objective == o.objective)).collect()))
+            }
+        }
+        @if status.objectives.is_empty() { p.note { "No objectives are on record." } }
+
+        h2 #indicators { "Indicators" }
+        @for i in &indicators {
+            h3 { (i.title) }
+            p {
+                (layout::rag(i.rag))
+                @if let Some(d) = i.direction { " " (in_words(&d)) }
+                @if let Some(owner) = &i.owner_name { span.note { " · Owner: " (owner) } }
+            }
+            (chart::indicator(i))
+        }
+        @if indicators.is_empty() { p.note { "No indicator measures this instrument's objectives." } }
+
+        h2 #timeline { "Timeline" }
+        ol.timeline {
+            @for e in &timeline.entries {
+                li { (layout::date(Some(e.occurred_at.as_datetime().date_naive()))) (e.summary) }
+            }
+        }
+        @if may_audit {
+            p { a href=(point.link(&format!("/dashboard/audit?stream={stream}"))) { "Audit trail of this instrument" } }
+        }
+    };
+    Ok(render(layout::page(&status.title, &point, &format!("/dashboard/instruments/{key}"), &[], content)))
+}
+
+fn facts(s: &InstrumentStatus) -> Markup {
+    html! {
+        dl.facts #facts {
+            dt { "Kind" } dd { (projections::kind_in_words(s.kind)) }
+            dt { "State" } dd data-field="state" { (in_words(&s.state)) }
+            dt { "RAG" } dd data-field="rag" { (layout::rag(s.rag)) }
+            dt { "Complete" } dd data-field="progress" { (layout::progress(s.progress)) }
+            dt { "Overdue actions" } dd data-field="overdue" { (s.overdue.len()) }
+            dt { "Stale actions" } dd { (s.stale.len()) }
+            dt { "Parties" } dd { (s.parties_summary()) }
+            @if let Some(v) = &s.version {
+                dt { "Version" } dd { (v.label) " (version " (v.number) ", published " (v.published_on) ")" }
+            }
+            @if let Some(owner) = &s.owner_name { dt { "Owner" } dd { (owner) } }
+            @if let Some(p) = &s.period { dt { "Period" } dd { (p.from) " to " (p.to) } }
+            @if let Some(b) = &s.builds_on { dt { "Builds on" } dd { (b) } }
+            dt { "Last update" } dd { (layout::date(s.last_update)) }
+        }
+    }
+}
+
+fn action_table(objective: &str, rows: Vec<&ActionRow>) -> Markup {
+    if rows.is_empty() {
+        return html! { p.note { "No actions are recorded towards this objective." } };
+    }
+    html! {
+        table {
+            caption { "Actions towards " (objective) }
+            thead { tr {
+                th scope="col" { "Action" } th scope="col" { "Organisation" } th scope="col" { "Lead" }
+                th scope="col" { "Due" } th scope="col" { "State" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
+            } }
+            tbody {
+                @for a in rows {
+                    tr data-commitment=(a.commitment) {
+                        th scope="row" { (a.title) }
+                        td { @match &a.organisation_name { Some(o) => (o), None => "–" } }
+                        td { (a.lead) }
+                        td { (layout::date(a.due_on)) }
+                        td { (in_words(&a.state)) @if a.stale { ", stale" } }
+                        td.num { (layout::progress(Some(a.progress))) }
+                        td { (layout::rag(a.rag)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn resolution_link(point: &Point, resolution: &Key) -> Markup {
+    html! { a href=(point.link(&format!("/dashboard/resolutions/{resolution}"))) { (resolution) } }
+}

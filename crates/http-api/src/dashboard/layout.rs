@@ -1,0 +1,193 @@
+//! The page every dashboard page is laid out in: the header with the navigation and sign-out,
+//! the "as of" picker, the main content, and the one stylesheet (with its print rules); and the
+//! small pieces pages share: RAG as a word beside its colour, percentages, dates and links that
+//! keep the page's "as of" date. Every value goes through maud, which escapes it.
+
+use domain::Date;
+use domain::rag::Rag;
+use kernel::Timestamp;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::Point;
+
+/// The stylesheet: one for screen and print. Colours meet WCAG AA contrast against their
+/// backgrounds, and RAG is always written out beside its colour.
+const STYLE: &str = r#"
+:root { --ink: #1b1b1b; --muted: #4a4a4a; --line: #b1b4b6; --link: #1d4f91; --panel: #f3f2f1; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink); background: #fff; }
+a { color: var(--link); }
+a:focus, button:focus, input:focus, select:focus { outline: 3px solid #fd0; outline-offset: 0; }
+.skip { position: absolute; left: -999px; }
+.skip:focus { left: 8px; top: 8px; background: #fd0; color: #000; padding: 4px 8px; }
+header.site { background: #0b0c0c; color: #fff; padding: 8px 24px; display: flex; flex-wrap: wrap; gap: 16px; align-items: center; justify-content: space-between; }
+header.site a { color: #fff; }
+header.site .name { font-weight: 700; font-size: 1.2em; text-decoration: none; }
+header.site nav ul { list-style: none; display: flex; gap: 16px; margin: 0; padding: 0; }
+header.site form { display: inline; }
+header.site button { background: none; color: #fff; border: 1px solid #fff; padding: 2px 8px; cursor: pointer; }
+.as-of { background: var(--panel); padding: 8px 24px; border-bottom: 1px solid var(--line); }
+.as-of p { margin: 0; }
+main { padding: 16px 24px 48px; max-width: 1280px; }
+h1 { font-size: 1.8em; margin: 8px 0 16px; }
+h2 { font-size: 1.35em; margin: 32px 0 8px; border-bottom: 2px solid var(--ink); }
+h3 { font-size: 1.1em; margin: 20px 0 6px; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; }
+caption { text-align: left; font-weight: 700; padding: 4px 0; }
+th, td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
+th[scope=col] { border-bottom: 2px solid var(--ink); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0 0 16px; }
+dl.facts dt { font-weight: 700; }
+dl.facts dd { margin: 0; }
+.rag { display: inline-block; min-width: 5.5em; padding: 0 6px; border-radius: 3px; font-weight: 700; text-align: center; border: 1px solid transparent; }
+.rag-red { background: #a4262c; color: #fff; }
+.rag-amber { background: #f6c342; color: #1b1b1b; }
+.rag-green { background: #1e6b34; color: #fff; }
+.rag-none { background: #fff; color: #4a4a4a; border-color: #6f777b; }
+.mix { white-space: nowrap; }
+.bar { display: inline-block; width: 80px; height: 10px; border: 1px solid var(--muted); vertical-align: middle; margin-right: 6px; }
+.bar span { display: block; height: 100%; background: #1d4f91; }
+form.filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-end; background: var(--panel); padding: 12px; margin: 0 0 16px; }
+form.filters label, .as-of label { display: block; font-weight: 700; font-size: 0.9em; }
+input, select, button { font: inherit; }
+input, select { border: 2px solid #0b0c0c; padding: 2px 4px; }
+form button { background: #00703c; color: #fff; border: 0; padding: 4px 12px; cursor: pointer; }
+.note { color: var(--muted); }
+.alert { border-left: 6px solid #a4262c; padding: 8px 12px; background: #fbeaea; }
+.ok { border-left: 6px solid #1e6b34; padding: 8px 12px; background: #e8f3ec; }
+blockquote.text { border-left: 6px solid var(--line); margin: 8px 0 16px; padding: 4px 16px; white-space: pre-wrap; }
+ol.timeline { list-style: none; padding: 0; border-left: 3px solid var(--line); margin-left: 8px; }
+ol.timeline li { padding: 2px 0 10px 16px; }
+ol.timeline time { font-weight: 700; margin-right: 8px; }
+.chart { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+.chart svg { max-width: 100%; height: auto; border: 1px solid var(--line); }
+.chart table { width: auto; }
+@media print {
+  header.site nav, header.site form, .as-of form, form.filters, .skip { display: none !important; }
+  header.site { background: #fff; color: #000; border-bottom: 2px solid #000; padding: 0 0 4px; }
+  header.site a { color: #000; }
+  .as-of { background: #fff; padding: 4px 0; }
+  main { padding: 0; max-width: none; }
+  body { font-size: 10pt; }
+  a { color: #000; text-decoration: none; }
+  h2 { break-after: avoid; }
+  tr, .chart, li { break-inside: avoid; }
+  .rag { border: 1px solid #000; }
+  @page { margin: 15mm; }
+}
+"#;
+
+/// A whole page: `title` in the header and `<title>`, `path` where the "as of" form sends the
+/// reader, `keep` the other query parameters it keeps, and `content` inside `<main>`.
+pub(crate) fn page(title: &str, point: &Point, path: &str, keep: &[(&str, &str)], content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – Covenant" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                a.skip href="#main" { "Skip to the content" }
+                header.site {
+                    a.name href=(point.link("/dashboard")) { "Covenant" }
+                    nav aria-label="Dashboard" {
+                        ul {
+                            li { a href=(point.link("/dashboard")) { "Overview" } }
+                            li { a href=(point.link("/dashboard/audit")) { "Audit" } }
+                        }
+                    }
+                    form method="post" action="/dashboard/sign-out" {
+                        button type="submit" { "Sign out" }
+                    }
+                }
+                section.as-of aria-label="Point in time" {
+                    p {
+                        @match point.day {
+                            Some(day) => { "Showing the record as it stood on " strong { (day) } ". " }
+                            None => { "Showing the record as it stands today, " strong { (point.today) } ". " }
+                        }
+                    }
+                    form method="get" action=(path) {
+                        @for (name, value) in keep {
+                            input type="hidden" name=(name) value=(value);
+                        }
+                        label for="as_of" { "As of" }
+                        input #as_of type="date" name="as_of" value=[point.day];
+                        " "
+                        button type="submit" { "Show" }
+                        @if point.day.is_some() {
+                            " "
+                            a href=(path) { "Today" }
+                        }
+                    }
+                }
+                main #main {
+                    h1 { (title) }
+                    (content)
+                }
+            }
+        }
+    }
+}
+
+/// A page for someone not signed in: the sign-in form, or an error.
+pub(crate) fn bare(title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – Covenant" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header.site { a.name href="/dashboard" { "Covenant" } }
+                main #main {
+                    h1 { (title) }
+                    (content)
+                }
+            }
+        }
+    }
+}
+
+/// RAG as a word, with its colour: never the colour alone.
+pub(crate) fn rag(rag: Option<Rag>) -> Markup {
+    let (class, word) = match rag {
+        Some(Rag::Red) => ("rag rag-red", "Red"),
+        Some(Rag::Amber) => ("rag rag-amber", "Amber"),
+        Some(Rag::Green) => ("rag rag-green", "Green"),
+        None => ("rag rag-none", "Not rated"),
+    };
+    html! { span class=(class) { (word) } }
+}
+
+/// A percentage with a bar beside it; the bar is hidden from screen readers, which read the number.
+pub(crate) fn progress(value: Option<f64>) -> Markup {
+    match value {
+        Some(v) => html! {
+            span.bar aria-hidden="true" { span style=(format!("width: {:.0}%", v.clamp(0.0, 100.0))) {} }
+            (format!("{v:.0}%"))
+        },
+        None => html! { span.note { "none reported" } },
+    }
+}
+
+/// An optional date, or a dash.
+pub(crate) fn date(day: Option<Date>) -> Markup {
+    match day {
+        Some(day) => html! { time datetime=(day) { (day) } },
+        None => html! { "–" },
+    }
+}
+
+/// A moment of the log, to the minute, in UTC.
+pub(crate) fn moment(at: Timestamp) -> Markup {
+    let at = at.as_datetime();
+    html! { time datetime=(at.to_rfc3339()) { (at.format("%Y-%m-%d %H:%M UTC")) } }
+}

@@ -1,0 +1,181 @@
+//! The board dashboard: read-only pages served as HTML under `/dashboard` for board members and
+//! officers, behind the same tokens as the API (a session cookie or the bearer header). An
+//! overview of every instrument, one page per instrument and per resolution, and the audit
+//! trail with chain verification, each as the record stood on any "as of" date. `docs/http.md`
+//! describes the pages.
+//!
+//! Architecture Invariant: the dashboard lays out what the read models compute and nothing
+//! else. Every figure on a page comes from a view of `projections` or from `app::views`; the
+//! pages only choose which to show and how. No JavaScript: filters and the "as of" picker are
+//! GET forms, and sign-in is a POST form.
+
+mod audit;
+mod chart;
+mod instrument;
+mod layout;
+mod overview;
+mod resolution;
+mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::Date;
+use kernel::Timestamp;
+use maud::{Markup, html};
+use projections::AsOf;
+
+use crate::{ApiError, Service, queries};
+
+/// The dashboard's routes.
+pub(crate) fn routes() -> Router<Arc<Service>> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/dashboard") }))
+        .route("/dashboard", get(overview::page))
+        .route("/dashboard/instruments/{instrument}", get(instrument::page))
+        .route("/dashboard/resolutions/{resolution}", get(resolution::page))
+        .route("/dashboard/audit", get(audit::page))
+        .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
+        .route("/dashboard/sign-out", post(session::sign_out))
+}
+
+/// The point in time a page shows: the end of the "as of" day, or now.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Point {
+    /// The day asked for, if any.
+    day: Option<Date>,
+    as_of: AsOf,
+    /// The day overdue and stale items are counted on: the "as of" day, else today.
+    today: Date,
+}
+
+impl Point {
+    /// Reads the `as_of` parameter (YYYY-MM-DD; empty means today).
+    fn read(as_of: Option<&str>) -> Result<Self, ApiError> {
+        let day = queries::date(&given(as_of).map(str::to_owned), "as_of")?;
+        let decided_by =
+            given(as_of).map(Timestamp::parse_end_of).transpose().map_err(|e| ApiError::bad_request(e, "as_of"))?;
+        let today = day.unwrap_or_else(|| Timestamp::now().as_datetime().date_naive());
+        Ok(Self { day, as_of: AsOf { decided_by, ..AsOf::default() }, today })
+    }
+
+    /// `path`, keeping the page's "as of" date.
+    fn link(&self, path: &str) -> String {
+        match self.day {
+            Some(day) if path.contains('?') => format!("{path}&as_of={day}"),
+            Some(day) => format!("{path}?as_of={day}"),
+            None => path.to_owned(),
+        }
+    }
+}
+
+/// A query parameter that was given and is not empty (an empty select or date field sends one).
+fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Options for a select, as (value, label): a label that more than one option has (two councils'
+/// cabinets) is followed by its value, so that each can be told apart.
+fn distinct(options: Vec<(String, String)>) -> Vec<(String, String)> {
+    let shared = |label: &str| options.iter().filter(|(_, l)| l == label).count() > 1;
+    let labels: Vec<String> = options
+        .iter()
+        .map(|(value, label)| if shared(label) { format!("{label} ({value})") } else { label.clone() })
+        .collect();
+    options.into_iter().zip(labels).map(|((value, _), label)| (value, label)).collect()
+}
+
+/// A page's query, or the reason it cannot be read.
+fn read<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Failure> {
+    query.map(|Query(q)| q).map_err(|e| {
+        Failure(ApiError::BadRequest { detail: format!("{}: check the address", e.body_text()), field: None })
+    })
+}
+
+/// A page, as an HTML response that no cache keeps.
+fn render(markup: Markup) -> Response {
+    let mut response =
+        ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], markup.into_string())
+            .into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Why a page could not be shown, as an HTML page with the status of the error.
+#[derive(Debug)]
+pub(crate) struct Failure(pub ApiError);
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Failure(error)
+    }
+}
+
+impl From<kernel::StoreError> for Failure {
+    fn from(error: kernel::StoreError) -> Self {
+        Failure(error.into())
+    }
+}
+
+impl From<app::AccessError> for Failure {
+    fn from(error: app::AccessError) -> Self {
+        Failure(error.into())
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self.0, "dashboard page failed");
+        }
+        let problem = self.0.problem();
+        let page = layout::bare(
+            &problem.title,
+            html! {
+                p.alert role="alert" { (problem.detail) }
+                p { a href="/dashboard" { "Back to the overview" } }
+            },
+        );
+        let mut response = render(page);
+        *response.status_mut() = status;
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_with_the_same_label_are_told_apart_by_their_value() {
+        let option = |value: &str, label: &str| (value.to_owned(), label.to_owned());
+        let options = vec![
+            option("rotherham-cabinet", "Cabinet"),
+            option("bexley-hwb", "Bexley Health and Wellbeing Board"),
+            option("west-northamptonshire-cabinet", "Cabinet"),
+        ];
+        assert_eq!(
+            distinct(options),
+            [
+                option("rotherham-cabinet", "Cabinet (rotherham-cabinet)"),
+                option("bexley-hwb", "Bexley Health and Wellbeing Board"),
+                option("west-northamptonshire-cabinet", "Cabinet (west-northamptonshire-cabinet)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn links_keep_the_as_of_date() {
+        let point = Point::read(Some("2021-03-09")).expect("a date");
+        assert_eq!(point.link("/dashboard"), "/dashboard?as_of=2021-03-09");
+        assert_eq!(point.link("/dashboard/audit?stream=x"), "/dashboard/audit?stream=x&as_of=2021-03-09");
+        assert_eq!(Point::read(Some("")).expect("empty is today").link("/dashboard"), "/dashboard");
+        assert!(Point::read(Some("9 March 2021")).is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! One resolution: who decided it, where and when, its text as it stands (with any corrections),
+//! and its delivery trail: what it authorised, and the commitments that deliver it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use domain::Key;
+use domain::values::in_words;
+use maud::html;
+use projections::{Basis, Filters, Rules};
+
+use super::instrument::PointQuery;
+use super::session::Viewer;
+use super::{Failure, Point, layout, read, render};
+use crate::{ApiError, Service, queries};
+
+/// `GET /dashboard/resolutions/{resolution}`.
+pub(crate) async fn page(
+    State(service): State<Arc<Service>>,
+    Viewer(_): Viewer,
+    Path(key): Path<String>,
+    query: Result<Query<PointQuery>, QueryRejection>,
+) -> Result<Response, Failure> {
+    let point = Point::read(read(query)?.as_of.as_deref())?;
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
+    let models = queries::models(&service, point.as_of).await?;
+    let r = models.resolutions().resolution(&key, &Rules::default(), point.today).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no resolution {key} was on record{}: the instrument pages link to the resolutions behind them",
+            point.day.map(|d| format!(" on {d}")).unwrap_or_default()
+        ))
+    })?;
+    let titles: BTreeMap<Key, String> = if r.caused.is_empty() {
+        BTreeMap::new()
+    } else {
+        let board = models.status().view(&Filters::default(), &Rules::default(), point.today);
+        board.instruments.into_iter().map(|i| (i.instrument, i.title)).collect()
+    };
+    let caused: Vec<(String, Option<(Key, String)>)> = r
+        .caused
+        .iter()
+        .map(|c| {
+            let instrument =
+                c.act.instrument().map(|k| (k.clone(), titles.get(k).cloned().unwrap_or_else(|| k.to_string())));
+            (c.description.clone(), instrument)
+        })
+        .collect();
+    drop(models);
+    let title = match (&r.body_name, &r.minute_number) {
+        (Some(body), Some(minute)) => format!("{body}, minute {minute}"),
+        (Some(body), None) => format!("{body}, item {}", r.agenda_item),
+        (None, _) => r.resolution.to_string(),
+    };
+    let content = html! {
+        dl.facts #facts {
+            dt { "Resolution" } dd { (r.resolution) }
+            @if let Some(body) = &r.body_name { dt { "Body" } dd { (body) } }
+            @if let Some(meeting) = &r.meeting_title { dt { "Meeting" } dd { (meeting) } }
+            dt { "Item" } dd { (r.agenda_item) @if let Some(m) = &r.minute_number { " (minute " (m) ")" } }
+            dt { "Outcome" } dd data-field="outcome" { @match &r.outcome { Some(o) => (in_words(o)), None => "–" } }
+            dt { "Decided" } dd data-field="decided" { (layout::date(r.decided_on)) }
+            dt { "Published" } dd { (layout::date(r.published_on)) }
+            dt { "Effective" } dd { (layout::date(r.effective_on)) }
+            dt { "Standing" } dd { (in_words(&r.standing)) }
+            dt { "Call-in" } dd { (in_words(&r.call_in)) }
+            @if let Some(by) = &r.replaced_by {
+                dt { "Replaced by" } dd { (super::instrument::resolution_link(&point, by)) }
+            }
+        }
+        h2 { "Text" }
+        blockquote.text #text { (r.text) }
+        @if !r.corrections.is_empty() {
+            h3 { "Corrections" }
+            ul {
+                @for c in &r.corrections { li { "Earlier wording: “" (c.previous_text) "”. Reason: " (c.reason) } }
+            }
+        }
+        h2 #trail { "Delivery trail" }
+        table {
+            caption { "What the resolution authorised" }
+            thead { tr { th scope="col" { "Act" } th scope="col" { "Instrument" } } }
+            tbody {
+                @for (description, instrument) in &caused {
+                    tr {
+                        th scope="row" { (description) }
+                        td { @match instrument {
+                            Some((k, title)) => a href=(point.link(&format!("/dashboard/instruments/{k}"))) { (title) },
+                            None => "–",
+                        } }
+                    }
+                }
+            }
+        }
+        @if caused.is_empty() { p.note { "It authorised no endorsement, adoption, signature or other act on record." } }
+        table #commitments {
+            caption { "Commitments delivering it" }
+            thead { tr {
+                th scope="col" { "Commitment" } th scope="col" { "Organisation" } th scope="col" { "Why" }
+                th scope="col" { "Due" } th scope="col" { "State" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
+            } }
+            tbody {
+                @for c in &r.commitments {
+                    tr data-commitment=(c.commitment) {
+                        th scope="row" { (c.title) }
+                        td { @match &c.organisation_name { Some(o) => (o), None => "–" } }
+                        td { @match &c.basis {
+                            Basis::ArisingFrom => "arising from it",
+                            Basis::Delivering { instrument } => { "delivering " a href=(point.link(&format!("/dashboard/instruments/{instrument}"))) { (instrument) } },
+                        } }
+                        td { (layout::date(c.due_on)) }
+                        td { (in_words(&c.state)) }
+                        td.num { (layout::progress(Some(c.progress))) }
+                        td { (layout::rag(c.rag)) }
+                    }
+                }
+            }
+        }
+        @if r.commitments.is_empty() { p.note { "No commitment on record delivers it." } }
+    };
+    Ok(render(layout::page(&title, &point, &format!("/dashboard/resolutions/{key}"), &[], content)))
+}

@@ -1,0 +1,197 @@
+//! The board dashboard over HTTP: its pages answer a session cookie or the bearer header and send
+//! everyone else to sign in, the cookie is set as it must be, "as of" changes what the pages
+//! show, every value is escaped, and a revoked or unknown token gets nothing.
+
+use app::Role;
+use domain::seeds;
+use kernel::Timestamp;
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response};
+use serde_json::{Value, json};
+use tests::{TestApp, TestStore, on_both_backends, spawn_app};
+
+const BLUEPRINT: &str = "lincolnshire-homes-for-independence-blueprint";
+const MINUTE_45: &str = "west-lindsey-pcc-2021-03-09-45";
+
+/// A client that shows redirects instead of following them.
+fn client() -> Client {
+    Client::builder().redirect(Policy::none()).build().expect("a client")
+}
+
+fn pages() -> Vec<String> {
+    vec![
+        "/dashboard".to_owned(),
+        format!("/dashboard/instruments/{BLUEPRINT}"),
+        format!("/dashboard/resolutions/{MINUTE_45}"),
+        "/dashboard?as_of=2021-01-01".to_owned(),
+    ]
+}
+
+async fn with_cookie(app: &TestApp, path: &str, cookie: &str) -> Response {
+    client().get(app.url(path)).header("cookie", cookie).send().await.expect("get")
+}
+
+async fn html(response: Response) -> String {
+    assert_eq!(response.status(), 200, "{}", response.url());
+    assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    response.text().await.expect("a body")
+}
+
+fn location(response: &Response) -> &str {
+    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+/// Signs in through the form; gives the response and the cookie it set, if any.
+async fn sign_in(app: &TestApp, token: &str) -> (Response, Option<String>) {
+    let response = client().post(app.url("/dashboard/sign-in")).form(&[("token", token)]).send().await.expect("post");
+    let cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    (response, cookie)
+}
+
+/// The text of the cell `field` in the overview row of `instrument`.
+fn cell(page: &str, instrument: &str, field: &str) -> String {
+    let row = page.find(&format!("data-instrument=\"{instrument}\"")).unwrap_or_else(|| panic!("no row {instrument}"));
+    let row = &page[row..];
+    let row = &row[..row.find("</tr>").expect("the row ends")];
+    let cell = &row[row.find(&format!("data-field=\"{field}\"")).unwrap_or_else(|| panic!("no {field}"))..];
+    let text = &cell[cell.find('>').expect("a tag") + 1..];
+    text[..text.find('<').expect("the cell ends")].trim().to_owned()
+}
+
+async fn pages_answer_a_cookie_or_the_bearer_header_and_send_others_to_sign_in(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let reader = app.token(Role::Reader, None).await;
+
+    for path in pages().iter().chain(["/dashboard/audit".to_owned()].iter()) {
+        let response = client().get(app.url(path)).send().await.expect("get");
+        assert_eq!((response.status().as_u16(), location(&response)), (303, "/dashboard/sign-in"), "{path}");
+    }
+    let form = html(client().get(app.url("/dashboard/sign-in")).send().await.expect("get")).await;
+    assert!(form.contains("<label for=\"token\">") && form.contains("method=\"post\""), "{form}");
+
+    let (response, cookie) = sign_in(&app, &reader).await;
+    assert_eq!((response.status().as_u16(), location(&response)), (303, "/dashboard"));
+    let cookie = cookie.expect("a session cookie");
+    let attributes: Vec<&str> = cookie.split(';').map(str::trim).collect();
+    assert_eq!(attributes, [format!("covenant_session={reader}").as_str(), "HttpOnly", "SameSite=Strict", "Path=/"]);
+    let session = attributes[0].to_owned();
+
+    for path in pages() {
+        let by_cookie = html(with_cookie(&app, &path, &session).await).await;
+        let by_bearer = html(client().get(app.url(&path)).bearer_auth(&reader).send().await.expect("get")).await;
+        assert!(by_cookie.contains("<main") && by_bearer.contains("<main"), "{path}");
+        assert!(!by_cookie.contains(&reader), "the token is never written into a page: {path}");
+    }
+    let audit = with_cookie(&app, "/dashboard/audit", &session).await;
+    assert_eq!(audit.status(), 403, "a reader may not read the audit trail");
+    assert!(audit.text().await.expect("body").contains("read the audit trail"));
+
+    let signed_out = client().post(app.url("/dashboard/sign-out")).header("cookie", &session).send().await;
+    let signed_out = signed_out.expect("post");
+    assert_eq!((signed_out.status().as_u16(), location(&signed_out)), (303, "/dashboard/sign-in"));
+    let cleared = signed_out.headers()["set-cookie"].to_str().expect("ascii");
+    assert!(cleared.starts_with("covenant_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    app.stop().await;
+}
+
+async fn a_bad_or_revoked_token_cannot_see_anything(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+
+    let (refused, cookie) = sign_in(&app, "cov_0000000000000000_not-a-secret").await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(cookie, None, "no cookie for a token Covenant did not issue");
+    assert!(refused.text().await.expect("body").contains("The token was not accepted"));
+    let forged = with_cookie(&app, "/dashboard", "covenant_session=cov_0000000000000000_not-a-secret").await;
+    assert_eq!((forged.status().as_u16(), location(&forged)), (303, "/dashboard/sign-in"));
+    assert!(forged.headers()["set-cookie"].to_str().expect("ascii").contains("Max-Age=0"), "the stale cookie goes");
+    let bearer = client().get(app.url("/dashboard")).bearer_auth("cov_0000000000000000_x").send().await;
+    assert_eq!(bearer.expect("get").status(), 303);
+
+    let reader = app.token(Role::Reader, None).await;
+    let (_, cookie) = sign_in(&app, &reader).await;
+    let session = cookie.expect("a cookie").split(';').next().expect("a pair").to_owned();
+    assert_eq!(with_cookie(&app, "/dashboard", &session).await.status(), 200);
+    let id = reader.split('_').nth(1).expect("an id");
+    app::revoke_token(app.stores.tokens.as_ref(), id, Timestamp::now()).await.expect("revoked");
+    let revoked = with_cookie(&app, "/dashboard", &session).await;
+    assert_eq!((revoked.status().as_u16(), location(&revoked)), (303, "/dashboard/sign-in"), "revocation is at once");
+    app.stop().await;
+}
+
+async fn the_pages_show_what_the_reports_say_now_and_as_of_a_past_date(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let auditor = app.token(Role::Auditor, None).await;
+    let get = |path: String| {
+        let request = client().get(app.url(&path)).bearer_auth(&auditor);
+        async move { request.send().await.expect("get") }
+    };
+
+    for as_of in ["", "?as_of=2021-01-01"] {
+        let board: Value = get(format!("/api/v1/status{as_of}")).await.json().await.expect("json");
+        let overview = html(get(format!("/dashboard{as_of}")).await).await;
+        let instruments = board["instruments"].as_array().expect("instruments");
+        assert!(overview.contains(&format!("{} instruments", instruments.len())), "{as_of}");
+        for i in instruments {
+            let key = i["instrument"].as_str().expect("a key");
+            let overdue = i["overdue"].as_array().expect("overdue").len();
+            assert_eq!(cell(&overview, key, "overdue"), overdue.to_string(), "{key} {as_of}");
+            let days = i["days_since_update"].as_i64().map_or_else(|| "–".to_owned(), |d| d.to_string());
+            assert_eq!(cell(&overview, key, "days"), days, "{key} {as_of}");
+            let state = i["state"].as_str().expect("a state").replace('_', " ");
+            assert_eq!(cell(&overview, key, "state"), state, "{key} {as_of}");
+        }
+    }
+    let now = html(get("/dashboard".to_owned()).await).await;
+    let then = html(get("/dashboard?as_of=2021-01-01".to_owned()).await).await;
+    assert_ne!(cell(&now, BLUEPRINT, "state"), cell(&then, BLUEPRINT, "state"), "the blueprint moved on since");
+    assert!(then.contains("as it stood on <strong>2021-01-01</strong>"));
+
+    let blueprint = html(get(format!("/dashboard/instruments/{BLUEPRINT}")).await).await;
+    let party = |page: &str| {
+        let row = &page[page.find("data-party=\"GB-LAE-WLI\"").expect("West Lindsey is a party")..];
+        row[..row.find("</tr>").expect("the row ends")].to_owned()
+    };
+    assert!(party(&blueprint).contains("Adopted") && party(&blueprint).contains(MINUTE_45), "{}", party(&blueprint));
+    let before = html(get(format!("/dashboard/instruments/{BLUEPRINT}?as_of=2021-03-01")).await).await;
+    assert!(party(&before).contains("Pending"), "minute 45 was on 9 March 2021: {}", party(&before));
+
+    let minute = html(get(format!("/dashboard/resolutions/{MINUTE_45}")).await).await;
+    assert!(minute.contains("RESOLVED that West Lindsey District Council adopt"), "the text is shown");
+    assert!(minute.contains(&format!("/dashboard/instruments/{BLUEPRINT}")), "its trail leads to the blueprint");
+    let unknown = get("/dashboard/resolutions/no-such-resolution".to_owned()).await;
+    assert_eq!(unknown.status(), 404);
+    let unreadable = get("/dashboard?as_of=yesterday".to_owned()).await;
+    assert_eq!(unreadable.status(), 400);
+
+    let audit = html(get(format!("/dashboard/audit?stream=resolution-{MINUTE_45}")).await).await;
+    let verified: Value = get("/api/v1/verify".to_owned()).await.json().await.expect("json");
+    assert_eq!(verified["verified"], true);
+    assert!(audit.contains(&format!("Verified: the hash chain of all {} events holds", verified["checked"])));
+    let trail: Value = get(format!("/api/v1/audit?stream=resolution-{MINUTE_45}")).await.json().await.expect("json");
+    assert!(audit.contains(&format!("{} events of", trail["page"]["total"])), "the page lists the entity's events");
+    app.stop().await;
+}
+
+async fn values_are_escaped(db: &TestStore) {
+    let app = spawn_app(db).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let name = "<script>alert(\"pwned\")</script> Parish Council";
+    let register = json!({"command": "register", "id": "GB-CHC-1000001", "name": name, "kind": "voluntary_community"});
+    let response = app.post("/api/v1/organisations", &secretariat, &register).send().await.expect("post");
+    assert_eq!(response.status(), 201, "{}", response.text().await.expect("body"));
+    let page = html(client().get(app.url("/dashboard")).bearer_auth(&secretariat).send().await.expect("get")).await;
+    assert!(!page.contains("<script>"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; Parish Council"), "{page}");
+    app.stop().await;
+}
+
+on_both_backends!(
+    pages_answer_a_cookie_or_the_bearer_header_and_send_others_to_sign_in,
+    a_bad_or_revoked_token_cannot_see_anything,
+    the_pages_show_what_the_reports_say_now_and_as_of_a_past_date,
+    values_are_escaped,
+);
