@@ -18,7 +18,14 @@ impl FromRequestParts<Arc<Service>> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, service: &Arc<Service>) -> Result<Self, ApiError> {
-        let Some(header) = parts.headers.get(AUTHORIZATION) else {
+        let mut headers = parts.headers.get_all(AUTHORIZATION).iter();
+        let (Some(header), None) = (headers.next(), headers.next()) else {
+            if parts.headers.contains_key(AUTHORIZATION) {
+                return Err(ApiError::bad_request(
+                    "the request has more than one Authorization header: send exactly one, Authorization: Bearer TOKEN",
+                    "Authorization",
+                ));
+            }
             return Err(ApiError::Unauthenticated(
                 "the request has no bearer token: send Authorization: Bearer TOKEN, with a token from `covenant token create`".to_owned(),
             ));
@@ -29,7 +36,7 @@ impl FromRequestParts<Arc<Service>> for Authenticated {
                     "the Authorization header is not a bearer token: send Authorization: Bearer TOKEN".to_owned(),
                 )
             })?;
-        let principal = app::authenticate(service.stores.tokens.as_ref(), token).await?;
+        let principal = app::authenticate(service.stores.tokens.as_ref(), token, kernel::Timestamp::now()).await?;
         Ok(Authenticated(principal))
     }
 }

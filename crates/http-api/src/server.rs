@@ -3,9 +3,13 @@
 //! problems), and a graceful shutdown that stops accepting, ends live feeds, and finishes the
 //! requests in flight.
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 
 use axum::Router;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -55,13 +59,56 @@ pub async fn serve(
         .await
 }
 
-/// Answers with a timeout problem when the handler takes longer than the settings allow. Only
-/// the time to the response's head counts: a live feed streams its body for as long as it runs.
+/// Answers with a timeout problem when the request takes longer than the settings allow: 408
+/// when the client had not finished sending the body (a slow or stalled client), 503 when the
+/// service was slow to answer. Only the time to the response's head counts: a live feed streams
+/// its body for as long as it runs.
 async fn time_limit(State(service): State<Arc<Service>>, request: Request, next: Next) -> Response {
     let limit = service.settings.request_timeout;
-    match tokio::time::timeout(limit, next.run(request)).await {
+    let (parts, body) = request.into_parts();
+    let body = Watched::new(body);
+    let received = body.received.clone();
+    match tokio::time::timeout(limit, next.run(Request::from_parts(parts, Body::new(body)))).await {
         Ok(response) => response,
+        Err(_) if !received.load(Ordering::Acquire) => ApiError::SlowBody(limit.as_secs()).into_response(),
         Err(_) => ApiError::Timeout(limit.as_secs()).into_response(),
+    }
+}
+
+/// A request body that notes when the client has sent all of it.
+struct Watched {
+    inner: Body,
+    received: Arc<AtomicBool>,
+}
+
+impl Watched {
+    fn new(inner: Body) -> Self {
+        let received = Arc::new(AtomicBool::new(inner.is_end_stream()));
+        Self { inner, received }
+    }
+}
+
+impl HttpBody for Watched {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.received.store(true, Ordering::Release);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 

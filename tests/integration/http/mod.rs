@@ -1,11 +1,14 @@
 //! The HTTP service, started for real on a free port and spoken to over HTTP, on both backends.
 
+mod authentication;
 mod authorization;
 mod basics;
 mod commands;
 mod described;
 mod export;
 mod feed;
+mod fuzzed;
+mod hostile;
 mod imports;
 mod queries;
 
