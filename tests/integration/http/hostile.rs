@@ -145,6 +145,38 @@ async fn a_body_sent_too_slowly_is_refused_with_408(db: &TestStore) {
     app.stop().await;
 }
 
+async fn a_request_head_sent_too_slowly_is_cut_off(db: &TestStore) {
+    let settings = Settings { request_timeout: Duration::from_secs(1), ..Settings::default() };
+    let app = spawn_app_with(db, settings).await;
+    app.load(&seeds::lincolnshire()).await;
+    let before = app.chain_head().await;
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).await.expect("a connection");
+    let head = format!("GET /api/v1/status HTTP/1.1\r\nHost: {address}\r\nX-Slow: {}", "x".repeat(100));
+    // A byte every 100 ms: the whole head would take over 10 seconds; the limit is 1 second.
+    let started = std::time::Instant::now();
+    let mut closed = false;
+    for byte in head.as_bytes() {
+        if stream.write_all(&[*byte]).await.is_err() {
+            closed = true;
+            break;
+        }
+        let mut buffer = [0; 1024];
+        match tokio::time::timeout(Duration::from_millis(100), stream.read(&mut buffer)).await {
+            Ok(Ok(0) | Err(_)) => {
+                closed = true;
+                break;
+            }
+            Ok(Ok(n)) => panic!("an answer to an unfinished head: {}", String::from_utf8_lossy(&buffer[..n])),
+            Err(_) => {}
+        }
+    }
+    assert!(closed, "the connection was still open after {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(5), "cut off after {:?}", started.elapsed());
+    assert_eq!(app.chain_head().await, before);
+    app.stop().await;
+}
+
 async fn deep_nesting_and_invalid_utf8_are_refused(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
@@ -443,6 +475,7 @@ async fn abused_headers_are_refused(db: &TestStore) {
 on_both_backends!(
     oversized_bodies_are_refused_with_413,
     a_body_sent_too_slowly_is_refused_with_408,
+    a_request_head_sent_too_slowly_is_cut_off,
     deep_nesting_and_invalid_utf8_are_refused,
     injection_in_every_command_field_is_refused_or_kept_as_text,
     injection_and_traversal_in_every_filter_are_refused_or_match_nothing,
