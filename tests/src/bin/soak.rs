@@ -366,8 +366,8 @@ async fn run() -> Result<bool, String> {
     let tallies = std::mem::take(&mut *tallies.0.lock().await);
     let mut ok = true;
     println!(
-        "Soak: {elapsed:.0} s, {} readers, {} writers, 1 feed follower, {} at {}",
-        config.readers, config.writers, config.commitments, config.address
+        "Soak: {elapsed:.0} s, {} readers, {} writers reporting on {} commitments, 1 feed follower",
+        config.readers, config.writers, config.commitments
     );
     println!();
     println!("| Requests | Served | Per second | Errors | p50 ms | p90 ms | p99 ms | max ms |");
