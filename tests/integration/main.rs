@@ -5,6 +5,7 @@ mod architecture;
 mod http;
 mod imports;
 mod interchange;
+mod parsers;
 mod projections;
 mod store;
 mod views;

@@ -53,7 +53,7 @@ impl TestApp {
     pub async fn token(&self, role: Role, organisation: Option<&str>) -> String {
         let organisation = organisation.map(|o| domain::OrgId::parse(o).expect("a valid org id"));
         let name = format!("{role}@test");
-        app::create_token(self.stores.tokens.as_ref(), role, organisation, &name, Timestamp::now())
+        app::create_token(self.stores.tokens.as_ref(), role, organisation, &name, None, Timestamp::now())
             .await
             .expect("failed to create a token")
             .token
@@ -69,6 +69,12 @@ impl TestApp {
     /// The position of the last event in the log.
     pub async fn head(&self) -> u64 {
         self.stores.events.head().await.expect("failed to read the head").position.0
+    }
+
+    /// The last event of the log: its position and hash. A request that changed nothing leaves it
+    /// as it was.
+    pub async fn chain_head(&self) -> kernel::ChainHead {
+        self.stores.events.head().await.expect("failed to read the head")
     }
 
     /// A POST of `json` to `path` with `token`.

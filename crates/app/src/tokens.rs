@@ -1,5 +1,6 @@
 //! Bearer tokens: made with a random secret, stored only as the secret's SHA-256 hash, and
-//! checked by comparing hashes in constant time.
+//! checked by comparing hashes in constant time. A token lasts until it is revoked, or until the
+//! expiry it was made with.
 //!
 //! A token reads `cov_<id>_<secret>`: the id (16 hex digits) finds the stored token; the secret
 //! (64 hex digits, 256 random bits) proves it is held. Neither the token nor the secret is
@@ -23,13 +24,14 @@ pub struct IssuedToken {
     pub token: String,
 }
 
-/// Makes and stores a token for `name` with `role`; a contributor must name its organisation,
-/// and only a contributor may.
+/// Makes and stores a token for `name` with `role`, refused from `expires_at` on when given; a
+/// contributor must name its organisation, and only a contributor may.
 pub async fn create_token(
     store: &dyn TokenStore,
     role: Role,
     organisation: Option<OrgId>,
     name: &str,
+    expires_at: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<IssuedToken, AccessError> {
     let name = name.trim();
@@ -51,6 +53,11 @@ pub async fn create_token(
         }
         _ => {}
     }
+    if let Some(expiry) = expires_at.filter(|expiry| *expiry <= now) {
+        return Err(AccessError::Invalid(format!(
+            "the token would expire at {expiry}, which has already passed: give a later date or time, or none"
+        )));
+    }
     let id = hex::encode(rand::random::<[u8; 8]>());
     let secret = hex::encode(rand::random::<[u8; 32]>());
     let record = TokenRecord {
@@ -61,16 +68,19 @@ pub async fn create_token(
         secret_hash: hash(&secret),
         created_at: now,
         revoked_at: None,
+        expires_at,
     };
     store.insert_token(&record).await?;
     Ok(IssuedToken { record, token: format!("{PREFIX}{id}_{secret}") })
 }
 
-/// The principal `token` stands for, if it is a token Covenant made and has not revoked.
-pub async fn authenticate(store: &dyn TokenStore, token: &str) -> Result<Principal, AccessError> {
+/// The principal `token` stands for at `now`, if it is a token Covenant made, has not revoked and
+/// has not expired. Every refusal is the same error, so a caller cannot tell an unknown token from
+/// a revoked or expired one, nor a wrong secret from an unknown id.
+pub async fn authenticate(store: &dyn TokenStore, token: &str, now: Timestamp) -> Result<Principal, AccessError> {
     let refused = || {
         AccessError::Unauthenticated(
-            "the bearer token is not one Covenant issued, or it was revoked: ask an administrator for a token (covenant token create)".to_owned(),
+            "the bearer token is not one Covenant issued, or it was revoked or has expired: ask an administrator for a token (covenant token create)".to_owned(),
         )
     };
     let (id, secret) = token.strip_prefix(PREFIX).and_then(|rest| rest.split_once('_')).ok_or_else(refused)?;
@@ -78,7 +88,8 @@ pub async fn authenticate(store: &dyn TokenStore, token: &str) -> Result<Princip
         return Err(refused());
     };
     let matches: bool = hash(secret).0.ct_eq(&record.secret_hash.0).into();
-    if !matches || record.revoked_at.is_some() {
+    let expired = record.expires_at.is_some_and(|expiry| expiry <= now);
+    if !matches || record.revoked_at.is_some() || expired {
         return Err(refused());
     }
     let role = Role::parse(&record.role)?;

@@ -44,7 +44,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     let admin = if args.demo {
         demo::load(&database, &stores).await?;
         let token =
-            app::create_token(stores.tokens.as_ref(), Role::Admin, None, "demo admin", Timestamp::now()).await?;
+            app::create_token(stores.tokens.as_ref(), Role::Admin, None, "demo admin", None, Timestamp::now()).await?;
         Some(token.token)
     } else {
         None

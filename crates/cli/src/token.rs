@@ -33,8 +33,13 @@ enum TokenCommand {
         /// event it records.
         #[arg(long)]
         name: String,
+        /// Refuse the token from this time on (RFC 3339), or after this day (YYYY-MM-DD); by
+        /// default it lasts until revoked.
+        #[arg(long, value_name = "DATE-OR-TIME", value_parser = parse_expiry)]
+        expires: Option<Timestamp>,
     },
-    /// List every token: id, role, organisation, name, and when it was made or revoked.
+    /// List every token: id, role, organisation, name, when it was made, and whether it is
+    /// active, revoked or expired.
     List,
     /// Revoke a token by its id; requests with it are refused from then on.
     Revoke {
@@ -51,11 +56,16 @@ fn parse_organisation(text: &str) -> Result<OrgId, String> {
     OrgId::parse(text)
 }
 
+fn parse_expiry(text: &str) -> Result<Timestamp, String> {
+    Timestamp::parse_end_of(text)
+}
+
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let stores = app::open_store(&config.database).await?;
     match args.command {
-        TokenCommand::Create { role, organisation, name } => {
-            let issued = app::create_token(stores.tokens.as_ref(), role, organisation, &name, Timestamp::now()).await?;
+        TokenCommand::Create { role, organisation, name, expires } => {
+            let issued =
+                app::create_token(stores.tokens.as_ref(), role, organisation, &name, expires, Timestamp::now()).await?;
             println!("Made {role} token {} for {}.", issued.record.id, issued.record.name);
             println!("{}", issued.token);
             println!("Keep it now: only its hash is stored, so it cannot be shown again.");
@@ -65,8 +75,14 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
             if tokens.is_empty() {
                 println!("No tokens yet: `covenant token create --role admin --name NAME` makes one.");
             }
+            let now = Timestamp::now();
             for t in tokens {
-                let state = t.revoked_at.map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
+                let state = match (t.revoked_at, t.expires_at) {
+                    (Some(at), _) => format!("revoked {at}"),
+                    (None, Some(at)) if at <= now => format!("expired {at}"),
+                    (None, Some(at)) => format!("active, expires {at}"),
+                    (None, None) => "active".to_owned(),
+                };
                 println!(
                     "{}  {:<11}  {:<14}  made {}  {state}  {}",
                     t.id,

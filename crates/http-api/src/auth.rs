@@ -31,8 +31,16 @@ impl FromRequestParts<Arc<Service>> for Authenticated {
 
 /// The bearer token of the request, or none when it sends no `Authorization` header.
 pub(crate) fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
-    let Some(header) = parts.headers.get(AUTHORIZATION) else {
-        return Ok(None);
+    let mut headers = parts.headers.get_all(AUTHORIZATION).iter();
+    let header = match (headers.next(), headers.next()) {
+        (None, _) => return Ok(None),
+        (Some(header), None) => header,
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "the request has more than one Authorization header: send exactly one, Authorization: Bearer TOKEN",
+                "Authorization",
+            ));
+        }
     };
     header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).map(str::trim).map(Some).ok_or_else(|| {
         ApiError::Unauthenticated(
@@ -41,7 +49,8 @@ pub(crate) fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
     })
 }
 
-/// The principal `token` acts for, when it is a token Covenant issued and has not revoked.
+/// The principal `token` acts for, when it is a token Covenant issued that has neither been
+/// revoked nor expired.
 pub(crate) async fn principal(service: &Service, token: &str) -> Result<Principal, ApiError> {
-    Ok(app::authenticate(service.stores.tokens.as_ref(), token).await?)
+    Ok(app::authenticate(service.stores.tokens.as_ref(), token, kernel::Timestamp::now()).await?)
 }

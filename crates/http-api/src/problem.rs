@@ -48,6 +48,9 @@ pub enum ApiError {
     /// The domain rules refuse the command, or an idempotency key was reused for another request.
     #[error("{detail}")]
     Unprocessable { detail: String, field: Option<String> },
+    /// The client took longer than the service allows to send the request body.
+    #[error("the request body was not received within {0} seconds")]
+    SlowBody(u64),
     /// The request took longer than the service allows.
     #[error("the request took longer than {0} seconds")]
     Timeout(u64),
@@ -109,6 +112,9 @@ impl ApiError {
             }
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "The request conflicts with another"),
             ApiError::Unprocessable { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected", "The request was refused"),
+            ApiError::SlowBody(_) => {
+                (StatusCode::REQUEST_TIMEOUT, "body-timeout", "The request body arrived too slowly")
+            }
             ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout", "The request took too long"),
             ApiError::Unavailable { .. } => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is unavailable")
@@ -120,6 +126,9 @@ impl ApiError {
     /// What the caller is told. For 5xx errors this never includes the internal detail.
     fn public_detail(&self) -> String {
         match self {
+            ApiError::SlowBody(seconds) => format!(
+                "the request body was not all received within {seconds} seconds, so nothing was done with it: send the whole body at once, and check the connection"
+            ),
             ApiError::Timeout(seconds) => format!(
                 "the request took longer than {seconds} seconds and was stopped: narrow the query, ask for a smaller page, or try again later"
             ),
@@ -162,6 +171,9 @@ impl IntoResponse for ApiError {
         match self {
             ApiError::Unauthenticated(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"covenant\""));
+            }
+            ApiError::SlowBody(_) => {
+                headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
             }
             ApiError::Timeout(_) | ApiError::Unavailable { .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -1,16 +1,24 @@
 //! The router and the server: every route, the layers every request passes through (the request
 //! time limit, the body size limit, panics caught as 500s, unknown routes and methods as
-//! problems), and a graceful shutdown that stops accepting, ends live feeds, and finishes the
-//! requests in flight.
+//! problems), the connections (a request's head must arrive within the time limit too), and a
+//! graceful shutdown that stops accepting, ends live feeds, and finishes the requests in flight.
 
+use std::pin::{Pin, pin};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 
 use axum::Router;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, queries, verify};
@@ -42,27 +50,112 @@ pub fn router(service: Arc<Service>) -> Router {
 
 /// Serves `service` on `listener` until `shutdown` resolves, then stops accepting connections,
 /// ends live feeds, and waits for the requests in flight to finish.
+///
+/// Each connection is HTTP/1.1 with a timer, so a client that sends a request's head too slowly
+/// (a byte at a time, holding the connection open) is cut off after the request time limit; the
+/// time limit layer cannot see a request before its head has arrived.
 pub async fn serve(
     listener: TcpListener,
     service: Arc<Service>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(service.clone());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            service.begin_shutdown();
-        })
-        .await
+    let signal = service.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        signal.begin_shutdown();
+    });
+    let mut connections = JoinSet::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    accept_failed(error).await;
+                    continue;
+                }
+            },
+            () = service.shutting_down() => break,
+        };
+        let connection = TowerToHyperService::new(app.clone());
+        let stopping = service.shutting_down();
+        let mut builder = http1::Builder::new();
+        builder.timer(TokioTimer::new()).header_read_timeout(service.settings.request_timeout);
+        connections.spawn(async move {
+            let mut served = pin!(builder.serve_connection(TokioIo::new(stream), connection));
+            tokio::select! {
+                _ = served.as_mut() => return,
+                () = stopping => served.as_mut().graceful_shutdown(),
+            }
+            let _ = served.await;
+        });
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    while connections.join_next().await.is_some() {}
+    Ok(())
 }
 
-/// Answers with a timeout problem when the handler takes longer than the settings allow. Only
-/// the time to the response's head counts: a live feed streams its body for as long as it runs.
+/// Waits after a failure to accept a connection that is not the client's doing (too many open
+/// files, say), so that the loop does not spin while it lasts.
+async fn accept_failed(error: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if !matches!(error.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset) {
+        tracing::error!(%error, "failed to accept a connection; trying again in a second");
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Answers with a timeout problem when the request takes longer than the settings allow: 408
+/// when the client had not finished sending the body (a slow or stalled client), 503 when the
+/// service was slow to answer. Only the time to the response's head counts: a live feed streams
+/// its body for as long as it runs.
 async fn time_limit(State(service): State<Arc<Service>>, request: Request, next: Next) -> Response {
     let limit = service.settings.request_timeout;
-    match tokio::time::timeout(limit, next.run(request)).await {
+    let (parts, body) = request.into_parts();
+    let body = Watched::new(body);
+    let received = body.received.clone();
+    match tokio::time::timeout(limit, next.run(Request::from_parts(parts, Body::new(body)))).await {
         Ok(response) => response,
+        Err(_) if !received.load(Ordering::Acquire) => ApiError::SlowBody(limit.as_secs()).into_response(),
         Err(_) => ApiError::Timeout(limit.as_secs()).into_response(),
+    }
+}
+
+/// A request body that notes when the client has sent all of it.
+struct Watched {
+    inner: Body,
+    received: Arc<AtomicBool>,
+}
+
+impl Watched {
+    fn new(inner: Body) -> Self {
+        let received = Arc::new(AtomicBool::new(inner.is_end_stream()));
+        Self { inner, received }
+    }
+}
+
+impl HttpBody for Watched {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.received.store(true, Ordering::Release);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 

@@ -21,6 +21,8 @@ pub struct TokenRecord {
     pub secret_hash: Hash,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
+    /// From this time on the token is refused; a token without one lasts until it is revoked.
+    pub expires_at: Option<Timestamp>,
 }
 
 /// Where tokens are kept: beside the log, in the same database.

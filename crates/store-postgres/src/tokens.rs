@@ -8,12 +8,12 @@ use sqlx::postgres::PgRow;
 
 use crate::{PostgresStore, unavailable};
 
-const COLUMNS: &str = "id, name, role, organisation, secret_hash, created_at, revoked_at";
+const COLUMNS: &str = "id, name, role, organisation, secret_hash, created_at, revoked_at, expires_at";
 
 #[async_trait]
 impl TokenStore for PostgresStore {
     async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
-        sqlx::query(&format!("INSERT INTO access_tokens ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))
+        sqlx::query(&format!("INSERT INTO access_tokens ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
             .bind(&token.id)
             .bind(&token.name)
             .bind(&token.role)
@@ -21,6 +21,7 @@ impl TokenStore for PostgresStore {
             .bind(token.secret_hash.0.as_slice())
             .bind(token.created_at.as_datetime())
             .bind(token.revoked_at.map(Timestamp::as_datetime))
+            .bind(token.expires_at.map(Timestamp::as_datetime))
             .execute(&self.pool)
             .await
             .map_err(unavailable)?;
@@ -65,5 +66,6 @@ fn token(row: &PgRow) -> Result<TokenRecord, StoreError> {
         secret_hash: Hash::from_slice(&hash).ok_or_else(|| unavailable("a token hash is not 32 bytes"))?,
         created_at: Timestamp::from_datetime(row.try_get::<DateTime<Utc>, _>(5).map_err(unavailable)?),
         revoked_at: row.try_get::<Option<DateTime<Utc>>, _>(6).map_err(unavailable)?.map(Timestamp::from_datetime),
+        expires_at: row.try_get::<Option<DateTime<Utc>>, _>(7).map_err(unavailable)?.map(Timestamp::from_datetime),
     })
 }

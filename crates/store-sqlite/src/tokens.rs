@@ -7,12 +7,12 @@ use sqlx::sqlite::SqliteRow;
 
 use crate::{SqliteStore, unavailable};
 
-const COLUMNS: &str = "id, name, role, organisation, secret_hash, created_at, revoked_at";
+const COLUMNS: &str = "id, name, role, organisation, secret_hash, created_at, revoked_at, expires_at";
 
 #[async_trait]
 impl TokenStore for SqliteStore {
     async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
-        sqlx::query(&format!("INSERT INTO access_tokens ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))
+        sqlx::query(&format!("INSERT INTO access_tokens ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"))
             .bind(&token.id)
             .bind(&token.name)
             .bind(&token.role)
@@ -20,6 +20,7 @@ impl TokenStore for SqliteStore {
             .bind(token.secret_hash.0.as_slice())
             .bind(token.created_at.as_micros())
             .bind(token.revoked_at.map(Timestamp::as_micros))
+            .bind(token.expires_at.map(Timestamp::as_micros))
             .execute(&self.pool)
             .await
             .map_err(unavailable)?;
@@ -67,5 +68,6 @@ fn token(row: &SqliteRow) -> Result<TokenRecord, StoreError> {
         secret_hash: Hash::from_slice(&hash).ok_or_else(|| unavailable("a token hash is not 32 bytes"))?,
         created_at: time(row.try_get(5).map_err(unavailable)?)?,
         revoked_at: row.try_get::<Option<i64>, _>(6).map_err(unavailable)?.map(time).transpose()?,
+        expires_at: row.try_get::<Option<i64>, _>(7).map_err(unavailable)?.map(time).transpose()?,
     })
 }

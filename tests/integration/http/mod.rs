@@ -1,5 +1,6 @@
 //! The HTTP service, started for real on a free port and spoken to over HTTP, on both backends.
 
+mod authentication;
 mod authorization;
 mod basics;
 mod commands;
@@ -7,6 +8,8 @@ mod dashboard;
 mod described;
 mod export;
 mod feed;
+mod fuzzed;
+mod hostile;
 mod imports;
 mod queries;
 
