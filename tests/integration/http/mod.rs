@@ -5,6 +5,7 @@ mod basics;
 mod commands;
 mod described;
 mod export;
+mod faults;
 mod feed;
 mod imports;
 mod queries;
