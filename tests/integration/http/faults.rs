@@ -7,7 +7,6 @@
 //! PostgreSQL only: the embedded SQLite file has no connections to terminate (its faults, a full
 //! disk and a read-only directory, are tested in `crates/cli/tests/faults.rs`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -15,10 +14,9 @@ use std::time::{Duration, Instant};
 use app::Role;
 use domain::seeds;
 use futures::future::join_all;
-use kernel::Position;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::Connection;
-use tests::{TestApp, TestStore, spawn_app};
+use tests::{TestApp, TestStore, commitment_id, make_commitment, narratives, report_progress, spawn_app};
 
 /// Clients sending commands at once, each on a commitment of its own.
 const WRITERS: usize = 4;
@@ -74,15 +72,7 @@ struct Sent {
 /// Sends one progress report on `commitment` with a fresh Idempotency-Key and checks that the
 /// answer is a success or a 503 problem with `Retry-After`.
 async fn report(app: &TestApp, token: &str, commitment: &str, narrative: String) -> Sent {
-    let body = json!({
-        "command": "report_progress",
-        "id": commitment,
-        "status": "green",
-        "percent_complete": 40,
-        "narrative": narrative,
-        "period": {"label": "2025/26 Q2", "from": "2025-07-01", "to": "2025-09-30"},
-        "reported_on": "2025-10-15"
-    });
+    let body = report_progress(commitment, &narrative);
     let response = app
         .post("/api/v1/commitments", token, &body)
         .header("idempotency-key", uuid::Uuid::new_v4().to_string())
@@ -106,7 +96,7 @@ async fn report(app: &TestApp, token: &str, commitment: &str, narrative: String)
 /// One writer: commands until the terminations stop, then until one succeeds, then `AFTER` more
 /// that must all succeed.
 async fn writer(app: Arc<TestApp>, token: String, writer: usize, faults: Arc<AtomicBool>) -> Vec<Sent> {
-    let commitment = format!("west-lindsey-adaptations-{writer}");
+    let commitment = commitment_id(writer);
     let mut sent = Vec::new();
     let narrative = |n: usize| format!("Quarterly return {writer}-{n}: Disabled Facilities Grant referrals triaged.");
     while faults.load(Ordering::SeqCst) {
@@ -141,11 +131,7 @@ async fn terminated_connections_give_503s_the_service_recovers_and_nothing_ackno
     app.load(&seeds::lincolnshire()).await;
     let token = app.token(Role::Secretariat, None).await;
     for n in 0..WRITERS {
-        let make = json!({"command": "make", "id": format!("west-lindsey-adaptations-{n}"),
-            "title": format!("Home adaptations fast track, locality {n}"), "organisation": "GB-LAE-WLI",
-            "lead": "Housing Services Manager",
-            "towards": {"instrument": "lincolnshire-homes-for-independence-blueprint", "objective": "plan-ahead"},
-            "due_on": "2026-03-31", "made_on": "2025-04-01"});
+        let make = make_commitment(n);
         let response = app.post("/api/v1/commitments", &token, &make).send().await.expect("post");
         assert_eq!(response.status(), 201, "{:?}", response.text().await);
     }
@@ -168,21 +154,9 @@ async fn terminated_connections_give_503s_the_service_recovers_and_nothing_ackno
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
-    let mut recorded: HashMap<String, usize> = HashMap::new();
-    let mut after = Position::ZERO;
-    loop {
-        let page = app.stores.events.read_all(after, 1_000).await.expect("read the log");
-        let Some(last) = page.last() else { break };
-        after = last.position;
-        for event in page.iter().filter(|e| e.event_type.as_str() == "CommitmentProgressReported") {
-            let payload: Value = serde_json::from_str(event.payload.as_str()).expect("a JSON payload");
-            if let Some(narrative) = payload["narrative"].as_str() {
-                *recorded.entry(narrative.to_owned()).or_default() += 1;
-            }
-        }
-    }
+    let recorded = narratives(app.stores.events.as_ref()).await;
     for s in &sent {
-        let times = recorded.get(&s.narrative).copied().unwrap_or_default();
+        let times = recorded.get(&s.narrative).map_or(0, Vec::len);
         if s.status == 201 {
             assert_eq!(times, 1, "acknowledged once, recorded once: {}", s.narrative);
         } else {
@@ -191,7 +165,7 @@ async fn terminated_connections_give_503s_the_service_recovers_and_nothing_ackno
     }
     let report = app.stores.events.verify(None).await.expect("verify");
     assert!(report.is_ok(), "{report:?}");
-    assert_eq!(report.verified_head.position, after, "the chain covers the whole log");
+    assert_eq!(report.verified_head.position, app.stores.events.head().await.expect("head").position);
     match Arc::try_unwrap(app) {
         Ok(app) => app.stop().await,
         Err(_) => panic!("every writer has finished"),

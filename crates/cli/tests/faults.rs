@@ -1,0 +1,355 @@
+//! The `covenant` binary killed with SIGKILL at random moments, twenty times per scenario on one
+//! database that each restart continues: during a CloudEvents import, during `covenant rebuild`
+//! and while `covenant serve` records commands from several clients; and two `covenant serve`
+//! processes writing to one database at once. After every kill each acknowledged event is
+//! present, nothing is half-present, the chain verifies, and the read models caught up equal a
+//! rebuild.
+//!
+//! The kill moments come from a seeded random number generator; the seed is printed, and
+//! `COVENANT_FAULTS_SEED=<seed>` replays them.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use kernel::{EventStore, Position};
+use projections::{Projection, ReadModels};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tests::workload::record_governance_log;
+use tests::{TestStore, commitment_id, make_commitment, narratives, on_both_backends, report_progress};
+
+/// Kills per scenario.
+const KILLS: usize = 20;
+/// Events in the log the import restores and the rebuild folds.
+const EVENTS: usize = 30_000;
+/// Events a restore writes per transaction (`app::interchange::cloudevents::PAGE`).
+const RESTORE_BATCH: u64 = app::interchange::cloudevents::PAGE as u64;
+/// How often the killed rebuilds save the read models: several saves per rebuild, so that kills
+/// land between two of them.
+const SAVE_EVERY: u64 = 4_000;
+/// Clients sending commands to each service at once, each on a commitment of its own.
+const WRITERS: usize = 3;
+
+/// A random number generator seeded from `COVENANT_FAULTS_SEED` or at random, saying its seed.
+fn seeded(test: &str) -> StdRng {
+    let seed = std::env::var("COVENANT_FAULTS_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random);
+    eprintln!("{test}: seed {seed} (COVENANT_FAULTS_SEED={seed} replays these kill moments)");
+    StdRng::seed_from_u64(seed)
+}
+
+/// `covenant --db DATABASE` in `dir`, with no database named by the environment.
+fn covenant(db: &TestStore, dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_covenant"));
+    command.current_dir(dir).env_remove("COVENANT_DATABASE_URL").env("USER", "clerk").args(["--db", &db.location().1]);
+    command
+}
+
+/// Runs `covenant ARGS` to the end, requires success, and gives its standard output.
+fn run(db: &TestStore, dir: &Path, args: &[&str]) -> String {
+    let output: Output = covenant(db, dir).args(args).output().expect("the covenant binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "covenant {args:?} failed: {stderr}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Starts `covenant ARGS`, its output thrown away.
+fn start(db: &TestStore, dir: &Path, args: &[&str]) -> Child {
+    covenant(db, dir).args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("the covenant binary runs")
+}
+
+/// Kills `child` with SIGKILL after `delay`; says whether it was still running.
+async fn kill_after(child: &mut Child, delay: Duration) -> bool {
+    tokio::time::sleep(delay).await;
+    let running = child.try_wait().expect("the child can be waited for").is_none();
+    child.kill().expect("SIGKILL the child");
+    child.wait().expect("reap the child");
+    running
+}
+
+/// A moment drawn uniformly from `window`.
+fn moment(rng: &mut StdRng, window: Duration) -> Duration {
+    window.mul_f64(rng.random_range(0.0..1.0))
+}
+
+/// Every report in JSON, as `covenant report` prints it after catching up from the saved state.
+fn reports(db: &TestStore, dir: &Path) -> Vec<String> {
+    ["status", "resolutions", "actions", "indicators"]
+        .iter()
+        .map(|report| run(db, dir, &["report", report, "--format", "json"]))
+        .collect()
+}
+
+/// Requires the reports caught up from the saved state to equal the reports after a rebuild.
+fn assert_caught_up_equals_rebuild(db: &TestStore, dir: &Path) {
+    let caught_up = reports(db, dir);
+    run(db, dir, &["rebuild"]);
+    assert_eq!(caught_up, reports(db, dir), "the read models caught up equal a full rebuild");
+}
+
+/// Requires `covenant verify` to pass, and gives the head position it reports.
+fn verify(db: &TestStore, dir: &Path) -> u64 {
+    let out = run(db, dir, &["verify"]);
+    out.lines()
+        .find_map(|l| l.strip_prefix("Head position:"))
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no head position in {out}"))
+}
+
+async fn a_killed_import_leaves_whole_batches_and_running_it_again_finishes_it(db: &TestStore) {
+    let mut rng = seeded("import");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let source = TestStore::sqlite().await;
+    record_governance_log(source.store(), EVENTS, 10_000).await.expect("the source log is recorded");
+    let file = dir.path().join("covenant-events.jsonl");
+    let file = file.to_str().expect("a UTF-8 path");
+    run(&source, dir.path(), &["export", "cloudevents", "--output", file]);
+    let total = EVENTS as u64;
+
+    // Kills are drawn from the time an uninterrupted import takes on this backend.
+    let scratch = db.another().await;
+    let started = Instant::now();
+    run(&scratch, dir.path(), &["import", "cloudevents", file]);
+    let window = started.elapsed();
+    scratch.finish().await;
+
+    let mut stored = 0;
+    let mut landed = 0;
+    for kill in 0..KILLS {
+        let mut child = start(db, dir.path(), &["import", "cloudevents", file]);
+        let at = moment(&mut rng, window);
+        landed += usize::from(kill_after(&mut child, at).await);
+        let head = db.store().head().await.expect("head");
+        let reached = head.position.0;
+        assert!(
+            reached >= stored && ((reached - stored) % RESTORE_BATCH == 0 || reached == total),
+            "kill {kill} at {at:?}: whole batches only, but the log went from {stored} to {reached}"
+        );
+        if reached > 0 {
+            let theirs = source.store().read_all(Position(reached - 1), 1).await.expect("read the source");
+            assert_eq!(theirs[0].hash, head.hash, "kill {kill}: the log is the file's start, event for event");
+        }
+        assert_eq!(verify(db, dir.path()), reached, "kill {kill}: the chain verifies");
+        run(db, dir.path(), &["report", "status", "--format", "json"]);
+        stored = reached;
+    }
+    eprintln!("import: {landed} of {KILLS} kills landed while it ran (window {window:?}); {stored} events stored");
+    assert!(landed > 0, "some kills landed while the import ran");
+
+    let finished = run(db, dir.path(), &["import", "cloudevents", file]);
+    assert!(finished.contains(&format!("Head position: {total}")), "{finished}");
+    let again = run(db, dir.path(), &["import", "cloudevents", file]);
+    assert!(
+        again.contains(&format!(
+            "{total} events were already in the database, as the file has them, from an earlier run; 0 written now."
+        )),
+        "running it once more writes nothing: {again}"
+    );
+    let head = db.store().head().await.expect("head");
+    assert_eq!(head, source.store().head().await.expect("the source's head"), "the same log as the file's");
+    assert_eq!(verify(db, dir.path()), total);
+    assert_caught_up_equals_rebuild(db, dir.path());
+    source.finish().await;
+}
+
+/// The position the saved read models cover.
+async fn saved_position(db: &TestStore) -> u64 {
+    let name = format!("{}.v{}", ReadModels::NAME, ReadModels::VERSION);
+    db.snapshots().load_snapshot(&name).await.expect("read the snapshot").map_or(0, |s| s.position.0)
+}
+
+async fn a_killed_rebuild_is_caught_up_by_the_next_report(db: &TestStore) {
+    let mut rng = seeded("rebuild");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    record_governance_log(db.store(), EVENTS, 10_000).await.expect("the log is recorded");
+    let save_every = SAVE_EVERY.to_string();
+    let started = Instant::now();
+    run(db, dir.path(), &["rebuild", "--save-every", &save_every]);
+    let window = started.elapsed();
+    let rebuilt = reports(db, dir.path());
+
+    let mut between = 0;
+    for kill in 0..KILLS {
+        let mut child = start(db, dir.path(), &["rebuild", "--save-every", &save_every]);
+        let at = moment(&mut rng, window);
+        kill_after(&mut child, at).await;
+        let saved = saved_position(db).await;
+        between += usize::from(saved > 0 && saved < EVENTS as u64);
+        assert_eq!(
+            reports(db, dir.path()),
+            rebuilt,
+            "kill {kill} at {at:?}, read models saved at position {saved}: caught up, they equal a rebuild"
+        );
+    }
+    eprintln!("rebuild: {between} of {KILLS} kills left the read models saved part-way (window {window:?})");
+    assert!(between > 0, "some kills landed after a save part-way through the rebuild");
+    assert_eq!(verify(db, dir.path()), EVENTS as u64);
+}
+
+/// Records the seed stories and `commitments` commitments to report on, and gives a
+/// secretariat token.
+fn recorded_demo(db: &TestStore, dir: &Path, commitments: usize) -> String {
+    run(db, dir, &["demo"]);
+    let lines: Vec<String> = (0..commitments).map(|n| make_commitment(n).to_string()).collect();
+    std::fs::write(dir.join("commitments.jsonl"), lines.join("\n")).expect("write the commitments");
+    run(db, dir, &["record", "--file", "commitments.jsonl", "--actor", "HHCDG secretariat"]);
+    let made = run(db, dir, &["token", "create", "--role", "secretariat", "--name", "faults secretariat"]);
+    made.lines().nth(1).expect("the token on the second line").to_owned()
+}
+
+/// Starts `covenant serve` on a free port, its output in `NAME.out` and `NAME.log`; gives the
+/// process and its address.
+async fn serve(db: &TestStore, dir: &Path, name: &str) -> (Child, String) {
+    let out = dir.join(format!("{name}.out"));
+    let stdout = std::fs::File::create(&out).expect("an output file");
+    let stderr = std::fs::File::create(dir.join(format!("{name}.log"))).expect("a log file");
+    let child = covenant(db, dir)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .expect("the covenant binary runs");
+    let started = Instant::now();
+    loop {
+        let said = std::fs::read_to_string(&out).unwrap_or_default();
+        if let Some(address) = said.lines().next().and_then(|l| l.rsplit_once(" at ")).map(|(_, a)| a.to_owned()) {
+            return (child, address);
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the service did not start: {said}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Sends progress reports on `commitment` to the service at `address`, one at a time, each with
+/// a narrative of its own, until `stop` is set, `count` have been sent, or the service goes
+/// away; gives the narratives acknowledged with a 2xx. Any other answer fails the test.
+async fn send_reports(
+    address: String,
+    token: String,
+    commitment: String,
+    label: String,
+    count: usize,
+    stop: Arc<AtomicBool>,
+) -> Vec<String> {
+    let client = reqwest::Client::new();
+    let mut acknowledged = Vec::new();
+    for n in 0..count {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let narrative = format!("{label}, return {n}: Disabled Facilities Grant referrals triaged within 10 days.");
+        let sent = client
+            .post(format!("{address}/api/v1/commitments"))
+            .bearer_auth(&token)
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            .json(&report_progress(&commitment, &narrative))
+            .send()
+            .await;
+        let Ok(response) = sent else { break };
+        let status = response.status();
+        // A response cut short by the kill is not an acknowledgement.
+        let Ok(body) = response.text().await else { break };
+        assert!(status.is_success(), "{narrative}: answered {status}: {body}");
+        acknowledged.push(narrative);
+    }
+    acknowledged
+}
+
+/// Requires every acknowledged narrative in the log exactly once and no narrative twice.
+async fn assert_each_acknowledged_once(store: &dyn EventStore, acknowledged: &[String]) {
+    let recorded = narratives(store).await;
+    for narrative in acknowledged {
+        assert_eq!(recorded.get(narrative).map_or(0, Vec::len), 1, "acknowledged, so recorded once: {narrative}");
+    }
+    for (narrative, positions) in &recorded {
+        assert_eq!(positions.len(), 1, "recorded twice: {narrative} at {positions:?}");
+    }
+}
+
+async fn a_killed_service_keeps_every_acknowledged_command(db: &TestStore) {
+    let mut rng = seeded("serve");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let token = recorded_demo(db, dir.path(), WRITERS);
+    let mut acknowledged = Vec::new();
+    for kill in 0..KILLS {
+        let (mut child, address) = serve(db, dir.path(), "serve").await;
+        let stop = Arc::new(AtomicBool::new(false));
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let label = format!("Restart {kill}, client {w}");
+                tokio::spawn(send_reports(
+                    address.clone(),
+                    token.clone(),
+                    commitment_id(w),
+                    label,
+                    usize::MAX,
+                    stop.clone(),
+                ))
+            })
+            .collect();
+        let at = Duration::from_millis(100) + moment(&mut rng, Duration::from_millis(1_500));
+        assert!(kill_after(&mut child, at).await, "kill {kill}: the service was running");
+        stop.store(true, Ordering::SeqCst);
+        for writer in writers {
+            acknowledged.extend(writer.await.expect("a client ran"));
+        }
+        assert_each_acknowledged_once(db.store(), &acknowledged).await;
+        let report = db.store().verify(None).await.expect("verify");
+        assert!(report.is_ok(), "kill {kill} at {at:?}: {report:?}");
+    }
+    eprintln!("serve: {} commands acknowledged over {KILLS} kills", acknowledged.len());
+    assert!(!acknowledged.is_empty(), "commands were acknowledged");
+    verify(db, dir.path());
+    assert_caught_up_equals_rebuild(db, dir.path());
+}
+
+async fn two_services_on_one_database_write_one_gapless_chain(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let token = recorded_demo(db, dir.path(), 2 * WRITERS);
+    let before = db.store().head().await.expect("head").position.0;
+    let services = [serve(db, dir.path(), "first").await, serve(db, dir.path(), "second").await];
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..2 * WRITERS)
+        .map(|w| {
+            let address = services[w % 2].1.clone();
+            let label = format!("Service {}, client {w}", w % 2);
+            tokio::spawn(send_reports(address, token.clone(), commitment_id(w), label, 30, stop.clone()))
+        })
+        .collect();
+    let mut by_service = [Vec::new(), Vec::new()];
+    for (w, writer) in writers.into_iter().enumerate() {
+        let sent = writer.await.expect("a client ran");
+        assert_eq!(sent.len(), 30, "client {w}: every command acknowledged");
+        by_service[w % 2].extend(sent);
+    }
+    for (mut child, _) in services {
+        child.kill().expect("stop the service");
+        child.wait().expect("reap the service");
+    }
+
+    let events = db.store().read_all(Position::ZERO, 1_000_000).await.expect("read the log");
+    let positions: Vec<u64> = events.iter().map(|e| e.position.0).collect();
+    assert_eq!(positions, (1..=positions.len() as u64).collect::<Vec<_>>(), "positions 1..N without a gap");
+    assert_eq!(positions.len() as u64, before + 2 * WRITERS as u64 * 30, "every acknowledged command, once");
+    assert_each_acknowledged_once(db.store(), &[by_service[0].clone(), by_service[1].clone()].concat()).await;
+    let recorded = &narratives(db.store()).await;
+    let mut order: Vec<(u64, usize)> = by_service
+        .iter()
+        .enumerate()
+        .flat_map(|(s, sent)| sent.iter().map(move |n| (recorded[n][0], s)).collect::<Vec<_>>())
+        .collect();
+    order.sort_unstable();
+    let switches = order.windows(2).filter(|w| w[0].1 != w[1].1).count();
+    eprintln!("two services: {} commands, the log switches service {switches} times", order.len());
+    assert!(switches > 1, "the two services' appends interleave in the log");
+    assert_eq!(verify(db, dir.path()), positions.len() as u64, "one chain");
+}
+
+on_both_backends!(
+    a_killed_import_leaves_whole_batches_and_running_it_again_finishes_it,
+    a_killed_rebuild_is_caught_up_by_the_next_report,
+    a_killed_service_keeps_every_acknowledged_command,
+    two_services_on_one_database_write_one_gapless_chain,
+);
