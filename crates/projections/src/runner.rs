@@ -57,9 +57,11 @@ impl<'a> Runner<'a> {
         Self { events, snapshots, page: 10_000, save_every: SAVE_EVERY }
     }
 
-    /// Saves a snapshot after at least this many events (and always at the end of a catch-up).
+    /// Saves a snapshot after at least this many events (and always at the end of a catch-up),
+    /// reading pages no larger, so that the saves come as often as asked.
     pub fn save_every(mut self, events: u64) -> Self {
         self.save_every = events.max(1);
+        self.page = self.page.min(usize::try_from(self.save_every).unwrap_or(usize::MAX));
         self
     }
 
