@@ -208,19 +208,34 @@ async fn serve(db: &TestStore, dir: &Path, name: &str) -> (Child, String) {
     let out = dir.join(format!("{name}.out"));
     let stdout = std::fs::File::create(&out).expect("an output file");
     let stderr = std::fs::File::create(dir.join(format!("{name}.log"))).expect("a log file");
-    let child = covenant(db, dir)
+    let mut child = covenant(db, dir)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .stdout(stdout)
         .stderr(stderr)
         .spawn()
         .expect("the covenant binary runs");
+    match announced_address(&out).await {
+        Ok(address) => (child, address),
+        Err(said) => {
+            child.kill().expect("SIGKILL the service");
+            child.wait().expect("reap the service");
+            panic!("the service did not start: {said}");
+        }
+    }
+}
+
+/// The address `covenant serve` says it serves at in its output file `out`, once it says it, or
+/// what it said instead within 30 seconds.
+async fn announced_address(out: &Path) -> Result<String, String> {
     let started = Instant::now();
     loop {
-        let said = std::fs::read_to_string(&out).unwrap_or_default();
+        let said = std::fs::read_to_string(out).unwrap_or_default();
         if let Some(address) = said.lines().next().and_then(|l| l.rsplit_once(" at ")).map(|(_, a)| a.to_owned()) {
-            return (child, address);
+            return Ok(address);
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "the service did not start: {said}");
+        if started.elapsed() > Duration::from_secs(30) {
+            return Err(said);
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
