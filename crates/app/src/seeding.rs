@@ -23,7 +23,7 @@ pub struct SeedError {
     pub story: &'static str,
     /// The step, 0-based.
     pub step: usize,
-    #[source]
+    /// Not a `#[source]`: the message already ends with it.
     pub error: RecordError,
 }
 

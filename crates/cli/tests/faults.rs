@@ -33,6 +33,8 @@ const RESTORE_BATCH: u64 = app::interchange::cloudevents::PAGE as u64;
 /// How often the killed rebuilds save the read models: several saves per rebuild, so that kills
 /// land between two of them.
 const SAVE_EVERY: u64 = 2_000;
+/// Progress reports per file imported until the disk is full.
+const PER_FILE: usize = 500;
 /// Clients sending commands to each service at once, each on a commitment of its own.
 const WRITERS: usize = 3;
 
@@ -44,18 +46,36 @@ fn seeded(test: &str) -> StdRng {
 }
 
 /// `covenant --db DATABASE` in `dir`, with no database named by the environment.
-fn covenant(db: &TestStore, dir: &Path) -> Command {
+fn covenant_on(database: &str, dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_covenant"));
-    command.current_dir(dir).env_remove("COVENANT_DATABASE_URL").env("USER", "clerk").args(["--db", &db.location().1]);
+    command.current_dir(dir).env_remove("COVENANT_DATABASE_URL").env("USER", "clerk").args(["--db", database]);
     command
 }
 
-/// Runs `covenant ARGS` to the end, requires success, and gives its standard output.
-fn run(db: &TestStore, dir: &Path, args: &[&str]) -> String {
-    let output: Output = covenant(db, dir).args(args).output().expect("the covenant binary runs");
+/// `covenant` on the database of `db`.
+fn covenant(db: &TestStore, dir: &Path) -> Command {
+    covenant_on(&db.location().1, dir)
+}
+
+/// Runs `covenant --db DATABASE ARGS` to the end, requires success, and gives its standard
+/// output.
+fn run_on(database: &str, dir: &Path, args: &[&str]) -> String {
+    let output: Output = covenant_on(database, dir).args(args).output().expect("the covenant binary runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "covenant {args:?} failed: {stderr}");
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Runs `covenant ARGS` on the database of `db`, as [`run_on`].
+fn run(db: &TestStore, dir: &Path, args: &[&str]) -> String {
+    run_on(&db.location().1, dir, args)
+}
+
+/// Runs `covenant --db DATABASE ARGS` to the end, requires failure, and gives its standard error.
+fn refused_on(database: &str, dir: &Path, args: &[&str]) -> String {
+    let output: Output = covenant_on(database, dir).args(args).output().expect("the covenant binary runs");
+    assert!(!output.status.success(), "covenant {args:?} succeeded: {}", String::from_utf8_lossy(&output.stdout));
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Starts `covenant ARGS`, its output thrown away.
@@ -94,7 +114,12 @@ fn assert_caught_up_equals_rebuild(db: &TestStore, dir: &Path) {
 
 /// Requires `covenant verify` to pass, and gives the head position it reports.
 fn verify(db: &TestStore, dir: &Path) -> u64 {
-    let out = run(db, dir, &["verify"]);
+    verify_on(&db.location().1, dir)
+}
+
+/// [`verify`] on the database named `database`.
+fn verify_on(database: &str, dir: &Path) -> u64 {
+    let out = run_on(database, dir, &["verify"]);
     out.lines()
         .find_map(|l| l.strip_prefix("Head position:"))
         .and_then(|p| p.trim().parse().ok())
@@ -363,6 +388,127 @@ async fn two_services_on_one_database_write_one_gapless_chain(db: &TestStore) {
     eprintln!("two services: {} commands, the log switches service {switches} times", order.len());
     assert!(switches > 1, "the two services' appends interleave in the log");
     assert_eq!(verify(db, dir.path()), positions.len() as u64, "one chain");
+}
+
+/// A tmpfs mounted on a directory, to simulate a full disk or a read-only file system; unmounted
+/// when dropped.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `size` (such as `2m`) on `dir`, or says the test is skipped (mounting
+    /// needs root) and gives `None`.
+    fn mount(dir: &Path, size: &str, test: &str) -> Option<Self> {
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            eprintln!("SKIPPED {test}: mounting a tmpfs needs root (CAP_SYS_ADMIN); run the tests as root");
+            return None;
+        }
+        Some(Tmpfs(dir.to_owned()))
+    }
+
+    /// Mounts it again with `options`, such as `ro` or `size=64m`.
+    fn remount(&self, options: &str) {
+        let status = Command::new("mount").args(["-o", &format!("remount,{options}")]).arg(&self.0).status();
+        assert!(status.is_ok_and(|s| s.success()), "failed to remount {} with {options}", self.0.display());
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Writes a file of `count` progress reports on the commitment `make_commitment(0)` makes, each
+/// with a narrative of its own, and gives its name.
+fn progress_file(dir: &Path, name: &str, count: usize) -> String {
+    let lines: Vec<String> = (0..count)
+        .map(|n| {
+            let narrative = format!("{name}, return {n}: Disabled Facilities Grant referrals triaged within 10 days.");
+            report_progress(&commitment_id(0), &narrative).to_string()
+        })
+        .collect();
+    let file = format!("{name}.jsonl");
+    std::fs::write(dir.join(&file), lines.join("\n")).expect("write the commands");
+    file
+}
+
+/// SQLite only: a full disk is a fault of the embedded file (PostgreSQL's own faults are tested by
+/// terminating its connections, in the integration tests).
+#[test]
+fn a_full_disk_is_a_clear_error_and_leaves_the_file_whole() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).expect("a data directory");
+    let Some(disk) = Tmpfs::mount(&data, "4m", "a_full_disk_is_a_clear_error_and_leaves_the_file_whole") else {
+        return;
+    };
+    let db = "data/covenant.db";
+    run_on(db, dir.path(), &["demo"]);
+    std::fs::write(dir.path().join("commitment.jsonl"), make_commitment(0).to_string()).expect("write");
+    run_on(db, dir.path(), &["record", "--file", "commitment.jsonl"]);
+    let mut head = verify_on(db, dir.path());
+    let mut error = None;
+    for n in 0..100 {
+        let file = progress_file(dir.path(), &format!("Return file {n}"), PER_FILE);
+        let output = covenant_on(db, dir.path()).args(["import", "commands", &file]).output().expect("runs");
+        if !output.status.success() {
+            error = Some((file, String::from_utf8_lossy(&output.stderr).into_owned()));
+            break;
+        }
+        head += PER_FILE as u64;
+    }
+    let (file, message) = error.expect("the disk filled up");
+    eprintln!("full disk: {message}");
+    assert!(
+        message.contains("the disk holding the SQLite file is full: free space on it, then try again"),
+        "{message}"
+    );
+    assert_eq!(
+        verify_on(db, dir.path()),
+        head,
+        "the file opens and verifies, with every acknowledged file and nothing of the refused one"
+    );
+
+    disk.remount("size=64m");
+    run_on(db, dir.path(), &["import", "commands", &file]);
+    assert_eq!(
+        verify_on(db, dir.path()),
+        head + PER_FILE as u64,
+        "once there is space, the same file is recorded whole"
+    );
+}
+
+/// SQLite only, as the full disk.
+#[test]
+fn a_read_only_directory_is_a_clear_error_and_leaves_the_file_whole() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).expect("a data directory");
+    let Some(disk) = Tmpfs::mount(&data, "16m", "a_read_only_directory_is_a_clear_error_and_leaves_the_file_whole")
+    else {
+        return;
+    };
+    let db = "data/covenant.db";
+    run_on(db, dir.path(), &["demo"]);
+    std::fs::write(dir.path().join("commitment.jsonl"), make_commitment(0).to_string()).expect("write");
+    let head = verify_on(db, dir.path());
+
+    disk.remount("ro");
+    let message = refused_on(db, dir.path(), &["record", "--file", "commitment.jsonl"]);
+    eprintln!("read-only directory: {message}");
+    assert!(message.contains("the SQLite file or its directory cannot be written"), "{message}");
+    assert!(message.contains("make the directory writable"), "{message}");
+
+    disk.remount("rw");
+    assert_eq!(verify_on(db, dir.path()), head, "the file verifies as it was");
+    run_on(db, dir.path(), &["record", "--file", "commitment.jsonl"]);
+    assert_eq!(verify_on(db, dir.path()), head + 1, "once writable, the command is recorded");
 }
 
 on_both_backends!(
