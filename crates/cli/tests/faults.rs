@@ -23,11 +23,10 @@ use tests::{TestStore, commitment_id, make_commitment, narratives, on_both_backe
 
 /// Kills per scenario.
 const KILLS: usize = 20;
-/// Events in the file the import restores: two restore batches, so that a kill can land between
-/// them.
-const IMPORT_EVENTS: usize = 12_000;
+/// Events in the export the import rounds restore, a twentieth more each round.
+const IMPORT_EVENTS: usize = 8_000;
 /// Events in the log the rebuild folds.
-const REBUILD_EVENTS: usize = 15_000;
+const REBUILD_EVENTS: usize = 12_000;
 /// Events a restore writes per transaction (`app::interchange::cloudevents::PAGE`).
 const RESTORE_BATCH: u64 = app::interchange::cloudevents::PAGE as u64;
 /// How often the killed rebuilds save the read models: several saves per rebuild, so that kills
@@ -90,6 +89,31 @@ async fn kill_after(child: &mut Child, delay: Duration) -> bool {
     child.kill().expect("SIGKILL the child");
     child.wait().expect("reap the child");
     running
+}
+
+/// The connections open to the database of `db` (none to count on SQLite).
+async fn connections(db: &TestStore) -> i64 {
+    match db {
+        TestStore::Sqlite { .. } => 0,
+        TestStore::Postgres { store, .. } => {
+            sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+                .fetch_one(store.pool())
+                .await
+                .expect("count the connections")
+        }
+    }
+}
+
+/// Waits until the database has no more connections than `before`, the count taken before a
+/// process that was then killed started. PostgreSQL finishes the statement a killed client's
+/// connection was running (a COMMIT already sent commits) before that connection ends, so what
+/// the killed process wrote is only settled then.
+async fn settle(db: &TestStore, before: i64) {
+    let started = Instant::now();
+    while connections(db).await > before {
+        assert!(started.elapsed() < Duration::from_secs(30), "the killed process's connections did not end");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// A moment drawn uniformly from `window`.
@@ -156,9 +180,11 @@ async fn a_killed_import_leaves_whole_batches_and_running_it_again_finishes_it(d
     for kill in 0..KILLS {
         let length = (kill + 1) * lines.len() / KILLS;
         std::fs::write(round_file, lines[..length].join("\n") + "\n").expect("write the round's file");
+        let before = connections(db).await;
         let mut child = start(db, dir.path(), &["import", "cloudevents", round_file]);
         let at = moment(&mut rng, whole.mul_f64(1.5 * (kill + 1) as f64 / KILLS as f64));
         landed += usize::from(kill_after(&mut child, at).await);
+        settle(db, before).await;
         let head = db.store().head().await.expect("head");
         let reached = head.position.0;
         assert!(
@@ -215,9 +241,11 @@ async fn a_killed_rebuild_is_caught_up_by_the_next_report(db: &TestStore) {
 
     let mut between = 0;
     for kill in 0..KILLS {
+        let before = connections(db).await;
         let mut child = start(db, dir.path(), &["rebuild", "--save-every", &save_every]);
         let at = moment(&mut rng, window);
         kill_after(&mut child, at).await;
+        settle(db, before).await;
         let saved = saved_position(db).await;
         between += usize::from(saved > 0 && saved < REBUILD_EVENTS as u64);
         assert_eq!(
