@@ -3,7 +3,8 @@
 //! and while `covenant serve` records commands from several clients; and two `covenant serve`
 //! processes writing to one database at once. After every kill each acknowledged event is
 //! present, nothing is half-present, the chain verifies, and the read models caught up equal a
-//! rebuild.
+//! rebuild. Also the SQLite file on a full disk and in a read-only directory (a tmpfs, which
+//! needs root to mount): a clear error, and the file whole. `docs/reliability.md` lists them.
 //!
 //! The kill moments come from a seeded random number generator; the seed is printed, and
 //! `COVENANT_FAULTS_SEED=<seed>` replays them.
