@@ -236,7 +236,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
 
     eprintln!("  rebuild from position 0 (app::views::rebuild)");
     let start = Instant::now();
-    let rebuilt = app::views::rebuild(&stores, |_, _| ()).await;
+    let rebuilt = app::views::rebuild(&stores, projections::SAVE_EVERY, |_, _| ()).await;
     let rebuild = match rebuilt {
         Ok((models, position)) => {
             assert_eq!(position, at, "the rebuild folds every event");

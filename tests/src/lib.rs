@@ -231,3 +231,56 @@ pub fn progress_report(commitment: &str, n: usize) -> NewEvent {
         },
     }
 }
+
+/// A `make` command for a West Lindsey action towards the Homes for Independence Blueprint of
+/// the Lincolnshire story, `id` named by `n`, for tests that need commitments to report on.
+pub fn make_commitment(n: usize) -> serde_json::Value {
+    serde_json::json!({
+        "aggregate": "commitment",
+        "command": "make",
+        "id": commitment_id(n),
+        "title": format!("Home adaptations fast track, locality {n}"),
+        "organisation": "GB-LAE-WLI",
+        "lead": "Housing Services Manager",
+        "towards": {"instrument": "lincolnshire-homes-for-independence-blueprint", "objective": "plan-ahead"},
+        "due_on": "2026-03-31",
+        "made_on": "2025-04-01"
+    })
+}
+
+/// The id of the commitment [`make_commitment`] makes.
+pub fn commitment_id(n: usize) -> String {
+    format!("west-lindsey-adaptations-{n}")
+}
+
+/// A `report_progress` command on `commitment`, told apart from every other by its `narrative`.
+pub fn report_progress(commitment: &str, narrative: &str) -> serde_json::Value {
+    serde_json::json!({
+        "aggregate": "commitment",
+        "command": "report_progress",
+        "id": commitment,
+        "status": "green",
+        "percent_complete": 40,
+        "narrative": narrative,
+        "period": {"label": "2025/26 Q2", "from": "2025-07-01", "to": "2025-09-30"},
+        "reported_on": "2025-10-15"
+    })
+}
+
+/// How many times each progress report's narrative is in the log, and the position of each.
+pub async fn narratives(store: &dyn EventStore) -> std::collections::HashMap<String, Vec<u64>> {
+    let mut found: std::collections::HashMap<String, Vec<u64>> = std::collections::HashMap::new();
+    let mut after = kernel::Position::ZERO;
+    loop {
+        let page = store.read_all(after, 1_000).await.expect("failed to read the log");
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        for event in page.iter().filter(|e| e.event_type.as_str() == "CommitmentProgressReported") {
+            let payload: serde_json::Value = serde_json::from_str(event.payload.as_str()).expect("a JSON payload");
+            if let Some(narrative) = payload["narrative"].as_str() {
+                found.entry(narrative.to_owned()).or_default().push(event.position.0);
+            }
+        }
+    }
+    found
+}

@@ -23,7 +23,7 @@ pub struct SeedError {
     pub story: &'static str,
     /// The step, 0-based.
     pub step: usize,
-    #[source]
+    /// Not a `#[source]`: the message already ends with it.
     pub error: RecordError,
 }
 
@@ -46,4 +46,31 @@ pub async fn load_story(recorder: &Recorder, story: &Story, now: Timestamp) -> R
         loaded.last_position = recorded.events.last().map(|e| e.position).or(loaded.last_position);
     }
     Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A step that failed is told once: its message ends with the cause, so the cause is not
+    /// also given as its source (which `{:#}` and error reporters would print again).
+    #[test]
+    fn a_failed_step_names_its_cause_once() {
+        let error = SeedError {
+            story: "lincolnshire",
+            step: 34,
+            error: RecordError::Unavailable {
+                error: kernel::StoreError::Unavailable("the disk holding the SQLite file is full".into()),
+                outcome_unknown: false,
+            },
+        };
+        let mut told = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            told = format!("{told}: {cause}");
+            source = cause.source();
+        }
+        assert_eq!(told.matches("the disk holding the SQLite file is full").count(), 1, "{told}");
+        assert!(told.starts_with("step 35 of the lincolnshire story was not recorded: "), "{told}");
+    }
 }

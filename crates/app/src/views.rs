@@ -21,12 +21,15 @@ pub async fn current(
     Runner::new(stores.events.as_ref(), stores.snapshots.as_ref()).catch_up(progress).await
 }
 
-/// Discards the snapshot and folds the whole log again.
+/// Discards the snapshot and folds the whole log again, saving the read models after every
+/// `save_every` events (so that a rebuild stopped half-way is resumed from the last save by the
+/// next catch-up) and at the end.
 pub async fn rebuild(
     stores: &Stores,
+    save_every: u64,
     progress: impl FnMut(Position, Position) + Send,
 ) -> Result<(ReadModels, Position), ProjectionError> {
-    Runner::new(stores.events.as_ref(), stores.snapshots.as_ref()).rebuild(progress).await
+    Runner::new(stores.events.as_ref(), stores.snapshots.as_ref()).save_every(save_every).rebuild(progress).await
 }
 
 /// The read models as the log stood at `as_of`, or up to date when `as_of` is now.

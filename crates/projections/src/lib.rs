@@ -45,7 +45,7 @@ pub use resolutions::{
     ResolutionsView,
 };
 pub use rules::Rules;
-pub use runner::{Projection, ProjectionError, Runner, build_as_of, read_as_of};
+pub use runner::{Projection, ProjectionError, Runner, SAVE_EVERY, build_as_of, read_as_of};
 pub use status::{
     EndorsementView, InstrumentStatus, ItemRef, ObjectiveStatus, PartyStanding, RagMix, Standing, StatusBoard,
     StatusView,

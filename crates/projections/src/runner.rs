@@ -30,6 +30,9 @@ pub enum ProjectionError {
     Snapshot { name: &'static str, action: &'static str, detail: String },
 }
 
+/// How many events a runner folds, by default, between two saves of its snapshot.
+pub const SAVE_EVERY: u64 = 1_000_000;
+
 /// Brings read models up to date from the log, with snapshots beside it.
 #[derive(Clone, Copy)]
 pub struct Runner<'a> {
@@ -46,16 +49,19 @@ impl std::fmt::Debug for Runner<'_> {
 }
 
 impl<'a> Runner<'a> {
-    /// Pages of 10,000 events, saved every 1,000,000 events. Each save writes the whole state, so
-    /// it costs as much as the state is large; saving seldom keeps a rebuild from spending its
-    /// time saving, and a runner stopped half-way folds again at most what it had not saved.
+    /// Pages of 10,000 events, saved every [`SAVE_EVERY`] events. Each save writes the whole
+    /// state, so it costs as much as the state is large; saving seldom keeps a rebuild from
+    /// spending its time saving, and a runner stopped half-way folds again at most what it had
+    /// not saved.
     pub fn new(events: &'a dyn EventStore, snapshots: &'a dyn SnapshotStore) -> Self {
-        Self { events, snapshots, page: 10_000, save_every: 1_000_000 }
+        Self { events, snapshots, page: 10_000, save_every: SAVE_EVERY }
     }
 
-    /// Saves a snapshot after at least this many events (and always at the end of a catch-up).
+    /// Saves a snapshot after at least this many events (and always at the end of a catch-up),
+    /// reading pages no larger, so that the saves come as often as asked.
     pub fn save_every(mut self, events: u64) -> Self {
         self.save_every = events.max(1);
+        self.page = self.page.min(usize::try_from(self.save_every).unwrap_or(usize::MAX));
         self
     }
 

@@ -62,13 +62,13 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
-        let mut write = options.connect().await.map_err(unavailable)?;
+        let mut write = options.connect().await.map_err(file_error)?;
         sqlx::migrate!("../../migrations/sqlite")
             .run(&mut write)
             .await
             .map_err(|e| StoreError::Unavailable(format!("failed to apply migrations: {e}")))?;
         let reader = reader::Reader::new(options.get_filename());
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(unavailable)?;
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(file_error)?;
         let head = head_of(&pool).await?;
         let (notify, appended) = watch::channel(head.position);
         let limits = Limits::default();
@@ -159,4 +159,25 @@ fn bounded_by(bound: StreamBound) -> (&'static str, i64) {
 
 fn unavailable(error: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(error.to_string())
+}
+
+/// SQLite's result codes for a full disk, a file or directory that cannot be written, and a file
+/// that cannot be opened (its primary codes, the low byte of an extended code).
+const SQLITE_READONLY: i32 = 8;
+const SQLITE_FULL: i32 = 13;
+const SQLITE_CANTOPEN: i32 = 14;
+
+/// A failure to open or write the SQLite file, saying what to do when the file system is at
+/// fault: a full disk, or a file or directory that cannot be written. SQLite undoes the
+/// transaction in either case, so the file is left as it was.
+fn file_error(error: sqlx::Error) -> StoreError {
+    let code = error.as_database_error().and_then(|e| e.code()).and_then(|c| c.parse::<i32>().ok());
+    let advice = match code.map(|c| c & 0xff) {
+        Some(SQLITE_FULL) => "the disk holding the SQLite file is full: free space on it, then try again",
+        Some(SQLITE_READONLY | SQLITE_CANTOPEN) => {
+            "the SQLite file or its directory cannot be written: Covenant writes the file and its -wal and -shm files beside it, so make the directory writable (and check it is not on a read-only mount), then try again"
+        }
+        _ => return unavailable(error),
+    };
+    StoreError::Unavailable(format!("{advice} ({error})"))
 }

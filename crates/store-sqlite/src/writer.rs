@@ -11,7 +11,7 @@ use kernel::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use crate::{rows, unavailable};
+use crate::{file_error, rows, unavailable};
 
 /// Rows per INSERT statement: 15 parameters each, under SQLite's limit of 32,766.
 const INSERT_CHUNK: usize = 2_000;
@@ -36,7 +36,7 @@ impl SqliteWriter {
         &mut self,
         work: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, E>,
     ) -> Result<T, E> {
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await.map_err(unavailable)?;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await.map_err(file_error)?;
         let done = match work(&mut self.conn).await {
             Ok(done) => done,
             Err(error) => {
@@ -47,7 +47,7 @@ impl SqliteWriter {
         };
         if let Err(error) = sqlx::query("COMMIT").execute(&mut self.conn).await {
             let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
-            return Err(unavailable(error).into());
+            return Err(file_error(error).into());
         }
         Ok(done)
     }
@@ -148,7 +148,7 @@ async fn insert(conn: &mut SqliteConnection, chunk: &[RecordedEvent]) -> Result<
             .push_bind(e.prev_hash.0.as_slice())
             .push_bind(e.hash.0.as_slice());
     });
-    query.build().execute(conn).await.map_err(unavailable)?;
+    query.build().execute(conn).await.map_err(file_error)?;
     Ok(())
 }
 

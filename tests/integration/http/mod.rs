@@ -7,6 +7,7 @@ mod commands;
 mod dashboard;
 mod described;
 mod export;
+mod faults;
 mod feed;
 mod fuzzed;
 mod hostile;

@@ -45,7 +45,8 @@ async fn a_runner_stopped_half_way_resumes_to_equal_a_full_rebuild(db: &TestStor
     let full: ReadModels = build_as_of(stores.events.as_ref(), AsOf::now()).await.expect("the log folds");
     assert!(resumed == full, "the resumed read models differ from a fold of the whole log");
 
-    let (rebuilt, _) = app::views::rebuild(&stores, |_, _| ()).await.expect("the read models rebuild");
+    let (rebuilt, _) =
+        app::views::rebuild(&stores, projections::SAVE_EVERY, |_, _| ()).await.expect("the read models rebuild");
     assert!(rebuilt == full, "a rebuild differs from a fold of the whole log");
 }
 
