@@ -113,22 +113,18 @@ async fn measure(backend: Backend, db: &TestStore, sizes: &Sizes) {
 /// before that task's next. Returns the appends made and the time taken.
 async fn writers(store: Arc<dyn EventStore>, n: usize, period: Duration) -> (usize, Duration) {
     let run = uuid::Uuid::new_v4().simple().to_string();
-    let append = async |store: &dyn EventStore, w: usize, k: usize| {
-        let id = format!("commitment-{run}-{w}-{k}");
-        let request = AppendRequest::single(stream(&id), Expected::NoStream, vec![progress_report(&id, k)]);
-        store.append(request).await.expect("append failed");
-    };
     for k in 0..WARM_UP {
-        append(store.as_ref(), n, k).await;
+        append_new(store.as_ref(), &run, n, k).await;
     }
     let start = Instant::now();
     let tasks: Vec<_> = (0..n)
         .map(|w| {
             let store = store.clone();
+            let run = run.clone();
             tokio::spawn(async move {
                 let mut k = 0;
                 while start.elapsed() < period {
-                    append(store.as_ref(), w, k).await;
+                    append_new(store.as_ref(), &run, w, k).await;
                     k += 1;
                 }
                 k
@@ -140,6 +136,13 @@ async fn writers(store: Arc<dyn EventStore>, n: usize, period: Duration) -> (usi
         count += task.await.expect("a writer task panicked");
     }
     (count, start.elapsed())
+}
+
+/// Appends report `k` of writer `w` to a new stream of its own.
+async fn append_new(store: &dyn EventStore, run: &str, w: usize, k: usize) {
+    let id = format!("commitment-{run}-{w}-{k}");
+    let request = AppendRequest::single(stream(&id), Expected::NoStream, vec![progress_report(&id, k)]);
+    store.append(request).await.expect("append failed");
 }
 
 /// Folds a stream's reports into the projection, decoding each payload.

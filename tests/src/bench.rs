@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use kernel::{EventStore, Position};
+use kernel::{EventStore, NewEvent, Position};
 use sqlx::Connection;
 
 use crate::{TestStore, progress_report};

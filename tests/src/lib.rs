@@ -212,13 +212,13 @@ pub fn stream(id: &str) -> StreamId {
 /// Lincolnshire Homes for Independence delivery plan.
 pub fn progress_report(commitment: &str, n: usize) -> NewEvent {
     report_event(
-        &workload::ProgressReport::new(commitment, n),
+        &::workload::ProgressReport::new(commitment, n),
         Timestamp::parse("2021-07-15").expect("valid date"),
     )
 }
 
 /// `report` as the event a partner's officer records, decided at `occurred_at`.
-pub fn report_event(report: &workload::ProgressReport, occurred_at: Timestamp) -> NewEvent {
+pub fn report_event(report: &::workload::ProgressReport, occurred_at: Timestamp) -> NewEvent {
     NewEvent {
         event_id: EventId::new(),
         event_type: EventType::parse("ProgressReported").expect("valid type"),
