@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kernel::{AppendError, AppendRequest, EventStore, Expected, Position, RecordedEvent, StreamAppend, StreamBound, Timestamp};
+use kernel::{
+    AppendError, AppendRequest, EventStore, Expected, Position, RecordedEvent, StreamAppend, StreamBound, Timestamp,
+};
 use tests::bench::{self, Backend, create_raw_table, raw_read_everything, raw_single_writer};
 use tests::{TestStore, progress_report, report_event, stream};
 use workload::{
@@ -35,8 +37,7 @@ fn main() {
         std::process::exit(2);
     });
     bench::runtime().block_on(async {
-        bench::on_each(&backends, &bench::postgres_url(), async |backend, db| measure(backend, db, &sizes).await)
-            .await
+        bench::on_each(&backends, &bench::postgres_url(), async |backend, db| measure(backend, db, &sizes).await).await
     });
 }
 
@@ -105,7 +106,13 @@ async fn measure(backend: Backend, db: &TestStore, sizes: &Sizes) {
     let report = log.store().verify(None).await.expect("the chain reads");
     let elapsed = start.elapsed();
     assert!(report.is_ok(), "the chain verifies: {report:?}");
-    figure(SYSTEM, Workload::VerifyChain, report.checked as usize, elapsed, format!("{} events verified", report.checked));
+    figure(
+        SYSTEM,
+        Workload::VerifyChain,
+        report.checked as usize,
+        elapsed,
+        format!("{} events verified", report.checked),
+    );
     log.finish().await;
 }
 
@@ -174,7 +181,9 @@ async fn contended(store: Arc<dyn EventStore>, period: Duration) -> (usize, usiz
                     fold(&mut board, &events);
                     let version = events.len() as u64;
                     let event = progress_report(&id, events.len());
-                    match store.append(AppendRequest::single(stream(&id), Expected::Exactly(version), vec![event])).await
+                    match store
+                        .append(AppendRequest::single(stream(&id), Expected::Exactly(version), vec![event]))
+                        .await
                     {
                         Ok(_) => done += 1,
                         Err(AppendError::Conflict(_)) => retries += 1,

@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use kernel::{AppendRequest, EventStore, Expected, NewEvent, Position, StreamId};
 use sqlx::Connection;
-use tests::bench::{self, Backend, BenchArgs, Rate, create_raw_table, grouped, raw_read_everything, raw_single_writer, verdict};
+use tests::bench::{
+    self, Backend, BenchArgs, Rate, create_raw_table, grouped, raw_read_everything, raw_single_writer, verdict,
+};
 use tests::{TestStore, progress_report, stream};
 
 /// Untimed appends before each single-writer measurement, so that connections, statement caches

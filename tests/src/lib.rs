@@ -211,10 +211,7 @@ pub fn stream(id: &str) -> StreamId {
 /// A progress report of about 300 bytes, as a partner would send for an action in the
 /// Lincolnshire Homes for Independence delivery plan.
 pub fn progress_report(commitment: &str, n: usize) -> NewEvent {
-    report_event(
-        &::workload::ProgressReport::new(commitment, n),
-        Timestamp::parse("2021-07-15").expect("valid date"),
-    )
+    report_event(&::workload::ProgressReport::new(commitment, n), Timestamp::parse("2021-07-15").expect("valid date"))
 }
 
 /// `report` as the event a partner's officer records, decided at `occurred_at`.

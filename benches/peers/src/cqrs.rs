@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore, QueryReplay};
-use cqrs_es::{Aggregate, AggregateContext, AggregateError, CqrsFramework, DomainEvent, EventEnvelope, EventStore, Query};
+use cqrs_es::{
+    Aggregate, AggregateContext, AggregateError, CqrsFramework, DomainEvent, EventEnvelope, EventStore, Query,
+};
 use postgres_es::PostgresEventRepository;
 use serde::{Deserialize, Serialize};
 use sqlite_es::SqliteEventRepository;

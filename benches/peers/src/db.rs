@@ -48,9 +48,9 @@ impl Fresh {
     pub async fn postgres() -> (Self, Pool<Postgres>) {
         let admin_url = postgres_url();
         let name = format!("peers_bench_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&admin_url)
-            .await
-            .unwrap_or_else(|e| panic!("failed to reach PostgreSQL at {admin_url}: {e}; set COVENANT_BENCH_POSTGRES_URL"));
+        let mut admin = PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!("failed to reach PostgreSQL at {admin_url}: {e}; set COVENANT_BENCH_POSTGRES_URL")
+        });
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .await

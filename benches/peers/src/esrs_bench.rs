@@ -115,7 +115,11 @@ pub async fn run(sizes: &Sizes) {
 
 /// A command on the aggregate in `state`; `Ok(false)` when another writer took its sequence
 /// number first (the unique index on aggregate id and sequence number refused the insert).
-async fn report(manager: &AggregateManager<PgStore<Commitment>>, state: AggregateState<CommitmentState>, id: &str) -> bool {
+async fn report(
+    manager: &AggregateManager<PgStore<Commitment>>,
+    state: AggregateState<CommitmentState>,
+    id: &str,
+) -> bool {
     match manager.handle_command(state, ReportProgress { commitment: id.to_owned() }).await {
         Ok(Ok(_)) => true,
         Ok(Err(e)) => panic!("a command failed: {e}"),
@@ -191,7 +195,11 @@ async fn commands(store: PgStore<Commitment>, sizes: &Sizes) {
 
 /// `n` tasks, each sending commands to new aggregates of its own, each awaited before that
 /// task's next.
-async fn writers(manager: &Arc<AggregateManager<PgStore<Commitment>>>, n: usize, period: Duration) -> (usize, Duration) {
+async fn writers(
+    manager: &Arc<AggregateManager<PgStore<Commitment>>>,
+    n: usize,
+    period: Duration,
+) -> (usize, Duration) {
     for _ in 0..WARM_UP {
         assert!(report(manager, AggregateState::new(), "commitment-warm-up").await, "a new aggregate has no conflict");
     }
@@ -238,7 +246,8 @@ async fn reads(store: &PgStore<Commitment>, pool: &Pool<Postgres>, sizes: &Sizes
     for (instrument, day) in as_of_queries(sizes) {
         let mut board = ProgressBoard::default();
         for c in commitments_of(instrument) {
-            let events = store.by_aggregate_id(aggregate_id(c)).await.unwrap_or_else(|e| panic!("by_aggregate_id: {e}"));
+            let events =
+                store.by_aggregate_id(aggregate_id(c)).await.unwrap_or_else(|e| panic!("by_aggregate_id: {e}"));
             for event in &events {
                 board.apply_as_of(&event.payload.0, &day);
             }

@@ -72,9 +72,5 @@ fn options() -> Result<(String, Backend, Sizes), String> {
             (other, _) => return Err(format!("unknown option --{other}")),
         }
     }
-    Ok((
-        system.ok_or("--system is required")?,
-        backend.ok_or("--backend is required")?,
-        sizes,
-    ))
+    Ok((system.ok_or("--system is required")?, backend.ok_or("--backend is required")?, sizes))
 }

@@ -56,7 +56,9 @@ impl Workload {
                 "{CONTENDING_WRITERS} writers on {CONTENDED_STREAMS} streams: load, decide, append at the expected version, conflicts retried"
             ),
             Workload::LoadAggregate => format!("load and fold an aggregate of {AGGREGATE_EVENTS} events"),
-            Workload::Replay => format!("replay {} events through the progress projection", thousands(sizes.events as f64)),
+            Workload::Replay => {
+                format!("replay {} events through the progress projection", thousands(sizes.events as f64))
+            }
             Workload::AsOf => format!(
                 "one instrument ({COMMITMENTS_PER_INSTRUMENT} commitments) as of a past date, in a log of {} events",
                 thousands(sizes.events as f64)
@@ -111,9 +113,12 @@ impl Sizes {
         let mut rest = Vec::new();
         for (name, value) in args.drain(..) {
             let count = || {
-                value.replace('_', "").parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    format!("--{name} takes a positive whole number, not {value}")
-                })
+                value
+                    .replace('_', "")
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("--{name} takes a positive whole number, not {value}"))
             };
             match name.as_str() {
                 "events" => sizes.events = count()?,

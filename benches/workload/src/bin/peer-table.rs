@@ -51,7 +51,8 @@ fn main() {
             let Some((covenant, n)) = median(w, backend, "Covenant") else { continue };
             rounds = rounds.max(n);
             let peers: Vec<Option<f64>> = SYSTEMS.iter().map(|s| median(w, backend, s).map(|(v, _)| v)).collect();
-            let best = peers.iter().flatten().copied().fold(None, |best: Option<f64>, v| Some(best.map_or(v, |b| b.max(v))));
+            let best =
+                peers.iter().flatten().copied().fold(None, |best: Option<f64>, v| Some(best.map_or(v, |b| b.max(v))));
             let cell = |v: Option<f64>| v.map_or("—".to_owned(), thousands);
             let (ratio, met) = match best {
                 Some(best) => {
