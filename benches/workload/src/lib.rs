@@ -1,6 +1,6 @@
 //! The one definition of the peer benchmark, shared by Covenant's bench (`tests/benches/peers.rs`)
 //! and the peer libraries' bench (`benches/peers`): the seven workloads and their sizes, the
-//! ~300-byte progress report every system writes, the layout of the log replayed and queried, the
+//! ~350-byte progress report every system writes, the layout of the log replayed and queried, the
 //! projection every system folds that log into, and the result line each run prints.
 
 use std::collections::HashMap;
@@ -179,7 +179,7 @@ pub fn arguments(args: impl IntoIterator<Item = String>) -> Result<Vec<(String, 
 }
 
 /// A partner's quarterly progress report on one commitment of a delivery plan: the event every
-/// system writes and reads, about 300 bytes of JSON.
+/// system writes and reads, 300 to 380 bytes of JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgressReport {
     pub commitment: String,
@@ -431,7 +431,7 @@ mod tests {
     fn a_report_is_about_300_bytes_and_reads_back() {
         let report = ProgressReport::new("commitment-0000042", 13);
         let json = report.to_json();
-        assert!((250..=350).contains(&json.len()), "{} bytes: {json}", json.len());
+        assert!((300..=380).contains(&json.len()), "{} bytes: {json}", json.len());
         assert_eq!(serde_json::from_str::<ProgressReport>(&json).expect("decodes"), report);
         assert_eq!(report.reporting_period.from, "2024-07-01");
         assert_eq!(report.reporting_period.to, "2024-09-30");
