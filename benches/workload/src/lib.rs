@@ -214,8 +214,7 @@ impl ProgressReport {
         let status = match (n / 7) % 4 {
             0 | 1 => Status::OnTrack,
             2 => Status::AtRisk,
-            _ if n % 2 == 0 => Status::OffTrack,
-            _ => Status::Complete,
+            _ => [Status::OffTrack, Status::Complete][n % 2],
         };
         Self {
             commitment: commitment.to_owned(),
