@@ -18,8 +18,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kernel::{AppendRequest, EventStore, Expected, NewEvent, Position, StreamId};
-use sqlx::Connection;
+use kernel::{AppendRequest, EventStore, Expected, Position, StreamId};
 use tests::bench::{
     self, Backend, BenchArgs, Rate, create_raw_table, grouped, raw_read_everything, raw_single_writer, verdict,
 };
