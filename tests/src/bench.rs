@@ -1,13 +1,15 @@
 //! What the benchmarks share: their options (`--name value` arguments, or `COVENANT_BENCH_<NAME>`
 //! variables), the backends they run on and how to run on a fresh store on each, the line that
 //! describes a database's version and durability settings, the plain read of the whole log that
-//! serves as a baseline, and how figures are printed.
+//! serves as a baseline, the raw sqlx baseline of the store (single-row INSERTs into a copy of
+//! the `events` table, and the same pages read with plain sqlx), and how figures are printed.
 
 use std::time::{Duration, Instant};
 
-use kernel::{EventStore, Position};
+use kernel::{EventStore, NewEvent, Position};
+use sqlx::Connection;
 
-use crate::TestStore;
+use crate::{TestStore, progress_report};
 
 /// The variable naming the PostgreSQL server a benchmark creates its database on.
 pub const POSTGRES_URL_VAR: &str = "COVENANT_BENCH_POSTGRES_URL";
@@ -206,4 +208,176 @@ pub fn grouped(value: f64) -> String {
         out.push(digit);
     }
     out
+}
+
+// The raw sqlx baseline: what the database itself does, measured beside the store.
+
+/// The columns of `events`, in the order the raw baseline binds them.
+pub const COLUMNS: &str = "position, stream_id, stream_version, event_id, event_type, schema_version, payload, actor, \
+     correlation_id, causation_id, source, occurred_at, recorded_at, prev_hash, hash";
+/// Untimed inserts before the raw baseline is timed, so that its connection and files are warm.
+const RAW_WARM_UP: usize = 20;
+
+/// A count of operations over a measured time.
+#[derive(Clone, Copy, Debug)]
+pub struct Rate {
+    pub count: usize,
+    pub elapsed: Duration,
+}
+
+impl Rate {
+    pub fn per_second(self) -> f64 {
+        self.count as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Creates `raw_events` as a copy of the live `events` table: same columns, types, keys and
+/// indexes, so that the baseline writes rows of the same shape.
+pub async fn create_raw_table(db: &TestStore) {
+    match db {
+        TestStore::Sqlite { store, .. } => {
+            let pool = store.pool();
+            let schema: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL \
+                 ORDER BY type = 'index'",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("failed to read the schema of events");
+            for (kind, name, sql) in schema {
+                let copy = if kind == "table" {
+                    sql.replacen("CREATE TABLE events", "CREATE TABLE raw_events", 1)
+                } else {
+                    sql.replacen(&name, &format!("raw_{name}"), 1).replacen(" ON events", " ON raw_events", 1)
+                };
+                assert!(copy.contains("raw_events"), "cannot copy the schema of events: {sql}");
+                db.execute_raw(&copy).await;
+            }
+        }
+        TestStore::Postgres { .. } => db.execute_raw("CREATE TABLE raw_events (LIKE events INCLUDING ALL)").await,
+    }
+}
+
+/// One row of the raw baseline: the same event the store would write, with placeholder hashes.
+fn raw_row(n: usize) -> (NewEvent, i64) {
+    (progress_report("commitment-raw", n), n as i64)
+}
+
+/// Plain sqlx: one held connection, and per event `BEGIN`, a single-row `INSERT`, `COMMIT`.
+pub async fn raw_single_writer(db: &TestStore, period: Duration) -> Rate {
+    let recorded_at = kernel::Timestamp::now();
+    let stream = "commitment-raw";
+    let hash = [7u8; 32];
+    match db {
+        TestStore::Sqlite { store, .. } => {
+            let mut conn = store.pool().acquire().await.expect("failed to acquire a SQLite connection");
+            let sql = format!(
+                "INSERT INTO raw_events ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+            );
+            let mut insert = async |n: usize| {
+                let (e, position) = raw_row(n);
+                let mut tx = conn.begin().await.expect("BEGIN failed");
+                sqlx::query(&sql)
+                    .bind(position)
+                    .bind(stream)
+                    .bind(position)
+                    .bind(e.event_id.0)
+                    .bind(e.event_type.as_str())
+                    .bind(e.schema_version)
+                    .bind(e.payload.as_str())
+                    .bind(e.metadata.actor.as_str())
+                    .bind(e.metadata.correlation_id)
+                    .bind(e.metadata.causation_id)
+                    .bind(e.metadata.source.as_deref())
+                    .bind(e.metadata.occurred_at.as_micros())
+                    .bind(recorded_at.as_micros())
+                    .bind(hash.as_slice())
+                    .bind(hash.as_slice())
+                    .execute(&mut *tx)
+                    .await
+                    .expect("raw INSERT failed");
+                tx.commit().await.expect("COMMIT failed");
+            };
+            for n in 1..=RAW_WARM_UP {
+                insert(n).await;
+            }
+            let start = Instant::now();
+            let mut count = 0;
+            while start.elapsed() < period {
+                count += 1;
+                insert(RAW_WARM_UP + count).await;
+            }
+            Rate { count, elapsed: start.elapsed() }
+        }
+        TestStore::Postgres { store, .. } => {
+            let mut conn = store.pool().acquire().await.expect("failed to acquire a PostgreSQL connection");
+            let sql = format!(
+                "INSERT INTO raw_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            );
+            let mut insert = async |n: usize| {
+                let (e, position) = raw_row(n);
+                let mut tx = conn.begin().await.expect("BEGIN failed");
+                sqlx::query(&sql)
+                    .bind(position)
+                    .bind(stream)
+                    .bind(position)
+                    .bind(e.event_id.0)
+                    .bind(e.event_type.as_str())
+                    .bind(e.schema_version as i32)
+                    .bind(e.payload.as_str())
+                    .bind(e.metadata.actor.as_str())
+                    .bind(e.metadata.correlation_id)
+                    .bind(e.metadata.causation_id)
+                    .bind(e.metadata.source.as_deref())
+                    .bind(e.metadata.occurred_at.as_datetime())
+                    .bind(recorded_at.as_datetime())
+                    .bind(hash.as_slice())
+                    .bind(hash.as_slice())
+                    .execute(&mut *tx)
+                    .await
+                    .expect("raw INSERT failed");
+                tx.commit().await.expect("COMMIT failed");
+            };
+            for n in 1..=RAW_WARM_UP {
+                insert(n).await;
+            }
+            let start = Instant::now();
+            let mut count = 0;
+            while start.elapsed() < period {
+                count += 1;
+                insert(RAW_WARM_UP + count).await;
+            }
+            Rate { count, elapsed: start.elapsed() }
+        }
+    }
+}
+
+/// Plain sqlx: the same paged query `read_all` runs, with every row fetched but not decoded into
+/// a `RecordedEvent`; what is left is the cost of the driver.
+pub async fn raw_read_everything(db: &TestStore, page: usize) -> Rate {
+    let page = i64::try_from(page).expect("page size fits in i64");
+    let start = Instant::now();
+    let mut after = 0_i64;
+    let mut count = 0;
+    macro_rules! read_pages {
+        ($pool:expr, $sql:expr) => {
+            loop {
+                let rows = sqlx::query($sql).bind(after).bind(page).fetch_all($pool).await.expect("raw read failed");
+                let Some(last) = rows.last() else { break };
+                after = sqlx::Row::try_get(last, 0).expect("position column");
+                count += rows.len();
+            }
+        };
+    }
+    match db {
+        TestStore::Sqlite { store, .. } => read_pages!(
+            store.pool(),
+            &format!("SELECT {COLUMNS} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2")
+        ),
+        TestStore::Postgres { store, .. } => read_pages!(
+            store.pool(),
+            &format!("SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2")
+        ),
+    }
+    Rate { count, elapsed: start.elapsed() }
 }

@@ -211,23 +211,19 @@ pub fn stream(id: &str) -> StreamId {
 /// A progress report of about 300 bytes, as a partner would send for an action in the
 /// Lincolnshire Homes for Independence delivery plan.
 pub fn progress_report(commitment: &str, n: usize) -> NewEvent {
-    let payload = serde_json::json!({
-        "commitment": commitment,
-        "status": "on_track",
-        "percent_complete": (n * 7) % 100,
-        "narrative": "Disabled Facilities Grant referrals triaged within 10 working days; \
-                      housing options officers co-located with the hospital discharge team.",
-        "evidence": [format!("HHCDG highlight report {n}")],
-        "reporting_period": {"from": "2021-04-01", "to": "2021-06-30"}
-    });
+    report_event(&::workload::ProgressReport::new(commitment, n), Timestamp::parse("2021-07-15").expect("valid date"))
+}
+
+/// `report` as the event a partner's officer records, decided at `occurred_at`.
+pub fn report_event(report: &::workload::ProgressReport, occurred_at: Timestamp) -> NewEvent {
     NewEvent {
         event_id: EventId::new(),
         event_type: EventType::parse("ProgressReported").expect("valid type"),
         schema_version: 1,
-        payload: Payload::from_value(&payload).expect("object payload"),
+        payload: Payload::from_serialize(report).expect("object payload"),
         metadata: Metadata {
             source: Some("HHCDG delivery plan quarterly return".into()),
-            ..Metadata::new("officer@west-lindsey.gov.uk", Timestamp::parse("2021-07-15").expect("valid date"))
+            ..Metadata::new("officer@west-lindsey.gov.uk", occurred_at)
         },
     }
 }

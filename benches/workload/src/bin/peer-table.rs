@@ -1,0 +1,90 @@
+//! Reads the result lines of every round of the peer benchmark (JSON, one figure a line, on
+//! standard input) and prints the table of `docs/benchmarks.md`: for each workload and database,
+//! the median of the rounds for Covenant and each peer, Covenant's ratio to the best peer against
+//! the goal, and the raw database's figure where there is one.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+use workload::{Figure, Sizes, Workload, arguments, thousands};
+
+const SYSTEMS: [&str; 2] = ["cqrs-es", "esrs"];
+
+fn main() {
+    let mut args = match arguments(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(e) => fail(&e),
+    };
+    let sizes = Sizes::take(&mut args).unwrap_or_else(|e| fail(&e));
+    if let Some((name, _)) = args.first() {
+        fail(&format!("unknown option --{name}"));
+    }
+    // (workload, backend, system) -> figures of every round, and the checks they printed.
+    let mut figures: BTreeMap<(u8, String, String), Vec<f64>> = BTreeMap::new();
+    let mut checks: BTreeMap<(u8, String), Vec<String>> = BTreeMap::new();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.unwrap_or_else(|e| fail(&format!("failed to read the results: {e}")));
+        let Ok(figure) = serde_json::from_str::<Figure>(&line) else { continue };
+        let workload = figure.workload as u8;
+        if matches!(figure.workload, Workload::Replay | Workload::AsOf) && figure.system != "raw sqlx" {
+            checks.entry((workload, figure.backend.clone())).or_default().push(figure.check.clone());
+        }
+        figures.entry((workload, figure.backend, figure.system)).or_default().push(figure.value);
+    }
+    if figures.is_empty() {
+        fail("no result lines on standard input: pipe the output of the benches into this table");
+    }
+
+    let median = |workload: u8, backend: &str, system: &str| -> Option<(f64, usize)> {
+        let mut values = figures.get(&(workload, backend.to_owned(), system.to_owned()))?.clone();
+        values.sort_by(f64::total_cmp);
+        Some((values[values.len() / 2], values.len()))
+    };
+    println!(
+        "| # | Workload | Database | Covenant | cqrs-es | esrs | Covenant ÷ best peer | Goal | Met | Raw database (plain sqlx) |"
+    );
+    println!("|---|---|---|---:|---:|---:|---:|---|---|---:|");
+    let mut rounds = 0;
+    for workload in Workload::ALL {
+        let w = workload as u8;
+        for backend in ["SQLite", "PostgreSQL"] {
+            let Some((covenant, n)) = median(w, backend, "Covenant") else { continue };
+            rounds = rounds.max(n);
+            let peers: Vec<Option<f64>> = SYSTEMS.iter().map(|s| median(w, backend, s).map(|(v, _)| v)).collect();
+            let best =
+                peers.iter().flatten().copied().fold(None, |best: Option<f64>, v| Some(best.map_or(v, |b| b.max(v))));
+            let cell = |v: Option<f64>| v.map_or("—".to_owned(), thousands);
+            let (ratio, met) = match best {
+                Some(best) => {
+                    let ratio = covenant / best;
+                    (format!("{ratio:.2}"), if ratio >= workload.goal() { "yes" } else { "**no**" })
+                }
+                None => ("(no peer)".to_owned(), ""),
+            };
+            let goal = if best.is_some() { format!("≥ {:.0} × best peer", workload.goal()) } else { String::new() };
+            let raw = median(w, backend, "raw sqlx").map_or("—".to_owned(), |(v, _)| thousands(v));
+            println!(
+                "| {w} | {} ({}) | {backend} | {} | {} | {} | {ratio} | {goal} | {met} | {raw} |",
+                workload.describe(&sizes),
+                workload.unit(),
+                thousands(covenant),
+                cell(peers[0]),
+                cell(peers[1]),
+            );
+        }
+    }
+    println!();
+    println!("Median of {rounds} rounds; each figure is operations per second, higher is better.");
+    for ((workload, backend), seen) in checks {
+        let mut distinct = seen.clone();
+        distinct.sort();
+        distinct.dedup();
+        let verdict = if distinct.len() == 1 { "every system folded the same" } else { "**the systems disagree**" };
+        println!("- workload {workload} on {backend}: {verdict}: {}", distinct.join(" / "));
+    }
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("{message}\nusage: peer-table [--events N --seconds S --loads N --queries N] < results.jsonl");
+    std::process::exit(2);
+}
