@@ -15,11 +15,11 @@ use projections::{Filters, Rules, TrailFilters};
 use serde::Deserialize;
 
 use super::session::Viewer;
+use super::{Failure, Point, distinct, given, layout, read, render};
+use crate::{ApiError, Service, queries, verify};
 
 /// The most events the page lists: the latest, when there are more.
 const SHOWN: usize = 1_000;
-use super::{Failure, Point, distinct, given, layout, read, render};
-use crate::{ApiError, Service, queries, verify};
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct AuditQuery {

@@ -84,12 +84,7 @@ pub(crate) fn page(title: &str, point: &Point, path: &str, keep: &[(&str, &str)]
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – Covenant" }
-                style { (PreEscaped(STYLE)) }
-            }
+            (head(title))
             body {
                 a.skip href="#main" { "Skip to the content" }
                 header.site {
@@ -134,17 +129,24 @@ pub(crate) fn page(title: &str, point: &Point, path: &str, keep: &[(&str, &str)]
     }
 }
 
+/// The `<head>` of every page: its title and the one stylesheet.
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " – Covenant" }
+            style { (PreEscaped(STYLE)) }
+        }
+    }
+}
+
 /// A page for someone not signed in: the sign-in form, or an error.
 pub(crate) fn bare(title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – Covenant" }
-                style { (PreEscaped(STYLE)) }
-            }
+            (head(title))
             body {
                 header.site { a.name href="/dashboard" { "Covenant" } }
                 main #main {
