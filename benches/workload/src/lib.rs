@@ -266,7 +266,7 @@ pub fn as_of_queries(sizes: &Sizes) -> Vec<(usize, String)> {
 }
 
 /// What the projection knows of one commitment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Latest {
     status: Status,
     percent_complete: u32,
@@ -275,8 +275,9 @@ struct Latest {
 
 /// The projection every system folds the log into: each commitment's latest status and
 /// percentage, and how many reports of each status were made. Applying a report parses nothing:
-/// each system decodes its stored event into a [`ProgressReport`] its own way first.
-#[derive(Debug, Default)]
+/// each system decodes its stored event into a [`ProgressReport`] its own way first. It is
+/// serialisable so that a system whose projections save their state (Covenant's runner) can.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ProgressBoard {
     latest: HashMap<String, Latest>,
     reports: [u64; 4],
