@@ -21,7 +21,7 @@ use app::{Provenance, Recorder, Submission};
 use domain::Date;
 use kernel::{Limits, Timestamp};
 use tests::TestStore;
-use tests::bench::{self, Backend, BenchArgs, grouped};
+use tests::bench::{self, Backend, BenchArgs, thousands};
 
 const USAGE: &str = "usage: cargo bench -p tests --bench imports -- [--backend sqlite|postgres|both] [--rows N]";
 
@@ -144,7 +144,7 @@ async fn run(backends: Vec<Backend>, rows: usize) {
 }
 
 fn per_second(n: usize, time: Duration) -> String {
-    grouped(n as f64 / time.as_secs_f64().max(f64::MIN_POSITIVE))
+    thousands(n as f64 / time.as_secs_f64().max(f64::MIN_POSITIVE))
 }
 
 fn report(all: &[Figures]) -> String {
@@ -157,8 +157,8 @@ fn report(all: &[Figures]) -> String {
         let _ = writeln!(
             out,
             "| Import of {} rows ({} events), all phases | {:.2} s | {} |",
-            grouped(f.rows as f64),
-            grouped(f.events as f64),
+            thousands(f.rows as f64),
+            thousands(f.events as f64),
             total.as_secs_f64(),
             per_second(f.rows, total)
         );
@@ -179,7 +179,7 @@ fn report(all: &[Figures]) -> String {
         let _ = writeln!(
             out,
             "| Baseline: the same {} commands as JSON Lines through the Recorder | {:.2} s | {} |\n\nThe import takes {:.2} × the baseline's time.\n",
-            grouped(f.events as f64),
+            thousands(f.events as f64),
             f.baseline.as_secs_f64(),
             per_second(f.rows, f.baseline),
             total.as_secs_f64() / f.baseline.as_secs_f64().max(f64::MIN_POSITIVE),

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use app::interchange::cloudevents::{self, Export, Filter, ImportProgress};
 use tests::TestStore;
-use tests::bench::{self, Backend, BenchArgs, grouped};
+use tests::bench::{self, Backend, BenchArgs, thousands};
 use tests::workload::record_governance_log;
 
 const USAGE: &str = "usage: cargo bench -p tests --bench interchange -- [--backend sqlite|postgres|both] [--events N]";
@@ -86,7 +86,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     let environment = bench::environment(db).await;
     let stores = db.stores().await;
 
-    eprintln!("  generating and appending {} events in appends of {BATCH}", grouped(options.events as f64));
+    eprintln!("  generating and appending {} events in appends of {BATCH}", thousands(options.events as f64));
     let start = Instant::now();
     let log = record_governance_log(stores.events.as_ref(), options.events, BATCH).await.expect("the log appends");
     let load = start.elapsed();
@@ -146,7 +146,7 @@ fn report(all: &[Figures]) -> String {
     for f in all {
         let name = f.backend.name();
         let events = f.events as f64;
-        let rate = |d: Duration| format!("{:.2} s, {} events/s", d.as_secs_f64(), grouped(events / d.as_secs_f64()));
+        let rate = |d: Duration| format!("{:.2} s, {} events/s", d.as_secs_f64(), thousands(events / d.as_secs_f64()));
         let times = |d: Duration, of: Duration, what: &str| {
             format!("{:.2} × the {what}'s time", d.as_secs_f64() / of.as_secs_f64())
         };
@@ -156,8 +156,8 @@ fn report(all: &[Figures]) -> String {
         row(
             format!(
                 "load: {} events generated and appended in appends of {} (append baseline)",
-                grouped(events),
-                grouped(BATCH as f64)
+                thousands(events),
+                thousands(BATCH as f64)
             ),
             rate(f.load),
             "(baseline)".into(),
@@ -165,7 +165,7 @@ fn report(all: &[Figures]) -> String {
         row(
             format!(
                 "read_all from position 0 in pages of {}, not encoded (read baseline)",
-                grouped(cloudevents::PAGE as f64)
+                thousands(cloudevents::PAGE as f64)
             ),
             rate(f.read),
             "(baseline)".into(),
@@ -173,7 +173,7 @@ fn report(all: &[Figures]) -> String {
         row(
             format!(
                 "export: the whole log as CloudEvents JSON Lines to a file ({} MB)",
-                grouped(f.file_bytes as f64 / 1e6)
+                thousands(f.file_bytes as f64 / 1e6)
             ),
             rate(f.export),
             times(f.export, f.read, "read"),

@@ -25,7 +25,7 @@ use projections::{AsOf, Filters, ReadModels, Rules, TrailFilters, build_as_of};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tests::TestStore;
-use tests::bench::{self, Backend, BenchArgs, grouped, verdict};
+use tests::bench::{self, Backend, BenchArgs, thousands, verdict};
 use tests::workload::{GeneratedLog, record_governance_log};
 
 const USAGE: &str = "usage: cargo bench -p tests --bench projections -- [--backend sqlite|postgres|both] \
@@ -159,7 +159,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     let environment = bench::environment(db).await;
     let stores = db.stores().await;
 
-    eprintln!("  generating and appending {} events in appends of {BATCH}", grouped(options.events as f64));
+    eprintln!("  generating and appending {} events in appends of {BATCH}", thousands(options.events as f64));
     let start = Instant::now();
     let log = record_governance_log(stores.events.as_ref(), options.events, BATCH).await.expect("the log appends");
     let load = start.elapsed();
@@ -179,7 +179,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     let fold = start.elapsed();
     let at = stores.events.head().await.expect("the head reads").position;
     let state_bytes = serde_json::to_string(&current).expect("the read models serialise").len();
-    eprintln!("    saved as JSON, they would take {} bytes", grouped(state_bytes as f64));
+    eprintln!("    saved as JSON, they would take {} bytes", thousands(state_bytes as f64));
 
     let mut rng = StdRng::seed_from_u64(options.seed);
     let micros = |day: domain::Date| Timestamp::parse(&day.to_string()).expect("a valid date").as_micros();
@@ -306,15 +306,15 @@ fn report(options: &Options, all: &[Figures]) -> String {
     for f in all {
         let name = f.backend.name();
         let events = f.log.events as f64;
-        let rate = |d: Duration| format!("{:.2} s, {} events/s", secs(d), grouped(events / secs(d)));
+        let rate = |d: Duration| format!("{:.2} s, {} events/s", secs(d), thousands(events / secs(d)));
         let mut row = |what: String, result: String, goal: &str, reached: String| {
             let _ = writeln!(out, "| {name} | {what} | {result} | {goal} | {reached} |");
         };
         row(
             format!(
                 "load: {} events generated and appended in appends of {} ({} instruments, {} to {})",
-                grouped(events),
-                grouped(BATCH as f64),
+                thousands(events),
+                thousands(BATCH as f64),
                 f.log.instruments.len(),
                 f.log.first,
                 f.log.last
@@ -324,7 +324,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
             String::new(),
         );
         row(
-            format!("baseline: read_all from position 0 in pages of {}, not folded", grouped(PAGE as f64)),
+            format!("baseline: read_all from position 0 in pages of {}, not folded", thousands(PAGE as f64)),
             rate(f.read),
             "(baseline)",
             String::new(),
@@ -341,7 +341,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
         };
         let what = format!(
             "rebuild the read models from position 0 (`app::views::rebuild`: read, fold, save the state every 1,000,000 events and at the end; {} bytes of JSON at the end; the audit trail is not among them)",
-            grouped(f.state_bytes as f64)
+            thousands(f.state_bytes as f64)
         );
         match &f.rebuild {
             Ok(took) => {
@@ -366,7 +366,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
         row(
             format!(
                 "as-of query for one instrument at a random past date (`app::views::instrument_as_of` and the view), {} queries, {:.0} streams read on average",
-                grouped(f.query.0.len() as f64),
+                thousands(f.query.0.len() as f64),
                 f.streams
             ),
             f.query.spread(),
@@ -376,16 +376,16 @@ fn report(options: &Options, all: &[Figures]) -> String {
         row(
             format!(
                 "baseline: as-of fold of the whole log (`app::views::as_of`), {} times",
-                grouped(f.whole_log.0.len() as f64)
+                thousands(f.whole_log.0.len() as f64)
             ),
             format!("mean {} ms, max {} ms", millis(f.whole_log.mean()), millis(f.whole_log.max())),
             "(baseline)",
-            format!("query at p50 is 1/{} of it", grouped(secs(f.whole_log.mean()) / secs(f.query.percentile(50.0)))),
+            format!("query at p50 is 1/{} of it", thousands(secs(f.whole_log.mean()) / secs(f.query.percentile(50.0)))),
         );
         row(
             format!(
                 "audit trail of one instrument now (`app::views::audit`: its stream read, every event summarised), {} requests",
-                grouped(f.audit_one.0.len() as f64)
+                thousands(f.audit_one.0.len() as f64)
             ),
             f.audit_one.spread(),
             "(no goal)",

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use kernel::{AppendRequest, EventStore, Expected, Position, StreamId};
 use tests::bench::{
-    self, Backend, BenchArgs, Rate, create_raw_table, grouped, raw_read_everything, raw_single_writer, verdict,
+    self, Backend, BenchArgs, Rate, create_raw_table, raw_read_everything, raw_single_writer, thousands, verdict,
 };
 use tests::{TestStore, progress_report, stream};
 
@@ -232,14 +232,14 @@ fn report(options: &Options, all: &[Figures]) -> String {
         let name = f.backend.name();
         let raw = f.raw_single.per_second();
         let mut row = |what: String, rate: Rate, unit: &str, goal: String, reached: String| {
-            let _ = writeln!(out, "| {name} | {what} | {} {unit} | {goal} | {reached} |", grouped(rate.per_second()));
+            let _ = writeln!(out, "| {name} | {what} | {} {unit} | {goal} | {reached} |", thousands(rate.per_second()));
         };
         row(
             "raw baseline: single-row INSERT, own transaction, 1 writer".into(),
             f.raw_single,
             "rows/s",
             "(baseline)".into(),
-            format!("{} rows in {:.1} s", grouped(f.raw_single.count as f64), f.raw_single.elapsed.as_secs_f64()),
+            format!("{} rows in {:.1} s", thousands(f.raw_single.count as f64), f.raw_single.elapsed.as_secs_f64()),
         );
         let single = f.single.per_second() / raw;
         row(
@@ -261,12 +261,12 @@ fn report(options: &Options, all: &[Figures]) -> String {
         row(
             format!(
                 "bulk append, {} events in batches of {}",
-                grouped(f.bulk.count as f64),
-                grouped(options.batch as f64)
+                thousands(f.bulk.count as f64),
+                thousands(options.batch as f64)
             ),
             f.bulk,
             "events/s",
-            format!("≥ {} events/s", grouped(bulk_goal(f.backend))),
+            format!("≥ {} events/s", thousands(bulk_goal(f.backend))),
             format!("{:.0}% of goal {}", 100.0 * bulk / bulk_goal(f.backend), verdict(bulk >= bulk_goal(f.backend))),
         );
         let read = f.read.per_second();
@@ -280,8 +280,8 @@ fn report(options: &Options, all: &[Figures]) -> String {
         row(
             format!(
                 "read_all + decode from position 0, {} events, pages of {}",
-                grouped(f.read.count as f64),
-                grouped(options.page as f64)
+                thousands(f.read.count as f64),
+                thousands(options.page as f64)
             ),
             f.read,
             "events/s",

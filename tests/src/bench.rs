@@ -11,6 +11,9 @@ use sqlx::Connection;
 
 use crate::{TestStore, progress_report};
 
+/// Numbers in the benchmarks' tables are written as the peer benchmark writes them.
+pub use ::workload::thousands;
+
 /// The variable naming the PostgreSQL server a benchmark creates its database on.
 pub const POSTGRES_URL_VAR: &str = "COVENANT_BENCH_POSTGRES_URL";
 /// The server used when [`POSTGRES_URL_VAR`] is not set.
@@ -195,19 +198,6 @@ pub async fn environment(db: &TestStore) -> String {
 /// "(met)" or "(**not met**)", for a table's last column.
 pub fn verdict(met: bool) -> &'static str {
     if met { "(met)" } else { "(**not met**)" }
-}
-
-/// A number rounded to a whole number with thousands separators.
-pub fn grouped(value: f64) -> String {
-    let digits = format!("{:.0}", value.max(0.0));
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 // The raw sqlx baseline: what the database itself does, measured beside the store.
