@@ -65,7 +65,7 @@ fn generate(rows: usize) -> String {
 
 /// A store holding the Lincolnshire story.
 async fn lincolnshire(backend: Backend) -> (TestStore, Recorder) {
-    let db = backend.open(&bench::postgres_url()).await;
+    let db = bench::open(backend, &bench::postgres_url()).await;
     let recorder = Recorder::new(db.shared());
     app::load_story(&recorder, &domain::seeds::lincolnshire(), domain::testing::default_now())
         .await

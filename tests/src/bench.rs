@@ -11,35 +11,21 @@ use sqlx::Connection;
 
 use crate::{TestStore, progress_report};
 
-/// Numbers in the benchmarks' tables are written as the peer benchmark writes them.
-pub use ::workload::thousands;
+/// The databases the benchmarks run on, and numbers as their tables write them: the peer
+/// benchmark's own definitions.
+pub use ::workload::{Backend, thousands};
 
 /// The variable naming the PostgreSQL server a benchmark creates its database on.
 pub const POSTGRES_URL_VAR: &str = "COVENANT_BENCH_POSTGRES_URL";
 /// The server used when [`POSTGRES_URL_VAR`] is not set.
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-        }
-    }
-
-    /// A fresh store: SQLite in a temporary directory, or a database `covenant_bench_<uuid>` on
-    /// the server at `postgres_url`, dropped by [`TestStore::finish`].
-    pub async fn open(self, postgres_url: &str) -> TestStore {
-        match self {
-            Backend::Sqlite => TestStore::sqlite().await,
-            Backend::Postgres => TestStore::postgres_at(postgres_url, "covenant_bench").await,
-        }
+/// A fresh store on `backend`: SQLite in a temporary directory, or a database
+/// `covenant_bench_<uuid>` on the server at `postgres_url`, dropped by [`TestStore::finish`].
+pub async fn open(backend: Backend, postgres_url: &str) -> TestStore {
+    match backend {
+        Backend::Sqlite => TestStore::sqlite().await,
+        Backend::Postgres => TestStore::postgres_at(postgres_url, "covenant_bench").await,
     }
 }
 
@@ -53,7 +39,7 @@ pub async fn on_each<T>(
     let mut all = Vec::with_capacity(backends.len());
     for &backend in backends {
         eprintln!("benchmarking {}", backend.name());
-        let db = backend.open(postgres_url).await;
+        let db = open(backend, postgres_url).await;
         all.push(measure(backend, &db).await);
         db.finish().await;
     }

@@ -14,22 +14,7 @@ mod cqrs;
 mod db;
 mod esrs_bench;
 
-use workload::Sizes;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-        }
-    }
-}
+use workload::{Backend, Sizes};
 
 const USAGE: &str = "usage: peers --system cqrs-es|esrs --backend sqlite|postgres [--events N] [--seconds S] \
      [--loads N] [--queries N]";

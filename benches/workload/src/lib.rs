@@ -24,6 +24,22 @@ pub const WARM_UP: usize = 20;
 /// Rows per page or per insert when a system reads or seeds the log.
 pub const PAGE: usize = 10_000;
 
+/// The databases every system runs on, named as the result lines and the table name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
 /// The seven workloads, numbered as in the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Workload {
