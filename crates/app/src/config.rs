@@ -71,6 +71,12 @@ fn redact_password(url: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub database: DatabaseUrl,
+    /// How long a write to a SQLite file waits for another process's write lock before giving
+    /// up with nothing written.
+    pub busy_timeout: std::time::Duration,
+    /// The global options given on the command line (`--db`, `--config`), as they must be
+    /// repeated for another command to use the same database.
+    options: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,8 +103,51 @@ impl Config {
             }
         };
         let url = flag.or(env).map(str::to_owned).or(from_file).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        Ok(Config { database: DatabaseUrl::parse(&url)? })
+        let mut options = Vec::new();
+        if let Some(flag) = flag {
+            options.extend(["--db".to_owned(), shell_word(flag)]);
+        }
+        if let Some(file) = file {
+            options.extend(["--config".to_owned(), shell_word(&file.display().to_string())]);
+        }
+        Ok(Config { database: DatabaseUrl::parse(&url)?, busy_timeout: crate::BUSY_TIMEOUT, options })
     }
+
+    /// The `covenant` command line that runs `rest` on the same database as this one: the
+    /// global options in force, then `rest` (`config.command("verify")` is `covenant --db
+    /// demo.db verify` after `covenant --db demo.db demo`). Every hint Covenant prints is made
+    /// here, so that following it uses the same database.
+    pub fn command(&self, rest: &str) -> String {
+        let mut words = vec!["covenant"];
+        words.extend(self.options.iter().map(String::as_str));
+        words.push(rest);
+        words.join(" ")
+    }
+
+    /// The same settings on another database, which the hints then name with `--db`.
+    pub fn with_database(&self, database: DatabaseUrl) -> Config {
+        let mut options: Vec<String> = Vec::new();
+        let mut given = self.options.iter();
+        while let Some(option) = given.next() {
+            let value = given.next().cloned().unwrap_or_default();
+            if option != "--db" {
+                options.extend([option.clone(), value]);
+            }
+        }
+        let named = match &database {
+            DatabaseUrl::Sqlite(path) => path.display().to_string(),
+            DatabaseUrl::Postgres(url) => url.clone(),
+        };
+        options.splice(0..0, ["--db".to_owned(), shell_word(&named)]);
+        Config { database, options, ..self.clone() }
+    }
+}
+
+/// `word` as one word for a POSIX shell: as it is when it holds only characters a shell leaves
+/// alone, else in single quotes.
+pub(crate) fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain { word.to_owned() } else { format!("'{}'", word.replace('\'', r"'\''")) }
 }
 
 fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
@@ -153,5 +202,20 @@ mod tests {
         std::fs::write(dir.path().join("bad.toml"), "database = 1\n").expect("write");
         let bad = Config::resolve(None, None, Some(&dir.path().join("bad.toml")), dir.path());
         assert!(matches!(bad, Err(ConfigError::File { .. })));
+    }
+
+    #[test]
+    fn hints_repeat_the_global_options_in_force() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let default = Config::resolve(None, Some("env.db"), None, dir.path()).expect("default");
+        assert_eq!(default.command("verify"), "covenant verify", "the environment stays in force by itself");
+        let flag = Config::resolve(Some("my records.db"), None, None, dir.path()).expect("flag");
+        assert_eq!(flag.command("init"), "covenant --db 'my records.db' init");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "database_url = \"from-file.db\"\n").expect("write");
+        let both = Config::resolve(Some("demo.db"), None, Some(&file), dir.path()).expect("both");
+        assert_eq!(both.command("verify"), format!("covenant --db demo.db --config {} verify", file.display()));
+        let other = both.with_database(DatabaseUrl::Sqlite("copy.db".into()));
+        assert_eq!(other.command("verify"), format!("covenant --db copy.db --config {} verify", file.display()));
     }
 }

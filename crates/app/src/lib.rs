@@ -6,6 +6,7 @@
 //! other crate sees `dyn kernel::EventStore`.
 
 mod access;
+mod backup;
 mod cause;
 mod command_lines;
 mod config;
@@ -20,10 +21,12 @@ mod unit_of_work;
 pub mod views;
 
 pub use access::{AccessError, Action, Principal, Role};
+pub use backup::{BackupError, backup, pg_dump_command};
 pub use command_lines::{CommandLine, LineError, parse_command, parse_command_lines};
 pub use config::{Config, ConfigError, DATABASE_URL_VAR, DEFAULT_DATABASE_URL, DatabaseUrl};
+pub use kernel::OpenMode;
 pub use record_error::{InvalidRequest, RecordError};
 pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
 pub use seeding::{SeedError, StoryLoaded, load_story};
-pub use store::{Stores, open_store};
+pub use store::{BUSY_TIMEOUT, OpenFailure, Opening, Stores, WaitNotice, open, open_store};
 pub use tokens::{IssuedToken, authenticate, create_token, revoke_token};

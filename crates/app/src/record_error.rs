@@ -24,6 +24,8 @@ pub enum RecordError {
     /// no answer came back, so the command may have been recorded.
     #[error("{error}; {}", if *outcome_unknown {
         "it is not known whether the command was recorded: read the stream (or the head of the log) before sending it again"
+    } else if matches!(error, StoreError::Busy { .. }) {
+        "nothing was recorded: send the command again when the other process has finished writing"
     } else {
         "nothing was recorded: send the command again when the store is back"
     })]
@@ -48,7 +50,9 @@ impl From<StoreError> for RecordError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Corrupt { .. } => RecordError::Unreadable(error.to_string()),
-            StoreError::Unavailable(_) => RecordError::Unavailable { error, outcome_unknown: false },
+            StoreError::Unavailable(_) | StoreError::Busy { .. } => {
+                RecordError::Unavailable { error, outcome_unknown: false }
+            }
         }
     }
 }

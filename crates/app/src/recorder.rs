@@ -22,7 +22,7 @@ use std::time::Duration;
 use domain::Command;
 use kernel::{
     AppendError, AppendOutcome, AppendRequest, EventId, EventStore, EventType, Expected, InvalidAppend, Limits,
-    Position, StreamId, Timestamp,
+    Position, StoreError, StreamId, Timestamp,
 };
 use uuid::Uuid;
 
@@ -204,6 +204,10 @@ impl Recorder {
         loop {
             match self.store.append(request.clone()).await {
                 Ok(outcome) => return Ok(outcome),
+                // The write lock was never taken, so nothing was written: say so, not "unknown".
+                Err(AppendError::Unavailable(error @ StoreError::Busy { .. })) => {
+                    return Err(RecordError::Unavailable { error, outcome_unknown: false });
+                }
                 Err(AppendError::Unavailable(_)) if resends < RESENDS => {
                     resends += 1;
                     tokio::time::sleep(Duration::from_millis(100 * u64::from(resends))).await;

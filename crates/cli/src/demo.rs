@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
-use app::{Config, DatabaseUrl, Recorder, Stores, StoryLoaded};
+use app::{Config, DatabaseUrl, OpenMode, Recorder, Stores, StoryLoaded};
 use kernel::Timestamp;
 use projections::{Filters, Format, Rules};
 
@@ -21,9 +21,11 @@ use projections::{Filters, Format, Rules};
 pub struct Args {}
 
 pub async fn run(config: &Config, _args: Args) -> anyhow::Result<ExitCode> {
-    let stores = app::open_store(&config.database).await?;
+    let stores = crate::open(config, OpenMode::Create).await?;
     let loaded = load(&config.database, &stores).await?;
-    print_summary(&stores, &loaded).await?;
+    print_summary(config, &stores, &loaded).await?;
+    // The demo database is often copied or handed on: leave it whole in its main file.
+    stores.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -60,7 +62,7 @@ pub async fn load(database: &DatabaseUrl, stores: &Stores) -> anyhow::Result<Vec
 }
 
 /// What the demo shows once the stories are loaded: the status board, as of today.
-async fn print_summary(stores: &Stores, loaded: &[StoryLoaded]) -> anyhow::Result<()> {
+async fn print_summary(config: &Config, stores: &Stores, loaded: &[StoryLoaded]) -> anyhow::Result<()> {
     let events: usize = loaded.iter().map(|s| s.events).sum();
     println!("Loaded {} stories: {events} events.\n", loaded.len());
     let (models, _) = app::views::current(stores, |_, _| ()).await?;
@@ -68,7 +70,11 @@ async fn print_summary(stores: &Stores, loaded: &[StoryLoaded]) -> anyhow::Resul
     let board = models.status().view(&Filters::default(), &Rules::default(), today);
     println!("{}", board.report().render(Format::Text));
     println!(
-        "Next: `covenant report status --instrument KEY` shows one instrument in full, `covenant report --help` the other reports, `covenant verify` checks the hash chain, and `covenant record --help` shows how to add to the record."
+        "Next: `{}` shows one instrument in full, `{}` the other reports, `{}` checks the hash chain, and `{}` shows how to add to the record.",
+        config.command("report status --instrument KEY"),
+        config.command("report --help"),
+        config.command("verify"),
+        config.command("record --help")
     );
     Ok(())
 }

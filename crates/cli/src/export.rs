@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use app::Config;
 use app::interchange::cloudevents::{Export, Filter, FilterArgs};
 use app::interchange::popolo;
+use app::{Config, OpenMode};
 use kernel::EventStore;
 use projections::Format;
 
@@ -136,7 +136,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn popolo(config: &Config, args: Popolo) -> anyhow::Result<ExitCode> {
-    let stores = app::open_store(&config.database).await?;
+    let stores = crate::open(config, OpenMode::ReadOnly).await?;
     let (models, _) = app::views::current(&stores, |_, _| ()).await.context("failed to build the read models")?;
     let mut json = serde_json::to_vec_pretty(&popolo::document(&models)).context("failed to write the export")?;
     json.push(b'\n');
@@ -175,7 +175,7 @@ async fn cloudevents(config: &Config, args: Cloudevents) -> anyhow::Result<ExitC
         to: args.to.as_deref(),
     })
     .map_err(|e| anyhow::anyhow!("--{e}"))?;
-    let stores = app::open_store(&config.database).await?;
+    let stores = crate::open(config, OpenMode::ReadOnly).await?;
     match &args.output {
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -1,9 +1,11 @@
 //! `covenant`: the command line of Covenant. Global options choose the database; each verb is
 //! a module of its own.
 
+mod backup;
 mod demo;
 mod export;
 mod import;
+mod init;
 mod progress;
 mod rebuild;
 mod record;
@@ -14,9 +16,11 @@ mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
-use app::Config;
+use app::{Config, OpenMode, Stores, WaitNotice};
 use clap::{Parser, Subcommand};
 
 /// Covenant: an event-sourced record of every commitment, endorsement, resolution and progress
@@ -34,15 +38,22 @@ struct Cli {
     #[arg(long, global = true, value_name = "FILE", help_heading = "Database")]
     config: Option<PathBuf>,
 
+    /// How long a command that records waits, on a SQLite file, for another process that is
+    /// writing; after a second it says it is waiting. Commands that only read never wait.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = app::BUSY_TIMEOUT.as_secs(), help_heading = "Database")]
+    wait: u64,
+
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Backup(backup::Args),
     Demo(demo::Args),
     Export(export::Args),
     Import(import::Args),
+    Init(init::Args),
     Rebuild(rebuild::Args),
     Record(record::Args),
     Report(report::Args),
@@ -66,11 +77,14 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let env = std::env::var(app::DATABASE_URL_VAR).ok();
     let dir = std::env::current_dir().context("failed to read the working directory")?;
-    let config = Config::resolve(cli.db.as_deref(), env.as_deref(), cli.config.as_deref(), &dir)?;
+    let mut config = Config::resolve(cli.db.as_deref(), env.as_deref(), cli.config.as_deref(), &dir)?;
+    config.busy_timeout = Duration::from_secs(cli.wait);
     match cli.command {
+        Command::Backup(args) => backup::run(&config, args).await,
         Command::Demo(args) => demo::run(&config, args).await,
         Command::Export(args) => export::run(&config, args).await,
         Command::Import(args) => import::run(&config, args).await,
+        Command::Init(args) => init::run(&config, args).await,
         Command::Rebuild(args) => rebuild::run(&config, args).await,
         Command::Record(args) => record::run(&config, args).await,
         Command::Report(args) => report::run(&config, args).await,
@@ -78,4 +92,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(args) => token::run(&config, args).await,
         Command::Verify(args) => verify::run(&config, args).await,
     }
+}
+
+/// Opens the database the global options name, in `mode` (only verbs that record may create
+/// one; verbs that only read open it read-only). A write that has to wait for another process
+/// says so on standard error.
+pub async fn open(config: &Config, mode: OpenMode) -> anyhow::Result<Stores> {
+    let notice: WaitNotice = Arc::new(|| eprintln!("waiting for the database: another process is writing"));
+    Ok(app::open(config, mode, Some(notice)).await?)
 }

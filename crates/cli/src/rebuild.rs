@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use app::Config;
+use app::{Config, OpenMode};
 
 use crate::progress;
 
@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
-    let stores = app::open_store(&config.database).await?;
+    let stores = crate::open(config, OpenMode::Existing).await?;
     let head = stores.events.head().await?.position;
     let bar = progress::bar(head.0, "events", "rebuilding")?;
     let started = Instant::now();

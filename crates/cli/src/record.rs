@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use app::{AppendedEvent, Config, Provenance, RecordError, Recorded, Recorder, Submission};
+use app::{AppendedEvent, Config, OpenMode, Provenance, RecordError, Recorded, Recorder, Submission};
 use kernel::Timestamp;
 
 const EXAMPLES: &str = r#"Examples:
@@ -77,7 +77,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     match (args.command, args.file) {
         (Some(json), _) => {
             let command = app::parse_command(&json).map_err(|e| anyhow::anyhow!("the command is not valid: {e}"))?;
-            let stores = app::open_store(&config.database).await?;
+            let stores = crate::open(config, OpenMode::Create).await?;
             match Recorder::new(stores.events).record(&Submission { command, provenance }, Timestamp::now()).await {
                 Ok(recorded) => {
                     print_recorded(&recorded);
@@ -118,7 +118,7 @@ pub async fn record_file(config: &Config, file: &Path, recording: &Recording) ->
             },
         })
         .collect();
-    let stores = app::open_store(&config.database).await?;
+    let stores = crate::open(config, OpenMode::Create).await?;
     match Recorder::new(stores.events).record_batch(&submissions, Timestamp::now()).await {
         Ok(recorded) => {
             print_recorded(&recorded);

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use app::Config;
+use app::{Config, OpenMode};
 use domain::{Date, Key, OrgId};
 use kernel::{Position, StreamId, Timestamp};
 use projections::{AsOf, Filters, Format, GroupBy, ReadModels, Report, Rules, TrailFilters};
@@ -131,7 +131,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
 /// The report `kind` in `format`, as `options` choose it: what `covenant report` prints and
 /// `covenant export` writes as CSV.
 pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options) -> anyhow::Result<String> {
-    let stores = app::open_store(&config.database).await?;
+    let stores = crate::open(config, OpenMode::ReadOnly).await?;
     let as_of = AsOf { position: args.position.map(Position), known_on: args.known_on, decided_by: args.as_of };
     let today = args.today.unwrap_or_else(|| {
         let point = args.as_of.or(args.known_on).unwrap_or_else(Timestamp::now);
@@ -152,7 +152,10 @@ pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options)
             match &args.instrument {
                 Some(key) => {
                     let status = models.status().instrument(key, &rules, today).with_context(|| {
-                        format!("no instrument {key} is on record: `covenant report status` lists every instrument")
+                        format!(
+                            "no instrument {key} is on record: `{}` lists every instrument",
+                            config.command("report status")
+                        )
                     })?;
                     (serde_json::to_value(&status)?, status.reports())
                 }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use app::{Config, DatabaseUrl, Role};
+use app::{Config, DatabaseUrl, OpenMode, Role};
 use http_api::{Service, Settings};
 use kernel::Timestamp;
 use tokio::net::TcpListener;
@@ -36,11 +36,13 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     } else {
         None
     };
-    let database = match &scratch {
-        Some(dir) => DatabaseUrl::Sqlite(dir.path().join("demo.db")),
-        None => config.database.clone(),
+    let config = match &scratch {
+        Some(dir) => config.with_database(DatabaseUrl::Sqlite(dir.path().join("demo.db"))),
+        None => config.clone(),
     };
-    let stores = app::open_store(&database).await?;
+    let database = config.database.clone();
+    // Only --demo may make a database; otherwise the service serves one that exists.
+    let stores = crate::open(&config, if args.demo { OpenMode::Create } else { OpenMode::Existing }).await?;
     let admin = if args.demo {
         demo::load(&database, &stores).await?;
         let token =
@@ -60,9 +62,12 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     }
     println!("Dashboard: http://{address}/dashboard (sign in with a token)");
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
-    let service =
-        Service::start(stores, Settings::default()).await.context("failed to bring the read models up to date")?;
+    let service = Service::start(stores.clone(), Settings::default())
+        .await
+        .context("failed to bring the read models up to date")?;
     http_api::serve(listener, service, shutdown_signal()).await.context("the server stopped with an error")?;
+    // Leave a SQLite file whole in its main file, ready to be copied.
+    stores.close().await;
     println!("Stopped.");
     Ok(ExitCode::SUCCESS)
 }

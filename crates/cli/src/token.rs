@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use app::{Config, Role};
+use app::{Config, OpenMode, Role};
 use domain::OrgId;
 use kernel::Timestamp;
 
@@ -61,7 +61,7 @@ fn parse_expiry(text: &str) -> Result<Timestamp, String> {
 }
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
-    let stores = app::open_store(&config.database).await?;
+    let stores = crate::open(config, OpenMode::Existing).await?;
     match args.command {
         TokenCommand::Create { role, organisation, name, expires } => {
             let issued =
@@ -73,7 +73,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
         TokenCommand::List => {
             let tokens = stores.tokens.list_tokens().await.context("failed to list the tokens")?;
             if tokens.is_empty() {
-                println!("No tokens yet: `covenant token create --role admin --name NAME` makes one.");
+                println!("No tokens yet: `{}` makes one.", config.command("token create --role admin --name NAME"));
             }
             let now = Timestamp::now();
             for t in tokens {

@@ -2,14 +2,14 @@
 
 use std::process::ExitCode;
 
-use app::Config;
+use app::{Config, OpenMode};
 use kernel::{ChainHead, Hash, Position};
 
 /// Recompute the hash chain of the event log and print its head.
 ///
 /// Every event's SHA-256 hash is recomputed from its content and its predecessor's hash. The
 /// first event that does not match is named, with what was found. Exits with status 1 if the
-/// chain does not verify.
+/// chain does not verify, or if the log holds no events (then nothing was verified).
 ///
 /// To check only what was added since an earlier run, pass the head that run printed as a
 /// trusted checkpoint: `covenant verify --from-position 1200 --from-hash 3f2a…`.
@@ -24,10 +24,16 @@ pub struct Args {
 }
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
-    let store = app::open_store(&config.database).await?;
+    let store = crate::open(config, OpenMode::ReadOnly).await?;
     let from = args.from_position.zip(args.from_hash).map(|(p, hash)| ChainHead { position: Position(p), hash });
     let report = store.events.verify(from).await?;
     let head = report.verified_head;
+    if report.failure.is_none() && head.position.0 == 0 {
+        anyhow::bail!(
+            "no events: nothing was verified, because {} holds no events; record some first, or check --db",
+            config.database
+        );
+    }
     match &report.failure {
         None => {
             println!("The chain verifies: {} events checked.", report.checked);

@@ -188,6 +188,9 @@ impl From<kernel::StoreError> for ApiError {
     fn from(error: kernel::StoreError) -> Self {
         match error {
             kernel::StoreError::Unavailable(internal) => ApiError::Unavailable { internal, outcome_unknown: false },
+            busy @ kernel::StoreError::Busy { .. } => {
+                ApiError::Unavailable { internal: busy.to_string(), outcome_unknown: false }
+            }
             corrupt @ kernel::StoreError::Corrupt { .. } => ApiError::Internal(corrupt.to_string()),
         }
     }

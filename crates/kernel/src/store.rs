@@ -22,6 +22,10 @@ pub enum StoreError {
     /// A stored row could not be decoded: the database was changed outside Covenant.
     #[error("the event store holds a row it cannot read at position {position}: {detail}; run `covenant verify`")]
     Corrupt { position: Position, detail: String },
+    /// Another process held the database's write lock for longer than the store waits, so the
+    /// write was never begun: nothing was written.
+    #[error("another process kept the database locked for {waited_secs} s, so the write was not begun")]
+    Busy { waited_secs: u64 },
 }
 
 /// How much of a stream to read.

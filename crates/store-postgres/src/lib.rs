@@ -14,15 +14,18 @@ mod snapshots;
 mod tokens;
 mod writer;
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, Position, RecordedEvent,
-    RestoreError, StoreError, StreamBound, StreamId, Writer,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, OpenError, OpenMode,
+    Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
-use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions};
 use tokio::sync::watch;
 
 /// The channel on which every append transaction notifies its new head.
@@ -42,20 +45,56 @@ pub struct PostgresStore {
     limits: Limits,
 }
 
+/// The schema's migrations, applied on open by every mode but [`OpenMode::ReadOnly`].
+static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
+
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user@host:port/database`) and applies
     /// migrations.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Ok(Self::open_as(url, OpenMode::Create).await?)
+    }
+
+    /// Connects to the database at `url` as `mode` says. The database itself must exist (a
+    /// PostgreSQL database is made by its administrator); [`OpenMode::Create`] and
+    /// [`OpenMode::Existing`] bring Covenant's tables up to date in it, [`OpenMode::ReadOnly`]
+    /// changes nothing and takes only a database whose schema is current. A server that
+    /// refuses the connection is reported at once, with its address.
+    pub async fn open_as(url: &str, mode: OpenMode) -> Result<Self, OpenError> {
+        let options = PgConnectOptions::from_str(url).map_err(unavailable)?;
+        let mut first = connect(&options).await?;
+        if mode == OpenMode::ReadOnly {
+            let database = options.get_database().unwrap_or("the database").to_owned();
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1",
+            )
+            .fetch_all(&mut first)
+            .await
+            .map_err(unavailable)?;
+            let applied: Option<i64> = if tables.iter().any(|t| t == "_sqlx_migrations") {
+                sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                    .fetch_one(&mut first)
+                    .await
+                    .map_err(unavailable)?
+            } else {
+                None
+            };
+            let expected = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+            kernel::check_schema(&database, &tables, applied, expected)?;
+        } else {
+            MIGRATOR
+                .run(&mut first)
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("failed to apply migrations: {e}")))?;
+        }
+        // The connection was only to learn whether the server answers and to migrate.
+        let _ = first.close().await;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
+            .connect_with(options)
             .await
             .map_err(unavailable)?;
-        sqlx::migrate!("../../migrations/postgres")
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("failed to apply migrations: {e}")))?;
         let head = rows::read_head(&mut *pool.acquire().await.map_err(unavailable)?).await?;
         let (notify, appended) = watch::channel(head.map(|(h, _)| h.position).unwrap_or_default());
         let mut listener = PgListener::connect_with(&pool).await.map_err(unavailable)?;
@@ -174,6 +213,22 @@ impl EventStore for PostgresStore {
         let announced = tokio_stream::wrappers::WatchStream::from_changes(self.appended.clone()).map(|_| ());
         let poll = tokio_stream::wrappers::IntervalStream::new(tokio::time::interval(POLL_INTERVAL)).map(|_| ());
         kernel::follow(self.clone(), after, futures::stream::select(announced, poll).boxed())
+    }
+}
+
+/// One connection to the server `options` name; a server that refuses connections is said to,
+/// with its address, at once (a pool would keep trying until its time limit).
+async fn connect(options: &PgConnectOptions) -> Result<PgConnection, StoreError> {
+    match PgConnection::connect_with(options).await {
+        Ok(conn) => Ok(conn),
+        Err(sqlx::Error::Io(error)) if error.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Err(StoreError::Unavailable(format!(
+                "connection refused at {}:{}: check that PostgreSQL is running there and that the URL names the right host and port",
+                options.get_host(),
+                options.get_port()
+            )))
+        }
+        Err(error) => Err(unavailable(error)),
     }
 }
 

@@ -8,21 +8,24 @@
 mod idempotency;
 mod reader;
 mod rows;
+mod schema;
 mod snapshots;
 mod tokens;
 mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, Position, RecordedEvent,
-    RestoreError, StoreError, StreamBound, StreamId, Writer,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, OpenError, OpenMode,
+    Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
 use sqlx::ConnectOptions;
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::watch;
 
@@ -32,6 +35,8 @@ const READ_STREAMS_CHUNK: usize = 5_000;
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// The most events one group commit takes from the queue.
 const MAX_GROUP_EVENTS: usize = 20_000;
+/// The schema's migrations, applied on open by every mode but [`OpenMode::ReadOnly`].
+static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 
 /// An event store in one SQLite file. Cheap to clone; clones share the writer and the pool.
 #[derive(Clone, Debug)]
@@ -43,38 +48,101 @@ pub struct SqliteStore {
     limits: Limits,
 }
 
+/// How long a write waits by default for another process's write lock before giving up
+/// without writing anything.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a write waits for the write lock before the store says it is waiting.
+const WAIT_NOTICE_AFTER: Duration = Duration::from_secs(1);
+
+/// Called once each time a write has waited [`WAIT_NOTICE_AFTER`] for another process's write
+/// lock and goes on waiting.
+pub type WaitNotice = Arc<dyn Fn() + Send + Sync>;
+
+/// How to open a store: the mode, how long a write waits for another process's write lock, and
+/// whom to tell when it starts waiting.
+#[derive(Clone)]
+pub struct Opening {
+    pub mode: OpenMode,
+    pub busy_timeout: Duration,
+    pub on_wait: Option<WaitNotice>,
+}
+
+impl Opening {
+    /// `mode`, waiting [`BUSY_TIMEOUT`] and telling no one.
+    pub fn new(mode: OpenMode) -> Self {
+        Self { mode, busy_timeout: BUSY_TIMEOUT, on_wait: None }
+    }
+}
+
+impl std::fmt::Debug for Opening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opening").field("mode", &self.mode).field("busy_timeout", &self.busy_timeout).finish()
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the store in the file at `path` and applies migrations.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::new().filename(path).create_if_missing(true);
-        Self::open_with(options).await
+        Ok(Self::open_as(path.as_ref(), Opening::new(OpenMode::Create)).await?)
     }
 
     /// Opens the store named by a `sqlite:` URL, such as `sqlite://covenant.db`.
     pub async fn open_url(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url).map_err(unavailable)?.create_if_missing(true);
-        Self::open_with(options).await
+        let options = SqliteConnectOptions::from_str(url).map_err(unavailable)?;
+        Self::open_as(options.get_filename(), Opening::new(OpenMode::Create)).await.map_err(StoreError::from)
     }
 
-    async fn open_with(options: SqliteConnectOptions) -> Result<Self, StoreError> {
-        let options = options
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(30))
+    /// Opens the store in the file at `path` as `opening` says: a missing file is created only
+    /// in [`OpenMode::Create`]; a file holding another application's tables is never touched;
+    /// [`OpenMode::ReadOnly`] opens read-only connections and applies no migrations, so it
+    /// takes only a file whose schema is current and never waits for a writer.
+    pub async fn open_as(path: &Path, opening: Opening) -> Result<Self, OpenError> {
+        schema::check(path, opening.mode, &MIGRATOR)?;
+        let read_only = opening.mode == OpenMode::ReadOnly;
+        let mut options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(opening.mode == OpenMode::Create)
+            .read_only(read_only)
+            .busy_timeout(if read_only { opening.busy_timeout } else { WAIT_NOTICE_AFTER.min(opening.busy_timeout) })
             .foreign_keys(true);
+        if !read_only {
+            options = options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Full);
+        }
         let mut write = options.connect().await.map_err(file_error)?;
-        sqlx::migrate!("../../migrations/sqlite")
-            .run(&mut write)
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("failed to apply migrations: {e}")))?;
+        if !read_only {
+            MIGRATOR
+                .run(&mut write)
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("failed to apply migrations: {e}")))?;
+        }
         let reader = reader::Reader::new(options.get_filename());
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(file_error)?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.busy_timeout(opening.busy_timeout))
+            .await
+            .map_err(file_error)?;
         let head = head_of(&pool).await?;
         let (notify, appended) = watch::channel(head.position);
         let limits = Limits::default();
-        let (writer, run) = Writer::new(writer::SqliteWriter::new(write, notify, limits), MAX_GROUP_EVENTS);
+        let waiting = writer::Waiting {
+            notice_after: WAIT_NOTICE_AFTER,
+            timeout: opening.busy_timeout,
+            on_wait: opening.on_wait,
+        };
+        let (writer, run) = Writer::new(writer::SqliteWriter::new(write, notify, limits, waiting), MAX_GROUP_EVENTS);
         tokio::spawn(run);
         Ok(Self { pool, reader, writer, appended, limits })
+    }
+
+    /// Writes a consistent copy of the whole database to the new file `to` (`VACUUM INTO`),
+    /// while other connections and processes go on writing. The copy is a plain SQLite file,
+    /// whole in its main file.
+    pub async fn backup(&self, to: &Path) -> Result<(), StoreError> {
+        let target = to.to_str().ok_or_else(|| {
+            StoreError::Unavailable(format!("the backup file name {} is not valid UTF-8: choose another", to.display()))
+        })?;
+        sqlx::query("VACUUM INTO ?1").bind(target).execute(&self.pool).await.map_err(file_error)?;
+        Ok(())
     }
 
     /// The read pool, for queries that live beside the log (projections, tests).
@@ -82,8 +150,14 @@ impl SqliteStore {
         &self.pool
     }
 
-    /// Closes the pool; the writer stops when the last clone is dropped.
+    /// Moves everything in the write-ahead log into the main file and empties the log
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), so that the main file alone holds the whole
+    /// database, then closes the pool; the writer stops when the last clone is dropped. The
+    /// checkpoint is best effort: if another process is reading or writing, the log is left
+    /// for a later checkpoint, and nothing is lost either way.
     pub async fn close(&self) {
+        // On a read-only store, or with another process busy, there is nothing to do now.
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await;
         self.pool.close().await;
     }
 }
@@ -163,6 +237,7 @@ fn unavailable(error: impl std::fmt::Display) -> StoreError {
 
 /// SQLite's result codes for a full disk, a file or directory that cannot be written, and a file
 /// that cannot be opened (its primary codes, the low byte of an extended code).
+const SQLITE_BUSY: i32 = 5;
 const SQLITE_READONLY: i32 = 8;
 const SQLITE_FULL: i32 = 13;
 const SQLITE_CANTOPEN: i32 = 14;

@@ -3,6 +3,7 @@
 //! restored events in one of its own, checked by [`kernel::check_restore`].
 
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use kernel::{
@@ -11,23 +12,67 @@ use kernel::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use crate::{file_error, rows, unavailable};
+use crate::{SQLITE_BUSY, WaitNotice, file_error, rows, unavailable};
 
 /// Rows per INSERT statement: 15 parameters each, under SQLite's limit of 32,766.
 const INSERT_CHUNK: usize = 2_000;
 /// Parameters per `IN (...)` lookup.
 const LOOKUP_CHUNK: usize = 5_000;
 
-#[derive(Debug)]
+/// How the writer waits for another process's write lock: SQLite's busy timeout on the write
+/// connection is `notice_after`; when that passes, `on_wait` is told and the writer waits the
+/// rest of `timeout` before giving up with nothing written.
+pub(crate) struct Waiting {
+    pub(crate) notice_after: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) on_wait: Option<WaitNotice>,
+}
+
 pub(crate) struct SqliteWriter {
     conn: SqliteConnection,
     notify: tokio::sync::watch::Sender<Position>,
     limits: Limits,
+    waiting: Waiting,
+}
+
+impl std::fmt::Debug for SqliteWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteWriter").field("limits", &self.limits).finish_non_exhaustive()
+    }
 }
 
 impl SqliteWriter {
-    pub(crate) fn new(conn: SqliteConnection, notify: tokio::sync::watch::Sender<Position>, limits: Limits) -> Self {
-        Self { conn, notify, limits }
+    pub(crate) fn new(
+        conn: SqliteConnection,
+        notify: tokio::sync::watch::Sender<Position>,
+        limits: Limits,
+        waiting: Waiting,
+    ) -> Self {
+        Self { conn, notify, limits, waiting }
+    }
+
+    /// Takes SQLite's write lock (`BEGIN IMMEDIATE`). While another process holds it, waits
+    /// the connection's busy timeout (`notice_after`), says it is waiting, then waits the rest
+    /// of `timeout`; if the lock is still held then, gives up with [`StoreError::Busy`]:
+    /// nothing was begun, so nothing was written.
+    async fn begin(&mut self) -> Result<(), StoreError> {
+        let first = sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await;
+        let Err(error) = first else { return Ok(()) };
+        let rest = self.waiting.timeout.saturating_sub(self.waiting.notice_after);
+        if !is_busy(&error) || rest.is_zero() {
+            return Err(busy_or_file_error(error, self.waiting.timeout));
+        }
+        if let Some(on_wait) = &self.waiting.on_wait {
+            on_wait();
+        }
+        let set = |timeout: Duration| format!("PRAGMA busy_timeout = {}", timeout.as_millis());
+        sqlx::query(&set(rest)).execute(&mut self.conn).await.map_err(file_error)?;
+        let second = sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await;
+        sqlx::query(&set(self.waiting.notice_after)).execute(&mut self.conn).await.map_err(file_error)?;
+        match second {
+            Ok(_) => Ok(()),
+            Err(error) => Err(busy_or_file_error(error, self.waiting.timeout)),
+        }
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the write connection, committing
@@ -36,7 +81,7 @@ impl SqliteWriter {
         &mut self,
         work: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, E>,
     ) -> Result<T, E> {
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await.map_err(file_error)?;
+        self.begin().await?;
         let done = match work(&mut self.conn).await {
             Ok(done) => done,
             Err(error) => {
@@ -51,6 +96,16 @@ impl SqliteWriter {
         }
         Ok(done)
     }
+}
+
+/// Whether SQLite gave up waiting for a lock another connection held (`SQLITE_BUSY`).
+fn is_busy(error: &sqlx::Error) -> bool {
+    let code = error.as_database_error().and_then(|e| e.code()).and_then(|c| c.parse::<i32>().ok());
+    code.is_some_and(|c| c & 0xff == SQLITE_BUSY)
+}
+
+fn busy_or_file_error(error: sqlx::Error, waited: Duration) -> StoreError {
+    if is_busy(&error) { StoreError::Busy { waited_secs: waited.as_secs().max(1) } } else { file_error(error) }
 }
 
 async fn write(

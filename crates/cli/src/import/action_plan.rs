@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use app::Config;
 use app::interchange::action_plan;
+use app::{Config, OpenMode};
 use domain::{Date, Key};
 
 use crate::record::{default_actor, read_input};
@@ -60,7 +60,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let (name, text) = read_input(&file)?;
     let options =
         action_plan::Options { instrument: args.instrument, on: super::day_or_today(args.on), file: name.clone() };
-    let stores = app::open_store(&config.database).await?;
+    let stores = crate::open(config, OpenMode::Create).await?;
     let recorder = app::Recorder::new(stores.events);
     let bar = crate::progress::bar(0, "rows", "importing")?;
     let actor = args.actor.unwrap_or_else(default_actor);

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use app::Config;
 use app::interchange::cloudevents::{ImportProgress, import};
+use app::{Config, OpenMode};
 
 use crate::progress;
 
@@ -44,7 +44,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let size = std::fs::metadata(path)
         .with_context(|| format!("failed to read {}: check the file exists and is readable", path.display()))?
         .len();
-    let stores = app::open_store(&config.database).await?;
+    let stores = crate::open(config, OpenMode::Create).await?;
     let checking = progress::bytes(size, "checking")?;
     let mut restoring = None;
     let imported = import(

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use app::Config;
 use app::interchange::moderngov::{self, Options};
+use app::{Config, OpenMode};
 use domain::{Date, OrgId};
 
 use crate::record::{default_actor, read_input};
@@ -63,7 +63,7 @@ pub struct CommitteesArgs {
 async fn prepare(config: &Config, common: Common) -> anyhow::Result<(String, String, Options, String, app::Recorder)> {
     let (name, text) = read_input(&common.file)?;
     let options = Options { council: common.council, on: super::day_or_today(common.on), file: name.clone() };
-    let stores = app::open_store(&config.database).await?;
+    let stores = crate::open(config, OpenMode::Create).await?;
     Ok((name, text, options, common.actor.unwrap_or_else(default_actor), app::Recorder::new(stores.events)))
 }
 
