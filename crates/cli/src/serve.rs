@@ -55,6 +55,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         .await
         .with_context(|| format!("failed to listen on {}: choose another address with --bind", args.bind))?;
     let address = listener.local_addr().context("failed to read the address listened on")?;
+    let stop = shutdown_signal();
     println!("Covenant is serving {database} at http://{address}");
     if let Some(token) = admin {
         println!("Admin token (shown once): {token}");
@@ -65,31 +66,39 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     let service = Service::start(stores.clone(), Settings::default())
         .await
         .context("failed to bring the read models up to date")?;
-    http_api::serve(listener, service, shutdown_signal()).await.context("the server stopped with an error")?;
+    http_api::serve(listener, service, stop).await.context("the server stopped with an error")?;
     // Leave a SQLite file whole in its main file, ready to be copied.
     stores.close().await;
     println!("Stopped.");
     Ok(ExitCode::SUCCESS)
 }
 
-/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM. The handlers are installed when this is
+/// called, not when the future is first polled, so that a signal sent as soon as the service
+/// says it is ready stops it cleanly.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            let wait = |installed: std::io::Result<tokio::signal::unix::Signal>| async move {
+                match installed {
+                    Ok(mut signal) => {
+                        signal.recv().await;
+                    }
+                    Err(_) => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(interrupt) => {}
+                () = wait(terminate) => {}
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

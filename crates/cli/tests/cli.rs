@@ -3,7 +3,8 @@
 //! through the application layer in the `tests` crate.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// Runs `covenant --db covenant.db ARGS` in `dir`, with no database named by the environment.
 fn covenant(dir: &Path, args: &[&str]) -> Output {
@@ -176,5 +177,257 @@ fn reports_show_the_record_now_and_as_it_stood_and_rebuild_changes_nothing() {
     assert!(stderr(&bad).contains("give a date as YYYY-MM-DD"), "{}", stderr(&bad));
     let unknown = covenant(dir.path(), &["report", "status", "--instrument", "no-such-plan"]);
     assert!(!unknown.status.success());
-    assert!(stderr(&unknown).contains("`covenant report status` lists every instrument"), "{}", stderr(&unknown));
+    assert!(
+        stderr(&unknown).contains("`covenant --db covenant.db report status` lists every instrument"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+/// Runs `covenant ARGS` in `dir` with only the global options given in `args`.
+fn covenant_bare(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .current_dir(dir)
+        .env_remove("COVENANT_DATABASE_URL")
+        .env("USER", "clerk")
+        .args(args)
+        .output()
+        .expect("the covenant binary runs")
+}
+
+/// The head position and hash lines that `verify` and `backup` print.
+fn head_lines(out: &str) -> Vec<String> {
+    out.lines().filter(|l| l.starts_with("Head position:") || l.starts_with("Head hash:")).map(str::to_owned).collect()
+}
+
+const TYPO: &str = "no database at demo_typo.db: check --db, or create one with `covenant --db demo_typo.db init`";
+
+#[test]
+fn only_verbs_that_record_make_a_database_and_the_others_name_the_file_they_looked_for() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for verb in [
+        &["verify"][..],
+        &["report", "status"],
+        &["export", "cloudevents"],
+        &["export", "popolo"],
+        &["rebuild"],
+        &["token", "list"],
+        &["backup", "copy.db"],
+        &["serve", "--bind", "127.0.0.1:0"],
+    ] {
+        let args: Vec<&str> = ["--db", "demo_typo.db"].iter().chain(verb).copied().collect();
+        let out = covenant_bare(dir.path(), &args);
+        assert!(!out.status.success(), "{verb:?} refuses a missing database");
+        assert!(stderr(&out).contains(TYPO), "{verb:?}: {}", stderr(&out));
+    }
+    let default = covenant_bare(dir.path(), &["report", "status"]);
+    assert!(stderr(&default).contains("no database at covenant.db: check --db, or create one with `covenant init`"));
+    let made: Vec<_> = std::fs::read_dir(dir.path()).expect("read the directory").collect();
+    assert!(made.is_empty(), "no verb made a file: {made:?}");
+
+    let init = covenant_bare(dir.path(), &["--db", "demo_typo.db", "init"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    assert!(stdout(&init).contains("holds no events yet"), "{}", stdout(&init));
+    let empty = covenant_bare(dir.path(), &["--db", "demo_typo.db", "verify"]);
+    assert!(!empty.status.success(), "verifying an empty log is no clean result");
+    assert!(stderr(&empty).contains("no events: nothing was verified"), "{}", stderr(&empty));
+    assert!(!stdout(&empty).contains("The chain verifies"), "{}", stdout(&empty));
+
+    let missing = covenant_bare(dir.path(), &["--db", "no-such-dir/covenant.db", "record", REGISTER]);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains(
+            "the directory no-such-dir does not exist, so no database can be made at no-such-dir/covenant.db"
+        ),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn an_unrelated_sqlite_file_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("shop.db");
+    let tables = || {
+        let conn = rusqlite::Connection::open(&path).expect("open the shop's database");
+        let mut statement = conn.prepare("SELECT name FROM sqlite_master ORDER BY name").expect("prepare");
+        statement.query_map([], |row| row.get::<_, String>(0)).expect("query").collect::<Result<Vec<_>, _>>()
+    };
+    rusqlite::Connection::open(&path)
+        .and_then(|c| c.execute_batch("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);"))
+        .expect("make the shop's database");
+    let before = std::fs::read(&path).expect("read the file");
+    for verb in [&["verify"][..], &["report", "status"], &["record", REGISTER], &["demo"], &["init"]] {
+        let args: Vec<&str> = ["--db", "shop.db"].iter().chain(verb).copied().collect();
+        let out = covenant_bare(dir.path(), &args);
+        assert!(!out.status.success(), "{verb:?} refuses another application's database");
+        assert!(
+            stderr(&out).contains("shop.db is not a Covenant database (it holds other tables: customers)"),
+            "{verb:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(tables().expect("the tables"), ["customers"], "no table was added");
+    assert_eq!(std::fs::read(&path).expect("read the file"), before, "the file is byte for byte as it was");
+}
+
+#[test]
+fn every_hint_repeats_the_global_options_in_force_and_works_as_printed() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let demo = covenant_bare(dir.path(), &["--db", "demo.db", "demo"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let out = stdout(&demo);
+    assert!(out.contains("`covenant --db demo.db verify` checks the hash chain"), "{out}");
+    assert!(out.contains("`covenant --db demo.db report status --instrument KEY`"), "{out}");
+    let followed = covenant_bare(dir.path(), &["--db", "demo.db", "verify"]);
+    assert!(followed.status.success(), "the hint works as printed: {}", stderr(&followed));
+
+    std::fs::write(dir.path().join("other.toml"), "database_url = \"demo.db\"\n").expect("write the config");
+    let unknown = covenant_bare(dir.path(), &["--config", "other.toml", "report", "status", "--instrument", "nope"]);
+    assert!(
+        stderr(&unknown).contains("`covenant --config other.toml report status` lists every instrument"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+/// Holds SQLite's write lock on `path` (`BEGIN IMMEDIATE`, as a writer in another process
+/// does) for `hold`, on a thread of its own; gives the thread to join.
+fn hold_write_lock(path: &Path, hold: Duration) -> std::thread::JoinHandle<()> {
+    let conn = rusqlite::Connection::open(path).expect("open the database");
+    conn.execute_batch("BEGIN IMMEDIATE").expect("take the write lock");
+    std::thread::spawn(move || {
+        std::thread::sleep(hold);
+        conn.execute_batch("ROLLBACK").expect("release the write lock");
+    })
+}
+
+/// The command registering a local authority `id` that the demo does not hold.
+fn organisation(id: &str) -> String {
+    format!(
+        r#"{{"aggregate":"organisation","command":"register","id":"{id}","name":"{id} Council","kind":"local_authority"}}"#
+    )
+}
+
+#[test]
+fn a_read_never_waits_for_a_writer_and_a_writer_waits_a_bounded_time_and_says_so() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    assert!(covenant(dir.path(), &["demo"]).status.success());
+    let path = dir.path().join("covenant.db");
+    let before = head(dir.path());
+
+    let holder = hold_write_lock(&path, Duration::from_millis(2_500));
+    let started = Instant::now();
+    let read = covenant(dir.path(), &["report", "status"]);
+    assert!(read.status.success(), "{}", stderr(&read));
+    assert!(started.elapsed() < Duration::from_secs(1), "a read did not wait: {:?}", started.elapsed());
+    assert!(!stderr(&read).contains("waiting"), "{}", stderr(&read));
+
+    let write = covenant(dir.path(), &["record", &organisation("GB-LAE-AAA")]);
+    holder.join().expect("the lock holder");
+    assert!(write.status.success(), "{}", stderr(&write));
+    assert!(stderr(&write).contains("waiting for the database: another process is writing"), "{}", stderr(&write));
+    assert!(started.elapsed() >= Duration::from_secs(2), "the write waited for the lock");
+
+    let holder = hold_write_lock(&path, Duration::from_secs(4));
+    let given_up = covenant(dir.path(), &["--wait", "2", "record", &organisation("GB-LAE-BBB")]);
+    holder.join().expect("the lock holder");
+    assert!(!given_up.status.success());
+    let message = stderr(&given_up);
+    assert!(message.contains("waiting for the database: another process is writing"), "{message}");
+    assert!(message.contains("another process kept the database locked for 2 s"), "{message}");
+    assert!(message.contains("nothing was recorded"), "{message}");
+    assert!(!message.contains("not known whether"), "{message}");
+    let after = head(dir.path());
+    assert_ne!(after, before, "the first command was recorded");
+    let recorded = covenant(dir.path(), &["record", &organisation("GB-LAE-BBB")]);
+    assert!(
+        recorded.status.success(),
+        "the refused command was not recorded, so it records now: {}",
+        stderr(&recorded)
+    );
+    assert!(stdout(&recorded).contains("Recorded 1 event"), "{}", stdout(&recorded));
+}
+
+#[test]
+fn a_postgresql_server_that_refuses_connections_is_named_at_once() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let started = Instant::now();
+    let out = covenant_bare(dir.path(), &["--db", "postgres://covenant@127.0.0.1:1/covenant", "verify"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("connection refused at 127.0.0.1:1"), "{}", stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(5), "at once, not after a pool's time limit");
+}
+
+/// Copies only the main file of the SQLite database at `from` (no -wal, no -shm) to `to`.
+fn copy_main_file(from: &Path, to: &Path) {
+    std::fs::copy(from, to).expect("copy the main file");
+}
+
+#[test]
+fn demo_and_serve_leave_the_database_whole_in_its_main_file() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    assert!(covenant(dir.path(), &["demo"]).status.success());
+    let demo_head = head_lines(&stdout(&covenant(dir.path(), &["verify"])));
+    copy_main_file(&dir.path().join("covenant.db"), &dir.path().join("main-only.db"));
+    let copy = covenant_bare(dir.path(), &["--db", "main-only.db", "verify"]);
+    assert!(copy.status.success(), "{}", stderr(&copy));
+    assert_eq!(head_lines(&stdout(&copy)), demo_head, "the main file alone holds the demo");
+
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .current_dir(dir.path())
+        .env_remove("COVENANT_DATABASE_URL")
+        .args(["--db", "served.db", "serve", "--demo", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the service starts");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(serve.stdout.take().expect("stdout")));
+    assert!(
+        lines.by_ref().map_while(Result::ok).any(|l| l.starts_with("Press Ctrl-C to stop")),
+        "the service says it is ready"
+    );
+    let stopped = Command::new("kill").args(["-TERM", &serve.id().to_string()]).status().expect("kill runs");
+    assert!(stopped.success());
+    assert!(serve.wait().expect("the service stops").success(), "the service stops cleanly on SIGTERM");
+    let served = covenant_bare(dir.path(), &["--db", "served.db", "verify"]);
+    copy_main_file(&dir.path().join("served.db"), &dir.path().join("served-main-only.db"));
+    let main_only = covenant_bare(dir.path(), &["--db", "served-main-only.db", "verify"]);
+    assert!(main_only.status.success(), "{}", stderr(&main_only));
+    assert_eq!(head_lines(&stdout(&main_only)), head_lines(&stdout(&served)), "the main file alone holds it all");
+}
+
+#[test]
+fn a_backup_of_a_live_sqlite_database_verifies_with_the_head_it_had() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    assert!(covenant(dir.path(), &["demo"]).status.success());
+    let lines: Vec<String> = (0..200).map(|n| organisation(&format!("GB-LAE-T{n:03}"))).collect();
+    for (n, chunk) in lines.chunks(10).enumerate() {
+        std::fs::write(dir.path().join(format!("batch-{n}.jsonl")), chunk.join("\n")).expect("write a batch");
+    }
+    let writer_dir = dir.path().to_owned();
+    let writer = std::thread::spawn(move || {
+        (0..20).all(|n| covenant(&writer_dir, &["record", "--file", &format!("batch-{n}.jsonl")]).status.success())
+    });
+    let mut copies = Vec::new();
+    for n in 0..3 {
+        let file = format!("backup-{n}.db");
+        let out = covenant(dir.path(), &["backup", &file]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("the copy verifies"), "{}", stdout(&out));
+        copies.push((file, head_lines(&stdout(&out))));
+    }
+    assert!(writer.join().expect("the writer"), "every write went through while the backups were taken");
+    for (file, printed) in copies {
+        let verified = covenant_bare(dir.path(), &["--db", &file, "verify"]);
+        assert!(verified.status.success(), "{}", stderr(&verified));
+        assert_eq!(head_lines(&stdout(&verified)), printed, "{file} verifies with the head backup printed");
+        let field = |n: usize| printed[n].split(':').nth(1).unwrap_or_default().trim().to_owned();
+        let (position, hash) = (field(0), field(1));
+        let original = covenant(dir.path(), &["verify", "--from-position", &position, "--from-hash", &hash]);
+        assert!(original.status.success(), "the live chain continues from the copy's head: {}", stdout(&original));
+    }
+    let refused = covenant(dir.path(), &["backup", "backup-0.db"]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("backup-0.db already exists"), "{}", stderr(&refused));
 }
