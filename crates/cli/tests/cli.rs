@@ -431,3 +431,50 @@ fn a_backup_of_a_live_sqlite_database_verifies_with_the_head_it_had() {
     assert!(!refused.status.success());
     assert!(stderr(&refused).contains("backup-0.db already exists"), "{}", stderr(&refused));
 }
+
+/// PostgreSQL's route: `covenant backup` prints the pg_dump command rather than pretending to
+/// copy; that command, then pg_restore into a new, empty database, gives a database that
+/// verifies with the same head.
+#[tokio::test]
+async fn a_postgresql_backup_is_pg_dump_and_pg_restore_and_verifies_with_the_same_head() {
+    let Some(db) = tests::TestStore::postgres("cli::a_postgresql_backup_is_pg_dump_and_pg_restore").await else {
+        return;
+    };
+    let (_, url) = db.location();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    assert!(covenant_bare(dir.path(), &["--db", &url, "demo"]).status.success());
+    let original = covenant_bare(dir.path(), &["--db", &url, "verify"]);
+    assert!(original.status.success(), "{}", stderr(&original));
+
+    let asked = covenant_bare(dir.path(), &["--db", &url, "backup", "covenant.dump"]);
+    assert!(!asked.status.success(), "no backup was made, and the exit status says so");
+    let message = stderr(&asked);
+    assert!(message.contains("nothing was backed up"), "{message}");
+    let command = message
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("pg_dump "))
+        .unwrap_or_else(|| panic!("the pg_dump command: {message}"))
+        .to_owned();
+    assert!(!dir.path().join("covenant.dump").exists(), "Covenant made no file of its own");
+    let dumped = Command::new("sh").current_dir(dir.path()).args(["-c", &command]).output().expect("sh runs");
+    assert!(dumped.status.success(), "{command}: {}", stderr(&dumped));
+
+    let admin_url = std::env::var(tests::POSTGRES_URL_VAR).expect("the PostgreSQL URL");
+    let restored = format!("covenant_restored_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await.expect("connect");
+    sqlx::query(&format!("CREATE DATABASE {restored}")).execute(&mut admin).await.expect("create the new database");
+    let restored_url = format!("{}/{restored}", url.rsplit_once('/').expect("a database in the URL").0);
+    let restore = Command::new("pg_restore")
+        .current_dir(dir.path())
+        .args(["--no-owner", "--dbname", &restored_url, "covenant.dump"])
+        .output()
+        .expect("pg_restore runs");
+    assert!(restore.status.success(), "{}", stderr(&restore));
+    let verified = covenant_bare(dir.path(), &["--db", &restored_url, "verify"]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    assert_eq!(head_lines(&stdout(&verified)), head_lines(&stdout(&original)), "the same head after the round trip");
+
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {restored} WITH (FORCE)")).execute(&mut admin).await.ok();
+    db.finish().await;
+}
