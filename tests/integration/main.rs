@@ -9,3 +9,5 @@ mod parsers;
 mod projections;
 mod store;
 mod views;
+
+tests::postgres_skip_summary!();

@@ -5,9 +5,12 @@
 //! benchmarks share (`bench`).
 //!
 //! Without `COVENANT_TEST_POSTGRES_URL` the PostgreSQL tests report themselves skipped on the
-//! terminal and pass; with it, they fail loudly if the database cannot be reached.
+//! terminal and pass, and [`postgres_skip_summary!`] ends each test binary's run with one line
+//! counting them; with it, they fail loudly if the database cannot be reached.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use kernel::{EventId, EventStore, EventType, Metadata, NewEvent, Payload, SnapshotStore, StreamId, Timestamp};
 use sqlx::Connection;
@@ -26,6 +29,50 @@ pub const CRASH_BATCH: usize = 5_000;
 
 /// The variable that switches the PostgreSQL tests on.
 pub const POSTGRES_URL_VAR: &str = "COVENANT_TEST_POSTGRES_URL";
+
+/// The PostgreSQL tests of this test binary skipped so far.
+static SKIPPED: AtomicUsize = AtomicUsize::new(0);
+
+/// Says, past the harness's capture, how many PostgreSQL tests this binary skipped and which
+/// variable runs them, once the count has settled. Called by the test that
+/// [`postgres_skip_summary!`] adds, which the harness starts last: by then every other test has
+/// started, and a PostgreSQL test skips as it starts, so the count settles within moments.
+pub fn report_skipped() {
+    if std::env::var_os(POSTGRES_URL_VAR).is_some() {
+        return;
+    }
+    let settled_for = Duration::from_millis(500);
+    let give_up = Instant::now() + Duration::from_secs(10);
+    let mut seen = SKIPPED.load(Ordering::SeqCst);
+    let mut since = Instant::now();
+    while since.elapsed() < settled_for && Instant::now() < give_up {
+        std::thread::sleep(Duration::from_millis(20));
+        let now = SKIPPED.load(Ordering::SeqCst);
+        if now != seen {
+            (seen, since) = (now, Instant::now());
+        }
+    }
+    if seen > 0 {
+        let tests = if seen == 1 { "test" } else { "tests" };
+        let _ = writeln!(
+            std::io::stderr(),
+            "{seen} PostgreSQL {tests} skipped (counted as passed below): set {POSTGRES_URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/test) to run them"
+        );
+    }
+}
+
+/// Adds the test that ends a test binary's run with one line saying how many PostgreSQL tests
+/// were skipped ([`report_skipped`]). Its name sorts after every other test's, and the harness
+/// starts tests in name order, so it starts last.
+#[macro_export]
+macro_rules! postgres_skip_summary {
+    () => {
+        #[test]
+        fn zzz_postgres_skip_summary() {
+            $crate::report_skipped();
+        }
+    };
+}
 
 /// A store under test, with what it takes to reach its database directly.
 #[derive(Debug)]
@@ -47,6 +94,7 @@ impl TestStore {
     /// terminal) when `COVENANT_TEST_POSTGRES_URL` is not set.
     pub async fn postgres(test: &str) -> Option<Self> {
         let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
+            SKIPPED.fetch_add(1, Ordering::SeqCst);
             // Written past the test harness's capture so that a plain `cargo test` shows it.
             let _ = writeln!(
                 std::io::stderr(),

@@ -478,3 +478,5 @@ async fn a_postgresql_backup_is_pg_dump_and_pg_restore_and_verifies_with_the_sam
     sqlx::query(&format!("DROP DATABASE IF EXISTS {restored} WITH (FORCE)")).execute(&mut admin).await.ok();
     db.finish().await;
 }
+
+tests::postgres_skip_summary!();

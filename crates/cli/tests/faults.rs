@@ -561,3 +561,5 @@ on_both_backends!(
     a_killed_service_keeps_every_acknowledged_command,
     two_services_on_one_database_write_one_gapless_chain,
 );
+
+tests::postgres_skip_summary!();
