@@ -27,10 +27,16 @@ impl fmt::Display for LineError {
     }
 }
 
-/// Reads one command from a JSON object, or says what is wrong with it and where.
+/// Reads one command from a JSON object, or says what is wrong with it and where. A date that is
+/// not written as YYYY-MM-DD, is not a day of the calendar or is implausible is refused naming its
+/// field (`field `decided_on`: ...`), as [`domain::parse_date`] words it.
 pub fn parse_command(json: &str) -> Result<Command, String> {
     serde_json::from_str(json).map_err(|error| {
         let text = error.to_string();
+        let text = match date_field(json, &text) {
+            Some(field) => format!("field `{field}`: {text}"),
+            None => text,
+        };
         // Errors found after the JSON was read (a missing field, an unknown command) have no position.
         let reason = match error.line() {
             0 => text,
@@ -43,6 +49,24 @@ pub fn parse_command(json: &str) -> Result<Command, String> {
             "{reason}: write the command as one JSON object with its aggregate, command and fields, as docs/commands.md shows"
         )
     })
+}
+
+/// The field of `json` holding the date that `message`, a refusal of the command, refuses:
+/// `decided_on`, or `period.from` within an object.
+fn date_field(json: &str, message: &str) -> Option<String> {
+    fn search(value: &serde_json::Value, path: &str, message: &str) -> Option<String> {
+        match value {
+            serde_json::Value::String(text) => {
+                domain::parse_date(text).err().filter(|e| message.contains(&e.to_string())).map(|_| path.to_owned())
+            }
+            serde_json::Value::Object(fields) => fields.iter().find_map(|(name, value)| {
+                let path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+                search(value, &path, message)
+            }),
+            _ => None,
+        }
+    }
+    search(&serde_json::from_str(json).ok()?, "", message)
 }
 
 /// Reads every command of a JSON Lines text, or every line that is not one.
@@ -76,5 +100,26 @@ mod tests {
         let good = parse_command_lines(&text.lines().take(3).collect::<Vec<_>>().join("\n")).expect("one command");
         assert_eq!(good.len(), 1);
         assert_eq!(good[0].line, 3);
+    }
+
+    #[test]
+    fn a_bad_date_is_refused_naming_its_field_and_the_form() {
+        let command = |decided_on: &str| {
+            format!(
+                r#"{{"aggregate":"resolution","command":"record","id":"r","body":"b","meeting":"m","agenda_item":"1","text":"RESOLVED","outcome":"noted","decided_on":"{decided_on}"}}"#
+            )
+        };
+        for bad in ["10/03/2021", "2021-02-30", "2021-3-10", "0000-01-01"] {
+            let message = parse_command(&command(bad)).expect_err(bad);
+            assert!(message.starts_with("field `decided_on`: "), "{message}");
+            assert!(message.contains(bad) && message.contains("YYYY-MM-DD"), "{message}");
+        }
+        assert!(parse_command(&command("2021-03-10")).is_ok());
+        let nested = r#"{"aggregate":"commitment","command":"report_progress","id":"c","status":"green","percent_complete":5,"narrative":"n","period":{"label":"Q1","from":"2021-4-01"},"reported_on":"2021-06-30"}"#;
+        let message = parse_command(nested).expect_err("unpadded month");
+        assert!(
+            message.starts_with("field `period.from`: '2021-4-01' is not a date: write it as YYYY-MM-DD"),
+            "{message}"
+        );
     }
 }

@@ -41,7 +41,9 @@ pub struct Provenance {
     pub actor: String,
     /// Where the fact comes from, such as a minute reference or a file and line.
     pub source: Option<String>,
-    /// When it happened in the world; the time of recording when not given.
+    /// When it happened in the world. When not given: the start (midnight, UTC) of the day the
+    /// command carries as its own date, or the time of recording for a command without one. When
+    /// given for a command with its own date, it must fall on that day (`domain::when`).
     pub occurred_at: Option<Timestamp>,
     /// The chain the events belong to, instead of the one [`crate::cause`] would choose.
     pub correlation_id: Option<Uuid>,

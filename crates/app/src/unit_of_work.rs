@@ -79,6 +79,8 @@ impl<'a> UnitOfWork<'a> {
     pub async fn decide(&mut self, item: usize, submission: &Submission) -> Result<(), RecordError> {
         let command = &submission.command;
         let target = command.stream_id();
+        let occurred_at = domain::when::occurred_at(command, submission.provenance.occurred_at, self.now)
+            .map_err(|error| RecordError::Rejected { item, stream: target.clone(), error: error.into() })?;
         self.load(&target).await?;
         for stream in command.references() {
             self.load(&stream).await?;
@@ -105,7 +107,7 @@ impl<'a> UnitOfWork<'a> {
             correlation_id,
             causation_id,
             source: provenance.source.clone(),
-            occurred_at: provenance.occurred_at.unwrap_or(self.now),
+            occurred_at,
         };
         for (event, id) in executed.events.iter().zip(ids) {
             self.hold(item, &target, event, id, metadata.clone())?;

@@ -56,8 +56,9 @@ pub struct Recording {
     /// name and line of each command.
     #[arg(long, value_name = "TEXT")]
     source: Option<String>,
-    /// When the facts happened in the world, such as the date of the meeting (YYYY-MM-DD or RFC
-    /// 3339). Defaults to now.
+    /// When the facts happened in the world (YYYY-MM-DD or RFC 3339). Defaults to the date the
+    /// command carries as its own (a resolution's decided_on, a progress report's reported_on),
+    /// else now; for a command with its own date it must fall on that day.
     #[arg(long, value_name = "DATE", value_parser = Timestamp::parse)]
     occurred_at: Option<Timestamp>,
 }

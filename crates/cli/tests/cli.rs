@@ -34,6 +34,7 @@ fn head(dir: &Path) -> String {
 }
 
 const REGISTER: &str = r#"{"aggregate":"organisation","command":"register","id":"GB-LAE-WLI","name":"West Lindsey District Council","kind":"local_authority"}"#;
+const LINCOLNSHIRE: &str = r#"{"aggregate":"organisation","command":"register","id":"GB-LAE-LIN","name":"Lincolnshire County Council","kind":"local_authority"}"#;
 const COMMITTEE: &str = r#"{"aggregate":"body","command":"establish","id":"west-lindsey-prosperous-communities-committee","name":"Prosperous Communities Committee","kind":"committee","parents":["GB-LAE-WLI"],"established_on":"2018-01-01"}"#;
 
 #[test]
@@ -82,6 +83,49 @@ fn record_takes_a_command_or_a_file_and_refuses_bad_files_whole() {
     );
     assert!(message.contains("nothing was recorded"), "{message}");
     assert_eq!(head(dir.path()), "Head position: 2", "a refused file records nothing, not even its good lines");
+}
+
+#[test]
+fn dates_in_commands_are_checked_and_a_command_happened_on_its_own_date() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for command in [REGISTER, COMMITTEE, LINCOLNSHIRE] {
+        let output = covenant(dir.path(), &["record", command]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let join = |joined_on: &str| {
+        format!(
+            r#"{{"aggregate":"body","command":"add_member","id":"west-lindsey-prosperous-communities-committee","organisation":"GB-LAE-LIN","joined_on":"{joined_on}"}}"#
+        )
+    };
+    for bad in ["10/03/2021", "2021-02-30", "2021-3-10", "0000-03-10"] {
+        let refused = covenant(dir.path(), &["record", &join(bad)]);
+        assert!(!refused.status.success(), "{bad} was accepted");
+        let message = stderr(&refused);
+        assert!(
+            message.contains(&format!("field `joined_on`: '{bad}'"))
+                || message.contains("field `joined_on`: 0000-03-10"),
+            "{message}"
+        );
+        assert!(message.contains("YYYY-MM-DD"), "{message}");
+    }
+
+    let disagreeing = covenant(dir.path(), &["record", "--occurred-at", "2021-03-11", &join("2021-03-10")]);
+    assert!(!disagreeing.status.success());
+    let message = stderr(&disagreeing);
+    assert!(
+        message.contains(
+            "the command says it happened on 2021-03-10 (joined_on) but occurred_at says 2021-03-11: leave out occurred_at, or give the same date"
+        ),
+        "{message}"
+    );
+    assert_eq!(head(dir.path()), "Head position: 3", "nothing refused was recorded");
+
+    let joined = covenant(dir.path(), &["record", &join("2021-03-10")]);
+    assert!(joined.status.success(), "{}", stderr(&joined));
+    let audit = covenant(dir.path(), &["report", "audit", "--format", "csv"]);
+    assert!(audit.status.success(), "{}", stderr(&audit));
+    let line = stdout(&audit).lines().find(|l| l.contains("BodyMemberJoined")).map(str::to_owned);
+    assert!(line.as_deref().is_some_and(|l| l.contains("2021-03-10T00:00:00Z")), "{}", stdout(&audit));
 }
 
 #[test]

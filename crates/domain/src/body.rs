@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::Context;
 use crate::ids::{body_stream, organisation_stream};
 use crate::values::{Date, Key, OrgId, has_text};
+use crate::when::Happened;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -31,20 +32,24 @@ pub enum Command {
         parents: Vec<OrgId>,
         #[serde(default)]
         members: Vec<OrgId>,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         established_on: Date,
     },
     AddMember {
         id: Key,
         organisation: OrgId,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         joined_on: Date,
     },
     RemoveMember {
         id: Key,
         organisation: OrgId,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         left_on: Date,
     },
     Abolish {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         abolished_on: Date,
     },
 }
@@ -61,6 +66,16 @@ impl Command {
 
     pub fn stream_id(&self) -> StreamId {
         body_stream(self.id())
+    }
+
+    /// The day the command says this happened, and the field that says so.
+    pub fn happened_on(&self) -> Option<Happened> {
+        Some(match self {
+            Command::Establish { established_on, .. } => Happened::new("established_on", *established_on),
+            Command::AddMember { joined_on, .. } => Happened::new("joined_on", *joined_on),
+            Command::RemoveMember { left_on, .. } => Happened::new("left_on", *left_on),
+            Command::Abolish { abolished_on, .. } => Happened::new("abolished_on", *abolished_on),
+        })
     }
 
     pub fn references(&self) -> Vec<StreamId> {

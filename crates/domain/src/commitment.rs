@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::ids::{commitment_stream, instrument_stream, organisation_stream, resolution_stream};
 use crate::rag::Rag;
 use crate::values::{Date, Key, OrgId, has_text};
+use crate::when::Happened;
 
 /// An objective of an instrument, as a commitment's target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,7 +23,9 @@ pub struct ObjectiveRef {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportingPeriod {
     pub label: String,
+    #[serde(default, deserialize_with = "crate::values::strict_optional_date")]
     pub from: Option<Date>,
+    #[serde(default, deserialize_with = "crate::values::strict_optional_date")]
     pub to: Option<Date>,
 }
 
@@ -61,25 +64,30 @@ pub enum Command {
         lead: String,
         towards: Option<ObjectiveRef>,
         arising_from: Option<Key>,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         due_on: Date,
         #[serde(default = "default_weight")]
         weight: u32,
         parent: Option<Key>,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         made_on: Date,
     },
     AddMilestone {
         id: Key,
         milestone: Key,
         title: String,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         due_on: Date,
     },
     ReachMilestone {
         id: Key,
         milestone: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         reached_on: Date,
     },
     Reschedule {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         due_on: Date,
         reason: String,
     },
@@ -91,10 +99,12 @@ pub enum Command {
         #[serde(default)]
         evidence_refs: Vec<String>,
         period: ReportingPeriod,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         reported_on: Date,
     },
     Complete {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         completed_on: Date,
         narrative: String,
         #[serde(default)]
@@ -102,17 +112,22 @@ pub enum Command {
     },
     Defer {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         deferred_on: Date,
+        #[serde(default, deserialize_with = "crate::values::strict_optional_date")]
         until: Option<Date>,
         reason: String,
     },
     Resume {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         resumed_on: Date,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         due_on: Date,
     },
     Cancel {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         cancelled_on: Date,
         reason: String,
     },
@@ -121,6 +136,7 @@ pub enum Command {
         id: Key,
         from: OrgId,
         to: OrgId,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         effective_on: Date,
     },
 }
@@ -143,6 +159,22 @@ impl Command {
 
     pub fn stream_id(&self) -> StreamId {
         commitment_stream(self.id())
+    }
+
+    /// The day the command says this happened, and the field that says so. Adding a milestone
+    /// and rescheduling carry only planned dates, not a date of their own.
+    pub fn happened_on(&self) -> Option<Happened> {
+        Some(match self {
+            Command::Make { made_on, .. } => Happened::new("made_on", *made_on),
+            Command::ReachMilestone { reached_on, .. } => Happened::new("reached_on", *reached_on),
+            Command::ReportProgress { reported_on, .. } => Happened::new("reported_on", *reported_on),
+            Command::Complete { completed_on, .. } => Happened::new("completed_on", *completed_on),
+            Command::Defer { deferred_on, .. } => Happened::new("deferred_on", *deferred_on),
+            Command::Resume { resumed_on, .. } => Happened::new("resumed_on", *resumed_on),
+            Command::Cancel { cancelled_on, .. } => Happened::new("cancelled_on", *cancelled_on),
+            Command::Transfer { effective_on, .. } => Happened::new("effective_on", *effective_on),
+            Command::AddMilestone { .. } | Command::Reschedule { .. } => return None,
+        })
     }
 
     pub fn references(&self) -> Vec<StreamId> {
@@ -328,6 +360,12 @@ pub enum Error {
     NotSuccessor { from: OrgId, to: OrgId },
     #[error("{what} on {date} is before {before}: check the dates")]
     OutOfOrder { what: &'static str, date: Date, before: Date },
+    #[error("{what} on {date} is before the commitment was made on {made_on}: check the dates")]
+    BeforeMade { what: &'static str, date: Date, made_on: Date },
+    #[error(
+        "commitment made on {made_on} cannot arise from resolution {resolution}, decided later on {decided_on}: check the dates, or cite the resolution it arose from"
+    )]
+    BeforeResolution { made_on: Date, resolution: Key, decided_on: Date },
     #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
     InFuture { what: &'static str, date: Date, today: Date },
 }
@@ -372,6 +410,9 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
         if let Some(r) = arising_from {
             let resolution = ctx.facts.resolutions.get(r).filter(|r| r.exists());
             let resolution = resolution.ok_or_else(|| Error::UnknownResolution(r.clone()))?;
+            if let Some(decided_on) = resolution.decided_on.filter(|d| d > made_on) {
+                return Err(Error::BeforeResolution { made_on: *made_on, resolution: r.clone(), decided_on });
+            }
             if body.is_none() {
                 body = resolution.body.clone();
             }
@@ -409,6 +450,9 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
     }
     let open = || if state.is_open() { Ok(()) } else { Err(Error::NotOpen(state.status)) };
     let made_on = state.made_on.unwrap_or_default();
+    let since_made = |what, date: Date| {
+        if date < made_on { Err(Error::BeforeMade { what, date, made_on }) } else { Ok(()) }
+    };
     match command {
         Command::Make { .. } => Ok(Vec::new()),
         Command::AddMilestone { milestone, title, due_on, .. } => {
@@ -430,6 +474,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 Some(_) => {}
             }
             not_future("milestone", *reached_on)?;
+            since_made("milestone", *reached_on)?;
             Ok(vec![Event::MilestoneReached { milestone: milestone.clone(), reached_on: *reached_on }])
         }
         Command::Reschedule { due_on, reason, .. } => {
@@ -471,6 +516,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 }
             }
             not_future("progress report", progress.reported_on)?;
+            since_made("progress report", progress.reported_on)?;
             Ok(vec![progress.into_event()])
         }
         Command::Complete { completed_on, narrative, evidence_refs, .. } => {
@@ -479,6 +525,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::Empty("completion narrative"));
             }
             not_future("completion", *completed_on)?;
+            since_made("completion", *completed_on)?;
             Ok(vec![Event::Completed {
                 completed_on: *completed_on,
                 narrative: narrative.clone(),
@@ -491,6 +538,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::Empty("deferral reason"));
             }
             not_future("deferral", *deferred_on)?;
+            since_made("deferral", *deferred_on)?;
             Ok(vec![Event::Deferred { deferred_on: *deferred_on, until: *until, reason: reason.clone() }])
         }
         Command::Resume { resumed_on, due_on, .. } => {
@@ -498,6 +546,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::NotDeferred);
             }
             not_future("resumption", *resumed_on)?;
+            since_made("resumption", *resumed_on)?;
             if due_on < resumed_on {
                 return Err(Error::OutOfOrder { what: "due date", date: *due_on, before: *resumed_on });
             }
@@ -511,6 +560,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::Empty("cancellation reason"));
             }
             not_future("cancellation", *cancelled_on)?;
+            since_made("cancellation", *cancelled_on)?;
             Ok(vec![Event::Cancelled { cancelled_on: *cancelled_on, reason: reason.clone() }])
         }
         Command::Transfer { from, to, effective_on, .. } => {

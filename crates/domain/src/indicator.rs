@@ -8,6 +8,7 @@ use crate::commitment::ObjectiveRef;
 use crate::context::Context;
 use crate::ids::{indicator_stream, instrument_stream, organisation_stream};
 use crate::values::{Date, Key, OrgId, has_text};
+use crate::when::Happened;
 
 /// Whether a higher or a lower value is better.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,22 +33,26 @@ pub enum Command {
     SetBaseline {
         id: Key,
         value: f64,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         as_of: Date,
         source: String,
     },
     SetTarget {
         id: Key,
         value: f64,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         due_on: Date,
     },
     RecordMeasurement {
         id: Key,
         value: f64,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         as_of: Date,
         note: Option<String>,
     },
     ReviseMeasurement {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         as_of: Date,
         value: f64,
         reason: String,
@@ -67,6 +72,18 @@ impl Command {
 
     pub fn stream_id(&self) -> StreamId {
         indicator_stream(self.id())
+    }
+
+    /// The day the command says this happened, and the field that says so: the day a measurement
+    /// is as of. A baseline is set, and a measurement revised, when the performance framework
+    /// says so, after the reading it takes; its `as_of` is that reading's day, not its own
+    /// ([`crate::when::occurred_at`] checks that it does not happen before that day).
+    pub fn happened_on(&self) -> Option<Happened> {
+        match self {
+            Command::RecordMeasurement { as_of, .. } => Some(Happened::new("as_of", *as_of)),
+            Command::SetBaseline { .. } => None,
+            Command::Define { .. } | Command::SetTarget { .. } | Command::ReviseMeasurement { .. } => None,
+        }
     }
 
     pub fn references(&self) -> Vec<StreamId> {

@@ -12,6 +12,7 @@ use crate::context::Context;
 use crate::ids::{body_stream, instrument_stream, organisation_stream, resolution_stream};
 use crate::resolution::{self, Act};
 use crate::values::{ContentHash, Date, Key, OrgId, Period, has_text};
+use crate::when::Happened;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -38,6 +39,7 @@ pub enum Command {
         parties: Vec<OrgId>,
         /// The instrument this one builds on, as a blueprint builds on an MOU.
         builds_on: Option<Key>,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         drafted_on: Date,
     },
     PublishVersion {
@@ -45,6 +47,7 @@ pub enum Command {
         label: String,
         content_hash: ContentHash,
         document: Option<String>,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         published_on: Date,
     },
     AddObjective {
@@ -60,11 +63,14 @@ pub enum Command {
     },
     OpenConsultation {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         opens_on: Date,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         closes_on: Date,
     },
     CloseConsultation {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         closed_on: Date,
         summary: String,
     },
@@ -72,6 +78,7 @@ pub enum Command {
         id: Key,
         body: Key,
         resolution: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         endorsed_on: Date,
         recommendation: Option<String>,
     },
@@ -79,28 +86,33 @@ pub enum Command {
         id: Key,
         party: OrgId,
         resolution: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         adopted_on: Date,
     },
     Sign {
         id: Key,
         party: OrgId,
         resolution: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         signed_on: Date,
         signatory: String,
     },
     WithdrawParty {
         id: Key,
         party: OrgId,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         withdrawn_on: Date,
         reason: String,
         resolution: Option<Key>,
     },
     StartDelivery {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         started_on: Date,
     },
     StartReview {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         started_on: Date,
         reason: String,
     },
@@ -109,20 +121,24 @@ pub enum Command {
         label: String,
         content_hash: ContentHash,
         document: Option<String>,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         published_on: Date,
         resolution: Option<Key>,
     },
     Supersede {
         id: Key,
         by_instrument: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         superseded_on: Date,
     },
     Expire {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         expired_on: Date,
     },
     Withdraw {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         withdrawn_on: Date,
         reason: String,
         resolution: Option<Key>,
@@ -153,6 +169,31 @@ impl Command {
 
     pub fn stream_id(&self) -> StreamId {
         instrument_stream(self.id())
+    }
+
+    /// The day the command says this happened, and the field that says so. Adding an objective
+    /// or a party carries no date of its own.
+    pub fn happened_on(&self) -> Option<Happened> {
+        Some(match self {
+            Command::Draft { drafted_on, .. } => Happened::new("drafted_on", *drafted_on),
+            Command::PublishVersion { published_on, .. } | Command::Refresh { published_on, .. } => {
+                Happened::new("published_on", *published_on)
+            }
+            Command::OpenConsultation { opens_on, .. } => Happened::new("opens_on", *opens_on),
+            Command::CloseConsultation { closed_on, .. } => Happened::new("closed_on", *closed_on),
+            Command::Endorse { endorsed_on, .. } => Happened::new("endorsed_on", *endorsed_on),
+            Command::Adopt { adopted_on, .. } => Happened::new("adopted_on", *adopted_on),
+            Command::Sign { signed_on, .. } => Happened::new("signed_on", *signed_on),
+            Command::WithdrawParty { withdrawn_on, .. } | Command::Withdraw { withdrawn_on, .. } => {
+                Happened::new("withdrawn_on", *withdrawn_on)
+            }
+            Command::StartDelivery { started_on, .. } | Command::StartReview { started_on, .. } => {
+                Happened::new("started_on", *started_on)
+            }
+            Command::Supersede { superseded_on, .. } => Happened::new("superseded_on", *superseded_on),
+            Command::Expire { expired_on, .. } => Happened::new("expired_on", *expired_on),
+            Command::AddObjective { .. } | Command::AddParty { .. } => return None,
+        })
     }
 
     pub fn references(&self) -> Vec<StreamId> {
@@ -435,6 +476,8 @@ pub enum Error {
     ResolutionAfterAct { resolution: Key, decided_on: Date, on: Date },
     #[error("{what} on {date} is before {before}: check the dates")]
     OutOfOrder { what: &'static str, date: Date, before: Date },
+    #[error("{what} on {date} is before the endorsement on {endorsed_on}: an instrument is {what_done} only once endorsed; check the dates", what_done = if *.what == "adoption" { "adopted" } else { "signed" })]
+    BeforeEndorsement { what: &'static str, date: Date, endorsed_on: Date },
     #[error("instrument cannot be superseded by itself: name the instrument that replaces it")]
     SupersededBySelf,
     #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
@@ -459,6 +502,15 @@ fn authority<'c>(ctx: &'c Context, resolution: &Key, act: Act, on: Date) -> Resu
         return Err(Error::ResolutionAfterAct { resolution: resolution.clone(), decided_on, on });
     }
     Ok(r)
+}
+
+/// Checks that an adoption or signature on `date` comes no earlier than the instrument's first
+/// endorsement.
+fn after_endorsement(state: &State, what: &'static str, date: Date) -> Result<(), Error> {
+    match state.endorsements.iter().map(|e| e.endorsed_on).min() {
+        Some(endorsed_on) if date < endorsed_on => Err(Error::BeforeEndorsement { what, date, endorsed_on }),
+        _ => Ok(()),
+    }
 }
 
 /// Checks that a party's own resolution authorised its act.
@@ -626,6 +678,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             }
             active_org(party)?;
             not_future("adoption", *adopted_on)?;
+            after_endorsement(state, "adoption", *adopted_on)?;
             party_authority(ctx, party, resolution, Act::Adoption, *adopted_on)?;
             Ok(vec![Event::Adopted { party: party.clone(), resolution: resolution.clone(), adopted_on: *adopted_on }])
         }
@@ -645,6 +698,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             }
             active_org(party)?;
             not_future("signature", *signed_on)?;
+            after_endorsement(state, "signature", *signed_on)?;
             party_authority(ctx, party, resolution, Act::Signature, *signed_on)?;
             Ok(vec![Event::Signed {
                 party: party.clone(),

@@ -2,7 +2,8 @@
 //! commitments and indicators, each an aggregate with its commands, events, state, `decide` and
 //! `evolve`; the top-level [`Command`] and [`Event`] that name any of them; [`handle`], the one
 //! entry point the application layer calls; the event [`codec`]; the [`rag`] rules; and the
-//! [`seeds`] stories.
+//! [`seeds`] stories; and [`when`], the day a command happened and the `occurred_at` it is
+//! recorded with.
 //!
 //! Architecture Invariant: this crate is pure and synchronous. It does no IO, reads no clock and
 //! knows no store: the current time and the states of referenced streams arrive in a [`Context`].
@@ -39,13 +40,15 @@ pub mod resolution;
 pub mod seeds;
 pub mod testing;
 pub mod values;
+pub mod when;
 
 use kernel::StreamId;
 use serde::{Deserialize, Serialize};
 
 pub use context::{Context, Facts};
 pub use ids::{Aggregate, StreamKey};
-pub use values::{ContentHash, Date, Key, NotADate, OrgId, Period, parse_date};
+pub use values::{ContentHash, Date, Key, NotADate, OrgId, Period, earliest_date, latest_date, parse_date};
+pub use when::Happened;
 
 /// Declares the top-level command and event enums, the error that wraps each aggregate's error,
 /// and the dispatch from one to the other, from a single list of aggregates.
@@ -76,6 +79,9 @@ macro_rules! aggregates {
             WrongAggregate { stream: StreamId, found: Aggregate, expected: Aggregate },
             #[error("{0}")]
             StreamId(String),
+            /// The time the command happened cannot be recorded (see [`when`]).
+            #[error(transparent)]
+            When(#[from] when::Error),
         }
 
         $(
@@ -103,6 +109,14 @@ macro_rules! aggregates {
             pub fn stream_id(&self) -> StreamId {
                 match self {
                     $(Command::$variant(c) => c.stream_id(),)*
+                }
+            }
+
+            /// The day the command says it happened, and the field that says so; `None` for a
+            /// command without a date of its own (see [`when`]).
+            pub fn happened_on(&self) -> Option<Happened> {
+                match self {
+                    $(Command::$variant(c) => c.happened_on(),)*
                 }
             }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::Context;
 use crate::ids::{body_stream, meeting_stream};
 use crate::values::{Date, Key, has_text};
+use crate::when::Happened;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
@@ -15,6 +16,7 @@ pub enum Command {
     Schedule {
         id: Key,
         body: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         date: Date,
         title: String,
     },
@@ -28,6 +30,7 @@ pub enum Command {
     },
     Hold {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         held_on: Date,
     },
     Cancel {
@@ -36,6 +39,7 @@ pub enum Command {
     },
     PublishMinutes {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         published_on: Date,
     },
     /// Records that a later meeting of the same body confirmed these minutes as a correct record.
@@ -60,6 +64,20 @@ impl Command {
 
     pub fn stream_id(&self) -> StreamId {
         meeting_stream(self.id())
+    }
+
+    /// The day the command says this happened, and the field that says so: the day a meeting was
+    /// held or its minutes published. Scheduling (whose `date` is the day planned, not the day
+    /// it was scheduled), agenda items, cancellation and confirmation carry no date of their own.
+    pub fn happened_on(&self) -> Option<Happened> {
+        match self {
+            Command::Hold { held_on, .. } => Some(Happened::new("held_on", *held_on)),
+            Command::PublishMinutes { published_on, .. } => Some(Happened::new("published_on", *published_on)),
+            Command::Schedule { .. }
+            | Command::AddAgendaItem { .. }
+            | Command::Cancel { .. }
+            | Command::ConfirmMinutes { .. } => None,
+        }
     }
 
     pub fn references(&self) -> Vec<StreamId> {

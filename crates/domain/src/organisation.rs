@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::Context;
 use crate::ids::organisation_stream;
 use crate::values::{Date, OrgId, has_text};
+use crate::when::Happened;
 
 /// What sort of organisation it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +41,7 @@ pub enum Command {
     Rename {
         id: OrgId,
         name: String,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         effective_on: Date,
     },
     /// Records that `successor` took over this organisation's functions, as in local government
@@ -47,10 +49,12 @@ pub enum Command {
     Succeed {
         id: OrgId,
         successor: OrgId,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         effective_on: Date,
     },
     Dissolve {
         id: OrgId,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         effective_on: Date,
     },
 }
@@ -67,6 +71,17 @@ impl Command {
 
     pub fn stream_id(&self) -> StreamId {
         organisation_stream(self.id())
+    }
+
+    /// The day the command says this happened, and the field that says so; `None` for a
+    /// registration, which carries no date of its own.
+    pub fn happened_on(&self) -> Option<Happened> {
+        match self {
+            Command::Register { .. } => None,
+            Command::Rename { effective_on, .. }
+            | Command::Succeed { effective_on, .. }
+            | Command::Dissolve { effective_on, .. } => Some(Happened::new("effective_on", *effective_on)),
+        }
     }
 
     pub fn references(&self) -> Vec<StreamId> {

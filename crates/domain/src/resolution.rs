@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::ids::{body_stream, meeting_stream, resolution_stream};
 use crate::meeting;
 use crate::values::{Date, Key, OrgId, has_text};
+use crate::when::Happened;
 
 /// The outcome a resolution records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,8 +68,11 @@ pub enum Command {
         /// The verbatim text, such as "RESOLVED that West Lindsey District Council adopt ...".
         text: String,
         outcome: Outcome,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         decided_on: Date,
+        #[serde(default, deserialize_with = "crate::values::strict_optional_date")]
         published_on: Option<Date>,
+        #[serde(default, deserialize_with = "crate::values::strict_optional_date")]
         effective_on: Option<Date>,
         /// True when the decision may be called in by scrutiny before it takes effect.
         #[serde(default)]
@@ -76,21 +80,25 @@ pub enum Command {
     },
     Publish {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         published_on: Date,
     },
     CallIn {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         called_in_on: Date,
         by: String,
         reason: String,
     },
     RejectCallIn {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         decided_on: Date,
         reason: String,
     },
     ReferBack {
         id: Key,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         decided_on: Date,
         reason: String,
     },
@@ -126,6 +134,19 @@ impl Command {
 
     pub fn stream_id(&self) -> StreamId {
         resolution_stream(self.id())
+    }
+
+    /// The day the command says this happened, and the field that says so. A correction carries
+    /// no date of its own; a rescission or supersession takes its date from the later resolution.
+    pub fn happened_on(&self) -> Option<Happened> {
+        match self {
+            Command::Record { decided_on, .. }
+            | Command::RejectCallIn { decided_on, .. }
+            | Command::ReferBack { decided_on, .. } => Some(Happened::new("decided_on", *decided_on)),
+            Command::Publish { published_on, .. } => Some(Happened::new("published_on", *published_on)),
+            Command::CallIn { called_in_on, .. } => Some(Happened::new("called_in_on", *called_in_on)),
+            Command::Correct { .. } | Command::Rescind { .. } | Command::Supersede { .. } => None,
+        }
     }
 
     pub fn references(&self) -> Vec<StreamId> {

@@ -551,6 +551,12 @@ pub fn lincolnshire() -> Story {
             "Housing link workers placed in two acute hospital discharge hubs.",
             &[],
         );
+    s.on("2022-03-31", "West Lindsey DFG return 2021/22 (illustrative)").run(indicator::Command::RecordMeasurement {
+        id: key("west-lindsey-dfg-completions"),
+        value: 111.0,
+        as_of: date("2022-03-31"),
+        note: None,
+    });
     s.on("2022-04-20", "HHCDG progress return, Q4 2021/22 (illustrative)")
         .progress(
             "hhcdg-specialist-housing-evidence",
@@ -570,12 +576,6 @@ pub fn lincolnshire() -> Story {
             "Average time from referral to completion down from 38 to 22 weeks.",
             &["DFG performance report 2021/22"],
         );
-    s.on("2022-04-20", "West Lindsey DFG return 2021/22 (illustrative)").run(indicator::Command::RecordMeasurement {
-        id: key("west-lindsey-dfg-completions"),
-        value: 111.0,
-        as_of: date("2022-03-31"),
-        note: None,
-    });
     s.on("2022-06-30", "West Lindsey DFG return 2021/22, audited (illustrative)").run(
         indicator::Command::ReviseMeasurement {
             id: key("west-lindsey-dfg-completions"),
@@ -610,7 +610,7 @@ pub fn lincolnshire() -> Story {
             "Pathways redesigned; housing link worker posts funded to March 2024.",
             &[],
         );
-    s.on("2023-04-20", "West Lindsey DFG return 2022/23 (illustrative)").run(indicator::Command::RecordMeasurement {
+    s.on("2023-03-31", "West Lindsey DFG return 2022/23 (illustrative)").run(indicator::Command::RecordMeasurement {
         id: key("west-lindsey-dfg-completions"),
         value: 137.0,
         as_of: date("2023-03-31"),
@@ -628,21 +628,23 @@ pub fn bexley() -> Story {
     let strategy = "bexley-jlhws-2023-2028";
     let plan = "bexley-joint-integrated-action-plan";
     let board = "bexley-health-and-wellbeing-board";
+    s.on("2013-04-01", "Bexley Health and Wellbeing Board (establishment date illustrative)")
+        .register("GB-LAE-BEX", "London Borough of Bexley", LocalAuthority)
+        .register("GB-NHS-RPG", "Oxleas NHS Foundation Trust", NhsBody)
+        .body(
+            board,
+            "Bexley Health and Wellbeing Board",
+            body::Kind::Board,
+            &["GB-LAE-BEX"],
+            &["GB-LAE-BEX", "GB-NHS-RPG"],
+            "2013-04-01",
+        );
     s.on(
         "2023-01-09",
         "Bexley Joint Local Health and Wellbeing Strategy 2023 to 2028 (drafting and engagement dates illustrative)",
     )
-    .register("GB-LAE-BEX", "London Borough of Bexley", LocalAuthority)
     .register("GB-NHS-QKK", "NHS South East London Integrated Care Board", IntegratedCareBoard)
-    .register("GB-NHS-RPG", "Oxleas NHS Foundation Trust", NhsBody)
-    .body(
-        board,
-        "Bexley Health and Wellbeing Board",
-        body::Kind::Board,
-        &["GB-LAE-BEX"],
-        &["GB-LAE-BEX", "GB-NHS-QKK", "GB-NHS-RPG"],
-        "2013-04-01",
-    )
+    .run(body::Command::AddMember { id: key(board), organisation: org("GB-NHS-QKK"), joined_on: date("2023-01-09") })
     .draft(
         strategy,
         instrument::Kind::Strategy,
@@ -763,13 +765,7 @@ pub fn bexley() -> Story {
             "Pathway design paused while community services are recommissioned.",
             &[],
         );
-    s.on("2024-01-18", "Bexley Health and Wellbeing Board action plan update (illustrative)")
-        .run(commitment::Command::Complete {
-            id: key("bexley-suicide-prevention-plan"),
-            completed_on: date("2024-01-18"),
-            narrative: "Refreshed suicide prevention action plan agreed by the board.".into(),
-            evidence_refs: vec!["Bexley suicide prevention action plan 2024".into()],
-        })
+    s.on("2023-12-31", "Bexley Health and Wellbeing Board action plan update (illustrative)")
         .run(indicator::Command::Define {
             id: key("bexley-cyp-mh-access"),
             title: "Children and young people accessing NHS-funded mental health support".into(),
@@ -795,6 +791,14 @@ pub fn bexley() -> Story {
             as_of: date("2023-12-31"),
             note: Some("rolling twelve months (illustrative)".into()),
         });
+    s.on("2024-01-18", "Bexley Health and Wellbeing Board action plan update (illustrative)").run(
+        commitment::Command::Complete {
+            id: key("bexley-suicide-prevention-plan"),
+            completed_on: date("2024-01-18"),
+            narrative: "Refreshed suicide prevention action plan agreed by the board.".into(),
+            evidence_refs: vec!["Bexley suicide prevention action plan 2024".into()],
+        },
+    );
     s.finish(
         "bexley",
         "Bexley Joint Local Health and Wellbeing Strategy 2023 to 2028 and its joint integrated action plan",
@@ -1215,10 +1219,17 @@ pub fn walsall() -> Story {
             value: 450.0,
             due_on: date("2023-03-31"),
         });
+    s.on("2023-03-31", "whg community services records 2022/23 (figure illustrative)").run(
+        indicator::Command::RecordMeasurement {
+            id: key("whg-social-prescribing-referrals"),
+            value: 428.0,
+            as_of: date("2023-03-31"),
+            note: None,
+        },
+    );
     s.on("2023-06-29", "whg news, 29 June 2023; West Midlands Mental Health Commission report (progress figures illustrative)")
         .progress("whg-community-champions", Rag::Green, 60, "2023/24 Q1", "2023-06-29", "Champions use their lived experience to encourage local people into advice and local healthcare services; praised in the West Midlands Mental Health Commission report.", &["West Midlands Mental Health Commission report, June 2023"])
         .progress("whg-housing-development-programme", Rag::Green, 50, "2023/24 Q1", "2023-06-29", "Forum set up with the Black Country ICB; first cohort of housing professionals attending.", &[])
-        .progress("whg-social-prescribing", Rag::Amber, 80, "2023/24 Q1", "2023-06-29", "Referrals continuing; evaluation not yet complete.", &[])
-        .run(indicator::Command::RecordMeasurement { id: key("whg-social-prescribing-referrals"), value: 428.0, as_of: date("2023-03-31"), note: None });
+        .progress("whg-social-prescribing", Rag::Amber, 80, "2023/24 Q1", "2023-06-29", "Referrals continuing; evaluation not yet complete.", &[]);
     s.finish("walsall", "whg and Walsall Together: a housing association in a place-based partnership")
 }

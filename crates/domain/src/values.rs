@@ -20,15 +20,60 @@ pub fn in_words<T: Serialize>(value: &T) -> String {
 /// A calendar date, as councils record decisions: `2020-12-01`.
 pub type Date = NaiveDate;
 
-/// A date as Covenant's commands, queries and files write it: YYYY-MM-DD.
-pub fn parse_date(text: &str) -> Result<Date, NotADate> {
-    Date::parse_from_str(text, "%Y-%m-%d").map_err(|_| NotADate(text.to_owned()))
+/// The earliest date accepted in a command, a query or a file: 1 January 1900. Nothing
+/// Covenant records happened before it, so an earlier date is a typing error (year 0 for 2020).
+pub fn earliest_date() -> Date {
+    Date::from_ymd_opt(1900, 1, 1).unwrap_or(Date::MIN)
 }
 
-/// Text that is not a date written as YYYY-MM-DD.
+/// The latest date accepted in a command, a query or a file: 31 December 2099. Planned dates (a
+/// due date, a target, the end of a strategy's period) may lie years ahead, but not this far.
+pub fn latest_date() -> Date {
+    Date::from_ymd_opt(2099, 12, 31).unwrap_or(Date::MAX)
+}
+
+/// A date as Covenant's commands, queries and files write it: YYYY-MM-DD, with four digits of
+/// year and two each of month and day, a day the calendar has, from [`earliest_date`] to
+/// [`latest_date`].
+pub fn parse_date(text: &str) -> Result<Date, NotADate> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if !shaped {
+        return Err(NotADate::Malformed(text.to_owned()));
+    }
+    let date = Date::parse_from_str(text, "%Y-%m-%d").map_err(|_| NotADate::Impossible(text.to_owned()))?;
+    if date < earliest_date() || date > latest_date() {
+        return Err(NotADate::Implausible(date));
+    }
+    Ok(date)
+}
+
+/// Text that is not a date written as YYYY-MM-DD, or a date outside the years Covenant accepts.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a date: write it as YYYY-MM-DD")]
-pub struct NotADate(pub String);
+pub enum NotADate {
+    #[error("'{0}' is not a date: write it as YYYY-MM-DD")]
+    Malformed(String),
+    #[error("'{0}' is not a day of the calendar: write a real date as YYYY-MM-DD")]
+    Impossible(String),
+    #[error("{0} is not a plausible date: give a date from 1900-01-01 to 2099-12-31 as YYYY-MM-DD")]
+    Implausible(Date),
+}
+
+/// Reads a date field of a command with [`parse_date`], for `#[serde(deserialize_with)]`: chrono's
+/// own reading accepts `2021-3-10`, which a command must not.
+pub(crate) fn strict_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_date(&text).map_err(serde::de::Error::custom)
+}
+
+/// [`strict_date`] for an optional date field; use with `#[serde(default)]`.
+pub(crate) fn strict_optional_date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Date>, D::Error> {
+    Option::<String>::deserialize(deserializer)?
+        .map(|text| parse_date(&text).map_err(serde::de::Error::custom))
+        .transpose()
+}
 
 /// The longest key accepted, in bytes; short enough that every stream id built from it is valid.
 pub const MAX_KEY_BYTES: usize = 120;
@@ -193,7 +238,9 @@ impl fmt::Display for ContentHash {
 /// A span of dates, both ends inclusive, such as a strategy's 2023 to 2028.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
+    #[serde(deserialize_with = "strict_date")]
     pub from: Date,
+    #[serde(deserialize_with = "strict_date")]
     pub to: Date,
 }
 
@@ -224,10 +271,18 @@ mod tests {
     #[test]
     fn dates_are_read_as_yyyy_mm_dd_only() {
         assert_eq!(parse_date("2021-03-09"), Ok(Date::from_ymd_opt(2021, 3, 9).expect("a date")));
-        for bad in ["09/03/2021", "2021-02-30", "9 March 2021", ""] {
+        for bad in ["09/03/2021", "10/03/2021", "2021-3-10", "2021-03-9", "+2021-03-09", "9 March 2021", ""] {
             let error = parse_date(bad).expect_err(bad);
             assert_eq!(error.to_string(), format!("'{bad}' is not a date: write it as YYYY-MM-DD"));
         }
+        let error = parse_date("2021-02-30").expect_err("no 30 February");
+        assert_eq!(error.to_string(), "'2021-02-30' is not a day of the calendar: write a real date as YYYY-MM-DD");
+        for implausible in ["0000-01-01", "1899-12-31", "2100-01-01", "2999-01-01"] {
+            let error = parse_date(implausible).expect_err(implausible);
+            assert!(matches!(error, NotADate::Implausible(_)), "{implausible}: {error}");
+            assert!(error.to_string().contains("from 1900-01-01 to 2099-12-31"), "{error}");
+        }
+        assert!(parse_date("1900-01-01").is_ok() && parse_date("2099-12-31").is_ok());
     }
 
     #[test]

@@ -37,6 +37,21 @@ fn every_story_runs_alone_and_all_run_together() {
     assert!(ledger.streams().count() > 80);
 }
 
+/// Each step happened when its command says: a step with a date of its own gives an
+/// `occurred_at` on that day, as recording it through the application layer requires.
+#[test]
+fn every_step_happened_on_the_day_its_command_says() {
+    let mut wrong = Vec::new();
+    for story in seeds::stories() {
+        for (i, step) in story.steps.iter().enumerate() {
+            if let Err(e) = domain::when::occurred_at(&step.command, Some(step.occurred_at), step.occurred_at) {
+                wrong.push(format!("{} step {i} ({}): {e}", story.key, step.source));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 #[test]
 fn stories_are_in_date_order() {
     for story in seeds::stories() {

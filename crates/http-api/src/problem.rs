@@ -216,6 +216,9 @@ impl ApiError {
     pub fn from_record(error: app::RecordError, if_match: bool) -> Self {
         use app::{InvalidRequest, RecordError};
         match error {
+            RecordError::Rejected { error: domain::DomainError::When(ref when), .. } => {
+                ApiError::Unprocessable { detail: error.to_string(), field: Some(when.field().to_owned()) }
+            }
             RecordError::Rejected { .. } => ApiError::Unprocessable { detail: error.to_string(), field: None },
             RecordError::Conflict { .. } if if_match => ApiError::PreconditionFailed(error.to_string()),
             RecordError::Conflict { .. } => ApiError::Conflict(error.to_string()),

@@ -3,6 +3,7 @@
 
 mod causation;
 mod concurrency;
+mod dates;
 mod documented;
 mod recording;
 mod resending;

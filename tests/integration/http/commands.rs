@@ -198,9 +198,51 @@ async fn fifty_clients_racing_on_one_commitment_get_success_or_412(db: &TestStor
     app.stop().await;
 }
 
+/// A bad date in a command is a 400 naming the field and the form; an `occurred_at` on another
+/// day than the command's own date, or an implausible one, is a 422 naming `occurred_at`.
+async fn dates_are_refused_naming_the_field(db: &TestStore) {
+    let (app, token, _, head) = lincolnshire_delivery_plan(db).await;
+    for bad in ["10/03/2021", "2021-02-30", "2021-3-10", "0000-01-01"] {
+        let mut command = progress("hhcdg-delivery-plan", 40);
+        command["reported_on"] = json!(bad);
+        let (status, content_type, body) =
+            answer(app.post("/api/v1/commitments", &token, &command).send().await.expect("post")).await;
+        assert_eq!((status, content_type.as_str()), (400, "application/problem+json"), "{bad}: {body}");
+        assert_eq!(body["field"], "reported_on", "{bad}: {body}");
+        let detail = body["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(bad) && detail.contains("YYYY-MM-DD"), "{bad}: {detail}");
+    }
+    let disagreeing = app
+        .post("/api/v1/commitments?occurred_at=2024-07-02", &token, &progress("hhcdg-delivery-plan", 40))
+        .send()
+        .await
+        .expect("post");
+    let (status, _, body) = answer(disagreeing).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "occurred_at", "{body}");
+    assert!(
+        body["detail"].as_str().unwrap_or_default().contains(
+            "the command says it happened on 2024-07-01 (reported_on) but occurred_at says 2024-07-02: leave out occurred_at, or give the same date"
+        ),
+        "{body}"
+    );
+    let reschedule = json!({"command": "reschedule", "id": "hhcdg-delivery-plan", "due_on": "2026-03-31", "reason": "Plan extended"});
+    let far_ahead =
+        app.post("/api/v1/commitments?occurred_at=2999-01-01", &token, &reschedule).send().await.expect("post");
+    let (status, _, body) = answer(far_ahead).await;
+    assert_eq!((status, &body["field"]), (422, &json!("occurred_at")), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap_or_default().contains("2999-01-01 is more than a year after today"),
+        "{body}"
+    );
+    assert_eq!(app.head().await, head, "nothing was recorded");
+    app.stop().await;
+}
+
 on_both_backends!(
     commands_are_recorded_with_the_token_as_actor,
     refusals_are_problems_and_record_nothing,
+    dates_are_refused_naming_the_field,
     if_match_and_idempotency_keys_make_retries_safe,
     contributors_report_only_on_their_own_organisation,
     fifty_clients_racing_on_one_commitment_get_success_or_412,

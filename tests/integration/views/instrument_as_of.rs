@@ -130,10 +130,12 @@ fn instruments(current: &ReadModels) -> Vec<Key> {
 }
 
 /// The further story (call-in, rescission, supersession, withdrawal, expiry, refresh, deferral,
-/// cancellation), decided and happening on 1 June 2024.
+/// cancellation), decided on 1 June 2024: each command with a date of its own happening on that
+/// date, the others on 1 June 2024.
 async fn record_further_story(recorder: &Recorder) {
     for command in further_commands() {
-        let provenance = Provenance { occurred_at: Some(default_now()), ..Provenance::new("secretariat") };
+        let occurred_at = command.happened_on().is_none().then_some(default_now());
+        let provenance = Provenance { occurred_at, ..Provenance::new("secretariat") };
         recorder
             .record(&Submission { command, provenance }, default_now())
             .await

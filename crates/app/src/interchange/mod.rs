@@ -60,7 +60,8 @@ pub struct Planned {
     /// Where the facts come from, such as `West Lindsey District Council, Prosperous Communities
     /// Committee, 9 March 2021, agenda item 8`.
     pub source: String,
-    /// When they happened in the world.
+    /// When the commands without a date of their own happened in the world; a command with one
+    /// (a resolution's `decided_on`, a progress report's `reported_on`) happened on that date.
     pub occurred_at: Timestamp,
     pub commands: Vec<Command>,
 }
@@ -168,7 +169,9 @@ pub async fn record_plan(
                     command: command.clone(),
                     provenance: Provenance {
                         source: Some(planned.source.clone()),
-                        occurred_at: Some(planned.occurred_at),
+                        // A command with a date of its own happened on that date (`domain::when`); the
+                        // line's time is when the others happened.
+                        occurred_at: command.happened_on().is_none().then_some(planned.occurred_at),
                         ..Provenance::new(actor)
                     },
                 });

@@ -5,6 +5,7 @@
 mod actions;
 mod as_of;
 mod audit;
+mod dated;
 mod folding;
 mod indicators;
 mod log;
