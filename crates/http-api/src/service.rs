@@ -1,7 +1,6 @@
 //! The service's shared state: the stores, the recorder, the read models kept in memory, the
-//! metrics, the
-//! limits it enforces, the idempotency keys in flight, and the signal that tells the live feed the
-//! server is shutting down.
+//! metrics, the limits it enforces, and the signal that tells the live feed the server is
+//! shutting down.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +11,6 @@ use tokio::sync::watch;
 use projections::ProjectionError;
 
 use crate::answers::Answers;
-use crate::idempotency::InFlight;
 use crate::live::Live;
 use crate::metrics::Metrics;
 
@@ -45,7 +43,6 @@ pub struct Service {
     pub(crate) stores: Stores,
     pub(crate) recorder: Recorder,
     pub(crate) settings: Settings,
-    pub(crate) in_flight: InFlight,
     pub(crate) live: Live,
     pub(crate) answers: Answers,
     pub(crate) metrics: Metrics,
@@ -70,7 +67,6 @@ impl Service {
             stores,
             recorder,
             settings,
-            in_flight: InFlight::default(),
             live,
             answers: Answers::default(),
             metrics: Metrics::default(),

@@ -4,6 +4,7 @@
 mod causation;
 mod concurrency;
 mod documented;
+mod keyed;
 mod recording;
 mod resending;
 mod seeds;
