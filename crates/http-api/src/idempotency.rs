@@ -168,3 +168,18 @@ fn replay(kept: StoredResponse, request: Hash) -> Result<Response, ApiError> {
         .map_err(|_| ApiError::Internal(format!("a kept answer has status {}", kept.status)))?;
     Ok(Answer { status, etag: kept.etag, body: kept.body }.response(true))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_final_answers_are_kept() {
+        for kept in [200, 201, 400, 403, 404, 412, 413, 415, 422] {
+            assert!(is_final(StatusCode::from_u16(kept).expect("a status")), "{kept} is final");
+        }
+        for retried in [408, 409, 429, 500, 503] {
+            assert!(!is_final(StatusCode::from_u16(retried).expect("a status")), "{retried} is not kept");
+        }
+    }
+}
