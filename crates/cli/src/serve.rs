@@ -26,6 +26,10 @@ pub struct Args {
     /// Start on a fresh database loaded with the seed stories.
     #[arg(long)]
     demo: bool,
+    /// The service is reached over HTTPS (behind a proxy that terminates TLS): mark the
+    /// dashboard's cookies Secure, so browsers send them only over HTTPS.
+    #[arg(long)]
+    secure_cookies: bool,
 }
 
 /// Runs the service. `db_given` says whether `--db` was given, which --demo respects.
@@ -60,8 +64,9 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     }
     println!("Dashboard: http://{address}/dashboard (sign in with a token)");
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
-    let service =
-        Service::start(stores, Settings::default()).await.context("failed to bring the read models up to date")?;
+    let service = Service::start(stores, Settings { secure_cookies: args.secure_cookies, ..Settings::default() })
+        .await
+        .context("failed to bring the read models up to date")?;
     http_api::serve(listener, service, shutdown_signal()).await.context("the server stopped with an error")?;
     println!("Stopped.");
     Ok(ExitCode::SUCCESS)

@@ -25,6 +25,9 @@ pub struct Settings {
     pub max_page: usize,
     /// The page size when the caller names none.
     pub default_page: usize,
+    /// Whether the service is reached over HTTPS (directly or behind a proxy that terminates
+    /// TLS): the dashboard's cookies then carry `Secure`, so a browser never sends them in clear.
+    pub secure_cookies: bool,
 }
 
 impl Default for Settings {
@@ -34,6 +37,7 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             max_page: 1_000,
             default_page: 100,
+            secure_cookies: false,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use app::{IdSeed, Provenance, Recorder, Submission};
 use domain::Command;
-use kernel::{EventStore, StreamBound, Timestamp};
+use kernel::{StreamBound, Timestamp};
 use tests::{TestStore, on_both_backends};
 
 use super::recording::report_progress;
