@@ -14,8 +14,15 @@
 //! same event ids, up to [`RESENDS`] times: the store recognises a resend of an append it has
 //! already recorded and returns the original positions, so nothing is recorded twice.
 //!
+//! A request sent with an idempotency key ([`Provenance::id_seed`]) decides on events whose ids
+//! derive from the key, so the same request sent again (after a crash lost its answer, or at
+//! another process at the same moment) can be recognised by the store itself: before deciding,
+//! and again after any refusal, the recorder looks its ids up, and when they are recorded it
+//! answers with those events instead of deciding again.
+//!
 //! Correlation and causation ids follow the rule in [`crate::cause`].
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,12 +34,14 @@ use kernel::{
 use uuid::Uuid;
 
 use crate::unit_of_work::UnitOfWork;
-use crate::{InvalidRequest, RecordError};
+use crate::{IdSeed, InvalidRequest, RecordError};
 
 /// How many times a request is decided before a conflict is reported.
 pub const ATTEMPTS: u32 = 10;
 /// How many times an unanswered append is sent again.
 pub const RESENDS: u32 = 2;
+/// How many derived ids of each command are looked up at a time.
+const LOOKUP: usize = 16;
 
 /// Who recorded a command, where the fact comes from, and when it happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,12 +59,22 @@ pub struct Provenance {
     /// The event or message that caused the command, instead of the one [`crate::cause`] would
     /// choose.
     pub causation_id: Option<Uuid>,
+    /// The idempotency key the command was sent with, from which its event ids derive; fresh ids
+    /// when `None`. Every command of a batch sent under one key carries the same seed.
+    pub id_seed: Option<IdSeed>,
 }
 
 impl Provenance {
     /// Provenance naming only the actor.
     pub fn new(actor: impl Into<String>) -> Self {
-        Self { actor: actor.into(), source: None, occurred_at: None, correlation_id: None, causation_id: None }
+        Self {
+            actor: actor.into(),
+            source: None,
+            occurred_at: None,
+            correlation_id: None,
+            causation_id: None,
+            id_seed: None,
+        }
     }
 }
 
@@ -151,18 +170,71 @@ impl Recorder {
         }
         let mut attempts = 1;
         loop {
-            match self.attempt(submissions, expected, now).await {
+            if let Some(earlier) = self.recorded_earlier(submissions).await? {
+                return Ok(Recorded { attempts, ..earlier });
+            }
+            let error = match self.attempt(submissions, expected, now).await {
                 Ok(recorded) => return Ok(Recorded { attempts, ..recorded }),
                 Err(RecordError::Conflict { .. }) if expected.is_none() && attempts < ATTEMPTS => {
                     tokio::time::sleep(pause(attempts)).await;
                     attempts += 1;
+                    continue;
                 }
                 Err(RecordError::Conflict { stream, expected, actual, .. }) => {
-                    return Err(RecordError::Conflict { stream, expected, actual, attempts });
+                    RecordError::Conflict { stream, expected, actual, attempts }
                 }
-                Err(other) => return Err(other),
-            }
+                Err(other) => other,
+            };
+            // Another process may have recorded the same request meanwhile, under the same ids:
+            // then that is the answer, whatever this attempt found.
+            return match self.recorded_earlier(submissions).await {
+                Ok(Some(earlier)) => Ok(Recorded { attempts, ..earlier }),
+                Ok(None) | Err(_) => Err(error),
+            };
         }
+    }
+
+    /// What `submissions` recorded before, found by the event ids their [`IdSeed`]s give: `None`
+    /// when they carry no seed or none of those ids is in the log. The events are in position
+    /// order, each with the command that decided or caused it, as the first answer gave them.
+    pub async fn recorded_earlier(&self, submissions: &[Submission]) -> Result<Option<Recorded>, RecordError> {
+        let mut open: Vec<(usize, IdSeed)> = submissions
+            .iter()
+            .enumerate()
+            .filter_map(|(item, s)| s.provenance.id_seed.map(|seed| (item, seed)))
+            .collect();
+        let mut events = Vec::new();
+        let mut from = 0;
+        while !open.is_empty() {
+            let wanted: HashMap<EventId, usize> = open
+                .iter()
+                .flat_map(|(item, seed)| (from..from + LOOKUP).map(move |event| (seed.event_id(*item, event), *item)))
+                .collect();
+            let ids: Vec<EventId> = wanted.keys().copied().collect();
+            let mut found: HashMap<usize, usize> = HashMap::new();
+            for event in self.store.read_events(&ids).await? {
+                let Some(item) = wanted.get(&event.event_id).copied() else { continue };
+                *found.entry(item).or_default() += 1;
+                events.push(AppendedEvent {
+                    item,
+                    position: event.position,
+                    stream_id: event.stream_id,
+                    stream_version: event.stream_version,
+                    event_id: event.event_id,
+                    event_type: event.event_type,
+                    correlation_id: event.metadata.correlation_id,
+                    causation_id: event.metadata.causation_id,
+                });
+            }
+            // A command with every id of this round recorded may have more.
+            open.retain(|(item, _)| found.get(item) == Some(&LOOKUP));
+            from += LOOKUP;
+        }
+        if events.is_empty() {
+            return Ok(None);
+        }
+        events.sort_by_key(|e| e.position);
+        Ok(Some(Recorded { events, attempts: 1 }))
     }
 
     async fn attempt(
@@ -191,10 +263,24 @@ impl Recorder {
             return Ok(Recorded::default());
         };
         let outcome = self.append(request, &planned).await?;
+        // A replayed append (the same events, sent by another process at the same moment) may
+        // have been decided against other versions: the store's versions are the truth.
+        let mut remaining: HashMap<StreamId, u64> = HashMap::new();
+        for event in &planned {
+            *remaining.entry(event.stream_id.clone()).or_default() += 1;
+        }
+        let last: HashMap<&StreamId, u64> = outcome.stream_versions.iter().map(|(s, v)| (s, *v)).collect();
         let mut events: Vec<AppendedEvent> = planned
-            .into_iter()
+            .iter()
             .zip(outcome.positions)
-            .map(|(event, position)| AppendedEvent { position, ..event })
+            .map(|(event, position)| {
+                let left = remaining.get_mut(&event.stream_id).map_or(0, |n| {
+                    *n -= 1;
+                    *n
+                });
+                let stream_version = last.get(&event.stream_id).map_or(event.stream_version, |v| v - left);
+                AppendedEvent { position, stream_version, ..event.clone() }
+            })
             .collect();
         events.sort_by_key(|e| e.position);
         Ok(Recorded { events, attempts: 0 })

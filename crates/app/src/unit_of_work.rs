@@ -6,6 +6,9 @@
 //! predecessor holds, loaded before the succession is decided, and any made earlier in the same
 //! request. The append expects every stream it writes at the version loaded (`NoStream` for a new
 //! one), so any change made meanwhile by another writer makes it fail as a whole.
+//!
+//! Event ids are fresh, or derived from the command's [`crate::IdSeed`] (its idempotency key)
+//! when it has one, so that the same request decided again appends the same ids.
 
 use std::collections::HashMap;
 
@@ -96,9 +99,10 @@ impl<'a> UnitOfWork<'a> {
             error,
         })?;
 
-        let ids: Vec<EventId> = executed.events.iter().map(|_| EventId::new()).collect();
-        let Some(first) = ids.first().copied() else { return Ok(()) };
         let provenance = &submission.provenance;
+        let id = |event: usize| provenance.id_seed.map_or_else(EventId::new, |seed| seed.event_id(item, event));
+        let ids: Vec<EventId> = (0..executed.events.len()).map(id).collect();
+        let Some(first) = ids.first().copied() else { return Ok(()) };
         let cited = cited_resolution(command).and_then(|key| self.origins.get(&resolution_stream(key)).copied());
         let (correlation_id, causation_id) =
             command_ids(provenance.correlation_id, provenance.causation_id, cited, first.0);
@@ -113,8 +117,8 @@ impl<'a> UnitOfWork<'a> {
             self.hold(item, &target, event, id, metadata.clone())?;
         }
         let caused = Metadata { causation_id: Some(first.0), ..metadata };
-        for (stream, event) in &executed.caused {
-            self.hold(item, stream, event, EventId::new(), caused.clone())?;
+        for ((stream, event), index) in executed.caused.iter().zip(executed.events.len()..) {
+            self.hold(item, stream, event, id(index), caused.clone())?;
         }
         Ok(())
     }

@@ -26,6 +26,10 @@ pub struct Args {
     /// Start on a fresh database loaded with the seed stories.
     #[arg(long)]
     demo: bool,
+    /// The service is reached over HTTPS (behind a proxy that terminates TLS): mark the
+    /// dashboard's cookies Secure, so browsers send them only over HTTPS.
+    #[arg(long)]
+    secure_cookies: bool,
 }
 
 /// Runs the service. `db_given` says whether `--db` was given, which --demo respects.
@@ -63,9 +67,9 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     }
     println!("Dashboard: http://{address}/dashboard (sign in with a token)");
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
-    let service = Service::start(stores.clone(), Settings::default())
-        .await
-        .context("failed to bring the read models up to date")?;
+    let settings = Settings { secure_cookies: args.secure_cookies, ..Settings::default() };
+    let service =
+        Service::start(stores.clone(), settings).await.context("failed to bring the read models up to date")?;
     http_api::serve(listener, service, stop).await.context("the server stopped with an error")?;
     // Leave a SQLite file whole in its main file, ready to be copied.
     stores.close().await;

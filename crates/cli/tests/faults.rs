@@ -37,6 +37,11 @@ const SAVE_EVERY: u64 = 2_000;
 const PER_FILE: usize = 500;
 /// Clients sending commands to each service at once, each on a commitment of its own.
 const WRITERS: usize = 3;
+/// Clients sending keyed commands to the service killed in the storm, and its kills.
+const KEYED_WRITERS: usize = 8;
+const KEYED_KILLS: usize = 10;
+/// Rounds of one key sent to two services at once.
+const RACES: usize = 20;
 
 /// A random number generator seeded from `COVENANT_FAULTS_SEED` or at random, saying its seed.
 fn seeded(test: &str) -> StdRng {
@@ -392,6 +397,142 @@ async fn a_killed_service_keeps_every_acknowledged_command(db: &TestStore) {
     assert_caught_up_equals_rebuild(db, dir.path());
 }
 
+/// A progress report sent with an idempotency key, that got no answer.
+struct Unanswered {
+    key: String,
+    commitment: String,
+    narrative: String,
+}
+
+/// Sends one progress report with `key` to the service at `address`; gives its status and body,
+/// or `None` when no whole answer came back.
+async fn send_keyed(
+    client: &reqwest::Client,
+    address: &str,
+    token: &str,
+    key: &str,
+    commitment: &str,
+    narrative: &str,
+) -> Option<(u16, String)> {
+    let sent = client
+        .post(format!("{address}/api/v1/commitments"))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(&report_progress(commitment, narrative))
+        .send()
+        .await
+        .ok()?;
+    let status = sent.status().as_u16();
+    Some((status, sent.text().await.ok()?))
+}
+
+/// Sends keyed progress reports on `commitment`, one at a time, until `stop` is set or the
+/// service goes away; gives the narratives acknowledged and the report that got no answer.
+async fn send_keyed_reports(
+    address: String,
+    token: String,
+    commitment: String,
+    label: String,
+    stop: Arc<AtomicBool>,
+) -> (Vec<String>, Option<Unanswered>) {
+    let client = reqwest::Client::new();
+    let mut acknowledged = Vec::new();
+    for n in 0.. {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let narrative = format!("{label}, return {n}: Disabled Facilities Grant referrals triaged within 10 days.");
+        let key = uuid::Uuid::new_v4().to_string();
+        let Some((status, body)) = send_keyed(&client, &address, &token, &key, &commitment, &narrative).await else {
+            return (acknowledged, Some(Unanswered { key, commitment, narrative }));
+        };
+        assert!((200..300).contains(&status), "{narrative}: answered {status}: {body}");
+        acknowledged.push(narrative);
+    }
+    (acknowledged, None)
+}
+
+async fn a_killed_service_records_each_resent_keyed_command_once(db: &TestStore) {
+    let mut rng = seeded("keyed");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let token = recorded_demo(db, dir.path(), KEYED_WRITERS);
+    let client = reqwest::Client::new();
+    let mut acknowledged = Vec::new();
+    let mut resent = 0;
+    for kill in 0..KEYED_KILLS {
+        let (mut child, address) = serve(db, dir.path(), "keyed").await;
+        let stop = Arc::new(AtomicBool::new(false));
+        let writers: Vec<_> = (0..KEYED_WRITERS)
+            .map(|w| {
+                let label = format!("Keyed restart {kill}, client {w}");
+                tokio::spawn(send_keyed_reports(address.clone(), token.clone(), commitment_id(w), label, stop.clone()))
+            })
+            .collect();
+        let at = Duration::from_millis(50) + moment(&mut rng, Duration::from_millis(600));
+        assert!(kill_after(&mut child, at).await, "kill {kill}: the service was running");
+        stop.store(true, Ordering::SeqCst);
+        let mut unanswered = Vec::new();
+        for writer in writers {
+            let (sent, lost) = writer.await.expect("a client ran");
+            acknowledged.extend(sent);
+            unanswered.extend(lost);
+        }
+        // Every unanswered report is sent again, with its key, to the restarted service.
+        let (mut child, address) = serve(db, dir.path(), "keyed").await;
+        let resends: Vec<_> = unanswered
+            .iter()
+            .map(|u| {
+                let (client, address, token) = (client.clone(), address.clone(), token.clone());
+                let (key, commitment, narrative) = (u.key.clone(), u.commitment.clone(), u.narrative.clone());
+                tokio::spawn(async move { send_keyed(&client, &address, &token, &key, &commitment, &narrative).await })
+            })
+            .collect();
+        for (u, resend) in unanswered.iter().zip(resends) {
+            let (status, body) = resend.await.expect("a resend ran").expect("the restarted service answers");
+            assert!((200..300).contains(&status), "kill {kill}, resent {}: answered {status}: {body}", u.narrative);
+            acknowledged.push(u.narrative.clone());
+        }
+        resent += unanswered.len();
+        child.kill().expect("stop the service");
+        child.wait().expect("reap the service");
+        assert_each_acknowledged_once(db.store(), &acknowledged).await;
+    }
+    eprintln!("keyed: {} commands acknowledged, {resent} of them resent after a kill", acknowledged.len());
+    assert!(resent > 0, "some commands were unanswered at a kill, and resent");
+    verify(db, dir.path());
+}
+
+async fn one_key_at_two_services_at_once_is_recorded_once(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let token = recorded_demo(db, dir.path(), 1);
+    let services = [serve(db, dir.path(), "first").await, serve(db, dir.path(), "second").await];
+    let client = reqwest::Client::new();
+    let commitment = commitment_id(0);
+    let mut narratives_sent = Vec::new();
+    for round in 0..RACES {
+        let key = uuid::Uuid::new_v4().to_string();
+        let narrative = format!("Race {round}: Disabled Facilities Grant referrals triaged within 10 days.");
+        let (first, second) = tokio::join!(
+            send_keyed(&client, &services[0].1, &token, &key, &commitment, &narrative),
+            send_keyed(&client, &services[1].1, &token, &key, &commitment, &narrative),
+        );
+        let events = [first, second].map(|answer| {
+            let (status, body) = answer.expect("both services answer");
+            assert_eq!(status, 201, "round {round}: {body}");
+            let body: serde_json::Value = serde_json::from_str(&body).expect("a JSON answer");
+            body["events"].clone()
+        });
+        assert_eq!(events[0], events[1], "round {round}: both answer with the one recording");
+        narratives_sent.push(narrative);
+    }
+    for (mut child, _) in services {
+        child.kill().expect("stop the service");
+        child.wait().expect("reap the service");
+    }
+    assert_each_acknowledged_once(db.store(), &narratives_sent).await;
+    verify(db, dir.path());
+}
+
 async fn two_services_on_one_database_write_one_gapless_chain(db: &TestStore) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let token = recorded_demo(db, dir.path(), 2 * WRITERS);
@@ -560,6 +701,8 @@ on_both_backends!(
     a_killed_rebuild_is_caught_up_by_the_next_report,
     a_killed_service_keeps_every_acknowledged_command,
     two_services_on_one_database_write_one_gapless_chain,
+    a_killed_service_records_each_resent_keyed_command_once,
+    one_key_at_two_services_at_once_is_recorded_once,
 );
 
 tests::postgres_skip_summary!();

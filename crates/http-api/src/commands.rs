@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use app::{Action, Principal, Provenance, Recorded, Submission};
+use app::{Action, IdSeed, Principal, Provenance, Recorded, Submission};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -122,7 +122,7 @@ macro_rules! families {
                     (status = 400, description = "The request is not valid", body = crate::Problem, content_type = "application/problem+json"),
                     (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
                     (status = 403, description = "The token's role may not send this command", body = crate::Problem, content_type = "application/problem+json"),
-                    (status = 409, description = "Other changes kept winning, or the same Idempotency-Key is in flight", body = crate::Problem, content_type = "application/problem+json"),
+                    (status = 409, description = "Other changes kept winning; send the command again", body = crate::Problem, content_type = "application/problem+json"),
                     (status = 412, description = "The stream is not at the If-Match version", body = crate::Problem, content_type = "application/problem+json"),
                     (status = 422, description = "The rules refuse the command, or the Idempotency-Key was used for another request", body = crate::Problem, content_type = "application/problem+json"),
                 ),
@@ -188,11 +188,20 @@ async fn record(
     let if_match = if_match(headers)?;
     let key = idempotency::key(headers)?;
     let request = fingerprint(path, if_match, &origin, &body);
-    let submission = Submission {
-        command,
-        provenance: Provenance { source: origin.source, occurred_at, ..Provenance::new(principal.actor()) },
+    let provenance = Provenance {
+        source: origin.source,
+        occurred_at,
+        id_seed: key.as_deref().map(|key| IdSeed::new(&principal.token_id, key)),
+        ..Provenance::new(principal.actor())
     };
+    let submission = Submission { command, provenance };
     idempotency::once(service, &principal.token_id, key, request, async {
+        // Sent before under this key, by a process that recorded it and died before answering,
+        // or that is still answering: that is the answer, whatever the stream's version now.
+        let earlier = service.recorder.recorded_earlier(std::slice::from_ref(&submission)).await;
+        if let Some(recorded) = earlier.map_err(|e| ApiError::from_record(e, false))? {
+            return answer(&submission, recorded);
+        }
         let scope = principal.authorize(service.stores.events.as_ref(), &submission.command).await?;
         let expected = match (scope, if_match) {
             (Some(version), Some(asked)) if version != asked => {
@@ -211,14 +220,20 @@ async fn record(
         }
         .map_err(|e| ApiError::from_record(e, expected.is_some()))?;
         service.metrics.recorded(recorded.events.len());
-        let stream = submission.command.stream_id();
-        let version = recorded.events.iter().filter(|e| e.stream_id == stream).map(|e| e.stream_version).max();
-        let status = if recorded.events.is_empty() { StatusCode::OK } else { StatusCode::CREATED };
-        let body = serde_json::to_string(&RecordedEvents::from(recorded))
-            .map_err(|e| ApiError::Internal(format!("failed to write the answer: {e}")))?;
-        Ok(Answer { status, etag: version.map(|v| format!("\"{v}\"")), body })
+        answer(&submission, recorded)
     })
     .await
+}
+
+/// The answer to a command that recorded `recorded`: 201 with the events and the stream's new
+/// version as ETag, or 200 when it decided on no events.
+fn answer(submission: &Submission, recorded: Recorded) -> Result<Answer, ApiError> {
+    let stream = submission.command.stream_id();
+    let version = recorded.events.iter().filter(|e| e.stream_id == stream).map(|e| e.stream_version).max();
+    let status = if recorded.events.is_empty() { StatusCode::OK } else { StatusCode::CREATED };
+    let body = serde_json::to_string(&RecordedEvents::from(recorded))
+        .map_err(|e| ApiError::Internal(format!("failed to write the answer: {e}")))?;
+    Ok(Answer { status, etag: version.map(|v| format!("\"{v}\"")), body })
 }
 
 /// Reads the body as a command on `aggregate`, adding `aggregate` when the body leaves it out.

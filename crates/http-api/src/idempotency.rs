@@ -1,15 +1,17 @@
-//! `Idempotency-Key`: a request sent again with the same key by the same token gets the first
-//! answer back, whatever happened since, instead of being carried out twice. The first answer is
-//! kept with a hash of the request; the same key on a different request is refused (422), and a
-//! request sent while the first with its key is still running is refused (409) rather than run
-//! twice. Answers that are the service's fault (5xx) are not kept: a retry runs again.
+//! `Idempotency-Key`: a request sent again with the same key by the same token is carried out
+//! once, and gets the first answer back. The key is claimed in the database before the request
+//! runs; the same key sent meanwhile (to this process or another on the same database) waits
+//! for the first request's answer and gives it back. A holder that gives no answer within
+//! [`HOLDER_WAIT`] is taken to have died, and the request runs anyway: its event ids derive from
+//! the key ([`app::IdSeed`]), so the recorder finds the events the first request recorded, if
+//! it recorded any, instead of recording them again. Only final answers are kept (see
+//! [`is_final`]); the same key on a different request is refused (422).
 
-use std::collections::HashSet;
-use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kernel::{Hash, StoredResponse, Timestamp};
+use kernel::{Hash, KeyClaim, StoredResponse, Timestamp};
 
 use crate::{ApiError, PROBLEM_JSON, Service};
 
@@ -19,6 +21,11 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub const REPLAYED: &str = "idempotent-replayed";
 /// The longest key accepted.
 const MAX_KEY: usize = 200;
+/// How long a request waits for the answer of the request holding its key before running
+/// itself, the holder presumed dead.
+pub(crate) const HOLDER_WAIT: Duration = Duration::from_secs(2);
+/// How often a waiting request looks for that answer.
+const POLL: Duration = Duration::from_millis(20);
 
 /// An answer to a command, in the form it is kept in.
 #[derive(Clone, Debug)]
@@ -45,32 +52,6 @@ impl Answer {
     }
 }
 
-/// Keys whose first request is still running, per token.
-#[derive(Debug, Default)]
-pub(crate) struct InFlight(Mutex<HashSet<(String, String)>>);
-
-/// Holds a key in flight until dropped.
-struct Claim<'a> {
-    in_flight: &'a InFlight,
-    entry: (String, String),
-}
-
-impl Drop for Claim<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut keys) = self.in_flight.0.lock() {
-            keys.remove(&self.entry);
-        }
-    }
-}
-
-impl InFlight {
-    fn claim(&self, scope: &str, key: &str) -> Option<Claim<'_>> {
-        let entry = (scope.to_owned(), key.to_owned());
-        let mut keys = self.0.lock().ok()?;
-        keys.insert(entry.clone()).then_some(Claim { in_flight: self, entry })
-    }
-}
-
 /// The request's idempotency key, if it has one.
 pub(crate) fn key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
@@ -86,8 +67,8 @@ pub(crate) fn key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// Runs `work` once per key of `scope`: the first time, keeping its answer; after that, giving
-/// back the kept answer. Without a key, simply runs `work`.
+/// Runs `work` once per key of `scope`: the first time, keeping its answer if final; after
+/// that, giving back the kept answer. Without a key, simply runs `work`.
 pub(crate) async fn once(
     service: &Service,
     scope: &str,
@@ -102,47 +83,103 @@ pub(crate) async fn once(
     if let Some(kept) = store.find_response(scope, &key).await? {
         return replay(kept, request);
     }
-    let Some(_claim) = service.in_flight.claim(scope, &key) else {
-        return Err(ApiError::Conflict(
-            "a request with this Idempotency-Key is still being answered: wait for its answer, then send again to get it".to_owned(),
-        ));
+    let claim =
+        KeyClaim { scope: scope.to_owned(), key: key.clone(), request_hash: request, claimed_at: Timestamp::now() };
+    let waiting = Instant::now();
+    let held = loop {
+        let Some(holder) = store.claim(&claim).await? else { break true };
+        if holder.request_hash != request {
+            return Err(different_request(&key));
+        }
+        let age = Timestamp::now().as_micros().saturating_sub(holder.claimed_at.as_micros());
+        let dead = u128::try_from(age).unwrap_or(0) > service.settings.request_timeout.as_micros();
+        if dead || waiting.elapsed() >= HOLDER_WAIT {
+            break false;
+        }
+        tokio::time::sleep(POLL).await;
+        if let Some(kept) = store.find_response(scope, &key).await? {
+            return replay(kept, request);
+        }
     };
-    if let Some(kept) = store.find_response(scope, &key).await? {
-        return replay(kept, request);
+    let answered = keep(service, &claim, work.await).await;
+    if held {
+        store.release(scope, &key).await?;
     }
-    let answer = match work.await {
+    answered
+}
+
+/// Keeps the answer of the request `claim` stands for when it is final, and gives it; gives the
+/// answer kept by another request instead when that one kept its answer first.
+async fn keep(service: &Service, claim: &KeyClaim, answer: Result<Answer, ApiError>) -> Result<Response, ApiError> {
+    let answer = match answer {
         Ok(answer) => answer,
-        Err(error) if error.status().is_client_error() => Answer {
+        Err(error) if is_final(error.status()) => Answer {
             status: error.status(),
             etag: None,
             body: serde_json::to_string(&error.problem()).unwrap_or_default(),
         },
         Err(error) => return Err(error),
     };
+    if !is_final(answer.status) {
+        return Ok(answer.response(false));
+    }
+    let store = service.stores.idempotency.as_ref();
     let kept = StoredResponse {
-        scope: scope.to_owned(),
-        key,
-        request_hash: request,
+        scope: claim.scope.clone(),
+        key: claim.key.clone(),
+        request_hash: claim.request_hash,
         status: answer.status.as_u16(),
         etag: answer.etag.clone(),
         body: answer.body.clone(),
         created_at: Timestamp::now(),
     };
-    store.save_response(&kept).await?;
+    if !store.save_response(&kept).await? {
+        if let Some(first) = store.find_response(&claim.scope, &claim.key).await? {
+            return replay(first, claim.request_hash);
+        }
+    }
     Ok(answer.response(false))
+}
+
+/// Whether an answer is final, and so kept under its key: a success, or a refusal that the same
+/// request would get again. A timeout (408), a conflict with other writers (409), too many
+/// requests (429) and the service's own failures (5xx) may go otherwise on a retry, so a retry
+/// runs again.
+pub(crate) fn is_final(status: StatusCode) -> bool {
+    status.is_success()
+        || (status.is_client_error()
+            && !matches!(status, StatusCode::REQUEST_TIMEOUT | StatusCode::CONFLICT | StatusCode::TOO_MANY_REQUESTS))
+}
+
+fn different_request(key: &str) -> ApiError {
+    ApiError::Unprocessable {
+        detail: format!(
+            "the Idempotency-Key '{key}' was first used for a different request: use a fresh key for each new request, and the same key only to send the same request again"
+        ),
+        field: Some("Idempotency-Key".to_owned()),
+    }
 }
 
 fn replay(kept: StoredResponse, request: Hash) -> Result<Response, ApiError> {
     if kept.request_hash != request {
-        return Err(ApiError::Unprocessable {
-            detail: format!(
-                "the Idempotency-Key '{}' was first used for a different request: use a fresh key for each new request, and the same key only to send the same request again",
-                kept.key
-            ),
-            field: Some("Idempotency-Key".to_owned()),
-        });
+        return Err(different_request(&kept.key));
     }
     let status = StatusCode::from_u16(kept.status)
         .map_err(|_| ApiError::Internal(format!("a kept answer has status {}", kept.status)))?;
     Ok(Answer { status, etag: kept.etag, body: kept.body }.response(true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_final_answers_are_kept() {
+        for kept in [200, 201, 400, 403, 404, 412, 413, 415, 422] {
+            assert!(is_final(StatusCode::from_u16(kept).expect("a status")), "{kept} is final");
+        }
+        for retried in [408, 409, 429, 500, 503] {
+            assert!(!is_final(StatusCode::from_u16(retried).expect("a status")), "{retried} is not kept");
+        }
+    }
 }

@@ -1,7 +1,6 @@
 //! The service's shared state: the stores, the recorder, the read models kept in memory, the
-//! metrics, the
-//! limits it enforces, the idempotency keys in flight, and the signal that tells the live feed the
-//! server is shutting down.
+//! metrics, the limits it enforces, and the signal that tells the live feed the server is
+//! shutting down.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +11,6 @@ use tokio::sync::watch;
 use projections::ProjectionError;
 
 use crate::answers::Answers;
-use crate::idempotency::InFlight;
 use crate::live::Live;
 use crate::metrics::Metrics;
 
@@ -27,6 +25,9 @@ pub struct Settings {
     pub max_page: usize,
     /// The page size when the caller names none.
     pub default_page: usize,
+    /// Whether the service is reached over HTTPS (directly or behind a proxy that terminates
+    /// TLS): the dashboard's cookies then carry `Secure`, so a browser never sends them in clear.
+    pub secure_cookies: bool,
 }
 
 impl Default for Settings {
@@ -36,6 +37,7 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             max_page: 1_000,
             default_page: 100,
+            secure_cookies: false,
         }
     }
 }
@@ -45,7 +47,6 @@ pub struct Service {
     pub(crate) stores: Stores,
     pub(crate) recorder: Recorder,
     pub(crate) settings: Settings,
-    pub(crate) in_flight: InFlight,
     pub(crate) live: Live,
     pub(crate) answers: Answers,
     pub(crate) metrics: Metrics,
@@ -70,7 +71,6 @@ impl Service {
             stores,
             recorder,
             settings,
-            in_flight: InFlight::default(),
             live,
             answers: Answers::default(),
             metrics: Metrics::default(),

@@ -1,7 +1,9 @@
 //! Answers kept for idempotent requests: a caller that sends a request again with the same
 //! idempotency key gets the first answer back instead of having the request carried out twice.
 //! Each answer is kept with a hash of the request it answered, so that a key reused for a
-//! different request can be refused.
+//! different request can be refused. Before a request runs, its key is claimed in the database,
+//! so that the same key sent to another process at the same time waits for the first answer
+//! instead of running the request a second time.
 
 use async_trait::async_trait;
 
@@ -25,9 +27,27 @@ pub struct StoredResponse {
     pub created_at: Timestamp,
 }
 
+/// A key held by the request answering it, until its answer is kept or it gives the key up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyClaim {
+    pub scope: String,
+    pub key: String,
+    /// SHA-256 of what the request asked, as in [`StoredResponse::request_hash`].
+    pub request_hash: Hash,
+    pub claimed_at: Timestamp,
+}
+
 /// Where answers to idempotent requests are kept: beside the log, in the same database.
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
+    /// Claims the key of `claim` unless it is claimed already, in one statement, so that of two
+    /// processes claiming one key at once exactly one gets it. `None` when claimed now; the claim
+    /// that holds the key otherwise.
+    async fn claim(&self, claim: &KeyClaim) -> Result<Option<KeyClaim>, StoreError>;
+
+    /// Gives up the claim on `key` of `scope`, once its answer is kept or when none will be.
+    async fn release(&self, scope: &str, key: &str) -> Result<(), StoreError>;
+
     /// The answer kept for `key` of `scope`, if any.
     async fn find_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>, StoreError>;
 

@@ -29,7 +29,7 @@ pub use chain::{ChainHead, ChainVerifier, Hash, VerifyFailure, VerifyReport, eve
 pub use event::{Metadata, NewEvent, RecordedEvent};
 pub use group_commit::{GroupBackend, Writer};
 pub use id::{EventId, EventType, MAX_STREAM_ID_BYTES, Position, StreamId};
-pub use idempotency::{IdempotencyStore, StoredResponse};
+pub use idempotency::{IdempotencyStore, KeyClaim, StoredResponse};
 pub use open::{OpenError, OpenMode, check_schema, refuse_foreign};
 pub use payload::{MAX_PAYLOAD_BYTES, Payload};
 pub use restore::{InvalidRestore, RestoreChecker, RestoreError, check_restore};

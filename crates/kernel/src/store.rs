@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use futures::{Stream, StreamExt, stream::BoxStream};
 
 use crate::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, Position, RecordedEvent, RestoreError,
-    StreamId, Timestamp, VerifyFailure, VerifyReport,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, EventId, Position, RecordedEvent,
+    RestoreError, StreamId, Timestamp, VerifyFailure, VerifyReport,
 };
 
 /// The store could not do what was asked for a reason outside the request.
@@ -74,6 +74,22 @@ pub trait EventStore: Send + Sync {
         }
         events.sort_unstable_by_key(|e| e.position);
         Ok(events)
+    }
+
+    /// The recorded events among `ids`, in position order; ids not recorded are left out. This is
+    /// how a writer that chose its event ids in advance (derived from an idempotency key) finds
+    /// whether its append was already recorded. Backends read them in one query; this default
+    /// reads the whole log, for stores that hold few events.
+    async fn read_events(&self, ids: &[EventId]) -> Result<Vec<RecordedEvent>, StoreError> {
+        let wanted: std::collections::HashSet<EventId> = ids.iter().copied().collect();
+        let mut found = Vec::new();
+        let mut after = Position::ZERO;
+        loop {
+            let page = self.read_all(after, PAGE).await?;
+            let Some(last) = page.last() else { return Ok(found) };
+            after = last.position;
+            found.extend(page.into_iter().filter(|e| wanted.contains(&e.event_id)));
+        }
     }
 
     /// Reads up to `limit` events after `after`, in position order.

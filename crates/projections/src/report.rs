@@ -114,12 +114,14 @@ impl Report {
         out
     }
 
+    /// CSV, every cell made inert first ([`inert`]). Every CSV Covenant writes comes from here.
     fn csv(&self) -> String {
         let field = |cell: &str| {
+            let cell = inert(cell);
             if cell.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", cell.replace('"', "\"\""))
             } else {
-                cell.to_owned()
+                cell.into_owned()
             }
         };
         let mut out = String::new();
@@ -151,6 +153,18 @@ fn json_key(column: &str) -> String {
     column.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("_")
 }
 
+/// A cell as a spreadsheet should take it: text beginning with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is prefixed with `'`, so that a spreadsheet shows it instead of running it as
+/// a formula (CSV formula injection). A number, negative or not, stays a number.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +193,21 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("LCC \\| ASC"), "{md}");
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_made_text_and_numbers_stay_numbers() {
+        let mut report = Report::new("Cells", vec!["title", "change"]);
+        report.push(vec!["=HYPERLINK(\"http://evil.example\",\"Open\")".into(), "-3".into()]);
+        report.push(vec!["@SUM(A1:A9)".into(), "+4.5".into()]);
+        report.push(vec!["-2+3+cmd|' /C calc'!A0".into(), "\tTab".into()]);
+        report.push(vec!["Plain title".into(), "12".into()]);
+        let csv = report.render(Format::Csv);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Open\"\")\",-3");
+        assert_eq!(lines[2], "'@SUM(A1:A9),+4.5");
+        assert_eq!(lines[3], "'-2+3+cmd|' /C calc'!A0,'\tTab");
+        assert_eq!(lines[4], "Plain title,12");
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! Answers to idempotent requests in the `idempotent_responses` table of the PostgreSQL database.
+//! Answers to idempotent requests in the `idempotent_responses` table, and the keys of requests
+//! being answered in `idempotency_claims`, of the PostgreSQL database.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{Hash, IdempotencyStore, StoreError, StoredResponse, Timestamp};
+use kernel::{Hash, IdempotencyStore, KeyClaim, StoreError, StoredResponse, Timestamp};
 use sqlx::Row;
 
 use crate::{PostgresStore, unavailable};
@@ -48,5 +49,52 @@ impl IdempotencyStore for PostgresStore {
         .await
         .map_err(unavailable)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn claim(&self, claim: &KeyClaim) -> Result<Option<KeyClaim>, StoreError> {
+        // The holder may give the key up between the insert and the read: then claim again.
+        for _ in 0..3 {
+            let done = sqlx::query(
+                "INSERT INTO idempotency_claims (scope, key, request_hash, claimed_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (scope, key) DO NOTHING",
+            )
+            .bind(&claim.scope)
+            .bind(&claim.key)
+            .bind(claim.request_hash.0.as_slice())
+            .bind(claim.claimed_at.as_datetime())
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+            if done.rows_affected() == 1 {
+                return Ok(None);
+            }
+            let row =
+                sqlx::query("SELECT request_hash, claimed_at FROM idempotency_claims WHERE scope = $1 AND key = $2")
+                    .bind(&claim.scope)
+                    .bind(&claim.key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+            let Some(row) = row else { continue };
+            let hash: Vec<u8> = row.try_get(0).map_err(unavailable)?;
+            let claimed_at = Timestamp::from_datetime(row.try_get::<DateTime<Utc>, _>(1).map_err(unavailable)?);
+            return Ok(Some(KeyClaim {
+                scope: claim.scope.clone(),
+                key: claim.key.clone(),
+                request_hash: Hash::from_slice(&hash).ok_or_else(|| unavailable("a request hash is not 32 bytes"))?,
+                claimed_at,
+            }));
+        }
+        Err(unavailable("the idempotency key was claimed and given up three times while being claimed"))
+    }
+
+    async fn release(&self, scope: &str, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM idempotency_claims WHERE scope = $1 AND key = $2")
+            .bind(scope)
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
     }
 }

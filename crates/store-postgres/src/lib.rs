@@ -20,8 +20,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, OpenError, OpenMode,
-    Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Limits, OpenError,
+    OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
 use sqlx::Connection;
 use sqlx::migrate::Migrator;
@@ -191,6 +191,13 @@ impl EventStore for PostgresStore {
     async fn read_streams(&self, streams: &[StreamId], bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
         let ids: Vec<String> = streams.iter().map(|s| s.as_str().to_owned()).collect();
         self.read_bounded("stream_id = ANY($1)", ids, bound, "position").await
+    }
+
+    async fn read_events(&self, ids: &[EventId]) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        let mut events: Vec<RecordedEvent> = writer::existing(&mut conn, ids).await?.into_values().collect();
+        events.sort_unstable_by_key(|e| e.position);
+        Ok(events)
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {

@@ -111,7 +111,10 @@ async fn versions(conn: &mut PgConnection, streams: &[&StreamId]) -> Result<Hash
     Ok(versions)
 }
 
-async fn existing(conn: &mut PgConnection, ids: &[EventId]) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
+pub(crate) async fn existing(
+    conn: &mut PgConnection,
+    ids: &[EventId],
+) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
     let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
     // A join with the unnested ids probes the unique index once per id. `event_id = ANY($1)`
     // reads the same, but for a large array the planner picks a sequential scan of the whole

@@ -21,8 +21,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, OpenError, OpenMode,
-    Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Limits, OpenError,
+    OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
 use sqlx::ConnectOptions;
 use sqlx::migrate::Migrator;
@@ -196,6 +196,13 @@ impl EventStore for SqliteStore {
             params.extend(chunk.iter().map(|s| rusqlite::types::Value::Text(s.as_str().to_owned())));
             events.extend(self.reader.events(sql, rusqlite::params_from_iter(params)).await?);
         }
+        events.sort_unstable_by_key(|e| e.position);
+        Ok(events)
+    }
+
+    async fn read_events(&self, ids: &[EventId]) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        let mut events: Vec<RecordedEvent> = writer::existing(conn.as_mut(), ids).await?.into_values().collect();
         events.sort_unstable_by_key(|e| e.position);
         Ok(events)
     }

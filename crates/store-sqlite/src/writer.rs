@@ -166,7 +166,10 @@ async fn versions(conn: &mut SqliteConnection, streams: &[&StreamId]) -> Result<
     Ok(versions)
 }
 
-async fn existing(conn: &mut SqliteConnection, ids: &[EventId]) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
+pub(crate) async fn existing(
+    conn: &mut SqliteConnection,
+    ids: &[EventId],
+) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
     let mut existing = HashMap::new();
     for chunk in ids.chunks(LOOKUP_CHUNK) {
         let mut query =

@@ -5,6 +5,7 @@ mod causation;
 mod concurrency;
 mod dates;
 mod documented;
+mod keyed;
 mod recording;
 mod resending;
 mod seeds;

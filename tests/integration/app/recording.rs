@@ -17,7 +17,7 @@ on_both_backends!(
     a_batch_over_the_append_limit_is_refused,
 );
 
-fn report_progress(id: &str, percent: u8) -> commitment::Command {
+pub(super) fn report_progress(id: &str, percent: u8) -> commitment::Command {
     commitment::Command::ReportProgress {
         id: key(id),
         status: domain::rag::Rag::Green,

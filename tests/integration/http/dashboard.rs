@@ -1,14 +1,16 @@
 //! The board dashboard over HTTP: its pages answer a session cookie or the bearer header and send
 //! everyone else to sign in, the cookie is set as it must be, "as of" changes what the pages
-//! show, every value is escaped, and a revoked or unknown token gets nothing.
+//! show, every value is escaped, a revoked or unknown token gets nothing, the sign-in and
+//! sign-out forms refuse posts from other sites, and no page may be framed.
 
 use app::Role;
 use domain::seeds;
+use http_api::Settings;
 use kernel::Timestamp;
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response};
 use serde_json::{Value, json};
-use tests::{TestApp, TestStore, on_both_backends, spawn_app};
+use tests::{TestApp, TestStore, on_both_backends, spawn_app, spawn_app_with};
 
 const BLUEPRINT: &str = "lincolnshire-homes-for-independence-blueprint";
 const MINUTE_45: &str = "west-lindsey-pcc-2021-03-09-45";
@@ -35,16 +37,38 @@ async fn html(response: Response) -> String {
     assert_eq!(response.status(), 200, "{}", response.url());
     assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
     assert_eq!(response.headers()["cache-control"], "no-store");
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+    let policy = response.headers()["content-security-policy"].to_str().expect("ascii");
+    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("default-src 'self'"), "{policy}");
     response.text().await.expect("a body")
+}
+
+/// The value of the hidden anti-forgery field of the form on `page`.
+fn csrf_field(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("a form with an anti-forgery field") + marker.len();
+    page[start..start + page[start..].find('"').expect("the value ends")].to_owned()
+}
+
+/// The sign-in form's anti-forgery cookie (`name=value`) and field value, from the form page.
+async fn sign_in_form(app: &TestApp) -> (String, String) {
+    let response = client().get(app.url("/dashboard/sign-in")).send().await.expect("get");
+    let set = response.headers()["set-cookie"].to_str().expect("ascii").to_owned();
+    let cookie = set.split(';').next().expect("a pair").to_owned();
+    (cookie, csrf_field(&html(response).await))
 }
 
 fn location(response: &Response) -> &str {
     response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default()
 }
 
-/// Signs in through the form; gives the response and the cookie it set, if any.
+/// Signs in through the form, as a browser does from the form's page; gives the response and the
+/// cookie it set, if any.
 async fn sign_in(app: &TestApp, token: &str) -> (Response, Option<String>) {
-    let response = client().post(app.url("/dashboard/sign-in")).form(&[("token", token)]).send().await.expect("post");
+    let (csrf_cookie, csrf) = sign_in_form(app).await;
+    let form = [("token", token), ("csrf", csrf.as_str())];
+    let response = client().post(app.url("/dashboard/sign-in")).header("cookie", csrf_cookie).form(&form).send();
+    let response = response.await.expect("post");
     let cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).map(str::to_owned);
     (response, cookie)
 }
@@ -88,7 +112,9 @@ async fn pages_answer_a_cookie_or_the_bearer_header_and_send_others_to_sign_in(d
     assert_eq!(audit.status(), 403, "a reader may not read the audit trail");
     assert!(audit.text().await.expect("body").contains("read the audit trail"));
 
-    let signed_out = client().post(app.url("/dashboard/sign-out")).header("cookie", &session).send().await;
+    let csrf = csrf_field(&html(with_cookie(&app, "/dashboard", &session).await).await);
+    let signed_out =
+        client().post(app.url("/dashboard/sign-out")).header("cookie", &session).form(&[("csrf", csrf)]).send().await;
     let signed_out = signed_out.expect("post");
     assert_eq!((signed_out.status().as_u16(), location(&signed_out)), (303, "/dashboard/sign-in"));
     let cleared = signed_out.headers()["set-cookie"].to_str().expect("ascii");
@@ -119,6 +145,40 @@ async fn a_bad_or_revoked_token_cannot_see_anything(db: &TestStore) {
     let revoked = with_cookie(&app, "/dashboard", &session).await;
     assert_eq!((revoked.status().as_u16(), location(&revoked)), (303, "/dashboard/sign-in"), "revocation is at once");
     app.stop().await;
+}
+
+async fn cross_site_posts_to_sign_in_and_sign_out_are_refused(db: &TestStore) {
+    let app = spawn_app(db).await;
+    let reader = app.token(Role::Reader, None).await;
+    let post = |path: &str, cookie: &str, form: &[(&str, &str)]| {
+        client().post(app.url(path)).header("cookie", cookie.to_owned()).form(form).send()
+    };
+    // Another site's page posts its own token to the sign-in form: no anti-forgery cookie, or
+    // one that does not match, since it cannot read the victim's.
+    let (csrf_cookie, csrf) = sign_in_form(&app).await;
+    for (cookie, field) in [("", ""), ("", csrf.as_str()), (csrf_cookie.as_str(), ""), (csrf_cookie.as_str(), "0123")] {
+        let forged = post("/dashboard/sign-in", cookie, &[("token", &reader), ("csrf", field)]).await.expect("post");
+        assert_eq!(forged.status(), 403, "cookie {cookie:?}, field {field:?}");
+        let set: Vec<String> =
+            forged.headers().get_all("set-cookie").iter().map(|v| v.to_str().expect("ascii").to_owned()).collect();
+        assert!(set.iter().all(|c| !c.starts_with("covenant_session")), "no session: {set:?}");
+        assert!(forged.text().await.expect("body").contains("not sent from this service's own page"));
+    }
+    let (_, cookie) = sign_in(&app, &reader).await;
+    let session = cookie.expect("a session cookie").split(';').next().expect("a pair").to_owned();
+    for field in ["", "0123"] {
+        let forged = post("/dashboard/sign-out", &session, &[("csrf", field)]).await.expect("post");
+        assert_eq!(forged.status(), 403, "sign-out with field {field:?}");
+        assert!(forged.headers().get("set-cookie").is_none(), "the session stays");
+    }
+    assert_eq!(with_cookie(&app, "/dashboard", &session).await.status(), 200, "still signed in");
+    app.stop().await;
+
+    let secure = spawn_app_with(db, Settings { secure_cookies: true, ..Settings::default() }).await;
+    let reader = secure.token(Role::Reader, None).await;
+    let (_, cookie) = sign_in(&secure, &reader).await;
+    assert!(cookie.expect("a session cookie").ends_with("; Secure"), "Secure behind HTTPS");
+    secure.stop().await;
 }
 
 async fn the_pages_show_what_the_reports_say_now_and_as_of_a_past_date(db: &TestStore) {
@@ -192,6 +252,7 @@ async fn values_are_escaped(db: &TestStore) {
 on_both_backends!(
     pages_answer_a_cookie_or_the_bearer_header_and_send_others_to_sign_in,
     a_bad_or_revoked_token_cannot_see_anything,
+    cross_site_posts_to_sign_in_and_sign_out_are_refused,
     the_pages_show_what_the_reports_say_now_and_as_of_a_past_date,
     values_are_escaped,
 );

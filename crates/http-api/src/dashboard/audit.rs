@@ -31,7 +31,7 @@ pub(crate) struct AuditQuery {
 /// `GET /dashboard/audit`.
 pub(crate) async fn page(
     State(service): State<Arc<Service>>,
-    Viewer(principal): Viewer,
+    Viewer(principal, sign_out): Viewer,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
     principal.require(Action::ReadAudit)?;
@@ -123,7 +123,7 @@ pub(crate) async fn page(
         }
         (entries(&view.entries, at.0, stream))
     };
-    Ok(render(layout::page("Audit trail", &point, "/dashboard/audit", &keep, content)))
+    Ok(render(layout::page("Audit trail", &sign_out, &point, "/dashboard/audit", &keep, content)))
 }
 
 fn entries(entries: &[projections::AuditEntry], at: u64, stream: Option<&str>) -> Markup {

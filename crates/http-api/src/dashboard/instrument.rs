@@ -27,7 +27,7 @@ pub(crate) struct PointQuery {
 /// `GET /dashboard/instruments/{instrument}`.
 pub(crate) async fn page(
     State(service): State<Arc<Service>>,
-    Viewer(principal): Viewer,
+    Viewer(principal, sign_out): Viewer,
     Path(key): Path<String>,
     query: Result<Query<PointQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
@@ -125,7 +125,7 @@ pub(crate) async fn page(
             p { a href=(point.link(&format!("/dashboard/audit?stream={stream}"))) { "Audit trail of this instrument" } }
         }
     };
-    Ok(render(layout::page(&status.title, &point, &format!("/dashboard/instruments/{key}"), &[], content)))
+    Ok(render(layout::page(&status.title, &sign_out, &point, &format!("/dashboard/instruments/{key}"), &[], content)))
 }
 
 fn facts(s: &InstrumentStatus) -> Markup {

@@ -9,6 +9,7 @@ use kernel::Timestamp;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Point;
+use super::session::SignOut;
 
 /// The stylesheet: one for screen and print. Colours meet WCAG AA contrast against their
 /// backgrounds, and RAG is always written out beside its colour.
@@ -80,7 +81,14 @@ ol.timeline time { font-weight: 700; margin-right: 8px; }
 
 /// A whole page: `title` in the header and `<title>`, `path` where the "as of" form sends the
 /// reader, `keep` the other query parameters it keeps, and `content` inside `<main>`.
-pub(crate) fn page(title: &str, point: &Point, path: &str, keep: &[(&str, &str)], content: Markup) -> Markup {
+pub(crate) fn page(
+    title: &str,
+    sign_out: &SignOut,
+    point: &Point,
+    path: &str,
+    keep: &[(&str, &str)],
+    content: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
@@ -96,6 +104,7 @@ pub(crate) fn page(title: &str, point: &Point, path: &str, keep: &[(&str, &str)]
                         }
                     }
                     form method="post" action="/dashboard/sign-out" {
+                        (sign_out.field())
                         button type="submit" { "Sign out" }
                     }
                 }

@@ -28,7 +28,7 @@ pub(crate) struct OverviewQuery {
 /// `GET /dashboard`.
 pub(crate) async fn page(
     State(service): State<Arc<Service>>,
-    Viewer(_): Viewer,
+    Viewer(_, sign_out): Viewer,
     query: Result<Query<OverviewQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
     let query = read(query)?;
@@ -101,7 +101,7 @@ pub(crate) async fn page(
             p.note { "No instrument matches these filters." }
         }
     };
-    Ok(render(layout::page("Instruments at a glance", &point, "/dashboard", &keep, content)))
+    Ok(render(layout::page("Instruments at a glance", &sign_out, &point, "/dashboard", &keep, content)))
 }
 
 fn row(point: &Point, i: &InstrumentStatus) -> Markup {

@@ -20,7 +20,7 @@ use crate::{ApiError, Service, queries};
 /// `GET /dashboard/resolutions/{resolution}`.
 pub(crate) async fn page(
     State(service): State<Arc<Service>>,
-    Viewer(_): Viewer,
+    Viewer(_, sign_out): Viewer,
     Path(key): Path<String>,
     query: Result<Query<PointQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
@@ -120,5 +120,5 @@ pub(crate) async fn page(
         }
         @if r.commitments.is_empty() { p.note { "No commitment on record delivers it." } }
     };
-    Ok(render(layout::page(&title, &point, &format!("/dashboard/resolutions/{key}"), &[], content)))
+    Ok(render(layout::page(&title, &sign_out, &point, &format!("/dashboard/resolutions/{key}"), &[], content)))
 }

@@ -3,6 +3,14 @@
 //! request, from the cookie or the bearer header, exactly as the API checks it, so a revoked
 //! token stops working at once. Tokens travel only in a POST body, a header or the cookie, never
 //! in a URL, and are never logged.
+//!
+//! Both forms are protected from cross-site posts. The sign-in form, which has no session yet,
+//! by double submit: the form page sets a random value in the `covenant_csrf` cookie and in a
+//! hidden field, and a post whose field does not equal its cookie is refused (a page on another
+//! site can neither read the cookie nor, `SameSite=Strict`, have it sent). The sign-out form of a
+//! signed-in page carries a value derived from the session's token, which another site cannot
+//! know. Cookies carry `Secure` when the service is told it is behind HTTPS
+//! (`Settings::secure_cookies`).
 
 use std::sync::Arc;
 
@@ -10,22 +18,44 @@ use app::{Action, Principal};
 use axum::Form;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use super::{Failure, layout, render};
 use crate::{ApiError, Service, auth};
 
 /// The session cookie's name.
 pub(crate) const COOKIE: &str = "covenant_session";
+/// The cookie holding the sign-in form's anti-forgery value.
+const CSRF_COOKIE: &str = "covenant_csrf";
+/// The hidden field holding a form's anti-forgery value.
+const CSRF_FIELD: &str = "csrf";
 
 const SIGN_IN: &str = "/dashboard/sign-in";
 
-/// The principal a dashboard request acts for: signed in, with a role that may read the reports.
+/// The principal a dashboard request acts for: signed in, with a role that may read the reports;
+/// and the value its page's sign-out form carries.
 #[derive(Clone, Debug)]
-pub(crate) struct Viewer(pub Principal);
+pub(crate) struct Viewer(pub Principal, pub SignOut);
+
+/// The anti-forgery value of a session's sign-out form: SHA-256 of the session's token, in hex.
+#[derive(Clone, Debug)]
+pub(crate) struct SignOut(String);
+
+impl SignOut {
+    fn of(token: &str) -> Self {
+        let digest = Sha256::new().chain_update(b"covenant sign-out\0").chain_update(token.as_bytes()).finalize();
+        SignOut(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// The hidden field a sign-out form carries.
+    pub(crate) fn field(&self) -> Markup {
+        html! { input type="hidden" name=(CSRF_FIELD) value=(self.0); }
+    }
+}
 
 impl FromRequestParts<Arc<Service>> for Viewer {
     type Rejection = Response;
@@ -33,7 +63,7 @@ impl FromRequestParts<Arc<Service>> for Viewer {
     async fn from_request_parts(parts: &mut Parts, service: &Arc<Service>) -> Result<Self, Response> {
         let token = match auth::bearer(parts) {
             Ok(Some(token)) => Some(token),
-            Ok(None) => cookie(parts),
+            Ok(None) => cookie(parts, COOKIE),
             Err(_) => None,
         };
         let Some(token) = token else {
@@ -42,31 +72,50 @@ impl FromRequestParts<Arc<Service>> for Viewer {
         match auth::principal(service, token).await {
             Ok(principal) => {
                 principal.require(Action::ReadReports).map_err(|e| Failure::from(e).into_response())?;
-                Ok(Viewer(principal))
+                Ok(Viewer(principal, SignOut::of(token)))
             }
             // A stale cookie is cleared on the way to signing in again.
-            Err(ApiError::Unauthenticated(_)) => Err(signed_out(Redirect::to(SIGN_IN).into_response())),
+            Err(ApiError::Unauthenticated(_)) => Err(signed_out(service, Redirect::to(SIGN_IN).into_response())),
             Err(other) => Err(Failure(other).into_response()),
         }
     }
 }
 
-/// The token in the session cookie, if the request sends one.
-fn cookie(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+/// The value of the cookie `name`, if the request sends one.
+fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    cookie_in(&parts.headers, name)
+}
+
+fn cookie_in<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))
-        .filter(|token| !token.is_empty())
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+        .filter(|value| !value.is_empty())
+}
+
+/// The cookie `pair` (`name=value`) with `attributes` as a `Set-Cookie` value: HTTP only, same
+/// site only, and `Secure` behind HTTPS.
+fn set_cookie(service: &Service, pair: &str, attributes: &str) -> Option<HeaderValue> {
+    let secure = if service.settings.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{pair}; HttpOnly; SameSite=Strict; {attributes}{secure}")).ok()
 }
 
 /// The sign-in form.
 #[derive(Deserialize)]
 pub(crate) struct SignIn {
     token: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The sign-out form.
+#[derive(Deserialize)]
+pub(crate) struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
 }
 
 impl std::fmt::Debug for SignIn {
@@ -76,19 +125,43 @@ impl std::fmt::Debug for SignIn {
 }
 
 /// `GET /dashboard/sign-in`.
-pub(crate) async fn form() -> Response {
-    render(page(None))
+pub(crate) async fn form(State(service): State<Arc<Service>>, headers: HeaderMap) -> Response {
+    form_page(&service, &headers, StatusCode::OK, None)
+}
+
+/// The sign-in form with `error`, if any, answered with `status`; its anti-forgery value is the
+/// one in the request's cookie, or a new one set in the cookie.
+fn form_page(service: &Service, headers: &HeaderMap, status: StatusCode, error: Option<&str>) -> Response {
+    let kept = cookie_in(headers, CSRF_COOKIE).filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let value = kept.map_or_else(fresh, str::to_owned);
+    let mut response = render(page(&value, error));
+    *response.status_mut() = status;
+    if kept.is_none() {
+        if let Some(cookie) = set_cookie(service, &format!("{CSRF_COOKIE}={value}"), &format!("Path={SIGN_IN}")) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
+    response
+}
+
+/// A new random anti-forgery value: 256 bits in hex.
+fn fresh() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `POST /dashboard/sign-in`: on a token that may read the reports, sets the session cookie and
 /// goes to the overview; otherwise shows the form again with what was wrong.
-pub(crate) async fn sign_in(State(service): State<Arc<Service>>, Form(form): Form<SignIn>) -> Response {
+pub(crate) async fn sign_in(
+    State(service): State<Arc<Service>>,
+    headers: HeaderMap,
+    Form(form): Form<SignIn>,
+) -> Response {
     let token = form.token.trim();
-    let refused = |status: StatusCode, why: String| {
-        let mut response = render(page(Some(&why)));
-        *response.status_mut() = status;
-        response
-    };
+    let refused = |status: StatusCode, why: String| form_page(&service, &headers, status, Some(&why));
+    if cookie_in(&headers, CSRF_COOKIE) != Some(form.csrf.as_str()) {
+        return refused(StatusCode::FORBIDDEN, FORGED.to_owned());
+    }
     let principal = match auth::principal(&service, token).await {
         Ok(principal) => principal,
         Err(ApiError::Unauthenticated(why)) => return refused(StatusCode::UNAUTHORIZED, why),
@@ -97,7 +170,7 @@ pub(crate) async fn sign_in(State(service): State<Arc<Service>>, Form(form): For
     if let Err(e) = principal.require(Action::ReadReports) {
         return refused(StatusCode::FORBIDDEN, e.to_string());
     }
-    let Ok(cookie) = HeaderValue::from_str(&format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/")) else {
+    let Some(cookie) = set_cookie(&service, &format!("{COOKIE}={token}"), "Path=/") else {
         return refused(StatusCode::UNAUTHORIZED, "the token holds characters no token Covenant issues has".to_owned());
     };
     let mut response = Redirect::to("/dashboard").into_response();
@@ -105,21 +178,36 @@ pub(crate) async fn sign_in(State(service): State<Arc<Service>>, Form(form): For
     response
 }
 
-/// `POST /dashboard/sign-out`: clears the session cookie.
-pub(crate) async fn sign_out() -> Response {
-    signed_out(Redirect::to(SIGN_IN).into_response())
+/// Why a form post from another site, or from a form page too old, is refused.
+const FORGED: &str =
+    "the form was not sent from this service's own page (or the page was too old): sign in again from this page";
+
+/// `POST /dashboard/sign-out`: clears the session cookie, when the form is the session's own.
+pub(crate) async fn sign_out(
+    State(service): State<Arc<Service>>,
+    headers: HeaderMap,
+    Form(form): Form<SignOutForm>,
+) -> Response {
+    let own = cookie_in(&headers, COOKIE).is_some_and(|token| SignOut::of(token).0 == form.csrf);
+    if !own {
+        let failure = ApiError::Forbidden(
+            "the sign-out form was not sent from this service's own page: sign out with the button on a dashboard page"
+                .to_owned(),
+        );
+        return Failure(failure).into_response();
+    }
+    signed_out(&service, Redirect::to(SIGN_IN).into_response())
 }
 
 /// `response`, clearing the session cookie.
-fn signed_out(mut response: Response) -> Response {
-    let cleared = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
-    if let Ok(value) = HeaderValue::from_str(&cleared) {
+fn signed_out(service: &Service, mut response: Response) -> Response {
+    if let Some(value) = set_cookie(service, &format!("{COOKIE}="), "Path=/; Max-Age=0") {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
 }
 
-fn page(error: Option<&str>) -> Markup {
+fn page(csrf: &str, error: Option<&str>) -> Markup {
     layout::bare(
         "Sign in",
         html! {
@@ -128,6 +216,7 @@ fn page(error: Option<&str>) -> Markup {
             }
             p { "Sign in with an access token from your administrator (" code { "covenant token create" } "). Any role may read the dashboard; the audit trail needs an auditor's or administrator's token." }
             form method="post" action=(SIGN_IN) {
+                input type="hidden" name=(CSRF_FIELD) value=(csrf);
                 p {
                     label for="token" { "Access token" }
                     br;
