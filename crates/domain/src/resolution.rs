@@ -36,6 +36,19 @@ pub enum Act {
     Decision,
 }
 
+impl Act {
+    /// The act in words, as a sentence names it: "an adoption".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Act::Endorsement => "an endorsement",
+            Act::Adoption => "an adoption",
+            Act::Signature => "a signature",
+            Act::Withdrawal => "a withdrawal",
+            Act::Decision => "a decision",
+        }
+    }
+}
+
 impl Outcome {
     /// True when a resolution with this outcome can authorise `act`.
     pub fn authorises(self, act: Act) -> bool {

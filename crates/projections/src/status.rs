@@ -99,6 +99,20 @@ pub struct PartyStanding {
     pub organisation: OrgId,
     pub name: String,
     pub standing: Standing,
+    /// The organisation whose pending obligation this party took over on its succession.
+    pub successor_to: Option<OrgId>,
+    pub successor_to_name: Option<String>,
+}
+
+impl PartyStanding {
+    /// "NHS Lincolnshire Integrated Care Board (successor to NHS Lincolnshire Clinical
+    /// Commissioning Group)", or the party's name alone.
+    pub fn described(&self) -> String {
+        match &self.successor_to_name {
+            Some(predecessor) => format!("{} (successor to {predecessor})", self.name),
+            None => self.name.clone(),
+        }
+    }
 }
 
 /// Where a party stands: it adopted (or, for an MOU, signed) under a resolution, withdrew, or
@@ -298,6 +312,8 @@ impl StatusBoard<'_> {
                     organisation: p.id.clone(),
                     name: self.models.names.organisation(&p.id),
                     standing: Standing::of(p),
+                    successor_to: p.successor_to.clone(),
+                    successor_to_name: p.successor_to.as_ref().map(|o| self.models.names.organisation(o)),
                 })
                 .collect(),
             objectives: objectives.into_iter().map(|(o, _)| o).collect(),
@@ -436,7 +452,7 @@ impl InstrumentStatus {
         let mut parties = Report::new("Parties", vec!["Party", "Standing", "Date", "Resolution"]);
         for p in &self.parties {
             let [standing, on, resolution] = p.standing.cells();
-            parties.push(vec![p.name.clone(), standing, on, resolution]);
+            parties.push(vec![p.described(), standing, on, resolution]);
         }
         let mut objectives = Report::new("Objectives", vec!["Objective", "Commitments", "Progress", "RAG", "Themes"]);
         for o in &self.objectives {

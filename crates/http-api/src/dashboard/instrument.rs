@@ -60,7 +60,7 @@ pub(crate) async fn page(
             tbody {
                 @for p in &status.parties {
                     tr data-party=(p.organisation) {
-                        th scope="row" { (p.name) br; span.note { (p.organisation) } }
+                        th scope="row" { (p.described()) br; span.note { (p.organisation) } }
                         @match &p.standing {
                             Standing::Pending => { td { "Pending" } td { "–" } td { "–" } }
                             Standing::Adopted { on, resolution } => { td { "Adopted" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution)) } }
