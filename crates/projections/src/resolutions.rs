@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use domain::rag::Rag;
 use domain::resolution::{self, Outcome};
 use domain::{Date, Key, OrgId, commitment, instrument, meeting};
+use kernel::RecordedEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::actions::ActionState;
@@ -24,15 +25,30 @@ pub(crate) struct Register {
     meetings: BTreeMap<Key, meeting::State>,
     /// What each resolution authorised or brought about, by the resolution's key.
     caused: BTreeMap<Key, Vec<Caused>>,
+    /// When and by whom each correction of a resolution was made, in the order of the
+    /// resolution's own `corrections`.
+    corrected: BTreeMap<Key, Vec<Corrector>>,
+}
+
+/// The day a correction happened and the actor who recorded it, from the event's metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Corrector {
+    on: Date,
+    actor: String,
 }
 
 impl Register {
-    pub(crate) fn apply(&mut self, change: &Change) {
+    pub(crate) fn apply(&mut self, change: &Change, recorded: &RecordedEvent) {
         match change {
             Change::Meeting(key, e) => evolve_in(&mut self.meetings, key, e, meeting::evolve),
             Change::Resolution(key, e) => {
                 evolve_in(&mut self.resolutions, key, e, resolution::evolve);
                 match e {
+                    resolution::Event::Corrected { .. } => {
+                        let on = recorded.metadata.occurred_at.as_datetime().date_naive();
+                        let actor = recorded.metadata.actor.clone();
+                        self.corrected.entry(key.clone()).or_default().push(Corrector { on, actor });
+                    }
                     resolution::Event::Rescinded { by_resolution, on } => {
                         self.record(by_resolution, Caused::Rescission { resolution: key.clone(), on: *on })
                     }
@@ -212,6 +228,8 @@ pub struct CommitmentTrail {
     pub state: ActionState,
     pub progress: f64,
     pub rag: Option<Rag>,
+    /// The lead's own status in its latest progress report, while the commitment is open.
+    pub lead_status: Option<Rag>,
 }
 
 /// Where a call-in stands.
@@ -220,20 +238,23 @@ pub struct CommitmentTrail {
 pub enum CallIn {
     /// The decision was not subject to call-in.
     NotSubject,
-    /// Subject to call-in and not called in.
+    /// Subject to call-in, not called in, and its call-in period not yet over.
     Subject,
+    /// Subject to call-in, and its call-in period passed without a call-in: in effect.
+    PeriodEnded,
     CalledIn,
     Rejected,
     ReferredBack,
 }
 
 impl CallIn {
-    fn of(r: &resolution::State) -> Self {
+    fn of(r: &resolution::State, rules: &Rules, today: Date) -> Self {
         match r.status {
             _ if !r.subject_to_call_in => CallIn::NotSubject,
             resolution::Status::CalledIn => CallIn::CalledIn,
             resolution::Status::ReferredBack => CallIn::ReferredBack,
             _ if r.call_in_rejected => CallIn::Rejected,
+            _ if r.effective_after_call_in(rules.call_in_working_days, today).is_some() => CallIn::PeriodEnded,
             _ => CallIn::Subject,
         }
     }
@@ -242,6 +263,7 @@ impl CallIn {
         match self {
             CallIn::NotSubject => "-",
             CallIn::Subject => "subject to call-in",
+            CallIn::PeriodEnded => "call-in period ended",
             CallIn::CalledIn => "called in",
             CallIn::Rejected => "call-in rejected",
             CallIn::ReferredBack => "referred back",
@@ -249,11 +271,15 @@ impl CallIn {
     }
 }
 
-/// An earlier wording and why it was corrected.
+/// An earlier wording: why it was corrected, on what day and by whom.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Correction {
     pub previous_text: String,
     pub reason: String,
+    /// The day the correction happened (its event's `occurred_at`).
+    pub corrected_on: Option<Date>,
+    /// Who recorded the correction.
+    pub actor: Option<String>,
 }
 
 /// One resolution in the register.
@@ -271,6 +297,8 @@ pub struct ResolutionEntry {
     pub outcome: Option<Outcome>,
     pub decided_on: Option<Date>,
     pub published_on: Option<Date>,
+    /// The day it took effect: as recorded, or, for a decision subject to call-in, the working
+    /// day after its call-in period passed without a call-in.
     pub effective_on: Option<Date>,
     /// The wording as it stands, after any correction.
     pub text: String,
@@ -313,7 +341,7 @@ impl ResolutionRegister<'_> {
             .resolutions
             .iter()
             .filter(|(key, r)| r.exists() && self.selected(key, r, filters, &assessment))
-            .map(|(key, r)| self.entry(key, r, &assessment))
+            .map(|(key, r)| self.entry(key, r, &assessment, rules, today))
             .collect();
         resolutions.sort_by(|a, b| {
             (a.decided_on, &a.body_name, &a.resolution).cmp(&(b.decided_on, &b.body_name, &b.resolution))
@@ -324,7 +352,7 @@ impl ResolutionRegister<'_> {
     /// One resolution and its trail on `today`, or `None` when it was never recorded.
     pub fn resolution(&self, key: &Key, rules: &Rules, today: Date) -> Option<ResolutionEntry> {
         let r = self.models.register.resolutions.get(key).filter(|r| r.exists())?;
-        Some(self.entry(key, r, &self.models.portfolio.assess(rules, today)))
+        Some(self.entry(key, r, &self.models.portfolio.assess(rules, today), rules, today))
     }
 
     fn acts(&self, key: &Key) -> &[Caused] {
@@ -344,21 +372,33 @@ impl ResolutionRegister<'_> {
             && r.decided_on.is_none_or(|d| filters.in_period(d))
     }
 
-    fn entry(&self, key: &Key, r: &resolution::State, assessment: &Assessment<'_>) -> ResolutionEntry {
+    fn entry(
+        &self,
+        key: &Key,
+        r: &resolution::State,
+        assessment: &Assessment<'_>,
+        rules: &Rules,
+        today: Date,
+    ) -> ResolutionEntry {
+        let correctors = self.models.register.corrected.get(key).map_or(&[][..], Vec::as_slice);
         let mut acts: Vec<&Caused> = self.acts(key).iter().collect();
         acts.sort_by_key(|a| a.on());
         let mut commitments: BTreeMap<Key, CommitmentTrail> = BTreeMap::new();
         let mut add = |commitment: &Key, c: &commitment::State, figures: Figures, basis: Basis| {
-            commitments.entry(commitment.clone()).or_insert_with(|| CommitmentTrail {
-                commitment: commitment.clone(),
-                title: c.title.clone(),
-                organisation: c.organisation.clone(),
-                organisation_name: c.organisation.as_ref().map(|o| self.models.names.organisation(o)),
-                basis,
-                due_on: c.due_on,
-                state: ActionState::of(c, &figures),
-                progress: tenths(figures.progress),
-                rag: figures.rag,
+            commitments.entry(commitment.clone()).or_insert_with(|| {
+                let state = ActionState::of(c, &figures);
+                CommitmentTrail {
+                    commitment: commitment.clone(),
+                    title: c.title.clone(),
+                    organisation: c.organisation.clone(),
+                    organisation_name: c.organisation.as_ref().map(|o| self.models.names.organisation(o)),
+                    basis,
+                    due_on: c.due_on,
+                    state,
+                    progress: tenths(figures.progress),
+                    rag: figures.rag,
+                    lead_status: c.latest.as_ref().filter(|_| state.is_open()).map(|p| p.status),
+                }
             });
         };
         for (commitment, c, figures) in assessment.arising_from(key) {
@@ -389,16 +429,19 @@ impl ResolutionRegister<'_> {
             outcome: r.outcome,
             decided_on: r.decided_on,
             published_on: r.published_on,
-            effective_on: r.effective_on,
+            effective_on: r.effective_on.or_else(|| r.effective_after_call_in(rules.call_in_working_days, today)),
             text: r.text.clone(),
             standing: r.status,
-            call_in: CallIn::of(r),
+            call_in: CallIn::of(r, rules, today),
             corrections: r
                 .corrections
                 .iter()
-                .map(|(previous_text, reason)| Correction {
+                .enumerate()
+                .map(|(i, (previous_text, reason))| Correction {
                     previous_text: previous_text.clone(),
                     reason: reason.clone(),
+                    corrected_on: correctors.get(i).map(|c| c.on),
+                    actor: correctors.get(i).map(|c| c.actor.clone()),
                 })
                 .collect(),
             replaced_by: r.replaced_by.clone(),
@@ -463,7 +506,7 @@ impl ResolutionEntry {
 
     /// The resolution in detail: an overview with its wording and corrections, what it caused,
     /// and the commitments that followed it.
-    pub fn reports(&self) -> Vec<Report> {
+    pub fn reports(&self, rules: &Rules) -> Vec<Report> {
         let mut overview = Report::new(format!("Resolution {}", self.resolution), vec!["Field", "Value"]);
         let mut fields = vec![
             ("Body", or_dash(self.body_name.as_ref())),
@@ -478,7 +521,9 @@ impl ResolutionEntry {
             ("Text", self.text.clone()),
         ];
         for c in &self.corrections {
-            fields.push(("Corrected", format!("was \"{}\" ({})", c.previous_text, c.reason)));
+            let mut when = vec![or_dash(c.corrected_on)];
+            when.extend(c.actor.as_ref().map(|actor| format!("by {actor}")));
+            fields.push(("Corrected", format!("{}: {}; was \"{}\"", when.join(" "), c.reason, c.previous_text)));
         }
         for (field, value) in fields {
             overview.push(vec![field.into(), value]);
@@ -501,8 +546,11 @@ impl ResolutionEntry {
                 or_dash(c.due_on),
                 word(&c.state),
                 percent(Some(c.progress)),
-                words::rag(c.rag),
+                words::rag_beside_lead(c.rag, c.lead_status),
             ]);
+        }
+        if self.commitments.iter().any(|c| c.lead_status.is_some_and(|lead| Some(lead) != c.rag)) {
+            commitments = commitments.note(rules.rag_note()).note(words::LEAD_NOTE);
         }
         vec![overview, caused, commitments]
     }

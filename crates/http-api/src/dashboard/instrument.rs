@@ -169,7 +169,7 @@ fn action_table(objective: &str, rows: Vec<&ActionRow>) -> Markup {
                         td { (layout::date(a.due_on)) }
                         td { (in_words(&a.state)) @if a.stale { ", stale" } }
                         td.num { (layout::progress(Some(a.progress))) }
-                        td { (layout::rag(a.rag)) }
+                        td { (layout::rag_beside_lead(a.rag, a.lead_status())) }
                     }
                 }
             }

@@ -75,7 +75,13 @@ pub(crate) async fn page(
         @if !r.corrections.is_empty() {
             h3 { "Corrections" }
             ul {
-                @for c in &r.corrections { li { "Earlier wording: “" (c.previous_text) "”. Reason: " (c.reason) } }
+                @for c in &r.corrections {
+                    li {
+                        "Corrected on " (layout::date(c.corrected_on))
+                        @if let Some(actor) = &c.actor { " by " (actor) }
+                        ". Reason: " (c.reason) ". Earlier wording: “" (c.previous_text) "”."
+                    }
+                }
             }
         }
         h2 #trail { "Delivery trail" }
@@ -113,7 +119,7 @@ pub(crate) async fn page(
                         td { (layout::date(c.due_on)) }
                         td { (in_words(&c.state)) }
                         td.num { (layout::progress(Some(c.progress))) }
-                        td { (layout::rag(c.rag)) }
+                        td { (layout::rag_beside_lead(c.rag, c.lead_status)) }
                     }
                 }
             }
