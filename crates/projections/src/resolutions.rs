@@ -482,6 +482,14 @@ impl ResolutionEntry {
         }
     }
 
+    /// "Prosperous Communities Committee, minute 45, 2021-03-09": the resolution as a board paper
+    /// cites it.
+    pub fn heading(&self) -> String {
+        let mut parts = vec![or_dash(self.body_name.as_ref()), self.minute()];
+        parts.extend(self.decided_on.map(|d| d.to_string()));
+        parts.join(", ")
+    }
+
     /// "in force", "rescinded by …", "superseded by …", "called in" or "referred back".
     pub fn standing_words(&self) -> String {
         match (self.standing, &self.replaced_by) {
@@ -507,7 +515,7 @@ impl ResolutionEntry {
     /// The resolution in detail: an overview with its wording and corrections, what it caused,
     /// and the commitments that followed it.
     pub fn reports(&self, rules: &Rules) -> Vec<Report> {
-        let mut overview = Report::new(format!("Resolution {}", self.resolution), vec!["Field", "Value"]);
+        let mut overview = Report::new(format!("Resolution: {}", self.heading()), vec!["Field", "Value"]);
         let mut fields = vec![
             ("Body", or_dash(self.body_name.as_ref())),
             ("Meeting", or_dash(self.meeting_title.as_ref())),
