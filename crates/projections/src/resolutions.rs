@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::actions::ActionState;
 use crate::change::{Change, evolve_in};
 use crate::delivery::{Assessment, Figures};
+use crate::names::Names;
 use crate::words::{self, or_dash, percent, tenths, word};
 use crate::{Filters, ReadModels, Report, Rules};
 
@@ -77,6 +78,27 @@ impl Register {
 
     pub(crate) fn meeting(&self, key: &Key) -> Option<&meeting::State> {
         self.meetings.get(key)
+    }
+
+    /// The resolution as board papers cite it: by body and minute ("Prosperous Communities
+    /// Committee, minute 45"), by body and date when its minute has no number, or by its key
+    /// when it is not on record.
+    pub(crate) fn cite(&self, names: &Names, key: &Key) -> String {
+        let Some(r) = self.resolutions.get(key).filter(|r| r.exists()) else { return key.to_string() };
+        let body = r.body.as_ref().map_or_else(|| "-".to_owned(), |b| names.body(b));
+        match (&r.minute_number, r.decided_on) {
+            (Some(minute), _) => format!("{body}, minute {minute}"),
+            (None, Some(on)) => format!("{body}, {on}"),
+            (None, None) => format!("{body}, {}", minute_words(None, &r.agenda_item)),
+        }
+    }
+}
+
+/// "minute 45", or the agenda item when the minute has no number.
+fn minute_words(minute_number: Option<&String>, agenda_item: &str) -> String {
+    match minute_number {
+        Some(m) => format!("minute {m}"),
+        None => format!("item {agenda_item}"),
     }
 }
 
@@ -212,7 +234,7 @@ pub enum Basis {
     /// The commitment was made arising from the resolution (an action-log entry).
     ArisingFrom,
     /// The commitment is towards an instrument the resolution endorsed, adopted, signed or refreshed.
-    Delivering { instrument: Key },
+    Delivering { instrument: Key, instrument_title: String },
 }
 
 /// A commitment on a resolution's trail, as it stands today.
@@ -307,6 +329,8 @@ pub struct ResolutionEntry {
     pub corrections: Vec<Correction>,
     /// The later resolution that rescinded or superseded it.
     pub replaced_by: Option<Key>,
+    /// That resolution as board papers cite it, by body and minute.
+    pub replaced_by_name: Option<String>,
     /// What it authorised or brought about, by date.
     pub caused: Vec<CausedView>,
     pub commitments: Vec<CommitmentTrail>,
@@ -407,7 +431,8 @@ impl ResolutionRegister<'_> {
         for act in acts.iter().filter(|a| a.sets_delivery_going()) {
             if let Some(instrument) = act.instrument() {
                 for (commitment, c, figures) in assessment.towards_instrument(instrument) {
-                    add(commitment, c, figures, Basis::Delivering { instrument: instrument.clone() });
+                    let instrument_title = self.models.portfolio.instrument_title(instrument);
+                    add(commitment, c, figures, Basis::Delivering { instrument: instrument.clone(), instrument_title });
                 }
             }
         }
@@ -445,6 +470,7 @@ impl ResolutionRegister<'_> {
                 })
                 .collect(),
             replaced_by: r.replaced_by.clone(),
+            replaced_by_name: r.replaced_by.as_ref().map(|k| self.models.register.cite(&self.models.names, k)),
             caused: acts
                 .into_iter()
                 .map(|act| CausedView { description: self.describe(act), act: act.clone() })
@@ -456,6 +482,7 @@ impl ResolutionRegister<'_> {
     fn describe(&self, act: &Caused) -> String {
         let title = |i: &Key| self.models.portfolio.instrument_title(i);
         let name = |o: &OrgId| self.models.names.organisation(o);
+        let cite = |r: &Key| self.models.register.cite(&self.models.names, r);
         match act {
             Caused::Endorsement { instrument, .. } => format!("endorsed {}", title(instrument)),
             Caused::Adoption { instrument, party, .. } => format!("{} adopted {}", name(party), title(instrument)),
@@ -467,8 +494,8 @@ impl ResolutionRegister<'_> {
                 format!("refreshed {} as version {version}", title(instrument))
             }
             Caused::InstrumentWithdrawal { instrument, .. } => format!("withdrew {}", title(instrument)),
-            Caused::Rescission { resolution, .. } => format!("rescinded {resolution}"),
-            Caused::Supersession { resolution, .. } => format!("superseded {resolution}"),
+            Caused::Rescission { resolution, .. } => format!("rescinded {}", cite(resolution)),
+            Caused::Supersession { resolution, .. } => format!("superseded {}", cite(resolution)),
         }
     }
 }
@@ -476,10 +503,7 @@ impl ResolutionRegister<'_> {
 impl ResolutionEntry {
     /// "minute 45", or the agenda item when the minute has no number.
     pub fn minute(&self) -> String {
-        match &self.minute_number {
-            Some(m) => format!("minute {m}"),
-            None => format!("item {}", self.agenda_item),
-        }
+        minute_words(self.minute_number.as_ref(), &self.agenda_item)
     }
 
     /// "Prosperous Communities Committee, minute 45, 2021-03-09": the resolution as a board paper
@@ -492,7 +516,7 @@ impl ResolutionEntry {
 
     /// "in force", "rescinded by …", "superseded by …", "called in" or "referred back".
     pub fn standing_words(&self) -> String {
-        match (self.standing, &self.replaced_by) {
+        match (self.standing, &self.replaced_by_name) {
             (resolution::Status::Decided, _) => "in force".into(),
             (status, Some(by)) => format!("{} by {by}", word(&status)),
             (status, None) => word(&status),
@@ -545,7 +569,7 @@ impl ResolutionEntry {
         for c in &self.commitments {
             let basis = match &c.basis {
                 Basis::ArisingFrom => "arising from it".to_owned(),
-                Basis::Delivering { instrument } => format!("delivering {instrument}"),
+                Basis::Delivering { instrument_title, .. } => format!("delivering {instrument_title}"),
             };
             commitments.push(vec![
                 c.title.clone(),

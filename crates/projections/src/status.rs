@@ -34,6 +34,8 @@ pub struct InstrumentStatus {
     pub owner_name: Option<String>,
     pub period: Option<Period>,
     pub builds_on: Option<Key>,
+    /// The title of the instrument it builds on.
+    pub builds_on_title: Option<String>,
     pub superseded_by: Option<Key>,
     /// The day it was superseded, expired or withdrawn.
     pub closed_on: Option<Date>,
@@ -91,6 +93,8 @@ pub struct EndorsementView {
     pub body_name: String,
     pub endorsed_on: Date,
     pub resolution: Key,
+    /// The resolution as board papers cite it, by body and minute.
+    pub resolution_name: String,
     pub recommendation: Option<String>,
 }
 
@@ -102,6 +106,8 @@ pub struct PartyStanding {
     /// The organisation whose pending obligation this party took over on its succession.
     pub successor_to: Option<OrgId>,
     pub successor_to_name: Option<String>,
+    /// The resolution it adopted or signed under, as board papers cite it.
+    pub resolution_name: Option<String>,
 }
 
 impl PartyStanding {
@@ -136,12 +142,13 @@ impl Standing {
         }
     }
 
-    fn cells(&self) -> [String; 3] {
+    /// The standing and its date, in words.
+    fn cells(&self) -> [String; 2] {
         match self {
-            Standing::Pending => ["pending".into(), "-".into(), "-".into()],
-            Standing::Adopted { on, resolution } => ["adopted".into(), on.to_string(), resolution.to_string()],
-            Standing::Signed { on, resolution } => ["signed".into(), on.to_string(), resolution.to_string()],
-            Standing::Withdrawn { on } => ["withdrawn".into(), on.to_string(), "-".into()],
+            Standing::Pending => ["pending".into(), "-".into()],
+            Standing::Adopted { on, .. } => ["adopted".into(), on.to_string()],
+            Standing::Signed { on, .. } => ["signed".into(), on.to_string()],
+            Standing::Withdrawn { on } => ["withdrawn".into(), on.to_string()],
         }
     }
 }
@@ -292,6 +299,7 @@ impl StatusBoard<'_> {
             owner_name: i.owner_body.as_ref().map(|b| self.models.names.body(b)),
             period: i.period.clone(),
             builds_on: i.builds_on.clone(),
+            builds_on_title: i.builds_on.as_ref().map(|b| self.models.portfolio.instrument_title(b)),
             superseded_by: i.superseded_by.clone(),
             closed_on: i.closed_on,
             endorsements: i
@@ -302,6 +310,7 @@ impl StatusBoard<'_> {
                     body_name: self.models.names.body(&e.body),
                     endorsed_on: e.endorsed_on,
                     resolution: e.resolution.clone(),
+                    resolution_name: self.models.register.cite(&self.models.names, &e.resolution),
                     recommendation: e.recommendation.clone(),
                 })
                 .collect(),
@@ -314,6 +323,11 @@ impl StatusBoard<'_> {
                     standing: Standing::of(p),
                     successor_to: p.successor_to.clone(),
                     successor_to_name: p.successor_to.as_ref().map(|o| self.models.names.organisation(o)),
+                    resolution_name: p
+                        .adopted
+                        .as_ref()
+                        .or(p.signed.as_ref())
+                        .map(|a| self.models.register.cite(&self.models.names, &a.resolution)),
                 })
                 .collect(),
             objectives: objectives.into_iter().map(|(o, _)| o).collect(),
@@ -430,7 +444,7 @@ impl InstrumentStatus {
             ("Version", version),
             ("Owner", self.owner_name.clone()),
             ("Period", self.period.as_ref().map(|p| format!("{} to {}", p.from, p.to))),
-            ("Builds on", self.builds_on.as_ref().map(Key::to_string)),
+            ("Builds on", self.builds_on_title.clone()),
             ("Closed", closed),
             ("Parties", Some(self.parties_summary())),
             ("Progress", Some(percent(self.progress))),
@@ -445,13 +459,17 @@ impl InstrumentStatus {
             endorsements.push(vec![
                 e.body_name.clone(),
                 e.endorsed_on.to_string(),
-                e.resolution.to_string(),
+                e.resolution_name.clone(),
                 or_dash(e.recommendation.as_ref()),
             ]);
         }
         let mut parties = Report::new("Parties", vec!["Party", "Standing", "Date", "Resolution"]);
         for p in &self.parties {
-            let [standing, on, resolution] = p.standing.cells();
+            let [standing, on] = p.standing.cells();
+            let resolution = match p.standing {
+                Standing::Adopted { .. } | Standing::Signed { .. } => or_dash(p.resolution_name.as_ref()),
+                Standing::Pending | Standing::Withdrawn { .. } => "-".into(),
+            };
             parties.push(vec![p.described(), standing, on, resolution]);
         }
         let mut objectives = Report::new("Objectives", vec!["Objective", "Commitments", "Progress", "RAG", "Themes"]);

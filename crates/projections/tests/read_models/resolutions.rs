@@ -89,3 +89,17 @@ fn a_decision_subject_to_call_in_takes_effect_when_five_working_days_pass_withou
     assert_eq!(on("2023-10-04", &ten_days).call_in, CallIn::Subject);
     assert_eq!(on("2023-10-05", &ten_days).call_in, CallIn::PeriodEnded);
 }
+
+#[test]
+fn two_bodies_of_one_name_are_told_apart_by_their_organisation() {
+    let view = models().resolutions().view(&Filters::default(), &Rules::default(), today());
+    let cabinet = view
+        .resolutions
+        .iter()
+        .find(|r| r.resolution == key("west-northamptonshire-cabinet-2023-09-20-jhws"))
+        .expect("the cabinet's decision");
+    // Rotherham has a Cabinet too.
+    assert_eq!(cabinet.body_name.as_deref(), Some("Cabinet, West Northamptonshire Council"));
+    let replaced = view.resolutions.iter().find(|r| r.replaced_by.is_some()).expect("a replaced resolution");
+    assert!(replaced.standing_words().ends_with(", minute 45") || replaced.standing_words().ends_with(", minute 7"));
+}
