@@ -47,17 +47,17 @@ pub(crate) async fn held_by(store: &dyn EventStore, organisation: &OrgId) -> Res
                     holders.insert(recorded.stream_id.clone(), organisation);
                 }
                 Event::Body(body::Event::Established { members: orgs, .. })
-                | Event::Instrument(instrument::Event::Drafted { parties: orgs, .. }) => {
-                    if orgs.contains(organisation) {
-                        named.insert(recorded.stream_id.clone());
-                    }
+                | Event::Instrument(instrument::Event::Drafted { parties: orgs, .. })
+                    if orgs.contains(organisation) =>
+                {
+                    named.insert(recorded.stream_id.clone());
                 }
                 Event::Body(body::Event::MemberJoined { organisation: org, .. })
                 | Event::Instrument(instrument::Event::PartyAdded { party: org })
-                | Event::Instrument(instrument::Event::PartySucceeded { successor: org, .. }) => {
-                    if &org == organisation {
-                        named.insert(recorded.stream_id.clone());
-                    }
+                | Event::Instrument(instrument::Event::PartySucceeded { successor: org, .. })
+                    if &org == organisation =>
+                {
+                    named.insert(recorded.stream_id.clone());
                 }
                 _ => {}
             }
