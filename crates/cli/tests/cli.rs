@@ -134,7 +134,9 @@ fn reports_show_the_record_now_and_as_it_stood_and_rebuild_changes_nothing() {
     );
     let detail = stdout(&detail);
     assert!(
-        detail.contains("| West Lindsey District Council | adopted | 2021-03-09 | west-lindsey-pcc-2021-03-09-45 |"),
+        detail.contains(
+            "| West Lindsey District Council | adopted | 2021-03-09 | Prosperous Communities Committee, minute 45 |"
+        ),
         "{detail}"
     );
 

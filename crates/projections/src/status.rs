@@ -226,11 +226,46 @@ impl StatusBoard<'_> {
     /// so the streams this board names are all that the instrument's status at any earlier point
     /// of the log is made of: a board folded from only these, as the log stood at that point,
     /// shows the instrument exactly as a board folded from the whole log does.
+    ///
+    /// For names: the instrument it builds on (its title), the resolutions its endorsements and
+    /// parties cite and their bodies (how papers cite them), the predecessors its parties
+    /// succeeded, and for every body named, each body of the same name and the parent
+    /// organisations of all of them (a name two bodies share is told apart by organisation).
     pub fn sources(&self, instrument: &Key) -> BTreeSet<StreamId> {
         let mut streams = BTreeSet::from([ids::instrument_stream(instrument)]);
         if let Some(i) = self.models.portfolio.instruments.get(instrument) {
-            streams.extend(i.owner_body.iter().chain(i.endorsements.iter().map(|e| &e.body)).map(ids::body_stream));
-            streams.extend(i.parties.iter().map(|p| ids::organisation_stream(&p.id)));
+            let cited: Vec<&Key> = i
+                .endorsements
+                .iter()
+                .map(|e| &e.resolution)
+                .chain(i.parties.iter().flat_map(|p| p.adopted.iter().chain(&p.signed)).map(|a| &a.resolution))
+                .collect();
+            let resolutions =
+                self.models.resolutions_on_record().filter(|r| r.id.as_ref().is_some_and(|k| cited.contains(&k)));
+            let mut bodies: BTreeSet<&Key> =
+                i.owner_body.iter().chain(i.endorsements.iter().map(|e| &e.body)).collect();
+            for r in resolutions {
+                streams.extend(r.id.iter().map(ids::resolution_stream));
+                bodies.extend(&r.body);
+            }
+            let names: BTreeSet<&String> = self
+                .models
+                .bodies()
+                .filter(|b| b.id.as_ref().is_some_and(|k| bodies.contains(k)))
+                .map(|b| &b.name)
+                .collect();
+            for b in self.models.bodies().filter(|b| names.contains(&b.name)) {
+                streams.extend(b.id.iter().map(ids::body_stream));
+                streams.extend(b.parents.iter().map(ids::organisation_stream));
+            }
+            streams.extend(bodies.into_iter().map(ids::body_stream));
+            streams.extend(i.builds_on.iter().map(ids::instrument_stream));
+            streams.extend(
+                i.parties
+                    .iter()
+                    .flat_map(|p| std::iter::once(&p.id).chain(&p.successor_to))
+                    .map(ids::organisation_stream),
+            );
         }
         for key in self.models.portfolio.behind(instrument) {
             streams.insert(ids::commitment_stream(key));
