@@ -2,9 +2,9 @@
 //! decided but not yet appended, and the single append they become.
 //!
 //! Commands are decided in order with the in-memory [`Ledger`], so each sees the events of the
-//! ones before it, and a succession transfers the commitments it can see: those the log says the
-//! predecessor holds, loaded before the succession is decided, and any made earlier in the same
-//! request. The append expects every stream it writes at the version loaded (`NoStream` for a new
+//! ones before it, and a succession passes on what it can see: the commitments, seats on bodies and
+//! party obligations the log says the predecessor holds, loaded before the succession is decided,
+//! and any recorded earlier in the same request. The append expects every stream it writes at the version loaded (`NoStream` for a new
 //! one), so any change made meanwhile by another writer makes it fail as a whole.
 //!
 //! Event ids are fresh, or derived from the command's [`crate::IdSeed`] (its idempotency key)
@@ -89,7 +89,7 @@ impl<'a> UnitOfWork<'a> {
             self.load(&stream).await?;
         }
         if let Command::Organisation(organisation::Command::Succeed { id, .. }) = command {
-            for stream in holdings::commitments_held_by(self.store, id).await? {
+            for stream in holdings::held_by(self.store, id).await? {
                 self.load(&stream).await?;
             }
         }

@@ -25,6 +25,8 @@ use projections::{AsOf, Filters, Format, GroupBy, ReadModels, Report, Rules, Tra
 ///
 ///   covenant report status --as-of 2020-11-30 --format markdown
 ///
+///   covenant report resolutions --resolution west-lindsey-pcc-2021-03-09-45
+///
 ///   covenant report actions --by body --organisation GB-LAE-WLI --format csv
 ///
 ///   covenant report audit --stream resolution-west-lindsey-pcc-2021-03-09-45
@@ -68,6 +70,11 @@ pub struct Options {
     /// With `status`, prints the instrument's full detail.
     #[arg(long, value_name = "KEY", value_parser = parse_key, help_heading = "Filters")]
     instrument: Option<Key>,
+
+    /// Resolutions only: this one resolution whole, with its text, outcome, call-in, corrections,
+    /// what it authorised and its delivery trail.
+    #[arg(long, value_name = "KEY", value_parser = parse_key, help_heading = "Filters")]
+    resolution: Option<Key>,
 
     /// Only this body: instruments it owns or endorsed, its resolutions and its action log.
     #[arg(long, value_name = "KEY", value_parser = parse_key, help_heading = "Filters")]
@@ -146,6 +153,9 @@ pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options)
         theme: args.theme.clone(),
     };
     let rules = Rules::default();
+    if args.resolution.is_some() && !matches!(kind, Kind::Resolutions) {
+        anyhow::bail!("--resolution applies only to `covenant report resolutions`: leave it out here");
+    }
     let (json, reports): (serde_json::Value, Vec<Report>) = match kind {
         Kind::Status => {
             let models = models(&stores, kind, args, as_of).await?;
@@ -166,8 +176,21 @@ pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options)
             }
         }
         Kind::Resolutions => {
-            let view = models(&stores, kind, args, as_of).await?.resolutions().view(&filters, &rules, today);
-            (serde_json::to_value(&view)?, vec![view.report()])
+            let models = models(&stores, kind, args, as_of).await?;
+            match &args.resolution {
+                Some(key) => {
+                    let entry = models.resolutions().resolution(key, &rules, today).with_context(|| {
+                        format!(
+                            "no resolution {key} is on record: `covenant report resolutions` lists every resolution"
+                        )
+                    })?;
+                    (serde_json::to_value(&entry)?, entry.reports(&rules))
+                }
+                None => {
+                    let view = models.resolutions().view(&filters, &rules, today);
+                    (serde_json::to_value(&view)?, vec![view.report()])
+                }
+            }
         }
         Kind::Actions => {
             let by = match args.by {

@@ -202,7 +202,9 @@ fn reports_show_the_record_now_and_as_it_stood_and_rebuild_changes_nothing() {
     );
     let detail = stdout(&detail);
     assert!(
-        detail.contains("| West Lindsey District Council | adopted | 2021-03-09 | west-lindsey-pcc-2021-03-09-45 |"),
+        detail.contains(
+            "| West Lindsey District Council | adopted | 2021-03-09 | Prosperous Communities Committee, minute 45 |"
+        ),
         "{detail}"
     );
 
@@ -242,6 +244,24 @@ fn reports_show_the_record_now_and_as_it_stood_and_rebuild_changes_nothing() {
     let bad = covenant(dir.path(), &["report", "status", "--as-of", "30/11/2020"]);
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("give a date as YYYY-MM-DD"), "{}", stderr(&bad));
+    let minute = covenant(dir.path(), &["report", "resolutions", "--resolution", "west-lindsey-pcc-2021-03-09-45"]);
+    assert!(minute.status.success(), "{}", stderr(&minute));
+    let minute = stdout(&minute);
+    for expected in [
+        "Prosperous Communities Committee, minute 45",
+        "RESOLVED that West Lindsey District Council adopt",
+        "West Lindsey District Council adopted Lincolnshire Homes for Independence Blueprint",
+        "Fast-track Disabled Facilities Grant adaptations across the districts",
+    ] {
+        assert!(minute.contains(expected), "{expected} is missing from {minute}");
+    }
+    let elsewhere = covenant(dir.path(), &["report", "status", "--resolution", "west-lindsey-pcc-2021-03-09-45"]);
+    assert!(!elsewhere.status.success());
+    assert!(
+        stderr(&elsewhere).contains("--resolution applies only to `covenant report resolutions`"),
+        "{}",
+        stderr(&elsewhere)
+    );
     let unknown = covenant(dir.path(), &["report", "status", "--instrument", "no-such-plan"]);
     assert!(!unknown.status.success());
     assert!(

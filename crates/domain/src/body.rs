@@ -258,6 +258,30 @@ pub fn evolve(mut state: State, event: &Event) -> State {
     state
 }
 
+/// The commands that pass `predecessor`'s seats to `successor` on `effective_on`: on every body
+/// still active of which the predecessor is a member, its membership ends and the successor's
+/// begins (unless the successor is a member already). `bodies` are the states the caller holds.
+pub fn succession_changes<'a>(
+    predecessor: &OrgId,
+    successor: &OrgId,
+    effective_on: Date,
+    bodies: impl IntoIterator<Item = &'a State>,
+) -> Vec<Command> {
+    let mut commands = Vec::new();
+    for body in bodies.into_iter().filter(|b| b.is_active() && b.members.contains(predecessor)) {
+        let Some(id) = body.id.clone() else { continue };
+        commands.push(Command::RemoveMember {
+            id: id.clone(),
+            organisation: predecessor.clone(),
+            left_on: effective_on,
+        });
+        if !body.members.contains(successor) {
+            commands.push(Command::AddMember { id, organisation: successor.clone(), joined_on: effective_on });
+        }
+    }
+    commands
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,7 @@ pub const CATALOGUE: &[EventSpec] = &[
     spec(Aggregate::Instrument, "Adopted", 1),
     spec(Aggregate::Instrument, "Signed", 1),
     spec(Aggregate::Instrument, "PartyWithdrew", 1),
+    spec(Aggregate::Instrument, "PartySucceeded", 1),
     spec(Aggregate::Instrument, "DeliveryStarted", 1),
     spec(Aggregate::Instrument, "ReviewStarted", 1),
     spec(Aggregate::Instrument, "Refreshed", 1),

@@ -105,6 +105,14 @@ pub enum Command {
         reason: String,
         resolution: Option<Key>,
     },
+    /// Passes a party's pending obligation (an adoption or signature not yet given) to the
+    /// organisation that succeeded it; recorded by the succession itself.
+    SucceedParty {
+        id: Key,
+        predecessor: OrgId,
+        successor: OrgId,
+        effective_on: Date,
+    },
     StartDelivery {
         id: Key,
         #[serde(deserialize_with = "crate::values::strict_date")]
@@ -158,6 +166,7 @@ impl Command {
             | Command::Adopt { id, .. }
             | Command::Sign { id, .. }
             | Command::WithdrawParty { id, .. }
+            | Command::SucceedParty { id, .. }
             | Command::StartDelivery { id, .. }
             | Command::StartReview { id, .. }
             | Command::Refresh { id, .. }
@@ -211,6 +220,9 @@ impl Command {
             | Command::Refresh { resolution, .. }
             | Command::Withdraw { resolution, .. } => resolution.iter().map(resolution_stream).collect(),
             Command::Supersede { by_instrument, .. } => vec![instrument_stream(by_instrument)],
+            Command::SucceedParty { predecessor, successor, .. } => {
+                vec![organisation_stream(predecessor), organisation_stream(successor)]
+            }
             _ => Vec::new(),
         }
     }
@@ -274,6 +286,11 @@ pub enum Event {
         withdrawn_on: Date,
         reason: String,
         resolution: Option<Key>,
+    },
+    PartySucceeded {
+        predecessor: OrgId,
+        successor: OrgId,
+        effective_on: Date,
     },
     DeliveryStarted {
         started_on: Date,
@@ -366,9 +383,17 @@ pub struct Party {
     pub adopted: Option<Authority>,
     pub signed: Option<Authority>,
     pub withdrawn_on: Option<Date>,
+    /// The organisation whose pending obligation this party took over on its succession.
+    #[serde(default)]
+    pub successor_to: Option<OrgId>,
 }
 
 impl Party {
+    /// Still to adopt or sign, and not withdrawn: an obligation that passes to a successor.
+    pub fn is_pending(&self) -> bool {
+        self.adopted.is_none() && self.signed.is_none() && self.withdrawn_on.is_none()
+    }
+
     pub fn has_adopted(&self) -> bool {
         self.adopted.is_some() && self.withdrawn_on.is_none()
     }
@@ -439,6 +464,12 @@ pub enum Error {
     AlreadyParty(OrgId),
     #[error("organisation {0} is not a party: add it as a party first")]
     NotParty(OrgId),
+    #[error(
+        "organisation {0} has already adopted, signed or withdrawn: its act stands as recorded, and only an obligation still pending passes to a successor"
+    )]
+    ObligationSettled(OrgId),
+    #[error("organisation {to} is not the recorded successor of {from}: record the succession on {from} first")]
+    NotSuccessor { from: OrgId, to: OrgId },
     #[error("instrument was never endorsed: record the endorsement by a body before any adoption or signature")]
     NeverEndorsed,
     #[error("body {0} has already endorsed this instrument: nothing to add")]
@@ -463,7 +494,9 @@ pub enum Error {
     )]
     ResolutionNotInForce { resolution: Key, status: resolution::Status },
     #[error(
-        "resolution {resolution} records the outcome {outcome:?}, which does not authorise {act:?}: cite the resolution that did"
+        "resolution {resolution} records the outcome '{}', which does not authorise {}: cite the resolution that did",
+        crate::values::in_words(.outcome),
+        .act.with_article()
     )]
     OutcomeMismatch { resolution: Key, outcome: resolution::Outcome, act: Act },
     #[error(
@@ -729,6 +762,20 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 resolution: resolution.clone(),
             }])
         }
+        Command::SucceedParty { predecessor, successor, effective_on, .. } => {
+            let standing = state.party(predecessor).ok_or_else(|| Error::NotParty(predecessor.clone()))?;
+            if !standing.is_pending() {
+                return Err(Error::ObligationSettled(predecessor.clone()));
+            }
+            if ctx.facts.organisations.get(predecessor).and_then(|o| o.successor.as_ref()) != Some(successor) {
+                return Err(Error::NotSuccessor { from: predecessor.clone(), to: successor.clone() });
+            }
+            Ok(vec![Event::PartySucceeded {
+                predecessor: predecessor.clone(),
+                successor: successor.clone(),
+                effective_on: *effective_on,
+            }])
+        }
         Command::StartDelivery { started_on, .. } => {
             if !matches!(state.status, Status::Endorsed | Status::Adopted) {
                 return Err(Error::WrongStage(state.status, "delivery starts once the instrument is endorsed"));
@@ -806,6 +853,27 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
     }
 }
 
+/// The commands that pass each pending party obligation of `predecessor` to `successor`: what a
+/// succession causes on the instruments still open. `instruments` are the states the caller holds.
+pub fn succession_changes<'a>(
+    predecessor: &OrgId,
+    successor: &OrgId,
+    effective_on: Date,
+    instruments: impl IntoIterator<Item = &'a State>,
+) -> Vec<Command> {
+    instruments
+        .into_iter()
+        .filter(|i| !i.status.is_closed() && i.party(predecessor).is_some_and(Party::is_pending))
+        .filter_map(|i| i.id.clone())
+        .map(|id| Command::SucceedParty {
+            id,
+            predecessor: predecessor.clone(),
+            successor: successor.clone(),
+            effective_on,
+        })
+        .collect()
+}
+
 fn next_version(state: &State) -> u32 {
     u32::try_from(state.versions.len()).map_or(u32::MAX, |n| n.saturating_add(1))
 }
@@ -814,7 +882,13 @@ fn party_mut<'s>(state: &'s mut State, id: &OrgId) -> &'s mut Party {
     if let Some(i) = state.parties.iter().position(|p| &p.id == id) {
         &mut state.parties[i]
     } else {
-        state.parties.push(Party { id: id.clone(), adopted: None, signed: None, withdrawn_on: None });
+        state.parties.push(Party {
+            id: id.clone(),
+            adopted: None,
+            signed: None,
+            withdrawn_on: None,
+            successor_to: None,
+        });
         let last = state.parties.len() - 1;
         &mut state.parties[last]
     }
@@ -890,6 +964,18 @@ pub fn evolve(mut state: State, event: &Event) -> State {
         }
         Event::PartyWithdrew { party, withdrawn_on, .. } => {
             party_mut(&mut state, party).withdrawn_on = Some(*withdrawn_on)
+        }
+        Event::PartySucceeded { predecessor, successor, .. } => {
+            if let Some(at) = state.parties.iter().position(|p| &p.id == predecessor) {
+                if let Some(held) = state.parties.iter_mut().find(|p| &p.id == successor) {
+                    held.successor_to.get_or_insert_with(|| predecessor.clone());
+                    state.parties.remove(at);
+                } else {
+                    let party = &mut state.parties[at];
+                    party.id = successor.clone();
+                    party.successor_to = Some(predecessor.clone());
+                }
+            }
         }
         Event::DeliveryStarted { .. } => state.status = Status::InDelivery,
         Event::ReviewStarted { .. } => state.status = Status::UnderReview,

@@ -4,16 +4,19 @@
 //! events in memory only; the event store is elsewhere.
 //!
 //! What an event causes: a succession (`OrganisationSucceeded`) transfers every open or deferred
-//! commitment of the predecessor that the ledger holds to the successor, in the same execution
-//! ([`commitment::succession_transfers`]). If a transfer is refused, the succession is refused too
-//! and the ledger is left unchanged.
+//! commitment of the predecessor that the ledger holds to the successor, ends its memberships of
+//! bodies and begins the successor's, and passes its pending obligations as a party to the
+//! successor, in the same execution ([`succession_consequences`]). If any of these is refused, the
+//! succession is refused too and the ledger is left unchanged.
 
 use std::collections::BTreeMap;
 
 use kernel::{StreamId, Timestamp};
 
 use crate::ids::StreamKey;
-use crate::{Command, Context, Date, DomainError, Event, Facts, OrgId, commitment, handle, organisation};
+use crate::{
+    Command, Context, Date, DomainError, Event, Facts, OrgId, body, commitment, handle, instrument, organisation,
+};
 
 /// Streams of domain events held in memory.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -92,11 +95,7 @@ impl Ledger {
         next.append(stream, &events);
         let mut caused = Vec::new();
         for (predecessor, successor, effective_on) in successions {
-            let commitments = next.all_facts()?.commitments;
-            for transfer in
-                commitment::succession_transfers(&predecessor, &successor, effective_on, commitments.values())
-            {
-                let transfer = Command::from(transfer);
+            for transfer in succession_consequences(&predecessor, &successor, effective_on, &next.all_facts()?) {
                 let executed = next.execute_traced(&transfer, now)?;
                 caused.extend(executed.events.into_iter().map(|event| (transfer.stream_id(), event)));
                 caused.extend(executed.caused);
@@ -111,6 +110,21 @@ impl Ledger {
             self.streams.entry(stream).or_default().extend(events.iter().cloned());
         }
     }
+}
+
+/// What a succession causes, in the order it is recorded: each open or deferred commitment of the
+/// predecessor passes to the successor, its memberships of bodies end and the successor's begin,
+/// and its pending obligations as a party to instruments pass to the successor.
+pub fn succession_consequences(predecessor: &OrgId, successor: &OrgId, on: Date, facts: &Facts) -> Vec<Command> {
+    let transfers = commitment::succession_transfers(predecessor, successor, on, facts.commitments.values());
+    let seats = body::succession_changes(predecessor, successor, on, facts.bodies.values());
+    let parties = instrument::succession_changes(predecessor, successor, on, facts.instruments.values());
+    transfers
+        .into_iter()
+        .map(Command::from)
+        .chain(seats.into_iter().map(Command::from))
+        .chain(parties.into_iter().map(Command::from))
+        .collect()
 }
 
 /// The predecessor, successor and date of a succession, when `event` in `stream` records one.

@@ -37,6 +37,19 @@ pub enum Act {
     Decision,
 }
 
+impl Act {
+    /// The act in words, as a sentence names it: "an adoption".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Act::Endorsement => "an endorsement",
+            Act::Adoption => "an adoption",
+            Act::Signature => "a signature",
+            Act::Withdrawal => "a withdrawal",
+            Act::Decision => "a decision",
+        }
+    }
+}
+
 impl Outcome {
     /// True when a resolution with this outcome can authorise `act`.
     pub fn authorises(self, act: Act) -> bool {
@@ -251,6 +264,37 @@ impl State {
     pub fn is_in_force(&self) -> bool {
         self.status == Status::Decided
     }
+
+    /// The day a decision subject to call-in took effect because its call-in period of
+    /// `working_days` passed without a call-in, if it had by `today`: the working day after the
+    /// period's last. The period counts working days (Monday to Friday) from the day after the
+    /// decision was published, or decided when no publication is recorded; bank holidays are not
+    /// known and count as working days. `None` when not subject to call-in, when called in (a
+    /// rejected call-in included: the decision then takes effect by that decision), or when the
+    /// period has not yet passed.
+    pub fn effective_after_call_in(&self, working_days: u32, today: Date) -> Option<Date> {
+        if !self.subject_to_call_in || self.call_in_rejected || self.status != Status::Decided {
+            return None;
+        }
+        let from = self.published_on.or(self.decided_on)?;
+        let effective = add_working_days(from, working_days.saturating_add(1));
+        (effective <= today).then_some(effective)
+    }
+}
+
+/// The date `days` working days (Monday to Friday) after `from`.
+pub fn add_working_days(from: Date, days: u32) -> Date {
+    use chrono::{Datelike, Weekday};
+    let mut date = from;
+    let mut left = days;
+    while left > 0 {
+        let Some(next) = date.succ_opt() else { return date };
+        date = next;
+        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    date
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -487,4 +531,41 @@ pub fn evolve(mut state: State, event: &Event) -> State {
         }
     }
     state
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Date {
+        Date::parse_from_str(text, "%Y-%m-%d").expect("valid date")
+    }
+
+    #[test]
+    fn working_days_skip_weekends() {
+        assert_eq!(add_working_days(day("2021-03-09"), 5), day("2021-03-16"), "Tuesday to Tuesday");
+        assert_eq!(add_working_days(day("2021-03-12"), 1), day("2021-03-15"), "Friday to Monday");
+        assert_eq!(add_working_days(day("2021-03-13"), 0), day("2021-03-13"));
+    }
+
+    #[test]
+    fn a_decision_subject_to_call_in_takes_effect_the_working_day_after_its_period() {
+        let decided = State {
+            id: Some(Key::parse("cabinet-2021-03-09-7").expect("valid")),
+            decided_on: Some(day("2021-03-09")),
+            subject_to_call_in: true,
+            status: Status::Decided,
+            ..State::default()
+        };
+        // Five working days: 10, 11, 12, 15 and 16 March; in effect from Wednesday 17 March.
+        assert_eq!(decided.effective_after_call_in(5, day("2021-03-16")), None);
+        assert_eq!(decided.effective_after_call_in(5, day("2021-03-17")), Some(day("2021-03-17")));
+        let published_later = State { published_on: Some(day("2021-03-11")), ..decided.clone() };
+        assert_eq!(published_later.effective_after_call_in(5, day("2021-03-17")), None, "counted from publication");
+        assert_eq!(published_later.effective_after_call_in(5, day("2021-03-19")), Some(day("2021-03-19")));
+        let called_in = State { status: Status::CalledIn, ..decided.clone() };
+        assert_eq!(called_in.effective_after_call_in(5, day("2021-04-30")), None);
+        let not_subject = State { subject_to_call_in: false, ..decided };
+        assert_eq!(not_subject.effective_after_call_in(5, day("2021-04-30")), None);
+    }
 }

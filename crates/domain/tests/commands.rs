@@ -40,6 +40,7 @@ const COMMAND_EVENTS: &[(&str, &str)] = &[
     ("instrument.adopt", "InstrumentAdopted"),
     ("instrument.sign", "InstrumentSigned"),
     ("instrument.withdraw_party", "InstrumentPartyWithdrew"),
+    ("instrument.succeed_party", "InstrumentPartySucceeded"),
     ("instrument.start_delivery", "InstrumentDeliveryStarted"),
     ("instrument.start_review", "InstrumentReviewStarted"),
     ("instrument.refresh", "InstrumentRefreshed"),
@@ -79,10 +80,15 @@ fn every_command_is_accepted_and_emits_its_event() {
         assert_eq!(executed.events.len(), 1, "{command:?}");
         let (event_type, _, _) = codec::encode(&executed.events[0]).expect("encodes");
         seen.insert(name_of(&command), event_type.to_string());
-        // The ledger runs `commitment.transfer` itself, for the open commitments of a predecessor.
+        // The ledger runs what a succession causes itself: `commitment.transfer`,
+        // `body.remove_member`, `body.add_member` and `instrument.succeed_party`.
         for (_, caused) in &executed.caused {
             let (event_type, _, _) = codec::encode(caused).expect("encodes");
-            seen.insert("commitment.transfer".to_owned(), event_type.to_string());
+            let (command, _) = COMMAND_EVENTS
+                .iter()
+                .find(|(_, e)| *e == event_type.as_str())
+                .unwrap_or_else(|| panic!("no command emits {event_type}"));
+            seen.insert((*command).to_owned(), event_type.to_string());
         }
     }
     let expected: BTreeMap<String, String> =

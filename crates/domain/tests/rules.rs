@@ -76,6 +76,7 @@ fn an_adoption_must_cite_an_existing_resolution_with_a_matching_outcome() {
         .when(adopt_blueprint("GB-LAE-LIN", "lincolnshire-hwb-2020-12-01-homes-for-independence"))
         .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::OutcomeMismatch { .. })));
     assert!(message.contains("cite the resolution that did"), "{message}");
+    assert!(message.contains("the outcome 'endorsed', which does not authorise an adoption"), "{message}");
 }
 
 #[test]
@@ -402,4 +403,68 @@ fn a_command_sent_to_another_aggregates_stream_is_refused() {
     given([stray])
         .when(resolution::Command::Publish { id: key("x"), published_on: date("2020-01-01") })
         .then_error(|e| matches!(e, DomainError::WrongAggregate { .. }));
+}
+
+#[test]
+fn a_succession_passes_seats_and_pending_obligations_to_the_successor() {
+    use domain::memory::Ledger;
+    use domain::{body, ids};
+    let mut ledger = Ledger::new();
+    for step in seeds::lincolnshire().steps {
+        let succession = matches!(step.command, Command::Organisation(organisation::Command::Succeed { .. }));
+        let executed = ledger.execute_traced(&step.command, step.occurred_at).expect("accepted");
+        if !succession {
+            continue;
+        }
+        let (ccg, icb, on) = (org("GB-NHS-71E"), org("GB-NHS-QJM"), date("2022-07-01"));
+        let caused: Vec<&Event> = executed.caused.iter().map(|(_, e)| e).collect();
+        // The board seat: the CCG's membership ends on the day and the ICB's begins.
+        assert!(caused.contains(&&Event::Body(body::Event::MemberLeft { organisation: ccg.clone(), left_on: on })));
+        assert!(caused.contains(&&Event::Body(body::Event::MemberJoined { organisation: icb.clone(), joined_on: on })));
+        // The CCG's adoption still pending passes to the ICB.
+        assert!(caused.iter().any(|e| matches!(e,
+            Event::Instrument(instrument::Event::PartySucceeded { predecessor, successor, effective_on })
+                if *predecessor == ccg && *successor == icb && *effective_on == on)));
+        let board = ids::body_stream(&key("lincolnshire-health-and-wellbeing-board"));
+        let state = ledger.history(&board).iter().filter_map(Event::body).fold(body::State::default(), body::evolve);
+        assert!(state.members.contains(&icb) && !state.members.contains(&ccg), "{:?}", state.members);
+        return;
+    }
+    panic!("the Lincolnshire story records no succession");
+}
+
+#[test]
+fn only_a_pending_obligation_passes_and_only_to_the_recorded_successor() {
+    let mut setup: Vec<Command> = lincolnshire()
+        .into_iter()
+        .take_while(|c| !matches!(c, Command::Organisation(organisation::Command::Succeed { .. })))
+        .filter(|c| !matches!(c, Command::Organisation(organisation::Command::Register { id, .. }) if id.as_str() == "GB-NHS-QJM"))
+        .collect();
+    let blueprint = key("lincolnshire-homes-for-independence-blueprint");
+    // West Lindsey adopted the blueprint by minute 45: its act stands.
+    let settled = given_commands(setup.clone())
+        .when(instrument::Command::SucceedParty {
+            id: blueprint.clone(),
+            predecessor: org("GB-LAE-WLI"),
+            successor: org("GB-LAE-LIN"),
+            effective_on: date("2022-07-01"),
+        })
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::ObligationSettled(_))));
+    assert!(settled.contains("only an obligation still pending passes to a successor"), "{settled}");
+    // The CCG's obligation is pending, but nothing succeeded it yet.
+    setup.push(Command::Organisation(organisation::Command::Register {
+        id: org("GB-NHS-QJM"),
+        name: "NHS Lincolnshire Integrated Care Board".into(),
+        kind: organisation::Kind::IntegratedCareBoard,
+        identifiers: Vec::new(),
+    }));
+    let unrecorded = given_commands(setup)
+        .when(instrument::Command::SucceedParty {
+            id: blueprint,
+            predecessor: org("GB-NHS-71E"),
+            successor: org("GB-NHS-QJM"),
+            effective_on: date("2022-07-01"),
+        })
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::NotSuccessor { .. })));
+    assert!(unrecorded.contains("record the succession on GB-NHS-71E first"), "{unrecorded}");
 }

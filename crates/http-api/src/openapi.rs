@@ -34,6 +34,7 @@ use crate::{commands, export, feed, health, imports, metrics, queries, verify};
         queries::status,
         queries::instrument,
         queries::resolutions,
+        queries::resolution,
         queries::actions,
         queries::indicators,
         queries::audit,

@@ -1,5 +1,5 @@
 //! The reports under `/api/v1`: the status board (and one instrument in detail), the resolution
-//! register, the action log, the indicators and the audit trail, with the filters and "as of"
+//! register (and one resolution whole), the action log, the indicators and the audit trail, with the filters and "as of"
 //! points of `covenant report`, as JSON or (`Accept: text/csv`) CSV, a page at a time. Answers
 //! about now come from the read models kept in memory; answers about a past point are folded
 //! from the log for the request, and so is the audit trail, now or then.
@@ -223,12 +223,46 @@ pub async fn instrument(
     Ok(axum::Json(status).into_response())
 }
 
+/// One resolution, whole: its text as it stands, outcome, dates and call-in, each correction with
+/// its day, actor and reason, what it authorised or brought about, and its delivery trail (the
+/// commitments that followed it, each as it stands on `today`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/resolutions/{resolution}",
+    tag = "reports",
+    params(("resolution" = String, Path, description = "The resolution's key"), ReportQuery),
+    responses(
+        (status = 200, description = "The resolution", body = Object, content_type = "application/json"),
+        (status = 400, description = "The key or a parameter is not valid", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role may not read the reports", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resolution is on record", body = crate::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn resolution(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+    Path(key): Path<String>,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    principal.require(Action::ReadReports)?;
+    let asked = read_query(query, Kind::Resolutions, &service)?;
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
+    let models = models(&service, asked.as_of).await?;
+    let entry = models.resolutions().resolution(&key, &Rules::default(), asked.today).ok_or_else(|| {
+        ApiError::NotFound(format!("no resolution {key} is on record: GET /api/v1/resolutions lists every resolution"))
+    })?;
+    Ok(axum::Json(entry).into_response())
+}
+
 /// The report routes.
 pub(crate) fn routes() -> Router<Arc<Service>> {
     Router::new()
         .route("/api/v1/status", get(status))
         .route("/api/v1/status/{instrument}", get(instrument))
         .route("/api/v1/resolutions", get(resolutions))
+        .route("/api/v1/resolutions/{resolution}", get(resolution))
         .route("/api/v1/actions", get(actions))
         .route("/api/v1/indicators", get(indicators))
         .route("/api/v1/audit", get(audit))

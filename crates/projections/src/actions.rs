@@ -105,6 +105,14 @@ pub struct ActionRow {
     pub last_report: Option<LastReport>,
 }
 
+impl ActionRow {
+    /// The lead's own status in its latest progress report, while the commitment is open; once
+    /// it is done, deferred or cancelled, that judgement is history.
+    pub fn lead_status(&self) -> Option<Rag> {
+        self.last_report.as_ref().filter(|_| self.state.is_open()).map(|r| r.status)
+    }
+}
+
 /// The log as of `today`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ActionsView {
@@ -206,8 +214,11 @@ impl ActionsView {
                 "Overdue and due soon (within {} days) are counted on {}.",
                 self.rules.due_soon_days, self.today
             ))
-            .note(self.rules.rag_note())
-            .note(self.rules.stale_note());
+            .note(self.rules.rag_note());
+        if self.rows.iter().any(|r| r.lead_status().is_some_and(|lead| Some(lead) != r.rag)) {
+            report = report.note(words::LEAD_NOTE);
+        }
+        report = report.note(self.rules.stale_note());
         match self.filters.note() {
             Some(note) => report.note(note),
             None => report,
@@ -235,7 +246,7 @@ impl ActionsView {
                 state,
                 last.unwrap_or_else(|| "none".into()),
                 percent(Some(row.progress)),
-                words::rag(row.rag),
+                words::rag_beside_lead(row.rag, row.lead_status()),
             ]);
         }
         report

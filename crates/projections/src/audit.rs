@@ -4,11 +4,16 @@
 //!
 //! The log is the audit trail, so nothing of it is saved beside the log: a trail is folded for
 //! each request from the events it selects. [`AuditTrail::streams`] says which streams those can
-//! be, so that a trail of one entity reads only that entity's stream.
+//! be, so that a trail of one entity reads only that entity's stream. A trail of one resolution's
+//! stream is its whole story: its own events and every event they caused (the acts it
+//! authorised, the commitments arising from it, the rescission of an earlier resolution), and
+//! what those caused in turn, found by causation id.
+
+use std::collections::BTreeSet;
 
 use domain::codec;
-use domain::ids::{body_stream, instrument_stream, organisation_stream};
-use kernel::{Position, RecordedEvent, StreamId, Timestamp};
+use domain::ids::{StreamKey, body_stream, instrument_stream, organisation_stream};
+use kernel::{EventId, Position, RecordedEvent, StreamId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::summary::summary;
@@ -22,6 +27,9 @@ pub struct AuditTrail {
     trail: TrailFilters,
     /// The streams of the instrument, body and organisation the filters name.
     entities: Vec<StreamId>,
+    /// When the trail is one resolution's story: the ids of the events in it so far, which
+    /// select the events they caused.
+    story: Option<BTreeSet<EventId>>,
     entries: Vec<AuditEntry>,
 }
 
@@ -70,12 +78,16 @@ impl AuditTrail {
             .chain(filters.body.iter().map(body_stream))
             .chain(filters.organisation.iter().map(organisation_stream))
             .collect();
-        Self { filters: filters.clone(), trail: trail.clone(), entities, entries: Vec::new() }
+        let resolution = |s: &StreamId| matches!(StreamKey::parse(s), Ok(StreamKey::Resolution(_)));
+        let story = trail.stream.as_ref().filter(|s| resolution(s)).map(|_| BTreeSet::new());
+        Self { filters: filters.clone(), trail: trail.clone(), entities, story, entries: Vec::new() }
     }
 
-    /// The only streams whose events the trail can hold, or `None` when it may hold any.
+    /// The only streams whose events the trail can hold, or `None` when it may hold any (a
+    /// resolution's story reaches the streams its events caused events in).
     pub fn streams(&self) -> Option<Vec<StreamId>> {
         match &self.trail.stream {
+            Some(_) if self.story.is_some() => None,
             Some(stream) => Some(vec![stream.clone()]),
             None if !self.entities.is_empty() => Some(self.entities.clone()),
             None => None,
@@ -83,10 +95,19 @@ impl AuditTrail {
     }
 
     /// Adds `event` when the filters select it, including an event this build cannot decode: its
-    /// summary then says why.
+    /// summary then says why. A resolution's story must be given its events in log order, as
+    /// the log reads: a cause always comes before what it caused.
     pub fn apply(&mut self, event: &RecordedEvent) {
         let stream = &event.stream_id;
-        let selected = self.trail.stream.as_ref().is_none_or(|s| s == stream)
+        let in_story = self.story.as_mut().is_some_and(|story| {
+            let caused = event.metadata.causation_id.is_some_and(|c| story.contains(&EventId(c)));
+            let own = self.trail.stream.as_ref() == Some(stream);
+            if own || caused {
+                story.insert(event.event_id);
+            }
+            own || caused
+        });
+        let selected = (self.trail.stream.as_ref().is_none_or(|s| s == stream) || in_story)
             && self.trail.actor.as_ref().is_none_or(|a| *a == event.metadata.actor)
             && (self.entities.is_empty() || self.entities.contains(stream))
             && self.filters.in_period(event.metadata.occurred_at.as_datetime().date_naive());
@@ -128,7 +149,12 @@ impl AuditView {
             report = report.note(note);
         }
         if let Some(stream) = &self.trail.stream {
-            report = report.note(format!("Entity {stream}."));
+            let story = matches!(StreamKey::parse(stream), Ok(StreamKey::Resolution(_)));
+            report = report.note(if story {
+                format!("Entity {stream}, with every event it caused.")
+            } else {
+                format!("Entity {stream}.")
+            });
         }
         if let Some(actor) = &self.trail.actor {
             report = report.note(format!("Recorded by {actor}."));

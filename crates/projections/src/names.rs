@@ -37,8 +37,16 @@ impl Names {
         self.organisations.get(id).filter(|o| o.is_registered()).map_or_else(|| id.to_string(), |o| o.name.clone())
     }
 
-    /// The body's name, or its key when it was never established.
+    /// The body's name, or its key when it was never established. A name another body also
+    /// has is told apart by the body's parent organisations: "Cabinet, Rotherham Metropolitan
+    /// Borough Council".
     pub(crate) fn body(&self, key: &Key) -> String {
-        self.bodies.get(key).filter(|b| b.exists()).map_or_else(|| key.to_string(), |b| b.name.clone())
+        let Some(body) = self.bodies.get(key).filter(|b| b.exists()) else { return key.to_string() };
+        let shared = self.bodies.iter().any(|(other, b)| other != key && b.exists() && b.name == body.name);
+        if !shared || body.parents.is_empty() {
+            return body.name.clone();
+        }
+        let parents: Vec<String> = body.parents.iter().map(|o| self.organisation(o)).collect();
+        format!("{}, {}", body.name, parents.join(" and "))
     }
 }

@@ -34,15 +34,17 @@ impl Projection for ReadModels {
     const NAME: &'static str = "read_models";
     /// Raised whenever the fold or the saved state's shape changes; always above every version
     /// saved before (up to 8, the sum of the parts' versions when each part was saved apart).
-    /// 11: bodies keep their membership history.
-    const VERSION: u32 = 11;
+    /// 11: bodies keep their membership history. 12: an instrument's party may be the successor
+    /// to the organisation whose pending obligation it took over; the register keeps when and by
+    /// whom each correction was recorded.
+    const VERSION: u32 = 12;
 
     /// Decodes `event` once and folds it into every part that uses it.
     fn apply(&mut self, event: &RecordedEvent) {
         if let Some(change) = codec::decode_recorded(event).ok().and_then(|e| Change::of(event, e)) {
             self.names.apply(&change);
             self.portfolio.apply(&change);
-            self.register.apply(&change);
+            self.register.apply(&change, event);
             if let Change::Indicator(key, e) = &change {
                 evolve_in(&mut self.indicators, key, e, indicator::evolve);
             }

@@ -8,11 +8,13 @@ use std::collections::BTreeMap;
 use domain::rag::Rag;
 use domain::resolution::{self, Outcome};
 use domain::{Date, Key, OrgId, commitment, instrument, meeting};
+use kernel::RecordedEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::actions::ActionState;
 use crate::change::{Change, evolve_in};
 use crate::delivery::{Assessment, Figures};
+use crate::names::Names;
 use crate::words::{self, or_dash, percent, tenths, word};
 use crate::{Filters, ReadModels, Report, Rules};
 
@@ -24,15 +26,30 @@ pub(crate) struct Register {
     meetings: BTreeMap<Key, meeting::State>,
     /// What each resolution authorised or brought about, by the resolution's key.
     caused: BTreeMap<Key, Vec<Caused>>,
+    /// When and by whom each correction of a resolution was made, in the order of the
+    /// resolution's own `corrections`.
+    corrected: BTreeMap<Key, Vec<Corrector>>,
+}
+
+/// The day a correction happened and the actor who recorded it, from the event's metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Corrector {
+    on: Date,
+    actor: String,
 }
 
 impl Register {
-    pub(crate) fn apply(&mut self, change: &Change) {
+    pub(crate) fn apply(&mut self, change: &Change, recorded: &RecordedEvent) {
         match change {
             Change::Meeting(key, e) => evolve_in(&mut self.meetings, key, e, meeting::evolve),
             Change::Resolution(key, e) => {
                 evolve_in(&mut self.resolutions, key, e, resolution::evolve);
                 match e {
+                    resolution::Event::Corrected { .. } => {
+                        let on = recorded.metadata.occurred_at.as_datetime().date_naive();
+                        let actor = recorded.metadata.actor.clone();
+                        self.corrected.entry(key.clone()).or_default().push(Corrector { on, actor });
+                    }
                     resolution::Event::Rescinded { by_resolution, on } => {
                         self.record(by_resolution, Caused::Rescission { resolution: key.clone(), on: *on })
                     }
@@ -61,6 +78,27 @@ impl Register {
 
     pub(crate) fn meeting(&self, key: &Key) -> Option<&meeting::State> {
         self.meetings.get(key)
+    }
+
+    /// The resolution as board papers cite it: by body and minute ("Prosperous Communities
+    /// Committee, minute 45"), by body and date when its minute has no number, or by its key
+    /// when it is not on record.
+    pub(crate) fn cite(&self, names: &Names, key: &Key) -> String {
+        let Some(r) = self.resolutions.get(key).filter(|r| r.exists()) else { return key.to_string() };
+        let body = r.body.as_ref().map_or_else(|| "-".to_owned(), |b| names.body(b));
+        match (&r.minute_number, r.decided_on) {
+            (Some(minute), _) => format!("{body}, minute {minute}"),
+            (None, Some(on)) => format!("{body}, {on}"),
+            (None, None) => format!("{body}, {}", minute_words(None, &r.agenda_item)),
+        }
+    }
+}
+
+/// "minute 45", or the agenda item when the minute has no number.
+fn minute_words(minute_number: Option<&String>, agenda_item: &str) -> String {
+    match minute_number {
+        Some(m) => format!("minute {m}"),
+        None => format!("item {agenda_item}"),
     }
 }
 
@@ -196,7 +234,7 @@ pub enum Basis {
     /// The commitment was made arising from the resolution (an action-log entry).
     ArisingFrom,
     /// The commitment is towards an instrument the resolution endorsed, adopted, signed or refreshed.
-    Delivering { instrument: Key },
+    Delivering { instrument: Key, instrument_title: String },
 }
 
 /// A commitment on a resolution's trail, as it stands today.
@@ -212,6 +250,8 @@ pub struct CommitmentTrail {
     pub state: ActionState,
     pub progress: f64,
     pub rag: Option<Rag>,
+    /// The lead's own status in its latest progress report, while the commitment is open.
+    pub lead_status: Option<Rag>,
 }
 
 /// Where a call-in stands.
@@ -220,20 +260,23 @@ pub struct CommitmentTrail {
 pub enum CallIn {
     /// The decision was not subject to call-in.
     NotSubject,
-    /// Subject to call-in and not called in.
+    /// Subject to call-in, not called in, and its call-in period not yet over.
     Subject,
+    /// Subject to call-in, and its call-in period passed without a call-in: in effect.
+    PeriodEnded,
     CalledIn,
     Rejected,
     ReferredBack,
 }
 
 impl CallIn {
-    fn of(r: &resolution::State) -> Self {
+    fn of(r: &resolution::State, rules: &Rules, today: Date) -> Self {
         match r.status {
             _ if !r.subject_to_call_in => CallIn::NotSubject,
             resolution::Status::CalledIn => CallIn::CalledIn,
             resolution::Status::ReferredBack => CallIn::ReferredBack,
             _ if r.call_in_rejected => CallIn::Rejected,
+            _ if r.effective_after_call_in(rules.call_in_working_days, today).is_some() => CallIn::PeriodEnded,
             _ => CallIn::Subject,
         }
     }
@@ -242,6 +285,7 @@ impl CallIn {
         match self {
             CallIn::NotSubject => "-",
             CallIn::Subject => "subject to call-in",
+            CallIn::PeriodEnded => "call-in period ended",
             CallIn::CalledIn => "called in",
             CallIn::Rejected => "call-in rejected",
             CallIn::ReferredBack => "referred back",
@@ -249,11 +293,15 @@ impl CallIn {
     }
 }
 
-/// An earlier wording and why it was corrected.
+/// An earlier wording: why it was corrected, on what day and by whom.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Correction {
     pub previous_text: String,
     pub reason: String,
+    /// The day the correction happened (its event's `occurred_at`).
+    pub corrected_on: Option<Date>,
+    /// Who recorded the correction.
+    pub actor: Option<String>,
 }
 
 /// One resolution in the register.
@@ -271,6 +319,8 @@ pub struct ResolutionEntry {
     pub outcome: Option<Outcome>,
     pub decided_on: Option<Date>,
     pub published_on: Option<Date>,
+    /// The day it took effect: as recorded, or, for a decision subject to call-in, the working
+    /// day after its call-in period passed without a call-in.
     pub effective_on: Option<Date>,
     /// The wording as it stands, after any correction.
     pub text: String,
@@ -279,6 +329,8 @@ pub struct ResolutionEntry {
     pub corrections: Vec<Correction>,
     /// The later resolution that rescinded or superseded it.
     pub replaced_by: Option<Key>,
+    /// That resolution as board papers cite it, by body and minute.
+    pub replaced_by_name: Option<String>,
     /// What it authorised or brought about, by date.
     pub caused: Vec<CausedView>,
     pub commitments: Vec<CommitmentTrail>,
@@ -313,7 +365,7 @@ impl ResolutionRegister<'_> {
             .resolutions
             .iter()
             .filter(|(key, r)| r.exists() && self.selected(key, r, filters, &assessment))
-            .map(|(key, r)| self.entry(key, r, &assessment))
+            .map(|(key, r)| self.entry(key, r, &assessment, rules, today))
             .collect();
         resolutions.sort_by(|a, b| {
             (a.decided_on, &a.body_name, &a.resolution).cmp(&(b.decided_on, &b.body_name, &b.resolution))
@@ -324,7 +376,7 @@ impl ResolutionRegister<'_> {
     /// One resolution and its trail on `today`, or `None` when it was never recorded.
     pub fn resolution(&self, key: &Key, rules: &Rules, today: Date) -> Option<ResolutionEntry> {
         let r = self.models.register.resolutions.get(key).filter(|r| r.exists())?;
-        Some(self.entry(key, r, &self.models.portfolio.assess(rules, today)))
+        Some(self.entry(key, r, &self.models.portfolio.assess(rules, today), rules, today))
     }
 
     fn acts(&self, key: &Key) -> &[Caused] {
@@ -344,21 +396,33 @@ impl ResolutionRegister<'_> {
             && r.decided_on.is_none_or(|d| filters.in_period(d))
     }
 
-    fn entry(&self, key: &Key, r: &resolution::State, assessment: &Assessment<'_>) -> ResolutionEntry {
+    fn entry(
+        &self,
+        key: &Key,
+        r: &resolution::State,
+        assessment: &Assessment<'_>,
+        rules: &Rules,
+        today: Date,
+    ) -> ResolutionEntry {
+        let correctors = self.models.register.corrected.get(key).map_or(&[][..], Vec::as_slice);
         let mut acts: Vec<&Caused> = self.acts(key).iter().collect();
         acts.sort_by_key(|a| a.on());
         let mut commitments: BTreeMap<Key, CommitmentTrail> = BTreeMap::new();
         let mut add = |commitment: &Key, c: &commitment::State, figures: Figures, basis: Basis| {
-            commitments.entry(commitment.clone()).or_insert_with(|| CommitmentTrail {
-                commitment: commitment.clone(),
-                title: c.title.clone(),
-                organisation: c.organisation.clone(),
-                organisation_name: c.organisation.as_ref().map(|o| self.models.names.organisation(o)),
-                basis,
-                due_on: c.due_on,
-                state: ActionState::of(c, &figures),
-                progress: tenths(figures.progress),
-                rag: figures.rag,
+            commitments.entry(commitment.clone()).or_insert_with(|| {
+                let state = ActionState::of(c, &figures);
+                CommitmentTrail {
+                    commitment: commitment.clone(),
+                    title: c.title.clone(),
+                    organisation: c.organisation.clone(),
+                    organisation_name: c.organisation.as_ref().map(|o| self.models.names.organisation(o)),
+                    basis,
+                    due_on: c.due_on,
+                    state,
+                    progress: tenths(figures.progress),
+                    rag: figures.rag,
+                    lead_status: c.latest.as_ref().filter(|_| state.is_open()).map(|p| p.status),
+                }
             });
         };
         for (commitment, c, figures) in assessment.arising_from(key) {
@@ -367,7 +431,8 @@ impl ResolutionRegister<'_> {
         for act in acts.iter().filter(|a| a.sets_delivery_going()) {
             if let Some(instrument) = act.instrument() {
                 for (commitment, c, figures) in assessment.towards_instrument(instrument) {
-                    add(commitment, c, figures, Basis::Delivering { instrument: instrument.clone() });
+                    let instrument_title = self.models.portfolio.instrument_title(instrument);
+                    add(commitment, c, figures, Basis::Delivering { instrument: instrument.clone(), instrument_title });
                 }
             }
         }
@@ -389,19 +454,23 @@ impl ResolutionRegister<'_> {
             outcome: r.outcome,
             decided_on: r.decided_on,
             published_on: r.published_on,
-            effective_on: r.effective_on,
+            effective_on: r.effective_on.or_else(|| r.effective_after_call_in(rules.call_in_working_days, today)),
             text: r.text.clone(),
             standing: r.status,
-            call_in: CallIn::of(r),
+            call_in: CallIn::of(r, rules, today),
             corrections: r
                 .corrections
                 .iter()
-                .map(|(previous_text, reason)| Correction {
+                .enumerate()
+                .map(|(i, (previous_text, reason))| Correction {
                     previous_text: previous_text.clone(),
                     reason: reason.clone(),
+                    corrected_on: correctors.get(i).map(|c| c.on),
+                    actor: correctors.get(i).map(|c| c.actor.clone()),
                 })
                 .collect(),
             replaced_by: r.replaced_by.clone(),
+            replaced_by_name: r.replaced_by.as_ref().map(|k| self.models.register.cite(&self.models.names, k)),
             caused: acts
                 .into_iter()
                 .map(|act| CausedView { description: self.describe(act), act: act.clone() })
@@ -413,6 +482,7 @@ impl ResolutionRegister<'_> {
     fn describe(&self, act: &Caused) -> String {
         let title = |i: &Key| self.models.portfolio.instrument_title(i);
         let name = |o: &OrgId| self.models.names.organisation(o);
+        let cite = |r: &Key| self.models.register.cite(&self.models.names, r);
         match act {
             Caused::Endorsement { instrument, .. } => format!("endorsed {}", title(instrument)),
             Caused::Adoption { instrument, party, .. } => format!("{} adopted {}", name(party), title(instrument)),
@@ -424,8 +494,8 @@ impl ResolutionRegister<'_> {
                 format!("refreshed {} as version {version}", title(instrument))
             }
             Caused::InstrumentWithdrawal { instrument, .. } => format!("withdrew {}", title(instrument)),
-            Caused::Rescission { resolution, .. } => format!("rescinded {resolution}"),
-            Caused::Supersession { resolution, .. } => format!("superseded {resolution}"),
+            Caused::Rescission { resolution, .. } => format!("rescinded {}", cite(resolution)),
+            Caused::Supersession { resolution, .. } => format!("superseded {}", cite(resolution)),
         }
     }
 }
@@ -433,15 +503,20 @@ impl ResolutionRegister<'_> {
 impl ResolutionEntry {
     /// "minute 45", or the agenda item when the minute has no number.
     pub fn minute(&self) -> String {
-        match &self.minute_number {
-            Some(m) => format!("minute {m}"),
-            None => format!("item {}", self.agenda_item),
-        }
+        minute_words(self.minute_number.as_ref(), &self.agenda_item)
+    }
+
+    /// "Prosperous Communities Committee, minute 45, 2021-03-09": the resolution as a board paper
+    /// cites it.
+    pub fn heading(&self) -> String {
+        let mut parts = vec![or_dash(self.body_name.as_ref()), self.minute()];
+        parts.extend(self.decided_on.map(|d| d.to_string()));
+        parts.join(", ")
     }
 
     /// "in force", "rescinded by …", "superseded by …", "called in" or "referred back".
     pub fn standing_words(&self) -> String {
-        match (self.standing, &self.replaced_by) {
+        match (self.standing, &self.replaced_by_name) {
             (resolution::Status::Decided, _) => "in force".into(),
             (status, Some(by)) => format!("{} by {by}", word(&status)),
             (status, None) => word(&status),
@@ -463,8 +538,8 @@ impl ResolutionEntry {
 
     /// The resolution in detail: an overview with its wording and corrections, what it caused,
     /// and the commitments that followed it.
-    pub fn reports(&self) -> Vec<Report> {
-        let mut overview = Report::new(format!("Resolution {}", self.resolution), vec!["Field", "Value"]);
+    pub fn reports(&self, rules: &Rules) -> Vec<Report> {
+        let mut overview = Report::new(format!("Resolution: {}", self.heading()), vec!["Field", "Value"]);
         let mut fields = vec![
             ("Body", or_dash(self.body_name.as_ref())),
             ("Meeting", or_dash(self.meeting_title.as_ref())),
@@ -478,7 +553,9 @@ impl ResolutionEntry {
             ("Text", self.text.clone()),
         ];
         for c in &self.corrections {
-            fields.push(("Corrected", format!("was \"{}\" ({})", c.previous_text, c.reason)));
+            let mut when = vec![or_dash(c.corrected_on)];
+            when.extend(c.actor.as_ref().map(|actor| format!("by {actor}")));
+            fields.push(("Corrected", format!("{}: {}; was \"{}\"", when.join(" "), c.reason, c.previous_text)));
         }
         for (field, value) in fields {
             overview.push(vec![field.into(), value]);
@@ -492,7 +569,7 @@ impl ResolutionEntry {
         for c in &self.commitments {
             let basis = match &c.basis {
                 Basis::ArisingFrom => "arising from it".to_owned(),
-                Basis::Delivering { instrument } => format!("delivering {instrument}"),
+                Basis::Delivering { instrument_title, .. } => format!("delivering {instrument_title}"),
             };
             commitments.push(vec![
                 c.title.clone(),
@@ -501,8 +578,11 @@ impl ResolutionEntry {
                 or_dash(c.due_on),
                 word(&c.state),
                 percent(Some(c.progress)),
-                words::rag(c.rag),
+                words::rag_beside_lead(c.rag, c.lead_status),
             ]);
+        }
+        if self.commitments.iter().any(|c| c.lead_status.is_some_and(|lead| Some(lead) != c.rag)) {
+            commitments = commitments.note(rules.rag_note()).note(words::LEAD_NOTE);
         }
         vec![overview, caused, commitments]
     }

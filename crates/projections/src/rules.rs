@@ -18,6 +18,14 @@ pub struct Rules {
     pub due_soon_days: u32,
     /// An indicator short of its target by no more than this fraction of it is amber, not red.
     pub indicator_tolerance: f64,
+    /// A decision subject to call-in takes effect once this many working days (Monday to
+    /// Friday) pass after it is published without a call-in.
+    #[serde(default = "default_call_in_working_days")]
+    pub call_in_working_days: u32,
+}
+
+fn default_call_in_working_days() -> u32 {
+    5
 }
 
 impl Default for Rules {
@@ -28,6 +36,7 @@ impl Default for Rules {
             stale_after_days: 90,
             due_soon_days: 30,
             indicator_tolerance: 0.1,
+            call_in_working_days: default_call_in_working_days(),
         }
     }
 }

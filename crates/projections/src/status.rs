@@ -34,6 +34,8 @@ pub struct InstrumentStatus {
     pub owner_name: Option<String>,
     pub period: Option<Period>,
     pub builds_on: Option<Key>,
+    /// The title of the instrument it builds on.
+    pub builds_on_title: Option<String>,
     pub superseded_by: Option<Key>,
     /// The day it was superseded, expired or withdrawn.
     pub closed_on: Option<Date>,
@@ -91,6 +93,8 @@ pub struct EndorsementView {
     pub body_name: String,
     pub endorsed_on: Date,
     pub resolution: Key,
+    /// The resolution as board papers cite it, by body and minute.
+    pub resolution_name: String,
     pub recommendation: Option<String>,
 }
 
@@ -99,6 +103,22 @@ pub struct PartyStanding {
     pub organisation: OrgId,
     pub name: String,
     pub standing: Standing,
+    /// The organisation whose pending obligation this party took over on its succession.
+    pub successor_to: Option<OrgId>,
+    pub successor_to_name: Option<String>,
+    /// The resolution it adopted or signed under, as board papers cite it.
+    pub resolution_name: Option<String>,
+}
+
+impl PartyStanding {
+    /// "NHS Lincolnshire Integrated Care Board (successor to NHS Lincolnshire Clinical
+    /// Commissioning Group)", or the party's name alone.
+    pub fn described(&self) -> String {
+        match &self.successor_to_name {
+            Some(predecessor) => format!("{} (successor to {predecessor})", self.name),
+            None => self.name.clone(),
+        }
+    }
 }
 
 /// Where a party stands: it adopted (or, for an MOU, signed) under a resolution, withdrew, or
@@ -122,12 +142,13 @@ impl Standing {
         }
     }
 
-    fn cells(&self) -> [String; 3] {
+    /// The standing and its date, in words.
+    fn cells(&self) -> [String; 2] {
         match self {
-            Standing::Pending => ["pending".into(), "-".into(), "-".into()],
-            Standing::Adopted { on, resolution } => ["adopted".into(), on.to_string(), resolution.to_string()],
-            Standing::Signed { on, resolution } => ["signed".into(), on.to_string(), resolution.to_string()],
-            Standing::Withdrawn { on } => ["withdrawn".into(), on.to_string(), "-".into()],
+            Standing::Pending => ["pending".into(), "-".into()],
+            Standing::Adopted { on, .. } => ["adopted".into(), on.to_string()],
+            Standing::Signed { on, .. } => ["signed".into(), on.to_string()],
+            Standing::Withdrawn { on } => ["withdrawn".into(), on.to_string()],
         }
     }
 }
@@ -205,11 +226,46 @@ impl StatusBoard<'_> {
     /// so the streams this board names are all that the instrument's status at any earlier point
     /// of the log is made of: a board folded from only these, as the log stood at that point,
     /// shows the instrument exactly as a board folded from the whole log does.
+    ///
+    /// For names: the instrument it builds on (its title), the resolutions its endorsements and
+    /// parties cite and their bodies (how papers cite them), the predecessors its parties
+    /// succeeded, and for every body named, each body of the same name and the parent
+    /// organisations of all of them (a name two bodies share is told apart by organisation).
     pub fn sources(&self, instrument: &Key) -> BTreeSet<StreamId> {
         let mut streams = BTreeSet::from([ids::instrument_stream(instrument)]);
         if let Some(i) = self.models.portfolio.instruments.get(instrument) {
-            streams.extend(i.owner_body.iter().chain(i.endorsements.iter().map(|e| &e.body)).map(ids::body_stream));
-            streams.extend(i.parties.iter().map(|p| ids::organisation_stream(&p.id)));
+            let cited: Vec<&Key> = i
+                .endorsements
+                .iter()
+                .map(|e| &e.resolution)
+                .chain(i.parties.iter().flat_map(|p| p.adopted.iter().chain(&p.signed)).map(|a| &a.resolution))
+                .collect();
+            let resolutions =
+                self.models.resolutions_on_record().filter(|r| r.id.as_ref().is_some_and(|k| cited.contains(&k)));
+            let mut bodies: BTreeSet<&Key> =
+                i.owner_body.iter().chain(i.endorsements.iter().map(|e| &e.body)).collect();
+            for r in resolutions {
+                streams.extend(r.id.iter().map(ids::resolution_stream));
+                bodies.extend(&r.body);
+            }
+            let names: BTreeSet<&String> = self
+                .models
+                .bodies()
+                .filter(|b| b.id.as_ref().is_some_and(|k| bodies.contains(k)))
+                .map(|b| &b.name)
+                .collect();
+            for b in self.models.bodies().filter(|b| names.contains(&b.name)) {
+                streams.extend(b.id.iter().map(ids::body_stream));
+                streams.extend(b.parents.iter().map(ids::organisation_stream));
+            }
+            streams.extend(bodies.into_iter().map(ids::body_stream));
+            streams.extend(i.builds_on.iter().map(ids::instrument_stream));
+            streams.extend(
+                i.parties
+                    .iter()
+                    .flat_map(|p| std::iter::once(&p.id).chain(&p.successor_to))
+                    .map(ids::organisation_stream),
+            );
         }
         for key in self.models.portfolio.behind(instrument) {
             streams.insert(ids::commitment_stream(key));
@@ -278,6 +334,7 @@ impl StatusBoard<'_> {
             owner_name: i.owner_body.as_ref().map(|b| self.models.names.body(b)),
             period: i.period.clone(),
             builds_on: i.builds_on.clone(),
+            builds_on_title: i.builds_on.as_ref().map(|b| self.models.portfolio.instrument_title(b)),
             superseded_by: i.superseded_by.clone(),
             closed_on: i.closed_on,
             endorsements: i
@@ -288,6 +345,7 @@ impl StatusBoard<'_> {
                     body_name: self.models.names.body(&e.body),
                     endorsed_on: e.endorsed_on,
                     resolution: e.resolution.clone(),
+                    resolution_name: self.models.register.cite(&self.models.names, &e.resolution),
                     recommendation: e.recommendation.clone(),
                 })
                 .collect(),
@@ -298,6 +356,13 @@ impl StatusBoard<'_> {
                     organisation: p.id.clone(),
                     name: self.models.names.organisation(&p.id),
                     standing: Standing::of(p),
+                    successor_to: p.successor_to.clone(),
+                    successor_to_name: p.successor_to.as_ref().map(|o| self.models.names.organisation(o)),
+                    resolution_name: p
+                        .adopted
+                        .as_ref()
+                        .or(p.signed.as_ref())
+                        .map(|a| self.models.register.cite(&self.models.names, &a.resolution)),
                 })
                 .collect(),
             objectives: objectives.into_iter().map(|(o, _)| o).collect(),
@@ -414,7 +479,7 @@ impl InstrumentStatus {
             ("Version", version),
             ("Owner", self.owner_name.clone()),
             ("Period", self.period.as_ref().map(|p| format!("{} to {}", p.from, p.to))),
-            ("Builds on", self.builds_on.as_ref().map(Key::to_string)),
+            ("Builds on", self.builds_on_title.clone()),
             ("Closed", closed),
             ("Parties", Some(self.parties_summary())),
             ("Progress", Some(percent(self.progress))),
@@ -429,14 +494,18 @@ impl InstrumentStatus {
             endorsements.push(vec![
                 e.body_name.clone(),
                 e.endorsed_on.to_string(),
-                e.resolution.to_string(),
+                e.resolution_name.clone(),
                 or_dash(e.recommendation.as_ref()),
             ]);
         }
         let mut parties = Report::new("Parties", vec!["Party", "Standing", "Date", "Resolution"]);
         for p in &self.parties {
-            let [standing, on, resolution] = p.standing.cells();
-            parties.push(vec![p.name.clone(), standing, on, resolution]);
+            let [standing, on] = p.standing.cells();
+            let resolution = match p.standing {
+                Standing::Adopted { .. } | Standing::Signed { .. } => or_dash(p.resolution_name.as_ref()),
+                Standing::Pending | Standing::Withdrawn { .. } => "-".into(),
+            };
+            parties.push(vec![p.described(), standing, on, resolution]);
         }
         let mut objectives = Report::new("Objectives", vec!["Objective", "Commitments", "Progress", "RAG", "Themes"]);
         for o in &self.objectives {

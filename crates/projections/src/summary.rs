@@ -97,6 +97,11 @@ fn instrument_summary(e: &instrument::Event) -> String {
         }
         E::ObjectiveAdded { objective, title, .. } => format!("objective {objective} added: {title}"),
         E::PartyAdded { party } => format!("{party} added as a party"),
+        E::PartySucceeded { predecessor, successor, effective_on } => {
+            format!(
+                "{predecessor}'s pending obligation as a party passed to its successor {successor} on {effective_on}"
+            )
+        }
         E::ConsultationOpened { opens_on, closes_on } => format!("consultation open from {opens_on} to {closes_on}"),
         E::ConsultationClosed { closed_on, .. } => format!("consultation closed on {closed_on}"),
         E::Endorsed { body, resolution, endorsed_on, .. } => {

@@ -17,6 +17,17 @@ pub(crate) fn rag(rag: Option<Rag>) -> String {
     }
 }
 
+/// The rating, with the lead's own status beside it where the two differ: `RED (lead: GREEN)`.
+pub(crate) fn rag_beside_lead(rated: Option<Rag>, lead: Option<Rag>) -> String {
+    match lead {
+        Some(lead) if Some(lead) != rated => format!("{} (lead: {})", rag(rated), rag(Some(lead))),
+        _ => rag(rated),
+    }
+}
+
+/// The note that says what "(lead: …)" means, for a report that shows it.
+pub(crate) const LEAD_NOTE: &str = "Where the lead's own status differs from the RAG rated by the rule above, it follows in brackets: RED (lead: GREEN).";
+
 /// An instrument's kind, with the abbreviation people use for a memorandum of understanding.
 pub fn kind(kind: instrument::Kind) -> String {
     match kind {
@@ -61,6 +72,10 @@ mod tests {
         assert_eq!(kind(instrument::Kind::ActionPlan), "action plan");
         assert_eq!(rag(Some(Rag::Amber)), "AMBER");
         assert_eq!(rag(None), "not rated");
+        assert_eq!(rag_beside_lead(Some(Rag::Red), Some(Rag::Green)), "RED (lead: GREEN)");
+        assert_eq!(rag_beside_lead(Some(Rag::Green), Some(Rag::Green)), "GREEN");
+        assert_eq!(rag_beside_lead(None, Some(Rag::Amber)), "not rated (lead: AMBER)");
+        assert_eq!(rag_beside_lead(Some(Rag::Amber), None), "AMBER");
         assert_eq!(percent(Some(68.75)), "69%");
         assert_eq!(tenths(71.666), 71.7);
         assert_eq!(clip("abcdef", 4), "abc…");

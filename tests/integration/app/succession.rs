@@ -1,5 +1,6 @@
-//! A succession transfers the predecessor's open and deferred commitments to the successor, in
-//! the same append, caused by the succession.
+//! A succession transfers the predecessor's open and deferred commitments to the successor, ends
+//! its seats on bodies and begins the successor's, and passes its pending obligations as a party,
+//! in the same append, caused by the succession.
 
 use app::Submission;
 use domain::commitment::ObjectiveRef;
@@ -92,14 +93,22 @@ async fn a_succession_transfers_the_open_commitments_in_its_own_append(db: &Test
             ("organisation-GB-NHS-71E", "OrganisationSucceeded"),
             ("commitment-ccg-step-down-beds", "CommitmentTransferred"),
             ("commitment-hhcdg-discharge-housing-support", "CommitmentTransferred"),
+            ("body-lincolnshire-health-and-wellbeing-board", "BodyMemberLeft"),
+            ("body-lincolnshire-health-and-wellbeing-board", "BodyMemberJoined"),
+            ("body-lincolnshire-hhcdg", "BodyMemberLeft"),
+            ("body-lincolnshire-hhcdg", "BodyMemberJoined"),
+            ("instrument-lincolnshire-hhcdg-delivery-plan", "InstrumentPartySucceeded"),
+            ("instrument-lincolnshire-homes-for-independence-blueprint", "InstrumentPartySucceeded"),
+            ("instrument-lincolnshire-housing-health-care-mou", "InstrumentPartySucceeded"),
         ],
-        "open and deferred commitments pass to the successor; the cancelled one stays"
+        "open and deferred commitments pass to the successor, the cancelled one stays; the seats on \
+         both bodies and the pending obligations on the three instruments pass too"
     );
     let positions: Vec<u64> = recorded.events.iter().map(|e| e.position.0).collect();
-    assert_eq!(positions, [head + 1, head + 2, head + 3]);
+    assert_eq!(positions, (head + 1..=head + 10).collect::<Vec<_>>());
 
     let log = everything(db.store()).await;
-    let appended = &log[log.len() - 3..];
+    let appended = &log[log.len() - 10..];
     assert!(appended.iter().all(|e| e.recorded_at == appended[0].recorded_at), "one append");
     let succession = &appended[0];
     for transfer in &appended[1..] {

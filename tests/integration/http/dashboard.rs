@@ -216,6 +216,9 @@ async fn the_pages_show_what_the_reports_say_now_and_as_of_a_past_date(db: &Test
         row[..row.find("</tr>").expect("the row ends")].to_owned()
     };
     assert!(party(&blueprint).contains("Adopted") && party(&blueprint).contains(MINUTE_45), "{}", party(&blueprint));
+    // Resolutions and instruments are named as the papers name them; keys stay in the links.
+    assert!(party(&blueprint).contains(">Prosperous Communities Committee, minute 45</a>"), "{}", party(&blueprint));
+    assert!(blueprint.contains("Lincolnshire Housing, Health and Care Memorandum of Understanding"), "builds on");
     let before = html(get(format!("/dashboard/instruments/{BLUEPRINT}?as_of=2021-03-01")).await).await;
     assert!(party(&before).contains("Pending"), "minute 45 was on 9 March 2021: {}", party(&before));
 

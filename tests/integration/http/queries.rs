@@ -93,6 +93,47 @@ async fn reports_see_the_command_just_recorded(db: &TestStore) {
     app.stop().await;
 }
 
+async fn one_resolution_is_given_whole(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let reader = app.token(Role::Reader, None).await;
+
+    let minute =
+        json(app.get("/api/v1/resolutions/west-lindsey-pcc-2021-03-09-45", &reader).send().await.expect("get")).await;
+    assert_eq!(minute["resolution"], "west-lindsey-pcc-2021-03-09-45");
+    assert_eq!(minute["outcome"], "adopted");
+    assert!(
+        minute["text"].as_str().is_some_and(|t| t.starts_with("RESOLVED that West Lindsey District Council adopt")),
+        "{minute}"
+    );
+    let caused = minute["caused"].as_array().expect("what it authorised");
+    assert!(caused.iter().any(|c| c["act"] == "adoption" && c["party"] == "GB-LAE-WLI"), "{minute}");
+    assert!(!minute["commitments"].as_array().expect("its delivery trail").is_empty(), "{minute}");
+
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let correct = json!({"command": "correct", "id": "west-lindsey-pcc-2021-03-09-45",
+        "text": "RESOLVED that West Lindsey District Council adopt the Lincolnshire Homes for Independence Blueprint.",
+        "reason": "Wording as confirmed at the next meeting"});
+    let recorded = app.post("/api/v1/resolutions", &secretariat, &correct).send().await.expect("post");
+    assert_eq!(recorded.status(), 201);
+    let corrected =
+        json(app.get("/api/v1/resolutions/west-lindsey-pcc-2021-03-09-45", &reader).send().await.expect("get")).await;
+    let correction = &corrected["corrections"][0];
+    assert_eq!(correction["reason"], "Wording as confirmed at the next meeting");
+    assert!(correction["actor"].is_string() && correction["corrected_on"].is_string(), "{corrected}");
+    assert_eq!(correction["previous_text"], minute["text"]);
+
+    let before = app
+        .get("/api/v1/resolutions/west-lindsey-pcc-2021-03-09-45?as_of=2021-03-08", &reader)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(before.status(), 404, "not yet decided on 8 March 2021");
+    let bad = app.get("/api/v1/resolutions/Not%20a%20key", &reader).send().await.expect("get");
+    assert_eq!(bad.status(), 400);
+    app.stop().await;
+}
+
 async fn bad_report_requests_are_problems(db: &TestStore) {
     let app = spawn_app(db).await;
     let reader = app.token(Role::Reader, None).await;
@@ -134,5 +175,6 @@ on_both_backends!(
     reports_answer_with_filters_pages_and_past_points,
     a_formula_in_an_action_title_comes_out_of_csv_as_text,
     reports_see_the_command_just_recorded,
+    one_resolution_is_given_whole,
     bad_report_requests_are_problems,
 );

@@ -50,6 +50,11 @@ async fn the_seed_stories_export_as_popolo(db: &TestStore) {
             "start_date": "2018-01-01",
         })
     );
+    // On the succession of 1 July 2022 the commissioning group's seat ends and the care board's begins.
+    let ccg = by_id(&popolo["memberships"], "lincolnshire-health-and-wellbeing-board/GB-NHS-71E/2018-01-01");
+    assert_eq!((&ccg["start_date"], &ccg["end_date"]), (&json!("2018-01-01"), &json!("2022-07-01")));
+    let icb = by_id(&popolo["memberships"], "lincolnshire-health-and-wellbeing-board/GB-NHS-QJM/2022-07-01");
+    assert_eq!((&icb["start_date"], icb.get("end_date")), (&json!("2022-07-01"), None));
     for membership in popolo["memberships"].as_array().expect("a list") {
         let body = membership["organization_id"].as_str().expect("a body");
         let member = membership["member"]["id"].as_str().expect("a member");

@@ -7,7 +7,10 @@ use kernel::{Position, StreamId};
 use projections::{AsOf, Filters, TrailFilters};
 use tests::{TestStore, on_both_backends};
 
-on_both_backends!(one_entity_s_trail_is_the_whole_trail_narrowed_to_its_stream);
+on_both_backends!(
+    one_entity_s_trail_is_the_whole_trail_narrowed_to_its_stream,
+    a_resolution_s_trail_is_its_whole_story,
+);
 
 async fn one_entity_s_trail_is_the_whole_trail_narrowed_to_its_stream(db: &TestStore) {
     let stores = db.stores().await;
@@ -43,4 +46,29 @@ async fn one_entity_s_trail_is_the_whole_trail_narrowed_to_its_stream(db: &TestS
     let (own_earlier, _) = app::views::audit(&stores, up_to_half, &blueprint, &everything).await.expect("reads");
     let narrowed_earlier: Vec<_> = narrowed.iter().filter(|e| e.position <= half).cloned().collect();
     assert_eq!(own_earlier.entries, narrowed_earlier);
+}
+
+async fn a_resolution_s_trail_is_its_whole_story(db: &TestStore) {
+    let stores = db.stores().await;
+    let recorder = app::Recorder::new(stores.events.clone());
+    app::load_story(&recorder, &domain::seeds::lincolnshire(), default_now()).await.expect("the story is recorded");
+    let stream = StreamId::parse("resolution-west-lindsey-pcc-2021-03-09-45").expect("a stream id");
+    let trail = TrailFilters { stream: Some(stream.clone()), actor: None };
+    let (story, _) = app::views::audit(&stores, AsOf::now(), &Filters::default(), &trail).await.expect("reads");
+    let rows: Vec<(&str, &str)> = story.entries.iter().map(|e| (e.stream.as_str(), e.event_type.as_str())).collect();
+    // Its own recording, then what it authorised and set going: the district's adoption of the
+    // blueprint and the commitment arising from it (a rescission it made would be here too).
+    assert_eq!(rows[0], (stream.as_str(), "ResolutionRecorded"), "{rows:?}");
+    for expected in [
+        ("instrument-lincolnshire-homes-for-independence-blueprint", "InstrumentAdopted"),
+        ("commitment-hhcdg-dfg-fast-track", "CommitmentMade"),
+    ] {
+        assert!(rows.contains(&expected), "{expected:?} is missing from {rows:?}");
+    }
+    assert!(story.entries.windows(2).all(|w| w[0].position < w[1].position));
+    assert!(story.report().notes.iter().any(|n| n.contains("with every event it caused")));
+    // A past point bounds the story as it bounds any trail.
+    let before = AsOf { position: Some(story.entries[1].position), ..AsOf::now() };
+    let (earlier, _) = app::views::audit(&stores, before, &Filters::default(), &trail).await.expect("reads");
+    assert_eq!(earlier.entries, story.entries[..2]);
 }

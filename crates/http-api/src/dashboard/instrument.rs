@@ -60,11 +60,11 @@ pub(crate) async fn page(
             tbody {
                 @for p in &status.parties {
                     tr data-party=(p.organisation) {
-                        th scope="row" { (p.name) br; span.note { (p.organisation) } }
+                        th scope="row" { (p.described()) br; span.note { (p.organisation) } }
                         @match &p.standing {
                             Standing::Pending => { td { "Pending" } td { "–" } td { "–" } }
-                            Standing::Adopted { on, resolution } => { td { "Adopted" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution)) } }
-                            Standing::Signed { on, resolution } => { td { "Signed" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution)) } }
+                            Standing::Adopted { on, resolution } => { td { "Adopted" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution, p.resolution_name.as_ref())) } }
+                            Standing::Signed { on, resolution } => { td { "Signed" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution, p.resolution_name.as_ref())) } }
                             Standing::Withdrawn { on } => { td { "Withdrawn" } td { (layout::date(Some(*on))) } td { "–" } }
                         }
                     }
@@ -80,7 +80,7 @@ pub(crate) async fn page(
                     tr {
                         th scope="row" { (e.body_name) }
                         td { (layout::date(Some(e.endorsed_on))) }
-                        td { (resolution_link(&point, &e.resolution)) }
+                        td { (resolution_link(&point, &e.resolution, Some(&e.resolution_name))) }
                         td { @match &e.recommendation { Some(r) => (r), None => "–" } }
                     }
                 }
@@ -143,7 +143,7 @@ fn facts(s: &InstrumentStatus) -> Markup {
             }
             @if let Some(owner) = &s.owner_name { dt { "Owner" } dd { (owner) } }
             @if let Some(p) = &s.period { dt { "Period" } dd { (p.from) " to " (p.to) } }
-            @if let Some(b) = &s.builds_on { dt { "Builds on" } dd { (b) } }
+            @if let Some(b) = &s.builds_on_title { dt { "Builds on" } dd { (b) } }
             dt { "Last update" } dd { (layout::date(s.last_update)) }
         }
     }
@@ -169,7 +169,7 @@ fn action_table(objective: &str, rows: Vec<&ActionRow>) -> Markup {
                         td { (layout::date(a.due_on)) }
                         td { (in_words(&a.state)) @if a.stale { ", stale" } }
                         td.num { (layout::progress(Some(a.progress))) }
-                        td { (layout::rag(a.rag)) }
+                        td { (layout::rag_beside_lead(a.rag, a.lead_status())) }
                     }
                 }
             }
@@ -177,6 +177,8 @@ fn action_table(objective: &str, rows: Vec<&ActionRow>) -> Markup {
     }
 }
 
-pub(crate) fn resolution_link(point: &Point, resolution: &Key) -> Markup {
-    html! { a href=(point.link(&format!("/dashboard/resolutions/{resolution}"))) { (resolution) } }
+/// A link to a resolution's page, named as board papers cite it.
+pub(crate) fn resolution_link(point: &Point, resolution: &Key, name: Option<&String>) -> Markup {
+    let text = name.map_or_else(|| resolution.to_string(), Clone::clone);
+    html! { a href=(point.link(&format!("/dashboard/resolutions/{resolution}"))) { (text) } }
 }

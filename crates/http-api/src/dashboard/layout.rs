@@ -169,13 +169,27 @@ pub(crate) fn bare(title: &str, content: Markup) -> Markup {
 
 /// RAG as a word, with its colour: never the colour alone.
 pub(crate) fn rag(rag: Option<Rag>) -> Markup {
-    let (class, word) = match rag {
+    let (class, word) = rag_class_and_word(rag);
+    html! { span class=(class) { (word) } }
+}
+
+fn rag_class_and_word(rag: Option<Rag>) -> (&'static str, &'static str) {
+    match rag {
         Some(Rag::Red) => ("rag rag-red", "Red"),
         Some(Rag::Amber) => ("rag rag-amber", "Amber"),
         Some(Rag::Green) => ("rag rag-green", "Green"),
         None => ("rag rag-none", "Not rated"),
-    };
-    html! { span class=(class) { (word) } }
+    }
+}
+
+/// RAG as rated, with the lead's own status beside it where the two differ: "Red (lead: Green)".
+pub(crate) fn rag_beside_lead(rated: Option<Rag>, lead: Option<Rag>) -> Markup {
+    html! {
+        (rag(rated))
+        @if let Some(lead) = lead.filter(|l| Some(*l) != rated) {
+            " " span.note data-field="lead-status" { "(lead: " (rag_class_and_word(Some(lead)).1) ")" }
+        }
+    }
 }
 
 /// A percentage with a bar beside it; the bar is hidden from screen readers, which read the number.

@@ -49,11 +49,7 @@ pub(crate) async fn page(
         })
         .collect();
     drop(models);
-    let title = match (&r.body_name, &r.minute_number) {
-        (Some(body), Some(minute)) => format!("{body}, minute {minute}"),
-        (Some(body), None) => format!("{body}, item {}", r.agenda_item),
-        (None, _) => r.resolution.to_string(),
-    };
+    let title = r.heading();
     let content = html! {
         dl.facts #facts {
             dt { "Resolution" } dd { (r.resolution) }
@@ -67,7 +63,7 @@ pub(crate) async fn page(
             dt { "Standing" } dd { (in_words(&r.standing)) }
             dt { "Call-in" } dd { (in_words(&r.call_in)) }
             @if let Some(by) = &r.replaced_by {
-                dt { "Replaced by" } dd { (super::instrument::resolution_link(&point, by)) }
+                dt { "Replaced by" } dd { (super::instrument::resolution_link(&point, by, r.replaced_by_name.as_ref())) }
             }
         }
         h2 { "Text" }
@@ -75,7 +71,13 @@ pub(crate) async fn page(
         @if !r.corrections.is_empty() {
             h3 { "Corrections" }
             ul {
-                @for c in &r.corrections { li { "Earlier wording: “" (c.previous_text) "”. Reason: " (c.reason) } }
+                @for c in &r.corrections {
+                    li {
+                        "Corrected on " (layout::date(c.corrected_on))
+                        @if let Some(actor) = &c.actor { " by " (actor) }
+                        ". Reason: " (c.reason) ". Earlier wording: “" (c.previous_text) "”."
+                    }
+                }
             }
         }
         h2 #trail { "Delivery trail" }
@@ -108,12 +110,12 @@ pub(crate) async fn page(
                         td { @match &c.organisation_name { Some(o) => (o), None => "–" } }
                         td { @match &c.basis {
                             Basis::ArisingFrom => "arising from it",
-                            Basis::Delivering { instrument } => { "delivering " a href=(point.link(&format!("/dashboard/instruments/{instrument}"))) { (instrument) } },
+                            Basis::Delivering { instrument, instrument_title } => { "delivering " a href=(point.link(&format!("/dashboard/instruments/{instrument}"))) { (instrument_title) } },
                         } }
                         td { (layout::date(c.due_on)) }
                         td { (in_words(&c.state)) }
                         td.num { (layout::progress(Some(c.progress))) }
-                        td { (layout::rag(c.rag)) }
+                        td { (layout::rag_beside_lead(c.rag, c.lead_status)) }
                     }
                 }
             }

@@ -57,3 +57,27 @@ fn due_soon_follows_the_window_and_the_period_filter_takes_due_dates() {
     let view = log.view(&q1, &Rules::default(), day, GroupBy::Body);
     assert!(view.rows.iter().all(|r| r.due_on.is_some_and(|d| q1.in_period(d))));
 }
+
+#[test]
+fn the_lead_s_own_status_stands_beside_the_rated_one_in_every_format() {
+    let view = models().actions().view(&Filters::default(), &Rules::default(), today(), GroupBy::Organisation);
+    let row = view
+        .rows
+        .iter()
+        .find(|r| r.title == "Local Area Partnership 1 priority: Children have the best start in life")
+        .expect("the partnership's priority");
+    assert_eq!(
+        (row.progress, row.lead_status(), row.rag),
+        (40.0, Some(domain::rag::Rag::Green), Some(domain::rag::Rag::Red))
+    );
+    for format in [Format::Text, Format::Markdown, Format::Csv] {
+        let out = view.report().render(format);
+        assert!(out.contains("RED (lead: GREEN)"), "{format:?}: {out}");
+        if format != Format::Csv {
+            assert!(out.contains("RAG is rated against steady progress"), "the rule is named: {out}");
+        }
+    }
+    // A completed commitment shows its rating alone: the lead's last judgement is history.
+    let done = view.rows.iter().find(|r| r.state == ActionState::Done).expect("a completed commitment");
+    assert_eq!(done.lead_status(), None);
+}

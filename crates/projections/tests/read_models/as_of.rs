@@ -151,3 +151,53 @@ async fn a_decision_recorded_late_changes_decided_by_history_but_not_what_was_kn
     let now = board(log_with_late_adoption(), AsOf::now()).await;
     assert_eq!(lincoln(&now, "2024-06-01"), adopted);
 }
+
+#[tokio::test]
+async fn the_integrated_care_board_takes_the_commissioning_group_s_place_on_1_july_2022_and_not_before() {
+    let (ccg, icb) = (org("GB-NHS-71E"), org("GB-NHS-QJM"));
+    let board_key = key("lincolnshire-health-and-wellbeing-board");
+    let party = |models: &ReadModels, today: &str| {
+        let status = models.status().instrument(&blueprint(), &Rules::default(), date(today)).expect("drafted");
+        status.parties.into_iter().find(|p| p.organisation == ccg || p.organisation == icb).expect("the NHS party")
+    };
+    let seats = |models: &ReadModels| {
+        let board = models.bodies().find(|b| b.id.as_ref() == Some(&board_key)).expect("the board").clone();
+        board.memberships.into_iter().filter(|m| m.organisation == ccg || m.organisation == icb).collect::<Vec<_>>()
+    };
+
+    let before = board(seed_log(), decided_by("2022-06-30")).await;
+    let on_30_june = party(&before, "2022-06-30");
+    assert_eq!((on_30_june.organisation.clone(), on_30_june.successor_to.clone()), (ccg.clone(), None));
+    assert_eq!(on_30_june.described(), "NHS Lincolnshire Clinical Commissioning Group");
+    assert_eq!(
+        seats(&before),
+        vec![body::Membership { organisation: ccg.clone(), joined_on: date("2018-01-01"), left_on: None }]
+    );
+
+    let after = board(seed_log(), decided_by("2022-07-01")).await;
+    let on_1_july = party(&after, "2022-07-01");
+    assert_eq!(on_1_july.standing, Standing::Pending, "the obligation passes still pending");
+    assert_eq!(
+        on_1_july.described(),
+        "NHS Lincolnshire Integrated Care Board (successor to NHS Lincolnshire Clinical Commissioning Group)"
+    );
+    assert_eq!(
+        seats(&after),
+        vec![
+            body::Membership {
+                organisation: ccg.clone(),
+                joined_on: date("2018-01-01"),
+                left_on: Some(date("2022-07-01"))
+            },
+            body::Membership { organisation: icb.clone(), joined_on: date("2022-07-01"), left_on: None },
+        ]
+    );
+    let detail = after.status().instrument(&blueprint(), &Rules::default(), date("2022-07-01")).expect("drafted");
+    let text: String = detail.reports().iter().map(|r| r.render(Format::Text)).collect();
+    assert!(
+        text.contains(
+            "NHS Lincolnshire Integrated Care Board (successor to NHS Lincolnshire Clinical Commissioning Group)"
+        ),
+        "{text}"
+    );
+}
