@@ -111,6 +111,7 @@ pub enum Command {
         id: Key,
         predecessor: OrgId,
         successor: OrgId,
+        #[serde(deserialize_with = "crate::values::strict_date")]
         effective_on: Date,
     },
     StartDelivery {
@@ -201,6 +202,7 @@ impl Command {
             }
             Command::Supersede { superseded_on, .. } => Happened::new("superseded_on", *superseded_on),
             Command::Expire { expired_on, .. } => Happened::new("expired_on", *expired_on),
+            Command::SucceedParty { effective_on, .. } => Happened::new("effective_on", *effective_on),
             Command::AddObjective { .. } | Command::AddParty { .. } => return None,
         })
     }
