@@ -130,13 +130,14 @@ def main():
             word = standing["standing"]
             check(word.capitalize() in row.text, f"{party['organisation']} is {word}: {row.text!r}")
             if "resolution" in standing:
-                check(standing["resolution"] in row.text and standing["on"] in row.text, f"{row.text!r} names its authority")
+                cited = party["resolution_name"]
+                check(cited in row.text and standing["on"] in row.text, f"{row.text!r} names its authority ({cited})")
         check(driver.find_elements(By.CSS_SELECTOR, f"a[href='/dashboard/resolutions/{MINUTE_45}']"), "links minute 45")
         shot(driver, "instrument")
 
         print("- resolution: West Lindsey minute 45")
         entry = next(r for r in api("/api/v1/resolutions?limit=1000")["resolutions"] if r["resolution"] == MINUTE_45)
-        load(driver, f"/dashboard/resolutions/{MINUTE_45}", f"{entry['body_name']}, minute {entry['minute_number']}")
+        load(driver, f"/dashboard/resolutions/{MINUTE_45}", f"{entry['body_name']}, minute {entry['minute_number']}, {entry['decided_on']}")
         check(text(driver, "#text") == entry["text"], "the resolution's text as recorded")
         check(text(driver, "#facts [data-field=decided]") == entry["decided_on"], "the date decided")
         trail = driver.find_elements(By.CSS_SELECTOR, "#commitments tbody tr")
