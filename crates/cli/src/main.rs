@@ -6,6 +6,7 @@ mod export;
 mod import;
 mod progress;
 mod rebuild;
+mod rebuild_tree;
 mod record;
 mod report;
 mod serve;
@@ -44,6 +45,7 @@ enum Command {
     Export(export::Args),
     Import(import::Args),
     Rebuild(rebuild::Args),
+    RebuildTree(rebuild_tree::Args),
     Record(record::Args),
     Report(report::Args),
     Serve(serve::Args),
@@ -72,6 +74,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&config, args).await,
         Command::Import(args) => import::run(&config, args).await,
         Command::Rebuild(args) => rebuild::run(&config, args).await,
+        Command::RebuildTree(args) => rebuild_tree::run(&config, args).await,
         Command::Record(args) => record::run(&config, args).await,
         Command::Report(args) => report::run(&config, args).await,
         Command::Serve(args) => serve::run(&config, cli.db.is_some(), args).await,

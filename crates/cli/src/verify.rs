@@ -1,4 +1,5 @@
-//! `covenant verify`: recompute the hash chain and print the head position and hash.
+//! `covenant verify`: recompute the hash chain and the Merkle tree's root, and print the head
+//! position and hash and the tree's root.
 
 use std::process::ExitCode;
 
@@ -8,8 +9,10 @@ use kernel::{ChainHead, Hash, Position};
 /// Recompute the hash chain of the event log and print its head.
 ///
 /// Every event's SHA-256 hash is recomputed from its content and its predecessor's hash. The
-/// first event that does not match is named, with what was found. Exits with status 1 if the
-/// chain does not verify.
+/// first event that does not match is named, with what was found. Then the Merkle tree's root at
+/// the head is recomputed from every event's chain hash and compared with the root the stored
+/// tree gives (`covenant rebuild-tree` recomputes a tree that does not agree). Exits with status
+/// 1 if the chain or the tree does not verify.
 ///
 /// To check only what was added since an earlier run, pass the head that run printed as a
 /// trusted checkpoint: `covenant verify --from-position 1200 --from-hash 3f2a…`.
@@ -28,12 +31,12 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let from = args.from_position.zip(args.from_hash).map(|(p, hash)| ChainHead { position: Position(p), hash });
     let report = store.events.verify(from).await?;
     let head = report.verified_head;
-    match &report.failure {
+    let chain = match &report.failure {
         None => {
             println!("The chain verifies: {} events checked.", report.checked);
             println!("Head position: {}", head.position);
             println!("Head hash:     {}", head.hash);
-            Ok(ExitCode::SUCCESS)
+            true
         }
         Some(failure) => {
             println!("The chain does NOT verify. First problem at position {}:", failure.position());
@@ -42,7 +45,25 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
                 "Verified before it: {} events, up to position {} (hash {}).",
                 report.checked, head.position, head.hash
             );
-            Ok(ExitCode::FAILURE)
+            false
+        }
+    };
+    let tree = store.events.verify_tree().await?;
+    let tree_ok = tree.is_ok();
+    match tree.stored {
+        Ok(stored) if tree_ok => {
+            println!("The Merkle tree agrees with the events: {} leaves.", tree.size);
+            println!("Tree root:     {stored}");
+        }
+        Ok(stored) => {
+            println!("The Merkle tree does NOT agree with the events at {} leaves:", tree.size);
+            println!("  the stored tree gives root {stored}, the events' chain hashes give {}", tree.computed);
+            println!("  run `covenant rebuild-tree` once the cause is known");
+        }
+        Err(missing) => {
+            println!("The Merkle tree does NOT agree with the events at {} leaves:", tree.size);
+            println!("  {missing}");
         }
     }
+    Ok(if chain && tree_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

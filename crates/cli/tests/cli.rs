@@ -178,3 +178,23 @@ fn reports_show_the_record_now_and_as_it_stood_and_rebuild_changes_nothing() {
     assert!(!unknown.status.success());
     assert!(stderr(&unknown).contains("`covenant report status` lists every instrument"), "{}", stderr(&unknown));
 }
+
+#[test]
+fn verify_checks_the_merkle_tree_and_rebuild_tree_recomputes_it() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for command in [REGISTER, COMMITTEE] {
+        let recorded = covenant(dir.path(), &["record", command]);
+        assert!(recorded.status.success(), "{}", stderr(&recorded));
+    }
+    let verified = covenant(dir.path(), &["verify"]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    let text = stdout(&verified);
+    assert!(text.contains("The Merkle tree agrees with the events: 2 leaves."), "{text}");
+    let root = text.lines().find(|l| l.starts_with("Tree root:")).expect("a root line").replace("Tree root:", "");
+
+    let rebuilt = covenant(dir.path(), &["rebuild-tree"]);
+    assert!(rebuilt.status.success(), "{}", stderr(&rebuilt));
+    let text = stdout(&rebuilt);
+    assert!(text.contains("Tree size: 2"), "{text}");
+    assert!(text.contains(&format!("Root hash: {}", root.trim())), "{text}");
+}

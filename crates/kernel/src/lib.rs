@@ -37,6 +37,6 @@ pub use merkle::{
 pub use payload::{MAX_PAYLOAD_BYTES, Payload};
 pub use restore::{InvalidRestore, RestoreChecker, RestoreError, check_restore};
 pub use snapshot::{Snapshot, SnapshotStore};
-pub use store::{EventStore, EventStream, StoreError, StreamBound, follow};
+pub use store::{EventStore, EventStream, LogBreach, StoreError, StreamBound, TreeError, TreeReport, follow};
 pub use time::Timestamp;
 pub use tokens::{TokenRecord, TokenStore};

@@ -12,15 +12,17 @@ mod idempotency;
 mod rows;
 mod snapshots;
 mod tokens;
+mod tree;
 mod writer;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, Position, RecordedEvent,
-    RestoreError, StoreError, StreamBound, StreamId, Writer,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Hash, Limits, NodeId, Position,
+    RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use tokio::sync::watch;
@@ -168,6 +170,15 @@ impl EventStore for PostgresStore {
     async fn head(&self) -> Result<ChainHead, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(unavailable)?;
         Ok(rows::read_head(&mut conn).await?.map(|(head, _)| head).unwrap_or_default())
+    }
+
+    async fn tree_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        tree::read_nodes(&mut conn, ids).await
+    }
+
+    async fn rebuild_tree(&self) -> Result<u64, StoreError> {
+        self.writer.rebuild_tree().await
     }
 
     fn subscribe(&self, after: Position) -> EventStream {

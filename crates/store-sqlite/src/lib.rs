@@ -10,8 +10,10 @@ mod reader;
 mod rows;
 mod snapshots;
 mod tokens;
+mod tree;
 mod writer;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -19,8 +21,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Limits, Position, RecordedEvent,
-    RestoreError, StoreError, StreamBound, StreamId, Writer,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Hash, Limits, NodeId, Position,
+    RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
 use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -134,6 +136,15 @@ impl EventStore for SqliteStore {
 
     async fn head(&self) -> Result<ChainHead, StoreError> {
         head_of(&self.pool).await
+    }
+
+    async fn tree_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        tree::read_nodes(conn.as_mut(), ids).await
+    }
+
+    async fn rebuild_tree(&self) -> Result<u64, StoreError> {
+        self.writer.rebuild_tree().await
     }
 
     fn subscribe(&self, after: Position) -> EventStream {
