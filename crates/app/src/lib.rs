@@ -7,6 +7,7 @@
 
 mod access;
 mod cause;
+mod checkpoint;
 mod command_lines;
 mod config;
 mod holdings;
@@ -20,6 +21,7 @@ mod unit_of_work;
 pub mod views;
 
 pub use access::{AccessError, Action, Principal, Role};
+pub use checkpoint::{Checkpoint, NoteError, NoteSigner, NoteVerifier};
 pub use command_lines::{CommandLine, LineError, parse_command, parse_command_lines};
 pub use config::{Config, ConfigError, DATABASE_URL_VAR, DEFAULT_DATABASE_URL, DatabaseUrl};
 pub use record_error::{InvalidRequest, RecordError};
