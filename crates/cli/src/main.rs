@@ -1,9 +1,11 @@
 //! `covenant`: the command line of Covenant. Global options choose the database; each verb is
 //! a module of its own.
 
+mod checkpoint;
 mod demo;
 mod export;
 mod import;
+mod keys;
 mod progress;
 mod rebuild;
 mod rebuild_tree;
@@ -41,9 +43,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Checkpoint(checkpoint::Args),
     Demo(demo::Args),
     Export(export::Args),
     Import(import::Args),
+    Keys(keys::Args),
     Rebuild(rebuild::Args),
     RebuildTree(rebuild_tree::Args),
     Record(record::Args),
@@ -70,9 +74,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = std::env::current_dir().context("failed to read the working directory")?;
     let config = Config::resolve(cli.db.as_deref(), env.as_deref(), cli.config.as_deref(), &dir)?;
     match cli.command {
+        Command::Checkpoint(args) => checkpoint::run(&config, args).await,
         Command::Demo(args) => demo::run(&config, args).await,
         Command::Export(args) => export::run(&config, args).await,
         Command::Import(args) => import::run(&config, args).await,
+        Command::Keys(args) => keys::run(args),
         Command::Rebuild(args) => rebuild::run(&config, args).await,
         Command::RebuildTree(args) => rebuild_tree::run(&config, args).await,
         Command::Record(args) => record::run(&config, args).await,

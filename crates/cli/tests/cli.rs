@@ -198,3 +198,29 @@ fn verify_checks_the_merkle_tree_and_rebuild_tree_recomputes_it() {
     assert!(text.contains("Tree size: 2"), "{text}");
     assert!(text.contains(&format!("Root hash: {}", root.trim())), "{text}");
 }
+
+#[test]
+fn keys_init_writes_a_private_key_and_checkpoint_signs_the_head() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let recorded = covenant(dir.path(), &["record", REGISTER]);
+    assert!(recorded.status.success(), "{}", stderr(&recorded));
+    let init = covenant(dir.path(), &["keys", "init", "--name", "example.org/covenant", "--out", "log.key"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    let verifier = stdout(&init).lines().find_map(|l| l.strip_prefix("Verifier key: ")).expect("a verifier").to_owned();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.path().join("log.key")).expect("key file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = covenant(dir.path(), &["keys", "init", "--name", "example.org/covenant", "--out", "log.key"]);
+    assert!(!again.status.success(), "an existing key file is never overwritten");
+
+    let signed = covenant(dir.path(), &["checkpoint", "--key", "log.key"]);
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    let note = stdout(&signed);
+    let verifier = app::NoteVerifier::parse(&verifier).expect("verifier key");
+    let checkpoint = app::Checkpoint::open(&note, &verifier).expect("the note verifies");
+    assert_eq!(checkpoint.size, 1);
+    assert_eq!(checkpoint.origin, "example.org/covenant");
+}
