@@ -15,6 +15,7 @@ pub mod interchange;
 mod record_error;
 mod recorder;
 mod seeding;
+mod signing;
 mod store;
 mod tokens;
 mod unit_of_work;
@@ -23,9 +24,13 @@ pub mod views;
 pub use access::{AccessError, Action, Principal, Role};
 pub use checkpoint::{Checkpoint, NoteError, NoteSigner, NoteVerifier};
 pub use command_lines::{CommandLine, LineError, parse_command, parse_command_lines};
-pub use config::{Config, ConfigError, DATABASE_URL_VAR, DEFAULT_DATABASE_URL, DatabaseUrl};
+pub use config::{
+    CheckpointPolicy, Config, ConfigError, DATABASE_URL_VAR, DEFAULT_CHECKPOINT_EVERY_EVENTS,
+    DEFAULT_CHECKPOINT_EVERY_SECONDS, DEFAULT_DATABASE_URL, DatabaseUrl, Transparency,
+};
 pub use record_error::{InvalidRequest, RecordError};
 pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
 pub use seeding::{SeedError, StoryLoaded, load_story};
+pub use signing::{SigningError, due, read_signer, sign_head, sign_if_due};
 pub use store::{Stores, open_store};
 pub use tokens::{IssuedToken, authenticate, create_token, revoke_token};

@@ -200,7 +200,7 @@ fn verify_checks_the_merkle_tree_and_rebuild_tree_recomputes_it() {
 }
 
 #[test]
-fn keys_init_writes_a_private_key_and_checkpoint_signs_the_head() {
+fn keys_init_writes_a_private_key_and_checkpoint_signs_the_head_with_the_key_given_or_configured() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let recorded = covenant(dir.path(), &["record", REGISTER]);
     assert!(recorded.status.success(), "{}", stderr(&recorded));
@@ -223,4 +223,15 @@ fn keys_init_writes_a_private_key_and_checkpoint_signs_the_head() {
     let checkpoint = app::Checkpoint::open(&note, &verifier).expect("the note verifies");
     assert_eq!(checkpoint.size, 1);
     assert_eq!(checkpoint.origin, "example.org/covenant");
+
+    let unnamed = covenant(dir.path(), &["checkpoint"]);
+    assert!(!unnamed.status.success(), "no key, no checkpoint");
+    assert!(stderr(&unnamed).contains("[transparency] key = \"FILE\""), "{}", stderr(&unnamed));
+    std::fs::write(dir.path().join("covenant.toml"), "[transparency]\nkey = \"log.key\"\n").expect("config");
+    let recorded = covenant(dir.path(), &["record", COMMITTEE]);
+    assert!(recorded.status.success(), "{}", stderr(&recorded));
+    let configured = covenant(dir.path(), &["checkpoint"]);
+    assert!(configured.status.success(), "{}", stderr(&configured));
+    let checkpoint = app::Checkpoint::open(&stdout(&configured), &verifier).expect("signed with the configured key");
+    assert_eq!(checkpoint.size, 2);
 }

@@ -9,6 +9,7 @@
 
 mod append;
 mod chain;
+mod checkpoints;
 mod event;
 mod group_commit;
 mod id;
@@ -26,6 +27,7 @@ pub use append::{
     VersionConflict, plan_group,
 };
 pub use chain::{ChainHead, ChainVerifier, Hash, VerifyFailure, VerifyReport, event_hash};
+pub use checkpoints::{CheckpointStore, SignedCheckpoint};
 pub use event::{Metadata, NewEvent, RecordedEvent};
 pub use group_commit::{GroupBackend, Writer};
 pub use id::{EventId, EventType, MAX_STREAM_ID_BYTES, Position, StreamId};

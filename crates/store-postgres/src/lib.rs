@@ -8,6 +8,7 @@
 //! order even with several processes writing to one database. Within a process, one
 //! [`kernel::Writer`] groups concurrent appends into one transaction.
 
+mod checkpoints;
 mod idempotency;
 mod rows;
 mod snapshots;

@@ -5,6 +5,7 @@
 //! only write connection and takes SQLite's write lock with `BEGIN IMMEDIATE`; positions are
 //! assigned there, so commit order is position order. Reads use a separate pool.
 
+mod checkpoints;
 mod idempotency;
 mod reader;
 mod rows;
