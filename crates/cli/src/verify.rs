@@ -1,9 +1,12 @@
 //! `covenant verify`: recompute the hash chain and the Merkle tree's root, and print the head
-//! position and hash and the tree's root.
+//! position and hash and the tree's root; with a signed checkpoint kept elsewhere, check that the
+//! log still holds what the checkpoint covers.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use app::Config;
+use anyhow::Context as _;
+use app::{Checkpoint, Config, NoteVerifier};
 use kernel::{ChainHead, Hash, Position};
 
 /// Recompute the hash chain of the event log and print its head.
@@ -16,8 +19,20 @@ use kernel::{ChainHead, Hash, Position};
 ///
 /// To check only what was added since an earlier run, pass the head that run printed as a
 /// trusted checkpoint: `covenant verify --from-position 1200 --from-hash 3f2a…`.
+///
+/// To check the log against a signed checkpoint kept outside the database (in board papers, by a
+/// partner), give the note and the log's verifier key: `covenant verify --checkpoint FILE --key
+/// VERIFIER-KEY`. The signature is checked first; then a log shorter than the checkpoint is named
+/// as truncated, and one whose first events are not those the checkpoint covers as rewritten.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// A signed checkpoint (as `covenant checkpoint` prints it) to check the log against.
+    #[arg(long, requires = "key", value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
+    /// The verifier key of the log's checkpoints (as `covenant keys init` prints it), or a file
+    /// holding it.
+    #[arg(long, requires = "checkpoint", value_name = "VERIFIER-KEY")]
+    key: Option<String>,
     /// Start after this position, trusting the chain up to it.
     #[arg(long, requires = "from_hash", value_name = "POSITION")]
     from_position: Option<u64>,
@@ -27,6 +42,19 @@ pub struct Args {
 }
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
+    let trusted = match args.checkpoint.as_deref().zip(args.key.as_deref()) {
+        Some((file, key)) => match open_checkpoint(file, key)? {
+            Ok(checkpoint) => Some(checkpoint),
+            Err(refused) => {
+                println!("The checkpoint in {} does NOT verify: {refused}.", file.display());
+                println!(
+                    "Nothing was checked against it: ask whoever gave it for the note as signed and the log's verifier key."
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+        None => None,
+    };
     let store = app::open_store(&config.database).await?;
     let from = args.from_position.zip(args.from_hash).map(|(p, hash)| ChainHead { position: Position(p), hash });
     let report = store.events.verify(from).await?;
@@ -65,5 +93,46 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
             println!("  {missing}");
         }
     }
-    Ok(if chain && tree_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let matches = match trusted {
+        None => true,
+        Some(checkpoint) => {
+            let signed = format!("the checkpoint of {} events signed by {}", checkpoint.size, checkpoint.origin);
+            match store.events.check_against(checkpoint.size, checkpoint.root).await {
+                Ok(None) => {
+                    println!("The log holds, unchanged, {signed}.");
+                    true
+                }
+                Ok(Some(breach)) => {
+                    println!("The log does NOT match {signed}:");
+                    println!("  {breach}");
+                    false
+                }
+                Err(error) => {
+                    println!("The log could not be checked against {signed}:");
+                    println!("  {error}");
+                    false
+                }
+            }
+        }
+    };
+    Ok(if chain && tree_ok && matches { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Reads the signed checkpoint in `file` and opens it with `key`, a verifier key or a file holding
+/// one: the checkpoint, or why its signature or form was refused.
+fn open_checkpoint(file: &Path, key: &str) -> anyhow::Result<Result<Checkpoint, app::NoteError>> {
+    let verifier = match NoteVerifier::parse(key) {
+        Ok(verifier) => verifier,
+        Err(_) if Path::new(key).is_file() => {
+            let text = std::fs::read_to_string(key).with_context(|| format!("failed to read {key}"))?;
+            NoteVerifier::parse(&text).with_context(|| format!("failed to read the verifier key in {key}"))?
+        }
+        Err(not_a_key) => {
+            return Err(anyhow::anyhow!(
+                "failed to read the verifier key: {not_a_key}; give the key as `covenant keys init` printed it (name+keyid+key), or a file holding it"
+            ));
+        }
+    };
+    let note = std::fs::read_to_string(file).with_context(|| format!("failed to read {}", file.display()))?;
+    Ok(Checkpoint::open(&note, &verifier))
 }

@@ -1,17 +1,25 @@
 //! The `covenant` binary run as a user runs it: `record` with good and bad files, `demo` on a
-//! new SQLite file, and `report` and `rebuild` over the demo. The only tests that need the built binary; everything else is tested
-//! through the application layer in the `tests` crate.
+//! new SQLite file, `report` and `rebuild` over the demo, keys and checkpoints, and `verify`
+//! against a checkpoint kept elsewhere on both backends. The only tests that need the built
+//! binary; everything else is tested through the application layer in the `tests` crate.
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+use tests::{TestStore, on_both_backends};
+
 /// Runs `covenant --db covenant.db ARGS` in `dir`, with no database named by the environment.
 fn covenant(dir: &Path, args: &[&str]) -> Output {
+    covenant_on("covenant.db", dir, args)
+}
+
+/// Runs `covenant --db DATABASE ARGS` in `dir`, with no database named by the environment.
+fn covenant_on(database: &str, dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_covenant"))
         .current_dir(dir)
         .env_remove("COVENANT_DATABASE_URL")
         .env("USER", "clerk")
-        .args(["--db", "covenant.db"])
+        .args(["--db", database])
         .args(args)
         .output()
         .expect("the covenant binary runs")
@@ -235,3 +243,68 @@ fn keys_init_writes_a_private_key_and_checkpoint_signs_the_head_with_the_key_giv
     let checkpoint = app::Checkpoint::open(&stdout(&configured), &verifier).expect("signed with the configured key");
     assert_eq!(checkpoint.size, 2);
 }
+
+/// Runs `covenant ARGS` on the database of `db` and requires success.
+fn succeeds(db: &TestStore, dir: &Path, args: &[&str]) -> String {
+    let output = covenant_on(&db.location().1, dir, args);
+    assert!(output.status.success(), "covenant {args:?}: {}{}", stdout(&output), stderr(&output));
+    stdout(&output)
+}
+
+/// Runs `covenant ARGS` on the database of `db`, requires failure, and gives what it printed.
+fn fails(db: &TestStore, dir: &Path, args: &[&str]) -> String {
+    let output = covenant_on(&db.location().1, dir, args);
+    assert!(!output.status.success(), "covenant {args:?} succeeded: {}", stdout(&output));
+    format!("{}{}", stdout(&output), stderr(&output))
+}
+
+async fn verify_against_a_checkpoint_names_a_truncated_or_rewritten_log(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let init = succeeds(db, d, &["keys", "init", "--name", "lincolnshire.example/covenant", "--out", "log.key"]);
+    let verifier = init.lines().find_map(|l| l.strip_prefix("Verifier key: ")).expect("a verifier key").to_owned();
+    std::fs::write(d.join("log.pub"), format!("{verifier}\n")).expect("write the verifier key");
+    let note = succeeds(db, d, &["checkpoint", "--key", "log.key"]);
+    std::fs::write(d.join("board-papers.checkpoint"), &note).expect("keep the checkpoint");
+    let size = app::Checkpoint::open(&note, &app::NoteVerifier::parse(&verifier).expect("key")).expect("opens").size;
+
+    for key in [verifier.as_str(), "log.pub"] {
+        let checked = succeeds(db, d, &["verify", "--checkpoint", "board-papers.checkpoint", "--key", key]);
+        let holds = format!(
+            "The log holds, unchanged, the checkpoint of {size} events signed by lincolnshire.example/covenant."
+        );
+        assert!(checked.contains(&holds), "{checked}");
+    }
+
+    // A checkpoint signed with another key, and one altered after signing, are refused first.
+    let other = app::NoteSigner::generate("lincolnshire.example/covenant").expect("a key");
+    let forged = app::Checkpoint { origin: other.name().to_owned(), size, root: kernel::Hash([1; 32]) }.sign(&other);
+    std::fs::write(d.join("forged.checkpoint"), forged).expect("write");
+    let refused = fails(db, d, &["verify", "--checkpoint", "forged.checkpoint", "--key", &verifier]);
+    assert!(refused.contains("does NOT verify") && refused.contains("signed with another key"), "{refused}");
+    let altered = note.replacen(&format!("\n{size}\n"), &format!("\n{}\n", size + 1), 1);
+    std::fs::write(d.join("altered.checkpoint"), altered).expect("write");
+    let refused = fails(db, d, &["verify", "--checkpoint", "altered.checkpoint", "--key", &verifier]);
+    assert!(refused.contains("altered after it was signed"), "{refused}");
+
+    // A whole other log, with its own consistent chain and tree, of at least the same length.
+    let rewritten = db.another().await;
+    succeeds(&rewritten, d, &["demo"]);
+    let found = fails(&rewritten, d, &["verify", "--checkpoint", "board-papers.checkpoint", "--key", &verifier]);
+    assert!(found.contains("The chain verifies"), "the rewritten chain is consistent: {found}");
+    assert!(found.contains("The log does NOT match the checkpoint"), "{found}");
+    assert!(found.contains("the log was rewritten"), "{found}");
+    rewritten.finish().await;
+
+    // The last ten events dropped, and the tree recomputed to cover the tracks.
+    db.execute_raw(&format!("DELETE FROM events WHERE position > {}", size - 10)).await;
+    succeeds(db, d, &["rebuild-tree"]);
+    let found = fails(db, d, &["verify", "--checkpoint", "board-papers.checkpoint", "--key", &verifier]);
+    assert!(found.contains("The chain verifies"), "the chain alone cannot see a cut tail: {found}");
+    let truncated =
+        format!("the log was truncated: a checkpoint covers {size} events, but the log now holds only {}", size - 10);
+    assert!(found.contains(&truncated), "{found}");
+}
+
+on_both_backends!(verify_against_a_checkpoint_names_a_truncated_or_rewritten_log);
