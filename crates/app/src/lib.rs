@@ -14,6 +14,7 @@ mod holdings;
 pub mod interchange;
 mod record_error;
 mod recorder;
+pub mod resolution_proof;
 mod seeding;
 mod signing;
 mod store;

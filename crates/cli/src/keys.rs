@@ -1,11 +1,12 @@
-//! `covenant keys init`: make the Ed25519 key pair that signs the log's checkpoints.
+//! `covenant keys init`: make the Ed25519 key pair that signs the log's checkpoints; and reading
+//! a verifier key given on the command line.
 
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use app::NoteSigner;
+use app::{NoteSigner, NoteVerifier};
 
 /// Manage the key that signs checkpoints.
 #[derive(Debug, clap::Args)]
@@ -50,4 +51,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!("Wrote the signing key for {name} to {}.", out.display());
     println!("Verifier key: {}", signer.verifier().to_text());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a verifier key given on the command line as `covenant keys init` printed it
+/// (name+keyid+key), or as the name of a file holding it.
+pub fn read_verifier(key: &str) -> anyhow::Result<NoteVerifier> {
+    match NoteVerifier::parse(key) {
+        Ok(verifier) => Ok(verifier),
+        Err(_) if std::path::Path::new(key).is_file() => {
+            let text = std::fs::read_to_string(key).with_context(|| format!("failed to read {key}"))?;
+            NoteVerifier::parse(&text).with_context(|| format!("failed to read the verifier key in {key}"))
+        }
+        Err(not_a_key) => Err(anyhow::anyhow!(
+            "failed to read the verifier key: {not_a_key}; give the key as `covenant keys init` printed it (name+keyid+key), or a file holding it"
+        )),
+    }
 }

@@ -7,6 +7,7 @@ mod export;
 mod import;
 mod keys;
 mod progress;
+mod proof;
 mod rebuild;
 mod rebuild_tree;
 mod record;
@@ -48,6 +49,7 @@ enum Command {
     Export(export::Args),
     Import(import::Args),
     Keys(keys::Args),
+    Proof(proof::Args),
     Rebuild(rebuild::Args),
     RebuildTree(rebuild_tree::Args),
     Record(record::Args),
@@ -79,6 +81,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&config, args).await,
         Command::Import(args) => import::run(&config, args).await,
         Command::Keys(args) => keys::run(args),
+        Command::Proof(args) => proof::run(&config, args).await,
         Command::Rebuild(args) => rebuild::run(&config, args).await,
         Command::RebuildTree(args) => rebuild_tree::run(&config, args).await,
         Command::Record(args) => record::run(&config, args).await,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use app::{Checkpoint, Config, NoteVerifier};
+use app::{Checkpoint, Config};
 use kernel::{ChainHead, Hash, Position};
 
 /// Recompute the hash chain of the event log and print its head.
@@ -121,18 +121,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
 /// Reads the signed checkpoint in `file` and opens it with `key`, a verifier key or a file holding
 /// one: the checkpoint, or why its signature or form was refused.
 fn open_checkpoint(file: &Path, key: &str) -> anyhow::Result<Result<Checkpoint, app::NoteError>> {
-    let verifier = match NoteVerifier::parse(key) {
-        Ok(verifier) => verifier,
-        Err(_) if Path::new(key).is_file() => {
-            let text = std::fs::read_to_string(key).with_context(|| format!("failed to read {key}"))?;
-            NoteVerifier::parse(&text).with_context(|| format!("failed to read the verifier key in {key}"))?
-        }
-        Err(not_a_key) => {
-            return Err(anyhow::anyhow!(
-                "failed to read the verifier key: {not_a_key}; give the key as `covenant keys init` printed it (name+keyid+key), or a file holding it"
-            ));
-        }
-    };
+    let verifier = crate::keys::read_verifier(key)?;
     let note = std::fs::read_to_string(file).with_context(|| format!("failed to read {}", file.display()))?;
     Ok(Checkpoint::open(&note, &verifier))
 }

@@ -308,3 +308,46 @@ async fn verify_against_a_checkpoint_names_a_truncated_or_rewritten_log(db: &Tes
 }
 
 on_both_backends!(verify_against_a_checkpoint_names_a_truncated_or_rewritten_log);
+
+#[test]
+fn proof_export_writes_a_resolutions_proof_that_proof_verify_checks_offline() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    for args in [&["demo"][..], &["keys", "init", "--name", "lincolnshire.example/covenant", "--out", "log.key"]] {
+        let output = covenant(d, args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        if let Some(key) = stdout(&output).lines().find_map(|l| l.strip_prefix("Verifier key: ")) {
+            std::fs::write(d.join("log.pub"), key).expect("write the verifier key");
+        }
+    }
+    let early = covenant(d, &["proof", "export", "--resolution", "west-lindsey-pcc-2021-03-09-45"]);
+    assert!(!early.status.success(), "no checkpoint yet");
+    assert!(stderr(&early).contains("sign one with `covenant checkpoint`"), "{}", stderr(&early));
+    assert!(covenant(d, &["checkpoint", "--key", "log.key"]).status.success());
+
+    let exported = covenant(d, &["proof", "export", "--resolution", "west-lindsey-pcc-2021-03-09-45"]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let file = "resolution-west-lindsey-pcc-2021-03-09-45.proof.json";
+    assert!(stdout(&exported).contains(file), "{}", stdout(&exported));
+    // Offline: the database is gone.
+    std::fs::remove_file(d.join("covenant.db")).expect("remove the database");
+    let verified = covenant(d, &["proof", "verify", file, "--key", "log.pub"]);
+    assert!(verified.status.success(), "{}{}", stdout(&verified), stderr(&verified));
+    let said = stdout(&verified);
+    assert!(
+        said.contains("minute 45 of west-lindsey-prosperous-communities-committee, decided 9 March 2021, is event ")
+            && said.contains("(the last recorded on ")
+            && said.contains("was signed by lincolnshire.example/covenant."),
+        "{said}"
+    );
+
+    let text = std::fs::read_to_string(d.join(file)).expect("the proof");
+    std::fs::write(d.join("altered.json"), text.replacen("adopt and agree", "adopt and agreE", 1)).expect("write");
+    let refused = covenant(d, &["proof", "verify", "altered.json", "--key", "log.pub"]);
+    assert!(!refused.status.success(), "an altered proof is refused");
+    assert!(
+        stdout(&refused).contains("does NOT prove anything") && stdout(&refused).contains("its content was altered"),
+        "{}",
+        stdout(&refused)
+    );
+}
