@@ -3,10 +3,10 @@
 //! | Role | May |
 //! |---|---|
 //! | admin | everything |
-//! | secretariat | record any command; read the reports |
-//! | contributor | report progress on, reach milestones of and complete its own organisation's commitments; record and revise readings of the indicators its organisation owns; read the reports |
-//! | auditor | read the reports, the audit trail and the event feed; export the event log; verify the hash chain |
-//! | reader | read the reports |
+//! | secretariat | record any command; read the reports, the signed checkpoint and its proofs |
+//! | contributor | report progress on, reach milestones of and complete its own organisation's commitments; record and revise readings of the indicators its organisation owns; read the reports, the signed checkpoint and its proofs |
+//! | auditor | read the reports, the audit trail and the event feed; export the event log; verify the hash chain; read the signed checkpoint and its proofs |
+//! | reader | read the reports, the signed checkpoint and its proofs |
 //!
 //! A contributor's scope is checked against the stream as recorded, and the version it was
 //! checked at becomes the command's expected version, so a commitment transferred to another
@@ -44,6 +44,8 @@ pub enum Action {
     Import,
     /// Recompute the hash chain.
     Verify,
+    /// Read the latest signed checkpoint and proofs against it.
+    ReadProofs,
 }
 
 impl Role {
@@ -68,12 +70,15 @@ impl Role {
     pub fn may(self, action: Action) -> bool {
         match self {
             Role::Admin => true,
-            Role::Secretariat => matches!(action, Action::Record(_) | Action::Import | Action::ReadReports),
-            Role::Contributor => {
-                matches!(action, Action::Record(Aggregate::Commitment | Aggregate::Indicator) | Action::ReadReports)
+            Role::Secretariat => {
+                matches!(action, Action::Record(_) | Action::Import | Action::ReadReports | Action::ReadProofs)
             }
+            Role::Contributor => matches!(
+                action,
+                Action::Record(Aggregate::Commitment | Aggregate::Indicator) | Action::ReadReports | Action::ReadProofs
+            ),
             Role::Auditor => !matches!(action, Action::Record(_) | Action::Import),
-            Role::Reader => action == Action::ReadReports,
+            Role::Reader => matches!(action, Action::ReadReports | Action::ReadProofs),
         }
     }
 
@@ -118,6 +123,7 @@ impl Principal {
             Action::Export => "export the event log".to_owned(),
             Action::Import => "import files".to_owned(),
             Action::Verify => "verify the hash chain".to_owned(),
+            Action::ReadProofs => "read the signed checkpoint and its proofs".to_owned(),
         };
         Err(AccessError::Forbidden(format!(
             "a {} token may not {what}: ask an administrator for a token with a role that may",

@@ -1,9 +1,11 @@
 //! Configuration: the database to use, taken from a command-line flag, else the environment
 //! (`COVENANT_DATABASE_URL`), else a config file (`covenant.toml`), else the embedded SQLite file
-//! `covenant.db` in the working directory.
+//! `covenant.db` in the working directory; and, from the config file's `[transparency]` table,
+//! the key that signs checkpoints and how often `covenant serve` signs one.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -77,12 +79,55 @@ pub struct Config {
     /// The global options given on the command line (`--db`, `--config`), as they must be
     /// repeated for another command to use the same database.
     options: Vec<String>,
+    pub transparency: Transparency,
+}
+
+/// Signed checkpoints: the signing key's file and when `covenant serve` signs a new checkpoint.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Transparency {
+    /// The private key written by `covenant keys init`, if one is named; a relative path is
+    /// taken from the config file's directory.
+    pub key: Option<PathBuf>,
+    pub policy: CheckpointPolicy,
+}
+
+/// When the service signs a new checkpoint: once the log has grown by `every_events` events
+/// since the last one, or has grown at all and `every` has passed since it was signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CheckpointPolicy {
+    pub every_events: u64,
+    pub every: Duration,
+}
+
+/// Events added to the log after which the service signs a new checkpoint, unless
+/// `checkpoint_every_events` says otherwise.
+pub const DEFAULT_CHECKPOINT_EVERY_EVENTS: u64 = 1_000;
+/// Seconds after which the service signs a new checkpoint of a log that has grown, unless
+/// `checkpoint_every_seconds` says otherwise.
+pub const DEFAULT_CHECKPOINT_EVERY_SECONDS: u64 = 60;
+
+impl Default for CheckpointPolicy {
+    fn default() -> Self {
+        Self {
+            every_events: DEFAULT_CHECKPOINT_EVERY_EVENTS,
+            every: Duration::from_secs(DEFAULT_CHECKPOINT_EVERY_SECONDS),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     database_url: Option<String>,
+    transparency: Option<TransparencyFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransparencyFile {
+    key: Option<PathBuf>,
+    checkpoint_every_events: Option<u64>,
+    checkpoint_every_seconds: Option<u64>,
 }
 
 impl Config {
@@ -95,14 +140,21 @@ impl Config {
         file: Option<&Path>,
         dir: &Path,
     ) -> Result<Self, ConfigError> {
-        let from_file = match file {
-            Some(path) => read_file(path)?.database_url,
-            None => {
-                let default = dir.join(DEFAULT_CONFIG_FILE);
-                if default.exists() { read_file(&default)?.database_url } else { None }
-            }
+        let default = dir.join(DEFAULT_CONFIG_FILE);
+        let (path, from_file) = match file {
+            Some(path) => (Some(path), read_file(path)?),
+            None if default.exists() => (Some(default.as_path()), read_file(&default)?),
+            None => (None, ConfigFile::default()),
         };
-        let url = flag.or(env).map(str::to_owned).or(from_file).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let url = flag
+            .or(env)
+            .map(str::to_owned)
+            .or(from_file.database_url)
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let transparency = match (path, from_file.transparency) {
+            (Some(path), Some(t)) => transparency(path, t)?,
+            _ => Transparency::default(),
+        };
         let mut options = Vec::new();
         if let Some(flag) = flag {
             options.extend(["--db".to_owned(), shell_word(flag)]);
@@ -110,7 +162,7 @@ impl Config {
         if let Some(file) = file {
             options.extend(["--config".to_owned(), shell_word(&file.display().to_string())]);
         }
-        Ok(Config { database: DatabaseUrl::parse(&url)?, busy_timeout: crate::BUSY_TIMEOUT, options })
+        Ok(Config { database: DatabaseUrl::parse(&url)?, busy_timeout: crate::BUSY_TIMEOUT, options, transparency })
     }
 
     /// The `covenant` command line that runs `rest` on the same database as this one: the
@@ -150,6 +202,27 @@ pub(crate) fn shell_word(word: &str) -> String {
     if plain { word.to_owned() } else { format!("'{}'", word.replace('\'', r"'\''")) }
 }
 
+/// The `[transparency]` table of the config file at `path`, checked.
+fn transparency(path: &Path, table: TransparencyFile) -> Result<Transparency, ConfigError> {
+    let zero = |setting: &str| ConfigError::File {
+        path: path.to_owned(),
+        detail: format!("{setting} is 0: give a whole number of at least 1, or leave it out for the default"),
+    };
+    let every_events = table.checkpoint_every_events.unwrap_or(DEFAULT_CHECKPOINT_EVERY_EVENTS);
+    if every_events == 0 {
+        return Err(zero("checkpoint_every_events"));
+    }
+    let every_seconds = table.checkpoint_every_seconds.unwrap_or(DEFAULT_CHECKPOINT_EVERY_SECONDS);
+    if every_seconds == 0 {
+        return Err(zero("checkpoint_every_seconds"));
+    }
+    let base = path.parent().unwrap_or(Path::new(""));
+    Ok(Transparency {
+        key: table.key.map(|key| base.join(key)),
+        policy: CheckpointPolicy { every_events, every: Duration::from_secs(every_seconds) },
+    })
+}
+
 fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::File { path: path.to_owned(), detail: e.to_string() })?;
@@ -163,7 +236,10 @@ pub enum ConfigError {
     EmptyUrl,
     #[error("'{0}://' is not a database Covenant supports: use sqlite://FILE or postgres://USER@HOST/DATABASE")]
     UnknownScheme(String),
-    #[error("failed to read config file {}: {detail}; it may set only database_url = \"…\"", path.display())]
+    #[error(
+        "failed to read config file {}: {detail}; it may set database_url = \"…\" and a [transparency] table with key = \"FILE\", checkpoint_every_events and checkpoint_every_seconds (docs/audit.md)",
+        path.display()
+    )]
     File { path: PathBuf, detail: String },
 }
 
@@ -217,5 +293,32 @@ mod tests {
         assert_eq!(both.command("verify"), format!("covenant --db demo.db --config {} verify", file.display()));
         let other = both.with_database(DatabaseUrl::Sqlite("copy.db".into()));
         assert_eq!(other.command("verify"), format!("covenant --db copy.db --config {} verify", file.display()));
+    }
+
+    #[test]
+    fn the_transparency_table_names_the_key_beside_the_file_and_the_signing_intervals() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let none = Config::resolve(None, None, None, dir.path()).expect("default");
+        assert_eq!(none.transparency, Transparency::default());
+        assert_eq!(none.transparency.policy.every_events, 1_000);
+        assert_eq!(none.transparency.policy.every, Duration::from_secs(60));
+
+        let etc = dir.path().join("etc");
+        std::fs::create_dir(&etc).expect("mkdir");
+        std::fs::write(
+            etc.join("covenant.toml"),
+            "[transparency]\nkey = \"log.key\"\ncheckpoint_every_events = 50\ncheckpoint_every_seconds = 5\n",
+        )
+        .expect("write");
+        let config = Config::resolve(None, None, Some(&etc.join("covenant.toml")), dir.path()).expect("config");
+        assert_eq!(config.transparency.key, Some(etc.join("log.key")));
+        assert_eq!(config.transparency.policy, CheckpointPolicy { every_events: 50, every: Duration::from_secs(5) });
+
+        std::fs::write(etc.join("zero.toml"), "[transparency]\ncheckpoint_every_events = 0\n").expect("write");
+        let zero = Config::resolve(None, None, Some(&etc.join("zero.toml")), dir.path()).expect_err("zero");
+        assert!(zero.to_string().contains("checkpoint_every_events is 0"), "{zero}");
+        std::fs::write(etc.join("typo.toml"), "[transparency]\nkeys = \"log.key\"\n").expect("write");
+        let typo = Config::resolve(None, None, Some(&etc.join("typo.toml")), dir.path()).expect_err("typo");
+        assert!(typo.to_string().contains("[transparency] table with key"), "{typo}");
     }
 }

@@ -8,6 +8,7 @@
 mod access;
 mod backup;
 mod cause;
+mod checkpoint;
 mod command_lines;
 mod config;
 mod holdings;
@@ -15,7 +16,9 @@ mod id_seed;
 pub mod interchange;
 mod record_error;
 mod recorder;
+pub mod resolution_proof;
 mod seeding;
+mod signing;
 mod store;
 mod tokens;
 mod unit_of_work;
@@ -23,12 +26,17 @@ pub mod views;
 
 pub use access::{AccessError, Action, Principal, Role};
 pub use backup::{BackupError, backup, pg_dump_command};
+pub use checkpoint::{Checkpoint, NoteError, NoteSigner, NoteVerifier};
 pub use command_lines::{CommandLine, LineError, parse_command, parse_command_lines};
-pub use config::{Config, ConfigError, DATABASE_URL_VAR, DEFAULT_DATABASE_URL, DatabaseUrl};
+pub use config::{
+    CheckpointPolicy, Config, ConfigError, DATABASE_URL_VAR, DEFAULT_CHECKPOINT_EVERY_EVENTS,
+    DEFAULT_CHECKPOINT_EVERY_SECONDS, DEFAULT_DATABASE_URL, DatabaseUrl, Transparency,
+};
 pub use id_seed::IdSeed;
 pub use kernel::OpenMode;
 pub use record_error::{InvalidRequest, RecordError};
 pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
 pub use seeding::{SeedError, StoryLoaded, load_story};
+pub use signing::{SigningError, due, read_signer, sign_head, sign_if_due};
 pub use store::{BUSY_TIMEOUT, OpenFailure, Opening, Stores, WaitNotice, open, open_store};
 pub use tokens::{IssuedToken, authenticate, create_token, revoke_token};

@@ -5,21 +5,24 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kernel::{EventStore, IdempotencyStore, OpenError, OpenMode, Snapshot, SnapshotStore, StoreError, TokenStore};
+use kernel::{
+    CheckpointStore, EventStore, IdempotencyStore, OpenError, OpenMode, Snapshot, SnapshotStore, StoreError, TokenStore,
+};
 use store_postgres::PostgresStore;
 use store_sqlite::SqliteStore;
 pub use store_sqlite::{BUSY_TIMEOUT, Opening, WaitNotice};
 
 use crate::{Config, DatabaseUrl};
 
-/// The log, and beside it in the same database the snapshots, the access tokens and the answers
-/// kept for idempotent requests.
+/// The log, and beside it in the same database the snapshots, the access tokens, the answers
+/// kept for idempotent requests and the signed checkpoints.
 #[derive(Clone)]
 pub struct Stores {
     pub events: Arc<dyn EventStore>,
     pub snapshots: Arc<dyn SnapshotStore>,
     pub tokens: Arc<dyn TokenStore>,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    pub checkpoints: Arc<dyn CheckpointStore>,
     backend: Backend,
 }
 
@@ -39,7 +42,7 @@ impl std::fmt::Debug for Stores {
 
 impl Stores {
     fn new(backend: Backend, mode: OpenMode) -> Self {
-        fn all<S: EventStore + SnapshotStore + TokenStore + IdempotencyStore + Clone + 'static>(
+        fn all<S: EventStore + SnapshotStore + TokenStore + IdempotencyStore + CheckpointStore + Clone + 'static>(
             store: &S,
             backend: Backend,
             mode: OpenMode,
@@ -47,7 +50,14 @@ impl Stores {
             let store = Arc::new(store.clone());
             let snapshots: Arc<dyn SnapshotStore> =
                 if mode == OpenMode::ReadOnly { Arc::new(Unsaved(store.clone())) } else { store.clone() };
-            Stores { events: store.clone(), snapshots, tokens: store.clone(), idempotency: store, backend }
+            Stores {
+                events: store.clone(),
+                snapshots,
+                tokens: store.clone(),
+                idempotency: store.clone(),
+                checkpoints: store,
+                backend,
+            }
         }
         match &backend {
             Backend::Sqlite(store) => all(&store.clone(), backend, mode),

@@ -2,12 +2,16 @@
 //! a module of its own.
 
 mod backup;
+mod checkpoint;
 mod demo;
 mod export;
 mod import;
 mod init;
+mod keys;
 mod progress;
+mod proof;
 mod rebuild;
+mod rebuild_tree;
 mod record;
 mod report;
 mod serve;
@@ -50,11 +54,15 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Backup(backup::Args),
+    Checkpoint(checkpoint::Args),
     Demo(demo::Args),
     Export(export::Args),
     Import(import::Args),
     Init(init::Args),
+    Keys(keys::Args),
+    Proof(proof::Args),
     Rebuild(rebuild::Args),
+    RebuildTree(rebuild_tree::Args),
     Record(record::Args),
     Report(report::Args),
     Serve(serve::Args),
@@ -81,11 +89,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     config.busy_timeout = Duration::from_secs(cli.wait);
     match cli.command {
         Command::Backup(args) => backup::run(&config, args).await,
+        Command::Checkpoint(args) => checkpoint::run(&config, args).await,
         Command::Demo(args) => demo::run(&config, args).await,
         Command::Export(args) => export::run(&config, args).await,
         Command::Import(args) => import::run(&config, args).await,
         Command::Init(args) => init::run(&config, args).await,
+        Command::Keys(args) => keys::run(args),
+        Command::Proof(args) => proof::run(&config, args).await,
         Command::Rebuild(args) => rebuild::run(&config, args).await,
+        Command::RebuildTree(args) => rebuild_tree::run(&config, args).await,
         Command::Record(args) => record::run(&config, args).await,
         Command::Report(args) => report::run(&config, args).await,
         Command::Serve(args) => serve::run(&config, cli.db.is_some(), args).await,

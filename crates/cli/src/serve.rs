@@ -2,6 +2,7 @@
 //! requests in flight before exiting.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -18,6 +19,12 @@ use crate::demo;
 /// PostgreSQL database given as a postgres:// URL. With --demo, the service starts on a new
 /// temporary SQLite file (deleted when it stops) loaded with the five seed stories, unless --db
 /// names another empty database, and prints a one-time admin token.
+///
+/// With a signing key (--key, or `[transparency] key` in covenant.toml), the service signs a
+/// checkpoint of the log when it starts and whenever the log has grown by
+/// `checkpoint_every_events` events (1,000 by default) or has grown at all and
+/// `checkpoint_every_seconds` (60 by default) have passed, and serves the latest at
+/// /api/v1/checkpoint (docs/audit.md).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The address and port to listen on; port 0 picks a free port.
@@ -30,11 +37,17 @@ pub struct Args {
     /// dashboard's cookies Secure, so browsers send them only over HTTPS.
     #[arg(long)]
     secure_cookies: bool,
+    /// The key that signs checkpoints, written by `covenant keys init`; by default the file
+    /// named by `[transparency] key` in covenant.toml, and none when neither names one.
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
 }
 
 /// Runs the service. `db_given` says whether `--db` was given, which --demo respects.
 pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    let key = args.key.as_deref().or(config.transparency.key.as_deref());
+    let signer = key.map(|key| app::read_signer(Some(key))).transpose()?;
     let scratch = if args.demo && !db_given {
         Some(tempfile::tempdir().context("failed to create a temporary directory for the demo database")?)
     } else {
@@ -66,10 +79,21 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         println!("Try: curl -H 'Authorization: Bearer {token}' http://{address}/api/v1/status");
     }
     println!("Dashboard: http://{address}/dashboard (sign in with a token)");
+    match &signer {
+        Some(signer) => {
+            println!("Checkpoints: signed as {} and served at http://{address}/api/v1/checkpoint", signer.name())
+        }
+        None => println!(
+            "Checkpoints: none signed (no key: give --key FILE or [transparency] key = \"FILE\" in covenant.toml)"
+        ),
+    }
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
     let settings = Settings { secure_cookies: args.secure_cookies, ..Settings::default() };
     let service =
         Service::start(stores.clone(), settings).await.context("failed to bring the read models up to date")?;
+    if let Some(signer) = signer {
+        service.sign_checkpoints(signer, config.transparency.policy);
+    }
     http_api::serve(listener, service, stop).await.context("the server stopped with an error")?;
     // Leave a SQLite file whole in its main file, ready to be copied.
     stores.close().await;

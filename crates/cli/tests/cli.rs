@@ -1,18 +1,26 @@
 //! The `covenant` binary run as a user runs it: `record` with good and bad files, `demo` on a
-//! new SQLite file, and `report` and `rebuild` over the demo. The only tests that need the built binary; everything else is tested
-//! through the application layer in the `tests` crate.
+//! new SQLite file, `report` and `rebuild` over the demo, keys and checkpoints, and `verify`
+//! against a checkpoint kept elsewhere on both backends. The only tests that need the built
+//! binary; everything else is tested through the application layer in the `tests` crate.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use tests::{TestStore, on_both_backends};
+
 /// Runs `covenant --db covenant.db ARGS` in `dir`, with no database named by the environment.
 fn covenant(dir: &Path, args: &[&str]) -> Output {
+    covenant_on("covenant.db", dir, args)
+}
+
+/// Runs `covenant --db DATABASE ARGS` in `dir`, with no database named by the environment.
+fn covenant_on(database: &str, dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_covenant"))
         .current_dir(dir)
         .env_remove("COVENANT_DATABASE_URL")
         .env("USER", "clerk")
-        .args(["--db", "covenant.db"])
+        .args(["--db", database])
         .args(args)
         .output()
         .expect("the covenant binary runs")
@@ -564,6 +572,171 @@ async fn a_postgresql_backup_is_pg_dump_and_pg_restore_and_verifies_with_the_sam
 
     sqlx::query(&format!("DROP DATABASE IF EXISTS {restored} WITH (FORCE)")).execute(&mut admin).await.ok();
     db.finish().await;
+}
+
+#[test]
+fn verify_checks_the_merkle_tree_and_rebuild_tree_recomputes_it() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for command in [REGISTER, COMMITTEE] {
+        let recorded = covenant(dir.path(), &["record", command]);
+        assert!(recorded.status.success(), "{}", stderr(&recorded));
+    }
+    let verified = covenant(dir.path(), &["verify"]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    let text = stdout(&verified);
+    assert!(text.contains("The Merkle tree agrees with the events: 2 leaves."), "{text}");
+    let root = text.lines().find(|l| l.starts_with("Tree root:")).expect("a root line").replace("Tree root:", "");
+
+    let rebuilt = covenant(dir.path(), &["rebuild-tree"]);
+    assert!(rebuilt.status.success(), "{}", stderr(&rebuilt));
+    let text = stdout(&rebuilt);
+    assert!(text.contains("Tree size: 2"), "{text}");
+    assert!(text.contains(&format!("Root hash: {}", root.trim())), "{text}");
+}
+
+#[test]
+fn keys_init_writes_a_private_key_and_checkpoint_signs_the_head_with_the_key_given_or_configured() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let recorded = covenant(dir.path(), &["record", REGISTER]);
+    assert!(recorded.status.success(), "{}", stderr(&recorded));
+    let init = covenant(dir.path(), &["keys", "init", "--name", "example.org/covenant", "--out", "log.key"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    let verifier = stdout(&init).lines().find_map(|l| l.strip_prefix("Verifier key: ")).expect("a verifier").to_owned();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.path().join("log.key")).expect("key file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = covenant(dir.path(), &["keys", "init", "--name", "example.org/covenant", "--out", "log.key"]);
+    assert!(!again.status.success(), "an existing key file is never overwritten");
+
+    let signed = covenant(dir.path(), &["checkpoint", "--key", "log.key"]);
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    let note = stdout(&signed);
+    let verifier = app::NoteVerifier::parse(&verifier).expect("verifier key");
+    let checkpoint = app::Checkpoint::open(&note, &verifier).expect("the note verifies");
+    assert_eq!(checkpoint.size, 1);
+    assert_eq!(checkpoint.origin, "example.org/covenant");
+
+    let unnamed = covenant(dir.path(), &["checkpoint"]);
+    assert!(!unnamed.status.success(), "no key, no checkpoint");
+    assert!(stderr(&unnamed).contains("[transparency] key = \"FILE\""), "{}", stderr(&unnamed));
+    std::fs::write(dir.path().join("covenant.toml"), "[transparency]\nkey = \"log.key\"\n").expect("config");
+    let recorded = covenant(dir.path(), &["record", COMMITTEE]);
+    assert!(recorded.status.success(), "{}", stderr(&recorded));
+    let configured = covenant(dir.path(), &["checkpoint"]);
+    assert!(configured.status.success(), "{}", stderr(&configured));
+    let checkpoint = app::Checkpoint::open(&stdout(&configured), &verifier).expect("signed with the configured key");
+    assert_eq!(checkpoint.size, 2);
+}
+
+/// Runs `covenant ARGS` on the database of `db` and requires success.
+fn succeeds(db: &TestStore, dir: &Path, args: &[&str]) -> String {
+    let output = covenant_on(&db.location().1, dir, args);
+    assert!(output.status.success(), "covenant {args:?}: {}{}", stdout(&output), stderr(&output));
+    stdout(&output)
+}
+
+/// Runs `covenant ARGS` on the database of `db`, requires failure, and gives what it printed.
+fn fails(db: &TestStore, dir: &Path, args: &[&str]) -> String {
+    let output = covenant_on(&db.location().1, dir, args);
+    assert!(!output.status.success(), "covenant {args:?} succeeded: {}", stdout(&output));
+    format!("{}{}", stdout(&output), stderr(&output))
+}
+
+async fn verify_against_a_checkpoint_names_a_truncated_or_rewritten_log(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let init = succeeds(db, d, &["keys", "init", "--name", "lincolnshire.example/covenant", "--out", "log.key"]);
+    let verifier = init.lines().find_map(|l| l.strip_prefix("Verifier key: ")).expect("a verifier key").to_owned();
+    std::fs::write(d.join("log.pub"), format!("{verifier}\n")).expect("write the verifier key");
+    let note = succeeds(db, d, &["checkpoint", "--key", "log.key"]);
+    std::fs::write(d.join("board-papers.checkpoint"), &note).expect("keep the checkpoint");
+    let size = app::Checkpoint::open(&note, &app::NoteVerifier::parse(&verifier).expect("key")).expect("opens").size;
+
+    for key in [verifier.as_str(), "log.pub"] {
+        let checked = succeeds(db, d, &["verify", "--checkpoint", "board-papers.checkpoint", "--key", key]);
+        let holds = format!(
+            "The log holds, unchanged, the checkpoint of {size} events signed by lincolnshire.example/covenant."
+        );
+        assert!(checked.contains(&holds), "{checked}");
+    }
+
+    // A checkpoint signed with another key, and one altered after signing, are refused first.
+    let other = app::NoteSigner::generate("lincolnshire.example/covenant").expect("a key");
+    let forged = app::Checkpoint { origin: other.name().to_owned(), size, root: kernel::Hash([1; 32]) }.sign(&other);
+    std::fs::write(d.join("forged.checkpoint"), forged).expect("write");
+    let refused = fails(db, d, &["verify", "--checkpoint", "forged.checkpoint", "--key", &verifier]);
+    assert!(refused.contains("does NOT verify") && refused.contains("signed with another key"), "{refused}");
+    let altered = note.replacen(&format!("\n{size}\n"), &format!("\n{}\n", size + 1), 1);
+    std::fs::write(d.join("altered.checkpoint"), altered).expect("write");
+    let refused = fails(db, d, &["verify", "--checkpoint", "altered.checkpoint", "--key", &verifier]);
+    assert!(refused.contains("altered after it was signed"), "{refused}");
+
+    // A whole other log, with its own consistent chain and tree, of at least the same length.
+    let rewritten = db.another().await;
+    succeeds(&rewritten, d, &["demo"]);
+    let found = fails(&rewritten, d, &["verify", "--checkpoint", "board-papers.checkpoint", "--key", &verifier]);
+    assert!(found.contains("The chain verifies"), "the rewritten chain is consistent: {found}");
+    assert!(found.contains("The log does NOT match the checkpoint"), "{found}");
+    assert!(found.contains("the log was rewritten"), "{found}");
+    rewritten.finish().await;
+
+    // The last ten events dropped, and the tree recomputed to cover the tracks.
+    db.execute_raw(&format!("DELETE FROM events WHERE position > {}", size - 10)).await;
+    succeeds(db, d, &["rebuild-tree"]);
+    let found = fails(db, d, &["verify", "--checkpoint", "board-papers.checkpoint", "--key", &verifier]);
+    assert!(found.contains("The chain verifies"), "the chain alone cannot see a cut tail: {found}");
+    let truncated =
+        format!("the log was truncated: a checkpoint covers {size} events, but the log now holds only {}", size - 10);
+    assert!(found.contains(&truncated), "{found}");
+}
+
+on_both_backends!(verify_against_a_checkpoint_names_a_truncated_or_rewritten_log);
+
+#[test]
+fn proof_export_writes_a_resolutions_proof_that_proof_verify_checks_offline() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    for args in [&["demo"][..], &["keys", "init", "--name", "lincolnshire.example/covenant", "--out", "log.key"]] {
+        let output = covenant(d, args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        if let Some(key) = stdout(&output).lines().find_map(|l| l.strip_prefix("Verifier key: ")) {
+            std::fs::write(d.join("log.pub"), key).expect("write the verifier key");
+        }
+    }
+    let early = covenant(d, &["proof", "export", "--resolution", "west-lindsey-pcc-2021-03-09-45"]);
+    assert!(!early.status.success(), "no checkpoint yet");
+    assert!(stderr(&early).contains("sign one with `covenant checkpoint`"), "{}", stderr(&early));
+    assert!(covenant(d, &["checkpoint", "--key", "log.key"]).status.success());
+
+    let exported = covenant(d, &["proof", "export", "--resolution", "west-lindsey-pcc-2021-03-09-45"]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let file = "resolution-west-lindsey-pcc-2021-03-09-45.proof.json";
+    assert!(stdout(&exported).contains(file), "{}", stdout(&exported));
+    // Offline: the database is gone.
+    std::fs::remove_file(d.join("covenant.db")).expect("remove the database");
+    let verified = covenant(d, &["proof", "verify", file, "--key", "log.pub"]);
+    assert!(verified.status.success(), "{}{}", stdout(&verified), stderr(&verified));
+    let said = stdout(&verified);
+    assert!(
+        said.contains("minute 45 of west-lindsey-prosperous-communities-committee, decided 9 March 2021, is event ")
+            && said.contains("(the last recorded on ")
+            && said.contains("was signed by lincolnshire.example/covenant."),
+        "{said}"
+    );
+
+    let text = std::fs::read_to_string(d.join(file)).expect("the proof");
+    std::fs::write(d.join("altered.json"), text.replacen("adopt and agree", "adopt and agreE", 1)).expect("write");
+    let refused = covenant(d, &["proof", "verify", "altered.json", "--key", "log.pub"]);
+    assert!(!refused.status.success(), "an altered proof is refused");
+    assert!(
+        stdout(&refused).contains("does NOT prove anything") && stdout(&refused).contains("its content was altered"),
+        "{}",
+        stdout(&refused)
+    );
 }
 
 tests::postgres_skip_summary!();

@@ -630,7 +630,7 @@ fn a_full_disk_is_a_clear_error_and_leaves_the_file_whole() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let data = dir.path().join("data");
     std::fs::create_dir(&data).expect("a data directory");
-    let Some(disk) = Tmpfs::mount(&data, "4m", "a_full_disk_is_a_clear_error_and_leaves_the_file_whole") else {
+    let Some(disk) = Tmpfs::mount(&data, "8m", "a_full_disk_is_a_clear_error_and_leaves_the_file_whole") else {
         return;
     };
     let db = "data/covenant.db";

@@ -25,6 +25,7 @@ mod problem;
 mod queries;
 mod server;
 mod service;
+mod transparency;
 mod verify;
 
 pub use auth::Authenticated;
@@ -36,4 +37,5 @@ pub use problem::{ApiError, PROBLEM_JSON, Problem};
 pub use queries::ReportQuery;
 pub use server::{router, serve};
 pub use service::{Service, Settings};
+pub use transparency::{ConsistencyAnswer, InclusionAnswer};
 pub use verify::Verification;

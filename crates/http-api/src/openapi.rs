@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{commands, export, feed, health, imports, metrics, queries, verify};
+use crate::{commands, export, feed, health, imports, metrics, queries, transparency, verify};
 
 /// The API, as generated from the code.
 #[derive(Debug, OpenApi)]
@@ -43,14 +43,18 @@ use crate::{commands, export, feed, health, imports, metrics, queries, verify};
         export::cloudevents,
         export::popolo,
         verify::verify,
+        transparency::checkpoint,
+        transparency::inclusion,
+        transparency::consistency,
     ),
-    components(schemas(crate::Problem, commands::CommandBody, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, health::Health, imports::ImportSummary, imports::FileProblem, imports::FileProblems)),
+    components(schemas(crate::Problem, commands::CommandBody, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, transparency::InclusionAnswer, transparency::ConsistencyAnswer, health::Health, imports::ImportSummary, imports::FileProblem, imports::FileProblems)),
     modifiers(&BearerAuth),
     tags(
         (name = "commands", description = "Record one command per request"),
         (name = "imports", description = "Import a whole file: an action plan as CSV, a ModernGov meeting or committee list as XML"),
         (name = "reports", description = "The read models, as JSON or CSV"),
         (name = "feed", description = "The event log, by position, its export as CloudEvents, the record as Popolo, and its verification"),
+        (name = "transparency", description = "The latest signed checkpoint of the log, and inclusion and consistency proofs against it (docs/audit.md)"),
         (name = "health", description = "Health, readiness, metrics and this document"),
     )
 )]

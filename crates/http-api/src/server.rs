@@ -21,7 +21,10 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, queries, verify};
+use crate::{
+    ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, queries, transparency,
+    verify,
+};
 
 /// Every route of the service, with its layers.
 pub fn router(service: Arc<Service>) -> Router {
@@ -35,6 +38,9 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/api/v1/export/cloudevents", get(export::cloudevents))
         .route("/api/v1/export/popolo", get(export::popolo))
         .route("/api/v1/verify", get(verify::verify))
+        .route("/api/v1/checkpoint", get(transparency::checkpoint))
+        .route("/api/v1/proofs/inclusion", get(transparency::inclusion))
+        .route("/api/v1/proofs/consistency", get(transparency::consistency))
         .route("/metrics", get(metrics::metrics))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

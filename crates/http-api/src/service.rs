@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::{Recorder, Stores};
+use app::{CheckpointPolicy, NoteSigner, Recorder, Stores};
 use tokio::sync::watch;
 
 use projections::ProjectionError;
@@ -76,6 +76,43 @@ impl Service {
             metrics: Metrics::default(),
             shutdown,
         }))
+    }
+
+    /// Signs checkpoints of the log with `signer` as `policy` says, until the server shuts down:
+    /// one at once if the log holds events no checkpoint covers, then whenever one is due
+    /// (`app::due`). A failure is logged, once until it changes, and tried again.
+    pub fn sign_checkpoints(&self, signer: NoteSigner, policy: CheckpointPolicy) {
+        let stores = self.stores.clone();
+        let stopping = self.shutting_down();
+        let work = async move {
+            let mut tick = tokio::time::interval(policy.every.min(Duration::from_secs(1)));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut failing = None;
+            loop {
+                tick.tick().await;
+                match app::sign_if_due(&stores, &signer, &policy).await {
+                    Ok(signed) => {
+                        if let Some(signed) = signed {
+                            tracing::info!(size = signed.size, "signed a checkpoint");
+                        }
+                        failing = None;
+                    }
+                    Err(error) => {
+                        let message = error.to_string();
+                        if failing.as_ref() != Some(&message) {
+                            tracing::error!(error = %message, "failed to sign a checkpoint");
+                            failing = Some(message);
+                        }
+                    }
+                }
+            }
+        };
+        tokio::spawn(async move {
+            tokio::select! {
+                () = stopping => {}
+                () = work => {}
+            }
+        });
     }
 
     /// Tells long-lived responses (the live feed) to end, so that a graceful shutdown can finish.

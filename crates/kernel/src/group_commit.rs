@@ -1,8 +1,8 @@
 //! Group commit: one writer per store takes every append waiting in its queue and commits them
 //! together in one transaction. Concurrent writers share one fsync instead of queueing for one
 //! each, and positions are assigned by a single writer, so commit order is position order. A
-//! restore (events recorded elsewhere, written verbatim) goes through the same queue and is
-//! committed alone, in its own transaction.
+//! restore (events recorded elsewhere, written verbatim) and a rebuild of the Merkle tree go
+//! through the same queue and are committed alone, each in its own transaction.
 
 use async_trait::async_trait;
 use futures::channel::{mpsc, oneshot};
@@ -25,6 +25,10 @@ pub trait GroupBackend: Send + 'static {
     /// touched streams, checks the batch with [`crate::check_restore`], inserts it as it is and
     /// commits. Returns the new head; on any error nothing was written.
     async fn restore(&mut self, events: &[RecordedEvent]) -> Result<ChainHead, RestoreError>;
+
+    /// Takes the store's write lock, deletes the stored Merkle tree and computes it again from
+    /// the chain hashes of the log, in one transaction. Returns the tree size.
+    async fn rebuild_tree(&mut self) -> Result<u64, StoreError>;
 }
 
 struct Job {
@@ -41,6 +45,7 @@ struct RestoreJob {
 enum Task {
     Append(Job),
     Restore(RestoreJob),
+    RebuildTree(oneshot::Sender<Result<u64, StoreError>>),
 }
 
 /// The queue in front of a store's single writer. Cheap to clone.
@@ -54,6 +59,7 @@ impl std::fmt::Debug for Task {
         match self {
             Task::Append(job) => f.debug_struct("Append").field("events", &job.request.event_count()).finish(),
             Task::Restore(job) => f.debug_struct("Restore").field("events", &job.events.len()).finish(),
+            Task::RebuildTree(_) => f.write_str("RebuildTree"),
         }
     }
 }
@@ -64,7 +70,7 @@ impl Writer {
     pub fn new<B: GroupBackend>(mut backend: B, max_group_events: usize) -> (Writer, impl Future<Output = ()> + Send) {
         let (queue, mut tasks) = mpsc::channel::<Task>(1024);
         let run = async move {
-            // A restore that ended the previous group, to run before anything else.
+            // A restore or rebuild that ended the previous group, to run before anything else.
             let mut waiting: Option<Task> = None;
             loop {
                 let Some(task) = waiting.take() else {
@@ -82,6 +88,10 @@ impl Writer {
                         let _ = job.reply.send(backend.restore(&job.events).await);
                         continue;
                     }
+                    Task::RebuildTree(reply) => {
+                        let _ = reply.send(backend.rebuild_tree().await);
+                        continue;
+                    }
                     Task::Append(job) => job,
                 };
                 let mut events = first.request.event_count();
@@ -92,8 +102,8 @@ impl Writer {
                             events += job.request.event_count();
                             group.push(job);
                         }
-                        Ok(restore) => {
-                            waiting = Some(restore);
+                        Ok(alone) => {
+                            waiting = Some(alone);
                             break;
                         }
                         _ => break,
@@ -131,6 +141,14 @@ impl Writer {
         let (reply, answer) = oneshot::channel();
         let stopped = || RestoreError::Unavailable(StoreError::Unavailable("the store's writer has stopped".into()));
         self.queue.clone().send(Task::Restore(RestoreJob { events, reply })).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Queues a rebuild of the Merkle tree and waits for the tree size.
+    pub async fn rebuild_tree(&self) -> Result<u64, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || StoreError::Unavailable("the store's writer has stopped".into());
+        self.queue.clone().send(Task::RebuildTree(reply)).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }

@@ -1,6 +1,6 @@
 //! The event-sourcing vocabulary of Covenant: identifiers, the event envelope and its metadata,
-//! canonical payloads, the SHA-256 hash chain, append requests with their expectations, and the
-//! [`EventStore`] trait that every backend implements.
+//! canonical payloads, the SHA-256 hash chain and the Merkle tree over it, append requests with
+//! their expectations, and the [`EventStore`] trait that every backend implements.
 //!
 //! Architecture Invariant: this crate does no IO. It knows nothing of tokio, sqlx or any
 //! database; the store crates bring those. Everything a backend must decide the same way as the
@@ -9,10 +9,12 @@
 
 mod append;
 mod chain;
+mod checkpoints;
 mod event;
 mod group_commit;
 mod id;
 mod idempotency;
+mod merkle;
 mod open;
 mod payload;
 mod restore;
@@ -26,14 +28,19 @@ pub use append::{
     VersionConflict, plan_group,
 };
 pub use chain::{ChainHead, ChainVerifier, Hash, VerifyFailure, VerifyReport, event_hash};
+pub use checkpoints::{CheckpointStore, SignedCheckpoint};
 pub use event::{Metadata, NewEvent, RecordedEvent};
 pub use group_commit::{GroupBackend, Writer};
 pub use id::{EventId, EventType, MAX_STREAM_ID_BYTES, Position, StreamId};
 pub use idempotency::{IdempotencyStore, KeyClaim, StoredResponse};
+pub use merkle::{
+    ConsistencyProof, EMPTY_ROOT, InclusionProof, MissingNode, NodeId, ProofError, Range, TreeNode, event_leaf,
+    leaf_hash, new_nodes, node_hash, root, root_nodes,
+};
 pub use open::{OpenError, OpenMode, check_schema, refuse_foreign};
 pub use payload::{MAX_PAYLOAD_BYTES, Payload};
 pub use restore::{InvalidRestore, RestoreChecker, RestoreError, check_restore};
 pub use snapshot::{Snapshot, SnapshotStore};
-pub use store::{EventStore, EventStream, StoreError, StreamBound, follow};
+pub use store::{EventStore, EventStream, LogBreach, StoreError, StreamBound, TreeError, TreeReport, follow};
 pub use time::Timestamp;
 pub use tokens::{TokenRecord, TokenStore};

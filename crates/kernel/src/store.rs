@@ -1,16 +1,17 @@
 //! The [`EventStore`] trait every backend implements, the errors it reports, and the pieces of
-//! reading that are the same for every backend: verification of the chain and subscriptions
-//! that catch up and then follow.
+//! reading that are the same for every backend: verification of the chain and of the Merkle
+//! tree, roots and proofs from the stored tree, and subscriptions that catch up and then follow.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::pin::Pin;
 
 use async_trait::async_trait;
 use futures::{Stream, StreamExt, stream::BoxStream};
 
 use crate::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, EventId, Position, RecordedEvent,
-    RestoreError, StreamId, Timestamp, VerifyFailure, VerifyReport,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, ConsistencyProof, EventId, Hash,
+    InclusionProof, MissingNode, NodeId, Position, ProofError, RecordedEvent, RestoreError, StreamId, Timestamp,
+    VerifyFailure, VerifyReport, event_leaf, new_nodes, root, root_nodes,
 };
 
 /// The store could not do what was asked for a reason outside the request.
@@ -26,6 +27,52 @@ pub enum StoreError {
     /// write was never begun: nothing was written.
     #[error("another process kept the database locked for {waited_secs} s, so the write was not begun")]
     Busy { waited_secs: u64 },
+}
+
+/// Why a root or a proof could not be given.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TreeError {
+    /// The request names sizes or a position the tree does not have; the caller must ask again.
+    #[error("{0}")]
+    Refused(#[from] ProofError),
+    /// The request names a tree larger than the log.
+    #[error("the log has {head} events: ask for a tree size from 1 to {head}")]
+    BeyondHead { size: u64, head: u64 },
+    /// A node the answer needs is not stored: the tree is behind the log or was damaged.
+    #[error(transparent)]
+    Missing(#[from] MissingNode),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The stored tree's root at the head against the root recomputed from the chain hashes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeReport {
+    /// The tree size checked: the head's position.
+    pub size: u64,
+    /// The root recomputed from the events' chain hashes.
+    pub computed: Hash,
+    /// The root the stored nodes give, or the first node missing.
+    pub stored: Result<Hash, MissingNode>,
+}
+
+impl TreeReport {
+    pub fn is_ok(&self) -> bool {
+        self.stored == Ok(self.computed)
+    }
+}
+
+/// How a log differs from a tree size and root trusted from elsewhere (a signed checkpoint).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LogBreach {
+    /// The log is shorter than the trusted tree: its tail was cut off.
+    #[error("the log was truncated: a checkpoint covers {size} events, but the log now holds only {head}")]
+    Truncated { size: u64, head: u64 },
+    /// The log's first `size` events are not those the trusted root covers: history was rewritten.
+    #[error(
+        "the log was rewritten: its first {size} events are not the ones the checkpoint covers (the consistency proof from {size} to {head} events does not match the checkpoint's root)"
+    )]
+    Rewritten { size: u64, head: u64 },
 }
 
 /// How much of a stream to read.
@@ -102,6 +149,79 @@ pub trait EventStore: Send + Sync {
     /// in position order. The stream ends only when it yields an error.
     fn subscribe(&self, after: Position) -> EventStream;
 
+    /// Reads the stored hashes of these Merkle tree nodes ([`crate::merkle`]); a node that is
+    /// not stored is absent from the answer. Stores without a tree refuse.
+    async fn tree_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+        let _ = ids;
+        Err(StoreError::Unavailable("this event store keeps no Merkle tree".into()))
+    }
+
+    /// Recomputes the whole Merkle tree from the chain hashes of the log, under the write lock,
+    /// in one transaction, and returns its size (the head's position).
+    async fn rebuild_tree(&self) -> Result<u64, StoreError> {
+        Err(StoreError::Unavailable("this event store keeps no Merkle tree".into()))
+    }
+
+    /// The root of the tree of the first `size` events, from the stored tree.
+    async fn tree_root(&self, size: u64) -> Result<Hash, TreeError> {
+        within_head(self, size).await?;
+        Ok(root(size, &self.tree_nodes(&root_nodes(size)).await?)?)
+    }
+
+    /// The inclusion proof of the event at `position` in the tree of the first `size` events,
+    /// from the stored tree alone.
+    async fn inclusion_proof(&self, position: Position, size: u64) -> Result<InclusionProof, TreeError> {
+        let index = position.0.checked_sub(1).ok_or(ProofError::NotInTree { position: 0, size })?;
+        let ids = InclusionProof::nodes(index, size)?;
+        within_head(self, size).await?;
+        Ok(InclusionProof::assemble(index, size, &self.tree_nodes(&ids).await?)??)
+    }
+
+    /// The consistency proof from the tree of the first `from` events to that of the first `to`,
+    /// from the stored tree alone.
+    async fn consistency_proof(&self, from: u64, to: u64) -> Result<ConsistencyProof, TreeError> {
+        let ids = ConsistencyProof::nodes(from, to)?;
+        within_head(self, to).await?;
+        Ok(ConsistencyProof::assemble(from, to, &self.tree_nodes(&ids).await?)??)
+    }
+
+    /// Recomputes the tree's root at the head from every event's chain hash and compares it
+    /// with the root the stored tree gives.
+    async fn verify_tree(&self) -> Result<TreeReport, StoreError> {
+        let head = self.head().await?.position;
+        let mut edge = HashMap::new();
+        let mut size = 0;
+        while size < head.0 {
+            let page = self.read_all(Position(size), PAGE.min((head.0 - size) as usize)).await?;
+            if page.is_empty() {
+                break;
+            }
+            let leaves: Vec<Hash> = page.iter().map(event_leaf).collect();
+            // The recomputation keeps only the tree's right edge: all the next page needs.
+            let grown = new_nodes(size, &edge, &leaves).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            edge.extend(grown.into_iter().map(|n| (n.id, n.hash)));
+            size += leaves.len() as u64;
+            let keep = root_nodes(size);
+            edge.retain(|id, _| keep.contains(id));
+        }
+        let computed = root(size, &edge).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let stored = root(size, &self.tree_nodes(&root_nodes(size)).await?);
+        Ok(TreeReport { size, computed, stored })
+    }
+
+    /// Checks that the log still holds, unchanged, the first `size` events whose tree root a
+    /// trusted checkpoint gives, by a consistency proof from `size` to the head. The stored
+    /// tree's agreement with the events is [`EventStore::verify_tree`]'s to check.
+    async fn check_against(&self, size: u64, root: Hash) -> Result<Option<LogBreach>, TreeError> {
+        let head = self.head().await?.position.0;
+        if head < size {
+            return Ok(Some(LogBreach::Truncated { size, head }));
+        }
+        let proof = self.consistency_proof(size, head).await?;
+        let head_root = self.tree_root(head).await?;
+        Ok(proof.verify(&root, &head_root).err().map(|_| LogBreach::Rewritten { size, head }))
+    }
+
     /// Recomputes the chain from the first event, or from a trusted checkpoint, and names the
     /// first position that does not match.
     async fn verify(&self, from: Option<ChainHead>) -> Result<VerifyReport, StoreError> {
@@ -123,6 +243,15 @@ pub trait EventStore: Send + Sync {
                 .finish(Some(VerifyFailure::CheckpointMissing { position: checkpoint.position }))),
         }
     }
+}
+
+/// Refuses a tree size beyond the log's head.
+async fn within_head<S: EventStore + ?Sized>(store: &S, size: u64) -> Result<(), TreeError> {
+    let head = store.head().await?.position.0;
+    if size > head {
+        return Err(TreeError::BeyondHead { size, head });
+    }
+    Ok(())
 }
 
 async fn verify_after<S: EventStore + ?Sized>(store: &S, from: ChainHead) -> Result<VerifyReport, StoreError> {

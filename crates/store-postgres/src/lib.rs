@@ -8,20 +8,23 @@
 //! order even with several processes writing to one database. Within a process, one
 //! [`kernel::Writer`] groups concurrent appends into one transaction.
 
+mod checkpoints;
 mod idempotency;
 mod rows;
 mod snapshots;
 mod tokens;
+mod tree;
 mod writer;
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Limits, OpenError,
-    OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Hash, Limits, NodeId,
+    OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
 use sqlx::Connection;
 use sqlx::migrate::Migrator;
@@ -214,6 +217,15 @@ impl EventStore for PostgresStore {
     async fn head(&self) -> Result<ChainHead, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(unavailable)?;
         Ok(rows::read_head(&mut conn).await?.map(|(head, _)| head).unwrap_or_default())
+    }
+
+    async fn tree_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        tree::read_nodes(&mut conn, ids).await
+    }
+
+    async fn rebuild_tree(&self) -> Result<u64, StoreError> {
+        self.writer.rebuild_tree().await
     }
 
     fn subscribe(&self, after: Position) -> EventStream {

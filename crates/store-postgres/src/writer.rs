@@ -1,20 +1,21 @@
 //! The writer of a PostgreSQL store: commits a group of appends in one transaction that holds
 //! the store's advisory lock, with positions and hashes planned by [`kernel::plan_group`], and a
-//! batch of restored events in one of its own, checked by [`kernel::check_restore`].
+//! batch of restored events in one of its own, checked by [`kernel::check_restore`]; the Merkle
+//! tree grows in the same transaction as the events (`tree`).
 
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, GroupBackend, Limits, Position, RecordedEvent,
-    RestoreError, StoreError, StreamId, StreamState, Timestamp, check_restore, plan_group,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, GroupBackend, Hash, Limits, Position, RecordedEvent,
+    RestoreError, StoreError, StreamId, StreamState, Timestamp, check_restore, event_leaf, plan_group,
 };
 use sqlx::postgres::PgPool;
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
-use crate::{CHANNEL, rows, unavailable};
+use crate::{CHANNEL, rows, tree, unavailable};
 
 /// Opens an append transaction and, in the same round trip, takes the transaction-scoped advisory
 /// lock that serialises appends to one database. The key is "covenant" in ASCII
@@ -62,6 +63,8 @@ impl GroupBackend for PostgresWriter {
         let last = plan.rows.last().map(|r| r.position);
         if let Some(last) = last {
             insert_and_notify(&mut tx, &plan.rows, last).await?;
+            let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
+            tree::extend(&mut tx, head.position.0, &leaves).await?;
         }
         // Dropping an uncommitted transaction on any error above rolls it back.
         tx.commit().await.map_err(unavailable)?;
@@ -81,10 +84,21 @@ impl GroupBackend for PostgresWriter {
         let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
         let restored = check_restore(head, last_recorded_at, state, events, &self.limits)?;
         insert_and_notify(&mut tx, events, restored.position).await?;
+        let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
+        tree::extend(&mut tx, head.position.0, &leaves).await?;
         // Dropping an uncommitted transaction on any error above rolls it back.
         tx.commit().await.map_err(unavailable)?;
         self.announce(restored.position);
         Ok(restored)
+    }
+
+    async fn rebuild_tree(&mut self) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
+        let head = rows::read_head(&mut tx).await?.map_or(0, |(head, _)| head.position.0);
+        let size = tree::rebuild(&mut tx, head).await?;
+        // Dropping an uncommitted transaction on any error above rolls it back.
+        tx.commit().await.map_err(unavailable)?;
+        Ok(size)
     }
 }
 

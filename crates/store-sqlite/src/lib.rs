@@ -5,14 +5,17 @@
 //! only write connection and takes SQLite's write lock with `BEGIN IMMEDIATE`; positions are
 //! assigned there, so commit order is position order. Reads use a separate pool.
 
+mod checkpoints;
 mod idempotency;
 mod reader;
 mod rows;
 mod schema;
 mod snapshots;
 mod tokens;
+mod tree;
 mod writer;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -21,8 +24,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Limits, OpenError,
-    OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Hash, Limits, NodeId,
+    OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
 use sqlx::ConnectOptions;
 use sqlx::migrate::Migrator;
@@ -215,6 +218,15 @@ impl EventStore for SqliteStore {
 
     async fn head(&self) -> Result<ChainHead, StoreError> {
         head_of(&self.pool).await
+    }
+
+    async fn tree_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        tree::read_nodes(conn.as_mut(), ids).await
+    }
+
+    async fn rebuild_tree(&self) -> Result<u64, StoreError> {
+        self.writer.rebuild_tree().await
     }
 
     fn subscribe(&self, after: Position) -> EventStream {

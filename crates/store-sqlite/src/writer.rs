@@ -1,18 +1,19 @@
 //! The single writer of a SQLite store: commits a group of appends in one `BEGIN IMMEDIATE`
 //! transaction, with positions and hashes planned by [`kernel::plan_group`], and a batch of
-//! restored events in one of its own, checked by [`kernel::check_restore`].
+//! restored events in one of its own, checked by [`kernel::check_restore`]; the Merkle tree
+//! grows in the same transaction as the events (`tree`).
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, GroupBackend, Limits, Position, RecordedEvent,
-    RestoreError, StoreError, StreamId, StreamState, Timestamp, check_restore, plan_group,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, GroupBackend, Hash, Limits, Position, RecordedEvent,
+    RestoreError, StoreError, StreamId, StreamState, Timestamp, check_restore, event_leaf, plan_group,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use crate::{SQLITE_BUSY, WaitNotice, file_error, rows, unavailable};
+use crate::{SQLITE_BUSY, WaitNotice, file_error, rows, tree, unavailable};
 
 /// Rows per INSERT statement: 15 parameters each, under SQLite's limit of 32,766.
 const INSERT_CHUNK: usize = 2_000;
@@ -121,6 +122,8 @@ async fn write(
     for chunk in plan.rows.chunks(INSERT_CHUNK) {
         insert(conn, chunk).await?;
     }
+    let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
+    tree::extend(conn, head.position.0, &leaves).await?;
     Ok((plan.outcomes, plan.rows.last().map(|r| r.position)))
 }
 
@@ -138,6 +141,8 @@ async fn write_restored(
     for chunk in events.chunks(INSERT_CHUNK) {
         insert(conn, chunk).await?;
     }
+    let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
+    tree::extend(conn, head.position.0, &leaves).await?;
     Ok(restored)
 }
 
@@ -228,5 +233,13 @@ impl GroupBackend for SqliteWriter {
         let head = self.in_transaction(async |conn| write_restored(conn, events, &limits).await).await?;
         self.notify.send_replace(head.position);
         Ok(head)
+    }
+
+    async fn rebuild_tree(&mut self) -> Result<u64, StoreError> {
+        self.in_transaction(async |conn| {
+            let head = rows::read_head(conn).await?.map_or(0, |(head, _)| head.position.0);
+            tree::rebuild(conn, head).await
+        })
+        .await
     }
 }

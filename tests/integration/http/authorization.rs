@@ -55,6 +55,9 @@ fn routes() -> Vec<Route> {
         read("/api/v1/export/cloudevents", AUDITORS),
         read("/api/v1/export/popolo", AUDITORS),
         read("/api/v1/verify", AUDITORS),
+        read("/api/v1/checkpoint", EVERYONE),
+        read("/api/v1/proofs/inclusion?position=1&size=1", EVERYONE),
+        read("/api/v1/proofs/consistency?from=1&to=1", EVERYONE),
         command(
             "/api/v1/organisations",
             json!({"command": "register", "id": "GB-LAE-NKE", "name": "North Kesteven District Council", "kind": "local_authority"}),

@@ -13,6 +13,7 @@ mod fuzzed;
 mod hostile;
 mod imports;
 mod queries;
+mod transparency;
 
 use serde_json::Value;
 

@@ -3,3 +3,4 @@
 
 mod cloudevents;
 mod popolo;
+mod resolution_proof;

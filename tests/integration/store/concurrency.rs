@@ -1,7 +1,7 @@
 //! Many writers at once: 16 tasks appending 500 events each to shared and private streams with
 //! exact expected versions, retrying on conflict, while a subscriber follows the log. Run with
 //! one store instance, and with two independent instances (separate pools and writers) on one
-//! database.
+//! database. The Merkle tree they grow is the tree of the log.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -72,6 +72,9 @@ async fn run(db: &TestStore, two_instances: bool) {
         log.extend(page);
     }
     assert_eq!(log.iter().map(|e| e.position.0).collect::<Vec<_>>(), (1..=total as u64).collect::<Vec<_>>());
+    // The Merkle tree, grown group by group by both instances, is the tree of the log.
+    assert_eq!(db.store().tree_root(total as u64).await.expect("root"), super::tree::naive_root(&log));
+    assert!(db.store().verify_tree().await.expect("verify tree").is_ok());
 
     let mut by_stream: HashMap<&StreamId, Vec<u64>> = HashMap::new();
     for event in &log {

@@ -6,3 +6,4 @@ mod crash;
 mod reading;
 mod snapshots;
 mod tampering;
+mod tree;

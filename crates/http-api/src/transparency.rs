@@ -1,0 +1,191 @@
+//! The transparency log over HTTP: the latest signed checkpoint (`GET /api/v1/checkpoint`, the
+//! signed note as text) and the proofs checked against it, inclusion of an event and consistency
+//! of two tree sizes (`GET /api/v1/proofs/…`), for tree sizes the latest checkpoint covers.
+
+use std::sync::Arc;
+
+use app::Action;
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use kernel::{Hash, Position, SignedCheckpoint, TreeError};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Authenticated;
+use crate::{ApiError, Service};
+
+/// What to say when no checkpoint has been signed.
+const NONE_SIGNED: &str = "no checkpoint has been signed yet: name a signing key in covenant.toml as [transparency] key = \"FILE\" (`covenant keys init` makes one) and `covenant serve` signs one as soon as the log holds events, or run `covenant checkpoint`";
+
+/// The latest signed checkpoint of the log.
+#[utoipa::path(
+    get,
+    path = "/api/v1/checkpoint",
+    tag = "transparency",
+    responses(
+        (status = 200, description = "The latest checkpoint: a C2SP tlog-checkpoint in a C2SP signed note (docs/audit.md)", body = String, content_type = "text/plain; charset=utf-8"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No checkpoint has been signed yet", body = crate::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn checkpoint(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+) -> Result<Response, ApiError> {
+    principal.require(Action::ReadProofs)?;
+    let latest = service.stores.checkpoints.latest_checkpoint().await?;
+    let latest = latest.ok_or_else(|| ApiError::NotFound(NONE_SIGNED.to_owned()))?;
+    let mut response = latest.note.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    Ok(response)
+}
+
+/// Which event, in which tree.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionQuery {
+    /// The event's position in the log (leaf index + 1).
+    position: u64,
+    /// The tree size: at most the size of the latest checkpoint, and at least `position`.
+    size: u64,
+}
+
+/// Which two trees.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyQuery {
+    /// The smaller tree size.
+    from: u64,
+    /// The larger tree size: at most the size of the latest checkpoint.
+    to: u64,
+}
+
+/// An inclusion proof (RFC 9162 §2.1.3): the hashes from the event's leaf up to the root of the
+/// tree of `tree_size` events, nearest the leaf first. The leaf hash is SHA-256(0x00 || the
+/// event's chain hash as 32 bytes).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InclusionAnswer {
+    pub position: u64,
+    /// `position` - 1, the leaf's index in the tree.
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    /// Each hash in standard base64.
+    pub hashes: Vec<String>,
+}
+
+/// A consistency proof (RFC 9162 §2.1.4): the hashes that show the tree of `from` events is a
+/// prefix of the tree of `to` events.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsistencyAnswer {
+    pub from: u64,
+    pub to: u64,
+    /// Each hash in standard base64.
+    pub hashes: Vec<String>,
+}
+
+/// The proof that an event is in the log, against a tree the latest checkpoint covers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/proofs/inclusion",
+    tag = "transparency",
+    params(InclusionQuery),
+    responses(
+        (status = 200, description = "The inclusion proof", body = InclusionAnswer),
+        (status = 400, description = "A parameter is missing or not a number", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The position is not in the tree, or the size is beyond the latest checkpoint", body = crate::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn inclusion(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+    query: Result<Query<InclusionQuery>, QueryRejection>,
+) -> Result<Json<InclusionAnswer>, ApiError> {
+    principal.require(Action::ReadProofs)?;
+    let query = read(query, "position and size")?;
+    covered(&service, query.size, "size").await?;
+    let proof = service.stores.events.inclusion_proof(Position(query.position), query.size).await.map_err(refused)?;
+    Ok(Json(InclusionAnswer {
+        position: query.position,
+        leaf_index: proof.index,
+        tree_size: proof.size,
+        hashes: base64(&proof.path),
+    }))
+}
+
+/// The proof that the log of `from` events is a prefix of the log of `to` events.
+#[utoipa::path(
+    get,
+    path = "/api/v1/proofs/consistency",
+    tag = "transparency",
+    params(ConsistencyQuery),
+    responses(
+        (status = 200, description = "The consistency proof", body = ConsistencyAnswer),
+        (status = 400, description = "A parameter is missing or not a number", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`from` is larger than `to`, or `to` is beyond the latest checkpoint", body = crate::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn consistency(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+    query: Result<Query<ConsistencyQuery>, QueryRejection>,
+) -> Result<Json<ConsistencyAnswer>, ApiError> {
+    principal.require(Action::ReadProofs)?;
+    let query = read(query, "from and to")?;
+    covered(&service, query.to, "to").await?;
+    let proof = service.stores.events.consistency_proof(query.from, query.to).await.map_err(refused)?;
+    Ok(Json(ConsistencyAnswer { from: proof.from, to: proof.to, hashes: base64(&proof.path) }))
+}
+
+fn read<T>(query: Result<Query<T>, QueryRejection>, takes: &str) -> Result<T, ApiError> {
+    query.map(|Query(q)| q).map_err(|e| {
+        let detail = format!("{}: the proof takes {takes}, whole numbers", e.body_text());
+        let field = crate::problem::named_field(&detail);
+        ApiError::BadRequest { detail, field }
+    })
+}
+
+/// Refuses a tree size the latest checkpoint does not cover.
+async fn covered(service: &Service, size: u64, field: &str) -> Result<SignedCheckpoint, ApiError> {
+    let latest = service.stores.checkpoints.latest_checkpoint().await?;
+    let latest = latest.ok_or_else(|| ApiError::Unprocessable {
+        detail: format!("no tree size is covered: {NONE_SIGNED}"),
+        field: Some(field.to_owned()),
+    })?;
+    if size > latest.size {
+        return Err(ApiError::Unprocessable {
+            detail: format!(
+                "{field} {size} is beyond the latest signed checkpoint, which covers tree sizes 1 to {}: ask for a size from 1 to {}, such as the size of a checkpoint you hold (GET /api/v1/checkpoint gives the latest)",
+                latest.size, latest.size
+            ),
+            field: Some(field.to_owned()),
+        });
+    }
+    Ok(latest)
+}
+
+fn refused(error: TreeError) -> ApiError {
+    match error {
+        TreeError::Refused(refused) => ApiError::Unprocessable { detail: refused.to_string(), field: None },
+        beyond @ TreeError::BeyondHead { .. } => ApiError::Unprocessable { detail: beyond.to_string(), field: None },
+        TreeError::Missing(missing) => {
+            ApiError::Internal(format!("the Merkle tree lacks a node a proof needs: {missing}"))
+        }
+        TreeError::Store(store) => store.into(),
+    }
+}
+
+fn base64(hashes: &[Hash]) -> Vec<String> {
+    hashes.iter().map(|h| BASE64.encode(h.0)).collect()
+}

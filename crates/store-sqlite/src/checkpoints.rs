@@ -1,0 +1,42 @@
+//! Signed checkpoints in the `checkpoints` table of the SQLite file.
+
+use async_trait::async_trait;
+use kernel::{CheckpointStore, Hash, SignedCheckpoint, StoreError, Timestamp};
+use sqlx::Row;
+
+use crate::{SqliteStore, unavailable};
+
+#[async_trait]
+impl CheckpointStore for SqliteStore {
+    async fn save_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO checkpoints (size, root, note, signed_at) VALUES (?1, ?2, ?3, ?4)")
+            .bind(i64::try_from(checkpoint.size).map_err(unavailable)?)
+            .bind(checkpoint.root.0.as_slice())
+            .bind(&checkpoint.note)
+            .bind(checkpoint.signed_at.as_micros())
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, StoreError> {
+        let row = sqlx::query("SELECT size, root, note, signed_at FROM checkpoints ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.map(|row| {
+            let size: i64 = row.try_get(0).map_err(unavailable)?;
+            let root: Vec<u8> = row.try_get(1).map_err(unavailable)?;
+            let signed_at: i64 = row.try_get(3).map_err(unavailable)?;
+            Ok(SignedCheckpoint {
+                size: u64::try_from(size).map_err(unavailable)?,
+                root: Hash::from_slice(&root).ok_or_else(|| unavailable("a checkpoint's root is not 32 bytes"))?,
+                note: row.try_get(2).map_err(unavailable)?,
+                signed_at: Timestamp::from_micros(signed_at)
+                    .ok_or_else(|| unavailable("a checkpoint's signing time is out of range"))?,
+            })
+        })
+        .transpose()
+    }
+}

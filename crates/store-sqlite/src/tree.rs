@@ -1,0 +1,127 @@
+//! The `tree_nodes` table: the stored Merkle tree over the log. The kernel decides which
+//! complete subtrees a batch of events completes ([`kernel::new_nodes`]); this module reads the
+//! nodes it asks for and inserts the ones it returns, inside the writer's transaction.
+
+use std::collections::HashMap;
+
+use kernel::{Hash, NodeId, StoreError, TreeNode, leaf_hash, new_nodes, root_nodes};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use crate::{file_error, unavailable};
+
+/// Rows per INSERT statement: 3 parameters each, under SQLite's limit of 32,766.
+const INSERT_CHUNK: usize = 10_000;
+/// Nodes per lookup: 2 parameters each.
+const LOOKUP_CHUNK: usize = 10_000;
+/// Chain hashes read per query when the tree catches up with the log.
+const LEAF_PAGE: i64 = 100_000;
+
+/// The stored hashes of `ids`; a node not stored is absent.
+pub(crate) async fn read_nodes(
+    conn: &mut SqliteConnection,
+    ids: &[NodeId],
+) -> Result<HashMap<NodeId, Hash>, StoreError> {
+    let mut found = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let mut query = QueryBuilder::<Sqlite>::new("WITH wanted(level, idx) AS (VALUES ");
+        let mut list = query.separated(", ");
+        for id in chunk {
+            list.push("(").push_bind_unseparated(i64::from(id.level)).push_unseparated(", ");
+            list.push_bind_unseparated(id.index as i64).push_unseparated(")");
+        }
+        query.push(
+            ") SELECT t.level, t.idx, t.hash FROM wanted JOIN tree_nodes t ON t.level = wanted.level AND t.idx = wanted.idx",
+        );
+        for row in query.build().fetch_all(&mut *conn).await.map_err(unavailable)? {
+            let level: i64 = row.try_get(0).map_err(unavailable)?;
+            let index: i64 = row.try_get(1).map_err(unavailable)?;
+            let id = NodeId::new(level as u8, index as u64);
+            let hash = row.try_get::<&[u8], _>(2).ok().and_then(Hash::from_slice).ok_or_else(|| damaged(id))?;
+            found.insert(id, hash);
+        }
+    }
+    Ok(found)
+}
+
+/// Adds `leaves` (leaf hashes of the events just written after position `size`) to the tree. A
+/// tree behind the log (kept by a store opened before the tree existed, or being rebuilt) first
+/// catches up from the chain hashes of the events it lacks.
+pub(crate) async fn extend(conn: &mut SqliteConnection, size: u64, leaves: &[Hash]) -> Result<(), StoreError> {
+    if leaves.is_empty() {
+        return Ok(());
+    }
+    let edge = read_nodes(conn, &root_nodes(size)).await?;
+    let nodes = match new_nodes(size, &edge, leaves) {
+        Ok(nodes) => nodes,
+        Err(missing) => {
+            let kept = kept_size(conn).await?;
+            if kept >= size {
+                return Err(damaged(missing.0));
+            }
+            let mut all = log_leaves(conn, kept, size).await?;
+            all.extend_from_slice(leaves);
+            let edge = read_nodes(conn, &root_nodes(kept)).await?;
+            new_nodes(kept, &edge, &all).map_err(|missing| damaged(missing.0))?
+        }
+    };
+    insert(conn, &nodes).await
+}
+
+/// Deletes the tree and computes it again from the whole log; returns its size.
+pub(crate) async fn rebuild(conn: &mut SqliteConnection, head: u64) -> Result<u64, StoreError> {
+    sqlx::query("DELETE FROM tree_nodes").execute(&mut *conn).await.map_err(file_error)?;
+    let leaves = log_leaves(conn, 0, head).await?;
+    let nodes = new_nodes(0, &HashMap::new(), &leaves).map_err(|missing| damaged(missing.0))?;
+    insert(conn, &nodes).await?;
+    Ok(head)
+}
+
+/// The number of leaves the stored tree holds.
+async fn kept_size(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+    let row = sqlx::query("SELECT MAX(idx) FROM tree_nodes WHERE level = 0")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(row.try_get::<Option<i64>, _>(0).map_err(unavailable)?.map_or(0, |last| last as u64 + 1))
+}
+
+/// The leaf hashes of the events at positions `after + 1 ..= upto`.
+async fn log_leaves(conn: &mut SqliteConnection, after: u64, upto: u64) -> Result<Vec<Hash>, StoreError> {
+    let mut leaves = Vec::with_capacity((upto - after) as usize);
+    let mut from = after as i64;
+    while (from as u64) < upto {
+        let rows = sqlx::query(
+            "SELECT position, hash FROM events WHERE position > ?1 AND position <= ?2 ORDER BY position LIMIT ?3",
+        )
+        .bind(from)
+        .bind(upto as i64)
+        .bind(LEAF_PAGE)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+        let Some(last) = rows.last() else { break };
+        from = last.try_get(0).map_err(unavailable)?;
+        for row in &rows {
+            let bytes: &[u8] = row.try_get(1).map_err(unavailable)?;
+            leaves.push(leaf_hash(bytes));
+        }
+    }
+    Ok(leaves)
+}
+
+async fn insert(conn: &mut SqliteConnection, nodes: &[TreeNode]) -> Result<(), StoreError> {
+    for chunk in nodes.chunks(INSERT_CHUNK) {
+        let mut query = QueryBuilder::<Sqlite>::new("INSERT INTO tree_nodes (level, idx, hash) ");
+        query.push_values(chunk, |mut b, node| {
+            b.push_bind(i64::from(node.id.level)).push_bind(node.id.index as i64).push_bind(node.hash.0.as_slice());
+        });
+        query.build().execute(&mut *conn).await.map_err(file_error)?;
+    }
+    Ok(())
+}
+
+fn damaged(id: NodeId) -> StoreError {
+    StoreError::Unavailable(format!(
+        "the stored Merkle tree is damaged at {id}: run `covenant rebuild-tree` to recompute it from the log"
+    ))
+}

@@ -1,0 +1,150 @@
+//! The transparency log over the real server: checkpoints signed as the log grows and served as
+//! a signed note, and inclusion and consistency proofs that verify, with the kernel's verifier,
+//! against the checkpoints served; sizes beyond the latest checkpoint refused in words.
+
+use std::time::Duration;
+
+use app::{Checkpoint, CheckpointPolicy, NoteSigner, Role};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use domain::seeds;
+use kernel::{ConsistencyProof, Hash, InclusionProof, Position, event_leaf};
+use serde_json::Value;
+use tests::{TestApp, TestStore, on_both_backends, spawn_app};
+
+fn signer() -> NoteSigner {
+    NoteSigner::generate("lincolnshire.example/covenant").expect("a good key name")
+}
+
+/// The checkpoint the service serves, verified with `signer`'s verifier key.
+async fn served(app: &TestApp, token: &str, signer: &NoteSigner) -> Checkpoint {
+    let response = app.get("/api/v1/checkpoint", token).send().await.expect("an answer");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
+    let note = response.text().await.expect("a body");
+    Checkpoint::open(&note, &signer.verifier()).expect("the served note verifies with the log's key")
+}
+
+/// Waits until the service serves a checkpoint of `size` events.
+async fn served_at(app: &TestApp, token: &str, signer: &NoteSigner, size: u64) -> Checkpoint {
+    for _ in 0..200 {
+        let response = app.get("/api/v1/checkpoint", token).send().await.expect("an answer");
+        if response.status() == 200 {
+            let checkpoint = served(app, token, signer).await;
+            if checkpoint.size == size {
+                return checkpoint;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no checkpoint of {size} events was served within ten seconds");
+}
+
+fn hashes(body: &Value) -> Vec<Hash> {
+    body["hashes"]
+        .as_array()
+        .expect("a list of hashes")
+        .iter()
+        .map(|h| Hash::from_slice(&BASE64.decode(h.as_str().expect("text")).expect("base64")).expect("32 bytes"))
+        .collect()
+}
+
+async fn the_service_signs_checkpoints_as_the_log_grows_and_serves_the_latest(db: &TestStore) {
+    let app = spawn_app(db).await;
+    let reader = app.token(Role::Reader, None).await;
+    let none = app.get("/api/v1/checkpoint", &reader).send().await.expect("an answer");
+    assert_eq!(none.status(), 404);
+    assert_eq!(none.headers()["content-type"], "application/problem+json");
+    let problem: Value = none.json().await.expect("a problem");
+    let detail = problem["detail"].as_str().expect("a detail");
+    assert!(detail.contains("[transparency] key = \"FILE\""), "{detail}");
+
+    app.load(&seeds::lincolnshire()).await;
+    let signer = signer();
+    app.service
+        .sign_checkpoints(signer.clone(), CheckpointPolicy { every_events: 5, every: Duration::from_secs(3600) });
+    let first = served_at(&app, &reader, &signer, app.head().await).await;
+    assert_eq!(first.origin, "lincolnshire.example/covenant");
+    assert_eq!(first.root, app.stores.events.tree_root(first.size).await.expect("the root"));
+
+    app.load(&seeds::walsall()).await;
+    let grown = app.head().await;
+    assert!(grown >= first.size + 5, "the second story adds at least five events");
+    let second = served_at(&app, &reader, &signer, grown).await;
+    let kept = app.stores.checkpoints.latest_checkpoint().await.expect("read").expect("kept in the database");
+    assert_eq!((kept.size, kept.root), (second.size, second.root));
+    app.stop().await;
+}
+
+async fn proofs_verify_against_the_served_checkpoint_and_other_sizes_are_refused(db: &TestStore) {
+    let app = spawn_app(db).await;
+    let reader = app.token(Role::Reader, None).await;
+    let signer = signer();
+    app.load(&seeds::lincolnshire()).await;
+    app::sign_head(&app.stores, &signer).await.expect("signed");
+    let earlier = served(&app, &reader, &signer).await;
+    app.load(&seeds::walsall()).await;
+    app::sign_head(&app.stores, &signer).await.expect("signed");
+    let latest = served(&app, &reader, &signer).await;
+    app.load(&seeds::rotherham()).await;
+    assert!(app.head().await > latest.size, "the log has grown past the latest checkpoint");
+
+    let events = app.stores.events.read_all(Position::ZERO, latest.size as usize).await.expect("the log");
+    for event in events.iter().step_by(7).chain(events.last()) {
+        let path = format!("/api/v1/proofs/inclusion?position={}&size={}", event.position, latest.size);
+        let response = app.get(&path, &reader).send().await.expect("an answer");
+        assert_eq!(response.status(), 200, "{path}");
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(body["position"], event.position.0);
+        assert_eq!(body["leaf_index"], event.position.0 - 1);
+        assert_eq!(body["tree_size"], latest.size);
+        let proof = InclusionProof { index: event.position.0 - 1, size: latest.size, path: hashes(&body) };
+        proof.verify(&event_leaf(event), &latest.root).expect("the event is in the checkpointed log");
+        let other = &events[(event.position.0 as usize) % events.len()];
+        assert!(proof.verify(&event_leaf(other), &latest.root).is_err(), "a proof for another event is refused");
+    }
+
+    let path = format!("/api/v1/proofs/consistency?from={}&to={}", earlier.size, latest.size);
+    let body: Value = app.get(&path, &reader).send().await.expect("an answer").json().await.expect("JSON");
+    assert_eq!((body["from"].as_u64(), body["to"].as_u64()), (Some(earlier.size), Some(latest.size)));
+    let proof = ConsistencyProof { from: earlier.size, to: latest.size, path: hashes(&body) };
+    proof.verify(&earlier.root, &latest.root).expect("the earlier checkpoint's log is a prefix of the latest's");
+    assert!(proof.verify(&latest.root, &latest.root).is_err(), "a proof against another root is refused");
+
+    let beyond = latest.size + 1;
+    for (path, status, says) in [
+        (
+            format!("/api/v1/proofs/inclusion?position=1&size={beyond}"),
+            422,
+            format!("covers tree sizes 1 to {}", latest.size),
+        ),
+        (
+            format!("/api/v1/proofs/consistency?from=1&to={beyond}"),
+            422,
+            format!("covers tree sizes 1 to {}", latest.size),
+        ),
+        (format!("/api/v1/proofs/inclusion?position=0&size={}", latest.size), 422, "ask for a position from 1".into()),
+        (
+            format!("/api/v1/proofs/consistency?from={}&to={}", latest.size, earlier.size),
+            422,
+            "from a smaller tree to a larger one".into(),
+        ),
+        ("/api/v1/proofs/inclusion?position=1".into(), 400, "size".into()),
+        ("/api/v1/proofs/consistency?from=one&to=2".into(), 400, "the proof takes from and to".into()),
+    ] {
+        let response = app.get(&path, &reader).send().await.expect("an answer");
+        assert_eq!(response.status(), status, "{path}");
+        assert_eq!(response.headers()["content-type"], "application/problem+json", "{path}");
+        let problem: Value = response.json().await.expect("a problem");
+        let detail = problem["detail"].as_str().expect("a detail");
+        assert!(detail.contains(&says), "{path}: {detail}");
+    }
+    let anonymous = app.client.get(app.url("/api/v1/proofs/inclusion?position=1&size=1")).send().await;
+    assert_eq!(anonymous.expect("an answer").status(), 401);
+    app.stop().await;
+}
+
+on_both_backends!(
+    the_service_signs_checkpoints_as_the_log_grows_and_serves_the_latest,
+    proofs_verify_against_the_served_checkpoint_and_other_sizes_are_refused
+);

@@ -1,0 +1,91 @@
+//! The portable proof of a resolution: exported for every resolution of the seed stories and
+//! verified offline with the verifier key alone; one byte changed anywhere, a proof checked with
+//! another key, and a proof for another event are each refused.
+
+use app::resolution_proof::{self, ResolutionProofError};
+use app::{NoteSigner, Recorder};
+use domain::testing::default_now;
+use kernel::{Position, StreamBound};
+use tests::{TestStore, on_both_backends};
+
+async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refused(db: &TestStore) {
+    let stores = db.stores().await;
+    let recorder = Recorder::new(stores.events.clone());
+    for story in domain::seeds::stories() {
+        app::load_story(&recorder, &story, default_now()).await.expect("the story is recorded");
+    }
+    let unsigned = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45").await;
+    assert!(matches!(unsigned, Err(ResolutionProofError::NoCheckpoint)), "{unsigned:?}");
+    let signer = NoteSigner::generate("lincolnshire.example/covenant").expect("a key");
+    let checkpoint = app::sign_head(&stores, &signer).await.expect("signed");
+    let (models, _) = app::views::current(&stores, |_, _| ()).await.expect("the read models");
+    let ids: Vec<String> =
+        models.resolutions_on_record().filter_map(|r| r.id.as_ref().map(|k| k.as_str().to_owned())).collect();
+    assert!(ids.len() >= 5, "the seed stories record resolutions: {ids:?}");
+
+    let mut files = Vec::new();
+    for id in &ids {
+        let file = resolution_proof::export(&stores, id).await.expect("the proof exports");
+        let proven = resolution_proof::verify(&file, &signer.verifier()).expect("the proof verifies offline");
+        let stream = domain::ids::resolution_stream(&domain::values::Key::parse(id.as_str()).expect("a key"));
+        let recorded = stores.events.read_stream(&stream, StreamBound::All).await.expect("the stream");
+        assert_eq!(proven.resolution, *id);
+        assert_eq!(proven.positions, recorded.iter().map(|e| e.position.0).collect::<Vec<_>>());
+        assert_eq!(proven.checkpoint_size, checkpoint.size);
+        let said = proven.to_string();
+        let expected =
+            format!("is event {} of the log whose checkpoint of {} events", recorded[0].position, checkpoint.size);
+        assert!(said.contains(&expected) && said.contains("signed by lincolnshire.example/covenant"), "{said}");
+        files.push(file);
+    }
+    let minute = resolution_proof::verify(
+        &files[ids.iter().position(|i| i == "west-lindsey-pcc-2021-03-09-45").expect("minute 45")],
+        &signer.verifier(),
+    )
+    .expect("verifies")
+    .to_string();
+    assert!(
+        minute.starts_with("Resolution west-lindsey-pcc-2021-03-09-45: minute 45 of west-lindsey-prosperous-communities-committee, decided 9 March 2021, is event "),
+        "{minute}"
+    );
+
+    // One byte changed anywhere in a file is refused.
+    let original = files[0].as_bytes();
+    let mut changed_bytes = 0;
+    for at in 0..original.len() {
+        let mut changed = original.to_vec();
+        changed[at] ^= 0x01;
+        let Ok(text) = String::from_utf8(changed) else { continue };
+        let refused = resolution_proof::verify(&text, &signer.verifier());
+        assert!(
+            matches!(refused, Err(ResolutionProofError::Refused(_))),
+            "byte {at} changed from {:?} is not refused",
+            original[at] as char
+        );
+        changed_bytes += 1;
+    }
+    assert!(changed_bytes > original.len() / 2);
+
+    // Another key's verifier, and a proof for another event, are refused.
+    let other = NoteSigner::generate("lincolnshire.example/covenant").expect("a key");
+    let refused = resolution_proof::verify(&files[0], &other.verifier()).expect_err("another key");
+    assert!(refused.to_string().contains("signed with another key"), "{refused}");
+    let first: serde_json::Value = serde_json::from_str(&files[0]).expect("JSON");
+    let second: serde_json::Value = serde_json::from_str(&files[1]).expect("JSON");
+    let swapped = files[0].replace(
+        first["events"][0]["proof"].as_str().expect("a proof").replace('\n', "\\n").as_str(),
+        second["events"][0]["proof"].as_str().expect("a proof").replace('\n', "\\n").as_str(),
+    );
+    assert_ne!(swapped, files[0]);
+    let refused = resolution_proof::verify(&swapped, &signer.verifier()).expect_err("another event's proof");
+    assert!(refused.to_string().contains("is for another leaf"), "{refused}");
+
+    // An event after the latest checkpoint is not proved until a new one is signed.
+    let head = stores.events.head().await.expect("head").position;
+    assert_eq!(head, Position(checkpoint.size));
+    stores.checkpoints.save_checkpoint(&kernel::SignedCheckpoint { size: 10, ..checkpoint }).await.expect("kept");
+    let late = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45").await;
+    assert!(matches!(late, Err(ResolutionProofError::NotCovered { size: 10, .. })), "{late:?}");
+}
+
+on_both_backends!(every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refused);
