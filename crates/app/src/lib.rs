@@ -15,6 +15,7 @@ pub mod interchange;
 mod record_error;
 mod recorder;
 mod seeding;
+pub mod seeds;
 mod store;
 mod tokens;
 mod unit_of_work;

@@ -3,7 +3,7 @@
 //! show, every value is escaped, and a revoked or unknown token gets nothing.
 
 use app::Role;
-use domain::seeds;
+use app::seeds;
 use kernel::Timestamp;
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response};

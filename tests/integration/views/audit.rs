@@ -12,7 +12,7 @@ on_both_backends!(one_entity_s_trail_is_the_whole_trail_narrowed_to_its_stream);
 async fn one_entity_s_trail_is_the_whole_trail_narrowed_to_its_stream(db: &TestStore) {
     let stores = db.stores().await;
     let recorder = app::Recorder::new(stores.events.clone());
-    for story in domain::seeds::stories() {
+    for story in app::seeds::stories() {
         app::load_story(&recorder, &story, default_now()).await.expect("the seed story is recorded");
     }
     let head = stores.events.head().await.expect("the head reads").position;

@@ -1,9 +1,9 @@
 //! The five seed stories as scenarios: every command is accepted, in order, and the final states
 //! are the ones the papers describe.
 
+use app::seeds::{self, Story};
 use domain::instrument::Status;
 use domain::memory::Ledger;
-use domain::seeds::{self, Story};
 use domain::{Facts, Key, OrgId, commitment, rag};
 
 fn key(text: &str) -> Key {
