@@ -1,10 +1,116 @@
 //! The five seed stories as scenarios: every command is accepted, in order, and the final states
-//! are the ones the papers describe.
+//! are the ones the papers describe; every step names the paper and the passage it comes from, or
+//! says it is illustrative, and every passage it quotes is in that paper.
+
+use std::path::Path;
 
 use app::seeds::{self, Story};
 use domain::instrument::Status;
 use domain::memory::Ledger;
 use domain::{Facts, Key, OrgId, commitment, rag};
+
+/// The papers the stories come from: the name a step's source gives each, and its file among the
+/// seed documents (`../shared/seeds` beside the repository).
+const PAPERS: [(&str, &str); 5] = [
+    ("West Northamptonshire Council, Cllr Matt Golby, 20 September 2023", "000_a443a4e604484c0e.txt"),
+    ("Rotherham Health and Wellbeing Board, minute on Ward Plans", "001_0adb318e310c7003.txt"),
+    ("Bexley Joint Local Health and Wellbeing Strategy 2023 to 2028, introduction", "002_dc1c6ec3f328d608.txt"),
+    ("whg news, 29 June 2023", "003_66488c0e9a46b732.txt"),
+    ("West Lindsey District Council, minute 45", "004_b4b51db44b626229.txt"),
+];
+
+/// The paper a source names: the source starts with the paper's name and a colon.
+fn paper_named(source: &str) -> Option<(&'static str, &'static str)> {
+    PAPERS.into_iter().find(|(name, _)| source.strip_prefix(name).is_some_and(|rest| rest.starts_with(':')))
+}
+
+/// The passages a source quotes: the text between each pair of straight double quotes.
+fn quotes(source: &str) -> Vec<&str> {
+    source.split('"').skip(1).step_by(2).collect()
+}
+
+/// Runs of whitespace as one space, so that a quotation need not copy the paper's line breaks.
+fn spaced(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Lists every demo step without a seed source: a source must name one of the papers and quote
+/// it, or say that the step is illustrative.
+#[test]
+fn every_demo_step_names_its_paper_or_says_it_is_illustrative() {
+    let mut unsourced = Vec::new();
+    for story in seeds::stories() {
+        for (i, step) in story.steps.iter().enumerate() {
+            let source = step.source.as_str();
+            let named = paper_named(source).is_some();
+            let wrong = if !named && !source.contains("illustrative") {
+                Some("names no paper and does not say it is illustrative")
+            } else if !named && !quotes(source).is_empty() {
+                Some("quotes a passage without naming its paper")
+            } else if named && quotes(source).is_empty() {
+                Some("names a paper but quotes no passage of it")
+            } else {
+                None
+            };
+            if let Some(wrong) = wrong {
+                unsourced.push(format!("{} step {}: {wrong}: {source:?}", story.key, i + 1));
+            }
+        }
+    }
+    assert!(unsourced.is_empty(), "demo steps without a seed source:\n{}", unsourced.join("\n"));
+}
+
+#[test]
+fn every_quoted_passage_is_in_the_paper_it_names() {
+    let papers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
+    if !papers.is_dir() {
+        println!("SKIPPED every_quoted_passage_is_in_the_paper_it_names: no seed papers at {}", papers.display());
+        return;
+    }
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for story in seeds::stories() {
+        for (i, step) in story.steps.iter().enumerate() {
+            let Some((name, file)) = paper_named(&step.source) else { continue };
+            let paper = std::fs::read_to_string(papers.join(file)).expect("the seed paper is readable");
+            let paper = spaced(&paper);
+            for quote in quotes(&step.source) {
+                checked += 1;
+                if !paper.contains(&spaced(quote)) {
+                    missing.push(format!("{} step {}: {quote:?} is not in {name}", story.key, i + 1));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "quoted passages not in their papers:\n{}", missing.join("\n"));
+    assert!(checked > 100, "only {checked} passages checked");
+}
+
+#[test]
+fn every_line_of_every_story_file_is_a_step() {
+    for file in &seeds::FILES {
+        let story = seeds::parse_story(file).unwrap_or_else(|errors| {
+            panic!("{}: {}", file.key, errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+        });
+        assert_eq!(story.steps.len(), file.text.lines().filter(|l| !l.trim().is_empty()).count(), "{}", file.key);
+    }
+}
+
+#[test]
+fn a_step_without_a_date_needs_occurred_at_and_a_dated_one_keeps_its_own() {
+    let register = r#"{"command":{"aggregate":"organisation","command":"register","id":"GB-LAE-WLI","name":"West Lindsey District Council","kind":"local_authority"},"source":"illustrative"}"#;
+    let file = seeds::StoryFile { key: "test", title: "test", text: register };
+    let errors = seeds::parse_story(&file).expect_err("no occurred_at");
+    assert!(errors[0].message.contains("give occurred_at"), "{}", errors[0]);
+    let disagrees = r#"{"occurred_at":"2021-03-10","command":{"aggregate":"meeting","command":"hold","id":"m","held_on":"2021-03-09"},"source":"illustrative"}"#;
+    let file = seeds::StoryFile { key: "test", title: "test", text: disagrees };
+    let errors = seeds::parse_story(&file).expect_err("occurred_at on another day");
+    assert!(errors[0].message.contains("2021-03-09 (held_on)"), "{}", errors[0]);
+    let dated = r#"{"command":{"aggregate":"meeting","command":"hold","id":"m","held_on":"2021-03-09"},"source":"illustrative"}"#;
+    let story = seeds::parse_story(&seeds::StoryFile { key: "test", title: "test", text: dated }).expect("a step");
+    assert_eq!(story.steps[0].occurred_at, kernel::Timestamp::parse("2021-03-09").expect("a date"));
+    assert_eq!(story.steps[0].actor, "seed:test");
+}
 
 fn key(text: &str) -> Key {
     Key::parse(text).expect("key")
@@ -141,6 +247,12 @@ fn bexley_strategy_signed_off_with_priorities_and_action_plan() {
     assert_eq!(titles, ["Mental health", "Children and Young People", "Ageing well"]);
     let plan = &facts.instruments[&key("bexley-joint-integrated-action-plan")];
     assert_eq!(plan.builds_on, Some(key("bexley-jlhws-2023-2028")));
+    // "That the Joint Local Health and Wellbeing Strategy 2023 to 2028 and the joint integrated
+    // action plan be approved": the plan is endorsed and adopted by that resolution, and delivered.
+    assert_eq!(plan.status, Status::InDelivery);
+    assert_eq!(plan.endorsements[0].resolution, key("bexley-hwb-2023-03-16-jlhws"));
+    let adopted = plan.party(&org("GB-LAE-BEX")).and_then(|p| p.adopted.as_ref()).expect("adopted by Bexley");
+    assert_eq!(adopted.resolution, key("bexley-hwb-2023-03-16-jlhws"));
     assert_eq!(facts.commitments[&key("bexley-suicide-prevention-plan")].status, commitment::Status::Completed);
 }
 
@@ -156,6 +268,45 @@ fn west_northamptonshire_via_cabinet_then_board_with_ten_ambitions_and_nine_laps
     assert_eq!(facts.organisations[&org("GB-LAE-NTH")].successor, Some(org("GB-LAE-WNH")));
     let cabinet = &facts.resolutions[&key("west-northamptonshire-cabinet-2023-09-20-jhws")];
     assert!(cabinet.subject_to_call_in && cabinet.is_in_force());
+    // "local authority, health, police and fire service, town and parishes, voluntary and
+    // community sector organisations": every kind of partner sits on the board.
+    let board = &facts.bodies[&key("west-northamptonshire-hwb")];
+    let kinds: Vec<_> = board.members.iter().filter_map(|m| facts.organisations.get(m).and_then(|o| o.kind)).collect();
+    use domain::organisation::Kind;
+    for kind in [
+        Kind::LocalAuthority,
+        Kind::IntegratedCareBoard,
+        Kind::Police,
+        Kind::Fire,
+        Kind::ParishTownCouncil,
+        Kind::VoluntaryCommunity,
+    ] {
+        assert!(kinds.contains(&kind), "no {kind:?} partner on the board: {kinds:?}");
+    }
+}
+
+/// Integrated care boards were established on 1 July 2022: no story registers one, or gives one
+/// a seat, before then.
+#[test]
+fn no_integrated_care_board_appears_before_1_july_2022() {
+    let established = kernel::Timestamp::parse("2022-07-01").expect("a date");
+    for story in seeds::stories() {
+        let (_, facts) = run(std::slice::from_ref(&story));
+        for step in &story.steps {
+            let ids: Vec<OrgId> = match &step.command {
+                domain::Command::Organisation(domain::organisation::Command::Register { id, .. }) => vec![id.clone()],
+                domain::Command::Body(domain::body::Command::Establish { members, .. }) => members.clone(),
+                domain::Command::Body(domain::body::Command::AddMember { organisation, .. }) => {
+                    vec![organisation.clone()]
+                }
+                _ => Vec::new(),
+            };
+            for id in ids {
+                let icb = facts.organisations[&id].kind == Some(domain::organisation::Kind::IntegratedCareBoard);
+                assert!(!icb || step.occurred_at >= established, "{}: {id} at {}", story.key, step.occurred_at);
+            }
+        }
+    }
 }
 
 #[test]
@@ -163,8 +314,16 @@ fn rotherham_ward_plans_tag_priorities_and_the_board_notes_them() {
     let (_, facts) = run(&[seeds::rotherham()]);
     let plans: Vec<_> =
         facts.instruments.values().filter(|i| i.kind == Some(domain::instrument::Kind::WardPlan)).collect();
-    assert_eq!(plans.len(), 3);
-    assert!(plans.iter().flat_map(|p| &p.objectives).all(|o| !o.themes.is_empty()));
+    // The paper gives 25 wards and, for each theme, how many wards' plans include it; it names no
+    // ward. The plans of 2023/24 are one instrument, with the paper's counts as its objectives.
+    assert_eq!(plans.len(), 1);
+    let plan = plans[0];
+    assert!(plan.title.contains("25 wards"), "{}", plan.title);
+    assert_eq!(plan.objectives.len(), 15);
+    assert!(plan.objectives.iter().all(|o| !o.themes.is_empty()));
+    assert!(plan.objectives.iter().any(|o| o.title == "Crime and community safety (21 wards)"));
+    // Refreshed and published annually in June: the 2023/24 period ended on 31 May 2024.
+    assert_eq!(plan.status, Status::Expired);
     let noted = &facts.resolutions[&key("rotherham-hwb-2023-09-20-ward-plans")];
     assert_eq!(noted.outcome, Some(domain::resolution::Outcome::Noted));
     assert_eq!(noted.text, "Resolved:- That the presentation be noted.");
@@ -176,7 +335,10 @@ fn rotherham_ward_plans_tag_priorities_and_the_board_notes_them() {
 fn walsall_housing_association_in_a_place_based_partnership() {
     let (_, facts) = run(&[seeds::walsall()]);
     let model = &facts.instruments[&key("walsall-together-health-and-housing-model")];
-    assert!(model.party(&org("GB-NHS-QUA")).is_some());
+    // "whg started working formally with health partners in Walsall in 2019".
+    assert_eq!(model.status, Status::InDelivery);
+    assert!(model.party(&org("LOCAL-WHG")).expect("whg is a party").has_adopted());
+    assert_eq!(model.endorsements[0].endorsed_on.to_string(), "2019-04-01");
     assert_eq!(facts.organisations[&org("LOCAL-WHG")].kind, Some(domain::organisation::Kind::HousingAssociation));
     let forum = &facts.bodies[&key("black-country-health-and-social-housing-forum")];
     assert!(forum.members.contains(&org("LOCAL-WHG")));

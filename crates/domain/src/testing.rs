@@ -140,7 +140,7 @@ pub fn further_commands() -> Vec<Command> {
     let hwb = "lincolnshire-health-and-wellbeing-board";
     let mou = "lincolnshire-housing-health-care-mou";
     let plan = "lincolnshire-hhcdg-delivery-plan";
-    let ward = "rotherham-ward-plan-keppel";
+    let action_plan = "bexley-joint-integrated-action-plan";
     vec![
         organisation::Command::Rename {
             id: org("GB-LAE-LIC"),
@@ -305,9 +305,9 @@ pub fn further_commands() -> Vec<Command> {
         }
         .into(),
         instrument::Command::Draft {
-            id: key("rotherham-ward-plan-keppel-2022"),
+            id: key("rotherham-ward-plans-2022-23"),
             kind: instrument::Kind::WardPlan,
-            title: "Keppel Ward Plan 2022/23".into(),
+            title: "Rotherham Ward Plans 2022/23 (25 wards)".into(),
             owner_body: key("rotherham-cabinet"),
             period: Some(crate::Period::new(date("2022-06-01"), date("2023-05-31")).expect("period")),
             parties: vec![],
@@ -315,10 +315,9 @@ pub fn further_commands() -> Vec<Command> {
             drafted_on: date("2022-06-01"),
         }
         .into(),
-        instrument::Command::Expire { id: key("rotherham-ward-plan-keppel-2022"), expired_on: date("2023-06-01") }
-            .into(),
+        instrument::Command::Expire { id: key("rotherham-ward-plans-2022-23"), expired_on: date("2023-06-01") }.into(),
         instrument::Command::AddObjective {
-            id: key(ward),
+            id: key(action_plan),
             objective: key("extra"),
             title: "Extra priority".into(),
             themes: vec!["environment".into()],
