@@ -315,6 +315,7 @@ pub fn further_commands() -> Vec<Command> {
             drafted_on: date("2022-06-01"),
         }
         .into(),
+        instrument::Command::AddParty { id: key("rotherham-ward-plans-2022-23"), party: org("GB-LAE-ROH") }.into(),
         instrument::Command::Expire { id: key("rotherham-ward-plans-2022-23"), expired_on: date("2023-06-01") }.into(),
         instrument::Command::AddObjective {
             id: key(action_plan),
