@@ -67,7 +67,7 @@ fn generate(rows: usize) -> String {
 async fn lincolnshire(backend: Backend) -> (TestStore, Recorder) {
     let db = bench::open(backend, &bench::postgres_url()).await;
     let recorder = Recorder::new(db.shared());
-    app::load_story(&recorder, &domain::seeds::lincolnshire(), domain::testing::default_now())
+    app::load_story(&recorder, &app::seeds::lincolnshire(), domain::testing::default_now())
         .await
         .expect("the Lincolnshire story is recorded");
     (db, recorder)

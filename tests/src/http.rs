@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use app::seeds::Story;
 use app::{Recorder, Role, Stores};
-use domain::seeds::Story;
 use http_api::{Service, Settings};
 use kernel::Timestamp;
 use tokio::sync::oneshot;

@@ -69,15 +69,20 @@ fn date_field(json: &str, message: &str) -> Option<String> {
     search(&serde_json::from_str(json).ok()?, "", message)
 }
 
+/// The lines of a JSON Lines text that hold something, each with its number (1-based): blank
+/// lines and lines starting with `#` are skipped.
+pub(crate) fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    (1..)
+        .zip(text.lines())
+        .map(|(line, content)| (line, content.trim()))
+        .filter(|(_, content)| !content.is_empty() && !content.starts_with('#'))
+}
+
 /// Reads every command of a JSON Lines text, or every line that is not one.
 pub fn parse_command_lines(text: &str) -> Result<Vec<CommandLine>, Vec<LineError>> {
     let mut commands = Vec::new();
     let mut errors = Vec::new();
-    for (line, content) in (1..).zip(text.lines()) {
-        let content = content.trim();
-        if content.is_empty() || content.starts_with('#') {
-            continue;
-        }
+    for (line, content) in content_lines(text) {
         match parse_command(content) {
             Ok(command) => commands.push(CommandLine { line, command }),
             Err(message) => errors.push(LineError { line, message }),

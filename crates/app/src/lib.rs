@@ -18,6 +18,7 @@ mod record_error;
 mod recorder;
 pub mod resolution_proof;
 mod seeding;
+pub mod seeds;
 mod signing;
 mod store;
 mod tokens;

@@ -2,9 +2,9 @@
 //! its own `occurred_at`, actor and source, as a secretariat would have recorded it; so the log
 //! holds the stories in their order, one append per step.
 
-use domain::seeds::Story;
 use kernel::{Position, Timestamp};
 
+use crate::seeds::Story;
 use crate::{Provenance, RecordError, Recorder, Submission};
 
 /// What loading one story recorded.

@@ -50,7 +50,7 @@ pub async fn load(database: &DatabaseUrl, stores: &Stores) -> anyhow::Result<Vec
     let recorder = Recorder::new(stores.events.clone());
     let now = Timestamp::now();
     let mut loaded = Vec::new();
-    for story in domain::seeds::stories() {
+    for story in app::seeds::stories() {
         let story_loaded = app::load_story(&recorder, &story, now).await?;
         println!(
             "Loaded {:<22} {} commands, {} events: {}",

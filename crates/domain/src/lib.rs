@@ -1,9 +1,9 @@
 //! The governance model of Covenant: organisations, bodies, meetings, resolutions, instruments,
 //! commitments and indicators, each an aggregate with its commands, events, state, `decide` and
 //! `evolve`; the top-level [`Command`] and [`Event`] that name any of them; [`handle`], the one
-//! entry point the application layer calls; the event [`codec`]; the [`rag`] rules; and the
-//! [`seeds`] stories; and [`when`], the day a command happened and the `occurred_at` it is
-//! recorded with.
+//! entry point the application layer calls; the event [`codec`]; the [`rag`] rules; and
+//! [`when`], the day a command happened and the `occurred_at` it is recorded with. The
+//! given/when/then harness, `testing`, is built with the `testing` feature, for tests.
 //!
 //! Architecture Invariant: this crate is pure and synchronous. It does no IO, reads no clock and
 //! knows no store: the current time and the states of referenced streams arrive in a [`Context`].
@@ -37,7 +37,7 @@ pub mod memory;
 pub mod organisation;
 pub mod rag;
 pub mod resolution;
-pub mod seeds;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod values;
 pub mod when;

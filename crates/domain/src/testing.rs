@@ -1,6 +1,8 @@
 //! A given/when/then harness for aggregate tests, in the cqrs-es style: given the events already
 //! in a stream (or commands that set up a whole world), when a command, then these events or this
-//! error. Public so that other crates' tests can state domain facts the same way.
+//! error. Public, behind the `testing` feature, so that other crates' tests can state domain
+//! facts the same way; the further story here runs after the seed stories, which are the
+//! application's (`app::seeds`).
 
 use kernel::{StreamId, Timestamp};
 
@@ -8,7 +10,7 @@ use crate::memory::Ledger;
 use crate::resolution::Outcome;
 use crate::{
     Command, ContentHash, Context, Date, DomainError, Event, Facts, Key, OrgId, body, commitment, handle, instrument,
-    meeting, organisation, resolution, seeds,
+    meeting, organisation, resolution,
 };
 
 /// The time tests decide at unless told otherwise: noon on 1 June 2024.
@@ -133,23 +135,12 @@ pub fn date(text: &str) -> Date {
     Date::parse_from_str(text, "%Y-%m-%d").expect("date")
 }
 
-/// The seed stories, loaded in order.
-pub fn seeded() -> Ledger {
-    let mut ledger = Ledger::new();
-    for story in seeds::stories() {
-        for step in story.steps {
-            ledger.execute(&step.command, step.occurred_at).expect("seed step accepted");
-        }
-    }
-    ledger
-}
-
 /// Commands, run after the seeds, that produce every event type the seeds do not.
 pub fn further_commands() -> Vec<Command> {
     let hwb = "lincolnshire-health-and-wellbeing-board";
     let mou = "lincolnshire-housing-health-care-mou";
     let plan = "lincolnshire-hhcdg-delivery-plan";
-    let ward = "rotherham-ward-plan-keppel";
+    let action_plan = "bexley-joint-integrated-action-plan";
     vec![
         organisation::Command::Rename {
             id: org("GB-LAE-LIC"),
@@ -314,9 +305,9 @@ pub fn further_commands() -> Vec<Command> {
         }
         .into(),
         instrument::Command::Draft {
-            id: key("rotherham-ward-plan-keppel-2022"),
+            id: key("rotherham-ward-plans-2022-23"),
             kind: instrument::Kind::WardPlan,
-            title: "Keppel Ward Plan 2022/23".into(),
+            title: "Rotherham Ward Plans 2022/23 (25 wards)".into(),
             owner_body: key("rotherham-cabinet"),
             period: Some(crate::Period::new(date("2022-06-01"), date("2023-05-31")).expect("period")),
             parties: vec![],
@@ -324,10 +315,10 @@ pub fn further_commands() -> Vec<Command> {
             drafted_on: date("2022-06-01"),
         }
         .into(),
-        instrument::Command::Expire { id: key("rotherham-ward-plan-keppel-2022"), expired_on: date("2023-06-01") }
-            .into(),
+        instrument::Command::AddParty { id: key("rotherham-ward-plans-2022-23"), party: org("GB-LAE-ROH") }.into(),
+        instrument::Command::Expire { id: key("rotherham-ward-plans-2022-23"), expired_on: date("2023-06-01") }.into(),
         instrument::Command::AddObjective {
-            id: key(ward),
+            id: key(action_plan),
             objective: key("extra"),
             title: "Extra priority".into(),
             themes: vec!["environment".into()],
@@ -355,9 +346,10 @@ pub fn further_commands() -> Vec<Command> {
     ]
 }
 
-/// Every event of the seeds and the further story.
-pub fn corpus() -> Vec<Event> {
-    let mut ledger = seeded();
+/// Every event of `seeded` (the seed stories, run on streams held in memory: `app::seeds::seeded`)
+/// and of the further story run after them.
+pub fn corpus(seeded: Ledger) -> Vec<Event> {
+    let mut ledger = seeded;
     for command in further_commands() {
         if let Err(e) = ledger.execute(&command, default_now()) {
             panic!("further command refused: {e}\n{command:?}");

@@ -10,7 +10,7 @@ use kernel::{EventType, Payload};
 
 #[test]
 fn every_catalogued_event_is_emitted_and_round_trips() {
-    let corpus = domain::testing::corpus();
+    let corpus = domain::testing::corpus(app::seeds::seeded());
     let mut seen = BTreeSet::new();
     for event in &corpus {
         let (event_type, version, payload) = codec::encode(event).expect("encodes");
@@ -48,7 +48,7 @@ fn the_catalogue_document_matches_the_code() {
     let code: BTreeMap<String, u32> = CATALOGUE.iter().map(|s| (s.name(), s.version)).collect();
     let doc_versions: BTreeMap<String, u32> = docs.iter().map(|(n, (v, _))| (n.clone(), *v)).collect();
     assert_eq!(doc_versions, code, "docs/events.md and codec::CATALOGUE list different events or versions");
-    for event in domain::testing::corpus() {
+    for event in domain::testing::corpus(app::seeds::seeded()) {
         let (event_type, _, payload) = codec::encode(&event).expect("encodes");
         let fields: BTreeSet<String> = match payload.to_value().expect("json") {
             serde_json::Value::Object(map) => map.keys().cloned().collect(),
@@ -107,7 +107,7 @@ fn a_broken_version_1_payload_names_the_upcast_failure() {
 
 #[test]
 fn current_progress_reports_are_written_at_version_2() {
-    let event = domain::testing::corpus()
+    let event = domain::testing::corpus(app::seeds::seeded())
         .into_iter()
         .find(|e| matches!(e, Event::Commitment(commitment::Event::ProgressReported { .. })))
         .expect("a progress report in the corpus");
@@ -117,7 +117,7 @@ fn current_progress_reports_are_written_at_version_2() {
 
 #[test]
 fn a_current_payload_with_a_field_of_the_wrong_shape_is_malformed() {
-    for event in domain::testing::corpus() {
+    for event in domain::testing::corpus(app::seeds::seeded()) {
         let (event_type, version, payload) = codec::encode(&event).expect("encodes");
         let mut fields: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(payload.as_str()).expect("a JSON object");

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use app::seeds;
 use domain::testing::default_now;
-use domain::{Command, codec, seeds};
+use domain::{Command, codec};
 
 /// Each command, by `aggregate.command`, and the event it emits.
 const COMMAND_EVENTS: &[(&str, &str)] = &[

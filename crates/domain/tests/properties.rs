@@ -31,7 +31,7 @@ proptest! {
         picks in prop::collection::vec(any::<prop::sample::Index>(), 0..40),
         reports in prop::collection::vec((rag(), 0u8..=100, "[a-zA-Z ,.]{1,40}"), 0..6),
     ) {
-        let mut ledger = domain::testing::seeded();
+        let mut ledger = app::seeds::seeded();
         let further = domain::testing::further_commands();
         for pick in picks {
             // Commands a random order makes invalid are refused; only accepted ones emit events.
@@ -88,6 +88,6 @@ proptest! {
 
 #[test]
 fn every_seed_and_further_event_round_trips() {
-    let corpus = domain::testing::corpus();
+    let corpus = domain::testing::corpus(app::seeds::seeded());
     assert_eq!(through_storage(&corpus), corpus);
 }

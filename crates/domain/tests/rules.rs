@@ -1,13 +1,12 @@
 //! The rules users rely on, each as a given/when/then test: given a world (seed stories or events),
 //! when a command, then the events or the typed error whose message says what to do.
 
+use app::seeds;
 use domain::rag::Rag;
 use domain::resolution::Outcome;
 use domain::testing::{date, key, org};
 use domain::testing::{given, given_commands};
-use domain::{
-    Command, DomainError, Event, commitment, indicator, instrument, meeting, organisation, resolution, seeds,
-};
+use domain::{Command, DomainError, Event, commitment, indicator, instrument, meeting, organisation, resolution};
 
 fn lincolnshire() -> Vec<Command> {
     seeds::lincolnshire().steps.into_iter().map(|s| s.command).collect()

@@ -15,7 +15,7 @@ const MINUTE_45: &str = "resolution-west-lindsey-pcc-2021-03-09-45";
 
 async fn a_resolution_is_the_cause_of_what_it_authorised(db: &TestStore) {
     let recorder = recorder(db.shared());
-    load(&recorder, &domain::seeds::lincolnshire()).await;
+    load(&recorder, &app::seeds::lincolnshire()).await;
     // Minute 45 also replaces the committee's 2018 resolution on the MOU.
     let rescind = resolution::Command::Rescind {
         id: key("west-lindsey-pcc-2018-01-29-mou"),
@@ -61,7 +61,7 @@ async fn a_resolution_is_the_cause_of_what_it_authorised(db: &TestStore) {
 
 async fn ids_the_caller_gives_are_kept(db: &TestStore) {
     let recorder = recorder(db.shared());
-    load(&recorder, &domain::seeds::lincolnshire()).await;
+    load(&recorder, &app::seeds::lincolnshire()).await;
     let correlation = Uuid::now_v7();
     let causation = Uuid::now_v7();
     let submission = Submission {

@@ -16,7 +16,7 @@ const ACTION: &str = "hhcdg-specialist-housing-evidence";
 
 async fn racing_writers_on_one_commitment_are_applied_or_refused(db: &TestStore) {
     let recorder = recorder(db.shared());
-    load(&recorder, &domain::seeds::lincolnshire()).await;
+    load(&recorder, &app::seeds::lincolnshire()).await;
     let stream = domain::ids::commitment_stream(&key(ACTION));
     let before = db.store().read_stream(&stream, StreamBound::All).await.expect("read").len();
 

@@ -27,7 +27,7 @@ fn keyed(command: impl Into<Command>, key: &str) -> Submission {
 
 async fn a_resend_after_the_append_records_nothing_new(db: &TestStore) {
     let recorder = recorder(db.shared());
-    load(&recorder, &domain::seeds::lincolnshire()).await;
+    load(&recorder, &app::seeds::lincolnshire()).await;
     let report = keyed(report_progress("hhcdg-delivery-plan", 40), "q1-return");
     let first = recorder.record(&report, now()).await.expect("recorded");
     assert_eq!(first.events.len(), 1);
@@ -50,7 +50,7 @@ async fn a_resend_after_the_append_records_nothing_new(db: &TestStore) {
 
 async fn one_key_at_two_recorders_at_once_records_once(db: &TestStore) {
     let one = recorder(db.shared());
-    load(&one, &domain::seeds::lincolnshire()).await;
+    load(&one, &app::seeds::lincolnshire()).await;
     let two = Recorder::new(Arc::from(db.open_another().await));
     for round in 0..50u8 {
         let head = db.store().head().await.expect("head");

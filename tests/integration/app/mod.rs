@@ -14,8 +14,8 @@ mod tokens;
 
 use std::sync::Arc;
 
+use app::seeds::Story;
 use app::{Provenance, Recorder, Submission};
-use domain::seeds::Story;
 use domain::{Command, Event, codec};
 use kernel::{EventStore, Position, RecordedEvent, Timestamp};
 

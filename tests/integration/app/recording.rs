@@ -31,7 +31,7 @@ pub(super) fn report_progress(id: &str, percent: u8) -> commitment::Command {
 
 async fn a_refused_command_writes_nothing(db: &TestStore) {
     let recorder = recorder(db.shared());
-    load(&recorder, &domain::seeds::lincolnshire()).await;
+    load(&recorder, &app::seeds::lincolnshire()).await;
     let head = db.store().head().await.expect("head");
     // The fast-track action was completed on 31 March 2023.
     let refused = recorder.record(&submission(report_progress("hhcdg-dfg-fast-track", 100)), now()).await;
@@ -76,7 +76,7 @@ fn register(id: &str, name: &str) -> organisation::Command {
 
 async fn a_batch_is_decided_in_order_and_appended_at_once(db: &TestStore) {
     let recorder = recorder(db.shared());
-    load(&recorder, &domain::seeds::lincolnshire()).await;
+    load(&recorder, &app::seeds::lincolnshire()).await;
     let head = db.store().head().await.expect("head");
     // The body needs the organisation the first command registers.
     let batch: Vec<Submission> = vec![
@@ -96,7 +96,7 @@ async fn a_batch_is_decided_in_order_and_appended_at_once(db: &TestStore) {
 
 async fn a_batch_with_a_refused_command_writes_nothing(db: &TestStore) {
     let recorder = recorder(db.shared());
-    load(&recorder, &domain::seeds::lincolnshire()).await;
+    load(&recorder, &app::seeds::lincolnshire()).await;
     let head = db.store().head().await.expect("head");
     let text = [
         "# A housing association joins the forum; the third line names an organisation never registered.",
@@ -121,7 +121,7 @@ async fn a_batch_with_a_refused_command_writes_nothing(db: &TestStore) {
 
 async fn a_stale_expected_version_is_a_conflict(db: &TestStore) {
     let recorder = recorder(db.shared());
-    load(&recorder, &domain::seeds::lincolnshire()).await;
+    load(&recorder, &app::seeds::lincolnshire()).await;
     let stream = domain::ids::commitment_stream(&key("hhcdg-discharge-housing-support"));
     let version = db.store().read_stream(&stream, StreamBound::All).await.expect("read").len() as u64;
     let head = db.store().head().await.expect("head");

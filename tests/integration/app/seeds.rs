@@ -13,7 +13,7 @@ on_both_backends!(the_seed_stories_record_the_events_the_ledger_decides);
 
 async fn the_seed_stories_record_the_events_the_ledger_decides(db: &TestStore) {
     let recorder = recorder(db.shared());
-    let stories = domain::seeds::stories();
+    let stories = app::seeds::stories();
     let mut loaded = 0;
     for story in &stories {
         let story_loaded = app::load_story(&recorder, story, now()).await.expect("the story is recorded");
@@ -27,7 +27,7 @@ async fn the_seed_stories_record_the_events_the_ledger_decides(db: &TestStore) {
     for event in &log {
         streams.entry(event.stream_id.clone()).or_default().push(decoded(event));
     }
-    let ledger = domain::testing::seeded();
+    let ledger = app::seeds::seeded();
     let expected: BTreeMap<StreamId, Vec<Event>> =
         ledger.streams().map(|(stream, events)| (stream.clone(), events.to_vec())).collect();
     assert_eq!(streams.len(), expected.len());

@@ -3,8 +3,8 @@
 //! in the same append, caused by the succession.
 
 use app::Submission;
+use app::seeds::Story;
 use domain::commitment::ObjectiveRef;
-use domain::seeds::Story;
 use domain::testing::{date, key, org};
 use domain::{Command, commitment, organisation};
 use tests::{TestStore, on_both_backends};
@@ -18,7 +18,7 @@ on_both_backends!(
 
 /// Lincolnshire up to the day the integrated care board was registered.
 fn before_the_board() -> Story {
-    let mut story = domain::seeds::lincolnshire();
+    let mut story = app::seeds::lincolnshire();
     story.steps = story
         .steps
         .into_iter()

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use app::Role;
-use domain::seeds;
+use app::seeds;
 use kernel::Timestamp;
 use serde_json::{Value, json};
 use tests::{TestApp, TestStore, on_both_backends, spawn_app};

@@ -2,7 +2,7 @@
 //! is 401 (no valid token) or 403 (the role may not), and writes nothing.
 
 use app::Role;
-use domain::seeds;
+use app::seeds;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tests::{TestStore, on_both_backends, spawn_app};

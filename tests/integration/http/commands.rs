@@ -3,7 +3,7 @@
 //! answer, a contributor kept to its own organisation, and 50 clients racing on one commitment.
 
 use app::Role;
-use domain::seeds;
+use app::seeds;
 use futures::future::join_all;
 use http_api::Settings;
 use kernel::{Position, StreamBound};

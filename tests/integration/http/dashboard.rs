@@ -4,7 +4,7 @@
 //! sign-out forms refuse posts from other sites, and no page may be framed.
 
 use app::Role;
-use domain::seeds;
+use app::seeds;
 use http_api::Settings;
 use kernel::Timestamp;
 use reqwest::redirect::Policy;

@@ -5,7 +5,7 @@
 
 use app::Role;
 use app::interchange::cloudevents;
-use domain::seeds;
+use app::seeds;
 use kernel::Position;
 use serde_json::Value;
 use tests::{TestStore, on_both_backends, spawn_app};

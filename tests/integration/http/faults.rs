@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use app::Role;
-use domain::seeds;
+use app::seeds;
 use futures::future::join_all;
 use serde_json::Value;
 use sqlx::Connection;

@@ -95,7 +95,7 @@ async fn the_live_tail_delivers_every_event_once_in_order_across_a_reconnect(db:
 
 async fn pages_of_the_feed_are_gapless_and_ordered(db: &TestStore) {
     let app = spawn_app(db).await;
-    app.load(&domain::seeds::lincolnshire()).await;
+    app.load(&app::seeds::lincolnshire()).await;
     let auditor = app.token(Role::Auditor, None).await;
     let mut after = 0;
     let mut positions = Vec::new();

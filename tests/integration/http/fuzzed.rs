@@ -5,7 +5,7 @@
 //! properties (`crate::parsers`), `PROPTEST_CASES` of each.
 
 use app::Role;
-use domain::seeds;
+use app::seeds;
 use kernel::ChainHead;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use app::Role;
-use domain::seeds;
+use app::seeds;
 use http_api::Settings;
 use kernel::ChainHead;
 use serde_json::{Value, json};

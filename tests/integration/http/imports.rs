@@ -2,7 +2,7 @@
 //! answered 422 as problem+json listing every one, and records nothing.
 
 use app::Role;
-use domain::seeds;
+use app::seeds;
 use tests::{TestStore, on_both_backends, spawn_app};
 
 on_both_backends!(an_action_plan_is_imported_and_its_problems_listed);

@@ -2,7 +2,7 @@
 //! report`, as JSON and CSV, a page at a time, up to date with the commands just recorded.
 
 use app::Role;
-use domain::seeds;
+use app::seeds;
 use serde_json::{Value, json};
 use tests::{TestStore, make_commitment, on_both_backends, spawn_app};
 

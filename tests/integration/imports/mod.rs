@@ -18,7 +18,7 @@ fn fixture(name: &str) -> String {
 /// A recorder on a store loaded with every seed story.
 async fn seeded(store: std::sync::Arc<dyn EventStore>) -> Recorder {
     let recorder = Recorder::new(store);
-    for story in domain::seeds::stories() {
+    for story in app::seeds::stories() {
         app::load_story(&recorder, &story, domain::testing::default_now()).await.expect("the story is recorded");
     }
     recorder

@@ -24,7 +24,7 @@ on_both_backends!(
 
 async fn record_seed_stories(stores: &Stores) {
     let recorder = Recorder::new(stores.events.clone());
-    for story in domain::seeds::stories() {
+    for story in app::seeds::stories() {
         app::load_story(&recorder, &story, default_now()).await.expect("the seed story is recorded");
     }
 }
@@ -121,7 +121,7 @@ async fn a_store_that_is_not_empty_is_refused(db: &TestStore) {
     let other = db.another().await;
     let stores = other.stores().await;
     let recorder = Recorder::new(stores.events.clone());
-    app::load_story(&recorder, &domain::seeds::lincolnshire(), default_now()).await.expect("recorded");
+    app::load_story(&recorder, &app::seeds::lincolnshire(), default_now()).await.expect("recorded");
     let before = every_event(other.store()).await;
     let error = import(other.store(), &text).await.expect_err("the store holds other events");
     assert!(matches!(error, ImportError::StoreNotEmpty { position: Position(1) }), "{error}");

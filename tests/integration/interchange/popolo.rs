@@ -20,7 +20,7 @@ fn by_id<'a>(list: &'a Value, id: &str) -> &'a Value {
 async fn the_seed_stories_export_as_popolo(db: &TestStore) {
     let stores = db.stores().await;
     let recorder = Recorder::new(stores.events.clone());
-    for story in domain::seeds::stories() {
+    for story in app::seeds::stories() {
         app::load_story(&recorder, &story, default_now()).await.expect("the seed story is recorded");
     }
     let (models, _) = app::views::current(&stores, |_, _| ()).await.expect("the read models build");

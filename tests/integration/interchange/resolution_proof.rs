@@ -11,7 +11,7 @@ use tests::{TestStore, on_both_backends};
 async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refused(db: &TestStore) {
     let stores = db.stores().await;
     let recorder = Recorder::new(stores.events.clone());
-    for story in domain::seeds::stories() {
+    for story in app::seeds::stories() {
         app::load_story(&recorder, &story, default_now()).await.expect("the story is recorded");
     }
     let unsigned = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45").await;

@@ -62,7 +62,7 @@ async fn stores(db: &TestStore) -> Stores {
 /// The seed stories, then [`REPORTS`] quarterly progress reports spread over the open commitments.
 async fn record_a_long_log(stores: &Stores) {
     let recorder = Recorder::new(stores.events.clone());
-    for story in domain::seeds::stories() {
+    for story in app::seeds::stories() {
         app::load_story(&recorder, &story, default_now()).await.expect("the seed story is recorded");
     }
     let (models, _) = app::views::current(stores, |_, _| ()).await.expect("the read models build");

@@ -15,7 +15,7 @@ on_both_backends!(
 async fn one_entity_s_trail_is_the_whole_trail_narrowed_to_its_stream(db: &TestStore) {
     let stores = db.stores().await;
     let recorder = app::Recorder::new(stores.events.clone());
-    for story in domain::seeds::stories() {
+    for story in app::seeds::stories() {
         app::load_story(&recorder, &story, default_now()).await.expect("the seed story is recorded");
     }
     let head = stores.events.head().await.expect("the head reads").position;
@@ -51,7 +51,7 @@ async fn one_entity_s_trail_is_the_whole_trail_narrowed_to_its_stream(db: &TestS
 async fn a_resolution_s_trail_is_its_whole_story(db: &TestStore) {
     let stores = db.stores().await;
     let recorder = app::Recorder::new(stores.events.clone());
-    app::load_story(&recorder, &domain::seeds::lincolnshire(), default_now()).await.expect("the story is recorded");
+    app::load_story(&recorder, &app::seeds::lincolnshire(), default_now()).await.expect("the story is recorded");
     let stream = StreamId::parse("resolution-west-lindsey-pcc-2021-03-09-45").expect("a stream id");
     let trail = TrailFilters { stream: Some(stream.clone()), actor: None };
     let (story, _) = app::views::audit(&stores, AsOf::now(), &Filters::default(), &trail).await.expect("reads");

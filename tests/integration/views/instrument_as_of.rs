@@ -26,7 +26,7 @@ async fn over_the_seed_stories_it_matches_the_whole_log_at_every_point(db: &Test
     let recorder = Recorder::new(stores.events.clone());
     // The moment each story was known by, then the further story, decided on 1 June 2024.
     let mut known = Vec::new();
-    for story in domain::seeds::stories() {
+    for story in app::seeds::stories() {
         app::load_story(&recorder, &story, default_now()).await.expect("the seed story is recorded");
         known.push(recorded_so_far().await);
     }
@@ -74,7 +74,7 @@ async fn over_a_generated_log_it_matches_the_whole_log(db: &TestStore) {
 async fn it_reads_nothing_past_the_board_it_was_given(db: &TestStore) {
     let stores = db.stores().await;
     let recorder = Recorder::new(stores.events.clone());
-    for story in domain::seeds::stories() {
+    for story in app::seeds::stories() {
         app::load_story(&recorder, &story, default_now()).await.expect("the seed story is recorded");
     }
     let (current, at) = app::views::current(&stores, |_, _| ()).await.expect("the read models build");

@@ -11,10 +11,11 @@
 
 use std::collections::BTreeMap;
 
+use app::seeds;
 use async_trait::async_trait;
 use domain::memory::Ledger;
 use domain::testing::{default_now, further_commands};
-use domain::{Command, Date, codec, seeds};
+use domain::{Command, Date, codec};
 use futures::StreamExt;
 use kernel::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Hash, Metadata, Position,
