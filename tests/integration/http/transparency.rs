@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
+use app::seeds;
 use app::{Checkpoint, CheckpointPolicy, NoteSigner, Role};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use app::seeds;
 use kernel::{ConsistencyProof, Hash, InclusionProof, Position, event_leaf};
 use serde_json::Value;
 use tests::{TestApp, TestStore, on_both_backends, spawn_app};
