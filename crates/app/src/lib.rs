@@ -21,7 +21,9 @@ mod unit_of_work;
 pub mod views;
 
 pub use access::{AccessError, Action, Principal, Role};
-pub use command_lines::{CommandLine, LineError, parse_command, parse_command_lines};
+pub use command_lines::{
+    CommandLine, DuplicateKey, LineError, parse_command, parse_command_lines, refuse_duplicate_keys,
+};
 pub use config::{Config, ConfigError, DATABASE_URL_VAR, DEFAULT_DATABASE_URL, DatabaseUrl};
 pub use id_seed::IdSeed;
 pub use record_error::{InvalidRequest, RecordError};

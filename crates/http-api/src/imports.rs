@@ -269,8 +269,8 @@ fn answer(service: &Service, imported: Result<Imported, ImportError>) -> Result<
         Err(ImportError::Record { error, line, recorded }) => {
             let detail = format!("line {line}: {error}");
             return Err(match ApiError::from_record(error, false) {
-                ApiError::Unprocessable { .. } => {
-                    ApiError::Unprocessable { detail: with_recorded(detail, recorded), field: None }
+                ApiError::Unprocessable { field, .. } => {
+                    ApiError::Unprocessable { detail: with_recorded(detail, recorded), field }
                 }
                 other => other,
             });

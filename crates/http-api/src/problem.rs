@@ -217,6 +217,10 @@ impl ApiError {
             RecordError::Conflict { .. } if if_match => ApiError::PreconditionFailed(error.to_string()),
             RecordError::Conflict { .. } => ApiError::Conflict(error.to_string()),
             RecordError::Invalid(InvalidRequest::Refused(internal)) => ApiError::Internal(internal),
+            RecordError::Invalid(InvalidRequest::ControlCharacter { ref found, .. }) => {
+                let field = (!found.field.is_empty()).then(|| found.field.clone());
+                ApiError::Unprocessable { detail: error.to_string(), field }
+            }
             RecordError::Invalid(invalid) => ApiError::Unprocessable { detail: invalid.to_string(), field: None },
             RecordError::Unavailable { error, outcome_unknown } => {
                 ApiError::Unavailable { internal: error.to_string(), outcome_unknown }

@@ -17,6 +17,7 @@ mod payload;
 mod restore;
 mod snapshot;
 mod store;
+mod text;
 mod time;
 mod tokens;
 
@@ -33,5 +34,6 @@ pub use payload::{MAX_PAYLOAD_BYTES, Payload};
 pub use restore::{InvalidRestore, RestoreChecker, RestoreError, check_restore};
 pub use snapshot::{Snapshot, SnapshotStore};
 pub use store::{EventStore, EventStream, StoreError, StreamBound, follow};
+pub use text::{ControlCharacter, is_refused_control};
 pub use time::Timestamp;
 pub use tokens::{TokenRecord, TokenStore};
