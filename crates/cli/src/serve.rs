@@ -30,6 +30,10 @@ pub struct Args {
     /// dashboard's cookies Secure, so browsers send them only over HTTPS.
     #[arg(long)]
     secure_cookies: bool,
+    /// How many reports of a past point (as_of, known_on) are worked out at once; more are
+    /// answered 503 with Retry-After. The number of cores when left out.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    max_as_of_folds: Option<u16>,
 }
 
 /// Runs the service. `db_given` says whether `--db` was given, which --demo respects.
@@ -64,9 +68,13 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     }
     println!("Dashboard: http://{address}/dashboard (sign in with a token)");
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
-    let service = Service::start(stores, Settings { secure_cookies: args.secure_cookies, ..Settings::default() })
-        .await
-        .context("failed to bring the read models up to date")?;
+    let defaults = Settings::default();
+    let settings = Settings {
+        secure_cookies: args.secure_cookies,
+        max_as_of_folds: args.max_as_of_folds.map_or(defaults.max_as_of_folds, usize::from),
+        ..defaults
+    };
+    let service = Service::start(stores, settings).await.context("failed to bring the read models up to date")?;
     http_api::serve(listener, service, shutdown_signal()).await.context("the server stopped with an error")?;
     println!("Stopped.");
     Ok(ExitCode::SUCCESS)

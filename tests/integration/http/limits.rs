@@ -3,9 +3,11 @@
 //! verification, readiness, the dashboard) answers 503 `timeout` with `Retry-After` at the limit,
 //! instead of holding the client until the database answers. A ModernGov file of 250,000 empty
 //! elements, which once took minutes to read on a runtime thread, is refused within the limit.
+//! Reports of a past point, each a fold of the whole log in memory, are worked out only so many
+//! at once; one more is answered 503 `busy` with `Retry-After`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use app::{Role, Stores};
@@ -21,7 +23,8 @@ use tests::{TestStore, on_both_backends, spawn_app_on};
 
 on_both_backends!(
     every_route_family_answers_at_the_time_limit,
-    a_megabyte_of_empty_elements_is_refused_within_the_limit
+    a_megabyte_of_empty_elements_is_refused_within_the_limit,
+    reports_of_the_past_beyond_the_limit_are_answered_503_busy,
 );
 
 /// The time limit of the service under test.
@@ -29,16 +32,25 @@ const LIMIT: Duration = Duration::from_secs(1);
 /// How long the slowed log takes to answer anything: well past the limit.
 const DELAY: Duration = Duration::from_secs(5);
 
-/// A log that, once `slow` is set, takes [`DELAY`] over every read and append.
+/// A log that, once `slow` is set, takes `delay` over every read and append.
 struct Slow {
     inner: Arc<dyn EventStore>,
+    delay: Duration,
     slow: AtomicBool,
+    /// How many reads and appends are waiting now.
+    waiting: AtomicUsize,
 }
 
 impl Slow {
+    fn new(inner: Arc<dyn EventStore>, delay: Duration) -> Arc<Self> {
+        Arc::new(Self { inner, delay, slow: AtomicBool::new(false), waiting: AtomicUsize::new(0) })
+    }
+
     async fn wait(&self) {
         if self.slow.load(Ordering::Acquire) {
-            tokio::time::sleep(DELAY).await;
+            self.waiting.fetch_add(1, Ordering::AcqRel);
+            tokio::time::sleep(self.delay).await;
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
         }
     }
 }
@@ -77,7 +89,7 @@ impl EventStore for Slow {
 
 async fn every_route_family_answers_at_the_time_limit(db: &TestStore) {
     let stores = db.stores().await;
-    let slow = Arc::new(Slow { inner: stores.events.clone(), slow: AtomicBool::new(false) });
+    let slow = Slow::new(stores.events.clone(), DELAY);
     let app = spawn_app_on(
         Stores { events: slow.clone(), ..stores },
         Settings { request_timeout: LIMIT, ..Settings::default() },
@@ -164,5 +176,45 @@ async fn a_megabyte_of_empty_elements_is_refused_within_the_limit(db: &TestStore
     assert_eq!(status, 422, "refused for what it is, not cut off at the time limit: {problem}");
     assert!(problem["detail"].as_str().is_some_and(|d| d.contains("no <meeting> element")), "{problem}");
     assert_eq!(app.chain_head().await, before, "nothing recorded");
+    app.stop().await;
+}
+
+async fn reports_of_the_past_beyond_the_limit_are_answered_503_busy(db: &TestStore) {
+    let stores = db.stores().await;
+    let slow = Slow::new(stores.events.clone(), Duration::from_secs(3));
+    let folds = 2;
+    let app = spawn_app_on(
+        Stores { events: slow.clone(), ..stores },
+        Settings { max_as_of_folds: folds, ..Settings::default() },
+    )
+    .await;
+    app.load(&seeds::lincolnshire()).await;
+    let reader = app.token(Role::Reader, None).await;
+    let past = "/api/v1/status?as_of=2021-06-01";
+    slow.slow.store(true, Ordering::Release);
+    // As many folds as allowed, each held in its read of the slowed log.
+    let running: Vec<_> = (0..folds).map(|_| tokio::spawn(app.get(past, &reader).send())).collect();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while slow.waiting.load(Ordering::Acquire) < folds {
+        assert!(Instant::now() < deadline, "the folds did not start");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let started = Instant::now();
+    let response = app.get(past, &reader).send().await.expect("an answer");
+    assert!(started.elapsed() < Duration::from_secs(2), "refused at once, not after a fold");
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+    let problem: Value = response.json().await.expect("a problem");
+    assert_eq!(problem["type"], "urn:covenant:problem:busy", "{problem}");
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("try again in a moment")), "{problem}");
+    for fold in running {
+        let response = fold.await.expect("the request ran").expect("an answer");
+        assert_eq!(response.status(), 200, "the folds that had a permit are answered");
+    }
+    // The permits come back with the answers.
+    slow.slow.store(false, Ordering::Release);
+    for _ in 0..=folds {
+        assert_eq!(app.get(past, &reader).send().await.expect("an answer").status(), 200);
+    }
     app.stop().await;
 }
