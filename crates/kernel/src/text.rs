@@ -49,7 +49,13 @@ impl ControlCharacter {
             return None;
         }
         let value: Value = serde_json::from_str(canonical).ok()?;
-        in_value(&value, &mut String::new())
+        Self::in_json(&value)
+    }
+
+    /// The first refused character in any string or key of `value`, such as a command about to
+    /// be decided, with the path of its field.
+    pub fn in_json(value: &Value) -> Option<Self> {
+        in_value(value, &mut String::new())
     }
 }
 
