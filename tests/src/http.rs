@@ -32,7 +32,12 @@ pub async fn spawn_app(db: &TestStore) -> TestApp {
 
 /// Starts the service on port 0 over the database of `db`, with `settings`.
 pub async fn spawn_app_with(db: &TestStore, settings: Settings) -> TestApp {
-    let stores = db.stores().await;
+    spawn_app_on(db.stores().await, settings).await
+}
+
+/// Starts the service on port 0 over `stores` (a test's store, perhaps wrapped to misbehave),
+/// with `settings`.
+pub async fn spawn_app_on(stores: Stores, settings: Settings) -> TestApp {
     let service = Service::start(stores.clone(), settings).await.expect("failed to start the service");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("failed to bind a free port");
     let address = format!("http://{}", listener.local_addr().expect("a local address"));

@@ -21,7 +21,7 @@ pub mod bench;
 mod http;
 pub mod workload;
 
-pub use http::{TestApp, spawn_app, spawn_app_with};
+pub use http::{TestApp, spawn_app, spawn_app_on, spawn_app_with};
 
 /// Events per append made by the `crash-append` child: large enough that a kill often lands
 /// inside one.

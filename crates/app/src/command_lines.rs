@@ -3,9 +3,11 @@
 //! the shape of each command. A file is read whole before anything is recorded, and every bad
 //! line is reported with its number.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use domain::Command;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A command and the line of the file it was read from (1-based).
 #[derive(Clone, Debug, PartialEq)]
@@ -27,10 +29,94 @@ impl fmt::Display for LineError {
     }
 }
 
+/// A key given twice in one JSON object of a command. `serde_json` would keep the last, so a
+/// reader that keeps the first (a gateway, a log) would see another command than the one
+/// recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateKey(pub String);
+
+impl fmt::Display for DuplicateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the key {:?} appears twice: give each key once", self.0)
+    }
+}
+
+/// Refuses JSON text in which any object, at any depth, gives a key twice. Text that is not
+/// JSON passes: reading it as a command says what is wrong with it.
+pub fn refuse_duplicate_keys(json: &[u8]) -> Result<(), DuplicateKey> {
+    let mut found = None;
+    let mut reader = serde_json::Deserializer::from_slice(json);
+    // The error only stops the reading; what was found is in `found`.
+    let _ = UniqueKeys(&mut found).deserialize(&mut reader);
+    found.map_or(Ok(()), |key| Err(DuplicateKey(key)))
+}
+
+/// Reads any JSON value, keeping nothing but the first key any object gives twice.
+struct UniqueKeys<'a>(&'a mut Option<String>);
+
+impl<'de> DeserializeSeed<'de> for UniqueKeys<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueKeys<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        while items.next_element_seed(UniqueKeys(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<(), A::Error> {
+        let mut keys = HashSet::new();
+        while let Some(key) = entries.next_key::<String>()? {
+            if keys.contains(&key) {
+                *self.0 = Some(key);
+                return Err(de::Error::custom("a key appears twice"));
+            }
+            entries.next_value_seed(UniqueKeys(&mut *self.0))?;
+            keys.insert(key);
+        }
+        Ok(())
+    }
+}
+
 /// Reads one command from a JSON object, or says what is wrong with it and where. A date that is
 /// not written as YYYY-MM-DD, is not a day of the calendar or is implausible is refused naming its
 /// field (`field `decided_on`: ...`), as [`domain::parse_date`] words it.
 pub fn parse_command(json: &str) -> Result<Command, String> {
+    refuse_duplicate_keys(json.as_bytes()).map_err(|duplicate| duplicate.to_string())?;
     serde_json::from_str(json).map_err(|error| {
         let text = error.to_string();
         let text = match date_field(json, &text) {
@@ -126,5 +212,17 @@ mod tests {
             message.starts_with("field `period.from`: '2021-4-01' is not a date: write it as YYYY-MM-DD"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_key_given_twice_at_any_depth_is_refused() {
+        let twice = r#"{"aggregate":"organisation","command":"register","id":"GB-LAE-WLI","id":"GB-LAE-NKE","name":"West Lindsey District Council","kind":"local_authority"}"#;
+        assert_eq!(parse_command(twice), Err("the key \"id\" appears twice: give each key once".to_owned()));
+        let nested = br#"{"period":{"label":"2023/24","label":"2024/25"},"evidence_refs":[{"a":1,"a":2}]}"#;
+        assert_eq!(refuse_duplicate_keys(nested), Err(DuplicateKey("label".to_owned())));
+        let in_list = br#"{"evidence_refs":[{"url":"a"},{"url":"b","url":"c"}],"url":"d"}"#;
+        assert_eq!(refuse_duplicate_keys(in_list), Err(DuplicateKey("url".to_owned())));
+        assert_eq!(refuse_duplicate_keys(br#"{"a":{"b":1},"b":[1,true,null,"x",2.5,-3]}"#), Ok(()));
+        assert_eq!(refuse_duplicate_keys(b"not json"), Ok(()), "other readings say what is wrong");
     }
 }

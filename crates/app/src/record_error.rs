@@ -88,6 +88,10 @@ pub enum InvalidRequest {
     BadActor { item: usize, limit: usize },
     #[error("command {}: the source is longer than {limit} bytes: cite the source more briefly", item + 1)]
     SourceTooLong { item: usize, limit: usize },
+    /// A text the command would record (a field, the source, the actor) holds a control
+    /// character; `found.field` names it.
+    #[error("command {}: {found}", item + 1)]
+    ControlCharacter { item: usize, found: kernel::ControlCharacter },
     #[error("command {}: {detail}", item + 1)]
     Encode { item: usize, detail: String },
     #[error("the event store refused the append: {0}")]

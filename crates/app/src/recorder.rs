@@ -327,6 +327,9 @@ fn refused(invalid: InvalidAppend, planned: &[AppendedEvent]) -> InvalidRequest 
         InvalidAppend::SourceTooLong { event_id, limit } => {
             InvalidRequest::SourceTooLong { item: item(event_id), limit }
         }
+        InvalidAppend::ControlCharacter { event_id, found } => {
+            InvalidRequest::ControlCharacter { item: item(event_id), found }
+        }
         other => InvalidRequest::Refused(other.to_string()),
     }
 }

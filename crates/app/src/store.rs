@@ -74,6 +74,12 @@ impl Stores {
         }
     }
 
+    /// The same stores reading and writing the log through `events` instead, such as a wrapper
+    /// that slows or watches the store in a test.
+    pub fn with_events(self, events: Arc<dyn EventStore>) -> Stores {
+        Stores { events, ..self }
+    }
+
     pub(crate) fn backend(&self) -> &Backend {
         &self.backend
     }

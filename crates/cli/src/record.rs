@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use app::{AppendedEvent, Config, OpenMode, Provenance, RecordError, Recorded, Recorder, Submission};
+use app::{AppendedEvent, Config, InvalidRequest, OpenMode, Provenance, RecordError, Recorded, Recorder, Submission};
 use kernel::Timestamp;
 
 const EXAMPLES: &str = r#"Examples:
@@ -128,6 +128,10 @@ pub async fn record_file(config: &Config, file: &Path, recording: &Recording) ->
         Err(error @ RecordError::Rejected { item, .. }) => match commands.get(item) {
             Some(c) => bail!("line {} of {name}: {error}; nothing was recorded", c.line),
             None => bail!("{error}; nothing was recorded"),
+        },
+        Err(RecordError::Invalid(InvalidRequest::ControlCharacter { item, found })) => match commands.get(item) {
+            Some(c) => bail!("line {} of {name}: {found}; nothing was recorded", c.line),
+            None => bail!("{found}; nothing was recorded"),
         },
         Err(error) => Err(error.into()),
     }

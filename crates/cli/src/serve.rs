@@ -41,6 +41,10 @@ pub struct Args {
     /// named by `[transparency] key` in covenant.toml, and none when neither names one.
     #[arg(long, value_name = "FILE")]
     key: Option<PathBuf>,
+    /// How many reports of a past point (as_of, known_on) are worked out at once; more are
+    /// answered 503 with Retry-After. The number of cores when left out.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    max_as_of_folds: Option<u16>,
 }
 
 /// Runs the service. `db_given` says whether `--db` was given, which --demo respects.
@@ -88,7 +92,12 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         ),
     }
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
-    let settings = Settings { secure_cookies: args.secure_cookies, ..Settings::default() };
+    let defaults = Settings::default();
+    let settings = Settings {
+        secure_cookies: args.secure_cookies,
+        max_as_of_folds: args.max_as_of_folds.map_or(defaults.max_as_of_folds, usize::from),
+        ..defaults
+    };
     let service =
         Service::start(stores.clone(), settings).await.context("failed to bring the read models up to date")?;
     if let Some(signer) = signer {

@@ -137,6 +137,44 @@ fn dates_in_commands_are_checked_and_a_command_happened_on_its_own_date() {
 }
 
 #[test]
+fn record_refuses_control_characters_and_keys_given_twice() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let one = covenant(dir.path(), &["record", REGISTER]);
+    assert!(one.status.success(), "{}", stderr(&one));
+
+    let nul = COMMITTEE.replace("Prosperous Communities", "Prosperous\\u0000 Communities");
+    assert_ne!(nul, COMMITTEE);
+    let refused = covenant(dir.path(), &["record", &nul]);
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    assert!(message.contains("name contains a control character (U+0000) at byte 10: remove it"), "{message}");
+
+    std::fs::write(dir.path().join("nul.jsonl"), format!("# West Lindsey\n{nul}\n")).expect("write");
+    let refused = covenant(dir.path(), &["record", "--file", "nul.jsonl"]);
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    assert!(
+        message.contains("line 2 of nul.jsonl: name contains a control character (U+0000) at byte 10: remove it; nothing was recorded"),
+        "{message}"
+    );
+    let refused = covenant(dir.path(), &["record", "--source", "minute 45\u{7}", COMMITTEE]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("source contains a control character (U+0007) at byte 9"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let twice = COMMITTEE.replacen("\"id\":", "\"id\":\"west-lindsey-other-committee\",\"id\":", 1);
+    std::fs::write(dir.path().join("twice.jsonl"), format!("{twice}\n")).expect("write");
+    let refused = covenant(dir.path(), &["record", "--file", "twice.jsonl"]);
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    assert!(message.contains("line 1: the key \"id\" appears twice: give each key once"), "{message}");
+    assert_eq!(head(dir.path()), "Head position: 1", "nothing was recorded after the first command");
+}
+
+#[test]
 fn a_formula_in_an_action_title_comes_out_of_csv_as_text() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     assert!(covenant(dir.path(), &["demo"]).status.success());

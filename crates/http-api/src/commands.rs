@@ -242,6 +242,10 @@ fn parse(aggregate: Aggregate, path: &str, body: &[u8]) -> Result<Command, ApiEr
         detail: format!("the body is not JSON ({e}): send one command as a JSON object, as docs/commands.md shows"),
         field: None,
     })?;
+    app::refuse_duplicate_keys(body).map_err(|duplicate| {
+        let field = duplicate.0.clone();
+        ApiError::bad_request(duplicate.to_string(), field)
+    })?;
     let Some(object) = value.as_object_mut() else {
         return Err(ApiError::BadRequest {
             detail: "the body must be one command as a JSON object, as docs/commands.md shows".to_owned(),

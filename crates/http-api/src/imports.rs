@@ -158,8 +158,12 @@ pub async fn meeting(
 ) -> Result<Response, ApiError> {
     principal.require(Action::Import)?;
     let (text, options) = moderngov_request(&service, &headers, params, body)?;
-    let imported =
-        moderngov::import_meeting(&service.recorder, &text, &options, &principal.actor(), &mut |_, _| {}).await;
+    let imported = match read_off_runtime(text, moderngov::parse_meeting).await? {
+        Ok(meeting) => {
+            moderngov::record_meeting(&service.recorder, &meeting, &options, &principal.actor(), &mut |_, _| {}).await
+        }
+        Err(problems) => Err(ImportError::Invalid(problems)),
+    };
     answer(&service, imported)
 }
 
@@ -190,9 +194,23 @@ pub async fn committees(
 ) -> Result<Response, ApiError> {
     principal.require(Action::Import)?;
     let (text, options) = moderngov_request(&service, &headers, params, body)?;
-    let imported =
-        moderngov::import_committees(&service.recorder, &text, &options, &principal.actor(), &mut |_, _| {}).await;
+    let imported = match read_off_runtime(text, moderngov::parse_committees).await? {
+        Ok(committees) => {
+            let actor = principal.actor();
+            moderngov::record_committees(&service.recorder, &committees, &options, &actor, &mut |_, _| {}).await
+        }
+        Err(problems) => Err(ImportError::Invalid(problems)),
+    };
     answer(&service, imported)
+}
+
+/// Reads a file with `read` on a thread for blocking work, so that a large file keeps no
+/// runtime thread from the other requests, and the request's time limit (which waits on this)
+/// still applies.
+async fn read_off_runtime<T: Send + 'static>(text: String, read: fn(&str) -> T) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(move || read(&text))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the file failed: {e}")))
 }
 
 /// The import endpoints.
@@ -269,8 +287,8 @@ fn answer(service: &Service, imported: Result<Imported, ImportError>) -> Result<
         Err(ImportError::Record { error, line, recorded }) => {
             let detail = format!("line {line}: {error}");
             return Err(match ApiError::from_record(error, false) {
-                ApiError::Unprocessable { .. } => {
-                    ApiError::Unprocessable { detail: with_recorded(detail, recorded), field: None }
+                ApiError::Unprocessable { field, .. } => {
+                    ApiError::Unprocessable { detail: with_recorded(detail, recorded), field }
                 }
                 other => other,
             });

@@ -54,6 +54,9 @@ pub enum ApiError {
     /// The request took longer than the service allows.
     #[error("the request took longer than {0} seconds")]
     Timeout(u64),
+    /// The service is doing as much of this kind of work as it does at once; try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// The database could not be used. The detail is for the log only.
     #[error("the store is unavailable: {internal}")]
     Unavailable { internal: String, outcome_unknown: bool },
@@ -116,6 +119,7 @@ impl ApiError {
                 (StatusCode::REQUEST_TIMEOUT, "body-timeout", "The request body arrived too slowly")
             }
             ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout", "The request took too long"),
+            ApiError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy", "The service is busy"),
             ApiError::Unavailable { .. } => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is unavailable")
             }
@@ -175,7 +179,7 @@ impl IntoResponse for ApiError {
             ApiError::SlowBody(_) => {
                 headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
             }
-            ApiError::Timeout(_) | ApiError::Unavailable { .. } => {
+            ApiError::Timeout(_) | ApiError::Busy(_) | ApiError::Unavailable { .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}
@@ -223,6 +227,10 @@ impl ApiError {
             RecordError::Conflict { .. } if if_match => ApiError::PreconditionFailed(error.to_string()),
             RecordError::Conflict { .. } => ApiError::Conflict(error.to_string()),
             RecordError::Invalid(InvalidRequest::Refused(internal)) => ApiError::Internal(internal),
+            RecordError::Invalid(InvalidRequest::ControlCharacter { ref found, .. }) => {
+                let field = (!found.field.is_empty()).then(|| found.field.clone());
+                ApiError::Unprocessable { detail: error.to_string(), field }
+            }
             RecordError::Invalid(invalid) => ApiError::Unprocessable { detail: invalid.to_string(), field: None },
             RecordError::Unavailable { error, outcome_unknown } => {
                 ApiError::Unavailable { internal: error.to_string(), outcome_unknown }

@@ -19,7 +19,7 @@ use kernel::{Position, StreamId, Timestamp};
 use projections::{AsOf, Filters, GroupBy, ReadModels, Report, Rules, TrailFilters};
 use serde::Deserialize;
 use serde_json::Value;
-use tokio::sync::RwLockReadGuard;
+use tokio::sync::{RwLockReadGuard, SemaphorePermit};
 use utoipa::IntoParams;
 
 use crate::answers::{Answer, Request};
@@ -125,7 +125,12 @@ struct Asked {
 /// folded for a past point.
 pub(crate) enum Models<'a> {
     Live(RwLockReadGuard<'a, Folded>),
-    Past(Box<ReadModels>),
+    /// Folded for this request, holding one of the service's permits for such folds until the
+    /// answer is written and the models dropped.
+    Past {
+        models: Box<ReadModels>,
+        _permit: SemaphorePermit<'a>,
+    },
 }
 
 impl Deref for Models<'_> {
@@ -133,7 +138,7 @@ impl Deref for Models<'_> {
     fn deref(&self) -> &ReadModels {
         match self {
             Models::Live(folded) => &folded.models,
-            Models::Past(models) => models,
+            Models::Past { models, .. } => models,
         }
     }
 }
@@ -143,7 +148,7 @@ impl Models<'_> {
     fn position(&self) -> Option<Position> {
         match self {
             Models::Live(folded) => Some(folded.position),
-            Models::Past(_) => None,
+            Models::Past { .. } => None,
         }
     }
 }
@@ -369,8 +374,15 @@ pub(crate) async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>,
     if as_of.is_now() {
         return Ok(Models::Live(service.live.read(service.stores.events.as_ref()).await?));
     }
+    // A fold of the whole log, held in memory until it is answered: only so many at once.
+    let permit = service.as_of_folds.try_acquire().map_err(|_| {
+        ApiError::Busy(format!(
+            "the service is already working out as many reports of the past as it does at once ({}): try again in a moment, or ask for the report as it stands now",
+            service.settings.max_as_of_folds
+        ))
+    })?;
     let models = app::views::as_of(&service.stores, as_of).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(Models::Past(Box::new(models)))
+    Ok(Models::Past { models: Box::new(models), _permit: permit })
 }
 
 /// One page of a report, as JSON (the view, its rows cut to the page, and `page`) or CSV. A

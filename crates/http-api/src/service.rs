@@ -1,12 +1,12 @@
 //! The service's shared state: the stores, the recorder, the read models kept in memory, the
-//! metrics, the limits it enforces, and the signal that tells the live feed the server is
+//! metrics, the limits it enforces (with the permits for reports of the past), and the signal that tells the live feed the server is
 //! shutting down.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use app::{CheckpointPolicy, NoteSigner, Recorder, Stores};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use projections::ProjectionError;
 
@@ -25,6 +25,10 @@ pub struct Settings {
     pub max_page: usize,
     /// The page size when the caller names none.
     pub default_page: usize,
+    /// How many reports of a past point (`as_of`, `known_on`) may be worked out at once. Each
+    /// folds the whole log in memory, so more at once would take memory without bound; beyond
+    /// this, a request is answered 503 `busy` with `Retry-After`.
+    pub max_as_of_folds: usize,
     /// Whether the service is reached over HTTPS (directly or behind a proxy that terminates
     /// TLS): the dashboard's cookies then carry `Secure`, so a browser never sends them in clear.
     pub secure_cookies: bool,
@@ -37,6 +41,7 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             max_page: 1_000,
             default_page: 100,
+            max_as_of_folds: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             secure_cookies: false,
         }
     }
@@ -50,6 +55,8 @@ pub struct Service {
     pub(crate) live: Live,
     pub(crate) answers: Answers,
     pub(crate) metrics: Metrics,
+    /// One permit per report of a past point being worked out ([`Settings::max_as_of_folds`]).
+    pub(crate) as_of_folds: Semaphore,
     shutdown: watch::Sender<bool>,
 }
 
@@ -74,6 +81,7 @@ impl Service {
             live,
             answers: Answers::default(),
             metrics: Metrics::default(),
+            as_of_folds: Semaphore::new(settings.max_as_of_folds),
             shutdown,
         }))
     }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::payload::MAX_PAYLOAD_BYTES;
 use crate::{
-    ChainHead, EventId, Metadata, NewEvent, Payload, Position, RecordedEvent, StoreError, StreamId, Timestamp,
-    event_hash,
+    ChainHead, ControlCharacter, EventId, Metadata, NewEvent, Payload, Position, RecordedEvent, StoreError, StreamId,
+    Timestamp, event_hash,
 };
 
 /// What a writer expects of a stream before its events are appended.
@@ -122,6 +122,12 @@ pub(crate) fn validate_event(
     if schema_version == 0 {
         return Err(InvalidAppend::SchemaVersionZero { event_id });
     }
+    let control = ControlCharacter::find("actor", &metadata.actor)
+        .or_else(|| metadata.source.as_deref().and_then(|source| ControlCharacter::find("source", source)))
+        .or_else(|| ControlCharacter::in_payload(payload.as_str()));
+    if let Some(found) = control {
+        return Err(InvalidAppend::ControlCharacter { event_id, found });
+    }
     let actor = &metadata.actor;
     if actor.trim().is_empty() || actor.len() > limits.max_actor_bytes || actor.chars().any(char::is_control) {
         return Err(InvalidAppend::BadActor { event_id, limit: limits.max_actor_bytes });
@@ -173,6 +179,9 @@ pub enum InvalidAppend {
     BadActor { event_id: EventId, limit: usize },
     #[error("event {event_id} has a source longer than {limit} bytes: cite the source more briefly")]
     SourceTooLong { event_id: EventId, limit: usize },
+    /// A text of the event (payload string or key, source, actor) holds a control character.
+    #[error("event {event_id}: {found}")]
+    ControlCharacter { event_id: EventId, found: ControlCharacter },
 }
 
 /// A stream was not at the version the writer expected.
@@ -450,6 +459,24 @@ mod tests {
         nobody.metadata.actor = " ".into();
         let nobody = AppendRequest::single(stream("s"), Expected::Any, vec![nobody]);
         assert!(matches!(nobody.validate(&limits), Err(InvalidAppend::BadActor { .. })));
+        let mut nul = event(1);
+        nul.metadata.source = Some("West Lindsey minute 45\0".into());
+        let nul = AppendRequest::single(stream("s"), Expected::Any, vec![nul]);
+        match nul.validate(&limits) {
+            Err(InvalidAppend::ControlCharacter { found, .. }) => {
+                assert_eq!((found.field.as_str(), found.character, found.byte), ("source", '\0', 22));
+            }
+            other => panic!("expected a control character, got {other:?}"),
+        }
+        let mut narrative = event(1);
+        narrative.payload = Payload::parse(r#"{"narrative":"Half\u0000"}"#).expect("valid");
+        let narrative = AppendRequest::single(stream("s"), Expected::Any, vec![narrative]);
+        let error = narrative.validate(&limits).expect_err("a NUL in the payload");
+        assert!(error.to_string().ends_with("narrative contains a control character (U+0000) at byte 4: remove it"));
+        let mut bell = event(1);
+        bell.metadata.actor = "clerk\u{7}".into();
+        let bell = AppendRequest::single(stream("s"), Expected::Any, vec![bell]);
+        assert!(bell.validate(&limits).expect_err("a bell").to_string().contains("actor contains a control character"));
         let many = AppendRequest::single(stream("s"), Expected::Any, (0..10_001).map(event).collect());
         assert!(matches!(many.validate(&limits), Err(InvalidAppend::TooManyEvents { count: 10_001, .. })));
     }

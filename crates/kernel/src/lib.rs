@@ -20,6 +20,7 @@ mod payload;
 mod restore;
 mod snapshot;
 mod store;
+mod text;
 mod time;
 mod tokens;
 
@@ -42,5 +43,6 @@ pub use payload::{MAX_PAYLOAD_BYTES, Payload};
 pub use restore::{InvalidRestore, RestoreChecker, RestoreError, check_restore};
 pub use snapshot::{Snapshot, SnapshotStore};
 pub use store::{EventStore, EventStream, LogBreach, StoreError, StreamBound, TreeError, TreeReport, follow};
+pub use text::{ControlCharacter, is_refused_control};
 pub use time::Timestamp;
 pub use tokens::{TokenRecord, TokenStore};

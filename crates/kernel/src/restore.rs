@@ -235,6 +235,18 @@ mod tests {
         let err = check(ChainHead::default(), &StreamState::default(), &nobody).expect_err("actor");
         assert!(matches!(err, InvalidRestore::Invalid { error: InvalidAppend::BadActor { .. }, .. }), "{err}");
 
+        let mut nul = recorded(2);
+        nul[1].metadata.source = Some("West Lindsey minute 45\0".into());
+        rehash(&mut nul);
+        let err = check(ChainHead::default(), &StreamState::default(), &nul).expect_err("a NUL");
+        assert!(
+            matches!(
+                err,
+                InvalidRestore::Invalid { position: Position(2), error: InvalidAppend::ControlCharacter { .. } }
+            ),
+            "{err}"
+        );
+
         let log = recorded(2);
         let err = check(ChainHead::default(), &state_after(&log[..1]), &log).expect_err("recorded");
         assert!(matches!(err, InvalidRestore::StreamVersion { .. }), "{err}");

@@ -2,7 +2,8 @@
 //! injection and path traversal in every string field and filter, and abused headers. Each is
 //! refused with a 4xx (a problem+json body wherever our code answers) and leaves the log's head,
 //! position and hash, as it was; injection text in a field that is otherwise valid is recorded as
-//! plain text and does nothing else.
+//! plain text and does nothing else. A control character in any text, or a key given twice in a
+//! command's JSON, is refused naming the field, on both databases alike.
 
 use std::time::Duration;
 
@@ -334,6 +335,95 @@ async fn injection_in_every_command_field_is_refused_or_kept_as_text(db: &TestSt
     app.stop().await;
 }
 
+/// A problem document's `field` and `detail`.
+async fn problem(response: reqwest::Response) -> (Option<String>, String) {
+    let problem: Value = response.json().await.expect("a JSON problem");
+    (problem["field"].as_str().map(str::to_owned), problem["detail"].as_str().unwrap_or_default().to_owned())
+}
+
+async fn control_characters_and_keys_given_twice_are_refused_naming_the_field(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let token = app.token(Role::Secretariat, None).await;
+    // A NUL or an escape in any string of any command: refused, nothing written.
+    for (path, command) in commands() {
+        for text in ["Half\u{0}done", "Half\u{1b}[31mdone", "Half\u{7f}done"] {
+            for (field, body) in with_each_string(&command, text) {
+                let what = format!("{path} {field} = {text:?}");
+                let before = app.chain_head().await;
+                let response = app.post(path, &token, &body).send().await.expect("an answer");
+                refused(&app, before, response, &what).await;
+            }
+        }
+    }
+    // Free text names its field and where the character is.
+    let (path, command) = &commands()[0];
+    for (field, expected) in
+        [("narrative", "narrative"), ("period", "period.label"), ("evidence_refs", "evidence_refs[0]")]
+    {
+        let mut body = command.clone();
+        body[field] = match field {
+            "period" => json!({"label": "2023/24\u{0}"}),
+            "evidence_refs" => json!(["HHCDG minutes\u{0}"]),
+            _ => "Half the plan\u{0} delivered.".into(),
+        };
+        let before = app.chain_head().await;
+        let response = app.post(path, &token, &body).send().await.expect("an answer");
+        assert_eq!(response.status(), 422, "{field}");
+        let (named, detail) = problem(response).await;
+        assert_eq!(named.as_deref(), Some(expected), "{detail}");
+        assert!(detail.contains(&format!("{expected} contains a control character (U+0000) at byte")), "{detail}");
+        assert!(detail.ends_with("remove it"), "{detail}");
+        assert_eq!(app.chain_head().await, before, "{field} wrote to the log");
+    }
+    let before = app.chain_head().await;
+    let response = app
+        .client
+        .post(app.url(path))
+        .query(&[("source", "West Lindsey minute 45\u{0}")])
+        .bearer_auth(&token)
+        .json(command)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), 422);
+    let (named, detail) = problem(response).await;
+    assert_eq!(named.as_deref(), Some("source"), "{detail}");
+    assert!(detail.contains("source contains a control character (U+0000) at byte 22: remove it"), "{detail}");
+    assert_eq!(app.chain_head().await, before, "a NUL in the source wrote to the log");
+    // Tab, newline and carriage return are text.
+    let mut lines = command.clone();
+    lines["narrative"] = "Half the plan delivered.\r\nNext:\tthe review.".into();
+    let response = app.post(path, &token, &lines).send().await.expect("an answer");
+    assert_eq!(response.status(), 201, "tab, newline and carriage return are kept");
+
+    // A key given twice, at the top or deeper: refused, naming the key, whichever copy comes last.
+    let text = command.to_string();
+    for (what, body) in [
+        ("id twice", text.replacen("\"id\":", "\"id\":\"hhcdg-other-plan\",\"id\":", 1)),
+        ("label twice", text.replacen("\"label\":", "\"label\":\"2020/21\",\"label\":", 1)),
+    ] {
+        assert_ne!(body, text, "{what}");
+        let before = app.chain_head().await;
+        let response = app
+            .client
+            .post(app.url(path))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(response.status(), 400, "{what}");
+        let (named, detail) = problem(response).await;
+        let key = what.trim_end_matches(" twice");
+        assert_eq!(named.as_deref(), Some(key), "{what}: {detail}");
+        assert_eq!(detail, format!("the key \"{key}\" appears twice: give each key once"), "{what}");
+        assert_eq!(app.chain_head().await, before, "{what} wrote to the log");
+    }
+    app.stop().await;
+}
+
 async fn injection_and_traversal_in_every_filter_are_refused_or_match_nothing(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
@@ -478,6 +568,7 @@ on_both_backends!(
     a_request_head_sent_too_slowly_is_cut_off,
     deep_nesting_and_invalid_utf8_are_refused,
     injection_in_every_command_field_is_refused_or_kept_as_text,
+    control_characters_and_keys_given_twice_are_refused_naming_the_field,
     injection_and_traversal_in_every_filter_are_refused_or_match_nothing,
     abused_headers_are_refused,
 );

@@ -12,6 +12,7 @@ mod feed;
 mod fuzzed;
 mod hostile;
 mod imports;
+mod limits;
 mod queries;
 mod transparency;
 

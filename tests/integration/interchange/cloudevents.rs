@@ -2,14 +2,18 @@
 //! the same read models and a chain that verifies with the same head hash; a tampered file, a
 //! file with an event removed and a store that is not empty are refused with nothing written; an
 //! import interrupted part way and run again ends as a clean import does; and the export's
-//! filters select what they say, in pieces that verify on their own.
+//! filters select what they say, in pieces that verify on their own. An export holding a control
+//! character (which a log kept before they were refused may hold, and PostgreSQL cannot store)
+//! names the line of that event and writes nothing.
 
 use std::io::Cursor;
 
 use app::interchange::cloudevents::{self, Export, Filter, FilterArgs, ImportError, Imported};
 use app::{Recorder, Stores};
 use domain::testing::default_now;
-use kernel::{ChainHead, ChainVerifier, EventStore, Position, RecordedEvent, VerifyFailure};
+use kernel::{
+    ChainHead, ChainVerifier, EventStore, InvalidAppend, InvalidRestore, Position, RecordedEvent, VerifyFailure,
+};
 use projections::ReadModels;
 use tests::workload::record_governance_log;
 use tests::{TestStore, on_both_backends};
@@ -18,6 +22,7 @@ on_both_backends!(
     the_seed_stories_round_trip_to_the_same_read_models_and_head,
     a_tampered_file_is_refused_and_writes_nothing,
     a_store_that_is_not_empty_is_refused,
+    an_event_holding_a_control_character_is_refused_by_its_line,
     an_interrupted_import_run_again_ends_as_a_clean_import,
     filters_select_what_they_say_and_each_piece_verifies,
 );
@@ -133,6 +138,57 @@ async fn a_store_that_is_not_empty_is_refused(db: &TestStore) {
     let error = import(source.events.as_ref(), &first_half).await.expect_err("the store holds more");
     assert!(matches!(error, ImportError::StoreHoldsMore { events: 40, .. }), "{error}");
     other.finish().await;
+}
+
+/// `events` re-hashed from `from` on, as the log that held them would have chained them.
+fn rehash(events: &mut [RecordedEvent], from: usize) {
+    for n in from..events.len() {
+        if n > 0 {
+            events[n].prev_hash = events[n - 1].hash;
+        }
+        events[n].hash = kernel::event_hash(&events[n]);
+    }
+}
+
+async fn an_event_holding_a_control_character_is_refused_by_its_line(db: &TestStore) {
+    let source = db.stores().await;
+    let recorder = Recorder::new(source.events.clone());
+    app::load_story(&recorder, &app::seeds::lincolnshire(), default_now()).await.expect("recorded");
+    let text = export(&source, Filter::default()).await;
+    let exported: Vec<RecordedEvent> =
+        text.lines().map(|l| cloudevents::decode(l).expect("a line of the export")).collect();
+    let at = exported.len() / 2;
+    let log = cloudevents::log_uri(&exported[0].hash);
+
+    let mut in_source = exported.clone();
+    in_source[at].metadata.source = Some("West Lindsey minute 45\0".into());
+    let mut in_payload = exported.clone();
+    let mut payload = in_payload[at].payload.to_value().expect("JSON");
+    payload["note"] = "Agreed\u{0}".into();
+    in_payload[at].payload = kernel::Payload::from_value(&payload).expect("a payload");
+    let target = db.another().await;
+    for (what, mut events, expected) in [
+        ("a NUL in the source", in_source, "source contains a control character (U+0000) at byte 22: remove it"),
+        ("a NUL in the payload", in_payload, "note contains a control character (U+0000) at byte 6: remove it"),
+    ] {
+        rehash(&mut events, at);
+        let file: String = events.iter().map(|e| cloudevents::encode(e, &log).expect("encodes") + "\n").collect();
+        let error = import(target.store(), &file).await.expect_err(what);
+        match &error {
+            ImportError::Invalid {
+                line,
+                error: InvalidRestore::Invalid { error: InvalidAppend::ControlCharacter { .. }, .. },
+            } => {
+                assert_eq!(*line, at as u64 + 1, "{what}: {error}");
+            }
+            other => panic!("{what}: {other}"),
+        }
+        let message = error.to_string();
+        assert!(message.starts_with(&format!("line {}: ", at + 1)), "{what}: {message}");
+        assert!(message.contains(expected) && message.ends_with("nothing was written"), "{what}: {message}");
+        assert_eq!(target.store().head().await.expect("head"), ChainHead::default(), "{what}: nothing written");
+    }
+    target.finish().await;
 }
 
 async fn an_interrupted_import_run_again_ends_as_a_clean_import(db: &TestStore) {

@@ -25,7 +25,7 @@ use domain::Command;
 use kernel::{Limits, Position, Timestamp};
 use serde::Serialize;
 
-use crate::{Provenance, RecordError, Recorder, Submission};
+use crate::{InvalidRequest, Provenance, RecordError, Recorder, Submission};
 
 /// One problem found in an imported file: where it is, and what to fix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -149,6 +149,10 @@ pub async fn record_plan(
     now: Timestamp,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Imported, ImportError> {
+    let refused = control_characters(plan);
+    if !refused.is_empty() {
+        return Err(ImportError::Invalid(refused));
+    }
     let limit = Limits::default().max_events_per_append;
     let mut imported =
         Imported { unchanged: plan.unchanged, not_recorded: plan.not_recorded.clone(), ..Imported::default() };
@@ -180,7 +184,8 @@ pub async fn record_plan(
         }
         let recorded = recorder.record_batch(&submissions, now).await.map_err(|error| {
             let item = match &error {
-                RecordError::Rejected { item, .. } => *item,
+                RecordError::Rejected { item, .. }
+                | RecordError::Invalid(InvalidRequest::ControlCharacter { item, .. }) => *item,
                 _ => 0,
             };
             ImportError::Record { line: lines.get(item).copied().unwrap_or(chunk[0].line), recorded: start, error }
@@ -194,6 +199,25 @@ pub async fn record_plan(
         start = end;
     }
     Ok(imported)
+}
+
+/// Every line of `plan` whose source or commands hold a text the store would refuse for a
+/// control character: found before anything is recorded, so that such a file records nothing.
+fn control_characters(plan: &Plan) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for planned in &plan.lines {
+        let found = kernel::ControlCharacter::find("source", &planned.source).or_else(|| {
+            planned
+                .commands
+                .iter()
+                .find_map(|c| serde_json::to_value(c).ok().and_then(|v| kernel::ControlCharacter::in_json(&v)))
+        });
+        if let Some(found) = found {
+            let column = (!found.field.is_empty()).then_some(found.field.as_str());
+            problems.push(Problem::new(planned.line, column, found.to_string()));
+        }
+    }
+    problems
 }
 
 /// The streams `streams` as recorded now, in a ledger to decide an import's commands against.
