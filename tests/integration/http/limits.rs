@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use app::seeds;
 use app::Role;
+use app::seeds;
 use async_trait::async_trait;
 use http_api::Settings;
 use kernel::{
