@@ -5,11 +5,12 @@
 //! is a comment. Each document is run on its own, in a new temporary directory holding a fresh
 //! demo database as `covenant.db` (the default database, which the examples without `--db` use;
 //! an example that names `--db demo.db` makes that one with `covenant --db demo.db demo` first,
-//! as the documents do) and the sample files of `docs/examples/` under the same path.
-//! Its commands run in document order through `sh`, with the `covenant` binary first on `PATH`;
-//! `cargo run [--release] --bin covenant --` is the same binary. Each must succeed, unless it
-//! is an example of a refusal: a comment `# fails: WHY` on the line before the command marks it,
-//! and then it must fail (exit non-zero) and say so on standard error.
+//! as the documents do) and the sample files of `docs/examples/` under the same path. Its
+//! commands run in document order through `bash -o pipefail`, with the `covenant` binary first
+//! on `PATH`; `cargo run [--release] --bin covenant --` is the same binary. Each must succeed,
+//! unless it is an example of a refusal: a comment `# fails: WHY` on the line before the command
+//! marks it, and then it must fail (exit non-zero) and say why on standard error. The test takes
+//! a few seconds in a debug build.
 //!
 //! Skipped, because a test cannot or should not do them, and only these:
 //! - `covenant serve` and `curl` (they start, or need, a running server; the HTTP examples are
@@ -154,22 +155,23 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Runs `command` through `sh` in `dir` with the binary first on `PATH`.
+/// Runs `command` through `bash -o pipefail` in `dir` with the binary first on `PATH`, so that a
+/// `covenant` that fails inside a pipeline fails the example.
 fn sh(dir: &Path, command: &str) -> std::process::Output {
     let binary = Path::new(env!("CARGO_BIN_EXE_covenant"));
     let bin_dir = binary.parent().expect("the binary's directory");
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths = vec![bin_dir.to_path_buf()];
     paths.extend(std::env::split_paths(&path));
-    Command::new("sh")
-        .arg("-c")
+    Command::new("bash")
+        .args(["-o", "pipefail", "-c"])
         .arg(command)
         .current_dir(dir)
         .env("PATH", std::env::join_paths(paths).expect("a PATH"))
         .env_remove("COVENANT_DATABASE_URL")
         .env("USER", "clerk")
         .output()
-        .expect("sh runs")
+        .expect("bash runs")
 }
 
 /// The documents in the order a reader meets them: the README, then `docs/` by name.
