@@ -50,21 +50,22 @@ const STATUS: usize = 9;
 const PERCENTAGE: usize = 10;
 const NARRATIVE: usize = 11;
 
-/// A template: the header and one example row, from the HHCDG delivery plan.
+/// A template: the header and one example row, an illustrative action of the HHCDG delivery plan
+/// that the demo does not hold, so that importing the template into the demo records it.
 pub fn template() -> String {
     let example = [
         "lincolnshire-hhcdg-delivery-plan",
         "adaptations",
-        "hhcdg-dfg-fast-track",
-        "Fast-track Disabled Facilities Grant adaptations across the districts",
+        "hhcdg-trusted-assessors",
+        "Train trusted assessors for minor adaptations in every district",
         "GB-LAE-WLI",
         "Housing Services Manager",
-        "2023-03-31",
+        "2024-09-30",
         "1",
         "hhcdg-delivery-plan",
-        "green",
-        "70",
-        "Average time from referral to completion down from 38 to 22 weeks.",
+        "amber",
+        "25",
+        "Twelve assessors trained; three districts still to nominate staff.",
     ];
     let line = |values: &[&str]| {
         let quoted: Vec<String> =
@@ -594,8 +595,8 @@ mod tests {
         assert_eq!(problems, []);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].line, 2);
-        assert_eq!(rows[0].action_id.as_str(), "hhcdg-dfg-fast-track");
-        assert_eq!(rows[0].progress.as_ref().map(|p| p.percent_complete), Some(70));
+        assert_eq!(rows[0].action_id.as_str(), "hhcdg-trusted-assessors");
+        assert_eq!(rows[0].progress.as_ref().map(|p| p.percent_complete), Some(25));
     }
 
     #[test]
