@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use app::{Config, OpenMode};
 use domain::{Date, Key, OrgId};
 use kernel::{Position, StreamId, Timestamp};
-use projections::{AsOf, Filters, Format, GroupBy, ReadModels, Report, Rules, TrailFilters};
+use projections::{AsOf, Filters, Format, GroupBy, ReadModels, Report, TrailFilters};
 
 /// Print a report: the status board, the resolution register, the action log, the indicators or
 /// the audit trail.
@@ -152,7 +152,7 @@ pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options)
         to: args.to,
         theme: args.theme.clone(),
     };
-    let rules = Rules::default();
+    let rules = config.rules;
     if args.resolution.is_some() && !matches!(kind, Kind::Resolutions) {
         anyhow::bail!("--resolution applies only to `covenant report resolutions`: leave it out here");
     }

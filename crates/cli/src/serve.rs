@@ -88,7 +88,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         ),
     }
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
-    let settings = Settings { secure_cookies: args.secure_cookies, ..Settings::default() };
+    let settings = Settings { secure_cookies: args.secure_cookies, rules: config.rules, ..Settings::default() };
     let service =
         Service::start(stores.clone(), settings).await.context("failed to bring the read models up to date")?;
     if let Some(signer) = signer {

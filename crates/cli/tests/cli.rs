@@ -279,6 +279,43 @@ fn reports_show_the_record_now_and_as_it_stood_and_rebuild_changes_nothing() {
     );
 }
 
+/// The number of stale commitments on the status board of 1 June 2024, instrument by instrument,
+/// as `covenant report status` prints it as JSON in `dir`.
+fn stale_on_the_board(dir: &Path) -> Vec<(String, usize)> {
+    let output = covenant(dir, &["report", "status", "--today", "2024-06-01", "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let board: serde_json::Value = serde_json::from_slice(&output.stdout).expect("the status board as JSON");
+    let instruments = board["instruments"].as_array().expect("instruments");
+    instruments
+        .iter()
+        .map(|i| (i["instrument"].as_str().unwrap_or_default().to_owned(), i["stale"].as_array().map_or(0, Vec::len)))
+        .collect()
+}
+
+#[test]
+fn the_stale_window_in_covenant_toml_changes_what_report_status_counts_as_stale() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    assert!(covenant(dir.path(), &["demo"]).status.success());
+    let by_default = stale_on_the_board(dir.path());
+    let stale: usize = by_default.iter().map(|(_, n)| n).sum();
+    assert!(stale > 0, "by the default 90 days some demo commitments are stale on 1 June 2024: {by_default:?}");
+    let text = stdout(&covenant(dir.path(), &["report", "status", "--today", "2024-06-01"]));
+    assert!(text.contains("Stale: open with no progress reported for more than 90 days."), "{text}");
+
+    std::fs::write(dir.path().join("covenant.toml"), "[rules]\nstale_after_days = 36500\n").expect("the config");
+    let by_the_file = stale_on_the_board(dir.path());
+    assert_eq!(by_the_file.len(), by_default.len(), "the same instruments");
+    assert!(by_the_file.iter().all(|(_, n)| *n == 0), "nothing is a century without progress: {by_the_file:?}");
+    let text = stdout(&covenant(dir.path(), &["report", "status", "--today", "2024-06-01"]));
+    assert!(text.contains("Stale: open with no progress reported for more than 36500 days."), "{text}");
+
+    std::fs::write(dir.path().join("covenant.toml"), "[rules]\nstale_after_days = \"ninety\"\n").expect("the config");
+    let refused = covenant(dir.path(), &["report", "status"]);
+    assert!(!refused.status.success(), "a bad rule is refused, not replaced by the default");
+    assert!(stderr(&refused).contains("stale_after_days"), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("covenant.toml"), "{}", stderr(&refused));
+}
+
 /// Runs `covenant ARGS` in `dir` with only the global options given in `args`.
 fn covenant_bare(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_covenant"))

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::{Date, Key, OrgId};
 use kernel::{Position, StreamId, Timestamp};
-use projections::{AsOf, Filters, GroupBy, ReadModels, Report, Rules, TrailFilters};
+use projections::{AsOf, Filters, GroupBy, ReadModels, Report, TrailFilters};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::RwLockReadGuard;
@@ -217,7 +217,7 @@ pub async fn instrument(
     let asked = read_query(query, Kind::Status, &service)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
     let models = models(&service, asked.as_of).await?;
-    let status = models.status().instrument(&key, &Rules::default(), asked.today).ok_or_else(|| {
+    let status = models.status().instrument(&key, &service.settings.rules, asked.today).ok_or_else(|| {
         ApiError::NotFound(format!("no instrument {key} is on record: GET /api/v1/status lists every instrument"))
     })?;
     Ok(axum::Json(status).into_response())
@@ -250,7 +250,7 @@ pub async fn resolution(
     let asked = read_query(query, Kind::Resolutions, &service)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
     let models = models(&service, asked.as_of).await?;
-    let entry = models.resolutions().resolution(&key, &Rules::default(), asked.today).ok_or_else(|| {
+    let entry = models.resolutions().resolution(&key, &service.settings.rules, asked.today).ok_or_else(|| {
         ApiError::NotFound(format!("no resolution {key} is on record: GET /api/v1/resolutions lists every resolution"))
     })?;
     Ok(axum::Json(entry).into_response())
@@ -393,7 +393,7 @@ async fn report(
     if let Some(answer) = models.position().and_then(|at| service.answers.get(at, &request)) {
         return Ok(answer.into_response());
     }
-    let rules = Rules::default();
+    let rules = service.settings.rules;
     let position = models.position();
     let written = match kind {
         Kind::Status => {

@@ -8,14 +8,14 @@ use std::time::Duration;
 use app::{CheckpointPolicy, NoteSigner, Recorder, Stores};
 use tokio::sync::watch;
 
-use projections::ProjectionError;
+use projections::{ProjectionError, Rules};
 
 use crate::answers::Answers;
 use crate::live::Live;
 use crate::metrics::Metrics;
 
-/// The limits the service enforces on every request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The limits the service enforces on every request, and the rules its reports are made by.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Settings {
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
@@ -28,6 +28,9 @@ pub struct Settings {
     /// Whether the service is reached over HTTPS (directly or behind a proxy that terminates
     /// TLS): the dashboard's cookies then carry `Secure`, so a browser never sends them in clear.
     pub secure_cookies: bool,
+    /// How the reports and the dashboard rate and classify what the events record: the
+    /// `[rules]` table of `covenant.toml` (`app::Config::rules`).
+    pub rules: Rules,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             max_page: 1_000,
             default_page: 100,
             secure_cookies: false,
+            rules: Rules::default(),
         }
     }
 }
