@@ -279,6 +279,44 @@ fn reports_show_the_record_now_and_as_it_stood_and_rebuild_changes_nothing() {
     );
 }
 
+#[test]
+fn report_and_export_offer_exactly_the_reports_report_kind_lists() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let names: Vec<&str> = projections::ReportKind::ALL.iter().map(|kind| kind.name()).collect();
+
+    let help = covenant(dir.path(), &["report", "--help"]);
+    assert!(help.status.success(), "{}", stderr(&help));
+    let help = stdout(&help);
+    let values = help.split("Possible values:").nth(1).expect("the reports are listed");
+    let offered: Vec<&str> = values
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .take_while(|line| line.starts_with("- "))
+        .filter_map(|line| line.trim_start_matches("- ").split(':').next())
+        .collect();
+    assert_eq!(offered, names, "{help}");
+    for kind in projections::ReportKind::ALL {
+        assert!(help.contains(kind.description()), "{} is not described in\n{help}", kind.name());
+    }
+
+    let export = stdout(&covenant(dir.path(), &["export", "--help"]));
+    for kind in projections::ReportKind::ALL {
+        let line = format!("{} as CSV: `covenant report {} --format csv`", kind.title(), kind.name());
+        assert!(
+            export.lines().any(|l| l.trim_start().starts_with(kind.name()) && l.contains(&line)),
+            "{line} is not in\n{export}"
+        );
+    }
+    let unknown = covenant(dir.path(), &["report", "minutes"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("[possible values: status, resolutions, actions, indicators, audit]"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
 /// The number of stale commitments on the status board of 1 June 2024, instrument by instrument,
 /// as `covenant report status` prints it as JSON in `dir`.
 fn stale_on_the_board(dir: &Path) -> Vec<(String, usize)> {
