@@ -344,7 +344,7 @@ pub(crate) fn date(text: &Option<String>, field: &str) -> Result<Option<Date>, A
 
 pub(crate) async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>, ApiError> {
     if as_of.is_now() {
-        return Ok(Models::Live(service.live.read(service.stores.events.as_ref()).await?));
+        return Ok(Models::Live(service.live.read(&service.stores).await?));
     }
     let models = app::views::as_of(&service.stores, as_of).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(Models::Past(Box::new(models)))

@@ -31,6 +31,10 @@ pub struct Settings {
     /// How the reports and the dashboard rate and classify what the events record: the
     /// `[rules]` table of `covenant.toml` (`app::Config::rules`).
     pub rules: Rules,
+    /// Events the live read models fold between two saves of their snapshot while the service
+    /// runs (`projections::SAVE_EVERY` by default), so that a restart folds only what came after
+    /// the last save.
+    pub save_every: u64,
 }
 
 impl Default for Settings {
@@ -42,6 +46,7 @@ impl Default for Settings {
             default_page: 100,
             secure_cookies: false,
             rules: Rules::default(),
+            save_every: projections::SAVE_EVERY,
         }
     }
 }
@@ -69,7 +74,7 @@ impl Service {
     pub async fn start(stores: Stores, settings: Settings) -> Result<Arc<Self>, ProjectionError> {
         let (models, position) = app::views::current(&stores, |_, _| ()).await?;
         let recorder = Recorder::new(stores.events.clone());
-        let live = Live::new(models, position);
+        let live = Live::new(models, position, settings.save_every);
         let (shutdown, _) = watch::channel(false);
         Ok(Arc::new(Self {
             stores,

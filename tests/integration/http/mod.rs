@@ -13,6 +13,7 @@ mod fuzzed;
 mod hostile;
 mod imports;
 mod queries;
+mod restart;
 mod transparency;
 
 use serde_json::Value;
