@@ -1,12 +1,15 @@
 //! Configuration: the database to use, taken from a command-line flag, else the environment
 //! (`COVENANT_DATABASE_URL`), else a config file (`covenant.toml`), else the embedded SQLite file
-//! `covenant.db` in the working directory; and, from the config file's `[transparency]` table,
-//! the key that signs checkpoints and how often `covenant serve` signs one.
+//! `covenant.db` in the working directory; from the config file's `[transparency]` table, the
+//! key that signs checkpoints and how often `covenant serve` signs one; and from its `[rules]`
+//! table, the [`Rules`] every report is rated and classified by.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use domain::rag::{DEFAULT_AMBER_GAP, DEFAULT_RED_GAP, RagRule, RollUp};
+use projections::Rules;
 use serde::Deserialize;
 
 /// The environment variable naming the database.
@@ -70,7 +73,7 @@ fn redact_password(url: &str) -> String {
 }
 
 /// Settings resolved from flags, environment and file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub database: DatabaseUrl,
     /// How long a write to a SQLite file waits for another process's write lock before giving
@@ -80,6 +83,9 @@ pub struct Config {
     /// repeated for another command to use the same database.
     options: Vec<String>,
     pub transparency: Transparency,
+    /// How reports rate and classify what the events record: the `[rules]` table, each setting
+    /// left out taking its default.
+    pub rules: Rules,
 }
 
 /// Signed checkpoints: the signing key's file and when `covenant serve` signs a new checkpoint.
@@ -120,6 +126,7 @@ impl Default for CheckpointPolicy {
 struct ConfigFile {
     database_url: Option<String>,
     transparency: Option<TransparencyFile>,
+    rules: Option<RulesFile>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -129,6 +136,34 @@ struct TransparencyFile {
     checkpoint_every_events: Option<u64>,
     checkpoint_every_seconds: Option<u64>,
 }
+
+/// The `[rules]` table as written: every setting optional, unknown ones refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    rag: Option<RagName>,
+    rag_amber_gap: Option<f64>,
+    rag_red_gap: Option<f64>,
+    rag_tolerance: Option<f64>,
+    roll_up: Option<RollUp>,
+    stale_after_days: Option<u32>,
+    due_soon_days: Option<u32>,
+    indicator_tolerance: Option<f64>,
+    call_in_working_days: Option<u32>,
+}
+
+/// The RAG rules by the names the `[rules]` table gives them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RagName {
+    AsReported,
+    AgainstTarget,
+    AgainstExpected,
+}
+
+/// The most working days a call-in period may be set to: a setting beyond a year is a mistake,
+/// and every view of a resolution counts the days one by one.
+pub const MAX_CALL_IN_WORKING_DAYS: u32 = 260;
 
 impl Config {
     /// Resolves the configuration. `flag` is the `--db` value; `env` is the value of
@@ -155,6 +190,10 @@ impl Config {
             (Some(path), Some(t)) => transparency(path, t)?,
             _ => Transparency::default(),
         };
+        let rules = match (path, from_file.rules) {
+            (Some(path), Some(table)) => rules(path, table)?,
+            _ => Rules::default(),
+        };
         let mut options = Vec::new();
         if let Some(flag) = flag {
             options.extend(["--db".to_owned(), shell_word(flag)]);
@@ -162,7 +201,13 @@ impl Config {
         if let Some(file) = file {
             options.extend(["--config".to_owned(), shell_word(&file.display().to_string())]);
         }
-        Ok(Config { database: DatabaseUrl::parse(&url)?, busy_timeout: crate::BUSY_TIMEOUT, options, transparency })
+        Ok(Config {
+            database: DatabaseUrl::parse(&url)?,
+            busy_timeout: crate::BUSY_TIMEOUT,
+            options,
+            transparency,
+            rules,
+        })
     }
 
     /// The `covenant` command line that runs `rest` on the same database as this one: the
@@ -223,6 +268,75 @@ fn transparency(path: &Path, table: TransparencyFile) -> Result<Transparency, Co
     })
 }
 
+/// The `[rules]` table of the config file at `path`, checked: each setting left out takes the
+/// default of [`Rules::default`], and a value no rule can use is refused with what to write.
+fn rules(path: &Path, table: RulesFile) -> Result<Rules, ConfigError> {
+    let refuse = |detail: String| ConfigError::File { path: path.to_owned(), detail };
+    let defaults = Rules::default();
+    let fraction = |setting: &str, value: Option<f64>, default: f64| match value {
+        None => Ok(default),
+        Some(v) if v.is_finite() && (0.0..=1.0).contains(&v) => Ok(v),
+        Some(v) => Err(refuse(format!(
+            "[rules] {setting} is {v}: give a fraction of the target from 0 to 1, such as 0.1 for ten per cent"
+        ))),
+    };
+    let points = |setting: &str, value: Option<f64>, default: f64| match value {
+        None => Ok(default),
+        Some(v) if v.is_finite() && (0.0..=100.0).contains(&v) => Ok(v),
+        Some(v) => Err(refuse(format!(
+            "[rules] {setting} is {v}: give a number of percentage points from 0 to 100, such as 10"
+        ))),
+    };
+    let chosen = table.rag.unwrap_or(match defaults.rag {
+        RagRule::AsReported => RagName::AsReported,
+        RagRule::AgainstTarget { .. } => RagName::AgainstTarget,
+        RagRule::AgainstExpected { .. } => RagName::AgainstExpected,
+    });
+    let only_with = |setting: &str, given: bool, rule: RagName, name: &str| {
+        if given && chosen != rule {
+            Err(refuse(format!(
+                "[rules] {setting} applies only with rag = \"{name}\": leave it out, or set rag = \"{name}\""
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    only_with("rag_amber_gap", table.rag_amber_gap.is_some(), RagName::AgainstExpected, "against_expected")?;
+    only_with("rag_red_gap", table.rag_red_gap.is_some(), RagName::AgainstExpected, "against_expected")?;
+    only_with("rag_tolerance", table.rag_tolerance.is_some(), RagName::AgainstTarget, "against_target")?;
+    let indicator_tolerance = fraction("indicator_tolerance", table.indicator_tolerance, defaults.indicator_tolerance)?;
+    let rag = match chosen {
+        RagName::AsReported => RagRule::AsReported,
+        RagName::AgainstTarget => {
+            RagRule::AgainstTarget { tolerance: fraction("rag_tolerance", table.rag_tolerance, indicator_tolerance)? }
+        }
+        RagName::AgainstExpected => {
+            let amber_gap = points("rag_amber_gap", table.rag_amber_gap, DEFAULT_AMBER_GAP)?;
+            let red_gap = points("rag_red_gap", table.rag_red_gap, DEFAULT_RED_GAP)?;
+            if amber_gap > red_gap {
+                return Err(refuse(format!(
+                    "[rules] rag_amber_gap ({amber_gap}) is more than rag_red_gap ({red_gap}): a commitment turns amber before it turns red, so give an amber gap no larger than the red one"
+                )));
+            }
+            RagRule::AgainstExpected { amber_gap, red_gap }
+        }
+    };
+    let call_in_working_days = table.call_in_working_days.unwrap_or(defaults.call_in_working_days);
+    if !(1..=MAX_CALL_IN_WORKING_DAYS).contains(&call_in_working_days) {
+        return Err(refuse(format!(
+            "[rules] call_in_working_days is {call_in_working_days}: give a whole number of working days from 1 to {MAX_CALL_IN_WORKING_DAYS}, such as 5"
+        )));
+    }
+    Ok(Rules {
+        rag,
+        roll_up: table.roll_up.unwrap_or(defaults.roll_up),
+        stale_after_days: table.stale_after_days.unwrap_or(defaults.stale_after_days),
+        due_soon_days: table.due_soon_days.unwrap_or(defaults.due_soon_days),
+        indicator_tolerance,
+        call_in_working_days,
+    })
+}
+
 fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::File { path: path.to_owned(), detail: e.to_string() })?;
@@ -237,7 +351,7 @@ pub enum ConfigError {
     #[error("'{0}://' is not a database Covenant supports: use sqlite://FILE or postgres://USER@HOST/DATABASE")]
     UnknownScheme(String),
     #[error(
-        "failed to read config file {}: {detail}; it may set database_url = \"…\" and a [transparency] table with key = \"FILE\", checkpoint_every_events and checkpoint_every_seconds (docs/audit.md)",
+        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events and checkpoint_every_seconds (docs/audit.md), and a [rules] table with the settings docs/reports.md lists",
         path.display()
     )]
     File { path: PathBuf, detail: String },
@@ -320,5 +434,98 @@ mod tests {
         std::fs::write(etc.join("typo.toml"), "[transparency]\nkeys = \"log.key\"\n").expect("write");
         let typo = Config::resolve(None, None, Some(&etc.join("typo.toml")), dir.path()).expect_err("typo");
         assert!(typo.to_string().contains("[transparency] table with key"), "{typo}");
+    }
+
+    /// Resolves a config file holding `text`.
+    fn with_file(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(DEFAULT_CONFIG_FILE), text).expect("write");
+        Config::resolve(None, None, None, dir.path())
+    }
+
+    #[test]
+    fn without_a_rules_table_every_rule_is_the_documented_default() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let none = Config::resolve(None, None, None, dir.path()).expect("default");
+        assert_eq!(none.rules, Rules::default());
+        let empty = with_file("[rules]\n").expect("an empty table");
+        assert_eq!(empty.rules, Rules::default());
+        let documented = Rules {
+            rag: RagRule::AgainstExpected { amber_gap: 10.0, red_gap: 25.0 },
+            roll_up: RollUp::Mean,
+            stale_after_days: 90,
+            due_soon_days: 30,
+            indicator_tolerance: 0.1,
+            call_in_working_days: 5,
+        };
+        assert_eq!(empty.rules, documented, "docs/reports.md names these defaults");
+
+        let reports = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/reports.md");
+        let reports = std::fs::read_to_string(reports).expect("docs/reports.md");
+        let example = reports.split("```toml\n").nth(1).and_then(|rest| rest.split("```").next()).expect("an example");
+        assert!(example.starts_with("[rules]"), "{example}");
+        let example = with_file(example).expect("the documented example is read");
+        assert_eq!(example.rules, documented, "the documented example spells out the defaults");
+    }
+
+    #[test]
+    fn each_rule_is_read_from_the_rules_table() {
+        let all = with_file(
+            "[rules]\nrag = \"against_expected\"\nrag_amber_gap = 5\nrag_red_gap = 15.5\nroll_up = \"weighted\"\nstale_after_days = 30\ndue_soon_days = 14\nindicator_tolerance = 0.05\ncall_in_working_days = 10\n",
+        )
+        .expect("every setting");
+        assert_eq!(
+            all.rules,
+            Rules {
+                rag: RagRule::AgainstExpected { amber_gap: 5.0, red_gap: 15.5 },
+                roll_up: RollUp::Weighted,
+                stale_after_days: 30,
+                due_soon_days: 14,
+                indicator_tolerance: 0.05,
+                call_in_working_days: 10,
+            }
+        );
+        let one = with_file("[rules]\nstale_after_days = 7\n").expect("one setting");
+        assert_eq!(one.rules, Rules { stale_after_days: 7, ..Rules::default() }, "the others keep their defaults");
+        let reported = with_file("[rules]\nrag = \"as_reported\"\n").expect("as reported");
+        assert_eq!(reported.rules.rag, RagRule::AsReported);
+        let target = with_file("[rules]\nrag = \"against_target\"\nrag_tolerance = 0.2\n").expect("against target");
+        assert_eq!(target.rules.rag, RagRule::AgainstTarget { tolerance: 0.2 });
+        let inherited =
+            with_file("[rules]\nrag = \"against_target\"\nindicator_tolerance = 0.25\n").expect("inherited");
+        assert_eq!(
+            inherited.rules.rag,
+            RagRule::AgainstTarget { tolerance: 0.25 },
+            "without rag_tolerance, a commitment's tolerance is the indicators'"
+        );
+    }
+
+    #[test]
+    fn a_rule_no_report_can_use_is_refused_saying_what_to_write() {
+        let refused = |text: &str| with_file(text).expect_err(text).to_string();
+        let wrong_type = refused("[rules]\nstale_after_days = \"ninety\"\n");
+        assert!(wrong_type.contains("stale_after_days"), "{wrong_type}");
+        assert!(wrong_type.contains("[rules] table with the settings docs/reports.md lists"), "{wrong_type}");
+        let negative = refused("[rules]\ndue_soon_days = -1\n");
+        assert!(negative.contains("due_soon_days"), "{negative}");
+        let percent = refused("[rules]\nindicator_tolerance = 10\n");
+        assert!(
+            percent
+                .contains("[rules] indicator_tolerance is 10: give a fraction of the target from 0 to 1, such as 0.1"),
+            "{percent}"
+        );
+        let crossed = refused("[rules]\nrag_amber_gap = 30\n");
+        assert!(crossed.contains("rag_amber_gap (30) is more than rag_red_gap (25)"), "{crossed}");
+        let other_rule = refused("[rules]\nrag_tolerance = 0.1\n");
+        assert!(
+            other_rule.contains("rag_tolerance applies only with rag = \"against_target\": leave it out"),
+            "{other_rule}"
+        );
+        let no_call_in = refused("[rules]\ncall_in_working_days = 0\n");
+        assert!(no_call_in.contains("call_in_working_days is 0: give a whole number of working days from 1 to 260"));
+        let unknown_rule = refused("[rules]\nrag = \"by_feel\"\n");
+        assert!(unknown_rule.contains("by_feel") && unknown_rule.contains("against_expected"), "{unknown_rule}");
+        let typo = refused("[rules]\nstale_days = 30\n");
+        assert!(typo.contains("unknown field `stale_days`") && typo.contains("stale_after_days"), "{typo}");
     }
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use app::{Config, DatabaseUrl, OpenMode, Recorder, Stores, StoryLoaded};
 use kernel::Timestamp;
-use projections::{Filters, Format, Rules};
+use projections::{Filters, Format};
 
 /// Load the five seed stories into an empty database, to see Covenant at work.
 ///
@@ -67,7 +67,7 @@ async fn print_summary(config: &Config, stores: &Stores, loaded: &[StoryLoaded])
     println!("Loaded {} stories: {events} events.\n", loaded.len());
     let (models, _) = app::views::current(stores, |_, _| ()).await?;
     let today = Timestamp::now().as_datetime().date_naive();
-    let board = models.status().view(&Filters::default(), &Rules::default(), today);
+    let board = models.status().view(&Filters::default(), &config.rules, today);
     println!("{}", board.report().render(Format::Text));
     println!(
         "Next: `{}` shows one instrument in full, `{}` the other reports, `{}` checks the hash chain, and `{}` shows how to add to the record.",

@@ -1,8 +1,8 @@
 //! `covenant export`: the record in a format other systems read, one subcommand per format.
 //! `cloudevents` writes the log as CloudEvents 1.0 JSON Lines, a page at a time; `popolo` the
-//! organisations, bodies, memberships and resolutions as one Popolo JSON document; and `status`,
-//! `resolutions`, `actions`, `indicators` and `audit` a read model as CSV, as `covenant report
-//! <report> --format csv` prints it.
+//! organisations, bodies, memberships and resolutions as one Popolo JSON document; and each
+//! report [`ReportKind`] lists (`status`, `resolutions`, …) as CSV, as `covenant report <report>
+//! --format csv` prints it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,8 +13,9 @@ use anyhow::Context as _;
 use app::interchange::cloudevents::{Export, Filter, FilterArgs};
 use app::interchange::popolo;
 use app::{Config, OpenMode};
+use clap::Args as _;
 use kernel::EventStore;
-use projections::Format;
+use projections::{Format, ReportKind};
 
 use crate::{progress, report};
 
@@ -25,21 +26,62 @@ pub struct Args {
     kind: Kind,
 }
 
-#[derive(Debug, clap::Subcommand)]
+/// What to export: a format of the whole record, or a report (one subcommand for each
+/// [`ReportKind`]).
+#[derive(Debug)]
 enum Kind {
+    Interchange(Interchange),
+    Report(ReportKind, ReadModel),
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Interchange {
     Cloudevents(Cloudevents),
     Popolo(Popolo),
-    /// The status board as CSV: `covenant report status --format csv`, with the same options.
-    Status(ReadModel),
-    /// The resolution register as CSV: `covenant report resolutions --format csv`, with the same
-    /// options.
-    Resolutions(ReadModel),
-    /// The action log as CSV: `covenant report actions --format csv`, with the same options.
-    Actions(ReadModel),
-    /// The indicators as CSV: `covenant report indicators --format csv`, with the same options.
-    Indicators(ReadModel),
-    /// The audit trail as CSV: `covenant report audit --format csv`, with the same options.
-    Audit(ReadModel),
+}
+
+impl clap::FromArgMatches for Kind {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        match matches.subcommand() {
+            Some((name, _)) if <Interchange as clap::Subcommand>::has_subcommand(name) => {
+                Ok(Kind::Interchange(Interchange::from_arg_matches(matches)?))
+            }
+            Some((name, report)) => {
+                let kind = ReportKind::parse(name)
+                    .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidSubcommand, e))?;
+                Ok(Kind::Report(kind, ReadModel::from_arg_matches(report)?))
+            }
+            None => Err(clap::Error::raw(
+                clap::error::ErrorKind::MissingSubcommand,
+                "name what to export: `covenant export --help` lists the formats and reports",
+            )),
+        }
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl clap::Subcommand for Kind {
+    fn augment_subcommands(command: clap::Command) -> clap::Command {
+        ReportKind::ALL.into_iter().fold(Interchange::augment_subcommands(command), |command, kind| {
+            command.subcommand(ReadModel::augment_args(clap::Command::new(kind.name())).about(format!(
+                "{} as CSV: `covenant report {} --format csv`, with the same options.",
+                kind.title(),
+                kind.name()
+            )))
+        })
+    }
+
+    fn augment_subcommands_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_subcommands(command)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        Interchange::has_subcommand(name) || ReportKind::parse(name).is_ok()
+    }
 }
 
 /// Write organisations, bodies, memberships and resolutions as one Popolo JSON document.
@@ -122,13 +164,9 @@ struct Cloudevents {
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let (kind, args) = match args.kind {
-        Kind::Cloudevents(args) => return cloudevents(config, args).await,
-        Kind::Popolo(args) => return popolo(config, args).await,
-        Kind::Status(args) => (report::Kind::Status, args),
-        Kind::Resolutions(args) => (report::Kind::Resolutions, args),
-        Kind::Actions(args) => (report::Kind::Actions, args),
-        Kind::Indicators(args) => (report::Kind::Indicators, args),
-        Kind::Audit(args) => (report::Kind::Audit, args),
+        Kind::Interchange(Interchange::Cloudevents(args)) => return cloudevents(config, args).await,
+        Kind::Interchange(Interchange::Popolo(args)) => return popolo(config, args).await,
+        Kind::Report(kind, args) => (kind, args),
     };
     let csv = report::report(config, kind, Format::Csv, &args.options).await?;
     write(args.output.as_deref(), csv.as_bytes())?;

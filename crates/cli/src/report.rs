@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use app::{Config, OpenMode};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use domain::{Date, Key, OrgId};
 use kernel::{Position, StreamId, Timestamp};
-use projections::{AsOf, Filters, Format, GroupBy, ReadModels, Report, Rules, TrailFilters};
+use projections::{AsOf, Filters, Format, GroupBy, ReadModels, Report, ReportKind, TrailFilters};
 
 /// Print a report: the status board, the resolution register, the action log, the indicators or
 /// the audit trail.
@@ -34,8 +35,8 @@ use projections::{AsOf, Filters, Format, GroupBy, ReadModels, Report, Rules, Tra
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Which report.
-    #[arg(value_enum)]
-    report: Kind,
+    #[arg(value_parser = kinds())]
+    report: ReportKind,
 
     /// text (aligned columns), markdown (for a board paper), csv (for a spreadsheet) or json.
     #[arg(long, default_value = "text", value_parser = parse_format)]
@@ -110,18 +111,10 @@ pub struct Options {
     actor: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum Kind {
-    /// Every instrument: lifecycle, endorsements, adoption by each party, progress and RAG.
-    Status,
-    /// Every resolution with its outcome and delivery trail.
-    Resolutions,
-    /// Commitments and actions: open, overdue, due soon, done.
-    Actions,
-    /// Indicators against their targets, with direction of travel.
-    Indicators,
-    /// Every event: who, what, when it happened, when it was recorded, and its source.
-    Audit,
+/// The reports as the command line offers them: every [`ReportKind`], by name, with what it shows.
+fn kinds() -> impl TypedValueParser<Value = ReportKind> {
+    PossibleValuesParser::new(ReportKind::ALL.map(|kind| PossibleValue::new(kind.name()).help(kind.description())))
+        .try_map(|name| ReportKind::parse(&name))
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -137,7 +130,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
 
 /// The report `kind` in `format`, as `options` choose it: what `covenant report` prints and
 /// `covenant export` writes as CSV.
-pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options) -> anyhow::Result<String> {
+pub async fn report(config: &Config, kind: ReportKind, format: Format, args: &Options) -> anyhow::Result<String> {
     let stores = crate::open(config, OpenMode::ReadOnly).await?;
     let as_of = AsOf { position: args.position.map(Position), known_on: args.known_on, decided_by: args.as_of };
     let today = args.today.unwrap_or_else(|| {
@@ -152,12 +145,12 @@ pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options)
         to: args.to,
         theme: args.theme.clone(),
     };
-    let rules = Rules::default();
-    if args.resolution.is_some() && !matches!(kind, Kind::Resolutions) {
+    let rules = config.rules;
+    if args.resolution.is_some() && !matches!(kind, ReportKind::Resolutions) {
         anyhow::bail!("--resolution applies only to `covenant report resolutions`: leave it out here");
     }
     let (json, reports): (serde_json::Value, Vec<Report>) = match kind {
-        Kind::Status => {
+        ReportKind::Status => {
             let models = models(&stores, kind, args, as_of).await?;
             match &args.instrument {
                 Some(key) => {
@@ -175,7 +168,7 @@ pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options)
                 }
             }
         }
-        Kind::Resolutions => {
+        ReportKind::Resolutions => {
             let models = models(&stores, kind, args, as_of).await?;
             match &args.resolution {
                 Some(key) => {
@@ -192,7 +185,7 @@ pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options)
                 }
             }
         }
-        Kind::Actions => {
+        ReportKind::Actions => {
             let by = match args.by {
                 By::Organisation => GroupBy::Organisation,
                 By::Body => GroupBy::Body,
@@ -200,12 +193,12 @@ pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options)
             let view = models(&stores, kind, args, as_of).await?.actions().view(&filters, &rules, today, by);
             (serde_json::to_value(&view)?, vec![view.summary(), view.report()])
         }
-        Kind::Indicators => {
+        ReportKind::Indicators => {
             let view = models(&stores, kind, args, as_of).await?.indicators().view(&filters, &rules, today);
             (serde_json::to_value(&view)?, vec![view.report()])
         }
         // Read from the log: the log is the audit trail.
-        Kind::Audit => {
+        ReportKind::Audit => {
             let trail = TrailFilters { stream: args.stream.clone(), actor: args.actor.clone() };
             let (view, _) =
                 app::views::audit(&stores, as_of, &filters, &trail).await.context("failed to read the audit trail")?;
@@ -216,10 +209,10 @@ pub async fn report(config: &Config, kind: Kind, format: Format, args: &Options)
 }
 
 /// The read models a report other than the audit trail is made from, as of `as_of`.
-async fn models(stores: &app::Stores, kind: Kind, args: &Options, as_of: AsOf) -> anyhow::Result<ReadModels> {
+async fn models(stores: &app::Stores, kind: ReportKind, args: &Options, as_of: AsOf) -> anyhow::Result<ReadModels> {
     match (kind, &args.instrument) {
         // One instrument in the past: folded from its own streams, not the whole log.
-        (Kind::Status, Some(instrument)) if !as_of.is_now() => {
+        (ReportKind::Status, Some(instrument)) if !as_of.is_now() => {
             let (current, at) =
                 app::views::current(stores, |_, _| ()).await.context("failed to build the read models")?;
             app::views::instrument_as_of(stores, &current, at, instrument, as_of)

@@ -95,6 +95,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     let defaults = Settings::default();
     let settings = Settings {
         secure_cookies: args.secure_cookies,
+        rules: config.rules,
         max_as_of_folds: args.max_as_of_folds.map_or(defaults.max_as_of_folds, usize::from),
         ..defaults
     };

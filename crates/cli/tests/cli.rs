@@ -317,6 +317,81 @@ fn reports_show_the_record_now_and_as_it_stood_and_rebuild_changes_nothing() {
     );
 }
 
+#[test]
+fn report_and_export_offer_exactly_the_reports_report_kind_lists() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let names: Vec<&str> = projections::ReportKind::ALL.iter().map(|kind| kind.name()).collect();
+
+    let help = covenant(dir.path(), &["report", "--help"]);
+    assert!(help.status.success(), "{}", stderr(&help));
+    let help = stdout(&help);
+    let values = help.split("Possible values:").nth(1).expect("the reports are listed");
+    let offered: Vec<&str> = values
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .take_while(|line| line.starts_with("- "))
+        .filter_map(|line| line.trim_start_matches("- ").split(':').next())
+        .collect();
+    assert_eq!(offered, names, "{help}");
+    for kind in projections::ReportKind::ALL {
+        assert!(help.contains(kind.description()), "{} is not described in\n{help}", kind.name());
+    }
+
+    let export = stdout(&covenant(dir.path(), &["export", "--help"]));
+    for kind in projections::ReportKind::ALL {
+        let line = format!("{} as CSV: `covenant report {} --format csv`", kind.title(), kind.name());
+        assert!(
+            export.lines().any(|l| l.trim_start().starts_with(kind.name()) && l.contains(&line)),
+            "{line} is not in\n{export}"
+        );
+    }
+    let unknown = covenant(dir.path(), &["report", "minutes"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("[possible values: status, resolutions, actions, indicators, audit]"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+/// The number of stale commitments on the status board of 1 June 2024, instrument by instrument,
+/// as `covenant report status` prints it as JSON in `dir`.
+fn stale_on_the_board(dir: &Path) -> Vec<(String, usize)> {
+    let output = covenant(dir, &["report", "status", "--today", "2024-06-01", "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let board: serde_json::Value = serde_json::from_slice(&output.stdout).expect("the status board as JSON");
+    let instruments = board["instruments"].as_array().expect("instruments");
+    instruments
+        .iter()
+        .map(|i| (i["instrument"].as_str().unwrap_or_default().to_owned(), i["stale"].as_array().map_or(0, Vec::len)))
+        .collect()
+}
+
+#[test]
+fn the_stale_window_in_covenant_toml_changes_what_report_status_counts_as_stale() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    assert!(covenant(dir.path(), &["demo"]).status.success());
+    let by_default = stale_on_the_board(dir.path());
+    let stale: usize = by_default.iter().map(|(_, n)| n).sum();
+    assert!(stale > 0, "by the default 90 days some demo commitments are stale on 1 June 2024: {by_default:?}");
+    let text = stdout(&covenant(dir.path(), &["report", "status", "--today", "2024-06-01"]));
+    assert!(text.contains("Stale: open with no progress reported for more than 90 days."), "{text}");
+
+    std::fs::write(dir.path().join("covenant.toml"), "[rules]\nstale_after_days = 36500\n").expect("the config");
+    let by_the_file = stale_on_the_board(dir.path());
+    assert_eq!(by_the_file.len(), by_default.len(), "the same instruments");
+    assert!(by_the_file.iter().all(|(_, n)| *n == 0), "nothing is a century without progress: {by_the_file:?}");
+    let text = stdout(&covenant(dir.path(), &["report", "status", "--today", "2024-06-01"]));
+    assert!(text.contains("Stale: open with no progress reported for more than 36500 days."), "{text}");
+
+    std::fs::write(dir.path().join("covenant.toml"), "[rules]\nstale_after_days = \"ninety\"\n").expect("the config");
+    let refused = covenant(dir.path(), &["report", "status"]);
+    assert!(!refused.status.success(), "a bad rule is refused, not replaced by the default");
+    assert!(stderr(&refused).contains("stale_after_days"), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("covenant.toml"), "{}", stderr(&refused));
+}
+
 /// Runs `covenant ARGS` in `dir` with only the global options given in `args`.
 fn covenant_bare(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_covenant"))

@@ -35,9 +35,14 @@ pub enum RagRule {
     AgainstExpected { amber_gap: f64, red_gap: f64 },
 }
 
+/// Points behind expected progress beyond which the default rule rates a commitment amber.
+pub const DEFAULT_AMBER_GAP: f64 = 10.0;
+/// Points behind expected progress beyond which the default rule rates a commitment red.
+pub const DEFAULT_RED_GAP: f64 = 25.0;
+
 impl Default for RagRule {
     fn default() -> Self {
-        RagRule::AgainstExpected { amber_gap: 10.0, red_gap: 25.0 }
+        RagRule::AgainstExpected { amber_gap: DEFAULT_AMBER_GAP, red_gap: DEFAULT_RED_GAP }
     }
 }
 

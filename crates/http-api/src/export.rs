@@ -150,7 +150,7 @@ pub async fn popolo(
     Authenticated(principal): Authenticated,
 ) -> Result<Json<popolo::Document>, ApiError> {
     principal.require(Action::Export)?;
-    let folded = service.live.read(service.stores.events.as_ref()).await?;
+    let folded = service.live.read(&service.stores).await?;
     Ok(Json(popolo::document(&folded.models)))
 }
 

@@ -1,9 +1,12 @@
 //! The read models kept in memory and up to date: started from their snapshot, and before each
 //! answer brought up to the head of the log, so a query made after a command sees that command.
-//! Catching up is done by one request at a time; the others wait for it and then read.
+//! Catching up is done by one request at a time; the others wait for it and then read. Every
+//! `save_every` events folded, the models are saved as their snapshot, so that a restart folds
+//! only what came after.
 
-use kernel::{EventStore, Position};
-use projections::{Projection, ReadModels};
+use app::Stores;
+use kernel::Position;
+use projections::{Projection, ReadModels, Runner};
 use tokio::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use crate::ApiError;
@@ -19,15 +22,24 @@ pub(crate) struct Folded {
 }
 
 /// The read models the service answers from.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Live {
     folded: RwLock<Folded>,
-    catching_up: Mutex<()>,
+    /// Held while catching up; holds the position of the last snapshot saved.
+    catching_up: Mutex<Position>,
+    /// Events folded after which the models are saved again.
+    save_every: u64,
 }
 
 impl Live {
-    pub fn new(models: ReadModels, position: Position) -> Self {
-        Self { folded: RwLock::new(Folded { models, position }), catching_up: Mutex::new(()) }
+    /// The models at `position`, as their snapshot saved them there; saved again after every
+    /// `save_every` events folded.
+    pub fn new(models: ReadModels, position: Position, save_every: u64) -> Self {
+        Self {
+            folded: RwLock::new(Folded { models, position }),
+            catching_up: Mutex::new(position),
+            save_every: save_every.max(1),
+        }
     }
 
     /// The position the models have folded up to, without catching up.
@@ -36,10 +48,11 @@ impl Live {
     }
 
     /// The read models, brought up to the head of the log as it is now.
-    pub async fn read(&self, events: &dyn EventStore) -> Result<RwLockReadGuard<'_, Folded>, ApiError> {
+    pub async fn read(&self, stores: &Stores) -> Result<RwLockReadGuard<'_, Folded>, ApiError> {
+        let events = stores.events.as_ref();
         let head = events.head().await?.position;
         if self.folded.read().await.position < head {
-            let _one_at_a_time = self.catching_up.lock().await;
+            let mut saved = self.catching_up.lock().await;
             loop {
                 let after = self.folded.read().await.position;
                 if after >= head {
@@ -54,6 +67,14 @@ impl Live {
                     if event.position > folded.position {
                         folded.models.apply(event);
                         folded.position = event.position;
+                    }
+                }
+                let folded = folded.downgrade();
+                if folded.position.0.saturating_sub(saved.0) >= self.save_every {
+                    // A failed save costs only a longer fold at the next start: the answer stands.
+                    match Runner::new(events, stores.snapshots.as_ref()).save(&folded.models, folded.position).await {
+                        Ok(()) => *saved = folded.position,
+                        Err(error) => tracing::warn!(%error, "failed to save the read models' snapshot"),
                     }
                 }
             }

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::{Date, Key, OrgId};
 use kernel::{Position, StreamId, Timestamp};
-use projections::{AsOf, Filters, GroupBy, ReadModels, Report, Rules, TrailFilters};
+use projections::{AsOf, Filters, GroupBy, ReadModels, Report, ReportKind, TrailFilters};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::{RwLockReadGuard, SemaphorePermit};
@@ -67,31 +67,20 @@ pub struct ReportQuery {
     limit: Option<usize>,
 }
 
-/// The report a route serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Status,
-    Resolutions,
-    Actions,
-    Indicators,
-    Audit,
+/// The name of the rows in a report's JSON.
+fn rows(kind: ReportKind) -> &'static str {
+    match kind {
+        ReportKind::Status => "instruments",
+        ReportKind::Resolutions => "resolutions",
+        ReportKind::Actions => "rows",
+        ReportKind::Indicators => "indicators",
+        ReportKind::Audit => "entries",
+    }
 }
 
-impl Kind {
-    /// The name of the rows in the report's JSON.
-    fn rows(self) -> &'static str {
-        match self {
-            Kind::Status => "instruments",
-            Kind::Resolutions => "resolutions",
-            Kind::Actions => "rows",
-            Kind::Indicators => "indicators",
-            Kind::Audit => "entries",
-        }
-    }
-
-    fn action(self) -> Action {
-        if self == Kind::Audit { Action::ReadAudit } else { Action::ReadReports }
-    }
+/// What a token must be allowed to read a report.
+fn action(kind: ReportKind) -> Action {
+    if kind == ReportKind::Audit { Action::ReadAudit } else { Action::ReadReports }
 }
 
 /// How the answer is written.
@@ -180,10 +169,10 @@ macro_rules! reports {
                 uri: Uri,
                 query: Result<Query<ReportQuery>, QueryRejection>,
             ) -> Result<Response, ApiError> {
-                principal.require(Kind::$kind.action())?;
+                principal.require(action(ReportKind::$kind))?;
                 let representation = representation(&headers)?;
-                let asked = read_query(query, Kind::$kind, &service)?;
-                report(&service, Kind::$kind, &asked, representation, &uri).await
+                let asked = read_query(query, ReportKind::$kind, &service)?;
+                report(&service, ReportKind::$kind, &asked, representation, &uri).await
             }
         )*
     };
@@ -219,10 +208,10 @@ pub async fn instrument(
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     principal.require(Action::ReadReports)?;
-    let asked = read_query(query, Kind::Status, &service)?;
+    let asked = read_query(query, ReportKind::Status, &service)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
     let models = models(&service, asked.as_of).await?;
-    let status = models.status().instrument(&key, &Rules::default(), asked.today).ok_or_else(|| {
+    let status = models.status().instrument(&key, &service.settings.rules, asked.today).ok_or_else(|| {
         ApiError::NotFound(format!("no instrument {key} is on record: GET /api/v1/status lists every instrument"))
     })?;
     Ok(axum::Json(status).into_response())
@@ -252,10 +241,10 @@ pub async fn resolution(
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     principal.require(Action::ReadReports)?;
-    let asked = read_query(query, Kind::Resolutions, &service)?;
+    let asked = read_query(query, ReportKind::Resolutions, &service)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
     let models = models(&service, asked.as_of).await?;
-    let entry = models.resolutions().resolution(&key, &Rules::default(), asked.today).ok_or_else(|| {
+    let entry = models.resolutions().resolution(&key, &service.settings.rules, asked.today).ok_or_else(|| {
         ApiError::NotFound(format!("no resolution {key} is on record: GET /api/v1/resolutions lists every resolution"))
     })?;
     Ok(axum::Json(entry).into_response())
@@ -292,7 +281,7 @@ fn representation(headers: &HeaderMap) -> Result<Representation, ApiError> {
 
 fn read_query(
     query: Result<Query<ReportQuery>, QueryRejection>,
-    kind: Kind,
+    kind: ReportKind,
     service: &Service,
 ) -> Result<Asked, ApiError> {
     let Query(query) = query.map_err(|e| {
@@ -300,20 +289,20 @@ fn read_query(
         let field = crate::problem::named_field(&detail);
         ApiError::BadRequest { detail, field }
     })?;
-    let only = |given: bool, field: &str, report: Kind| {
+    let only = |given: bool, field: &str, report: ReportKind| {
         if given && kind != report {
             Err(ApiError::bad_request(
-                format!("{field} applies only to /api/v1/{}: leave it out here", report.path_name()),
+                format!("{field} applies only to /api/v1/{}: leave it out here", report.name()),
                 field,
             ))
         } else {
             Ok(())
         }
     };
-    only(query.by.is_some(), "by", Kind::Actions)?;
-    only(query.stream.is_some(), "stream", Kind::Audit)?;
-    only(query.actor.is_some(), "actor", Kind::Audit)?;
-    only(query.theme.is_some(), "theme", Kind::Status)?;
+    only(query.by.is_some(), "by", ReportKind::Actions)?;
+    only(query.stream.is_some(), "stream", ReportKind::Audit)?;
+    only(query.actor.is_some(), "actor", ReportKind::Audit)?;
+    only(query.theme.is_some(), "theme", ReportKind::Status)?;
     let time = |text: &Option<String>, field: &str| {
         text.as_deref().map(Timestamp::parse_end_of).transpose().map_err(|e| ApiError::bad_request(e, field))
     };
@@ -354,25 +343,13 @@ fn read_query(
     Ok(Asked { as_of, today, filters, group_by, trail, offset: query.offset.unwrap_or(0), limit })
 }
 
-impl Kind {
-    fn path_name(self) -> &'static str {
-        match self {
-            Kind::Status => "status",
-            Kind::Resolutions => "resolutions",
-            Kind::Actions => "actions",
-            Kind::Indicators => "indicators",
-            Kind::Audit => "audit",
-        }
-    }
-}
-
 pub(crate) fn date(text: &Option<String>, field: &str) -> Result<Option<Date>, ApiError> {
     text.as_deref().map(|t| domain::parse_date(t).map_err(|e| ApiError::bad_request(e.to_string(), field))).transpose()
 }
 
 pub(crate) async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>, ApiError> {
     if as_of.is_now() {
-        return Ok(Models::Live(service.live.read(service.stores.events.as_ref()).await?));
+        return Ok(Models::Live(service.live.read(&service.stores).await?));
     }
     // A fold of the whole log, held in memory until it is answered: only so many at once.
     let permit = service.as_of_folds.try_acquire().map_err(|_| {
@@ -391,7 +368,7 @@ pub(crate) async fn models(service: &Service, as_of: AsOf) -> Result<Models<'_>,
 /// log is the audit trail.
 async fn report(
     service: &Service,
-    kind: Kind,
+    kind: ReportKind,
     asked: &Asked,
     representation: Representation,
     uri: &Uri,
@@ -405,26 +382,26 @@ async fn report(
     if let Some(answer) = models.position().and_then(|at| service.answers.get(at, &request)) {
         return Ok(answer.into_response());
     }
-    let rules = Rules::default();
+    let rules = service.settings.rules;
     let position = models.position();
     let written = match kind {
-        Kind::Status => {
+        ReportKind::Status => {
             let view = models.status().view(&asked.filters, &rules, asked.today);
             Written::new(&view, view.report(), position)
         }
-        Kind::Resolutions => {
+        ReportKind::Resolutions => {
             let view = models.resolutions().view(&asked.filters, &rules, asked.today);
             Written::new(&view, view.report(), position)
         }
-        Kind::Actions => {
+        ReportKind::Actions => {
             let view = models.actions().view(&asked.filters, &rules, asked.today, asked.group_by);
             Written::new(&view, view.report(), position)
         }
-        Kind::Indicators => {
+        ReportKind::Indicators => {
             let view = models.indicators().view(&asked.filters, &rules, asked.today);
             Written::new(&view, view.report(), position)
         }
-        Kind::Audit => {
+        ReportKind::Audit => {
             // Not the models': the live ones are let go so that others may catch them up.
             drop(models);
             let (view, at) = app::views::audit(&service.stores, asked.as_of, &asked.filters, &asked.trail).await?;
@@ -453,7 +430,7 @@ impl Written {
     }
 
     /// The page `asked` names, as `representation`.
-    fn page(self, kind: Kind, asked: &Asked, representation: Representation) -> Result<Answer, ApiError> {
+    fn page(self, kind: ReportKind, asked: &Asked, representation: Representation) -> Result<Answer, ApiError> {
         let Written { view, table, position } = self;
         let total = table.rows.len();
         let start = asked.offset.min(total);
@@ -465,7 +442,7 @@ impl Written {
         }
         let failed = |e: serde_json::Error| ApiError::Internal(format!("failed to write the report: {e}"));
         let mut view = view.map_err(failed)?;
-        if let Some(rows) = view.get_mut(kind.rows()).and_then(Value::as_array_mut) {
+        if let Some(rows) = view.get_mut(rows(kind)).and_then(Value::as_array_mut) {
             *rows = rows.drain(start..end).collect();
         }
         view["page"] = serde_json::json!({

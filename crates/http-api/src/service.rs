@@ -8,14 +8,14 @@ use std::time::Duration;
 use app::{CheckpointPolicy, NoteSigner, Recorder, Stores};
 use tokio::sync::{Semaphore, watch};
 
-use projections::ProjectionError;
+use projections::{ProjectionError, Rules};
 
 use crate::answers::Answers;
 use crate::live::Live;
 use crate::metrics::Metrics;
 
-/// The limits the service enforces on every request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The limits the service enforces on every request, and the rules its reports are made by.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Settings {
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
@@ -32,6 +32,13 @@ pub struct Settings {
     /// Whether the service is reached over HTTPS (directly or behind a proxy that terminates
     /// TLS): the dashboard's cookies then carry `Secure`, so a browser never sends them in clear.
     pub secure_cookies: bool,
+    /// How the reports and the dashboard rate and classify what the events record: the
+    /// `[rules]` table of `covenant.toml` (`app::Config::rules`).
+    pub rules: Rules,
+    /// Events the live read models fold between two saves of their snapshot while the service
+    /// runs (`projections::SAVE_EVERY` by default), so that a restart folds only what came after
+    /// the last save.
+    pub save_every: u64,
 }
 
 impl Default for Settings {
@@ -43,6 +50,8 @@ impl Default for Settings {
             default_page: 100,
             max_as_of_folds: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             secure_cookies: false,
+            rules: Rules::default(),
+            save_every: projections::SAVE_EVERY,
         }
     }
 }
@@ -72,7 +81,7 @@ impl Service {
     pub async fn start(stores: Stores, settings: Settings) -> Result<Arc<Self>, ProjectionError> {
         let (models, position) = app::views::current(&stores, |_, _| ()).await?;
         let recorder = Recorder::new(stores.events.clone());
-        let live = Live::new(models, position);
+        let live = Live::new(models, position, settings.save_every);
         let (shutdown, _) = watch::channel(false);
         Ok(Arc::new(Self {
             stores,

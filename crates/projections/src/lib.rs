@@ -26,6 +26,7 @@ mod indicators;
 mod names;
 mod read_models;
 mod report;
+mod report_kind;
 mod resolutions;
 mod rules;
 mod runner;
@@ -40,6 +41,7 @@ pub use filters::Filters;
 pub use indicators::{Direction, IndicatorBoard, IndicatorStatus, IndicatorsView};
 pub use read_models::ReadModels;
 pub use report::{Format, Report};
+pub use report_kind::ReportKind;
 pub use resolutions::{
     Basis, CallIn, Caused, CausedView, CommitmentTrail, Correction, ResolutionEntry, ResolutionRegister,
     ResolutionsView,

@@ -125,7 +125,9 @@ impl<'a> Runner<'a> {
         self.catch_up(progress).await
     }
 
-    async fn save<P: Projection>(&self, state: &P, position: Position) -> Result<(), ProjectionError> {
+    /// Saves `state`, folded up to `position`, as the snapshot of `P`: what a read model kept up
+    /// to date elsewhere (the service's live models) saves as it goes.
+    pub async fn save<P: Projection>(&self, state: &P, position: Position) -> Result<(), ProjectionError> {
         let state = serde_json::to_string(state).map_err(|e| ProjectionError::Snapshot {
             name: P::NAME,
             action: "save",

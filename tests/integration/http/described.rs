@@ -21,6 +21,24 @@ fn the_openapi_document_in_docs_is_the_one_the_code_generates() {
     );
 }
 
+#[test]
+fn the_openapi_document_offers_exactly_the_reports_report_kind_lists() {
+    let document: serde_json::Value = serde_json::from_str(&http_api::openapi_json()).expect("json");
+    let paths = document["paths"].as_object().expect("paths");
+    let reports: Vec<&str> = paths
+        .iter()
+        .filter(|(path, item)| {
+            !path.contains('{') && item["get"]["tags"].as_array().is_some_and(|tags| tags.contains(&json!("reports")))
+        })
+        .filter_map(|(path, _)| path.strip_prefix("/api/v1/"))
+        .collect();
+    let mut names: Vec<&str> = projections::ReportKind::ALL.iter().map(|kind| kind.name()).collect();
+    names.sort_unstable();
+    let mut reports = reports;
+    reports.sort_unstable();
+    assert_eq!(reports, names);
+}
+
 async fn the_service_serves_its_document_and_its_metrics(db: &TestStore) {
     let app = spawn_app(db).await;
     let served: serde_json::Value =

@@ -14,6 +14,7 @@ mod hostile;
 mod imports;
 mod limits;
 mod queries;
+mod restart;
 mod transparency;
 
 use serde_json::Value;

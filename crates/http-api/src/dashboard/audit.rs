@@ -11,7 +11,7 @@ use axum::response::Response;
 use domain::ids;
 use kernel::StreamId;
 use maud::{Markup, html};
-use projections::{Filters, Rules, TrailFilters};
+use projections::{Filters, TrailFilters};
 use serde::Deserialize;
 
 use super::session::Viewer;
@@ -48,7 +48,7 @@ pub(crate) async fn page(
             "Instruments",
             models
                 .status()
-                .view(&Filters::default(), &Rules::default(), point.today)
+                .view(&Filters::default(), &service.settings.rules, point.today)
                 .instruments
                 .iter()
                 .map(|i| (ids::instrument_stream(&i.instrument).to_string(), i.title.clone()))

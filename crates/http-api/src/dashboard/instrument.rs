@@ -12,7 +12,7 @@ use axum::response::Response;
 use domain::Key;
 use domain::values::in_words;
 use maud::{Markup, html};
-use projections::{ActionRow, Filters, GroupBy, InstrumentStatus, Rules, Standing, TrailFilters};
+use projections::{ActionRow, Filters, GroupBy, InstrumentStatus, Standing, TrailFilters};
 use serde::Deserialize;
 
 use super::session::Viewer;
@@ -33,7 +33,7 @@ pub(crate) async fn page(
 ) -> Result<Response, Failure> {
     let point = Point::read(read(query)?.as_of.as_deref())?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
-    let rules = Rules::default();
+    let rules = service.settings.rules;
     let filters = Filters { instrument: Some(key.clone()), ..Filters::default() };
     let models = queries::models(&service, point.as_of).await?;
     let status = models.status().instrument(&key, &rules, point.today).ok_or_else(|| {

@@ -10,7 +10,7 @@ use axum::response::Response;
 use domain::values::in_words;
 use domain::{Key, OrgId};
 use maud::{Markup, html};
-use projections::{Filters, InstrumentStatus, RagMix, Rules};
+use projections::{Filters, InstrumentStatus, RagMix};
 use serde::Deserialize;
 
 use super::session::Viewer;
@@ -46,7 +46,7 @@ pub(crate) async fn page(
         ..Filters::default()
     };
     let models = queries::models(&service, point.as_of).await?;
-    let view = models.status().view(&filters, &Rules::default(), point.today);
+    let view = models.status().view(&filters, &service.settings.rules, point.today);
     let bodies = distinct(models.bodies().filter_map(|b| Some((b.id.as_ref()?.to_string(), b.name.clone()))).collect());
     let organisations: Vec<(String, String)> =
         models.organisations().filter_map(|o| Some((o.id.as_ref()?.to_string(), o.name.clone()))).collect();

@@ -10,7 +10,7 @@ use axum::response::Response;
 use domain::Key;
 use domain::values::in_words;
 use maud::html;
-use projections::{Basis, Filters, Rules};
+use projections::{Basis, Filters};
 
 use super::instrument::PointQuery;
 use super::session::Viewer;
@@ -27,7 +27,7 @@ pub(crate) async fn page(
     let point = Point::read(read(query)?.as_of.as_deref())?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
     let models = queries::models(&service, point.as_of).await?;
-    let r = models.resolutions().resolution(&key, &Rules::default(), point.today).ok_or_else(|| {
+    let r = models.resolutions().resolution(&key, &service.settings.rules, point.today).ok_or_else(|| {
         ApiError::NotFound(format!(
             "no resolution {key} was on record{}: the instrument pages link to the resolutions behind them",
             point.day.map(|d| format!(" on {d}")).unwrap_or_default()
@@ -36,7 +36,7 @@ pub(crate) async fn page(
     let titles: BTreeMap<Key, String> = if r.caused.is_empty() {
         BTreeMap::new()
     } else {
-        let board = models.status().view(&Filters::default(), &Rules::default(), point.today);
+        let board = models.status().view(&Filters::default(), &service.settings.rules, point.today);
         board.instruments.into_iter().map(|i| (i.instrument, i.title)).collect()
     };
     let caused: Vec<(String, Option<(Key, String)>)> = r
