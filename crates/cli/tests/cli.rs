@@ -694,7 +694,54 @@ async fn verify_against_a_checkpoint_names_a_truncated_or_rewritten_log(db: &Tes
     assert!(found.contains(&truncated), "{found}");
 }
 
-on_both_backends!(verify_against_a_checkpoint_names_a_truncated_or_rewritten_log);
+on_both_backends!(
+    verify_against_a_checkpoint_names_a_truncated_or_rewritten_log,
+    the_action_plan_template_records_something_new_on_the_demo,
+    a_moderngov_meeting_the_demo_holds_is_matched_and_the_summary_says_so,
+);
+
+/// `import action-plan --template` prints a row the demo does not hold: imported as printed into
+/// a fresh demo, it records the action and its progress; imported again, it is skipped.
+async fn the_action_plan_template_records_something_new_on_the_demo(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let template = succeeds(db, d, &["import", "action-plan", "--template"]);
+    std::fs::write(d.join("plan.csv"), &template).expect("write the template");
+    let first = succeeds(db, d, &["import", "action-plan", "plan.csv"]);
+    assert!(first.contains("Imported plan.csv: recorded 1 line as 2 events in 1 append"), "{first}");
+    let report = succeeds(db, d, &["report", "actions", "--format", "csv"]);
+    let row = report
+        .lines()
+        .find(|l| l.contains("Review the shared Disabled Facilities Grant policy with the seven districts"))
+        .unwrap_or_else(|| panic!("the action is on record: {report}"));
+    assert!(row.contains("Housing Services Manager") && row.contains(",40"), "with its lead and progress: {row}");
+    let again = succeeds(db, d, &["import", "action-plan", "plan.csv"]);
+    assert!(
+        again.contains("Imported plan.csv: recorded nothing; matched 0 lines to what is on record; skipped 1 line already recorded."),
+        "{again}"
+    );
+}
+
+/// The demo's minute 45 as ModernGov publishes it: nothing recorded, and the summary says what
+/// was recorded, matched and skipped, in those words, with each match.
+async fn a_moderngov_meeting_the_demo_holds_is_matched_and_the_summary_says_so(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let fixture =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/imports/west-lindsey-pcc-2021-03-09-minute-45.xml");
+    std::fs::copy(fixture, d.join("meeting.xml")).expect("copy the fixture");
+    let out = succeeds(db, d, &["import", "moderngov", "meeting.xml", "--council", "GB-LAE-WLI"]);
+    assert!(
+        out.contains("Imported meeting.xml: recorded nothing; matched 2 lines to what is on record; skipped 0 lines already recorded."),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 13: the resolution of agenda item 8a, minute 45 (ModernGov agenda item 24738) is resolution west-lindsey-pcc-2021-03-09-45 on record"),
+        "{out}"
+    );
+}
 
 #[test]
 fn proof_export_writes_a_resolutions_proof_that_proof_verify_checks_offline() {
