@@ -28,7 +28,7 @@ pub mod views;
 pub use access::{AccessError, Action, Principal, Role};
 pub use backup::{BackupError, backup, pg_dump_command};
 pub use checkpoint::{Checkpoint, NoteError, NoteSigner, NoteVerifier};
-pub use command_lines::{CommandLine, LineError, parse_command, parse_command_lines};
+pub use command_lines::{CommandLine, LineError, parse_command, parse_command_lines, with_document_hash};
 pub use config::{
     CheckpointPolicy, Config, ConfigError, DATABASE_URL_VAR, DEFAULT_CHECKPOINT_EVERY_EVENTS,
     DEFAULT_CHECKPOINT_EVERY_SECONDS, DEFAULT_DATABASE_URL, DatabaseUrl, Transparency,

@@ -698,7 +698,52 @@ on_both_backends!(
     verify_against_a_checkpoint_names_a_truncated_or_rewritten_log,
     the_action_plan_template_records_something_new_on_the_demo,
     a_moderngov_meeting_the_demo_holds_is_matched_and_the_summary_says_so,
+    record_document_gives_a_versions_content_hash_and_refuses_another,
 );
+
+/// `covenant record --document FILE` records the file's SHA-256 as the content hash of a version
+/// published without one; a command giving another hash is refused naming both, and so is
+/// `--document` with a command that carries no document.
+async fn record_document_gives_a_versions_content_hash_and_refuses_another(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let document = b"HHCDG Delivery Plan 2024/25\n";
+    std::fs::write(d.join("hhcdg-delivery-plan-2024.pdf"), document).expect("write the document");
+    let hash = domain::ContentHash::of(document).to_string();
+    let publish = r#"{"aggregate":"instrument","command":"publish_version","id":"lincolnshire-hhcdg-delivery-plan","label":"2024/25","document":"HHCDG Delivery Plan 2024/25","published_on":"2024-04-01"}"#;
+
+    let other = publish.replace(
+        r#""published_on""#,
+        r#""content_hash":"sha256:41822d9d70433e3d4efb3636398d6d38018bdd05147c415e2336454da7e7e1aa","published_on""#,
+    );
+    let refused = fails(db, d, &["record", "--document", "hhcdg-delivery-plan-2024.pdf", &other]);
+    assert!(
+        refused.contains(&format!(
+            "the command's content_hash \"sha256:41822d9d70433e3d4efb3636398d6d38018bdd05147c415e2336454da7e7e1aa\" is not the hash of hhcdg-delivery-plan-2024.pdf, {hash}"
+        )),
+        "{refused}"
+    );
+    assert!(refused.contains("nothing was recorded"), "{refused}");
+    let wrong_command = fails(db, d, &["record", "--document", "hhcdg-delivery-plan-2024.pdf", REGISTER]);
+    assert!(
+        wrong_command.contains("use --document only with an instrument's publish_version or refresh"),
+        "{wrong_command}"
+    );
+
+    let recorded = succeeds(db, d, &["record", "--document", "hhcdg-delivery-plan-2024.pdf", publish]);
+    assert!(recorded.contains("InstrumentVersionPublished"), "{recorded}");
+    let status =
+        succeeds(db, d, &["report", "status", "--instrument", "lincolnshire-hhcdg-delivery-plan", "--format", "json"]);
+    assert!(status.contains(&format!("\"content_hash\": \"{hash}\"")), "{status}");
+    assert!(status.contains("\"label\": \"2024/25\""), "{status}");
+
+    // The same hash given and named by the document is the same command.
+    let same = publish
+        .replace(r#""label":"2024/25""#, r#""label":"2024/25 (reissued)""#)
+        .replace(r#""published_on""#, &format!(r#""content_hash":"{hash}","published_on""#));
+    succeeds(db, d, &["record", "--document", "hhcdg-delivery-plan-2024.pdf", &same]);
+}
 
 /// `import action-plan --template` prints a row the demo does not hold: imported as printed into
 /// a fresh demo, it records the action and its progress; imported again, it is skipped.
