@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use domain::Command;
+use domain::{Command, ContentHash};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A command and the line of the file it was read from (1-based).
@@ -110,6 +110,45 @@ impl<'de> Visitor<'de> for UniqueKeys<'_> {
         }
         Ok(())
     }
+}
+
+/// The instrument commands that carry the content hash of a document: a version published, and
+/// a refresh.
+const HASHED: [&str; 2] = ["publish_version", "refresh"];
+
+/// `json`, a command as one JSON object, with the content hash of the document `name` (whose
+/// SHA-256 is `hash`) filled in: an instrument's `publish_version` or `refresh` that leaves
+/// `content_hash` out is given `hash`, one that carries the same hash is left as it is. Refuses,
+/// saying what to do, another command, and one carrying a different hash (naming both).
+pub fn with_document_hash(json: &str, name: &str, hash: &ContentHash) -> Result<String, String> {
+    // Text that is not a JSON object is refused as `parse_command` words it.
+    let not_a_command = || match parse_command(json) {
+        Err(error) => error,
+        Ok(_) => "the command is not one JSON object: write it as docs/commands.md shows".to_owned(),
+    };
+    let mut value: serde_json::Value = serde_json::from_str(json).map_err(|_| not_a_command())?;
+    let Some(object) = value.as_object_mut() else { return Err(not_a_command()) };
+    let field = |object: &serde_json::Map<String, serde_json::Value>, name: &str| {
+        object.get(name).and_then(serde_json::Value::as_str).unwrap_or_default().to_owned()
+    };
+    let (aggregate, command) = (field(object, "aggregate"), field(object, "command"));
+    if aggregate != "instrument" || !HASHED.contains(&command.as_str()) {
+        return Err(format!(
+            "--document gives the content hash of an instrument's document, but this is {aggregate} {command}: use --document only with an instrument's publish_version or refresh"
+        ));
+    }
+    match object.get("content_hash") {
+        None | Some(serde_json::Value::Null) => {
+            object.insert("content_hash".to_owned(), serde_json::Value::String(hash.to_string()));
+        }
+        Some(given) if given.as_str() == Some(hash.as_str()) => {}
+        Some(given) => {
+            return Err(format!(
+                "the command's content_hash {given} is not the hash of {name}, {hash}: leave content_hash out to record the document's, or name the document the hash was taken of"
+            ));
+        }
+    }
+    Ok(value.to_string())
 }
 
 /// Reads one command from a JSON object, or says what is wrong with it and where. A date that is

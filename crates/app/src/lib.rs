@@ -29,7 +29,7 @@ pub use access::{AccessError, Action, Principal, Role};
 pub use backup::{BackupError, backup, pg_dump_command};
 pub use checkpoint::{Checkpoint, NoteError, NoteSigner, NoteVerifier};
 pub use command_lines::{
-    CommandLine, DuplicateKey, LineError, parse_command, parse_command_lines, refuse_duplicate_keys,
+    CommandLine, DuplicateKey, LineError, parse_command, parse_command_lines, refuse_duplicate_keys, with_document_hash,
 };
 pub use config::{
     CheckpointPolicy, Config, ConfigError, DATABASE_URL_VAR, DEFAULT_CHECKPOINT_EVERY_EVENTS,

@@ -17,6 +17,10 @@ const EXAMPLES: &str = r#"Examples:
     covenant record --source "West Lindsey PCC minutes, 9 March 2021, minute 45" --occurred-at 2021-03-09 \
       '{"aggregate":"instrument","command":"adopt","id":"lincolnshire-homes-for-independence-blueprint","party":"GB-LAE-WLI","resolution":"west-lindsey-pcc-2021-03-09-45","adopted_on":"2021-03-09"}'
 
+  Publish a version of the HHCDG delivery plan, its content hash the SHA-256 of the document:
+    covenant record --document hhcdg-delivery-plan-2024.pdf \
+      '{"aggregate":"instrument","command":"publish_version","id":"lincolnshire-hhcdg-delivery-plan","label":"2024/25","document":"HHCDG Delivery Plan 2024/25","published_on":"2024-04-01"}'
+
   Record a file of commands, all or nothing:
     covenant record --file minutes-2021-03-09.jsonl
 
@@ -42,6 +46,11 @@ pub struct Args {
     /// A file of commands, one JSON object per line; `-` reads standard input.
     #[arg(long, short, value_name = "FILE")]
     file: Option<PathBuf>,
+    /// The document an instrument's version is published in (a PDF, say): its SHA-256 is
+    /// recorded as the content_hash of the publish_version or refresh command, which may then
+    /// leave content_hash out (one giving another hash is refused).
+    #[arg(long, value_name = "FILE", conflicts_with = "file")]
+    document: Option<PathBuf>,
     #[command(flatten)]
     recording: Recording,
 }
@@ -77,6 +86,16 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let provenance = args.recording.provenance();
     match (args.command, args.file) {
         (Some(json), _) => {
+            let json = match &args.document {
+                Some(document) => {
+                    let bytes = std::fs::read(document)
+                        .with_context(|| format!("failed to read the document {}", document.display()))?;
+                    let hash = domain::ContentHash::of(&bytes);
+                    app::with_document_hash(&json, &document.display().to_string(), &hash)
+                        .map_err(|e| anyhow::anyhow!("the command is not valid: {e}; nothing was recorded"))?
+                }
+                None => json,
+            };
             let command = app::parse_command(&json).map_err(|e| anyhow::anyhow!("the command is not valid: {e}"))?;
             let stores = crate::open(config, OpenMode::Create).await?;
             match Recorder::new(stores.events).record(&Submission { command, provenance }, Timestamp::now()).await {

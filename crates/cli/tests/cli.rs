@@ -807,7 +807,99 @@ async fn verify_against_a_checkpoint_names_a_truncated_or_rewritten_log(db: &Tes
     assert!(found.contains(&truncated), "{found}");
 }
 
-on_both_backends!(verify_against_a_checkpoint_names_a_truncated_or_rewritten_log);
+on_both_backends!(
+    verify_against_a_checkpoint_names_a_truncated_or_rewritten_log,
+    the_action_plan_template_records_something_new_on_the_demo,
+    a_moderngov_meeting_the_demo_holds_is_matched_and_the_summary_says_so,
+    record_document_gives_a_versions_content_hash_and_refuses_another,
+);
+
+/// `covenant record --document FILE` records the file's SHA-256 as the content hash of a version
+/// published without one; a command giving another hash is refused naming both, and so is
+/// `--document` with a command that carries no document.
+async fn record_document_gives_a_versions_content_hash_and_refuses_another(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let document = b"HHCDG Delivery Plan 2024/25\n";
+    std::fs::write(d.join("hhcdg-delivery-plan-2024.pdf"), document).expect("write the document");
+    let hash = domain::ContentHash::of(document).to_string();
+    let publish = r#"{"aggregate":"instrument","command":"publish_version","id":"lincolnshire-hhcdg-delivery-plan","label":"2024/25","document":"HHCDG Delivery Plan 2024/25","published_on":"2024-04-01"}"#;
+
+    let other = publish.replace(
+        r#""published_on""#,
+        r#""content_hash":"sha256:41822d9d70433e3d4efb3636398d6d38018bdd05147c415e2336454da7e7e1aa","published_on""#,
+    );
+    let refused = fails(db, d, &["record", "--document", "hhcdg-delivery-plan-2024.pdf", &other]);
+    assert!(
+        refused.contains(&format!(
+            "the command's content_hash \"sha256:41822d9d70433e3d4efb3636398d6d38018bdd05147c415e2336454da7e7e1aa\" is not the hash of hhcdg-delivery-plan-2024.pdf, {hash}"
+        )),
+        "{refused}"
+    );
+    assert!(refused.contains("nothing was recorded"), "{refused}");
+    let wrong_command = fails(db, d, &["record", "--document", "hhcdg-delivery-plan-2024.pdf", REGISTER]);
+    assert!(
+        wrong_command.contains("use --document only with an instrument's publish_version or refresh"),
+        "{wrong_command}"
+    );
+
+    let recorded = succeeds(db, d, &["record", "--document", "hhcdg-delivery-plan-2024.pdf", publish]);
+    assert!(recorded.contains("InstrumentVersionPublished"), "{recorded}");
+    let status =
+        succeeds(db, d, &["report", "status", "--instrument", "lincolnshire-hhcdg-delivery-plan", "--format", "json"]);
+    assert!(status.contains(&format!("\"content_hash\": \"{hash}\"")), "{status}");
+    assert!(status.contains("\"label\": \"2024/25\""), "{status}");
+
+    // The same hash given and named by the document is the same command.
+    let same = publish
+        .replace(r#""label":"2024/25""#, r#""label":"2024/25 (reissued)""#)
+        .replace(r#""published_on""#, &format!(r#""content_hash":"{hash}","published_on""#));
+    succeeds(db, d, &["record", "--document", "hhcdg-delivery-plan-2024.pdf", &same]);
+}
+
+/// `import action-plan --template` prints a row the demo does not hold: imported as printed into
+/// a fresh demo, it records the action and its progress; imported again, it is skipped.
+async fn the_action_plan_template_records_something_new_on_the_demo(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let template = succeeds(db, d, &["import", "action-plan", "--template"]);
+    std::fs::write(d.join("plan.csv"), &template).expect("write the template");
+    let first = succeeds(db, d, &["import", "action-plan", "plan.csv"]);
+    assert!(first.contains("Imported plan.csv: recorded 1 line as 2 events in 1 append"), "{first}");
+    let report = succeeds(db, d, &["report", "actions", "--format", "csv"]);
+    let row = report
+        .lines()
+        .find(|l| l.contains("Review the shared Disabled Facilities Grant policy with the seven districts"))
+        .unwrap_or_else(|| panic!("the action is on record: {report}"));
+    assert!(row.contains("Housing Services Manager") && row.contains(",40"), "with its lead and progress: {row}");
+    let again = succeeds(db, d, &["import", "action-plan", "plan.csv"]);
+    assert!(
+        again.contains("Imported plan.csv: recorded nothing; matched 0 lines to what is on record; skipped 1 line already recorded."),
+        "{again}"
+    );
+}
+
+/// The demo's minute 45 as ModernGov publishes it: nothing recorded, and the summary says what
+/// was recorded, matched and skipped, in those words, with each match.
+async fn a_moderngov_meeting_the_demo_holds_is_matched_and_the_summary_says_so(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let fixture =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/imports/west-lindsey-pcc-2021-03-09-minute-45.xml");
+    std::fs::copy(fixture, d.join("meeting.xml")).expect("copy the fixture");
+    let out = succeeds(db, d, &["import", "moderngov", "meeting.xml", "--council", "GB-LAE-WLI"]);
+    assert!(
+        out.contains("Imported meeting.xml: recorded nothing; matched 2 lines to what is on record; skipped 0 lines already recorded."),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 13: the resolution of agenda item 8a, minute 45 (ModernGov agenda item 24738) is resolution west-lindsey-pcc-2021-03-09-45 on record"),
+        "{out}"
+    );
+}
 
 #[test]
 fn proof_export_writes_a_resolutions_proof_that_proof_verify_checks_offline() {

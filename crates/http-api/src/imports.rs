@@ -49,12 +49,19 @@ pub struct ModernGovParams {
     file: Option<String>,
 }
 
-/// What an import recorded.
+/// What an import recorded, matched and skipped.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportSummary {
     /// Lines of the file that recorded something.
+    pub recorded: usize,
+    /// Lines of the file matched to what is on record under other keys (a meeting, agenda item or
+    /// resolution recorded by other means), which recorded nothing; each says what it matched.
+    pub matched: Vec<MatchedLine>,
+    /// Lines of the file already recorded by an earlier import, which recorded nothing.
+    pub skipped: usize,
+    /// The same as `recorded`, kept for clients written before it.
     pub changed: usize,
-    /// Lines of the file already recorded, which recorded nothing.
+    /// The same as `skipped`, kept for clients written before it.
     pub unchanged: usize,
     pub events: usize,
     /// How many appends the events took (each all or nothing).
@@ -63,6 +70,14 @@ pub struct ImportSummary {
     pub last_position: Option<u64>,
     /// Changes the file shows that Covenant has no command for, so were not recorded.
     pub not_recorded: Vec<FileProblem>,
+}
+
+/// A line of an imported file found on record under another key.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchedLine {
+    pub line: usize,
+    /// What the line is and what on record it was matched to.
+    pub message: String,
 }
 
 /// A problem with one line of an imported file.
@@ -160,7 +175,10 @@ pub async fn meeting(
     let (text, options) = moderngov_request(&service, &headers, params, body)?;
     let imported = match read_off_runtime(text, moderngov::parse_meeting).await? {
         Ok(meeting) => {
-            moderngov::record_meeting(&service.recorder, &meeting, &options, &principal.actor(), &mut |_, _| {}).await
+            // What is on record by other means, for matching: the live read models, caught up to now.
+            let live = service.live.read(&service.stores).await?;
+            let actor = principal.actor();
+            moderngov::record_meeting(&service.recorder, &live.models, &meeting, &options, &actor, &mut |_, _| {}).await
         }
         Err(problems) => Err(ImportError::Invalid(problems)),
     };
@@ -298,6 +316,9 @@ fn answer(service: &Service, imported: Result<Imported, ImportError>) -> Result<
     service.metrics.recorded(imported.events);
     let status = if imported.events == 0 { StatusCode::OK } else { StatusCode::CREATED };
     let summary = ImportSummary {
+        recorded: imported.changed,
+        matched: imported.matched.iter().map(|m| MatchedLine { line: m.line, message: m.message.clone() }).collect(),
+        skipped: imported.unchanged,
         changed: imported.changed,
         unchanged: imported.unchanged,
         events: imported.events,

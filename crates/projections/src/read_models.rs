@@ -88,6 +88,11 @@ impl ReadModels {
         self.register.resolutions()
     }
 
+    /// Every meeting on record, by key.
+    pub fn meetings_on_record(&self) -> impl Iterator<Item = &meeting::State> {
+        self.register.meetings()
+    }
+
     /// The meeting `key`, if it is on record.
     pub fn meeting(&self, key: &Key) -> Option<&meeting::State> {
         self.register.meeting(key)

@@ -80,6 +80,10 @@ impl Register {
         self.meetings.get(key)
     }
 
+    pub(crate) fn meetings(&self) -> impl Iterator<Item = &meeting::State> {
+        self.meetings.values().filter(|m| m.id.is_some())
+    }
+
     /// The resolution as board papers cite it: by body and minute ("Prosperous Communities
     /// Committee, minute 45"), by body and date when its minute has no number, or by its key
     /// when it is not on record.

@@ -93,7 +93,11 @@ fn routes() -> Vec<Route> {
             json!({"command": "record_measurement", "id": "west-lindsey-dfg-completions", "value": 140.0, "as_of": "2024-03-31"}),
             RECORDERS,
         ),
-        import("/api/v1/imports/action-plan", "text/csv", app::interchange::action_plan::template()),
+        import(
+            "/api/v1/imports/action-plan",
+            "text/csv",
+            app::interchange::action_plan::template(kernel::Timestamp::now().as_datetime().date_naive()),
+        ),
         import(
             "/api/v1/imports/moderngov?council=GB-LAE-WLI",
             "application/xml",

@@ -76,7 +76,11 @@ async fn oversized_bodies_are_refused_with_413(db: &TestStore) {
     let response = app.post("/api/v1/commitments", &token, &command).send().await.expect("an answer");
     assert_eq!(refused(&app, before, response, "a command over the limit").await, 413);
 
-    let csv = format!("{}{}", app::interchange::action_plan::template(), "x,".repeat(limit / 2 + 1));
+    let csv = format!(
+        "{}{}",
+        app::interchange::action_plan::template(kernel::Timestamp::now().as_datetime().date_naive()),
+        "x,".repeat(limit / 2 + 1)
+    );
     let response = app
         .client
         .post(app.url("/api/v1/imports/action-plan"))

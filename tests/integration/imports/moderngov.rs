@@ -1,19 +1,24 @@
 //! ModernGov meetings: West Lindsey's Prosperous Communities Committee of 9 March 2021 imported
 //! from GetMeeting, once, again unchanged, and in a later version with a corrected minute and an
-//! added item; and a response cut short, which records nothing.
+//! added item; a response cut short, which records nothing; and the same meeting imported into
+//! the demo's records, which hold its minute 45 already: matched, not copied, from the command
+//! line's recorder and over HTTP.
 
 use app::interchange::moderngov::{self, Options};
 use app::{Provenance, Recorder, Submission};
 use domain::{Date, OrgId, organisation};
 use kernel::{EventStore, Position};
-use tests::{TestStore, on_both_backends};
+use tests::{TestStore, on_both_backends, spawn_app};
 
-use super::{fixture, head, listed, quiet};
+use super::{fixture, head, listed, quiet, seeded};
 
 on_both_backends!(
     a_meeting_imported_again_adds_nothing,
     a_later_version_records_only_what_changed,
     a_truncated_response_is_reported_and_records_nothing,
+    the_demos_minute_45_is_matched_not_recorded_again,
+    only_what_is_new_in_a_meeting_on_record_is_recorded,
+    the_http_answer_says_what_was_recorded_matched_and_skipped,
 );
 
 fn options(file: &str) -> Options {
@@ -46,10 +51,21 @@ async fn west_lindsey(db: &TestStore) -> Recorder {
     recorder
 }
 
-async fn import(recorder: &Recorder, file: &str) -> app::interchange::Imported {
-    moderngov::import_meeting(recorder, &fixture(file), &options(file), CLERK, &mut quiet())
+/// What is on record now, as the read models hold it.
+async fn on_record(db: &TestStore) -> projections::ReadModels {
+    app::views::current(&db.stores().await, |_, _| ()).await.expect("the read models build").0
+}
+
+async fn import(db: &TestStore, recorder: &Recorder, file: &str) -> app::interchange::Imported {
+    let on_record = on_record(db).await;
+    moderngov::import_meeting(recorder, &on_record, &fixture(file), &options(file), CLERK, &mut quiet())
         .await
         .unwrap_or_else(|e| panic!("{file} imports: {e}"))
+}
+
+/// What an import matched, as (line, message).
+fn matched(imported: &app::interchange::Imported) -> Vec<(usize, &str)> {
+    imported.matched.iter().map(|m| (m.line, m.message.as_str())).collect()
 }
 
 /// The event types recorded after `after`, in order.
@@ -61,7 +77,7 @@ async fn recorded_after(store: &dyn EventStore, after: Position) -> Vec<String> 
 async fn a_meeting_imported_again_adds_nothing(db: &TestStore) {
     let recorder = west_lindsey(db).await;
     let before = head(db.store()).await;
-    let first = import(&recorder, "west-lindsey-pcc-2021-03-09.xml").await;
+    let first = import(db, &recorder, "west-lindsey-pcc-2021-03-09.xml").await;
     assert_eq!(
         recorded_after(db.store(), before).await,
         [
@@ -95,16 +111,16 @@ async fn a_meeting_imported_again_adds_nothing(db: &TestStore) {
     );
 
     let after_first = head(db.store()).await;
-    let again = import(&recorder, "west-lindsey-pcc-2021-03-09.xml").await;
+    let again = import(db, &recorder, "west-lindsey-pcc-2021-03-09.xml").await;
     assert_eq!((again.events, again.unchanged), (0, 3));
     assert_eq!(head(db.store()).await, after_first);
 }
 
 async fn a_later_version_records_only_what_changed(db: &TestStore) {
     let recorder = west_lindsey(db).await;
-    import(&recorder, "west-lindsey-pcc-2021-03-09.xml").await;
+    import(db, &recorder, "west-lindsey-pcc-2021-03-09.xml").await;
     let before = head(db.store()).await;
-    let later = import(&recorder, "west-lindsey-pcc-2021-03-09-corrected.xml").await;
+    let later = import(db, &recorder, "west-lindsey-pcc-2021-03-09-corrected.xml").await;
     assert_eq!(
         recorded_after(db.store(), before).await,
         [
@@ -127,7 +143,8 @@ async fn a_truncated_response_is_reported_and_records_nothing(db: &TestStore) {
     let recorder = west_lindsey(db).await;
     let before = head(db.store()).await;
     let file = "west-lindsey-pcc-2021-03-09-truncated.xml";
-    let error = moderngov::import_meeting(&recorder, &fixture(file), &options(file), CLERK, &mut quiet())
+    let on_record = on_record(db).await;
+    let error = moderngov::import_meeting(&recorder, &on_record, &fixture(file), &options(file), CLERK, &mut quiet())
         .await
         .expect_err("the response is cut short");
     assert_eq!(
@@ -139,4 +156,101 @@ async fn a_truncated_response_is_reported_and_records_nothing(db: &TestStore) {
         )]
     );
     assert_eq!(head(db.store()).await, before);
+}
+
+/// The demo's minute 45, as ModernGov publishes its meeting: the meeting, its agenda item and its
+/// resolution are all on record under the demo's keys, so nothing is recorded, and each match is
+/// said.
+async fn the_demos_minute_45_is_matched_not_recorded_again(db: &TestStore) {
+    let recorder = seeded(db.shared()).await;
+    let before = head(db.store()).await;
+    let file = "west-lindsey-pcc-2021-03-09-minute-45.xml";
+    let imported = import(db, &recorder, file).await;
+    assert_eq!((imported.changed, imported.events, imported.unchanged), (0, 0, 0));
+    assert_eq!(
+        matched(&imported),
+        [
+            (
+                3,
+                "ModernGov meeting 2562 (Prosperous Communities Committee, 9 March 2021) is meeting west-lindsey-pcc-2021-03-09 on record, of the same body on the same date"
+            ),
+            (
+                13,
+                "agenda item 8a, minute 45 (ModernGov agenda item 24738) is agenda item 45 of meeting west-lindsey-pcc-2021-03-09 on record"
+            ),
+            (
+                13,
+                "the resolution of agenda item 8a, minute 45 (ModernGov agenda item 24738) is resolution west-lindsey-pcc-2021-03-09-45 on record"
+            ),
+        ]
+    );
+    assert!(imported.not_recorded.is_empty(), "{:?}", imported.not_recorded);
+    assert_eq!(head(db.store()).await, before, "nothing is recorded");
+    let copy = kernel::StreamId::parse("resolution-west-lindsey-meeting-2562-item-24738").expect("a stream id");
+    assert!(db.store().read_stream(&copy, kernel::StreamBound::All).await.expect("the stream reads").is_empty());
+
+    // Again: the same matches, and still nothing recorded.
+    let again = import(db, &recorder, file).await;
+    assert_eq!(matched(&again), matched(&imported));
+    assert_eq!(head(db.store()).await, before);
+}
+
+/// The whole meeting imported into the demo's records: minute 45 is matched; the minutes of the
+/// previous meeting and the workplan, which the demo does not hold, are recorded in the meeting on
+/// record, under ModernGov's keys, so the next import skips them.
+async fn only_what_is_new_in_a_meeting_on_record_is_recorded(db: &TestStore) {
+    let recorder = seeded(db.shared()).await;
+    let before = head(db.store()).await;
+    let file = "west-lindsey-pcc-2021-03-09.xml";
+    let imported = import(db, &recorder, file).await;
+    assert_eq!(
+        recorded_after(db.store(), before).await,
+        [
+            "meeting-west-lindsey-pcc-2021-03-09 MeetingAgendaItemAdded",
+            "meeting-west-lindsey-pcc-2021-03-09 MeetingAgendaItemAdded",
+            "resolution-west-lindsey-meeting-2562-item-24731 ResolutionRecorded",
+            "resolution-west-lindsey-meeting-2562-item-24741 ResolutionRecorded",
+        ]
+    );
+    assert_eq!((imported.changed, imported.events, imported.matched.len(), imported.unchanged), (4, 4, 3, 0));
+    let workplan = kernel::StreamId::parse("resolution-west-lindsey-meeting-2562-item-24741").expect("a stream id");
+    let recorded = db.store().read_stream(&workplan, kernel::StreamBound::All).await.expect("the stream reads");
+    let payload: serde_json::Value = serde_json::from_str(recorded[0].payload.as_str()).expect("JSON");
+    assert_eq!(payload["meeting"], "west-lindsey-pcc-2021-03-09");
+    assert_eq!(payload["agenda_item"], "9");
+
+    let after_first = head(db.store()).await;
+    let again = import(db, &recorder, file).await;
+    assert_eq!((again.changed, again.events, again.matched.len(), again.unchanged), (0, 0, 3, 2));
+    assert_eq!(head(db.store()).await, after_first);
+}
+
+/// Over HTTP the answer says the same, in the same words: recorded, matched and skipped.
+async fn the_http_answer_says_what_was_recorded_matched_and_skipped(db: &TestStore) {
+    let app = spawn_app(db).await;
+    for story in app::seeds::stories() {
+        app.load(&story).await;
+    }
+    let token = app.token(app::Role::Secretariat, None).await;
+    let before = app.head().await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/imports/moderngov?council=GB-LAE-WLI&file=meeting.xml"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/xml")
+        .body(fixture("west-lindsey-pcc-2021-03-09-minute-45.xml"))
+        .send()
+        .await
+        .expect("the import is sent");
+    assert_eq!(response.status(), 200, "nothing new: 200, not 201");
+    let answer: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(answer["recorded"], 0);
+    assert_eq!(answer["skipped"], 0);
+    let matched = answer["matched"].as_array().expect("a list of matches");
+    assert_eq!(matched.len(), 3, "{answer}");
+    assert_eq!(
+        matched[2]["message"],
+        "the resolution of agenda item 8a, minute 45 (ModernGov agenda item 24738) is resolution west-lindsey-pcc-2021-03-09-45 on record"
+    );
+    assert_eq!(app.head().await, before);
 }

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use chrono::Datelike;
 use domain::commitment::{self, ObjectiveRef, ReportingPeriod};
 use domain::ids::{commitment_stream, instrument_stream, organisation_stream};
 use domain::memory::Ledger;
@@ -50,22 +51,26 @@ const STATUS: usize = 9;
 const PERCENTAGE: usize = 10;
 const NARRATIVE: usize = 11;
 
-/// A template: the header and one example row, an illustrative action of the HHCDG delivery plan
-/// that the demo does not hold, so that importing the template into the demo records it.
-pub fn template() -> String {
+/// A template: the header and one example row, from the HHCDG delivery plan. The row is an action
+/// the seed stories do not hold (reviewing the shared Disabled Facilities Grant policy, with its
+/// first progress report), due on 31 March of the year after `on`, the day it would be imported on
+/// (a due date before the day an action is made is refused), so that importing the template as
+/// printed into the demo's records records it.
+pub fn template(on: Date) -> String {
+    let due = Date::from_ymd_opt(on.year() + 1, 3, 31).map_or_else(String::new, |d| d.to_string());
     let example = [
         "lincolnshire-hhcdg-delivery-plan",
         "adaptations",
-        "hhcdg-trusted-assessors",
-        "Train trusted assessors for minor adaptations in every district",
+        "hhcdg-dfg-policy-review",
+        "Review the shared Disabled Facilities Grant policy with the seven districts",
         "GB-LAE-WLI",
         "Housing Services Manager",
-        "2024-09-30",
+        due.as_str(),
         "1",
-        "hhcdg-delivery-plan",
+        "",
         "amber",
-        "25",
-        "Twelve assessors trained; three districts still to nominate staff.",
+        "40",
+        "Draft review with district housing leads; two districts still to respond.",
     ];
     let line = |values: &[&str]| {
         let quoted: Vec<String> =
@@ -591,12 +596,13 @@ mod tests {
 
     #[test]
     fn the_template_reads_back_as_one_row() {
-        let (rows, problems) = parse(&template(), &options());
+        let (rows, problems) = parse(&template(options().on), &options());
         assert_eq!(problems, []);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].line, 2);
-        assert_eq!(rows[0].action_id.as_str(), "hhcdg-trusted-assessors");
-        assert_eq!(rows[0].progress.as_ref().map(|p| p.percent_complete), Some(25));
+        assert_eq!(rows[0].action_id.as_str(), "hhcdg-dfg-policy-review");
+        assert_eq!(rows[0].due_on, Date::from_ymd_opt(2023, 3, 31).expect("a date"));
+        assert_eq!(rows[0].progress.as_ref().map(|p| p.percent_complete), Some(40));
     }
 
     #[test]

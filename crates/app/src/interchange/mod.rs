@@ -53,6 +53,23 @@ impl fmt::Display for Problem {
     }
 }
 
+/// A line of an imported file that is on record already under another key (recorded by other
+/// means than this import), so records nothing: what it was matched to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Matched {
+    /// The line of the file (1-based).
+    pub line: usize,
+    /// What the line is, and what on record it is: `ModernGov meeting 2562 is meeting
+    /// west-lindsey-pcc-2021-03-09 on record`.
+    pub message: String,
+}
+
+impl fmt::Display for Matched {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
 /// The commands one line of an imported file needs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Planned {
@@ -67,11 +84,14 @@ pub struct Planned {
 }
 
 /// What an import will record: the lines with something to record, how many lines of the file
-/// needed nothing because they are recorded already, and what it cannot record.
+/// needed nothing because they are recorded already, the lines matched to what is on record under
+/// other keys, and what it cannot record.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
     pub lines: Vec<Planned>,
     pub unchanged: usize,
+    /// Lines on record already under other keys, which record nothing.
+    pub matched: Vec<Matched>,
     /// Changes the file shows that the domain has no command for, so are not recorded.
     pub not_recorded: Vec<Problem>,
 }
@@ -88,8 +108,11 @@ impl Plan {
 pub struct Imported {
     /// Lines of the file that recorded something.
     pub changed: usize,
-    /// Lines of the file already recorded, which recorded nothing.
+    /// Lines of the file already recorded by an earlier import, which recorded nothing (skipped).
     pub unchanged: usize,
+    /// Lines of the file matched to what is on record under other keys, which recorded nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matched: Vec<Matched>,
     pub events: usize,
     /// How many appends the events took.
     pub appends: usize,
@@ -154,8 +177,12 @@ pub async fn record_plan(
         return Err(ImportError::Invalid(refused));
     }
     let limit = Limits::default().max_events_per_append;
-    let mut imported =
-        Imported { unchanged: plan.unchanged, not_recorded: plan.not_recorded.clone(), ..Imported::default() };
+    let mut imported = Imported {
+        unchanged: plan.unchanged,
+        matched: plan.matched.clone(),
+        not_recorded: plan.not_recorded.clone(),
+        ..Imported::default()
+    };
     let mut start = 0;
     while start < plan.lines.len() {
         let mut end = start;

@@ -12,6 +12,12 @@
 //! Importing a meeting again records only what changed: new agenda items and resolutions, and a
 //! resolution whose wording changed as a correction. A changed agenda item title, minute number or
 //! meeting date is listed as not recorded: the domain has no command to change them.
+//!
+//! A meeting recorded by other means (typed in from the minutes, say) is matched, not copied: the
+//! same body's meeting on the same date, its agenda item of the same minute number and the
+//! resolution on that item are what the file's meeting, item and decision are. Each match is
+//! listed, and only what is new is recorded, in the meeting on record; a new resolution there
+//! still takes ModernGov's key, so that the next import finds it by that.
 
 use std::collections::BTreeSet;
 
@@ -20,9 +26,10 @@ use domain::memory::Ledger;
 use domain::resolution::Outcome;
 use domain::{Command, Date, Facts, Key, OrgId, body, meeting, resolution};
 use kernel::Timestamp;
+use projections::ReadModels;
 use quick_xml::events::Event;
 
-use super::{ImportError, Imported, Plan, Planned, Problem, html, load_ledger, record_plan};
+use super::{ImportError, Imported, Matched, Plan, Planned, Problem, html, load_ledger, record_plan};
 use crate::{RecordError, Recorder};
 
 /// How to import a council's ModernGov records.
@@ -424,9 +431,54 @@ pub async fn plan_committees(
     Ok(if problems.is_empty() { Ok(plan) } else { Err(problems) })
 }
 
-/// Works out what a meeting needs recorded, given what is recorded of it already.
+/// The meeting of `body` on the meeting's date recorded by other means than this import (not
+/// under ModernGov's key `imported`), if there is one: the one meeting of the body that day, or,
+/// among several, the one sharing a minute number with the file. Several that cannot be told
+/// apart are a problem.
+fn meeting_on_record<'a>(
+    on_record: &'a ReadModels,
+    body: &Key,
+    imported: &Key,
+    m: &Meeting,
+) -> Result<Option<&'a meeting::State>, Problem> {
+    let same_day: Vec<&meeting::State> = on_record
+        .meetings_on_record()
+        .filter(|r| r.body.as_ref() == Some(body) && r.date == Some(m.date) && r.id.as_ref() != Some(imported))
+        .collect();
+    let shares_a_minute = |r: &&meeting::State| {
+        m.items.iter().any(|i| i.minute_number.is_some() && r.items.iter().any(|k| k.minute_number == i.minute_number))
+    };
+    let candidates: Vec<&meeting::State> = match same_day.len() {
+        0 | 1 => same_day,
+        _ => same_day.into_iter().filter(shares_a_minute).collect(),
+    };
+    match candidates.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(*one)),
+        several => {
+            let keys: Vec<String> = several.iter().filter_map(|r| r.id.as_ref()).map(ToString::to_string).collect();
+            Err(Problem::new(
+                m.line,
+                Some("meetingdate"),
+                format!(
+                    "meetings {} of the {} are all on record on {}, and the file's minute numbers do not tell which one ModernGov meeting {} is: record the meeting by hand, or correct the minute numbers on record",
+                    keys.join(", "),
+                    m.committee,
+                    m.date,
+                    m.id
+                ),
+            ))
+        }
+    }
+}
+
+/// Works out what a meeting needs recorded, given what is recorded of it already: under
+/// ModernGov's keys by an earlier import, or by other means (`on_record`, the read models), as the
+/// same body's meeting on the same date, its agenda item of the same minute number and the
+/// resolution on that item. What is matched is listed and not recorded again.
 pub async fn plan_meeting(
     recorder: &Recorder,
+    on_record: &ReadModels,
     m: &Meeting,
     options: &Options,
     now: Timestamp,
@@ -438,12 +490,12 @@ pub async fn plan_meeting(
     };
     let keys = body_key(&name, &m.committee)
         .and_then(|body| Ok((body, slug(&format!("{} meeting {}", short_name(&name), m.id))?)));
-    let (body_id, meeting_id) = match keys {
+    let (body_id, imported_id) = match keys {
         Ok(keys) => keys,
         Err(message) => return Ok(Err(vec![Problem::new(m.line, Some("meetingid"), message)])),
     };
-    let resolution_key = |item: &AgendaItem| slug(&format!("{meeting_id} item {}", item.id));
-    let mut streams: BTreeSet<_> = [body_stream(&body_id), meeting_stream(&meeting_id)].into_iter().collect();
+    let resolution_key = |item: &AgendaItem| slug(&format!("{imported_id} item {}", item.id));
+    let mut streams: BTreeSet<_> = [body_stream(&body_id), meeting_stream(&imported_id)].into_iter().collect();
     streams.extend(m.items.iter().filter_map(|i| resolution_key(i).ok()).map(|k| resolution_stream(&k)));
     let mut ledger = load_ledger(recorder.store(), streams.into_iter().collect()).await?;
     if ledger.history(&body_stream(&body_id)).is_empty() {
@@ -456,14 +508,49 @@ pub async fn plan_meeting(
             ),
         )]));
     }
+    let day = m.date.format("%-d %B %Y");
+    let mut plan = Plan::default();
+    // A meeting imported before is found by ModernGov's key; else the same body's meeting that day.
+    let matched = if ledger.history(&meeting_stream(&imported_id)).is_empty() {
+        match meeting_on_record(on_record, &body_id, &imported_id, m) {
+            Ok(matched) => matched.and_then(|r| r.id.clone()),
+            Err(problem) => return Ok(Err(vec![problem])),
+        }
+    } else {
+        None
+    };
+    let meeting_id = match matched {
+        Some(key) => {
+            let stream = meeting_stream(&key);
+            let history = load_ledger(recorder.store(), vec![stream.clone()]).await?.history(&stream).to_vec();
+            ledger.load(stream, history);
+            plan.matched.push(Matched {
+                line: m.line,
+                message: format!(
+                    "ModernGov meeting {} ({}, {day}) is meeting {key} on record, of the same body on the same date",
+                    m.id, m.committee
+                ),
+            });
+            key
+        }
+        None => imported_id.clone(),
+    };
+    let is_matched = meeting_id != imported_id;
     let mut facts = Facts::default();
     let meeting_stream_id = meeting_stream(&meeting_id);
     let recorded = match facts.insert(&meeting_stream_id, ledger.history(&meeting_stream_id)) {
         Ok(()) => facts.meetings.remove(&meeting_id).unwrap_or_default(),
         Err(error) => return Ok(Err(vec![Problem::new(m.line, None, error.to_string())])),
     };
+    // The agenda item on record each item of the file is: by its number, or, in a meeting
+    // recorded by other means, by its minute number.
+    let item_on_record = |item: &AgendaItem| -> Option<meeting::AgendaItem> {
+        let by_minute =
+            || recorded.items.iter().find(|k| item.minute_number.is_some() && k.minute_number == item.minute_number);
+        if is_matched { by_minute().or_else(|| recorded.item(&item.number)) } else { recorded.item(&item.number) }
+            .cloned()
+    };
 
-    let day = m.date.format("%-d %B %Y");
     let meeting_source = format!("{name}, {}, {day} (ModernGov meeting {})", m.committee, m.id);
     let item_source = |item: &AgendaItem| {
         let minute = item.minute_number.as_ref().map(|n| format!(", minute {n}")).unwrap_or_default();
@@ -472,13 +559,16 @@ pub async fn plan_meeting(
             m.committee, item.number, m.id, item.id
         )
     };
+    let item_named = |item: &AgendaItem| {
+        let minute = item.minute_number.as_ref().map(|n| format!(", minute {n}")).unwrap_or_default();
+        format!("agenda item {}{minute} (ModernGov agenda item {})", item.number, item.id)
+    };
     let at = |line: usize, source: String, commands: Vec<Command>| Planned {
         line,
         source,
         occurred_at: midnight(m.date),
         commands,
     };
-    let mut plan = Plan::default();
     let mut problems = Vec::new();
 
     if recorded.id.is_none() {
@@ -501,7 +591,7 @@ pub async fn plan_meeting(
         ));
     }
     for item in &m.items {
-        match recorded.item(&item.number) {
+        match item_on_record(item) {
             None => {
                 let add = meeting::Command::AddAgendaItem {
                     id: meeting_id.clone(),
@@ -523,6 +613,14 @@ pub async fn plan_meeting(
                     ),
                 ));
             }
+            Some(known) if is_matched && known.item != item.number => plan.matched.push(Matched {
+                line: item.line,
+                message: format!(
+                    "{} is agenda item {} of meeting {meeting_id} on record",
+                    item_named(item),
+                    known.item
+                ),
+            }),
             Some(_) => {}
         }
     }
@@ -540,15 +638,41 @@ pub async fn plan_meeting(
                 continue;
             }
         };
+        let agenda_item = item_on_record(item).map_or_else(|| item.number.clone(), |k| k.item);
         let stream = resolution_stream(&key);
         let mut facts = Facts::default();
         let known = facts.insert(&stream, ledger.history(&stream)).ok().and_then(|()| facts.resolutions.remove(&key));
-        let command = match known.filter(|r| r.id.is_some()) {
+        // A resolution imported before is found by ModernGov's key; else, in a meeting recorded
+        // by other means, the resolution on record on the same agenda item.
+        let known = known.filter(|r| r.id.is_some());
+        if known.is_none() && is_matched {
+            let on_item = on_record
+                .resolutions_on_record()
+                .find(|r| r.meeting.as_ref() == Some(&meeting_id) && r.agenda_item == agenda_item);
+            if let Some(r) = on_item {
+                let key = r.id.as_ref().map_or_else(String::new, ToString::to_string);
+                plan.matched.push(Matched {
+                    line: item.line,
+                    message: format!("the resolution of {} is resolution {key} on record", item_named(item)),
+                });
+                if r.text != *text {
+                    plan.not_recorded.push(Problem::new(
+                        item.line,
+                        Some("minutesnonemptyhtmlbody"),
+                        format!(
+                            "the resolution's wording differs from resolution {key} on record: if the file's is the right one, record a correction (resolution correct) with the reason"
+                        ),
+                    ));
+                }
+                continue;
+            }
+        }
+        let command = match known {
             None => resolution::Command::Record {
                 id: key,
                 body: body_id.clone(),
                 meeting: meeting_id.clone(),
-                agenda_item: item.number.clone(),
+                agenda_item,
                 text: text.clone(),
                 outcome: outcome(text),
                 decided_on: m.date,
@@ -605,28 +729,31 @@ pub async fn record_committees(
 }
 
 /// Imports a `GetMeeting` response: the meeting, its agenda items and resolutions, recording
-/// only what is not yet recorded.
+/// only what is not yet recorded, neither by an earlier import nor by other means (`on_record`,
+/// the read models caught up to now).
 pub async fn import_meeting(
     recorder: &Recorder,
+    on_record: &ReadModels,
     text: &str,
     options: &Options,
     actor: &str,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Imported, ImportError> {
     let meeting = parse_meeting(text).map_err(ImportError::Invalid)?;
-    record_meeting(recorder, &meeting, options, actor, progress).await
+    record_meeting(recorder, on_record, &meeting, options, actor, progress).await
 }
 
 /// Records the meeting [`parse_meeting`] read, as [`import_meeting`] does.
 pub async fn record_meeting(
     recorder: &Recorder,
+    on_record: &ReadModels,
     meeting: &Meeting,
     options: &Options,
     actor: &str,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Imported, ImportError> {
     let now = Timestamp::now();
-    let plan = plan_meeting(recorder, meeting, options, now).await?.map_err(ImportError::Invalid)?;
+    let plan = plan_meeting(recorder, on_record, meeting, options, now).await?.map_err(ImportError::Invalid)?;
     record_plan(recorder, &plan, actor, now, progress).await
 }
 

@@ -37,7 +37,9 @@ pub struct Args {
     /// The action plan, as CSV with a header row; `-` reads standard input.
     #[arg(value_name = "FILE", required_unless_present = "template", conflicts_with = "template")]
     file: Option<PathBuf>,
-    /// Print a template (the header and one example row) instead of importing.
+    /// Print a template instead of importing: the header and one example row, an action the demo
+    /// does not hold, due on 31 March of the year after --on (or today), so that importing it
+    /// as printed records it.
     #[arg(long)]
     template: bool,
     /// The instrument of rows that leave the instrument column empty.
@@ -54,7 +56,7 @@ pub struct Args {
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let Some(file) = args.file else {
-        print!("{}", action_plan::template());
+        print!("{}", action_plan::template(super::day_or_today(args.on)));
         return Ok(ExitCode::SUCCESS);
     };
     let (name, text) = read_input(&file)?;

@@ -48,27 +48,36 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Prints what an import of `name` recorded and what it could not, or fails with every problem.
+/// Prints what an import of `name` recorded, matched and skipped, and what it could not record,
+/// or fails with every problem.
 fn report(name: &str, imported: Result<Imported, ImportError>) -> anyhow::Result<ExitCode> {
     let imported = match imported {
         Ok(imported) => imported,
         Err(error) => bail!("failed to import {name}: {error}"),
     };
-    let unchanged = match imported.unchanged {
-        0 => String::new(),
-        n => format!("; {} already recorded", plural(n, "line")),
-    };
-    match (imported.first_position, imported.last_position) {
-        (Some(first), Some(last)) => println!(
-            "Imported {name}: {} recorded as {} in {} (positions {first} to {last}){unchanged}.",
+    let recorded = match (imported.first_position, imported.last_position) {
+        (Some(first), Some(last)) => format!(
+            "recorded {} as {} in {} (positions {first} to {last})",
             plural(imported.changed, "line"),
             plural(imported.events, "event"),
             plural(imported.appends, "append"),
         ),
-        _ => println!("Nothing to import from {name}: {} already recorded.", plural(imported.unchanged, "line")),
+        _ => "recorded nothing".to_owned(),
+    };
+    let matched_lines: std::collections::BTreeSet<usize> = imported.matched.iter().map(|m| m.line).collect();
+    println!(
+        "Imported {name}: {recorded}; matched {} to what is on record; skipped {} already recorded.",
+        plural(matched_lines.len(), "line"),
+        plural(imported.unchanged, "line"),
+    );
+    if !imported.matched.is_empty() {
+        println!("Matched, so not recorded again:");
+        for matched in &imported.matched {
+            println!("  {matched}");
+        }
     }
     if !imported.not_recorded.is_empty() {
-        println!("Not recorded, because Covenant has no command for such a change:");
+        println!("Not recorded, each for the reason given:");
         for problem in &imported.not_recorded {
             println!("  {problem}");
         }

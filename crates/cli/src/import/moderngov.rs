@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use app::interchange::moderngov::{self, Options};
 use app::{Config, OpenMode};
 use domain::{Date, OrgId};
@@ -60,21 +61,25 @@ pub struct CommitteesArgs {
 }
 
 /// Reads the file and opens the store for an import.
-async fn prepare(config: &Config, common: Common) -> anyhow::Result<(String, String, Options, String, app::Recorder)> {
+async fn prepare(config: &Config, common: Common) -> anyhow::Result<(String, String, Options, String, app::Stores)> {
     let (name, text) = read_input(&common.file)?;
     let options = Options { council: common.council, on: super::day_or_today(common.on), file: name.clone() };
     let stores = crate::open(config, OpenMode::Create).await?;
-    Ok((name, text, options, common.actor.unwrap_or_else(default_actor), app::Recorder::new(stores.events)))
+    Ok((name, text, options, common.actor.unwrap_or_else(default_actor), stores))
 }
 
 pub async fn run_meeting(config: &Config, args: MeetingArgs) -> anyhow::Result<ExitCode> {
-    let (name, text, options, actor, recorder) = prepare(config, args.common).await?;
-    let imported = moderngov::import_meeting(&recorder, &text, &options, &actor, &mut |_, _| {}).await;
+    let (name, text, options, actor, stores) = prepare(config, args.common).await?;
+    // What is on record by other means, for matching the file's meeting and decisions to it.
+    let (on_record, _) = app::views::current(&stores, |_, _| ()).await.context("failed to build the read models")?;
+    let recorder = app::Recorder::new(stores.events.clone());
+    let imported = moderngov::import_meeting(&recorder, &on_record, &text, &options, &actor, &mut |_, _| {}).await;
     super::report(&name, imported)
 }
 
 pub async fn run_committees(config: &Config, args: CommitteesArgs) -> anyhow::Result<ExitCode> {
-    let (name, text, options, actor, recorder) = prepare(config, args.common).await?;
+    let (name, text, options, actor, stores) = prepare(config, args.common).await?;
+    let recorder = app::Recorder::new(stores.events.clone());
     let imported = moderngov::import_committees(&recorder, &text, &options, &actor, &mut |_, _| {}).await;
     super::report(&name, imported)
 }
