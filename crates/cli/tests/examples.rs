@@ -255,22 +255,3 @@ fn every_command_example_in_the_docs_runs_as_written_on_the_demo_database() {
     );
     eprintln!("{ran} examples ran in {:?}", started.elapsed());
 }
-
-#[test]
-fn the_action_plan_template_is_a_row_the_demo_does_not_hold() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let demo = sh(dir.path(), "covenant demo");
-    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
-    let template = sh(dir.path(), "covenant import action-plan --template > plan.csv");
-    assert!(template.status.success(), "{}", String::from_utf8_lossy(&template.stderr));
-
-    let first = sh(dir.path(), "covenant import action-plan plan.csv --on 2023-07-20");
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    let said = String::from_utf8_lossy(&first.stdout);
-    assert!(said.contains("Imported plan.csv: 1 line recorded as 2 events"), "the template's row is new: {said}");
-
-    let again = sh(dir.path(), "covenant import action-plan plan.csv --on 2023-07-20");
-    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
-    let said = String::from_utf8_lossy(&again.stdout);
-    assert!(said.contains("Nothing to import from plan.csv: 1 line already recorded"), "{said}");
-}
