@@ -694,7 +694,49 @@ async fn verify_against_a_checkpoint_names_a_truncated_or_rewritten_log(db: &Tes
     assert!(found.contains(&truncated), "{found}");
 }
 
-on_both_backends!(verify_against_a_checkpoint_names_a_truncated_or_rewritten_log);
+/// An organisation recorded after the demo, past the read models the demo saved.
+const TESTSHIRE: &str = r#"{"aggregate":"organisation","command":"register","id":"GB-LAE-TST","name":"Testshire District Council","kind":"local_authority"}"#;
+
+async fn report_and_rebuild_refuse_an_altered_log_naming_the_position(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    succeeds(db, d, &["record", TESTSHIRE]);
+    let position = db.store().head().await.expect("the head reads").position.0;
+    assert!(succeeds(db, d, &["report", "audit"]).contains("registered Testshire District Council"));
+
+    db.execute_raw(&format!(
+        "UPDATE events SET payload = replace(payload, 'Testshire', 'Fakeshire') WHERE position = {position}"
+    ))
+    .await;
+    let broken = format!("the log is broken at position {position}");
+    for report in [&["report", "actions"][..], &["report", "audit"], &["report", "status", "--as-of", "2030-01-01"]] {
+        let refused = fails(db, d, report);
+        assert!(refused.contains(&broken), "{report:?}: {refused}");
+        assert!(refused.contains("pass --allow-unverified"), "{report:?}: {refused}");
+        assert!(!refused.contains("Fakeshire"), "{report:?} printed the altered text: {refused}");
+    }
+    let mut args = vec!["report", "actions", "--allow-unverified", "--format", "csv"];
+    let output = covenant_on(&db.location().1, d, &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let warning = format!("warning: {broken}, so this report may show records that were altered");
+    assert!(stderr(&output).contains(&warning), "{}", stderr(&output));
+    assert!(!stdout(&output).contains("warning"), "the CSV stays whole: {}", stdout(&output));
+    args[1] = "audit";
+    let output = covenant_on(&db.location().1, d, &args);
+    assert!(output.status.success() && stderr(&output).contains(&warning), "{}", stderr(&output));
+    assert!(stdout(&output).contains("registered Fakeshire District Council"), "printed as asked, with the warning");
+
+    let refused = fails(db, d, &["rebuild"]);
+    assert!(refused.contains("failed to rebuild the read models") && refused.contains(&broken), "{refused}");
+    // The rebuild saved nothing past the break: a report still refuses.
+    assert!(fails(db, d, &["report", "status"]).contains(&broken));
+}
+
+on_both_backends!(
+    verify_against_a_checkpoint_names_a_truncated_or_rewritten_log,
+    report_and_rebuild_refuse_an_altered_log_naming_the_position,
+);
 
 #[test]
 fn proof_export_writes_a_resolutions_proof_that_proof_verify_checks_offline() {

@@ -1,9 +1,12 @@
 //! The read models kept in memory and up to date: started from their snapshot, and before each
 //! answer brought up to the head of the log, so a query made after a command sees that command.
-//! Catching up is done by one request at a time; the others wait for it and then read.
+//! Catching up is done by one request at a time; the others wait for it and then read. Every
+//! event folded is checked against the hash chain; the service serves a broken log only with
+//! the break said beside it (`/readyz`, the dashboard's banner), so the first break found here,
+//! or by a fold of the past, is kept.
 
-use kernel::{EventStore, Position};
-use projections::{Projection, ReadModels};
+use kernel::{EventStore, Position, VerifyFailure};
+use projections::{ChainCheck, Projection, ReadModels};
 use tokio::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use crate::ApiError;
@@ -12,22 +15,43 @@ use crate::ApiError;
 const PAGE: usize = 1_000;
 
 /// The read models at one position of the log.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Folded {
     pub models: ReadModels,
     pub position: Position,
+    chain: ChainCheck,
 }
 
 /// The read models the service answers from.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Live {
     folded: RwLock<Folded>,
     catching_up: Mutex<()>,
+    /// A break found by a fold other than the live one (a view of the past).
+    noticed: std::sync::Mutex<Option<VerifyFailure>>,
 }
 
 impl Live {
-    pub fn new(models: ReadModels, position: Position) -> Self {
-        Self { folded: RwLock::new(Folded { models, position }), catching_up: Mutex::new(()) }
+    /// Live read models from a fold that allowed a broken log ([`projections::Unverified::Allow`]).
+    pub fn new(folded: projections::Folded<ReadModels>) -> Self {
+        let folded = Folded { models: folded.state, position: folded.position, chain: folded.chain };
+        Self { folded: RwLock::new(folded), catching_up: Mutex::new(()), noticed: std::sync::Mutex::new(None) }
+    }
+
+    /// The first break in the hash chain found so far, by the live models or by a view of the
+    /// past.
+    pub async fn broken(&self) -> Option<VerifyFailure> {
+        if let Some(failure) = self.folded.read().await.chain.broken() {
+            return Some(failure.clone());
+        }
+        self.noticed.lock().map_or(None, |noticed| noticed.clone())
+    }
+
+    /// Keeps a break in the hash chain found by a fold of the past, if none was found before.
+    pub fn notice(&self, failure: Option<VerifyFailure>) {
+        if let (Some(failure), Ok(mut noticed)) = (failure, self.noticed.lock()) {
+            noticed.get_or_insert(failure);
+        }
     }
 
     /// The position the models have folded up to, without catching up.
@@ -52,6 +76,8 @@ impl Live {
                 let mut folded = self.folded.write().await;
                 for event in &page {
                     if event.position > folded.position {
+                        // Allowed to fold on, so the check keeps the break rather than failing.
+                        folded.chain.check(event)?;
                         folded.models.apply(event);
                         folded.position = event.position;
                     }

@@ -193,6 +193,14 @@ impl ChainVerifier {
         Self { head: from, checked: 0 }
     }
 
+    /// Starts just before `event`, taking its stored link to its predecessor on trust, so that
+    /// the next [`ChainVerifier::check`] recomputes `event` itself: how a fold resuming after a
+    /// trusted position, or a verification from a trusted checkpoint, checks the event it starts
+    /// from.
+    pub fn before(event: &RecordedEvent) -> Self {
+        Self::new(ChainHead { position: Position(event.position.0.saturating_sub(1)), hash: event.prev_hash })
+    }
+
     /// Checks the next event; on failure the verifier must not be fed further.
     pub fn check(&mut self, event: &RecordedEvent) -> Result<(), VerifyFailure> {
         let expected = self.head.position.next();
@@ -213,6 +221,11 @@ impl ChainVerifier {
         self.head = ChainHead { position: event.position, hash: computed };
         self.checked += 1;
         Ok(())
+    }
+
+    /// The last event checked, or where the verifier started.
+    pub fn head(&self) -> ChainHead {
+        self.head
     }
 
     pub fn finish(self, failure: Option<VerifyFailure>) -> VerifyReport {
