@@ -733,9 +733,26 @@ async fn report_and_rebuild_refuse_an_altered_log_naming_the_position(db: &TestS
     assert!(fails(db, d, &["report", "status"]).contains(&broken));
 }
 
+async fn a_report_refuses_read_models_saved_ahead_of_a_log_cut_short(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let head = db.store().head().await.expect("the head reads").position.0;
+    db.execute_raw(&format!("DELETE FROM events WHERE position > {}", head - 10)).await;
+
+    let cut = format!("the log ends at position {}, but it held position {head}", head - 10);
+    let refused = fails(db, d, &["report", "status"]);
+    assert!(refused.contains(&format!("the log is broken at position {}", head - 9)), "{refused}");
+    assert!(refused.contains(&cut), "{refused}");
+    let output = covenant_on(&db.location().1, d, &["report", "status", "--allow-unverified"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("warning: the log is broken") && stderr(&output).contains(&cut));
+}
+
 on_both_backends!(
     verify_against_a_checkpoint_names_a_truncated_or_rewritten_log,
     report_and_rebuild_refuse_an_altered_log_naming_the_position,
+    a_report_refuses_read_models_saved_ahead_of_a_log_cut_short,
 );
 
 #[test]

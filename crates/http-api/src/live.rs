@@ -62,6 +62,12 @@ impl Live {
     /// The read models, brought up to the head of the log as it is now.
     pub async fn read(&self, events: &dyn EventStore) -> Result<RwLockReadGuard<'_, Folded>, ApiError> {
         let head = events.head().await?.position;
+        if self.folded.read().await.position > head {
+            // The log was cut short under the service: the models are ahead of it.
+            let mut folded = self.folded.write().await;
+            let reached = folded.position;
+            folded.chain.reached(reached, head)?;
+        }
         if self.folded.read().await.position < head {
             let _one_at_a_time = self.catching_up.lock().await;
             loop {

@@ -148,6 +148,12 @@ pub enum VerifyFailure {
     CheckpointMismatch { position: Position, stored: Hash, trusted: Hash },
     #[error("the trusted checkpoint names position {position}, which is not in the log")]
     CheckpointMissing { position: Position },
+    /// The log ends before a position a state folded from it had already reached: its tail
+    /// was cut off (and any event appended since reuses a position that was seen before).
+    #[error(
+        "the log ends at position {head}, but it held position {reached} when a state folded from it was saved: events were removed from its end"
+    )]
+    Shrank { reached: Position, head: Position },
 }
 
 impl VerifyFailure {
@@ -159,6 +165,7 @@ impl VerifyFailure {
             | VerifyFailure::HashMismatch { position, .. }
             | VerifyFailure::CheckpointMismatch { position, .. }
             | VerifyFailure::CheckpointMissing { position } => *position,
+            VerifyFailure::Shrank { head, .. } => head.next(),
         }
     }
 }

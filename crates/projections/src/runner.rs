@@ -92,9 +92,18 @@ impl ChainCheck {
                 check.verifier = Some(ChainVerifier::before(event));
                 check.check(event)?;
             }
-            _ => check.fail(VerifyFailure::CheckpointMissing { position })?,
+            _ => check.reached(position, events.head().await?.position)?,
         }
         Ok(check)
+    }
+
+    /// Checks that a log whose head is at `head` still holds `reached`, the position a state
+    /// folded from it reached: a log that ends before it was cut short.
+    pub fn reached(&mut self, reached: Position, head: Position) -> Result<(), ProjectionError> {
+        if head < reached {
+            return self.fail(VerifyFailure::Shrank { reached, head });
+        }
+        Ok(())
     }
 
     /// Checks the next event in position order; after a break that was allowed, checks nothing.

@@ -1,5 +1,6 @@
 //! A log altered behind Covenant's back is never served silently: the service, started over it,
-//! says so on `/readyz` (503, naming the position) and in a banner on every dashboard page.
+//! says so on `/readyz` (503, naming the position) and in a banner on every dashboard page; so
+//! does a service whose read models are ahead of a log cut short under it.
 
 use app::{Role, seeds};
 use kernel::Position;
@@ -55,4 +56,27 @@ async fn a_service_over_an_altered_log_says_so_on_readyz_and_every_dashboard_pag
     app.stop().await;
 }
 
-on_both_backends!(a_service_over_an_altered_log_says_so_on_readyz_and_every_dashboard_page);
+async fn a_service_whose_log_was_cut_short_under_it_says_so(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let admin = app.token(Role::Admin, None).await;
+    assert!(!page(&app, &admin, PAGES[0]).await.contains("broken-log"), "the models are caught up");
+    let head = app.head().await;
+
+    db.execute_raw(&format!("DELETE FROM events WHERE position > {}", head - 10)).await;
+    let (status, _, problem) = answer(app.client.get(app.url("/readyz")).send().await.expect("readyz")).await;
+    assert_eq!(status, 503, "{problem}");
+    let detail = problem["detail"].as_str().expect("a detail");
+    let cut = format!("the log ends at position {}, but it held position {head}", head - 10);
+    assert!(detail.contains(&format!("broken at position {}", head - 9)) && detail.contains(&cut), "{detail}");
+    for path in PAGES {
+        let shown = page(&app, &admin, path).await;
+        assert!(shown.contains("id=\"broken-log\"") && shown.contains(&cut), "{path}: {shown}");
+    }
+    app.stop().await;
+}
+
+on_both_backends!(
+    a_service_over_an_altered_log_says_so_on_readyz_and_every_dashboard_page,
+    a_service_whose_log_was_cut_short_under_it_says_so,
+);

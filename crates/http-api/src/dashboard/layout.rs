@@ -159,10 +159,11 @@ fn banner(failure: &VerifyFailure) -> Markup {
                     "The record cannot be trusted as it stands: the log was changed at entry " (position) "."
                 }
                 p {
-                    "An entry no longer matches the fingerprint recorded with it, so what these pages show from entry "
-                    (position) " on may not be what was recorded. Tell the person who runs Covenant: they should run "
-                    code { "covenant verify" } " and restore the database from a backup."
+                    "What these pages show from entry " (position) " on may not be what was recorded. Tell the "
+                    "person who runs Covenant: they should run " code { "covenant verify" }
+                    " and restore the database from a backup."
                 }
+                p { "What Covenant found: " (failure) "." }
             }
         }
     }
