@@ -749,7 +749,31 @@ async fn a_report_refuses_read_models_saved_ahead_of_a_log_cut_short(db: &TestSt
     assert!(stderr(&output).contains("warning: the log is broken") && stderr(&output).contains(&cut));
 }
 
+async fn verify_from_a_trusted_position_recomputes_the_event_there(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let head = db.store().head().await.expect("the head reads").position.0;
+    let events = db.store().read_all(kernel::Position::ZERO, 10_000).await.expect("the log reads");
+    let trusted = events.iter().find(|e| e.payload.as_str().contains("Lincolnshire")).expect("an event to trust");
+    let at = trusted.position.0;
+    let (position, hash) = (at.to_string(), trusted.hash.to_hex());
+    let args = ["verify", "--from-position", position.as_str(), "--from-hash", hash.as_str()];
+    let checked = succeeds(db, d, &args);
+    assert!(checked.contains(&format!("The chain verifies: {} events checked.", head - at + 1)), "{checked}");
+
+    // The content of the event at the trusted position altered, its stored hash left as it was.
+    db.execute_raw(&format!(
+        "UPDATE events SET payload = replace(payload, 'Lincolnshire', 'Lincolnshyre') WHERE position = {at}"
+    ))
+    .await;
+    let found = fails(db, d, &args);
+    assert!(found.contains(&format!("First problem at position {at}")), "{found}");
+    assert!(found.contains(&format!("the event at position {at} was altered")), "{found}");
+}
+
 on_both_backends!(
+    verify_from_a_trusted_position_recomputes_the_event_there,
     verify_against_a_checkpoint_names_a_truncated_or_rewritten_log,
     report_and_rebuild_refuse_an_altered_log_naming_the_position,
     a_report_refuses_read_models_saved_ahead_of_a_log_cut_short,
