@@ -772,7 +772,24 @@ async fn verify_from_a_trusted_position_recomputes_the_event_there(db: &TestStor
     assert!(found.contains(&format!("the event at position {at} was altered")), "{found}");
 }
 
+async fn nothing_is_recorded_below_the_latest_signed_checkpoint(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    succeeds(db, d, &["keys", "init", "--name", "lincolnshire.example/covenant", "--out", "log.key"]);
+    succeeds(db, d, &["checkpoint", "--key", "log.key"]);
+    let size = db.store().head().await.expect("the head reads").position.0;
+    db.execute_raw(&format!("DELETE FROM events WHERE position > {}", size - 10)).await;
+
+    let refused = fails(db, d, &["record", TESTSHIRE]);
+    let below =
+        format!("the log ends at position {}, but its latest signed checkpoint covers {size} events", size - 10);
+    assert!(refused.contains(&below), "{refused}");
+    assert_eq!(db.store().head().await.expect("the head reads").position.0, size - 10, "nothing was recorded");
+}
+
 on_both_backends!(
+    nothing_is_recorded_below_the_latest_signed_checkpoint,
     verify_from_a_trusted_position_recomputes_the_event_there,
     verify_against_a_checkpoint_names_a_truncated_or_rewritten_log,
     report_and_rebuild_refuse_an_altered_log_naming_the_position,
