@@ -183,6 +183,15 @@ async fn insert_and_notify(conn: &mut PgConnection, rows: &[RecordedEvent], last
     Ok(())
 }
 
+/// The tree size of the latest signed checkpoint, or 0 when none is signed.
+async fn checkpointed(conn: &mut PgConnection) -> Result<u64, StoreError> {
+    let size: Option<i64> = sqlx::query_scalar("SELECT size FROM checkpoints ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(size.map_or(0, |size| u64::try_from(size).unwrap_or(0)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,13 +201,4 @@ mod tests {
         let key = i64::from_be_bytes(*b"covenant");
         assert_eq!(BEGIN_AND_LOCK, format!("BEGIN; SELECT pg_advisory_xact_lock({key})"));
     }
-}
-
-/// The tree size of the latest signed checkpoint, or 0 when none is signed.
-async fn checkpointed(conn: &mut PgConnection) -> Result<u64, StoreError> {
-    let size: Option<i64> = sqlx::query_scalar("SELECT size FROM checkpoints ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(unavailable)?;
-    Ok(size.map_or(0, |size| u64::try_from(size).unwrap_or(0)))
 }
