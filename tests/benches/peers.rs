@@ -255,7 +255,7 @@ impl Projection for Board {
 /// state saved as a snapshot at the end.
 async fn replay(log: &TestStore) -> (Digest, usize, Duration) {
     let start = Instant::now();
-    let (board, position) = Runner::new(log.store(), log.snapshots())
+    let projections::Folded { state: board, position, .. } = Runner::new(log.store(), log.snapshots())
         .page(PAGE)
         .rebuild::<Board>(|_, _| {})
         .await

@@ -2,23 +2,38 @@
 //! from position zero, or folded afresh as the log stood at a position or on a date; one
 //! instrument's status as of a past point, from only the streams it is made of; and the audit
 //! trail, read from the log for each request. The interfaces read every view through here.
+//! Every fold of the log in position order checks each event against the hash chain: a broken
+//! log is refused, or, when the caller allows it ([`Unverified::Allow`]), folded and the break
+//! given back, for the caller to say so beside what it shows.
 
 use domain::Key;
-use kernel::{Position, RecordedEvent, StoreError, StreamBound, StreamId};
+use kernel::{Position, RecordedEvent, StoreError, StreamBound, StreamId, VerifyFailure};
 use projections::{
-    AsOf, AuditTrail, AuditView, Filters, Projection, ProjectionError, ReadModels, Runner, TrailFilters, build_as_of,
-    read_as_of,
+    AsOf, AuditTrail, AuditView, Filters, Folded, Projection, ProjectionError, ReadModels, Runner, TrailFilters,
+    Unverified, read_as_of,
 };
 
 use crate::Stores;
 
-/// Resumes the read models from their snapshot and folds every later event, saving as it goes.
-/// `progress` is told the position reached and the head being caught up to.
+/// Resumes the read models from their snapshot and folds every later event, saving as it goes;
+/// a broken log is refused. `progress` is told the position reached and the head being caught
+/// up to.
 pub async fn current(
     stores: &Stores,
     progress: impl FnMut(Position, Position) + Send,
 ) -> Result<(ReadModels, Position), ProjectionError> {
-    Runner::new(stores.events.as_ref(), stores.snapshots.as_ref()).catch_up(progress).await
+    let folded = fold_current(stores, Unverified::Refuse, progress).await?;
+    Ok((folded.state, folded.position))
+}
+
+/// As [`current`], folding on past a break in the chain when `unverified` allows it (the read
+/// models are then not saved) and giving back the first break.
+pub async fn fold_current(
+    stores: &Stores,
+    unverified: Unverified,
+    progress: impl FnMut(Position, Position) + Send,
+) -> Result<Folded<ReadModels>, ProjectionError> {
+    Runner::new(stores.events.as_ref(), stores.snapshots.as_ref()).unverified(unverified).catch_up(progress).await
 }
 
 /// Discards the snapshot and folds the whole log again, saving the read models after every
@@ -29,15 +44,29 @@ pub async fn rebuild(
     save_every: u64,
     progress: impl FnMut(Position, Position) + Send,
 ) -> Result<(ReadModels, Position), ProjectionError> {
-    Runner::new(stores.events.as_ref(), stores.snapshots.as_ref()).save_every(save_every).rebuild(progress).await
+    let folded =
+        Runner::new(stores.events.as_ref(), stores.snapshots.as_ref()).save_every(save_every).rebuild(progress).await?;
+    Ok((folded.state, folded.position))
 }
 
-/// The read models as the log stood at `as_of`, or up to date when `as_of` is now.
+/// The read models as the log stood at `as_of`, or up to date when `as_of` is now; a broken log
+/// is refused.
 pub async fn as_of(stores: &Stores, as_of: AsOf) -> Result<ReadModels, ProjectionError> {
+    Ok(fold_as_of(stores, as_of, Unverified::Refuse).await?.0)
+}
+
+/// As [`as_of`], folding on past a break in the chain when `unverified` allows it, and giving
+/// back the first break.
+pub async fn fold_as_of(
+    stores: &Stores,
+    as_of: AsOf,
+    unverified: Unverified,
+) -> Result<(ReadModels, Option<VerifyFailure>), ProjectionError> {
     if as_of.is_now() {
-        return Ok(current(stores, |_, _| ()).await?.0);
+        let folded = fold_current(stores, unverified, |_, _| ()).await?;
+        return Ok((folded.state, folded.chain.into_broken()));
     }
-    build_as_of(stores.events.as_ref(), as_of).await
+    projections::fold_as_of(stores.events.as_ref(), as_of, unverified).await
 }
 
 /// The read models as the log stood at `as_of`, holding only `instrument` and what its status is
@@ -62,24 +91,41 @@ pub async fn instrument_as_of(
 
 /// The audit trail of the events `filters` and `trail` select, as the log stood at `as_of`, read
 /// from the log: only the streams they name when they name an entity or a stream, else the
-/// whole log a page at a time. Also gives the position the trail reaches: the head of the log
-/// when this read it, or the `as_of` position when that is earlier.
+/// whole log a page at a time, checking the chain as it goes (a break is refused). Also gives
+/// the position the trail reaches: the head of the log when this read it, or the `as_of`
+/// position when that is earlier.
 pub async fn audit(
     stores: &Stores,
     as_of: AsOf,
     filters: &Filters,
     trail: &TrailFilters,
-) -> Result<(AuditView, Position), StoreError> {
+) -> Result<(AuditView, Position), ProjectionError> {
+    let (view, at, _) = fold_audit(stores, as_of, filters, trail, Unverified::Refuse).await?;
+    Ok((view, at))
+}
+
+/// As [`audit`], reading on past a break in the chain of the whole log when `unverified` allows
+/// it, and giving back the first break.
+pub async fn fold_audit(
+    stores: &Stores,
+    as_of: AsOf,
+    filters: &Filters,
+    trail: &TrailFilters,
+    unverified: Unverified,
+) -> Result<(AuditView, Position, Option<VerifyFailure>), ProjectionError> {
     // Nothing past the head as read now, so that the trail describes one position of the log.
     let head = stores.events.head().await?.position;
     let at = as_of.position.map_or(head, |p| p.min(head));
     let as_of = AsOf { position: Some(at), ..as_of };
     let mut audit = AuditTrail::new(filters, trail);
-    match audit.streams() {
-        Some(streams) => read_streams_as_of(stores, &streams, as_of, |event| audit.apply(event)).await?,
-        None => read_as_of(stores.events.as_ref(), as_of, |event| audit.apply(event)).await?,
-    }
-    Ok((audit.view(), at))
+    let broken = match audit.streams() {
+        Some(streams) => {
+            read_streams_as_of(stores, &streams, as_of, |event| audit.apply(event)).await?;
+            None
+        }
+        None => read_as_of(stores.events.as_ref(), as_of, unverified, |event| audit.apply(event)).await?,
+    };
+    Ok((audit.view(), at, broken))
 }
 
 /// Gives `apply` each event of `streams` as they stood at `as_of`, in position order.

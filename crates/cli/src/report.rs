@@ -7,8 +7,10 @@ use anyhow::Context as _;
 use app::{Config, OpenMode};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use domain::{Date, Key, OrgId};
-use kernel::{Position, StreamId, Timestamp};
-use projections::{AsOf, Filters, Format, GroupBy, ReadModels, Report, ReportKind, TrailFilters};
+use kernel::{Position, StreamId, Timestamp, VerifyFailure};
+use projections::{
+    AsOf, Filters, Format, GroupBy, ProjectionError, ReadModels, Report, ReportKind, TrailFilters, Unverified,
+};
 
 /// Print a report: the status board, the resolution register, the action log, the indicators or
 /// the audit trail.
@@ -109,6 +111,12 @@ pub struct Options {
     /// Audit trail only: one actor, exactly as recorded.
     #[arg(long, value_name = "ACTOR", help_heading = "Filters")]
     actor: Option<String>,
+
+    /// Print the report even when the log's hash chain is broken (an event was altered, removed
+    /// or reordered), with a warning naming the first broken position. Without it, such a
+    /// report is refused: what it would show may not be what was recorded.
+    #[arg(long)]
+    allow_unverified: bool,
 }
 
 /// The reports as the command line offers them: every [`ReportKind`], by name, with what it shows.
@@ -146,12 +154,14 @@ pub async fn report(config: &Config, kind: ReportKind, format: Format, args: &Op
         theme: args.theme.clone(),
     };
     let rules = config.rules;
+    let unverified = if args.allow_unverified { Unverified::Allow } else { Unverified::Refuse };
     if args.resolution.is_some() && !matches!(kind, ReportKind::Resolutions) {
         anyhow::bail!("--resolution applies only to `covenant report resolutions`: leave it out here");
     }
+    let mut broken = None;
     let (json, reports): (serde_json::Value, Vec<Report>) = match kind {
         ReportKind::Status => {
-            let models = models(&stores, kind, args, as_of).await?;
+            let models = models(&stores, kind, args, as_of, unverified, &mut broken).await?;
             match &args.instrument {
                 Some(key) => {
                     let status = models.status().instrument(key, &rules, today).with_context(|| {
@@ -169,7 +179,7 @@ pub async fn report(config: &Config, kind: ReportKind, format: Format, args: &Op
             }
         }
         ReportKind::Resolutions => {
-            let models = models(&stores, kind, args, as_of).await?;
+            let models = models(&stores, kind, args, as_of, unverified, &mut broken).await?;
             match &args.resolution {
                 Some(key) => {
                     let entry = models.resolutions().resolution(key, &rules, today).with_context(|| {
@@ -190,36 +200,85 @@ pub async fn report(config: &Config, kind: ReportKind, format: Format, args: &Op
                 By::Organisation => GroupBy::Organisation,
                 By::Body => GroupBy::Body,
             };
-            let view = models(&stores, kind, args, as_of).await?.actions().view(&filters, &rules, today, by);
+            let view = models(&stores, kind, args, as_of, unverified, &mut broken)
+                .await?
+                .actions()
+                .view(&filters, &rules, today, by);
             (serde_json::to_value(&view)?, vec![view.summary(), view.report()])
         }
         ReportKind::Indicators => {
-            let view = models(&stores, kind, args, as_of).await?.indicators().view(&filters, &rules, today);
+            let view = models(&stores, kind, args, as_of, unverified, &mut broken)
+                .await?
+                .indicators()
+                .view(&filters, &rules, today);
             (serde_json::to_value(&view)?, vec![view.report()])
         }
         // Read from the log: the log is the audit trail.
         ReportKind::Audit => {
             let trail = TrailFilters { stream: args.stream.clone(), actor: args.actor.clone() };
-            let (view, _) =
-                app::views::audit(&stores, as_of, &filters, &trail).await.context("failed to read the audit trail")?;
+            let (view, _, found) = app::views::fold_audit(&stores, as_of, &filters, &trail, unverified)
+                .await
+                .map_err(refused)
+                .context("failed to read the audit trail")?;
+            broken = found;
             (serde_json::to_value(&view)?, vec![view.report()])
         }
     };
+    if let Some(failure) = &broken {
+        // On standard error, so that CSV or JSON on standard output stays whole.
+        eprintln!("{}", unverified_warning(failure));
+    }
     render(json, reports, format, &as_of)
 }
 
-/// The read models a report other than the audit trail is made from, as of `as_of`.
-async fn models(stores: &app::Stores, kind: ReportKind, args: &Options, as_of: AsOf) -> anyhow::Result<ReadModels> {
+/// A fold refused: when for a broken log, says how to print the report anyway.
+fn refused(error: ProjectionError) -> anyhow::Error {
+    match error {
+        ProjectionError::Broken(_) => {
+            anyhow::anyhow!("{error}; to print the report anyway, with a warning, pass --allow-unverified")
+        }
+        other => other.into(),
+    }
+}
+
+/// The warning printed with a report made, as asked, from a log whose chain is broken.
+fn unverified_warning(failure: &VerifyFailure) -> String {
+    format!(
+        "warning: the log is broken at position {}, so this report may show records that were altered after they were recorded: {failure}",
+        failure.position()
+    )
+}
+
+/// The read models a report other than the audit trail is made from, as of `as_of`; a break in
+/// the chain found on the way, when `unverified` allows it, is put in `broken`.
+async fn models(
+    stores: &app::Stores,
+    kind: ReportKind,
+    args: &Options,
+    as_of: AsOf,
+    unverified: Unverified,
+    broken: &mut Option<VerifyFailure>,
+) -> anyhow::Result<ReadModels> {
     match (kind, &args.instrument) {
         // One instrument in the past: folded from its own streams, not the whole log.
         (ReportKind::Status, Some(instrument)) if !as_of.is_now() => {
-            let (current, at) =
-                app::views::current(stores, |_, _| ()).await.context("failed to build the read models")?;
-            app::views::instrument_as_of(stores, &current, at, instrument, as_of)
+            let current = app::views::fold_current(stores, unverified, |_, _| ())
+                .await
+                .map_err(refused)
+                .context("failed to build the read models")?;
+            *broken = current.chain.into_broken();
+            app::views::instrument_as_of(stores, &current.state, current.position, instrument, as_of)
                 .await
                 .context("failed to build the instrument's status")
         }
-        _ => app::views::as_of(stores, as_of).await.context("failed to build the read models"),
+        _ => {
+            let (models, found) = app::views::fold_as_of(stores, as_of, unverified)
+                .await
+                .map_err(refused)
+                .context("failed to build the read models")?;
+            *broken = found;
+            Ok(models)
+        }
     }
 }
 

@@ -807,13 +807,6 @@ async fn verify_against_a_checkpoint_names_a_truncated_or_rewritten_log(db: &Tes
     assert!(found.contains(&truncated), "{found}");
 }
 
-on_both_backends!(
-    verify_against_a_checkpoint_names_a_truncated_or_rewritten_log,
-    the_action_plan_template_records_something_new_on_the_demo,
-    a_moderngov_meeting_the_demo_holds_is_matched_and_the_summary_says_so,
-    record_document_gives_a_versions_content_hash_and_refuses_another,
-);
-
 /// `covenant record --document FILE` records the file's SHA-256 as the content hash of a version
 /// published without one; a command giving another hash is refused naming both, and so is
 /// `--document` with a command that carries no document.
@@ -900,6 +893,111 @@ async fn a_moderngov_meeting_the_demo_holds_is_matched_and_the_summary_says_so(d
         "{out}"
     );
 }
+
+/// An organisation recorded after the demo, past the read models the demo saved.
+const TESTSHIRE: &str = r#"{"aggregate":"organisation","command":"register","id":"GB-LAE-TST","name":"Testshire District Council","kind":"local_authority"}"#;
+
+async fn report_and_rebuild_refuse_an_altered_log_naming_the_position(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    succeeds(db, d, &["record", TESTSHIRE]);
+    let position = db.store().head().await.expect("the head reads").position.0;
+    assert!(succeeds(db, d, &["report", "audit"]).contains("registered Testshire District Council"));
+
+    db.execute_raw(&format!(
+        "UPDATE events SET payload = replace(payload, 'Testshire', 'Fakeshire') WHERE position = {position}"
+    ))
+    .await;
+    let broken = format!("the log is broken at position {position}");
+    for report in [&["report", "actions"][..], &["report", "audit"], &["report", "status", "--as-of", "2030-01-01"]] {
+        let refused = fails(db, d, report);
+        assert!(refused.contains(&broken), "{report:?}: {refused}");
+        assert!(refused.contains("pass --allow-unverified"), "{report:?}: {refused}");
+        assert!(!refused.contains("Fakeshire"), "{report:?} printed the altered text: {refused}");
+    }
+    let mut args = vec!["report", "actions", "--allow-unverified", "--format", "csv"];
+    let output = covenant_on(&db.location().1, d, &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let warning = format!("warning: {broken}, so this report may show records that were altered");
+    assert!(stderr(&output).contains(&warning), "{}", stderr(&output));
+    assert!(!stdout(&output).contains("warning"), "the CSV stays whole: {}", stdout(&output));
+    args[1] = "audit";
+    let output = covenant_on(&db.location().1, d, &args);
+    assert!(output.status.success() && stderr(&output).contains(&warning), "{}", stderr(&output));
+    assert!(stdout(&output).contains("registered Fakeshire District Council"), "printed as asked, with the warning");
+
+    let refused = fails(db, d, &["rebuild"]);
+    assert!(refused.contains("failed to rebuild the read models") && refused.contains(&broken), "{refused}");
+    // The rebuild saved nothing past the break: a report still refuses.
+    assert!(fails(db, d, &["report", "status"]).contains(&broken));
+}
+
+async fn a_report_refuses_read_models_saved_ahead_of_a_log_cut_short(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let head = db.store().head().await.expect("the head reads").position.0;
+    db.execute_raw(&format!("DELETE FROM events WHERE position > {}", head - 10)).await;
+
+    let cut = format!("the log ends at position {}, but it held position {head}", head - 10);
+    let refused = fails(db, d, &["report", "status"]);
+    assert!(refused.contains(&format!("the log is broken at position {}", head - 9)), "{refused}");
+    assert!(refused.contains(&cut), "{refused}");
+    let output = covenant_on(&db.location().1, d, &["report", "status", "--allow-unverified"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("warning: the log is broken") && stderr(&output).contains(&cut));
+}
+
+async fn verify_from_a_trusted_position_recomputes_the_event_there(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    let head = db.store().head().await.expect("the head reads").position.0;
+    let events = db.store().read_all(kernel::Position::ZERO, 10_000).await.expect("the log reads");
+    let trusted = events.iter().find(|e| e.payload.as_str().contains("Lincolnshire")).expect("an event to trust");
+    let at = trusted.position.0;
+    let (position, hash) = (at.to_string(), trusted.hash.to_hex());
+    let args = ["verify", "--from-position", position.as_str(), "--from-hash", hash.as_str()];
+    let checked = succeeds(db, d, &args);
+    assert!(checked.contains(&format!("The chain verifies: {} events checked.", head - at + 1)), "{checked}");
+
+    // The content of the event at the trusted position altered, its stored hash left as it was.
+    db.execute_raw(&format!(
+        "UPDATE events SET payload = replace(payload, 'Lincolnshire', 'Lincolnshyre') WHERE position = {at}"
+    ))
+    .await;
+    let found = fails(db, d, &args);
+    assert!(found.contains(&format!("First problem at position {at}")), "{found}");
+    assert!(found.contains(&format!("the event at position {at} was altered")), "{found}");
+}
+
+async fn nothing_is_recorded_below_the_latest_signed_checkpoint(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    succeeds(db, d, &["demo"]);
+    succeeds(db, d, &["keys", "init", "--name", "lincolnshire.example/covenant", "--out", "log.key"]);
+    succeeds(db, d, &["checkpoint", "--key", "log.key"]);
+    let size = db.store().head().await.expect("the head reads").position.0;
+    db.execute_raw(&format!("DELETE FROM events WHERE position > {}", size - 10)).await;
+
+    let refused = fails(db, d, &["record", TESTSHIRE]);
+    let below =
+        format!("the log ends at position {}, but its latest signed checkpoint covers {size} events", size - 10);
+    assert!(refused.contains(&below), "{refused}");
+    assert_eq!(db.store().head().await.expect("the head reads").position.0, size - 10, "nothing was recorded");
+}
+
+on_both_backends!(
+    verify_against_a_checkpoint_names_a_truncated_or_rewritten_log,
+    the_action_plan_template_records_something_new_on_the_demo,
+    a_moderngov_meeting_the_demo_holds_is_matched_and_the_summary_says_so,
+    record_document_gives_a_versions_content_hash_and_refuses_another,
+    nothing_is_recorded_below_the_latest_signed_checkpoint,
+    verify_from_a_trusted_position_recomputes_the_event_there,
+    report_and_rebuild_refuse_an_altered_log_naming_the_position,
+    a_report_refuses_read_models_saved_ahead_of_a_log_cut_short,
+);
 
 #[test]
 fn proof_export_writes_a_resolutions_proof_that_proof_verify_checks_offline() {

@@ -1,5 +1,6 @@
 //! Health checks: `/healthz` answers while the process is up; `/readyz` answers only while the
-//! database answers too, so a load balancer can take an instance out of rotation.
+//! database answers too and the log's hash chain holds, so a load balancer can take an
+//! instance out of rotation, and an operator learns of a broken log.
 
 use std::sync::Arc;
 
@@ -33,10 +34,15 @@ pub async fn healthz() -> Json<Health> {
     tag = "health",
     responses(
         (status = 200, body = Health),
-        (status = 503, description = "The database does not answer", body = crate::Problem, content_type = "application/problem+json")
+        (status = 503, description = "The database does not answer, or the log's hash chain is broken (the problem names the first broken position)", body = crate::Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn readyz(State(service): State<Arc<Service>>) -> Result<Json<Health>, ApiError> {
     let head = service.stores.events.head().await?;
+    // Caught up, so that a break in events appended since the last answer is found too.
+    drop(service.live.read(&service.stores).await?);
+    if let Some(failure) = service.live.broken().await {
+        return Err(ApiError::BrokenLog(failure));
+    }
     Ok(Json(Health { status: "ok", head: Some(head.position.0) }))
 }

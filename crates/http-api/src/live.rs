@@ -2,11 +2,14 @@
 //! answer brought up to the head of the log, so a query made after a command sees that command.
 //! Catching up is done by one request at a time; the others wait for it and then read. Every
 //! `save_every` events folded, the models are saved as their snapshot, so that a restart folds
-//! only what came after.
+//! only what came after. Every event folded is checked against the hash chain; the service
+//! serves a broken log only with the break said beside it (`/readyz`, the dashboard's banner),
+//! so the first break found here, or by a fold of the past, is kept, and models folded across a
+//! break are never saved.
 
 use app::Stores;
-use kernel::Position;
-use projections::{Projection, ReadModels, Runner};
+use kernel::{Position, VerifyFailure};
+use projections::{ChainCheck, Projection, ReadModels, Runner};
 use tokio::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use crate::ApiError;
@@ -15,10 +18,11 @@ use crate::ApiError;
 const PAGE: usize = 1_000;
 
 /// The read models at one position of the log.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Folded {
     pub models: ReadModels,
     pub position: Position,
+    chain: ChainCheck,
 }
 
 /// The read models the service answers from.
@@ -29,16 +33,38 @@ pub(crate) struct Live {
     catching_up: Mutex<Position>,
     /// Events folded after which the models are saved again.
     save_every: u64,
+    /// A break found by a fold other than the live one (a view of the past).
+    noticed: std::sync::Mutex<Option<VerifyFailure>>,
 }
 
 impl Live {
-    /// The models at `position`, as their snapshot saved them there; saved again after every
-    /// `save_every` events folded.
-    pub fn new(models: ReadModels, position: Position, save_every: u64) -> Self {
+    /// Live read models from a fold that allowed a broken log ([`projections::Unverified::Allow`]),
+    /// as their snapshot saved them at its position; saved again after every `save_every` events
+    /// folded.
+    pub fn new(folded: projections::Folded<ReadModels>, save_every: u64) -> Self {
+        let position = folded.position;
+        let folded = Folded { models: folded.state, position, chain: folded.chain };
         Self {
-            folded: RwLock::new(Folded { models, position }),
+            folded: RwLock::new(folded),
             catching_up: Mutex::new(position),
             save_every: save_every.max(1),
+            noticed: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The first break in the hash chain found so far, by the live models or by a view of the
+    /// past.
+    pub async fn broken(&self) -> Option<VerifyFailure> {
+        if let Some(failure) = self.folded.read().await.chain.broken() {
+            return Some(failure.clone());
+        }
+        self.noticed.lock().map_or(None, |noticed| noticed.clone())
+    }
+
+    /// Keeps a break in the hash chain found by a fold of the past, if none was found before.
+    pub fn notice(&self, failure: Option<VerifyFailure>) {
+        if let (Some(failure), Ok(mut noticed)) = (failure, self.noticed.lock()) {
+            noticed.get_or_insert(failure);
         }
     }
 
@@ -51,6 +77,12 @@ impl Live {
     pub async fn read(&self, stores: &Stores) -> Result<RwLockReadGuard<'_, Folded>, ApiError> {
         let events = stores.events.as_ref();
         let head = events.head().await?.position;
+        if self.folded.read().await.position > head {
+            // The log was cut short under the service: the models are ahead of it.
+            let mut folded = self.folded.write().await;
+            let reached = folded.position;
+            folded.chain.reached(reached, head)?;
+        }
         if self.folded.read().await.position < head {
             let mut saved = self.catching_up.lock().await;
             loop {
@@ -65,12 +97,15 @@ impl Live {
                 let mut folded = self.folded.write().await;
                 for event in &page {
                     if event.position > folded.position {
+                        // Allowed to fold on, so the check keeps the break rather than failing.
+                        folded.chain.check(event)?;
                         folded.models.apply(event);
                         folded.position = event.position;
                     }
                 }
                 let folded = folded.downgrade();
-                if folded.position.0.saturating_sub(saved.0) >= self.save_every {
+                let due = folded.position.0.saturating_sub(saved.0) >= self.save_every;
+                if due && folded.chain.broken().is_none() {
                     // A failed save costs only a longer fold at the next start: the answer stands.
                     match Runner::new(events, stores.snapshots.as_ref()).save(&folded.models, folded.position).await {
                         Ok(()) => *saved = folded.position,

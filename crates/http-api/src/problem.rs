@@ -60,6 +60,10 @@ pub enum ApiError {
     /// The database could not be used. The detail is for the log only.
     #[error("the store is unavailable: {internal}")]
     Unavailable { internal: String, outcome_unknown: bool },
+    /// The log's hash chain is broken: an event was altered, removed or reordered behind
+    /// Covenant's back. The operator must verify the log and restore it.
+    #[error("{0}")]
+    BrokenLog(kernel::VerifyFailure),
     /// Anything else that is the service's fault. The detail is for the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -123,6 +127,7 @@ impl ApiError {
             ApiError::Unavailable { .. } => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is unavailable")
             }
+            ApiError::BrokenLog(_) => (StatusCode::SERVICE_UNAVAILABLE, "broken-log", "The log's hash chain is broken"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "The service failed to answer"),
         }
     }
@@ -138,6 +143,10 @@ impl ApiError {
             ),
             ApiError::Unavailable { outcome_unknown: true, .. } => "the database stopped answering while the command was being recorded, so it may or may not have been recorded: read the event feed or the stream before sending it again, or send it again with the same Idempotency-Key".to_owned(),
             ApiError::Unavailable { outcome_unknown: false, .. } => "the database cannot be reached just now; nothing was recorded: try again in a moment".to_owned(),
+            ApiError::BrokenLog(failure) => format!(
+                "the log is broken at position {}: {failure}; what this service shows may not be what was recorded: the operator must run `covenant verify` and restore the database from a backup",
+                failure.position()
+            ),
             ApiError::Internal(_) => "the service failed to answer this request; nothing about it was recorded by this failure: try again, and if it keeps failing, tell the operator the time of the request".to_owned(),
             other => other.to_string(),
         }
@@ -196,6 +205,16 @@ impl From<kernel::StoreError> for ApiError {
                 ApiError::Unavailable { internal: busy.to_string(), outcome_unknown: false }
             }
             corrupt @ kernel::StoreError::Corrupt { .. } => ApiError::Internal(corrupt.to_string()),
+        }
+    }
+}
+
+impl From<projections::ProjectionError> for ApiError {
+    fn from(error: projections::ProjectionError) -> Self {
+        match error {
+            projections::ProjectionError::Store(error) => error.into(),
+            projections::ProjectionError::Broken(failure) => ApiError::BrokenLog(failure),
+            snapshot @ projections::ProjectionError::Snapshot { .. } => ApiError::Internal(snapshot.to_string()),
         }
     }
 }

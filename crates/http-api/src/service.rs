@@ -8,7 +8,7 @@ use std::time::Duration;
 use app::{CheckpointPolicy, NoteSigner, Recorder, Stores};
 use tokio::sync::{Semaphore, watch};
 
-use projections::{ProjectionError, Rules};
+use projections::{ProjectionError, Rules, Unverified};
 
 use crate::answers::Answers;
 use crate::live::Live;
@@ -77,11 +77,15 @@ impl std::fmt::Debug for Service {
 
 impl Service {
     /// A service over `stores` with `settings`, its read models brought up to date from their
-    /// snapshot.
+    /// snapshot. A log whose hash chain is broken is served, with the break said on `/readyz`
+    /// and on every dashboard page, so that the operator sees it.
     pub async fn start(stores: Stores, settings: Settings) -> Result<Arc<Self>, ProjectionError> {
-        let (models, position) = app::views::current(&stores, |_, _| ()).await?;
+        let folded = app::views::fold_current(&stores, Unverified::Allow, |_, _| ()).await?;
+        if let Some(failure) = folded.chain.broken() {
+            tracing::error!(position = failure.position().0, error = %failure, "the log's hash chain is broken");
+        }
         let recorder = Recorder::new(stores.events.clone());
-        let live = Live::new(models, position, settings.save_every);
+        let live = Live::new(folded, settings.save_every);
         let (shutdown, _) = watch::channel(false);
         Ok(Arc::new(Self {
             stores,

@@ -213,6 +213,13 @@ pub enum AppendError {
         "{recorded} of this append's {total} events are already recorded: resend the original append unchanged, or give the new events new ids"
     )]
     PartiallyRecorded { recorded: usize, total: usize },
+    /// The log ends before the size of its latest signed checkpoint: it was cut short, and an
+    /// append would give new events positions the checkpoint already vouches for. Restore the
+    /// missing events (from a backup or an export) first.
+    #[error(
+        "the log ends at position {head}, but its latest signed checkpoint covers {size} events: the log was cut short, and recording now would reuse positions that checkpoint vouches for; nothing was recorded: restore the missing events from a backup, and check the log with `covenant verify`"
+    )]
+    BelowCheckpoint { head: Position, size: u64 },
     /// The store could not be reached or failed; the append may be retried unchanged.
     #[error(transparent)]
     Unavailable(#[from] StoreError),
@@ -236,6 +243,9 @@ pub struct StreamState {
     pub versions: HashMap<StreamId, u64>,
     /// Already recorded events whose ids appear in the group.
     pub existing: HashMap<EventId, RecordedEvent>,
+    /// The tree size of the latest signed checkpoint (0 when none is signed): no new event may
+    /// be given a position at or below it.
+    pub checkpointed: u64,
 }
 
 /// The rows to insert for a group and the answer to give each request.
@@ -264,6 +274,9 @@ pub fn plan_group(
         let later_requests = index + 1 < requests.len();
         let outcome = match replay(&state, request) {
             Some(answer) => answer,
+            None if head.position.0 < state.checkpointed => {
+                Err(AppendError::BelowCheckpoint { head: head.position, size: state.checkpointed })
+            }
             None => check_expectations(&state, request).map(|()| {
                 let start = rows.len();
                 let outcome = assign(&mut head, &mut state, recorded_at, request, &mut rows);

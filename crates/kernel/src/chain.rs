@@ -148,6 +148,12 @@ pub enum VerifyFailure {
     CheckpointMismatch { position: Position, stored: Hash, trusted: Hash },
     #[error("the trusted checkpoint names position {position}, which is not in the log")]
     CheckpointMissing { position: Position },
+    /// The log ends before a position a state folded from it had already reached: its tail
+    /// was cut off (and any event appended since reuses a position that was seen before).
+    #[error(
+        "the log ends at position {head}, but it held position {reached} when a state folded from it was saved: events were removed from its end"
+    )]
+    Shrank { reached: Position, head: Position },
 }
 
 impl VerifyFailure {
@@ -159,6 +165,7 @@ impl VerifyFailure {
             | VerifyFailure::HashMismatch { position, .. }
             | VerifyFailure::CheckpointMismatch { position, .. }
             | VerifyFailure::CheckpointMissing { position } => *position,
+            VerifyFailure::Shrank { head, .. } => head.next(),
         }
     }
 }
@@ -193,6 +200,14 @@ impl ChainVerifier {
         Self { head: from, checked: 0 }
     }
 
+    /// Starts just before `event`, taking its stored link to its predecessor on trust, so that
+    /// the next [`ChainVerifier::check`] recomputes `event` itself: how a fold resuming after a
+    /// trusted position, or a verification from a trusted checkpoint, checks the event it starts
+    /// from.
+    pub fn before(event: &RecordedEvent) -> Self {
+        Self::new(ChainHead { position: Position(event.position.0.saturating_sub(1)), hash: event.prev_hash })
+    }
+
     /// Checks the next event; on failure the verifier must not be fed further.
     pub fn check(&mut self, event: &RecordedEvent) -> Result<(), VerifyFailure> {
         let expected = self.head.position.next();
@@ -213,6 +228,11 @@ impl ChainVerifier {
         self.head = ChainHead { position: event.position, hash: computed };
         self.checked += 1;
         Ok(())
+    }
+
+    /// The last event checked, or where the verifier started.
+    pub fn head(&self) -> ChainHead {
+        self.head
     }
 
     pub fn finish(self, failure: Option<VerifyFailure>) -> VerifyReport {

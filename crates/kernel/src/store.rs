@@ -226,12 +226,18 @@ pub trait EventStore: Send + Sync {
     /// first position that does not match.
     async fn verify(&self, from: Option<ChainHead>) -> Result<VerifyReport, StoreError> {
         let Some(checkpoint) = from.filter(|c| c.position > Position::ZERO) else {
-            return verify_after(self, ChainHead::default()).await;
+            return verify_after(self, ChainVerifier::new(ChainHead::default())).await;
         };
         let at = self.read_all(Position(checkpoint.position.0 - 1), 1).await?;
         match at.first() {
             Some(event) if event.position == checkpoint.position && event.hash == checkpoint.hash => {
-                verify_after(self, checkpoint).await
+                // The trusted hash says what the event's hash must be, not that its content
+                // still gives it: the event at the checkpoint is recomputed like any other.
+                let mut verifier = ChainVerifier::before(event);
+                if let Err(failure) = verifier.check(event) {
+                    return Ok(verifier.finish(Some(failure)));
+                }
+                verify_after(self, verifier).await
             }
             Some(event) if event.position == checkpoint.position => Ok(ChainVerifier::new(ChainHead::default())
                 .finish(Some(VerifyFailure::CheckpointMismatch {
@@ -254,9 +260,12 @@ async fn within_head<S: EventStore + ?Sized>(store: &S, size: u64) -> Result<(),
     Ok(())
 }
 
-async fn verify_after<S: EventStore + ?Sized>(store: &S, from: ChainHead) -> Result<VerifyReport, StoreError> {
-    let mut verifier = ChainVerifier::new(from);
-    let mut after = from.position;
+/// Feeds `verifier` every event after the position it stands at.
+async fn verify_after<S: EventStore + ?Sized>(
+    store: &S,
+    mut verifier: ChainVerifier,
+) -> Result<VerifyReport, StoreError> {
+    let mut after = verifier.head().position;
     loop {
         let page = store.read_all(after, PAGE).await?;
         let Some(last) = page.last() else {

@@ -47,7 +47,10 @@ pub use resolutions::{
     ResolutionsView,
 };
 pub use rules::Rules;
-pub use runner::{Projection, ProjectionError, Runner, SAVE_EVERY, build_as_of, read_as_of};
+pub use runner::{
+    ChainCheck, Folded, Projection, ProjectionError, Runner, SAVE_EVERY, Unverified, build_as_of, fold_as_of,
+    read_as_of,
+};
 pub use status::{
     EndorsementView, InstrumentStatus, ItemRef, ObjectiveStatus, PartyStanding, RagMix, Standing, StatusBoard,
     StatusView,

@@ -1,9 +1,13 @@
 //! The projection runner: folds the log into a read model, page by page, saving the state and
 //! the last position folded into it together as one snapshot, so that a runner stopped at any
-//! moment resumes from a consistent point. Each page is folded while the next one is read.
+//! moment resumes from a consistent point. Each page is folded while the next one is read, and
+//! every event folded is checked against the hash chain as it goes: a broken log is never
+//! folded silently.
 
 use futures::future::join;
-use kernel::{EventStore, Position, RecordedEvent, Snapshot, SnapshotStore, StoreError};
+use kernel::{
+    ChainHead, ChainVerifier, EventStore, Position, RecordedEvent, Snapshot, SnapshotStore, StoreError, VerifyFailure,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -28,6 +32,108 @@ pub enum ProjectionError {
     Store(#[from] StoreError),
     #[error("failed to {action} the saved state of {name}: {detail}; run `covenant rebuild` to start it afresh")]
     Snapshot { name: &'static str, action: &'static str, detail: String },
+    /// An event folded does not hold its place in the hash chain: the log was altered.
+    #[error(
+        "the log is broken at position {at}: {0}; run `covenant verify`, and restore the database from a backup",
+        at = .0.position()
+    )]
+    Broken(VerifyFailure),
+}
+
+/// Whether a fold may go on past a break in the hash chain.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Unverified {
+    /// Stop at the first break with [`ProjectionError::Broken`].
+    #[default]
+    Refuse,
+    /// Fold on, and give the first break with the result, for the caller to say so.
+    Allow,
+}
+
+/// A read model folded up to a position, with the check of the chain it was folded under: the
+/// first break it was folded across (only ever when [`Unverified::Allow`]), and where a fold
+/// that goes on from here checks from.
+#[derive(Debug)]
+pub struct Folded<P> {
+    pub state: P,
+    pub position: Position,
+    pub chain: ChainCheck,
+}
+
+/// Checks each event a fold reads against the hash chain, with the kernel's [`ChainVerifier`].
+#[derive(Debug)]
+pub struct ChainCheck {
+    verifier: Option<ChainVerifier>,
+    unverified: Unverified,
+    broken: Option<VerifyFailure>,
+}
+
+impl ChainCheck {
+    /// Checks from the first event of the log.
+    pub fn from_start(unverified: Unverified) -> Self {
+        Self { verifier: Some(ChainVerifier::new(ChainHead::default())), unverified, broken: None }
+    }
+
+    /// Checks from a position a saved state covers: the event there is recomputed first (its
+    /// link to the one before taken on trust), so that it and every event after are checked.
+    /// Position zero is the start of the log.
+    pub async fn resume(
+        events: &dyn EventStore,
+        position: Position,
+        unverified: Unverified,
+    ) -> Result<Self, ProjectionError> {
+        if position == Position::ZERO {
+            return Ok(Self::from_start(unverified));
+        }
+        let at = events.read_all(Position(position.0 - 1), 1).await?;
+        let mut check = Self { verifier: None, unverified, broken: None };
+        match at.first() {
+            Some(event) if event.position == position => {
+                check.verifier = Some(ChainVerifier::before(event));
+                check.check(event)?;
+            }
+            _ => check.reached(position, events.head().await?.position)?,
+        }
+        Ok(check)
+    }
+
+    /// Checks that a log whose head is at `head` still holds `reached`, the position a state
+    /// folded from it reached: a log that ends before it was cut short.
+    pub fn reached(&mut self, reached: Position, head: Position) -> Result<(), ProjectionError> {
+        if head < reached {
+            return self.fail(VerifyFailure::Shrank { reached, head });
+        }
+        Ok(())
+    }
+
+    /// Checks the next event in position order; after a break that was allowed, checks nothing.
+    pub fn check(&mut self, event: &RecordedEvent) -> Result<(), ProjectionError> {
+        let Some(verifier) = self.verifier.as_mut() else { return Ok(()) };
+        match verifier.check(event) {
+            Ok(()) => Ok(()),
+            Err(failure) => self.fail(failure),
+        }
+    }
+
+    fn fail(&mut self, failure: VerifyFailure) -> Result<(), ProjectionError> {
+        self.verifier = None;
+        match self.unverified {
+            Unverified::Refuse => Err(ProjectionError::Broken(failure)),
+            Unverified::Allow => {
+                self.broken.get_or_insert(failure);
+                Ok(())
+            }
+        }
+    }
+
+    /// The first break found, when allowed.
+    pub fn broken(&self) -> Option<&VerifyFailure> {
+        self.broken.as_ref()
+    }
+
+    pub fn into_broken(self) -> Option<VerifyFailure> {
+        self.broken
+    }
 }
 
 /// How many events a runner folds, by default, between two saves of its snapshot.
@@ -40,6 +146,7 @@ pub struct Runner<'a> {
     snapshots: &'a dyn SnapshotStore,
     page: usize,
     save_every: u64,
+    unverified: Unverified,
 }
 
 impl std::fmt::Debug for Runner<'_> {
@@ -54,7 +161,14 @@ impl<'a> Runner<'a> {
     /// spending its time saving, and a runner stopped half-way folds again at most what it had
     /// not saved.
     pub fn new(events: &'a dyn EventStore, snapshots: &'a dyn SnapshotStore) -> Self {
-        Self { events, snapshots, page: 10_000, save_every: SAVE_EVERY }
+        Self { events, snapshots, page: 10_000, save_every: SAVE_EVERY, unverified: Unverified::Refuse }
+    }
+
+    /// Whether to fold on past a break in the hash chain. A state folded across a break is
+    /// never saved: the next fold starts again from before it, and finds it again.
+    pub fn unverified(mut self, unverified: Unverified) -> Self {
+        self.unverified = unverified;
+        self
     }
 
     /// Saves a snapshot after at least this many events (and always at the end of a catch-up),
@@ -84,43 +198,48 @@ impl<'a> Runner<'a> {
         Ok((state, snapshot.position))
     }
 
-    /// Resumes `P` from its snapshot and folds every event after it, saving as it goes.
-    /// `progress` is told the position reached and the head being caught up to.
+    /// Resumes `P` from its snapshot and folds every event after it, checking each against the
+    /// hash chain and saving as it goes. `progress` is told the position reached and the head
+    /// being caught up to.
     pub async fn catch_up<P: Projection>(
         &self,
         mut progress: impl FnMut(Position, Position) + Send,
-    ) -> Result<(P, Position), ProjectionError> {
+    ) -> Result<Folded<P>, ProjectionError> {
         let (mut state, mut position) = self.load::<P>().await?;
+        let mut chain = ChainCheck::resume(self.events, position, self.unverified).await?;
         let head = self.events.head().await?.position;
         let mut unsaved = 0u64;
         let mut page = self.events.read_all(position, self.page).await?;
         while let Some(last) = page.last().map(|e| e.position) {
             let fold = async {
                 for event in &page {
+                    chain.check(event)?;
                     state.apply(event);
                 }
+                Ok::<(), ProjectionError>(())
             };
-            let (next, ()) = join(self.events.read_all(last, self.page), fold).await;
+            let (next, folded) = join(self.events.read_all(last, self.page), fold).await;
+            folded?;
             unsaved += page.len() as u64;
             position = last;
-            if unsaved >= self.save_every {
+            if unsaved >= self.save_every && chain.broken().is_none() {
                 self.save(&state, position).await?;
                 unsaved = 0;
             }
             progress(position, head.max(position));
             page = next?;
         }
-        if unsaved > 0 {
+        if unsaved > 0 && chain.broken().is_none() {
             self.save(&state, position).await?;
         }
-        Ok((state, position))
+        Ok(Folded { state, position, chain })
     }
 
     /// Discards the snapshot of `P` and folds the whole log again.
     pub async fn rebuild<P: Projection>(
         &self,
         progress: impl FnMut(Position, Position) + Send,
-    ) -> Result<(P, Position), ProjectionError> {
+    ) -> Result<Folded<P>, ProjectionError> {
         self.save(&P::default(), Position::ZERO).await?;
         self.catch_up(progress).await
     }
@@ -142,39 +261,54 @@ fn snapshot_name<P: Projection>() -> String {
     format!("{}.v{}", P::NAME, P::VERSION)
 }
 
-/// Builds `P` from position zero as the log stood at `as_of`, without touching snapshots.
+/// Builds `P` from position zero as the log stood at `as_of`, without touching snapshots,
+/// refusing a broken log with [`ProjectionError::Broken`].
 pub async fn build_as_of<P: Projection>(events: &dyn EventStore, as_of: AsOf) -> Result<P, ProjectionError> {
+    Ok(fold_as_of(events, as_of, Unverified::Refuse).await?.0)
+}
+
+/// Builds `P` from position zero as the log stood at `as_of`, without touching snapshots,
+/// checking every event read against the hash chain; gives the first break when allowed.
+pub async fn fold_as_of<P: Projection>(
+    events: &dyn EventStore,
+    as_of: AsOf,
+    unverified: Unverified,
+) -> Result<(P, Option<VerifyFailure>), ProjectionError> {
     let mut state = P::default();
-    read_as_of(events, as_of, |event| state.apply(event)).await?;
-    Ok(state)
+    let broken = read_as_of(events, as_of, unverified, |event| state.apply(event)).await?;
+    Ok((state, broken))
 }
 
 /// Gives `apply` each event of the log as it stood at `as_of`, in position order, reading from
 /// position zero a page at a time (the next while `apply` is given this one) and stopping at the
-/// first event past `as_of`.
+/// first event past `as_of`. Every event read is checked against the hash chain; a break stops
+/// the read with [`ProjectionError::Broken`], or when allowed is given back at the end.
 pub async fn read_as_of(
     events: &dyn EventStore,
     as_of: AsOf,
+    unverified: Unverified,
     mut apply: impl FnMut(&RecordedEvent) + Send,
-) -> Result<(), StoreError> {
+) -> Result<Option<VerifyFailure>, ProjectionError> {
+    let mut chain = ChainCheck::from_start(unverified);
     let mut page = events.read_all(Position::ZERO, 10_000).await?;
     while let Some(last) = page.last().map(|e| e.position) {
         let fold = async {
             for event in &page {
                 if as_of.ends_before(event) {
-                    return true;
+                    return Ok(true);
                 }
+                chain.check(event)?;
                 if as_of.includes(event) {
                     apply(event);
                 }
             }
-            false
+            Ok::<bool, ProjectionError>(false)
         };
         let (next, ended) = join(events.read_all(last, 10_000), fold).await;
-        if ended {
+        if ended? {
             break;
         }
         page = next?;
     }
-    Ok(())
+    Ok(chain.into_broken())
 }

@@ -56,8 +56,11 @@ impl GroupBackend for PostgresWriter {
         let head = rows::read_head(&mut tx).await?;
         let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
         let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
-        let state =
-            StreamState { versions: versions(&mut tx, &streams).await?, existing: existing(&mut tx, &ids).await? };
+        let state = StreamState {
+            versions: versions(&mut tx, &streams).await?,
+            existing: existing(&mut tx, &ids).await?,
+            checkpointed: checkpointed(&mut tx).await?,
+        };
         let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
         let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
         let last = plan.rows.last().map(|r| r.position);
@@ -79,8 +82,11 @@ impl GroupBackend for PostgresWriter {
         let head = rows::read_head(&mut tx).await?;
         let streams: Vec<&StreamId> = events.iter().map(|e| &e.stream_id).collect::<HashSet<_>>().into_iter().collect();
         let ids: Vec<EventId> = events.iter().map(|e| e.event_id).collect();
-        let state =
-            StreamState { versions: versions(&mut tx, &streams).await?, existing: existing(&mut tx, &ids).await? };
+        let state = StreamState {
+            versions: versions(&mut tx, &streams).await?,
+            existing: existing(&mut tx, &ids).await?,
+            ..StreamState::default()
+        };
         let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
         let restored = check_restore(head, last_recorded_at, state, events, &self.limits)?;
         insert_and_notify(&mut tx, events, restored.position).await?;
@@ -175,6 +181,15 @@ async fn insert_and_notify(conn: &mut PgConnection, rows: &[RecordedEvent], last
         .await
         .map_err(unavailable)?;
     Ok(())
+}
+
+/// The tree size of the latest signed checkpoint, or 0 when none is signed.
+async fn checkpointed(conn: &mut PgConnection) -> Result<u64, StoreError> {
+    let size: Option<i64> = sqlx::query_scalar("SELECT size FROM checkpoints ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(size.map_or(0, |size| u64::try_from(size).unwrap_or(0)))
 }
 
 #[cfg(test)]

@@ -116,7 +116,11 @@ async fn write(
     let head = rows::read_head(conn).await?;
     let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
     let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
-    let state = StreamState { versions: versions(conn, &streams).await?, existing: existing(conn, &ids).await? };
+    let state = StreamState {
+        versions: versions(conn, &streams).await?,
+        existing: existing(conn, &ids).await?,
+        checkpointed: checkpointed(conn).await?,
+    };
     let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
     let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
     for chunk in plan.rows.chunks(INSERT_CHUNK) {
@@ -135,7 +139,11 @@ async fn write_restored(
     let head = rows::read_head(conn).await?;
     let streams: Vec<&StreamId> = events.iter().map(|e| &e.stream_id).collect::<HashSet<_>>().into_iter().collect();
     let ids: Vec<EventId> = events.iter().map(|e| e.event_id).collect();
-    let state = StreamState { versions: versions(conn, &streams).await?, existing: existing(conn, &ids).await? };
+    let state = StreamState {
+        versions: versions(conn, &streams).await?,
+        existing: existing(conn, &ids).await?,
+        ..StreamState::default()
+    };
     let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
     let restored = check_restore(head, last_recorded_at, state, events, limits)?;
     for chunk in events.chunks(INSERT_CHUNK) {
@@ -242,4 +250,13 @@ impl GroupBackend for SqliteWriter {
         })
         .await
     }
+}
+
+/// The tree size of the latest signed checkpoint, or 0 when none is signed.
+async fn checkpointed(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+    let size: Option<i64> = sqlx::query_scalar("SELECT size FROM checkpoints ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(file_error)?;
+    Ok(size.map_or(0, |size| u64::try_from(size).unwrap_or(0)))
 }

@@ -3,6 +3,7 @@
 mod authentication;
 mod authorization;
 mod basics;
+mod broken_log;
 mod commands;
 mod dashboard;
 mod described;

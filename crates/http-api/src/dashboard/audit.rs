@@ -11,7 +11,7 @@ use axum::response::Response;
 use domain::ids;
 use kernel::StreamId;
 use maud::{Markup, html};
-use projections::{Filters, TrailFilters};
+use projections::{Filters, TrailFilters, Unverified};
 use serde::Deserialize;
 
 use super::session::Viewer;
@@ -84,7 +84,9 @@ pub(crate) async fn page(
             entities.push(("Other", vec![(chosen.to_owned(), chosen.to_owned())]));
         }
     }
-    let (view, at) = app::views::audit(&service.stores, point.as_of, &Filters::default(), &trail).await?;
+    let (view, at, found) =
+        app::views::fold_audit(&service.stores, point.as_of, &Filters::default(), &trail, Unverified::Allow).await?;
+    service.live.notice(found);
     let verification = match principal.require(Action::Verify) {
         Ok(()) => Some(verify::check(&service).await?),
         Err(_) => None,
@@ -123,7 +125,8 @@ pub(crate) async fn page(
         }
         (entries(&view.entries, at.0, stream))
     };
-    Ok(render(layout::page("Audit trail", &sign_out, &point, "/dashboard/audit", &keep, content)))
+    let broken = service.live.broken().await;
+    Ok(render(layout::page("Audit trail", broken.as_ref(), &sign_out, &point, "/dashboard/audit", &keep, content)))
 }
 
 fn entries(entries: &[projections::AuditEntry], at: u64, stream: Option<&str>) -> Markup {

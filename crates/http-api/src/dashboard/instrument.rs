@@ -12,7 +12,7 @@ use axum::response::Response;
 use domain::Key;
 use domain::values::in_words;
 use maud::{Markup, html};
-use projections::{ActionRow, Filters, GroupBy, InstrumentStatus, Standing, TrailFilters};
+use projections::{ActionRow, Filters, GroupBy, InstrumentStatus, Standing, TrailFilters, Unverified};
 use serde::Deserialize;
 
 use super::session::Viewer;
@@ -45,7 +45,10 @@ pub(crate) async fn page(
     let actions = models.actions().view(&filters, &rules, point.today, GroupBy::Organisation).rows;
     let indicators = models.indicators().view(&filters, &rules, point.today).indicators;
     drop(models);
-    let (timeline, _) = app::views::audit(&service.stores, point.as_of, &filters, &TrailFilters::default()).await?;
+    let (timeline, _, found) =
+        app::views::fold_audit(&service.stores, point.as_of, &filters, &TrailFilters::default(), Unverified::Allow)
+            .await?;
+    service.live.notice(found);
     let stream = domain::ids::instrument_stream(&key);
     let may_audit = principal.require(Action::ReadAudit).is_ok();
 
@@ -125,7 +128,16 @@ pub(crate) async fn page(
             p { a href=(point.link(&format!("/dashboard/audit?stream={stream}"))) { "Audit trail of this instrument" } }
         }
     };
-    Ok(render(layout::page(&status.title, &sign_out, &point, &format!("/dashboard/instruments/{key}"), &[], content)))
+    let broken = service.live.broken().await;
+    Ok(render(layout::page(
+        &status.title,
+        broken.as_ref(),
+        &sign_out,
+        &point,
+        &format!("/dashboard/instruments/{key}"),
+        &[],
+        content,
+    )))
 }
 
 fn facts(s: &InstrumentStatus) -> Markup {

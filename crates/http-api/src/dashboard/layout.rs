@@ -1,11 +1,11 @@
 //! The page every dashboard page is laid out in: the header with the navigation and sign-out,
-//! the "as of" picker, the main content, and the one stylesheet (with its print rules); and the
+//! the "as of" picker, the banner saying the log is broken when it is, the main content, and the one stylesheet (with its print rules); and the
 //! small pieces pages share: RAG as a word beside its colour, percentages, dates and links that
 //! keep the page's "as of" date. Every value goes through maud, which escapes it.
 
 use domain::Date;
 use domain::rag::Rag;
-use kernel::Timestamp;
+use kernel::{Timestamp, VerifyFailure};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Point;
@@ -29,6 +29,12 @@ header.site form { display: inline; }
 header.site button { background: none; color: #fff; border: 1px solid #fff; padding: 2px 8px; cursor: pointer; }
 .as-of { background: var(--panel); padding: 8px 24px; border-bottom: 1px solid var(--line); }
 .as-of p { margin: 0; }
+.banner { border: 5px solid #1d70b8; background: #1d70b8; margin: 0 0 24px; }
+.banner .banner-header { padding: 2px 15px 5px; color: #fff; }
+.banner .banner-title { font-size: 1em; font-weight: 700; margin: 0; border: 0; }
+.banner .banner-content { background: #fff; padding: 15px; }
+.banner .banner-heading { font-size: 1.2em; font-weight: 700; margin: 0 0 8px; }
+.banner .banner-content p { margin: 0 0 8px; }
 main { padding: 16px 24px 48px; max-width: 1280px; }
 h1 { font-size: 1.8em; margin: 8px 0 16px; }
 h2 { font-size: 1.35em; margin: 32px 0 8px; border-bottom: 2px solid var(--ink); }
@@ -80,9 +86,11 @@ ol.timeline time { font-weight: 700; margin-right: 8px; }
 "#;
 
 /// A whole page: `title` in the header and `<title>`, `path` where the "as of" form sends the
-/// reader, `keep` the other query parameters it keeps, and `content` inside `<main>`.
+/// reader, `keep` the other query parameters it keeps, and `content` inside `<main>`, below the
+/// banner saying the log is broken when `broken` names a break.
 pub(crate) fn page(
     title: &str,
+    broken: Option<&VerifyFailure>,
     sign_out: &SignOut,
     point: &Point,
     path: &str,
@@ -130,9 +138,32 @@ pub(crate) fn page(
                     }
                 }
                 main #main {
+                    @if let Some(failure) = broken { (banner(failure)) }
                     h1 { (title) }
                     (content)
                 }
+            }
+        }
+    }
+}
+
+/// The "important" notification banner (as the GOV.UK Design System lays it out) that every page
+/// shows while the log's hash chain is broken.
+fn banner(failure: &VerifyFailure) -> Markup {
+    let position = failure.position().0;
+    html! {
+        div.banner #broken-log role="region" aria-labelledby="broken-log-title" {
+            div.banner-header { h2.banner-title #broken-log-title { "Important" } }
+            div.banner-content {
+                p.banner-heading {
+                    "The record cannot be trusted as it stands: the log was changed at entry " (position) "."
+                }
+                p {
+                    "What these pages show from entry " (position) " on may not be what was recorded. Tell the "
+                    "person who runs Covenant: they should run " code { "covenant verify" }
+                    " and restore the database from a backup."
+                }
+                p { "What Covenant found: " (failure) "." }
             }
         }
     }

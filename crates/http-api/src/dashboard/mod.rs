@@ -131,6 +131,12 @@ impl From<kernel::StoreError> for Failure {
     }
 }
 
+impl From<projections::ProjectionError> for Failure {
+    fn from(error: projections::ProjectionError) -> Self {
+        Failure(error.into())
+    }
+}
+
 impl From<app::AccessError> for Failure {
     fn from(error: app::AccessError) -> Self {
         Failure(error.into())

@@ -101,7 +101,16 @@ pub(crate) async fn page(
             p.note { "No instrument matches these filters." }
         }
     };
-    Ok(render(layout::page("Instruments at a glance", &sign_out, &point, "/dashboard", &keep, content)))
+    let broken = service.live.broken().await;
+    Ok(render(layout::page(
+        "Instruments at a glance",
+        broken.as_ref(),
+        &sign_out,
+        &point,
+        "/dashboard",
+        &keep,
+        content,
+    )))
 }
 
 fn row(point: &Point, i: &InstrumentStatus) -> Markup {

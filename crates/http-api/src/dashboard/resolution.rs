@@ -122,5 +122,14 @@ pub(crate) async fn page(
         }
         @if r.commitments.is_empty() { p.note { "No commitment on record delivers it." } }
     };
-    Ok(render(layout::page(&title, &sign_out, &point, &format!("/dashboard/resolutions/{key}"), &[], content)))
+    let broken = service.live.broken().await;
+    Ok(render(layout::page(
+        &title,
+        broken.as_ref(),
+        &sign_out,
+        &point,
+        &format!("/dashboard/resolutions/{key}"),
+        &[],
+        content,
+    )))
 }
