@@ -13,7 +13,10 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 URL = os.environ["COVENANT_URL"]
 SHOTS = os.environ["COVENANT_SCREENSHOTS"]
@@ -110,7 +113,13 @@ def main():
         check(field.get_attribute("type") == "password", "the token field hides the token")
         field.send_keys(TOKEN)
         driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-        check(driver.current_url == URL + "/dashboard", f"signed in, at {driver.current_url}")
+        # click() returns before the browser has followed the redirect: wait for the navigation.
+        try:
+            WebDriverWait(driver, 30).until(expected_conditions.url_to_be(URL + "/dashboard"))
+            arrived = True
+        except TimeoutException:
+            arrived = False
+        check(arrived, f"signed in, at {driver.current_url}")
         cookie = driver.get_cookie("covenant_session")
         check(cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict", f"the session cookie: {cookie}")
         check(TOKEN not in driver.current_url, "the token is not in the URL")
