@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # What the HTTP load scripts (bench-http, soak) share: a database holding the seed stories and
-# commitments to report progress on, tokens, and the release `covenant serve` on a free loopback
+# commitments to report progress on, tokens, and `covenant serve` on a free loopback
 # port. Source it after setting `covenant` (the binary) and `work` (a scratch directory).
 
 # Writes COUNT commitments, made in April 2025 towards the Homes for Independence Blueprint and
