@@ -82,7 +82,8 @@ impl<'a> UnitOfWork<'a> {
     pub async fn decide(&mut self, item: usize, submission: &Submission) -> Result<(), RecordError> {
         let command = &submission.command;
         let target = command.stream_id();
-        let occurred_at = domain::when::occurred_at(command, submission.provenance.occurred_at, self.now)
+        // The command's own date is checked before anything is read.
+        domain::when::occurred_at(command, submission.provenance.occurred_at, self.now)
             .map_err(|error| RecordError::Rejected { item, stream: target.clone(), error: error.into() })?;
         self.load(&target).await?;
         for stream in command.references() {
@@ -98,6 +99,11 @@ impl<'a> UnitOfWork<'a> {
             stream: target.clone(),
             error,
         })?;
+        // Checked again now that the rules have decided: a rescission or a confirmation of minutes
+        // happened on the date the rules found for it.
+        let occurred_at =
+            domain::when::occurred_at_derived(command, &executed.events, submission.provenance.occurred_at, self.now)
+                .map_err(|error| RecordError::Rejected { item, stream: target.clone(), error: error.into() })?;
 
         let provenance = &submission.provenance;
         let id = |event: usize| provenance.id_seed.map_or_else(EventId::new, |seed| seed.event_id(item, event));

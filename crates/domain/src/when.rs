@@ -5,14 +5,17 @@
 //!
 //! The rule: a command that carries its own date happened at the start of that day (midnight,
 //! UTC), unless the caller gives a time within the same day; a time on another day is refused,
-//! naming both. A command without a date of its own happened when the caller says, or else when
-//! it is recorded. Either way, `occurred_at` lies from 1900-01-01 to a year after today.
+//! naming both. A command whose date follows from another record (a rescission takes the date of
+//! the resolution that rescinds; a confirmation of minutes, the date of the meeting that confirms
+//! them: [`derived`]) happened on that date by the same rule, once the rules have found it. Any
+//! other command happened when the caller says, or else when it is recorded. Either way,
+//! `occurred_at` lies from 1900-01-01 to a year after today.
 
 use chrono::{Months, NaiveTime};
 use kernel::Timestamp;
 
 use crate::values::{Date, earliest_date};
-use crate::{Command, indicator};
+use crate::{Command, Event, indicator, meeting, resolution};
 
 /// The day a command says it happened, and the field of the command that says so.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,8 +65,44 @@ pub fn start_of_day(day: Date) -> Timestamp {
 /// The `occurred_at` to record `command` with, given the time the caller gave (`given`) and the
 /// time of recording (`now`); see the module's rule.
 pub fn occurred_at(command: &Command, given: Option<Timestamp>, now: Timestamp) -> Result<Timestamp, Error> {
+    occurred_on(command, command.happened_on(), given, now)
+}
+
+/// The day an event says it happened when the command that caused it carries no date of its own
+/// and the rules found the date in another record: the date of the resolution that rescinds or
+/// supersedes, of the meeting that confirms the minutes.
+pub fn derived(event: &Event) -> Option<Happened> {
+    match event {
+        Event::Resolution(resolution::Event::Rescinded { on, .. } | resolution::Event::Superseded { on, .. }) => {
+            Some(Happened::new("the later resolution's decided_on", *on))
+        }
+        Event::Meeting(meeting::Event::MinutesConfirmed { confirmed_on, .. }) => {
+            Some(Happened::new("the confirming meeting's held_on", *confirmed_on))
+        }
+        _ => None,
+    }
+}
+
+/// [`occurred_at`] for a command whose events say the day it happened ([`derived`]), found after
+/// the rules decided it; a command with a date of its own keeps it.
+pub fn occurred_at_derived(
+    command: &Command,
+    events: &[Event],
+    given: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<Timestamp, Error> {
+    let happened = command.happened_on().or_else(|| events.iter().find_map(derived));
+    occurred_on(command, happened, given, now)
+}
+
+fn occurred_on(
+    command: &Command,
+    happened: Option<Happened>,
+    given: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<Timestamp, Error> {
     let day = |t: Timestamp| t.as_datetime().date_naive();
-    let (field, at) = match (command.happened_on(), given) {
+    let (field, at) = match (happened, given) {
         (Some(happened), Some(given)) if day(given) != happened.on => {
             return Err(Error::Disagrees { field: happened.field, on: happened.on, given: day(given) });
         }

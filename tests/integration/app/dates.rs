@@ -15,6 +15,7 @@ use super::{everything, now, recorder};
 on_both_backends!(
     a_decision_recorded_today_is_in_the_register_from_the_day_it_was_taken,
     an_occurred_at_on_another_day_is_refused_and_nothing_is_written,
+    a_rescission_and_a_confirmation_happened_on_the_later_meeting_s_date,
 );
 
 fn at(text: &str) -> Timestamp {
@@ -143,4 +144,88 @@ async fn an_occurred_at_on_another_day_is_refused_and_nothing_is_written(db: &Te
     assert_eq!(recorded_at_evening.events.len(), 1);
     let event = everything(db.store()).await.pop().expect("the decision's event");
     assert_eq!(event.metadata.occurred_at, at("2023-06-29T19:30:00Z"));
+}
+
+/// The board's next meeting, 14 September 2023, held, with a decision that rescinds minute 12.
+fn the_next_meeting() -> Vec<Submission> {
+    let next = key("bexley-hwb-2023-09-14");
+    vec![
+        recorded(
+            meeting::Command::Schedule {
+                id: next.clone(),
+                body: key("bexley-hwb"),
+                date: date("2023-09-14"),
+                title: "Bexley Health and Wellbeing Board".into(),
+            },
+            Some("2023-08-01"),
+        ),
+        recorded(
+            meeting::Command::AddAgendaItem {
+                id: next.clone(),
+                item: "4".into(),
+                title: "Joint integrated action plan: a new plan".into(),
+                minute_number: Some("20".into()),
+            },
+            Some("2023-08-01"),
+        ),
+        recorded(meeting::Command::Hold { id: next.clone(), held_on: date("2023-09-14") }, None),
+        recorded(
+            resolution::Command::Record {
+                id: key("bexley-hwb-2023-09-14-20"),
+                body: key("bexley-hwb"),
+                meeting: next,
+                agenda_item: "4".into(),
+                text: "RESOLVED that the decision at minute 12 be rescinded (illustrative)".into(),
+                outcome: Outcome::Approved,
+                decided_on: date("2023-09-14"),
+                published_on: None,
+                effective_on: None,
+                subject_to_call_in: false,
+            },
+            None,
+        ),
+    ]
+}
+
+async fn a_rescission_and_a_confirmation_happened_on_the_later_meeting_s_date(db: &TestStore) {
+    let recorder = recorder(db.shared());
+    for submission in the_meeting().into_iter().chain([recorded(decision(), None)]).chain(the_next_meeting()) {
+        recorder.record(&submission, now()).await.expect("recorded");
+    }
+    let rescind = || resolution::Command::Rescind {
+        id: key("bexley-hwb-2023-06-29-12"),
+        by_resolution: key("bexley-hwb-2023-09-14-20"),
+    };
+
+    // Told it happened on another day, the rescission is refused with both dates named.
+    let head = db.store().head().await.expect("head");
+    let refused = recorder.record(&recorded(rescind(), Some("2024-01-10")), now()).await.expect_err("another day");
+    assert!(
+        refused
+            .to_string()
+            .contains("happened on 2023-09-14 (the later resolution's decided_on) but occurred_at says 2024-01-10"),
+        "{refused}"
+    );
+    assert_eq!(db.store().head().await.expect("head"), head, "nothing was written");
+
+    // Recorded today without a date, it happened when the later resolution was decided.
+    recorder.record(&recorded(rescind(), None), now()).await.expect("rescinded");
+    let event = everything(db.store()).await.pop().expect("the rescission");
+    assert_eq!(event.event_type.as_str(), "ResolutionRescinded");
+    assert_eq!(event.metadata.occurred_at, at("2023-09-14T00:00:00Z"));
+
+    // The minutes of June, published in July and confirmed at the September meeting, were
+    // confirmed on its date.
+    let publish =
+        meeting::Command::PublishMinutes { id: key("bexley-hwb-2023-06-29"), published_on: date("2023-07-06") };
+    recorder.record(&recorded(publish, None), now()).await.expect("published");
+    let confirm = meeting::Command::ConfirmMinutes {
+        id: key("bexley-hwb-2023-06-29"),
+        at_meeting: key("bexley-hwb-2023-09-14"),
+        minute_number: None,
+    };
+    recorder.record(&recorded(confirm, None), now()).await.expect("confirmed");
+    let event = everything(db.store()).await.pop().expect("the confirmation");
+    assert_eq!(event.event_type.as_str(), "MeetingMinutesConfirmed");
+    assert_eq!(event.metadata.occurred_at, at("2023-09-14T00:00:00Z"));
 }
