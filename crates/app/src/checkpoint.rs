@@ -1,6 +1,7 @@
 //! Signed checkpoints: the C2SP `tlog-checkpoint` body (origin, tree size, base64 root hash) in a
-//! C2SP `signed-note`, signed with Ed25519; the signing key's text form, the verifier key's, and
-//! the parsers that refuse every malformed note in words (`docs/audit.md`).
+//! C2SP `signed-note`, signed with Ed25519 by the log's key and cosigned by witnesses' keys (C2SP
+//! `tlog-cosignature`, `cosignature/v1`); the keys' text forms, and the parsers that refuse every
+//! malformed note in words (`docs/audit.md`).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -8,8 +9,31 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, Verifying
 use kernel::Hash;
 use sha2::{Digest, Sha256};
 
-/// The signature type byte of Ed25519 in a signed note.
-const ED25519: u8 = 0x01;
+/// What a key signs: a log's checkpoints, or as a witness, other logs' checkpoints it found
+/// consistent. Each has its own signature type byte, which enters the key id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    /// Ed25519 signatures of a log's own notes (type byte 0x01).
+    Log,
+    /// Timestamped Ed25519 cosignatures, `cosignature/v1` (type byte 0x04).
+    Witness,
+}
+
+impl KeyKind {
+    fn byte(self) -> u8 {
+        match self {
+            KeyKind::Log => 0x01,
+            KeyKind::Witness => 0x04,
+        }
+    }
+
+    fn of(byte: u8) -> Option<Self> {
+        [KeyKind::Log, KeyKind::Witness].into_iter().find(|kind| kind.byte() == byte)
+    }
+}
+
+/// The first line of the message a cosignature signs.
+const COSIGNATURE_HEADER: &str = "cosignature/v1\n";
 /// The most signature lines a note may carry; C2SP asks verifiers to accept at least 16.
 const MAX_SIGNATURES: usize = 100;
 /// The prefix of a signature line: an em dash and a space.
@@ -34,6 +58,29 @@ pub enum NoteError {
     NotSigned { name: String, id: String },
     #[error("the signature by {name} does not verify: the note was altered after it was signed")]
     BadSignature { name: String },
+    #[error("the key {name} is a {found} key, where a {wanted} key is needed: {hint}")]
+    WrongKind { name: String, found: &'static str, wanted: &'static str, hint: &'static str },
+}
+
+impl KeyKind {
+    fn word(self) -> &'static str {
+        match self {
+            KeyKind::Log => "log's signing",
+            KeyKind::Witness => "witness's cosigning",
+        }
+    }
+}
+
+fn wrong_kind(name: &str, found: KeyKind, wanted: KeyKind) -> NoteError {
+    NoteError::WrongKind {
+        name: name.to_owned(),
+        found: found.word(),
+        wanted: wanted.word(),
+        hint: match wanted {
+            KeyKind::Log => "make one with `covenant keys init --name NAME`",
+            KeyKind::Witness => "make one with `covenant keys init --witness --name NAME`",
+        },
+    }
 }
 
 fn check_name(name: &str) -> Result<(), NoteError> {
@@ -43,39 +90,55 @@ fn check_name(name: &str) -> Result<(), NoteError> {
     Ok(())
 }
 
-/// `SHA-256(name || 0x0A || 0x01 || public key)[:4]`.
-fn key_id(name: &str, public: &VerifyingKey) -> [u8; 4] {
+/// `SHA-256(name || 0x0A || type byte || public key)[:4]`.
+fn key_id(name: &str, kind: KeyKind, public: &VerifyingKey) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
-    h.update([0x0a, ED25519]);
+    h.update([0x0a, kind.byte()]);
     h.update(public.as_bytes());
     let digest = h.finalize();
     [digest[0], digest[1], digest[2], digest[3]]
 }
 
-/// A key that signs checkpoints: its name (the log's origin) and its Ed25519 key.
+/// A key that signs: a log's key, named by the log's origin, that signs its checkpoints, or a
+/// witness's key, named by the witness, that cosigns other logs' checkpoints.
 #[derive(Clone, Debug)]
 pub struct NoteSigner {
     name: String,
+    kind: KeyKind,
     key: SigningKey,
 }
 
 impl NoteSigner {
-    /// A new key from 32 random bytes.
+    /// A new log key from 32 random bytes.
     pub fn generate(name: &str) -> Result<Self, NoteError> {
+        Self::generate_kind(name, KeyKind::Log)
+    }
+
+    /// A new key of `kind` from 32 random bytes.
+    pub fn generate_kind(name: &str, kind: KeyKind) -> Result<Self, NoteError> {
         check_name(name)?;
         let seed: [u8; 32] = rand::random();
-        Ok(Self { name: name.to_owned(), key: SigningKey::from_bytes(&seed) })
+        Ok(Self { name: name.to_owned(), kind, key: SigningKey::from_bytes(&seed) })
     }
 
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// `PRIVATE+KEY+<name>+<key id, 8 hex digits>+<base64(0x01 || 32-byte seed)>`.
+    pub fn kind(&self) -> KeyKind {
+        self.kind
+    }
+
+    /// This key, refused in words unless it is of `kind`.
+    pub fn of_kind(self, kind: KeyKind) -> Result<Self, NoteError> {
+        if self.kind == kind { Ok(self) } else { Err(wrong_kind(&self.name, self.kind, kind)) }
+    }
+
+    /// `PRIVATE+KEY+<name>+<key id, 8 hex digits>+<base64(type byte || 32-byte seed)>`.
     pub fn to_text(&self) -> String {
-        let id = hex::encode(key_id(&self.name, &self.key.verifying_key()));
-        let mut bytes = vec![ED25519];
+        let id = hex::encode(key_id(&self.name, self.kind, &self.key.verifying_key()));
+        let mut bytes = vec![self.kind.byte()];
         bytes.extend_from_slice(self.key.as_bytes());
         format!("{PRIVATE_PREFIX}{}+{id}+{}", self.name, BASE64.encode(bytes))
     }
@@ -86,34 +149,57 @@ impl NoteSigner {
             .trim_end()
             .strip_prefix(PRIVATE_PREFIX)
             .ok_or_else(|| NoteError::Key(format!("a private key starts with {PRIVATE_PREFIX}")))?;
-        let (name, id, bytes) = key_parts(rest)?;
+        let (name, kind, id, bytes) = key_parts(rest)?;
         let seed: [u8; 32] = bytes
             .try_into()
             .map_err(|_| NoteError::Key("an Ed25519 private key is 32 bytes after its type byte".into()))?;
         let key = SigningKey::from_bytes(&seed);
-        if key_id(&name, &key.verifying_key()) != id {
+        if key_id(&name, kind, &key.verifying_key()) != id {
             return Err(NoteError::Key("the key id does not match the name and key".into()));
         }
-        Ok(Self { name, key })
+        Ok(Self { name, kind, key })
     }
 
     /// The key that verifies this key's signatures.
     pub fn verifier(&self) -> NoteVerifier {
         let key = self.key.verifying_key();
-        NoteVerifier { id: key_id(&self.name, &key), name: self.name.clone(), key }
+        NoteVerifier { id: key_id(&self.name, self.kind, &key), name: self.name.clone(), kind: self.kind, key }
     }
 
-    /// Signs `text` (ending in a newline) as a signed note with one signature line.
+    /// Signs `text` (ending in a newline) as a signed note with one signature line: a log key's
+    /// signature, or a witness key's cosignature made now.
     pub fn sign(&self, text: &str) -> String {
-        let signature = self.key.sign(text.as_bytes());
+        let line = match self.kind {
+            KeyKind::Log => self.signature_line(&self.key.sign(text.as_bytes()).to_bytes(), None),
+            KeyKind::Witness => self.cosignature_line(text, seconds_now()),
+        };
+        format!("{text}\n{line}")
+    }
+
+    /// A witness key's `cosignature/v1` line for the checkpoint `text`, made at `time` (seconds
+    /// since the epoch): the key id, the time as eight big-endian bytes, and the Ed25519
+    /// signature of `cosignature/v1`, `time <time>` and the checkpoint, each line ending in a
+    /// newline.
+    fn cosignature_line(&self, text: &str, time: u64) -> String {
+        let message = format!("{COSIGNATURE_HEADER}time {time}\n{text}");
+        self.signature_line(&self.key.sign(message.as_bytes()).to_bytes(), Some(time))
+    }
+
+    fn signature_line(&self, signature: &[u8; 64], time: Option<u64>) -> String {
         let mut bytes = self.verifier().id.to_vec();
-        bytes.extend_from_slice(&signature.to_bytes());
-        format!("{text}\n{SIGNATURE_PREFIX}{} {}\n", self.name, BASE64.encode(bytes))
+        bytes.extend(time.map(u64::to_be_bytes).into_iter().flatten());
+        bytes.extend_from_slice(signature);
+        format!("{SIGNATURE_PREFIX}{} {}\n", self.name, BASE64.encode(bytes))
     }
 }
 
-/// Splits `<name>+<hex key id>+<base64(0x01 || key)>` into its parts.
-fn key_parts(text: &str) -> Result<(String, [u8; 4], Vec<u8>), NoteError> {
+/// Seconds since the epoch, now.
+fn seconds_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Splits `<name>+<hex key id>+<base64(type byte || key)>` into its parts.
+fn key_parts(text: &str) -> Result<(String, KeyKind, [u8; 4], Vec<u8>), NoteError> {
     // The key's base64 may itself hold '+': only the first two separate fields.
     let mut parts = text.splitn(3, '+');
     let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
@@ -124,16 +210,20 @@ fn key_parts(text: &str) -> Result<(String, [u8; 4], Vec<u8>), NoteError> {
     hex::decode_to_slice(id, &mut key_id)
         .map_err(|_| NoteError::Key(format!("the key id '{id}' is not 8 hexadecimal digits")))?;
     let bytes = BASE64.decode(key).map_err(|e| NoteError::Key(format!("the key is not base64 ({e})")))?;
-    match bytes.split_first() {
-        Some((&ED25519, key)) => Ok((name.to_owned(), key_id, key.to_vec())),
-        _ => Err(NoteError::Key("only Ed25519 keys (type byte 0x01) are supported".into())),
+    match bytes.split_first().and_then(|(&byte, key)| Some((KeyKind::of(byte)?, key))) {
+        Some((kind, key)) => Ok((name.to_owned(), kind, key_id, key.to_vec())),
+        None => Err(NoteError::Key(
+            "only Ed25519 keys (type byte 0x01) and Ed25519 cosigning keys (0x04) are supported".into(),
+        )),
     }
 }
 
-/// A key that verifies checkpoint signatures: what a partner or an auditor holds.
+/// A key that verifies signatures: what a partner or an auditor holds of a log's key or of a
+/// witness's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NoteVerifier {
     name: String,
+    kind: KeyKind,
     id: [u8; 4],
     key: VerifyingKey,
 }
@@ -143,29 +233,66 @@ impl NoteVerifier {
         &self.name
     }
 
-    /// `<name>+<key id, 8 hex digits>+<base64(0x01 || 32-byte public key)>`.
+    pub fn kind(&self) -> KeyKind {
+        self.kind
+    }
+
+    /// This key, refused in words unless it is of `kind`.
+    pub fn of_kind(self, kind: KeyKind) -> Result<Self, NoteError> {
+        if self.kind == kind { Ok(self) } else { Err(wrong_kind(&self.name, self.kind, kind)) }
+    }
+
+    /// `<name>+<key id, 8 hex digits>+<base64(type byte || 32-byte public key)>`.
     pub fn to_text(&self) -> String {
-        let mut bytes = vec![ED25519];
+        let mut bytes = vec![self.kind.byte()];
         bytes.extend_from_slice(self.key.as_bytes());
         format!("{}+{}+{}", self.name, hex::encode(self.id), BASE64.encode(bytes))
     }
 
     /// Reads the text form [`NoteVerifier::to_text`] writes.
     pub fn parse(text: &str) -> Result<Self, NoteError> {
-        let (name, id, bytes) = key_parts(text.trim_end())?;
+        let (name, kind, id, bytes) = key_parts(text.trim_end())?;
         let public: [u8; 32] = bytes
             .try_into()
             .map_err(|_| NoteError::Key("an Ed25519 public key is 32 bytes after its type byte".into()))?;
         let key = VerifyingKey::from_bytes(&public).map_err(|_| NoteError::Key("not an Ed25519 public key".into()))?;
-        if key_id(&name, &key) != id {
+        if key_id(&name, kind, &key) != id {
             return Err(NoteError::Key("the key id does not match the name and key".into()));
         }
-        Ok(Self { name, id, key })
+        Ok(Self { name, kind, id, key })
     }
 
-    /// Checks the note's signature by this key and returns the note's text (with its final
-    /// newline). Signatures by other keys are ignored, as the format says.
+    /// Checks the note's signature by this key (a log's) and returns the note's text (with its
+    /// final newline). Signatures by other keys are ignored, as the format says.
     pub fn open<'a>(&self, note: &'a str) -> Result<&'a str, NoteError> {
+        let (text, bytes) = self.signature(note)?;
+        let bad = || NoteError::BadSignature { name: self.name.clone() };
+        let signature = match self.kind {
+            KeyKind::Log => Signature::from_slice(&bytes).map_err(|_| bad())?,
+            KeyKind::Witness => return Err(wrong_kind(&self.name, self.kind, KeyKind::Log)),
+        };
+        self.key.verify(text.as_bytes(), &signature).map_err(|_| bad())?;
+        Ok(text)
+    }
+
+    /// Checks the note's cosignature by this key (a witness's) and returns the note's text and
+    /// the time the witness cosigned it, in seconds since the epoch.
+    pub fn open_cosigned<'a>(&self, note: &'a str) -> Result<(&'a str, u64), NoteError> {
+        if self.kind != KeyKind::Witness {
+            return Err(wrong_kind(&self.name, self.kind, KeyKind::Witness));
+        }
+        let (text, bytes) = self.signature(note)?;
+        let bad = || NoteError::BadSignature { name: self.name.clone() };
+        let (time, signature) = bytes.split_at_checked(8).ok_or_else(bad)?;
+        let time = u64::from_be_bytes(time.try_into().map_err(|_| bad())?);
+        let signature = Signature::from_slice(signature).map_err(|_| bad())?;
+        let message = format!("{COSIGNATURE_HEADER}time {time}\n{text}");
+        self.key.verify(message.as_bytes(), &signature).map_err(|_| bad())?;
+        Ok((text, time))
+    }
+
+    /// The note's text and the bytes after the key id of this key's signature line.
+    fn signature<'a>(&self, note: &'a str) -> Result<(&'a str, Vec<u8>), NoteError> {
         if note.chars().any(|c| c < ' ' && c != '\n') {
             return Err(NoteError::Note("it holds a control character other than newline".into()));
         }
@@ -201,10 +328,35 @@ impl NoteVerifier {
         let Some(bytes) = mine else {
             return Err(NoteError::NotSigned { name: self.name.clone(), id: hex::encode(self.id) });
         };
-        let bad = || NoteError::BadSignature { name: self.name.clone() };
-        let signature = Signature::from_slice(&bytes[4..]).map_err(|_| bad())?;
-        self.key.verify(text.as_bytes(), &signature).map_err(|_| bad())?;
-        Ok(text)
+        Ok((text, bytes[4..].to_vec()))
+    }
+
+    /// `note` with `cosigned`'s signature line by this key added, in place of any earlier line by
+    /// the same key. `cosigned` must be the same text, cosigned by this key (checked).
+    pub fn add_cosignature(&self, note: &str, cosigned: &str) -> Result<String, NoteError> {
+        let (text, _) = self.open_cosigned(cosigned)?;
+        if !note.starts_with(text) || note.as_bytes().get(text.len()) != Some(&b'\n') {
+            return Err(NoteError::Checkpoint("the cosigned checkpoint is not this one".into()));
+        }
+        let line = |note: &str| {
+            note[text.len() + 1..]
+                .lines()
+                .find(|line| self.is_mine(line))
+                .map(|line| format!("{line}\n"))
+                .ok_or_else(|| NoteError::NotSigned { name: self.name.clone(), id: hex::encode(self.id) })
+        };
+        let new = line(cosigned)?;
+        let kept: String =
+            note[text.len() + 1..].lines().filter(|l| !self.is_mine(l)).map(|l| format!("{l}\n")).collect();
+        Ok(format!("{text}\n{kept}{new}"))
+    }
+
+    /// Whether `line` is a signature line by this key.
+    fn is_mine(&self, line: &str) -> bool {
+        let Some((name, signature)) = line.strip_prefix(SIGNATURE_PREFIX).and_then(|r| r.split_once(' ')) else {
+            return false;
+        };
+        name == self.name && BASE64.decode(signature).is_ok_and(|b| b.len() >= 4 && b[..4] == self.id)
     }
 }
 
@@ -330,6 +482,56 @@ mod tests {
         assert!(leading.to_string().contains("without leading zeros"), "{leading}");
         let short = Checkpoint::parse_body("o\n12\n").expect_err("no root");
         assert!(short.to_string().contains("root hash line"), "{short}");
+    }
+
+    #[test]
+    fn a_witness_cosigns_as_c2sp_tlog_cosignature_says() {
+        let log = NoteSigner::generate("example.org/covenant").expect("name");
+        let witness = NoteSigner::generate_kind("witness.example.org/w1", KeyKind::Witness).expect("name");
+        let body = checkpoint().body();
+        let line = witness.cosignature_line(&body, 1_679_315_147);
+        let bytes = BASE64.decode(line.trim_end().rsplit(' ').next().expect("signature")).expect("base64");
+        assert_eq!(bytes.len(), 4 + 8 + 64, "key id, timestamp and Ed25519 signature");
+        assert_eq!(bytes[..4], witness.verifier().id);
+        let mut h = Sha256::new();
+        h.update(b"witness.example.org/w1\n\x04");
+        h.update(witness.verifier().key.as_bytes());
+        assert_eq!(bytes[..4], h.finalize()[..4], "the key id takes the cosignature type byte 0x04");
+        assert_eq!(bytes[4..12], 1_679_315_147u64.to_be_bytes());
+        let message = format!("cosignature/v1\ntime 1679315147\n{body}");
+        let signature = Signature::from_slice(&bytes[12..]).expect("64 bytes");
+        witness.verifier().key.verify(message.as_bytes(), &signature).expect("the signed message is as specified");
+
+        let note = checkpoint().sign(&log);
+        let cosigned = format!("{body}\n{line}");
+        let both = witness.verifier().add_cosignature(&note, &cosigned).expect("added");
+        assert_eq!(both.lines().count(), 6, "{both}");
+        assert_eq!(Checkpoint::open(&both, &log.verifier()), Ok(checkpoint()), "the log's signature still verifies");
+        assert_eq!(witness.verifier().open_cosigned(&both).expect("cosigned").1, 1_679_315_147);
+        let again = format!("{body}\n{}", witness.cosignature_line(&body, 1_679_315_200));
+        let replaced = witness.verifier().add_cosignature(&both, &again).expect("added again");
+        assert_eq!(replaced.lines().count(), 6, "a witness's later cosignature replaces its earlier one");
+        assert_eq!(witness.verifier().open_cosigned(&replaced).expect("cosigned").1, 1_679_315_200);
+    }
+
+    #[test]
+    fn cosignatures_of_another_checkpoint_or_by_the_wrong_kind_of_key_are_refused() {
+        let log = NoteSigner::generate("example.org/covenant").expect("name");
+        let witness = NoteSigner::generate_kind("witness.example.org/w1", KeyKind::Witness).expect("name");
+        let note = checkpoint().sign(&log);
+        let other = Checkpoint { size: 203, ..checkpoint() };
+        let cosigned = witness.sign(&other.body());
+        let refused = witness.verifier().add_cosignature(&note, &cosigned).expect_err("another checkpoint");
+        assert!(refused.to_string().contains("not this one"), "{refused}");
+        let altered = witness.sign(&checkpoint().body()).replacen("202", "203", 1);
+        assert!(matches!(witness.verifier().open_cosigned(&altered), Err(NoteError::BadSignature { .. })));
+        let wrong = Checkpoint::open(&witness.sign(&checkpoint().body()), &witness.verifier()).expect_err("kind");
+        assert!(wrong.to_string().contains("witness's cosigning key, where a log's signing key is needed"), "{wrong}");
+        let as_log = log.clone().of_kind(KeyKind::Witness).expect_err("a log key is no witness key");
+        assert!(as_log.to_string().contains("covenant keys init --witness"), "{as_log}");
+        let text = witness.to_text();
+        assert_eq!(NoteSigner::parse(&text).expect("parses").kind(), KeyKind::Witness);
+        assert_eq!(NoteVerifier::parse(&witness.verifier().to_text()).expect("parses"), witness.verifier());
     }
 
     proptest! {

@@ -12,6 +12,8 @@ use domain::rag::{DEFAULT_AMBER_GAP, DEFAULT_RED_GAP, RagRule, RollUp};
 use projections::Rules;
 use serde::Deserialize;
 
+use crate::{KeyKind, NoteVerifier};
+
 /// The environment variable naming the database.
 pub const DATABASE_URL_VAR: &str = "COVENANT_DATABASE_URL";
 /// The config file read from the working directory when no other is named.
@@ -95,6 +97,8 @@ pub struct Transparency {
     /// taken from the config file's directory.
     pub key: Option<PathBuf>,
     pub policy: CheckpointPolicy,
+    /// The witnesses whose cosignatures the log keeps and serves with its checkpoints.
+    pub witnesses: Vec<NoteVerifier>,
 }
 
 /// When the service signs a new checkpoint: once the log has grown by `every_events` events
@@ -135,6 +139,7 @@ struct TransparencyFile {
     key: Option<PathBuf>,
     checkpoint_every_events: Option<u64>,
     checkpoint_every_seconds: Option<u64>,
+    witnesses: Option<Vec<String>>,
 }
 
 /// The `[rules]` table as written: every setting optional, unknown ones refused.
@@ -261,10 +266,24 @@ fn transparency(path: &Path, table: TransparencyFile) -> Result<Transparency, Co
     if every_seconds == 0 {
         return Err(zero("checkpoint_every_seconds"));
     }
+    let witnesses = table
+        .witnesses
+        .unwrap_or_default()
+        .iter()
+        .map(|text| {
+            NoteVerifier::parse(text).and_then(|key| key.of_kind(KeyKind::Witness)).map_err(|error| ConfigError::File {
+                path: path.to_owned(),
+                detail: format!(
+                    "[transparency] witnesses holds '{text}', which is not a witness's key ({error}): give each as the witness's `covenant keys init --witness` printed it"
+                ),
+            })
+        })
+        .collect::<Result<_, _>>()?;
     let base = path.parent().unwrap_or(Path::new(""));
     Ok(Transparency {
         key: table.key.map(|key| base.join(key)),
         policy: CheckpointPolicy { every_events, every: Duration::from_secs(every_seconds) },
+        witnesses,
     })
 }
 
@@ -351,7 +370,7 @@ pub enum ConfigError {
     #[error("'{0}://' is not a database Covenant supports: use sqlite://FILE or postgres://USER@HOST/DATABASE")]
     UnknownScheme(String),
     #[error(
-        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events and checkpoint_every_seconds (docs/audit.md), and a [rules] table with the settings docs/reports.md lists",
+        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), and a [rules] table with the settings docs/reports.md lists",
         path.display()
     )]
     File { path: PathBuf, detail: String },
@@ -428,6 +447,24 @@ mod tests {
         assert_eq!(config.transparency.key, Some(etc.join("log.key")));
         assert_eq!(config.transparency.policy, CheckpointPolicy { every_events: 50, every: Duration::from_secs(5) });
 
+        let witness = crate::NoteSigner::generate_kind("partner.example.org/witness", KeyKind::Witness).expect("name");
+        std::fs::write(
+            etc.join("witnessed.toml"),
+            format!("[transparency]\nwitnesses = [\"{}\"]\n", witness.verifier().to_text()),
+        )
+        .expect("write");
+        let witnessed =
+            Config::resolve(None, None, Some(&etc.join("witnessed.toml")), dir.path()).expect("a witness's key");
+        assert_eq!(witnessed.transparency.witnesses, [witness.verifier()]);
+        let log = crate::NoteSigner::generate("example.org/covenant").expect("name");
+        std::fs::write(
+            etc.join("log-key.toml"),
+            format!("[transparency]\nwitnesses = [\"{}\"]\n", log.verifier().to_text()),
+        )
+        .expect("write");
+        let refused =
+            Config::resolve(None, None, Some(&etc.join("log-key.toml")), dir.path()).expect_err("a log's key");
+        assert!(refused.to_string().contains("which is not a witness's key"), "{refused}");
         std::fs::write(etc.join("zero.toml"), "[transparency]\ncheckpoint_every_events = 0\n").expect("write");
         let zero = Config::resolve(None, None, Some(&etc.join("zero.toml")), dir.path()).expect_err("zero");
         assert!(zero.to_string().contains("checkpoint_every_events is 0"), "{zero}");

@@ -24,10 +24,11 @@ mod store;
 mod tokens;
 mod unit_of_work;
 pub mod views;
+mod witness;
 
 pub use access::{AccessError, Action, Principal, Role};
 pub use backup::{BackupError, backup, pg_dump_command};
-pub use checkpoint::{Checkpoint, NoteError, NoteSigner, NoteVerifier};
+pub use checkpoint::{Checkpoint, KeyKind, NoteError, NoteSigner, NoteVerifier};
 pub use command_lines::{
     CommandLine, DuplicateKey, LineError, parse_command, parse_command_lines, refuse_duplicate_keys, with_document_hash,
 };
@@ -40,6 +41,7 @@ pub use kernel::OpenMode;
 pub use record_error::{InvalidRequest, RecordError};
 pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
 pub use seeding::{SeedError, StoryLoaded, load_story};
-pub use signing::{SigningError, due, read_signer, sign_head, sign_if_due};
+pub use signing::{CosignatureError, SigningError, accept_cosignature, due, read_signer, sign_head, sign_if_due};
 pub use store::{BUSY_TIMEOUT, OpenFailure, Opening, Stores, WaitNotice, open, open_store};
 pub use tokens::{IssuedToken, authenticate, create_token, revoke_token};
+pub use witness::{Observed, Witness, WitnessError, WitnessState};

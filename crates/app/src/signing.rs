@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use kernel::{SignedCheckpoint, StoreError, Timestamp, TreeError};
 
-use crate::{Checkpoint, CheckpointPolicy, NoteError, NoteSigner, Stores};
+use crate::{Checkpoint, CheckpointPolicy, KeyKind, NoteError, NoteSigner, NoteVerifier, Stores};
 
 /// Why no checkpoint was signed.
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +35,9 @@ pub fn read_signer(path: Option<&Path>) -> Result<NoteSigner, SigningError> {
     let path = path.ok_or(SigningError::NoKey)?;
     let text = std::fs::read_to_string(path)
         .map_err(|e| SigningError::KeyFile { path: path.to_owned(), detail: e.to_string() })?;
-    NoteSigner::parse(&text).map_err(|error| SigningError::Key { path: path.to_owned(), error })
+    NoteSigner::parse(&text)
+        .and_then(|signer| signer.of_kind(KeyKind::Log))
+        .map_err(|error| SigningError::Key { path: path.to_owned(), error })
 }
 
 /// Signs the log's current head with `signer`, keeps the signed note beside the log, and
@@ -47,6 +49,71 @@ pub async fn sign_head(stores: &Stores, signer: &NoteSigner) -> Result<SignedChe
     let signed = SignedCheckpoint { size, root, note, signed_at: Timestamp::now() };
     stores.checkpoints.save_checkpoint(&signed).await?;
     Ok(signed)
+}
+
+/// Why a witness's cosignature was not kept.
+#[derive(Debug, thiserror::Error)]
+pub enum CosignatureError {
+    #[error(
+        "this log accepts no cosignatures: name each witness's key in covenant.toml as [transparency] witnesses = [\"NAME+ID+KEY\"] (the witness prints its key with `covenant keys init --witness`)"
+    )]
+    NoWitnesses,
+    #[error("the cosignature is by none of the witnesses this log names ({names}): {detail}")]
+    UnknownWitness { names: String, detail: String },
+    #[error(
+        "no checkpoint of {0} events was signed by this log: cosign a checkpoint the log serves (GET /api/v1/checkpoint)"
+    )]
+    NotSigned(u64),
+    #[error("the cosigned checkpoint is not this log's checkpoint of {size} events: {detail}")]
+    Differs { size: u64, detail: String },
+    #[error("the checkpoint of {0} events kept changing while the cosignature was added: send it again")]
+    Contended(u64),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Keeps a witness's cosignature (`cosigned`: the log's checkpoint, cosigned by one of
+/// `witnesses`) with the checkpoint it cosigns, so that the log serves it beside its own
+/// signature; returns the checkpoint as now served.
+pub async fn accept_cosignature(
+    stores: &Stores,
+    witnesses: &[NoteVerifier],
+    cosigned: &str,
+) -> Result<SignedCheckpoint, CosignatureError> {
+    if witnesses.is_empty() {
+        return Err(CosignatureError::NoWitnesses);
+    }
+    let mut refusals = Vec::new();
+    let found = witnesses.iter().find_map(|witness| match witness.open_cosigned(cosigned) {
+        Ok((text, _)) => Some((witness, text)),
+        Err(error) => {
+            refusals.push(error);
+            None
+        }
+    });
+    let Some((witness, text)) = found else {
+        let names = witnesses.iter().map(NoteVerifier::name).collect::<Vec<_>>().join(", ");
+        // A signature by a named witness that does not verify says more than "not signed".
+        let detail = refusals
+            .iter()
+            .find(|e| matches!(e, NoteError::BadSignature { .. } | NoteError::Note(_)))
+            .unwrap_or(&refusals[0])
+            .to_string();
+        return Err(CosignatureError::UnknownWitness { names, detail });
+    };
+    let checkpoint =
+        Checkpoint::parse_body(text).map_err(|e| CosignatureError::Differs { size: 0, detail: e.to_string() })?;
+    for _ in 0..5 {
+        let kept = stores.checkpoints.checkpoint_of_size(checkpoint.size).await?;
+        let kept = kept.ok_or(CosignatureError::NotSigned(checkpoint.size))?;
+        let note = witness
+            .add_cosignature(&kept.note, cosigned)
+            .map_err(|e| CosignatureError::Differs { size: checkpoint.size, detail: e.to_string() })?;
+        if stores.checkpoints.replace_note(checkpoint.size, &kept.note, &note).await? {
+            return Ok(SignedCheckpoint { note, ..kept });
+        }
+    }
+    Err(CosignatureError::Contended(checkpoint.size))
 }
 
 /// Whether a new checkpoint is due at `now` for a log of `head` events, after `latest`: the log

@@ -1,12 +1,12 @@
-//! `covenant keys init`: make the Ed25519 key pair that signs the log's checkpoints; and reading
-//! a verifier key given on the command line.
+//! `covenant keys init`: make the Ed25519 key pair that signs the log's checkpoints, or with
+//! `--witness` a witness's cosigning key; and reading a verifier key given on the command line.
 
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use app::{NoteSigner, NoteVerifier};
+use app::{KeyKind, NoteSigner, NoteVerifier};
 
 /// Manage the key that signs checkpoints.
 #[derive(Debug, clap::Args)]
@@ -23,20 +23,35 @@ enum KeysCommand {
     /// The private key stays outside the database. To rotate, make a new key with a new file,
     /// sign with it from then on, and publish its verifier key beside the old one: checkpoints
     /// signed before stay checkable with the old verifier key.
+    ///
+    /// With --witness, the key is a witness's: it cosigns other logs' checkpoints
+    /// (`covenant witness`), and its verifier key goes into the followed log's covenant.toml as
+    /// `[transparency] witnesses = ["…"]`.
     Init {
         /// The log's origin, which names the key: a schema-less URL such as
-        /// `example.org/covenant`.
+        /// `example.org/covenant`; for a witness, the witness's own name, such as
+        /// `west-lindsey.gov.uk/witness`.
         #[arg(long, value_name = "ORIGIN")]
         name: String,
-        /// Where to write the private key; an existing file is never overwritten.
-        #[arg(long, value_name = "FILE", default_value = "covenant-checkpoint.key")]
-        out: PathBuf,
+        /// Where to write the private key; an existing file is never overwritten. Default:
+        /// covenant-checkpoint.key, or covenant-witness.key with --witness.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Make a witness's cosigning key instead of a log's signing key.
+        #[arg(long)]
+        witness: bool,
     },
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let KeysCommand::Init { name, out } = args.command;
-    let signer = NoteSigner::generate(&name)?;
+    let KeysCommand::Init { name, out, witness } = args.command;
+    let (kind, default_out, what) = if witness {
+        (KeyKind::Witness, "covenant-witness.key", "cosigning key of the witness")
+    } else {
+        (KeyKind::Log, "covenant-checkpoint.key", "signing key for")
+    };
+    let out = out.unwrap_or_else(|| PathBuf::from(default_out));
+    let signer = NoteSigner::generate_kind(&name, kind)?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -48,8 +63,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .open(&out)
         .with_context(|| format!("failed to create {} (an existing key file is never overwritten)", out.display()))?;
     writeln!(file, "{}", signer.to_text()).with_context(|| format!("failed to write {}", out.display()))?;
-    println!("Wrote the signing key for {name} to {}.", out.display());
+    println!("Wrote the {what} {name} to {}.", out.display());
     println!("Verifier key: {}", signer.verifier().to_text());
+    if witness {
+        println!(
+            "Give the verifier key to the log's operator, to add to its covenant.toml as [transparency] witnesses = [\"{}\"].",
+            signer.verifier().to_text()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

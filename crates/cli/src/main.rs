@@ -17,6 +17,7 @@ mod report;
 mod serve;
 mod token;
 mod verify;
+mod witness;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +69,7 @@ enum Command {
     Serve(serve::Args),
     Token(token::Args),
     Verify(verify::Args),
+    Witness(witness::Args),
 }
 
 #[tokio::main]
@@ -103,6 +105,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&config, cli.db.is_some(), args).await,
         Command::Token(args) => token::run(&config, args).await,
         Command::Verify(args) => verify::run(&config, args).await,
+        Command::Witness(args) => witness::run(args).await,
     }
 }
 

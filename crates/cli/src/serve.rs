@@ -104,6 +104,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     if let Some(signer) = signer {
         service.sign_checkpoints(signer, config.transparency.policy);
     }
+    service.accept_cosignatures(config.transparency.witnesses.clone());
     http_api::serve(listener, service, stop).await.context("the server stopped with an error")?;
     // Leave a SQLite file whole in its main file, ready to be copied.
     stores.close().await;

@@ -703,6 +703,115 @@ on_both_backends!(
     two_services_on_one_database_write_one_gapless_chain,
     a_killed_service_records_each_resent_keyed_command_once,
     one_key_at_two_services_at_once_is_recorded_once,
+    a_witness_cosigns_a_growing_log_and_raises_the_alarm_when_it_is_replaced,
 );
+
+/// The verifier key `covenant keys init` printed.
+fn printed_verifier(said: &str) -> String {
+    said.lines().find_map(|l| l.strip_prefix("Verifier key: ")).expect("a verifier key").to_owned()
+}
+
+/// `covenant witness --once` against the service at `address`, as the witness of this test.
+fn witness_once(db: &TestStore, dir: &Path, token: &str, log_key: &str, address: &str) -> Output {
+    covenant(db, dir)
+        .env("COVENANT_TOKEN", token)
+        .args(["witness", "--once", "--log", address, "--log-key", log_key, "--key", "witness.key"])
+        .args(["--state", "witness.json"])
+        .output()
+        .expect("the covenant binary runs")
+}
+
+/// Runs the witness until it cosigns a checkpoint of `size` events (the service signs one within
+/// a second of the log growing), and gives what it said.
+async fn cosigned_at(db: &TestStore, dir: &Path, token: &str, log_key: &str, address: &str, size: u64) -> String {
+    let wanted = format!("Cosigned the checkpoint of {size} events");
+    let mut said = String::new();
+    for _ in 0..100 {
+        let output = witness_once(db, dir, token, log_key, address);
+        said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        if output.status.success() && said.contains(&wanted) {
+            return said;
+        }
+        assert_ne!(output.status.code(), Some(3), "no alarm on a log that only grows: {said}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the witness did not cosign a checkpoint of {size} events: {said}");
+}
+
+async fn a_witness_cosigns_a_growing_log_and_raises_the_alarm_when_it_is_replaced(db: &TestStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let dir = dir.path();
+    let log_key =
+        printed_verifier(&run(db, dir, &["keys", "init", "--name", "example.org/covenant", "--out", "log.key"]));
+    let witness_key = printed_verifier(&run(
+        db,
+        dir,
+        &["keys", "init", "--witness", "--name", "partner.example.org/witness", "--out", "witness.key"],
+    ));
+    std::fs::write(
+        dir.join("covenant.toml"),
+        format!(
+            "[transparency]\nkey = \"log.key\"\ncheckpoint_every_events = 1\ncheckpoint_every_seconds = 1\nwitnesses = [\"{witness_key}\"]\n"
+        ),
+    )
+    .expect("the configuration");
+    run(db, dir, &["demo"]);
+    let made = run(db, dir, &["token", "create", "--role", "reader", "--name", "partner witness"]);
+    let token = made.lines().nth(1).expect("the token on the second line").to_owned();
+    let head = verify(db, dir);
+    let (mut service, address) = serve(db, dir, "witnessed").await;
+
+    let first = cosigned_at(db, dir, &token, &log_key, &address, head).await;
+    assert!(first.contains("of example.org/covenant"), "{first}");
+    // The log grows while the service runs: the witness checks the proof and cosigns again.
+    let added = r#"{"aggregate":"organisation","command":"register","id":"LOCAL-EXAMPLE","name":"An illustrative partner","kind":"voluntary_community"}"#;
+    run(db, dir, &["record", added, "--actor", "HHCDG secretariat"]);
+    cosigned_at(db, dir, &token, &log_key, &address, head + 1).await;
+    let served = reqwest::Client::new()
+        .get(format!("{address}/api/v1/checkpoint"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("an answer")
+        .text()
+        .await
+        .expect("the checkpoint");
+    assert!(served.contains(&format!("\n{}\n", head + 1)), "{served}");
+    assert!(served.lines().any(|l| l.starts_with("\u{2014} partner.example.org/witness ")), "{served}");
+    assert!(served.lines().any(|l| l.starts_with("\u{2014} example.org/covenant ")), "{served}");
+    service.kill().expect("SIGKILL the service");
+    service.wait().expect("reap the service");
+
+    // The log's database replaced behind the same key and address: the same stories recorded
+    // again, one event fewer than the witness cosigned. The witness refuses it, loudly.
+    let replaced = dir.join("replaced.db").display().to_string();
+    run_on(&replaced, dir, &["demo"]);
+    let made = run_on(&replaced, dir, &["token", "create", "--role", "reader", "--name", "partner witness"]);
+    let token = made.lines().nth(1).expect("the token on the second line").to_owned();
+    let out = dir.join("replaced.out");
+    let mut service = covenant_on(&replaced, dir)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(std::fs::File::create(&out).expect("an output file"))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the covenant binary runs");
+    let address = announced_address(&out).await.expect("the service starts");
+    let mut alarm = None;
+    for _ in 0..100 {
+        let output = witness_once(db, dir, &token, &log_key, &address);
+        if output.status.code() == Some(3) {
+            alarm = Some(String::from_utf8_lossy(&output.stderr).into_owned());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    service.kill().expect("SIGKILL the service");
+    service.wait().expect("reap the service");
+    let alarm = alarm.expect("the witness raises the alarm with exit code 3");
+    assert!(alarm.contains("ALARM: the log was rolled back"), "{alarm}");
+    let kept: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("witness.json")).expect("the state")).expect("JSON");
+    assert_eq!(kept["size"], head + 1, "the witness still holds the largest tree it cosigned");
+}
 
 tests::postgres_skip_summary!();

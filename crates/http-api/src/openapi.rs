@@ -44,6 +44,7 @@ use crate::{commands, export, feed, health, imports, metrics, queries, transpare
         export::popolo,
         verify::verify,
         transparency::checkpoint,
+        transparency::cosign,
         transparency::inclusion,
         transparency::consistency,
     ),

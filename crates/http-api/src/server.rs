@@ -13,7 +13,7 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -39,6 +39,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/api/v1/export/popolo", get(export::popolo))
         .route("/api/v1/verify", get(verify::verify))
         .route("/api/v1/checkpoint", get(transparency::checkpoint))
+        .route("/api/v1/checkpoint/cosignatures", post(transparency::cosign))
         .route("/api/v1/proofs/inclusion", get(transparency::inclusion))
         .route("/api/v1/proofs/consistency", get(transparency::consistency))
         .route("/metrics", get(metrics::metrics))

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::{CheckpointPolicy, NoteSigner, Recorder, Stores};
+use app::{CheckpointPolicy, NoteSigner, NoteVerifier, Recorder, Stores};
 use tokio::sync::{Semaphore, watch};
 
 use projections::{ProjectionError, Rules, Unverified};
@@ -66,6 +66,9 @@ pub struct Service {
     pub(crate) metrics: Metrics,
     /// One permit per report of a past point being worked out ([`Settings::max_as_of_folds`]).
     pub(crate) as_of_folds: Semaphore,
+    /// The witnesses whose cosignatures of the log's checkpoints are kept and served
+    /// ([`Service::accept_cosignatures`]); none until told.
+    pub(crate) witnesses: std::sync::OnceLock<Vec<NoteVerifier>>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -95,8 +98,15 @@ impl Service {
             answers: Answers::default(),
             metrics: Metrics::default(),
             as_of_folds: Semaphore::new(settings.max_as_of_folds),
+            witnesses: std::sync::OnceLock::new(),
             shutdown,
         }))
+    }
+
+    /// Keeps and serves the cosignatures of these witnesses (`[transparency] witnesses`), sent
+    /// to `POST /api/v1/checkpoint/cosignatures`. Told once; later calls change nothing.
+    pub fn accept_cosignatures(&self, witnesses: Vec<NoteVerifier>) {
+        let _ = self.witnesses.set(witnesses);
     }
 
     /// Signs checkpoints of the log with `signer` as `policy` says, until the server shuts down:

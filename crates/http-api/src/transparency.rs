@@ -46,6 +46,38 @@ pub async fn checkpoint(
     Ok(response)
 }
 
+/// Keeps a witness's cosignature of one of the log's checkpoints, so that the log serves it
+/// beside its own signature. The body is the checkpoint as the log served it, with the
+/// witness's `cosignature/v1` line in place of the log's signature (what `covenant witness`
+/// sends); the witness must be one `[transparency] witnesses` names.
+#[utoipa::path(
+    post,
+    path = "/api/v1/checkpoint/cosignatures",
+    tag = "transparency",
+    request_body(content = String, description = "The checkpoint cosigned by a witness: a C2SP signed note with the witness's cosignature/v1 line (docs/audit.md)", content_type = "text/plain"),
+    responses(
+        (status = 200, description = "Kept: the checkpoint as now served, with the cosignature", body = String, content_type = "text/plain; charset=utf-8"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No witnesses are configured, the cosignature is by none of them or does not verify, or it cosigns a checkpoint this log did not sign", body = crate::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn cosign(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+    body: String,
+) -> Result<Response, ApiError> {
+    principal.require(Action::ReadProofs)?;
+    let witnesses = service.witnesses.get().map_or(&[][..], Vec::as_slice);
+    let kept = app::accept_cosignature(&service.stores, witnesses, &body).await.map_err(|error| match error {
+        app::CosignatureError::Store(store) => store.into(),
+        refused => ApiError::Unprocessable { detail: refused.to_string(), field: None },
+    })?;
+    let mut response = kept.note.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    Ok(response)
+}
+
 /// Which event, in which tree.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -25,4 +25,12 @@ pub trait CheckpointStore: Send + Sync {
 
     /// The checkpoint signed last, if any.
     async fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, StoreError>;
+
+    /// The checkpoint of `size` events signed last, if any.
+    async fn checkpoint_of_size(&self, size: u64) -> Result<Option<SignedCheckpoint>, StoreError>;
+
+    /// Replaces the note of the checkpoint of `size` events whose note is `old` with `new` (the
+    /// same checkpoint with a witness's cosignature added), and says whether it did: `false`
+    /// when the note changed in between.
+    async fn replace_note(&self, size: u64, old: &str, new: &str) -> Result<bool, StoreError>;
 }

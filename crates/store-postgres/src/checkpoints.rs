@@ -26,16 +26,39 @@ impl CheckpointStore for PostgresStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(unavailable)?;
-        row.map(|row| {
-            let size: i64 = row.try_get(0).map_err(unavailable)?;
-            let root: Vec<u8> = row.try_get(1).map_err(unavailable)?;
-            Ok(SignedCheckpoint {
-                size: u64::try_from(size).map_err(unavailable)?,
-                root: Hash::from_slice(&root).ok_or_else(|| unavailable("a checkpoint's root is not 32 bytes"))?,
-                note: row.try_get(2).map_err(unavailable)?,
-                signed_at: Timestamp::from_datetime(row.try_get::<DateTime<Utc>, _>(3).map_err(unavailable)?),
-            })
-        })
-        .transpose()
+        row.as_ref().map(checkpoint).transpose()
     }
+
+    async fn checkpoint_of_size(&self, size: u64) -> Result<Option<SignedCheckpoint>, StoreError> {
+        let row =
+            sqlx::query("SELECT size, root, note, signed_at FROM checkpoints WHERE size = $1 ORDER BY id DESC LIMIT 1")
+                .bind(i64::try_from(size).map_err(unavailable)?)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(unavailable)?;
+        row.as_ref().map(checkpoint).transpose()
+    }
+
+    async fn replace_note(&self, size: u64, old: &str, new: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE checkpoints SET note = $1 WHERE size = $2 AND note = $3")
+            .bind(new)
+            .bind(i64::try_from(size).map_err(unavailable)?)
+            .bind(old)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+/// A row of `SELECT size, root, note, signed_at FROM checkpoints`.
+fn checkpoint(row: &sqlx::postgres::PgRow) -> Result<SignedCheckpoint, StoreError> {
+    let size: i64 = row.try_get(0).map_err(unavailable)?;
+    let root: Vec<u8> = row.try_get(1).map_err(unavailable)?;
+    Ok(SignedCheckpoint {
+        size: u64::try_from(size).map_err(unavailable)?,
+        root: Hash::from_slice(&root).ok_or_else(|| unavailable("a checkpoint's root is not 32 bytes"))?,
+        note: row.try_get(2).map_err(unavailable)?,
+        signed_at: Timestamp::from_datetime(row.try_get::<DateTime<Utc>, _>(3).map_err(unavailable)?),
+    })
 }
