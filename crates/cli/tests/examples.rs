@@ -13,8 +13,9 @@
 //! a few seconds in a debug build.
 //!
 //! Skipped, because a test cannot or should not do them, and only these:
-//! - `covenant serve` and `curl` (they start, or need, a running server; the HTTP examples are
-//!   tested through the server in the `tests` crate);
+//! - `covenant serve`, `covenant witness` and `curl` (they start, or need, a running server; the
+//!   HTTP examples are tested through the server in the `tests` crate, the witness in the `cli`
+//!   crate's fault tests);
 //! - any command naming a `postgres://` URL (it needs a PostgreSQL server of the example's
 //!   name);
 //! - `cargo` other than `cargo run … --bin covenant`, and `scripts/` (they build, test or
@@ -114,7 +115,7 @@ fn skipped(command: &str) -> Option<&'static str> {
     if command.contains("postgres://") {
         return Some("needs a PostgreSQL server");
     }
-    if first == "curl" || (is_covenant(&words) && words.contains(&"serve")) {
+    if first == "curl" || (is_covenant(&words) && (words.contains(&"serve") || words.contains(&"witness"))) {
         return Some("starts or needs a running server");
     }
     if (first == "cargo" && !is_covenant(&words)) || first.starts_with("scripts/") {
