@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use app::{Checkpoint, Config, OpenMode};
-use kernel::{ChainHead, Hash, Position};
+use app::{Checkpoint, Config, KeyKind, OpenMode};
+use kernel::{ChainHead, Hash, Position, Timestamp};
 
 /// Recompute the hash chain of the event log and print its head.
 ///
@@ -23,7 +23,8 @@ use kernel::{ChainHead, Hash, Position};
 ///
 /// To check the log against a signed checkpoint kept outside the database (in board papers, by a
 /// partner), give the note and the log's verifier key: `covenant verify --checkpoint FILE --key
-/// VERIFIER-KEY`. The signature is checked first; then a log shorter than the checkpoint is named
+/// VERIFIER-KEY`, and with `--witness WITNESS-KEY` the cosignature each named witness must have
+/// added (`covenant witness`). The signatures are checked first; then a log shorter than the checkpoint is named
 /// as truncated, and one whose first events are not those the checkpoint covers as rewritten.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,6 +35,10 @@ pub struct Args {
     /// holding it.
     #[arg(long, requires = "checkpoint", value_name = "VERIFIER-KEY")]
     key: Option<String>,
+    /// A witness whose cosignature the checkpoint must carry (its verifier key, as `covenant
+    /// keys init --witness` printed it, or a file holding it); give it once per witness.
+    #[arg(long, requires = "checkpoint", value_name = "VERIFIER-KEY")]
+    witness: Vec<String>,
     /// Start after this position, trusting the chain up to it.
     #[arg(long, requires = "from_hash", value_name = "POSITION")]
     from_position: Option<u64>,
@@ -44,8 +49,13 @@ pub struct Args {
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let trusted = match args.checkpoint.as_deref().zip(args.key.as_deref()) {
-        Some((file, key)) => match open_checkpoint(file, key)? {
-            Ok(checkpoint) => Some(checkpoint),
+        Some((file, key)) => match open_checkpoint(file, key, &args.witness)? {
+            Ok((checkpoint, cosigned)) => {
+                for (witness, time) in cosigned {
+                    println!("The checkpoint is cosigned by the witness {witness} (at {time}).");
+                }
+                Some(checkpoint)
+            }
             Err(refused) => {
                 println!("The checkpoint in {} does NOT verify: {refused}.", file.display());
                 println!(
@@ -126,9 +136,31 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Reads the signed checkpoint in `file` and opens it with `key`, a verifier key or a file holding
-/// one: the checkpoint, or why its signature or form was refused.
-fn open_checkpoint(file: &Path, key: &str) -> anyhow::Result<Result<Checkpoint, app::NoteError>> {
+/// one, and checks the cosignature of each of `witnesses`: the checkpoint and who cosigned it
+/// when, or why a signature or the form was refused.
+fn open_checkpoint(
+    file: &Path,
+    key: &str,
+    witnesses: &[String],
+) -> anyhow::Result<Result<(Checkpoint, Vec<(String, String)>), app::NoteError>> {
     let verifier = crate::keys::read_verifier(key)?;
+    let witnesses = witnesses
+        .iter()
+        .map(|w| Ok(crate::keys::read_verifier(w)?.of_kind(KeyKind::Witness)?))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let note = std::fs::read_to_string(file).with_context(|| format!("failed to read {}", file.display()))?;
-    Ok(Checkpoint::open(&note, &verifier))
+    Ok(Checkpoint::open(&note, &verifier).and_then(|checkpoint| {
+        let cosigned = witnesses
+            .iter()
+            .map(|witness| {
+                let (_, seconds) = witness.open_cosigned(&note)?;
+                let time = i64::try_from(seconds).ok().and_then(|s| Timestamp::from_micros(s.checked_mul(1_000_000)?));
+                Ok((
+                    witness.name().to_owned(),
+                    time.map_or_else(|| format!("{seconds} s after 1970"), |t| t.to_string()),
+                ))
+            })
+            .collect::<Result<_, app::NoteError>>()?;
+        Ok((checkpoint, cosigned))
+    }))
 }

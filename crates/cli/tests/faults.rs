@@ -779,6 +779,23 @@ async fn a_witness_cosigns_a_growing_log_and_raises_the_alarm_when_it_is_replace
     assert!(served.contains(&format!("\n{}\n", head + 1)), "{served}");
     assert!(served.lines().any(|l| l.starts_with("\u{2014} partner.example.org/witness ")), "{served}");
     assert!(served.lines().any(|l| l.starts_with("\u{2014} example.org/covenant ")), "{served}");
+    // An auditor holding the cosigned checkpoint checks both signatures and the log against it.
+    std::fs::write(dir.join("cosigned.note"), &served).expect("the checkpoint kept");
+    let checked =
+        run(db, dir, &["verify", "--checkpoint", "cosigned.note", "--key", &log_key, "--witness", &witness_key]);
+    assert!(checked.contains("cosigned by the witness partner.example.org/witness"), "{checked}");
+    assert!(checked.contains(&format!("The log holds, unchanged, the checkpoint of {} events", head + 1)), "{checked}");
+    let other = printed_verifier(&run(
+        db,
+        dir,
+        &["keys", "init", "--witness", "--name", "partner.example.org/witness", "--out", "other.key"],
+    ));
+    let output = covenant(db, dir)
+        .args(["verify", "--checkpoint", "cosigned.note", "--key", &log_key, "--witness", &other])
+        .output()
+        .expect("the covenant binary runs");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success() && said.contains("does NOT verify"), "{said}");
     service.kill().expect("SIGKILL the service");
     service.wait().expect("reap the service");
 
