@@ -135,6 +135,9 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     Ok(if chain && tree_ok && matches { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+/// A witness that cosigned a checkpoint, and when.
+type Cosigned = (String, String);
+
 /// Reads the signed checkpoint in `file` and opens it with `key`, a verifier key or a file holding
 /// one, and checks the cosignature of each of `witnesses`: the checkpoint and who cosigned it
 /// when, or why a signature or the form was refused.
@@ -142,7 +145,7 @@ fn open_checkpoint(
     file: &Path,
     key: &str,
     witnesses: &[String],
-) -> anyhow::Result<Result<(Checkpoint, Vec<(String, String)>), app::NoteError>> {
+) -> anyhow::Result<Result<(Checkpoint, Vec<Cosigned>), app::NoteError>> {
     let verifier = crate::keys::read_verifier(key)?;
     let witnesses = witnesses
         .iter()
