@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use app::seeds;
-use app::{Checkpoint, CheckpointPolicy, NoteSigner, Role};
+use app::{Checkpoint, CheckpointPolicy, KeyKind, NoteSigner, Role};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use kernel::{ConsistencyProof, Hash, InclusionProof, Position, event_leaf};
@@ -144,7 +144,61 @@ async fn proofs_verify_against_the_served_checkpoint_and_other_sizes_are_refused
     app.stop().await;
 }
 
+/// POSTs `note` as a cosignature and gives the status and the body.
+async fn send_cosignature(app: &TestApp, token: &str, note: &str) -> (u16, String) {
+    let response = app
+        .client
+        .post(app.url("/api/v1/checkpoint/cosignatures"))
+        .bearer_auth(token)
+        .header("content-type", "text/plain")
+        .body(note.to_owned())
+        .send()
+        .await
+        .expect("an answer");
+    (response.status().as_u16(), response.text().await.expect("a body"))
+}
+
+async fn cosignatures_are_kept_only_from_the_witnesses_named_and_for_checkpoints_signed(db: &TestStore) {
+    let app = spawn_app(db).await;
+    let reader = app.token(Role::Reader, None).await;
+    app.load(&seeds::lincolnshire()).await;
+    let signer = signer();
+    app.service
+        .sign_checkpoints(signer.clone(), CheckpointPolicy { every_events: 1, every: Duration::from_secs(3600) });
+    let signed = served_at(&app, &reader, &signer, app.head().await).await;
+    let kept = app.stores.checkpoints.latest_checkpoint().await.expect("read").expect("signed");
+    let named = NoteSigner::generate_kind("partner.example.org/witness", KeyKind::Witness).expect("name");
+    let cosigned = named.sign(&signed.body());
+
+    let (status, body) = send_cosignature(&app, &reader, &cosigned).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("[transparency] witnesses"), "no witness named yet: {body}");
+
+    app.service.accept_cosignatures(vec![named.verifier()]);
+    let stranger = NoteSigner::generate_kind("partner.example.org/witness", KeyKind::Witness).expect("name");
+    let (status, body) = send_cosignature(&app, &reader, &stranger.sign(&signed.body())).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("by none of the witnesses this log names"), "{body}");
+    let other = Checkpoint { size: signed.size + 1, ..signed.clone() };
+    let (status, body) = send_cosignature(&app, &reader, &named.sign(&other.body())).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains(&format!("no checkpoint of {} events was signed", signed.size + 1)), "{body}");
+    let unchanged = app.stores.checkpoints.latest_checkpoint().await.expect("read").expect("signed");
+    assert_eq!(unchanged.note, kept.note, "nothing refused was kept");
+
+    let (status, body) = send_cosignature(&app, &reader, &cosigned).await;
+    assert_eq!(status, 200, "{body}");
+    let response = app.get("/api/v1/checkpoint", &reader).send().await.expect("an answer");
+    let note = response.text().await.expect("a body");
+    assert_eq!(note, body, "the checkpoint is served with the cosignature");
+    assert_eq!(Checkpoint::open(&note, &signer.verifier()).expect("the log's signature"), signed);
+    let (text, _) = named.verifier().open_cosigned(&note).expect("the witness's cosignature");
+    assert_eq!(text, signed.body());
+    app.stop().await;
+}
+
 on_both_backends!(
     the_service_signs_checkpoints_as_the_log_grows_and_serves_the_latest,
-    proofs_verify_against_the_served_checkpoint_and_other_sizes_are_refused
+    proofs_verify_against_the_served_checkpoint_and_other_sizes_are_refused,
+    cosignatures_are_kept_only_from_the_witnesses_named_and_for_checkpoints_signed,
 );
