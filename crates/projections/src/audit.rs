@@ -34,7 +34,7 @@ pub struct AuditTrail {
 }
 
 /// What to narrow the audit trail to, besides the shared [`Filters`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TrailFilters {
     /// One entity's stream, such as `resolution-west-lindsey-pcc-2021-03-09-45`.
     pub stream: Option<StreamId>,
