@@ -76,8 +76,6 @@ async fn the_dashboard_lists_by_title_each_report_report_kind_gives_a_page(db: &
     app.stop().await;
 }
 
-on_both_backends!(the_dashboard_lists_by_title_each_report_report_kind_gives_a_page);
-
 async fn the_service_serves_its_document_and_its_metrics(db: &TestStore) {
     let app = spawn_app(db).await;
     let served: serde_json::Value =
@@ -103,4 +101,7 @@ async fn the_service_serves_its_document_and_its_metrics(db: &TestStore) {
     app.stop().await;
 }
 
-on_both_backends!(the_service_serves_its_document_and_its_metrics);
+on_both_backends!(
+    the_service_serves_its_document_and_its_metrics,
+    the_dashboard_lists_by_title_each_report_report_kind_gives_a_page
+);
