@@ -1,8 +1,9 @@
 //! The reports under `/api/v1`: the status board (and one instrument in detail), the resolution
-//! register (and one resolution whole), the action log, the indicators and the audit trail, with the filters and "as of"
-//! points of `covenant report`, as JSON or (`Accept: text/csv`) CSV, a page at a time. Answers
-//! about now come from the read models kept in memory; answers about a past point are folded
-//! from the log for the request, and so is the audit trail, now or then.
+//! register (and one resolution whole), the action log, the indicators and the audit trail, with
+//! the filters and "as of" points of `covenant report`, as JSON or (`Accept: text/csv`) CSV, a
+//! page at a time. A handler reads the query into an `app::ReportRequest` and writes what the
+//! service's `app::Reports` answers: about now from the read models it keeps in memory, about a
+//! past point folded from the log for the request, and the audit trail read from the log.
 
 use std::sync::Arc;
 

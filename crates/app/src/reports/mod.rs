@@ -106,13 +106,13 @@ impl ReportView {
             ReportView::Instrument(status) => status.reports(),
             ReportView::Resolution(entry) => entry.reports(rules),
             ReportView::Actions(view) => vec![view.summary(), view.report()],
-            _ => self.rows().into_iter().collect(),
+            _ => self.table().into_iter().collect(),
         }
     }
 
     /// The table of the report's rows, the one a page cuts; none for one instrument or one
     /// resolution in full.
-    pub fn rows(&self) -> Option<Report> {
+    pub fn table(&self) -> Option<Report> {
         match self {
             ReportView::Status(view) => Some(view.report()),
             ReportView::Resolutions(view) => Some(view.report()),
@@ -263,12 +263,19 @@ impl Reports {
     }
 
     /// The audit trail `request` selects, read from the log (the log is the audit trail), and the
-    /// position it reaches.
+    /// position it reaches. Each summary names what its event refers to as the read models of now
+    /// name it ([`AuditView::named`]).
     pub async fn audit(&self, request: &ReportRequest) -> Result<(AuditView, Position), ReportError> {
         let (view, at, broken) =
             views::fold_audit(&self.stores, request.as_of, &request.filters, &request.trail, self.unverified).await?;
         self.notice(broken);
-        Ok((view, at))
+        if let Some(kept) = &self.kept {
+            let live = kept.live.read(&self.stores).await?;
+            return Ok((view.named(&live.models), at));
+        }
+        // Only for names: whether the log holds is the trail's to say, as it was read above.
+        let names = views::fold_current(&self.stores, Unverified::Allow, |_, _| ()).await?;
+        Ok((view.named(&names.state), at))
     }
 
     /// The report `request` asks for, every row of it.
@@ -341,7 +348,7 @@ impl Reports {
         format: Format,
     ) -> Result<Bytes, serde_json::Error> {
         if format != Format::Json {
-            let tables = view.rows().map_or_else(|| view.tables(&self.rules), |rows| vec![rows]);
+            let tables = view.table().map_or_else(|| view.tables(&self.rules), |rows| vec![rows]);
             let rendered: Vec<String> = tables.into_iter().map(|table| table.render(format)).collect();
             return Ok(rendered.join("\n").into());
         }
