@@ -16,6 +16,7 @@ mod id_seed;
 pub mod interchange;
 mod record_error;
 mod recorder;
+pub mod reports;
 pub mod resolution_proof;
 mod seeding;
 pub mod seeds;
@@ -40,6 +41,9 @@ pub use id_seed::IdSeed;
 pub use kernel::OpenMode;
 pub use record_error::{InvalidRequest, RecordError};
 pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
+pub use reports::{
+    Answered, Asked, NotApplicable, Page, PageInfo, ReportError, ReportRequest, ReportView, Reports, Serving,
+};
 pub use seeding::{SeedError, StoryLoaded, load_story};
 pub use signing::{CosignatureError, SigningError, accept_cosignature, due, read_signer, sign_head, sign_if_due};
 pub use store::{BUSY_TIMEOUT, OpenFailure, Opening, Stores, WaitNotice, open, open_store};

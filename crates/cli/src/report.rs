@@ -3,14 +3,11 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-use app::{Config, OpenMode};
+use app::{Asked, Config, OpenMode, ReportError, ReportRequest, Reports};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use domain::{Date, Key, OrgId};
 use kernel::{Position, StreamId, Timestamp, VerifyFailure};
-use projections::{
-    AsOf, Filters, Format, GroupBy, ProjectionError, ReadModels, Report, ReportKind, TrailFilters, Unverified,
-};
+use projections::{AsOf, Filters, Format, GroupBy, ProjectionError, ReportKind, TrailFilters, Unverified};
 
 /// Print a report: the status board, the resolution register, the action log, the indicators or
 /// the audit trail.
@@ -99,10 +96,10 @@ pub struct Options {
     #[arg(long, value_name = "DATE", value_parser = domain::parse_date, help_heading = "Filters")]
     to: Option<Date>,
 
-    /// Group the action log by the organisation answering for each commitment, or by the body
-    /// whose action log holds it.
-    #[arg(long, value_enum, default_value = "organisation", help_heading = "Filters")]
-    by: By,
+    /// The action log only: group it by the organisation answering for each commitment (the
+    /// default), or by the body whose action log holds it.
+    #[arg(long, value_enum, help_heading = "Filters")]
+    by: Option<By>,
 
     /// Audit trail only: one entity's stream, such as `instrument-lincolnshire-housing-health-care-mou`.
     #[arg(long, value_name = "STREAM", value_parser = parse_stream, help_heading = "Filters")]
@@ -139,104 +136,66 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
 /// The report `kind` in `format`, as `options` choose it: what `covenant report` prints and
 /// `covenant export` writes as CSV.
 pub async fn report(config: &Config, kind: ReportKind, format: Format, args: &Options) -> anyhow::Result<String> {
-    let stores = crate::open(config, OpenMode::ReadOnly).await?;
-    let as_of = AsOf { position: args.position.map(Position), known_on: args.known_on, decided_by: args.as_of };
-    let today = args.today.unwrap_or_else(|| {
-        let point = args.as_of.or(args.known_on).unwrap_or_else(Timestamp::now);
-        point.as_datetime().date_naive()
-    });
-    let filters = Filters {
-        instrument: args.instrument.clone(),
-        body: args.body.clone(),
-        organisation: args.organisation.clone(),
-        from: args.from,
-        to: args.to,
-        theme: args.theme.clone(),
-    };
-    let rules = config.rules;
-    let unverified = if args.allow_unverified { Unverified::Allow } else { Unverified::Refuse };
-    if args.resolution.is_some() && !matches!(kind, ReportKind::Resolutions) {
+    if args.resolution.is_some() && kind != ReportKind::Resolutions {
         anyhow::bail!("--resolution applies only to `covenant report resolutions`: leave it out here");
     }
-    let mut broken = None;
-    let (json, reports): (serde_json::Value, Vec<Report>) = match kind {
-        ReportKind::Status => {
-            let models = models(&stores, kind, args, as_of, unverified, &mut broken).await?;
-            match &args.instrument {
-                Some(key) => {
-                    let status = models.status().instrument(key, &rules, today).with_context(|| {
-                        format!(
-                            "no instrument {key} is on record: `{}` lists every instrument",
-                            config.command("report status")
-                        )
-                    })?;
-                    (serde_json::to_value(&status)?, status.reports())
-                }
-                None => {
-                    let view = models.status().view(&filters, &rules, today);
-                    (serde_json::to_value(&view)?, vec![view.report()])
-                }
-            }
-        }
-        ReportKind::Resolutions => {
-            let models = models(&stores, kind, args, as_of, unverified, &mut broken).await?;
-            match &args.resolution {
-                Some(key) => {
-                    let entry = models.resolutions().resolution(key, &rules, today).with_context(|| {
-                        format!(
-                            "no resolution {key} is on record: `covenant report resolutions` lists every resolution"
-                        )
-                    })?;
-                    (serde_json::to_value(&entry)?, entry.reports(&rules))
-                }
-                None => {
-                    let view = models.resolutions().view(&filters, &rules, today);
-                    (serde_json::to_value(&view)?, vec![view.report()])
-                }
-            }
-        }
-        ReportKind::Actions => {
-            let by = match args.by {
-                By::Organisation => GroupBy::Organisation,
-                By::Body => GroupBy::Body,
-            };
-            let view = models(&stores, kind, args, as_of, unverified, &mut broken)
-                .await?
-                .actions()
-                .view(&filters, &rules, today, by);
-            (serde_json::to_value(&view)?, vec![view.summary(), view.report()])
-        }
-        ReportKind::Indicators => {
-            let view = models(&stores, kind, args, as_of, unverified, &mut broken)
-                .await?
-                .indicators()
-                .view(&filters, &rules, today);
-            (serde_json::to_value(&view)?, vec![view.report()])
-        }
-        // Read from the log: the log is the audit trail.
-        ReportKind::Audit => {
-            let trail = TrailFilters { stream: args.stream.clone(), actor: args.actor.clone() };
-            let (view, _, found) = app::views::fold_audit(&stores, as_of, &filters, &trail, unverified)
-                .await
-                .map_err(refused)
-                .context("failed to read the audit trail")?;
-            broken = found;
-            (serde_json::to_value(&view)?, vec![view.report()])
-        }
+    let subject = match kind {
+        ReportKind::Status => args.instrument.clone(),
+        ReportKind::Resolutions => args.resolution.clone(),
+        _ => None,
     };
-    if let Some(failure) = &broken {
+    let asked = Asked {
+        position: args.position.map(Position),
+        known_on: args.known_on,
+        decided_by: args.as_of,
+        today: args.today,
+        filters: Filters {
+            instrument: args.instrument.clone(),
+            body: args.body.clone(),
+            organisation: args.organisation.clone(),
+            from: args.from,
+            to: args.to,
+            theme: args.theme.clone(),
+        },
+        group_by: args.by.map(|by| match by {
+            By::Organisation => GroupBy::Organisation,
+            By::Body => GroupBy::Body,
+        }),
+        trail: TrailFilters { stream: args.stream.clone(), actor: args.actor.clone() },
+        subject,
+        page: None,
+    };
+    let request = ReportRequest::new(kind, asked).map_err(|refused| {
+        let option = if refused.option == "group_by" { "by" } else { refused.option };
+        anyhow::anyhow!("--{option} applies only to `covenant report {}`: leave it out here", refused.only)
+    })?;
+    let stores = crate::open(config, OpenMode::ReadOnly).await?;
+    let unverified = if args.allow_unverified { Unverified::Allow } else { Unverified::Refuse };
+    let reports = Reports::once(stores, config.rules, unverified);
+    let answered = reports.answer(&request).await.map_err(|error| refused(config, kind, error))?;
+    if let Some(failure) = reports.broken().await {
         // On standard error, so that CSV or JSON on standard output stays whole.
-        eprintln!("{}", unverified_warning(failure));
+        eprintln!("{}", unverified_warning(&failure));
     }
-    render(json, reports, format, &as_of)
+    render(serde_json::to_value(&answered.view)?, answered.view.tables(reports.rules()), format, &request.as_of)
 }
 
-/// A fold refused: when for a broken log, says how to print the report anyway.
-fn refused(error: ProjectionError) -> anyhow::Error {
+/// A report refused, in the command line's words: for a broken log, how to print it anyway; for
+/// an instrument or resolution not on record, what lists them.
+fn refused(config: &Config, kind: ReportKind, error: ReportError) -> anyhow::Error {
     match error {
-        ProjectionError::Broken(_) => {
+        ReportError::Projection(error @ ProjectionError::Broken(_)) => {
             anyhow::anyhow!("{error}; to print the report anyway, with a warning, pass --allow-unverified")
         }
+        not_found @ ReportError::NotFound { .. } => anyhow::anyhow!(
+            "{not_found}: `{}` lists every {}",
+            config.command(&format!("report {}", kind.name())),
+            kind.row()
+        ),
+        ReportError::Projection(error) if kind == ReportKind::Audit => {
+            anyhow::Error::new(error).context("failed to read the audit trail")
+        }
+        ReportError::Projection(error) => anyhow::Error::new(error).context("failed to build the read models"),
         other => other.into(),
     }
 }
@@ -249,41 +208,13 @@ fn unverified_warning(failure: &VerifyFailure) -> String {
     )
 }
 
-/// The read models a report other than the audit trail is made from, as of `as_of`; a break in
-/// the chain found on the way, when `unverified` allows it, is put in `broken`.
-async fn models(
-    stores: &app::Stores,
-    kind: ReportKind,
-    args: &Options,
-    as_of: AsOf,
-    unverified: Unverified,
-    broken: &mut Option<VerifyFailure>,
-) -> anyhow::Result<ReadModels> {
-    match (kind, &args.instrument) {
-        // One instrument in the past: folded from its own streams, not the whole log.
-        (ReportKind::Status, Some(instrument)) if !as_of.is_now() => {
-            let current = app::views::fold_current(stores, unverified, |_, _| ())
-                .await
-                .map_err(refused)
-                .context("failed to build the read models")?;
-            *broken = current.chain.into_broken();
-            app::views::instrument_as_of(stores, &current.state, current.position, instrument, as_of)
-                .await
-                .context("failed to build the instrument's status")
-        }
-        _ => {
-            let (models, found) = app::views::fold_as_of(stores, as_of, unverified)
-                .await
-                .map_err(refused)
-                .context("failed to build the read models")?;
-            *broken = found;
-            Ok(models)
-        }
-    }
-}
-
 /// The report's JSON or its tables, in `format`.
-fn render(json: serde_json::Value, reports: Vec<Report>, format: Format, as_of: &AsOf) -> anyhow::Result<String> {
+fn render(
+    json: serde_json::Value,
+    reports: Vec<projections::Report>,
+    format: Format,
+    as_of: &AsOf,
+) -> anyhow::Result<String> {
     if format == Format::Json {
         return Ok(format!("{}\n", serde_json::to_string_pretty(&json)?));
     }

@@ -150,8 +150,8 @@ pub async fn popolo(
     Authenticated(principal): Authenticated,
 ) -> Result<Json<popolo::Document>, ApiError> {
     principal.require(Action::Export)?;
-    let folded = service.live.read(&service.stores).await?;
-    Ok(Json(popolo::document(&folded.models)))
+    let models = service.reports.now().await?;
+    Ok(Json(popolo::document(&models)))
 }
 
 /// A JSON array unless the caller asks for JSON Lines; 406 when it accepts neither.

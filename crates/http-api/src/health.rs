@@ -40,8 +40,8 @@ pub async fn healthz() -> Json<Health> {
 pub async fn readyz(State(service): State<Arc<Service>>) -> Result<Json<Health>, ApiError> {
     let head = service.stores.events.head().await?;
     // Caught up, so that a break in events appended since the last answer is found too.
-    drop(service.live.read(&service.stores).await?);
-    if let Some(failure) = service.live.broken().await {
+    drop(service.reports.now().await?);
+    if let Some(failure) = service.reports.broken().await {
         return Err(ApiError::BrokenLog(failure));
     }
     Ok(Json(Health { status: "ok", head: Some(head.position.0) }))

@@ -176,9 +176,9 @@ pub async fn meeting(
     let imported = match read_off_runtime(text, moderngov::parse_meeting).await? {
         Ok(meeting) => {
             // What is on record by other means, for matching: the live read models, caught up to now.
-            let live = service.live.read(&service.stores).await?;
+            let live = service.reports.now().await?;
             let actor = principal.actor();
-            moderngov::record_meeting(&service.recorder, &live.models, &meeting, &options, &actor, &mut |_, _| {}).await
+            moderngov::record_meeting(&service.recorder, &live, &meeting, &options, &actor, &mut |_, _| {}).await
         }
         Err(problems) => Err(ImportError::Invalid(problems)),
     };

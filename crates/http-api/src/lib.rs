@@ -8,7 +8,6 @@
 //! allowed by the rules is decided by the domain, and whether a token may send it by
 //! `app::access`. [`ApiError`] is the one error type, turned into HTTP in one place.
 
-mod answers;
 mod auth;
 mod commands;
 mod dashboard;
@@ -17,7 +16,6 @@ mod feed;
 mod health;
 mod idempotency;
 mod imports;
-mod live;
 mod metrics;
 mod openapi;
 mod paging;
@@ -30,6 +28,7 @@ mod verify;
 
 pub use auth::Authenticated;
 pub use commands::{CommandBody, RecordedEvents, RecordedRef};
+pub use dashboard::report_page as dashboard_page;
 pub use feed::{FeedEvent, FeedPage, FeedQuery};
 pub use idempotency::{IDEMPOTENCY_KEY, REPLAYED};
 pub use openapi::{ApiDoc, openapi_json};

@@ -148,7 +148,7 @@ pub(crate) async fn track(State(service): State<Arc<Service>>, request: Request,
 )]
 pub async fn metrics(State(service): State<Arc<Service>>) -> Result<Response, ApiError> {
     let head = service.stores.events.head().await?.position.0;
-    let folded = service.live.position().await.0;
+    let folded = service.reports.folded().await.unwrap_or_default().0;
     let mut response = service.metrics.render(head, folded).into_response();
     response
         .headers_mut()

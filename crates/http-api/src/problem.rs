@@ -219,6 +219,22 @@ impl From<projections::ProjectionError> for ApiError {
     }
 }
 
+impl From<app::ReportError> for ApiError {
+    fn from(error: app::ReportError) -> Self {
+        use app::ReportError;
+        match error {
+            ReportError::Projection(error) => error.into(),
+            ReportError::Busy { at_once } => ApiError::Busy(format!(
+                "the service is already working out as many reports of the past as it does at once ({at_once}): try again in a moment, or ask for the report as it stands now"
+            )),
+            not_found @ ReportError::NotFound { kind, .. } => {
+                ApiError::NotFound(format!("{not_found}: GET /api/v1/{} lists every {}", kind.name(), kind.row()))
+            }
+            unwritable @ ReportError::Unwritable(_) => ApiError::Internal(unwritable.to_string()),
+        }
+    }
+}
+
 impl From<app::AccessError> for ApiError {
     fn from(error: app::AccessError) -> Self {
         use app::AccessError;

@@ -1,17 +1,16 @@
-//! The service's shared state: the stores, the recorder, the read models kept in memory, the
-//! metrics, the limits it enforces (with the permits for reports of the past), and the signal that tells the live feed the server is
+//! The service's shared state: the stores, the recorder (the write side), the reports (the read
+//! side: the read models kept in memory, the answers kept, the permits for reports of the past),
+//! the metrics, the limits it enforces, and the signal that tells the live feed the server is
 //! shutting down.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::{CheckpointPolicy, NoteSigner, NoteVerifier, Recorder, Stores};
-use tokio::sync::{Semaphore, watch};
+use app::{CheckpointPolicy, NoteSigner, NoteVerifier, Recorder, Reports, Serving, Stores};
+use tokio::sync::watch;
 
-use projections::{ProjectionError, Rules, Unverified};
+use projections::{ProjectionError, Rules};
 
-use crate::answers::Answers;
-use crate::live::Live;
 use crate::metrics::Metrics;
 
 /// The limits the service enforces on every request, and the rules its reports are made by.
@@ -61,11 +60,8 @@ pub struct Service {
     pub(crate) stores: Stores,
     pub(crate) recorder: Recorder,
     pub(crate) settings: Settings,
-    pub(crate) live: Live,
-    pub(crate) answers: Answers,
+    pub(crate) reports: Reports,
     pub(crate) metrics: Metrics,
-    /// One permit per report of a past point being worked out ([`Settings::max_as_of_folds`]).
-    pub(crate) as_of_folds: Semaphore,
     /// The witnesses whose cosignatures of the log's checkpoints are kept and served
     /// ([`Service::accept_cosignatures`]); none until told.
     pub(crate) witnesses: std::sync::OnceLock<Vec<NoteVerifier>>,
@@ -83,21 +79,16 @@ impl Service {
     /// snapshot. A log whose hash chain is broken is served, with the break said on `/readyz`
     /// and on every dashboard page, so that the operator sees it.
     pub async fn start(stores: Stores, settings: Settings) -> Result<Arc<Self>, ProjectionError> {
-        let folded = app::views::fold_current(&stores, Unverified::Allow, |_, _| ()).await?;
-        if let Some(failure) = folded.chain.broken() {
-            tracing::error!(position = failure.position().0, error = %failure, "the log's hash chain is broken");
-        }
+        let serving = Serving { save_every: settings.save_every, max_as_of_folds: settings.max_as_of_folds };
+        let reports = Reports::serve(stores.clone(), settings.rules, serving).await?;
         let recorder = Recorder::new(stores.events.clone());
-        let live = Live::new(folded, settings.save_every);
         let (shutdown, _) = watch::channel(false);
         Ok(Arc::new(Self {
             stores,
             recorder,
             settings,
-            live,
-            answers: Answers::default(),
+            reports,
             metrics: Metrics::default(),
-            as_of_folds: Semaphore::new(settings.max_as_of_folds),
             witnesses: std::sync::OnceLock::new(),
             shutdown,
         }))

@@ -5,7 +5,7 @@
 use kernel::{Position, RecordedEvent, Timestamp};
 
 /// Which events a read model built "as of" a point includes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct AsOf {
     /// Include events up to and including this position.
     pub position: Option<Position>,

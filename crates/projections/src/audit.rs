@@ -16,9 +16,9 @@ use domain::ids::{StreamKey, body_stream, instrument_stream, organisation_stream
 use kernel::{EventId, Position, RecordedEvent, StreamId, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::summary::summary;
+use crate::summary::{Naming, summary};
 use crate::words::{clip, or_dash};
-use crate::{Filters, Report};
+use crate::{Filters, ReadModels, Report};
 
 /// The events the filters select, folded one at a time, in log order.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,7 +34,7 @@ pub struct AuditTrail {
 }
 
 /// What to narrow the audit trail to, besides the shared [`Filters`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TrailFilters {
     /// One entity's stream, such as `resolution-west-lindsey-pcc-2021-03-09-45`.
     pub stream: Option<StreamId>,
@@ -43,13 +43,18 @@ pub struct TrailFilters {
 }
 
 /// One event in the trail.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AuditEntry {
     pub position: Position,
+    /// The entity's stream, by key: what an auditor follows.
     pub stream: String,
     pub event_type: String,
     pub schema_version: u32,
+    /// The event in words, by key, or by name once [`AuditView::named`].
     pub summary: String,
+    /// The event decoded, for naming its summary; none when this build cannot read it.
+    #[serde(skip)]
+    event: Option<Box<domain::Event>>,
     pub actor: String,
     pub source: Option<String>,
     pub occurred_at: Timestamp,
@@ -114,9 +119,9 @@ impl AuditTrail {
         if !selected {
             return;
         }
-        let summary = match codec::decode_recorded(event) {
-            Ok(decoded) => summary(&decoded),
-            Err(e) => clip(&format!("not readable by this version: {e}"), crate::summary::LIMIT),
+        let (summary, decoded) = match codec::decode_recorded(event) {
+            Ok(decoded) => (summary(&decoded, Naming::default()), Some(Box::new(decoded))),
+            Err(e) => (clip(&format!("not readable by this version: {e}"), crate::summary::LIMIT), None),
         };
         self.entries.push(AuditEntry {
             position: event.position,
@@ -124,6 +129,7 @@ impl AuditTrail {
             event_type: event.event_type.as_str().to_owned(),
             schema_version: event.schema_version,
             summary,
+            event: decoded,
             actor: event.metadata.actor.clone(),
             source: event.metadata.source.clone(),
             occurred_at: event.metadata.occurred_at,
@@ -139,6 +145,18 @@ impl AuditTrail {
 }
 
 impl AuditView {
+    /// The trail with each summary naming what its event refers to by the names `models` hold
+    /// (organisations and bodies by name, instruments by title, resolutions by body and minute),
+    /// where it gave keys and organisation ids; each entry's stream keeps the key.
+    pub fn named(mut self, models: &ReadModels) -> Self {
+        for entry in &mut self.entries {
+            if let Some(event) = &entry.event {
+                entry.summary = summary(event, Naming(Some(models)));
+            }
+        }
+        self
+    }
+
     /// One row per event.
     pub fn report(&self) -> Report {
         let mut report = Report::new(

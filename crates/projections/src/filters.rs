@@ -6,7 +6,7 @@ use domain::{Date, Key, OrgId};
 use serde::{Deserialize, Serialize};
 
 /// What to narrow a view to.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Filters {
     pub instrument: Option<Key>,
     pub body: Option<Key>,

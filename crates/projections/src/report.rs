@@ -8,7 +8,7 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 /// How a report is written out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     Text,
     Markdown,

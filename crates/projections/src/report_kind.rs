@@ -56,6 +56,17 @@ impl ReportKind {
         }
     }
 
+    /// What one row of the report is, in one word: what [`ReportKind::name`] counts.
+    pub fn row(self) -> &'static str {
+        match self {
+            ReportKind::Status => "instrument",
+            ReportKind::Resolutions => "resolution",
+            ReportKind::Actions => "action",
+            ReportKind::Indicators => "indicator",
+            ReportKind::Audit => "event",
+        }
+    }
+
     /// The report named `name`, or what the names are.
     pub fn parse(name: &str) -> Result<ReportKind, String> {
         ReportKind::ALL.into_iter().find(|kind| kind.name() == name).ok_or_else(|| {

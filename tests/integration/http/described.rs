@@ -1,5 +1,7 @@
 //! What the service says about itself: the OpenAPI document it serves is the one kept in
-//! `docs/openapi.json`, and `/metrics` counts requests, latencies, appends and projection lag.
+//! `docs/openapi.json` and offers the reports `ReportKind` lists, the dashboard's navigation
+//! lists each report it has a page of, and `/metrics` counts requests, latencies, appends and
+//! projection lag.
 
 use app::Role;
 use serde_json::json;
@@ -39,6 +41,41 @@ fn the_openapi_document_offers_exactly_the_reports_report_kind_lists() {
     assert_eq!(reports, names);
 }
 
+/// The dashboard's navigation, as (label, link) in the order a page lists them.
+fn navigation(page: &str) -> Vec<(String, String)> {
+    let start = page.find("<nav aria-label=\"Dashboard\">").expect("the dashboard's navigation");
+    let nav = &page[start..start + page[start..].find("</nav>").expect("the navigation ends")];
+    nav.split("<a href=\"")
+        .skip(1)
+        .map(|link| {
+            let (href, rest) = link.split_once('"').expect("the link ends");
+            let label = rest.split_once('>').and_then(|(_, rest)| rest.split_once("</a>")).expect("a label").0;
+            (label.to_owned(), href.to_owned())
+        })
+        .collect()
+}
+
+async fn the_dashboard_lists_by_title_each_report_report_kind_gives_a_page(db: &TestStore) {
+    let app = spawn_app(db).await;
+    let token = app.token(Role::Admin, None).await;
+    let expected: Vec<(String, String)> = projections::ReportKind::ALL
+        .into_iter()
+        .filter_map(|kind| Some((kind.title().to_owned(), http_api::dashboard_page(kind)?.to_owned())))
+        .collect();
+    assert!(expected.len() >= 2, "the dashboard has pages of the status board and the audit trail: {expected:?}");
+    for path in ["/dashboard", "/dashboard/audit"] {
+        let response = app.get(path, &token).send().await.expect("get");
+        assert_eq!(response.status(), 200, "{path}");
+        let page = response.text().await.expect("a body");
+        assert_eq!(navigation(&page), expected, "{path}");
+    }
+    for (title, path) in &expected {
+        let response = app.get(path, &token).send().await.expect("get");
+        assert_eq!(response.status(), 200, "{title} links to {path}, which is not a page");
+    }
+    app.stop().await;
+}
+
 async fn the_service_serves_its_document_and_its_metrics(db: &TestStore) {
     let app = spawn_app(db).await;
     let served: serde_json::Value =
@@ -64,4 +101,7 @@ async fn the_service_serves_its_document_and_its_metrics(db: &TestStore) {
     app.stop().await;
 }
 
-on_both_backends!(the_service_serves_its_document_and_its_metrics);
+on_both_backends!(
+    the_service_serves_its_document_and_its_metrics,
+    the_dashboard_lists_by_title_each_report_report_kind_gives_a_page
+);

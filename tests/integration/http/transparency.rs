@@ -25,9 +25,10 @@ async fn served(app: &TestApp, token: &str, signer: &NoteSigner) -> Checkpoint {
     Checkpoint::open(&note, &signer.verifier()).expect("the served note verifies with the log's key")
 }
 
-/// Waits until the service serves a checkpoint of `size` events.
+/// Waits until the service serves a checkpoint of `size` events (it looks once a second; a
+/// loaded machine may take longer).
 async fn served_at(app: &TestApp, token: &str, signer: &NoteSigner, size: u64) -> Checkpoint {
-    for _ in 0..200 {
+    for _ in 0..1200 {
         let response = app.get("/api/v1/checkpoint", token).send().await.expect("an answer");
         if response.status() == 200 {
             let checkpoint = served(app, token, signer).await;
@@ -37,7 +38,7 @@ async fn served_at(app: &TestApp, token: &str, signer: &NoteSigner, size: u64) -
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("no checkpoint of {size} events was served within ten seconds");
+    panic!("no checkpoint of {size} events was served within a minute");
 }
 
 fn hashes(body: &Value) -> Vec<Hash> {

@@ -11,12 +11,12 @@ use axum::response::Response;
 use domain::ids;
 use kernel::StreamId;
 use maud::{Markup, html};
-use projections::{Filters, TrailFilters, Unverified};
+use projections::{Filters, ReportKind, TrailFilters};
 use serde::Deserialize;
 
 use super::session::Viewer;
 use super::{Failure, Point, distinct, given, layout, read, render};
-use crate::{ApiError, Service, queries, verify};
+use crate::{ApiError, Service, verify};
 
 /// The most events the page lists: the latest, when there are more.
 const SHOWN: usize = 1_000;
@@ -42,13 +42,13 @@ pub(crate) async fn page(
         stream: stream.map(StreamId::parse).transpose().map_err(|e| ApiError::bad_request(e, "stream"))?,
         actor: None,
     };
-    let models = queries::models(&service, point.as_of).await?;
+    let models = service.reports.models(point.as_of).await?;
     let mut entities: Vec<(&str, Vec<(String, String)>)> = vec![
         (
             "Instruments",
             models
                 .status()
-                .view(&Filters::default(), &service.settings.rules, point.today)
+                .view(&Filters::default(), service.reports.rules(), point.today)
                 .instruments
                 .iter()
                 .map(|i| (ids::instrument_stream(&i.instrument).to_string(), i.title.clone()))
@@ -84,9 +84,7 @@ pub(crate) async fn page(
             entities.push(("Other", vec![(chosen.to_owned(), chosen.to_owned())]));
         }
     }
-    let (view, at, found) =
-        app::views::fold_audit(&service.stores, point.as_of, &Filters::default(), &trail, Unverified::Allow).await?;
-    service.live.notice(found);
+    let (view, at) = service.reports.audit(&point.request(ReportKind::Audit, Filters::default(), trail)?).await?;
     let verification = match principal.require(Action::Verify) {
         Ok(()) => Some(verify::check(&service).await?),
         Err(_) => None,
@@ -125,7 +123,7 @@ pub(crate) async fn page(
         }
         (entries(&view.entries, at.0, stream))
     };
-    let broken = service.live.broken().await;
+    let broken = service.reports.broken().await;
     Ok(render(layout::page("Audit trail", broken.as_ref(), &sign_out, &point, "/dashboard/audit", &keep, content)))
 }
 

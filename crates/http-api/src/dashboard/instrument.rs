@@ -12,12 +12,12 @@ use axum::response::Response;
 use domain::Key;
 use domain::values::in_words;
 use maud::{Markup, html};
-use projections::{ActionRow, Filters, GroupBy, InstrumentStatus, Standing, TrailFilters, Unverified};
+use projections::{ActionRow, Filters, GroupBy, InstrumentStatus, ReportKind, Standing, TrailFilters};
 use serde::Deserialize;
 
 use super::session::Viewer;
 use super::{Failure, Point, chart, layout, read, render};
-use crate::{ApiError, Service, queries};
+use crate::{ApiError, Service};
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct PointQuery {
@@ -33,9 +33,9 @@ pub(crate) async fn page(
 ) -> Result<Response, Failure> {
     let point = Point::read(read(query)?.as_of.as_deref())?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
-    let rules = service.settings.rules;
+    let rules = *service.reports.rules();
     let filters = Filters { instrument: Some(key.clone()), ..Filters::default() };
-    let models = queries::models(&service, point.as_of).await?;
+    let models = service.reports.models(point.as_of).await?;
     let status = models.status().instrument(&key, &rules, point.today).ok_or_else(|| {
         ApiError::NotFound(format!(
             "no instrument {key} was on record{}: the overview lists every instrument",
@@ -45,10 +45,8 @@ pub(crate) async fn page(
     let actions = models.actions().view(&filters, &rules, point.today, GroupBy::Organisation).rows;
     let indicators = models.indicators().view(&filters, &rules, point.today).indicators;
     drop(models);
-    let (timeline, _, found) =
-        app::views::fold_audit(&service.stores, point.as_of, &filters, &TrailFilters::default(), Unverified::Allow)
-            .await?;
-    service.live.notice(found);
+    let (timeline, _) =
+        service.reports.audit(&point.request(ReportKind::Audit, filters, TrailFilters::default())?).await?;
     let stream = domain::ids::instrument_stream(&key);
     let may_audit = principal.require(Action::ReadAudit).is_ok();
 
@@ -128,7 +126,7 @@ pub(crate) async fn page(
             p { a href=(point.link(&format!("/dashboard/audit?stream={stream}"))) { "Audit trail of this instrument" } }
         }
     };
-    let broken = service.live.broken().await;
+    let broken = service.reports.broken().await;
     Ok(render(layout::page(
         &status.title,
         broken.as_ref(),

@@ -7,6 +7,7 @@ use domain::Date;
 use domain::rag::Rag;
 use kernel::{Timestamp, VerifyFailure};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use projections::ReportKind;
 
 use super::Point;
 use super::session::SignOut;
@@ -107,8 +108,11 @@ pub(crate) fn page(
                     a.name href=(point.link("/dashboard")) { "Covenant" }
                     nav aria-label="Dashboard" {
                         ul {
-                            li { a href=(point.link("/dashboard")) { "Overview" } }
-                            li { a href=(point.link("/dashboard/audit")) { "Audit" } }
+                            @for kind in ReportKind::ALL {
+                                @if let Some(path) = super::report_page(kind) {
+                                    li { a href=(point.link(path)) { (kind.title()) } }
+                                }
+                            }
                         }
                     }
                     form method="post" action="/dashboard/sign-out" {

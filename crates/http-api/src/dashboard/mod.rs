@@ -19,6 +19,7 @@ mod session;
 
 use std::sync::Arc;
 
+use app::{Asked, ReportRequest};
 use axum::Router;
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
@@ -28,7 +29,7 @@ use axum::routing::{get, post};
 use domain::Date;
 use kernel::Timestamp;
 use maud::{Markup, html};
-use projections::AsOf;
+use projections::{AsOf, Filters, ReportKind, TrailFilters};
 
 use crate::{ApiError, Service, queries};
 
@@ -42,6 +43,16 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/audit", get(audit::page))
         .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
         .route("/dashboard/sign-out", post(session::sign_out))
+}
+
+/// The dashboard's page of `kind`, for the reports it has a page of: its navigation lists these,
+/// in the order of [`ReportKind::ALL`], by title.
+pub fn report_page(kind: ReportKind) -> Option<&'static str> {
+    match kind {
+        ReportKind::Status => Some("/dashboard"),
+        ReportKind::Audit => Some("/dashboard/audit"),
+        ReportKind::Resolutions | ReportKind::Actions | ReportKind::Indicators => None,
+    }
 }
 
 /// The point in time a page shows: the end of the "as of" day, or now.
@@ -60,8 +71,15 @@ impl Point {
         let day = queries::date(&given(as_of).map(str::to_owned), "as_of")?;
         let decided_by =
             given(as_of).map(Timestamp::parse_end_of).transpose().map_err(|e| ApiError::bad_request(e, "as_of"))?;
-        let today = day.unwrap_or_else(|| Timestamp::now().as_datetime().date_naive());
-        Ok(Self { day, as_of: AsOf { decided_by, ..AsOf::default() }, today })
+        let request = request(ReportKind::Status, Asked { decided_by, ..Asked::default() })?;
+        Ok(Self { day, as_of: request.as_of, today: request.today })
+    }
+
+    /// The request for `kind` at this point, narrowed by `filters` and `trail`.
+    fn request(&self, kind: ReportKind, filters: Filters, trail: TrailFilters) -> Result<ReportRequest, ApiError> {
+        let asked =
+            Asked { decided_by: self.as_of.decided_by, today: Some(self.today), filters, trail, ..Asked::default() };
+        request(kind, asked)
     }
 
     /// `path`, keeping the page's "as of" date.
@@ -72,6 +90,11 @@ impl Point {
             None => path.to_owned(),
         }
     }
+}
+
+/// The request for `kind` that `asked` describes.
+fn request(kind: ReportKind, asked: Asked) -> Result<ReportRequest, ApiError> {
+    ReportRequest::new(kind, asked).map_err(|refused| ApiError::bad_request(refused.to_string(), refused.option))
 }
 
 /// A query parameter that was given and is not empty (an empty select or date field sends one).
@@ -133,6 +156,12 @@ impl From<kernel::StoreError> for Failure {
 
 impl From<projections::ProjectionError> for Failure {
     fn from(error: projections::ProjectionError) -> Self {
+        Failure(error.into())
+    }
+}
+
+impl From<app::ReportError> for Failure {
+    fn from(error: app::ReportError) -> Self {
         Failure(error.into())
     }
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::session::Viewer;
 use super::{Failure, Point, distinct, given, layout, read, render};
-use crate::{ApiError, Service, queries};
+use crate::{ApiError, Service};
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct OverviewQuery {
@@ -45,8 +45,8 @@ pub(crate) async fn page(
         theme: theme.map(str::to_owned),
         ..Filters::default()
     };
-    let models = queries::models(&service, point.as_of).await?;
-    let view = models.status().view(&filters, &service.settings.rules, point.today);
+    let models = service.reports.models(point.as_of).await?;
+    let view = models.status().view(&filters, service.reports.rules(), point.today);
     let bodies = distinct(models.bodies().filter_map(|b| Some((b.id.as_ref()?.to_string(), b.name.clone()))).collect());
     let organisations: Vec<(String, String)> =
         models.organisations().filter_map(|o| Some((o.id.as_ref()?.to_string(), o.name.clone()))).collect();
@@ -101,7 +101,7 @@ pub(crate) async fn page(
             p.note { "No instrument matches these filters." }
         }
     };
-    let broken = service.live.broken().await;
+    let broken = service.reports.broken().await;
     Ok(render(layout::page(
         "Instruments at a glance",
         broken.as_ref(),

@@ -15,7 +15,7 @@ use projections::{Basis, Filters};
 use super::instrument::PointQuery;
 use super::session::Viewer;
 use super::{Failure, Point, layout, read, render};
-use crate::{ApiError, Service, queries};
+use crate::{ApiError, Service};
 
 /// `GET /dashboard/resolutions/{resolution}`.
 pub(crate) async fn page(
@@ -26,8 +26,8 @@ pub(crate) async fn page(
 ) -> Result<Response, Failure> {
     let point = Point::read(read(query)?.as_of.as_deref())?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
-    let models = queries::models(&service, point.as_of).await?;
-    let r = models.resolutions().resolution(&key, &service.settings.rules, point.today).ok_or_else(|| {
+    let models = service.reports.models(point.as_of).await?;
+    let r = models.resolutions().resolution(&key, service.reports.rules(), point.today).ok_or_else(|| {
         ApiError::NotFound(format!(
             "no resolution {key} was on record{}: the instrument pages link to the resolutions behind them",
             point.day.map(|d| format!(" on {d}")).unwrap_or_default()
@@ -36,7 +36,7 @@ pub(crate) async fn page(
     let titles: BTreeMap<Key, String> = if r.caused.is_empty() {
         BTreeMap::new()
     } else {
-        let board = models.status().view(&Filters::default(), &service.settings.rules, point.today);
+        let board = models.status().view(&Filters::default(), service.reports.rules(), point.today);
         board.instruments.into_iter().map(|i| (i.instrument, i.title)).collect()
     };
     let caused: Vec<(String, Option<(Key, String)>)> = r
@@ -122,7 +122,7 @@ pub(crate) async fn page(
         }
         @if r.commitments.is_empty() { p.note { "No commitment on record delivers it." } }
     };
-    let broken = service.live.broken().await;
+    let broken = service.reports.broken().await;
     Ok(render(layout::page(
         &title,
         broken.as_ref(),

@@ -1,41 +1,26 @@
 //! Answers to report requests about now, kept while the log does not move: a report of the live
-//! read models is a function of their position, the request and the day alone, so a request
-//! repeated at the same position is answered with the same bytes without working the report out
-//! again. Every answer kept is for one position; the first answer at a later position drops them.
+//! read models is a function of their position and the request (which holds the day) alone, so a
+//! request repeated at the same position is answered with the same bytes without working the
+//! report out again. Every answer kept is for one position; the first answer at a later position
+//! drops them.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use axum::body::Bytes;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-use domain::Date;
+use bytes::Bytes;
 use kernel::Position;
+use projections::Format;
+
+use super::ReportRequest;
 
 /// At most this many answers are kept; when full, all are dropped and kept afresh.
 const CAPACITY: usize = 1_024;
 
-/// What an answer is kept under: the route, its query string as sent, the representation and the
-/// day the report counts overdue and stale items against.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct Request {
-    pub path_and_query: String,
-    pub content_type: &'static str,
-    pub today: Date,
-}
+/// What an answer is kept under: the request and the format it was written in.
+pub(crate) type Request = (ReportRequest, Format);
 
 /// One report, written.
-#[derive(Clone, Debug)]
-pub(crate) struct Answer {
-    pub content_type: &'static str,
-    pub body: Bytes,
-}
-
-impl IntoResponse for Answer {
-    fn into_response(self) -> Response {
-        ([(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type))], self.body).into_response()
-    }
-}
+pub(crate) type Answer = Bytes;
 
 /// The answers kept, all for one position of the log.
 #[derive(Debug, Default)]
@@ -78,25 +63,30 @@ impl Answers {
 mod tests {
     use super::*;
 
-    fn request(query: &str) -> Request {
-        Request {
-            path_and_query: format!("/api/v1/status?{query}"),
-            content_type: "application/json",
-            today: Date::from_ymd_opt(2021, 3, 9).expect("a date"),
-        }
+    use domain::Key;
+    use projections::{Filters, ReportKind};
+
+    use crate::reports::Asked;
+
+    fn request(body: &str) -> Request {
+        let filters = Filters { body: Some(Key::parse(body).expect("a key")), ..Filters::default() };
+        let asked = Asked { filters, today: domain::parse_date("2021-03-09").ok(), ..Asked::default() };
+        (ReportRequest::new(ReportKind::Status, asked).expect("a request"), Format::Json)
     }
 
     fn answer(body: &'static str) -> Answer {
-        Answer { content_type: "application/json", body: Bytes::from_static(body.as_bytes()) }
+        Bytes::from_static(body.as_bytes())
     }
 
     #[test]
     fn an_answer_is_given_again_only_at_its_own_position() {
         let answers = Answers::default();
-        answers.keep(Position(7), request("body=x"), answer("at 7"));
-        assert_eq!(answers.get(Position(7), &request("body=x")).map(|a| a.body), Some(Bytes::from_static(b"at 7")));
-        assert!(answers.get(Position(7), &request("body=y")).is_none(), "another request has no answer");
-        assert!(answers.get(Position(8), &request("body=x")).is_none(), "the log moved on");
+        answers.keep(Position(7), request("x"), answer("at 7"));
+        assert_eq!(answers.get(Position(7), &request("x")), Some(Bytes::from_static(b"at 7")));
+        assert!(answers.get(Position(7), &request("y")).is_none(), "another request has no answer");
+        let csv = (request("x").0, Format::Csv);
+        assert!(answers.get(Position(7), &csv).is_none(), "another format has no answer");
+        assert!(answers.get(Position(8), &request("x")).is_none(), "the log moved on");
     }
 
     #[test]

@@ -2,24 +2,22 @@
 //! answer brought up to the head of the log, so a query made after a command sees that command.
 //! Catching up is done by one request at a time; the others wait for it and then read. Every
 //! `save_every` events folded, the models are saved as their snapshot, so that a restart folds
-//! only what came after. Every event folded is checked against the hash chain; the service
-//! serves a broken log only with the break said beside it (`/readyz`, the dashboard's banner),
-//! so the first break found here, or by a fold of the past, is kept, and models folded across a
-//! break are never saved.
+//! only what came after. Every event folded is checked against the hash chain, folding on past a
+//! break (the service serves a broken log only with the break said beside it), and models folded
+//! across a break are never saved.
 
-use app::Stores;
 use kernel::{Position, VerifyFailure};
-use projections::{ChainCheck, Projection, ReadModels, Runner};
+use projections::{ChainCheck, Projection, ProjectionError, ReadModels, Runner};
 use tokio::sync::{Mutex, RwLock, RwLockReadGuard};
 
-use crate::ApiError;
+use crate::Stores;
 
 /// Events folded per page while catching up.
 const PAGE: usize = 1_000;
 
 /// The read models at one position of the log.
 #[derive(Debug)]
-pub(crate) struct Folded {
+pub struct Folded {
     pub models: ReadModels,
     pub position: Position,
     chain: ChainCheck,
@@ -33,8 +31,6 @@ pub(crate) struct Live {
     catching_up: Mutex<Position>,
     /// Events folded after which the models are saved again.
     save_every: u64,
-    /// A break found by a fold other than the live one (a view of the past).
-    noticed: std::sync::Mutex<Option<VerifyFailure>>,
 }
 
 impl Live {
@@ -44,28 +40,12 @@ impl Live {
     pub fn new(folded: projections::Folded<ReadModels>, save_every: u64) -> Self {
         let position = folded.position;
         let folded = Folded { models: folded.state, position, chain: folded.chain };
-        Self {
-            folded: RwLock::new(folded),
-            catching_up: Mutex::new(position),
-            save_every: save_every.max(1),
-            noticed: std::sync::Mutex::new(None),
-        }
+        Self { folded: RwLock::new(folded), catching_up: Mutex::new(position), save_every: save_every.max(1) }
     }
 
-    /// The first break in the hash chain found so far, by the live models or by a view of the
-    /// past.
+    /// The first break in the hash chain the live models were folded across, if any.
     pub async fn broken(&self) -> Option<VerifyFailure> {
-        if let Some(failure) = self.folded.read().await.chain.broken() {
-            return Some(failure.clone());
-        }
-        self.noticed.lock().map_or(None, |noticed| noticed.clone())
-    }
-
-    /// Keeps a break in the hash chain found by a fold of the past, if none was found before.
-    pub fn notice(&self, failure: Option<VerifyFailure>) {
-        if let (Some(failure), Ok(mut noticed)) = (failure, self.noticed.lock()) {
-            noticed.get_or_insert(failure);
-        }
+        self.folded.read().await.chain.broken().cloned()
     }
 
     /// The position the models have folded up to, without catching up.
@@ -74,7 +54,7 @@ impl Live {
     }
 
     /// The read models, brought up to the head of the log as it is now.
-    pub async fn read(&self, stores: &Stores) -> Result<RwLockReadGuard<'_, Folded>, ApiError> {
+    pub async fn read(&self, stores: &Stores) -> Result<RwLockReadGuard<'_, Folded>, ProjectionError> {
         let events = stores.events.as_ref();
         let head = events.head().await?.position;
         if self.folded.read().await.position > head {

@@ -1,0 +1,364 @@
+//! The read side's one owner, as [`crate::Recorder`] is the write side's: [`Reports`] answers a
+//! [`ReportRequest`] with its view, typed, or written as JSON or CSV a page at a time. It holds
+//! the `Rules` reports are made by and the store; for the service it also keeps the read models
+//! live in memory (`live`), caught up before each answer and saved as their snapshot every
+//! `save_every` events, the answers about now while the log does not move (`answers`), and the
+//! permits for folds of the past. The command line, the HTTP API and the dashboard read their
+//! caller's input into a request and ask `Reports`; none works out a report itself.
+//!
+//! Every fold checks the hash chain. A `Reports` made to refuse a broken log gives
+//! [`ProjectionError::Broken`]; one made to allow it (the service, `--allow-unverified`) folds on,
+//! and keeps the first break found, by the live models or by a fold of the past, in
+//! [`Reports::broken`], for the interface to say beside what it shows.
+
+mod answers;
+mod live;
+mod request;
+
+use std::ops::Deref;
+use std::sync::{Mutex, PoisonError};
+
+use bytes::Bytes;
+use domain::Key;
+use kernel::{Position, VerifyFailure};
+use projections::{
+    ActionsView, AsOf, AuditView, Format, IndicatorsView, InstrumentStatus, ProjectionError, ReadModels, Report,
+    ReportKind, ResolutionEntry, ResolutionsView, Rules, StatusView, Unverified,
+};
+use serde::Serialize;
+use tokio::sync::{RwLockReadGuard, Semaphore, SemaphorePermit};
+
+pub use request::{Asked, NotApplicable, Page, PageInfo, ReportRequest};
+
+use crate::{Stores, views};
+use answers::Answers;
+use live::{Folded, Live};
+
+/// How the service keeps its reports: how often the live read models are saved, and how many
+/// reports of a past point may be folded at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Serving {
+    /// Events the live read models fold between two saves of their snapshot.
+    pub save_every: u64,
+    /// Reports of a past point folded at once; beyond this, [`ReportError::Busy`].
+    pub max_as_of_folds: usize,
+}
+
+/// Answers report requests.
+#[derive(Debug)]
+pub struct Reports {
+    stores: Stores,
+    rules: Rules,
+    unverified: Unverified,
+    kept: Option<Kept>,
+    /// The first break found by a fold other than the live models'.
+    noticed: Mutex<Option<VerifyFailure>>,
+}
+
+/// What a service keeps between requests.
+#[derive(Debug)]
+struct Kept {
+    live: Live,
+    answers: Answers,
+    as_of_folds: Semaphore,
+    max_as_of_folds: usize,
+}
+
+/// Why a report could not be given.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+    /// As many reports of the past as may be folded at once are being folded.
+    #[error("already working out as many reports of the past as it does at once ({at_once})")]
+    Busy { at_once: usize },
+    /// The instrument or resolution asked for in full is not on record.
+    #[error("no {} {key} is on record", .kind.row())]
+    NotFound { kind: ReportKind, key: Key },
+    #[error("failed to write the report: {0}")]
+    Unwritable(#[from] serde_json::Error),
+}
+
+impl From<kernel::StoreError> for ReportError {
+    fn from(error: kernel::StoreError) -> Self {
+        ReportError::Projection(error.into())
+    }
+}
+
+/// A report worked out, typed: a view of the read models, or one instrument or one resolution in
+/// full. Written as JSON, it is the view itself.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum ReportView {
+    Status(StatusView),
+    Instrument(Box<InstrumentStatus>),
+    Resolutions(ResolutionsView),
+    Resolution(Box<ResolutionEntry>),
+    Actions(ActionsView),
+    Indicators(IndicatorsView),
+    Audit(AuditView),
+}
+
+impl ReportView {
+    /// The tables the report is laid out in, as `covenant report` prints them.
+    pub fn tables(&self, rules: &Rules) -> Vec<Report> {
+        match self {
+            ReportView::Instrument(status) => status.reports(),
+            ReportView::Resolution(entry) => entry.reports(rules),
+            ReportView::Actions(view) => vec![view.summary(), view.report()],
+            _ => self.table().into_iter().collect(),
+        }
+    }
+
+    /// The table of the report's rows, the one a page cuts; none for one instrument or one
+    /// resolution in full.
+    pub fn table(&self) -> Option<Report> {
+        match self {
+            ReportView::Status(view) => Some(view.report()),
+            ReportView::Resolutions(view) => Some(view.report()),
+            ReportView::Actions(view) => Some(view.report()),
+            ReportView::Indicators(view) => Some(view.report()),
+            ReportView::Audit(view) => Some(view.report()),
+            ReportView::Instrument(_) | ReportView::Resolution(_) => None,
+        }
+    }
+
+    /// Keeps only `page` of the rows, and says where it stands; none when there are no rows to
+    /// page.
+    pub fn keep(&mut self, page: Page) -> Option<PageInfo> {
+        match self {
+            ReportView::Status(view) => Some(page.keep(&mut view.instruments)),
+            ReportView::Resolutions(view) => Some(page.keep(&mut view.resolutions)),
+            ReportView::Actions(view) => Some(page.keep(&mut view.rows)),
+            ReportView::Indicators(view) => Some(page.keep(&mut view.indicators)),
+            ReportView::Audit(view) => Some(page.keep(&mut view.entries)),
+            ReportView::Instrument(_) | ReportView::Resolution(_) => None,
+        }
+    }
+}
+
+/// A report and the position of the log it describes: the head it was worked out at for a report
+/// of now, none for a report of a past point.
+#[derive(Debug)]
+pub struct Answered {
+    pub view: ReportView,
+    pub position: Option<Position>,
+}
+
+/// The read models a report is made from: the live ones, or ones folded for the request.
+#[derive(Debug)]
+pub struct Models<'a>(Inner<'a>);
+
+#[derive(Debug)]
+enum Inner<'a> {
+    Live(RwLockReadGuard<'a, Folded>),
+    Folded {
+        models: Box<ReadModels>,
+        /// The head they were folded to, when they describe now.
+        at: Option<Position>,
+        /// Held, for a service, until the models are dropped.
+        _permit: Option<SemaphorePermit<'a>>,
+    },
+}
+
+impl Deref for Models<'_> {
+    type Target = ReadModels;
+    fn deref(&self) -> &ReadModels {
+        match &self.0 {
+            Inner::Live(folded) => &folded.models,
+            Inner::Folded { models, .. } => models,
+        }
+    }
+}
+
+impl Models<'_> {
+    /// The position of the log the models describe, when they describe now.
+    pub fn position(&self) -> Option<Position> {
+        match &self.0 {
+            Inner::Live(folded) => Some(folded.position),
+            Inner::Folded { at, .. } => *at,
+        }
+    }
+}
+
+impl Reports {
+    /// Reports folded for each request, as a command reads them: a broken log refused or, when
+    /// `unverified` allows it, folded with the break kept in [`Reports::broken`].
+    pub fn once(stores: Stores, rules: Rules, unverified: Unverified) -> Self {
+        Self { stores, rules, unverified, kept: None, noticed: Mutex::new(None) }
+    }
+
+    /// Reports as a service keeps them: the read models brought up to date from their snapshot
+    /// and kept live, saved as `serving` says. A broken log is folded, and the break logged and
+    /// kept in [`Reports::broken`].
+    pub async fn serve(stores: Stores, rules: Rules, serving: Serving) -> Result<Self, ProjectionError> {
+        let folded = views::fold_current(&stores, Unverified::Allow, |_, _| ()).await?;
+        if let Some(failure) = folded.chain.broken() {
+            tracing::error!(position = failure.position().0, error = %failure, "the log's hash chain is broken");
+        }
+        let kept = Kept {
+            live: Live::new(folded, serving.save_every),
+            answers: Answers::default(),
+            as_of_folds: Semaphore::new(serving.max_as_of_folds),
+            max_as_of_folds: serving.max_as_of_folds,
+        };
+        Ok(Self { stores, rules, unverified: Unverified::Allow, kept: Some(kept), noticed: Mutex::new(None) })
+    }
+
+    /// The rules reports rate and classify by.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// The first break in the hash chain found so far, by the live models or by any fold.
+    pub async fn broken(&self) -> Option<VerifyFailure> {
+        if let Some(kept) = &self.kept {
+            if let Some(failure) = kept.live.broken().await {
+                return Some(failure);
+            }
+        }
+        self.noticed.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Keeps a break found by a fold, if none was found before.
+    fn notice(&self, failure: Option<VerifyFailure>) {
+        if let Some(failure) = failure {
+            self.noticed.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(failure);
+        }
+    }
+
+    /// The position the live models have folded up to, without catching up; none when they are
+    /// not kept.
+    pub async fn folded(&self) -> Option<Position> {
+        match &self.kept {
+            Some(kept) => Some(kept.live.position().await),
+            None => None,
+        }
+    }
+
+    /// The read models as the log stands now: the live ones caught up to the head, or folded.
+    pub async fn now(&self) -> Result<Models<'_>, ReportError> {
+        self.models(AsOf::now()).await
+    }
+
+    /// The read models as the log stood at `as_of`. A service folds only
+    /// [`Serving::max_as_of_folds`] past points at once, and is [`ReportError::Busy`] beyond.
+    pub async fn models(&self, as_of: AsOf) -> Result<Models<'_>, ReportError> {
+        let permit = match &self.kept {
+            Some(kept) if as_of.is_now() => return Ok(Models(Inner::Live(kept.live.read(&self.stores).await?))),
+            Some(kept) => {
+                Some(kept.as_of_folds.try_acquire().map_err(|_| ReportError::Busy { at_once: kept.max_as_of_folds })?)
+            }
+            None => None,
+        };
+        if as_of.is_now() {
+            let folded = views::fold_current(&self.stores, self.unverified, |_, _| ()).await?;
+            let at = Some(folded.position);
+            self.notice(folded.chain.into_broken());
+            return Ok(Models(Inner::Folded { models: Box::new(folded.state), at, _permit: permit }));
+        }
+        let (models, broken) = views::fold_as_of(&self.stores, as_of, self.unverified).await?;
+        self.notice(broken);
+        Ok(Models(Inner::Folded { models: Box::new(models), at: None, _permit: permit }))
+    }
+
+    /// The audit trail `request` selects, read from the log (the log is the audit trail), and the
+    /// position it reaches. Each summary names what its event refers to as the read models of now
+    /// name it ([`AuditView::named`]).
+    pub async fn audit(&self, request: &ReportRequest) -> Result<(AuditView, Position), ReportError> {
+        let (view, at, broken) =
+            views::fold_audit(&self.stores, request.as_of, &request.filters, &request.trail, self.unverified).await?;
+        self.notice(broken);
+        if let Some(kept) = &self.kept {
+            let live = kept.live.read(&self.stores).await?;
+            return Ok((view.named(&live.models), at));
+        }
+        // Only for names: whether the log holds is the trail's to say, as it was read above.
+        let names = views::fold_current(&self.stores, Unverified::Allow, |_, _| ()).await?;
+        Ok((view.named(&names.state), at))
+    }
+
+    /// The report `request` asks for, every row of it.
+    pub async fn answer(&self, request: &ReportRequest) -> Result<Answered, ReportError> {
+        let rules = &self.rules;
+        let today = request.today;
+        let filters = &request.filters;
+        if request.kind == ReportKind::Audit {
+            let (view, at) = self.audit(request).await?;
+            return Ok(Answered { view: ReportView::Audit(view), position: request.as_of.is_now().then_some(at) });
+        }
+        if let (ReportKind::Status, Some(key), false) = (request.kind, &request.subject, request.as_of.is_now()) {
+            // One instrument in the past: folded from its own streams, not the whole log.
+            let current = self.now().await?;
+            let at = current.position().unwrap_or_default();
+            let models = views::instrument_as_of(&self.stores, &current, at, key, request.as_of).await?;
+            drop(current);
+            let status = models.status().instrument(key, rules, today);
+            let status = status.ok_or_else(|| ReportError::NotFound { kind: request.kind, key: key.clone() })?;
+            return Ok(Answered { view: ReportView::Instrument(Box::new(status)), position: None });
+        }
+        let models = self.models(request.as_of).await?;
+        let not_found = |key: &Key| ReportError::NotFound { kind: request.kind, key: key.clone() };
+        let view = match (request.kind, &request.subject) {
+            (ReportKind::Status, Some(key)) => ReportView::Instrument(Box::new(
+                models.status().instrument(key, rules, today).ok_or_else(|| not_found(key))?,
+            )),
+            (ReportKind::Status, None) => ReportView::Status(models.status().view(filters, rules, today)),
+            (ReportKind::Resolutions, Some(key)) => ReportView::Resolution(Box::new(
+                models.resolutions().resolution(key, rules, today).ok_or_else(|| not_found(key))?,
+            )),
+            (ReportKind::Resolutions, None) => {
+                ReportView::Resolutions(models.resolutions().view(filters, rules, today))
+            }
+            (ReportKind::Actions, _) => {
+                ReportView::Actions(models.actions().view(filters, rules, today, request.group_by))
+            }
+            (ReportKind::Indicators, _) => ReportView::Indicators(models.indicators().view(filters, rules, today)),
+            (ReportKind::Audit, _) => unreachable!("the audit trail is read from the log above"),
+        };
+        Ok(Answered { view, position: models.position() })
+    }
+
+    /// The page of the report `request` asks for, written in `format`: as JSON, the view with its
+    /// rows cut to the page, `page` saying where it stands, and `position` the log's position
+    /// for a report of now; in another format, the table of the page's rows. A service gives a
+    /// report of now again from what it kept at the live models' position.
+    pub async fn written(&self, request: &ReportRequest, format: Format) -> Result<Bytes, ReportError> {
+        let key = (request.clone(), format);
+        if let Some(kept) = self.kept.as_ref().filter(|_| request.as_of.is_now()) {
+            let at = kept.live.read(&self.stores).await?.position;
+            if let Some(answer) = kept.answers.get(at, &key) {
+                return Ok(answer);
+            }
+        }
+        let Answered { mut view, position } = self.answer(request).await?;
+        let page = request.page.and_then(|page| view.keep(page));
+        let body = self.write(&view, page, position, format)?;
+        if let (Some(kept), Some(at)) = (&self.kept, position) {
+            kept.answers.keep(at, key, body.clone());
+        }
+        Ok(body)
+    }
+
+    fn write(
+        &self,
+        view: &ReportView,
+        page: Option<PageInfo>,
+        position: Option<Position>,
+        format: Format,
+    ) -> Result<Bytes, serde_json::Error> {
+        if format != Format::Json {
+            let tables = view.table().map_or_else(|| view.tables(&self.rules), |rows| vec![rows]);
+            let rendered: Vec<String> = tables.into_iter().map(|table| table.render(format)).collect();
+            return Ok(rendered.join("\n").into());
+        }
+        let mut json = serde_json::to_value(view)?;
+        if let Some(page) = page {
+            json["page"] = serde_json::to_value(page)?;
+        }
+        if let Some(position) = position {
+            json["position"] = position.0.into();
+        }
+        Ok(serde_json::to_vec(&json)?.into())
+    }
+}
