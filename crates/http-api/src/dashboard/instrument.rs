@@ -27,7 +27,7 @@ pub(crate) struct PointQuery {
 /// `GET /dashboard/instruments/{instrument}`.
 pub(crate) async fn page(
     State(service): State<Arc<Service>>,
-    Viewer(principal, sign_out): Viewer,
+    viewer: Viewer,
     Path(key): Path<String>,
     query: Result<Query<PointQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
@@ -50,7 +50,7 @@ pub(crate) async fn page(
             .await?;
     service.live.notice(found);
     let stream = domain::ids::instrument_stream(&key);
-    let may_audit = principal.require(Action::ReadAudit).is_ok();
+    let may_audit = viewer.0.require(Action::ReadAudit).is_ok();
 
     let content = html! {
         (facts(&status))
@@ -132,7 +132,7 @@ pub(crate) async fn page(
     Ok(render(layout::page(
         &status.title,
         broken.as_ref(),
-        &sign_out,
+        &viewer,
         &point,
         &format!("/dashboard/instruments/{key}"),
         &[],
