@@ -384,7 +384,7 @@ pub(crate) enum Sent {
 /// Sends `submissions` for `viewer` down the API's recording path, as the form `fields` posted
 /// to `path` asked, against the version the form was read at (of the first command's stream).
 /// On a success, or the same form sent again, sends the browser to `done` with the position of
-/// the last event recorded.
+/// the last event recorded on the first command's stream.
 pub(crate) async fn send(
     service: &Service,
     viewer: &Viewer,
@@ -446,7 +446,10 @@ async fn sent(
     if answer.status.is_success() {
         let recorded: RecordedEvents = serde_json::from_str(&answer.body)
             .map_err(|e| refused(ApiError::Internal(format!("a kept answer cannot be read: {e}"))))?;
-        return Ok(recorded.events.iter().map(|e| e.position).max());
+        // The position of what the form recorded: the last event on the first command's stream.
+        let first = stream.as_ref().map(ToString::to_string);
+        let on_first = recorded.events.iter().filter(|e| Some(&e.stream_id) == first.as_ref()).map(|e| e.position);
+        return Ok(on_first.max().or_else(|| recorded.events.iter().map(|e| e.position).max()));
     }
     // A refusal kept from the first time this form was sent.
     let problem: serde_json::Value = serde_json::from_str(&answer.body).unwrap_or_default();
