@@ -339,6 +339,12 @@ pub(crate) async fn record_resolution(
         .unwrap_or_default();
     drop(models);
     let mut check = Check::new(&fields);
+    if m.held_on.is_none() || m.body.is_none() {
+        check.add(
+            "item",
+            "The meeting is not on record as held: a resolution can only be recorded on a meeting that was held",
+        );
+    }
     let chosen = check.text("item", "Choose the agenda item the resolution was made on");
     let item = chosen.as_ref().and_then(|c| m.items.iter().find(|i| &i.item == c)).cloned();
     if chosen.is_some() && item.is_none() {
@@ -445,5 +451,31 @@ pub(crate) async fn publish_minutes(
             let forms = Forms { resolution: None, minutes: Some((fields, problems)) };
             meeting_page(&service, &viewer, &key, html! {}, forms).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agenda_lines_give_items_and_minute_numbers() {
+        let fields = Fields::posted(Vec::new());
+        let mut check = Check::new(&fields);
+        let items = agenda(
+            &mut check,
+            "45. Homes for Independence Blueprint\n\n  Apologies  \nHWB/23. Annual report\n2021 budget. Noted",
+        );
+        let expected = [
+            (Some("45"), "Homes for Independence Blueprint"),
+            (None, "Apologies"),
+            (Some("HWB/23"), "Annual report"),
+            (None, "2021 budget. Noted"),
+        ];
+        let items: Vec<(Option<&str>, &str)> = items.iter().map(|(m, t)| (m.as_deref(), t.as_str())).collect();
+        assert_eq!(items, expected);
+        assert!(check.problems.is_empty());
+        agenda(&mut check, " \n ");
+        assert_eq!(check.problems.len(), 1, "an empty agenda is a mistake");
     }
 }
