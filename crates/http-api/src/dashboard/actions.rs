@@ -93,7 +93,15 @@ pub(crate) async fn list(State(service): State<Arc<Service>>, viewer: Viewer) ->
         @if open.is_empty() { p.note { "No open action is on record for your organisation." } }
     };
     let broken = service.live.broken().await;
-    Ok(render(layout::page("Your organisation's actions", broken.as_ref(), &viewer, &point, LIST, &[], content)))
+    Ok(render(layout::page(
+        "Your organisation's actions",
+        broken.as_ref(),
+        &viewer,
+        &point,
+        form::AS_OF_PAGE,
+        &[],
+        content,
+    )))
 }
 
 /// `GET /dashboard/actions/{commitment}`.
@@ -164,8 +172,10 @@ async fn action_page(
         }
     };
     let broken = service.live.broken().await;
-    let path = format!("{LIST}/{key}");
-    Ok(form::answer(layout::page(&row.title, broken.as_ref(), viewer, &point, &path, &[], content), problems))
+    Ok(form::answer(
+        layout::page(&row.title, broken.as_ref(), viewer, &point, form::AS_OF_PAGE, &[], content),
+        problems,
+    ))
 }
 
 /// `POST /dashboard/actions/{commitment}/progress`.

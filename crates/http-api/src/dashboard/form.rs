@@ -30,6 +30,9 @@ use crate::{ApiError, Service};
 const KEY_FIELD: &str = "idempotency_key";
 /// The hidden field holding the version of the stream the form was read at.
 const VERSION_FIELD: &str = "version";
+/// Where the "as of" picker of a page with forms sends the reader: such a page shows the record
+/// as it stands, to record on it, so a past date is shown on the overview.
+pub(crate) const AS_OF_PAGE: &str = "/dashboard";
 /// The query parameter a page is sent to after a success, naming the position recorded.
 pub(crate) const RECORDED: &str = "recorded";
 
@@ -506,7 +509,7 @@ async fn conflict(
         broken.as_ref(),
         viewer,
         &point,
-        back,
+        AS_OF_PAGE,
         &[],
         content,
     ));

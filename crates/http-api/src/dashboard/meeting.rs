@@ -81,7 +81,10 @@ async fn new_page(
         }
     };
     let broken = service.live.broken().await;
-    Ok(form::answer(layout::page("Record a meeting", broken.as_ref(), viewer, &point, NEW, &[], content), problems))
+    Ok(form::answer(
+        layout::page("Record a meeting", broken.as_ref(), viewer, &point, form::AS_OF_PAGE, &[], content),
+        problems,
+    ))
 }
 
 /// `POST /dashboard/meetings`.
@@ -299,8 +302,7 @@ async fn meeting_page(
     };
     let problems: Vec<Problem> = resolution_problems.iter().chain(&minutes_problems).cloned().collect();
     let broken = service.live.broken().await;
-    let path = format!("/dashboard/meetings/{key}");
-    Ok(form::answer(layout::page(&title, broken.as_ref(), viewer, &point, &path, &[], content), &problems))
+    Ok(form::answer(layout::page(&title, broken.as_ref(), viewer, &point, form::AS_OF_PAGE, &[], content), &problems))
 }
 
 /// An agenda item as a choice: "Minute 45: Blueprint", or "Item 3: Blueprint".
