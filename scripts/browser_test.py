@@ -1,8 +1,9 @@
 """The dashboard in headless Chromium: run by scripts/browser-test, which starts the server.
 
 Signs in through the sign-in form with JavaScript switched off, loads each page, checks its key
-figures against the JSON API of the same server, and saves a screenshot of each page. Reads the
-token from standard input; exits non-zero on the first failure.
+figures against the JSON API of the same server, records through the forms as a secretariat and
+as a partner lead, and saves a screenshot of each page. Reads an administrator's token and then a
+contributor's from standard input, one a line; exits non-zero on the first failure.
 """
 
 import base64
@@ -15,15 +16,18 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 URL = os.environ["COVENANT_URL"]
 SHOTS = os.environ["COVENANT_SCREENSHOTS"]
-TOKEN = sys.stdin.read().strip()
+TOKEN, CONTRIBUTOR = (sys.stdin.read().split() + [""])[:2]
 BLUEPRINT = "lincolnshire-homes-for-independence-blueprint"
 MINUTE_45 = "west-lindsey-pcc-2021-03-09-45"
 PAST = "2021-01-01"
+BOARD = "lincolnshire-health-and-wellbeing-board"
+MEETING = "lincolnshire-health-and-wellbeing-board-2024-03-05"
+PLAN = "lincolnshire-hhcdg-delivery-plan"
+ACTION = "hhcdg-delivery-plan"
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", None: "Not rated"}
 
 checked = 0
@@ -69,6 +73,104 @@ def load(driver, path, title):
         check(rag.text in RAG_WORDS.values(), f"{path}: RAG is written as a word, not {rag.text!r}")
 
 
+def sign_in(driver, token):
+    driver.get(URL + "/dashboard")
+    check(driver.current_url.endswith("/dashboard/sign-in"), f"sent to sign in, at {driver.current_url}")
+    field = driver.find_element(By.ID, "token")
+    check(field.get_attribute("type") == "password", "the token field hides the token")
+    field.send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    arrive(driver, lambda url: url == URL + "/dashboard", "signed in")
+    cookie = driver.get_cookie("covenant_session")
+    check(cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict", f"the session cookie: {cookie}")
+    check(token not in driver.current_url, "the token is not in the URL")
+
+
+def arrive(driver, where, what):
+    # click() returns before the browser has followed the redirect: wait for the navigation.
+    try:
+        WebDriverWait(driver, 30).until(lambda d: where(d.current_url))
+        arrived = True
+    except TimeoutException:
+        arrived = False
+    check(arrived, f"{what}, at {driver.current_url}")
+
+
+def fill(driver, values):
+    for ident, value in values.items():
+        field = driver.find_element(By.ID, ident)
+        if field.tag_name == "select":
+            Select(field).select_by_value(value)
+        elif field.get_attribute("type") in ("radio", "checkbox"):
+            field.click()
+        else:
+            field.clear()
+            field.send_keys(value)
+
+
+def submit(driver, form, page, what):
+    """Sends `form` and waits for the redirect to `page` confirming what was recorded."""
+    driver.find_element(By.CSS_SELECTOR, f"form[action='{form}'] button[type=submit]").click()
+    arrive(driver, lambda url: url.startswith(URL + page + "?recorded="), what)
+    position = driver.current_url.split("?recorded=")[1]
+    check(f"It is entry {position} of the log" in text(driver, "#recorded"), f"{what}: the position is confirmed")
+
+
+def secretariat(driver):
+    print("- secretariat: record a meeting, a resolution and the minutes")
+    head = api("/api/v1/verify")["checked"]
+    load(driver, "/dashboard/meetings/new", "Record a meeting")
+    fill(driver, {"body": BOARD, "date-day": "5", "date-month": "3", "date-year": "2024",
+                  "title": "Lincolnshire Health and Wellbeing Board, 5 March 2024",
+                  "agenda": "12. HHCDG delivery plan\nAny other business",
+                  "source": "https://example.org/hwb/2024-03-05/agenda"})
+    page = f"/dashboard/meetings/{MEETING}"
+    submit(driver, "/dashboard/meetings", page, "the meeting is recorded")
+    fill(driver, {"item": "1", "text": "RESOLVED that the Board endorse the HHCDG delivery plan.",
+                  "outcome-endorsed": "", "instrument": PLAN, "source": "Minutes of 5 March 2024, minute 12"})
+    submit(driver, f"{page}/resolutions", page, "the resolution is recorded")
+    fill(driver, {"published_on-day": "12", "published_on-month": "3", "published_on-year": "2024"})
+    submit(driver, f"{page}/minutes", page, "the minutes are published")
+    check(text(driver, "#facts [data-field=minutes]") == "2024-03-12", "the page shows the minutes published")
+    shot(driver, "meeting")
+    resolution = f"{MEETING}-12"
+    entry = next(r for r in api("/api/v1/resolutions?limit=1000")["resolutions"] if r["resolution"] == resolution)
+    check(entry["decided_on"] == "2024-03-05" and entry["outcome"] == "endorsed", f"the API has the resolution: {entry}")
+    events = api(f"/api/v1/events?after={head}&limit=1000")["events"]
+    check([e["event_type"] for e in events] == ["MeetingScheduled", "MeetingAgendaItemAdded", "MeetingAgendaItemAdded",
+          "MeetingHeld", "ResolutionRecorded", "InstrumentEndorsed", "MeetingMinutesPublished"],
+          f"the log holds what the forms recorded: {[e['event_type'] for e in events]}")
+    for e in events[:6]:
+        check(e["occurred_at"].startswith("2024-03-05"), f"{e['event_type']} happened on the meeting's date")
+
+
+def contributor(driver):
+    print("- partner lead: report progress, with an error shown and corrected")
+    driver.find_element(By.CSS_SELECTOR, "header form button[type=submit]").click()
+    arrive(driver, lambda url: url.endswith("/dashboard/sign-in"), "signed out")
+    sign_in(driver, CONTRIBUTOR)
+    check(driver.find_elements(By.CSS_SELECTOR, "nav a[href='/dashboard/actions']"), "the lead's navigation")
+    check(not driver.find_elements(By.CSS_SELECTOR, "nav a[href='/dashboard/meetings/new']"), "no meeting form")
+    load(driver, "/dashboard/actions", "Your organisation's actions")
+    driver.find_element(By.CSS_SELECTOR, f"#actions a[href='/dashboard/actions/{ACTION}']").click()
+    page = f"/dashboard/actions/{ACTION}"
+    arrive(driver, lambda url: url == URL + page, "the action's page")
+    fill(driver, {"percent": "150", "status": "", "narrative": "Two of the four actions done.",
+                  "period": "2024/25 Q1", "reported_on-day": "1", "reported_on-month": "7", "reported_on-year": "2024"})
+    driver.find_element(By.CSS_SELECTOR, f"form[action='{page}/progress'] button[type=submit]").click()
+    summary = WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#error-summary"))
+    check("There is a problem" in summary[0].text, "the error summary")
+    link = driver.find_element(By.CSS_SELECTOR, "#error-summary a[href='#percent']")
+    check(link.text == "Percentage complete must be between 0 and 100", f"the summary links to the field: {link.text!r}")
+    check(driver.find_element(By.ID, "narrative").get_attribute("value") == "Two of the four actions done.", "kept")
+    shot(driver, "progress-error")
+    fill(driver, {"percent": "55"})
+    submit(driver, f"{page}/progress", page, "the progress report is recorded")
+    last = text(driver, "#facts [data-field=last-report]")
+    check(last.startswith("2024/25 Q1, 2024-07-01: Two of the four actions done."), f"the page shows the report: {last!r}")
+    shot(driver, "progress")
+
+
 def overview(driver, as_of):
     suffix = f"?as_of={as_of}" if as_of else ""
     board = api("/api/v1/status" + suffix)["instruments"]
@@ -107,22 +209,7 @@ def main():
     try:
         driver.set_page_load_timeout(60)
         print("- sign-in")
-        driver.get(URL + "/dashboard")
-        check(driver.current_url.endswith("/dashboard/sign-in"), f"sent to sign in, at {driver.current_url}")
-        field = driver.find_element(By.ID, "token")
-        check(field.get_attribute("type") == "password", "the token field hides the token")
-        field.send_keys(TOKEN)
-        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-        # click() returns before the browser has followed the redirect: wait for the navigation.
-        try:
-            WebDriverWait(driver, 30).until(expected_conditions.url_to_be(URL + "/dashboard"))
-            arrived = True
-        except TimeoutException:
-            arrived = False
-        check(arrived, f"signed in, at {driver.current_url}")
-        cookie = driver.get_cookie("covenant_session")
-        check(cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict", f"the session cookie: {cookie}")
-        check(TOKEN not in driver.current_url, "the token is not in the URL")
+        sign_in(driver, TOKEN)
 
         print("- overview")
         overview(driver, None)
@@ -183,6 +270,9 @@ def main():
         past = overview(driver, PAST)
         check(len(past) < len(api("/api/v1/status")["instruments"]), "fewer instruments had been drafted then")
         shot(driver, "overview-as-of")
+
+        secretariat(driver)
+        contributor(driver)
     finally:
         driver.quit()
     print(f"{checked} passed, 0 failed")

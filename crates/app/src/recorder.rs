@@ -137,15 +137,16 @@ impl Recorder {
         self.run(std::slice::from_ref(submission), None, now).await
     }
 
-    /// Records one command only if its stream is still at `expected_version` (0: no events), the
-    /// version the caller decided against; reports a conflict otherwise, without retrying.
+    /// Records a batch atomically, as [`Recorder::record_batch`] does, only if the first
+    /// command's stream is still at `expected_version` (0: no events), the version the caller
+    /// decided against; reports a conflict otherwise, without retrying.
     pub async fn record_expecting(
         &self,
-        submission: &Submission,
+        submissions: &[Submission],
         expected_version: u64,
         now: Timestamp,
     ) -> Result<Recorded, RecordError> {
-        self.run(std::slice::from_ref(submission), Some(expected_version), now).await
+        self.run(submissions, Some(expected_version), now).await
     }
 
     /// Records a batch atomically: each command is decided in order, against the state that

@@ -102,6 +102,15 @@ impl Key {
         }
     }
 
+    /// A key made of `words`: their lowercase ASCII letters and digits, each run joined to the
+    /// next by one hyphen, as `Health and Wellbeing Board 2024-03-05` gives
+    /// `health-and-wellbeing-board-2024-03-05`.
+    pub fn from_words(words: &str) -> Result<Self, String> {
+        let lower = words.to_lowercase();
+        let parts: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|p| !p.is_empty()).collect();
+        Self::parse(parts.join("-"))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

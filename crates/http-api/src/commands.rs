@@ -62,7 +62,7 @@ impl utoipa::PartialSchema for CommandBody {
 impl ToSchema for CommandBody {}
 
 /// What a command recorded.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RecordedEvents {
     /// The events, in position order; empty when the command decided on no new events.
     pub events: Vec<RecordedRef>,
@@ -71,7 +71,7 @@ pub struct RecordedEvents {
 }
 
 /// One event a command recorded.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RecordedRef {
     pub position: u64,
     pub stream_id: String,
@@ -187,27 +187,48 @@ async fn record(
     let command = parse(aggregate, path, &body)?;
     let if_match = if_match(headers)?;
     let key = idempotency::key(headers)?;
-    let request = fingerprint(path, if_match, &origin, &body);
-    let provenance = Provenance {
-        source: origin.source,
-        occurred_at,
-        id_seed: key.as_deref().map(|key| IdSeed::new(&principal.token_id, key)),
-        ..Provenance::new(principal.actor())
-    };
+    let request = fingerprint(path, if_match, origin.source.as_deref(), origin.occurred_at.as_deref(), &body);
+    let provenance = Provenance { source: origin.source, occurred_at, ..Provenance::new(principal.actor()) };
     let submission = Submission { command, provenance };
+    let (answer, replayed) = submit(service, &principal, vec![submission], if_match, key, request).await?;
+    Ok(answer.response(replayed))
+}
+
+/// Records `submissions` for `principal`, together or not at all, once per idempotency `key`
+/// (`request` tells the same request sent again from another): the one recording path of the
+/// API and of the dashboard's forms. `if_match` is the version of the first command's stream
+/// the commands were decided against. Gives the answer, and whether it is the one kept from the
+/// first request under `key`.
+pub(crate) async fn submit(
+    service: &Service,
+    principal: &Principal,
+    mut submissions: Vec<Submission>,
+    if_match: Option<u64>,
+    key: Option<String>,
+    request: Hash,
+) -> Result<(Answer, bool), ApiError> {
+    let seed = key.as_deref().map(|key| IdSeed::new(&principal.token_id, key));
+    for submission in &mut submissions {
+        submission.provenance.id_seed = seed;
+    }
     idempotency::once(service, &principal.token_id, key, request, async {
         // Sent before under this key, by a process that recorded it and died before answering,
         // or that is still answering: that is the answer, whatever the stream's version now.
-        let earlier = service.recorder.recorded_earlier(std::slice::from_ref(&submission)).await;
+        let earlier = service.recorder.recorded_earlier(&submissions).await;
         if let Some(recorded) = earlier.map_err(|e| ApiError::from_record(e, false))? {
-            return answer(&submission, recorded);
+            return answer(&submissions, recorded);
         }
-        let scope = principal.authorize(service.stores.events.as_ref(), &submission.command).await?;
+        let mut scope = None;
+        for submission in &submissions {
+            let version = principal.authorize(service.stores.events.as_ref(), &submission.command).await?;
+            scope = scope.or(version);
+        }
+        let first = submissions.first().map(|s| s.command.stream_id());
         let expected = match (scope, if_match) {
             (Some(version), Some(asked)) if version != asked => {
                 return Err(ApiError::PreconditionFailed(format!(
                     "stream {} is at version {version}, not {asked}: it changed since it was read; nothing was recorded; reload it, check the command still applies, and send it again",
-                    submission.command.stream_id()
+                    first.map(|s| s.to_string()).unwrap_or_default()
                 )));
             }
             (Some(version), _) => Some(version),
@@ -215,21 +236,22 @@ async fn record(
         };
         let now = Timestamp::now();
         let recorded = match expected {
-            Some(version) => service.recorder.record_expecting(&submission, version, now).await,
-            None => service.recorder.record(&submission, now).await,
+            Some(version) => service.recorder.record_expecting(&submissions, version, now).await,
+            None => service.recorder.record_batch(&submissions, now).await,
         }
         .map_err(|e| ApiError::from_record(e, expected.is_some()))?;
         service.metrics.recorded(recorded.events.len());
-        answer(&submission, recorded)
+        answer(&submissions, recorded)
     })
     .await
 }
 
-/// The answer to a command that recorded `recorded`: 201 with the events and the stream's new
-/// version as ETag, or 200 when it decided on no events.
-fn answer(submission: &Submission, recorded: Recorded) -> Result<Answer, ApiError> {
-    let stream = submission.command.stream_id();
-    let version = recorded.events.iter().filter(|e| e.stream_id == stream).map(|e| e.stream_version).max();
+/// The answer to commands that recorded `recorded`: 201 with the events and the first command's
+/// stream's new version as ETag, or 200 when they decided on no events.
+fn answer(submissions: &[Submission], recorded: Recorded) -> Result<Answer, ApiError> {
+    let stream = submissions.first().map(|s| s.command.stream_id());
+    let version =
+        recorded.events.iter().filter(|e| Some(&e.stream_id) == stream.as_ref()).map(|e| e.stream_version).max();
     let status = if recorded.events.is_empty() { StatusCode::OK } else { StatusCode::CREATED };
     let body = serde_json::to_string(&RecordedEvents::from(recorded))
         .map_err(|e| ApiError::Internal(format!("failed to write the answer: {e}")))?;
@@ -289,13 +311,19 @@ fn if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
 }
 
 /// What a request asks, to recognise the same request sent again under one idempotency key.
-fn fingerprint(path: &str, if_match: Option<u64>, origin: &Origin, body: &[u8]) -> Hash {
+pub(crate) fn fingerprint(
+    path: &str,
+    if_match: Option<u64>,
+    source: Option<&str>,
+    occurred_at: Option<&str>,
+    body: &[u8],
+) -> Hash {
     let mut hasher = Sha256::new();
     for part in [
         path.as_bytes(),
         if_match.map(|v| v.to_string()).unwrap_or_default().as_bytes(),
-        origin.source.as_deref().unwrap_or_default().as_bytes(),
-        origin.occurred_at.as_deref().unwrap_or_default().as_bytes(),
+        source.unwrap_or_default().as_bytes(),
+        occurred_at.unwrap_or_default().as_bytes(),
         body,
     ] {
         hasher.update((part.len() as u64).to_be_bytes());

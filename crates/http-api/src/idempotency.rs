@@ -37,7 +37,8 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    fn response(self, replayed: bool) -> Response {
+    /// The answer as an API response; `replayed` when it is the one kept from the first request.
+    pub(crate) fn response(self, replayed: bool) -> Response {
         let content_type = if self.status.is_success() { "application/json" } else { PROBLEM_JSON };
         let mut response = (self.status, self.body).into_response();
         let headers = response.headers_mut();
@@ -68,16 +69,17 @@ pub(crate) fn key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 }
 
 /// Runs `work` once per key of `scope`: the first time, keeping its answer if final; after
-/// that, giving back the kept answer. Without a key, simply runs `work`.
+/// that, giving back the kept answer. Without a key, simply runs `work`. Gives the answer, and
+/// whether it is the kept one.
 pub(crate) async fn once(
     service: &Service,
     scope: &str,
     key: Option<String>,
     request: Hash,
     work: impl Future<Output = Result<Answer, ApiError>>,
-) -> Result<Response, ApiError> {
+) -> Result<(Answer, bool), ApiError> {
     let Some(key) = key else {
-        return Ok(work.await?.response(false));
+        return Ok((work.await?, false));
     };
     let store = service.stores.idempotency.as_ref();
     if let Some(kept) = store.find_response(scope, &key).await? {
@@ -110,7 +112,11 @@ pub(crate) async fn once(
 
 /// Keeps the answer of the request `claim` stands for when it is final, and gives it; gives the
 /// answer kept by another request instead when that one kept its answer first.
-async fn keep(service: &Service, claim: &KeyClaim, answer: Result<Answer, ApiError>) -> Result<Response, ApiError> {
+async fn keep(
+    service: &Service,
+    claim: &KeyClaim,
+    answer: Result<Answer, ApiError>,
+) -> Result<(Answer, bool), ApiError> {
     let answer = match answer {
         Ok(answer) => answer,
         Err(error) if is_final(error.status()) => Answer {
@@ -121,7 +127,7 @@ async fn keep(service: &Service, claim: &KeyClaim, answer: Result<Answer, ApiErr
         Err(error) => return Err(error),
     };
     if !is_final(answer.status) {
-        return Ok(answer.response(false));
+        return Ok((answer, false));
     }
     let store = service.stores.idempotency.as_ref();
     let kept = StoredResponse {
@@ -138,7 +144,7 @@ async fn keep(service: &Service, claim: &KeyClaim, answer: Result<Answer, ApiErr
             return replay(first, claim.request_hash);
         }
     }
-    Ok(answer.response(false))
+    Ok((answer, false))
 }
 
 /// Whether an answer is final, and so kept under its key: a success, or a refusal that the same
@@ -160,13 +166,13 @@ fn different_request(key: &str) -> ApiError {
     }
 }
 
-fn replay(kept: StoredResponse, request: Hash) -> Result<Response, ApiError> {
+fn replay(kept: StoredResponse, request: Hash) -> Result<(Answer, bool), ApiError> {
     if kept.request_hash != request {
         return Err(different_request(&kept.key));
     }
     let status = StatusCode::from_u16(kept.status)
         .map_err(|_| ApiError::Internal(format!("a kept answer has status {}", kept.status)))?;
-    Ok(Answer { status, etag: kept.etag, body: kept.body }.response(true))
+    Ok((Answer { status, etag: kept.etag, body: kept.body }, true))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Covenant's HTTP service: the axum router under `/api/v1`, bearer-token authentication with
 //! roles, `application/problem+json` errors, the event feed with its live tail, metrics and the
-//! OpenAPI document; and the board dashboard, read-only HTML pages under `/dashboard`.
+//! OpenAPI document; and the board dashboard, HTML pages and forms under `/dashboard`.
 //! `docs/http.md` describes both.
 //!
 //! Architecture Invariant: no business rules. Handlers read the request, call the application

@@ -41,7 +41,7 @@ async fn a_resend_after_the_append_records_nothing_new(db: &TestStore) {
     let resent = restarted.record(&report, later).await.expect("the resend is answered");
     assert_eq!(resent.events, first.events, "the original events and positions");
     let version = first.events[0].stream_version;
-    let expecting = restarted.record_expecting(&report, version - 1, later).await;
+    let expecting = restarted.record_expecting(std::slice::from_ref(&report), version - 1, later).await;
     assert_eq!(expecting.expect("not a conflict").events, first.events, "the version it was decided against, too");
     assert_eq!(db.store().head().await.expect("head"), head, "nothing new was recorded");
     let plan = db.store().read_stream(&first.events[0].stream_id, StreamBound::All).await.expect("read");

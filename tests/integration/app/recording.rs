@@ -126,7 +126,7 @@ async fn a_stale_expected_version_is_a_conflict(db: &TestStore) {
     let version = db.store().read_stream(&stream, StreamBound::All).await.expect("read").len() as u64;
     let head = db.store().head().await.expect("head");
     let stale = recorder
-        .record_expecting(&submission(report_progress("hhcdg-discharge-housing-support", 60)), version - 1, now())
+        .record_expecting(&[submission(report_progress("hhcdg-discharge-housing-support", 60))], version - 1, now())
         .await;
     match stale {
         Err(RecordError::Conflict { stream: s, expected, actual, attempts: 1 }) => {
@@ -136,7 +136,7 @@ async fn a_stale_expected_version_is_a_conflict(db: &TestStore) {
     }
     assert_eq!(db.store().head().await.expect("head"), head);
     let recorded = recorder
-        .record_expecting(&submission(report_progress("hhcdg-discharge-housing-support", 60)), version, now())
+        .record_expecting(&[submission(report_progress("hhcdg-discharge-housing-support", 60))], version, now())
         .await
         .expect("the current version is accepted");
     assert_eq!(recorded.events[0].stream_version, version + 1);

@@ -10,6 +10,7 @@ mod described;
 mod export;
 mod faults;
 mod feed;
+mod forms;
 mod fuzzed;
 mod hostile;
 mod imports;

@@ -323,16 +323,9 @@ fn short_name(name: &str) -> &str {
     suffixes.iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name)
 }
 
-/// A key made of `words`: lowercase letters and digits joined by single hyphens.
-fn slug(words: &str) -> Result<Key, String> {
-    let lower = words.to_lowercase();
-    let parts: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|p| !p.is_empty()).collect();
-    Key::parse(parts.join("-"))
-}
-
 /// The body a council's committee is recorded as.
 fn body_key(council: &str, committee: &str) -> Result<Key, String> {
-    slug(&format!("{} {committee}", short_name(council)))
+    Key::from_words(&format!("{} {committee}", short_name(council)))
 }
 
 /// What kind of body a committee's title says it is.
@@ -489,12 +482,12 @@ pub async fn plan_meeting(
         Err(problem) => return Ok(Err(vec![problem])),
     };
     let keys = body_key(&name, &m.committee)
-        .and_then(|body| Ok((body, slug(&format!("{} meeting {}", short_name(&name), m.id))?)));
+        .and_then(|body| Ok((body, Key::from_words(&format!("{} meeting {}", short_name(&name), m.id))?)));
     let (body_id, imported_id) = match keys {
         Ok(keys) => keys,
         Err(message) => return Ok(Err(vec![Problem::new(m.line, Some("meetingid"), message)])),
     };
-    let resolution_key = |item: &AgendaItem| slug(&format!("{imported_id} item {}", item.id));
+    let resolution_key = |item: &AgendaItem| Key::from_words(&format!("{imported_id} item {}", item.id));
     let mut streams: BTreeSet<_> = [body_stream(&body_id), meeting_stream(&imported_id)].into_iter().collect();
     streams.extend(m.items.iter().filter_map(|i| resolution_key(i).ok()).map(|k| resolution_stream(&k)));
     let mut ledger = load_ledger(recorder.store(), streams.into_iter().collect()).await?;

@@ -31,10 +31,10 @@ pub(crate) struct AuditQuery {
 /// `GET /dashboard/audit`.
 pub(crate) async fn page(
     State(service): State<Arc<Service>>,
-    Viewer(principal, sign_out): Viewer,
+    viewer: Viewer,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    principal.require(Action::ReadAudit)?;
+    viewer.0.require(Action::ReadAudit)?;
     let query = read(query)?;
     let point = Point::read(query.as_of.as_deref())?;
     let stream = given(query.stream.as_deref());
@@ -85,7 +85,7 @@ pub(crate) async fn page(
         }
     }
     let (view, at) = service.reports.audit(&point.request(ReportKind::Audit, Filters::default(), trail)?).await?;
-    let verification = match principal.require(Action::Verify) {
+    let verification = match viewer.0.require(Action::Verify) {
         Ok(()) => Some(verify::check(&service).await?),
         Err(_) => None,
     };
@@ -124,7 +124,7 @@ pub(crate) async fn page(
         (entries(&view.entries, at.0, stream))
     };
     let broken = service.reports.broken().await;
-    Ok(render(layout::page("Audit trail", broken.as_ref(), &sign_out, &point, "/dashboard/audit", &keep, content)))
+    Ok(render(layout::page("Audit trail", broken.as_ref(), &viewer, &point, "/dashboard/audit", &keep, content)))
 }
 
 fn entries(entries: &[projections::AuditEntry], at: u64, stream: Option<&str>) -> Markup {

@@ -27,7 +27,7 @@ pub(crate) struct PointQuery {
 /// `GET /dashboard/instruments/{instrument}`.
 pub(crate) async fn page(
     State(service): State<Arc<Service>>,
-    Viewer(principal, sign_out): Viewer,
+    viewer: Viewer,
     Path(key): Path<String>,
     query: Result<Query<PointQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
@@ -48,7 +48,7 @@ pub(crate) async fn page(
     let (timeline, _) =
         service.reports.audit(&point.request(ReportKind::Audit, filters, TrailFilters::default())?).await?;
     let stream = domain::ids::instrument_stream(&key);
-    let may_audit = principal.require(Action::ReadAudit).is_ok();
+    let may_audit = viewer.0.require(Action::ReadAudit).is_ok();
 
     let content = html! {
         (facts(&status))
@@ -130,7 +130,7 @@ pub(crate) async fn page(
     Ok(render(layout::page(
         &status.title,
         broken.as_ref(),
-        &sign_out,
+        &viewer,
         &point,
         &format!("/dashboard/instruments/{key}"),
         &[],

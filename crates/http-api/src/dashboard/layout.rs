@@ -3,14 +3,15 @@
 //! small pieces pages share: RAG as a word beside its colour, percentages, dates and links that
 //! keep the page's "as of" date. Every value goes through maud, which escapes it.
 
-use domain::Date;
+use app::Action;
 use domain::rag::Rag;
+use domain::{Aggregate, Date};
 use kernel::{Timestamp, VerifyFailure};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use projections::ReportKind;
 
 use super::Point;
-use super::session::SignOut;
+use super::session::Viewer;
 
 /// The stylesheet: one for screen and print. Colours meet WCAG AA contrast against their
 /// backgrounds, and RAG is always written out beside its colour.
@@ -19,7 +20,7 @@ const STYLE: &str = r#"
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink); background: #fff; }
 a { color: var(--link); }
-a:focus, button:focus, input:focus, select:focus { outline: 3px solid #fd0; outline-offset: 0; }
+a:focus, button:focus, input:focus, select:focus, textarea:focus { outline: 3px solid #fd0; outline-offset: 0; }
 .skip { position: absolute; left: -999px; }
 .skip:focus { left: 8px; top: 8px; background: #fd0; color: #000; padding: 4px 8px; }
 header.site { background: #0b0c0c; color: #fff; padding: 8px 24px; display: flex; flex-wrap: wrap; gap: 16px; align-items: center; justify-content: space-between; }
@@ -64,6 +65,30 @@ form button { background: #00703c; color: #fff; border: 0; padding: 4px 12px; cu
 .note { color: var(--muted); }
 .alert { border-left: 6px solid #a4262c; padding: 8px 12px; background: #fbeaea; }
 .ok { border-left: 6px solid #1e6b34; padding: 8px 12px; background: #e8f3ec; }
+.visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: 0; padding: 0; overflow: hidden; clip: rect(0 0 0 0); border: 0; white-space: nowrap; }
+.error-summary { border: 5px solid #d4351c; padding: 16px; margin: 0 0 24px; }
+.error-summary:focus { outline: 3px solid #fd0; }
+.error-summary h2 { border: 0; margin: 0 0 8px; font-size: 1.2em; }
+.error-summary ul { margin: 0; padding-left: 0; list-style: none; }
+.error-summary a { color: #d4351c; font-weight: 700; }
+.panel { background: #00703c; color: #fff; padding: 16px 24px; margin: 0 0 24px; }
+.panel h2 { border: 0; margin: 0 0 4px; }
+.panel p { margin: 0; }
+form.record { max-width: 40em; margin: 0 0 32px; }
+.field { margin: 0 0 20px; }
+.field > label, fieldset legend { display: block; font-weight: 700; margin: 0 0 4px; }
+.field-error { border-left: 5px solid #d4351c; padding-left: 12px; }
+.field-error input, .field-error select, .field-error textarea { border-color: #d4351c; }
+.error-message { color: #d4351c; font-weight: 700; margin: 0 0 4px; }
+.hint { color: var(--muted); margin: 0 0 4px; }
+fieldset { border: 0; margin: 0; padding: 0; }
+textarea { font: inherit; border: 2px solid #0b0c0c; width: 100%; padding: 4px; }
+.field input[type=text] { width: 100%; }
+.field input.width-2 { width: 3.5em; } .field input.width-3 { width: 4.5em; } .field input.width-4 { width: 5.5em; }
+.date-input { display: flex; gap: 16px; }
+.date-item label { display: block; }
+.radio, .checkbox { display: flex; gap: 8px; align-items: center; margin: 4px 0; }
+.radio input, .checkbox input { width: 24px; height: 24px; }
 blockquote.text { border-left: 6px solid var(--line); margin: 8px 0 16px; padding: 4px 16px; white-space: pre-wrap; }
 ol.timeline { list-style: none; padding: 0; border-left: 3px solid var(--line); margin-left: 8px; }
 ol.timeline li { padding: 2px 0 10px 16px; }
@@ -86,13 +111,13 @@ ol.timeline time { font-weight: 700; margin-right: 8px; }
 }
 "#;
 
-/// A whole page: `title` in the header and `<title>`, `path` where the "as of" form sends the
-/// reader, `keep` the other query parameters it keeps, and `content` inside `<main>`, below the
+/// A whole page for `viewer`: `title` in the header and `<title>`, `path` where the "as of" form
+/// sends the reader, `keep` the other query parameters it keeps, and `content` inside `<main>`, below the
 /// banner saying the log is broken when `broken` names a break.
 pub(crate) fn page(
     title: &str,
     broken: Option<&VerifyFailure>,
-    sign_out: &SignOut,
+    viewer: &Viewer,
     point: &Point,
     path: &str,
     keep: &[(&str, &str)],
@@ -113,10 +138,16 @@ pub(crate) fn page(
                                     li { a href=(point.link(path)) { (kind.title()) } }
                                 }
                             }
+                            @if viewer.0.require(Action::Record(Aggregate::Meeting)).is_ok() {
+                                li { a href="/dashboard/meetings/new" { "Record a meeting" } }
+                            }
+                            @if super::actions::leads_actions(&viewer.0) {
+                                li { a href="/dashboard/actions" { "Your organisation's actions" } }
+                            }
                         }
                     }
                     form method="post" action="/dashboard/sign-out" {
-                        (sign_out.field())
+                        (viewer.1.field())
                         button type="submit" { "Sign out" }
                     }
                 }

@@ -1,18 +1,24 @@
-//! The board dashboard: read-only pages served as HTML under `/dashboard` for board members and
-//! officers, behind the same tokens as the API (a session cookie or the bearer header). An
+//! The board dashboard: pages served as HTML under `/dashboard` for board members, officers and
+//! partner leads, behind the same tokens as the API (a session cookie or the bearer header). An
 //! overview of every instrument, one page per instrument and per resolution, and the audit
-//! trail with chain verification, each as the record stood on any "as of" date. `docs/http.md`
-//! describes the pages.
+//! trail with chain verification, each as the record stood on any "as of" date; and the forms
+//! that keep the record: a secretariat's meetings, resolutions and minutes, and a partner lead's
+//! progress reports. `docs/dashboard.md` describes the forms, `docs/http.md` the pages.
 //!
 //! Architecture Invariant: the dashboard lays out what the read models compute and nothing
 //! else. Every figure on a page comes from a view of `projections` or from `app::views`; the
-//! pages only choose which to show and how. No JavaScript: filters and the "as of" picker are
-//! GET forms, and sign-in is a POST form.
+//! pages only choose which to show and how. Its forms build domain commands and record them
+//! down the API's one recording path (`commands::submit`, through [`form`]): the rules they
+//! meet are the domain's and `app::access`'s, never the page's own. No JavaScript: filters and
+//! the "as of" picker are GET forms, and everything else is a POST form.
 
+mod actions;
 mod audit;
 mod chart;
+mod form;
 mod instrument;
 mod layout;
+mod meeting;
 mod overview;
 mod resolution;
 mod session;
@@ -41,6 +47,14 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/instruments/{instrument}", get(instrument::page))
         .route("/dashboard/resolutions/{resolution}", get(resolution::page))
         .route("/dashboard/audit", get(audit::page))
+        .route("/dashboard/meetings", post(meeting::record))
+        .route("/dashboard/meetings/new", get(meeting::new))
+        .route("/dashboard/meetings/{meeting}", get(meeting::page))
+        .route("/dashboard/meetings/{meeting}/resolutions", post(meeting::record_resolution))
+        .route("/dashboard/meetings/{meeting}/minutes", post(meeting::publish_minutes))
+        .route("/dashboard/actions", get(actions::list))
+        .route("/dashboard/actions/{commitment}", get(actions::page))
+        .route("/dashboard/actions/{commitment}/progress", post(actions::report))
         .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
         .route("/dashboard/sign-out", post(session::sign_out))
 }

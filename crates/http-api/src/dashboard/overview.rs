@@ -28,7 +28,7 @@ pub(crate) struct OverviewQuery {
 /// `GET /dashboard`.
 pub(crate) async fn page(
     State(service): State<Arc<Service>>,
-    Viewer(_, sign_out): Viewer,
+    viewer: Viewer,
     query: Result<Query<OverviewQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
     let query = read(query)?;
@@ -102,15 +102,7 @@ pub(crate) async fn page(
         }
     };
     let broken = service.reports.broken().await;
-    Ok(render(layout::page(
-        "Instruments at a glance",
-        broken.as_ref(),
-        &sign_out,
-        &point,
-        "/dashboard",
-        &keep,
-        content,
-    )))
+    Ok(render(layout::page("Instruments at a glance", broken.as_ref(), &viewer, &point, "/dashboard", &keep, content)))
 }
 
 fn row(point: &Point, i: &InstrumentStatus) -> Markup {

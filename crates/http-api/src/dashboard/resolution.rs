@@ -20,7 +20,7 @@ use crate::{ApiError, Service};
 /// `GET /dashboard/resolutions/{resolution}`.
 pub(crate) async fn page(
     State(service): State<Arc<Service>>,
-    Viewer(_, sign_out): Viewer,
+    viewer: Viewer,
     Path(key): Path<String>,
     query: Result<Query<PointQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
@@ -126,7 +126,7 @@ pub(crate) async fn page(
     Ok(render(layout::page(
         &title,
         broken.as_ref(),
-        &sign_out,
+        &viewer,
         &point,
         &format!("/dashboard/resolutions/{key}"),
         &[],

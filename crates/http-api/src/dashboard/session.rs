@@ -4,12 +4,12 @@
 //! token stops working at once. Tokens travel only in a POST body, a header or the cookie, never
 //! in a URL, and are never logged.
 //!
-//! Both forms are protected from cross-site posts. The sign-in form, which has no session yet,
-//! by double submit: the form page sets a random value in the `covenant_csrf` cookie and in a
-//! hidden field, and a post whose field does not equal its cookie is refused (a page on another
-//! site can neither read the cookie nor, `SameSite=Strict`, have it sent). The sign-out form of a
-//! signed-in page carries a value derived from the session's token, which another site cannot
-//! know. Cookies carry `Secure` when the service is told it is behind HTTPS
+//! Every form is protected from cross-site posts, not by `SameSite` alone. The sign-in form,
+//! which has no session yet, by double submit: the form page sets a random value in the
+//! `covenant_csrf` cookie and in a hidden field, and a post whose field does not equal its cookie
+//! is refused (a page on another site can neither read the cookie nor, `SameSite=Strict`, have
+//! it sent). Every form of a signed-in page (sign-out and the forms that record) carries
+//! [`Csrf`], a value derived from the session's token, which another site cannot know. Cookies carry `Secure` when the service is told it is behind HTTPS
 //! (`Settings::secure_cookies`).
 
 use std::sync::Arc;
@@ -32,28 +32,35 @@ pub(crate) const COOKIE: &str = "covenant_session";
 /// The cookie holding the sign-in form's anti-forgery value.
 const CSRF_COOKIE: &str = "covenant_csrf";
 /// The hidden field holding a form's anti-forgery value.
-const CSRF_FIELD: &str = "csrf";
+pub(crate) const CSRF_FIELD: &str = "csrf";
 
 const SIGN_IN: &str = "/dashboard/sign-in";
 
 /// The principal a dashboard request acts for: signed in, with a role that may read the reports;
-/// and the value its page's sign-out form carries.
+/// and the anti-forgery value its page's forms carry.
 #[derive(Clone, Debug)]
-pub(crate) struct Viewer(pub Principal, pub SignOut);
+pub(crate) struct Viewer(pub Principal, pub Csrf);
 
-/// The anti-forgery value of a session's sign-out form: SHA-256 of the session's token, in hex.
+/// The anti-forgery value of a session's forms: SHA-256 of the session's token, in hex.
 #[derive(Clone, Debug)]
-pub(crate) struct SignOut(String);
+pub(crate) struct Csrf(String);
 
-impl SignOut {
+impl Csrf {
     fn of(token: &str) -> Self {
-        let digest = Sha256::new().chain_update(b"covenant sign-out\0").chain_update(token.as_bytes()).finalize();
-        SignOut(digest.iter().map(|b| format!("{b:02x}")).collect())
+        let digest = Sha256::new().chain_update(b"covenant form\0").chain_update(token.as_bytes()).finalize();
+        Csrf(digest.iter().map(|b| format!("{b:02x}")).collect())
     }
 
-    /// The hidden field a sign-out form carries.
+    /// The hidden field every form of a signed-in page carries.
     pub(crate) fn field(&self) -> Markup {
         html! { input type="hidden" name=(CSRF_FIELD) value=(self.0); }
+    }
+
+    /// Whether `posted`, the value of a form's hidden field, is this session's.
+    pub(crate) fn matches(&self, posted: Option<&str>) -> bool {
+        let Some(posted) = posted else { return false };
+        // Compared in full whatever differs first, so the time taken tells nothing.
+        posted.len() == self.0.len() && posted.bytes().zip(self.0.bytes()).fold(0, |d, (a, b)| d | (a ^ b)) == 0
     }
 }
 
@@ -72,7 +79,7 @@ impl FromRequestParts<Arc<Service>> for Viewer {
         match auth::principal(service, token).await {
             Ok(principal) => {
                 principal.require(Action::ReadReports).map_err(|e| Failure::from(e).into_response())?;
-                Ok(Viewer(principal, SignOut::of(token)))
+                Ok(Viewer(principal, Csrf::of(token)))
             }
             // A stale cookie is cleared on the way to signing in again.
             Err(ApiError::Unauthenticated(_)) => Err(signed_out(service, Redirect::to(SIGN_IN).into_response())),
@@ -144,8 +151,8 @@ fn form_page(service: &Service, headers: &HeaderMap, status: StatusCode, error: 
     response
 }
 
-/// A new random anti-forgery value: 256 bits in hex.
-fn fresh() -> String {
+/// A new random value: 256 bits in hex; for an anti-forgery value, or a form's idempotency key.
+pub(crate) fn fresh() -> String {
     let bytes: [u8; 32] = rand::random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -188,7 +195,7 @@ pub(crate) async fn sign_out(
     headers: HeaderMap,
     Form(form): Form<SignOutForm>,
 ) -> Response {
-    let own = cookie_in(&headers, COOKIE).is_some_and(|token| SignOut::of(token).0 == form.csrf);
+    let own = cookie_in(&headers, COOKIE).is_some_and(|token| Csrf::of(token).matches(Some(&form.csrf)));
     if !own {
         let failure = ApiError::Forbidden(
             "the sign-out form was not sent from this service's own page: sign out with the button on a dashboard page"

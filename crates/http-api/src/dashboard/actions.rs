@@ -1,0 +1,222 @@
+//! A partner organisation's actions, for its lead (a contributor token): every open action it
+//! answers for, most pressing first, with what is overdue, due soon or stale; and one page per
+//! action with the form to report progress on it. A contributor is refused (403) any action its
+//! organisation does not hold, when it asks for the page and again, by `app::access`, when it
+//! posts.
+
+use std::sync::Arc;
+
+use app::{Action, Principal, Provenance, Submission};
+use axum::Form;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use domain::commitment::{self, ReportingPeriod};
+use domain::ids::commitment_stream;
+use domain::rag::Rag;
+use domain::values::in_words;
+use domain::{Aggregate, Command, Key};
+use maud::html;
+use projections::{ActionRow, Filters, GroupBy};
+
+use super::form::{self, Check, Fields, Problem, Sent, Shown};
+use super::meeting::{RecordedQuery, stream_version};
+use super::session::Viewer;
+use super::{Failure, Point, layout, read, render};
+use crate::{ApiError, Service};
+
+const LIST: &str = "/dashboard/actions";
+
+/// The statuses a lead may report, as the form offers them.
+const STATUSES: [(&str, &str, Rag); 3] = [
+    ("green", "Green: on track", Rag::Green),
+    ("amber", "Amber: at risk", Rag::Amber),
+    ("red", "Red: off track", Rag::Red),
+];
+
+/// Whether `principal` leads a partner organisation's actions: a contributor token, which acts
+/// for one organisation.
+pub(crate) fn leads_actions(principal: &Principal) -> bool {
+    principal.role.is_scoped()
+        && principal.organisation.is_some()
+        && principal.require(Action::Record(Aggregate::Commitment)).is_ok()
+}
+
+/// The actions `principal` may report on as of `point`: its organisation's, or every one for a
+/// role not bound to an organisation that may record commitments.
+async fn rows(service: &Service, principal: &Principal, point: &Point) -> Result<Vec<ActionRow>, Failure> {
+    principal.require(Action::Record(Aggregate::Commitment))?;
+    let organisation = principal.organisation.clone();
+    if principal.role.is_scoped() && organisation.is_none() {
+        return Err(Failure(ApiError::Forbidden(
+            "this contributor token acts for no organisation: ask an administrator for a token of your organisation"
+                .to_owned(),
+        )));
+    }
+    let models = service.reports.models(point.as_of).await?;
+    let filters = Filters { organisation: organisation.clone(), ..Filters::default() };
+    let view = models.actions().view(&filters, service.reports.rules(), point.today, GroupBy::Organisation);
+    // Held now, not only before a succession.
+    Ok(view.rows.into_iter().filter(|r| organisation.is_none() || r.organisation == organisation).collect())
+}
+
+/// `GET /dashboard/actions`.
+pub(crate) async fn list(State(service): State<Arc<Service>>, viewer: Viewer) -> Result<Response, Failure> {
+    let point = Point::read(None)?;
+    let open: Vec<ActionRow> =
+        rows(&service, &viewer.0, &point).await?.into_iter().filter(|r| r.state.is_open()).collect();
+    let name = open.iter().find_map(|r| r.organisation_name.clone());
+    let content = html! {
+        p {
+            @match &name { Some(name) => { "Every open action " (name) " leads, most pressing first." }, None => "Every open action your organisation leads, most pressing first." }
+            " Report progress on each from its page."
+        }
+        table #actions {
+            caption { "Open actions" }
+            thead { tr {
+                th scope="col" { "Action" } th scope="col" { "Due" } th scope="col" { "State" }
+                th scope="col" { "Last update" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
+            } }
+            tbody {
+                @for r in &open {
+                    tr data-commitment=(r.commitment) {
+                        th scope="row" { a href=(format!("{LIST}/{}", r.commitment)) { (r.title) } }
+                        td { (layout::date(r.due_on)) }
+                        td data-field="state" { (in_words(&r.state)) @if r.stale { strong { ", stale" } } }
+                        td { (layout::date(r.last_update)) }
+                        td.num { (layout::progress(Some(r.progress))) }
+                        td { (layout::rag_beside_lead(r.rag, r.lead_status())) }
+                    }
+                }
+            }
+        }
+        @if open.is_empty() { p.note { "No open action is on record for your organisation." } }
+    };
+    let broken = service.reports.broken().await;
+    Ok(render(layout::page(
+        "Your organisation's actions",
+        broken.as_ref(),
+        &viewer,
+        &point,
+        form::AS_OF_PAGE,
+        &[],
+        content,
+    )))
+}
+
+/// `GET /dashboard/actions/{commitment}`.
+pub(crate) async fn page(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    query: Result<Query<RecordedQuery>, QueryRejection>,
+) -> Result<Response, Failure> {
+    let recorded = read(query)?.recorded;
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "commitment"))?;
+    let confirmation = form::confirmation(&service, recorded.as_deref(), &[commitment_stream(&key)]).await;
+    action_page(&service, &viewer, &key, confirmation, &Fields::default(), &[], None).await
+}
+
+/// The action `key`, when `principal` may report on it.
+async fn action(service: &Service, principal: &Principal, key: &Key) -> Result<ActionRow, Failure> {
+    let point = Point::read(None)?;
+    rows(service, principal, &point).await?.into_iter().find(|r| &r.commitment == key).ok_or_else(|| {
+        Failure(ApiError::Forbidden(format!(
+            "{key} is not an action your organisation leads: you may only report on your own organisation's actions, listed at {LIST}"
+        )))
+    })
+}
+
+async fn action_page(
+    service: &Service,
+    viewer: &Viewer,
+    key: &Key,
+    confirmation: maud::Markup,
+    fields: &Fields,
+    problems: &[Problem],
+    version: Option<u64>,
+) -> Result<Response, Failure> {
+    let point = Point::read(None)?;
+    let row = action(service, &viewer.0, key).await?;
+    let version = match version {
+        Some(version) => version,
+        None => stream_version(service, &commitment_stream(key)).await?,
+    };
+    let shown = Shown { fields, problems, version: Some(version) };
+    let content = html! {
+        (confirmation)
+        (shown.summary())
+        dl.facts #facts {
+            dt { "Lead" } dd { (row.lead) }
+            dt { "Due" } dd { (layout::date(row.due_on)) }
+            dt { "State" } dd { (in_words(&row.state)) @if row.stale { ", stale" } }
+            dt { "Complete" } dd data-field="complete" { (layout::progress(Some(row.progress))) }
+            dt { "RAG" } dd { (layout::rag_beside_lead(row.rag, row.lead_status())) }
+            @if let Some(last) = &row.last_report {
+                dt { "Last report" } dd data-field="last-report" { (last.period) ", " (layout::date(Some(last.reported_on))) ": " (last.narrative) }
+            }
+        }
+        @if row.state.is_open() {
+            h2 #report { "Report progress" }
+            form.record method="post" action=(format!("{LIST}/{key}/progress")) novalidate {
+                (shown.hidden(viewer))
+                (shown.number("percent", "Percentage complete", Some("A whole number from 0 to 100"), "%"))
+                (shown.radios("status", "Status, as you see it", &STATUSES.map(|(v, l, _)| (v, l))))
+                (shown.textarea("narrative", "What has happened", Some("What was done since the last report, and what is next")))
+                (shown.text("evidence", "Evidence link (optional)", Some("The address of a report or paper that shows it")))
+                (shown.text("period", "Reporting period", Some("For example, 2024/25 Q1")))
+                (shown.date("reported_on", "Date of the report", Some("For example, 20 4 2024")))
+                (shown.text("source", "Source", Some("The return or paper this report comes from")))
+                button type="submit" { "Report progress" }
+            }
+        }
+    };
+    let broken = service.reports.broken().await;
+    Ok(form::answer(
+        layout::page(&row.title, broken.as_ref(), viewer, &point, form::AS_OF_PAGE, &[], content),
+        problems,
+    ))
+}
+
+/// `POST /dashboard/actions/{commitment}/progress`.
+pub(crate) async fn report(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Failure> {
+    let fields = Fields::posted(posted);
+    form::guard(&viewer, &fields)?;
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "commitment"))?;
+    action(&service, &viewer.0, &key).await?;
+    let version = fields.version().ok().flatten();
+    let mut check = Check::new(&fields);
+    let percent = check.number("percent", "Percentage complete", 0, 100);
+    let status = check.choice("status", &STATUSES.map(|(v, _, r)| (v, r)), "Select the status as you see it");
+    let narrative = check.text("narrative", "Enter what has happened");
+    let evidence = check.optional("evidence");
+    let period = check.text("period", "Enter the reporting period, for example 2024/25 Q1");
+    let reported_on = check.date("reported_on", "Date of the report");
+    let source = check.optional("source");
+    let (Some(percent), Some(status), Some(narrative), Some(label), Some(reported_on), true) =
+        (percent, status, narrative, period, reported_on, check.problems.is_empty())
+    else {
+        return action_page(&service, &viewer, &key, html! {}, &fields, &check.problems, version).await;
+    };
+    let command = Command::Commitment(commitment::Command::ReportProgress {
+        id: key.clone(),
+        status,
+        percent_complete: u8::try_from(percent).unwrap_or(100),
+        narrative,
+        evidence_refs: evidence.into_iter().collect(),
+        period: ReportingPeriod { label, from: None, to: None },
+        reported_on,
+    });
+    let submission = Submission { command, provenance: Provenance { source, ..Provenance::new(viewer.0.actor()) } };
+    let path = format!("{LIST}/{key}/progress");
+    let done = format!("{LIST}/{key}");
+    match form::send(&service, &viewer, &path, &fields, vec![submission], &done).await {
+        Sent::Done(response) => Ok(response),
+        Sent::Refused(problems) => action_page(&service, &viewer, &key, html! {}, &fields, &problems, version).await,
+    }
+}

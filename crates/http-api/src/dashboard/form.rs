@@ -1,0 +1,588 @@
+//! What every form that records shares: reading and checking what was posted, laying fields out
+//! as the GOV.UK Design System does (an error summary at the top, the message beside the field,
+//! dates as day, month and year), the hidden fields every form carries, and sending its commands
+//! down the API's one recording path (`commands::submit`), so no rule is written twice.
+//!
+//! Every form carries three hidden fields: the session's anti-forgery value ([`Csrf`]), checked
+//! before anything else; an idempotency key minted when the form is shown, so that a form sent
+//! twice (a double click, back and resubmit) records once; and the version of the stream the
+//! form was read at, sent as the expected version, so that a form read before someone else
+//! recorded something on the same stream is refused with a page saying what changed. A form
+//! shown again after an error keeps what was typed and the version it was first read at, under
+//! a fresh key. After a success, the browser is sent (303) to the page showing what was
+//! recorded, which confirms it with the event's position in the log.
+
+use std::fmt::Write as _;
+
+use app::{Principal, Submission};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::Date;
+use kernel::{Position, StreamBound, StreamId};
+use maud::{Markup, html};
+
+use super::session::{CSRF_FIELD, Viewer, fresh};
+use super::{Failure, Point, layout, render};
+use crate::commands::{RecordedEvents, fingerprint, submit};
+use crate::{ApiError, Service};
+
+/// The hidden field holding a form's idempotency key.
+const KEY_FIELD: &str = "idempotency_key";
+/// The hidden field holding the version of the stream the form was read at.
+const VERSION_FIELD: &str = "version";
+/// Where the "as of" picker of a page with forms sends the reader: such a page shows the record
+/// as it stands, to record on it, so a past date is shown on the overview.
+pub(crate) const AS_OF_PAGE: &str = "/dashboard";
+/// The query parameter a page is sent to after a success, naming the position recorded.
+pub(crate) const RECORDED: &str = "recorded";
+
+/// The fields of a form, by name, in the order sent: what was posted, or none for a new form.
+#[derive(Debug, Default)]
+pub(crate) struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// What was posted.
+    pub(crate) fn posted(pairs: Vec<(String, String)>) -> Self {
+        Fields(pairs)
+    }
+
+    /// The value of `name`, or empty.
+    pub(crate) fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The version of the stream the form was read at, as the form carries it.
+    pub(crate) fn version(&self) -> Result<Option<u64>, ApiError> {
+        let text = self.get(VERSION_FIELD).trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse().map(Some).map_err(|_| {
+            ApiError::bad_request("the form's version field was changed: open the form again from its page", "version")
+        })
+    }
+}
+
+/// One thing wrong with what was typed: the id of the field to go to, and what to do.
+#[derive(Clone, Debug)]
+pub(crate) struct Problem {
+    /// The field's id, or none for a refusal that names no one field.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// Checks what was posted, field by field, collecting what is wrong with each.
+#[derive(Debug)]
+pub(crate) struct Check<'a> {
+    fields: &'a Fields,
+    pub problems: Vec<Problem>,
+}
+
+impl<'a> Check<'a> {
+    pub(crate) fn new(fields: &'a Fields) -> Self {
+        Check { fields, problems: Vec::new() }
+    }
+
+    fn wrong(&mut self, field: &str, message: String) {
+        self.problems.push(Problem { field: Some(field.to_owned()), message });
+    }
+
+    /// The text of `name`, trimmed; `missing` when it is empty.
+    pub(crate) fn text(&mut self, name: &str, missing: &str) -> Option<String> {
+        let value = self.fields.get(name).trim();
+        if value.is_empty() {
+            self.wrong(name, missing.to_owned());
+            return None;
+        }
+        Some(value.to_owned())
+    }
+
+    /// The text of `name`, trimmed, if any was typed.
+    pub(crate) fn optional(&self, name: &str) -> Option<String> {
+        Some(self.fields.get(name).trim()).filter(|v| !v.is_empty()).map(str::to_owned)
+    }
+
+    /// The whole number of `name`, from `min` to `max`; `label` names it in messages, as
+    /// "Percentage complete".
+    pub(crate) fn number(&mut self, name: &str, label: &str, min: u32, max: u32) -> Option<u32> {
+        let value = self.fields.get(name).trim().trim_end_matches('%').trim();
+        if value.is_empty() {
+            self.wrong(name, format!("Enter the {}", lower_first(label)));
+            return None;
+        }
+        match value.parse::<u32>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            Ok(_) => {
+                self.wrong(name, format!("{label} must be between {min} and {max}"));
+                None
+            }
+            Err(_) => {
+                self.wrong(name, format!("{label} must be a whole number, like 60"));
+                None
+            }
+        }
+    }
+
+    /// The option of `name` chosen among `options` (value, what it stands for); `missing` when
+    /// none, or one not offered, was chosen.
+    pub(crate) fn choice<T: Clone>(&mut self, name: &str, options: &[(&str, T)], missing: &str) -> Option<T> {
+        let value = self.fields.get(name).trim();
+        let chosen = options.iter().find(|(v, _)| *v == value).map(|(_, t)| t.clone());
+        if chosen.is_none() {
+            self.wrong(name, missing.to_owned());
+        }
+        chosen
+    }
+
+    /// The date typed in the day, month and year fields of `name` (`name-day`, `name-month`,
+    /// `name-year`); `label` names it in messages, as "Date of the meeting".
+    pub(crate) fn date(&mut self, name: &str, label: &str) -> Option<Date> {
+        let parts = ["day", "month", "year"].map(|part| self.fields.get(&format!("{name}-{part}")).trim().to_owned());
+        let missing: Vec<&str> =
+            ["day", "month", "year"].into_iter().zip(&parts).filter(|(_, v)| v.is_empty()).map(|(p, _)| p).collect();
+        let first = |part: &str| format!("{name}-{part}");
+        if missing.len() == 3 {
+            self.wrong(&first("day"), format!("Enter the {}", lower_first(label)));
+            return None;
+        }
+        if let Some(part) = missing.first() {
+            let words = match missing.as_slice() {
+                [one] => (*one).to_owned(),
+                [one, two] => format!("{one} and {two}"),
+                _ => String::new(),
+            };
+            self.wrong(&first(part), format!("{label} must include a {words}"));
+            return None;
+        }
+        let numbers: Vec<Option<u32>> = parts.iter().map(|p| p.parse().ok()).collect();
+        if parts[2].len() != 4 || numbers[2].is_none() {
+            self.wrong(&first("year"), "Year must include 4 numbers".to_owned());
+            return None;
+        }
+        let date = match numbers.as_slice() {
+            [Some(day), Some(month), Some(year)] => {
+                i32::try_from(*year).ok().and_then(|y| Date::from_ymd_opt(y, *month, *day))
+            }
+            _ => None,
+        };
+        if date.is_none() {
+            let month_ok = numbers[1].is_some_and(|m| (1..=12).contains(&m));
+            let part = if month_ok || numbers[0].is_none() { "day" } else { "month" };
+            self.wrong(&first(part), format!("{label} must be a real date"));
+        }
+        date
+    }
+
+    /// Adds a problem the form's own reading found.
+    pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.wrong(field, message.into());
+    }
+}
+
+/// `text` with its first letter in lower case: "Date of the meeting" in "Enter the date of ...".
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A form being shown: its values, what is wrong with them, and its hidden fields.
+#[derive(Debug)]
+pub(crate) struct Shown<'a> {
+    pub fields: &'a Fields,
+    pub problems: &'a [Problem],
+    /// The version of the stream the form is read at.
+    pub version: Option<u64>,
+}
+
+impl Shown<'_> {
+    fn problem(&self, id: &str) -> Option<&str> {
+        self.problems.iter().find(|p| p.field.as_deref() == Some(id)).map(|p| p.message.as_str())
+    }
+
+    /// The error summary, when anything is wrong: "There is a problem", and a link to each field.
+    pub(crate) fn summary(&self) -> Markup {
+        html! {
+            @if !self.problems.is_empty() {
+                div.error-summary #error-summary role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
+                    h2 #error-summary-title { "There is a problem" }
+                    ul {
+                        @for p in self.problems {
+                            li { @match &p.field {
+                                Some(id) => a href=(format!("#{id}")) { (p.message) },
+                                None => (p.message),
+                            } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The hidden fields every form carries: the session's anti-forgery value, a fresh
+    /// idempotency key and the version read.
+    pub(crate) fn hidden(&self, viewer: &Viewer) -> Markup {
+        html! {
+            (viewer.1.field())
+            input type="hidden" name=(KEY_FIELD) value=(fresh());
+            @if let Some(version) = self.version { input type="hidden" name=(VERSION_FIELD) value=(version); }
+        }
+    }
+
+    fn message(&self, id: &str) -> Markup {
+        html! { @if let Some(message) = self.problem(id) { p.error-message #(format!("{id}-error")) { span.visually-hidden { "Error: " } (message) } } }
+    }
+
+    fn described(&self, id: &str, hint: Option<&str>) -> Option<String> {
+        let mut ids = Vec::new();
+        if hint.is_some() {
+            ids.push(format!("{id}-hint"));
+        }
+        if self.problem(id).is_some() {
+            ids.push(format!("{id}-error"));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+
+    /// A text field.
+    pub(crate) fn text(&self, name: &str, label: &str, hint: Option<&str>) -> Markup {
+        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
+        html! {
+            div class=(class) {
+                label for=(name) { (label) }
+                @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
+                (self.message(name))
+                input #(name) type="text" name=(name) value=(self.fields.get(name)) aria-describedby=[self.described(name, hint)];
+            }
+        }
+    }
+
+    /// A field for a whole number, such as a percentage.
+    pub(crate) fn number(&self, name: &str, label: &str, hint: Option<&str>, suffix: &str) -> Markup {
+        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
+        html! {
+            div class=(class) {
+                label for=(name) { (label) }
+                @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
+                (self.message(name))
+                input.width-3 #(name) type="text" inputmode="numeric" name=(name) value=(self.fields.get(name)) aria-describedby=[self.described(name, hint)];
+                " " (suffix)
+            }
+        }
+    }
+
+    /// A text area.
+    pub(crate) fn textarea(&self, name: &str, label: &str, hint: Option<&str>) -> Markup {
+        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
+        html! {
+            div class=(class) {
+                label for=(name) { (label) }
+                @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
+                (self.message(name))
+                textarea #(name) name=(name) rows="5" aria-describedby=[self.described(name, hint)] { (self.fields.get(name)) }
+            }
+        }
+    }
+
+    /// A select of `options` (value, label), starting with `blank` when one is given.
+    pub(crate) fn select(&self, name: &str, label: &str, options: &[(String, String)], blank: Option<&str>) -> Markup {
+        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
+        let chosen = self.fields.get(name);
+        html! {
+            div class=(class) {
+                label for=(name) { (label) }
+                (self.message(name))
+                select #(name) name=(name) aria-describedby=[self.described(name, None)] {
+                    @if let Some(blank) = blank { option value="" { (blank) } }
+                    @for (value, label) in options {
+                        option value=(value) selected[value == chosen] { (label) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Radio buttons of `options` (value, label) in one fieldset.
+    pub(crate) fn radios(&self, name: &str, legend: &str, options: &[(&str, &str)]) -> Markup {
+        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
+        let chosen = self.fields.get(name);
+        html! {
+            div class=(class) {
+                fieldset aria-describedby=[self.described(name, None)] {
+                    legend { (legend) }
+                    (self.message(name))
+                    div.radios {
+                        @for (i, (value, label)) in options.iter().enumerate() {
+                            @let id = if i == 0 { name.to_owned() } else { format!("{name}-{value}") };
+                            div.radio {
+                                input #(id) type="radio" name=(name) value=(value) checked[*value == chosen];
+                                label for=(id) { (label) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A checkbox, ticked when the form holds its value.
+    pub(crate) fn checkbox(&self, name: &str, label: &str) -> Markup {
+        html! {
+            div.field.checkbox {
+                input #(name) type="checkbox" name=(name) value="yes" checked[self.fields.get(name) == "yes"];
+                label for=(name) { (label) }
+            }
+        }
+    }
+
+    /// A date as day, month and year fields in one fieldset, as the GOV.UK Design System asks.
+    pub(crate) fn date(&self, name: &str, legend: &str, hint: Option<&str>) -> Markup {
+        let parts = [("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4)];
+        let wrong = parts.iter().find_map(|(part, _, _)| self.problem(&format!("{name}-{part}")));
+        let class = if wrong.is_some() { "field field-error" } else { "field" };
+        let hint_id = format!("{name}-hint");
+        let error_id = format!("{name}-error");
+        let described: Vec<&str> =
+            [hint.map(|_| hint_id.as_str()), wrong.map(|_| error_id.as_str())].into_iter().flatten().collect();
+        html! {
+            div class=(class) {
+                fieldset role="group" aria-describedby=[(!described.is_empty()).then(|| described.join(" "))] {
+                    legend { (legend) }
+                    @if let Some(hint) = hint { p.hint #(hint_id) { (hint) } }
+                    @if let Some(message) = wrong { p.error-message #(error_id) { span.visually-hidden { "Error: " } (message) } }
+                    div.date-input {
+                        @for (part, label, width) in parts {
+                            @let id = format!("{name}-{part}");
+                            div.date-item {
+                                label for=(id) { (label) }
+                                input class=(format!("width-{width}")) #(id) type="text" inputmode="numeric" name=(id) value=(self.fields.get(&id));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Refuses a post that does not carry the session's anti-forgery value: 403, nothing recorded.
+pub(crate) fn guard(viewer: &Viewer, fields: &Fields) -> Result<(), Failure> {
+    let posted = fields.0.iter().find(|(n, _)| n == CSRF_FIELD).map(|(_, v)| v.as_str());
+    if viewer.1.matches(posted) {
+        return Ok(());
+    }
+    Err(Failure(ApiError::Forbidden(
+        "the form was not sent from this service's own page, or was sent from before you last signed in: nothing was recorded; open the form again from the dashboard and send it from there".to_owned(),
+    )))
+}
+
+/// What became of a form's commands.
+pub(crate) enum Sent {
+    /// The answer to give: the redirect to the page showing what was recorded, the page saying
+    /// the stream changed since the form was read, or a refusal page.
+    Done(Response),
+    /// The rules refused the commands: the form is shown again with why.
+    Refused(Vec<Problem>),
+}
+
+/// Sends `submissions` for `viewer` down the API's recording path, as the form `fields` posted
+/// to `path` asked, against the version the form was read at (of the first command's stream).
+/// On a success, or the same form sent again, sends the browser to `done` with the position of
+/// the last event recorded on the first command's stream.
+pub(crate) async fn send(
+    service: &Service,
+    viewer: &Viewer,
+    path: &str,
+    fields: &Fields,
+    submissions: Vec<Submission>,
+    done: &str,
+) -> Sent {
+    match sent(service, &viewer.0, path, fields, submissions).await {
+        Ok(position) => {
+            let to = match position {
+                Some(position) => format!("{done}?{RECORDED}={position}"),
+                None => done.to_owned(),
+            };
+            Sent::Done(Redirect::to(&to).into_response())
+        }
+        Err((ApiError::PreconditionFailed(_), Some(stream), Some(version))) => {
+            Sent::Done(conflict(service, viewer, &stream, version, done).await.unwrap_or_else(|f| f.into_response()))
+        }
+        Err((ApiError::Unprocessable { detail, .. } | ApiError::BadRequest { detail, .. }, _, _)) => {
+            Sent::Refused(vec![Problem { field: None, message: sentence(&detail) }])
+        }
+        Err((other, _, _)) => Sent::Done(Failure(other).into_response()),
+    }
+}
+
+/// A refusal as a sentence: its first letter in capitals.
+fn sentence(detail: &str) -> String {
+    let mut chars = detail.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// Why commands were not recorded, with the stream and the version the form was read at.
+type Refusal = (ApiError, Option<StreamId>, Option<u64>);
+
+async fn sent(
+    service: &Service,
+    principal: &Principal,
+    path: &str,
+    fields: &Fields,
+    submissions: Vec<Submission>,
+) -> Result<Option<u64>, Refusal> {
+    let stream = submissions.first().map(|s| s.command.stream_id());
+    let version = fields.version().map_err(|e| (e, stream.clone(), None))?;
+    let refused = |e: ApiError| (e, stream.clone(), version);
+    let key = Some(fields.get(KEY_FIELD).trim()).filter(|k| !k.is_empty() && k.len() <= 200).map(str::to_owned);
+    if key.is_none() {
+        return Err(refused(ApiError::bad_request(
+            "the form has lost its idempotency key: open the form again from its page",
+            KEY_FIELD,
+        )));
+    }
+    let mut body = String::new();
+    for (name, value) in fields.0.iter().filter(|(n, _)| n != CSRF_FIELD && n != KEY_FIELD) {
+        let _ = write!(body, "{}={}\n{}\n", name.len(), name, value.replace('\n', "\n "));
+    }
+    let request = fingerprint(path, version, None, None, body.as_bytes());
+    let (answer, _) = submit(service, principal, submissions, version, key, request).await.map_err(refused)?;
+    if answer.status.is_success() {
+        let recorded: RecordedEvents = serde_json::from_str(&answer.body)
+            .map_err(|e| refused(ApiError::Internal(format!("a kept answer cannot be read: {e}"))))?;
+        // The position of what the form recorded: the last event on the first command's stream.
+        let first = stream.as_ref().map(ToString::to_string);
+        let on_first = recorded.events.iter().filter(|e| Some(&e.stream_id) == first.as_ref()).map(|e| e.position);
+        return Ok(on_first.max().or_else(|| recorded.events.iter().map(|e| e.position).max()));
+    }
+    // A refusal kept from the first time this form was sent.
+    let problem: serde_json::Value = serde_json::from_str(&answer.body).unwrap_or_default();
+    let detail = problem["detail"].as_str().unwrap_or_default().to_owned();
+    let field = problem["field"].as_str().map(str::to_owned);
+    Err(refused(match answer.status {
+        StatusCode::PRECONDITION_FAILED => ApiError::PreconditionFailed(detail),
+        StatusCode::FORBIDDEN => ApiError::Forbidden(detail),
+        StatusCode::BAD_REQUEST => ApiError::BadRequest { detail, field },
+        _ => ApiError::Unprocessable { detail, field },
+    }))
+}
+
+/// The page for a form read at `version` of `stream` before someone else recorded on it: what
+/// they recorded since, and nothing of the form recorded. Status 409.
+async fn conflict(
+    service: &Service,
+    viewer: &Viewer,
+    stream: &StreamId,
+    version: u64,
+    back: &str,
+) -> Result<Response, Failure> {
+    let events = service.stores.events.read_stream(stream, StreamBound::All).await?;
+    let since: Vec<_> = events.into_iter().filter(|e| e.stream_version > version).collect();
+    let point = Point::read(None)?;
+    let content = html! {
+        div.error-summary role="alert" {
+            h2 { "Nothing was recorded" }
+            p { "Someone else recorded something on this record after you opened the form, so what you entered was not recorded over it." }
+        }
+        h2 { "What was recorded since you opened the form" }
+        table #since {
+            thead { tr {
+                th scope="col" .num { "Position" } th scope="col" { "What" } th scope="col" { "Recorded" }
+                th scope="col" { "By" } th scope="col" { "Source" }
+            } }
+            tbody {
+                @for e in &since {
+                    tr {
+                        td.num { (e.position.0) }
+                        td { (e.event_type) }
+                        td { (layout::moment(e.recorded_at)) }
+                        td { (e.metadata.actor) }
+                        td { (e.metadata.source.as_deref().unwrap_or("–")) }
+                    }
+                }
+            }
+        }
+        p { a href=(back) { "Go back to the record as it stands now" } ", check what you meant to record still applies, and enter it again." }
+    };
+    let broken = service.reports.broken().await;
+    let mut response = render(layout::page(
+        "Someone else recorded something first",
+        broken.as_ref(),
+        viewer,
+        &point,
+        AS_OF_PAGE,
+        &[],
+        content,
+    ));
+    *response.status_mut() = StatusCode::CONFLICT;
+    Ok(response)
+}
+
+/// The confirmation panel of a page sent to after a success, when `recorded` is the position of
+/// an event on one of `streams`.
+pub(crate) async fn confirmation(service: &Service, recorded: Option<&str>, streams: &[StreamId]) -> Markup {
+    let Some(position) = recorded.and_then(|r| r.parse::<u64>().ok()).filter(|p| *p > 0) else {
+        return html! {};
+    };
+    let event = service.stores.events.read_all(Position(position - 1), 1).await.ok().and_then(|e| e.into_iter().next());
+    match event.filter(|e| e.position.0 == position && streams.contains(&e.stream_id)) {
+        Some(e) => html! {
+            div.panel #recorded role="status" {
+                h2 { "Recorded" }
+                p { "It is entry " strong { (e.position.0) } " of the log (" (e.event_type) ", recorded " (layout::moment(e.recorded_at)) ")." }
+            }
+        },
+        None => html! {},
+    }
+}
+
+/// A form page's answer: 200, or 422 when it shows what is wrong.
+pub(crate) fn answer(markup: Markup, problems: &[Problem]) -> Response {
+    let mut response = render(markup);
+    if !problems.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn posted(pairs: &[(&str, &str)]) -> Fields {
+        Fields::posted(pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect())
+    }
+
+    fn date(day: &str, month: &str, year: &str) -> (Option<Date>, Vec<String>) {
+        let fields = posted(&[("on-day", day), ("on-month", month), ("on-year", year)]);
+        let mut check = Check::new(&fields);
+        let date = check.date("on", "Date of the meeting");
+        let messages =
+            check.problems.iter().map(|p| format!("{}: {}", p.field.clone().unwrap_or_default(), p.message)).collect();
+        (date, messages)
+    }
+
+    #[test]
+    fn dates_are_read_from_day_month_and_year_with_govuk_messages() {
+        assert_eq!(date("5", "3", "2024"), (Date::from_ymd_opt(2024, 3, 5), vec![]));
+        assert_eq!(date(" 05 ", "03", "2024").0, Date::from_ymd_opt(2024, 3, 5));
+        assert_eq!(date("", "", "").1, ["on-day: Enter the date of the meeting"]);
+        assert_eq!(date("5", "", "2024").1, ["on-month: Date of the meeting must include a month"]);
+        assert_eq!(date("", "3", "").1, ["on-day: Date of the meeting must include a day and year"]);
+        assert_eq!(date("31", "2", "2024").1, ["on-day: Date of the meeting must be a real date"]);
+        assert_eq!(date("3", "13", "2024").1, ["on-month: Date of the meeting must be a real date"]);
+        assert_eq!(date("3", "1", "24").1, ["on-year: Year must include 4 numbers"]);
+        assert_eq!(date("x", "1", "2024").1, ["on-day: Date of the meeting must be a real date"]);
+    }
+
+    #[test]
+    fn numbers_and_choices_say_what_to_enter() {
+        let fields = posted(&[("percent", "120"), ("status", "blue")]);
+        let mut check = Check::new(&fields);
+        assert_eq!(check.number("percent", "Percentage complete", 0, 100), None);
+        assert_eq!(check.choice("status", &[("green", 1)], "Select the status"), None);
+        let messages: Vec<&str> = check.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages, ["Percentage complete must be between 0 and 100", "Select the status"]);
+        let fields = posted(&[("percent", "60%")]);
+        assert_eq!(Check::new(&fields).number("percent", "Percentage complete", 0, 100), Some(60));
+    }
+}
