@@ -313,31 +313,42 @@ impl NatsPublisher {
     /// further than the position saved: a publisher stopped after JetStream acknowledged a
     /// batch but before the position was saved would otherwise send the batch again, and
     /// JetStream drops a message sent twice only within its duplicate window (two minutes by
-    /// default). The stream's last message counts only when it is the event of the log at the
-    /// position it names (its `ce-sequence`), with the same id.
+    /// default). The stream's tail counts only when its last messages are, one for one and in
+    /// order, the log's events after the saved position (the same `ce-id`s), so that a batch
+    /// of which some messages were lost is never taken as published; it is sent again instead.
     async fn catch_up_with_stream(
         &self,
         events: &dyn EventStore,
         lead: &mut dyn PublisherLead,
     ) -> Result<(), PublishError> {
         let failed = |detail: String| PublishError::Stream { stream: self.target.stream.clone(), detail };
+        let saved = lead.position();
         let stream = self.jetstream.get_stream(&self.target.stream).await.map_err(|e| failed(e.to_string()))?;
-        let info = stream.get_info().await.map_err(|e| failed(e.to_string()))?;
-        if info.state.messages == 0 {
+        let state = stream.get_info().await.map_err(|e| failed(e.to_string()))?.state;
+        if state.messages == 0 {
             return Ok(());
         }
-        let last = stream.get_raw_message(info.state.last_sequence).await.map_err(|e| failed(e.to_string()))?;
-        let header = |name: &str| last.headers.get(name).map(|value| value.as_str().to_owned());
-        let named = header("ce-sequence").and_then(|s| s.parse::<u64>().ok()).map(Position);
-        let id = header("ce-id").and_then(|s| s.parse::<uuid::Uuid>().ok()).map(EventId);
-        let (Some(position), Some(id)) = (named, id) else { return Ok(()) };
-        if position <= lead.position() {
+        let id_at = |message: &jetstream::message::StreamMessage| {
+            message.headers.get("ce-id").and_then(|v| v.as_str().parse::<uuid::Uuid>().ok()).map(EventId)
+        };
+        let last = stream.get_raw_message(state.last_sequence).await.map_err(|e| failed(e.to_string()))?;
+        let named = last.headers.get("ce-sequence").and_then(|v| v.as_str().parse::<u64>().ok()).map(Position);
+        // A publisher has at most one batch unsaved: a tail further ahead is not its own.
+        let Some(reached) = named.filter(|p| *p > saved && p.0 - saved.0 <= BATCH as u64) else { return Ok(()) };
+        let unsaved = events.read_all(saved, (reached.0 - saved.0) as usize).await?;
+        if unsaved.last().map(|e| e.position) != Some(reached) || id_at(&last) != unsaved.last().map(|e| e.event_id) {
             return Ok(());
         }
-        let at = events.read_all(Position(position.0 - 1), 1).await?;
-        if at.first().is_some_and(|event| event.position == position && event.event_id == id) {
-            lead.advance(position).await?;
+        for (back, event) in (1..).zip(unsaved.iter().rev().skip(1)) {
+            let Some(sequence) = state.last_sequence.checked_sub(back).filter(|s| *s >= state.first_sequence) else {
+                return Ok(());
+            };
+            let Ok(message) = stream.get_raw_message(sequence).await else { return Ok(()) };
+            if id_at(&message) != Some(event.event_id) {
+                return Ok(());
+            }
         }
+        lead.advance(reached).await?;
         Ok(())
     }
 }

@@ -221,7 +221,7 @@ async fn a_stopped_publisher_resumes_from_its_position(db: &TestStore, url: &str
 
     // A position saved behind what JetStream holds (stopped between the acknowledgement and
     // the save) moves up to the stream's last event instead of sending the events again.
-    db.execute_raw(&format!("UPDATE publishers SET position = 10 WHERE name = '{name}'")).await;
+    db.execute_raw(&format!("UPDATE publishers SET position = 700 WHERE name = '{name}'")).await;
     append(db.store(), 5).await;
     let third = start(stores.clone(), &target).await;
     third.reaches(Position(1_205)).await;
@@ -230,6 +230,18 @@ async fn a_stopped_publisher_resumes_from_its_position(db: &TestStore, url: &str
     assert!(reports.iter().all(|r| !r.starts_with("published") || r.ends_with("(0 held)")), "{reports:?}");
     third.stop().await;
     assert_stream_is_the_log(&messages(url, &target).await, &log(db.store()).await, &target);
+
+    // A stream whose tail is not the log's next events (a message missing) is not trusted: the
+    // publisher carries on from the saved position, sending the events after it again.
+    let js = jetstream::new(async_nats::connect(url).await.expect("connected to NATS"));
+    let held = js.get_stream(target.stream()).await.expect("the stream");
+    held.delete_message(1_204).await.expect("a message deleted");
+    db.execute_raw(&format!("UPDATE publishers SET position = 1190 WHERE name = '{name}'")).await;
+    let fourth = start(stores.clone(), &target).await;
+    fourth.reaches(Position(1_205)).await;
+    let reports = fourth.reports();
+    assert_eq!(reports.first().map(String::as_str), Some("leading from 1190"), "{reports:?}");
+    fourth.stop().await;
     delete_stream(url, &target).await;
 }
 
