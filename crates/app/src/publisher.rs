@@ -279,7 +279,7 @@ impl NatsPublisher {
         let mut pending = Vec::with_capacity(batch.len());
         for event in batch {
             let subject = self.target.subject(event)?;
-            let (attributes, data) = cloudevents::encode_binary(event, log)?;
+            let cloudevents::Binary { headers: attributes, data } = cloudevents::encode_binary(event, log)?;
             let mut headers = HeaderMap::new();
             headers.insert(async_nats::header::NATS_MESSAGE_ID, event.event_id.0.to_string().as_str());
             for (name, value) in attributes {

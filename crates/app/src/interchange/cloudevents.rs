@@ -207,12 +207,21 @@ pub const CONTENT_TYPE_HEADER: &str = "content-type";
 /// What every attribute's header starts with in binary mode.
 pub const HEADER_PREFIX: &str = "ce-";
 
+/// A CloudEvent in binary content mode: its attributes as headers, its data apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binary<'a> {
+    /// Each header's name and value, in no particular order.
+    pub headers: Vec<(String, String)>,
+    /// The payload, as it is stored.
+    pub data: &'a str,
+}
+
 /// Encodes one recorded event as a CloudEvent in binary content mode, as the NATS and HTTP
 /// bindings lay it out: each attribute and extension of [`encode`]'s JSON as a header named
 /// `ce-<name>` holding its value as text, `datacontenttype` as `content-type`, and the payload,
 /// as it is stored, as the message's data. The same attributes as the JSON format, with the
 /// same values.
-pub fn encode_binary<'a>(event: &'a RecordedEvent, log: &str) -> Result<(Vec<(String, String)>, &'a str), ExportError> {
+pub fn encode_binary<'a>(event: &'a RecordedEvent, log: &str) -> Result<Binary<'a>, ExportError> {
     let envelope = envelope(event, log)?;
     let fields = match serde_json::to_value(&envelope).map_err(|e| StoreError::Unavailable(e.to_string()))? {
         serde_json::Value::Object(fields) => fields,
@@ -232,7 +241,7 @@ pub fn encode_binary<'a>(event: &'a RecordedEvent, log: &str) -> Result<(Vec<(St
             }
         })
         .collect();
-    Ok((headers, event.payload.as_str()))
+    Ok(Binary { headers, data: event.payload.as_str() })
 }
 
 /// Decodes one line written by [`encode`] back into the event it describes. The hash is read,
@@ -722,7 +731,7 @@ mod tests {
         let log = log_uri(&Hash([9; 32]));
         for e in [event(Some("minute 45"), Some(Uuid::now_v7())), event(None, None)] {
             let json: serde_json::Value = serde_json::from_str(&encode(&e, &log).expect("encodes")).expect("JSON");
-            let (headers, data) = encode_binary(&e, &log).expect("encodes");
+            let Binary { headers, data } = encode_binary(&e, &log).expect("encodes");
             assert_eq!(data, e.payload.as_str());
             assert_eq!(serde_json::from_str::<serde_json::Value>(data).expect("JSON"), json["data"]);
             let fields = json.as_object().expect("object");
