@@ -3,7 +3,8 @@
 //! a binary-mode CloudEvent with the log's id, type and payload; a publisher stopped part way
 //! (its task dropped) resumes from its position, also when the position saved is behind what
 //! JetStream acknowledged; and on PostgreSQL two publishers of one database elect one, the
-//! other taking over when it stops.
+//! other taking over when it stops. The service publishing in-process (`serve --publish`)
+//! reports the publisher's position and lag in `/metrics`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -49,7 +50,11 @@ macro_rules! against_nats {
     };
 }
 
-against_nats!(every_event_is_published_once_in_position_order, a_stopped_publisher_resumes_from_its_position);
+against_nats!(
+    every_event_is_published_once_in_position_order,
+    a_stopped_publisher_resumes_from_its_position,
+    the_service_publishes_and_counts_its_position_and_lag,
+);
 
 /// How long a publisher may take to reach the head in these tests.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -242,6 +247,38 @@ async fn a_stopped_publisher_resumes_from_its_position(db: &TestStore, url: &str
     let reports = fourth.reports();
     assert_eq!(reports.first().map(String::as_str), Some("leading from 1190"), "{reports:?}");
     fourth.stop().await;
+    delete_stream(url, &target).await;
+}
+
+/// The value of the metric `name` in Prometheus text.
+fn metric(text: &str, name: &str) -> Option<u64> {
+    text.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+async fn the_service_publishes_and_counts_its_position_and_lag(db: &TestStore, url: &str) {
+    let target = fresh_target(url);
+    append(db.store(), 50).await;
+    let app = tests::spawn_app(db).await;
+    let before = app.client.get(app.url("/metrics")).send().await.expect("get").text().await.expect("text");
+    assert_eq!(metric(&before, "covenant_publisher_position"), None, "no publisher, no publisher metrics");
+    let (publisher, created) = NatsPublisher::connect(target.clone()).await.expect("connected to NATS");
+    assert!(created, "a fresh stream is created");
+    app.service.publish(publisher);
+    let counted = tokio::time::timeout(PATIENCE, async {
+        loop {
+            let text = app.client.get(app.url("/metrics")).send().await.expect("get").text().await.expect("text");
+            if metric(&text, "covenant_publisher_position") == Some(50) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the metrics show the publisher at the head");
+    assert_eq!(metric(&counted, "covenant_publisher_lag_events"), Some(0));
+    assert_eq!(metric(&counted, "covenant_publisher_leading"), Some(1));
+    assert_stream_is_the_log(&messages(url, &target).await, &log(db.store()).await, &target);
+    app.stop().await;
     delete_stream(url, &target).await;
 }
 
