@@ -113,7 +113,7 @@ pub enum PublishError {
     Publish { position: Position, stream: String, subject: String, detail: String },
     #[error(transparent)]
     Export(#[from] ExportError),
-    #[error("failed to read or save the publisher's position: {0}")]
+    #[error("failed to read the log or save the publisher's position: {0}")]
     Store(#[from] StoreError),
 }
 
