@@ -4,6 +4,9 @@
 //! events, `spawn_app`, the real HTTP service on a free port over a test's store, and what the
 //! benchmarks share (`bench`).
 //!
+//! The NATS tests run against the server `COVENANT_TEST_NATS_URL` names, and without it say
+//! they are skipped ([`nats_url`]).
+//!
 //! Without `COVENANT_TEST_POSTGRES_URL` the PostgreSQL tests report themselves skipped on the
 //! terminal and pass, and [`postgres_skip_summary!`] ends each test binary's run with one line
 //! counting them; with it, they fail loudly if the database cannot be reached.
@@ -29,6 +32,23 @@ pub const CRASH_BATCH: usize = 5_000;
 
 /// The variable that switches the PostgreSQL tests on.
 pub const POSTGRES_URL_VAR: &str = "COVENANT_TEST_POSTGRES_URL";
+
+/// The variable that switches the NATS tests on: a NATS server with JetStream
+/// (`nats://127.0.0.1:4222`).
+pub const NATS_URL_VAR: &str = "COVENANT_TEST_NATS_URL";
+
+/// The NATS server the NATS tests publish to, or `None`, after saying so past the harness's
+/// capture, when `COVENANT_TEST_NATS_URL` is not set.
+pub fn nats_url(test: &str) -> Option<String> {
+    let url = std::env::var(NATS_URL_VAR).ok();
+    if url.is_none() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {test} against NATS: set {NATS_URL_VAR} (e.g. nats://127.0.0.1:4222, a server run with -js) to run it"
+        );
+    }
+    url
+}
 
 /// The PostgreSQL tests of this test binary skipped so far.
 static SKIPPED: AtomicUsize = AtomicUsize::new(0);

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kernel::{
-    CheckpointStore, EventStore, IdempotencyStore, OpenError, OpenMode, Snapshot, SnapshotStore, StoreError, TokenStore,
+    CheckpointStore, EventStore, IdempotencyStore, OpenError, OpenMode, PublisherStore, Snapshot, SnapshotStore,
+    StoreError, TokenStore,
 };
 use store_postgres::PostgresStore;
 use store_sqlite::SqliteStore;
@@ -15,7 +16,7 @@ pub use store_sqlite::{BUSY_TIMEOUT, Opening, WaitNotice};
 use crate::{Config, DatabaseUrl};
 
 /// The log, and beside it in the same database the snapshots, the access tokens, the answers
-/// kept for idempotent requests and the signed checkpoints.
+/// kept for idempotent requests, the signed checkpoints and the publishers' positions.
 #[derive(Clone)]
 pub struct Stores {
     pub events: Arc<dyn EventStore>,
@@ -23,6 +24,8 @@ pub struct Stores {
     pub tokens: Arc<dyn TokenStore>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub checkpoints: Arc<dyn CheckpointStore>,
+    /// How far each publisher of the log to another system has published (`crate::publisher`).
+    pub publishers: Arc<dyn PublisherStore>,
     backend: Backend,
 }
 
@@ -42,7 +45,16 @@ impl std::fmt::Debug for Stores {
 
 impl Stores {
     fn new(backend: Backend, mode: OpenMode) -> Self {
-        fn all<S: EventStore + SnapshotStore + TokenStore + IdempotencyStore + CheckpointStore + Clone + 'static>(
+        fn all<
+            S: EventStore
+                + SnapshotStore
+                + TokenStore
+                + IdempotencyStore
+                + CheckpointStore
+                + PublisherStore
+                + Clone
+                + 'static,
+        >(
             store: &S,
             backend: Backend,
             mode: OpenMode,
@@ -55,7 +67,8 @@ impl Stores {
                 snapshots,
                 tokens: store.clone(),
                 idempotency: store.clone(),
-                checkpoints: store,
+                checkpoints: store.clone(),
+                publishers: store,
                 backend,
             }
         }

@@ -10,6 +10,7 @@ mod init;
 mod keys;
 mod progress;
 mod proof;
+mod publish;
 mod rebuild;
 mod rebuild_tree;
 mod record;
@@ -62,6 +63,7 @@ enum Command {
     Init(init::Args),
     Keys(keys::Args),
     Proof(proof::Args),
+    Publish(publish::Args),
     Rebuild(rebuild::Args),
     RebuildTree(rebuild_tree::Args),
     Record(record::Args),
@@ -98,6 +100,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(&config, args).await,
         Command::Keys(args) => keys::run(args),
         Command::Proof(args) => proof::run(&config, args).await,
+        Command::Publish(args) => publish::run(&config, args).await,
         Command::Rebuild(args) => rebuild::run(&config, args).await,
         Command::RebuildTree(args) => rebuild_tree::run(&config, args).await,
         Command::Record(args) => record::run(&config, args).await,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use app::publisher::{DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, NatsPublisher};
 use app::{Config, DatabaseUrl, OpenMode, Role};
 use http_api::{Service, Settings};
 use kernel::Timestamp;
@@ -25,6 +26,9 @@ use crate::demo;
 /// `checkpoint_every_events` events (1,000 by default) or has grown at all and
 /// `checkpoint_every_seconds` (60 by default) have passed, and serves the latest at
 /// /api/v1/checkpoint (docs/audit.md).
+///
+/// With --publish nats://HOST:PORT, the service also publishes the log to a NATS JetStream
+/// stream, as `covenant publish nats` does, and counts its position and lag in /metrics.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The address and port to listen on; port 0 picks a free port.
@@ -45,6 +49,16 @@ pub struct Args {
     /// answered 503 with Retry-After. The number of cores when left out.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     max_as_of_folds: Option<u16>,
+    /// Publish the log to this NATS server's JetStream while serving, as `covenant publish
+    /// nats` does, with its position and lag in /metrics (docs/integration.md).
+    #[arg(long, value_name = "URL")]
+    publish: Option<String>,
+    /// The JetStream stream --publish publishes to.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_STREAM, requires = "publish")]
+    publish_stream: String,
+    /// What the subjects --publish publishes to start with.
+    #[arg(long, value_name = "P", default_value = DEFAULT_SUBJECT_PREFIX, requires = "publish")]
+    publish_subject_prefix: String,
 }
 
 /// Runs the service. `db_given` says whether `--db` was given, which --demo respects.
@@ -52,6 +66,11 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     tracing_subscriber::fmt().with_writer(std::io::stderr).init();
     let key = args.key.as_deref().or(config.transparency.key.as_deref());
     let signer = key.map(|key| app::read_signer(Some(key))).transpose()?;
+    let target = args
+        .publish
+        .as_deref()
+        .map(|url| crate::publish::target(url, &args.publish_stream, &args.publish_subject_prefix))
+        .transpose()?;
     let scratch = if args.demo && !db_given {
         Some(tempfile::tempdir().context("failed to create a temporary directory for the demo database")?)
     } else {
@@ -72,6 +91,11 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     } else {
         None
     };
+    // A server that cannot be reached is said before the service starts, not only in its log.
+    let publisher = match target {
+        Some(target) => Some(NatsPublisher::connect(target).await?),
+        None => None,
+    };
     let listener = TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("failed to listen on {}: choose another address with --bind", args.bind))?;
@@ -91,6 +115,15 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
             "Checkpoints: none signed (no key: give --key FILE or [transparency] key = \"FILE\" in covenant.toml)"
         ),
     }
+    if let Some((publisher, created)) = &publisher {
+        let target = publisher.target();
+        println!(
+            "Publishing: to the JetStream stream {}{} at {}; position and lag at http://{address}/metrics",
+            target.stream(),
+            if *created { " (created)" } else { "" },
+            target.url()
+        );
+    }
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
     let defaults = Settings::default();
     let settings = Settings {
@@ -105,6 +138,9 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         service.sign_checkpoints(signer, config.transparency.policy);
     }
     service.accept_cosignatures(config.transparency.witnesses.clone());
+    if let Some((publisher, _)) = publisher {
+        service.publish(publisher);
+    }
     http_api::serve(listener, service, stop).await.context("the server stopped with an error")?;
     // Leave a SQLite file whole in its main file, ready to be copied.
     stores.close().await;
@@ -115,7 +151,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
 /// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM. The handlers are installed when this is
 /// called, not when the future is first polled, so that a signal sent as soon as the service
 /// says it is ready stops it cleanly.
-fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+pub(crate) fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

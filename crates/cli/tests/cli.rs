@@ -422,6 +422,7 @@ fn only_verbs_that_record_make_a_database_and_the_others_name_the_file_they_look
         &["token", "list"],
         &["backup", "copy.db"],
         &["serve", "--bind", "127.0.0.1:0"],
+        &["publish", "nats", "--url", "nats://127.0.0.1:9"],
     ] {
         let args: Vec<&str> = ["--db", "demo_typo.db"].iter().chain(verb).copied().collect();
         let out = covenant_bare(dir.path(), &args);
@@ -450,6 +451,28 @@ fn only_verbs_that_record_make_a_database_and_the_others_name_the_file_they_look
         "{}",
         stderr(&missing)
     );
+}
+
+#[test]
+fn publish_refuses_a_target_it_cannot_use_and_says_what_to_give() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    assert!(covenant_bare(dir.path(), &["--db", "p.db", "init"]).status.success());
+    for (target, expected) in [
+        (
+            &["--url", "http://127.0.0.1:4222"][..],
+            "'http://127.0.0.1:4222' is not a NATS server address: give one such as nats://127.0.0.1:4222",
+        ),
+        (&["--url", "nats://127.0.0.1:4222", "--stream", "A.B"], "'A.B' is not a JetStream stream name"),
+        (&["--url", "nats://127.0.0.1:4222", "--subject-prefix", "a..b"], "'a..b' is not a subject prefix"),
+        // Nothing listens on the discard port: the server is named, and no progress is claimed.
+        (&["--url", "nats://127.0.0.1:9"], "failed to connect to the NATS server at nats://127.0.0.1:9"),
+    ] {
+        let args: Vec<&str> = ["--db", "p.db", "publish", "nats"].iter().chain(target).copied().collect();
+        let out = covenant_bare(dir.path(), &args);
+        assert!(!out.status.success(), "{target:?} refused");
+        assert!(stderr(&out).contains(expected), "{target:?}: {}", stderr(&out));
+        assert!(!stdout(&out).contains("Published"), "{target:?}: {}", stdout(&out));
+    }
 }
 
 #[test]

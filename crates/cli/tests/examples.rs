@@ -16,6 +16,8 @@
 //! - `covenant serve`, `covenant witness` and `curl` (they start, or need, a running server; the
 //!   HTTP examples are tested through the server in the `tests` crate, the witness in the `cli`
 //!   crate's fault tests);
+//! - `covenant publish` (it runs until stopped and needs a NATS server; the publisher is tested
+//!   against one in the `tests` crate);
 //! - any command naming a `postgres://` URL (it needs a PostgreSQL server of the example's
 //!   name);
 //! - `cargo` other than `cargo run … --bin covenant`, and `scripts/` (they build, test or
@@ -118,6 +120,9 @@ fn skipped(command: &str) -> Option<&'static str> {
     if first == "curl" || (is_covenant(&words) && (words.contains(&"serve") || words.contains(&"witness"))) {
         return Some("starts or needs a running server");
     }
+    if is_covenant(&words) && words.contains(&"publish") {
+        return Some("runs until stopped and needs a NATS server");
+    }
     if (first == "cargo" && !is_covenant(&words)) || first.starts_with("scripts/") {
         return Some("builds, tests or benchmarks the project");
     }
@@ -206,6 +211,10 @@ fn the_extractor_joins_continuations_and_reads_the_fails_marker() {
     assert_eq!(found[1].fails.as_deref(), Some("no such file"));
     assert_eq!(found[2].fails, None);
     assert_eq!(skipped("covenant serve --demo"), Some("starts or needs a running server"));
+    assert_eq!(
+        skipped("covenant publish nats --url nats://127.0.0.1:4222"),
+        Some("runs until stopped and needs a NATS server")
+    );
     assert_eq!(skipped("COVENANT_DATABASE_URL=sqlite://x.db covenant verify"), None);
     assert_eq!(skipped("cargo run --release --bin covenant -- --db demo.db demo"), None);
     assert_eq!(skipped("cargo test --workspace"), Some("builds, tests or benchmarks the project"));

@@ -3,7 +3,9 @@
 //! and while `covenant serve` records commands from several clients; and two `covenant serve`
 //! processes writing to one database at once. After every kill each acknowledged event is
 //! present, nothing is half-present, the chain verifies, and the read models caught up equal a
-//! rebuild. Also the SQLite file on a full disk and in a read-only directory (a tmpfs, which
+//! rebuild. `covenant publish nats` killed five times part way and restarted leaves the
+//! JetStream stream holding the log, each event once, in position order (with a NATS server
+//! named by `COVENANT_TEST_NATS_URL`). Also the SQLite file on a full disk and in a read-only directory (a tmpfs, which
 //! needs root to mount): a clear error, and the file whole. `docs/reliability.md` lists them.
 //!
 //! The kill moments come from a seeded random number generator; the seed is printed, and
@@ -704,6 +706,7 @@ on_both_backends!(
     a_killed_service_records_each_resent_keyed_command_once,
     one_key_at_two_services_at_once_is_recorded_once,
     a_witness_cosigns_a_growing_log_and_raises_the_alarm_when_it_is_replaced,
+    a_killed_publisher_leaves_the_log_in_the_stream_once_in_order,
 );
 
 /// The verifier key `covenant keys init` printed.
@@ -829,6 +832,62 @@ async fn a_witness_cosigns_a_growing_log_and_raises_the_alarm_when_it_is_replace
     let kept: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("witness.json")).expect("the state")).expect("JSON");
     assert_eq!(kept["size"], head + 1, "the witness still holds the largest tree it cosigned");
+}
+
+/// Kills of `covenant publish nats`, and the events in the log before the first.
+const PUBLISH_KILLS: usize = 5;
+const PUBLISH_EVENTS: usize = 1_500;
+
+/// Appends `count` progress reports to one stream.
+async fn append_reports(store: &dyn EventStore, count: usize) {
+    let events = (0..count).map(|i| tests::progress_report("hfi-01", i)).collect();
+    let request = kernel::AppendRequest::single(tests::stream("commitment-hfi-01"), kernel::Expected::Any, events);
+    store.append(request).await.expect("appended");
+}
+
+async fn a_killed_publisher_leaves_the_log_in_the_stream_once_in_order(db: &TestStore) {
+    let Some(url) = tests::nats_url("faults::a_killed_publisher_leaves_the_log_in_the_stream_once_in_order") else {
+        return;
+    };
+    let mut rng = seeded("publish");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let (stream, prefix) = (format!("FAULTS_{unique}"), format!("covenantfaults.{unique}"));
+    let args = ["publish", "nats", "--url", &url, "--stream", &stream, "--subject-prefix", &prefix];
+    append_reports(db.store(), PUBLISH_EVENTS).await;
+    let mut landed = 0;
+    for _ in 0..PUBLISH_KILLS {
+        let before = connections(db).await;
+        let mut child = start(db, dir.path(), &args);
+        landed += usize::from(kill_after(&mut child, moment(&mut rng, Duration::from_millis(1_500))).await);
+        settle(db, before).await;
+        append_reports(db.store(), 100).await;
+    }
+    let head = db.store().head().await.expect("the head").position;
+    let stores = db.stores().await;
+    let name = format!("nats:{stream}");
+    let mut child = start(db, dir.path(), &args);
+    let started = Instant::now();
+    while stores.publishers.published(&name).await.expect("read") != Some(head) {
+        assert!(started.elapsed() < Duration::from_secs(30), "the last publisher reached the head");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().expect("SIGKILL the child");
+    child.wait().expect("reap the child");
+    eprintln!("publish: {landed} of {PUBLISH_KILLS} kills landed while it ran");
+
+    let js = async_nats::jetstream::new(async_nats::connect(url.as_str()).await.expect("connected to NATS"));
+    let held = js.get_stream(&stream).await.expect("the stream exists");
+    let state = held.get_info().await.expect("the stream's state").state;
+    let log = db.store().read_all(Position::ZERO, 100_000).await.expect("the log");
+    assert_eq!(state.messages, log.len() as u64, "one message per event");
+    for event in &log {
+        let message = held.get_raw_message(event.position.0).await.expect("the message at the event's position");
+        let header = |name: &str| message.headers.get(name).map(|v| v.as_str().to_owned());
+        assert_eq!(header("ce-id"), Some(event.event_id.0.to_string()), "position {}", event.position);
+        assert_eq!(header("ce-hash"), Some(event.hash.to_string()), "position {}", event.position);
+    }
+    js.delete_stream(&stream).await.expect("the test's stream deleted");
 }
 
 tests::postgres_skip_summary!();

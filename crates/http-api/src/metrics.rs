@@ -1,6 +1,7 @@
 //! `/metrics` in the Prometheus text format: requests and their latencies by method, route and
-//! status, commands recorded and events appended, and how far the read models kept in memory
-//! are behind the head of the log.
+//! status, commands recorded and events appended, how far the read models kept in memory are
+//! behind the head of the log, and, when the service publishes the log (`serve --publish`), how
+//! far the publisher is.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -9,6 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use app::publisher::PublisherStatus;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
@@ -61,7 +63,7 @@ impl Metrics {
         }
     }
 
-    fn render(&self, head: u64, folded: u64) -> String {
+    fn render(&self, head: u64, folded: u64, publisher: Option<&PublisherStatus>) -> String {
         let mut out = String::new();
         out.push_str("# HELP covenant_http_requests_total HTTP requests answered, by method, route and status.\n");
         out.push_str("# TYPE covenant_http_requests_total counter\n");
@@ -122,7 +124,30 @@ impl Metrics {
                 head.saturating_sub(folded),
             ),
         ];
-        for (name, kind, help, value) in gauges {
+        let published = publisher.map(|status| {
+            let position = status.position().0;
+            [
+                (
+                    "covenant_publisher_leading",
+                    "gauge",
+                    "1 when the publisher in this process leads (publishes), 0 while it waits for another or retries.",
+                    u64::from(status.leading()),
+                ),
+                (
+                    "covenant_publisher_position",
+                    "gauge",
+                    "The position the publisher in this process has published up to and had acknowledged.",
+                    position,
+                ),
+                (
+                    "covenant_publisher_lag_events",
+                    "gauge",
+                    "Events in the log the publisher in this process has not yet published.",
+                    head.saturating_sub(position),
+                ),
+            ]
+        });
+        for (name, kind, help, value) in gauges.into_iter().chain(published.into_iter().flatten()) {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
         }
         out
@@ -149,7 +174,8 @@ pub(crate) async fn track(State(service): State<Arc<Service>>, request: Request,
 pub async fn metrics(State(service): State<Arc<Service>>) -> Result<Response, ApiError> {
     let head = service.stores.events.head().await?.position.0;
     let folded = service.reports.folded().await.unwrap_or_default().0;
-    let mut response = service.metrics.render(head, folded).into_response();
+    let publisher = service.publisher.get().map(Arc::as_ref);
+    let mut response = service.metrics.render(head, folded, publisher).into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));

@@ -3,9 +3,10 @@
 //! the metrics, the limits it enforces, and the signal that tells the live feed the server is
 //! shutting down.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use app::publisher::{NatsPublisher, Progress, PublisherStatus};
 use app::{CheckpointPolicy, NoteSigner, NoteVerifier, Recorder, Reports, Serving, Stores};
 use tokio::sync::watch;
 
@@ -65,6 +66,8 @@ pub struct Service {
     /// The witnesses whose cosignatures of the log's checkpoints are kept and served
     /// ([`Service::accept_cosignatures`]); none until told.
     pub(crate) witnesses: std::sync::OnceLock<Vec<NoteVerifier>>,
+    /// How far the publisher running in this process has got, when one runs ([`Service::publish`]).
+    pub(crate) publisher: OnceLock<Arc<PublisherStatus>>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -90,6 +93,7 @@ impl Service {
             reports,
             metrics: Metrics::default(),
             witnesses: std::sync::OnceLock::new(),
+            publisher: OnceLock::new(),
             shutdown,
         }))
     }
@@ -128,6 +132,39 @@ impl Service {
                     }
                 }
             }
+        };
+        tokio::spawn(async move {
+            tokio::select! {
+                () = stopping => {}
+                () = work => {}
+            }
+        });
+    }
+
+    /// Runs `publisher` in this process until the server shuts down, logging its progress and
+    /// failures, and counts its position and lag in the metrics. Only the first publisher given
+    /// is run.
+    pub fn publish(&self, publisher: NatsPublisher) {
+        let status = Arc::new(PublisherStatus::default());
+        if self.publisher.set(status.clone()).is_err() {
+            return;
+        }
+        let stores = self.stores.clone();
+        let stopping = self.shutting_down();
+        let work = async move {
+            let stream = publisher.target().stream().to_owned();
+            let outcome = publisher
+                .run(&stores, &status, |progress| match progress {
+                    Progress::Waiting => tracing::info!(stream, "another process publishes to this stream: waiting"),
+                    Progress::Leading { position } => tracing::info!(stream, %position, "publishing"),
+                    Progress::Published { to, .. } => tracing::debug!(stream, position = %to, "published"),
+                    Progress::Retrying { error, after } => {
+                        tracing::warn!(stream, %error, retry_in = ?after, "publishing failed; trying again")
+                    }
+                })
+                .await;
+            let Err(error) = outcome;
+            tracing::error!(stream, %error, "publishing stopped");
         };
         tokio::spawn(async move {
             tokio::select! {

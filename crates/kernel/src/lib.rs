@@ -17,6 +17,7 @@ mod idempotency;
 mod merkle;
 mod open;
 mod payload;
+mod publishers;
 mod restore;
 mod snapshot;
 mod store;
@@ -40,6 +41,7 @@ pub use merkle::{
 };
 pub use open::{OpenError, OpenMode, check_schema, refuse_foreign};
 pub use payload::{MAX_PAYLOAD_BYTES, Payload};
+pub use publishers::{PublisherLead, PublisherStore};
 pub use restore::{InvalidRestore, RestoreChecker, RestoreError, check_restore};
 pub use snapshot::{Snapshot, SnapshotStore};
 pub use store::{EventStore, EventStream, LogBreach, StoreError, StreamBound, TreeError, TreeReport, follow};

@@ -10,6 +10,7 @@
 
 mod checkpoints;
 mod idempotency;
+mod publishers;
 mod rows;
 mod snapshots;
 mod tokens;

@@ -7,6 +7,7 @@
 
 mod checkpoints;
 mod idempotency;
+mod publishers;
 mod reader;
 mod rows;
 mod schema;

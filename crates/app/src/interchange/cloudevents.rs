@@ -148,9 +148,9 @@ pub fn log_uri(first: &Hash) -> String {
     format!("{LOG_URI_PREFIX}{first}")
 }
 
-/// Encodes one recorded event as a CloudEvent, one line of JSON without its newline. `log` is
-/// the `source` given to an event recorded without one ([`log_uri`]).
-pub fn encode(event: &RecordedEvent, log: &str) -> Result<String, ExportError> {
+/// The attributes and extensions of one recorded event, its payload apart. `log` is the
+/// `source` given to an event recorded without one ([`log_uri`]).
+fn envelope<'a>(event: &'a RecordedEvent, log: &'a str) -> Result<Envelope<'a>, ExportError> {
     let m = &event.metadata;
     let kind = type_name(&event.event_type, event.schema_version)
         .ok_or_else(|| ExportError::Unnamed { position: event.position, event_type: event.event_type.clone() })?;
@@ -161,7 +161,7 @@ pub fn encode(event: &RecordedEvent, log: &str) -> Result<String, ExportError> {
         Some(source) => source.as_str(),
         None => log,
     };
-    let envelope = Envelope {
+    Ok(Envelope {
         specversion: SPEC_VERSION.into(),
         id: event.event_id.0,
         source: source.into(),
@@ -178,7 +178,20 @@ pub fn encode(event: &RecordedEvent, log: &str) -> Result<String, ExportError> {
         prevhash: event.prev_hash,
         hash: event.hash,
         data: None,
-    };
+    })
+}
+
+/// The `source` given to events recorded without one in `store`'s log: [`log_uri`] of its first
+/// event, or of the genesis hash while the log is empty.
+pub async fn log_source(store: &dyn EventStore) -> Result<String, StoreError> {
+    let first = store.read_all(Position::ZERO, 1).await?;
+    Ok(first.first().map_or_else(|| log_uri(&Hash::GENESIS), |e| log_uri(&e.hash)))
+}
+
+/// Encodes one recorded event as a CloudEvent, one line of JSON without its newline. `log` is
+/// the `source` given to an event recorded without one ([`log_uri`]).
+pub fn encode(event: &RecordedEvent, log: &str) -> Result<String, ExportError> {
+    let envelope = envelope(event, log)?;
     // The payload is already canonical JSON: it is placed as it is, not parsed and written again.
     let mut line = serde_json::to_string(&envelope).map_err(|e| StoreError::Unavailable(e.to_string()))?;
     line.pop();
@@ -186,6 +199,49 @@ pub fn encode(event: &RecordedEvent, log: &str) -> Result<String, ExportError> {
     line.push_str(event.payload.as_str());
     line.push('}');
     Ok(line)
+}
+
+/// The header that carries the media type of the data in binary mode, in place of a
+/// `datacontenttype` attribute.
+pub const CONTENT_TYPE_HEADER: &str = "content-type";
+/// What every attribute's header starts with in binary mode.
+pub const HEADER_PREFIX: &str = "ce-";
+
+/// A CloudEvent in binary content mode: its attributes as headers, its data apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binary<'a> {
+    /// Each header's name and value, in no particular order.
+    pub headers: Vec<(String, String)>,
+    /// The payload, as it is stored.
+    pub data: &'a str,
+}
+
+/// Encodes one recorded event as a CloudEvent in binary content mode, as the NATS and HTTP
+/// bindings lay it out: each attribute and extension of [`encode`]'s JSON as a header named
+/// `ce-<name>` holding its value as text, `datacontenttype` as `content-type`, and the payload,
+/// as it is stored, as the message's data. The same attributes as the JSON format, with the
+/// same values.
+pub fn encode_binary<'a>(event: &'a RecordedEvent, log: &str) -> Result<Binary<'a>, ExportError> {
+    let envelope = envelope(event, log)?;
+    let fields = match serde_json::to_value(&envelope).map_err(|e| StoreError::Unavailable(e.to_string()))? {
+        serde_json::Value::Object(fields) => fields,
+        other => return Err(StoreError::Unavailable(format!("an envelope encoded as {other}")).into()),
+    };
+    let headers = fields
+        .into_iter()
+        .map(|(name, value)| {
+            let text = match value {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            };
+            if name == "datacontenttype" {
+                (CONTENT_TYPE_HEADER.to_owned(), text)
+            } else {
+                (format!("{HEADER_PREFIX}{name}"), text)
+            }
+        })
+        .collect();
+    Ok(Binary { headers, data: event.payload.as_str() })
 }
 
 /// Decodes one line written by [`encode`] back into the event it describes. The hash is read,
@@ -328,8 +384,7 @@ impl std::fmt::Debug for Export {
 impl Export {
     /// Starts an export of the events `filter` selects.
     pub async fn start(store: Arc<dyn EventStore>, filter: Filter) -> Result<Export, ExportError> {
-        let first = store.read_all(Position::ZERO, 1).await?;
-        let log = first.first().map_or_else(|| log_uri(&Hash::GENESIS), |e| log_uri(&e.hash));
+        let log = log_source(store.as_ref()).await?;
         let reached = filter.after;
         Ok(Export { store, filter, log, reached, finished: false })
     }
@@ -668,6 +723,37 @@ mod tests {
             let back = decode(&line).expect("decodes");
             assert_eq!(back, e);
             assert_eq!(kernel::event_hash(&back), e.hash);
+        }
+    }
+
+    #[test]
+    fn binary_mode_carries_the_json_formats_attributes_as_headers() {
+        let log = log_uri(&Hash([9; 32]));
+        for e in [event(Some("minute 45"), Some(Uuid::now_v7())), event(None, None)] {
+            let json: serde_json::Value = serde_json::from_str(&encode(&e, &log).expect("encodes")).expect("JSON");
+            let Binary { headers, data } = encode_binary(&e, &log).expect("encodes");
+            assert_eq!(data, e.payload.as_str());
+            assert_eq!(serde_json::from_str::<serde_json::Value>(data).expect("JSON"), json["data"]);
+            let fields = json.as_object().expect("object");
+            // Every attribute but the data is a header, and nothing else is.
+            assert_eq!(headers.len(), fields.len() - 1);
+            for (name, value) in &headers {
+                let attribute = match name.as_str() {
+                    CONTENT_TYPE_HEADER => "datacontenttype",
+                    other => other.strip_prefix(HEADER_PREFIX).expect("prefixed"),
+                };
+                let expected = match &fields[attribute] {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                };
+                assert_eq!(value, &expected, "{name}");
+            }
+            let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+            assert_eq!(header("ce-id"), Some(e.event_id.0.to_string().as_str()));
+            assert_eq!(header("ce-type"), Some("uk.covenant.resolution.recorded.v1"));
+            assert_eq!(header("ce-streamversion"), Some("1"));
+            assert_eq!(header("content-type"), Some("application/json"));
+            assert_eq!(header("ce-causationid").is_some(), e.metadata.causation_id.is_some());
         }
     }
 
