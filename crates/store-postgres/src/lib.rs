@@ -9,6 +9,7 @@
 //! [`kernel::Writer`] groups concurrent appends into one transaction.
 
 mod checkpoints;
+mod copy;
 mod idempotency;
 mod rows;
 mod snapshots;

@@ -23,13 +23,18 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, Row};
 use uuid::Uuid;
 
-use crate::{CHANNEL, rows, tree, unavailable};
+use crate::{CHANNEL, copy, rows, tree, unavailable};
 
 /// Opens an append transaction and, in the same round trip, takes the transaction-scoped advisory
 /// lock that serialises appends to one database. The key is "covenant" in ASCII
 /// (`0x636f_7665_6e61_6e74`); every process writing to the database must use the same key, and
 /// `covenant_append` takes the same one.
 const BEGIN_AND_LOCK: &str = "BEGIN; SELECT pg_advisory_xact_lock(7165075710185401972)";
+
+/// Groups of at least this many events are written through `COPY` (`copy`), in a transaction
+/// that reads the facts under the lock: beside that many rows, the extra round trips cost
+/// nothing.
+const COPY_ROWS: usize = 1_000;
 
 /// The most stream versions the writer remembers to plan with; past it, it forgets them all and
 /// learns them again from the next commits.
@@ -95,13 +100,17 @@ impl PostgresWriter {
     }
 
     /// Plans the group from what the last commit left and sends it as one statement. `None`
-    /// when nothing is known yet or a fact has changed: nothing was written.
+    /// when nothing is known yet, the group is one for `COPY`, or a fact has changed: nothing
+    /// was written.
     async fn commit_known(
         &mut self,
         conn: &mut PgConnection,
         requests: &[AppendRequest],
     ) -> Result<Option<Vec<Result<AppendOutcome, AppendError>>>, StoreError> {
         let Some(known) = self.known.as_ref() else { return Ok(None) };
+        if requests.iter().map(AppendRequest::event_count).sum::<usize>() >= COPY_ROWS {
+            return Ok(None);
+        }
         let versions = self.guess_versions(requests);
         let state =
             StreamState { versions: versions.clone(), existing: HashMap::new(), checkpointed: known.checkpointed };
@@ -147,7 +156,7 @@ impl PostgresWriter {
         }
         let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
         let (edge, nodes) = tree::grow(&mut tx, head.position.0, &leaves).await?;
-        write(&mut tx, None, &plan.rows, &nodes).await?;
+        write_locked(&mut tx, &plan.rows, &nodes).await?;
         // Dropping an uncommitted transaction on any error above rolls it back.
         tx.commit().await.map_err(unavailable)?;
         self.committed(&plan.rows, edge, &nodes, checkpointed, &plan.outcomes);
@@ -278,7 +287,7 @@ async fn restore_on(
     let restored = check_restore(head, last_recorded_at, state, events, limits)?;
     let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
     let (_, nodes) = tree::grow(&mut tx, head.position.0, &leaves).await?;
-    write(&mut tx, None, events, &nodes).await?;
+    write_locked(&mut tx, events, &nodes).await?;
     // Dropping an uncommitted transaction on any error above rolls it back.
     tx.commit().await.map_err(unavailable)?;
     Ok(restored)
@@ -319,6 +328,25 @@ pub(crate) async fn existing(
     let sql = format!("SELECT {columns} FROM UNNEST($1::uuid[]) AS wanted(id) JOIN events e ON e.event_id = wanted.id");
     let found = sqlx::query(&sql).bind(&ids).fetch_all(conn).await.map_err(unavailable)?;
     found.iter().map(|row| rows::decode(row).map(|e| (e.event_id, e))).collect()
+}
+
+/// Writes `rows` and `nodes` in a transaction that holds the lock and read the facts they were
+/// planned from: a large batch through `COPY`, a small one through `covenant_append`.
+async fn write_locked(conn: &mut PgConnection, rows: &[RecordedEvent], nodes: &[TreeNode]) -> Result<(), StoreError> {
+    let Some(last) = rows.last() else { return Ok(()) };
+    if rows.len() < COPY_ROWS {
+        write(conn, None, rows, nodes).await?;
+        return Ok(());
+    }
+    copy::write(conn, rows, nodes).await?;
+    // Delivered only if the transaction commits.
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(last.position.0.to_string())
+        .execute(conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
 }
 
 /// Calls `covenant_append` (migration 0009): inserts every row and tree node, one array per
