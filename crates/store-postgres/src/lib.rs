@@ -9,6 +9,7 @@
 //! [`kernel::Writer`] groups concurrent appends into one transaction.
 
 mod checkpoints;
+mod copy;
 mod idempotency;
 mod publishers;
 mod rows;
@@ -96,7 +97,7 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(unavailable)?;
         let head = rows::read_head(&mut *pool.acquire().await.map_err(unavailable)?).await?;
@@ -105,7 +106,7 @@ impl PostgresStore {
         listener.listen(CHANNEL).await.map_err(unavailable)?;
         tokio::spawn(relay_notifications(listener, notify.clone()));
         let limits = Limits::default();
-        let (writer, run) = Writer::new(writer::PostgresWriter::new(pool.clone(), notify, limits), MAX_GROUP_EVENTS);
+        let (writer, run) = Writer::new(writer::PostgresWriter::new(options, notify, limits), MAX_GROUP_EVENTS);
         tokio::spawn(run);
         Ok(Self { pool, writer, appended, limits })
     }

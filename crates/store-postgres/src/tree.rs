@@ -1,6 +1,7 @@
 //! The `tree_nodes` table: the stored Merkle tree over the log. The kernel decides which
 //! complete subtrees a batch of events completes ([`kernel::new_nodes`]); this module reads the
-//! nodes it asks for and inserts the ones it returns, inside the writer's transaction.
+//! nodes it asks for inside the writer's transaction; the writer inserts the ones it returns
+//! together with the events (`covenant_append`), and a rebuild inserts them here.
 
 use std::collections::HashMap;
 
@@ -38,16 +39,18 @@ pub(crate) async fn read_nodes(conn: &mut PgConnection, ids: &[NodeId]) -> Resul
     Ok(found)
 }
 
-/// Adds `leaves` (leaf hashes of the events just written after position `size`) to the tree. A
-/// tree behind the log (kept by a store opened before the tree existed, or being rebuilt) first
-/// catches up from the chain hashes of the events it lacks.
-pub(crate) async fn extend(conn: &mut PgConnection, size: u64, leaves: &[Hash]) -> Result<(), StoreError> {
-    if leaves.is_empty() {
-        return Ok(());
-    }
+/// The tree nodes that `leaves` (leaf hashes of the events about to be written after position
+/// `size`) complete, and the stored nodes they were computed from. A tree behind the log (kept
+/// by a store opened before the tree existed, or being rebuilt) first catches up from the chain
+/// hashes of the events it lacks. The caller inserts the nodes in the same transaction.
+pub(crate) async fn grow(
+    conn: &mut PgConnection,
+    size: u64,
+    leaves: &[Hash],
+) -> Result<(HashMap<NodeId, Hash>, Vec<TreeNode>), StoreError> {
     let edge = read_nodes(conn, &root_nodes(size)).await?;
-    let nodes = match new_nodes(size, &edge, leaves) {
-        Ok(nodes) => nodes,
+    match new_nodes(size, &edge, leaves) {
+        Ok(nodes) => Ok((edge, nodes)),
         Err(missing) => {
             let kept = kept_size(conn).await?;
             if kept >= size {
@@ -56,10 +59,10 @@ pub(crate) async fn extend(conn: &mut PgConnection, size: u64, leaves: &[Hash]) 
             let mut all = log_leaves(conn, kept, size).await?;
             all.extend_from_slice(leaves);
             let edge = read_nodes(conn, &root_nodes(kept)).await?;
-            new_nodes(kept, &edge, &all).map_err(|missing| damaged(missing.0))?
+            let nodes = new_nodes(kept, &edge, &all).map_err(|missing| damaged(missing.0))?;
+            Ok((edge, nodes))
         }
-    };
-    insert(conn, &nodes).await
+    }
 }
 
 /// Deletes the tree and computes it again from the whole log; returns its size.

@@ -2,36 +2,78 @@
 //! the store's advisory lock, with positions and hashes planned by [`kernel::plan_group`], and a
 //! batch of restored events in one of its own, checked by [`kernel::check_restore`]; the Merkle
 //! tree grows in the same transaction as the events (`tree`).
+//!
+//! A group is first planned from the facts the writer's last commit left ([`Known`]) and sent as
+//! one statement, `covenant_append` (migration 0010), which takes the lock, checks those facts
+//! and writes only if they all still hold: one round trip, commit included. When any fact has
+//! changed (another process appended, a checkpoint was signed, a stream was at another version,
+//! an event id is already recorded, the tree was altered) nothing is written and the group is
+//! planned again from the facts read under the lock in a transaction of its own.
 
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, GroupBackend, Hash, Limits, Position, RecordedEvent,
-    RestoreError, StoreError, StreamId, StreamState, Timestamp, check_restore, event_leaf, plan_group,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, Expected, GroupBackend, Hash, Limits, NodeId,
+    Position, RecordedEvent, RestoreError, StoreError, StreamId, StreamState, Timestamp, TreeNode, check_restore,
+    event_leaf, new_nodes, plan_group, root_nodes,
 };
-use sqlx::postgres::PgPool;
-use sqlx::{PgConnection, Row};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, Row};
 use uuid::Uuid;
 
-use crate::{CHANNEL, rows, tree, unavailable};
+use crate::{CHANNEL, copy, rows, tree, unavailable};
 
 /// Opens an append transaction and, in the same round trip, takes the transaction-scoped advisory
 /// lock that serialises appends to one database. The key is "covenant" in ASCII
-/// (`0x636f_7665_6e61_6e74`); every process writing to the database must use the same key.
+/// (`0x636f_7665_6e61_6e74`); every process writing to the database must use the same key, and
+/// `covenant_append` takes the same one.
 const BEGIN_AND_LOCK: &str = "BEGIN; SELECT pg_advisory_xact_lock(7165075710185401972)";
+
+/// Groups of at least this many events are written through `COPY` (`copy`), in a transaction
+/// that reads the facts under the lock: beside that many rows, the extra round trips cost
+/// nothing.
+const COPY_ROWS: usize = 1_000;
+
+/// The most stream versions the writer remembers to plan with; past it, it forgets them all and
+/// learns them again from the next commits.
+const REMEMBERED_STREAMS: usize = 10_000;
 
 #[derive(Debug)]
 pub(crate) struct PostgresWriter {
-    pool: PgPool,
+    options: PgConnectOptions,
+    /// The writer's own connection, opened when first needed and dropped after any error, so
+    /// that the next group starts on a fresh one.
+    conn: Option<PgConnection>,
     notify: tokio::sync::watch::Sender<Position>,
     limits: Limits,
+    known: Option<Known>,
+    /// The version each recently appended stream was left at by this writer: a guess to plan
+    /// with, checked like every other fact.
+    versions: HashMap<StreamId, u64>,
+}
+
+/// The state of the log as the writer's last commit left it.
+#[derive(Debug)]
+struct Known {
+    head: ChainHead,
+    recorded_at: Option<Timestamp>,
+    checkpointed: u64,
+    /// The Merkle tree's right edge at the head: the nodes [`root_nodes`] names.
+    edge: HashMap<NodeId, Hash>,
+}
+
+/// The facts a plan was made from, for `covenant_append` to check under the lock.
+struct Facts<'a> {
+    known: &'a Known,
+    versions: &'a HashMap<StreamId, u64>,
+    ids: Vec<Uuid>,
 }
 
 impl PostgresWriter {
-    pub(crate) fn new(pool: PgPool, notify: tokio::sync::watch::Sender<Position>, limits: Limits) -> Self {
-        Self { pool, notify, limits }
+    pub(crate) fn new(options: PgConnectOptions, notify: tokio::sync::watch::Sender<Position>, limits: Limits) -> Self {
+        Self { options, conn: None, notify, limits, known: None, versions: HashMap::new() }
     }
 
     /// Tells this process's subscribers that the log now reaches `last`.
@@ -44,15 +86,58 @@ impl PostgresWriter {
             newer
         });
     }
-}
 
-#[async_trait]
-impl GroupBackend for PostgresWriter {
-    async fn commit_group(
+    /// The writer's connection, taken out so that an error drops it. With `check`, a kept
+    /// connection is first asked whether it still answers (one round trip), for writes that
+    /// cannot simply be tried again.
+    async fn connection(&mut self, check: bool) -> Result<PgConnection, StoreError> {
+        if let Some(mut conn) = self.conn.take() {
+            if !check || conn.ping().await.is_ok() {
+                return Ok(conn);
+            }
+        }
+        PgConnection::connect_with(&self.options).await.map_err(unavailable)
+    }
+
+    /// Plans the group from what the last commit left and sends it as one statement. `None`
+    /// when nothing is known yet, the group is one for `COPY`, or a fact has changed: nothing
+    /// was written.
+    async fn commit_known(
         &mut self,
+        conn: &mut PgConnection,
+        requests: &[AppendRequest],
+    ) -> Result<Option<Vec<Result<AppendOutcome, AppendError>>>, StoreError> {
+        let Some(known) = self.known.as_ref() else { return Ok(None) };
+        if requests.iter().map(AppendRequest::event_count).sum::<usize>() >= COPY_ROWS {
+            return Ok(None);
+        }
+        let versions = self.guess_versions(requests);
+        let state =
+            StreamState { versions: versions.clone(), existing: HashMap::new(), checkpointed: known.checkpointed };
+        let plan = plan_group(known.head, known.recorded_at, Timestamp::now(), state, requests);
+        let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
+        let nodes = new_nodes(known.head.position.0, &known.edge, &leaves).map_err(unavailable)?;
+        let facts = Facts {
+            known,
+            versions: &versions,
+            ids: requests.iter().flat_map(AppendRequest::event_ids).map(|id| id.0).collect(),
+        };
+        if !write(conn, Some(&facts), &plan.rows, &nodes).await? {
+            return Ok(None);
+        }
+        let checkpointed = known.checkpointed;
+        let edge = known.edge.clone();
+        self.committed(&plan.rows, edge, &nodes, checkpointed, &plan.outcomes);
+        Ok(Some(plan.outcomes))
+    }
+
+    /// Plans the group from the facts read under the lock, in a transaction of its own.
+    async fn commit_read(
+        &mut self,
+        conn: &mut PgConnection,
         requests: &[AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
+        let mut tx = conn.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
         let head = rows::read_head(&mut tx).await?;
         let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
         let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
@@ -61,51 +146,151 @@ impl GroupBackend for PostgresWriter {
             existing: existing(&mut tx, &ids).await?,
             checkpointed: checkpointed(&mut tx).await?,
         };
+        let checkpointed = state.checkpointed;
+        self.remember(state.versions.iter().map(|(s, v)| (s.clone(), *v)));
         let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
         let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
-        let last = plan.rows.last().map(|r| r.position);
-        if let Some(last) = last {
-            insert_and_notify(&mut tx, &plan.rows, last).await?;
-            let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
-            tree::extend(&mut tx, head.position.0, &leaves).await?;
+        if plan.rows.is_empty() {
+            tx.commit().await.map_err(unavailable)?;
+            return Ok(plan.outcomes);
         }
+        let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
+        let (edge, nodes) = tree::grow(&mut tx, head.position.0, &leaves).await?;
+        write_locked(&mut tx, &plan.rows, &nodes).await?;
         // Dropping an uncommitted transaction on any error above rolls it back.
         tx.commit().await.map_err(unavailable)?;
-        if let Some(last) = last {
-            self.announce(last);
-        }
+        self.committed(&plan.rows, edge, &nodes, checkpointed, &plan.outcomes);
         Ok(plan.outcomes)
     }
 
-    async fn restore(&mut self, events: &[RecordedEvent]) -> Result<ChainHead, RestoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
-        let head = rows::read_head(&mut tx).await?;
-        let streams: Vec<&StreamId> = events.iter().map(|e| &e.stream_id).collect::<HashSet<_>>().into_iter().collect();
-        let ids: Vec<EventId> = events.iter().map(|e| e.event_id).collect();
-        let state = StreamState {
-            versions: versions(&mut tx, &streams).await?,
-            existing: existing(&mut tx, &ids).await?,
-            ..StreamState::default()
+    /// The version to plan each touched stream at: the one this writer left it at, or else the
+    /// one the request expects.
+    fn guess_versions(&self, requests: &[AppendRequest]) -> HashMap<StreamId, u64> {
+        let mut guessed = HashMap::new();
+        for stream in requests.iter().flat_map(|r| &r.streams) {
+            let version = self.versions.get(&stream.stream_id).copied().unwrap_or(match stream.expected {
+                Expected::Exactly(version) => version,
+                Expected::NoStream | Expected::Any => 0,
+            });
+            guessed.entry(stream.stream_id.clone()).or_insert(version);
+        }
+        guessed
+    }
+
+    fn remember(&mut self, versions: impl IntoIterator<Item = (StreamId, u64)>) {
+        for (stream, version) in versions {
+            if self.versions.len() >= REMEMBERED_STREAMS && !self.versions.contains_key(&stream) {
+                self.versions.clear();
+            }
+            self.versions.insert(stream, version);
+        }
+    }
+
+    /// Records what a commit of `rows` (planned on a tree whose right edge was `edge`, growing it
+    /// by `nodes`) left, and announces the new head.
+    fn committed(
+        &mut self,
+        rows: &[RecordedEvent],
+        mut edge: HashMap<NodeId, Hash>,
+        nodes: &[TreeNode],
+        checkpointed: u64,
+        outcomes: &[Result<AppendOutcome, AppendError>],
+    ) {
+        let written = outcomes.iter().flatten().filter(|o| !o.replayed);
+        let versions: Vec<(StreamId, u64)> = written.flat_map(|o| o.stream_versions.iter().cloned()).collect();
+        self.remember(versions);
+        let Some(last) = rows.last() else { return };
+        edge.extend(nodes.iter().map(|n| (n.id, n.hash)));
+        let keep = root_nodes(last.position.0);
+        edge.retain(|id, _| keep.contains(id));
+        self.known = Some(Known {
+            head: ChainHead { position: last.position, hash: last.hash },
+            recorded_at: Some(last.recorded_at),
+            checkpointed,
+            edge,
+        });
+        self.announce(last.position);
+    }
+}
+
+#[async_trait]
+impl GroupBackend for PostgresWriter {
+    async fn commit_group(
+        &mut self,
+        requests: &[AppendRequest],
+    ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError> {
+        let kept = self.conn.is_some();
+        let mut conn = self.connection(false).await?;
+        let first = match self.commit_known(&mut conn, requests).await {
+            Ok(Some(outcomes)) => Ok(outcomes),
+            Ok(None) => self.commit_read(&mut conn, requests).await,
+            Err(error) => Err(error),
         };
-        let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
-        let restored = check_restore(head, last_recorded_at, state, events, &self.limits)?;
-        insert_and_notify(&mut tx, events, restored.position).await?;
-        let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
-        tree::extend(&mut tx, head.position.0, &leaves).await?;
-        // Dropping an uncommitted transaction on any error above rolls it back.
-        tx.commit().await.map_err(unavailable)?;
-        self.announce(restored.position);
-        Ok(restored)
+        if first.is_ok() {
+            self.conn = Some(conn);
+            return first;
+        }
+        self.known = None;
+        if !kept {
+            return first;
+        }
+        // A connection kept from an earlier group may have been closed by the server since (a
+        // restart). Once more on a new one: events the first attempt did commit are found by
+        // their ids and answered as recorded, so nothing is written twice.
+        let mut conn = self.connection(false).await?;
+        let outcomes = self.commit_read(&mut conn, requests).await?;
+        self.conn = Some(conn);
+        Ok(outcomes)
+    }
+
+    async fn restore(&mut self, events: &[RecordedEvent]) -> Result<ChainHead, RestoreError> {
+        // What the writer knew no longer describes the log once this batch is written.
+        self.known = None;
+        let mut conn = self.connection(true).await?;
+        let restored = restore_on(&mut conn, events, &self.limits).await;
+        if let Ok(head) = &restored {
+            self.conn = Some(conn);
+            self.announce(head.position);
+        }
+        restored
     }
 
     async fn rebuild_tree(&mut self) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
+        self.known = None;
+        let mut conn = self.connection(true).await?;
+        let mut tx = conn.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
         let head = rows::read_head(&mut tx).await?.map_or(0, |(head, _)| head.position.0);
         let size = tree::rebuild(&mut tx, head).await?;
         // Dropping an uncommitted transaction on any error above rolls it back.
         tx.commit().await.map_err(unavailable)?;
+        self.conn = Some(conn);
         Ok(size)
     }
+}
+
+/// Writes a restored batch after the head, in a transaction of its own that holds the lock.
+async fn restore_on(
+    conn: &mut PgConnection,
+    events: &[RecordedEvent],
+    limits: &Limits,
+) -> Result<ChainHead, RestoreError> {
+    let mut tx = conn.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
+    let head = rows::read_head(&mut tx).await?;
+    let streams: Vec<&StreamId> = events.iter().map(|e| &e.stream_id).collect::<HashSet<_>>().into_iter().collect();
+    let ids: Vec<EventId> = events.iter().map(|e| e.event_id).collect();
+    let state = StreamState {
+        versions: versions(&mut tx, &streams).await?,
+        existing: existing(&mut tx, &ids).await?,
+        ..StreamState::default()
+    };
+    let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
+    let restored = check_restore(head, last_recorded_at, state, events, limits)?;
+    let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
+    let (_, nodes) = tree::grow(&mut tx, head.position.0, &leaves).await?;
+    write_locked(&mut tx, events, &nodes).await?;
+    // Dropping an uncommitted transaction on any error above rolls it back.
+    tx.commit().await.map_err(unavailable)?;
+    Ok(restored)
 }
 
 async fn versions(conn: &mut PgConnection, streams: &[&StreamId]) -> Result<HashMap<StreamId, u64>, StoreError> {
@@ -145,42 +330,80 @@ pub(crate) async fn existing(
     found.iter().map(|row| rows::decode(row).map(|e| (e.event_id, e))).collect()
 }
 
-/// Inserts every row, one array per column, and announces the new head on [`CHANNEL`], all in
-/// one statement (one round trip). The notification is delivered only if the transaction
-/// commits.
-async fn insert_and_notify(conn: &mut PgConnection, rows: &[RecordedEvent], last: Position) -> Result<(), StoreError> {
-    let sql = format!(
-        "WITH inserted AS (INSERT INTO events ({}) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], \
-         $4::uuid[], $5::text[], $6::int[], $7::text[], $8::text[], $9::uuid[], $10::uuid[], $11::text[], \
-         $12::timestamptz[], $13::timestamptz[], $14::bytea[], $15::bytea[])) SELECT pg_notify($16, $17)",
-        crate::rows::COLUMNS
-    );
-    let column = |f: fn(&RecordedEvent) -> i64| rows.iter().map(f).collect::<Vec<_>>();
-    let text = |f: fn(&RecordedEvent) -> &str| rows.iter().map(f).collect::<Vec<_>>();
-    let time = |f: fn(&RecordedEvent) -> DateTime<Utc>| rows.iter().map(f).collect::<Vec<_>>();
-    let hash = |f: fn(&RecordedEvent) -> &[u8]| rows.iter().map(f).collect::<Vec<_>>();
-    sqlx::query(&sql)
-        .bind(column(|e| e.position.0 as i64))
-        .bind(text(|e| e.stream_id.as_str()))
-        .bind(column(|e| e.stream_version as i64))
-        .bind(rows.iter().map(|e| e.event_id.0).collect::<Vec<_>>())
-        .bind(text(|e| e.event_type.as_str()))
-        .bind(rows.iter().map(|e| e.schema_version as i32).collect::<Vec<_>>())
-        .bind(text(|e| e.payload.as_str()))
-        .bind(text(|e| e.metadata.actor.as_str()))
-        .bind(rows.iter().map(|e| e.metadata.correlation_id).collect::<Vec<_>>())
-        .bind(rows.iter().map(|e| e.metadata.causation_id).collect::<Vec<_>>())
-        .bind(rows.iter().map(|e| e.metadata.source.as_deref()).collect::<Vec<_>>())
-        .bind(time(|e| e.metadata.occurred_at.as_datetime()))
-        .bind(time(|e| e.recorded_at.as_datetime()))
-        .bind(hash(|e| e.prev_hash.0.as_slice()))
-        .bind(hash(|e| e.hash.0.as_slice()))
+/// Writes `rows` and `nodes` in a transaction that holds the lock and read the facts they were
+/// planned from: a large batch through `COPY`, a small one through `covenant_append`.
+async fn write_locked(conn: &mut PgConnection, rows: &[RecordedEvent], nodes: &[TreeNode]) -> Result<(), StoreError> {
+    let Some(last) = rows.last() else { return Ok(()) };
+    if rows.len() < COPY_ROWS {
+        write(conn, None, rows, nodes).await?;
+        return Ok(());
+    }
+    copy::write(conn, rows, nodes).await?;
+    // Delivered only if the transaction commits.
+    sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
-        .bind(last.0.to_string())
+        .bind(last.position.0.to_string())
         .execute(conn)
         .await
         .map_err(unavailable)?;
     Ok(())
+}
+
+/// Calls `covenant_append` (migration 0010): inserts every row and tree node, one array per
+/// column, and announces the new head on [`CHANNEL`], in one statement. With `facts` it first
+/// takes the lock and checks them, and returns false, having written nothing, if any has changed;
+/// without, the caller holds the lock in its transaction and read the facts there. The
+/// notification is delivered only if the transaction commits.
+async fn write(
+    conn: &mut PgConnection,
+    facts: Option<&Facts<'_>>,
+    rows: &[RecordedEvent],
+    nodes: &[TreeNode],
+) -> Result<bool, StoreError> {
+    let column = |f: fn(&RecordedEvent) -> i64| rows.iter().map(f).collect::<Vec<_>>();
+    let text = |f: fn(&RecordedEvent) -> &str| rows.iter().map(f).collect::<Vec<_>>();
+    let time = |f: fn(&RecordedEvent) -> DateTime<Utc>| rows.iter().map(f).collect::<Vec<_>>();
+    let hash = |f: fn(&RecordedEvent) -> &[u8]| rows.iter().map(f).collect::<Vec<_>>();
+    let known = facts.map(|f| f.known);
+    let streams = facts.map(|f| f.versions.iter().collect::<Vec<_>>()).unwrap_or_default();
+    let edge = known.map(|k| k.edge.iter().collect::<Vec<_>>()).unwrap_or_default();
+    let written = sqlx::query_scalar(
+        "SELECT covenant_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)",
+    )
+    .bind(known.map(|k| k.head.position.0 as i64))
+    .bind(known.map(|k| k.head.hash.0.to_vec()))
+    .bind(known.and_then(|k| k.recorded_at).map(Timestamp::as_datetime))
+    .bind(known.map(|k| k.checkpointed as i64))
+    .bind(streams.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>())
+    .bind(streams.iter().map(|(_, v)| **v as i64).collect::<Vec<_>>())
+    .bind(facts.map(|f| f.ids.as_slice()).unwrap_or_default())
+    .bind(edge.iter().map(|(id, _)| i16::from(id.level)).collect::<Vec<_>>())
+    .bind(edge.iter().map(|(id, _)| id.index as i64).collect::<Vec<_>>())
+    .bind(edge.iter().map(|(_, h)| h.0.as_slice()).collect::<Vec<_>>())
+    .bind(column(|e| e.position.0 as i64))
+    .bind(text(|e| e.stream_id.as_str()))
+    .bind(column(|e| e.stream_version as i64))
+    .bind(rows.iter().map(|e| e.event_id.0).collect::<Vec<_>>())
+    .bind(text(|e| e.event_type.as_str()))
+    .bind(rows.iter().map(|e| e.schema_version as i32).collect::<Vec<_>>())
+    .bind(text(|e| e.payload.as_str()))
+    .bind(text(|e| e.metadata.actor.as_str()))
+    .bind(rows.iter().map(|e| e.metadata.correlation_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|e| e.metadata.causation_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|e| e.metadata.source.as_deref()).collect::<Vec<_>>())
+    .bind(time(|e| e.metadata.occurred_at.as_datetime()))
+    .bind(time(|e| e.recorded_at.as_datetime()))
+    .bind(hash(|e| e.prev_hash.0.as_slice()))
+    .bind(hash(|e| e.hash.0.as_slice()))
+    .bind(nodes.iter().map(|n| i16::from(n.id.level)).collect::<Vec<_>>())
+    .bind(nodes.iter().map(|n| n.id.index as i64).collect::<Vec<_>>())
+    .bind(nodes.iter().map(|n| n.hash.0.as_slice()).collect::<Vec<_>>())
+    .bind(CHANNEL)
+    .fetch_one(conn)
+    .await
+    .map_err(unavailable)?;
+    Ok(written)
 }
 
 /// The tree size of the latest signed checkpoint, or 0 when none is signed.

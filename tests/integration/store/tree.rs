@@ -16,6 +16,7 @@ on_both_backends!(
     a_tail_rewritten_with_a_recomputed_chain_is_found_against_an_earlier_checkpoint,
     an_altered_tree_node_is_found_and_rebuilt,
     a_log_without_a_tree_catches_up_at_the_next_append,
+    a_large_append_and_restore_keep_the_chain_and_the_tree,
 );
 
 /// The tree hash of RFC 6962 §2.1, as the RFC defines it, over the log's chain hashes.
@@ -161,4 +162,28 @@ async fn a_log_without_a_tree_catches_up_at_the_next_append(db: &TestStore) {
     let events = log(db).await;
     assert_eq!(db.store().tree_root(13).await.expect("root"), naive_root(&events));
     assert_eq!(db.store().tree_root(7).await.expect("root"), naive_root(&events[..7]));
+}
+
+/// Appends and restores of 1,000 events or more take another way into the database on
+/// PostgreSQL (`COPY`); the rows, the chain and the tree must be the same either way.
+async fn a_large_append_and_restore_keep_the_chain_and_the_tree(db: &TestStore) {
+    append(db, 5, "a").await;
+    let batch = (0..1_100).map(|n| progress_report("b", n)).collect();
+    db.store().append(AppendRequest::single(stream("commitment-b"), Expected::NoStream, batch)).await.expect("batch");
+    append(db, 3, "c").await;
+    let events = log(db).await;
+    assert_eq!(events.len(), 1_108);
+    assert_eq!(events[1_104].stream_version, 1_100);
+    let report = db.store().verify(None).await.expect("verify");
+    assert!(report.is_ok() && report.checked == 1_108, "{report:?}");
+    assert!(db.store().verify_tree().await.expect("verify tree").is_ok());
+    assert_eq!(db.store().tree_root(1_108).await.expect("root"), naive_root(&events));
+
+    let copy = db.another().await;
+    copy.store().restore(events[..5].to_vec()).await.expect("restore");
+    copy.store().restore(events[5..].to_vec()).await.expect("restore");
+    assert_eq!(copy.store().read_all(Position::ZERO, 10_000).await.expect("read"), events);
+    assert_eq!(copy.store().tree_root(1_108).await.expect("root"), naive_root(&events));
+    assert_eq!(copy.store().tree_root(5).await.expect("root"), naive_root(&events[..5]));
+    copy.finish().await;
 }
