@@ -4,8 +4,8 @@
 //! places; and it never reads past the position of the board it was given.
 
 use app::{Provenance, Recorder, Stores, Submission};
-use domain::Key;
 use domain::testing::{date, default_now, further_commands, key};
+use domain::{Command, Key, meeting, resolution};
 use kernel::{Position, Timestamp};
 use projections::{AsOf, ReadModels, Rules};
 use tests::workload::record_governance_log;
@@ -131,10 +131,16 @@ fn instruments(current: &ReadModels) -> Vec<Key> {
 
 /// The further story (call-in, rescission, supersession, withdrawal, expiry, refresh, deferral,
 /// cancellation), decided on 1 June 2024: each command with a date of its own happening on that
-/// date, the others on 1 June 2024.
+/// date, a rescission, supersession or confirmation of minutes on the date of the later
+/// resolution or meeting, the others on 1 June 2024.
 async fn record_further_story(recorder: &Recorder) {
     for command in further_commands() {
-        let occurred_at = command.happened_on().is_none().then_some(default_now());
+        let derived = matches!(
+            command,
+            Command::Meeting(meeting::Command::ConfirmMinutes { .. })
+                | Command::Resolution(resolution::Command::Rescind { .. } | resolution::Command::Supersede { .. })
+        );
+        let occurred_at = (command.happened_on().is_none() && !derived).then_some(default_now());
         let provenance = Provenance { occurred_at, ..Provenance::new("secretariat") };
         recorder
             .record(&Submission { command, provenance }, default_now())
