@@ -41,9 +41,14 @@ pub async fn checkpoint(
     principal.require(Action::ReadProofs)?;
     let latest = service.stores.checkpoints.latest_checkpoint().await?;
     let latest = latest.ok_or_else(|| ApiError::NotFound(NONE_SIGNED.to_owned()))?;
-    let mut response = latest.note.into_response();
+    Ok(note_response(latest.note))
+}
+
+/// A signed note as the format serves it: plain text.
+fn note_response(note: String) -> Response {
+    let mut response = note.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    Ok(response)
+    response
 }
 
 /// Keeps a witness's cosignature of one of the log's checkpoints, so that the log serves it
@@ -73,9 +78,7 @@ pub async fn cosign(
         app::CosignatureError::Store(store) => store.into(),
         refused => ApiError::Unprocessable { detail: refused.to_string(), field: None },
     })?;
-    let mut response = kept.note.into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    Ok(response)
+    Ok(note_response(kept.note))
 }
 
 /// Which event, in which tree.
