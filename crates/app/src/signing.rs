@@ -64,6 +64,8 @@ pub enum CosignatureError {
         "no checkpoint of {0} events was signed by this log: cosign a checkpoint the log serves (GET /api/v1/checkpoint)"
     )]
     NotSigned(u64),
+    #[error("the cosigned note is not a checkpoint: {0}")]
+    NotACheckpoint(NoteError),
     #[error("the cosigned checkpoint is not this log's checkpoint of {size} events: {detail}")]
     Differs { size: u64, detail: String },
     #[error("the checkpoint of {0} events kept changing while the cosignature was added: send it again")]
@@ -101,8 +103,7 @@ pub async fn accept_cosignature(
             .to_string();
         return Err(CosignatureError::UnknownWitness { names, detail });
     };
-    let checkpoint =
-        Checkpoint::parse_body(text).map_err(|e| CosignatureError::Differs { size: 0, detail: e.to_string() })?;
+    let checkpoint = Checkpoint::parse_body(text).map_err(CosignatureError::NotACheckpoint)?;
     for _ in 0..5 {
         let kept = stores.checkpoints.checkpoint_of_size(checkpoint.size).await?;
         let kept = kept.ok_or(CosignatureError::NotSigned(checkpoint.size))?;
