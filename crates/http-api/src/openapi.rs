@@ -3,7 +3,11 @@
 //! when the two differ, so that every change to the API shows in review.
 
 use axum::Json;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref};
 use utoipa::{Modify, OpenApi};
 
 use crate::{commands, export, feed, health, imports, metrics, queries, transparency, verify};
@@ -49,7 +53,7 @@ use crate::{commands, export, feed, health, imports, metrics, queries, transpare
         transparency::consistency,
     ),
     components(schemas(crate::Problem, commands::CommandBody, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, transparency::InclusionAnswer, transparency::ConsistencyAnswer, health::Health, imports::ImportSummary, imports::MatchedLine, imports::FileProblem, imports::FileProblems)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ServiceAnswers),
     tags(
         (name = "commands", description = "Record one command per request"),
         (name = "imports", description = "Import a whole file: an action plan as CSV, a ModernGov meeting or committee list as XML"),
@@ -76,6 +80,48 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Declares the answers any route of the API can give whatever its handler does, so that a client
+/// generated from the document expects them: 503 when the database does not answer, the service
+/// is as busy as it allows itself to be, the request took longer than the limit or the log's hash
+/// chain is broken (each with `Retry-After`, and a problem naming which); and 413 for a request
+/// body over the size limit. Routes outside `/api/v1` do not read the store through these paths.
+struct ServiceAnswers;
+
+impl Modify for ServiceAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let problem = || ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+        let unavailable = ResponseBuilder::new()
+            .description(
+                "The database does not answer, the service is busy (`busy`), the request took too long (`timeout`) or the log's hash chain is broken (`broken-log`); the problem's `type` says which",
+            )
+            .content("application/problem+json", problem())
+            .header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                    .description(Some("Seconds to wait before sending the request again"))
+                    .build(),
+            )
+            .build();
+        let too_large = ResponseBuilder::new()
+            .description("The request body is larger than the service accepts (`max_body_bytes` in covenant.toml)")
+            .content("application/problem+json", problem())
+            .build();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                responses.entry("503".to_owned()).or_insert_with(|| unavailable.clone().into());
+                if operation.request_body.is_some() {
+                    responses.entry("413".to_owned()).or_insert_with(|| too_large.clone().into());
+                }
+            }
+        }
     }
 }
 

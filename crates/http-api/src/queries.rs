@@ -121,6 +121,7 @@ reports! {
     params(("instrument" = String, Path, description = "The instrument's key"), ReportQuery),
     responses(
         (status = 200, description = "The instrument", body = Object, content_type = "application/json"),
+        (status = 400, description = "The key or a parameter is not valid", body = crate::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role may not read the reports", body = crate::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such instrument is on record", body = crate::Problem, content_type = "application/problem+json"),
