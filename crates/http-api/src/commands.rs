@@ -35,31 +35,75 @@ pub struct Origin {
     occurred_at: Option<String>,
 }
 
-/// A command, as `covenant record` takes it: `aggregate` (which may be left out, the endpoint
-/// names it), `command` and the command's fields. `docs/commands.md` lists every command.
-#[derive(Debug)]
-pub struct CommandBody;
+/// Declares the request body of each command endpoint: one command of its aggregate as
+/// `covenant record` takes it (`aggregate`, which may be left out, `command`, `id` and the
+/// command's fields, which `docs/commands.md` lists), with an example the endpoint accepts.
+macro_rules! command_bodies {
+    ($($body:ident => $aggregate:literal, $example:expr;)*) => {
+        $(
+            #[doc = concat!("One ", $aggregate, " command, as `covenant record` takes it.")]
+            #[derive(Debug)]
+            pub struct $body;
 
-impl utoipa::PartialSchema for CommandBody {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        let example = serde_json::json!({
-            "aggregate": "commitment",
-            "command": "report_progress",
-            "id": "hhcdg-dfg-fast-track",
-            "status": "green",
-            "percent_complete": 70,
-            "narrative": "Average time from referral to completion down from 38 to 22 weeks.",
-            "period": {"label": "2021/22 Q4"},
-            "reported_on": "2022-04-20"
-        });
-        utoipa::openapi::ObjectBuilder::new()
-            .description(Some("One command as docs/commands.md describes it: aggregate (optional here), command, and the command's fields."))
-            .examples([example])
-            .into()
-    }
+            impl utoipa::PartialSchema for $body {
+                fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                    use utoipa::openapi::schema::{ObjectBuilder, Type};
+                    let text = || ObjectBuilder::new().schema_type(Type::String);
+                    ObjectBuilder::new()
+                        .description(Some(concat!(
+                            "One ", $aggregate, " command as docs/commands.md describes it: `aggregate` (\"",
+                            $aggregate, "\", or left out), `command`, `id` and the command's own fields. The example, illustrative where the papers say nothing, is one the endpoint records on the Lincolnshire story of `covenant demo` (the resolution's after the meeting's)."
+                        )))
+                        .property("aggregate", text().enum_values(Some([$aggregate])))
+                        .property("command", text().description(Some("The command's name, such as the example's")))
+                        .property("id", text().min_length(Some(1)).description(Some("The key of the stream the command is for")))
+                        .required("command")
+                        .required("id")
+                        .examples([$example])
+                        .into()
+                }
+            }
+
+            impl ToSchema for $body {}
+        )*
+    };
 }
 
-impl ToSchema for CommandBody {}
+command_bodies! {
+    OrganisationCommand => "organisation", serde_json::json!({
+        "aggregate": "organisation", "command": "register", "id": "GB-LAE-NKE",
+        "name": "North Kesteven District Council", "kind": "local_authority"
+    });
+    BodyCommand => "body", serde_json::json!({
+        "aggregate": "body", "command": "add_member", "id": "west-lindsey-prosperous-communities-committee",
+        "organisation": "GB-LAE-WLI", "joined_on": "2018-01-01"
+    });
+    MeetingCommand => "meeting", serde_json::json!({
+        "aggregate": "meeting", "command": "add_agenda_item", "id": "west-lindsey-pcc-2021-03-09",
+        "item": "46", "title": "Housing Assistance Policy (illustrative)", "minute_number": "46"
+    });
+    ResolutionCommand => "resolution", serde_json::json!({
+        "aggregate": "resolution", "command": "record", "id": "west-lindsey-pcc-2021-03-09-46",
+        "body": "west-lindsey-prosperous-communities-committee", "meeting": "west-lindsey-pcc-2021-03-09",
+        "agenda_item": "46", "text": "That the report be noted (illustrative).", "outcome": "noted",
+        "decided_on": "2021-03-09"
+    });
+    InstrumentCommand => "instrument", serde_json::json!({
+        "aggregate": "instrument", "command": "add_objective", "id": "lincolnshire-hhcdg-delivery-plan",
+        "objective": "planning-ahead", "title": "Residents plan ahead to meet their housing needs",
+        "themes": ["independent living"]
+    });
+    CommitmentCommand => "commitment", serde_json::json!({
+        "aggregate": "commitment", "command": "report_progress", "id": "hhcdg-discharge-housing-support",
+        "status": "amber", "percent_complete": 70,
+        "narrative": "Housing link workers in every acute hospital discharge hub (illustrative).",
+        "period": {"label": "2023/24 Q4"}, "reported_on": "2024-04-20"
+    });
+    IndicatorCommand => "indicator", serde_json::json!({
+        "aggregate": "indicator", "command": "set_target", "id": "west-lindsey-dfg-completions",
+        "value": 150.0, "due_on": "2024-03-31"
+    });
+}
 
 /// What a command recorded.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -103,7 +147,7 @@ impl From<Recorded> for RecordedEvents {
 
 /// Declares one annotated handler per command family, and the router holding them all.
 macro_rules! families {
-    ($($handler:ident => $aggregate:ident, $path:literal;)*) => {
+    ($($handler:ident => $aggregate:ident, $path:literal, $body:ident;)*) => {
         $(
             #[doc = concat!("Record one command on ", stringify!($aggregate), " streams.")]
             #[utoipa::path(
@@ -115,7 +159,7 @@ macro_rules! families {
                     ("If-Match" = Option<String>, Header, description = "The version of the command's stream the command was decided against, such as \"5\"; 412 when the stream is no longer at it"),
                     ("Idempotency-Key" = Option<String>, Header, description = "A fresh key per request; sending the same request again with it returns the first answer"),
                 ),
-                request_body(content = CommandBody, content_type = "application/json"),
+                request_body(content = $body, content_type = "application/json"),
                 responses(
                     (status = 201, description = "Recorded; ETag is the stream's new version", body = RecordedEvents),
                     (status = 200, description = "The command decided on no new events", body = RecordedEvents),
@@ -147,13 +191,13 @@ macro_rules! families {
 }
 
 families! {
-    organisations => Organisation, "/api/v1/organisations";
-    bodies => Body, "/api/v1/bodies";
-    meetings => Meeting, "/api/v1/meetings";
-    resolutions => Resolution, "/api/v1/resolutions";
-    instruments => Instrument, "/api/v1/instruments";
-    commitments => Commitment, "/api/v1/commitments";
-    indicators => Indicator, "/api/v1/indicators";
+    organisations => Organisation, "/api/v1/organisations", OrganisationCommand;
+    bodies => Body, "/api/v1/bodies", BodyCommand;
+    meetings => Meeting, "/api/v1/meetings", MeetingCommand;
+    resolutions => Resolution, "/api/v1/resolutions", ResolutionCommand;
+    instruments => Instrument, "/api/v1/instruments", InstrumentCommand;
+    commitments => Commitment, "/api/v1/commitments", CommitmentCommand;
+    indicators => Indicator, "/api/v1/indicators", IndicatorCommand;
 }
 
 async fn record(

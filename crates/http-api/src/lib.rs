@@ -27,7 +27,7 @@ mod transparency;
 mod verify;
 
 pub use auth::Authenticated;
-pub use commands::{CommandBody, RecordedEvents, RecordedRef};
+pub use commands::{RecordedEvents, RecordedRef};
 pub use dashboard::report_page as dashboard_page;
 pub use feed::{FeedEvent, FeedPage, FeedQuery};
 pub use idempotency::{IDEMPOTENCY_KEY, REPLAYED};

@@ -52,7 +52,7 @@ use crate::{commands, export, feed, health, imports, metrics, queries, transpare
         transparency::inclusion,
         transparency::consistency,
     ),
-    components(schemas(crate::Problem, commands::CommandBody, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, transparency::InclusionAnswer, transparency::ConsistencyAnswer, health::Health, imports::ImportSummary, imports::MatchedLine, imports::FileProblem, imports::FileProblems)),
+    components(schemas(crate::Problem, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, transparency::InclusionAnswer, transparency::ConsistencyAnswer, health::Health, imports::ImportSummary, imports::MatchedLine, imports::FileProblem, imports::FileProblems)),
     modifiers(&BearerAuth, &ServiceAnswers),
     tags(
         (name = "commands", description = "Record one command per request"),

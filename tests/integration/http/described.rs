@@ -4,6 +4,7 @@
 //! projection lag.
 
 use app::Role;
+use app::seeds;
 use serde_json::json;
 use tests::{TestStore, on_both_backends, spawn_app};
 
@@ -105,7 +106,35 @@ async fn the_service_serves_its_document_and_its_metrics(db: &TestStore) {
     app.stop().await;
 }
 
+/// Each command endpoint's example in the document is a command of that endpoint's aggregate,
+/// and the endpoint records it on the Lincolnshire story: an example a client copies works. The
+/// paths are tried in the document's order, which puts the meeting's agenda item before the
+/// resolution on it.
+async fn each_command_endpoints_example_is_accepted_by_it(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let token = app.token(Role::Admin, None).await;
+    let document: serde_json::Value = serde_json::from_str(&http_api::openapi_json()).expect("json");
+    let mut tried = 0;
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        let Some(post) = item.get("post").filter(|post| post["tags"] == json!(["commands"])) else { continue };
+        let schema = &post["requestBody"]["content"]["application/json"]["schema"];
+        let name = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()).expect("a named request schema");
+        let body = &document["components"]["schemas"][name];
+        let example = &body["examples"][0];
+        assert_eq!(body["properties"]["aggregate"]["enum"][0], example["aggregate"], "{path}");
+        let response = app.post(path, &token, example).send().await.expect("post");
+        let status = response.status();
+        let text = response.text().await.expect("a body");
+        assert!(status.is_success(), "{path} refused its own example {example}: {status} {text}");
+        tried += 1;
+    }
+    assert_eq!(tried, 7, "one example per command endpoint");
+    app.stop().await;
+}
+
 on_both_backends!(
+    each_command_endpoints_example_is_accepted_by_it,
     the_service_serves_its_document_and_its_metrics,
     the_dashboard_lists_by_title_each_report_report_kind_gives_a_page
 );
