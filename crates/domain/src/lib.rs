@@ -47,7 +47,9 @@ use serde::{Deserialize, Serialize};
 
 pub use context::{Context, Facts};
 pub use ids::{Aggregate, StreamKey};
-pub use values::{ContentHash, Date, Key, NotADate, OrgId, Period, earliest_date, latest_date, parse_date};
+pub use values::{
+    ContentHash, Date, Key, MAX_KEY_BYTES, NotADate, OrgId, Period, earliest_date, latest_date, parse_date,
+};
 pub use when::Happened;
 
 /// Declares the top-level command and event enums, the error that wraps each aggregate's error,

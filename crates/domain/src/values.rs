@@ -85,6 +85,10 @@ pub const MAX_KEY_BYTES: usize = 120;
 pub struct Key(String);
 
 impl Key {
+    /// The shape [`Key::parse`] accepts, as a regular expression (for an API's description), up
+    /// to [`MAX_KEY_BYTES`] long.
+    pub const PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
     pub fn parse(text: impl Into<String>) -> Result<Self, String> {
         let text = text.into();
         let shape_ok = !text.is_empty()
@@ -148,6 +152,11 @@ pub const ORG_ID_SCHEMES: &[&str] = &["GB-LAE", "GB-NHS", "GB-CHC", "GB-COH", "G
 pub struct OrgId(String);
 
 impl OrgId {
+    /// The shape [`OrgId::parse`] accepts, as a regular expression (for an API's description).
+    pub fn pattern() -> String {
+        format!("^({})-[A-Z0-9-]{{1,60}}$", ORG_ID_SCHEMES.join("|"))
+    }
+
     pub fn parse(text: impl Into<String>) -> Result<Self, String> {
         let text = text.into();
         let code = ORG_ID_SCHEMES.iter().find_map(|scheme| text.strip_prefix(scheme)?.strip_prefix('-'));

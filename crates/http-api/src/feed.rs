@@ -117,6 +117,28 @@ pub async fn page(
     Ok(Json(FeedPage { events: events.iter().map(FeedEvent::from).collect(), next_after: next_after.0 }))
 }
 
+/// One server-sent event of the live feed, as an event-stream parser reads it: `id` the
+/// position, `data` the event as the feed's pages give it (`FeedEvent`), as JSON text.
+#[derive(Debug)]
+pub struct StreamedEvent;
+
+impl utoipa::PartialSchema for StreamedEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let text = |description: &str| ObjectBuilder::new().schema_type(Type::String).description(Some(description));
+        ObjectBuilder::new()
+            .description(Some("One server-sent event"))
+            .property("id", text("The event's position in the log"))
+            .property("event", text("The event-stream's event type: always message"))
+            .property("data", text("The event, as a FeedEvent in JSON"))
+            .required("id")
+            .required("data")
+            .into()
+    }
+}
+
+impl ToSchema for StreamedEvent {}
+
 /// Every event after a position, then each new one as it is recorded, as server-sent events:
 /// `id` is the position and `data` the event as JSON. Reconnecting with `Last-Event-ID` resumes
 /// after that position.
@@ -129,7 +151,7 @@ pub async fn page(
         ("Last-Event-ID" = Option<u64>, Header, description = "The last position received; overrides after"),
     ),
     responses(
-        (status = 200, description = "Server-sent events, one per event of the log", body = String, content_type = "text/event-stream"),
+        (status = 200, description = "Server-sent events, one per event of the log", body = StreamedEvent, content_type = "text/event-stream"),
         (status = 400, description = "A parameter is not valid", body = crate::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role may not read the feed", body = crate::Problem, content_type = "application/problem+json"),

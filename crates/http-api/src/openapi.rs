@@ -10,6 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref};
 use utoipa::{Modify, OpenApi};
 
+use crate::queries::ReportParameters;
 use crate::{commands, export, feed, health, imports, metrics, queries, transparency, verify};
 
 /// The API, as generated from the code.
@@ -53,7 +54,7 @@ use crate::{commands, export, feed, health, imports, metrics, queries, transpare
         transparency::consistency,
     ),
     components(schemas(crate::Problem, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, transparency::InclusionAnswer, transparency::ConsistencyAnswer, health::Health, imports::ImportSummary, imports::MatchedLine, imports::FileProblem, imports::FileProblems)),
-    modifiers(&BearerAuth, &ServiceAnswers),
+    modifiers(&BearerAuth, &ServiceAnswers, &ReportParameters),
     tags(
         (name = "commands", description = "Record one command per request"),
         (name = "imports", description = "Import a whole file: an action plan as CSV, a ModernGov meeting or committee list as XML"),

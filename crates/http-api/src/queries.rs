@@ -35,9 +35,11 @@ pub struct ReportQuery {
     /// What Covenant had recorded by this date or time: the record as a reader saw it then.
     known_on: Option<String>,
     /// The log up to and including this position.
+    #[param(minimum = 0)]
     position: Option<u64>,
     /// The day overdue, due-soon and stale items are counted against (YYYY-MM-DD); by default
     /// the `as_of` or `known_on` date, else today.
+    #[param(format = Date)]
     today: Option<String>,
     /// Only this instrument, by key.
     instrument: Option<String>,
@@ -48,10 +50,13 @@ pub struct ReportQuery {
     /// The status board only: instruments with an objective tagged with this theme, exactly.
     theme: Option<String>,
     /// The first day of the period (inclusive, YYYY-MM-DD).
+    #[param(format = Date)]
     from: Option<String>,
     /// The last day of the period (inclusive, YYYY-MM-DD).
+    #[param(format = Date)]
     to: Option<String>,
     /// The action log only: group by `organisation` (the default) or `body`.
+    #[param(pattern = "^(organisation|body)$")]
     by: Option<String>,
     /// The audit trail only: one entity's stream.
     stream: Option<String>,
@@ -60,6 +65,7 @@ pub struct ReportQuery {
     /// How many rows to skip.
     offset: Option<usize>,
     /// How many rows a page holds (default 100, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 
@@ -79,8 +85,10 @@ macro_rules! reports {
                 tag = "reports",
                 params(ReportQuery),
                 responses(
-                    (status = 200, description = "One page of the report: the view's fields, its rows and `page`", body = Object, content_type = "application/json"),
-                    (status = 200, description = "One page of the report's table", body = String, content_type = "text/csv"),
+                    (status = 200, description = "One page of the report: as JSON (the default), the view's fields, its rows and `page`; as CSV (Accept: text/csv), the page's rows as one table", content(
+                        (Object = "application/json"),
+                        (String = "text/csv"),
+                    )),
                     (status = 400, description = "A filter or the page is not valid", body = crate::Problem, content_type = "application/problem+json"),
                     (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
                     (status = 403, description = "The token's role may not read this report", body = crate::Problem, content_type = "application/problem+json"),
@@ -167,6 +175,35 @@ pub async fn resolution(
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
     let request = read_query(query, ReportKind::Resolutions, Some(key), &service)?;
     Ok(axum::Json(service.reports.answer(&request).await?.view).into_response())
+}
+
+/// Says in the OpenAPI document which options each report takes (an option of another report is
+/// refused, so it is not offered), and the shape of the keys and org-ids the filters name, from
+/// the rules that check them.
+pub(crate) struct ReportParameters;
+
+impl utoipa::Modify for ReportParameters {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::Schema;
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let report = path.strip_prefix("/api/v1/").and_then(|rest| rest.split('/').next());
+            let Some(kind) = ReportKind::ALL.into_iter().find(|kind| report == Some(kind.name())) else { continue };
+            let Some(parameters) = item.get.as_mut().and_then(|get| get.parameters.as_mut()) else { continue };
+            parameters.retain(|p| ReportRequest::takes(kind, if p.name == "by" { "group_by" } else { &p.name }));
+            for parameter in parameters.iter_mut() {
+                let (pattern, max_length) = match parameter.name.as_str() {
+                    "instrument" | "body" => (Key::PATTERN.to_owned(), Some(domain::MAX_KEY_BYTES)),
+                    "organisation" => (OrgId::pattern(), None),
+                    _ => continue,
+                };
+                if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
+                    schema.pattern = Some(pattern);
+                    schema.max_length = max_length;
+                }
+            }
+        }
+    }
 }
 
 /// The report routes.

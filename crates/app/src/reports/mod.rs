@@ -28,7 +28,7 @@ use projections::{
 use serde::Serialize;
 use tokio::sync::{RwLockReadGuard, Semaphore, SemaphorePermit};
 
-pub use request::{Asked, NotApplicable, Page, PageInfo, ReportRequest};
+pub use request::{Asked, NotApplicable, ONE_REPORTS_OPTIONS, Page, PageInfo, ReportRequest};
 
 use crate::{Stores, views};
 use answers::Answers;

@@ -86,7 +86,22 @@ pub struct NotApplicable {
     pub only: ReportKind,
 }
 
+/// The options that apply to one report alone, by the name the request's fields have, each with
+/// that report: the one list [`ReportRequest::new`] refuses the others by, and an interface reads
+/// to say which options each of its reports takes.
+pub const ONE_REPORTS_OPTIONS: [(&str, ReportKind); 4] = [
+    ("group_by", ReportKind::Actions),
+    ("stream", ReportKind::Audit),
+    ("actor", ReportKind::Audit),
+    ("theme", ReportKind::Status),
+];
+
 impl ReportRequest {
+    /// Whether a report of `kind` takes `option` (by the name the request's fields have).
+    pub fn takes(kind: ReportKind, option: &str) -> bool {
+        ONE_REPORTS_OPTIONS.iter().all(|&(one, only)| one != option || only == kind)
+    }
+
     /// The request for `kind` that `asked` describes, its defaults worked out against the time
     /// now; refused when an option is given to a report it does not apply to.
     pub fn new(kind: ReportKind, asked: Asked) -> Result<Self, NotApplicable> {
@@ -95,13 +110,17 @@ impl ReportRequest {
 
     /// As [`ReportRequest::new`], with `now` as the time now.
     pub fn at(kind: ReportKind, asked: Asked, now: Timestamp) -> Result<Self, NotApplicable> {
-        let only = |given: bool, option: &'static str, only: ReportKind| {
-            if given && kind != only { Err(NotApplicable { option, only }) } else { Ok(()) }
-        };
-        only(asked.group_by.is_some(), "group_by", ReportKind::Actions)?;
-        only(asked.trail.stream.is_some(), "stream", ReportKind::Audit)?;
-        only(asked.trail.actor.is_some(), "actor", ReportKind::Audit)?;
-        only(asked.filters.theme.is_some(), "theme", ReportKind::Status)?;
+        let given = [
+            ("group_by", asked.group_by.is_some()),
+            ("stream", asked.trail.stream.is_some()),
+            ("actor", asked.trail.actor.is_some()),
+            ("theme", asked.filters.theme.is_some()),
+        ];
+        for (option, only) in ONE_REPORTS_OPTIONS {
+            if only != kind && given.contains(&(option, true)) {
+                return Err(NotApplicable { option, only });
+            }
+        }
         if asked.subject.is_some() && !matches!(kind, ReportKind::Status | ReportKind::Resolutions) {
             return Err(NotApplicable { option: "subject", only: ReportKind::Status });
         }
