@@ -52,6 +52,7 @@ use crate::{commands, export, feed, health, imports, metrics, queries, transpare
         transparency::cosign,
         transparency::inclusion,
         transparency::consistency,
+        transparency::resolution,
     ),
     components(schemas(crate::Problem, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, transparency::InclusionAnswer, transparency::ConsistencyAnswer, health::Health, imports::ImportSummary, imports::MatchedLine, imports::FileProblem, imports::FileProblems)),
     modifiers(&BearerAuth, &ServiceAnswers, &ReportParameters),

@@ -42,6 +42,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/api/v1/checkpoint/cosignatures", post(transparency::cosign))
         .route("/api/v1/proofs/inclusion", get(transparency::inclusion))
         .route("/api/v1/proofs/consistency", get(transparency::consistency))
+        .route("/api/v1/proofs/resolutions/{resolution}", get(transparency::resolution))
         .route("/metrics", get(metrics::metrics))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -1,13 +1,15 @@
 //! The transparency log over HTTP: the latest signed checkpoint (`GET /api/v1/checkpoint`, the
 //! signed note as text) and the proofs checked against it, inclusion of an event and consistency
-//! of two tree sizes (`GET /api/v1/proofs/…`), for tree sizes the latest checkpoint covers.
+//! of two tree sizes (`GET /api/v1/proofs/…`), for tree sizes the latest checkpoint covers, and
+//! the portable proof of one resolution (`GET /api/v1/proofs/resolutions/{resolution}`).
 
 use std::sync::Arc;
 
 use app::Action;
+use app::resolution_proof::{self, ResolutionProofError};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -181,6 +183,59 @@ pub async fn consistency(
     covered(&service, query.to, "to").await?;
     let proof = service.stores.events.consistency_proof(query.from, query.to).await.map_err(refused)?;
     Ok(Json(ConsistencyAnswer { from: proof.from, to: proof.to, hashes: base64(&proof.path) }))
+}
+
+/// The portable proof of one resolution, the file `covenant proof export` writes: its events as
+/// CloudEvents, each with its inclusion proof, against the latest signed checkpoint, to attach to
+/// a board paper and check offline with `covenant proof verify`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/proofs/resolutions/{resolution}",
+    tag = "transparency",
+    params(("resolution" = String, Path, description = "The resolution's key, as the resolution register shows it")),
+    responses(
+        (status = 200, description = "The proof file (docs/audit.md), as a download named resolution-KEY.proof.json", body = Object, content_type = "application/json"),
+        (status = 400, description = "The key is not valid", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role may not read proofs", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resolution is recorded, or no checkpoint has been signed yet", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The resolution was recorded after the latest checkpoint: the proof can be given once a newer one is signed", body = crate::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn resolution(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    principal.require(Action::ReadProofs)?;
+    proof_file(&service, &key).await
+}
+
+/// The proof file of resolution `key`, as a download: the answer of the API's route and of the
+/// dashboard's link alike.
+pub(crate) async fn proof_file(service: &Service, key: &str) -> Result<Response, ApiError> {
+    let text = resolution_proof::export(&service.stores, key).await.map_err(|error| match error {
+        ResolutionProofError::Key(detail) => ApiError::bad_request(detail, "resolution"),
+        not_found @ (ResolutionProofError::NotRecorded(_) | ResolutionProofError::NoCheckpoint) => {
+            ApiError::NotFound(not_found.to_string())
+        }
+        uncovered @ ResolutionProofError::NotCovered { .. } => {
+            ApiError::Unprocessable { detail: uncovered.to_string(), field: None }
+        }
+        ResolutionProofError::Tree(tree) => refused(tree),
+        ResolutionProofError::Store(store) => store.into(),
+        other => ApiError::Internal(other.to_string()),
+    })?;
+    let disposition = format!("attachment; filename=\"resolution-{key}.proof.json\"");
+    let mut response = text.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    // The key was checked by `export`: lowercase letters, digits and hyphens only.
+    if let Ok(disposition) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    Ok(response)
 }
 
 fn read<T>(query: Result<Query<T>, QueryRejection>, takes: &str) -> Result<T, ApiError> {

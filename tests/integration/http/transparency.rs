@@ -198,7 +198,64 @@ async fn cosignatures_are_kept_only_from_the_witnesses_named_and_for_checkpoints
     app.stop().await;
 }
 
+/// A resolution's portable proof, from the API and from the link on its dashboard page alike,
+/// verifies offline with the log's verifier key alone; before any checkpoint, for a resolution
+/// recorded after the latest, and for one not on record, it is refused in words.
+async fn a_resolutions_proof_downloads_and_verifies_offline(db: &TestStore) {
+    const MINUTE_45: &str = "west-lindsey-pcc-2021-03-09-45";
+    let app = spawn_app(db).await;
+    let reader = app.token(Role::Reader, None).await;
+    let signer = signer();
+    app.load(&seeds::lincolnshire()).await;
+    let path = format!("/api/v1/proofs/resolutions/{MINUTE_45}");
+    let (status, text) = get_text(&app, &path, &reader).await;
+    assert_eq!(status, 404, "{text}");
+    assert!(text.contains("no checkpoint has been signed yet"), "{text}");
+
+    app::sign_head(&app.stores, &signer).await.expect("signed");
+    let response = app.get(&path, &reader).send().await.expect("an answer");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"resolution-west-lindsey-pcc-2021-03-09-45.proof.json\""
+    );
+    let file = response.text().await.expect("a body");
+    let proven = app::resolution_proof::verify(&file, &signer.verifier()).expect("the proof verifies offline");
+    assert_eq!(proven.resolution, MINUTE_45);
+    assert_eq!(proven.minute_number.as_deref(), Some("45"));
+    let mut altered = file.clone().into_bytes();
+    let at = file.find("adopt and agree").expect("the resolution's words are in the file");
+    altered[at] = b'A';
+    let altered = String::from_utf8(altered).expect("text");
+    assert!(app::resolution_proof::verify(&altered, &signer.verifier()).is_err(), "an altered proof is refused");
+
+    let page = format!("/dashboard/resolutions/{MINUTE_45}");
+    let (status, html) = get_text(&app, &page, &reader).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("href=\"{page}/proof\"")), "the page links to its proof");
+    let (status, from_dashboard) = get_text(&app, &format!("{page}/proof"), &reader).await;
+    assert_eq!((status, from_dashboard), (200, file), "the dashboard's link gives the API's file");
+
+    app.load(&seeds::walsall()).await;
+    let later = "/api/v1/proofs/resolutions/walsall-together-partnership-board-2019-04-01-partnership";
+    let (status, text) = get_text(&app, later, &reader).await;
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("is not covered by the latest checkpoint"), "{text}");
+    let (status, text) = get_text(&app, "/api/v1/proofs/resolutions/no-such-resolution", &reader).await;
+    assert_eq!(status, 404, "{text}");
+    let (status, text) = get_text(&app, "/api/v1/proofs/resolutions/Not%20A%20Key", &reader).await;
+    assert_eq!(status, 400, "{text}");
+    app.stop().await;
+}
+
+async fn get_text(app: &TestApp, path: &str, token: &str) -> (u16, String) {
+    let response = app.get(path, token).send().await.expect("an answer");
+    (response.status().as_u16(), response.text().await.expect("a body"))
+}
+
 on_both_backends!(
+    a_resolutions_proof_downloads_and_verifies_offline,
     the_service_signs_checkpoints_as_the_log_grows_and_serves_the_latest,
     proofs_verify_against_the_served_checkpoint_and_other_sizes_are_refused,
     cosignatures_are_kept_only_from_the_witnesses_named_and_for_checkpoints_signed,

@@ -46,6 +46,7 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard", get(overview::page))
         .route("/dashboard/instruments/{instrument}", get(instrument::page))
         .route("/dashboard/resolutions/{resolution}", get(resolution::page))
+        .route("/dashboard/resolutions/{resolution}/proof", get(resolution::proof))
         .route("/dashboard/audit", get(audit::page))
         .route("/dashboard/meetings", post(meeting::record))
         .route("/dashboard/meetings/new", get(meeting::new))

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use app::Action;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -16,6 +17,17 @@ use super::instrument::PointQuery;
 use super::session::Viewer;
 use super::{Failure, Point, layout, read, render};
 use crate::{ApiError, Service};
+
+/// `GET /dashboard/resolutions/{resolution}/proof`: the resolution's portable proof, as the API
+/// gives it.
+pub(crate) async fn proof(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+) -> Result<Response, Failure> {
+    viewer.0.require(Action::ReadProofs).map_err(ApiError::from)?;
+    Ok(crate::transparency::proof_file(&service, &key).await?)
+}
 
 /// `GET /dashboard/resolutions/{resolution}`.
 pub(crate) async fn page(
@@ -49,6 +61,7 @@ pub(crate) async fn page(
         })
         .collect();
     drop(models);
+    let proofs = viewer.0.require(Action::ReadProofs).is_ok();
     let title = r.heading();
     let content = html! {
         dl.facts #facts {
@@ -65,6 +78,12 @@ pub(crate) async fn page(
             @if let Some(by) = &r.replaced_by {
                 dt { "Replaced by" } dd { (super::instrument::resolution_link(&point, by, r.replaced_by_name.as_ref())) }
             }
+        }
+        @if proofs {
+            p { a href={ "/dashboard/resolutions/" (r.resolution) "/proof" } download {
+                "Download the proof that this resolution is in the log"
+            } " (a file to attach to a board paper; anyone holding the log's verifier key checks it with "
+            code { "covenant proof verify" } ", docs/audit.md)" }
         }
         h2 { "Text" }
         blockquote.text #text { (r.text) }
