@@ -360,6 +360,37 @@ impl NoteVerifier {
     }
 }
 
+/// A witness's cosignature found on a checkpoint: the witness's key name, and when it cosigned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cosignature {
+    pub witness: String,
+    /// Seconds since the epoch, as the cosignature says.
+    pub seconds: u64,
+}
+
+impl std::fmt::Display for Cosignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let time =
+            i64::try_from(self.seconds).ok().and_then(|s| kernel::Timestamp::from_micros(s.checked_mul(1_000_000)?));
+        match time {
+            Some(time) => write!(f, "the witness {} (at {time})", self.witness),
+            None => write!(f, "the witness {} (at {} s after 1970)", self.witness, self.seconds),
+        }
+    }
+}
+
+/// The cosignature of each of `witnesses` on `note`, in their order; refused, naming the first
+/// witness whose cosignature is missing or does not verify, unless every one of them cosigned.
+pub fn cosignatures(note: &str, witnesses: &[NoteVerifier]) -> Result<Vec<Cosignature>, NoteError> {
+    witnesses
+        .iter()
+        .map(|witness| {
+            let (_, seconds) = witness.open_cosigned(note)?;
+            Ok(Cosignature { witness: witness.name().to_owned(), seconds })
+        })
+        .collect()
+}
+
 /// A C2SP `tlog-checkpoint`: the log's origin, its size and the Merkle tree's root at that size.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {

@@ -30,7 +30,7 @@ mod witness;
 
 pub use access::{AccessError, Action, Principal, Role};
 pub use backup::{BackupError, backup, pg_dump_command};
-pub use checkpoint::{Checkpoint, KeyKind, NoteError, NoteSigner, NoteVerifier};
+pub use checkpoint::{Checkpoint, Cosignature, KeyKind, NoteError, NoteSigner, NoteVerifier, cosignatures};
 pub use command_lines::{
     CommandLine, DuplicateKey, LineError, parse_command, parse_command_lines, refuse_duplicate_keys, with_document_hash,
 };

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::interchange::cloudevents::{self, ExportError, LOG_URI_PREFIX};
-use crate::{Checkpoint, NoteVerifier, Stores};
+use crate::{Checkpoint, Cosignature, NoteVerifier, Stores, cosignatures};
 
 /// The `format` of a resolution's proof file.
 pub const FORMAT: &str = "covenant.resolution-proof@v1";
@@ -171,6 +171,8 @@ pub struct Proven {
     pub checkpoint_head_recorded: Timestamp,
     /// The name of the key that signed the checkpoint.
     pub signed_by: String,
+    /// The cosignatures of the witnesses the verifier asked for, each checked.
+    pub cosigned_by: Vec<Cosignature>,
 }
 
 impl fmt::Display for Proven {
@@ -190,6 +192,9 @@ impl fmt::Display for Proven {
             self.checkpoint_head_recorded.as_datetime().format("%-d %B %Y"),
             self.signed_by,
         )?;
+        for cosignature in &self.cosigned_by {
+            writeln!(f, "The checkpoint is cosigned by {cosignature}.")?;
+        }
         let positions: Vec<String> = self.positions.iter().map(u64::to_string).collect();
         match positions.as_slice() {
             [one] => writeln!(f, "Its one event, at position {one}, is in that log exactly as this file gives it.")?,
@@ -207,9 +212,10 @@ impl fmt::Display for Proven {
     }
 }
 
-/// Checks a proof file with the log's verifier key alone, and says what it proves. One byte
-/// changed anywhere in the file is refused.
-pub fn verify(text: &str, verifier: &NoteVerifier) -> Result<Proven, ResolutionProofError> {
+/// Checks a proof file with the log's verifier key alone, and the cosignature of each of
+/// `witnesses` on its checkpoint, and says what it proves. One byte changed anywhere in the file
+/// is refused, and so is a checkpoint one of `witnesses` did not cosign.
+pub fn verify(text: &str, verifier: &NoteVerifier, witnesses: &[NoteVerifier]) -> Result<Proven, ResolutionProofError> {
     let file: ProofFile =
         serde_json::from_str(text).map_err(|e| refused(format!("the file is not a resolution proof ({e})")))?;
     if file.format != FORMAT {
@@ -226,6 +232,7 @@ pub fn verify(text: &str, verifier: &NoteVerifier) -> Result<Proven, ResolutionP
         return Err(refused("its events are proved against different checkpoints"));
     }
     let checkpoint = Checkpoint::open(note, verifier).map_err(|e| refused(e.to_string()))?;
+    let cosigned_by = cosignatures(note, witnesses).map_err(|e| refused(format!("its checkpoint: {e}")))?;
     let mut checked = Vec::with_capacity(all.len());
     for (proved, (index, path, _)) in all.iter().zip(parsed) {
         checked.push(check(proved, index, path, &checkpoint)?);
@@ -275,6 +282,7 @@ pub fn verify(text: &str, verifier: &NoteVerifier) -> Result<Proven, ResolutionP
         checkpoint_size: checkpoint.size,
         checkpoint_head_recorded: head.recorded_at,
         signed_by: verifier.name().to_owned(),
+        cosigned_by,
     })
 }
 

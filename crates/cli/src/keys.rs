@@ -74,6 +74,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Reads each witness's verifier key (as `covenant keys init --witness` printed it, or a file
+/// holding it), refusing a log's key given as a witness's.
+pub fn read_witnesses(witnesses: &[String]) -> anyhow::Result<Vec<NoteVerifier>> {
+    witnesses.iter().map(|w| Ok(read_verifier(w)?.of_kind(KeyKind::Witness)?)).collect()
+}
+
 /// Reads a verifier key given on the command line as `covenant keys init` printed it
 /// (name+keyid+key), or as the name of a file holding it.
 pub fn read_verifier(key: &str) -> anyhow::Result<NoteVerifier> {

@@ -34,6 +34,11 @@ enum ProofCommand {
         /// The log's verifier key, as `covenant keys init` printed it, or a file holding it.
         #[arg(long, value_name = "VERIFIER-KEY")]
         key: String,
+        /// A witness whose cosignature the proof's checkpoint must carry (its verifier key, as
+        /// `covenant keys init --witness` printed it, or a file holding it); give it once per
+        /// witness. The proof is refused unless every one of them cosigned.
+        #[arg(long, value_name = "VERIFIER-KEY")]
+        witness: Vec<String>,
     },
 }
 
@@ -47,10 +52,11 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
             println!("Wrote the proof of resolution {resolution} to {}.", out.display());
             Ok(ExitCode::SUCCESS)
         }
-        ProofCommand::Verify { file, key } => {
+        ProofCommand::Verify { file, key, witness } => {
             let verifier = crate::keys::read_verifier(&key)?;
+            let witnesses = crate::keys::read_witnesses(&witness)?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("failed to read {}", file.display()))?;
-            match resolution_proof::verify(&text, &verifier) {
+            match resolution_proof::verify(&text, &verifier, &witnesses) {
                 Ok(proven) => {
                     println!("{proven}");
                     Ok(ExitCode::SUCCESS)

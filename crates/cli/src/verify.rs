@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use app::{Checkpoint, Config, KeyKind, OpenMode};
-use kernel::{ChainHead, Hash, Position, Timestamp};
+use app::{Checkpoint, Config, OpenMode};
+use kernel::{ChainHead, Hash, Position};
 
 /// Recompute the hash chain of the event log and print its head.
 ///
@@ -51,8 +51,8 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let trusted = match args.checkpoint.as_deref().zip(args.key.as_deref()) {
         Some((file, key)) => match open_checkpoint(file, key, &args.witness)? {
             Ok((checkpoint, cosigned)) => {
-                for (witness, time) in cosigned {
-                    println!("The checkpoint is cosigned by the witness {witness} (at {time}).");
+                for cosignature in cosigned {
+                    println!("The checkpoint is cosigned by {cosignature}.");
                 }
                 Some(checkpoint)
             }
@@ -135,35 +135,17 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     Ok(if chain && tree_ok && matches { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// A witness that cosigned a checkpoint, and when.
-type Cosigned = (String, String);
-
 /// Reads the signed checkpoint in `file` and opens it with `key`, a verifier key or a file holding
-/// one, and checks the cosignature of each of `witnesses`: the checkpoint and who cosigned it
-/// when, or why a signature or the form was refused.
+/// one, and checks the cosignature of each of `witnesses`: the checkpoint and its cosignatures,
+/// or why a signature or the form was refused.
 fn open_checkpoint(
     file: &Path,
     key: &str,
     witnesses: &[String],
-) -> anyhow::Result<Result<(Checkpoint, Vec<Cosigned>), app::NoteError>> {
+) -> anyhow::Result<Result<(Checkpoint, Vec<app::Cosignature>), app::NoteError>> {
     let verifier = crate::keys::read_verifier(key)?;
-    let witnesses = witnesses
-        .iter()
-        .map(|w| Ok(crate::keys::read_verifier(w)?.of_kind(KeyKind::Witness)?))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let witnesses = crate::keys::read_witnesses(witnesses)?;
     let note = std::fs::read_to_string(file).with_context(|| format!("failed to read {}", file.display()))?;
-    Ok(Checkpoint::open(&note, &verifier).and_then(|checkpoint| {
-        let cosigned = witnesses
-            .iter()
-            .map(|witness| {
-                let (_, seconds) = witness.open_cosigned(&note)?;
-                let time = i64::try_from(seconds).ok().and_then(|s| Timestamp::from_micros(s.checked_mul(1_000_000)?));
-                Ok((
-                    witness.name().to_owned(),
-                    time.map_or_else(|| format!("{seconds} s after 1970"), |t| t.to_string()),
-                ))
-            })
-            .collect::<Result<_, app::NoteError>>()?;
-        Ok((checkpoint, cosigned))
-    }))
+    Ok(Checkpoint::open(&note, &verifier)
+        .and_then(|checkpoint| Ok((checkpoint, app::cosignatures(&note, &witnesses)?))))
 }

@@ -221,14 +221,14 @@ async fn a_resolutions_proof_downloads_and_verifies_offline(db: &TestStore) {
         "attachment; filename=\"resolution-west-lindsey-pcc-2021-03-09-45.proof.json\""
     );
     let file = response.text().await.expect("a body");
-    let proven = app::resolution_proof::verify(&file, &signer.verifier()).expect("the proof verifies offline");
+    let proven = app::resolution_proof::verify(&file, &signer.verifier(), &[]).expect("the proof verifies offline");
     assert_eq!(proven.resolution, MINUTE_45);
     assert_eq!(proven.minute_number.as_deref(), Some("45"));
     let mut altered = file.clone().into_bytes();
     let at = file.find("adopt and agree").expect("the resolution's words are in the file");
     altered[at] = b'A';
     let altered = String::from_utf8(altered).expect("text");
-    assert!(app::resolution_proof::verify(&altered, &signer.verifier()).is_err(), "an altered proof is refused");
+    assert!(app::resolution_proof::verify(&altered, &signer.verifier(), &[]).is_err(), "an altered proof is refused");
 
     let page = format!("/dashboard/resolutions/{MINUTE_45}");
     let (status, html) = get_text(&app, &page, &reader).await;

@@ -3,7 +3,7 @@
 //! another key, and a proof for another event are each refused.
 
 use app::resolution_proof::{self, ResolutionProofError};
-use app::{NoteSigner, Recorder};
+use app::{KeyKind, NoteSigner, Recorder};
 use domain::testing::default_now;
 use kernel::{Position, StreamBound};
 use tests::{TestStore, on_both_backends};
@@ -26,7 +26,7 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
     let mut files = Vec::new();
     for id in &ids {
         let file = resolution_proof::export(&stores, id).await.expect("the proof exports");
-        let proven = resolution_proof::verify(&file, &signer.verifier()).expect("the proof verifies offline");
+        let proven = resolution_proof::verify(&file, &signer.verifier(), &[]).expect("the proof verifies offline");
         let stream = domain::ids::resolution_stream(&domain::values::Key::parse(id.as_str()).expect("a key"));
         let recorded = stores.events.read_stream(&stream, StreamBound::All).await.expect("the stream");
         assert_eq!(proven.resolution, *id);
@@ -41,6 +41,7 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
     let minute = resolution_proof::verify(
         &files[ids.iter().position(|i| i == "west-lindsey-pcc-2021-03-09-45").expect("minute 45")],
         &signer.verifier(),
+        &[],
     )
     .expect("verifies")
     .to_string();
@@ -56,7 +57,7 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
         let mut changed = original.to_vec();
         changed[at] ^= 0x01;
         let Ok(text) = String::from_utf8(changed) else { continue };
-        let refused = resolution_proof::verify(&text, &signer.verifier());
+        let refused = resolution_proof::verify(&text, &signer.verifier(), &[]);
         assert!(
             matches!(refused, Err(ResolutionProofError::Refused(_))),
             "byte {at} changed from {:?} is not refused",
@@ -68,7 +69,7 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
 
     // Another key's verifier, and a proof for another event, are refused.
     let other = NoteSigner::generate("lincolnshire.example/covenant").expect("a key");
-    let refused = resolution_proof::verify(&files[0], &other.verifier()).expect_err("another key");
+    let refused = resolution_proof::verify(&files[0], &other.verifier(), &[]).expect_err("another key");
     assert!(refused.to_string().contains("signed with another key"), "{refused}");
     let first: serde_json::Value = serde_json::from_str(&files[0]).expect("JSON");
     let second: serde_json::Value = serde_json::from_str(&files[1]).expect("JSON");
@@ -77,7 +78,7 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
         second["events"][0]["proof"].as_str().expect("a proof").replace('\n', "\\n").as_str(),
     );
     assert_ne!(swapped, files[0]);
-    let refused = resolution_proof::verify(&swapped, &signer.verifier()).expect_err("another event's proof");
+    let refused = resolution_proof::verify(&swapped, &signer.verifier(), &[]).expect_err("another event's proof");
     assert!(refused.to_string().contains("is for another leaf"), "{refused}");
 
     // An event after the latest checkpoint is not proved until a new one is signed.
@@ -88,4 +89,35 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
     assert!(matches!(late, Err(ResolutionProofError::NotCovered { size: 10, .. })), "{late:?}");
 }
 
-on_both_backends!(every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refused);
+/// A proof's checkpoint carries the cosignatures kept with it: checked with a witness that
+/// cosigned, the proof says so; with one that did not, it is refused, naming that witness.
+async fn a_proof_is_checked_against_the_witnesses_asked_for(db: &TestStore) {
+    let stores = db.stores().await;
+    let recorder = Recorder::new(stores.events.clone());
+    app::load_story(&recorder, &app::seeds::lincolnshire(), default_now()).await.expect("the story is recorded");
+    let signer = NoteSigner::generate("lincolnshire.example/covenant").expect("a key");
+    let signed = app::sign_head(&stores, &signer).await.expect("signed");
+    let checkpoint = app::Checkpoint::open(&signed.note, &signer.verifier()).expect("the log's own checkpoint");
+    let witness = NoteSigner::generate_kind("west-lindsey.gov.uk/witness", KeyKind::Witness).expect("a key");
+    let absent = NoteSigner::generate_kind("bexley.gov.uk/witness", KeyKind::Witness).expect("a key");
+    app::accept_cosignature(&stores, &[witness.verifier()], &witness.sign(&checkpoint.body()))
+        .await
+        .expect("the cosignature is kept");
+    let file = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45").await.expect("exported");
+
+    let proven = resolution_proof::verify(&file, &signer.verifier(), &[witness.verifier()]).expect("cosigned");
+    assert_eq!(proven.cosigned_by.len(), 1);
+    assert_eq!(proven.cosigned_by[0].witness, "west-lindsey.gov.uk/witness");
+    let said = proven.to_string();
+    assert!(said.contains("The checkpoint is cosigned by the witness west-lindsey.gov.uk/witness (at "), "{said}");
+    let refused = resolution_proof::verify(&file, &signer.verifier(), &[witness.verifier(), absent.verifier()])
+        .expect_err("a witness that did not cosign");
+    assert!(refused.to_string().contains("bexley.gov.uk/witness"), "{refused}");
+    let log_as_witness = resolution_proof::verify(&file, &signer.verifier(), &[signer.verifier()]);
+    assert!(log_as_witness.is_err(), "the log's own key is no witness");
+}
+
+on_both_backends!(
+    a_proof_is_checked_against_the_witnesses_asked_for,
+    every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refused
+);
