@@ -109,6 +109,12 @@ pub struct Options {
     #[arg(long, value_name = "ACTOR", help_heading = "Filters")]
     actor: Option<String>,
 
+    /// The action log only: the counts by organisation or body (open, overdue, due soon, stale,
+    /// deferred, done, cancelled) instead of the rows. CSV holds one table: without this, the
+    /// rows; with it, the counts.
+    #[arg(long, help_heading = "Filters")]
+    summary: bool,
+
     /// Print the report even when the log's hash chain is broken (an event was altered, removed
     /// or reordered), with a warning naming the first broken position. Without it, such a
     /// report is refused: what it would show may not be what was recorded.
@@ -138,6 +144,9 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
 pub async fn report(config: &Config, kind: ReportKind, format: Format, args: &Options) -> anyhow::Result<String> {
     if args.resolution.is_some() && kind != ReportKind::Resolutions {
         anyhow::bail!("--resolution applies only to `covenant report resolutions`: leave it out here");
+    }
+    if args.summary && kind != ReportKind::Actions {
+        anyhow::bail!("--summary applies only to `covenant report actions`: leave it out here");
     }
     let subject = match kind {
         ReportKind::Status => args.instrument.clone(),
@@ -172,12 +181,27 @@ pub async fn report(config: &Config, kind: ReportKind, format: Format, args: &Op
     let stores = crate::open(config, OpenMode::ReadOnly).await?;
     let unverified = if args.allow_unverified { Unverified::Allow } else { Unverified::Refuse };
     let reports = Reports::once(stores, config.rules, unverified);
+    if format == Format::Csv && !args.summary {
+        // The rows, written by `Reports` as the API writes them: the same bytes.
+        let written = reports.written(&request, format).await.map_err(|error| refused(config, kind, error))?;
+        warn_if_broken(&reports).await;
+        return Ok(String::from_utf8(written.to_vec())?);
+    }
     let answered = reports.answer(&request).await.map_err(|error| refused(config, kind, error))?;
+    warn_if_broken(&reports).await;
+    if args.summary {
+        let summary = answered.view.summary().into_iter().collect();
+        return render(None, summary, format, &request.as_of);
+    }
+    render(Some(serde_json::to_value(&answered.view)?), answered.view.tables(reports.rules()), format, &request.as_of)
+}
+
+/// Says, on standard error so that CSV or JSON on standard output stays whole, that the report
+/// was made from a broken log.
+async fn warn_if_broken(reports: &Reports) {
     if let Some(failure) = reports.broken().await {
-        // On standard error, so that CSV or JSON on standard output stays whole.
         eprintln!("{}", unverified_warning(&failure));
     }
-    render(serde_json::to_value(&answered.view)?, answered.view.tables(reports.rules()), format, &request.as_of)
 }
 
 /// A report refused, in the command line's words: for a broken log, how to print it anyway; for
@@ -208,14 +232,14 @@ fn unverified_warning(failure: &VerifyFailure) -> String {
     )
 }
 
-/// The report's JSON or its tables, in `format`.
+/// The report's JSON (the view's, when given) or its tables, in `format`.
 fn render(
-    json: serde_json::Value,
+    json: Option<serde_json::Value>,
     reports: Vec<projections::Report>,
     format: Format,
     as_of: &AsOf,
 ) -> anyhow::Result<String> {
-    if format == Format::Json {
+    if let (Format::Json, Some(json)) = (format, json) {
         return Ok(format!("{}\n", serde_json::to_string_pretty(&json)?));
     }
     let point = describe(as_of);

@@ -114,10 +114,11 @@ impl Report {
         out
     }
 
-    /// CSV, every cell made inert first ([`inert`]). Every CSV Covenant writes comes from here.
+    /// CSV, every cell read as a datum ([`datum`]) and made inert ([`inert`]). Every CSV
+    /// Covenant writes comes from here.
     fn csv(&self) -> String {
         let field = |cell: &str| {
-            let cell = inert(cell);
+            let cell = inert(datum(cell));
             if cell.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", cell.replace('"', "\"\""))
             } else {
@@ -151,6 +152,20 @@ impl Report {
 /// `Due date` → `due_date`.
 fn json_key(column: &str) -> String {
     column.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("_")
+}
+
+/// A cell as a program loading the CSV should read it: the dash that stands for nothing in a
+/// table for people is an empty cell, and a percentage (`72%`) is its number (`72`), so that
+/// a spreadsheet or a reporting job reads numbers as numbers. The column's name says what the
+/// number counts.
+fn datum(cell: &str) -> &str {
+    if cell == "-" {
+        return "";
+    }
+    match cell.strip_suffix('%') {
+        Some(number) if number.parse::<f64>().is_ok() => number,
+        _ => cell,
+    }
 }
 
 /// A cell as a spreadsheet should take it: text beginning with `=`, `+`, `-`, `@`, a tab or a
@@ -208,6 +223,20 @@ mod tests {
         assert_eq!(lines[2], "'@SUM(A1:A9),+4.5");
         assert_eq!(lines[3], "'-2+3+cmd|' /C calc'!A0,'\tTab");
         assert_eq!(lines[4], "Plain title,12");
+    }
+
+    #[test]
+    fn csv_gives_numbers_as_numbers_and_nothing_as_an_empty_cell() {
+        let mut report = Report::new("Progress", vec!["Instrument", "Progress", "Overdue"]);
+        report.push(vec!["HHCDG Delivery Plan".into(), "72%".into(), "2".into()]);
+        report.push(vec!["Lincolnshire Housing, Health and Care MOU".into(), "-".into(), "0".into()]);
+        report.push(vec!["Ward plans - 25 wards".into(), "12.5%".into(), "not yet%".into()]);
+        let csv = report.render(Format::Csv);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[1], "HHCDG Delivery Plan,72,2");
+        assert_eq!(lines[2], "\"Lincolnshire Housing, Health and Care MOU\",,0");
+        assert_eq!(lines[3], "Ward plans - 25 wards,12.5,not yet%");
+        assert!(report.render(Format::Text).contains("72%"), "people still read a percentage");
     }
 
     #[test]
