@@ -1130,4 +1130,4 @@ fn proof_export_writes_a_resolutions_proof_that_proof_verify_checks_offline() {
     );
 }
 
-tests::postgres_skip_summary!();
+tests::skip_summary!();
