@@ -1011,6 +1011,80 @@ async fn nothing_is_recorded_below_the_latest_signed_checkpoint(db: &TestStore) 
     assert_eq!(db.store().head().await.expect("the head reads").position.0, size - 10, "nothing was recorded");
 }
 
+/// Runs `covenant --db covenant.db ARGS` in `dir` as on a terminal `columns` wide.
+fn covenant_in_columns(dir: &Path, columns: &str, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .current_dir(dir)
+        .env_remove("COVENANT_DATABASE_URL")
+        .env("COLUMNS", columns)
+        .args(["--db", "covenant.db"])
+        .args(args)
+        .output()
+        .expect("the covenant binary runs");
+    assert!(output.status.success(), "covenant {args:?}: {}", stderr(&output));
+    stdout(&output)
+}
+
+/// The widest line of `text`, in characters.
+fn widest(text: &str) -> usize {
+    text.lines().map(|line| line.chars().count()).max().unwrap_or(0)
+}
+
+#[test]
+fn text_reports_fit_the_terminal_and_say_what_they_left_out_and_one_instrument_says_when() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    assert!(covenant(d, &["demo"]).status.success());
+    for report in ["status", "resolutions", "actions", "indicators", "audit"] {
+        let fitted = covenant_in_columns(d, "100", &["report", report]);
+        let table: Vec<&str> = fitted.lines().filter(|line| !line.is_empty() && !line.ends_with('.')).collect();
+        assert!(table.iter().all(|line| line.chars().count() <= 100), "{report} fits 100 columns:\n{fitted}");
+        let wide = covenant_in_columns(d, "100", &["report", report, "--wide"]);
+        assert!(widest(&wide) > 100, "{report} --wide prints every column:\n{wide}");
+        assert!(!wide.contains("Left out to fit"), "{wide}");
+        let markdown = covenant_in_columns(d, "100", &["report", report, "--format", "markdown"]);
+        assert!(!markdown.contains("Left out to fit"), "markdown keeps every column:\n{markdown}");
+    }
+    let status = covenant_in_columns(d, "100", &["report", "status"]);
+    assert!(
+        status.contains("Left out to fit 100 columns: Kind, State, Version, Owner, Endorsed, Parties, Stale. `covenant report` with --wide prints every column, as do markdown, CSV and JSON."),
+        "{status}"
+    );
+    assert!(status.lines().any(|line| line.starts_with("Instrument") && line.contains("Progress  RAG")), "{status}");
+
+    let mou = covenant_in_columns(
+        d,
+        "100",
+        &["report", "status", "--instrument", "lincolnshire-housing-health-care-mou", "--format", "markdown"],
+    );
+    assert!(mou.contains("Showing the record as it stands now, up to position "), "{mou}");
+    assert!(mou.contains("Overdue and stale items counted on 20"), "{mou}");
+    assert!(
+        mou.contains("### Needs attention\n\nNothing needs attention: no commitment is overdue or stale.\n"),
+        "an empty section says so, not a table of headers:\n{mou}"
+    );
+    assert!(mou.contains("### Objectives\n\nNo objectives are recorded.\n"), "{mou}");
+    let past = covenant_in_columns(
+        d,
+        "100",
+        &[
+            "report",
+            "status",
+            "--instrument",
+            "lincolnshire-homes-for-independence-blueprint",
+            "--as-of",
+            "2021-03-31",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert!(
+        past.contains("Showing the record as decided by 2021-03-31. Overdue and stale items counted on 2021-03-31."),
+        "{past}"
+    );
+    assert_eq!(past.matches("Showing the record").count(), 1, "said once, under the first table:\n{past}");
+}
+
 /// Every report, and the action log by body, as CSV from `covenant report` and from the API
 /// over the same demo: the same bytes, one table of rows, numbers as numbers and nothing as an
 /// empty cell; the action log's counts are their own report, `--summary`.
