@@ -18,6 +18,8 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+import browser_firsthour
+
 URL = os.environ["COVENANT_URL"]
 SHOTS = os.environ["COVENANT_SCREENSHOTS"]
 TOKEN, CONTRIBUTOR = (sys.stdin.read().split() + [""])[:2]
@@ -263,8 +265,14 @@ def main():
         check(f"the hash chain of all {verified['checked']} events holds" in text(driver, "#verification"),
               "the chain verifies on the page as it does in the API")
         events = driver.find_elements(By.CSS_SELECTOR, "#events tbody tr")
-        check(len(events) == verified["checked"], f"the whole log is listed ({len(events)} of {verified['checked']})")
+        on_last_page = (verified["checked"] - 1) % 100 + 1
+        check(len(events) == on_last_page, f"the latest page of the log is listed ({len(events)}, not {on_last_page})")
         shot(driver, "audit")
+
+        print("- on a phone")
+        browser_firsthour.phone(driver, load, check, [("/dashboard", "Instruments at a glance"),
+                                                     (f"/dashboard/instruments/{BLUEPRINT}", status["title"]),
+                                                     ("/dashboard/audit", "Audit trail")])
 
         print(f"- overview as of {PAST}")
         past = overview(driver, PAST)

@@ -10,4 +10,4 @@ mod projections;
 mod store;
 mod views;
 
-tests::postgres_skip_summary!();
+tests::skip_summary!();

@@ -8,8 +8,9 @@
 //! they are skipped ([`nats_url`]).
 //!
 //! Without `COVENANT_TEST_POSTGRES_URL` the PostgreSQL tests report themselves skipped on the
-//! terminal and pass, and [`postgres_skip_summary!`] ends each test binary's run with one line
-//! counting them; with it, they fail loudly if the database cannot be reached.
+//! terminal and pass (with it, they fail loudly if the database cannot be reached); so do the
+//! NATS tests without `COVENANT_TEST_NATS_URL` and the tests that mount a tmpfs without root
+//! ([`skip`]). [`skip_summary!`] ends each test binary's run with one line counting them.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,56 +43,160 @@ pub const NATS_URL_VAR: &str = "COVENANT_TEST_NATS_URL";
 pub fn nats_url(test: &str) -> Option<String> {
     let url = std::env::var(NATS_URL_VAR).ok();
     if url.is_none() {
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED {test} against NATS: set {NATS_URL_VAR} (e.g. nats://127.0.0.1:4222, a server run with -js) to run it"
-        );
+        skip(test, Needs::Nats);
     }
     url
 }
 
-/// The PostgreSQL tests of this test binary skipped so far.
-static SKIPPED: AtomicUsize = AtomicUsize::new(0);
+/// What a skipped test needed and was not given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// A PostgreSQL server: `COVENANT_TEST_POSTGRES_URL`.
+    Postgres,
+    /// A NATS server with JetStream: `COVENANT_TEST_NATS_URL`.
+    Nats,
+    /// Root, to mount a tmpfs.
+    Root,
+}
 
-/// Says, past the harness's capture, how many PostgreSQL tests this binary skipped and which
-/// variable runs them, once the count has settled. Called by the test that
-/// [`postgres_skip_summary!`] adds, which the harness starts last: by then every other test has
-/// started, and a PostgreSQL test skips as it starts, so the count settles within moments.
-pub fn report_skipped() {
-    if std::env::var_os(POSTGRES_URL_VAR).is_some() {
-        return;
+impl Needs {
+    const ALL: [Needs; 3] = [Needs::Postgres, Needs::Nats, Needs::Root];
+
+    /// Where the tests that need it run, as a phrase after "skipped".
+    fn place(self) -> &'static str {
+        match self {
+            Needs::Postgres => "on PostgreSQL",
+            Needs::Nats => "against NATS",
+            Needs::Root => "mounting a tmpfs",
+        }
     }
+
+    /// What runs them.
+    fn how(self) -> String {
+        match self {
+            Needs::Postgres => {
+                format!("set {POSTGRES_URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/test) to run it")
+            }
+            Needs::Nats => format!("set {NATS_URL_VAR} (e.g. nats://127.0.0.1:4222, a server run with -js) to run it"),
+            Needs::Root => "it needs root (CAP_SYS_ADMIN): run the tests as root".to_owned(),
+        }
+    }
+
+    /// What runs them, in the summary line.
+    fn switch(self) -> &'static str {
+        match self {
+            Needs::Postgres => POSTGRES_URL_VAR,
+            Needs::Nats => NATS_URL_VAR,
+            Needs::Root => "root",
+        }
+    }
+}
+
+/// Tests skipped, counted by what they needed.
+#[derive(Debug, Default)]
+pub struct Skips([AtomicUsize; 3]);
+
+impl Skips {
+    /// Counts one test skipped for want of `needs`.
+    pub fn count(&self, needs: Needs) {
+        self.0[needs as usize].fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn total(&self) -> usize {
+        self.0.iter().map(|n| n.load(Ordering::SeqCst)).sum()
+    }
+
+    /// The one line that ends a run with skipped tests: how many, where, and what runs them;
+    /// none when nothing was skipped. It does not begin with `SKIPPED`, which CI looks for.
+    pub fn line(&self) -> Option<String> {
+        let total = self.total();
+        if total == 0 {
+            return None;
+        }
+        let parts: Vec<String> = Needs::ALL
+            .iter()
+            .filter_map(|&needs| {
+                let n = self.0[needs as usize].load(Ordering::SeqCst);
+                (n > 0).then(|| format!("{n} {} ({})", needs.place(), needs.switch()))
+            })
+            .collect();
+        let tests = if total == 1 { "test was" } else { "tests were" };
+        Some(format!(
+            "{total} {tests} skipped and counted as passed: {}; set the variables named (or run as root) to run them",
+            parts.join(", ")
+        ))
+    }
+}
+
+/// The tests of this test binary skipped so far.
+static SKIPPED: Skips = Skips([AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)]);
+
+/// Says, past the harness's capture so that a plain `cargo test` shows it, that `test` is
+/// skipped for want of `needs` and what runs it, and counts it for [`report_skipped`].
+pub fn skip(test: &str, needs: Needs) {
+    SKIPPED.count(needs);
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test} {}: {}", needs.place(), needs.how());
+}
+
+/// Says, past the harness's capture, how many tests this binary skipped and what runs them,
+/// once the count has settled. Called by the test that [`skip_summary!`] adds, which the
+/// harness starts last: by then every other test has started, and a test skips as it starts, so
+/// the count settles within moments.
+pub fn report_skipped() {
     let settled_for = Duration::from_millis(500);
     let give_up = Instant::now() + Duration::from_secs(10);
-    let mut seen = SKIPPED.load(Ordering::SeqCst);
+    let mut seen = SKIPPED.total();
     let mut since = Instant::now();
     while since.elapsed() < settled_for && Instant::now() < give_up {
         std::thread::sleep(Duration::from_millis(20));
-        let now = SKIPPED.load(Ordering::SeqCst);
+        let now = SKIPPED.total();
         if now != seen {
             (seen, since) = (now, Instant::now());
         }
     }
-    if seen > 0 {
-        let tests = if seen == 1 { "test" } else { "tests" };
-        let _ = writeln!(
-            std::io::stderr(),
-            "{seen} PostgreSQL {tests} skipped (counted as passed below): set {POSTGRES_URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/test) to run them"
-        );
+    if let Some(line) = SKIPPED.line() {
+        let _ = writeln!(std::io::stderr(), "{line}");
     }
 }
 
-/// Adds the test that ends a test binary's run with one line saying how many PostgreSQL tests
-/// were skipped ([`report_skipped`]). Its name sorts after every other test's, and the harness
-/// starts tests in name order, so it starts last.
+/// Adds the test that ends a test binary's run with one line saying how many tests were
+/// skipped and what runs them ([`report_skipped`]). Its name sorts after every other test's,
+/// and the harness starts tests in name order, so it starts last.
 #[macro_export]
-macro_rules! postgres_skip_summary {
+macro_rules! skip_summary {
     () => {
         #[test]
-        fn zzz_postgres_skip_summary() {
+        fn zzz_skip_summary() {
             $crate::report_skipped();
         }
     };
+}
+
+#[cfg(test)]
+mod skip_tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_counts_every_kind_of_skip_and_names_what_runs_them() {
+        let skips = Skips::default();
+        assert_eq!(skips.line(), None, "nothing skipped, nothing said");
+        skips.count(Needs::Postgres);
+        assert_eq!(
+            skips.line().as_deref(),
+            Some(
+                "1 test was skipped and counted as passed: 1 on PostgreSQL (COVENANT_TEST_POSTGRES_URL); set the variables named (or run as root) to run them"
+            )
+        );
+        skips.count(Needs::Postgres);
+        skips.count(Needs::Nats);
+        skips.count(Needs::Root);
+        let line = skips.line().expect("a line");
+        assert!(
+            line.starts_with("4 tests were skipped and counted as passed: 2 on PostgreSQL (COVENANT_TEST_POSTGRES_URL), 1 against NATS (COVENANT_TEST_NATS_URL), 1 mounting a tmpfs (root);"),
+            "{line}"
+        );
+        assert!(!line.starts_with("SKIPPED"), "CI looks for lines beginning SKIPPED, one per test");
+    }
 }
 
 /// A store under test, with what it takes to reach its database directly.
@@ -114,12 +219,7 @@ impl TestStore {
     /// terminal) when `COVENANT_TEST_POSTGRES_URL` is not set.
     pub async fn postgres(test: &str) -> Option<Self> {
         let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
-            SKIPPED.fetch_add(1, Ordering::SeqCst);
-            // Written past the test harness's capture so that a plain `cargo test` shows it.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test} on PostgreSQL: set {POSTGRES_URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/test) to run it"
-            );
+            skip(test, Needs::Postgres);
             return None;
         };
         Some(Self::postgres_at(&admin_url, "covenant_test").await)

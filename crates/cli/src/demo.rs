@@ -68,7 +68,7 @@ async fn print_summary(config: &Config, stores: &Stores, loaded: &[StoryLoaded])
     let (models, _) = app::views::current(stores, |_, _| ()).await?;
     let today = Timestamp::now().as_datetime().date_naive();
     let board = models.status().view(&Filters::default(), &config.rules, today);
-    println!("{}", board.report().render(Format::Text));
+    println!("{}", crate::report::fitted(board.report(), crate::report::width(false)).render(Format::Text));
     println!(
         "Next: `{}` shows one instrument in full, `{}` the other reports, `{}` checks the hash chain, and `{}` shows how to add to the record.",
         config.command("report status --instrument KEY"),

@@ -109,6 +109,17 @@ pub struct Options {
     #[arg(long, value_name = "ACTOR", help_heading = "Filters")]
     actor: Option<String>,
 
+    /// The action log only: the counts by organisation or body (open, overdue, due soon, stale,
+    /// deferred, done, cancelled) instead of the rows. CSV holds one table: without this, the
+    /// rows; with it, the counts.
+    #[arg(long, help_heading = "Filters")]
+    summary: bool,
+
+    /// Text only: print every column, however wide. Without it, a text report on a terminal
+    /// (or with COLUMNS set) leaves out its widest columns until it fits, and says which.
+    #[arg(long)]
+    wide: bool,
+
     /// Print the report even when the log's hash chain is broken (an event was altered, removed
     /// or reordered), with a warning naming the first broken position. Without it, such a
     /// report is refused: what it would show may not be what was recorded.
@@ -138,6 +149,9 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
 pub async fn report(config: &Config, kind: ReportKind, format: Format, args: &Options) -> anyhow::Result<String> {
     if args.resolution.is_some() && kind != ReportKind::Resolutions {
         anyhow::bail!("--resolution applies only to `covenant report resolutions`: leave it out here");
+    }
+    if args.summary && kind != ReportKind::Actions {
+        anyhow::bail!("--summary applies only to `covenant report actions`: leave it out here");
     }
     let subject = match kind {
         ReportKind::Status => args.instrument.clone(),
@@ -172,12 +186,77 @@ pub async fn report(config: &Config, kind: ReportKind, format: Format, args: &Op
     let stores = crate::open(config, OpenMode::ReadOnly).await?;
     let unverified = if args.allow_unverified { Unverified::Allow } else { Unverified::Refuse };
     let reports = Reports::once(stores, config.rules, unverified);
+    if format == Format::Csv && !args.summary {
+        // The rows, written by `Reports` as the API writes them: the same bytes.
+        let written = reports.written(&request, format).await.map_err(|error| refused(config, kind, error))?;
+        warn_if_broken(&reports).await;
+        return Ok(String::from_utf8(written.to_vec())?);
+    }
     let answered = reports.answer(&request).await.map_err(|error| refused(config, kind, error))?;
+    warn_if_broken(&reports).await;
+    let mut layout = Layout { point: describe(&request.as_of), heading: None, width: width(args.wide) };
+    if args.summary {
+        let summary = answered.view.summary().into_iter().collect();
+        return render(None, summary, format, &layout);
+    }
+    if answered.view.table().is_none() {
+        // One instrument or resolution in full: its first table says when, and the day counted.
+        let when = match (layout.point.take(), answered.position) {
+            (Some(point), _) => point,
+            (None, Some(position)) => format!("Showing the record as it stands now, up to position {position}."),
+            (None, None) => "Showing the record as it stands now.".to_owned(),
+        };
+        layout.heading = Some(format!("{when} Overdue and stale items counted on {}.", request.today));
+    }
+    render(Some(serde_json::to_value(&answered.view)?), answered.view.tables(reports.rules()), format, &layout)
+}
+
+/// How a report's tables are laid out for people.
+struct Layout {
+    /// The past point the report describes, in words, noted under every table; none for now.
+    point: Option<String>,
+    /// Noted under the first table alone: when the report describes and the day it counted.
+    heading: Option<String>,
+    /// The width a text table is fitted to; none for every column.
+    width: Option<usize>,
+}
+
+/// `report` fitted to `width` as text, with a note of the columns left out; as it is for none.
+pub fn fitted(mut report: projections::Report, width: Option<usize>) -> projections::Report {
+    let Some(width) = width else { return report };
+    let left_out = report.fit(width);
+    if left_out.is_empty() {
+        return report;
+    }
+    report.note(format!(
+        "Left out to fit {width} columns: {}. `covenant report` with --wide prints every column, as do markdown, CSV and JSON.",
+        left_out.join(", ")
+    ))
+}
+
+/// The width of the terminal text reports are fitted to: `COLUMNS` when set, else the
+/// terminal's own when standard output is one; none with `--wide`, or when writing to a file or
+/// a pipe, which get every column.
+pub fn width(wide: bool) -> Option<usize> {
+    if wide {
+        return None;
+    }
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()) {
+        return Some(columns);
+    }
+    let terminal = console::Term::stdout();
+    if !terminal.is_term() {
+        return None;
+    }
+    terminal.size_checked().map(|(_, columns)| usize::from(columns))
+}
+
+/// Says, on standard error so that CSV or JSON on standard output stays whole, that the report
+/// was made from a broken log.
+async fn warn_if_broken(reports: &Reports) {
     if let Some(failure) = reports.broken().await {
-        // On standard error, so that CSV or JSON on standard output stays whole.
         eprintln!("{}", unverified_warning(&failure));
     }
-    render(serde_json::to_value(&answered.view)?, answered.view.tables(reports.rules()), format, &request.as_of)
 }
 
 /// A report refused, in the command line's words: for a broken log, how to print it anyway; for
@@ -208,22 +287,32 @@ fn unverified_warning(failure: &VerifyFailure) -> String {
     )
 }
 
-/// The report's JSON or its tables, in `format`.
+/// The report's JSON (the view's, when given) or its tables, in `format`, laid out as `layout`
+/// says: a text table too wide is fitted, with a note of the columns left out.
 fn render(
-    json: serde_json::Value,
+    json: Option<serde_json::Value>,
     reports: Vec<projections::Report>,
     format: Format,
-    as_of: &AsOf,
+    layout: &Layout,
 ) -> anyhow::Result<String> {
-    if format == Format::Json {
+    if let (Format::Json, Some(json)) = (format, json) {
         return Ok(format!("{}\n", serde_json::to_string_pretty(&json)?));
     }
-    let point = describe(as_of);
     let rendered: Vec<String> = reports
         .into_iter()
-        .map(|report| match &point {
-            Some(point) if format != Format::Csv => report.note(point.clone()).render(format),
-            _ => report.render(format),
+        .enumerate()
+        .map(|(i, mut report)| {
+            if format == Format::Csv {
+                return report.render(format);
+            }
+            let note = if i == 0 { layout.heading.as_ref() } else { None };
+            if let Some(note) = note.or(layout.point.as_ref()) {
+                report = report.note(note.clone());
+            }
+            if format == Format::Text {
+                report = fitted(report, layout.width);
+            }
+            report.render(format)
         })
         .collect();
     Ok(rendered.join("\n"))

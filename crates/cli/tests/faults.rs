@@ -592,7 +592,7 @@ impl Tmpfs {
             .status()
             .is_ok_and(|s| s.success());
         if !mounted {
-            eprintln!("SKIPPED {test}: mounting a tmpfs needs root (CAP_SYS_ADMIN); run the tests as root");
+            tests::skip(test, tests::Needs::Root);
             return None;
         }
         Some(Tmpfs(dir.to_owned()))
@@ -890,4 +890,4 @@ async fn a_killed_publisher_leaves_the_log_in_the_stream_once_in_order(db: &Test
     js.delete_stream(&stream).await.expect("the test's stream deleted");
 }
 
-tests::postgres_skip_summary!();
+tests::skip_summary!();

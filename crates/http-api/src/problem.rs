@@ -230,6 +230,7 @@ impl From<app::ReportError> for ApiError {
             not_found @ ReportError::NotFound { kind, .. } => {
                 ApiError::NotFound(format!("{not_found}: GET /api/v1/{} lists every {}", kind.name(), kind.row()))
             }
+            several @ ReportError::NotOneTable { .. } => ApiError::NotAcceptable(several.to_string()),
             unwritable @ ReportError::Unwritable(_) => ApiError::Internal(unwritable.to_string()),
         }
     }

@@ -228,10 +228,13 @@ impl ActionsView {
     /// One row per commitment.
     pub fn report(&self) -> Report {
         let title = format!("Action log by {}", self.group_column().to_lowercase());
-        let mut report = self.notes(Report::new(
-            title,
-            vec![self.group_column(), "Action", "Lead", "Due", "State", "Last progress", "Progress", "RAG"],
-        ));
+        let mut report = self.notes(
+            Report::new(
+                title,
+                vec![self.group_column(), "Action", "Lead", "Due", "State", "Last progress", "Progress", "RAG"],
+            )
+            .essential(&["Action", "Due", "State", "RAG"]),
+        );
         for row in &self.rows {
             let mut state = word(&row.state);
             if row.stale {

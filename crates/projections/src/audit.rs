@@ -162,7 +162,8 @@ impl AuditView {
         let mut report = Report::new(
             "Audit trail",
             vec!["Position", "Occurred", "Recorded", "Entity", "Event", "Summary", "Actor", "Source"],
-        );
+        )
+        .essential(&["Occurred", "Event", "Summary"]);
         if let Some(note) = self.filters.note() {
             report = report.note(note);
         }

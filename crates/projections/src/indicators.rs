@@ -158,6 +158,7 @@ impl IndicatorsView {
             "Indicators",
             vec!["Indicator", "Owner", "Unit", "Baseline", "Latest", "Target", "Direction", "RAG"],
         )
+        .essential(&["Latest", "Target", "RAG"])
         .note(format!(
             "Targets in force on {}; RAG is amber within {}% short of the target, red beyond.",
             self.today,

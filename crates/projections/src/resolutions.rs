@@ -564,12 +564,13 @@ impl ResolutionEntry {
         for (field, value) in fields {
             overview.push(vec![field.into(), value]);
         }
-        let mut caused = Report::new("Caused", vec!["Date", "What"]);
+        let mut caused = Report::new("Caused", vec!["Date", "What"]).when_empty("Nothing is recorded as caused by it.");
         for act in &self.caused {
             caused.push(vec![act.act.on().to_string(), act.description.clone()]);
         }
         let mut commitments =
-            Report::new("Commitments", vec!["Commitment", "Organisation", "Basis", "Due", "State", "Progress", "RAG"]);
+            Report::new("Commitments", vec!["Commitment", "Organisation", "Basis", "Due", "State", "Progress", "RAG"])
+                .when_empty("No commitment is recorded as arising from it.");
         for c in &self.commitments {
             let basis = match &c.basis {
                 Basis::ArisingFrom => "arising from it".to_owned(),
@@ -599,6 +600,7 @@ impl ResolutionsView {
             "Resolution register",
             vec!["Decided", "Body", "Minute", "Outcome", "Standing", "Call-in", "Corrections", "Caused", "Commitments"],
         )
+        .essential(&["Body", "Minute", "Outcome", "Standing"])
         .note(format!("Commitments are counted as they stand on {}.", self.today));
         if let Some(note) = self.filters.note() {
             report = report.note(note);

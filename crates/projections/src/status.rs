@@ -419,7 +419,8 @@ impl StatusView {
         )
         .note(format!("Overdue and stale items are counted on {}.", self.today))
         .note(self.rules.rag_note())
-        .note(self.rules.stale_note());
+        .note(self.rules.stale_note())
+        .essential(&["State", "Progress", "RAG", "Overdue"]);
         if let Some(note) = self.filters.note() {
             report = report.note(note);
         }
@@ -489,7 +490,8 @@ impl InstrumentStatus {
                 overview.push(vec![field.into(), value]);
             }
         }
-        let mut endorsements = Report::new("Endorsements", vec!["Body", "Date", "Resolution", "Recommendation"]);
+        let mut endorsements = Report::new("Endorsements", vec!["Body", "Date", "Resolution", "Recommendation"])
+            .when_empty("No body has endorsed it yet.");
         for e in &self.endorsements {
             endorsements.push(vec![
                 e.body_name.clone(),
@@ -498,7 +500,8 @@ impl InstrumentStatus {
                 or_dash(e.recommendation.as_ref()),
             ]);
         }
-        let mut parties = Report::new("Parties", vec!["Party", "Standing", "Date", "Resolution"]);
+        let mut parties = Report::new("Parties", vec!["Party", "Standing", "Date", "Resolution"])
+            .when_empty("No parties are recorded.");
         for p in &self.parties {
             let [standing, on] = p.standing.cells();
             let resolution = match p.standing {
@@ -507,7 +510,8 @@ impl InstrumentStatus {
             };
             parties.push(vec![p.described(), standing, on, resolution]);
         }
-        let mut objectives = Report::new("Objectives", vec!["Objective", "Commitments", "Progress", "RAG", "Themes"]);
+        let mut objectives = Report::new("Objectives", vec!["Objective", "Commitments", "Progress", "RAG", "Themes"])
+            .when_empty("No objectives are recorded.");
         for o in &self.objectives {
             objectives.push(vec![
                 o.title.clone(),
@@ -518,7 +522,8 @@ impl InstrumentStatus {
             ]);
         }
         let mut attention =
-            Report::new("Needs attention", vec!["Commitment", "Organisation", "Lead", "Due", "Last update", "Why"]);
+            Report::new("Needs attention", vec!["Commitment", "Organisation", "Lead", "Due", "Last update", "Why"])
+                .when_empty("Nothing needs attention: no commitment is overdue or stale.");
         let mut items: Vec<(&ItemRef, Vec<&str>)> = Vec::new();
         for (item, why) in self.overdue.iter().map(|i| (i, "overdue")).chain(self.stale.iter().map(|i| (i, "stale"))) {
             match items.iter_mut().find(|(seen, _)| seen.commitment == item.commitment) {

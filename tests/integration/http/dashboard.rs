@@ -252,7 +252,100 @@ async fn values_are_escaped(db: &TestStore) {
     app.stop().await;
 }
 
+/// The page at `path` as the holder of `token` sees it, whatever its status.
+async fn page_as(app: &TestApp, path: &str, token: &str) -> (u16, String) {
+    let response = client().get(app.url(path)).bearer_auth(token).send().await.expect("get");
+    (response.status().as_u16(), response.text().await.expect("a body"))
+}
+
+/// The navigation in the header of `page`.
+fn navigation(page: &str) -> &str {
+    let start = page.find("<nav aria-label=\"Dashboard\">").unwrap_or_else(|| panic!("no navigation: {page}"));
+    let nav = &page[start..];
+    &nav[..nav.find("</nav>").expect("the navigation ends")]
+}
+
+async fn the_pages_read_as_english_fit_a_phone_and_keep_their_navigation(db: &TestStore) {
+    let app = spawn_app(db).await;
+    let reader = app.token(Role::Reader, None).await;
+    let auditor = app.token(Role::Auditor, None).await;
+
+    let (_, empty) = page_as(&app, "/dashboard", &reader).await;
+    assert!(empty.contains("No instrument is on record yet."), "{empty}");
+    assert!(!empty.contains("No instrument matches these filters."), "no filter is set: {empty}");
+
+    let register = json!({"command": "register", "id": "GB-LAE-NKE", "name": "North Kesteven District Council", "kind": "local_authority"});
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let response = app.post("/api/v1/organisations", &secretariat, &register).send().await.expect("post");
+    assert_eq!(response.status(), 201);
+    let (_, one) = page_as(&app, "/dashboard/audit", &auditor).await;
+    assert!(one.contains("Verified: the hash chain of its 1 event holds"), "{one}");
+    assert!(one.contains("1 event, in log order"), "{one}");
+    assert!(!one.contains("1 events"), "{one}");
+
+    for story in seeds::stories() {
+        app.load(&story).await;
+    }
+    let (_, overview) = page_as(&app, "/dashboard", &reader).await;
+    assert!(!overview.contains("No instrument"), "{overview}");
+    assert!(
+        overview.contains(
+            "<div class=\"scroll\" role=\"region\" aria-label=\"Instruments\" tabindex=\"0\"><table id=\"instruments\">"
+        ),
+        "the table scrolls in its own box on a narrow screen: {overview}"
+    );
+    assert!(overview.contains("time, td.date { white-space: nowrap; }"), "dates never wrap");
+    let (_, filtered) = page_as(&app, "/dashboard?theme=no-such-theme", &reader).await;
+    assert!(filtered.contains("No instrument matches these filters."), "{filtered}");
+    let (_, blueprint) = page_as(&app, &format!("/dashboard/instruments/{BLUEPRINT}"), &reader).await;
+    assert!(!blueprint.contains("across 0 counted commitments"), "{blueprint}");
+    assert!(blueprint.contains("no commitment counted towards it yet"), "{blueprint}");
+    assert!(
+        blueprint.contains("across 1 counted commitment<") || blueprint.contains("across 1 counted commitment "),
+        "{blueprint}"
+    );
+
+    assert!(!navigation(&overview).contains("/dashboard/audit"), "a reader is not shown the audit trail");
+    let (_, as_auditor) = page_as(&app, "/dashboard", &auditor).await;
+    assert!(navigation(&as_auditor).contains("href=\"/dashboard/audit\""), "{as_auditor}");
+    let (status, missing) = page_as(&app, "/dashboard/instruments/no-such-instrument", &reader).await;
+    assert_eq!(status, 404, "{missing}");
+    assert!(navigation(&missing).contains("href=\"/dashboard\""), "an error page keeps the navigation: {missing}");
+    let (status, refused) = page_as(&app, "/dashboard/audit", &reader).await;
+    assert_eq!(status, 403);
+    assert!(!navigation(&refused).contains("/dashboard/audit"), "{refused}");
+
+    let events = app.head().await;
+    assert!(events > 200, "the stories fill more than two pages: {events}");
+    let pages = events.div_ceil(100);
+    let (_, latest) = page_as(&app, "/dashboard/audit", &auditor).await;
+    let last =
+        format!("Events {} to {events} of {events}, 100 a page: page {pages} of {pages}.", (pages - 1) * 100 + 1);
+    assert!(latest.contains(&last), "the latest events first: {latest}");
+    assert!(
+        latest.contains(&format!("href=\"/dashboard/audit?page={}\" rel=\"prev\">Earlier events", pages - 1)),
+        "{latest}"
+    );
+    assert!(!latest.contains("Later events"), "{latest}");
+    let (_, first) = page_as(&app, "/dashboard/audit?page=1&as_of=2030-01-01", &auditor).await;
+    assert!(first.contains(&format!("Events 1 to 100 of {events}, 100 a page: page 1 of {pages}.")), "{first}");
+    assert!(
+        first.contains("href=\"/dashboard/audit?page=2&amp;as_of=2030-01-01\" rel=\"next\">Later events"),
+        "{first}"
+    );
+    assert_eq!(first.matches("<tr><td class=\"num\">").count(), 100, "one page of rows");
+    let (status, bad) = page_as(&app, "/dashboard/audit?page=none", &auditor).await;
+    assert_eq!(status, 400);
+    assert!(
+        bad.contains("&#39;none&#39; is not a page number: give a whole number from 1")
+            || bad.contains("'none' is not a page number"),
+        "{bad}"
+    );
+    app.stop().await;
+}
+
 on_both_backends!(
+    the_pages_read_as_english_fit_a_phone_and_keep_their_navigation,
     pages_answer_a_cookie_or_the_bearer_header_and_send_others_to_sign_in,
     a_bad_or_revoked_token_cannot_see_anything,
     cross_site_posts_to_sign_in_and_sign_out_are_refused,

@@ -75,6 +75,12 @@ pub enum ReportError {
     /// The instrument or resolution asked for in full is not on record.
     #[error("no {} {key} is on record", .kind.row())]
     NotFound { kind: ReportKind, key: Key },
+    /// One instrument or one resolution in full is several tables, and CSV holds one.
+    #[error(
+        "one {} in full is several tables, and CSV holds one: ask for it as text, markdown or JSON, or for the whole report as CSV",
+        .kind.row()
+    )]
+    NotOneTable { kind: ReportKind },
     #[error("failed to write the report: {0}")]
     Unwritable(#[from] serde_json::Error),
 }
@@ -120,6 +126,26 @@ impl ReportView {
             ReportView::Indicators(view) => Some(view.report()),
             ReportView::Audit(view) => Some(view.report()),
             ReportView::Instrument(_) | ReportView::Resolution(_) => None,
+        }
+    }
+
+    /// The report this is a view of.
+    pub fn kind(&self) -> ReportKind {
+        match self {
+            ReportView::Status(_) | ReportView::Instrument(_) => ReportKind::Status,
+            ReportView::Resolutions(_) | ReportView::Resolution(_) => ReportKind::Resolutions,
+            ReportView::Actions(_) => ReportKind::Actions,
+            ReportView::Indicators(_) => ReportKind::Indicators,
+            ReportView::Audit(_) => ReportKind::Audit,
+        }
+    }
+
+    /// The counts that sum the rows up, a report of their own (`covenant report actions
+    /// --summary`); none for a report that has none.
+    pub fn summary(&self) -> Option<Report> {
+        match self {
+            ReportView::Actions(view) => Some(view.summary()),
+            _ => None,
         }
     }
 
@@ -321,7 +347,10 @@ impl Reports {
 
     /// The page of the report `request` asks for, written in `format`: as JSON, the view with its
     /// rows cut to the page, `page` saying where it stands, and `position` the log's position
-    /// for a report of now; in another format, the table of the page's rows. A service gives a
+    /// for a report of now; in another format, the one table of the page's rows, without the
+    /// notes a table for people carries (one instrument or one resolution in full is
+    /// [`ReportError::NotOneTable`]). The command line's CSV and the API's are these bytes. A
+    /// service gives a
     /// report of now again from what it kept at the live models' position.
     pub async fn written(&self, request: &ReportRequest, format: Format) -> Result<Bytes, ReportError> {
         let key = (request.clone(), format);
@@ -346,11 +375,12 @@ impl Reports {
         page: Option<PageInfo>,
         position: Option<Position>,
         format: Format,
-    ) -> Result<Bytes, serde_json::Error> {
+    ) -> Result<Bytes, ReportError> {
         if format != Format::Json {
-            let tables = view.table().map_or_else(|| view.tables(&self.rules), |rows| vec![rows]);
-            let rendered: Vec<String> = tables.into_iter().map(|table| table.render(format)).collect();
-            return Ok(rendered.join("\n").into());
+            let kind = view.kind();
+            let mut table = view.table().ok_or(ReportError::NotOneTable { kind })?;
+            table.notes.clear();
+            return Ok(table.render(format).into());
         }
         let mut json = serde_json::to_value(view)?;
         if let Some(page) = page {

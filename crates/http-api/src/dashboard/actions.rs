@@ -71,25 +71,27 @@ pub(crate) async fn list(State(service): State<Arc<Service>>, viewer: Viewer) ->
             @match &name { Some(name) => { "Every open action " (name) " leads, most pressing first." }, None => "Every open action your organisation leads, most pressing first." }
             " Report progress on each from its page."
         }
-        table #actions {
-            caption { "Open actions" }
-            thead { tr {
-                th scope="col" { "Action" } th scope="col" { "Due" } th scope="col" { "State" }
-                th scope="col" { "Last update" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
-            } }
-            tbody {
-                @for r in &open {
-                    tr data-commitment=(r.commitment) {
-                        th scope="row" { a href=(format!("{LIST}/{}", r.commitment)) { (r.title) } }
-                        td { (layout::date(r.due_on)) }
-                        td data-field="state" { (in_words(&r.state)) @if r.stale { strong { ", stale" } } }
-                        td { (layout::date(r.last_update)) }
-                        td.num { (layout::progress(Some(r.progress))) }
-                        td { (layout::rag_beside_lead(r.rag, r.lead_status())) }
+        (layout::scrolling("Open actions", html! {
+            table #actions {
+                caption { "Open actions" }
+                thead { tr {
+                    th scope="col" { "Action" } th scope="col" { "Due" } th scope="col" { "State" }
+                    th scope="col" { "Last update" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
+                } }
+                tbody {
+                    @for r in &open {
+                        tr data-commitment=(r.commitment) {
+                            th scope="row" { a href=(format!("{LIST}/{}", r.commitment)) { (r.title) } }
+                            td { (layout::date(r.due_on)) }
+                            td data-field="state" { (in_words(&r.state)) @if r.stale { strong { ", stale" } } }
+                            td { (layout::date(r.last_update)) }
+                            td.num { (layout::progress(Some(r.progress))) }
+                            td { (layout::rag_beside_lead(r.rag, r.lead_status())) }
+                        }
                     }
                 }
             }
-        }
+        }))
         @if open.is_empty() { p.note { "No open action is on record for your organisation." } }
     };
     let broken = service.reports.broken().await;

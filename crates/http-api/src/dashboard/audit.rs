@@ -18,14 +18,17 @@ use super::session::Viewer;
 use super::{Failure, Point, distinct, given, layout, read, render};
 use crate::{ApiError, Service, verify};
 
-/// The most events the page lists: the latest, when there are more.
-const SHOWN: usize = 1_000;
+/// The events a page lists.
+const PAGE: usize = 100;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct AuditQuery {
     as_of: Option<String>,
     /// One entity's stream, such as `instrument-lincolnshire-homes-for-independence-blueprint`.
     stream: Option<String>,
+    /// The page of events, counted from 1 in log order; the last (the latest events) when not
+    /// given.
+    page: Option<String>,
 }
 
 /// `GET /dashboard/audit`.
@@ -42,6 +45,13 @@ pub(crate) async fn page(
         stream: stream.map(StreamId::parse).transpose().map_err(|e| ApiError::bad_request(e, "stream"))?,
         actor: None,
     };
+    let page = given(query.page.as_deref())
+        .map(|page| {
+            page.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ApiError::bad_request(format!("'{page}' is not a page number: give a whole number from 1"), "page")
+            })
+        })
+        .transpose()?;
     let models = service.reports.models(point.as_of).await?;
     let mut entities: Vec<(&str, Vec<(String, String)>)> = vec![
         (
@@ -94,7 +104,9 @@ pub(crate) async fn page(
         h2 { "Chain verification" }
         @match &verification {
             Some(v) if v.verified => p.ok #verification role="status" {
-                "Verified: the hash chain of all " (v.checked) " events holds, up to position " (v.head_position) ". "
+                @if v.checked == 1 { "Verified: the hash chain of its 1 event holds" }
+                @else { "Verified: the hash chain of all " (v.checked) " events holds" }
+                ", up to position " (v.head_position) ". "
                 span.note { "Head hash " code { (v.head_hash) } ". Verification always reads the log as it is now." }
             },
             Some(v) => p.alert #verification role="alert" {
@@ -121,42 +133,70 @@ pub(crate) async fn page(
             }
             div { button type="submit" { "Show events" } }
         }
-        (entries(&view.entries, at.0, stream))
+        (entries(&view.entries, at.0, stream, page, &point))
     };
     let broken = service.reports.broken().await;
     Ok(render(layout::page("Audit trail", broken.as_ref(), &viewer, &point, "/dashboard/audit", &keep, content)))
 }
 
-fn entries(entries: &[projections::AuditEntry], at: u64, stream: Option<&str>) -> Markup {
+/// One page of `entries` (the last when `page` is not given, or is past the last), with where it
+/// stands among them and links to the pages either side.
+fn entries(
+    entries: &[projections::AuditEntry],
+    at: u64,
+    stream: Option<&str>,
+    page: Option<usize>,
+    point: &Point,
+) -> Markup {
     let total = entries.len();
-    let entries = &entries[total.saturating_sub(SHOWN)..];
+    let pages = total.div_ceil(PAGE).max(1);
+    let page = page.unwrap_or(pages).min(pages);
+    let first = (page - 1) * PAGE;
+    let entries = &entries[first..total.min(first + PAGE)];
+    let link = |page: usize| {
+        let stream = stream.map(|s| format!("stream={s}&")).unwrap_or_default();
+        point.link(&format!("/dashboard/audit?{stream}page={page}"))
+    };
     html! {
-        @if total > SHOWN {
-            p.note { "The latest " (SHOWN) " of " (total) " events are listed: choose an entity to see all of its events." }
-        }
-        table #events {
-            caption {
-                (total) " events"
-                @if let Some(s) = stream { " of " code { (s) } }
-                ", in log order, as the log stood at position " (at)
+        @if total > 0 {
+            p #paging {
+                "Events " (first + 1) " to " (first + entries.len()) " of " (total) ", " (PAGE) " a page: page "
+                (page) " of " (pages) "."
             }
-            thead { tr {
-                th scope="col" .num { "Position" } th scope="col" { "Entity" } th scope="col" { "What" }
-                th scope="col" { "Who" } th scope="col" { "When" } th scope="col" { "When recorded" } th scope="col" { "Source" }
-            } }
-            tbody {
-                @for e in entries {
-                    tr {
-                        td.num { (e.position.0) }
-                        td { code { (e.stream) } }
-                        th scope="row" { (e.summary) br; span.note { (e.event_type) " v" (e.schema_version) } }
-                        td { (e.actor) }
-                        td { (layout::moment(e.occurred_at)) }
-                        td { (layout::moment(e.recorded_at)) }
-                        td { @match &e.source { Some(s) => (s), None => "–" } }
-                    }
+        }
+        @if pages > 1 {
+            nav aria-label="Pages of events" {
+                ul.pages {
+                    @if page > 1 { li { a href=(link(page - 1)) rel="prev" { "Earlier events" } } }
+                    @if page < pages { li { a href=(link(page + 1)) rel="next" { "Later events" } } }
                 }
             }
         }
+        (layout::scrolling("Events", html! {
+            table #events {
+                caption {
+                    (layout::count(total, "event", "events"))
+                    @if let Some(s) = stream { " of " code { (s) } }
+                    ", in log order, as the log stood at position " (at)
+                }
+                thead { tr {
+                    th scope="col" .num { "Position" } th scope="col" { "Entity" } th scope="col" { "What" }
+                    th scope="col" { "Who" } th scope="col" { "When" } th scope="col" { "When recorded" } th scope="col" { "Source" }
+                } }
+                tbody {
+                    @for e in entries {
+                        tr {
+                            td.num { (e.position.0) }
+                            td { code { (e.stream) } }
+                            th scope="row" { (e.summary) br; span.note { (e.event_type) " v" (e.schema_version) } }
+                            td { (e.actor) }
+                            td { (layout::moment(e.occurred_at)) }
+                            td { (layout::moment(e.recorded_at)) }
+                            td { @match &e.source { Some(s) => (s), None => "–" } }
+                        }
+                    }
+                }
+            }
+        }))
     }
 }

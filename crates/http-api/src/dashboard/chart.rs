@@ -6,6 +6,8 @@ use domain::indicator::Reading;
 use maud::{Markup, html};
 use projections::IndicatorStatus;
 
+use super::layout;
+
 const WIDTH: f64 = 520.0;
 const HEIGHT: f64 = 240.0;
 /// Room for the axis labels.
@@ -112,15 +114,17 @@ pub(crate) fn indicator(i: &IndicatorStatus) -> Markup {
                     circle cx=(number(scale.x(r.as_of))) cy=(number(scale.y(r.value))) r="4" fill="#1d4f91" {}
                 }
             }
-            table {
-                caption { (i.title) " (" (i.unit) ")" }
-                thead { tr { th scope="col" { "Date" } th scope="col" { "Figure" } th scope="col" .num { "Value" } } }
-                tbody {
-                    @for (day, kind, value) in &rows {
-                        tr { td { (day) } th scope="row" { (kind) } td.num { (value) } }
+            (layout::scrolling("Readings", html! {
+                table {
+                    caption { (i.title) " (" (i.unit) ")" }
+                    thead { tr { th scope="col" { "Date" } th scope="col" { "Figure" } th scope="col" .num { "Value" } } }
+                    tbody {
+                        @for (day, kind, value) in &rows {
+                            tr { td { (day) } th scope="row" { (kind) } td.num { (value) } }
+                        }
                     }
                 }
-            }
+            }))
         }
     }
 }

@@ -484,23 +484,25 @@ async fn conflict(
             p { "Someone else recorded something on this record after you opened the form, so what you entered was not recorded over it." }
         }
         h2 { "What was recorded since you opened the form" }
-        table #since {
-            thead { tr {
-                th scope="col" .num { "Position" } th scope="col" { "What" } th scope="col" { "Recorded" }
-                th scope="col" { "By" } th scope="col" { "Source" }
-            } }
-            tbody {
-                @for e in &since {
-                    tr {
-                        td.num { (e.position.0) }
-                        td { (e.event_type) }
-                        td { (layout::moment(e.recorded_at)) }
-                        td { (e.metadata.actor) }
-                        td { (e.metadata.source.as_deref().unwrap_or("–")) }
+        (layout::scrolling("Recorded since", html! {
+            table #since {
+                thead { tr {
+                    th scope="col" .num { "Position" } th scope="col" { "What" } th scope="col" { "Recorded" }
+                    th scope="col" { "By" } th scope="col" { "Source" }
+                } }
+                tbody {
+                    @for e in &since {
+                        tr {
+                            td.num { (e.position.0) }
+                            td { (e.event_type) }
+                            td { (layout::moment(e.recorded_at)) }
+                            td { (e.metadata.actor) }
+                            td { (e.metadata.source.as_deref().unwrap_or("–")) }
+                        }
                     }
                 }
             }
-        }
+        }))
         p { a href=(back) { "Go back to the record as it stands now" } ", check what you meant to record still applies, and enter it again." }
     };
     let broken = service.reports.broken().await;

@@ -53,40 +53,44 @@ pub(crate) async fn page(
     let content = html! {
         (facts(&status))
         h2 #parties { "Adoption and signatures" }
-        table {
-            caption { "Each party's standing, with the resolution that authorised it" }
-            thead { tr {
-                th scope="col" { "Party" } th scope="col" { "Standing" } th scope="col" { "Date" } th scope="col" { "Authorising resolution" }
-            } }
-            tbody {
-                @for p in &status.parties {
-                    tr data-party=(p.organisation) {
-                        th scope="row" { (p.described()) br; span.note { (p.organisation) } }
-                        @match &p.standing {
-                            Standing::Pending => { td { "Pending" } td { "–" } td { "–" } }
-                            Standing::Adopted { on, resolution } => { td { "Adopted" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution, p.resolution_name.as_ref())) } }
-                            Standing::Signed { on, resolution } => { td { "Signed" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution, p.resolution_name.as_ref())) } }
-                            Standing::Withdrawn { on } => { td { "Withdrawn" } td { (layout::date(Some(*on))) } td { "–" } }
+        (layout::scrolling("Adoption and signatures", html! {
+            table {
+                caption { "Each party's standing, with the resolution that authorised it" }
+                thead { tr {
+                    th scope="col" { "Party" } th scope="col" { "Standing" } th scope="col" { "Date" } th scope="col" { "Authorising resolution" }
+                } }
+                tbody {
+                    @for p in &status.parties {
+                        tr data-party=(p.organisation) {
+                            th scope="row" { (p.described()) br; span.note { (p.organisation) } }
+                            @match &p.standing {
+                                Standing::Pending => { td { "Pending" } td { "–" } td { "–" } }
+                                Standing::Adopted { on, resolution } => { td { "Adopted" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution, p.resolution_name.as_ref())) } }
+                                Standing::Signed { on, resolution } => { td { "Signed" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution, p.resolution_name.as_ref())) } }
+                                Standing::Withdrawn { on } => { td { "Withdrawn" } td { (layout::date(Some(*on))) } td { "–" } }
+                            }
                         }
                     }
                 }
             }
-        }
+        }))
         @if status.parties.is_empty() { p.note { "No parties are on record." } }
-        table {
-            caption { "Endorsements" }
-            thead { tr { th scope="col" { "Body" } th scope="col" { "Date" } th scope="col" { "Resolution" } th scope="col" { "Recommendation" } } }
-            tbody {
-                @for e in &status.endorsements {
-                    tr {
-                        th scope="row" { (e.body_name) }
-                        td { (layout::date(Some(e.endorsed_on))) }
-                        td { (resolution_link(&point, &e.resolution, Some(&e.resolution_name))) }
-                        td { @match &e.recommendation { Some(r) => (r), None => "–" } }
+        (layout::scrolling("Endorsements", html! {
+            table {
+                caption { "Endorsements" }
+                thead { tr { th scope="col" { "Body" } th scope="col" { "Date" } th scope="col" { "Resolution" } th scope="col" { "Recommendation" } } }
+                tbody {
+                    @for e in &status.endorsements {
+                        tr {
+                            th scope="row" { (e.body_name) }
+                            td { (layout::date(Some(e.endorsed_on))) }
+                            td { (resolution_link(&point, &e.resolution, Some(&e.resolution_name))) }
+                            td { @match &e.recommendation { Some(r) => (r), None => "–" } }
+                        }
                     }
                 }
             }
-        }
+        }))
         @if status.endorsements.is_empty() { p.note { "Not yet endorsed." } }
 
         h2 #objectives { "Objectives and actions" }
@@ -96,7 +100,8 @@ pub(crate) async fn page(
                 p {
                     (layout::rag(o.rag)) " "
                     (layout::progress(o.progress))
-                    " across " (o.commitments) " counted commitment" @if o.commitments != 1 { "s" }
+                    @if o.commitments == 0 { " · no commitment counted towards it yet" }
+                    @else { " across " (layout::count(o.commitments, "counted commitment", "counted commitments")) }
                     @if !o.themes.is_empty() { span.note { " · Themes: " (o.themes.join(", ")) } }
                 }
                 (action_table(&o.title, actions.iter().filter(|a| a.towards.as_ref().is_some_and(|t| t.objective == o.objective)).collect()))
@@ -164,26 +169,28 @@ fn action_table(objective: &str, rows: Vec<&ActionRow>) -> Markup {
         return html! { p.note { "No actions are recorded towards this objective." } };
     }
     html! {
-        table {
-            caption { "Actions towards " (objective) }
-            thead { tr {
-                th scope="col" { "Action" } th scope="col" { "Organisation" } th scope="col" { "Lead" }
-                th scope="col" { "Due" } th scope="col" { "State" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
-            } }
-            tbody {
-                @for a in rows {
-                    tr data-commitment=(a.commitment) {
-                        th scope="row" { (a.title) }
-                        td { @match &a.organisation_name { Some(o) => (o), None => "–" } }
-                        td { (a.lead) }
-                        td { (layout::date(a.due_on)) }
-                        td { (in_words(&a.state)) @if a.stale { ", stale" } }
-                        td.num { (layout::progress(Some(a.progress))) }
-                        td { (layout::rag_beside_lead(a.rag, a.lead_status())) }
+        (layout::scrolling("Actions", html! {
+            table {
+                caption { "Actions towards " (objective) }
+                thead { tr {
+                    th scope="col" { "Action" } th scope="col" { "Organisation" } th scope="col" { "Lead" }
+                    th scope="col" { "Due" } th scope="col" { "State" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
+                } }
+                tbody {
+                    @for a in rows {
+                        tr data-commitment=(a.commitment) {
+                            th scope="row" { (a.title) }
+                            td { @match &a.organisation_name { Some(o) => (o), None => "–" } }
+                            td { (a.lead) }
+                            td { (layout::date(a.due_on)) }
+                            td { (in_words(&a.state)) @if a.stale { ", stale" } }
+                            td.num { (layout::progress(Some(a.progress))) }
+                            td { (layout::rag_beside_lead(a.rag, a.lead_status())) }
+                        }
                     }
                 }
             }
-        }
+        }))
     }
 }
 

@@ -55,6 +55,11 @@ dl.facts dd { margin: 0; }
 .rag-green { background: #1e6b34; color: #fff; }
 .rag-none { background: #fff; color: #4a4a4a; border-color: #6f777b; }
 .mix { white-space: nowrap; }
+time, td.date { white-space: nowrap; }
+.scroll { overflow-x: auto; max-width: 100%; margin: 8px 0 16px; }
+.scroll table { margin: 0; }
+.scroll:focus { outline: 3px solid #fd0; }
+ul.pages { list-style: none; display: flex; gap: 24px; padding: 0; margin: 8px 0 16px; }
 .bar { display: inline-block; width: 80px; height: 10px; border: 1px solid var(--muted); vertical-align: middle; margin-right: 6px; }
 .bar span { display: block; height: 100%; background: #1d4f91; }
 form.filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-end; background: var(--panel); padding: 12px; margin: 0 0 16px; }
@@ -106,6 +111,7 @@ ol.timeline time { font-weight: 700; margin-right: 8px; }
   a { color: #000; text-decoration: none; }
   h2 { break-after: avoid; }
   tr, .chart, li { break-inside: avoid; }
+  .scroll { overflow: visible; }
   .rag { border: 1px solid #000; }
   @page { margin: 15mm; }
 }
@@ -133,11 +139,7 @@ pub(crate) fn page(
                     a.name href=(point.link("/dashboard")) { "Covenant" }
                     nav aria-label="Dashboard" {
                         ul {
-                            @for kind in ReportKind::ALL {
-                                @if let Some(path) = super::report_page(kind) {
-                                    li { a href=(point.link(path)) { (kind.title()) } }
-                                }
-                            }
+                            (report_links(Some((point, viewer))))
                             @if viewer.0.require(Action::Record(Aggregate::Meeting)).is_ok() {
                                 li { a href="/dashboard/meetings/new" { "Record a meeting" } }
                             }
@@ -216,14 +218,52 @@ fn head(title: &str) -> Markup {
     }
 }
 
-/// A page for someone not signed in: the sign-in form, or an error.
-pub(crate) fn bare(title: &str, content: Markup) -> Markup {
+/// `n` and the noun that reads after it: "1 event", "226 events".
+pub(crate) fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == N::from(1) { one } else { many })
+}
+
+/// A table in a box of its own that scrolls sideways when the table is wider than the screen
+/// (a 420-pixel phone), so the page itself never does; the box can be reached and scrolled from
+/// the keyboard, and is named for a screen reader.
+pub(crate) fn scrolling(label: &str, table: Markup) -> Markup {
+    html! { div.scroll role="region" aria-label=(label) tabindex="0" { (table) } }
+}
+
+/// The links to the report pages the viewer may read, keeping the page's point; with no viewer
+/// known (an error page), those every role may read, as they stand now.
+fn report_links(page: Option<(&Point, &Viewer)>) -> Markup {
+    let may = |kind: ReportKind| {
+        let action = if kind == ReportKind::Audit { Action::ReadAudit } else { Action::ReadReports };
+        match page {
+            Some((_, viewer)) => viewer.0.require(action).is_ok(),
+            None => action == Action::ReadReports,
+        }
+    };
+    html! {
+        @for kind in ReportKind::ALL {
+            @if let Some(path) = super::report_page(kind).filter(|_| may(kind)) {
+                li { a href=(page.map_or_else(|| path.to_owned(), |(point, _)| point.link(path))) { (kind.title()) } }
+            }
+        }
+    }
+}
+
+/// A page without a signed-in viewer: the sign-in form, or an error, which keeps the navigation
+/// to the pages every role may read (`navigation`).
+pub(crate) fn bare(title: &str, content: Markup, navigation: bool) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
             (head(title))
             body {
-                header.site { a.name href="/dashboard" { "Covenant" } }
+                a.skip href="#main" { "Skip to the content" }
+                header.site {
+                    a.name href="/dashboard" { "Covenant" }
+                    @if navigation {
+                        nav aria-label="Dashboard" { ul { (report_links(None)) } }
+                    }
+                }
                 main #main {
                     h1 { (title) }
                     (content)

@@ -259,23 +259,25 @@ async fn meeting_page(
             dt { "Held" } dd data-field="held" { (layout::date(m.held_on)) }
             dt { "Minutes published" } dd data-field="minutes" { (layout::date(m.minutes_published_on)) }
         }
-        table #agenda {
-            caption { "Agenda" }
-            thead { tr { th scope="col" { "Item" } th scope="col" { "Minute" } th scope="col" { "Title" } th scope="col" { "Resolution" } } }
-            tbody {
-                @for i in &m.items {
-                    tr {
-                        td { (i.item) }
-                        td { (i.minute_number.as_deref().unwrap_or("–")) }
-                        td { (i.title) }
-                        td { @match recorded.iter().find(|(_, r)| r.agenda_item == i.item) {
-                            Some((k, r)) => a href=(format!("/dashboard/resolutions/{k}")) { (r.outcome.as_ref().map_or_else(|| k.to_string(), |o| format!("{} ({k})", domain::values::in_words(o)))) },
-                            None => "none recorded",
-                        } }
+        (layout::scrolling("Agenda", html! {
+            table #agenda {
+                caption { "Agenda" }
+                thead { tr { th scope="col" { "Item" } th scope="col" { "Minute" } th scope="col" { "Title" } th scope="col" { "Resolution" } } }
+                tbody {
+                    @for i in &m.items {
+                        tr {
+                            td { (i.item) }
+                            td { (i.minute_number.as_deref().unwrap_or("–")) }
+                            td { (i.title) }
+                            td { @match recorded.iter().find(|(_, r)| r.agenda_item == i.item) {
+                                Some((k, r)) => a href=(format!("/dashboard/resolutions/{k}")) { (r.outcome.as_ref().map_or_else(|| k.to_string(), |o| format!("{} ({k})", domain::values::in_words(o)))) },
+                                None => "none recorded",
+                            } }
+                        }
                     }
                 }
             }
-        }
+        }))
         @if may_resolve && !items.is_empty() {
             h2 #add-resolution { "Add a resolution" }
             p { "The resolution is recorded as decided on " (layout::date(held)) ", the day of the meeting." }

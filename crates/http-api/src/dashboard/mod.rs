@@ -200,6 +200,7 @@ impl IntoResponse for Failure {
                 p.alert role="alert" { (problem.detail) }
                 p { a href="/dashboard" { "Back to the overview" } }
             },
+            true,
         );
         let mut response = render(page);
         *response.status_mut() = status;

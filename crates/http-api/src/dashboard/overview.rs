@@ -76,29 +76,35 @@ pub(crate) async fn page(
             }
             div { button type="submit" { "Apply filters" } }
         }
-        table #instruments {
-            caption {
-                (view.instruments.len()) " instruments"
-                @if let Some(note) = filters_note(body, organisation, theme) { ", " (note) }
-                ", with overdue items and days since the last update counted on " (view.today)
-            }
-            thead {
-                tr {
-                    th scope="col" { "Instrument" }
-                    th scope="col" { "State" }
-                    th scope="col" { "RAG" }
-                    th scope="col" { "RAG mix of actions" }
-                    th scope="col" .num { "Complete" }
-                    th scope="col" .num { "Overdue" }
-                    th scope="col" .num { "Days since last update" }
+        (layout::scrolling("Instruments", html! {
+            table #instruments {
+                caption {
+                    (layout::count(view.instruments.len(), "instrument", "instruments"))
+                    @if let Some(note) = filters_note(body, organisation, theme) { ", " (note) }
+                    ", with overdue items and days since the last update counted on " (view.today)
+                }
+                thead {
+                    tr {
+                        th scope="col" { "Instrument" }
+                        th scope="col" { "State" }
+                        th scope="col" { "RAG" }
+                        th scope="col" { "RAG mix of actions" }
+                        th scope="col" .num { "Complete" }
+                        th scope="col" .num { "Overdue" }
+                        th scope="col" .num { "Days since last update" }
+                    }
+                }
+                tbody {
+                    @for i in &view.instruments { (row(&point, i)) }
                 }
             }
-            tbody {
-                @for i in &view.instruments { (row(&point, i)) }
-            }
-        }
+        }))
         @if view.instruments.is_empty() {
-            p.note { "No instrument matches these filters." }
+            @if filters_note(body, organisation, theme).is_some() {
+                p.note { "No instrument matches these filters." }
+            } @else {
+                p.note { "No instrument is on record " @match point.day { Some(day) => { "as it stood on " (day) }, None => { "yet" } } "." }
+            }
         }
     };
     let broken = service.reports.broken().await;

@@ -232,5 +232,6 @@ fn page(csrf: &str, error: Option<&str>) -> Markup {
                 button type="submit" { "Sign in" }
             }
         },
+        false,
     )
 }
