@@ -332,9 +332,211 @@ async fn a_partner_lead_reports_progress_once_and_a_stale_form_records_nothing(d
     app.stop().await;
 }
 
+const NEW_ACTION: &[(&str, &str)] = &[
+    ("title", "Review the shared Disabled Facilities Grant policy with the seven districts"),
+    ("id", "hhcdg-dfg-policy-review"),
+    ("towards", "lincolnshire-hhcdg-delivery-plan adaptations"),
+    ("organisation", "GB-LAE-WLI"),
+    ("lead", "Housing Services Manager"),
+    ("due_on-day", "31"),
+    ("due_on-month", "3"),
+    ("due_on-year", "2025"),
+    ("parent", ACTION),
+    ("made_on-day", "1"),
+    ("made_on-month", "4"),
+    ("made_on-year", "2024"),
+    ("source", "HHCDG delivery plan 2024/25 (illustrative)"),
+];
+
+/// The `occurred_at` of the last event of `event_type` on `stream`, from the feed.
+async fn occurred(app: &TestApp, token: &str, stream: &str, event_type: &str) -> String {
+    let feed = app.get("/api/v1/events?after=0&limit=1000", token).send().await.expect("get");
+    let feed: serde_json::Value = feed.json().await.expect("json");
+    let events = feed["events"].as_array().expect("events");
+    let event = events.iter().rev().find(|e| e["event_type"] == event_type && e["stream_id"] == stream);
+    event.unwrap_or_else(|| panic!("no {event_type} on {stream}"))["occurred_at"].as_str().expect("a time").to_owned()
+}
+
+async fn a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_completes_it(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let district = app.token(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let auditor = app.token(Role::Auditor, None).await;
+    let head = app.head().await;
+
+    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
+    assert!(overview.contains("href=\"/dashboard/actions/new\""), "offered to the secretariat: {overview}");
+    let (status, form) = get(&app, "/dashboard/actions/new", &secretariat).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("<title>Record an action – Covenant</title>"), "{form}");
+    assert!(form.contains("HHCDG Delivery Plan: Adaptations and independent living at home"), "{form}");
+    let made = post(&app, "/dashboard/actions", &secretariat, &hidden(&form, "/dashboard/actions"), NEW_ACTION).await;
+    let page = "/dashboard/actions/hhcdg-dfg-policy-review";
+    let shown = confirmed(&app, made, &secretariat, page).await;
+    assert!(shown.contains("Housing Services Manager"), "{shown}");
+    assert_eq!(app.head().await, head + 1);
+    let stream = "commitment-hhcdg-dfg-policy-review";
+    assert!(
+        occurred(&app, &auditor, stream, "CommitmentMade").await.starts_with("2024-04-01"),
+        "the date it was agreed"
+    );
+
+    let milestone = json!({
+        "command": "add_milestone", "id": "hhcdg-dfg-policy-review", "milestone": "districts-consulted",
+        "title": "Housing leads of the seven districts consulted", "due_on": "2024-09-30"
+    });
+    let added = app.post("/api/v1/commitments", &secretariat, &milestone).send().await.expect("post");
+    assert_eq!(added.status(), 201, "{}", added.text().await.unwrap_or_default());
+
+    let (status, form) = get(&app, page, &district).await;
+    assert_eq!(status, 200, "the lead organisation's contributor");
+    assert!(form.contains("Housing leads of the seven districts consulted (due 2024-09-30)"), "{form}");
+    let to = format!("{page}/milestones");
+    let reached = [
+        ("milestone", "districts-consulted"),
+        ("reached_on-day", "20"),
+        ("reached_on-month", "9"),
+        ("reached_on-year", "2024"),
+        ("source", "HHCDG progress return, Q2 2024/25 (illustrative)"),
+    ];
+    let sent = post(&app, &to, &district, &hidden(&form, &to), &reached).await;
+    let shown = confirmed(&app, sent, &district, page).await;
+    assert!(!shown.contains("action=\"/dashboard/actions/hhcdg-dfg-policy-review/milestones\""), "none left to reach");
+    assert!(occurred(&app, &auditor, stream, "CommitmentMilestoneReached").await.starts_with("2024-09-20"));
+
+    let to = format!("{page}/complete");
+    let done = [
+        ("narrative", "Shared policy reviewed with all seven districts."),
+        ("evidence", "https://example.org/hhcdg/dfg-policy-2025"),
+        ("completed_on-day", "14"),
+        ("completed_on-month", "3"),
+        ("completed_on-year", "2025"),
+    ];
+    let sent = post(&app, &to, &district, &hidden(&shown, &to), &done).await;
+    let shown = confirmed(&app, sent, &district, page).await;
+    assert!(shown.contains("data-field=\"state\">done"), "{shown}");
+    assert!(!shown.contains(&format!("action=\"{to}\"")), "a completed action offers no forms");
+    assert!(occurred(&app, &auditor, stream, "CommitmentCompleted").await.starts_with("2025-03-14"));
+    assert_eq!(app.head().await, head + 4, "made, milestone added, reached, completed");
+    app.stop().await;
+}
+
+async fn action_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let reader = app.token(Role::Reader, None).await;
+    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let district = app.token(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let head = app.chain_head().await;
+
+    let (_, form) = get(&app, "/dashboard/actions/new", &secretariat).await;
+    let fields = hidden(&form, "/dashboard/actions");
+    let refused = post(&app, "/dashboard/actions", &secretariat, &without(&fields, "csrf"), NEW_ACTION).await;
+    assert_eq!(refused.status(), 403, "without the anti-forgery value");
+    let (_, county_page) = get(&app, "/dashboard", &county).await;
+    let county_csrf = hidden(&county_page, "/dashboard/sign-out");
+    let other = county_csrf.iter().find(|(n, _)| n == "csrf").expect("a csrf field").1.clone();
+    let refused = post(&app, "/dashboard/actions", &secretariat, &with(&fields, "csrf", &other), NEW_ACTION).await;
+    assert_eq!(refused.status(), 403, "with another session's value");
+
+    assert!(!county_page.contains("href=\"/dashboard/actions/new\""), "not offered to a contributor");
+    for token in [&reader, &county] {
+        let (status, _) = get(&app, "/dashboard/actions/new", token).await;
+        assert_eq!(status, 403);
+    }
+    let refused = post(&app, "/dashboard/actions", &county, &county_csrf, NEW_ACTION).await;
+    assert_eq!(refused.status(), 403, "a contributor may not make an action");
+    assert!(refused.text().await.expect("a body").contains("may not make actions"));
+    let (_, reader_page) = get(&app, "/dashboard", &reader).await;
+    let refused =
+        post(&app, "/dashboard/actions", &reader, &hidden(&reader_page, "/dashboard/sign-out"), NEW_ACTION).await;
+    assert_eq!(refused.status(), 403, "a reader may not make an action");
+
+    let mistakes = [
+        ("title", ""),
+        ("organisation", ""),
+        ("lead", "Housing Services Manager"),
+        ("due_on-day", "31"),
+        ("due_on-month", "13"),
+        ("due_on-year", "2025"),
+        ("made_on-day", "1"),
+        ("made_on-month", "4"),
+        ("made_on-year", "2024"),
+    ];
+    let refused = post(&app, "/dashboard/actions", &secretariat, &fields, &mistakes).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<title>Error: Record an action – Covenant</title>"), "{page}");
+    for (field, message) in [
+        ("title", "Enter the action, as the plan words it"),
+        ("towards", "Choose the objective the action works towards, or the resolution it arises from"),
+        ("organisation", "Choose the organisation that answers for the action"),
+        ("due_on-month", "Due date must be a real date"),
+    ] {
+        assert!(page.contains(&format!("<a href=\"#{field}\">{message}</a>")), "{field}: {page}");
+    }
+    assert!(page.contains("value=\"Housing Services Manager\""), "kept: {page}");
+    // The rules' own refusal: due before the day it was agreed.
+    let mut typed: Vec<(&str, &str)> = NEW_ACTION.iter().filter(|(n, _)| !n.starts_with("due_on")).copied().collect();
+    typed.extend([("due_on-day", "1"), ("due_on-month", "3"), ("due_on-year", "2024")]);
+    let refused = post(&app, "/dashboard/actions", &secretariat, &fields, &typed).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("There is a problem") && page.contains("before"), "the rules' words: {page}");
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+
+    let milestone = json!({
+        "command": "add_milestone", "id": ACTION, "milestone": "plan-refreshed",
+        "title": "Delivery plan refreshed for 2024/25", "due_on": "2024-06-30"
+    });
+    let added = app.post("/api/v1/commitments", &secretariat, &milestone).send().await.expect("post");
+    assert_eq!(added.status(), 201);
+    let head = app.chain_head().await;
+    let page = format!("/dashboard/actions/{ACTION}");
+    let (_, own) = get(&app, &page, &county).await;
+    for (to, typed) in [
+        (
+            format!("{page}/complete"),
+            vec![
+                ("narrative", ""),
+                ("completed_on-day", "31"),
+                ("completed_on-month", "2"),
+                ("completed_on-year", "2024"),
+            ],
+        ),
+        (
+            format!("{page}/milestones"),
+            vec![("milestone", ""), ("reached_on-day", "1"), ("reached_on-month", "3"), ("reached_on-year", "2024")],
+        ),
+    ] {
+        assert!(own.contains(&format!("action=\"{to}\"")), "the form is offered: {to}");
+        let refused = post(&app, &to, &county, &hidden(&own, &to), &typed).await;
+        assert_eq!(refused.status(), 422, "{to}");
+        let shown = refused.text().await.expect("a body");
+        assert!(shown.contains("<title>Error: "), "{to}: {shown}");
+        let forged = with(&hidden(&own, &to), "csrf", &csrf_of(&app, &district).await);
+        let refused = post(&app, &to, &district, &forged, &typed).await;
+        assert_eq!(refused.status(), 403, "another organisation's action: {to}");
+        let refused = post(&app, &to, &county, &without(&hidden(&own, &to), "csrf"), &typed).await;
+        assert_eq!(refused.status(), 403, "without the anti-forgery value: {to}");
+    }
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
+}
+
+/// The anti-forgery value of `token`'s session.
+async fn csrf_of(app: &TestApp, token: &str) -> String {
+    let (_, page) = get(app, "/dashboard", token).await;
+    hidden(&page, "/dashboard/sign-out").into_iter().find(|(n, _)| n == "csrf").expect("a csrf field").1
+}
+
 on_both_backends!(
     a_secretariat_records_a_meeting_a_resolution_and_the_minutes,
     bad_input_shows_the_error_summary_and_keeps_what_was_typed,
     forged_posts_and_roles_that_may_not_are_refused,
     a_partner_lead_reports_progress_once_and_a_stale_form_records_nothing,
+    a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_completes_it,
+    action_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
 );

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use app::{Principal, Submission};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::Date;
+use domain::{Date, Key, OrgId};
 use kernel::{Position, StreamBound, StreamId};
 use maud::{Markup, html};
 
@@ -173,6 +173,20 @@ impl<'a> Check<'a> {
         date
     }
 
+    /// The key (`lincolnshire-hhcdg`) typed or chosen in `name`, if any; a problem when it is
+    /// not one.
+    pub(crate) fn key(&mut self, name: &str) -> Option<Key> {
+        let value = self.optional(name)?;
+        Key::parse(value).map_err(|e| self.wrong(name, sentence(&e))).ok()
+    }
+
+    /// The organisation identifier (`GB-LAE-WLI`) typed or chosen in `name`, if any; a problem
+    /// when it is not one.
+    pub(crate) fn organisation(&mut self, name: &str) -> Option<OrgId> {
+        let value = self.optional(name)?;
+        OrgId::parse(value).map_err(|e| self.wrong(name, sentence(&e))).ok()
+    }
+
     /// Adds a problem the form's own reading found.
     pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
         self.wrong(field, message.into());
@@ -203,7 +217,7 @@ impl Shown<'_> {
     pub(crate) fn summary(&self) -> Markup {
         html! {
             @if !self.problems.is_empty() {
-                div.error-summary #error-summary role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
+                div.error-summary #error-summary role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title" {
                     h2 #error-summary-title { "There is a problem" }
                     ul {
                         @for p in self.problems {
@@ -535,9 +549,20 @@ pub(crate) async fn confirmation(service: &Service, recorded: Option<&str>, stre
     }
 }
 
-/// A form page's answer: 200, or 422 when it shows what is wrong.
-pub(crate) fn answer(markup: Markup, problems: &[Problem]) -> Response {
-    let mut response = render(markup);
+/// A page holding forms, titled `title`, at `point`: 200, or 422 when it shows what is wrong,
+/// with "Error: " before its `<title>` as GOV.UK services do.
+pub(crate) async fn page(
+    service: &Service,
+    viewer: &Viewer,
+    point: &Point,
+    title: &str,
+    content: Markup,
+    problems: &[Problem],
+) -> Response {
+    let broken = service.reports.broken().await;
+    let head_title = if problems.is_empty() { title.to_owned() } else { format!("Error: {title}") };
+    let mut response =
+        render(layout::titled(&head_title, title, broken.as_ref(), viewer, point, AS_OF_PAGE, &[], content));
     if !problems.is_empty() {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }

@@ -15,6 +15,7 @@
 mod actions;
 mod audit;
 mod chart;
+mod commitment;
 mod form;
 mod instrument;
 mod layout;
@@ -52,9 +53,12 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/meetings/{meeting}", get(meeting::page))
         .route("/dashboard/meetings/{meeting}/resolutions", post(meeting::record_resolution))
         .route("/dashboard/meetings/{meeting}/minutes", post(meeting::publish_minutes))
-        .route("/dashboard/actions", get(actions::list))
+        .route("/dashboard/actions", get(actions::list).post(commitment::record))
+        .route("/dashboard/actions/new", get(commitment::new))
         .route("/dashboard/actions/{commitment}", get(actions::page))
         .route("/dashboard/actions/{commitment}/progress", post(actions::report))
+        .route("/dashboard/actions/{commitment}/milestones", post(actions::reach_milestone))
+        .route("/dashboard/actions/{commitment}/complete", post(actions::complete))
         .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
         .route("/dashboard/sign-out", post(session::sign_out))
 }
