@@ -532,6 +532,148 @@ async fn csrf_of(app: &TestApp, token: &str) -> String {
     hidden(&page, "/dashboard/sign-out").into_iter().find(|(n, _)| n == "csrf").expect("a csrf field").1
 }
 
+const HASH: &str = "5f2b8e1c0a4d7e9b3c6f1a2d4e8b0c7f9a1e3d5b7c9f0a2e4d6b8c1f3a5e7d9b";
+
+const NEW_INSTRUMENT: &[(&str, &str)] = &[
+    ("kind", "action_plan"),
+    ("title", "HHCDG Delivery Plan 2024/25"),
+    ("owner_body", "lincolnshire-hhcdg"),
+    ("parties", "GB-LAE-LIN"),
+    ("parties", "GB-LAE-WLI"),
+    ("from-day", "1"),
+    ("from-month", "4"),
+    ("from-year", "2024"),
+    ("to-day", "31"),
+    ("to-month", "3"),
+    ("to-year", "2025"),
+    ("builds_on", "lincolnshire-homes-for-independence-blueprint"),
+    ("objectives", "Specialist and supported housing supply\nAdaptations and independent living at home"),
+    ("drafted_on-day", "1"),
+    ("drafted_on-month", "3"),
+    ("drafted_on-year", "2024"),
+    ("label", "2024/25"),
+    ("document", "HHCDG Delivery Plan 2024/25 (illustrative)"),
+    ("content_hash", HASH),
+    ("published_on-day", "8"),
+    ("published_on-month", "3"),
+    ("published_on-year", "2024"),
+    ("source", "HHCDG delivery plan refresh (illustrative: not in the paper)"),
+];
+
+async fn a_secretariat_records_an_instrument_and_a_new_version_of_one(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let auditor = app.token(Role::Auditor, None).await;
+    let head = app.head().await;
+
+    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
+    assert!(overview.contains("href=\"/dashboard/instruments/new\""), "{overview}");
+    let (status, form) = get(&app, "/dashboard/instruments/new", &secretariat).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("<legend>Parties</legend>") && form.contains("value=\"GB-LAE-WLI\""), "{form}");
+    let fields = hidden(&form, "/dashboard/instruments");
+    let sent = post(&app, "/dashboard/instruments", &secretariat, &fields, NEW_INSTRUMENT).await;
+    let key = "hhcdg-delivery-plan-2024-25";
+    let page = format!("/dashboard/instruments/{key}");
+    let shown = confirmed(&app, sent, &secretariat, &page).await;
+    assert_eq!(app.head().await, head + 4, "drafted, its version and two objectives: one transaction");
+    assert!(shown.contains("Adaptations and independent living at home"), "{shown}");
+    assert!(shown.contains("data-party=\"GB-LAE-WLI\""), "{shown}");
+    let stream = format!("instrument-{key}");
+    assert!(occurred(&app, &auditor, &stream, "InstrumentDrafted").await.starts_with("2024-03-01"));
+    assert!(
+        occurred(&app, &auditor, &stream, "InstrumentObjectiveAdded").await.starts_with("2024-03-01"),
+        "on the draft's date"
+    );
+    assert!(occurred(&app, &auditor, &stream, "InstrumentVersionPublished").await.starts_with("2024-03-08"));
+
+    let to = format!("/dashboard/instruments/{key}/versions");
+    assert!(shown.contains(&format!("href=\"{to}/new\"")), "{shown}");
+    let (status, form) = get(&app, &format!("{to}/new"), &secretariat).await;
+    assert_eq!(status, 200);
+    let version = [
+        ("label", "2024/25 revised"),
+        ("document", "HHCDG Delivery Plan 2024/25, revised (illustrative)"),
+        ("content_hash", &format!("sha256:{}", HASH.replace('5', "6"))),
+        ("published_on-day", "1"),
+        ("published_on-month", "10"),
+        ("published_on-year", "2024"),
+    ];
+    let sent = post(&app, &to, &secretariat, &hidden(&form, &to), &version).await;
+    let shown = confirmed(&app, sent, &secretariat, &page).await;
+    assert!(shown.contains("2024/25 revised"), "{shown}");
+    assert_eq!(app.head().await, head + 5);
+    assert!(occurred(&app, &auditor, &stream, "InstrumentVersionPublished").await.starts_with("2024-10-01"));
+    app.stop().await;
+}
+
+async fn instrument_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let head = app.chain_head().await;
+
+    let (_, form) = get(&app, "/dashboard/instruments/new", &secretariat).await;
+    let fields = hidden(&form, "/dashboard/instruments");
+    let to = format!("/dashboard/instruments/{PLAN}/versions");
+    let (_, version_form) = get(&app, &format!("{to}/new"), &secretariat).await;
+    let version_fields = hidden(&version_form, &to);
+    let county_csrf = csrf_of(&app, &county).await;
+    for (action, fields) in [("/dashboard/instruments", &fields), (to.as_str(), &version_fields)] {
+        let refused = post(&app, action, &secretariat, &without(fields, "csrf"), NEW_INSTRUMENT).await;
+        assert_eq!(refused.status(), 403, "without the anti-forgery value: {action}");
+        let refused = post(&app, action, &secretariat, &with(fields, "csrf", &county_csrf), NEW_INSTRUMENT).await;
+        assert_eq!(refused.status(), 403, "with another session's value: {action}");
+        let refused = post(&app, action, &county, &with(fields, "csrf", &county_csrf), NEW_INSTRUMENT).await;
+        assert_eq!(refused.status(), 403, "a contributor: {action}");
+        assert!(refused.text().await.expect("a body").contains("may not record instrument commands"));
+    }
+    for page in ["/dashboard/instruments/new".to_owned(), format!("{to}/new")] {
+        let (status, _) = get(&app, &page, &county).await;
+        assert_eq!(status, 403, "{page}");
+    }
+    let (_, plan) = get(&app, &format!("/dashboard/instruments/{PLAN}"), &county).await;
+    assert!(!plan.contains(&format!("href=\"{to}/new\"")), "not offered to a contributor");
+
+    let mistakes = [
+        ("title", "HHCDG Delivery Plan 2024/25"),
+        ("from-day", "1"),
+        ("from-month", "4"),
+        ("from-year", "2024"),
+        ("objectives", "Adaptations at home\nAdaptations at home"),
+        ("drafted_on-day", "1"),
+        ("drafted_on-month", "3"),
+        ("drafted_on-year", "2024"),
+        ("label", "2024/25"),
+        ("content_hash", "not a hash"),
+    ];
+    let refused = post(&app, "/dashboard/instruments", &secretariat, &fields, &mistakes).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<title>Error: Record an instrument – Covenant</title>"), "{page}");
+    for (field, message) in [
+        ("kind", "Select the kind of instrument"),
+        ("owner_body", "Choose the body that owns the instrument"),
+        ("to-day", "Enter both the start and the end of the period, or neither"),
+        ("published_on-day", "Enter the date the version was published"),
+    ] {
+        assert!(page.contains(&format!("<a href=\"#{field}\">{message}</a>")), "{field}: {page}");
+    }
+    assert!(page.contains("Two objectives begin with the same words"), "{page}");
+    assert!(page.contains("<a href=\"#content_hash\">Content hash "), "{page}");
+    assert!(page.contains("value=\"HHCDG Delivery Plan 2024/25\""), "kept: {page}");
+
+    let refused = post(&app, &to, &secretariat, &version_fields, &[("label", "2022/23")]).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<title>Error: New version of HHCDG Delivery Plan – Covenant</title>"), "{page}");
+    assert!(page.contains("<a href=\"#content_hash\">Enter the SHA-256 of the document"), "{page}");
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
+}
+
 on_both_backends!(
     a_secretariat_records_a_meeting_a_resolution_and_the_minutes,
     bad_input_shows_the_error_summary_and_keeps_what_was_typed,
@@ -539,4 +681,6 @@ on_both_backends!(
     a_partner_lead_reports_progress_once_and_a_stale_form_records_nothing,
     a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_completes_it,
     action_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
+    a_secretariat_records_an_instrument_and_a_new_version_of_one,
+    instrument_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
 );

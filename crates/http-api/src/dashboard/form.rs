@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use app::{Principal, Submission};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{Date, Key, OrgId};
+use domain::{ContentHash, Date, Key, OrgId};
 use kernel::{Position, StreamBound, StreamId};
 use maud::{Markup, html};
 
@@ -49,6 +49,11 @@ impl Fields {
     /// The value of `name`, or empty.
     pub(crate) fn get(&self, name: &str) -> &str {
         self.0.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, trimmed, leaving out empty ones: the boxes ticked of a group.
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
     }
 
     /// The version of the stream the form was read at, as the form carries it.
@@ -185,6 +190,14 @@ impl<'a> Check<'a> {
     pub(crate) fn organisation(&mut self, name: &str) -> Option<OrgId> {
         let value = self.optional(name)?;
         OrgId::parse(value).map_err(|e| self.wrong(name, sentence(&e))).ok()
+    }
+
+    /// The SHA-256 of a document typed in `name` (`sha256:` and 64 hex digits, or the digits
+    /// alone as `sha256sum` prints them), if any; a problem when it is not one.
+    pub(crate) fn content_hash(&mut self, name: &str) -> Option<ContentHash> {
+        let value = self.optional(name)?.to_lowercase();
+        let value = if value.starts_with("sha256:") { value } else { format!("sha256:{value}") };
+        ContentHash::parse(value).map_err(|e| self.wrong(name, sentence(&e))).ok()
     }
 
     /// Adds a problem the form's own reading found.
@@ -344,6 +357,35 @@ impl Shown<'_> {
             div.field.checkbox {
                 input #(name) type="checkbox" name=(name) value="yes" checked[self.fields.get(name) == "yes"];
                 label for=(name) { (label) }
+            }
+        }
+    }
+
+    /// Checkboxes of `options` (value, label) in one fieldset, each ticked when the form holds
+    /// its value.
+    pub(crate) fn checkboxes(
+        &self,
+        name: &str,
+        legend: &str,
+        hint: Option<&str>,
+        options: &[(String, String)],
+    ) -> Markup {
+        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
+        let ticked = self.fields.all(name);
+        html! {
+            div class=(class) {
+                fieldset aria-describedby=[self.described(name, hint)] {
+                    legend { (legend) }
+                    @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
+                    (self.message(name))
+                    @for (i, (value, label)) in options.iter().enumerate() {
+                        @let id = if i == 0 { name.to_owned() } else { format!("{name}-{i}") };
+                        div.checkbox {
+                            input #(id) type="checkbox" name=(name) value=(value) checked[ticked.contains(&value.as_str())];
+                            label for=(id) { (label) }
+                        }
+                    }
+                }
             }
         }
     }

@@ -157,6 +157,9 @@ pub(crate) fn titled(
                             @if viewer.0.require(Action::Record(Aggregate::Meeting)).is_ok() {
                                 li { a href="/dashboard/meetings/new" { "Record a meeting" } }
                             }
+                            @if viewer.0.require(Action::Record(Aggregate::Instrument)).is_ok() {
+                                li { a href=(super::drafting::NEW) { "Record an instrument" } }
+                            }
                             @if super::commitment::may_make(&viewer.0).is_ok() {
                                 li { a href=(super::commitment::NEW) { "Record an action" } }
                             }

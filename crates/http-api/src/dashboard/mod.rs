@@ -16,6 +16,7 @@ mod actions;
 mod audit;
 mod chart;
 mod commitment;
+mod drafting;
 mod form;
 mod instrument;
 mod layout;
@@ -45,7 +46,11 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/dashboard") }))
         .route("/dashboard", get(overview::page))
+        .route("/dashboard/instruments", post(drafting::record))
+        .route("/dashboard/instruments/new", get(drafting::new))
         .route("/dashboard/instruments/{instrument}", get(instrument::page))
+        .route("/dashboard/instruments/{instrument}/versions", post(drafting::publish_version))
+        .route("/dashboard/instruments/{instrument}/versions/new", get(drafting::new_version))
         .route("/dashboard/resolutions/{resolution}", get(resolution::page))
         .route("/dashboard/audit", get(audit::page))
         .route("/dashboard/meetings", post(meeting::record))
