@@ -674,6 +674,162 @@ async fn instrument_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(d
     app.stop().await;
 }
 
+async fn a_secretariat_registers_organisations_establishes_a_body_and_records_a_succession(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let auditor = app.token(Role::Auditor, None).await;
+    let head = app.head().await;
+    let organisations = "/dashboard/organisations";
+
+    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
+    assert!(overview.contains("href=\"/dashboard/organisations\""), "{overview}");
+    let (status, page) = get(&app, organisations, &secretariat).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-organisation=\"GB-NHS-71E\""), "{page}");
+    let registered = [
+        ("name", "North Kesteven District Council"),
+        ("id", "GB-LAE-NKE"),
+        ("kind", "local_authority"),
+        ("on_record_from-day", "1"),
+        ("on_record_from-month", "4"),
+        ("on_record_from-year", "2024"),
+        ("source", "HHCDG membership (illustrative: not in the paper)"),
+    ];
+    let sent = post(&app, organisations, &secretariat, &hidden(&page, organisations), &registered).await;
+    let page = confirmed(&app, sent, &secretariat, organisations).await;
+    assert!(page.contains("data-organisation=\"GB-LAE-NKE\""), "{page}");
+    assert!(
+        occurred(&app, &auditor, "organisation-GB-LAE-NKE", "OrganisationRegistered").await.starts_with("2024-04-01")
+    );
+
+    let bodies = "/dashboard/bodies";
+    let (_, page) = get(&app, bodies, &secretariat).await;
+    let established = [
+        ("name", "Lincolnshire Housing Partnership Forum"),
+        ("kind", "forum"),
+        ("parents", "GB-LAE-LIN"),
+        ("members", "GB-LAE-LIN"),
+        ("members", "GB-LAE-WLI"),
+        ("established_on-day", "2"),
+        ("established_on-month", "4"),
+        ("established_on-year", "2024"),
+        ("source", "Illustrative: not in the paper"),
+    ];
+    let sent = post(&app, bodies, &secretariat, &hidden(&page, bodies), &established).await;
+    let page = confirmed(&app, sent, &secretariat, bodies).await;
+    assert!(page.contains("data-body=\"lincolnshire-housing-partnership-forum\""), "{page}");
+    let to = "/dashboard/bodies/members";
+    let joined = [
+        ("body", "lincolnshire-housing-partnership-forum"),
+        ("organisation", "GB-LAE-NKE"),
+        ("joined_on-day", "3"),
+        ("joined_on-month", "4"),
+        ("joined_on-year", "2024"),
+    ];
+    let sent = post(&app, to, &secretariat, &hidden(&page, to), &joined).await;
+    let page = confirmed(&app, sent, &secretariat, bodies).await;
+    assert!(page.contains("GB-LAE-LIN, GB-LAE-WLI, GB-LAE-NKE</td>"), "{page}");
+    let stream = "body-lincolnshire-housing-partnership-forum";
+    assert!(occurred(&app, &auditor, stream, "BodyMemberJoined").await.starts_with("2024-04-03"));
+
+    let to = "/dashboard/organisations/successions";
+    let (_, page) = get(&app, organisations, &secretariat).await;
+    let succession = [
+        ("predecessor", "GB-LAE-NKE"),
+        ("successor", "GB-LAE-LIN"),
+        ("effective_on-day", "1"),
+        ("effective_on-month", "4"),
+        ("effective_on-year", "2025"),
+        ("source", "Illustrative: not in the paper"),
+    ];
+    let sent = post(&app, to, &secretariat, &hidden(&page, to), &succession).await;
+    let page = confirmed(&app, sent, &secretariat, organisations).await;
+    assert!(page.contains("GB-LAE-LIN, <time datetime=\"2025-04-01\">"), "{page}");
+    assert!(
+        occurred(&app, &auditor, "organisation-GB-LAE-NKE", "OrganisationSucceeded").await.starts_with("2025-04-01")
+    );
+    assert_eq!(app.head().await, head + 5, "the succession passes on the forum's membership in the same append");
+    let (_, page) = get(&app, bodies, &secretariat).await;
+    assert!(page.contains("GB-LAE-LIN, GB-LAE-WLI</td>"), "the one replaced sits on the forum no longer: {page}");
+    app.stop().await;
+}
+
+async fn registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let head = app.chain_head().await;
+    let county_csrf = csrf_of(&app, &county).await;
+
+    for (page, action) in [
+        ("/dashboard/organisations", "/dashboard/organisations"),
+        ("/dashboard/organisations", "/dashboard/organisations/successions"),
+        ("/dashboard/bodies", "/dashboard/bodies"),
+        ("/dashboard/bodies", "/dashboard/bodies/members"),
+        ("/dashboard/bodies", "/dashboard/bodies/members/removals"),
+    ] {
+        let (_, shown) = get(&app, page, &secretariat).await;
+        let fields = hidden(&shown, action);
+        let refused = post(&app, action, &secretariat, &without(&fields, "csrf"), &[]).await;
+        assert_eq!(refused.status(), 403, "without the anti-forgery value: {action}");
+        let refused = post(&app, action, &secretariat, &with(&fields, "csrf", &county_csrf), &[]).await;
+        assert_eq!(refused.status(), 403, "with another session's value: {action}");
+        let refused = post(&app, action, &county, &with(&fields, "csrf", &county_csrf), &[]).await;
+        assert_eq!(refused.status(), 403, "a contributor: {action}");
+        let (status, _) = get(&app, page, &county).await;
+        assert_eq!(status, 403, "{page}");
+        let refused = post(&app, action, &secretariat, &fields, &[]).await;
+        assert_eq!(refused.status(), 422, "nothing filled in: {action}");
+        let shown = refused.text().await.expect("a body");
+        assert!(shown.contains("<title>Error: ") && shown.contains("There is a problem"), "{action}: {shown}");
+    }
+
+    let (_, page) = get(&app, "/dashboard/organisations", &secretariat).await;
+    let to = "/dashboard/organisations/successions";
+    let itself = [
+        ("predecessor", "GB-LAE-WLI"),
+        ("successor", "GB-LAE-WLI"),
+        ("effective_on-day", "1"),
+        ("effective_on-month", "4"),
+        ("effective_on-year", "2025"),
+    ];
+    let refused = post(&app, to, &secretariat, &hidden(&page, to), &itself).await;
+    assert_eq!(refused.status(), 422);
+    let shown = refused.text().await.expect("a body");
+    assert!(
+        shown.contains("<a href=\"#successor\">Choose a successor other than the organisation replaced</a>"),
+        "{shown}"
+    );
+    let registered = [
+        ("name", "West Lindsey District Council"),
+        ("id", "GB-LAE-WLI"),
+        ("kind", "local_authority"),
+        ("on_record_from-day", "1"),
+        ("on_record_from-month", "1"),
+        ("on_record_from-year", "2018"),
+    ];
+    let refused =
+        post(&app, "/dashboard/organisations", &secretariat, &hidden(&page, "/dashboard/organisations"), &registered)
+            .await;
+    assert_eq!(refused.status(), 409, "already on record: the conflict page");
+    let (_, page) = get(&app, "/dashboard/bodies", &secretariat).await;
+    let to = "/dashboard/bodies/members";
+    let member = [
+        ("body", "lincolnshire-health-and-wellbeing-board"),
+        ("organisation", "GB-LAE-WLI"),
+        ("joined_on-day", "1"),
+        ("joined_on-month", "4"),
+        ("joined_on-year", "2024"),
+    ];
+    let refused = post(&app, to, &secretariat, &hidden(&page, to), &member).await;
+    assert_eq!(refused.status(), 422, "a member already: the rules' refusal");
+    assert!(refused.text().await.expect("a body").contains("There is a problem"));
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
+}
+
 on_both_backends!(
     a_secretariat_records_a_meeting_a_resolution_and_the_minutes,
     bad_input_shows_the_error_summary_and_keeps_what_was_typed,
@@ -683,4 +839,6 @@ on_both_backends!(
     action_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
     a_secretariat_records_an_instrument_and_a_new_version_of_one,
     instrument_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
+    a_secretariat_registers_organisations_establishes_a_body_and_records_a_succession,
+    registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
 );

@@ -21,7 +21,7 @@ use kernel::StreamBound;
 use maud::html;
 use projections::{ActionRow, Filters, GroupBy};
 
-use super::form::{self, Check, Fields, Problem, Sent, Shown};
+use super::form::{self, Again, Check, Fields, Problem, Sent};
 use super::meeting::{RecordedQuery, stream_version};
 use super::session::Viewer;
 use super::{Failure, Point, layout, read, render};
@@ -129,20 +129,10 @@ async fn action(service: &Service, principal: &Principal, key: &Key) -> Result<A
     })
 }
 
-/// Which form of an action's page is shown again with what was posted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Which {
-    Progress,
-    Milestone,
-    Complete,
-}
-
-/// A form of an action's page shown again: which, what was posted and what is wrong with it.
-struct Again<'a> {
-    which: Which,
-    fields: &'a Fields,
-    problems: &'a [Problem],
-}
+/// The names of the forms of an action's page.
+const PROGRESS: &str = "progress";
+const MILESTONE: &str = "milestone";
+const COMPLETE: &str = "complete";
 
 /// The milestones of the action `key` not yet reached, as recorded now.
 async fn milestones_to_reach(service: &Service, key: &Key) -> Result<Vec<commitment::Milestone>, Failure> {
@@ -169,17 +159,8 @@ async fn action_page(
     let row = action(service, &viewer.0, key).await?;
     let milestones = milestones_to_reach(service, key).await?;
     let current = stream_version(service, &commitment_stream(key)).await?;
-    let none = Fields::default();
-    // The form shown again keeps what was typed and the version it was first read at.
-    let shown = |which: Which| match &again {
-        Some(a) if a.which == which => Shown {
-            fields: a.fields,
-            problems: a.problems,
-            version: Some(a.fields.version().ok().flatten().unwrap_or(current)),
-        },
-        _ => Shown { fields: &none, problems: &[], version: Some(current) },
-    };
-    let (progress, milestone, complete) = (shown(Which::Progress), shown(Which::Milestone), shown(Which::Complete));
+    let shown = |which: &str| Again::form(again.as_ref(), which, Some(current));
+    let (progress, milestone, complete) = (shown(PROGRESS), shown(MILESTONE), shown(COMPLETE));
     let choices: Vec<(String, String)> =
         milestones.iter().map(|m| (m.key.to_string(), format!("{} (due {})", m.title, m.due_on))).collect();
     let content = html! {
@@ -231,7 +212,7 @@ async fn action_page(
             }
         }
     };
-    let problems = again.map_or(&[][..], |a| a.problems);
+    let problems = Again::problems(again.as_ref());
     Ok(form::page(service, viewer, &point, &row.title, content, problems).await)
 }
 
@@ -240,7 +221,7 @@ async fn again(
     service: &Service,
     viewer: &Viewer,
     key: &Key,
-    which: Which,
+    which: &'static str,
     fields: &Fields,
     problems: &[Problem],
 ) -> Result<Response, Failure> {
@@ -252,7 +233,7 @@ async fn send(
     service: &Service,
     viewer: &Viewer,
     key: &Key,
-    which: Which,
+    which: &'static str,
     fields: &Fields,
     command: commitment::Command,
     path: &str,
@@ -300,7 +281,7 @@ pub(crate) async fn report(
     let (Some(percent), Some(status), Some(narrative), Some(label), Some(reported_on), true) =
         (percent, status, narrative, period, reported_on, check.problems.is_empty())
     else {
-        return again(&service, &viewer, &key, Which::Progress, &fields, &check.problems).await;
+        return again(&service, &viewer, &key, PROGRESS, &fields, &check.problems).await;
     };
     let command = commitment::Command::ReportProgress {
         id: key.clone(),
@@ -311,7 +292,7 @@ pub(crate) async fn report(
         period: ReportingPeriod { label, from: None, to: None },
         reported_on,
     };
-    send(&service, &viewer, &key, Which::Progress, &fields, command, &format!("{LIST}/{key}/progress")).await
+    send(&service, &viewer, &key, PROGRESS, &fields, command, &format!("{LIST}/{key}/progress")).await
 }
 
 /// `POST /dashboard/actions/{commitment}/milestones`.
@@ -323,16 +304,13 @@ pub(crate) async fn reach_milestone(
 ) -> Result<Response, Failure> {
     let (fields, key) = checked(&service, &viewer, &key, posted).await?;
     let mut check = Check::new(&fields);
-    let milestone = check.key("milestone");
-    if check.optional("milestone").is_none() {
-        check.add("milestone", "Choose the milestone reached");
-    }
+    let milestone = check.chosen_key("milestone", "Choose the milestone reached");
     let reached_on = check.date("reached_on", "Date it was reached");
     let (Some(milestone), Some(reached_on), true) = (milestone, reached_on, check.problems.is_empty()) else {
-        return again(&service, &viewer, &key, Which::Milestone, &fields, &check.problems).await;
+        return again(&service, &viewer, &key, MILESTONE, &fields, &check.problems).await;
     };
     let command = commitment::Command::ReachMilestone { id: key.clone(), milestone, reached_on };
-    send(&service, &viewer, &key, Which::Milestone, &fields, command, &format!("{LIST}/{key}/milestones")).await
+    send(&service, &viewer, &key, MILESTONE, &fields, command, &format!("{LIST}/{key}/milestones")).await
 }
 
 /// `POST /dashboard/actions/{commitment}/complete`.
@@ -348,7 +326,7 @@ pub(crate) async fn complete(
     let evidence = check.optional("evidence");
     let completed_on = check.date("completed_on", "Date it was completed");
     let (Some(narrative), Some(completed_on), true) = (narrative, completed_on, check.problems.is_empty()) else {
-        return again(&service, &viewer, &key, Which::Complete, &fields, &check.problems).await;
+        return again(&service, &viewer, &key, COMPLETE, &fields, &check.problems).await;
     };
     let command = commitment::Command::Complete {
         id: key.clone(),
@@ -356,5 +334,5 @@ pub(crate) async fn complete(
         narrative,
         evidence_refs: evidence.into_iter().collect(),
     };
-    send(&service, &viewer, &key, Which::Complete, &fields, command, &format!("{LIST}/{key}/complete")).await
+    send(&service, &viewer, &key, COMPLETE, &fields, command, &format!("{LIST}/{key}/complete")).await
 }

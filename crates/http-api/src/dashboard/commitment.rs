@@ -126,10 +126,7 @@ pub(crate) async fn record(
     may_make(&viewer.0)?;
     let mut check = Check::new(&fields);
     let title = check.text("title", "Enter the action, as the plan words it");
-    let id = match check.optional("id") {
-        Some(_) => check.key("id"),
-        None => title.as_deref().and_then(|t| Key::from_words(t).ok()),
-    };
+    let id = check.reference("id", title.as_deref());
     let towards = check.optional("towards").and_then(|chosen| {
         let found = chosen.split_once(' ').and_then(|(i, o)| Some((Key::parse(i).ok()?, Key::parse(o).ok()?)));
         if found.is_none() {
@@ -138,10 +135,7 @@ pub(crate) async fn record(
         found.map(|(instrument, objective)| ObjectiveRef { instrument, objective })
     });
     let arising_from = check.key("arising_from");
-    let organisation = check.organisation("organisation");
-    if check.optional("organisation").is_none() {
-        check.add("organisation", "Choose the organisation that answers for the action");
-    }
+    let organisation = check.chosen_organisation("organisation", "Choose the organisation that answers for the action");
     let lead = check.text("lead", "Enter the named lead, such as the officer's role");
     let due_on = check.date("due_on", "Due date");
     let parent = check.key("parent");

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use domain::ids::instrument_stream;
 use domain::instrument::{self, Kind};
-use domain::{Aggregate, Command, Key, OrgId, Period};
+use domain::{Aggregate, Command, Key, Period};
 use maud::html;
 use projections::Filters;
 
@@ -124,27 +124,13 @@ pub(crate) async fn record(
     viewer: Viewer,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = Fields::posted(posted);
-    form::guard(&viewer, &fields)?;
-    viewer.0.require(Action::Record(Aggregate::Instrument))?;
+    let fields = form::posted(&viewer, posted, Aggregate::Instrument)?;
     let mut check = Check::new(&fields);
     let kind = check.choice("kind", &KINDS.map(|(v, _, k)| (v, k)), "Select the kind of instrument");
     let title = check.text("title", "Enter the title of the instrument");
-    let id = match check.optional("id") {
-        Some(_) => check.key("id"),
-        None => title.as_deref().and_then(|t| Key::from_words(t).ok()),
-    };
-    let owner_body = check.key("owner_body");
-    if check.optional("owner_body").is_none() {
-        check.add("owner_body", "Choose the body that owns the instrument");
-    }
-    let mut parties = Vec::new();
-    for party in fields.all("parties") {
-        match OrgId::parse(party) {
-            Ok(party) => parties.push(party),
-            Err(_) => check.add("parties", "Choose the parties from the list"),
-        }
-    }
+    let id = check.reference("id", title.as_deref());
+    let owner_body = check.chosen_key("owner_body", "Choose the body that owns the instrument");
+    let parties = check.organisations("parties");
     let any = |check: &Check<'_>, name: &str| {
         ["day", "month", "year"].iter().any(|p| check.optional(&format!("{name}-{p}")).is_some())
     };
@@ -276,9 +262,7 @@ pub(crate) async fn publish_version(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = Fields::posted(posted);
-    form::guard(&viewer, &fields)?;
-    viewer.0.require(Action::Record(Aggregate::Instrument))?;
+    let fields = form::posted(&viewer, posted, Aggregate::Instrument)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
     let mut check = Check::new(&fields);
     let typed = version(&mut check, true);

@@ -14,10 +14,10 @@
 
 use std::fmt::Write as _;
 
-use app::{Principal, Submission};
+use app::{Action, Principal, Submission};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{ContentHash, Date, Key, OrgId};
+use domain::{Aggregate, ContentHash, Date, Key, OrgId};
 use kernel::{Position, StreamBound, StreamId};
 use maud::{Markup, html};
 
@@ -183,6 +183,42 @@ impl<'a> Check<'a> {
     pub(crate) fn key(&mut self, name: &str) -> Option<Key> {
         let value = self.optional(name)?;
         Key::parse(value).map_err(|e| self.wrong(name, sentence(&e))).ok()
+    }
+
+    /// The key chosen in `name`; `missing` when none was.
+    pub(crate) fn chosen_key(&mut self, name: &str, missing: &str) -> Option<Key> {
+        if self.optional(name).is_none() {
+            self.wrong(name, missing.to_owned());
+        }
+        self.key(name)
+    }
+
+    /// The organisation chosen in `name`; `missing` when none was.
+    pub(crate) fn chosen_organisation(&mut self, name: &str, missing: &str) -> Option<OrgId> {
+        if self.optional(name).is_none() {
+            self.wrong(name, missing.to_owned());
+        }
+        self.organisation(name)
+    }
+
+    /// The organisations ticked in the checkboxes `name`.
+    pub(crate) fn organisations(&mut self, name: &str) -> Vec<OrgId> {
+        let mut found = Vec::new();
+        for value in self.fields.all(name) {
+            match OrgId::parse(value) {
+                Ok(id) => found.push(id),
+                Err(_) => self.wrong(name, "Choose the organisations from the list".to_owned()),
+            }
+        }
+        found
+    }
+
+    /// The reference typed in `name`, or, when none was, one made from `words` (a title).
+    pub(crate) fn reference(&mut self, name: &str, words: Option<&str>) -> Option<Key> {
+        match self.optional(name) {
+            Some(_) => self.key(name),
+            None => words.and_then(|w| Key::from_words(w).ok()),
+        }
     }
 
     /// The organisation identifier (`GB-LAE-WLI`) typed or chosen in `name`, if any; a problem
@@ -420,6 +456,46 @@ impl Shown<'_> {
     }
 }
 
+/// The fields of a form not yet filled in.
+static BLANK: Fields = Fields(Vec::new());
+
+/// One of the forms of a page that holds several, shown again: which (its name), what was
+/// posted and what is wrong with it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Again<'a> {
+    pub which: &'static str,
+    pub fields: &'a Fields,
+    pub problems: &'a [Problem],
+}
+
+impl<'a> Again<'a> {
+    /// The form `which` of a page holding several, read at `version`: as posted, keeping the
+    /// version it was first read at, when it is the one shown again (`again`); else blank.
+    pub(crate) fn form(again: Option<&Again<'a>>, which: &str, version: Option<u64>) -> Shown<'a> {
+        match again {
+            Some(a) if a.which == which => {
+                let kept = a.fields.version().ok().flatten().or(version);
+                Shown { fields: a.fields, problems: a.problems, version: kept }
+            }
+            _ => Shown { fields: &BLANK, problems: &[], version },
+        }
+    }
+
+    /// What is wrong with the form shown again, if any.
+    pub(crate) fn problems(again: Option<&Again<'a>>) -> &'a [Problem] {
+        again.map_or(&[], |a| a.problems)
+    }
+}
+
+/// What a form posted, once it is known to come from the session's own page ([`guard`]) and
+/// `viewer`'s role may record commands on `aggregate`: else 403, nothing read or recorded.
+pub(crate) fn posted(viewer: &Viewer, posted: Vec<(String, String)>, aggregate: Aggregate) -> Result<Fields, Failure> {
+    let fields = Fields::posted(posted);
+    guard(viewer, &fields)?;
+    viewer.0.require(Action::Record(aggregate))?;
+    Ok(fields)
+}
+
 /// Refuses a post that does not carry the session's anti-forgery value: 403, nothing recorded.
 pub(crate) fn guard(viewer: &Viewer, fields: &Fields) -> Result<(), Failure> {
     let posted = fields.0.iter().find(|(n, _)| n == CSRF_FIELD).map(|(_, v)| v.as_str());
@@ -471,7 +547,7 @@ pub(crate) async fn send(
 }
 
 /// A refusal as a sentence: its first letter in capitals.
-fn sentence(detail: &str) -> String {
+pub(crate) fn sentence(detail: &str) -> String {
     let mut chars = detail.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

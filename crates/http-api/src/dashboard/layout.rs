@@ -160,6 +160,9 @@ pub(crate) fn titled(
                             @if viewer.0.require(Action::Record(Aggregate::Instrument)).is_ok() {
                                 li { a href=(super::drafting::NEW) { "Record an instrument" } }
                             }
+                            @if viewer.0.require(Action::Record(Aggregate::Organisation)).is_ok() {
+                                li { a href=(super::registry::ORGANISATIONS) { "Organisations and bodies" } }
+                            }
                             @if super::commitment::may_make(&viewer.0).is_ok() {
                                 li { a href=(super::commitment::NEW) { "Record an action" } }
                             }

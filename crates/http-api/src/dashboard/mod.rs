@@ -22,6 +22,7 @@ mod instrument;
 mod layout;
 mod meeting;
 mod overview;
+mod registry;
 mod resolution;
 mod session;
 
@@ -64,6 +65,11 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/actions/{commitment}/progress", post(actions::report))
         .route("/dashboard/actions/{commitment}/milestones", post(actions::reach_milestone))
         .route("/dashboard/actions/{commitment}/complete", post(actions::complete))
+        .route("/dashboard/organisations", get(registry::organisations_page).post(registry::register))
+        .route("/dashboard/organisations/successions", post(registry::succeed))
+        .route("/dashboard/bodies", get(registry::bodies_page).post(registry::establish))
+        .route("/dashboard/bodies/members", post(registry::add_member))
+        .route("/dashboard/bodies/members/removals", post(registry::remove_member))
         .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
         .route("/dashboard/sign-out", post(session::sign_out))
 }
