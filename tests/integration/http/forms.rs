@@ -830,6 +830,88 @@ async fn registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db:
     app.stop().await;
 }
 
+const RESOLUTION: &str = "west-lindsey-pcc-2021-03-09-45";
+
+async fn a_secretariat_corrects_a_resolution_with_its_reason(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let auditor = app.token(Role::Auditor, None).await;
+    let head = app.head().await;
+
+    let page = format!("/dashboard/resolutions/{RESOLUTION}");
+    let (_, shown) = get(&app, &page, &secretariat).await;
+    let form_page = format!("{page}/correction");
+    assert!(shown.contains(&format!("href=\"{form_page}\"")), "{shown}");
+    let (status, form) = get(&app, &form_page, &secretariat).await;
+    assert_eq!(status, 200);
+    let to = format!("{page}/corrections");
+    let corrected = [
+        (
+            "text",
+            "RESOLVED that West Lindsey District Council adopt and agree to work towards meeting the objectives set out within the Lincolnshire Homes for Independence Blueprint, as set out in the report.",
+        ),
+        ("reason", "Minutes confirmed at the next meeting with the wording amended (illustrative: not in the paper)"),
+        ("corrected_on-day", "8"),
+        ("corrected_on-month", "6"),
+        ("corrected_on-year", "2021"),
+        ("source", "Prosperous Communities Committee, 8 June 2021 (illustrative)"),
+    ];
+    let sent = post(&app, &to, &secretariat, &hidden(&form, &to), &corrected).await;
+    let shown = confirmed(&app, sent, &secretariat, &page).await;
+    assert!(shown.contains("as set out in the report.</blockquote>"), "the text as it stands: {shown}");
+    assert!(shown.contains("Reason: Minutes confirmed at the next meeting"), "{shown}");
+    assert!(shown.contains("Earlier wording: “RESOLVED that West Lindsey District Council adopt"), "{shown}");
+    assert_eq!(app.head().await, head + 1);
+    let stream = format!("resolution-{RESOLUTION}");
+    assert!(occurred(&app, &auditor, &stream, "ResolutionCorrected").await.starts_with("2021-06-08"));
+    app.stop().await;
+}
+
+async fn a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let reader = app.token(Role::Reader, None).await;
+    let district = app.token(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let head = app.chain_head().await;
+
+    let page = format!("/dashboard/resolutions/{RESOLUTION}");
+    let to = format!("{page}/corrections");
+    let (_, form) = get(&app, &format!("{page}/correction"), &secretariat).await;
+    let fields = hidden(&form, &to);
+    let typed = [
+        ("text", "RESOLVED that West Lindsey District Council adopt the Blueprint."),
+        ("reason", "  "),
+        ("corrected_on-day", "8"),
+        ("corrected_on-month", "6"),
+        ("corrected_on-year", ""),
+    ];
+    let refused = post(&app, &to, &secretariat, &fields, &typed).await;
+    assert_eq!(refused.status(), 422);
+    let shown = refused.text().await.expect("a body");
+    assert!(shown.contains("<title>Error: Correct "), "{shown}");
+    assert!(shown.contains("<a href=\"#reason\">Enter the reason for the correction</a>"), "{shown}");
+    assert!(shown.contains("<a href=\"#corrected_on-year\">Date it was corrected must include a year</a>"), "{shown}");
+    assert!(shown.contains("adopt the Blueprint.</textarea>"), "kept: {shown}");
+
+    let refused = post(&app, &to, &secretariat, &without(&fields, "csrf"), &typed).await;
+    assert_eq!(refused.status(), 403, "without the anti-forgery value");
+    let other = csrf_of(&app, &reader).await;
+    let refused = post(&app, &to, &secretariat, &with(&fields, "csrf", &other), &typed).await;
+    assert_eq!(refused.status(), 403, "with another session's value");
+    for token in [&reader, &district] {
+        let refused = post(&app, &to, token, &with(&fields, "csrf", &csrf_of(&app, token).await), &typed).await;
+        assert_eq!(refused.status(), 403, "a role that may not correct");
+        let (status, _) = get(&app, &format!("{page}/correction"), token).await;
+        assert_eq!(status, 403);
+        let (_, shown) = get(&app, &page, token).await;
+        assert!(!shown.contains("/correction\""), "not offered: {shown}");
+    }
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
+}
+
 on_both_backends!(
     a_secretariat_records_a_meeting_a_resolution_and_the_minutes,
     bad_input_shows_the_error_summary_and_keeps_what_was_typed,
@@ -841,4 +923,6 @@ on_both_backends!(
     instrument_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
     a_secretariat_registers_organisations_establishes_a_body_and_records_a_succession,
     registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
+    a_secretariat_corrects_a_resolution_with_its_reason,
+    a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing,
 );

@@ -16,6 +16,7 @@ mod actions;
 mod audit;
 mod chart;
 mod commitment;
+mod correction;
 mod drafting;
 mod form;
 mod instrument;
@@ -53,6 +54,8 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/instruments/{instrument}/versions", post(drafting::publish_version))
         .route("/dashboard/instruments/{instrument}/versions/new", get(drafting::new_version))
         .route("/dashboard/resolutions/{resolution}", get(resolution::page))
+        .route("/dashboard/resolutions/{resolution}/correction", get(correction::new))
+        .route("/dashboard/resolutions/{resolution}/corrections", post(correction::record))
         .route("/dashboard/audit", get(audit::page))
         .route("/dashboard/meetings", post(meeting::record))
         .route("/dashboard/meetings/new", get(meeting::new))
