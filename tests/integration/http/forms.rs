@@ -332,9 +332,597 @@ async fn a_partner_lead_reports_progress_once_and_a_stale_form_records_nothing(d
     app.stop().await;
 }
 
+const NEW_ACTION: &[(&str, &str)] = &[
+    ("title", "Review the shared Disabled Facilities Grant policy with the seven districts"),
+    ("id", "hhcdg-dfg-policy-review"),
+    ("towards", "lincolnshire-hhcdg-delivery-plan adaptations"),
+    ("organisation", "GB-LAE-WLI"),
+    ("lead", "Housing Services Manager"),
+    ("due_on-day", "31"),
+    ("due_on-month", "3"),
+    ("due_on-year", "2025"),
+    ("parent", ACTION),
+    ("made_on-day", "1"),
+    ("made_on-month", "4"),
+    ("made_on-year", "2024"),
+    ("source", "HHCDG delivery plan 2024/25 (illustrative)"),
+];
+
+/// The `occurred_at` of the last event of `event_type` on `stream`, from the feed.
+async fn occurred(app: &TestApp, token: &str, stream: &str, event_type: &str) -> String {
+    let feed = app.get("/api/v1/events?after=0&limit=1000", token).send().await.expect("get");
+    let feed: serde_json::Value = feed.json().await.expect("json");
+    let events = feed["events"].as_array().expect("events");
+    let event = events.iter().rev().find(|e| e["event_type"] == event_type && e["stream_id"] == stream);
+    event.unwrap_or_else(|| panic!("no {event_type} on {stream}"))["occurred_at"].as_str().expect("a time").to_owned()
+}
+
+async fn a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_completes_it(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let district = app.token(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let auditor = app.token(Role::Auditor, None).await;
+    let head = app.head().await;
+
+    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
+    assert!(overview.contains("href=\"/dashboard/actions/new\""), "offered to the secretariat: {overview}");
+    let (status, form) = get(&app, "/dashboard/actions/new", &secretariat).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("<title>Record an action – Covenant</title>"), "{form}");
+    assert!(form.contains("HHCDG Delivery Plan: Adaptations and independent living at home"), "{form}");
+    let made = post(&app, "/dashboard/actions", &secretariat, &hidden(&form, "/dashboard/actions"), NEW_ACTION).await;
+    let page = "/dashboard/actions/hhcdg-dfg-policy-review";
+    let shown = confirmed(&app, made, &secretariat, page).await;
+    assert!(shown.contains("Housing Services Manager"), "{shown}");
+    assert_eq!(app.head().await, head + 1);
+    let stream = "commitment-hhcdg-dfg-policy-review";
+    assert!(
+        occurred(&app, &auditor, stream, "CommitmentMade").await.starts_with("2024-04-01"),
+        "the date it was agreed"
+    );
+
+    let milestone = json!({
+        "command": "add_milestone", "id": "hhcdg-dfg-policy-review", "milestone": "districts-consulted",
+        "title": "Housing leads of the seven districts consulted", "due_on": "2024-09-30"
+    });
+    let added = app.post("/api/v1/commitments", &secretariat, &milestone).send().await.expect("post");
+    assert_eq!(added.status(), 201, "{}", added.text().await.unwrap_or_default());
+
+    let (status, form) = get(&app, page, &district).await;
+    assert_eq!(status, 200, "the lead organisation's contributor");
+    assert!(form.contains("Housing leads of the seven districts consulted (due 2024-09-30)"), "{form}");
+    let to = format!("{page}/milestones");
+    let reached = [
+        ("milestone", "districts-consulted"),
+        ("reached_on-day", "20"),
+        ("reached_on-month", "9"),
+        ("reached_on-year", "2024"),
+        ("source", "HHCDG progress return, Q2 2024/25 (illustrative)"),
+    ];
+    let sent = post(&app, &to, &district, &hidden(&form, &to), &reached).await;
+    let shown = confirmed(&app, sent, &district, page).await;
+    assert!(!shown.contains("action=\"/dashboard/actions/hhcdg-dfg-policy-review/milestones\""), "none left to reach");
+    assert!(occurred(&app, &auditor, stream, "CommitmentMilestoneReached").await.starts_with("2024-09-20"));
+
+    let to = format!("{page}/complete");
+    let done = [
+        ("narrative", "Shared policy reviewed with all seven districts."),
+        ("evidence", "https://example.org/hhcdg/dfg-policy-2025"),
+        ("completed_on-day", "14"),
+        ("completed_on-month", "3"),
+        ("completed_on-year", "2025"),
+    ];
+    let sent = post(&app, &to, &district, &hidden(&shown, &to), &done).await;
+    let shown = confirmed(&app, sent, &district, page).await;
+    assert!(shown.contains("data-field=\"state\">done"), "{shown}");
+    assert!(!shown.contains(&format!("action=\"{to}\"")), "a completed action offers no forms");
+    assert!(occurred(&app, &auditor, stream, "CommitmentCompleted").await.starts_with("2025-03-14"));
+    assert_eq!(app.head().await, head + 4, "made, milestone added, reached, completed");
+    app.stop().await;
+}
+
+async fn action_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let reader = app.token(Role::Reader, None).await;
+    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let district = app.token(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let head = app.chain_head().await;
+
+    let (_, form) = get(&app, "/dashboard/actions/new", &secretariat).await;
+    let fields = hidden(&form, "/dashboard/actions");
+    let refused = post(&app, "/dashboard/actions", &secretariat, &without(&fields, "csrf"), NEW_ACTION).await;
+    assert_eq!(refused.status(), 403, "without the anti-forgery value");
+    let (_, county_page) = get(&app, "/dashboard", &county).await;
+    let county_csrf = hidden(&county_page, "/dashboard/sign-out");
+    let other = county_csrf.iter().find(|(n, _)| n == "csrf").expect("a csrf field").1.clone();
+    let refused = post(&app, "/dashboard/actions", &secretariat, &with(&fields, "csrf", &other), NEW_ACTION).await;
+    assert_eq!(refused.status(), 403, "with another session's value");
+
+    assert!(!county_page.contains("href=\"/dashboard/actions/new\""), "not offered to a contributor");
+    for token in [&reader, &county] {
+        let (status, _) = get(&app, "/dashboard/actions/new", token).await;
+        assert_eq!(status, 403);
+    }
+    let refused = post(&app, "/dashboard/actions", &county, &county_csrf, NEW_ACTION).await;
+    assert_eq!(refused.status(), 403, "a contributor may not make an action");
+    assert!(refused.text().await.expect("a body").contains("may not make actions"));
+    let (_, reader_page) = get(&app, "/dashboard", &reader).await;
+    let refused =
+        post(&app, "/dashboard/actions", &reader, &hidden(&reader_page, "/dashboard/sign-out"), NEW_ACTION).await;
+    assert_eq!(refused.status(), 403, "a reader may not make an action");
+
+    let mistakes = [
+        ("title", ""),
+        ("organisation", ""),
+        ("lead", "Housing Services Manager"),
+        ("due_on-day", "31"),
+        ("due_on-month", "13"),
+        ("due_on-year", "2025"),
+        ("made_on-day", "1"),
+        ("made_on-month", "4"),
+        ("made_on-year", "2024"),
+    ];
+    let refused = post(&app, "/dashboard/actions", &secretariat, &fields, &mistakes).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<title>Error: Record an action – Covenant</title>"), "{page}");
+    for (field, message) in [
+        ("title", "Enter the action, as the plan words it"),
+        ("towards", "Choose the objective the action works towards, or the resolution it arises from"),
+        ("organisation", "Choose the organisation that answers for the action"),
+        ("due_on-month", "Due date must be a real date"),
+    ] {
+        assert!(page.contains(&format!("<a href=\"#{field}\">{message}</a>")), "{field}: {page}");
+    }
+    assert!(page.contains("value=\"Housing Services Manager\""), "kept: {page}");
+    // The rules' own refusal: due before the day it was agreed.
+    let mut typed: Vec<(&str, &str)> = NEW_ACTION.iter().filter(|(n, _)| !n.starts_with("due_on")).copied().collect();
+    typed.extend([("due_on-day", "1"), ("due_on-month", "3"), ("due_on-year", "2024")]);
+    let refused = post(&app, "/dashboard/actions", &secretariat, &fields, &typed).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("There is a problem") && page.contains("before"), "the rules' words: {page}");
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+
+    let milestone = json!({
+        "command": "add_milestone", "id": ACTION, "milestone": "plan-refreshed",
+        "title": "Delivery plan refreshed for 2024/25", "due_on": "2024-06-30"
+    });
+    let added = app.post("/api/v1/commitments", &secretariat, &milestone).send().await.expect("post");
+    assert_eq!(added.status(), 201);
+    let head = app.chain_head().await;
+    let page = format!("/dashboard/actions/{ACTION}");
+    let (_, own) = get(&app, &page, &county).await;
+    for (to, typed) in [
+        (
+            format!("{page}/complete"),
+            vec![
+                ("narrative", ""),
+                ("completed_on-day", "31"),
+                ("completed_on-month", "2"),
+                ("completed_on-year", "2024"),
+            ],
+        ),
+        (
+            format!("{page}/milestones"),
+            vec![("milestone", ""), ("reached_on-day", "1"), ("reached_on-month", "3"), ("reached_on-year", "2024")],
+        ),
+    ] {
+        assert!(own.contains(&format!("action=\"{to}\"")), "the form is offered: {to}");
+        let refused = post(&app, &to, &county, &hidden(&own, &to), &typed).await;
+        assert_eq!(refused.status(), 422, "{to}");
+        let shown = refused.text().await.expect("a body");
+        assert!(shown.contains("<title>Error: "), "{to}: {shown}");
+        let forged = with(&hidden(&own, &to), "csrf", &csrf_of(&app, &district).await);
+        let refused = post(&app, &to, &district, &forged, &typed).await;
+        assert_eq!(refused.status(), 403, "another organisation's action: {to}");
+        let refused = post(&app, &to, &county, &without(&hidden(&own, &to), "csrf"), &typed).await;
+        assert_eq!(refused.status(), 403, "without the anti-forgery value: {to}");
+    }
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
+}
+
+/// The anti-forgery value of `token`'s session.
+async fn csrf_of(app: &TestApp, token: &str) -> String {
+    let (_, page) = get(app, "/dashboard", token).await;
+    hidden(&page, "/dashboard/sign-out").into_iter().find(|(n, _)| n == "csrf").expect("a csrf field").1
+}
+
+const HASH: &str = "5f2b8e1c0a4d7e9b3c6f1a2d4e8b0c7f9a1e3d5b7c9f0a2e4d6b8c1f3a5e7d9b";
+
+const NEW_INSTRUMENT: &[(&str, &str)] = &[
+    ("kind", "action_plan"),
+    ("title", "HHCDG Delivery Plan 2024/25"),
+    ("owner_body", "lincolnshire-hhcdg"),
+    ("parties", "GB-LAE-LIN"),
+    ("parties", "GB-LAE-WLI"),
+    ("from-day", "1"),
+    ("from-month", "4"),
+    ("from-year", "2024"),
+    ("to-day", "31"),
+    ("to-month", "3"),
+    ("to-year", "2025"),
+    ("builds_on", "lincolnshire-homes-for-independence-blueprint"),
+    ("objectives", "Specialist and supported housing supply\nAdaptations and independent living at home"),
+    ("drafted_on-day", "1"),
+    ("drafted_on-month", "3"),
+    ("drafted_on-year", "2024"),
+    ("label", "2024/25"),
+    ("document", "HHCDG Delivery Plan 2024/25 (illustrative)"),
+    ("content_hash", HASH),
+    ("published_on-day", "8"),
+    ("published_on-month", "3"),
+    ("published_on-year", "2024"),
+    ("source", "HHCDG delivery plan refresh (illustrative: not in the paper)"),
+];
+
+async fn a_secretariat_records_an_instrument_and_a_new_version_of_one(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let auditor = app.token(Role::Auditor, None).await;
+    let head = app.head().await;
+
+    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
+    assert!(overview.contains("href=\"/dashboard/instruments/new\""), "{overview}");
+    let (status, form) = get(&app, "/dashboard/instruments/new", &secretariat).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("<legend>Parties</legend>") && form.contains("value=\"GB-LAE-WLI\""), "{form}");
+    let fields = hidden(&form, "/dashboard/instruments");
+    let sent = post(&app, "/dashboard/instruments", &secretariat, &fields, NEW_INSTRUMENT).await;
+    let key = "hhcdg-delivery-plan-2024-25";
+    let page = format!("/dashboard/instruments/{key}");
+    let shown = confirmed(&app, sent, &secretariat, &page).await;
+    assert_eq!(app.head().await, head + 4, "drafted, its version and two objectives: one transaction");
+    assert!(shown.contains("Adaptations and independent living at home"), "{shown}");
+    assert!(shown.contains("data-party=\"GB-LAE-WLI\""), "{shown}");
+    let stream = format!("instrument-{key}");
+    assert!(occurred(&app, &auditor, &stream, "InstrumentDrafted").await.starts_with("2024-03-01"));
+    assert!(
+        occurred(&app, &auditor, &stream, "InstrumentObjectiveAdded").await.starts_with("2024-03-01"),
+        "on the draft's date"
+    );
+    assert!(occurred(&app, &auditor, &stream, "InstrumentVersionPublished").await.starts_with("2024-03-08"));
+
+    let to = format!("/dashboard/instruments/{key}/versions");
+    assert!(shown.contains(&format!("href=\"{to}/new\"")), "{shown}");
+    let (status, form) = get(&app, &format!("{to}/new"), &secretariat).await;
+    assert_eq!(status, 200);
+    let version = [
+        ("label", "2024/25 revised"),
+        ("document", "HHCDG Delivery Plan 2024/25, revised (illustrative)"),
+        ("content_hash", &format!("sha256:{}", HASH.replace('5', "6"))),
+        ("published_on-day", "1"),
+        ("published_on-month", "10"),
+        ("published_on-year", "2024"),
+    ];
+    let sent = post(&app, &to, &secretariat, &hidden(&form, &to), &version).await;
+    let shown = confirmed(&app, sent, &secretariat, &page).await;
+    assert!(shown.contains("2024/25 revised"), "{shown}");
+    assert_eq!(app.head().await, head + 5);
+    assert!(occurred(&app, &auditor, &stream, "InstrumentVersionPublished").await.starts_with("2024-10-01"));
+    app.stop().await;
+}
+
+async fn instrument_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let head = app.chain_head().await;
+
+    let (_, form) = get(&app, "/dashboard/instruments/new", &secretariat).await;
+    let fields = hidden(&form, "/dashboard/instruments");
+    let to = format!("/dashboard/instruments/{PLAN}/versions");
+    let (_, version_form) = get(&app, &format!("{to}/new"), &secretariat).await;
+    let version_fields = hidden(&version_form, &to);
+    let county_csrf = csrf_of(&app, &county).await;
+    for (action, fields) in [("/dashboard/instruments", &fields), (to.as_str(), &version_fields)] {
+        let refused = post(&app, action, &secretariat, &without(fields, "csrf"), NEW_INSTRUMENT).await;
+        assert_eq!(refused.status(), 403, "without the anti-forgery value: {action}");
+        let refused = post(&app, action, &secretariat, &with(fields, "csrf", &county_csrf), NEW_INSTRUMENT).await;
+        assert_eq!(refused.status(), 403, "with another session's value: {action}");
+        let refused = post(&app, action, &county, &with(fields, "csrf", &county_csrf), NEW_INSTRUMENT).await;
+        assert_eq!(refused.status(), 403, "a contributor: {action}");
+        assert!(refused.text().await.expect("a body").contains("may not record instrument commands"));
+    }
+    for page in ["/dashboard/instruments/new".to_owned(), format!("{to}/new")] {
+        let (status, _) = get(&app, &page, &county).await;
+        assert_eq!(status, 403, "{page}");
+    }
+    let (_, plan) = get(&app, &format!("/dashboard/instruments/{PLAN}"), &county).await;
+    assert!(!plan.contains(&format!("href=\"{to}/new\"")), "not offered to a contributor");
+
+    let mistakes = [
+        ("title", "HHCDG Delivery Plan 2024/25"),
+        ("from-day", "1"),
+        ("from-month", "4"),
+        ("from-year", "2024"),
+        ("objectives", "Adaptations at home\nAdaptations at home"),
+        ("drafted_on-day", "1"),
+        ("drafted_on-month", "3"),
+        ("drafted_on-year", "2024"),
+        ("label", "2024/25"),
+        ("content_hash", "not a hash"),
+    ];
+    let refused = post(&app, "/dashboard/instruments", &secretariat, &fields, &mistakes).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<title>Error: Record an instrument – Covenant</title>"), "{page}");
+    for (field, message) in [
+        ("kind", "Select the kind of instrument"),
+        ("owner_body", "Choose the body that owns the instrument"),
+        ("to-day", "Enter both the start and the end of the period, or neither"),
+        ("published_on-day", "Enter the date the version was published"),
+    ] {
+        assert!(page.contains(&format!("<a href=\"#{field}\">{message}</a>")), "{field}: {page}");
+    }
+    assert!(page.contains("Two objectives begin with the same words"), "{page}");
+    assert!(page.contains("<a href=\"#content_hash\">Content hash "), "{page}");
+    assert!(page.contains("value=\"HHCDG Delivery Plan 2024/25\""), "kept: {page}");
+
+    let refused = post(&app, &to, &secretariat, &version_fields, &[("label", "2022/23")]).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<title>Error: New version of HHCDG Delivery Plan – Covenant</title>"), "{page}");
+    assert!(page.contains("<a href=\"#content_hash\">Enter the SHA-256 of the document"), "{page}");
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
+}
+
+async fn a_secretariat_registers_organisations_establishes_a_body_and_records_a_succession(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let auditor = app.token(Role::Auditor, None).await;
+    let head = app.head().await;
+    let organisations = "/dashboard/organisations";
+
+    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
+    assert!(overview.contains("href=\"/dashboard/organisations\""), "{overview}");
+    let (status, page) = get(&app, organisations, &secretariat).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-organisation=\"GB-NHS-71E\""), "{page}");
+    let registered = [
+        ("name", "North Kesteven District Council"),
+        ("id", "GB-LAE-NKE"),
+        ("kind", "local_authority"),
+        ("on_record_from-day", "1"),
+        ("on_record_from-month", "4"),
+        ("on_record_from-year", "2024"),
+        ("source", "HHCDG membership (illustrative: not in the paper)"),
+    ];
+    let sent = post(&app, organisations, &secretariat, &hidden(&page, organisations), &registered).await;
+    let page = confirmed(&app, sent, &secretariat, organisations).await;
+    assert!(page.contains("data-organisation=\"GB-LAE-NKE\""), "{page}");
+    assert!(
+        occurred(&app, &auditor, "organisation-GB-LAE-NKE", "OrganisationRegistered").await.starts_with("2024-04-01")
+    );
+
+    let bodies = "/dashboard/bodies";
+    let (_, page) = get(&app, bodies, &secretariat).await;
+    let established = [
+        ("name", "Lincolnshire Housing Partnership Forum"),
+        ("kind", "forum"),
+        ("parents", "GB-LAE-LIN"),
+        ("members", "GB-LAE-LIN"),
+        ("members", "GB-LAE-WLI"),
+        ("established_on-day", "2"),
+        ("established_on-month", "4"),
+        ("established_on-year", "2024"),
+        ("source", "Illustrative: not in the paper"),
+    ];
+    let sent = post(&app, bodies, &secretariat, &hidden(&page, bodies), &established).await;
+    let page = confirmed(&app, sent, &secretariat, bodies).await;
+    assert!(page.contains("data-body=\"lincolnshire-housing-partnership-forum\""), "{page}");
+    let to = "/dashboard/bodies/members";
+    let joined = [
+        ("body", "lincolnshire-housing-partnership-forum"),
+        ("organisation", "GB-LAE-NKE"),
+        ("joined_on-day", "3"),
+        ("joined_on-month", "4"),
+        ("joined_on-year", "2024"),
+    ];
+    let sent = post(&app, to, &secretariat, &hidden(&page, to), &joined).await;
+    let page = confirmed(&app, sent, &secretariat, bodies).await;
+    assert!(page.contains("GB-LAE-LIN, GB-LAE-WLI, GB-LAE-NKE</td>"), "{page}");
+    let stream = "body-lincolnshire-housing-partnership-forum";
+    assert!(occurred(&app, &auditor, stream, "BodyMemberJoined").await.starts_with("2024-04-03"));
+
+    let to = "/dashboard/organisations/successions";
+    let (_, page) = get(&app, organisations, &secretariat).await;
+    let succession = [
+        ("predecessor", "GB-LAE-NKE"),
+        ("successor", "GB-LAE-LIN"),
+        ("effective_on-day", "1"),
+        ("effective_on-month", "4"),
+        ("effective_on-year", "2025"),
+        ("source", "Illustrative: not in the paper"),
+    ];
+    let sent = post(&app, to, &secretariat, &hidden(&page, to), &succession).await;
+    let page = confirmed(&app, sent, &secretariat, organisations).await;
+    assert!(page.contains("GB-LAE-LIN, <time datetime=\"2025-04-01\">"), "{page}");
+    assert!(
+        occurred(&app, &auditor, "organisation-GB-LAE-NKE", "OrganisationSucceeded").await.starts_with("2025-04-01")
+    );
+    assert_eq!(app.head().await, head + 5, "the succession passes on the forum's membership in the same append");
+    let (_, page) = get(&app, bodies, &secretariat).await;
+    assert!(page.contains("GB-LAE-LIN, GB-LAE-WLI</td>"), "the one replaced sits on the forum no longer: {page}");
+    app.stop().await;
+}
+
+async fn registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let head = app.chain_head().await;
+    let county_csrf = csrf_of(&app, &county).await;
+
+    for (page, action) in [
+        ("/dashboard/organisations", "/dashboard/organisations"),
+        ("/dashboard/organisations", "/dashboard/organisations/successions"),
+        ("/dashboard/bodies", "/dashboard/bodies"),
+        ("/dashboard/bodies", "/dashboard/bodies/members"),
+        ("/dashboard/bodies", "/dashboard/bodies/members/removals"),
+    ] {
+        let (_, shown) = get(&app, page, &secretariat).await;
+        let fields = hidden(&shown, action);
+        let refused = post(&app, action, &secretariat, &without(&fields, "csrf"), &[]).await;
+        assert_eq!(refused.status(), 403, "without the anti-forgery value: {action}");
+        let refused = post(&app, action, &secretariat, &with(&fields, "csrf", &county_csrf), &[]).await;
+        assert_eq!(refused.status(), 403, "with another session's value: {action}");
+        let refused = post(&app, action, &county, &with(&fields, "csrf", &county_csrf), &[]).await;
+        assert_eq!(refused.status(), 403, "a contributor: {action}");
+        let (status, _) = get(&app, page, &county).await;
+        assert_eq!(status, 403, "{page}");
+        let refused = post(&app, action, &secretariat, &fields, &[]).await;
+        assert_eq!(refused.status(), 422, "nothing filled in: {action}");
+        let shown = refused.text().await.expect("a body");
+        assert!(shown.contains("<title>Error: ") && shown.contains("There is a problem"), "{action}: {shown}");
+    }
+
+    let (_, page) = get(&app, "/dashboard/organisations", &secretariat).await;
+    let to = "/dashboard/organisations/successions";
+    let itself = [
+        ("predecessor", "GB-LAE-WLI"),
+        ("successor", "GB-LAE-WLI"),
+        ("effective_on-day", "1"),
+        ("effective_on-month", "4"),
+        ("effective_on-year", "2025"),
+    ];
+    let refused = post(&app, to, &secretariat, &hidden(&page, to), &itself).await;
+    assert_eq!(refused.status(), 422);
+    let shown = refused.text().await.expect("a body");
+    assert!(
+        shown.contains("<a href=\"#successor\">Choose a successor other than the organisation replaced</a>"),
+        "{shown}"
+    );
+    let registered = [
+        ("name", "West Lindsey District Council"),
+        ("id", "GB-LAE-WLI"),
+        ("kind", "local_authority"),
+        ("on_record_from-day", "1"),
+        ("on_record_from-month", "1"),
+        ("on_record_from-year", "2018"),
+    ];
+    let refused =
+        post(&app, "/dashboard/organisations", &secretariat, &hidden(&page, "/dashboard/organisations"), &registered)
+            .await;
+    assert_eq!(refused.status(), 409, "already on record: the conflict page");
+    let (_, page) = get(&app, "/dashboard/bodies", &secretariat).await;
+    let to = "/dashboard/bodies/members";
+    let member = [
+        ("body", "lincolnshire-health-and-wellbeing-board"),
+        ("organisation", "GB-LAE-WLI"),
+        ("joined_on-day", "1"),
+        ("joined_on-month", "4"),
+        ("joined_on-year", "2024"),
+    ];
+    let refused = post(&app, to, &secretariat, &hidden(&page, to), &member).await;
+    assert_eq!(refused.status(), 422, "a member already: the rules' refusal");
+    assert!(refused.text().await.expect("a body").contains("There is a problem"));
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
+}
+
+const RESOLUTION: &str = "west-lindsey-pcc-2021-03-09-45";
+
+async fn a_secretariat_corrects_a_resolution_with_its_reason(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let auditor = app.token(Role::Auditor, None).await;
+    let head = app.head().await;
+
+    let page = format!("/dashboard/resolutions/{RESOLUTION}");
+    let (_, shown) = get(&app, &page, &secretariat).await;
+    let form_page = format!("{page}/correction");
+    assert!(shown.contains(&format!("href=\"{form_page}\"")), "{shown}");
+    let (status, form) = get(&app, &form_page, &secretariat).await;
+    assert_eq!(status, 200);
+    let to = format!("{page}/corrections");
+    let corrected = [
+        (
+            "text",
+            "RESOLVED that West Lindsey District Council adopt and agree to work towards meeting the objectives set out within the Lincolnshire Homes for Independence Blueprint, as set out in the report.",
+        ),
+        ("reason", "Minutes confirmed at the next meeting with the wording amended (illustrative: not in the paper)"),
+        ("corrected_on-day", "8"),
+        ("corrected_on-month", "6"),
+        ("corrected_on-year", "2021"),
+        ("source", "Prosperous Communities Committee, 8 June 2021 (illustrative)"),
+    ];
+    let sent = post(&app, &to, &secretariat, &hidden(&form, &to), &corrected).await;
+    let shown = confirmed(&app, sent, &secretariat, &page).await;
+    assert!(shown.contains("as set out in the report.</blockquote>"), "the text as it stands: {shown}");
+    assert!(shown.contains("Reason: Minutes confirmed at the next meeting"), "{shown}");
+    assert!(shown.contains("Earlier wording: “RESOLVED that West Lindsey District Council adopt"), "{shown}");
+    assert_eq!(app.head().await, head + 1);
+    let stream = format!("resolution-{RESOLUTION}");
+    assert!(occurred(&app, &auditor, &stream, "ResolutionCorrected").await.starts_with("2021-06-08"));
+    app.stop().await;
+}
+
+async fn a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let reader = app.token(Role::Reader, None).await;
+    let district = app.token(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let head = app.chain_head().await;
+
+    let page = format!("/dashboard/resolutions/{RESOLUTION}");
+    let to = format!("{page}/corrections");
+    let (_, form) = get(&app, &format!("{page}/correction"), &secretariat).await;
+    let fields = hidden(&form, &to);
+    let typed = [
+        ("text", "RESOLVED that West Lindsey District Council adopt the Blueprint."),
+        ("reason", "  "),
+        ("corrected_on-day", "8"),
+        ("corrected_on-month", "6"),
+        ("corrected_on-year", ""),
+    ];
+    let refused = post(&app, &to, &secretariat, &fields, &typed).await;
+    assert_eq!(refused.status(), 422);
+    let shown = refused.text().await.expect("a body");
+    assert!(shown.contains("<title>Error: Correct "), "{shown}");
+    assert!(shown.contains("<a href=\"#reason\">Enter the reason for the correction</a>"), "{shown}");
+    assert!(shown.contains("<a href=\"#corrected_on-year\">Date it was corrected must include a year</a>"), "{shown}");
+    assert!(shown.contains("adopt the Blueprint.</textarea>"), "kept: {shown}");
+
+    let refused = post(&app, &to, &secretariat, &without(&fields, "csrf"), &typed).await;
+    assert_eq!(refused.status(), 403, "without the anti-forgery value");
+    let other = csrf_of(&app, &reader).await;
+    let refused = post(&app, &to, &secretariat, &with(&fields, "csrf", &other), &typed).await;
+    assert_eq!(refused.status(), 403, "with another session's value");
+    for token in [&reader, &district] {
+        let refused = post(&app, &to, token, &with(&fields, "csrf", &csrf_of(&app, token).await), &typed).await;
+        assert_eq!(refused.status(), 403, "a role that may not correct");
+        let (status, _) = get(&app, &format!("{page}/correction"), token).await;
+        assert_eq!(status, 403);
+        let (_, shown) = get(&app, &page, token).await;
+        assert!(!shown.contains("/correction\""), "not offered: {shown}");
+    }
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
+}
+
 on_both_backends!(
     a_secretariat_records_a_meeting_a_resolution_and_the_minutes,
     bad_input_shows_the_error_summary_and_keeps_what_was_typed,
     forged_posts_and_roles_that_may_not_are_refused,
     a_partner_lead_reports_progress_once_and_a_stale_form_records_nothing,
+    a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_completes_it,
+    action_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
+    a_secretariat_records_an_instrument_and_a_new_version_of_one,
+    instrument_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
+    a_secretariat_registers_organisations_establishes_a_body_and_records_a_succession,
+    registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
+    a_secretariat_corrects_a_resolution_with_its_reason,
+    a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing,
 );

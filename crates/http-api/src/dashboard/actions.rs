@@ -11,15 +11,17 @@ use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use domain::codec::decode_recorded;
 use domain::commitment::{self, ReportingPeriod};
 use domain::ids::commitment_stream;
 use domain::rag::Rag;
 use domain::values::in_words;
 use domain::{Aggregate, Command, Key};
+use kernel::StreamBound;
 use maud::html;
 use projections::{ActionRow, Filters, GroupBy};
 
-use super::form::{self, Check, Fields, Problem, Sent, Shown};
+use super::form::{self, Again, Check, Fields, Problem, Sent};
 use super::meeting::{RecordedQuery, stream_version};
 use super::session::Viewer;
 use super::{Failure, Point, layout, read, render};
@@ -116,7 +118,7 @@ pub(crate) async fn page(
     let recorded = read(query)?.recorded;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "commitment"))?;
     let confirmation = form::confirmation(&service, recorded.as_deref(), &[commitment_stream(&key)]).await;
-    action_page(&service, &viewer, &key, confirmation, &Fields::default(), &[], None).await
+    action_page(&service, &viewer, &key, confirmation, None).await
 }
 
 /// The action `key`, when `principal` may report on it.
@@ -129,29 +131,49 @@ async fn action(service: &Service, principal: &Principal, key: &Key) -> Result<A
     })
 }
 
+/// The names of the forms of an action's page.
+const PROGRESS: &str = "progress";
+const MILESTONE: &str = "milestone";
+const COMPLETE: &str = "complete";
+
+/// The milestones of the action `key` not yet reached, as recorded now.
+async fn milestones_to_reach(service: &Service, key: &Key) -> Result<Vec<commitment::Milestone>, Failure> {
+    let recorded = service.stores.events.read_stream(&commitment_stream(key), StreamBound::All).await?;
+    let mut state = commitment::State::default();
+    for event in &recorded {
+        let decoded = decode_recorded(event)
+            .map_err(|e| ApiError::Internal(format!("the event at position {} cannot be read: {e}", event.position)))?;
+        if let Some(e) = decoded.commitment() {
+            state = commitment::evolve(state, e);
+        }
+    }
+    Ok(state.milestones.into_iter().filter(|m| m.reached_on.is_none()).collect())
+}
+
 async fn action_page(
     service: &Service,
     viewer: &Viewer,
     key: &Key,
     confirmation: maud::Markup,
-    fields: &Fields,
-    problems: &[Problem],
-    version: Option<u64>,
+    again: Option<Again<'_>>,
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let row = action(service, &viewer.0, key).await?;
-    let version = match version {
-        Some(version) => version,
-        None => stream_version(service, &commitment_stream(key)).await?,
-    };
-    let shown = Shown { fields, problems, version: Some(version) };
+    let milestones = milestones_to_reach(service, key).await?;
+    let current = stream_version(service, &commitment_stream(key)).await?;
+    let shown = |which: &str| Again::form(again.as_ref(), which, Some(current));
+    let (progress, milestone, complete) = (shown(PROGRESS), shown(MILESTONE), shown(COMPLETE));
+    let choices: Vec<(String, String)> =
+        milestones.iter().map(|m| (m.key.to_string(), format!("{} (due {})", m.title, m.due_on))).collect();
     let content = html! {
         (confirmation)
-        (shown.summary())
+        (progress.summary())
+        (milestone.summary())
+        (complete.summary())
         dl.facts #facts {
             dt { "Lead" } dd { (row.lead) }
             dt { "Due" } dd { (layout::date(row.due_on)) }
-            dt { "State" } dd { (in_words(&row.state)) @if row.stale { ", stale" } }
+            dt { "State" } dd data-field="state" { (in_words(&row.state)) @if row.stale { ", stale" } }
             dt { "Complete" } dd data-field="complete" { (layout::progress(Some(row.progress))) }
             dt { "RAG" } dd { (layout::rag_beside_lead(row.rag, row.lead_status())) }
             @if let Some(last) = &row.last_report {
@@ -161,23 +183,86 @@ async fn action_page(
         @if row.state.is_open() {
             h2 #report { "Report progress" }
             form.record method="post" action=(format!("{LIST}/{key}/progress")) novalidate {
-                (shown.hidden(viewer))
-                (shown.number("percent", "Percentage complete", Some("A whole number from 0 to 100"), "%"))
-                (shown.radios("status", "Status, as you see it", &STATUSES.map(|(v, l, _)| (v, l))))
-                (shown.textarea("narrative", "What has happened", Some("What was done since the last report, and what is next")))
-                (shown.text("evidence", "Evidence link (optional)", Some("The address of a report or paper that shows it")))
-                (shown.text("period", "Reporting period", Some("For example, 2024/25 Q1")))
-                (shown.date("reported_on", "Date of the report", Some("For example, 20 4 2024")))
-                (shown.text("source", "Source", Some("The return or paper this report comes from")))
+                (progress.hidden(viewer))
+                (progress.number("percent", "Percentage complete", Some("A whole number from 0 to 100"), "%"))
+                (progress.radios("status", "Status, as you see it", &STATUSES.map(|(v, l, _)| (v, l))))
+                (progress.textarea("narrative", "What has happened", Some("What was done since the last report, and what is next")))
+                (progress.text("evidence", "Evidence link (optional)", Some("The address of a report or paper that shows it")))
+                (progress.text("period", "Reporting period", Some("For example, 2024/25 Q1")))
+                (progress.date("reported_on", "Date of the report", Some("For example, 20 4 2024")))
+                (progress.text("source", "Source", Some("The return or paper this report comes from")))
                 button type="submit" { "Report progress" }
+            }
+            @if !choices.is_empty() {
+                h2 #milestone { "Reach a milestone" }
+                form.record method="post" action=(format!("{LIST}/{key}/milestones")) novalidate {
+                    (milestone.hidden(viewer))
+                    (milestone.select("milestone", "Milestone", &choices, Some("Choose the milestone reached")))
+                    (milestone.date("reached_on", "Date it was reached", Some("For example, 15 10 2021")))
+                    (milestone.text("source", "Source", Some("The return or paper that says so")))
+                    button type="submit" { "Record the milestone" }
+                }
+            }
+            h2 #completion { "Complete the action" }
+            form.record method="post" action=(format!("{LIST}/{key}/complete")) novalidate {
+                (complete.hidden(viewer))
+                (complete.textarea("narrative", "What was achieved", Some("For example, Fast-track route adopted by all seven districts")))
+                (complete.text("evidence", "Evidence link (optional)", Some("The address of a report or paper that shows it")))
+                (complete.date("completed_on", "Date it was completed", Some("For example, 31 3 2023")))
+                (complete.text("source", "Source", Some("The return or paper this comes from")))
+                button type="submit" { "Complete the action" }
             }
         }
     };
-    let broken = service.reports.broken().await;
-    Ok(form::answer(
-        layout::page(&row.title, broken.as_ref(), viewer, &point, form::AS_OF_PAGE, &[], content),
-        problems,
-    ))
+    let problems = Again::problems(again.as_ref());
+    Ok(form::page(service, viewer, &point, &row.title, content, problems).await)
+}
+
+/// Shows `key`'s page again with the form `which` as posted and what is wrong with it.
+async fn again(
+    service: &Service,
+    viewer: &Viewer,
+    key: &Key,
+    which: &'static str,
+    fields: &Fields,
+    problems: &[Problem],
+) -> Result<Response, Failure> {
+    action_page(service, viewer, key, html! {}, Some(Again { which, fields, problems })).await
+}
+
+/// Sends `command` for the form `which` posted to `path`, answering as [`form::send`] does.
+async fn send(
+    service: &Service,
+    viewer: &Viewer,
+    key: &Key,
+    which: &'static str,
+    fields: &Fields,
+    command: commitment::Command,
+    path: &str,
+) -> Result<Response, Failure> {
+    let source = Check::new(fields).optional("source");
+    let provenance = Provenance { source, ..Provenance::new(viewer.0.actor()) };
+    let submission = Submission { command: Command::Commitment(command), provenance };
+    let done = format!("{LIST}/{key}");
+    match form::send(service, viewer, path, fields, vec![submission], &done).await {
+        Sent::Done(response) => Ok(response),
+        Sent::Refused(problems) => again(service, viewer, key, which, fields, &problems).await,
+    }
+}
+
+/// What a form of the action `key`'s page posted, once it is known to come from the session's
+/// own page (else 403) and to be about an action the viewer may report on (else 403).
+async fn checked(
+    service: &Service,
+    viewer: &Viewer,
+    key: &str,
+    posted: Vec<(String, String)>,
+) -> Result<(Fields, Key), Failure> {
+    let fields = Fields::posted(posted);
+    form::guard(viewer, &fields)?;
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "commitment"))?;
+    action(service, &viewer.0, &key).await?;
+    Ok((fields, key))
 }
 
 /// `POST /dashboard/actions/{commitment}/progress`.
@@ -187,11 +272,7 @@ pub(crate) async fn report(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = Fields::posted(posted);
-    form::guard(&viewer, &fields)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "commitment"))?;
-    action(&service, &viewer.0, &key).await?;
-    let version = fields.version().ok().flatten();
+    let (fields, key) = checked(&service, &viewer, &key, posted).await?;
     let mut check = Check::new(&fields);
     let percent = check.number("percent", "Percentage complete", 0, 100);
     let status = check.choice("status", &STATUSES.map(|(v, _, r)| (v, r)), "Select the status as you see it");
@@ -199,13 +280,12 @@ pub(crate) async fn report(
     let evidence = check.optional("evidence");
     let period = check.text("period", "Enter the reporting period, for example 2024/25 Q1");
     let reported_on = check.date("reported_on", "Date of the report");
-    let source = check.optional("source");
     let (Some(percent), Some(status), Some(narrative), Some(label), Some(reported_on), true) =
         (percent, status, narrative, period, reported_on, check.problems.is_empty())
     else {
-        return action_page(&service, &viewer, &key, html! {}, &fields, &check.problems, version).await;
+        return again(&service, &viewer, &key, PROGRESS, &fields, &check.problems).await;
     };
-    let command = Command::Commitment(commitment::Command::ReportProgress {
+    let command = commitment::Command::ReportProgress {
         id: key.clone(),
         status,
         percent_complete: u8::try_from(percent).unwrap_or(100),
@@ -213,12 +293,48 @@ pub(crate) async fn report(
         evidence_refs: evidence.into_iter().collect(),
         period: ReportingPeriod { label, from: None, to: None },
         reported_on,
-    });
-    let submission = Submission { command, provenance: Provenance { source, ..Provenance::new(viewer.0.actor()) } };
-    let path = format!("{LIST}/{key}/progress");
-    let done = format!("{LIST}/{key}");
-    match form::send(&service, &viewer, &path, &fields, vec![submission], &done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => action_page(&service, &viewer, &key, html! {}, &fields, &problems, version).await,
-    }
+    };
+    send(&service, &viewer, &key, PROGRESS, &fields, command, &format!("{LIST}/{key}/progress")).await
+}
+
+/// `POST /dashboard/actions/{commitment}/milestones`.
+pub(crate) async fn reach_milestone(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Failure> {
+    let (fields, key) = checked(&service, &viewer, &key, posted).await?;
+    let mut check = Check::new(&fields);
+    let milestone = check.chosen_key("milestone", "Choose the milestone reached");
+    let reached_on = check.date("reached_on", "Date it was reached");
+    let (Some(milestone), Some(reached_on), true) = (milestone, reached_on, check.problems.is_empty()) else {
+        return again(&service, &viewer, &key, MILESTONE, &fields, &check.problems).await;
+    };
+    let command = commitment::Command::ReachMilestone { id: key.clone(), milestone, reached_on };
+    send(&service, &viewer, &key, MILESTONE, &fields, command, &format!("{LIST}/{key}/milestones")).await
+}
+
+/// `POST /dashboard/actions/{commitment}/complete`.
+pub(crate) async fn complete(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Failure> {
+    let (fields, key) = checked(&service, &viewer, &key, posted).await?;
+    let mut check = Check::new(&fields);
+    let narrative = check.text("narrative", "Enter what was achieved");
+    let evidence = check.optional("evidence");
+    let completed_on = check.date("completed_on", "Date it was completed");
+    let (Some(narrative), Some(completed_on), true) = (narrative, completed_on, check.problems.is_empty()) else {
+        return again(&service, &viewer, &key, COMPLETE, &fields, &check.problems).await;
+    };
+    let command = commitment::Command::Complete {
+        id: key.clone(),
+        completed_on,
+        narrative,
+        evidence_refs: evidence.into_iter().collect(),
+    };
+    send(&service, &viewer, &key, COMPLETE, &fields, command, &format!("{LIST}/{key}/complete")).await
 }

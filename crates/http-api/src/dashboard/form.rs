@@ -14,10 +14,10 @@
 
 use std::fmt::Write as _;
 
-use app::{Principal, Submission};
+use app::{Action, Principal, Submission};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::Date;
+use domain::{Aggregate, ContentHash, Date, Key, OrgId};
 use kernel::{Position, StreamBound, StreamId};
 use maud::{Markup, html};
 
@@ -49,6 +49,11 @@ impl Fields {
     /// The value of `name`, or empty.
     pub(crate) fn get(&self, name: &str) -> &str {
         self.0.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, trimmed, leaving out empty ones: the boxes ticked of a group.
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
     }
 
     /// The version of the stream the form was read at, as the form carries it.
@@ -173,6 +178,64 @@ impl<'a> Check<'a> {
         date
     }
 
+    /// The key (`lincolnshire-hhcdg`) typed or chosen in `name`, if any; a problem when it is
+    /// not one.
+    pub(crate) fn key(&mut self, name: &str) -> Option<Key> {
+        let value = self.optional(name)?;
+        Key::parse(value).map_err(|e| self.wrong(name, sentence(&e))).ok()
+    }
+
+    /// The key chosen in `name`; `missing` when none was.
+    pub(crate) fn chosen_key(&mut self, name: &str, missing: &str) -> Option<Key> {
+        if self.optional(name).is_none() {
+            self.wrong(name, missing.to_owned());
+        }
+        self.key(name)
+    }
+
+    /// The organisation chosen in `name`; `missing` when none was.
+    pub(crate) fn chosen_organisation(&mut self, name: &str, missing: &str) -> Option<OrgId> {
+        if self.optional(name).is_none() {
+            self.wrong(name, missing.to_owned());
+        }
+        self.organisation(name)
+    }
+
+    /// The organisations ticked in the checkboxes `name`.
+    pub(crate) fn organisations(&mut self, name: &str) -> Vec<OrgId> {
+        let mut found = Vec::new();
+        for value in self.fields.all(name) {
+            match OrgId::parse(value) {
+                Ok(id) => found.push(id),
+                Err(_) => self.wrong(name, "Choose the organisations from the list".to_owned()),
+            }
+        }
+        found
+    }
+
+    /// The reference typed in `name`, or, when none was, one made from `words` (a title).
+    pub(crate) fn reference(&mut self, name: &str, words: Option<&str>) -> Option<Key> {
+        match self.optional(name) {
+            Some(_) => self.key(name),
+            None => words.and_then(|w| Key::from_words(w).ok()),
+        }
+    }
+
+    /// The organisation identifier (`GB-LAE-WLI`) typed or chosen in `name`, if any; a problem
+    /// when it is not one.
+    pub(crate) fn organisation(&mut self, name: &str) -> Option<OrgId> {
+        let value = self.optional(name)?;
+        OrgId::parse(value).map_err(|e| self.wrong(name, sentence(&e))).ok()
+    }
+
+    /// The SHA-256 of a document typed in `name` (`sha256:` and 64 hex digits, or the digits
+    /// alone as `sha256sum` prints them), if any; a problem when it is not one.
+    pub(crate) fn content_hash(&mut self, name: &str) -> Option<ContentHash> {
+        let value = self.optional(name)?.to_lowercase();
+        let value = if value.starts_with("sha256:") { value } else { format!("sha256:{value}") };
+        ContentHash::parse(value).map_err(|e| self.wrong(name, sentence(&e))).ok()
+    }
+
     /// Adds a problem the form's own reading found.
     pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
         self.wrong(field, message.into());
@@ -203,7 +266,7 @@ impl Shown<'_> {
     pub(crate) fn summary(&self) -> Markup {
         html! {
             @if !self.problems.is_empty() {
-                div.error-summary #error-summary role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
+                div.error-summary #error-summary role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title" {
                     h2 #error-summary-title { "There is a problem" }
                     ul {
                         @for p in self.problems {
@@ -334,6 +397,35 @@ impl Shown<'_> {
         }
     }
 
+    /// Checkboxes of `options` (value, label) in one fieldset, each ticked when the form holds
+    /// its value.
+    pub(crate) fn checkboxes(
+        &self,
+        name: &str,
+        legend: &str,
+        hint: Option<&str>,
+        options: &[(String, String)],
+    ) -> Markup {
+        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
+        let ticked = self.fields.all(name);
+        html! {
+            div class=(class) {
+                fieldset aria-describedby=[self.described(name, hint)] {
+                    legend { (legend) }
+                    @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
+                    (self.message(name))
+                    @for (i, (value, label)) in options.iter().enumerate() {
+                        @let id = if i == 0 { name.to_owned() } else { format!("{name}-{i}") };
+                        div.checkbox {
+                            input #(id) type="checkbox" name=(name) value=(value) checked[ticked.contains(&value.as_str())];
+                            label for=(id) { (label) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// A date as day, month and year fields in one fieldset, as the GOV.UK Design System asks.
     pub(crate) fn date(&self, name: &str, legend: &str, hint: Option<&str>) -> Markup {
         let parts = [("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4)];
@@ -362,6 +454,46 @@ impl Shown<'_> {
             }
         }
     }
+}
+
+/// The fields of a form not yet filled in.
+static BLANK: Fields = Fields(Vec::new());
+
+/// One of the forms of a page that holds several, shown again: which (its name), what was
+/// posted and what is wrong with it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Again<'a> {
+    pub which: &'static str,
+    pub fields: &'a Fields,
+    pub problems: &'a [Problem],
+}
+
+impl<'a> Again<'a> {
+    /// The form `which` of a page holding several, read at `version`: as posted, keeping the
+    /// version it was first read at, when it is the one shown again (`again`); else blank.
+    pub(crate) fn form(again: Option<&Again<'a>>, which: &str, version: Option<u64>) -> Shown<'a> {
+        match again {
+            Some(a) if a.which == which => {
+                let kept = a.fields.version().ok().flatten().or(version);
+                Shown { fields: a.fields, problems: a.problems, version: kept }
+            }
+            _ => Shown { fields: &BLANK, problems: &[], version },
+        }
+    }
+
+    /// What is wrong with the form shown again, if any.
+    pub(crate) fn problems(again: Option<&Again<'a>>) -> &'a [Problem] {
+        again.map_or(&[], |a| a.problems)
+    }
+}
+
+/// What a form posted, once it is known to come from the session's own page ([`guard`]) and
+/// `viewer`'s role may record commands on `aggregate`: else 403, nothing read or recorded.
+pub(crate) fn posted(viewer: &Viewer, posted: Vec<(String, String)>, aggregate: Aggregate) -> Result<Fields, Failure> {
+    let fields = Fields::posted(posted);
+    guard(viewer, &fields)?;
+    viewer.0.require(Action::Record(aggregate))?;
+    Ok(fields)
 }
 
 /// Refuses a post that does not carry the session's anti-forgery value: 403, nothing recorded.
@@ -415,7 +547,7 @@ pub(crate) async fn send(
 }
 
 /// A refusal as a sentence: its first letter in capitals.
-fn sentence(detail: &str) -> String {
+pub(crate) fn sentence(detail: &str) -> String {
     let mut chars = detail.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
@@ -537,9 +669,20 @@ pub(crate) async fn confirmation(service: &Service, recorded: Option<&str>, stre
     }
 }
 
-/// A form page's answer: 200, or 422 when it shows what is wrong.
-pub(crate) fn answer(markup: Markup, problems: &[Problem]) -> Response {
-    let mut response = render(markup);
+/// A page holding forms, titled `title`, at `point`: 200, or 422 when it shows what is wrong,
+/// with "Error: " before its `<title>` as GOV.UK services do.
+pub(crate) async fn page(
+    service: &Service,
+    viewer: &Viewer,
+    point: &Point,
+    title: &str,
+    content: Markup,
+    problems: &[Problem],
+) -> Response {
+    let broken = service.reports.broken().await;
+    let head_title = if problems.is_empty() { title.to_owned() } else { format!("Error: {title}") };
+    let mut response =
+        render(layout::titled(&head_title, title, broken.as_ref(), viewer, point, AS_OF_PAGE, &[], content));
     if !problems.is_empty() {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }

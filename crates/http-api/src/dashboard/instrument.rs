@@ -9,12 +9,13 @@ use app::Action;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use domain::Key;
 use domain::values::in_words;
+use domain::{Aggregate, Key};
 use maud::{Markup, html};
 use projections::{ActionRow, Filters, GroupBy, InstrumentStatus, ReportKind, Standing, TrailFilters};
 use serde::Deserialize;
 
+use super::form;
 use super::session::Viewer;
 use super::{Failure, Point, chart, layout, read, render};
 use crate::{ApiError, Service};
@@ -22,6 +23,8 @@ use crate::{ApiError, Service};
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct PointQuery {
     pub(crate) as_of: Option<String>,
+    /// The position a form recorded, after a success.
+    pub(crate) recorded: Option<String>,
 }
 
 /// `GET /dashboard/instruments/{instrument}`.
@@ -31,8 +34,12 @@ pub(crate) async fn page(
     Path(key): Path<String>,
     query: Result<Query<PointQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    let point = Point::read(read(query)?.as_of.as_deref())?;
+    let query = read(query)?;
+    let point = Point::read(query.as_of.as_deref())?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
+    let stream = domain::ids::instrument_stream(&key);
+    let confirmation = form::confirmation(&service, query.recorded.as_deref(), std::slice::from_ref(&stream)).await;
+    let may_version = viewer.0.require(Action::Record(Aggregate::Instrument)).is_ok();
     let rules = *service.reports.rules();
     let filters = Filters { instrument: Some(key.clone()), ..Filters::default() };
     let models = service.reports.models(point.as_of).await?;
@@ -47,11 +54,14 @@ pub(crate) async fn page(
     drop(models);
     let (timeline, _) =
         service.reports.audit(&point.request(ReportKind::Audit, filters, TrailFilters::default())?).await?;
-    let stream = domain::ids::instrument_stream(&key);
     let may_audit = viewer.0.require(Action::ReadAudit).is_ok();
 
     let content = html! {
+        (confirmation)
         (facts(&status))
+        @if may_version {
+            p { a href=(format!("/dashboard/instruments/{key}/versions/new")) { "Publish a new version of " (status.title) } }
+        }
         h2 #parties { "Adoption and signatures" }
         (layout::scrolling("Adoption and signatures", html! {
             table {

@@ -129,10 +129,26 @@ pub(crate) fn page(
     keep: &[(&str, &str)],
     content: Markup,
 ) -> Markup {
+    titled(title, title, broken, viewer, point, path, keep, content)
+}
+
+/// A whole page as [`page`] lays it out, whose `<title>` is `head_title`: a form shown again
+/// with mistakes begins its `<title>` with "Error: ", as GOV.UK services do, and keeps its heading.
+#[expect(clippy::too_many_arguments, reason = "the parts of a page, each named where it is laid out")]
+pub(crate) fn titled(
+    head_title: &str,
+    title: &str,
+    broken: Option<&VerifyFailure>,
+    viewer: &Viewer,
+    point: &Point,
+    path: &str,
+    keep: &[(&str, &str)],
+    content: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            (head(title))
+            (head(head_title))
             body {
                 a.skip href="#main" { "Skip to the content" }
                 header.site {
@@ -142,6 +158,15 @@ pub(crate) fn page(
                             (report_links(Some((point, viewer))))
                             @if viewer.0.require(Action::Record(Aggregate::Meeting)).is_ok() {
                                 li { a href="/dashboard/meetings/new" { "Record a meeting" } }
+                            }
+                            @if viewer.0.require(Action::Record(Aggregate::Instrument)).is_ok() {
+                                li { a href=(super::drafting::NEW) { "Record an instrument" } }
+                            }
+                            @if viewer.0.require(Action::Record(Aggregate::Organisation)).is_ok() {
+                                li { a href=(super::registry::ORGANISATIONS) { "Organisations and bodies" } }
+                            }
+                            @if super::commitment::may_make(&viewer.0).is_ok() {
+                                li { a href=(super::commitment::NEW) { "Record an action" } }
                             }
                             @if super::actions::leads_actions(&viewer.0) {
                                 li { a href="/dashboard/actions" { "Your organisation's actions" } }

@@ -80,11 +80,7 @@ async fn new_page(
             button type="submit" { "Record the meeting" }
         }
     };
-    let broken = service.reports.broken().await;
-    Ok(form::answer(
-        layout::page("Record a meeting", broken.as_ref(), viewer, &point, form::AS_OF_PAGE, &[], content),
-        problems,
-    ))
+    Ok(form::page(service, viewer, &point, "Record a meeting", content, problems).await)
 }
 
 /// `POST /dashboard/meetings`.
@@ -303,8 +299,7 @@ async fn meeting_page(
         }
     };
     let problems: Vec<Problem> = resolution_problems.iter().chain(&minutes_problems).cloned().collect();
-    let broken = service.reports.broken().await;
-    Ok(form::answer(layout::page(&title, broken.as_ref(), viewer, &point, form::AS_OF_PAGE, &[], content), &problems))
+    Ok(form::page(service, viewer, &point, &title, content, &problems).await)
 }
 
 /// An agenda item as a choice: "Minute 45: Blueprint", or "Item 3: Blueprint".

@@ -15,11 +15,15 @@
 mod actions;
 mod audit;
 mod chart;
+mod commitment;
+mod correction;
+mod drafting;
 mod form;
 mod instrument;
 mod layout;
 mod meeting;
 mod overview;
+mod registry;
 mod resolution;
 mod session;
 
@@ -44,18 +48,32 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/dashboard") }))
         .route("/dashboard", get(overview::page))
+        .route("/dashboard/instruments", post(drafting::record))
+        .route("/dashboard/instruments/new", get(drafting::new))
         .route("/dashboard/instruments/{instrument}", get(instrument::page))
+        .route("/dashboard/instruments/{instrument}/versions", post(drafting::publish_version))
+        .route("/dashboard/instruments/{instrument}/versions/new", get(drafting::new_version))
         .route("/dashboard/resolutions/{resolution}", get(resolution::page))
         .route("/dashboard/resolutions/{resolution}/proof", get(resolution::proof))
+        .route("/dashboard/resolutions/{resolution}/correction", get(correction::new))
+        .route("/dashboard/resolutions/{resolution}/corrections", post(correction::record))
         .route("/dashboard/audit", get(audit::page))
         .route("/dashboard/meetings", post(meeting::record))
         .route("/dashboard/meetings/new", get(meeting::new))
         .route("/dashboard/meetings/{meeting}", get(meeting::page))
         .route("/dashboard/meetings/{meeting}/resolutions", post(meeting::record_resolution))
         .route("/dashboard/meetings/{meeting}/minutes", post(meeting::publish_minutes))
-        .route("/dashboard/actions", get(actions::list))
+        .route("/dashboard/actions", get(actions::list).post(commitment::record))
+        .route("/dashboard/actions/new", get(commitment::new))
         .route("/dashboard/actions/{commitment}", get(actions::page))
         .route("/dashboard/actions/{commitment}/progress", post(actions::report))
+        .route("/dashboard/actions/{commitment}/milestones", post(actions::reach_milestone))
+        .route("/dashboard/actions/{commitment}/complete", post(actions::complete))
+        .route("/dashboard/organisations", get(registry::organisations_page).post(registry::register))
+        .route("/dashboard/organisations/successions", post(registry::succeed))
+        .route("/dashboard/bodies", get(registry::bodies_page).post(registry::establish))
+        .route("/dashboard/bodies/members", post(registry::add_member))
+        .route("/dashboard/bodies/members/removals", post(registry::remove_member))
         .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
         .route("/dashboard/sign-out", post(session::sign_out))
 }

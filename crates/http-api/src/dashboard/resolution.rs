@@ -8,11 +8,12 @@ use app::Action;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use domain::Key;
 use domain::values::in_words;
+use domain::{Aggregate, Key};
 use maud::html;
 use projections::{Basis, Filters};
 
+use super::form;
 use super::instrument::PointQuery;
 use super::session::Viewer;
 use super::{Failure, Point, layout, read, render};
@@ -36,8 +37,12 @@ pub(crate) async fn page(
     Path(key): Path<String>,
     query: Result<Query<PointQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    let point = Point::read(read(query)?.as_of.as_deref())?;
+    let query = read(query)?;
+    let point = Point::read(query.as_of.as_deref())?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
+    let stream = domain::ids::resolution_stream(&key);
+    let confirmation = form::confirmation(&service, query.recorded.as_deref(), std::slice::from_ref(&stream)).await;
+    let may_correct = viewer.0.require(Action::Record(Aggregate::Resolution)).is_ok();
     let models = service.reports.models(point.as_of).await?;
     let r = models.resolutions().resolution(&key, service.reports.rules(), point.today).ok_or_else(|| {
         ApiError::NotFound(format!(
@@ -64,6 +69,7 @@ pub(crate) async fn page(
     let proofs = viewer.0.require(Action::ReadProofs).is_ok();
     let title = r.heading();
     let content = html! {
+        (confirmation)
         dl.facts #facts {
             dt { "Resolution" } dd { (r.resolution) }
             @if let Some(body) = &r.body_name { dt { "Body" } dd { (body) } }
@@ -87,6 +93,9 @@ pub(crate) async fn page(
         }
         h2 { "Text" }
         blockquote.text #text { (r.text) }
+        @if may_correct {
+            p { a href=(format!("/dashboard/resolutions/{key}/correction")) { "Correct the wording of this resolution" } }
+        }
         @if !r.corrections.is_empty() {
             h3 { "Corrections" }
             ul {

@@ -1,0 +1,413 @@
+//! Organisations and bodies, for the secretariat: the page of organisations on record with the
+//! forms that register one and record a succession (one organisation replaced by another on a
+//! date, as in local government reorganisation), and the page of bodies with the forms that
+//! establish one and add or remove a member. Every command goes down the API's recording path
+//! through [`super::form`].
+//!
+//! A registration and an establishment carry the version 0 of the new stream, so that one
+//! already on record is refused with the conflict page. A succession and a membership change
+//! name their stream in the form (the organisation or body chosen), so carry no version read;
+//! the domain's rules refuse what does not apply (a succession of an organisation already
+//! succeeded, a member who is one already).
+
+use std::sync::Arc;
+
+use app::{Action, Provenance, Submission};
+use axum::Form;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use domain::ids::{body_stream, organisation_stream};
+use domain::{Aggregate, Command, OrgId, body, organisation};
+use kernel::StreamId;
+use maud::{Markup, html};
+
+use super::form::{self, Again, Check, Fields, Sent};
+use super::meeting::RecordedQuery;
+use super::session::Viewer;
+use super::{Failure, Point, distinct, layout, read};
+use crate::Service;
+
+pub(crate) const ORGANISATIONS: &str = "/dashboard/organisations";
+const BODIES: &str = "/dashboard/bodies";
+
+const REGISTER: &str = "register";
+const SUCCEED: &str = "succeed";
+const ESTABLISH: &str = "establish";
+const ADD_MEMBER: &str = "add-member";
+const REMOVE_MEMBER: &str = "remove-member";
+
+/// The kinds of organisation, as the form offers them.
+const ORGANISATION_KINDS: [(&str, &str, organisation::Kind); 10] = [
+    ("local_authority", "Local authority", organisation::Kind::LocalAuthority),
+    ("combined_authority", "Combined authority", organisation::Kind::CombinedAuthority),
+    ("nhs_body", "NHS body", organisation::Kind::NhsBody),
+    ("integrated_care_board", "Integrated care board", organisation::Kind::IntegratedCareBoard),
+    ("police", "Police", organisation::Kind::Police),
+    ("fire", "Fire and rescue", organisation::Kind::Fire),
+    ("housing_association", "Housing association", organisation::Kind::HousingAssociation),
+    ("voluntary_community", "Voluntary or community organisation", organisation::Kind::VoluntaryCommunity),
+    ("parish_town_council", "Parish or town council", organisation::Kind::ParishTownCouncil),
+    ("partnership", "Partnership", organisation::Kind::Partnership),
+];
+
+/// The kinds of body, as the form offers them.
+const BODY_KINDS: [(&str, &str, body::Kind); 6] = [
+    ("board", "Board", body::Kind::Board),
+    ("committee", "Committee", body::Kind::Committee),
+    ("cabinet", "Cabinet", body::Kind::Cabinet),
+    ("partnership_group", "Partnership group", body::Kind::PartnershipGroup),
+    ("local_area_partnership", "Local area partnership", body::Kind::LocalAreaPartnership),
+    ("forum", "Forum", body::Kind::Forum),
+];
+
+/// The organisations on record that can take on obligations, as (identifier, name).
+async fn organisations(service: &Service, point: &Point) -> Result<Vec<(String, String)>, Failure> {
+    let models = service.reports.models(point.as_of).await?;
+    Ok(distinct(
+        models
+            .organisations()
+            .filter(|o| o.is_active())
+            .filter_map(|o| Some((o.id.as_ref()?.to_string(), o.name.clone())))
+            .collect(),
+    ))
+}
+
+/// `GET /dashboard/organisations`.
+pub(crate) async fn organisations_page(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    query: Result<Query<RecordedQuery>, QueryRejection>,
+) -> Result<Response, Failure> {
+    viewer.0.require(Action::Record(Aggregate::Organisation))?;
+    let recorded = read(query)?.recorded;
+    let confirmation = confirmation(&service, recorded.as_deref(), true).await?;
+    organisations_shown(&service, &viewer, confirmation, None).await
+}
+
+/// The confirmation panel for `recorded`, an event on an organisation's stream (`organisations`)
+/// or a body's.
+async fn confirmation(service: &Service, recorded: Option<&str>, organisations: bool) -> Result<Markup, Failure> {
+    if recorded.is_none() {
+        return Ok(html! {});
+    }
+    let models = service.reports.models(Point::read(None)?.as_of).await?;
+    let streams: Vec<StreamId> = if organisations {
+        models.organisations().filter_map(|o| o.id.as_ref()).map(organisation_stream).collect()
+    } else {
+        models.bodies().filter_map(|b| b.id.as_ref()).map(body_stream).collect()
+    };
+    drop(models);
+    Ok(form::confirmation(service, recorded, &streams).await)
+}
+
+async fn organisations_shown(
+    service: &Service,
+    viewer: &Viewer,
+    confirmation: Markup,
+    again: Option<Again<'_>>,
+) -> Result<Response, Failure> {
+    let point = Point::read(None)?;
+    let active = organisations(service, &point).await?;
+    let listed: Vec<organisation::State> = {
+        let models = service.reports.models(point.as_of).await?;
+        models.organisations().cloned().collect()
+    };
+    let register = Again::form(again.as_ref(), REGISTER, Some(0));
+    let succeed = Again::form(again.as_ref(), SUCCEED, None);
+    let content = html! {
+        (confirmation)
+        (register.summary())
+        (succeed.summary())
+        p { "Boards, committees and partnership groups, and their members, are on the " a href=(BODIES) { "page of bodies" } "." }
+        table #organisations {
+            caption { "Organisations on record" }
+            thead { tr { th scope="col" { "Name" } th scope="col" { "Identifier" } th scope="col" { "Kind" } th scope="col" { "Succeeded by" } } }
+            tbody {
+                @for o in &listed {
+                    tr data-organisation=[o.id.as_ref()] {
+                        th scope="row" { (o.name) }
+                        td { @if let Some(id) = &o.id { (id) } }
+                        td { @if let Some(kind) = &o.kind { (domain::values::in_words(kind)) } }
+                        td { @match (&o.successor, o.succeeded_on) {
+                            (Some(successor), on) => { (successor) ", " (layout::date(on)) },
+                            (None, _) => "–",
+                        } }
+                    }
+                }
+            }
+        }
+        h2 #register { "Register an organisation" }
+        form.record method="post" action=(ORGANISATIONS) novalidate {
+            (register.hidden(viewer))
+            (register.text("name", "Name", Some("For example, West Lindsey District Council")))
+            (register.text("id", "Identifier", Some("In the org-id style: GB-LAE- and the council's code, GB-NHS- and the ODS code, GB-CHC- and the charity number, GB-COH- and the company number")))
+            (register.select("kind", "Kind of organisation", &ORGANISATION_KINDS.map(|(v, l, _)| (v.to_owned(), l.to_owned())), Some("Choose the kind")))
+            (register.text("identifiers", "Other identifiers (optional)", Some("Separated by commas, such as its identifier in another register")))
+            (register.date("on_record_from", "Date it is on record from", Some("The date of the first paper that names it, for example 1 1 2018")))
+            (register.text("source", "Source", Some("The paper it comes from")))
+            button type="submit" { "Register the organisation" }
+        }
+        h2 #succession { "Record a succession" }
+        p { "One organisation replaced by another on a date, as when councils are reorganised or integrated care boards took over from clinical commissioning groups: the open commitments of the one replaced pass to its successor." }
+        form.record method="post" action=(format!("{ORGANISATIONS}/successions")) novalidate {
+            (succeed.hidden(viewer))
+            (succeed.select("predecessor", "Organisation replaced", &active, Some("Choose the organisation replaced")))
+            (succeed.select("successor", "Replaced by", &active, Some("Choose its successor")))
+            (succeed.date("effective_on", "Date the successor took over", Some("For example, 1 7 2022")))
+            (succeed.text("source", "Source", Some("The order, act or paper that says so")))
+            button type="submit" { "Record the succession" }
+        }
+    };
+    let problems = Again::problems(again.as_ref());
+    Ok(form::page(service, viewer, &point, "Organisations", content, problems).await)
+}
+
+/// `POST /dashboard/organisations`.
+pub(crate) async fn register(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Failure> {
+    let fields = form::posted(&viewer, posted, Aggregate::Organisation)?;
+    let mut check = Check::new(&fields);
+    let name = check.text("name", "Enter the organisation's name");
+    let id = check.chosen_organisation("id", "Enter the organisation's identifier, such as GB-LAE-WLI");
+    let kind = check.choice("kind", &ORGANISATION_KINDS.map(|(v, _, k)| (v, k)), "Choose the kind of organisation");
+    let mut identifiers = Vec::new();
+    for other in fields.get("identifiers").split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        match OrgId::parse(other) {
+            Ok(other) => identifiers.push(other),
+            Err(e) => check.add("identifiers", form::sentence(&e)),
+        }
+    }
+    let on = check.date("on_record_from", "Date it is on record from");
+    let (Some(name), Some(id), Some(kind), Some(on), true) = (name, id, kind, on, check.problems.is_empty()) else {
+        let again = Again { which: REGISTER, fields: &fields, problems: &check.problems };
+        return organisations_shown(&service, &viewer, html! {}, Some(again)).await;
+    };
+    // A registration carries no date of its own: it happened on the date the form gives.
+    let command = Command::Organisation(organisation::Command::Register { id, name, kind, identifiers });
+    let provenance = Provenance {
+        source: check.optional("source"),
+        occurred_at: Some(domain::when::start_of_day(on)),
+        ..Provenance::new(viewer.0.actor())
+    };
+    sent(&service, &viewer, &fields, REGISTER, ORGANISATIONS, Submission { command, provenance }).await
+}
+
+/// `POST /dashboard/organisations/successions`.
+pub(crate) async fn succeed(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Failure> {
+    let fields = form::posted(&viewer, posted, Aggregate::Organisation)?;
+    let mut check = Check::new(&fields);
+    let predecessor = check.chosen_organisation("predecessor", "Choose the organisation replaced");
+    let successor = check.chosen_organisation("successor", "Choose the organisation that replaced it");
+    if predecessor.is_some() && predecessor == successor {
+        check.add("successor", "Choose a successor other than the organisation replaced");
+    }
+    let effective_on = check.date("effective_on", "Date the successor took over");
+    let (Some(id), Some(successor), Some(effective_on), true) =
+        (predecessor, successor, effective_on, check.problems.is_empty())
+    else {
+        let again = Again { which: SUCCEED, fields: &fields, problems: &check.problems };
+        return organisations_shown(&service, &viewer, html! {}, Some(again)).await;
+    };
+    let command = Command::Organisation(organisation::Command::Succeed { id, successor, effective_on });
+    let submission = Submission { command, provenance: provenance(&viewer, &fields) };
+    sent(&service, &viewer, &fields, SUCCEED, &format!("{ORGANISATIONS}/successions"), submission).await
+}
+
+/// `GET /dashboard/bodies`.
+pub(crate) async fn bodies_page(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    query: Result<Query<RecordedQuery>, QueryRejection>,
+) -> Result<Response, Failure> {
+    viewer.0.require(Action::Record(Aggregate::Body))?;
+    let recorded = read(query)?.recorded;
+    let confirmation = confirmation(&service, recorded.as_deref(), false).await?;
+    bodies_shown(&service, &viewer, confirmation, None).await
+}
+
+async fn bodies_shown(
+    service: &Service,
+    viewer: &Viewer,
+    confirmation: Markup,
+    again: Option<Again<'_>>,
+) -> Result<Response, Failure> {
+    let point = Point::read(None)?;
+    let active = organisations(service, &point).await?;
+    let listed: Vec<body::State> = {
+        let models = service.reports.models(point.as_of).await?;
+        models.bodies().filter(|b| b.is_active()).cloned().collect()
+    };
+    let choices = distinct(listed.iter().filter_map(|b| Some((b.id.as_ref()?.to_string(), b.name.clone()))).collect());
+    let establish = Again::form(again.as_ref(), ESTABLISH, Some(0));
+    let add = Again::form(again.as_ref(), ADD_MEMBER, None);
+    let remove = Again::form(again.as_ref(), REMOVE_MEMBER, None);
+    let content = html! {
+        (confirmation)
+        (establish.summary())
+        (add.summary())
+        (remove.summary())
+        p { "The organisations they belong to are on the " a href=(ORGANISATIONS) { "page of organisations" } "." }
+        table #bodies {
+            caption { "Bodies on record" }
+            thead { tr { th scope="col" { "Name" } th scope="col" { "Kind" } th scope="col" { "Belongs to" } th scope="col" { "Members" } } }
+            tbody {
+                @for b in &listed {
+                    tr data-body=[b.id.as_ref()] {
+                        th scope="row" { (b.name) }
+                        td { @if let Some(kind) = &b.kind { (domain::values::in_words(kind)) } }
+                        td { (b.parents.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                        td data-field="members" { (b.members.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                    }
+                }
+            }
+        }
+        h2 #establish { "Establish a body" }
+        form.record method="post" action=(BODIES) novalidate {
+            (establish.hidden(viewer))
+            (establish.text("name", "Name", Some("For example, Lincolnshire Health and Wellbeing Board")))
+            (establish.text("id", "Reference (optional)", Some("A short stable reference, such as lincolnshire-health-and-wellbeing-board; left empty, it is made from the name")))
+            (establish.radios("kind", "Kind of body", &BODY_KINDS.map(|(v, l, _)| (v, l))))
+            (establish.checkboxes("parents", "Belongs to", Some("The organisations whose board or committee it is"), &active))
+            (establish.checkboxes("members", "Member organisations (optional)", None, &active))
+            (establish.date("established_on", "Date it was established", Some("For example, 1 4 2013")))
+            (establish.text("source", "Source", Some("The paper or terms of reference it comes from")))
+            button type="submit" { "Establish the body" }
+        }
+        h2 #add-member { "Add a member" }
+        form.record method="post" action=(format!("{BODIES}/members")) novalidate {
+            (add.hidden(viewer))
+            (add.select("body", "Body", &choices, Some("Choose the body")))
+            (add.select("organisation", "Organisation that joined", &active, Some("Choose the organisation")))
+            (add.date("joined_on", "Date it joined", Some("For example, 1 7 2022")))
+            (add.text("source", "Source", Some("The paper or minute that says so")))
+            button type="submit" { "Add the member" }
+        }
+        h2 #remove-member { "Remove a member" }
+        form.record method="post" action=(format!("{BODIES}/members/removals")) novalidate {
+            (remove.hidden(viewer))
+            (remove.select("body", "Body", &choices, Some("Choose the body")))
+            (remove.select("organisation", "Organisation that left", &active, Some("Choose the organisation")))
+            (remove.date("left_on", "Date it left", Some("For example, 30 6 2022")))
+            (remove.text("source", "Source", Some("The paper or minute that says so")))
+            button type="submit" { "Remove the member" }
+        }
+    };
+    let problems = Again::problems(again.as_ref());
+    Ok(form::page(service, viewer, &point, "Bodies", content, problems).await)
+}
+
+/// `POST /dashboard/bodies`.
+pub(crate) async fn establish(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Failure> {
+    let fields = form::posted(&viewer, posted, Aggregate::Body)?;
+    let mut check = Check::new(&fields);
+    let name = check.text("name", "Enter the body's name");
+    let id = check.reference("id", name.as_deref());
+    let kind = check.choice("kind", &BODY_KINDS.map(|(v, _, k)| (v, k)), "Select the kind of body");
+    let parents = check.organisations("parents");
+    if parents.is_empty() {
+        check.add("parents", "Choose at least one organisation the body belongs to");
+    }
+    let members = check.organisations("members");
+    let established_on = check.date("established_on", "Date it was established");
+    let (Some(id), Some(name), Some(kind), Some(established_on), true) =
+        (id, name, kind, established_on, check.problems.is_empty())
+    else {
+        let again = Again { which: ESTABLISH, fields: &fields, problems: &check.problems };
+        return bodies_shown(&service, &viewer, html! {}, Some(again)).await;
+    };
+    let command = Command::Body(body::Command::Establish { id, name, kind, parents, members, established_on });
+    let submission = Submission { command, provenance: provenance(&viewer, &fields) };
+    sent(&service, &viewer, &fields, ESTABLISH, BODIES, submission).await
+}
+
+/// Sends `submission`, posted by the form `which` to `path`, and answers: the page of
+/// organisations or of bodies, as the form is on, shows what was recorded, or the form again.
+async fn sent(
+    service: &Service,
+    viewer: &Viewer,
+    fields: &Fields,
+    which: &'static str,
+    path: &str,
+    submission: Submission,
+) -> Result<Response, Failure> {
+    let on_organisations = matches!(which, REGISTER | SUCCEED);
+    let done = if on_organisations { ORGANISATIONS } else { BODIES };
+    match form::send(service, viewer, path, fields, vec![submission], done).await {
+        Sent::Done(response) => Ok(response),
+        Sent::Refused(problems) => {
+            let again = Some(Again { which, fields, problems: &problems });
+            if on_organisations {
+                organisations_shown(service, viewer, html! {}, again).await
+            } else {
+                bodies_shown(service, viewer, html! {}, again).await
+            }
+        }
+    }
+}
+
+/// The source a form gives, as the provenance of what `viewer` records.
+fn provenance(viewer: &Viewer, fields: &Fields) -> Provenance {
+    Provenance { source: Check::new(fields).optional("source"), ..Provenance::new(viewer.0.actor()) }
+}
+
+/// `POST /dashboard/bodies/members` and `POST /dashboard/bodies/members/removals`: the body,
+/// the organisation and the date, for the form `which`.
+async fn membership(
+    service: &Service,
+    viewer: &Viewer,
+    posted: Vec<(String, String)>,
+    which: &'static str,
+) -> Result<Response, Failure> {
+    let fields = form::posted(viewer, posted, Aggregate::Body)?;
+    let mut check = Check::new(&fields);
+    let id = check.chosen_key("body", "Choose the body");
+    let organisation = check.chosen_organisation("organisation", "Choose the organisation");
+    let joining = which == ADD_MEMBER;
+    let on = if joining { check.date("joined_on", "Date it joined") } else { check.date("left_on", "Date it left") };
+    let (Some(id), Some(organisation), Some(on), true) = (id, organisation, on, check.problems.is_empty()) else {
+        return bodies_shown(
+            service,
+            viewer,
+            html! {},
+            Some(Again { which, fields: &fields, problems: &check.problems }),
+        )
+        .await;
+    };
+    let (command, path) = if joining {
+        (body::Command::AddMember { id, organisation, joined_on: on }, format!("{BODIES}/members"))
+    } else {
+        (body::Command::RemoveMember { id, organisation, left_on: on }, format!("{BODIES}/members/removals"))
+    };
+    let submission = Submission { command: Command::Body(command), provenance: provenance(viewer, &fields) };
+    sent(service, viewer, &fields, which, &path, submission).await
+}
+
+/// `POST /dashboard/bodies/members`.
+pub(crate) async fn add_member(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Failure> {
+    membership(&service, &viewer, posted, ADD_MEMBER).await
+}
+
+/// `POST /dashboard/bodies/members/removals`.
+pub(crate) async fn remove_member(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Failure> {
+    membership(&service, &viewer, posted, REMOVE_MEMBER).await
+}
