@@ -2,7 +2,8 @@
 //! (`COVENANT_DATABASE_URL`), else a config file (`covenant.toml`), else the embedded SQLite file
 //! `covenant.db` in the working directory; from the config file's `[transparency]` table, the
 //! key that signs checkpoints and how often `covenant serve` signs one; and from its `[rules]`
-//! table, the [`Rules`] every report is rated and classified by.
+//! table, the [`Rules`] every report is rated and classified by; and from its `[sign_in]` table,
+//! how people signed in with their organisation's account are given roles ([`RoleMapping`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,8 @@ use domain::rag::{DEFAULT_AMBER_GAP, DEFAULT_RED_GAP, RagRule, RollUp};
 use projections::Rules;
 use serde::Deserialize;
 
-use crate::{KeyKind, NoteVerifier};
+use crate::{KeyKind, NoteVerifier, Role, RoleMapping, RoleRule};
+use domain::OrgId;
 
 /// The environment variable naming the database.
 pub const DATABASE_URL_VAR: &str = "COVENANT_DATABASE_URL";
@@ -88,6 +90,9 @@ pub struct Config {
     /// How reports rate and classify what the events record: the `[rules]` table, each setting
     /// left out taking its default.
     pub rules: Rules,
+    /// How people who sign in with their organisation's account are given roles: the
+    /// `[sign_in]` table's rules and contact.
+    pub roles: RoleMapping,
 }
 
 /// Signed checkpoints: the signing key's file and when `covenant serve` signs a new checkpoint.
@@ -131,6 +136,28 @@ struct ConfigFile {
     database_url: Option<String>,
     transparency: Option<TransparencyFile>,
     rules: Option<RulesFile>,
+    sign_in: Option<SignInFile>,
+}
+
+/// The `[sign_in]` table as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignInFile {
+    contact: Option<String>,
+    #[serde(default)]
+    rules: Vec<RoleRuleFile>,
+}
+
+/// One `[[sign_in.rules]]` entry as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleRuleFile {
+    role: String,
+    organisation: Option<String>,
+    provider: Option<String>,
+    email_domain: Option<String>,
+    group: Option<String>,
+    app_role: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,6 +226,10 @@ impl Config {
             (Some(path), Some(table)) => rules(path, table)?,
             _ => Rules::default(),
         };
+        let roles = match (path, from_file.sign_in) {
+            (Some(path), Some(table)) => sign_in(path, table)?,
+            _ => RoleMapping::default(),
+        };
         let mut options = Vec::new();
         if let Some(flag) = flag {
             options.extend(["--db".to_owned(), shell_word(flag)]);
@@ -212,6 +243,7 @@ impl Config {
             options,
             transparency,
             rules,
+            roles,
         })
     }
 
@@ -356,6 +388,33 @@ fn rules(path: &Path, table: RulesFile) -> Result<Rules, ConfigError> {
     })
 }
 
+/// The `[sign_in]` table of the config file at `path`, checked: each rule names a role, has a
+/// condition, and names an organisation exactly when it gives the contributor role.
+fn sign_in(path: &Path, table: SignInFile) -> Result<RoleMapping, ConfigError> {
+    let refuse = |n: usize, detail: String| ConfigError::File {
+        path: path.to_owned(),
+        detail: format!("[[sign_in.rules]] number {n}: {detail}"),
+    };
+    let rules = table
+        .rules
+        .into_iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let role = Role::parse(&rule.role).map_err(|e| refuse(i + 1, e.to_string()))?;
+            let organisation = rule
+                .organisation
+                .map(|o| {
+                    OrgId::parse(&o).map_err(|e| refuse(i + 1, format!("organisation '{o}' is not an org-id ({e})")))
+                })
+                .transpose()?;
+            RoleRule::new(role, organisation, rule.provider, rule.email_domain, rule.group, rule.app_role)
+                .map_err(|e| refuse(i + 1, e.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
+    let contact = table.contact.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    Ok(RoleMapping { rules, contact: contact.unwrap_or_else(|| crate::role_mapping::DEFAULT_CONTACT.to_owned()) })
+}
+
 fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::File { path: path.to_owned(), detail: e.to_string() })?;
@@ -370,7 +429,7 @@ pub enum ConfigError {
     #[error("'{0}://' is not a database Covenant supports: use sqlite://FILE or postgres://USER@HOST/DATABASE")]
     UnknownScheme(String),
     #[error(
-        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), and a [rules] table with the settings docs/reports.md lists",
+        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), a [rules] table with the settings docs/reports.md lists, and a [sign_in] table (docs/sign-in.md)",
         path.display()
     )]
     File { path: PathBuf, detail: String },
@@ -564,5 +623,41 @@ mod tests {
         assert!(unknown_rule.contains("by_feel") && unknown_rule.contains("against_expected"), "{unknown_rule}");
         let typo = refused("[rules]\nstale_days = 30\n");
         assert!(typo.contains("unknown field `stale_days`") && typo.contains("stale_after_days"), "{typo}");
+    }
+
+    #[test]
+    fn the_sign_in_table_gives_the_rules_in_order_and_the_contact() {
+        let none = with_file("").expect("no table");
+        assert_eq!(none.roles, RoleMapping::default());
+        let config = with_file(
+            "[sign_in]\ncontact = \"the governance team, governance@lincolnshire.gov.uk\"\n\n[[sign_in.rules]]\nrole = \"secretariat\"\nprovider = \"Lincolnshire County Council\"\ngroup = \"hwb-secretariat\"\n\n[[sign_in.rules]]\nrole = \"contributor\"\norganisation = \"GB-LAE-WLI\"\nemail_domain = \"west-lindsey.gov.uk\"\ngroup = \"covenant-housing\"\n\n[[sign_in.rules]]\nrole = \"auditor\"\napp_role = \"Covenant.Auditor\"\n",
+        )
+        .expect("rules");
+        assert_eq!(config.roles.contact, "the governance team, governance@lincolnshire.gov.uk");
+        let roles: Vec<_> = config.roles.rules.iter().map(|r| (r.role, r.conditions())).collect();
+        assert_eq!(
+            roles,
+            [
+                (Role::Secretariat, "signed in with Lincolnshire County Council, in group hwb-secretariat".to_owned()),
+                (Role::Contributor, "email at west-lindsey.gov.uk, in group covenant-housing".to_owned()),
+                (Role::Auditor, "given application role Covenant.Auditor".to_owned()),
+            ]
+        );
+        assert_eq!(config.roles.rules[1].organisation, Some(OrgId::parse("GB-LAE-WLI").expect("org")));
+    }
+
+    #[test]
+    fn a_sign_in_rule_that_cannot_be_used_is_refused_by_its_number() {
+        let refused = |text: &str| with_file(text).expect_err(text).to_string();
+        let unknown = refused("[[sign_in.rules]]\nrole = \"clerk\"\ngroup = \"g\"\n");
+        assert!(unknown.contains("[[sign_in.rules]] number 1: 'clerk' is not a role"), "{unknown}");
+        let open =
+            refused("[[sign_in.rules]]\nrole = \"reader\"\ngroup = \"g\"\n[[sign_in.rules]]\nrole = \"admin\"\n");
+        assert!(open.contains("number 2: a rule giving the admin role has no condition"), "{open}");
+        let bad_org =
+            refused("[[sign_in.rules]]\nrole = \"contributor\"\norganisation = \"west lindsey\"\ngroup = \"g\"\n");
+        assert!(bad_org.contains("organisation 'west lindsey' is not an org-id"), "{bad_org}");
+        let typo = refused("[[sign_in.rules]]\nrole = \"reader\"\ngroups = \"g\"\n");
+        assert!(typo.contains("unknown field `groups`"), "{typo}");
     }
 }

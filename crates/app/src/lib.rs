@@ -19,6 +19,7 @@ mod record_error;
 mod recorder;
 pub mod reports;
 pub mod resolution_proof;
+mod role_mapping;
 mod seeding;
 pub mod seeds;
 mod signing;
@@ -45,6 +46,7 @@ pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recor
 pub use reports::{
     Answered, Asked, NotApplicable, Page, PageInfo, ReportError, ReportRequest, ReportView, Reports, Serving,
 };
+pub use role_mapping::{Claims, DEFAULT_CONTACT, Granted, RoleMapping, RoleRule};
 pub use seeding::{SeedError, StoryLoaded, load_story};
 pub use signing::{CosignatureError, SigningError, accept_cosignature, due, read_signer, sign_head, sign_if_due};
 pub use store::{BUSY_TIMEOUT, OpenFailure, Opening, Stores, WaitNotice, open, open_store};
