@@ -13,7 +13,7 @@ use domain::rag::{DEFAULT_AMBER_GAP, DEFAULT_RED_GAP, RagRule, RollUp};
 use projections::Rules;
 use serde::Deserialize;
 
-use crate::{KeyKind, NoteVerifier, Role, RoleMapping, RoleRule};
+use crate::{KeyKind, NoteVerifier, Role, RoleMapping, RoleRule, SessionLimits};
 use domain::OrgId;
 
 /// The environment variable naming the database.
@@ -93,6 +93,9 @@ pub struct Config {
     /// How people who sign in with their organisation's account are given roles: the
     /// `[sign_in]` table's rules and contact.
     pub roles: RoleMapping,
+    /// When dashboard sessions lapse: the `[sign_in]` table's `idle_minutes` and
+    /// `absolute_hours`.
+    pub sessions: SessionLimits,
 }
 
 /// Signed checkpoints: the signing key's file and when `covenant serve` signs a new checkpoint.
@@ -144,6 +147,8 @@ struct ConfigFile {
 #[serde(deny_unknown_fields)]
 struct SignInFile {
     contact: Option<String>,
+    idle_minutes: Option<u64>,
+    absolute_hours: Option<u64>,
     #[serde(default)]
     rules: Vec<RoleRuleFile>,
 }
@@ -226,9 +231,9 @@ impl Config {
             (Some(path), Some(table)) => rules(path, table)?,
             _ => Rules::default(),
         };
-        let roles = match (path, from_file.sign_in) {
+        let (roles, sessions) = match (path, from_file.sign_in) {
             (Some(path), Some(table)) => sign_in(path, table)?,
-            _ => RoleMapping::default(),
+            _ => (RoleMapping::default(), SessionLimits::default()),
         };
         let mut options = Vec::new();
         if let Some(flag) = flag {
@@ -244,6 +249,7 @@ impl Config {
             transparency,
             rules,
             roles,
+            sessions,
         })
     }
 
@@ -389,8 +395,22 @@ fn rules(path: &Path, table: RulesFile) -> Result<Rules, ConfigError> {
 }
 
 /// The `[sign_in]` table of the config file at `path`, checked: each rule names a role, has a
-/// condition, and names an organisation exactly when it gives the contributor role.
-fn sign_in(path: &Path, table: SignInFile) -> Result<RoleMapping, ConfigError> {
+/// condition, and names an organisation exactly when it gives the contributor role; the session
+/// limits are at least a minute and an hour, the idle one no longer than the absolute one.
+fn sign_in(path: &Path, table: SignInFile) -> Result<(RoleMapping, SessionLimits), ConfigError> {
+    let defaults = SessionLimits::default();
+    let idle = table.idle_minutes.map_or(defaults.idle, |m| Duration::from_secs(m.saturating_mul(60)));
+    let absolute = table.absolute_hours.map_or(defaults.absolute, |h| Duration::from_secs(h.saturating_mul(3600)));
+    if idle.is_zero() || absolute.is_zero() || idle > absolute {
+        return Err(ConfigError::File {
+            path: path.to_owned(),
+            detail: format!(
+                "[sign_in] idle_minutes ({}) and absolute_hours ({}) must be whole numbers of at least 1, with the idle limit no longer than the absolute one: such as idle_minutes = 30 and absolute_hours = 8",
+                idle.as_secs() / 60,
+                absolute.as_secs() / 3600
+            ),
+        });
+    }
     let refuse = |n: usize, detail: String| ConfigError::File {
         path: path.to_owned(),
         detail: format!("[[sign_in.rules]] number {n}: {detail}"),
@@ -412,7 +432,9 @@ fn sign_in(path: &Path, table: SignInFile) -> Result<RoleMapping, ConfigError> {
         })
         .collect::<Result<_, _>>()?;
     let contact = table.contact.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
-    Ok(RoleMapping { rules, contact: contact.unwrap_or_else(|| crate::role_mapping::DEFAULT_CONTACT.to_owned()) })
+    let mapping =
+        RoleMapping { rules, contact: contact.unwrap_or_else(|| crate::role_mapping::DEFAULT_CONTACT.to_owned()) };
+    Ok((mapping, SessionLimits { idle, absolute }))
 }
 
 fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
@@ -644,6 +666,19 @@ mod tests {
             ]
         );
         assert_eq!(config.roles.rules[1].organisation, Some(OrgId::parse("GB-LAE-WLI").expect("org")));
+        assert_eq!(config.sessions, SessionLimits::default(), "30 minutes idle, 8 hours in all, unless set");
+        assert_eq!(none.sessions.idle, Duration::from_secs(30 * 60));
+        assert_eq!(none.sessions.absolute, Duration::from_secs(8 * 3600));
+        let set = with_file("[sign_in]\nidle_minutes = 15\nabsolute_hours = 4\n").expect("limits");
+        assert_eq!(
+            set.sessions,
+            SessionLimits { idle: Duration::from_secs(900), absolute: Duration::from_secs(4 * 3600) }
+        );
+        let crossed =
+            with_file("[sign_in]\nidle_minutes = 600\nabsolute_hours = 8\n").expect_err("idle beyond absolute");
+        assert!(crossed.to_string().contains("[sign_in] idle_minutes (600) and absolute_hours (8)"), "{crossed}");
+        let zero = with_file("[sign_in]\nidle_minutes = 0\n").expect_err("zero");
+        assert!(zero.to_string().contains("at least 1"), "{zero}");
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod resolution_proof;
 mod role_mapping;
 mod seeding;
 pub mod seeds;
+mod sessions;
 mod signing;
 mod store;
 mod tokens;
@@ -29,7 +30,7 @@ mod unit_of_work;
 pub mod views;
 mod witness;
 
-pub use access::{AccessError, Action, Principal, Role};
+pub use access::{AccessError, Action, Credential, Principal, Role};
 pub use backup::{BackupError, backup, pg_dump_command};
 pub use checkpoint::{Checkpoint, KeyKind, NoteError, NoteSigner, NoteVerifier};
 pub use command_lines::{
@@ -48,6 +49,10 @@ pub use reports::{
 };
 pub use role_mapping::{Claims, DEFAULT_CONTACT, Granted, RoleMapping, RoleRule};
 pub use seeding::{SeedError, StoryLoaded, load_story};
+pub use sessions::{
+    BegunSession, DEFAULT_ABSOLUTE_HOURS, DEFAULT_IDLE_MINUTES, SessionLimits, SessionState, SignIn, begin_session,
+    end_session, end_session_by_handle, recent_sign_ins, resume_session,
+};
 pub use signing::{CosignatureError, SigningError, accept_cosignature, due, read_signer, sign_head, sign_if_due};
 pub use store::{BUSY_TIMEOUT, OpenFailure, Opening, Stores, WaitNotice, open, open_store};
 pub use tokens::{IssuedToken, authenticate, create_token, revoke_token};

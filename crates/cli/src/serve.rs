@@ -129,6 +129,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     let settings = Settings {
         secure_cookies: args.secure_cookies,
         rules: config.rules,
+        sessions: config.sessions,
         max_as_of_folds: args.max_as_of_folds.map_or(defaults.max_as_of_folds, usize::from),
         ..defaults
     };
@@ -138,6 +139,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         service.sign_checkpoints(signer, config.transparency.policy);
     }
     service.accept_cosignatures(config.transparency.witnesses.clone());
+    service.map_roles_by(config.roles.clone());
     if let Some((publisher, _)) = publisher {
         service.publish(publisher);
     }

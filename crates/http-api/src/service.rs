@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use app::publisher::{NatsPublisher, Progress, PublisherStatus};
-use app::{CheckpointPolicy, NoteSigner, NoteVerifier, Recorder, Reports, Serving, Stores};
+use app::{CheckpointPolicy, NoteSigner, NoteVerifier, Recorder, Reports, RoleMapping, Serving, SessionLimits, Stores};
 use tokio::sync::watch;
 
 use projections::{ProjectionError, Rules};
@@ -39,6 +39,9 @@ pub struct Settings {
     /// runs (`projections::SAVE_EVERY` by default), so that a restart folds only what came after
     /// the last save.
     pub save_every: u64,
+    /// When the dashboard's sessions lapse: the `[sign_in]` table's limits
+    /// (`app::Config::sessions`).
+    pub sessions: SessionLimits,
 }
 
 impl Default for Settings {
@@ -52,6 +55,7 @@ impl Default for Settings {
             secure_cookies: false,
             rules: Rules::default(),
             save_every: projections::SAVE_EVERY,
+            sessions: SessionLimits::default(),
         }
     }
 }
@@ -68,6 +72,9 @@ pub struct Service {
     pub(crate) witnesses: std::sync::OnceLock<Vec<NoteVerifier>>,
     /// How far the publisher running in this process has got, when one runs ([`Service::publish`]).
     pub(crate) publisher: OnceLock<Arc<PublisherStatus>>,
+    /// How people signed in with their organisation's account are given roles
+    /// ([`Service::map_roles_by`]); no rules until told.
+    pub(crate) roles: OnceLock<RoleMapping>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -94,8 +101,21 @@ impl Service {
             metrics: Metrics::default(),
             witnesses: std::sync::OnceLock::new(),
             publisher: OnceLock::new(),
+            roles: OnceLock::new(),
             shutdown,
         }))
+    }
+
+    /// Gives people who sign in with their organisation's account their roles by `mapping` (the
+    /// `[sign_in]` table's rules), which the administrators' sign-ins page also shows. Told once;
+    /// later calls change nothing.
+    pub fn map_roles_by(&self, mapping: RoleMapping) {
+        let _ = self.roles.set(mapping);
+    }
+
+    /// The role mapping in force: the one told, or none with the default contact.
+    pub(crate) fn roles(&self) -> RoleMapping {
+        self.roles.get().cloned().unwrap_or_default()
     }
 
     /// Keeps and serves the cosignatures of these witnesses (`[transparency] witnesses`), sent

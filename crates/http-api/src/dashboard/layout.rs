@@ -144,6 +144,9 @@ pub(crate) fn page(
                             @if super::actions::leads_actions(&viewer.0) {
                                 li { a href="/dashboard/actions" { "Your organisation's actions" } }
                             }
+                            @if viewer.0.require(Action::ManageSessions).is_ok() {
+                                li { a href="/dashboard/sign-ins" { "Sign-ins" } }
+                            }
                         }
                     }
                     form method="post" action="/dashboard/sign-out" {

@@ -3,7 +3,8 @@
 //! overview of every instrument, one page per instrument and per resolution, and the audit
 //! trail with chain verification, each as the record stood on any "as of" date; and the forms
 //! that keep the record: a secretariat's meetings, resolutions and minutes, and a partner lead's
-//! progress reports. `docs/dashboard.md` describes the forms, `docs/http.md` the pages.
+//! progress reports; and for administrators, who signed in recently, with a button to end any
+//! session. `docs/dashboard.md` describes the forms, `docs/http.md` the pages.
 //!
 //! Architecture Invariant: the dashboard lays out what the read models compute and nothing
 //! else. Every figure on a page comes from a view of `projections` or from `app::views`; the
@@ -22,6 +23,7 @@ mod meeting;
 mod overview;
 mod resolution;
 mod session;
+mod sign_ins;
 
 use std::sync::Arc;
 
@@ -57,6 +59,8 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/actions/{commitment}/progress", post(actions::report))
         .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
         .route("/dashboard/sign-out", post(session::sign_out))
+        .route("/dashboard/sign-ins", get(sign_ins::page))
+        .route("/dashboard/sign-ins/end", post(sign_ins::end))
 }
 
 /// The dashboard's page of `kind`, for the reports it has a page of: its navigation lists these,

@@ -1,8 +1,10 @@
-//! Signing in to the dashboard: the sign-in form, the session cookie that holds the token, and
-//! [`Viewer`], the principal of a dashboard request. The token is checked by `auth` on every
-//! request, from the cookie or the bearer header, exactly as the API checks it, so a revoked
-//! token stops working at once. Tokens travel only in a POST body, a header or the cookie, never
-//! in a URL, and are never logged.
+//! Signing in to the dashboard: the sign-in form, the session cookie, and [`Viewer`], the
+//! principal of a dashboard request. Signing in with a token begins a server-side session
+//! (`app::sessions`): the cookie holds only the session's random id, never the token, and the
+//! session is checked on every request (lapsed when idle or old, ended at sign-out or by an
+//! administrator, and refused the moment its token is revoked). A request may instead send the
+//! bearer header, checked by `auth` exactly as the API checks it. Tokens travel only in a POST
+//! body or a header, never in a URL or a cookie, and are never logged.
 //!
 //! Every form is protected from cross-site posts, not by `SameSite` alone. The sign-in form,
 //! which has no session yet, by double submit: the form page sets a random value in the
@@ -41,7 +43,8 @@ const SIGN_IN: &str = "/dashboard/sign-in";
 #[derive(Clone, Debug)]
 pub(crate) struct Viewer(pub Principal, pub Csrf);
 
-/// The anti-forgery value of a session's forms: SHA-256 of the session's token, in hex.
+/// The anti-forgery value of a session's forms: SHA-256 of the session's id (or of the bearer
+/// token a request sends), in hex.
 #[derive(Clone, Debug)]
 pub(crate) struct Csrf(String);
 
@@ -68,24 +71,48 @@ impl FromRequestParts<Arc<Service>> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, service: &Arc<Service>) -> Result<Self, Response> {
-        let token = match auth::bearer(parts) {
-            Ok(Some(token)) => Some(token),
-            Ok(None) => cookie(parts, COOKIE),
+        let found = match auth::bearer(parts) {
+            Ok(Some(token)) => Some((auth::principal(service, token).await, token)),
+            Ok(None) => match cookie(parts, COOKIE) {
+                Some(id) => Some((resume(service, id).await, id)),
+                None => None,
+            },
             Err(_) => None,
         };
-        let Some(token) = token else {
+        let Some((found, secret)) = found else {
             return Err(Redirect::to(SIGN_IN).into_response());
         };
-        match auth::principal(service, token).await {
+        match found {
             Ok(principal) => {
                 principal.require(Action::ReadReports).map_err(|e| Failure::from(e).into_response())?;
-                Ok(Viewer(principal, Csrf::of(token)))
+                Ok(Viewer(principal, Csrf::of(secret)))
             }
             // A stale cookie is cleared on the way to signing in again.
             Err(ApiError::Unauthenticated(_)) => Err(signed_out(service, Redirect::to(SIGN_IN).into_response())),
             Err(other) => Err(Failure(other).into_response()),
         }
     }
+}
+
+/// The principal of the session with id `id`, renewed.
+async fn resume(service: &Service, id: &str) -> Result<Principal, ApiError> {
+    let stores = &service.stores;
+    let now = kernel::Timestamp::now();
+    Ok(app::resume_session(stores.sessions.as_ref(), stores.tokens.as_ref(), id, service.settings.sessions, now)
+        .await?)
+}
+
+/// Begins a session for `principal` and goes to the overview, setting the session cookie.
+pub(crate) async fn begin(service: &Service, principal: &Principal) -> Response {
+    let begun = match app::begin_session(service.stores.sessions.as_ref(), principal, kernel::Timestamp::now()).await {
+        Ok(begun) => begun,
+        Err(e) => return Failure::from(e).into_response(),
+    };
+    let mut response = Redirect::to("/dashboard").into_response();
+    if let Some(cookie) = set_cookie(service, &format!("{COOKIE}={}", begun.id), "Path=/") {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// The value of the cookie `name`, if the request sends one.
@@ -157,8 +184,8 @@ pub(crate) fn fresh() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `POST /dashboard/sign-in`: on a token that may read the reports, sets the session cookie and
-/// goes to the overview; otherwise shows the form again with what was wrong.
+/// `POST /dashboard/sign-in`: on a token that may read the reports, begins a session and goes to
+/// the overview; otherwise shows the form again with what was wrong.
 pub(crate) async fn sign_in(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
@@ -177,31 +204,30 @@ pub(crate) async fn sign_in(
     if let Err(e) = principal.require(Action::ReadReports) {
         return refused(StatusCode::FORBIDDEN, e.to_string());
     }
-    let Some(cookie) = set_cookie(&service, &format!("{COOKIE}={token}"), "Path=/") else {
-        return refused(StatusCode::UNAUTHORIZED, "the token holds characters no token Covenant issues has".to_owned());
-    };
-    let mut response = Redirect::to("/dashboard").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, cookie);
-    response
+    begin(&service, &principal).await
 }
 
 /// Why a form post from another site, or from a form page too old, is refused.
 const FORGED: &str =
     "the form was not sent from this service's own page (or the page was too old): sign in again from this page";
 
-/// `POST /dashboard/sign-out`: clears the session cookie, when the form is the session's own.
+/// `POST /dashboard/sign-out`: ends the session and clears its cookie, when the form is the
+/// session's own.
 pub(crate) async fn sign_out(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
     Form(form): Form<SignOutForm>,
 ) -> Response {
-    let own = cookie_in(&headers, COOKIE).is_some_and(|token| Csrf::of(token).matches(Some(&form.csrf)));
-    if !own {
+    let own = cookie_in(&headers, COOKIE).filter(|id| Csrf::of(id).matches(Some(&form.csrf)));
+    let Some(id) = own else {
         let failure = ApiError::Forbidden(
             "the sign-out form was not sent from this service's own page: sign out with the button on a dashboard page"
                 .to_owned(),
         );
         return Failure(failure).into_response();
+    };
+    if let Err(e) = app::end_session(service.stores.sessions.as_ref(), id, kernel::Timestamp::now()).await {
+        return Failure::from(e).into_response();
     }
     signed_out(&service, Redirect::to(SIGN_IN).into_response())
 }
