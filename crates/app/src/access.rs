@@ -139,7 +139,9 @@ impl Principal {
     pub fn scope(&self) -> String {
         match &self.credential {
             Credential::Token { id } => id.clone(),
-            Credential::Person { provider, subject, .. } => format!("{provider}\u{0}{subject}"),
+            // The provider's length first, so no two providers' names and subjects run together
+            // the same; and no NUL, which PostgreSQL text cannot hold.
+            Credential::Person { provider, subject, .. } => format!("{}:{provider}:{subject}", provider.len()),
         }
     }
 

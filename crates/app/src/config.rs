@@ -13,7 +13,7 @@ use domain::rag::{DEFAULT_AMBER_GAP, DEFAULT_RED_GAP, RagRule, RollUp};
 use projections::Rules;
 use serde::Deserialize;
 
-use crate::{KeyKind, NoteVerifier, Role, RoleMapping, RoleRule, SessionLimits};
+use crate::{KeyKind, NoteVerifier, Provider, Role, RoleMapping, RoleRule, SessionLimits};
 use domain::OrgId;
 
 /// The environment variable naming the database.
@@ -96,6 +96,11 @@ pub struct Config {
     /// When dashboard sessions lapse: the `[sign_in]` table's `idle_minutes` and
     /// `absolute_hours`.
     pub sessions: SessionLimits,
+    /// The OpenID providers people may sign in with (`[[sign_in.providers]]`).
+    pub providers: Vec<Provider>,
+    /// The URL people reach the service at, which providers send them back to
+    /// (`[sign_in] public_url`); needed for any provider to be used.
+    pub public_url: Option<String>,
 }
 
 /// Signed checkpoints: the signing key's file and when `covenant serve` signs a new checkpoint.
@@ -149,8 +154,23 @@ struct SignInFile {
     contact: Option<String>,
     idle_minutes: Option<u64>,
     absolute_hours: Option<u64>,
+    public_url: Option<String>,
     #[serde(default)]
     rules: Vec<RoleRuleFile>,
+    #[serde(default)]
+    providers: Vec<ProviderFile>,
+}
+
+/// One `[[sign_in.providers]]` entry as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderFile {
+    id: String,
+    name: String,
+    issuer: String,
+    client_id: String,
+    /// The environment variable holding the client secret, kept out of the file.
+    client_secret_env: Option<String>,
 }
 
 /// One `[[sign_in.rules]]` entry as written.
@@ -231,9 +251,9 @@ impl Config {
             (Some(path), Some(table)) => rules(path, table)?,
             _ => Rules::default(),
         };
-        let (roles, sessions) = match (path, from_file.sign_in) {
+        let sign_in = match (path, from_file.sign_in) {
             (Some(path), Some(table)) => sign_in(path, table)?,
-            _ => (RoleMapping::default(), SessionLimits::default()),
+            _ => SignIn::default(),
         };
         let mut options = Vec::new();
         if let Some(flag) = flag {
@@ -248,8 +268,10 @@ impl Config {
             options,
             transparency,
             rules,
-            roles,
-            sessions,
+            roles: sign_in.mapping,
+            sessions: sign_in.limits,
+            providers: sign_in.providers,
+            public_url: sign_in.public_url,
         })
     }
 
@@ -397,7 +419,7 @@ fn rules(path: &Path, table: RulesFile) -> Result<Rules, ConfigError> {
 /// The `[sign_in]` table of the config file at `path`, checked: each rule names a role, has a
 /// condition, and names an organisation exactly when it gives the contributor role; the session
 /// limits are at least a minute and an hour, the idle one no longer than the absolute one.
-fn sign_in(path: &Path, table: SignInFile) -> Result<(RoleMapping, SessionLimits), ConfigError> {
+fn sign_in(path: &Path, table: SignInFile) -> Result<SignIn, ConfigError> {
     let defaults = SessionLimits::default();
     let idle = table.idle_minutes.map_or(defaults.idle, |m| Duration::from_secs(m.saturating_mul(60)));
     let absolute = table.absolute_hours.map_or(defaults.absolute, |h| Duration::from_secs(h.saturating_mul(3600)));
@@ -434,7 +456,71 @@ fn sign_in(path: &Path, table: SignInFile) -> Result<(RoleMapping, SessionLimits
     let contact = table.contact.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
     let mapping =
         RoleMapping { rules, contact: contact.unwrap_or_else(|| crate::role_mapping::DEFAULT_CONTACT.to_owned()) };
-    Ok((mapping, SessionLimits { idle, absolute }))
+    let refuse = |detail: String| ConfigError::File { path: path.to_owned(), detail };
+    let public_url = table.public_url.map(|url| url.trim().trim_end_matches('/').to_owned());
+    if let Some(url) = &public_url {
+        if !secure_or_loopback(url) {
+            return Err(refuse(format!(
+                "[sign_in] public_url is {url}: give the https:// address people reach Covenant at (http:// only on this machine, such as http://127.0.0.1:8080)"
+            )));
+        }
+    }
+    if !table.providers.is_empty() && public_url.is_none() {
+        return Err(refuse(
+            "[sign_in] has providers but no public_url: give public_url, the https:// address people reach Covenant at, which the providers send them back to".to_owned(),
+        ));
+    }
+    let mut providers: Vec<Provider> = Vec::new();
+    for (i, given) in table.providers.into_iter().enumerate() {
+        let n = i + 1;
+        let id_ok =
+            !given.id.is_empty() && given.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !id_ok || providers.iter().any(|p| p.id == given.id) {
+            return Err(refuse(format!(
+                "[[sign_in.providers]] number {n}: id '{}' must be unique and made of lower-case letters, digits and hyphens, such as west-lindsey",
+                given.id
+            )));
+        }
+        if !secure_or_loopback(&given.issuer) {
+            return Err(refuse(format!(
+                "[[sign_in.providers]] number {n}: issuer {} is not https://: give the provider's issuer exactly as its ID tokens say it",
+                given.issuer
+            )));
+        }
+        let client_secret = match given.client_secret_env {
+            None => None,
+            Some(var) => Some(std::env::var(&var).map_err(|_| {
+                refuse(format!(
+                    "[[sign_in.providers]] number {n}: client_secret_env names {var}, which is not set: set it to the client secret the provider gave"
+                ))
+            })?),
+        };
+        providers.push(Provider {
+            id: given.id,
+            name: given.name,
+            issuer: given.issuer,
+            client_id: given.client_id,
+            client_secret,
+        });
+    }
+    Ok(SignIn { mapping, limits: SessionLimits { idle, absolute }, providers, public_url })
+}
+
+/// The `[sign_in]` table, checked.
+#[derive(Default)]
+struct SignIn {
+    mapping: RoleMapping,
+    limits: SessionLimits,
+    providers: Vec<Provider>,
+    public_url: Option<String>,
+}
+
+/// Whether `url` is https, or http to this machine only (for trying Covenant out and for tests).
+fn secure_or_loopback(url: &str) -> bool {
+    url.starts_with("https://")
+        || ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|local| url.strip_prefix(local).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])))
 }
 
 fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
@@ -679,6 +765,39 @@ mod tests {
         assert!(crossed.to_string().contains("[sign_in] idle_minutes (600) and absolute_hours (8)"), "{crossed}");
         let zero = with_file("[sign_in]\nidle_minutes = 0\n").expect_err("zero");
         assert!(zero.to_string().contains("at least 1"), "{zero}");
+    }
+
+    #[test]
+    fn the_sign_in_table_names_the_providers_over_https_with_a_public_url() {
+        let config = with_file(
+            "[sign_in]\npublic_url = \"https://covenant.lincolnshire.gov.uk/\"\n\n[[sign_in.providers]]\nid = \"west-lindsey\"\nname = \"West Lindsey District Council\"\nissuer = \"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0\"\nclient_id = \"covenant\"\n",
+        )
+        .expect("a provider");
+        assert_eq!(config.public_url.as_deref(), Some("https://covenant.lincolnshire.gov.uk"));
+        assert_eq!(config.providers.len(), 1);
+        assert_eq!(config.providers[0].name, "West Lindsey District Council");
+        assert_eq!(config.providers[0].client_secret, None, "a public client, with PKCE");
+        let refused = |text: &str| with_file(text).expect_err(text).to_string();
+        let provider = "[[sign_in.providers]]\nid = \"wl\"\nname = \"WL\"\nissuer = \"https://login.example\"\nclient_id = \"c\"\n";
+        let no_url = refused(&format!("[sign_in]\n{provider}"));
+        assert!(no_url.contains("has providers but no public_url"), "{no_url}");
+        let plain = refused("[sign_in]\npublic_url = \"http://covenant.example.gov.uk\"\n");
+        assert!(plain.contains("give the https:// address"), "{plain}");
+        let loopback = with_file("[sign_in]\npublic_url = \"http://127.0.0.1:8080\"\n").expect("loopback");
+        assert_eq!(loopback.public_url.as_deref(), Some("http://127.0.0.1:8080"));
+        let lookalike = refused("[sign_in]\npublic_url = \"http://127.0.0.1.example.org\"\n");
+        assert!(lookalike.contains("https://"), "{lookalike}");
+        let insecure = refused(&format!(
+            "[sign_in]\npublic_url = \"https://c.example\"\n{}",
+            provider.replace("https://login.example", "http://login.example")
+        ));
+        assert!(insecure.contains("issuer http://login.example is not https://"), "{insecure}");
+        let twice = refused(&format!("[sign_in]\npublic_url = \"https://c.example\"\n{provider}{provider}"));
+        assert!(twice.contains("number 2: id 'wl' must be unique"), "{twice}");
+        let secret = refused(&format!(
+            "[sign_in]\npublic_url = \"https://c.example\"\n{provider}client_secret_env = \"COVENANT_TEST_UNSET_SECRET\"\n"
+        ));
+        assert!(secret.contains("COVENANT_TEST_UNSET_SECRET, which is not set"), "{secret}");
     }
 
     #[test]

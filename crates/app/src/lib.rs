@@ -14,6 +14,7 @@ mod config;
 mod holdings;
 mod id_seed;
 pub mod interchange;
+pub mod oidc;
 pub mod publisher;
 mod record_error;
 mod recorder;
@@ -42,6 +43,7 @@ pub use config::{
 };
 pub use id_seed::IdSeed;
 pub use kernel::OpenMode;
+pub use oidc::{OpenIdSignIn, Provider, SignInError};
 pub use record_error::{InvalidRequest, RecordError};
 pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
 pub use reports::{

@@ -139,7 +139,9 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         service.sign_checkpoints(signer, config.transparency.policy);
     }
     service.accept_cosignatures(config.transparency.witnesses.clone());
-    service.map_roles_by(config.roles.clone());
+    let sign_in = app::OpenIdSignIn::new(config.providers.clone(), config.roles.clone(), config.public_url.as_deref())
+        .context("failed to set up signing in with the [sign_in] providers")?;
+    service.sign_in_with(sign_in);
     if let Some((publisher, _)) = publisher {
         service.publish(publisher);
     }

@@ -7,7 +7,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use app::publisher::{NatsPublisher, Progress, PublisherStatus};
-use app::{CheckpointPolicy, NoteSigner, NoteVerifier, Recorder, Reports, RoleMapping, Serving, SessionLimits, Stores};
+use app::{
+    CheckpointPolicy, NoteSigner, NoteVerifier, OpenIdSignIn, Recorder, Reports, Serving, SessionLimits, Stores,
+};
 use tokio::sync::watch;
 
 use projections::{ProjectionError, Rules};
@@ -72,9 +74,9 @@ pub struct Service {
     pub(crate) witnesses: std::sync::OnceLock<Vec<NoteVerifier>>,
     /// How far the publisher running in this process has got, when one runs ([`Service::publish`]).
     pub(crate) publisher: OnceLock<Arc<PublisherStatus>>,
-    /// How people signed in with their organisation's account are given roles
-    /// ([`Service::map_roles_by`]); no rules until told.
-    pub(crate) roles: OnceLock<RoleMapping>,
+    /// The OpenID providers people may sign in with and how they are given roles
+    /// ([`Service::sign_in_with`]); none until told.
+    pub(crate) sign_in: OnceLock<Arc<OpenIdSignIn>>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -101,21 +103,21 @@ impl Service {
             metrics: Metrics::default(),
             witnesses: std::sync::OnceLock::new(),
             publisher: OnceLock::new(),
-            roles: OnceLock::new(),
+            sign_in: OnceLock::new(),
             shutdown,
         }))
     }
 
-    /// Gives people who sign in with their organisation's account their roles by `mapping` (the
-    /// `[sign_in]` table's rules), which the administrators' sign-ins page also shows. Told once;
-    /// later calls change nothing.
-    pub fn map_roles_by(&self, mapping: RoleMapping) {
-        let _ = self.roles.set(mapping);
+    /// Lets people sign in with the providers of `sign_in`, given roles by its mapping (the
+    /// `[sign_in]` table), which the administrators' sign-ins page also shows. Told once; later
+    /// calls change nothing.
+    pub fn sign_in_with(&self, sign_in: OpenIdSignIn) {
+        let _ = self.sign_in.set(Arc::new(sign_in));
     }
 
-    /// The role mapping in force: the one told, or none with the default contact.
-    pub(crate) fn roles(&self) -> RoleMapping {
-        self.roles.get().cloned().unwrap_or_default()
+    /// The sign-in with providers in force, if the service was told one.
+    pub(crate) fn open_id(&self) -> Option<&Arc<OpenIdSignIn>> {
+        self.sign_in.get()
     }
 
     /// Keeps and serves the cosignatures of these witnesses (`[transparency] witnesses`), sent

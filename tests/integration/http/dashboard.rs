@@ -264,13 +264,14 @@ async fn values_are_escaped(db: &TestStore) {
 async fn an_administrator_sees_who_signed_in_and_ends_a_session_at_once(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    app.service.map_roles_by(app::RoleMapping {
+    let mapping = app::RoleMapping {
         rules: vec![
             app::RoleRule::new(Role::Secretariat, None, None, None, Some("hwb-secretariat".to_owned()), None)
                 .expect("a rule"),
         ],
         contact: "governance@lincolnshire.gov.uk".to_owned(),
-    });
+    };
+    app.service.sign_in_with(app::OpenIdSignIn::new(vec![], mapping, None).expect("sign-in"));
     let admin = app.session(Role::Admin, None).await;
     let reader = app.session(Role::Reader, None).await;
     assert_eq!(with_cookie(&app, "/dashboard", &reader).await.status(), 200);

@@ -126,7 +126,7 @@ pub(crate) fn page(
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            (head(title))
+            (head(title, None))
             body {
                 a.skip href="#main" { "Skip to the content" }
                 header.site {
@@ -208,10 +208,13 @@ fn banner(failure: &VerifyFailure) -> Markup {
 }
 
 /// The `<head>` of every page: its title and the one stylesheet.
-fn head(title: &str) -> Markup {
+fn head(title: &str, refresh: Option<&str>) -> Markup {
     html! {
         head {
             meta charset="utf-8";
+            @if let Some(to) = refresh {
+                meta http-equiv="refresh" content=(format!("0;url={to}"));
+            }
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) " – Covenant" }
             style { (PreEscaped(STYLE)) }
@@ -221,10 +224,20 @@ fn head(title: &str) -> Markup {
 
 /// A page for someone not signed in: the sign-in form, or an error.
 pub(crate) fn bare(title: &str, content: Markup) -> Markup {
+    bare_page(title, None, content)
+}
+
+/// As [`bare`], going on at once to `to` (an immediate refresh, which needs no script; the page
+/// also links there).
+pub(crate) fn bare_with_refresh(title: &str, to: &str, content: Markup) -> Markup {
+    bare_page(title, Some(to), content)
+}
+
+fn bare_page(title: &str, refresh: Option<&str>, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            (head(title))
+            (head(title, refresh))
             body {
                 header.site { a.name href="/dashboard" { "Covenant" } }
                 main #main {

@@ -58,6 +58,8 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/actions/{commitment}", get(actions::page))
         .route("/dashboard/actions/{commitment}/progress", post(actions::report))
         .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
+        .route("/dashboard/sign-in/with/{provider}", get(session::with_provider))
+        .route("/dashboard/sign-in/callback", get(session::callback))
         .route("/dashboard/sign-out", post(session::sign_out))
         .route("/dashboard/sign-ins", get(sign_ins::page))
         .route("/dashboard/sign-ins/end", post(sign_ins::end))

@@ -44,7 +44,7 @@ pub(crate) async fn page(
     let now = kernel::Timestamp::now();
     let limits = service.settings.sessions;
     let sessions = app::recent_sign_ins(service.stores.sessions.as_ref(), SHOWN, limits, now).await?;
-    let mapping = service.roles();
+    let mapping = service.open_id().map(|o| o.mapping().clone()).unwrap_or_default();
     let point = Point::read(None)?;
     let content = html! {
         @if shown.ended.is_some() {
