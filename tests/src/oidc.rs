@@ -59,6 +59,8 @@ pub enum Issue {
     OtherIssuer,
     /// With a nonce other than the one the sign-in began with.
     WrongNonce,
+    /// Saying the person's email is not verified.
+    UnverifiedEmail,
 }
 
 struct Code {
@@ -187,6 +189,7 @@ async fn token(
     name.insert(None, EndUserName::new(code.person.name.clone()));
     let standard = StandardClaims::new(SubjectIdentifier::new(code.person.subject.clone()))
         .set_email(Some(EndUserEmail::new(code.person.email.clone())))
+        .set_email_verified(Some(code.issue != Issue::UnverifiedEmail))
         .set_name(Some(name));
     let nonce = if code.issue == Issue::WrongNonce { "another-nonce".to_owned() } else { code.nonce };
     let claims = IdTokenClaims::new(

@@ -768,6 +768,33 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_sign_in_examples_are_read_as_the_document_says() {
+        let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/sign-in.md");
+        let doc = std::fs::read_to_string(doc).expect("docs/sign-in.md");
+        let blocks: Vec<&str> = doc.split("```toml\n").skip(1).filter_map(|rest| rest.split("```").next()).collect();
+        assert_eq!(blocks.len(), 3, "providers, rules, session limits");
+        // The client secrets are read from the environment, which a test may not set.
+        let providers: String =
+            blocks[0].lines().filter(|l| !l.starts_with("client_secret_env")).map(|l| format!("{l}\n")).collect();
+        let providers = with_file(&providers).expect("the providers example");
+        let issuers: Vec<_> = providers.providers.iter().map(|p| (p.id.as_str(), p.issuer.as_str())).collect();
+        assert_eq!(
+            issuers,
+            [
+                ("lincolnshire", "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0"),
+                ("google", "https://accounts.google.com"),
+                ("west-lindsey", "https://id.west-lindsey.gov.uk/realms/staff"),
+            ]
+        );
+        let rules = with_file(blocks[1]).expect("the rules example");
+        assert_eq!(rules.roles.contact, "the governance team, governance@lincolnshire.gov.uk");
+        let roles: Vec<_> = rules.roles.rules.iter().map(|r| r.role).collect();
+        assert_eq!(roles, [Role::Secretariat, Role::Contributor, Role::Auditor, Role::Reader]);
+        let limits = with_file(blocks[2]).expect("the limits example");
+        assert_eq!(limits.sessions, SessionLimits::default(), "the document spells out the defaults");
+    }
+
+    #[test]
     fn the_sign_in_table_names_the_providers_over_https_with_a_public_url() {
         let config = with_file(
             "[sign_in]\npublic_url = \"https://covenant.lincolnshire.gov.uk/\"\n\n[[sign_in.providers]]\nid = \"west-lindsey\"\nname = \"West Lindsey District Council\"\nissuer = \"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0\"\nclient_id = \"covenant\"\n",

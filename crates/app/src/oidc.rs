@@ -3,7 +3,8 @@
 //! issuer's `.well-known/openid-configuration`. The ID token's signature (by a key of the
 //! provider's JWKS), issuer, audience, expiry and nonce are checked by the `openidconnect` crate;
 //! nothing about a person is taken from anywhere but that checked token. Their role comes from
-//! its claims by [`RoleMapping`], afresh at every sign-in.
+//! its claims by [`RoleMapping`], afresh at every sign-in; an email the token says is not
+//! verified (`email_verified: false`) matches no email-domain rule.
 //!
 //! A sign-in begun and not yet finished is kept in memory for [`PENDING_FOR`], under its `state`,
 //! and taken out by the first callback that names it: a callback sent again (a replayed code)
@@ -247,9 +248,11 @@ impl OpenIdSignIn {
             .or_else(|| email.clone())
             .unwrap_or_else(|| subject.clone());
         let extra = claims.additional_claims();
+        // An email the provider says it has not verified gives no role by its domain.
+        let verified = claims.email_verified() != Some(false);
         let seen = Claims {
             provider: provider.name.clone(),
-            email: email.clone(),
+            email: email.clone().filter(|_| verified),
             groups: extra.groups.clone(),
             roles: extra.roles.clone(),
         };

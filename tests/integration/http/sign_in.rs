@@ -4,7 +4,8 @@
 //! callback (a wrong `state`, a callback from another browser, a replayed code, an ID token for
 //! another audience, expired, signed by a key the provider does not publish, from an issuer not
 //! configured, or with another nonce) is refused with no session begun, counted in the
-//! database. The people are illustrative; the board, meeting and domains are the seed papers'.
+//! database, as is a person whose only claim to a role is an email the provider has not verified
+//! (counted likewise). The people are illustrative; the board, meeting and domains are the seed papers'.
 
 use app::seeds;
 use app::{OpenIdSignIn, Provider, Role, RoleMapping, RoleRule};
@@ -30,7 +31,7 @@ fn clerk() -> Person {
 }
 
 /// An app whose dashboard offers sign-in with the mock provider, giving the secretariat role to
-/// its group `hwb-secretariat`.
+/// its group `hwb-secretariat` and the reader role to anyone at `lincolnshire.gov.uk`.
 async fn app_with_provider(db: &TestStore) -> (TestApp, MockProvider) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
@@ -43,8 +44,9 @@ async fn app_with_provider(db: &TestStore) -> (TestApp, MockProvider) {
         client_secret: None,
     };
     let rule = RoleRule::new(Role::Secretariat, None, None, None, Some("hwb-secretariat".to_owned()), None);
+    let domain = RoleRule::new(Role::Reader, None, None, Some("lincolnshire.gov.uk".to_owned()), None, None);
     let mapping = RoleMapping {
-        rules: vec![rule.expect("a rule")],
+        rules: vec![rule.expect("a rule"), domain.expect("a rule")],
         contact: "the governance team at Lincolnshire County Council".to_owned(),
     };
     let sign_in = OpenIdSignIn::new(vec![provider], mapping, Some(&app.url(""))).expect("sign-in");
@@ -195,11 +197,23 @@ async fn hostile_callbacks_are_refused_and_begin_no_session(db: &TestStore) {
     refused(callback(&app, &code, &state, None).await, "in this browser").await;
 
     let (authorize, cookie_two) = begin(&app).await;
-    let stranger = Person { groups: vec!["volunteers".to_owned()], ..clerk() };
+    let stranger =
+        Person { groups: vec!["volunteers".to_owned()], email: "volunteer@example.org".to_owned(), ..clerk() };
     let (code_two, state_two) = mock.authorize(&authorize, &stranger, Issue::Good);
     let no_role = callback(&app, &code_two, &state_two, Some(&cookie_two)).await;
     refused(no_role, "ask the governance team at Lincolnshire County Council").await;
     assert_eq!(sessions(&app).await, before, "no session for any of them");
+
+    let officer = Person { groups: vec![], email: "officer@lincolnshire.gov.uk".to_owned(), ..clerk() };
+    let (authorize, cookie) = begin(&app).await;
+    let (code, state) = mock.authorize(&authorize, &officer, Issue::UnverifiedEmail);
+    let unverified = callback(&app, &code, &state, Some(&cookie)).await;
+    refused(unverified, "this account, signed in with Lincolnshire County Council, has no role").await;
+    assert_eq!(sessions(&app).await, before, "an unverified email gives no role by its domain");
+    let (authorize, cookie) = begin(&app).await;
+    let (code, state) = mock.authorize(&authorize, &officer, Issue::Good);
+    assert_eq!(callback(&app, &code, &state, Some(&cookie)).await.status(), 200, "verified, it gives the reader role");
+    assert_eq!(sessions(&app).await, before + 1);
 
     let unknown = client().get(app.url("/dashboard/sign-in/with/nowhere")).send().await.expect("get");
     assert_eq!(unknown.status(), 404);

@@ -62,6 +62,7 @@ form.filters label, .as-of label { display: block; font-weight: 700; font-size: 
 input, select, button { font: inherit; }
 input, select { border: 2px solid #0b0c0c; padding: 2px 4px; }
 form button { background: #00703c; color: #fff; border: 0; padding: 4px 12px; cursor: pointer; }
+a.button { display: inline-block; background: #00703c; color: #fff; padding: 4px 12px; text-decoration: none; }
 .note { color: var(--muted); }
 .alert { border-left: 6px solid #a4262c; padding: 8px 12px; background: #fbeaea; }
 .ok { border-left: 6px solid #1e6b34; padding: 8px 12px; background: #e8f3ec; }

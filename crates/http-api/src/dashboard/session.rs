@@ -18,7 +18,7 @@
 //! `covenant_csrf` cookie and in a hidden field, and a post whose field does not equal its cookie
 //! is refused (a page on another site can neither read the cookie nor, `SameSite=Strict`, have
 //! it sent). Every form of a signed-in page (sign-out and the forms that record) carries
-//! [`Csrf`], a value derived from the session's token, which another site cannot know. Cookies carry `Secure` when the service is told it is behind HTTPS
+//! [`Csrf`], a value derived from the session's id, which another site cannot know. Cookies carry `Secure` when the service is told it is behind HTTPS
 //! (`Settings::secure_cookies`).
 
 use std::sync::Arc;
@@ -368,10 +368,10 @@ fn page(csrf: &str, providers: &[app::Provider], error: Option<&str>) -> Markup 
             }
             @if !providers.is_empty() {
                 h2 { "Sign in with your organisation's account" }
+                // Links, not forms: the page's `form-action 'self'` would stop a form's redirect
+                // to the provider.
                 @for provider in providers {
-                    form method="get" action=(format!("{SIGN_IN}/with/{}", provider.id)) {
-                        button type="submit" { "Sign in with " (provider.name) }
-                    }
+                    p { a.button role="button" draggable="false" href=(format!("{SIGN_IN}/with/{}", provider.id)) { "Sign in with " (provider.name) } }
                 }
                 h2 { "Or sign in with an access token" }
             }
