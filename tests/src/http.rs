@@ -64,6 +64,36 @@ impl TestApp {
             .token
     }
 
+    /// The `Cookie` header of a dashboard session begun by signing in with a new token of `role`
+    /// (acting for `organisation` when given) through the sign-in form, as a browser does.
+    pub async fn session(&self, role: Role, organisation: Option<&str>) -> String {
+        let token = self.token(role, organisation).await;
+        self.session_of(&token).await
+    }
+
+    /// The `Cookie` header of a dashboard session begun by signing in with `token` through the
+    /// sign-in form.
+    pub async fn session_of(&self, token: &str) -> String {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
+        let form = client.get(self.url("/dashboard/sign-in")).send().await.expect("the sign-in form");
+        let csrf_cookie = form.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("a pair");
+        let csrf_cookie = csrf_cookie.to_owned();
+        let page = form.text().await.expect("a page");
+        let marker = "name=\"csrf\" value=\"";
+        let start = page.find(marker).expect("an anti-forgery field") + marker.len();
+        let csrf = &page[start..start + 64];
+        let signed_in = client
+            .post(self.url("/dashboard/sign-in"))
+            .header("cookie", csrf_cookie)
+            .form(&[("token", token), ("csrf", csrf)])
+            .send()
+            .await
+            .expect("signed in");
+        assert_eq!(signed_in.status(), 303, "signing in with the token begins a session");
+        let set = signed_in.headers()["set-cookie"].to_str().expect("ascii");
+        set.split(';').next().expect("a pair").to_owned()
+    }
+
     /// Records `story` straight through the application layer, as a secretariat would have.
     pub async fn load(&self, story: &Story) {
         app::load_story(&Recorder::new(self.stores.events.clone()), story, Timestamp::now())

@@ -23,6 +23,7 @@ use store_sqlite::SqliteStore;
 
 pub mod bench;
 mod http;
+pub mod oidc;
 pub mod workload;
 
 pub use http::{TestApp, spawn_app, spawn_app_on, spawn_app_with};

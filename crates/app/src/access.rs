@@ -1,8 +1,9 @@
-//! Who may do what: the five roles, what each may do, and the principal a token stands for.
+//! Who may do what: the five roles, what each may do, and the principal a request acts for: the
+//! holder of a token, or a person signed in with their organisation's account.
 //!
 //! | Role | May |
 //! |---|---|
-//! | admin | everything |
+//! | admin | everything, including seeing who signed in recently and ending any session |
 //! | secretariat | record any command; read the reports, the signed checkpoint and its proofs |
 //! | contributor | report progress on, reach milestones of and complete its own organisation's commitments; record and revise readings of the indicators its organisation owns; read the reports, the signed checkpoint and its proofs |
 //! | auditor | read the reports, the audit trail and the event feed; export the event log; verify the hash chain; read the signed checkpoint and its proofs |
@@ -46,6 +47,8 @@ pub enum Action {
     Verify,
     /// Read the latest signed checkpoint and proofs against it.
     ReadProofs,
+    /// See who signed in recently, and end any session: administrators only.
+    ManageSessions,
 }
 
 impl Role {
@@ -77,7 +80,7 @@ impl Role {
                 action,
                 Action::Record(Aggregate::Commitment | Aggregate::Indicator) | Action::ReadReports | Action::ReadProofs
             ),
-            Role::Auditor => !matches!(action, Action::Record(_) | Action::Import),
+            Role::Auditor => !matches!(action, Action::Record(_) | Action::Import | Action::ManageSessions),
             Role::Reader => matches!(action, Action::ReadReports | Action::ReadProofs),
         }
     }
@@ -94,20 +97,52 @@ impl fmt::Display for Role {
     }
 }
 
-/// Who a request acts for: the holder of a valid token.
+/// Who a request acts for: the holder of a valid token, or a person in a session begun by
+/// signing in with an OpenID provider.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
-    pub token_id: String,
+    /// The token's name, or the person's name as their ID token gave it.
     pub name: String,
     pub role: Role,
     /// The organisation a contributor acts for.
     pub organisation: Option<OrgId>,
+    pub credential: Credential,
+}
+
+/// What a principal proved itself with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// A token Covenant issued, by its public id.
+    Token { id: String },
+    /// A person's ID token from a configured provider: their email, when it gave one, the
+    /// provider's configured name, and their subject (`sub`) there.
+    Person { email: Option<String>, provider: String, subject: String },
 }
 
 impl Principal {
-    /// The actor recorded on every event this principal causes: the token's name and id.
+    /// The actor recorded on every event this principal causes: the token's name and id, or the
+    /// person's name and email and the provider they signed in with.
     pub fn actor(&self) -> String {
-        format!("{} (token {})", self.name, self.token_id)
+        match &self.credential {
+            Credential::Token { id } => format!("{} (token {id})", self.name),
+            Credential::Person { email: Some(email), provider, .. } => {
+                format!("{} <{email}> (signed in with {provider})", self.name)
+            }
+            Credential::Person { email: None, provider, subject } => {
+                format!("{} (signed in with {provider} as {subject})", self.name)
+            }
+        }
+    }
+
+    /// What keeps this principal's idempotency keys apart from everyone else's: the token's id,
+    /// or the provider and the person's subject there.
+    pub fn scope(&self) -> String {
+        match &self.credential {
+            Credential::Token { id } => id.clone(),
+            // The provider's length first, so no two providers' names and subjects run together
+            // the same; and no NUL, which PostgreSQL text cannot hold.
+            Credential::Person { provider, subject, .. } => format!("{}:{provider}:{subject}", provider.len()),
+        }
     }
 
     /// Refuses `action` unless the role allows it.
@@ -124,11 +159,17 @@ impl Principal {
             Action::Import => "import files".to_owned(),
             Action::Verify => "verify the hash chain".to_owned(),
             Action::ReadProofs => "read the signed checkpoint and its proofs".to_owned(),
+            Action::ManageSessions => "see who signed in or end their sessions".to_owned(),
         };
-        Err(AccessError::Forbidden(format!(
-            "a {} token may not {what}: ask an administrator for a token with a role that may",
-            self.role
-        )))
+        Err(AccessError::Forbidden(match self.credential {
+            Credential::Token { .. } => {
+                format!("a {} token may not {what}: ask an administrator for a token with a role that may", self.role)
+            }
+            Credential::Person { .. } => format!(
+                "your account has the {} role, which may not {what}: ask an administrator for a role that may",
+                self.role
+            ),
+        }))
     }
 
     /// Checks that this principal may send `command`. For a contributor, reads the command's

@@ -2,7 +2,8 @@
 //! (`COVENANT_DATABASE_URL`), else a config file (`covenant.toml`), else the embedded SQLite file
 //! `covenant.db` in the working directory; from the config file's `[transparency]` table, the
 //! key that signs checkpoints and how often `covenant serve` signs one; and from its `[rules]`
-//! table, the [`Rules`] every report is rated and classified by.
+//! table, the [`Rules`] every report is rated and classified by; and from its `[sign_in]` table,
+//! how people signed in with their organisation's account are given roles ([`RoleMapping`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,8 @@ use domain::rag::{DEFAULT_AMBER_GAP, DEFAULT_RED_GAP, RagRule, RollUp};
 use projections::Rules;
 use serde::Deserialize;
 
-use crate::{KeyKind, NoteVerifier};
+use crate::{KeyKind, NoteVerifier, Provider, Role, RoleMapping, RoleRule, SessionLimits};
+use domain::OrgId;
 
 /// The environment variable naming the database.
 pub const DATABASE_URL_VAR: &str = "COVENANT_DATABASE_URL";
@@ -88,6 +90,17 @@ pub struct Config {
     /// How reports rate and classify what the events record: the `[rules]` table, each setting
     /// left out taking its default.
     pub rules: Rules,
+    /// How people who sign in with their organisation's account are given roles: the
+    /// `[sign_in]` table's rules and contact.
+    pub roles: RoleMapping,
+    /// When dashboard sessions lapse: the `[sign_in]` table's `idle_minutes` and
+    /// `absolute_hours`.
+    pub sessions: SessionLimits,
+    /// The OpenID providers people may sign in with (`[[sign_in.providers]]`).
+    pub providers: Vec<Provider>,
+    /// The URL people reach the service at, which providers send them back to
+    /// (`[sign_in] public_url`); needed for any provider to be used.
+    pub public_url: Option<String>,
 }
 
 /// Signed checkpoints: the signing key's file and when `covenant serve` signs a new checkpoint.
@@ -131,6 +144,45 @@ struct ConfigFile {
     database_url: Option<String>,
     transparency: Option<TransparencyFile>,
     rules: Option<RulesFile>,
+    sign_in: Option<SignInFile>,
+}
+
+/// The `[sign_in]` table as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignInFile {
+    contact: Option<String>,
+    idle_minutes: Option<u64>,
+    absolute_hours: Option<u64>,
+    public_url: Option<String>,
+    #[serde(default)]
+    rules: Vec<RoleRuleFile>,
+    #[serde(default)]
+    providers: Vec<ProviderFile>,
+}
+
+/// One `[[sign_in.providers]]` entry as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderFile {
+    id: String,
+    name: String,
+    issuer: String,
+    client_id: String,
+    /// The environment variable holding the client secret, kept out of the file.
+    client_secret_env: Option<String>,
+}
+
+/// One `[[sign_in.rules]]` entry as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleRuleFile {
+    role: String,
+    organisation: Option<String>,
+    provider: Option<String>,
+    email_domain: Option<String>,
+    group: Option<String>,
+    app_role: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,6 +251,10 @@ impl Config {
             (Some(path), Some(table)) => rules(path, table)?,
             _ => Rules::default(),
         };
+        let sign_in = match (path, from_file.sign_in) {
+            (Some(path), Some(table)) => sign_in(path, table)?,
+            _ => SignIn::default(),
+        };
         let mut options = Vec::new();
         if let Some(flag) = flag {
             options.extend(["--db".to_owned(), shell_word(flag)]);
@@ -212,6 +268,10 @@ impl Config {
             options,
             transparency,
             rules,
+            roles: sign_in.mapping,
+            sessions: sign_in.limits,
+            providers: sign_in.providers,
+            public_url: sign_in.public_url,
         })
     }
 
@@ -356,6 +416,113 @@ fn rules(path: &Path, table: RulesFile) -> Result<Rules, ConfigError> {
     })
 }
 
+/// The `[sign_in]` table of the config file at `path`, checked: each rule names a role, has a
+/// condition, and names an organisation exactly when it gives the contributor role; the session
+/// limits are at least a minute and an hour, the idle one no longer than the absolute one.
+fn sign_in(path: &Path, table: SignInFile) -> Result<SignIn, ConfigError> {
+    let defaults = SessionLimits::default();
+    let idle = table.idle_minutes.map_or(defaults.idle, |m| Duration::from_secs(m.saturating_mul(60)));
+    let absolute = table.absolute_hours.map_or(defaults.absolute, |h| Duration::from_secs(h.saturating_mul(3600)));
+    if idle.is_zero() || absolute.is_zero() || idle > absolute {
+        return Err(ConfigError::File {
+            path: path.to_owned(),
+            detail: format!(
+                "[sign_in] idle_minutes ({}) and absolute_hours ({}) must be whole numbers of at least 1, with the idle limit no longer than the absolute one: such as idle_minutes = 30 and absolute_hours = 8",
+                idle.as_secs() / 60,
+                absolute.as_secs() / 3600
+            ),
+        });
+    }
+    let refuse = |n: usize, detail: String| ConfigError::File {
+        path: path.to_owned(),
+        detail: format!("[[sign_in.rules]] number {n}: {detail}"),
+    };
+    let rules = table
+        .rules
+        .into_iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let role = Role::parse(&rule.role).map_err(|e| refuse(i + 1, e.to_string()))?;
+            let organisation = rule
+                .organisation
+                .map(|o| {
+                    OrgId::parse(&o).map_err(|e| refuse(i + 1, format!("organisation '{o}' is not an org-id ({e})")))
+                })
+                .transpose()?;
+            RoleRule::new(role, organisation, rule.provider, rule.email_domain, rule.group, rule.app_role)
+                .map_err(|e| refuse(i + 1, e.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
+    let contact = table.contact.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    let mapping =
+        RoleMapping { rules, contact: contact.unwrap_or_else(|| crate::role_mapping::DEFAULT_CONTACT.to_owned()) };
+    let refuse = |detail: String| ConfigError::File { path: path.to_owned(), detail };
+    let public_url = table.public_url.map(|url| url.trim().trim_end_matches('/').to_owned());
+    if let Some(url) = &public_url {
+        if !secure_or_loopback(url) {
+            return Err(refuse(format!(
+                "[sign_in] public_url is {url}: give the https:// address people reach Covenant at (http:// only on this machine, such as http://127.0.0.1:8080)"
+            )));
+        }
+    }
+    if !table.providers.is_empty() && public_url.is_none() {
+        return Err(refuse(
+            "[sign_in] has providers but no public_url: give public_url, the https:// address people reach Covenant at, which the providers send them back to".to_owned(),
+        ));
+    }
+    let mut providers: Vec<Provider> = Vec::new();
+    for (i, given) in table.providers.into_iter().enumerate() {
+        let n = i + 1;
+        let id_ok =
+            !given.id.is_empty() && given.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !id_ok || providers.iter().any(|p| p.id == given.id) {
+            return Err(refuse(format!(
+                "[[sign_in.providers]] number {n}: id '{}' must be unique and made of lower-case letters, digits and hyphens, such as west-lindsey",
+                given.id
+            )));
+        }
+        if !secure_or_loopback(&given.issuer) {
+            return Err(refuse(format!(
+                "[[sign_in.providers]] number {n}: issuer {} is not https://: give the provider's issuer exactly as its ID tokens say it",
+                given.issuer
+            )));
+        }
+        let client_secret = match given.client_secret_env {
+            None => None,
+            Some(var) => Some(std::env::var(&var).map_err(|_| {
+                refuse(format!(
+                    "[[sign_in.providers]] number {n}: client_secret_env names {var}, which is not set: set it to the client secret the provider gave"
+                ))
+            })?),
+        };
+        providers.push(Provider {
+            id: given.id,
+            name: given.name,
+            issuer: given.issuer,
+            client_id: given.client_id,
+            client_secret,
+        });
+    }
+    Ok(SignIn { mapping, limits: SessionLimits { idle, absolute }, providers, public_url })
+}
+
+/// The `[sign_in]` table, checked.
+#[derive(Default)]
+struct SignIn {
+    mapping: RoleMapping,
+    limits: SessionLimits,
+    providers: Vec<Provider>,
+    public_url: Option<String>,
+}
+
+/// Whether `url` is https, or http to this machine only (for trying Covenant out and for tests).
+fn secure_or_loopback(url: &str) -> bool {
+    url.starts_with("https://")
+        || ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|local| url.strip_prefix(local).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])))
+}
+
 fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::File { path: path.to_owned(), detail: e.to_string() })?;
@@ -370,7 +537,7 @@ pub enum ConfigError {
     #[error("'{0}://' is not a database Covenant supports: use sqlite://FILE or postgres://USER@HOST/DATABASE")]
     UnknownScheme(String),
     #[error(
-        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), and a [rules] table with the settings docs/reports.md lists",
+        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), a [rules] table with the settings docs/reports.md lists, and a [sign_in] table (docs/sign-in.md)",
         path.display()
     )]
     File { path: PathBuf, detail: String },
@@ -564,5 +731,114 @@ mod tests {
         assert!(unknown_rule.contains("by_feel") && unknown_rule.contains("against_expected"), "{unknown_rule}");
         let typo = refused("[rules]\nstale_days = 30\n");
         assert!(typo.contains("unknown field `stale_days`") && typo.contains("stale_after_days"), "{typo}");
+    }
+
+    #[test]
+    fn the_sign_in_table_gives_the_rules_in_order_and_the_contact() {
+        let none = with_file("").expect("no table");
+        assert_eq!(none.roles, RoleMapping::default());
+        let config = with_file(
+            "[sign_in]\ncontact = \"the governance team, governance@lincolnshire.gov.uk\"\n\n[[sign_in.rules]]\nrole = \"secretariat\"\nprovider = \"Lincolnshire County Council\"\ngroup = \"hwb-secretariat\"\n\n[[sign_in.rules]]\nrole = \"contributor\"\norganisation = \"GB-LAE-WLI\"\nemail_domain = \"west-lindsey.gov.uk\"\ngroup = \"covenant-housing\"\n\n[[sign_in.rules]]\nrole = \"auditor\"\napp_role = \"Covenant.Auditor\"\n",
+        )
+        .expect("rules");
+        assert_eq!(config.roles.contact, "the governance team, governance@lincolnshire.gov.uk");
+        let roles: Vec<_> = config.roles.rules.iter().map(|r| (r.role, r.conditions())).collect();
+        assert_eq!(
+            roles,
+            [
+                (Role::Secretariat, "signed in with Lincolnshire County Council, in group hwb-secretariat".to_owned()),
+                (Role::Contributor, "email at west-lindsey.gov.uk, in group covenant-housing".to_owned()),
+                (Role::Auditor, "given application role Covenant.Auditor".to_owned()),
+            ]
+        );
+        assert_eq!(config.roles.rules[1].organisation, Some(OrgId::parse("GB-LAE-WLI").expect("org")));
+        assert_eq!(config.sessions, SessionLimits::default(), "30 minutes idle, 8 hours in all, unless set");
+        assert_eq!(none.sessions.idle, Duration::from_secs(30 * 60));
+        assert_eq!(none.sessions.absolute, Duration::from_secs(8 * 3600));
+        let set = with_file("[sign_in]\nidle_minutes = 15\nabsolute_hours = 4\n").expect("limits");
+        assert_eq!(
+            set.sessions,
+            SessionLimits { idle: Duration::from_secs(900), absolute: Duration::from_secs(4 * 3600) }
+        );
+        let crossed =
+            with_file("[sign_in]\nidle_minutes = 600\nabsolute_hours = 8\n").expect_err("idle beyond absolute");
+        assert!(crossed.to_string().contains("[sign_in] idle_minutes (600) and absolute_hours (8)"), "{crossed}");
+        let zero = with_file("[sign_in]\nidle_minutes = 0\n").expect_err("zero");
+        assert!(zero.to_string().contains("at least 1"), "{zero}");
+    }
+
+    #[test]
+    fn the_documented_sign_in_examples_are_read_as_the_document_says() {
+        let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/sign-in.md");
+        let doc = std::fs::read_to_string(doc).expect("docs/sign-in.md");
+        let blocks: Vec<&str> = doc.split("```toml\n").skip(1).filter_map(|rest| rest.split("```").next()).collect();
+        assert_eq!(blocks.len(), 3, "providers, rules, session limits");
+        // The client secrets are read from the environment, which a test may not set.
+        let providers: String =
+            blocks[0].lines().filter(|l| !l.starts_with("client_secret_env")).map(|l| format!("{l}\n")).collect();
+        let providers = with_file(&providers).expect("the providers example");
+        let issuers: Vec<_> = providers.providers.iter().map(|p| (p.id.as_str(), p.issuer.as_str())).collect();
+        assert_eq!(
+            issuers,
+            [
+                ("lincolnshire", "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0"),
+                ("google", "https://accounts.google.com"),
+                ("west-lindsey", "https://id.west-lindsey.gov.uk/realms/staff"),
+            ]
+        );
+        let rules = with_file(blocks[1]).expect("the rules example");
+        assert_eq!(rules.roles.contact, "the governance team, governance@lincolnshire.gov.uk");
+        let roles: Vec<_> = rules.roles.rules.iter().map(|r| r.role).collect();
+        assert_eq!(roles, [Role::Secretariat, Role::Contributor, Role::Auditor, Role::Reader]);
+        let limits = with_file(blocks[2]).expect("the limits example");
+        assert_eq!(limits.sessions, SessionLimits::default(), "the document spells out the defaults");
+    }
+
+    #[test]
+    fn the_sign_in_table_names_the_providers_over_https_with_a_public_url() {
+        let config = with_file(
+            "[sign_in]\npublic_url = \"https://covenant.lincolnshire.gov.uk/\"\n\n[[sign_in.providers]]\nid = \"west-lindsey\"\nname = \"West Lindsey District Council\"\nissuer = \"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0\"\nclient_id = \"covenant\"\n",
+        )
+        .expect("a provider");
+        assert_eq!(config.public_url.as_deref(), Some("https://covenant.lincolnshire.gov.uk"));
+        assert_eq!(config.providers.len(), 1);
+        assert_eq!(config.providers[0].name, "West Lindsey District Council");
+        assert_eq!(config.providers[0].client_secret, None, "a public client, with PKCE");
+        let refused = |text: &str| with_file(text).expect_err(text).to_string();
+        let provider = "[[sign_in.providers]]\nid = \"wl\"\nname = \"WL\"\nissuer = \"https://login.example\"\nclient_id = \"c\"\n";
+        let no_url = refused(&format!("[sign_in]\n{provider}"));
+        assert!(no_url.contains("has providers but no public_url"), "{no_url}");
+        let plain = refused("[sign_in]\npublic_url = \"http://covenant.example.gov.uk\"\n");
+        assert!(plain.contains("give the https:// address"), "{plain}");
+        let loopback = with_file("[sign_in]\npublic_url = \"http://127.0.0.1:8080\"\n").expect("loopback");
+        assert_eq!(loopback.public_url.as_deref(), Some("http://127.0.0.1:8080"));
+        let lookalike = refused("[sign_in]\npublic_url = \"http://127.0.0.1.example.org\"\n");
+        assert!(lookalike.contains("https://"), "{lookalike}");
+        let insecure = refused(&format!(
+            "[sign_in]\npublic_url = \"https://c.example\"\n{}",
+            provider.replace("https://login.example", "http://login.example")
+        ));
+        assert!(insecure.contains("issuer http://login.example is not https://"), "{insecure}");
+        let twice = refused(&format!("[sign_in]\npublic_url = \"https://c.example\"\n{provider}{provider}"));
+        assert!(twice.contains("number 2: id 'wl' must be unique"), "{twice}");
+        let secret = refused(&format!(
+            "[sign_in]\npublic_url = \"https://c.example\"\n{provider}client_secret_env = \"COVENANT_TEST_UNSET_SECRET\"\n"
+        ));
+        assert!(secret.contains("COVENANT_TEST_UNSET_SECRET, which is not set"), "{secret}");
+    }
+
+    #[test]
+    fn a_sign_in_rule_that_cannot_be_used_is_refused_by_its_number() {
+        let refused = |text: &str| with_file(text).expect_err(text).to_string();
+        let unknown = refused("[[sign_in.rules]]\nrole = \"clerk\"\ngroup = \"g\"\n");
+        assert!(unknown.contains("[[sign_in.rules]] number 1: 'clerk' is not a role"), "{unknown}");
+        let open =
+            refused("[[sign_in.rules]]\nrole = \"reader\"\ngroup = \"g\"\n[[sign_in.rules]]\nrole = \"admin\"\n");
+        assert!(open.contains("number 2: a rule giving the admin role has no condition"), "{open}");
+        let bad_org =
+            refused("[[sign_in.rules]]\nrole = \"contributor\"\norganisation = \"west lindsey\"\ngroup = \"g\"\n");
+        assert!(bad_org.contains("organisation 'west lindsey' is not an org-id"), "{bad_org}");
+        let typo = refused("[[sign_in.rules]]\nrole = \"reader\"\ngroups = \"g\"\n");
+        assert!(typo.contains("unknown field `groups`"), "{typo}");
     }
 }

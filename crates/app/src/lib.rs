@@ -14,13 +14,16 @@ mod config;
 mod holdings;
 mod id_seed;
 pub mod interchange;
+pub mod oidc;
 pub mod publisher;
 mod record_error;
 mod recorder;
 pub mod reports;
 pub mod resolution_proof;
+mod role_mapping;
 mod seeding;
 pub mod seeds;
+mod sessions;
 mod signing;
 mod store;
 mod tokens;
@@ -28,7 +31,7 @@ mod unit_of_work;
 pub mod views;
 mod witness;
 
-pub use access::{AccessError, Action, Principal, Role};
+pub use access::{AccessError, Action, Credential, Principal, Role};
 pub use backup::{BackupError, backup, pg_dump_command};
 pub use checkpoint::{Checkpoint, Cosignature, KeyKind, NoteError, NoteSigner, NoteVerifier, cosignatures};
 pub use command_lines::{
@@ -40,12 +43,18 @@ pub use config::{
 };
 pub use id_seed::IdSeed;
 pub use kernel::OpenMode;
+pub use oidc::{OpenIdSignIn, Provider, SignInError};
 pub use record_error::{InvalidRequest, RecordError};
 pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
 pub use reports::{
     Answered, Asked, NotApplicable, Page, PageInfo, ReportError, ReportRequest, ReportView, Reports, Serving,
 };
+pub use role_mapping::{Claims, DEFAULT_CONTACT, Granted, RoleMapping, RoleRule};
 pub use seeding::{SeedError, StoryLoaded, load_story};
+pub use sessions::{
+    BegunSession, DEFAULT_ABSOLUTE_HOURS, DEFAULT_IDLE_MINUTES, SessionLimits, SessionState, SignIn, begin_session,
+    end_session, end_session_by_handle, recent_sign_ins, resume_session,
+};
 pub use signing::{CosignatureError, SigningError, accept_cosignature, due, read_signer, sign_head, sign_if_due};
 pub use store::{BUSY_TIMEOUT, OpenFailure, Opening, Stores, WaitNotice, open, open_store};
 pub use tokens::{IssuedToken, authenticate, create_token, revoke_token};

@@ -11,7 +11,7 @@ use kernel::{Hash, Timestamp, TokenRecord, TokenStore};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::{AccessError, Principal, Role};
+use crate::{AccessError, Credential, Principal, Role};
 
 const PREFIX: &str = "cov_";
 /// The longest token name accepted, in characters.
@@ -88,17 +88,30 @@ pub async fn authenticate(store: &dyn TokenStore, token: &str, now: Timestamp) -
         return Err(refused());
     };
     let matches: bool = hash(secret).0.ct_eq(&record.secret_hash.0).into();
-    let expired = record.expires_at.is_some_and(|expiry| expiry <= now);
-    if !matches || record.revoked_at.is_some() || expired {
+    if !matches {
         return Err(refused());
     }
+    holder(record, now).ok_or_else(refused)?
+}
+
+/// The principal of the stored token `record` at `now`, or none once it is revoked or expired.
+pub(crate) fn holder(record: TokenRecord, now: Timestamp) -> Option<Result<Principal, AccessError>> {
+    let expired = record.expires_at.is_some_and(|expiry| expiry <= now);
+    if record.revoked_at.is_some() || expired {
+        return None;
+    }
+    Some(principal(record))
+}
+
+fn principal(record: TokenRecord) -> Result<Principal, AccessError> {
+    let id = record.id;
     let role = Role::parse(&record.role)?;
     let organisation = record
         .organisation
         .map(OrgId::parse)
         .transpose()
         .map_err(|e| AccessError::Invalid(format!("token {id} names an organisation that is not valid: {e}")))?;
-    Ok(Principal { token_id: record.id, name: record.name, role, organisation })
+    Ok(Principal { name: record.name, role, organisation, credential: Credential::Token { id } })
 }
 
 /// Revokes the token with id `id`.

@@ -129,6 +129,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     let settings = Settings {
         secure_cookies: args.secure_cookies,
         rules: config.rules,
+        sessions: config.sessions,
         max_as_of_folds: args.max_as_of_folds.map_or(defaults.max_as_of_folds, usize::from),
         ..defaults
     };
@@ -138,6 +139,9 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         service.sign_checkpoints(signer, config.transparency.policy);
     }
     service.accept_cosignatures(config.transparency.witnesses.clone());
+    let sign_in = app::OpenIdSignIn::new(config.providers.clone(), config.roles.clone(), config.public_url.as_deref())
+        .context("failed to set up signing in with the [sign_in] providers")?;
+    service.sign_in_with(sign_in);
     if let Some((publisher, _)) = publisher {
         service.publish(publisher);
     }

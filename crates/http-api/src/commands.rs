@@ -251,11 +251,12 @@ pub(crate) async fn submit(
     key: Option<String>,
     request: Hash,
 ) -> Result<(Answer, bool), ApiError> {
-    let seed = key.as_deref().map(|key| IdSeed::new(&principal.token_id, key));
+    let scope = principal.scope();
+    let seed = key.as_deref().map(|key| IdSeed::new(&scope, key));
     for submission in &mut submissions {
         submission.provenance.id_seed = seed;
     }
-    idempotency::once(service, &principal.token_id, key, request, async {
+    idempotency::once(service, &scope, key, request, async {
         // Sent before under this key, by a process that recorded it and died before answering,
         // or that is still answering: that is the answer, whatever the stream's version now.
         let earlier = service.recorder.recorded_earlier(&submissions).await;

@@ -7,7 +7,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use app::publisher::{NatsPublisher, Progress, PublisherStatus};
-use app::{CheckpointPolicy, NoteSigner, NoteVerifier, Recorder, Reports, Serving, Stores};
+use app::{
+    CheckpointPolicy, NoteSigner, NoteVerifier, OpenIdSignIn, Recorder, Reports, Serving, SessionLimits, Stores,
+};
 use tokio::sync::watch;
 
 use projections::{ProjectionError, Rules};
@@ -39,6 +41,9 @@ pub struct Settings {
     /// runs (`projections::SAVE_EVERY` by default), so that a restart folds only what came after
     /// the last save.
     pub save_every: u64,
+    /// When the dashboard's sessions lapse: the `[sign_in]` table's limits
+    /// (`app::Config::sessions`).
+    pub sessions: SessionLimits,
 }
 
 impl Default for Settings {
@@ -52,6 +57,7 @@ impl Default for Settings {
             secure_cookies: false,
             rules: Rules::default(),
             save_every: projections::SAVE_EVERY,
+            sessions: SessionLimits::default(),
         }
     }
 }
@@ -68,6 +74,9 @@ pub struct Service {
     pub(crate) witnesses: std::sync::OnceLock<Vec<NoteVerifier>>,
     /// How far the publisher running in this process has got, when one runs ([`Service::publish`]).
     pub(crate) publisher: OnceLock<Arc<PublisherStatus>>,
+    /// The OpenID providers people may sign in with and how they are given roles
+    /// ([`Service::sign_in_with`]); none until told.
+    pub(crate) sign_in: OnceLock<Arc<OpenIdSignIn>>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -94,8 +103,21 @@ impl Service {
             metrics: Metrics::default(),
             witnesses: std::sync::OnceLock::new(),
             publisher: OnceLock::new(),
+            sign_in: OnceLock::new(),
             shutdown,
         }))
+    }
+
+    /// Lets people sign in with the providers of `sign_in`, given roles by its mapping (the
+    /// `[sign_in]` table), which the administrators' sign-ins page also shows. Told once; later
+    /// calls change nothing.
+    pub fn sign_in_with(&self, sign_in: OpenIdSignIn) {
+        let _ = self.sign_in.set(Arc::new(sign_in));
+    }
+
+    /// The sign-in with providers in force, if the service was told one.
+    pub(crate) fn open_id(&self) -> Option<&Arc<OpenIdSignIn>> {
+        self.sign_in.get()
     }
 
     /// Keeps and serves the cosignatures of these witnesses (`[transparency] witnesses`), sent

@@ -13,6 +13,7 @@ mod copy;
 mod idempotency;
 mod publishers;
 mod rows;
+mod sessions;
 mod snapshots;
 mod tokens;
 mod tree;

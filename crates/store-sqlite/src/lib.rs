@@ -11,6 +11,7 @@ mod publishers;
 mod reader;
 mod rows;
 mod schema;
+mod sessions;
 mod snapshots;
 mod tokens;
 mod tree;

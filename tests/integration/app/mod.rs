@@ -9,6 +9,7 @@ mod keyed;
 mod recording;
 mod resending;
 mod seeds;
+mod sessions;
 mod succession;
 mod tokens;
 

@@ -99,8 +99,11 @@ async fn pages_answer_a_cookie_or_the_bearer_header_and_send_others_to_sign_in(d
     assert_eq!((response.status().as_u16(), location(&response)), (303, "/dashboard"));
     let cookie = cookie.expect("a session cookie");
     let attributes: Vec<&str> = cookie.split(';').map(str::trim).collect();
-    assert_eq!(attributes, [format!("covenant_session={reader}").as_str(), "HttpOnly", "SameSite=Strict", "Path=/"]);
+    assert_eq!(attributes[1..], ["HttpOnly", "SameSite=Strict", "Path=/"]);
     let session = attributes[0].to_owned();
+    let id = session.strip_prefix("covenant_session=").expect("the session cookie");
+    assert!(id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()), "a random session id: {id}");
+    assert!(!session.contains(&reader), "the cookie holds a session id, never the token");
 
     for path in pages() {
         let by_cookie = html(with_cookie(&app, &path, &session).await).await;
@@ -119,6 +122,12 @@ async fn pages_answer_a_cookie_or_the_bearer_header_and_send_others_to_sign_in(d
     assert_eq!((signed_out.status().as_u16(), location(&signed_out)), (303, "/dashboard/sign-in"));
     let cleared = signed_out.headers()["set-cookie"].to_str().expect("ascii");
     assert!(cleared.starts_with("covenant_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    let replayed = with_cookie(&app, "/dashboard", &session).await;
+    assert_eq!(
+        (replayed.status().as_u16(), location(&replayed)),
+        (303, "/dashboard/sign-in"),
+        "a cookie kept after signing out no longer opens the session: it ended on the server"
+    );
     app.stop().await;
 }
 
@@ -344,8 +353,79 @@ async fn the_pages_read_as_english_fit_a_phone_and_keep_their_navigation(db: &Te
     app.stop().await;
 }
 
+async fn an_administrator_sees_who_signed_in_and_ends_a_session_at_once(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let mapping = app::RoleMapping {
+        rules: vec![
+            app::RoleRule::new(Role::Secretariat, None, None, None, Some("hwb-secretariat".to_owned()), None)
+                .expect("a rule"),
+        ],
+        contact: "governance@lincolnshire.gov.uk".to_owned(),
+    };
+    app.service.sign_in_with(app::OpenIdSignIn::new(vec![], mapping, None).expect("sign-in"));
+    let admin = app.session(Role::Admin, None).await;
+    let reader = app.session(Role::Reader, None).await;
+    assert_eq!(with_cookie(&app, "/dashboard", &reader).await.status(), 200);
+
+    let refused = with_cookie(&app, "/dashboard/sign-ins", &reader).await;
+    assert_eq!(refused.status(), 403, "only administrators see who signed in");
+    let overview = html(with_cookie(&app, "/dashboard", &reader).await).await;
+    assert!(!overview.contains("/dashboard/sign-ins"), "nor is it offered to others");
+
+    let page = html(with_cookie(&app, "/dashboard/sign-ins", &admin).await).await;
+    assert!(page.contains("reader@test") && page.contains("admin@test"), "who: {page}");
+    assert!(page.contains("in group hwb-secretariat") && page.contains("ask governance@lincolnshire.gov.uk"), "{page}");
+    let rows = page.matches("<tr data-session=").count();
+    assert_eq!(rows, 2, "one row a session");
+    let sessions = app.stores.sessions.recent_sessions(10).await.expect("sessions");
+    let handle = sessions.iter().find(|s| s.name == "reader@test").expect("the reader's").id_hash.to_hex();
+    let csrf = csrf_field(&page);
+
+    let forged = client()
+        .post(app.url("/dashboard/sign-ins/end"))
+        .header("cookie", &admin)
+        .form(&[("csrf", "0".repeat(64)), ("session", handle.clone())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged.status(), 403, "a post from another site ends nothing");
+    let by_reader = client()
+        .post(app.url("/dashboard/sign-ins/end"))
+        .header("cookie", &reader)
+        .form(&[("csrf", csrf.clone()), ("session", handle.clone())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(by_reader.status(), 403, "a reader may not end sessions");
+    assert_eq!(with_cookie(&app, "/dashboard", &reader).await.status(), 200, "still signed in");
+
+    let ended = client()
+        .post(app.url("/dashboard/sign-ins/end"))
+        .header("cookie", &admin)
+        .form(&[("csrf", csrf.clone()), ("session", handle.clone())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!((ended.status().as_u16(), location(&ended)), (303, "/dashboard/sign-ins?ended=1"));
+    let after = with_cookie(&app, "/dashboard", &reader).await;
+    assert_eq!((after.status().as_u16(), location(&after)), (303, "/dashboard/sign-in"), "ended at once");
+    let page = html(with_cookie(&app, "/dashboard/sign-ins?ended=1", &admin).await).await;
+    assert!(page.contains("Session ended") && page.contains("ended"), "{page}");
+    let again = client()
+        .post(app.url("/dashboard/sign-ins/end"))
+        .header("cookie", &admin)
+        .form(&[("csrf", csrf), ("session", handle)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(again.status(), 404, "a session ends once");
+    app.stop().await;
+}
+
 on_both_backends!(
     the_pages_read_as_english_fit_a_phone_and_keep_their_navigation,
+    an_administrator_sees_who_signed_in_and_ends_a_session_at_once,
     pages_answer_a_cookie_or_the_bearer_header_and_send_others_to_sign_in,
     a_bad_or_revoked_token_cannot_see_anything,
     cross_site_posts_to_sign_in_and_sign_out_are_refused,

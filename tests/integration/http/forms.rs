@@ -23,12 +23,8 @@ fn client() -> Client {
     Client::builder().redirect(Policy::none()).build().expect("a client")
 }
 
-fn session(token: &str) -> String {
-    format!("covenant_session={token}")
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> (u16, String) {
-    let response = client().get(app.url(path)).header("cookie", session(token)).send().await.expect("get");
+async fn get(app: &TestApp, path: &str, session: &str) -> (u16, String) {
+    let response = client().get(app.url(path)).header("cookie", session).send().await.expect("get");
     (response.status().as_u16(), response.text().await.expect("a body"))
 }
 
@@ -48,17 +44,18 @@ fn hidden(page: &str, action: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Posts `fields` with `extra` (the form's hidden fields) to `action` in `token`'s session.
+/// Posts `fields` with `extra` (the form's hidden fields) to `action` in `session` (a `Cookie`
+/// header).
 async fn post(
     app: &TestApp,
     action: &str,
-    token: &str,
+    session: &str,
     extra: &[(String, String)],
     fields: &[(&str, &str)],
 ) -> Response {
     let mut form: Vec<(String, String)> = extra.to_vec();
     form.extend(fields.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())));
-    client().post(app.url(action)).header("cookie", session(token)).form(&form).send().await.expect("post")
+    client().post(app.url(action)).header("cookie", session).form(&form).send().await.expect("post")
 }
 
 fn location(response: &Response) -> String {
@@ -87,13 +84,13 @@ const MEETING_FORM: &[(&str, &str)] = &[
 
 /// Follows the redirect of a successful post and gives the page, checking it confirms the
 /// position the redirect names.
-async fn confirmed(app: &TestApp, response: Response, token: &str, page: &str) -> String {
+async fn confirmed(app: &TestApp, response: Response, session: &str, page: &str) -> String {
     assert_eq!(response.status(), 303, "{}", response.text().await.unwrap_or_default());
     let to = location(&response);
     let position = to.strip_prefix(&format!("{page}?recorded=")).unwrap_or_else(|| panic!("to {page}: {to}"));
     let position: u64 = position.parse().expect("a position");
     assert!(position > 0 && position <= app.head().await, "a position recorded: {position}");
-    let (status, shown) = get(app, &to, token).await;
+    let (status, shown) = get(app, &to, session).await;
     assert_eq!(status, 200);
     assert!(shown.contains(&format!("It is entry <strong>{position}</strong> of the log")), "{shown}");
     shown
@@ -102,7 +99,7 @@ async fn confirmed(app: &TestApp, response: Response, token: &str, page: &str) -
 async fn a_secretariat_records_a_meeting_a_resolution_and_the_minutes(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let secretariat = app.token(Role::Secretariat, None).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
     let head = app.head().await;
 
     let (status, form) = get(&app, "/dashboard/meetings/new", &secretariat).await;
@@ -161,7 +158,7 @@ async fn a_secretariat_records_a_meeting_a_resolution_and_the_minutes(db: &TestS
 async fn bad_input_shows_the_error_summary_and_keeps_what_was_typed(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let secretariat = app.token(Role::Secretariat, None).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
     let (_, form) = get(&app, "/dashboard/meetings/new", &secretariat).await;
     let head = app.chain_head().await;
 
@@ -189,7 +186,7 @@ async fn bad_input_shows_the_error_summary_and_keeps_what_was_typed(db: &TestSto
     assert!(page.contains("value=\"31\"") && page.contains("1. Welcome &amp; apologies</textarea>"), "kept: {page}");
     assert_eq!(app.chain_head().await, head, "nothing recorded");
 
-    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let county = app.session(Role::Contributor, Some("GB-LAE-LIN")).await;
     let (_, action) = get(&app, &format!("/dashboard/actions/{ACTION}"), &county).await;
     let to = format!("/dashboard/actions/{ACTION}/progress");
     let report = [
@@ -214,11 +211,11 @@ async fn bad_input_shows_the_error_summary_and_keeps_what_was_typed(db: &TestSto
 async fn forged_posts_and_roles_that_may_not_are_refused(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let secretariat = app.token(Role::Secretariat, None).await;
-    let admin = app.token(Role::Admin, None).await;
-    let reader = app.token(Role::Reader, None).await;
-    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
-    let district = app.token(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let admin = app.session(Role::Admin, None).await;
+    let reader = app.session(Role::Reader, None).await;
+    let county = app.session(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let district = app.session(Role::Contributor, Some("GB-LAE-WLI")).await;
     let head = app.chain_head().await;
 
     let (_, form) = get(&app, "/dashboard/meetings/new", &secretariat).await;
@@ -283,7 +280,8 @@ async fn forged_posts_and_roles_that_may_not_are_refused(db: &TestStore) {
 async fn a_partner_lead_reports_progress_once_and_a_stale_form_records_nothing(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let county_token = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let county = app.session_of(&county_token).await;
 
     let (status, list) = get(&app, "/dashboard/actions", &county).await;
     assert_eq!(status, 200);
@@ -320,7 +318,7 @@ async fn a_partner_lead_reports_progress_once_and_a_stale_form_records_nothing(d
         "command": "report_progress", "id": ACTION, "status": "green", "percent_complete": 60,
         "narrative": "Third action funded.", "period": {"label": "2024/25 Q1"}, "reported_on": "2024-07-02"
     });
-    let sent = app.post("/api/v1/commitments", &county, &elsewhere).send().await.expect("post");
+    let sent = app.post("/api/v1/commitments", &county_token, &elsewhere).send().await.expect("post");
     assert_eq!(sent.status(), 201);
     let moved = app.chain_head().await;
     let refused = post(&app, &to, &county, &stale, &report).await;

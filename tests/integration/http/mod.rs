@@ -17,6 +17,7 @@ mod imports;
 mod limits;
 mod queries;
 mod restart;
+mod sign_in;
 mod transparency;
 
 use serde_json::Value;

@@ -67,6 +67,7 @@ form.filters label, .as-of label { display: block; font-weight: 700; font-size: 
 input, select, button { font: inherit; }
 input, select { border: 2px solid #0b0c0c; padding: 2px 4px; }
 form button { background: #00703c; color: #fff; border: 0; padding: 4px 12px; cursor: pointer; }
+a.button { display: inline-block; background: #00703c; color: #fff; padding: 4px 12px; text-decoration: none; }
 .note { color: var(--muted); }
 .alert { border-left: 6px solid #a4262c; padding: 8px 12px; background: #fbeaea; }
 .ok { border-left: 6px solid #1e6b34; padding: 8px 12px; background: #e8f3ec; }
@@ -148,7 +149,7 @@ pub(crate) fn titled(
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            (head(head_title))
+            (head(head_title, None))
             body {
                 a.skip href="#main" { "Skip to the content" }
                 header.site {
@@ -170,6 +171,9 @@ pub(crate) fn titled(
                             }
                             @if super::actions::leads_actions(&viewer.0) {
                                 li { a href="/dashboard/actions" { "Your organisation's actions" } }
+                            }
+                            @if viewer.0.require(Action::ManageSessions).is_ok() {
+                                li { a href="/dashboard/sign-ins" { "Sign-ins" } }
                             }
                         }
                     }
@@ -232,10 +236,13 @@ fn banner(failure: &VerifyFailure) -> Markup {
 }
 
 /// The `<head>` of every page: its title and the one stylesheet.
-fn head(title: &str) -> Markup {
+fn head(title: &str, refresh: Option<&str>) -> Markup {
     html! {
         head {
             meta charset="utf-8";
+            @if let Some(to) = refresh {
+                meta http-equiv="refresh" content=(format!("0;url={to}"));
+            }
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) " – Covenant" }
             style { (PreEscaped(STYLE)) }
@@ -277,10 +284,20 @@ fn report_links(page: Option<(&Point, &Viewer)>) -> Markup {
 /// A page without a signed-in viewer: the sign-in form, or an error, which keeps the navigation
 /// to the pages every role may read (`navigation`).
 pub(crate) fn bare(title: &str, content: Markup, navigation: bool) -> Markup {
+    bare_page(title, None, content, navigation)
+}
+
+/// As [`bare`] without the navigation, going on at once to `to` (an immediate refresh, which
+/// needs no script; the page also links there).
+pub(crate) fn bare_with_refresh(title: &str, to: &str, content: Markup) -> Markup {
+    bare_page(title, Some(to), content, false)
+}
+
+fn bare_page(title: &str, refresh: Option<&str>, content: Markup, navigation: bool) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            (head(title))
+            (head(title, refresh))
             body {
                 a.skip href="#main" { "Skip to the content" }
                 header.site {

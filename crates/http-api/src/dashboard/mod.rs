@@ -3,7 +3,8 @@
 //! overview of every instrument, one page per instrument and per resolution, and the audit
 //! trail with chain verification, each as the record stood on any "as of" date; and the forms
 //! that keep the record: a secretariat's meetings, resolutions and minutes, and a partner lead's
-//! progress reports. `docs/dashboard.md` describes the forms, `docs/http.md` the pages.
+//! progress reports; and for administrators, who signed in recently, with a button to end any
+//! session. `docs/dashboard.md` describes the forms, `docs/http.md` the pages.
 //!
 //! Architecture Invariant: the dashboard lays out what the read models compute and nothing
 //! else. Every figure on a page comes from a view of `projections` or from `app::views`; the
@@ -26,6 +27,7 @@ mod overview;
 mod registry;
 mod resolution;
 mod session;
+mod sign_ins;
 
 use std::sync::Arc;
 
@@ -75,7 +77,11 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/bodies/members", post(registry::add_member))
         .route("/dashboard/bodies/members/removals", post(registry::remove_member))
         .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
+        .route("/dashboard/sign-in/with/{provider}", get(session::with_provider))
+        .route("/dashboard/sign-in/callback", get(session::callback))
         .route("/dashboard/sign-out", post(session::sign_out))
+        .route("/dashboard/sign-ins", get(sign_ins::page))
+        .route("/dashboard/sign-ins/end", post(sign_ins::end))
 }
 
 /// The dashboard's page of `kind`, for the reports it has a page of: its navigation lists these,

@@ -1,22 +1,31 @@
-//! Signing in to the dashboard: the sign-in form, the session cookie that holds the token, and
-//! [`Viewer`], the principal of a dashboard request. The token is checked by `auth` on every
-//! request, from the cookie or the bearer header, exactly as the API checks it, so a revoked
-//! token stops working at once. Tokens travel only in a POST body, a header or the cookie, never
-//! in a URL, and are never logged.
+//! Signing in to the dashboard: the sign-in form, the session cookie, and [`Viewer`], the
+//! principal of a dashboard request. Signing in with a token begins a server-side session
+//! (`app::sessions`): the cookie holds only the session's random id, never the token, and the
+//! session is checked on every request (lapsed when idle or old, ended at sign-out or by an
+//! administrator, and refused the moment its token is revoked). A request may instead send the
+//! bearer header, checked by `auth` exactly as the API checks it. Tokens travel only in a POST
+//! body or a header, never in a URL or a cookie, and are never logged.
+//!
+//! Beside the token form, one "Sign in with …" button per configured OpenID provider begins the
+//! authorization code flow (`app::oidc`): the browser is sent to the provider with a `state`
+//! that is also set in the `covenant_oidc` cookie (`SameSite=Lax`, so that the provider's
+//! redirect back brings it), and the callback finishes only when both agree. The callback
+//! answers with a page that continues to the dashboard, not a redirect, so that the `Strict`
+//! session cookie is sent on a navigation from this site.
 //!
 //! Every form is protected from cross-site posts, not by `SameSite` alone. The sign-in form,
 //! which has no session yet, by double submit: the form page sets a random value in the
 //! `covenant_csrf` cookie and in a hidden field, and a post whose field does not equal its cookie
 //! is refused (a page on another site can neither read the cookie nor, `SameSite=Strict`, have
 //! it sent). Every form of a signed-in page (sign-out and the forms that record) carries
-//! [`Csrf`], a value derived from the session's token, which another site cannot know. Cookies carry `Secure` when the service is told it is behind HTTPS
+//! [`Csrf`], a value derived from the session's id, which another site cannot know. Cookies carry `Secure` when the service is told it is behind HTTPS
 //! (`Settings::secure_cookies`).
 
 use std::sync::Arc;
 
 use app::{Action, Principal};
 use axum::Form;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -31,17 +40,21 @@ use crate::{ApiError, Service, auth};
 pub(crate) const COOKIE: &str = "covenant_session";
 /// The cookie holding the sign-in form's anti-forgery value.
 const CSRF_COOKIE: &str = "covenant_csrf";
+/// The cookie holding the `state` of a sign-in with a provider under way.
+const STATE_COOKIE: &str = "covenant_oidc";
 /// The hidden field holding a form's anti-forgery value.
 pub(crate) const CSRF_FIELD: &str = "csrf";
 
 const SIGN_IN: &str = "/dashboard/sign-in";
+const CALLBACK: &str = app::oidc::CALLBACK_PATH;
 
 /// The principal a dashboard request acts for: signed in, with a role that may read the reports;
 /// and the anti-forgery value its page's forms carry.
 #[derive(Clone, Debug)]
 pub(crate) struct Viewer(pub Principal, pub Csrf);
 
-/// The anti-forgery value of a session's forms: SHA-256 of the session's token, in hex.
+/// The anti-forgery value of a session's forms: SHA-256 of the session's id (or of the bearer
+/// token a request sends), in hex.
 #[derive(Clone, Debug)]
 pub(crate) struct Csrf(String);
 
@@ -68,24 +81,47 @@ impl FromRequestParts<Arc<Service>> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, service: &Arc<Service>) -> Result<Self, Response> {
-        let token = match auth::bearer(parts) {
-            Ok(Some(token)) => Some(token),
-            Ok(None) => cookie(parts, COOKIE),
+        let found = match auth::bearer(parts) {
+            Ok(Some(token)) => Some((auth::principal(service, token).await, token)),
+            Ok(None) => match cookie(parts, COOKIE) {
+                Some(id) => Some((resume(service, id).await, id)),
+                None => None,
+            },
             Err(_) => None,
         };
-        let Some(token) = token else {
+        let Some((found, secret)) = found else {
             return Err(Redirect::to(SIGN_IN).into_response());
         };
-        match auth::principal(service, token).await {
+        match found {
             Ok(principal) => {
                 principal.require(Action::ReadReports).map_err(|e| Failure::from(e).into_response())?;
-                Ok(Viewer(principal, Csrf::of(token)))
+                Ok(Viewer(principal, Csrf::of(secret)))
             }
             // A stale cookie is cleared on the way to signing in again.
             Err(ApiError::Unauthenticated(_)) => Err(signed_out(service, Redirect::to(SIGN_IN).into_response())),
             Err(other) => Err(Failure(other).into_response()),
         }
     }
+}
+
+/// The principal of the session with id `id`, renewed.
+async fn resume(service: &Service, id: &str) -> Result<Principal, ApiError> {
+    let stores = &service.stores;
+    let now = kernel::Timestamp::now();
+    Ok(app::resume_session(stores.sessions.as_ref(), stores.tokens.as_ref(), id, service.settings.sessions, now)
+        .await?)
+}
+
+/// Begins a session for `principal` and answers `response`, setting the session cookie.
+async fn begin(service: &Service, principal: &Principal, mut response: Response) -> Response {
+    let begun = match app::begin_session(service.stores.sessions.as_ref(), principal, kernel::Timestamp::now()).await {
+        Ok(begun) => begun,
+        Err(e) => return Failure::from(e).into_response(),
+    };
+    if let Some(cookie) = set_cookie(service, &format!("{COOKIE}={}", begun.id), "Path=/") {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// The value of the cookie `name`, if the request sends one.
@@ -106,8 +142,13 @@ fn cookie_in<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// The cookie `pair` (`name=value`) with `attributes` as a `Set-Cookie` value: HTTP only, same
 /// site only, and `Secure` behind HTTPS.
 fn set_cookie(service: &Service, pair: &str, attributes: &str) -> Option<HeaderValue> {
+    set_cookie_from(service, pair, "Strict", attributes)
+}
+
+/// As [`set_cookie`], sent on navigations from other sites too when `same_site` is `Lax`.
+fn set_cookie_from(service: &Service, pair: &str, same_site: &str, attributes: &str) -> Option<HeaderValue> {
     let secure = if service.settings.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{pair}; HttpOnly; SameSite=Strict; {attributes}{secure}")).ok()
+    HeaderValue::from_str(&format!("{pair}; HttpOnly; SameSite={same_site}; {attributes}{secure}")).ok()
 }
 
 /// The sign-in form.
@@ -141,7 +182,8 @@ pub(crate) async fn form(State(service): State<Arc<Service>>, headers: HeaderMap
 fn form_page(service: &Service, headers: &HeaderMap, status: StatusCode, error: Option<&str>) -> Response {
     let kept = cookie_in(headers, CSRF_COOKIE).filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
     let value = kept.map_or_else(fresh, str::to_owned);
-    let mut response = render(page(&value, error));
+    let providers = service.open_id().map(|o| o.providers().to_vec()).unwrap_or_default();
+    let mut response = render(page(&value, &providers, error));
     *response.status_mut() = status;
     if kept.is_none() {
         if let Some(cookie) = set_cookie(service, &format!("{CSRF_COOKIE}={value}"), &format!("Path={SIGN_IN}")) {
@@ -157,15 +199,17 @@ pub(crate) fn fresh() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `POST /dashboard/sign-in`: on a token that may read the reports, sets the session cookie and
-/// goes to the overview; otherwise shows the form again with what was wrong.
+/// `POST /dashboard/sign-in`: on a token that may read the reports, begins a session and goes to
+/// the overview; otherwise shows the form again with what was wrong.
 pub(crate) async fn sign_in(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
     Form(form): Form<SignIn>,
 ) -> Response {
     let token = form.token.trim();
-    let refused = |status: StatusCode, why: String| form_page(&service, &headers, status, Some(&why));
+    let refused = |status: StatusCode, why: String| {
+        form_page(&service, &headers, status, Some(&format!("The token was not accepted: {why}")))
+    };
     if cookie_in(&headers, CSRF_COOKIE) != Some(form.csrf.as_str()) {
         return refused(StatusCode::FORBIDDEN, FORGED.to_owned());
     }
@@ -177,31 +221,132 @@ pub(crate) async fn sign_in(
     if let Err(e) = principal.require(Action::ReadReports) {
         return refused(StatusCode::FORBIDDEN, e.to_string());
     }
-    let Some(cookie) = set_cookie(&service, &format!("{COOKIE}={token}"), "Path=/") else {
-        return refused(StatusCode::UNAUTHORIZED, "the token holds characters no token Covenant issues has".to_owned());
+    begin(&service, &principal, Redirect::to("/dashboard").into_response()).await
+}
+
+/// `GET /dashboard/sign-in/with/{provider}`: sends the browser to the provider to sign in, the
+/// sign-in's `state` kept in the browser's cookie.
+pub(crate) async fn with_provider(
+    State(service): State<Arc<Service>>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(open_id) = service.open_id() else {
+        let why = app::SignInError::UnknownProvider(provider).to_string();
+        return form_page(&service, &headers, StatusCode::NOT_FOUND, Some(&why));
     };
-    let mut response = Redirect::to("/dashboard").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    let (url, state) = match open_id.begin(&provider, kernel::Timestamp::now()).await {
+        Ok(begun) => begun,
+        Err(e) => return form_page(&service, &headers, refusal_status(&e), Some(&e.to_string())),
+    };
+    let mut response = Redirect::to(&url).into_response();
+    let pair = format!("{STATE_COOKIE}={state}");
+    if let Some(cookie) = set_cookie_from(&service, &pair, "Lax", &format!("Path={CALLBACK}; Max-Age=600")) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
     response
+}
+
+/// What a provider sends the browser back with.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// `GET /dashboard/sign-in/callback`: finishes a sign-in with a provider and begins the person's
+/// session; any callback that does not check out shows the sign-in page with why, and begins
+/// nothing.
+pub(crate) async fn callback(
+    State(service): State<Arc<Service>>,
+    headers: HeaderMap,
+    Query(back): Query<Callback>,
+) -> Response {
+    let shown = |status: StatusCode, why: &str| {
+        let mut page = form_page(&service, &headers, status, Some(why));
+        if let Some(cleared) =
+            set_cookie_from(&service, &format!("{STATE_COOKIE}="), "Lax", &format!("Path={CALLBACK}; Max-Age=0"))
+        {
+            page.headers_mut().append(header::SET_COOKIE, cleared);
+        }
+        page
+    };
+    if let Some(error) = back.error {
+        let detail = back.error_description.unwrap_or_default();
+        return shown(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "The provider did not sign you in ({error}{}{detail}): try again, or sign in another way",
+                if detail.is_empty() { "" } else { ": " }
+            ),
+        );
+    }
+    let (Some(code), Some(state), Some(open_id)) = (back.code, back.state, service.open_id()) else {
+        return shown(
+            StatusCode::BAD_REQUEST,
+            "The sign-in came back without its code and state: sign in again from this page",
+        );
+    };
+    let kept = cookie_in(&headers, STATE_COOKIE);
+    let principal = match open_id.finish(&state, kept, &code, kernel::Timestamp::now()).await {
+        Ok(principal) => principal,
+        Err(e) => return shown(refusal_status(&e), &e.to_string()),
+    };
+    if let Err(e) = principal.require(Action::ReadReports) {
+        return shown(StatusCode::FORBIDDEN, &e.to_string());
+    }
+    let mut response = render(continuing(&principal));
+    if let Some(cleared) =
+        set_cookie_from(&service, &format!("{STATE_COOKIE}="), "Lax", &format!("Path={CALLBACK}; Max-Age=0"))
+    {
+        response.headers_mut().append(header::SET_COOKIE, cleared);
+    }
+    begin(&service, &principal, response).await
+}
+
+fn refusal_status(error: &app::SignInError) -> StatusCode {
+    match error {
+        app::SignInError::UnknownProvider(_) => StatusCode::NOT_FOUND,
+        app::SignInError::Unavailable { .. } => StatusCode::BAD_GATEWAY,
+        app::SignInError::Refused(_) => StatusCode::FORBIDDEN,
+    }
+}
+
+/// The page a signed-in person passes through on the way to the dashboard.
+fn continuing(principal: &Principal) -> Markup {
+    layout::bare_with_refresh(
+        "Signed in",
+        "/dashboard",
+        html! {
+            p { "You are signed in as " strong { (principal.name) } ", with the " (principal.role) " role." }
+            p { a href="/dashboard" { "Continue to the dashboard" } }
+        },
+    )
 }
 
 /// Why a form post from another site, or from a form page too old, is refused.
 const FORGED: &str =
     "the form was not sent from this service's own page (or the page was too old): sign in again from this page";
 
-/// `POST /dashboard/sign-out`: clears the session cookie, when the form is the session's own.
+/// `POST /dashboard/sign-out`: ends the session and clears its cookie, when the form is the
+/// session's own.
 pub(crate) async fn sign_out(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
     Form(form): Form<SignOutForm>,
 ) -> Response {
-    let own = cookie_in(&headers, COOKIE).is_some_and(|token| Csrf::of(token).matches(Some(&form.csrf)));
-    if !own {
+    let own = cookie_in(&headers, COOKIE).filter(|id| Csrf::of(id).matches(Some(&form.csrf)));
+    let Some(id) = own else {
         let failure = ApiError::Forbidden(
             "the sign-out form was not sent from this service's own page: sign out with the button on a dashboard page"
                 .to_owned(),
         );
         return Failure(failure).into_response();
+    };
+    if let Err(e) = app::end_session(service.stores.sessions.as_ref(), id, kernel::Timestamp::now()).await {
+        return Failure::from(e).into_response();
     }
     signed_out(&service, Redirect::to(SIGN_IN).into_response())
 }
@@ -214,12 +359,21 @@ fn signed_out(service: &Service, mut response: Response) -> Response {
     response
 }
 
-fn page(csrf: &str, error: Option<&str>) -> Markup {
+fn page(csrf: &str, providers: &[app::Provider], error: Option<&str>) -> Markup {
     layout::bare(
         "Sign in",
         html! {
             @if let Some(error) = error {
-                p.alert role="alert" { "The token was not accepted: " (error) }
+                p.alert role="alert" { (error) }
+            }
+            @if !providers.is_empty() {
+                h2 { "Sign in with your organisation's account" }
+                // Links, not forms: the page's `form-action 'self'` would stop a form's redirect
+                // to the provider.
+                @for provider in providers {
+                    p { a.button role="button" draggable="false" href=(format!("{SIGN_IN}/with/{}", provider.id)) { "Sign in with " (provider.name) } }
+                }
+                h2 { "Or sign in with an access token" }
             }
             p { "Sign in with an access token from your administrator (" code { "covenant token create" } "). Any role may read the dashboard; the audit trail needs an auditor's or administrator's token." }
             form method="post" action=(SIGN_IN) {

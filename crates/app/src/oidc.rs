@@ -1,0 +1,275 @@
+//! Signing in with OpenID Connect: the authorization code flow with PKCE, `state` and `nonce`,
+//! against each provider configured in `[[sign_in.providers]]`, found by discovery from its
+//! issuer's `.well-known/openid-configuration`. The ID token's signature (by a key of the
+//! provider's JWKS), issuer, audience, expiry and nonce are checked by the `openidconnect` crate;
+//! nothing about a person is taken from anywhere but that checked token. Their role comes from
+//! its claims by [`RoleMapping`], afresh at every sign-in; an email the token says is not
+//! verified (`email_verified: false`) matches no email-domain rule.
+//!
+//! A sign-in begun and not yet finished is kept in memory for [`PENDING_FOR`], under its `state`,
+//! and taken out by the first callback that names it: a callback sent again (a replayed code)
+//! finds nothing. So a sign-in must finish at the process it began at.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use kernel::Timestamp;
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreRevocableToken,
+    CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+};
+use openidconnect::{
+    AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, StandardErrorResponse, StandardTokenResponse, TokenResponse,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{Claims, Credential, Principal, RoleMapping};
+
+/// How long a sign-in begun may take to come back from the provider.
+pub const PENDING_FOR: Duration = Duration::from_secs(10 * 60);
+/// The most sign-ins that may be under way at once; beyond it the oldest are dropped.
+const MAX_PENDING: usize = 10_000;
+/// The path the providers send people back to, under the service's public URL.
+pub const CALLBACK_PATH: &str = "/dashboard/sign-in/callback";
+
+/// One provider people may sign in with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provider {
+    /// A short name for URLs, such as `west-lindsey`.
+    pub id: String,
+    /// The name on its button, such as `West Lindsey District Council`.
+    pub name: String,
+    /// The issuer, exactly as its ID tokens give `iss`.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+}
+
+/// The claims beyond the standard ones that roles are given by.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+struct GroupClaims {
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+impl AdditionalClaims for GroupClaims {}
+
+type Fields = IdTokenFields<
+    GroupClaims,
+    EmptyExtraTokenFields,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+>;
+
+type OidcClient = Client<
+    GroupClaims,
+    CoreAuthDisplay,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJsonWebKey,
+    CoreAuthPrompt,
+    StandardErrorResponse<CoreErrorResponseType>,
+    StandardTokenResponse<Fields, CoreTokenType>,
+    CoreTokenIntrospectionResponse,
+    CoreRevocableToken,
+    CoreRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// A sign-in begun: what the callback must match and prove.
+#[derive(Clone, Debug)]
+struct Pending {
+    provider: String,
+    nonce: String,
+    verifier: String,
+    begun: Timestamp,
+}
+
+/// Why a sign-in with a provider failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// No provider is configured by that name.
+    #[error("there is no provider '{0}' to sign in with: choose one of the buttons on the sign-in page")]
+    UnknownProvider(String),
+    /// The provider could not be reached, or did not answer as an OpenID provider does.
+    #[error("failed to reach {provider} to sign you in ({detail}): try again in a few minutes, or sign in another way")]
+    Unavailable { provider: String, detail: String },
+    /// The callback or the ID token did not check out; no session was begun.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// The providers, the role mapping, and the sign-ins under way.
+#[derive(Debug)]
+pub struct OpenIdSignIn {
+    providers: Vec<Provider>,
+    mapping: RoleMapping,
+    redirect: Option<RedirectUrl>,
+    http: reqwest::Client,
+    pending: Mutex<HashMap<String, Pending>>,
+}
+
+impl OpenIdSignIn {
+    /// Sign-in with `providers`, people sent back to `public_url` + [`CALLBACK_PATH`], their
+    /// roles given by `mapping`. Without a public URL no provider can be used.
+    pub fn new(providers: Vec<Provider>, mapping: RoleMapping, public_url: Option<&str>) -> Result<Self, SignInError> {
+        let redirect = public_url
+            .map(|url| RedirectUrl::new(format!("{}{CALLBACK_PATH}", url.trim_end_matches('/'))))
+            .transpose()
+            .map_err(|e| SignInError::Refused(format!("the public URL is not a URL: {e}")))?;
+        // Redirects are not followed: a provider's endpoints are where its discovery says.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(15))
+            .build()
+            .map_err(|e| SignInError::Refused(format!("failed to make an HTTP client: {e}")))?;
+        Ok(OpenIdSignIn { providers, mapping, redirect, http, pending: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn providers(&self) -> &[Provider] {
+        if self.redirect.is_some() { &self.providers } else { &[] }
+    }
+
+    pub fn mapping(&self) -> &RoleMapping {
+        &self.mapping
+    }
+
+    fn provider(&self, id: &str) -> Result<&Provider, SignInError> {
+        self.providers().iter().find(|p| p.id == id).ok_or_else(|| SignInError::UnknownProvider(id.to_owned()))
+    }
+
+    async fn client(&self, provider: &Provider) -> Result<OidcClient, SignInError> {
+        let unavailable = |detail: String| SignInError::Unavailable { provider: provider.name.clone(), detail };
+        let issuer = IssuerUrl::new(provider.issuer.clone()).map_err(|e| unavailable(e.to_string()))?;
+        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
+            .await
+            .map_err(|e| unavailable(format!("its discovery document could not be used: {e}")))?;
+        let redirect = self.redirect.clone().ok_or_else(|| SignInError::UnknownProvider(provider.id.clone()))?;
+        Ok(OidcClient::from_provider_metadata(
+            metadata,
+            ClientId::new(provider.client_id.clone()),
+            provider.client_secret.clone().map(ClientSecret::new),
+        )
+        .set_redirect_uri(redirect))
+    }
+
+    /// Begins a sign-in with the provider `id` at `now`: the provider's URL to send the person
+    /// to, and the `state` it carries, which the browser must bring back.
+    pub async fn begin(&self, id: &str, now: Timestamp) -> Result<(String, String), SignInError> {
+        let provider = self.provider(id)?;
+        let client = self.client(provider).await?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state, nonce) = client
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("email".to_owned()))
+            .add_scope(Scope::new("profile".to_owned()))
+            .set_pkce_challenge(challenge)
+            .url();
+        let pending = Pending {
+            provider: provider.id.clone(),
+            nonce: nonce.secret().clone(),
+            verifier: verifier.secret().clone(),
+            begun: now,
+        };
+        let mut under_way = self.pending.lock().map_err(|_| SignInError::Refused(BROKEN.to_owned()))?;
+        under_way.retain(|_, p| !lapsed(p, now));
+        if under_way.len() >= MAX_PENDING {
+            if let Some(oldest) = under_way.iter().min_by_key(|(_, p)| p.begun).map(|(s, _)| s.clone()) {
+                under_way.remove(&oldest);
+            }
+        }
+        under_way.insert(state.secret().clone(), pending);
+        Ok((url.to_string(), state.secret().clone()))
+    }
+
+    /// Finishes the sign-in whose `state` the provider sent back with `code`, when `cookie` (the
+    /// state the browser kept) is the same: exchanges the code with the PKCE verifier, checks the
+    /// ID token, and gives the person with the role the mapping gives them. Each `state` is
+    /// finished at most once.
+    pub async fn finish(
+        &self,
+        state: &str,
+        cookie: Option<&str>,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<Principal, SignInError> {
+        let pending = {
+            let mut under_way = self.pending.lock().map_err(|_| SignInError::Refused(BROKEN.to_owned()))?;
+            under_way.remove(state)
+        };
+        let Some(pending) = pending.filter(|p| !lapsed(p, now)) else {
+            return Err(SignInError::Refused(format!("{NOT_BEGUN}: sign in again from the sign-in page")));
+        };
+        if cookie != Some(state) {
+            return Err(SignInError::Refused(format!(
+                "{NOT_BEGUN} in this browser: sign in again from the sign-in page, in the same browser"
+            )));
+        }
+        let provider = self.provider(&pending.provider)?;
+        let client = self.client(provider).await?;
+        let refused = |what: String| {
+            SignInError::Refused(format!(
+                "{} did not sign you in: {what}. Nothing was recorded; sign in again from the sign-in page, and if it happens again tell {}",
+                provider.name, self.mapping.contact
+            ))
+        };
+        let request = client
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .map_err(|e| refused(format!("it gives no token endpoint ({e})")))?
+            .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier));
+        let answer = request
+            .request_async(&self.http)
+            .await
+            .map_err(|e| refused(format!("it did not accept the sign-in code ({e})")))?;
+        let token = answer.id_token().ok_or_else(|| refused("its answer held no ID token".to_owned()))?;
+        let verifier = client.id_token_verifier();
+        let claims = token
+            .claims(&verifier, &Nonce::new(pending.nonce))
+            .map_err(|e| refused(format!("its ID token did not check out ({e})")))?;
+        let email = claims.email().map(|e| e.as_str().to_owned());
+        let subject = claims.subject().as_str().to_owned();
+        let name = claims
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.as_str().to_owned())
+            .or_else(|| claims.preferred_username().map(|u| u.as_str().to_owned()))
+            .or_else(|| email.clone())
+            .unwrap_or_else(|| subject.clone());
+        let extra = claims.additional_claims();
+        // An email the provider says it has not verified gives no role by its domain.
+        let verified = claims.email_verified() != Some(false);
+        let seen = Claims {
+            provider: provider.name.clone(),
+            email: email.clone().filter(|_| verified),
+            groups: extra.groups.clone(),
+            roles: extra.roles.clone(),
+        };
+        let granted = self.mapping.grant(&seen).map_err(|e| SignInError::Refused(e.to_string()))?;
+        Ok(Principal {
+            name,
+            role: granted.role,
+            organisation: granted.organisation,
+            credential: Credential::Person { email, provider: provider.name.clone(), subject },
+        })
+    }
+}
+
+const NOT_BEGUN: &str = "this sign-in was not begun here, was already finished, or took more than ten minutes";
+const BROKEN: &str = "a sign-in failed part way and left the sign-ins under way unreadable: restart the service";
+
+fn lapsed(pending: &Pending, now: Timestamp) -> bool {
+    let age = now.as_micros().saturating_sub(pending.begun.as_micros());
+    u128::try_from(age).unwrap_or(0) > PENDING_FOR.as_micros()
+}

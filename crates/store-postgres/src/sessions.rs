@@ -1,0 +1,90 @@
+//! Dashboard sessions in the `sessions` table of the PostgreSQL database.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use kernel::{Hash, SessionRecord, SessionStore, StoreError, Timestamp};
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+
+use crate::{PostgresStore, unavailable};
+
+const COLUMNS: &str =
+    "id_hash, name, role, organisation, token_id, provider, subject, email, created_at, last_seen_at, ended_at";
+
+#[async_trait]
+impl SessionStore for PostgresStore {
+    async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        sqlx::query(&format!("INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
+            .bind(session.id_hash.0.as_slice())
+            .bind(&session.name)
+            .bind(&session.role)
+            .bind(&session.organisation)
+            .bind(&session.token_id)
+            .bind(&session.provider)
+            .bind(&session.subject)
+            .bind(&session.email)
+            .bind(session.created_at.as_datetime())
+            .bind(session.last_seen_at.as_datetime())
+            .bind(session.ended_at.map(Timestamp::as_datetime))
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn find_session(&self, id_hash: &Hash) -> Result<Option<SessionRecord>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sessions WHERE id_hash = $1"))
+            .bind(id_hash.0.as_slice())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.as_ref().map(session).transpose()
+    }
+
+    async fn touch_session(&self, id_hash: &Hash, at: Timestamp) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND ended_at IS NULL")
+            .bind(id_hash.0.as_slice())
+            .bind(at.as_datetime())
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn end_session(&self, id_hash: &Hash, at: Timestamp) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE sessions SET ended_at = $2 WHERE id_hash = $1 AND ended_at IS NULL")
+            .bind(id_hash.0.as_slice())
+            .bind(at.as_datetime())
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn recent_sessions(&self, limit: u32) -> Result<Vec<SessionRecord>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM sessions ORDER BY created_at DESC, id_hash LIMIT $1"))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        rows.iter().map(session).collect()
+    }
+}
+
+fn session(row: &PgRow) -> Result<SessionRecord, StoreError> {
+    let hash: Vec<u8> = row.try_get(0).map_err(unavailable)?;
+    let time = |i: usize| row.try_get::<DateTime<Utc>, _>(i).map(Timestamp::from_datetime).map_err(unavailable);
+    Ok(SessionRecord {
+        id_hash: Hash::from_slice(&hash).ok_or_else(|| unavailable("a session hash is not 32 bytes"))?,
+        name: row.try_get(1).map_err(unavailable)?,
+        role: row.try_get(2).map_err(unavailable)?,
+        organisation: row.try_get(3).map_err(unavailable)?,
+        token_id: row.try_get(4).map_err(unavailable)?,
+        provider: row.try_get(5).map_err(unavailable)?,
+        subject: row.try_get(6).map_err(unavailable)?,
+        email: row.try_get(7).map_err(unavailable)?,
+        created_at: time(8)?,
+        last_seen_at: time(9)?,
+        ended_at: row.try_get::<Option<DateTime<Utc>>, _>(10).map_err(unavailable)?.map(Timestamp::from_datetime),
+    })
+}

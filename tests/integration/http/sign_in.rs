@@ -1,0 +1,226 @@
+//! Signing in with an OpenID provider, against a mock provider on loopback
+//! (`tests::oidc::MockProvider`): a person whose groups give them a role signs in, records a
+//! meeting through the forms and is named as its actor, and signs out; and every hostile
+//! callback (a wrong `state`, a callback from another browser, a replayed code, an ID token for
+//! another audience, expired, signed by a key the provider does not publish, from an issuer not
+//! configured, or with another nonce) is refused with no session begun, counted in the
+//! database, as is a person whose only claim to a role is an email the provider has not verified
+//! (counted likewise). The people are illustrative; the board, meeting and domains are the seed papers'.
+
+use app::seeds;
+use app::{OpenIdSignIn, Provider, Role, RoleMapping, RoleRule};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response};
+use tests::oidc::{CLIENT_ID, Issue, MockProvider, Person};
+use tests::{TestApp, TestStore, on_both_backends, spawn_app};
+
+const PROVIDER: &str = "Lincolnshire County Council";
+
+fn client() -> Client {
+    Client::builder().redirect(Policy::none()).build().expect("a client")
+}
+
+/// The illustrative clerk to the Health and Wellbeing Board, in the secretariat's group.
+fn clerk() -> Person {
+    Person {
+        subject: "3f2a9c".to_owned(),
+        name: "Hwb Clerk (illustrative)".to_owned(),
+        email: "hwb.clerk@lincolnshire.gov.uk".to_owned(),
+        groups: vec!["hwb-secretariat".to_owned()],
+    }
+}
+
+/// An app whose dashboard offers sign-in with the mock provider, giving the secretariat role to
+/// its group `hwb-secretariat` and the reader role to anyone at `lincolnshire.gov.uk`.
+async fn app_with_provider(db: &TestStore) -> (TestApp, MockProvider) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let mock = MockProvider::start().await;
+    let provider = Provider {
+        id: "lincolnshire".to_owned(),
+        name: PROVIDER.to_owned(),
+        issuer: mock.issuer().to_owned(),
+        client_id: CLIENT_ID.to_owned(),
+        client_secret: None,
+    };
+    let rule = RoleRule::new(Role::Secretariat, None, None, None, Some("hwb-secretariat".to_owned()), None);
+    let domain = RoleRule::new(Role::Reader, None, None, Some("lincolnshire.gov.uk".to_owned()), None, None);
+    let mapping = RoleMapping {
+        rules: vec![rule.expect("a rule"), domain.expect("a rule")],
+        contact: "the governance team at Lincolnshire County Council".to_owned(),
+    };
+    let sign_in = OpenIdSignIn::new(vec![provider], mapping, Some(&app.url(""))).expect("sign-in");
+    app.service.sign_in_with(sign_in);
+    (app, mock)
+}
+
+async fn sessions(app: &TestApp) -> usize {
+    app.stores.sessions.recent_sessions(1_000).await.expect("sessions").len()
+}
+
+fn set_cookies(response: &Response) -> Vec<String> {
+    response.headers().get_all("set-cookie").iter().map(|v| v.to_str().expect("ascii").to_owned()).collect()
+}
+
+fn pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().expect("a pair").to_owned()
+}
+
+/// Begins a sign-in as a browser does: the authorize URL it is sent to and the state cookie.
+async fn begin(app: &TestApp) -> (String, String) {
+    let response = client().get(app.url("/dashboard/sign-in/with/lincolnshire")).send().await.expect("get");
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().expect("ascii").to_owned();
+    let cookies = set_cookies(&response);
+    let state = cookies.iter().find(|c| c.starts_with("covenant_oidc=")).expect("the state cookie");
+    assert!(state.contains("SameSite=Lax") && state.contains("HttpOnly"), "{state}");
+    (location, pair(state))
+}
+
+async fn callback(app: &TestApp, code: &str, state: &str, cookie: Option<&str>) -> Response {
+    let mut request = client().get(app.url("/dashboard/sign-in/callback")).query(&[("code", code), ("state", state)]);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.expect("the callback")
+}
+
+/// Asserts `response` refused the sign-in with `why` in its page and set no session cookie.
+async fn refused(response: Response, why: &str) {
+    assert_eq!(response.status(), 403, "{why}");
+    assert!(set_cookies(&response).iter().all(|c| !c.starts_with("covenant_session=")), "no session cookie: {why}");
+    let page = response.text().await.expect("a page");
+    assert!(page.contains(why), "{why}: {page}");
+}
+
+/// The hidden fields of the form posting to `action` on `page`.
+fn hidden(page: &str, action: &str) -> Vec<(String, String)> {
+    let start = page.find(&format!("action=\"{action}\"")).expect("the form");
+    let form = &page[start..start + page[start..].find("</form>").expect("the form ends")];
+    form.split("<input type=\"hidden\" ")
+        .skip(1)
+        .map(|input| {
+            let value = |attribute: &str| {
+                let at = input.find(&format!("{attribute}=\"")).expect("an attribute") + attribute.len() + 2;
+                input[at..at + input[at..].find('"').expect("the value ends")].to_owned()
+            };
+            (value("name"), value("value"))
+        })
+        .collect()
+}
+
+async fn a_person_signs_in_records_a_meeting_as_themselves_and_signs_out(db: &TestStore) {
+    let (app, mock) = app_with_provider(db).await;
+    let form = client().get(app.url("/dashboard/sign-in")).send().await.expect("get").text().await.expect("page");
+    assert!(form.contains(&format!("Sign in with {PROVIDER}")) && form.contains("id=\"token\""), "{form}");
+
+    let (authorize, state_cookie) = begin(&app).await;
+    assert!(authorize.starts_with(&format!("{}/authorize?", mock.issuer())), "{authorize}");
+    let (code, state) = mock.authorize(&authorize, &clerk(), Issue::Good);
+    assert_eq!(state_cookie, format!("covenant_oidc={state}"));
+    let before = sessions(&app).await;
+    let signed_in = callback(&app, &code, &state, Some(&state_cookie)).await;
+    assert_eq!(signed_in.status(), 200);
+    let session = pair(set_cookies(&signed_in).iter().find(|c| c.starts_with("covenant_session=")).expect("a session"));
+    let page = signed_in.text().await.expect("a page");
+    assert!(page.contains("http-equiv=\"refresh\" content=\"0;url=/dashboard\""), "{page}");
+    assert!(page.contains("Hwb Clerk (illustrative)") && page.contains("secretariat"), "{page}");
+    assert_eq!(sessions(&app).await, before + 1);
+
+    let replayed = callback(&app, &code, &state, Some(&state_cookie)).await;
+    refused(replayed, "was already finished").await;
+    assert_eq!(sessions(&app).await, before + 1, "a replayed code begins no session");
+
+    let new = client().get(app.url("/dashboard/meetings/new")).header("cookie", &session).send().await.expect("get");
+    assert_eq!(new.status(), 200);
+    let mut fields = hidden(&new.text().await.expect("a page"), "/dashboard/meetings");
+    let meeting = [
+        ("body", "lincolnshire-health-and-wellbeing-board"),
+        ("date-day", "5"),
+        ("date-month", "3"),
+        ("date-year", "2024"),
+        ("title", "Health and Wellbeing Board, 5 March 2024"),
+        ("agenda", "12. HHCDG delivery plan"),
+        ("source", "https://example.org/hwb/2024-03-05/agenda"),
+    ];
+    fields.extend(meeting.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())));
+    let head = app.head().await;
+    let recorded = client().post(app.url("/dashboard/meetings")).header("cookie", &session).form(&fields).send().await;
+    assert_eq!(recorded.expect("post").status(), 303, "recorded");
+    let events = app.stores.events.read_all(kernel::Position(head), 100).await.expect("events");
+    assert!(!events.is_empty());
+    let actor = "Hwb Clerk (illustrative) <hwb.clerk@lincolnshire.gov.uk> (signed in with Lincolnshire County Council)";
+    assert!(events.iter().all(|e| e.metadata.actor == actor), "{:?}", events[0].metadata);
+    let admin = app.token(Role::Admin, None).await;
+    let audit = client().get(app.url("/dashboard/audit")).bearer_auth(&admin).send().await.expect("get");
+    let audit = audit.text().await.expect("a page");
+    assert!(audit.contains("hwb.clerk@lincolnshire.gov.uk"), "the audit trail names the person");
+
+    let overview = client().get(app.url("/dashboard")).header("cookie", &session).send().await.expect("get");
+    let csrf = hidden(&overview.text().await.expect("a page"), "/dashboard/sign-out");
+    let out = client().post(app.url("/dashboard/sign-out")).header("cookie", &session).form(&csrf).send().await;
+    assert_eq!(out.expect("post").status(), 303);
+    let after = client().get(app.url("/dashboard")).header("cookie", &session).send().await.expect("get");
+    assert_eq!(after.status(), 303, "signed out: the session ended at Covenant");
+    app.stop().await;
+}
+
+async fn hostile_callbacks_are_refused_and_begin_no_session(db: &TestStore) {
+    let (app, mock) = app_with_provider(db).await;
+    let before = sessions(&app).await;
+
+    let cases = [
+        (Issue::WrongAudience, "did not check out"),
+        (Issue::Expired, "did not check out"),
+        (Issue::SignedByAnotherKey, "did not check out"),
+        (Issue::OtherIssuer, "did not check out"),
+        (Issue::WrongNonce, "did not check out"),
+    ];
+    for (issue, why) in cases {
+        let (authorize, cookie) = begin(&app).await;
+        let (code, state) = mock.authorize(&authorize, &clerk(), issue);
+        let response = callback(&app, &code, &state, Some(&cookie)).await;
+        assert_eq!(response.status(), 403, "{issue:?}");
+        refused(response, why).await;
+        assert_eq!(sessions(&app).await, before, "{issue:?}: no session");
+    }
+
+    let (authorize, cookie) = begin(&app).await;
+    let (code, state) = mock.authorize(&authorize, &clerk(), Issue::Good);
+    refused(callback(&app, &code, "a-state-never-issued", Some(&cookie)).await, "was not begun here").await;
+    let forged_cookie = callback(&app, &code, &state, Some("covenant_oidc=another-browsers-state")).await;
+    refused(forged_cookie, "in this browser").await;
+    refused(callback(&app, &code, &state, Some(&cookie)).await, "was already finished").await;
+
+    let (authorize, _kept_by_the_browser) = begin(&app).await;
+    let (code, state) = mock.authorize(&authorize, &clerk(), Issue::Good);
+    refused(callback(&app, &code, &state, None).await, "in this browser").await;
+
+    let (authorize, cookie_two) = begin(&app).await;
+    let stranger =
+        Person { groups: vec!["volunteers".to_owned()], email: "volunteer@example.org".to_owned(), ..clerk() };
+    let (code_two, state_two) = mock.authorize(&authorize, &stranger, Issue::Good);
+    let no_role = callback(&app, &code_two, &state_two, Some(&cookie_two)).await;
+    refused(no_role, "ask the governance team at Lincolnshire County Council").await;
+    assert_eq!(sessions(&app).await, before, "no session for any of them");
+
+    let officer = Person { groups: vec![], email: "officer@lincolnshire.gov.uk".to_owned(), ..clerk() };
+    let (authorize, cookie) = begin(&app).await;
+    let (code, state) = mock.authorize(&authorize, &officer, Issue::UnverifiedEmail);
+    let unverified = callback(&app, &code, &state, Some(&cookie)).await;
+    refused(unverified, "this account, signed in with Lincolnshire County Council, has no role").await;
+    assert_eq!(sessions(&app).await, before, "an unverified email gives no role by its domain");
+    let (authorize, cookie) = begin(&app).await;
+    let (code, state) = mock.authorize(&authorize, &officer, Issue::Good);
+    assert_eq!(callback(&app, &code, &state, Some(&cookie)).await.status(), 200, "verified, it gives the reader role");
+    assert_eq!(sessions(&app).await, before + 1);
+
+    let unknown = client().get(app.url("/dashboard/sign-in/with/nowhere")).send().await.expect("get");
+    assert_eq!(unknown.status(), 404);
+    app.stop().await;
+}
+
+on_both_backends!(
+    a_person_signs_in_records_a_meeting_as_themselves_and_signs_out,
+    hostile_callbacks_are_refused_and_begin_no_session,
+);
