@@ -394,6 +394,7 @@ pub(crate) async fn record_resolution(
         published_on: None,
         effective_on: None,
         subject_to_call_in: fields.get("call_in") == "yes",
+        exempt_under: None,
     })];
     match (instrument, party) {
         (Some(instrument), Some(party)) => commands.push(Command::Instrument(instrument::Command::Adopt {
