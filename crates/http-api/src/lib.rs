@@ -20,6 +20,7 @@ mod metrics;
 mod openapi;
 mod paging;
 mod problem;
+mod public;
 mod queries;
 mod server;
 mod service;

@@ -20,7 +20,7 @@ use crate::actions::{ActionState, GroupBy, LastReport};
 use crate::filters::Filters;
 use crate::indicators::IndicatorStatus;
 use crate::read_models::ReadModels;
-use crate::resolutions::ResolutionEntry;
+use crate::resolutions::{Caused, ResolutionEntry};
 use crate::rules::Rules;
 use crate::status::InstrumentStatus;
 use domain::rag::Rag;
@@ -235,7 +235,16 @@ impl ReadModels {
                     correction.actor = None;
                 }
                 r.commitments.retain(|c| public_actions.contains(&c.commitment));
-                r.caused.retain(|c| c.act.instrument().is_none_or(&instrument_public));
+                r.caused.retain(|c| match &c.act {
+                    Caused::Rescission { resolution, .. } | Caused::Supersession { resolution, .. } => {
+                        resolution_public(resolution)
+                    }
+                    act => act.instrument().is_none_or(&instrument_public),
+                });
+                if r.replaced_by.as_ref().is_some_and(|by| !resolution_public(by)) {
+                    r.replaced_by = None;
+                    r.replaced_by_name = None;
+                }
                 r
             })
             .collect();
@@ -246,6 +255,7 @@ impl ReadModels {
             .into_iter()
             .filter(|i| instrument_public(&i.instrument))
             .map(|mut i| {
+                i.endorsements.retain(|e| resolution_public(&e.resolution));
                 for item in i.overdue.iter_mut().chain(i.stale.iter_mut()) {
                     item.lead.clear();
                 }
@@ -288,5 +298,48 @@ impl ReadModels {
             })
             .collect();
         PublicRecord { today, bodies, meetings, resolutions, instruments, actions, indicators }
+    }
+}
+
+/// A search of the public record's decisions: every part given must match.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PublicSearch {
+    /// Words that must each appear, in any case, in the decision's text, its body's name, its
+    /// meeting's title or its minute.
+    pub words: Option<String>,
+    pub body: Option<Key>,
+    /// An organisation the decision binds.
+    pub organisation: Option<OrgId>,
+    /// Decided on or after.
+    pub from: Option<Date>,
+    /// Decided on or before.
+    pub to: Option<Date>,
+}
+
+impl PublicRecord {
+    /// The decisions `search` finds, in the register's order.
+    pub fn search(&self, search: &PublicSearch) -> Vec<&ResolutionEntry> {
+        let words: Vec<String> =
+            search.words.as_deref().unwrap_or_default().split_whitespace().map(str::to_lowercase).collect();
+        let period = Filters { from: search.from, to: search.to, ..Filters::default() };
+        self.resolutions
+            .iter()
+            .filter(|r| search.body.as_ref().is_none_or(|b| r.body.as_ref() == Some(b)))
+            .filter(|r| search.organisation.as_ref().is_none_or(|o| r.organisations.contains(o)))
+            .filter(|r| {
+                (search.from.is_none() && search.to.is_none()) || r.decided_on.is_some_and(|d| period.in_period(d))
+            })
+            .filter(|r| {
+                let haystack = format!(
+                    "{} {} {} {}",
+                    r.text,
+                    r.body_name.as_deref().unwrap_or_default(),
+                    r.meeting_title.as_deref().unwrap_or_default(),
+                    r.minute()
+                )
+                .to_lowercase();
+                words.iter().all(|w| haystack.contains(w.as_str()))
+            })
+            .collect()
     }
 }

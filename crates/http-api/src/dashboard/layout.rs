@@ -65,6 +65,7 @@ form button { background: #00703c; color: #fff; border: 0; padding: 4px 12px; cu
 .note { color: var(--muted); }
 .alert { border-left: 6px solid #a4262c; padding: 8px 12px; background: #fbeaea; }
 .ok { border-left: 6px solid #1e6b34; padding: 8px 12px; background: #e8f3ec; }
+footer.site { border-top: 1px solid var(--line); padding: 16px 24px; color: var(--muted); }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: 0; padding: 0; overflow: hidden; clip: rect(0 0 0 0); border: 0; white-space: nowrap; }
 .error-summary { border: 5px solid #d4351c; padding: 16px; margin: 0 0 24px; }
 .error-summary:focus { outline: 3px solid #fd0; }
@@ -151,31 +152,73 @@ pub(crate) fn page(
                         button type="submit" { "Sign out" }
                     }
                 }
-                section.as-of aria-label="Point in time" {
-                    p {
-                        @match point.day {
-                            Some(day) => { "Showing the record as it stood on " strong { (day) } ". " }
-                            None => { "Showing the record as it stands today, " strong { (point.today) } ". " }
-                        }
-                    }
-                    form method="get" action=(path) {
-                        @for (name, value) in keep {
-                            input type="hidden" name=(name) value=(value);
-                        }
-                        label for="as_of" { "As of" }
-                        input #as_of type="date" name="as_of" value=[point.day];
-                        " "
-                        button type="submit" { "Show" }
-                        @if point.day.is_some() {
-                            " "
-                            a href=(path) { "Today" }
-                        }
-                    }
-                }
+                (as_of(point, path, keep))
                 main #main {
                     @if let Some(failure) = broken { (banner(failure)) }
                     h1 { (title) }
                     (content)
+                }
+            }
+        }
+    }
+}
+
+/// The "as of" picker: what point the page shows, and a GET form to choose another day, sent to
+/// `path` with the `keep` parameters.
+fn as_of(point: &Point, path: &str, keep: &[(&str, &str)]) -> Markup {
+    html! {
+        section.as-of aria-label="Point in time" {
+            p {
+                @match point.day {
+                    Some(day) => { "Showing the record as it stood on " strong { (day) } ". " }
+                    None => { "Showing the record as it stands today, " strong { (point.today) } ". " }
+                }
+            }
+            form method="get" action=(path) {
+                @for (name, value) in keep {
+                    input type="hidden" name=(name) value=(value);
+                }
+                label for="as_of" { "As of" }
+                input #as_of type="date" name="as_of" value=[point.day];
+                " "
+                button type="submit" { "Show" }
+                @if point.day.is_some() {
+                    " "
+                    a href=(path) { "Today" }
+                }
+            }
+        }
+    }
+}
+
+/// A page of the public record: no sign-in, no signed-in navigation; the skip link, the public
+/// navigation, the "as of" picker, the content, and a footer naming the accessibility statement.
+pub(crate) fn public_page(title: &str, point: &Point, path: &str, keep: &[(&str, &str)], content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            (head(title))
+            body {
+                a.skip href="#main" { "Skip to the content" }
+                header.site {
+                    a.name href=(point.link("/public")) { "Covenant public record" }
+                    nav aria-label="Public record" {
+                        ul {
+                            li { a href=(point.link("/public")) { "Bodies and instruments" } }
+                            li { a href=(point.link("/public/search")) { "Search decisions" } }
+                        }
+                    }
+                }
+                (as_of(point, path, keep))
+                main #main {
+                    h1 { (title) }
+                    (content)
+                }
+                footer.site {
+                    p {
+                        a href="/public/accessibility" { "Accessibility statement" }
+                        " · Decisions appear here once they or their minutes are published. Exempt items (Schedule 12A to the Local Government Act 1972) never do."
+                    }
                 }
             }
         }
