@@ -21,6 +21,7 @@ mod openapi;
 mod paging;
 mod problem;
 mod public;
+mod public_feeds;
 mod queries;
 mod server;
 mod service;

@@ -106,6 +106,7 @@ async fn home(
     let mut latest: Vec<&ResolutionEntry> = record.resolutions.iter().collect();
     latest.sort_by(|a, b| b.decided_on.cmp(&a.decided_on).then_with(|| a.resolution.cmp(&b.resolution)));
     latest.truncate(10);
+    let organisations = record.organisations();
     let content = html! {
         p { "The decisions of these bodies, what each decision led to, and whether it was delivered, as published." }
         h2 { "Bodies" }
@@ -147,6 +148,27 @@ async fn home(
         }
         h2 { "Latest decisions" }
         (decision_list(&point, &latest))
+        h2 { "Calendars and feeds" }
+        ul.subscribe {
+            li { a href="/public/feeds/decisions.atom" { "Feed of every published decision (Atom)" } }
+            li { a href="/public/feeds/progress.atom" { "Feed of progress on every public commitment (Atom)" } }
+        }
+        table #organisations {
+            caption { "By organisation" }
+            thead { tr { th scope="col" { "Organisation" } th scope="col" { "Calendar and feeds" } } }
+            tbody {
+                @for (id, name) in &organisations {
+                    tr data-organisation=(id) {
+                        th scope="row" { (name) }
+                        td {
+                            a href=(format!("/public/organisations/{id}/actions.ics")) { "Actions due (iCalendar)" } ", "
+                            a href=(format!("/public/feeds/decisions.atom?organisation={id}")) { "decisions (Atom)" } ", "
+                            a href=(format!("/public/feeds/progress.atom?organisation={id}")) { "progress (Atom)" }
+                        }
+                    }
+                }
+            }
+        }
     };
     Ok(page(&headers, &etag, layout::public_page("Public record", &point, "/public", &[], content)))
 }
@@ -198,6 +220,11 @@ async fn body(
         dl.facts {
             dt { "Organisations" } dd { (names(&b.organisations)) }
             dt { "Members" } dd { @if b.members.is_empty() { "–" } @else { (names(&b.members)) } }
+        }
+        ul.subscribe {
+            li { a href=(format!("/public/bodies/{}/meetings.ics", b.body)) { "Calendar of " (b.name) "'s meetings (iCalendar)" } }
+            li { a href=(format!("/public/feeds/decisions.atom?body={}", b.body)) { "Feed of " (b.name) "'s decisions (Atom)" } }
+            li { a href=(format!("/public/feeds/progress.atom?body={}", b.body)) { "Feed of progress on " (b.name) "'s actions (Atom)" } }
         }
         h2 { "Meetings" }
         table #meetings {
@@ -351,6 +378,10 @@ async fn instrument(
             dt { "Complete" } dd { (layout::progress(i.progress)) }
             dt { "RAG" } dd { (layout::rag(i.rag)) }
         }
+        ul.subscribe {
+            li { a href=(format!("/public/feeds/decisions.atom?instrument={}", i.instrument)) { "Feed of decisions on " (i.title) " (Atom)" } }
+            li { a href=(format!("/public/feeds/progress.atom?instrument={}", i.instrument)) { "Feed of progress on " (i.title) " (Atom)" } }
+        }
         h2 { "Parties" }
         table #parties {
             caption.visually-hidden { "Parties" }
@@ -433,10 +464,7 @@ async fn search(
     let wanted = PublicSearch { words: given(q.q.as_deref()).map(str::to_owned), body, organisation, from, to };
     let (record, etag) = record(&service, &point).await?;
     let found = record.search(&wanted);
-    let mut organisations: Vec<(OrgId, String)> =
-        record.bodies.iter().flat_map(|b| b.organisations.iter().cloned()).collect();
-    organisations.sort();
-    organisations.dedup();
+    let organisations = record.organisations();
     let selected = |value: &str, given: Option<&str>| given == Some(value);
     let content = html! {
         form.filters method="get" action="/public/search" {

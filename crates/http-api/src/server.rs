@@ -22,8 +22,8 @@ use tokio::task::JoinSet;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, public, queries,
-    transparency, verify,
+    ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, public, public_feeds,
+    queries, transparency, verify,
 };
 
 /// Every route of the service, with its layers.
@@ -34,6 +34,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .merge(imports::routes())
         .merge(dashboard::routes())
         .merge(public::routes())
+        .merge(public_feeds::routes())
         .route("/api/v1/events", get(feed::page))
         .route("/api/v1/events/stream", get(feed::stream))
         .route("/api/v1/export/cloudevents", get(export::cloudevents))

@@ -40,7 +40,7 @@ pub use as_of::AsOf;
 pub use audit::{AuditEntry, AuditTrail, AuditView, TrailFilters};
 pub use filters::Filters;
 pub use indicators::{Direction, IndicatorBoard, IndicatorStatus, IndicatorsView};
-pub use publication::{PublicAction, PublicBody, PublicMeeting, PublicRecord, PublicSearch, Record, is_public};
+pub use publication::{PublicAction, PublicBody, PublicMeeting, PublicRecord, PublicSearch, Record, Scope, is_public};
 pub use read_models::ReadModels;
 pub use report::{Format, Report};
 pub use report_kind::ReportKind;

@@ -343,3 +343,65 @@ impl PublicRecord {
             .collect()
     }
 }
+
+/// Whose decisions or progress a calendar or feed holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Body(Key),
+    /// The decisions that bind an organisation, and the commitments it answers for.
+    Organisation(OrgId),
+    /// The decisions that authorised an act on an instrument or that a commitment towards it
+    /// delivers, and the commitments towards it.
+    Instrument(Key),
+}
+
+impl PublicRecord {
+    /// Every organisation a public body names, as a parent or a member, by identifier.
+    pub fn organisations(&self) -> Vec<(OrgId, String)> {
+        let mut all: Vec<(OrgId, String)> =
+            self.bodies.iter().flat_map(|b| b.organisations.iter().chain(&b.members).cloned()).collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// The decisions `scope` holds, latest decided first.
+    pub fn decisions(&self, scope: &Scope) -> Vec<&ResolutionEntry> {
+        let mut found: Vec<&ResolutionEntry> = self
+            .resolutions
+            .iter()
+            .filter(|r| match scope {
+                Scope::All => true,
+                Scope::Body(body) => r.body.as_ref() == Some(body),
+                Scope::Organisation(org) => r.organisations.contains(org),
+                Scope::Instrument(instrument) => {
+                    r.caused.iter().any(|c| c.act.instrument() == Some(instrument))
+                        || r.commitments.iter().any(|c| {
+                            self.actions
+                                .iter()
+                                .any(|a| a.commitment == c.commitment && a.instrument.as_ref() == Some(instrument))
+                        })
+                }
+            })
+            .collect();
+        found.sort_by(|a, b| b.decided_on.cmp(&a.decided_on).then_with(|| a.resolution.cmp(&b.resolution)));
+        found
+    }
+
+    /// The commitments `scope` holds, by key.
+    pub fn actions_of(&self, scope: &Scope) -> Vec<&PublicAction> {
+        let mut found: Vec<&PublicAction> = self
+            .actions
+            .iter()
+            .filter(|a| match scope {
+                Scope::All => true,
+                Scope::Body(body) => a.body.as_ref() == Some(body),
+                Scope::Organisation(org) => a.organisation.as_ref() == Some(org),
+                Scope::Instrument(instrument) => a.instrument.as_ref() == Some(instrument),
+            })
+            .collect();
+        found.sort_by(|a, b| a.commitment.cmp(&b.commitment));
+        found
+    }
+}

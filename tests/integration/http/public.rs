@@ -122,6 +122,83 @@ async fn an_exempt_resolution_is_absent_from_every_public_page_and_count(db: &Te
     app.stop().await;
 }
 
+/// The calendars and feeds, and the content type each is served as.
+fn subscriptions() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("/public/bodies/west-lindsey-prosperous-communities-committee/meetings.ics", "text/calendar; charset=utf-8"),
+        ("/public/organisations/GB-LAE-WLI/actions.ics", "text/calendar; charset=utf-8"),
+        ("/public/feeds/decisions.atom", "application/atom+xml; charset=utf-8"),
+        (
+            "/public/feeds/decisions.atom?body=west-lindsey-prosperous-communities-committee",
+            "application/atom+xml; charset=utf-8",
+        ),
+        ("/public/feeds/decisions.atom?organisation=GB-LAE-WLI", "application/atom+xml; charset=utf-8"),
+        (
+            "/public/feeds/decisions.atom?instrument=lincolnshire-homes-for-independence-blueprint",
+            "application/atom+xml; charset=utf-8",
+        ),
+        ("/public/feeds/progress.atom?organisation=GB-LAE-WLI", "application/atom+xml; charset=utf-8"),
+        (
+            "/public/feeds/progress.atom?instrument=lincolnshire-hhcdg-delivery-plan",
+            "application/atom+xml; charset=utf-8",
+        ),
+    ]
+}
+
+async fn fetch(app: &TestApp, path: &str, content_type: &str) -> String {
+    let response = app.client.get(app.url(path)).send().await.expect("get");
+    assert_eq!(response.status(), 200, "{path}");
+    assert_eq!(response.headers()["content-type"], content_type, "{path}");
+    assert!(response.headers().contains_key("etag"), "{path}");
+    response.text().await.expect("a body")
+}
+
+async fn calendars_and_feeds_hold_published_decisions_and_never_an_exempt_one(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let mut before = Vec::new();
+    for (path, kind) in subscriptions() {
+        before.push(fetch(&app, path, kind).await);
+    }
+    record(
+        &app,
+        vec![
+            item("52", "Land at Gainsborough: terms of acquisition"),
+            decision(
+                EXEMPT,
+                "52",
+                "RESOLVED that the terms for the acquisition of the site be approved.",
+                true,
+                Some(3),
+            ),
+        ],
+    )
+    .await;
+    for ((path, kind), before) in subscriptions().into_iter().zip(before) {
+        let after = fetch(&app, path, kind).await;
+        assert_eq!(after, before, "{path}: the exempt item changes nothing");
+        for secret in ["acquisition", "Gainsborough", "secretariat:", "seed:", "Housing Services Manager"] {
+            assert!(!after.contains(secret), "{path} shows {secret}");
+        }
+    }
+    let calendar = fetch(&app, subscriptions()[0].0, subscriptions()[0].1).await;
+    assert!(calendar.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"), "{calendar}");
+    assert!(calendar.contains("UID:meeting-west-lindsey-pcc-2021-03-09@covenant\r\n"));
+    assert!(calendar.contains("DTSTART;VALUE=DATE:20210309\r\n"));
+    assert!(calendar.split("\r\n").all(|line| line.len() <= 75), "folded at 75 octets");
+    assert!(!calendar.replace("\r\n", "").contains('\n'), "every line ends in CRLF");
+    let feed =
+        fetch(&app, "/public/feeds/decisions.atom?organisation=GB-LAE-WLI", "application/atom+xml; charset=utf-8")
+            .await;
+    assert!(feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"), "{feed}");
+    assert!(feed.contains("RESOLVED that West Lindsey District Council adopt"), "{feed}");
+    let both = app.client.get(app.url("/public/feeds/decisions.atom?body=a&organisation=GB-LAE-WLI")).send().await;
+    let both = both.expect("get");
+    assert_eq!(both.status(), 400);
+    assert!(both.text().await.expect("body").contains("give only one of them"));
+    app.stop().await;
+}
+
 async fn a_resolution_is_public_once_its_minutes_are_published(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
@@ -176,4 +253,5 @@ on_both_backends!(
     an_exempt_resolution_is_absent_from_every_public_page_and_count,
     a_resolution_is_public_once_its_minutes_are_published,
     an_etag_on_the_log_position_answers_a_conditional_request_with_304,
+    calendars_and_feeds_hold_published_decisions_and_never_an_exempt_one,
 );
