@@ -23,7 +23,7 @@ use domain::values::in_words;
 use domain::{Key, OrgId};
 use kernel::Position;
 use maud::{Markup, html};
-use projections::{Basis, PublicRecord, PublicSearch, ResolutionEntry};
+use projections::{PublicRecord, PublicSearch, ResolutionEntry};
 use serde::Deserialize;
 
 use crate::dashboard::{CONTENT_SECURITY_POLICY, Failure, Point, chart, given, layout, read};
@@ -323,29 +323,7 @@ fn decision(point: &Point, record: &PublicRecord, r: &ResolutionEntry) -> Markup
                 }
             }
             @if !r.commitments.is_empty() {
-                table {
-                    caption { "Commitments delivering it" }
-                    thead { tr {
-                        th scope="col" { "Commitment" } th scope="col" { "Organisation" } th scope="col" { "Why" }
-                        th scope="col" { "Due" } th scope="col" { "State" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
-                    } }
-                    tbody {
-                        @for c in &r.commitments {
-                            tr data-commitment=(c.commitment) {
-                                th scope="row" { (c.title) }
-                                td { @match &c.organisation_name { Some(o) => (o), None => "–" } }
-                                td { @match &c.basis {
-                                    Basis::ArisingFrom => "arising from it",
-                                    Basis::Delivering { instrument_title, .. } => { "delivering " (instrument_title) },
-                                } }
-                                td { (layout::date(c.due_on)) }
-                                td { (in_words(&c.state)) }
-                                td.num { (layout::progress(Some(c.progress))) }
-                                td { (layout::rag(c.rag)) }
-                            }
-                        }
-                    }
-                }
+                (layout::commitment_trail(point, &r.commitments, "/public/instruments", None))
             }
         }
     }

@@ -14,7 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use domain::{Key, OrgId};
-use projections::{PublicMeeting, Scope};
+use projections::{PublicMeeting, PublicRecord, Scope};
 use serde::Deserialize;
 
 use crate::ApiError;
@@ -112,14 +112,8 @@ async fn decisions(
     headers: HeaderMap,
     query: Result<axum::extract::Query<FeedQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    let query = read(query)?;
-    let scope = query.scope()?;
-    let point = Point::read(None)?;
-    let (record, etag) = record(&service, &point).await?;
-    let (path, title) = named("decisions", &scope);
-    let text =
-        atom::decisions(&atom::Feed { path: &path, title: &title, today: point.today }, &record.decisions(&scope));
-    Ok(cached(&headers, &etag, ATOM, text))
+    feed(&service, &headers, query, "decisions", |feed, record, scope| atom::decisions(feed, &record.decisions(scope)))
+        .await
 }
 
 /// `GET /public/feeds/progress.atom`.
@@ -128,14 +122,24 @@ async fn progress(
     headers: HeaderMap,
     query: Result<axum::extract::Query<FeedQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    let query = read(query)?;
-    let scope = query.scope()?;
+    feed(&service, &headers, query, "progress", |feed, record, scope| atom::progress(feed, &record.actions_of(scope)))
+        .await
+}
+
+/// The feed of `kind` the query asks for, written by `write` from the public record of now.
+async fn feed(
+    service: &Service,
+    headers: &HeaderMap,
+    query: Result<axum::extract::Query<FeedQuery>, QueryRejection>,
+    kind: &str,
+    write: impl FnOnce(&atom::Feed<'_>, &PublicRecord, &Scope) -> String,
+) -> Result<Response, Failure> {
+    let scope = read(query)?.scope()?;
     let point = Point::read(None)?;
-    let (record, etag) = record(&service, &point).await?;
-    let (path, title) = named("progress", &scope);
-    let text =
-        atom::progress(&atom::Feed { path: &path, title: &title, today: point.today }, &record.actions_of(&scope));
-    Ok(cached(&headers, &etag, ATOM, text))
+    let (record, etag) = record(service, &point).await?;
+    let (path, title) = named(kind, &scope);
+    let text = write(&atom::Feed { path: &path, title: &title, today: point.today }, &record, &scope);
+    Ok(cached(headers, &etag, ATOM, text))
 }
 
 /// A body or organisation the public record does not hold.

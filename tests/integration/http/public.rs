@@ -86,6 +86,16 @@ fn decision(id: &str, item: &str, text: &str, published: bool, exempt_under: Opt
     .into()
 }
 
+/// An exempt item and its resolution, recorded as published on the day of the meeting.
+async fn record_exempt(app: &TestApp) {
+    let text = "RESOLVED that the terms for the acquisition of the site be approved.";
+    record(
+        app,
+        vec![item("52", "Land at Gainsborough: terms of acquisition"), decision(EXEMPT, "52", text, true, Some(3))],
+    )
+    .await;
+}
+
 async fn an_exempt_resolution_is_absent_from_every_public_page_and_count(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
@@ -93,20 +103,7 @@ async fn an_exempt_resolution_is_absent_from_every_public_page_and_count(db: &Te
     for path in pages() {
         before.push(get(&app, &path).await);
     }
-    record(
-        &app,
-        vec![
-            item("52", "Land at Gainsborough: terms of acquisition"),
-            decision(
-                EXEMPT,
-                "52",
-                "RESOLVED that the terms for the acquisition of the site be approved.",
-                true,
-                Some(3),
-            ),
-        ],
-    )
-    .await;
+    record_exempt(&app).await;
     for (path, before) in pages().iter().zip(before) {
         let after = get(&app, path).await;
         assert_eq!(after, before, "{path}: the exempt item changes nothing the public sees, not even a count");
@@ -160,20 +157,7 @@ async fn calendars_and_feeds_hold_published_decisions_and_never_an_exempt_one(db
     for (path, kind) in subscriptions() {
         before.push(fetch(&app, path, kind).await);
     }
-    record(
-        &app,
-        vec![
-            item("52", "Land at Gainsborough: terms of acquisition"),
-            decision(
-                EXEMPT,
-                "52",
-                "RESOLVED that the terms for the acquisition of the site be approved.",
-                true,
-                Some(3),
-            ),
-        ],
-    )
-    .await;
+    record_exempt(&app).await;
     for ((path, kind), before) in subscriptions().into_iter().zip(before) {
         let after = fetch(&app, path, kind).await;
         assert_eq!(after, before, "{path}: the exempt item changes nothing");

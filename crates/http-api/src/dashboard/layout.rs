@@ -5,10 +5,11 @@
 
 use app::Action;
 use domain::rag::Rag;
+use domain::values::in_words;
 use domain::{Aggregate, Date};
 use kernel::{Timestamp, VerifyFailure};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use projections::ReportKind;
+use projections::{Basis, CommitmentTrail, ReportKind};
 
 use super::Point;
 use super::session::Viewer;
@@ -124,40 +125,49 @@ pub(crate) fn page(
     keep: &[(&str, &str)],
     content: Markup,
 ) -> Markup {
+    let header = html! {
+        a.name href=(point.link("/dashboard")) { "Covenant" }
+        nav aria-label="Dashboard" {
+            ul {
+                @for kind in ReportKind::ALL {
+                    @if let Some(path) = super::report_page(kind) {
+                        li { a href=(point.link(path)) { (kind.title()) } }
+                    }
+                }
+                @if viewer.0.require(Action::Record(Aggregate::Meeting)).is_ok() {
+                    li { a href="/dashboard/meetings/new" { "Record a meeting" } }
+                }
+                @if super::actions::leads_actions(&viewer.0) {
+                    li { a href="/dashboard/actions" { "Your organisation's actions" } }
+                }
+            }
+        }
+        form method="post" action="/dashboard/sign-out" {
+            (viewer.1.field())
+            button type="submit" { "Sign out" }
+        }
+    };
+    let main = html! {
+        @if let Some(failure) = broken { (banner(failure)) }
+        h1 { (title) }
+        (content)
+    };
+    shell(title, header, as_of(point, path, keep), main, None)
+}
+
+/// The frame of every page with a point in time: the skip link, the site header holding
+/// `header`, the "as of" picker, `main`, and the footer when there is one.
+fn shell(title: &str, header: Markup, as_of: Markup, main: Markup, footer: Option<Markup>) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
             (head(title))
             body {
                 a.skip href="#main" { "Skip to the content" }
-                header.site {
-                    a.name href=(point.link("/dashboard")) { "Covenant" }
-                    nav aria-label="Dashboard" {
-                        ul {
-                            @for kind in ReportKind::ALL {
-                                @if let Some(path) = super::report_page(kind) {
-                                    li { a href=(point.link(path)) { (kind.title()) } }
-                                }
-                            }
-                            @if viewer.0.require(Action::Record(Aggregate::Meeting)).is_ok() {
-                                li { a href="/dashboard/meetings/new" { "Record a meeting" } }
-                            }
-                            @if super::actions::leads_actions(&viewer.0) {
-                                li { a href="/dashboard/actions" { "Your organisation's actions" } }
-                            }
-                        }
-                    }
-                    form method="post" action="/dashboard/sign-out" {
-                        (viewer.1.field())
-                        button type="submit" { "Sign out" }
-                    }
-                }
-                (as_of(point, path, keep))
-                main #main {
-                    @if let Some(failure) = broken { (banner(failure)) }
-                    h1 { (title) }
-                    (content)
-                }
+                header.site { (header) }
+                (as_of)
+                main #main { (main) }
+                @if let Some(footer) = footer { footer.site { (footer) } }
             }
         }
     }
@@ -194,35 +204,22 @@ fn as_of(point: &Point, path: &str, keep: &[(&str, &str)]) -> Markup {
 /// A page of the public record: no sign-in, no signed-in navigation; the skip link, the public
 /// navigation, the "as of" picker, the content, and a footer naming the accessibility statement.
 pub(crate) fn public_page(title: &str, point: &Point, path: &str, keep: &[(&str, &str)], content: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en-GB" {
-            (head(title))
-            body {
-                a.skip href="#main" { "Skip to the content" }
-                header.site {
-                    a.name href=(point.link("/public")) { "Covenant public record" }
-                    nav aria-label="Public record" {
-                        ul {
-                            li { a href=(point.link("/public")) { "Bodies and instruments" } }
-                            li { a href=(point.link("/public/search")) { "Search decisions" } }
-                        }
-                    }
-                }
-                (as_of(point, path, keep))
-                main #main {
-                    h1 { (title) }
-                    (content)
-                }
-                footer.site {
-                    p {
-                        a href="/public/accessibility" { "Accessibility statement" }
-                        " · Decisions appear here once they or their minutes are published. Exempt items (Schedule 12A to the Local Government Act 1972) never do."
-                    }
-                }
+    let header = html! {
+        a.name href=(point.link("/public")) { "Covenant public record" }
+        nav aria-label="Public record" {
+            ul {
+                li { a href=(point.link("/public")) { "Bodies and instruments" } }
+                li { a href=(point.link("/public/search")) { "Search decisions" } }
             }
         }
-    }
+    };
+    let footer = html! {
+        p {
+            a href="/public/accessibility" { "Accessibility statement" }
+            " · Decisions appear here once they or their minutes are published. Exempt items (Schedule 12A to the Local Government Act 1972) never do."
+        }
+    };
+    shell(title, header, as_of(point, path, keep), html! { h1 { (title) } (content) }, Some(footer))
 }
 
 /// The "important" notification banner (as the GOV.UK Design System lays it out) that every page
@@ -270,6 +267,41 @@ pub(crate) fn bare(title: &str, content: Markup) -> Markup {
                 main #main {
                     h1 { (title) }
                     (content)
+                }
+            }
+        }
+    }
+}
+
+/// The commitments delivering a resolution, as a table with `id` when given; instruments link to
+/// their page under `instruments_at`.
+pub(crate) fn commitment_trail(
+    point: &Point,
+    commitments: &[CommitmentTrail],
+    instruments_at: &str,
+    id: Option<&str>,
+) -> Markup {
+    html! {
+        table id=[id] {
+            caption { "Commitments delivering it" }
+            thead { tr {
+                th scope="col" { "Commitment" } th scope="col" { "Organisation" } th scope="col" { "Why" }
+                th scope="col" { "Due" } th scope="col" { "State" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
+            } }
+            tbody {
+                @for c in commitments {
+                    tr data-commitment=(c.commitment) {
+                        th scope="row" { (c.title) }
+                        td { @match &c.organisation_name { Some(o) => (o), None => "–" } }
+                        td { @match &c.basis {
+                            Basis::ArisingFrom => "arising from it",
+                            Basis::Delivering { instrument, instrument_title } => { "delivering " a href=(point.link(&format!("{instruments_at}/{instrument}"))) { (instrument_title) } },
+                        } }
+                        td { (date(c.due_on)) }
+                        td { (in_words(&c.state)) }
+                        td.num { (progress(Some(c.progress))) }
+                        td { (rag_beside_lead(c.rag, c.lead_status)) }
+                    }
                 }
             }
         }
