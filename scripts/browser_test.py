@@ -12,6 +12,8 @@ import os
 import sys
 import urllib.request
 
+import browser_public
+
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import TimeoutException
@@ -281,6 +283,7 @@ def main():
 
         secretariat(driver)
         contributor(driver)
+        browser_public.run(driver, URL, api, check, TOKEN, CONTRIBUTOR)
     finally:
         driver.quit()
     print(f"{checked} passed, 0 failed")

@@ -475,6 +475,7 @@ impl Place {
             published_on: Some(day),
             effective_on: None,
             subject_to_call_in: false,
+            exempt_under: None,
         };
         let cause = out.emit(domain::ids::resolution_stream(&id), recorded, &actor, &source, None);
         (id, cause)

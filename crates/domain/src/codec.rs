@@ -52,7 +52,7 @@ pub const CATALOGUE: &[EventSpec] = &[
     spec(Aggregate::Meeting, "Cancelled", 1),
     spec(Aggregate::Meeting, "MinutesPublished", 1),
     spec(Aggregate::Meeting, "MinutesConfirmed", 1),
-    spec(Aggregate::Resolution, "Recorded", 1),
+    spec(Aggregate::Resolution, "Recorded", 2),
     spec(Aggregate::Resolution, "Published", 1),
     spec(Aggregate::Resolution, "CalledIn", 1),
     spec(Aggregate::Resolution, "CallInRejected", 1),
@@ -112,8 +112,20 @@ pub struct Upcaster {
 }
 
 /// Every upcaster, applied in sequence from a stored version to the current one.
-pub const UPCASTERS: &[Upcaster] =
-    &[Upcaster { name: "CommitmentProgressReported", from: 1, apply: progress_reported_v1_to_v2 }];
+pub const UPCASTERS: &[Upcaster] = &[
+    Upcaster { name: "CommitmentProgressReported", from: 1, apply: progress_reported_v1_to_v2 },
+    Upcaster { name: "ResolutionRecorded", from: 1, apply: resolution_recorded_v1_to_v2 },
+];
+
+/// Version 2 of `ResolutionRecorded` adds `exempt_under`, the paragraph of Schedule 12A that
+/// makes a resolution exempt information. Nothing recorded before it was marked exempt.
+fn resolution_recorded_v1_to_v2(mut v1: Fields) -> Result<Fields, String> {
+    if v1.contains_key("exempt_under") {
+        return Err("field 'exempt_under' is present in version 1".into());
+    }
+    v1.insert("exempt_under".into(), Value::Null);
+    Ok(v1)
+}
 
 /// Version 1 of `CommitmentProgressReported` had `rag`, `percent`, a single optional `evidence`
 /// reference and a `period` label. Version 2 names the judgement `status`, the percentage

@@ -90,6 +90,11 @@ pub enum Command {
         /// True when the decision may be called in by scrutiny before it takes effect.
         #[serde(default)]
         subject_to_call_in: bool,
+        /// The paragraph (1 to 7) of Part 1 of Schedule 12A to the Local Government Act 1972
+        /// under which the item is exempt information, when the press and public were excluded
+        /// for it. An exempt resolution is never published to the public record.
+        #[serde(default)]
+        exempt_under: Option<u8>,
     },
     Publish {
         id: Key,
@@ -190,6 +195,8 @@ pub enum Event {
         published_on: Option<Date>,
         effective_on: Option<Date>,
         subject_to_call_in: bool,
+        /// Added in version 2: the paragraph of Schedule 12A, Part 1, that makes it exempt.
+        exempt_under: Option<u8>,
     },
     Published {
         published_on: Date,
@@ -253,6 +260,9 @@ pub struct State {
     pub call_in_rejected: bool,
     pub status: Status,
     pub replaced_by: Option<Key>,
+    /// The paragraph of Schedule 12A, Part 1, under which it is exempt information, if it is.
+    #[serde(default)]
+    pub exempt_under: Option<u8>,
 }
 
 impl State {
@@ -333,6 +343,10 @@ pub enum Error {
     SameText,
     #[error("resolution {0} cannot replace this one: name a different, later resolution that is in force")]
     NotALaterResolution(Key),
+    #[error(
+        "exempt_under is {0}, but Schedule 12A, Part 1, has paragraphs 1 to 7: give the paragraph the exclusion of the press and public cited"
+    )]
+    NoSuchExemption(u8),
     #[error("{what} date {date} is in the future (today is {today}): record a decision only once it has been made")]
     InFuture { what: &'static str, date: Date, today: Date },
 }
@@ -353,6 +367,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
         published_on,
         effective_on,
         subject_to_call_in,
+        exempt_under,
     } = command
     {
         if state.exists() {
@@ -387,6 +402,9 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
         if let Some(e) = effective_on {
             not_before("taking effect", *e, *decided_on)?;
         }
+        if let Some(paragraph) = exempt_under.filter(|p| !(1..=7).contains(p)) {
+            return Err(Error::NoSuchExemption(paragraph));
+        }
         return Ok(vec![Event::Recorded {
             id: id.clone(),
             body: body.clone(),
@@ -400,6 +418,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             published_on: *published_on,
             effective_on: *effective_on,
             subject_to_call_in: *subject_to_call_in,
+            exempt_under: *exempt_under,
         }]);
     }
     let decided_on = state.decided_on.ok_or_else(|| Error::NotRecorded(command.id().clone()))?;
@@ -495,6 +514,7 @@ pub fn evolve(mut state: State, event: &Event) -> State {
             published_on,
             effective_on,
             subject_to_call_in,
+            exempt_under,
         } => {
             state.id = Some(id.clone());
             state.body = Some(body.clone());
@@ -508,6 +528,7 @@ pub fn evolve(mut state: State, event: &Event) -> State {
             state.published_on = *published_on;
             state.effective_on = *effective_on;
             state.subject_to_call_in = *subject_to_call_in;
+            state.exempt_under = *exempt_under;
             state.status = Status::Decided;
         }
         Event::Published { published_on } => state.published_on = Some(*published_on),

@@ -209,6 +209,7 @@ pub fn further_commands() -> Vec<Command> {
             published_on: None,
             effective_on: None,
             subject_to_call_in: true,
+            exempt_under: None,
         }
         .into(),
         resolution::Command::Publish { id: key("lincolnshire-hwb-2021-03-09-7"), published_on: date("2021-03-10") }
@@ -253,6 +254,7 @@ pub fn further_commands() -> Vec<Command> {
             published_on: None,
             effective_on: None,
             subject_to_call_in: true,
+            exempt_under: None,
         }
         .into(),
         resolution::Command::CallIn {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use domain::codec::{self, CATALOGUE, DecodeError};
-use domain::{Event, commitment};
+use domain::{Event, commitment, resolution};
 use kernel::{EventType, Payload};
 
 #[test]
@@ -62,6 +62,7 @@ fn fixture(name: &str) -> (EventType, u32, Payload) {
     let text = match name {
         "progress_reported_v1" => include_str!("fixtures/commitment_progress_reported_v1.json"),
         "progress_reported_v1_no_evidence" => include_str!("fixtures/commitment_progress_reported_v1_no_evidence.json"),
+        "resolution_recorded_v1" => include_str!("fixtures/resolution_recorded_v1.json"),
         _ => panic!("no fixture {name}"),
     };
     let stored: serde_json::Value = serde_json::from_str(text).expect("fixture json");
@@ -94,6 +95,29 @@ fn stored_version_1_progress_reports_still_decode() {
         panic!("a progress report");
     };
     assert!(evidence_refs.is_empty());
+}
+
+#[test]
+fn stored_version_1_resolutions_still_decode_as_not_exempt() {
+    let (event_type, version, payload) = fixture("resolution_recorded_v1");
+    assert_eq!(version, 1);
+    let event = codec::decode(&event_type, version, &payload).expect("upcast");
+    let Event::Resolution(resolution::Event::Recorded { id, minute_number, exempt_under, .. }) = event else {
+        panic!("a resolution");
+    };
+    assert_eq!(id.as_str(), "west-lindsey-pcc-2021-03-09-45");
+    assert_eq!(minute_number.as_deref(), Some("45"));
+    assert_eq!(exempt_under, None);
+}
+
+#[test]
+fn current_resolutions_are_written_at_version_2() {
+    let event = domain::testing::corpus(app::seeds::seeded())
+        .into_iter()
+        .find(|e| matches!(e, Event::Resolution(resolution::Event::Recorded { .. })))
+        .expect("a resolution in the corpus");
+    let (event_type, version, _) = codec::encode(&event).expect("encodes");
+    assert_eq!((event_type.as_str(), version), ("ResolutionRecorded", 2));
 }
 
 #[test]

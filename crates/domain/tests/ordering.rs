@@ -52,6 +52,7 @@ fn decided(id: &str, body: &str, outcome: Outcome, decided_on: &str) -> Vec<Even
             published_on: None,
             effective_on: None,
             subject_to_call_in: false,
+            exempt_under: None,
         }
         .into(),
     ]
@@ -229,6 +230,7 @@ fn a_resolution_cannot_be_decided_before_its_meeting() {
             published_on: None,
             effective_on: None,
             subject_to_call_in: false,
+            exempt_under: None,
         })
         .then_error(|e| matches!(e, DomainError::Resolution(resolution::Error::DateNotMeeting { .. })));
     assert!(message.contains("2021-03-08") && message.contains("2021-03-09"), "{message}");

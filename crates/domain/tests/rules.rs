@@ -254,6 +254,7 @@ fn a_resolution_decided_next_year_is_rejected() {
             published_on: None,
             effective_on: None,
             subject_to_call_in: false,
+            exempt_under: None,
         })
         .then_error(|e| matches!(e, DomainError::Resolution(resolution::Error::InFuture { .. })));
     assert!(message.contains("is in the future"), "{message}");
@@ -466,4 +467,26 @@ fn only_a_pending_obligation_passes_and_only_to_the_recorded_successor() {
         })
         .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::NotSuccessor { .. })));
     assert!(unrecorded.contains("record the succession on GB-NHS-71E first"), "{unrecorded}");
+}
+
+#[test]
+fn an_exemption_schedule_12a_does_not_have_is_rejected() {
+    let setup: Vec<Command> = lincolnshire().into_iter().take_while(|c| !matches!(c, Command::Resolution(_))).collect();
+    let message = given_commands(setup)
+        .at("2018-01-29")
+        .when(resolution::Command::Record {
+            id: key("west-lindsey-pcc-2018-01-29-mou"),
+            body: key("west-lindsey-prosperous-communities-committee"),
+            meeting: key("west-lindsey-pcc-2018-01-29"),
+            agenda_item: "mou".into(),
+            text: "That the MOU be endorsed.".into(),
+            outcome: Outcome::Endorsed,
+            decided_on: date("2018-01-29"),
+            published_on: None,
+            effective_on: None,
+            subject_to_call_in: false,
+            exempt_under: Some(8),
+        })
+        .then_error(|e| matches!(e, DomainError::Resolution(resolution::Error::NoSuchExemption(8))));
+    assert!(message.contains("paragraphs 1 to 7"), "{message}");
 }

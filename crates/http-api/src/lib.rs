@@ -20,6 +20,8 @@ mod metrics;
 mod openapi;
 mod paging;
 mod problem;
+mod public;
+mod public_feeds;
 mod queries;
 mod server;
 mod service;

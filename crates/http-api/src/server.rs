@@ -22,8 +22,8 @@ use tokio::task::JoinSet;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, queries, transparency,
-    verify,
+    ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, public, public_feeds,
+    queries, transparency, verify,
 };
 
 /// Every route of the service, with its layers.
@@ -33,6 +33,8 @@ pub fn router(service: Arc<Service>) -> Router {
         .merge(queries::routes())
         .merge(imports::routes())
         .merge(dashboard::routes())
+        .merge(public::routes())
+        .merge(public_feeds::routes())
         .route("/api/v1/events", get(feed::page))
         .route("/api/v1/events/stream", get(feed::stream))
         .route("/api/v1/export/cloudevents", get(export::cloudevents))

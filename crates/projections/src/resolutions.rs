@@ -80,6 +80,10 @@ impl Register {
         self.meetings.get(key)
     }
 
+    pub(crate) fn resolution(&self, key: &Key) -> Option<&resolution::State> {
+        self.resolutions.get(key).filter(|r| r.exists())
+    }
+
     pub(crate) fn meetings(&self) -> impl Iterator<Item = &meeting::State> {
         self.meetings.values().filter(|m| m.id.is_some())
     }

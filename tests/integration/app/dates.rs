@@ -88,6 +88,7 @@ fn decision() -> resolution::Command {
         published_on: None,
         effective_on: None,
         subject_to_call_in: false,
+        exempt_under: None,
     }
 }
 
@@ -181,6 +182,7 @@ fn the_next_meeting() -> Vec<Submission> {
                 published_on: None,
                 effective_on: None,
                 subject_to_call_in: false,
+                exempt_under: None,
             },
             None,
         ),

@@ -42,7 +42,7 @@ async fn the_log_is_exported_as_a_batch_or_as_lines_with_filters(db: &TestStore)
     let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
     assert_eq!(lines.len(), 1, "{text}");
     assert_eq!(lines[0]["subject"], "resolution-west-lindsey-pcc-2021-03-09-45");
-    assert_eq!(lines[0]["type"], "uk.covenant.resolution.recorded.v1");
+    assert_eq!(lines[0]["type"], "uk.covenant.resolution.recorded.v2");
     assert!(lines[0]["data"]["text"].as_str().expect("text").starts_with("RESOLVED that West Lindsey"));
 
     let range = app.get("/api/v1/export/cloudevents?after=3&until=5", &token).send().await.expect("answer");

@@ -144,6 +144,24 @@ async fn a_secretariat_records_a_meeting_a_resolution_and_the_minutes(db: &TestS
     assert_eq!((again.status().as_u16(), location(&again)), (303, to), "the same form sent twice: the first answer");
     assert_eq!(app.chain_head().await, after, "recorded once");
 
+    let (_, meeting) = get(&app, &page, &secretariat).await;
+    let action = format!("/dashboard/meetings/{MEETING}/resolutions");
+    assert!(meeting.contains("<option value=\"3\">Paragraph 3: the financial or business affairs"), "{meeting}");
+    let exempt = [
+        ("item", "2"),
+        ("text", "RESOLVED that the terms of the lease be agreed."),
+        ("outcome", "agreed"),
+        ("exempt", "3"),
+        ("source", "Minutes of 5 March 2024, exempt item"),
+    ];
+    let recorded = post(&app, &action, &secretariat, &hidden(&meeting, &action), &exempt).await;
+    let meeting = confirmed(&app, recorded, &secretariat, &page).await;
+    assert!(meeting.contains("agreed ("), "the secretariat sees the exempt resolution: {meeting}");
+    let public = app.client.get(app.url(&format!("/public/meetings/{MEETING}"))).send().await.expect("get");
+    let public = public.text().await.expect("a body");
+    assert!(public.contains("RESOLVED that the Board endorse"), "published with the minutes: {public}");
+    assert!(!public.contains("terms of the lease") && !public.contains("Any other business"), "{public}");
+
     let auditor = app.token(Role::Auditor, None).await;
     let feed = app.get(&format!("/api/v1/events?after={head}"), &auditor).send().await.expect("get");
     let feed: serde_json::Value = feed.json().await.expect("json");

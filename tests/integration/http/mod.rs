@@ -15,6 +15,7 @@ mod fuzzed;
 mod hostile;
 mod imports;
 mod limits;
+mod public;
 mod queries;
 mod restart;
 mod sign_in;

@@ -86,7 +86,7 @@ async fn a_tampered_file_is_refused_and_writes_nothing(db: &TestStore) {
     let resolution = lines
         .iter()
         .position(|l| {
-            l.contains("\"type\":\"uk.covenant.resolution.recorded.v1\"")
+            l.contains("\"type\":\"uk.covenant.resolution.recorded.v2\"")
                 && l.contains("\"subject\":\"resolution-west-lindsey-pcc-2021-03-09-45\"")
         })
         .expect("West Lindsey's resolution is exported");

@@ -1,7 +1,8 @@
 //! The formats Covenant exchanges with other systems, each in a module of its own that both the
 //! command line and the HTTP service use: the log as CloudEvents (`cloudevents`), and the files
 //! partnerships already keep, action plans as CSV (`action_plan`) and council decisions as
-//! ModernGov web-service XML (`moderngov`). Each import of those files reads and checks
+//! ModernGov web-service XML (`moderngov`); and the public record as iCalendar (`icalendar`) and Atom
+//! (`atom`), for calendars and feed readers, which only the HTTP service serves. Each import of those files reads and checks
 //! the whole file against the rules and the store's current state first, and turns it into a
 //! [`Plan`]: the commands each line of the file needs, leaving out what is already recorded. Any
 //! problem means nothing is recorded, and every problem is reported with its line, column and
@@ -14,8 +15,10 @@
 //! finished by running it again.
 
 pub mod action_plan;
+pub mod atom;
 pub mod cloudevents;
 mod html;
+pub mod icalendar;
 pub mod moderngov;
 pub mod popolo;
 

@@ -672,6 +672,7 @@ pub async fn plan_meeting(
                 published_on: None,
                 effective_on: None,
                 subject_to_call_in: false,
+                exempt_under: None,
             },
             Some(r) if r.text != *text => resolution::Command::Correct {
                 id: key,

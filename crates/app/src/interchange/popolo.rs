@@ -341,6 +341,7 @@ mod tests {
                     published_on: None,
                     effective_on: None,
                     subject_to_call_in: false,
+                    exempt_under: None,
                 }),
             ),
         ]);

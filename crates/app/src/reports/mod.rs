@@ -19,11 +19,11 @@ use std::ops::Deref;
 use std::sync::{Mutex, PoisonError};
 
 use bytes::Bytes;
-use domain::Key;
+use domain::{Date, Key};
 use kernel::{Position, VerifyFailure};
 use projections::{
-    ActionsView, AsOf, AuditView, Format, IndicatorsView, InstrumentStatus, ProjectionError, ReadModels, Report,
-    ReportKind, ResolutionEntry, ResolutionsView, Rules, StatusView, Unverified,
+    ActionsView, AsOf, AuditView, Format, IndicatorsView, InstrumentStatus, ProjectionError, PublicRecord, ReadModels,
+    Report, ReportKind, ResolutionEntry, ResolutionsView, Rules, StatusView, Unverified,
 };
 use serde::Serialize;
 use tokio::sync::{RwLockReadGuard, Semaphore, SemaphorePermit};
@@ -286,6 +286,21 @@ impl Reports {
         let (models, broken) = views::fold_as_of(&self.stores, as_of, self.unverified).await?;
         self.notice(broken);
         Ok(Models(Inner::Folded { models: Box::new(models), at: None, _permit: permit }))
+    }
+
+    /// The public record as the log stood at `as_of`, with `today` the day it counts overdue
+    /// items on ([`ReadModels::public`], by `projections::is_public`), and the position of the
+    /// head it was read at: what a public page's validator names, for a page of now or of the
+    /// past alike, since a past day's record still changes when a late decision is entered.
+    pub async fn public(&self, as_of: AsOf, today: Date) -> Result<(PublicRecord, Position), ReportError> {
+        let now = self.now().await?;
+        let head = now.position().unwrap_or(Position(0));
+        if as_of.is_now() {
+            return Ok((now.public(&self.rules, today), head));
+        }
+        drop(now);
+        let past = self.models(as_of).await?;
+        Ok((past.public(&self.rules, today), head))
     }
 
     /// The audit trail `request` selects, read from the log (the log is the audit trail), and the

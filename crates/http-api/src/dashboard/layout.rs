@@ -5,10 +5,11 @@
 
 use app::Action;
 use domain::rag::Rag;
+use domain::values::in_words;
 use domain::{Aggregate, Date};
 use kernel::{Timestamp, VerifyFailure};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use projections::ReportKind;
+use projections::{Basis, CommitmentTrail, ReportKind};
 
 use super::Point;
 use super::session::Viewer;
@@ -71,6 +72,7 @@ a.button { display: inline-block; background: #00703c; color: #fff; padding: 4px
 .note { color: var(--muted); }
 .alert { border-left: 6px solid #a4262c; padding: 8px 12px; background: #fbeaea; }
 .ok { border-left: 6px solid #1e6b34; padding: 8px 12px; background: #e8f3ec; }
+footer.site { border-top: 1px solid var(--line); padding: 16px 24px; color: var(--muted); }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: 0; padding: 0; overflow: hidden; clip: rect(0 0 0 0); border: 0; white-space: nowrap; }
 .error-summary { border: 5px solid #d4351c; padding: 16px; margin: 0 0 24px; }
 .error-summary:focus { outline: 3px solid #fd0; }
@@ -146,71 +148,109 @@ pub(crate) fn titled(
     keep: &[(&str, &str)],
     content: Markup,
 ) -> Markup {
+    let header = html! {
+        a.name href=(point.link("/dashboard")) { "Covenant" }
+        nav aria-label="Dashboard" {
+            ul {
+                (report_links(Some((point, viewer))))
+                @if viewer.0.require(Action::Record(Aggregate::Meeting)).is_ok() {
+                    li { a href="/dashboard/meetings/new" { "Record a meeting" } }
+                }
+                @if viewer.0.require(Action::Record(Aggregate::Instrument)).is_ok() {
+                    li { a href=(super::drafting::NEW) { "Record an instrument" } }
+                }
+                @if viewer.0.require(Action::Record(Aggregate::Organisation)).is_ok() {
+                    li { a href=(super::registry::ORGANISATIONS) { "Organisations and bodies" } }
+                }
+                @if super::commitment::may_make(&viewer.0).is_ok() {
+                    li { a href=(super::commitment::NEW) { "Record an action" } }
+                }
+                @if super::actions::leads_actions(&viewer.0) {
+                    li { a href="/dashboard/actions" { "Your organisation's actions" } }
+                }
+                @if viewer.0.require(Action::ManageSessions).is_ok() {
+                    li { a href="/dashboard/sign-ins" { "Sign-ins" } }
+                }
+            }
+        }
+        form method="post" action="/dashboard/sign-out" {
+            (viewer.1.field())
+            button type="submit" { "Sign out" }
+        }
+    };
+    let main = html! {
+        @if let Some(failure) = broken { (banner(failure)) }
+        h1 { (title) }
+        (content)
+    };
+    shell(head_title, header, as_of(point, path, keep), main, None)
+}
+
+/// The frame of every page with a point in time: the skip link, the site header holding
+/// `header`, the "as of" picker, `main`, and the footer when there is one.
+fn shell(title: &str, header: Markup, as_of: Markup, main: Markup, footer: Option<Markup>) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            (head(head_title, None))
+            (head(title, None))
             body {
                 a.skip href="#main" { "Skip to the content" }
-                header.site {
-                    a.name href=(point.link("/dashboard")) { "Covenant" }
-                    nav aria-label="Dashboard" {
-                        ul {
-                            (report_links(Some((point, viewer))))
-                            @if viewer.0.require(Action::Record(Aggregate::Meeting)).is_ok() {
-                                li { a href="/dashboard/meetings/new" { "Record a meeting" } }
-                            }
-                            @if viewer.0.require(Action::Record(Aggregate::Instrument)).is_ok() {
-                                li { a href=(super::drafting::NEW) { "Record an instrument" } }
-                            }
-                            @if viewer.0.require(Action::Record(Aggregate::Organisation)).is_ok() {
-                                li { a href=(super::registry::ORGANISATIONS) { "Organisations and bodies" } }
-                            }
-                            @if super::commitment::may_make(&viewer.0).is_ok() {
-                                li { a href=(super::commitment::NEW) { "Record an action" } }
-                            }
-                            @if super::actions::leads_actions(&viewer.0) {
-                                li { a href="/dashboard/actions" { "Your organisation's actions" } }
-                            }
-                            @if viewer.0.require(Action::ManageSessions).is_ok() {
-                                li { a href="/dashboard/sign-ins" { "Sign-ins" } }
-                            }
-                        }
-                    }
-                    form method="post" action="/dashboard/sign-out" {
-                        (viewer.1.field())
-                        button type="submit" { "Sign out" }
-                    }
+                header.site { (header) }
+                (as_of)
+                main #main { (main) }
+                @if let Some(footer) = footer { footer.site { (footer) } }
+            }
+        }
+    }
+}
+
+/// The "as of" picker: what point the page shows, and a GET form to choose another day, sent to
+/// `path` with the `keep` parameters.
+fn as_of(point: &Point, path: &str, keep: &[(&str, &str)]) -> Markup {
+    html! {
+        section.as-of aria-label="Point in time" {
+            p {
+                @match point.day {
+                    Some(day) => { "Showing the record as it stood on " strong { (day) } ". " }
+                    None => { "Showing the record as it stands today, " strong { (point.today) } ". " }
                 }
-                section.as-of aria-label="Point in time" {
-                    p {
-                        @match point.day {
-                            Some(day) => { "Showing the record as it stood on " strong { (day) } ". " }
-                            None => { "Showing the record as it stands today, " strong { (point.today) } ". " }
-                        }
-                    }
-                    form method="get" action=(path) {
-                        @for (name, value) in keep {
-                            input type="hidden" name=(name) value=(value);
-                        }
-                        label for="as_of" { "As of" }
-                        input #as_of type="date" name="as_of" value=[point.day];
-                        " "
-                        button type="submit" { "Show" }
-                        @if point.day.is_some() {
-                            " "
-                            a href=(path) { "Today" }
-                        }
-                    }
+            }
+            form method="get" action=(path) {
+                @for (name, value) in keep {
+                    input type="hidden" name=(name) value=(value);
                 }
-                main #main {
-                    @if let Some(failure) = broken { (banner(failure)) }
-                    h1 { (title) }
-                    (content)
+                label for="as_of" { "As of" }
+                input #as_of type="date" name="as_of" value=[point.day];
+                " "
+                button type="submit" { "Show" }
+                @if point.day.is_some() {
+                    " "
+                    a href=(path) { "Today" }
                 }
             }
         }
     }
+}
+
+/// A page of the public record: no sign-in, no signed-in navigation; the skip link, the public
+/// navigation, the "as of" picker, the content, and a footer naming the accessibility statement.
+pub(crate) fn public_page(title: &str, point: &Point, path: &str, keep: &[(&str, &str)], content: Markup) -> Markup {
+    let header = html! {
+        a.name href=(point.link("/public")) { "Covenant public record" }
+        nav aria-label="Public record" {
+            ul {
+                li { a href=(point.link("/public")) { "Bodies and instruments" } }
+                li { a href=(point.link("/public/search")) { "Search decisions" } }
+            }
+        }
+    };
+    let footer = html! {
+        p {
+            a href="/public/accessibility" { "Accessibility statement" }
+            " · Decisions appear here once they or their minutes are published. Exempt items (Schedule 12A to the Local Government Act 1972) never do."
+        }
+    };
+    shell(title, header, as_of(point, path, keep), html! { h1 { (title) } (content) }, Some(footer))
 }
 
 /// The "important" notification banner (as the GOV.UK Design System lays it out) that every page
@@ -363,4 +403,39 @@ pub(crate) fn date(day: Option<Date>) -> Markup {
 pub(crate) fn moment(at: Timestamp) -> Markup {
     let at = at.as_datetime();
     html! { time datetime=(at.to_rfc3339()) { (at.format("%Y-%m-%d %H:%M UTC")) } }
+}
+
+/// The commitments delivering a resolution, as a table with `id` when given; instruments link to
+/// their page under `instruments_at`.
+pub(crate) fn commitment_trail(
+    point: &Point,
+    commitments: &[CommitmentTrail],
+    instruments_at: &str,
+    id: Option<&str>,
+) -> Markup {
+    html! {
+        table id=[id] {
+            caption { "Commitments delivering it" }
+            thead { tr {
+                th scope="col" { "Commitment" } th scope="col" { "Organisation" } th scope="col" { "Why" }
+                th scope="col" { "Due" } th scope="col" { "State" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
+            } }
+            tbody {
+                @for c in commitments {
+                    tr data-commitment=(c.commitment) {
+                        th scope="row" { (c.title) }
+                        td { @match &c.organisation_name { Some(o) => (o), None => "–" } }
+                        td { @match &c.basis {
+                            Basis::ArisingFrom => "arising from it",
+                            Basis::Delivering { instrument, instrument_title } => { "delivering " a href=(point.link(&format!("{instruments_at}/{instrument}"))) { (instrument_title) } },
+                        } }
+                        td { (date(c.due_on)) }
+                        td { (in_words(&c.state)) }
+                        td.num { (progress(Some(c.progress))) }
+                        td { (rag_beside_lead(c.rag, c.lead_status)) }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -284,6 +284,7 @@ async fn meeting_page(
                 (resolution_form.radios("outcome", "Outcome", &OUTCOMES.map(|(v, l, _)| (v, l))))
                 (resolution_form.select("instrument", "Instrument it endorses or adopts (optional)", &instruments, Some("None")))
                 (resolution_form.checkbox("call_in", "The decision may be called in by scrutiny before it takes effect"))
+                (resolution_form.select("exempt", "Exempt information (Schedule 12A to the Local Government Act 1972)", &exemptions(), Some("Not exempt: publish it with the minutes")))
                 (resolution_form.text("source", "Source", Some("The minute or paper it comes from")))
                 button type="submit" { "Record the resolution" }
             }
@@ -356,6 +357,19 @@ pub(crate) async fn record_resolution(
         None
     });
     let source = check.optional("source");
+    let exempt_under = match fields.get("exempt") {
+        "" => None,
+        given => match given.parse::<u8>() {
+            Ok(paragraph) => Some(paragraph),
+            Err(_) => {
+                check.add(
+                    "exempt",
+                    "Choose the paragraph of Schedule 12A the press and public were excluded under, or Not exempt",
+                );
+                None
+            }
+        },
+    };
     let party = match (&instrument, outcome) {
         (Some(_), Some(Outcome::Endorsed)) | (None, _) | (_, None) => None,
         (Some(_), Some(Outcome::Adopted)) => match parents.as_slice() {
@@ -391,6 +405,7 @@ pub(crate) async fn record_resolution(
         published_on: None,
         effective_on: None,
         subject_to_call_in: fields.get("call_in") == "yes",
+        exempt_under,
     })];
     match (instrument, party) {
         (Some(instrument), Some(party)) => commands.push(Command::Instrument(instrument::Command::Adopt {
@@ -451,6 +466,24 @@ pub(crate) async fn publish_minutes(
             meeting_page(&service, &viewer, &key, html! {}, forms).await
         }
     }
+}
+
+/// The paragraphs of Part 1 of Schedule 12A to the Local Government Act 1972, as the select of
+/// exempt information offers them.
+fn exemptions() -> Vec<(String, String)> {
+    [
+        "1: information relating to any individual",
+        "2: information likely to reveal the identity of an individual",
+        "3: the financial or business affairs of any particular person",
+        "4: consultations or negotiations on a labour relations matter",
+        "5: information subject to legal professional privilege",
+        "6: a proposed notice, order or direction under an enactment",
+        "7: the prevention, investigation or prosecution of crime",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, label)| ((i + 1).to_string(), format!("Paragraph {label}")))
+    .collect()
 }
 
 #[cfg(test)]

@@ -15,13 +15,13 @@
 
 mod actions;
 mod audit;
-mod chart;
+pub(crate) mod chart;
 mod commitment;
 mod correction;
 mod drafting;
 mod form;
 mod instrument;
-mod layout;
+pub(crate) mod layout;
 mod meeting;
 mod overview;
 mod registry;
@@ -98,15 +98,15 @@ pub fn report_page(kind: ReportKind) -> Option<&'static str> {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Point {
     /// The day asked for, if any.
-    day: Option<Date>,
-    as_of: AsOf,
+    pub(crate) day: Option<Date>,
+    pub(crate) as_of: AsOf,
     /// The day overdue and stale items are counted on: the "as of" day, else today.
-    today: Date,
+    pub(crate) today: Date,
 }
 
 impl Point {
     /// Reads the `as_of` parameter (YYYY-MM-DD; empty means today).
-    fn read(as_of: Option<&str>) -> Result<Self, ApiError> {
+    pub(crate) fn read(as_of: Option<&str>) -> Result<Self, ApiError> {
         let day = queries::date(&given(as_of).map(str::to_owned), "as_of")?;
         let decided_by =
             given(as_of).map(Timestamp::parse_end_of).transpose().map_err(|e| ApiError::bad_request(e, "as_of"))?;
@@ -122,7 +122,7 @@ impl Point {
     }
 
     /// `path`, keeping the page's "as of" date.
-    fn link(&self, path: &str) -> String {
+    pub(crate) fn link(&self, path: &str) -> String {
         match self.day {
             Some(day) if path.contains('?') => format!("{path}&as_of={day}"),
             Some(day) => format!("{path}?as_of={day}"),
@@ -137,7 +137,7 @@ fn request(kind: ReportKind, asked: Asked) -> Result<ReportRequest, ApiError> {
 }
 
 /// A query parameter that was given and is not empty (an empty select or date field sends one).
-fn given(value: Option<&str>) -> Option<&str> {
+pub(crate) fn given(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
 
@@ -153,7 +153,7 @@ fn distinct(options: Vec<(String, String)>) -> Vec<(String, String)> {
 }
 
 /// A page's query, or the reason it cannot be read.
-fn read<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Failure> {
+pub(crate) fn read<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Failure> {
     query.map(|Query(q)| q).map_err(|e| {
         Failure(ApiError::BadRequest { detail: format!("{}: check the address", e.body_text()), field: None })
     })
@@ -162,7 +162,7 @@ fn read<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Failure> {
 /// What every page may load and who may frame it: nothing from elsewhere, no scripts, and no
 /// framing by any page (against clickjacking). Styles are inline (the one stylesheet in `<head>`
 /// and the widths of progress bars), so `style-src` allows them.
-const CONTENT_SECURITY_POLICY: &str =
+pub(crate) const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
 /// A page, as an HTML response that no cache keeps and no other site may frame.

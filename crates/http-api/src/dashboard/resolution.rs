@@ -11,7 +11,7 @@ use axum::response::Response;
 use domain::values::in_words;
 use domain::{Aggregate, Key};
 use maud::html;
-use projections::{Basis, Filters};
+use projections::Filters;
 
 use super::form;
 use super::instrument::PointQuery;
@@ -127,31 +127,7 @@ pub(crate) async fn page(
             }
         }))
         @if caused.is_empty() { p.note { "It authorised no endorsement, adoption, signature or other act on record." } }
-        (layout::scrolling("Commitments", html! {
-            table #commitments {
-                caption { "Commitments delivering it" }
-                thead { tr {
-                    th scope="col" { "Commitment" } th scope="col" { "Organisation" } th scope="col" { "Why" }
-                    th scope="col" { "Due" } th scope="col" { "State" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
-                } }
-                tbody {
-                    @for c in &r.commitments {
-                        tr data-commitment=(c.commitment) {
-                            th scope="row" { (c.title) }
-                            td { @match &c.organisation_name { Some(o) => (o), None => "–" } }
-                            td { @match &c.basis {
-                                Basis::ArisingFrom => "arising from it",
-                                Basis::Delivering { instrument, instrument_title } => { "delivering " a href=(point.link(&format!("/dashboard/instruments/{instrument}"))) { (instrument_title) } },
-                            } }
-                            td { (layout::date(c.due_on)) }
-                            td { (in_words(&c.state)) }
-                            td.num { (layout::progress(Some(c.progress))) }
-                            td { (layout::rag_beside_lead(c.rag, c.lead_status)) }
-                        }
-                    }
-                }
-            }
-        }))
+        (layout::scrolling("Commitments", layout::commitment_trail(&point, &r.commitments, "/dashboard/instruments", Some("commitments"))))
         @if r.commitments.is_empty() { p.note { "No commitment on record delivers it." } }
     };
     let broken = service.reports.broken().await;

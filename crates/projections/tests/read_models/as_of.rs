@@ -90,6 +90,7 @@ fn late_adoption() -> Vec<Step> {
             published_on: None,
             effective_on: None,
             subject_to_call_in: false,
+            exempt_under: None,
         }
         .into(),
         instrument::Command::Adopt {

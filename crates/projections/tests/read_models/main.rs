@@ -9,5 +9,6 @@ mod dated;
 mod folding;
 mod indicators;
 mod log;
+mod publication;
 mod resolutions;
 mod status;

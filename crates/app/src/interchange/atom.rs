@@ -1,0 +1,137 @@
+//! The public record as Atom feeds (RFC 4287): published decisions, and progress reported on
+//! public commitments, for a feed reader to follow. Entry ids are `urn:uuid:` ids derived from
+//! the record's keys (a decision's key; a commitment's key and the day reported on), so they
+//! stay the same from one fetch to the next; links are relative to the service (`/public/…`).
+
+use domain::Date;
+use projections::{PublicAction, ResolutionEntry};
+use quick_xml::escape::escape;
+use sha2::{Digest, Sha256};
+
+/// A feed's id, title and self link, as the caller names them.
+#[derive(Clone, Debug)]
+pub struct Feed<'a> {
+    /// Where the feed is served, such as `/public/feeds/decisions.atom?body=…`: its id derives
+    /// from it.
+    pub path: &'a str,
+    pub title: &'a str,
+    /// The day the feed is made for: its `updated` when it has no entries.
+    pub today: Date,
+}
+
+/// The feed of `decisions`, latest first.
+pub fn decisions(feed: &Feed<'_>, decisions: &[&ResolutionEntry]) -> String {
+    let entries = decisions
+        .iter()
+        .map(|r| {
+            let decided = r.decided_on.unwrap_or(feed.today);
+            let link = match &r.meeting {
+                Some(m) => format!("/public/meetings/{m}#{}", r.resolution),
+                None => "/public".to_owned(),
+            };
+            Entry {
+                id: derived(&format!("resolution/{}", r.resolution)),
+                title: r.heading(),
+                updated: r.published_on.unwrap_or(decided).max(decided),
+                published: Some(decided),
+                link,
+                content: r.text.clone(),
+            }
+        })
+        .collect();
+    write(feed, entries)
+}
+
+/// The feed of the latest progress report on each of `actions`, latest first.
+pub fn progress(feed: &Feed<'_>, actions: &[&PublicAction]) -> String {
+    let mut entries: Vec<Entry> = actions
+        .iter()
+        .filter_map(|a| {
+            let report = a.last_report.as_ref()?;
+            let link = match &a.instrument {
+                Some(i) => format!("/public/instruments/{i}"),
+                None => "/public".to_owned(),
+            };
+            Some(Entry {
+                id: derived(&format!("progress/{}/{}", a.commitment, report.reported_on)),
+                title: format!(
+                    "{}: {}% complete, {} ({})",
+                    a.title,
+                    report.percent_complete,
+                    domain::values::in_words(&report.status),
+                    report.period
+                ),
+                updated: report.reported_on,
+                published: Some(report.reported_on),
+                link,
+                content: report.narrative.clone(),
+            })
+        })
+        .collect();
+    entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
+    write(feed, entries)
+}
+
+struct Entry {
+    id: String,
+    title: String,
+    updated: Date,
+    published: Option<Date>,
+    link: String,
+    content: String,
+}
+
+/// A `urn:uuid:` id derived from `name` (a UUIDv8 over SHA-256), the same every time.
+fn derived(name: &str) -> String {
+    let digest = Sha256::digest(format!("covenant public record/{name}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    format!("urn:uuid:{}", uuid::Builder::from_custom_bytes(bytes).into_uuid().as_hyphenated())
+}
+
+/// A day as an RFC 3339 date-time: its start, in UTC.
+fn moment(day: Date) -> String {
+    format!("{day}T00:00:00Z")
+}
+
+fn write(feed: &Feed<'_>, entries: Vec<Entry>) -> String {
+    let updated = entries.iter().map(|e| e.updated).max().unwrap_or(feed.today);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    out.push_str(&format!("  <id>{}</id>\n", derived(&format!("feed{}", feed.path))));
+    out.push_str(&format!("  <title>{}</title>\n", escape(feed.title)));
+    out.push_str(&format!("  <updated>{}</updated>\n", moment(updated)));
+    out.push_str("  <author><name>Covenant public record</name></author>\n");
+    out.push_str(&format!("  <link rel=\"self\" href=\"{}\"/>\n", escape(feed.path)));
+    out.push_str("  <link rel=\"alternate\" type=\"text/html\" href=\"/public\"/>\n");
+    out.push_str("  <generator>Covenant</generator>\n");
+    for e in entries {
+        out.push_str("  <entry>\n");
+        out.push_str(&format!("    <id>{}</id>\n", e.id));
+        out.push_str(&format!("    <title>{}</title>\n", escape(&e.title)));
+        out.push_str(&format!("    <updated>{}</updated>\n", moment(e.updated)));
+        if let Some(published) = e.published {
+            out.push_str(&format!("    <published>{}</published>\n", moment(published)));
+        }
+        out.push_str(&format!("    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape(&e.link)));
+        out.push_str(&format!("    <content type=\"text\">{}</content>\n", escape(&e.content)));
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+
+    #[test]
+    fn ids_are_urn_uuids_that_depend_only_on_their_name() {
+        let id = derived("resolution/west-lindsey-pcc-2021-03-09-45");
+        assert_eq!(id, derived("resolution/west-lindsey-pcc-2021-03-09-45"));
+        assert_ne!(id, derived("resolution/west-lindsey-pcc-2018-01-29-mou"));
+        assert!(id.starts_with("urn:uuid:") && Uuid::parse_str(&id["urn:uuid:".len()..]).is_ok(), "{id}");
+    }
+}

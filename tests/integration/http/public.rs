@@ -1,0 +1,241 @@
+//! The public record over HTTP, without signing in: its pages answer anyone, an exempt
+//! resolution (and its agenda item) is absent from every page and every count, a resolution
+//! appears once its minutes are published and not before, no actor or lead is named, and every
+//! answer carries an ETag on the log's position that a conditional request is answered 304 by.
+
+use app::seeds;
+use app::{Provenance, Recorder, Submission};
+use domain::resolution::Outcome;
+use domain::testing::{date, key};
+use domain::{Command, meeting, resolution};
+use kernel::Timestamp;
+use reqwest::Response;
+use tests::{TestApp, TestStore, on_both_backends, spawn_app};
+
+const MEETING: &str = "west-lindsey-pcc-2021-03-09";
+const EXEMPT: &str = "west-lindsey-pcc-2021-03-09-52";
+const UNPUBLISHED: &str = "west-lindsey-pcc-2021-03-09-53";
+
+/// Every public page, of now and of a past day, and searches that would find the exempt item.
+fn pages() -> Vec<String> {
+    [
+        "/public",
+        "/public?as_of=2021-03-10",
+        "/public/bodies/west-lindsey-prosperous-communities-committee",
+        "/public/bodies/west-lindsey-prosperous-communities-committee?as_of=2021-03-10",
+        "/public/meetings/west-lindsey-pcc-2021-03-09",
+        "/public/meetings/west-lindsey-pcc-2021-03-09?as_of=2021-03-10",
+        "/public/instruments/lincolnshire-homes-for-independence-blueprint",
+        "/public/search",
+        "/public/search?q=site",
+        "/public/search?body=west-lindsey-prosperous-communities-committee",
+        "/public/search?organisation=GB-LAE-WLI&from=2021-03-01&to=2021-03-31",
+        "/public/accessibility",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
+}
+
+async fn html(response: Response) -> String {
+    assert_eq!(response.status(), 200, "{}", response.url());
+    assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(response.headers()["cache-control"], "public, max-age=60");
+    assert!(response.headers().contains_key("etag"), "{}", response.url());
+    response.text().await.expect("a body")
+}
+
+async fn get(app: &TestApp, path: &str) -> String {
+    html(app.client.get(app.url(path)).send().await.expect("get")).await
+}
+
+async fn record(app: &TestApp, commands: Vec<Command>) {
+    let recorder = Recorder::new(app.stores.events.clone());
+    for command in commands {
+        let submission = Submission { command, provenance: Provenance::new("secretariat:west-lindsey") };
+        recorder.record(&submission, Timestamp::now()).await.expect("recorded");
+    }
+}
+
+fn item(number: &str, title: &str) -> Command {
+    meeting::Command::AddAgendaItem {
+        id: key(MEETING),
+        item: number.into(),
+        title: title.into(),
+        minute_number: Some(number.into()),
+    }
+    .into()
+}
+
+/// A resolution at West Lindsey's meeting of 9 March 2021 (illustrative: the papers record no
+/// such item).
+fn decision(id: &str, item: &str, text: &str, published: bool, exempt_under: Option<u8>) -> Command {
+    resolution::Command::Record {
+        id: key(id),
+        body: key("west-lindsey-prosperous-communities-committee"),
+        meeting: key(MEETING),
+        agenda_item: item.into(),
+        text: text.into(),
+        outcome: Outcome::Approved,
+        decided_on: date("2021-03-09"),
+        published_on: published.then(|| date("2021-03-09")),
+        effective_on: None,
+        subject_to_call_in: false,
+        exempt_under,
+    }
+    .into()
+}
+
+/// An exempt item and its resolution, recorded as published on the day of the meeting.
+async fn record_exempt(app: &TestApp) {
+    let text = "RESOLVED that the terms for the acquisition of the site be approved.";
+    record(
+        app,
+        vec![item("52", "Land at Gainsborough: terms of acquisition"), decision(EXEMPT, "52", text, true, Some(3))],
+    )
+    .await;
+}
+
+async fn an_exempt_resolution_is_absent_from_every_public_page_and_count(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let mut before = Vec::new();
+    for path in pages() {
+        before.push(get(&app, &path).await);
+    }
+    record_exempt(&app).await;
+    for (path, before) in pages().iter().zip(before) {
+        let after = get(&app, path).await;
+        assert_eq!(after, before, "{path}: the exempt item changes nothing the public sees, not even a count");
+        for secret in [EXEMPT, "acquisition", "Gainsborough", "secretariat:", "seed:", "Housing Services Manager"] {
+            assert!(!after.contains(secret), "{path} shows {secret}");
+        }
+    }
+    let meeting = get(&app, &format!("/public/meetings/{MEETING}")).await;
+    assert!(meeting.contains("id=\"west-lindsey-pcc-2021-03-09-45\""), "minute 45 is published");
+    let search = get(&app, "/public/search?body=west-lindsey-prosperous-communities-committee").await;
+    let found = search.matches("data-resolution=").count();
+    assert!(search.contains(&format!(">{found} decision")), "the count is of what is shown: {found}");
+    app.stop().await;
+}
+
+/// The calendars and feeds, and the content type each is served as.
+fn subscriptions() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("/public/bodies/west-lindsey-prosperous-communities-committee/meetings.ics", "text/calendar; charset=utf-8"),
+        ("/public/organisations/GB-LAE-WLI/actions.ics", "text/calendar; charset=utf-8"),
+        ("/public/feeds/decisions.atom", "application/atom+xml; charset=utf-8"),
+        (
+            "/public/feeds/decisions.atom?body=west-lindsey-prosperous-communities-committee",
+            "application/atom+xml; charset=utf-8",
+        ),
+        ("/public/feeds/decisions.atom?organisation=GB-LAE-WLI", "application/atom+xml; charset=utf-8"),
+        (
+            "/public/feeds/decisions.atom?instrument=lincolnshire-homes-for-independence-blueprint",
+            "application/atom+xml; charset=utf-8",
+        ),
+        ("/public/feeds/progress.atom?organisation=GB-LAE-WLI", "application/atom+xml; charset=utf-8"),
+        (
+            "/public/feeds/progress.atom?instrument=lincolnshire-hhcdg-delivery-plan",
+            "application/atom+xml; charset=utf-8",
+        ),
+    ]
+}
+
+async fn fetch(app: &TestApp, path: &str, content_type: &str) -> String {
+    let response = app.client.get(app.url(path)).send().await.expect("get");
+    assert_eq!(response.status(), 200, "{path}");
+    assert_eq!(response.headers()["content-type"], content_type, "{path}");
+    assert!(response.headers().contains_key("etag"), "{path}");
+    response.text().await.expect("a body")
+}
+
+async fn calendars_and_feeds_hold_published_decisions_and_never_an_exempt_one(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let mut before = Vec::new();
+    for (path, kind) in subscriptions() {
+        before.push(fetch(&app, path, kind).await);
+    }
+    record_exempt(&app).await;
+    for ((path, kind), before) in subscriptions().into_iter().zip(before) {
+        let after = fetch(&app, path, kind).await;
+        assert_eq!(after, before, "{path}: the exempt item changes nothing");
+        for secret in ["acquisition", "Gainsborough", "secretariat:", "seed:", "Housing Services Manager"] {
+            assert!(!after.contains(secret), "{path} shows {secret}");
+        }
+    }
+    let calendar = fetch(&app, subscriptions()[0].0, subscriptions()[0].1).await;
+    assert!(calendar.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"), "{calendar}");
+    assert!(calendar.contains("UID:meeting-west-lindsey-pcc-2021-03-09@covenant\r\n"));
+    assert!(calendar.contains("DTSTART;VALUE=DATE:20210309\r\n"));
+    assert!(calendar.split("\r\n").all(|line| line.len() <= 75), "folded at 75 octets");
+    assert!(!calendar.replace("\r\n", "").contains('\n'), "every line ends in CRLF");
+    let feed =
+        fetch(&app, "/public/feeds/decisions.atom?organisation=GB-LAE-WLI", "application/atom+xml; charset=utf-8")
+            .await;
+    assert!(feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"), "{feed}");
+    assert!(feed.contains("RESOLVED that West Lindsey District Council adopt"), "{feed}");
+    let both = app.client.get(app.url("/public/feeds/decisions.atom?body=a&organisation=GB-LAE-WLI")).send().await;
+    let both = both.expect("get");
+    assert_eq!(both.status(), 400);
+    assert!(both.text().await.expect("body").contains("give only one of them"));
+    app.stop().await;
+}
+
+async fn a_resolution_is_public_once_its_minutes_are_published(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    record(
+        &app,
+        vec![
+            item("53", "Housing Renewal Assistance Policy"),
+            decision(
+                UNPUBLISHED,
+                "53",
+                "RESOLVED that the Housing Renewal Assistance Policy be approved.",
+                false,
+                None,
+            ),
+        ],
+    )
+    .await;
+    let path = format!("/public/meetings/{MEETING}");
+    assert!(!get(&app, &path).await.contains(UNPUBLISHED), "not before the minutes are published");
+    assert!(!get(&app, "/public/search?q=renewal").await.contains(UNPUBLISHED));
+    record(&app, vec![meeting::Command::PublishMinutes { id: key(MEETING), published_on: date("2021-03-16") }.into()])
+        .await;
+    assert!(get(&app, &path).await.contains(&format!("id=\"{UNPUBLISHED}\"")), "after");
+    let search = get(&app, "/public/search?q=renewal").await;
+    assert!(search.contains(UNPUBLISHED) && search.contains(">1 decision found"), "{search}");
+    app.stop().await;
+}
+
+async fn an_etag_on_the_log_position_answers_a_conditional_request_with_304(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let first = app.client.get(app.url("/public")).send().await.expect("get");
+    let etag = first.headers()["etag"].to_str().expect("ascii").to_owned();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+    let again = app.client.get(app.url("/public")).header("if-none-match", &etag).send().await.expect("get");
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"], etag.as_str());
+    assert_eq!(again.headers()["cache-control"], "public, max-age=60");
+    assert!(again.text().await.expect("body").is_empty());
+
+    record(&app, vec![item("54", "Any other business")]).await;
+    let moved = app.client.get(app.url("/public")).header("if-none-match", &etag).send().await.expect("get");
+    assert_eq!(moved.status(), 200, "the log moved, so the page is sent again");
+    assert_ne!(moved.headers()["etag"], etag.as_str());
+    let missing = app.client.get(app.url("/public/meetings/no-such-meeting")).send().await.expect("get");
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.expect("body").contains("start from the list of bodies"));
+    app.stop().await;
+}
+
+on_both_backends!(
+    an_exempt_resolution_is_absent_from_every_public_page_and_count,
+    a_resolution_is_public_once_its_minutes_are_published,
+    an_etag_on_the_log_position_answers_a_conditional_request_with_304,
+    calendars_and_feeds_hold_published_decisions_and_never_an_exempt_one,
+);
