@@ -18,6 +18,8 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+import browser_oidc
+
 URL = os.environ["COVENANT_URL"]
 SHOTS = os.environ["COVENANT_SCREENSHOTS"]
 TOKEN, CONTRIBUTOR = (sys.stdin.read().split() + [""])[:2]
@@ -61,7 +63,7 @@ def shot(driver, name):
 
 def load(driver, path, title):
     driver.get(URL + path)
-    check("sign-in" not in driver.current_url, f"{path} is shown, not the sign-in page")
+    check(not driver.current_url.endswith("/dashboard/sign-in"), f"{path} is shown, not the sign-in page")
     h1 = text(driver, "main h1")
     check(h1 == title, f"{path}: the heading is {h1!r}, not {title!r}")
     for landmark in ("header", "nav", "main"):
@@ -265,6 +267,9 @@ def main():
         events = driver.find_elements(By.CSS_SELECTOR, "#events tbody tr")
         check(len(events) == verified["checked"], f"the whole log is listed ({len(events)} of {verified['checked']})")
         shot(driver, "audit")
+
+        print("- sign-ins")
+        browser_oidc.sign_ins(driver, check, load, shot)
 
         print(f"- overview as of {PAST}")
         past = overview(driver, PAST)
