@@ -21,6 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import browser_firsthour
+import browser_oidc
 
 URL = os.environ["COVENANT_URL"]
 SHOTS = os.environ["COVENANT_SCREENSHOTS"]
@@ -65,7 +66,7 @@ def shot(driver, name):
 
 def load(driver, path, title):
     driver.get(URL + path)
-    check("sign-in" not in driver.current_url, f"{path} is shown, not the sign-in page")
+    check(not driver.current_url.endswith("/dashboard/sign-in"), f"{path} is shown, not the sign-in page")
     h1 = text(driver, "main h1")
     check(h1 == title, f"{path}: the heading is {h1!r}, not {title!r}")
     for landmark in ("header", "nav", "main"):
@@ -275,6 +276,8 @@ def main():
         browser_firsthour.phone(driver, load, check, [("/dashboard", "Instruments at a glance"),
                                                      (f"/dashboard/instruments/{BLUEPRINT}", status["title"]),
                                                      ("/dashboard/audit", "Audit trail")])
+        print("- sign-ins")
+        browser_oidc.sign_ins(driver, check, load, shot)
 
         print(f"- overview as of {PAST}")
         past = overview(driver, PAST)

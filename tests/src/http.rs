@@ -94,6 +94,22 @@ impl TestApp {
         set.split(';').next().expect("a pair").to_owned()
     }
 
+    /// The hidden fields (name and value) of the form on `page` that posts to `action`.
+    pub fn hidden_fields(page: &str, action: &str) -> Vec<(String, String)> {
+        let start = page.find(&format!("action=\"{action}\"")).unwrap_or_else(|| panic!("no form to {action}: {page}"));
+        let form = &page[start..start + page[start..].find("</form>").expect("the form ends")];
+        form.split("<input type=\"hidden\" ")
+            .skip(1)
+            .map(|input| {
+                let value = |attribute: &str| {
+                    let at = input.find(&format!("{attribute}=\"")).expect("an attribute") + attribute.len() + 2;
+                    input[at..at + input[at..].find('"').expect("the value ends")].to_owned()
+                };
+                (value("name"), value("value"))
+            })
+            .collect()
+    }
+
     /// Records `story` straight through the application layer, as a secretariat would have.
     pub async fn load(&self, story: &Story) {
         app::load_story(&Recorder::new(self.stores.events.clone()), story, Timestamp::now())

@@ -16,14 +16,16 @@ use std::time::Duration;
 
 use kernel::Timestamp;
 use openidconnect::core::{
-    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
-    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreRevocableToken,
-    CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClientAuthMethod,
+    CoreErrorResponseType, CoreGenderClaim, CoreGrantType, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm, CoreJwsSigningAlgorithm, CoreResponseMode, CoreResponseType, CoreRevocableToken,
+    CoreRevocationErrorResponse, CoreSubjectIdentifierType, CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields,
-    EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, StandardErrorResponse, StandardTokenResponse, TokenResponse,
+    AdditionalClaims, AdditionalProviderMetadata, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
+    EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl, Nonce,
+    PkceCodeChallenge, PkceCodeVerifier, ProviderMetadata, RedirectUrl, Scope, StandardErrorResponse,
+    StandardTokenResponse, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +61,30 @@ struct GroupClaims {
 }
 
 impl AdditionalClaims for GroupClaims {}
+
+/// The discovery document's `end_session_endpoint` (OpenID Connect RP-Initiated Logout), where
+/// the provider offers one.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+struct LogoutMetadata {
+    end_session_endpoint: Option<String>,
+}
+
+impl AdditionalProviderMetadata for LogoutMetadata {}
+
+type Metadata = ProviderMetadata<
+    LogoutMetadata,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
 
 type Fields = IdTokenFields<
     GroupClaims,
@@ -117,6 +143,7 @@ pub struct OpenIdSignIn {
     providers: Vec<Provider>,
     mapping: RoleMapping,
     redirect: Option<RedirectUrl>,
+    public_url: Option<String>,
     http: reqwest::Client,
     pending: Mutex<HashMap<String, Pending>>,
 }
@@ -135,7 +162,8 @@ impl OpenIdSignIn {
             .timeout(Duration::from_secs(15))
             .build()
             .map_err(|e| SignInError::Refused(format!("failed to make an HTTP client: {e}")))?;
-        Ok(OpenIdSignIn { providers, mapping, redirect, http, pending: Mutex::new(HashMap::new()) })
+        let public_url = public_url.map(|url| url.trim_end_matches('/').to_owned());
+        Ok(OpenIdSignIn { providers, mapping, redirect, public_url, http, pending: Mutex::new(HashMap::new()) })
     }
 
     pub fn providers(&self) -> &[Provider] {
@@ -150,26 +178,44 @@ impl OpenIdSignIn {
         self.providers().iter().find(|p| p.id == id).ok_or_else(|| SignInError::UnknownProvider(id.to_owned()))
     }
 
-    async fn client(&self, provider: &Provider) -> Result<OidcClient, SignInError> {
+    /// The client for `provider`, from its discovery document, and its end-session endpoint.
+    async fn client(&self, provider: &Provider) -> Result<(OidcClient, Option<String>), SignInError> {
         let unavailable = |detail: String| SignInError::Unavailable { provider: provider.name.clone(), detail };
         let issuer = IssuerUrl::new(provider.issuer.clone()).map_err(|e| unavailable(e.to_string()))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
+        let metadata = Metadata::discover_async(issuer, &self.http)
             .await
             .map_err(|e| unavailable(format!("its discovery document could not be used: {e}")))?;
         let redirect = self.redirect.clone().ok_or_else(|| SignInError::UnknownProvider(provider.id.clone()))?;
-        Ok(OidcClient::from_provider_metadata(
+        let end_session = metadata.additional_metadata().end_session_endpoint.clone();
+        let client = OidcClient::from_provider_metadata(
             metadata,
             ClientId::new(provider.client_id.clone()),
             provider.client_secret.clone().map(ClientSecret::new),
         )
-        .set_redirect_uri(redirect))
+        .set_redirect_uri(redirect);
+        Ok((client, end_session))
+    }
+
+    /// Where to send a person who signed in with the provider named `name` to sign out there
+    /// too (RP-initiated logout): its end-session endpoint with Covenant's client id and the
+    /// sign-in page to come back to; none when the provider offers no such endpoint or cannot be
+    /// reached.
+    pub async fn sign_out_url(&self, name: &str) -> Option<String> {
+        let provider = self.providers().iter().find(|p| p.name == name)?;
+        let (_, end_session) = self.client(provider).await.ok()?;
+        let mut url = reqwest::Url::parse(&end_session?).ok()?;
+        let back = format!("{}/dashboard/sign-in", self.public_url.as_deref()?);
+        url.query_pairs_mut()
+            .append_pair("client_id", &provider.client_id)
+            .append_pair("post_logout_redirect_uri", &back);
+        Some(url.to_string())
     }
 
     /// Begins a sign-in with the provider `id` at `now`: the provider's URL to send the person
     /// to, and the `state` it carries, which the browser must bring back.
     pub async fn begin(&self, id: &str, now: Timestamp) -> Result<(String, String), SignInError> {
         let provider = self.provider(id)?;
-        let client = self.client(provider).await?;
+        let (client, _) = self.client(provider).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
@@ -218,7 +264,7 @@ impl OpenIdSignIn {
             )));
         }
         let provider = self.provider(&pending.provider)?;
-        let client = self.client(provider).await?;
+        let (client, _) = self.client(provider).await?;
         let refused = |what: String| {
             SignInError::Refused(format!(
                 "{} did not sign you in: {what}. Nothing was recorded; sign in again from the sign-in page, and if it happens again tell {}",

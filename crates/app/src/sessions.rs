@@ -173,10 +173,16 @@ fn person(record: SessionRecord) -> Result<Principal, AccessError> {
     })
 }
 
-/// Ends the session with id `id` (signing out). Ending one already ended changes nothing.
-pub async fn end_session(store: &dyn SessionStore, id: &str, now: Timestamp) -> Result<(), AccessError> {
-    store.end_session(&hash(id), now).await?;
-    Ok(())
+/// Ends the session with id `id` (signing out), giving the session ended, if there was one that
+/// had not ended already.
+pub async fn end_session(
+    store: &dyn SessionStore,
+    id: &str,
+    now: Timestamp,
+) -> Result<Option<SessionRecord>, AccessError> {
+    let id_hash = hash(id);
+    let Some(session) = store.find_session(&id_hash).await? else { return Ok(None) };
+    Ok(store.end_session(&id_hash, now).await?.then_some(session))
 }
 
 /// Ends the session an administrator chose by its `handle`, at once.

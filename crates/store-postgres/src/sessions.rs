@@ -42,23 +42,11 @@ impl SessionStore for PostgresStore {
     }
 
     async fn touch_session(&self, id_hash: &Hash, at: Timestamp) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND ended_at IS NULL")
-            .bind(id_hash.0.as_slice())
-            .bind(at.as_datetime())
-            .execute(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(done.rows_affected() == 1)
+        self.stamp_session("last_seen_at", id_hash, at).await
     }
 
     async fn end_session(&self, id_hash: &Hash, at: Timestamp) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE sessions SET ended_at = $2 WHERE id_hash = $1 AND ended_at IS NULL")
-            .bind(id_hash.0.as_slice())
-            .bind(at.as_datetime())
-            .execute(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(done.rows_affected() == 1)
+        self.stamp_session("ended_at", id_hash, at).await
     }
 
     async fn recent_sessions(&self, limit: u32) -> Result<Vec<SessionRecord>, StoreError> {
@@ -68,6 +56,20 @@ impl SessionStore for PostgresStore {
             .await
             .map_err(unavailable)?;
         rows.iter().map(session).collect()
+    }
+}
+
+impl PostgresStore {
+    /// Sets the time `column` of the session whose id hashes to `id_hash` to `at`, unless it has
+    /// ended. False when there is no such session or it has ended.
+    async fn stamp_session(&self, column: &str, id_hash: &Hash, at: Timestamp) -> Result<bool, StoreError> {
+        let done = sqlx::query(&format!("UPDATE sessions SET {column} = $2 WHERE id_hash = $1 AND ended_at IS NULL"))
+            .bind(id_hash.0.as_slice())
+            .bind(at.as_datetime())
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(done.rows_affected() == 1)
     }
 }
 

@@ -30,18 +30,7 @@ async fn get(app: &TestApp, path: &str, session: &str) -> (u16, String) {
 
 /// The hidden fields of the form on `page` that posts to `action`.
 fn hidden(page: &str, action: &str) -> Vec<(String, String)> {
-    let start = page.find(&format!("action=\"{action}\"")).unwrap_or_else(|| panic!("no form to {action}: {page}"));
-    let form = &page[start..start + page[start..].find("</form>").expect("the form ends")];
-    form.split("<input type=\"hidden\" ")
-        .skip(1)
-        .map(|input| {
-            let value = |attribute: &str| {
-                let at = input.find(&format!("{attribute}=\"")).expect("an attribute") + attribute.len() + 2;
-                input[at..at + input[at..].find('"').expect("the value ends")].to_owned()
-            };
-            (value("name"), value("value"))
-        })
-        .collect()
+    TestApp::hidden_fields(page, action)
 }
 
 /// Posts `fields` with `extra` (the form's hidden fields) to `action` in `session` (a `Cookie`

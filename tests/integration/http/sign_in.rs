@@ -1,6 +1,7 @@
 //! Signing in with an OpenID provider, against a mock provider on loopback
 //! (`tests::oidc::MockProvider`): a person whose groups give them a role signs in, records a
-//! meeting through the forms and is named as its actor, and signs out; and every hostile
+//! meeting through the forms and is named as its actor, and signs out (offered to sign out at the
+//! provider too, by the end-session endpoint its discovery names); and every hostile
 //! callback (a wrong `state`, a callback from another browser, a replayed code, an ID token for
 //! another audience, expired, signed by a key the provider does not publish, from an issuer not
 //! configured, or with another nonce) is refused with no session begun, counted in the
@@ -93,20 +94,9 @@ async fn refused(response: Response, why: &str) {
     assert!(page.contains(why), "{why}: {page}");
 }
 
-/// The hidden fields of the form posting to `action` on `page`.
+/// The hidden fields of the form on `page` that posts to `action`.
 fn hidden(page: &str, action: &str) -> Vec<(String, String)> {
-    let start = page.find(&format!("action=\"{action}\"")).expect("the form");
-    let form = &page[start..start + page[start..].find("</form>").expect("the form ends")];
-    form.split("<input type=\"hidden\" ")
-        .skip(1)
-        .map(|input| {
-            let value = |attribute: &str| {
-                let at = input.find(&format!("{attribute}=\"")).expect("an attribute") + attribute.len() + 2;
-                input[at..at + input[at..].find('"').expect("the value ends")].to_owned()
-            };
-            (value("name"), value("value"))
-        })
-        .collect()
+    TestApp::hidden_fields(page, action)
 }
 
 async fn a_person_signs_in_records_a_meeting_as_themselves_and_signs_out(db: &TestStore) {
@@ -159,7 +149,13 @@ async fn a_person_signs_in_records_a_meeting_as_themselves_and_signs_out(db: &Te
     let overview = client().get(app.url("/dashboard")).header("cookie", &session).send().await.expect("get");
     let csrf = hidden(&overview.text().await.expect("a page"), "/dashboard/sign-out");
     let out = client().post(app.url("/dashboard/sign-out")).header("cookie", &session).form(&csrf).send().await;
-    assert_eq!(out.expect("post").status(), 303);
+    let out = out.expect("post");
+    assert_eq!(out.status(), 200, "a page offering to sign out at the provider too");
+    assert!(set_cookies(&out).iter().any(|c| c.starts_with("covenant_session=;")), "the cookie is cleared");
+    let page = out.text().await.expect("a page");
+    let back = app.url("/dashboard/sign-in").replace(':', "%3A").replace('/', "%2F");
+    let logout = format!("{}/logout?client_id=covenant&amp;post_logout_redirect_uri={back}", mock.issuer());
+    assert!(page.contains(&logout), "RP-initiated logout at the provider: {page}");
     let after = client().get(app.url("/dashboard")).header("cookie", &session).send().await.expect("get");
     assert_eq!(after.status(), 303, "signed out: the session ended at Covenant");
     app.stop().await;

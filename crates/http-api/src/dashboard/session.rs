@@ -331,7 +331,8 @@ const FORGED: &str =
     "the form was not sent from this service's own page (or the page was too old): sign in again from this page";
 
 /// `POST /dashboard/sign-out`: ends the session and clears its cookie, when the form is the
-/// session's own.
+/// session's own; a person signed in with a provider that offers RP-initiated logout is offered
+/// to sign out there too.
 pub(crate) async fn sign_out(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
@@ -345,8 +346,26 @@ pub(crate) async fn sign_out(
         );
         return Failure(failure).into_response();
     };
-    if let Err(e) = app::end_session(service.stores.sessions.as_ref(), id, kernel::Timestamp::now()).await {
-        return Failure::from(e).into_response();
+    let ended = match app::end_session(service.stores.sessions.as_ref(), id, kernel::Timestamp::now()).await {
+        Ok(ended) => ended,
+        Err(e) => return Failure::from(e).into_response(),
+    };
+    // A person signed in with a provider that offers to sign them out there too is offered it:
+    // a link, since a form's redirect to another site would break `form-action 'self'`.
+    let provider = ended.and_then(|session| session.provider);
+    if let (Some(name), Some(open_id)) = (provider, service.open_id()) {
+        if let Some(url) = open_id.sign_out_url(&name).await {
+            let page = layout::bare(
+                "Signed out",
+                html! {
+                    p { "You are signed out of Covenant." }
+                    p { "You are still signed in to " (name) ", which other services may use. On a shared computer, sign out there too." }
+                    p { a.button role="button" draggable="false" href=(url) { "Sign out of " (name) } }
+                    p { a href=(SIGN_IN) { "Sign in again" } }
+                },
+            );
+            return signed_out(&service, render(page));
+        }
     }
     signed_out(&service, Redirect::to(SIGN_IN).into_response())
 }
