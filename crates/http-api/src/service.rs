@@ -39,6 +39,10 @@ pub struct Settings {
     /// runs (`projections::SAVE_EVERY` by default), so that a restart folds only what came after
     /// the last save.
     pub save_every: u64,
+    /// Set by `covenant serve --demo`: the day the demo's latest event happened. The dashboard
+    /// opens as of that day after sign-in (with a link to today), and its overview says why the
+    /// demo, seen from today, is overdue and red.
+    pub demo_day: Option<domain::Date>,
 }
 
 impl Default for Settings {
@@ -52,6 +56,7 @@ impl Default for Settings {
             secure_cookies: false,
             rules: Rules::default(),
             save_every: projections::SAVE_EVERY,
+            demo_day: None,
         }
     }
 }

@@ -180,7 +180,11 @@ pub(crate) async fn sign_in(
     let Some(cookie) = set_cookie(&service, &format!("{COOKIE}={token}"), "Path=/") else {
         return refused(StatusCode::UNAUTHORIZED, "the token holds characters no token Covenant issues has".to_owned());
     };
-    let mut response = Redirect::to("/dashboard").into_response();
+    let opening = match service.settings.demo_day {
+        Some(day) => format!("/dashboard?as_of={day}"),
+        None => "/dashboard".to_owned(),
+    };
+    let mut response = Redirect::to(&opening).into_response();
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     response
 }
