@@ -1144,6 +1144,13 @@ async fn the_command_lines_csv_is_the_apis_byte_for_byte(db: &TestStore) {
             );
             assert!(cli.contains(",72,RED,"), "the HHCDG plan's progress is a number: {cli}");
         }
+        if report[0] == "indicators" {
+            assert!(
+                lines[0] == "Indicator,Owner,Unit,Baseline,Baseline on,Latest,Latest on,Target,Target by,Direction,RAG"
+                    && cli.contains(",households,96,2021-03-31,137,2023-03-31,140,2023-03-31,improving,"),
+                "each reading a number and a date of its own: {cli}"
+            );
+        }
         if report[0] == "actions" {
             assert!(
                 columns(lines[0]) >= 8 && lines[0].contains("Action,Lead,Due"),
