@@ -15,6 +15,22 @@ use projections::{
 
 use crate::Stores;
 
+/// The day the latest event of the log happened (its `occurred_at`, the latest of all, which
+/// need not be the last recorded): the day a record that stopped growing is best seen as of.
+/// None for an empty log.
+pub async fn latest_day(stores: &Stores) -> Result<Option<domain::Date>, StoreError> {
+    const BATCH: usize = 1_000;
+    let mut latest = None;
+    let mut after = Position(0);
+    loop {
+        let events = stores.events.read_all(after, BATCH).await?;
+        let Some(last) = events.last() else { return Ok(latest) };
+        after = last.position;
+        let day = events.iter().map(|e| e.metadata.occurred_at.as_datetime().date_naive()).max();
+        latest = latest.max(day);
+    }
+}
+
 /// Resumes the read models from their snapshot and folds every later event, saving as it goes;
 /// a broken log is refused. `progress` is told the position reached and the head being caught
 /// up to.

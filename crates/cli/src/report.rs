@@ -1,7 +1,10 @@
 //! `covenant report`: print a read model as a table for a terminal, a board paper, a spreadsheet
 //! or a program, now or as the record stood at a past point.
 
+use std::io::Write as _;
 use std::process::ExitCode;
+
+use anyhow::Context as _;
 
 use app::{Asked, Config, OpenMode, ReportError, ReportRequest, Reports};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
@@ -140,7 +143,12 @@ enum By {
 }
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
-    print!("{}", report(config, args.report, args.format, &args.options).await?);
+    let written = report(config, args.report, args.format, &args.options).await?;
+    match std::io::stdout().lock().write_all(written.as_bytes()) {
+        // The reader stopped reading (`covenant report audit | head`): what it read is all it wanted.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+        written => written.context("failed to write the report to standard output")?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

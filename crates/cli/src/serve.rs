@@ -83,8 +83,10 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     let database = config.database.clone();
     // Only --demo may make a database; otherwise the service serves one that exists.
     let stores = crate::open(&config, if args.demo { OpenMode::Create } else { OpenMode::Existing }).await?;
+    let mut demo_day = None;
     let admin = if args.demo {
         demo::load(&database, &stores).await?;
+        demo_day = app::views::latest_day(&stores).await?;
         let token =
             app::create_token(stores.tokens.as_ref(), Role::Admin, None, "demo admin", None, Timestamp::now()).await?;
         Some(token.token)
@@ -106,7 +108,12 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         println!("Admin token (shown once): {token}");
         println!("Try: curl -H 'Authorization: Bearer {token}' http://{address}/api/v1/status");
     }
-    println!("Dashboard: http://{address}/dashboard (sign in with a token)");
+    match demo_day {
+        Some(day) => println!(
+            "Dashboard: http://{address}/dashboard (sign in with a token); it opens as of {day}, the day of the demo's latest event, with a link to today"
+        ),
+        None => println!("Dashboard: http://{address}/dashboard (sign in with a token)"),
+    }
     match &signer {
         Some(signer) => {
             println!("Checkpoints: signed as {} and served at http://{address}/api/v1/checkpoint", signer.name())
@@ -131,6 +138,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         rules: config.rules,
         sessions: config.sessions,
         max_as_of_folds: args.max_as_of_folds.map_or(defaults.max_as_of_folds, usize::from),
+        demo_day,
         ..defaults
     };
     let service =

@@ -1085,6 +1085,28 @@ fn text_reports_fit_the_terminal_and_say_what_they_left_out_and_one_instrument_s
     assert_eq!(past.matches("Showing the record").count(), 1, "said once, under the first table:\n{past}");
 }
 
+#[test]
+fn a_report_piped_to_a_reader_that_stops_early_ends_quietly() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    assert!(covenant(dir.path(), &["demo"]).status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .current_dir(dir.path())
+        .env_remove("COVENANT_DATABASE_URL")
+        .args(["--db", "covenant.db", "report", "audit"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the covenant binary runs");
+    // As `| head -1` does: read a little, then stop reading.
+    let mut first = [0_u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().expect("its output"), &mut first).expect("the report begins");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("it ends");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert_eq!(&first, b"Audit trail\n\nPos");
+}
+
 /// Every report, and the action log by body, as CSV from `covenant report` and from the API
 /// over the same demo: the same bytes, one table of rows, numbers as numbers and nothing as an
 /// empty cell; the action log's counts are their own report, `--summary`.
@@ -1121,6 +1143,13 @@ async fn the_command_lines_csv_is_the_apis_byte_for_byte(db: &TestStore) {
                 "{cli}"
             );
             assert!(cli.contains(",72,RED,"), "the HHCDG plan's progress is a number: {cli}");
+        }
+        if report[0] == "indicators" {
+            assert!(
+                lines[0] == "Indicator,Owner,Unit,Baseline,Baseline on,Latest,Latest on,Target,Target by,Direction,RAG"
+                    && cli.contains(",households,96,2021-03-31,137,2023-03-31,140,2023-03-31,improving,"),
+                "each reading a number and a date of its own: {cli}"
+            );
         }
         if report[0] == "actions" {
             assert!(

@@ -44,6 +44,10 @@ pub struct Settings {
     /// When the dashboard's sessions lapse: the `[sign_in]` table's limits
     /// (`app::Config::sessions`).
     pub sessions: SessionLimits,
+    /// Set by `covenant serve --demo`: the day the demo's latest event happened. The dashboard
+    /// opens as of that day after sign-in (with a link to today), and its overview says why the
+    /// demo, seen from today, is overdue and red.
+    pub demo_day: Option<domain::Date>,
 }
 
 impl Default for Settings {
@@ -58,6 +62,7 @@ impl Default for Settings {
             rules: Rules::default(),
             save_every: projections::SAVE_EVERY,
             sessions: SessionLimits::default(),
+            demo_day: None,
         }
     }
 }

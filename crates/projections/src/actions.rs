@@ -231,7 +231,17 @@ impl ActionsView {
         let mut report = self.notes(
             Report::new(
                 title,
-                vec![self.group_column(), "Action", "Lead", "Due", "State", "Last progress", "Progress", "RAG"],
+                vec![
+                    self.group_column(),
+                    "Action",
+                    "Lead",
+                    "Due",
+                    "State",
+                    "Last progress",
+                    "Period",
+                    "Progress",
+                    "RAG",
+                ],
             )
             .essential(&["Action", "Due", "State", "RAG"]),
         );
@@ -240,14 +250,14 @@ impl ActionsView {
             if row.stale {
                 state.push_str(", stale");
             }
-            let last = row.last_report.as_ref().map(|r| format!("{} ({})", r.reported_on, r.period));
             report.push(vec![
                 row.group.clone(),
                 row.title.clone(),
                 row.lead.clone(),
                 or_dash(row.due_on),
                 state,
-                last.unwrap_or_else(|| "none".into()),
+                or_dash(row.last_report.as_ref().map(|r| r.reported_on)),
+                or_dash(row.last_report.as_ref().map(|r| &r.period)),
                 percent(Some(row.progress)),
                 words::rag_beside_lead(row.rag, row.lead_status()),
             ]);

@@ -147,8 +147,10 @@ impl IndicatorBoard<'_> {
 }
 
 /// "137 (2023-03-31)".
-fn reading(r: Option<Reading>) -> String {
-    or_dash(r.map(|r| format!("{} ({})", r.value, r.as_of)))
+/// A reading as two cells, its value and its date, so that a program loading the CSV reads the
+/// value as a number and the date as a date.
+fn reading(r: Option<Reading>) -> [String; 2] {
+    [or_dash(r.map(|r| r.value)), or_dash(r.map(|r| r.as_of))]
 }
 
 impl IndicatorsView {
@@ -156,7 +158,19 @@ impl IndicatorsView {
     pub fn report(&self) -> Report {
         let mut report = Report::new(
             "Indicators",
-            vec!["Indicator", "Owner", "Unit", "Baseline", "Latest", "Target", "Direction", "RAG"],
+            vec![
+                "Indicator",
+                "Owner",
+                "Unit",
+                "Baseline",
+                "Baseline on",
+                "Latest",
+                "Latest on",
+                "Target",
+                "Target by",
+                "Direction",
+                "RAG",
+            ],
         )
         .essential(&["Latest", "Target", "RAG"])
         .note(format!(
@@ -168,17 +182,12 @@ impl IndicatorsView {
             report = report.note(note);
         }
         for i in &self.indicators {
-            let target = i.target.map(|t| format!("{} by {}", t.value, t.as_of));
-            report.push(vec![
-                i.title.clone(),
-                or_dash(i.owner_name.as_ref()),
-                i.unit.clone(),
-                reading(i.baseline),
-                reading(i.latest),
-                or_dash(target),
-                or_dash(i.direction.as_ref().map(word)),
-                words::rag(i.rag),
-            ]);
+            let mut row = vec![i.title.clone(), or_dash(i.owner_name.as_ref()), i.unit.clone()];
+            row.extend(reading(i.baseline));
+            row.extend(reading(i.latest));
+            row.extend(reading(i.target));
+            row.extend([or_dash(i.direction.as_ref().map(word)), words::rag(i.rag)]);
+            report.push(row);
         }
         report
     }

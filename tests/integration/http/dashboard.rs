@@ -423,7 +423,39 @@ async fn an_administrator_sees_who_signed_in_and_ends_a_session_at_once(db: &Tes
     app.stop().await;
 }
 
+async fn the_demo_opens_as_of_its_latest_event_and_says_why_it_is_red(db: &TestStore) {
+    let stores = db.stores().await;
+    for story in seeds::stories() {
+        app::load_story(&app::Recorder::new(stores.events.clone()), &story, Timestamp::now()).await.expect("a story");
+    }
+    let day = app::views::latest_day(&stores).await.expect("the log reads").expect("the demo holds events");
+    let today = Timestamp::now().as_datetime().date_naive();
+    assert!(day < today, "the papers' stories are in the past: {day}");
+
+    let app = tests::spawn_app_on(stores, Settings { demo_day: Some(day), ..Settings::default() }).await;
+    let reader = app.token(Role::Reader, None).await;
+    let (response, _) = sign_in(&app, &reader).await;
+    let opening = format!("/dashboard?as_of={day}");
+    assert_eq!((response.status().as_u16(), location(&response)), (303, opening.as_str()));
+    let (_, overview) = page_as(&app, &opening, &reader).await;
+    assert!(overview.contains(&format!("Showing the record as it stood on <strong>{day}</strong>")), "{overview}");
+    assert!(
+        overview.contains("This is the demo: the stories of the seed papers, whose latest event happened on"),
+        "{overview}"
+    );
+    assert!(overview.contains("<a href=\"/dashboard\">see the record as it stands today</a>"), "{overview}");
+    let (_, now) = page_as(&app, "/dashboard", &reader).await;
+    assert!(now.contains("This is the demo"), "today's overview says why it is red too");
+    app.stop().await;
+
+    let plain = spawn_app(db).await;
+    let (_, overview) = page_as(&plain, "/dashboard", &reader).await;
+    assert!(!overview.contains("This is the demo"), "{overview}");
+    plain.stop().await;
+}
+
 on_both_backends!(
+    the_demo_opens_as_of_its_latest_event_and_says_why_it_is_red,
     the_pages_read_as_english_fit_a_phone_and_keep_their_navigation,
     an_administrator_sees_who_signed_in_and_ends_a_session_at_once,
     pages_answer_a_cookie_or_the_bearer_header_and_send_others_to_sign_in,

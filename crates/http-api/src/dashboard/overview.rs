@@ -60,6 +60,17 @@ pub(crate) async fn page(
         }
     }
     let content = html! {
+        @if let Some(day) = service.settings.demo_day {
+            div.ok #demo {
+                p {
+                    "This is the demo: the stories of the seed papers, whose latest event happened on "
+                    strong { (day) } ". Nothing has been recorded since, so counted on a later day its open "
+                    "actions are overdue, their progress reports stale and their RAG red: the papers' plans "
+                    "ran to dates now past. The dashboard opened as of " (day) "; "
+                    a href="/dashboard" { "see the record as it stands today" } "."
+                }
+            }
+        }
         form.filters method="get" action="/dashboard" aria-label="Filters" {
             @if let Some(day) = point.day { input type="hidden" name="as_of" value=(day); }
             div {

@@ -221,7 +221,13 @@ pub(crate) async fn sign_in(
     if let Err(e) = principal.require(Action::ReadReports) {
         return refused(StatusCode::FORBIDDEN, e.to_string());
     }
-    begin(&service, &principal, Redirect::to("/dashboard").into_response()).await
+    // The demo opens on the day of its latest event (`Settings::demo_day`), where its stories are
+    // current; the overview links to today.
+    let opening = match service.settings.demo_day {
+        Some(day) => format!("/dashboard?as_of={day}"),
+        None => "/dashboard".to_owned(),
+    };
+    begin(&service, &principal, Redirect::to(&opening).into_response()).await
 }
 
 /// `GET /dashboard/sign-in/with/{provider}`: sends the browser to the provider to sign in, the
@@ -363,6 +369,7 @@ pub(crate) async fn sign_out(
                     p { a.button role="button" draggable="false" href=(url) { "Sign out of " (name) } }
                     p { a href=(SIGN_IN) { "Sign in again" } }
                 },
+                false,
             );
             return signed_out(&service, render(page));
         }
