@@ -912,6 +912,121 @@ async fn a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothi
     app.stop().await;
 }
 
+const UPLOAD: &str = "/dashboard/imports/action-plan";
+const PLAN_HEADER: &str = "instrument,objective,action_id,action,lead_organisation,lead_officer,due_date,weight,parent,status,percentage,narrative";
+const PLAN_ROW: &str = "lincolnshire-hhcdg-delivery-plan,adaptations,hhcdg-dfg-policy-review,Review the shared Disabled Facilities Grant policy with the seven districts,GB-LAE-WLI,Housing Services Manager,2025-03-31,1,,amber,40,Draft review with district housing leads; two districts still to respond.";
+const BAD_ROW: &str = "lincolnshire-hhcdg-delivery-plan,specialist-housing,hhcdg-extra-care-sites,Identify extra care housing sites with the districts,GB-LAE-LIN,Head of Housing Strategy,31/03/2025,1,,,,";
+const GOOD_ROW: &str = "lincolnshire-hhcdg-delivery-plan,specialist-housing,hhcdg-extra-care-sites,Identify extra care housing sites with the districts,GB-LAE-LIN,Head of Housing Strategy,2025-03-31,1,,,,";
+
+/// Posts `fields` and the file `csv` as a multipart form to the upload, in `token`'s session.
+async fn upload(app: &TestApp, token: &str, fields: &[(String, String)], csv: &str) -> Response {
+    let boundary = "covenant-test-boundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hhcdg-delivery-plan-2024.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    ));
+    client()
+        .post(app.url(UPLOAD))
+        .header("cookie", session(token))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .expect("post")
+}
+
+fn dated(fields: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut fields = fields;
+    for (part, value) in [("day", "1"), ("month", "4"), ("year", "2024")] {
+        fields.push((format!("on-{part}"), value.to_owned()));
+    }
+    fields
+}
+
+async fn an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_one_records_on_confirmation(
+    db: &TestStore,
+) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let head = app.chain_head().await;
+
+    let (status, form) = get(&app, UPLOAD, &secretariat).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("enctype=\"multipart/form-data\""), "{form}");
+    let fields = dated(hidden(&form, UPLOAD));
+    let bad = format!("{PLAN_HEADER}\n{PLAN_ROW}\n{BAD_ROW}\n");
+    let refused = upload(&app, &secretariat, &fields, &bad).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<title>Error: Upload an action plan – Covenant</title>"), "{page}");
+    assert!(page.contains("<a href=\"#file\">The file has 1 problem, listed below: nothing was recorded."), "{page}");
+    assert!(
+        page.contains("<td class=\"num\">3</td><td>due_date</td><td>'31/03/2025' is not written as YYYY-MM-DD"),
+        "the problem with its line: {page}"
+    );
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+
+    let good = format!("{PLAN_HEADER}\n{PLAN_ROW}\n{GOOD_ROW}\n");
+    let checked = upload(&app, &secretariat, &dated(hidden(&page, UPLOAD)), &good).await;
+    assert_eq!(checked.status(), 200);
+    let review = checked.text().await.expect("a body");
+    assert!(
+        review.contains("commitment-hhcdg-extra-care-sites") && review.contains("make, report progress"),
+        "{review}"
+    );
+    assert_eq!(app.chain_head().await, head, "nothing recorded before it is confirmed");
+
+    let confirm = format!("{UPLOAD}/confirm");
+    let confirmed_post = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    let shown = confirmed(&app, confirmed_post, &secretariat, UPLOAD).await;
+    assert!(shown.contains("id=\"recorded\""), "{shown}");
+    assert_eq!(app.head().await, head.position.0 + 3, "two actions made and one progress report");
+    let again = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    assert_eq!(again.status(), 303, "the same confirmation sent twice");
+    assert_eq!(app.head().await, head.position.0 + 3, "records nothing more");
+    app.stop().await;
+}
+
+async fn an_upload_refuses_forgery_and_roles_that_may_not_import(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let head = app.chain_head().await;
+    let (_, form) = get(&app, UPLOAD, &secretariat).await;
+    let fields = dated(hidden(&form, UPLOAD));
+    let good = format!("{PLAN_HEADER}\n{PLAN_ROW}\n");
+    let refused = upload(&app, &secretariat, &without(&fields, "csrf"), &good).await;
+    assert_eq!(refused.status(), 403, "without the anti-forgery value");
+    let county_csrf = csrf_of(&app, &county).await;
+    let refused = upload(&app, &secretariat, &with(&fields, "csrf", &county_csrf), &good).await;
+    assert_eq!(refused.status(), 403, "with another session's value");
+    let refused = upload(&app, &county, &with(&fields, "csrf", &county_csrf), &good).await;
+    assert_eq!(refused.status(), 403, "a contributor may not import");
+    let (status, _) = get(&app, UPLOAD, &county).await;
+    assert_eq!(status, 403);
+    let refused = post(
+        &app,
+        &format!("{UPLOAD}/confirm"),
+        &county,
+        &with(&fields, "csrf", &county_csrf),
+        &[("csv", good.as_str()), ("on", "2024-04-01")],
+    )
+    .await;
+    assert_eq!(refused.status(), 403, "a contributor may not confirm an import");
+    let refused = upload(&app, &secretariat, &hidden(&form, UPLOAD), "").await;
+    assert_eq!(refused.status(), 422, "no file and no date");
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<a href=\"#file\">Select the action plan file</a>"), "{page}");
+    assert!(page.contains("<a href=\"#on-day\">Enter the date the plan stands at</a>"), "{page}");
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
+}
+
 on_both_backends!(
     a_secretariat_records_a_meeting_a_resolution_and_the_minutes,
     bad_input_shows_the_error_summary_and_keeps_what_was_typed,
@@ -925,4 +1040,6 @@ on_both_backends!(
     registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
     a_secretariat_corrects_a_resolution_with_its_reason,
     a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing,
+    an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_one_records_on_confirmation,
+    an_upload_refuses_forgery_and_roles_that_may_not_import,
 );

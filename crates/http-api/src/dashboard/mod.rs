@@ -26,6 +26,7 @@ mod overview;
 mod registry;
 mod resolution;
 mod session;
+mod upload;
 
 use std::sync::Arc;
 
@@ -73,6 +74,8 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/bodies", get(registry::bodies_page).post(registry::establish))
         .route("/dashboard/bodies/members", post(registry::add_member))
         .route("/dashboard/bodies/members/removals", post(registry::remove_member))
+        .route("/dashboard/imports/action-plan", get(upload::page).post(upload::check))
+        .route("/dashboard/imports/action-plan/confirm", post(upload::confirm))
         .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
         .route("/dashboard/sign-out", post(session::sign_out))
 }
