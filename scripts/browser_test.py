@@ -12,6 +12,7 @@ import os
 import sys
 import urllib.request
 
+import browser_forms
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import TimeoutException
@@ -272,6 +273,7 @@ def main():
         shot(driver, "overview-as-of")
 
         secretariat(driver)
+        browser_forms.journeys(driver, sys.modules[__name__])
         contributor(driver)
     finally:
         driver.quit()

@@ -73,20 +73,21 @@ async fn upload_page(
         board.instruments.into_iter().map(|i| (i.instrument.to_string(), i.title)).collect()
     };
     let shown = Shown { fields, problems, version: None };
+    let wrong = problems.iter().find(|p| p.field.as_deref() == Some("file"));
     let content = html! {
         (confirmation)
         (shown.summary())
         (found)
-        p { "Upload an action plan as a CSV file, one row per action, in the columns " code { "covenant import action-plan --template" } " writes (`docs/imports.md` lays them out). The whole file is checked first; nothing is recorded until you confirm." }
+        p { "Upload an action plan as a CSV file, one row per action, in the columns " code { "covenant import action-plan --template" } " writes (" code { "docs/imports.md" } " lays them out). The whole file is checked first; nothing is recorded until you confirm." }
         form.record method="post" action=(PATH) enctype="multipart/form-data" novalidate {
             (shown.hidden(viewer))
-            div class=(if problems.iter().any(|p| p.field.as_deref() == Some("file")) { "field field-error" } else { "field" }) {
+            div class=(if wrong.is_some() { "field field-error" } else { "field" }) {
                 label for="file" { "Action plan file (CSV)" }
                 p.hint #file-hint { "Saved as CSV in UTF-8, with the header row" }
-                @if let Some(p) = problems.iter().find(|p| p.field.as_deref() == Some("file")) {
+                @if let Some(p) = wrong {
                     p.error-message #file-error { span.visually-hidden { "Error: " } (p.message) }
                 }
-                input #file type="file" name="file" accept=".csv,text/csv" aria-describedby="file-hint";
+                input #file type="file" name="file" accept=".csv,text/csv" aria-describedby=(if wrong.is_some() { "file-hint file-error" } else { "file-hint" });
             }
             (shown.select("instrument", "Instrument (optional)", &instruments, Some("The one each row names")))
             (shown.date("on", "Date the plan stands at", Some("The date of the plan or return: actions are made and progress reported on it, for example 1 4 2024")))
