@@ -12,8 +12,6 @@ import os
 import sys
 import urllib.request
 
-import browser_public
-
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import TimeoutException
@@ -21,7 +19,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import browser_firsthour
+import browser_forms
 import browser_oidc
+import browser_public
 
 URL = os.environ["COVENANT_URL"]
 SHOTS = os.environ["COVENANT_SCREENSHOTS"]
@@ -285,6 +285,7 @@ def main():
         shot(driver, "overview-as-of")
 
         secretariat(driver)
+        browser_forms.journeys(driver, sys.modules[__name__])
         contributor(driver)
         browser_public.run(driver, URL, api, check, TOKEN, CONTRIBUTOR)
     finally:

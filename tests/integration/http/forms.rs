@@ -365,8 +365,8 @@ async fn occurred(app: &TestApp, token: &str, stream: &str, event_type: &str) ->
 async fn a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_completes_it(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let secretariat = app.token(Role::Secretariat, None).await;
-    let district = app.token(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let district = app.session(Role::Contributor, Some("GB-LAE-WLI")).await;
     let auditor = app.token(Role::Auditor, None).await;
     let head = app.head().await;
 
@@ -391,7 +391,11 @@ async fn a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_comp
         "command": "add_milestone", "id": "hhcdg-dfg-policy-review", "milestone": "districts-consulted",
         "title": "Housing leads of the seven districts consulted", "due_on": "2024-09-30"
     });
-    let added = app.post("/api/v1/commitments", &secretariat, &milestone).send().await.expect("post");
+    let added = app
+        .post("/api/v1/commitments", &app.token(Role::Secretariat, None).await, &milestone)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(added.status(), 201, "{}", added.text().await.unwrap_or_default());
 
     let (status, form) = get(&app, page, &district).await;
@@ -430,10 +434,10 @@ async fn a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_comp
 async fn action_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let secretariat = app.token(Role::Secretariat, None).await;
-    let reader = app.token(Role::Reader, None).await;
-    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
-    let district = app.token(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let reader = app.session(Role::Reader, None).await;
+    let county = app.session(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let district = app.session(Role::Contributor, Some("GB-LAE-WLI")).await;
     let head = app.chain_head().await;
 
     let (_, form) = get(&app, "/dashboard/actions/new", &secretariat).await;
@@ -496,7 +500,11 @@ async fn action_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &
         "command": "add_milestone", "id": ACTION, "milestone": "plan-refreshed",
         "title": "Delivery plan refreshed for 2024/25", "due_on": "2024-06-30"
     });
-    let added = app.post("/api/v1/commitments", &secretariat, &milestone).send().await.expect("post");
+    let added = app
+        .post("/api/v1/commitments", &app.token(Role::Secretariat, None).await, &milestone)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(added.status(), 201);
     let head = app.chain_head().await;
     let page = format!("/dashboard/actions/{ACTION}");
@@ -568,7 +576,7 @@ const NEW_INSTRUMENT: &[(&str, &str)] = &[
 async fn a_secretariat_records_an_instrument_and_a_new_version_of_one(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let secretariat = app.token(Role::Secretariat, None).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
     let auditor = app.token(Role::Auditor, None).await;
     let head = app.head().await;
 
@@ -616,8 +624,8 @@ async fn a_secretariat_records_an_instrument_and_a_new_version_of_one(db: &TestS
 async fn instrument_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let secretariat = app.token(Role::Secretariat, None).await;
-    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let county = app.session(Role::Contributor, Some("GB-LAE-LIN")).await;
     let head = app.chain_head().await;
 
     let (_, form) = get(&app, "/dashboard/instruments/new", &secretariat).await;
@@ -682,7 +690,7 @@ async fn instrument_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(d
 async fn a_secretariat_registers_organisations_establishes_a_body_and_records_a_succession(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let secretariat = app.token(Role::Secretariat, None).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
     let auditor = app.token(Role::Auditor, None).await;
     let head = app.head().await;
     let organisations = "/dashboard/organisations";
@@ -763,8 +771,8 @@ async fn a_secretariat_registers_organisations_establishes_a_body_and_records_a_
 async fn registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let secretariat = app.token(Role::Secretariat, None).await;
-    let county = app.token(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let county = app.session(Role::Contributor, Some("GB-LAE-LIN")).await;
     let head = app.chain_head().await;
     let county_csrf = csrf_of(&app, &county).await;
 
@@ -840,7 +848,7 @@ const RESOLUTION: &str = "west-lindsey-pcc-2021-03-09-45";
 async fn a_secretariat_corrects_a_resolution_with_its_reason(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let secretariat = app.token(Role::Secretariat, None).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
     let auditor = app.token(Role::Auditor, None).await;
     let head = app.head().await;
 
@@ -876,9 +884,9 @@ async fn a_secretariat_corrects_a_resolution_with_its_reason(db: &TestStore) {
 async fn a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let secretariat = app.token(Role::Secretariat, None).await;
-    let reader = app.token(Role::Reader, None).await;
-    let district = app.token(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let reader = app.session(Role::Reader, None).await;
+    let district = app.session(Role::Contributor, Some("GB-LAE-WLI")).await;
     let head = app.chain_head().await;
 
     let page = format!("/dashboard/resolutions/{RESOLUTION}");
@@ -917,6 +925,121 @@ async fn a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothi
     app.stop().await;
 }
 
+const UPLOAD: &str = "/dashboard/imports/action-plan";
+const PLAN_HEADER: &str = "instrument,objective,action_id,action,lead_organisation,lead_officer,due_date,weight,parent,status,percentage,narrative";
+const PLAN_ROW: &str = "lincolnshire-hhcdg-delivery-plan,adaptations,hhcdg-dfg-policy-review,Review the shared Disabled Facilities Grant policy with the seven districts,GB-LAE-WLI,Housing Services Manager,2025-03-31,1,,amber,40,Draft review with district housing leads; two districts still to respond.";
+const BAD_ROW: &str = "lincolnshire-hhcdg-delivery-plan,specialist-housing,hhcdg-extra-care-sites,Identify extra care housing sites with the districts,GB-LAE-LIN,Head of Housing Strategy,31/03/2025,1,,,,";
+const GOOD_ROW: &str = "lincolnshire-hhcdg-delivery-plan,specialist-housing,hhcdg-extra-care-sites,Identify extra care housing sites with the districts,GB-LAE-LIN,Head of Housing Strategy,2025-03-31,1,,,,";
+
+/// Posts `fields` and the file `csv` as a multipart form to the upload, in `session`.
+async fn upload(app: &TestApp, session: &str, fields: &[(String, String)], csv: &str) -> Response {
+    let boundary = "covenant-test-boundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hhcdg-delivery-plan-2024.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    ));
+    client()
+        .post(app.url(UPLOAD))
+        .header("cookie", session)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .expect("post")
+}
+
+fn dated(fields: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut fields = fields;
+    for (part, value) in [("day", "1"), ("month", "4"), ("year", "2024")] {
+        fields.push((format!("on-{part}"), value.to_owned()));
+    }
+    fields
+}
+
+async fn an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_one_records_on_confirmation(
+    db: &TestStore,
+) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let head = app.chain_head().await;
+
+    let (status, form) = get(&app, UPLOAD, &secretariat).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("enctype=\"multipart/form-data\""), "{form}");
+    let fields = dated(hidden(&form, UPLOAD));
+    let bad = format!("{PLAN_HEADER}\n{PLAN_ROW}\n{BAD_ROW}\n");
+    let refused = upload(&app, &secretariat, &fields, &bad).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<title>Error: Upload an action plan – Covenant</title>"), "{page}");
+    assert!(page.contains("<a href=\"#file\">The file has 1 problem, listed below: nothing was recorded."), "{page}");
+    assert!(
+        page.contains("<td class=\"num\">3</td><td>due_date</td><td>'31/03/2025' is not written as YYYY-MM-DD"),
+        "the problem with its line: {page}"
+    );
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+
+    let good = format!("{PLAN_HEADER}\n{PLAN_ROW}\n{GOOD_ROW}\n");
+    let checked = upload(&app, &secretariat, &dated(hidden(&page, UPLOAD)), &good).await;
+    assert_eq!(checked.status(), 200);
+    let review = checked.text().await.expect("a body");
+    assert!(
+        review.contains("commitment-hhcdg-extra-care-sites") && review.contains("make, report progress"),
+        "{review}"
+    );
+    assert_eq!(app.chain_head().await, head, "nothing recorded before it is confirmed");
+
+    let confirm = format!("{UPLOAD}/confirm");
+    let confirmed_post = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    let shown = confirmed(&app, confirmed_post, &secretariat, UPLOAD).await;
+    assert!(shown.contains("id=\"recorded\""), "{shown}");
+    assert_eq!(app.head().await, head.position.0 + 3, "two actions made and one progress report");
+    let again = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    assert_eq!(again.status(), 303, "the same confirmation sent twice");
+    assert_eq!(app.head().await, head.position.0 + 3, "records nothing more");
+    app.stop().await;
+}
+
+async fn an_upload_refuses_forgery_and_roles_that_may_not_import(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let county = app.session(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let head = app.chain_head().await;
+    let (_, form) = get(&app, UPLOAD, &secretariat).await;
+    let fields = dated(hidden(&form, UPLOAD));
+    let good = format!("{PLAN_HEADER}\n{PLAN_ROW}\n");
+    let refused = upload(&app, &secretariat, &without(&fields, "csrf"), &good).await;
+    assert_eq!(refused.status(), 403, "without the anti-forgery value");
+    let county_csrf = csrf_of(&app, &county).await;
+    let refused = upload(&app, &secretariat, &with(&fields, "csrf", &county_csrf), &good).await;
+    assert_eq!(refused.status(), 403, "with another session's value");
+    let refused = upload(&app, &county, &with(&fields, "csrf", &county_csrf), &good).await;
+    assert_eq!(refused.status(), 403, "a contributor may not import");
+    let (status, _) = get(&app, UPLOAD, &county).await;
+    assert_eq!(status, 403);
+    let refused = post(
+        &app,
+        &format!("{UPLOAD}/confirm"),
+        &county,
+        &with(&fields, "csrf", &county_csrf),
+        &[("csv", good.as_str()), ("on", "2024-04-01")],
+    )
+    .await;
+    assert_eq!(refused.status(), 403, "a contributor may not confirm an import");
+    let refused = upload(&app, &secretariat, &hidden(&form, UPLOAD), "").await;
+    assert_eq!(refused.status(), 422, "no file and no date");
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<a href=\"#file\">Select the action plan file</a>"), "{page}");
+    assert!(page.contains("<a href=\"#on-day\">Enter the date the plan stands at</a>"), "{page}");
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
+}
+
 on_both_backends!(
     a_secretariat_records_a_meeting_a_resolution_and_the_minutes,
     bad_input_shows_the_error_summary_and_keeps_what_was_typed,
@@ -930,4 +1053,6 @@ on_both_backends!(
     registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
     a_secretariat_corrects_a_resolution_with_its_reason,
     a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing,
+    an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_one_records_on_confirmation,
+    an_upload_refuses_forgery_and_roles_that_may_not_import,
 );

@@ -384,9 +384,17 @@ pub async fn import(
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Imported, ImportError> {
     let now = Timestamp::now();
+    let plan = check(recorder.store(), text, options, now).await?;
+    record_plan(recorder, &plan, actor, now, progress).await
+}
+
+/// Reads and checks the action plan `text` against the rules and the store's current state,
+/// recording nothing: the plan of what importing it would record, or every problem with its
+/// line ([`ImportError::Invalid`]). [`import`] records what this finds.
+pub async fn check(store: &dyn EventStore, text: &str, options: &Options, now: Timestamp) -> Result<Plan, ImportError> {
     let (rows, mut problems) = parse(text, options);
-    match plan(recorder.store(), &rows, options, now).await? {
-        Ok(plan) if problems.is_empty() => record_plan(recorder, &plan, actor, now, progress).await,
+    match plan(store, &rows, options, now).await? {
+        Ok(plan) if problems.is_empty() => Ok(plan),
         Ok(_) => Err(ImportError::Invalid(problems)),
         Err(mut found) => {
             problems.append(&mut found);

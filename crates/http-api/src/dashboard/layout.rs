@@ -162,6 +162,9 @@ pub(crate) fn titled(
                 @if viewer.0.require(Action::Record(Aggregate::Organisation)).is_ok() {
                     li { a href=(super::registry::ORGANISATIONS) { "Organisations and bodies" } }
                 }
+                @if viewer.0.require(Action::Import).is_ok() {
+                    li { a href="/dashboard/imports/action-plan" { "Upload an action plan" } }
+                }
                 @if super::commitment::may_make(&viewer.0).is_ok() {
                     li { a href=(super::commitment::NEW) { "Record an action" } }
                 }

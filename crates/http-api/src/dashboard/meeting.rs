@@ -89,9 +89,7 @@ pub(crate) async fn record(
     viewer: Viewer,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = Fields::posted(posted);
-    form::guard(&viewer, &fields)?;
-    viewer.0.require(Action::Record(Aggregate::Meeting))?;
+    let fields = form::posted(&viewer, posted, Aggregate::Meeting)?;
     let mut check = Check::new(&fields);
     let body = check.text("body", "Choose the body that met");
     let date = check.date("date", "Date of the meeting");
@@ -324,9 +322,7 @@ pub(crate) async fn record_resolution(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = Fields::posted(posted);
-    form::guard(&viewer, &fields)?;
-    viewer.0.require(Action::Record(Aggregate::Resolution))?;
+    let fields = form::posted(&viewer, posted, Aggregate::Resolution)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "meeting"))?;
     let models = service.reports.models(Point::read(None)?.as_of).await?;
     let m =
@@ -443,9 +439,7 @@ pub(crate) async fn publish_minutes(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = Fields::posted(posted);
-    form::guard(&viewer, &fields)?;
-    viewer.0.require(Action::Record(Aggregate::Meeting))?;
+    let fields = form::posted(&viewer, posted, Aggregate::Meeting)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "meeting"))?;
     let mut check = Check::new(&fields);
     let published_on: Option<Date> = check.date("published_on", "Date the minutes were published");

@@ -28,6 +28,7 @@ mod registry;
 mod resolution;
 mod session;
 mod sign_ins;
+mod upload;
 
 use std::sync::Arc;
 
@@ -76,6 +77,8 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/bodies", get(registry::bodies_page).post(registry::establish))
         .route("/dashboard/bodies/members", post(registry::add_member))
         .route("/dashboard/bodies/members/removals", post(registry::remove_member))
+        .route("/dashboard/imports/action-plan", get(upload::page).post(upload::check))
+        .route("/dashboard/imports/action-plan/confirm", post(upload::confirm))
         .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
         .route("/dashboard/sign-in/with/{provider}", get(session::with_provider))
         .route("/dashboard/sign-in/callback", get(session::callback))
