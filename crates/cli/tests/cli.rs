@@ -1157,6 +1157,11 @@ async fn the_command_lines_csv_is_the_apis_byte_for_byte(db: &TestStore) {
                 "the rows, not the counts: {}",
                 lines[0]
             );
+            assert!(lines[0].ends_with(",Due,State,Last progress,Period,Progress,RAG"), "{}", lines[0]);
+            assert!(
+                cli.contains(",2022-03-31,\"overdue, stale\",2022-04-20,2021/22 Q4,60,RED"),
+                "a date, its period and a number, each in its own cell: {cli}"
+            );
         }
     }
     let summary = succeeds(db, d, &["report", "actions", "--by", "body", "--summary", "--format", "csv"]);
