@@ -43,7 +43,7 @@ pub use kernel::OpenMode;
 pub use record_error::{InvalidRequest, RecordError};
 pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
 pub use reports::{
-    Answered, Asked, NotApplicable, Page, PageInfo, ReportError, ReportRequest, ReportView, Reports, Serving,
+    Answered, Asked, NotApplicable, Pack, Page, PageInfo, ReportError, ReportRequest, ReportView, Reports, Serving,
 };
 pub use seeding::{SeedError, StoryLoaded, load_story};
 pub use signing::{CosignatureError, SigningError, accept_cosignature, due, read_signer, sign_head, sign_if_due};

@@ -230,6 +230,9 @@ impl From<app::ReportError> for ApiError {
             not_found @ ReportError::NotFound { kind, .. } => {
                 ApiError::NotFound(format!("{not_found}: GET /api/v1/{} lists every {}", kind.name(), kind.row()))
             }
+            no_body @ ReportError::NoSuchBody(_) => {
+                ApiError::NotFound(format!("{no_body}: GET /api/v1/export/popolo lists every body, its key as its id"))
+            }
             unwritable @ ReportError::Unwritable(_) => ApiError::Internal(unwritable.to_string()),
         }
     }

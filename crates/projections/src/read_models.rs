@@ -88,6 +88,11 @@ impl ReadModels {
         self.register.resolutions()
     }
 
+    /// The body's name as reports print it, or none when no body `key` is on record.
+    pub fn body_name(&self, key: &Key) -> Option<String> {
+        self.bodies().any(|b| b.id.as_ref() == Some(key)).then(|| self.names.body(key))
+    }
+
     /// Every meeting on record, by key.
     pub fn meetings_on_record(&self) -> impl Iterator<Item = &meeting::State> {
         self.register.meetings()

@@ -13,6 +13,7 @@
 
 mod answers;
 mod live;
+mod pack;
 mod request;
 
 use std::ops::Deref;
@@ -28,6 +29,7 @@ use projections::{
 use serde::Serialize;
 use tokio::sync::{RwLockReadGuard, Semaphore, SemaphorePermit};
 
+pub use pack::{Changes, Cover, Exception, LastMeeting, MeetingRef, Pack, RagMove, Reason, Subject};
 pub use request::{Asked, NotApplicable, Page, PageInfo, ReportRequest};
 
 use crate::{Stores, views};
@@ -75,6 +77,9 @@ pub enum ReportError {
     /// The instrument or resolution asked for in full is not on record.
     #[error("no {} {key} is on record", .kind.row())]
     NotFound { kind: ReportKind, key: Key },
+    /// The body a pack is asked for is not on record.
+    #[error("no body {0} is on record")]
+    NoSuchBody(Key),
     #[error("failed to write the report: {0}")]
     Unwritable(#[from] serde_json::Error),
 }
