@@ -14,6 +14,7 @@ mod config;
 mod holdings;
 mod id_seed;
 pub mod interchange;
+pub mod packs;
 pub mod publisher;
 mod record_error;
 mod recorder;

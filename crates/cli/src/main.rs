@@ -8,6 +8,7 @@ mod export;
 mod import;
 mod init;
 mod keys;
+mod pack;
 mod progress;
 mod proof;
 mod publish;
@@ -62,6 +63,7 @@ enum Command {
     Import(import::Args),
     Init(init::Args),
     Keys(keys::Args),
+    Pack(pack::Args),
     Proof(proof::Args),
     Publish(publish::Args),
     Rebuild(rebuild::Args),
@@ -99,6 +101,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(&config, args).await,
         Command::Init(args) => init::run(&config, args).await,
         Command::Keys(args) => keys::run(args),
+        Command::Pack(args) => pack::run(&config, args).await,
         Command::Proof(args) => proof::run(&config, args).await,
         Command::Publish(args) => publish::run(&config, args).await,
         Command::Rebuild(args) => rebuild::run(&config, args).await,

@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{commands, export, feed, health, imports, metrics, queries, transparency, verify};
+use crate::{commands, export, feed, health, imports, metrics, packs, queries, transparency, verify};
 
 /// The API, as generated from the code.
 #[derive(Debug, OpenApi)]
@@ -38,6 +38,7 @@ use crate::{commands, export, feed, health, imports, metrics, queries, transpare
         queries::actions,
         queries::indicators,
         queries::audit,
+        packs::pack,
         feed::page,
         feed::stream,
         export::cloudevents,

@@ -15,6 +15,7 @@ mod fuzzed;
 mod hostile;
 mod imports;
 mod limits;
+mod packs;
 mod queries;
 mod restart;
 mod transparency;
