@@ -36,8 +36,9 @@ impl Projection for ReadModels {
     /// saved before (up to 8, the sum of the parts' versions when each part was saved apart).
     /// 11: bodies keep their membership history. 12: an instrument's party may be the successor
     /// to the organisation whose pending obligation it took over; the register keeps when and by
-    /// whom each correction was recorded.
-    const VERSION: u32 = 12;
+    /// whom each correction was recorded. 13: organisations keep their reminder contact, opt-out
+    /// and the latest period reminded.
+    const VERSION: u32 = 13;
 
     /// Decodes `event` once and folds it into every part that uses it.
     fn apply(&mut self, event: &RecordedEvent) {
