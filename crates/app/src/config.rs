@@ -88,6 +88,8 @@ pub struct Config {
     /// How reports rate and classify what the events record: the `[rules]` table, each setting
     /// left out taking its default.
     pub rules: Rules,
+    /// Where reminders are sent from and through: the `[reminders]` table, if there is one.
+    pub reminders: Option<crate::reminders::ReminderSettings>,
 }
 
 /// Signed checkpoints: the signing key's file and when `covenant serve` signs a new checkpoint.
@@ -131,6 +133,22 @@ struct ConfigFile {
     database_url: Option<String>,
     transparency: Option<TransparencyFile>,
     rules: Option<RulesFile>,
+    reminders: Option<RemindersFile>,
+}
+
+/// The `[reminders]` table as written: every setting required, unknown ones refused.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemindersFile {
+    smtp_host: String,
+    #[serde(default = "smtp_port")]
+    smtp_port: u16,
+    from: String,
+    dashboard: String,
+}
+
+fn smtp_port() -> u16 {
+    25
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,6 +217,12 @@ impl Config {
             (Some(path), Some(table)) => rules(path, table)?,
             _ => Rules::default(),
         };
+        let reminders = from_file.reminders.map(|r| crate::reminders::ReminderSettings {
+            smtp_host: r.smtp_host,
+            smtp_port: r.smtp_port,
+            from: r.from,
+            dashboard: r.dashboard,
+        });
         let mut options = Vec::new();
         if let Some(flag) = flag {
             options.extend(["--db".to_owned(), shell_word(flag)]);
@@ -212,6 +236,7 @@ impl Config {
             options,
             transparency,
             rules,
+            reminders,
         })
     }
 
@@ -370,7 +395,7 @@ pub enum ConfigError {
     #[error("'{0}://' is not a database Covenant supports: use sqlite://FILE or postgres://USER@HOST/DATABASE")]
     UnknownScheme(String),
     #[error(
-        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), and a [rules] table with the settings docs/reports.md lists",
+        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), a [rules] table with the settings docs/reports.md lists, and a [reminders] table with smtp_host, smtp_port, from and dashboard (docs/packs.md)",
         path.display()
     )]
     File { path: PathBuf, detail: String },

@@ -18,6 +18,7 @@ pub mod packs;
 pub mod publisher;
 mod record_error;
 mod recorder;
+pub mod reminders;
 pub mod reports;
 pub mod resolution_proof;
 mod seeding;

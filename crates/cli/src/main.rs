@@ -15,6 +15,7 @@ mod publish;
 mod rebuild;
 mod rebuild_tree;
 mod record;
+mod remind;
 mod report;
 mod serve;
 mod token;
@@ -69,6 +70,7 @@ enum Command {
     Rebuild(rebuild::Args),
     RebuildTree(rebuild_tree::Args),
     Record(record::Args),
+    Remind(remind::Args),
     Report(report::Args),
     Serve(serve::Args),
     Token(token::Args),
@@ -107,6 +109,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rebuild(args) => rebuild::run(&config, args).await,
         Command::RebuildTree(args) => rebuild_tree::run(&config, args).await,
         Command::Record(args) => record::run(&config, args).await,
+        Command::Remind(args) => remind::run(&config, args).await,
         Command::Report(args) => report::run(&config, args).await,
         Command::Serve(args) => serve::run(&config, cli.db.is_some(), args).await,
         Command::Token(args) => token::run(&config, args).await,

@@ -14,6 +14,7 @@
 mod answers;
 mod live;
 mod pack;
+mod reminders;
 mod request;
 
 use std::ops::Deref;
@@ -30,6 +31,7 @@ use serde::Serialize;
 use tokio::sync::{RwLockReadGuard, Semaphore, SemaphorePermit};
 
 pub use pack::{Changes, Cover, Exception, LastMeeting, MeetingRef, Pack, RagMove, Reason, Subject};
+pub use reminders::{Reminder, iso_week};
 pub use request::{Asked, NotApplicable, Page, PageInfo, ReportRequest};
 
 use crate::{Stores, views};
