@@ -101,6 +101,8 @@ pub struct Config {
     /// The URL people reach the service at, which providers send them back to
     /// (`[sign_in] public_url`); needed for any provider to be used.
     pub public_url: Option<String>,
+    /// Where reminders are sent from and through: the `[reminders]` table, if there is one.
+    pub reminders: Option<crate::reminders::ReminderSettings>,
 }
 
 /// Signed checkpoints: the signing key's file and when `covenant serve` signs a new checkpoint.
@@ -145,6 +147,22 @@ struct ConfigFile {
     transparency: Option<TransparencyFile>,
     rules: Option<RulesFile>,
     sign_in: Option<SignInFile>,
+    reminders: Option<RemindersFile>,
+}
+
+/// The `[reminders]` table as written: every setting required, unknown ones refused.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemindersFile {
+    smtp_host: String,
+    #[serde(default = "smtp_port")]
+    smtp_port: u16,
+    from: String,
+    dashboard: String,
+}
+
+fn smtp_port() -> u16 {
+    25
 }
 
 /// The `[sign_in]` table as written.
@@ -255,6 +273,12 @@ impl Config {
             (Some(path), Some(table)) => sign_in(path, table)?,
             _ => SignIn::default(),
         };
+        let reminders = from_file.reminders.map(|r| crate::reminders::ReminderSettings {
+            smtp_host: r.smtp_host,
+            smtp_port: r.smtp_port,
+            from: r.from,
+            dashboard: r.dashboard,
+        });
         let mut options = Vec::new();
         if let Some(flag) = flag {
             options.extend(["--db".to_owned(), shell_word(flag)]);
@@ -272,6 +296,7 @@ impl Config {
             sessions: sign_in.limits,
             providers: sign_in.providers,
             public_url: sign_in.public_url,
+            reminders,
         })
     }
 
@@ -537,7 +562,7 @@ pub enum ConfigError {
     #[error("'{0}://' is not a database Covenant supports: use sqlite://FILE or postgres://USER@HOST/DATABASE")]
     UnknownScheme(String),
     #[error(
-        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), a [rules] table with the settings docs/reports.md lists, and a [sign_in] table (docs/sign-in.md)",
+        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), a [rules] table with the settings docs/reports.md lists, a [sign_in] table (docs/sign-in.md), and a [reminders] table with smtp_host, smtp_port, from and dashboard (docs/packs.md)",
         path.display()
     )]
     File { path: PathBuf, detail: String },

@@ -15,9 +15,11 @@ mod holdings;
 mod id_seed;
 pub mod interchange;
 pub mod oidc;
+pub mod packs;
 pub mod publisher;
 mod record_error;
 mod recorder;
+pub mod reminders;
 pub mod reports;
 pub mod resolution_proof;
 mod role_mapping;
@@ -47,7 +49,7 @@ pub use oidc::{OpenIdSignIn, Provider, SignInError};
 pub use record_error::{InvalidRequest, RecordError};
 pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
 pub use reports::{
-    Answered, Asked, NotApplicable, Page, PageInfo, ReportError, ReportRequest, ReportView, Reports, Serving,
+    Answered, Asked, NotApplicable, Pack, Page, PageInfo, ReportError, ReportRequest, ReportView, Reports, Serving,
 };
 pub use role_mapping::{Claims, DEFAULT_CONTACT, Granted, RoleMapping, RoleRule};
 pub use seeding::{SeedError, StoryLoaded, load_story};

@@ -8,12 +8,14 @@ mod export;
 mod import;
 mod init;
 mod keys;
+mod pack;
 mod progress;
 mod proof;
 mod publish;
 mod rebuild;
 mod rebuild_tree;
 mod record;
+mod remind;
 mod report;
 mod serve;
 mod token;
@@ -62,11 +64,13 @@ enum Command {
     Import(import::Args),
     Init(init::Args),
     Keys(keys::Args),
+    Pack(pack::Args),
     Proof(proof::Args),
     Publish(publish::Args),
     Rebuild(rebuild::Args),
     RebuildTree(rebuild_tree::Args),
     Record(record::Args),
+    Remind(remind::Args),
     Report(report::Args),
     Serve(serve::Args),
     Token(token::Args),
@@ -99,11 +103,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(&config, args).await,
         Command::Init(args) => init::run(&config, args).await,
         Command::Keys(args) => keys::run(args),
+        Command::Pack(args) => pack::run(&config, args).await,
         Command::Proof(args) => proof::run(&config, args).await,
         Command::Publish(args) => publish::run(&config, args).await,
         Command::Rebuild(args) => rebuild::run(&config, args).await,
         Command::RebuildTree(args) => rebuild_tree::run(&config, args).await,
         Command::Record(args) => record::run(&config, args).await,
+        Command::Remind(args) => remind::run(&config, args).await,
         Command::Report(args) => report::run(&config, args).await,
         Command::Serve(args) => serve::run(&config, cli.db.is_some(), args).await,
         Command::Token(args) => token::run(&config, args).await,

@@ -355,7 +355,7 @@ fn parse_format(text: &str) -> Result<Format, String> {
     text.parse()
 }
 
-fn parse_key(text: &str) -> Result<Key, String> {
+pub(crate) fn parse_key(text: &str) -> Result<Key, String> {
     Key::parse(text)
 }
 

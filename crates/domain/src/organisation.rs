@@ -1,6 +1,7 @@
 //! The Organisation aggregate: a council, NHS body, ICB, police or fire service, housing
 //! association, voluntary or community organisation, parish or town council, or partnership,
-//! identified in the org-id style; renamed, succeeded by another organisation, dissolved.
+//! identified in the org-id style; renamed, succeeded by another organisation, dissolved; the
+//! contact its action reminders go to, whether it has opted out of them, and each reminder sent.
 
 use kernel::StreamId;
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,15 @@ pub enum Command {
         #[serde(deserialize_with = "crate::values::strict_date")]
         effective_on: Date,
     },
+    /// Names the person reminders about the organisation's actions are sent to.
+    NameContact { id: OrgId, name: String, email: String },
+    /// The organisation's contact is sent no more reminders.
+    OptOutOfReminders { id: OrgId },
+    /// Reminders are sent to the organisation's contact again.
+    OptInToReminders { id: OrgId },
+    /// A reminder of the organisation's overdue, due-soon and stale actions was sent to its
+    /// contact for `period` (an ISO week, such as `2026-W49`).
+    RecordReminder { id: OrgId, period: String, to: String, actions: Vec<crate::values::Key> },
 }
 
 impl Command {
@@ -65,7 +75,11 @@ impl Command {
             Command::Register { id, .. }
             | Command::Rename { id, .. }
             | Command::Succeed { id, .. }
-            | Command::Dissolve { id, .. } => id,
+            | Command::Dissolve { id, .. }
+            | Command::NameContact { id, .. }
+            | Command::OptOutOfReminders { id }
+            | Command::OptInToReminders { id }
+            | Command::RecordReminder { id, .. } => id,
         }
     }
 
@@ -77,7 +91,11 @@ impl Command {
     /// registration, which carries no date of its own.
     pub fn happened_on(&self) -> Option<Happened> {
         match self {
-            Command::Register { .. } => None,
+            Command::Register { .. }
+            | Command::NameContact { .. }
+            | Command::OptOutOfReminders { .. }
+            | Command::OptInToReminders { .. }
+            | Command::RecordReminder { .. } => None,
             Command::Rename { effective_on, .. }
             | Command::Succeed { effective_on, .. }
             | Command::Dissolve { effective_on, .. } => Some(Happened::new("effective_on", *effective_on)),
@@ -99,6 +117,17 @@ pub enum Event {
     Renamed { name: String, previous_name: String, effective_on: Date },
     Succeeded { successor: OrgId, effective_on: Date },
     Dissolved { effective_on: Date },
+    ContactNamed { name: String, email: String },
+    RemindersOptedOut {},
+    RemindersOptedIn {},
+    Reminded { period: String, to: String, actions: Vec<crate::values::Key> },
+}
+
+/// The person reminders are sent to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -111,6 +140,13 @@ pub struct State {
     pub successor: Option<OrgId>,
     pub succeeded_on: Option<Date>,
     pub dissolved_on: Option<Date>,
+    #[serde(default)]
+    pub contact: Option<Contact>,
+    #[serde(default)]
+    pub reminders_opted_out: bool,
+    /// The latest period a reminder was sent for.
+    #[serde(default)]
+    pub reminded_for: Option<String>,
 }
 
 impl State {
@@ -148,6 +184,43 @@ pub enum Error {
     SuccessorIsSelf(OrgId),
     #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
     InFuture { what: &'static str, date: Date, today: Date },
+    #[error("contact name is empty: give the name of the person reminders go to")]
+    EmptyContactName,
+    #[error("'{0}' is not an e-mail address: give one such as housing@west-lindsey.gov.uk")]
+    NotAnEmail(String),
+    #[error("organisation {0} has already opted out of reminders: nothing to record; opt it in to send them again")]
+    AlreadyOptedOut(OrgId),
+    #[error("organisation {0} has not opted out of reminders: nothing to record; opt it out to stop them")]
+    NotOptedOut(OrgId),
+    #[error("organisation {0} names no contact: name one before recording a reminder")]
+    NoContact(OrgId),
+    #[error("organisation {0} has opted out of reminders: record none")]
+    OptedOut(OrgId),
+    #[error("organisation {id} was already reminded for {period}: a period has one reminder")]
+    AlreadyReminded { id: OrgId, period: String },
+    #[error("'{0}' is not a reminder period: give an ISO week such as 2026-W49")]
+    NotAPeriod(String),
+}
+
+/// True for `YYYY-Www`, an ISO week, which sorts in time order as text.
+fn is_period(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 8 && b[..4].iter().all(u8::is_ascii_digit) && &b[4..6] == b"-W" && b[6..].iter().all(u8::is_ascii_digit)
+}
+
+/// A plausible e-mail address: one `@` with text either side, a dot in the domain, no spaces.
+fn is_email(text: &str) -> bool {
+    let mut parts = text.split('@');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(local), Some(domain), None) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+        }
+        _ => false,
+    }
 }
 
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
@@ -206,6 +279,38 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             not_future(ctx, "dissolution", *effective_on)?;
             Ok(vec![Event::Dissolved { effective_on: *effective_on }])
         }
+        Command::NameContact { name, email, .. } => {
+            if !has_text(name) {
+                return Err(Error::EmptyContactName);
+            }
+            let email = email.trim();
+            if !is_email(email) {
+                return Err(Error::NotAnEmail(email.to_owned()));
+            }
+            Ok(vec![Event::ContactNamed { name: name.trim().to_owned(), email: email.to_owned() }])
+        }
+        Command::OptOutOfReminders { .. } if state.reminders_opted_out => Err(Error::AlreadyOptedOut(id.clone())),
+        Command::OptOutOfReminders { .. } => Ok(vec![Event::RemindersOptedOut {}]),
+        Command::OptInToReminders { .. } if !state.reminders_opted_out => Err(Error::NotOptedOut(id.clone())),
+        Command::OptInToReminders { .. } => Ok(vec![Event::RemindersOptedIn {}]),
+        Command::RecordReminder { period, to, actions, .. } => {
+            if !is_period(period) {
+                return Err(Error::NotAPeriod(period.clone()));
+            }
+            if state.contact.is_none() {
+                return Err(Error::NoContact(id.clone()));
+            }
+            if state.reminders_opted_out {
+                return Err(Error::OptedOut(id.clone()));
+            }
+            if state.reminded_for.as_ref().is_some_and(|last| last >= period) {
+                return Err(Error::AlreadyReminded { id: id.clone(), period: period.clone() });
+            }
+            if !is_email(to) {
+                return Err(Error::NotAnEmail(to.clone()));
+            }
+            Ok(vec![Event::Reminded { period: period.clone(), to: to.clone(), actions: actions.clone() }])
+        }
     }
 }
 
@@ -230,6 +335,12 @@ pub fn evolve(mut state: State, event: &Event) -> State {
             state.succeeded_on = Some(*effective_on);
         }
         Event::Dissolved { effective_on } => state.dissolved_on = Some(*effective_on),
+        Event::ContactNamed { name, email } => {
+            state.contact = Some(Contact { name: name.clone(), email: email.clone() })
+        }
+        Event::RemindersOptedOut {} => state.reminders_opted_out = true,
+        Event::RemindersOptedIn {} => state.reminders_opted_out = false,
+        Event::Reminded { period, .. } => state.reminded_for = Some(period.clone()),
     }
     state
 }

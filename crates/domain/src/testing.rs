@@ -345,6 +345,22 @@ pub fn further_commands() -> Vec<Command> {
             reason: "Merged into the community safety partnership plan".into(),
         }
         .into(),
+        // Reminders: the contact is illustrative, as is every reminder.
+        organisation::Command::NameContact {
+            id: org("GB-LAE-WLI"),
+            name: "Housing Services".into(),
+            email: "housing@west-lindsey.example".into(),
+        }
+        .into(),
+        organisation::Command::RecordReminder {
+            id: org("GB-LAE-WLI"),
+            period: "2024-W23".into(),
+            to: "housing@west-lindsey.example".into(),
+            actions: vec![],
+        }
+        .into(),
+        organisation::Command::OptOutOfReminders { id: org("GB-LAE-WLI") }.into(),
+        organisation::Command::OptInToReminders { id: org("GB-LAE-WLI") }.into(),
     ]
 }
 

@@ -490,3 +490,101 @@ fn an_exemption_schedule_12a_does_not_have_is_rejected() {
         .then_error(|e| matches!(e, DomainError::Resolution(resolution::Error::NoSuchExemption(8))));
     assert!(message.contains("paragraphs 1 to 7"), "{message}");
 }
+
+fn reminded(period: &str) -> Event {
+    Event::Organisation(organisation::Event::Reminded {
+        period: period.into(),
+        to: "housing@west-lindsey.example".into(),
+        actions: vec![],
+    })
+}
+
+fn remind(period: &str) -> organisation::Command {
+    organisation::Command::RecordReminder {
+        id: org("GB-LAE-WLI"),
+        period: period.into(),
+        to: "housing@west-lindsey.example".into(),
+        actions: vec![key("wl-housing-action")],
+    }
+}
+
+fn district() -> [Event; 2] {
+    [
+        Event::Organisation(organisation::Event::Registered {
+            id: org("GB-LAE-WLI"),
+            name: "West Lindsey District Council".into(),
+            kind: organisation::Kind::LocalAuthority,
+            identifiers: vec![],
+        }),
+        Event::Organisation(organisation::Event::ContactNamed {
+            name: "Housing Services".into(),
+            email: "housing@west-lindsey.example".into(),
+        }),
+    ]
+}
+
+#[test]
+fn a_period_has_one_reminder_and_an_opt_out_stops_them() {
+    let [registered, contact] = district();
+    given([registered.clone(), contact.clone()]).when(remind("2026-W49")).then([Event::Organisation(
+        organisation::Event::Reminded {
+            period: "2026-W49".into(),
+            to: "housing@west-lindsey.example".into(),
+            actions: vec![key("wl-housing-action")],
+        },
+    )]);
+    let message = given([registered.clone(), contact.clone(), reminded("2026-W49")])
+        .when(remind("2026-W49"))
+        .then_error(|e| matches!(e, DomainError::Organisation(organisation::Error::AlreadyReminded { .. })));
+    assert_eq!(message, "organisation GB-LAE-WLI was already reminded for 2026-W49: a period has one reminder");
+    given([registered.clone(), contact.clone(), reminded("2026-W49")])
+        .when(remind("2026-W48"))
+        .then_error(|e| matches!(e, DomainError::Organisation(organisation::Error::AlreadyReminded { .. })));
+    given([registered.clone(), contact.clone(), reminded("2026-W49")]).when(remind("2026-W50")).then([
+        Event::Organisation(organisation::Event::Reminded {
+            period: "2026-W50".into(),
+            to: "housing@west-lindsey.example".into(),
+            actions: vec![key("wl-housing-action")],
+        }),
+    ]);
+    let opted_out = Event::Organisation(organisation::Event::RemindersOptedOut {});
+    given([registered.clone(), contact.clone(), opted_out.clone()])
+        .when(remind("2026-W49"))
+        .then_error(|e| matches!(e, DomainError::Organisation(organisation::Error::OptedOut(_))));
+    given([registered.clone(), contact.clone(), opted_out.clone()])
+        .when(organisation::Command::OptOutOfReminders { id: org("GB-LAE-WLI") })
+        .then_error(|e| matches!(e, DomainError::Organisation(organisation::Error::AlreadyOptedOut(_))));
+    given([registered.clone(), contact, opted_out, Event::Organisation(organisation::Event::RemindersOptedIn {})])
+        .when(remind("2026-W49"))
+        .then([Event::Organisation(organisation::Event::Reminded {
+            period: "2026-W49".into(),
+            to: "housing@west-lindsey.example".into(),
+            actions: vec![key("wl-housing-action")],
+        })]);
+    given([registered])
+        .when(remind("2026-W49"))
+        .then_error(|e| matches!(e, DomainError::Organisation(organisation::Error::NoContact(_))));
+}
+
+#[test]
+fn a_contact_needs_an_email_address_and_a_reminder_an_iso_week() {
+    let [registered, contact] = district();
+    for bad in ["housing", "housing@", "@west-lindsey.gov.uk", "housing @west-lindsey.gov.uk", "a@b@c.uk", "x@nodot"] {
+        let message = given([registered.clone()])
+            .when(organisation::Command::NameContact {
+                id: org("GB-LAE-WLI"),
+                name: "Housing".into(),
+                email: bad.into(),
+            })
+            .then_error(|e| matches!(e, DomainError::Organisation(organisation::Error::NotAnEmail(_))));
+        assert!(message.contains("housing@west-lindsey.gov.uk"), "{message}");
+    }
+    given([registered.clone()])
+        .when(organisation::Command::NameContact { id: org("GB-LAE-WLI"), name: " ".into(), email: "a@b.uk".into() })
+        .then_error(|e| matches!(e, DomainError::Organisation(organisation::Error::EmptyContactName)));
+    for bad in ["2026-49", "W49-2026", "2026-W4", "2026-12-01"] {
+        given([registered.clone(), contact.clone()])
+            .when(remind(bad))
+            .then_error(|e| matches!(e, DomainError::Organisation(organisation::Error::NotAPeriod(_))));
+    }
+}

@@ -18,6 +18,7 @@ mod idempotency;
 mod imports;
 mod metrics;
 mod openapi;
+mod packs;
 mod paging;
 mod problem;
 mod public;

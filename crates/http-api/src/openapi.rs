@@ -11,7 +11,7 @@ use utoipa::openapi::{ContentBuilder, Ref};
 use utoipa::{Modify, OpenApi};
 
 use crate::queries::ReportParameters;
-use crate::{commands, export, feed, health, imports, metrics, queries, transparency, verify};
+use crate::{commands, export, feed, health, imports, metrics, packs, queries, transparency, verify};
 
 /// The API, as generated from the code.
 #[derive(Debug, OpenApi)]
@@ -43,6 +43,7 @@ use crate::{commands, export, feed, health, imports, metrics, queries, transpare
         queries::actions,
         queries::indicators,
         queries::audit,
+        packs::pack,
         feed::page,
         feed::stream,
         export::cloudevents,

@@ -231,6 +231,9 @@ impl From<app::ReportError> for ApiError {
                 ApiError::NotFound(format!("{not_found}: GET /api/v1/{} lists every {}", kind.name(), kind.row()))
             }
             several @ ReportError::NotOneTable { .. } => ApiError::NotAcceptable(several.to_string()),
+            no_body @ ReportError::NoSuchBody(_) => {
+                ApiError::NotFound(format!("{no_body}: GET /api/v1/export/popolo lists every body, its key as its id"))
+            }
             unwritable @ ReportError::Unwritable(_) => ApiError::Internal(unwritable.to_string()),
         }
     }

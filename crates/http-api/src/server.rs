@@ -22,8 +22,8 @@ use tokio::task::JoinSet;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, public, public_feeds,
-    queries, transparency, verify,
+    ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, packs, public,
+    public_feeds, queries, transparency, verify,
 };
 
 /// Every route of the service, with its layers.
@@ -39,6 +39,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/api/v1/events/stream", get(feed::stream))
         .route("/api/v1/export/cloudevents", get(export::cloudevents))
         .route("/api/v1/export/popolo", get(export::popolo))
+        .route("/api/v1/packs/{body}", get(packs::pack))
         .route("/api/v1/verify", get(verify::verify))
         .route("/api/v1/checkpoint", get(transparency::checkpoint))
         .route("/api/v1/checkpoint/cosignatures", post(transparency::cosign))

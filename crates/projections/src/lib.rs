@@ -59,3 +59,5 @@ pub use status::{
 };
 /// An instrument's kind in words, as every report writes it ("MOU", "action plan").
 pub use words::kind as kind_in_words;
+/// A RAG rating as every report writes it (`GREEN`, `AMBER`, `RED`, `not rated`).
+pub use words::rag as rag_in_words;

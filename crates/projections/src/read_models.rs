@@ -37,8 +37,9 @@ impl Projection for ReadModels {
     /// 11: bodies keep their membership history. 12: an instrument's party may be the successor
     /// to the organisation whose pending obligation it took over; the register keeps when and by
     /// whom each correction was recorded. 13: a resolution keeps the paragraph of Schedule 12A
-    /// that makes it exempt.
-    const VERSION: u32 = 13;
+    /// that makes it exempt. 14: organisations keep their reminder contact, opt-out and the latest
+    /// period reminded.
+    const VERSION: u32 = 14;
 
     /// Decodes `event` once and folds it into every part that uses it.
     fn apply(&mut self, event: &RecordedEvent) {
@@ -87,6 +88,11 @@ impl ReadModels {
     /// Every resolution on record, by key.
     pub fn resolutions_on_record(&self) -> impl Iterator<Item = &resolution::State> {
         self.register.resolutions()
+    }
+
+    /// The body's name as reports print it, or none when no body `key` is on record.
+    pub fn body_name(&self, key: &Key) -> Option<String> {
+        self.bodies().any(|b| b.id.as_ref() == Some(key)).then(|| self.names.body(key))
     }
 
     /// Every meeting on record, by key.

@@ -65,6 +65,16 @@ fn organisation_summary(e: &organisation::Event, n: Naming<'_>) -> String {
             format!("succeeded by {} from {effective_on}", n.organisation(successor))
         }
         E::Dissolved { effective_on } => format!("dissolved on {effective_on}"),
+        E::ContactNamed { name, email } => format!("named {name} <{email}> as the contact for reminders"),
+        E::RemindersOptedOut {} => "opted out of reminders".to_owned(),
+        E::RemindersOptedIn {} => "opted in to reminders again".to_owned(),
+        E::Reminded { period, to, actions } => {
+            format!(
+                "reminded {to} of {} action{} for {period}",
+                actions.len(),
+                if actions.len() == 1 { "" } else { "s" }
+            )
+        }
     }
 }
 

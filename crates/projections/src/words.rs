@@ -8,7 +8,7 @@ use domain::rag::Rag;
 pub(crate) use domain::values::in_words as word;
 
 /// `GREEN`, `AMBER`, `RED`, or `not rated`.
-pub(crate) fn rag(rag: Option<Rag>) -> String {
+pub fn rag(rag: Option<Rag>) -> String {
     match rag {
         Some(Rag::Green) => "GREEN".into(),
         Some(Rag::Amber) => "AMBER".into(),

@@ -7,6 +7,7 @@ mod dates;
 mod documented;
 mod keyed;
 mod recording;
+mod reminders;
 mod resending;
 mod seeds;
 mod sessions;

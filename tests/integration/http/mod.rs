@@ -16,6 +16,7 @@ mod hostile;
 mod imports;
 mod limits;
 mod public;
+mod packs;
 mod queries;
 mod restart;
 mod sign_in;

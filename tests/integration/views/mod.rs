@@ -3,3 +3,4 @@
 
 mod audit;
 mod instrument_as_of;
+mod packs;

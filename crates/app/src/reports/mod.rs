@@ -13,6 +13,8 @@
 
 mod answers;
 mod live;
+mod pack;
+mod reminders;
 mod request;
 
 use std::ops::Deref;
@@ -28,6 +30,8 @@ use projections::{
 use serde::Serialize;
 use tokio::sync::{RwLockReadGuard, Semaphore, SemaphorePermit};
 
+pub use pack::{Changes, Cover, Exception, LastMeeting, MeetingRef, Pack, RagMove, Reason, Subject};
+pub use reminders::{Reminder, iso_week};
 pub use request::{Asked, NotApplicable, ONE_REPORTS_OPTIONS, Page, PageInfo, ReportRequest};
 
 use crate::{Stores, views};
@@ -81,6 +85,9 @@ pub enum ReportError {
         .kind.row()
     )]
     NotOneTable { kind: ReportKind },
+    /// The body a pack is asked for is not on record.
+    #[error("no body {0} is on record")]
+    NoSuchBody(Key),
     #[error("failed to write the report: {0}")]
     Unwritable(#[from] serde_json::Error),
 }

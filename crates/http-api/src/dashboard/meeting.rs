@@ -253,6 +253,15 @@ async fn meeting_page(
             dt { "Held" } dd data-field="held" { (layout::date(m.held_on)) }
             dt { "Minutes published" } dd data-field="minutes" { (layout::date(m.minutes_published_on)) }
         }
+        @if let (Some(b), Some(day)) = (&m.body, m.date) {
+            p #pack {
+                "The board pack for this meeting: "
+                a href=(format!("/api/v1/packs/{b}?as_of={day}&format=html")) { "read it as a web page" }
+                " or "
+                a href=(format!("/api/v1/packs/{b}?as_of={day}&format=xlsx")) { "download it as a spreadsheet" }
+                "."
+            }
+        }
         (layout::scrolling("Agenda", html! {
             table #agenda {
                 caption { "Agenda" }

@@ -1,0 +1,78 @@
+//! `GET /api/v1/packs/{body}`: a body's board pack for a day, as one printable HTML page or a
+//! workbook, made by the service's `app::Reports` and laid out by `app::packs`; read by the
+//! roles that read the reports.
+
+use std::sync::Arc;
+
+use app::Action;
+use app::packs::{self, PackFormat};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use domain::Key;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Authenticated;
+use crate::{ApiError, Service};
+
+/// The day of a pack and the format to write it in.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PackQuery {
+    /// The day the pack describes (`YYYY-MM-DD`): what had been decided by the end of it.
+    as_of: Option<String>,
+    /// `html` (one printable page, the default) or `xlsx` (a workbook with a sheet per section).
+    format: Option<String>,
+}
+
+/// A body's board pack: the status of every instrument it owns or has endorsed with its RAG mix,
+/// its red, overdue and stale actions first, what changed since its previous meeting, its
+/// indicators, and its previous meeting's resolutions with their delivery trail.
+#[utoipa::path(
+    get,
+    path = "/api/v1/packs/{body}",
+    tag = "reports",
+    params(("body" = String, Path, description = "The body's key"), PackQuery),
+    responses(
+        (status = 200, description = "The pack, as one HTML page", body = String, content_type = "text/html"),
+        (status = 200, description = "The pack, as a workbook", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "The key, the day or the format is not valid", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role may not read the reports", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such body is on record by the day", body = crate::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn pack(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+    Path(body): Path<String>,
+    query: Result<Query<PackQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    principal.require(Action::ReadReports)?;
+    let body = Key::parse(body).map_err(|e| ApiError::bad_request(e, "body"))?;
+    let Query(query) = query.map_err(|e| {
+        let detail = format!("{}: a pack takes as_of and format", e.body_text());
+        let field = crate::problem::named_field(&detail);
+        ApiError::BadRequest { detail, field }
+    })?;
+    let as_of = crate::queries::date(&query.as_of, "as_of")?
+        .ok_or_else(|| ApiError::bad_request("give the day of the pack as as_of=YYYY-MM-DD", "as_of"))?;
+    let format = PackFormat::parse(query.format.as_deref().unwrap_or("html"))
+        .map_err(|e| ApiError::bad_request(e.to_string(), "format"))?;
+    let pack = service.reports.pack(&body, as_of).await?;
+    let bytes = packs::render(&pack, format).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let disposition = format!("inline; filename=\"{body}-{as_of}.{}\"", format.extension());
+    let disposition = HeaderValue::from_str(&disposition).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(format.media_type())),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,194 @@
+//! Reminders (`app::reminders::send_due`) against an SMTP receiver started on loopback: each
+//! contact gets one e-mail with a plain text and an HTML part listing its own pressing actions
+//! with their dashboard links; an organisation that opted out gets none; a week has one reminder
+//! per organisation, also when the reminders are sent again by a fresh process; and each reminder
+//! is in the audit trail.
+
+use std::sync::{Arc, Mutex};
+
+use app::reminders::{ReminderSettings, send_due};
+use app::{Asked, Provenance, Recorder, ReportRequest, ReportView, Reports, Submission};
+use domain::testing::{date, default_now};
+use domain::{Command, OrgId, organisation};
+use kernel::{StreamId, Timestamp};
+use projections::{ReportKind, Rules, TrailFilters, Unverified};
+use tests::{TestStore, on_both_backends};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+on_both_backends!(the_right_actions_go_to_the_right_contacts_once_a_week);
+
+/// One message the receiver accepted: its recipients and its data.
+#[derive(Clone, Debug)]
+struct Received {
+    to: Vec<String>,
+    data: String,
+}
+
+/// A minimal SMTP receiver on a free loopback port, keeping every message it accepts.
+async fn receiver() -> (u16, Arc<Mutex<Vec<Received>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+    let port = listener.local_addr().expect("an address").port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let kept = received.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 localhost ready\r\n").await.expect("greeting");
+                let mut to = Vec::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 localhost\r\n"
+                    } else if let Some(rcpt) = upper.strip_prefix("RCPT TO:") {
+                        to.push(rcpt.trim().trim_matches(['<', '>']).to_ascii_lowercase());
+                        b"250 ok\r\n"
+                    } else if upper == "DATA" {
+                        write.write_all(b"354 go ahead\r\n").await.expect("reply");
+                        let mut data = String::new();
+                        while let Ok(Some(line)) = lines.next_line().await {
+                            if line == "." {
+                                break;
+                            }
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        // Quoted-printable, as the parts are sent: soft line breaks joined, `=` restored.
+                        let data = data.replace("=\n", "").replace("=3D", "=");
+                        kept.lock().expect("the messages").push(Received { to: std::mem::take(&mut to), data });
+                        b"250 queued\r\n"
+                    } else if upper == "QUIT" {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    write.write_all(reply).await.expect("reply");
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+async fn record(recorder: &Recorder, command: organisation::Command) {
+    let submission = Submission { command: Command::Organisation(command), provenance: Provenance::new("secretariat") };
+    recorder.record(&submission, Timestamp::now()).await.expect("recorded");
+}
+
+async fn the_right_actions_go_to_the_right_contacts_once_a_week(db: &TestStore) {
+    let stores = db.stores().await;
+    let recorder = Recorder::new(stores.events.clone());
+    for story in app::seeds::stories() {
+        app::load_story(&recorder, &story, default_now()).await.expect("the seed story is recorded");
+    }
+    let today = date("2024-06-03");
+    // Before any contact is named, nobody is due a reminder.
+    let reports = Reports::once(stores.clone(), Rules::default(), Unverified::Refuse);
+    assert!(reports.reminders_due(today).await.expect("the reminders").is_empty());
+
+    // Every organisation with a pressing action on the day names a contact (illustrative
+    // addresses); the last of them opts out.
+    let request = ReportRequest::new(ReportKind::Actions, Asked { today: Some(today), ..Asked::default() });
+    let ReportView::Actions(log) = reports.answer(&request.expect("a request")).await.expect("the log").view else {
+        panic!("the action log");
+    };
+    let pressing = |a: &&projections::ActionRow| {
+        a.state.is_open()
+            && (matches!(a.state, projections::ActionState::Overdue | projections::ActionState::DueSoon) || a.stale)
+    };
+    let mut organisations: Vec<OrgId> =
+        log.rows.iter().filter(pressing).filter_map(|a| a.organisation.clone()).collect();
+    organisations.sort();
+    organisations.dedup();
+    assert!(organisations.len() >= 2, "the demo has pressing actions at two organisations or more: {organisations:?}");
+    let address = |o: &OrgId| format!("delivery@{}.example", o.as_str().to_ascii_lowercase());
+    for o in &organisations {
+        record(
+            &recorder,
+            organisation::Command::NameContact {
+                id: o.clone(),
+                name: format!("Delivery lead, {o}"),
+                email: address(o),
+            },
+        )
+        .await;
+    }
+    let opted_out = organisations.last().expect("one").clone();
+    record(&recorder, organisation::Command::OptOutOfReminders { id: opted_out.clone() }).await;
+
+    let (port, received) = receiver().await;
+    let settings = ReminderSettings {
+        smtp_host: "127.0.0.1".into(),
+        smtp_port: port,
+        from: "Board secretariat <secretariat@covenant.example>".into(),
+        dashboard: "https://covenant.example".into(),
+    };
+    let sent = send_due(&reports, &recorder, &settings, today).await.expect("the reminders are sent");
+    assert_eq!(sent.len(), organisations.len() - 1, "one to each contact but the one that opted out");
+    let messages = received.lock().expect("the messages").clone();
+    assert_eq!(messages.len(), sent.len());
+    for o in &organisations[..organisations.len() - 1] {
+        let to: Vec<&Received> = messages.iter().filter(|m| m.to == [address(o)]).collect();
+        assert_eq!(to.len(), 1, "{o}: one message");
+        let data = &to[0].data;
+        assert!(
+            data.contains("multipart/alternative") && data.contains("text/plain") && data.contains("text/html"),
+            "{data}"
+        );
+        for action in log.rows.iter().filter(pressing).filter(|a| a.organisation.as_ref() == Some(o)) {
+            assert!(
+                data.contains(&format!("https://covenant.example/dashboard/actions/{}", action.commitment)),
+                "{o}: {} in {data}",
+                action.commitment
+            );
+        }
+        for action in log.rows.iter().filter(pressing).filter(|a| a.organisation.as_ref() != Some(o)) {
+            assert!(
+                !data.contains(&format!("/dashboard/actions/{}\n", action.commitment)),
+                "{o}: not another's action {}",
+                action.commitment
+            );
+        }
+        // The audit trail of the organisation shows the reminder.
+        let trail = Asked {
+            trail: TrailFilters {
+                stream: Some(StreamId::parse(format!("organisation-{o}")).expect("a stream")),
+                actor: None,
+            },
+            ..Asked::default()
+        };
+        let ReportView::Audit(audit) = reports
+            .answer(&ReportRequest::new(ReportKind::Audit, trail).expect("a request"))
+            .await
+            .expect("the trail")
+            .view
+        else {
+            panic!("the audit trail");
+        };
+        let reminded: Vec<_> = audit.entries.iter().filter(|e| e.event_type == "OrganisationReminded").collect();
+        assert_eq!(reminded.len(), 1, "{o}: one reminder in the trail");
+        assert!(
+            reminded[0].summary.contains(&address(o)) && reminded[0].summary.contains("2024-W23"),
+            "{}",
+            reminded[0].summary
+        );
+    }
+    assert!(messages.iter().all(|m| m.to != [address(&opted_out)]), "nothing to the organisation that opted out");
+
+    // A fresh process the same week, and later the same week, sends nothing more.
+    let restarted = Reports::once(stores.clone(), Rules::default(), Unverified::Refuse);
+    for day in ["2024-06-03", "2024-06-09"] {
+        let again = send_due(&restarted, &recorder, &settings, date(day)).await.expect("nothing to send");
+        assert!(again.is_empty(), "{day}: already reminded this week");
+    }
+    assert_eq!(received.lock().expect("the messages").len(), messages.len());
+
+    // The next week each is reminded again.
+    let next = send_due(&restarted, &recorder, &settings, date("2024-06-10")).await.expect("the next week's");
+    assert_eq!(next.len(), sent.len());
+    assert!(next.iter().all(|s| s.reminder.period == "2024-W24"));
+}
