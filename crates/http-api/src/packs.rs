@@ -1,11 +1,11 @@
 //! `GET /api/v1/packs/{body}`: a body's board pack for a day, as one printable HTML page or a
 //! workbook, made by the service's `app::Reports` and laid out by `app::packs`; read by the
-//! roles that read the reports.
+//! roles that read the reports, and the same from the dashboard (`/dashboard/packs/{body}`).
 
 use std::sync::Arc;
 
-use app::Action;
 use app::packs::{self, PackFormat};
+use app::{Action, Principal};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
@@ -37,8 +37,10 @@ pub struct PackQuery {
     tag = "reports",
     params(("body" = String, Path, description = "The body's key"), PackQuery),
     responses(
-        (status = 200, description = "The pack, as one HTML page", body = String, content_type = "text/html"),
-        (status = 200, description = "The pack, as a workbook", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 200, description = "The pack: one HTML page (format=html), or a workbook (format=xlsx)", content(
+            (String = "text/html"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 400, description = "The key, the day or the format is not valid", body = crate::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role may not read the reports", body = crate::Problem, content_type = "application/problem+json"),
@@ -50,6 +52,17 @@ pub async fn pack(
     State(service): State<Arc<Service>>,
     Authenticated(principal): Authenticated,
     Path(body): Path<String>,
+    query: Result<Query<PackQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    answer(&service, &principal, body, query).await
+}
+
+/// The pack `principal` asks for: the answer of the API's route and of the dashboard's links
+/// alike.
+pub(crate) async fn answer(
+    service: &Service,
+    principal: &Principal,
+    body: String,
     query: Result<Query<PackQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     principal.require(Action::ReadReports)?;

@@ -147,6 +147,23 @@ async fn the_page_and_the_refusals(db: &TestStore) {
     let anonymous = app.client.get(app.url(&format!("/api/v1/packs/{board}?as_of=2020-12-02"))).send().await;
     assert_eq!(anonymous.expect("get").status(), 401);
 
+    // The meeting's page links to the same pack under /dashboard, which a signed-in person follows.
+    let session = app.session_of(&reader).await;
+    let meeting = app.client.get(app.url("/dashboard/meetings/lincolnshire-hwb-2020-12-01")).header("cookie", &session);
+    let meeting = meeting.send().await.expect("get").text().await.expect("a page");
+    let link = format!("/dashboard/packs/{board}?as_of=2020-12-01&amp;format=html");
+    assert!(meeting.contains(&link), "the meeting links to its pack: {meeting}");
+    let linked = app.client.get(app.url(&link.replace("&amp;", "&"))).header("cookie", &session).send().await;
+    let linked = linked.expect("get");
+    assert_eq!(linked.status(), 200);
+    assert!(
+        linked
+            .text()
+            .await
+            .expect("a page")
+            .contains("<h1>Lincolnshire Health and Wellbeing Board: delivery report, 1 December 2020</h1>")
+    );
+
     let (status, _, problem) = answer(
         app.get(&format!("/api/v1/packs/{board}?as_of=2020-12-02&format=pdf"), &reader).send().await.expect("get"),
     )

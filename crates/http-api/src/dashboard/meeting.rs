@@ -170,6 +170,17 @@ fn agenda(check: &mut Check<'_>, text: &str) -> Vec<(Option<String>, String)> {
     items
 }
 
+/// `GET /dashboard/packs/{body}`: a body's board pack, as the API gives it, for the links on
+/// each meeting's page.
+pub(crate) async fn pack(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Path(body): Path<String>,
+    query: Result<Query<crate::packs::PackQuery>, QueryRejection>,
+) -> Result<Response, Failure> {
+    Ok(crate::packs::answer(&service, &viewer.0, body, query).await?)
+}
+
 /// `GET /dashboard/meetings/{meeting}`.
 pub(crate) async fn page(
     State(service): State<Arc<Service>>,
@@ -256,9 +267,9 @@ async fn meeting_page(
         @if let (Some(b), Some(day)) = (&m.body, m.date) {
             p #pack {
                 "The board pack for this meeting: "
-                a href=(format!("/api/v1/packs/{b}?as_of={day}&format=html")) { "read it as a web page" }
+                a href=(format!("/dashboard/packs/{b}?as_of={day}&format=html")) { "read it as a web page" }
                 " or "
-                a href=(format!("/api/v1/packs/{b}?as_of={day}&format=xlsx")) { "download it as a spreadsheet" }
+                a href=(format!("/dashboard/packs/{b}?as_of={day}&format=xlsx")) { "download it as a spreadsheet" }
                 "."
             }
         }

@@ -58,6 +58,7 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/instruments/{instrument}/versions/new", get(drafting::new_version))
         .route("/dashboard/resolutions/{resolution}", get(resolution::page))
         .route("/dashboard/resolutions/{resolution}/proof", get(resolution::proof))
+        .route("/dashboard/packs/{body}", get(meeting::pack))
         .route("/dashboard/resolutions/{resolution}/correction", get(correction::new))
         .route("/dashboard/resolutions/{resolution}/corrections", post(correction::record))
         .route("/dashboard/audit", get(audit::page))
