@@ -88,6 +88,9 @@ pub struct Config {
     /// How reports rate and classify what the events record: the `[rules]` table, each setting
     /// left out taking its default.
     pub rules: Rules,
+    /// Which hosts webhooks may be sent to and how deliveries are retried: the `[webhooks]`
+    /// table.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 /// Signed checkpoints: the signing key's file and when `covenant serve` signs a new checkpoint.
@@ -131,6 +134,18 @@ struct ConfigFile {
     database_url: Option<String>,
     transparency: Option<TransparencyFile>,
     rules: Option<RulesFile>,
+    webhooks: Option<WebhooksFile>,
+}
+
+/// The `[webhooks]` table as written: every setting optional, unknown ones refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhooksFile {
+    allow_private: Option<bool>,
+    max_attempts: Option<u32>,
+    retry_first_ms: Option<u64>,
+    retry_most_seconds: Option<u64>,
+    timeout_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,6 +214,10 @@ impl Config {
             (Some(path), Some(table)) => rules(path, table)?,
             _ => Rules::default(),
         };
+        let webhooks = match (path, from_file.webhooks) {
+            (Some(path), Some(table)) => webhooks(path, table)?,
+            _ => crate::webhooks::WebhookSettings::default(),
+        };
         let mut options = Vec::new();
         if let Some(flag) = flag {
             options.extend(["--db".to_owned(), shell_word(flag)]);
@@ -212,6 +231,7 @@ impl Config {
             options,
             transparency,
             rules,
+            webhooks,
         })
     }
 
@@ -284,6 +304,33 @@ fn transparency(path: &Path, table: TransparencyFile) -> Result<Transparency, Co
         key: table.key.map(|key| base.join(key)),
         policy: CheckpointPolicy { every_events, every: Duration::from_secs(every_seconds) },
         witnesses,
+    })
+}
+
+/// The `[webhooks]` table of the config file at `path`, checked: each setting left out takes
+/// the default of [`crate::webhooks::WebhookSettings::default`].
+fn webhooks(path: &Path, table: WebhooksFile) -> Result<crate::webhooks::WebhookSettings, ConfigError> {
+    let defaults = crate::webhooks::WebhookSettings::default();
+    let positive = |setting: &str, value: Option<u64>, default: u64| match value {
+        None => Ok(default),
+        Some(0) => Err(ConfigError::File {
+            path: path.to_owned(),
+            detail: format!(
+                "[webhooks] {setting} is 0: give a whole number of at least 1, or leave it out for the default"
+            ),
+        }),
+        Some(v) => Ok(v),
+    };
+    let max_attempts = positive("max_attempts", table.max_attempts.map(u64::from), u64::from(defaults.max_attempts))?;
+    let retry_first = positive("retry_first_ms", table.retry_first_ms, defaults.retry_first.as_millis() as u64)?;
+    let retry_most = positive("retry_most_seconds", table.retry_most_seconds, defaults.retry_most.as_secs())?;
+    let timeout = positive("timeout_seconds", table.timeout_seconds, defaults.timeout.as_secs())?;
+    Ok(crate::webhooks::WebhookSettings {
+        allow_private: table.allow_private.unwrap_or(defaults.allow_private),
+        max_attempts: u32::try_from(max_attempts).unwrap_or(u32::MAX),
+        retry_first: Duration::from_millis(retry_first),
+        retry_most: Duration::from_secs(retry_most),
+        timeout: Duration::from_secs(timeout),
     })
 }
 

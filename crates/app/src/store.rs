@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use kernel::{
     CheckpointStore, EventStore, IdempotencyStore, OpenError, OpenMode, PublisherStore, Snapshot, SnapshotStore,
-    StoreError, TokenStore,
+    StoreError, TokenStore, WebhookStore,
 };
 use store_postgres::PostgresStore;
 use store_sqlite::SqliteStore;
@@ -16,7 +16,7 @@ pub use store_sqlite::{BUSY_TIMEOUT, Opening, WaitNotice};
 use crate::{Config, DatabaseUrl};
 
 /// The log, and beside it in the same database the snapshots, the access tokens, the answers
-/// kept for idempotent requests, the signed checkpoints and the publishers' positions.
+/// kept for idempotent requests, the signed checkpoints, the publishers' positions and the webhook subscriptions.
 #[derive(Clone)]
 pub struct Stores {
     pub events: Arc<dyn EventStore>,
@@ -26,6 +26,8 @@ pub struct Stores {
     pub checkpoints: Arc<dyn CheckpointStore>,
     /// How far each publisher of the log to another system has published (`crate::publisher`).
     pub publishers: Arc<dyn PublisherStore>,
+    /// Webhook subscriptions, their delivery logs and dead letters (`crate::webhooks`).
+    pub webhooks: Arc<dyn WebhookStore>,
     backend: Backend,
 }
 
@@ -52,6 +54,7 @@ impl Stores {
                 + IdempotencyStore
                 + CheckpointStore
                 + PublisherStore
+                + WebhookStore
                 + Clone
                 + 'static,
         >(
@@ -68,7 +71,8 @@ impl Stores {
                 tokens: store.clone(),
                 idempotency: store.clone(),
                 checkpoints: store.clone(),
-                publishers: store,
+                publishers: store.clone(),
+                webhooks: store,
                 backend,
             }
         }

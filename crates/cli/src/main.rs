@@ -18,6 +18,7 @@ mod report;
 mod serve;
 mod token;
 mod verify;
+mod webhook;
 mod witness;
 
 use std::path::PathBuf;
@@ -71,6 +72,7 @@ enum Command {
     Serve(serve::Args),
     Token(token::Args),
     Verify(verify::Args),
+    Webhook(webhook::Args),
     Witness(witness::Args),
 }
 
@@ -108,6 +110,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&config, cli.db.is_some(), args).await,
         Command::Token(args) => token::run(&config, args).await,
         Command::Verify(args) => verify::run(&config, args).await,
+        Command::Webhook(args) => webhook::run(&config, args).await,
         Command::Witness(args) => witness::run(args).await,
     }
 }

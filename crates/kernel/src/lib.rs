@@ -24,6 +24,7 @@ mod store;
 mod text;
 mod time;
 mod tokens;
+mod webhooks;
 
 pub use append::{
     AppendError, AppendOutcome, AppendRequest, Expected, GroupPlan, InvalidAppend, Limits, StreamAppend, StreamState,
@@ -48,3 +49,4 @@ pub use store::{EventStore, EventStream, LogBreach, StoreError, StreamBound, Tre
 pub use text::{ControlCharacter, is_refused_control};
 pub use time::Timestamp;
 pub use tokens::{TokenRecord, TokenStore};
+pub use webhooks::{DeadLetter, WebhookAttempt, WebhookRecord, WebhookStore};

@@ -16,6 +16,7 @@ mod rows;
 mod snapshots;
 mod tokens;
 mod tree;
+mod webhooks;
 mod writer;
 
 use std::collections::HashMap;

@@ -14,6 +14,7 @@ mod schema;
 mod snapshots;
 mod tokens;
 mod tree;
+mod webhooks;
 mod writer;
 
 use std::collections::HashMap;
