@@ -587,10 +587,17 @@ impl Deliverer {
             .await
             .map_err(|e| {
                 if e.is_timeout() {
-                    format!("no answer within {} s", self.settings.timeout.as_secs_f64())
-                } else {
-                    format!("no answer: {e}")
+                    return format!("no answer within {} s", self.settings.timeout.as_secs_f64());
                 }
+                // The causes say what went wrong (refused, reset, not found); the URL is known.
+                let mut text = String::from("no answer");
+                let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+                while let Some(error) = cause {
+                    text.push_str(": ");
+                    text.push_str(&error.to_string());
+                    cause = error.source();
+                }
+                text
             })?;
         let code = response.status();
         if code.is_success() { Ok(format!("answered {code}")) } else { Err(format!("answered {code}")) }
