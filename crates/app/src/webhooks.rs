@@ -24,7 +24,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use futures::StreamExt;
 use hmac::{Hmac, Mac};
-use kernel::{EventStore, Position, RecordedEvent, StoreError, Timestamp, WebhookAttempt, WebhookRecord};
+use kernel::{
+    AttemptOutcome, EventStore, Position, RecordedEvent, StoreError, Timestamp, WebhookAttempt, WebhookRecord,
+};
 use sha2::Sha256;
 
 use crate::Stores;
@@ -539,27 +541,27 @@ impl Deliverer {
         loop {
             let outcome = self.send(subscription, event, &body).await;
             let (name, position) = (subscription.name.clone(), event.position);
-            let logged = |outcome: &str, detail: &str| WebhookAttempt {
+            let logged = |outcome: AttemptOutcome, detail: &str| WebhookAttempt {
                 position,
                 attempt,
-                outcome: outcome.to_owned(),
+                outcome,
                 detail: detail.to_owned(),
                 at: Timestamp::now(),
             };
             match outcome {
                 Ok(detail) => {
-                    stores.webhooks.log_attempt(&name, &logged("delivered", &detail)).await?;
+                    stores.webhooks.log_attempt(&name, &logged(AttemptOutcome::Delivered, &detail)).await?;
                     status.deliveries.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
                 }
                 Err(detail) if attempt >= self.settings.max_attempts => {
-                    stores.webhooks.log_attempt(&name, &logged("dead", &detail)).await?;
+                    stores.webhooks.log_attempt(&name, &logged(AttemptOutcome::Dead, &detail)).await?;
                     status.dead_letters.fetch_add(1, Ordering::Relaxed);
                     report(Progress::DeadLetter { name, position, detail });
                     return Ok(());
                 }
                 Err(detail) => {
-                    stores.webhooks.log_attempt(&name, &logged("failed", &detail)).await?;
+                    stores.webhooks.log_attempt(&name, &logged(AttemptOutcome::Failed, &detail)).await?;
                     status.retries.fetch_add(1, Ordering::Relaxed);
                     let after = self.settings.backoff(attempt);
                     report(Progress::Retrying { name, position, attempt, detail, after });
@@ -620,20 +622,15 @@ impl Deliverer {
             let (outcome, detail) = match self.send(&subscription, &event, &body).await {
                 Ok(detail) => {
                     delivered += 1;
-                    ("replayed", detail)
+                    (AttemptOutcome::Replayed, detail)
                 }
                 Err(detail) => {
                     left += 1;
-                    ("dead", detail)
+                    (AttemptOutcome::Dead, detail)
                 }
             };
-            let attempt = WebhookAttempt {
-                position: letter.position,
-                attempt: 0,
-                outcome: outcome.to_owned(),
-                detail,
-                at: Timestamp::now(),
-            };
+            let attempt =
+                WebhookAttempt { position: letter.position, attempt: 0, outcome, detail, at: Timestamp::now() };
             stores.webhooks.log_attempt(name, &attempt).await?;
         }
         Ok((delivered, left))

@@ -113,7 +113,11 @@ async fn verb(config: &Config, stores: &app::Stores, verb: Verb) -> anyhow::Resu
                 for attempt in stores.webhooks.attempts(name, list.attempts).await? {
                     println!(
                         "  {}  position {}  attempt {}  {}  {}",
-                        attempt.at, attempt.position, attempt.attempt, attempt.outcome, attempt.detail
+                        attempt.at,
+                        attempt.position,
+                        attempt.attempt,
+                        attempt.outcome.as_str(),
+                        attempt.detail
                     );
                 }
                 let dead = stores.webhooks.dead_letters(name).await?;

@@ -49,4 +49,4 @@ pub use store::{EventStore, EventStream, LogBreach, StoreError, StreamBound, Tre
 pub use text::{ControlCharacter, is_refused_control};
 pub use time::Timestamp;
 pub use tokens::{TokenRecord, TokenStore};
-pub use webhooks::{DeadLetter, WebhookAttempt, WebhookRecord, WebhookStore};
+pub use webhooks::{AttemptOutcome, DeadLetter, DeadLetterChange, WebhookAttempt, WebhookRecord, WebhookStore};

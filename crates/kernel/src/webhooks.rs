@@ -25,11 +25,60 @@ pub struct WebhookAttempt {
     pub position: Position,
     /// 1 for the first attempt at this event, counting on with each retry.
     pub attempt: u32,
-    /// `delivered`, `failed` (tried again later), `dead` (given up on) or `replayed`.
-    pub outcome: String,
+    pub outcome: AttemptOutcome,
     /// The receiver's status, or why nothing was received.
     pub detail: String,
     pub at: Timestamp,
+}
+
+/// How an attempt ended, and so what it does to the subscription's dead letters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// The receiver answered 2xx.
+    Delivered,
+    /// It did not; the event is tried again later.
+    Failed,
+    /// The last attempt failed: the event is kept as a dead letter and delivery moves on.
+    Dead,
+    /// A dead letter sent again and delivered: it leaves the dead letters.
+    Replayed,
+}
+
+/// What logging an attempt does to the dead letters, in the same transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeadLetterChange {
+    Unchanged,
+    /// The event is kept (or kept again, with the newest detail) as a dead letter.
+    Keep,
+    /// The event leaves the dead letters.
+    Remove,
+}
+
+impl AttemptOutcome {
+    /// The word stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptOutcome::Delivered => "delivered",
+            AttemptOutcome::Failed => "failed",
+            AttemptOutcome::Dead => "dead",
+            AttemptOutcome::Replayed => "replayed",
+        }
+    }
+
+    /// Reads a stored word back.
+    pub fn parse(text: &str) -> Option<AttemptOutcome> {
+        [AttemptOutcome::Delivered, AttemptOutcome::Failed, AttemptOutcome::Dead, AttemptOutcome::Replayed]
+            .into_iter()
+            .find(|o| o.as_str() == text)
+    }
+
+    pub fn dead_letter(self) -> DeadLetterChange {
+        match self {
+            AttemptOutcome::Dead => DeadLetterChange::Keep,
+            AttemptOutcome::Replayed => DeadLetterChange::Remove,
+            AttemptOutcome::Delivered | AttemptOutcome::Failed => DeadLetterChange::Unchanged,
+        }
+    }
 }
 
 /// An event given up on, kept until it is replayed.
@@ -52,8 +101,8 @@ pub trait WebhookStore: Send + Sync {
     /// Removes a subscription with its log and dead letters; `false` when there was none.
     async fn remove_webhook(&self, name: &str) -> Result<bool, StoreError>;
 
-    /// Logs an attempt; one whose outcome is `dead` is also kept as a dead letter, and one
-    /// `replayed` takes its dead letter away, in the same transaction.
+    /// Logs an attempt and, in the same transaction, changes the dead letters as its outcome
+    /// says ([`AttemptOutcome::dead_letter`]).
     async fn log_attempt(&self, name: &str, attempt: &WebhookAttempt) -> Result<(), StoreError>;
 
     /// The last `limit` attempts logged for a subscription, oldest first.

@@ -2,7 +2,10 @@
 //! `webhook_attempts` and `webhook_dead_letters` tables.
 
 use async_trait::async_trait;
-use kernel::{DeadLetter, Position, StoreError, Timestamp, WebhookAttempt, WebhookRecord, WebhookStore};
+use kernel::{
+    AttemptOutcome, DeadLetter, DeadLetterChange, Position, StoreError, Timestamp, WebhookAttempt, WebhookRecord,
+    WebhookStore,
+};
 
 use crate::{SqliteStore, unavailable};
 
@@ -68,14 +71,14 @@ impl WebhookStore for SqliteStore {
         .bind(name)
         .bind(attempt.position.0 as i64)
         .bind(i64::from(attempt.attempt))
-        .bind(&attempt.outcome)
+        .bind(attempt.outcome.as_str())
         .bind(&attempt.detail)
         .bind(attempt.at.as_micros())
         .execute(&mut *tx)
         .await
         .map_err(unavailable)?;
-        match attempt.outcome.as_str() {
-            "dead" => {
+        match attempt.outcome.dead_letter() {
+            DeadLetterChange::Keep => {
                 sqlx::query(
                     "INSERT INTO webhook_dead_letters (webhook, position, detail, failed_at) VALUES (?1, ?2, ?3, ?4) \
                      ON CONFLICT (webhook, position) DO UPDATE SET detail = excluded.detail, failed_at = excluded.failed_at",
@@ -88,7 +91,7 @@ impl WebhookStore for SqliteStore {
                 .await
                 .map_err(unavailable)?;
             }
-            "replayed" => {
+            DeadLetterChange::Remove => {
                 sqlx::query("DELETE FROM webhook_dead_letters WHERE webhook = ?1 AND position = ?2")
                     .bind(name)
                     .bind(attempt.position.0 as i64)
@@ -96,7 +99,7 @@ impl WebhookStore for SqliteStore {
                     .await
                     .map_err(unavailable)?;
             }
-            _ => {}
+            DeadLetterChange::Unchanged => {}
         }
         tx.commit().await.map_err(unavailable)
     }
@@ -114,6 +117,9 @@ impl WebhookStore for SqliteStore {
         rows.into_iter()
             .rev()
             .map(|(position, attempt, outcome, detail, attempted_at)| {
+                let outcome = AttemptOutcome::parse(&outcome).ok_or_else(|| {
+                    StoreError::Unavailable(format!("a webhook attempt is stored with the unknown outcome '{outcome}'"))
+                })?;
                 Ok(WebhookAttempt {
                     position: Position(position as u64),
                     attempt: attempt as u32,

@@ -4,7 +4,8 @@
 //! compared in constant time). Every event a subscription takes arrives, once accepted, in
 //! position order, each signature valid, and a changed body fails the check; an event that
 //! fails every attempt becomes a dead letter, delivery moves on, and a replay delivers it; a
-//! loopback or private target is refused unless the operator allows it.
+//! loopback or private target is refused unless the operator allows it; and the service delivers
+//! in-process and counts deliveries, retries, dead letters and lag in `/metrics`.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -25,6 +26,7 @@ on_both_backends!(
     every_event_taken_arrives_in_order_signed_through_failures_and_a_timeout,
     an_event_failing_every_attempt_becomes_a_dead_letter_and_is_replayed,
     a_private_target_is_refused_without_the_setting,
+    the_service_delivers_and_counts_deliveries_retries_and_lag,
 );
 
 /// How long delivery may take to reach what a test waits for.
@@ -368,4 +370,40 @@ async fn a_private_target_is_refused_without_the_setting(db: &TestStore) {
     }
     webhooks::remove(&stores, "lincs-hwb").await.expect("removed");
     assert!(webhooks::list(&stores).await.expect("read").is_empty());
+}
+
+/// The value of the line of `metrics` that starts with `name` and a space.
+fn metric(metrics: &str, name: &str) -> Option<u64> {
+    metrics.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+async fn the_service_delivers_and_counts_deliveries_retries_and_lag(db: &TestStore) {
+    let stores = db.stores().await;
+    let receiver = Receiver::start(vec![Answer::Status(500)], 200).await;
+    let subscription =
+        Subscription::parse("icb-rag-pack", &receiver.url(), &["commitment.progress_reported".to_owned()], None)
+            .expect("valid");
+    webhooks::add(&stores, &settings(3), &subscription).await.expect("added");
+    let expected = append(db, 4).await;
+    let app = tests::spawn_app(db).await;
+    let before = app.client.get(app.url("/metrics")).send().await.expect("get").text().await.expect("text");
+    assert_eq!(metric(&before, "covenant_webhook_deliveries_total"), None, "no worker, no webhook metrics");
+    app.service.deliver_webhooks(Deliverer::new(settings(3)).expect("a client"));
+    let lag = "covenant_webhook_lag_events{subscription=\"icb-rag-pack\"}";
+    let counted = tokio::time::timeout(PATIENCE, async {
+        loop {
+            let text = app.client.get(app.url("/metrics")).send().await.expect("get").text().await.expect("text");
+            if metric(&text, lag) == Some(0) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the metrics show the subscription at the head");
+    assert_eq!(metric(&counted, "covenant_webhook_deliveries_total"), Some(2));
+    assert_eq!(metric(&counted, "covenant_webhook_retries_total"), Some(1));
+    assert_eq!(metric(&counted, "covenant_webhook_dead_letters_total"), Some(0));
+    assert_eq!(receiver.accepted().into_iter().map(|r| r.id).collect::<Vec<_>>(), expected);
+    app.stop().await;
 }
