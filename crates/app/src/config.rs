@@ -103,6 +103,9 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Where reminders are sent from and through: the `[reminders]` table, if there is one.
     pub reminders: Option<crate::reminders::ReminderSettings>,
+    /// Which hosts webhooks may be sent to and how deliveries are retried: the `[webhooks]`
+    /// table.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 /// Signed checkpoints: the signing key's file and when `covenant serve` signs a new checkpoint.
@@ -148,6 +151,18 @@ struct ConfigFile {
     rules: Option<RulesFile>,
     sign_in: Option<SignInFile>,
     reminders: Option<RemindersFile>,
+    webhooks: Option<WebhooksFile>,
+}
+
+/// The `[webhooks]` table as written: every setting optional, unknown ones refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhooksFile {
+    allow_private: Option<bool>,
+    max_attempts: Option<u32>,
+    retry_first_ms: Option<u64>,
+    retry_most_seconds: Option<u64>,
+    timeout_seconds: Option<u64>,
 }
 
 /// The `[reminders]` table as written: every setting required, unknown ones refused.
@@ -279,6 +294,10 @@ impl Config {
             from: r.from,
             dashboard: r.dashboard,
         });
+        let webhooks = match (path, from_file.webhooks) {
+            (Some(path), Some(table)) => webhooks(path, table)?,
+            _ => crate::webhooks::WebhookSettings::default(),
+        };
         let mut options = Vec::new();
         if let Some(flag) = flag {
             options.extend(["--db".to_owned(), shell_word(flag)]);
@@ -297,6 +316,7 @@ impl Config {
             providers: sign_in.providers,
             public_url: sign_in.public_url,
             reminders,
+            webhooks,
         })
     }
 
@@ -369,6 +389,33 @@ fn transparency(path: &Path, table: TransparencyFile) -> Result<Transparency, Co
         key: table.key.map(|key| base.join(key)),
         policy: CheckpointPolicy { every_events, every: Duration::from_secs(every_seconds) },
         witnesses,
+    })
+}
+
+/// The `[webhooks]` table of the config file at `path`, checked: each setting left out takes
+/// the default of [`crate::webhooks::WebhookSettings::default`].
+fn webhooks(path: &Path, table: WebhooksFile) -> Result<crate::webhooks::WebhookSettings, ConfigError> {
+    let defaults = crate::webhooks::WebhookSettings::default();
+    let positive = |setting: &str, value: Option<u64>, default: u64| match value {
+        None => Ok(default),
+        Some(0) => Err(ConfigError::File {
+            path: path.to_owned(),
+            detail: format!(
+                "[webhooks] {setting} is 0: give a whole number of at least 1, or leave it out for the default"
+            ),
+        }),
+        Some(v) => Ok(v),
+    };
+    let max_attempts = positive("max_attempts", table.max_attempts.map(u64::from), u64::from(defaults.max_attempts))?;
+    let retry_first = positive("retry_first_ms", table.retry_first_ms, defaults.retry_first.as_millis() as u64)?;
+    let retry_most = positive("retry_most_seconds", table.retry_most_seconds, defaults.retry_most.as_secs())?;
+    let timeout = positive("timeout_seconds", table.timeout_seconds, defaults.timeout.as_secs())?;
+    Ok(crate::webhooks::WebhookSettings {
+        allow_private: table.allow_private.unwrap_or(defaults.allow_private),
+        max_attempts: u32::try_from(max_attempts).unwrap_or(u32::MAX),
+        retry_first: Duration::from_millis(retry_first),
+        retry_most: Duration::from_secs(retry_most),
+        timeout: Duration::from_secs(timeout),
     })
 }
 

@@ -31,6 +31,7 @@ mod store;
 mod tokens;
 mod unit_of_work;
 pub mod views;
+pub mod webhooks;
 mod witness;
 
 pub use access::{AccessError, Action, Credential, Principal, Role};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use kernel::{
     CheckpointStore, EventStore, IdempotencyStore, OpenError, OpenMode, PublisherStore, SessionStore, Snapshot,
-    SnapshotStore, StoreError, TokenStore,
+    SnapshotStore, StoreError, TokenStore, WebhookStore,
 };
 use store_postgres::PostgresStore;
 use store_sqlite::SqliteStore;
@@ -16,8 +16,8 @@ pub use store_sqlite::{BUSY_TIMEOUT, Opening, WaitNotice};
 use crate::{Config, DatabaseUrl};
 
 /// The log, and beside it in the same database the snapshots, the access tokens, the answers
-/// kept for idempotent requests, the signed checkpoints, the publishers' positions and the dashboard's
-/// sessions.
+/// kept for idempotent requests, the signed checkpoints, the publishers' positions, the dashboard's
+/// sessions and the webhook subscriptions.
 #[derive(Clone)]
 pub struct Stores {
     pub events: Arc<dyn EventStore>,
@@ -29,6 +29,8 @@ pub struct Stores {
     pub publishers: Arc<dyn PublisherStore>,
     /// The dashboard's sessions (`crate::sessions`).
     pub sessions: Arc<dyn SessionStore>,
+    /// Webhook subscriptions, their delivery logs and dead letters (`crate::webhooks`).
+    pub webhooks: Arc<dyn WebhookStore>,
     backend: Backend,
 }
 
@@ -56,6 +58,7 @@ impl Stores {
                 + CheckpointStore
                 + PublisherStore
                 + SessionStore
+                + WebhookStore
                 + Clone
                 + 'static,
         >(
@@ -73,7 +76,8 @@ impl Stores {
                 idempotency: store.clone(),
                 checkpoints: store.clone(),
                 publishers: store.clone(),
-                sessions: store,
+                sessions: store.clone(),
+                webhooks: store,
                 backend,
             }
         }

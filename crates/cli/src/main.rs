@@ -20,6 +20,7 @@ mod report;
 mod serve;
 mod token;
 mod verify;
+mod webhook;
 mod witness;
 
 use std::path::PathBuf;
@@ -75,6 +76,7 @@ enum Command {
     Serve(serve::Args),
     Token(token::Args),
     Verify(verify::Args),
+    Webhook(webhook::Args),
     Witness(witness::Args),
 }
 
@@ -114,6 +116,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&config, cli.db.is_some(), args).await,
         Command::Token(args) => token::run(&config, args).await,
         Command::Verify(args) => verify::run(&config, args).await,
+        Command::Webhook(args) => webhook::run(&config, args).await,
         Command::Witness(args) => witness::run(args).await,
     }
 }

@@ -29,6 +29,10 @@ use crate::demo;
 ///
 /// With --publish nats://HOST:PORT, the service also publishes the log to a NATS JetStream
 /// stream, as `covenant publish nats` does, and counts its position and lag in /metrics.
+///
+/// The service delivers webhooks to the subscriptions `covenant webhook add` registered, as
+/// `covenant webhook deliver` does, and counts deliveries, retries, dead letters and lag in
+/// /metrics.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The address and port to listen on; port 0 picks a free port.
@@ -131,6 +135,9 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
             target.url()
         );
     }
+    println!(
+        "Webhooks: delivered to the subscriptions `covenant webhook list` shows; counts at http://{address}/metrics"
+    );
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
     let defaults = Settings::default();
     let settings = Settings {
@@ -153,6 +160,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     if let Some((publisher, _)) = publisher {
         service.publish(publisher);
     }
+    service.deliver_webhooks(app::webhooks::Deliverer::new(config.webhooks)?);
     http_api::serve(listener, service, stop).await.context("the server stopped with an error")?;
     // Leave a SQLite file whole in its main file, ready to be copied.
     stores.close().await;

@@ -423,6 +423,7 @@ fn only_verbs_that_record_make_a_database_and_the_others_name_the_file_they_look
         &["backup", "copy.db"],
         &["serve", "--bind", "127.0.0.1:0"],
         &["publish", "nats", "--url", "nats://127.0.0.1:9"],
+        &["webhook", "list"],
     ] {
         let args: Vec<&str> = ["--db", "demo_typo.db"].iter().chain(verb).copied().collect();
         let out = covenant_bare(dir.path(), &args);

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use app::publisher::PublisherStatus;
+use app::webhooks::WebhookStatus;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
@@ -63,7 +64,13 @@ impl Metrics {
         }
     }
 
-    fn render(&self, head: u64, folded: u64, publisher: Option<&PublisherStatus>) -> String {
+    fn render(
+        &self,
+        head: u64,
+        folded: u64,
+        publisher: Option<&PublisherStatus>,
+        webhooks: Option<&WebhookStatus>,
+    ) -> String {
         let mut out = String::new();
         out.push_str("# HELP covenant_http_requests_total HTTP requests answered, by method, route and status.\n");
         out.push_str("# TYPE covenant_http_requests_total counter\n");
@@ -150,6 +157,37 @@ impl Metrics {
         for (name, kind, help, value) in gauges.into_iter().chain(published.into_iter().flatten()) {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
         }
+        if let Some(status) = webhooks {
+            let counters = [
+                (
+                    "covenant_webhook_deliveries_total",
+                    "Events delivered to webhooks (answered 2xx).",
+                    status.deliveries(),
+                ),
+                (
+                    "covenant_webhook_retries_total",
+                    "Webhook attempts that failed and were tried again.",
+                    status.retries(),
+                ),
+                (
+                    "covenant_webhook_dead_letters_total",
+                    "Events given up on after the last attempt, kept as dead letters.",
+                    status.dead_letters(),
+                ),
+            ];
+            for (name, help, value) in counters {
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
+            }
+            out.push_str("# HELP covenant_webhook_lag_events Events in the log a webhook subscription has not yet delivered or given up on.\n");
+            out.push_str("# TYPE covenant_webhook_lag_events gauge\n");
+            for (name, position) in status.positions() {
+                let _ = writeln!(
+                    out,
+                    "covenant_webhook_lag_events{{subscription=\"{name}\"}} {}",
+                    head.saturating_sub(position.0)
+                );
+            }
+        }
         out
     }
 }
@@ -175,7 +213,8 @@ pub async fn metrics(State(service): State<Arc<Service>>) -> Result<Response, Ap
     let head = service.stores.events.head().await?.position.0;
     let folded = service.reports.folded().await.unwrap_or_default().0;
     let publisher = service.publisher.get().map(Arc::as_ref);
-    let mut response = service.metrics.render(head, folded, publisher).into_response();
+    let webhooks = service.webhooks.get().map(Arc::as_ref);
+    let mut response = service.metrics.render(head, folded, publisher, webhooks).into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use app::publisher::{NatsPublisher, Progress, PublisherStatus};
+use app::webhooks::{Deliverer, Progress as WebhookProgress, WebhookStatus};
 use app::{
     CheckpointPolicy, NoteSigner, NoteVerifier, OpenIdSignIn, Recorder, Reports, Serving, SessionLimits, Stores,
 };
@@ -82,6 +83,9 @@ pub struct Service {
     /// The OpenID providers people may sign in with and how they are given roles
     /// ([`Service::sign_in_with`]); none until told.
     pub(crate) sign_in: OnceLock<Arc<OpenIdSignIn>>,
+    /// What the webhook worker running in this process has done, when one runs
+    /// ([`Service::deliver_webhooks`]).
+    pub(crate) webhooks: OnceLock<Arc<WebhookStatus>>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -109,6 +113,7 @@ impl Service {
             witnesses: std::sync::OnceLock::new(),
             publisher: OnceLock::new(),
             sign_in: OnceLock::new(),
+            webhooks: OnceLock::new(),
             shutdown,
         }))
     }
@@ -197,6 +202,36 @@ impl Service {
             tokio::select! {
                 () = stopping => {}
                 () = work => {}
+            }
+        });
+    }
+
+    /// Delivers webhooks in this process until the server shuts down, logging retries and dead
+    /// letters, and counts deliveries, retries, dead letters and each subscription's lag in the
+    /// metrics. Only the first worker given is run.
+    pub fn deliver_webhooks(&self, deliverer: Deliverer) {
+        let status = Arc::new(WebhookStatus::default());
+        if self.webhooks.set(status.clone()).is_err() {
+            return;
+        }
+        let stores = self.stores.clone();
+        let stopping = self.shutting_down();
+        tokio::spawn(async move {
+            let work = deliverer.run(&stores, &status, |progress| match progress {
+                WebhookProgress::Delivering { name, position } => tracing::info!(name, %position, "delivering webhooks"),
+                WebhookProgress::Retrying { name, position, attempt, detail, after } => {
+                    tracing::warn!(name, %position, attempt, detail, retry_in = ?after, "webhook delivery failed; trying again")
+                }
+                WebhookProgress::DeadLetter { name, position, detail } => {
+                    tracing::error!(name, %position, detail, "webhook delivery given up: a dead letter")
+                }
+                WebhookProgress::Restarting { name, error } => {
+                    tracing::warn!(name, %error, "webhook worker failed; starting again")
+                }
+            });
+            tokio::select! {
+                () = stopping => {}
+                _ = work => {}
             }
         });
     }

@@ -25,6 +25,7 @@ mod store;
 mod text;
 mod time;
 mod tokens;
+mod webhooks;
 
 pub use append::{
     AppendError, AppendOutcome, AppendRequest, Expected, GroupPlan, InvalidAppend, Limits, StreamAppend, StreamState,
@@ -50,3 +51,4 @@ pub use store::{EventStore, EventStream, LogBreach, StoreError, StreamBound, Tre
 pub use text::{ControlCharacter, is_refused_control};
 pub use time::Timestamp;
 pub use tokens::{TokenRecord, TokenStore};
+pub use webhooks::{AttemptOutcome, DeadLetter, DeadLetterChange, WebhookAttempt, WebhookRecord, WebhookStore};

@@ -15,6 +15,7 @@ mod sessions;
 mod snapshots;
 mod tokens;
 mod tree;
+mod webhooks;
 mod writer;
 
 use std::collections::HashMap;
