@@ -18,7 +18,7 @@ use projections::{Filters, GroupBy};
 
 use super::form::{self, Check, Fields, Problem, Sent, Shown};
 use super::session::Viewer;
-use super::{Failure, Point, distinct};
+use super::{Failure, Point, organisation_options};
 use crate::{ApiError, Service};
 
 const PATH: &str = "/dashboard/actions";
@@ -72,13 +72,7 @@ async fn choices(service: &Service, point: &Point) -> Result<Choices, Failure> {
             Some((id.to_string(), format!("{id}: {text}{more}")))
         })
         .collect();
-    let organisations = distinct(
-        models
-            .organisations()
-            .filter(|o| o.dissolved_on.is_none())
-            .filter_map(|o| Some((o.id.as_ref()?.to_string(), o.name.clone())))
-            .collect(),
-    );
+    let organisations = organisation_options(&models);
     let actions = models.actions().view(&Filters::default(), rules, point.today, GroupBy::Organisation);
     let parents = actions.rows.into_iter().map(|r| (r.commitment.to_string(), r.title)).collect();
     Ok(Choices { objectives, resolutions, organisations, parents })

@@ -19,7 +19,7 @@ use projections::Filters;
 use super::form::{self, Check, Fields, Problem, Sent, Shown};
 use super::meeting::stream_version;
 use super::session::Viewer;
-use super::{Failure, Point, distinct};
+use super::{Failure, Point, body_options, organisation_options};
 use crate::{ApiError, Service};
 
 const PATH: &str = "/dashboard/instruments";
@@ -49,20 +49,8 @@ async fn new_page(
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let models = service.reports.models(point.as_of).await?;
-    let bodies = distinct(
-        models
-            .bodies()
-            .filter(|b| b.is_active())
-            .filter_map(|b| Some((b.id.as_ref()?.to_string(), b.name.clone())))
-            .collect(),
-    );
-    let organisations = distinct(
-        models
-            .organisations()
-            .filter(|o| o.dissolved_on.is_none())
-            .filter_map(|o| Some((o.id.as_ref()?.to_string(), o.name.clone())))
-            .collect(),
-    );
+    let bodies = body_options(&models);
+    let organisations = organisation_options(&models);
     let board = models.status().view(&Filters::default(), service.reports.rules(), point.today);
     let instruments: Vec<(String, String)> =
         board.instruments.into_iter().map(|i| (i.instrument.to_string(), i.title)).collect();

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use super::form::{self, Check, Fields, Problem, Sent, Shown};
 use super::session::Viewer;
-use super::{Failure, Point, distinct, layout, read};
+use super::{Failure, Point, body_options, layout, read};
 use crate::{ApiError, Service};
 
 const NEW: &str = "/dashboard/meetings/new";
@@ -58,13 +58,7 @@ async fn new_page(
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let models = service.reports.models(point.as_of).await?;
-    let bodies = distinct(
-        models
-            .bodies()
-            .filter(|b| b.is_active())
-            .filter_map(|b| Some((b.id.as_ref()?.to_string(), b.name.clone())))
-            .collect(),
-    );
+    let bodies = body_options(&models);
     drop(models);
     let shown = Shown { fields, problems, version: Some(0) };
     let content = html! {

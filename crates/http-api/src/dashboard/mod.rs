@@ -156,6 +156,18 @@ fn distinct(options: Vec<(String, String)>) -> Vec<(String, String)> {
     options.into_iter().zip(labels).map(|((value, _), label)| (value, label)).collect()
 }
 
+/// The bodies still active, as the options of a select.
+fn body_options(models: &projections::ReadModels) -> Vec<(String, String)> {
+    let active = models.bodies().filter(|b| b.is_active());
+    distinct(active.filter_map(|b| Some((b.id.as_ref()?.to_string(), b.name.clone()))).collect())
+}
+
+/// The organisations not dissolved, as the options of a select.
+fn organisation_options(models: &projections::ReadModels) -> Vec<(String, String)> {
+    let standing = models.organisations().filter(|o| o.dissolved_on.is_none());
+    distinct(standing.filter_map(|o| Some((o.id.as_ref()?.to_string(), o.name.clone()))).collect())
+}
+
 /// A page's query, or the reason it cannot be read.
 pub(crate) fn read<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Failure> {
     query.map(|Query(q)| q).map_err(|e| {
