@@ -106,7 +106,7 @@ def calendars_and_feeds(url, api, check):
     check(not progress.bozo, "the progress feed is well-formed Atom")
 
 
-def axe(url, check, admin, lead):
+def axe(url, check, admin, lead, sign_in):
     source = open(os.environ["COVENANT_AXE"], encoding="utf-8").read()
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ["COVENANT_CHROMIUM"]
@@ -125,7 +125,7 @@ def axe(url, check, admin, lead):
         run_axe(driver, url, "/dashboard/sign-in", source, check)
         for token, paths in ((admin, ADMIN_PAGES), (lead, LEAD_PAGES)):
             driver.delete_all_cookies()
-            driver.add_cookie({"name": "covenant_session", "value": token, "path": "/"})
+            sign_in(driver, token)
             for path in paths:
                 run_axe(driver, url, path, source, check)
                 check(not driver.find_elements(By.CSS_SELECTOR, "main p.alert[role=alert]"), f"{path} is no error page")
@@ -153,11 +153,11 @@ def violations(driver, source):
     )
 
 
-def run(driver, url, api, check, admin, lead):
+def run(driver, url, api, check, admin, lead, sign_in):
     """The public record's checks, in the main run's browser, then axe-core on every page."""
     print("- public record")
     pages(driver, url, check)
     print("- calendars and feeds")
     calendars_and_feeds(url, api, check)
     print("- accessibility (axe-core)")
-    axe(url, check, admin, lead)
+    axe(url, check, admin, lead, sign_in)

@@ -288,7 +288,7 @@ def main():
         secretariat(driver)
         browser_forms.journeys(driver, sys.modules[__name__])
         contributor(driver)
-        browser_public.run(driver, URL, api, check, TOKEN, CONTRIBUTOR)
+        browser_public.run(driver, URL, api, check, TOKEN, CONTRIBUTOR, sign_in)
     finally:
         driver.quit()
     print(f"{checked} passed, 0 failed")
