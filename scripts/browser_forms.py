@@ -113,8 +113,10 @@ def upload(driver, t, folder, lines, on):
     t.load(driver, "/dashboard/imports/action-plan", "Upload an action plan")
     driver.find_element(By.ID, "file").send_keys(path)
     t.fill(driver, {"on-day": on[0], "on-month": on[1], "on-year": on[2]})
+    shown = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, "form[action='/dashboard/imports/action-plan'] button[type=submit]").click()
-    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "main h1"))
+    # click() returns before the browser has loaded the answer: wait until the form's page is gone.
+    WebDriverWait(driver, 30).until(t.replaced(shown))
 
 
 def action_plan(driver, t):

@@ -14,7 +14,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -92,6 +92,18 @@ def sign_in(driver, token):
     check(token not in driver.current_url, "the token is not in the URL")
 
 
+def replaced(shown):
+    """A wait's condition: `shown`, the <html> of the page a click left, is no longer the page's.
+    Chromium says so with a stale element or with "does not belong to the document"."""
+    def gone(_driver):
+        try:
+            shown.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return gone
+
+
 def arrive(driver, where, what):
     # click() returns before the browser has followed the redirect: wait for the navigation.
     try:
@@ -116,7 +128,10 @@ def fill(driver, values):
 
 def submit(driver, form, page, what):
     """Sends `form` and waits for the redirect to `page` confirming what was recorded."""
+    shown = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, f"form[action='{form}'] button[type=submit]").click()
+    # The page may already be at ?recorded= from the form before: wait until it is replaced.
+    WebDriverWait(driver, 30).until(replaced(shown))
     arrive(driver, lambda url: url.startswith(URL + page + "?recorded="), what)
     position = driver.current_url.split("?recorded=")[1]
     check(f"It is entry {position} of the log" in text(driver, "#recorded"), f"{what}: the position is confirmed")
