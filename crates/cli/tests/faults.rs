@@ -56,8 +56,14 @@ fn seeded(test: &str) -> StdRng {
 fn covenant_on(database: &str, dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_covenant"));
     command.current_dir(dir).env_remove("COVENANT_DATABASE_URL").env("USER", "clerk").args(["--db", database]);
+    // On PostgreSQL, the process's connections carry this name, by which `settle` tells them
+    // from the test's own.
+    command.env("PGAPPNAME", CHILD);
     command
 }
+
+/// The `application_name` of the connections of every `covenant` process a test starts.
+const CHILD: &str = "covenant-under-test";
 
 /// `covenant` on the database of `db`.
 fn covenant(db: &TestStore, dir: &Path) -> Command {
@@ -99,26 +105,29 @@ async fn kill_after(child: &mut Child, delay: Duration) -> bool {
     running
 }
 
-/// The connections open to the database of `db` (none to count on SQLite).
+/// The connections the `covenant` processes a test started have open to the database of `db`
+/// (none to count on SQLite).
 async fn connections(db: &TestStore) -> i64 {
     match db {
         TestStore::Sqlite { .. } => 0,
-        TestStore::Postgres { store, .. } => {
-            sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
-                .fetch_one(store.pool())
-                .await
-                .expect("count the connections")
-        }
+        TestStore::Postgres { store, .. } => sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1",
+        )
+        .bind(CHILD)
+        .fetch_one(store.pool())
+        .await
+        .expect("count the connections"),
     }
 }
 
-/// Waits until the database has no more connections than `before`, the count taken before a
-/// process that was then killed started. PostgreSQL finishes the statement a killed client's
-/// connection was running (a COMMIT already sent commits) before that connection ends, so what
-/// the killed process wrote is only settled then.
-async fn settle(db: &TestStore, before: i64) {
+/// Waits until no connection of a `covenant` process the test started (and then killed) is open
+/// to the database of `db`. PostgreSQL finishes the statement a killed client's connection was
+/// running (a COMMIT already sent commits) before that connection ends, so what the killed
+/// process wrote is only settled then. Counting the children's connections alone, by their
+/// application name, keeps the test's own pool, which may open another connection meanwhile, out.
+async fn settle(db: &TestStore) {
     let started = Instant::now();
-    while connections(db).await > before {
+    while connections(db).await > 0 {
         assert!(started.elapsed() < Duration::from_secs(30), "the killed process's connections did not end");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -188,11 +197,10 @@ async fn a_killed_import_leaves_whole_batches_and_running_it_again_finishes_it(d
     for kill in 0..KILLS {
         let length = (kill + 1) * lines.len() / KILLS;
         std::fs::write(round_file, lines[..length].join("\n") + "\n").expect("write the round's file");
-        let before = connections(db).await;
         let mut child = start(db, dir.path(), &["import", "cloudevents", round_file]);
         let at = moment(&mut rng, whole.mul_f64(1.5 * (kill + 1) as f64 / KILLS as f64));
         landed += usize::from(kill_after(&mut child, at).await);
-        settle(db, before).await;
+        settle(db).await;
         let head = db.store().head().await.expect("head");
         let reached = head.position.0;
         assert!(
@@ -249,11 +257,10 @@ async fn a_killed_rebuild_is_caught_up_by_the_next_report(db: &TestStore) {
 
     let mut between = 0;
     for kill in 0..KILLS {
-        let before = connections(db).await;
         let mut child = start(db, dir.path(), &["rebuild", "--save-every", &save_every]);
         let at = moment(&mut rng, window);
         kill_after(&mut child, at).await;
-        settle(db, before).await;
+        settle(db).await;
         let saved = saved_position(db).await;
         between += usize::from(saved > 0 && saved < REBUILD_EVENTS as u64);
         assert_eq!(
@@ -857,10 +864,9 @@ async fn a_killed_publisher_leaves_the_log_in_the_stream_once_in_order(db: &Test
     append_reports(db.store(), PUBLISH_EVENTS).await;
     let mut landed = 0;
     for _ in 0..PUBLISH_KILLS {
-        let before = connections(db).await;
         let mut child = start(db, dir.path(), &args);
         landed += usize::from(kill_after(&mut child, moment(&mut rng, Duration::from_millis(1_500))).await);
-        settle(db, before).await;
+        settle(db).await;
         append_reports(db.store(), 100).await;
     }
     let head = db.store().head().await.expect("the head").position;
