@@ -267,6 +267,23 @@ impl TestStore {
         }
     }
 
+    /// How many rows the table `table` holds, counted in the database itself, on a connection of
+    /// its own.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match self {
+            TestStore::Sqlite { path, .. } => {
+                let url = format!("sqlite://{}", path.display());
+                let mut connection = sqlx::SqliteConnection::connect(&url).await.expect("a SQLite connection");
+                sqlx::query_scalar(&sql).fetch_one(&mut connection).await.expect("a count")
+            }
+            TestStore::Postgres { url, .. } => {
+                let mut connection = sqlx::PgConnection::connect(url).await.expect("a PostgreSQL connection");
+                sqlx::query_scalar(&sql).fetch_one(&mut connection).await.expect("a count")
+            }
+        }
+    }
+
     /// The application layer's stores on this database, opened afresh.
     pub async fn stores(&self) -> app::Stores {
         let url = match self {

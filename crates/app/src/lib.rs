@@ -46,7 +46,7 @@ pub use config::{
 };
 pub use id_seed::IdSeed;
 pub use kernel::OpenMode;
-pub use oidc::{OpenIdSignIn, Provider, SignInError};
+pub use oidc::{OpenIdSignIn, PENDING_FOR, Provider, SignInError, prune_pending};
 pub use record_error::{InvalidRequest, RecordError};
 pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
 pub use reports::{
@@ -55,8 +55,9 @@ pub use reports::{
 pub use role_mapping::{Claims, DEFAULT_CONTACT, Granted, RoleMapping, RoleRule};
 pub use seeding::{SeedError, StoryLoaded, load_story};
 pub use sessions::{
-    BegunSession, DEFAULT_ABSOLUTE_HOURS, DEFAULT_IDLE_MINUTES, SessionLimits, SessionState, SignIn, begin_session,
-    end_session, end_session_by_handle, recent_sign_ins, resume_session,
+    BegunSession, DEFAULT_ABSOLUTE_HOURS, DEFAULT_IDLE_MINUTES, KEEP_ENDED_FOR, PRUNE_EVERY, SessionLimits,
+    SessionState, SignIn, begin_session, end_session, end_session_by_handle, prune_sessions, recent_sign_ins,
+    resume_session,
 };
 pub use signing::{CosignatureError, SigningError, accept_cosignature, due, read_signer, sign_head, sign_if_due};
 pub use store::{BUSY_TIMEOUT, OpenFailure, Opening, Stores, WaitNotice, open, open_store};

@@ -6,15 +6,14 @@
 //! its claims by [`RoleMapping`], afresh at every sign-in; an email the token says is not
 //! verified (`email_verified: false`) matches no email-domain rule.
 //!
-//! A sign-in begun and not yet finished is kept in memory for [`PENDING_FOR`], under its `state`,
-//! and taken out by the first callback that names it: a callback sent again (a replayed code)
-//! finds nothing. So a sign-in must finish at the process it began at.
+//! A sign-in begun and not yet finished is kept in the database ([`kernel::SignInStore`]) for
+//! [`PENDING_FOR`], under the hash of its `state`, and taken out by the first callback that names
+//! it: a callback sent again (a replayed code) finds nothing. So a sign-in begun at one process
+//! of the service may finish at any other on the same database.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
-use kernel::Timestamp;
+use kernel::{PendingSignIn, SignInStore, Timestamp};
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClientAuthMethod,
     CoreErrorResponseType, CoreGenderClaim, CoreGrantType, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
@@ -29,12 +28,10 @@ use openidconnect::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{Claims, Credential, Principal, RoleMapping};
+use crate::{AccessError, Claims, Credential, Principal, RoleMapping};
 
 /// How long a sign-in begun may take to come back from the provider.
 pub const PENDING_FOR: Duration = Duration::from_secs(10 * 60);
-/// The most sign-ins that may be under way at once; beyond it the oldest are dropped.
-const MAX_PENDING: usize = 10_000;
 /// The path the providers send people back to, under the service's public URL.
 pub const CALLBACK_PATH: &str = "/dashboard/sign-in/callback";
 
@@ -114,15 +111,6 @@ type OidcClient = Client<
     EndpointMaybeSet,
 >;
 
-/// A sign-in begun: what the callback must match and prove.
-#[derive(Clone, Debug)]
-struct Pending {
-    provider: String,
-    nonce: String,
-    verifier: String,
-    begun: Timestamp,
-}
-
 /// Why a sign-in with a provider failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
@@ -135,9 +123,12 @@ pub enum SignInError {
     /// The callback or the ID token did not check out; no session was begun.
     #[error("{0}")]
     Refused(String),
+    /// The sign-ins under way could not be kept or read.
+    #[error("failed to keep track of the sign-in ({0}): try again in a few minutes, or sign in another way")]
+    Store(#[from] kernel::StoreError),
 }
 
-/// The providers, the role mapping, and the sign-ins under way.
+/// The providers and the role mapping.
 #[derive(Debug)]
 pub struct OpenIdSignIn {
     providers: Vec<Provider>,
@@ -145,7 +136,6 @@ pub struct OpenIdSignIn {
     redirect: Option<RedirectUrl>,
     public_url: Option<String>,
     http: reqwest::Client,
-    pending: Mutex<HashMap<String, Pending>>,
 }
 
 impl OpenIdSignIn {
@@ -163,7 +153,7 @@ impl OpenIdSignIn {
             .build()
             .map_err(|e| SignInError::Refused(format!("failed to make an HTTP client: {e}")))?;
         let public_url = public_url.map(|url| url.trim_end_matches('/').to_owned());
-        Ok(OpenIdSignIn { providers, mapping, redirect, public_url, http, pending: Mutex::new(HashMap::new()) })
+        Ok(OpenIdSignIn { providers, mapping, redirect, public_url, http })
     }
 
     pub fn providers(&self) -> &[Provider] {
@@ -211,9 +201,15 @@ impl OpenIdSignIn {
         Some(url.to_string())
     }
 
-    /// Begins a sign-in with the provider `id` at `now`: the provider's URL to send the person
-    /// to, and the `state` it carries, which the browser must bring back.
-    pub async fn begin(&self, id: &str, now: Timestamp) -> Result<(String, String), SignInError> {
+    /// Begins a sign-in with the provider `id` at `now`, kept in `store` until it finishes: the
+    /// provider's URL to send the person to, and the `state` it carries, which the browser must
+    /// bring back.
+    pub async fn begin(
+        &self,
+        store: &dyn SignInStore,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<(String, String), SignInError> {
         let provider = self.provider(id)?;
         let (client, _) = self.client(provider).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -223,38 +219,30 @@ impl OpenIdSignIn {
             .add_scope(Scope::new("profile".to_owned()))
             .set_pkce_challenge(challenge)
             .url();
-        let pending = Pending {
+        let pending = PendingSignIn {
+            state_hash: crate::sessions::hash(state.secret()),
             provider: provider.id.clone(),
             nonce: nonce.secret().clone(),
             verifier: verifier.secret().clone(),
-            begun: now,
+            begun_at: now,
         };
-        let mut under_way = self.pending.lock().map_err(|_| SignInError::Refused(BROKEN.to_owned()))?;
-        under_way.retain(|_, p| !lapsed(p, now));
-        if under_way.len() >= MAX_PENDING {
-            if let Some(oldest) = under_way.iter().min_by_key(|(_, p)| p.begun).map(|(s, _)| s.clone()) {
-                under_way.remove(&oldest);
-            }
-        }
-        under_way.insert(state.secret().clone(), pending);
+        store.insert_pending(&pending).await?;
         Ok((url.to_string(), state.secret().clone()))
     }
 
     /// Finishes the sign-in whose `state` the provider sent back with `code`, when `cookie` (the
     /// state the browser kept) is the same: exchanges the code with the PKCE verifier, checks the
     /// ID token, and gives the person with the role the mapping gives them. Each `state` is
-    /// finished at most once.
+    /// finished at most once, at whichever process of the service on `store`'s database.
     pub async fn finish(
         &self,
+        store: &dyn SignInStore,
         state: &str,
         cookie: Option<&str>,
         code: &str,
         now: Timestamp,
     ) -> Result<Principal, SignInError> {
-        let pending = {
-            let mut under_way = self.pending.lock().map_err(|_| SignInError::Refused(BROKEN.to_owned()))?;
-            under_way.remove(state)
-        };
+        let pending = store.take_pending(&crate::sessions::hash(state)).await?;
         let Some(pending) = pending.filter(|p| !lapsed(p, now)) else {
             return Err(SignInError::Refused(format!("{NOT_BEGUN}: sign in again from the sign-in page")));
         };
@@ -313,9 +301,14 @@ impl OpenIdSignIn {
 }
 
 const NOT_BEGUN: &str = "this sign-in was not begun here, was already finished, or took more than ten minutes";
-const BROKEN: &str = "a sign-in failed part way and left the sign-ins under way unreadable: restart the service";
 
-fn lapsed(pending: &Pending, now: Timestamp) -> bool {
-    let age = now.as_micros().saturating_sub(pending.begun.as_micros());
-    u128::try_from(age).unwrap_or(0) > PENDING_FOR.as_micros()
+/// Whether `pending` began more than [`PENDING_FOR`] before `now`.
+fn lapsed(pending: &PendingSignIn, now: Timestamp) -> bool {
+    pending.begun_at < now.before(PENDING_FOR)
+}
+
+/// Deletes the sign-ins begun more than [`PENDING_FOR`] before `now` and never finished, giving
+/// how many there were.
+pub async fn prune_pending(store: &dyn SignInStore, now: Timestamp) -> Result<u64, AccessError> {
+    Ok(store.prune_pending(now.before(PENDING_FOR)).await?)
 }

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use domain::OrgId;
-use kernel::{Hash, SessionRecord, SessionStore, Timestamp, TokenStore};
+use kernel::{Hash, Prune, SessionRecord, SessionStore, Timestamp, TokenStore};
 use sha2::{Digest, Sha256};
 
 use crate::{AccessError, Credential, Principal, Role};
@@ -16,6 +16,11 @@ use crate::{AccessError, Credential, Principal, Role};
 /// How long a session may go unused, unless `idle_minutes` says otherwise: a council PC left
 /// signed in is shared, so half an hour.
 pub const DEFAULT_IDLE_MINUTES: u64 = 30;
+/// How long a session that has ended or lapsed is kept, so that the administrators' sign-ins page
+/// can show who signed in recently and as what, before it is pruned: thirty days.
+pub const KEEP_ENDED_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How often `covenant serve` prunes ended and lapsed sessions and stale sign-ins.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(10 * 60);
 /// How long a session lasts however much it is used, unless `absolute_hours` says otherwise: a
 /// working day.
 pub const DEFAULT_ABSOLUTE_HOURS: u64 = 8;
@@ -196,6 +201,23 @@ pub async fn end_session_by_handle(store: &dyn SessionStore, handle: &str, now: 
     if store.end_session(&id_hash, now).await? { Ok(()) } else { Err(not_one()) }
 }
 
+/// Deletes the sessions that stopped being usable more than [`KEEP_ENDED_FOR`] before `now`:
+/// ended then, or by then unused for longer than `limits.idle` or older than `limits.absolute`.
+/// Gives how many there were.
+pub async fn prune_sessions(
+    store: &dyn SessionStore,
+    limits: SessionLimits,
+    now: Timestamp,
+) -> Result<u64, AccessError> {
+    let kept_since = now.before(KEEP_ENDED_FOR);
+    let prune = Prune {
+        ended_before: kept_since,
+        last_seen_before: kept_since.before(limits.idle),
+        created_before: kept_since.before(limits.absolute),
+    };
+    Ok(store.prune_sessions(prune).await?)
+}
+
 /// The `limit` sessions begun most recently, newest first, with where each stands at `now`.
 pub async fn recent_sign_ins(
     store: &dyn SessionStore,
@@ -211,6 +233,8 @@ pub async fn recent_sign_ins(
         .collect())
 }
 
-fn hash(id: &str) -> Hash {
+/// The SHA-256 hash under which a secret the browser holds (a session's id, a sign-in's state)
+/// is kept.
+pub(crate) fn hash(id: &str) -> Hash {
     Hash(Sha256::digest(id.as_bytes()).into())
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kernel::{
-    CheckpointStore, EventStore, IdempotencyStore, OpenError, OpenMode, PublisherStore, SessionStore, Snapshot,
-    SnapshotStore, StoreError, TokenStore, WebhookStore,
+    CheckpointStore, EventStore, IdempotencyStore, OpenError, OpenMode, PublisherStore, SessionStore, SignInStore,
+    Snapshot, SnapshotStore, StoreError, TokenStore, WebhookStore,
 };
 use store_postgres::PostgresStore;
 use store_sqlite::SqliteStore;
@@ -17,7 +17,7 @@ use crate::{Config, DatabaseUrl};
 
 /// The log, and beside it in the same database the snapshots, the access tokens, the answers
 /// kept for idempotent requests, the signed checkpoints, the publishers' positions, the dashboard's
-/// sessions and the webhook subscriptions.
+/// sessions, the sign-ins under way and the webhook subscriptions.
 #[derive(Clone)]
 pub struct Stores {
     pub events: Arc<dyn EventStore>,
@@ -29,6 +29,8 @@ pub struct Stores {
     pub publishers: Arc<dyn PublisherStore>,
     /// The dashboard's sessions (`crate::sessions`).
     pub sessions: Arc<dyn SessionStore>,
+    /// Sign-ins with an OpenID provider begun and not yet finished (`crate::oidc`).
+    pub sign_ins: Arc<dyn SignInStore>,
     /// Webhook subscriptions, their delivery logs and dead letters (`crate::webhooks`).
     pub webhooks: Arc<dyn WebhookStore>,
     backend: Backend,
@@ -58,6 +60,7 @@ impl Stores {
                 + CheckpointStore
                 + PublisherStore
                 + SessionStore
+                + SignInStore
                 + WebhookStore
                 + Clone
                 + 'static,
@@ -77,6 +80,7 @@ impl Stores {
                 checkpoints: store.clone(),
                 publishers: store.clone(),
                 sessions: store.clone(),
+                sign_ins: store.clone(),
                 webhooks: store,
                 backend,
             }

@@ -27,6 +27,10 @@ use crate::demo;
 /// `checkpoint_every_seconds` (60 by default) have passed, and serves the latest at
 /// /api/v1/checkpoint (docs/audit.md).
 ///
+/// Every ten minutes, the service deletes the dashboard's sessions that ended or lapsed more than
+/// thirty days ago and the sign-ins with a provider begun more than ten minutes ago and never
+/// finished (docs/sign-in.md).
+///
 /// With --publish nats://HOST:PORT, the service also publishes the log to a NATS JetStream
 /// stream, as `covenant publish nats` does, and counts its position and lag in /metrics.
 ///
@@ -157,6 +161,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     let sign_in = app::OpenIdSignIn::new(config.providers.clone(), config.roles.clone(), config.public_url.as_deref())
         .context("failed to set up signing in with the [sign_in] providers")?;
     service.sign_in_with(sign_in);
+    service.prune_every(app::PRUNE_EVERY);
     if let Some((publisher, _)) = publisher {
         service.publish(publisher);
     }

@@ -173,6 +173,39 @@ impl Service {
         });
     }
 
+    /// Prunes, every `period` until the server shuts down (at once first), the sessions ended or
+    /// lapsed more than [`app::KEEP_ENDED_FOR`] ago and the sign-ins under way begun more than
+    /// [`app::PENDING_FOR`] ago, logging how many. A failure is logged and tried again next time.
+    pub fn prune_every(&self, period: Duration) {
+        let stores = self.stores.clone();
+        let limits = self.settings.sessions;
+        let stopping = self.shutting_down();
+        let work = async move {
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let now = kernel::Timestamp::now();
+                match app::prune_sessions(stores.sessions.as_ref(), limits, now).await {
+                    Ok(0) => {}
+                    Ok(sessions) => tracing::info!(sessions, "pruned ended and lapsed sessions"),
+                    Err(error) => tracing::warn!(%error, "failed to prune sessions; trying again later"),
+                }
+                match app::prune_pending(stores.sign_ins.as_ref(), now).await {
+                    Ok(0) => {}
+                    Ok(sign_ins) => tracing::info!(sign_ins, "pruned sign-ins never finished"),
+                    Err(error) => tracing::warn!(%error, "failed to prune sign-ins under way; trying again later"),
+                }
+            }
+        };
+        tokio::spawn(async move {
+            tokio::select! {
+                () = stopping => {}
+                () = work => {}
+            }
+        });
+    }
+
     /// Runs `publisher` in this process until the server shuts down, logging its progress and
     /// failures, and counts its position and lag in the metrics. Only the first publisher given
     /// is run.

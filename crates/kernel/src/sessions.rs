@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 
+use crate::columns::{Checked, Row, Value};
 use crate::{Hash, StoreError, Timestamp};
 
 /// One stored session. The session id itself, which the browser holds, is never stored.
@@ -33,6 +34,65 @@ pub struct SessionRecord {
     pub ended_at: Option<Timestamp>,
 }
 
+impl Row for SessionRecord {
+    const TABLE: &'static str = "sessions";
+    const COLUMNS: &'static [&'static str] = &[
+        "id_hash",
+        "name",
+        "role",
+        "organisation",
+        "token_id",
+        "provider",
+        "subject",
+        "email",
+        "created_at",
+        "last_seen_at",
+        "ended_at",
+    ];
+
+    fn values(&self) -> Vec<Value<'_>> {
+        vec![
+            Value::Blob(&self.id_hash.0),
+            Value::Text(Some(&self.name)),
+            Value::Text(Some(&self.role)),
+            Value::Text(self.organisation.as_deref()),
+            Value::Text(self.token_id.as_deref()),
+            Value::Text(self.provider.as_deref()),
+            Value::Text(self.subject.as_deref()),
+            Value::Text(self.email.as_deref()),
+            Value::Time(Some(self.created_at)),
+            Value::Time(Some(self.last_seen_at)),
+            Value::Time(self.ended_at),
+        ]
+    }
+
+    fn read(row: &Checked<'_>) -> Result<Self, StoreError> {
+        Ok(SessionRecord {
+            id_hash: row.hash(0)?,
+            name: row.text(1)?,
+            role: row.text(2)?,
+            organisation: row.optional_text(3)?,
+            token_id: row.optional_text(4)?,
+            provider: row.optional_text(5)?,
+            subject: row.optional_text(6)?,
+            email: row.optional_text(7)?,
+            created_at: row.time(8)?,
+            last_seen_at: row.time(9)?,
+            ended_at: row.optional_time(10)?,
+        })
+    }
+}
+
+/// Which sessions to prune: those that stopped being usable before a time, because they ended
+/// before [`Prune::ended_before`], were last used before [`Prune::last_seen_before`] or began
+/// before [`Prune::created_before`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prune {
+    pub ended_before: Timestamp,
+    pub last_seen_before: Timestamp,
+    pub created_before: Timestamp,
+}
+
 /// Where sessions are kept: beside the log, in the same database.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
@@ -51,4 +111,7 @@ pub trait SessionStore: Send + Sync {
 
     /// The `limit` sessions begun most recently, newest first, ended ones included.
     async fn recent_sessions(&self, limit: u32) -> Result<Vec<SessionRecord>, StoreError>;
+
+    /// Deletes the sessions `prune` names, giving how many there were.
+    async fn prune_sessions(&self, prune: Prune) -> Result<u64, StoreError>;
 }

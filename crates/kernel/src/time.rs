@@ -37,6 +37,12 @@ impl Timestamp {
         self.0
     }
 
+    /// The instant `span` before this one, or the earliest there is when that is out of range.
+    pub fn before(self, span: std::time::Duration) -> Self {
+        let micros = i64::try_from(span.as_micros()).unwrap_or(i64::MAX);
+        Self::from_micros(self.as_micros().saturating_sub(micros)).unwrap_or(Self(DateTime::<Utc>::MIN_UTC))
+    }
+
     /// Parses RFC 3339 (`2020-12-01T14:00:00Z`) or a plain date (`2020-12-01`, read as the
     /// start of that day in UTC).
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -73,6 +79,14 @@ impl fmt::Display for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn before_goes_back_by_the_span_and_stops_at_the_earliest_time() {
+        let at = Timestamp::parse("2024-03-05T10:00:00Z").expect("a time");
+        let span = std::time::Duration::from_secs(10 * 60);
+        assert_eq!(at.before(span), Timestamp::parse("2024-03-05T09:50:00Z").expect("a time"));
+        assert_eq!(at.before(std::time::Duration::MAX), Timestamp(DateTime::<Utc>::MIN_UTC));
+    }
 
     #[test]
     fn truncates_to_microseconds_and_round_trips() {

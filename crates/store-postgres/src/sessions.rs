@@ -1,44 +1,21 @@
 //! Dashboard sessions in the `sessions` table of the PostgreSQL database.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use kernel::{Hash, SessionRecord, SessionStore, StoreError, Timestamp};
-use sqlx::Row;
-use sqlx::postgres::PgRow;
+use kernel::{Hash, Prune, Row, SessionRecord, SessionStore, StoreError, Timestamp};
 
+use crate::table::read;
 use crate::{PostgresStore, unavailable};
-
-const COLUMNS: &str =
-    "id_hash, name, role, organisation, token_id, provider, subject, email, created_at, last_seen_at, ended_at";
 
 #[async_trait]
 impl SessionStore for PostgresStore {
     async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
-        sqlx::query(&format!("INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
-            .bind(session.id_hash.0.as_slice())
-            .bind(&session.name)
-            .bind(&session.role)
-            .bind(&session.organisation)
-            .bind(&session.token_id)
-            .bind(&session.provider)
-            .bind(&session.subject)
-            .bind(&session.email)
-            .bind(session.created_at.as_datetime())
-            .bind(session.last_seen_at.as_datetime())
-            .bind(session.ended_at.map(Timestamp::as_datetime))
-            .execute(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+        self.insert_row(session).await
     }
 
     async fn find_session(&self, id_hash: &Hash) -> Result<Option<SessionRecord>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sessions WHERE id_hash = $1"))
-            .bind(id_hash.0.as_slice())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        row.as_ref().map(session).transpose()
+        let sql = format!("SELECT {} FROM sessions WHERE id_hash = $1", SessionRecord::column_list());
+        let row = sqlx::query(&sql).bind(id_hash.0.as_slice()).fetch_optional(&self.pool).await.map_err(unavailable)?;
+        row.as_ref().map(read).transpose()
     }
 
     async fn touch_session(&self, id_hash: &Hash, at: Timestamp) -> Result<bool, StoreError> {
@@ -50,12 +27,21 @@ impl SessionStore for PostgresStore {
     }
 
     async fn recent_sessions(&self, limit: u32) -> Result<Vec<SessionRecord>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM sessions ORDER BY created_at DESC, id_hash LIMIT $1"))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
+        let sql =
+            format!("SELECT {} FROM sessions ORDER BY created_at DESC, id_hash LIMIT $1", SessionRecord::column_list());
+        let rows = sqlx::query(&sql).bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(unavailable)?;
+        rows.iter().map(read).collect()
+    }
+
+    async fn prune_sessions(&self, prune: Prune) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE ended_at < $1 OR last_seen_at < $2 OR created_at < $3")
+            .bind(prune.ended_before.as_datetime())
+            .bind(prune.last_seen_before.as_datetime())
+            .bind(prune.created_before.as_datetime())
+            .execute(&self.pool)
             .await
             .map_err(unavailable)?;
-        rows.iter().map(session).collect()
+        Ok(done.rows_affected())
     }
 }
 
@@ -71,22 +57,4 @@ impl PostgresStore {
             .map_err(unavailable)?;
         Ok(done.rows_affected() == 1)
     }
-}
-
-fn session(row: &PgRow) -> Result<SessionRecord, StoreError> {
-    let hash: Vec<u8> = row.try_get(0).map_err(unavailable)?;
-    let time = |i: usize| row.try_get::<DateTime<Utc>, _>(i).map(Timestamp::from_datetime).map_err(unavailable);
-    Ok(SessionRecord {
-        id_hash: Hash::from_slice(&hash).ok_or_else(|| unavailable("a session hash is not 32 bytes"))?,
-        name: row.try_get(1).map_err(unavailable)?,
-        role: row.try_get(2).map_err(unavailable)?,
-        organisation: row.try_get(3).map_err(unavailable)?,
-        token_id: row.try_get(4).map_err(unavailable)?,
-        provider: row.try_get(5).map_err(unavailable)?,
-        subject: row.try_get(6).map_err(unavailable)?,
-        email: row.try_get(7).map_err(unavailable)?,
-        created_at: time(8)?,
-        last_seen_at: time(9)?,
-        ended_at: row.try_get::<Option<DateTime<Utc>>, _>(10).map_err(unavailable)?.map(Timestamp::from_datetime),
-    })
 }

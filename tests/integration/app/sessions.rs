@@ -1,7 +1,8 @@
 //! Dashboard sessions: only the hash of a session's id is stored; a session lapses once idle
 //! for longer than the idle limit or older than the absolute limit, is renewed by use, ends at
 //! sign-out or by an administrator's handle, and a session begun with a token ends the moment
-//! the token is revoked. A person's session names them as the actor.
+//! the token is revoked. A person's session names them as the actor. Sessions ended or lapsed
+//! more than thirty days ago, and sign-ins under way begun more than ten minutes ago, are pruned.
 
 use std::time::Duration;
 
@@ -112,7 +113,57 @@ async fn a_persons_session_names_them_and_their_provider(db: &TestStore) {
     );
 }
 
+async fn ended_and_lapsed_sessions_and_stale_sign_ins_are_pruned(db: &TestStore) {
+    let stores = db.stores().await;
+    let (sessions, sign_ins) = (stores.sessions.as_ref(), stores.sign_ins.as_ref());
+    let now = Timestamp::now();
+    let limits = SessionLimits::default();
+    let days = |n: u64| Duration::from_secs(n * 24 * 3600);
+    let person = |name: &str| Principal {
+        name: name.to_owned(),
+        role: Role::Reader,
+        organisation: None,
+        credential: Credential::Person {
+            email: None,
+            provider: "Lincolnshire County Council".to_owned(),
+            subject: name.to_owned(),
+        },
+    };
+    // Signed out 31 days ago: pruned. Signed out yesterday: kept, for the sign-ins page.
+    let old = app::begin_session(sessions, &person("signed out long ago"), now.before(days(32))).await.expect("begun");
+    app::end_session(sessions, &old.id, now.before(days(31))).await.expect("ended");
+    let recent =
+        app::begin_session(sessions, &person("signed out yesterday"), now.before(days(1))).await.expect("begun");
+    app::end_session(sessions, &recent.id, now.before(days(1))).await.expect("ended");
+    // Left unused 31 days and more ago: pruned. In use now: kept.
+    app::begin_session(sessions, &person("left signed in"), now.before(days(31) + limits.idle)).await.expect("begun");
+    app::begin_session(sessions, &person("at work"), now).await.expect("begun");
+    // Sign-ins under way: begun eleven minutes ago, lapsed; begun nine minutes ago, kept.
+    for (n, minutes_ago) in [(1u8, 11u64), (2, 9)] {
+        let pending = kernel::PendingSignIn {
+            state_hash: kernel::Hash([n; 32]),
+            provider: "lincolnshire".to_owned(),
+            nonce: format!("nonce-{n}"),
+            verifier: format!("verifier-{n}"),
+            begun_at: now.before(minutes(minutes_ago)),
+        };
+        sign_ins.insert_pending(&pending).await.expect("kept");
+    }
+    assert_eq!(db.count_rows("sessions").await, 4);
+    assert_eq!(db.count_rows("pending_sign_ins").await, 2);
+
+    assert_eq!(app::prune_sessions(sessions, limits, now).await.expect("pruned"), 2);
+    assert_eq!(app::prune_pending(sign_ins, now).await.expect("pruned"), 1);
+    assert_eq!(db.count_rows("sessions").await, 2);
+    assert_eq!(db.count_rows("pending_sign_ins").await, 1);
+    let kept: Vec<String> = sessions.recent_sessions(10).await.expect("list").into_iter().map(|s| s.name).collect();
+    assert_eq!(kept, ["at work", "signed out yesterday"]);
+    assert!(sign_ins.take_pending(&kernel::Hash([2; 32])).await.expect("read").is_some(), "the recent one is kept");
+    assert_eq!(app::prune_sessions(sessions, limits, now).await.expect("pruned again"), 0, "nothing more to prune");
+}
+
 on_both_backends!(
+    ended_and_lapsed_sessions_and_stale_sign_ins_are_pruned,
     sessions_lapse_when_idle_or_old_and_are_renewed_by_use,
     a_session_ends_at_sign_out_by_an_administrator_or_when_its_token_is_revoked,
     a_persons_session_names_them_and_their_provider,

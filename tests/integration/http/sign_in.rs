@@ -6,7 +6,8 @@
 //! another audience, expired, signed by a key the provider does not publish, from an issuer not
 //! configured, or with another nonce) is refused with no session begun, counted in the
 //! database, as is a person whose only claim to a role is an email the provider has not verified
-//! (counted likewise). The people are illustrative; the board, meeting and domains are the seed papers'.
+//! (counted likewise). A sign-in begun at one process of the service finishes at another on the
+//! same database, once, and not after ten minutes; the service prunes those never finished. The people are illustrative; the board, meeting and domains are the seed papers'.
 
 use app::seeds;
 use app::{OpenIdSignIn, Provider, Role, RoleMapping, RoleRule};
@@ -37,6 +38,17 @@ async fn app_with_provider(db: &TestStore) -> (TestApp, MockProvider) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
     let mock = MockProvider::start().await;
+    offer_provider(&app, &mock, &app.url(""));
+    (app, mock)
+}
+
+/// Lets `app` sign people in with `mock`, sending them back to `public_url`.
+fn offer_provider(app: &TestApp, mock: &MockProvider, public_url: &str) {
+    app.service.sign_in_with(open_id(mock, public_url));
+}
+
+/// Sign-in with `mock` for a service reached at `public_url`, as `app_with_provider` describes.
+fn open_id(mock: &MockProvider, public_url: &str) -> OpenIdSignIn {
     let provider = Provider {
         id: "lincolnshire".to_owned(),
         name: PROVIDER.to_owned(),
@@ -50,9 +62,7 @@ async fn app_with_provider(db: &TestStore) -> (TestApp, MockProvider) {
         rules: vec![rule.expect("a rule"), domain.expect("a rule")],
         contact: "the governance team at Lincolnshire County Council".to_owned(),
     };
-    let sign_in = OpenIdSignIn::new(vec![provider], mapping, Some(&app.url(""))).expect("sign-in");
-    app.service.sign_in_with(sign_in);
-    (app, mock)
+    OpenIdSignIn::new(vec![provider], mapping, Some(public_url)).expect("sign-in")
 }
 
 async fn sessions(app: &TestApp) -> usize {
@@ -216,7 +226,68 @@ async fn hostile_callbacks_are_refused_and_begin_no_session(db: &TestStore) {
     app.stop().await;
 }
 
+async fn a_sign_in_begun_at_one_process_finishes_at_another_once_and_within_ten_minutes(db: &TestStore) {
+    // Two processes of the service on one database, behind one public URL (the first's here).
+    let (first, mock) = app_with_provider(db).await;
+    let second = spawn_app(db).await;
+    offer_provider(&second, &mock, &first.url(""));
+    let before = sessions(&first).await;
+    assert_eq!(db.count_rows("pending_sign_ins").await, 0);
+
+    let (authorize, cookie) = begin(&first).await;
+    assert_eq!(db.count_rows("pending_sign_ins").await, 1, "the sign-in under way is kept in the database");
+    let (code, state) = mock.authorize(&authorize, &clerk(), Issue::Good);
+    let finished = callback(&second, &code, &state, Some(&cookie)).await;
+    assert_eq!(finished.status(), 200, "begun at the first process, finished at the second");
+    let session = pair(set_cookies(&finished).iter().find(|c| c.starts_with("covenant_session=")).expect("a session"));
+    assert_eq!(sessions(&first).await, before + 1);
+    assert_eq!(db.count_rows("pending_sign_ins").await, 0, "a finished sign-in is taken out");
+    let overview = client().get(first.url("/dashboard")).header("cookie", &session).send().await.expect("get");
+    assert_eq!(overview.status(), 200, "the session is good at either process");
+
+    refused(callback(&first, &code, &state, Some(&cookie)).await, "was already finished").await;
+    refused(callback(&second, &code, &state, Some(&cookie)).await, "was already finished").await;
+    assert_eq!(sessions(&first).await, before + 1, "a replayed state begins no session at either process");
+
+    // A sign-in begun eleven minutes ago has lapsed, wherever it comes back to.
+    let stores = db.stores().await;
+    let eleven_minutes_ago = kernel::Timestamp::now().before(std::time::Duration::from_secs(11 * 60));
+    let (authorize, state) = open_id(&mock, &first.url(""))
+        .begin(stores.sign_ins.as_ref(), "lincolnshire", eleven_minutes_ago)
+        .await
+        .expect("begun");
+    let (code, _) = mock.authorize(&authorize, &clerk(), Issue::Good);
+    let late = callback(&second, &code, &state, Some(&format!("covenant_oidc={state}"))).await;
+    refused(late, "took more than ten minutes").await;
+    assert_eq!(sessions(&first).await, before + 1, "no session for a lapsed sign-in");
+    second.stop().await;
+    first.stop().await;
+}
+
+async fn the_service_prunes_stale_sign_ins_while_it_runs(db: &TestStore) {
+    let (app, mock) = app_with_provider(db).await;
+    let stores = db.stores().await;
+    let eleven_minutes_ago = kernel::Timestamp::now().before(std::time::Duration::from_secs(11 * 60));
+    let stale = open_id(&mock, &app.url(""));
+    stale.begin(stores.sign_ins.as_ref(), "lincolnshire", eleven_minutes_ago).await.expect("begun");
+    begin(&app).await;
+    assert_eq!(db.count_rows("pending_sign_ins").await, 2);
+    app.service.prune_every(std::time::Duration::from_millis(50));
+    let mut left = 2;
+    for _ in 0..100 {
+        left = db.count_rows("pending_sign_ins").await;
+        if left == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(left, 1, "the stale sign-in is pruned, the one just begun kept");
+    app.stop().await;
+}
+
 on_both_backends!(
     a_person_signs_in_records_a_meeting_as_themselves_and_signs_out,
+    the_service_prunes_stale_sign_ins_while_it_runs,
+    a_sign_in_begun_at_one_process_finishes_at_another_once_and_within_ten_minutes,
     hostile_callbacks_are_refused_and_begin_no_session,
 );

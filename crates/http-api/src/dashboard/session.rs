@@ -241,7 +241,8 @@ pub(crate) async fn with_provider(
         let why = app::SignInError::UnknownProvider(provider).to_string();
         return form_page(&service, &headers, StatusCode::NOT_FOUND, Some(&why));
     };
-    let (url, state) = match open_id.begin(&provider, kernel::Timestamp::now()).await {
+    let (url, state) = match open_id.begin(service.stores.sign_ins.as_ref(), &provider, kernel::Timestamp::now()).await
+    {
         Ok(begun) => begun,
         Err(e) => return form_page(&service, &headers, refusal_status(&e), Some(&e.to_string())),
     };
@@ -296,10 +297,11 @@ pub(crate) async fn callback(
         );
     };
     let kept = cookie_in(&headers, STATE_COOKIE);
-    let principal = match open_id.finish(&state, kept, &code, kernel::Timestamp::now()).await {
-        Ok(principal) => principal,
-        Err(e) => return shown(refusal_status(&e), &e.to_string()),
-    };
+    let principal =
+        match open_id.finish(service.stores.sign_ins.as_ref(), &state, kept, &code, kernel::Timestamp::now()).await {
+            Ok(principal) => principal,
+            Err(e) => return shown(refusal_status(&e), &e.to_string()),
+        };
     if let Err(e) = principal.require(Action::ReadReports) {
         return shown(StatusCode::FORBIDDEN, &e.to_string());
     }
@@ -316,6 +318,7 @@ fn refusal_status(error: &app::SignInError) -> StatusCode {
     match error {
         app::SignInError::UnknownProvider(_) => StatusCode::NOT_FOUND,
         app::SignInError::Unavailable { .. } => StatusCode::BAD_GATEWAY,
+        app::SignInError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         app::SignInError::Refused(_) => StatusCode::FORBIDDEN,
     }
 }
