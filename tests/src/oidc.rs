@@ -30,8 +30,13 @@ const STRANGER_KEY: &str = include_str!("../fixtures/oidc/stranger.pem");
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Groups {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     groups: Vec<String>,
+    /// Entra ID's group overage: where to fetch the groups left out.
+    #[serde(default, rename = "_claim_names", skip_serializing_if = "Option::is_none")]
+    claim_names: Option<Value>,
+    #[serde(default, rename = "_claim_sources", skip_serializing_if = "Option::is_none")]
+    claim_sources: Option<Value>,
 }
 
 impl AdditionalClaims for Groups {}
@@ -61,6 +66,9 @@ pub enum Issue {
     WrongNonce,
     /// Saying the person's email is not verified.
     UnverifiedEmail,
+    /// With the person's groups left out as Entra ID leaves them out of a token for someone in
+    /// too many groups: `_claim_names` and `_claim_sources` pointing at Microsoft Graph instead.
+    GroupOverage,
 }
 
 struct Code {
@@ -199,7 +207,7 @@ async fn token(
         expiry,
         now - Duration::minutes(2),
         standard,
-        Groups { groups: code.person.groups },
+        groups(code.person.groups, code.issue),
     )
     .set_nonce(Some(openidconnect::Nonce::new(nonce)));
     let signer = key(if code.issue == Issue::SignedByAnotherKey { STRANGER_KEY } else { PROVIDER_KEY });
@@ -212,6 +220,20 @@ async fn token(
         "id_token": id_token.to_string(),
     });
     (axum::http::StatusCode::OK, Json(body))
+}
+
+/// The group claims for `groups`, left out as Entra ID does for [`Issue::GroupOverage`].
+fn groups(groups: Vec<String>, issue: Issue) -> Groups {
+    if issue != Issue::GroupOverage {
+        return Groups { groups, ..Groups::default() };
+    }
+    Groups {
+        groups: vec![],
+        claim_names: Some(json!({ "groups": "src1" })),
+        claim_sources: Some(json!({
+            "src1": { "endpoint": "https://graph.windows.net/00000000-0000-0000-0000-000000000000/users/3f2a9c/getMemberObjects" }
+        })),
+    }
 }
 
 fn base64_url(bytes: &[u8]) -> String {

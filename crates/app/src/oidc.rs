@@ -48,13 +48,27 @@ pub struct Provider {
     pub client_secret: Option<String>,
 }
 
-/// The claims beyond the standard ones that roles are given by.
+/// The claims beyond the standard ones that roles are given by, and the two by which Entra ID
+/// says it left a person's groups out (group overage): `_claim_names` naming `groups` (the
+/// groups are to be fetched from Microsoft Graph instead), or `hasgroups: true`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 struct GroupClaims {
     #[serde(default)]
     groups: Vec<String>,
     #[serde(default)]
     roles: Vec<String>,
+    #[serde(default, rename = "_claim_names", skip_serializing_if = "serde_json::Map::is_empty")]
+    claim_names: serde_json::Map<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hasgroups: Option<bool>,
+}
+
+impl GroupClaims {
+    /// Whether the provider left the person's groups out of the token because there were too
+    /// many of them.
+    fn groups_left_out(&self) -> bool {
+        self.claim_names.contains_key("groups") || self.hasgroups == Some(true)
+    }
 }
 
 impl AdditionalClaims for GroupClaims {}
@@ -282,6 +296,14 @@ impl OpenIdSignIn {
             .or_else(|| email.clone())
             .unwrap_or_else(|| subject.clone());
         let extra = claims.additional_claims();
+        // Without the groups no rule by group can be applied, and a rule by domain alone might
+        // give less than the person's role: refused, saying what to change at the provider.
+        if extra.groups_left_out() {
+            return Err(SignInError::Refused(format!(
+                "{} left your groups out of the sign-in because you are in too many groups for it to send                  (group overage), so Covenant cannot tell your role. Nothing was recorded. Ask {} to change                  Covenant's application registration at {}: either send roles as application roles (assign                  the groups to the application's app roles, which come in the roles claim) or send fewer                  groups (under Token configuration, send only the groups assigned to the application)",
+                provider.name, self.mapping.contact, provider.name
+            )));
+        }
         // An email the provider says it has not verified gives no role by its domain.
         let verified = claims.email_verified() != Some(false);
         let seen = Claims {

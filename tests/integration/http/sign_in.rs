@@ -6,7 +6,8 @@
 //! another audience, expired, signed by a key the provider does not publish, from an issuer not
 //! configured, or with another nonce) is refused with no session begun, counted in the
 //! database, as is a person whose only claim to a role is an email the provider has not verified
-//! (counted likewise). A sign-in begun at one process of the service finishes at another on the
+//! (counted likewise), or whose groups the provider left out for being too many (Entra ID's
+//! group overage). A sign-in begun at one process of the service finishes at another on the
 //! same database, once, and not after ten minutes; the service prunes those never finished. The people are illustrative; the board, meeting and domains are the seed papers'.
 
 use app::seeds;
@@ -220,6 +221,18 @@ async fn hostile_callbacks_are_refused_and_begin_no_session(db: &TestStore) {
     let (code, state) = mock.authorize(&authorize, &officer, Issue::Good);
     assert_eq!(callback(&app, &code, &state, Some(&cookie)).await.status(), 200, "verified, it gives the reader role");
     assert_eq!(sessions(&app).await, before + 1);
+
+    // In too many groups at Entra ID, the groups are left out: refused, saying what to configure,
+    // though the person's verified email alone would give them the reader role.
+    let (authorize, cookie) = begin(&app).await;
+    let (code, state) = mock.authorize(&authorize, &clerk(), Issue::GroupOverage);
+    let overage = callback(&app, &code, &state, Some(&cookie)).await;
+    assert_eq!(overage.status(), 403);
+    let page = overage.text().await.expect("a page");
+    for said in ["too many groups", "application roles", "send fewer", "ask the governance team at Lincolnshire"] {
+        assert!(page.to_lowercase().contains(&said.to_lowercase()), "{said}: {page}");
+    }
+    assert_eq!(sessions(&app).await, before + 1, "no session for a token whose groups were left out");
 
     let unknown = client().get(app.url("/dashboard/sign-in/with/nowhere")).send().await.expect("get");
     assert_eq!(unknown.status(), 404);
