@@ -303,6 +303,8 @@ def main():
         secretariat(driver)
         browser_forms.journeys(driver, sys.modules[__name__])
         contributor(driver)
+        print("- a person signs in with an OpenID provider")
+        browser_oidc.person(driver, sys.modules[__name__])
         browser_public.run(driver, URL, api, check, TOKEN, CONTRIBUTOR, sign_in)
     finally:
         driver.quit()

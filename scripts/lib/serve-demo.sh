@@ -3,12 +3,13 @@
 # directory, waits until it answers, and sets `port`, `server` (its process id), `db`, `token`
 # (the administrator's token it printed) and `scratch`. The caller stops it with `stop_demo`,
 # which also removes the scratch directory. Exits with the server's log if it does not start
-# within a minute.
+# within a minute. Arguments, if any, are global options given before `serve` (such as
+# `--config FILE`); `demo_port`, when set, is the port to serve on instead of a free one.
 serve_demo() {
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=${demo_port:-$(free_port)}
   scratch=$(mktemp -d)
   db=$scratch/demo.db
-  "$covenant" --db "$db" serve --demo --bind "127.0.0.1:$port" >"$scratch/log" 2>&1 &
+  "$covenant" --db "$db" "$@" serve --demo --bind "127.0.0.1:$port" >"$scratch/log" 2>&1 &
   server=$!
   token=""
   for _ in $(seq 1 120); do
@@ -27,6 +28,11 @@ serve_demo() {
   cat "$scratch/log" >&2
   stop_demo
   exit 1
+}
+
+# A port of the loopback interface that is free now.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 stop_demo() {
