@@ -39,6 +39,13 @@ pub trait Row: Sized {
         Self::COLUMNS.join(", ")
     }
 
+    /// The statement that inserts one record, with the backend's `placeholder` for the value of
+    /// each column (numbered from 1).
+    fn insert_sql(placeholder: fn(usize) -> String) -> String {
+        let values: Vec<String> = (1..=Self::COLUMNS.len()).map(placeholder).collect();
+        format!("INSERT INTO {} ({}) VALUES ({})", Self::TABLE, Self::column_list(), values.join(", "))
+    }
+
     /// The record in `row`, a row of this table read back by a backend's driver.
     fn from_columns(row: &dyn Columns) -> Result<Self, StoreError> {
         Self::read(&Checked { row, table: Self::TABLE })
@@ -82,5 +89,89 @@ impl Checked<'_> {
 
     pub fn time(&self, index: usize) -> Result<Timestamp, StoreError> {
         self.optional_time(index)?.ok_or_else(|| self.unreadable(index, "it is empty"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PendingSignIn, SessionRecord};
+
+    /// A row as a driver would give it back: the values a record was written with.
+    struct Written(Vec<(Option<Vec<u8>>, Option<String>, Option<Timestamp>)>);
+
+    impl Written {
+        fn of(values: Vec<Value<'_>>) -> Written {
+            Written(
+                values
+                    .into_iter()
+                    .map(|value| match value {
+                        Value::Blob(bytes) => (Some(bytes.to_vec()), None, None),
+                        Value::Text(text) => (None, text.map(str::to_owned), None),
+                        Value::Time(time) => (None, None, time),
+                    })
+                    .collect(),
+            )
+        }
+    }
+
+    impl Columns for Written {
+        fn blob(&self, index: usize) -> Result<Vec<u8>, String> {
+            self.0[index].0.clone().ok_or_else(|| "not a blob".to_owned())
+        }
+        fn text(&self, index: usize) -> Result<Option<String>, String> {
+            Ok(self.0[index].1.clone())
+        }
+        fn time(&self, index: usize) -> Result<Option<Timestamp>, String> {
+            Ok(self.0[index].2)
+        }
+    }
+
+    fn pending() -> PendingSignIn {
+        PendingSignIn {
+            state_hash: Hash([7; 32]),
+            provider: "lincolnshire".to_owned(),
+            nonce: "a-nonce".to_owned(),
+            verifier: "a-verifier".to_owned(),
+            begun_at: Timestamp::parse("2024-03-05T10:00:00Z").expect("a time"),
+        }
+    }
+
+    #[test]
+    fn a_record_written_reads_back_the_same() {
+        let record = pending();
+        assert_eq!(PendingSignIn::from_columns(&Written::of(record.values())).expect("read"), record);
+        assert_eq!(record.values().len(), PendingSignIn::COLUMNS.len());
+        assert_eq!(
+            PendingSignIn::insert_sql(|i| format!("${i}")),
+            "INSERT INTO pending_sign_ins (state_hash, provider, nonce, verifier, begun_at) VALUES ($1, $2, $3, $4, $5)"
+        );
+    }
+
+    #[test]
+    fn a_short_hash_or_a_missing_value_is_refused_naming_the_table_and_column() {
+        let record = pending();
+        let mut short = Written::of(record.values());
+        short.0[0].0 = Some(vec![7; 31]);
+        let refused = PendingSignIn::from_columns(&short).expect_err("a 31-byte hash");
+        assert!(refused.to_string().contains("pending_sign_ins cannot be read at column 0"), "{refused}");
+        let mut missing = Written::of(record.values());
+        missing.0[2].1 = None;
+        let refused = PendingSignIn::from_columns(&missing).expect_err("no nonce");
+        assert!(refused.to_string().contains("column 2: it is empty"), "{refused}");
+        let session = SessionRecord {
+            id_hash: Hash([1; 32]),
+            name: "reader@test".to_owned(),
+            role: "reader".to_owned(),
+            organisation: None,
+            token_id: Some("3fa1c2d4e5b6a7f8".to_owned()),
+            provider: None,
+            subject: None,
+            email: None,
+            created_at: record.begun_at,
+            last_seen_at: record.begun_at,
+            ended_at: None,
+        };
+        assert_eq!(SessionRecord::from_columns(&Written::of(session.values())).expect("read"), session);
     }
 }

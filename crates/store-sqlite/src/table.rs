@@ -48,8 +48,7 @@ impl Columns for Read<'_> {
 impl SqliteStore {
     /// Inserts `record` as a new row of its table.
     pub(crate) async fn insert_row<R: Row>(&self, record: &R) -> Result<(), StoreError> {
-        let placeholders: Vec<String> = (1..=R::COLUMNS.len()).map(|i| format!("?{i}")).collect();
-        let sql = format!("INSERT INTO {} ({}) VALUES ({})", R::TABLE, R::column_list(), placeholders.join(", "));
+        let sql = R::insert_sql(|i| format!("?{i}"));
         bind_all(sqlx::query(&sql), record.values()).execute(&self.pool).await.map_err(unavailable)?;
         Ok(())
     }
