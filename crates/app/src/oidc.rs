@@ -137,8 +137,11 @@ pub enum SignInError {
     /// The callback or the ID token did not check out; no session was begun.
     #[error("{0}")]
     Refused(String),
-    /// The sign-ins under way could not be kept or read.
-    #[error("failed to keep track of the sign-in ({0}): try again in a few minutes, or sign in another way")]
+    /// The sign-ins under way could not be kept or read; the cause is the source, for the log,
+    /// not for the page.
+    #[error(
+        "failed to keep track of the sign-in, as the service's database did not answer: try again in a few minutes, or sign in another way"
+    )]
     Store(#[from] kernel::StoreError),
 }
 

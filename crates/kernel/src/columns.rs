@@ -97,8 +97,11 @@ mod tests {
     use super::*;
     use crate::{PendingSignIn, SessionRecord};
 
+    /// One column as a driver would give it back: a blob, a text or a time.
+    type Column = (Option<Vec<u8>>, Option<String>, Option<Timestamp>);
+
     /// A row as a driver would give it back: the values a record was written with.
-    struct Written(Vec<(Option<Vec<u8>>, Option<String>, Option<Timestamp>)>);
+    struct Written(Vec<Column>);
 
     impl Written {
         fn of(values: Vec<Value<'_>>) -> Written {

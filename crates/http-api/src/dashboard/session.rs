@@ -314,11 +314,16 @@ pub(crate) async fn callback(
     begin(&service, &principal, response).await
 }
 
+/// The status a sign-in refused with `error` is answered with; a store's failure is logged here,
+/// as its page says nothing of the cause.
 fn refusal_status(error: &app::SignInError) -> StatusCode {
     match error {
         app::SignInError::UnknownProvider(_) => StatusCode::NOT_FOUND,
         app::SignInError::Unavailable { .. } => StatusCode::BAD_GATEWAY,
-        app::SignInError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+        app::SignInError::Store(cause) => {
+            tracing::error!(error = %cause, "failed to keep or read a sign-in under way");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         app::SignInError::Refused(_) => StatusCode::FORBIDDEN,
     }
 }
