@@ -8,14 +8,11 @@
 //! order even with several processes writing to one database. Within a process, one
 //! [`kernel::Writer`] groups concurrent appends into one transaction.
 
-mod checkpoints;
 mod copy;
-mod idempotency;
 mod publishers;
 mod rows;
 mod sessions;
-mod snapshots;
-mod tokens;
+mod tables;
 mod tree;
 mod webhooks;
 mod writer;

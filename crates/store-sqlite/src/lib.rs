@@ -5,15 +5,12 @@
 //! only write connection and takes SQLite's write lock with `BEGIN IMMEDIATE`; positions are
 //! assigned there, so commit order is position order. Reads use a separate pool.
 
-mod checkpoints;
-mod idempotency;
 mod publishers;
 mod reader;
 mod rows;
 mod schema;
 mod sessions;
-mod snapshots;
-mod tokens;
+mod tables;
 mod tree;
 mod webhooks;
 mod writer;
