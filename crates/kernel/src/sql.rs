@@ -57,6 +57,14 @@ pub trait SqlTables: Send + Sync {
 pub struct Row(pub Vec<Value>);
 
 impl Row {
+    /// A row of `columns`, each read by `read` from its index and what it holds.
+    pub fn read(
+        columns: &[Column],
+        mut read: impl FnMut(usize, Column) -> Result<Value, StoreError>,
+    ) -> Result<Self, StoreError> {
+        columns.iter().enumerate().map(|(index, column)| read(index, *column)).collect::<Result<_, _>>().map(Row)
+    }
+
     fn value(&self, index: usize) -> Result<&Value, StoreError> {
         self.0.get(index).ok_or_else(|| unreadable(format!("a row has no column {index}")))
     }

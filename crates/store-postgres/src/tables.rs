@@ -22,9 +22,7 @@ impl SqlTables for PostgresStore {
     async fn fetch(&self, statement: &str, params: &[Param<'_>], columns: &[Column]) -> Result<Vec<Row>, StoreError> {
         let query = params.iter().fold(sqlx::query(statement), bind);
         let rows = query.fetch_all(&self.pool).await.map_err(unavailable)?;
-        rows.iter()
-            .map(|row| Ok(Row(columns.iter().enumerate().map(|(i, c)| read(row, i, *c)).collect::<Result<_, _>>()?)))
-            .collect()
+        rows.iter().map(|row| Row::read(columns, |index, column| read(row, index, column))).collect()
     }
 }
 
