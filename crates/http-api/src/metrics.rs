@@ -53,6 +53,8 @@ pub(crate) struct Metrics {
 impl Metrics {
     /// A recorder with every metric described, and the counters that are always shown at zero.
     pub fn new() -> Self {
+        // Setting buckets fails only for an empty list; BUCKETS is not one, and without buckets
+        // the latencies would still be shown, as a summary.
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full(DURATION.to_owned()), &BUCKETS)
             .map_or_else(|_| PrometheusBuilder::new().build_recorder(), PrometheusBuilder::build_recorder);
