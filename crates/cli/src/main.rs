@@ -8,6 +8,7 @@ mod export;
 mod import;
 mod init;
 mod keys;
+mod logging;
 mod pack;
 mod progress;
 mod proof;

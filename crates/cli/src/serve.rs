@@ -13,6 +13,7 @@ use kernel::Timestamp;
 use tokio::net::TcpListener;
 
 use crate::demo;
+use crate::logging::{self, LogFormat};
 
 /// Serve the HTTP API (docs/http.md).
 ///
@@ -37,6 +38,10 @@ use crate::demo;
 /// The service delivers webhooks to the subscriptions `covenant webhook add` registered, as
 /// `covenant webhook deliver` does, and counts deliveries, retries, dead letters and lag in
 /// /metrics.
+///
+/// The log goes to standard error: one line per request answered, with its x-request-id, and
+/// whatever went wrong. RUST_LOG filters it (by default, info and above from Covenant itself);
+/// --log-format json writes each line as a JSON object.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The address and port to listen on; port 0 picks a free port.
@@ -67,11 +72,15 @@ pub struct Args {
     /// What the subjects --publish publishes to start with.
     #[arg(long, value_name = "P", default_value = DEFAULT_SUBJECT_PREFIX, requires = "publish")]
     publish_subject_prefix: String,
+    /// How the log on standard error is written: text for people, or json (one object per line)
+    /// for a log collector.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
 }
 
 /// Runs the service. `db_given` says whether `--db` was given, which --demo respects.
 pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<ExitCode> {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    logging::init(args.log_format)?;
     let key = args.key.as_deref().or(config.transparency.key.as_deref());
     let signer = key.map(|key| app::read_signer(Some(key))).transpose()?;
     let target = args

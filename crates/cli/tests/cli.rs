@@ -1240,3 +1240,111 @@ fn proof_export_writes_a_resolutions_proof_that_proof_verify_checks_offline() {
 }
 
 tests::skip_summary!();
+
+/// Sends `GET PATH` with `x-request-id: ID` to the service at `address` and gives the whole
+/// answer, head and body.
+fn get_with_id(address: &str, path: &str, id: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("the service accepts a connection");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nx-request-id: {id}\r\nConnection: close\r\n\r\n")
+        .expect("send the request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read the answer");
+    answer
+}
+
+/// `covenant serve --log-format json` on a new database in `dir`, with `RUST_LOG` set to
+/// `filter` or unset: the process, the address it serves and its log lines as they come.
+fn serve_json(dir: &Path, filter: Option<&str>) -> (std::process::Child, String, std::sync::mpsc::Receiver<String>) {
+    assert!(covenant(dir, &["init"]).status.success());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_covenant"));
+    command.current_dir(dir).env_remove("COVENANT_DATABASE_URL").env_remove("RUST_LOG");
+    if let Some(filter) = filter {
+        command.env("RUST_LOG", filter);
+    }
+    let mut serve = command
+        .args(["--db", "covenant.db", "serve", "--bind", "127.0.0.1:0", "--log-format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the service starts");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(serve.stdout.take().expect("stdout")));
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.split(" at http://").nth(1).map(str::to_owned))
+        .expect("the service says where it serves");
+    // What it prints after is read and dropped, so that its standard output stays open.
+    std::thread::spawn(move || lines.for_each(drop));
+    let (sender, log) = std::sync::mpsc::channel();
+    let stderr = serve.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    (serve, address, log)
+}
+
+/// Stops the service with SIGTERM and checks that it stopped cleanly.
+fn stop(mut serve: std::process::Child) {
+    let stopped = Command::new("kill").args(["-TERM", &serve.id().to_string()]).status().expect("kill runs");
+    assert!(stopped.success());
+    assert!(serve.wait().expect("the service stops").success(), "the service stops cleanly on SIGTERM");
+}
+
+#[test]
+fn serve_logs_each_request_as_json_with_its_request_id() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (serve, address, log) = serve_json(dir.path(), None);
+
+    let answer = get_with_id(&address, "/api/v1/nothing", "minute-45-check");
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("x-request-id: minute-45-check\r\n"), "{answer}");
+    assert!(answer.contains(r#""instance":"urn:covenant:request:minute-45-check""#), "{answer}");
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    let line = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(line) = log.recv_timeout(left) else { panic!("no log line of the request in:\n{}", seen.join("\n")) };
+        let parsed: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("a log line that is not JSON ({e}): {line}"));
+        if parsed["span"]["request_id"] == "minute-45-check" && parsed["fields"]["message"] == "answered" {
+            break parsed;
+        }
+        seen.push(line);
+    };
+    assert_eq!(line["level"], "INFO", "{line}");
+    assert_eq!(line["fields"]["status"], 404, "{line}");
+    assert_eq!(line["span"]["method"], "GET", "{line}");
+    assert_eq!(line["span"]["path"], "/api/v1/nothing", "{line}");
+    stop(serve);
+}
+
+#[test]
+fn serve_honours_rust_log() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (serve, address, log) = serve_json(dir.path(), Some("warn"));
+    let answer = get_with_id(&address, "/api/v1/nothing", "quiet-check");
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    // A request that follows it is answered after the first's log line would have been written.
+    assert!(get_with_id(&address, "/healthz", "second").starts_with("HTTP/1.1 200"));
+    stop(serve);
+    // The reader ends when the process's standard error closes.
+    let lines: Vec<String> = log.iter().collect();
+    assert!(
+        lines.iter().all(|line| !line.contains("quiet-check")),
+        "RUST_LOG=warn leaves out the info line of each request: {lines:?}"
+    );
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .current_dir(dir.path())
+        .env_remove("COVENANT_DATABASE_URL")
+        .env("RUST_LOG", "http_api=loud")
+        .args(["--db", "covenant.db", "serve", "--bind", "127.0.0.1:0"])
+        .output()
+        .expect("the covenant binary runs");
+    assert!(!refused.status.success(), "a RUST_LOG that is not a filter stops the service before it starts");
+    assert!(stderr(&refused).contains("RUST_LOG=http_api=loud is not a log filter"), "{}", stderr(&refused));
+}

@@ -1,14 +1,14 @@
 //! `/metrics` in the Prometheus text format: requests and their latencies by method, route and
 //! status, commands recorded and events appended, how far the read models kept in memory are
-//! behind the head of the log, and, when the service publishes the log (`serve --publish`), how
-//! far the publisher is.
+//! behind the head of the log, and, when the service publishes the log (`serve --publish`) or
+//! delivers webhooks, how far the publisher and each subscription are.
+//!
+//! The values are kept by the `metrics` facade in a Prometheus recorder of the service's own (not
+//! the process's global one, so that two services in one process count apart) and rendered by
+//! `metrics-exporter-prometheus`. Positions and lags are read when `/metrics` is asked for.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use app::publisher::PublisherStatus;
 use app::webhooks::WebhookStatus;
@@ -16,54 +16,109 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, with_local_recorder};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
+use tokio::sync::watch;
 
 use crate::{ApiError, Service};
 
 /// Upper bounds of the latency histogram's buckets, in seconds.
 const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
-#[derive(Debug, Default)]
-struct Latency {
-    /// Requests at or under each bucket's bound.
-    buckets: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
-}
+/// How often latencies observed since the last look are folded into the histogram, so that a
+/// service nobody scrapes does not keep every observation.
+const UPKEEP: Duration = Duration::from_secs(5);
+
+const REQUESTS: &str = "covenant_http_requests_total";
+const DURATION: &str = "covenant_http_request_duration_seconds";
+const COMMANDS: &str = "covenant_commands_recorded_total";
+const EVENTS: &str = "covenant_events_appended_total";
+const HEAD: &str = "covenant_log_head_position";
+const FOLDED: &str = "covenant_projection_position";
+const FOLD_LAG: &str = "covenant_projection_lag_events";
+const PUBLISHER_LEADING: &str = "covenant_publisher_leading";
+const PUBLISHER_POSITION: &str = "covenant_publisher_position";
+const PUBLISHER_LAG: &str = "covenant_publisher_lag_events";
+const DELIVERIES: &str = "covenant_webhook_deliveries_total";
+const RETRIES: &str = "covenant_webhook_retries_total";
+const DEAD_LETTERS: &str = "covenant_webhook_dead_letters_total";
+const WEBHOOK_LAG: &str = "covenant_webhook_lag_events";
 
 /// What the service counts.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Metrics {
-    /// Requests by method, route and status.
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    /// Latencies by method and route.
-    latencies: Mutex<BTreeMap<(String, String), Latency>>,
-    commands: AtomicU64,
-    events: AtomicU64,
+    recorder: PrometheusRecorder,
 }
 
 impl Metrics {
+    /// A recorder with every metric described, and the counters that are always shown at zero.
+    pub fn new() -> Self {
+        // Setting buckets fails only for an empty list; BUCKETS is not one, and without buckets
+        // the latencies would still be shown, as a summary.
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(DURATION.to_owned()), &BUCKETS)
+            .map_or_else(|_| PrometheusBuilder::new().build_recorder(), PrometheusBuilder::build_recorder);
+        with_local_recorder(&recorder, || {
+            describe_counter!(REQUESTS, "HTTP requests answered, by method, route and status.");
+            describe_histogram!(DURATION, "Time to answer HTTP requests, by method and route.");
+            describe_counter!(COMMANDS, "Commands recorded through the API.");
+            describe_counter!(EVENTS, "Events appended by commands recorded through the API.");
+            describe_gauge!(HEAD, "The position of the last event in the log.");
+            describe_gauge!(FOLDED, "The position the read models in memory have folded up to.");
+            describe_gauge!(FOLD_LAG, "Events in the log not yet folded into the read models in memory.");
+            describe_gauge!(
+                PUBLISHER_LEADING,
+                "1 when the publisher in this process leads (publishes), 0 while it waits for another or retries."
+            );
+            describe_gauge!(
+                PUBLISHER_POSITION,
+                "The position the publisher in this process has published up to and had acknowledged."
+            );
+            describe_gauge!(PUBLISHER_LAG, "Events in the log the publisher in this process has not yet published.");
+            describe_counter!(DELIVERIES, "Events delivered to webhooks (answered 2xx).");
+            describe_counter!(RETRIES, "Webhook attempts that failed and were tried again.");
+            describe_counter!(DEAD_LETTERS, "Events given up on after the last attempt, kept as dead letters.");
+            describe_gauge!(
+                WEBHOOK_LAG,
+                "Events in the log a webhook subscription has not yet delivered or given up on."
+            );
+            counter!(COMMANDS).absolute(0);
+            counter!(EVENTS).absolute(0);
+        });
+        Self { recorder }
+    }
+
     /// Counts a command that recorded `events` events.
     pub fn recorded(&self, events: usize) {
-        self.commands.fetch_add(1, Ordering::Relaxed);
-        self.events.fetch_add(events as u64, Ordering::Relaxed);
+        with_local_recorder(&self.recorder, || {
+            counter!(COMMANDS).increment(1);
+            counter!(EVENTS).increment(events as u64);
+        });
     }
 
-    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        if let Ok(mut requests) = self.requests.lock() {
-            *requests.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
-        }
-        if let Ok(mut latencies) = self.latencies.lock() {
-            let latency = latencies.entry((method.to_owned(), route.to_owned())).or_default();
-            for (count, bound) in latency.buckets.iter_mut().zip(BUCKETS) {
-                if seconds <= bound {
-                    *count += 1;
+    fn observe(&self, method: String, route: String, status: u16, seconds: f64) {
+        with_local_recorder(&self.recorder, || {
+            counter!(REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status.to_string())
+                .increment(1);
+            histogram!(DURATION, "method" => method, "route" => route).record(seconds);
+        });
+    }
+
+    /// Folds the latencies observed so far into the histogram every few seconds, until `stop`
+    /// says the service is stopping or is gone.
+    pub fn upkeep(&self, mut stop: watch::Receiver<bool>) -> impl Future<Output = ()> + Send + 'static {
+        let handle = self.recorder.handle();
+        async move {
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep(UPKEEP) => handle.run_upkeep(),
+                    changed = stop.changed() => if changed.is_err() || *stop.borrow() { break },
                 }
             }
-            latency.count += 1;
-            latency.sum += seconds;
         }
     }
 
+    /// Every metric, with the positions and lags as they are now.
     fn render(
         &self,
         head: u64,
@@ -71,124 +126,26 @@ impl Metrics {
         publisher: Option<&PublisherStatus>,
         webhooks: Option<&WebhookStatus>,
     ) -> String {
-        let mut out = String::new();
-        out.push_str("# HELP covenant_http_requests_total HTTP requests answered, by method, route and status.\n");
-        out.push_str("# TYPE covenant_http_requests_total counter\n");
-        if let Ok(requests) = self.requests.lock() {
-            for ((method, route, status), count) in requests.iter() {
-                let _ = writeln!(
-                    out,
-                    "covenant_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {count}"
-                );
+        with_local_recorder(&self.recorder, || {
+            gauge!(HEAD).set(head as f64);
+            gauge!(FOLDED).set(folded as f64);
+            gauge!(FOLD_LAG).set(head.saturating_sub(folded) as f64);
+            if let Some(status) = publisher {
+                let position = status.position().0;
+                gauge!(PUBLISHER_LEADING).set(f64::from(u8::from(status.leading())));
+                gauge!(PUBLISHER_POSITION).set(position as f64);
+                gauge!(PUBLISHER_LAG).set(head.saturating_sub(position) as f64);
             }
-        }
-        out.push_str(
-            "# HELP covenant_http_request_duration_seconds Time to answer HTTP requests, by method and route.\n",
-        );
-        out.push_str("# TYPE covenant_http_request_duration_seconds histogram\n");
-        if let Ok(latencies) = self.latencies.lock() {
-            for ((method, route), latency) in latencies.iter() {
-                let labels = format!("method=\"{method}\",route=\"{route}\"");
-                for (count, bound) in latency.buckets.iter().zip(BUCKETS) {
-                    let _ = writeln!(
-                        out,
-                        "covenant_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
-                    );
+            if let Some(status) = webhooks {
+                counter!(DELIVERIES).absolute(status.deliveries());
+                counter!(RETRIES).absolute(status.retries());
+                counter!(DEAD_LETTERS).absolute(status.dead_letters());
+                for (name, position) in status.positions() {
+                    gauge!(WEBHOOK_LAG, "subscription" => name).set(head.saturating_sub(position.0) as f64);
                 }
-                let _ = writeln!(
-                    out,
-                    "covenant_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                    latency.count
-                );
-                let _ = writeln!(out, "covenant_http_request_duration_seconds_sum{{{labels}}} {}", latency.sum);
-                let _ = writeln!(out, "covenant_http_request_duration_seconds_count{{{labels}}} {}", latency.count);
             }
-        }
-        let gauges = [
-            (
-                "covenant_commands_recorded_total",
-                "counter",
-                "Commands recorded through the API.",
-                self.commands.load(Ordering::Relaxed),
-            ),
-            (
-                "covenant_events_appended_total",
-                "counter",
-                "Events appended by commands recorded through the API.",
-                self.events.load(Ordering::Relaxed),
-            ),
-            ("covenant_log_head_position", "gauge", "The position of the last event in the log.", head),
-            (
-                "covenant_projection_position",
-                "gauge",
-                "The position the read models in memory have folded up to.",
-                folded,
-            ),
-            (
-                "covenant_projection_lag_events",
-                "gauge",
-                "Events in the log not yet folded into the read models in memory.",
-                head.saturating_sub(folded),
-            ),
-        ];
-        let published = publisher.map(|status| {
-            let position = status.position().0;
-            [
-                (
-                    "covenant_publisher_leading",
-                    "gauge",
-                    "1 when the publisher in this process leads (publishes), 0 while it waits for another or retries.",
-                    u64::from(status.leading()),
-                ),
-                (
-                    "covenant_publisher_position",
-                    "gauge",
-                    "The position the publisher in this process has published up to and had acknowledged.",
-                    position,
-                ),
-                (
-                    "covenant_publisher_lag_events",
-                    "gauge",
-                    "Events in the log the publisher in this process has not yet published.",
-                    head.saturating_sub(position),
-                ),
-            ]
         });
-        for (name, kind, help, value) in gauges.into_iter().chain(published.into_iter().flatten()) {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
-        }
-        if let Some(status) = webhooks {
-            let counters = [
-                (
-                    "covenant_webhook_deliveries_total",
-                    "Events delivered to webhooks (answered 2xx).",
-                    status.deliveries(),
-                ),
-                (
-                    "covenant_webhook_retries_total",
-                    "Webhook attempts that failed and were tried again.",
-                    status.retries(),
-                ),
-                (
-                    "covenant_webhook_dead_letters_total",
-                    "Events given up on after the last attempt, kept as dead letters.",
-                    status.dead_letters(),
-                ),
-            ];
-            for (name, help, value) in counters {
-                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
-            }
-            out.push_str("# HELP covenant_webhook_lag_events Events in the log a webhook subscription has not yet delivered or given up on.\n");
-            out.push_str("# TYPE covenant_webhook_lag_events gauge\n");
-            for (name, position) in status.positions() {
-                let _ = writeln!(
-                    out,
-                    "covenant_webhook_lag_events{{subscription=\"{name}\"}} {}",
-                    head.saturating_sub(position.0)
-                );
-            }
-        }
-        out
+        self.recorder.handle().render()
     }
 }
 
@@ -198,7 +155,7 @@ pub(crate) async fn track(State(service): State<Arc<Service>>, request: Request,
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
-    service.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    service.metrics.observe(method, route, response.status().as_u16(), started.elapsed().as_secs_f64());
     response
 }
 

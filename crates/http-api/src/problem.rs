@@ -1,6 +1,8 @@
 //! The one error type of the HTTP service, and the one place it becomes an HTTP response: an
 //! `application/problem+json` body (RFC 9457) with a `type`, a `title`, the `status`, a `detail`
-//! that tells the caller what to do, and the offending `field` where there is one.
+//! that tells the caller what to do, the `instance` that names the request by its
+//! `x-request-id` (the id in the service's log lines of that request), and the offending `field`
+//! where there is one.
 //!
 //! Architecture Invariant: a 5xx body reveals nothing internal. What went wrong is logged on the
 //! server; the caller is told only that it did, and what to try.
@@ -81,6 +83,10 @@ pub struct Problem {
     pub status: u16,
     /// What was wrong with this request, and what to do.
     pub detail: String,
+    /// This occurrence: `urn:covenant:request:` and the request's `x-request-id` (given by the
+    /// client, or generated), which the service's log lines of the request carry too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
     /// The parameter, header or body field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -166,6 +172,7 @@ impl ApiError {
             title: title.to_owned(),
             status: status.as_u16(),
             detail: self.public_detail(),
+            instance: crate::request_id::instance(),
             field: self.field(),
         }
     }

@@ -143,9 +143,7 @@ pub async fn instrument(
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     principal.require(Action::ReadReports)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
-    let request = read_query(query, ReportKind::Status, Some(key), &service)?;
-    Ok(axum::Json(service.reports.answer(&request).await?.view).into_response())
+    one(&service, ReportKind::Status, &key, "instrument", query).await
 }
 
 /// One resolution, whole: its text as it stands, outcome, dates and call-in, each correction with
@@ -172,9 +170,7 @@ pub async fn resolution(
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     principal.require(Action::ReadReports)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
-    let request = read_query(query, ReportKind::Resolutions, Some(key), &service)?;
-    Ok(axum::Json(service.reports.answer(&request).await?.view).into_response())
+    one(&service, ReportKind::Resolutions, &key, "resolution", query).await
 }
 
 /// Says in the OpenAPI document which options each report takes (an option of another report is
@@ -241,6 +237,19 @@ fn representation(headers: &HeaderMap) -> Result<Format, ApiError> {
 }
 
 /// The request a report's query makes, `subject` the instrument or resolution its path names.
+/// The report of `kind` on the one thing whose key, given in the path as `field`, is `key`.
+async fn one(
+    service: &Service,
+    kind: ReportKind,
+    key: &str,
+    field: &str,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, field))?;
+    let request = read_query(query, kind, Some(key), service)?;
+    Ok(axum::Json(service.reports.answer(&request).await?.view).into_response())
+}
+
 fn read_query(
     query: Result<Query<ReportQuery>, QueryRejection>,
     kind: ReportKind,

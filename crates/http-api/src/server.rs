@@ -1,5 +1,5 @@
 //! The router and the server: every route, the layers every request passes through (the request
-//! time limit, the body size limit, panics caught as 500s, unknown routes and methods as
+//! id and the request's log line, the request time limit, the body size limit, panics caught as 500s, unknown routes and methods as
 //! problems), the connections (a request's head must arrive within the time limit too), and a
 //! graceful shutdown that stops accepting, ends live feeds, and finishes the requests in flight.
 
@@ -20,10 +20,12 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 use crate::{
     ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, packs, public,
-    public_feeds, queries, transparency, verify,
+    public_feeds, queries, request_id, transparency, verify,
 };
 
 /// Every route of the service, with its layers.
@@ -56,6 +58,10 @@ pub fn router(service: Arc<Service>) -> Router {
         .layer(middleware::from_fn_with_state(service.clone(), time_limit))
         .layer(DefaultBodyLimit::max(service.settings.max_body_bytes))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("a handler panicked".into()).into_response()))
+        .layer(middleware::from_fn(request_id::scope))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span).on_response(request_id::answered))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(service)
 }
 

@@ -104,12 +104,14 @@ impl Service {
         let reports = Reports::serve(stores.clone(), settings.rules, serving).await?;
         let recorder = Recorder::new(stores.events.clone());
         let (shutdown, _) = watch::channel(false);
+        let metrics = Metrics::new();
+        tokio::spawn(metrics.upkeep(shutdown.subscribe()));
         Ok(Arc::new(Self {
             stores,
             recorder,
             settings,
             reports,
-            metrics: Metrics::default(),
+            metrics,
             witnesses: std::sync::OnceLock::new(),
             publisher: OnceLock::new(),
             sign_in: OnceLock::new(),

@@ -2,11 +2,12 @@
 //! that a sign-in begun at one process of the service can finish at another on the same
 //! database. Each is kept under the SHA-256 hash of its `state`, and taken out (read and deleted
 //! at once) by the callback that finishes it, so that it is finished at most once. How long one
-//! may take belongs to the application layer.
+//! may take belongs to the application layer; the `pending_sign_ins` table is written once, over
+//! [`SqlTables`].
 
 use async_trait::async_trait;
 
-use crate::columns::{Checked, Row, Value};
+use crate::sql::{Column, Param, Row, SqlTables};
 use crate::{Hash, StoreError, Timestamp};
 
 /// A sign-in begun: what its callback must match and prove.
@@ -23,31 +24,6 @@ pub struct PendingSignIn {
     pub begun_at: Timestamp,
 }
 
-impl Row for PendingSignIn {
-    const TABLE: &'static str = "pending_sign_ins";
-    const COLUMNS: &'static [&'static str] = &["state_hash", "provider", "nonce", "verifier", "begun_at"];
-
-    fn values(&self) -> Vec<Value<'_>> {
-        vec![
-            Value::Blob(&self.state_hash.0),
-            Value::Text(Some(&self.provider)),
-            Value::Text(Some(&self.nonce)),
-            Value::Text(Some(&self.verifier)),
-            Value::Time(Some(self.begun_at)),
-        ]
-    }
-
-    fn read(row: &Checked<'_>) -> Result<Self, StoreError> {
-        Ok(PendingSignIn {
-            state_hash: row.hash(0)?,
-            provider: row.text(1)?,
-            nonce: row.text(2)?,
-            verifier: row.text(3)?,
-            begun_at: row.time(4)?,
-        })
-    }
-}
-
 /// Where sign-ins under way are kept: beside the log, in the same database.
 #[async_trait]
 pub trait SignInStore: Send + Sync {
@@ -60,4 +36,46 @@ pub trait SignInStore: Send + Sync {
 
     /// Deletes the sign-ins begun before `before`, giving how many there were.
     async fn prune_pending(&self, before: Timestamp) -> Result<u64, StoreError>;
+}
+
+/// The `pending_sign_ins` table's columns, in the order they are written and read.
+const COLUMNS: &str = "state_hash, provider, nonce, verifier, begun_at";
+
+/// How they are read.
+const READ: [Column; 5] = [Column::Bytes, Column::Text, Column::Text, Column::Text, Column::Time];
+
+/// Sign-ins under way in the `pending_sign_ins` table, on either backend.
+#[async_trait]
+impl<T: SqlTables> SignInStore for T {
+    async fn insert_pending(&self, pending: &PendingSignIn) -> Result<(), StoreError> {
+        let params = [
+            Param::Bytes(pending.state_hash.0.as_slice()),
+            Param::Text(Some(&pending.provider)),
+            Param::Text(Some(&pending.nonce)),
+            Param::Text(Some(&pending.verifier)),
+            Param::Time(Some(pending.begun_at)),
+        ];
+        self.execute(&format!("INSERT INTO pending_sign_ins ({COLUMNS}) VALUES ($1, $2, $3, $4, $5)"), &params).await?;
+        Ok(())
+    }
+
+    async fn take_pending(&self, state_hash: &Hash) -> Result<Option<PendingSignIn>, StoreError> {
+        let statement = format!("DELETE FROM pending_sign_ins WHERE state_hash = $1 RETURNING {COLUMNS}");
+        let rows = self.fetch(&statement, &[Param::Bytes(state_hash.0.as_slice())], &READ).await?;
+        rows.first().map(pending).transpose()
+    }
+
+    async fn prune_pending(&self, before: Timestamp) -> Result<u64, StoreError> {
+        self.execute("DELETE FROM pending_sign_ins WHERE begun_at < $1", &[Param::Time(Some(before))]).await
+    }
+}
+
+fn pending(row: &Row) -> Result<PendingSignIn, StoreError> {
+    Ok(PendingSignIn {
+        state_hash: row.hash(0, "a sign-in's state hash")?,
+        provider: row.text(1)?,
+        nonce: row.text(2)?,
+        verifier: row.text(3)?,
+        begun_at: row.time(4)?,
+    })
 }

@@ -1,10 +1,12 @@
 //! Snapshots of derived state: a projection's state saved together with the position it has
 //! processed up to, in one row, so that a restart resumes exactly where the saved state ends:
-//! nothing skipped, nothing applied twice.
+//! nothing skipped, nothing applied twice. Both backends keep them in the `projection_snapshots`
+//! table, written once over [`SqlTables`].
 
 use async_trait::async_trait;
 
-use crate::{Position, StoreError};
+use crate::sql::{Column, Param, SqlTables};
+use crate::{Position, StoreError, Timestamp};
 
 /// A projection's serialised state and the last position folded into it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,4 +30,44 @@ pub trait SnapshotStore: Send + Sync {
 
     /// Removes every snapshot, so that projections rebuild from position zero.
     async fn clear_snapshots(&self) -> Result<(), StoreError>;
+}
+
+/// Snapshots in the `projection_snapshots` table, on either backend.
+#[async_trait]
+impl<T: SqlTables> SnapshotStore for T {
+    async fn load_snapshot(&self, name: &str) -> Result<Option<Snapshot>, StoreError> {
+        let rows = self
+            .fetch(
+                "SELECT position, state FROM projection_snapshots WHERE name = $1",
+                &[Param::Text(Some(name))],
+                &[Column::Int, Column::Text],
+            )
+            .await?;
+        rows.first()
+            .map(|row| {
+                Ok(Snapshot { name: name.to_owned(), position: Position(row.int(0)? as u64), state: row.text(1)? })
+            })
+            .transpose()
+    }
+
+    async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let params = [
+            Param::Text(Some(&snapshot.name)),
+            Param::Int(snapshot.position.0 as i64),
+            Param::Text(Some(&snapshot.state)),
+            Param::Time(Some(Timestamp::now())),
+        ];
+        self.execute(
+            "INSERT INTO projection_snapshots (name, position, state, saved_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO UPDATE SET position = excluded.position, state = excluded.state, saved_at = excluded.saved_at",
+            &params,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn clear_snapshots(&self) -> Result<(), StoreError> {
+        self.execute("DELETE FROM projection_snapshots", &[]).await?;
+        Ok(())
+    }
 }

@@ -8,16 +8,10 @@
 //! order even with several processes writing to one database. Within a process, one
 //! [`kernel::Writer`] groups concurrent appends into one transaction.
 
-mod checkpoints;
 mod copy;
-mod idempotency;
 mod publishers;
 mod rows;
-mod sessions;
-mod sign_ins;
-mod snapshots;
-mod table;
-mod tokens;
+mod tables;
 mod tree;
 mod webhooks;
 mod writer;

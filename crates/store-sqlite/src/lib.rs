@@ -5,17 +5,11 @@
 //! only write connection and takes SQLite's write lock with `BEGIN IMMEDIATE`; positions are
 //! assigned there, so commit order is position order. Reads use a separate pool.
 
-mod checkpoints;
-mod idempotency;
 mod publishers;
 mod reader;
 mod rows;
 mod schema;
-mod sessions;
-mod sign_ins;
-mod snapshots;
-mod table;
-mod tokens;
+mod tables;
 mod tree;
 mod webhooks;
 mod writer;

@@ -1,0 +1,47 @@
+//! How the PostgreSQL database runs the statements of the tables beside the log that `kernel`
+//! writes once ([`kernel::SqlTables`]: tokens, idempotent answers and claims, snapshots, signed
+//! checkpoints): a time is a `timestamptz`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use kernel::{Column, Param, Row, SqlTables, StoreError, Timestamp, Value};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{Postgres, Row as _};
+
+use crate::{PostgresStore, unavailable};
+
+type Query<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
+
+#[async_trait]
+impl SqlTables for PostgresStore {
+    async fn execute(&self, statement: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+        let query = params.iter().fold(sqlx::query(statement), bind);
+        Ok(query.execute(&self.pool).await.map_err(unavailable)?.rows_affected())
+    }
+
+    async fn fetch(&self, statement: &str, params: &[Param<'_>], columns: &[Column]) -> Result<Vec<Row>, StoreError> {
+        let query = params.iter().fold(sqlx::query(statement), bind);
+        let rows = query.fetch_all(&self.pool).await.map_err(unavailable)?;
+        rows.iter().map(|row| Row::read(columns, |index, column| read(row, index, column))).collect()
+    }
+}
+
+fn bind<'q>(query: Query<'q>, param: &Param<'q>) -> Query<'q> {
+    match *param {
+        Param::Text(text) => query.bind(text),
+        Param::Bytes(bytes) => query.bind(bytes),
+        Param::Int(int) => query.bind(int),
+        Param::Time(time) => query.bind(time.map(Timestamp::as_datetime)),
+    }
+}
+
+fn read(row: &PgRow, index: usize, column: Column) -> Result<Value, StoreError> {
+    Ok(match column {
+        Column::Text => Value::Text(row.try_get(index).map_err(unavailable)?),
+        Column::Bytes => Value::Bytes(row.try_get(index).map_err(unavailable)?),
+        Column::Int => Value::Int(row.try_get(index).map_err(unavailable)?),
+        Column::Time => Value::Time(
+            row.try_get::<Option<DateTime<Utc>>, _>(index).map_err(unavailable)?.map(Timestamp::from_datetime),
+        ),
+    })
+}
