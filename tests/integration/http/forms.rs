@@ -843,6 +843,84 @@ async fn registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db:
     app.stop().await;
 }
 
+/// A succession and a membership change name their stream in the form, so carry the log's head
+/// they were read at: one read before someone else recorded on the organisation or body chosen
+/// gives the conflict page, while one read before a change elsewhere still records.
+async fn a_succession_or_membership_form_read_before_a_change_gives_the_conflict_page(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let organisations = "/dashboard/organisations";
+    let to = "/dashboard/organisations/successions";
+    let (_, first) = get(&app, organisations, &secretariat).await;
+    let (_, second) = get(&app, organisations, &secretariat).await;
+    let succession = [
+        ("predecessor", "GB-LAE-WLI"),
+        ("successor", "GB-LAE-LIN"),
+        ("effective_on-day", "1"),
+        ("effective_on-month", "4"),
+        ("effective_on-year", "2025"),
+        ("source", "Illustrative: not in the paper"),
+    ];
+    let fields = hidden(&first, to);
+    assert!(fields.iter().any(|(n, _)| n == "read_at"), "the form carries what it was read at: {fields:?}");
+    let sent = post(&app, to, &secretariat, &fields, &succession).await;
+    confirmed(&app, sent, &secretariat, organisations).await;
+    let moved = app.chain_head().await;
+    let refused = post(&app, to, &secretariat, &hidden(&second, to), &succession).await;
+    assert_eq!(refused.status(), 409, "read before the succession was recorded");
+    let conflict = refused.text().await.expect("a body");
+    assert!(conflict.contains("Nothing was recorded") && conflict.contains("OrganisationSucceeded"), "{conflict}");
+    assert_eq!(app.chain_head().await, moved, "nothing recorded");
+
+    let bodies = "/dashboard/bodies";
+    let (joining, leaving) = ("/dashboard/bodies/members", "/dashboard/bodies/members/removals");
+    let forum = [
+        ("name", "Lincolnshire Housing Partnership Forum"),
+        ("kind", "forum"),
+        ("parents", "GB-LAE-LIN"),
+        ("established_on-day", "2"),
+        ("established_on-month", "4"),
+        ("established_on-year", "2024"),
+        ("source", "Illustrative: not in the paper"),
+    ];
+    let (_, page) = get(&app, bodies, &secretariat).await;
+    let sent = post(&app, bodies, &secretariat, &hidden(&page, bodies), &forum).await;
+    confirmed(&app, sent, &secretariat, bodies).await;
+    let (_, stale) = get(&app, bodies, &secretariat).await;
+    let (_, elsewhere) = get(&app, bodies, &secretariat).await;
+    let (_, fresh) = get(&app, bodies, &secretariat).await;
+    let left = [
+        ("body", BOARD),
+        ("organisation", "GB-LAE-LIC"),
+        ("left_on-day", "31"),
+        ("left_on-month", "3"),
+        ("left_on-year", "2025"),
+        ("source", "Illustrative: not in the paper"),
+    ];
+    let sent = post(&app, leaving, &secretariat, &hidden(&fresh, leaving), &left).await;
+    confirmed(&app, sent, &secretariat, bodies).await;
+    let moved = app.chain_head().await;
+    let joined = |body| {
+        [
+            ("body", body),
+            ("organisation", "GB-LAE-LIC"),
+            ("joined_on-day", "1"),
+            ("joined_on-month", "4"),
+            ("joined_on-year", "2025"),
+        ]
+    };
+    let refused = post(&app, joining, &secretariat, &hidden(&stale, joining), &joined(BOARD)).await;
+    assert_eq!(refused.status(), 409, "read before the board's members changed");
+    assert!(refused.text().await.expect("a body").contains("BodyMemberLeft"));
+    assert_eq!(app.chain_head().await, moved, "nothing recorded");
+    let forum = "lincolnshire-housing-partnership-forum";
+    let sent = post(&app, joining, &secretariat, &hidden(&elsewhere, joining), &joined(forum)).await;
+    confirmed(&app, sent, &secretariat, bodies).await;
+    assert_eq!(app.head().await, moved.position.0 + 1, "a form read before a change elsewhere records");
+    app.stop().await;
+}
+
 const RESOLUTION: &str = "west-lindsey-pcc-2021-03-09-45";
 
 async fn a_secretariat_corrects_a_resolution_with_its_reason(db: &TestStore) {
@@ -1051,6 +1129,7 @@ on_both_backends!(
     instrument_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
     a_secretariat_registers_organisations_establishes_a_body_and_records_a_succession,
     registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
+    a_succession_or_membership_form_read_before_a_change_gives_the_conflict_page,
     a_secretariat_corrects_a_resolution_with_its_reason,
     a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing,
     an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_one_records_on_confirmation,

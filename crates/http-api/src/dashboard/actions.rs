@@ -21,8 +21,8 @@ use kernel::StreamBound;
 use maud::html;
 use projections::{ActionRow, Filters, GroupBy};
 
-use super::form::{self, Again, Check, Fields, Problem, Sent};
-use super::meeting::{RecordedQuery, stream_version};
+use super::form::{self, Again, Check, Fields, Problem, Read, Sent};
+use super::meeting::RecordedQuery;
 use super::session::Viewer;
 use super::{Failure, Point, layout, read, render};
 use crate::{ApiError, Service};
@@ -160,8 +160,8 @@ async fn action_page(
     let point = Point::read(None)?;
     let row = action(service, &viewer.0, key).await?;
     let milestones = milestones_to_reach(service, key).await?;
-    let current = stream_version(service, &commitment_stream(key)).await?;
-    let shown = |which: &str| Again::form(again.as_ref(), which, Some(current));
+    let current = form::stream_version(service, &commitment_stream(key)).await?;
+    let shown = |which: &str| Again::form(again.as_ref(), which, Some(Read::Version(current)));
     let (progress, milestone, complete) = (shown(PROGRESS), shown(MILESTONE), shown(COMPLETE));
     let choices: Vec<(String, String)> =
         milestones.iter().map(|m| (m.key.to_string(), format!("{} (due {})", m.title, m.due_on))).collect();

@@ -72,7 +72,7 @@ async fn upload_page(
         let board = models.status().view(&Filters::default(), service.reports.rules(), point.today);
         board.instruments.into_iter().map(|i| (i.instrument.to_string(), i.title)).collect()
     };
-    let shown = Shown { fields, problems, version: None };
+    let shown = Shown { fields, problems, read: None };
     let wrong = problems.iter().find(|p| p.field.as_deref() == Some("file"));
     let content = html! {
         (confirmation)
@@ -219,7 +219,7 @@ async fn review(
             p { "Everything in the file is recorded already: there is nothing to record." }
         } @else {
             form.record method="post" action=(CONFIRM) novalidate {
-                (Shown { fields: &Fields::default(), problems: &[], version: None }.hidden(viewer))
+                (Shown { fields: &Fields::default(), problems: &[], read: None }.hidden(viewer))
                 input type="hidden" name="csv" value=(text);
                 input type="hidden" name="file_name" value=(options.file);
                 @if let Some(instrument) = &options.instrument { input type="hidden" name="instrument" value=(instrument); }
