@@ -353,6 +353,18 @@ const NEW_ACTION: &[(&str, &str)] = &[
     ("source", "HHCDG delivery plan 2024/25 (illustrative)"),
 ];
 
+const NEW_MILESTONE: &[(&str, &str)] = &[
+    ("title", "Housing leads of the seven districts consulted"),
+    ("milestone", "districts-consulted"),
+    ("due_on-day", "30"),
+    ("due_on-month", "9"),
+    ("due_on-year", "2024"),
+    ("agreed_on-day", "1"),
+    ("agreed_on-month", "4"),
+    ("agreed_on-year", "2024"),
+    ("source", "HHCDG delivery plan 2024/25 (illustrative)"),
+];
+
 /// The `occurred_at` of the last event of `event_type` on `stream`, from the feed.
 async fn occurred(app: &TestApp, token: &str, stream: &str, event_type: &str) -> String {
     let feed = app.get("/api/v1/events?after=0&limit=1000", token).send().await.expect("get");
@@ -387,20 +399,19 @@ async fn a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_comp
         "the date it was agreed"
     );
 
-    let milestone = json!({
-        "command": "add_milestone", "id": "hhcdg-dfg-policy-review", "milestone": "districts-consulted",
-        "title": "Housing leads of the seven districts consulted", "due_on": "2024-09-30"
-    });
-    let added = app
-        .post("/api/v1/commitments", &app.token(Role::Secretariat, None).await, &milestone)
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(added.status(), 201, "{}", added.text().await.unwrap_or_default());
+    let to = format!("{page}/milestones/new");
+    let sent = post(&app, &to, &secretariat, &hidden(&shown, &to), NEW_MILESTONE).await;
+    let shown = confirmed(&app, sent, &secretariat, page).await;
+    assert!(shown.contains("<tr data-milestone=\"districts-consulted\"><th scope=\"row\">Housing leads of the seven districts consulted</th>"), "{shown}");
+    assert!(
+        occurred(&app, &auditor, stream, "CommitmentMilestoneAdded").await.starts_with("2024-04-01"),
+        "the date it was agreed"
+    );
 
     let (status, form) = get(&app, page, &district).await;
     assert_eq!(status, 200, "the lead organisation's contributor");
     assert!(form.contains("Housing leads of the seven districts consulted (due 2024-09-30)"), "{form}");
+    assert!(!form.contains(&format!("action=\"{to}\"")), "a contributor is not offered the form to add a milestone");
     let to = format!("{page}/milestones");
     let reached = [
         ("milestone", "districts-consulted"),
@@ -543,6 +554,117 @@ async fn action_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &
 async fn csrf_of(app: &TestApp, token: &str) -> String {
     let (_, page) = get(app, "/dashboard", token).await;
     hidden(&page, "/dashboard/sign-out").into_iter().find(|(n, _)| n == "csrf").expect("a csrf field").1
+}
+
+const INDICATOR: &str = "west-lindsey-dfg-completions";
+
+const READING: &[(&str, &str)] = &[
+    ("value", "152"),
+    ("as_of-day", "31"),
+    ("as_of-month", "3"),
+    ("as_of-year", "2024"),
+    ("note", "provisional"),
+    ("source", "West Lindsey DFG return 2023/24 (illustrative)"),
+];
+
+async fn a_partner_lead_records_a_reading_of_its_organisations_indicator(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let district = app.session(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let auditor = app.token(Role::Auditor, None).await;
+    let head = app.head().await;
+
+    let (status, list) = get(&app, "/dashboard/readings", &district).await;
+    assert_eq!(status, 200);
+    let page = format!("/dashboard/indicators/{INDICATOR}/readings");
+    assert!(list.contains(&format!("href=\"{page}\"")), "{list}");
+    let (status, form) = get(&app, &page, &district).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("Disabled Facilities Grant adaptations completed in West Lindsey"), "{form}");
+    let sent = post(&app, &page, &district, &hidden(&form, &page), READING).await;
+    let shown = confirmed(&app, sent, &district, &page).await;
+    assert!(shown.contains("data-field=\"latest\">152 households, as of"), "{shown}");
+    assert_eq!(app.head().await, head + 1);
+    let stream = format!("indicator-{INDICATOR}");
+    assert!(
+        occurred(&app, &auditor, &stream, "IndicatorMeasured").await.starts_with("2024-03-31"),
+        "the day it is as of"
+    );
+    let again = post(&app, &page, &district, &hidden(&form, &page), READING).await;
+    assert_eq!(again.status(), 303, "the same form again: the first answer");
+    assert_eq!(app.head().await, head + 1, "recorded once");
+    app.stop().await;
+}
+
+async fn milestone_and_reading_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let reader = app.session(Role::Reader, None).await;
+    let county = app.session(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let district = app.session(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let head = app.chain_head().await;
+    let county_csrf = csrf_of(&app, &county).await;
+    let district_csrf = csrf_of(&app, &district).await;
+
+    let page = format!("/dashboard/actions/{ACTION}");
+    let to = format!("{page}/milestones/new");
+    let (_, form) = get(&app, &page, &secretariat).await;
+    let fields = hidden(&form, &to);
+    let refused = post(&app, &to, &secretariat, &without(&fields, "csrf"), NEW_MILESTONE).await;
+    assert_eq!(refused.status(), 403, "without the anti-forgery value");
+    let refused = post(&app, &to, &secretariat, &with(&fields, "csrf", &county_csrf), NEW_MILESTONE).await;
+    assert_eq!(refused.status(), 403, "with another session's value");
+    let refused = post(&app, &to, &county, &with(&fields, "csrf", &county_csrf), NEW_MILESTONE).await;
+    assert_eq!(refused.status(), 403, "a contributor may not add a milestone, even to its own action");
+    assert!(refused.text().await.expect("a body").contains("ask the secretariat"));
+    let wrong = [("title", " "), ("due_on-day", "31"), ("due_on-month", "2"), ("due_on-year", "2024")];
+    let refused = post(&app, &to, &secretariat, &fields, &wrong).await;
+    assert_eq!(refused.status(), 422);
+    let shown = refused.text().await.expect("a body");
+    for message in [
+        "<a href=\"#title\">Enter the milestone, as the plan words it</a>",
+        "<a href=\"#due_on-day\">Date it is due must be a real date</a>",
+        "<a href=\"#agreed_on-day\">Enter the date it was agreed</a>",
+    ] {
+        assert!(shown.contains(message), "{message}: {shown}");
+    }
+    assert!(shown.contains("name=\"due_on-month\" value=\"2\""), "what was typed is kept: {shown}");
+
+    let page = format!("/dashboard/indicators/{INDICATOR}/readings");
+    let (_, form) = get(&app, &page, &district).await;
+    let fields = hidden(&form, &page);
+    let refused = post(&app, &page, &district, &without(&fields, "csrf"), READING).await;
+    assert_eq!(refused.status(), 403, "without the anti-forgery value");
+    let refused = post(&app, &page, &district, &with(&fields, "csrf", &county_csrf), READING).await;
+    assert_eq!(refused.status(), 403, "with another session's value");
+    for session in [&county, &reader] {
+        let (status, _) = get(&app, &page, session).await;
+        assert_eq!(status, 403, "another organisation's indicator, or a role that may not record");
+    }
+    let refused = post(&app, &page, &county, &with(&fields, "csrf", &county_csrf), READING).await;
+    assert_eq!(refused.status(), 403, "a forged post for another organisation's indicator");
+    assert!(refused.text().await.expect("a body").contains("not an indicator your organisation owns"));
+    let (_, list) = get(&app, "/dashboard/readings", &county).await;
+    assert!(!list.contains(INDICATOR), "not listed for another organisation: {list}");
+    let wrong = [("value", "lots"), ("as_of-day", "31"), ("as_of-month", "3"), ("as_of-year", "24")];
+    let refused = post(&app, &page, &district, &with(&fields, "csrf", &district_csrf), &wrong).await;
+    assert_eq!(refused.status(), 422);
+    let shown = refused.text().await.expect("a body");
+    assert!(shown.contains("<title>Error: "), "{shown}");
+    for message in [
+        "<a href=\"#value\">Value must be a number, like 1250 or 12.5</a>",
+        "<a href=\"#as_of-year\">Year must include 4 numbers</a>",
+    ] {
+        assert!(shown.contains(message), "{message}: {shown}");
+    }
+    assert!(shown.contains("value=\"lots\""), "what was typed is kept: {shown}");
+    let (_, form) = get(&app, &page, &secretariat).await;
+    let empty = post(&app, &page, &secretariat, &hidden(&form, &page), &[]).await;
+    assert_eq!(empty.status(), 422, "the secretariat may record readings, but not nothing");
+    assert!(empty.text().await.expect("a body").contains("<a href=\"#value\">Enter the value</a>"));
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
 }
 
 const HASH: &str = "5f2b8e1c0a4d7e9b3c6f1a2d4e8b0c7f9a1e3d5b7c9f0a2e4d6b8c1f3a5e7d9b";
@@ -1130,6 +1252,8 @@ on_both_backends!(
     a_secretariat_registers_organisations_establishes_a_body_and_records_a_succession,
     registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
     a_succession_or_membership_form_read_before_a_change_gives_the_conflict_page,
+    a_partner_lead_records_a_reading_of_its_organisations_indicator,
+    milestone_and_reading_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
     a_secretariat_corrects_a_resolution_with_its_reason,
     a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing,
     an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_one_records_on_confirmation,

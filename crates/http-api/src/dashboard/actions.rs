@@ -1,8 +1,9 @@
 //! A partner organisation's actions, for its lead (a contributor token): every open action it
 //! answers for, most pressing first, with what is overdue, due soon or stale; and one page per
-//! action with the form to report progress on it. A contributor is refused (403) any action its
-//! organisation does not hold, when it asks for the page and again, by `app::access`, when it
-//! posts.
+//! action with its milestones and the forms to report progress on it, reach a milestone and
+//! complete it, and, for the roles that may (the secretariat, an administrator), add a
+//! milestone. A contributor is refused (403) any action its organisation does not hold, when it
+//! asks for the page and again, by `app::access`, when it posts.
 
 use std::sync::Arc;
 
@@ -11,13 +12,11 @@ use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use domain::codec::decode_recorded;
 use domain::commitment::{self, ReportingPeriod};
 use domain::ids::commitment_stream;
 use domain::rag::Rag;
 use domain::values::in_words;
 use domain::{Aggregate, Command, Key};
-use kernel::StreamBound;
 use maud::html;
 use projections::{ActionRow, Filters, GroupBy};
 
@@ -135,19 +134,24 @@ async fn action(service: &Service, principal: &Principal, key: &Key) -> Result<A
 const PROGRESS: &str = "progress";
 const MILESTONE: &str = "milestone";
 const COMPLETE: &str = "complete";
+const ADD_MILESTONE: &str = "add-milestone";
 
-/// The milestones of the action `key` not yet reached, as recorded now.
-async fn milestones_to_reach(service: &Service, key: &Key) -> Result<Vec<commitment::Milestone>, Failure> {
-    let recorded = service.stores.events.read_stream(&commitment_stream(key), StreamBound::All).await?;
-    let mut state = commitment::State::default();
-    for event in &recorded {
-        let decoded = decode_recorded(event)
-            .map_err(|e| ApiError::Internal(format!("the event at position {} cannot be read: {e}", event.position)))?;
-        if let Some(e) = decoded.commitment() {
-            state = commitment::evolve(state, e);
-        }
-    }
-    Ok(state.milestones.into_iter().filter(|m| m.reached_on.is_none()).collect())
+/// The milestones of the action `key`, as the reports read them at `point`.
+async fn milestones(service: &Service, key: &Key, point: &Point) -> Result<Vec<commitment::Milestone>, Failure> {
+    let models = service.reports.models(point.as_of).await?;
+    Ok(models.commitment(key).map(|c| c.milestones.clone()).unwrap_or_default())
+}
+
+/// Refuses `principal` adding milestones to the action `key` unless its role may (the
+/// secretariat and an administrator may, a contributor may not), as `app::access` decides.
+fn may_add_milestones(principal: &Principal, key: &Key, today: domain::Date) -> Result<(), Failure> {
+    let adding = commitment::Command::AddMilestone {
+        id: key.clone(),
+        milestone: key.clone(),
+        title: String::new(),
+        due_on: today,
+    };
+    Ok(principal.may_send(&Command::Commitment(adding))?)
 }
 
 async fn action_page(
@@ -159,17 +163,23 @@ async fn action_page(
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let row = action(service, &viewer.0, key).await?;
-    let milestones = milestones_to_reach(service, key).await?;
+    let milestones = milestones(service, key, &point).await?;
     let current = form::stream_version(service, &commitment_stream(key)).await?;
     let shown = |which: &str| Again::form(again.as_ref(), which, Some(Read::Version(current)));
     let (progress, milestone, complete) = (shown(PROGRESS), shown(MILESTONE), shown(COMPLETE));
-    let choices: Vec<(String, String)> =
-        milestones.iter().map(|m| (m.key.to_string(), format!("{} (due {})", m.title, m.due_on))).collect();
+    let adding = shown(ADD_MILESTONE);
+    let may_add = may_add_milestones(&viewer.0, key, point.today).is_ok();
+    let choices: Vec<(String, String)> = milestones
+        .iter()
+        .filter(|m| m.reached_on.is_none())
+        .map(|m| (m.key.to_string(), format!("{} (due {})", m.title, m.due_on)))
+        .collect();
     let content = html! {
         (confirmation)
         (progress.summary())
         (milestone.summary())
         (complete.summary())
+        (adding.summary())
         dl.facts #facts {
             dt { "Lead" } dd { (row.lead) }
             dt { "Due" } dd { (layout::date(row.due_on)) }
@@ -179,6 +189,23 @@ async fn action_page(
             @if let Some(last) = &row.last_report {
                 dt { "Last report" } dd data-field="last-report" { (last.period) ", " (layout::date(Some(last.reported_on))) ": " (last.narrative) }
             }
+        }
+        @if !milestones.is_empty() {
+            (layout::scrolling("Milestones", html! {
+                table #milestones {
+                    caption { "Milestones" }
+                    thead { tr { th scope="col" { "Milestone" } th scope="col" { "Due" } th scope="col" { "Reached" } } }
+                    tbody {
+                        @for m in &milestones {
+                            tr data-milestone=(m.key) {
+                                th scope="row" { (m.title) }
+                                td { (layout::date(Some(m.due_on))) }
+                                td data-field="reached" { @match m.reached_on { Some(on) => (layout::date(Some(on))), None => "not yet" } }
+                            }
+                        }
+                    }
+                }
+            }))
         }
         @if row.state.is_open() {
             h2 #report { "Report progress" }
@@ -212,6 +239,18 @@ async fn action_page(
                 (complete.text("source", "Source", Some("The return or paper this comes from")))
                 button type="submit" { "Complete the action" }
             }
+            @if may_add {
+                h2 #add-milestone { "Add a milestone" }
+                form.record method="post" action=(format!("{LIST}/{key}/milestones/new")) novalidate {
+                    (adding.hidden(viewer))
+                    (adding.text("title", "Milestone", Some("What will have been done, as the plan words it, for example Fast-track route agreed by all seven districts")))
+                    (adding.text("milestone", "Reference (optional)", Some("A short stable reference; left empty, it is made from the milestone's words")))
+                    (adding.date("due_on", "Date it is due", Some("For example, 30 9 2024")))
+                    (adding.date("agreed_on", "Date it was agreed", Some("The date of the plan or meeting that set it, for example 1 4 2024")))
+                    (adding.text("source", "Source", Some("The plan or minute that sets it")))
+                    button type="submit" { "Add the milestone" }
+                }
+            }
         }
     };
     let problems = Again::problems(again.as_ref());
@@ -240,8 +279,24 @@ async fn send(
     command: commitment::Command,
     path: &str,
 ) -> Result<Response, Failure> {
+    sent(service, viewer, key, which, fields, command, path, None).await
+}
+
+/// [`send`], for a command that carries no date of its own: it happened on `on`.
+#[expect(clippy::too_many_arguments, reason = "the form's parts, each needed to answer it")]
+async fn sent(
+    service: &Service,
+    viewer: &Viewer,
+    key: &Key,
+    which: &'static str,
+    fields: &Fields,
+    command: commitment::Command,
+    path: &str,
+    on: Option<domain::Date>,
+) -> Result<Response, Failure> {
     let source = Check::new(fields).optional("source");
-    let provenance = Provenance { source, ..Provenance::new(viewer.0.actor()) };
+    let occurred_at = on.map(domain::when::start_of_day);
+    let provenance = Provenance { source, occurred_at, ..Provenance::new(viewer.0.actor()) };
     let submission = Submission { command: Command::Commitment(command), provenance };
     let done = format!("{LIST}/{key}");
     match form::send(service, viewer, path, fields, vec![submission], &done).await {
@@ -337,4 +392,29 @@ pub(crate) async fn complete(
         evidence_refs: evidence.into_iter().collect(),
     };
     send(&service, &viewer, &key, COMPLETE, &fields, command, &format!("{LIST}/{key}/complete")).await
+}
+
+/// `POST /dashboard/actions/{commitment}/milestones/new`, for the roles that may add milestones.
+pub(crate) async fn add_milestone(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Failure> {
+    let (fields, key) = checked(&service, &viewer, &key, posted).await?;
+    let point = Point::read(None)?;
+    may_add_milestones(&viewer.0, &key, point.today)?;
+    let mut check = Check::new(&fields);
+    let title = check.text("title", "Enter the milestone, as the plan words it");
+    let milestone = check.reference("milestone", title.as_deref());
+    let due_on = check.date("due_on", "Date it is due");
+    let agreed_on = check.date("agreed_on", "Date it was agreed");
+    let (Some(title), Some(milestone), Some(due_on), Some(agreed_on), true) =
+        (title, milestone, due_on, agreed_on, check.problems.is_empty())
+    else {
+        return again(&service, &viewer, &key, ADD_MILESTONE, &fields, &check.problems).await;
+    };
+    let command = commitment::Command::AddMilestone { id: key.clone(), milestone, title, due_on };
+    let path = format!("{LIST}/{key}/milestones/new");
+    sent(&service, &viewer, &key, ADD_MILESTONE, &fields, command, &path, Some(agreed_on)).await
 }

@@ -179,6 +179,23 @@ impl<'a> Check<'a> {
         }
     }
 
+    /// The number of `name`, which may have a decimal point ("12.5") and commas between
+    /// thousands; `label` names it in messages, as "Value".
+    pub(crate) fn decimal(&mut self, name: &str, label: &str) -> Option<f64> {
+        let value = self.fields.get(name).trim().replace(',', "");
+        if value.is_empty() {
+            self.wrong(name, format!("Enter the {}", lower_first(label)));
+            return None;
+        }
+        match value.parse::<f64>() {
+            Ok(n) if n.is_finite() => Some(n),
+            _ => {
+                self.wrong(name, format!("{label} must be a number, like 1250 or 12.5"));
+                None
+            }
+        }
+    }
+
     /// The option of `name` chosen among `options` (value, what it stands for); `missing` when
     /// none, or one not offered, was chosen.
     pub(crate) fn choice<T: Clone>(&mut self, name: &str, options: &[(&str, T)], missing: &str) -> Option<T> {
@@ -788,6 +805,13 @@ mod tests {
         assert_eq!(check.choice("status", &[("green", 1)], "Select the status"), None);
         let messages: Vec<&str> = check.problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(messages, ["Percentage complete must be between 0 and 100", "Select the status"]);
+        let fields = posted(&[("value", "1,250.5"), ("other", "a lot"), ("none", " ")]);
+        let mut check = Check::new(&fields);
+        assert_eq!(check.decimal("value", "Value"), Some(1250.5));
+        assert_eq!(check.decimal("other", "Value"), None);
+        assert_eq!(check.decimal("none", "Value"), None);
+        let messages: Vec<&str> = check.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages, ["Value must be a number, like 1250 or 12.5", "Enter the value"]);
         let fields = posted(&[("percent", "60%")]);
         assert_eq!(Check::new(&fields).number("percent", "Percentage complete", 0, 100), Some(60));
     }

@@ -24,6 +24,7 @@ mod instrument;
 pub(crate) mod layout;
 mod meeting;
 mod overview;
+mod reading;
 mod registry;
 mod resolution;
 mod session;
@@ -72,7 +73,10 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/actions/{commitment}", get(actions::page))
         .route("/dashboard/actions/{commitment}/progress", post(actions::report))
         .route("/dashboard/actions/{commitment}/milestones", post(actions::reach_milestone))
+        .route("/dashboard/actions/{commitment}/milestones/new", post(actions::add_milestone))
         .route("/dashboard/actions/{commitment}/complete", post(actions::complete))
+        .route("/dashboard/readings", get(reading::list))
+        .route("/dashboard/indicators/{indicator}/readings", get(reading::new).post(reading::record))
         .route("/dashboard/organisations", get(registry::organisations_page).post(registry::register))
         .route("/dashboard/organisations/successions", post(registry::succeed))
         .route("/dashboard/bodies", get(registry::bodies_page).post(registry::establish))
