@@ -1125,7 +1125,7 @@ async fn a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothi
     app.stop().await;
 }
 
-const UPLOAD: &str = "/dashboard/imports/action-plan";
+const UPLOAD: &str = "/dashboard/imports";
 const PLAN_HEADER: &str = "instrument,objective,action_id,action,lead_organisation,lead_officer,due_date,weight,parent,status,percentage,narrative";
 const PLAN_ROW: &str = "lincolnshire-hhcdg-delivery-plan,adaptations,hhcdg-dfg-policy-review,Review the shared Disabled Facilities Grant policy with the seven districts,GB-LAE-WLI,Housing Services Manager,2025-03-31,1,,amber,40,Draft review with district housing leads; two districts still to respond.";
 const BAD_ROW: &str = "lincolnshire-hhcdg-delivery-plan,specialist-housing,hhcdg-extra-care-sites,Identify extra care housing sites with the districts,GB-LAE-LIN,Head of Housing Strategy,31/03/2025,1,,,,";
@@ -1133,13 +1133,18 @@ const GOOD_ROW: &str = "lincolnshire-hhcdg-delivery-plan,specialist-housing,hhcd
 
 /// Posts `fields` and the file `csv` as a multipart form to the upload, in `session`.
 async fn upload(app: &TestApp, session: &str, fields: &[(String, String)], csv: &str) -> Response {
+    upload_file(app, session, fields, "hhcdg-delivery-plan-2024.csv", csv).await
+}
+
+/// Posts `fields` and the file `name` holding `text` as a multipart form to the upload.
+async fn upload_file(app: &TestApp, session: &str, fields: &[(String, String)], name: &str, text: &str) -> Response {
     let boundary = "covenant-test-boundary";
     let mut body = String::new();
     for (name, value) in fields {
         body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
     }
     body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hhcdg-delivery-plan-2024.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{text}\r\n--{boundary}--\r\n"
     ));
     client()
         .post(app.url(UPLOAD))
@@ -1153,6 +1158,7 @@ async fn upload(app: &TestApp, session: &str, fields: &[(String, String)], csv: 
 
 fn dated(fields: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut fields = fields;
+    fields.push(("kind".to_owned(), "action_plan".to_owned()));
     for (part, value) in [("day", "1"), ("month", "4"), ("year", "2024")] {
         fields.push((format!("on-{part}"), value.to_owned()));
     }
@@ -1175,7 +1181,7 @@ async fn an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_on
     let refused = upload(&app, &secretariat, &fields, &bad).await;
     assert_eq!(refused.status(), 422);
     let page = refused.text().await.expect("a body");
-    assert!(page.contains("<title>Error: Upload an action plan – Covenant</title>"), "{page}");
+    assert!(page.contains("<title>Error: Upload a file to import – Covenant</title>"), "{page}");
     assert!(page.contains("<a href=\"#file\">The file has 1 problem, listed below: nothing was recorded."), "{page}");
     assert!(
         page.contains("<td class=\"num\">3</td><td>due_date</td><td>'31/03/2025' is not written as YYYY-MM-DD"),
@@ -1204,6 +1210,108 @@ async fn an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_on
     app.stop().await;
 }
 
+const COMMITTEES: &str = include_str!("../../fixtures/imports/west-lindsey-committees.xml");
+const TRUNCATED: &str = include_str!("../../fixtures/imports/west-lindsey-pcc-2021-03-09-truncated.xml");
+
+/// Checks `text` as the file `name` of `kind` with `extra` fields; gives the answer.
+async fn checked_upload(
+    app: &TestApp,
+    session: &str,
+    kind: &str,
+    extra: &[(&str, &str)],
+    name: &str,
+    text: &str,
+) -> Response {
+    let (_, form) = get(app, UPLOAD, session).await;
+    let mut fields = with(&hidden(&form, UPLOAD), "kind", kind);
+    fields.extend(extra.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())));
+    upload_file(app, session, &fields, name, text).await
+}
+
+async fn uploaded_moderngov_files_are_checked_by_their_import_and_recorded_on_confirmation(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let head = app.chain_head().await;
+    let council = [("council", "GB-LAE-WLI"), ("on-day", "16"), ("on-month", "3"), ("on-year", "2021")];
+
+    let file = "west-lindsey-pcc-2021-03-09-truncated.xml";
+    let refused = checked_upload(&app, &secretariat, "moderngov", &council, file, TRUNCATED).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(
+        page.contains(
+            "<td class=\"num\">33</td><td>agendaitemtitle</td><td>The file ends inside &lt;agendaitemtitle&gt;"
+        ),
+        "the import's own problem, with its line: {page}"
+    );
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+
+    let file = "west-lindsey-committees.xml";
+    let checked = checked_upload(&app, &secretariat, "moderngov_committees", &council, file, COMMITTEES).await;
+    assert_eq!(checked.status(), 200);
+    let review = checked.text().await.expect("a body");
+    assert!(review.contains("<h1>Check the file before recording it</h1>") && review.contains("establish"), "{review}");
+    let lines = review.matches("<td class=\"num\">").count();
+    assert!(lines > 0, "the committees it would establish: {review}");
+    assert_eq!(app.chain_head().await, head, "nothing recorded before it is confirmed");
+    let confirm = format!("{UPLOAD}/confirm");
+    let sent = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    confirmed(&app, sent, &secretariat, UPLOAD).await;
+    assert_eq!(app.head().await, head.position.0 + lines as u64, "one body established for each line shown");
+    let again = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    assert_eq!(again.status(), 303);
+    assert_eq!(app.head().await, head.position.0 + lines as u64, "confirmed twice, recorded once");
+    app.stop().await;
+}
+
+async fn uploaded_commands_are_checked_by_the_rules_and_recorded_all_or_nothing_on_confirmation(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let head = app.chain_head().await;
+    let file = "hhcdg-milestones.jsonl";
+    let add = format!(
+        r#"{{"aggregate":"commitment","command":"add_milestone","id":"{ACTION}","milestone":"sites-shortlisted","title":"Extra care sites shortlisted with the districts","due_on":"2024-09-30"}}"#
+    );
+    let reach = format!(
+        r#"{{"aggregate":"commitment","command":"reach_milestone","id":"{ACTION}","milestone":"sites-shortlisted","reached_on":"2024-09-20"}}"#
+    );
+    let early = format!(
+        r#"{{"aggregate":"commitment","command":"reach_milestone","id":"{ACTION}","milestone":"no-such-milestone","reached_on":"2024-09-20"}}"#
+    );
+
+    let broken = format!("# HHCDG milestones (illustrative)\n{add}\n{{\"aggregate\": \"commitment\"\n");
+    let refused = checked_upload(&app, &secretariat, "commands", &[], file, &broken).await;
+    assert_eq!(refused.status(), 422, "a line that is not a command");
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<td class=\"num\">3</td>"), "the line: {page}");
+    let wrong = format!("{add}\n{early}\n");
+    let refused = checked_upload(&app, &secretariat, "commands", &[], file, &wrong).await;
+    assert_eq!(refused.status(), 422, "a command the rules refuse");
+    let page = refused.text().await.expect("a body");
+    assert!(
+        page.contains("<td class=\"num\">2</td>") && page.contains("no-such-milestone"),
+        "the line and the rules' words: {page}"
+    );
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+
+    let good = format!("{add}\n{reach}\n");
+    let checked = checked_upload(&app, &secretariat, "commands", &[], file, &good).await;
+    assert_eq!(checked.status(), 200);
+    let review = checked.text().await.expect("a body");
+    assert!(review.contains("add milestone") && review.contains("reach milestone"), "{review}");
+    assert_eq!(app.chain_head().await, head, "nothing recorded before it is confirmed");
+    let confirm = format!("{UPLOAD}/confirm");
+    let sent = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    confirmed(&app, sent, &secretariat, UPLOAD).await;
+    assert_eq!(app.head().await, head.position.0 + 2);
+    let again = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    assert_eq!(again.status(), 303, "{}", again.text().await.unwrap_or_default());
+    assert_eq!(app.head().await, head.position.0 + 2, "confirmed twice, recorded once");
+    app.stop().await;
+}
+
 async fn an_upload_refuses_forgery_and_roles_that_may_not_import(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
@@ -1222,20 +1330,44 @@ async fn an_upload_refuses_forgery_and_roles_that_may_not_import(db: &TestStore)
     assert_eq!(refused.status(), 403, "a contributor may not import");
     let (status, _) = get(&app, UPLOAD, &county).await;
     assert_eq!(status, 403);
+    let moved = client()
+        .get(app.url("/dashboard/imports/action-plan"))
+        .header("cookie", &secretariat)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        (moved.status().as_u16(), location(&moved)),
+        (308, UPLOAD.to_owned()),
+        "the old address leads to the upload"
+    );
     let refused = post(
         &app,
         &format!("{UPLOAD}/confirm"),
         &county,
         &with(&fields, "csrf", &county_csrf),
-        &[("csv", good.as_str()), ("on", "2024-04-01")],
+        &[("kind", "action_plan"), ("text", good.as_str()), ("on", "2024-04-01")],
     )
     .await;
     assert_eq!(refused.status(), 403, "a contributor may not confirm an import");
-    let refused = upload(&app, &secretariat, &hidden(&form, UPLOAD), "").await;
+    let refused = upload(&app, &secretariat, &hidden(&form, UPLOAD), &good).await;
+    assert_eq!(refused.status(), 422, "no kind of file");
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<a href=\"#kind\">Select what the file holds</a>"), "{page}");
+    let fields = with(&hidden(&form, UPLOAD), "kind", "action_plan");
+    let refused = upload(&app, &secretariat, &fields, "").await;
     assert_eq!(refused.status(), 422, "no file and no date");
     let page = refused.text().await.expect("a body");
-    assert!(page.contains("<a href=\"#file\">Select the action plan file</a>"), "{page}");
-    assert!(page.contains("<a href=\"#on-day\">Enter the date the plan stands at</a>"), "{page}");
+    assert!(page.contains("<a href=\"#file\">Select the file to import</a>"), "{page}");
+    assert!(page.contains("<a href=\"#on-day\">Enter the date the file stands at</a>"), "{page}");
+    let fields = with(&hidden(&form, UPLOAD), "kind", "moderngov");
+    let refused = upload(&app, &secretariat, &fields, COMMITTEES).await;
+    assert_eq!(refused.status(), 422, "ModernGov without its council");
+    let page = refused.text().await.expect("a body");
+    assert!(
+        page.contains("<a href=\"#council\">Choose the council whose ModernGov site the file comes from</a>"),
+        "{page}"
+    );
     assert_eq!(app.chain_head().await, head, "nothing recorded");
     app.stop().await;
 }
@@ -1258,4 +1390,6 @@ on_both_backends!(
     a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing,
     an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_one_records_on_confirmation,
     an_upload_refuses_forgery_and_roles_that_may_not_import,
+    uploaded_moderngov_files_are_checked_by_their_import_and_recorded_on_confirmation,
+    uploaded_commands_are_checked_by_the_rules_and_recorded_all_or_nothing_on_confirmation,
 );

@@ -732,11 +732,21 @@ async fn conflict(
 /// The confirmation panel of a page sent to after a success, when `recorded` is the position of
 /// an event on one of `streams`.
 pub(crate) async fn confirmation(service: &Service, recorded: Option<&str>, streams: &[StreamId]) -> Markup {
+    confirmed(service, recorded, |stream| streams.contains(stream)).await
+}
+
+/// The confirmation panel of a page sent to after a success that may record on any stream (an
+/// upload), when `recorded` is the position of an event.
+pub(crate) async fn confirmation_of_any(service: &Service, recorded: Option<&str>) -> Markup {
+    confirmed(service, recorded, |_| true).await
+}
+
+async fn confirmed(service: &Service, recorded: Option<&str>, of: impl Fn(&StreamId) -> bool) -> Markup {
     let Some(position) = recorded.and_then(|r| r.parse::<u64>().ok()).filter(|p| *p > 0) else {
         return html! {};
     };
     let event = service.stores.events.read_all(Position(position - 1), 1).await.ok().and_then(|e| e.into_iter().next());
-    match event.filter(|e| e.position.0 == position && streams.contains(&e.stream_id)) {
+    match event.filter(|e| e.position.0 == position && of(&e.stream_id)) {
         Some(e) => html! {
             div.panel #recorded role="status" {
                 h2 { "Recorded" }

@@ -163,7 +163,7 @@ pub(crate) fn titled(
                     li { a href=(super::registry::ORGANISATIONS) { "Organisations and bodies" } }
                 }
                 @if viewer.0.require(Action::Import).is_ok() {
-                    li { a href="/dashboard/imports/action-plan" { "Upload an action plan" } }
+                    li { a href=(super::upload::PATH) { "Upload a file" } }
                 }
                 @if super::commitment::may_make(&viewer.0).is_ok() {
                     li { a href=(super::commitment::NEW) { "Record an action" } }
