@@ -560,9 +560,9 @@ const INDICATOR: &str = "west-lindsey-dfg-completions";
 
 const READING: &[(&str, &str)] = &[
     ("value", "152"),
-    ("as_of-day", "31"),
-    ("as_of-month", "3"),
-    ("as_of-year", "2024"),
+    ("reading_date-day", "31"),
+    ("reading_date-month", "3"),
+    ("reading_date-year", "2024"),
     ("note", "provisional"),
     ("source", "West Lindsey DFG return 2023/24 (illustrative)"),
 ];
@@ -647,14 +647,15 @@ async fn milestone_and_reading_forms_refuse_forgery_roles_and_mistakes_and_recor
     assert!(refused.text().await.expect("a body").contains("not an indicator your organisation owns"));
     let (_, list) = get(&app, "/dashboard/readings", &county).await;
     assert!(!list.contains(INDICATOR), "not listed for another organisation: {list}");
-    let wrong = [("value", "lots"), ("as_of-day", "31"), ("as_of-month", "3"), ("as_of-year", "24")];
+    let wrong =
+        [("value", "lots"), ("reading_date-day", "31"), ("reading_date-month", "3"), ("reading_date-year", "24")];
     let refused = post(&app, &page, &district, &with(&fields, "csrf", &district_csrf), &wrong).await;
     assert_eq!(refused.status(), 422);
     let shown = refused.text().await.expect("a body");
     assert!(shown.contains("<title>Error: "), "{shown}");
     for message in [
         "<a href=\"#value\">Value must be a number, like 1250 or 12.5</a>",
-        "<a href=\"#as_of-year\">Year must include 4 numbers</a>",
+        "<a href=\"#reading_date-year\">Year must include 4 numbers</a>",
     ] {
         assert!(shown.contains(message), "{message}: {shown}");
     }

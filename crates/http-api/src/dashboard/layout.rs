@@ -207,9 +207,18 @@ fn shell(title: &str, header: Markup, as_of: Markup, main: Markup, footer: Optio
     }
 }
 
-/// The "as of" picker: what point the page shows, and a GET form to choose another day, sent to
-/// `path` with the `keep` parameters.
+/// The "as of" picker: what point the page shows, and a GET form to choose another day as day,
+/// month and year fields, sent to `path` with the `keep` parameters ([`super::picker`] reads
+/// them).
 fn as_of(point: &Point, path: &str, keep: &[(&str, &str)]) -> Markup {
+    let name = super::picker::NAME;
+    // The day shown, as it would be typed: 9, 3, 2021.
+    let iso = point.day.map(|day| day.to_string()).unwrap_or_default();
+    let typed = iso.split('-').map(|n| n.trim_start_matches('0'));
+    let shown: Vec<(String, String)> =
+        ["year", "month", "day"].iter().zip(typed).map(|(part, n)| (format!("{name}-{part}"), n.to_owned())).collect();
+    let fields = super::form::Fields::posted(shown);
+    let picker = super::form::Shown { fields: &fields, problems: &[], read: None };
     html! {
         section.as-of aria-label="Point in time" {
             p {
@@ -222,9 +231,7 @@ fn as_of(point: &Point, path: &str, keep: &[(&str, &str)]) -> Markup {
                 @for (name, value) in keep {
                     input type="hidden" name=(name) value=(value);
                 }
-                label for="as_of" { "As of" }
-                input #as_of type="date" name="as_of" value=[point.day];
-                " "
+                (picker.date(name, super::picker::LEGEND, None))
                 button type="submit" { "Show" }
                 @if point.day.is_some() {
                     " "
@@ -327,20 +334,26 @@ fn report_links(page: Option<(&Point, &Viewer)>) -> Markup {
 /// A page without a signed-in viewer: the sign-in form, or an error, which keeps the navigation
 /// to the pages every role may read (`navigation`).
 pub(crate) fn bare(title: &str, content: Markup, navigation: bool) -> Markup {
-    bare_page(title, None, content, navigation)
+    bare_page(title, title, None, content, navigation)
+}
+
+/// As [`bare`], for a page that shows what is wrong with what was typed: its `<title>` begins
+/// "Error: ", as GOV.UK services' do.
+pub(crate) fn bare_error(title: &str, content: Markup, navigation: bool) -> Markup {
+    bare_page(&format!("Error: {title}"), title, None, content, navigation)
 }
 
 /// As [`bare`] without the navigation, going on at once to `to` (an immediate refresh, which
 /// needs no script; the page also links there).
 pub(crate) fn bare_with_refresh(title: &str, to: &str, content: Markup) -> Markup {
-    bare_page(title, Some(to), content, false)
+    bare_page(title, title, Some(to), content, false)
 }
 
-fn bare_page(title: &str, refresh: Option<&str>, content: Markup, navigation: bool) -> Markup {
+fn bare_page(head_title: &str, title: &str, refresh: Option<&str>, content: Markup, navigation: bool) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            (head(title, refresh))
+            (head(head_title, refresh))
             body {
                 a.skip href="#main" { "Skip to the content" }
                 header.site {

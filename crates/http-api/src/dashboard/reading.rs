@@ -127,7 +127,7 @@ async fn reading_page(
         form.record method="post" action=(format!("/dashboard/indicators/{key}/readings")) novalidate {
             (shown.hidden(viewer))
             (shown.text("value", &format!("Value, in {}", status.unit), Some("A number, such as 1250 or 12.5")))
-            (shown.date("as_of", "Date the reading is as of", Some("The last day it counts, for example 31 3 2024")))
+            (shown.date("reading_date", "Date the reading is as of", Some("The last day it counts, for example 31 3 2024")))
             (shown.text("note", "Note (optional)", Some("For example, rolling twelve months")))
             (shown.text("source", "Source", Some("The return, dataset or paper the figure comes from")))
             button type="submit" { "Record the reading" }
@@ -148,7 +148,7 @@ pub(crate) async fn record(
     indicator(&service, &viewer.0, &key).await?;
     let mut check = Check::new(&fields);
     let value = check.decimal("value", "Value");
-    let as_of = check.date("as_of", "Date the reading is as of");
+    let as_of = check.date("reading_date", "Date the reading is as of");
     let note = check.optional("note");
     let (Some(value), Some(as_of), true) = (value, as_of, check.problems.is_empty()) else {
         return reading_page(&service, &viewer, &key, html! {}, &fields, &check.problems).await;
