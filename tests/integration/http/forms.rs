@@ -254,7 +254,7 @@ async fn forged_posts_and_roles_that_may_not_are_refused(db: &TestStore) {
     let county_fields = hidden(&page, "/dashboard/sign-out");
     let refused = post(&app, "/dashboard/meetings", &county, &county_fields, MEETING_FORM).await;
     assert_eq!(refused.status(), 403, "a contributor may not record a meeting");
-    let (_, page) = get(&app, "/dashboard", &secretariat).await;
+    let (_, page) = get(&app, "/dashboard/record", &secretariat).await;
     assert!(
         page.contains("href=\"/dashboard/meetings/new\"") && !page.contains("href=\"/dashboard/actions\""),
         "{page}"
@@ -382,8 +382,8 @@ async fn a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_comp
     let auditor = app.token(Role::Auditor, None).await;
     let head = app.head().await;
 
-    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
-    assert!(overview.contains("href=\"/dashboard/actions/new\""), "offered to the secretariat: {overview}");
+    let (_, offered) = get(&app, "/dashboard/record", &secretariat).await;
+    assert!(offered.contains("href=\"/dashboard/actions/new\""), "offered to the secretariat: {offered}");
     let (status, form) = get(&app, "/dashboard/actions/new", &secretariat).await;
     assert_eq!(status, 200);
     assert!(form.contains("<title>Record an action – Covenant</title>"), "{form}");
@@ -461,7 +461,8 @@ async fn action_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &
     let refused = post(&app, "/dashboard/actions", &secretariat, &with(&fields, "csrf", &other), NEW_ACTION).await;
     assert_eq!(refused.status(), 403, "with another session's value");
 
-    assert!(!county_page.contains("href=\"/dashboard/actions/new\""), "not offered to a contributor");
+    let (_, offered) = get(&app, "/dashboard/record", &county).await;
+    assert!(!offered.contains("href=\"/dashboard/actions/new\""), "not offered to a contributor: {offered}");
     for token in [&reader, &county] {
         let (status, _) = get(&app, "/dashboard/actions/new", token).await;
         assert_eq!(status, 403);
@@ -668,6 +669,58 @@ async fn milestone_and_reading_forms_refuse_forgery_roles_and_mistakes_and_recor
     app.stop().await;
 }
 
+/// The links of the Record page's list of forms.
+fn offered_forms(page: &str) -> Vec<String> {
+    let list = &page
+        [page.find("<ul class=\"record-forms\" id=\"forms\">").unwrap_or_else(|| panic!("no list of forms: {page}"))..];
+    let list = &list[..list.find("</ul>").expect("the list ends")];
+    list.split("<a href=\"").skip(1).map(|l| l[..l.find('"').expect("the link ends")].to_owned()).collect()
+}
+
+/// The navigation carries one "Record" link to the page listing the forms a role may use, not
+/// one link for each form.
+async fn the_record_page_lists_the_forms_each_role_may_use(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let district = app.session(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let reader = app.session(Role::Reader, None).await;
+
+    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
+    let header = &overview[..overview.find("</header>").expect("a header")];
+    assert!(header.contains("<a href=\"/dashboard/record\">Record</a>"), "{header}");
+    for form in
+        ["/dashboard/meetings/new", "/dashboard/instruments/new", "/dashboard/actions/new", "/dashboard/imports"]
+    {
+        assert!(!header.contains(&format!("href=\"{form}\"")), "{form} is on the Record page, not in the navigation");
+    }
+    let (status, page) = get(&app, "/dashboard/record", &secretariat).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        offered_forms(&page),
+        [
+            "/dashboard/meetings/new",
+            "/dashboard/instruments/new",
+            "/dashboard/actions/new",
+            "/dashboard/organisations",
+            "/dashboard/bodies",
+            "/dashboard/imports",
+            "/dashboard/readings",
+        ]
+    );
+    for path in offered_forms(&page) {
+        let (status, _) = get(&app, &path, &secretariat).await;
+        assert_eq!(status, 200, "{path} is a page the secretariat may use");
+    }
+    let (_, page) = get(&app, "/dashboard/record", &district).await;
+    assert_eq!(offered_forms(&page), ["/dashboard/actions", "/dashboard/readings"]);
+    let (_, overview) = get(&app, "/dashboard", &reader).await;
+    assert!(!overview.contains("href=\"/dashboard/record\""), "a reader records nothing");
+    let (status, _) = get(&app, "/dashboard/record", &reader).await;
+    assert_eq!(status, 403);
+    app.stop().await;
+}
+
 const HASH: &str = "5f2b8e1c0a4d7e9b3c6f1a2d4e8b0c7f9a1e3d5b7c9f0a2e4d6b8c1f3a5e7d9b";
 
 const NEW_INSTRUMENT: &[(&str, &str)] = &[
@@ -703,8 +756,8 @@ async fn a_secretariat_records_an_instrument_and_a_new_version_of_one(db: &TestS
     let auditor = app.token(Role::Auditor, None).await;
     let head = app.head().await;
 
-    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
-    assert!(overview.contains("href=\"/dashboard/instruments/new\""), "{overview}");
+    let (_, offered) = get(&app, "/dashboard/record", &secretariat).await;
+    assert!(offered.contains("href=\"/dashboard/instruments/new\""), "{offered}");
     let (status, form) = get(&app, "/dashboard/instruments/new", &secretariat).await;
     assert_eq!(status, 200);
     assert!(form.contains("<legend>Parties</legend>") && form.contains("value=\"GB-LAE-WLI\""), "{form}");
@@ -818,8 +871,8 @@ async fn a_secretariat_registers_organisations_establishes_a_body_and_records_a_
     let head = app.head().await;
     let organisations = "/dashboard/organisations";
 
-    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
-    assert!(overview.contains("href=\"/dashboard/organisations\""), "{overview}");
+    let (_, offered) = get(&app, "/dashboard/record", &secretariat).await;
+    assert!(offered.contains("href=\"/dashboard/organisations\""), "{offered}");
     let (status, page) = get(&app, organisations, &secretariat).await;
     assert_eq!(status, 200);
     assert!(page.contains("data-organisation=\"GB-NHS-71E\""), "{page}");
@@ -1387,6 +1440,7 @@ on_both_backends!(
     a_succession_or_membership_form_read_before_a_change_gives_the_conflict_page,
     a_partner_lead_records_a_reading_of_its_organisations_indicator,
     milestone_and_reading_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
+    the_record_page_lists_the_forms_each_role_may_use,
     a_secretariat_corrects_a_resolution_with_its_reason,
     a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing,
     an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_one_records_on_confirmation,

@@ -4,9 +4,9 @@
 //! keep the page's "as of" date. Every value goes through maud, which escapes it.
 
 use app::Action;
+use domain::Date;
 use domain::rag::Rag;
 use domain::values::in_words;
-use domain::{Aggregate, Date};
 use kernel::{Timestamp, VerifyFailure};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use projections::{Basis, CommitmentTrail, ReportKind};
@@ -94,6 +94,7 @@ textarea { font: inherit; border: 2px solid #0b0c0c; width: 100%; padding: 4px; 
 .field input[type=text] { width: 100%; }
 .field input.width-2 { width: 3.5em; } .field input.width-3 { width: 4.5em; } .field input.width-4 { width: 5.5em; }
 .date-input { display: flex; gap: 16px; }
+ul.record-forms { list-style: none; padding: 0; } ul.record-forms h2 { margin-bottom: 0; }
 .date-item label { display: block; }
 .radio, .checkbox { display: flex; gap: 8px; align-items: center; margin: 4px 0; }
 .radio input, .checkbox input { width: 24px; height: 24px; }
@@ -153,20 +154,8 @@ pub(crate) fn titled(
         nav aria-label="Dashboard" {
             ul {
                 (report_links(Some((point, viewer))))
-                @if viewer.0.require(Action::Record(Aggregate::Meeting)).is_ok() {
-                    li { a href="/dashboard/meetings/new" { "Record a meeting" } }
-                }
-                @if viewer.0.require(Action::Record(Aggregate::Instrument)).is_ok() {
-                    li { a href=(super::drafting::NEW) { "Record an instrument" } }
-                }
-                @if viewer.0.require(Action::Record(Aggregate::Organisation)).is_ok() {
-                    li { a href=(super::registry::ORGANISATIONS) { "Organisations and bodies" } }
-                }
-                @if viewer.0.require(Action::Import).is_ok() {
-                    li { a href=(super::upload::PATH) { "Upload a file" } }
-                }
-                @if super::commitment::may_make(&viewer.0).is_ok() {
-                    li { a href=(super::commitment::NEW) { "Record an action" } }
+                @if super::record::may_record(&viewer.0) {
+                    li { a href=(super::record::PATH) { "Record" } }
                 }
                 @if super::actions::leads_actions(&viewer.0) {
                     li { a href="/dashboard/actions" { "Your organisation's actions" } }

@@ -24,7 +24,7 @@ use super::session::Viewer;
 use super::{Failure, Point, body_options, layout, read};
 use crate::{ApiError, Service};
 
-const NEW: &str = "/dashboard/meetings/new";
+pub(crate) const NEW: &str = "/dashboard/meetings/new";
 
 /// The query of a page sent to after a success.
 #[derive(Debug, Default, Deserialize)]

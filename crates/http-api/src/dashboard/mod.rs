@@ -27,6 +27,7 @@ mod meeting;
 mod overview;
 mod picker;
 mod reading;
+mod record;
 mod registry;
 mod resolution;
 mod session;
@@ -77,6 +78,7 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/actions/{commitment}/milestones", post(actions::reach_milestone))
         .route("/dashboard/actions/{commitment}/milestones/new", post(actions::add_milestone))
         .route("/dashboard/actions/{commitment}/complete", post(actions::complete))
+        .route("/dashboard/record", get(record::page))
         .route("/dashboard/readings", get(reading::list))
         .route("/dashboard/indicators/{indicator}/readings", get(reading::new).post(reading::record))
         .route("/dashboard/organisations", get(registry::organisations_page).post(registry::register))

@@ -30,7 +30,7 @@ use super::{Failure, Point, distinct, layout, read};
 use crate::Service;
 
 pub(crate) const ORGANISATIONS: &str = "/dashboard/organisations";
-const BODIES: &str = "/dashboard/bodies";
+pub(crate) const BODIES: &str = "/dashboard/bodies";
 
 const REGISTER: &str = "register";
 const SUCCEED: &str = "succeed";
