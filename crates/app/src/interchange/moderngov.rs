@@ -720,7 +720,7 @@ pub async fn check_committees(
     now: Timestamp,
 ) -> Result<Plan, ImportError> {
     let committees = parse_committees(text).map_err(ImportError::Invalid)?;
-    Ok(plan_committees(recorder, &committees, options, now).await?.map_err(ImportError::Invalid)?)
+    plan_committees(recorder, &committees, options, now).await?.map_err(ImportError::Invalid)
 }
 
 /// Records the committees [`parse_committees`] read, as [`import_committees`] does.
@@ -763,7 +763,7 @@ pub async fn check_meeting(
     now: Timestamp,
 ) -> Result<Plan, ImportError> {
     let meeting = parse_meeting(text).map_err(ImportError::Invalid)?;
-    Ok(plan_meeting(recorder, on_record, &meeting, options, now).await?.map_err(ImportError::Invalid)?)
+    plan_meeting(recorder, on_record, &meeting, options, now).await?.map_err(ImportError::Invalid)
 }
 
 /// Records the meeting [`parse_meeting`] read, as [`import_meeting`] does.
