@@ -16,7 +16,7 @@ use domain::commitment::{self, ReportingPeriod};
 use domain::ids::commitment_stream;
 use domain::rag::Rag;
 use domain::values::in_words;
-use domain::{Aggregate, Command, Key};
+use domain::{Aggregate, Command, Key, OrgId};
 use maud::html;
 use projections::{ActionRow, Filters, GroupBy};
 
@@ -43,10 +43,11 @@ pub(crate) fn leads_actions(principal: &Principal) -> bool {
         && principal.require(Action::Record(Aggregate::Commitment)).is_ok()
 }
 
-/// The actions `principal` may report on as of `point`: its organisation's, or every one for a
-/// role not bound to an organisation that may record commitments.
-async fn rows(service: &Service, principal: &Principal, point: &Point) -> Result<Vec<ActionRow>, Failure> {
-    principal.require(Action::Record(Aggregate::Commitment))?;
+/// The organisation `principal` records `aggregate` commands for: its own, for a contributor, or
+/// none (any) for a role not bound to an organisation; 403 for a role that may not record them,
+/// or a contributor token that acts for no organisation.
+pub(crate) fn acting_for(principal: &Principal, aggregate: Aggregate) -> Result<Option<OrgId>, Failure> {
+    principal.require(Action::Record(aggregate))?;
     let organisation = principal.organisation.clone();
     if principal.role.is_scoped() && organisation.is_none() {
         return Err(Failure(ApiError::Forbidden(
@@ -54,6 +55,13 @@ async fn rows(service: &Service, principal: &Principal, point: &Point) -> Result
                 .to_owned(),
         )));
     }
+    Ok(organisation)
+}
+
+/// The actions `principal` may report on as of `point`: its organisation's, or every one for a
+/// role not bound to an organisation that may record commitments.
+async fn rows(service: &Service, principal: &Principal, point: &Point) -> Result<Vec<ActionRow>, Failure> {
+    let organisation = acting_for(principal, Aggregate::Commitment)?;
     let models = service.reports.models(point.as_of).await?;
     let filters = Filters { organisation: organisation.clone(), ..Filters::default() };
     let view = models.actions().view(&filters, service.reports.rules(), point.today, GroupBy::Organisation);
@@ -269,22 +277,10 @@ async fn again(
     action_page(service, viewer, key, html! {}, Some(Again { which, fields, problems })).await
 }
 
-/// Sends `command` for the form `which` posted to `path`, answering as [`form::send`] does.
-async fn send(
-    service: &Service,
-    viewer: &Viewer,
-    key: &Key,
-    which: &'static str,
-    fields: &Fields,
-    command: commitment::Command,
-    path: &str,
-) -> Result<Response, Failure> {
-    sent(service, viewer, key, which, fields, command, path, None).await
-}
-
-/// [`send`], for a command that carries no date of its own: it happened on `on`.
+/// Sends `command` for the form `which` posted to `path`, answering as [`form::send`] does; a
+/// command that carries no date of its own happened on `on`.
 #[expect(clippy::too_many_arguments, reason = "the form's parts, each needed to answer it")]
-async fn sent(
+async fn send(
     service: &Service,
     viewer: &Viewer,
     key: &Key,
@@ -349,7 +345,7 @@ pub(crate) async fn report(
         period: ReportingPeriod { label, from: None, to: None },
         reported_on,
     };
-    send(&service, &viewer, &key, PROGRESS, &fields, command, &format!("{LIST}/{key}/progress")).await
+    send(&service, &viewer, &key, PROGRESS, &fields, command, &format!("{LIST}/{key}/progress"), None).await
 }
 
 /// `POST /dashboard/actions/{commitment}/milestones`.
@@ -367,7 +363,7 @@ pub(crate) async fn reach_milestone(
         return again(&service, &viewer, &key, MILESTONE, &fields, &check.problems).await;
     };
     let command = commitment::Command::ReachMilestone { id: key.clone(), milestone, reached_on };
-    send(&service, &viewer, &key, MILESTONE, &fields, command, &format!("{LIST}/{key}/milestones")).await
+    send(&service, &viewer, &key, MILESTONE, &fields, command, &format!("{LIST}/{key}/milestones"), None).await
 }
 
 /// `POST /dashboard/actions/{commitment}/complete`.
@@ -391,7 +387,7 @@ pub(crate) async fn complete(
         narrative,
         evidence_refs: evidence.into_iter().collect(),
     };
-    send(&service, &viewer, &key, COMPLETE, &fields, command, &format!("{LIST}/{key}/complete")).await
+    send(&service, &viewer, &key, COMPLETE, &fields, command, &format!("{LIST}/{key}/complete"), None).await
 }
 
 /// `POST /dashboard/actions/{commitment}/milestones/new`, for the roles that may add milestones.
@@ -416,5 +412,5 @@ pub(crate) async fn add_milestone(
     };
     let command = commitment::Command::AddMilestone { id: key.clone(), milestone, title, due_on };
     let path = format!("{LIST}/{key}/milestones/new");
-    sent(&service, &viewer, &key, ADD_MILESTONE, &fields, command, &path, Some(agreed_on)).await
+    send(&service, &viewer, &key, ADD_MILESTONE, &fields, command, &path, Some(agreed_on)).await
 }

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use app::{Action, Principal, Provenance, Submission};
+use app::{Principal, Provenance, Submission};
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -29,14 +29,7 @@ pub(crate) const LIST: &str = "/dashboard/readings";
 /// The indicators `principal` may record readings of as of `point`: its organisation's, or every
 /// one for a role not bound to an organisation that may record indicators.
 async fn indicators(service: &Service, principal: &Principal, point: &Point) -> Result<Vec<IndicatorStatus>, Failure> {
-    principal.require(Action::Record(Aggregate::Indicator))?;
-    let organisation = principal.organisation.clone();
-    if principal.role.is_scoped() && organisation.is_none() {
-        return Err(Failure(ApiError::Forbidden(
-            "this contributor token acts for no organisation: ask an administrator for a token of your organisation"
-                .to_owned(),
-        )));
-    }
+    let organisation = super::actions::acting_for(principal, Aggregate::Indicator)?;
     let models = service.reports.models(point.as_of).await?;
     let filters = Filters { organisation, ..Filters::default() };
     Ok(models.indicators().view(&filters, service.reports.rules(), point.today).indicators)
