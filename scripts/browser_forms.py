@@ -1,17 +1,23 @@
-"""The dashboard's forms for instruments, actions, organisations, bodies, corrections and uploads,
-in headless Chromium with JavaScript switched off: called by scripts/browser_test.py while an
-administrator is signed in, with that module (its helpers `check`, `load`, `fill`, `shot`,
-`arrive`, `text`, `api` and its `URL`).
+"""The dashboard's forms for instruments, actions, milestones, indicator readings, organisations,
+bodies, corrections and uploads, and the "as of" picker, in headless Chromium with JavaScript
+switched off: called by scripts/browser_test.py while an administrator is signed in, with that
+module (its helpers `check`, `load`, `fill`, `shot`, `arrive`, `submit`, `text`, `api`,
+`sign_in` and its `URL` and `TOKEN`).
 
-Shows each form and its error state (the page titled "Error: ...", the error summary), saving a
-screenshot of both; corrects West Lindsey's minute 45 with the keyboard alone (Tab, typing and
-Enter), through a mistake shown and put right; and uploads an action plan with one bad row,
-which shows the problem by line and records nothing, then the fixed file, which records
-everything once confirmed.
+Shows the Record page and each form and its error state (the page titled "Error: ...", the error
+summary), saving a screenshot of both; corrects West Lindsey's minute 45 with the keyboard alone
+(Tab, typing and Enter), through a mistake shown and put right; adds a milestone and records an
+indicator reading, through a mistake; picks a past day in the day, month and year fields, and
+an impossible one; uploads an action plan with one bad row, which shows the problem by line and
+records nothing, then the fixed file, which records everything once confirmed. Then, in a second
+browser with JavaScript on only so that axe-core can run, sends each form empty again and checks
+its error state, and the picker's, with axe-core (WCAG 2.2 AA): no violation.
 """
 
 import os
 import tempfile
+
+import browser_public
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -19,6 +25,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 MINUTE_45 = "west-lindsey-pcc-2021-03-09-45"
 PLAN = "lincolnshire-hhcdg-delivery-plan"
+ACTION = "hhcdg-delivery-plan"
+INDICATOR = "west-lindsey-dfg-completions"
+INDICATOR_TITLE = "Disabled Facilities Grant adaptations completed in West Lindsey"
 HEADER = ("instrument,objective,action_id,action,lead_organisation,lead_officer,due_date,weight,parent,"
           "status,percentage,narrative")
 ROW = ("lincolnshire-hhcdg-delivery-plan,adaptations,hhcdg-dfg-policy-review,Review the shared Disabled "
@@ -35,8 +44,17 @@ FORMS = [
      f"/dashboard/instruments/{PLAN}/versions", "form-version"),
     ("/dashboard/organisations", "Organisations", "/dashboard/organisations", "form-organisations"),
     ("/dashboard/bodies", "Bodies", "/dashboard/bodies", "form-bodies"),
-    ("/dashboard/imports/action-plan", "Upload an action plan", "/dashboard/imports/action-plan", "form-upload"),
+    ("/dashboard/imports", "Upload a file to import", "/dashboard/imports", "form-upload"),
+    (f"/dashboard/indicators/{INDICATOR}/readings", INDICATOR_TITLE, f"/dashboard/indicators/{INDICATOR}/readings",
+     "form-reading"),
 ]
+
+
+def forms(t):
+    """FORMS, with the form that adds a milestone, on the action's page, titled as the action."""
+    title = next(r["title"] for r in t.api("/api/v1/actions")["rows"] if r["commitment"] == ACTION)
+    page = f"/dashboard/actions/{ACTION}"
+    return FORMS + [(page, title, f"{page}/milestones/new", "form-milestone")]
 
 
 def error_state(driver, t, heading, action, name):
@@ -110,11 +128,11 @@ def upload(driver, t, folder, lines, on):
     path = os.path.join(folder, "hhcdg-delivery-plan-2024.csv")
     with open(path, "w", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
-    t.load(driver, "/dashboard/imports/action-plan", "Upload an action plan")
+    t.load(driver, "/dashboard/imports", "Upload a file to import")
     driver.find_element(By.ID, "file").send_keys(path)
-    t.fill(driver, {"on-day": on[0], "on-month": on[1], "on-year": on[2]})
+    t.fill(driver, {"kind": "", "on-day": on[0], "on-month": on[1], "on-year": on[2]})
     shown = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, "form[action='/dashboard/imports/action-plan'] button[type=submit]").click()
+    driver.find_element(By.CSS_SELECTOR, "form[action='/dashboard/imports'] button[type=submit]").click()
     # click() returns before the browser has loaded the answer: wait until the form's page is gone.
     WebDriverWait(driver, 30).until(t.replaced(shown))
 
@@ -130,11 +148,11 @@ def action_plan(driver, t):
         t.shot(driver, "upload-error")
         t.check(t.api("/api/v1/verify")["checked"] == head, "nothing recorded")
         upload(driver, t, folder, [HEADER, ROW, SITES.format(due="2025-03-31")], ("1", "4", "2024"))
-    t.check(t.text(driver, "main h1") == "Check the action plan before recording it", "the confirmation step")
+    t.check(t.text(driver, "main h1") == "Check the file before recording it", "the confirmation step")
     t.check(len(driver.find_elements(By.CSS_SELECTOR, "#plan tbody tr")) == 2, "both lines would record")
     t.shot(driver, "upload-check")
     t.check(t.api("/api/v1/verify")["checked"] == head, "nothing recorded before it is confirmed")
-    driver.find_element(By.CSS_SELECTOR, "form[action='/dashboard/imports/action-plan/confirm'] button").click()
+    driver.find_element(By.CSS_SELECTOR, "form[action='/dashboard/imports/confirm'] button").click()
     t.arrive(driver, lambda url: "?recorded=" in url, "the action plan is recorded")
     events = t.api(f"/api/v1/events?after={head}&limit=1000")["events"]
     t.check([e["event_type"] for e in events] == ["CommitmentMade", "CommitmentProgressReported", "CommitmentMade"],
@@ -142,12 +160,97 @@ def action_plan(driver, t):
     t.check(all(e["occurred_at"].startswith("2024-04-01") for e in events), "each on the date the plan stands at")
 
 
+def record_page(driver, t):
+    print("- the Record page: the forms an administrator may use, one link in the navigation")
+    t.check(driver.find_elements(By.CSS_SELECTOR, "nav a[href='/dashboard/record']"), "the navigation links to it")
+    t.check(not driver.find_elements(By.CSS_SELECTOR, "nav a[href='/dashboard/meetings/new']"), "not to each form")
+    t.load(driver, "/dashboard/record", "Record")
+    links = [a.get_attribute("href").removeprefix(t.URL) for a in driver.find_elements(By.CSS_SELECTOR, "#forms a")]
+    t.check("/dashboard/meetings/new" in links and "/dashboard/readings" in links, f"the forms listed: {links}")
+    t.shot(driver, "record")
+
+
+def milestone_and_reading(driver, t):
+    print("- add a milestone to an action, and record an indicator reading through a mistake")
+    head = t.api("/api/v1/verify")["checked"]
+    page = f"/dashboard/actions/{ACTION}"
+    driver.get(t.URL + page)
+    t.fill(driver, {"title": "Extra care sites shortlisted with the districts (illustrative)",
+                    "due_on-day": "30", "due_on-month": "9", "due_on-year": "2024",
+                    "agreed_on-day": "1", "agreed_on-month": "4", "agreed_on-year": "2024",
+                    "source": "HHCDG delivery plan 2024/25 (illustrative)"})
+    t.submit(driver, f"{page}/milestones/new", page, "the milestone is added")
+    rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#milestones tbody tr")]
+    t.check(any(r.startswith("Extra care sites shortlisted") and "not yet" in r for r in rows), f"listed: {rows}")
+    last = t.api(f"/api/v1/events?after={head}&limit=10")["events"][-1]
+    t.check(last["event_type"] == "CommitmentMilestoneAdded" and last["occurred_at"].startswith("2024-04-01"),
+            f"added on the date it was agreed: {last['event_type']} {last['occurred_at']}")
+    page = f"/dashboard/indicators/{INDICATOR}/readings"
+    t.load(driver, "/dashboard/readings", "Indicators' readings")
+    driver.find_element(By.CSS_SELECTOR, f"#indicators a[href='{page}']").click()
+    t.arrive(driver, lambda url: url == t.URL + page, "the indicator's page")
+    t.fill(driver, {"value": "about 150", "reading_date-day": "31", "reading_date-month": "3",
+                    "reading_date-year": "2024", "source": "West Lindsey DFG return 2023/24 (illustrative)"})
+    driver.find_element(By.CSS_SELECTOR, f"form[action='{page}'] button[type=submit]").click()
+    summary = WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#error-summary"))
+    t.check("Value must be a number, like 1250 or 12.5" in summary[0].text, f"the mistake: {summary[0].text!r}")
+    t.check(driver.find_element(By.ID, "reading_date-day").get_attribute("value") == "31", "what was typed is kept")
+    t.fill(driver, {"value": "152"})
+    t.submit(driver, page, page, "the reading is recorded")
+    indicator = next(i for i in t.api("/api/v1/indicators")["indicators"] if i["indicator"] == INDICATOR)
+    t.check({"as_of": "2024-03-31", "value": 152.0} in indicator["readings"], f"the API has it: {indicator['readings']}")
+    t.shot(driver, "reading")
+
+
+def picker(driver, t):
+    print("- the as-of picker: day, month and year, and an impossible date")
+    t.load(driver, "/dashboard/audit", "Audit trail")
+    t.fill(driver, {"as_of-day": "1", "as_of-month": "1", "as_of-year": "2021"})
+    driver.find_element(By.CSS_SELECTOR, "section.as-of button[type=submit]").click()
+    t.arrive(driver, lambda url: url == t.URL + "/dashboard/audit?as_of=2021-01-01", "the page as of the day picked")
+    t.check(driver.find_element(By.ID, "as_of-day").get_attribute("value") == "1", "the picker shows the day")
+    t.fill(driver, {"as_of-day": "31", "as_of-month": "2"})
+    driver.find_element(By.CSS_SELECTOR, "section.as-of button[type=submit]").click()
+    summary = WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#error-summary"))
+    t.check("Date to show the record as of must be a real date" in summary[0].text, f"{summary[0].text!r}")
+    t.check(driver.title.startswith("Error: "), f"the title says there is an error: {driver.title!r}")
+    t.shot(driver, "picker-error")
+
+
+def axe_error_states(t, shown):
+    """axe-core on the Record page and on each form in `shown` sent empty, and the picker's error."""
+    print("- accessibility of the forms in their error state (axe-core)")
+    driver, source = browser_public.axe_browser()
+    try:
+        t.sign_in(driver, t.TOKEN)
+        for path in ("/dashboard/record", "/dashboard/readings"):
+            browser_public.run_axe(driver, t.URL, path, source, t.check)
+        for page, _heading, action, _name in shown:
+            driver.get(t.URL + page)
+            driver.find_element(By.CSS_SELECTOR, f"form[action='{action}'] button[type=submit]").click()
+            WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#error-summary"))
+            found = browser_public.violations(driver, source)
+            t.check(not found, f"{action} in its error state: axe-core finds no violation: {found}")
+            print("  axe", action, "(error state) clean")
+        driver.get(t.URL + "/dashboard?as_of-day=31&as_of-month=2&as_of-year=2021")
+        found = browser_public.violations(driver, source)
+        t.check(not found, f"the picker's error state: axe-core finds no violation: {found}")
+        print("  axe the picker (error state) clean")
+    finally:
+        driver.quit()
+
+
 def journeys(driver, t):
     """The forms' journeys, for an administrator signed in; `t` is scripts/browser_test.py."""
+    record_page(driver, t)
     print("- every form, empty and then in its error state")
-    for page, heading, action, name in FORMS:
+    shown = forms(t)
+    for page, heading, action, name in shown:
         t.load(driver, page, heading)
         t.shot(driver, name)
         error_state(driver, t, heading, action, name)
     keyboard_correction(driver, t)
+    milestone_and_reading(driver, t)
+    picker(driver, t)
     action_plan(driver, t)
+    axe_error_states(t, shown)

@@ -106,15 +106,21 @@ def calendars_and_feeds(url, api, check):
     check(not progress.bozo, "the progress feed is well-formed Atom")
 
 
-def axe(url, check, admin, lead, sign_in):
+def axe_browser():
+    """A second browser, with JavaScript on only so that axe-core can run, and axe-core's source."""
     source = open(os.environ["COVENANT_AXE"], encoding="utf-8").read()
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ["COVENANT_CHROMIUM"]
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(executable_path=os.environ["COVENANT_CHROMEDRIVER"]), options=options)
+    driver.set_script_timeout(60)
+    return driver, source
+
+
+def axe(url, check, admin, lead, sign_in):
+    driver, source = axe_browser()
     try:
-        driver.set_script_timeout(60)
         # The check can fail: a page made with an image without a text alternative is caught.
         driver.get("data:text/html,<!doctype html><html lang=en><title>t</title><main><img src=x.png></main></html>")
         check(violations(driver, source), "axe-core finds the violation in a page made to have one")

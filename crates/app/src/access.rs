@@ -172,28 +172,37 @@ impl Principal {
         }))
     }
 
+    /// Refuses `command` unless this principal's role may send commands of its kind at all: a
+    /// contributor only reports on commitments and records indicators' readings. Whose the
+    /// stream is, is checked when the command is sent ([`Principal::authorize`]).
+    pub fn may_send(&self, command: &Command) -> Result<(), AccessError> {
+        self.require(Action::Record(command.aggregate()))?;
+        let allowed = !self.role.is_scoped()
+            || matches!(
+                command,
+                Command::Commitment(
+                    commitment::Command::ReportProgress { .. }
+                        | commitment::Command::ReachMilestone { .. }
+                        | commitment::Command::Complete { .. }
+                ) | Command::Indicator(
+                    indicator::Command::RecordMeasurement { .. } | indicator::Command::ReviseMeasurement { .. }
+                )
+            );
+        if allowed {
+            return Ok(());
+        }
+        Err(AccessError::Forbidden(
+            "a contributor token may only report progress on, reach milestones of or complete a commitment, or record or revise an indicator's readings: ask the secretariat to record anything else".to_owned(),
+        ))
+    }
+
     /// Checks that this principal may send `command`. For a contributor, reads the command's
     /// stream and returns the version at which its organisation was found to hold it: the
     /// version the command must then be recorded against.
     pub async fn authorize(&self, store: &dyn EventStore, command: &Command) -> Result<Option<u64>, AccessError> {
-        self.require(Action::Record(command.aggregate()))?;
+        self.may_send(command)?;
         if !self.role.is_scoped() {
             return Ok(None);
-        }
-        let allowed = matches!(
-            command,
-            Command::Commitment(
-                commitment::Command::ReportProgress { .. }
-                    | commitment::Command::ReachMilestone { .. }
-                    | commitment::Command::Complete { .. }
-            ) | Command::Indicator(
-                indicator::Command::RecordMeasurement { .. } | indicator::Command::ReviseMeasurement { .. }
-            )
-        );
-        if !allowed {
-            return Err(AccessError::Forbidden(
-                "a contributor token may only report progress on, reach milestones of or complete a commitment, or record or revise an indicator's readings: ask the secretariat to record anything else".to_owned(),
-            ));
         }
         let stream = command.stream_id();
         let recorded = store.read_stream(&stream, StreamBound::All).await?;

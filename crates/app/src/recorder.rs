@@ -156,12 +156,20 @@ impl Recorder {
         self.run(submissions, None, now).await
     }
 
-    async fn run(
-        &self,
-        submissions: &[Submission],
-        expected: Option<u64>,
-        now: Timestamp,
-    ) -> Result<Recorded, RecordError> {
+    /// Decides a batch as [`Recorder::record_batch`] would, against the record as it stands now,
+    /// recording nothing: how many events recording it would append, or why it would be refused
+    /// (`RecordError::Rejected` names the command). Recording it later decides it again.
+    pub async fn check_batch(&self, submissions: &[Submission], now: Timestamp) -> Result<usize, RecordError> {
+        self.admit(submissions)?;
+        let mut work = UnitOfWork::new(self.store.as_ref(), now);
+        for (item, submission) in submissions.iter().enumerate() {
+            work.decide(item, submission).await?;
+        }
+        Ok(work.into_append().map_or(0, |(_, planned)| planned.len()))
+    }
+
+    /// Refuses a batch with no commands, or more than one append may hold.
+    fn admit(&self, submissions: &[Submission]) -> Result<(), RecordError> {
         if submissions.is_empty() {
             return Err(InvalidRequest::Empty.into());
         }
@@ -169,6 +177,16 @@ impl Recorder {
         if submissions.len() > limit {
             return Err(InvalidRequest::TooManyCommands { count: submissions.len(), limit }.into());
         }
+        Ok(())
+    }
+
+    async fn run(
+        &self,
+        submissions: &[Submission],
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> Result<Recorded, RecordError> {
+        self.admit(submissions)?;
         let mut attempts = 1;
         loop {
             if let Some(earlier) = self.recorded_earlier(submissions).await? {

@@ -128,16 +128,7 @@ pub async fn record_file(config: &Config, file: &Path, recording: &Recording) ->
             );
         }
     };
-    let submissions: Vec<Submission> = commands
-        .iter()
-        .map(|c| Submission {
-            command: c.command.clone(),
-            provenance: Provenance {
-                source: provenance.source.clone().or_else(|| Some(format!("{name}, line {}", c.line))),
-                ..provenance.clone()
-            },
-        })
-        .collect();
+    let submissions = app::interchange::commands::submissions(&commands, &name, &provenance);
     let stores = crate::open(config, OpenMode::Create).await?;
     match Recorder::new(stores.events).record_batch(&submissions, Timestamp::now()).await {
         Ok(recorded) => {

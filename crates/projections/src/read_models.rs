@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::{Key, body, codec, indicator, meeting, organisation, resolution};
+use domain::{Key, body, codec, commitment, indicator, meeting, organisation, resolution};
 use kernel::RecordedEvent;
 use serde::{Deserialize, Serialize};
 
@@ -103,5 +103,15 @@ impl ReadModels {
     /// The meeting `key`, if it is on record.
     pub fn meeting(&self, key: &Key) -> Option<&meeting::State> {
         self.register.meeting(key)
+    }
+
+    /// The commitment `key` (an action), with its milestones, if it is on record.
+    pub fn commitment(&self, key: &Key) -> Option<&commitment::State> {
+        self.portfolio.commitments.get(key)
+    }
+
+    /// The indicator `key`, with its readings, if it is on record.
+    pub fn indicator(&self, key: &Key) -> Option<&indicator::State> {
+        self.indicators.get(key)
     }
 }

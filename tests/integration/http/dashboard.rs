@@ -454,6 +454,46 @@ async fn the_demo_opens_as_of_its_latest_event_and_says_why_it_is_red(db: &TestS
     plain.stop().await;
 }
 
+/// The "as of" picker is day, month and year fields whatever the browser's locale: the three
+/// fields lead to the page with `as_of` (which links keep), and an impossible date is answered
+/// with the GOV.UK message and what was typed kept.
+async fn the_as_of_picker_takes_day_month_and_year_and_says_what_is_wrong(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let auditor = app.token(Role::Auditor, None).await;
+
+    let (status, page) = page_as(&app, "/dashboard?as_of=2021-03-09", &auditor).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("type=\"date\""), "no browser date input, which follows the browser's locale");
+    for (part, value) in [("day", "9"), ("month", "3"), ("year", "2021")] {
+        assert!(page.contains(&format!("name=\"as_of-{part}\" value=\"{value}\"")), "{part}: {page}");
+    }
+    let picked = client()
+        .get(app.url("/dashboard/audit?stream=x&as_of-day=1&as_of-month=3&as_of-year=2021"))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(picked.status(), 303);
+    assert_eq!(picked.headers()["location"], "/dashboard/audit?stream=x&as_of=2021-03-01", "the page's own parameter");
+    let today = client().get(app.url("/public?as_of-day=&as_of-month=&as_of-year=")).send().await.expect("get");
+    assert_eq!((today.status().as_u16(), today.headers()["location"].to_str().ok()), (303, Some("/public")));
+
+    let (status, wrong) = page_as(&app, "/dashboard?body=b&as_of-day=31&as_of-month=2&as_of-year=2021", &auditor).await;
+    assert_eq!(status, 400);
+    assert!(wrong.contains("<title>Error: Choose the date to show – Covenant</title>"), "{wrong}");
+    assert!(wrong.contains("<a href=\"#as_of-day\">Date to show the record as of must be a real date</a>"), "{wrong}");
+    assert!(wrong.contains("name=\"as_of-day\" value=\"31\""), "what was typed is kept: {wrong}");
+    assert!(
+        wrong.contains("<input type=\"hidden\" name=\"body\" value=\"b\">"),
+        "the page's filters are kept: {wrong}"
+    );
+    let (status, wrong) = page_as(&app, "/public?as_of-day=1&as_of-month=3&as_of-year=21", &auditor).await;
+    assert_eq!(status, 400);
+    assert!(wrong.contains("Year must include 4 numbers"), "{wrong}");
+    app.stop().await;
+}
+
 on_both_backends!(
     the_demo_opens_as_of_its_latest_event_and_says_why_it_is_red,
     the_pages_read_as_english_fit_a_phone_and_keep_their_navigation,
@@ -463,4 +503,5 @@ on_both_backends!(
     cross_site_posts_to_sign_in_and_sign_out_are_refused,
     the_pages_show_what_the_reports_say_now_and_as_of_a_past_date,
     values_are_escaped,
+    the_as_of_picker_takes_day_month_and_year_and_says_what_is_wrong,
 );

@@ -254,7 +254,7 @@ async fn forged_posts_and_roles_that_may_not_are_refused(db: &TestStore) {
     let county_fields = hidden(&page, "/dashboard/sign-out");
     let refused = post(&app, "/dashboard/meetings", &county, &county_fields, MEETING_FORM).await;
     assert_eq!(refused.status(), 403, "a contributor may not record a meeting");
-    let (_, page) = get(&app, "/dashboard", &secretariat).await;
+    let (_, page) = get(&app, "/dashboard/record", &secretariat).await;
     assert!(
         page.contains("href=\"/dashboard/meetings/new\"") && !page.contains("href=\"/dashboard/actions\""),
         "{page}"
@@ -353,6 +353,18 @@ const NEW_ACTION: &[(&str, &str)] = &[
     ("source", "HHCDG delivery plan 2024/25 (illustrative)"),
 ];
 
+const NEW_MILESTONE: &[(&str, &str)] = &[
+    ("title", "Housing leads of the seven districts consulted"),
+    ("milestone", "districts-consulted"),
+    ("due_on-day", "30"),
+    ("due_on-month", "9"),
+    ("due_on-year", "2024"),
+    ("agreed_on-day", "1"),
+    ("agreed_on-month", "4"),
+    ("agreed_on-year", "2024"),
+    ("source", "HHCDG delivery plan 2024/25 (illustrative)"),
+];
+
 /// The `occurred_at` of the last event of `event_type` on `stream`, from the feed.
 async fn occurred(app: &TestApp, token: &str, stream: &str, event_type: &str) -> String {
     let feed = app.get("/api/v1/events?after=0&limit=1000", token).send().await.expect("get");
@@ -370,8 +382,8 @@ async fn a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_comp
     let auditor = app.token(Role::Auditor, None).await;
     let head = app.head().await;
 
-    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
-    assert!(overview.contains("href=\"/dashboard/actions/new\""), "offered to the secretariat: {overview}");
+    let (_, offered) = get(&app, "/dashboard/record", &secretariat).await;
+    assert!(offered.contains("href=\"/dashboard/actions/new\""), "offered to the secretariat: {offered}");
     let (status, form) = get(&app, "/dashboard/actions/new", &secretariat).await;
     assert_eq!(status, 200);
     assert!(form.contains("<title>Record an action – Covenant</title>"), "{form}");
@@ -387,20 +399,19 @@ async fn a_secretariat_makes_an_action_and_its_lead_reaches_a_milestone_and_comp
         "the date it was agreed"
     );
 
-    let milestone = json!({
-        "command": "add_milestone", "id": "hhcdg-dfg-policy-review", "milestone": "districts-consulted",
-        "title": "Housing leads of the seven districts consulted", "due_on": "2024-09-30"
-    });
-    let added = app
-        .post("/api/v1/commitments", &app.token(Role::Secretariat, None).await, &milestone)
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(added.status(), 201, "{}", added.text().await.unwrap_or_default());
+    let to = format!("{page}/milestones/new");
+    let sent = post(&app, &to, &secretariat, &hidden(&shown, &to), NEW_MILESTONE).await;
+    let shown = confirmed(&app, sent, &secretariat, page).await;
+    assert!(shown.contains("<tr data-milestone=\"districts-consulted\"><th scope=\"row\">Housing leads of the seven districts consulted</th>"), "{shown}");
+    assert!(
+        occurred(&app, &auditor, stream, "CommitmentMilestoneAdded").await.starts_with("2024-04-01"),
+        "the date it was agreed"
+    );
 
     let (status, form) = get(&app, page, &district).await;
     assert_eq!(status, 200, "the lead organisation's contributor");
     assert!(form.contains("Housing leads of the seven districts consulted (due 2024-09-30)"), "{form}");
+    assert!(!form.contains(&format!("action=\"{to}\"")), "a contributor is not offered the form to add a milestone");
     let to = format!("{page}/milestones");
     let reached = [
         ("milestone", "districts-consulted"),
@@ -450,7 +461,8 @@ async fn action_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &
     let refused = post(&app, "/dashboard/actions", &secretariat, &with(&fields, "csrf", &other), NEW_ACTION).await;
     assert_eq!(refused.status(), 403, "with another session's value");
 
-    assert!(!county_page.contains("href=\"/dashboard/actions/new\""), "not offered to a contributor");
+    let (_, offered) = get(&app, "/dashboard/record", &county).await;
+    assert!(!offered.contains("href=\"/dashboard/actions/new\""), "not offered to a contributor: {offered}");
     for token in [&reader, &county] {
         let (status, _) = get(&app, "/dashboard/actions/new", token).await;
         assert_eq!(status, 403);
@@ -545,6 +557,170 @@ async fn csrf_of(app: &TestApp, token: &str) -> String {
     hidden(&page, "/dashboard/sign-out").into_iter().find(|(n, _)| n == "csrf").expect("a csrf field").1
 }
 
+const INDICATOR: &str = "west-lindsey-dfg-completions";
+
+const READING: &[(&str, &str)] = &[
+    ("value", "152"),
+    ("reading_date-day", "31"),
+    ("reading_date-month", "3"),
+    ("reading_date-year", "2024"),
+    ("note", "provisional"),
+    ("source", "West Lindsey DFG return 2023/24 (illustrative)"),
+];
+
+async fn a_partner_lead_records_a_reading_of_its_organisations_indicator(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let district = app.session(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let auditor = app.token(Role::Auditor, None).await;
+    let head = app.head().await;
+
+    let (status, list) = get(&app, "/dashboard/readings", &district).await;
+    assert_eq!(status, 200);
+    let page = format!("/dashboard/indicators/{INDICATOR}/readings");
+    assert!(list.contains(&format!("href=\"{page}\"")), "{list}");
+    let (status, form) = get(&app, &page, &district).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("Disabled Facilities Grant adaptations completed in West Lindsey"), "{form}");
+    let sent = post(&app, &page, &district, &hidden(&form, &page), READING).await;
+    let shown = confirmed(&app, sent, &district, &page).await;
+    assert!(shown.contains("data-field=\"latest\">152 households, as of"), "{shown}");
+    assert_eq!(app.head().await, head + 1);
+    let stream = format!("indicator-{INDICATOR}");
+    assert!(
+        occurred(&app, &auditor, &stream, "IndicatorMeasured").await.starts_with("2024-03-31"),
+        "the day it is as of"
+    );
+    let again = post(&app, &page, &district, &hidden(&form, &page), READING).await;
+    assert_eq!(again.status(), 303, "the same form again: the first answer");
+    assert_eq!(app.head().await, head + 1, "recorded once");
+    app.stop().await;
+}
+
+async fn milestone_and_reading_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let reader = app.session(Role::Reader, None).await;
+    let county = app.session(Role::Contributor, Some("GB-LAE-LIN")).await;
+    let district = app.session(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let head = app.chain_head().await;
+    let county_csrf = csrf_of(&app, &county).await;
+    let district_csrf = csrf_of(&app, &district).await;
+
+    let page = format!("/dashboard/actions/{ACTION}");
+    let to = format!("{page}/milestones/new");
+    let (_, form) = get(&app, &page, &secretariat).await;
+    let fields = hidden(&form, &to);
+    let refused = post(&app, &to, &secretariat, &without(&fields, "csrf"), NEW_MILESTONE).await;
+    assert_eq!(refused.status(), 403, "without the anti-forgery value");
+    let refused = post(&app, &to, &secretariat, &with(&fields, "csrf", &county_csrf), NEW_MILESTONE).await;
+    assert_eq!(refused.status(), 403, "with another session's value");
+    let refused = post(&app, &to, &county, &with(&fields, "csrf", &county_csrf), NEW_MILESTONE).await;
+    assert_eq!(refused.status(), 403, "a contributor may not add a milestone, even to its own action");
+    assert!(refused.text().await.expect("a body").contains("ask the secretariat"));
+    let wrong = [("title", " "), ("due_on-day", "31"), ("due_on-month", "2"), ("due_on-year", "2024")];
+    let refused = post(&app, &to, &secretariat, &fields, &wrong).await;
+    assert_eq!(refused.status(), 422);
+    let shown = refused.text().await.expect("a body");
+    for message in [
+        "<a href=\"#title\">Enter the milestone, as the plan words it</a>",
+        "<a href=\"#due_on-day\">Date it is due must be a real date</a>",
+        "<a href=\"#agreed_on-day\">Enter the date it was agreed</a>",
+    ] {
+        assert!(shown.contains(message), "{message}: {shown}");
+    }
+    assert!(shown.contains("name=\"due_on-month\" value=\"2\""), "what was typed is kept: {shown}");
+
+    let page = format!("/dashboard/indicators/{INDICATOR}/readings");
+    let (_, form) = get(&app, &page, &district).await;
+    let fields = hidden(&form, &page);
+    let refused = post(&app, &page, &district, &without(&fields, "csrf"), READING).await;
+    assert_eq!(refused.status(), 403, "without the anti-forgery value");
+    let refused = post(&app, &page, &district, &with(&fields, "csrf", &county_csrf), READING).await;
+    assert_eq!(refused.status(), 403, "with another session's value");
+    for session in [&county, &reader] {
+        let (status, _) = get(&app, &page, session).await;
+        assert_eq!(status, 403, "another organisation's indicator, or a role that may not record");
+    }
+    let refused = post(&app, &page, &county, &with(&fields, "csrf", &county_csrf), READING).await;
+    assert_eq!(refused.status(), 403, "a forged post for another organisation's indicator");
+    assert!(refused.text().await.expect("a body").contains("not an indicator your organisation owns"));
+    let (_, list) = get(&app, "/dashboard/readings", &county).await;
+    assert!(!list.contains(INDICATOR), "not listed for another organisation: {list}");
+    let wrong =
+        [("value", "lots"), ("reading_date-day", "31"), ("reading_date-month", "3"), ("reading_date-year", "24")];
+    let refused = post(&app, &page, &district, &with(&fields, "csrf", &district_csrf), &wrong).await;
+    assert_eq!(refused.status(), 422);
+    let shown = refused.text().await.expect("a body");
+    assert!(shown.contains("<title>Error: "), "{shown}");
+    for message in [
+        "<a href=\"#value\">Value must be a number, like 1250 or 12.5</a>",
+        "<a href=\"#reading_date-year\">Year must include 4 numbers</a>",
+    ] {
+        assert!(shown.contains(message), "{message}: {shown}");
+    }
+    assert!(shown.contains("value=\"lots\""), "what was typed is kept: {shown}");
+    let (_, form) = get(&app, &page, &secretariat).await;
+    let empty = post(&app, &page, &secretariat, &hidden(&form, &page), &[]).await;
+    assert_eq!(empty.status(), 422, "the secretariat may record readings, but not nothing");
+    assert!(empty.text().await.expect("a body").contains("<a href=\"#value\">Enter the value</a>"));
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+    app.stop().await;
+}
+
+/// The links of the Record page's list of forms.
+fn offered_forms(page: &str) -> Vec<String> {
+    let list = &page
+        [page.find("<ul class=\"record-forms\" id=\"forms\">").unwrap_or_else(|| panic!("no list of forms: {page}"))..];
+    let list = &list[..list.find("</ul>").expect("the list ends")];
+    list.split("<a href=\"").skip(1).map(|l| l[..l.find('"').expect("the link ends")].to_owned()).collect()
+}
+
+/// The navigation carries one "Record" link to the page listing the forms a role may use, not
+/// one link for each form.
+async fn the_record_page_lists_the_forms_each_role_may_use(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let district = app.session(Role::Contributor, Some("GB-LAE-WLI")).await;
+    let reader = app.session(Role::Reader, None).await;
+
+    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
+    let header = &overview[..overview.find("</header>").expect("a header")];
+    assert!(header.contains("<a href=\"/dashboard/record\">Record</a>"), "{header}");
+    for form in
+        ["/dashboard/meetings/new", "/dashboard/instruments/new", "/dashboard/actions/new", "/dashboard/imports"]
+    {
+        assert!(!header.contains(&format!("href=\"{form}\"")), "{form} is on the Record page, not in the navigation");
+    }
+    let (status, page) = get(&app, "/dashboard/record", &secretariat).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        offered_forms(&page),
+        [
+            "/dashboard/meetings/new",
+            "/dashboard/instruments/new",
+            "/dashboard/actions/new",
+            "/dashboard/organisations",
+            "/dashboard/bodies",
+            "/dashboard/imports",
+            "/dashboard/readings",
+        ]
+    );
+    for path in offered_forms(&page) {
+        let (status, _) = get(&app, &path, &secretariat).await;
+        assert_eq!(status, 200, "{path} is a page the secretariat may use");
+    }
+    let (_, page) = get(&app, "/dashboard/record", &district).await;
+    assert_eq!(offered_forms(&page), ["/dashboard/actions", "/dashboard/readings"]);
+    let (_, overview) = get(&app, "/dashboard", &reader).await;
+    assert!(!overview.contains("href=\"/dashboard/record\""), "a reader records nothing");
+    let (status, _) = get(&app, "/dashboard/record", &reader).await;
+    assert_eq!(status, 403);
+    app.stop().await;
+}
+
 const HASH: &str = "5f2b8e1c0a4d7e9b3c6f1a2d4e8b0c7f9a1e3d5b7c9f0a2e4d6b8c1f3a5e7d9b";
 
 const NEW_INSTRUMENT: &[(&str, &str)] = &[
@@ -580,8 +756,8 @@ async fn a_secretariat_records_an_instrument_and_a_new_version_of_one(db: &TestS
     let auditor = app.token(Role::Auditor, None).await;
     let head = app.head().await;
 
-    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
-    assert!(overview.contains("href=\"/dashboard/instruments/new\""), "{overview}");
+    let (_, offered) = get(&app, "/dashboard/record", &secretariat).await;
+    assert!(offered.contains("href=\"/dashboard/instruments/new\""), "{offered}");
     let (status, form) = get(&app, "/dashboard/instruments/new", &secretariat).await;
     assert_eq!(status, 200);
     assert!(form.contains("<legend>Parties</legend>") && form.contains("value=\"GB-LAE-WLI\""), "{form}");
@@ -695,8 +871,8 @@ async fn a_secretariat_registers_organisations_establishes_a_body_and_records_a_
     let head = app.head().await;
     let organisations = "/dashboard/organisations";
 
-    let (_, overview) = get(&app, "/dashboard", &secretariat).await;
-    assert!(overview.contains("href=\"/dashboard/organisations\""), "{overview}");
+    let (_, offered) = get(&app, "/dashboard/record", &secretariat).await;
+    assert!(offered.contains("href=\"/dashboard/organisations\""), "{offered}");
     let (status, page) = get(&app, organisations, &secretariat).await;
     assert_eq!(status, 200);
     assert!(page.contains("data-organisation=\"GB-NHS-71E\""), "{page}");
@@ -843,6 +1019,84 @@ async fn registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing(db:
     app.stop().await;
 }
 
+/// A succession and a membership change name their stream in the form, so carry the log's head
+/// they were read at: one read before someone else recorded on the organisation or body chosen
+/// gives the conflict page, while one read before a change elsewhere still records.
+async fn a_succession_or_membership_form_read_before_a_change_gives_the_conflict_page(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let organisations = "/dashboard/organisations";
+    let to = "/dashboard/organisations/successions";
+    let (_, first) = get(&app, organisations, &secretariat).await;
+    let (_, second) = get(&app, organisations, &secretariat).await;
+    let succession = [
+        ("predecessor", "GB-LAE-WLI"),
+        ("successor", "GB-LAE-LIN"),
+        ("effective_on-day", "1"),
+        ("effective_on-month", "4"),
+        ("effective_on-year", "2025"),
+        ("source", "Illustrative: not in the paper"),
+    ];
+    let fields = hidden(&first, to);
+    assert!(fields.iter().any(|(n, _)| n == "read_at"), "the form carries what it was read at: {fields:?}");
+    let sent = post(&app, to, &secretariat, &fields, &succession).await;
+    confirmed(&app, sent, &secretariat, organisations).await;
+    let moved = app.chain_head().await;
+    let refused = post(&app, to, &secretariat, &hidden(&second, to), &succession).await;
+    assert_eq!(refused.status(), 409, "read before the succession was recorded");
+    let conflict = refused.text().await.expect("a body");
+    assert!(conflict.contains("Nothing was recorded") && conflict.contains("OrganisationSucceeded"), "{conflict}");
+    assert_eq!(app.chain_head().await, moved, "nothing recorded");
+
+    let bodies = "/dashboard/bodies";
+    let (joining, leaving) = ("/dashboard/bodies/members", "/dashboard/bodies/members/removals");
+    let forum = [
+        ("name", "Lincolnshire Housing Partnership Forum"),
+        ("kind", "forum"),
+        ("parents", "GB-LAE-LIN"),
+        ("established_on-day", "2"),
+        ("established_on-month", "4"),
+        ("established_on-year", "2024"),
+        ("source", "Illustrative: not in the paper"),
+    ];
+    let (_, page) = get(&app, bodies, &secretariat).await;
+    let sent = post(&app, bodies, &secretariat, &hidden(&page, bodies), &forum).await;
+    confirmed(&app, sent, &secretariat, bodies).await;
+    let (_, stale) = get(&app, bodies, &secretariat).await;
+    let (_, elsewhere) = get(&app, bodies, &secretariat).await;
+    let (_, fresh) = get(&app, bodies, &secretariat).await;
+    let left = [
+        ("body", BOARD),
+        ("organisation", "GB-LAE-LIC"),
+        ("left_on-day", "31"),
+        ("left_on-month", "3"),
+        ("left_on-year", "2025"),
+        ("source", "Illustrative: not in the paper"),
+    ];
+    let sent = post(&app, leaving, &secretariat, &hidden(&fresh, leaving), &left).await;
+    confirmed(&app, sent, &secretariat, bodies).await;
+    let moved = app.chain_head().await;
+    let joined = |body| {
+        [
+            ("body", body),
+            ("organisation", "GB-LAE-LIC"),
+            ("joined_on-day", "1"),
+            ("joined_on-month", "4"),
+            ("joined_on-year", "2025"),
+        ]
+    };
+    let refused = post(&app, joining, &secretariat, &hidden(&stale, joining), &joined(BOARD)).await;
+    assert_eq!(refused.status(), 409, "read before the board's members changed");
+    assert!(refused.text().await.expect("a body").contains("BodyMemberLeft"));
+    assert_eq!(app.chain_head().await, moved, "nothing recorded");
+    let forum = "lincolnshire-housing-partnership-forum";
+    let sent = post(&app, joining, &secretariat, &hidden(&elsewhere, joining), &joined(forum)).await;
+    confirmed(&app, sent, &secretariat, bodies).await;
+    assert_eq!(app.head().await, moved.position.0 + 1, "a form read before a change elsewhere records");
+    app.stop().await;
+}
+
 const RESOLUTION: &str = "west-lindsey-pcc-2021-03-09-45";
 
 async fn a_secretariat_corrects_a_resolution_with_its_reason(db: &TestStore) {
@@ -925,7 +1179,7 @@ async fn a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothi
     app.stop().await;
 }
 
-const UPLOAD: &str = "/dashboard/imports/action-plan";
+const UPLOAD: &str = "/dashboard/imports";
 const PLAN_HEADER: &str = "instrument,objective,action_id,action,lead_organisation,lead_officer,due_date,weight,parent,status,percentage,narrative";
 const PLAN_ROW: &str = "lincolnshire-hhcdg-delivery-plan,adaptations,hhcdg-dfg-policy-review,Review the shared Disabled Facilities Grant policy with the seven districts,GB-LAE-WLI,Housing Services Manager,2025-03-31,1,,amber,40,Draft review with district housing leads; two districts still to respond.";
 const BAD_ROW: &str = "lincolnshire-hhcdg-delivery-plan,specialist-housing,hhcdg-extra-care-sites,Identify extra care housing sites with the districts,GB-LAE-LIN,Head of Housing Strategy,31/03/2025,1,,,,";
@@ -933,13 +1187,18 @@ const GOOD_ROW: &str = "lincolnshire-hhcdg-delivery-plan,specialist-housing,hhcd
 
 /// Posts `fields` and the file `csv` as a multipart form to the upload, in `session`.
 async fn upload(app: &TestApp, session: &str, fields: &[(String, String)], csv: &str) -> Response {
+    upload_file(app, session, fields, "hhcdg-delivery-plan-2024.csv", csv).await
+}
+
+/// Posts `fields` and the file `name` holding `text` as a multipart form to the upload.
+async fn upload_file(app: &TestApp, session: &str, fields: &[(String, String)], name: &str, text: &str) -> Response {
     let boundary = "covenant-test-boundary";
     let mut body = String::new();
     for (name, value) in fields {
         body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
     }
     body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hhcdg-delivery-plan-2024.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{text}\r\n--{boundary}--\r\n"
     ));
     client()
         .post(app.url(UPLOAD))
@@ -953,6 +1212,7 @@ async fn upload(app: &TestApp, session: &str, fields: &[(String, String)], csv: 
 
 fn dated(fields: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut fields = fields;
+    fields.push(("kind".to_owned(), "action_plan".to_owned()));
     for (part, value) in [("day", "1"), ("month", "4"), ("year", "2024")] {
         fields.push((format!("on-{part}"), value.to_owned()));
     }
@@ -975,7 +1235,7 @@ async fn an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_on
     let refused = upload(&app, &secretariat, &fields, &bad).await;
     assert_eq!(refused.status(), 422);
     let page = refused.text().await.expect("a body");
-    assert!(page.contains("<title>Error: Upload an action plan – Covenant</title>"), "{page}");
+    assert!(page.contains("<title>Error: Upload a file to import – Covenant</title>"), "{page}");
     assert!(page.contains("<a href=\"#file\">The file has 1 problem, listed below: nothing was recorded."), "{page}");
     assert!(
         page.contains("<td class=\"num\">3</td><td>due_date</td><td>'31/03/2025' is not written as YYYY-MM-DD"),
@@ -1004,6 +1264,108 @@ async fn an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_on
     app.stop().await;
 }
 
+const COMMITTEES: &str = include_str!("../../fixtures/imports/west-lindsey-committees.xml");
+const TRUNCATED: &str = include_str!("../../fixtures/imports/west-lindsey-pcc-2021-03-09-truncated.xml");
+
+/// Checks `text` as the file `name` of `kind` with `extra` fields; gives the answer.
+async fn checked_upload(
+    app: &TestApp,
+    session: &str,
+    kind: &str,
+    extra: &[(&str, &str)],
+    name: &str,
+    text: &str,
+) -> Response {
+    let (_, form) = get(app, UPLOAD, session).await;
+    let mut fields = with(&hidden(&form, UPLOAD), "kind", kind);
+    fields.extend(extra.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())));
+    upload_file(app, session, &fields, name, text).await
+}
+
+async fn uploaded_moderngov_files_are_checked_by_their_import_and_recorded_on_confirmation(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let head = app.chain_head().await;
+    let council = [("council", "GB-LAE-WLI"), ("on-day", "16"), ("on-month", "3"), ("on-year", "2021")];
+
+    let file = "west-lindsey-pcc-2021-03-09-truncated.xml";
+    let refused = checked_upload(&app, &secretariat, "moderngov", &council, file, TRUNCATED).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("a body");
+    assert!(
+        page.contains(
+            "<td class=\"num\">33</td><td>agendaitemtitle</td><td>The file ends inside &lt;agendaitemtitle&gt;"
+        ),
+        "the import's own problem, with its line: {page}"
+    );
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+
+    let file = "west-lindsey-committees.xml";
+    let checked = checked_upload(&app, &secretariat, "moderngov_committees", &council, file, COMMITTEES).await;
+    assert_eq!(checked.status(), 200);
+    let review = checked.text().await.expect("a body");
+    assert!(review.contains("<h1>Check the file before recording it</h1>") && review.contains("establish"), "{review}");
+    let lines = review.matches("<td class=\"num\">").count();
+    assert!(lines > 0, "the committees it would establish: {review}");
+    assert_eq!(app.chain_head().await, head, "nothing recorded before it is confirmed");
+    let confirm = format!("{UPLOAD}/confirm");
+    let sent = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    confirmed(&app, sent, &secretariat, UPLOAD).await;
+    assert_eq!(app.head().await, head.position.0 + lines as u64, "one body established for each line shown");
+    let again = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    assert_eq!(again.status(), 303);
+    assert_eq!(app.head().await, head.position.0 + lines as u64, "confirmed twice, recorded once");
+    app.stop().await;
+}
+
+async fn uploaded_commands_are_checked_by_the_rules_and_recorded_all_or_nothing_on_confirmation(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.session(Role::Secretariat, None).await;
+    let head = app.chain_head().await;
+    let file = "hhcdg-milestones.jsonl";
+    let add = format!(
+        r#"{{"aggregate":"commitment","command":"add_milestone","id":"{ACTION}","milestone":"sites-shortlisted","title":"Extra care sites shortlisted with the districts","due_on":"2024-09-30"}}"#
+    );
+    let reach = format!(
+        r#"{{"aggregate":"commitment","command":"reach_milestone","id":"{ACTION}","milestone":"sites-shortlisted","reached_on":"2024-09-20"}}"#
+    );
+    let early = format!(
+        r#"{{"aggregate":"commitment","command":"reach_milestone","id":"{ACTION}","milestone":"no-such-milestone","reached_on":"2024-09-20"}}"#
+    );
+
+    let broken = format!("# HHCDG milestones (illustrative)\n{add}\n{{\"aggregate\": \"commitment\"\n");
+    let refused = checked_upload(&app, &secretariat, "commands", &[], file, &broken).await;
+    assert_eq!(refused.status(), 422, "a line that is not a command");
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<td class=\"num\">3</td>"), "the line: {page}");
+    let wrong = format!("{add}\n{early}\n");
+    let refused = checked_upload(&app, &secretariat, "commands", &[], file, &wrong).await;
+    assert_eq!(refused.status(), 422, "a command the rules refuse");
+    let page = refused.text().await.expect("a body");
+    assert!(
+        page.contains("<td class=\"num\">2</td>") && page.contains("no-such-milestone"),
+        "the line and the rules' words: {page}"
+    );
+    assert_eq!(app.chain_head().await, head, "nothing recorded");
+
+    let good = format!("{add}\n{reach}\n");
+    let checked = checked_upload(&app, &secretariat, "commands", &[], file, &good).await;
+    assert_eq!(checked.status(), 200);
+    let review = checked.text().await.expect("a body");
+    assert!(review.contains("add milestone") && review.contains("reach milestone"), "{review}");
+    assert_eq!(app.chain_head().await, head, "nothing recorded before it is confirmed");
+    let confirm = format!("{UPLOAD}/confirm");
+    let sent = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    confirmed(&app, sent, &secretariat, UPLOAD).await;
+    assert_eq!(app.head().await, head.position.0 + 2);
+    let again = post(&app, &confirm, &secretariat, &hidden(&review, &confirm), &[]).await;
+    assert_eq!(again.status(), 303, "{}", again.text().await.unwrap_or_default());
+    assert_eq!(app.head().await, head.position.0 + 2, "confirmed twice, recorded once");
+    app.stop().await;
+}
+
 async fn an_upload_refuses_forgery_and_roles_that_may_not_import(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
@@ -1022,20 +1384,44 @@ async fn an_upload_refuses_forgery_and_roles_that_may_not_import(db: &TestStore)
     assert_eq!(refused.status(), 403, "a contributor may not import");
     let (status, _) = get(&app, UPLOAD, &county).await;
     assert_eq!(status, 403);
+    let moved = client()
+        .get(app.url("/dashboard/imports/action-plan"))
+        .header("cookie", &secretariat)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        (moved.status().as_u16(), location(&moved)),
+        (308, UPLOAD.to_owned()),
+        "the old address leads to the upload"
+    );
     let refused = post(
         &app,
         &format!("{UPLOAD}/confirm"),
         &county,
         &with(&fields, "csrf", &county_csrf),
-        &[("csv", good.as_str()), ("on", "2024-04-01")],
+        &[("kind", "action_plan"), ("text", good.as_str()), ("on", "2024-04-01")],
     )
     .await;
     assert_eq!(refused.status(), 403, "a contributor may not confirm an import");
-    let refused = upload(&app, &secretariat, &hidden(&form, UPLOAD), "").await;
+    let refused = upload(&app, &secretariat, &hidden(&form, UPLOAD), &good).await;
+    assert_eq!(refused.status(), 422, "no kind of file");
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("<a href=\"#kind\">Select what the file holds</a>"), "{page}");
+    let fields = with(&hidden(&form, UPLOAD), "kind", "action_plan");
+    let refused = upload(&app, &secretariat, &fields, "").await;
     assert_eq!(refused.status(), 422, "no file and no date");
     let page = refused.text().await.expect("a body");
-    assert!(page.contains("<a href=\"#file\">Select the action plan file</a>"), "{page}");
-    assert!(page.contains("<a href=\"#on-day\">Enter the date the plan stands at</a>"), "{page}");
+    assert!(page.contains("<a href=\"#file\">Select the file to import</a>"), "{page}");
+    assert!(page.contains("<a href=\"#on-day\">Enter the date the file stands at</a>"), "{page}");
+    let fields = with(&hidden(&form, UPLOAD), "kind", "moderngov");
+    let refused = upload(&app, &secretariat, &fields, COMMITTEES).await;
+    assert_eq!(refused.status(), 422, "ModernGov without its council");
+    let page = refused.text().await.expect("a body");
+    assert!(
+        page.contains("<a href=\"#council\">Choose the council whose ModernGov site the file comes from</a>"),
+        "{page}"
+    );
     assert_eq!(app.chain_head().await, head, "nothing recorded");
     app.stop().await;
 }
@@ -1051,8 +1437,14 @@ on_both_backends!(
     instrument_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
     a_secretariat_registers_organisations_establishes_a_body_and_records_a_succession,
     registry_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
+    a_succession_or_membership_form_read_before_a_change_gives_the_conflict_page,
+    a_partner_lead_records_a_reading_of_its_organisations_indicator,
+    milestone_and_reading_forms_refuse_forgery_roles_and_mistakes_and_record_nothing,
+    the_record_page_lists_the_forms_each_role_may_use,
     a_secretariat_corrects_a_resolution_with_its_reason,
     a_correction_without_a_reason_or_from_a_role_that_may_not_records_nothing,
     an_uploaded_action_plan_with_a_bad_row_records_nothing_and_the_fixed_one_records_on_confirmation,
     an_upload_refuses_forgery_and_roles_that_may_not_import,
+    uploaded_moderngov_files_are_checked_by_their_import_and_recorded_on_confirmation,
+    uploaded_commands_are_checked_by_the_rules_and_recorded_all_or_nothing_on_confirmation,
 );

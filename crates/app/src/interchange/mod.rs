@@ -1,7 +1,8 @@
 //! The formats Covenant exchanges with other systems, each in a module of its own that both the
 //! command line and the HTTP service use: the log as CloudEvents (`cloudevents`), and the files
 //! partnerships already keep, action plans as CSV (`action_plan`) and council decisions as
-//! ModernGov web-service XML (`moderngov`); and the public record as iCalendar (`icalendar`) and Atom
+//! ModernGov web-service XML (`moderngov`), and files of commands as JSON Lines (`commands`,
+//! recorded in one append, all or nothing, rather than as a [`Plan`]); and the public record as iCalendar (`icalendar`) and Atom
 //! (`atom`), for calendars and feed readers, which only the HTTP service serves. Each import of those files reads and checks
 //! the whole file against the rules and the store's current state first, and turns it into a
 //! [`Plan`]: the commands each line of the file needs, leaving out what is already recorded. Any
@@ -17,6 +18,7 @@
 pub mod action_plan;
 pub mod atom;
 pub mod cloudevents;
+pub mod commands;
 mod html;
 pub mod icalendar;
 pub mod moderngov;

@@ -705,8 +705,22 @@ pub async fn import_committees(
     actor: &str,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Imported, ImportError> {
+    let now = Timestamp::now();
+    let plan = check_committees(recorder, text, options, now).await?;
+    record_plan(recorder, &plan, actor, now, progress).await
+}
+
+/// Reads and checks a `GetCommittees` response against the rules and the record as it stands,
+/// recording nothing: the plan of the bodies importing it would establish, or every problem with
+/// its line. [`import_committees`] records what this finds.
+pub async fn check_committees(
+    recorder: &Recorder,
+    text: &str,
+    options: &Options,
+    now: Timestamp,
+) -> Result<Plan, ImportError> {
     let committees = parse_committees(text).map_err(ImportError::Invalid)?;
-    record_committees(recorder, &committees, options, actor, progress).await
+    plan_committees(recorder, &committees, options, now).await?.map_err(ImportError::Invalid)
 }
 
 /// Records the committees [`parse_committees`] read, as [`import_committees`] does.
@@ -733,8 +747,23 @@ pub async fn import_meeting(
     actor: &str,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Imported, ImportError> {
+    let now = Timestamp::now();
+    let plan = check_meeting(recorder, on_record, text, options, now).await?;
+    record_plan(recorder, &plan, actor, now, progress).await
+}
+
+/// Reads and checks a `GetMeeting` response against the rules and the record as it stands,
+/// recording nothing: the plan of what importing it would record, or every problem with its line
+/// ([`ImportError::Invalid`]). [`import_meeting`] records what this finds.
+pub async fn check_meeting(
+    recorder: &Recorder,
+    on_record: &ReadModels,
+    text: &str,
+    options: &Options,
+    now: Timestamp,
+) -> Result<Plan, ImportError> {
     let meeting = parse_meeting(text).map_err(ImportError::Invalid)?;
-    record_meeting(recorder, on_record, &meeting, options, actor, progress).await
+    plan_meeting(recorder, on_record, &meeting, options, now).await?.map_err(ImportError::Invalid)
 }
 
 /// Records the meeting [`parse_meeting`] read, as [`import_meeting`] does.

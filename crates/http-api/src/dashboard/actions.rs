@@ -1,8 +1,9 @@
 //! A partner organisation's actions, for its lead (a contributor token): every open action it
 //! answers for, most pressing first, with what is overdue, due soon or stale; and one page per
-//! action with the form to report progress on it. A contributor is refused (403) any action its
-//! organisation does not hold, when it asks for the page and again, by `app::access`, when it
-//! posts.
+//! action with its milestones and the forms to report progress on it, reach a milestone and
+//! complete it, and, for the roles that may (the secretariat, an administrator), add a
+//! milestone. A contributor is refused (403) any action its organisation does not hold, when it
+//! asks for the page and again, by `app::access`, when it posts.
 
 use std::sync::Arc;
 
@@ -11,18 +12,16 @@ use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use domain::codec::decode_recorded;
 use domain::commitment::{self, ReportingPeriod};
 use domain::ids::commitment_stream;
 use domain::rag::Rag;
 use domain::values::in_words;
-use domain::{Aggregate, Command, Key};
-use kernel::StreamBound;
+use domain::{Aggregate, Command, Key, OrgId};
 use maud::html;
 use projections::{ActionRow, Filters, GroupBy};
 
-use super::form::{self, Again, Check, Fields, Problem, Sent};
-use super::meeting::{RecordedQuery, stream_version};
+use super::form::{self, Again, Check, Fields, Problem, Read, Sent};
+use super::meeting::RecordedQuery;
 use super::session::Viewer;
 use super::{Failure, Point, layout, read, render};
 use crate::{ApiError, Service};
@@ -44,10 +43,11 @@ pub(crate) fn leads_actions(principal: &Principal) -> bool {
         && principal.require(Action::Record(Aggregate::Commitment)).is_ok()
 }
 
-/// The actions `principal` may report on as of `point`: its organisation's, or every one for a
-/// role not bound to an organisation that may record commitments.
-async fn rows(service: &Service, principal: &Principal, point: &Point) -> Result<Vec<ActionRow>, Failure> {
-    principal.require(Action::Record(Aggregate::Commitment))?;
+/// The organisation `principal` records `aggregate` commands for: its own, for a contributor, or
+/// none (any) for a role not bound to an organisation; 403 for a role that may not record them,
+/// or a contributor token that acts for no organisation.
+pub(crate) fn acting_for(principal: &Principal, aggregate: Aggregate) -> Result<Option<OrgId>, Failure> {
+    principal.require(Action::Record(aggregate))?;
     let organisation = principal.organisation.clone();
     if principal.role.is_scoped() && organisation.is_none() {
         return Err(Failure(ApiError::Forbidden(
@@ -55,6 +55,13 @@ async fn rows(service: &Service, principal: &Principal, point: &Point) -> Result
                 .to_owned(),
         )));
     }
+    Ok(organisation)
+}
+
+/// The actions `principal` may report on as of `point`: its organisation's, or every one for a
+/// role not bound to an organisation that may record commitments.
+async fn rows(service: &Service, principal: &Principal, point: &Point) -> Result<Vec<ActionRow>, Failure> {
+    let organisation = acting_for(principal, Aggregate::Commitment)?;
     let models = service.reports.models(point.as_of).await?;
     let filters = Filters { organisation: organisation.clone(), ..Filters::default() };
     let view = models.actions().view(&filters, service.reports.rules(), point.today, GroupBy::Organisation);
@@ -135,19 +142,24 @@ async fn action(service: &Service, principal: &Principal, key: &Key) -> Result<A
 const PROGRESS: &str = "progress";
 const MILESTONE: &str = "milestone";
 const COMPLETE: &str = "complete";
+const ADD_MILESTONE: &str = "add-milestone";
 
-/// The milestones of the action `key` not yet reached, as recorded now.
-async fn milestones_to_reach(service: &Service, key: &Key) -> Result<Vec<commitment::Milestone>, Failure> {
-    let recorded = service.stores.events.read_stream(&commitment_stream(key), StreamBound::All).await?;
-    let mut state = commitment::State::default();
-    for event in &recorded {
-        let decoded = decode_recorded(event)
-            .map_err(|e| ApiError::Internal(format!("the event at position {} cannot be read: {e}", event.position)))?;
-        if let Some(e) = decoded.commitment() {
-            state = commitment::evolve(state, e);
-        }
-    }
-    Ok(state.milestones.into_iter().filter(|m| m.reached_on.is_none()).collect())
+/// The milestones of the action `key`, as the reports read them at `point`.
+async fn milestones(service: &Service, key: &Key, point: &Point) -> Result<Vec<commitment::Milestone>, Failure> {
+    let models = service.reports.models(point.as_of).await?;
+    Ok(models.commitment(key).map(|c| c.milestones.clone()).unwrap_or_default())
+}
+
+/// Refuses `principal` adding milestones to the action `key` unless its role may (the
+/// secretariat and an administrator may, a contributor may not), as `app::access` decides.
+fn may_add_milestones(principal: &Principal, key: &Key, today: domain::Date) -> Result<(), Failure> {
+    let adding = commitment::Command::AddMilestone {
+        id: key.clone(),
+        milestone: key.clone(),
+        title: String::new(),
+        due_on: today,
+    };
+    Ok(principal.may_send(&Command::Commitment(adding))?)
 }
 
 async fn action_page(
@@ -159,17 +171,23 @@ async fn action_page(
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let row = action(service, &viewer.0, key).await?;
-    let milestones = milestones_to_reach(service, key).await?;
-    let current = stream_version(service, &commitment_stream(key)).await?;
-    let shown = |which: &str| Again::form(again.as_ref(), which, Some(current));
+    let milestones = milestones(service, key, &point).await?;
+    let current = form::stream_version(service, &commitment_stream(key)).await?;
+    let shown = |which: &str| Again::form(again.as_ref(), which, Some(Read::Version(current)));
     let (progress, milestone, complete) = (shown(PROGRESS), shown(MILESTONE), shown(COMPLETE));
-    let choices: Vec<(String, String)> =
-        milestones.iter().map(|m| (m.key.to_string(), format!("{} (due {})", m.title, m.due_on))).collect();
+    let adding = shown(ADD_MILESTONE);
+    let may_add = may_add_milestones(&viewer.0, key, point.today).is_ok();
+    let choices: Vec<(String, String)> = milestones
+        .iter()
+        .filter(|m| m.reached_on.is_none())
+        .map(|m| (m.key.to_string(), format!("{} (due {})", m.title, m.due_on)))
+        .collect();
     let content = html! {
         (confirmation)
         (progress.summary())
         (milestone.summary())
         (complete.summary())
+        (adding.summary())
         dl.facts #facts {
             dt { "Lead" } dd { (row.lead) }
             dt { "Due" } dd { (layout::date(row.due_on)) }
@@ -179,6 +197,23 @@ async fn action_page(
             @if let Some(last) = &row.last_report {
                 dt { "Last report" } dd data-field="last-report" { (last.period) ", " (layout::date(Some(last.reported_on))) ": " (last.narrative) }
             }
+        }
+        @if !milestones.is_empty() {
+            (layout::scrolling("Milestones", html! {
+                table #milestones {
+                    caption { "Milestones" }
+                    thead { tr { th scope="col" { "Milestone" } th scope="col" { "Due" } th scope="col" { "Reached" } } }
+                    tbody {
+                        @for m in &milestones {
+                            tr data-milestone=(m.key) {
+                                th scope="row" { (m.title) }
+                                td { (layout::date(Some(m.due_on))) }
+                                td data-field="reached" { @match m.reached_on { Some(on) => (layout::date(Some(on))), None => "not yet" } }
+                            }
+                        }
+                    }
+                }
+            }))
         }
         @if row.state.is_open() {
             h2 #report { "Report progress" }
@@ -212,6 +247,18 @@ async fn action_page(
                 (complete.text("source", "Source", Some("The return or paper this comes from")))
                 button type="submit" { "Complete the action" }
             }
+            @if may_add {
+                h2 #add-milestone { "Add a milestone" }
+                form.record method="post" action=(format!("{LIST}/{key}/milestones/new")) novalidate {
+                    (adding.hidden(viewer))
+                    (adding.text("title", "Milestone", Some("What will have been done, as the plan words it, for example Fast-track route agreed by all seven districts")))
+                    (adding.text("milestone", "Reference (optional)", Some("A short stable reference; left empty, it is made from the milestone's words")))
+                    (adding.date("due_on", "Date it is due", Some("For example, 30 9 2024")))
+                    (adding.date("agreed_on", "Date it was agreed", Some("The date of the plan or meeting that set it, for example 1 4 2024")))
+                    (adding.text("source", "Source", Some("The plan or minute that sets it")))
+                    button type="submit" { "Add the milestone" }
+                }
+            }
         }
     };
     let problems = Again::problems(again.as_ref());
@@ -230,7 +277,9 @@ async fn again(
     action_page(service, viewer, key, html! {}, Some(Again { which, fields, problems })).await
 }
 
-/// Sends `command` for the form `which` posted to `path`, answering as [`form::send`] does.
+/// Sends `command` for the form `which` posted to `path`, answering as [`form::send`] does; a
+/// command that carries no date of its own happened on `on`.
+#[expect(clippy::too_many_arguments, reason = "the form's parts, each needed to answer it")]
 async fn send(
     service: &Service,
     viewer: &Viewer,
@@ -239,9 +288,11 @@ async fn send(
     fields: &Fields,
     command: commitment::Command,
     path: &str,
+    on: Option<domain::Date>,
 ) -> Result<Response, Failure> {
     let source = Check::new(fields).optional("source");
-    let provenance = Provenance { source, ..Provenance::new(viewer.0.actor()) };
+    let occurred_at = on.map(domain::when::start_of_day);
+    let provenance = Provenance { source, occurred_at, ..Provenance::new(viewer.0.actor()) };
     let submission = Submission { command: Command::Commitment(command), provenance };
     let done = format!("{LIST}/{key}");
     match form::send(service, viewer, path, fields, vec![submission], &done).await {
@@ -294,7 +345,7 @@ pub(crate) async fn report(
         period: ReportingPeriod { label, from: None, to: None },
         reported_on,
     };
-    send(&service, &viewer, &key, PROGRESS, &fields, command, &format!("{LIST}/{key}/progress")).await
+    send(&service, &viewer, &key, PROGRESS, &fields, command, &format!("{LIST}/{key}/progress"), None).await
 }
 
 /// `POST /dashboard/actions/{commitment}/milestones`.
@@ -312,7 +363,7 @@ pub(crate) async fn reach_milestone(
         return again(&service, &viewer, &key, MILESTONE, &fields, &check.problems).await;
     };
     let command = commitment::Command::ReachMilestone { id: key.clone(), milestone, reached_on };
-    send(&service, &viewer, &key, MILESTONE, &fields, command, &format!("{LIST}/{key}/milestones")).await
+    send(&service, &viewer, &key, MILESTONE, &fields, command, &format!("{LIST}/{key}/milestones"), None).await
 }
 
 /// `POST /dashboard/actions/{commitment}/complete`.
@@ -336,5 +387,30 @@ pub(crate) async fn complete(
         narrative,
         evidence_refs: evidence.into_iter().collect(),
     };
-    send(&service, &viewer, &key, COMPLETE, &fields, command, &format!("{LIST}/{key}/complete")).await
+    send(&service, &viewer, &key, COMPLETE, &fields, command, &format!("{LIST}/{key}/complete"), None).await
+}
+
+/// `POST /dashboard/actions/{commitment}/milestones/new`, for the roles that may add milestones.
+pub(crate) async fn add_milestone(
+    State(service): State<Arc<Service>>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Failure> {
+    let (fields, key) = checked(&service, &viewer, &key, posted).await?;
+    let point = Point::read(None)?;
+    may_add_milestones(&viewer.0, &key, point.today)?;
+    let mut check = Check::new(&fields);
+    let title = check.text("title", "Enter the milestone, as the plan words it");
+    let milestone = check.reference("milestone", title.as_deref());
+    let due_on = check.date("due_on", "Date it is due");
+    let agreed_on = check.date("agreed_on", "Date it was agreed");
+    let (Some(title), Some(milestone), Some(due_on), Some(agreed_on), true) =
+        (title, milestone, due_on, agreed_on, check.problems.is_empty())
+    else {
+        return again(&service, &viewer, &key, ADD_MILESTONE, &fields, &check.problems).await;
+    };
+    let command = commitment::Command::AddMilestone { id: key.clone(), milestone, title, due_on };
+    let path = format!("{LIST}/{key}/milestones/new");
+    send(&service, &viewer, &key, ADD_MILESTONE, &fields, command, &path, Some(agreed_on)).await
 }

@@ -16,7 +16,7 @@ use domain::{Aggregate, Command, Key};
 use maud::html;
 use projections::{Filters, GroupBy};
 
-use super::form::{self, Check, Fields, Problem, Sent, Shown};
+use super::form::{self, Check, Fields, Problem, Read, Sent, Shown};
 use super::session::Viewer;
 use super::{Failure, Point, organisation_options};
 use crate::{ApiError, Service};
@@ -86,7 +86,7 @@ async fn new_page(
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let choices = choices(service, &point).await?;
-    let shown = Shown { fields, problems, version: Some(0) };
+    let shown = Shown { fields, problems, read: Some(Read::Version(0)) };
     let content = html! {
         (shown.summary())
         p { "Record an action an organisation has committed to, as the action plan or the board's action log gives it: towards one of an instrument's objectives, or arising from a resolution, or both." }

@@ -15,7 +15,6 @@ use domain::{Aggregate, Command, Key, resolution};
 use maud::html;
 
 use super::form::{self, Check, Fields, Problem, Sent, Shown};
-use super::meeting::stream_version;
 use super::session::Viewer;
 use super::{Failure, Point};
 use crate::{ApiError, Service};
@@ -44,11 +43,8 @@ async fn correction_page(
         models.resolutions().resolution(key, service.reports.rules(), point.today)
     };
     let entry = entry.ok_or_else(|| ApiError::NotFound(format!("no resolution {key} is on record")))?;
-    let version = match fields.version().ok().flatten() {
-        Some(version) => version,
-        None => stream_version(service, &resolution_stream(key)).await?,
-    };
-    let shown = Shown { fields, problems, version: Some(version) };
+    let read = form::read_at(service, fields, &resolution_stream(key)).await?;
+    let shown = Shown { fields, problems, read: Some(read) };
     let content = html! {
         (shown.summary())
         p { "The resolution is not changed in place: the corrected wording is recorded after it, with the reason, and its page shows the earlier wording beside it." }

@@ -16,8 +16,7 @@ use domain::{Aggregate, Command, Key, Period};
 use maud::html;
 use projections::Filters;
 
-use super::form::{self, Check, Fields, Problem, Sent, Shown};
-use super::meeting::stream_version;
+use super::form::{self, Check, Fields, Problem, Read, Sent, Shown};
 use super::session::Viewer;
 use super::{Failure, Point, body_options, organisation_options};
 use crate::{ApiError, Service};
@@ -55,7 +54,7 @@ async fn new_page(
     let instruments: Vec<(String, String)> =
         board.instruments.into_iter().map(|i| (i.instrument.to_string(), i.title)).collect();
     drop(models);
-    let shown = Shown { fields, problems, version: Some(0) };
+    let shown = Shown { fields, problems, read: Some(Read::Version(0)) };
     let content = html! {
         (shown.summary())
         p { "Record a strategy, blueprint, memorandum of understanding, action plan or ward plan as it was drafted, with its parties and objectives. Its endorsement and adoption are recorded with the resolutions that give them, on the meeting's page." }
@@ -218,11 +217,8 @@ async fn version_page(
     };
     let status =
         status.ok_or_else(|| ApiError::NotFound(format!("no instrument {key} is on record: record it at {NEW}")))?;
-    let version = match fields.version().ok().flatten() {
-        Some(version) => version,
-        None => stream_version(service, &instrument_stream(key)).await?,
-    };
-    let shown = Shown { fields, problems, version: Some(version) };
+    let read = form::read_at(service, fields, &instrument_stream(key)).await?;
+    let shown = Shown { fields, problems, read: Some(read) };
     let content = html! {
         (shown.summary())
         dl.facts #facts {

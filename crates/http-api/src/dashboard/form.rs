@@ -5,9 +5,10 @@
 //!
 //! Every form carries three hidden fields: the session's anti-forgery value ([`Csrf`]), checked
 //! before anything else; an idempotency key minted when the form is shown, so that a form sent
-//! twice (a double click, back and resubmit) records once; and the version of the stream the
-//! form was read at, sent as the expected version, so that a form read before someone else
-//! recorded something on the same stream is refused with a page saying what changed. A form
+//! twice (a double click, back and resubmit) records once; and what the form was read at
+//! ([`Read`]), from which the expected version of the stream it records on is sent, so that a
+//! form read before someone else recorded something on the same stream is refused with a page
+//! saying what changed. A form
 //! shown again after an error keeps what was typed and the version it was first read at, under
 //! a fresh key. After a success, the browser is sent (303) to the page showing what was
 //! recorded, which confirms it with the event's position in the log.
@@ -30,6 +31,9 @@ use crate::{ApiError, Service};
 const KEY_FIELD: &str = "idempotency_key";
 /// The hidden field holding the version of the stream the form was read at.
 const VERSION_FIELD: &str = "version";
+/// The hidden field holding the log's head the form was read at, for a form whose stream is
+/// chosen in it.
+const HEAD_FIELD: &str = "read_at";
 /// Where the "as of" picker of a page with forms sends the reader: such a page shows the record
 /// as it stands, to record on it, so a past date is shown on the overview.
 pub(crate) const AS_OF_PAGE: &str = "/dashboard";
@@ -56,15 +60,62 @@ impl Fields {
         self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
     }
 
-    /// The version of the stream the form was read at, as the form carries it.
-    pub(crate) fn version(&self) -> Result<Option<u64>, ApiError> {
-        let text = self.get(VERSION_FIELD).trim();
-        if text.is_empty() {
-            return Ok(None);
+    /// What the form was read at, as it carries it.
+    pub(crate) fn read(&self) -> Result<Option<Read>, ApiError> {
+        for (field, read) in [(VERSION_FIELD, Read::Version as fn(u64) -> Read), (HEAD_FIELD, Read::Head)] {
+            let text = self.get(field).trim();
+            if !text.is_empty() {
+                return text.parse().map(|n| Some(read(n))).map_err(|_| {
+                    ApiError::bad_request(
+                        format!("the form's {field} field was changed: open the form again from its page"),
+                        field,
+                    )
+                });
+            }
         }
-        text.parse().map(Some).map_err(|_| {
-            ApiError::bad_request("the form's version field was changed: open the form again from its page", "version")
-        })
+        Ok(None)
+    }
+}
+
+/// What a form was read at, carried in a hidden field: the expected version of the stream it
+/// records on is found from it when the form is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// The version of the one stream the form records on (0 for a stream it starts).
+    Version(u64),
+    /// The log's head, for a form whose stream is chosen in it (the organisation replaced, the
+    /// body joined): the expected version is the chosen stream's version at that position.
+    Head(u64),
+}
+
+/// The version `stream` is at: 0 when it has no events.
+pub(crate) async fn stream_version(service: &Service, stream: &StreamId) -> Result<u64, Failure> {
+    let events = service.stores.events.read_stream(stream, StreamBound::All).await?;
+    Ok(events.last().map_or(0, |e| e.stream_version))
+}
+
+/// What the form `fields`, of `stream`, was read at: as it carries it when it is shown again,
+/// else `stream`'s version now.
+pub(crate) async fn read_at(service: &Service, fields: &Fields, stream: &StreamId) -> Result<Read, Failure> {
+    match fields.read().ok().flatten() {
+        Some(read) => Ok(read),
+        None => Ok(Read::Version(stream_version(service, stream).await?)),
+    }
+}
+
+/// The log's head now, for a form whose stream is chosen in it.
+pub(crate) async fn head(service: &Service) -> Result<Read, Failure> {
+    Ok(Read::Head(service.stores.events.head().await?.position.0))
+}
+
+/// The version of `stream` a form read at `read` expects.
+async fn expected(service: &Service, stream: &StreamId, read: Read) -> Result<u64, ApiError> {
+    match read {
+        Read::Version(version) => Ok(version),
+        Read::Head(position) => {
+            let events = service.stores.events.read_stream(stream, StreamBound::All).await.map_err(ApiError::from)?;
+            Ok(events.iter().filter(|e| e.position.0 <= position).map(|e| e.stream_version).max().unwrap_or(0))
+        }
     }
 }
 
@@ -123,6 +174,23 @@ impl<'a> Check<'a> {
             }
             Err(_) => {
                 self.wrong(name, format!("{label} must be a whole number, like 60"));
+                None
+            }
+        }
+    }
+
+    /// The number of `name`, which may have a decimal point ("12.5") and commas between
+    /// thousands; `label` names it in messages, as "Value".
+    pub(crate) fn decimal(&mut self, name: &str, label: &str) -> Option<f64> {
+        let value = self.fields.get(name).trim().replace(',', "");
+        if value.is_empty() {
+            self.wrong(name, format!("Enter the {}", lower_first(label)));
+            return None;
+        }
+        match value.parse::<f64>() {
+            Ok(n) if n.is_finite() => Some(n),
+            _ => {
+                self.wrong(name, format!("{label} must be a number, like 1250 or 12.5"));
                 None
             }
         }
@@ -253,8 +321,8 @@ fn lower_first(text: &str) -> String {
 pub(crate) struct Shown<'a> {
     pub fields: &'a Fields,
     pub problems: &'a [Problem],
-    /// The version of the stream the form is read at.
-    pub version: Option<u64>,
+    /// What the form is read at.
+    pub read: Option<Read>,
 }
 
 impl Shown<'_> {
@@ -282,12 +350,16 @@ impl Shown<'_> {
     }
 
     /// The hidden fields every form carries: the session's anti-forgery value, a fresh
-    /// idempotency key and the version read.
+    /// idempotency key and what it was read at.
     pub(crate) fn hidden(&self, viewer: &Viewer) -> Markup {
         html! {
             (viewer.1.field())
             input type="hidden" name=(KEY_FIELD) value=(fresh());
-            @if let Some(version) = self.version { input type="hidden" name=(VERSION_FIELD) value=(version); }
+            @match self.read {
+                Some(Read::Version(version)) => input type="hidden" name=(VERSION_FIELD) value=(version);,
+                Some(Read::Head(position)) => input type="hidden" name=(HEAD_FIELD) value=(position);,
+                None => {},
+            }
         }
     }
 
@@ -469,15 +541,15 @@ pub(crate) struct Again<'a> {
 }
 
 impl<'a> Again<'a> {
-    /// The form `which` of a page holding several, read at `version`: as posted, keeping the
-    /// version it was first read at, when it is the one shown again (`again`); else blank.
-    pub(crate) fn form(again: Option<&Again<'a>>, which: &str, version: Option<u64>) -> Shown<'a> {
+    /// The form `which` of a page holding several, read at `read`: as posted, keeping what it
+    /// was first read at, when it is the one shown again (`again`); else blank.
+    pub(crate) fn form(again: Option<&Again<'a>>, which: &str, read: Option<Read>) -> Shown<'a> {
         match again {
             Some(a) if a.which == which => {
-                let kept = a.fields.version().ok().flatten().or(version);
-                Shown { fields: a.fields, problems: a.problems, version: kept }
+                let kept = a.fields.read().ok().flatten().or(read);
+                Shown { fields: a.fields, problems: a.problems, read: kept }
             }
-            _ => Shown { fields: &BLANK, problems: &[], version },
+            _ => Shown { fields: &BLANK, problems: &[], read },
         }
     }
 
@@ -563,7 +635,13 @@ async fn sent(
     submissions: Vec<Submission>,
 ) -> Result<Option<u64>, Refusal> {
     let stream = submissions.first().map(|s| s.command.stream_id());
-    let version = fields.version().map_err(|e| (e, stream.clone(), None))?;
+    let read = fields.read().map_err(|e| (e, stream.clone(), None))?;
+    let version = match (read, &stream) {
+        (Some(read), Some(stream)) => {
+            Some(expected(service, stream, read).await.map_err(|e| (e, Some(stream.clone()), None))?)
+        }
+        _ => None,
+    };
     let refused = |e: ApiError| (e, stream.clone(), version);
     let key = Some(fields.get(KEY_FIELD).trim()).filter(|k| !k.is_empty() && k.len() <= 200).map(str::to_owned);
     if key.is_none() {
@@ -654,11 +732,21 @@ async fn conflict(
 /// The confirmation panel of a page sent to after a success, when `recorded` is the position of
 /// an event on one of `streams`.
 pub(crate) async fn confirmation(service: &Service, recorded: Option<&str>, streams: &[StreamId]) -> Markup {
+    confirmed(service, recorded, |stream| streams.contains(stream)).await
+}
+
+/// The confirmation panel of a page sent to after a success that may record on any stream (an
+/// upload), when `recorded` is the position of an event.
+pub(crate) async fn confirmation_of_any(service: &Service, recorded: Option<&str>) -> Markup {
+    confirmed(service, recorded, |_| true).await
+}
+
+async fn confirmed(service: &Service, recorded: Option<&str>, of: impl Fn(&StreamId) -> bool) -> Markup {
     let Some(position) = recorded.and_then(|r| r.parse::<u64>().ok()).filter(|p| *p > 0) else {
         return html! {};
     };
     let event = service.stores.events.read_all(Position(position - 1), 1).await.ok().and_then(|e| e.into_iter().next());
-    match event.filter(|e| e.position.0 == position && streams.contains(&e.stream_id)) {
+    match event.filter(|e| e.position.0 == position && of(&e.stream_id)) {
         Some(e) => html! {
             div.panel #recorded role="status" {
                 h2 { "Recorded" }
@@ -727,6 +815,13 @@ mod tests {
         assert_eq!(check.choice("status", &[("green", 1)], "Select the status"), None);
         let messages: Vec<&str> = check.problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(messages, ["Percentage complete must be between 0 and 100", "Select the status"]);
+        let fields = posted(&[("value", "1,250.5"), ("other", "a lot"), ("none", " ")]);
+        let mut check = Check::new(&fields);
+        assert_eq!(check.decimal("value", "Value"), Some(1250.5));
+        assert_eq!(check.decimal("other", "Value"), None);
+        assert_eq!(check.decimal("none", "Value"), None);
+        let messages: Vec<&str> = check.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages, ["Value must be a number, like 1250 or 12.5", "Enter the value"]);
         let fields = posted(&[("percent", "60%")]);
         assert_eq!(Check::new(&fields).number("percent", "Percentage complete", 0, 100), Some(60));
     }

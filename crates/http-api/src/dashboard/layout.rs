@@ -4,9 +4,9 @@
 //! keep the page's "as of" date. Every value goes through maud, which escapes it.
 
 use app::Action;
+use domain::Date;
 use domain::rag::Rag;
 use domain::values::in_words;
-use domain::{Aggregate, Date};
 use kernel::{Timestamp, VerifyFailure};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use projections::{Basis, CommitmentTrail, ReportKind};
@@ -94,6 +94,7 @@ textarea { font: inherit; border: 2px solid #0b0c0c; width: 100%; padding: 4px; 
 .field input[type=text] { width: 100%; }
 .field input.width-2 { width: 3.5em; } .field input.width-3 { width: 4.5em; } .field input.width-4 { width: 5.5em; }
 .date-input { display: flex; gap: 16px; }
+ul.record-forms { list-style: none; padding: 0; } ul.record-forms h2 { margin-bottom: 0; }
 .date-item label { display: block; }
 .radio, .checkbox { display: flex; gap: 8px; align-items: center; margin: 4px 0; }
 .radio input, .checkbox input { width: 24px; height: 24px; }
@@ -153,20 +154,8 @@ pub(crate) fn titled(
         nav aria-label="Dashboard" {
             ul {
                 (report_links(Some((point, viewer))))
-                @if viewer.0.require(Action::Record(Aggregate::Meeting)).is_ok() {
-                    li { a href="/dashboard/meetings/new" { "Record a meeting" } }
-                }
-                @if viewer.0.require(Action::Record(Aggregate::Instrument)).is_ok() {
-                    li { a href=(super::drafting::NEW) { "Record an instrument" } }
-                }
-                @if viewer.0.require(Action::Record(Aggregate::Organisation)).is_ok() {
-                    li { a href=(super::registry::ORGANISATIONS) { "Organisations and bodies" } }
-                }
-                @if viewer.0.require(Action::Import).is_ok() {
-                    li { a href="/dashboard/imports/action-plan" { "Upload an action plan" } }
-                }
-                @if super::commitment::may_make(&viewer.0).is_ok() {
-                    li { a href=(super::commitment::NEW) { "Record an action" } }
+                @if super::record::may_record(&viewer.0) {
+                    li { a href=(super::record::PATH) { "Record" } }
                 }
                 @if super::actions::leads_actions(&viewer.0) {
                     li { a href="/dashboard/actions" { "Your organisation's actions" } }
@@ -207,9 +196,18 @@ fn shell(title: &str, header: Markup, as_of: Markup, main: Markup, footer: Optio
     }
 }
 
-/// The "as of" picker: what point the page shows, and a GET form to choose another day, sent to
-/// `path` with the `keep` parameters.
+/// The "as of" picker: what point the page shows, and a GET form to choose another day as day,
+/// month and year fields, sent to `path` with the `keep` parameters ([`super::picker`] reads
+/// them).
 fn as_of(point: &Point, path: &str, keep: &[(&str, &str)]) -> Markup {
+    let name = super::picker::NAME;
+    // The day shown, as it would be typed: 9, 3, 2021.
+    let iso = point.day.map(|day| day.to_string()).unwrap_or_default();
+    let typed = iso.split('-').map(|n| n.trim_start_matches('0'));
+    let shown: Vec<(String, String)> =
+        ["year", "month", "day"].iter().zip(typed).map(|(part, n)| (format!("{name}-{part}"), n.to_owned())).collect();
+    let fields = super::form::Fields::posted(shown);
+    let picker = super::form::Shown { fields: &fields, problems: &[], read: None };
     html! {
         section.as-of aria-label="Point in time" {
             p {
@@ -222,9 +220,7 @@ fn as_of(point: &Point, path: &str, keep: &[(&str, &str)]) -> Markup {
                 @for (name, value) in keep {
                     input type="hidden" name=(name) value=(value);
                 }
-                label for="as_of" { "As of" }
-                input #as_of type="date" name="as_of" value=[point.day];
-                " "
+                (picker.date(name, super::picker::LEGEND, None))
                 button type="submit" { "Show" }
                 @if point.day.is_some() {
                     " "
@@ -327,20 +323,26 @@ fn report_links(page: Option<(&Point, &Viewer)>) -> Markup {
 /// A page without a signed-in viewer: the sign-in form, or an error, which keeps the navigation
 /// to the pages every role may read (`navigation`).
 pub(crate) fn bare(title: &str, content: Markup, navigation: bool) -> Markup {
-    bare_page(title, None, content, navigation)
+    bare_page(title, title, None, content, navigation)
+}
+
+/// As [`bare`], for a page that shows what is wrong with what was typed: its `<title>` begins
+/// "Error: ", as GOV.UK services' do.
+pub(crate) fn bare_error(title: &str, content: Markup, navigation: bool) -> Markup {
+    bare_page(&format!("Error: {title}"), title, None, content, navigation)
 }
 
 /// As [`bare`] without the navigation, going on at once to `to` (an immediate refresh, which
 /// needs no script; the page also links there).
 pub(crate) fn bare_with_refresh(title: &str, to: &str, content: Markup) -> Markup {
-    bare_page(title, Some(to), content, false)
+    bare_page(title, title, Some(to), content, false)
 }
 
-fn bare_page(title: &str, refresh: Option<&str>, content: Markup, navigation: bool) -> Markup {
+fn bare_page(head_title: &str, title: &str, refresh: Option<&str>, content: Markup, navigation: bool) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            (head(title, refresh))
+            (head(head_title, refresh))
             body {
                 a.skip href="#main" { "Skip to the content" }
                 header.site {

@@ -14,17 +14,17 @@ use axum::response::Response;
 use domain::ids::{meeting_stream, resolution_stream};
 use domain::resolution::Outcome;
 use domain::{Aggregate, Command, Date, Key, instrument, meeting, resolution};
-use kernel::{StreamBound, StreamId, Timestamp};
+use kernel::{StreamId, Timestamp};
 use maud::{Markup, html};
 use projections::Filters;
 use serde::Deserialize;
 
-use super::form::{self, Check, Fields, Problem, Sent, Shown};
+use super::form::{self, Check, Fields, Problem, Read, Sent, Shown};
 use super::session::Viewer;
 use super::{Failure, Point, body_options, layout, read};
 use crate::{ApiError, Service};
 
-const NEW: &str = "/dashboard/meetings/new";
+pub(crate) const NEW: &str = "/dashboard/meetings/new";
 
 /// The query of a page sent to after a success.
 #[derive(Debug, Default, Deserialize)]
@@ -60,7 +60,7 @@ async fn new_page(
     let models = service.reports.models(point.as_of).await?;
     let bodies = body_options(&models);
     drop(models);
-    let shown = Shown { fields, problems, version: Some(0) };
+    let shown = Shown { fields, problems, read: Some(Read::Version(0)) };
     let content = html! {
         (shown.summary())
         p { "Record a meeting of a board or committee from its agenda or minutes. A meeting on a date still to come is recorded as scheduled; one on or before today as held, ready for its resolutions." }
@@ -229,7 +229,6 @@ async fn meeting_page(
     let instruments: Vec<(String, String)> =
         board.instruments.into_iter().map(|i| (i.instrument.to_string(), i.title)).collect();
     drop(models);
-    let version = stream_version(service, &meeting_stream(key)).await?;
     let held = m.held_on;
     let may_resolve = viewer.0.require(Action::Record(Aggregate::Resolution)).is_ok() && held.is_some();
     let may_publish = viewer.0.require(Action::Record(Aggregate::Meeting)).is_ok()
@@ -243,10 +242,10 @@ async fn meeting_page(
         .collect();
     let (resolution_fields, resolution_problems) = forms.resolution.unwrap_or_default();
     let (minutes_fields, minutes_problems) = forms.minutes.unwrap_or_default();
-    let resolution_form = Shown { fields: &resolution_fields, problems: &resolution_problems, version: Some(0) };
-    // A form shown again keeps the version it was first read at.
-    let version = minutes_fields.version().ok().flatten().unwrap_or(version);
-    let minutes_form = Shown { fields: &minutes_fields, problems: &minutes_problems, version: Some(version) };
+    let resolution_form =
+        Shown { fields: &resolution_fields, problems: &resolution_problems, read: Some(Read::Version(0)) };
+    let read = form::read_at(service, &minutes_fields, &meeting_stream(key)).await?;
+    let minutes_form = Shown { fields: &minutes_fields, problems: &minutes_problems, read: Some(read) };
     let title = if m.title.is_empty() { key.to_string() } else { m.title.clone() };
     let content = html! {
         (confirmation)
@@ -321,12 +320,6 @@ fn item_label(item: &meeting::AgendaItem) -> String {
         Some(minute) => format!("Minute {minute}: {}", item.title),
         None => format!("Item {}: {}", item.item, item.title),
     }
-}
-
-/// The version `stream` is at: 0 when it has no events.
-pub(crate) async fn stream_version(service: &Service, stream: &StreamId) -> Result<u64, Failure> {
-    let events = service.stores.events.read_stream(stream, StreamBound::All).await?;
-    Ok(events.last().map_or(0, |e| e.stream_version))
 }
 
 /// `POST /dashboard/meetings/{meeting}/resolutions`.

@@ -22,8 +22,12 @@ mod drafting;
 mod form;
 mod instrument;
 pub(crate) mod layout;
+pub(crate) use picker::picked;
 mod meeting;
 mod overview;
+mod picker;
+mod reading;
+mod record;
 mod registry;
 mod resolution;
 mod session;
@@ -72,14 +76,19 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
         .route("/dashboard/actions/{commitment}", get(actions::page))
         .route("/dashboard/actions/{commitment}/progress", post(actions::report))
         .route("/dashboard/actions/{commitment}/milestones", post(actions::reach_milestone))
+        .route("/dashboard/actions/{commitment}/milestones/new", post(actions::add_milestone))
         .route("/dashboard/actions/{commitment}/complete", post(actions::complete))
+        .route("/dashboard/record", get(record::page))
+        .route("/dashboard/readings", get(reading::list))
+        .route("/dashboard/indicators/{indicator}/readings", get(reading::new).post(reading::record))
         .route("/dashboard/organisations", get(registry::organisations_page).post(registry::register))
         .route("/dashboard/organisations/successions", post(registry::succeed))
         .route("/dashboard/bodies", get(registry::bodies_page).post(registry::establish))
         .route("/dashboard/bodies/members", post(registry::add_member))
         .route("/dashboard/bodies/members/removals", post(registry::remove_member))
-        .route("/dashboard/imports/action-plan", get(upload::page).post(upload::check))
-        .route("/dashboard/imports/action-plan/confirm", post(upload::confirm))
+        .route("/dashboard/imports", get(upload::page).post(upload::check))
+        .route("/dashboard/imports/confirm", post(upload::confirm))
+        .route("/dashboard/imports/action-plan", get(upload::moved))
         .route("/dashboard/sign-in", get(session::form).post(session::sign_in))
         .route("/dashboard/sign-in/with/{provider}", get(session::with_provider))
         .route("/dashboard/sign-in/callback", get(session::callback))

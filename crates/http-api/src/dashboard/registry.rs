@@ -6,9 +6,10 @@
 //!
 //! A registration and an establishment carry the version 0 of the new stream, so that one
 //! already on record is refused with the conflict page. A succession and a membership change
-//! name their stream in the form (the organisation or body chosen), so carry no version read;
-//! the domain's rules refuse what does not apply (a succession of an organisation already
-//! succeeded, a member who is one already).
+//! name their stream in the form (the organisation or body chosen), so carry the log's head they
+//! were read at ([`Read::Head`]): a form read before someone else recorded on the organisation or
+//! body chosen is refused with the conflict page too. Joining and leaving a body are one form
+//! shape ([`Membership`]).
 
 use std::sync::Arc;
 
@@ -22,20 +23,80 @@ use domain::{Aggregate, Command, OrgId, body, organisation};
 use kernel::StreamId;
 use maud::{Markup, html};
 
-use super::form::{self, Again, Check, Fields, Sent};
+use super::form::{self, Again, Check, Fields, Read, Sent, Shown};
 use super::meeting::RecordedQuery;
 use super::session::Viewer;
 use super::{Failure, Point, distinct, layout, read};
 use crate::Service;
 
 pub(crate) const ORGANISATIONS: &str = "/dashboard/organisations";
-const BODIES: &str = "/dashboard/bodies";
+pub(crate) const BODIES: &str = "/dashboard/bodies";
 
 const REGISTER: &str = "register";
 const SUCCEED: &str = "succeed";
 const ESTABLISH: &str = "establish";
-const ADD_MEMBER: &str = "add-member";
-const REMOVE_MEMBER: &str = "remove-member";
+
+/// One of the two forms that change a body's members, which share one shape.
+struct Membership {
+    /// The form's name, and the id of its heading.
+    which: &'static str,
+    heading: &'static str,
+    path: &'static str,
+    organisation: &'static str,
+    /// The date field's name, its legend and an example.
+    date: &'static str,
+    legend: &'static str,
+    example: &'static str,
+    button: &'static str,
+    joining: bool,
+}
+
+const JOINING: Membership = Membership {
+    which: "add-member",
+    heading: "Add a member",
+    path: "/dashboard/bodies/members",
+    organisation: "Organisation that joined",
+    date: "joined_on",
+    legend: "Date it joined",
+    example: "For example, 1 7 2022",
+    button: "Add the member",
+    joining: true,
+};
+
+const LEAVING: Membership = Membership {
+    which: "remove-member",
+    heading: "Remove a member",
+    path: "/dashboard/bodies/members/removals",
+    organisation: "Organisation that left",
+    date: "left_on",
+    legend: "Date it left",
+    example: "For example, 30 6 2022",
+    button: "Remove the member",
+    joining: false,
+};
+
+impl Membership {
+    /// The form, with the bodies and organisations to choose from.
+    fn form(
+        &self,
+        shown: &Shown<'_>,
+        viewer: &Viewer,
+        bodies: &[(String, String)],
+        active: &[(String, String)],
+    ) -> Markup {
+        html! {
+            h2 #(self.which) { (self.heading) }
+            form.record method="post" action=(self.path) novalidate {
+                (shown.hidden(viewer))
+                (shown.select("body", "Body", bodies, Some("Choose the body")))
+                (shown.select("organisation", self.organisation, active, Some("Choose the organisation")))
+                (shown.date(self.date, self.legend, Some(self.example)))
+                (shown.text("source", "Source", Some("The paper or minute that says so")))
+                button type="submit" { (self.button) }
+            }
+        }
+    }
+}
 
 /// The kinds of organisation, as the form offers them.
 const ORGANISATION_KINDS: [(&str, &str, organisation::Kind); 10] = [
@@ -113,8 +174,9 @@ async fn organisations_shown(
         let models = service.reports.models(point.as_of).await?;
         models.organisations().cloned().collect()
     };
-    let register = Again::form(again.as_ref(), REGISTER, Some(0));
-    let succeed = Again::form(again.as_ref(), SUCCEED, None);
+    let head = form::head(service).await?;
+    let register = Again::form(again.as_ref(), REGISTER, Some(Read::Version(0)));
+    let succeed = Again::form(again.as_ref(), SUCCEED, Some(head));
     let content = html! {
         (confirmation)
         (register.summary())
@@ -246,9 +308,10 @@ async fn bodies_shown(
         models.bodies().filter(|b| b.is_active()).cloned().collect()
     };
     let choices = distinct(listed.iter().filter_map(|b| Some((b.id.as_ref()?.to_string(), b.name.clone()))).collect());
-    let establish = Again::form(again.as_ref(), ESTABLISH, Some(0));
-    let add = Again::form(again.as_ref(), ADD_MEMBER, None);
-    let remove = Again::form(again.as_ref(), REMOVE_MEMBER, None);
+    let head = form::head(service).await?;
+    let establish = Again::form(again.as_ref(), ESTABLISH, Some(Read::Version(0)));
+    let add = Again::form(again.as_ref(), JOINING.which, Some(head));
+    let remove = Again::form(again.as_ref(), LEAVING.which, Some(head));
     let content = html! {
         (confirmation)
         (establish.summary())
@@ -281,24 +344,8 @@ async fn bodies_shown(
             (establish.text("source", "Source", Some("The paper or terms of reference it comes from")))
             button type="submit" { "Establish the body" }
         }
-        h2 #add-member { "Add a member" }
-        form.record method="post" action=(format!("{BODIES}/members")) novalidate {
-            (add.hidden(viewer))
-            (add.select("body", "Body", &choices, Some("Choose the body")))
-            (add.select("organisation", "Organisation that joined", &active, Some("Choose the organisation")))
-            (add.date("joined_on", "Date it joined", Some("For example, 1 7 2022")))
-            (add.text("source", "Source", Some("The paper or minute that says so")))
-            button type="submit" { "Add the member" }
-        }
-        h2 #remove-member { "Remove a member" }
-        form.record method="post" action=(format!("{BODIES}/members/removals")) novalidate {
-            (remove.hidden(viewer))
-            (remove.select("body", "Body", &choices, Some("Choose the body")))
-            (remove.select("organisation", "Organisation that left", &active, Some("Choose the organisation")))
-            (remove.date("left_on", "Date it left", Some("For example, 30 6 2022")))
-            (remove.text("source", "Source", Some("The paper or minute that says so")))
-            button type="submit" { "Remove the member" }
-        }
+        (JOINING.form(&add, viewer, &choices, &active))
+        (LEAVING.form(&remove, viewer, &choices, &active))
     };
     let problems = Again::problems(again.as_ref());
     Ok(form::page(service, viewer, &point, "Bodies", content, problems).await)
@@ -363,35 +410,29 @@ fn provenance(viewer: &Viewer, fields: &Fields) -> Provenance {
 }
 
 /// `POST /dashboard/bodies/members` and `POST /dashboard/bodies/members/removals`: the body,
-/// the organisation and the date, for the form `which`.
+/// the organisation and the date, for the form `form`.
 async fn membership(
     service: &Service,
     viewer: &Viewer,
     posted: Vec<(String, String)>,
-    which: &'static str,
+    form: &Membership,
 ) -> Result<Response, Failure> {
     let fields = form::posted(viewer, posted, Aggregate::Body)?;
     let mut check = Check::new(&fields);
     let id = check.chosen_key("body", "Choose the body");
     let organisation = check.chosen_organisation("organisation", "Choose the organisation");
-    let joining = which == ADD_MEMBER;
-    let on = if joining { check.date("joined_on", "Date it joined") } else { check.date("left_on", "Date it left") };
+    let on = check.date(form.date, form.legend);
     let (Some(id), Some(organisation), Some(on), true) = (id, organisation, on, check.problems.is_empty()) else {
-        return bodies_shown(
-            service,
-            viewer,
-            html! {},
-            Some(Again { which, fields: &fields, problems: &check.problems }),
-        )
-        .await;
+        let again = Again { which: form.which, fields: &fields, problems: &check.problems };
+        return bodies_shown(service, viewer, html! {}, Some(again)).await;
     };
-    let (command, path) = if joining {
-        (body::Command::AddMember { id, organisation, joined_on: on }, format!("{BODIES}/members"))
+    let command = if form.joining {
+        body::Command::AddMember { id, organisation, joined_on: on }
     } else {
-        (body::Command::RemoveMember { id, organisation, left_on: on }, format!("{BODIES}/members/removals"))
+        body::Command::RemoveMember { id, organisation, left_on: on }
     };
     let submission = Submission { command: Command::Body(command), provenance: provenance(viewer, &fields) };
-    sent(service, viewer, &fields, which, &path, submission).await
+    sent(service, viewer, &fields, form.which, form.path, submission).await
 }
 
 /// `POST /dashboard/bodies/members`.
@@ -400,7 +441,7 @@ pub(crate) async fn add_member(
     viewer: Viewer,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    membership(&service, &viewer, posted, ADD_MEMBER).await
+    membership(&service, &viewer, posted, &JOINING).await
 }
 
 /// `POST /dashboard/bodies/members/removals`.
@@ -409,5 +450,5 @@ pub(crate) async fn remove_member(
     viewer: Viewer,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    membership(&service, &viewer, posted, REMOVE_MEMBER).await
+    membership(&service, &viewer, posted, &LEAVING).await
 }
