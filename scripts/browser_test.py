@@ -21,6 +21,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 import browser_firsthour
 import browser_forms
 import browser_oidc
+import browser_packs
 import browser_public
 
 URL = os.environ["COVENANT_URL"]
@@ -303,6 +304,9 @@ def main():
         secretariat(driver)
         browser_forms.journeys(driver, sys.modules[__name__])
         contributor(driver)
+        print("- board pack")
+        browser_packs.run(driver, URL, api, check, TOKEN, SHOTS)
+
         browser_public.run(driver, URL, api, check, TOKEN, CONTRIBUTOR, sign_in)
     finally:
         driver.quit()
