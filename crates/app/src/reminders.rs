@@ -160,7 +160,8 @@ pub async fn send_due(
     today: Date,
 ) -> Result<Vec<Sent>, ReminderError> {
     let from: Mailbox = settings.from.parse().map_err(|_| ReminderError::From(settings.from.clone()))?;
-    let mailer = mailer(settings)?;
+    let mailer = mailer(settings)
+        .map_err(|e| ReminderError::Server { server: settings.smtp_host.clone(), detail: e.to_string() })?;
     let server = format!("{}:{}", settings.smtp_host, settings.smtp_port);
     let mut sent = Vec::new();
     for reminder in reports.reminders_due(today).await? {
@@ -208,14 +209,12 @@ pub async fn send_scheduled(
 }
 
 /// The connection to the SMTP server the settings name, secured and logged in as they say.
-fn mailer(settings: &ReminderSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, ReminderError> {
+fn mailer(settings: &ReminderSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
     let host = &settings.smtp_host;
-    let refused =
-        |e: lettre::transport::smtp::Error| ReminderError::Server { server: host.clone(), detail: e.to_string() };
     let builder = match settings.security {
         SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-        SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host).map_err(refused)?,
-        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(refused)?,
+        SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?,
+        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
     };
     let builder = builder.port(settings.smtp_port);
     Ok(match &settings.login {
