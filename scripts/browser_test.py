@@ -21,6 +21,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 import browser_firsthour
 import browser_forms
 import browser_oidc
+import browser_packs
 import browser_public
 
 URL = os.environ["COVENANT_URL"]
@@ -305,6 +306,9 @@ def main():
         contributor(driver)
         print("- a person signs in with an OpenID provider")
         browser_oidc.person(driver, sys.modules[__name__])
+        print("- board pack")
+        browser_packs.run(driver, URL, api, check, TOKEN, SHOTS)
+
         browser_public.run(driver, URL, api, check, TOKEN, CONTRIBUTOR, sign_in)
     finally:
         driver.quit()

@@ -9,10 +9,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::Weekday;
 use domain::rag::{DEFAULT_AMBER_GAP, DEFAULT_RED_GAP, RagRule, RollUp};
 use projections::Rules;
 use serde::Deserialize;
 
+use crate::reminders::{ReminderSettings, Schedule, SmtpLogin, SmtpSecurity};
 use crate::{KeyKind, NoteVerifier, Provider, Role, RoleMapping, RoleRule, SessionLimits};
 use domain::OrgId;
 
@@ -165,19 +167,23 @@ struct WebhooksFile {
     timeout_seconds: Option<u64>,
 }
 
-/// The `[reminders]` table as written: every setting required, unknown ones refused.
+/// The `[reminders]` table as written: the server, the sender and the dashboard required,
+/// unknown settings refused. The SMTP password is never in the file: it names the environment
+/// variable or the file that holds it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RemindersFile {
     smtp_host: String,
-    #[serde(default = "smtp_port")]
-    smtp_port: u16,
+    smtp_port: Option<u16>,
+    smtp_security: Option<String>,
+    smtp_user: Option<String>,
+    smtp_password_env: Option<String>,
+    smtp_password_file: Option<PathBuf>,
     from: String,
     dashboard: String,
-}
-
-fn smtp_port() -> u16 {
-    25
+    schedule: Option<String>,
+    weekday: Option<String>,
+    hour: Option<u32>,
 }
 
 /// The `[sign_in]` table as written.
@@ -288,12 +294,10 @@ impl Config {
             (Some(path), Some(table)) => sign_in(path, table)?,
             _ => SignIn::default(),
         };
-        let reminders = from_file.reminders.map(|r| crate::reminders::ReminderSettings {
-            smtp_host: r.smtp_host,
-            smtp_port: r.smtp_port,
-            from: r.from,
-            dashboard: r.dashboard,
-        });
+        let reminders = match (path, from_file.reminders) {
+            (Some(path), Some(table)) => Some(reminders(path, table)?),
+            _ => None,
+        };
         let webhooks = match (path, from_file.webhooks) {
             (Some(path), Some(table)) => webhooks(path, table)?,
             _ => crate::webhooks::WebhookSettings::default(),
@@ -358,6 +362,70 @@ pub(crate) fn shell_word(word: &str) -> String {
 }
 
 /// The `[transparency]` table of the config file at `path`, checked.
+fn reminders(path: &Path, table: RemindersFile) -> Result<ReminderSettings, ConfigError> {
+    let refuse = |detail: String| ConfigError::File { path: path.to_owned(), detail: format!("[reminders] {detail}") };
+    let security = match table.smtp_security.as_deref() {
+        None => SmtpSecurity::None,
+        Some(name) => SmtpSecurity::parse(name)
+            .ok_or_else(|| refuse(format!("smtp_security is '{name}': give none, starttls or tls")))?,
+    };
+    let password = match (table.smtp_password_env, table.smtp_password_file) {
+        (Some(_), Some(_)) => {
+            return Err(refuse("names both smtp_password_env and smtp_password_file: give one of them".into()));
+        }
+        (Some(var), None) => Some(std::env::var(&var).map_err(|_| {
+            refuse(format!("smtp_password_env names {var}, which is not set: set it to the SMTP password"))
+        })?),
+        (None, Some(file)) => {
+            let file = path.parent().unwrap_or(Path::new("")).join(file);
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                refuse(format!(
+                    "failed to read smtp_password_file {}: {e}: give a file holding the SMTP password",
+                    file.display()
+                ))
+            })?;
+            Some(text.trim_end_matches(['\r', '\n']).to_owned())
+        }
+        (None, None) => None,
+    };
+    let login = match (table.smtp_user, password) {
+        (Some(user), Some(password)) => Some(SmtpLogin { user, password }),
+        (None, None) => None,
+        (Some(_), None) => {
+            return Err(refuse(
+                "smtp_user is given without a password: add smtp_password_env or smtp_password_file".into(),
+            ));
+        }
+        (None, Some(_)) => return Err(refuse("a password is given without smtp_user: add the user name".into())),
+    };
+    let schedule = match table.schedule.as_deref().unwrap_or("weekly") {
+        "off" => Schedule::Off,
+        "weekly" => {
+            let weekday = match table.weekday.as_deref() {
+                None => Weekday::Mon,
+                Some(day) => day
+                    .parse()
+                    .map_err(|_| refuse(format!("weekday is '{day}': give a day of the week, such as monday")))?,
+            };
+            let hour = table.hour.unwrap_or(9);
+            if hour > 23 {
+                return Err(refuse(format!("hour is {hour}: give an hour of the day from 0 to 23 (UTC)")));
+            }
+            Schedule::Weekly { weekday, hour }
+        }
+        other => return Err(refuse(format!("schedule is '{other}': give weekly or off"))),
+    };
+    Ok(ReminderSettings {
+        smtp_host: table.smtp_host,
+        smtp_port: table.smtp_port.unwrap_or(security.default_port()),
+        security,
+        login,
+        schedule,
+        from: table.from,
+        dashboard: table.dashboard,
+    })
+}
+
 fn transparency(path: &Path, table: TransparencyFile) -> Result<Transparency, ConfigError> {
     let zero = |setting: &str| ConfigError::File {
         path: path.to_owned(),
@@ -609,7 +677,7 @@ pub enum ConfigError {
     #[error("'{0}://' is not a database Covenant supports: use sqlite://FILE or postgres://USER@HOST/DATABASE")]
     UnknownScheme(String),
     #[error(
-        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), a [rules] table with the settings docs/reports.md lists, a [sign_in] table (docs/sign-in.md), and a [reminders] table with smtp_host, smtp_port, from and dashboard (docs/packs.md)",
+        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), a [rules] table with the settings docs/reports.md lists, a [sign_in] table (docs/sign-in.md), and a [reminders] table with smtp_host, from, dashboard and the other settings docs/packs.md lists",
         path.display()
     )]
     File { path: PathBuf, detail: String },
@@ -912,5 +980,44 @@ mod tests {
         assert!(bad_org.contains("organisation 'west lindsey' is not an org-id"), "{bad_org}");
         let typo = refused("[[sign_in.rules]]\nrole = \"reader\"\ngroups = \"g\"\n");
         assert!(typo.contains("unknown field `groups`"), "{typo}");
+    }
+
+    #[test]
+    fn the_reminders_table_secures_logs_in_and_schedules() {
+        let base = "[reminders]\nsmtp_host = \"mail.example.gov.uk\"\nfrom = \"secretariat@example.gov.uk\"\ndashboard = \"https://covenant.example.gov.uk\"\n";
+        let plain = with_file(base).expect("the least table").reminders.expect("reminders");
+        assert_eq!((plain.smtp_port, plain.security, plain.login.is_none()), (25, SmtpSecurity::None, true));
+        assert_eq!(plain.schedule, Schedule::Weekly { weekday: Weekday::Mon, hour: 9 }, "weekly by default");
+
+        // The password from a file beside covenant.toml, its line end left out.
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("smtp-password"), "illustrative secret\n").expect("write");
+        let table = format!(
+            "{base}smtp_security = \"starttls\"\nsmtp_user = \"covenant\"\nsmtp_password_file = \"smtp-password\"\nweekday = \"thursday\"\nhour = 7\n"
+        );
+        std::fs::write(dir.path().join(DEFAULT_CONFIG_FILE), table).expect("write");
+        let secured =
+            Config::resolve(None, None, None, dir.path()).expect("a secured table").reminders.expect("reminders");
+        assert_eq!((secured.smtp_port, secured.security), (587, SmtpSecurity::StartTls));
+        assert_eq!(secured.login, Some(SmtpLogin { user: "covenant".into(), password: "illustrative secret".into() }));
+        assert!(!format!("{secured:?}").contains("illustrative secret"), "the password is never printed");
+        assert_eq!(secured.schedule, Schedule::Weekly { weekday: Weekday::Thu, hour: 7 });
+        let tls = with_file(&format!("{base}smtp_security = \"tls\"\nschedule = \"off\"\n")).expect("tls");
+        let tls = tls.reminders.expect("reminders");
+        assert_eq!((tls.smtp_port, tls.security, tls.schedule), (465, SmtpSecurity::Tls, Schedule::Off));
+
+        let refused = |extra: &str| with_file(&format!("{base}{extra}")).expect_err("refused").to_string();
+        let clear = refused("smtp_password = \"in clear\"\n");
+        assert!(clear.contains("unknown field `smtp_password`"), "{clear}");
+        let unset = refused("smtp_user = \"covenant\"\nsmtp_password_env = \"COVENANT_TEST_NO_SUCH_VARIABLE\"\n");
+        assert!(unset.contains("COVENANT_TEST_NO_SUCH_VARIABLE, which is not set"), "{unset}");
+        let no_password = refused("smtp_user = \"covenant\"\n");
+        assert!(no_password.contains("without a password"), "{no_password}");
+        let security = refused("smtp_security = \"ssl\"\n");
+        assert!(security.contains("give none, starttls or tls"), "{security}");
+        let hour = refused("hour = 24\n");
+        assert!(hour.contains("from 0 to 23"), "{hour}");
+        let day = refused("weekday = \"someday\"\n");
+        assert!(day.contains("a day of the week"), "{day}");
     }
 }

@@ -1,5 +1,5 @@
-//! `covenant pack`: write a body's board pack for a meeting day, as one printable HTML page or
-//! a workbook, from the record as it stands.
+//! `covenant pack`: write a body's board pack for a meeting day, as one printable HTML page, a
+//! tagged PDF or a workbook, from the record as it stands.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +22,8 @@ use projections::Unverified;
 ///
 ///   covenant pack --body lincolnshire-health-and-wellbeing-board --as-of 2020-12-02 --format html --output pack.html
 ///
+///   covenant pack --body lincolnshire-health-and-wellbeing-board --as-of 2020-12-02 --format pdf --output pack.pdf
+///
 ///   covenant pack --body west-lindsey-prosperous-communities-committee --as-of 2021-03-10 --format xlsx --output pack.xlsx
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -34,7 +36,8 @@ pub struct Args {
     #[arg(long, value_name = "DATE", value_parser = domain::parse_date)]
     as_of: Date,
 
-    /// html (one printable page) or xlsx (a workbook with a sheet per section).
+    /// html (one printable page), pdf (tagged, PDF/UA-1, A4) or xlsx (a workbook with a sheet per
+    /// section).
     #[arg(long, value_parser = PackFormat::parse)]
     format: PackFormat,
 

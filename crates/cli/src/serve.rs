@@ -151,6 +151,13 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     println!(
         "Webhooks: delivered to the subscriptions `covenant webhook list` shows; counts at http://{address}/metrics"
     );
+    match config.reminders.as_ref().map(|r| r.schedule) {
+        Some(app::reminders::Schedule::Weekly { weekday, hour }) => {
+            println!("Reminders: sent every {weekday} at {hour:02}:00 UTC through the [reminders] SMTP server")
+        }
+        Some(app::reminders::Schedule::Off) => println!("Reminders: none sent ([reminders] schedule = \"off\")"),
+        None => println!("Reminders: none sent (no [reminders] table in covenant.toml; docs/packs.md)"),
+    }
     println!("Press Ctrl-C to stop; requests in flight are finished first.");
     let defaults = Settings::default();
     let settings = Settings {
@@ -175,6 +182,9 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         service.publish(publisher);
     }
     service.deliver_webhooks(app::webhooks::Deliverer::new(config.webhooks)?);
+    if let Some(reminders) = config.reminders.clone() {
+        service.send_reminders(reminders);
+    }
     http_api::serve(listener, service, stop).await.context("the server stopped with an error")?;
     // Leave a SQLite file whole in its main file, ready to be copied.
     stores.close().await;

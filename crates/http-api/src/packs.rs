@@ -1,5 +1,5 @@
-//! `GET /api/v1/packs/{body}`: a body's board pack for a day, as one printable HTML page or a
-//! workbook, made by the service's `app::Reports` and laid out by `app::packs`; read by the
+//! `GET /api/v1/packs/{body}`: a body's board pack for a day, as one printable HTML page, a
+//! tagged PDF or a workbook, made by the service's `app::Reports` and laid out by `app::packs`; read by the
 //! roles that read the reports, and the same from the dashboard (`/dashboard/packs/{body}`).
 
 use std::sync::Arc;
@@ -24,7 +24,8 @@ use crate::{ApiError, Service};
 pub struct PackQuery {
     /// The day the pack describes (`YYYY-MM-DD`): what had been decided by the end of it.
     as_of: Option<String>,
-    /// `html` (one printable page, the default) or `xlsx` (a workbook with a sheet per section).
+    /// `html` (one printable page, the default), `pdf` (tagged, PDF/UA-1, A4) or `xlsx` (a
+    /// workbook with a sheet per section).
     format: Option<String>,
 }
 
@@ -37,8 +38,9 @@ pub struct PackQuery {
     tag = "reports",
     params(("body" = String, Path, description = "The body's key"), PackQuery),
     responses(
-        (status = 200, description = "The pack: one HTML page (format=html), or a workbook (format=xlsx)", content(
+        (status = 200, description = "The pack: one HTML page (format=html), a PDF (format=pdf), or a workbook (format=xlsx)", content(
             (String = "text/html"),
+            (String = "application/pdf"),
             (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 400, description = "The key, the day or the format is not valid", body = crate::Problem, content_type = "application/problem+json"),

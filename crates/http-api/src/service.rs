@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use app::publisher::{NatsPublisher, Progress, PublisherStatus};
+use app::reminders::{ReminderSettings, Schedule};
 use app::webhooks::{Deliverer, Progress as WebhookProgress, WebhookStatus};
 use app::{
     CheckpointPolicy, NoteSigner, NoteVerifier, OpenIdSignIn, Recorder, Reports, Serving, SessionLimits, Stores,
@@ -267,6 +268,47 @@ impl Service {
             tokio::select! {
                 () = stopping => {}
                 _ = work => {}
+            }
+        });
+    }
+
+    /// Sends reminders on `settings.schedule` until the server shuts down: at once if this
+    /// week's time has come (a week already reminded is not reminded again), then at each time
+    /// of the schedule, logging what was sent; after a failure, tried again in ten minutes.
+    /// Nothing runs when the schedule is off.
+    pub fn send_reminders(self: &Arc<Self>, settings: ReminderSettings) {
+        if settings.schedule == Schedule::Off {
+            return;
+        }
+        let service = self.clone();
+        let stopping = self.shutting_down();
+        let work = async move {
+            loop {
+                let now = chrono::Utc::now();
+                let retry = match app::reminders::send_scheduled(&service.reports, &service.recorder, &settings, now)
+                    .await
+                {
+                    Ok(sent) => {
+                        for s in &sent {
+                            let r = &s.reminder;
+                            tracing::info!(organisation = %r.organisation, to = r.contact.email, period = r.period, "sent a reminder");
+                        }
+                        None
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "failed to send the reminders");
+                        Some(now + chrono::Duration::minutes(10))
+                    }
+                };
+                let Some(next) = settings.schedule.next(now) else { return };
+                let wake = retry.map_or(next, |retry| retry.min(next));
+                tokio::time::sleep((wake - chrono::Utc::now()).to_std().unwrap_or_default()).await;
+            }
+        };
+        tokio::spawn(async move {
+            tokio::select! {
+                () = stopping => {}
+                () = work => {}
             }
         });
     }

@@ -2,12 +2,14 @@
 //! contact gets one e-mail with a plain text and an HTML part listing its own pressing actions
 //! with their dashboard links; an organisation that opted out gets none; a week has one reminder
 //! per organisation, also when the reminders are sent again by a fresh process; and each reminder
-//! is in the audit trail.
+//! is in the audit trail. Two schedulers on one database (two `covenant serve`) send each contact
+//! one e-mail between them; a server that asks for a login is given the one configured.
 
 use std::sync::{Arc, Mutex};
 
-use app::reminders::{ReminderSettings, send_due};
-use app::{Asked, Provenance, Recorder, ReportRequest, ReportView, Reports, Submission};
+use app::reminders::{ReminderSettings, Schedule, SmtpLogin, SmtpSecurity, send_due, send_scheduled};
+use app::{Asked, Provenance, Recorder, ReportRequest, ReportView, Reports, Stores, Submission};
+use base64::Engine;
 use domain::testing::{date, default_now};
 use domain::{Command, OrgId, organisation};
 use kernel::{StreamId, Timestamp};
@@ -16,16 +18,23 @@ use tests::{TestStore, on_both_backends};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-on_both_backends!(the_right_actions_go_to_the_right_contacts_once_a_week);
+on_both_backends!(
+    the_right_actions_go_to_the_right_contacts_once_a_week,
+    two_schedulers_on_one_database_send_each_contact_one_email,
+    a_server_that_asks_for_a_login_is_given_it,
+);
 
 /// One message the receiver accepted: its recipients and its data.
 #[derive(Clone, Debug)]
 struct Received {
     to: Vec<String>,
     data: String,
+    /// The AUTH command the client sent on the message's connection, if any.
+    auth: Option<String>,
 }
 
-/// A minimal SMTP receiver on a free loopback port, keeping every message it accepts.
+/// A minimal SMTP receiver on a free loopback port, offering AUTH PLAIN and LOGIN and keeping
+/// every message it accepts.
 async fn receiver() -> (u16, Arc<Mutex<Vec<Received>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
     let port = listener.local_addr().expect("an address").port();
@@ -39,10 +48,14 @@ async fn receiver() -> (u16, Arc<Mutex<Vec<Received>>>) {
                 let mut lines = BufReader::new(read).lines();
                 write.write_all(b"220 localhost ready\r\n").await.expect("greeting");
                 let mut to = Vec::new();
+                let mut auth = None;
                 while let Ok(Some(line)) = lines.next_line().await {
                     let upper = line.to_ascii_uppercase();
                     let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                        b"250 localhost\r\n"
+                        b"250-localhost\r\n250 AUTH PLAIN LOGIN\r\n"
+                    } else if upper.starts_with("AUTH ") {
+                        auth = Some(line.clone());
+                        b"235 authenticated\r\n"
                     } else if let Some(rcpt) = upper.strip_prefix("RCPT TO:") {
                         to.push(rcpt.trim().trim_matches(['<', '>']).to_ascii_lowercase());
                         b"250 ok\r\n"
@@ -58,7 +71,8 @@ async fn receiver() -> (u16, Arc<Mutex<Vec<Received>>>) {
                         }
                         // Quoted-printable, as the parts are sent: soft line breaks joined, `=` restored.
                         let data = data.replace("=\n", "").replace("=3D", "=");
-                        kept.lock().expect("the messages").push(Received { to: std::mem::take(&mut to), data });
+                        let to = std::mem::take(&mut to);
+                        kept.lock().expect("the messages").push(Received { to, data, auth: auth.clone() });
                         b"250 queued\r\n"
                     } else if upper == "QUIT" {
                         let _ = write.write_all(b"221 bye\r\n").await;
@@ -74,38 +88,57 @@ async fn receiver() -> (u16, Arc<Mutex<Vec<Received>>>) {
     (port, received)
 }
 
+/// Open and overdue, due soon or stale: what a reminder lists.
+fn pressing(a: &&projections::ActionRow) -> bool {
+    a.state.is_open()
+        && (matches!(a.state, projections::ActionState::Overdue | projections::ActionState::DueSoon) || a.stale)
+}
+
+async fn action_log(reports: &Reports, today: domain::Date) -> projections::ActionsView {
+    let request = ReportRequest::new(ReportKind::Actions, Asked { today: Some(today), ..Asked::default() });
+    let ReportView::Actions(log) = reports.answer(&request.expect("a request")).await.expect("the log").view else {
+        panic!("the action log");
+    };
+    log
+}
+
 async fn record(recorder: &Recorder, command: organisation::Command) {
     let submission = Submission { command: Command::Organisation(command), provenance: Provenance::new("secretariat") };
     recorder.record(&submission, Timestamp::now()).await.expect("recorded");
 }
 
-async fn the_right_actions_go_to_the_right_contacts_once_a_week(db: &TestStore) {
+/// The SMTP settings for the receiver on `port`: plain SMTP, no login, the default schedule.
+fn settings(port: u16) -> ReminderSettings {
+    ReminderSettings {
+        smtp_host: "127.0.0.1".into(),
+        smtp_port: port,
+        security: SmtpSecurity::None,
+        login: None,
+        schedule: Schedule::default(),
+        from: "Board secretariat <secretariat@covenant.example>".into(),
+        dashboard: "https://covenant.example".into(),
+    }
+}
+
+/// The demo's stories with a contact named (illustrative addresses) for every organisation with
+/// a pressing action on `today`.
+async fn demo_with_contacts(db: &TestStore, today: domain::Date) -> (Stores, Recorder, Vec<OrgId>) {
     let stores = db.stores().await;
     let recorder = Recorder::new(stores.events.clone());
     for story in app::seeds::stories() {
         app::load_story(&recorder, &story, default_now()).await.expect("the seed story is recorded");
     }
-    let today = date("2024-06-03");
     // Before any contact is named, nobody is due a reminder.
     let reports = Reports::once(stores.clone(), Rules::default(), Unverified::Refuse);
     assert!(reports.reminders_due(today).await.expect("the reminders").is_empty());
 
-    // Every organisation with a pressing action on the day names a contact (illustrative
-    // addresses); the last of them opts out.
-    let request = ReportRequest::new(ReportKind::Actions, Asked { today: Some(today), ..Asked::default() });
-    let ReportView::Actions(log) = reports.answer(&request.expect("a request")).await.expect("the log").view else {
-        panic!("the action log");
-    };
-    let pressing = |a: &&projections::ActionRow| {
-        a.state.is_open()
-            && (matches!(a.state, projections::ActionState::Overdue | projections::ActionState::DueSoon) || a.stale)
-    };
+    // Every organisation with a pressing action on the day names a contact.
+    let log = action_log(&reports, today).await;
     let mut organisations: Vec<OrgId> =
         log.rows.iter().filter(pressing).filter_map(|a| a.organisation.clone()).collect();
     organisations.sort();
     organisations.dedup();
     assert!(organisations.len() >= 2, "the demo has pressing actions at two organisations or more: {organisations:?}");
-    let address = |o: &OrgId| format!("delivery@{}.example", o.as_str().to_ascii_lowercase());
     for o in &organisations {
         record(
             &recorder,
@@ -117,16 +150,23 @@ async fn the_right_actions_go_to_the_right_contacts_once_a_week(db: &TestStore) 
         )
         .await;
     }
+    (stores, recorder, organisations)
+}
+
+fn address(o: &OrgId) -> String {
+    format!("delivery@{}.example", o.as_str().to_ascii_lowercase())
+}
+
+async fn the_right_actions_go_to_the_right_contacts_once_a_week(db: &TestStore) {
+    let today = date("2024-06-03");
+    let (stores, recorder, organisations) = demo_with_contacts(db, today).await;
+    let reports = Reports::once(stores.clone(), Rules::default(), Unverified::Refuse);
+    let log = action_log(&reports, today).await;
     let opted_out = organisations.last().expect("one").clone();
     record(&recorder, organisation::Command::OptOutOfReminders { id: opted_out.clone() }).await;
 
     let (port, received) = receiver().await;
-    let settings = ReminderSettings {
-        smtp_host: "127.0.0.1".into(),
-        smtp_port: port,
-        from: "Board secretariat <secretariat@covenant.example>".into(),
-        dashboard: "https://covenant.example".into(),
-    };
+    let settings = settings(port);
     let sent = send_due(&reports, &recorder, &settings, today).await.expect("the reminders are sent");
     assert_eq!(sent.len(), organisations.len() - 1, "one to each contact but the one that opted out");
     let messages = received.lock().expect("the messages").clone();
@@ -191,4 +231,60 @@ async fn the_right_actions_go_to_the_right_contacts_once_a_week(db: &TestStore) 
     let next = send_due(&restarted, &recorder, &settings, date("2024-06-10")).await.expect("the next week's");
     assert_eq!(next.len(), sent.len());
     assert!(next.iter().all(|s| s.reminder.period == "2024-W24"));
+}
+
+async fn two_schedulers_on_one_database_send_each_contact_one_email(db: &TestStore) {
+    let (_, _, organisations) = demo_with_contacts(db, date("2024-06-03")).await;
+    let (port, received) = receiver().await;
+    let settings = settings(port);
+    // Two processes: each its own connections to the database, its own reports and recorder.
+    let process = || async {
+        let stores = db.stores().await;
+        (Reports::once(stores.clone(), Rules::default(), Unverified::Refuse), Recorder::new(stores.events.clone()))
+    };
+    let ((a_reports, a_recorder), (b_reports, b_recorder)) = (process().await, process().await);
+
+    // Monday 3 June 2024 before nine o'clock: the schedule's time this week has not come.
+    let early = "2024-06-03T08:59:00Z".parse().expect("a time");
+    let none = send_scheduled(&a_reports, &a_recorder, &settings, early).await.expect("nothing due yet");
+    assert!(none.is_empty() && received.lock().expect("the messages").is_empty(), "nothing before the time");
+
+    // Both wake at the time, at once.
+    let due = "2024-06-03T09:00:00Z".parse().expect("a time");
+    let (a, b) = tokio::join!(
+        send_scheduled(&a_reports, &a_recorder, &settings, due),
+        send_scheduled(&b_reports, &b_recorder, &settings, due)
+    );
+    let (a, b) = (a.expect("the first scheduler's"), b.expect("the second scheduler's"));
+    assert_eq!(a.len() + b.len(), organisations.len(), "each contact is reminded by one of them");
+    let messages = received.lock().expect("the messages").clone();
+    for o in &organisations {
+        assert_eq!(messages.iter().filter(|m| m.to == [address(o)]).count(), 1, "{o}: one e-mail");
+    }
+
+    // Either restarted later that week sends nothing more.
+    let later = "2024-06-07T09:00:00Z".parse().expect("a time");
+    let again = send_scheduled(&b_reports, &b_recorder, &settings, later).await.expect("nothing more");
+    assert!(again.is_empty());
+    assert_eq!(received.lock().expect("the messages").len(), organisations.len());
+
+    // With the schedule off, nothing is sent, the next week either.
+    let off = ReminderSettings { schedule: Schedule::Off, ..settings.clone() };
+    let next_week = "2024-06-10T10:00:00Z".parse().expect("a time");
+    assert!(send_scheduled(&a_reports, &a_recorder, &off, next_week).await.expect("off").is_empty());
+}
+
+async fn a_server_that_asks_for_a_login_is_given_it(db: &TestStore) {
+    let today = date("2024-06-03");
+    let (stores, recorder, organisations) = demo_with_contacts(db, today).await;
+    let reports = Reports::once(stores, Rules::default(), Unverified::Refuse);
+    let (port, received) = receiver().await;
+    let login = SmtpLogin { user: "covenant".into(), password: "illustrative password".into() };
+    let settings = ReminderSettings { login: Some(login), ..settings(port) };
+    let sent = send_due(&reports, &recorder, &settings, today).await.expect("the reminders are sent");
+    assert_eq!(sent.len(), organisations.len());
+    let plain = base64::engine::general_purpose::STANDARD.encode("\0covenant\0illustrative password");
+    for message in received.lock().expect("the messages").iter() {
+        assert_eq!(message.auth.as_deref(), Some(format!("AUTH PLAIN {plain}").as_str()), "{:?}", message.to);
+    }
 }

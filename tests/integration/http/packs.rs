@@ -6,14 +6,22 @@
 
 use std::io::Cursor;
 
-use app::Role;
+use app::packs::{self, PackFormat};
+use app::{Reports, Role};
 use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
-use serde_json::Value;
+use domain::testing::{date, key};
+use lopdf::{Document, Object};
+use projections::{Rules, Unverified};
+use serde_json::{Value, json};
 use tests::{TestStore, on_both_backends, spawn_app};
 
 use super::answer;
 
-on_both_backends!(the_workbook_has_typed_cells_and_the_reports_figures, the_page_and_the_refusals,);
+on_both_backends!(
+    the_workbook_has_typed_cells_and_the_reports_figures,
+    the_page_and_the_refusals,
+    the_pdf_is_tagged_and_holds_the_pack,
+);
 
 /// The bodies and days the demo's stories give packs something to say about.
 const PACKS: [(&str, &str); 4] = [
@@ -151,6 +159,8 @@ async fn the_page_and_the_refusals(db: &TestStore) {
     let session = app.session_of(&reader).await;
     let meeting = app.client.get(app.url("/dashboard/meetings/lincolnshire-hwb-2020-12-01")).header("cookie", &session);
     let meeting = meeting.send().await.expect("get").text().await.expect("a page");
+    let pdf = format!("/dashboard/packs/{board}?as_of=2020-12-01&amp;format=pdf");
+    assert!(meeting.contains(&pdf), "the meeting links to its pack as a PDF: {meeting}");
     let link = format!("/dashboard/packs/{board}?as_of=2020-12-01&amp;format=html");
     assert!(meeting.contains(&link), "the meeting links to its pack: {meeting}");
     let linked = app.client.get(app.url(&link.replace("&amp;", "&"))).header("cookie", &session).send().await;
@@ -165,11 +175,11 @@ async fn the_page_and_the_refusals(db: &TestStore) {
     );
 
     let (status, _, problem) = answer(
-        app.get(&format!("/api/v1/packs/{board}?as_of=2020-12-02&format=pdf"), &reader).send().await.expect("get"),
+        app.get(&format!("/api/v1/packs/{board}?as_of=2020-12-02&format=docx"), &reader).send().await.expect("get"),
     )
     .await;
     assert_eq!(status, 400);
-    assert!(problem["detail"].as_str().expect("detail").contains("html or xlsx"), "{problem}");
+    assert!(problem["detail"].as_str().expect("detail").contains("html, pdf or xlsx"), "{problem}");
     let (status, _, problem) =
         answer(app.get(&format!("/api/v1/packs/{board}"), &reader).send().await.expect("get")).await;
     assert_eq!(status, 400);
@@ -185,4 +195,94 @@ async fn the_page_and_the_refusals(db: &TestStore) {
     let (status, _, _) =
         answer(app.get(&format!("/api/v1/packs/{board}?as_of=2010-01-01"), &reader).send().await.expect("get")).await;
     assert_eq!(status, 404);
+}
+
+/// The StructElem dictionaries of `pdf` whose role is `role`.
+fn elements<'a>(pdf: &'a Document, role: &str) -> Vec<&'a lopdf::Dictionary> {
+    pdf.objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.get(b"S").and_then(Object::as_name).is_ok_and(|s| s == role.as_bytes()))
+        .collect()
+}
+
+/// A text string of a PDF dictionary (UTF-16 with a byte order mark, or PDFDocEncoding).
+fn text_of(dict: &lopdf::Dictionary, key: &[u8]) -> String {
+    let bytes = dict.get(key).and_then(Object::as_str).expect("a text string");
+    match bytes.strip_prefix(&[0xfe, 0xff]) {
+        Some(utf16) => String::from_utf16_lossy(
+            &utf16.chunks(2).map(|c| u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)])).collect::<Vec<_>>(),
+        ),
+        None => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+async fn the_pdf_is_tagged_and_holds_the_pack(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&app::seeds::walsall()).await;
+    // A second reading, so the indicator has a line to draw.
+    let secretariat = app.token(Role::Secretariat, None).await;
+    let reading = json!({"command": "record_measurement", "id": "whg-social-prescribing-referrals", "value": 441.0, "as_of": "2024-03-31"});
+    let recorded = app.post("/api/v1/indicators", &secretariat, &reading).send().await.expect("post");
+    assert_eq!(recorded.status(), 201);
+    let reader = app.token(Role::Reader, None).await;
+    let (board, day) = ("walsall-together-partnership-board", "2024-06-01");
+
+    let response =
+        app.get(&format!("/api/v1/packs/{board}?as_of={day}&format=pdf"), &reader).send().await.expect("get");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let bytes = response.bytes().await.expect("a PDF").to_vec();
+    let pdf = Document::load_mem(&bytes).expect("the PDF parses");
+    let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+    assert!((2..=6).contains(&pages.len()), "a cover and a few pages of sections: {} pages", pages.len());
+    for (_, page) in pdf.get_pages() {
+        let media_box = pdf.get_dictionary(page).expect("a page").get(b"MediaBox").expect("a media box");
+        let size: Vec<f32> =
+            media_box.as_array().expect("an array").iter().map(|n| n.as_float().expect("a number")).collect();
+        assert_eq!(size.iter().map(|n| n.round() as i32).collect::<Vec<_>>(), [0, 0, 595, 842], "A4");
+    }
+
+    let text = pdf.extract_text(&pages).expect("the text is extracted");
+    let head = app.head().await;
+    for words in [
+        "Walsall Together Partnership Board",
+        &format!("position {head}"),
+        "Contents",
+        "Exceptions",
+        "Status of instruments",
+        "Changes since the previous meeting",
+        "Indicators",
+        "Resolutions of the previous meeting",
+        "whg customers referred through social prescribing",
+        &format!("Page 1 of {}", pages.len()),
+    ] {
+        assert!(text.contains(words), "the PDF says {words:?}: {text}");
+    }
+
+    // Tagged: a structure tree with headings, tables with header cells, and the chart as a
+    // figure described in words.
+    let catalog = pdf.catalog().expect("a catalog");
+    assert!(catalog.get(b"StructTreeRoot").is_ok(), "the PDF is tagged");
+    let marked = catalog.get(b"MarkInfo").and_then(Object::as_dict).and_then(|m| m.get(b"Marked"));
+    assert_eq!(marked.and_then(Object::as_bool).ok(), Some(true), "and says so");
+    let headings: Vec<String> = elements(&pdf, "H2").iter().map(|h| text_of(h, b"T")).collect();
+    for heading in ["Contents", "Exceptions", "Status of instruments", "Indicators"] {
+        assert!(headings.iter().any(|h| h == heading), "a heading {heading}: {headings:?}");
+    }
+    assert!(elements(&pdf, "Table").len() >= 3, "the sections' tables are tagged as tables");
+    assert!(!elements(&pdf, "TH").is_empty(), "with header cells");
+    let figures: Vec<String> = elements(&pdf, "Figure").iter().map(|f| text_of(f, b"Alt")).collect();
+    assert_eq!(
+        figures,
+        ["whg customers referred through social prescribing: 2 readings from 2023-03-31 to 2024-03-31"],
+        "the chart is a figure described in words"
+    );
+    let metadata = String::from_utf8_lossy(&bytes);
+    assert!(metadata.contains("pdfuaid:part"), "the PDF claims PDF/UA-1, which was checked as it was written");
+
+    // The command line makes the pack with the same two calls: the same bytes for the same point.
+    let reports = Reports::once(app.stores.clone(), Rules::default(), Unverified::Refuse);
+    let pack = reports.pack(&key(board), date(day)).await.expect("the pack");
+    assert_eq!(packs::render(&pack, PackFormat::Pdf).expect("a PDF"), bytes, "the same bytes");
 }

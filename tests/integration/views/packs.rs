@@ -1,6 +1,7 @@
 //! Board packs (`Reports::pack`) over the demo's seed stories: for every body at two dates, the
 //! pack's figures are the reports' answers for the same point of the record (the head it names,
-//! as decided by its day), and the stories' meetings are the packs' previous meetings.
+//! as decided by its day), each is written as a tagged PDF, and the stories' meetings are the
+//! packs' previous meetings.
 
 use app::{Asked, Pack, ReportError, ReportRequest, ReportView, Reports, Stores};
 use domain::Key;
@@ -61,6 +62,12 @@ async fn every_body_of_the_demo_has_a_pack_with_the_reports_figures(db: &TestSto
             let pack = reports.pack(body, date(day)).await.expect("the pack is made");
             assert_eq!(pack.cover.position, head.position, "{body} {day}: the pack names the head");
             assert_eq!(pack.cover.head_hash, head.hash.to_hex(), "{body} {day}: and its hash");
+            // Every pack can be written as PDF/UA-1, which krilla checks as it writes the file.
+            let pdf = app::packs::render(&pack, app::packs::PackFormat::Pdf);
+            let pdf = pdf.unwrap_or_else(|e| panic!("{body} {day}: {e}"));
+            let pdf = lopdf::Document::load_mem(&pdf).expect("the PDF parses");
+            let text = pdf.extract_text(&pdf.get_pages().keys().copied().collect::<Vec<_>>()).expect("its text");
+            assert!(text.contains(&pack.cover.body_name), "{body} {day}: the PDF names the body: {text}");
 
             let ReportView::Status(status) = answer(&reports, ReportKind::Status, Some(body), &pack).await else {
                 panic!("a status board");

@@ -8,12 +8,14 @@ use domain::values::in_words as word;
 use maud::{DOCTYPE, Markup, html};
 use projections::{ActionRow, IndicatorStatus, ResolutionEntry, kind_in_words, rag_in_words};
 
+use super::chart::Chart;
+use super::words::{SECTIONS, day, indicator_summary, long_day, percent, reasons, title};
 use crate::reports::{Changes, Pack, Subject};
 
 /// The page, as bytes of UTF-8.
 pub fn render(pack: &Pack) -> Vec<u8> {
     let cover = &pack.cover;
-    let title = format!("{}: delivery report, {}", cover.body_name, cover.as_of.format("%-d %B %Y"));
+    let title = title(cover);
     let page = html! {
         (DOCTYPE)
         html lang="en-GB" {
@@ -27,11 +29,11 @@ pub fn render(pack: &Pack) -> Vec<u8> {
                     h1 { (title) }
                     dl {
                         dt { "Body" } dd { (cover.body_name) }
-                        dt { "As decided by" } dd { (cover.as_of.format("%-d %B %Y")) }
+                        dt { "As decided by" } dd { (long_day(cover.as_of)) }
                         dt { "Previous meeting" }
                         dd {
                             @match &cover.previous_meeting {
-                                Some(m) => { (m.title) ", " (m.held_on.format("%-d %B %Y")) }
+                                Some(m) => { (m.title) ", " (long_day(m.held_on)) }
                                 None => { "none on record" }
                             }
                         }
@@ -41,13 +43,7 @@ pub fn render(pack: &Pack) -> Vec<u8> {
                 }
                 nav aria-label="Contents" {
                     h2 { "Contents" }
-                    ol {
-                        li { a href="#exceptions" { "Exceptions" } }
-                        li { a href="#status" { "Status of instruments" } }
-                        li { a href="#changes" { "Changes since the previous meeting" } }
-                        li { a href="#indicators" { "Indicators" } }
-                        li { a href="#last-meeting" { "Resolutions of the previous meeting" } }
-                    }
+                    ol { @for (id, heading) in SECTIONS { li { a href=(format!("#{id}")) { (heading) } } } }
                 }
                 section #exceptions {
                     h2 { "Exceptions" }
@@ -64,9 +60,9 @@ pub fn render(pack: &Pack) -> Vec<u8> {
                                         td { (e.action.organisation_name.as_deref().unwrap_or("-")) }
                                         td { (e.action.lead) }
                                         td { (day(e.action.due_on)) }
-                                        td.num { (format!("{:.0}%", e.action.progress)) }
+                                        td.num { (percent(e.action.progress)) }
                                         td { (rag(e.action.rag)) }
-                                        td { (e.reasons.iter().map(|r| r.words()).collect::<Vec<_>>().join(", ")) }
+                                        td { (reasons(e)) }
                                     }
                                 }
                             }
@@ -91,7 +87,7 @@ pub fn render(pack: &Pack) -> Vec<u8> {
                                         th scope="row" { (i.title) }
                                         td { (kind_in_words(i.kind)) }
                                         td { (word(&i.state)) }
-                                        td.num { (i.progress.map_or_else(|| "-".to_owned(), |p| format!("{p:.0}%"))) }
+                                        td.num { (i.progress.map_or_else(|| "-".to_owned(), percent)) }
                                         td { (rag(i.rag)) }
                                         td.num { (i.rag_mix.red) }
                                         td.num { (i.rag_mix.amber) }
@@ -124,7 +120,7 @@ pub fn render(pack: &Pack) -> Vec<u8> {
                     @match &pack.last_meeting {
                         None => p { "No earlier meeting of the body is on record." },
                         Some(last) => {
-                            p { (last.meeting.title) ", " (last.meeting.held_on.format("%-d %B %Y")) }
+                            p { (last.meeting.title) ", " (long_day(last.meeting.held_on)) }
                             @if last.resolutions.is_empty() { p { "The meeting made no resolution on record." } }
                             @for r in &last.resolutions { (resolution(r)) }
                         }
@@ -138,7 +134,7 @@ pub fn render(pack: &Pack) -> Vec<u8> {
 
 fn changes_section(changes: &Changes) -> Markup {
     html! {
-        p { "Since " (changes.since.format("%-d %B %Y")) "." }
+        p { "Since " (long_day(changes.since)) "." }
         h3 { "New decisions" }
         @if changes.decisions.is_empty() { p { "None." } } @else {
             ul { @for r in &changes.decisions { li { (r.heading()) ": " (r.outcome.as_ref().map(word).unwrap_or_default()) } } }
@@ -176,19 +172,9 @@ fn action_list(actions: &[ActionRow]) -> Markup {
 fn indicator(i: &IndicatorStatus) -> Markup {
     html! {
         h3 { (i.title) }
-        p {
-            "Latest: " (reading(i.latest.as_ref(), &i.unit))
-            "; baseline: " (reading(i.baseline.as_ref(), &i.unit))
-            "; target: " (reading(i.target.as_ref(), &i.unit))
-            "; direction: " (i.direction.as_ref().map(word).unwrap_or_else(|| "-".to_owned()))
-            "; RAG: " (rag(i.rag)) "."
-        }
+        p { (indicator_summary(i)) }
         (chart(i))
     }
-}
-
-fn reading(r: Option<&domain::indicator::Reading>, unit: &str) -> String {
-    r.map_or_else(|| "-".to_owned(), |r| format!("{} {unit} ({})", r.value, r.as_of))
 }
 
 /// The readings as a line over time, scaled to fit, with the target as a dashed line: an SVG
@@ -196,28 +182,15 @@ fn reading(r: Option<&domain::indicator::Reading>, unit: &str) -> String {
 fn chart(i: &IndicatorStatus) -> Markup {
     const W: f64 = 480.0;
     const H: f64 = 120.0;
-    if i.readings.len() < 2 {
+    let Some(chart) = Chart::of(i, W, H) else {
         return html! {};
-    }
-    let values = i.readings.iter().map(|r| r.value).chain(i.target.iter().map(|t| t.value));
-    let (low, high) = values.fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(v), h.max(v)));
-    let span = if high > low { high - low } else { 1.0 };
-    let first = i.readings[0].as_of;
-    let days = (i.readings[i.readings.len() - 1].as_of - first).num_days().max(1) as f64;
-    let x = |d: domain::Date| 10.0 + (d - first).num_days() as f64 / days * (W - 20.0);
-    let y = |v: f64| H - 10.0 - (v - low) / span * (H - 20.0);
-    let points: Vec<String> = i.readings.iter().map(|r| format!("{:.1},{:.1}", x(r.as_of), y(r.value))).collect();
-    let label = format!(
-        "{}: {} readings from {} to {}",
-        i.title,
-        i.readings.len(),
-        i.readings[0].as_of,
-        i.readings[i.readings.len() - 1].as_of
-    );
+    };
+    let points: Vec<String> = chart.points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+    let (x1, x2) = Chart::target_span(W);
     html! {
-        svg width=(W) height=(H) viewBox=(format!("0 0 {W} {H}")) role="img" aria-label=(label) {
-            @if let Some(t) = &i.target {
-                line x1="10" x2=(W - 10.0) y1=(format!("{:.1}", y(t.value))) y2=(format!("{:.1}", y(t.value))) stroke="#505a5f" stroke-dasharray="4 4" {}
+        svg width=(W) height=(H) viewBox=(format!("0 0 {W} {H}")) role="img" aria-label=(chart.label) {
+            @if let Some(t) = chart.target {
+                line x1=(x1) x2=(x2) y1=(format!("{t:.1}")) y2=(format!("{t:.1}")) stroke="#505a5f" stroke-dasharray="4 4" {}
             }
             polyline points=(points.join(" ")) fill="none" stroke="#1d70b8" stroke-width="2" {}
         }
@@ -245,7 +218,7 @@ fn resolution(r: &ResolutionEntry) -> Markup {
                                 td { (c.organisation_name.as_deref().unwrap_or("-")) }
                                 td { (day(c.due_on)) }
                                 td { (word(&c.state)) }
-                                td.num { (format!("{:.0}%", c.progress)) }
+                                td.num { (percent(c.progress)) }
                                 td { (rag(c.rag)) }
                             }
                         }
@@ -254,10 +227,6 @@ fn resolution(r: &ResolutionEntry) -> Markup {
             }
         }
     }
-}
-
-fn day(d: Option<domain::Date>) -> String {
-    d.map_or_else(|| "-".to_owned(), |d| d.to_string())
 }
 
 /// The rating as a word in a box of its colour.

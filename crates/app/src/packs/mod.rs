@@ -1,9 +1,12 @@
-//! A board pack laid out as a document: one printable HTML page (`html`) or a workbook with a
-//! sheet per section (`xlsx`). The pack itself is [`crate::reports::Pack`], made by
+//! A board pack laid out as a document: one printable HTML page (`html`), a tagged PDF on A4
+//! (`pdf`) or a workbook with a sheet per section (`xlsx`). The pack itself is [`crate::reports::Pack`], made by
 //! [`crate::Reports::pack`]; the command line, the HTTP API and the dashboard ask for it and
 //! hand back what [`render`] writes.
 
+mod chart;
 mod html;
+mod pdf;
+mod words;
 mod xlsx;
 
 use crate::reports::Pack;
@@ -12,6 +15,7 @@ use crate::reports::Pack;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PackFormat {
     Html,
+    Pdf,
     Xlsx,
 }
 
@@ -20,6 +24,7 @@ impl PackFormat {
     pub fn parse(name: &str) -> Result<Self, UnknownPackFormat> {
         match name {
             "html" => Ok(PackFormat::Html),
+            "pdf" => Ok(PackFormat::Pdf),
             "xlsx" => Ok(PackFormat::Xlsx),
             other => Err(UnknownPackFormat(other.to_owned())),
         }
@@ -29,6 +34,7 @@ impl PackFormat {
     pub fn media_type(self) -> &'static str {
         match self {
             PackFormat::Html => "text/html; charset=utf-8",
+            PackFormat::Pdf => "application/pdf",
             PackFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
     }
@@ -37,6 +43,7 @@ impl PackFormat {
     pub fn extension(self) -> &'static str {
         match self {
             PackFormat::Html => "html",
+            PackFormat::Pdf => "pdf",
             PackFormat::Xlsx => "xlsx",
         }
     }
@@ -44,18 +51,23 @@ impl PackFormat {
 
 /// A format name no pack is written in.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("a pack is written as html or xlsx, not {0:?}: give one of those")]
+#[error("a pack is written as html, pdf or xlsx, not {0:?}: give one of those")]
 pub struct UnknownPackFormat(pub String);
 
 /// Why a pack could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("failed to write the workbook: {0}")]
-pub struct PackUnwritable(#[from] rust_xlsxwriter::XlsxError);
+pub enum PackUnwritable {
+    #[error("failed to write the workbook: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
+    #[error(transparent)]
+    Pdf(#[from] pdf::PdfUnwritable),
+}
 
 /// The pack written in `format`.
 pub fn render(pack: &Pack, format: PackFormat) -> Result<Vec<u8>, PackUnwritable> {
     match format {
         PackFormat::Html => Ok(html::render(pack)),
+        PackFormat::Pdf => Ok(pdf::render(pack)?),
         PackFormat::Xlsx => Ok(xlsx::render(pack)?),
     }
 }

@@ -261,6 +261,8 @@ async fn meeting_page(
             p #pack {
                 "The board pack for this meeting: "
                 a href=(format!("/dashboard/packs/{b}?as_of={day}&format=html")) { "read it as a web page" }
+                ", "
+                a href=(format!("/dashboard/packs/{b}?as_of={day}&format=pdf")) { "download it as a PDF" }
                 " or "
                 a href=(format!("/dashboard/packs/{b}?as_of={day}&format=xlsx")) { "download it as a spreadsheet" }
                 "."
