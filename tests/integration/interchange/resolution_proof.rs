@@ -46,9 +46,65 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
     .expect("verifies")
     .to_string();
     assert!(
-        minute.starts_with("Resolution west-lindsey-pcc-2021-03-09-45: minute 45 of west-lindsey-prosperous-communities-committee, decided 9 March 2021, is event "),
+        minute.starts_with("Resolution west-lindsey-pcc-2021-03-09-45: minute 45 of West Lindsey District Council's Prosperous Communities Committee, decided 9 March 2021, is event "),
         "{minute}"
     );
+    let body = stores
+        .events
+        .read_stream(
+            &domain::ids::body_stream(
+                &domain::values::Key::parse("west-lindsey-prosperous-communities-committee").expect("a key"),
+            ),
+            StreamBound::UpToVersion(1),
+        )
+        .await
+        .expect("the body");
+    let council = stores
+        .events
+        .read_stream(
+            &domain::ids::organisation_stream(&domain::values::OrgId::parse("GB-LAE-WLI").expect("an id")),
+            StreamBound::UpToVersion(1),
+        )
+        .await
+        .expect("the council");
+    let named = format!(
+        "The body is named as it was established, at position {}, and West Lindsey District Council as it was registered, at position {}, both in that log.",
+        body[0].position, council[0].position
+    );
+    assert!(minute.contains(&named), "{minute}");
+
+    // The events that name the body are proved: another body's naming events, or a file of the
+    // second format without them, are refused; a file of the first format names the body by its key.
+    let minute_file = &files[ids.iter().position(|i| i == "west-lindsey-pcc-2021-03-09-45").expect("minute 45")];
+    // The top-level `names` entry of a pretty-printed file, from its key to the next key.
+    let names_of = |file: &str| {
+        let from = file.find("\n  \"names\": [").expect("names");
+        let to = file.find("\n  \"checkpoint_head\": ").expect("checkpoint_head");
+        file[from..to].to_owned()
+    };
+    let names = names_of(minute_file);
+    let other = files.iter().map(|f| names_of(f)).find(|n| *n != names).expect("a resolution of another body");
+    let refused = resolution_proof::verify(&minute_file.replace(&names, &other), &signer.verifier(), &[])
+        .expect_err("another body's names");
+    assert!(refused.to_string().contains("is not the body's establishment"), "{refused}");
+    let without = minute_file.replace(&names, "");
+    let refused = resolution_proof::verify(&without, &signer.verifier(), &[]).expect_err("no names");
+    assert!(refused.to_string().contains("carries the events that name the body"), "{refused}");
+    let first_format = without.replace("resolution-proof@v2", "resolution-proof@v1");
+    let first_format =
+        resolution_proof::verify(&first_format, &signer.verifier(), &[]).expect("the first format verifies");
+    assert!(first_format.named.is_none());
+    assert!(
+        first_format.to_string().contains("minute 45 of the body west-lindsey-prosperous-communities-committee (this file names it by its key only), decided 9 March 2021"),
+        "{first_format}"
+    );
+    let refused = resolution_proof::verify(
+        &minute_file.replace("resolution-proof@v2", "resolution-proof@v1"),
+        &signer.verifier(),
+        &[],
+    )
+    .expect_err("names in the first format");
+    assert!(refused.to_string().contains("this file's format is covenant.resolution-proof@v1"), "{refused}");
 
     // One byte changed anywhere in a file is refused.
     let original = files[0].as_bytes();
