@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::interchange::cloudevents::{self, ExportError, LOG_URI_PREFIX};
-use crate::{Checkpoint, Cosignature, NoteVerifier, Stores, cosignatures};
+use crate::{Checkpoint, Cosignature, NoteVerifier, Stores, Unserved, Witnessing, cosignatures};
 
 /// The `format` of a resolution's proof file: the second carries the events that name the body.
 pub const FORMAT: &str = "covenant.resolution-proof@v2";
@@ -62,8 +62,10 @@ pub enum ResolutionProofError {
     NotRecorded(String),
     #[error("no checkpoint has been signed yet: sign one with `covenant checkpoint`, then export the proof")]
     NoCheckpoint,
+    #[error("{0}")]
+    NotWitnessed(crate::Unserved),
     #[error(
-        "the resolution's event at position {position} is not covered by the latest checkpoint ({size} events): sign a new one with `covenant checkpoint`, then export the proof"
+        "the resolution's event at position {position} is not covered by the latest checkpoint served ({size} events): sign a new one with `covenant checkpoint` (and, when [transparency] quorum is set, have it cosigned), then export the proof"
     )]
     NotCovered { position: u64, size: u64 },
     #[error("the proof is refused: {0}")]
@@ -80,10 +82,16 @@ fn refused(detail: impl Into<String>) -> ResolutionProofError {
     ResolutionProofError::Refused(detail.into())
 }
 
-/// Writes the proof file of resolution `id` against the latest signed checkpoint.
-pub async fn export(stores: &Stores, id: &str) -> Result<String, ResolutionProofError> {
+/// Writes the proof file of resolution `id` against the checkpoint the log serves: the latest
+/// signed, or the latest the quorum of `witnessing` cosigned.
+pub async fn export(stores: &Stores, id: &str, witnessing: &Witnessing) -> Result<String, ResolutionProofError> {
     let key = Key::parse(id).map_err(ResolutionProofError::Key)?;
-    let checkpoint = stores.checkpoints.latest_checkpoint().await?.ok_or(ResolutionProofError::NoCheckpoint)?;
+    let checkpoint = match witnessing.served(stores).await {
+        Ok(served) => served.checkpoint,
+        Err(Unserved::NoneSigned) => return Err(ResolutionProofError::NoCheckpoint),
+        Err(Unserved::Store(error)) => return Err(error.into()),
+        Err(unwitnessed) => return Err(ResolutionProofError::NotWitnessed(unwitnessed)),
+    };
     let events = stores.events.read_stream(&resolution_stream(&key), StreamBound::All).await?;
     if events.is_empty() {
         return Err(ResolutionProofError::NotRecorded(id.to_owned()));

@@ -21,7 +21,7 @@ const ALARM: u8 = 3;
 
 /// Follow another Covenant's checkpoints as a witness, cosigning each consistent one.
 ///
-/// Each round reads the log's latest checkpoint (GET /api/v1/checkpoint), checks the log's
+/// Each round reads the log's latest checkpoint (GET /api/v1/checkpoint/latest), checks the log's
 /// signature with --log-key, asks for a consistency proof from the checkpoint this witness
 /// cosigned last (kept in --state), and only if the log only grew cosigns the new checkpoint
 /// with --key and sends the cosignature to the log (POST /api/v1/checkpoint/cosignatures), which
@@ -162,7 +162,7 @@ struct Log {
 impl Log {
     async fn checkpoint(&self) -> anyhow::Result<String> {
         let response =
-            self.client.get(format!("{}/api/v1/checkpoint", self.base)).bearer_auth(&self.token).send().await;
+            self.client.get(format!("{}/api/v1/checkpoint/latest", self.base)).bearer_auth(&self.token).send().await;
         text(response, "read the log's checkpoint").await
     }
 

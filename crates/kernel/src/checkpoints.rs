@@ -26,6 +26,9 @@ pub trait CheckpointStore: Send + Sync {
     /// The checkpoint signed last, if any.
     async fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, StoreError>;
 
+    /// Up to `limit` checkpoints of fewer than `below` events, the one signed last first.
+    async fn checkpoints_below(&self, below: u64, limit: u32) -> Result<Vec<SignedCheckpoint>, StoreError>;
+
     /// The checkpoint of `size` events signed last, if any.
     async fn checkpoint_of_size(&self, size: u64) -> Result<Option<SignedCheckpoint>, StoreError>;
 

@@ -28,6 +28,19 @@ impl CheckpointStore for SqliteStore {
         row.as_ref().map(checkpoint).transpose()
     }
 
+    async fn checkpoints_below(&self, below: u64, limit: u32) -> Result<Vec<SignedCheckpoint>, StoreError> {
+        // Sizes never fall from one checkpoint to the next, so the newest first is by id.
+        let rows = sqlx::query(
+            "SELECT size, root, note, signed_at FROM checkpoints WHERE size < ?1 ORDER BY id DESC LIMIT ?2",
+        )
+        .bind(i64::try_from(below).map_err(unavailable)?)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.iter().map(checkpoint).collect()
+    }
+
     async fn checkpoint_of_size(&self, size: u64) -> Result<Option<SignedCheckpoint>, StoreError> {
         let row =
             sqlx::query("SELECT size, root, note, signed_at FROM checkpoints WHERE size = ?1 ORDER BY id DESC LIMIT 1")

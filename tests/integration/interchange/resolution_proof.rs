@@ -3,7 +3,7 @@
 //! another key, and a proof for another event are each refused.
 
 use app::resolution_proof::{self, ResolutionProofError};
-use app::{KeyKind, NoteSigner, Recorder};
+use app::{KeyKind, NoteSigner, Recorder, Witnessing};
 use domain::testing::default_now;
 use kernel::{Position, StreamBound};
 use tests::{TestStore, on_both_backends};
@@ -14,7 +14,7 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
     for story in app::seeds::stories() {
         app::load_story(&recorder, &story, default_now()).await.expect("the story is recorded");
     }
-    let unsigned = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45").await;
+    let unsigned = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45", &Witnessing::default()).await;
     assert!(matches!(unsigned, Err(ResolutionProofError::NoCheckpoint)), "{unsigned:?}");
     let signer = NoteSigner::generate("lincolnshire.example/covenant").expect("a key");
     let checkpoint = app::sign_head(&stores, &signer).await.expect("signed");
@@ -25,7 +25,7 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
 
     let mut files = Vec::new();
     for id in &ids {
-        let file = resolution_proof::export(&stores, id).await.expect("the proof exports");
+        let file = resolution_proof::export(&stores, id, &Witnessing::default()).await.expect("the proof exports");
         let proven = resolution_proof::verify(&file, &signer.verifier(), &[]).expect("the proof verifies offline");
         let stream = domain::ids::resolution_stream(&domain::values::Key::parse(id.as_str()).expect("a key"));
         let recorded = stores.events.read_stream(&stream, StreamBound::All).await.expect("the stream");
@@ -141,7 +141,7 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
     let head = stores.events.head().await.expect("head").position;
     assert_eq!(head, Position(checkpoint.size));
     stores.checkpoints.save_checkpoint(&kernel::SignedCheckpoint { size: 10, ..checkpoint }).await.expect("kept");
-    let late = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45").await;
+    let late = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45", &Witnessing::default()).await;
     assert!(matches!(late, Err(ResolutionProofError::NotCovered { size: 10, .. })), "{late:?}");
 }
 
@@ -159,7 +159,9 @@ async fn a_proof_is_checked_against_the_witnesses_asked_for(db: &TestStore) {
     app::accept_cosignature(&stores, &[witness.verifier()], &witness.sign(&checkpoint.body()))
         .await
         .expect("the cosignature is kept");
-    let file = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45").await.expect("exported");
+    let file = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45", &Witnessing::default())
+        .await
+        .expect("exported");
 
     let proven = resolution_proof::verify(&file, &signer.verifier(), &[witness.verifier()]).expect("cosigned");
     assert_eq!(proven.cosigned_by.len(), 1);
