@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 
-use crate::{Position, StoreError};
+use crate::{Hash, Position, StoreError};
 
 /// A projection's serialised state and the last position folded into it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,6 +15,10 @@ pub struct Snapshot {
     pub position: Position,
     /// The state, as JSON.
     pub state: String,
+    /// The chain hash of the event at `position` when the state was saved, so that a log
+    /// holding another event there since (a rewritten log) is not taken for the one folded;
+    /// `None` at position zero, and for snapshots saved before it was kept.
+    pub hash: Option<Hash>,
 }
 
 /// Where snapshots are kept: beside the log, in the same database.
