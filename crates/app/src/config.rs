@@ -15,7 +15,7 @@ use projections::Rules;
 use serde::Deserialize;
 
 use crate::reminders::{ReminderSettings, Schedule, SmtpLogin, SmtpSecurity};
-use crate::{KeyKind, NoteVerifier, Provider, Role, RoleMapping, RoleRule, SessionLimits};
+use crate::{KeyKind, NoteVerifier, Provider, Role, RoleMapping, RoleRule, SessionLimits, Witnessing};
 use domain::OrgId;
 
 /// The environment variable naming the database.
@@ -117,8 +117,9 @@ pub struct Transparency {
     /// taken from the config file's directory.
     pub key: Option<PathBuf>,
     pub policy: CheckpointPolicy,
-    /// The witnesses whose cosignatures the log keeps and serves with its checkpoints.
-    pub witnesses: Vec<NoteVerifier>,
+    /// The witnesses whose cosignatures the log keeps and serves with its checkpoints, and how
+    /// many of them must cosign a checkpoint before it is served.
+    pub witnessing: Witnessing,
 }
 
 /// When the service signs a new checkpoint: once the log has grown by `every_events` events
@@ -231,6 +232,7 @@ struct TransparencyFile {
     checkpoint_every_events: Option<u64>,
     checkpoint_every_seconds: Option<u64>,
     witnesses: Option<Vec<String>>,
+    quorum: Option<usize>,
 }
 
 /// The `[rules]` table as written: every setting optional, unknown ones refused.
@@ -451,12 +453,22 @@ fn transparency(path: &Path, table: TransparencyFile) -> Result<Transparency, Co
                 ),
             })
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
+    let quorum = table.quorum.unwrap_or(0);
+    if quorum > witnesses.len() {
+        return Err(ConfigError::File {
+            path: path.to_owned(),
+            detail: format!(
+                "[transparency] quorum is {quorum}, but witnesses names {}: name at least {quorum} witnesses, or lower the quorum",
+                witnesses.len()
+            ),
+        });
+    }
     let base = path.parent().unwrap_or(Path::new(""));
     Ok(Transparency {
         key: table.key.map(|key| base.join(key)),
         policy: CheckpointPolicy { every_events, every: Duration::from_secs(every_seconds) },
-        witnesses,
+        witnessing: Witnessing { witnesses, quorum },
     })
 }
 
@@ -677,7 +689,7 @@ pub enum ConfigError {
     #[error("'{0}://' is not a database Covenant supports: use sqlite://FILE or postgres://USER@HOST/DATABASE")]
     UnknownScheme(String),
     #[error(
-        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds and witnesses (docs/audit.md), a [rules] table with the settings docs/reports.md lists, a [sign_in] table (docs/sign-in.md), and a [reminders] table with smtp_host, from, dashboard and the other settings docs/packs.md lists",
+        "failed to read config file {}: {detail}; it may set database_url = \"…\", a [transparency] table with key = \"FILE\", checkpoint_every_events, checkpoint_every_seconds, witnesses and quorum (docs/audit.md), a [rules] table with the settings docs/reports.md lists, a [sign_in] table (docs/sign-in.md), and a [reminders] table with smtp_host, from, dashboard and the other settings docs/packs.md lists",
         path.display()
     )]
     File { path: PathBuf, detail: String },
@@ -762,7 +774,22 @@ mod tests {
         .expect("write");
         let witnessed =
             Config::resolve(None, None, Some(&etc.join("witnessed.toml")), dir.path()).expect("a witness's key");
-        assert_eq!(witnessed.transparency.witnesses, [witness.verifier()]);
+        assert_eq!(witnessed.transparency.witnessing, Witnessing { witnesses: vec![witness.verifier()], quorum: 0 });
+        std::fs::write(
+            etc.join("quorum.toml"),
+            format!("[transparency]\nwitnesses = [\"{}\"]\nquorum = 1\n", witness.verifier().to_text()),
+        )
+        .expect("write");
+        let quorum = Config::resolve(None, None, Some(&etc.join("quorum.toml")), dir.path()).expect("a quorum of one");
+        assert_eq!(quorum.transparency.witnessing.quorum, 1);
+        std::fs::write(
+            etc.join("too-many.toml"),
+            format!("[transparency]\nwitnesses = [\"{}\"]\nquorum = 2\n", witness.verifier().to_text()),
+        )
+        .expect("write");
+        let refused =
+            Config::resolve(None, None, Some(&etc.join("too-many.toml")), dir.path()).expect_err("more than named");
+        assert!(refused.to_string().contains("quorum is 2, but witnesses names 1"), "{refused}");
         let log = crate::NoteSigner::generate("example.org/covenant").expect("name");
         std::fs::write(
             etc.join("log-key.toml"),

@@ -17,6 +17,7 @@ pub mod interchange;
 pub mod oidc;
 pub mod packs;
 pub mod publisher;
+mod quorum;
 mod record_error;
 mod recorder;
 pub mod reminders;
@@ -47,6 +48,7 @@ pub use config::{
 pub use id_seed::IdSeed;
 pub use kernel::OpenMode;
 pub use oidc::{OpenIdSignIn, PENDING_FOR, Provider, SignInError, prune_pending};
+pub use quorum::{Served, Unserved, Witnessing};
 pub use record_error::{InvalidRequest, RecordError};
 pub use recorder::{ATTEMPTS, AppendedEvent, Provenance, RESENDS, Recorded, Recorder, Submission};
 pub use reports::{

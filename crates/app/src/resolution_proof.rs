@@ -7,9 +7,9 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use domain::ids::resolution_stream;
+use domain::ids::{body_stream, organisation_stream, resolution_stream};
 use domain::values::{Date, Key};
-use domain::{codec, resolution};
+use domain::{body, codec, organisation, resolution};
 use kernel::{
     Hash, InclusionProof, Position, RecordedEvent, SignedCheckpoint, StoreError, StreamBound, Timestamp, TreeError,
     event_hash, event_leaf,
@@ -18,10 +18,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::interchange::cloudevents::{self, ExportError, LOG_URI_PREFIX};
-use crate::{Checkpoint, Cosignature, NoteVerifier, Stores, cosignatures};
+use crate::{Checkpoint, Cosignature, NoteVerifier, Stores, Unserved, Witnessing, cosignatures};
 
-/// The `format` of a resolution's proof file.
-pub const FORMAT: &str = "covenant.resolution-proof@v1";
+/// The `format` of a resolution's proof file: the second carries the events that name the body.
+pub const FORMAT: &str = "covenant.resolution-proof@v2";
+/// The `format` of the first proof files, which named the body by its key only; still verified.
+const FORMAT_V1: &str = "covenant.resolution-proof@v1";
 /// The first line of a C2SP `tlog-proof`.
 const TLOG_PROOF: &str = "c2sp.org/tlog-proof@v1";
 
@@ -33,6 +35,10 @@ struct ProofFile {
     resolution: String,
     /// The resolution's events, in stream order.
     events: Vec<Proved>,
+    /// The events that name the body: its establishment, then its first parent organisation's
+    /// registration (absent from the first format).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    names: Vec<Proved>,
     /// The last event the checkpoint covers: its recorded time dates the checkpoint.
     checkpoint_head: Proved,
 }
@@ -56,8 +62,10 @@ pub enum ResolutionProofError {
     NotRecorded(String),
     #[error("no checkpoint has been signed yet: sign one with `covenant checkpoint`, then export the proof")]
     NoCheckpoint,
+    #[error("{0}")]
+    NotWitnessed(crate::Unserved),
     #[error(
-        "the resolution's event at position {position} is not covered by the latest checkpoint ({size} events): sign a new one with `covenant checkpoint`, then export the proof"
+        "the resolution's event at position {position} is not covered by the latest checkpoint served ({size} events): sign a new one with `covenant checkpoint` (and, when [transparency] quorum is set, have it cosigned), then export the proof"
     )]
     NotCovered { position: u64, size: u64 },
     #[error("the proof is refused: {0}")]
@@ -74,10 +82,16 @@ fn refused(detail: impl Into<String>) -> ResolutionProofError {
     ResolutionProofError::Refused(detail.into())
 }
 
-/// Writes the proof file of resolution `id` against the latest signed checkpoint.
-pub async fn export(stores: &Stores, id: &str) -> Result<String, ResolutionProofError> {
+/// Writes the proof file of resolution `id` against the checkpoint the log serves: the latest
+/// signed, or the latest the quorum of `witnessing` cosigned.
+pub async fn export(stores: &Stores, id: &str, witnessing: &Witnessing) -> Result<String, ResolutionProofError> {
     let key = Key::parse(id).map_err(ResolutionProofError::Key)?;
-    let checkpoint = stores.checkpoints.latest_checkpoint().await?.ok_or(ResolutionProofError::NoCheckpoint)?;
+    let checkpoint = match witnessing.served(stores).await {
+        Ok(served) => served.checkpoint,
+        Err(Unserved::NoneSigned) => return Err(ResolutionProofError::NoCheckpoint),
+        Err(Unserved::Store(error)) => return Err(error.into()),
+        Err(unwitnessed) => return Err(ResolutionProofError::NotWitnessed(unwitnessed)),
+    };
     let events = stores.events.read_stream(&resolution_stream(&key), StreamBound::All).await?;
     if events.is_empty() {
         return Err(ResolutionProofError::NotRecorded(id.to_owned()));
@@ -91,17 +105,44 @@ pub async fn export(stores: &Stores, id: &str) -> Result<String, ResolutionProof
         return Err(ResolutionProofError::NotCovered { position: events[0].position.0, size: checkpoint.size });
     };
     let log = cloudevents::log_uri(&first.hash);
+    let names = naming_events(stores, &events[0]).await?;
+    if let Some(late) = names.iter().find(|e| e.position.0 > checkpoint.size) {
+        return Err(ResolutionProofError::NotCovered { position: late.position.0, size: checkpoint.size });
+    }
     let mut proved = Vec::with_capacity(events.len());
     for event in &events {
         proved.push(prove(stores, event, &log, &checkpoint).await?);
+    }
+    let mut proved_names = Vec::with_capacity(names.len());
+    for event in &names {
+        proved_names.push(prove(stores, event, &log, &checkpoint).await?);
     }
     let file = ProofFile {
         format: FORMAT.to_owned(),
         resolution: id.to_owned(),
         events: proved,
+        names: proved_names,
         checkpoint_head: prove(stores, head, &log, &checkpoint).await?,
     };
     Ok(write(&file))
+}
+
+/// The events that name the body of the resolution recorded by `recording`: the body's
+/// establishment (version 1 of its stream) and its first parent organisation's registration.
+async fn naming_events(stores: &Stores, recording: &RecordedEvent) -> Result<Vec<RecordedEvent>, ResolutionProofError> {
+    let Ok(domain::Event::Resolution(resolution::Event::Recorded { body, .. })) = codec::decode_recorded(recording)
+    else {
+        return Err(ResolutionProofError::NotRecorded(recording.stream_id.to_string()));
+    };
+    let mut names = stores.events.read_stream(&body_stream(&body), StreamBound::UpToVersion(1)).await?;
+    let parent = match names.first().map(codec::decode_recorded) {
+        Some(Ok(domain::Event::Body(body::Event::Established { parents, .. }))) => parents.into_iter().next(),
+        _ => None,
+    };
+    if let Some(parent) = parent {
+        names.extend(stores.events.read_stream(&organisation_stream(&parent), StreamBound::UpToVersion(1)).await?);
+    }
+    Ok(names)
 }
 
 async fn prove(
@@ -162,7 +203,11 @@ pub struct Proven {
     pub resolution: String,
     pub minute_number: Option<String>,
     pub agenda_item: String,
+    /// The body's key.
     pub body: String,
+    /// The names the body and its organisation were first recorded with, each proved; `None`
+    /// for a file of the first format, which names the body by its key only.
+    pub named: Option<Named>,
     pub decided_on: Date,
     /// The positions of the resolution's events, the first being its recording.
     pub positions: Vec<u64>,
@@ -181,17 +226,34 @@ impl fmt::Display for Proven {
             Some(minute) => format!("minute {minute}"),
             None => format!("agenda item {}", self.agenda_item),
         };
+        let body = match &self.named {
+            Some(named) => named.title(),
+            None => format!("the body {} (this file names it by its key only)", self.body),
+        };
         writeln!(
             f,
-            "Resolution {}: {item} of {}, decided {}, is event {} of the log whose checkpoint of {} events (the last recorded on {}) was signed by {}.",
+            "Resolution {}: {item} of {body}, decided {}, is event {} of the log whose checkpoint of {} events (the last recorded on {}) was signed by {}.",
             self.resolution,
-            self.body,
             self.decided_on.format("%-d %B %Y"),
             self.positions[0],
             self.checkpoint_size,
             self.checkpoint_head_recorded.as_datetime().format("%-d %B %Y"),
             self.signed_by,
         )?;
+        if let Some(named) = &self.named {
+            match &named.organisation {
+                Some((organisation, at)) => writeln!(
+                    f,
+                    "The body is named as it was established, at position {}, and {organisation} as it was registered, at position {at}, both in that log.",
+                    named.body_position
+                )?,
+                None => writeln!(
+                    f,
+                    "The body is named as it was established, at position {}, in that log.",
+                    named.body_position
+                )?,
+            }
+        }
         for cosignature in &self.cosigned_by {
             writeln!(f, "The checkpoint is cosigned by {cosignature}.")?;
         }
@@ -212,16 +274,81 @@ impl fmt::Display for Proven {
     }
 }
 
+/// The body named by the events of a proof file, each proved in the log like the resolution's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    /// The body's name, from its establishment.
+    pub body: String,
+    pub body_position: u64,
+    /// Its first parent organisation's name and position, from its registration.
+    pub organisation: Option<(String, u64)>,
+}
+
+impl Named {
+    /// "West Lindsey District Council's Prosperous Communities Committee".
+    fn title(&self) -> String {
+        match &self.organisation {
+            Some((organisation, _)) => format!("{organisation}'s {}", self.body),
+            None => self.body.clone(),
+        }
+    }
+}
+
+/// Reads the proved events that name `body`: its establishment, then its first parent
+/// organisation's registration, each the first event of its stream.
+fn read_names(body: &Key, names: &[(RecordedEvent, String, InclusionProof)]) -> Result<Named, ResolutionProofError> {
+    let decode = |event: &RecordedEvent| {
+        codec::decode_recorded(event)
+            .map_err(|e| refused(format!("the event at position {} cannot be read: {e}", event.position)))
+    };
+    let first = |event: &RecordedEvent, stream: kernel::StreamId, what: &str| {
+        if event.stream_id != stream || event.stream_version != 1 {
+            return Err(refused(format!(
+                "the event at position {} is not {what}, the first event of {stream}",
+                event.position
+            )));
+        }
+        Ok(())
+    };
+    let [(established, _, _), rest @ ..] = names else { return Err(refused("it holds no event naming the body")) };
+    first(established, body_stream(body), "the body's establishment")?;
+    let domain::Event::Body(body::Event::Established { name, parents, .. }) = decode(established)? else {
+        return Err(refused(format!("the event at position {} is not the body's establishment", established.position)));
+    };
+    let organisation = match (parents.first(), rest) {
+        (None, []) => None,
+        (Some(parent), [(registered, _, _)]) => {
+            first(registered, organisation_stream(parent), "the registration of the body's first parent organisation")?;
+            let domain::Event::Organisation(organisation::Event::Registered { name, .. }) = decode(registered)? else {
+                return Err(refused(format!("the event at position {} is not a registration", registered.position)));
+            };
+            Some((name, registered.position.0))
+        }
+        _ => {
+            return Err(refused(
+                "its events naming the body are not the body's establishment and its first parent's registration",
+            ));
+        }
+    };
+    Ok(Named { body: name, body_position: established.position.0, organisation })
+}
+
 /// Checks a proof file with the log's verifier key alone, and the cosignature of each of
 /// `witnesses` on its checkpoint, and says what it proves. One byte changed anywhere in the file
 /// is refused, and so is a checkpoint one of `witnesses` did not cosign.
 pub fn verify(text: &str, verifier: &NoteVerifier, witnesses: &[NoteVerifier]) -> Result<Proven, ResolutionProofError> {
     let file: ProofFile =
         serde_json::from_str(text).map_err(|e| refused(format!("the file is not a resolution proof ({e})")))?;
-    if file.format != FORMAT {
+    if file.format != FORMAT && file.format != FORMAT_V1 {
         return Err(refused(format!("its format is '{}', not {FORMAT}", file.format)));
     }
-    let all: Vec<&Proved> = file.events.iter().chain([&file.checkpoint_head]).collect();
+    if (file.format == FORMAT) == file.names.is_empty() {
+        return Err(refused(format!(
+            "{} carries the events that name the body, {FORMAT_V1} does not: this file's format is {}",
+            FORMAT, file.format
+        )));
+    }
+    let all: Vec<&Proved> = file.events.iter().chain(&file.names).chain([&file.checkpoint_head]).collect();
     let parsed = all
         .iter()
         .map(|proved| parse_tlog_proof(&proved.proof))
@@ -238,6 +365,7 @@ pub fn verify(text: &str, verifier: &NoteVerifier, witnesses: &[NoteVerifier]) -
         checked.push(check(proved, index, path, &checkpoint)?);
     }
     let (head, head_log, head_proof) = checked.pop().ok_or_else(|| refused("it holds no events"))?;
+    let names = checked.split_off(file.events.len());
     let events = checked;
     if head.position.0 != checkpoint.size {
         return Err(refused("its checkpoint_head is not the last event the checkpoint covers"));
@@ -260,11 +388,13 @@ pub fn verify(text: &str, verifier: &NoteVerifier, witnesses: &[NoteVerifier]) -
     else {
         return Err(refused(format!("its first event is {}, not the resolution's recording", first.event_type)));
     };
+    let named = if names.is_empty() { None } else { Some(read_names(&body, &names)?) };
     // Every byte must be as `export` writes it: rebuild the file from what was checked.
     let rebuilt = ProofFile {
-        format: FORMAT.to_owned(),
+        format: file.format.clone(),
         resolution: file.resolution.clone(),
         events: events.iter().map(|(event, log, proof)| rebuild(event, log, proof, note)).collect::<Result<_, _>>()?,
+        names: names.iter().map(|(event, log, proof)| rebuild(event, log, proof, note)).collect::<Result<_, _>>()?,
         checkpoint_head: rebuild(&head, &head_log, &head_proof, note)?,
     };
     if write(&rebuilt) != text {
@@ -277,6 +407,7 @@ pub fn verify(text: &str, verifier: &NoteVerifier, witnesses: &[NoteVerifier]) -
         minute_number,
         agenda_item,
         body: body.as_str().to_owned(),
+        named,
         decided_on,
         positions: events.iter().map(|(e, _, _)| e.position.0).collect(),
         checkpoint_size: checkpoint.size,

@@ -23,6 +23,7 @@ mod token;
 mod verify;
 mod webhook;
 mod witness;
+mod witness_metrics;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

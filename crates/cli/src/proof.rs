@@ -46,7 +46,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         ProofCommand::Export { resolution, out } => {
             let stores = crate::open(config, app::OpenMode::ReadOnly).await?;
-            let text = resolution_proof::export(&stores, &resolution).await?;
+            let text = resolution_proof::export(&stores, &resolution, &config.transparency.witnessing).await?;
             let out = out.unwrap_or_else(|| PathBuf::from(format!("resolution-{resolution}.proof.json")));
             std::fs::write(&out, text).with_context(|| format!("failed to write {}", out.display()))?;
             println!("Wrote the proof of resolution {resolution} to {}.", out.display());

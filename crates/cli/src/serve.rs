@@ -173,7 +173,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
     if let Some(signer) = signer {
         service.sign_checkpoints(signer, config.transparency.policy);
     }
-    service.accept_cosignatures(config.transparency.witnesses.clone());
+    service.accept_cosignatures(config.transparency.witnessing.clone());
     let sign_in = app::OpenIdSignIn::new(config.providers.clone(), config.roles.clone(), config.public_url.as_deref())
         .context("failed to set up signing in with the [sign_in] providers")?;
     service.sign_in_with(sign_in);

@@ -15,13 +15,14 @@ use kernel::Hash;
 use serde::{Deserialize, Serialize};
 
 use crate::keys::read_verifier;
+use crate::witness_metrics::WitnessMetrics;
 
 /// The exit code of a witness that found the log rolled back or rewritten.
 const ALARM: u8 = 3;
 
 /// Follow another Covenant's checkpoints as a witness, cosigning each consistent one.
 ///
-/// Each round reads the log's latest checkpoint (GET /api/v1/checkpoint), checks the log's
+/// Each round reads the log's latest checkpoint (GET /api/v1/checkpoint/latest), checks the log's
 /// signature with --log-key, asks for a consistency proof from the checkpoint this witness
 /// cosigned last (kept in --state), and only if the log only grew cosigns the new checkpoint
 /// with --key and sends the cosignature to the log (POST /api/v1/checkpoint/cosignatures), which
@@ -58,6 +59,11 @@ pub struct Args {
     /// the log misbehaved, 1 when the round could not be made.
     #[arg(long)]
     once: bool,
+    /// After each round, write the witness's metrics to this file in the Prometheus text format
+    /// (the size last cosigned, when a round last succeeded, the alarms raised), for a node
+    /// exporter's textfile collector or a scraper to alert on.
+    #[arg(long, value_name = "FILE")]
+    metrics: Option<PathBuf>,
 }
 
 /// What the state file holds: the last checkpoint cosigned, and its cosignature if the log has
@@ -68,6 +74,23 @@ struct Kept {
     state: WitnessState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     undelivered: Option<String>,
+    /// When a round last ended without an error or an alarm, in seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_success: Option<u64>,
+    /// Alarms raised since this file was made.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    alarms: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// How a round ended, as the state file counts it.
+enum Tally {
+    Success,
+    Alarm,
+    Error,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -77,19 +100,42 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let key = NoteSigner::parse(&text)
         .and_then(|key| key.of_kind(KeyKind::Witness))
         .with_context(|| format!("failed to read the witness key in {}", args.key.display()))?;
+    let log_name = log_key.name().to_owned();
     let witness = Witness::new(log_key, key)?;
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
     let log = Log { client, base: args.log.trim_end_matches('/').to_owned(), token: args.token.clone() };
+    let count = |outcome: Tally| -> anyhow::Result<()> {
+        let kept = tally(&args.state, outcome)?;
+        match &args.metrics {
+            Some(path) => WitnessMetrics {
+                log: &log_name,
+                cosigned_size: kept.as_ref().map_or(0, |k| k.state.size),
+                last_success: kept.as_ref().and_then(|k| k.last_success),
+                alarms: kept.as_ref().map_or(0, |k| k.alarms),
+            }
+            .write(path),
+            None => Ok(()),
+        }
+    };
     loop {
         match round(&witness, &log, &args.state).await {
-            Ok(said) => println!("{said}"),
+            Ok(said) => {
+                println!("{said}");
+                count(Tally::Success)?;
+            }
             Err(error) => match error.downcast_ref::<WitnessError>() {
                 Some(alarm) if alarm.is_alarm() => {
                     eprintln!("ALARM: {alarm}. This witness did not cosign; keep its state file as evidence.");
+                    count(Tally::Alarm)?;
                     return Ok(ExitCode::from(ALARM));
                 }
-                _ if args.once => return Err(error),
-                _ => eprintln!("error: {error:#}; trying again in {} seconds", args.every),
+                _ => {
+                    count(Tally::Error)?;
+                    if args.once {
+                        return Err(error);
+                    }
+                    eprintln!("error: {error:#}; trying again in {} seconds", args.every);
+                }
             },
         }
         if args.once {
@@ -119,7 +165,16 @@ async fn round(witness: &Witness, log: &Log, path: &Path) -> anyhow::Result<Stri
         Observed::Cosigned { state, note, .. } => {
             // Kept before it is sent: the witness remembers the largest tree it found consistent
             // even if the log does not take the cosignature.
-            write_state(path, &Kept { state: state.clone(), undelivered: Some(note.clone()) })?;
+            let counts = kept.map(|k| (k.last_success, k.alarms)).unwrap_or_default();
+            write_state(
+                path,
+                &Kept {
+                    state: state.clone(),
+                    undelivered: Some(note.clone()),
+                    last_success: counts.0,
+                    alarms: counts.1,
+                },
+            )?;
             deliver(log, path, state, note).await
         }
     }
@@ -128,8 +183,26 @@ async fn round(witness: &Witness, log: &Log, path: &Path) -> anyhow::Result<Stri
 async fn deliver(log: &Log, path: &Path, state: WitnessState, note: String) -> anyhow::Result<String> {
     log.cosign(&note).await?;
     let said = format!("Cosigned the checkpoint of {} events of {} (root {}).", state.size, state.origin, state.root);
-    write_state(path, &Kept { state, undelivered: None })?;
+    let counts = read_state(path)?.map(|k| (k.last_success, k.alarms)).unwrap_or_default();
+    write_state(path, &Kept { state, undelivered: None, last_success: counts.0, alarms: counts.1 })?;
     Ok(said)
+}
+
+/// Counts how a round ended in the state file, and gives the state as kept; nothing is counted
+/// before the first checkpoint is cosigned, as there is no state file to count in. The checkpoint
+/// kept is never changed here: after an alarm it stays the evidence of what was cosigned.
+fn tally(path: &Path, outcome: Tally) -> anyhow::Result<Option<Kept>> {
+    let Some(mut kept) = read_state(path)? else { return Ok(None) };
+    match outcome {
+        Tally::Success => {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+            kept.last_success = Some(now.map_or(0, |since| since.as_secs()));
+        }
+        Tally::Alarm => kept.alarms += 1,
+        Tally::Error => return Ok(Some(kept)),
+    }
+    write_state(path, &kept)?;
+    Ok(Some(kept))
 }
 
 fn read_state(path: &Path) -> anyhow::Result<Option<Kept>> {
@@ -162,7 +235,7 @@ struct Log {
 impl Log {
     async fn checkpoint(&self) -> anyhow::Result<String> {
         let response =
-            self.client.get(format!("{}/api/v1/checkpoint", self.base)).bearer_auth(&self.token).send().await;
+            self.client.get(format!("{}/api/v1/checkpoint/latest", self.base)).bearer_auth(&self.token).send().await;
         text(response, "read the log's checkpoint").await
     }
 

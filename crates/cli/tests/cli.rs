@@ -1222,7 +1222,9 @@ fn proof_export_writes_a_resolutions_proof_that_proof_verify_checks_offline() {
     assert!(verified.status.success(), "{}{}", stdout(&verified), stderr(&verified));
     let said = stdout(&verified);
     assert!(
-        said.contains("minute 45 of west-lindsey-prosperous-communities-committee, decided 9 March 2021, is event ")
+        said.contains(
+            "minute 45 of West Lindsey District Council's Prosperous Communities Committee, decided 9 March 2021, is event "
+        )
             && said.contains("(the last recorded on ")
             && said.contains("was signed by lincolnshire.example/covenant."),
         "{said}"

@@ -726,7 +726,7 @@ fn witness_once(db: &TestStore, dir: &Path, token: &str, log_key: &str, address:
     covenant(db, dir)
         .env("COVENANT_TOKEN", token)
         .args(["witness", "--once", "--log", address, "--log-key", log_key, "--key", "witness.key"])
-        .args(["--state", "witness.json"])
+        .args(["--state", "witness.json", "--metrics", "witness.prom"])
         .output()
         .expect("the covenant binary runs")
 }
@@ -773,6 +773,16 @@ async fn a_witness_cosigns_a_growing_log_and_raises_the_alarm_when_it_is_replace
 
     let first = cosigned_at(db, dir, &token, &log_key, &address, head).await;
     assert!(first.contains("of example.org/covenant"), "{first}");
+    let metrics = std::fs::read_to_string(dir.join("witness.prom")).expect("the witness's metrics");
+    let sample = |metrics: &str, name: &str| {
+        let prefix = format!("{name}{{log=\"example.org/covenant\"}} ");
+        metrics.lines().find_map(|l| l.strip_prefix(&prefix)).map(|v| v.parse::<u64>().expect("a number"))
+    };
+    assert_eq!(sample(&metrics, "covenant_witness_cosigned_size"), Some(head), "{metrics}");
+    assert_eq!(sample(&metrics, "covenant_witness_alarms_total"), Some(0), "{metrics}");
+    let succeeded = sample(&metrics, "covenant_witness_last_success_timestamp_seconds").expect("a success");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs();
+    assert!(now.abs_diff(succeeded) < 600, "{succeeded} is now, not {now}");
     // The log grows while the service runs: the witness checks the proof and cosigns again.
     let added = r#"{"aggregate":"organisation","command":"register","id":"LOCAL-EXAMPLE","name":"An illustrative partner","kind":"voluntary_community"}"#;
     run(db, dir, &["record", added, "--actor", "HHCDG secretariat"]);
@@ -839,6 +849,9 @@ async fn a_witness_cosigns_a_growing_log_and_raises_the_alarm_when_it_is_replace
     let kept: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("witness.json")).expect("the state")).expect("JSON");
     assert_eq!(kept["size"], head + 1, "the witness still holds the largest tree it cosigned");
+    let metrics = std::fs::read_to_string(dir.join("witness.prom")).expect("the witness's metrics");
+    assert_eq!(sample(&metrics, "covenant_witness_alarms_total"), Some(1), "the alarm is counted: {metrics}");
+    assert_eq!(sample(&metrics, "covenant_witness_cosigned_size"), Some(head + 1), "{metrics}");
 }
 
 /// Kills of `covenant publish nats`, and the events in the log before the first.

@@ -50,6 +50,7 @@ use crate::{commands, export, feed, health, imports, metrics, packs, queries, tr
         export::popolo,
         verify::verify,
         transparency::checkpoint,
+        transparency::latest,
         transparency::cosign,
         transparency::inclusion,
         transparency::consistency,

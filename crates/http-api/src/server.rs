@@ -43,6 +43,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/api/v1/packs/{body}", get(packs::pack))
         .route("/api/v1/verify", get(verify::verify))
         .route("/api/v1/checkpoint", get(transparency::checkpoint))
+        .route("/api/v1/checkpoint/latest", get(transparency::latest))
         .route("/api/v1/checkpoint/cosignatures", post(transparency::cosign))
         .route("/api/v1/proofs/inclusion", get(transparency::inclusion))
         .route("/api/v1/proofs/consistency", get(transparency::consistency))

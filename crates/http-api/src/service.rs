@@ -9,9 +9,7 @@ use std::time::Duration;
 use app::publisher::{NatsPublisher, Progress, PublisherStatus};
 use app::reminders::{ReminderSettings, Schedule};
 use app::webhooks::{Deliverer, Progress as WebhookProgress, WebhookStatus};
-use app::{
-    CheckpointPolicy, NoteSigner, NoteVerifier, OpenIdSignIn, Recorder, Reports, Serving, SessionLimits, Stores,
-};
+use app::{CheckpointPolicy, NoteSigner, OpenIdSignIn, Recorder, Reports, Serving, SessionLimits, Stores, Witnessing};
 use tokio::sync::watch;
 
 use projections::{ProjectionError, Rules};
@@ -78,7 +76,7 @@ pub struct Service {
     pub(crate) metrics: Metrics,
     /// The witnesses whose cosignatures of the log's checkpoints are kept and served
     /// ([`Service::accept_cosignatures`]); none until told.
-    pub(crate) witnesses: std::sync::OnceLock<Vec<NoteVerifier>>,
+    pub(crate) witnesses: std::sync::OnceLock<Witnessing>,
     /// How far the publisher running in this process has got, when one runs ([`Service::publish`]).
     pub(crate) publisher: OnceLock<Arc<PublisherStatus>>,
     /// The OpenID providers people may sign in with and how they are given roles
@@ -134,9 +132,10 @@ impl Service {
     }
 
     /// Keeps and serves the cosignatures of these witnesses (`[transparency] witnesses`), sent
-    /// to `POST /api/v1/checkpoint/cosignatures`. Told once; later calls change nothing.
-    pub fn accept_cosignatures(&self, witnesses: Vec<NoteVerifier>) {
-        let _ = self.witnesses.set(witnesses);
+    /// to `POST /api/v1/checkpoint/cosignatures`, and serves as the log's checkpoint the latest
+    /// that their quorum cosigned (`[transparency] quorum`). Told once; later calls change nothing.
+    pub fn accept_cosignatures(&self, witnessing: Witnessing) {
+        let _ = self.witnesses.set(witnessing);
     }
 
     /// Signs checkpoints of the log with `signer` as `policy` says, until the server shuts down:

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use app::Action;
 use app::resolution_proof::{self, ResolutionProofError};
+use app::{Action, Served, Unserved, Witnessing};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -14,25 +14,29 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use kernel::{Hash, Position, SignedCheckpoint, TreeError};
+use kernel::{Hash, Position, TreeError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Authenticated;
 use crate::{ApiError, Service};
 
-/// What to say when no checkpoint has been signed.
-const NONE_SIGNED: &str = "no checkpoint has been signed yet: name a signing key in covenant.toml as [transparency] key = \"FILE\" (`covenant keys init` makes one) and `covenant serve` signs one as soon as the log holds events, or run `covenant checkpoint`";
+/// The header that gives the number of cosignatures `[transparency] quorum` requires.
+const QUORUM: &str = "covenant-quorum";
+/// The header that names the witnesses (of those the log names) that cosigned the checkpoint.
+const COSIGNED_BY: &str = "covenant-cosigned-by";
 
-/// The latest signed checkpoint of the log.
+/// The checkpoint the log serves as its own: the latest signed, or, when `[transparency] quorum`
+/// is set, the latest that at least that many of the witnesses it names have cosigned. Proofs
+/// of inclusion and of resolutions are given against it.
 #[utoipa::path(
     get,
     path = "/api/v1/checkpoint",
     tag = "transparency",
     responses(
-        (status = 200, description = "The latest checkpoint: a C2SP tlog-checkpoint in a C2SP signed note (docs/audit.md)", body = String, content_type = "text/plain; charset=utf-8"),
+        (status = 200, description = "The checkpoint served: a C2SP tlog-checkpoint in a C2SP signed note (docs/audit.md); the Covenant-Quorum header gives the cosignatures required, Covenant-Cosigned-By the witnesses that cosigned it", body = String, content_type = "text/plain; charset=utf-8"),
         (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No checkpoint has been signed yet", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No checkpoint has been signed yet, or none has been cosigned by the quorum of witnesses", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -41,9 +45,55 @@ pub async fn checkpoint(
     Authenticated(principal): Authenticated,
 ) -> Result<Response, ApiError> {
     principal.require(Action::ReadProofs)?;
-    let latest = service.stores.checkpoints.latest_checkpoint().await?;
-    let latest = latest.ok_or_else(|| ApiError::NotFound(NONE_SIGNED.to_owned()))?;
-    Ok(note_response(latest.note))
+    let witnessing = witnessing(&service);
+    Ok(served_response(witnessing, witnessing.served(&service.stores).await.map_err(unserved)?))
+}
+
+/// The checkpoint signed last, whatever its cosignatures: the one witnesses cosign before it is
+/// served at `GET /api/v1/checkpoint` (the same while `[transparency] quorum` is 0).
+#[utoipa::path(
+    get,
+    path = "/api/v1/checkpoint/latest",
+    tag = "transparency",
+    responses(
+        (status = 200, description = "The latest signed checkpoint, with the cosignatures it has so far; the same headers as GET /api/v1/checkpoint", body = String, content_type = "text/plain; charset=utf-8"),
+        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No checkpoint has been signed yet", body = crate::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn latest(
+    State(service): State<Arc<Service>>,
+    Authenticated(principal): Authenticated,
+) -> Result<Response, ApiError> {
+    principal.require(Action::ReadProofs)?;
+    let witnessing = witnessing(&service);
+    Ok(served_response(witnessing, witnessing.latest(&service.stores).await.map_err(unserved)?))
+}
+
+/// The witnesses the service was told to keep cosignatures of, and the quorum.
+fn witnessing(service: &Service) -> &Witnessing {
+    static NONE: Witnessing = Witnessing { witnesses: Vec::new(), quorum: 0 };
+    service.witnesses.get().unwrap_or(&NONE)
+}
+
+fn unserved(error: Unserved) -> ApiError {
+    match error {
+        Unserved::Store(store) => store.into(),
+        not_found => ApiError::NotFound(not_found.to_string()),
+    }
+}
+
+/// A served checkpoint with the headers that say how it was witnessed.
+fn served_response(witnessing: &Witnessing, served: Served) -> Response {
+    let mut response = note_response(served.checkpoint.note);
+    let headers = response.headers_mut();
+    headers.insert(QUORUM, HeaderValue::from(witnessing.quorum));
+    // Witness names are key names: printable ASCII without spaces or '+'.
+    if let Ok(names) = HeaderValue::from_str(&served.cosigned_by.join(", ")) {
+        headers.insert(COSIGNED_BY, names);
+    }
+    response
 }
 
 /// A signed note as the format serves it: plain text.
@@ -75,11 +125,13 @@ pub async fn cosign(
     body: String,
 ) -> Result<Response, ApiError> {
     principal.require(Action::ReadProofs)?;
-    let witnesses = service.witnesses.get().map_or(&[][..], Vec::as_slice);
-    let kept = app::accept_cosignature(&service.stores, witnesses, &body).await.map_err(|error| match error {
-        app::CosignatureError::Store(store) => store.into(),
-        refused => ApiError::Unprocessable { detail: refused.to_string(), field: None },
-    })?;
+    let kept =
+        app::accept_cosignature(&service.stores, &witnessing(&service).witnesses, &body).await.map_err(|error| {
+            match error {
+                app::CosignatureError::Store(store) => store.into(),
+                refused => ApiError::Unprocessable { detail: refused.to_string(), field: None },
+            }
+        })?;
     Ok(note_response(kept.note))
 }
 
@@ -149,7 +201,7 @@ pub async fn inclusion(
 ) -> Result<Json<InclusionAnswer>, ApiError> {
     principal.require(Action::ReadProofs)?;
     let query = read(query, "position and size")?;
-    covered(&service, query.size, "size").await?;
+    covered(&service, query.size, "size", Against::Served).await?;
     let proof = service.stores.events.inclusion_proof(Position(query.position), query.size).await.map_err(refused)?;
     Ok(Json(InclusionAnswer {
         position: query.position,
@@ -180,7 +232,7 @@ pub async fn consistency(
 ) -> Result<Json<ConsistencyAnswer>, ApiError> {
     principal.require(Action::ReadProofs)?;
     let query = read(query, "from and to")?;
-    covered(&service, query.to, "to").await?;
+    covered(&service, query.to, "to", Against::Latest).await?;
     let proof = service.stores.events.consistency_proof(query.from, query.to).await.map_err(refused)?;
     Ok(Json(ConsistencyAnswer { from: proof.from, to: proof.to, hashes: base64(&proof.path) }))
 }
@@ -215,18 +267,19 @@ pub async fn resolution(
 /// The proof file of resolution `key`, as a download: the answer of the API's route and of the
 /// dashboard's link alike.
 pub(crate) async fn proof_file(service: &Service, key: &str) -> Result<Response, ApiError> {
-    let text = resolution_proof::export(&service.stores, key).await.map_err(|error| match error {
-        ResolutionProofError::Key(detail) => ApiError::bad_request(detail, "resolution"),
-        not_found @ (ResolutionProofError::NotRecorded(_) | ResolutionProofError::NoCheckpoint) => {
-            ApiError::NotFound(not_found.to_string())
-        }
-        uncovered @ ResolutionProofError::NotCovered { .. } => {
-            ApiError::Unprocessable { detail: uncovered.to_string(), field: None }
-        }
-        ResolutionProofError::Tree(tree) => refused(tree),
-        ResolutionProofError::Store(store) => store.into(),
-        other => ApiError::Internal(other.to_string()),
-    })?;
+    let text =
+        resolution_proof::export(&service.stores, key, witnessing(service)).await.map_err(|error| match error {
+            ResolutionProofError::Key(detail) => ApiError::bad_request(detail, "resolution"),
+            not_found @ (ResolutionProofError::NotRecorded(_)
+            | ResolutionProofError::NoCheckpoint
+            | ResolutionProofError::NotWitnessed(_)) => ApiError::NotFound(not_found.to_string()),
+            uncovered @ ResolutionProofError::NotCovered { .. } => {
+                ApiError::Unprocessable { detail: uncovered.to_string(), field: None }
+            }
+            ResolutionProofError::Tree(tree) => refused(tree),
+            ResolutionProofError::Store(store) => store.into(),
+            other => ApiError::Internal(other.to_string()),
+        })?;
     let disposition = format!("attachment; filename=\"resolution-{key}.proof.json\"");
     let mut response = text.into_response();
     let headers = response.headers_mut();
@@ -246,23 +299,40 @@ fn read<T>(query: Result<Query<T>, QueryRejection>, takes: &str) -> Result<T, Ap
     })
 }
 
-/// Refuses a tree size the latest checkpoint does not cover.
-async fn covered(service: &Service, size: u64, field: &str) -> Result<SignedCheckpoint, ApiError> {
-    let latest = service.stores.checkpoints.latest_checkpoint().await?;
-    let latest = latest.ok_or_else(|| ApiError::Unprocessable {
-        detail: format!("no tree size is covered: {NONE_SIGNED}"),
-        field: Some(field.to_owned()),
-    })?;
+/// Which checkpoint a proof is given against.
+enum Against {
+    /// The one served (an inclusion proof): the latest the quorum cosigned.
+    Served,
+    /// The latest signed (a consistency proof), which witnesses must reach before they cosign.
+    Latest,
+}
+
+/// Refuses a tree size the checkpoint proofs are given against does not cover.
+async fn covered(service: &Service, size: u64, field: &str, against: Against) -> Result<(), ApiError> {
+    let witnessing = witnessing(service);
+    let (checkpoint, which) = match against {
+        Against::Served => (witnessing.served(&service.stores).await, "the checkpoint served"),
+        Against::Latest => (witnessing.latest(&service.stores).await, "the latest signed checkpoint"),
+    };
+    let latest = checkpoint
+        .map_err(|error| match error {
+            Unserved::Store(store) => store.into(),
+            unserved => ApiError::Unprocessable {
+                detail: format!("no tree size is covered: {unserved}"),
+                field: Some(field.to_owned()),
+            },
+        })?
+        .checkpoint;
     if size > latest.size {
         return Err(ApiError::Unprocessable {
             detail: format!(
-                "{field} {size} is beyond the latest signed checkpoint, which covers tree sizes 1 to {}: ask for a size from 1 to {}, such as the size of a checkpoint you hold (GET /api/v1/checkpoint gives the latest)",
+                "{field} {size} is beyond {which}, which covers tree sizes 1 to {}: ask for a size from 1 to {}, such as the size of a checkpoint you hold (GET /api/v1/checkpoint gives the one served)",
                 latest.size, latest.size
             ),
             field: Some(field.to_owned()),
         });
     }
-    Ok(latest)
+    Ok(())
 }
 
 fn refused(error: TreeError) -> ApiError {

@@ -154,6 +154,12 @@ pub enum VerifyFailure {
         "the log ends at position {head}, but it held position {reached} when a state folded from it was saved: events were removed from its end"
     )]
     Shrank { reached: Position, head: Position },
+    /// The event at the position a saved state was folded up to is not the one it was folded
+    /// from: the log was rewritten since (its chain recomputed to match, or it would not link).
+    #[error(
+        "the event at position {position} has hash {stored}, but it had hash {saved} when a state folded from the log was saved: the log was rewritten since"
+    )]
+    Rewritten { position: Position, saved: Hash, stored: Hash },
 }
 
 impl VerifyFailure {
@@ -164,7 +170,8 @@ impl VerifyFailure {
             VerifyFailure::BrokenLink { position, .. }
             | VerifyFailure::HashMismatch { position, .. }
             | VerifyFailure::CheckpointMismatch { position, .. }
-            | VerifyFailure::CheckpointMissing { position } => *position,
+            | VerifyFailure::CheckpointMissing { position }
+            | VerifyFailure::Rewritten { position, .. } => *position,
             VerifyFailure::Shrank { head, .. } => head.next(),
         }
     }

@@ -28,6 +28,9 @@ pub trait CheckpointStore: Send + Sync {
     /// The checkpoint signed last, if any.
     async fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, StoreError>;
 
+    /// Up to `limit` checkpoints of fewer than `below` events, the one signed last first.
+    async fn checkpoints_below(&self, below: u64, limit: u32) -> Result<Vec<SignedCheckpoint>, StoreError>;
+
     /// The checkpoint of `size` events signed last, if any.
     async fn checkpoint_of_size(&self, size: u64) -> Result<Option<SignedCheckpoint>, StoreError>;
 
@@ -46,7 +49,7 @@ impl<T: SqlTables> CheckpointStore for T {
     async fn save_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), StoreError> {
         let params = [
             Param::Int(i64::try_from(checkpoint.size).map_err(unreadable)?),
-            Param::Bytes(checkpoint.root.0.as_slice()),
+            Param::Bytes(Some(checkpoint.root.0.as_slice())),
             Param::Text(Some(&checkpoint.note)),
             Param::Time(Some(checkpoint.signed_at)),
         ];
@@ -59,6 +62,18 @@ impl<T: SqlTables> CheckpointStore for T {
             .fetch("SELECT size, root, note, signed_at FROM checkpoints ORDER BY id DESC LIMIT 1", &[], &READ)
             .await?;
         rows.first().map(checkpoint).transpose()
+    }
+
+    async fn checkpoints_below(&self, below: u64, limit: u32) -> Result<Vec<SignedCheckpoint>, StoreError> {
+        // Sizes never fall from one checkpoint to the next, so the newest first is by id.
+        let rows = self
+            .fetch(
+                "SELECT size, root, note, signed_at FROM checkpoints WHERE size < $1 ORDER BY id DESC LIMIT $2",
+                &[Param::Int(i64::try_from(below).map_err(unreadable)?), Param::Int(i64::from(limit))],
+                &READ,
+            )
+            .await?;
+        rows.iter().map(checkpoint).collect()
     }
 
     async fn checkpoint_of_size(&self, size: u64) -> Result<Option<SignedCheckpoint>, StoreError> {

@@ -65,8 +65,12 @@ impl<T: SqlTables> IdempotencyStore for T {
         let key = [Param::Text(Some(&claim.scope)), Param::Text(Some(&claim.key))];
         // The holder may give the key up between the insert and the read: then claim again.
         for _ in 0..3 {
-            let params =
-                [key[0], key[1], Param::Bytes(claim.request_hash.0.as_slice()), Param::Time(Some(claim.claimed_at))];
+            let params = [
+                key[0],
+                key[1],
+                Param::Bytes(Some(claim.request_hash.0.as_slice())),
+                Param::Time(Some(claim.claimed_at)),
+            ];
             let claimed = self
                 .execute(
                     "INSERT INTO idempotency_claims (scope, key, request_hash, claimed_at) VALUES ($1, $2, $3, $4) \
@@ -129,7 +133,7 @@ impl<T: SqlTables> IdempotencyStore for T {
         let params = [
             Param::Text(Some(&response.scope)),
             Param::Text(Some(&response.key)),
-            Param::Bytes(response.request_hash.0.as_slice()),
+            Param::Bytes(Some(response.request_hash.0.as_slice())),
             Param::Int(i64::from(response.status)),
             Param::Text(response.etag.as_deref()),
             Param::Text(Some(&response.body)),

@@ -92,7 +92,7 @@ const READ: [Column; 11] = [
 impl<T: SqlTables> SessionStore for T {
     async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
         let params = [
-            Param::Bytes(session.id_hash.0.as_slice()),
+            Param::Bytes(Some(session.id_hash.0.as_slice())),
             Param::Text(Some(&session.name)),
             Param::Text(Some(&session.role)),
             Param::Text(session.organisation.as_deref()),
@@ -112,7 +112,7 @@ impl<T: SqlTables> SessionStore for T {
 
     async fn find_session(&self, id_hash: &Hash) -> Result<Option<SessionRecord>, StoreError> {
         let statement = format!("SELECT {COLUMNS} FROM sessions WHERE id_hash = $1");
-        let rows = self.fetch(&statement, &[Param::Bytes(id_hash.0.as_slice())], &READ).await?;
+        let rows = self.fetch(&statement, &[Param::Bytes(Some(id_hash.0.as_slice()))], &READ).await?;
         rows.first().map(session).transpose()
     }
 
@@ -144,7 +144,8 @@ impl<T: SqlTables> SessionStore for T {
 /// ended. False when there is no such session or it has ended.
 async fn stamp(tables: &impl SqlTables, column: &str, id_hash: &Hash, at: Timestamp) -> Result<bool, StoreError> {
     let statement = format!("UPDATE sessions SET {column} = $2 WHERE id_hash = $1 AND ended_at IS NULL");
-    let changed = tables.execute(&statement, &[Param::Bytes(id_hash.0.as_slice()), Param::Time(Some(at))]).await?;
+    let changed =
+        tables.execute(&statement, &[Param::Bytes(Some(id_hash.0.as_slice())), Param::Time(Some(at))]).await?;
     Ok(changed == 1)
 }
 

@@ -49,7 +49,7 @@ const READ: [Column; 5] = [Column::Bytes, Column::Text, Column::Text, Column::Te
 impl<T: SqlTables> SignInStore for T {
     async fn insert_pending(&self, pending: &PendingSignIn) -> Result<(), StoreError> {
         let params = [
-            Param::Bytes(pending.state_hash.0.as_slice()),
+            Param::Bytes(Some(pending.state_hash.0.as_slice())),
             Param::Text(Some(&pending.provider)),
             Param::Text(Some(&pending.nonce)),
             Param::Text(Some(&pending.verifier)),
@@ -61,7 +61,7 @@ impl<T: SqlTables> SignInStore for T {
 
     async fn take_pending(&self, state_hash: &Hash) -> Result<Option<PendingSignIn>, StoreError> {
         let statement = format!("DELETE FROM pending_sign_ins WHERE state_hash = $1 RETURNING {COLUMNS}");
-        let rows = self.fetch(&statement, &[Param::Bytes(state_hash.0.as_slice())], &READ).await?;
+        let rows = self.fetch(&statement, &[Param::Bytes(Some(state_hash.0.as_slice()))], &READ).await?;
         rows.first().map(pending).transpose()
     }
 

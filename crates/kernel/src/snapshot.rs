@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 
 use crate::sql::{Column, Param, SqlTables};
-use crate::{Position, StoreError, Timestamp};
+use crate::{Hash, Position, StoreError, Timestamp};
 
 /// A projection's serialised state and the last position folded into it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +17,10 @@ pub struct Snapshot {
     pub position: Position,
     /// The state, as JSON.
     pub state: String,
+    /// The chain hash of the event at `position` when the state was saved, so that a log
+    /// holding another event there since (a rewritten log) is not taken for the one folded;
+    /// `None` at position zero, and for snapshots saved before it was kept.
+    pub hash: Option<Hash>,
 }
 
 /// Where snapshots are kept: beside the log, in the same database.
@@ -38,14 +42,19 @@ impl<T: SqlTables> SnapshotStore for T {
     async fn load_snapshot(&self, name: &str) -> Result<Option<Snapshot>, StoreError> {
         let rows = self
             .fetch(
-                "SELECT position, state FROM projection_snapshots WHERE name = $1",
+                "SELECT position, state, hash FROM projection_snapshots WHERE name = $1",
                 &[Param::Text(Some(name))],
-                &[Column::Int, Column::Text],
+                &[Column::Int, Column::Text, Column::Bytes],
             )
             .await?;
         rows.first()
             .map(|row| {
-                Ok(Snapshot { name: name.to_owned(), position: Position(row.int(0)? as u64), state: row.text(1)? })
+                Ok(Snapshot {
+                    name: name.to_owned(),
+                    position: Position(row.int(0)? as u64),
+                    state: row.text(1)?,
+                    hash: row.opt_hash(2, "a snapshot's hash")?,
+                })
             })
             .transpose()
     }
@@ -56,10 +65,12 @@ impl<T: SqlTables> SnapshotStore for T {
             Param::Int(snapshot.position.0 as i64),
             Param::Text(Some(&snapshot.state)),
             Param::Time(Some(Timestamp::now())),
+            Param::Bytes(snapshot.hash.as_ref().map(|hash| hash.0.as_slice())),
         ];
         self.execute(
-            "INSERT INTO projection_snapshots (name, position, state, saved_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (name) DO UPDATE SET position = excluded.position, state = excluded.state, saved_at = excluded.saved_at",
+            "INSERT INTO projection_snapshots (name, position, state, saved_at, hash) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (name) DO UPDATE SET position = excluded.position, state = excluded.state, \
+             saved_at = excluded.saved_at, hash = excluded.hash",
             &params,
         )
         .await?;

@@ -18,7 +18,7 @@ use crate::{Hash, StoreError, Timestamp};
 #[derive(Clone, Copy, Debug)]
 pub enum Param<'a> {
     Text(Option<&'a str>),
-    Bytes(&'a [u8]),
+    Bytes(Option<&'a [u8]>),
     Int(i64),
     Time(Option<Timestamp>),
 }
@@ -100,10 +100,16 @@ impl Row {
 
     /// A SHA-256 hash kept as 32 bytes; `what` names it in the error.
     pub(crate) fn hash(&self, index: usize, what: &str) -> Result<Hash, StoreError> {
+        self.opt_hash(index, what)?.ok_or_else(|| unreadable(format!("column {index} is NULL")))
+    }
+
+    /// A SHA-256 hash kept as 32 bytes, or `NULL`; `what` names it in the error.
+    pub(crate) fn opt_hash(&self, index: usize, what: &str) -> Result<Option<Hash>, StoreError> {
         match self.value(index)? {
             Value::Bytes(Some(bytes)) => {
-                Hash::from_slice(bytes).ok_or_else(|| unreadable(format!("{what} is not 32 bytes")))
+                Hash::from_slice(bytes).map(Some).ok_or_else(|| unreadable(format!("{what} is not 32 bytes")))
             }
+            Value::Bytes(None) => Ok(None),
             other => Err(unreadable(format!("column {index} is not bytes: {other:?}"))),
         }
     }

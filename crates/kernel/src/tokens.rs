@@ -60,7 +60,7 @@ impl<T: SqlTables> TokenStore for T {
             Param::Text(Some(&token.name)),
             Param::Text(Some(&token.role)),
             Param::Text(token.organisation.as_deref()),
-            Param::Bytes(token.secret_hash.0.as_slice()),
+            Param::Bytes(Some(token.secret_hash.0.as_slice())),
             Param::Time(Some(token.created_at)),
             Param::Time(token.revoked_at),
             Param::Time(token.expires_at),

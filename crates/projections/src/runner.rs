@@ -6,7 +6,8 @@
 
 use futures::future::join;
 use kernel::{
-    ChainHead, ChainVerifier, EventStore, Position, RecordedEvent, Snapshot, SnapshotStore, StoreError, VerifyFailure,
+    ChainHead, ChainVerifier, EventStore, Hash, Position, RecordedEvent, Snapshot, SnapshotStore, StoreError,
+    VerifyFailure,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -77,9 +78,12 @@ impl ChainCheck {
     /// Checks from a position a saved state covers: the event there is recomputed first (its
     /// link to the one before taken on trust), so that it and every event after are checked.
     /// Position zero is the start of the log.
+    /// `saved`, the hash the event there had when the state was saved, if known, must be its
+    /// hash still: another is a rewritten log.
     pub async fn resume(
         events: &dyn EventStore,
         position: Position,
+        saved: Option<Hash>,
         unverified: Unverified,
     ) -> Result<Self, ProjectionError> {
         if position == Position::ZERO {
@@ -91,6 +95,12 @@ impl ChainCheck {
             Some(event) if event.position == position => {
                 check.verifier = Some(ChainVerifier::before(event));
                 check.check(event)?;
+                match saved {
+                    Some(saved) if check.broken.is_none() && saved != event.hash => {
+                        check.fail(VerifyFailure::Rewritten { position, saved, stored: event.hash })?;
+                    }
+                    _ => {}
+                }
             }
             _ => check.reached(position, events.head().await?.position)?,
         }
@@ -187,15 +197,21 @@ impl<'a> Runner<'a> {
 
     /// The saved state of `P` and the position it covers, or an empty state at position zero.
     pub async fn load<P: Projection>(&self) -> Result<(P, Position), ProjectionError> {
+        let (state, position, _) = self.load_with_hash().await?;
+        Ok((state, position))
+    }
+
+    /// The saved state of `P`, the position it covers and the hash the event there had.
+    async fn load_with_hash<P: Projection>(&self) -> Result<(P, Position, Option<Hash>), ProjectionError> {
         let Some(snapshot) = self.snapshots.load_snapshot(&snapshot_name::<P>()).await? else {
-            return Ok((P::default(), Position::ZERO));
+            return Ok((P::default(), Position::ZERO, None));
         };
         let state = serde_json::from_str(&snapshot.state).map_err(|e| ProjectionError::Snapshot {
             name: P::NAME,
             action: "read",
             detail: e.to_string(),
         })?;
-        Ok((state, snapshot.position))
+        Ok((state, snapshot.position, snapshot.hash))
     }
 
     /// Resumes `P` from its snapshot and folds every event after it, checking each against the
@@ -205,12 +221,12 @@ impl<'a> Runner<'a> {
         &self,
         mut progress: impl FnMut(Position, Position) + Send,
     ) -> Result<Folded<P>, ProjectionError> {
-        let (mut state, mut position) = self.load::<P>().await?;
-        let mut chain = ChainCheck::resume(self.events, position, self.unverified).await?;
+        let (mut state, mut position, mut hash) = self.load_with_hash::<P>().await?;
+        let mut chain = ChainCheck::resume(self.events, position, hash, self.unverified).await?;
         let head = self.events.head().await?.position;
         let mut unsaved = 0u64;
         let mut page = self.events.read_all(position, self.page).await?;
-        while let Some(last) = page.last().map(|e| e.position) {
+        while let Some((last, last_hash)) = page.last().map(|e| (e.position, e.hash)) {
             let fold = async {
                 for event in &page {
                     chain.check(event)?;
@@ -222,15 +238,16 @@ impl<'a> Runner<'a> {
             folded?;
             unsaved += page.len() as u64;
             position = last;
+            hash = Some(last_hash);
             if unsaved >= self.save_every && chain.broken().is_none() {
-                self.save(&state, position).await?;
+                self.save(&state, position, hash).await?;
                 unsaved = 0;
             }
             progress(position, head.max(position));
             page = next?;
         }
         if unsaved > 0 && chain.broken().is_none() {
-            self.save(&state, position).await?;
+            self.save(&state, position, hash).await?;
         }
         Ok(Folded { state, position, chain })
     }
@@ -240,19 +257,25 @@ impl<'a> Runner<'a> {
         &self,
         progress: impl FnMut(Position, Position) + Send,
     ) -> Result<Folded<P>, ProjectionError> {
-        self.save(&P::default(), Position::ZERO).await?;
+        self.save(&P::default(), Position::ZERO, None).await?;
         self.catch_up(progress).await
     }
 
-    /// Saves `state`, folded up to `position`, as the snapshot of `P`: what a read model kept up
-    /// to date elsewhere (the service's live models) saves as it goes.
-    pub async fn save<P: Projection>(&self, state: &P, position: Position) -> Result<(), ProjectionError> {
+    /// Saves `state`, folded up to `position`, whose event has the chain hash `hash`, as the
+    /// snapshot of `P`: what a read model kept up to date elsewhere (the service's live models)
+    /// saves as it goes.
+    pub async fn save<P: Projection>(
+        &self,
+        state: &P,
+        position: Position,
+        hash: Option<Hash>,
+    ) -> Result<(), ProjectionError> {
         let state = serde_json::to_string(state).map_err(|e| ProjectionError::Snapshot {
             name: P::NAME,
             action: "save",
             detail: e.to_string(),
         })?;
-        self.snapshots.save_snapshot(&Snapshot { name: snapshot_name::<P>(), position, state }).await?;
+        self.snapshots.save_snapshot(&Snapshot { name: snapshot_name::<P>(), position, state, hash }).await?;
         Ok(())
     }
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use app::seeds;
-use app::{Checkpoint, CheckpointPolicy, KeyKind, NoteSigner, Role};
+use app::{Checkpoint, CheckpointPolicy, KeyKind, NoteSigner, Role, Witnessing};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use kernel::{ConsistencyProof, Hash, InclusionProof, Position, event_leaf};
@@ -175,7 +175,7 @@ async fn cosignatures_are_kept_only_from_the_witnesses_named_and_for_checkpoints
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("[transparency] witnesses"), "no witness named yet: {body}");
 
-    app.service.accept_cosignatures(vec![named.verifier()]);
+    app.service.accept_cosignatures(Witnessing { witnesses: vec![named.verifier()], quorum: 0 });
     let stranger = NoteSigner::generate_kind("partner.example.org/witness", KeyKind::Witness).expect("name");
     let (status, body) = send_cosignature(&app, &reader, &stranger.sign(&signed.body())).await;
     assert_eq!(status, 422, "{body}");
@@ -249,6 +249,84 @@ async fn a_resolutions_proof_downloads_and_verifies_offline(db: &TestStore) {
     app.stop().await;
 }
 
+/// With `[transparency] quorum = 2`, the checkpoint served is the latest two of the witnesses
+/// named have cosigned: until then none is served (and the witnesses read the latest at
+/// `/api/v1/checkpoint/latest`); inclusion and resolution proofs are given against the served
+/// one, consistency proofs up to the latest, so that witnesses can check it before cosigning.
+async fn the_checkpoint_served_is_the_latest_the_quorum_of_witnesses_cosigned(db: &TestStore) {
+    const MINUTE_45: &str = "west-lindsey-pcc-2021-03-09-45";
+    let app = spawn_app(db).await;
+    let reader = app.token(Role::Reader, None).await;
+    let signer = signer();
+    let first = NoteSigner::generate_kind("west-lindsey.gov.uk/witness", KeyKind::Witness).expect("a key");
+    let second = NoteSigner::generate_kind("bexley.gov.uk/witness", KeyKind::Witness).expect("a key");
+    app.service.accept_cosignatures(Witnessing { witnesses: vec![first.verifier(), second.verifier()], quorum: 2 });
+    app.load(&seeds::lincolnshire()).await;
+    let earlier = app::sign_head(&app.stores, &signer).await.expect("signed");
+    let earlier = Checkpoint::open(&earlier.note, &signer.verifier()).expect("the log's checkpoint");
+
+    let (status, text) = get_text(&app, "/api/v1/checkpoint", &reader).await;
+    assert_eq!(status, 404, "{text}");
+    assert!(
+        text.contains("no checkpoint has yet been cosigned by 2 of the 2 witnesses this log names")
+            && text.contains("is cosigned by 0"),
+        "{text}"
+    );
+    let latest = app.get("/api/v1/checkpoint/latest", &reader).send().await.expect("an answer");
+    assert_eq!((latest.status().as_u16(), latest.headers()["covenant-quorum"].to_str().expect("text")), (200, "2"));
+    assert_eq!(latest.headers()["covenant-cosigned-by"], "");
+    let (status, text) = get_text(&app, &format!("/api/v1/proofs/resolutions/{MINUTE_45}"), &reader).await;
+    assert_eq!(status, 404, "{text}");
+    assert!(text.contains("cosigned by 2 of the 2 witnesses"), "{text}");
+
+    let (status, body) = send_cosignature(&app, &reader, &first.sign(&earlier.body())).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = get_text(&app, "/api/v1/checkpoint", &reader).await;
+    assert_eq!(status, 404, "one cosignature of two");
+    let (status, body) = send_cosignature(&app, &reader, &second.sign(&earlier.body())).await;
+    assert_eq!(status, 200, "{body}");
+    let response = app.get("/api/v1/checkpoint", &reader).send().await.expect("an answer");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["covenant-quorum"], "2");
+    assert_eq!(response.headers()["covenant-cosigned-by"], "west-lindsey.gov.uk/witness, bexley.gov.uk/witness");
+    assert_eq!(served(&app, &reader, &signer).await, earlier);
+
+    app.load(&seeds::walsall()).await;
+    let later = app::sign_head(&app.stores, &signer).await.expect("signed");
+    let later = Checkpoint::open(&later.note, &signer.verifier()).expect("the log's checkpoint");
+    assert!(later.size > earlier.size);
+    let (status, body) = send_cosignature(&app, &reader, &first.sign(&later.body())).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(served(&app, &reader, &signer).await, earlier, "one cosignature of the later is not enough");
+    let latest = app.get("/api/v1/checkpoint/latest", &reader).send().await.expect("an answer");
+    assert_eq!(latest.headers()["covenant-cosigned-by"], "west-lindsey.gov.uk/witness");
+    let note = latest.text().await.expect("a body");
+    assert_eq!(Checkpoint::open(&note, &signer.verifier()).expect("the log's signature"), later);
+
+    let beyond = format!("/api/v1/proofs/inclusion?position=1&size={}", later.size);
+    let (status, text) = get_text(&app, &beyond, &reader).await;
+    assert_eq!(status, 422, "{text}");
+    assert!(
+        text.contains(&format!("beyond the checkpoint served, which covers tree sizes 1 to {}", earlier.size)),
+        "{text}"
+    );
+    let within = format!("/api/v1/proofs/inclusion?position=1&size={}", earlier.size);
+    assert_eq!(get_text(&app, &within, &reader).await.0, 200);
+    let consistency = format!("/api/v1/proofs/consistency?from={}&to={}", earlier.size, later.size);
+    let (status, text) = get_text(&app, &consistency, &reader).await;
+    assert_eq!(status, 200, "witnesses check the latest before cosigning it: {text}");
+    let (status, file) = get_text(&app, &format!("/api/v1/proofs/resolutions/{MINUTE_45}"), &reader).await;
+    assert_eq!(status, 200, "{file}");
+    let proven = app::resolution_proof::verify(&file, &signer.verifier(), &[first.verifier(), second.verifier()])
+        .expect("proved against the checkpoint both witnesses cosigned");
+    assert_eq!(proven.checkpoint_size, earlier.size);
+
+    let (status, body) = send_cosignature(&app, &reader, &second.sign(&later.body())).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(served(&app, &reader, &signer).await, later, "cosigned by both, the later is served");
+    app.stop().await;
+}
+
 async fn get_text(app: &TestApp, path: &str, token: &str) -> (u16, String) {
     let response = app.get(path, token).send().await.expect("an answer");
     (response.status().as_u16(), response.text().await.expect("a body"))
@@ -256,6 +334,7 @@ async fn get_text(app: &TestApp, path: &str, token: &str) -> (u16, String) {
 
 on_both_backends!(
     a_resolutions_proof_downloads_and_verifies_offline,
+    the_checkpoint_served_is_the_latest_the_quorum_of_witnesses_cosigned,
     the_service_signs_checkpoints_as_the_log_grows_and_serves_the_latest,
     proofs_verify_against_the_served_checkpoint_and_other_sizes_are_refused,
     cosignatures_are_kept_only_from_the_witnesses_named_and_for_checkpoints_signed,

@@ -3,7 +3,7 @@
 //! another key, and a proof for another event are each refused.
 
 use app::resolution_proof::{self, ResolutionProofError};
-use app::{KeyKind, NoteSigner, Recorder};
+use app::{KeyKind, NoteSigner, Recorder, Witnessing};
 use domain::testing::default_now;
 use kernel::{Position, StreamBound};
 use tests::{TestStore, on_both_backends};
@@ -14,7 +14,7 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
     for story in app::seeds::stories() {
         app::load_story(&recorder, &story, default_now()).await.expect("the story is recorded");
     }
-    let unsigned = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45").await;
+    let unsigned = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45", &Witnessing::default()).await;
     assert!(matches!(unsigned, Err(ResolutionProofError::NoCheckpoint)), "{unsigned:?}");
     let signer = NoteSigner::generate("lincolnshire.example/covenant").expect("a key");
     let checkpoint = app::sign_head(&stores, &signer).await.expect("signed");
@@ -25,7 +25,7 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
 
     let mut files = Vec::new();
     for id in &ids {
-        let file = resolution_proof::export(&stores, id).await.expect("the proof exports");
+        let file = resolution_proof::export(&stores, id, &Witnessing::default()).await.expect("the proof exports");
         let proven = resolution_proof::verify(&file, &signer.verifier(), &[]).expect("the proof verifies offline");
         let stream = domain::ids::resolution_stream(&domain::values::Key::parse(id.as_str()).expect("a key"));
         let recorded = stores.events.read_stream(&stream, StreamBound::All).await.expect("the stream");
@@ -46,9 +46,65 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
     .expect("verifies")
     .to_string();
     assert!(
-        minute.starts_with("Resolution west-lindsey-pcc-2021-03-09-45: minute 45 of west-lindsey-prosperous-communities-committee, decided 9 March 2021, is event "),
+        minute.starts_with("Resolution west-lindsey-pcc-2021-03-09-45: minute 45 of West Lindsey District Council's Prosperous Communities Committee, decided 9 March 2021, is event "),
         "{minute}"
     );
+    let body = stores
+        .events
+        .read_stream(
+            &domain::ids::body_stream(
+                &domain::values::Key::parse("west-lindsey-prosperous-communities-committee").expect("a key"),
+            ),
+            StreamBound::UpToVersion(1),
+        )
+        .await
+        .expect("the body");
+    let council = stores
+        .events
+        .read_stream(
+            &domain::ids::organisation_stream(&domain::values::OrgId::parse("GB-LAE-WLI").expect("an id")),
+            StreamBound::UpToVersion(1),
+        )
+        .await
+        .expect("the council");
+    let named = format!(
+        "The body is named as it was established, at position {}, and West Lindsey District Council as it was registered, at position {}, both in that log.",
+        body[0].position, council[0].position
+    );
+    assert!(minute.contains(&named), "{minute}");
+
+    // The events that name the body are proved: another body's naming events, or a file of the
+    // second format without them, are refused; a file of the first format names the body by its key.
+    let minute_file = &files[ids.iter().position(|i| i == "west-lindsey-pcc-2021-03-09-45").expect("minute 45")];
+    // The top-level `names` entry of a pretty-printed file, from its key to the next key.
+    let names_of = |file: &str| {
+        let from = file.find("\n  \"names\": [").expect("names");
+        let to = file.find("\n  \"checkpoint_head\": ").expect("checkpoint_head");
+        file[from..to].to_owned()
+    };
+    let names = names_of(minute_file);
+    let other = files.iter().map(|f| names_of(f)).find(|n| *n != names).expect("a resolution of another body");
+    let refused = resolution_proof::verify(&minute_file.replace(&names, &other), &signer.verifier(), &[])
+        .expect_err("another body's names");
+    assert!(refused.to_string().contains("is not the body's establishment"), "{refused}");
+    let without = minute_file.replace(&names, "");
+    let refused = resolution_proof::verify(&without, &signer.verifier(), &[]).expect_err("no names");
+    assert!(refused.to_string().contains("carries the events that name the body"), "{refused}");
+    let first_format = without.replace("resolution-proof@v2", "resolution-proof@v1");
+    let first_format =
+        resolution_proof::verify(&first_format, &signer.verifier(), &[]).expect("the first format verifies");
+    assert!(first_format.named.is_none());
+    assert!(
+        first_format.to_string().contains("minute 45 of the body west-lindsey-prosperous-communities-committee (this file names it by its key only), decided 9 March 2021"),
+        "{first_format}"
+    );
+    let refused = resolution_proof::verify(
+        &minute_file.replace("resolution-proof@v2", "resolution-proof@v1"),
+        &signer.verifier(),
+        &[],
+    )
+    .expect_err("names in the first format");
+    assert!(refused.to_string().contains("this file's format is covenant.resolution-proof@v1"), "{refused}");
 
     // One byte changed anywhere in a file is refused.
     let original = files[0].as_bytes();
@@ -85,7 +141,7 @@ async fn every_resolution_of_the_demo_round_trips_and_an_altered_proof_is_refuse
     let head = stores.events.head().await.expect("head").position;
     assert_eq!(head, Position(checkpoint.size));
     stores.checkpoints.save_checkpoint(&kernel::SignedCheckpoint { size: 10, ..checkpoint }).await.expect("kept");
-    let late = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45").await;
+    let late = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45", &Witnessing::default()).await;
     assert!(matches!(late, Err(ResolutionProofError::NotCovered { size: 10, .. })), "{late:?}");
 }
 
@@ -103,7 +159,9 @@ async fn a_proof_is_checked_against_the_witnesses_asked_for(db: &TestStore) {
     app::accept_cosignature(&stores, &[witness.verifier()], &witness.sign(&checkpoint.body()))
         .await
         .expect("the cosignature is kept");
-    let file = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45").await.expect("exported");
+    let file = resolution_proof::export(&stores, "west-lindsey-pcc-2021-03-09-45", &Witnessing::default())
+        .await
+        .expect("exported");
 
     let proven = resolution_proof::verify(&file, &signer.verifier(), &[witness.verifier()]).expect("cosigned");
     assert_eq!(proven.cosigned_by.len(), 1);

@@ -1,6 +1,7 @@
-//! Projection snapshots: saved with their position, replaced whole, cleared for a rebuild.
+//! Projection snapshots: saved with their position and the hash of the event there, replaced
+//! whole, cleared for a rebuild.
 
-use kernel::{Position, Snapshot};
+use kernel::{Hash, Position, Snapshot};
 use tests::{TestStore, on_both_backends};
 
 on_both_backends!(a_snapshot_is_saved_replaced_and_cleared);
@@ -8,12 +9,19 @@ on_both_backends!(a_snapshot_is_saved_replaced_and_cleared);
 async fn a_snapshot_is_saved_replaced_and_cleared(db: &TestStore) {
     let snapshots = db.snapshots();
     assert_eq!(snapshots.load_snapshot("status-board").await.expect("load"), None);
-    let first = Snapshot { name: "status-board".into(), position: Position(10), state: r#"{"instruments":1}"#.into() };
+    let first = Snapshot {
+        name: "status-board".into(),
+        position: Position(10),
+        state: r#"{"instruments":1}"#.into(),
+        hash: None,
+    };
     snapshots.save_snapshot(&first).await.expect("save");
     assert_eq!(snapshots.load_snapshot("status-board").await.expect("load"), Some(first));
-    let second = Snapshot { name: "status-board".into(), position: Position(25), state: r#"{"instruments":2}"#.into() };
+    let hash = Some(Hash([7; 32]));
+    let second =
+        Snapshot { name: "status-board".into(), position: Position(25), state: r#"{"instruments":2}"#.into(), hash };
     snapshots.save_snapshot(&second).await.expect("replace");
-    let other = Snapshot { name: "audit-trail".into(), position: Position(3), state: "{}".into() };
+    let other = Snapshot { name: "audit-trail".into(), position: Position(3), state: "{}".into(), hash: None };
     snapshots.save_snapshot(&other).await.expect("save another");
     assert_eq!(snapshots.load_snapshot("status-board").await.expect("load"), Some(second));
     snapshots.clear_snapshots().await.expect("clear");

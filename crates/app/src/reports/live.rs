@@ -85,9 +85,11 @@ impl Live {
                 }
                 let folded = folded.downgrade();
                 let due = folded.position.0.saturating_sub(saved.0) >= self.save_every;
-                if due && folded.chain.broken().is_none() {
+                let hash = page.iter().rfind(|e| e.position == folded.position).map(|e| e.hash);
+                if due && hash.is_some() && folded.chain.broken().is_none() {
                     // A failed save costs only a longer fold at the next start: the answer stands.
-                    match Runner::new(events, stores.snapshots.as_ref()).save(&folded.models, folded.position).await {
+                    let runner = Runner::new(events, stores.snapshots.as_ref());
+                    match runner.save(&folded.models, folded.position, hash).await {
                         Ok(()) => *saved = folded.position,
                         Err(error) => tracing::warn!(%error, "failed to save the read models' snapshot"),
                     }
