@@ -25,7 +25,8 @@ use base64::engine::general_purpose::STANDARD;
 use futures::StreamExt;
 use hmac::{Hmac, Mac};
 use kernel::{
-    AttemptOutcome, EventStore, Position, RecordedEvent, StoreError, Timestamp, WebhookAttempt, WebhookRecord,
+    AttemptOutcome, DeadLetter, EventStore, Position, RecordedEvent, StoreError, Timestamp, WebhookAttempt,
+    WebhookRecord,
 };
 use sha2::Sha256;
 
@@ -359,6 +360,22 @@ pub async fn list(stores: &Stores) -> Result<Vec<Subscription>, WebhookError> {
     stores.webhooks.webhooks().await?.into_iter().map(Subscription::from_record).collect()
 }
 
+/// The subscription named `name`; an unknown name is refused.
+pub async fn find(stores: &Stores, name: &str) -> Result<Subscription, WebhookError> {
+    list(stores).await?.into_iter().find(|s| s.name == name).ok_or_else(|| WebhookError::Unknown(name.to_owned()))
+}
+
+/// How far `subscription` has got: every event up to this position delivered or given up on.
+pub async fn position(stores: &Stores, subscription: &Subscription) -> Result<Position, WebhookError> {
+    Ok(stores.publishers.published(&subscription.publisher_name()).await?.unwrap_or_default())
+}
+
+/// The dead letters of the subscription `name`, by position; an unknown name is refused.
+pub async fn dead_letters(stores: &Stores, name: &str) -> Result<Vec<DeadLetter>, WebhookError> {
+    let subscription = find(stores, name).await?;
+    Ok(stores.webhooks.dead_letters(&subscription.name).await?)
+}
+
 /// Removes a subscription, its delivery log, dead letters and position.
 pub async fn remove(stores: &Stores, name: &str) -> Result<(), WebhookError> {
     if stores.webhooks.remove_webhook(name).await? { Ok(()) } else { Err(WebhookError::Unknown(name.to_owned())) }
@@ -609,11 +626,7 @@ impl Deliverer {
     /// delivered leaves the dead letters, one that fails again stays. Returns how many were
     /// delivered and how many are left.
     pub async fn replay(&self, stores: &Stores, name: &str) -> Result<(usize, usize), WebhookError> {
-        let subscription = list(stores)
-            .await?
-            .into_iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| WebhookError::Unknown(name.to_owned()))?;
+        let subscription = find(stores, name).await?;
         let log = cloudevents::log_source(stores.events.as_ref()).await?;
         let (mut delivered, mut left) = (0, 0);
         for letter in stores.webhooks.dead_letters(name).await? {

@@ -103,7 +103,7 @@ async fn verb(config: &Config, stores: &app::Stores, verb: Verb) -> anyhow::Resu
             let head = stores.events.head().await?.position;
             for subscription in subscriptions {
                 let name = subscription.name();
-                let position = stores.publishers.published(&format!("webhook:{name}")).await?.unwrap_or_default();
+                let position = webhooks::position(stores, &subscription).await?;
                 println!(
                     "{name}: {} to {}; delivered or given up up to position {position} of {head}; added {}",
                     taken(&subscription),

@@ -23,7 +23,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, packs, public,
-    public_feeds, queries, transparency, verify,
+    public_feeds, queries, transparency, verify, webhooks,
 };
 
 /// Every route of the service, with its layers.
@@ -35,6 +35,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .merge(dashboard::routes())
         .merge(public::routes())
         .merge(public_feeds::routes())
+        .merge(webhooks::routes())
         .route("/api/v1/events", get(feed::page))
         .route("/api/v1/events/stream", get(feed::stream))
         .route("/api/v1/export/cloudevents", get(export::cloudevents))

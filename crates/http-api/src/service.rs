@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use app::publisher::{NatsPublisher, Progress, PublisherStatus};
-use app::webhooks::{Deliverer, Progress as WebhookProgress, WebhookStatus};
+use app::webhooks::{Deliverer, Progress as WebhookProgress, WebhookSettings, WebhookStatus};
 use app::{
     CheckpointPolicy, NoteSigner, NoteVerifier, OpenIdSignIn, Recorder, Reports, Serving, SessionLimits, Stores,
 };
@@ -49,6 +49,9 @@ pub struct Settings {
     /// opens as of that day after sign-in (with a link to today), and its overview says why the
     /// demo, seen from today, is overdue and red.
     pub demo_day: Option<domain::Date>,
+    /// Which hosts webhooks added over the API may be sent to, and how a replay over the API
+    /// sends: the `[webhooks]` table (`app::Config::webhooks`).
+    pub webhooks: WebhookSettings,
 }
 
 impl Default for Settings {
@@ -64,6 +67,7 @@ impl Default for Settings {
             save_every: projections::SAVE_EVERY,
             sessions: SessionLimits::default(),
             demo_day: None,
+            webhooks: WebhookSettings::default(),
         }
     }
 }
