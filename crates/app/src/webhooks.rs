@@ -11,11 +11,12 @@
 //! Architecture Invariant: one worker per subscription leads at a time (the publishers' lead),
 //! and it sends an event only after every event before it that the subscription takes was
 //! delivered or made a dead letter. Loopback and private-network targets are refused, when the
-//! subscription is added and again before each attempt, unless the operator allows them.
+//! subscription is added and again on the addresses each attempt connects to (the host resolved
+//! once and the checked addresses pinned), unless the operator allows them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -320,27 +321,69 @@ fn is_private(ip: IpAddr) -> bool {
     }
 }
 
+/// The address a URL names as an IP literal, if it does.
+fn literal(url: &reqwest::Url) -> Option<IpAddr> {
+    url.host_str()?.trim_start_matches('[').trim_end_matches(']').parse().ok()
+}
+
+/// Refuses `addresses`, where `target` points, when one is loopback or private and the
+/// settings do not allow them.
+fn refuse_private(
+    target: &str,
+    addresses: impl IntoIterator<Item = IpAddr>,
+    allow_private: bool,
+) -> Result<(), String> {
+    if allow_private {
+        return Ok(());
+    }
+    match addresses.into_iter().find(|ip| is_private(*ip)) {
+        Some(ip) => Err(format!(
+            "{target} points at {ip}, a loopback or private-network address: webhooks go only to public hosts unless the operator sets allow_private = true under [webhooks] in covenant.toml"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Refuses a target whose host is, or resolves to, a loopback or private-network address,
-/// unless the settings allow them.
+/// unless the settings allow them: the check on adding a subscription. Delivery checks again,
+/// on the addresses it connects to ([`PinnedResolver`]).
 async fn check_target(url: &reqwest::Url, settings: &WebhookSettings) -> Result<(), String> {
     if settings.allow_private {
         return Ok(());
     }
-    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
-    let port = url.port_or_known_default().unwrap_or(443);
-    let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) => tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|e| format!("failed to find the host {host}: {e}; check the address"))?
-            .map(|a| a.ip())
-            .collect(),
+    let addresses: Vec<IpAddr> = match literal(url) {
+        Some(ip) => vec![ip],
+        None => resolve(url.host_str().unwrap_or_default()).await?.into_iter().map(|a| a.ip()).collect(),
     };
-    match addresses.into_iter().find(|ip| is_private(*ip)) {
-        Some(ip) => Err(format!(
-            "{url} points at {ip}, a loopback or private-network address: webhooks go only to public hosts unless the operator sets allow_private = true under [webhooks] in covenant.toml"
-        )),
-        None => Ok(()),
+    refuse_private(url.as_str(), addresses, false)
+}
+
+/// The addresses of `host`, the port left for the connection to fill in.
+async fn resolve(host: &str) -> Result<Vec<SocketAddr>, String> {
+    Ok(tokio::net::lookup_host((host, 0))
+        .await
+        .map_err(|e| format!("failed to find the host {host}: {e}; check the address"))?
+        .collect())
+}
+
+/// How the webhook client finds a host: resolved once for each connection, the addresses
+/// checked, and only those connected to, so a name that resolves to a public address when
+/// checked and a private one when connecting (DNS rebinding) cannot pass the check.
+#[derive(Debug)]
+struct PinnedResolver {
+    allow_private: bool,
+}
+
+impl reqwest::dns::Resolve for PinnedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let host = name.as_str();
+            let addresses = resolve(host).await?;
+            refuse_private(host, addresses.iter().map(SocketAddr::ip), allow_private)?;
+            let addresses: reqwest::dns::Addrs = Box::new(addresses.into_iter());
+            Ok(addresses)
+        })
     }
 }
 
@@ -459,8 +502,12 @@ pub struct Deliverer {
 
 impl Deliverer {
     pub fn new(settings: WebhookSettings) -> Result<Deliverer, WebhookError> {
+        // Sent directly, never through a proxy from the environment, so that the addresses
+        // checked are the ones connected to.
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(std::sync::Arc::new(PinnedResolver { allow_private: settings.allow_private }))
             .timeout(settings.timeout)
             .build()
             .map_err(|e| WebhookError::Refused(format!("failed to start the webhook client: {e}")))?;
@@ -591,7 +638,10 @@ impl Deliverer {
 
     /// One attempt: the receiver's status when it answered 2xx, else what went wrong.
     async fn send(&self, subscription: &Subscription, event: &RecordedEvent, body: &str) -> Result<String, String> {
-        check_target(&subscription.url, &self.settings).await?;
+        // A host name is resolved and checked as the connection is made (`PinnedResolver`).
+        if let Some(ip) = literal(&subscription.url) {
+            refuse_private(subscription.url.as_str(), [ip], self.settings.allow_private)?;
+        }
         let id = event.event_id.0.to_string();
         let timestamp = Timestamp::now().as_datetime().timestamp();
         let response = self
