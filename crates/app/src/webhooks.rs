@@ -470,6 +470,9 @@ impl WebhookStatus {
 /// What the worker reports, for a progress line or the service's log.
 #[derive(Debug)]
 pub enum Progress {
+    /// Another process delivers to this subscription from the same database; this one waits
+    /// and takes over when it stops.
+    Waiting { name: String },
     /// A subscription's worker leads it and delivers the events after `position`.
     Delivering { name: String, position: Position },
     /// An attempt failed; the event is tried again after `after`.
@@ -566,7 +569,9 @@ impl Deliverer {
         status: &WebhookStatus,
         report: &impl Fn(Progress),
     ) -> Result<Infallible, WebhookError> {
-        let mut lead = stores.publishers.lead(&subscription.publisher_name()).await?;
+        let waiting = || report(Progress::Waiting { name: subscription.name.clone() });
+        let mut lead =
+            crate::publisher::take_lead(stores.publishers.as_ref(), &subscription.publisher_name(), waiting).await?;
         status.reached(&subscription.name, lead.position());
         report(Progress::Delivering { name: subscription.name.clone(), position: lead.position() });
         let mut log: Option<String> = None;

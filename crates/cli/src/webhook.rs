@@ -176,6 +176,9 @@ fn taken(subscription: &Subscription) -> String {
 
 fn print_progress(progress: Progress) {
     match progress {
+        Progress::Waiting { name } => println!(
+            "{name}: waiting: another process delivers to this subscription from this database; this one takes over when it stops."
+        ),
         Progress::Delivering { name, position } => println!("{name}: delivering the events after position {position}."),
         Progress::Retrying { name, position, attempt, detail, after } => eprintln!(
             "{name}: attempt {attempt} at position {position} failed ({detail}); trying again in {} ms",

@@ -222,6 +222,9 @@ impl Service {
         let stopping = self.shutting_down();
         tokio::spawn(async move {
             let work = deliverer.run(&stores, &status, |progress| match progress {
+                WebhookProgress::Waiting { name } => {
+                    tracing::info!(name, "another process delivers to this webhook: waiting")
+                }
                 WebhookProgress::Delivering { name, position } => tracing::info!(name, %position, "delivering webhooks"),
                 WebhookProgress::Retrying { name, position, attempt, detail, after } => {
                     tracing::warn!(name, %position, attempt, detail, retry_in = ?after, "webhook delivery failed; trying again")

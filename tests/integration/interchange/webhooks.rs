@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::webhooks::{self, Deliverer, Subscription, WebhookError, WebhookSettings, WebhookStatus};
+use app::webhooks::{self, Deliverer, Progress, Subscription, WebhookError, WebhookSettings, WebhookStatus};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
@@ -30,6 +30,7 @@ on_both_backends!(
     an_event_failing_every_attempt_becomes_a_dead_letter_and_is_replayed,
     a_private_target_is_refused_without_the_setting,
     a_host_name_resolving_to_loopback_is_refused_where_it_connects,
+    a_second_delivering_process_waits_saying_so_and_takes_over,
     the_service_delivers_and_counts_deliveries_retries_and_lag,
 );
 
@@ -418,6 +419,52 @@ async fn a_host_name_resolving_to_loopback_is_refused_where_it_connects(db: &Tes
     let allowed = Deliverer::new(settings(1)).expect("a client");
     assert_eq!(allowed.replay(&stores, "icb-rag-pack").await.expect("replayed"), (1, 0));
     assert_eq!(receiver.accepted().into_iter().map(|r| r.id).collect::<Vec<_>>(), expected);
+}
+
+/// Two delivering workers on one database, each with stores of its own as two processes have:
+/// the second says it waits and delivers nothing while the first runs (on SQLite the lock file
+/// beside the database, on PostgreSQL the advisory lock), then takes over when the first stops;
+/// every event arrives once, in order.
+async fn a_second_delivering_process_waits_saying_so_and_takes_over(db: &TestStore) {
+    let stores = db.stores().await;
+    let receiver = Receiver::start(Vec::new(), 204).await;
+    let subscription =
+        Subscription::parse("icb-rag-pack", &receiver.url(), &["commitment.progress_reported".to_owned()], None)
+            .expect("valid");
+    webhooks::add(&stores, &settings(3), &subscription).await.expect("added");
+    let mut expected = append(db, 4).await;
+    let run = |stores: app::Stores, status: Arc<WebhookStatus>, waited: Arc<Mutex<Vec<String>>>| {
+        let deliverer = Deliverer::new(settings(3)).expect("a client");
+        tokio::spawn(async move {
+            deliverer
+                .run(&stores, &status, move |progress| {
+                    if let Progress::Waiting { name } = progress {
+                        waited.lock().expect("the notes").push(name);
+                    }
+                })
+                .await
+        })
+    };
+    let (first_status, second_status) = (Arc::new(WebhookStatus::default()), Arc::new(WebhookStatus::default()));
+    let (first_waited, second_waited) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
+    let first = run(db.stores().await, first_status.clone(), first_waited.clone());
+    wait_until("the first worker delivers", async || receiver.accepted().len() == 2).await;
+    let second = run(db.stores().await, second_status.clone(), second_waited.clone());
+    wait_until("the second worker says it waits", async || !second_waited.lock().expect("the notes").is_empty()).await;
+    assert_eq!(*second_waited.lock().expect("the notes"), ["icb-rag-pack"]);
+    expected.extend(append(db, 4).await);
+    wait_until("the first worker delivers the new events", async || receiver.accepted().len() == 4).await;
+    assert_eq!(second_status.deliveries(), 0, "the waiting worker delivered nothing");
+
+    first.abort();
+    let _ = first.await;
+    expected.extend(append(db, 4).await);
+    wait_until("the second worker takes over", async || receiver.accepted().len() == 6).await;
+    second.abort();
+    assert!(first_waited.lock().expect("the notes").is_empty());
+    assert_eq!((first_status.deliveries(), second_status.deliveries()), (4, 2));
+    let ids: Vec<String> = receiver.accepted().into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, expected, "every report once, in order");
 }
 
 /// The value of the line of `metrics` that starts with `name` and a space.
