@@ -76,7 +76,10 @@ async fn append(store: &dyn EventStore, from: usize, count: usize, per_append: u
     while done < count {
         let n = per_append.min(count - done);
         let events = (0..n).map(|i| progress_report("hfi-01", from + done + i)).collect();
-        store.append(AppendRequest::single(stream("commitment-hfi-01"), Expected::Any, events)).await.expect("appended");
+        store
+            .append(AppendRequest::single(stream("commitment-hfi-01"), Expected::Any, events))
+            .await
+            .expect("appended");
         done += n;
     }
 }

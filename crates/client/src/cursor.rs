@@ -50,10 +50,10 @@ impl FileCursor {
         file.sync_all().map_err(|e| self.failed(e))?;
         std::fs::rename(&temporary, &self.path).map_err(|e| self.failed(e))?;
         // The rename is durable once the directory is synced (where the system allows it).
-        if let Some(directory) = self.path.parent().filter(|p| !p.as_os_str().is_empty())
-            && let Ok(directory) = std::fs::File::open(directory)
-        {
-            let _ = directory.sync_all();
+        if let Some(directory) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if let Ok(directory) = std::fs::File::open(directory) {
+                let _ = directory.sync_all();
+            }
         }
         Ok(())
     }
