@@ -119,7 +119,8 @@ async fn a_follower_stopped_mid_stream_and_restarted_sees_every_event_once_or_th
     let run = follower.clone();
     let task = tokio::spawn(async move { run.run(&mut handler).await });
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while noting.seen.lock().expect("the notes").last() != Some(&head) {
+    // The handler sees the last event before the cursor is saved after it: wait for both.
+    while noting.seen.lock().expect("the notes").last() != Some(&head) || cursor.load().expect("the cursor") != head {
         assert!(tokio::time::Instant::now() < deadline, "the follower reaches the head");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -130,7 +131,6 @@ async fn a_follower_stopped_mid_stream_and_restarted_sees_every_event_once_or_th
     assert_eq!(unique, (1..=head).collect::<Vec<_>>(), "every event, in order, none lost");
     let twice = seen.len() - unique.len();
     assert!(twice <= restarts, "at most the one unsaved event again per stop: {twice} repeats in {restarts} stops");
-    assert_eq!(cursor.load().expect("the cursor"), head);
     app.stop().await;
 }
 

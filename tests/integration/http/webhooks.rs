@@ -163,16 +163,18 @@ async fn a_subscription_is_added_listed_replayed_and_removed(db: &TestStore) {
         .filter(|e| e.event_type.as_str() == "InstrumentAdopted")
         .count();
     assert!(adoptions > 0, "the story adopts instruments");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let letters = loop {
-        let letters: Vec<DeadLetterView> = app
-            .get("/api/v1/webhooks/icb-rag-pack/dead-letters", &admin)
+    let dead_letters = async || -> Vec<DeadLetterView> {
+        app.get("/api/v1/webhooks/icb-rag-pack/dead-letters", &admin)
             .send()
             .await
             .expect("get")
             .json()
             .await
-            .expect("the dead letters");
+            .expect("the dead letters")
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let letters = loop {
+        let letters = dead_letters().await;
         if letters.len() == adoptions || tokio::time::Instant::now() > deadline {
             break letters;
         }
@@ -187,14 +189,7 @@ async fn a_subscription_is_added_listed_replayed_and_removed(db: &TestStore) {
     assert_eq!(replayed.status(), 200);
     let replayed: Replayed = replayed.json().await.expect("the replay");
     assert_eq!((replayed.delivered, replayed.left), (adoptions, 0));
-    let letters: Vec<DeadLetterView> = app
-        .get("/api/v1/webhooks/icb-rag-pack/dead-letters", &admin)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("the dead letters");
+    let letters = dead_letters().await;
     assert!(letters.is_empty(), "replayed letters leave the list");
 
     let removed = app.client.delete(app.url("/api/v1/webhooks/icb-rag-pack")).bearer_auth(&admin).send().await;
