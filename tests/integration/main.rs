@@ -2,6 +2,7 @@
 
 mod app;
 mod architecture;
+mod client;
 mod http;
 mod imports;
 mod interchange;

@@ -3,7 +3,7 @@
 //!
 //! | Role | May |
 //! |---|---|
-//! | admin | everything, including seeing who signed in recently and ending any session |
+//! | admin | everything, including seeing who signed in recently, ending any session, and managing webhook subscriptions |
 //! | secretariat | record any command; read the reports, the signed checkpoint and its proofs |
 //! | contributor | report progress on, reach milestones of and complete its own organisation's commitments; record and revise readings of the indicators its organisation owns; read the reports, the signed checkpoint and its proofs |
 //! | auditor | read the reports, the audit trail and the event feed; export the event log; verify the hash chain; read the signed checkpoint and its proofs |
@@ -49,6 +49,9 @@ pub enum Action {
     ReadProofs,
     /// See who signed in recently, and end any session: administrators only.
     ManageSessions,
+    /// List, add and remove webhook subscriptions, and replay their dead letters:
+    /// administrators only.
+    ManageWebhooks,
 }
 
 impl Role {
@@ -80,7 +83,9 @@ impl Role {
                 action,
                 Action::Record(Aggregate::Commitment | Aggregate::Indicator) | Action::ReadReports | Action::ReadProofs
             ),
-            Role::Auditor => !matches!(action, Action::Record(_) | Action::Import | Action::ManageSessions),
+            Role::Auditor => {
+                !matches!(action, Action::Record(_) | Action::Import | Action::ManageSessions | Action::ManageWebhooks)
+            }
             Role::Reader => matches!(action, Action::ReadReports | Action::ReadProofs),
         }
     }
@@ -160,6 +165,7 @@ impl Principal {
             Action::Verify => "verify the hash chain".to_owned(),
             Action::ReadProofs => "read the signed checkpoint and its proofs".to_owned(),
             Action::ManageSessions => "see who signed in or end their sessions".to_owned(),
+            Action::ManageWebhooks => "manage webhook subscriptions".to_owned(),
         };
         Err(AccessError::Forbidden(match self.credential {
             Credential::Token { .. } => {

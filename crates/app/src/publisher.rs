@@ -17,7 +17,7 @@ use async_nats::HeaderMap;
 use async_nats::jetstream::context::GetStreamErrorKind;
 use async_nats::jetstream::{self, ErrorCode, stream};
 use futures::StreamExt;
-use kernel::{EventId, EventStore, Position, PublisherLead, RecordedEvent, StoreError};
+use kernel::{EventId, EventStore, Position, PublisherLead, PublisherStore, RecordedEvent, StoreError};
 
 use crate::Stores;
 use crate::interchange::cloudevents::{self, ExportError};
@@ -34,6 +34,24 @@ const RETRY_FIRST: Duration = Duration::from_millis(500);
 const RETRY_MOST: Duration = Duration::from_secs(30);
 /// How long taking the lead may take before the publisher says it is waiting for another.
 const WAIT_NOTICE: Duration = Duration::from_millis(500);
+
+/// Takes the lead of the publisher `name`, calling `waiting` once when another process holds
+/// it for longer than [`WAIT_NOTICE`], so that the caller can say why nothing happens.
+pub(crate) async fn take_lead(
+    publishers: &dyn PublisherStore,
+    name: &str,
+    waiting: impl FnOnce(),
+) -> Result<Box<dyn PublisherLead>, StoreError> {
+    let taking = publishers.lead(name);
+    tokio::pin!(taking);
+    match tokio::time::timeout(WAIT_NOTICE, &mut taking).await {
+        Ok(lead) => lead,
+        Err(_) => {
+            waiting();
+            taking.await
+        }
+    }
+}
 
 /// Where the log is published: a NATS server, a JetStream stream on it, and the subjects'
 /// prefix.
@@ -242,15 +260,7 @@ impl NatsPublisher {
     ) -> Result<Infallible, PublishError> {
         self.ensure_stream().await?;
         let name = self.target.publisher_name();
-        let taking = stores.publishers.lead(&name);
-        tokio::pin!(taking);
-        let mut lead = match tokio::time::timeout(WAIT_NOTICE, &mut taking).await {
-            Ok(lead) => lead?,
-            Err(_) => {
-                report(Progress::Waiting);
-                taking.await?
-            }
-        };
+        let mut lead = take_lead(stores.publishers.as_ref(), &name, || report(Progress::Waiting)).await?;
         self.catch_up_with_stream(stores.events.as_ref(), lead.as_mut()).await?;
         status.set(lead.position(), true);
         report(Progress::Leading { position: lead.position() });

@@ -11,11 +11,12 @@
 //! Architecture Invariant: one worker per subscription leads at a time (the publishers' lead),
 //! and it sends an event only after every event before it that the subscription takes was
 //! delivered or made a dead letter. Loopback and private-network targets are refused, when the
-//! subscription is added and again before each attempt, unless the operator allows them.
+//! subscription is added and again on the addresses each attempt connects to (the host resolved
+//! once and the checked addresses pinned), unless the operator allows them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -25,7 +26,8 @@ use base64::engine::general_purpose::STANDARD;
 use futures::StreamExt;
 use hmac::{Hmac, Mac};
 use kernel::{
-    AttemptOutcome, EventStore, Position, RecordedEvent, StoreError, Timestamp, WebhookAttempt, WebhookRecord,
+    AttemptOutcome, DeadLetter, EventStore, Position, RecordedEvent, StoreError, Timestamp, WebhookAttempt,
+    WebhookRecord,
 };
 use sha2::Sha256;
 
@@ -319,27 +321,69 @@ fn is_private(ip: IpAddr) -> bool {
     }
 }
 
+/// The address a URL names as an IP literal, if it does.
+fn literal(url: &reqwest::Url) -> Option<IpAddr> {
+    url.host_str()?.trim_start_matches('[').trim_end_matches(']').parse().ok()
+}
+
+/// Refuses `addresses`, where `target` points, when one is loopback or private and the
+/// settings do not allow them.
+fn refuse_private(
+    target: &str,
+    addresses: impl IntoIterator<Item = IpAddr>,
+    allow_private: bool,
+) -> Result<(), String> {
+    if allow_private {
+        return Ok(());
+    }
+    match addresses.into_iter().find(|ip| is_private(*ip)) {
+        Some(ip) => Err(format!(
+            "{target} points at {ip}, a loopback or private-network address: webhooks go only to public hosts unless the operator sets allow_private = true under [webhooks] in covenant.toml"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Refuses a target whose host is, or resolves to, a loopback or private-network address,
-/// unless the settings allow them.
+/// unless the settings allow them: the check on adding a subscription. Delivery checks again,
+/// on the addresses it connects to ([`PinnedResolver`]).
 async fn check_target(url: &reqwest::Url, settings: &WebhookSettings) -> Result<(), String> {
     if settings.allow_private {
         return Ok(());
     }
-    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
-    let port = url.port_or_known_default().unwrap_or(443);
-    let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) => tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|e| format!("failed to find the host {host}: {e}; check the address"))?
-            .map(|a| a.ip())
-            .collect(),
+    let addresses: Vec<IpAddr> = match literal(url) {
+        Some(ip) => vec![ip],
+        None => resolve(url.host_str().unwrap_or_default()).await?.into_iter().map(|a| a.ip()).collect(),
     };
-    match addresses.into_iter().find(|ip| is_private(*ip)) {
-        Some(ip) => Err(format!(
-            "{url} points at {ip}, a loopback or private-network address: webhooks go only to public hosts unless the operator sets allow_private = true under [webhooks] in covenant.toml"
-        )),
-        None => Ok(()),
+    refuse_private(url.as_str(), addresses, false)
+}
+
+/// The addresses of `host`, the port left for the connection to fill in.
+async fn resolve(host: &str) -> Result<Vec<SocketAddr>, String> {
+    Ok(tokio::net::lookup_host((host, 0))
+        .await
+        .map_err(|e| format!("failed to find the host {host}: {e}; check the address"))?
+        .collect())
+}
+
+/// How the webhook client finds a host: resolved once for each connection, the addresses
+/// checked, and only those connected to, so a name that resolves to a public address when
+/// checked and a private one when connecting (DNS rebinding) cannot pass the check.
+#[derive(Debug)]
+struct PinnedResolver {
+    allow_private: bool,
+}
+
+impl reqwest::dns::Resolve for PinnedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let host = name.as_str();
+            let addresses = resolve(host).await?;
+            refuse_private(host, addresses.iter().map(SocketAddr::ip), allow_private)?;
+            let addresses: reqwest::dns::Addrs = Box::new(addresses.into_iter());
+            Ok(addresses)
+        })
     }
 }
 
@@ -357,6 +401,22 @@ pub async fn add(stores: &Stores, settings: &WebhookSettings, subscription: &Sub
 /// Every subscription, by name.
 pub async fn list(stores: &Stores) -> Result<Vec<Subscription>, WebhookError> {
     stores.webhooks.webhooks().await?.into_iter().map(Subscription::from_record).collect()
+}
+
+/// The subscription named `name`; an unknown name is refused.
+pub async fn find(stores: &Stores, name: &str) -> Result<Subscription, WebhookError> {
+    list(stores).await?.into_iter().find(|s| s.name == name).ok_or_else(|| WebhookError::Unknown(name.to_owned()))
+}
+
+/// How far `subscription` has got: every event up to this position delivered or given up on.
+pub async fn position(stores: &Stores, subscription: &Subscription) -> Result<Position, WebhookError> {
+    Ok(stores.publishers.published(&subscription.publisher_name()).await?.unwrap_or_default())
+}
+
+/// The dead letters of the subscription `name`, by position; an unknown name is refused.
+pub async fn dead_letters(stores: &Stores, name: &str) -> Result<Vec<DeadLetter>, WebhookError> {
+    let subscription = find(stores, name).await?;
+    Ok(stores.webhooks.dead_letters(&subscription.name).await?)
 }
 
 /// Removes a subscription, its delivery log, dead letters and position.
@@ -410,6 +470,9 @@ impl WebhookStatus {
 /// What the worker reports, for a progress line or the service's log.
 #[derive(Debug)]
 pub enum Progress {
+    /// Another process delivers to this subscription from the same database; this one waits
+    /// and takes over when it stops.
+    Waiting { name: String },
     /// A subscription's worker leads it and delivers the events after `position`.
     Delivering { name: String, position: Position },
     /// An attempt failed; the event is tried again after `after`.
@@ -442,8 +505,12 @@ pub struct Deliverer {
 
 impl Deliverer {
     pub fn new(settings: WebhookSettings) -> Result<Deliverer, WebhookError> {
+        // Sent directly, never through a proxy from the environment, so that the addresses
+        // checked are the ones connected to.
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(std::sync::Arc::new(PinnedResolver { allow_private: settings.allow_private }))
             .timeout(settings.timeout)
             .build()
             .map_err(|e| WebhookError::Refused(format!("failed to start the webhook client: {e}")))?;
@@ -502,7 +569,9 @@ impl Deliverer {
         status: &WebhookStatus,
         report: &impl Fn(Progress),
     ) -> Result<Infallible, WebhookError> {
-        let mut lead = stores.publishers.lead(&subscription.publisher_name()).await?;
+        let waiting = || report(Progress::Waiting { name: subscription.name.clone() });
+        let mut lead =
+            crate::publisher::take_lead(stores.publishers.as_ref(), &subscription.publisher_name(), waiting).await?;
         status.reached(&subscription.name, lead.position());
         report(Progress::Delivering { name: subscription.name.clone(), position: lead.position() });
         let mut log: Option<String> = None;
@@ -574,7 +643,10 @@ impl Deliverer {
 
     /// One attempt: the receiver's status when it answered 2xx, else what went wrong.
     async fn send(&self, subscription: &Subscription, event: &RecordedEvent, body: &str) -> Result<String, String> {
-        check_target(&subscription.url, &self.settings).await?;
+        // A host name is resolved and checked as the connection is made (`PinnedResolver`).
+        if let Some(ip) = literal(&subscription.url) {
+            refuse_private(subscription.url.as_str(), [ip], self.settings.allow_private)?;
+        }
         let id = event.event_id.0.to_string();
         let timestamp = Timestamp::now().as_datetime().timestamp();
         let response = self
@@ -609,11 +681,7 @@ impl Deliverer {
     /// delivered leaves the dead letters, one that fails again stays. Returns how many were
     /// delivered and how many are left.
     pub async fn replay(&self, stores: &Stores, name: &str) -> Result<(usize, usize), WebhookError> {
-        let subscription = list(stores)
-            .await?
-            .into_iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| WebhookError::Unknown(name.to_owned()))?;
+        let subscription = find(stores, name).await?;
         let log = cloudevents::log_source(stores.events.as_ref()).await?;
         let (mut delivered, mut left) = (0, 0);
         for letter in stores.webhooks.dead_letters(name).await? {

@@ -166,6 +166,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         sessions: config.sessions,
         max_as_of_folds: args.max_as_of_folds.map_or(defaults.max_as_of_folds, usize::from),
         demo_day,
+        webhooks: config.webhooks,
         ..defaults
     };
     let service =

@@ -103,7 +103,7 @@ async fn verb(config: &Config, stores: &app::Stores, verb: Verb) -> anyhow::Resu
             let head = stores.events.head().await?.position;
             for subscription in subscriptions {
                 let name = subscription.name();
-                let position = stores.publishers.published(&format!("webhook:{name}")).await?.unwrap_or_default();
+                let position = webhooks::position(stores, &subscription).await?;
                 println!(
                     "{name}: {} to {}; delivered or given up up to position {position} of {head}; added {}",
                     taken(&subscription),
@@ -176,6 +176,9 @@ fn taken(subscription: &Subscription) -> String {
 
 fn print_progress(progress: Progress) {
     match progress {
+        Progress::Waiting { name } => println!(
+            "{name}: waiting: another process delivers to this subscription from this database; this one takes over when it stops."
+        ),
         Progress::Delivering { name, position } => println!("{name}: delivering the events after position {position}."),
         Progress::Retrying { name, position, attempt, detail, after } => eprintln!(
             "{name}: attempt {attempt} at position {position} failed ({detail}); trying again in {} ms",

@@ -29,6 +29,7 @@ mod server;
 mod service;
 mod transparency;
 mod verify;
+mod webhooks;
 
 pub use auth::Authenticated;
 pub use commands::{RecordedEvents, RecordedRef};
@@ -43,3 +44,4 @@ pub use server::{router, serve};
 pub use service::{Service, Settings};
 pub use transparency::{ConsistencyAnswer, InclusionAnswer};
 pub use verify::Verification;
+pub use webhooks::{AddedWebhook, DeadLetterView, Replayed, WebhookView};

@@ -11,7 +11,7 @@ use utoipa::openapi::{ContentBuilder, Ref};
 use utoipa::{Modify, OpenApi};
 
 use crate::queries::ReportParameters;
-use crate::{commands, export, feed, health, imports, metrics, packs, queries, transparency, verify};
+use crate::{commands, export, feed, health, imports, metrics, packs, queries, transparency, verify, webhooks};
 
 /// The API, as generated from the code.
 #[derive(Debug, OpenApi)]
@@ -55,8 +55,13 @@ use crate::{commands, export, feed, health, imports, metrics, packs, queries, tr
         transparency::inclusion,
         transparency::consistency,
         transparency::resolution,
+        webhooks::list,
+        webhooks::add,
+        webhooks::remove,
+        webhooks::dead_letters,
+        webhooks::replay,
     ),
-    components(schemas(crate::Problem, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, transparency::InclusionAnswer, transparency::ConsistencyAnswer, health::Health, imports::ImportSummary, imports::MatchedLine, imports::FileProblem, imports::FileProblems)),
+    components(schemas(crate::Problem, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, transparency::InclusionAnswer, transparency::ConsistencyAnswer, health::Health, imports::ImportSummary, imports::MatchedLine, imports::FileProblem, imports::FileProblems, webhooks::NewWebhook, webhooks::WebhookView, webhooks::AddedWebhook, webhooks::DeadLetterView, webhooks::Replayed)),
     modifiers(&BearerAuth, &ServiceAnswers, &ReportParameters),
     tags(
         (name = "commands", description = "Record one command per request"),
@@ -64,6 +69,7 @@ use crate::{commands, export, feed, health, imports, metrics, packs, queries, tr
         (name = "reports", description = "The read models, as JSON or CSV"),
         (name = "feed", description = "The event log, by position, its export as CloudEvents, the record as Popolo, and its verification"),
         (name = "transparency", description = "The latest signed checkpoint of the log, and inclusion and consistency proofs against it (docs/audit.md)"),
+        (name = "webhooks", description = "Webhook subscriptions, for administrators: list, add, remove, dead letters and replay (docs/integration.md)"),
         (name = "health", description = "Health, readiness, metrics and this document"),
     )
 )]
@@ -118,7 +124,7 @@ impl Modify for ServiceAnswers {
             if !path.starts_with("/api/v1/") {
                 continue;
             }
-            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+            for operation in [&mut item.get, &mut item.post, &mut item.delete].into_iter().flatten() {
                 let responses = &mut operation.responses.responses;
                 responses.entry("503".to_owned()).or_insert_with(|| unavailable.clone().into());
                 if operation.request_body.is_some() {

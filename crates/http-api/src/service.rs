@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use app::publisher::{NatsPublisher, Progress, PublisherStatus};
 use app::reminders::{ReminderSettings, Schedule};
-use app::webhooks::{Deliverer, Progress as WebhookProgress, WebhookStatus};
+use app::webhooks::{Deliverer, Progress as WebhookProgress, WebhookSettings, WebhookStatus};
 use app::{CheckpointPolicy, NoteSigner, OpenIdSignIn, Recorder, Reports, Serving, SessionLimits, Stores, Witnessing};
 use tokio::sync::watch;
 
@@ -48,6 +48,9 @@ pub struct Settings {
     /// opens as of that day after sign-in (with a link to today), and its overview says why the
     /// demo, seen from today, is overdue and red.
     pub demo_day: Option<domain::Date>,
+    /// Which hosts webhooks added over the API may be sent to, and how a replay over the API
+    /// sends: the `[webhooks]` table (`app::Config::webhooks`).
+    pub webhooks: WebhookSettings,
 }
 
 impl Default for Settings {
@@ -63,6 +66,7 @@ impl Default for Settings {
             save_every: projections::SAVE_EVERY,
             sessions: SessionLimits::default(),
             demo_day: None,
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -253,6 +257,9 @@ impl Service {
         let stopping = self.shutting_down();
         tokio::spawn(async move {
             let work = deliverer.run(&stores, &status, |progress| match progress {
+                WebhookProgress::Waiting { name } => {
+                    tracing::info!(name, "another process delivers to this webhook: waiting")
+                }
                 WebhookProgress::Delivering { name, position } => tracing::info!(name, %position, "delivering webhooks"),
                 WebhookProgress::Retrying { name, position, attempt, detail, after } => {
                     tracing::warn!(name, %position, attempt, detail, retry_in = ?after, "webhook delivery failed; trying again")

@@ -13,8 +13,8 @@ pub trait PublisherStore: Send + Sync {
     /// Waits until no other process leads the publisher `name`, then leads it. The lead holds
     /// the position saved under `name` (zero when none was) and is given up when dropped.
     ///
-    /// Architecture Invariant: on a database several processes share (PostgreSQL), at most one
-    /// lead per name exists at a time among all of them; a lead whose hold was lost fails its
+    /// Architecture Invariant: at most one lead per name exists at a time among all the
+    /// processes (and store instances) on one database; a lead whose hold was lost fails its
     /// next [`PublisherLead::advance`].
     async fn lead(&self, name: &str) -> Result<Box<dyn PublisherLead>, StoreError>;
 

@@ -44,6 +44,8 @@ static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The database file, beside which publishers' leads are held (`publishers`).
+    path: std::path::PathBuf,
     reader: reader::Reader,
     writer: Writer,
     appended: watch::Receiver<Position>,
@@ -118,6 +120,7 @@ impl SqliteStore {
                 .map_err(|e| StoreError::Unavailable(format!("failed to apply migrations: {e}")))?;
         }
         let reader = reader::Reader::new(options.get_filename());
+        let path = options.get_filename().to_owned();
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.busy_timeout(opening.busy_timeout))
@@ -133,7 +136,7 @@ impl SqliteStore {
         };
         let (writer, run) = Writer::new(writer::SqliteWriter::new(write, notify, limits, waiting), MAX_GROUP_EVENTS);
         tokio::spawn(run);
-        Ok(Self { pool, reader, writer, appended, limits })
+        Ok(Self { pool, path, reader, writer, appended, limits })
     }
 
     /// Writes a consistent copy of the whole database to the new file `to` (`VACUUM INTO`),

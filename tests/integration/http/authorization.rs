@@ -27,6 +27,7 @@ struct Route {
 const EVERYONE: &[Role] = &[Role::Admin, Role::Secretariat, Role::Contributor, Role::Auditor, Role::Reader];
 const AUDITORS: &[Role] = &[Role::Admin, Role::Auditor];
 const RECORDERS: &[Role] = &[Role::Admin, Role::Secretariat];
+const ADMINS: &[Role] = &[Role::Admin];
 
 fn routes() -> Vec<Route> {
     let read = |path, allowed| Route { method: Method::GET, path, body: None, file: None, allowed };
@@ -43,6 +44,7 @@ fn routes() -> Vec<Route> {
         let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/imports").join(name);
         std::fs::read_to_string(path).expect("the fixture reads")
     };
+    let admin = |method, path, body| Route { method, path, body, file: None, allowed: ADMINS };
     vec![
         read("/api/v1/status", EVERYONE),
         read("/api/v1/status/lincolnshire-homes-for-independence-blueprint", EVERYONE),
@@ -58,6 +60,15 @@ fn routes() -> Vec<Route> {
         read("/api/v1/checkpoint", EVERYONE),
         read("/api/v1/proofs/inclusion?position=1&size=1", EVERYONE),
         read("/api/v1/proofs/consistency?from=1&to=1", EVERYONE),
+        admin(Method::GET, "/api/v1/webhooks", None),
+        admin(
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(json!({"name": "icb-rag-pack", "url": "http://127.0.0.1:9/covenant"})),
+        ),
+        admin(Method::DELETE, "/api/v1/webhooks/icb-rag-pack", None),
+        admin(Method::GET, "/api/v1/webhooks/icb-rag-pack/dead-letters", None),
+        admin(Method::POST, "/api/v1/webhooks/icb-rag-pack/replay", None),
         command(
             "/api/v1/organisations",
             json!({"command": "register", "id": "GB-LAE-NKE", "name": "North Kesteven District Council", "kind": "local_authority"}),

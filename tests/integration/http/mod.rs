@@ -22,6 +22,7 @@ mod queries;
 mod restart;
 mod sign_in;
 mod transparency;
+mod webhooks;
 
 use serde_json::Value;
 

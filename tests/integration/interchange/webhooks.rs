@@ -4,7 +4,8 @@
 //! compared in constant time). Every event a subscription takes arrives, once accepted, in
 //! position order, each signature valid, and a changed body fails the check; an event that
 //! fails every attempt becomes a dead letter, delivery moves on, and a replay delivers it; a
-//! loopback or private target is refused unless the operator allows it; and the service delivers
+//! loopback or private target is refused unless the operator allows it, also when a host name
+//! resolves to one only by the time of delivery; and the service delivers
 //! in-process and counts deliveries, retries, dead letters and lag in `/metrics`.
 
 use std::collections::VecDeque;
@@ -13,11 +14,13 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::webhooks::{self, Deliverer, Subscription, WebhookError, WebhookSettings, WebhookStatus};
+use app::webhooks::{self, Deliverer, Progress, Subscription, WebhookError, WebhookSettings, WebhookStatus};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
-use kernel::{AppendRequest, EventId, EventType, Expected, Metadata, NewEvent, Payload, Position, Timestamp};
+use kernel::{
+    AppendRequest, EventId, EventType, Expected, Metadata, NewEvent, Payload, Position, Timestamp, WebhookRecord,
+};
 use sha2::Sha256;
 use tests::{TestStore, on_both_backends, stream};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,6 +29,8 @@ on_both_backends!(
     every_event_taken_arrives_in_order_signed_through_failures_and_a_timeout,
     an_event_failing_every_attempt_becomes_a_dead_letter_and_is_replayed,
     a_private_target_is_refused_without_the_setting,
+    a_host_name_resolving_to_loopback_is_refused_where_it_connects,
+    a_second_delivering_process_waits_saying_so_and_takes_over,
     the_service_delivers_and_counts_deliveries_retries_and_lag,
 );
 
@@ -370,6 +375,96 @@ async fn a_private_target_is_refused_without_the_setting(db: &TestStore) {
     }
     webhooks::remove(&stores, "lincs-hwb").await.expect("removed");
     assert!(webhooks::list(&stores).await.expect("read").is_empty());
+}
+
+/// A subscription kept when its host resolved to a public address, whose name now resolves to
+/// loopback (as a DNS rebinding would make it): delivery resolves the name itself, refuses the
+/// loopback address and sends nothing; allowed, the same name is resolved and delivered to.
+async fn a_host_name_resolving_to_loopback_is_refused_where_it_connects(db: &TestStore) {
+    let stores = db.stores().await;
+    let receiver = Receiver::start(Vec::new(), 204).await;
+    let url = format!("http://localhost:{}/covenant", receiver.address.port());
+    // Kept as it would have been when the name resolved elsewhere: the check on adding is past.
+    let kept = WebhookRecord {
+        name: "icb-rag-pack".to_owned(),
+        url,
+        event_types: "commitment.progress_reported".to_owned(),
+        secret: webhooks::Secret::generate().as_str().to_owned(),
+        created_at: Timestamp::now(),
+    };
+    assert!(stores.webhooks.add_webhook(&kept).await.expect("kept"));
+    let expected = append(db, 2).await;
+    let strict = WebhookSettings { allow_private: false, ..settings(1) };
+    let status = Arc::new(WebhookStatus::default());
+    let deliverer = Deliverer::new(strict).expect("a client");
+    let worker = {
+        let (stores, status, deliverer) = (stores.clone(), status.clone(), deliverer.clone());
+        tokio::spawn(async move { deliverer.run(&stores, &status, |_| {}).await })
+    };
+    wait_until("the report is a dead letter", async || {
+        stores.webhooks.dead_letters("icb-rag-pack").await.expect("read").len() == 1
+    })
+    .await;
+    worker.abort();
+    assert!(receiver.received().is_empty(), "nothing reached the loopback receiver");
+    let dead = stores.webhooks.dead_letters("icb-rag-pack").await.expect("read");
+    assert!(
+        dead[0].detail.contains("localhost points at") && dead[0].detail.contains("allow_private = true"),
+        "the refusal says where the name pointed and how to allow it: {}",
+        dead[0].detail
+    );
+    assert_eq!(deliverer.replay(&stores, "icb-rag-pack").await.expect("replayed"), (0, 1), "still refused");
+    assert!(receiver.received().is_empty());
+
+    let allowed = Deliverer::new(settings(1)).expect("a client");
+    assert_eq!(allowed.replay(&stores, "icb-rag-pack").await.expect("replayed"), (1, 0));
+    assert_eq!(receiver.accepted().into_iter().map(|r| r.id).collect::<Vec<_>>(), expected);
+}
+
+/// Two delivering workers on one database, each with stores of its own as two processes have:
+/// the second says it waits and delivers nothing while the first runs (on SQLite the lock file
+/// beside the database, on PostgreSQL the advisory lock), then takes over when the first stops;
+/// every event arrives once, in order.
+async fn a_second_delivering_process_waits_saying_so_and_takes_over(db: &TestStore) {
+    let stores = db.stores().await;
+    let receiver = Receiver::start(Vec::new(), 204).await;
+    let subscription =
+        Subscription::parse("icb-rag-pack", &receiver.url(), &["commitment.progress_reported".to_owned()], None)
+            .expect("valid");
+    webhooks::add(&stores, &settings(3), &subscription).await.expect("added");
+    let mut expected = append(db, 4).await;
+    let run = |stores: app::Stores, status: Arc<WebhookStatus>, waited: Arc<Mutex<Vec<String>>>| {
+        let deliverer = Deliverer::new(settings(3)).expect("a client");
+        tokio::spawn(async move {
+            deliverer
+                .run(&stores, &status, move |progress| {
+                    if let Progress::Waiting { name } = progress {
+                        waited.lock().expect("the notes").push(name);
+                    }
+                })
+                .await
+        })
+    };
+    let (first_status, second_status) = (Arc::new(WebhookStatus::default()), Arc::new(WebhookStatus::default()));
+    let (first_waited, second_waited) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
+    let first = run(db.stores().await, first_status.clone(), first_waited.clone());
+    wait_until("the first worker delivers", async || receiver.accepted().len() == 2).await;
+    let second = run(db.stores().await, second_status.clone(), second_waited.clone());
+    wait_until("the second worker says it waits", async || !second_waited.lock().expect("the notes").is_empty()).await;
+    assert_eq!(*second_waited.lock().expect("the notes"), ["icb-rag-pack"]);
+    expected.extend(append(db, 4).await);
+    wait_until("the first worker delivers the new events", async || receiver.accepted().len() == 4).await;
+    assert_eq!(second_status.deliveries(), 0, "the waiting worker delivered nothing");
+
+    first.abort();
+    let _ = first.await;
+    expected.extend(append(db, 4).await);
+    wait_until("the second worker takes over", async || receiver.accepted().len() == 6).await;
+    second.abort();
+    assert!(first_waited.lock().expect("the notes").is_empty());
+    assert_eq!((first_status.deliveries(), second_status.deliveries()), (4, 2));
+    let ids: Vec<String> = receiver.accepted().into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, expected, "every report once, in order");
 }
 
 /// The value of the line of `metrics` that starts with `name` and a space.
