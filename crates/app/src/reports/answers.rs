@@ -1,7 +1,7 @@
-//! Answers to report requests about now, kept while the log does not move: a report of the live
-//! read models is a function of their position and the request (which holds the day) alone, so a
-//! request repeated at the same position is answered with the same bytes without working the
-//! report out again. Every answer kept is for one position; the first answer at a later position
+//! Answers to report requests, kept while the log does not move: a report is a function of the
+//! request (which holds the day and the point) and the log's position alone, so a request
+//! repeated at the same position is answered with the same bytes without working the report out
+//! again. Every answer kept is for one position; the first answer at a later position
 //! drops them.
 
 use std::collections::HashMap;

@@ -391,21 +391,26 @@ impl Reports {
     /// for a report of now; in another format, the one table of the page's rows, without the
     /// notes a table for people carries (one instrument or one resolution in full is
     /// [`ReportError::NotOneTable`]). The command line's CSV and the API's are these bytes. A
-    /// service gives a
-    /// report of now again from what it kept at the live models' position.
+    /// service gives a report again from what it kept while the log has not moved: one of now at
+    /// the live models' position, one of the past at the head of the log.
     pub async fn written(&self, request: &ReportRequest, format: Format) -> Result<Bytes, ReportError> {
         let key = (request.clone(), format);
-        if let Some(kept) = self.kept.as_ref().filter(|_| request.as_of.is_now()) {
-            let at = kept.live.read(&self.stores).await?.position;
-            if let Some(answer) = kept.answers.get(at, &key) {
-                return Ok(answer);
-            }
+        // A report is a function of the request and the log: one of now, of the live models'
+        // position; one of the past, of the head (a decision entered late still changes it).
+        let kept_at = match &self.kept {
+            Some(kept) if request.as_of.is_now() => Some((kept, kept.live.read(&self.stores).await?.position)),
+            Some(kept) if kept.as_of_points > 0 => Some((kept, self.stores.events.head().await?.position)),
+            _ => None,
+        };
+        if let Some(answer) = kept_at.and_then(|(kept, at)| kept.answers.get(at, &key)) {
+            return Ok(answer);
         }
         let Answered { mut view, position } = self.answer(request).await?;
         let page = request.page.and_then(|page| view.keep(page));
         let body = self.write(&view, page, position, format)?;
-        if let (Some(kept), Some(at)) = (&self.kept, position) {
-            kept.answers.keep(at, key, body.clone());
+        if let Some((kept, at)) = kept_at {
+            // A report of now is kept at the position it was worked out at, which may be later.
+            kept.answers.keep(position.unwrap_or(at), key, body.clone());
         }
         Ok(body)
     }
