@@ -102,10 +102,12 @@ struct Figures {
 }
 
 async fn run(options: Options) {
-    let figures =
-        bench::on_each(&options.backends, &options.postgres_url, async |backend, db| measure(backend, db, &options).await)
-            .await;
-    print(&options, &figures);
+    println!("## Reports of the past: {} requests at once for the status board as of a date\n", options.requests);
+    // Each backend's figures are printed as soon as they are measured.
+    bench::on_each(&options.backends, &options.postgres_url, async |backend, db| {
+        print(&measure(backend, db, &options).await);
+    })
+    .await;
 }
 
 async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures {
@@ -212,34 +214,28 @@ fn reset_peak() {
     std::fs::write("/proc/self/clear_refs", "5").expect("the peak resident set resets (Linux only)");
 }
 
-fn print(options: &Options, figures: &[Figures]) {
-    println!(
-        "## Reports of the past: {} requests at once for the status board as of a date\n",
-        options.requests
-    );
-    for f in figures {
-        println!("### {} ({} events, {} to {})\n", f.backend.name(), thousands(f.log.events as f64), f.log.first, f.log.last);
-        println!("{}\n", f.environment);
-        println!("| Burst | Memory added (peak) | Kept after | Latency | Answered busy, then retried |");
-        println!("|---|---|---|---|---|");
-        for b in &f.bursts {
-            println!(
-                "| {} | {:.0} MiB | {:.0} MiB | {} | {} |",
-                b.name,
-                b.added_mib,
-                b.kept_mib,
-                b.latencies.spread(),
-                b.busy
-            );
-        }
-        println!();
-        let kept = &f.bursts[1];
-        let judged = |met: bool| if f.log.events >= GOAL_EVENTS { verdict(met) } else { "(the goal is for 1,000,000 events)" };
+fn print(f: &Figures) {
+    println!("### {} ({} events, {} to {})\n", f.backend.name(), thousands(f.log.events as f64), f.log.first, f.log.last);
+    println!("{}\n", f.environment);
+    println!("| Burst | Memory added (peak) | Kept after | Latency | Answered busy, then retried |");
+    println!("|---|---|---|---|---|");
+    for b in &f.bursts {
         println!(
-            "Goal for one date kept: under {MEMORY_GOAL_MIB:.0} MiB added {}, p99 under {} s {}\n",
-            judged(kept.added_mib < MEMORY_GOAL_MIB),
-            LATENCY_GOAL.as_secs(),
-            judged(kept.latencies.percentile(99.0) < LATENCY_GOAL)
+            "| {} | {:.0} MiB | {:.0} MiB | {} | {} |",
+            b.name,
+            b.added_mib,
+            b.kept_mib,
+            b.latencies.spread(),
+            b.busy
         );
     }
+    println!();
+    let kept = &f.bursts[1];
+    let judged = |met: bool| if f.log.events >= GOAL_EVENTS { verdict(met) } else { "(the goal is for 1,000,000 events)" };
+    println!(
+        "Goal for one date kept: under {MEMORY_GOAL_MIB:.0} MiB added {}, p99 under {} s {}\n",
+        judged(kept.added_mib < MEMORY_GOAL_MIB),
+        LATENCY_GOAL.as_secs(),
+        judged(kept.latencies.percentile(99.0) < LATENCY_GOAL)
+    );
 }

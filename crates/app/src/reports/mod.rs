@@ -402,17 +402,17 @@ impl Reports {
             Some(kept) if kept.as_of_points > 0 => Some((kept, self.stores.events.head().await?.position)),
             _ => None,
         };
-        if let Some(answer) = kept_at.and_then(|(kept, at)| kept.answers.get(at, &key)) {
-            return Ok(answer);
-        }
+        let Some((kept, at)) = kept_at else { return self.work_out(request, format).await };
+        // Requests for one answer at once wait for the first to work it out.
+        let slot = kept.answers.slot(at, &key);
+        Ok(slot.get_or_try_init(|| self.work_out(request, format)).await?.clone())
+    }
+
+    /// The report `request` asks for, worked out and written in `format`.
+    async fn work_out(&self, request: &ReportRequest, format: Format) -> Result<Bytes, ReportError> {
         let Answered { mut view, position } = self.answer(request).await?;
         let page = request.page.and_then(|page| view.keep(page));
-        let body = self.write(&view, page, position, format)?;
-        if let Some((kept, at)) = kept_at {
-            // A report of now is kept at the position it was worked out at, which may be later.
-            kept.answers.keep(position.unwrap_or(at), key, body.clone());
-        }
-        Ok(body)
+        self.write(&view, page, position, format)
     }
 
     fn write(
