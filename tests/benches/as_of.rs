@@ -136,7 +136,8 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     let more = (options.events / 100).max(1);
     record_governance_log(stores.events.as_ref(), more, BATCH).await.expect("more events load");
     let dates = vec![day(1); options.requests];
-    bursts.push(burst(&format!("one date again, after {} more events", thousands(more as f64)), &reports, &dates).await);
+    bursts
+        .push(burst(&format!("one date again, after {} more events", thousands(more as f64)), &reports, &dates).await);
 
     Figures { backend, environment, log, bursts }
 }
@@ -215,7 +216,13 @@ fn reset_peak() {
 }
 
 fn print(f: &Figures) {
-    println!("### {} ({} events, {} to {})\n", f.backend.name(), thousands(f.log.events as f64), f.log.first, f.log.last);
+    println!(
+        "### {} ({} events, {} to {})\n",
+        f.backend.name(),
+        thousands(f.log.events as f64),
+        f.log.first,
+        f.log.last
+    );
     println!("{}\n", f.environment);
     println!("| Burst | Memory added (peak) | Kept after | Latency | Answered busy, then retried |");
     println!("|---|---|---|---|---|");
@@ -231,7 +238,8 @@ fn print(f: &Figures) {
     }
     println!();
     let kept = &f.bursts[1];
-    let judged = |met: bool| if f.log.events >= GOAL_EVENTS { verdict(met) } else { "(the goal is for 1,000,000 events)" };
+    let judged =
+        |met: bool| if f.log.events >= GOAL_EVENTS { verdict(met) } else { "(the goal is for 1,000,000 events)" };
     println!(
         "Goal for one date kept: under {MEMORY_GOAL_MIB:.0} MiB added {}, p99 under {} s {}\n",
         judged(kept.added_mib < MEMORY_GOAL_MIB),

@@ -255,7 +255,6 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
-
 /// A goal's verdict, given only for a log of the size the goal is set for.
 fn judged(events: usize, met: bool) -> &'static str {
     if events >= GOAL_EVENTS { verdict(met) } else { "(the goal is for 1,000,000 events)" }

@@ -789,7 +789,9 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                     "delivery starts once the instrument is endorsed (a ward plan, once a version of it is published)",
                 ));
             }
-            if let Some(version) = state.current_version().filter(|v| published_ward_plan && *started_on < v.published_on) {
+            if let Some(version) =
+                state.current_version().filter(|v| published_ward_plan && *started_on < v.published_on)
+            {
                 return Err(Error::OutOfOrder {
                     what: "delivery start of a ward plan",
                     date: *started_on,

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use app::{Asked, Provenance, Recorder, ReportRequest, Reports, ReportView, Serving, Stores, Submission};
+use app::{Asked, Provenance, Recorder, ReportRequest, ReportView, Reports, Serving, Stores, Submission};
 use async_trait::async_trait;
 use domain::commitment::{self, ReportingPeriod};
 use domain::rag::Rag;
@@ -101,7 +101,8 @@ async fn many_requests_for_one_past_date_fold_the_log_once_and_then_only_what_ca
     let recorder = Recorder::new(stores.events.clone());
     app::load_story(&recorder, &app::seeds::lincolnshire(), default_now()).await.expect("the story is recorded");
     let serving = Serving { save_every: u64::MAX, max_as_of_folds: 2, as_of_points: 2 };
-    let reports = Arc::new(Reports::serve(stores.clone(), Rules::default(), serving).await.expect("the service starts"));
+    let reports =
+        Arc::new(Reports::serve(stores.clone(), Rules::default(), serving).await.expect("the service starts"));
     reports.now().await.expect("the read models of now are caught up");
     let head = stores.events.head().await.expect("the head reads").position;
 

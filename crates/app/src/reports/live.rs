@@ -63,7 +63,12 @@ impl Live {
     pub fn past(as_of: AsOf) -> Self {
         let chain = ChainCheck::from_start(Unverified::Allow);
         let folded = Folded { models: ReadModels::default(), position: Position::ZERO, ended: false, chain };
-        Self { folded: Arc::new(RwLock::new(folded)), catching_up: Mutex::new(Position::ZERO), as_of, save_every: u64::MAX }
+        Self {
+            folded: Arc::new(RwLock::new(folded)),
+            catching_up: Mutex::new(Position::ZERO),
+            as_of,
+            save_every: u64::MAX,
+        }
     }
 
     /// The point the models are of.
@@ -103,9 +108,8 @@ impl Live {
             };
             while let Some(last) = page.last().map(|event| event.position) {
                 let more = last < head && !page.iter().any(|event| self.as_of.ends_before(event));
-                let next = async {
-                    if more { events.read_all(last, PAGE).await } else { Ok::<_, StoreError>(Vec::new()) }
-                };
+                let next =
+                    async { if more { events.read_all(last, PAGE).await } else { Ok::<_, StoreError>(Vec::new()) } };
                 let (next, folded) = join(next, self.fold(&page)).await;
                 let folded = folded?;
                 let due = folded.position.0.saturating_sub(saved.0) >= self.save_every;

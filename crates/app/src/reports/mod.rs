@@ -354,7 +354,7 @@ impl Reports {
             let (view, at) = self.audit(request).await?;
             return Ok(Answered { view: ReportView::Audit(view), position: request.as_of.is_now().then_some(at) });
         }
-        if let (ReportKind::Status, Some(key), false) = (request.kind, &request.subject, request.as_of.is_now()) {
+        if let (false, Some(key)) = (request.folds_the_log(), &request.subject) {
             // One instrument in the past: folded from its own streams, not the whole log.
             let current = self.now().await?;
             let at = current.position().unwrap_or_default();
@@ -397,12 +397,19 @@ impl Reports {
         let key = (request.clone(), format);
         // A report is a function of the request and the log: one of now, of the live models'
         // position; one of the past, of the head (a decision entered late still changes it).
-        let kept_at = match &self.kept {
-            Some(kept) if request.as_of.is_now() => Some((kept, kept.live.read(&self.stores).await?.position)),
-            Some(kept) if kept.as_of_points > 0 => Some((kept, self.stores.events.head().await?.position)),
-            _ => None,
+        let (kept, at, _permit) = match &self.kept {
+            Some(kept) if request.as_of.is_now() => (kept, kept.live.read(&self.stores).await?.position, None),
+            Some(kept) if kept.as_of_points > 0 => {
+                // The point's models taken first, so that one which would have to be folded and
+                // may not be is refused at once, before the log is read.
+                let permit = match request.folds_the_log() {
+                    true => kept.past(request.as_of)?.1,
+                    false => None,
+                };
+                (kept, self.stores.events.head().await?.position, permit)
+            }
+            _ => return self.work_out(request, format).await,
         };
-        let Some((kept, at)) = kept_at else { return self.work_out(request, format).await };
         // Requests for one answer at once wait for the first to work it out.
         let slot = kept.answers.slot(at, &key);
         Ok(slot.get_or_try_init(|| self.work_out(request, format)).await?.clone())
