@@ -25,7 +25,7 @@ use projections::{AsOf, Filters, ReadModels, Rules, TrailFilters, build_as_of};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tests::TestStore;
-use tests::bench::{self, Backend, BenchArgs, thousands, verdict};
+use tests::bench::{self, Backend, BenchArgs, Latencies, millis, thousands, verdict};
 use tests::workload::{GeneratedLog, record_governance_log};
 
 const USAGE: &str = "usage: cargo bench -p tests --bench projections -- [--backend sqlite|postgres|both] \
@@ -83,41 +83,6 @@ impl Options {
             }
         }
         options
-    }
-}
-
-/// Latencies of repeated queries.
-#[derive(Debug)]
-struct Latencies(Vec<Duration>);
-
-impl Latencies {
-    fn new(mut samples: Vec<Duration>) -> Self {
-        samples.sort_unstable();
-        Self(samples)
-    }
-
-    /// The `p`-th percentile, by the nearest-rank method.
-    fn percentile(&self, p: f64) -> Duration {
-        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
-        self.0[rank.clamp(1, self.0.len()) - 1]
-    }
-
-    /// "p50 …, p99 …, max … ms".
-    fn spread(&self) -> String {
-        format!(
-            "p50 {} ms, p99 {} ms, max {} ms",
-            millis(self.percentile(50.0)),
-            millis(self.percentile(99.0)),
-            millis(self.max())
-        )
-    }
-
-    fn max(&self) -> Duration {
-        self.0.last().copied().unwrap_or_default()
-    }
-
-    fn mean(&self) -> Duration {
-        self.0.iter().sum::<Duration>() / self.0.len().max(1) as u32
     }
 }
 
@@ -290,10 +255,6 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
-fn millis(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1_000.0)
-}
-
 /// A goal's verdict, given only for a log of the size the goal is set for.
 fn judged(events: usize, met: bool) -> &'static str {
     if events >= GOAL_EVENTS { verdict(met) } else { "(the goal is for 1,000,000 events)" }
@@ -366,7 +327,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
         row(
             format!(
                 "as-of query for one instrument at a random past date (`app::views::instrument_as_of` and the view), {} queries, {:.0} streams read on average",
-                thousands(f.query.0.len() as f64),
+                thousands(f.query.len() as f64),
                 f.streams
             ),
             f.query.spread(),
@@ -376,7 +337,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
         row(
             format!(
                 "baseline: as-of fold of the whole log (`app::views::as_of`), {} times",
-                thousands(f.whole_log.0.len() as f64)
+                thousands(f.whole_log.len() as f64)
             ),
             format!("mean {} ms, max {} ms", millis(f.whole_log.mean()), millis(f.whole_log.max())),
             "(baseline)",
@@ -385,7 +346,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
         row(
             format!(
                 "audit trail of one instrument now (`app::views::audit`: its stream read, every event summarised), {} requests",
-                thousands(f.audit_one.0.len() as f64)
+                thousands(f.audit_one.len() as f64)
             ),
             f.audit_one.spread(),
             "(no goal)",

@@ -357,3 +357,52 @@ pub async fn raw_read_everything(db: &TestStore, page: usize) -> Rate {
     }
     Rate { count, elapsed: start.elapsed() }
 }
+
+/// Latencies of repeated queries.
+#[derive(Debug)]
+pub struct Latencies(Vec<Duration>);
+
+impl Latencies {
+    pub fn new(mut samples: Vec<Duration>) -> Self {
+        samples.sort_unstable();
+        Self(samples)
+    }
+
+    /// The `p`-th percentile, by the nearest-rank method.
+    pub fn percentile(&self, p: f64) -> Duration {
+        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
+        self.0[rank.clamp(1, self.0.len()) - 1]
+    }
+
+    /// "p50 …, p99 …, max … ms".
+    pub fn spread(&self) -> String {
+        format!(
+            "p50 {} ms, p99 {} ms, max {} ms",
+            millis(self.percentile(50.0)),
+            millis(self.percentile(99.0)),
+            millis(self.max())
+        )
+    }
+
+    /// How many were measured.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn max(&self) -> Duration {
+        self.0.last().copied().unwrap_or_default()
+    }
+
+    pub fn mean(&self) -> Duration {
+        self.0.iter().sum::<Duration>() / self.0.len().max(1) as u32
+    }
+}
+
+/// A duration in milliseconds, to two decimals.
+pub fn millis(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1_000.0)
+}

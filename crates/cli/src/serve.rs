@@ -62,6 +62,11 @@ pub struct Args {
     /// answered 503 with Retry-After. The number of cores when left out.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     max_as_of_folds: Option<u16>,
+    /// How many past points (the dates asked for most recently) keep their reports' read
+    /// models in memory, each up to the size of today's; 0 folds each request of the past
+    /// afresh. 4 when left out.
+    #[arg(long, value_name = "N")]
+    as_of_points: Option<u16>,
     /// Publish the log to this NATS server's JetStream while serving, as `covenant publish
     /// nats` does, with its position and lag in /metrics (docs/integration.md).
     #[arg(long, value_name = "URL")]
@@ -165,6 +170,7 @@ pub async fn run(config: &Config, db_given: bool, args: Args) -> anyhow::Result<
         rules: config.rules,
         sessions: config.sessions,
         max_as_of_folds: args.max_as_of_folds.map_or(defaults.max_as_of_folds, usize::from),
+        as_of_points: args.as_of_points.map_or(defaults.as_of_points, usize::from),
         demo_day,
         webhooks: config.webhooks,
         ..defaults

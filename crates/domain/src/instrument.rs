@@ -779,8 +779,24 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             }])
         }
         Command::StartDelivery { started_on, .. } => {
-            if !matches!(state.status, Status::Endorsed | Status::Adopted) {
-                return Err(Error::WrongStage(state.status, "delivery starts once the instrument is endorsed"));
+            // A ward plan is the ward's own, published by the council, not endorsed by a board:
+            // it is delivered once a version of it is published.
+            let published_ward_plan =
+                state.kind == Some(Kind::WardPlan) && state.status == Status::Draft && !state.versions.is_empty();
+            if !published_ward_plan && !matches!(state.status, Status::Endorsed | Status::Adopted) {
+                return Err(Error::WrongStage(
+                    state.status,
+                    "delivery starts once the instrument is endorsed (a ward plan, once a version of it is published)",
+                ));
+            }
+            if let Some(version) =
+                state.current_version().filter(|v| published_ward_plan && *started_on < v.published_on)
+            {
+                return Err(Error::OutOfOrder {
+                    what: "delivery start of a ward plan",
+                    date: *started_on,
+                    before: version.published_on,
+                });
             }
             not_future("delivery start", *started_on)?;
             Ok(vec![Event::DeliveryStarted { started_on: *started_on }])

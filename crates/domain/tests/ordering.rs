@@ -262,3 +262,60 @@ fn a_reading_cannot_be_revised_or_taken_as_baseline_before_its_own_date() {
     assert!(error.to_string().starts_with("a baseline as of 2021-03-31 cannot have happened on 2021-01-01"), "{error}");
     assert_eq!(domain::when::occurred_at(&baseline, None, default_now()), Ok(default_now()));
 }
+
+/// Rotherham's ward plans, drafted with no version published yet.
+fn ward_plans() -> Vec<Event> {
+    vec![
+        instrument::Event::Drafted {
+            id: key("rotherham-ward-plans-2023-24"),
+            kind: instrument::Kind::WardPlan,
+            title: "Rotherham Ward Plans 2023/24 (25 wards)".into(),
+            owner_body: key("rotherham-cabinet"),
+            period: None,
+            parties: vec![org("GB-LAE-ROH")],
+            builds_on: None,
+            drafted_on: date("2023-06-01"),
+        }
+        .into(),
+    ]
+}
+
+fn start_delivery(id: &str, started_on: &str) -> instrument::Command {
+    instrument::Command::StartDelivery { id: key(id), started_on: date(started_on) }
+}
+
+#[test]
+fn a_ward_plan_is_delivered_once_published_and_not_before() {
+    let unpublished = given(ward_plans())
+        .when(start_delivery("rotherham-ward-plans-2023-24", "2023-06-01"))
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::WrongStage(..))));
+    assert!(unpublished.contains("a ward plan, once a version of it is published"), "{unpublished}");
+
+    let mut published = ward_plans();
+    published.push(
+        instrument::Event::VersionPublished {
+            version: 1,
+            label: "2023/24".into(),
+            content_hash: ContentHash::of(b"Rotherham Ward Plans 2023/24"),
+            document: None,
+            published_on: date("2023-06-01"),
+        }
+        .into(),
+    );
+    let early = given(published.clone())
+        .when(start_delivery("rotherham-ward-plans-2023-24", "2023-05-31"))
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::OutOfOrder { .. })));
+    assert_eq!(early, "delivery start of a ward plan on 2023-05-31 is before 2023-06-01: check the dates");
+    assert_eq!(
+        given(published).when(start_delivery("rotherham-ward-plans-2023-24", "2023-06-01")).events(),
+        vec![instrument::Event::DeliveryStarted { started_on: date("2023-06-01") }.into()]
+    );
+}
+
+#[test]
+fn any_other_instrument_is_delivered_only_once_endorsed_even_when_published() {
+    let message = given(blueprint())
+        .when(start_delivery("blueprint", "2020-12-01"))
+        .then_error(|e| matches!(e, DomainError::Instrument(instrument::Error::WrongStage(..))));
+    assert!(message.contains("delivery starts once the instrument is endorsed"), "{message}");
+}

@@ -181,12 +181,18 @@ pub(crate) struct ReportParameters;
 impl utoipa::Modify for ReportParameters {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::RefOr;
+        use utoipa::openapi::path::ParameterIn;
         use utoipa::openapi::schema::Schema;
         for (path, item) in openapi.paths.paths.iter_mut() {
             let report = path.strip_prefix("/api/v1/").and_then(|rest| rest.split('/').next());
             let Some(kind) = ReportKind::ALL.into_iter().find(|kind| report == Some(kind.name())) else { continue };
             let Some(parameters) = item.get.as_mut().and_then(|get| get.parameters.as_mut()) else { continue };
             parameters.retain(|p| ReportRequest::takes(kind, if p.name == "by" { "group_by" } else { &p.name }));
+            if path.contains('{') {
+                // One record in full: named by the path, at a point; no rows to filter or page.
+                let point = ["as_of", "known_on", "position", "today"];
+                parameters.retain(|p| p.parameter_in == ParameterIn::Path || point.contains(&p.name.as_str()));
+            }
             for parameter in parameters.iter_mut() {
                 let (pattern, max_length) = match parameter.name.as_str() {
                     "instrument" | "body" => (Key::PATTERN.to_owned(), Some(domain::MAX_KEY_BYTES)),

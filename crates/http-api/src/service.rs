@@ -31,6 +31,11 @@ pub struct Settings {
     /// folds the whole log in memory, so more at once would take memory without bound; beyond
     /// this, a request is answered 503 `busy` with `Retry-After`.
     pub max_as_of_folds: usize,
+    /// How many past points (the `as_of` and `known_on` asked for most recently) keep their read
+    /// models in memory and up to date, so that many requests for one date fold the log once and
+    /// a later one folds only what was recorded since. Each holds at most what the read models of
+    /// now hold.
+    pub as_of_points: usize,
     /// Whether the service is reached over HTTPS (directly or behind a proxy that terminates
     /// TLS): the dashboard's cookies then carry `Secure`, so a browser never sends them in clear.
     pub secure_cookies: bool,
@@ -61,6 +66,7 @@ impl Default for Settings {
             max_page: 1_000,
             default_page: 100,
             max_as_of_folds: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            as_of_points: 4,
             secure_cookies: false,
             rules: Rules::default(),
             save_every: projections::SAVE_EVERY,
@@ -103,7 +109,11 @@ impl Service {
     /// snapshot. A log whose hash chain is broken is served, with the break said on `/readyz`
     /// and on every dashboard page, so that the operator sees it.
     pub async fn start(stores: Stores, settings: Settings) -> Result<Arc<Self>, ProjectionError> {
-        let serving = Serving { save_every: settings.save_every, max_as_of_folds: settings.max_as_of_folds };
+        let serving = Serving {
+            save_every: settings.save_every,
+            max_as_of_folds: settings.max_as_of_folds,
+            as_of_points: settings.as_of_points,
+        };
         let reports = Reports::serve(stores.clone(), settings.rules, serving).await?;
         let recorder = Recorder::new(stores.events.clone());
         let (shutdown, _) = watch::channel(false);

@@ -234,6 +234,8 @@ async fn the_pages_show_what_the_reports_say_now_and_as_of_a_past_date(db: &Test
     let minute = html(get(format!("/dashboard/resolutions/{MINUTE_45}")).await).await;
     assert!(minute.contains("RESOLVED that West Lindsey District Council adopt"), "the text is shown");
     assert!(minute.contains(&format!("/dashboard/instruments/{BLUEPRINT}")), "its trail leads to the blueprint");
+    // Its standing in the words `covenant report resolutions` uses.
+    assert!(minute.contains(r#"<dd data-field="standing">in force</dd>"#), "{minute}");
     let unknown = get("/dashboard/resolutions/no-such-resolution".to_owned()).await;
     assert_eq!(unknown.status(), 404);
     let unreadable = get("/dashboard?as_of=yesterday".to_owned()).await;

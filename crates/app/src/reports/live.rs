@@ -1,49 +1,82 @@
-//! The read models kept in memory and up to date: started from their snapshot, and before each
-//! answer brought up to the head of the log, so a query made after a command sees that command.
-//! Catching up is done by one request at a time; the others wait for it and then read. Every
-//! `save_every` events folded, the models are saved as their snapshot, so that a restart folds
-//! only what came after. Every event folded is checked against the hash chain, folding on past a
-//! break (the service serves a broken log only with the break said beside it), and models folded
-//! across a break are never saved.
+//! Read models kept in memory and up to date: those of now, started from their snapshot, and
+//! those of a few past points (`as_of`), folded once from the start of the log and kept. Before
+//! each answer they are brought up to the head of the log, so a query made after a command sees
+//! that command (a decision entered late belongs in a past point too). Catching up is done by
+//! one request at a time; the others wait for it and then read, so many requests for one past
+//! point fold the log once. Every `save_every` events folded, the models of now are saved as
+//! their snapshot, so that a restart folds only what came after. Every event folded is checked
+//! against the hash chain, folding on past a break (the service serves a broken log only with the
+//! break said beside it), and models folded across a break are never saved.
 
-use kernel::{Position, VerifyFailure};
-use projections::{ChainCheck, Projection, ProjectionError, ReadModels, Runner};
-use tokio::sync::{Mutex, RwLock, RwLockReadGuard};
+use std::sync::Arc;
+
+use futures::future::join;
+use kernel::{Position, RecordedEvent, StoreError, VerifyFailure};
+use projections::{AsOf, ChainCheck, Projection, ProjectionError, ReadModels, Runner, Unverified};
+use tokio::sync::{Mutex, OwnedRwLockReadGuard, RwLock};
 
 use crate::Stores;
 
-/// Events folded per page while catching up.
-const PAGE: usize = 1_000;
+/// Events read per page while catching up; the next page is read while this one is folded.
+const PAGE: usize = 10_000;
 
 /// The read models at one position of the log.
 #[derive(Debug)]
 pub struct Folded {
     pub models: ReadModels,
+    /// The last event of the log looked at: folded, or left out as not yet true at the point.
     pub position: Position,
+    /// Set once an event past the point's end was met: nothing later can belong to it.
+    ended: bool,
     chain: ChainCheck,
 }
 
-/// The read models the service answers from.
+/// Read models the service answers from, as of now or as of one past point.
 #[derive(Debug)]
 pub(crate) struct Live {
-    folded: RwLock<Folded>,
+    folded: Arc<RwLock<Folded>>,
     /// Held while catching up; holds the position of the last snapshot saved.
     catching_up: Mutex<Position>,
-    /// Events folded after which the models are saved again.
+    /// The point the models are of; now for the ones saved as the snapshot.
+    as_of: AsOf,
+    /// Events folded after which the models of now are saved again.
     save_every: u64,
 }
 
 impl Live {
-    /// Live read models from a fold that allowed a broken log ([`projections::Unverified::Allow`]),
-    /// as their snapshot saved them at its position; saved again after every `save_every` events
-    /// folded.
+    /// Live read models of now from a fold that allowed a broken log
+    /// ([`projections::Unverified::Allow`]), as their snapshot saved them at its position; saved
+    /// again after every `save_every` events folded.
     pub fn new(folded: projections::Folded<ReadModels>, save_every: u64) -> Self {
         let position = folded.position;
-        let folded = Folded { models: folded.state, position, chain: folded.chain };
-        Self { folded: RwLock::new(folded), catching_up: Mutex::new(position), save_every: save_every.max(1) }
+        let folded = Folded { models: folded.state, position, ended: false, chain: folded.chain };
+        Self {
+            folded: Arc::new(RwLock::new(folded)),
+            catching_up: Mutex::new(position),
+            as_of: AsOf::now(),
+            save_every: save_every.max(1),
+        }
     }
 
-    /// The first break in the hash chain the live models were folded across, if any.
+    /// Read models of the past point `as_of`, empty until the first [`Live::read`] folds the log
+    /// from its start; never saved.
+    pub fn past(as_of: AsOf) -> Self {
+        let chain = ChainCheck::from_start(Unverified::Allow);
+        let folded = Folded { models: ReadModels::default(), position: Position::ZERO, ended: false, chain };
+        Self {
+            folded: Arc::new(RwLock::new(folded)),
+            catching_up: Mutex::new(Position::ZERO),
+            as_of,
+            save_every: u64::MAX,
+        }
+    }
+
+    /// The point the models are of.
+    pub fn as_of(&self) -> AsOf {
+        self.as_of
+    }
+
+    /// The first break in the hash chain the models were folded across, if any.
     pub async fn broken(&self) -> Option<VerifyFailure> {
         self.folded.read().await.chain.broken().cloned()
     }
@@ -53,8 +86,9 @@ impl Live {
         self.folded.read().await.position
     }
 
-    /// The read models, brought up to the head of the log as it is now.
-    pub async fn read(&self, stores: &Stores) -> Result<RwLockReadGuard<'_, Folded>, ProjectionError> {
+    /// The read models, brought up to the head of the log as it is now (for a past point, up to
+    /// the head or the point's own end, whichever comes first).
+    pub async fn read(&self, stores: &Stores) -> Result<OwnedRwLockReadGuard<Folded>, ProjectionError> {
         let events = stores.events.as_ref();
         let head = events.head().await?.position;
         if self.folded.read().await.position > head {
@@ -63,27 +97,21 @@ impl Live {
             let reached = folded.position;
             folded.chain.reached(reached, head)?;
         }
-        if self.folded.read().await.position < head {
+        let behind = |folded: &Folded| (folded.position < head && !folded.ended).then_some(folded.position);
+        if behind(&*self.folded.read().await).is_some() {
             let mut saved = self.catching_up.lock().await;
-            loop {
-                let after = self.folded.read().await.position;
-                if after >= head {
-                    break;
-                }
-                let page = events.read_all(after, PAGE).await?;
-                if page.is_empty() {
-                    break;
-                }
-                let mut folded = self.folded.write().await;
-                for event in &page {
-                    if event.position > folded.position {
-                        // Allowed to fold on, so the check keeps the break rather than failing.
-                        folded.chain.check(event)?;
-                        folded.models.apply(event);
-                        folded.position = event.position;
-                    }
-                }
-                let folded = folded.downgrade();
+            // Another request may have caught up meanwhile.
+            let after = behind(&*self.folded.read().await);
+            let mut page = match after {
+                Some(after) => events.read_all(after, PAGE).await?,
+                None => Vec::new(),
+            };
+            while let Some(last) = page.last().map(|event| event.position) {
+                let more = last < head && !page.iter().any(|event| self.as_of.ends_before(event));
+                let next =
+                    async { if more { events.read_all(last, PAGE).await } else { Ok::<_, StoreError>(Vec::new()) } };
+                let (next, folded) = join(next, self.fold(&page)).await;
+                let folded = folded?;
                 let due = folded.position.0.saturating_sub(saved.0) >= self.save_every;
                 let hash = page.iter().rfind(|e| e.position == folded.position).map(|e| e.hash);
                 if due && hash.is_some() && folded.chain.broken().is_none() {
@@ -94,8 +122,31 @@ impl Live {
                         Err(error) => tracing::warn!(%error, "failed to save the read models' snapshot"),
                     }
                 }
+                drop(folded);
+                page = next?;
             }
         }
-        Ok(self.folded.read().await)
+        Ok(self.folded.clone().read_owned().await)
+    }
+
+    /// Folds `page`'s events not yet folded, and gives the models back to read.
+    async fn fold(&self, page: &[RecordedEvent]) -> Result<OwnedRwLockReadGuard<Folded>, ProjectionError> {
+        let mut folded = self.folded.clone().write_owned().await;
+        for event in page {
+            if event.position <= folded.position {
+                continue;
+            }
+            if self.as_of.ends_before(event) {
+                folded.ended = true;
+                break;
+            }
+            // Allowed to fold on, so the check keeps the break rather than failing.
+            folded.chain.check(event)?;
+            if self.as_of.includes(event) {
+                folded.models.apply(event);
+            }
+            folded.position = event.position;
+        }
+        Ok(folded.downgrade())
     }
 }

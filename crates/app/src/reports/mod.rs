@@ -2,8 +2,10 @@
 //! [`ReportRequest`] with its view, typed, or written as JSON or CSV a page at a time. It holds
 //! the `Rules` reports are made by and the store; for the service it also keeps the read models
 //! live in memory (`live`), caught up before each answer and saved as their snapshot every
-//! `save_every` events, the answers about now while the log does not move (`answers`), and the
-//! permits for folds of the past. The command line, the HTTP API and the dashboard read their
+//! `save_every` events, the read models of the few past points asked for most recently (kept
+//! live the same way, so many requests for one date fold the log once and a later one folds only
+//! what was recorded since), the answers about now while the log does not move (`answers`), and
+//! the permits for folds of a past point not kept. The command line, the HTTP API and the dashboard read their
 //! caller's input into a request and ask `Reports`; none works out a report itself.
 //!
 //! Every fold checks the hash chain. A `Reports` made to refuse a broken log gives
@@ -18,7 +20,7 @@ mod reminders;
 mod request;
 
 use std::ops::Deref;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
 use domain::{Date, Key};
@@ -28,7 +30,7 @@ use projections::{
     Report, ReportKind, ResolutionEntry, ResolutionsView, Rules, StatusView, Unverified,
 };
 use serde::Serialize;
-use tokio::sync::{RwLockReadGuard, Semaphore, SemaphorePermit};
+use tokio::sync::{OwnedRwLockReadGuard, Semaphore, SemaphorePermit};
 
 pub use pack::{Changes, Cover, Exception, LastMeeting, MeetingRef, Pack, RagMove, Reason, Subject};
 pub use reminders::{Reminder, iso_week};
@@ -38,14 +40,18 @@ use crate::{Stores, views};
 use answers::Answers;
 use live::{Folded, Live};
 
-/// How the service keeps its reports: how often the live read models are saved, and how many
-/// reports of a past point may be folded at once.
+/// How the service keeps its reports: how often the live read models are saved, how many past
+/// points are kept live, and how many past points not kept may be folded at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Serving {
     /// Events the live read models fold between two saves of their snapshot.
     pub save_every: u64,
-    /// Reports of a past point folded at once; beyond this, [`ReportError::Busy`].
+    /// Past points not kept folded from the start of the log at once; beyond this,
+    /// [`ReportError::Busy`].
     pub max_as_of_folds: usize,
+    /// Past points whose read models are kept live, the ones asked for most recently; each
+    /// holds at most what the read models of now hold.
+    pub as_of_points: usize,
 }
 
 /// Answers report requests.
@@ -63,6 +69,9 @@ pub struct Reports {
 #[derive(Debug)]
 struct Kept {
     live: Live,
+    /// The past points kept live, the one asked for most recently last.
+    past: Mutex<Vec<Arc<Live>>>,
+    as_of_points: usize,
     answers: Answers,
     as_of_folds: Semaphore,
     max_as_of_folds: usize,
@@ -184,13 +193,17 @@ pub struct Models<'a>(Inner<'a>);
 
 #[derive(Debug)]
 enum Inner<'a> {
-    Live(RwLockReadGuard<'a, Folded>),
+    /// Read models kept live: of now, or of a past point.
+    Live {
+        folded: OwnedRwLockReadGuard<Folded>,
+        now: bool,
+        /// Held, for a past point folded for this request, until the models are dropped.
+        _permit: Option<SemaphorePermit<'a>>,
+    },
     Folded {
         models: Box<ReadModels>,
         /// The head they were folded to, when they describe now.
         at: Option<Position>,
-        /// Held, for a service, until the models are dropped.
-        _permit: Option<SemaphorePermit<'a>>,
     },
 }
 
@@ -198,7 +211,7 @@ impl Deref for Models<'_> {
     type Target = ReadModels;
     fn deref(&self) -> &ReadModels {
         match &self.0 {
-            Inner::Live(folded) => &folded.models,
+            Inner::Live { folded, .. } => &folded.models,
             Inner::Folded { models, .. } => models,
         }
     }
@@ -208,7 +221,7 @@ impl Models<'_> {
     /// The position of the log the models describe, when they describe now.
     pub fn position(&self) -> Option<Position> {
         match &self.0 {
-            Inner::Live(folded) => Some(folded.position),
+            Inner::Live { folded, now, .. } => now.then_some(folded.position),
             Inner::Folded { at, .. } => *at,
         }
     }
@@ -231,6 +244,8 @@ impl Reports {
         }
         let kept = Kept {
             live: Live::new(folded, serving.save_every),
+            past: Mutex::new(Vec::new()),
+            as_of_points: serving.as_of_points,
             answers: Answers::default(),
             as_of_folds: Semaphore::new(serving.max_as_of_folds),
             max_as_of_folds: serving.max_as_of_folds,
@@ -274,25 +289,29 @@ impl Reports {
         self.models(AsOf::now()).await
     }
 
-    /// The read models as the log stood at `as_of`. A service folds only
-    /// [`Serving::max_as_of_folds`] past points at once, and is [`ReportError::Busy`] beyond.
+    /// The read models as the log stood at `as_of`. A service keeps the models of the
+    /// [`Serving::as_of_points`] past points asked for most recently live; it folds only
+    /// [`Serving::max_as_of_folds`] others at once, and is [`ReportError::Busy`] beyond.
     pub async fn models(&self, as_of: AsOf) -> Result<Models<'_>, ReportError> {
-        let permit = match &self.kept {
-            Some(kept) if as_of.is_now() => return Ok(Models(Inner::Live(kept.live.read(&self.stores).await?))),
-            Some(kept) => {
-                Some(kept.as_of_folds.try_acquire().map_err(|_| ReportError::Busy { at_once: kept.max_as_of_folds })?)
+        if let Some(kept) = &self.kept {
+            if as_of.is_now() {
+                let folded = kept.live.read(&self.stores).await?;
+                return Ok(Models(Inner::Live { folded, now: true, _permit: None }));
             }
-            None => None,
-        };
+            let (live, permit) = kept.past(as_of)?;
+            let folded = live.read(&self.stores).await?;
+            self.notice(live.broken().await);
+            return Ok(Models(Inner::Live { folded, now: false, _permit: permit }));
+        }
         if as_of.is_now() {
             let folded = views::fold_current(&self.stores, self.unverified, |_, _| ()).await?;
             let at = Some(folded.position);
             self.notice(folded.chain.into_broken());
-            return Ok(Models(Inner::Folded { models: Box::new(folded.state), at, _permit: permit }));
+            return Ok(Models(Inner::Folded { models: Box::new(folded.state), at }));
         }
         let (models, broken) = views::fold_as_of(&self.stores, as_of, self.unverified).await?;
         self.notice(broken);
-        Ok(Models(Inner::Folded { models: Box::new(models), at: None, _permit: permit }))
+        Ok(Models(Inner::Folded { models: Box::new(models), at: None }))
     }
 
     /// The public record as the log stood at `as_of`, with `today` the day it counts overdue
@@ -335,7 +354,7 @@ impl Reports {
             let (view, at) = self.audit(request).await?;
             return Ok(Answered { view: ReportView::Audit(view), position: request.as_of.is_now().then_some(at) });
         }
-        if let (ReportKind::Status, Some(key), false) = (request.kind, &request.subject, request.as_of.is_now()) {
+        if let (false, Some(key)) = (request.folds_the_log(), &request.subject) {
             // One instrument in the past: folded from its own streams, not the whole log.
             let current = self.now().await?;
             let at = current.position().unwrap_or_default();
@@ -372,23 +391,35 @@ impl Reports {
     /// for a report of now; in another format, the one table of the page's rows, without the
     /// notes a table for people carries (one instrument or one resolution in full is
     /// [`ReportError::NotOneTable`]). The command line's CSV and the API's are these bytes. A
-    /// service gives a
-    /// report of now again from what it kept at the live models' position.
+    /// service gives a report again from what it kept while the log has not moved: one of now at
+    /// the live models' position, one of the past at the head of the log.
     pub async fn written(&self, request: &ReportRequest, format: Format) -> Result<Bytes, ReportError> {
         let key = (request.clone(), format);
-        if let Some(kept) = self.kept.as_ref().filter(|_| request.as_of.is_now()) {
-            let at = kept.live.read(&self.stores).await?.position;
-            if let Some(answer) = kept.answers.get(at, &key) {
-                return Ok(answer);
+        // A report is a function of the request and the log: one of now, of the live models'
+        // position; one of the past, of the head (a decision entered late still changes it).
+        let (kept, at, _permit) = match &self.kept {
+            Some(kept) if request.as_of.is_now() => (kept, kept.live.read(&self.stores).await?.position, None),
+            Some(kept) if kept.as_of_points > 0 => {
+                // The point's models taken first, so that one which would have to be folded and
+                // may not be is refused at once, before the log is read.
+                let permit = match request.folds_the_log() {
+                    true => kept.past(request.as_of)?.1,
+                    false => None,
+                };
+                (kept, self.stores.events.head().await?.position, permit)
             }
-        }
+            _ => return self.work_out(request, format).await,
+        };
+        // Requests for one answer at once wait for the first to work it out.
+        let slot = kept.answers.slot(at, &key);
+        Ok(slot.get_or_try_init(|| self.work_out(request, format)).await?.clone())
+    }
+
+    /// The report `request` asks for, worked out and written in `format`.
+    async fn work_out(&self, request: &ReportRequest, format: Format) -> Result<Bytes, ReportError> {
         let Answered { mut view, position } = self.answer(request).await?;
         let page = request.page.and_then(|page| view.keep(page));
-        let body = self.write(&view, page, position, format)?;
-        if let (Some(kept), Some(at)) = (&self.kept, position) {
-            kept.answers.keep(at, key, body.clone());
-        }
-        Ok(body)
+        self.write(&view, page, position, format)
     }
 
     fn write(
@@ -412,5 +443,28 @@ impl Reports {
             json["position"] = position.0.into();
         }
         Ok(serde_json::to_vec(&json)?.into())
+    }
+}
+
+impl Kept {
+    /// The live models of the past point `as_of`, now the one asked for most recently: those
+    /// kept, or new ones (the least recently asked for then let go), with a permit to fold them
+    /// from the start of the log, or [`ReportError::Busy`] when as many are being folded as may be.
+    fn past(&self, as_of: AsOf) -> Result<(Arc<Live>, Option<SemaphorePermit<'_>>), ReportError> {
+        let mut past = self.past.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(i) = past.iter().position(|live| live.as_of() == as_of) {
+            let live = past.remove(i);
+            past.push(live.clone());
+            return Ok((live, None));
+        }
+        let permit = self.as_of_folds.try_acquire().map_err(|_| ReportError::Busy { at_once: self.max_as_of_folds })?;
+        let live = Arc::new(Live::past(as_of));
+        if self.as_of_points > 0 {
+            if past.len() >= self.as_of_points {
+                past.remove(0);
+            }
+            past.push(live.clone());
+        }
+        Ok((live, Some(permit)))
     }
 }

@@ -97,6 +97,17 @@ pub const ONE_REPORTS_OPTIONS: [(&str, ReportKind); 4] = [
 ];
 
 impl ReportRequest {
+    /// Whether the report is made from the read models of its point (of now, or of a past point
+    /// folded from the log), as every report is but the audit trail, read from the log, and one
+    /// instrument of a past point, folded from only its own streams.
+    pub fn folds_the_log(&self) -> bool {
+        match self.kind {
+            ReportKind::Audit => false,
+            ReportKind::Status => self.subject.is_none() || self.as_of.is_now(),
+            _ => true,
+        }
+    }
+
     /// Whether a report of `kind` takes `option` (by the name the request's fields have).
     pub fn takes(kind: ReportKind, option: &str) -> bool {
         ONE_REPORTS_OPTIONS.iter().all(|&(one, only)| one != option || only == kind)

@@ -79,7 +79,7 @@ pub(crate) async fn page(
             dt { "Decided" } dd data-field="decided" { (layout::date(r.decided_on)) }
             dt { "Published" } dd { (layout::date(r.published_on)) }
             dt { "Effective" } dd { (layout::date(r.effective_on)) }
-            dt { "Standing" } dd { (in_words(&r.standing)) }
+            dt { "Standing" } dd data-field="standing" { (r.standing_words()) }
             dt { "Call-in" } dd { (in_words(&r.call_in)) }
             @if let Some(by) = &r.replaced_by {
                 dt { "Replaced by" } dd { (super::instrument::resolution_link(&point, by, r.replaced_by_name.as_ref())) }
