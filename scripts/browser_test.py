@@ -23,6 +23,7 @@ import browser_forms
 import browser_oidc
 import browser_packs
 import browser_public
+import browser_resend
 
 URL = os.environ["COVENANT_URL"]
 SHOTS = os.environ["COVENANT_SCREENSHOTS"]
@@ -304,10 +305,11 @@ def main():
         secretariat(driver)
         browser_forms.journeys(driver, sys.modules[__name__])
         contributor(driver)
-        print("- a person signs in with an OpenID provider")
-        browser_oidc.person(driver, sys.modules[__name__])
+        browser_resend.run(driver, sys.modules[__name__])
         print("- board pack")
         browser_packs.run(driver, URL, api, check, TOKEN, SHOTS)
+        print("- a person signs in with an OpenID provider")
+        browser_oidc.person(driver, sys.modules[__name__])
 
         browser_public.run(driver, URL, api, check, TOKEN, CONTRIBUTOR, sign_in)
     finally:
