@@ -140,18 +140,22 @@ def submit(driver, form, page, what):
 
 
 def secretariat(driver):
-    print("- secretariat: record a meeting, a resolution and the minutes")
+    print("- secretariat: record a meeting, two resolutions and the minutes")
     head = api("/api/v1/verify")["checked"]
     load(driver, "/dashboard/meetings/new", "Record a meeting")
     fill(driver, {"body": BOARD, "date-day": "5", "date-month": "3", "date-year": "2024",
                   "title": "Lincolnshire Health and Wellbeing Board, 5 March 2024",
-                  "agenda": "12. HHCDG delivery plan\nAny other business",
+                  "agenda": "12. HHCDG delivery plan\n13. Housing, health and care update (illustrative)\nAny other business",
                   "source": "https://example.org/hwb/2024-03-05/agenda"})
     page = f"/dashboard/meetings/{MEETING}"
     submit(driver, "/dashboard/meetings", page, "the meeting is recorded")
     fill(driver, {"item": "1", "text": "RESOLVED that the Board endorse the HHCDG delivery plan.",
                   "outcome-endorsed": "", "instrument": PLAN, "source": "Minutes of 5 March 2024, minute 12"})
     submit(driver, f"{page}/resolutions", page, "the resolution is recorded")
+    # "outcome" is the first of the radios, Noted.
+    fill(driver, {"item": "2", "text": "RESOLVED that the update be noted.", "outcome": "",
+                  "source": "Minutes of 5 March 2024, minute 13 (illustrative)"})
+    submit(driver, f"{page}/resolutions", page, "the second resolution is recorded")
     fill(driver, {"published_on-day": "12", "published_on-month": "3", "published_on-year": "2024"})
     submit(driver, f"{page}/minutes", page, "the minutes are published")
     check(text(driver, "#facts [data-field=minutes]") == "2024-03-12", "the page shows the minutes published")
@@ -159,11 +163,16 @@ def secretariat(driver):
     resolution = f"{MEETING}-12"
     entry = next(r for r in api("/api/v1/resolutions?limit=1000")["resolutions"] if r["resolution"] == resolution)
     check(entry["decided_on"] == "2024-03-05" and entry["outcome"] == "endorsed", f"the API has the resolution: {entry}")
+    noted = next(r for r in api("/api/v1/resolutions?limit=1000")["resolutions"] if r["resolution"] == f"{MEETING}-13")
+    check(noted["decided_on"] == "2024-03-05" and noted["outcome"] == "noted", f"the API has the second: {noted}")
+    trail = api(f"/api/v1/resolutions/{resolution}")
+    check(PLAN in json.dumps(trail), f"the endorsing resolution's trail names the plan: {trail}")
     events = api(f"/api/v1/events?after={head}&limit=1000")["events"]
     check([e["event_type"] for e in events] == ["MeetingScheduled", "MeetingAgendaItemAdded", "MeetingAgendaItemAdded",
-          "MeetingHeld", "ResolutionRecorded", "InstrumentEndorsed", "MeetingMinutesPublished"],
+          "MeetingAgendaItemAdded", "MeetingHeld", "ResolutionRecorded", "InstrumentEndorsed", "ResolutionRecorded",
+          "MeetingMinutesPublished"],
           f"the log holds what the forms recorded: {[e['event_type'] for e in events]}")
-    for e in events[:6]:
+    for e in events[:-1]:
         check(e["occurred_at"].startswith("2024-03-05"), f"{e['event_type']} happened on the meeting's date")
 
 
