@@ -9,7 +9,8 @@ conflict page, which says so, and records nothing: the log's head is where the o
 it. A form sent twice: the progress form is sent, then the very same post (the same fields, the
 same hidden idempotency key and anti-forgery value, the same session) is sent again, as a double
 click or a resubmitted page sends it: it is answered with the same confirmation, and the log
-grows by one event, not two.
+grows by one event, not two. Another organisation's action, asked for by its address, is
+refused: no page of it and no form.
 """
 
 import json
@@ -95,7 +96,18 @@ def twice(driver, t, page):
     t.check(head(t) == before + 1, f"the second send records nothing: the head is {head(t)}, not {before + 1}")
 
 
+def elsewhere(driver, t):
+    print("- another organisation's action is out of the partner lead's reach")
+    # West Lindsey's action; the lead signed in acts for Lincolnshire County Council.
+    driver.get(t.URL + "/dashboard/actions/hhcdg-dfg-fast-track")
+    t.check("Fast-track Disabled Facilities Grant" not in driver.page_source, "its page is not shown")
+    t.check(not driver.find_elements(By.CSS_SELECTOR, "form[action$='/progress']"), "and no progress form")
+    heading = t.text(driver, "main h1")
+    t.check(heading == "The token's role may not do this", f"a refusal page instead: {heading!r}")
+
+
 def run(driver, t):
     page = f"/dashboard/actions/{t.ACTION}"
     stale(driver, t, page)
     twice(driver, t, page)
+    elsewhere(driver, t)
