@@ -279,7 +279,7 @@ async fn meeting_page(
                             td { (i.minute_number.as_deref().unwrap_or("–")) }
                             td { (i.title) }
                             td { @match recorded.iter().find(|(_, r)| r.agenda_item == i.item) {
-                                Some((k, r)) => a href=(format!("/dashboard/resolutions/{k}")) { (r.outcome.as_ref().map_or_else(|| k.to_string(), |o| format!("{} ({k})", domain::values::in_words(o)))) },
+                                Some((k, r)) => a href=(format!("/dashboard/resolutions/{k}")) { (r.outcome.as_ref().map_or_else(|| "the resolution".to_owned(), domain::values::in_words)) },
                                 None => "none recorded",
                             } }
                         }
