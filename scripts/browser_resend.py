@@ -103,7 +103,7 @@ def elsewhere(driver, t):
     t.check("Fast-track Disabled Facilities Grant" not in driver.page_source, "its page is not shown")
     t.check(not driver.find_elements(By.CSS_SELECTOR, "form[action$='/progress']"), "and no progress form")
     heading = t.text(driver, "main h1")
-    t.check(heading == "The token's role may not do this", f"a refusal page instead: {heading!r}")
+    t.check(heading == "Your role does not allow this", f"a refusal page instead: {heading!r}")
 
 
 def run(driver, t):

@@ -244,7 +244,7 @@ pub enum AccessError {
     /// The request carries no usable token.
     #[error("{0}")]
     Unauthenticated(String),
-    /// The token's role may not do this.
+    /// The caller's role or organisation does not allow this.
     #[error("{0}")]
     Forbidden(String),
     /// A token to create or revoke is not valid as asked.

@@ -24,7 +24,7 @@ pub enum ApiError {
     /// No bearer token, or one the service does not know or that was revoked.
     #[error("{0}")]
     Unauthenticated(String),
-    /// The token is valid but its role may not do this.
+    /// The caller (a token or a signed-in person) is known, but its role or organisation does not allow this.
     #[error("{0}")]
     Forbidden(String),
     /// No route, or no such thing.
@@ -108,7 +108,7 @@ impl ApiError {
             ApiError::Unauthenticated(_) => {
                 (StatusCode::UNAUTHORIZED, "unauthenticated", "A valid bearer token is required")
             }
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "The token's role may not do this"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Your role does not allow this"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Nothing is here"),
             ApiError::MethodNotAllowed(_) => {
                 (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "The method is not allowed here")
