@@ -293,6 +293,14 @@ impl TestStore {
         app::open_store(&url).await.expect("failed to open the application's stores")
     }
 
+    /// The tables beside the log, as `kernel` writes them.
+    pub fn tables(&self) -> &dyn kernel::SqlTables {
+        match self {
+            TestStore::Sqlite { store, .. } => store,
+            TestStore::Postgres { store, .. } => store,
+        }
+    }
+
     pub fn snapshots(&self) -> &dyn SnapshotStore {
         match self {
             TestStore::Sqlite { store, .. } => store,

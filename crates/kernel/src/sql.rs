@@ -1,9 +1,10 @@
 //! The small SQL interface through which the tables beside the log that both backends keep
-//! alike (tokens, idempotent answers and claims, snapshots, signed checkpoints) are written
-//! once: their statements, the mapping of their rows to records and the checks on what is read
-//! live beside each table's trait (`tokens`, `idempotency`, `snapshot`, `checkpoints`), over
-//! [`SqlTables`], which a backend implements by running a statement with its parameters bound
-//! and reading the columns asked for. What differs between the backends is only how a value is
+//! alike (tokens, idempotent answers and claims, snapshots, signed checkpoints, webhook
+//! subscriptions with their delivery logs and dead letters) are written once: their statements,
+//! the mapping of their rows to records and the checks on what is read live beside each table's
+//! trait (`tokens`, `idempotency`, `snapshot`, `checkpoints`, `webhooks`), over [`SqlTables`],
+//! which a backend implements by running statements with their parameters bound (one, or several
+//! in one transaction) and reading the columns asked for. What differs between the backends is only how a value is
 //! bound and read: a time is microseconds since the epoch in an SQLite `INTEGER`, and a
 //! `timestamptz` in PostgreSQL.
 //!
@@ -50,6 +51,18 @@ pub trait SqlTables: Send + Sync {
     /// Runs the query `statement` with `params` bound; gives each row's first `columns.len()`
     /// columns, read as `columns` says.
     async fn fetch(&self, statement: &str, params: &[Param<'_>], columns: &[Column]) -> Result<Vec<Row>, StoreError>;
+
+    /// Runs `statements` in order in one transaction: all of them, or (on any failure) none;
+    /// gives the number of rows each changed.
+    async fn execute_all(&self, statements: &[Statement<'_>]) -> Result<Vec<u64>, StoreError>;
+}
+
+/// One statement and its parameters, to run with others in one transaction
+/// ([`SqlTables::execute_all`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Statement<'a> {
+    pub sql: &'a str,
+    pub params: &'a [Param<'a>],
 }
 
 /// One row as read, its columns in the order asked for.

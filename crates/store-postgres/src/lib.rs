@@ -13,7 +13,6 @@ mod publishers;
 mod rows;
 mod tables;
 mod tree;
-mod webhooks;
 mod writer;
 
 use std::collections::HashMap;

@@ -1,10 +1,10 @@
 //! How the PostgreSQL database runs the statements of the tables beside the log that `kernel`
 //! writes once ([`kernel::SqlTables`]: tokens, idempotent answers and claims, snapshots, signed
-//! checkpoints): a time is a `timestamptz`.
+//! checkpoints, webhooks): a time is a `timestamptz`.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{Column, Param, Row, SqlTables, StoreError, Timestamp, Value};
+use kernel::{Column, Param, Row, SqlTables, Statement, StoreError, Timestamp, Value};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Postgres, Row as _};
 
@@ -23,6 +23,17 @@ impl SqlTables for PostgresStore {
         let query = params.iter().fold(sqlx::query(statement), bind);
         let rows = query.fetch_all(&self.pool).await.map_err(unavailable)?;
         rows.iter().map(|row| Row::read(columns, |index, column| read(row, index, column))).collect()
+    }
+
+    async fn execute_all(&self, statements: &[Statement<'_>]) -> Result<Vec<u64>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let mut changed = Vec::with_capacity(statements.len());
+        for statement in statements {
+            let query = statement.params.iter().fold(sqlx::query(statement.sql), bind);
+            changed.push(query.execute(&mut *tx).await.map_err(unavailable)?.rows_affected());
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(changed)
     }
 }
 

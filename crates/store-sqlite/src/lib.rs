@@ -11,7 +11,6 @@ mod rows;
 mod schema;
 mod tables;
 mod tree;
-mod webhooks;
 mod writer;
 
 use std::collections::HashMap;

@@ -5,5 +5,6 @@ mod concurrency;
 mod crash;
 mod reading;
 mod snapshots;
+mod tables;
 mod tampering;
 mod tree;
