@@ -3,7 +3,9 @@
 //! when the two differ, so that every change to the API shows in review.
 
 use axum::Json;
+use utoipa::openapi::RefOr;
 use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -62,7 +64,7 @@ use crate::{commands, export, feed, health, imports, metrics, packs, queries, tr
         webhooks::replay,
     ),
     components(schemas(crate::Problem, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, transparency::InclusionAnswer, transparency::ConsistencyAnswer, health::Health, imports::ImportSummary, imports::MatchedLine, imports::FileProblem, imports::FileProblems, webhooks::NewWebhook, webhooks::WebhookView, webhooks::AddedWebhook, webhooks::DeadLetterView, webhooks::Replayed)),
-    modifiers(&BearerAuth, &ServiceAnswers, &ReportParameters),
+    modifiers(&BearerAuth, &ServiceAnswers, &ReportParameters, &RequestIds),
     tags(
         (name = "commands", description = "Record one command per request"),
         (name = "imports", description = "Import a whole file: an action plan as CSV, a ModernGov meeting or committee list as XML"),
@@ -129,6 +131,38 @@ impl Modify for ServiceAnswers {
                 responses.entry("503".to_owned()).or_insert_with(|| unavailable.clone().into());
                 if operation.request_body.is_some() {
                     responses.entry("413".to_owned()).or_insert_with(|| too_large.clone().into());
+                }
+            }
+        }
+    }
+}
+
+/// Declares the request id every route takes and every answer carries (`request_id`): a client
+/// may send its own `x-request-id`, and finds it (or the one the service made) in the answer.
+struct RequestIds;
+
+impl Modify for RequestIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        let parameter = ParameterBuilder::new()
+            .name(crate::request_id::REQUEST_ID)
+            .parameter_in(ParameterIn::Header)
+            .description(Some(
+                "An id for this request, carried by every log line it causes and echoed in the answer; one is made when none is sent",
+            ))
+            .schema(Some(text()))
+            .build();
+        let header = HeaderBuilder::new()
+            .schema(text())
+            .description(Some("The request's id: the client's `x-request-id`, or the one the service made"))
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post, &mut item.delete].into_iter().flatten() {
+                operation.parameters.get_or_insert_with(Vec::new).push(parameter.clone());
+                for response in operation.responses.responses.values_mut() {
+                    if let RefOr::T(response) = response {
+                        response.headers.insert(crate::request_id::REQUEST_ID.to_owned(), header.clone());
+                    }
                 }
             }
         }
