@@ -32,6 +32,10 @@ use crate::{AccessError, Claims, Credential, Principal, RoleMapping};
 
 /// How long a sign-in begun may take to come back from the provider.
 pub const PENDING_FOR: Duration = Duration::from_secs(10 * 60);
+/// How many sign-ins may be under way (begun within [`PENDING_FOR`] and not finished) at once,
+/// across every process on one database: enough for a large council's morning, and a bound on
+/// what anyone who follows "Sign in with …" links without finishing can make the service keep.
+pub const MAX_UNDER_WAY: u64 = 5_000;
 /// The path the providers send people back to, under the service's public URL.
 pub const CALLBACK_PATH: &str = "/dashboard/sign-in/callback";
 
@@ -137,6 +141,9 @@ pub enum SignInError {
     /// The callback or the ID token did not check out; no session was begun.
     #[error("{0}")]
     Refused(String),
+    /// [`MAX_UNDER_WAY`] sign-ins are under way already: nothing was kept.
+    #[error("too many sign-ins are under way at once: wait a minute and sign in again, or sign in another way")]
+    Busy,
     /// The sign-ins under way could not be kept or read; the cause is the source, for the log,
     /// not for the page.
     #[error(
@@ -243,7 +250,9 @@ impl OpenIdSignIn {
             verifier: verifier.secret().clone(),
             begun_at: now,
         };
-        store.insert_pending(&pending).await?;
+        if !store.insert_pending(&pending, MAX_UNDER_WAY, now.before(PENDING_FOR)).await? {
+            return Err(SignInError::Busy);
+        }
         Ok((url.to_string(), state.secret().clone()))
     }
 

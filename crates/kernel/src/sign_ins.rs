@@ -27,8 +27,10 @@ pub struct PendingSignIn {
 /// Where sign-ins under way are kept: beside the log, in the same database.
 #[async_trait]
 pub trait SignInStore: Send + Sync {
-    /// Stores a sign-in begun. States are random; a clash is an error.
-    async fn insert_pending(&self, pending: &PendingSignIn) -> Result<(), StoreError>;
+    /// Stores a sign-in begun, unless `at_most` sign-ins begun at or after `since` are kept
+    /// already: `false`, storing nothing, then. States are random; a clash is an error.
+    async fn insert_pending(&self, pending: &PendingSignIn, at_most: u64, since: Timestamp)
+    -> Result<bool, StoreError>;
 
     /// Takes out the sign-in whose state hashes to `state_hash`: gives it and deletes it in one
     /// statement, so that of two callbacks naming it only one gets it.
@@ -47,16 +49,28 @@ const READ: [Column; 5] = [Column::Bytes, Column::Text, Column::Text, Column::Te
 /// Sign-ins under way in the `pending_sign_ins` table, on either backend.
 #[async_trait]
 impl<T: SqlTables> SignInStore for T {
-    async fn insert_pending(&self, pending: &PendingSignIn) -> Result<(), StoreError> {
+    async fn insert_pending(
+        &self,
+        pending: &PendingSignIn,
+        at_most: u64,
+        since: Timestamp,
+    ) -> Result<bool, StoreError> {
         let params = [
             Param::Bytes(Some(pending.state_hash.0.as_slice())),
             Param::Text(Some(&pending.provider)),
             Param::Text(Some(&pending.nonce)),
             Param::Text(Some(&pending.verifier)),
             Param::Time(Some(pending.begun_at)),
+            Param::Time(Some(since)),
+            Param::Int(i64::try_from(at_most).unwrap_or(i64::MAX)),
         ];
-        self.execute(&format!("INSERT INTO pending_sign_ins ({COLUMNS}) VALUES ($1, $2, $3, $4, $5)"), &params).await?;
-        Ok(())
+        // The count and the insert are one statement; two processes inserting at the same moment
+        // may each see the other's row missing, so the bound may be passed by a few, never by many.
+        let statement = format!(
+            "INSERT INTO pending_sign_ins ({COLUMNS}) SELECT $1, $2, $3, $4, $5 \
+             WHERE (SELECT COUNT(*) FROM pending_sign_ins WHERE begun_at >= $6) < $7"
+        );
+        Ok(self.execute(&statement, &params).await? == 1)
     }
 
     async fn take_pending(&self, state_hash: &Hash) -> Result<Option<PendingSignIn>, StoreError> {

@@ -2,7 +2,8 @@
 //! for longer than the idle limit or older than the absolute limit, is renewed by use, ends at
 //! sign-out or by an administrator's handle, and a session begun with a token ends the moment
 //! the token is revoked. A person's session names them as the actor. Sessions ended or lapsed
-//! more than thirty days ago, and sign-ins under way begun more than ten minutes ago, are pruned.
+//! more than thirty days ago, and sign-ins under way begun more than ten minutes ago, are pruned;
+//! no more sign-ins are kept under way at once than the bound allows.
 
 use std::time::Duration;
 
@@ -140,14 +141,7 @@ async fn ended_and_lapsed_sessions_and_stale_sign_ins_are_pruned(db: &TestStore)
     app::begin_session(sessions, &person("at work"), now).await.expect("begun");
     // Sign-ins under way: begun eleven minutes ago, lapsed; begun nine minutes ago, kept.
     for (n, minutes_ago) in [(1u8, 11u64), (2, 9)] {
-        let pending = kernel::PendingSignIn {
-            state_hash: kernel::Hash([n; 32]),
-            provider: "lincolnshire".to_owned(),
-            nonce: format!("nonce-{n}"),
-            verifier: format!("verifier-{n}"),
-            begun_at: now.before(minutes(minutes_ago)),
-        };
-        sign_ins.insert_pending(&pending).await.expect("kept");
+        assert!(sign_ins.insert_pending(&begun(n, now, minutes_ago), 10, now.before(minutes(10))).await.expect("kept"));
     }
     assert_eq!(db.count_rows("sessions").await, 4);
     assert_eq!(db.count_rows("pending_sign_ins").await, 2);
@@ -162,7 +156,38 @@ async fn ended_and_lapsed_sessions_and_stale_sign_ins_are_pruned(db: &TestStore)
     assert_eq!(app::prune_sessions(sessions, limits, now).await.expect("pruned again"), 0, "nothing more to prune");
 }
 
+/// A sign-in begun `minutes_ago` before `now`, its state made from `n`.
+fn begun(n: u8, now: Timestamp, minutes_ago: u64) -> kernel::PendingSignIn {
+    kernel::PendingSignIn {
+        state_hash: kernel::Hash([n; 32]),
+        provider: "lincolnshire".to_owned(),
+        nonce: format!("nonce-{n}"),
+        verifier: format!("verifier-{n}"),
+        begun_at: now.before(minutes(minutes_ago)),
+    }
+}
+
+async fn sign_ins_under_way_are_bounded(db: &TestStore) {
+    let stores = db.stores().await;
+    let sign_ins = stores.sign_ins.as_ref();
+    let now = Timestamp::parse("2021-03-09").expect("valid date");
+    let since = now.before(minutes(10));
+    // One begun before the window does not count against it.
+    assert!(sign_ins.insert_pending(&begun(1, now, 11), 2, since).await.expect("kept"));
+    assert!(sign_ins.insert_pending(&begun(2, now, 5), 2, since).await.expect("kept"));
+    assert!(sign_ins.insert_pending(&begun(3, now, 1), 2, since).await.expect("kept"));
+    assert!(
+        !sign_ins.insert_pending(&begun(4, now, 0), 2, since).await.expect("read"),
+        "a third within the window is refused"
+    );
+    assert_eq!(db.count_rows("pending_sign_ins").await, 3, "nothing is kept of the refused one");
+    // Finishing one makes room.
+    assert!(sign_ins.take_pending(&kernel::Hash([2; 32])).await.expect("taken").is_some());
+    assert!(sign_ins.insert_pending(&begun(4, now, 0), 2, since).await.expect("kept"));
+}
+
 on_both_backends!(
+    sign_ins_under_way_are_bounded,
     ended_and_lapsed_sessions_and_stale_sign_ins_are_pruned,
     sessions_lapse_when_idle_or_old_and_are_renewed_by_use,
     a_session_ends_at_sign_out_by_an_administrator_or_when_its_token_is_revoked,

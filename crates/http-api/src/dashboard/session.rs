@@ -325,6 +325,7 @@ fn refusal_status(error: &app::SignInError) -> StatusCode {
             StatusCode::SERVICE_UNAVAILABLE
         }
         app::SignInError::Refused(_) => StatusCode::FORBIDDEN,
+        app::SignInError::Busy => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
