@@ -6,8 +6,8 @@ has an "End session" button whose accessible name says whose session it ends; an
 say whom a person without a role is told to ask. Nothing is ended, so the run stays signed in.
 
 `person`: people sign in through a real OpenID provider, the `oidc-provider` npm package that
-scripts/browser-test starts on loopback (scripts/oidc-provider.mjs) and covenant.toml names, as
-described there.
+scripts/browser-test starts on loopback (scripts/oidc-provider.mjs) with two clients, one for
+each of two partner organisations' providers that covenant.toml names, as described there.
 """
 
 from selenium.webdriver.common.by import By
@@ -31,8 +31,12 @@ def sign_ins(driver, check, load, shot):
 
 
 PROVIDER = "Lincolnshire County Council"
+PARTNER = "West Lindsey District Council"
 CLERK = "Hwb Clerk (illustrative)"
 CLERK_EMAIL = "hwb.clerk@lincolnshire.gov.uk"
+# Actions of the Lincolnshire story: one held by Lincolnshire County Council, one by West Lindsey.
+LINCOLNSHIRE_ACTION = "hhcdg-delivery-plan"
+WEST_LINDSEY_ACTION = "hhcdg-dfg-fast-track"
 
 
 def sign_out(driver, t):
@@ -44,12 +48,33 @@ def sign_out(driver, t):
     t.check(driver.get_cookie("covenant_session") is None, f"signed out, at {driver.current_url}")
 
 
-def with_provider(driver, t, login):
-    """From the sign-in page, signs in with the provider as `login` on its own login page."""
+def at_provider_login(driver, t, provider):
+    """From the sign-in page, follows "Sign in with `provider`" and checks that the provider asks
+    who is signing in (so no session of its own signs the browser in at once)."""
     driver.get(t.URL + "/dashboard/sign-in")
-    button = driver.find_element(By.LINK_TEXT, f"Sign in with {PROVIDER}")
-    button.click()
-    t.arrive(driver, lambda url: not url.startswith(t.URL + "/"), "at the provider's login page")
+    driver.find_element(By.LINK_TEXT, f"Sign in with {provider}").click()
+    t.arrive(driver, lambda url: not url.startswith(t.URL + "/"), f"at {provider}'s login page")
+    t.check(driver.find_elements(By.NAME, "login"), f"{provider} asks who is signing in: {driver.current_url}")
+
+
+def sign_out_at_provider(driver, t, provider):
+    """On the page Covenant shows after signing a person out, follows "Sign out of `provider`",
+    confirms on the provider's own page and comes back to Covenant's sign-in page; then checks
+    that the provider's session ended too: signing in again asks who is signing in."""
+    link = driver.find_elements(By.LINK_TEXT, f"Sign out of {provider}")
+    t.check(link, f"Covenant offers to sign out of {provider} too")
+    link[0].click()
+    t.arrive(driver, lambda url: not url.startswith(t.URL + "/"), f"at {provider}'s sign-out page")
+    shown = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, "button[name=logout][value=yes]").click()
+    WebDriverWait(driver, 30).until(t.replaced(shown))
+    t.arrive(driver, lambda url: url.split("?")[0] == t.URL + "/dashboard/sign-in", "back at Covenant's sign-in page")
+    at_provider_login(driver, t, provider)
+
+
+def with_provider(driver, t, login, provider=PROVIDER):
+    """From the sign-in page, signs in with `provider` as `login` on its own login page."""
+    at_provider_login(driver, t, provider)
     driver.find_element(By.NAME, "login").send_keys(login)
     driver.find_element(By.NAME, "password").send_keys("any password")
     shown = driver.find_element(By.TAG_NAME, "html")
@@ -62,7 +87,12 @@ def person(driver, t):
     scripts/browser-test): the clerk, whose group makes them a secretariat, lands on the
     dashboard with a secretariat's forms and records a meeting; the audit trail names them as
     its actor, and the Sign-ins page lists their session, as a secretariat, with the provider; a
-    visitor in no group a rule names is shown whom to ask. `t` is scripts/browser_test.py."""
+    visitor in no group a rule names is shown whom to ask. A West Lindsey officer, signed in with
+    West Lindsey's own provider (the provider's second client) and made a contributor for West
+    Lindsey by their group and email domain, reaches West Lindsey's action and cannot reach
+    Lincolnshire County Council's. Each person's sign-out ends their session at Covenant and, when
+    they follow Covenant's link, at the provider too, which then asks who is signing in.
+    `t` is scripts/browser_test.py."""
     sign_out(driver, t)
     with_provider(driver, t, "hwb-clerk")
     t.arrive(driver, lambda url: url.split("?")[0] == t.URL + "/dashboard", "back on the dashboard, signed in")
@@ -77,6 +107,7 @@ def person(driver, t):
     t.submit(driver, "/dashboard/meetings", meeting, "the person records a meeting")
     t.shot(driver, "signed-in-person")
     sign_out(driver, t)
+    sign_out_at_provider(driver, t, PROVIDER)
 
     t.sign_in(driver, t.TOKEN)
     t.load(driver, "/dashboard/audit", "Audit trail")
@@ -90,9 +121,8 @@ def person(driver, t):
             f"the Sign-ins page lists the person's session, as a secretariat, with the provider: {theirs}")
     sign_out(driver, t)
 
-    # The provider still has the clerk signed in; its cookies (on 127.0.0.1 too) are cleared so
-    # that it asks who is signing in.
-    driver.delete_all_cookies()
+    partner_officer(driver, t)
+
     with_provider(driver, t, "visitor")
     t.arrive(driver, lambda url: url.startswith(t.URL + "/dashboard/sign-in"), "back at Covenant's sign-in page")
     said = driver.find_element(By.TAG_NAME, "main").text
@@ -100,3 +130,26 @@ def person(driver, t):
             f"a person no rule gives a role is told whom to ask: {said!r}")
     t.check(driver.get_cookie("covenant_session") is None, "and is not signed in")
     t.shot(driver, "signed-in-person-no-role")
+
+
+def partner_officer(driver, t):
+    """A West Lindsey officer signs in with West Lindsey's provider: a contributor for West
+    Lindsey, they are shown West Lindsey's action and refused Lincolnshire County Council's, with
+    no progress form; then they sign out of both."""
+    with_provider(driver, t, "wld-officer", PARTNER)
+    t.arrive(driver, lambda url: url.split("?")[0] == t.URL + "/dashboard", "the officer is on the dashboard")
+    # West Lindsey's one action in the demo is done, so its page offers no form: it is shown.
+    driver.get(t.URL + f"/dashboard/actions/{WEST_LINDSEY_ACTION}")
+    heading = t.text(driver, "main h1")
+    t.check("Fast-track Disabled Facilities Grant" in heading,
+            f"the officer is shown West Lindsey's own action: {heading!r}")
+    driver.get(t.URL + f"/dashboard/actions/{LINCOLNSHIRE_ACTION}")
+    t.check(not driver.find_elements(By.CSS_SELECTOR, "form[action$='/progress']"),
+            "and no progress form on Lincolnshire County Council's action")
+    heading = t.text(driver, "main h1")
+    t.check(heading == "Your role does not allow this", f"a refusal page instead: {heading!r}")
+    said = driver.find_element(By.TAG_NAME, "main").text
+    t.check("is not an action your organisation leads" in said, f"which says why: {said!r}")
+    t.shot(driver, "signed-in-partner-refused")
+    sign_out(driver, t)
+    sign_out_at_provider(driver, t, PARTNER)

@@ -1,10 +1,14 @@
 // A real OpenID provider on loopback for the browser test (scripts/browser_oidc.py): the
-// `oidc-provider` npm package (a certified OpenID Connect implementation), with one public client
-// for Covenant (authorization code with PKCE) and two illustrative people: `hwb-clerk`, in the
-// group `hwb-secretariat` that covenant.toml's rule makes a secretariat, and `visitor`, in no
-// group any rule names. Sign-in is the package's own development login page (any password);
-// consent is taken as given, as for an organisation's own application. Prints "ready" once
-// listening.
+// `oidc-provider` npm package (a certified OpenID Connect implementation), with two public clients
+// for Covenant (authorization code with PKCE), as two partner organisations would each register
+// it: `covenant` (Covenant's "Lincolnshire County Council" provider) and `covenant-wld` ("West
+// Lindsey District Council"); and three illustrative people: `hwb-clerk`, in the group
+// `hwb-secretariat` that covenant.toml's rule makes a secretariat; `wld-officer`, at
+// west-lindsey.gov.uk in the group `covenant-housing` that a rule makes a contributor for West
+// Lindsey; and `visitor`, in no group any rule names. Sign-in is the package's own development
+// login page (any password); consent is taken as given, as for an organisation's own application;
+// signing out (RP-initiated logout) asks to confirm and returns to Covenant's sign-in page.
+// Prints "ready" once listening.
 //
 // usage: node scripts/oidc-provider.mjs MODULES PORT COVENANT_URL
 // where MODULES is the node_modules directory the package was installed in (kept outside the
@@ -20,13 +24,17 @@ if (!modules || !port || !covenant) {
 const { default: Provider } = await import(pathToFileURL(join(modules, 'oidc-provider', 'lib', 'index.js')).href);
 const issuer = `http://127.0.0.1:${port}`;
 
-// The people are illustrative; the group is the one the seed papers' Health and Wellbeing Board
-// rule names in docs/sign-in.md.
+// The people are illustrative; the groups are the ones the rules in docs/sign-in.md name.
 const people = {
   'hwb-clerk': {
     name: 'Hwb Clerk (illustrative)',
     email: 'hwb.clerk@lincolnshire.gov.uk',
     groups: ['hwb-secretariat'],
+  },
+  'wld-officer': {
+    name: 'Housing Officer (illustrative)',
+    email: 'housing.officer@west-lindsey.gov.uk',
+    groups: ['covenant-housing'],
   },
   visitor: {
     name: 'Visitor (illustrative)',
@@ -36,14 +44,14 @@ const people = {
 };
 
 const provider = new Provider(issuer, {
-  clients: [{
-    client_id: 'covenant',
+  clients: ['covenant', 'covenant-wld'].map((id) => ({
+    client_id: id,
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code'],
     response_types: ['code'],
     redirect_uris: [`${covenant}/dashboard/sign-in/callback`],
     post_logout_redirect_uris: [`${covenant}/dashboard/sign-in`],
-  }],
+  })),
   // Covenant reads the person's claims from the ID token alone.
   conformIdTokenClaims: false,
   claims: {
