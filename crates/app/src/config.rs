@@ -180,6 +180,7 @@ struct RemindersFile {
     smtp_user: Option<String>,
     smtp_password_env: Option<String>,
     smtp_password_file: Option<PathBuf>,
+    smtp_ca_file: Option<PathBuf>,
     from: String,
     dashboard: String,
     schedule: Option<String>,
@@ -400,6 +401,33 @@ fn reminders(path: &Path, table: RemindersFile) -> Result<ReminderSettings, Conf
         }
         (None, Some(_)) => return Err(refuse("a password is given without smtp_user: add the user name".into())),
     };
+    let ca_certificate = match table.smtp_ca_file {
+        None => None,
+        Some(_) if security == SmtpSecurity::None => {
+            return Err(refuse(
+                "smtp_ca_file is given with smtp_security none, which uses no certificate: set smtp_security to starttls or tls"
+                    .into(),
+            ));
+        }
+        Some(file) => {
+            let file = path.parent().unwrap_or(Path::new("")).join(file);
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                refuse(format!(
+                    "failed to read smtp_ca_file {}: {e}: give a PEM file holding the certificate authority that signed the SMTP server's certificate",
+                    file.display()
+                ))
+            })?;
+            if !text.contains("-----BEGIN CERTIFICATE-----")
+                || lettre::transport::smtp::client::Certificate::from_pem(text.as_bytes()).is_err()
+            {
+                return Err(refuse(format!(
+                    "smtp_ca_file {} holds no certificate in PEM (-----BEGIN CERTIFICATE-----): give the certificate authority's certificate as PEM",
+                    file.display()
+                )));
+            }
+            Some(text)
+        }
+    };
     let schedule = match table.schedule.as_deref().unwrap_or("weekly") {
         "off" => Schedule::Off,
         "weekly" => {
@@ -422,6 +450,7 @@ fn reminders(path: &Path, table: RemindersFile) -> Result<ReminderSettings, Conf
         smtp_port: table.smtp_port.unwrap_or(security.default_port()),
         security,
         login,
+        ca_certificate,
         schedule,
         from: table.from,
         dashboard: table.dashboard,
@@ -1029,6 +1058,22 @@ mod tests {
         assert_eq!(secured.login, Some(SmtpLogin { user: "covenant".into(), password: "illustrative secret".into() }));
         assert!(!format!("{secured:?}").contains("illustrative secret"), "the password is never printed");
         assert_eq!(secured.schedule, Schedule::Weekly { weekday: Weekday::Thu, hour: 7 });
+        // An organisation's own certificate authority, from a PEM file beside covenant.toml.
+        let pem = "-----BEGIN CERTIFICATE-----\nTUlJQmlsbHVzdHJhdGl2ZQ==\n-----END CERTIFICATE-----\n";
+        std::fs::write(dir.path().join("council-ca.pem"), pem).expect("write");
+        std::fs::write(dir.path().join("not-a-certificate.pem"), "illustrative\n").expect("write");
+        let with_ca = |security: &str, file: &str| {
+            let table = format!("{base}smtp_security = \"{security}\"\nsmtp_ca_file = \"{file}\"\n");
+            std::fs::write(dir.path().join(DEFAULT_CONFIG_FILE), table).expect("write");
+            Config::resolve(None, None, None, dir.path()).map(|c| c.reminders.expect("reminders"))
+        };
+        assert_eq!(with_ca("starttls", "council-ca.pem").expect("a CA file").ca_certificate.as_deref(), Some(pem));
+        let no_tls = with_ca("none", "council-ca.pem").expect_err("no TLS").to_string();
+        assert!(no_tls.contains("uses no certificate: set smtp_security to starttls or tls"), "{no_tls}");
+        let not_pem = with_ca("tls", "not-a-certificate.pem").expect_err("not PEM").to_string();
+        assert!(not_pem.contains("holds no certificate in PEM"), "{not_pem}");
+        let missing = with_ca("tls", "missing.pem").expect_err("missing").to_string();
+        assert!(missing.contains("failed to read smtp_ca_file"), "{missing}");
         let tls = with_file(&format!("{base}smtp_security = \"tls\"\nschedule = \"off\"\n")).expect("tls");
         let tls = tls.reminders.expect("reminders");
         assert_eq!((tls.smtp_port, tls.security, tls.schedule), (465, SmtpSecurity::Tls, Schedule::Off));

@@ -21,6 +21,7 @@ use domain::{Command, Date, DomainError, organisation};
 use kernel::Timestamp;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use maud::html;
 use projections::{ActionRow, rag_in_words};
@@ -38,6 +39,9 @@ pub struct ReminderSettings {
     pub security: SmtpSecurity,
     /// The user name and password it asks for, if it asks for one.
     pub login: Option<SmtpLogin>,
+    /// A certificate authority (PEM) trusted for the server's certificate besides the Mozilla
+    /// roots: an organisation's own, for a mail server inside its network.
+    pub ca_certificate: Option<String>,
     /// When `covenant serve` sends them.
     pub schedule: Schedule,
     /// The sender, such as `Board secretariat <secretariat@lincolnshire.gov.uk>`.
@@ -211,12 +215,19 @@ pub async fn send_scheduled(
 /// The connection to the SMTP server the settings name, secured and logged in as they say.
 fn mailer(settings: &ReminderSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
     let host = &settings.smtp_host;
-    let builder = match settings.security {
-        SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-        SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?,
-        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
+    let tls = || {
+        let mut parameters = TlsParameters::builder(host.clone());
+        if let Some(pem) = &settings.ca_certificate {
+            parameters = parameters.add_root_certificate(Certificate::from_pem(pem.as_bytes())?);
+        }
+        parameters.build_rustls()
     };
-    let builder = builder.port(settings.smtp_port);
+    let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(settings.smtp_port);
+    let builder = match settings.security {
+        SmtpSecurity::None => builder,
+        SmtpSecurity::StartTls => builder.tls(Tls::Required(tls()?)),
+        SmtpSecurity::Tls => builder.tls(Tls::Wrapper(tls()?)),
+    };
     Ok(match &settings.login {
         Some(login) => builder.credentials(Credentials::new(login.user.clone(), login.password.clone())),
         None => builder,

@@ -3,7 +3,9 @@
 //! with their dashboard links; an organisation that opted out gets none; a week has one reminder
 //! per organisation, also when the reminders are sent again by a fresh process; and each reminder
 //! is in the audit trail. Two schedulers on one database (two `covenant serve`) send each contact
-//! one e-mail between them; a server that asks for a login is given the one configured.
+//! one e-mail between them; a server that asks for a login is given the one configured; over
+//! STARTTLS and implicit TLS the server's certificate is checked, trusting the authority
+//! configured besides the Mozilla roots, and a certificate no trusted authority signed is refused.
 
 use std::sync::{Arc, Mutex};
 
@@ -15,13 +17,17 @@ use domain::{Command, OrgId, organisation};
 use kernel::{StreamId, Timestamp};
 use projections::{ReportKind, Rules, TrailFilters, Unverified};
 use tests::{TestStore, on_both_backends};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::pki_types::PrivatePkcs8KeyDer;
 
 on_both_backends!(
     the_right_actions_go_to_the_right_contacts_once_a_week,
     two_schedulers_on_one_database_send_each_contact_one_email,
     a_server_that_asks_for_a_login_is_given_it,
+    starttls_and_implicit_tls_trust_the_organisations_own_authority,
+    a_certificate_no_trusted_authority_signed_is_refused,
 );
 
 /// One message the receiver accepted: its recipients and its data.
@@ -31,61 +37,167 @@ struct Received {
     data: String,
     /// The AUTH command the client sent on the message's connection, if any.
     auth: Option<String>,
+    /// Whether the message came over TLS.
+    secured: bool,
 }
+
+/// How the receiver secures its connections.
+#[derive(Clone)]
+enum Security {
+    Plain,
+    /// Plain SMTP that offers STARTTLS and upgrades when asked.
+    StartTls(TlsAcceptor),
+    /// TLS from the first byte.
+    Implicit(TlsAcceptor),
+}
+
+type Kept = Arc<Mutex<Vec<Received>>>;
 
 /// A minimal SMTP receiver on a free loopback port, offering AUTH PLAIN and LOGIN and keeping
 /// every message it accepts.
-async fn receiver() -> (u16, Arc<Mutex<Vec<Received>>>) {
+async fn receiver() -> (u16, Kept) {
+    receiver_securing(Security::Plain).await
+}
+
+/// The receiver, its connections secured as `security` says.
+async fn receiver_securing(security: Security) -> (u16, Kept) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
     let port = listener.local_addr().expect("an address").port();
     let received = Arc::new(Mutex::new(Vec::new()));
     let kept = received.clone();
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
-            let kept = kept.clone();
+            let (kept, security) = (kept.clone(), security.clone());
             tokio::spawn(async move {
-                let (read, mut write) = socket.into_split();
-                let mut lines = BufReader::new(read).lines();
-                write.write_all(b"220 localhost ready\r\n").await.expect("greeting");
-                let mut to = Vec::new();
-                let mut auth = None;
-                while let Ok(Some(line)) = lines.next_line().await {
-                    let upper = line.to_ascii_uppercase();
-                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                        b"250-localhost\r\n250 AUTH PLAIN LOGIN\r\n"
-                    } else if upper.starts_with("AUTH ") {
-                        auth = Some(line.clone());
-                        b"235 authenticated\r\n"
-                    } else if let Some(rcpt) = upper.strip_prefix("RCPT TO:") {
-                        to.push(rcpt.trim().trim_matches(['<', '>']).to_ascii_lowercase());
-                        b"250 ok\r\n"
-                    } else if upper == "DATA" {
-                        write.write_all(b"354 go ahead\r\n").await.expect("reply");
-                        let mut data = String::new();
-                        while let Ok(Some(line)) = lines.next_line().await {
-                            if line == "." {
-                                break;
+                match security {
+                    Security::Plain => {
+                        converse(socket, PLAIN, &kept).await;
+                    }
+                    Security::StartTls(acceptor) => {
+                        let offering = Conversation { offer_tls: true, ..PLAIN };
+                        if let Some(plain) = converse(socket, offering, &kept).await {
+                            // A client that does not trust the certificate ends the handshake.
+                            if let Ok(secured) = acceptor.accept(plain).await {
+                                converse(
+                                    secured,
+                                    Conversation { secured: true, greet: false, offer_tls: false },
+                                    &kept,
+                                )
+                                .await;
                             }
-                            data.push_str(&line);
-                            data.push('\n');
                         }
-                        // Quoted-printable, as the parts are sent: soft line breaks joined, `=` restored.
-                        let data = data.replace("=\n", "").replace("=3D", "=");
-                        let to = std::mem::take(&mut to);
-                        kept.lock().expect("the messages").push(Received { to, data, auth: auth.clone() });
-                        b"250 queued\r\n"
-                    } else if upper == "QUIT" {
-                        let _ = write.write_all(b"221 bye\r\n").await;
-                        break;
-                    } else {
-                        b"250 ok\r\n"
-                    };
-                    write.write_all(reply).await.expect("reply");
+                    }
+                    Security::Implicit(acceptor) => {
+                        if let Ok(secured) = acceptor.accept(socket).await {
+                            converse(secured, Conversation { secured: true, ..PLAIN }, &kept).await;
+                        }
+                    }
                 }
             });
         }
     });
     (port, received)
+}
+
+/// How a conversation begins and what it offers.
+#[derive(Clone, Copy)]
+struct Conversation {
+    /// Over TLS.
+    secured: bool,
+    /// Begun with the server's greeting: not after STARTTLS, where the client speaks first.
+    greet: bool,
+    /// STARTTLS is offered.
+    offer_tls: bool,
+}
+
+const PLAIN: Conversation = Conversation { secured: false, greet: true, offer_tls: false };
+
+/// One SMTP conversation on `stream`, keeping what it accepts in `kept`; when it offers
+/// STARTTLS and the client asks for it, gives back the stream, to be secured and spoken on again.
+async fn converse<S>(stream: S, how: Conversation, kept: &Kept) -> Option<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut stream = BufReader::new(stream);
+    if how.greet {
+        stream.get_mut().write_all(b"220 localhost ready\r\n").await.ok()?;
+    }
+    let mut to = Vec::new();
+    let mut auth = None;
+    while let Some(line) = read_line(&mut stream).await {
+        let upper = line.to_ascii_uppercase();
+        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+            if how.offer_tls {
+                b"250-localhost\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n"
+            } else {
+                b"250-localhost\r\n250 AUTH PLAIN LOGIN\r\n"
+            }
+        } else if upper == "STARTTLS" && how.offer_tls {
+            stream.get_mut().write_all(b"220 ready to start TLS\r\n").await.ok()?;
+            return Some(stream.into_inner());
+        } else if upper.starts_with("AUTH ") {
+            auth = Some(line.clone());
+            b"235 authenticated\r\n"
+        } else if let Some(rcpt) = upper.strip_prefix("RCPT TO:") {
+            to.push(rcpt.trim().trim_matches(['<', '>']).to_ascii_lowercase());
+            b"250 ok\r\n"
+        } else if upper == "DATA" {
+            stream.get_mut().write_all(b"354 go ahead\r\n").await.ok()?;
+            let mut data = String::new();
+            while let Some(line) = read_line(&mut stream).await {
+                if line == "." {
+                    break;
+                }
+                data.push_str(&line);
+                data.push('\n');
+            }
+            // Quoted-printable, as the parts are sent: soft line breaks joined, `=` restored.
+            let data = data.replace("=\n", "").replace("=3D", "=");
+            let to = std::mem::take(&mut to);
+            kept.lock().expect("the messages").push(Received { to, data, auth: auth.clone(), secured: how.secured });
+            b"250 queued\r\n"
+        } else if upper == "QUIT" {
+            let _ = stream.get_mut().write_all(b"221 bye\r\n").await;
+            return None;
+        } else {
+            b"250 ok\r\n"
+        };
+        stream.get_mut().write_all(reply).await.ok()?;
+    }
+    None
+}
+
+/// The next line the client sent, without its line end; none once it closed the connection.
+async fn read_line<S: AsyncRead + Unpin>(stream: &mut BufReader<S>) -> Option<String> {
+    let mut line = String::new();
+    match stream.read_line(&mut line).await {
+        Ok(0) | Err(_) => None,
+        Ok(_) => Some(line.trim_end_matches(['\r', '\n']).to_owned()),
+    }
+}
+
+/// A certificate authority of the organisation's own (illustrative) and a certificate it signed
+/// for `localhost`: the authority's certificate as PEM, and what the receiver serves TLS with.
+fn organisations_authority() -> (String, TlsAcceptor) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+    let authority_key = KeyPair::generate().expect("a key");
+    let mut authority = CertificateParams::new(Vec::<String>::new()).expect("parameters");
+    authority.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    authority.distinguished_name.push(DnType::CommonName, "Illustrative Council Root CA");
+    let authority = authority.self_signed(&authority_key).expect("the authority's certificate");
+    let key = KeyPair::generate().expect("a key");
+    let server = CertificateParams::new(vec!["localhost".to_owned()])
+        .expect("parameters")
+        .signed_by(&key, &authority, &authority_key)
+        .expect("the server's certificate");
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![server.der().clone()], PrivatePkcs8KeyDer::from(key.serialize_der()).into())
+        .expect("the server's TLS");
+    (authority.pem(), TlsAcceptor::from(Arc::new(config)))
 }
 
 /// Open and overdue, due soon or stale: what a reminder lists.
@@ -114,6 +226,7 @@ fn settings(port: u16) -> ReminderSettings {
         smtp_port: port,
         security: SmtpSecurity::None,
         login: None,
+        ca_certificate: None,
         schedule: Schedule::default(),
         from: "Board secretariat <secretariat@covenant.example>".into(),
         dashboard: "https://covenant.example".into(),
@@ -287,4 +400,44 @@ async fn a_server_that_asks_for_a_login_is_given_it(db: &TestStore) {
     for message in received.lock().expect("the messages").iter() {
         assert_eq!(message.auth.as_deref(), Some(format!("AUTH PLAIN {plain}").as_str()), "{:?}", message.to);
     }
+}
+
+async fn starttls_and_implicit_tls_trust_the_organisations_own_authority(db: &TestStore) {
+    let today = date("2024-06-03");
+    let (stores, recorder, organisations) = demo_with_contacts(db, today).await;
+    let reports = Reports::once(stores, Rules::default(), Unverified::Refuse);
+    let (authority, acceptor) = organisations_authority();
+    // One week over STARTTLS, the next over implicit TLS: each week's reminders are sent once.
+    for (today, security, receiving) in [
+        (today, SmtpSecurity::StartTls, Security::StartTls(acceptor.clone())),
+        (date("2024-06-10"), SmtpSecurity::Tls, Security::Implicit(acceptor)),
+    ] {
+        let (port, received) = receiver_securing(receiving).await;
+        let settings = ReminderSettings {
+            smtp_host: "localhost".into(),
+            security,
+            ca_certificate: Some(authority.clone()),
+            ..settings(port)
+        };
+        let sent = send_due(&reports, &recorder, &settings, today).await.expect("the reminders are sent over TLS");
+        assert_eq!(sent.len(), organisations.len(), "{security:?}");
+        let received = received.lock().expect("the messages").clone();
+        assert_eq!(received.len(), organisations.len(), "{security:?}: every reminder arrived");
+        assert!(received.iter().all(|m| m.secured), "{security:?}: every reminder came over TLS");
+    }
+}
+
+async fn a_certificate_no_trusted_authority_signed_is_refused(db: &TestStore) {
+    let today = date("2024-06-03");
+    let (stores, recorder, _) = demo_with_contacts(db, today).await;
+    let reports = Reports::once(stores, Rules::default(), Unverified::Refuse);
+    let (_, acceptor) = organisations_authority();
+    let (port, received) = receiver_securing(Security::StartTls(acceptor)).await;
+    // The Mozilla roots alone: the organisation's authority is not configured.
+    let settings =
+        ReminderSettings { smtp_host: "localhost".into(), security: SmtpSecurity::StartTls, ..settings(port) };
+    let refused = send_due(&reports, &recorder, &settings, today).await.expect_err("the server is not trusted");
+    let said = refused.to_string();
+    assert!(said.contains("certificate"), "the refusal says the certificate is at fault: {said}");
+    assert!(received.lock().expect("the messages").is_empty(), "nothing is sent to a server not trusted");
 }
