@@ -3,7 +3,10 @@
 //! (`app::Reports`, as `covenant serve` keeps it) answers many requests at once for the status
 //! board as of a past date, a page of 100 rows as the API gives by default. It measures the
 //! memory the burst adds to the process (its peak resident set over the resident set before, read
-//! from `/proc/self/status` after resetting the peak) and each request's latency, for
+//! from `/proc/self/status` after resetting the peak) and each request's latency. The baseline
+//! and the past points kept are each measured in a process of their own (this benchmark run
+//! again, told its job by `COVENANT_BENCH_AS_OF_JOB`), which opens the log the first one loaded,
+//! so that memory one freed is not counted as another's. Measured:
 //! - the baseline, each request folding the whole log afresh (`--as-of-points 0`, as the service
 //!   did before it kept past points): at most `max_as_of_folds` at once, the others answered
 //!   `busy` and retried after the second the `Retry-After` header says, as a client would;
@@ -21,6 +24,8 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
 
 use app::{Asked, Page, ReportError, ReportRequest, Reports, Serving, Stores};
 use kernel::Timestamp;
@@ -42,7 +47,16 @@ const LATENCY_GOAL: Duration = Duration::from_secs(2);
 /// How long a client told `busy` waits before it asks again (`Retry-After: 1`).
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// The variable that makes a run of this benchmark a child measuring one [`Job`].
+const JOB: &str = "COVENANT_BENCH_AS_OF_JOB";
+
 fn main() {
+    if let Ok(job) = std::env::var(JOB) {
+        let job: Job = serde_json::from_str(&job).expect("the job is JSON");
+        let bursts = bench::runtime().block_on(child(job));
+        println!("{}", serde_json::to_string(&bursts).expect("the bursts as JSON"));
+        return;
+    }
     let options = Options::parse();
     bench::runtime().block_on(run(options));
 }
@@ -82,13 +96,13 @@ impl Options {
 }
 
 /// One burst: what it added to the process's memory, and each request's latency.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Burst {
     name: String,
     added_mib: f64,
     /// Resident after the burst, over resident before it.
     kept_mib: f64,
-    latencies: Latencies,
+    latencies: Vec<Duration>,
     /// Answers `busy` (each retried until answered).
     busy: usize,
 }
@@ -99,6 +113,31 @@ struct Figures {
     environment: String,
     log: GeneratedLog,
     bursts: Vec<Burst>,
+}
+
+/// What one child process measures, on the log the parent loaded.
+#[derive(Debug, Serialize, Deserialize)]
+struct Job {
+    /// The database, as [`TestStore::location`] names it.
+    backend: String,
+    location: String,
+    scenario: Scenario,
+    requests: usize,
+    dates: usize,
+    /// The dates asked for: the first for the baseline, the second for one date kept, the rest
+    /// for several.
+    days: Vec<chrono::NaiveDate>,
+    /// Events recorded before the last burst of [`Scenario::Kept`].
+    more: usize,
+    cores: usize,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+enum Scenario {
+    /// Each request folds the whole log afresh.
+    Baseline,
+    /// Past points kept live: one date, several, then one date again after more events.
+    Kept,
 }
 
 async fn run(options: Options) {
@@ -115,31 +154,75 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     let stores = db.stores().await;
     eprintln!("  generating and loading {} events", thousands(options.events as f64));
     let log = record_governance_log(stores.events.as_ref(), options.events, BATCH).await.expect("the log loads");
+    drop(stores);
     let span = (log.last - log.first).num_days().max(1);
     // Dates through the middle of the log's span, one for each burst of several.
-    let day = |i: usize| log.first + chrono::Days::new((span / 2 + i as i64 * 7).unsigned_abs());
-    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let days = (0..2 + options.dates)
+        .map(|i| log.first + chrono::Days::new((span / 2 + i as i64 * 7).unsigned_abs()))
+        .collect::<Vec<_>>();
+    let (name, location) = db.location();
     let mut bursts = Vec::new();
-
-    eprintln!("  the baseline: each request folds the log afresh");
-    let reports = serve(&stores, cores, 0).await;
-    let dates = vec![day(0); options.requests];
-    bursts.push(burst("each request folds the whole log (baseline)", &reports, &dates).await);
-    drop(reports);
-
-    eprintln!("  past points kept live");
-    let reports = serve(&stores, cores, AS_OF_POINTS).await;
-    let dates = vec![day(1); options.requests];
-    bursts.push(burst("one date, kept", &reports, &dates).await);
-    let dates: Vec<_> = (0..options.requests).map(|i| day(2 + i % options.dates)).collect();
-    bursts.push(burst(&format!("{} dates, kept", options.dates), &reports, &dates).await);
-    let more = (options.events / 100).max(1);
-    record_governance_log(stores.events.as_ref(), more, BATCH).await.expect("more events load");
-    let dates = vec![day(1); options.requests];
-    bursts
-        .push(burst(&format!("one date again, after {} more events", thousands(more as f64)), &reports, &dates).await);
-
+    for scenario in [Scenario::Baseline, Scenario::Kept] {
+        let job = Job {
+            backend: name.to_owned(),
+            location: location.clone(),
+            scenario,
+            requests: options.requests,
+            dates: options.dates,
+            days: days.clone(),
+            more: (options.events / 100).max(1),
+            cores: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+        };
+        bursts.extend(in_a_process_of_its_own(&job));
+    }
     Figures { backend, environment, log, bursts }
+}
+
+/// Runs this benchmark again as a child that measures `job`, and gives what it measured.
+fn in_a_process_of_its_own(job: &Job) -> Vec<Burst> {
+    eprintln!("  {:?}, in a process of its own", job.scenario);
+    let program = std::env::current_exe().expect("this benchmark's own path");
+    let output = std::process::Command::new(program)
+        .env(JOB, serde_json::to_string(job).expect("the job as JSON"))
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("the child process runs");
+    assert!(output.status.success(), "the child measuring {:?} failed: {}", job.scenario, output.status);
+    let said = String::from_utf8(output.stdout).expect("the child's answer is UTF-8");
+    let last = said.lines().last().expect("the child's answer");
+    serde_json::from_str(last).expect("the child's bursts as JSON")
+}
+
+/// A child's work: the read side as `covenant serve` keeps it, on the database the job names,
+/// and the job's bursts.
+async fn child(job: Job) -> Vec<Burst> {
+    let url = match job.backend.as_str() {
+        "sqlite" => app::DatabaseUrl::Sqlite(job.location.clone().into()),
+        _ => app::DatabaseUrl::Postgres(job.location.clone()),
+    };
+    let stores = app::open_store(&url).await.expect("the parent's database opens");
+    match job.scenario {
+        Scenario::Baseline => {
+            eprintln!("  the baseline: each request folds the log afresh");
+            let reports = serve(&stores, job.cores, 0).await;
+            let dates = vec![job.days[0]; job.requests];
+            vec![burst("each request folds the whole log (baseline)", &reports, &dates).await]
+        }
+        Scenario::Kept => {
+            eprintln!("  past points kept live");
+            let reports = serve(&stores, job.cores, AS_OF_POINTS).await;
+            let mut bursts = Vec::new();
+            let dates = vec![job.days[1]; job.requests];
+            bursts.push(burst("one date, kept", &reports, &dates).await);
+            let dates: Vec<_> = (0..job.requests).map(|i| job.days[2 + i % job.dates]).collect();
+            bursts.push(burst(&format!("{} dates, kept", job.dates), &reports, &dates).await);
+            record_governance_log(stores.events.as_ref(), job.more, BATCH).await.expect("more events load");
+            let dates = vec![job.days[1]; job.requests];
+            let again = format!("one date again, after {} more events", thousands(job.more as f64));
+            bursts.push(burst(&again, &reports, &dates).await);
+            bursts
+        }
+    }
 }
 
 /// The read side as `covenant serve` keeps it, its read models of now caught up.
@@ -188,7 +271,7 @@ async fn burst(name: &str, reports: &Arc<Reports>, dates: &[chrono::NaiveDate]) 
         name: name.to_owned(),
         added_mib: peak.saturating_sub(before) as f64 / 1024.0,
         kept_mib: after.saturating_sub(before) as f64 / 1024.0,
-        latencies: Latencies::new(answers.iter().map(|(latency, _)| *latency).collect()),
+        latencies: answers.iter().map(|(latency, _)| *latency).collect(),
         busy: answers.iter().map(|(_, busy)| busy).sum(),
     }
 }
@@ -232,7 +315,7 @@ fn print(f: &Figures) {
             b.name,
             b.added_mib,
             b.kept_mib,
-            b.latencies.spread(),
+            Latencies::new(b.latencies.clone()).spread(),
             b.busy
         );
     }
@@ -242,6 +325,6 @@ fn print(f: &Figures) {
         "Goal for one date kept: under {MEMORY_GOAL_MIB:.0} MiB added {}, p99 under {} s {}\n",
         judged(f.log.events, kept.added_mib < MEMORY_GOAL_MIB),
         LATENCY_GOAL.as_secs(),
-        judged(f.log.events, kept.latencies.percentile(99.0) < LATENCY_GOAL)
+        judged(f.log.events, Latencies::new(kept.latencies.clone()).percentile(99.0) < LATENCY_GOAL)
     );
 }

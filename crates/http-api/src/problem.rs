@@ -117,9 +117,11 @@ impl ApiError {
                 (StatusCode::NOT_ACCEPTABLE, "not-acceptable", "No acceptable representation")
             }
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "The request body is too large"),
-            ApiError::UnsupportedMediaType(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "The body is not of a type this route accepts")
-            }
+            ApiError::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "The body is not of a type this route accepts",
+            ),
             ApiError::PreconditionFailed(_) => {
                 (StatusCode::PRECONDITION_FAILED, "version-conflict", "The stream has changed")
             }
