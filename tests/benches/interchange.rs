@@ -18,7 +18,7 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter};
 use std::time::{Duration, Instant};
 
-use app::interchange::cloudevents::{self, Export, Filter, ImportProgress};
+use app::interchange::cloudevents::{self, Export, Filter, RestoreProgress};
 use tests::TestStore;
 use tests::bench::{self, Backend, BenchArgs, thousands};
 use tests::workload::record_governance_log;
@@ -111,11 +111,11 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     let target = db.another().await;
     let start = Instant::now();
     let mut check = None;
-    let imported = cloudevents::import(
+    let restored = cloudevents::restore(
         target.store(),
         || File::open(&path).map(BufReader::new),
         |step| {
-            if matches!(step, ImportProgress::Restoring { .. }) && check.is_none() {
+            if matches!(step, RestoreProgress::Restoring { .. }) && check.is_none() {
                 check = Some(start.elapsed());
             }
         },
@@ -123,7 +123,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     .await
     .expect("the export is restored");
     let import = start.elapsed();
-    assert_eq!(imported.head, stores.events.head().await.expect("the head reads"), "the same head hash");
+    assert_eq!(restored.head, stores.events.head().await.expect("the head reads"), "the same head hash");
     target.finish().await;
 
     Figures {

@@ -8,7 +8,7 @@
 
 use std::io::Cursor;
 
-use app::interchange::cloudevents::{self, Export, Filter, FilterArgs, ImportError, Imported};
+use app::interchange::cloudevents::{self, Export, Filter, FilterArgs, RestoreFileError, Restored};
 use app::{Recorder, Stores};
 use domain::testing::default_now;
 use kernel::{
@@ -42,8 +42,8 @@ async fn export(stores: &Stores, filter: Filter) -> String {
     String::from_utf8(text).expect("UTF-8")
 }
 
-async fn import(store: &dyn EventStore, text: &str) -> Result<Imported, ImportError> {
-    cloudevents::import(store, || Ok(Cursor::new(text.as_bytes())), |_| ()).await
+async fn import(store: &dyn EventStore, text: &str) -> Result<Restored, RestoreFileError> {
+    cloudevents::restore(store, || Ok(Cursor::new(text.as_bytes())), |_| ()).await
 }
 
 async fn every_event(store: &dyn EventStore) -> Vec<RecordedEvent> {
@@ -68,7 +68,7 @@ async fn the_seed_stories_round_trip_to_the_same_read_models_and_head(db: &TestS
     let head = source.events.head().await.expect("the head reads");
     assert_eq!(
         imported,
-        Imported { events: exported.len() as u64, already_present: 0, written: exported.len() as u64, head }
+        Restored { events: exported.len() as u64, already_present: 0, written: exported.len() as u64, head }
     );
     let verified = target.events.verify(None).await.expect("the chain is read");
     assert!(verified.is_ok(), "{:?}", verified.failure);
@@ -102,7 +102,7 @@ async fn a_tampered_file_is_refused_and_writes_nothing(db: &TestStore) {
         let error = import(target.store(), &(file.join("\n") + "\n")).await.expect_err(what);
         let position = Position(resolution as u64 + 1);
         match &error {
-            ImportError::Chain { line, failure } => {
+            RestoreFileError::Chain { line, failure } => {
                 assert_eq!(*line, resolution as u64 + 1, "{what}: {error}");
                 match failure {
                     VerifyFailure::HashMismatch { position: at, .. } => assert_eq!(*at, position, "{what}"),
@@ -129,14 +129,14 @@ async fn a_store_that_is_not_empty_is_refused(db: &TestStore) {
     app::load_story(&recorder, &app::seeds::lincolnshire(), default_now()).await.expect("recorded");
     let before = every_event(other.store()).await;
     let error = import(other.store(), &text).await.expect_err("the store holds other events");
-    assert!(matches!(error, ImportError::StoreNotEmpty { position: Position(1) }), "{error}");
+    assert!(matches!(error, RestoreFileError::StoreNotEmpty { position: Position(1) }), "{error}");
     assert!(error.to_string().contains("import into an empty database"), "{error}");
     assert_eq!(every_event(other.store()).await, before, "nothing written");
 
     // A store holding more than the file is refused as well, even when it starts the same way.
     let first_half: String = text.lines().take(40).map(|l| format!("{l}\n")).collect();
     let error = import(source.events.as_ref(), &first_half).await.expect_err("the store holds more");
-    assert!(matches!(error, ImportError::StoreHoldsMore { events: 40, .. }), "{error}");
+    assert!(matches!(error, RestoreFileError::StoreHoldsMore { events: 40, .. }), "{error}");
     other.finish().await;
 }
 
@@ -175,7 +175,7 @@ async fn an_event_holding_a_control_character_is_refused_by_its_line(db: &TestSt
         let file: String = events.iter().map(|e| cloudevents::encode(e, &log).expect("encodes") + "\n").collect();
         let error = import(target.store(), &file).await.expect_err(what);
         match &error {
-            ImportError::Invalid {
+            RestoreFileError::Invalid {
                 line,
                 error: InvalidRestore::Invalid { error: InvalidAppend::ControlCharacter { .. }, .. },
             } => {
@@ -262,6 +262,6 @@ async fn filters_select_what_they_say_and_each_piece_verifies(db: &TestStore) {
         export(&source, Filter::parse(FilterArgs { after: Some(20), ..FilterArgs::default() }).expect("valid")).await;
     let target = db.another().await;
     let error = import(target.store(), &piece).await.expect_err("not from position 1");
-    assert!(matches!(error, ImportError::NotFromStart { line: 1, position: Position(21) }), "{error}");
+    assert!(matches!(error, RestoreFileError::NotFromStart { line: 1, position: Position(21) }), "{error}");
     target.finish().await;
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use app::interchange::cloudevents::{ImportProgress, import};
+use app::interchange::cloudevents::{RestoreProgress, restore};
 use app::{Config, OpenMode};
 
 use crate::progress;
@@ -47,12 +47,12 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let stores = crate::open(config, OpenMode::Create).await?;
     let checking = progress::bytes(size, "checking")?;
     let mut restoring = None;
-    let imported = import(
+    let restored = restore(
         stores.events.as_ref(),
         || File::open(path).map(BufReader::new),
         |step| match step {
-            ImportProgress::Checking { bytes } => checking.set_position(bytes),
-            ImportProgress::Restoring { position, of } => {
+            RestoreProgress::Checking { bytes } => checking.set_position(bytes),
+            RestoreProgress::Restoring { position, of } => {
                 checking.finish_and_clear();
                 if restoring.is_none() {
                     restoring = progress::bar(of, "events", "restoring").ok();
@@ -69,15 +69,15 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(bar) = restoring {
         bar.finish_and_clear();
     }
-    if imported.already_present > 0 {
+    if restored.already_present > 0 {
         println!(
             "{} events were already in the database, as the file has them, from an earlier run; {} written now.",
-            imported.already_present, imported.written
+            restored.already_present, restored.written
         );
     } else {
-        println!("Restored {} events.", imported.written);
+        println!("Restored {} events.", restored.written);
     }
-    println!("Head position: {}", imported.head.position);
-    println!("Head hash:     {}", imported.head.hash);
+    println!("Head position: {}", restored.head.position);
+    println!("Head hash:     {}", restored.head.hash);
     Ok(ExitCode::SUCCESS)
 }
