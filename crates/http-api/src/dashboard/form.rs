@@ -500,7 +500,21 @@ impl Shown<'_> {
 
     /// A date as day, month and year fields in one fieldset, as the GOV.UK Design System asks.
     pub(crate) fn date(&self, name: &str, legend: &str, hint: Option<&str>) -> Markup {
-        let parts = [("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4)];
+        self.date_in(name, legend, hint, DATE_PARTS, "Error: ")
+    }
+
+    /// The date field `name` as [`Shown::date`] lays it out, its three fields labelled `labels`
+    /// (day, month, year) and its message begun, for a screen reader, by `error`.
+    pub(crate) fn date_in(
+        &self,
+        name: &str,
+        legend: &str,
+        hint: Option<&str>,
+        labels: [&str; 3],
+        error: &str,
+    ) -> Markup {
+        let [day, month, year] = labels;
+        let parts = [("day", day, 2), ("month", month, 2), ("year", year, 4)];
         let wrong = parts.iter().find_map(|(part, _, _)| self.problem(&format!("{name}-{part}")));
         let class = if wrong.is_some() { "field field-error" } else { "field" };
         let hint_id = format!("{name}-hint");
@@ -512,7 +526,7 @@ impl Shown<'_> {
                 fieldset role="group" aria-describedby=[(!described.is_empty()).then(|| described.join(" "))] {
                     legend { (legend) }
                     @if let Some(hint) = hint { p.hint #(hint_id) { (hint) } }
-                    @if let Some(message) = wrong { p.error-message #(error_id) { span.visually-hidden { "Error: " } (message) } }
+                    @if let Some(message) = wrong { p.error-message #(error_id) { span.visually-hidden { (error) } (message) } }
                     div.date-input {
                         @for (part, label, width) in parts {
                             @let id = format!("{name}-{part}");
@@ -527,6 +541,9 @@ impl Shown<'_> {
         }
     }
 }
+
+/// The labels of a date's three fields, in English.
+pub(crate) const DATE_PARTS: [&str; 3] = ["Day", "Month", "Year"];
 
 /// The fields of a form not yet filled in.
 static BLANK: Fields = Fields(Vec::new());
