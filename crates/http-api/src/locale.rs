@@ -154,10 +154,13 @@ impl Lang {
     pub fn date(self, day: Date) -> String {
         use chrono::Datelike;
         let month = self.text(&format!("month-{}", day.month()));
-        self.with("date", &[("day", day.day().into()), ("month", month.into()), ("year", day.year().to_string().into())])
+        self.with(
+            "date",
+            &[("day", day.day().into()), ("month", month.into()), ("year", day.year().to_string().into())],
+        )
     }
 
-    /// The English text of every message without variables that Welsh says differently: what
+    /// The English text of every message without variables that no Welsh message says: what
     /// must not be left on a page in Welsh.
     pub fn english_only_texts() -> Vec<String> {
         let [en, cy] = catalogues();
@@ -167,17 +170,21 @@ impl Lang {
             let text = bundle.format_pattern(pattern, None, &mut errors).into_owned();
             errors.is_empty().then_some(text)
         };
-        let resource = FluentResource::try_new(SOURCES[0].1.to_owned()).unwrap_or_else(|(partial, _)| partial);
-        resource
-            .entries()
-            .filter_map(|entry| match entry {
-                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name),
-                _ => None,
-            })
-            .filter_map(|id| {
-                let english = plain(en, id)?;
-                (plain(cy, id)? != english).then_some(english)
-            })
+        let ids = |source: &str| -> Vec<String> {
+            let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(partial, _)| partial);
+            resource
+                .entries()
+                .filter_map(|entry| match entry {
+                    fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let welsh: Vec<String> = ids(SOURCES[1].1).iter().filter_map(|id| plain(cy, id)).collect();
+        ids(SOURCES[0].1)
+            .iter()
+            .filter_map(|id| plain(en, id))
+            .filter(|english| !welsh.iter().any(|w| w.contains(english.as_str())))
             .collect()
     }
 }

@@ -19,7 +19,7 @@ use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::{Date, Key, OrgId};
@@ -68,17 +68,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Asked {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or_default().to_owned();
-        let given = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
-            .ok()
-            .and_then(|Query(pairs)| pairs.into_iter().rev().find(|(name, _)| name == "lang").map(|(_, v)| v));
-        let chosen = given.as_deref().and_then(Lang::parse).is_some();
-        let lang = Lang::asked(given.as_deref(), &parts.headers);
-        Ok(Self { lang, chosen, path: parts.uri.path().to_owned(), query })
+        Ok(Self::of(&parts.uri, &parts.headers))
     }
 }
 
 impl Asked {
+    /// What a request to `uri` with `headers` asks for.
+    pub(crate) fn of(uri: &Uri, headers: &HeaderMap) -> Self {
+        let query = uri.query().unwrap_or_default().to_owned();
+        let given = Query::<Vec<(String, String)>>::try_from_uri(uri)
+            .ok()
+            .and_then(|Query(pairs)| pairs.into_iter().rev().find(|(name, _)| name == "lang").map(|(_, v)| v));
+        let chosen = given.as_deref().and_then(Lang::parse).is_some();
+        let lang = Lang::asked(given.as_deref(), headers);
+        Self { lang, chosen, path: uri.path().to_owned(), query }
+    }
+
     /// The message `id`, in the language asked for.
     pub(crate) fn say(&self, id: &str) -> String {
         self.lang.text(id)
@@ -105,11 +110,8 @@ impl Asked {
 
     /// This page in the other language: its query as sent, with `lang` naming the other.
     fn switched(&self) -> String {
-        let mut pairs: Vec<&str> = self
-            .query
-            .split('&')
-            .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some("lang"))
-            .collect();
+        let mut pairs: Vec<&str> =
+            self.query.split('&').filter(|pair| !pair.is_empty() && pair.split('=').next() != Some("lang")).collect();
         let lang = format!("lang={}", self.lang.other().code());
         pairs.push(&lang);
         format!("{}?{}", self.path, pairs.join("&"))
@@ -152,10 +154,17 @@ impl Asked {
             p.alert role="alert" { (said) }
             p { a href=(self.keep("/public")) { (self.say("error-back")) } }
         };
+        self.error_page(status, &title, false, content)
+    }
+
+    /// A page of the public record saying what went wrong, with `status`, titled `title` (its
+    /// `<title>` begun "Error: " when it shows what is wrong with what was typed); no cache keeps it.
+    pub(crate) fn error_page(&self, status: StatusCode, title: &str, typed: bool, content: Markup) -> Response {
         let skip = self.say("skip-link");
+        let head_title = if typed { format!("{}: {title}", self.say("error-prefix")) } else { title.to_owned() };
         let markup = layout::public_page(
             Frame { lang: self.lang.tag(), skip: &skip },
-            &title,
+            &head_title,
             html! { (title) },
             self.header(None),
             None,
@@ -311,10 +320,9 @@ impl<'a> Here<'a> {
     /// A record the public record does not hold (or not on the page's day).
     fn not_found(&self, what: &str, key: &str) -> Refused {
         let said = match self.point.day {
-            Some(day) => self.say_with(
-                &format!("not-found-{what}-on"),
-                &[("key", key.into()), ("date", self.day(day).into())],
-            ),
+            Some(day) => {
+                self.say_with(&format!("not-found-{what}-on"), &[("key", key.into()), ("date", self.day(day).into())])
+            }
             None => self.say_with(&format!("not-found-{what}"), &[("key", key.into())]),
         };
         Refused::Said(StatusCode::NOT_FOUND, said)
@@ -609,17 +617,29 @@ async fn meeting(
 /// What a decision authorised or brought about, in the page's language.
 fn caused(here: &Here<'_>, record: &PublicRecord, act: &Caused) -> String {
     let instrument = |key: &Key| -> FluentValue<'static> {
-        record.instruments.iter().find(|i| &i.instrument == key).map_or_else(|| key.to_string(), |i| i.title.clone()).into()
+        record
+            .instruments
+            .iter()
+            .find(|i| &i.instrument == key)
+            .map_or_else(|| key.to_string(), |i| i.title.clone())
+            .into()
     };
     let organisations = record.organisations();
     let party = |id: &OrgId| -> FluentValue<'static> {
         organisations.iter().find(|(o, _)| o == id).map_or_else(|| id.to_string(), |(_, name)| name.clone()).into()
     };
     let cite = |key: &Key| -> FluentValue<'static> {
-        record.resolutions.iter().find(|r| &r.resolution == key).map_or_else(|| key.to_string(), |r| heading(here.voice, r)).into()
+        record
+            .resolutions
+            .iter()
+            .find(|r| &r.resolution == key)
+            .map_or_else(|| key.to_string(), |r| heading(here.voice, r))
+            .into()
     };
     match act {
-        Caused::Endorsement { instrument: i, .. } => here.say_with("caused-endorsement", &[("instrument", instrument(i))]),
+        Caused::Endorsement { instrument: i, .. } => {
+            here.say_with("caused-endorsement", &[("instrument", instrument(i))])
+        }
         Caused::Adoption { instrument: i, party: p, .. } => {
             here.say_with("caused-adoption", &[("instrument", instrument(i)), ("party", party(p))])
         }
@@ -635,7 +655,9 @@ fn caused(here: &Here<'_>, record: &PublicRecord, act: &Caused) -> String {
         Caused::InstrumentWithdrawal { instrument: i, .. } => {
             here.say_with("caused-instrument_withdrawal", &[("instrument", instrument(i))])
         }
-        Caused::Rescission { resolution, .. } => here.say_with("caused-rescission", &[("resolution", cite(resolution))]),
+        Caused::Rescission { resolution, .. } => {
+            here.say_with("caused-rescission", &[("resolution", cite(resolution))])
+        }
         Caused::Supersession { resolution, .. } => {
             here.say_with("caused-supersession", &[("resolution", cite(resolution))])
         }
@@ -853,6 +875,8 @@ async fn search(
         let found = record.search(&wanted);
         let organisations = record.organisations();
         let selected = |value: &str, given: Option<&str>| given == Some(value);
+        // An option holds text alone: the names' language is the option's own.
+        let english = (asked.lang != Lang::En).then_some("en");
         let content = html! {
             form.filters method="get" action="/public/search" {
                 div { label for="q" { (here.say("search-words")) } input #q type="text" name="q" value=[given(q.q.as_deref())]; }
@@ -860,14 +884,14 @@ async fn search(
                     label for="body" { (here.say("col-body")) }
                     select #body name="body" {
                         option value="" { (here.say("search-any-body")) }
-                        @for b in &record.bodies { option value=(b.body) selected[selected(b.body.as_str(), given(q.body.as_deref()))] { (here.english(&b.name)) } }
+                        @for b in &record.bodies { option value=(b.body) lang=[english] selected[selected(b.body.as_str(), given(q.body.as_deref()))] { (b.name) } }
                     }
                 }
                 div {
                     label for="organisation" { (here.say("col-organisation")) }
                     select #organisation name="organisation" {
                         option value="" { (here.say("search-any-organisation")) }
-                        @for (id, name) in &organisations { option value=(id) selected[selected(id.as_str(), given(q.organisation.as_deref()))] { (here.english(name)) } }
+                        @for (id, name) in &organisations { option value=(id) lang=[english] selected[selected(id.as_str(), given(q.organisation.as_deref()))] { (name) } }
                     }
                 }
                 div { label for="from" { (here.say("search-from")) } input #from type="date" name="from" value=[from]; }

@@ -100,7 +100,8 @@ async fn meetings(
     let result = async {
         let point = Point::read(None)?;
         let (record, etag) = record(&service, &asked, &point).await?;
-        let body = record.bodies.iter().find(|b| b.body.as_str() == key).ok_or_else(|| unknown(&asked, "body", &key))?;
+        let body =
+            record.bodies.iter().find(|b| b.body.as_str() == key).ok_or_else(|| unknown(&asked, "body", &key))?;
         let held: Vec<&PublicMeeting> = record.meetings.iter().filter(|m| m.body == body.body).collect();
         let name = asked.say_with("calendar-meetings", &[("body", body.name.as_str().into())]);
         let text = icalendar::meetings(&name, &held, point.today, &Words(asked.voice()));

@@ -41,6 +41,7 @@ date-missing-part = Rhaid i'r dyddiad i ddangos y cofnod fel yr oedd arno gynnwy
   }
 date-year-digits = Rhaid i'r flwyddyn gynnwys 4 rhif
 date-not-real = Rhaid i'r dyddiad i ddangos y cofnod fel yr oedd arno fod yn ddyddiad go iawn
+problem-summary = Mae problem wedi codi
 error-prefix = Gwall
 
 ## Dyddiadau wedi'u hysgrifennu'n llawn

@@ -42,6 +42,7 @@ date-missing-part = Date to show the record as of must include a { $part ->
   }
 date-year-digits = Year must include 4 numbers
 date-not-real = Date to show the record as of must be a real date
+problem-summary = There is a problem
 error-prefix = Error
 
 ## Dates written out

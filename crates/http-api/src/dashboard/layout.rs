@@ -11,8 +11,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use projections::{Basis, CommitmentTrail, ReportKind};
 
 use super::Point;
-use crate::Lang;
 use super::session::Viewer;
+use crate::Lang;
 
 /// The stylesheet: one for screen and print. Colours meet WCAG AA contrast against their
 /// backgrounds, and RAG is always written out beside its colour.
