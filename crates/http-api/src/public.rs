@@ -330,6 +330,7 @@ impl<'a> Here<'a> {
 
     /// The page titled `title` (its heading `heading`), with `content`, as an answer cached
     /// under `etag`; the "as of" form sends the reader to `path` with `keep`.
+    #[expect(clippy::too_many_arguments, reason = "the parts of a page, each named where it is laid out")]
     fn page(
         &self,
         request: &HeaderMap,

@@ -116,7 +116,7 @@ fn write(feed: &Feed<'_>, entries: Vec<Entry>) -> String {
     out.push_str(&format!("  <id>{}</id>\n", derived(&format!("feed{}", feed.path))));
     out.push_str(&format!("  <title>{}</title>\n", escape(feed.title)));
     out.push_str(&format!("  <updated>{}</updated>\n", moment(updated)));
-    out.push_str(&format!("  <author><name>{}</name></author>\n", escape(&feed.words.author())));
+    out.push_str(&format!("  <author><name>{}</name></author>\n", escape(feed.words.author())));
     out.push_str(&format!("  <link rel=\"self\" href=\"{}\"/>\n", escape(feed.path)));
     out.push_str("  <link rel=\"alternate\" type=\"text/html\" href=\"/public\"/>\n");
     out.push_str("  <generator>Covenant</generator>\n");
