@@ -290,6 +290,79 @@ mod tests {
     }
 
     #[test]
+    fn every_value_the_public_record_shows_has_its_words() {
+        use domain::{instrument, meeting, resolution};
+        use projections::ActionState;
+        let mut said = Vec::new();
+        for lang in Lang::ALL {
+            let mut say = |family: &str, value: &dyn erased::Value| {
+                let id = value.id(family);
+                said.push((lang.text(&id), id));
+            };
+            for v in [
+                meeting::Status::Unknown,
+                meeting::Status::Scheduled,
+                meeting::Status::Held,
+                meeting::Status::Cancelled,
+            ] {
+                say("meeting-status", &v);
+            }
+            use instrument::Status as I;
+            for v in [
+                I::Unknown,
+                I::Draft,
+                I::Consultation,
+                I::Endorsed,
+                I::Adopted,
+                I::InDelivery,
+                I::UnderReview,
+                I::Superseded,
+                I::Expired,
+                I::Withdrawn,
+            ] {
+                say("instrument-status", &v);
+            }
+            use instrument::Kind as K;
+            for v in [K::Strategy, K::Blueprint, K::Mou, K::ActionPlan, K::WardPlan, K::Programme] {
+                say("kind", &v);
+            }
+            use resolution::Outcome as O;
+            for v in
+                [O::Noted, O::Endorsed, O::Adopted, O::Approved, O::Agreed, O::Recommended, O::Deferred, O::Rejected]
+            {
+                say("outcome", &v);
+            }
+            use resolution::Status as R;
+            for v in [R::Unknown, R::Decided, R::CalledIn, R::ReferredBack, R::Rescinded, R::Superseded] {
+                say("standing", &v);
+            }
+            use ActionState as A;
+            for v in [A::Overdue, A::DueSoon, A::Open, A::Deferred, A::Done, A::Cancelled] {
+                say("action-state", &v);
+            }
+        }
+        assert_eq!(said.len(), 2 * 40);
+        let missing: Vec<&String> = said.iter().filter(|(words, id)| words == id).map(|(_, id)| id).collect();
+        assert!(missing.is_empty(), "values with no words: {missing:?}");
+    }
+
+    /// A domain value, whatever its type, as the id of its words.
+    mod erased {
+        pub(super) trait Value {
+            fn id(&self, family: &str) -> String;
+        }
+
+        impl<T: serde::Serialize> Value for T {
+            fn id(&self, family: &str) -> String {
+                match serde_json::to_value(self) {
+                    Ok(serde_json::Value::String(name)) => format!("{family}-{name}"),
+                    other => panic!("{other:?} is not written as a word"),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn dates_are_written_out_with_the_months_name() {
         let day = Date::from_ymd_opt(2021, 3, 9).expect("a day");
         assert_eq!(Lang::En.date(day), "9 March 2021");

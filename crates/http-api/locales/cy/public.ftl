@@ -212,7 +212,6 @@ parties = Partïon
 objectives = Amcanion
 indicators = Dangosyddion
 commitments = Ymrwymiadau
-latest-report = { $date }: { $narrative }
 chart-none = Nid oes llinell sylfaen, targed na darlleniad ar gofnod.
 chart-label = { $title } ({ $unit }): llinell sylfaen { $baseline }, { $readings ->
     [zero] dim darlleniadau

@@ -213,7 +213,6 @@ parties = Parties
 objectives = Objectives
 indicators = Indicators
 commitments = Commitments
-latest-report = { $date }: { $narrative }
 chart-none = No baseline, target or reading is on record.
 chart-label = { $title } ({ $unit }): baseline { $baseline }, { $readings ->
     [one] { $readings } reading
