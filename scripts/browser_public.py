@@ -1,9 +1,9 @@
 """The public record in headless Chromium, called by scripts/browser_test.py once its own run is done.
 
-Loads every public page without signing in (JavaScript off, as the main run), checks the skip link
-and the landmarks, and checks the calendars and feeds with real parsers (icalendar, feedparser)
+Loads every public page without signing in (JavaScript off, as the main run), in English and in
+Welsh, checks the skip link, the landmarks, the page's language and the switch to the other one, and checks the calendars and feeds with real parsers (icalendar, feedparser)
 against the JSON API of the same server. Then runs axe-core (WCAG 2.0, 2.1 and 2.2, A and AA) on
-every public page and every dashboard page the main run visits, in a second browser with
+every public page, in English and in Welsh, and every dashboard page the main run visits, in a second browser with
 JavaScript on only so that axe itself can run (the pages run none), signed in with the
 administrator's and then the partner lead's token as the session cookie; any violation fails the run.
 """
@@ -34,6 +34,16 @@ PUBLIC_PAGES = [
 ]
 
 # The dashboard pages the main run visits: as an administrator, then as a partner lead.
+
+
+def welsh(path):
+    """The page in Welsh."""
+    return path + ("&" if "?" in path else "?") + "lang=cy"
+
+
+# Every public page in English, then in Welsh.
+ALL_PUBLIC_PAGES = PUBLIC_PAGES + [welsh(path) for path in PUBLIC_PAGES]
+
 ADMIN_PAGES = [
     "/dashboard",
     f"/dashboard/instruments/{BLUEPRINT}",
@@ -58,8 +68,12 @@ def fetch(url, path):
 
 
 def pages(driver, url, check):
-    for path in PUBLIC_PAGES:
+    for path in ALL_PUBLIC_PAGES:
         driver.get(url + path)
+        lang, other = ("cy", "en") if "lang=cy" in path else ("en-GB", "cy")
+        check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang, f"{path} is in {lang}")
+        switch = driver.find_elements(By.CSS_SELECTOR, f"nav a[hreflang='{other}'][lang='{other}']")
+        check(len(switch) == 1, f"{path} links to itself in the other language")
         check(driver.find_elements(By.CSS_SELECTOR, "main h1"), f"{path} has a heading")
         first = driver.find_element(By.CSS_SELECTOR, "body a")
         check(first.get_attribute("href").endswith("#main") and "skip" in first.get_attribute("class"),
@@ -85,7 +99,18 @@ def calendars_and_feeds(url, api, check):
     again = feedparser.parse(fetch(url, f"/public/feeds/decisions.atom?body={BODY}"))
     check([e.id for e in again.entries] == [e.id for e in feed.entries], "entry ids are stable")
 
+    cy = feedparser.parse(fetch(url, f"/public/feeds/decisions.atom?body={BODY}&lang=cy"))
+    check(not cy.bozo, f"the Welsh decisions feed is well-formed Atom: {cy.get('bozo_exception')}")
+    check(cy.feed.get("language") == "cy", f"the Welsh feed says it is in Welsh: {cy.feed.get('language')}")
+    check([e.id for e in cy.entries] == [e.id for e in feed.entries], "the Welsh feed holds the same entries")
+    check(all("Mawrth" in e.title or "cofnod" in e.title or "eitem" in e.title for e in cy.entries),
+          "the Welsh feed's titles are in Welsh")
+
     calendar = icalendar.Calendar.from_ical(fetch(url, f"/public/bodies/{BODY}/meetings.ics"))
+    cy = icalendar.Calendar.from_ical(fetch(url, f"/public/bodies/{BODY}/meetings.ics?lang=cy"))
+    check(str(cy["X-WR-CALNAME"]).endswith(": cyfarfodydd"), f"the Welsh calendar is named in Welsh: {cy['X-WR-CALNAME']}")
+    check(sorted(str(e["UID"]) for e in cy.walk("VEVENT")) == sorted(str(e["UID"]) for e in calendar.walk("VEVENT")),
+          "the Welsh calendar holds the same events")
     events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
     for r in published:
         event = events.get(f"meeting-{r['meeting']}@covenant")
@@ -125,7 +150,7 @@ def axe(url, check, admin, lead, sign_in):
         driver.get("data:text/html,<!doctype html><html lang=en><title>t</title><main><img src=x.png></main></html>")
         check(violations(driver, source), "axe-core finds the violation in a page made to have one")
         driver.get(url + "/public")
-        for path in PUBLIC_PAGES:
+        for path in ALL_PUBLIC_PAGES:
             run_axe(driver, url, path, source, check)
         driver.get(url + "/dashboard/sign-in")
         run_axe(driver, url, "/dashboard/sign-in", source, check)

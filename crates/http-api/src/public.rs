@@ -2,10 +2,12 @@
 //! `app::Reports::public` (the read models with everything `projections::is_public` refuses left
 //! out), in the dashboard's layout without its signed-in navigation: bodies and their meetings,
 //! each meeting's decisions with their delivery trail, instruments with their status and
-//! indicators, a search of decisions, and the accessibility statement; every page as of any day.
-//! Each answer carries an ETag naming the log's position and the day it counts from, and
-//! `Cache-Control` for a shared cache, and a request whose `If-None-Match` names it gets 304.
-//! `docs/public.md` says what is published when.
+//! indicators, a search of decisions, and the accessibility statement; every page as of any day,
+//! in English or in Welsh (`?lang=`, else `Accept-Language`; [`crate::locale`]), every word of it
+//! from the message catalogues. Each answer carries an ETag naming the log's position, the day it
+//! counts from and the language, `Vary: Accept-Language`, and `Cache-Control` for a shared cache,
+//! and a request whose `If-None-Match` names it gets 304. `docs/public.md` says what is published
+//! when.
 //!
 //! Architecture Invariant: a public page shows only what `Reports::public` gives; it never
 //! reads the read models itself, so nothing the publication rule refuses can reach it.
@@ -15,19 +17,21 @@ use std::sync::Arc;
 use app::ReportError;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use domain::values::in_words;
-use domain::{Key, OrgId};
+use domain::{Date, Key, OrgId};
+use fluent_bundle::FluentValue;
 use kernel::Position;
 use maud::{Markup, html};
-use projections::{PublicRecord, PublicSearch, ResolutionEntry};
+use projections::{Caused, PublicRecord, PublicSearch, ResolutionEntry, Standing};
 use serde::Deserialize;
 
-use crate::dashboard::{CONTENT_SECURITY_POLICY, Failure, Point, chart, given, layout, read};
-use crate::{ApiError, Service, queries};
+use crate::dashboard::layout::{self, Frame, PickerWords, Voice};
+use crate::dashboard::{CONTENT_SECURITY_POLICY, Failure, Point, chart, given, read};
+use crate::{ApiError, Lang, Service, queries};
 
 /// The public record's routes.
 pub(crate) fn routes() -> Router<Arc<Service>> {
@@ -43,134 +47,423 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
 /// How long a shared cache may keep a public answer before asking again with its ETag.
 const CACHE_CONTROL: &str = "public, max-age=60";
 
-/// The query every public page reads: the "as of" day.
+/// The query every public page reads: the "as of" day (and `lang`, which [`Asked`] reads).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct PointQuery {
     as_of: Option<String>,
 }
 
-/// The public record at the page's point, and the ETag that names it.
-pub(crate) async fn record(service: &Service, point: &Point) -> Result<(PublicRecord, String), ReportError> {
-    let (record, head) = service.reports.public(point.as_of, point.today).await?;
-    Ok((record, etag(head, point)))
+/// What a public answer is asked for beyond its record: the language, whether `?lang=` chose it
+/// (so that the page's links and forms keep it), and the page's path and query (for the switch
+/// to the other language). Read from any request, whatever else is wrong with it.
+#[derive(Clone, Debug)]
+pub(crate) struct Asked {
+    pub(crate) lang: Lang,
+    chosen: bool,
+    path: String,
+    query: String,
 }
 
-/// The validator of a public answer: the head of the log and the day counted from (which moves
-/// overdue and due-soon items even when the log does not).
-fn etag(head: Position, point: &Point) -> String {
-    format!("\"{}-{}\"", head.0, point.today)
-}
+impl<S: Send + Sync> FromRequestParts<S> for Asked {
+    type Rejection = std::convert::Infallible;
 
-/// `body` as a public answer of `content_type`, or 304 when the request already holds `etag`.
-pub(crate) fn cached(request: &HeaderMap, etag: &str, content_type: &'static str, body: String) -> Response {
-    let held = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
-    let mut response = if held {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response()
-    };
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(etag) {
-        headers.insert(header::ETAG, value);
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(&parts.uri, &parts.headers))
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
-    response
 }
 
-fn page(request: &HeaderMap, etag: &str, markup: Markup) -> Response {
-    cached(request, etag, "text/html; charset=utf-8", markup.into_string())
+impl Asked {
+    /// What a request to `uri` with `headers` asks for.
+    pub(crate) fn of(uri: &Uri, headers: &HeaderMap) -> Self {
+        let query = uri.query().unwrap_or_default().to_owned();
+        let given = Query::<Vec<(String, String)>>::try_from_uri(uri)
+            .ok()
+            .and_then(|Query(pairs)| pairs.into_iter().rev().find(|(name, _)| name == "lang").map(|(_, v)| v));
+        let chosen = given.as_deref().and_then(Lang::parse).is_some();
+        let lang = Lang::asked(given.as_deref(), headers);
+        Self { lang, chosen, path: uri.path().to_owned(), query }
+    }
+
+    /// The message `id`, in the language asked for.
+    pub(crate) fn say(&self, id: &str) -> String {
+        self.lang.text(id)
+    }
+
+    /// The message `id` with `args`, in the language asked for.
+    pub(crate) fn say_with(&self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        self.lang.with(id, args)
+    }
+
+    /// `path`, keeping the language when `?lang=` chose it.
+    pub(crate) fn keep(&self, path: &str) -> String {
+        if !self.chosen {
+            return path.to_owned();
+        }
+        let joint = if path.contains('?') { '&' } else { '?' };
+        format!("{path}{joint}lang={}", self.lang.code())
+    }
+
+    /// The hidden field that keeps the language on a GET form, when `?lang=` chose it.
+    fn kept(&self) -> Vec<(&'static str, &'static str)> {
+        if self.chosen { vec![("lang", self.lang.code())] } else { Vec::new() }
+    }
+
+    /// This page in the other language: its query as sent, with `lang` naming the other.
+    fn switched(&self) -> String {
+        let mut pairs: Vec<&str> =
+            self.query.split('&').filter(|pair| !pair.is_empty() && pair.split('=').next() != Some("lang")).collect();
+        let lang = format!("lang={}", self.lang.other().code());
+        pairs.push(&lang);
+        format!("{}?{}", self.path, pairs.join("&"))
+    }
+
+    /// How a public page speaks: in the language asked for, dates written out.
+    pub(crate) fn voice(&self) -> Voice {
+        Voice { lang: self.lang, dates_written_out: true }
+    }
+
+    /// The public answer `result` gives, or, when it failed, the page saying why, in the
+    /// language asked for.
+    pub(crate) fn answer(&self, result: Result<Response, Refused>) -> Response {
+        result.unwrap_or_else(|refused| self.refusal(refused))
+    }
+
+    fn refusal(&self, refused: Refused) -> Response {
+        let (status, said) = match refused {
+            Refused::Said(status, said) => (status, html! { (said) }),
+            Refused::Failed(Failure(error)) => {
+                let status = error.status();
+                if status.is_server_error() {
+                    tracing::error!(%error, "public page failed");
+                }
+                // The reason, as the shared checks give it: in English.
+                let detail = error.problem().detail;
+                let said = match self.lang {
+                    Lang::En => html! { (detail) },
+                    _ => html! { span lang="en" { (detail) } " (" (self.say("english-only")) ")" },
+                };
+                (status, said)
+            }
+        };
+        let title = self.say(match status {
+            StatusCode::NOT_FOUND => "error-not-found",
+            s if s.is_client_error() => "error-bad-request",
+            _ => "error-server",
+        });
+        let content = html! {
+            p.alert role="alert" { (said) }
+            p { a href=(self.keep("/public")) { (self.say("error-back")) } }
+        };
+        self.error_page(status, &title, false, content)
+    }
+
+    /// A page of the public record saying what went wrong, with `status`, titled `title` (its
+    /// `<title>` begun "Error: " when it shows what is wrong with what was typed); no cache keeps it.
+    pub(crate) fn error_page(&self, status: StatusCode, title: &str, typed: bool, content: Markup) -> Response {
+        let skip = self.say("skip-link");
+        let head_title = if typed { format!("{}: {title}", self.say("error-prefix")) } else { title.to_owned() };
+        let markup = layout::public_page(
+            Frame { lang: self.lang.tag(), skip: &skip },
+            &head_title,
+            html! { (title) },
+            self.header(None),
+            None,
+            content,
+            self.footer(),
+        );
+        let mut response = self.headed(markup.into_string().into_response());
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        *response.status_mut() = status;
+        response
+    }
+
+    /// `response` with the headers every public answer carries.
+    fn headed(&self, mut response: Response) -> Response {
+        let headers = response.headers_mut();
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+        headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(self.lang.code()));
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+        response
+    }
+
+    /// The public header: the service's name, the navigation, and the switch to the other
+    /// language, labelled in that language (as GOV.UK services do).
+    fn header(&self, point: Option<&Point>) -> Markup {
+        let link = |path: &str| self.keep(&point.map_or_else(|| path.to_owned(), |p| p.link(path)));
+        let other = self.lang.other();
+        html! {
+            a.name href=(link("/public")) { (self.say("site-name")) }
+            nav aria-label=(self.say("nav-label")) {
+                ul {
+                    li { a href=(link("/public")) { (self.say("nav-home")) } }
+                    li { a href=(link("/public/search")) { (self.say("nav-search")) } }
+                }
+            }
+            nav.language aria-label=(self.say("language-nav")) {
+                a href=(self.switched()) hreflang=(other.code()) lang=(other.code()) rel="alternate" {
+                    span.visually-hidden { (other.text("language-switch")) }
+                    span aria-hidden="true" { (other.text("language-name")) }
+                }
+            }
+        }
+    }
+
+    fn footer(&self) -> Markup {
+        html! {
+            p {
+                a href=(self.keep("/public/accessibility")) { (self.say("footer-accessibility")) }
+                " · " (self.say("footer-note"))
+            }
+        }
+    }
+
+    /// The validator of a public answer: the head of the log, the day counted from (which moves
+    /// overdue and due-soon items even when the log does not), and the language.
+    pub(crate) fn etag(&self, head: Position, point: &Point) -> String {
+        format!("\"{}-{}-{}\"", head.0, point.today, self.lang.code())
+    }
+
+    /// `body` as a public answer of `content_type`, or 304 when the request already holds `etag`.
+    pub(crate) fn cached(&self, request: &HeaderMap, etag: &str, content_type: &'static str, body: String) -> Response {
+        let held = request
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
+        let response = if held {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response()
+        };
+        let mut response = self.headed(response);
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(etag) {
+            headers.insert(header::ETAG, value);
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+        response
+    }
 }
 
-/// A record the public record does not hold (or not on the page's day).
-fn not_found(what: &str, key: &str, point: &Point) -> Failure {
-    Failure(ApiError::NotFound(format!(
-        "the public record holds no {what} {key}{}: start from the list of bodies and instruments at /public",
-        point.day.map(|d| format!(" on {d}")).unwrap_or_default()
-    )))
+/// Why a public answer could not be given: said in its language by the public record itself, or
+/// an error of the checks it shares with the API (whose words are English).
+#[derive(Debug)]
+pub(crate) enum Refused {
+    Said(StatusCode, String),
+    Failed(Failure),
+}
+
+impl From<Failure> for Refused {
+    fn from(failure: Failure) -> Self {
+        Refused::Failed(failure)
+    }
+}
+
+impl From<ApiError> for Refused {
+    fn from(error: ApiError) -> Self {
+        Refused::Failed(Failure(error))
+    }
+}
+
+impl From<ReportError> for Refused {
+    fn from(error: ReportError) -> Self {
+        Refused::Failed(error.into())
+    }
+}
+
+/// One public page being laid out: what was asked, and the point it shows.
+struct Here<'a> {
+    asked: &'a Asked,
+    point: Point,
+    voice: Voice,
+}
+
+impl<'a> Here<'a> {
+    fn new(asked: &'a Asked, as_of: Option<&str>) -> Result<Self, Refused> {
+        Ok(Self { asked, point: Point::read(as_of)?, voice: asked.voice() })
+    }
+
+    fn say(&self, id: &str) -> String {
+        self.asked.say(id)
+    }
+
+    fn say_with(&self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        self.asked.say_with(id, args)
+    }
+
+    /// `path`, keeping the page's "as of" date and, where it was chosen, its language.
+    fn link(&self, path: &str) -> String {
+        self.asked.keep(&self.point.link(path))
+    }
+
+    /// Text the record holds in English only.
+    fn english(&self, text: &str) -> Markup {
+        self.voice.english(text)
+    }
+
+    /// A day written out.
+    fn day(&self, day: Date) -> String {
+        self.voice.day(day)
+    }
+
+    /// A domain value in words, from the catalogue's `family`.
+    fn word<T: serde::Serialize>(&self, family: &str, value: &T) -> String {
+        self.asked.lang.word(family, value)
+    }
+
+    /// The public record at the page's point, and the ETag that names it.
+    async fn record(&self, service: &Service) -> Result<(PublicRecord, String), ReportError> {
+        record(service, self.asked, &self.point).await
+    }
+
+    /// A record the public record does not hold (or not on the page's day).
+    fn not_found(&self, what: &str, key: &str) -> Refused {
+        let said = match self.point.day {
+            Some(day) => {
+                self.say_with(&format!("not-found-{what}-on"), &[("key", key.into()), ("date", self.day(day).into())])
+            }
+            None => self.say_with(&format!("not-found-{what}"), &[("key", key.into())]),
+        };
+        Refused::Said(StatusCode::NOT_FOUND, said)
+    }
+
+    /// The page titled `title` (its heading `heading`), with `content`, as an answer cached
+    /// under `etag`; the "as of" form sends the reader to `path` with `keep`.
+    #[expect(clippy::too_many_arguments, reason = "the parts of a page, each named where it is laid out")]
+    fn page(
+        &self,
+        request: &HeaderMap,
+        etag: &str,
+        title: &str,
+        heading: Markup,
+        path: &str,
+        keep: &[(&str, &str)],
+        content: Markup,
+    ) -> Response {
+        let asked = self.asked;
+        let words = PickerWords {
+            region: &self.say("as-of-region"),
+            legend: &self.say("as-of-legend"),
+            parts: [&self.say("date-day"), &self.say("date-month"), &self.say("date-year")],
+            show: &self.say("as-of-show"),
+            today: &self.say("as-of-now"),
+        };
+        let said = match self.point.day {
+            Some(day) => self.say_with("as-of-on", &[("day", self.day(day).into())]),
+            None => self.say_with("as-of-today", &[("day", self.day(self.point.today).into())]),
+        };
+        let mut kept: Vec<(&str, &str)> = keep.to_vec();
+        kept.extend(asked.kept());
+        let picker = layout::as_of(&self.point, path, &kept, &words, &asked.keep(path), html! { (said) });
+        let skip = self.say("skip-link");
+        let markup = layout::public_page(
+            Frame { lang: asked.lang.tag(), skip: &skip },
+            title,
+            heading,
+            asked.header(Some(&self.point)),
+            Some(picker),
+            content,
+            asked.footer(),
+        );
+        asked.cached(request, etag, "text/html; charset=utf-8", markup.into_string())
+    }
+}
+
+/// The public record at `point`, and the ETag that names it in the language asked for.
+pub(crate) async fn record(
+    service: &Service,
+    asked: &Asked,
+    point: &Point,
+) -> Result<(PublicRecord, String), ReportError> {
+    let (record, head) = service.reports.public(point.as_of, point.today).await?;
+    Ok((record, asked.etag(head, point)))
 }
 
 /// `GET /public`: every body, every public instrument, the latest decisions, and where the
 /// calendars and feeds are.
 async fn home(
     State(service): State<Arc<Service>>,
+    asked: Asked,
     headers: HeaderMap,
     query: Result<Query<PointQuery>, QueryRejection>,
-) -> Result<Response, Failure> {
-    let point = Point::read(read(query)?.as_of.as_deref())?;
-    let (record, etag) = record(&service, &point).await?;
-    let mut latest: Vec<&ResolutionEntry> = record.resolutions.iter().collect();
-    latest.sort_by(|a, b| b.decided_on.cmp(&a.decided_on).then_with(|| a.resolution.cmp(&b.resolution)));
-    latest.truncate(10);
-    let organisations = record.organisations();
-    let content = html! {
-        p { "The decisions of these bodies, what each decision led to, and whether it was delivered, as published." }
-        h2 { "Bodies" }
-        table #bodies {
-            caption.visually-hidden { "Bodies" }
-            thead { tr { th scope="col" { "Body" } th scope="col" { "Organisations" } th scope="col" .num { "Meetings" } } }
-            tbody {
-                @for b in &record.bodies {
-                    tr data-body=(b.body) {
-                        th scope="row" { a href=(point.link(&format!("/public/bodies/{}", b.body))) { (b.name) } }
-                        td { (names(&b.organisations)) }
-                        td.num { (record.meetings.iter().filter(|m| m.body == b.body).count()) }
-                    }
-                }
-            }
-        }
-        h2 { "Strategies, plans and agreements" }
-        @if record.instruments.is_empty() {
-            p.note { "None is published or adopted yet." }
-        } @else {
-            table #instruments {
-                caption.visually-hidden { "Instruments" }
-                thead { tr {
-                    th scope="col" { "Title" } th scope="col" { "Kind" } th scope="col" { "Status" }
-                    th scope="col" .num { "Complete" } th scope="col" { "RAG" }
-                } }
+) -> Response {
+    let result = async {
+        let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
+        let (record, etag) = here.record(&service).await?;
+        let mut latest: Vec<&ResolutionEntry> = record.resolutions.iter().collect();
+        latest.sort_by(|a, b| b.decided_on.cmp(&a.decided_on).then_with(|| a.resolution.cmp(&b.resolution)));
+        latest.truncate(10);
+        let organisations = record.organisations();
+        let v = here.voice;
+        let content = html! {
+            p { (here.say("home-intro")) }
+            h2 { (here.say("bodies")) }
+            table #bodies {
+                caption.visually-hidden { (here.say("bodies")) }
+                thead { tr { th scope="col" { (here.say("col-body")) } th scope="col" { (here.say("col-organisations")) } th scope="col" .num { (here.say("col-meetings")) } } }
                 tbody {
-                    @for i in &record.instruments {
-                        tr data-instrument=(i.instrument) {
-                            th scope="row" { a href=(point.link(&format!("/public/instruments/{}", i.instrument))) { (i.title) } }
-                            td { (projections::kind_in_words(i.kind)) }
-                            td { (in_words(&i.state)) }
-                            td.num { (layout::progress(i.progress)) }
-                            td { (layout::rag(i.rag)) }
+                    @for b in &record.bodies {
+                        tr data-body=(b.body) {
+                            th scope="row" { a href=(here.link(&format!("/public/bodies/{}", b.body))) { (here.english(&b.name)) } }
+                            td { (here.english(&names(&b.organisations))) }
+                            td.num { (record.meetings.iter().filter(|m| m.body == b.body).count()) }
                         }
                     }
                 }
             }
-        }
-        h2 { "Latest decisions" }
-        (decision_list(&point, &latest))
-        h2 { "Calendars and feeds" }
-        ul.subscribe {
-            li { a href="/public/feeds/decisions.atom" { "Feed of every published decision (Atom)" } }
-            li { a href="/public/feeds/progress.atom" { "Feed of progress on every public commitment (Atom)" } }
-        }
-        table #organisations {
-            caption { "By organisation" }
-            thead { tr { th scope="col" { "Organisation" } th scope="col" { "Calendar and feeds" } } }
-            tbody {
-                @for (id, name) in &organisations {
-                    tr data-organisation=(id) {
-                        th scope="row" { (name) }
-                        td {
-                            a href=(format!("/public/organisations/{id}/actions.ics")) { "Actions due (iCalendar)" } ", "
-                            a href=(format!("/public/feeds/decisions.atom?organisation={id}")) { "decisions (Atom)" } ", "
-                            a href=(format!("/public/feeds/progress.atom?organisation={id}")) { "progress (Atom)" }
+            h2 { (here.say("instruments")) }
+            @if record.instruments.is_empty() {
+                p.note { (here.say("instruments-none")) }
+            } @else {
+                table #instruments {
+                    caption.visually-hidden { (here.say("instruments-caption")) }
+                    thead { tr {
+                        th scope="col" { (here.say("col-title")) } th scope="col" { (here.say("col-kind")) } th scope="col" { (here.say("col-status")) }
+                        th scope="col" .num { (here.say("col-complete")) } th scope="col" { (here.say("col-rag")) }
+                    } }
+                    tbody {
+                        @for i in &record.instruments {
+                            tr data-instrument=(i.instrument) {
+                                th scope="row" { a href=(here.link(&format!("/public/instruments/{}", i.instrument))) { (here.english(&i.title)) } }
+                                td { (here.word("kind", &i.kind)) }
+                                td { (here.word("instrument-status", &i.state)) }
+                                td.num { (v.progress(i.progress)) }
+                                td { (v.rag(i.rag)) }
+                            }
                         }
                     }
                 }
             }
-        }
-    };
-    Ok(page(&headers, &etag, layout::public_page("Public record", &point, "/public", &[], content)))
+            h2 { (here.say("latest-decisions")) }
+            (decision_list(&here, &latest))
+            h2 { (here.say("subscribe")) }
+            ul.subscribe {
+                li { a href=(asked.keep("/public/feeds/decisions.atom")) { (here.say("feed-every-decision")) } }
+                li { a href=(asked.keep("/public/feeds/progress.atom")) { (here.say("feed-every-progress")) } }
+            }
+            table #organisations {
+                caption { (here.say("by-organisation")) }
+                thead { tr { th scope="col" { (here.say("col-organisation")) } th scope="col" { (here.say("col-subscribe")) } } }
+                tbody {
+                    @for (id, name) in &organisations {
+                        tr data-organisation=(id) {
+                            th scope="row" { (here.english(name)) }
+                            td {
+                                a href=(asked.keep(&format!("/public/organisations/{id}/actions.ics"))) { (here.say("organisation-calendar")) } ", "
+                                a href=(asked.keep(&format!("/public/feeds/decisions.atom?organisation={id}"))) { (here.say("organisation-decisions")) } ", "
+                                a href=(asked.keep(&format!("/public/feeds/progress.atom?organisation={id}"))) { (here.say("organisation-progress")) }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        let title = here.say("home-title");
+        Ok(here.page(&headers, &etag, &title, html! { (title) }, "/public", &[], content))
+    }
+    .await;
+    asked.answer(result)
 }
 
 /// Organisations by name.
@@ -178,20 +471,37 @@ fn names(orgs: &[(OrgId, String)]) -> String {
     orgs.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
+/// "Prosperous Communities Committee, minute 45, 9 March 2021": a decision as a board paper
+/// cites it, in `voice`.
+pub(crate) fn heading(voice: Voice, r: &ResolutionEntry) -> String {
+    let lang = voice.lang;
+    let minute = match &r.minute_number {
+        Some(number) => lang.with("minute", &[("number", number.as_str().into())]),
+        None => lang.with("agenda-item", &[("item", r.agenda_item.as_str().into())]),
+    };
+    let body: FluentValue<'_> = r.body_name.as_deref().unwrap_or("–").into();
+    match r.decided_on {
+        Some(day) => {
+            lang.with("decision-heading", &[("body", body), ("minute", minute.into()), ("date", voice.day(day).into())])
+        }
+        None => lang.with("decision-heading-undated", &[("body", body), ("minute", minute.into())]),
+    }
+}
+
 /// Decisions as a list of links to their meetings.
-fn decision_list(point: &Point, decisions: &[&ResolutionEntry]) -> Markup {
+fn decision_list(here: &Here<'_>, decisions: &[&ResolutionEntry]) -> Markup {
     html! {
         @if decisions.is_empty() {
-            p.note { "No decision matches." }
+            p.note { (here.say("no-decision-matches")) }
         } @else {
             ul.decisions {
                 @for r in decisions {
                     li data-resolution=(r.resolution) {
                         @match &r.meeting {
-                            Some(m) => a href=(point.link(&format!("/public/meetings/{m}")) + "#" + r.resolution.as_str()) { (r.heading()) },
-                            None => (r.heading()),
+                            Some(m) => a href=(here.link(&format!("/public/meetings/{m}")) + "#" + r.resolution.as_str()) { (heading(here.voice, r)) },
+                            None => (heading(here.voice, r)),
                         }
-                        ": " (excerpt(&r.text))
+                        ": " (here.english(&excerpt(&r.text)))
                     }
                 }
             }
@@ -209,123 +519,217 @@ fn excerpt(text: &str) -> String {
 /// `GET /public/bodies/{body}`: a body, its organisations and members, and its meetings.
 async fn body(
     State(service): State<Arc<Service>>,
+    asked: Asked,
     headers: HeaderMap,
     Path(key): Path<String>,
     query: Result<Query<PointQuery>, QueryRejection>,
-) -> Result<Response, Failure> {
-    let point = Point::read(read(query)?.as_of.as_deref())?;
-    let (record, etag) = record(&service, &point).await?;
-    let b = record.bodies.iter().find(|b| b.body.as_str() == key).ok_or_else(|| not_found("body", &key, &point))?;
-    let content = html! {
-        dl.facts {
-            dt { "Organisations" } dd { (names(&b.organisations)) }
-            dt { "Members" } dd { @if b.members.is_empty() { "–" } @else { (names(&b.members)) } }
-        }
-        ul.subscribe {
-            li { a href=(format!("/public/bodies/{}/meetings.ics", b.body)) { "Calendar of " (b.name) "'s meetings (iCalendar)" } }
-            li { a href=(format!("/public/feeds/decisions.atom?body={}", b.body)) { "Feed of " (b.name) "'s decisions (Atom)" } }
-            li { a href=(format!("/public/feeds/progress.atom?body={}", b.body)) { "Feed of progress on " (b.name) "'s actions (Atom)" } }
-        }
-        h2 { "Meetings" }
-        table #meetings {
-            caption.visually-hidden { "Meetings" }
-            thead { tr {
-                th scope="col" { "Date" } th scope="col" { "Meeting" } th scope="col" { "Status" }
-                th scope="col" { "Minutes published" } th scope="col" .num { "Decisions" }
-            } }
-            tbody {
-                @for m in record.meetings.iter().filter(|m| m.body == b.body) {
-                    tr data-meeting=(m.meeting) {
-                        td { (layout::date(Some(m.date))) }
-                        th scope="row" { a href=(point.link(&format!("/public/meetings/{}", m.meeting))) { (m.title) } }
-                        td { (in_words(&m.status)) }
-                        td { (layout::date(m.minutes_published_on)) }
-                        td.num { (m.resolutions.len()) }
+) -> Response {
+    let result = async {
+        let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
+        let (record, etag) = here.record(&service).await?;
+        let b = record.bodies.iter().find(|b| b.body.as_str() == key).ok_or_else(|| here.not_found("body", &key))?;
+        let named: [(&str, FluentValue<'_>); 1] = [("body", b.name.as_str().into())];
+        let content = html! {
+            dl.facts {
+                dt { (here.say("col-organisations")) } dd { (here.english(&names(&b.organisations))) }
+                dt { (here.say("col-members")) } dd { @if b.members.is_empty() { "–" } @else { (here.english(&names(&b.members))) } }
+            }
+            ul.subscribe {
+                li { a href=(asked.keep(&format!("/public/bodies/{}/meetings.ics", b.body))) { (here.say_with("body-calendar", &named)) } }
+                li { a href=(asked.keep(&format!("/public/feeds/decisions.atom?body={}", b.body))) { (here.say_with("body-decisions", &named)) } }
+                li { a href=(asked.keep(&format!("/public/feeds/progress.atom?body={}", b.body))) { (here.say_with("body-progress", &named)) } }
+            }
+            h2 { (here.say("meetings")) }
+            table #meetings {
+                caption.visually-hidden { (here.say("meetings")) }
+                thead { tr {
+                    th scope="col" { (here.say("col-date")) } th scope="col" { (here.say("col-meeting")) } th scope="col" { (here.say("col-status")) }
+                    th scope="col" { (here.say("col-minutes-published")) } th scope="col" .num { (here.say("col-decisions")) }
+                } }
+                tbody {
+                    @for m in record.meetings.iter().filter(|m| m.body == b.body) {
+                        tr data-meeting=(m.meeting) {
+                            td { (here.voice.date(Some(m.date))) }
+                            th scope="row" { a href=(here.link(&format!("/public/meetings/{}", m.meeting))) { (here.english(&m.title)) } }
+                            td { (here.word("meeting-status", &m.status)) }
+                            td { (here.voice.date(m.minutes_published_on)) }
+                            td.num { (m.resolutions.len()) }
+                        }
                     }
                 }
             }
-        }
-    };
-    let path = format!("/public/bodies/{key}");
-    Ok(page(&headers, &etag, layout::public_page(&b.name, &point, &path, &[], content)))
+        };
+        let path = format!("/public/bodies/{key}");
+        Ok(here.page(&headers, &etag, &b.name, here.english(&b.name), &path, &[], content))
+    }
+    .await;
+    asked.answer(result)
 }
 
 /// `GET /public/meetings/{meeting}`: a meeting, its public agenda, and each published decision
 /// with what it authorised and the commitments delivering it.
 async fn meeting(
     State(service): State<Arc<Service>>,
+    asked: Asked,
     headers: HeaderMap,
     Path(key): Path<String>,
     query: Result<Query<PointQuery>, QueryRejection>,
-) -> Result<Response, Failure> {
-    let point = Point::read(read(query)?.as_of.as_deref())?;
-    let (record, etag) = record(&service, &point).await?;
-    let m =
-        record.meetings.iter().find(|m| m.meeting.as_str() == key).ok_or_else(|| not_found("meeting", &key, &point))?;
-    let decisions: Vec<&ResolutionEntry> =
-        record.resolutions.iter().filter(|r| m.resolutions.contains(&r.resolution)).collect();
-    let title = format!("{}, {}", m.title, m.date);
-    let content = html! {
-        dl.facts {
-            dt { "Body" } dd { a href=(point.link(&format!("/public/bodies/{}", m.body))) { (m.body_name) } }
-            dt { "Date" } dd { (layout::date(Some(m.date))) }
-            dt { "Status" } dd { (in_words(&m.status)) }
-            dt { "Minutes published" } dd { (layout::date(m.minutes_published_on)) }
-        }
-        h2 { "Agenda" }
-        @if m.agenda.is_empty() { p.note { "No agenda item is on record." } } @else {
-            table #agenda {
-                caption.visually-hidden { "Agenda" }
-                thead { tr { th scope="col" { "Item" } th scope="col" { "Title" } th scope="col" { "Minute" } } }
-                tbody {
-                    @for item in &m.agenda {
-                        tr { td { (item.item) } th scope="row" { (item.title) } td { @match &item.minute_number { Some(n) => (n), None => "–" } } }
+) -> Response {
+    let result = async {
+        let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
+        let (record, etag) = here.record(&service).await?;
+        let m =
+            record.meetings.iter().find(|m| m.meeting.as_str() == key).ok_or_else(|| here.not_found("meeting", &key))?;
+        let decisions: Vec<&ResolutionEntry> =
+            record.resolutions.iter().filter(|r| m.resolutions.contains(&r.resolution)).collect();
+        let title = here
+            .say_with("meeting-title", &[("meeting", m.title.as_str().into()), ("date", here.day(m.date).into())]);
+        let heading = html! { (here.english(&m.title)) ", " (here.day(m.date)) };
+        let content = html! {
+            dl.facts {
+                dt { (here.say("col-body")) } dd { a href=(here.link(&format!("/public/bodies/{}", m.body))) { (here.english(&m.body_name)) } }
+                dt { (here.say("col-date")) } dd { (here.voice.date(Some(m.date))) }
+                dt { (here.say("col-status")) } dd { (here.word("meeting-status", &m.status)) }
+                dt { (here.say("col-minutes-published")) } dd { (here.voice.date(m.minutes_published_on)) }
+            }
+            h2 { (here.say("agenda")) }
+            @if m.agenda.is_empty() { p.note { (here.say("agenda-none")) } } @else {
+                table #agenda {
+                    caption.visually-hidden { (here.say("agenda")) }
+                    thead { tr { th scope="col" { (here.say("col-item")) } th scope="col" { (here.say("col-title")) } th scope="col" { (here.say("col-minute")) } } }
+                    tbody {
+                        @for item in &m.agenda {
+                            tr { td { (item.item) } th scope="row" { (here.english(&item.title)) } td { @match &item.minute_number { Some(n) => (n), None => "–" } } }
+                        }
                     }
                 }
             }
-        }
-        h2 { "Decisions" }
-        @if decisions.is_empty() { p.note { "No decision of this meeting is published." } }
-        @for r in &decisions { (decision(&point, &record, r)) }
+            h2 { (here.say("decisions")) }
+            @if decisions.is_empty() { p.note { (here.say("decisions-none")) } }
+            @for r in &decisions { (decision(&here, &record, r)) }
+        };
+        let path = format!("/public/meetings/{key}");
+        Ok(here.page(&headers, &etag, &title, heading, &path, &[], content))
+    }
+    .await;
+    asked.answer(result)
+}
+
+/// What a decision authorised or brought about, in the page's language.
+fn caused(here: &Here<'_>, record: &PublicRecord, act: &Caused) -> String {
+    let instrument = |key: &Key| -> FluentValue<'static> {
+        record
+            .instruments
+            .iter()
+            .find(|i| &i.instrument == key)
+            .map_or_else(|| key.to_string(), |i| i.title.clone())
+            .into()
     };
-    let path = format!("/public/meetings/{key}");
-    Ok(page(&headers, &etag, layout::public_page(&title, &point, &path, &[], content)))
+    let organisations = record.organisations();
+    let party = |id: &OrgId| -> FluentValue<'static> {
+        organisations.iter().find(|(o, _)| o == id).map_or_else(|| id.to_string(), |(_, name)| name.clone()).into()
+    };
+    let cite = |key: &Key| -> FluentValue<'static> {
+        record
+            .resolutions
+            .iter()
+            .find(|r| &r.resolution == key)
+            .map_or_else(|| key.to_string(), |r| heading(here.voice, r))
+            .into()
+    };
+    match act {
+        Caused::Endorsement { instrument: i, .. } => {
+            here.say_with("caused-endorsement", &[("instrument", instrument(i))])
+        }
+        Caused::Adoption { instrument: i, party: p, .. } => {
+            here.say_with("caused-adoption", &[("instrument", instrument(i)), ("party", party(p))])
+        }
+        Caused::Signature { instrument: i, party: p, .. } => {
+            here.say_with("caused-signature", &[("instrument", instrument(i)), ("party", party(p))])
+        }
+        Caused::PartyWithdrawal { instrument: i, party: p, .. } => {
+            here.say_with("caused-party_withdrawal", &[("instrument", instrument(i)), ("party", party(p))])
+        }
+        Caused::Refresh { instrument: i, version, .. } => {
+            here.say_with("caused-refresh", &[("instrument", instrument(i)), ("version", (*version).into())])
+        }
+        Caused::InstrumentWithdrawal { instrument: i, .. } => {
+            here.say_with("caused-instrument_withdrawal", &[("instrument", instrument(i))])
+        }
+        Caused::Rescission { resolution, .. } => {
+            here.say_with("caused-rescission", &[("resolution", cite(resolution))])
+        }
+        Caused::Supersession { resolution, .. } => {
+            here.say_with("caused-supersession", &[("resolution", cite(resolution))])
+        }
+    }
+}
+
+/// Where a decision stands: in force, or rescinded, superseded (by which, when public), called
+/// in or referred back.
+fn standing(here: &Here<'_>, r: &ResolutionEntry) -> String {
+    let words = here.word("standing", &r.standing);
+    match (r.standing, &r.replaced_by_name) {
+        (domain::resolution::Status::Decided, _) | (_, None) => words,
+        (_, Some(by)) => here.say_with("standing-by", &[("standing", words.into()), ("by", by.as_str().into())]),
+    }
 }
 
 /// One decision in full, with its delivery trail.
-fn decision(point: &Point, record: &PublicRecord, r: &ResolutionEntry) -> Markup {
+fn decision(here: &Here<'_>, record: &PublicRecord, r: &ResolutionEntry) -> Markup {
     let instrument_title =
         |key: &Key| record.instruments.iter().find(|i| &i.instrument == key).map(|i| i.title.clone());
+    let english_only = here.asked.lang != Lang::En;
     html! {
         section.decision id=(r.resolution) data-resolution=(r.resolution) {
-            h3 { (r.heading()) }
+            h3 { (heading(here.voice, r)) }
             dl.facts {
-                dt { "Outcome" } dd { @match &r.outcome { Some(o) => (in_words(o)), None => "–" } }
-                dt { "Decided" } dd { (layout::date(r.decided_on)) }
-                dt { "Published" } dd { (layout::date(r.published_on)) }
-                dt { "Standing" } dd { (r.standing_words()) }
+                dt { (here.say("col-outcome")) } dd { @match &r.outcome { Some(o) => (here.word("outcome", o)), None => "–" } }
+                dt { (here.say("col-decided")) } dd { (here.voice.date(r.decided_on)) }
+                dt { (here.say("col-published")) } dd { (here.voice.date(r.published_on)) }
+                dt { (here.say("col-standing")) } dd { (standing(here, r)) }
             }
-            blockquote.text { (r.text) }
+            @if english_only { p.note { strong.tag { (here.say("english-only")) } } }
+            @if english_only {
+                blockquote.text lang="en" { (r.text) }
+            } @else {
+                blockquote.text { (r.text) }
+            }
             @for c in &r.corrections {
-                p.note { "Corrected on " (layout::date(c.corrected_on)) ". Reason: " (c.reason) ". Earlier wording: “" (c.previous_text) "”." }
+                p.note { (here.say_with("corrected", &[
+                    ("date", c.corrected_on.map_or_else(|| "–".to_owned(), |d| here.day(d)).into()),
+                    ("reason", c.reason.as_str().into()),
+                    ("previous", c.previous_text.as_str().into()),
+                ])) }
             }
             @if !r.caused.is_empty() {
-                h4 { "What it authorised" }
+                h4 { (here.say("authorised")) }
                 ul {
                     @for c in &r.caused {
                         li {
-                            (c.description)
-                            @if let Some(title) = c.act.instrument().and_then(instrument_title) {
-                                " (" a href=(point.link(&format!("/public/instruments/{}", c.act.instrument().map(Key::as_str).unwrap_or_default()))) { (title) } ")"
+                            (caused(here, record, &c.act))
+                            @if let Some((key, title)) = c.act.instrument().and_then(|k| Some((k, instrument_title(k)?))) {
+                                " (" a href=(here.link(&format!("/public/instruments/{key}"))) { (here.english(&title)) } ")"
                             }
                         }
                     }
                 }
             }
             @if !r.commitments.is_empty() {
-                (layout::commitment_trail(point, &r.commitments, "/public/instruments", None))
+                (layout::commitment_trail(here.voice, &|path| here.link(path), &r.commitments, "/public/instruments", None))
             }
         }
+    }
+}
+
+/// Where a party to an instrument stands, in words.
+fn party_standing(here: &Here<'_>, standing: &Standing) -> String {
+    let on = |id: &str, day: &Date| here.say_with(id, &[("date", here.day(*day).into())]);
+    match standing {
+        Standing::Pending => here.say("party-pending"),
+        Standing::Adopted { on: day, .. } => on("party-adopted", day),
+        Standing::Signed { on: day, .. } => on("party-signed", day),
+        Standing::Withdrawn { on: day } => on("party-withdrawn", day),
     }
 }
 
@@ -333,84 +737,109 @@ fn decision(point: &Point, record: &PublicRecord, r: &ResolutionEntry) -> Markup
 /// indicators (each chart with its data as a table) and the commitments delivering it.
 async fn instrument(
     State(service): State<Arc<Service>>,
+    asked: Asked,
     headers: HeaderMap,
     Path(key): Path<String>,
     query: Result<Query<PointQuery>, QueryRejection>,
-) -> Result<Response, Failure> {
-    let point = Point::read(read(query)?.as_of.as_deref())?;
-    let (record, etag) = record(&service, &point).await?;
-    let i = record
-        .instruments
-        .iter()
-        .find(|i| i.instrument.as_str() == key)
-        .ok_or_else(|| not_found("instrument", &key, &point))?;
-    let indicators: Vec<_> =
-        record.indicators.iter().filter(|s| s.towards.as_ref().is_some_and(|t| t.instrument == i.instrument)).collect();
-    let content = html! {
-        dl.facts {
-            dt { "Kind" } dd { (projections::kind_in_words(i.kind)) }
-            dt { "Status" } dd { (in_words(&i.state)) }
-            dt { "Owner" } dd { @match &i.owner_name { Some(o) => (o), None => "–" } }
-            @if let Some(period) = &i.period { dt { "Period" } dd { (period.from) " to " (period.to) } }
-            @if let Some(v) = &i.version { dt { "Version" } dd { (v.label) " (" (v.published_on) ")" } }
-            dt { "Complete" } dd { (layout::progress(i.progress)) }
-            dt { "RAG" } dd { (layout::rag(i.rag)) }
-        }
-        ul.subscribe {
-            li { a href=(format!("/public/feeds/decisions.atom?instrument={}", i.instrument)) { "Feed of decisions on " (i.title) " (Atom)" } }
-            li { a href=(format!("/public/feeds/progress.atom?instrument={}", i.instrument)) { "Feed of progress on " (i.title) " (Atom)" } }
-        }
-        h2 { "Parties" }
-        table #parties {
-            caption.visually-hidden { "Parties" }
-            thead { tr { th scope="col" { "Organisation" } th scope="col" { "Standing" } } }
-            tbody {
-                @for p in &i.parties {
-                    tr { th scope="row" { (p.described()) } td { (in_words(&p.standing)) } }
+) -> Response {
+    let result = async {
+        let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
+        let (record, etag) = here.record(&service).await?;
+        let i = record
+            .instruments
+            .iter()
+            .find(|i| i.instrument.as_str() == key)
+            .ok_or_else(|| here.not_found("instrument", &key))?;
+        let indicators: Vec<_> = record
+            .indicators
+            .iter()
+            .filter(|s| s.towards.as_ref().is_some_and(|t| t.instrument == i.instrument))
+            .collect();
+        let named: [(&str, FluentValue<'_>); 1] = [("instrument", i.title.as_str().into())];
+        let v = here.voice;
+        let content = html! {
+            dl.facts {
+                dt { (here.say("col-kind")) } dd { (here.word("kind", &i.kind)) }
+                dt { (here.say("col-status")) } dd { (here.word("instrument-status", &i.state)) }
+                dt { (here.say("col-owner")) } dd { @match &i.owner_name { Some(o) => (here.english(o)), None => "–" } }
+                @if let Some(period) = &i.period {
+                    dt { (here.say("col-period")) }
+                    dd { (here.say_with("period", &[("from", here.day(period.from).into()), ("to", here.day(period.to).into())])) }
                 }
-            }
-        }
-        h2 { "Objectives" }
-        table #objectives {
-            caption.visually-hidden { "Objectives" }
-            thead { tr {
-                th scope="col" { "Objective" } th scope="col" { "Themes" } th scope="col" .num { "Commitments" }
-                th scope="col" .num { "Complete" } th scope="col" { "RAG" }
-            } }
-            tbody {
-                @for o in &i.objectives {
-                    tr { th scope="row" { (o.title) } td { (o.themes.join(", ")) } td.num { (o.commitments) } td.num { (layout::progress(o.progress)) } td { (layout::rag(o.rag)) } }
+                @if let Some(version) = &i.version {
+                    dt { (here.say("col-version")) }
+                    dd { (here.say_with("version", &[("label", version.label.as_str().into()), ("date", here.day(version.published_on).into())])) }
                 }
+                dt { (here.say("col-complete")) } dd { (v.progress(i.progress)) }
+                dt { (here.say("col-rag")) } dd { (v.rag(i.rag)) }
             }
-        }
-        @if !indicators.is_empty() {
-            h2 { "Indicators" }
-            @for s in &indicators { h3 { (s.title) } (chart::indicator(s)) }
-        }
-        h2 { "Commitments" }
-        table #actions {
-            caption.visually-hidden { "Commitments" }
-            thead { tr {
-                th scope="col" { "Commitment" } th scope="col" { "Organisation" } th scope="col" { "Due" }
-                th scope="col" { "State" } th scope="col" .num { "Complete" } th scope="col" { "RAG" } th scope="col" { "Latest report" }
-            } }
-            tbody {
-                @for a in record.actions.iter().filter(|a| a.instrument.as_ref() == Some(&i.instrument)) {
-                    tr data-commitment=(a.commitment) {
-                        th scope="row" { (a.title) }
-                        td { @match &a.organisation_name { Some(o) => (o), None => "–" } }
-                        td { (layout::date(a.due_on)) }
-                        td { (in_words(&a.state)) }
-                        td.num { (layout::progress(Some(a.progress))) }
-                        td { (layout::rag(a.rag)) }
-                        td { @match &a.last_report { Some(r) => { (r.reported_on) ": " (r.narrative) }, None => "–" } }
+            ul.subscribe {
+                li { a href=(asked.keep(&format!("/public/feeds/decisions.atom?instrument={}", i.instrument))) { (here.say_with("instrument-decisions", &named)) } }
+                li { a href=(asked.keep(&format!("/public/feeds/progress.atom?instrument={}", i.instrument))) { (here.say_with("instrument-progress", &named)) } }
+            }
+            h2 { (here.say("parties")) }
+            table #parties {
+                caption.visually-hidden { (here.say("parties")) }
+                thead { tr { th scope="col" { (here.say("col-organisation")) } th scope="col" { (here.say("col-standing")) } } }
+                tbody {
+                    @for p in &i.parties {
+                        tr {
+                            th scope="row" { @match &p.successor_to_name {
+                                Some(before) => (here.english(&here.say_with("party-successor", &[("party", p.name.as_str().into()), ("predecessor", before.as_str().into())]))),
+                                None => (here.english(&p.name)),
+                            } }
+                            td { (party_standing(&here, &p.standing)) }
+                        }
                     }
                 }
             }
-        }
-    };
-    let path = format!("/public/instruments/{key}");
-    Ok(page(&headers, &etag, layout::public_page(&i.title, &point, &path, &[], content)))
+            h2 { (here.say("objectives")) }
+            table #objectives {
+                caption.visually-hidden { (here.say("objectives")) }
+                thead { tr {
+                    th scope="col" { (here.say("col-objective")) } th scope="col" { (here.say("col-themes")) } th scope="col" .num { (here.say("col-commitments")) }
+                    th scope="col" .num { (here.say("col-complete")) } th scope="col" { (here.say("col-rag")) }
+                } }
+                tbody {
+                    @for o in &i.objectives {
+                        tr { th scope="row" { (here.english(&o.title)) } td { (here.english(&o.themes.join(", "))) } td.num { (o.commitments) } td.num { (v.progress(o.progress)) } td { (v.rag(o.rag)) } }
+                    }
+                }
+            }
+            @if !indicators.is_empty() {
+                h2 { (here.say("indicators")) }
+                @for s in &indicators { h3 { (here.english(&s.title)) } (chart::indicator_in(v, s)) }
+            }
+            h2 { (here.say("commitments")) }
+            table #actions {
+                caption.visually-hidden { (here.say("commitments")) }
+                thead { tr {
+                    th scope="col" { (here.say("col-commitment")) } th scope="col" { (here.say("col-organisation")) } th scope="col" { (here.say("col-due")) }
+                    th scope="col" { (here.say("col-state")) } th scope="col" .num { (here.say("col-complete")) } th scope="col" { (here.say("col-rag")) } th scope="col" { (here.say("col-latest-report")) }
+                } }
+                tbody {
+                    @for a in record.actions.iter().filter(|a| a.instrument.as_ref() == Some(&i.instrument)) {
+                        tr data-commitment=(a.commitment) {
+                            th scope="row" { (here.english(&a.title)) }
+                            td { @match &a.organisation_name { Some(o) => (here.english(o)), None => "–" } }
+                            td { (v.date(a.due_on)) }
+                            td { (here.word("action-state", &a.state)) }
+                            td.num { (v.progress(Some(a.progress))) }
+                            td { (v.rag(a.rag)) }
+                            td { @match &a.last_report {
+                                Some(r) => { (here.day(r.reported_on)) ": " (here.english(&r.narrative)) },
+                                None => "–",
+                            } }
+                        }
+                    }
+                }
+            }
+        };
+        let path = format!("/public/instruments/{key}");
+        Ok(here.page(&headers, &etag, &i.title, here.english(&i.title), &path, &[], content))
+    }
+    .await;
+    asked.answer(result)
 }
 
 /// The search form's query.
@@ -427,99 +856,112 @@ struct SearchQuery {
 /// `GET /public/search`: decisions by word, body, organisation and date.
 async fn search(
     State(service): State<Arc<Service>>,
+    asked: Asked,
     headers: HeaderMap,
     query: Result<Query<SearchQuery>, QueryRejection>,
-) -> Result<Response, Failure> {
-    let q = read(query)?;
-    let point = Point::read(q.as_of.as_deref())?;
-    let body =
-        given(q.body.as_deref()).map(|b| Key::parse(b).map_err(|e| ApiError::bad_request(e, "body"))).transpose()?;
-    let organisation = given(q.organisation.as_deref())
-        .map(|o| OrgId::parse(o).map_err(|e| ApiError::bad_request(e, "organisation")))
-        .transpose()?;
-    let from = queries::date(&given(q.from.as_deref()).map(str::to_owned), "from")?;
-    let to = queries::date(&given(q.to.as_deref()).map(str::to_owned), "to")?;
-    let wanted = PublicSearch { words: given(q.q.as_deref()).map(str::to_owned), body, organisation, from, to };
-    let (record, etag) = record(&service, &point).await?;
-    let found = record.search(&wanted);
-    let organisations = record.organisations();
-    let selected = |value: &str, given: Option<&str>| given == Some(value);
-    let content = html! {
-        form.filters method="get" action="/public/search" {
-            div { label for="q" { "Words" } input #q type="text" name="q" value=[given(q.q.as_deref())]; }
-            div {
-                label for="body" { "Body" }
-                select #body name="body" {
-                    option value="" { "Any body" }
-                    @for b in &record.bodies { option value=(b.body) selected[selected(b.body.as_str(), given(q.body.as_deref()))] { (b.name) } }
+) -> Response {
+    let result = async {
+        let q = read(query)?;
+        let here = Here::new(&asked, q.as_of.as_deref())?;
+        let body = given(q.body.as_deref())
+            .map(|b| Key::parse(b).map_err(|e| ApiError::bad_request(e, "body")))
+            .transpose()?;
+        let organisation = given(q.organisation.as_deref())
+            .map(|o| OrgId::parse(o).map_err(|e| ApiError::bad_request(e, "organisation")))
+            .transpose()?;
+        let from = queries::date(&given(q.from.as_deref()).map(str::to_owned), "from")?;
+        let to = queries::date(&given(q.to.as_deref()).map(str::to_owned), "to")?;
+        let wanted = PublicSearch { words: given(q.q.as_deref()).map(str::to_owned), body, organisation, from, to };
+        let (record, etag) = here.record(&service).await?;
+        let found = record.search(&wanted);
+        let organisations = record.organisations();
+        let selected = |value: &str, given: Option<&str>| given == Some(value);
+        // An option holds text alone: the names' language is the option's own.
+        let english = (asked.lang != Lang::En).then_some("en");
+        let content = html! {
+            form.filters method="get" action="/public/search" {
+                div { label for="q" { (here.say("search-words")) } input #q type="text" name="q" value=[given(q.q.as_deref())]; }
+                div {
+                    label for="body" { (here.say("col-body")) }
+                    select #body name="body" {
+                        option value="" { (here.say("search-any-body")) }
+                        @for b in &record.bodies { option value=(b.body) lang=[english] selected[selected(b.body.as_str(), given(q.body.as_deref()))] { (b.name) } }
+                    }
                 }
-            }
-            div {
-                label for="organisation" { "Organisation" }
-                select #organisation name="organisation" {
-                    option value="" { "Any organisation" }
-                    @for (id, name) in &organisations { option value=(id) selected[selected(id.as_str(), given(q.organisation.as_deref()))] { (name) } }
+                div {
+                    label for="organisation" { (here.say("col-organisation")) }
+                    select #organisation name="organisation" {
+                        option value="" { (here.say("search-any-organisation")) }
+                        @for (id, name) in &organisations { option value=(id) lang=[english] selected[selected(id.as_str(), given(q.organisation.as_deref()))] { (name) } }
+                    }
                 }
+                div { label for="from" { (here.say("search-from")) } input #from type="date" name="from" value=[from]; }
+                div { label for="to" { (here.say("search-to")) } input #to type="date" name="to" value=[to]; }
+                @if let Some(day) = here.point.day { input type="hidden" name="as_of" value=(day); }
+                @for (name, value) in asked.kept() { input type="hidden" name=(name) value=(value); }
+                button type="submit" { (here.say("search-button")) }
             }
-            div { label for="from" { "Decided from" } input #from type="date" name="from" value=[from]; }
-            div { label for="to" { "Decided to" } input #to type="date" name="to" value=[to]; }
-            @if let Some(day) = point.day { input type="hidden" name="as_of" value=(day); }
-            button type="submit" { "Search" }
-        }
-        h2 #results { (found.len()) " decision" @if found.len() != 1 { "s" } " found" }
-        (decision_list(&point, &found))
-    };
-    Ok(page(&headers, &etag, layout::public_page("Search decisions", &point, "/public/search", &[], content)))
+            h2 #results { (here.say_with("decisions-found", &[("count", found.len().into())])) }
+            (decision_list(&here, &found))
+        };
+        let keep: Vec<(&str, &str)> = [("q", &q.q), ("body", &q.body), ("organisation", &q.organisation), ("from", &q.from), ("to", &q.to)]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, given(value.as_deref())?)))
+            .collect();
+        let title = here.say("search-title");
+        Ok(here.page(&headers, &etag, &title, html! { (title) }, "/public/search", &keep, content))
+    }
+    .await;
+    asked.answer(result)
 }
 
 /// `GET /public/accessibility`: the accessibility statement, as GDS's model statement sets it
 /// out.
 async fn accessibility(
     State(service): State<Arc<Service>>,
+    asked: Asked,
     headers: HeaderMap,
     query: Result<Query<PointQuery>, QueryRejection>,
-) -> Result<Response, Failure> {
-    let point = Point::read(read(query)?.as_of.as_deref())?;
-    let (_, etag) = record(&service, &point).await?;
-    let content = html! {
-        p { "This statement applies to the public record of decisions and delivery published by Covenant at /public, and to the board dashboard at /dashboard." }
-        p { "This website is run by the partnership's secretariat. We want as many people as possible to be able to use it. For example, that means you should be able to:" }
-        ul {
-            li { "change colours, contrast levels and fonts using browser or device settings" }
-            li { "zoom in up to 400% without the text spilling off the screen" }
-            li { "navigate most of the website using just a keyboard or speech recognition software" }
-            li { "listen to most of the website using a screen reader" }
-            li { "use every page without JavaScript" }
-        }
-        h2 { "How accessible this website is" }
-        p { "Every chart of an indicator has its figures in a table beside it, RAG ratings are always written as a word beside their colour, and every table has headers. We check every page with axe-core in an automated browser test." }
-        p { "We know some parts of this website are not fully accessible:" }
-        ul {
-            li { "the \"as of\" and date search fields use the browser's own date field rather than separate day, month and year fields" }
-            li { "the public record is in English only" }
-        }
-        h2 { "Feedback and contact information" }
-        p { "If you need information on this website in a different format, or find a problem not listed on this page, contact the secretariat of the body concerned. We'll consider your request and get back to you within 10 working days." }
-        h2 { "Enforcement procedure" }
-        p {
-            "The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the 'accessibility regulations'). If you're not happy with how we respond to your complaint, "
-            a href="https://www.equalityadvisoryservice.com/" { "contact the Equality Advisory and Support Service (EASS)" } "."
-        }
-        h2 { "Technical information about this website's accessibility" }
-        p { "We are committed to making this website accessible, in accordance with the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018." }
-        h3 { "Compliance status" }
-        p { "This website is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, due to the non-compliances listed below." }
-        h3 { "Non-accessible content" }
-        p { "The content listed below is non-accessible for the following reasons." }
-        ul {
-            li { "Date fields are single browser date fields, not day, month and year fields as the GOV.UK Design System recommends. This may make dates harder to enter with some assistive technologies (WCAG 2.2 success criterion 3.3.2, labels or instructions)." }
-        }
-        h2 { "How we tested this website" }
-        p { "Every public page, and every dashboard page the browser test visits, is checked with axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules each time the software changes. The statement is reviewed when the software changes." }
-    };
-    Ok(page(
-        &headers,
-        &etag,
-        layout::public_page("Accessibility statement", &point, "/public/accessibility", &[], content),
-    ))
+) -> Response {
+    let result = async {
+        let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
+        let (_, etag) = here.record(&service).await?;
+        let say = |id: &str| here.say(id);
+        let content = html! {
+            p { (say("a11y-applies")) }
+            p { (say("a11y-run-by")) }
+            ul {
+                @for id in ["a11y-able-colours", "a11y-able-zoom", "a11y-able-keyboard", "a11y-able-screen-reader", "a11y-able-no-script", "a11y-able-welsh"] {
+                    li { (say(id)) }
+                }
+            }
+            h2 { (say("a11y-how")) }
+            p { (say("a11y-how-text")) }
+            p { (say("a11y-known")) }
+            ul {
+                li { (say("a11y-known-dates")) }
+                li { (say("a11y-known-english")) }
+            }
+            h2 { (say("a11y-feedback")) }
+            p { (say("a11y-feedback-text")) }
+            h2 { (say("a11y-enforcement")) }
+            p {
+                (say("a11y-enforcement-text")) " "
+                a href="https://www.equalityadvisoryservice.com/" { (say("a11y-eass")) } "."
+            }
+            h2 { (say("a11y-technical")) }
+            p { (say("a11y-technical-text")) }
+            h3 { (say("a11y-compliance")) }
+            p { (say("a11y-compliance-text")) }
+            h3 { (say("a11y-non-accessible")) }
+            p { (say("a11y-non-accessible-text")) }
+            ul { li { (say("a11y-non-accessible-dates")) } }
+            h2 { (say("a11y-tested")) }
+            p { (say("a11y-tested-text")) }
+        };
+        let title = say("a11y-title");
+        Ok(here.page(&headers, &etag, &title, html! { (title) }, "/public/accessibility", &[], content))
+    }
+    .await;
+    asked.answer(result)
 }

@@ -1,7 +1,9 @@
 //! The public record over HTTP, without signing in: its pages answer anyone, an exempt
 //! resolution (and its agenda item) is absent from every page and every count, a resolution
 //! appears once its minutes are published and not before, no actor or lead is named, and every
-//! answer carries an ETag on the log's position that a conditional request is answered 304 by.
+//! answer carries an ETag on the log's position that a conditional request is answered 304 by;
+//! every page, calendar and feed, and the errors, in Welsh when `?lang=cy` or `Accept-Language`
+//! asks for it, with no word of the English catalogue left.
 
 use app::seeds;
 use app::{Provenance, Recorder, Submission};
@@ -16,8 +18,20 @@ const MEETING: &str = "west-lindsey-pcc-2021-03-09";
 const EXEMPT: &str = "west-lindsey-pcc-2021-03-09-52";
 const UNPUBLISHED: &str = "west-lindsey-pcc-2021-03-09-53";
 
-/// Every public page, of now and of a past day, and searches that would find the exempt item.
+/// Every public page, of now and of a past day, and searches that would find the exempt item,
+/// in English and in Welsh.
 fn pages() -> Vec<String> {
+    let english = english_pages();
+    let welsh = english.iter().map(|path| welsh(path));
+    english.iter().cloned().chain(welsh).collect()
+}
+
+/// `path` with `?lang=cy`.
+fn welsh(path: &str) -> String {
+    format!("{path}{}lang=cy", if path.contains('?') { '&' } else { '?' })
+}
+
+fn english_pages() -> Vec<String> {
     [
         "/public",
         "/public?as_of=2021-03-10",
@@ -174,7 +188,7 @@ async fn calendars_and_feeds_hold_published_decisions_and_never_an_exempt_one(db
     let feed =
         fetch(&app, "/public/feeds/decisions.atom?organisation=GB-LAE-WLI", "application/atom+xml; charset=utf-8")
             .await;
-    assert!(feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"), "{feed}");
+    assert!(feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">"), "{feed}");
     assert!(feed.contains("RESOLVED that West Lindsey District Council adopt"), "{feed}");
     let both = app.client.get(app.url("/public/feeds/decisions.atom?body=a&organisation=GB-LAE-WLI")).send().await;
     let both = both.expect("get");
@@ -233,7 +247,185 @@ async fn an_etag_on_the_log_position_answers_a_conditional_request_with_304(db: 
     app.stop().await;
 }
 
+/// The text of `html`'s body that the page itself says: what is not in an element marked
+/// `lang="en"` (the record's own titles, names and words, which it holds in English only), nor
+/// in a tag or an attribute.
+fn own_words(html: &str) -> String {
+    const VOID: [&str; 6] = ["input", "meta", "br", "img", "link", "hr"];
+    let body = html.split_once("<body>").map_or(html, |(_, body)| body);
+    let mut stack: Vec<(String, bool)> = Vec::new();
+    let mut said = String::new();
+    let mut rest = body;
+    while let Some(open) = rest.find('<') {
+        if !stack.iter().any(|(_, english)| *english) {
+            said.push_str(&rest[..open]);
+            said.push('\n');
+        }
+        let close = rest[open..].find('>').map_or(rest.len(), |c| open + c);
+        let tag = &rest[open + 1..close];
+        rest = rest.get(close + 1..).unwrap_or_default();
+        if let Some(name) = tag.strip_prefix('/') {
+            if let Some(at) = stack.iter().rposition(|(n, _)| n == name.trim()) {
+                stack.truncate(at);
+            }
+            continue;
+        }
+        let name = tag.split([' ', '/']).next().unwrap_or_default().to_owned();
+        if !VOID.contains(&name.as_str()) && !tag.ends_with('/') {
+            stack.push((name, tag.contains("lang=\"en\"")));
+        }
+    }
+    said.push_str(rest);
+    said
+}
+
+/// Whether `text` holds `word` as a whole: not inside a longer word.
+fn holds(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let after = text[at + word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        before && after
+    })
+}
+
+async fn every_page_in_welsh_says_nothing_in_english_but_the_record(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let english = http_api::Lang::english_only_texts();
+    assert!(english.len() > 100, "the catalogue's English: {}", english.len());
+    let headings = [
+        ("/public", "<h1>Cofnod cyhoeddus</h1>"),
+        ("/public/search", "<h1>Chwilio penderfyniadau</h1>"),
+        ("/public/accessibility", "<h1>Datganiad hygyrchedd</h1>"),
+        ("/public/meetings/west-lindsey-pcc-2021-03-09", "<h2>Penderfyniadau</h2>"),
+        ("/public/bodies/west-lindsey-prosperous-communities-committee", "<h2>Cyfarfodydd</h2>"),
+        ("/public/instruments/lincolnshire-homes-for-independence-blueprint", "<h2>Partïon</h2>"),
+    ];
+    for path in english_pages() {
+        let response = app.client.get(app.url(&welsh(&path))).send().await.expect("get");
+        assert_eq!(response.headers()["vary"], "Accept-Language", "{path}");
+        assert_eq!(response.headers()["content-language"], "cy", "{path}");
+        let page = html(response).await;
+        assert!(page.contains("<html lang=\"cy\">"), "{path}");
+        let said = own_words(&page);
+        let left: Vec<&String> = english.iter().filter(|e| holds(&said, e)).collect();
+        assert!(left.is_empty(), "{path} in Welsh still says {left:?}");
+        for (at, heading) in headings {
+            if path == at {
+                assert!(page.contains(heading), "{path} is headed in Welsh: {heading}");
+            }
+        }
+        assert!(page.contains("hreflang=\"en\" lang=\"en\""), "{path} offers English");
+        assert!(!page.contains("hreflang=\"cy\""), "{path} does not offer Welsh again");
+    }
+    let in_english = own_words(&get(&app, &format!("/public/meetings/{MEETING}")).await);
+    let said: Vec<&String> = english.iter().filter(|e| holds(&in_english, e)).collect();
+    assert!(said.len() > 10, "the check finds the catalogue's English on the English page: {said:?}");
+    let meeting = get(&app, &welsh(&format!("/public/meetings/{MEETING}"))).await;
+    assert!(meeting.contains("9 Mawrth 2021"), "dates written out with the Welsh month's name");
+    assert!(meeting.contains("cofnod 45"), "the minute cited in Welsh");
+    assert!(meeting.contains("blockquote class=\"text\" lang=\"en\""), "the decision's words marked as English");
+    assert!(meeting.contains("Saesneg yn unig"), "and said to be in English only");
+    assert!(meeting.contains("href=\"/public/search?lang=cy\""), "links keep the language chosen");
+    assert!(meeting.contains("<input type=\"hidden\" name=\"lang\" value=\"cy\">"), "and so does the picker");
+    let search = get(&app, &welsh("/public/search?q=blueprint")).await;
+    assert_eq!(search.matches("data-resolution=").count(), 2, "{search}");
+    assert!(search.contains(">Cafwyd hyd i 2 benderfyniad<"), "two decisions, counted in Welsh's dual: {search}");
+    assert!(search.contains("<input type=\"hidden\" name=\"lang\" value=\"cy\">"), "the search keeps Welsh");
+    app.stop().await;
+}
+
+async fn accept_language_chooses_the_language_and_the_etag_follows_it(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let asked = |language: &'static str| {
+        let request = app.client.get(app.url("/public/search"));
+        async move { request.header("accept-language", language).send().await.expect("get") }
+    };
+    let cy = asked("en;q=0.4, cy-GB;q=0.9").await;
+    let cy_etag = cy.headers()["etag"].to_str().expect("ascii").to_owned();
+    let page = html(cy).await;
+    assert!(page.contains("<html lang=\"cy\">") && page.contains("<h1>Chwilio penderfyniadau</h1>"), "{page}");
+    assert!(page.contains("href=\"/public/search?lang=en\""), "the switch to English keeps the page");
+    assert!(!page.contains("?lang=cy\""), "links follow the header, not a chosen language");
+    let en = asked("cy;q=0, en").await;
+    let en_etag = en.headers()["etag"].to_str().expect("ascii").to_owned();
+    let page = html(en).await;
+    assert!(page.contains("<html lang=\"en-GB\">") && page.contains("<h1>Search decisions</h1>"));
+    assert!(page.contains("hreflang=\"cy\" lang=\"cy\"") && page.contains(">Cymraeg<"), "Welsh offered in Welsh");
+    assert_ne!(cy_etag, en_etag, "a cache keeps each language apart");
+    let held = app
+        .client
+        .get(app.url("/public/search"))
+        .header("accept-language", "cy")
+        .header("if-none-match", &en_etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(held.status(), 200, "the English page's ETag does not stand for the Welsh one");
+    let again = app.client.get(app.url("/public/search?lang=cy")).header("if-none-match", &cy_etag).send().await;
+    assert_eq!(again.expect("get").status(), 304, "?lang=cy is the same page as Accept-Language: cy");
+    let plain = html(app.client.get(app.url("/public")).send().await.expect("get")).await;
+    assert!(plain.contains("<html lang=\"en-GB\">"), "English when nothing is asked");
+    app.stop().await;
+}
+
+async fn calendars_feeds_and_errors_speak_welsh(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let feed = fetch(
+        &app,
+        "/public/feeds/decisions.atom?body=west-lindsey-prosperous-communities-committee&lang=cy",
+        "application/atom+xml; charset=utf-8",
+    )
+    .await;
+    assert!(feed.contains("xml:lang=\"cy\"") && feed.contains("<title>Cofnod cyhoeddus: penderfyniadau"), "{feed}");
+    assert!(feed.contains("cofnod 45, 9 Mawrth 2021"), "{feed}");
+    assert!(feed.contains("<content type=\"text\" xml:lang=\"en\">RESOLVED"), "the record's words, as English");
+    let progress = fetch(&app, "/public/feeds/progress.atom?lang=cy", "application/atom+xml; charset=utf-8").await;
+    assert!(progress.contains("<title>Cofnod cyhoeddus: cynnydd</title>"), "{progress}");
+    let calendar = app
+        .client
+        .get(app.url("/public/bodies/west-lindsey-prosperous-communities-committee/meetings.ics"))
+        .header("accept-language", "cy")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(calendar.headers()["vary"], "Accept-Language");
+    let calendar = calendar.text().await.expect("body").replace("\r\n ", "");
+    assert!(calendar.contains("X-WR-CALNAME:Prosperous Communities Committee: cyfarfodydd"), "{calendar}");
+    let due = fetch(&app, "/public/organisations/GB-LAE-LIN/actions.ics?lang=cy", "text/calendar; charset=utf-8").await;
+    let due = due.replace("\r\n ", "");
+    assert!(due.contains("camau gweithredu sy'n ddyledus") && due.contains("SUMMARY:Dyddiad cau: "), "{due}");
+    assert!(due.contains("Cyflwr: "), "{due}");
+
+    let missing = app.client.get(app.url("/public/meetings/no-such-meeting?lang=cy")).send().await.expect("get");
+    assert_eq!(missing.status(), 404);
+    let missing = missing.text().await.expect("body");
+    assert!(missing.contains("<h1>Heb ddod o hyd i'r dudalen</h1>"), "{missing}");
+    assert!(missing.contains("Nid oes cyfarfod no-such-meeting yn y cofnod cyhoeddus"), "{missing}");
+    let both =
+        app.client.get(app.url("/public/feeds/decisions.atom?body=a&organisation=GB-LAE-LIN&lang=cy")).send().await;
+    let both = both.expect("get");
+    assert_eq!(both.status(), 400);
+    assert!(both.text().await.expect("body").contains("rhowch un ohonynt yn unig"));
+    let impossible = app.client.get(app.url("/public?as_of-day=30&as_of-month=2&as_of-year=2021&lang=cy")).send().await;
+    let impossible = impossible.expect("get");
+    assert_eq!(impossible.status(), 400);
+    let impossible = impossible.text().await.expect("body");
+    assert!(impossible.contains("<title>Gwall: Dewiswch y dyddiad i'w ddangos – Covenant</title>"), "{impossible}");
+    assert!(
+        impossible.contains("fod yn ddyddiad go iawn") && impossible.contains("Mae problem wedi codi"),
+        "{impossible}"
+    );
+    assert!(impossible.contains("<input type=\"hidden\" name=\"lang\" value=\"cy\">"), "{impossible}");
+    app.stop().await;
+}
+
 on_both_backends!(
+    every_page_in_welsh_says_nothing_in_english_but_the_record,
+    accept_language_chooses_the_language_and_the_etag_follows_it,
+    calendars_feeds_and_errors_speak_welsh,
     an_exempt_resolution_is_absent_from_every_public_page_and_count,
     a_resolution_is_public_once_its_minutes_are_published,
     an_etag_on_the_log_position_answers_a_conditional_request_with_304,

@@ -2,14 +2,26 @@
 //! public commitments, for a feed reader to follow. Entry ids are `urn:uuid:` ids derived from
 //! the record's keys (a decision's key; a commitment's key and the day reported on), so they
 //! stay the same from one fetch to the next; links are relative to the service (`/public/…`).
+//! The feed's own words come from its caller ([`Words`]), in the language asked for, which the
+//! feed names in `xml:lang`; the record's text is marked as English.
 
 use domain::Date;
-use projections::{PublicAction, ResolutionEntry};
+use projections::{LastReport, PublicAction, ResolutionEntry};
 use quick_xml::escape::escape;
 use sha2::{Digest, Sha256};
 
-/// A feed's id, title and self link, as the caller names them.
-#[derive(Clone, Debug)]
+/// The words of a feed, in the language its reader asked for.
+pub trait Words {
+    /// Who the feed is by.
+    fn author(&self) -> String;
+    /// A decision's title: where and when it was made.
+    fn decision(&self, decision: &ResolutionEntry) -> String;
+    /// The title of the latest progress report on a commitment.
+    fn progress(&self, action: &PublicAction, report: &LastReport) -> String;
+}
+
+/// A feed's id, title, self link and words, as the caller names them.
+#[derive(Clone, Copy)]
 pub struct Feed<'a> {
     /// Where the feed is served, such as `/public/feeds/decisions.atom?body=…`: its id derives
     /// from it.
@@ -17,6 +29,15 @@ pub struct Feed<'a> {
     pub title: &'a str,
     /// The day the feed is made for: its `updated` when it has no entries.
     pub today: Date,
+    /// The language of the feed's own words (`en`, `cy`).
+    pub lang: &'a str,
+    pub words: &'a dyn Words,
+}
+
+impl std::fmt::Debug for Feed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Feed").field("path", &self.path).field("title", &self.title).field("lang", &self.lang).finish()
+    }
 }
 
 /// The feed of `decisions`, latest first.
@@ -31,7 +52,7 @@ pub fn decisions(feed: &Feed<'_>, decisions: &[&ResolutionEntry]) -> String {
             };
             Entry {
                 id: derived(&format!("resolution/{}", r.resolution)),
-                title: r.heading(),
+                title: feed.words.decision(r),
                 updated: r.published_on.unwrap_or(decided).max(decided),
                 published: Some(decided),
                 link,
@@ -54,13 +75,7 @@ pub fn progress(feed: &Feed<'_>, actions: &[&PublicAction]) -> String {
             };
             Some(Entry {
                 id: derived(&format!("progress/{}/{}", a.commitment, report.reported_on)),
-                title: format!(
-                    "{}: {}% complete, {} ({})",
-                    a.title,
-                    report.percent_complete,
-                    domain::values::in_words(&report.status),
-                    report.period
-                ),
+                title: feed.words.progress(a, report),
                 updated: report.reported_on,
                 published: Some(report.reported_on),
                 link,
@@ -97,11 +112,11 @@ fn moment(day: Date) -> String {
 fn write(feed: &Feed<'_>, entries: Vec<Entry>) -> String {
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(feed.today);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    out.push_str(&format!("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n", escape(feed.lang)));
     out.push_str(&format!("  <id>{}</id>\n", derived(&format!("feed{}", feed.path))));
     out.push_str(&format!("  <title>{}</title>\n", escape(feed.title)));
     out.push_str(&format!("  <updated>{}</updated>\n", moment(updated)));
-    out.push_str("  <author><name>Covenant public record</name></author>\n");
+    out.push_str(&format!("  <author><name>{}</name></author>\n", escape(feed.words.author())));
     out.push_str(&format!("  <link rel=\"self\" href=\"{}\"/>\n", escape(feed.path)));
     out.push_str("  <link rel=\"alternate\" type=\"text/html\" href=\"/public\"/>\n");
     out.push_str("  <generator>Covenant</generator>\n");
@@ -114,7 +129,7 @@ fn write(feed: &Feed<'_>, entries: Vec<Entry>) -> String {
             out.push_str(&format!("    <published>{}</published>\n", moment(published)));
         }
         out.push_str(&format!("    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape(&e.link)));
-        out.push_str(&format!("    <content type=\"text\">{}</content>\n", escape(&e.content)));
+        out.push_str(&format!("    <content type=\"text\" xml:lang=\"en\">{}</content>\n", escape(&e.content)));
         out.push_str("  </entry>\n");
     }
     out.push_str("</feed>\n");

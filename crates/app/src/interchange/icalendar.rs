@@ -4,26 +4,40 @@
 //! stays the same from one fetch to the next and a calendar updates the event in place when the
 //! record changes (a cancelled meeting is `STATUS:CANCELLED`). `DTSTAMP` is the start of the day
 //! the calendar was made for, so the same log on the same day gives the same file. Text is
-//! escaped and lines are folded at 75 octets, as RFC 5545 sets out; lines end in CRLF.
+//! escaped and lines are folded at 75 octets, as RFC 5545 sets out; lines end in CRLF. The
+//! calendar's own words come from its caller ([`Words`]), in the language asked for.
 
 use domain::Date;
 use domain::meeting::Status;
-use domain::values::in_words;
-use projections::{PublicAction, PublicMeeting};
+use projections::{ActionState, PublicAction, PublicMeeting};
 
-/// The calendar of `meetings`, named `name`.
-pub fn meetings(name: &str, meetings: &[&PublicMeeting], today: Date) -> String {
+/// The words of a calendar's events, in the language its reader asked for.
+pub trait Words {
+    /// What heads a meeting's agenda.
+    fn agenda(&self) -> String;
+    /// That a meeting's minutes were published `on`, with `decisions` decisions.
+    fn minutes_published(&self, on: Date, decisions: usize) -> String;
+    /// A commitment's state and how complete it is.
+    fn state(&self, state: ActionState, percent: f64) -> String;
+    /// What a commitment works towards.
+    fn towards(&self, title: &str) -> String;
+    /// The summary of a commitment's due date.
+    fn due(&self, title: &str) -> String;
+}
+
+/// The calendar of `meetings`, named `name`, in `words`.
+pub fn meetings(name: &str, meetings: &[&PublicMeeting], today: Date, words: &dyn Words) -> String {
     let mut calendar = Calendar::new(name);
     for m in meetings {
         let mut description = Vec::new();
         if !m.agenda.is_empty() {
-            description.push("Agenda:".to_owned());
+            description.push(words.agenda());
             for item in &m.agenda {
                 description.push(format!("{}. {}", item.item, item.title));
             }
         }
         if let Some(on) = m.minutes_published_on {
-            description.push(format!("Minutes published on {on}; {} decision(s) published.", m.resolutions.len()));
+            description.push(words.minutes_published(on, m.resolutions.len()));
         }
         calendar.event(Event {
             uid: format!("meeting-{}@covenant", m.meeting),
@@ -37,17 +51,17 @@ pub fn meetings(name: &str, meetings: &[&PublicMeeting], today: Date) -> String 
     calendar.finish()
 }
 
-/// The calendar of the due dates of `actions`, named `name`.
-pub fn due_dates(name: &str, actions: &[&PublicAction], today: Date) -> String {
+/// The calendar of the due dates of `actions`, named `name`, in `words`.
+pub fn due_dates(name: &str, actions: &[&PublicAction], today: Date, words: &dyn Words) -> String {
     let mut calendar = Calendar::new(name);
     for a in actions {
         let Some(due) = a.due_on else { continue };
-        let mut description = vec![format!("State: {}. {:.0}% complete.", in_words(&a.state), a.progress)];
-        description.extend(a.towards_title.as_ref().map(|t| format!("Towards: {t}.")));
+        let mut description = vec![words.state(a.state, a.progress)];
+        description.extend(a.towards_title.as_deref().map(|t| words.towards(t)));
         calendar.event(Event {
             uid: format!("action-{}@covenant", a.commitment),
             day: due,
-            summary: format!("Due: {}", a.title),
+            summary: words.due(&a.title),
             description: description.join("\n"),
             cancelled: false,
             today,

@@ -52,23 +52,36 @@ fn number(value: f64) -> String {
     format!("{:.1}", value)
 }
 
-/// The chart and its table for one indicator.
+/// The chart and its table for one indicator, in the dashboard's words.
 pub(crate) fn indicator(i: &IndicatorStatus) -> Markup {
+    indicator_in(layout::Voice::DASHBOARD, i)
+}
+
+/// The chart and its table for one indicator, in `voice`.
+pub(crate) fn indicator_in(voice: layout::Voice, i: &IndicatorStatus) -> Markup {
+    let lang = voice.lang;
     let mut points: Vec<Reading> = i.readings.clone();
     points.extend(i.baseline);
     points.extend(i.targets.iter().copied());
     let Some(scale) = Scale::of(&points) else {
-        return html! { p.note { "No baseline, target or reading is on record." } };
+        return html! { p.note { (lang.text("chart-none")) } };
     };
-    let label = format!(
-        "{} ({}): baseline {}, {} reading{}, latest {}, target {}",
-        i.title,
-        i.unit,
-        i.baseline.map_or_else(|| "none".to_owned(), |b| format!("{} on {}", b.value, b.as_of)),
-        i.readings.len(),
-        if i.readings.len() == 1 { "" } else { "s" },
-        i.latest.map_or_else(|| "none".to_owned(), |l| format!("{} on {}", l.value, l.as_of)),
-        i.target.map_or_else(|| "none".to_owned(), |t| format!("{} by {}", t.value, t.as_of)),
+    let figure = |reading: Option<Reading>, id: &str| {
+        reading.map_or_else(
+            || lang.text("chart-nothing"),
+            |r| lang.with(id, &[("value", r.value.into()), ("date", voice.day(r.as_of).into())]),
+        )
+    };
+    let label = lang.with(
+        "chart-label",
+        &[
+            ("title", i.title.as_str().into()),
+            ("unit", i.unit.as_str().into()),
+            ("baseline", figure(i.baseline, "chart-value-on").into()),
+            ("readings", i.readings.len().into()),
+            ("latest", figure(i.latest, "chart-value-on").into()),
+            ("target", figure(i.target, "chart-value-by").into()),
+        ],
     );
     let line: Vec<String> =
         i.readings.iter().map(|r| format!("{},{}", number(scale.x(r.as_of)), number(scale.y(r.value)))).collect();
@@ -79,14 +92,16 @@ pub(crate) fn indicator(i: &IndicatorStatus) -> Markup {
         d.dedup();
         d
     };
-    let mut rows: Vec<(Date, &str, f64)> = i
+    // Each row's date, figure (baseline, reading, target, in that order on one day) and value.
+    let mut rows: Vec<(Date, usize, f64)> = i
         .baseline
         .iter()
-        .map(|b| (b.as_of, "Baseline", b.value))
-        .chain(i.readings.iter().map(|r| (r.as_of, "Reading", r.value)))
-        .chain(i.targets.iter().map(|t| (t.as_of, "Target", t.value)))
+        .map(|b| (b.as_of, 0, b.value))
+        .chain(i.readings.iter().map(|r| (r.as_of, 1, r.value)))
+        .chain(i.targets.iter().map(|t| (t.as_of, 2, t.value)))
         .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let figures = ["figure-baseline", "figure-reading", "figure-target"].map(|id| lang.text(id));
     html! {
         div.chart {
             svg role="img" aria-label=(label) viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) width=(WIDTH) height=(HEIGHT) {
@@ -101,11 +116,11 @@ pub(crate) fn indicator(i: &IndicatorStatus) -> Markup {
                 }
                 @if let Some(b) = i.baseline {
                     line x1=(LEFT) x2=(WIDTH - RIGHT) y1=(number(scale.y(b.value))) y2=(number(scale.y(b.value))) stroke="#4a4a4a" stroke-dasharray="6 4" {}
-                    text x=(WIDTH - RIGHT + 4.0) y=(number(scale.y(b.value) + 4.0)) font-size="11" fill="#4a4a4a" { "baseline" }
+                    text x=(WIDTH - RIGHT + 4.0) y=(number(scale.y(b.value) + 4.0)) font-size="11" fill="#4a4a4a" { (lang.text("chart-baseline")) }
                 }
                 @for t in &i.targets {
                     path d=(format!("M {x} {top} l 6 6 l -6 6 l -6 -6 z", x = number(scale.x(t.as_of)), top = number(scale.y(t.value) - 6.0))) fill="#ffffff" stroke="#1e6b34" stroke-width="2" {}
-                    text x=(number(scale.x(t.as_of))) y=(number(scale.y(t.value) - 10.0)) text-anchor="middle" font-size="11" fill="#1e6b34" { "target " (t.value) }
+                    text x=(number(scale.x(t.as_of))) y=(number(scale.y(t.value) - 10.0)) text-anchor="middle" font-size="11" fill="#1e6b34" { (lang.with("chart-target", &[("value", t.value.into())])) }
                 }
                 @if line.len() > 1 {
                     polyline points=(line.join(" ")) fill="none" stroke="#1d4f91" stroke-width="2" {}
@@ -114,13 +129,13 @@ pub(crate) fn indicator(i: &IndicatorStatus) -> Markup {
                     circle cx=(number(scale.x(r.as_of))) cy=(number(scale.y(r.value))) r="4" fill="#1d4f91" {}
                 }
             }
-            (layout::scrolling("Readings", html! {
+            (layout::scrolling(&lang.text("chart-readings"), html! {
                 table {
-                    caption { (i.title) " (" (i.unit) ")" }
-                    thead { tr { th scope="col" { "Date" } th scope="col" { "Figure" } th scope="col" .num { "Value" } } }
+                    caption { (voice.english(&i.title)) " (" (voice.english(&i.unit)) ")" }
+                    thead { tr { th scope="col" { (lang.text("col-date")) } th scope="col" { (lang.text("col-figure")) } th scope="col" .num { (lang.text("col-value")) } } }
                     tbody {
-                        @for (day, kind, value) in &rows {
-                            tr { td { (day) } th scope="row" { (kind) } td.num { (value) } }
+                        @for (day, figure, value) in &rows {
+                            tr { td { (voice.day(*day)) } th scope="row" { (figures[*figure]) } td.num { (value) } }
                         }
                     }
                 }

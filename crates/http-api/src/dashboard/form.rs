@@ -211,39 +211,7 @@ impl<'a> Check<'a> {
     /// `name-year`); `label` names it in messages, as "Date of the meeting".
     pub(crate) fn date(&mut self, name: &str, label: &str) -> Option<Date> {
         let parts = ["day", "month", "year"].map(|part| self.fields.get(&format!("{name}-{part}")).trim().to_owned());
-        let missing: Vec<&str> =
-            ["day", "month", "year"].into_iter().zip(&parts).filter(|(_, v)| v.is_empty()).map(|(p, _)| p).collect();
-        let first = |part: &str| format!("{name}-{part}");
-        if missing.len() == 3 {
-            self.wrong(&first("day"), format!("Enter the {}", lower_first(label)));
-            return None;
-        }
-        if let Some(part) = missing.first() {
-            let words = match missing.as_slice() {
-                [one] => (*one).to_owned(),
-                [one, two] => format!("{one} and {two}"),
-                _ => String::new(),
-            };
-            self.wrong(&first(part), format!("{label} must include a {words}"));
-            return None;
-        }
-        let numbers: Vec<Option<u32>> = parts.iter().map(|p| p.parse().ok()).collect();
-        if parts[2].len() != 4 || numbers[2].is_none() {
-            self.wrong(&first("year"), "Year must include 4 numbers".to_owned());
-            return None;
-        }
-        let date = match numbers.as_slice() {
-            [Some(day), Some(month), Some(year)] => {
-                i32::try_from(*year).ok().and_then(|y| Date::from_ymd_opt(y, *month, *day))
-            }
-            _ => None,
-        };
-        if date.is_none() {
-            let month_ok = numbers[1].is_some_and(|m| (1..=12).contains(&m));
-            let part = if month_ok || numbers[0].is_none() { "day" } else { "month" };
-            self.wrong(&first(part), format!("{label} must be a real date"));
-        }
-        date
+        typed_date(&parts).map_err(|(part, wrong)| self.wrong(&format!("{name}-{part}"), wrong.english(label))).ok()
     }
 
     /// The key (`lincolnshire-hhcdg`) typed or chosen in `name`, if any; a problem when it is
@@ -311,6 +279,57 @@ impl<'a> Check<'a> {
 }
 
 /// `text` with its first letter in lower case: "Date of the meeting" in "Enter the date of ...".
+/// What is wrong with a date typed as day, month and year.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum DateWrong {
+    /// None of the three was typed.
+    Missing,
+    /// Some of them were not: which, day before month before year.
+    MissingParts(Vec<&'static str>),
+    /// The year is not four figures.
+    Year,
+    /// The calendar has no such day.
+    NotReal,
+}
+
+impl DateWrong {
+    /// The GOV.UK Design System's message for it, for the date field labelled `label`.
+    pub(crate) fn english(&self, label: &str) -> String {
+        match self {
+            DateWrong::Missing => format!("Enter the {}", lower_first(label)),
+            DateWrong::MissingParts(parts) => format!("{label} must include a {}", parts.join(" and ")),
+            DateWrong::Year => "Year must include 4 numbers".to_owned(),
+            DateWrong::NotReal => format!("{label} must be a real date"),
+        }
+    }
+}
+
+/// The day typed as `parts` (day, month, year), or what is wrong with it and the part (`day`,
+/// `month`, `year`) whose field the message points at.
+pub(crate) fn typed_date(parts: &[String; 3]) -> Result<Date, (&'static str, DateWrong)> {
+    let missing: Vec<&'static str> =
+        ["day", "month", "year"].into_iter().zip(parts).filter(|(_, v)| v.is_empty()).map(|(p, _)| p).collect();
+    match missing.as_slice() {
+        [_, _, _] => return Err(("day", DateWrong::Missing)),
+        [first, ..] => return Err((first, DateWrong::MissingParts(missing.clone()))),
+        [] => {}
+    }
+    let numbers: Vec<Option<u32>> = parts.iter().map(|p| p.parse().ok()).collect();
+    if parts[2].len() != 4 || numbers[2].is_none() {
+        return Err(("year", DateWrong::Year));
+    }
+    let date = match numbers.as_slice() {
+        [Some(day), Some(month), Some(year)] => {
+            i32::try_from(*year).ok().and_then(|y| Date::from_ymd_opt(y, *month, *day))
+        }
+        _ => None,
+    };
+    date.ok_or_else(|| {
+        let month_ok = numbers[1].is_some_and(|m| (1..=12).contains(&m));
+        (if month_ok || numbers[0].is_none() { "day" } else { "month" }, DateWrong::NotReal)
+    })
+}
+
 fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
@@ -332,10 +351,15 @@ impl Shown<'_> {
 
     /// The error summary, when anything is wrong: "There is a problem", and a link to each field.
     pub(crate) fn summary(&self) -> Markup {
+        self.summary_in("There is a problem")
+    }
+
+    /// The error summary as [`Shown::summary`] lays it out, headed `title`.
+    pub(crate) fn summary_in(&self, title: &str) -> Markup {
         html! {
             @if !self.problems.is_empty() {
                 div.error-summary #error-summary role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title" {
-                    h2 #error-summary-title { "There is a problem" }
+                    h2 #error-summary-title { (title) }
                     ul {
                         @for p in self.problems {
                             li { @match &p.field {
@@ -500,7 +524,21 @@ impl Shown<'_> {
 
     /// A date as day, month and year fields in one fieldset, as the GOV.UK Design System asks.
     pub(crate) fn date(&self, name: &str, legend: &str, hint: Option<&str>) -> Markup {
-        let parts = [("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4)];
+        self.date_in(name, legend, hint, DATE_PARTS, "Error: ")
+    }
+
+    /// The date field `name` as [`Shown::date`] lays it out, its three fields labelled `labels`
+    /// (day, month, year) and its message begun, for a screen reader, by `error`.
+    pub(crate) fn date_in(
+        &self,
+        name: &str,
+        legend: &str,
+        hint: Option<&str>,
+        labels: [&str; 3],
+        error: &str,
+    ) -> Markup {
+        let [day, month, year] = labels;
+        let parts = [("day", day, 2), ("month", month, 2), ("year", year, 4)];
         let wrong = parts.iter().find_map(|(part, _, _)| self.problem(&format!("{name}-{part}")));
         let class = if wrong.is_some() { "field field-error" } else { "field" };
         let hint_id = format!("{name}-hint");
@@ -512,7 +550,7 @@ impl Shown<'_> {
                 fieldset role="group" aria-describedby=[(!described.is_empty()).then(|| described.join(" "))] {
                     legend { (legend) }
                     @if let Some(hint) = hint { p.hint #(hint_id) { (hint) } }
-                    @if let Some(message) = wrong { p.error-message #(error_id) { span.visually-hidden { "Error: " } (message) } }
+                    @if let Some(message) = wrong { p.error-message #(error_id) { span.visually-hidden { (error) } (message) } }
                     div.date-input {
                         @for (part, label, width) in parts {
                             @let id = format!("{name}-{part}");
@@ -527,6 +565,9 @@ impl Shown<'_> {
         }
     }
 }
+
+/// The labels of a date's three fields, in English.
+pub(crate) const DATE_PARTS: [&str; 3] = ["Day", "Month", "Year"];
 
 /// The fields of a form not yet filled in.
 static BLANK: Fields = Fields(Vec::new());

@@ -6,13 +6,13 @@
 use app::Action;
 use domain::Date;
 use domain::rag::Rag;
-use domain::values::in_words;
 use kernel::{Timestamp, VerifyFailure};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use projections::{Basis, CommitmentTrail, ReportKind};
 
 use super::Point;
 use super::session::Viewer;
+use crate::Lang;
 
 /// The stylesheet: one for screen and print. Colours meet WCAG AA contrast against their
 /// backgrounds, and RAG is always written out beside its colour.
@@ -175,18 +175,61 @@ pub(crate) fn titled(
         h1 { (title) }
         (content)
     };
-    shell(head_title, header, as_of(point, path, keep), main, None)
+    let picker = as_of(point, path, keep, &ENGLISH_PICKER, path, said_in_english(point));
+    shell(Frame::ENGLISH, head_title, header, picker, main, None)
+}
+
+/// The language of a page's frame: its `<html lang>` and the words of its skip link.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Frame<'a> {
+    pub lang: &'a str,
+    pub skip: &'a str,
+}
+
+impl Frame<'static> {
+    /// The dashboard's frame, in English.
+    pub(crate) const ENGLISH: Self = Frame { lang: "en-GB", skip: "Skip to the content" };
+}
+
+/// The "as of" picker's words: its region's name, its legend, its three fields, its button and
+/// the link back to today.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PickerWords<'a> {
+    pub region: &'a str,
+    pub legend: &'a str,
+    pub parts: [&'a str; 3],
+    pub show: &'a str,
+    pub today: &'a str,
+}
+
+/// The dashboard's picker, in English.
+pub(crate) const ENGLISH_PICKER: PickerWords<'static> = PickerWords {
+    region: "Point in time",
+    legend: super::picker::LEGEND,
+    parts: super::form::DATE_PARTS,
+    show: "Show",
+    today: "Today",
+};
+
+/// What point the dashboard's page shows, in words.
+fn said_in_english(point: &Point) -> Markup {
+    html! {
+        @match point.day {
+            Some(day) => { "Showing the record as it stood on " strong { (day) } ". " }
+            None => { "Showing the record as it stands today, " strong { (point.today) } ". " }
+        }
+    }
 }
 
 /// The frame of every page with a point in time: the skip link, the site header holding
 /// `header`, the "as of" picker, `main`, and the footer when there is one.
-fn shell(title: &str, header: Markup, as_of: Markup, main: Markup, footer: Option<Markup>) -> Markup {
+fn shell(frame: Frame<'_>, title: &str, header: Markup, as_of: Markup, main: Markup, footer: Option<Markup>) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en-GB" {
+        html lang=(frame.lang) {
             (head(title, None))
             body {
-                a.skip href="#main" { "Skip to the content" }
+                a.skip href="#main" { (frame.skip) }
                 header.site { (header) }
                 (as_of)
                 main #main { (main) }
@@ -196,10 +239,17 @@ fn shell(title: &str, header: Markup, as_of: Markup, main: Markup, footer: Optio
     }
 }
 
-/// The "as of" picker: what point the page shows, and a GET form to choose another day as day,
-/// month and year fields, sent to `path` with the `keep` parameters ([`super::picker`] reads
-/// them).
-fn as_of(point: &Point, path: &str, keep: &[(&str, &str)]) -> Markup {
+/// The "as of" picker: what point the page shows (`said`), and a GET form to choose another day
+/// as day, month and year fields, sent to `path` with the `keep` parameters ([`super::picker`]
+/// reads them), in `words`; `today` links to the page as it stands today.
+pub(crate) fn as_of(
+    point: &Point,
+    path: &str,
+    keep: &[(&str, &str)],
+    words: &PickerWords<'_>,
+    today: &str,
+    said: Markup,
+) -> Markup {
     let name = super::picker::NAME;
     // The day shown, as it would be typed: 9, 3, 2021.
     let iso = point.day.map(|day| day.to_string()).unwrap_or_default();
@@ -209,47 +259,36 @@ fn as_of(point: &Point, path: &str, keep: &[(&str, &str)]) -> Markup {
     let fields = super::form::Fields::posted(shown);
     let picker = super::form::Shown { fields: &fields, problems: &[], read: None };
     html! {
-        section.as-of aria-label="Point in time" {
-            p {
-                @match point.day {
-                    Some(day) => { "Showing the record as it stood on " strong { (day) } ". " }
-                    None => { "Showing the record as it stands today, " strong { (point.today) } ". " }
-                }
-            }
+        section.as-of aria-label=(words.region) {
+            p { (said) }
             form method="get" action=(path) {
                 @for (name, value) in keep {
                     input type="hidden" name=(name) value=(value);
                 }
-                (picker.date(name, super::picker::LEGEND, None))
-                button type="submit" { "Show" }
+                (picker.date_in(name, words.legend, None, words.parts, ""))
+                button type="submit" { (words.show) }
                 @if point.day.is_some() {
                     " "
-                    a href=(path) { "Today" }
+                    a href=(today) { (words.today) }
                 }
             }
         }
     }
 }
 
-/// A page of the public record: no sign-in, no signed-in navigation; the skip link, the public
-/// navigation, the "as of" picker, the content, and a footer naming the accessibility statement.
-pub(crate) fn public_page(title: &str, point: &Point, path: &str, keep: &[(&str, &str)], content: Markup) -> Markup {
-    let header = html! {
-        a.name href=(point.link("/public")) { "Covenant public record" }
-        nav aria-label="Public record" {
-            ul {
-                li { a href=(point.link("/public")) { "Bodies and instruments" } }
-                li { a href=(point.link("/public/search")) { "Search decisions" } }
-            }
-        }
-    };
-    let footer = html! {
-        p {
-            a href="/public/accessibility" { "Accessibility statement" }
-            " · Decisions appear here once they or their minutes are published. Exempt items (Schedule 12A to the Local Government Act 1972) never do."
-        }
-    };
-    shell(title, header, as_of(point, path, keep), html! { h1 { (title) } (content) }, Some(footer))
+/// A page of the public record: no sign-in, no signed-in navigation; the skip link, `header`
+/// (the public navigation and the language switch), the "as of" picker when there is one, the
+/// content under its `heading`, and `footer` (naming the accessibility statement).
+pub(crate) fn public_page(
+    frame: Frame<'_>,
+    title: &str,
+    heading: Markup,
+    header: Markup,
+    picker: Option<Markup>,
+    content: Markup,
+    footer: Markup,
+) -> Markup {
+    shell(frame, title, header, picker.unwrap_or_default(), html! { h1 { (heading) } (content) }, Some(footer))
 }
 
 /// The "important" notification banner (as the GOV.UK Design System lays it out) that every page
@@ -360,48 +399,100 @@ fn bare_page(head_title: &str, title: &str, refresh: Option<&str>, content: Mark
     }
 }
 
-/// RAG as a word, with its colour: never the colour alone.
-pub(crate) fn rag(rag: Option<Rag>) -> Markup {
-    let (class, word) = rag_class_and_word(rag);
-    html! { span class=(class) { (word) } }
+/// How a page speaks: the language of its words, and whether it writes dates out ("9 March
+/// 2021", as the public record does) or as the record keeps them (2021-03-09, as the dashboard
+/// does). The dashboard's words are the English catalogue's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Voice {
+    pub lang: Lang,
+    pub dates_written_out: bool,
 }
 
-fn rag_class_and_word(rag: Option<Rag>) -> (&'static str, &'static str) {
-    match rag {
-        Some(Rag::Red) => ("rag rag-red", "Red"),
-        Some(Rag::Amber) => ("rag rag-amber", "Amber"),
-        Some(Rag::Green) => ("rag rag-green", "Green"),
-        None => ("rag rag-none", "Not rated"),
+impl Voice {
+    /// The dashboard's voice.
+    pub(crate) const DASHBOARD: Self = Voice { lang: Lang::En, dates_written_out: false };
+
+    /// RAG as a word, with its colour: never the colour alone.
+    pub(crate) fn rag(self, rag: Option<Rag>) -> Markup {
+        let (class, word) = self.rag_class_and_word(rag);
+        html! { span class=(class) { (word) } }
     }
-}
 
-/// RAG as rated, with the lead's own status beside it where the two differ: "Red (lead: Green)".
-pub(crate) fn rag_beside_lead(rated: Option<Rag>, lead: Option<Rag>) -> Markup {
-    html! {
-        (rag(rated))
-        @if let Some(lead) = lead.filter(|l| Some(*l) != rated) {
-            " " span.note data-field="lead-status" { "(lead: " (rag_class_and_word(Some(lead)).1) ")" }
+    fn rag_class_and_word(self, rag: Option<Rag>) -> (&'static str, String) {
+        let (class, id) = match rag {
+            Some(Rag::Red) => ("rag rag-red", "rag-red"),
+            Some(Rag::Amber) => ("rag rag-amber", "rag-amber"),
+            Some(Rag::Green) => ("rag rag-green", "rag-green"),
+            None => ("rag rag-none", "rag-none"),
+        };
+        (class, self.lang.text(id))
+    }
+
+    /// RAG as rated, with the lead's own status beside it where the two differ: "Red (lead: Green)".
+    pub(crate) fn rag_beside_lead(self, rated: Option<Rag>, lead: Option<Rag>) -> Markup {
+        html! {
+            (self.rag(rated))
+            @if let Some(lead) = lead.filter(|l| Some(*l) != rated) {
+                " " span.note data-field="lead-status" {
+                    (self.lang.with("rag-lead", &[("rag", self.rag_class_and_word(Some(lead)).1.into())]))
+                }
+            }
+        }
+    }
+
+    /// A percentage with a bar beside it; the bar is hidden from screen readers, which read the
+    /// number.
+    pub(crate) fn progress(self, value: Option<f64>) -> Markup {
+        match value {
+            Some(v) => html! {
+                span.bar aria-hidden="true" { span style=(format!("width: {:.0}%", v.clamp(0.0, 100.0))) {} }
+                (format!("{v:.0}%"))
+            },
+            None => html! { span.note { (self.lang.text("progress-none")) } },
+        }
+    }
+
+    /// A day in words or as the record keeps it.
+    pub(crate) fn day(self, day: Date) -> String {
+        if self.dates_written_out { self.lang.date(day) } else { day.to_string() }
+    }
+
+    /// An optional date, or a dash.
+    pub(crate) fn date(self, day: Option<Date>) -> Markup {
+        match day {
+            Some(day) => html! { time datetime=(day) { (self.day(day)) } },
+            None => html! { "–" },
+        }
+    }
+
+    /// Text the record holds in English only (a title, a name, a decision's words): on a page in
+    /// another language, marked as English so that a screen reader reads it as English.
+    pub(crate) fn english(self, text: &str) -> Markup {
+        match self.lang {
+            Lang::En => html! { (text) },
+            _ => html! { span lang="en" { (text) } },
         }
     }
 }
 
-/// A percentage with a bar beside it; the bar is hidden from screen readers, which read the number.
+/// RAG as a word, with its colour: never the colour alone.
+pub(crate) fn rag(rag: Option<Rag>) -> Markup {
+    Voice::DASHBOARD.rag(rag)
+}
+
+/// RAG as rated, with the lead's own status beside it where the two differ: "Red (lead: Green)".
+pub(crate) fn rag_beside_lead(rated: Option<Rag>, lead: Option<Rag>) -> Markup {
+    Voice::DASHBOARD.rag_beside_lead(rated, lead)
+}
+
+/// A percentage with a bar beside it.
 pub(crate) fn progress(value: Option<f64>) -> Markup {
-    match value {
-        Some(v) => html! {
-            span.bar aria-hidden="true" { span style=(format!("width: {:.0}%", v.clamp(0.0, 100.0))) {} }
-            (format!("{v:.0}%"))
-        },
-        None => html! { span.note { "none reported" } },
-    }
+    Voice::DASHBOARD.progress(value)
 }
 
 /// An optional date, or a dash.
 pub(crate) fn date(day: Option<Date>) -> Markup {
-    match day {
-        Some(day) => html! { time datetime=(day) { (day) } },
-        None => html! { "–" },
-    }
+    Voice::DASHBOARD.date(day)
 }
 
 /// A moment of the log, to the minute, in UTC.
@@ -410,34 +501,37 @@ pub(crate) fn moment(at: Timestamp) -> Markup {
     html! { time datetime=(at.to_rfc3339()) { (at.format("%Y-%m-%d %H:%M UTC")) } }
 }
 
-/// The commitments delivering a resolution, as a table with `id` when given; instruments link to
-/// their page under `instruments_at`.
+/// The commitments delivering a resolution, as a table with `id` when given, in `voice`;
+/// instruments link to their page under `instruments_at`, through `link` (which keeps the
+/// page's point, and its language where it was chosen).
 pub(crate) fn commitment_trail(
-    point: &Point,
+    voice: Voice,
+    link: &dyn Fn(&str) -> String,
     commitments: &[CommitmentTrail],
     instruments_at: &str,
     id: Option<&str>,
 ) -> Markup {
+    let say = |id: &str| voice.lang.text(id);
     html! {
         table id=[id] {
-            caption { "Commitments delivering it" }
+            caption { (say("trail")) }
             thead { tr {
-                th scope="col" { "Commitment" } th scope="col" { "Organisation" } th scope="col" { "Why" }
-                th scope="col" { "Due" } th scope="col" { "State" } th scope="col" .num { "Complete" } th scope="col" { "RAG" }
+                th scope="col" { (say("col-commitment")) } th scope="col" { (say("col-organisation")) } th scope="col" { (say("col-why")) }
+                th scope="col" { (say("col-due")) } th scope="col" { (say("col-state")) } th scope="col" .num { (say("col-complete")) } th scope="col" { (say("col-rag")) }
             } }
             tbody {
                 @for c in commitments {
                     tr data-commitment=(c.commitment) {
-                        th scope="row" { (c.title) }
-                        td { @match &c.organisation_name { Some(o) => (o), None => "–" } }
+                        th scope="row" { (voice.english(&c.title)) }
+                        td { @match &c.organisation_name { Some(o) => (voice.english(o)), None => "–" } }
                         td { @match &c.basis {
-                            Basis::ArisingFrom => "arising from it",
-                            Basis::Delivering { instrument, instrument_title } => { "delivering " a href=(point.link(&format!("{instruments_at}/{instrument}"))) { (instrument_title) } },
+                            Basis::ArisingFrom => (say("trail-arising")),
+                            Basis::Delivering { instrument, instrument_title } => { (say("trail-delivering")) " " a href=(link(&format!("{instruments_at}/{instrument}"))) { (voice.english(instrument_title)) } },
                         } }
-                        td { (date(c.due_on)) }
-                        td { (in_words(&c.state)) }
-                        td.num { (progress(Some(c.progress))) }
-                        td { (rag_beside_lead(c.rag, c.lead_status)) }
+                        td { (voice.date(c.due_on)) }
+                        td { (voice.lang.word("action-state", &c.state)) }
+                        td.num { (voice.progress(Some(c.progress))) }
+                        td { (voice.rag_beside_lead(c.rag, c.lead_status)) }
                     }
                 }
             }

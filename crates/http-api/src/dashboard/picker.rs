@@ -12,8 +12,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 
-use super::form::{Check, Fields, Shown};
+use super::form::{DateWrong, Fields, Problem, Shown, typed_date};
 use super::{layout, render};
+use crate::Lang;
+use crate::public::Asked;
 
 /// The name of the picker's fields, as `as_of-day`, `as_of-month` and `as_of-year`.
 pub(crate) const NAME: &str = "as_of";
@@ -46,9 +48,23 @@ pub(crate) async fn picked(request: Request, next: Next) -> Response {
         .collect();
     let fields = Fields::posted(typed.into_iter().filter(|(name, _)| picker_field(name)).collect());
     let parts = ["day", "month", "year"].map(|part| fields.get(&format!("{NAME}-{part}")).trim().to_owned());
-    let mut check = Check::new(&fields);
-    let day = if parts.iter().all(String::is_empty) { None } else { check.date(NAME, LEGEND) };
-    if check.problems.is_empty() {
+    // The public record says what is wrong in the language asked for; the dashboard in English.
+    let public = path.starts_with("/public").then(|| Asked::of(request.uri(), request.headers()));
+    let mut problems = Vec::new();
+    let day = if parts.iter().all(String::is_empty) {
+        None
+    } else {
+        typed_date(&parts)
+            .map_err(|(part, wrong)| {
+                let message = match &public {
+                    Some(asked) => said(asked.lang, &wrong),
+                    None => wrong.english(LEGEND),
+                };
+                problems.push(Problem { field: Some(format!("{NAME}-{part}")), message });
+            })
+            .ok()
+    };
+    if problems.is_empty() {
         let asked = day.map(|day| format!("{NAME}={day}"));
         let query: Vec<&str> = kept.iter().copied().chain(asked.as_deref()).collect();
         let to = if query.is_empty() { path } else { format!("{path}?{}", query.join("&")) };
@@ -58,20 +74,43 @@ pub(crate) async fn picked(request: Request, next: Next) -> Response {
         Query::<Vec<(String, String)>>::try_from_uri(&format!("{path}?{}", kept.join("&")).parse().unwrap_or_default())
             .map(|Query(pairs)| pairs)
             .unwrap_or_default();
-    let shown = Shown { fields: &fields, problems: &check.problems, read: None };
+    let shown = Shown { fields: &fields, problems: &problems, read: None };
+    let Some(asked) = public else {
+        let content = html! {
+            (shown.summary())
+            form method="get" action=(path) novalidate {
+                @for (name, value) in &keep { input type="hidden" name=(name) value=(value); }
+                (shown.date(NAME, LEGEND, Some("For example, 9 3 2021")))
+                button type="submit" { "Show" }
+            }
+            p { a href=(path) { "Show the record as it stands today" } }
+        };
+        let mut response = render(layout::bare_error("Choose the date to show", content, true));
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        return response;
+    };
+    let say = |id: &str| asked.say(id);
+    let labels = [say("date-day"), say("date-month"), say("date-year")];
     let content = html! {
-        (shown.summary())
+        (shown.summary_in(&say("problem-summary")))
         form method="get" action=(path) novalidate {
             @for (name, value) in &keep { input type="hidden" name=(name) value=(value); }
-            (shown.date(NAME, LEGEND, Some("For example, 9 3 2021")))
-            button type="submit" { "Show" }
+            (shown.date_in(NAME, &say("as-of-legend"), Some(&say("as-of-hint")), labels.each_ref().map(String::as_str), &format!("{}: ", say("error-prefix"))))
+            button type="submit" { (say("as-of-show")) }
         }
-        p { a href=(path) { "Show the record as it stands today" } }
+        p { a href=(asked.keep(&path)) { (say("as-of-show-now")) } }
     };
-    let public = path.starts_with("/public");
-    let mut response = render(layout::bare_error("Choose the date to show", content, !public));
-    *response.status_mut() = StatusCode::BAD_REQUEST;
-    response
+    asked.error_page(StatusCode::BAD_REQUEST, &say("as-of-error-title"), true, content)
+}
+
+/// What is wrong with the picker's date, in `lang`, from the public record's catalogue.
+fn said(lang: Lang, wrong: &DateWrong) -> String {
+    match wrong {
+        DateWrong::Missing => lang.text("date-missing"),
+        DateWrong::MissingParts(parts) => lang.with("date-missing-part", &[("part", parts.join("-").into())]),
+        DateWrong::Year => lang.text("date-year-digits"),
+        DateWrong::NotReal => lang.text("date-not-real"),
+    }
 }
 
 #[cfg(test)]

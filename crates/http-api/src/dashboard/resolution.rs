@@ -127,7 +127,7 @@ pub(crate) async fn page(
             }
         }))
         @if caused.is_empty() { p.note { "It authorised no endorsement, adoption, signature or other act on record." } }
-        (layout::scrolling("Commitments", layout::commitment_trail(&point, &r.commitments, "/dashboard/instruments", Some("commitments"))))
+        (layout::scrolling("Commitments", layout::commitment_trail(layout::Voice::DASHBOARD, &|path| point.link(path), &r.commitments, "/dashboard/instruments", Some("commitments"))))
         @if r.commitments.is_empty() { p.note { "No commitment on record delivers it." } }
     };
     let broken = service.reports.broken().await;
