@@ -17,6 +17,7 @@ mod health;
 mod idempotency;
 mod imports;
 mod metrics;
+mod oparl;
 mod openapi;
 mod packs;
 mod paging;

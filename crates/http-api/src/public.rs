@@ -366,7 +366,7 @@ async fn instrument(
             thead { tr { th scope="col" { "Organisation" } th scope="col" { "Standing" } } }
             tbody {
                 @for p in &i.parties {
-                    tr { th scope="row" { (p.described()) } td { (in_words(&p.standing)) } }
+                    tr { th scope="row" { (p.described()) } td { (p.standing_words()) } }
                 }
             }
         }
@@ -421,10 +421,11 @@ struct SearchQuery {
     organisation: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    theme: Option<String>,
     as_of: Option<String>,
 }
 
-/// `GET /public/search`: decisions by word, body, organisation and date.
+/// `GET /public/search`: decisions by word, body, organisation, theme and date.
 async fn search(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
@@ -439,7 +440,8 @@ async fn search(
         .transpose()?;
     let from = queries::date(&given(q.from.as_deref()).map(str::to_owned), "from")?;
     let to = queries::date(&given(q.to.as_deref()).map(str::to_owned), "to")?;
-    let wanted = PublicSearch { words: given(q.q.as_deref()).map(str::to_owned), body, organisation, from, to };
+    let theme = given(q.theme.as_deref()).map(str::to_owned);
+    let wanted = PublicSearch { words: given(q.q.as_deref()).map(str::to_owned), body, organisation, from, to, theme };
     let (record, etag) = record(&service, &point).await?;
     let found = record.search(&wanted);
     let organisations = record.organisations();
@@ -459,6 +461,13 @@ async fn search(
                 select #organisation name="organisation" {
                     option value="" { "Any organisation" }
                     @for (id, name) in &organisations { option value=(id) selected[selected(id.as_str(), given(q.organisation.as_deref()))] { (name) } }
+                }
+            }
+            div {
+                label for="theme" { "Theme" }
+                select #theme name="theme" {
+                    option value="" { "Any theme" }
+                    @for t in record.themes() { option value=(t) selected[selected(t, given(q.theme.as_deref()))] { (t) } }
                 }
             }
             div { label for="from" { "Decided from" } input #from type="date" name="from" value=[from]; }
