@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use app::seeds;
 use domain::testing::{date, key};
-use domain::{Command, instrument};
+use domain::{Command, instrument, resolution};
 use serde_json::Value;
 use tests::{TestApp, TestStore, on_both_backends, spawn_app};
 
-use super::public::{EXEMPT, PLAN, record, record_exempt, record_plan_under_the_exempt_resolution};
+use super::public::{EXEMPT, PLAN, decision, item, record, record_exempt, record_plan_under_the_exempt_resolution};
 
 /// The schema of OParl type `kind`, as the specification gives it.
 fn validator(kind: &str) -> jsonschema::Validator {
@@ -220,7 +220,40 @@ async fn a_withdrawn_instrument_is_a_deleted_paper_listed_only_when_asked_what_c
     app.stop().await;
 }
 
+async fn a_rescinded_resolution_s_consultation_is_deleted(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let consultation = app.url(
+        "/oparl/v1/papers/lincolnshire-homes-for-independence-blueprint/consultations/west-lindsey-pcc-2021-03-09-45",
+    );
+    assert_eq!(json(&app, &consultation).await.get("deleted"), None);
+    let rescinding = "west-lindsey-pcc-2021-03-09-53";
+    let text = "RESOLVED that the decision of minute 45 be rescinded (illustrative).";
+    record(
+        &app,
+        vec![
+            item("53", "Homes for Independence Blueprint: rescission"),
+            decision(rescinding, "53", text, true, None),
+            resolution::Command::Rescind { id: key("west-lindsey-pcc-2021-03-09-45"), by_resolution: key(rescinding) }
+                .into(),
+        ],
+    )
+    .await;
+    let deleted = json(&app, &consultation).await;
+    validate(&deleted);
+    assert_eq!(deleted["deleted"], true, "{deleted}");
+    let now = crawl(&app, "").await;
+    assert!(!now.contains_key(&consultation), "not listed without modified_since");
+    let blueprint = &now[&app.url("/oparl/v1/papers/lincolnshire-homes-for-independence-blueprint")];
+    let inside: Vec<&Value> = blueprint["consultation"].as_array().map(|c| c.iter().collect()).unwrap_or_default();
+    assert!(inside.iter().all(|c| c["id"] != consultation.as_str()), "nor inside its paper");
+    let changed = crawl(&app, "&modified_since=2000-01-01T00:00:00%2B00:00").await;
+    assert_eq!(changed[&consultation], deleted);
+    app.stop().await;
+}
+
 on_both_backends!(
+    a_rescinded_resolution_s_consultation_is_deleted,
     every_answer_is_valid_against_the_oparl_schemas_and_every_list_pages_to_its_end,
     an_exempt_resolution_appears_in_no_oparl_answer_nor_count,
     a_withdrawn_instrument_is_a_deleted_paper_listed_only_when_asked_what_changed,

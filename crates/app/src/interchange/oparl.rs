@@ -4,7 +4,8 @@
 //! act a public resolution authorised on one a Consultation. Ids are the objects' URLs under the
 //! API's root, made from Covenant's keys, so they are the same on every request; `created` and
 //! `modified` are when Covenant first and last learnt something of the object's streams. A Paper
-//! whose instrument was withdrawn and a Consultation whose resolution was rescinded are deleted
+//! whose instrument was withdrawn (and its Consultations) and a Consultation whose resolution was
+//! rescinded are deleted
 //! objects (`deleted: true`), as the specification treats depublished ones. Pure functions of a
 //! [`PublicRecord`], so nothing the publication rule refuses can reach an answer.
 
@@ -357,7 +358,8 @@ impl Oparl<'_> {
             "Consultation",
             self.consultation_url(&i.instrument, &r.resolution),
             covering(self.record, [ids::resolution_stream(&r.resolution), ids::instrument_stream(&i.instrument)]),
-            r.standing == resolution::Status::Rescinded,
+            // A consultation goes with its paper.
+            r.standing == resolution::Status::Rescinded || i.state == instrument::Status::Withdrawn,
             json!({
                 "paper": self.paper_url(&i.instrument),
                 "agendaItem": item,
