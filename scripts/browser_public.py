@@ -123,8 +123,10 @@ def oparl(url, api, check):
         with open(os.path.join(SCHEMAS, f"{kind}.json"), encoding="utf-8") as schema:
             errors = [e.message for e in jsonschema.Draft202012Validator(json.load(schema)).iter_errors(obj)]
         check(not errors, f"{obj['id']} is a valid {kind}: {errors}")
-        for inner in obj.get("agendaItem", []) + obj.get("consultation", []):
-            valid(inner)
+        for name in ("agendaItem", "consultation"):
+            # Lists inside an object; a Body names its lists of these by URL instead.
+            for inner in obj[name] if isinstance(obj.get(name), list) else []:
+                valid(inner)
 
     def listed(address):
         objects, page = [], get(address)
