@@ -1,18 +1,23 @@
 """The public record in headless Chromium, called by scripts/browser_test.py once its own run is done.
 
 Loads every public page without signing in (JavaScript off, as the main run), in English and in
-Welsh, checks the skip link, the landmarks, the page's language and the switch to the other one, and checks the calendars and feeds with real parsers (icalendar, feedparser)
-against the JSON API of the same server. Then runs axe-core (WCAG 2.0, 2.1 and 2.2, A and AA) on
-every public page, in English and in Welsh, and every dashboard page the main run visits, in a second browser with
+Welsh, checks the skip link, the landmarks, the page's language and the switch to the other one,
+checks the calendars and feeds with real parsers (icalendar, feedparser) against the JSON API of
+the same server, and walks the OParl API, every list page by page, validating each object with
+jsonschema against the OParl 1.1 schemas in tests/fixtures/oparl. Then runs axe-core (WCAG 2.0,
+2.1 and 2.2, A and AA) on every public page, in English and in Welsh, and every dashboard page
+the main run visits, in a second browser with
 JavaScript on only so that axe itself can run (the pages run none), signed in with the
 administrator's and then the partner lead's token as the session cookie; any violation fails the run.
 """
 
+import json
 import os
 import urllib.request
 
 import feedparser
 import icalendar
+import jsonschema
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -30,6 +35,7 @@ PUBLIC_PAGES = [
     f"/public/instruments/{BLUEPRINT}",
     "/public/instruments/lincolnshire-hhcdg-delivery-plan",
     "/public/search?q=blueprint",
+    "/public/search?theme=planning",
     "/public/accessibility",
 ]
 
@@ -131,6 +137,49 @@ def calendars_and_feeds(url, api, check):
     check(not progress.bozo, "the progress feed is well-formed Atom")
 
 
+SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "oparl")
+OPARL = "https://schema.oparl.org/1.1/"
+
+
+def oparl(url, api, check):
+    def get(address):
+        return json.loads(urllib.request.urlopen(address, timeout=30).read())
+
+    def valid(obj):
+        kind = obj["type"].removeprefix(OPARL)
+        with open(os.path.join(SCHEMAS, f"{kind}.json"), encoding="utf-8") as schema:
+            errors = [e.message for e in jsonschema.Draft202012Validator(json.load(schema)).iter_errors(obj)]
+        check(not errors, f"{obj['id']} is a valid {kind}: {errors}")
+        for name in ("agendaItem", "consultation"):
+            # Lists inside an object; a Body names its lists of these by URL instead.
+            for inner in obj[name] if isinstance(obj.get(name), list) else []:
+                valid(inner)
+
+    def listed(address):
+        objects, page = [], get(address)
+        while True:
+            objects += page["data"]
+            if "next" not in page["links"]:
+                break
+            page = get(page["links"]["next"])
+        check(len(objects) == page["pagination"]["totalElements"], f"{address} pages through to its end")
+        return objects
+
+    system = get(url + "/oparl/v1")
+    valid(system)
+    texts = []
+    for body in listed(system["body"] + "?limit=1"):
+        valid(body)
+        for name in ("organization", "meeting", "agendaItem", "paper", "consultation"):
+            for obj in listed(body[name] + "?limit=2"):
+                valid(obj)
+                texts.append(obj.get("resolutionText", ""))
+    published = [r for r in api(f"/api/v1/resolutions?body={BODY}&limit=1000")["resolutions"] if r["published_on"]]
+    for r in published:
+        check(any(r["text"] in t for t in texts), f"{r['resolution']}, published, is an OParl agenda item's resolution")
+    print("  oparl: every object valid,", len(texts), "listed")
+
+
 def axe_browser():
     """A second browser, with JavaScript on only so that axe-core can run, and axe-core's source."""
     source = open(os.environ["COVENANT_AXE"], encoding="utf-8").read()
@@ -190,5 +239,7 @@ def run(driver, url, api, check, admin, lead, sign_in):
     pages(driver, url, check)
     print("- calendars and feeds")
     calendars_and_feeds(url, api, check)
+    print("- OParl")
+    oparl(url, api, check)
     print("- accessibility (axe-core)")
     axe(url, check, admin, lead, sign_in)

@@ -18,6 +18,7 @@ mod idempotency;
 mod imports;
 mod locale;
 mod metrics;
+mod oparl;
 mod openapi;
 mod packs;
 mod paging;

@@ -13,7 +13,7 @@ use utoipa::openapi::{ContentBuilder, Ref};
 use utoipa::{Modify, OpenApi};
 
 use crate::queries::ReportParameters;
-use crate::{commands, export, feed, health, imports, metrics, packs, queries, transparency, verify, webhooks};
+use crate::{commands, export, feed, health, imports, metrics, oparl, packs, queries, transparency, verify, webhooks};
 
 /// The API, as generated from the code.
 #[derive(Debug, OpenApi)]
@@ -62,6 +62,15 @@ use crate::{commands, export, feed, health, imports, metrics, packs, queries, tr
         webhooks::remove,
         webhooks::dead_letters,
         webhooks::replay,
+        oparl::system,
+        oparl::bodies,
+        oparl::body,
+        oparl::list,
+        oparl::organization,
+        oparl::meeting,
+        oparl::agenda_item,
+        oparl::paper,
+        oparl::consultation,
     ),
     components(schemas(crate::Problem, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, transparency::InclusionAnswer, transparency::ConsistencyAnswer, health::Health, imports::ImportSummary, imports::MatchedLine, imports::FileProblem, imports::FileProblems, webhooks::NewWebhook, webhooks::WebhookView, webhooks::AddedWebhook, webhooks::DeadLetterView, webhooks::Replayed)),
     modifiers(&BearerAuth, &ServiceAnswers, &ReportParameters, &RequestIds),
@@ -72,6 +81,7 @@ use crate::{commands, export, feed, health, imports, metrics, packs, queries, tr
         (name = "feed", description = "The event log, by position, its export as CloudEvents, the record as Popolo, and its verification"),
         (name = "transparency", description = "The latest signed checkpoint of the log, and inclusion and consistency proofs against it (docs/audit.md)"),
         (name = "webhooks", description = "Webhook subscriptions, for administrators: list, add, remove, dead letters and replay (docs/integration.md)"),
+        (name = "oparl", description = "The public record as OParl 1.1, without a token (docs/public.md)"),
         (name = "health", description = "Health, readiness, metrics and this document"),
     )
 )]

@@ -26,7 +26,7 @@ use domain::{Date, Key, OrgId};
 use fluent_bundle::FluentValue;
 use kernel::Position;
 use maud::{Markup, html};
-use projections::{Caused, PublicRecord, PublicSearch, ResolutionEntry, Standing};
+use projections::{Caused, PartyStanding, PublicRecord, PublicSearch, ResolutionEntry, Standing};
 use serde::Deserialize;
 
 use crate::dashboard::layout::{self, Frame, PickerWords, Voice};
@@ -225,25 +225,32 @@ impl Asked {
         format!("\"{}-{}-{}\"", head.0, point.today, self.lang.code())
     }
 
-    /// `body` as a public answer of `content_type`, or 304 when the request already holds `etag`.
+    /// `body` as a public answer of `content_type` in the language asked for, or 304 when the
+    /// request already holds `etag`.
     pub(crate) fn cached(&self, request: &HeaderMap, etag: &str, content_type: &'static str, body: String) -> Response {
-        let held = request
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
-        let response = if held {
-            StatusCode::NOT_MODIFIED.into_response()
-        } else {
-            ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response()
-        };
-        let mut response = self.headed(response);
-        let headers = response.headers_mut();
-        if let Ok(value) = HeaderValue::from_str(etag) {
-            headers.insert(header::ETAG, value);
-        }
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
-        response
+        self.headed(cached(request, etag, content_type, body))
     }
+}
+
+/// `body` as a public answer of `content_type` with its `etag` and the public record's caching,
+/// or 304 when the request already holds `etag`: for answers in a language, through
+/// [`Asked::cached`]; for the OParl API's JSON, which is in none, as it is.
+pub(crate) fn cached(request: &HeaderMap, etag: &str, content_type: &'static str, body: String) -> Response {
+    let held = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
+    let mut response = if held {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response()
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    response
 }
 
 /// Why a public answer could not be given: said in its language by the public record itself, or
@@ -722,14 +729,19 @@ fn decision(here: &Here<'_>, record: &PublicRecord, r: &ResolutionEntry) -> Mark
     }
 }
 
-/// Where a party to an instrument stands, in words.
-fn party_standing(here: &Here<'_>, standing: &Standing) -> String {
-    let on = |id: &str, day: &Date| here.say_with(id, &[("date", here.day(*day).into())]);
-    match standing {
+/// Where a party to an instrument stands, in words, naming the resolution it acted under when
+/// the public record names one (only a public resolution is named).
+fn party_standing(here: &Here<'_>, party: &PartyStanding) -> String {
+    let on = |id: &str, day: &Date| match &party.resolution_name {
+        Some(name) => here
+            .say_with(&format!("{id}-under"), &[("date", here.day(*day).into()), ("resolution", name.as_str().into())]),
+        None => here.say_with(id, &[("date", here.day(*day).into())]),
+    };
+    match &party.standing {
         Standing::Pending => here.say("party-pending"),
         Standing::Adopted { on: day, .. } => on("party-adopted", day),
         Standing::Signed { on: day, .. } => on("party-signed", day),
-        Standing::Withdrawn { on: day } => on("party-withdrawn", day),
+        Standing::Withdrawn { on: day } => here.say_with("party-withdrawn", &[("date", here.day(*day).into())]),
     }
 }
 
@@ -788,7 +800,7 @@ async fn instrument(
                                 Some(before) => (here.english(&here.say_with("party-successor", &[("party", p.name.as_str().into()), ("predecessor", before.as_str().into())]))),
                                 None => (here.english(&p.name)),
                             } }
-                            td { (party_standing(&here, &p.standing)) }
+                            td { (party_standing(&here, p)) }
                         }
                     }
                 }
@@ -850,10 +862,11 @@ struct SearchQuery {
     organisation: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    theme: Option<String>,
     as_of: Option<String>,
 }
 
-/// `GET /public/search`: decisions by word, body, organisation and date.
+/// `GET /public/search`: decisions by word, body, organisation, theme and date.
 async fn search(
     State(service): State<Arc<Service>>,
     asked: Asked,
@@ -871,7 +884,9 @@ async fn search(
             .transpose()?;
         let from = queries::date(&given(q.from.as_deref()).map(str::to_owned), "from")?;
         let to = queries::date(&given(q.to.as_deref()).map(str::to_owned), "to")?;
-        let wanted = PublicSearch { words: given(q.q.as_deref()).map(str::to_owned), body, organisation, from, to };
+        let theme = given(q.theme.as_deref()).map(str::to_owned);
+        let wanted =
+            PublicSearch { words: given(q.q.as_deref()).map(str::to_owned), body, organisation, from, to, theme };
         let (record, etag) = here.record(&service).await?;
         let found = record.search(&wanted);
         let organisations = record.organisations();
@@ -895,6 +910,13 @@ async fn search(
                         @for (id, name) in &organisations { option value=(id) lang=[english] selected[selected(id.as_str(), given(q.organisation.as_deref()))] { (name) } }
                     }
                 }
+                div {
+                    label for="theme" { (here.say("search-theme")) }
+                    select #theme name="theme" {
+                        option value="" { (here.say("search-any-theme")) }
+                        @for t in record.themes() { option value=(t) lang=[english] selected[selected(t, given(q.theme.as_deref()))] { (t) } }
+                    }
+                }
                 div { label for="from" { (here.say("search-from")) } input #from type="date" name="from" value=[from]; }
                 div { label for="to" { (here.say("search-to")) } input #to type="date" name="to" value=[to]; }
                 @if let Some(day) = here.point.day { input type="hidden" name="as_of" value=(day); }
@@ -904,7 +926,7 @@ async fn search(
             h2 #results { (here.say_with("decisions-found", &[("count", found.len().into())])) }
             (decision_list(&here, &found))
         };
-        let keep: Vec<(&str, &str)> = [("q", &q.q), ("body", &q.body), ("organisation", &q.organisation), ("from", &q.from), ("to", &q.to)]
+        let keep: Vec<(&str, &str)> = [("q", &q.q), ("body", &q.body), ("organisation", &q.organisation), ("theme", &q.theme), ("from", &q.from), ("to", &q.to)]
             .into_iter()
             .filter_map(|(name, value)| Some((name, given(value.as_deref())?)))
             .collect();

@@ -24,7 +24,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use crate::{
-    ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, openapi, packs, public,
+    ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, oparl, openapi, packs, public,
     public_feeds, queries, request_id, transparency, verify, webhooks,
 };
 
@@ -36,6 +36,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .merge(imports::routes())
         .merge(dashboard::routes().merge(public::routes()).layer(axum::middleware::from_fn(dashboard::picked)))
         .merge(public_feeds::routes())
+        .merge(oparl::routes())
         .merge(webhooks::routes())
         .route("/api/v1/events", get(feed::page))
         .route("/api/v1/events/stream", get(feed::stream))

@@ -41,7 +41,7 @@ pub use audit::{AuditEntry, AuditTrail, AuditView, TrailFilters};
 pub use filters::Filters;
 pub use indicators::{Direction, IndicatorBoard, IndicatorStatus, IndicatorsView};
 pub use publication::{PublicAction, PublicBody, PublicMeeting, PublicRecord, PublicSearch, Record, Scope, is_public};
-pub use read_models::ReadModels;
+pub use read_models::{ReadModels, Stamp};
 pub use report::{Format, Report};
 pub use report_kind::ReportKind;
 pub use resolutions::{

@@ -11,18 +11,19 @@
 //! agenda item it was made on, and nothing public counts it. Who recorded anything (the actor of
 //! an event, a token) and a commitment's named lead are never part of the public record.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use domain::{Date, Key, OrgId, body, commitment, indicator, instrument, meeting, resolution};
+use domain::{Date, Key, OrgId, body, commitment, ids, indicator, instrument, meeting, resolution};
+use kernel::StreamId;
 use serde::Serialize;
 
 use crate::actions::{ActionState, GroupBy, LastReport};
 use crate::filters::Filters;
 use crate::indicators::IndicatorStatus;
-use crate::read_models::ReadModels;
+use crate::read_models::{ReadModels, Stamp};
 use crate::resolutions::{Caused, ResolutionEntry};
 use crate::rules::Rules;
-use crate::status::InstrumentStatus;
+use crate::status::{InstrumentStatus, Standing};
 use domain::rag::Rag;
 
 /// One record, with the records its publicity depends on.
@@ -139,6 +140,9 @@ pub struct PublicRecord {
     pub instruments: Vec<InstrumentStatus>,
     pub actions: Vec<PublicAction>,
     pub indicators: Vec<IndicatorStatus>,
+    /// When the streams of the public bodies (and their organisations), meetings, resolutions
+    /// and instruments were first and last written to.
+    pub stamps: BTreeMap<StreamId, Stamp>,
 }
 
 impl ReadModels {
@@ -170,7 +174,7 @@ impl ReadModels {
             })
         };
         let named = |ids: &[OrgId]| ids.iter().map(|id| (id.clone(), self.names.organisation(id))).collect();
-        let bodies = self
+        let bodies: Vec<PublicBody> = self
             .names
             .bodies()
             .filter(|b| is_public(Record::Body(b)))
@@ -224,7 +228,7 @@ impl ReadModels {
         let all = Filters::default();
         let public_actions: BTreeSet<Key> =
             portfolio.commitments.keys().filter(|k| action_public(k)).cloned().collect();
-        let resolutions = self
+        let resolutions: Vec<ResolutionEntry> = self
             .resolutions()
             .view(&all, rules, today)
             .resolutions
@@ -248,21 +252,40 @@ impl ReadModels {
                 r
             })
             .collect();
-        let instruments = self
+        let instruments: Vec<InstrumentStatus> = self
             .status()
             .view(&all, rules, today)
             .instruments
             .into_iter()
             .filter(|i| instrument_public(&i.instrument))
             .map(|mut i| {
+                // Whatever the instrument names must be public in its own right.
                 i.endorsements.retain(|e| resolution_public(&e.resolution));
+                for party in &mut i.parties {
+                    if let Standing::Adopted { resolution, .. } | Standing::Signed { resolution, .. } =
+                        &mut party.standing
+                        && resolution.as_ref().is_some_and(|r| !resolution_public(r))
+                    {
+                        *resolution = None;
+                        party.resolution_name = None;
+                    }
+                }
+                if i.builds_on.as_ref().is_some_and(|b| !instrument_public(b)) {
+                    i.builds_on = None;
+                    i.builds_on_title = None;
+                }
+                if i.superseded_by.as_ref().is_some_and(|b| !instrument_public(b)) {
+                    i.superseded_by = None;
+                }
+                i.overdue.retain(|item| public_actions.contains(&item.commitment));
+                i.stale.retain(|item| public_actions.contains(&item.commitment));
                 for item in i.overdue.iter_mut().chain(i.stale.iter_mut()) {
                     item.lead.clear();
                 }
                 i
             })
             .collect();
-        let actions = self
+        let actions: Vec<PublicAction> = self
             .actions()
             .view(&all, rules, today, GroupBy::Organisation)
             .rows
@@ -285,7 +308,7 @@ impl ReadModels {
                 last_report: row.last_report,
             })
             .collect();
-        let indicators = self
+        let indicators: Vec<IndicatorStatus> = self
             .indicators()
             .view(&all, rules, today)
             .indicators
@@ -297,7 +320,17 @@ impl ReadModels {
                 })
             })
             .collect();
-        PublicRecord { today, bodies, meetings, resolutions, instruments, actions, indicators }
+        let streams = bodies
+            .iter()
+            .flat_map(|b| {
+                let organisations = b.organisations.iter().chain(&b.members).map(|(o, _)| ids::organisation_stream(o));
+                std::iter::once(ids::body_stream(&b.body)).chain(organisations)
+            })
+            .chain(meetings.iter().map(|m| ids::meeting_stream(&m.meeting)))
+            .chain(resolutions.iter().map(|r| ids::resolution_stream(&r.resolution)))
+            .chain(instruments.iter().map(|i| ids::instrument_stream(&i.instrument)));
+        let stamps = streams.filter_map(|s| self.stamps.get(&s).map(|stamp| (s, *stamp))).collect();
+        PublicRecord { today, bodies, meetings, resolutions, instruments, actions, indicators, stamps }
     }
 }
 
@@ -314,6 +347,9 @@ pub struct PublicSearch {
     pub from: Option<Date>,
     /// Decided on or before.
     pub to: Option<Date>,
+    /// A theme (in any case) of an instrument the decision acted on or that a commitment on its
+    /// trail works towards.
+    pub theme: Option<String>,
 }
 
 impl PublicRecord {
@@ -328,6 +364,12 @@ impl PublicRecord {
             .filter(|r| search.organisation.as_ref().is_none_or(|o| r.organisations.contains(o)))
             .filter(|r| {
                 (search.from.is_none() && search.to.is_none()) || r.decided_on.is_some_and(|d| period.in_period(d))
+            })
+            .filter(|r| {
+                search
+                    .theme
+                    .as_deref()
+                    .is_none_or(|t| self.themes_of(r).iter().any(|theme| theme.eq_ignore_ascii_case(t)))
             })
             .filter(|r| {
                 let haystack = format!(
@@ -357,6 +399,27 @@ pub enum Scope {
 }
 
 impl PublicRecord {
+    /// Every theme of a public instrument's objectives, once each, sorted.
+    pub fn themes(&self) -> Vec<&str> {
+        let themes: BTreeSet<&str> =
+            self.instruments.iter().flat_map(|i| i.themes.iter().map(String::as_str)).collect();
+        themes.into_iter().collect()
+    }
+
+    /// The themes of a decision: those of the instruments it acted on, and of those the
+    /// commitments on its trail work towards.
+    fn themes_of(&self, r: &ResolutionEntry) -> BTreeSet<&str> {
+        let acted_on = r.caused.iter().filter_map(|c| c.act.instrument());
+        let delivered = r.commitments.iter().filter_map(|c| {
+            self.actions.iter().find(|a| a.commitment == c.commitment).and_then(|a| a.instrument.as_ref())
+        });
+        acted_on
+            .chain(delivered)
+            .filter_map(|key| self.instruments.iter().find(|i| &i.instrument == key))
+            .flat_map(|i| i.themes.iter().map(String::as_str))
+            .collect()
+    }
+
     /// Every organisation a public body names, as a parent or a member, by identifier.
     pub fn organisations(&self) -> Vec<(OrgId, String)> {
         let mut all: Vec<(OrgId, String)> =

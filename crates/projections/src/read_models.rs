@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use domain::{Key, body, codec, commitment, indicator, meeting, organisation, resolution};
-use kernel::RecordedEvent;
+use kernel::{RecordedEvent, StreamId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::change::{Change, evolve_in};
@@ -28,6 +28,16 @@ pub struct ReadModels {
     /// Resolutions, their meetings, and what each caused.
     pub(crate) register: Register,
     pub(crate) indicators: BTreeMap<Key, indicator::State>,
+    /// When each stream was first and last written to.
+    pub(crate) stamps: BTreeMap<StreamId, Stamp>,
+}
+
+/// When Covenant first and last learnt something of one stream (`recorded_at`): the `created`
+/// and `modified` times the OParl API gives the objects made from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub created: Timestamp,
+    pub modified: Timestamp,
 }
 
 impl Projection for ReadModels {
@@ -38,8 +48,8 @@ impl Projection for ReadModels {
     /// to the organisation whose pending obligation it took over; the register keeps when and by
     /// whom each correction was recorded. 13: a resolution keeps the paragraph of Schedule 12A
     /// that makes it exempt. 14: organisations keep their reminder contact, opt-out and the latest
-    /// period reminded.
-    const VERSION: u32 = 14;
+    /// period reminded. 15: when each stream was first and last written to.
+    const VERSION: u32 = 15;
 
     /// Decodes `event` once and folds it into every part that uses it.
     fn apply(&mut self, event: &RecordedEvent) {
@@ -47,6 +57,11 @@ impl Projection for ReadModels {
             self.names.apply(&change);
             self.portfolio.apply(&change);
             self.register.apply(&change, event);
+            let at = event.recorded_at;
+            self.stamps
+                .entry(event.stream_id.clone())
+                .and_modify(|s| s.modified = at)
+                .or_insert(Stamp { created: at, modified: at });
             if let Change::Indicator(key, e) = &change {
                 evolve_in(&mut self.indicators, key, e, indicator::evolve);
             }

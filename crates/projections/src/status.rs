@@ -127,17 +127,28 @@ impl PartyStanding {
 #[serde(tag = "standing", rename_all = "snake_case")]
 pub enum Standing {
     Pending,
-    Adopted { on: Date, resolution: Key },
-    Signed { on: Date, resolution: Key },
-    Withdrawn { on: Date },
+    /// `resolution` is none only in the public record, for a resolution the public may not see.
+    Adopted {
+        on: Date,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        resolution: Option<Key>,
+    },
+    Signed {
+        on: Date,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        resolution: Option<Key>,
+    },
+    Withdrawn {
+        on: Date,
+    },
 }
 
 impl Standing {
     fn of(party: &instrument::Party) -> Self {
         match (&party.withdrawn_on, &party.adopted, &party.signed) {
             (Some(on), _, _) => Standing::Withdrawn { on: *on },
-            (None, Some(a), _) => Standing::Adopted { on: a.on, resolution: a.resolution.clone() },
-            (None, None, Some(s)) => Standing::Signed { on: s.on, resolution: s.resolution.clone() },
+            (None, Some(a), _) => Standing::Adopted { on: a.on, resolution: Some(a.resolution.clone()) },
+            (None, None, Some(s)) => Standing::Signed { on: s.on, resolution: Some(s.resolution.clone()) },
             (None, None, None) => Standing::Pending,
         }
     }

@@ -16,6 +16,7 @@ mod hostile;
 mod imports;
 mod limits;
 mod observability;
+mod oparl;
 mod packs;
 mod public;
 mod queries;

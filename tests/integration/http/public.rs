@@ -7,15 +7,17 @@
 
 use app::seeds;
 use app::{Provenance, Recorder, Submission};
+use domain::instrument::Kind;
 use domain::resolution::Outcome;
-use domain::testing::{date, key};
-use domain::{Command, meeting, resolution};
+use domain::testing::{date, key, org};
+use domain::values::ContentHash;
+use domain::{Command, instrument, meeting, resolution};
 use kernel::Timestamp;
 use reqwest::Response;
 use tests::{TestApp, TestStore, on_both_backends, spawn_app};
 
-const MEETING: &str = "west-lindsey-pcc-2021-03-09";
-const EXEMPT: &str = "west-lindsey-pcc-2021-03-09-52";
+pub(super) const MEETING: &str = "west-lindsey-pcc-2021-03-09";
+pub(super) const EXEMPT: &str = "west-lindsey-pcc-2021-03-09-52";
 const UNPUBLISHED: &str = "west-lindsey-pcc-2021-03-09-53";
 
 /// Every public page, of now and of a past day, and searches that would find the exempt item,
@@ -63,7 +65,7 @@ async fn get(app: &TestApp, path: &str) -> String {
     html(app.client.get(app.url(path)).send().await.expect("get")).await
 }
 
-async fn record(app: &TestApp, commands: Vec<Command>) {
+pub(super) async fn record(app: &TestApp, commands: Vec<Command>) {
     let recorder = Recorder::new(app.stores.events.clone());
     for command in commands {
         let submission = Submission { command, provenance: Provenance::new("secretariat:west-lindsey") };
@@ -71,7 +73,7 @@ async fn record(app: &TestApp, commands: Vec<Command>) {
     }
 }
 
-fn item(number: &str, title: &str) -> Command {
+pub(super) fn item(number: &str, title: &str) -> Command {
     meeting::Command::AddAgendaItem {
         id: key(MEETING),
         item: number.into(),
@@ -83,7 +85,7 @@ fn item(number: &str, title: &str) -> Command {
 
 /// A resolution at West Lindsey's meeting of 9 March 2021 (illustrative: the papers record no
 /// such item).
-fn decision(id: &str, item: &str, text: &str, published: bool, exempt_under: Option<u8>) -> Command {
+pub(super) fn decision(id: &str, item: &str, text: &str, published: bool, exempt_under: Option<u8>) -> Command {
     resolution::Command::Record {
         id: key(id),
         body: key("west-lindsey-prosperous-communities-committee"),
@@ -101,7 +103,7 @@ fn decision(id: &str, item: &str, text: &str, published: bool, exempt_under: Opt
 }
 
 /// An exempt item and its resolution, recorded as published on the day of the meeting.
-async fn record_exempt(app: &TestApp) {
+pub(super) async fn record_exempt(app: &TestApp) {
     let text = "RESOLVED that the terms for the acquisition of the site be approved.";
     record(
         app,
@@ -422,7 +424,100 @@ async fn calendars_feeds_and_errors_speak_welsh(db: &TestStore) {
     app.stop().await;
 }
 
+/// An illustrative plan of West Lindsey's, endorsed and adopted under the exempt resolution: the
+/// adoption makes it public, but nothing on its page may name that resolution.
+pub(super) const PLAN: &str = "west-lindsey-gainsborough-land-plan";
+
+pub(super) async fn record_plan_under_the_exempt_resolution(app: &TestApp) {
+    let id = key(PLAN);
+    record(
+        app,
+        vec![
+            instrument::Command::Draft {
+                id: id.clone(),
+                kind: Kind::ActionPlan,
+                title: "Gainsborough land plan".into(),
+                owner_body: key("west-lindsey-prosperous-communities-committee"),
+                period: None,
+                parties: vec![org("GB-LAE-WLI")],
+                builds_on: Some(key("lincolnshire-homes-for-independence-blueprint")),
+                drafted_on: date("2021-03-01"),
+            }
+            .into(),
+            instrument::Command::PublishVersion {
+                id: id.clone(),
+                label: "2021".into(),
+                content_hash: ContentHash::parse(format!("sha256:{}", "c".repeat(64))).expect("a hash"),
+                document: None,
+                published_on: date("2021-03-01"),
+            }
+            .into(),
+            instrument::Command::Endorse {
+                id: id.clone(),
+                body: key("west-lindsey-prosperous-communities-committee"),
+                resolution: key(EXEMPT),
+                endorsed_on: date("2021-03-09"),
+                recommendation: None,
+            }
+            .into(),
+            instrument::Command::Adopt {
+                id,
+                party: org("GB-LAE-WLI"),
+                resolution: key(EXEMPT),
+                adopted_on: date("2021-03-09"),
+            }
+            .into(),
+        ],
+    )
+    .await;
+}
+
+async fn a_public_instrument_never_names_a_resolution_that_is_not_public(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    record_exempt(&app).await;
+    record_plan_under_the_exempt_resolution(&app).await;
+    let page = get(&app, &format!("/public/instruments/{PLAN}")).await;
+    assert!(page.contains("Gainsborough land plan"), "public once adopted: {page}");
+    assert!(page.contains("adopted on 9 March 2021"), "the adoption is shown: {page}");
+    assert!(!page.contains("adopted on 9 March 2021 under"), "without its resolution: {page}");
+    for secret in [EXEMPT, "minute 52", "acquisition"] {
+        assert!(!page.contains(secret), "the plan's page names {secret}");
+    }
+    let blueprint = get(&app, "/public/instruments/lincolnshire-homes-for-independence-blueprint").await;
+    assert!(
+        blueprint.contains("adopted on 9 March 2021 under Prosperous Communities Committee, minute 45"),
+        "a public resolution is still named: {blueprint}"
+    );
+    app.stop().await;
+}
+
+async fn decisions_are_found_by_the_theme_of_what_they_acted_on(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let all = get(&app, "/public/search").await;
+    let planning = get(&app, "/public/search?theme=planning").await;
+    assert_eq!(
+        get(&app, "/public/search?theme=Planning").await.matches("data-resolution=").count(),
+        planning.matches("data-resolution=").count(),
+        "in any case"
+    );
+    let found = planning.matches("data-resolution=").count();
+    assert!(
+        planning.contains("data-resolution=\"west-lindsey-pcc-2021-03-09-45\""),
+        "minute 45 adopted the blueprint: {planning}"
+    );
+    assert!(planning.contains(&format!(">{found} decision")), "the count is of what is shown: {found}");
+    assert!(found < all.matches("data-resolution=").count(), "the theme narrows the search");
+    assert!(planning.contains("<option value=\"planning\" selected>"), "the theme stays chosen: {planning}");
+    let none = get(&app, "/public/search?theme=no-such-theme").await;
+    assert!(none.contains(">0 decisions found"), "{none}");
+    app.stop().await;
+}
+
 on_both_backends!(
+    a_public_instrument_never_names_a_resolution_that_is_not_public,
+    decisions_are_found_by_the_theme_of_what_they_acted_on,
     every_page_in_welsh_says_nothing_in_english_but_the_record,
     accept_language_chooses_the_language_and_the_etag_follows_it,
     calendars_feeds_and_errors_speak_welsh,

@@ -19,6 +19,8 @@ on_both_backends!(
     the_demos_minute_45_is_matched_not_recorded_again,
     only_what_is_new_in_a_meeting_on_record_is_recorded,
     the_http_answer_says_what_was_recorded_matched_and_skipped,
+    an_item_moderngov_minutes_as_exempt_is_recorded_exempt_and_never_public,
+    restricted_papers_without_a_paragraph_are_refused_and_record_nothing,
 );
 
 fn options(file: &str) -> Options {
@@ -253,4 +255,54 @@ async fn the_http_answer_says_what_was_recorded_matched_and_skipped(db: &TestSto
         "the resolution of agenda item 8a, minute 45 (ModernGov agenda item 24738) is resolution west-lindsey-pcc-2021-03-09-45 on record"
     );
     assert_eq!(app.head().await, before);
+}
+
+/// The meeting with an exempt item (illustrative), whose minute names paragraph 3 of Schedule 12A
+/// and whose report is restricted: its resolution is recorded exempt under paragraph 3, and once
+/// the minutes are published the public record holds the meeting's other decisions and nothing
+/// of it, not its key, words, item or a count.
+async fn an_item_moderngov_minutes_as_exempt_is_recorded_exempt_and_never_public(db: &TestStore) {
+    let recorder = west_lindsey(db).await;
+    import(db, &recorder, "west-lindsey-pcc-2021-03-09-exempt.xml").await;
+    let stream = kernel::StreamId::parse("resolution-west-lindsey-meeting-2562-item-24742").expect("a stream id");
+    let recorded = db.store().read_stream(&stream, kernel::StreamBound::All).await.expect("the stream reads");
+    let payload: serde_json::Value = serde_json::from_str(recorded[0].payload.as_str()).expect("JSON");
+    assert_eq!(payload["exempt_under"], 3, "{payload}");
+    let publish = domain::meeting::Command::PublishMinutes {
+        id: domain::Key::parse("west-lindsey-meeting-2562").expect("a key"),
+        published_on: Date::from_ymd_opt(2021, 3, 16).expect("a date"),
+    };
+    let submission = Submission { command: publish.into(), provenance: Provenance::new(CLERK) };
+    recorder.record(&submission, kernel::Timestamp::now()).await.expect("the minutes are published");
+    let public =
+        on_record(db).await.public(&projections::Rules::default(), Date::from_ymd_opt(2021, 3, 17).expect("a date"));
+    let meeting = public.meetings.iter().find(|m| m.meeting.as_str() == "west-lindsey-meeting-2562").expect("public");
+    assert_eq!(meeting.resolutions.len(), 3, "the three public decisions, and no count of the exempt one");
+    assert_eq!(meeting.agenda.len(), 3, "the exempt item is withheld from the agenda");
+    let json = serde_json::to_string(&public).expect("JSON");
+    assert!(json.contains("RESOLVED that West Lindsey District Council adopt"), "minute 45 is public");
+    for secret in ["item-24742", "acquisition", "Gainsborough"] {
+        assert!(!json.contains(secret), "the public record shows {secret}");
+    }
+}
+
+/// An item whose papers ModernGov marks restricted, with no paragraph of Schedule 12A in its
+/// minute: Covenant cannot tell under what it is exempt, so the import says so and records nothing.
+async fn restricted_papers_without_a_paragraph_are_refused_and_record_nothing(db: &TestStore) {
+    let recorder = west_lindsey(db).await;
+    let before = head(db.store()).await;
+    let file = "west-lindsey-pcc-2021-03-09-exempt.xml";
+    let text = fixture(file).replace(
+        "The item involved the likely disclosure of exempt information as defined in paragraph 3 of Part 1 of Schedule 12A to the Local Government Act 1972.",
+        "Members considered the report.",
+    );
+    let on_record = on_record(db).await;
+    let error = moderngov::import_meeting(&recorder, &on_record, &text, &options(file), CLERK, &mut quiet())
+        .await
+        .expect_err("the item's exemption is unknown");
+    let problems = listed(error);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].1.as_deref(), Some("isrestricted"));
+    assert!(problems[0].2.contains("agenda item 10's papers are restricted in ModernGov"), "{problems:?}");
+    assert_eq!(head(db.store()).await, before);
 }

@@ -3,7 +3,7 @@
 //! partnerships already keep, action plans as CSV (`action_plan`) and council decisions as
 //! ModernGov web-service XML (`moderngov`), and files of commands as JSON Lines (`commands`,
 //! recorded in one append, all or nothing, rather than as a [`Plan`]); and the public record as iCalendar (`icalendar`) and Atom
-//! (`atom`), for calendars and feed readers, which only the HTTP service serves. Each import of those files reads and checks
+//! (`atom`), for calendars and feed readers, and as OParl 1.1 objects (`oparl`), for civic-data tools, which only the HTTP service serves. Each import of those files reads and checks
 //! the whole file against the rules and the store's current state first, and turns it into a
 //! [`Plan`]: the commands each line of the file needs, leaving out what is already recorded. Any
 //! problem means nothing is recorded, and every problem is reported with its line, column and
@@ -22,6 +22,7 @@ pub mod commands;
 mod html;
 pub mod icalendar;
 pub mod moderngov;
+pub mod oparl;
 pub mod popolo;
 
 use std::fmt;

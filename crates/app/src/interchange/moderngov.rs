@@ -183,6 +183,9 @@ pub struct AgendaItem {
     pub minute_number: Option<String>,
     /// The resolution: the minute or decision text from "RESOLVED" on, as plain text.
     pub resolution: Option<String>,
+    /// The paragraph of Part 1 of Schedule 12A to the Local Government Act 1972 that makes the
+    /// item exempt, as its title, minute or decision names it.
+    pub exempt_under: Option<u8>,
 }
 
 /// A meeting, from `GetMeeting`.
@@ -238,6 +241,7 @@ pub fn parse_meeting(text: &str) -> Result<Meeting, Vec<Problem>> {
     let committee = required(m, "committeetitle");
     let date_text = required(m, "meetingdate");
     let mut items = Vec::new();
+    let mut unknown_exemptions = Vec::new();
     for item in m.child("agendaitems").map(|a| a.children.as_slice()).unwrap_or_default() {
         if item.name != "agendaitem" {
             continue;
@@ -249,9 +253,22 @@ pub fn parse_meeting(text: &str) -> Result<Meeting, Vec<Problem>> {
             n => n.to_owned(),
         };
         let minute_number = Some(item.text_of("minutesitemnumber")).filter(|n| !n.is_empty() && *n != "0");
-        let body = [item.text_of("decisionnonemptyhtmlbody"), item.text_of("minutesnonemptyhtmlbody")]
-            .into_iter()
-            .find_map(resolved);
+        let texts = [item.text_of("decisionnonemptyhtmlbody"), item.text_of("minutesnonemptyhtmlbody")];
+        let body = texts.into_iter().find_map(resolved);
+        let exempt_under =
+            std::iter::once(title.clone()).chain(texts.map(html::to_text)).find_map(|t| exempt_paragraph(&t));
+        let restricted = item.child("linkeddocuments").is_some_and(|docs| {
+            docs.children.iter().any(|doc| doc.text_of("isrestricted").eq_ignore_ascii_case("true"))
+        });
+        if restricted && exempt_under.is_none() && body.is_some() {
+            unknown_exemptions.push(Problem::new(
+                item.line,
+                Some("isrestricted"),
+                format!(
+                    "agenda item {number}'s papers are restricted in ModernGov, but neither its title nor its minute names the paragraph of Part 1 of Schedule 12A that makes it exempt: name it in the minute (\"exempt information under paragraph 3 of Part 1 of Schedule 12A\") and save the response again, or record the item's resolution by hand with exempt_under"
+                ),
+            ));
+        }
         items.push(AgendaItem {
             line: item.line,
             id: item_id,
@@ -259,8 +276,10 @@ pub fn parse_meeting(text: &str) -> Result<Meeting, Vec<Problem>> {
             title,
             minute_number: minute_number.map(str::to_owned),
             resolution: body,
+            exempt_under,
         });
     }
+    problems.extend(unknown_exemptions);
     let date = match Date::parse_from_str(&date_text, "%d/%m/%Y") {
         Ok(date) => Some(date),
         Err(_) if date_text.is_empty() => None,
@@ -285,6 +304,22 @@ fn resolved(html_text: &str) -> Option<String> {
     let text = html::to_text(html_text);
     let start = text.find("RESOLVED").or_else(|| text.find("Resolved"))?;
     Some(text[start..].to_owned())
+}
+
+/// The paragraph (1 to 7) of Part 1 of Schedule 12A a text says makes its item exempt: a text
+/// that speaks of exempt information and of Schedule 12A, and names a paragraph ("exempt
+/// information as defined in paragraph 3 of Part 1 of Schedule 12A"); the first one named.
+fn exempt_paragraph(text: &str) -> Option<u8> {
+    let lower = text.to_lowercase();
+    if !lower.contains("exempt") || !lower.contains("schedule 12a") {
+        return None;
+    }
+    lower.match_indices("paragraph").find_map(|(at, word)| {
+        let rest = lower[at + word.len()..].trim_start_matches('s').trim_start();
+        let digit = rest.chars().next()?.to_digit(10)?;
+        let alone = !rest.chars().nth(1).is_some_and(|c| c.is_ascii_digit());
+        (alone && (1..=7).contains(&digit)).then(|| u8::try_from(digit).ok()).flatten()
+    })
 }
 
 /// What a resolution's wording says it did: the first of its verbs to appear.
@@ -672,7 +707,7 @@ pub async fn plan_meeting(
                 published_on: None,
                 effective_on: None,
                 subject_to_call_in: false,
-                exempt_under: None,
+                exempt_under: item.exempt_under,
             },
             Some(r) if r.text != *text => resolution::Command::Correct {
                 id: key,
@@ -789,6 +824,17 @@ mod tests {
         let html = "<p>Members gave consideration to the Committee&rsquo;s workplan.</p><p><strong>RESOLVED</strong> that the workplan be noted.</p>";
         assert_eq!(resolved(html).as_deref(), Some("RESOLVED that the workplan be noted."));
         assert_eq!(resolved("<p>There were no apologies for absence.</p>"), None);
+    }
+
+    #[test]
+    fn an_item_is_exempt_under_the_paragraph_of_schedule_12a_its_text_names() {
+        let minute = "RESOLVED that, the item involving exempt information as defined in paragraph 3 of Part 1 of Schedule 12A to the Local Government Act 1972, the terms be approved.";
+        assert_eq!(exempt_paragraph(minute), Some(3));
+        assert_eq!(exempt_paragraph("Exempt: Paragraphs 1 and 2 of Schedule 12A"), Some(1));
+        assert_eq!(exempt_paragraph("paragraph 3 of Part 1 of Schedule 12A"), None, "not said to be exempt");
+        assert_eq!(exempt_paragraph("exempt under paragraph 12 of Schedule 12A"), None, "no such paragraph");
+        assert_eq!(exempt_paragraph("exempt under paragraph 9 of Schedule 12A"), None, "no such paragraph");
+        assert_eq!(exempt_paragraph("RESOLVED that the workplan be noted."), None);
     }
 
     #[test]

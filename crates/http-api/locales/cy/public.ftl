@@ -112,6 +112,8 @@ action-state-cancelled = wedi'i ganslo
 party-pending = heb weithredu eto
 party-adopted = wedi mabwysiadu ar { $date }
 party-signed = wedi llofnodi ar { $date }
+party-adopted-under = wedi mabwysiadu ar { $date } o dan { $resolution }
+party-signed-under = wedi llofnodi ar { $date } o dan { $resolution }
 party-successor = { $party } (olynydd i { $predecessor })
 party-withdrawn = wedi tynnu'n ôl ar { $date }
 
@@ -235,6 +237,8 @@ search-title = Chwilio penderfyniadau
 search-words = Geiriau
 search-any-body = Unrhyw gorff
 search-any-organisation = Unrhyw sefydliad
+search-theme = Thema
+search-any-theme = Unrhyw thema
 search-from = Penderfynwyd o
 search-to = Penderfynwyd hyd at
 search-button = Chwilio

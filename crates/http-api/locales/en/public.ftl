@@ -113,6 +113,8 @@ action-state-cancelled = cancelled
 party-pending = yet to act
 party-adopted = adopted on { $date }
 party-signed = signed on { $date }
+party-adopted-under = adopted on { $date } under { $resolution }
+party-signed-under = signed on { $date } under { $resolution }
 party-successor = { $party } (successor to { $predecessor })
 party-withdrawn = withdrew on { $date }
 
@@ -234,6 +236,8 @@ search-title = Search decisions
 search-words = Words
 search-any-body = Any body
 search-any-organisation = Any organisation
+search-theme = Theme
+search-any-theme = Any theme
 search-from = Decided from
 search-to = Decided to
 search-button = Search

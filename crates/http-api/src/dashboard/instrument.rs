@@ -75,8 +75,8 @@ pub(crate) async fn page(
                             th scope="row" { (p.described()) br; span.note { (p.organisation) } }
                             @match &p.standing {
                                 Standing::Pending => { td { "Pending" } td { "–" } td { "–" } }
-                                Standing::Adopted { on, resolution } => { td { "Adopted" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution, p.resolution_name.as_ref())) } }
-                                Standing::Signed { on, resolution } => { td { "Signed" } td { (layout::date(Some(*on))) } td { (resolution_link(&point, resolution, p.resolution_name.as_ref())) } }
+                                Standing::Adopted { on, resolution } => { td { "Adopted" } td { (layout::date(Some(*on))) } td { (party_resolution(&point, resolution.as_ref(), p.resolution_name.as_ref())) } }
+                                Standing::Signed { on, resolution } => { td { "Signed" } td { (layout::date(Some(*on))) } td { (party_resolution(&point, resolution.as_ref(), p.resolution_name.as_ref())) } }
                                 Standing::Withdrawn { on } => { td { "Withdrawn" } td { (layout::date(Some(*on))) } td { "–" } }
                             }
                         }
@@ -208,4 +208,12 @@ fn action_table(objective: &str, rows: Vec<&ActionRow>) -> Markup {
 pub(crate) fn resolution_link(point: &Point, resolution: &Key, name: Option<&String>) -> Markup {
     let text = name.map_or_else(|| resolution.to_string(), Clone::clone);
     html! { a href=(point.link(&format!("/dashboard/resolutions/{resolution}"))) { (text) } }
+}
+
+/// The resolution a party adopted or signed under, linked, or a dash when none is named.
+fn party_resolution(point: &Point, resolution: Option<&Key>, name: Option<&String>) -> Markup {
+    match resolution {
+        Some(resolution) => resolution_link(point, resolution, name),
+        None => html! { "–" },
+    }
 }

@@ -130,7 +130,7 @@ fn lincoln(models: &ReadModels, today: &str) -> Standing {
 #[tokio::test]
 async fn a_decision_recorded_late_changes_decided_by_history_but_not_what_was_known_in_2022() {
     let adopted =
-        Standing::Adopted { on: date("2020-12-15"), resolution: key("city-of-lincoln-executive-2020-12-15-12") };
+        Standing::Adopted { on: date("2020-12-15"), resolution: Some(key("city-of-lincoln-executive-2020-12-15-12")) };
 
     let decided_by_2020 = board(log_with_late_adoption(), decided_by("2020-12-31")).await;
     assert_eq!(lincoln(&decided_by_2020, "2020-12-31"), adopted, "as decided by the end of 2020, knowing everything");
