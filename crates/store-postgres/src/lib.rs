@@ -18,6 +18,8 @@ mod writer;
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -46,6 +48,42 @@ pub struct PostgresStore {
     writer: Writer,
     appended: watch::Receiver<Position>,
     limits: Limits,
+    counts: Arc<GroupCounts>,
+}
+
+/// How the writer has committed its groups of appends since the store was opened: the
+/// benchmarks print it, since a group that falls back from one statement to the locked
+/// transaction costs a failed call and four more round trips.
+#[derive(Debug, Default)]
+pub(crate) struct GroupCounts {
+    /// Groups written by one `covenant_append` call on the facts the last commit left.
+    one_statement: AtomicU64,
+    /// Groups whose call found a fact changed and were planned again under the lock.
+    replanned: AtomicU64,
+    /// Groups planned under the lock from the start: the first, those after an error or a
+    /// restore, and those large enough for `COPY`.
+    locked: AtomicU64,
+}
+
+/// A reading of [`GroupCounts`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Groups {
+    pub one_statement: u64,
+    pub replanned: u64,
+    pub locked: u64,
+}
+
+impl std::ops::Sub for Groups {
+    type Output = Groups;
+
+    /// The groups committed between two readings.
+    fn sub(self, earlier: Groups) -> Groups {
+        Groups {
+            one_statement: self.one_statement - earlier.one_statement,
+            replanned: self.replanned - earlier.replanned,
+            locked: self.locked - earlier.locked,
+        }
+    }
 }
 
 /// The schema's migrations, applied on open by every mode but [`OpenMode::ReadOnly`].
@@ -104,9 +142,21 @@ impl PostgresStore {
         listener.listen(CHANNEL).await.map_err(unavailable)?;
         tokio::spawn(relay_notifications(listener, notify.clone()));
         let limits = Limits::default();
-        let (writer, run) = Writer::new(writer::PostgresWriter::new(options, notify, limits), MAX_GROUP_EVENTS);
+        let counts = Arc::new(GroupCounts::default());
+        let backend = writer::PostgresWriter::new(options, notify, limits, counts.clone());
+        let (writer, run) = Writer::new(backend, MAX_GROUP_EVENTS);
         tokio::spawn(run);
-        Ok(Self { pool, writer, appended, limits })
+        Ok(Self { pool, writer, appended, limits, counts })
+    }
+
+    /// How this store's writer has committed its groups since it was opened.
+    pub fn groups(&self) -> Groups {
+        let read = |count: &AtomicU64| count.load(Ordering::Relaxed);
+        Groups {
+            one_statement: read(&self.counts.one_statement),
+            replanned: read(&self.counts.replanned),
+            locked: read(&self.counts.locked),
+        }
     }
 
     /// The pool, for queries that live beside the log (projections, tests).
