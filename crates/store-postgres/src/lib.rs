@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use kernel::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Hash, Limits, NodeId,
     OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
@@ -38,6 +38,8 @@ const CHANNEL: &str = "covenant_events";
 /// How often a subscriber reads again even without a notification (a missed notification
 /// while the listener reconnects costs at most this much delay, never an event).
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// The most rows a page read reserves room for before it has any.
+const RESERVED_ROWS: usize = 10_000;
 /// The most events one group commit takes from the queue.
 const MAX_GROUP_EVENTS: usize = 20_000;
 
@@ -253,15 +255,24 @@ impl EventStore for PostgresStore {
         Ok(events)
     }
 
+    /// Reads and decodes the page on a task of its own, each row decoded as it arrives: a caller
+    /// that folds one page while it awaits the next (the projection runner) has the next received
+    /// and decoded on the other core meanwhile, not after its fold.
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let sql = format!("SELECT {} FROM events WHERE position > $1 ORDER BY position LIMIT $2", rows::COLUMNS);
-        let found = sqlx::query(&sql)
-            .bind(i64::try_from(after.0).unwrap_or(i64::MAX))
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        found.iter().map(rows::decode).collect()
+        let pool = self.pool.clone();
+        let page = async move {
+            let sql = format!("SELECT {} FROM events WHERE position > $1 ORDER BY position LIMIT $2", rows::COLUMNS);
+            let mut found = sqlx::query(&sql)
+                .bind(i64::try_from(after.0).unwrap_or(i64::MAX))
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .fetch(&pool);
+            let mut events = Vec::with_capacity(limit.min(RESERVED_ROWS));
+            while let Some(row) = found.try_next().await.map_err(unavailable)? {
+                events.push(rows::decode(&row)?);
+            }
+            Ok(events)
+        };
+        tokio::spawn(page).await.map_err(unavailable)?
     }
 
     async fn head(&self) -> Result<ChainHead, StoreError> {
