@@ -4,9 +4,13 @@
 //! libraries' bench (`benches/peers`) in turn and prints the table of `docs/benchmarks.md`.
 //!
 //! ```text
-//! cargo bench -p tests --bench peers -- [--backend sqlite|postgres|both] [--events N]
+//! cargo bench -p tests --bench peers -- [--quick] [--backend sqlite|postgres|both] [--events N]
 //!     [--seconds S] [--loads N] [--queries N]
 //! ```
+//!
+//! `--quick` runs every workload at a tiny size ([`workload::Sizes::QUICK`], a few seconds, in
+//! the test profile too: `cargo test -p tests --bench peers -- --quick`), for CI to show that the
+//! benchmark still works; its figures mean nothing.
 //!
 //! PostgreSQL is reached at `COVENANT_BENCH_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`), in a database of its own dropped at the end;
@@ -28,8 +32,8 @@ use workload::{
 
 const SYSTEM: &str = "Covenant";
 const RAW: &str = "raw sqlx";
-const USAGE: &str = "usage: cargo bench -p tests --bench peers -- [--backend sqlite|postgres|both] [--events N] \
-     [--seconds S] [--loads N] [--queries N]";
+const USAGE: &str = "usage: cargo bench -p tests --bench peers -- [--quick] [--backend sqlite|postgres|both] \
+     [--events N] [--seconds S] [--loads N] [--queries N]";
 
 fn main() {
     let (backends, sizes) = options().unwrap_or_else(|e| {

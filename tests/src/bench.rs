@@ -86,6 +86,7 @@ impl BenchArgs {
             match arg.as_str() {
                 // `cargo bench` passes `--bench` to every bench target.
                 "--bench" => {}
+                "--quick" => values.insert(0, ("quick".to_owned(), String::new())),
                 "-h" | "--help" => {
                     println!("{usage}");
                     std::process::exit(0);
@@ -107,7 +108,13 @@ impl BenchArgs {
         Self { values, ..parsed }
     }
 
-    /// Every `(name, value)` given, variables first.
+    /// Whether `--quick` was given: tiny sizes, for CI to show that the benchmark still works.
+    pub fn quick(&self) -> bool {
+        self.values.iter().any(|(name, _)| name == "quick")
+    }
+
+    /// Every `(name, value)` given, variables first; `--quick` as `("quick", "")`, for a
+    /// benchmark without a quick mode to refuse as an unknown option.
     pub fn values(&self) -> impl Iterator<Item = (&str, &str)> {
         self.values.iter().map(|(name, value)| (name.as_str(), value.as_str()))
     }

@@ -3,9 +3,11 @@
 //! aggregate, event store and query or handler mechanism, each figure printed as one JSON line.
 //!
 //! ```text
-//! peers --system cqrs-es|esrs --backend sqlite|postgres [--events N] [--seconds S] [--loads N]
-//!     [--queries N]
+//! peers --system cqrs-es|esrs --backend sqlite|postgres [--quick] [--events N] [--seconds S]
+//!     [--loads N] [--queries N]
 //! ```
+//!
+//! `--quick` runs every workload at a tiny size (`workload::Sizes::QUICK`), for CI.
 //!
 //! Each run makes fresh databases (a temporary SQLite file, or a database `peers_bench_<uuid>`
 //! on the server at `COVENANT_BENCH_POSTGRES_URL`) and removes them at the end.
@@ -16,8 +18,8 @@ mod esrs_bench;
 
 use workload::{Backend, Sizes};
 
-const USAGE: &str = "usage: peers --system cqrs-es|esrs --backend sqlite|postgres [--events N] [--seconds S] \
-     [--loads N] [--queries N]";
+const USAGE: &str = "usage: peers --system cqrs-es|esrs --backend sqlite|postgres [--quick] [--events N] \
+     [--seconds S] [--loads N] [--queries N]";
 
 fn main() {
     let (system, backend, sizes) = options().unwrap_or_else(|e| {

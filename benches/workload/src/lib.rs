@@ -123,9 +123,16 @@ impl Default for Sizes {
 }
 
 impl Sizes {
-    /// Takes `--events`, `--seconds`, `--loads` and `--queries` out of `args`, leaving the rest.
+    /// The sizes of `--quick`: one instrument's log, half a second per write run, a few loads and
+    /// queries. A run of a few seconds, for CI to show that the benchmark still works; its figures
+    /// mean nothing.
+    pub const QUICK: Sizes = Sizes { events: 500, seconds: 0.5, loads: 5, queries: 5 };
+
+    /// Takes `--quick`, `--events`, `--seconds`, `--loads` and `--queries` out of `args`, leaving
+    /// the rest; sizes given beside `--quick` change its sizes.
     pub fn take(args: &mut Vec<(String, String)>) -> Result<Self, String> {
-        let mut sizes = Sizes::default();
+        let quick = args.iter().any(|(name, _)| name == "quick");
+        let mut sizes = if quick { Sizes::QUICK } else { Sizes::default() };
         let mut rest = Vec::new();
         for (name, value) in args.drain(..) {
             let count = || {
@@ -140,6 +147,7 @@ impl Sizes {
                 "events" => sizes.events = count()?,
                 "loads" => sizes.loads = count()?,
                 "queries" => sizes.queries = count()?,
+                "quick" => {}
                 "seconds" => {
                     sizes.seconds = value
                         .parse()
@@ -172,12 +180,16 @@ impl Sizes {
 }
 
 /// `--name value` and `--name=value` pairs from the command line, skipping `--bench`, which
-/// `cargo bench` passes to every target.
+/// `cargo bench` passes to every target; the flag `--quick` as `("quick", "")`.
 pub fn arguments(args: impl IntoIterator<Item = String>) -> Result<Vec<(String, String)>, String> {
     let mut pairs = Vec::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         if arg == "--bench" {
+            continue;
+        }
+        if arg == "--quick" {
+            pairs.push(("quick".to_owned(), String::new()));
             continue;
         }
         let Some(flag) = arg.strip_prefix("--") else {

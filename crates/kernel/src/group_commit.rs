@@ -94,6 +94,10 @@ impl Writer {
                     }
                     Task::Append(job) => job,
                 };
+                // The callers answered by the last commit are ready to run and queue their next
+                // appends; without this, the first of them wakes the writer, which then commits
+                // that append alone and the rest in the group after, paying two commits for one.
+                yield_once().await;
                 let mut events = first.request.event_count();
                 let mut group = vec![first];
                 while events < max_group_events {
@@ -151,4 +155,19 @@ impl Writer {
         self.queue.clone().send(Task::RebuildTree(reply)).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
+}
+
+/// Gives way once to every other task that is ready to run, on any executor: the task wakes
+/// itself and returns pending, so it is polled again only after those already queued.
+async fn yield_once() {
+    let mut yielded = false;
+    futures::future::poll_fn(|cx| {
+        if yielded {
+            return std::task::Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    })
+    .await
 }

@@ -4,8 +4,10 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::pin::Pin;
+use std::task::Poll;
 
 use async_trait::async_trait;
+use futures::future::BoxFuture;
 use futures::{Stream, StreamExt, stream::BoxStream};
 
 use crate::{
@@ -281,23 +283,29 @@ async fn verify_after<S: EventStore + ?Sized>(
 }
 
 /// Builds a subscription for a backend: reads pages after `after` until caught up, then waits
-/// for `wakes` to say the log may have grown, and reads again.
+/// for `wakes` to say the log may have grown, and reads again. While it hands out a full page it
+/// is already reading the next: that read is started (polled once) as soon as the page arrives,
+/// so a store whose read works on a task or thread of its own reads the next page while the
+/// subscriber handles this one.
 ///
 /// `wakes` must yield whenever an append may have committed since it last yielded (a watch on
 /// the head, a database notification, a timer). Because positions are gapless and become
 /// visible in order, reading "after the last position delivered" can neither skip nor repeat.
 pub fn follow<S>(store: S, after: Position, wakes: BoxStream<'static, ()>) -> EventStream
 where
-    S: EventStore + 'static,
+    S: EventStore + Clone + 'static,
 {
+    type Page = BoxFuture<'static, Result<Vec<RecordedEvent>, StoreError>>;
     struct State<S> {
         store: S,
         after: Position,
         buffer: VecDeque<RecordedEvent>,
+        /// The read of the page after the buffer, started when the buffer was filled.
+        next: Option<Page>,
         wakes: BoxStream<'static, ()>,
         failed: bool,
     }
-    let state = State { store, after, buffer: VecDeque::new(), wakes, failed: false };
+    let state = State { store, after, buffer: VecDeque::new(), next: None, wakes, failed: false };
     Box::pin(futures::stream::unfold(state, |mut state| async move {
         if state.failed {
             return None;
@@ -307,7 +315,11 @@ where
                 state.after = event.position;
                 return Some((Ok(event), state));
             }
-            match state.store.read_all(state.after, PAGE).await {
+            let page = match state.next.take() {
+                Some(next) => next.await,
+                None => state.store.read_all(state.after, PAGE).await,
+            };
+            match page {
                 Err(error) => {
                     state.failed = true;
                     return Some((Err(error), state));
@@ -315,7 +327,19 @@ where
                 Ok(page) if page.is_empty() => {
                     state.wakes.next().await?;
                 }
-                Ok(page) => state.buffer.extend(page),
+                Ok(page) => {
+                    // A full page: the log may go on, so its next page is read at once. A short
+                    // page reached the head; the next read waits for a wake.
+                    if let (PAGE, Some(last)) = (page.len(), page.last()) {
+                        let (store, after) = (state.store.clone(), last.position);
+                        let mut next: Page = Box::pin(async move { store.read_all(after, PAGE).await });
+                        if let Poll::Ready(read) = futures::poll!(next.as_mut()) {
+                            next = Box::pin(futures::future::ready(read));
+                        }
+                        state.next = Some(next);
+                    }
+                    state.buffer.extend(page);
+                }
             }
         }
     }))

@@ -11,6 +11,8 @@
 //! planned again from the facts read under the lock in a transaction of its own.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -23,7 +25,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, Row};
 use uuid::Uuid;
 
-use crate::{CHANNEL, copy, rows, tree, unavailable};
+use crate::{CHANNEL, GroupCounts, copy, rows, tree, unavailable};
 
 /// Opens an append transaction and, in the same round trip, takes the transaction-scoped advisory
 /// lock that serialises appends to one database. The key is "covenant" in ASCII
@@ -52,6 +54,7 @@ pub(crate) struct PostgresWriter {
     /// The version each recently appended stream was left at by this writer: a guess to plan
     /// with, checked like every other fact.
     versions: HashMap<StreamId, u64>,
+    counts: Arc<GroupCounts>,
 }
 
 /// The state of the log as the writer's last commit left it.
@@ -72,8 +75,13 @@ struct Facts<'a> {
 }
 
 impl PostgresWriter {
-    pub(crate) fn new(options: PgConnectOptions, notify: tokio::sync::watch::Sender<Position>, limits: Limits) -> Self {
-        Self { options, conn: None, notify, limits, known: None, versions: HashMap::new() }
+    pub(crate) fn new(
+        options: PgConnectOptions,
+        notify: tokio::sync::watch::Sender<Position>,
+        limits: Limits,
+        counts: Arc<GroupCounts>,
+    ) -> Self {
+        Self { options, conn: None, notify, limits, known: None, versions: HashMap::new(), counts }
     }
 
     /// Tells this process's subscribers that the log now reaches `last`.
@@ -107,10 +115,11 @@ impl PostgresWriter {
         conn: &mut PgConnection,
         requests: &[AppendRequest],
     ) -> Result<Option<Vec<Result<AppendOutcome, AppendError>>>, StoreError> {
-        let Some(known) = self.known.as_ref() else { return Ok(None) };
-        if requests.iter().map(AppendRequest::event_count).sum::<usize>() >= COPY_ROWS {
+        let large = requests.iter().map(AppendRequest::event_count).sum::<usize>() >= COPY_ROWS;
+        let Some(known) = self.known.as_ref().filter(|_| !large) else {
+            self.counts.locked.fetch_add(1, Ordering::Relaxed);
             return Ok(None);
-        }
+        };
         let versions = self.guess_versions(requests);
         let state =
             StreamState { versions: versions.clone(), existing: HashMap::new(), checkpointed: known.checkpointed };
@@ -123,8 +132,10 @@ impl PostgresWriter {
             ids: requests.iter().flat_map(AppendRequest::event_ids).map(|id| id.0).collect(),
         };
         if !write(conn, Some(&facts), &plan.rows, &nodes).await? {
+            self.counts.replanned.fetch_add(1, Ordering::Relaxed);
             return Ok(None);
         }
+        self.counts.one_statement.fetch_add(1, Ordering::Relaxed);
         let checkpointed = known.checkpointed;
         let edge = known.edge.clone();
         self.committed(&plan.rows, edge, &nodes, checkpointed, &plan.outcomes);
