@@ -105,10 +105,10 @@ fn busy_or_write_error(error: rusqlite::Error, waited: Duration) -> StoreError {
     if is_busy(&error) { StoreError::Busy { waited_secs: waited.as_secs().max(1) } } else { write_error(error) }
 }
 
-fn write(
-    conn: &Connection,
-    requests: &[AppendRequest],
-) -> Result<(Vec<Result<AppendOutcome, AppendError>>, Option<Position>), StoreError> {
+/// One answer per request of a group, and the last position it wrote, if any.
+type Written = (Vec<Result<AppendOutcome, AppendError>>, Option<Position>);
+
+fn write(conn: &Connection, requests: &[AppendRequest]) -> Result<Written, StoreError> {
     let head = rows::read_head(conn)?;
     let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
     let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
