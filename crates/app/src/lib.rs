@@ -28,6 +28,7 @@ mod seeding;
 pub mod seeds;
 mod sessions;
 mod signing;
+mod state_cache;
 mod store;
 mod tokens;
 mod unit_of_work;

@@ -21,6 +21,12 @@
 //! answers with those events instead of deciding again.
 //!
 //! Correlation and causation ids follow the rule in [`crate::cause`].
+//!
+//! A recorder keeps the streams its commands decide against in a bounded cache
+//! ([`crate::state_cache`]), so a command on a stream recorded lately is decided without reading
+//! the stream again; a decision on a cached stream stands only when the append checks that
+//! stream's version, and is made again from the log otherwise. Requests of one recorder (and its
+//! clones) on one stream take turns, so they do not conflict with each other.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,6 +39,7 @@ use kernel::{
 };
 use uuid::Uuid;
 
+use crate::state_cache::{CACHED_STREAMS, StateCache};
 use crate::unit_of_work::UnitOfWork;
 use crate::{IdSeed, InvalidRequest, RecordError};
 
@@ -108,11 +115,12 @@ pub struct Recorded {
     pub attempts: u32,
 }
 
-/// Records commands in an event store.
+/// Records commands in an event store. Clones share one cache of stream states.
 #[derive(Clone)]
 pub struct Recorder {
     store: Arc<dyn EventStore>,
     limits: Limits,
+    cache: Arc<StateCache>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -122,9 +130,19 @@ impl std::fmt::Debug for Recorder {
 }
 
 impl Recorder {
-    /// A recorder for `store`, with the stores' limits.
+    /// A recorder for `store`, with the stores' limits, keeping up to [`CACHED_STREAMS`] streams.
     pub fn new(store: Arc<dyn EventStore>) -> Self {
-        Self { store, limits: Limits::default() }
+        Self::keeping(store, CACHED_STREAMS)
+    }
+
+    /// A recorder for `store` that keeps the states of up to `streams` streams (none for 0).
+    pub fn keeping(store: Arc<dyn EventStore>, streams: usize) -> Self {
+        Self { store, limits: Limits::default(), cache: Arc::new(StateCache::new(streams)) }
+    }
+
+    /// How many streams' states the recorder keeps now.
+    pub fn kept_streams(&self) -> usize {
+        self.cache.len()
     }
 
     /// The store the recorder records in, for reading what is already recorded.
@@ -161,7 +179,7 @@ impl Recorder {
     /// (`RecordError::Rejected` names the command). Recording it later decides it again.
     pub async fn check_batch(&self, submissions: &[Submission], now: Timestamp) -> Result<usize, RecordError> {
         self.admit(submissions)?;
-        let mut work = UnitOfWork::new(self.store.as_ref(), now);
+        let mut work = UnitOfWork::new(self.store.as_ref(), now, None);
         for (item, submission) in submissions.iter().enumerate() {
             work.decide(item, submission).await?;
         }
@@ -187,6 +205,7 @@ impl Recorder {
         now: Timestamp,
     ) -> Result<Recorded, RecordError> {
         self.admit(submissions)?;
+        let _turns = self.cache.turns(submissions.iter().map(|s| s.command.stream_id()).collect()).await;
         let mut attempts = 1;
         loop {
             if let Some(earlier) = self.recorded_earlier(submissions).await? {
@@ -256,53 +275,81 @@ impl Recorder {
         Ok(Some(Recorded { events, attempts: 1 }))
     }
 
+    /// Decides `submissions` and appends their events: first with commands' own streams taken
+    /// from the cache, and, when that decision rests on a cached stream the append did not
+    /// check, or the store says it has moved on, again with every stream read from the log.
     async fn attempt(
         &self,
         submissions: &[Submission],
         expected: Option<u64>,
         now: Timestamp,
     ) -> Result<Recorded, RecordError> {
-        let mut work = UnitOfWork::new(self.store.as_ref(), now);
+        match self.decide_and_append(submissions, expected, now, Some(&self.cache)).await {
+            Attempt::Answered(answer) => answer,
+            Attempt::Unverified(streams) => {
+                for stream in &streams {
+                    self.cache.forget(stream);
+                }
+                match self.decide_and_append(submissions, expected, now, None).await {
+                    Attempt::Answered(answer) => answer,
+                    Attempt::Unverified(_) => unreachable!("nothing is taken from the cache without one"),
+                }
+            }
+        }
+    }
+
+    async fn decide_and_append(
+        &self,
+        submissions: &[Submission],
+        expected: Option<u64>,
+        now: Timestamp,
+        cache: Option<&StateCache>,
+    ) -> Attempt {
+        let mut work = UnitOfWork::new(self.store.as_ref(), now, cache);
         if let (Some(expected), Some(first)) = (expected, submissions.first()) {
             let stream = first.command.stream_id();
-            let actual = work.load(&stream).await?;
+            let actual = match work.load(&stream).await {
+                Ok(actual) => actual,
+                Err(error) => return Attempt::Answered(Err(error)),
+            };
             if actual != expected {
-                return Err(RecordError::Conflict {
-                    stream,
-                    expected: Expected::Exactly(expected),
-                    actual,
-                    attempts: 1,
-                });
+                let conflict =
+                    RecordError::Conflict { stream, expected: Expected::Exactly(expected), actual, attempts: 1 };
+                return Attempt::Answered(Err(conflict));
             }
         }
         for (item, submission) in submissions.iter().enumerate() {
-            work.decide(item, submission).await?;
+            if let Err(error) = work.decide(item, submission).await {
+                // Nothing is appended, so nothing taken from the cache is checked.
+                return match work.cached() {
+                    [] => Attempt::Answered(Err(error)),
+                    cached => Attempt::Unverified(cached.to_vec()),
+                };
+            }
         }
+        let unverified = work.unverified();
+        if !unverified.is_empty() {
+            return Attempt::Unverified(unverified);
+        }
+        let decided = work.decided_states();
+        let cached = work.cached().to_vec();
         let Some((request, planned)) = work.into_append() else {
-            return Ok(Recorded::default());
+            return Attempt::Answered(Ok(Recorded::default()));
         };
-        let outcome = self.append(request, &planned).await?;
-        // A replayed append (the same events, sent by another process at the same moment) may
-        // have been decided against other versions: the store's versions are the truth.
-        let mut remaining: HashMap<StreamId, u64> = HashMap::new();
-        for event in &planned {
-            *remaining.entry(event.stream_id.clone()).or_default() += 1;
+        let outcome = match self.append(request, &planned).await {
+            Ok(outcome) => outcome,
+            Err(RecordError::Conflict { stream, .. }) if cached.contains(&stream) => {
+                return Attempt::Unverified(cached);
+            }
+            Err(error) => return Attempt::Answered(Err(error)),
+        };
+        for (stream, state) in decided {
+            match outcome.stream_versions.iter().find(|(s, _)| *s == stream) {
+                Some((_, version)) if *version == state.version => self.cache.keep(&stream, state),
+                _ => self.cache.forget(&stream),
+            }
         }
-        let last: HashMap<&StreamId, u64> = outcome.stream_versions.iter().map(|(s, v)| (s, *v)).collect();
-        let mut events: Vec<AppendedEvent> = planned
-            .iter()
-            .zip(outcome.positions)
-            .map(|(event, position)| {
-                let left = remaining.get_mut(&event.stream_id).map_or(0, |n| {
-                    *n -= 1;
-                    *n
-                });
-                let stream_version = last.get(&event.stream_id).map_or(event.stream_version, |v| v - left);
-                AppendedEvent { position, stream_version, ..event.clone() }
-            })
-            .collect();
-        events.sort_by_key(|e| e.position);
-        Ok(Recorded { events, attempts: 0 })
+        Attempt::Answered(Ok(recorded(&planned, outcome)))
     }
 
     /// Appends `request`, sending it again unchanged while the store does not answer.
@@ -335,6 +382,38 @@ impl Recorder {
             }
         }
     }
+}
+
+/// The answer of one decision, or the cached streams it rested on without the append checking
+/// them, to forget before deciding again from the log.
+enum Attempt {
+    Answered(Result<Recorded, RecordError>),
+    Unverified(Vec<StreamId>),
+}
+
+/// What an append of `planned` recorded, at the positions and versions of `outcome`. A replayed
+/// append (the same events, sent by another process at the same moment) may have been decided
+/// against other versions: the store's versions are the truth.
+fn recorded(planned: &[AppendedEvent], outcome: AppendOutcome) -> Recorded {
+    let mut remaining: HashMap<StreamId, u64> = HashMap::new();
+    for event in planned {
+        *remaining.entry(event.stream_id.clone()).or_default() += 1;
+    }
+    let last: HashMap<&StreamId, u64> = outcome.stream_versions.iter().map(|(s, v)| (s, *v)).collect();
+    let mut events: Vec<AppendedEvent> = planned
+        .iter()
+        .zip(outcome.positions.iter().copied())
+        .map(|(event, position)| {
+            let left = remaining.get_mut(&event.stream_id).map_or(0, |n| {
+                *n -= 1;
+                *n
+            });
+            let stream_version = last.get(&event.stream_id).map_or(event.stream_version, |v| v - left);
+            AppendedEvent { position, stream_version, ..event.clone() }
+        })
+        .collect();
+    events.sort_by_key(|e| e.position);
+    Recorded { events, attempts: 0 }
 }
 
 /// The store's reason for refusing an append, in terms of the request's commands.

@@ -9,8 +9,13 @@
 //!
 //! Event ids are fresh, or derived from the command's [`crate::IdSeed`] (its idempotency key)
 //! when it has one, so that the same request decided again appends the same ids.
+//!
+//! Given a [`StateCache`], a unit of work takes each command's own stream from it when it is
+//! kept there, and keeps every stream it reads from the log; the streams it took from the cache
+//! are named by [`UnitOfWork::unverified`] until its append checks them.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use domain::ids::resolution_stream;
 use domain::memory::Ledger;
@@ -21,6 +26,7 @@ use kernel::{
 };
 
 use crate::cause::{Origin, cited_resolution, command_ids};
+use crate::state_cache::{State, StateCache};
 use crate::{AppendedEvent, InvalidRequest, RecordError, Submission, holdings};
 
 /// An event decided but not yet appended.
@@ -40,11 +46,15 @@ pub(crate) struct UnitOfWork<'a> {
     /// The first event of each stream, recorded or pending: what a citation points at.
     origins: HashMap<StreamId, Origin>,
     pending: Vec<Pending>,
+    cache: Option<&'a StateCache>,
+    /// The streams taken from the cache rather than read from the log.
+    cached: Vec<StreamId>,
 }
 
 impl<'a> UnitOfWork<'a> {
-    /// An empty unit of work that decides at `now`.
-    pub fn new(store: &'a dyn EventStore, now: Timestamp) -> Self {
+    /// An empty unit of work that decides at `now`, taking commands' own streams from `cache`
+    /// when it is given and keeps them.
+    pub fn new(store: &'a dyn EventStore, now: Timestamp, cache: Option<&'a StateCache>) -> Self {
         Self {
             store,
             now,
@@ -52,7 +62,61 @@ impl<'a> UnitOfWork<'a> {
             versions: HashMap::new(),
             origins: HashMap::new(),
             pending: Vec::new(),
+            cache,
+            cached: Vec::new(),
         }
+    }
+
+    /// Takes `stream` from the cache when it is kept there, and reads it from the log otherwise.
+    async fn load_own(&mut self, stream: &StreamId) -> Result<(), RecordError> {
+        if self.versions.contains_key(stream) {
+            return Ok(());
+        }
+        let Some(state) = self.cache.and_then(|cache| cache.get(stream)) else {
+            return self.load(stream).await.map(drop);
+        };
+        if let Some(origin) = state.origin {
+            self.origins.insert(stream.clone(), origin);
+        }
+        if !state.history.is_empty() {
+            self.ledger.load(stream.clone(), state.history.as_ref().clone());
+        }
+        self.versions.insert(stream.clone(), state.version);
+        self.cached.push(stream.clone());
+        Ok(())
+    }
+
+    /// The streams taken from the cache that the append will not check: those no decided event
+    /// goes to (the append expects every other stream at the version taken). A decision that
+    /// rests on any of them may rest on a stale state, and must be made again from the log.
+    pub fn unverified(&self) -> Vec<StreamId> {
+        let unchecked = |stream: &&StreamId| !self.pending.iter().any(|p| p.stream == **stream);
+        self.cached.iter().filter(unchecked).cloned().collect()
+    }
+
+    /// The streams taken from the cache.
+    pub fn cached(&self) -> &[StreamId] {
+        &self.cached
+    }
+
+    /// What each stream this unit of work appends to will be once its append is recorded as
+    /// decided: its history with the decided events, at the version they take it to.
+    pub fn decided_states(&self) -> Vec<(StreamId, State)> {
+        let mut written: HashMap<&StreamId, u64> = HashMap::new();
+        for pending in &self.pending {
+            *written.entry(&pending.stream).or_default() += 1;
+        }
+        written
+            .into_iter()
+            .map(|(stream, count)| {
+                let state = State {
+                    version: self.versions.get(stream).copied().unwrap_or(0) + count,
+                    history: Arc::new(self.ledger.history(stream).to_vec()),
+                    origin: self.origins.get(stream).copied(),
+                };
+                (stream.clone(), state)
+            })
+            .collect()
     }
 
     /// Reads `stream` from the log unless already loaded; returns the version it was read at.
@@ -65,14 +129,19 @@ impl<'a> UnitOfWork<'a> {
             .iter()
             .map(|r| codec::decode_recorded(r).map_err(|e| RecordError::undecodable(r, &e)))
             .collect::<Result<Vec<Event>, _>>()?;
-        if let Some(first) = recorded.first() {
-            let origin = Origin { event_id: first.event_id.0, correlation_id: first.metadata.correlation_id };
+        let origin = recorded
+            .first()
+            .map(|first| Origin { event_id: first.event_id.0, correlation_id: first.metadata.correlation_id });
+        if let Some(origin) = origin {
             self.origins.insert(stream.clone(), origin);
+        }
+        let version = recorded.last().map_or(0, |r| r.stream_version);
+        if let Some(cache) = self.cache {
+            cache.keep(stream, State { version, history: Arc::new(events.clone()), origin });
         }
         if !events.is_empty() {
             self.ledger.load(stream.clone(), events);
         }
-        let version = recorded.last().map_or(0, |r| r.stream_version);
         self.versions.insert(stream.clone(), version);
         Ok(version)
     }
@@ -85,7 +154,7 @@ impl<'a> UnitOfWork<'a> {
         // The command's own date is checked before anything is read.
         domain::when::occurred_at(command, submission.provenance.occurred_at, self.now)
             .map_err(|error| RecordError::Rejected { item, stream: target.clone(), error: error.into() })?;
-        self.load(&target).await?;
+        self.load_own(&target).await?;
         for stream in command.references() {
             self.load(&stream).await?;
         }

@@ -1,7 +1,10 @@
 //! Identifiers of the event log: stream ids, event ids, event type names and global positions.
-//! Each is parsed once at the edge ("parse, don't validate") and trusted from then on.
+//! Each is parsed once at the edge ("parse, don't validate") and trusted from then on. Stream
+//! ids and type names are shared text (`Arc<str>`): a reader that meets the same id on many rows
+//! parses it once and clones a pointer for the rest.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -16,7 +19,7 @@ pub const MAX_EVENT_TYPE_BYTES: usize = 100;
 /// Between 1 and 200 bytes of UTF-8, with no control characters and no surrounding whitespace.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct StreamId(String);
+pub struct StreamId(Arc<str>);
 
 impl StreamId {
     pub fn parse(text: impl Into<String>) -> Result<Self, String> {
@@ -36,7 +39,7 @@ impl StreamId {
         if text.trim() != text {
             return Err(format!("stream id '{text}' starts or ends with whitespace: remove it"));
         }
-        Ok(Self(text))
+        Ok(Self(text.into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -53,7 +56,7 @@ impl TryFrom<String> for StreamId {
 
 impl From<StreamId> for String {
     fn from(value: StreamId) -> Self {
-        value.0
+        value.0.as_ref().to_owned()
     }
 }
 
@@ -66,7 +69,7 @@ impl fmt::Display for StreamId {
 /// The name of an event type, such as `ResolutionRecorded`: letters, digits, `.`, `_` and `-`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct EventType(String);
+pub struct EventType(Arc<str>);
 
 impl EventType {
     pub fn parse(text: impl Into<String>) -> Result<Self, String> {
@@ -75,7 +78,7 @@ impl EventType {
             && text.len() <= MAX_EVENT_TYPE_BYTES
             && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
         if valid {
-            Ok(Self(text))
+            Ok(Self(text.into()))
         } else {
             Err(format!(
                 "event type '{text}' is not a valid name: use 1 to {MAX_EVENT_TYPE_BYTES} letters, digits, '.', '_' or '-', such as ResolutionRecorded"
@@ -97,7 +100,7 @@ impl TryFrom<String> for EventType {
 
 impl From<EventType> for String {
     fn from(value: EventType) -> Self {
-        value.0
+        value.0.as_ref().to_owned()
     }
 }
 

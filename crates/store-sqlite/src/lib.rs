@@ -2,8 +2,9 @@
 //! acknowledged append has reached the disk. Migrations in `migrations/sqlite` run on open.
 //!
 //! Architecture Invariant: all appends go through one [`kernel::Writer`] whose backend holds the
-//! only write connection and takes SQLite's write lock with `BEGIN IMMEDIATE`; positions are
-//! assigned there, so commit order is position order. Reads use a separate pool.
+//! only write connection to the log and takes SQLite's write lock with `BEGIN IMMEDIATE`;
+//! positions are assigned there, so commit order is position order. The log is written and read
+//! through rusqlite (`writer`, `reader`); the side tables and migrations use sqlx's pool.
 
 mod publishers;
 mod reader;
@@ -111,13 +112,15 @@ impl SqliteStore {
         if !read_only {
             options = options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Full);
         }
-        let mut write = options.connect().await.map_err(file_error)?;
+        let mut migrate = options.connect().await.map_err(file_error)?;
         if !read_only {
             MIGRATOR
-                .run(&mut write)
+                .run(&mut migrate)
                 .await
                 .map_err(|e| StoreError::Unavailable(format!("failed to apply migrations: {e}")))?;
         }
+        // A failed close leaves nothing behind that the writer's own connection cares about.
+        let _ = sqlx::Connection::close(migrate).await;
         let reader = reader::Reader::new(options.get_filename());
         let path = options.get_filename().to_owned();
         let pool = SqlitePoolOptions::new()
@@ -125,16 +128,22 @@ impl SqliteStore {
             .connect_with(options.busy_timeout(opening.busy_timeout))
             .await
             .map_err(file_error)?;
-        let head = head_of(&pool).await?;
+        let head = reader.run(|conn| Ok(rows::read_head(conn)?.map(|(head, _)| head).unwrap_or_default())).await?;
         let (notify, appended) = watch::channel(head.position);
         let limits = Limits::default();
         let waiting = writer::Waiting {
-            notice_after: WAIT_NOTICE_AFTER,
+            notice_after: WAIT_NOTICE_AFTER.min(opening.busy_timeout),
             timeout: opening.busy_timeout,
             on_wait: opening.on_wait,
         };
+        let write = write_connection(&path, read_only, waiting.notice_after).map_err(write_error)?;
         let (writer, run) = Writer::new(writer::SqliteWriter::new(write, notify, limits, waiting), MAX_GROUP_EVENTS);
-        tokio::spawn(run);
+        // The writer makes blocking calls into SQLite, so it runs on a thread of its own rather
+        // than on the runtime; it ends when the last clone of the store is dropped.
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || futures::executor::block_on(run))
+            .map_err(|e| StoreError::Unavailable(format!("failed to start the SQLite writer: {e}")))?;
         Ok(Self { pool, path, reader, writer, appended, limits })
     }
 
@@ -205,8 +214,9 @@ impl EventStore for SqliteStore {
     }
 
     async fn read_events(&self, ids: &[EventId]) -> Result<Vec<RecordedEvent>, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
-        let mut events: Vec<RecordedEvent> = writer::existing(conn.as_mut(), ids).await?.into_values().collect();
+        let ids = ids.to_vec();
+        let mut events: Vec<RecordedEvent> =
+            self.reader.run(move |conn| writer::existing(conn, &ids)).await?.into_values().collect();
         events.sort_unstable_by_key(|e| e.position);
         Ok(events)
     }
@@ -218,12 +228,12 @@ impl EventStore for SqliteStore {
     }
 
     async fn head(&self) -> Result<ChainHead, StoreError> {
-        head_of(&self.pool).await
+        self.reader.run(|conn| Ok(rows::read_head(conn)?.map(|(head, _)| head).unwrap_or_default())).await
     }
 
     async fn tree_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
-        tree::read_nodes(conn.as_mut(), ids).await
+        let ids = ids.to_vec();
+        self.reader.run(move |conn| tree::read_nodes(conn, &ids)).await
     }
 
     async fn rebuild_tree(&self) -> Result<u64, StoreError> {
@@ -237,9 +247,19 @@ impl EventStore for SqliteStore {
     }
 }
 
-async fn head_of(pool: &SqlitePool) -> Result<ChainHead, StoreError> {
-    let mut conn = pool.acquire().await.map_err(unavailable)?;
-    Ok(rows::read_head(conn.as_mut()).await?.map(|(head, _)| head).unwrap_or_default())
+/// The writer's connection: read-write, in WAL mode with `synchronous=FULL` as the migrations'
+/// connection left the file, foreign keys checked, waiting `busy` for another process's lock.
+/// In [`OpenMode::ReadOnly`] it is opened read-only, so every write is refused by SQLite itself.
+fn write_connection(path: &Path, read_only: bool, busy: Duration) -> Result<rusqlite::Connection, rusqlite::Error> {
+    use rusqlite::OpenFlags;
+    let access = if read_only { OpenFlags::SQLITE_OPEN_READ_ONLY } else { OpenFlags::SQLITE_OPEN_READ_WRITE };
+    let conn = rusqlite::Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(busy)?;
+    if !read_only {
+        conn.pragma_update(None, "synchronous", "FULL")?;
+    }
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(conn)
 }
 
 /// The column a [`StreamBound`] limits and its limit.
@@ -262,11 +282,22 @@ const SQLITE_READONLY: i32 = 8;
 const SQLITE_FULL: i32 = 13;
 const SQLITE_CANTOPEN: i32 = 14;
 
-/// A failure to open or write the SQLite file, saying what to do when the file system is at
-/// fault: a full disk, or a file or directory that cannot be written. SQLite undoes the
-/// transaction in either case, so the file is left as it was.
+/// A failure to open or write the SQLite file through sqlx; see [`explained`].
 fn file_error(error: sqlx::Error) -> StoreError {
     let code = error.as_database_error().and_then(|e| e.code()).and_then(|c| c.parse::<i32>().ok());
+    explained(code, error)
+}
+
+/// A failure to write the SQLite file through the writer's connection; see [`explained`].
+fn write_error(error: rusqlite::Error) -> StoreError {
+    let code = error.sqlite_error().map(|e| e.extended_code);
+    explained(code, error)
+}
+
+/// A failure to open or write the SQLite file with the result code `code`, saying what to do
+/// when the file system is at fault: a full disk, or a file or directory that cannot be written.
+/// SQLite undoes the transaction in either case, so the file is left as it was.
+fn explained(code: Option<i32>, error: impl std::fmt::Display) -> StoreError {
     let advice = match code.map(|c| c & 0xff) {
         Some(SQLITE_FULL) => "the disk holding the SQLite file is full: free space on it, then try again",
         Some(SQLITE_READONLY | SQLITE_CANTOPEN) => {

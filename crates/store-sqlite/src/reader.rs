@@ -12,7 +12,7 @@ use std::time::Duration;
 use kernel::{RecordedEvent, StoreError};
 use rusqlite::{Connection, OpenFlags, Params};
 
-use crate::rows;
+use crate::rows::{self, unavailable};
 
 /// Idle connections kept for reuse; more may be open at once under load.
 const KEEP_IDLE: usize = 4;
@@ -35,10 +35,18 @@ impl Reader {
         sql: String,
         params: P,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.run(move |conn| rows::query(conn, &sql, params)).await
+    }
+
+    /// Runs `read` on a read-only connection, on a blocking thread.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let reader = self.clone();
         tokio::task::spawn_blocking(move || {
             let conn = reader.checkout()?;
-            let result = query(&conn, &sql, params);
+            let result = read(&conn);
             reader.give_back(conn);
             result
         })
@@ -65,20 +73,6 @@ impl Reader {
     }
 }
 
-fn query(conn: &Connection, sql: &str, params: impl Params) -> Result<Vec<RecordedEvent>, StoreError> {
-    let mut statement = conn.prepare_cached(sql).map_err(unavailable)?;
-    let mut found = statement.query(params).map_err(unavailable)?;
-    let mut events = Vec::new();
-    while let Some(row) = found.next().map_err(unavailable)? {
-        events.push(rows::decode(row)?);
-    }
-    Ok(events)
-}
-
 fn poisoned() -> StoreError {
     StoreError::Unavailable("a reader panicked while holding the connection list; restart the process".into())
-}
-
-fn unavailable(error: rusqlite::Error) -> StoreError {
-    StoreError::Unavailable(format!("failed to read the SQLite file: {error}"))
 }

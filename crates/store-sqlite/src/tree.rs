@@ -1,43 +1,28 @@
 //! The `tree_nodes` table: the stored Merkle tree over the log. The kernel decides which
 //! complete subtrees a batch of events completes ([`kernel::new_nodes`]); this module reads the
-//! nodes it asks for and inserts the ones it returns, inside the writer's transaction.
+//! nodes it asks for and inserts the ones it returns, inside the writer's transaction, with
+//! cached prepared statements (rusqlite).
 
 use std::collections::HashMap;
 
 use kernel::{Hash, NodeId, StoreError, TreeNode, leaf_hash, new_nodes, root_nodes};
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use rusqlite::{Connection, OptionalExtension};
 
-use crate::{file_error, unavailable};
-
-/// Rows per INSERT statement: 3 parameters each, under SQLite's limit of 32,766.
-const INSERT_CHUNK: usize = 10_000;
-/// Nodes per lookup: 2 parameters each.
-const LOOKUP_CHUNK: usize = 10_000;
-/// Chain hashes read per query when the tree catches up with the log.
-const LEAF_PAGE: i64 = 100_000;
+use crate::rows::unavailable;
+use crate::write_error;
 
 /// The stored hashes of `ids`; a node not stored is absent.
-pub(crate) async fn read_nodes(
-    conn: &mut SqliteConnection,
-    ids: &[NodeId],
-) -> Result<HashMap<NodeId, Hash>, StoreError> {
+pub(crate) fn read_nodes(conn: &Connection, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+    let mut statement =
+        conn.prepare_cached("SELECT hash FROM tree_nodes WHERE level = ?1 AND idx = ?2").map_err(unavailable)?;
     let mut found = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let mut query = QueryBuilder::<Sqlite>::new("WITH wanted(level, idx) AS (VALUES ");
-        let mut list = query.separated(", ");
-        for id in chunk {
-            list.push("(").push_bind_unseparated(i64::from(id.level)).push_unseparated(", ");
-            list.push_bind_unseparated(id.index as i64).push_unseparated(")");
-        }
-        query.push(
-            ") SELECT t.level, t.idx, t.hash FROM wanted JOIN tree_nodes t ON t.level = wanted.level AND t.idx = wanted.idx",
-        );
-        for row in query.build().fetch_all(&mut *conn).await.map_err(unavailable)? {
-            let level: i64 = row.try_get(0).map_err(unavailable)?;
-            let index: i64 = row.try_get(1).map_err(unavailable)?;
-            let id = NodeId::new(level as u8, index as u64);
-            let hash = row.try_get::<&[u8], _>(2).ok().and_then(Hash::from_slice).ok_or_else(|| damaged(id))?;
-            found.insert(id, hash);
+    for id in ids {
+        let hash = statement
+            .query_row((i64::from(id.level), id.index as i64), |row| row.get::<_, Vec<u8>>(0))
+            .optional()
+            .map_err(unavailable)?;
+        if let Some(bytes) = hash {
+            found.insert(*id, Hash::from_slice(&bytes).ok_or_else(|| damaged(*id))?);
         }
     }
     Ok(found)
@@ -46,76 +31,64 @@ pub(crate) async fn read_nodes(
 /// Adds `leaves` (leaf hashes of the events just written after position `size`) to the tree. A
 /// tree behind the log (kept by a store opened before the tree existed, or being rebuilt) first
 /// catches up from the chain hashes of the events it lacks.
-pub(crate) async fn extend(conn: &mut SqliteConnection, size: u64, leaves: &[Hash]) -> Result<(), StoreError> {
+pub(crate) fn extend(conn: &Connection, size: u64, leaves: &[Hash]) -> Result<(), StoreError> {
     if leaves.is_empty() {
         return Ok(());
     }
-    let edge = read_nodes(conn, &root_nodes(size)).await?;
+    let edge = read_nodes(conn, &root_nodes(size))?;
     let nodes = match new_nodes(size, &edge, leaves) {
         Ok(nodes) => nodes,
         Err(missing) => {
-            let kept = kept_size(conn).await?;
+            let kept = kept_size(conn)?;
             if kept >= size {
                 return Err(damaged(missing.0));
             }
-            let mut all = log_leaves(conn, kept, size).await?;
+            let mut all = log_leaves(conn, kept, size)?;
             all.extend_from_slice(leaves);
-            let edge = read_nodes(conn, &root_nodes(kept)).await?;
+            let edge = read_nodes(conn, &root_nodes(kept))?;
             new_nodes(kept, &edge, &all).map_err(|missing| damaged(missing.0))?
         }
     };
-    insert(conn, &nodes).await
+    insert(conn, &nodes)
 }
 
 /// Deletes the tree and computes it again from the whole log; returns its size.
-pub(crate) async fn rebuild(conn: &mut SqliteConnection, head: u64) -> Result<u64, StoreError> {
-    sqlx::query("DELETE FROM tree_nodes").execute(&mut *conn).await.map_err(file_error)?;
-    let leaves = log_leaves(conn, 0, head).await?;
+pub(crate) fn rebuild(conn: &Connection, head: u64) -> Result<u64, StoreError> {
+    conn.execute("DELETE FROM tree_nodes", []).map_err(write_error)?;
+    let leaves = log_leaves(conn, 0, head)?;
     let nodes = new_nodes(0, &HashMap::new(), &leaves).map_err(|missing| damaged(missing.0))?;
-    insert(conn, &nodes).await?;
+    insert(conn, &nodes)?;
     Ok(head)
 }
 
 /// The number of leaves the stored tree holds.
-async fn kept_size(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
-    let row = sqlx::query("SELECT MAX(idx) FROM tree_nodes WHERE level = 0")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(unavailable)?;
-    Ok(row.try_get::<Option<i64>, _>(0).map_err(unavailable)?.map_or(0, |last| last as u64 + 1))
+fn kept_size(conn: &Connection) -> Result<u64, StoreError> {
+    let last: Option<i64> =
+        conn.query_row("SELECT MAX(idx) FROM tree_nodes WHERE level = 0", [], |row| row.get(0)).map_err(unavailable)?;
+    Ok(last.map_or(0, |last| last as u64 + 1))
 }
 
 /// The leaf hashes of the events at positions `after + 1 ..= upto`.
-async fn log_leaves(conn: &mut SqliteConnection, after: u64, upto: u64) -> Result<Vec<Hash>, StoreError> {
+fn log_leaves(conn: &Connection, after: u64, upto: u64) -> Result<Vec<Hash>, StoreError> {
     let mut leaves = Vec::with_capacity((upto - after) as usize);
-    let mut from = after as i64;
-    while (from as u64) < upto {
-        let rows = sqlx::query(
-            "SELECT position, hash FROM events WHERE position > ?1 AND position <= ?2 ORDER BY position LIMIT ?3",
-        )
-        .bind(from)
-        .bind(upto as i64)
-        .bind(LEAF_PAGE)
-        .fetch_all(&mut *conn)
-        .await
+    let mut statement = conn
+        .prepare_cached("SELECT hash FROM events WHERE position > ?1 AND position <= ?2 ORDER BY position")
         .map_err(unavailable)?;
-        let Some(last) = rows.last() else { break };
-        from = last.try_get(0).map_err(unavailable)?;
-        for row in &rows {
-            let bytes: &[u8] = row.try_get(1).map_err(unavailable)?;
-            leaves.push(leaf_hash(bytes));
-        }
+    let mut rows = statement.query((after as i64, upto as i64)).map_err(unavailable)?;
+    while let Some(row) = rows.next().map_err(unavailable)? {
+        let bytes = row.get_ref(0).and_then(|v| v.as_blob().map_err(Into::into)).map_err(unavailable)?;
+        leaves.push(leaf_hash(bytes));
     }
     Ok(leaves)
 }
 
-async fn insert(conn: &mut SqliteConnection, nodes: &[TreeNode]) -> Result<(), StoreError> {
-    for chunk in nodes.chunks(INSERT_CHUNK) {
-        let mut query = QueryBuilder::<Sqlite>::new("INSERT INTO tree_nodes (level, idx, hash) ");
-        query.push_values(chunk, |mut b, node| {
-            b.push_bind(i64::from(node.id.level)).push_bind(node.id.index as i64).push_bind(node.hash.0.as_slice());
-        });
-        query.build().execute(&mut *conn).await.map_err(file_error)?;
+fn insert(conn: &Connection, nodes: &[TreeNode]) -> Result<(), StoreError> {
+    let mut statement =
+        conn.prepare_cached("INSERT INTO tree_nodes (level, idx, hash) VALUES (?1, ?2, ?3)").map_err(write_error)?;
+    for node in nodes {
+        statement
+            .execute((i64::from(node.id.level), node.id.index as i64, node.hash.0.as_slice()))
+            .map_err(write_error)?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The application layer: commands recorded through the event store by `app::Recorder`, on
 //! SQLite and on PostgreSQL.
 
+mod cache;
 mod causation;
 mod concurrency;
 mod dates;
