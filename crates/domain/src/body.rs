@@ -92,13 +92,13 @@ impl Command {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event")]
-pub enum Event {
-    Established { id: Key, name: String, kind: Kind, parents: Vec<OrgId>, members: Vec<OrgId>, established_on: Date },
-    MemberJoined { organisation: OrgId, joined_on: Date },
-    MemberLeft { organisation: OrgId, left_on: Date },
-    Abolished { abolished_on: Date },
+crate::events! {
+    pub enum Event {
+        Established { id: Key, name: String, kind: Kind, parents: Vec<OrgId>, members: Vec<OrgId>, established_on: Date },
+        MemberJoined { organisation: OrgId, joined_on: Date },
+        MemberLeft { organisation: OrgId, left_on: Date },
+        Abolished { abolished_on: Date },
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -8,13 +8,14 @@
 //! events are never rewritten: when a payload changes shape, its version goes up and an
 //! [`Upcaster`] turns the old shape into the new one when it is read.
 
-mod tagged;
+mod variant;
 
 use kernel::{EventType, Payload, RecordedEvent};
 use serde_json::{Map, Value, json};
 
 use crate::Event;
 use crate::ids::{Aggregate, StreamKey};
+pub(crate) use variant::Variant;
 
 /// One event type and its current schema version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -216,10 +217,10 @@ pub fn decode(event_type: &EventType, version: u32, payload: &Payload) -> Result
     }
     let malformed = |reason: String| DecodeError::Malformed { name: name.to_owned(), reason };
     if version == spec.version {
-        // The current shape: read the payload straight into its aggregate's event, tag in front.
+        // The current shape: read the payload straight into its variant, in one pass.
         let mut json = serde_json::Deserializer::from_str(payload.as_str());
-        let tagged = tagged::Tagged { tag: ("event", spec.variant), inner: &mut json };
-        let event = Event::deserialize_of(spec.aggregate, tagged).and_then(|e| json.end().map(|()| e));
+        let event =
+            Event::deserialize_stored(spec.aggregate, spec.variant, &mut json).and_then(|e| json.end().map(|()| e));
         return event.map_err(|e| malformed(e.to_string()));
     }
     let mut fields = match payload.to_value().map_err(|e| malformed(e.to_string()))? {
@@ -237,23 +238,26 @@ pub fn decode(event_type: &EventType, version: u32, payload: &Payload) -> Result
             reason,
         })?;
     }
-    fields.insert("aggregate".into(), Value::String(spec.aggregate.prefix().into()));
-    fields.insert("event".into(), Value::String(spec.variant.into()));
-    serde_json::from_value(Value::Object(fields)).map_err(|e| malformed(e.to_string()))
+    Event::deserialize_stored(spec.aggregate, spec.variant, Value::Object(fields)).map_err(|e| malformed(e.to_string()))
 }
 
 /// Decodes a recorded event, checking that its type belongs to the aggregate its stream names.
 pub fn decode_recorded(recorded: &RecordedEvent) -> Result<Event, DecodeError> {
+    decode_keyed(recorded).map(|(_, event)| event)
+}
+
+/// Decodes a recorded event with the key its stream names (the stream id read once, for a fold
+/// that needs both), checking that its type belongs to that key's aggregate.
+pub fn decode_keyed(recorded: &RecordedEvent) -> Result<(StreamKey, Event), DecodeError> {
     let event = decode(&recorded.event_type, recorded.schema_version, &recorded.payload)?;
-    let stream_aggregate = StreamKey::parse(&recorded.stream_id).ok().map(|k| k.aggregate());
-    if stream_aggregate != Some(event.aggregate()) {
-        return Err(DecodeError::WrongStream {
+    match StreamKey::parse(&recorded.stream_id) {
+        Ok(key) if key.aggregate() == event.aggregate() => Ok((key, event)),
+        _ => Err(DecodeError::WrongStream {
             name: recorded.event_type.to_string(),
             aggregate: event.aggregate(),
             stream: recorded.stream_id.to_string(),
-        });
+        }),
     }
-    Ok(event)
 }
 
 #[cfg(test)]

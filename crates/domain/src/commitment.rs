@@ -192,69 +192,69 @@ impl Command {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event")]
-pub enum Event {
-    Made {
-        id: Key,
-        title: String,
-        organisation: OrgId,
-        lead: String,
-        towards: Option<ObjectiveRef>,
-        arising_from: Option<Key>,
-        /// The body whose action log holds it: the owner of the instrument or the resolution's body.
-        body: Option<Key>,
-        due_on: Date,
-        weight: u32,
-        parent: Option<Key>,
-        made_on: Date,
-    },
-    MilestoneAdded {
-        milestone: Key,
-        title: String,
-        due_on: Date,
-    },
-    MilestoneReached {
-        milestone: Key,
-        reached_on: Date,
-    },
-    Rescheduled {
-        previous_due_on: Date,
-        due_on: Date,
-        reason: String,
-    },
-    /// Schema version 2; version 1 is upcast by the codec.
-    ProgressReported {
-        status: Rag,
-        percent_complete: u8,
-        narrative: String,
-        evidence_refs: Vec<String>,
-        period: ReportingPeriod,
-        reported_on: Date,
-    },
-    Completed {
-        completed_on: Date,
-        narrative: String,
-        evidence_refs: Vec<String>,
-    },
-    Deferred {
-        deferred_on: Date,
-        until: Option<Date>,
-        reason: String,
-    },
-    Resumed {
-        resumed_on: Date,
-        due_on: Date,
-    },
-    Cancelled {
-        cancelled_on: Date,
-        reason: String,
-    },
-    Transferred {
-        from: OrgId,
-        to: OrgId,
-        effective_on: Date,
-    },
+crate::events! {
+    pub enum Event {
+        Made {
+            id: Key,
+            title: String,
+            organisation: OrgId,
+            lead: String,
+            towards: Option<ObjectiveRef>,
+            arising_from: Option<Key>,
+            /// The body whose action log holds it: the owner of the instrument or the resolution's body.
+            body: Option<Key>,
+            due_on: Date,
+            weight: u32,
+            parent: Option<Key>,
+            made_on: Date,
+        },
+        MilestoneAdded {
+            milestone: Key,
+            title: String,
+            due_on: Date,
+        },
+        MilestoneReached {
+            milestone: Key,
+            reached_on: Date,
+        },
+        Rescheduled {
+            previous_due_on: Date,
+            due_on: Date,
+            reason: String,
+        },
+        /// Schema version 2; version 1 is upcast by the codec.
+        ProgressReported {
+            status: Rag,
+            percent_complete: u8,
+            narrative: String,
+            evidence_refs: Vec<String>,
+            period: ReportingPeriod,
+            reported_on: Date,
+        },
+        Completed {
+            completed_on: Date,
+            narrative: String,
+            evidence_refs: Vec<String>,
+        },
+        Deferred {
+            deferred_on: Date,
+            until: Option<Date>,
+            reason: String,
+        },
+        Resumed {
+            resumed_on: Date,
+            due_on: Date,
+        },
+        Cancelled {
+            cancelled_on: Date,
+            reason: String,
+        },
+        Transferred {
+            from: OrgId,
+            to: OrgId,
+            effective_on: Date,
+        },
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -96,14 +96,14 @@ impl Command {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event")]
-pub enum Event {
-    Defined { id: Key, title: String, unit: String, polarity: Polarity, owner: OrgId, towards: Option<ObjectiveRef> },
-    BaselineSet { value: f64, as_of: Date, source: String },
-    TargetSet { value: f64, due_on: Date },
-    Measured { value: f64, as_of: Date, note: Option<String> },
-    MeasurementRevised { as_of: Date, previous_value: f64, value: f64, reason: String },
+crate::events! {
+    pub enum Event {
+        Defined { id: Key, title: String, unit: String, polarity: Polarity, owner: OrgId, towards: Option<ObjectiveRef> },
+        BaselineSet { value: f64, as_of: Date, source: String },
+        TargetSet { value: f64, due_on: Date },
+        Measured { value: f64, as_of: Date, note: Option<String> },
+        MeasurementRevised { as_of: Date, previous_value: f64, value: f64, reason: String },
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

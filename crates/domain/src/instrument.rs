@@ -230,97 +230,97 @@ impl Command {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event")]
-pub enum Event {
-    Drafted {
-        id: Key,
-        kind: Kind,
-        title: String,
-        owner_body: Key,
-        period: Option<Period>,
-        parties: Vec<OrgId>,
-        builds_on: Option<Key>,
-        drafted_on: Date,
-    },
-    VersionPublished {
-        version: u32,
-        label: String,
-        content_hash: ContentHash,
-        document: Option<String>,
-        published_on: Date,
-    },
-    ObjectiveAdded {
-        objective: Key,
-        title: String,
-        themes: Vec<String>,
-    },
-    PartyAdded {
-        party: OrgId,
-    },
-    ConsultationOpened {
-        opens_on: Date,
-        closes_on: Date,
-    },
-    ConsultationClosed {
-        closed_on: Date,
-        summary: String,
-    },
-    Endorsed {
-        body: Key,
-        resolution: Key,
-        endorsed_on: Date,
-        recommendation: Option<String>,
-    },
-    Adopted {
-        party: OrgId,
-        resolution: Key,
-        adopted_on: Date,
-    },
-    Signed {
-        party: OrgId,
-        resolution: Key,
-        signed_on: Date,
-        signatory: String,
-    },
-    PartyWithdrew {
-        party: OrgId,
-        withdrawn_on: Date,
-        reason: String,
-        resolution: Option<Key>,
-    },
-    PartySucceeded {
-        predecessor: OrgId,
-        successor: OrgId,
-        effective_on: Date,
-    },
-    DeliveryStarted {
-        started_on: Date,
-    },
-    ReviewStarted {
-        started_on: Date,
-        reason: String,
-    },
-    Refreshed {
-        version: u32,
-        label: String,
-        content_hash: ContentHash,
-        document: Option<String>,
-        published_on: Date,
-        resolution: Option<Key>,
-    },
-    Superseded {
-        by_instrument: Key,
-        superseded_on: Date,
-    },
-    Expired {
-        expired_on: Date,
-    },
-    Withdrawn {
-        withdrawn_on: Date,
-        reason: String,
-        resolution: Option<Key>,
-    },
+crate::events! {
+    pub enum Event {
+        Drafted {
+            id: Key,
+            kind: Kind,
+            title: String,
+            owner_body: Key,
+            period: Option<Period>,
+            parties: Vec<OrgId>,
+            builds_on: Option<Key>,
+            drafted_on: Date,
+        },
+        VersionPublished {
+            version: u32,
+            label: String,
+            content_hash: ContentHash,
+            document: Option<String>,
+            published_on: Date,
+        },
+        ObjectiveAdded {
+            objective: Key,
+            title: String,
+            themes: Vec<String>,
+        },
+        PartyAdded {
+            party: OrgId,
+        },
+        ConsultationOpened {
+            opens_on: Date,
+            closes_on: Date,
+        },
+        ConsultationClosed {
+            closed_on: Date,
+            summary: String,
+        },
+        Endorsed {
+            body: Key,
+            resolution: Key,
+            endorsed_on: Date,
+            recommendation: Option<String>,
+        },
+        Adopted {
+            party: OrgId,
+            resolution: Key,
+            adopted_on: Date,
+        },
+        Signed {
+            party: OrgId,
+            resolution: Key,
+            signed_on: Date,
+            signatory: String,
+        },
+        PartyWithdrew {
+            party: OrgId,
+            withdrawn_on: Date,
+            reason: String,
+            resolution: Option<Key>,
+        },
+        PartySucceeded {
+            predecessor: OrgId,
+            successor: OrgId,
+            effective_on: Date,
+        },
+        DeliveryStarted {
+            started_on: Date,
+        },
+        ReviewStarted {
+            started_on: Date,
+            reason: String,
+        },
+        Refreshed {
+            version: u32,
+            label: String,
+            content_hash: ContentHash,
+            document: Option<String>,
+            published_on: Date,
+            resolution: Option<Key>,
+        },
+        Superseded {
+            by_instrument: Key,
+            superseded_on: Date,
+        },
+        Expired {
+            expired_on: Date,
+        },
+        Withdrawn {
+            withdrawn_on: Date,
+            reason: String,
+            resolution: Option<Key>,
+        },
+    }
 }
 
 /// Where an instrument is in its lifecycle.

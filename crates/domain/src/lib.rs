@@ -25,6 +25,26 @@
 //! (`{"aggregate": "resolution", "event": "Corrected", ...}`); stored events use
 //! [`codec::encode`] instead, which names them `ResolutionCorrected`.
 
+/// Declares an aggregate's `Event`, internally tagged with `event` as the API and the
+/// documentation write it, and `Stored`, serde's remote definition of the same variants,
+/// externally tagged, through which [`codec`] reads a stored payload in one pass: the stored
+/// type names the variant, so its fields are read straight into it rather than buffered while
+/// the tag is looked for, as an internally tagged enum must.
+macro_rules! events {
+    (pub enum Event { $($variants:tt)* }) => {
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(tag = "event")]
+        pub enum Event { $($variants)* }
+
+        /// [`Event`] as the codec reads it: only its `deserialize` is used, never its variants.
+        #[derive(serde::Deserialize)]
+        #[serde(remote = "Event")]
+        #[allow(dead_code)]
+        pub(crate) enum Stored { $($variants)* }
+    };
+}
+pub(crate) use events;
+
 pub mod body;
 pub mod codec;
 pub mod commitment;
@@ -137,14 +157,16 @@ macro_rules! aggregates {
                 }
             }
 
-            /// Reads an event of `aggregate` from `deserializer`, which holds its `event` tag and
-            /// fields but not the `aggregate` tag.
-            pub(crate) fn deserialize_of<'de, D: serde::Deserializer<'de>>(
+            /// Reads the event `variant` of `aggregate` from `fields`, a deserializer of its fields
+            /// alone, without the tags (see [`codec::Variant`]).
+            pub(crate) fn deserialize_stored<'de, D: serde::Deserializer<'de>>(
                 aggregate: Aggregate,
-                deserializer: D,
+                variant: &'static str,
+                fields: D,
             ) -> Result<Event, D::Error> {
+                let fields = codec::Variant { name: variant, fields };
                 Ok(match aggregate {
-                    $(Aggregate::$variant => Event::$variant($module::Event::deserialize(deserializer)?),)*
+                    $(Aggregate::$variant => Event::$variant($module::Stored::deserialize(fields)?),)*
                 })
             }
 

@@ -89,15 +89,15 @@ impl Command {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event")]
-pub enum Event {
-    Scheduled { id: Key, body: Key, date: Date, title: String },
-    AgendaItemAdded { item: String, title: String, minute_number: Option<String> },
-    Held { held_on: Date },
-    Cancelled { reason: String },
-    MinutesPublished { published_on: Date },
-    MinutesConfirmed { at_meeting: Key, confirmed_on: Date, minute_number: Option<String> },
+crate::events! {
+    pub enum Event {
+        Scheduled { id: Key, body: Key, date: Date, title: String },
+        AgendaItemAdded { item: String, title: String, minute_number: Option<String> },
+        Held { held_on: Date },
+        Cancelled { reason: String },
+        MinutesPublished { published_on: Date },
+        MinutesConfirmed { at_meeting: Key, confirmed_on: Date, minute_number: Option<String> },
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

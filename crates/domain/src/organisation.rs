@@ -110,17 +110,17 @@ impl Command {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event")]
-pub enum Event {
-    Registered { id: OrgId, name: String, kind: Kind, identifiers: Vec<OrgId> },
-    Renamed { name: String, previous_name: String, effective_on: Date },
-    Succeeded { successor: OrgId, effective_on: Date },
-    Dissolved { effective_on: Date },
-    ContactNamed { name: String, email: String },
-    RemindersOptedOut {},
-    RemindersOptedIn {},
-    Reminded { period: String, to: String, actions: Vec<crate::values::Key> },
+crate::events! {
+    pub enum Event {
+        Registered { id: OrgId, name: String, kind: Kind, identifiers: Vec<OrgId> },
+        Renamed { name: String, previous_name: String, effective_on: Date },
+        Succeeded { successor: OrgId, effective_on: Date },
+        Dissolved { effective_on: Date },
+        ContactNamed { name: String, email: String },
+        RemindersOptedOut {},
+        RemindersOptedIn {},
+        Reminded { period: String, to: String, actions: Vec<crate::values::Key> },
+    }
 }
 
 /// The person reminders are sent to.

@@ -178,55 +178,55 @@ impl Command {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event")]
-pub enum Event {
-    Recorded {
-        id: Key,
-        body: Key,
-        /// The body's parent organisations when it decided: whom the resolution binds.
-        organisations: Vec<OrgId>,
-        meeting: Key,
-        agenda_item: String,
-        minute_number: Option<String>,
-        text: String,
-        outcome: Outcome,
-        decided_on: Date,
-        published_on: Option<Date>,
-        effective_on: Option<Date>,
-        subject_to_call_in: bool,
-        /// Added in version 2: the paragraph of Schedule 12A, Part 1, that makes it exempt.
-        exempt_under: Option<u8>,
-    },
-    Published {
-        published_on: Date,
-    },
-    CalledIn {
-        called_in_on: Date,
-        by: String,
-        reason: String,
-    },
-    CallInRejected {
-        decided_on: Date,
-        reason: String,
-    },
-    ReferredBack {
-        decided_on: Date,
-        reason: String,
-    },
-    Corrected {
-        previous_text: String,
-        text: String,
-        reason: String,
-    },
-    Rescinded {
-        by_resolution: Key,
-        on: Date,
-    },
-    Superseded {
-        by_resolution: Key,
-        on: Date,
-    },
+crate::events! {
+    pub enum Event {
+        Recorded {
+            id: Key,
+            body: Key,
+            /// The body's parent organisations when it decided: whom the resolution binds.
+            organisations: Vec<OrgId>,
+            meeting: Key,
+            agenda_item: String,
+            minute_number: Option<String>,
+            text: String,
+            outcome: Outcome,
+            decided_on: Date,
+            published_on: Option<Date>,
+            effective_on: Option<Date>,
+            subject_to_call_in: bool,
+            /// Added in version 2: the paragraph of Schedule 12A, Part 1, that makes it exempt.
+            exempt_under: Option<u8>,
+        },
+        Published {
+            published_on: Date,
+        },
+        CalledIn {
+            called_in_on: Date,
+            by: String,
+            reason: String,
+        },
+        CallInRejected {
+            decided_on: Date,
+            reason: String,
+        },
+        ReferredBack {
+            decided_on: Date,
+            reason: String,
+        },
+        Corrected {
+            previous_text: String,
+            text: String,
+            reason: String,
+        },
+        Rescinded {
+            by_resolution: Key,
+            on: Date,
+        },
+        Superseded {
+            by_resolution: Key,
+            on: Date,
+        },
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

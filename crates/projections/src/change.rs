@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use domain::ids::StreamKey;
-use domain::{Event, Key, OrgId, body, commitment, indicator, instrument, meeting, organisation, resolution};
+use domain::{Event, Key, OrgId, body, codec, commitment, indicator, instrument, meeting, organisation, resolution};
 use kernel::RecordedEvent;
 
 /// One decoded event with the key of its stream.
@@ -21,10 +21,10 @@ pub(crate) enum Change {
 }
 
 impl Change {
-    /// `event`, already decoded from `recorded`, with the key of its stream, or `None` when the
+    /// A recorded event decoded with the key of its stream, or `None` when it cannot be read, its
     /// stream is outside the naming convention or belongs to another aggregate: read models skip it.
-    pub(crate) fn of(recorded: &RecordedEvent, event: Event) -> Option<Change> {
-        Some(match (StreamKey::parse(&recorded.stream_id).ok()?, event) {
+    pub(crate) fn of(recorded: &RecordedEvent) -> Option<Change> {
+        Some(match codec::decode_keyed(recorded).ok()? {
             (StreamKey::Organisation(id), Event::Organisation(e)) => Change::Organisation(id, e),
             (StreamKey::Body(key), Event::Body(e)) => Change::Body(key, e),
             (StreamKey::Meeting(key), Event::Meeting(e)) => Change::Meeting(key, e),

@@ -31,6 +31,7 @@ mod report_kind;
 mod resolutions;
 mod rules;
 mod runner;
+pub mod snapshot;
 mod status;
 mod summary;
 mod words;

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::{Key, body, codec, commitment, indicator, meeting, organisation, resolution};
+use domain::{Key, body, commitment, indicator, meeting, organisation, resolution};
 use kernel::{RecordedEvent, StreamId, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -48,12 +48,13 @@ impl Projection for ReadModels {
     /// to the organisation whose pending obligation it took over; the register keeps when and by
     /// whom each correction was recorded. 13: a resolution keeps the paragraph of Schedule 12A
     /// that makes it exempt. 14: organisations keep their reminder contact, opt-out and the latest
-    /// period reminded. 15: when each stream was first and last written to.
-    const VERSION: u32 = 15;
+    /// period reminded. 15: when each stream was first and last written to. 16: saved in
+    /// postcard ([`crate::snapshot`]), the register's acts inside it as JSON.
+    const VERSION: u32 = 16;
 
     /// Decodes `event` once and folds it into every part that uses it.
     fn apply(&mut self, event: &RecordedEvent) {
-        if let Some(change) = codec::decode_recorded(event).ok().and_then(|e| Change::of(event, e)) {
+        if let Some(change) = Change::of(event) {
             self.names.apply(&change);
             self.portfolio.apply(&change);
             self.register.apply(&change, event);

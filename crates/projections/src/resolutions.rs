@@ -24,7 +24,10 @@ use crate::{Filters, ReadModels, Report, Rules};
 pub(crate) struct Register {
     resolutions: BTreeMap<Key, resolution::State>,
     meetings: BTreeMap<Key, meeting::State>,
-    /// What each resolution authorised or brought about, by the resolution's key.
+    /// What each resolution authorised or brought about, by the resolution's key. Saved as JSON
+    /// inside the snapshot: an act is internally tagged, which only a format that describes
+    /// itself reads back.
+    #[serde(with = "crate::snapshot::as_json")]
     caused: BTreeMap<Key, Vec<Caused>>,
     /// When and by whom each correction of a resolution was made, in the order of the
     /// resolution's own `corrections`.

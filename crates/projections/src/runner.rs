@@ -12,14 +12,14 @@ use kernel::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::AsOf;
+use crate::{AsOf, snapshot};
 
 /// A read model: a pure fold of events.
 pub trait Projection: Default + Serialize + DeserializeOwned + Send {
     /// The snapshot name. Unique per store.
     const NAME: &'static str;
     /// Bumped whenever the fold or the state's shape changes: snapshots saved by another version
-    /// are ignored and the model is rebuilt from position zero.
+    /// are ignored and the model is rebuilt from position zero (see [`snapshot`]).
     const VERSION: u32;
 
     /// Folds one event into the state. Never fails; events it does not use are ignored.
@@ -206,12 +206,16 @@ impl<'a> Runner<'a> {
         let Some(snapshot) = self.snapshots.load_snapshot(&snapshot_name::<P>()).await? else {
             return Ok((P::default(), Position::ZERO, None));
         };
-        let state = serde_json::from_str(&snapshot.state).map_err(|e| ProjectionError::Snapshot {
+        let state = snapshot::decode(&snapshot.state).map_err(|detail| ProjectionError::Snapshot {
             name: P::NAME,
             action: "read",
-            detail: e.to_string(),
+            detail,
         })?;
-        Ok((state, snapshot.position, snapshot.hash))
+        // A state in another encoding is discarded, and the model folded again from position zero.
+        Ok(match state {
+            Some(state) => (state, snapshot.position, snapshot.hash),
+            None => (P::default(), Position::ZERO, None),
+        })
     }
 
     /// Resumes `P` from its snapshot and folds every event after it, checking each against the
@@ -270,10 +274,10 @@ impl<'a> Runner<'a> {
         position: Position,
         hash: Option<Hash>,
     ) -> Result<(), ProjectionError> {
-        let state = serde_json::to_string(state).map_err(|e| ProjectionError::Snapshot {
+        let state = snapshot::encode(state).map_err(|detail| ProjectionError::Snapshot {
             name: P::NAME,
             action: "save",
-            detail: e.to_string(),
+            detail,
         })?;
         self.snapshots.save_snapshot(&Snapshot { name: snapshot_name::<P>(), position, state, hash }).await?;
         Ok(())

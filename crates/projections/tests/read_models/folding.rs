@@ -8,7 +8,7 @@ use domain::commitment::{self, ReportingPeriod};
 use domain::rag::Rag;
 use domain::testing::{date, key};
 use kernel::{EventType, Payload, RecordedEvent};
-use projections::{Filters, Format, GroupBy, Projection, ReadModels, Rules, TrailFilters};
+use projections::{Filters, Format, GroupBy, Projection, ReadModels, Rules, TrailFilters, snapshot};
 
 use crate::log::{Step, audit, corpus_log, fold, record, seed_steps, today};
 
@@ -59,11 +59,11 @@ mod erased {
 
 /// The read models saved as the runner saves them and read back.
 fn round_trip(models: &ReadModels) -> ReadModels {
-    serde_json::from_str(&serde_json::to_string(models).expect("saves")).expect("reads back")
+    snapshot::decode(&snapshot::encode(models).expect("saves")).expect("reads back").expect("in this encoding")
 }
 
 #[test]
-fn the_fold_gives_the_same_views_after_a_round_trip_through_json() {
+fn the_fold_gives_the_same_views_after_a_round_trip_through_the_snapshot() {
     let models: ReadModels = fold(&corpus_log());
     assert_eq!(views_of(&round_trip(&models)), views_of(&models));
 }
@@ -187,7 +187,7 @@ fn the_saved_state_does_not_grow_with_progress_reports() {
     };
     let saved = |n: usize| {
         let log = record(&reports(n));
-        serde_json::to_string(&fold::<ReadModels>(&log)).expect("saves").len()
+        snapshot::encode(&fold::<ReadModels>(&log)).expect("saves").len()
     };
     assert_eq!(saved(1_000), saved(1), "a thousand reports take no more room than one");
 }
