@@ -228,7 +228,19 @@ impl ReadModels {
         let all = Filters::default();
         let public_actions: BTreeSet<Key> =
             portfolio.commitments.keys().filter(|k| action_public(k)).cloned().collect();
-        let resolutions: Vec<ResolutionEntry> = self
+        // Every total the public sees (an objective's or instrument's count of commitments, its
+        // progress and RAG mix) is of the commitments the public may see: the views below are
+        // of the read models without the others, copied only when there are others.
+        let without_hidden;
+        let shown = if public_actions.len() == portfolio.commitments.len() {
+            self
+        } else {
+            let mut models = self.clone();
+            models.portfolio.commitments.retain(|key, _| public_actions.contains(key));
+            without_hidden = models;
+            &without_hidden
+        };
+        let resolutions: Vec<ResolutionEntry> = shown
             .resolutions()
             .view(&all, rules, today)
             .resolutions
@@ -252,7 +264,7 @@ impl ReadModels {
                 r
             })
             .collect();
-        let instruments: Vec<InstrumentStatus> = self
+        let instruments: Vec<InstrumentStatus> = shown
             .status()
             .view(&all, rules, today)
             .instruments
@@ -285,7 +297,7 @@ impl ReadModels {
                 i
             })
             .collect();
-        let actions: Vec<PublicAction> = self
+        let actions: Vec<PublicAction> = shown
             .actions()
             .view(&all, rules, today, GroupBy::Organisation)
             .rows

@@ -7,11 +7,13 @@
 
 use app::seeds;
 use app::{Provenance, Recorder, Submission};
+use domain::commitment::{ObjectiveRef, ReportingPeriod};
 use domain::instrument::Kind;
+use domain::rag::Rag;
 use domain::resolution::Outcome;
 use domain::testing::{date, key, org};
 use domain::values::ContentHash;
-use domain::{Command, instrument, meeting, resolution};
+use domain::{Command, commitment, instrument, meeting, resolution};
 use kernel::Timestamp;
 use reqwest::Response;
 use tests::{TestApp, TestStore, on_both_backends, spawn_app};
@@ -102,12 +104,44 @@ pub(super) fn decision(id: &str, item: &str, text: &str, published: bool, exempt
     .into()
 }
 
-/// An exempt item and its resolution, recorded as published on the day of the meeting.
+/// An exempt item and its resolution, recorded as published on the day of the meeting, and an
+/// action arising from it towards the (public) blueprint, with a progress report: the action is
+/// never public, so no total of the blueprint may count it.
 pub(super) async fn record_exempt(app: &TestApp) {
     let text = "RESOLVED that the terms for the acquisition of the site be approved.";
+    let action = key("west-lindsey-gainsborough-land-acquisition");
     record(
         app,
-        vec![item("52", "Land at Gainsborough: terms of acquisition"), decision(EXEMPT, "52", text, true, Some(3))],
+        vec![
+            item("52", "Land at Gainsborough: terms of acquisition"),
+            decision(EXEMPT, "52", text, true, Some(3)),
+            commitment::Command::Make {
+                id: action.clone(),
+                title: "Complete the acquisition of the Gainsborough site".into(),
+                organisation: org("GB-LAE-WLI"),
+                lead: "Housing Services Manager".into(),
+                towards: Some(ObjectiveRef {
+                    instrument: key("lincolnshire-homes-for-independence-blueprint"),
+                    objective: key("better-outcomes"),
+                }),
+                arising_from: Some(key(EXEMPT)),
+                due_on: date("2021-06-30"),
+                weight: 5,
+                parent: None,
+                made_on: date("2021-03-10"),
+            }
+            .into(),
+            commitment::Command::ReportProgress {
+                id: action,
+                status: Rag::Red,
+                percent_complete: 10,
+                narrative: "Terms agreed; completion delayed (illustrative).".into(),
+                evidence_refs: Vec::new(),
+                period: ReportingPeriod { label: "2021/22 Q1".into(), from: None, to: None },
+                reported_on: date("2021-06-30"),
+            }
+            .into(),
+        ],
     )
     .await;
 }
