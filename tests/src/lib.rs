@@ -10,7 +10,8 @@
 //! Without `COVENANT_TEST_POSTGRES_URL` the PostgreSQL tests report themselves skipped on the
 //! terminal and pass (with it, they fail loudly if the database cannot be reached); so do the
 //! NATS tests without `COVENANT_TEST_NATS_URL` and the tests that mount a tmpfs without root
-//! ([`skip`]). [`skip_summary!`] ends each test binary's run with one line counting them.
+//! ([`skip`]). [`skip_summary!`] ends each test binary's run with one line counting them in the
+//! whole `cargo test` run so far, so the last such line is the run's.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -107,6 +108,11 @@ impl Skips {
         self.0.iter().map(|n| n.load(Ordering::SeqCst)).sum()
     }
 
+    /// How many were skipped for want of each of [`Needs::ALL`].
+    fn counts(&self) -> [usize; 3] {
+        [0, 1, 2].map(|i| self.0[i].load(Ordering::SeqCst))
+    }
+
     /// The one line that ends a run with skipped tests: how many, where, and what runs them;
     /// none when nothing was skipped. It does not begin with `SKIPPED`, which CI looks for.
     pub fn line(&self) -> Option<String> {
@@ -123,9 +129,15 @@ impl Skips {
             .collect();
         let tests = if total == 1 { "test was" } else { "tests were" };
         Some(format!(
-            "{total} {tests} skipped and counted as passed: {}; set the variables named (or run as root) to run them",
+            "{total} {tests} skipped and counted as passed in this run so far: {}; set the variables named (or run as root) to run them",
             parts.join(", ")
         ))
+    }
+}
+
+impl From<[usize; 3]> for Skips {
+    fn from(counts: [usize; 3]) -> Self {
+        Skips(counts.map(AtomicUsize::new))
     }
 }
 
@@ -139,10 +151,11 @@ pub fn skip(test: &str, needs: Needs) {
     let _ = writeln!(std::io::stderr(), "SKIPPED {test} {}: {}", needs.place(), needs.how());
 }
 
-/// Says, past the harness's capture, how many tests this binary skipped and what runs them,
-/// once the count has settled. Called by the test that [`skip_summary!`] adds, which the
-/// harness starts last: by then every other test has started, and a test skips as it starts, so
-/// the count settles within moments.
+/// Says, past the harness's capture, how many tests were skipped in this `cargo test` run so far
+/// (this binary's and those of the binaries that ran before it) and what runs them, once this
+/// binary's count has settled; the last binary's line is the whole run's. Called by the test that
+/// [`skip_summary!`] adds, which the harness starts last: by then every other test has started,
+/// and a test skips as it starts, so the count settles within moments.
 pub fn report_skipped() {
     let settled_for = Duration::from_millis(500);
     let give_up = Instant::now() + Duration::from_secs(10);
@@ -155,8 +168,50 @@ pub fn report_skipped() {
             (seen, since) = (now, Instant::now());
         }
     }
-    if let Some(line) = SKIPPED.line() {
+    let here = SKIPPED.counts();
+    let run = RunTally::of_this_run().add(here).unwrap_or(here);
+    if let Some(line) = Skips::from(run).line() {
         let _ = writeln!(std::io::stderr(), "{line}");
+    }
+}
+
+/// The skips of one `cargo test` run, kept as a file per test binary in a directory named for
+/// the run (the process that started the binaries, which is cargo's for every binary of one run).
+struct RunTally(std::path::PathBuf);
+
+impl RunTally {
+    /// The tally of this run, after removing those of runs that ended an hour ago or more.
+    fn of_this_run() -> Self {
+        let prefix = "covenant-test-skips-";
+        let run = std::os::unix::process::parent_id();
+        let temp = std::env::temp_dir();
+        for entry in std::fs::read_dir(&temp).into_iter().flatten().flatten() {
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|at| at.elapsed().is_ok_and(|age| age > Duration::from_secs(3600)));
+            if old && entry.file_name().to_string_lossy().starts_with(prefix) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        RunTally(temp.join(format!("{prefix}{run}")))
+    }
+
+    /// Keeps this binary's counts and answers the run's so far; `None` when the directory cannot
+    /// be written or read, and then the binary speaks for itself alone.
+    fn add(&self, counts: [usize; 3]) -> Option<[usize; 3]> {
+        let binary = std::env::current_exe().ok()?.file_name()?.to_string_lossy().into_owned();
+        std::fs::create_dir_all(&self.0).ok()?;
+        let text = counts.map(|n| n.to_string()).join(" ");
+        std::fs::write(self.0.join(binary), text).ok()?;
+        let mut run = [0; 3];
+        for entry in std::fs::read_dir(&self.0).ok()? {
+            let kept = std::fs::read_to_string(entry.ok()?.path()).ok()?;
+            for (total, n) in run.iter_mut().zip(kept.split(' ')) {
+                *total += n.parse::<usize>().ok()?;
+            }
+        }
+        Some(run)
     }
 }
 
@@ -185,7 +240,7 @@ mod skip_tests {
         assert_eq!(
             skips.line().as_deref(),
             Some(
-                "1 test was skipped and counted as passed: 1 on PostgreSQL (COVENANT_TEST_POSTGRES_URL); set the variables named (or run as root) to run them"
+                "1 test was skipped and counted as passed in this run so far: 1 on PostgreSQL (COVENANT_TEST_POSTGRES_URL); set the variables named (or run as root) to run them"
             )
         );
         skips.count(Needs::Postgres);
@@ -193,10 +248,20 @@ mod skip_tests {
         skips.count(Needs::Root);
         let line = skips.line().expect("a line");
         assert!(
-            line.starts_with("4 tests were skipped and counted as passed: 2 on PostgreSQL (COVENANT_TEST_POSTGRES_URL), 1 against NATS (COVENANT_TEST_NATS_URL), 1 mounting a tmpfs (root);"),
+            line.starts_with("4 tests were skipped and counted as passed in this run so far: 2 on PostgreSQL (COVENANT_TEST_POSTGRES_URL), 1 against NATS (COVENANT_TEST_NATS_URL), 1 mounting a tmpfs (root);"),
             "{line}"
         );
         assert!(!line.starts_with("SKIPPED"), "CI looks for lines beginning SKIPPED, one per test");
+    }
+
+    #[test]
+    fn the_run_tally_adds_every_binary_of_the_run_once() {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let tally = RunTally(directory.path().join("run"));
+        assert_eq!(tally.add([2, 0, 0]), Some([2, 0, 0]), "the first binary speaks for itself");
+        std::fs::write(tally.0.join("cli-0123456789abcdef"), "3 1 0").expect("another binary's counts");
+        assert_eq!(tally.add([2, 0, 1]), Some([5, 1, 1]), "this binary's latest counts and the other's");
+        assert_eq!(Skips::from([5, 1, 1]).line().as_deref().map(|l| l.starts_with("7 tests were skipped")), Some(true));
     }
 }
 
@@ -282,6 +347,16 @@ impl TestStore {
                 sqlx::query_scalar(&sql).fetch_one(&mut connection).await.expect("a count")
             }
         }
+    }
+
+    /// The migrations applied to this database, as `(version, checksum)` in order of version.
+    pub async fn applied_migrations(&self) -> Vec<(i64, Vec<u8>)> {
+        let sql = "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version";
+        match self {
+            TestStore::Sqlite { store, .. } => sqlx::query_as(sql).fetch_all(store.pool()).await,
+            TestStore::Postgres { store, .. } => sqlx::query_as(sql).fetch_all(store.pool()).await,
+        }
+        .expect("the migrations table")
     }
 
     /// The application layer's stores on this database, opened afresh.

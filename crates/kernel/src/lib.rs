@@ -15,6 +15,7 @@ mod group_commit;
 mod id;
 mod idempotency;
 mod merkle;
+mod migrations;
 mod open;
 mod payload;
 mod publishers;
@@ -43,6 +44,7 @@ pub use merkle::{
     ConsistencyProof, EMPTY_ROOT, InclusionProof, MissingNode, NodeId, ProofError, Range, TreeNode, event_leaf,
     leaf_hash, new_nodes, node_hash, root, root_nodes,
 };
+pub use migrations::Migration;
 pub use open::{OpenError, OpenMode, check_schema, refuse_foreign};
 pub use payload::{MAX_PAYLOAD_BYTES, Payload};
 pub use publishers::{PublisherLead, PublisherStore};

@@ -17,8 +17,8 @@ mod writer;
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -28,7 +28,7 @@ use kernel::{
     OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
 use sqlx::Connection;
-use sqlx::migrate::Migrator;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions};
 use tokio::sync::watch;
 
@@ -88,7 +88,34 @@ impl std::ops::Sub for Groups {
 }
 
 /// The schema's migrations, applied on open by every mode but [`OpenMode::ReadOnly`].
-static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
+pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrations/postgres":
+    "0001_events.sql",
+    "0002_snapshots.sql",
+    "0003_tokens.sql",
+    "0004_idempotency.sql",
+    "0005_token_expiry.sql",
+    "0006_idempotency_claims.sql",
+    "0007_tree_nodes.sql",
+    "0008_checkpoints.sql",
+    "0009_publishers.sql",
+    "0010_append_function.sql",
+    "0011_sessions.sql",
+    "0012_webhooks.sql",
+    "0013_pending_sign_ins.sql",
+    "0014_snapshot_hash.sql",
+);
+/// sqlx's migrator over [`MIGRATIONS`].
+static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| Migrator {
+    migrations: MIGRATIONS
+        .iter()
+        .map(|m| {
+            Migration::new(m.version(), m.description().into(), MigrationType::Simple, m.sql.into(), m.no_transaction())
+        })
+        .collect(),
+    ignore_missing: false,
+    locking: true,
+    no_tx: false,
+});
 
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user@host:port/database`) and applies

@@ -17,7 +17,7 @@ mod writer;
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -27,7 +27,7 @@ use kernel::{
     OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
 };
 use sqlx::ConnectOptions;
-use sqlx::migrate::Migrator;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::watch;
 
@@ -38,7 +38,33 @@ const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// The most events one group commit takes from the queue.
 const MAX_GROUP_EVENTS: usize = 20_000;
 /// The schema's migrations, applied on open by every mode but [`OpenMode::ReadOnly`].
-static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
+pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrations/sqlite":
+    "0001_events.sql",
+    "0002_snapshots.sql",
+    "0003_tokens.sql",
+    "0004_idempotency.sql",
+    "0005_token_expiry.sql",
+    "0006_idempotency_claims.sql",
+    "0007_tree_nodes.sql",
+    "0008_checkpoints.sql",
+    "0009_publishers.sql",
+    "0010_sessions.sql",
+    "0011_webhooks.sql",
+    "0012_pending_sign_ins.sql",
+    "0013_snapshot_hash.sql",
+);
+/// sqlx's migrator over [`MIGRATIONS`].
+static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| Migrator {
+    migrations: MIGRATIONS
+        .iter()
+        .map(|m| {
+            Migration::new(m.version(), m.description().into(), MigrationType::Simple, m.sql.into(), m.no_transaction())
+        })
+        .collect(),
+    ignore_missing: false,
+    locking: true,
+    no_tx: false,
+});
 
 /// An event store in one SQLite file. Cheap to clone; clones share the writer and the pool.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 mod appending;
 mod concurrency;
 mod crash;
+mod migrations;
 mod reading;
 mod snapshots;
 mod tables;

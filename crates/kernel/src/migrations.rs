@@ -1,0 +1,75 @@
+//! A store's schema migrations, built into the binary: one SQL file each in
+//! `migrations/<backend>/`, named `<version>_<description>.sql`, applied in order of version.
+//! Each backend names its files once with [`migrations!`](crate::migrations) and hands them to
+//! its migrator as the files themselves would give them (the same version, description and SQL,
+//! so the same checksum: a database migrated by an earlier build is recognised as it was).
+
+/// One migration: its file's name and its SQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Migration {
+    /// The file's name, `<version>_<description>.sql`.
+    pub file: &'static str,
+    /// The file's text.
+    pub sql: &'static str,
+}
+
+impl Migration {
+    /// The version the file's name begins with: the number before its first `_`.
+    ///
+    /// # Panics
+    /// When the name does not begin with a number and `_`, which the store's tests rule out for
+    /// every file it names.
+    pub fn version(&self) -> i64 {
+        self.file
+            .split_once('_')
+            .and_then(|(version, _)| version.parse().ok())
+            .unwrap_or_else(|| panic!("migration {} is not named <version>_<description>.sql", self.file))
+    }
+
+    /// What the file's name says after the version, without `.sql`, with spaces for `_`.
+    pub fn description(&self) -> String {
+        let rest = self.file.split_once('_').map_or(self.file, |(_, rest)| rest);
+        rest.trim_end_matches(".sql").replace('_', " ")
+    }
+
+    /// Whether the migration asks, on its first line, to run outside a transaction.
+    pub fn no_transaction(&self) -> bool {
+        self.sql.starts_with("-- no-transaction")
+    }
+}
+
+/// The migrations of a directory, named one by one in order: `$dir` is the directory relative
+/// to the calling crate's manifest, each file is read into the binary when the crate is built.
+/// ```text
+/// static MIGRATIONS: &[kernel::Migration] =
+///     kernel::migrations!("../../migrations/sqlite": "0001_events.sql", "0002_snapshots.sql");
+/// ```
+#[macro_export]
+macro_rules! migrations {
+    ($dir:literal: $($file:literal),* $(,)?) => {
+        &[$($crate::Migration {
+            file: $file,
+            sql: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/", $dir, "/", $file)),
+        }),*]
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Migration;
+
+    #[test]
+    fn a_file_name_gives_the_version_and_description_the_directory_would() {
+        let migration = Migration { file: "0012_pending_sign_ins.sql", sql: "CREATE TABLE t (a INTEGER);" };
+        assert_eq!(migration.version(), 12);
+        assert_eq!(migration.description(), "pending sign ins");
+        assert!(!migration.no_transaction());
+        assert!(Migration { file: "0001_x.sql", sql: "-- no-transaction\nVACUUM;" }.no_transaction());
+    }
+
+    #[test]
+    #[should_panic(expected = "events.sql is not named <version>_<description>.sql")]
+    fn a_name_without_a_version_is_refused() {
+        Migration { file: "events.sql", sql: "" }.version();
+    }
+}
