@@ -54,12 +54,7 @@ pub enum Command {
         abolished_on: Date,
     },
     /// Records the body's name in Welsh; a later translation replaces it.
-    Translate {
-        id: Key,
-        field: Field,
-        language: Language,
-        text: String,
-    },
+    Translate { id: Key, field: Field, language: Language, text: String },
 }
 
 impl Command {

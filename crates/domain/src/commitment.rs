@@ -141,12 +141,7 @@ pub enum Command {
         effective_on: Date,
     },
     /// Records the commitment's title in Welsh; a later translation replaces it.
-    Translate {
-        id: Key,
-        field: Field,
-        language: Language,
-        text: String,
-    },
+    Translate { id: Key, field: Field, language: Language, text: String },
 }
 
 impl Command {

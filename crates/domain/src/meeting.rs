@@ -310,12 +310,9 @@ pub fn evolve(mut state: State, event: &Event) -> State {
             state.minutes_confirmed_at = Some(at_meeting.clone());
             state.minutes_confirmed_on = Some(*confirmed_on);
         }
-        Event::Translated { field, item, language, text } => state.welsh.set(Translation {
-            field: *field,
-            part: item.clone(),
-            language: *language,
-            text: text.clone(),
-        }),
+        Event::Translated { field, item, language, text } => {
+            state.welsh.set(Translation { field: *field, part: item.clone(), language: *language, text: text.clone() })
+        }
     }
     state
 }

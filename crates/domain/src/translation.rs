@@ -21,6 +21,13 @@ pub enum Language {
 }
 
 impl Language {
+    /// The language's code, as `lang` and `xml:lang` take it: `cy`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Cy => "cy",
+        }
+    }
+
     /// The language's name in English, as the audit trail writes it.
     pub fn name(self) -> &'static str {
         match self {

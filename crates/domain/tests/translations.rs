@@ -143,9 +143,8 @@ fn a_field_the_record_does_not_have_is_refused_naming_those_it_has() {
 
 #[test]
 fn an_empty_translation_is_refused() {
-    let message = given_commands(lincolnshire())
-        .when(translate_resolution(RESOLUTION, Field::Text, "  "))
-        .then_error(|e| {
+    let message =
+        given_commands(lincolnshire()).when(translate_resolution(RESOLUTION, Field::Text, "  ")).then_error(|e| {
             matches!(e, DomainError::Resolution(resolution::Error::Translation(translation::Error::EmptyText(_))))
         });
     assert_eq!(message, "the translated text is empty: give the text in Welsh");

@@ -5,8 +5,8 @@
 //! the keys and organisation ids the events give. The entry's stream keeps the key either way,
 //! so that an auditor can follow each one.
 
-use domain::{Event, Key, OrgId, body, commitment, indicator, instrument, meeting, organisation, resolution};
 use domain::translation::{Field, Language};
+use domain::{Event, Key, OrgId, body, commitment, indicator, instrument, meeting, organisation, resolution};
 
 use crate::ReadModels;
 use crate::words::{clip, word};
