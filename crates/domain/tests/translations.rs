@@ -4,7 +4,7 @@
 
 use app::seeds;
 use domain::memory::Ledger;
-use domain::testing::{default_now, given_commands, key, org};
+use domain::testing::{default_now, further_commands, given_commands, key, org};
 use domain::translation::{self, Field, Language};
 use domain::{Command, DomainError, Event, instrument, meeting, organisation, resolution};
 
@@ -73,14 +73,13 @@ fn a_correction_of_the_english_clears_the_welsh() {
 
 #[test]
 fn a_renaming_clears_the_welsh_name() {
+    // The further story's Welsh name of West Lindsey District Council.
+    let welsh_name = further_commands()
+        .into_iter()
+        .find(|c| matches!(c, Command::Organisation(organisation::Command::Translate { .. })))
+        .expect("the further story names an organisation in Welsh");
     let world = world_after([
-        organisation::Command::Translate {
-            id: org("GB-LAE-WLI"),
-            field: Field::Name,
-            language: Language::Cy,
-            text: "Cyngor Dosbarth Gorllewin Lindsey".into(),
-        }
-        .into(),
+        welsh_name,
         organisation::Command::Rename {
             id: org("GB-LAE-WLI"),
             name: "West Lindsey Council".into(),

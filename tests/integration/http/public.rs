@@ -68,6 +68,15 @@ async fn get(app: &TestApp, path: &str) -> String {
     html(app.client.get(app.url(path)).send().await.expect("get")).await
 }
 
+/// Each of `paths`, as the public sees it now.
+async fn get_all(app: &TestApp, paths: &[String]) -> Vec<String> {
+    let mut got = Vec::new();
+    for path in paths {
+        got.push(get(app, path).await);
+    }
+    got
+}
+
 pub(super) async fn record(app: &TestApp, commands: Vec<Command>) {
     let recorder = Recorder::new(app.stores.events.clone());
     for command in commands {
@@ -150,13 +159,9 @@ pub(super) async fn record_exempt(app: &TestApp) {
 async fn an_exempt_resolution_is_absent_from_every_public_page_and_count(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let mut before = Vec::new();
-    for path in pages() {
-        before.push(get(&app, &path).await);
-    }
+    let before = get_all(&app, &pages()).await;
     record_exempt(&app).await;
-    for (path, before) in pages().iter().zip(before) {
-        let after = get(&app, path).await;
+    for ((path, before), after) in pages().iter().zip(before).zip(get_all(&app, &pages()).await) {
         assert_eq!(after, before, "{path}: the exempt item changes nothing the public sees, not even a count");
         for secret in [EXEMPT, "acquisition", "Gainsborough", "secretariat:", "seed:", "Housing Services Manager"] {
             assert!(!after.contains(secret), "{path} shows {secret}");
@@ -593,13 +598,10 @@ fn decision_section<'p>(page: &'p str, key: &str) -> &'p str {
 async fn the_records_own_words_are_shown_in_welsh_where_recorded(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let mut english_before = Vec::new();
-    for path in english_pages() {
-        english_before.push(get(&app, &path).await);
-    }
+    let english_before = get_all(&app, &english_pages()).await;
     translate(&app).await;
-    for (path, before) in english_pages().into_iter().zip(english_before) {
-        let after = get(&app, &path).await;
+    let english_after = get_all(&app, &english_pages()).await;
+    for ((path, before), after) in english_pages().iter().zip(english_before).zip(english_after) {
         assert_eq!(after, before, "{path}: an English page never changes for a translation");
     }
 
