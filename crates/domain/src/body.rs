@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::ids::{body_stream, organisation_stream};
+use crate::translation::{self, Field, Language, Translation, Translations};
 use crate::values::{Date, Key, OrgId, has_text};
 use crate::when::Happened;
 
@@ -52,6 +53,8 @@ pub enum Command {
         #[serde(deserialize_with = "crate::values::strict_date")]
         abolished_on: Date,
     },
+    /// Records the body's name in Welsh; a later translation replaces it.
+    Translate { id: Key, field: Field, language: Language, text: String },
 }
 
 impl Command {
@@ -60,7 +63,8 @@ impl Command {
             Command::Establish { id, .. }
             | Command::AddMember { id, .. }
             | Command::RemoveMember { id, .. }
-            | Command::Abolish { id, .. } => id,
+            | Command::Abolish { id, .. }
+            | Command::Translate { id, .. } => id,
         }
     }
 
@@ -68,13 +72,15 @@ impl Command {
         body_stream(self.id())
     }
 
-    /// The day the command says this happened, and the field that says so.
+    /// The day the command says this happened, and the field that says so; a translation
+    /// carries no date of its own.
     pub fn happened_on(&self) -> Option<Happened> {
         Some(match self {
             Command::Establish { established_on, .. } => Happened::new("established_on", *established_on),
             Command::AddMember { joined_on, .. } => Happened::new("joined_on", *joined_on),
             Command::RemoveMember { left_on, .. } => Happened::new("left_on", *left_on),
             Command::Abolish { abolished_on, .. } => Happened::new("abolished_on", *abolished_on),
+            Command::Translate { .. } => return None,
         })
     }
 
@@ -98,6 +104,7 @@ crate::events! {
         MemberJoined { organisation: OrgId, joined_on: Date },
         MemberLeft { organisation: OrgId, left_on: Date },
         Abolished { abolished_on: Date },
+        Translated { field: Field, language: Language, text: String },
     }
 }
 
@@ -113,6 +120,9 @@ pub struct State {
     pub memberships: Vec<Membership>,
     pub established_on: Option<Date>,
     pub abolished_on: Option<Date>,
+    /// Its name in Welsh.
+    #[serde(default)]
+    pub welsh: Translations,
 }
 
 /// One organisation's membership of a body: from its establishment or the day it joined, until
@@ -156,7 +166,12 @@ pub enum Error {
     NotMember(OrgId),
     #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
     InFuture { what: &'static str, date: Date, today: Date },
+    #[error(transparent)]
+    Translation(#[from] translation::Error),
 }
+
+/// The fields of a body that may be translated.
+pub const TRANSLATED: &[Field] = &[Field::Name];
 
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
     let check_org = |org: &OrgId| match ctx.facts.organisations.get(org) {
@@ -196,11 +211,16 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
     if !state.exists() {
         return Err(Error::NotEstablished(id.clone()));
     }
+    // An abolished body's name is still on the record of what it decided.
+    if let Command::Translate { field, language, text, .. } = command {
+        translation::check("body", TRANSLATED, *field, text)?;
+        return Ok(vec![Event::Translated { field: *field, language: *language, text: text.clone() }]);
+    }
     if let Some(on) = state.abolished_on {
         return Err(Error::Abolished(id.clone(), on));
     }
     match command {
-        Command::Establish { .. } => Ok(Vec::new()),
+        Command::Establish { .. } | Command::Translate { .. } => Ok(Vec::new()),
         Command::AddMember { organisation, joined_on, .. } => {
             if state.members.contains(organisation) {
                 return Err(Error::AlreadyMember(organisation.clone()));
@@ -254,6 +274,9 @@ pub fn evolve(mut state: State, event: &Event) -> State {
             }
         }
         Event::Abolished { abolished_on } => state.abolished_on = Some(*abolished_on),
+        Event::Translated { field, language, text } => {
+            state.welsh.set(Translation { field: *field, part: None, language: *language, text: text.clone() })
+        }
     }
     state
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::Context;
 use crate::ids::{commitment_stream, instrument_stream, organisation_stream, resolution_stream};
 use crate::rag::Rag;
+use crate::translation::{self, Field, Language, Translation, Translations};
 use crate::values::{Date, Key, OrgId, has_text};
 use crate::when::Happened;
 
@@ -139,6 +140,8 @@ pub enum Command {
         #[serde(deserialize_with = "crate::values::strict_date")]
         effective_on: Date,
     },
+    /// Records the commitment's title in Welsh; a later translation replaces it.
+    Translate { id: Key, field: Field, language: Language, text: String },
 }
 
 impl Command {
@@ -153,7 +156,8 @@ impl Command {
             | Command::Defer { id, .. }
             | Command::Resume { id, .. }
             | Command::Cancel { id, .. }
-            | Command::Transfer { id, .. } => id,
+            | Command::Transfer { id, .. }
+            | Command::Translate { id, .. } => id,
         }
     }
 
@@ -162,7 +166,7 @@ impl Command {
     }
 
     /// The day the command says this happened, and the field that says so. Adding a milestone
-    /// and rescheduling carry only planned dates, not a date of their own.
+    /// and rescheduling carry only planned dates, not a date of their own; a translation none.
     pub fn happened_on(&self) -> Option<Happened> {
         Some(match self {
             Command::Make { made_on, .. } => Happened::new("made_on", *made_on),
@@ -173,7 +177,7 @@ impl Command {
             Command::Resume { resumed_on, .. } => Happened::new("resumed_on", *resumed_on),
             Command::Cancel { cancelled_on, .. } => Happened::new("cancelled_on", *cancelled_on),
             Command::Transfer { effective_on, .. } => Happened::new("effective_on", *effective_on),
-            Command::AddMilestone { .. } | Command::Reschedule { .. } => return None,
+            Command::AddMilestone { .. } | Command::Reschedule { .. } | Command::Translate { .. } => return None,
         })
     }
 
@@ -254,6 +258,11 @@ crate::events! {
             to: OrgId,
             effective_on: Date,
         },
+        Translated {
+            field: Field,
+            language: Language,
+            text: String,
+        },
     }
 }
 
@@ -300,6 +309,9 @@ pub struct State {
     pub completed_on: Option<Date>,
     /// Earlier organisations answering for it, oldest first.
     pub previous_organisations: Vec<OrgId>,
+    /// Its title in Welsh.
+    #[serde(default)]
+    pub welsh: Translations,
 }
 
 impl State {
@@ -368,7 +380,12 @@ pub enum Error {
     BeforeResolution { made_on: Date, resolution: Key, decided_on: Date },
     #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
     InFuture { what: &'static str, date: Date, today: Date },
+    #[error(transparent)]
+    Translation(#[from] translation::Error),
 }
+
+/// The fields of a commitment that may be translated.
+pub const TRANSLATED: &[Field] = &[Field::Title];
 
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
     let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
@@ -577,6 +594,10 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             not_future("transfer", *effective_on)?;
             Ok(vec![Event::Transferred { from: from.clone(), to: to.clone(), effective_on: *effective_on }])
         }
+        Command::Translate { field, language, text, .. } => {
+            translation::check("commitment", TRANSLATED, *field, text)?;
+            Ok(vec![Event::Translated { field: *field, language: *language, text: text.clone() }])
+        }
     }
 }
 
@@ -631,6 +652,9 @@ pub fn evolve(mut state: State, event: &Event) -> State {
         Event::Transferred { from, to, .. } => {
             state.previous_organisations.push(from.clone());
             state.organisation = Some(to.clone());
+        }
+        Event::Translated { field, language, text } => {
+            state.welsh.set(Translation { field: *field, part: None, language: *language, text: text.clone() })
         }
     }
     state

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::Context;
 use crate::ids::{body_stream, instrument_stream, organisation_stream, resolution_stream};
 use crate::resolution::{self, Act};
+use crate::translation::{self, Field, Language, Translation, Translations};
 use crate::values::{ContentHash, Date, Key, OrgId, Period, has_text};
 use crate::when::Happened;
 
@@ -152,6 +153,15 @@ pub enum Command {
         reason: String,
         resolution: Option<Key>,
     },
+    /// Records the instrument's title, or an objective's (`objective`), in Welsh; a later
+    /// translation replaces it.
+    Translate {
+        id: Key,
+        field: Field,
+        objective: Option<Key>,
+        language: Language,
+        text: String,
+    },
 }
 
 impl Command {
@@ -173,7 +183,8 @@ impl Command {
             | Command::Refresh { id, .. }
             | Command::Supersede { id, .. }
             | Command::Expire { id, .. }
-            | Command::Withdraw { id, .. } => id,
+            | Command::Withdraw { id, .. }
+            | Command::Translate { id, .. } => id,
         }
     }
 
@@ -182,7 +193,7 @@ impl Command {
     }
 
     /// The day the command says this happened, and the field that says so. Adding an objective
-    /// or a party carries no date of its own.
+    /// or a party, and a translation, carry no date of their own.
     pub fn happened_on(&self) -> Option<Happened> {
         Some(match self {
             Command::Draft { drafted_on, .. } => Happened::new("drafted_on", *drafted_on),
@@ -203,7 +214,7 @@ impl Command {
             Command::Supersede { superseded_on, .. } => Happened::new("superseded_on", *superseded_on),
             Command::Expire { expired_on, .. } => Happened::new("expired_on", *expired_on),
             Command::SucceedParty { effective_on, .. } => Happened::new("effective_on", *effective_on),
-            Command::AddObjective { .. } | Command::AddParty { .. } => return None,
+            Command::AddObjective { .. } | Command::AddParty { .. } | Command::Translate { .. } => return None,
         })
     }
 
@@ -320,6 +331,12 @@ crate::events! {
             reason: String,
             resolution: Option<Key>,
         },
+        Translated {
+            field: Field,
+            objective: Option<Key>,
+            language: Language,
+            text: String,
+        },
     }
 }
 
@@ -421,6 +438,9 @@ pub struct State {
     pub endorsements: Vec<Endorsement>,
     pub superseded_by: Option<Key>,
     pub closed_on: Option<Date>,
+    /// Its title and its objectives' titles (by objective) in Welsh.
+    #[serde(default)]
+    pub welsh: Translations,
 }
 
 impl State {
@@ -517,7 +537,12 @@ pub enum Error {
     SupersededBySelf,
     #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
     InFuture { what: &'static str, date: Date, today: Date },
+    #[error(transparent)]
+    Translation(#[from] translation::Error),
 }
+
+/// The fields of an instrument, and of each of its objectives, that may be translated.
+pub const TRANSLATED: &[Field] = &[Field::Title];
 
 /// Checks that `resolution` exists, is in force, was decided by `on`, and authorises `act`.
 fn authority<'c>(ctx: &'c Context, resolution: &Key, act: Act, on: Date) -> Result<&'c resolution::State, Error> {
@@ -604,12 +629,22 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
     if state.id.is_none() {
         return Err(Error::NotDrafted(command.id().clone()));
     }
+    // A closed instrument's title is still on the record of what was decided about it.
+    if let Command::Translate { field, objective, language, text, .. } = command {
+        translation::check("instrument", TRANSLATED, *field, text)?;
+        if let Some(part) = objective.as_ref().filter(|o| state.objective(o).is_none()) {
+            let (what, part, field) = ("objective", part.to_string(), *field);
+            return Err(translation::Error::NoSuchPart { record: "instrument", what, part, field }.into());
+        }
+        let objective = objective.clone();
+        return Ok(vec![Event::Translated { field: *field, objective, language: *language, text: text.clone() }]);
+    }
     if state.status.is_closed() {
         return Err(Error::Closed(state.status));
     }
     let kind = state.kind.unwrap_or(Kind::Strategy);
     match command {
-        Command::Draft { .. } => Ok(Vec::new()),
+        Command::Draft { .. } | Command::Translate { .. } => Ok(Vec::new()),
         Command::PublishVersion { label, content_hash, document, published_on, .. } => {
             if !matches!(state.status, Status::Draft | Status::Consultation) {
                 return Err(Error::WrongStage(
@@ -1010,6 +1045,12 @@ pub fn evolve(mut state: State, event: &Event) -> State {
             state.status = Status::Withdrawn;
             state.closed_on = Some(*withdrawn_on);
         }
+        Event::Translated { field, objective, language, text } => state.welsh.set(Translation {
+            field: *field,
+            part: objective.as_ref().map(Key::to_string),
+            language: *language,
+            text: text.clone(),
+        }),
     }
     state
 }

@@ -59,6 +59,7 @@ pub mod rag;
 pub mod resolution;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod translation;
 pub mod values;
 pub mod when;
 

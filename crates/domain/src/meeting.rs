@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::ids::{body_stream, meeting_stream};
+use crate::translation::{self, Field, Language, Translation, Translations};
 use crate::values::{Date, Key, has_text};
 use crate::when::Happened;
 
@@ -48,6 +49,15 @@ pub enum Command {
         at_meeting: Key,
         minute_number: Option<String>,
     },
+    /// Records the meeting's title, or an agenda item's (`item`), in Welsh; a later translation
+    /// replaces it.
+    Translate {
+        id: Key,
+        field: Field,
+        item: Option<String>,
+        language: Language,
+        text: String,
+    },
 }
 
 impl Command {
@@ -58,7 +68,8 @@ impl Command {
             | Command::Hold { id, .. }
             | Command::Cancel { id, .. }
             | Command::PublishMinutes { id, .. }
-            | Command::ConfirmMinutes { id, .. } => id,
+            | Command::ConfirmMinutes { id, .. }
+            | Command::Translate { id, .. } => id,
         }
     }
 
@@ -76,7 +87,8 @@ impl Command {
             Command::Schedule { .. }
             | Command::AddAgendaItem { .. }
             | Command::Cancel { .. }
-            | Command::ConfirmMinutes { .. } => None,
+            | Command::ConfirmMinutes { .. }
+            | Command::Translate { .. } => None,
         }
     }
 
@@ -97,6 +109,7 @@ crate::events! {
         Cancelled { reason: String },
         MinutesPublished { published_on: Date },
         MinutesConfirmed { at_meeting: Key, confirmed_on: Date, minute_number: Option<String> },
+        Translated { field: Field, item: Option<String>, language: Language, text: String },
     }
 }
 
@@ -129,6 +142,9 @@ pub struct State {
     pub minutes_published_on: Option<Date>,
     pub minutes_confirmed_at: Option<Key>,
     pub minutes_confirmed_on: Option<Date>,
+    /// Its title and its agenda items' titles (by item) in Welsh.
+    #[serde(default)]
+    pub welsh: Translations,
 }
 
 impl State {
@@ -167,7 +183,12 @@ pub enum Error {
     NotALaterMeeting(Key),
     #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
     InFuture { what: &'static str, date: Date, today: Date },
+    #[error(transparent)]
+    Translation(#[from] translation::Error),
 }
+
+/// The fields of a meeting, and of each of its agenda items, that may be translated.
+pub const TRANSLATED: &[Field] = &[Field::Title];
 
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
     let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
@@ -254,6 +275,14 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 minute_number: minute_number.clone(),
             }])
         }
+        Command::Translate { field, item, language, text, .. } => {
+            translation::check("meeting", TRANSLATED, *field, text)?;
+            if let Some(part) = item.as_ref().filter(|i| state.item(i).is_none()) {
+                let (what, part, field) = ("agenda item", part.clone(), *field);
+                return Err(translation::Error::NoSuchPart { record: "meeting", what, part, field }.into());
+            }
+            Ok(vec![Event::Translated { field: *field, item: item.clone(), language: *language, text: text.clone() }])
+        }
     }
 }
 
@@ -280,6 +309,9 @@ pub fn evolve(mut state: State, event: &Event) -> State {
         Event::MinutesConfirmed { at_meeting, confirmed_on, .. } => {
             state.minutes_confirmed_at = Some(at_meeting.clone());
             state.minutes_confirmed_on = Some(*confirmed_on);
+        }
+        Event::Translated { field, item, language, text } => {
+            state.welsh.set(Translation { field: *field, part: item.clone(), language: *language, text: text.clone() })
         }
     }
     state

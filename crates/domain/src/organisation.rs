@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::ids::organisation_stream;
+use crate::translation::{self, Field, Language, Translation, Translations};
 use crate::values::{Date, OrgId, has_text};
 use crate::when::Happened;
 
@@ -67,6 +68,8 @@ pub enum Command {
     /// A reminder of the organisation's overdue, due-soon and stale actions was sent to its
     /// contact for `period` (an ISO week, such as `2026-W49`).
     RecordReminder { id: OrgId, period: String, to: String, actions: Vec<crate::values::Key> },
+    /// Records the organisation's name in Welsh; a later translation replaces it.
+    Translate { id: OrgId, field: Field, language: Language, text: String },
 }
 
 impl Command {
@@ -79,7 +82,8 @@ impl Command {
             | Command::NameContact { id, .. }
             | Command::OptOutOfReminders { id }
             | Command::OptInToReminders { id }
-            | Command::RecordReminder { id, .. } => id,
+            | Command::RecordReminder { id, .. }
+            | Command::Translate { id, .. } => id,
         }
     }
 
@@ -95,7 +99,8 @@ impl Command {
             | Command::NameContact { .. }
             | Command::OptOutOfReminders { .. }
             | Command::OptInToReminders { .. }
-            | Command::RecordReminder { .. } => None,
+            | Command::RecordReminder { .. }
+            | Command::Translate { .. } => None,
             Command::Rename { effective_on, .. }
             | Command::Succeed { effective_on, .. }
             | Command::Dissolve { effective_on, .. } => Some(Happened::new("effective_on", *effective_on)),
@@ -120,6 +125,7 @@ crate::events! {
         RemindersOptedOut {},
         RemindersOptedIn {},
         Reminded { period: String, to: String, actions: Vec<crate::values::Key> },
+        Translated { field: Field, language: Language, text: String },
     }
 }
 
@@ -147,6 +153,9 @@ pub struct State {
     /// The latest period a reminder was sent for.
     #[serde(default)]
     pub reminded_for: Option<String>,
+    /// Its name in Welsh, until it is renamed.
+    #[serde(default)]
+    pub welsh: Translations,
 }
 
 impl State {
@@ -200,7 +209,12 @@ pub enum Error {
     AlreadyReminded { id: OrgId, period: String },
     #[error("'{0}' is not a reminder period: give an ISO week such as 2026-W49")]
     NotAPeriod(String),
+    #[error(transparent)]
+    Translation(#[from] translation::Error),
 }
+
+/// The fields of an organisation that may be translated.
+pub const TRANSLATED: &[Field] = &[Field::Name];
 
 /// True for `YYYY-Www`, an ISO week, which sorts in time order as text.
 fn is_period(text: &str) -> bool {
@@ -242,11 +256,16 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
     if !state.is_registered() {
         return Err(Error::NotRegistered(id.clone()));
     }
+    // A dissolved organisation's name is still on the record of what it did.
+    if let Command::Translate { field, language, text, .. } = command {
+        translation::check("organisation", TRANSLATED, *field, text)?;
+        return Ok(vec![Event::Translated { field: *field, language: *language, text: text.clone() }]);
+    }
     if let Some(on) = state.dissolved_on {
         return Err(Error::Dissolved(id.clone(), on));
     }
     match command {
-        Command::Register { .. } => Ok(Vec::new()),
+        Command::Register { .. } | Command::Translate { .. } => Ok(Vec::new()),
         Command::Rename { name, effective_on, .. } => {
             if !has_text(name) {
                 return Err(Error::EmptyName);
@@ -329,6 +348,7 @@ pub fn evolve(mut state: State, event: &Event) -> State {
         Event::Renamed { name, previous_name, .. } => {
             state.former_names.push(previous_name.clone());
             state.name = name.clone();
+            state.welsh.clear(Field::Name, None);
         }
         Event::Succeeded { successor, effective_on } => {
             state.successor = Some(successor.clone());
@@ -341,6 +361,9 @@ pub fn evolve(mut state: State, event: &Event) -> State {
         Event::RemindersOptedOut {} => state.reminders_opted_out = true,
         Event::RemindersOptedIn {} => state.reminders_opted_out = false,
         Event::Reminded { period, .. } => state.reminded_for = Some(period.clone()),
+        Event::Translated { field, language, text } => {
+            state.welsh.set(Translation { field: *field, part: None, language: *language, text: text.clone() })
+        }
     }
     state
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::Context;
 use crate::ids::{body_stream, meeting_stream, resolution_stream};
 use crate::meeting;
+use crate::translation::{self, Field, Language, Translation, Translations};
 use crate::values::{Date, Key, OrgId, has_text};
 use crate::when::Happened;
 
@@ -134,6 +135,13 @@ pub enum Command {
         id: Key,
         by_resolution: Key,
     },
+    /// Records the resolution's words (`field` `text`) in Welsh; a later translation replaces it.
+    Translate {
+        id: Key,
+        field: Field,
+        language: Language,
+        text: String,
+    },
 }
 
 impl Command {
@@ -146,7 +154,8 @@ impl Command {
             | Command::ReferBack { id, .. }
             | Command::Correct { id, .. }
             | Command::Rescind { id, .. }
-            | Command::Supersede { id, .. } => id,
+            | Command::Supersede { id, .. }
+            | Command::Translate { id, .. } => id,
         }
     }
 
@@ -163,7 +172,10 @@ impl Command {
             | Command::ReferBack { decided_on, .. } => Some(Happened::new("decided_on", *decided_on)),
             Command::Publish { published_on, .. } => Some(Happened::new("published_on", *published_on)),
             Command::CallIn { called_in_on, .. } => Some(Happened::new("called_in_on", *called_in_on)),
-            Command::Correct { .. } | Command::Rescind { .. } | Command::Supersede { .. } => None,
+            Command::Correct { .. }
+            | Command::Rescind { .. }
+            | Command::Supersede { .. }
+            | Command::Translate { .. } => None,
         }
     }
 
@@ -226,6 +238,11 @@ crate::events! {
             by_resolution: Key,
             on: Date,
         },
+        Translated {
+            field: Field,
+            language: Language,
+            text: String,
+        },
     }
 }
 
@@ -263,6 +280,9 @@ pub struct State {
     /// The paragraph of Schedule 12A, Part 1, under which it is exempt information, if it is.
     #[serde(default)]
     pub exempt_under: Option<u8>,
+    /// Its words in Welsh, until a correction changes the English.
+    #[serde(default)]
+    pub welsh: Translations,
 }
 
 impl State {
@@ -349,7 +369,12 @@ pub enum Error {
     NoSuchExemption(u8),
     #[error("{what} date {date} is in the future (today is {today}): record a decision only once it has been made")]
     InFuture { what: &'static str, date: Date, today: Date },
+    #[error(transparent)]
+    Translation(#[from] translation::Error),
 }
+
+/// The fields of a resolution that may be translated.
+pub const TRANSLATED: &[Field] = &[Field::Text];
 
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
     let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
@@ -496,6 +521,10 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 Event::Superseded { by_resolution, on }
             }])
         }
+        Command::Translate { field, language, text, .. } => {
+            translation::check("resolution", TRANSLATED, *field, text)?;
+            Ok(vec![Event::Translated { field: *field, language: *language, text: text.clone() }])
+        }
     }
 }
 
@@ -541,6 +570,7 @@ pub fn evolve(mut state: State, event: &Event) -> State {
         Event::Corrected { previous_text, text, reason } => {
             state.corrections.push((previous_text.clone(), reason.clone()));
             state.text = text.clone();
+            state.welsh.clear(Field::Text, None);
         }
         Event::Rescinded { by_resolution, .. } => {
             state.status = Status::Rescinded;
@@ -549,6 +579,9 @@ pub fn evolve(mut state: State, event: &Event) -> State {
         Event::Superseded { by_resolution, .. } => {
             state.status = Status::Superseded;
             state.replaced_by = Some(by_resolution.clone());
+        }
+        Event::Translated { field, language, text } => {
+            state.welsh.set(Translation { field: *field, part: None, language: *language, text: text.clone() })
         }
     }
     state

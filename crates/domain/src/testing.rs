@@ -8,6 +8,7 @@ use kernel::{StreamId, Timestamp};
 
 use crate::memory::Ledger;
 use crate::resolution::Outcome;
+use crate::translation::{Field, Language};
 use crate::{
     Command, ContentHash, Context, Date, DomainError, Event, Facts, Key, OrgId, body, commitment, handle, instrument,
     meeting, organisation, resolution,
@@ -361,6 +362,51 @@ pub fn further_commands() -> Vec<Command> {
         .into(),
         organisation::Command::OptOutOfReminders { id: org("GB-LAE-WLI") }.into(),
         organisation::Command::OptInToReminders { id: org("GB-LAE-WLI") }.into(),
+        // Translations: the Welsh is illustrative; the seed papers are in English only.
+        organisation::Command::Translate {
+            id: org("GB-LAE-WLI"),
+            field: Field::Name,
+            language: Language::Cy,
+            text: "Cyngor Dosbarth Gorllewin Lindsey".into(),
+        }
+        .into(),
+        body::Command::Translate {
+            id: key(hwb),
+            field: Field::Name,
+            language: Language::Cy,
+            text: "Bwrdd Iechyd a Llesiant Swydd Lincoln".into(),
+        }
+        .into(),
+        meeting::Command::Translate {
+            id: key("lincolnshire-hwb-2021-03-09"),
+            field: Field::Title,
+            item: Some("7".into()),
+            language: Language::Cy,
+            text: "Adolygu'r memorandwm tai".into(),
+        }
+        .into(),
+        resolution::Command::Translate {
+            id: key("west-lindsey-pcc-2021-03-09-45"),
+            field: Field::Text,
+            language: Language::Cy,
+            text: "PENDERFYNWYD bod Cyngor Dosbarth Gorllewin Lindsey yn mabwysiadu'r Glasbrint.".into(),
+        }
+        .into(),
+        instrument::Command::Translate {
+            id: key(action_plan),
+            field: Field::Title,
+            objective: Some(key("extra")),
+            language: Language::Cy,
+            text: "Blaenoriaeth ychwanegol".into(),
+        }
+        .into(),
+        commitment::Command::Translate {
+            id: key("bexley-frailty-pathway"),
+            field: Field::Title,
+            language: Language::Cy,
+            text: "Llwybr eiddilwch".into(),
+        }
+        .into(),
     ]
 }
 

@@ -26,7 +26,7 @@ use domain::{Date, Key, OrgId};
 use fluent_bundle::FluentValue;
 use kernel::Position;
 use maud::{Markup, html};
-use projections::{Caused, PartyStanding, PublicRecord, PublicSearch, ResolutionEntry, Standing};
+use projections::{Caused, Own, PartyStanding, PublicRecord, PublicSearch, ResolutionEntry, Said, Standing};
 use serde::Deserialize;
 
 use crate::dashboard::layout::{self, Frame, PickerWords, Voice};
@@ -309,6 +309,32 @@ impl<'a> Here<'a> {
         self.voice.english(text)
     }
 
+    /// A text of the record, `english` as recorded: its Welsh on a page in Welsh where one is
+    /// recorded, else the English.
+    fn said<'r>(&self, record: &'r PublicRecord, own: Own, english: &'r str) -> Said<'r> {
+        record.said(self.asked.lang == Lang::Cy, &own, english)
+    }
+
+    /// A text of the record laid out: its Welsh marked `lang="cy"`, or the English, marked as
+    /// English on a page in another language.
+    fn own(&self, record: &PublicRecord, own: Own, english: &str) -> Markup {
+        let said = self.said(record, own, english);
+        match said.translated {
+            Some(language) => html! { span lang=(language.code()) { (said.text) } },
+            None => self.english(said.text),
+        }
+    }
+
+    /// Organisations by name, each in the page's language where its name is translated.
+    fn names(&self, record: &PublicRecord, orgs: &[(OrgId, String)]) -> Markup {
+        html! {
+            @for (n, (id, name)) in orgs.iter().enumerate() {
+                @if n > 0 { ", " }
+                (self.own(record, Own::OrganisationName(id.clone()), name))
+            }
+        }
+    }
+
     /// A day written out.
     fn day(&self, day: Date) -> String {
         self.voice.day(day)
@@ -412,8 +438,8 @@ async fn home(
                 tbody {
                     @for b in &record.bodies {
                         tr data-body=(b.body) {
-                            th scope="row" { a href=(here.link(&format!("/public/bodies/{}", b.body))) { (here.english(&b.name)) } }
-                            td { (here.english(&names(&b.organisations))) }
+                            th scope="row" { a href=(here.link(&format!("/public/bodies/{}", b.body))) { (here.own(&record, Own::BodyName(b.body.clone()), &b.name)) } }
+                            td { (here.names(&record, &b.organisations)) }
                             td.num { (record.meetings.iter().filter(|m| m.body == b.body).count()) }
                         }
                     }
@@ -432,7 +458,7 @@ async fn home(
                     tbody {
                         @for i in &record.instruments {
                             tr data-instrument=(i.instrument) {
-                                th scope="row" { a href=(here.link(&format!("/public/instruments/{}", i.instrument))) { (here.english(&i.title)) } }
+                                th scope="row" { a href=(here.link(&format!("/public/instruments/{}", i.instrument))) { (here.own(&record, Own::InstrumentTitle(i.instrument.clone()), &i.title)) } }
                                 td { (here.word("kind", &i.kind)) }
                                 td { (here.word("instrument-status", &i.state)) }
                                 td.num { (v.progress(i.progress)) }
@@ -443,7 +469,7 @@ async fn home(
                 }
             }
             h2 { (here.say("latest-decisions")) }
-            (decision_list(&here, &latest))
+            (decision_list(&here, &record, &latest))
             h2 { (here.say("subscribe")) }
             ul.subscribe {
                 li { a href=(asked.keep("/public/feeds/decisions.atom")) { (here.say("feed-every-decision")) } }
@@ -455,7 +481,7 @@ async fn home(
                 tbody {
                     @for (id, name) in &organisations {
                         tr data-organisation=(id) {
-                            th scope="row" { (here.english(name)) }
+                            th scope="row" { (here.own(&record, Own::OrganisationName(id.clone()), name)) }
                             td {
                                 a href=(asked.keep(&format!("/public/organisations/{id}/actions.ics"))) { (here.say("organisation-calendar")) } ", "
                                 a href=(asked.keep(&format!("/public/feeds/decisions.atom?organisation={id}"))) { (here.say("organisation-decisions")) } ", "
@@ -471,11 +497,6 @@ async fn home(
     }
     .await;
     asked.answer(result)
-}
-
-/// Organisations by name.
-fn names(orgs: &[(OrgId, String)]) -> String {
-    orgs.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// "Prosperous Communities Committee, minute 45, 9 March 2021": a decision as a board paper
@@ -496,7 +517,7 @@ pub(crate) fn heading(voice: Voice, r: &ResolutionEntry) -> String {
 }
 
 /// Decisions as a list of links to their meetings.
-fn decision_list(here: &Here<'_>, decisions: &[&ResolutionEntry]) -> Markup {
+fn decision_list(here: &Here<'_>, record: &PublicRecord, decisions: &[&ResolutionEntry]) -> Markup {
     html! {
         @if decisions.is_empty() {
             p.note { (here.say("no-decision-matches")) }
@@ -508,7 +529,7 @@ fn decision_list(here: &Here<'_>, decisions: &[&ResolutionEntry]) -> Markup {
                             Some(m) => a href=(here.link(&format!("/public/meetings/{m}")) + "#" + r.resolution.as_str()) { (heading(here.voice, r)) },
                             None => (heading(here.voice, r)),
                         }
-                        ": " (here.english(&excerpt(&r.text)))
+                        ": " (here.own(record, Own::ResolutionText(r.resolution.clone()), &excerpt(here.said(record, Own::ResolutionText(r.resolution.clone()), &r.text).text)))
                     }
                 }
             }
@@ -535,11 +556,12 @@ async fn body(
         let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
         let (record, etag) = here.record(&service).await?;
         let b = record.bodies.iter().find(|b| b.body.as_str() == key).ok_or_else(|| here.not_found("body", &key))?;
-        let named: [(&str, FluentValue<'_>); 1] = [("body", b.name.as_str().into())];
+        let name = here.said(&record, Own::BodyName(b.body.clone()), &b.name).text;
+        let named: [(&str, FluentValue<'_>); 1] = [("body", name.into())];
         let content = html! {
             dl.facts {
-                dt { (here.say("col-organisations")) } dd { (here.english(&names(&b.organisations))) }
-                dt { (here.say("col-members")) } dd { @if b.members.is_empty() { "–" } @else { (here.english(&names(&b.members))) } }
+                dt { (here.say("col-organisations")) } dd { (here.names(&record, &b.organisations)) }
+                dt { (here.say("col-members")) } dd { @if b.members.is_empty() { "–" } @else { (here.names(&record, &b.members)) } }
             }
             ul.subscribe {
                 li { a href=(asked.keep(&format!("/public/bodies/{}/meetings.ics", b.body))) { (here.say_with("body-calendar", &named)) } }
@@ -557,7 +579,7 @@ async fn body(
                     @for m in record.meetings.iter().filter(|m| m.body == b.body) {
                         tr data-meeting=(m.meeting) {
                             td { (here.voice.date(Some(m.date))) }
-                            th scope="row" { a href=(here.link(&format!("/public/meetings/{}", m.meeting))) { (here.english(&m.title)) } }
+                            th scope="row" { a href=(here.link(&format!("/public/meetings/{}", m.meeting))) { (here.own(&record, Own::MeetingTitle(m.meeting.clone()), &m.title)) } }
                             td { (here.word("meeting-status", &m.status)) }
                             td { (here.voice.date(m.minutes_published_on)) }
                             td.num { (m.resolutions.len()) }
@@ -567,7 +589,8 @@ async fn body(
             }
         };
         let path = format!("/public/bodies/{key}");
-        Ok(here.page(&headers, &etag, &b.name, here.english(&b.name), &path, &[], content))
+        let heading = here.own(&record, Own::BodyName(b.body.clone()), &b.name);
+        Ok(here.page(&headers, &etag, name, heading, &path, &[], content))
     }
     .await;
     asked.answer(result)
@@ -589,12 +612,13 @@ async fn meeting(
             record.meetings.iter().find(|m| m.meeting.as_str() == key).ok_or_else(|| here.not_found("meeting", &key))?;
         let decisions: Vec<&ResolutionEntry> =
             record.resolutions.iter().filter(|r| m.resolutions.contains(&r.resolution)).collect();
-        let title = here
-            .say_with("meeting-title", &[("meeting", m.title.as_str().into()), ("date", here.day(m.date).into())]);
-        let heading = html! { (here.english(&m.title)) ", " (here.day(m.date)) };
+        let own_title = || Own::MeetingTitle(m.meeting.clone());
+        let said = here.said(&record, own_title(), &m.title).text;
+        let title = here.say_with("meeting-title", &[("meeting", said.into()), ("date", here.day(m.date).into())]);
+        let heading = html! { (here.own(&record, own_title(), &m.title)) ", " (here.day(m.date)) };
         let content = html! {
             dl.facts {
-                dt { (here.say("col-body")) } dd { a href=(here.link(&format!("/public/bodies/{}", m.body))) { (here.english(&m.body_name)) } }
+                dt { (here.say("col-body")) } dd { a href=(here.link(&format!("/public/bodies/{}", m.body))) { (here.own(&record, Own::BodyName(m.body.clone()), &m.body_name)) } }
                 dt { (here.say("col-date")) } dd { (here.voice.date(Some(m.date))) }
                 dt { (here.say("col-status")) } dd { (here.word("meeting-status", &m.status)) }
                 dt { (here.say("col-minutes-published")) } dd { (here.voice.date(m.minutes_published_on)) }
@@ -606,7 +630,7 @@ async fn meeting(
                     thead { tr { th scope="col" { (here.say("col-item")) } th scope="col" { (here.say("col-title")) } th scope="col" { (here.say("col-minute")) } } }
                     tbody {
                         @for item in &m.agenda {
-                            tr { td { (item.item) } th scope="row" { (here.english(&item.title)) } td { @match &item.minute_number { Some(n) => (n), None => "–" } } }
+                            tr { td { (item.item) } th scope="row" { (here.own(&record, Own::AgendaItemTitle(m.meeting.clone(), item.item.clone()), &item.title)) } td { @match &item.minute_number { Some(n) => (n), None => "–" } } }
                         }
                     }
                 }
@@ -629,12 +653,22 @@ fn caused(here: &Here<'_>, record: &PublicRecord, act: &Caused) -> String {
             .instruments
             .iter()
             .find(|i| &i.instrument == key)
-            .map_or_else(|| key.to_string(), |i| i.title.clone())
+            .map_or_else(
+                || key.to_string(),
+                |i| here.said(record, Own::InstrumentTitle(key.clone()), &i.title).text.to_owned(),
+            )
             .into()
     };
     let organisations = record.organisations();
     let party = |id: &OrgId| -> FluentValue<'static> {
-        organisations.iter().find(|(o, _)| o == id).map_or_else(|| id.to_string(), |(_, name)| name.clone()).into()
+        organisations
+            .iter()
+            .find(|(o, _)| o == id)
+            .map_or_else(
+                || id.to_string(),
+                |(_, name)| here.said(record, Own::OrganisationName(id.clone()), name).text.to_owned(),
+            )
+            .into()
     };
     let cite = |key: &Key| -> FluentValue<'static> {
         record
@@ -684,9 +718,9 @@ fn standing(here: &Here<'_>, r: &ResolutionEntry) -> String {
 
 /// One decision in full, with its delivery trail.
 fn decision(here: &Here<'_>, record: &PublicRecord, r: &ResolutionEntry) -> Markup {
-    let instrument_title =
-        |key: &Key| record.instruments.iter().find(|i| &i.instrument == key).map(|i| i.title.clone());
-    let english_only = here.asked.lang != Lang::En;
+    let instrument_title = |key: &Key| record.instruments.iter().find(|i| &i.instrument == key).map(|i| &i.title);
+    let text = here.said(record, Own::ResolutionText(r.resolution.clone()), &r.text);
+    let english_only = here.asked.lang != Lang::En && text.translated.is_none();
     html! {
         section.decision id=(r.resolution) data-resolution=(r.resolution) {
             h3 { (heading(here.voice, r)) }
@@ -697,10 +731,10 @@ fn decision(here: &Here<'_>, record: &PublicRecord, r: &ResolutionEntry) -> Mark
                 dt { (here.say("col-standing")) } dd { (standing(here, r)) }
             }
             @if english_only { p.note { strong.tag { (here.say("english-only")) } } }
-            @if english_only {
-                blockquote.text lang="en" { (r.text) }
-            } @else {
-                blockquote.text { (r.text) }
+            @match (english_only, text.translated) {
+                (true, _) => blockquote.text lang="en" { (text.text) },
+                (false, Some(language)) => blockquote.text lang=(language.code()) { (text.text) },
+                (false, None) => blockquote.text { (text.text) },
             }
             @for c in &r.corrections {
                 p.note { (here.say_with("corrected", &[
@@ -716,7 +750,7 @@ fn decision(here: &Here<'_>, record: &PublicRecord, r: &ResolutionEntry) -> Mark
                         li {
                             (caused(here, record, &c.act))
                             @if let Some((key, title)) = c.act.instrument().and_then(|k| Some((k, instrument_title(k)?))) {
-                                " (" a href=(here.link(&format!("/public/instruments/{key}"))) { (here.english(&title)) } ")"
+                                " (" a href=(here.link(&format!("/public/instruments/{key}"))) { (here.own(record, Own::InstrumentTitle(key.clone()), title)) } ")"
                             }
                         }
                     }
@@ -767,13 +801,18 @@ async fn instrument(
             .iter()
             .filter(|s| s.towards.as_ref().is_some_and(|t| t.instrument == i.instrument))
             .collect();
-        let named: [(&str, FluentValue<'_>); 1] = [("instrument", i.title.as_str().into())];
+        let title = here.said(&record, Own::InstrumentTitle(i.instrument.clone()), &i.title).text;
+        let named: [(&str, FluentValue<'_>); 1] = [("instrument", title.into())];
         let v = here.voice;
         let content = html! {
             dl.facts {
                 dt { (here.say("col-kind")) } dd { (here.word("kind", &i.kind)) }
                 dt { (here.say("col-status")) } dd { (here.word("instrument-status", &i.state)) }
-                dt { (here.say("col-owner")) } dd { @match &i.owner_name { Some(o) => (here.english(o)), None => "–" } }
+                dt { (here.say("col-owner")) } dd { @match (&i.owner_body, &i.owner_name) {
+                    (Some(body), Some(o)) => (here.own(&record, Own::BodyName(body.clone()), o)),
+                    (None, Some(o)) => (here.english(o)),
+                    (_, None) => "–",
+                } }
                 @if let Some(period) = &i.period {
                     dt { (here.say("col-period")) }
                     dd { (here.say_with("period", &[("from", here.day(period.from).into()), ("to", here.day(period.to).into())])) }
@@ -798,7 +837,7 @@ async fn instrument(
                         tr {
                             th scope="row" { @match &p.successor_to_name {
                                 Some(before) => (here.english(&here.say_with("party-successor", &[("party", p.name.as_str().into()), ("predecessor", before.as_str().into())]))),
-                                None => (here.english(&p.name)),
+                                None => (here.own(&record, Own::OrganisationName(p.organisation.clone()), &p.name)),
                             } }
                             td { (party_standing(&here, p)) }
                         }
@@ -814,7 +853,7 @@ async fn instrument(
                 } }
                 tbody {
                     @for o in &i.objectives {
-                        tr { th scope="row" { (here.english(&o.title)) } td { (here.english(&o.themes.join(", "))) } td.num { (o.commitments) } td.num { (v.progress(o.progress)) } td { (v.rag(o.rag)) } }
+                        tr { th scope="row" { (here.own(&record, Own::ObjectiveTitle(i.instrument.clone(), o.objective.clone()), &o.title)) } td { (here.english(&o.themes.join(", "))) } td.num { (o.commitments) } td.num { (v.progress(o.progress)) } td { (v.rag(o.rag)) } }
                     }
                 }
             }
@@ -832,8 +871,12 @@ async fn instrument(
                 tbody {
                     @for a in record.actions.iter().filter(|a| a.instrument.as_ref() == Some(&i.instrument)) {
                         tr data-commitment=(a.commitment) {
-                            th scope="row" { (here.english(&a.title)) }
-                            td { @match &a.organisation_name { Some(o) => (here.english(o)), None => "–" } }
+                            th scope="row" { (here.own(&record, Own::CommitmentTitle(a.commitment.clone()), &a.title)) }
+                            td { @match (&a.organisation, &a.organisation_name) {
+                                (Some(id), Some(o)) => (here.own(&record, Own::OrganisationName(id.clone()), o)),
+                                (None, Some(o)) => (here.english(o)),
+                                (_, None) => "–",
+                            } }
                             td { (v.date(a.due_on)) }
                             td { (here.word("action-state", &a.state)) }
                             td.num { (v.progress(Some(a.progress))) }
@@ -848,7 +891,8 @@ async fn instrument(
             }
         };
         let path = format!("/public/instruments/{key}");
-        Ok(here.page(&headers, &etag, &i.title, here.english(&i.title), &path, &[], content))
+        let heading = here.own(&record, Own::InstrumentTitle(i.instrument.clone()), &i.title);
+        Ok(here.page(&headers, &etag, title, heading, &path, &[], content))
     }
     .await;
     asked.answer(result)
@@ -893,6 +937,7 @@ async fn search(
         let selected = |value: &str, given: Option<&str>| given == Some(value);
         // An option holds text alone: the names' language is the option's own.
         let english = (asked.lang != Lang::En).then_some("en");
+        let language = |said: Said<'_>| said.translated.map(|l| l.code()).or(english);
         let content = html! {
             form.filters method="get" action="/public/search" {
                 div { label for="q" { (here.say("search-words")) } input #q type="text" name="q" value=[given(q.q.as_deref())]; }
@@ -900,14 +945,20 @@ async fn search(
                     label for="body" { (here.say("col-body")) }
                     select #body name="body" {
                         option value="" { (here.say("search-any-body")) }
-                        @for b in &record.bodies { option value=(b.body) lang=[english] selected[selected(b.body.as_str(), given(q.body.as_deref()))] { (b.name) } }
+                        @for b in &record.bodies {
+                            @let name = here.said(&record, Own::BodyName(b.body.clone()), &b.name);
+                            option value=(b.body) lang=[language(name)] selected[selected(b.body.as_str(), given(q.body.as_deref()))] { (name.text) }
+                        }
                     }
                 }
                 div {
                     label for="organisation" { (here.say("col-organisation")) }
                     select #organisation name="organisation" {
                         option value="" { (here.say("search-any-organisation")) }
-                        @for (id, name) in &organisations { option value=(id) lang=[english] selected[selected(id.as_str(), given(q.organisation.as_deref()))] { (name) } }
+                        @for (id, name) in &organisations {
+                            @let name = here.said(&record, Own::OrganisationName(id.clone()), name);
+                            option value=(id) lang=[language(name)] selected[selected(id.as_str(), given(q.organisation.as_deref()))] { (name.text) }
+                        }
                     }
                 }
                 div {
@@ -924,7 +975,7 @@ async fn search(
                 button type="submit" { (here.say("search-button")) }
             }
             h2 #results { (here.say_with("decisions-found", &[("count", found.len().into())])) }
-            (decision_list(&here, &found))
+            (decision_list(&here, &record, &found))
         };
         let keep: Vec<(&str, &str)> = [("q", &q.q), ("body", &q.body), ("organisation", &q.organisation), ("theme", &q.theme), ("from", &q.from), ("to", &q.to)]
             .into_iter()

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use app::interchange::{atom, icalendar};
+use app::interchange::{Texts, atom, icalendar};
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, State};
@@ -15,13 +15,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use domain::{Date, Key, OrgId};
-use projections::{ActionState, LastReport, PublicAction, PublicMeeting, PublicRecord, ResolutionEntry, Scope};
+use projections::{
+    ActionState, LastReport, Own, PublicAction, PublicMeeting, PublicRecord, ResolutionEntry, Said, Scope,
+};
 use serde::Deserialize;
 
 use crate::ApiError;
 use crate::Service;
 use crate::dashboard::layout::Voice;
 use crate::dashboard::{Point, given, read};
+use crate::locale::Lang;
 use crate::public::{Asked, Refused, heading, record};
 
 /// The calendars' and feeds' routes.
@@ -36,10 +39,17 @@ pub(crate) fn routes() -> Router<Arc<Service>> {
 const CALENDAR: &str = "text/calendar; charset=utf-8";
 const ATOM: &str = "application/atom+xml; charset=utf-8";
 
-/// The words of calendars and feeds, from the catalogue of the language asked for.
-struct Words(Voice);
+/// The words of calendars and feeds, from the catalogue of the language asked for, and the
+/// record whose texts they show.
+struct Words<'r>(Voice, &'r PublicRecord);
 
-impl icalendar::Words for Words {
+impl Texts for Words<'_> {
+    fn said<'a>(&'a self, own: Own, english: &'a str) -> Said<'a> {
+        self.1.said(self.0.lang == Lang::Cy, &own, english)
+    }
+}
+
+impl icalendar::Words for Words<'_> {
     fn agenda(&self) -> String {
         self.0.lang.text("calendar-agenda")
     }
@@ -62,7 +72,7 @@ impl icalendar::Words for Words {
     }
 }
 
-impl atom::Words for Words {
+impl atom::Words for Words<'_> {
     fn author(&self) -> String {
         self.0.lang.text("feed-author")
     }
@@ -81,7 +91,7 @@ impl atom::Words for Words {
         lang.with(
             "feed-progress-entry",
             &[
-                ("title", action.title.as_str().into()),
+                ("title", self.said(Own::CommitmentTitle(action.commitment.clone()), &action.title).text.into()),
                 ("percent", report.percent_complete.into()),
                 ("status", status.into()),
                 ("period", report.period.as_str().into()),
@@ -103,8 +113,12 @@ async fn meetings(
         let body =
             record.bodies.iter().find(|b| b.body.as_str() == key).ok_or_else(|| unknown(&asked, "body", &key))?;
         let held: Vec<&PublicMeeting> = record.meetings.iter().filter(|m| m.body == body.body).collect();
-        let name = asked.say_with("calendar-meetings", &[("body", body.name.as_str().into())]);
-        let text = icalendar::meetings(&name, &held, point.today, &Words(asked.voice()));
+        let words = Words(asked.voice(), &record);
+        let name = asked.say_with(
+            "calendar-meetings",
+            &[("body", words.said(Own::BodyName(body.body.clone()), &body.name).text.into())],
+        );
+        let text = icalendar::meetings(&name, &held, point.today, &words);
         Ok(asked.cached(&headers, &etag, CALENDAR, text))
     }
     .await;
@@ -128,9 +142,11 @@ async fn due_dates(
             .find(|(o, _)| *o == organisation)
             .map(|(_, name)| name)
             .ok_or_else(|| unknown(&asked, "organisation", &id))?;
-        let actions = record.actions_of(&Scope::Organisation(organisation));
+        let words = Words(asked.voice(), &record);
+        let name = words.said(Own::OrganisationName(organisation.clone()), &name).text;
+        let actions = record.actions_of(&Scope::Organisation(organisation.clone()));
         let title = asked.say_with("calendar-actions", &[("organisation", name.into())]);
-        let text = icalendar::due_dates(&title, &actions, point.today, &Words(asked.voice()));
+        let text = icalendar::due_dates(&title, &actions, point.today, &words);
         Ok(asked.cached(&headers, &etag, CALENDAR, text))
     }
     .await;
@@ -214,7 +230,7 @@ async fn feed(
     let point = Point::read(None)?;
     let (record, etag) = record(service, asked, &point).await?;
     let (path, title) = named(asked, kind, &scope);
-    let words = Words(asked.voice());
+    let words = Words(asked.voice(), &record);
     let feed = atom::Feed { path: &path, title: &title, today: point.today, lang: asked.lang.code(), words: &words };
     Ok(asked.cached(headers, &etag, ATOM, write(&feed, &record, &scope)))
 }

@@ -41,7 +41,9 @@ pub use as_of::AsOf;
 pub use audit::{AuditEntry, AuditTrail, AuditView, TrailFilters};
 pub use filters::Filters;
 pub use indicators::{Direction, IndicatorBoard, IndicatorStatus, IndicatorsView};
-pub use publication::{PublicAction, PublicBody, PublicMeeting, PublicRecord, PublicSearch, Record, Scope, is_public};
+pub use publication::{
+    Own, PublicAction, PublicBody, PublicMeeting, PublicRecord, PublicSearch, Record, Said, Scope, Welsh, is_public,
+};
 pub use read_models::{ReadModels, Stamp};
 pub use report::{Format, Report};
 pub use report_kind::ReportKind;

@@ -13,9 +13,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use domain::translation::{Field, Language, Translations};
 use domain::{Date, Key, OrgId, body, commitment, ids, indicator, instrument, meeting, resolution};
 use kernel::StreamId;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::actions::{ActionState, GroupBy, LastReport};
 use crate::filters::Filters;
@@ -127,6 +128,52 @@ pub struct PublicAction {
     pub last_report: Option<LastReport>,
 }
 
+/// A text of the record the public record shows, by the record (and part) it belongs to: what a
+/// translation is looked up by.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Own {
+    OrganisationName(OrgId),
+    BodyName(Key),
+    MeetingTitle(Key),
+    /// A meeting's agenda item, by its number.
+    AgendaItemTitle(Key, String),
+    ResolutionText(Key),
+    InstrumentTitle(Key),
+    /// An instrument's objective, by its key.
+    ObjectiveTitle(Key, Key),
+    CommitmentTitle(Key),
+}
+
+/// The Welsh recorded for the public records' texts: only for what the public may see.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Welsh(BTreeMap<Own, String>);
+
+impl Welsh {
+    /// Keeps the Welsh of `field` (of `part`) from `translations`, if recorded, as `own`'s.
+    fn carry(&mut self, own: Own, translations: &Translations, field: Field, part: Option<&str>) {
+        if let Some(text) = translations.welsh(field, part) {
+            self.0.insert(own, text.to_owned());
+        }
+    }
+}
+
+impl Serialize for Welsh {
+    /// As a list of `[own, text]` pairs: a map's keys must be text in JSON.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(&self.0)
+    }
+}
+
+/// A text of the record as a page, calendar or feed in some language shows it: the Welsh where
+/// one is asked for and recorded, else the English, with the language it is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Said<'a> {
+    pub text: &'a str,
+    /// `Some(Language::Cy)` for a translation, `None` for the English as recorded.
+    pub translated: Option<Language>,
+}
+
 /// The record as the public may see it on one day: every part already passed through
 /// [`is_public`], so that a page, calendar or feed cannot show or count what it refuses.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -143,6 +190,8 @@ pub struct PublicRecord {
     /// When the streams of the public bodies (and their organisations), meetings, resolutions
     /// and instruments were first and last written to.
     pub stamps: BTreeMap<StreamId, Stamp>,
+    /// The Welsh recorded for the texts of the parts above.
+    pub welsh: Welsh,
 }
 
 impl ReadModels {
@@ -342,7 +391,63 @@ impl ReadModels {
             .chain(resolutions.iter().map(|r| ids::resolution_stream(&r.resolution)))
             .chain(instruments.iter().map(|i| ids::instrument_stream(&i.instrument)));
         let stamps = streams.filter_map(|s| self.stamps.get(&s).map(|stamp| (s, *stamp))).collect();
-        PublicRecord { today, bodies, meetings, resolutions, instruments, actions, indicators, stamps }
+        let welsh = self.welsh_of(&bodies, &meetings, &resolutions, &instruments, &actions);
+        PublicRecord { today, bodies, meetings, resolutions, instruments, actions, indicators, stamps, welsh }
+    }
+
+    /// The Welsh recorded for the texts of the public parts: their names and titles, agenda
+    /// items, objectives and the words of decisions, and the names of the organisations they name.
+    fn welsh_of(
+        &self,
+        bodies: &[PublicBody],
+        meetings: &[PublicMeeting],
+        resolutions: &[ResolutionEntry],
+        instruments: &[InstrumentStatus],
+        actions: &[PublicAction],
+    ) -> Welsh {
+        let mut welsh = Welsh::default();
+        let named = bodies.iter().flat_map(|b| b.organisations.iter().chain(&b.members).map(|(o, _)| o));
+        let named = named
+            .chain(instruments.iter().flat_map(|i| i.parties.iter().map(|p| &p.organisation)))
+            .chain(actions.iter().filter_map(|a| a.organisation.as_ref()))
+            .collect::<BTreeSet<&OrgId>>();
+        for o in self.names.organisations() {
+            if let Some(id) = o.id.as_ref().filter(|id| named.contains(id)) {
+                welsh.carry(Own::OrganisationName(id.clone()), &o.welsh, Field::Name, None);
+            }
+        }
+        for b in self.names.bodies() {
+            if let Some(key) = b.id.as_ref().filter(|k| bodies.iter().any(|p| &p.body == *k)) {
+                welsh.carry(Own::BodyName(key.clone()), &b.welsh, Field::Name, None);
+            }
+        }
+        for m in meetings {
+            let Some(state) = self.register.meeting(&m.meeting) else { continue };
+            welsh.carry(Own::MeetingTitle(m.meeting.clone()), &state.welsh, Field::Title, None);
+            for item in &m.agenda {
+                let own = Own::AgendaItemTitle(m.meeting.clone(), item.item.clone());
+                welsh.carry(own, &state.welsh, Field::Title, Some(&item.item));
+            }
+        }
+        for r in resolutions {
+            if let Some(state) = self.register.resolution(&r.resolution) {
+                welsh.carry(Own::ResolutionText(r.resolution.clone()), &state.welsh, Field::Text, None);
+            }
+        }
+        for i in instruments {
+            let Some(state) = self.portfolio.instruments.get(&i.instrument) else { continue };
+            welsh.carry(Own::InstrumentTitle(i.instrument.clone()), &state.welsh, Field::Title, None);
+            for o in &i.objectives {
+                let own = Own::ObjectiveTitle(i.instrument.clone(), o.objective.clone());
+                welsh.carry(own, &state.welsh, Field::Title, Some(o.objective.as_str()));
+            }
+        }
+        for a in actions {
+            if let Some(state) = self.portfolio.commitments.get(&a.commitment) {
+                welsh.carry(Own::CommitmentTitle(a.commitment.clone()), &state.welsh, Field::Title, None);
+            }
+        }
+        welsh
     }
 }
 
@@ -365,6 +470,15 @@ pub struct PublicSearch {
 }
 
 impl PublicRecord {
+    /// `own`'s text in Welsh when `welsh` is asked for and recorded, else `english`, the text
+    /// as recorded.
+    pub fn said<'a>(&'a self, welsh: bool, own: &Own, english: &'a str) -> Said<'a> {
+        match self.welsh.0.get(own).filter(|_| welsh) {
+            Some(text) => Said { text, translated: Some(Language::Cy) },
+            None => Said { text: english, translated: None },
+        }
+    }
+
     /// The decisions `search` finds, in the register's order.
     pub fn search(&self, search: &PublicSearch) -> Vec<&ResolutionEntry> {
         let words: Vec<String> =

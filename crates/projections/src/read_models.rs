@@ -49,8 +49,9 @@ impl Projection for ReadModels {
     /// whom each correction was recorded. 13: a resolution keeps the paragraph of Schedule 12A
     /// that makes it exempt. 14: organisations keep their reminder contact, opt-out and the latest
     /// period reminded. 15: when each stream was first and last written to. 16: saved in
-    /// postcard ([`crate::snapshot`]), the register's acts inside it as JSON.
-    const VERSION: u32 = 16;
+    /// postcard ([`crate::snapshot`]), the register's acts inside it as JSON. 17: organisations,
+    /// bodies, meetings, resolutions, instruments and commitments keep their Welsh texts.
+    const VERSION: u32 = 17;
 
     /// Decodes `event` once and folds it into every part that uses it.
     fn apply(&mut self, event: &RecordedEvent) {

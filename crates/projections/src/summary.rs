@@ -5,6 +5,7 @@
 //! the keys and organisation ids the events give. The entry's stream keeps the key either way,
 //! so that an auditor can follow each one.
 
+use domain::translation::{Field, Language};
 use domain::{Event, Key, OrgId, body, commitment, indicator, instrument, meeting, organisation, resolution};
 
 use crate::ReadModels;
@@ -68,6 +69,7 @@ fn organisation_summary(e: &organisation::Event, n: Naming<'_>) -> String {
         E::ContactNamed { name, email } => format!("named {name} <{email}> as the contact for reminders"),
         E::RemindersOptedOut {} => "opted out of reminders".to_owned(),
         E::RemindersOptedIn {} => "opted in to reminders again".to_owned(),
+        E::Translated { field, language, text } => translated(*field, None, *language, text),
         E::Reminded { period, to, actions } => {
             format!(
                 "reminded {to} of {} action{} for {period}",
@@ -90,6 +92,7 @@ fn body_summary(e: &body::Event, n: Naming<'_>) -> String {
         }
         E::MemberLeft { organisation, left_on } => format!("{} left on {left_on}", n.organisation(organisation)),
         E::Abolished { abolished_on } => format!("abolished on {abolished_on}"),
+        E::Translated { field, language, text } => translated(*field, None, *language, text),
     }
 }
 
@@ -104,6 +107,9 @@ fn meeting_summary(e: &meeting::Event, n: Naming<'_>) -> String {
         E::Held { held_on } => format!("held on {held_on}"),
         E::Cancelled { reason } => format!("cancelled: {reason}"),
         E::MinutesPublished { published_on } => format!("minutes published on {published_on}"),
+        E::Translated { field, item, language, text } => {
+            translated(*field, item.as_deref().map(|i| ("agenda item", i)), *language, text)
+        }
         E::MinutesConfirmed { at_meeting, confirmed_on, .. } => {
             format!("minutes confirmed as a correct record at {} on {confirmed_on}", n.meeting(at_meeting))
         }
@@ -123,6 +129,7 @@ fn resolution_summary(e: &resolution::Event, n: Naming<'_>) -> String {
         E::CallInRejected { decided_on, reason } => format!("call-in rejected on {decided_on}: {reason}"),
         E::ReferredBack { decided_on, reason } => format!("referred back on {decided_on}: {reason}"),
         E::Corrected { reason, .. } => format!("wording corrected: {reason}"),
+        E::Translated { field, language, text } => translated(*field, None, *language, text),
         E::Rescinded { by_resolution, on } => format!("rescinded by {} on {on}", n.resolution(by_resolution)),
         E::Superseded { by_resolution, on } => format!("superseded by {} on {on}", n.resolution(by_resolution)),
     }
@@ -169,6 +176,9 @@ fn instrument_summary(e: &instrument::Event, n: Naming<'_>) -> String {
             format!("superseded by {} on {superseded_on}", n.instrument(by_instrument))
         }
         E::Expired { expired_on } => format!("expired on {expired_on}"),
+        E::Translated { field, objective, language, text } => {
+            translated(*field, objective.as_ref().map(|o| ("objective", o.as_str())), *language, text)
+        }
         E::Withdrawn { withdrawn_on, reason, .. } => format!("withdrawn on {withdrawn_on}: {reason}"),
     }
 }
@@ -196,6 +206,7 @@ fn commitment_summary(e: &commitment::Event, n: Naming<'_>) -> String {
         },
         E::Resumed { resumed_on, due_on } => format!("resumed on {resumed_on}, now due {due_on}"),
         E::Cancelled { cancelled_on, reason } => format!("cancelled on {cancelled_on}: {reason}"),
+        E::Translated { field, language, text } => translated(*field, None, *language, text),
         E::Transferred { from, to, effective_on } => {
             format!("transferred from {} to {} on {effective_on}", n.organisation(from), n.organisation(to))
         }
@@ -214,5 +225,15 @@ fn indicator_summary(e: &indicator::Event, n: Naming<'_>) -> String {
         E::MeasurementRevised { as_of, previous_value, value, reason } => {
             format!("reading as of {as_of} revised from {previous_value} to {value}: {reason}")
         }
+    }
+}
+
+/// "title of agenda item 4 in Welsh: …": a translation recorded.
+fn translated(field: Field, part: Option<(&str, &str)>, language: Language, text: &str) -> String {
+    let field = field.as_str();
+    let language = language.name();
+    match part {
+        Some((what, part)) => format!("{field} of {what} {part} in {language}: {text}"),
+        None => format!("{field} in {language}: {text}"),
     }
 }

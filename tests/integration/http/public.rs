@@ -16,6 +16,7 @@ use domain::values::ContentHash;
 use domain::{Command, commitment, instrument, meeting, resolution};
 use kernel::Timestamp;
 use reqwest::Response;
+use serde_json::json;
 use tests::{TestApp, TestStore, on_both_backends, spawn_app};
 
 pub(super) const MEETING: &str = "west-lindsey-pcc-2021-03-09";
@@ -65,6 +66,15 @@ async fn html(response: Response) -> String {
 
 async fn get(app: &TestApp, path: &str) -> String {
     html(app.client.get(app.url(path)).send().await.expect("get")).await
+}
+
+/// Each of `paths`, as the public sees it now.
+async fn get_all(app: &TestApp, paths: &[String]) -> Vec<String> {
+    let mut got = Vec::new();
+    for path in paths {
+        got.push(get(app, path).await);
+    }
+    got
 }
 
 pub(super) async fn record(app: &TestApp, commands: Vec<Command>) {
@@ -149,13 +159,9 @@ pub(super) async fn record_exempt(app: &TestApp) {
 async fn an_exempt_resolution_is_absent_from_every_public_page_and_count(db: &TestStore) {
     let app = spawn_app(db).await;
     app.load(&seeds::lincolnshire()).await;
-    let mut before = Vec::new();
-    for path in pages() {
-        before.push(get(&app, &path).await);
-    }
+    let before = get_all(&app, &pages()).await;
     record_exempt(&app).await;
-    for (path, before) in pages().iter().zip(before) {
-        let after = get(&app, path).await;
+    for ((path, before), after) in pages().iter().zip(before).zip(get_all(&app, &pages()).await) {
         assert_eq!(after, before, "{path}: the exempt item changes nothing the public sees, not even a count");
         for secret in [EXEMPT, "acquisition", "Gainsborough", "secretariat:", "seed:", "Housing Services Manager"] {
             assert!(!after.contains(secret), "{path} shows {secret}");
@@ -549,7 +555,184 @@ async fn decisions_are_found_by_the_theme_of_what_they_acted_on(db: &TestStore) 
     app.stop().await;
 }
 
+/// The blueprint's key.
+const BLUEPRINT: &str = "lincolnshire-homes-for-independence-blueprint";
+/// West Lindsey's minute 45 of 9 March 2021.
+const MINUTE_45: &str = "west-lindsey-pcc-2021-03-09-45";
+/// Illustrative Welsh: the papers are in English only.
+const WELSH_MINUTE: &str = "PENDERFYNWYD bod Cyngor Dosbarth Gorllewin Lindsey yn mabwysiadu amcanion y Glasbrint.";
+const WELSH_BLUEPRINT: &str = "Glasbrint Cartrefi ar gyfer Annibyniaeth Swydd Lincoln";
+const WELSH_MEETING: &str = "Pwyllgor Cymunedau Ffyniannus";
+
+/// Records, through the API, the Welsh of minute 45's words, the blueprint's title and the
+/// meeting's title.
+async fn translate(app: &TestApp) {
+    let secretariat = app.token(app::Role::Secretariat, None).await;
+    let translations = [
+        (
+            "/api/v1/resolutions",
+            json!({"command": "translate", "id": MINUTE_45, "field": "text", "language": "cy", "text": WELSH_MINUTE}),
+        ),
+        (
+            "/api/v1/instruments",
+            json!({"command": "translate", "id": BLUEPRINT, "field": "title", "language": "cy", "text": WELSH_BLUEPRINT}),
+        ),
+        (
+            "/api/v1/meetings",
+            json!({"command": "translate", "id": MEETING, "field": "title", "language": "cy", "text": WELSH_MEETING}),
+        ),
+    ];
+    for (path, command) in translations {
+        let recorded = app.post(path, &secretariat, &command).send().await.expect("post");
+        assert_eq!(recorded.status(), 201, "{path}: {}", recorded.text().await.expect("body"));
+    }
+}
+
+/// The section of `page` that lays out the decision `key`.
+fn decision_section<'p>(page: &'p str, key: &str) -> &'p str {
+    let start = page.find(&format!("<section class=\"decision\" id=\"{key}\"")).expect("the decision is shown");
+    let rest = &page[start..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
+async fn the_records_own_words_are_shown_in_welsh_where_recorded(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let english_before = get_all(&app, &english_pages()).await;
+    translate(&app).await;
+    let english_after = get_all(&app, &english_pages()).await;
+    for ((path, before), after) in english_pages().iter().zip(english_before).zip(english_after) {
+        assert_eq!(after, before, "{path}: an English page never changes for a translation");
+    }
+
+    let meeting = get(&app, &welsh(&format!("/public/meetings/{MEETING}"))).await;
+    let minute = decision_section(&meeting, MINUTE_45);
+    assert!(
+        minute.contains(&format!("<blockquote class=\"text\" lang=\"cy\">{WELSH_MINUTE}</blockquote>")),
+        "{minute}"
+    );
+    assert!(!minute.contains("Saesneg yn unig") && !minute.contains("RESOLVED"), "{minute}");
+    assert!(meeting.contains(&format!("<span lang=\"cy\">{WELSH_MEETING}</span>, 9 Mawrth 2021")), "{meeting}");
+    assert!(meeting.contains(&format!("<title>{WELSH_MEETING}")), "the page's title in Welsh");
+    assert!(
+        meeting.contains(&format!(
+            "(<a href=\"/public/instruments/{BLUEPRINT}?lang=cy\"><span lang=\"cy\">{WELSH_BLUEPRINT}</span></a>)"
+        )),
+        "{meeting}"
+    );
+    let instrument = get(&app, &welsh(&format!("/public/instruments/{BLUEPRINT}"))).await;
+    assert!(instrument.contains(&format!("<h1><span lang=\"cy\">{WELSH_BLUEPRINT}</span></h1>")), "{instrument}");
+    assert!(instrument.contains("<span lang=\"en\">Growing the supply"), "an objective with no Welsh stays English");
+    let home = get(&app, "/public?lang=cy").await;
+    assert!(home.contains(&format!("<span lang=\"cy\">{WELSH_BLUEPRINT}</span>")), "{home}");
+    assert!(home.contains("<span lang=\"cy\">PENDERFYNWYD bod Cyngor"), "the latest decisions' excerpt: {home}");
+
+    let feed = fetch(
+        &app,
+        "/public/feeds/decisions.atom?organisation=GB-LAE-WLI&lang=cy",
+        "application/atom+xml; charset=utf-8",
+    )
+    .await;
+    assert!(feed.contains(&format!("<content type=\"text\" xml:lang=\"cy\">{WELSH_MINUTE}</content>")), "{feed}");
+    let english_feed =
+        fetch(&app, "/public/feeds/decisions.atom?organisation=GB-LAE-WLI", "application/atom+xml; charset=utf-8")
+            .await;
+    assert!(!english_feed.contains("PENDERFYNWYD"), "{english_feed}");
+    assert!(
+        english_feed.contains("<content type=\"text\" xml:lang=\"en\">RESOLVED that West Lindsey"),
+        "{english_feed}"
+    );
+    let calendar = fetch(
+        &app,
+        "/public/bodies/west-lindsey-prosperous-communities-committee/meetings.ics?lang=cy",
+        "text/calendar; charset=utf-8",
+    )
+    .await;
+    assert!(calendar.replace("\r\n ", "").contains(&format!(": {WELSH_MEETING}\r\n")), "{calendar}");
+    app.stop().await;
+}
+
+async fn a_record_without_welsh_falls_back_to_english_marked_as_english(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    translate(&app).await;
+    // The blueprint's endorsement by the Health and Wellbeing Board has no Welsh recorded.
+    let board = get(&app, "/public/meetings/lincolnshire-hwb-2020-12-01?lang=cy").await;
+    let endorsement = decision_section(&board, "lincolnshire-hwb-2020-12-01-homes-for-independence");
+    assert!(endorsement.contains("Saesneg yn unig"), "{endorsement}");
+    assert!(endorsement.contains("<blockquote class=\"text\" lang=\"en\">"), "{endorsement}");
+    assert!(board.contains("<h1><span lang=\"en\">"), "the meeting's title, as English: {board}");
+    app.stop().await;
+}
+
+async fn a_correction_of_the_english_shows_the_english_again_until_translated_anew(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    translate(&app).await;
+    let secretariat = app.token(app::Role::Secretariat, None).await;
+    let correct = json!({"command": "correct", "id": MINUTE_45,
+        "text": "RESOLVED that West Lindsey District Council adopt the Lincolnshire Homes for Independence Blueprint.",
+        "reason": "Wording as confirmed at the next meeting"});
+    let corrected = app.post("/api/v1/resolutions", &secretariat, &correct).send().await.expect("post");
+    assert_eq!(corrected.status(), 201);
+    let meeting = get(&app, &welsh(&format!("/public/meetings/{MEETING}"))).await;
+    let minute = decision_section(&meeting, MINUTE_45);
+    assert!(!minute.contains(WELSH_MINUTE), "the Welsh of the words corrected is not shown: {minute}");
+    assert!(
+        minute.contains("Saesneg yn unig")
+            && minute.contains("lang=\"en\">RESOLVED that West Lindsey District Council adopt the Lincolnshire"),
+        "{minute}"
+    );
+    app.stop().await;
+}
+
+async fn a_refused_translation_writes_nothing_and_says_what_to_fix(db: &TestStore) {
+    let app = spawn_app(db).await;
+    app.load(&seeds::lincolnshire()).await;
+    let secretariat = app.token(app::Role::Secretariat, None).await;
+    let head = app.head().await;
+    let refusals = [
+        (
+            "/api/v1/resolutions",
+            json!({"command": "translate", "id": "no-such-resolution", "field": "text", "language": "cy", "text": WELSH_MINUTE}),
+            "resolution no-such-resolution is not recorded: record it first",
+        ),
+        (
+            "/api/v1/resolutions",
+            json!({"command": "translate", "id": MINUTE_45, "field": "title", "language": "cy", "text": WELSH_MINUTE}),
+            "a resolution has no title to translate: translate its text",
+        ),
+        (
+            "/api/v1/meetings",
+            json!({"command": "translate", "id": MEETING, "field": "title", "item": "99", "language": "cy", "text": WELSH_MEETING}),
+            "agenda item 99 is not on record for this meeting",
+        ),
+        (
+            "/api/v1/instruments",
+            json!({"command": "translate", "id": BLUEPRINT, "field": "title", "language": "cy", "text": " "}),
+            "the translated text is empty: give the title in Welsh",
+        ),
+        (
+            "/api/v1/bodies",
+            json!({"command": "translate", "id": "west-lindsey-prosperous-communities-committee", "field": "name", "language": "fr", "text": "Comité"}),
+            "expected `cy`",
+        ),
+    ];
+    for (path, command, said) in refusals {
+        let refused = app.post(path, &secretariat, &command).send().await.expect("post");
+        assert!(refused.status().is_client_error(), "{path} {command}: {}", refused.status());
+        let problem = refused.text().await.expect("body");
+        assert!(problem.contains(said), "{command}: {problem}");
+    }
+    assert_eq!(app.head().await, head, "nothing was recorded");
+    app.stop().await;
+}
+
 on_both_backends!(
+    the_records_own_words_are_shown_in_welsh_where_recorded,
+    a_record_without_welsh_falls_back_to_english_marked_as_english,
+    a_correction_of_the_english_shows_the_english_again_until_translated_anew,
+    a_refused_translation_writes_nothing_and_says_what_to_fix,
     a_public_instrument_never_names_a_resolution_that_is_not_public,
     decisions_are_found_by_the_theme_of_what_they_acted_on,
     every_page_in_welsh_says_nothing_in_english_but_the_record,

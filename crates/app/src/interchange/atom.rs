@@ -3,15 +3,18 @@
 //! the record's keys (a decision's key; a commitment's key and the day reported on), so they
 //! stay the same from one fetch to the next; links are relative to the service (`/public/…`).
 //! The feed's own words come from its caller ([`Words`]), in the language asked for, which the
-//! feed names in `xml:lang`; the record's text is marked as English.
+//! feed names in `xml:lang`; the record's text is in Welsh where the feed is and a translation is
+//! recorded ([`Texts`]), else in English, and each entry's content says which in `xml:lang`.
 
 use domain::Date;
-use projections::{LastReport, PublicAction, ResolutionEntry};
+use projections::{LastReport, Own, PublicAction, ResolutionEntry};
 use quick_xml::escape::escape;
 use sha2::{Digest, Sha256};
 
+use super::Texts;
+
 /// The words of a feed, in the language its reader asked for.
-pub trait Words {
+pub trait Words: Texts {
     /// Who the feed is by.
     fn author(&self) -> String;
     /// A decision's title: where and when it was made.
@@ -56,7 +59,7 @@ pub fn decisions(feed: &Feed<'_>, decisions: &[&ResolutionEntry]) -> String {
                 updated: r.published_on.unwrap_or(decided).max(decided),
                 published: Some(decided),
                 link,
-                content: r.text.clone(),
+                content: feed.words.said(Own::ResolutionText(r.resolution.clone()), &r.text).into(),
             }
         })
         .collect();
@@ -79,7 +82,7 @@ pub fn progress(feed: &Feed<'_>, actions: &[&PublicAction]) -> String {
                 updated: report.reported_on,
                 published: Some(report.reported_on),
                 link,
-                content: report.narrative.clone(),
+                content: Content { text: report.narrative.clone(), lang: "en" },
             })
         })
         .collect();
@@ -93,7 +96,19 @@ struct Entry {
     updated: Date,
     published: Option<Date>,
     link: String,
-    content: String,
+    content: Content,
+}
+
+/// An entry's text and the language it is in.
+struct Content {
+    text: String,
+    lang: &'static str,
+}
+
+impl From<projections::Said<'_>> for Content {
+    fn from(said: projections::Said<'_>) -> Self {
+        Content { text: said.text.to_owned(), lang: said.translated.map_or("en", |l| l.code()) }
+    }
 }
 
 /// A `urn:uuid:` id derived from `name` (a UUIDv8 over SHA-256), the same every time.
@@ -129,7 +144,11 @@ fn write(feed: &Feed<'_>, entries: Vec<Entry>) -> String {
             out.push_str(&format!("    <published>{}</published>\n", moment(published)));
         }
         out.push_str(&format!("    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape(&e.link)));
-        out.push_str(&format!("    <content type=\"text\" xml:lang=\"en\">{}</content>\n", escape(&e.content)));
+        out.push_str(&format!(
+            "    <content type=\"text\" xml:lang=\"{}\">{}</content>\n",
+            e.content.lang,
+            escape(&e.content.text)
+        ));
         out.push_str("  </entry>\n");
     }
     out.push_str("</feed>\n");

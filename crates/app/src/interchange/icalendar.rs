@@ -5,14 +5,17 @@
 //! record changes (a cancelled meeting is `STATUS:CANCELLED`). `DTSTAMP` is the start of the day
 //! the calendar was made for, so the same log on the same day gives the same file. Text is
 //! escaped and lines are folded at 75 octets, as RFC 5545 sets out; lines end in CRLF. The
-//! calendar's own words come from its caller ([`Words`]), in the language asked for.
+//! calendar's own words come from its caller ([`Words`]), in the language asked for, and so do
+//! the record's texts, in Welsh where asked for and recorded ([`Texts`]).
 
 use domain::Date;
 use domain::meeting::Status;
-use projections::{ActionState, PublicAction, PublicMeeting};
+use projections::{ActionState, Own, PublicAction, PublicMeeting};
+
+use super::Texts;
 
 /// The words of a calendar's events, in the language its reader asked for.
-pub trait Words {
+pub trait Words: Texts {
     /// What heads a meeting's agenda.
     fn agenda(&self) -> String;
     /// That a meeting's minutes were published `on`, with `decisions` decisions.
@@ -33,7 +36,8 @@ pub fn meetings(name: &str, meetings: &[&PublicMeeting], today: Date, words: &dy
         if !m.agenda.is_empty() {
             description.push(words.agenda());
             for item in &m.agenda {
-                description.push(format!("{}. {}", item.item, item.title));
+                let title = words.said(Own::AgendaItemTitle(m.meeting.clone(), item.item.clone()), &item.title);
+                description.push(format!("{}. {}", item.item, title.text));
             }
         }
         if let Some(on) = m.minutes_published_on {
@@ -42,7 +46,11 @@ pub fn meetings(name: &str, meetings: &[&PublicMeeting], today: Date, words: &dy
         calendar.event(Event {
             uid: format!("meeting-{}@covenant", m.meeting),
             day: m.date,
-            summary: format!("{}: {}", m.body_name, m.title),
+            summary: format!(
+                "{}: {}",
+                words.said(Own::BodyName(m.body.clone()), &m.body_name).text,
+                words.said(Own::MeetingTitle(m.meeting.clone()), &m.title).text
+            ),
             description: description.join("\n"),
             cancelled: m.status == Status::Cancelled,
             today,
@@ -61,7 +69,7 @@ pub fn due_dates(name: &str, actions: &[&PublicAction], today: Date, words: &dyn
         calendar.event(Event {
             uid: format!("action-{}@covenant", a.commitment),
             day: due,
-            summary: words.due(&a.title),
+            summary: words.due(words.said(Own::CommitmentTitle(a.commitment.clone()), &a.title).text),
             description: description.join("\n"),
             cancelled: false,
             today,

@@ -33,6 +33,14 @@ use serde::Serialize;
 
 use crate::{InvalidRequest, Provenance, RecordError, Recorder, Submission};
 
+/// The record's own texts as a calendar or feed in some language shows them: each one's Welsh
+/// where that language is Welsh and a translation is recorded, else the English as recorded
+/// ([`projections::PublicRecord::said`]).
+pub trait Texts {
+    /// The text of `own`, `english` as recorded.
+    fn said<'a>(&'a self, own: projections::Own, english: &'a str) -> projections::Said<'a>;
+}
+
 /// One problem found in an imported file: where it is, and what to fix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Problem {
