@@ -453,13 +453,21 @@ async fn a_second_delivering_process_waits_saying_so_and_takes_over(db: &TestSto
     wait_until("the second worker says it waits", async || !second_waited.lock().expect("the notes").is_empty()).await;
     assert_eq!(*second_waited.lock().expect("the notes"), ["icb-rag-pack"]);
     expected.extend(append(db, 4).await);
-    wait_until("the first worker delivers the new events", async || receiver.accepted().len() == 4).await;
+    // A delivery is counted once the receiver has answered: wait for the count too, so that
+    // stopping a worker cannot fall between the two.
+    wait_until("the first worker delivers the new events", async || {
+        receiver.accepted().len() == 4 && first_status.deliveries() == 4
+    })
+    .await;
     assert_eq!(second_status.deliveries(), 0, "the waiting worker delivered nothing");
 
     first.abort();
     let _ = first.await;
     expected.extend(append(db, 4).await);
-    wait_until("the second worker takes over", async || receiver.accepted().len() == 6).await;
+    wait_until("the second worker takes over", async || {
+        receiver.accepted().len() == 6 && second_status.deliveries() == 2
+    })
+    .await;
     second.abort();
     assert!(first_waited.lock().expect("the notes").is_empty());
     assert_eq!((first_status.deliveries(), second_status.deliveries()), (4, 2));
