@@ -20,7 +20,7 @@ use projections::PublicRecord;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::dashboard::{Failure, Point, given, read};
+use crate::dashboard::{Point, given, read};
 use crate::public::cached;
 use crate::{ApiError, Service};
 
@@ -57,7 +57,7 @@ fn site(headers: &HeaderMap) -> String {
 
 /// The public record of now, the ETag that names it for the site the request reached (the ids
 /// of every object are URLs under it), and that site.
-async fn record(service: &Service, headers: &HeaderMap) -> Result<(PublicRecord, String, String), Failure> {
+async fn record(service: &Service, headers: &HeaderMap) -> Result<(PublicRecord, String, String), ApiError> {
     let point = Point::read(None)?;
     let (record, head) = service.reports.public(point.as_of, point.today).await?;
     let site = site(headers);
@@ -77,21 +77,21 @@ async fn one(
     what: &str,
     key: &str,
     pick: impl FnOnce(&Oparl<'_>) -> Option<Value>,
-) -> Result<Response, Failure> {
+) -> Result<Response, ApiError> {
     let (record, etag, site) = record(service, headers).await?;
     let root = format!("{site}/oparl/v1");
     let oparl = Oparl { record: &record, root: &root, site: &site };
     let value = pick(&oparl).ok_or_else(|| {
-        Failure(ApiError::NotFound(format!(
+        ApiError::NotFound(format!(
             "the public record holds no {what} {key}: start from the list of bodies at /oparl/v1/bodies"
-        )))
+        ))
     })?;
     Ok(cached(headers, &etag, JSON, value.to_string()))
 }
 
 /// `GET /oparl/v1`: the System.
 #[utoipa::path(get, path = "/oparl/v1", tag = "oparl", responses((status = 200, description = "The OParl System: the API's root", body = Object, content_type = "application/json")))]
-pub(crate) async fn system(State(service): State<Arc<Service>>, headers: HeaderMap) -> Result<Response, Failure> {
+pub(crate) async fn system(State(service): State<Arc<Service>>, headers: HeaderMap) -> Result<Response, ApiError> {
     one(&service, &headers, "system", "", |o| Some(o.system())).await
 }
 
@@ -112,7 +112,7 @@ pub(crate) async fn body(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
     Path(key): Path<String>,
-) -> Result<Response, Failure> {
+) -> Result<Response, ApiError> {
     one(&service, &headers, "body", &key, |o| o.body(&key).map(|b| b.value)).await
 }
 
@@ -133,7 +133,7 @@ pub(crate) async fn organization(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
     Path(key): Path<String>,
-) -> Result<Response, Failure> {
+) -> Result<Response, ApiError> {
     one(&service, &headers, "organization", &key, |o| o.organization(&key).map(|b| b.value)).await
 }
 
@@ -154,7 +154,7 @@ pub(crate) async fn meeting(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
     Path(key): Path<String>,
-) -> Result<Response, Failure> {
+) -> Result<Response, ApiError> {
     one(&service, &headers, "meeting", &key, |o| o.meeting(&key).map(|b| b.value)).await
 }
 
@@ -176,7 +176,7 @@ pub(crate) async fn agenda_item(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
     Path((meeting, item)): Path<(String, String)>,
-) -> Result<Response, Failure> {
+) -> Result<Response, ApiError> {
     let what = format!("{meeting} item");
     one(&service, &headers, &what, &item, |o| o.agenda_item(&meeting, &item).map(|b| b.value)).await
 }
@@ -198,7 +198,7 @@ pub(crate) async fn paper(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
     Path(key): Path<String>,
-) -> Result<Response, Failure> {
+) -> Result<Response, ApiError> {
     one(&service, &headers, "paper", &key, |o| o.paper(&key).map(|b| b.value)).await
 }
 
@@ -220,7 +220,7 @@ pub(crate) async fn consultation(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
     Path((paper, resolution)): Path<(String, String)>,
-) -> Result<Response, Failure> {
+) -> Result<Response, ApiError> {
     let what = format!("consultation of {paper} by");
     one(&service, &headers, &what, &resolution, |o| o.consultation(&paper, &resolution).map(|b| b.value)).await
 }
@@ -350,16 +350,16 @@ async fn listed(
     query: Result<Query<ListQuery>, QueryRejection>,
     path: &str,
     pick: impl FnOnce(&Oparl<'_>) -> Option<Vec<Object>>,
-) -> Result<Response, Failure> {
-    let query = read(query)?;
+) -> Result<Response, ApiError> {
+    let query = read(query).map_err(|failure| failure.0)?;
     let (record, etag, site) = record(service, headers).await?;
     let root = format!("{site}/oparl/v1");
     let oparl = Oparl { record: &record, root: &root, site: &site };
     let objects = pick(&oparl).ok_or_else(|| {
-        Failure(ApiError::NotFound(format!(
+        ApiError::NotFound(format!(
             "the public record holds no list at {path}: a body's lists are {}; start from /oparl/v1/bodies",
             LISTS.join(", ")
-        )))
+        ))
     })?;
     let value = page(objects, &format!("{site}{path}"), &query)?;
     Ok(cached(headers, &etag, JSON, value.to_string()))
@@ -389,7 +389,7 @@ pub(crate) async fn bodies(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Response, Failure> {
+) -> Result<Response, ApiError> {
     listed(&service, &headers, query, "/oparl/v1/bodies", |o| Some(o.bodies())).await
 }
 
@@ -420,7 +420,7 @@ pub(crate) async fn list(
     headers: HeaderMap,
     Path((body, kind)): Path<(String, String)>,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Response, Failure> {
+) -> Result<Response, ApiError> {
     let path = format!("/oparl/v1/bodies/{}/{kind}", segment(&body));
     listed(&service, &headers, query, &path, |o| o.list(&body, &kind)).await
 }

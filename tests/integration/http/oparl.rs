@@ -136,11 +136,20 @@ async fn every_answer_is_valid_against_the_oparl_schemas_and_every_list_pages_to
     assert!(later.is_empty(), "nothing was modified after 2999: {later:?}");
     let since = crawl(&app, "&created_since=2000-01-01T00:00:00%2B00:00").await;
     assert_eq!(since.keys().collect::<Vec<_>>(), all.keys().collect::<Vec<_>>(), "everything was created since 2000");
+    // A JSON API answers its refusals as problem documents, as the OpenAPI document says, whatever
+    // the client accepts.
+    let problem = |response: &reqwest::Response| {
+        response.headers().get("content-type").and_then(|t| t.to_str().ok()).map(str::to_owned)
+    };
     let wrong = app.client.get(app.url("/oparl/v1/bodies?modified_since=yesterday")).send().await.expect("get");
     assert_eq!(wrong.status(), 400);
+    assert_eq!(problem(&wrong).as_deref(), Some("application/problem+json"));
     assert!(wrong.text().await.expect("a body").contains("give a date and time with its offset"));
     let missing = app.client.get(app.url("/oparl/v1/papers/no-such-paper")).send().await.expect("get");
     assert_eq!(missing.status(), 404);
+    assert_eq!(problem(&missing).as_deref(), Some("application/problem+json"));
+    let limit = app.client.get(app.url("/oparl/v1/bodies?limit=0")).send().await.expect("get");
+    assert_eq!((limit.status().as_u16(), problem(&limit).as_deref()), (400, Some("application/problem+json")));
     app.stop().await;
 }
 
