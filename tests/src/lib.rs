@@ -110,7 +110,7 @@ impl Skips {
 
     /// How many were skipped for want of each of [`Needs::ALL`].
     fn counts(&self) -> [usize; 3] {
-        [0, 1, 2].map(|i| self.0[i].load(Ordering::SeqCst))
+        self.0.each_ref().map(|n| n.load(Ordering::SeqCst))
     }
 
     /// The one line that ends a run with skipped tests: how many, where, and what runs them;
