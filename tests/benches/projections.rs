@@ -166,7 +166,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         let start = Instant::now();
         query(&stores, &current, at, &instrument, day).await;
         samples.push(start.elapsed());
-        streams += current.status().sources(&instrument).len();
+        streams += current.status().sources(&instrument, AsOf { position: Some(at), ..decided_by(day) }).len();
     }
     let query_latencies = Latencies::new(samples);
     drop(current);

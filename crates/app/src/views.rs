@@ -99,7 +99,7 @@ pub async fn instrument_as_of(
 ) -> Result<ReadModels, ProjectionError> {
     // Nothing past `at`: a stream read now may hold events the current board has not seen.
     let as_of = AsOf { position: Some(as_of.position.map_or(at, |p| p.min(at))), ..as_of };
-    let streams: Vec<StreamId> = current.status().sources(instrument).into_iter().collect();
+    let streams: Vec<StreamId> = current.status().sources(instrument, as_of).into_iter().collect();
     let mut models = ReadModels::default();
     read_streams_as_of(stores, &streams, as_of, |event| models.apply(event)).await?;
     Ok(models)

@@ -28,11 +28,20 @@ impl AsOf {
 
     /// True once `event` and every later event are beyond this point.
     pub fn ends_before(&self, event: &RecordedEvent) -> bool {
-        self.position.is_some_and(|p| event.position > p) || self.known_on.is_some_and(|t| event.recorded_at > t)
+        self.ends_before_at(event.position, event.recorded_at)
     }
 
     /// True when `event` (not past the end) belongs in the view.
     pub fn includes(&self, event: &RecordedEvent) -> bool {
-        !self.ends_before(event) && self.decided_by.is_none_or(|t| event.metadata.occurred_at <= t)
+        self.includes_at(event.position, event.recorded_at, event.metadata.occurred_at)
+    }
+
+    /// [`AsOf::includes`] of an event known by where it stands in the log and when it happened.
+    pub fn includes_at(&self, position: Position, recorded_at: Timestamp, occurred_at: Timestamp) -> bool {
+        !self.ends_before_at(position, recorded_at) && self.decided_by.is_none_or(|t| occurred_at <= t)
+    }
+
+    fn ends_before_at(&self, position: Position, recorded_at: Timestamp) -> bool {
+        self.position.is_some_and(|p| position > p) || self.known_on.is_some_and(|t| recorded_at > t)
     }
 }

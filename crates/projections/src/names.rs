@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 
 use domain::{Key, OrgId, body, organisation};
+use kernel::{Position, RecordedEvent, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::AsOf;
 use crate::change::{Change, evolve_in};
 
 /// Organisations and bodies, folded from their own streams.
@@ -13,13 +15,49 @@ use crate::change::{Change, evolve_in};
 pub(crate) struct Names {
     organisations: BTreeMap<OrgId, organisation::State>,
     bodies: BTreeMap<Key, body::State>,
+    /// The bodies established under each name, with where the log established them: a body
+    /// takes its name when it is established and keeps it, so this tells a shared name without
+    /// looking at every body, and which bodies shared it at a point in the past.
+    by_name: BTreeMap<String, BTreeMap<Key, Established>>,
+}
+
+/// Where in the log a body was established: what an as-of point needs to tell whether it
+/// includes the event.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+struct Established {
+    position: Position,
+    recorded_at: Timestamp,
+    occurred_at: Timestamp,
 }
 
 impl Names {
-    pub(crate) fn apply(&mut self, change: &Change) {
+    pub(crate) fn apply(&mut self, change: &Change, event: &RecordedEvent) {
         match change {
             Change::Organisation(id, e) => evolve_in(&mut self.organisations, id, e, organisation::evolve),
-            Change::Body(key, e) => evolve_in(&mut self.bodies, key, e, body::evolve),
+            Change::Body(key, e) => {
+                let before = self.bodies.get(key).filter(|b| b.exists()).map(|b| b.name.clone());
+                evolve_in(&mut self.bodies, key, e, body::evolve);
+                let after = self.bodies.get(key).filter(|b| b.exists()).map(|b| &b.name);
+                if before.as_ref() != after {
+                    let after = after.cloned();
+                    if let Some(name) = before
+                        && let Some(keys) = self.by_name.get_mut(&name)
+                    {
+                        keys.remove(key);
+                        if keys.is_empty() {
+                            self.by_name.remove(&name);
+                        }
+                    }
+                    if let Some(name) = after {
+                        let at = Established {
+                            position: event.position,
+                            recorded_at: event.recorded_at,
+                            occurred_at: event.metadata.occurred_at,
+                        };
+                        self.by_name.entry(name).or_default().insert(key.clone(), at);
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -32,6 +70,11 @@ impl Names {
         self.bodies.values().filter(|b| b.exists())
     }
 
+    /// The body `key`, when it was established.
+    pub(crate) fn established_body(&self, key: &Key) -> Option<&body::State> {
+        self.bodies.get(key).filter(|b| b.exists())
+    }
+
     /// The organisation's current name, or its identifier when it was never registered.
     pub(crate) fn organisation(&self, id: &OrgId) -> String {
         self.organisations.get(id).filter(|o| o.is_registered()).map_or_else(|| id.to_string(), |o| o.name.clone())
@@ -41,12 +84,22 @@ impl Names {
     /// has is told apart by the body's parent organisations: "Cabinet, Rotherham Metropolitan
     /// Borough Council".
     pub(crate) fn body(&self, key: &Key) -> String {
-        let Some(body) = self.bodies.get(key).filter(|b| b.exists()) else { return key.to_string() };
-        let shared = self.bodies.iter().any(|(other, b)| other != key && b.exists() && b.name == body.name);
+        let Some(body) = self.established_body(key) else { return key.to_string() };
+        let shared = self.by_name.get(&body.name).is_some_and(|keys| keys.len() > 1);
         if !shared || body.parents.is_empty() {
             return body.name.clone();
         }
         let parents: Vec<String> = body.parents.iter().map(|o| self.organisation(o)).collect();
         format!("{}, {}", body.name, parents.join(" and "))
+    }
+
+    /// Another body that had been established under the name of body `key` by the point
+    /// `as_of`, if any: the one body whose stream a view of that point needs besides `key`'s
+    /// own to name `key` as [`Names::body`] does there.
+    pub(crate) fn namesake(&self, key: &Key, as_of: AsOf) -> Option<&Key> {
+        let body = self.established_body(key)?;
+        self.by_name.get(&body.name)?.iter().find_map(|(other, at)| {
+            (other != key && as_of.includes_at(at.position, at.recorded_at, at.occurred_at)).then_some(other)
+        })
     }
 }

@@ -416,8 +416,9 @@ impl ReadModels {
                 welsh.carry(Own::OrganisationName(id.clone()), &o.welsh, Field::Name, None);
             }
         }
+        let public: BTreeSet<&Key> = bodies.iter().map(|p| &p.body).collect();
         for b in self.names.bodies() {
-            if let Some(key) = b.id.as_ref().filter(|k| bodies.iter().any(|p| &p.body == *k)) {
+            if let Some(key) = b.id.as_ref().filter(|k| public.contains(k)) {
                 welsh.carry(Own::BodyName(key.clone()), &b.welsh, Field::Name, None);
             }
         }

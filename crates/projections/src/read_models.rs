@@ -51,12 +51,12 @@ impl Projection for ReadModels {
     /// period reminded. 15: when each stream was first and last written to. 16: saved in
     /// postcard ([`crate::snapshot`]), the register's acts inside it as JSON. 17: organisations,
     /// bodies, meetings, resolutions, instruments and commitments keep their Welsh texts.
-    const VERSION: u32 = 17;
+    const VERSION: u32 = 18;
 
     /// Decodes `event` once and folds it into every part that uses it.
     fn apply(&mut self, event: &RecordedEvent) {
         if let Some(change) = Change::of(event) {
-            self.names.apply(&change);
+            self.names.apply(&change, event);
             self.portfolio.apply(&change);
             self.register.apply(&change, event);
             let at = event.recorded_at;
@@ -109,7 +109,7 @@ impl ReadModels {
 
     /// The body's name as reports print it, or none when no body `key` is on record.
     pub fn body_name(&self, key: &Key) -> Option<String> {
-        self.bodies().any(|b| b.id.as_ref() == Some(key)).then(|| self.names.body(key))
+        self.names.established_body(key).map(|_| self.names.body(key))
     }
 
     /// Every meeting on record, by key.

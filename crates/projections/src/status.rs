@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::delivery::{Assessment, Totals, combine};
 use crate::words::{self, or_dash, percent, tenths, word};
-use crate::{Filters, ReadModels, Report, Rules};
+use crate::{AsOf, Filters, ReadModels, Report, Rules};
 
 /// The status board: a view of the instruments and commitments in [`ReadModels`].
 #[derive(Clone, Copy, Debug)]
@@ -240,9 +240,10 @@ impl StatusBoard<'_> {
     ///
     /// For names: the instrument it builds on (its title), the resolutions its endorsements and
     /// parties cite and their bodies (how papers cite them), the predecessors its parties
-    /// succeeded, and for every body named, each body of the same name and the parent
-    /// organisations of all of them (a name two bodies share is told apart by organisation).
-    pub fn sources(&self, instrument: &Key) -> BTreeSet<StreamId> {
+    /// succeeded, and for every body named, its parent organisations and one other body
+    /// established under the same name by `as_of`, if there is one (a name two bodies share is
+    /// told apart by organisation). The board is current, so `as_of` is a point no later than it.
+    pub fn sources(&self, instrument: &Key, as_of: AsOf) -> BTreeSet<StreamId> {
         let mut streams = BTreeSet::from([ids::instrument_stream(instrument)]);
         if let Some(i) = self.models.portfolio.instruments.get(instrument) {
             let cited: Vec<&Key> = i
@@ -259,17 +260,13 @@ impl StatusBoard<'_> {
                 streams.extend(r.id.iter().map(ids::resolution_stream));
                 bodies.extend(&r.body);
             }
-            let names: BTreeSet<&String> = self
-                .models
-                .bodies()
-                .filter(|b| b.id.as_ref().is_some_and(|k| bodies.contains(k)))
-                .map(|b| &b.name)
-                .collect();
-            for b in self.models.bodies().filter(|b| names.contains(&b.name)) {
-                streams.extend(b.id.iter().map(ids::body_stream));
-                streams.extend(b.parents.iter().map(ids::organisation_stream));
+            let names = &self.models.names;
+            for body in bodies {
+                streams.insert(ids::body_stream(body));
+                streams.extend(names.namesake(body, as_of).map(ids::body_stream));
+                let parents = names.established_body(body).into_iter().flat_map(|b| &b.parents);
+                streams.extend(parents.map(ids::organisation_stream));
             }
-            streams.extend(bodies.into_iter().map(ids::body_stream));
             streams.extend(i.builds_on.iter().map(ids::instrument_stream));
             streams.extend(
                 i.parties

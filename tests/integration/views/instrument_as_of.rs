@@ -4,8 +4,8 @@
 //! places; and it never reads past the position of the board it was given.
 
 use app::{Provenance, Recorder, Stores, Submission};
-use domain::testing::{date, default_now, further_commands, key};
-use domain::{Command, Key, meeting, resolution};
+use domain::testing::{date, default_now, further_commands, key, org};
+use domain::{Command, Key, body, meeting, resolution};
 use kernel::{Position, Timestamp};
 use projections::{AsOf, ReadModels, Rules};
 use tests::workload::record_governance_log;
@@ -15,6 +15,7 @@ on_both_backends!(
     over_the_seed_stories_it_matches_the_whole_log_at_every_point,
     over_a_generated_log_it_matches_the_whole_log,
     it_reads_nothing_past_the_board_it_was_given,
+    a_name_shared_later_is_not_shared_before,
 );
 
 /// The dates of issue 4's as-of stories: before and after the Board endorsed the blueprint, after
@@ -96,6 +97,41 @@ async fn it_reads_nothing_past_the_board_it_was_given(db: &TestStore) {
             whole.status().instrument(instrument, &Rules::default(), today),
             "{instrument} up to position {at}"
         );
+    }
+}
+
+/// A body the blueprint names (West Lindsey's Prosperous Communities Committee, which adopted it)
+/// gets two namesakes on record: one established in 2020, and one, sorting first, in 2024. As of
+/// 2019 the name is West Lindsey's alone; as of 2021 and 2024 it is shared, and the committee is
+/// told apart by its council. Built from its streams, the blueprint names it as the whole log does
+/// at each date.
+async fn a_name_shared_later_is_not_shared_before(db: &TestStore) {
+    let stores = db.stores().await;
+    let recorder = Recorder::new(stores.events.clone());
+    for story in app::seeds::stories() {
+        app::load_story(&recorder, &story, default_now()).await.expect("the seed story is recorded");
+    }
+    // Illustrative bodies, not in the seed papers.
+    for (id, established_on) in [("a-later-namesake", "2024-01-15"), ("z-earlier-namesake", "2020-06-01")] {
+        let command = Command::Body(body::Command::Establish {
+            id: key(id),
+            name: "Prosperous Communities Committee".into(),
+            kind: body::Kind::Committee,
+            parents: vec![org("GB-LAE-LIN")],
+            members: vec![],
+            established_on: date(established_on),
+        });
+        let submission = Submission { command, provenance: Provenance::new("secretariat") };
+        recorder.record(&submission, default_now()).await.expect("the namesake is established");
+    }
+    let (current, at) = app::views::current(&stores, |_, _| ()).await.expect("the read models build");
+    let blueprint = key("lincolnshire-homes-for-independence-blueprint");
+    for (day, shared) in [("2019-12-31", false), ("2021-03-10", true), ("2024-06-01", true)] {
+        assert_matches_whole_log(&stores, &current, at, std::slice::from_ref(&blueprint), decided_by(day)).await;
+        let whole: ReadModels = app::views::as_of(&stores, decided_by(day)).await.expect("the log folds");
+        let name = whole.body_name(&key("west-lindsey-prosperous-communities-committee")).expect("established");
+        let told_apart = "Prosperous Communities Committee, West Lindsey District Council";
+        assert_eq!(name == told_apart, shared, "as of {day}: {name}");
     }
 }
 

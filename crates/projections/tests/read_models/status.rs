@@ -2,7 +2,7 @@
 
 use domain::Key;
 use domain::testing::{key, org};
-use projections::{Filters, Format, RagMix, ReadModels, Rules};
+use projections::{AsOf, Filters, Format, RagMix, ReadModels, Rules};
 
 use crate::log::{corpus_log, fold, today};
 
@@ -45,7 +45,7 @@ fn an_instrument_is_made_of_its_own_stream_its_bodies_and_parties_and_the_commit
     let models = models();
     let board = models.status();
     let sources: Vec<String> = board
-        .sources(&key("lincolnshire-homes-for-independence-blueprint"))
+        .sources(&key("lincolnshire-homes-for-independence-blueprint"), AsOf::now())
         .iter()
         .map(|s| s.as_str().to_owned())
         .collect();
@@ -75,7 +75,11 @@ fn an_instrument_is_made_of_its_own_stream_its_bodies_and_parties_and_the_commit
     let saved: ReadModels = serde_json::from_str(&serde_json::to_string(&models).expect("saves")).expect("reads back");
     let view = board.view(&Filters::default(), &Rules::default(), today());
     for instrument in view.instruments.iter().map(|i| &i.instrument) {
-        assert_eq!(saved.status().sources(instrument), board.sources(instrument), "{instrument} after a round trip");
+        assert_eq!(
+            saved.status().sources(instrument, AsOf::now()),
+            board.sources(instrument, AsOf::now()),
+            "{instrument} after a round trip"
+        );
     }
 }
 
