@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use app::interchange::{Problem, action_plan, cloudevents, moderngov};
+use app::interchange::{ImportProblem, action_plan, cloudevents, moderngov};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -96,7 +96,7 @@ pub fn cases() -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256)
 }
 
-fn explained(problems: &[Problem]) -> bool {
+fn explained(problems: &[ImportProblem]) -> bool {
     !problems.is_empty() && problems.iter().all(|p| !p.message.trim().is_empty())
 }
 

@@ -1,8 +1,8 @@
 //! Test harness shared by the integration tests and the benchmarks: a fresh store per test
 //! on SQLite (a temporary file) or PostgreSQL (a database of its own, created from
 //! `COVENANT_TEST_POSTGRES_URL` and dropped afterwards), raw SQL access for tampering, realistic
-//! events, `spawn_app`, the real HTTP service on a free port over a test's store, and what the
-//! benchmarks share (`bench`).
+//! events, `spawn_app`, the real HTTP service on a free port over a test's store, and the
+//! generated national log the benchmarks (`benches/bench`) load too (`national_log`).
 //!
 //! The NATS tests run against the server `COVENANT_TEST_NATS_URL` names, and without it say
 //! they are skipped ([`nats_url`]).
@@ -22,12 +22,13 @@ use sqlx::Connection;
 use store_postgres::PostgresStore;
 use store_sqlite::SqliteStore;
 
-pub mod bench;
 mod http;
+mod interposed;
+pub mod national_log;
 pub mod oidc;
-pub mod workload;
 
 pub use http::{TestApp, spawn_app, spawn_app_on, spawn_app_with};
+pub use interposed::Interposed;
 
 /// Events per append made by the `crash-append` child: large enough that a kill often lands
 /// inside one.
@@ -480,11 +481,11 @@ pub fn stream(id: &str) -> StreamId {
 /// A progress report of about 300 bytes, as a partner would send for an action in the
 /// Lincolnshire Homes for Independence delivery plan.
 pub fn progress_report(commitment: &str, n: usize) -> NewEvent {
-    report_event(&::workload::ProgressReport::new(commitment, n), Timestamp::parse("2021-07-15").expect("valid date"))
+    report_event(&workload::ProgressReport::new(commitment, n), Timestamp::parse("2021-07-15").expect("valid date"))
 }
 
 /// `report` as the event a partner's officer records, decided at `occurred_at`.
-pub fn report_event(report: &::workload::ProgressReport, occurred_at: Timestamp) -> NewEvent {
+pub fn report_event(report: &workload::ProgressReport, occurred_at: Timestamp) -> NewEvent {
     NewEvent {
         event_id: EventId::new(),
         event_type: EventType::parse("ProgressReported").expect("valid type"),

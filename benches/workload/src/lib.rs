@@ -1,4 +1,4 @@
-//! The one definition of the peer benchmark, shared by Covenant's bench (`tests/benches/peers.rs`)
+//! The one definition of the peer benchmark, shared by Covenant's bench (`benches/bench/benches/peers.rs`)
 //! and the peer libraries' bench (`benches/peers`): the seven workloads and their sizes, the
 //! ~350-byte progress report every system writes, the layout of the log replayed and queried, the
 //! projection every system folds that log into, and the result line each run prints.

@@ -23,13 +23,13 @@ use crate::{progress, report};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
-    kind: Kind,
+    kind: Exportable,
 }
 
 /// What to export: a format of the whole record, or a report (one subcommand for each
 /// [`ReportKind`]).
 #[derive(Debug)]
-enum Kind {
+enum Exportable {
     Interchange(Interchange),
     Report(ReportKind, ReadModel),
 }
@@ -40,16 +40,16 @@ enum Interchange {
     Popolo(Popolo),
 }
 
-impl clap::FromArgMatches for Kind {
+impl clap::FromArgMatches for Exportable {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
         match matches.subcommand() {
             Some((name, _)) if <Interchange as clap::Subcommand>::has_subcommand(name) => {
-                Ok(Kind::Interchange(Interchange::from_arg_matches(matches)?))
+                Ok(Exportable::Interchange(Interchange::from_arg_matches(matches)?))
             }
             Some((name, report)) => {
                 let kind = ReportKind::parse(name)
                     .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidSubcommand, e))?;
-                Ok(Kind::Report(kind, ReadModel::from_arg_matches(report)?))
+                Ok(Exportable::Report(kind, ReadModel::from_arg_matches(report)?))
             }
             None => Err(clap::Error::raw(
                 clap::error::ErrorKind::MissingSubcommand,
@@ -64,7 +64,7 @@ impl clap::FromArgMatches for Kind {
     }
 }
 
-impl clap::Subcommand for Kind {
+impl clap::Subcommand for Exportable {
     fn augment_subcommands(command: clap::Command) -> clap::Command {
         ReportKind::ALL.into_iter().fold(Interchange::augment_subcommands(command), |command, kind| {
             command.subcommand(ReadModel::augment_args(clap::Command::new(kind.name())).about(format!(
@@ -164,9 +164,9 @@ struct Cloudevents {
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let (kind, args) = match args.kind {
-        Kind::Interchange(Interchange::Cloudevents(args)) => return cloudevents(config, args).await,
-        Kind::Interchange(Interchange::Popolo(args)) => return popolo(config, args).await,
-        Kind::Report(kind, args) => (kind, args),
+        Exportable::Interchange(Interchange::Cloudevents(args)) => return cloudevents(config, args).await,
+        Exportable::Interchange(Interchange::Popolo(args)) => return popolo(config, args).await,
+        Exportable::Report(kind, args) => (kind, args),
     };
     let csv = report::report(config, kind, Format::Csv, &args.options).await?;
     write(args.output.as_deref(), csv.as_bytes())?;

@@ -21,7 +21,7 @@ use kernel::{EventStore, Position};
 use projections::{Projection, ReadModels};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tests::workload::record_governance_log;
+use tests::national_log::record_governance_log;
 use tests::{TestStore, commitment_id, make_commitment, narratives, on_both_backends, report_progress};
 
 /// Kills per scenario.

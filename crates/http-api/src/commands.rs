@@ -7,18 +7,18 @@
 use std::sync::Arc;
 
 use app::{Action, IdSeed, Principal, Provenance, Recorded, Submission};
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use axum::routing::post;
 use domain::{Aggregate, Command};
 use kernel::{Hash, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Authenticated;
 use crate::idempotency::{self, Answer};
@@ -163,8 +163,8 @@ macro_rules! families {
                 responses(
                     (status = 201, description = "Recorded; ETag is the stream's new version", body = RecordedEvents),
                     (status = 200, description = "The command decided on no new events", body = RecordedEvents),
-                    (status = 400, description = "The request is not valid", body = crate::Problem, content_type = "application/problem+json"),
-                    (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+                    crate::problem::InvalidRequest,
+                    crate::problem::NoToken,
                     (status = 403, description = "The token's role may not send this command", body = crate::Problem, content_type = "application/problem+json"),
                     (status = 409, description = "Other changes kept winning; send the command again", body = crate::Problem, content_type = "application/problem+json"),
                     (status = 412, description = "The stream is not at the If-Match version", body = crate::Problem, content_type = "application/problem+json"),
@@ -184,8 +184,8 @@ macro_rules! families {
         )*
 
         /// The command endpoints.
-        pub(crate) fn routes() -> Router<Arc<Service>> {
-            Router::new()$(.route($path, post($handler)))*
+        pub(crate) fn routes() -> OpenApiRouter<Arc<Service>> {
+            OpenApiRouter::new()$(.routes(routes!($handler)))*
         }
     };
 }

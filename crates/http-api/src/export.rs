@@ -99,8 +99,8 @@ impl utoipa::ToSchema for CloudEvent {}
             (Vec<CloudEvent> = "application/cloudevents-batch+json"),
             (String = "application/x-ndjson"),
         )),
-        (status = 400, description = "A parameter is not valid", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::InvalidParameter,
+        crate::problem::NoToken,
         (status = 403, description = "The token's role may not export the log", body = crate::Problem, content_type = "application/problem+json"),
         (status = 406, description = "Neither framing is acceptable", body = crate::Problem, content_type = "application/problem+json"),
     ),
@@ -171,7 +171,7 @@ pub async fn cloudevents(
     tag = "feed",
     responses(
         (status = 200, description = "One Popolo document: {\"organizations\": [...], \"memberships\": [...], \"motions\": [...]}", content_type = "application/json", body = Object),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
         (status = 403, description = "The token's role may not export the record", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -97,8 +97,8 @@ pub struct FeedPage {
     params(FeedQuery),
     responses(
         (status = 200, description = "One page of events", body = FeedPage),
-        (status = 400, description = "A parameter is not valid", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::InvalidParameter,
+        crate::problem::NoToken,
         (status = 403, description = "The token's role may not read the feed", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -152,8 +152,8 @@ impl ToSchema for StreamedEvent {}
     ),
     responses(
         (status = 200, description = "Server-sent events, one per event of the log", body = StreamedEvent, content_type = "text/event-stream"),
-        (status = 400, description = "A parameter is not valid", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::InvalidParameter,
+        crate::problem::NoToken,
         (status = 403, description = "The token's role may not read the feed", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -8,17 +8,17 @@ use std::sync::Arc;
 
 use app::Action;
 use app::interchange::{ImportError, Imported, action_plan, moderngov};
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use domain::{Date, Key, OrgId};
 use kernel::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Authenticated;
 use crate::{ApiError, Service};
@@ -90,8 +90,8 @@ pub struct FileProblem {
     pub message: String,
 }
 
-impl From<&app::interchange::Problem> for FileProblem {
-    fn from(p: &app::interchange::Problem) -> Self {
+impl From<&app::interchange::ImportProblem> for FileProblem {
+    fn from(p: &app::interchange::ImportProblem) -> Self {
         FileProblem { line: p.line, column: p.column.clone(), message: p.message.clone() }
     }
 }
@@ -116,9 +116,9 @@ const PROBLEMS: &str = "The file has problems; every one is listed in `problems`
     responses(
         (status = 201, description = "Recorded", body = ImportSummary),
         (status = 200, description = "Everything in the file was already recorded", body = ImportSummary),
-        (status = 400, description = "The request is not valid", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role may not import", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::InvalidRequest,
+        crate::problem::NoToken,
+        crate::problem::MayNotImport,
         (status = 415, description = "The body is not CSV", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = PROBLEMS, body = FileProblems, content_type = "application/problem+json"),
     ),
@@ -156,9 +156,9 @@ pub async fn action_plan(
     responses(
         (status = 201, description = "Recorded", body = ImportSummary),
         (status = 200, description = "Everything in the file was already recorded", body = ImportSummary),
-        (status = 400, description = "The request is not valid", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role may not import", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::InvalidRequest,
+        crate::problem::NoToken,
+        crate::problem::MayNotImport,
         (status = 415, description = "The body is not XML", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = PROBLEMS, body = FileProblems, content_type = "application/problem+json"),
     ),
@@ -195,9 +195,9 @@ pub async fn meeting(
     responses(
         (status = 201, description = "Recorded", body = ImportSummary),
         (status = 200, description = "Everything in the file was already recorded", body = ImportSummary),
-        (status = 400, description = "The request is not valid", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role may not import", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::InvalidRequest,
+        crate::problem::NoToken,
+        crate::problem::MayNotImport,
         (status = 415, description = "The body is not XML", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = PROBLEMS, body = FileProblems, content_type = "application/problem+json"),
     ),
@@ -232,11 +232,8 @@ async fn read_off_runtime<T: Send + 'static>(text: String, read: fn(&str) -> T) 
 }
 
 /// The import endpoints.
-pub(crate) fn routes() -> Router<Arc<Service>> {
-    Router::new()
-        .route("/api/v1/imports/action-plan", post(action_plan))
-        .route("/api/v1/imports/moderngov", post(meeting))
-        .route("/api/v1/imports/moderngov-committees", post(committees))
+pub(crate) fn routes() -> OpenApiRouter<Arc<Service>> {
+    OpenApiRouter::new().routes(routes!(action_plan)).routes(routes!(meeting)).routes(routes!(committees))
 }
 
 fn moderngov_request(

@@ -39,7 +39,7 @@ pub use dashboard::report_page as dashboard_page;
 pub use feed::{FeedEvent, FeedPage, FeedQuery};
 pub use idempotency::{IDEMPOTENCY_KEY, REPLAYED};
 pub use locale::Lang;
-pub use openapi::{ApiDoc, openapi_json};
+pub use openapi::{openapi, openapi_json};
 pub use problem::{ApiError, PROBLEM_JSON, Problem};
 pub use queries::ReportQuery;
 pub use request_id::REQUEST_ID;

@@ -9,33 +9,33 @@
 use std::sync::Arc;
 
 use app::interchange::oparl::{LISTS, Object, Oparl, segment};
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use axum::routing::get;
 use kernel::Timestamp;
 use projections::PublicRecord;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::dashboard::{Point, given, read};
 use crate::public::cached;
 use crate::{ApiError, Service};
 
 /// The OParl routes.
-pub(crate) fn routes() -> Router<Arc<Service>> {
-    Router::new()
-        .route("/oparl/v1", get(system))
-        .route("/oparl/v1/bodies", get(bodies))
-        .route("/oparl/v1/bodies/{body}", get(body))
-        .route("/oparl/v1/bodies/{body}/{list}", get(list))
-        .route("/oparl/v1/organizations/{organization}", get(organization))
-        .route("/oparl/v1/meetings/{meeting}", get(meeting))
-        .route("/oparl/v1/meetings/{meeting}/items/{item}", get(agenda_item))
-        .route("/oparl/v1/papers/{paper}", get(paper))
-        .route("/oparl/v1/papers/{paper}/consultations/{resolution}", get(consultation))
+pub(crate) fn routes() -> OpenApiRouter<Arc<Service>> {
+    OpenApiRouter::new()
+        .routes(routes!(system))
+        .routes(routes!(bodies))
+        .routes(routes!(body))
+        .routes(routes!(list))
+        .routes(routes!(organization))
+        .routes(routes!(meeting))
+        .routes(routes!(agenda_item))
+        .routes(routes!(paper))
+        .routes(routes!(consultation))
 }
 
 const JSON: &str = "application/json; charset=utf-8";
@@ -105,7 +105,7 @@ pub(crate) async fn system(State(service): State<Arc<Service>>, headers: HeaderM
     ),
     responses(
         (status = 200, description = "An OParl Body", body = Object, content_type = "application/json"),
-        (status = 404, description = "The public record holds no such object", body = crate::Problem, content_type = "application/problem+json")
+        crate::problem::NoSuchPublicObject
     )
 )]
 pub(crate) async fn body(
@@ -126,7 +126,7 @@ pub(crate) async fn body(
     ),
     responses(
         (status = 200, description = "An OParl Organization: a public body", body = Object, content_type = "application/json"),
-        (status = 404, description = "The public record holds no such object", body = crate::Problem, content_type = "application/problem+json")
+        crate::problem::NoSuchPublicObject
     )
 )]
 pub(crate) async fn organization(
@@ -147,7 +147,7 @@ pub(crate) async fn organization(
     ),
     responses(
         (status = 200, description = "An OParl Meeting with its public agenda items", body = Object, content_type = "application/json"),
-        (status = 404, description = "The public record holds no such object", body = crate::Problem, content_type = "application/problem+json")
+        crate::problem::NoSuchPublicObject
     )
 )]
 pub(crate) async fn meeting(
@@ -169,7 +169,7 @@ pub(crate) async fn meeting(
     ),
     responses(
         (status = 200, description = "An OParl AgendaItem", body = Object, content_type = "application/json"),
-        (status = 404, description = "The public record holds no such object", body = crate::Problem, content_type = "application/problem+json")
+        crate::problem::NoSuchPublicObject
     )
 )]
 pub(crate) async fn agenda_item(
@@ -191,7 +191,7 @@ pub(crate) async fn agenda_item(
     ),
     responses(
         (status = 200, description = "An OParl Paper: a public instrument, with its consultations", body = Object, content_type = "application/json"),
-        (status = 404, description = "The public record holds no such object", body = crate::Problem, content_type = "application/problem+json")
+        crate::problem::NoSuchPublicObject
     )
 )]
 pub(crate) async fn paper(
@@ -213,7 +213,7 @@ pub(crate) async fn paper(
     ),
     responses(
         (status = 200, description = "An OParl Consultation: a public resolution's act on an instrument", body = Object, content_type = "application/json"),
-        (status = 404, description = "The public record holds no such object", body = crate::Problem, content_type = "application/problem+json")
+        crate::problem::NoSuchPublicObject
     )
 )]
 pub(crate) async fn consultation(
@@ -382,7 +382,7 @@ async fn listed(
     responses(
         (status = 200, description = "A page of the list of OParl Bodies, with pagination and links", body = Object, content_type = "application/json"),
         (status = 400, description = "A filter, page or limit that is not a date-time or a whole number", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The public record holds no such object", body = crate::Problem, content_type = "application/problem+json")
+        crate::problem::NoSuchPublicObject
     )
 )]
 pub(crate) async fn bodies(
@@ -412,7 +412,7 @@ pub(crate) async fn bodies(
     responses(
         (status = 200, description = "A page of one of a Body's lists, with pagination and links", body = Object, content_type = "application/json"),
         (status = 400, description = "A filter, page or limit that is not a date-time or a whole number", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The public record holds no such object", body = crate::Problem, content_type = "application/problem+json")
+        crate::problem::NoSuchPublicObject
     )
 )]
 pub(crate) async fn list(

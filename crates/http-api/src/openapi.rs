@@ -2,6 +2,8 @@
 //! `/api/openapi.json` and kept in the repository as `docs/openapi.json`, where a test fails
 //! when the two differ, so that every change to the API shows in review.
 
+use std::sync::{Arc, LazyLock};
+
 use axum::Json;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::header::HeaderBuilder;
@@ -11,11 +13,17 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref};
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::queries::ReportParameters;
-use crate::{commands, export, feed, health, imports, metrics, oparl, packs, queries, transparency, verify, webhooks};
+use crate::{
+    Service, commands, export, feed, health, imports, metrics, oparl, packs, queries, transparency, verify, webhooks,
+};
 
-/// The API, as generated from the code.
+/// What the document says besides its routes: its title, the schemas only examples name, and the
+/// tags. [`described`] adds each route's entry as it registers the route, and [`document`] what
+/// every route shares.
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(
@@ -23,57 +31,7 @@ use crate::{commands, export, feed, health, imports, metrics, oparl, packs, quer
         description = "An event-sourced record of the resolutions, instruments, commitments and progress of public-sector partnerships. docs/http.md describes the API; docs/commands.md the commands.",
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
-    paths(
-        health::healthz,
-        health::readyz,
-        metrics::metrics,
-        document,
-        commands::organisations,
-        commands::bodies,
-        commands::meetings,
-        commands::resolutions,
-        commands::instruments,
-        commands::commitments,
-        commands::indicators,
-        imports::action_plan,
-        imports::meeting,
-        imports::committees,
-        queries::status,
-        queries::instrument,
-        queries::resolutions,
-        queries::resolution,
-        queries::actions,
-        queries::indicators,
-        queries::audit,
-        packs::pack,
-        feed::page,
-        feed::stream,
-        export::cloudevents,
-        export::popolo,
-        verify::verify,
-        transparency::checkpoint,
-        transparency::latest,
-        transparency::cosign,
-        transparency::inclusion,
-        transparency::consistency,
-        transparency::resolution,
-        webhooks::list,
-        webhooks::add,
-        webhooks::remove,
-        webhooks::dead_letters,
-        webhooks::replay,
-        oparl::system,
-        oparl::bodies,
-        oparl::body,
-        oparl::list,
-        oparl::organization,
-        oparl::meeting,
-        oparl::agenda_item,
-        oparl::paper,
-        oparl::consultation,
-    ),
     components(schemas(crate::Problem, commands::RecordedEvents, commands::RecordedRef, feed::FeedPage, feed::FeedEvent, verify::Verification, transparency::InclusionAnswer, transparency::ConsistencyAnswer, health::Health, imports::ImportSummary, imports::MatchedLine, imports::FileProblem, imports::FileProblems, webhooks::NewWebhook, webhooks::WebhookView, webhooks::AddedWebhook, webhooks::DeadLetterView, webhooks::Replayed)),
-    modifiers(&BearerAuth, &ServiceAnswers, &ReportParameters, &RequestIds),
     tags(
         (name = "commands", description = "Record one command per request"),
         (name = "imports", description = "Import a whole file: an action plan as CSV, a ModernGov meeting or committee list as XML"),
@@ -85,7 +43,7 @@ use crate::{commands, export, feed, health, imports, metrics, oparl, packs, quer
         (name = "health", description = "Health, readiness, metrics and this document"),
     )
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 /// Declares the bearer tokens of `covenant token create`.
 struct BearerAuth;
@@ -179,10 +137,48 @@ impl Modify for RequestIds {
     }
 }
 
+/// The routes of the API, each registered with its entry in the document, in the document's order;
+/// the dashboard, the public record and its feeds are routes for people and stay out of it.
+pub(crate) fn described() -> OpenApiRouter<Arc<Service>> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(metrics::metrics))
+        .routes(routes!(document))
+        .merge(commands::routes())
+        .merge(imports::routes())
+        .merge(queries::routes())
+        .routes(routes!(packs::pack))
+        .routes(routes!(feed::page))
+        .routes(routes!(feed::stream))
+        .routes(routes!(export::cloudevents))
+        .routes(routes!(export::popolo))
+        .routes(routes!(verify::verify))
+        .routes(routes!(transparency::checkpoint))
+        .routes(routes!(transparency::latest))
+        .routes(routes!(transparency::cosign))
+        .routes(routes!(transparency::inclusion))
+        .routes(routes!(transparency::consistency))
+        .routes(routes!(transparency::resolution))
+        .merge(webhooks::routes())
+        .merge(oparl::routes())
+}
+
+/// The OpenAPI document: the entries of the routes [`described`] registers, with what every
+/// route shares (the bearer tokens, the service's own answers, the report parameters and the
+/// request id).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut document) = described().split_for_parts();
+    for modifier in [&BearerAuth as &dyn Modify, &ServiceAnswers, &ReportParameters, &RequestIds] {
+        modifier.modify(&mut document);
+    }
+    document
+}
+
 /// The OpenAPI document, as pretty-printed JSON with a final newline: the form kept in
 /// `docs/openapi.json`.
 pub fn openapi_json() -> String {
-    let mut json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    let mut json = openapi().to_pretty_json().unwrap_or_default();
     json.push('\n');
     json
 }
@@ -194,6 +190,7 @@ pub fn openapi_json() -> String {
     tag = "health",
     responses((status = 200, description = "The OpenAPI 3.1 document", body = Object))
 )]
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn document() -> Json<&'static utoipa::openapi::OpenApi> {
+    static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(openapi);
+    Json(&DOCUMENT)
 }

@@ -44,8 +44,8 @@ pub struct PackQuery {
             (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 400, description = "The key, the day or the format is not valid", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role may not read the reports", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
+        crate::problem::MayNotReadReports,
         (status = 404, description = "No such body is on record by the day", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

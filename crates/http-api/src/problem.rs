@@ -7,10 +7,14 @@
 //! Architecture Invariant: a 5xx body reveals nothing internal. What went wrong is logged on the
 //! server; the caller is told only that it did, and what to try.
 
+use std::collections::BTreeMap;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa::openapi::response::{Response as Answer, ResponseBuilder, ResponsesBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -90,6 +94,49 @@ pub struct Problem {
     /// The parameter, header or body field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+}
+
+/// Declares one refusal that many routes answer alike, as a problem document, for the OpenAPI
+/// document: a route lists the type among its `responses` instead of repeating the tuple.
+macro_rules! shared_answers {
+    ($($(#[$doc:meta])* $name:ident => $status:literal, $description:literal;)*) => {
+        $(
+            $(#[$doc])*
+            pub(crate) struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> BTreeMap<String, RefOr<Answer>> {
+                    problem_answer($status, $description)
+                }
+            }
+        )*
+    };
+}
+
+/// One answer of `status` as a problem document, for the OpenAPI document.
+fn problem_answer(status: &str, description: &str) -> BTreeMap<String, RefOr<Answer>> {
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+    let answer = ResponseBuilder::new().description(description).content(PROBLEM_JSON, content);
+    ResponsesBuilder::new().response(status, answer).build().into()
+}
+
+shared_answers! {
+    /// The request carries no bearer token, or one the service does not know.
+    NoToken => "401", "No valid bearer token";
+    /// A route of the reports whose token's role may not read them.
+    MayNotReadReports => "403", "The token's role may not read the reports";
+    /// An import whose token's role may not import.
+    MayNotImport => "403", "The token's role may not import";
+    /// A webhook route asked by anyone but an administrator.
+    AdminsOnly => "403", "Only administrators manage webhooks";
+    /// A request whose body, query or path is not valid.
+    InvalidRequest => "400", "The request is not valid";
+    /// A query parameter that is not valid.
+    InvalidParameter => "400", "A parameter is not valid";
+    /// An OParl object the public record does not hold.
+    NoSuchPublicObject => "404", "The public record holds no such object";
+    /// A webhook subscription that does not exist.
+    NoSuchSubscription => "404", "No subscription has that name";
 }
 
 impl ApiError {

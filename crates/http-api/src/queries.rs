@@ -8,17 +8,17 @@
 use std::sync::Arc;
 
 use app::{Action, Asked, Page, ReportRequest};
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use domain::{Date, Key, OrgId};
 use kernel::{Position, StreamId, Timestamp};
 use projections::{Filters, Format, GroupBy, ReportKind, TrailFilters};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Authenticated;
 use crate::{ApiError, Service, paging};
@@ -90,7 +90,7 @@ macro_rules! reports {
                         (String = "text/csv"),
                     )),
                     (status = 400, description = "A filter or the page is not valid", body = crate::Problem, content_type = "application/problem+json"),
-                    (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+                    crate::problem::NoToken,
                     (status = 403, description = "The token's role may not read this report", body = crate::Problem, content_type = "application/problem+json"),
                     (status = 406, description = "Neither JSON nor CSV is acceptable", body = crate::Problem, content_type = "application/problem+json"),
                 ),
@@ -130,8 +130,8 @@ reports! {
     responses(
         (status = 200, description = "The instrument", body = Object, content_type = "application/json"),
         (status = 400, description = "The key or a parameter is not valid", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role may not read the reports", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
+        crate::problem::MayNotReadReports,
         (status = 404, description = "No such instrument is on record", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -157,8 +157,8 @@ pub async fn instrument(
     responses(
         (status = 200, description = "The resolution", body = Object, content_type = "application/json"),
         (status = 400, description = "The key or a parameter is not valid", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role may not read the reports", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
+        crate::problem::MayNotReadReports,
         (status = 404, description = "No such resolution is on record", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -209,15 +209,15 @@ impl utoipa::Modify for ReportParameters {
 }
 
 /// The report routes.
-pub(crate) fn routes() -> Router<Arc<Service>> {
-    Router::new()
-        .route("/api/v1/status", get(status))
-        .route("/api/v1/status/{instrument}", get(instrument))
-        .route("/api/v1/resolutions", get(resolutions))
-        .route("/api/v1/resolutions/{resolution}", get(resolution))
-        .route("/api/v1/actions", get(actions))
-        .route("/api/v1/indicators", get(indicators))
-        .route("/api/v1/audit", get(audit))
+pub(crate) fn routes() -> OpenApiRouter<Arc<Service>> {
+    OpenApiRouter::new()
+        .routes(routes!(status))
+        .routes(routes!(instrument))
+        .routes(routes!(resolutions))
+        .routes(routes!(resolution))
+        .routes(routes!(actions))
+        .routes(routes!(indicators))
+        .routes(routes!(audit))
 }
 
 /// The media type of a report written in `format`.

@@ -13,7 +13,6 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -23,37 +22,14 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::{
-    ApiError, Service, commands, dashboard, export, feed, health, imports, metrics, oparl, openapi, packs, public,
-    public_feeds, queries, request_id, transparency, verify, webhooks,
-};
+use crate::{ApiError, Service, dashboard, metrics, openapi, public, public_feeds, request_id};
 
 /// Every route of the service, with its layers.
 pub fn router(service: Arc<Service>) -> Router {
-    Router::new()
-        .merge(commands::routes())
-        .merge(queries::routes())
-        .merge(imports::routes())
+    let (described, _) = openapi::described().split_for_parts();
+    described
         .merge(dashboard::routes().merge(public::routes()).layer(axum::middleware::from_fn(dashboard::picked)))
         .merge(public_feeds::routes())
-        .merge(oparl::routes())
-        .merge(webhooks::routes())
-        .route("/api/v1/events", get(feed::page))
-        .route("/api/v1/events/stream", get(feed::stream))
-        .route("/api/v1/export/cloudevents", get(export::cloudevents))
-        .route("/api/v1/export/popolo", get(export::popolo))
-        .route("/api/v1/packs/{body}", get(packs::pack))
-        .route("/api/v1/verify", get(verify::verify))
-        .route("/api/v1/checkpoint", get(transparency::checkpoint))
-        .route("/api/v1/checkpoint/latest", get(transparency::latest))
-        .route("/api/v1/checkpoint/cosignatures", post(transparency::cosign))
-        .route("/api/v1/proofs/inclusion", get(transparency::inclusion))
-        .route("/api/v1/proofs/consistency", get(transparency::consistency))
-        .route("/api/v1/proofs/resolutions/{resolution}", get(transparency::resolution))
-        .route("/metrics", get(metrics::metrics))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/api/openapi.json", get(openapi::document))
         .route_layer(middleware::from_fn_with_state(service.clone(), metrics::track))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -35,7 +35,7 @@ const COSIGNED_BY: &str = "covenant-cosigned-by";
     tag = "transparency",
     responses(
         (status = 200, description = "The checkpoint served: a C2SP tlog-checkpoint in a C2SP signed note (docs/audit.md); the Covenant-Quorum header gives the cosignatures required, Covenant-Cosigned-By the witnesses that cosigned it", body = String, content_type = "text/plain; charset=utf-8"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
         (status = 404, description = "No checkpoint has been signed yet, or none has been cosigned by the quorum of witnesses", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -57,7 +57,7 @@ pub async fn checkpoint(
     tag = "transparency",
     responses(
         (status = 200, description = "The latest signed checkpoint, with the cosignatures it has so far; the same headers as GET /api/v1/checkpoint", body = String, content_type = "text/plain; charset=utf-8"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
         (status = 404, description = "No checkpoint has been signed yet", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -114,7 +114,7 @@ fn note_response(note: String) -> Response {
     request_body(content = String, description = "The checkpoint cosigned by a witness: a C2SP signed note with the witness's cosignature/v1 line (docs/audit.md)", content_type = "text/plain"),
     responses(
         (status = 200, description = "Kept: the checkpoint as now served, with the cosignature", body = String, content_type = "text/plain; charset=utf-8"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
         (status = 422, description = "No witnesses are configured, the cosignature is by none of them or does not verify, or it cosigns a checkpoint this log did not sign", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -189,7 +189,7 @@ pub struct ConsistencyAnswer {
     responses(
         (status = 200, description = "The inclusion proof", body = InclusionAnswer),
         (status = 400, description = "A parameter is missing or not a number", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
         (status = 422, description = "The position is not in the tree, or the size is beyond the latest checkpoint", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -220,7 +220,7 @@ pub async fn inclusion(
     responses(
         (status = 200, description = "The consistency proof", body = ConsistencyAnswer),
         (status = 400, description = "A parameter is missing or not a number", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
         (status = 422, description = "`from` is larger than `to`, or `to` is beyond the latest checkpoint", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -248,7 +248,7 @@ pub async fn consistency(
     responses(
         (status = 200, description = "The proof file (docs/audit.md), as a download named resolution-KEY.proof.json", body = Object, content_type = "application/json"),
         (status = 400, description = "The key is not valid", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
         (status = 403, description = "The token's role may not read proofs", body = crate::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resolution is recorded, or no checkpoint has been signed yet", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The resolution was recorded after the latest checkpoint: the proof can be given once a newer one is signed", body = crate::Problem, content_type = "application/problem+json"),

@@ -33,7 +33,7 @@ pub struct Verification {
     tag = "feed",
     responses(
         (status = 200, description = "What verification found", body = Verification),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
         (status = 403, description = "The token's role may not verify", body = crate::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

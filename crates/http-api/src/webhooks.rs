@@ -7,25 +7,26 @@ use std::sync::Arc;
 
 use app::Action;
 use app::webhooks::{self, Deliverer, Subscription, WebhookError};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Authenticated;
 use crate::{ApiError, Service};
 
 /// The webhook endpoints.
-pub(crate) fn routes() -> Router<Arc<Service>> {
-    Router::new()
-        .route("/api/v1/webhooks", get(list).post(add))
-        .route("/api/v1/webhooks/{name}", axum::routing::delete(remove))
-        .route("/api/v1/webhooks/{name}/dead-letters", get(dead_letters))
-        .route("/api/v1/webhooks/{name}/replay", post(replay))
+pub(crate) fn routes() -> OpenApiRouter<Arc<Service>> {
+    OpenApiRouter::new()
+        .routes(routes!(list, add))
+        .routes(routes!(remove))
+        .routes(routes!(dead_letters))
+        .routes(routes!(replay))
 }
 
 /// A subscription to add.
@@ -119,8 +120,8 @@ pub struct Replayed {
     tag = "webhooks",
     responses(
         (status = 200, description = "Every subscription, by name; secrets are never listed", body = Vec<WebhookView>),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only administrators manage webhooks", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
+        crate::problem::AdminsOnly,
     ),
     security(("bearer" = []))
 )]
@@ -156,8 +157,8 @@ pub async fn list(
     responses(
         (status = 201, description = "Added; the secret Covenant made is in the answer, and shown only now", body = AddedWebhook),
         (status = 400, description = "The body is not JSON of this shape", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only administrators manage webhooks", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
+        crate::problem::AdminsOnly,
         (status = 409, description = "A subscription of that name exists", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The name, address, an event type or the secret is refused; or the address is, or resolves to, a loopback or private-network one the operator does not allow", body = crate::Problem, content_type = "application/problem+json"),
     ),
@@ -200,9 +201,9 @@ pub async fn add(
     params(("name" = String, Path, description = "The subscription's name")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only administrators manage webhooks", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No subscription has that name", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
+        crate::problem::AdminsOnly,
+        crate::problem::NoSuchSubscription,
     ),
     security(("bearer" = []))
 )]
@@ -224,9 +225,9 @@ pub async fn remove(
     params(("name" = String, Path, description = "The subscription's name")),
     responses(
         (status = 200, description = "The dead letters, by position", body = Vec<DeadLetterView>),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only administrators manage webhooks", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No subscription has that name", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
+        crate::problem::AdminsOnly,
+        crate::problem::NoSuchSubscription,
     ),
     security(("bearer" = []))
 )]
@@ -256,9 +257,9 @@ pub async fn dead_letters(
     params(("name" = String, Path, description = "The subscription's name")),
     responses(
         (status = 200, description = "How many were delivered, and how many failed again and are kept", body = Replayed),
-        (status = 401, description = "No valid bearer token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only administrators manage webhooks", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No subscription has that name", body = crate::Problem, content_type = "application/problem+json"),
+        crate::problem::NoToken,
+        crate::problem::AdminsOnly,
+        crate::problem::NoSuchSubscription,
     ),
     security(("bearer" = []))
 )]

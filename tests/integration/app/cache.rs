@@ -3,18 +3,13 @@
 //! decides a command, racing writers of one process take turns instead of conflicting, and the
 //! cache keeps no more streams than its bound.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use app::{RecordError, Recorder};
-use async_trait::async_trait;
 use domain::testing::{date, key};
 use domain::{DomainError, commitment};
-use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Position, RecordedEvent,
-    RestoreError, StoreError, StreamBound, StreamId,
-};
-use tests::{TestStore, on_both_backends};
+use kernel::{StreamBound, StreamId};
+use tests::{Interposed, TestStore, on_both_backends};
 
 use super::recording::report_progress;
 use super::{load, now, submission};
@@ -30,51 +25,6 @@ on_both_backends!(
 /// A commitment of the Lincolnshire story, open for progress reports.
 const OPEN: &str = "hhcdg-delivery-plan";
 
-/// A store that counts the reads of each stream and passes everything on.
-struct Counting {
-    inner: Arc<dyn EventStore>,
-    reads: Mutex<HashMap<StreamId, usize>>,
-}
-
-impl Counting {
-    fn new(inner: Arc<dyn EventStore>) -> Arc<Self> {
-        Arc::new(Self { inner, reads: Mutex::default() })
-    }
-
-    fn reads_of(&self, stream: &StreamId) -> usize {
-        self.reads.lock().expect("the count").get(stream).copied().unwrap_or(0)
-    }
-}
-
-#[async_trait]
-impl EventStore for Counting {
-    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
-        self.inner.append(request).await
-    }
-    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
-        self.inner.restore(events).await
-    }
-    async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
-        *self.reads.lock().expect("the count").entry(stream.clone()).or_default() += 1;
-        self.inner.read_stream(stream, bound).await
-    }
-    async fn read_streams(&self, streams: &[StreamId], bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.inner.read_streams(streams, bound).await
-    }
-    async fn read_events(&self, ids: &[EventId]) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.inner.read_events(ids).await
-    }
-    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.inner.read_all(after, limit).await
-    }
-    async fn head(&self) -> Result<ChainHead, StoreError> {
-        self.inner.head().await
-    }
-    fn subscribe(&self, after: Position) -> EventStream {
-        self.inner.subscribe(after)
-    }
-}
-
 fn complete(id: &str) -> commitment::Command {
     commitment::Command::Complete {
         id: key(id),
@@ -85,7 +35,7 @@ fn complete(id: &str) -> commitment::Command {
 }
 
 async fn a_command_on_a_stream_just_recorded_reads_nothing_again(db: &TestStore) {
-    let counting = Counting::new(db.shared());
+    let counting = Arc::new(Interposed::new(db.shared()));
     let recorder = Recorder::new(counting.clone());
     load(&recorder, &app::seeds::lincolnshire()).await;
     let stream = domain::ids::commitment_stream(&key(OPEN));
@@ -134,7 +84,7 @@ async fn a_stale_entry_does_not_decide_a_report(db: &TestStore) {
 }
 
 async fn writers_of_one_process_on_few_streams_take_turns(db: &TestStore) {
-    let counting = Counting::new(db.shared());
+    let counting = Arc::new(Interposed::new(db.shared()));
     let recorder = Recorder::new(counting.clone());
     load(&recorder, &app::seeds::lincolnshire()).await;
     let commitments = ["hhcdg-delivery-plan", "hhcdg-specialist-housing-evidence"];

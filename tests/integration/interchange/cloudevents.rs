@@ -15,7 +15,7 @@ use kernel::{
     ChainHead, ChainVerifier, EventStore, InvalidAppend, InvalidRestore, Position, RecordedEvent, VerifyFailure,
 };
 use projections::ReadModels;
-use tests::workload::record_governance_log;
+use tests::national_log::record_governance_log;
 use tests::{TestStore, on_both_backends};
 
 on_both_backends!(

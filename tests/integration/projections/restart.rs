@@ -1,19 +1,13 @@
 //! A runner stopped half-way through a large log resumes from its snapshot and ends equal to a
 //! fold of the whole log from position zero: a restart neither skips nor repeats an event.
 
-use std::sync::Arc;
-
 use app::{DatabaseUrl, Provenance, Recorder, Stores, Submission};
-use async_trait::async_trait;
 use domain::commitment::{self, ReportingPeriod};
 use domain::rag::Rag;
 use domain::testing::{date, default_now};
-use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent,
-    RestoreError, StoreError, StreamBound, StreamId,
-};
+use kernel::Position;
 use projections::{AsOf, Filters, GroupBy, ReadModels, Rules, Runner, build_as_of};
-use tests::{TestStore, on_both_backends};
+use tests::{Interposed, TestStore, on_both_backends};
 
 /// Progress reports recorded after the seed stories, to make the log long.
 const REPORTS: usize = 3_000;
@@ -30,7 +24,7 @@ async fn a_runner_stopped_half_way_resumes_to_equal_a_full_rebuild(db: &TestStor
 
     // The process "dies" half-way: every read past the middle of the log fails.
     let half = Position(head.0 / 2);
-    let dying = DiesAfter { inner: stores.events.clone(), last: half };
+    let dying = Interposed::new(stores.events.clone()).dying_after(half);
     let runner = Runner::new(&dying, stores.snapshots.as_ref()).page(97).save_every(250);
     let stopped = runner.catch_up::<ReadModels>(|_, _| ()).await;
     assert!(stopped.is_err(), "the runner stops when the log becomes unreadable");
@@ -92,43 +86,5 @@ async fn record_a_long_log(stores: &Stores) {
         .collect();
     for batch in reports.chunks(BATCH) {
         recorder.record_batch(batch, default_now()).await.expect("the progress reports are recorded");
-    }
-}
-
-/// A store whose log cannot be read past `last`, as if the process reading it died there.
-struct DiesAfter {
-    inner: Arc<dyn EventStore>,
-    last: Position,
-}
-
-#[async_trait]
-impl EventStore for DiesAfter {
-    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
-        self.inner.append(request).await
-    }
-
-    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
-        self.inner.restore(events).await
-    }
-
-    async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.inner.read_stream(stream, bound).await
-    }
-
-    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        if after >= self.last {
-            return Err(StoreError::Unavailable("the reader stopped".into()));
-        }
-        let mut page = self.inner.read_all(after, limit).await?;
-        page.retain(|event| event.position <= self.last);
-        Ok(page)
-    }
-
-    async fn head(&self) -> Result<ChainHead, StoreError> {
-        self.inner.head().await
-    }
-
-    fn subscribe(&self, after: Position) -> EventStream {
-        self.inner.subscribe(after)
     }
 }

@@ -8,7 +8,7 @@ use domain::testing::{date, default_now, further_commands, key, org};
 use domain::{Command, Key, body, meeting, resolution};
 use kernel::{Position, Timestamp};
 use projections::{AsOf, ReadModels, Rules};
-use tests::workload::record_governance_log;
+use tests::national_log::record_governance_log;
 use tests::{TestStore, on_both_backends};
 
 on_both_backends!(

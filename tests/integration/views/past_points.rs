@@ -4,56 +4,16 @@
 //! fold of the whole log as of that point.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::{Asked, Provenance, Recorder, ReportRequest, ReportView, Reports, Serving, Stores, Submission};
-use async_trait::async_trait;
 use domain::commitment::{self, ReportingPeriod};
 use domain::rag::Rag;
 use domain::testing::{date, default_now, key};
-use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventStore, EventStream, Position, RecordedEvent,
-    RestoreError, StoreError, StreamBound, StreamId, Timestamp,
-};
+use kernel::Timestamp;
 use projections::{AsOf, GroupBy, ReportKind, Rules};
-use tests::{TestStore, on_both_backends};
+use tests::{Interposed, TestStore, on_both_backends};
 
 on_both_backends!(many_requests_for_one_past_date_fold_the_log_once_and_then_only_what_came_after);
-
-/// A log that counts the events its reads of the whole log give.
-struct Counting {
-    inner: Arc<dyn EventStore>,
-    read: AtomicU64,
-}
-
-#[async_trait]
-impl EventStore for Counting {
-    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
-        self.inner.append(request).await
-    }
-
-    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
-        self.inner.restore(events).await
-    }
-
-    async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.inner.read_stream(stream, bound).await
-    }
-
-    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let events = self.inner.read_all(after, limit).await?;
-        self.read.fetch_add(events.len() as u64, Ordering::AcqRel);
-        Ok(events)
-    }
-
-    async fn head(&self) -> Result<ChainHead, StoreError> {
-        self.inner.head().await
-    }
-
-    fn subscribe(&self, after: Position) -> EventStream {
-        self.inner.subscribe(after)
-    }
-}
 
 /// The day asked about: after the HHCDG delivery plan's commitments were made.
 const DAY: &str = "2021-06-30";
@@ -96,7 +56,7 @@ fn progress(reported_on: &str, percent_complete: u8) -> Submission {
 
 async fn many_requests_for_one_past_date_fold_the_log_once_and_then_only_what_came_after(db: &TestStore) {
     let stores = db.stores().await;
-    let counting = Arc::new(Counting { inner: stores.events.clone(), read: AtomicU64::new(0) });
+    let counting = Arc::new(Interposed::new(stores.events.clone()));
     let stores = stores.with_events(counting.clone());
     let recorder = Recorder::new(stores.events.clone());
     app::load_story(&recorder, &app::seeds::lincolnshire(), default_now()).await.expect("the story is recorded");
@@ -107,13 +67,13 @@ async fn many_requests_for_one_past_date_fold_the_log_once_and_then_only_what_ca
     let head = stores.events.head().await.expect("the head reads").position;
 
     // Twenty requests for one date at once: more than the folds allowed at once, and one fold.
-    counting.read.store(0, Ordering::Release);
+    let before = counting.events_read();
     let answers = futures::future::join_all((0..20).map(|_| {
         let reports = reports.clone();
         async move { served(&reports).await }
     }))
     .await;
-    let read = counting.read.load(Ordering::Acquire);
+    let read = counting.events_read() - before;
     assert!(read <= head.0, "twenty requests for one date read {read} events of a log of {head}: more than one fold");
     let expected = folded_afresh(&stores).await;
     assert!(answers.iter().all(|answer| *answer == expected), "every answer is the fold of the whole log as of {DAY}");
@@ -121,9 +81,9 @@ async fn many_requests_for_one_past_date_fold_the_log_once_and_then_only_what_ca
     // A progress report on the day, entered late, and one after it.
     recorder.record(&progress("2021-06-15", 10), default_now()).await.expect("the late return is recorded");
     recorder.record(&progress("2021-07-15", 20), default_now()).await.expect("the next return is recorded");
-    counting.read.store(0, Ordering::Release);
+    let before = counting.events_read();
     let later = served(&reports).await;
-    let read = counting.read.load(Ordering::Acquire);
+    let read = counting.events_read() - before;
     assert!(read <= 2, "the kept date folds only the two events recorded since, not {read}");
     assert_eq!(later, folded_afresh(&stores).await, "the late return is in the view as of {DAY}, the next is not");
     assert_ne!(later, expected, "the late return changed the view");

@@ -19,7 +19,7 @@ use domain::rag::Rag;
 use domain::{Command, Date, DomainError, Facts, Key, OrgId};
 use kernel::{EventStore, Timestamp};
 
-use super::{ImportError, Imported, Plan, Planned, Problem, load_ledger, record_plan};
+use super::{ImportError, ImportProblem, Imported, Plan, Planned, load_ledger, record_plan};
 use crate::{RecordError, Recorder};
 
 /// The columns of an action plan, in the order the template writes them.
@@ -127,7 +127,7 @@ pub struct Options {
 
 /// Reads every row of an action plan whose values are good, and lists every problem with the
 /// others.
-pub fn parse(text: &str, options: &Options) -> (Vec<Row>, Vec<Problem>) {
+pub fn parse(text: &str, options: &Options) -> (Vec<Row>, Vec<ImportProblem>) {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let columns = match reader.headers().map_err(|e| vec![csv_problem(&e)]).and_then(header_columns) {
         Ok(columns) => columns,
@@ -148,7 +148,7 @@ pub fn parse(text: &str, options: &Options) -> (Vec<Row>, Vec<Problem>) {
             continue;
         }
         if record.len() != columns.len() {
-            problems.push(Problem::new(
+            problems.push(ImportProblem::new(
                 line,
                 None,
                 format!(
@@ -172,17 +172,17 @@ pub fn parse(text: &str, options: &Options) -> (Vec<Row>, Vec<Problem>) {
 }
 
 /// The column each field of the header names, or the problems with the header.
-fn header_columns(header: &csv::StringRecord) -> Result<Vec<usize>, Vec<Problem>> {
+fn header_columns(header: &csv::StringRecord) -> Result<Vec<usize>, Vec<ImportProblem>> {
     let mut problems = Vec::new();
     let mut columns = Vec::new();
     for name in header {
         let normal = name.trim().to_lowercase().replace([' ', '-'], "_");
         match COLUMNS.iter().position(|c| *c == normal) {
             Some(column) if columns.contains(&column) => {
-                problems.push(Problem::new(1, Some(name), "the column is named twice: keep one"));
+                problems.push(ImportProblem::new(1, Some(name), "the column is named twice: keep one"));
             }
             Some(column) => columns.push(column),
-            None => problems.push(Problem::new(
+            None => problems.push(ImportProblem::new(
                 1,
                 Some(name),
                 format!("unknown column: the columns are {}", COLUMNS.join(", ")),
@@ -191,7 +191,7 @@ fn header_columns(header: &csv::StringRecord) -> Result<Vec<usize>, Vec<Problem>
     }
     for (column, name) in COLUMNS.iter().enumerate() {
         if !columns.contains(&column) {
-            problems.push(Problem::new(
+            problems.push(ImportProblem::new(
                 1,
                 Some(name),
                 "the header has no such column: add it, even if its values are empty (covenant import action-plan --template writes the header)",
@@ -201,16 +201,16 @@ fn header_columns(header: &csv::StringRecord) -> Result<Vec<usize>, Vec<Problem>
     if problems.is_empty() { Ok(columns) } else { Err(problems) }
 }
 
-fn csv_problem(error: &csv::Error) -> Problem {
+fn csv_problem(error: &csv::Error) -> ImportProblem {
     let line = error.position().map_or(1, |p| p.line() as usize);
-    Problem::new(line, None, format!("{error}: save the file as CSV in UTF-8"))
+    ImportProblem::new(line, None, format!("{error}: save the file as CSV in UTF-8"))
 }
 
 /// Reads one row's values, or every problem with them.
-fn read_row(line: usize, values: &[&str; 12], options: &Options) -> Result<Row, Vec<Problem>> {
+fn read_row(line: usize, values: &[&str; 12], options: &Options) -> Result<Row, Vec<ImportProblem>> {
     let mut problems = Vec::new();
     let mut problem =
-        |column: usize, message: String| problems.push(Problem::new(line, Some(COLUMNS[column]), message));
+        |column: usize, message: String| problems.push(ImportProblem::new(line, Some(COLUMNS[column]), message));
 
     let instrument = match (values[INSTRUMENT], &options.instrument) {
         ("", Some(default)) => Some(default.clone()),
@@ -412,7 +412,7 @@ pub async fn plan(
     rows: &[Row],
     options: &Options,
     now: Timestamp,
-) -> Result<Result<Plan, Vec<Problem>>, RecordError> {
+) -> Result<Result<Plan, Vec<ImportProblem>>, RecordError> {
     let mut streams = BTreeSet::new();
     for row in rows {
         streams.insert(instrument_stream(&row.instrument));
@@ -427,7 +427,7 @@ pub async fn plan(
     let mut seen: HashMap<&Key, usize> = HashMap::new();
     for row in rows {
         if let Some(first) = seen.insert(&row.action_id, row.line) {
-            problems.push(Problem::new(
+            problems.push(ImportProblem::new(
                 row.line,
                 Some(COLUMNS[ACTION_ID]),
                 format!("action {} is already on line {first}: give each action its own id", row.action_id),
@@ -435,7 +435,7 @@ pub async fn plan(
             continue;
         }
         if ledger.history(&instrument_stream(&row.instrument)).is_empty() {
-            problems.push(Problem::new(
+            problems.push(ImportProblem::new(
                 row.line,
                 Some(COLUMNS[INSTRUMENT]),
                 format!(
@@ -450,7 +450,7 @@ pub async fn plan(
                 let mut failed = false;
                 for command in &commands {
                     if let Err(error) = ledger.execute(command, now) {
-                        problems.push(Problem::new(row.line, column_of(&error), error.to_string()));
+                        problems.push(ImportProblem::new(row.line, column_of(&error), error.to_string()));
                         failed = true;
                         break;
                     }
@@ -477,7 +477,7 @@ pub async fn plan(
 
 /// The commands `row` needs, given what `ledger` holds of its action; or the values that differ
 /// from the recorded action where a commitment cannot change.
-fn row_commands(ledger: &Ledger, row: &Row, options: &Options) -> Result<Vec<Command>, Vec<Problem>> {
+fn row_commands(ledger: &Ledger, row: &Row, options: &Options) -> Result<Vec<Command>, Vec<ImportProblem>> {
     let stream = commitment_stream(&row.action_id);
     let history = ledger.history(&stream);
     let towards = ObjectiveRef { instrument: row.instrument.clone(), objective: row.objective.clone() };
@@ -512,11 +512,11 @@ fn row_commands(ledger: &Ledger, row: &Row, options: &Options) -> Result<Vec<Com
     let mut facts = Facts::default();
     let recorded = match facts.insert(&stream, history) {
         Ok(()) => facts.commitments.remove(&row.action_id).unwrap_or_default(),
-        Err(error) => return Err(vec![Problem::new(row.line, Some(COLUMNS[ACTION_ID]), error.to_string())]),
+        Err(error) => return Err(vec![ImportProblem::new(row.line, Some(COLUMNS[ACTION_ID]), error.to_string())]),
     };
     let mut problems = Vec::new();
     let mut differs = |column: usize, recorded: String, given: String| {
-        problems.push(Problem::new(
+        problems.push(ImportProblem::new(
             row.line,
             Some(COLUMNS[column]),
             format!(

@@ -6,7 +6,7 @@
 
 use kernel::Timestamp;
 
-use super::{ImportError, Problem};
+use super::{ImportError, ImportProblem};
 use crate::{
     CommandLine, InvalidRequest, Provenance, RecordError, Recorded, Recorder, Submission, parse_command_lines,
 };
@@ -37,10 +37,10 @@ pub fn submissions(lines: &[CommandLine], name: &str, provenance: &Provenance) -
 /// Every command of `text`, or every line that is not one.
 fn read(text: &str) -> Result<Vec<CommandLine>, ImportError> {
     let lines = parse_command_lines(text).map_err(|errors| {
-        ImportError::Invalid(errors.into_iter().map(|e| Problem::new(e.line, None, e.message)).collect())
+        ImportError::Invalid(errors.into_iter().map(|e| ImportProblem::new(e.line, None, e.message)).collect())
     })?;
     if lines.is_empty() {
-        return Err(ImportError::Invalid(vec![Problem::new(
+        return Err(ImportError::Invalid(vec![ImportProblem::new(
             1,
             None,
             "the file holds no commands: give one JSON object a line, as docs/commands.md describes",
@@ -60,7 +60,7 @@ fn refused(lines: &[CommandLine], error: RecordError) -> ImportError {
         _ => return ImportError::Store(error),
     };
     let line = lines.get(item).map_or(1, |c| c.line);
-    ImportError::Invalid(vec![Problem::new(line, None, error.to_string())])
+    ImportError::Invalid(vec![ImportProblem::new(line, None, error.to_string())])
 }
 
 /// Reads and checks the commands of `text`, from the file `name`, decided in order against the

@@ -43,7 +43,7 @@ pub trait Texts {
 
 /// One problem found in an imported file: where it is, and what to fix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Problem {
+pub struct ImportProblem {
     /// The line of the file (1-based); for a CSV row, the line it starts on.
     pub line: usize,
     /// The column or element at fault, when the problem is in one.
@@ -52,13 +52,13 @@ pub struct Problem {
     pub message: String,
 }
 
-impl Problem {
+impl ImportProblem {
     pub fn new(line: usize, column: Option<&str>, message: impl Into<String>) -> Self {
         Self { line, column: column.map(str::to_owned), message: message.into() }
     }
 }
 
-impl fmt::Display for Problem {
+impl fmt::Display for ImportProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.column {
             Some(column) => write!(f, "line {}, {column}: {}", self.line, self.message),
@@ -107,7 +107,7 @@ pub struct Plan {
     /// Lines on record already under other keys, which record nothing.
     pub matched: Vec<Matched>,
     /// Changes the file shows that the domain has no command for, so are not recorded.
-    pub not_recorded: Vec<Problem>,
+    pub not_recorded: Vec<ImportProblem>,
 }
 
 impl Plan {
@@ -136,7 +136,7 @@ pub struct Imported {
     pub last_position: Option<Position>,
     /// Changes the file shows that the domain has no command for, so were not recorded.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub not_recorded: Vec<Problem>,
+    pub not_recorded: Vec<ImportProblem>,
 }
 
 /// Why an import recorded nothing, or not everything.
@@ -144,7 +144,7 @@ pub struct Imported {
 pub enum ImportError {
     /// The file has problems; nothing was recorded.
     #[error("{} in the file; nothing was recorded:\n{}", count(.0.len()), list(.0))]
-    Invalid(Vec<Problem>),
+    Invalid(Vec<ImportProblem>),
     /// Recording failed at `line`; the lines of `recorded` earlier appends stay recorded.
     #[error("line {line}: {error}{}", after(*recorded))]
     Record {
@@ -162,7 +162,7 @@ fn count(n: usize) -> String {
     if n == 1 { "1 problem".to_owned() } else { format!("{n} problems") }
 }
 
-fn list(problems: &[Problem]) -> String {
+fn list(problems: &[ImportProblem]) -> String {
     problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
 }
 
@@ -244,7 +244,7 @@ pub async fn record_plan(
 
 /// Every line of `plan` whose source or commands hold a text the store would refuse for a
 /// control character: found before anything is recorded, so that such a file records nothing.
-fn control_characters(plan: &Plan) -> Vec<Problem> {
+fn control_characters(plan: &Plan) -> Vec<ImportProblem> {
     let mut problems = Vec::new();
     for planned in &plan.lines {
         let found = kernel::ControlCharacter::find("source", &planned.source).or_else(|| {
@@ -255,7 +255,7 @@ fn control_characters(plan: &Plan) -> Vec<Problem> {
         });
         if let Some(found) = found {
             let column = (!found.field.is_empty()).then_some(found.field.as_str());
-            problems.push(Problem::new(planned.line, column, found.to_string()));
+            problems.push(ImportProblem::new(planned.line, column, found.to_string()));
         }
     }
     problems

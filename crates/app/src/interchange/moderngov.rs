@@ -29,7 +29,7 @@ use kernel::Timestamp;
 use projections::ReadModels;
 use quick_xml::events::Event;
 
-use super::{ImportError, Imported, Matched, Plan, Planned, Problem, html, load_ledger, record_plan};
+use super::{ImportError, ImportProblem, Imported, Matched, Plan, Planned, html, load_ledger, record_plan};
 use crate::{RecordError, Recorder};
 
 /// How to import a council's ModernGov records.
@@ -99,12 +99,12 @@ impl<'a> LineCounter<'a> {
 }
 
 /// Reads `text` as XML, or says where it is malformed.
-fn read_xml(text: &str) -> Result<Element, Problem> {
+fn read_xml(text: &str) -> Result<Element, ImportProblem> {
     let mut lines = LineCounter::new(text);
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack = vec![Element { name: String::new(), line: 1, ..Element::default() }];
     let malformed = |line: usize, what: String| {
-        Problem::new(
+        ImportProblem::new(
             line,
             None,
             format!("{what}: the XML is malformed; save the whole response of the ModernGov web service again"),
@@ -149,7 +149,7 @@ fn read_xml(text: &str) -> Result<Element, Problem> {
     }
     if stack.len() > 1 {
         let open = &stack[stack.len() - 1];
-        return Err(Problem::new(
+        return Err(ImportProblem::new(
             lines.at(text.len() as u64),
             Some(&open.name),
             format!(
@@ -199,17 +199,25 @@ pub struct Meeting {
 }
 
 /// Reads a `GetCommittees` response.
-pub fn parse_committees(text: &str) -> Result<Vec<Committee>, Vec<Problem>> {
+pub fn parse_committees(text: &str) -> Result<Vec<Committee>, Vec<ImportProblem>> {
     let root = read_xml(text).map_err(|p| vec![p])?;
     let Some(list) = root.find("committees").or_else(|| root.find("committee").map(|_| &root)) else {
-        return Err(vec![Problem::new(root.line, None, "no <committees> element: give the response of GetCommittees")]);
+        return Err(vec![ImportProblem::new(
+            root.line,
+            None,
+            "no <committees> element: give the response of GetCommittees",
+        )]);
     };
     let mut committees = Vec::new();
     let mut problems = Vec::new();
     for c in list.children.iter().filter(|c| c.name == "committee") {
         let (id, title) = (c.text_of("committeeid"), c.text_of("committeetitle"));
         if id.is_empty() || title.is_empty() {
-            problems.push(Problem::new(c.line, Some("committee"), "has no committeeid or committeetitle: give both"));
+            problems.push(ImportProblem::new(
+                c.line,
+                Some("committee"),
+                "has no committeeid or committeetitle: give both",
+            ));
             continue;
         }
         let flag = |name: &str| c.text_of(name).eq_ignore_ascii_case("true");
@@ -220,16 +228,16 @@ pub fn parse_committees(text: &str) -> Result<Vec<Committee>, Vec<Problem>> {
 }
 
 /// Reads a `GetMeeting` response.
-pub fn parse_meeting(text: &str) -> Result<Meeting, Vec<Problem>> {
+pub fn parse_meeting(text: &str) -> Result<Meeting, Vec<ImportProblem>> {
     let root = read_xml(text).map_err(|p| vec![p])?;
     let Some(m) = root.find("meeting") else {
-        return Err(vec![Problem::new(root.line, None, "no <meeting> element: give the response of GetMeeting")]);
+        return Err(vec![ImportProblem::new(root.line, None, "no <meeting> element: give the response of GetMeeting")]);
     };
     let mut problems = Vec::new();
     let mut required = |element: &Element, name: &str| {
         let text = element.text_of(name);
         if text.is_empty() {
-            problems.push(Problem::new(
+            problems.push(ImportProblem::new(
                 element.line,
                 Some(name),
                 format!("is missing from <{}>: give it", element.name),
@@ -261,7 +269,7 @@ pub fn parse_meeting(text: &str) -> Result<Meeting, Vec<Problem>> {
             docs.children.iter().any(|doc| doc.text_of("isrestricted").eq_ignore_ascii_case("true"))
         });
         if restricted && exempt_under.is_none() && body.is_some() {
-            unknown_exemptions.push(Problem::new(
+            unknown_exemptions.push(ImportProblem::new(
                 item.line,
                 Some("isrestricted"),
                 format!(
@@ -285,7 +293,7 @@ pub fn parse_meeting(text: &str) -> Result<Meeting, Vec<Problem>> {
         Err(_) if date_text.is_empty() => None,
         Err(_) => {
             let line = m.child("meetingdate").map_or(m.line, |d| d.line);
-            problems.push(Problem::new(
+            problems.push(ImportProblem::new(
                 line,
                 Some("meetingdate"),
                 format!("'{date_text}' is not a date as ModernGov writes it: give dd/mm/yyyy, such as 09/03/2021"),
@@ -384,13 +392,13 @@ fn midnight(date: Date) -> Timestamp {
 }
 
 /// The council's registered name, or the problem that it is not registered.
-fn council_name(ledger: &Ledger, council: &OrgId) -> Result<String, Problem> {
+fn council_name(ledger: &Ledger, council: &OrgId) -> Result<String, ImportProblem> {
     let stream = organisation_stream(council);
     let mut facts = Facts::default();
     let state = facts.insert(&stream, ledger.history(&stream)).ok().and_then(|()| facts.organisations.remove(council));
     match state {
         Some(state) if state.is_registered() => Ok(state.name),
-        _ => Err(Problem::new(
+        _ => Err(ImportProblem::new(
             1,
             None,
             format!("council {council} is not registered: register the council first, or check the org-id given"),
@@ -399,10 +407,10 @@ fn council_name(ledger: &Ledger, council: &OrgId) -> Result<String, Problem> {
 }
 
 /// Decides `commands` in `ledger` for `line`, and adds them to `plan`; a refusal is a problem.
-fn decide(ledger: &mut Ledger, plan: &mut Plan, problems: &mut Vec<Problem>, planned: Planned, now: Timestamp) {
+fn decide(ledger: &mut Ledger, plan: &mut Plan, problems: &mut Vec<ImportProblem>, planned: Planned, now: Timestamp) {
     for command in &planned.commands {
         if let Err(error) = ledger.execute(command, now) {
-            problems.push(Problem::new(planned.line, None, error.to_string()));
+            problems.push(ImportProblem::new(planned.line, None, error.to_string()));
             return;
         }
     }
@@ -418,7 +426,7 @@ pub async fn plan_committees(
     committees: &[Committee],
     options: &Options,
     now: Timestamp,
-) -> Result<Result<Plan, Vec<Problem>>, RecordError> {
+) -> Result<Result<Plan, Vec<ImportProblem>>, RecordError> {
     let council = organisation_stream(&options.council);
     let mut ledger = load_ledger(recorder.store(), vec![council]).await?;
     let name = match council_name(&ledger, &options.council) {
@@ -434,7 +442,7 @@ pub async fn plan_committees(
         let key = match key {
             Ok(key) => key,
             Err(message) => {
-                problems.push(Problem::new(committee.line, Some("committeetitle"), message));
+                problems.push(ImportProblem::new(committee.line, Some("committeetitle"), message));
                 continue;
             }
         };
@@ -468,7 +476,7 @@ fn meeting_on_record<'a>(
     body: &Key,
     imported: &Key,
     m: &Meeting,
-) -> Result<Option<&'a meeting::State>, Problem> {
+) -> Result<Option<&'a meeting::State>, ImportProblem> {
     let same_day: Vec<&meeting::State> = on_record
         .meetings_on_record()
         .filter(|r| r.body.as_ref() == Some(body) && r.date == Some(m.date) && r.id.as_ref() != Some(imported))
@@ -485,7 +493,7 @@ fn meeting_on_record<'a>(
         [one] => Ok(Some(*one)),
         several => {
             let keys: Vec<String> = several.iter().filter_map(|r| r.id.as_ref()).map(ToString::to_string).collect();
-            Err(Problem::new(
+            Err(ImportProblem::new(
                 m.line,
                 Some("meetingdate"),
                 format!(
@@ -510,7 +518,7 @@ pub async fn plan_meeting(
     m: &Meeting,
     options: &Options,
     now: Timestamp,
-) -> Result<Result<Plan, Vec<Problem>>, RecordError> {
+) -> Result<Result<Plan, Vec<ImportProblem>>, RecordError> {
     let council_ledger = load_ledger(recorder.store(), vec![organisation_stream(&options.council)]).await?;
     let name = match council_name(&council_ledger, &options.council) {
         Ok(name) => name,
@@ -520,14 +528,14 @@ pub async fn plan_meeting(
         .and_then(|body| Ok((body, Key::from_words(&format!("{} meeting {}", short_name(&name), m.id))?)));
     let (body_id, imported_id) = match keys {
         Ok(keys) => keys,
-        Err(message) => return Ok(Err(vec![Problem::new(m.line, Some("meetingid"), message)])),
+        Err(message) => return Ok(Err(vec![ImportProblem::new(m.line, Some("meetingid"), message)])),
     };
     let resolution_key = |item: &AgendaItem| Key::from_words(&format!("{imported_id} item {}", item.id));
     let mut streams: BTreeSet<_> = [body_stream(&body_id), meeting_stream(&imported_id)].into_iter().collect();
     streams.extend(m.items.iter().filter_map(|i| resolution_key(i).ok()).map(|k| resolution_stream(&k)));
     let mut ledger = load_ledger(recorder.store(), streams.into_iter().collect()).await?;
     if ledger.history(&body_stream(&body_id)).is_empty() {
-        return Ok(Err(vec![Problem::new(
+        return Ok(Err(vec![ImportProblem::new(
             m.line,
             Some("committeetitle"),
             format!(
@@ -568,7 +576,7 @@ pub async fn plan_meeting(
     let meeting_stream_id = meeting_stream(&meeting_id);
     let recorded = match facts.insert(&meeting_stream_id, ledger.history(&meeting_stream_id)) {
         Ok(()) => facts.meetings.remove(&meeting_id).unwrap_or_default(),
-        Err(error) => return Ok(Err(vec![Problem::new(m.line, None, error.to_string())])),
+        Err(error) => return Ok(Err(vec![ImportProblem::new(m.line, None, error.to_string())])),
     };
     // The agenda item on record each item of the file is: by its number, or, in a meeting
     // recorded by other means, by its minute number.
@@ -608,7 +616,7 @@ pub async fn plan_meeting(
         };
         decide(&mut ledger, &mut plan, &mut problems, at(m.line, meeting_source.clone(), vec![schedule.into()]), now);
     } else if recorded.date != Some(m.date) {
-        plan.not_recorded.push(Problem::new(
+        plan.not_recorded.push(ImportProblem::new(
             m.line,
             Some("meetingdate"),
             format!(
@@ -630,7 +638,7 @@ pub async fn plan_meeting(
                 decide(&mut ledger, &mut plan, &mut problems, at(item.line, item_source(item), vec![add.into()]), now);
             }
             Some(known) if known.title != item.title || known.minute_number != item.minute_number => {
-                plan.not_recorded.push(Problem::new(
+                plan.not_recorded.push(ImportProblem::new(
                     item.line,
                     Some("agendaitemtitle"),
                     format!(
@@ -662,7 +670,7 @@ pub async fn plan_meeting(
         let key = match resolution_key(item) {
             Ok(key) => key,
             Err(message) => {
-                problems.push(Problem::new(item.line, Some("agendaitemid"), message));
+                problems.push(ImportProblem::new(item.line, Some("agendaitemid"), message));
                 continue;
             }
         };
@@ -684,7 +692,7 @@ pub async fn plan_meeting(
                     message: format!("the resolution of {} is resolution {key} on record", item_named(item)),
                 });
                 if r.text != *text {
-                    plan.not_recorded.push(Problem::new(
+                    plan.not_recorded.push(ImportProblem::new(
                         item.line,
                         Some("minutesnonemptyhtmlbody"),
                         format!(

@@ -26,11 +26,11 @@ use crate::record::plural;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
-    kind: Kind,
+    kind: Source,
 }
 
 #[derive(Debug, clap::Subcommand)]
-enum Kind {
+enum Source {
     ActionPlan(action_plan::Args),
     Cloudevents(cloudevents::Args),
     Commands(commands::Args),
@@ -40,11 +40,11 @@ enum Kind {
 
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     match args.kind {
-        Kind::ActionPlan(args) => action_plan::run(config, args).await,
-        Kind::Cloudevents(args) => cloudevents::run(config, args).await,
-        Kind::Commands(args) => commands::run(config, args).await,
-        Kind::Moderngov(args) => moderngov::run_meeting(config, args).await,
-        Kind::ModerngovCommittees(args) => moderngov::run_committees(config, args).await,
+        Source::ActionPlan(args) => action_plan::run(config, args).await,
+        Source::Cloudevents(args) => cloudevents::run(config, args).await,
+        Source::Commands(args) => commands::run(config, args).await,
+        Source::Moderngov(args) => moderngov::run_meeting(config, args).await,
+        Source::ModerngovCommittees(args) => moderngov::run_committees(config, args).await,
     }
 }
 

@@ -20,7 +20,7 @@ use domain::{Aggregate, Command, Key, OrgId};
 use maud::html;
 use projections::{ActionRow, Filters, GroupBy};
 
-use super::form::{self, Again, Check, Fields, Problem, Read, Sent};
+use super::form::{self, Again, Check, FieldError, Fields, Read, Sent};
 use super::meeting::RecordedQuery;
 use super::session::Viewer;
 use super::{Failure, Point, layout, read, render};
@@ -272,7 +272,7 @@ async fn again(
     key: &Key,
     which: &'static str,
     fields: &Fields,
-    problems: &[Problem],
+    problems: &[FieldError],
 ) -> Result<Response, Failure> {
     action_page(service, viewer, key, html! {}, Some(Again { which, fields, problems })).await
 }

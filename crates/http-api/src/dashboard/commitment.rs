@@ -16,7 +16,7 @@ use domain::{Aggregate, Command, Key};
 use maud::html;
 use projections::{Filters, GroupBy};
 
-use super::form::{self, Check, Fields, Problem, Read, Sent, Shown};
+use super::form::{self, Check, FieldError, Fields, Read, Sent, Shown};
 use super::session::Viewer;
 use super::{Failure, Point, organisation_options};
 use crate::{ApiError, Service};
@@ -82,7 +82,7 @@ async fn new_page(
     service: &Service,
     viewer: &Viewer,
     fields: &Fields,
-    problems: &[Problem],
+    problems: &[FieldError],
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let choices = choices(service, &point).await?;

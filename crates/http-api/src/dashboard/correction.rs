@@ -14,7 +14,7 @@ use domain::ids::resolution_stream;
 use domain::{Aggregate, Command, Key, resolution};
 use maud::html;
 
-use super::form::{self, Check, Fields, Problem, Sent, Shown};
+use super::form::{self, Check, FieldError, Fields, Sent, Shown};
 use super::session::Viewer;
 use super::{Failure, Point};
 use crate::{ApiError, Service};
@@ -35,7 +35,7 @@ async fn correction_page(
     viewer: &Viewer,
     key: &Key,
     fields: &Fields,
-    problems: &[Problem],
+    problems: &[FieldError],
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let entry = {

@@ -16,7 +16,7 @@ use domain::{Aggregate, Command, Key, Period};
 use maud::html;
 use projections::Filters;
 
-use super::form::{self, Check, Fields, Problem, Read, Sent, Shown};
+use super::form::{self, Check, FieldError, Fields, Read, Sent, Shown};
 use super::session::Viewer;
 use super::{Failure, Point, body_options, organisation_options};
 use crate::{ApiError, Service};
@@ -44,7 +44,7 @@ async fn new_page(
     service: &Service,
     viewer: &Viewer,
     fields: &Fields,
-    problems: &[Problem],
+    problems: &[FieldError],
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let models = service.reports.models(point.as_of).await?;
@@ -208,7 +208,7 @@ async fn version_page(
     viewer: &Viewer,
     key: &Key,
     fields: &Fields,
-    problems: &[Problem],
+    problems: &[FieldError],
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let status = {

@@ -121,7 +121,7 @@ async fn expected(service: &Service, stream: &StreamId, read: Read) -> Result<u6
 
 /// One thing wrong with what was typed: the id of the field to go to, and what to do.
 #[derive(Clone, Debug)]
-pub(crate) struct Problem {
+pub(crate) struct FieldError {
     /// The field's id, or none for a refusal that names no one field.
     pub field: Option<String>,
     pub message: String,
@@ -131,7 +131,7 @@ pub(crate) struct Problem {
 #[derive(Debug)]
 pub(crate) struct Check<'a> {
     fields: &'a Fields,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<FieldError>,
 }
 
 impl<'a> Check<'a> {
@@ -140,7 +140,7 @@ impl<'a> Check<'a> {
     }
 
     fn wrong(&mut self, field: &str, message: String) {
-        self.problems.push(Problem { field: Some(field.to_owned()), message });
+        self.problems.push(FieldError { field: Some(field.to_owned()), message });
     }
 
     /// The text of `name`, trimmed; `missing` when it is empty.
@@ -339,7 +339,7 @@ fn lower_first(text: &str) -> String {
 #[derive(Debug)]
 pub(crate) struct Shown<'a> {
     pub fields: &'a Fields,
-    pub problems: &'a [Problem],
+    pub problems: &'a [FieldError],
     /// What the form is read at.
     pub read: Option<Read>,
 }
@@ -578,7 +578,7 @@ static BLANK: Fields = Fields(Vec::new());
 pub(crate) struct Again<'a> {
     pub which: &'static str,
     pub fields: &'a Fields,
-    pub problems: &'a [Problem],
+    pub problems: &'a [FieldError],
 }
 
 impl<'a> Again<'a> {
@@ -595,7 +595,7 @@ impl<'a> Again<'a> {
     }
 
     /// What is wrong with the form shown again, if any.
-    pub(crate) fn problems(again: Option<&Again<'a>>) -> &'a [Problem] {
+    pub(crate) fn problems(again: Option<&Again<'a>>) -> &'a [FieldError] {
         again.map_or(&[], |a| a.problems)
     }
 }
@@ -626,7 +626,7 @@ pub(crate) enum Sent {
     /// the stream changed since the form was read, or a refusal page.
     Done(Response),
     /// The rules refused the commands: the form is shown again with why.
-    Refused(Vec<Problem>),
+    Refused(Vec<FieldError>),
 }
 
 /// Sends `submissions` for `viewer` down the API's recording path, as the form `fields` posted
@@ -653,7 +653,7 @@ pub(crate) async fn send(
             Sent::Done(conflict(service, viewer, &stream, version, done).await.unwrap_or_else(|f| f.into_response()))
         }
         Err((ApiError::Unprocessable { detail, .. } | ApiError::BadRequest { detail, .. }, _, _)) => {
-            Sent::Refused(vec![Problem { field: None, message: sentence(&detail) }])
+            Sent::Refused(vec![FieldError { field: None, message: sentence(&detail) }])
         }
         Err((other, _, _)) => Sent::Done(Failure(other).into_response()),
     }
@@ -806,7 +806,7 @@ pub(crate) async fn page(
     point: &Point,
     title: &str,
     content: Markup,
-    problems: &[Problem],
+    problems: &[FieldError],
 ) -> Response {
     let broken = service.reports.broken().await;
     let head_title = if problems.is_empty() { title.to_owned() } else { format!("Error: {title}") };

@@ -19,7 +19,7 @@ use maud::{Markup, html};
 use projections::Filters;
 use serde::Deserialize;
 
-use super::form::{self, Check, Fields, Problem, Read, Sent, Shown};
+use super::form::{self, Check, FieldError, Fields, Read, Sent, Shown};
 use super::session::Viewer;
 use super::{Failure, Point, body_options, layout, read};
 use crate::{ApiError, Service};
@@ -54,7 +54,7 @@ async fn new_page(
     service: &Service,
     viewer: &Viewer,
     fields: &Fields,
-    problems: &[Problem],
+    problems: &[FieldError],
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let models = service.reports.models(point.as_of).await?;
@@ -197,8 +197,8 @@ pub(crate) async fn page(
 /// The forms of a meeting's page, as posted when one is shown again.
 #[derive(Debug, Default)]
 struct Forms {
-    resolution: Option<(Fields, Vec<Problem>)>,
-    minutes: Option<(Fields, Vec<Problem>)>,
+    resolution: Option<(Fields, Vec<FieldError>)>,
+    minutes: Option<(Fields, Vec<FieldError>)>,
 }
 
 /// The resolutions on record made at `meeting`, with their minute numbers.
@@ -312,7 +312,7 @@ async fn meeting_page(
             }
         }
     };
-    let problems: Vec<Problem> = resolution_problems.iter().chain(&minutes_problems).cloned().collect();
+    let problems: Vec<FieldError> = resolution_problems.iter().chain(&minutes_problems).cloned().collect();
     Ok(form::page(service, viewer, &point, &title, content, &problems).await)
 }
 

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 
-use super::form::{DateWrong, Fields, Problem, Shown, typed_date};
+use super::form::{DateWrong, FieldError, Fields, Shown, typed_date};
 use super::{layout, render};
 use crate::Lang;
 use crate::public::Asked;
@@ -60,7 +60,7 @@ pub(crate) async fn picked(request: Request, next: Next) -> Response {
                     Some(asked) => said(asked.lang, &wrong),
                     None => wrong.english(LEGEND),
                 };
-                problems.push(Problem { field: Some(format!("{NAME}-{part}")), message });
+                problems.push(FieldError { field: Some(format!("{NAME}-{part}")), message });
             })
             .ok()
     };

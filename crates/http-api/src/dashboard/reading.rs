@@ -18,7 +18,7 @@ use domain::{Aggregate, Command, Key, indicator};
 use maud::html;
 use projections::{Filters, IndicatorStatus};
 
-use super::form::{self, Check, Fields, Problem, Sent, Shown};
+use super::form::{self, Check, FieldError, Fields, Sent, Shown};
 use super::meeting::RecordedQuery;
 use super::session::Viewer;
 use super::{Failure, Point, layout, read};
@@ -100,7 +100,7 @@ async fn reading_page(
     key: &Key,
     confirmation: maud::Markup,
     fields: &Fields,
-    problems: &[Problem],
+    problems: &[FieldError],
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let status = indicator(service, &viewer.0, key).await?;

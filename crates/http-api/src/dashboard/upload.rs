@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use app::interchange::{ImportError, Plan, Problem as FileProblem, action_plan, commands, moderngov};
+use app::interchange::{ImportError, ImportProblem, Plan, action_plan, commands, moderngov};
 use app::{Action, IdSeed, Provenance};
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
@@ -20,7 +20,7 @@ use kernel::Timestamp;
 use maud::{Markup, html};
 use projections::Filters;
 
-use super::form::{self, Check, Fields, Problem, Shown};
+use super::form::{self, Check, FieldError, Fields, Shown};
 use super::meeting::RecordedQuery;
 use super::session::Viewer;
 use super::{Failure, Point, organisation_options, read};
@@ -32,29 +32,33 @@ const TITLE: &str = "Upload a file to import";
 
 /// The kinds of file the upload takes, as the form offers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+enum FileKind {
     ActionPlan,
     Meeting,
     Committees,
     Commands,
 }
 
-const KINDS: [(&str, &str, Kind); 4] = [
-    ("action_plan", "An action plan (CSV, in the columns of covenant import action-plan --template)", Kind::ActionPlan),
-    ("moderngov", "A meeting from ModernGov (XML, the answer of GetMeeting)", Kind::Meeting),
+const KINDS: [(&str, &str, FileKind); 4] = [
+    (
+        "action_plan",
+        "An action plan (CSV, in the columns of covenant import action-plan --template)",
+        FileKind::ActionPlan,
+    ),
+    ("moderngov", "A meeting from ModernGov (XML, the answer of GetMeeting)", FileKind::Meeting),
     (
         "moderngov_committees",
         "A council's committees from ModernGov (XML, the answer of GetCommittees)",
-        Kind::Committees,
+        FileKind::Committees,
     ),
-    ("commands", "Commands (JSON Lines, one command a line, as covenant record --file takes them)", Kind::Commands),
+    ("commands", "Commands (JSON Lines, one command a line, as covenant record --file takes them)", FileKind::Commands),
 ];
 
 /// A file to import, read from the form: its kind and the options its import takes.
 #[derive(Clone, Debug)]
 enum Upload {
     ActionPlan(action_plan::Options),
-    ModernGov(Kind, moderngov::Options),
+    ModernGov(FileKind, moderngov::Options),
     Commands { file: String },
 }
 
@@ -70,9 +74,9 @@ impl Upload {
     /// The kind's value in the form.
     fn kind(&self) -> &'static str {
         let kind = match self {
-            Upload::ActionPlan(_) => Kind::ActionPlan,
+            Upload::ActionPlan(_) => FileKind::ActionPlan,
             Upload::ModernGov(kind, _) => *kind,
-            Upload::Commands { .. } => Kind::Commands,
+            Upload::Commands { .. } => FileKind::Commands,
         };
         KINDS.iter().find(|(_, _, k)| *k == kind).map_or("", |(v, _, _)| v)
     }
@@ -114,7 +118,7 @@ async fn upload_page(
     viewer: &Viewer,
     confirmation: Markup,
     fields: &Fields,
-    problems: &[Problem],
+    problems: &[FieldError],
     found: Markup,
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
@@ -156,17 +160,17 @@ fn options(check: &mut Check<'_>, file: String) -> Option<Upload> {
     let kind = check.choice("kind", &KINDS.map(|(v, _, k)| (v, k)), "Select what the file holds")?;
     let on = |check: &mut Check<'_>| check.date("on", "Date the file stands at");
     match kind {
-        Kind::ActionPlan => {
+        FileKind::ActionPlan => {
             let instrument = check.key("instrument");
             Some(Upload::ActionPlan(action_plan::Options { instrument, on: on(check)?, file }))
         }
-        Kind::Meeting | Kind::Committees => {
+        FileKind::Meeting | FileKind::Committees => {
             let council =
                 check.chosen_organisation("council", "Choose the council whose ModernGov site the file comes from");
             let on = on(check);
             Some(Upload::ModernGov(kind, moderngov::Options { council: council?, on: on?, file }))
         }
-        Kind::Commands => Some(Upload::Commands { file }),
+        FileKind::Commands => Some(Upload::Commands { file }),
     }
 }
 
@@ -183,7 +187,7 @@ async fn checked(service: &Service, viewer: &Viewer, text: &str, upload: &Upload
 
 /// What a file would record (each line with its commands, and how many lines record nothing),
 /// or every problem with it.
-type Found = Result<(Vec<(usize, Vec<Command>)>, usize), Vec<FileProblem>>;
+type Found = Result<(Vec<(usize, Vec<Command>)>, usize), Vec<ImportProblem>>;
 
 async fn check_file(
     service: &Service,
@@ -197,12 +201,12 @@ async fn check_file(
         Upload::ActionPlan(options) => {
             Ok(plan(action_plan::check(service.recorder.store(), text, options, now).await?))
         }
-        Upload::ModernGov(Kind::Committees, options) => {
+        Upload::ModernGov(FileKind::Committees, options) => {
             Ok(plan(moderngov::check_committees(&service.recorder, text, options, now).await?))
         }
         Upload::ModernGov(_, options) => {
             let Ok(live) = service.reports.now().await else {
-                return Err(ImportError::Invalid(vec![FileProblem::new(
+                return Err(ImportError::Invalid(vec![ImportProblem::new(
                     1,
                     None,
                     "the record cannot be read to match the meeting to what is on record: try again in a moment",
@@ -285,10 +289,10 @@ async fn refused(
     service: &Service,
     viewer: &Viewer,
     fields: &Fields,
-    found: &[FileProblem],
+    found: &[ImportProblem],
 ) -> Result<Response, Failure> {
     let count = if found.len() == 1 { "1 problem".to_owned() } else { format!("{} problems", found.len()) };
-    let problems = vec![Problem {
+    let problems = vec![FieldError {
         field: Some("file".to_owned()),
         message: format!(
             "The file has {count}, listed below: nothing was recorded. Correct the file and upload it again"
@@ -373,7 +377,7 @@ fn confirmed(fields: &Fields) -> Result<Upload, ApiError> {
     let kind = KINDS.iter().find(|(v, _, _)| *v == fields.get("kind")).map(|(_, _, k)| *k).ok_or_else(changed)?;
     let on = || domain::parse_date(fields.get("on")).map_err(|_| changed());
     Ok(match kind {
-        Kind::ActionPlan => {
+        FileKind::ActionPlan => {
             let instrument = Some(fields.get("instrument"))
                 .filter(|i| !i.is_empty())
                 .map(Key::parse)
@@ -381,11 +385,11 @@ fn confirmed(fields: &Fields) -> Result<Upload, ApiError> {
                 .map_err(|_| changed())?;
             Upload::ActionPlan(action_plan::Options { instrument, on: on()?, file })
         }
-        Kind::Meeting | Kind::Committees => {
+        FileKind::Meeting | FileKind::Committees => {
             let council = OrgId::parse(fields.get("council")).map_err(|_| changed())?;
             Upload::ModernGov(kind, moderngov::Options { council, on: on()?, file })
         }
-        Kind::Commands => Upload::Commands { file },
+        FileKind::Commands => Upload::Commands { file },
     })
 }
 
@@ -408,7 +412,7 @@ pub(crate) async fn confirm(
         Upload::ActionPlan(options) => {
             action_plan::import(recorder, text, options, &actor, none).await.map(|i| (i.last_position, i.events))
         }
-        Upload::ModernGov(Kind::Committees, options) => {
+        Upload::ModernGov(FileKind::Committees, options) => {
             moderngov::import_committees(recorder, text, options, &actor, none)
                 .await
                 .map(|i| (i.last_position, i.events))

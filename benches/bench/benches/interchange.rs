@@ -1,11 +1,11 @@
 //! The import and export benchmark, on SQLite and on PostgreSQL, over a generated national
-//! governance log (`tests::workload`, 1,000,000 events by default): the export of the whole log
+//! governance log (`tests::national_log`, 1,000,000 events by default): the export of the whole log
 //! as CloudEvents JSON Lines to a file, and its import into an empty store, in events per second,
 //! beside reading the same log without encoding it and appending it in the first place. Prints
 //! the figures as a markdown table; `docs/benchmarks.md` records a run.
 //!
 //! ```text
-//! cargo bench -p tests --bench interchange -- [--backend sqlite|postgres|both] [--events N]
+//! cargo bench -p bench --bench interchange -- [--backend sqlite|postgres|both] [--events N]
 //! ```
 //!
 //! Each option may also be given as an environment variable (`COVENANT_BENCH_EVENTS`, ...);
@@ -19,11 +19,11 @@ use std::io::{BufReader, BufWriter};
 use std::time::{Duration, Instant};
 
 use app::interchange::cloudevents::{self, Export, Filter, RestoreProgress};
+use bench::{self, Backend, BenchArgs, thousands};
 use tests::TestStore;
-use tests::bench::{self, Backend, BenchArgs, thousands};
-use tests::workload::record_governance_log;
+use tests::national_log::record_governance_log;
 
-const USAGE: &str = "usage: cargo bench -p tests --bench interchange -- [--backend sqlite|postgres|both] [--events N]";
+const USAGE: &str = "usage: cargo bench -p bench --bench interchange -- [--backend sqlite|postgres|both] [--events N]";
 /// Events per append while loading the log: the store's limit.
 const BATCH: usize = 10_000;
 

@@ -4,12 +4,12 @@
 //! libraries' bench (`benches/peers`) in turn and prints the table of `docs/benchmarks.md`.
 //!
 //! ```text
-//! cargo bench -p tests --bench peers -- [--quick] [--backend sqlite|postgres|both] [--events N]
+//! cargo bench -p bench --bench peers -- [--quick] [--backend sqlite|postgres|both] [--events N]
 //!     [--seconds S] [--loads N] [--queries N]
 //! ```
 //!
 //! `--quick` runs every workload at a tiny size ([`workload::Sizes::QUICK`], a few seconds, in
-//! the test profile too: `cargo test -p tests --bench peers -- --quick`), for CI to show that the
+//! the test profile too: `cargo test -p bench --bench peers -- --quick`), for CI to show that the
 //! benchmark still works; its figures mean nothing.
 //!
 //! PostgreSQL is reached at `COVENANT_BENCH_POSTGRES_URL` (default
@@ -20,10 +20,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bench::{self, Backend, RawTree, create_raw_table, raw_read_everything, raw_single_writer};
 use kernel::{AppendError, AppendRequest, EventStore, Expected, RecordedEvent, StreamAppend, StreamBound, Timestamp};
 use projections::{Projection, Runner};
 use serde::{Deserialize, Serialize};
-use tests::bench::{self, Backend, create_raw_table, raw_read_everything, raw_single_writer};
 use tests::{TestStore, progress_report, report_event, stream};
 use workload::{
     AGGREGATE_EVENTS, CONTENDED_STREAMS, CONTENDING_WRITERS, Digest, Figure, PAGE, ProgressBoard, ProgressReport,
@@ -32,7 +32,7 @@ use workload::{
 
 const SYSTEM: &str = "Covenant";
 const RAW: &str = "raw sqlx";
-const USAGE: &str = "usage: cargo bench -p tests --bench peers -- [--quick] [--backend sqlite|postgres|both] \
+const USAGE: &str = "usage: cargo bench -p bench --bench peers -- [--quick] [--backend sqlite|postgres|both] \
      [--events N] [--seconds S] [--loads N] [--queries N]";
 
 fn main() {
@@ -71,7 +71,7 @@ async fn measure(backend: Backend, db: &TestStore, sizes: &Sizes) {
 
     eprintln!("  1: raw single-row inserts, then store appends, one writer, {:.1} s each", sizes.seconds);
     create_raw_table(db).await;
-    let raw = raw_single_writer(db, period).await;
+    let raw = raw_single_writer(db, period, RawTree::Without).await;
     figure(RAW, Workload::SingleWriter, raw.count, raw.elapsed, format!("{} rows", raw.count));
     let (count, elapsed) = writers(db.shared(), 1, period).await;
     figure(SYSTEM, Workload::SingleWriter, count, elapsed, format!("{count} appends"));

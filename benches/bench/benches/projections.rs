@@ -1,5 +1,5 @@
 //! The projections benchmark, on SQLite and on PostgreSQL, over a generated national governance
-//! log (`tests::workload`, 1,000,000 events by default): rebuilding the saved read models (status
+//! log (`tests::national_log`, 1,000,000 events by default): rebuilding the saved read models (status
 //! board, resolution register, action log, indicators) from position 0, beside reading the same
 //! log without folding it; one instrument's status as of a random past date, beside folding the
 //! whole log as of a date; and the audit trail, which is read from the log for each request, of
@@ -7,7 +7,7 @@
 //! table; `docs/benchmarks.md` records a run.
 //!
 //! ```text
-//! cargo bench -p tests --bench projections -- [--backend sqlite|postgres|both] [--events N]
+//! cargo bench -p bench --bench projections -- [--backend sqlite|postgres|both] [--events N]
 //!     [--queries N] [--whole-log N] [--seed N]
 //! ```
 //!
@@ -19,16 +19,16 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use app::Stores;
+use bench::{self, Backend, BenchArgs, Latencies, judged, millis, thousands, verdict};
 use domain::Key;
 use kernel::{Position, Timestamp};
 use projections::{AsOf, Filters, ReadModels, Rules, TrailFilters, build_as_of};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tests::TestStore;
-use tests::bench::{self, Backend, BenchArgs, Latencies, judged, millis, thousands, verdict};
-use tests::workload::{GeneratedLog, record_governance_log};
+use tests::national_log::{GeneratedLog, record_governance_log};
 
-const USAGE: &str = "usage: cargo bench -p tests --bench projections -- [--backend sqlite|postgres|both] \
+const USAGE: &str = "usage: cargo bench -p bench --bench projections -- [--backend sqlite|postgres|both] \
      [--events N] [--queries N] [--whole-log N] [--seed N]";
 /// Events per append while loading the log: the store's limit.
 const BATCH: usize = 10_000;

@@ -8,7 +8,7 @@
 //! `docs/benchmarks.md` records a run.
 //!
 //! ```text
-//! cargo bench -p tests --bench publisher -- [--backend sqlite|postgres|both] [--events N] [--lag-events N]
+//! cargo bench -p bench --bench publisher -- [--backend sqlite|postgres|both] [--events N] [--lag-events N]
 //! ```
 //!
 //! The NATS server is `COVENANT_BENCH_NATS_URL` (`nats://127.0.0.1:4222` by default); each run
@@ -23,13 +23,13 @@ use app::interchange::cloudevents;
 use app::publisher::{NatsPublisher, NatsTarget, PublisherStatus};
 use async_nats::HeaderMap;
 use async_nats::jetstream::{self, consumer};
+use bench::{self, Backend, BenchArgs, thousands};
 use futures::StreamExt;
 use kernel::{AppendRequest, EventStore, Expected, Position};
-use tests::bench::{self, Backend, BenchArgs, thousands};
 use tests::{TestStore, progress_report, stream};
 
 const USAGE: &str =
-    "usage: cargo bench -p tests --bench publisher -- [--backend sqlite|postgres|both] [--events N] [--lag-events N]";
+    "usage: cargo bench -p bench --bench publisher -- [--backend sqlite|postgres|both] [--events N] [--lag-events N]";
 /// Events per append while loading the log.
 const LOAD_BATCH: usize = 1_000;
 /// Messages the plain loop sends before awaiting their acknowledgements: the publisher's batch.

@@ -1,16 +1,17 @@
 //! The event store benchmark: durable appends with one writer and with many, bulk append, a full
 //! read of the log and a catch-up subscription from position 0, on SQLite and on PostgreSQL, each
 //! measured beside a raw sqlx baseline (single-row INSERTs, each in its own transaction, into a
-//! copy of the `events` table on the same database). Prints the figures as a markdown table;
+//! copy of the `events` table on the same database), and the same baseline keeping a Merkle tree
+//! as the store does, which shows what the tree adds to an append. Prints the figures as a markdown table;
 //! `docs/benchmarks.md` records a run.
 //!
 //! ```text
-//! cargo bench -p tests --bench store -- [--quick] [--backend sqlite|postgres|both] [--events N]
+//! cargo bench -p bench --bench store -- [--quick] [--backend sqlite|postgres|both] [--events N]
 //!     [--batch N] [--seconds S] [--writers N] [--page N]
 //! ```
 //!
 //! `--quick` runs every line at a tiny size (a few seconds in all, in the test profile too:
-//! `cargo test -p tests --bench store -- --quick`), for CI to show the benchmark still works; its
+//! `cargo test -p bench --bench store -- --quick`), for CI to show the benchmark still works; its
 //! figures mean nothing. Options given with it change its sizes.
 //!
 //! Each option may also be given as an environment variable (`COVENANT_BENCH_BACKEND`,
@@ -25,17 +26,18 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
+use bench::{
+    self, Backend, BenchArgs, Rate, RawTree, create_raw_table, raw_read_everything, raw_single_writer, thousands,
+    verdict,
+};
 use kernel::{AppendRequest, EventStore, Expected, Position, StreamId};
 use store_postgres::Groups;
-use tests::bench::{
-    self, Backend, BenchArgs, Rate, create_raw_table, raw_read_everything, raw_single_writer, thousands, verdict,
-};
 use tests::{TestStore, progress_report, stream};
 
 /// Untimed appends before each single-writer measurement, so that connections, statement caches
 /// and the files are warm.
 const WARM_UP: usize = 20;
-const USAGE: &str = "usage: cargo bench -p tests --bench store -- [--quick] [--backend sqlite|postgres|both] \
+const USAGE: &str = "usage: cargo bench -p bench --bench store -- [--quick] [--backend sqlite|postgres|both] \
      [--events N] [--batch N] [--seconds S] [--writers N] [--page N]";
 
 fn main() {
@@ -133,6 +135,7 @@ struct Figures {
     backend: Backend,
     environment: String,
     raw_single: Rate,
+    raw_single_tree: Rate,
     single: Rate,
     concurrent: Rate,
     bulk: Rate,
@@ -158,7 +161,9 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     create_raw_table(db).await;
 
     eprintln!("  raw single-row inserts, one writer, {:.1}s", options.seconds);
-    let raw_single = raw_single_writer(db, period).await;
+    let raw_single = raw_single_writer(db, period, RawTree::Without).await;
+    eprintln!("  raw single-row inserts keeping a Merkle tree, one writer, {:.1}s", options.seconds);
+    let raw_single_tree = raw_single_writer(db, period, RawTree::With).await;
     eprintln!("  store appends, one writer, {:.1}s", options.seconds);
     let before = groups(db);
     let single = single_writer(db.store(), period).await;
@@ -183,6 +188,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         backend,
         environment,
         raw_single,
+        raw_single_tree,
         single,
         concurrent,
         bulk,
@@ -324,6 +330,14 @@ fn report(options: &Options, all: &[Figures]) -> String {
             "rows/s",
             "(baseline)".into(),
             format!("{} rows in {:.1} s", thousands(f.raw_single.count as f64), f.raw_single.elapsed.as_secs_f64()),
+        );
+        let tree = f.raw_single_tree.per_second() / raw;
+        row(
+            "raw baseline keeping the Merkle tree as the store does (`RawTree::With`), 1 writer".into(),
+            f.raw_single_tree,
+            "rows/s",
+            "≥ 0.95 × raw (the tree costs at most 5%)".into(),
+            format!("{tree:.2} × raw {}", verdict(tree >= 0.95)),
         );
         let single = f.single.per_second() / raw;
         row(

@@ -6,7 +6,7 @@
 //! markdown table; `docs/benchmarks.md` records a run.
 //!
 //! ```text
-//! cargo bench -p tests --bench imports -- [--backend sqlite|postgres|both] [--rows N]
+//! cargo bench -p bench --bench imports -- [--backend sqlite|postgres|both] [--rows N]
 //! ```
 //!
 //! Each option may also be given as an environment variable (`COVENANT_BENCH_ROWS`, ...);
@@ -18,12 +18,12 @@ use std::time::{Duration, Instant};
 use app::interchange::action_plan::{self, COLUMNS, Options};
 use app::interchange::record_plan;
 use app::{Provenance, Recorder, Submission};
+use bench::{self, Backend, BenchArgs, thousands};
 use domain::Date;
 use kernel::{Limits, Timestamp};
 use tests::TestStore;
-use tests::bench::{self, Backend, BenchArgs, thousands};
 
-const USAGE: &str = "usage: cargo bench -p tests --bench imports -- [--backend sqlite|postgres|both] [--rows N]";
+const USAGE: &str = "usage: cargo bench -p bench --bench imports -- [--backend sqlite|postgres|both] [--rows N]";
 
 fn main() {
     let args = BenchArgs::parse(&["backend", "rows"], USAGE);

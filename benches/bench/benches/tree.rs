@@ -4,7 +4,7 @@
 //! `docs/benchmarks.md` records a run.
 //!
 //! ```text
-//! cargo bench -p tests --bench tree -- [--backend sqlite|postgres|both] [--events N] [--samples N]
+//! cargo bench -p bench --bench tree -- [--backend sqlite|postgres|both] [--events N] [--samples N]
 //! ```
 //!
 //! Each option may also be given as an environment variable (`COVENANT_BENCH_BACKEND`, ...);
@@ -15,12 +15,12 @@ use std::time::{Duration, Instant};
 
 use app::resolution_proof;
 use app::{NoteSigner, Recorder, Witnessing};
+use bench::{self, Backend, BenchArgs, thousands};
 use kernel::{AppendRequest, Expected, Position, event_leaf};
-use tests::bench::{self, Backend, BenchArgs, thousands};
 use tests::{TestStore, progress_report, stream};
 
 const USAGE: &str =
-    "usage: cargo bench -p tests --bench tree -- [--backend sqlite|postgres|both] [--events N] [--samples N]";
+    "usage: cargo bench -p bench --bench tree -- [--backend sqlite|postgres|both] [--events N] [--samples N]";
 /// Events per bulk append while the log is filled.
 const BATCH: usize = 10_000;
 /// Verifications of the resolution's proof file timed.

@@ -1,5 +1,5 @@
 //! The reports-of-the-past benchmark, on SQLite and on PostgreSQL, over a generated national
-//! governance log (`tests::workload`, 1,000,000 events by default): the service's read side
+//! governance log (`tests::national_log`, 1,000,000 events by default): the service's read side
 //! (`app::Reports`, as `covenant serve` keeps it) answers many requests at once for the status
 //! board as of a past date, a page of 100 rows as the API gives by default. It measures the
 //! memory the burst adds to the process (its peak resident set over the resident set before, read
@@ -11,11 +11,12 @@
 //!   did before it kept past points): at most `max_as_of_folds` at once, the others answered
 //!   `busy` and retried after the second the `Retry-After` header says, as a client would;
 //! - one date, the read models of the past points asked for most recently kept live;
-//! - several dates, a request for each in turn, kept the same way;
+//! - several dates (the one already kept among them), a request for each in turn, kept the same
+//!   way, no more dates than the points kept, so none is dropped;
 //! - the same date again after more events were recorded, folding only those.
 //!
 //! ```text
-//! cargo bench -p tests --bench as_of -- [--backend sqlite|postgres|both] [--events N]
+//! cargo bench -p bench --bench as_of -- [--backend sqlite|postgres|both] [--events N]
 //!     [--requests N] [--dates N]
 //! ```
 //!
@@ -28,13 +29,13 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use app::{Asked, Page, ReportError, ReportRequest, Reports, Serving, Stores};
+use bench::{self, Backend, BenchArgs, Latencies, judged, thousands};
 use kernel::Timestamp;
 use projections::{Format, ReportKind, Rules, SAVE_EVERY};
 use tests::TestStore;
-use tests::bench::{self, Backend, BenchArgs, Latencies, judged, thousands};
-use tests::workload::{GeneratedLog, record_governance_log};
+use tests::national_log::{GeneratedLog, record_governance_log};
 
-const USAGE: &str = "usage: cargo bench -p tests --bench as_of -- [--backend sqlite|postgres|both] [--events N] \
+const USAGE: &str = "usage: cargo bench -p bench --bench as_of -- [--backend sqlite|postgres|both] [--events N] \
      [--requests N] [--dates N]";
 /// Events per append while loading the log: the store's limit.
 const BATCH: usize = 10_000;
@@ -156,8 +157,10 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     let log = record_governance_log(stores.events.as_ref(), options.events, BATCH).await.expect("the log loads");
     drop(stores);
     let span = (log.last - log.first).num_days().max(1);
-    // Dates through the middle of the log's span, one for each burst of several.
-    let days = (0..2 + options.dates)
+    // Dates through the middle of the log's span: the baseline's, then the kept one and the others
+    // of the burst of several, which all stay kept (as many as the points kept), so that the date
+    // asked again after more events is still kept.
+    let days = (0..1 + options.dates)
         .map(|i| log.first + chrono::Days::new((span / 2 + i as i64 * 7).unsigned_abs()))
         .collect::<Vec<_>>();
     let (name, location) = db.location();
@@ -210,11 +213,11 @@ async fn child(job: Job) -> Vec<Burst> {
         }
         Scenario::Kept => {
             eprintln!("  past points kept live");
-            let reports = serve(&stores, job.cores, AS_OF_POINTS).await;
+            let reports = serve(&stores, job.cores, AS_OF_POINTS.max(job.dates)).await;
             let mut bursts = Vec::new();
             let dates = vec![job.days[1]; job.requests];
             bursts.push(burst("one date, kept", &reports, &dates).await);
-            let dates: Vec<_> = (0..job.requests).map(|i| job.days[2 + i % job.dates]).collect();
+            let dates: Vec<_> = (0..job.requests).map(|i| job.days[1 + i % job.dates]).collect();
             bursts.push(burst(&format!("{} dates, kept", job.dates), &reports, &dates).await);
             record_governance_log(stores.events.as_ref(), job.more, BATCH).await.expect("more events load");
             let dates = vec![job.days[1]; job.requests];

@@ -1,4 +1,4 @@
-//! The board pack benchmark, over a generated national governance log (`tests::workload`,
+//! The board pack benchmark, over a generated national governance log (`tests::national_log`,
 //! 1,000,000 events by default): the pack of the body that oversees the most instruments, for
 //! the log's last day, made as the typed model (`Reports::pack`: the read models folded as of
 //! the day and of the previous meeting's day), then written as JSON (the same report as the API
@@ -7,7 +7,7 @@
 //! `docs/benchmarks.md` records a run.
 //!
 //! ```text
-//! cargo bench -p tests --bench packs -- [--backend sqlite|postgres|both] [--events N] [--runs N]
+//! cargo bench -p bench --bench packs -- [--backend sqlite|postgres|both] [--events N] [--runs N]
 //! ```
 //!
 //! Each option may also be given as an environment variable (`COVENANT_BENCH_EVENTS`, ...);
@@ -18,14 +18,14 @@ use std::time::{Duration, Instant};
 
 use app::packs::{self, PackFormat};
 use app::{Pack, Reports};
+use bench::{self, Backend, BenchArgs, thousands};
 use domain::Key;
 use projections::{Filters, Rules, Unverified};
 use tests::TestStore;
-use tests::bench::{self, Backend, BenchArgs, thousands};
-use tests::workload::{GeneratedLog, record_governance_log};
+use tests::national_log::{GeneratedLog, record_governance_log};
 
 const USAGE: &str =
-    "usage: cargo bench -p tests --bench packs -- [--backend sqlite|postgres|both] [--events N] [--runs N]";
+    "usage: cargo bench -p bench --bench packs -- [--backend sqlite|postgres|both] [--events N] [--runs N]";
 /// Events per append while loading the log: the store's limit.
 const BATCH: usize = 10_000;
 
