@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bench::{self, Backend, RawTree, create_raw_table, raw_read_everything, raw_single_writer};
+use bench::{self, Backend, create_raw_table, raw_read_everything, raw_single_writer};
 use kernel::{AppendError, AppendRequest, EventStore, Expected, RecordedEvent, StreamAppend, StreamBound, Timestamp};
 use projections::{Projection, Runner};
 use serde::{Deserialize, Serialize};
@@ -71,7 +71,7 @@ async fn measure(backend: Backend, db: &TestStore, sizes: &Sizes) {
 
     eprintln!("  1: raw single-row inserts, then store appends, one writer, {:.1} s each", sizes.seconds);
     create_raw_table(db).await;
-    let raw = raw_single_writer(db, period, RawTree::Without).await;
+    let raw = raw_single_writer(db, period).await;
     figure(RAW, Workload::SingleWriter, raw.count, raw.elapsed, format!("{} rows", raw.count));
     let (count, elapsed) = writers(db.shared(), 1, period).await;
     figure(SYSTEM, Workload::SingleWriter, count, elapsed, format!("{count} appends"));

@@ -1,8 +1,7 @@
 //! The event store benchmark: durable appends with one writer and with many, bulk append, a full
 //! read of the log and a catch-up subscription from position 0, on SQLite and on PostgreSQL, each
 //! measured beside a raw sqlx baseline (single-row INSERTs, each in its own transaction, into a
-//! copy of the `events` table on the same database), and the same baseline keeping a Merkle tree
-//! as the store does, which shows what the tree adds to an append. Prints the figures as a markdown table;
+//! copy of the `events` table on the same database). Prints the figures as a markdown table;
 //! `docs/benchmarks.md` records a run.
 //!
 //! ```text
@@ -27,8 +26,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 
 use bench::{
-    self, Backend, BenchArgs, Rate, RawTree, create_raw_table, raw_read_everything, raw_single_writer, thousands,
-    verdict,
+    self, Backend, BenchArgs, Rate, create_raw_table, raw_read_everything, raw_single_writer, thousands, verdict,
 };
 use kernel::{AppendRequest, EventStore, Expected, Position, StreamId};
 use store_postgres::Groups;
@@ -135,7 +133,6 @@ struct Figures {
     backend: Backend,
     environment: String,
     raw_single: Rate,
-    raw_single_tree: Rate,
     single: Rate,
     concurrent: Rate,
     bulk: Rate,
@@ -161,9 +158,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     create_raw_table(db).await;
 
     eprintln!("  raw single-row inserts, one writer, {:.1}s", options.seconds);
-    let raw_single = raw_single_writer(db, period, RawTree::Without).await;
-    eprintln!("  raw single-row inserts keeping a Merkle tree, one writer, {:.1}s", options.seconds);
-    let raw_single_tree = raw_single_writer(db, period, RawTree::With).await;
+    let raw_single = raw_single_writer(db, period).await;
     eprintln!("  store appends, one writer, {:.1}s", options.seconds);
     let before = groups(db);
     let single = single_writer(db.store(), period).await;
@@ -188,7 +183,6 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         backend,
         environment,
         raw_single,
-        raw_single_tree,
         single,
         concurrent,
         bulk,
@@ -330,14 +324,6 @@ fn report(options: &Options, all: &[Figures]) -> String {
             "rows/s",
             "(baseline)".into(),
             format!("{} rows in {:.1} s", thousands(f.raw_single.count as f64), f.raw_single.elapsed.as_secs_f64()),
-        );
-        let tree = f.raw_single_tree.per_second() / raw;
-        row(
-            "raw baseline keeping the Merkle tree as the store does (`RawTree::With`), 1 writer".into(),
-            f.raw_single_tree,
-            "rows/s",
-            "≥ 0.95 × raw (the tree costs at most 5%)".into(),
-            format!("{tree:.2} × raw {}", verdict(tree >= 0.95)),
         );
         let single = f.single.per_second() / raw;
         row(

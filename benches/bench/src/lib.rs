@@ -5,10 +5,9 @@
 //! serves as a baseline, the raw sqlx baseline of the store (single-row INSERTs into a copy of
 //! the `events` table, and the same pages read with plain sqlx), and how figures are printed.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use kernel::{EventStore, Hash, NewEvent, NodeId, Position, TreeNode, leaf_hash, new_nodes, root_nodes};
+use kernel::{EventStore, NewEvent, Position};
 use sqlx::Connection;
 
 use tests::{TestStore, progress_report};
@@ -221,46 +220,31 @@ impl Rate {
     }
 }
 
-/// Creates `raw_events` and `raw_tree_nodes` as copies of the live `events` and `tree_nodes`
-/// tables: same columns, types, keys and indexes, so that the baseline writes rows of the same
-/// shape.
+/// Creates `raw_events` as a copy of the live `events` table: same columns, types, keys and
+/// indexes, so that the baseline writes rows of the same shape.
 pub async fn create_raw_table(db: &TestStore) {
     match db {
         TestStore::Sqlite { store, .. } => {
             let pool = store.pool();
             let schema: Vec<(String, String, String)> = sqlx::query_as(
-                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('events', 'tree_nodes') \
-                 AND sql IS NOT NULL ORDER BY type = 'index'",
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL \
+                 ORDER BY type = 'index'",
             )
             .fetch_all(pool)
             .await
             .expect("failed to read the schema of events");
             for (kind, name, sql) in schema {
                 let copy = if kind == "table" {
-                    sql.replacen(&format!("CREATE TABLE {name}"), &format!("CREATE TABLE raw_{name}"), 1)
+                    sql.replacen("CREATE TABLE events", "CREATE TABLE raw_events", 1)
                 } else {
                     sql.replacen(&name, &format!("raw_{name}"), 1).replacen(" ON events", " ON raw_events", 1)
                 };
-                assert!(copy.contains("raw_"), "cannot copy the schema of {name}: {sql}");
+                assert!(copy.contains("raw_events"), "cannot copy the schema of events: {sql}");
                 db.execute_raw(&copy).await;
             }
         }
-        TestStore::Postgres { .. } => {
-            db.execute_raw("CREATE TABLE raw_events (LIKE events INCLUDING ALL)").await;
-            db.execute_raw("CREATE TABLE raw_tree_nodes (LIKE tree_nodes INCLUDING ALL)").await;
-        }
+        TestStore::Postgres { .. } => db.execute_raw("CREATE TABLE raw_events (LIKE events INCLUDING ALL)").await,
     }
-}
-
-/// Whether the raw baseline also keeps a Merkle tree in each insert's transaction, as the store
-/// does: the stored nodes on the tree's right edge read (`kernel::root_nodes`), the nodes the new
-/// leaf completes worked out (`kernel::new_nodes`) and inserted, with the statements the store
-/// runs (one lookup per edge node on SQLite, one `UNNEST` query to read and one to insert on
-/// PostgreSQL), into `raw_tree_nodes`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RawTree {
-    Without,
-    With,
 }
 
 /// One row of the raw baseline: the same event the store would write, with placeholder hashes.
@@ -268,17 +252,8 @@ fn raw_row(n: usize) -> (NewEvent, i64) {
     (progress_report("commitment-raw", n), n as i64)
 }
 
-/// The tree nodes the leaf of the event at `position` completes, given the stored edge of the
-/// tree of the events before it.
-fn grown(position: i64, edge: &HashMap<NodeId, Hash>, hash: &[u8; 32]) -> Vec<TreeNode> {
-    new_nodes(position as u64 - 1, edge, &[leaf_hash(hash)]).expect("the raw tree holds its right edge")
-}
-
-/// Plain sqlx: one held connection, and per event `BEGIN`, a single-row `INSERT` (and, with
-/// [`RawTree::With`], the tree's reads and inserts), `COMMIT`, into emptied raw tables.
-pub async fn raw_single_writer(db: &TestStore, period: Duration, tree: RawTree) -> Rate {
-    db.execute_raw("DELETE FROM raw_events").await;
-    db.execute_raw("DELETE FROM raw_tree_nodes").await;
+/// Plain sqlx: one held connection, and per event `BEGIN`, a single-row `INSERT`, `COMMIT`.
+pub async fn raw_single_writer(db: &TestStore, period: Duration) -> Rate {
     let recorded_at = kernel::Timestamp::now();
     let stream = "commitment-raw";
     let hash = [7u8; 32];
@@ -310,28 +285,6 @@ pub async fn raw_single_writer(db: &TestStore, period: Duration, tree: RawTree) 
                     .execute(&mut *tx)
                     .await
                     .expect("raw INSERT failed");
-                if tree == RawTree::With {
-                    let mut edge = HashMap::new();
-                    for id in root_nodes(position as u64 - 1) {
-                        let found: Option<Vec<u8>> =
-                            sqlx::query_scalar("SELECT hash FROM raw_tree_nodes WHERE level = ?1 AND idx = ?2")
-                                .bind(i64::from(id.level))
-                                .bind(id.index as i64)
-                                .fetch_optional(&mut *tx)
-                                .await
-                                .expect("raw tree read failed");
-                        edge.extend(found.and_then(|h| Hash::from_slice(&h)).map(|h| (id, h)));
-                    }
-                    for node in grown(position, &edge, &hash) {
-                        sqlx::query("INSERT INTO raw_tree_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")
-                            .bind(i64::from(node.id.level))
-                            .bind(node.id.index as i64)
-                            .bind(node.hash.0.as_slice())
-                            .execute(&mut *tx)
-                            .await
-                            .expect("raw tree INSERT failed");
-                    }
-                }
                 tx.commit().await.expect("COMMIT failed");
             };
             for n in 1..=RAW_WARM_UP {
@@ -372,35 +325,6 @@ pub async fn raw_single_writer(db: &TestStore, period: Duration, tree: RawTree) 
                     .execute(&mut *tx)
                     .await
                     .expect("raw INSERT failed");
-                if tree == RawTree::With {
-                    let ids = root_nodes(position as u64 - 1);
-                    let rows: Vec<(i16, i64, Vec<u8>)> = sqlx::query_as(
-                        "SELECT t.level, t.idx, t.hash FROM UNNEST($1::smallint[], $2::bigint[]) AS wanted(level, idx) \
-                         JOIN raw_tree_nodes t ON t.level = wanted.level AND t.idx = wanted.idx",
-                    )
-                    .bind(ids.iter().map(|id| i16::from(id.level)).collect::<Vec<_>>())
-                    .bind(ids.iter().map(|id| id.index as i64).collect::<Vec<_>>())
-                    .fetch_all(&mut *tx)
-                    .await
-                    .expect("raw tree read failed");
-                    let edge = rows
-                        .into_iter()
-                        .filter_map(|(level, index, h)| {
-                            Some((NodeId::new(level as u8, index as u64), Hash::from_slice(&h)?))
-                        })
-                        .collect();
-                    let nodes = grown(position, &edge, &hash);
-                    sqlx::query(
-                        "INSERT INTO raw_tree_nodes (level, idx, hash) \
-                         SELECT * FROM UNNEST($1::smallint[], $2::bigint[], $3::bytea[])",
-                    )
-                    .bind(nodes.iter().map(|n| i16::from(n.id.level)).collect::<Vec<_>>())
-                    .bind(nodes.iter().map(|n| n.id.index as i64).collect::<Vec<_>>())
-                    .bind(nodes.iter().map(|n| n.hash.0.as_slice()).collect::<Vec<_>>())
-                    .execute(&mut *tx)
-                    .await
-                    .expect("raw tree INSERT failed");
-                }
                 tx.commit().await.expect("COMMIT failed");
             };
             for n in 1..=RAW_WARM_UP {
