@@ -22,6 +22,7 @@ use utoipa_axum::routes;
 
 use crate::auth::Authenticated;
 use crate::idempotency::{self, Answer};
+use crate::problem::query_params;
 use crate::{ApiError, Service};
 
 /// Where the fact a command records comes from, and when it happened.
@@ -210,10 +211,7 @@ async fn record(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     principal.require(Action::Record(aggregate))?;
-    let Query(origin) = origin.map_err(|e| ApiError::BadRequest {
-        detail: format!("{}: the query may give only source and occurred_at", e.body_text()),
-        field: None,
-    })?;
+    let origin = query_params(origin, "the query may give only source and occurred_at")?;
     let occurred_at = origin
         .occurred_at
         .as_deref()

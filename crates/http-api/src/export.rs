@@ -21,6 +21,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Authenticated;
+use crate::problem::query_params;
 use crate::{ApiError, Service};
 
 /// A JSON array of CloudEvents: the batched mode of the CloudEvents HTTP binding.
@@ -114,11 +115,7 @@ pub async fn cloudevents(
 ) -> Result<Response, ApiError> {
     principal.require(Action::Export)?;
     let framing = framing(&headers)?;
-    let Query(query) = query.map_err(|e| {
-        let detail = format!("{}: the export takes after, until, stream, type, from and to", e.body_text());
-        let field = crate::problem::named_field(&detail);
-        ApiError::BadRequest { detail, field }
-    })?;
+    let query = query_params(query, "the export takes after, until, stream, type, from and to")?;
     let filter = Filter::parse(FilterArgs {
         after: query.after,
         until: query.until,

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Authenticated;
+use crate::problem::query_params;
 use crate::{ApiError, Service, paging};
 
 /// Where to start reading, and how much.
@@ -194,9 +195,5 @@ pub async fn stream(
 }
 
 fn read(query: Result<Query<FeedQuery>, QueryRejection>) -> Result<FeedQuery, ApiError> {
-    query.map(|Query(q)| q).map_err(|e| {
-        let detail = format!("{}: the feed takes after and limit", e.body_text());
-        let field = crate::problem::named_field(&detail);
-        ApiError::BadRequest { detail, field }
-    })
+    query_params(query, "the feed takes after and limit")
 }

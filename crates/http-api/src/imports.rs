@@ -21,6 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Authenticated;
+use crate::problem::query_params;
 use crate::{ApiError, Service};
 
 /// How to read an action plan.
@@ -132,7 +133,7 @@ pub async fn action_plan(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     principal.require(Action::Import)?;
-    let Query(params) = params.map_err(|e| query_rejection(&e, "instrument, on and file"))?;
+    let params = query_params(params, "the query may give only instrument, on and file")?;
     let text = read_body(&service, &headers, "text/csv", body)?;
     let options = action_plan::Options {
         instrument: params
@@ -242,7 +243,7 @@ fn moderngov_request(
     params: Result<Query<ModernGovParams>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(String, moderngov::Options), ApiError> {
-    let Query(params) = params.map_err(|e| query_rejection(&e, "council, on and file"))?;
+    let params = query_params(params, "the query may give only council, on and file")?;
     let text = read_body(service, headers, "xml", body)?;
     let options = moderngov::Options {
         council: OrgId::parse(params.council).map_err(|e| ApiError::bad_request(e, "council"))?,
@@ -250,13 +251,6 @@ fn moderngov_request(
         file: params.file.unwrap_or_else(|| "ModernGov response".to_owned()),
     };
     Ok((text, options))
-}
-
-fn query_rejection(rejection: &QueryRejection, allowed: &str) -> ApiError {
-    ApiError::BadRequest {
-        detail: format!("{}: the query may give only {allowed}", rejection.body_text()),
-        field: None,
-    }
 }
 
 /// The body as text, when its media type contains `media`.

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Authenticated;
+use crate::problem::query_params;
 use crate::{ApiError, Service};
 
 /// The day of a pack and the format to write it in.
@@ -69,11 +70,7 @@ pub(crate) async fn answer(
 ) -> Result<Response, ApiError> {
     principal.require(Action::ReadReports)?;
     let body = Key::parse(body).map_err(|e| ApiError::bad_request(e, "body"))?;
-    let Query(query) = query.map_err(|e| {
-        let detail = format!("{}: a pack takes as_of and format", e.body_text());
-        let field = crate::problem::named_field(&detail);
-        ApiError::BadRequest { detail, field }
-    })?;
+    let query = query_params(query, "a pack takes as_of and format")?;
     let as_of = crate::queries::date(&query.as_of, "as_of")?
         .ok_or_else(|| ApiError::bad_request("give the day of the pack as as_of=YYYY-MM-DD", "as_of"))?;
     let format = PackFormat::parse(query.format.as_deref().unwrap_or("html"))

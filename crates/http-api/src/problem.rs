@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -344,6 +346,18 @@ pub(crate) fn body_rejection(rejection: &axum::extract::rejection::BytesRejectio
     } else {
         ApiError::BadRequest { detail: format!("the body could not be read: {}", rejection.body_text()), field: None }
     }
+}
+
+/// The query string read into `T`, or refused as a problem: what was wrong with it, then what the
+/// route takes (`takes`, in the caller's words), and the parameter at fault when the message
+/// names one. Every route of the API that reads a query refuses it through here; a handler takes
+/// `Result<Query<T>, QueryRejection>` so that it checks the caller's role first.
+pub(crate) fn query_params<T>(query: Result<Query<T>, QueryRejection>, takes: &str) -> Result<T, ApiError> {
+    query.map(|Query(q)| q).map_err(|rejection| {
+        let detail = format!("{}: {takes}", rejection.body_text());
+        let field = named_field(&detail);
+        ApiError::BadRequest { detail, field }
+    })
 }
 
 /// The field a message about a missing or unknown field names, such as `completed_on`.

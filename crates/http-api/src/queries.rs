@@ -21,6 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Authenticated;
+use crate::problem::query_params;
 use crate::{ApiError, Service, paging};
 
 /// The filters, the point in time and the page of a report.
@@ -262,11 +263,7 @@ fn read_query(
     subject: Option<Key>,
     service: &Service,
 ) -> Result<ReportRequest, ApiError> {
-    let Query(query) = query.map_err(|e| {
-        let detail = format!("{}: docs/http.md lists the parameters of each report", e.body_text());
-        let field = crate::problem::named_field(&detail);
-        ApiError::BadRequest { detail, field }
-    })?;
+    let query = query_params(query, "docs/http.md lists the parameters of each report")?;
     let time = |text: &Option<String>, field: &str| {
         text.as_deref().map(Timestamp::parse_end_of).transpose().map_err(|e| ApiError::bad_request(e, field))
     };

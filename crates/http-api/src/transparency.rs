@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Authenticated;
+use crate::problem::query_params;
 use crate::{ApiError, Service};
 
 /// The header that gives the number of cosignatures `[transparency] quorum` requires.
@@ -292,11 +293,7 @@ pub(crate) async fn proof_file(service: &Service, key: &str) -> Result<Response,
 }
 
 fn read<T>(query: Result<Query<T>, QueryRejection>, takes: &str) -> Result<T, ApiError> {
-    query.map(|Query(q)| q).map_err(|e| {
-        let detail = format!("{}: the proof takes {takes}, whole numbers", e.body_text());
-        let field = crate::problem::named_field(&detail);
-        ApiError::BadRequest { detail, field }
-    })
+    query_params(query, &format!("the proof takes {takes}, whole numbers"))
 }
 
 /// Which checkpoint a proof is given against.
