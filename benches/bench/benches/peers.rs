@@ -9,7 +9,7 @@
 //! ```
 //!
 //! `--quick` runs every workload at a tiny size ([`workload::Sizes::QUICK`], a few seconds, in
-//! the test profile too: `cargo test -p bench --bench peers -- --quick`), for CI to show that the
+//! the test profile too: `cargo test --workspace --bench peers -- --quick`), for CI to show that the
 //! benchmark still works; its figures mean nothing.
 //!
 //! PostgreSQL is reached at `COVENANT_BENCH_POSTGRES_URL` (default

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! `--quick` runs every line at a tiny size (a few seconds in all, in the test profile too:
-//! `cargo test -p bench --bench store -- --quick`), for CI to show the benchmark still works; its
+//! `cargo test --workspace --bench store -- --quick`), for CI to show the benchmark still works; its
 //! figures mean nothing. Options given with it change its sizes.
 //!
 //! Each option may also be given as an environment variable (`COVENANT_BENCH_BACKEND`,
