@@ -20,7 +20,8 @@ use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::dashboard::{Point, given, read};
+use crate::dashboard::{Point, given};
+use crate::problem::query_params;
 use crate::public::cached;
 use crate::{ApiError, Service};
 
@@ -351,7 +352,10 @@ async fn listed(
     path: &str,
     pick: impl FnOnce(&Oparl<'_>) -> Option<Vec<Object>>,
 ) -> Result<Response, ApiError> {
-    let query = read(query).map_err(|failure| failure.0)?;
+    let query = query_params(
+        query,
+        "a list takes page, limit, created_since, created_until, modified_since, modified_until and omit_internal",
+    )?;
     let (record, etag, site) = record(service, headers).await?;
     let root = format!("{site}/oparl/v1");
     let oparl = Oparl { record: &record, root: &root, site: &site };

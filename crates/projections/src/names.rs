@@ -84,13 +84,18 @@ impl Names {
     /// has is told apart by the body's parent organisations: "Cabinet, Rotherham Metropolitan
     /// Borough Council".
     pub(crate) fn body(&self, key: &Key) -> String {
-        let Some(body) = self.established_body(key) else { return key.to_string() };
+        self.body_name(key).unwrap_or_else(|| key.to_string())
+    }
+
+    /// [`Names::body`] of a body that was established, or none.
+    pub(crate) fn body_name(&self, key: &Key) -> Option<String> {
+        let body = self.established_body(key)?;
         let shared = self.by_name.get(&body.name).is_some_and(|keys| keys.len() > 1);
         if !shared || body.parents.is_empty() {
-            return body.name.clone();
+            return Some(body.name.clone());
         }
         let parents: Vec<String> = body.parents.iter().map(|o| self.organisation(o)).collect();
-        format!("{}, {}", body.name, parents.join(" and "))
+        Some(format!("{}, {}", body.name, parents.join(" and ")))
     }
 
     /// Another body that had been established under the name of body `key` by the point

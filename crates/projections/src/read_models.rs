@@ -109,7 +109,7 @@ impl ReadModels {
 
     /// The body's name as reports print it, or none when no body `key` is on record.
     pub fn body_name(&self, key: &Key) -> Option<String> {
-        self.names.established_body(key).map(|_| self.names.body(key))
+        self.names.body_name(key)
     }
 
     /// Every meeting on record, by key.

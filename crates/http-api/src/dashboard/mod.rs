@@ -179,9 +179,7 @@ fn organisation_options(models: &projections::ReadModels) -> Vec<(String, String
 
 /// A page's query, or the reason it cannot be read.
 pub(crate) fn read<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Failure> {
-    query.map(|Query(q)| q).map_err(|e| {
-        Failure(ApiError::BadRequest { detail: format!("{}: check the address", e.body_text()), field: None })
-    })
+    crate::problem::query_params(query, "check the address").map_err(Failure)
 }
 
 /// What every page may load and who may frame it: nothing from elsewhere, no scripts, and no
