@@ -392,6 +392,22 @@ impl TestStore {
         }
     }
 
+    /// As [`TestStore::open_another`], with appends that leave the Merkle tree behind
+    /// ([`kernel::TreeUpkeep::LeftBehind`]): what the store benchmark measures the tree's cost
+    /// against.
+    pub async fn open_leaving_tree_behind(&self) -> Box<dyn EventStore> {
+        let (mode, tree) = (kernel::OpenMode::Existing, kernel::TreeUpkeep::LeftBehind);
+        match self {
+            TestStore::Sqlite { path, .. } => {
+                let opening = store_sqlite::Opening { tree, ..store_sqlite::Opening::new(mode) };
+                Box::new(SqliteStore::open_as(path, opening).await.expect("failed to reopen"))
+            }
+            TestStore::Postgres { url, .. } => {
+                Box::new(PostgresStore::open_keeping(url, mode, tree).await.expect("failed to reopen"))
+            }
+        }
+    }
+
     /// What a child process needs to open the same store: backend name and location.
     pub fn location(&self) -> (&'static str, String) {
         match self {

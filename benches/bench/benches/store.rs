@@ -1,8 +1,10 @@
 //! The event store benchmark: durable appends with one writer and with many, bulk append, a full
 //! read of the log and a catch-up subscription from position 0, on SQLite and on PostgreSQL, each
 //! measured beside a raw sqlx baseline (single-row INSERTs, each in its own transaction, into a
-//! copy of the `events` table on the same database). Prints the figures as a markdown table;
-//! `docs/benchmarks.md` records a run.
+//! copy of the `events` table on the same database); and what keeping the Merkle tree costs the
+//! appends: the same appends through a store that keeps it and through one that leaves it behind
+//! (`kernel::TreeUpkeep`), on the same database, in turn for a few rounds, medians compared.
+//! Prints the figures as a markdown table; `docs/benchmarks.md` records a run.
 //!
 //! ```text
 //! cargo bench -p bench --bench store -- [--quick] [--backend sqlite|postgres|both] [--events N]
@@ -35,6 +37,11 @@ use tests::{TestStore, progress_report, stream};
 /// Untimed appends before each single-writer measurement, so that connections, statement caches
 /// and the files are warm.
 const WARM_UP: usize = 20;
+/// Rounds of the tree's cost, each measuring appends that keep the tree and appends that leave it
+/// behind, so that a drift of a shared machine falls on both alike.
+const TREE_ROUNDS: usize = 3;
+/// The tree's cost goal of the issue: appends that keep it at least this fraction as fast.
+const TREE_GOAL: f64 = 0.95;
 const USAGE: &str = "usage: cargo bench -p bench --bench store -- [--quick] [--backend sqlite|postgres|both] \
      [--events N] [--batch N] [--seconds S] [--writers N] [--page N]";
 
@@ -141,6 +148,26 @@ struct Figures {
     catch_up: Rate,
     single_groups: Groups,
     concurrent_groups: Groups,
+    tree: TreeCost,
+}
+
+/// Appends measured through a store that keeps the tree and through one that leaves it behind,
+/// one rate per round.
+#[derive(Debug, Default)]
+struct TreeCost {
+    kept_single: Vec<Rate>,
+    behind_single: Vec<Rate>,
+    kept_concurrent: Vec<Rate>,
+    behind_concurrent: Vec<Rate>,
+}
+
+impl TreeCost {
+    /// The median rate of `rates`, per second.
+    fn median(rates: &[Rate]) -> f64 {
+        let mut per_second: Vec<f64> = rates.iter().map(|r| r.per_second()).collect();
+        per_second.sort_by(f64::total_cmp);
+        per_second[per_second.len() / 2]
+    }
 }
 
 async fn run(options: Options) {
@@ -161,12 +188,15 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     let raw_single = raw_single_writer(db, period).await;
     eprintln!("  store appends, one writer, {:.1}s", options.seconds);
     let before = groups(db);
-    let single = single_writer(db.store(), period).await;
+    let single = single_writer(db.store(), period, "single").await;
     let single_groups = groups(db) - before;
     eprintln!("  store appends, {} writers, {:.1}s", options.writers, options.seconds);
     let before = groups(db);
-    let concurrent = concurrent_writers(db.shared(), options.writers, period).await;
+    let concurrent = concurrent_writers(db.shared(), options.writers, period, "writer").await;
     let concurrent_groups = groups(db) - before;
+    let rounds = if options.quick { 1 } else { TREE_ROUNDS };
+    eprintln!("  appends keeping the tree and leaving it behind, in turn, {rounds} rounds");
+    let tree = tree_cost(db, options, rounds).await;
     eprintln!("  bulk append of {} events in batches of {}", options.events, options.batch);
     let bulk = bulk_append(db.store(), options.events, options.batch).await;
     eprintln!("  read_all from position 0 in pages of {}", options.page);
@@ -191,7 +221,38 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         catch_up,
         single_groups,
         concurrent_groups,
+        tree,
     }
+}
+
+/// Appends through two stores opened on `db`'s database at the same moment, one that leaves the
+/// tree behind and one that keeps it, `rounds` times each, the two in turn and which goes first
+/// changing from one round to the next. The single writer keeping the tree always comes before the many, so that
+/// its untimed warm-up is the append that catches the tree up with the events left behind.
+async fn tree_cost(db: &TestStore, options: &Options, rounds: usize) -> TreeCost {
+    let period = Duration::from_secs_f64(options.seconds);
+    let behind: Arc<dyn EventStore> = db.open_leaving_tree_behind().await.into();
+    let kept: Arc<dyn EventStore> = db.open_another().await.into();
+    let mut cost = TreeCost::default();
+    for round in 0..rounds {
+        for keep in if round % 2 == 0 { [false, true] } else { [true, false] } {
+            let (store, label) = match keep {
+                true => (kept.clone(), format!("tree-kept-{round}")),
+                false => (behind.clone(), format!("tree-behind-{round}")),
+            };
+            let single = single_writer(store.as_ref(), period, &label).await;
+            let concurrent = concurrent_writers(store, options.writers, period, &label).await;
+            let (singles, concurrents) = match keep {
+                true => (&mut cost.kept_single, &mut cost.kept_concurrent),
+                false => (&mut cost.behind_single, &mut cost.behind_concurrent),
+            };
+            singles.push(single);
+            concurrents.push(concurrent);
+        }
+    }
+    let report = db.store().verify_tree().await.expect("the tree verifies");
+    assert!(report.is_ok(), "the store that keeps the tree caught it up: {report:?}");
+    cost
 }
 
 /// How the PostgreSQL writer has committed its groups so far (see [`Groups`]); nothing on SQLite,
@@ -212,9 +273,9 @@ async fn append_one(store: &dyn EventStore, stream: &StreamId, version: u64) {
         .expect("append failed");
 }
 
-/// One writer: each single-event append awaited before the next.
-async fn single_writer(store: &dyn EventStore, period: Duration) -> Rate {
-    let stream = stream("commitment-single");
+/// One writer: each single-event append awaited before the next, to a stream named by `label`.
+async fn single_writer(store: &dyn EventStore, period: Duration, label: &str) -> Rate {
+    let stream = stream(&format!("commitment-{label}"));
     let mut version = 0;
     for _ in 0..WARM_UP {
         append_one(store, &stream, version).await;
@@ -230,15 +291,15 @@ async fn single_writer(store: &dyn EventStore, period: Duration) -> Rate {
     Rate { count, elapsed: start.elapsed() }
 }
 
-/// `writers` tasks, each appending single events to a stream of its own, each append awaited
-/// before that task's next.
-async fn concurrent_writers(store: Arc<dyn EventStore>, writers: usize, period: Duration) -> Rate {
+/// `writers` tasks, each appending single events to a stream of its own (named by `label` and
+/// its number), each append awaited before that task's next.
+async fn concurrent_writers(store: Arc<dyn EventStore>, writers: usize, period: Duration, label: &str) -> Rate {
     let start = Instant::now();
     let tasks: Vec<_> = (0..writers)
         .map(|w| {
             let store = store.clone();
+            let stream = stream(&format!("commitment-{label}-{w}"));
             tokio::spawn(async move {
-                let stream = stream(&format!("commitment-writer-{w}"));
                 let mut version = 0;
                 while start.elapsed() < period {
                     append_one(store.as_ref(), &stream, version).await;
@@ -392,6 +453,22 @@ fn report(options: &Options, all: &[Figures]) -> String {
             format!("≥ {} events/s", thousands(goal)),
             format!("{:.0}% of goal {}", 100.0 * catch_up / goal, verdict(catch_up >= goal)),
         );
+        let rounds = f.tree.kept_single.len();
+        for (writers, kept, behind) in [
+            (1, &f.tree.kept_single, &f.tree.behind_single),
+            (options.writers, &f.tree.kept_concurrent, &f.tree.behind_concurrent),
+        ] {
+            let (kept, behind) = (TreeCost::median(kept), TreeCost::median(behind));
+            let ratio = kept / behind;
+            let _ = writeln!(
+                out,
+                "| {name} | appends keeping the tree, {writers} writer{}, median of {rounds} (leaving it behind: {} appends/s) | {} appends/s | ≥ {TREE_GOAL} × leaving it behind | {ratio:.2} × {} |",
+                if writers == 1 { "" } else { "s" },
+                thousands(behind),
+                thousands(kept),
+                verdict(ratio >= TREE_GOAL),
+            );
+        }
     }
     let _ = writeln!(out);
     for f in all {

@@ -126,7 +126,7 @@ pub async fn open_store(url: &DatabaseUrl) -> Result<Stores, StoreError> {
 /// once it has waited a second. Every refusal says what to run, with the global options in
 /// force.
 pub async fn open(config: &Config, mode: OpenMode, on_wait: Option<WaitNotice>) -> Result<Stores, OpenFailure> {
-    let opening = Opening { mode, busy_timeout: config.busy_timeout, on_wait };
+    let opening = Opening { busy_timeout: config.busy_timeout, on_wait, ..Opening::new(mode) };
     open_url(&config.database, opening).await.map_err(|error| {
         let init = config.command("init");
         let hint = match &error {

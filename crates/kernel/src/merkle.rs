@@ -62,6 +62,18 @@ impl NodeId {
     }
 }
 
+/// Whether a store's appends keep the stored Merkle tree up to date in their own transaction.
+/// Every store a person or a service opens keeps it ([`TreeUpkeep::Kept`]). A store opened with
+/// [`TreeUpkeep::LeftBehind`] writes events only, so that a benchmark can measure what keeping the
+/// tree costs; its tree falls behind the log, `verify` says so, and the next append of a store
+/// that keeps the tree (or `covenant rebuild-tree`) catches it up from the chain hashes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TreeUpkeep {
+    #[default]
+    Kept,
+    LeftBehind,
+}
+
 /// A stored complete subtree and its hash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TreeNode {

@@ -25,7 +25,7 @@ use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use kernel::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Hash, Limits, NodeId,
-    OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
+    OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
 };
 use sqlx::Connection;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -103,6 +103,7 @@ pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrati
     "0012_webhooks.sql",
     "0013_pending_sign_ins.sql",
     "0014_snapshot_hash.sql",
+    "0015_append_function_lookups.sql",
 );
 /// sqlx's migrator over [`MIGRATIONS`].
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| Migrator {
@@ -130,6 +131,12 @@ impl PostgresStore {
     /// changes nothing and takes only a database whose schema is current. A server that
     /// refuses the connection is reported at once, with its address.
     pub async fn open_as(url: &str, mode: OpenMode) -> Result<Self, OpenError> {
+        Self::open_keeping(url, mode, TreeUpkeep::Kept).await
+    }
+
+    /// As [`PostgresStore::open_as`], with appends that keep the Merkle tree or leave it behind
+    /// ([`TreeUpkeep`]).
+    pub async fn open_keeping(url: &str, mode: OpenMode, tree: TreeUpkeep) -> Result<Self, OpenError> {
         let options = PgConnectOptions::from_str(url).map_err(unavailable)?;
         let mut first = connect(&options).await?;
         if mode == OpenMode::ReadOnly {
@@ -171,7 +178,7 @@ impl PostgresStore {
         tokio::spawn(relay_notifications(listener, notify.clone()));
         let limits = Limits::default();
         let counts = Arc::new(GroupCounts::default());
-        let backend = writer::PostgresWriter::new(options, notify, limits, counts.clone());
+        let backend = writer::PostgresWriter::new(options, notify, limits, counts.clone(), tree);
         let (writer, run) = Writer::new(backend, MAX_GROUP_EVENTS);
         tokio::spawn(run);
         Ok(Self { pool, writer, appended, limits, counts })

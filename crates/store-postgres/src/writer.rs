@@ -18,8 +18,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kernel::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, Expected, GroupBackend, Hash, Limits, NodeId,
-    Position, RecordedEvent, RestoreError, StoreError, StreamId, StreamState, Timestamp, TreeNode, check_restore,
-    event_leaf, new_nodes, plan_group, root_nodes,
+    Position, RecordedEvent, RestoreError, StoreError, StreamId, StreamState, Timestamp, TreeNode, TreeUpkeep,
+    check_restore, event_leaf, new_nodes, plan_group, root_nodes,
 };
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, Row};
@@ -55,6 +55,7 @@ pub(crate) struct PostgresWriter {
     /// with, checked like every other fact.
     versions: HashMap<StreamId, u64>,
     counts: Arc<GroupCounts>,
+    tree: TreeUpkeep,
 }
 
 /// The state of the log as the writer's last commit left it.
@@ -80,8 +81,9 @@ impl PostgresWriter {
         notify: tokio::sync::watch::Sender<Position>,
         limits: Limits,
         counts: Arc<GroupCounts>,
+        tree: TreeUpkeep,
     ) -> Self {
-        Self { options, conn: None, notify, limits, known: None, versions: HashMap::new(), counts }
+        Self { options, conn: None, notify, limits, known: None, versions: HashMap::new(), counts, tree }
     }
 
     /// Tells this process's subscribers that the log now reaches `last`.
@@ -124,8 +126,13 @@ impl PostgresWriter {
         let state =
             StreamState { versions: versions.clone(), existing: HashMap::new(), checkpointed: known.checkpointed };
         let plan = plan_group(known.head, known.recorded_at, Timestamp::now(), state, requests);
-        let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
-        let nodes = new_nodes(known.head.position.0, &known.edge, &leaves).map_err(unavailable)?;
+        let nodes = match self.tree {
+            TreeUpkeep::Kept => {
+                let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
+                new_nodes(known.head.position.0, &known.edge, &leaves).map_err(unavailable)?
+            }
+            TreeUpkeep::LeftBehind => Vec::new(),
+        };
         let facts = Facts {
             known,
             versions: &versions,
@@ -165,8 +172,13 @@ impl PostgresWriter {
             tx.commit().await.map_err(unavailable)?;
             return Ok(plan.outcomes);
         }
-        let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
-        let (edge, nodes) = tree::grow(&mut tx, head.position.0, &leaves).await?;
+        let (edge, nodes) = match self.tree {
+            TreeUpkeep::Kept => {
+                let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
+                tree::grow(&mut tx, head.position.0, &leaves).await?
+            }
+            TreeUpkeep::LeftBehind => (HashMap::new(), Vec::new()),
+        };
         write_locked(&mut tx, &plan.rows, &nodes).await?;
         // Dropping an uncommitted transaction on any error above rolls it back.
         tx.commit().await.map_err(unavailable)?;

@@ -24,7 +24,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Hash, Limits, NodeId,
-    OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Writer,
+    OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
 };
 use sqlx::ConnectOptions;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -88,25 +88,30 @@ const WAIT_NOTICE_AFTER: Duration = Duration::from_secs(1);
 /// lock and goes on waiting.
 pub type WaitNotice = Arc<dyn Fn() + Send + Sync>;
 
-/// How to open a store: the mode, how long a write waits for another process's write lock, and
-/// whom to tell when it starts waiting.
+/// How to open a store: the mode, how long a write waits for another process's write lock,
+/// whom to tell when it starts waiting, and whether appends keep the Merkle tree.
 #[derive(Clone)]
 pub struct Opening {
     pub mode: OpenMode,
     pub busy_timeout: Duration,
     pub on_wait: Option<WaitNotice>,
+    pub tree: TreeUpkeep,
 }
 
 impl Opening {
-    /// `mode`, waiting [`BUSY_TIMEOUT`] and telling no one.
+    /// `mode`, waiting [`BUSY_TIMEOUT`], telling no one, and keeping the tree.
     pub fn new(mode: OpenMode) -> Self {
-        Self { mode, busy_timeout: BUSY_TIMEOUT, on_wait: None }
+        Self { mode, busy_timeout: BUSY_TIMEOUT, on_wait: None, tree: TreeUpkeep::Kept }
     }
 }
 
 impl std::fmt::Debug for Opening {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Opening").field("mode", &self.mode).field("busy_timeout", &self.busy_timeout).finish()
+        f.debug_struct("Opening")
+            .field("mode", &self.mode)
+            .field("busy_timeout", &self.busy_timeout)
+            .field("tree", &self.tree)
+            .finish()
     }
 }
 
@@ -163,7 +168,8 @@ impl SqliteStore {
             on_wait: opening.on_wait,
         };
         let write = write_connection(&path, read_only, waiting.notice_after).map_err(write_error)?;
-        let (writer, run) = Writer::new(writer::SqliteWriter::new(write, notify, limits, waiting), MAX_GROUP_EVENTS);
+        let backend = writer::SqliteWriter::new(write, notify, limits, waiting, opening.tree);
+        let (writer, run) = Writer::new(backend, MAX_GROUP_EVENTS);
         // The writer makes blocking calls into SQLite, so it runs on a thread of its own rather
         // than on the runtime; it ends when the last clone of the store is dropped.
         std::thread::Builder::new()

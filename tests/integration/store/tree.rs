@@ -16,6 +16,7 @@ on_both_backends!(
     a_tail_rewritten_with_a_recomputed_chain_is_found_against_an_earlier_checkpoint,
     an_altered_tree_node_is_found_and_rebuilt,
     a_log_without_a_tree_catches_up_at_the_next_append,
+    a_store_leaving_the_tree_behind_writes_events_only_and_a_keeping_store_catches_up,
     a_large_append_and_restore_keep_the_chain_and_the_tree,
 );
 
@@ -162,6 +163,32 @@ async fn a_log_without_a_tree_catches_up_at_the_next_append(db: &TestStore) {
     let events = log(db).await;
     assert_eq!(db.store().tree_root(13).await.expect("root"), naive_root(&events));
     assert_eq!(db.store().tree_root(7).await.expect("root"), naive_root(&events[..7]));
+}
+
+async fn a_store_leaving_the_tree_behind_writes_events_only_and_a_keeping_store_catches_up(db: &TestStore) {
+    append(db, 4, "a").await;
+    let nodes = db.count_rows("tree_nodes").await;
+    let behind = db.open_leaving_tree_behind().await;
+    for n in 0..3 {
+        let request = AppendRequest::single(stream("commitment-behind"), Expected::Any, vec![progress_report("b", n)]);
+        behind.append(request).await.expect("append");
+    }
+    let batch = (3..6).map(|n| progress_report("b", n)).collect();
+    behind.append(AppendRequest::single(stream("commitment-behind"), Expected::Any, batch)).await.expect("batch");
+    assert_eq!(db.count_rows("tree_nodes").await, nodes, "no node written for the six events");
+    assert_eq!(db.store().head().await.expect("head").position, Position(10));
+    assert!(db.store().verify(None).await.expect("verify").is_ok(), "the chain is whole");
+    let report = db.store().verify_tree().await.expect("verify tree");
+    assert!(!report.is_ok(), "the tree is behind the log: {report:?}");
+
+    // The next append of the store that keeps the tree catches it up from the chain hashes.
+    append(db, 3, "c").await;
+    let events = log(db).await;
+    assert_eq!(events.len(), 13);
+    for size in [4, 7, 10, 13] {
+        assert_eq!(db.store().tree_root(size as u64).await.expect("root"), naive_root(&events[..size]));
+    }
+    assert!(db.store().verify_tree().await.expect("verify tree").is_ok());
 }
 
 /// Appends and restores of 1,000 events or more take another way into the database on
