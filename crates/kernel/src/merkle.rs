@@ -136,6 +136,15 @@ pub fn root_nodes(size: u64) -> Vec<NodeId> {
     Range { start: 0, end: size }.nodes()
 }
 
+/// The right edge of the tree of `size` leaves (the nodes [`root_nodes`] names) from the edge it
+/// grew from and the nodes it grew by ([`new_nodes`]), in a map of its own size: a writer keeps it
+/// from one append to the next, and a map that once held a large batch's nodes would otherwise
+/// keep their room, which every later copy and scan of it pays for.
+pub fn grown_edge(edge: &HashMap<NodeId, Hash>, nodes: &[TreeNode], size: u64) -> HashMap<NodeId, Hash> {
+    let grown: HashMap<NodeId, Hash> = nodes.iter().map(|n| (n.id, n.hash)).collect();
+    root_nodes(size).into_iter().filter_map(|id| grown.get(&id).or_else(|| edge.get(&id)).map(|h| (id, *h))).collect()
+}
+
 /// The root of the first `size` leaves from the nodes [`root_nodes`] names.
 pub fn root(size: u64, known: &HashMap<NodeId, Hash>) -> Result<Hash, MissingNode> {
     Range { start: 0, end: size }.hash(known)
@@ -375,6 +384,8 @@ mod tests {
     //! Known answers from the transparency-dev Go `merkle` package and Trillian: the leaf
     //! inputs, node hashes and roots of `merkle/testonly/constants.go` (google/trillian), and the
     //! inclusion and consistency proofs of `proof/verify_test.go` (transparency-dev/merkle).
+
+    use std::collections::HashSet;
 
     use proptest::prelude::*;
 
@@ -663,6 +674,17 @@ mod tests {
         assert!(missing.to_string().contains("covenant rebuild-tree"), "{missing}");
     }
 
+    #[test]
+    fn an_edge_grown_by_a_large_batch_keeps_only_the_room_it_needs() {
+        let leaves: Vec<Hash> = (0..10_000u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let nodes = new_nodes(0, &HashMap::new(), &leaves).expect("from the start");
+        let edge = grown_edge(&HashMap::new(), &nodes, 10_000);
+        assert_eq!(edge.keys().copied().collect::<HashSet<_>>(), root_nodes(10_000).into_iter().collect());
+        assert_eq!(root(10_000, &edge), Ok(naive_root(&leaves)));
+        // Not the room of the 20,000 nodes it was grown from: a writer copies it on every append.
+        assert!(edge.capacity() < 64, "an edge of {} nodes holds room for {}", edge.len(), edge.capacity());
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
@@ -673,14 +695,18 @@ mod tests {
         ) {
             let leaves: Vec<Hash> = (0..count).map(|i| leaf_hash(&[seed, i as u8, (i >> 8) as u8])).collect();
             // Grown in batches of the given sizes, as group commits would.
+            // Each batch also grows the right edge a writer keeps, which alone must suffice.
             let mut known = HashMap::new();
+            let mut edge = HashMap::new();
             let mut size = 0;
             let mut batches = batches.into_iter().cycle();
             while size < count {
                 let take = batches.next().unwrap_or(1).min(count - size);
-                let nodes = new_nodes(size as u64, &known, &leaves[size..size + take]).expect("edge kept");
-                known.extend(nodes.into_iter().map(|n| (n.id, n.hash)));
+                let nodes = new_nodes(size as u64, &edge, &leaves[size..size + take]).expect("edge kept");
                 size += take;
+                edge = grown_edge(&edge, &nodes, size as u64);
+                known.extend(nodes.into_iter().map(|n| (n.id, n.hash)));
+                prop_assert_eq!(root(size as u64, &edge), Ok(naive_root(&leaves[..size])));
             }
             prop_assert_eq!(known, grow(&leaves));
             let known = grow(&leaves);

@@ -13,7 +13,7 @@ use futures::{Stream, StreamExt, stream::BoxStream};
 use crate::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, ConsistencyProof, EventId, Hash,
     InclusionProof, MissingNode, NodeId, Position, ProofError, RecordedEvent, RestoreError, StreamId, Timestamp,
-    VerifyFailure, VerifyReport, event_leaf, new_nodes, root, root_nodes,
+    VerifyFailure, VerifyReport, event_leaf, grown_edge, new_nodes, root, root_nodes,
 };
 
 /// The store could not do what was asked for a reason outside the request.
@@ -201,10 +201,8 @@ pub trait EventStore: Send + Sync {
             let leaves: Vec<Hash> = page.iter().map(event_leaf).collect();
             // The recomputation keeps only the tree's right edge: all the next page needs.
             let grown = new_nodes(size, &edge, &leaves).map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            edge.extend(grown.into_iter().map(|n| (n.id, n.hash)));
             size += leaves.len() as u64;
-            let keep = root_nodes(size);
-            edge.retain(|id, _| keep.contains(id));
+            edge = grown_edge(&edge, &grown, size);
         }
         let computed = root(size, &edge).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let stored = root(size, &self.tree_nodes(&root_nodes(size)).await?);

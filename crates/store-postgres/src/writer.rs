@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use kernel::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, Expected, GroupBackend, Hash, Limits, NodeId,
     Position, RecordedEvent, RestoreError, StoreError, StreamId, StreamState, Timestamp, TreeNode, TreeUpkeep,
-    check_restore, event_leaf, new_nodes, plan_group, root_nodes,
+    check_restore, event_leaf, grown_edge, new_nodes, plan_group,
 };
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, Row};
@@ -214,7 +214,7 @@ impl PostgresWriter {
     fn committed(
         &mut self,
         rows: &[RecordedEvent],
-        mut edge: HashMap<NodeId, Hash>,
+        edge: HashMap<NodeId, Hash>,
         nodes: &[TreeNode],
         checkpointed: u64,
         outcomes: &[Result<AppendOutcome, AppendError>],
@@ -223,9 +223,7 @@ impl PostgresWriter {
         let versions: Vec<(StreamId, u64)> = written.flat_map(|o| o.stream_versions.iter().cloned()).collect();
         self.remember(versions);
         let Some(last) = rows.last() else { return };
-        edge.extend(nodes.iter().map(|n| (n.id, n.hash)));
-        let keep = root_nodes(last.position.0);
-        edge.retain(|id, _| keep.contains(id));
+        let edge = grown_edge(&edge, nodes, last.position.0);
         self.known = Some(Known {
             head: ChainHead { position: last.position, hash: last.hash },
             recorded_at: Some(last.recorded_at),

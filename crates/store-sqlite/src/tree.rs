@@ -28,25 +28,17 @@ pub(crate) fn read_nodes(conn: &Connection, ids: &[NodeId]) -> Result<HashMap<No
     Ok(found)
 }
 
-/// The tree's right edge at a size: the nodes [`root_nodes`] names, by id.
-pub(crate) type Edge = HashMap<NodeId, Hash>;
-
-/// Adds `leaves` (leaf hashes of the events just written after position `size`) to the tree,
-/// and gives the right edge it leaves. `edge` is the tree's edge at `size` when the writer knows
-/// it (it left it with its last commit, and the head has not moved since); otherwise it is read.
-/// A tree behind the log (kept by a store opened before the tree existed, or being rebuilt, or
-/// left behind by a store that did not keep it) first catches up from the chain hashes of the
-/// events it lacks.
-pub(crate) fn extend(conn: &Connection, size: u64, leaves: &[Hash], edge: Option<Edge>) -> Result<Edge, StoreError> {
-    let edge = match edge {
-        Some(edge) => edge,
-        None => read_nodes(conn, &root_nodes(size))?,
-    };
+/// Adds `leaves` (leaf hashes of the events just written after position `size`) to the tree. A
+/// tree behind the log (kept by a store opened before the tree existed, or being rebuilt, or left
+/// behind by a store that did not keep it) first catches up from the chain hashes of the events
+/// it lacks.
+pub(crate) fn extend(conn: &Connection, size: u64, leaves: &[Hash]) -> Result<(), StoreError> {
     if leaves.is_empty() {
-        return Ok(edge);
+        return Ok(());
     }
-    let (mut edge, nodes) = match new_nodes(size, &edge, leaves) {
-        Ok(nodes) => (edge, nodes),
+    let edge = read_nodes(conn, &root_nodes(size))?;
+    let nodes = match new_nodes(size, &edge, leaves) {
+        Ok(nodes) => nodes,
         Err(missing) => {
             let kept = kept_size(conn)?;
             if kept >= size {
@@ -55,15 +47,10 @@ pub(crate) fn extend(conn: &Connection, size: u64, leaves: &[Hash], edge: Option
             let mut all = log_leaves(conn, kept, size)?;
             all.extend_from_slice(leaves);
             let edge = read_nodes(conn, &root_nodes(kept))?;
-            let nodes = new_nodes(kept, &edge, &all).map_err(|missing| damaged(missing.0))?;
-            (edge, nodes)
+            new_nodes(kept, &edge, &all).map_err(|missing| damaged(missing.0))?
         }
     };
-    insert(conn, &nodes)?;
-    edge.extend(nodes.iter().map(|n| (n.id, n.hash)));
-    let keep = root_nodes(size + leaves.len() as u64);
-    edge.retain(|id, _| keep.contains(id));
-    Ok(edge)
+    insert(conn, &nodes)
 }
 
 /// Deletes the tree and computes it again from the whole log; returns its size.
@@ -76,7 +63,7 @@ pub(crate) fn rebuild(conn: &Connection, head: u64) -> Result<u64, StoreError> {
 }
 
 /// The number of leaves the stored tree holds.
-pub(crate) fn kept_size(conn: &Connection) -> Result<u64, StoreError> {
+fn kept_size(conn: &Connection) -> Result<u64, StoreError> {
     let last: Option<i64> =
         conn.query_row("SELECT MAX(idx) FROM tree_nodes WHERE level = 0", [], |row| row.get(0)).map_err(unavailable)?;
     Ok(last.map_or(0, |last| last as u64 + 1))

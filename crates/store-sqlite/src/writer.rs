@@ -19,8 +19,7 @@ use kernel::{
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::rows::{self, Decoder, unavailable};
-use crate::tree::{self, Edge};
-use crate::{SQLITE_BUSY, WaitNotice, write_error};
+use crate::{SQLITE_BUSY, WaitNotice, tree, write_error};
 
 /// How the writer waits for another process's write lock: SQLite's busy timeout on the write
 /// connection is `notice_after`; when that passes, `on_wait` is told and the writer waits the
@@ -37,10 +36,6 @@ pub(crate) struct SqliteWriter {
     limits: Limits,
     waiting: Waiting,
     tree: TreeUpkeep,
-    /// The tree's right edge as this writer's last commit left it, with the head it was at: used
-    /// while the head is still there (no other process has written since), so that an append
-    /// does not read the edge back.
-    edge: Option<(ChainHead, Edge)>,
 }
 
 impl std::fmt::Debug for SqliteWriter {
@@ -57,7 +52,7 @@ impl SqliteWriter {
         waiting: Waiting,
         tree: TreeUpkeep,
     ) -> Self {
-        Self { conn, notify, limits, waiting, tree, edge: None }
+        Self { conn, notify, limits, waiting, tree }
     }
 
     /// Takes SQLite's write lock (`BEGIN IMMEDIATE`). While another process holds it, waits
@@ -112,22 +107,10 @@ fn busy_or_write_error(error: rusqlite::Error, waited: Duration) -> StoreError {
     if is_busy(&error) { StoreError::Busy { waited_secs: waited.as_secs().max(1) } } else { write_error(error) }
 }
 
-/// What a group's commit left: one answer per request, the last position written, if any, and
-/// the tree's right edge at the new head, when the tree is kept.
-struct Written {
-    outcomes: Vec<Result<AppendOutcome, AppendError>>,
-    last: Option<Position>,
-    edge: Option<(ChainHead, Edge)>,
-}
+/// One answer per request of a group, and the last position it wrote, if any.
+type Written = (Vec<Result<AppendOutcome, AppendError>>, Option<Position>);
 
-/// Writes a group after the head; `known` is the tree's right edge at the head this writer last
-/// left, if it knows it.
-fn write(
-    conn: &Connection,
-    requests: &[AppendRequest],
-    tree: TreeUpkeep,
-    known: Option<(ChainHead, Edge)>,
-) -> Result<Written, StoreError> {
+fn write(conn: &Connection, requests: &[AppendRequest], tree: TreeUpkeep) -> Result<Written, StoreError> {
     let head = rows::read_head(conn)?;
     let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
     let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
@@ -139,22 +122,11 @@ fn write(
     let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
     let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
     insert(conn, &plan.rows)?;
-    let edge = match tree {
-        TreeUpkeep::Kept => {
-            let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
-            // Trusted while the head is where this writer left it and the stored tree still
-            // reaches it (a tree deleted under it is caught up from the log, not extended).
-            let known = match known {
-                Some((at, edge)) if at == head && tree::kept_size(conn)? == head.position.0 => Some(edge),
-                _ => None,
-            };
-            let edge = tree::extend(conn, head.position.0, &leaves, known)?;
-            let last = plan.rows.last().map_or(head, |r| ChainHead { position: r.position, hash: r.hash });
-            Some((last, edge))
-        }
-        TreeUpkeep::LeftBehind => None,
-    };
-    Ok(Written { last: plan.rows.last().map(|r| r.position), outcomes: plan.outcomes, edge })
+    if tree == TreeUpkeep::Kept {
+        let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
+        tree::extend(conn, head.position.0, &leaves)?;
+    }
+    Ok((plan.outcomes, plan.rows.last().map(|r| r.position)))
 }
 
 fn write_restored(conn: &Connection, events: &[RecordedEvent], limits: &Limits) -> Result<ChainHead, RestoreError> {
@@ -167,7 +139,7 @@ fn write_restored(conn: &Connection, events: &[RecordedEvent], limits: &Limits) 
     let restored = check_restore(head, last_recorded_at, state, events, limits)?;
     insert(conn, events)?;
     let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
-    tree::extend(conn, head.position.0, &leaves, None)?;
+    tree::extend(conn, head.position.0, &leaves)?;
     Ok(restored)
 }
 
@@ -238,13 +210,12 @@ impl GroupBackend for SqliteWriter {
         &mut self,
         requests: &[AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError> {
-        let (tree, known) = (self.tree, self.edge.take());
-        let written = self.in_transaction(|conn| write(conn, requests, tree, known))?;
-        self.edge = written.edge;
-        if let Some(last) = written.last {
+        let tree = self.tree;
+        let (outcomes, last) = self.in_transaction(|conn| write(conn, requests, tree))?;
+        if let Some(last) = last {
             self.notify.send_replace(last);
         }
-        Ok(written.outcomes)
+        Ok(outcomes)
     }
 
     async fn restore(&mut self, events: &[RecordedEvent]) -> Result<ChainHead, RestoreError> {
@@ -255,7 +226,6 @@ impl GroupBackend for SqliteWriter {
     }
 
     async fn rebuild_tree(&mut self) -> Result<u64, StoreError> {
-        self.edge = None;
         self.in_transaction(|conn| {
             let head = rows::read_head(conn)?.map_or(0, |(head, _)| head.position.0);
             tree::rebuild(conn, head)
