@@ -228,8 +228,9 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
 
 /// Appends through two stores opened on `db`'s database at the same moment, one that leaves the
 /// tree behind and one that keeps it, `rounds` times each, the two in turn and which goes first
-/// changing from one round to the next. The single writer keeping the tree always comes before the many, so that
-/// its untimed warm-up is the append that catches the tree up with the events left behind.
+/// changing from one round to the next. The single writer keeping the tree always comes before
+/// the many, so that its untimed warm-up is the append that catches the tree up with the events
+/// left behind.
 async fn tree_cost(db: &TestStore, options: &Options, rounds: usize) -> TreeCost {
     let period = Duration::from_secs_f64(options.seconds);
     let behind: Arc<dyn EventStore> = db.open_leaving_tree_behind().await.into();
