@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use app::{Asked, Page, ReportError, ReportRequest, Reports, Serving, Stores};
 use bench::{self, Backend, BenchArgs, Latencies, judged, thousands};
 use kernel::Timestamp;
-use projections::{Format, ReportKind, Rules, SAVE_EVERY};
+use projections::{Format, ReportKind, Rules, SAVE_EVERY, WAYPOINT_EVERY};
 use tests::TestStore;
 use tests::national_log::{GeneratedLog, record_governance_log};
 
@@ -230,7 +230,7 @@ async fn child(job: Job) -> Vec<Burst> {
 
 /// The read side as `covenant serve` keeps it, its read models of now caught up.
 async fn serve(stores: &Stores, max_as_of_folds: usize, as_of_points: usize) -> Arc<Reports> {
-    let serving = Serving { save_every: SAVE_EVERY, max_as_of_folds, as_of_points };
+    let serving = Serving { save_every: SAVE_EVERY, max_as_of_folds, as_of_points, waypoint_every: WAYPOINT_EVERY };
     let reports = Reports::serve(stores.clone(), Rules::default(), serving).await.expect("the read side starts");
     reports.now().await.expect("the read models of now are caught up");
     Arc::new(reports)

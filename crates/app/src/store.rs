@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kernel::{
-    CheckpointStore, EventStore, IdempotencyStore, OpenError, OpenMode, PublisherStore, SessionStore, SignInStore,
-    Snapshot, SnapshotStore, StoreError, TokenStore, WebhookStore,
+    CheckpointStore, EventStore, IdempotencyStore, OpenError, OpenMode, Position, PublisherStore, Saving, SessionStore,
+    SignInStore, Snapshot, SnapshotStore, StoreError, TokenStore, Waypoint, WebhookStore,
 };
 use store_postgres::PostgresStore;
 use store_sqlite::SqliteStore;
@@ -190,8 +190,26 @@ impl SnapshotStore for Unsaved {
     }
 
     async fn clear_snapshots(&self) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable(
-            "the database was opened read-only, so its saved read models cannot be cleared".into(),
-        ))
+        Err(read_only())
     }
+
+    async fn waypoints(&self, name: &str) -> Result<Vec<Waypoint>, StoreError> {
+        self.0.waypoints(name).await
+    }
+
+    async fn waypoint_state(&self, name: &str, position: Position) -> Result<Option<String>, StoreError> {
+        self.0.waypoint_state(name, position).await
+    }
+
+    async fn save_waypoint(&self, _: &str, _: &str, _: Saving<'_>, _: usize) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn clear_waypoints(&self, _name: &str) -> Result<(), StoreError> {
+        Err(read_only())
+    }
+}
+
+fn read_only() -> StoreError {
+    StoreError::Unavailable("the database was opened read-only, so its saved read models cannot be cleared".into())
 }

@@ -113,6 +113,7 @@ impl Service {
             save_every: settings.save_every,
             max_as_of_folds: settings.max_as_of_folds,
             as_of_points: settings.as_of_points,
+            waypoint_every: projections::WAYPOINT_EVERY,
         };
         let reports = Reports::serve(stores.clone(), settings.rules, serving).await?;
         let recorder = Recorder::new(stores.events.clone());

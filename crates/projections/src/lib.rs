@@ -34,6 +34,7 @@ mod runner;
 pub mod snapshot;
 mod status;
 mod summary;
+mod waypoints;
 mod words;
 
 pub use actions::{ActionLog, ActionRow, ActionState, ActionsView, GroupBy, LastReport};
@@ -53,13 +54,14 @@ pub use resolutions::{
 };
 pub use rules::Rules;
 pub use runner::{
-    ChainCheck, Folded, Projection, ProjectionError, Runner, SAVE_EVERY, Unverified, build_as_of, fold_as_of,
-    read_as_of,
+    ChainCheck, Folded, Projection, ProjectionError, Runner, SAVE_EVERY, Unverified, WAYPOINT_EVERY, build_as_of,
+    fold_as_of, read_as_of,
 };
 pub use status::{
     EndorsementView, InstrumentStatus, ItemRef, ObjectiveStatus, PartyStanding, RagMix, Standing, StatusBoard,
     StatusView,
 };
+pub use waypoints::{Leap, Start, WAYPOINTS_KEPT};
 /// An instrument's kind in words, as every report writes it ("MOU", "action plan").
 pub use words::kind as kind_in_words;
 /// A RAG rating as every report writes it (`GREEN`, `AMBER`, `RED`, `not rated`).

@@ -116,6 +116,16 @@ impl ChainCheck {
         Ok(())
     }
 
+    /// Leaves out the events up to `to`, whose event had the chain hash `saved` when a waypoint
+    /// was saved there, and checks on from it as [`ChainCheck::resume`] does; after a break that
+    /// was allowed, checks nothing.
+    pub async fn leap(&mut self, events: &dyn EventStore, to: Position, saved: Hash) -> Result<(), ProjectionError> {
+        if self.verifier.is_some() {
+            *self = Self::resume(events, to, Some(saved), self.unverified).await?;
+        }
+        Ok(())
+    }
+
     /// Checks the next event in position order; after a break that was allowed, checks nothing.
     pub fn check(&mut self, event: &RecordedEvent) -> Result<(), ProjectionError> {
         let Some(verifier) = self.verifier.as_mut() else { return Ok(()) };
@@ -149,19 +159,27 @@ impl ChainCheck {
 /// How many events a runner folds, by default, between two saves of its snapshot.
 pub const SAVE_EVERY: u64 = 1_000_000;
 
+/// How many events a runner folds, by default, between two waypoints.
+pub const WAYPOINT_EVERY: u64 = 100_000;
+
 /// Brings read models up to date from the log, with snapshots beside it.
 #[derive(Clone, Copy)]
 pub struct Runner<'a> {
-    events: &'a dyn EventStore,
-    snapshots: &'a dyn SnapshotStore,
+    pub(crate) events: &'a dyn EventStore,
+    pub(crate) snapshots: &'a dyn SnapshotStore,
     page: usize,
     save_every: u64,
-    unverified: Unverified,
+    pub(crate) waypoint_every: u64,
+    pub(crate) unverified: Unverified,
 }
 
 impl std::fmt::Debug for Runner<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runner").field("page", &self.page).field("save_every", &self.save_every).finish()
+        f.debug_struct("Runner")
+            .field("page", &self.page)
+            .field("save_every", &self.save_every)
+            .field("waypoint_every", &self.waypoint_every)
+            .finish()
     }
 }
 
@@ -171,7 +189,22 @@ impl<'a> Runner<'a> {
     /// spending its time saving, and a runner stopped half-way folds again at most what it had
     /// not saved.
     pub fn new(events: &'a dyn EventStore, snapshots: &'a dyn SnapshotStore) -> Self {
-        Self { events, snapshots, page: 10_000, save_every: SAVE_EVERY, unverified: Unverified::Refuse }
+        Self {
+            events,
+            snapshots,
+            page: 10_000,
+            save_every: SAVE_EVERY,
+            waypoint_every: WAYPOINT_EVERY,
+            unverified: Unverified::Refuse,
+        }
+    }
+
+    /// Saves a waypoint (a state kept for folds of the past to start from) after at least this
+    /// many events since the last one ([`WAYPOINT_EVERY`] by default), reading pages no larger.
+    pub fn waypoint_every(mut self, events: u64) -> Self {
+        self.waypoint_every = events.max(1);
+        self.page = self.page.min(usize::try_from(self.waypoint_every).unwrap_or(usize::MAX));
+        self
     }
 
     /// Whether to fold on past a break in the hash chain. A state folded across a break is
@@ -229,6 +262,7 @@ impl<'a> Runner<'a> {
         let mut chain = ChainCheck::resume(self.events, position, hash, self.unverified).await?;
         let head = self.events.head().await?.position;
         let mut unsaved = 0u64;
+        let mut waypoint = self.last_waypoint::<P>().await?;
         let mut page = self.events.read_all(position, self.page).await?;
         while let Some((last, last_hash)) = page.last().map(|e| (e.position, e.hash)) {
             let fold = async {
@@ -247,6 +281,9 @@ impl<'a> Runner<'a> {
                 self.save(&state, position, hash).await?;
                 unsaved = 0;
             }
+            if chain.broken().is_none() {
+                self.pass_waypoint(&state, page.last(), &mut waypoint).await?;
+            }
             progress(position, head.max(position));
             page = next?;
         }
@@ -256,12 +293,13 @@ impl<'a> Runner<'a> {
         Ok(Folded { state, position, chain })
     }
 
-    /// Discards the snapshot of `P` and folds the whole log again.
+    /// Discards the snapshot and the waypoints of `P` and folds the whole log again.
     pub async fn rebuild<P: Projection>(
         &self,
         progress: impl FnMut(Position, Position) + Send,
     ) -> Result<Folded<P>, ProjectionError> {
         self.save(&P::default(), Position::ZERO, None).await?;
+        self.snapshots.clear_waypoints(&snapshot_name::<P>()).await?;
         self.catch_up(progress).await
     }
 
@@ -284,7 +322,7 @@ impl<'a> Runner<'a> {
     }
 }
 
-fn snapshot_name<P: Projection>() -> String {
+pub(crate) fn snapshot_name<P: Projection>() -> String {
     format!("{}.v{}", P::NAME, P::VERSION)
 }
 

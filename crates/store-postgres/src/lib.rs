@@ -104,6 +104,7 @@ pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrati
     "0013_pending_sign_ins.sql",
     "0014_snapshot_hash.sql",
     "0015_append_function_lookups.sql",
+    "0016_waypoints.sql",
 );
 /// sqlx's migrator over [`MIGRATIONS`].
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| Migrator {

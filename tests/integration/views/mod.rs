@@ -5,3 +5,4 @@ mod audit;
 mod instrument_as_of;
 mod packs;
 mod past_points;
+mod waypoints;

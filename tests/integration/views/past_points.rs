@@ -60,7 +60,7 @@ async fn many_requests_for_one_past_date_fold_the_log_once_and_then_only_what_ca
     let stores = stores.with_events(counting.clone());
     let recorder = Recorder::new(stores.events.clone());
     app::load_story(&recorder, &app::seeds::lincolnshire(), default_now()).await.expect("the story is recorded");
-    let serving = Serving { save_every: u64::MAX, max_as_of_folds: 2, as_of_points: 2 };
+    let serving = Serving { save_every: u64::MAX, max_as_of_folds: 2, as_of_points: 2, waypoint_every: u64::MAX };
     let reports =
         Arc::new(Reports::serve(stores.clone(), Rules::default(), serving).await.expect("the service starts"));
     reports.now().await.expect("the read models of now are caught up");

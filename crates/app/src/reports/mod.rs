@@ -27,7 +27,7 @@ use domain::{Date, Key};
 use kernel::{Position, VerifyFailure};
 use projections::{
     ActionsView, AsOf, AuditView, Format, IndicatorsView, InstrumentStatus, ProjectionError, PublicRecord, ReadModels,
-    Report, ReportKind, ResolutionEntry, ResolutionsView, Rules, StatusView, Unverified,
+    Report, ReportKind, ResolutionEntry, ResolutionsView, Rules, Runner, StatusView, Unverified,
 };
 use serde::Serialize;
 use tokio::sync::{OwnedRwLockReadGuard, Semaphore, SemaphorePermit};
@@ -52,6 +52,9 @@ pub struct Serving {
     /// Past points whose read models are kept live, the ones asked for most recently; each
     /// holds at most what the read models of now hold.
     pub as_of_points: usize,
+    /// Events the read models of now fold between two waypoints, the saved states a past
+    /// point's first fold starts from ([`projections::WAYPOINT_EVERY`] by default).
+    pub waypoint_every: u64,
 }
 
 /// Answers report requests.
@@ -238,12 +241,16 @@ impl Reports {
     /// and kept live, saved as `serving` says. A broken log is folded, and the break logged and
     /// kept in [`Reports::broken`].
     pub async fn serve(stores: Stores, rules: Rules, serving: Serving) -> Result<Self, ProjectionError> {
-        let folded = views::fold_current(&stores, Unverified::Allow, |_, _| ()).await?;
+        let runner = Runner::new(stores.events.as_ref(), stores.snapshots.as_ref())
+            .unverified(Unverified::Allow)
+            .waypoint_every(serving.waypoint_every);
+        let folded = runner.catch_up(|_, _| ()).await?;
+        let waypoint = runner.last_waypoint::<ReadModels>().await?;
         if let Some(failure) = folded.chain.broken() {
             tracing::error!(position = failure.position().0, error = %failure, "the log's hash chain is broken");
         }
         let kept = Kept {
-            live: Live::new(folded, serving.save_every),
+            live: Live::new(folded, serving.save_every, serving.waypoint_every, waypoint),
             past: Mutex::new(Vec::new()),
             as_of_points: serving.as_of_points,
             answers: Answers::default(),

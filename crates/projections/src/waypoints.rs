@@ -1,0 +1,110 @@
+//! Waypoints: states of a read model of now saved along the log, for folds of the past to start
+//! from. A fold of the past point "as decided by *D*" includes the events that happened by *D*,
+//! wherever they stand in the log, so no position ends it; but a state saved at position *P*
+//! serves it whenever every event up to *P* happened by *D* (and was recorded by the point's
+//! "known on" day, and *P* is within its position): it holds exactly what the point holds of
+//! them. And the events between two waypoints that all happened after *D* hold nothing of the
+//! point: the fold leaves them unread, and checks the hash chain on from the saved hash of the
+//! waypoint they end at, as a fold resuming from a snapshot does. A log recorded roughly in the
+//! order things happened is then folded from the waypoint nearest its date, reading about one
+//! waypoint's span; a log recorded in another order is folded from further back, never wrongly.
+//!
+//! A runner folding the read models of now saves one after every [`WAYPOINT_EVERY`] events since
+//! the last, keeping [`WAYPOINTS_KEPT`] spread along the log.
+//!
+//! [`WAYPOINT_EVERY`]: crate::runner::WAYPOINT_EVERY
+
+use kernel::{Hash, Position, RecordedEvent, Saving};
+
+use crate::runner::snapshot_name;
+use crate::{AsOf, ChainCheck, Folded, Projection, ProjectionError, Runner, snapshot};
+
+/// How many waypoints a read model keeps.
+pub const WAYPOINTS_KEPT: usize = 8;
+
+/// Events a fold of the past leaves unread, none of them belonging to its point: those after
+/// `after` up to `to`, the event at `to` having had the chain hash `hash` when it was saved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Leap {
+    pub after: Position,
+    pub to: Position,
+    pub hash: Hash,
+}
+
+/// Where a fold of a past point starts: a waypoint's state (or an empty one at position zero),
+/// checking the chain from there, and the stretches of the log after it that it may leave unread,
+/// in order.
+#[derive(Debug)]
+pub struct Start<P> {
+    pub folded: Folded<P>,
+    pub leaps: Vec<Leap>,
+}
+
+impl Runner<'_> {
+    /// The position of the last waypoint of `P` saved, or zero.
+    pub async fn last_waypoint<P: Projection>(&self) -> Result<Position, ProjectionError> {
+        let waypoints = self.snapshots.waypoints(&snapshot_name::<P>()).await?;
+        Ok(waypoints.last().map_or(Position::ZERO, |w| w.position))
+    }
+
+    /// Saves `state`, folded up to `event`, as a waypoint when at least the runner's
+    /// `waypoint_every` events were folded since `last`, the last one saved (moved on to it).
+    pub async fn pass_waypoint<P: Projection>(
+        &self,
+        state: &P,
+        event: Option<&RecordedEvent>,
+        last: &mut Position,
+    ) -> Result<(), ProjectionError> {
+        let Some(event) = event else { return Ok(()) };
+        if event.position.0 < last.0.saturating_add(self.waypoint_every) {
+            return Ok(());
+        }
+        let state = snapshot::encode(state).map_err(|detail| ProjectionError::Snapshot {
+            name: P::NAME,
+            action: "save",
+            detail,
+        })?;
+        let at = Saving { position: event.position, hash: event.hash, recorded_at: event.recorded_at, state: &state };
+        let family = format!("{}.v", P::NAME);
+        self.snapshots.save_waypoint(&snapshot_name::<P>(), &family, at, WAYPOINTS_KEPT).await?;
+        *last = event.position;
+        Ok(())
+    }
+
+    /// Where a fold of `P` as of the past point `as_of` starts: the latest waypoint all of whose
+    /// events belong to the point, else position zero; and what it may leave unread after that.
+    pub async fn start_as_of<P: Projection>(&self, as_of: AsOf) -> Result<Start<P>, ProjectionError> {
+        let name = snapshot_name::<P>();
+        let waypoints = self.snapshots.waypoints(&name).await?;
+        let usable = waypoints.iter().rposition(|w| as_of.includes_at(w.position, w.recorded_at, w.latest_occurred));
+        let mut start = None;
+        if let Some(waypoint) = usable.map(|i| &waypoints[i]) {
+            // A waypoint dropped since it was listed, or saved by another build, is not started from.
+            let saved = self.snapshots.waypoint_state(&name, waypoint.position).await?;
+            let state = saved.as_deref().map(snapshot::decode::<P>).transpose();
+            let state = state.map_err(|detail| ProjectionError::Snapshot { name: P::NAME, action: "read", detail })?;
+            if let Some(state) = state.flatten() {
+                start = Some((state, waypoint.position, Some(waypoint.hash)));
+            }
+        }
+        let (state, position, hash) = start.unwrap_or((P::default(), Position::ZERO, None));
+        let chain = ChainCheck::resume(self.events, position, hash, self.unverified).await?;
+        let mut leaps: Vec<Leap> = Vec::new();
+        if let Some(by) = as_of.decided_by {
+            let mut after = Position::ZERO;
+            for waypoint in &waypoints {
+                if after >= position && waypoint.earliest_since > by {
+                    match leaps.last_mut() {
+                        Some(leap) if leap.to == after => {
+                            leap.to = waypoint.position;
+                            leap.hash = waypoint.hash;
+                        }
+                        _ => leaps.push(Leap { after, to: waypoint.position, hash: waypoint.hash }),
+                    }
+                }
+                after = waypoint.position;
+            }
+        }
+        Ok(Start { folded: Folded { state, position, chain }, leaps })
+    }
+}
