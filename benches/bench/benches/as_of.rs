@@ -7,10 +7,14 @@
 //! and the past points kept are each measured in a process of their own (this benchmark run
 //! again, told its job by `COVENANT_BENCH_AS_OF_JOB`), which opens the log the first one loaded,
 //! so that memory one freed is not counted as another's. Measured:
-//! - the baseline, each request folding the whole log afresh (`--as-of-points 0`, as the service
-//!   did before it kept past points): at most `max_as_of_folds` at once, the others answered
-//!   `busy` and retried after the second the `Retry-After` header says, as a client would;
-//! - one date, the read models of the past points asked for most recently kept live;
+//! - the baseline, each request folding the whole log afresh (`--as-of-points 0`, and no
+//!   waypoints, as the service did before it kept past points): at most `max_as_of_folds` at
+//!   once, the others answered `busy` and retried after the second the `Retry-After` header says,
+//!   as a client would;
+//! - one date, the read models of the past points asked for most recently kept live, each first
+//!   folded from a waypoint (saved beforehand, in this process, by a fold of the whole log from
+//!   position zero, as `covenant rebuild` or a service that folded the log as it was recorded
+//!   saves them);
 //! - several dates (the one already kept among them), a request for each in turn, kept the same
 //!   way, no more dates than the points kept, so none is dropped;
 //! - the same date again after more events were recorded, folding only those.
@@ -133,7 +137,7 @@ struct Job {
     cores: usize,
 }
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 enum Scenario {
     /// Each request folds the whole log afresh.
     Baseline,
@@ -166,6 +170,10 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     let (name, location) = db.location();
     let mut bursts = Vec::new();
     for scenario in [Scenario::Baseline, Scenario::Kept] {
+        if scenario == Scenario::Kept {
+            eprintln!("  saving waypoints: the whole log folded from position zero");
+            app::views::rebuild(&db.stores().await, SAVE_EVERY, |_, _| ()).await.expect("the log folds");
+        }
         let job = Job {
             backend: name.to_owned(),
             location: location.clone(),
@@ -207,13 +215,13 @@ async fn child(job: Job) -> Vec<Burst> {
     match job.scenario {
         Scenario::Baseline => {
             eprintln!("  the baseline: each request folds the log afresh");
-            let reports = serve(&stores, job.cores, 0).await;
+            let reports = serve(&stores, job.cores, 0, u64::MAX).await;
             let dates = vec![job.days[0]; job.requests];
             vec![burst("each request folds the whole log (baseline)", &reports, &dates).await]
         }
         Scenario::Kept => {
             eprintln!("  past points kept live");
-            let reports = serve(&stores, job.cores, AS_OF_POINTS.max(job.dates)).await;
+            let reports = serve(&stores, job.cores, AS_OF_POINTS.max(job.dates), WAYPOINT_EVERY).await;
             let mut bursts = Vec::new();
             let dates = vec![job.days[1]; job.requests];
             bursts.push(burst("one date, kept", &reports, &dates).await);
@@ -228,9 +236,10 @@ async fn child(job: Job) -> Vec<Burst> {
     }
 }
 
-/// The read side as `covenant serve` keeps it, its read models of now caught up.
-async fn serve(stores: &Stores, max_as_of_folds: usize, as_of_points: usize) -> Arc<Reports> {
-    let serving = Serving { save_every: SAVE_EVERY, max_as_of_folds, as_of_points, waypoint_every: WAYPOINT_EVERY };
+/// The read side as `covenant serve` keeps it, its read models of now caught up, saving
+/// waypoints every `waypoint_every` events it folds.
+async fn serve(stores: &Stores, max_as_of_folds: usize, as_of_points: usize, waypoint_every: u64) -> Arc<Reports> {
+    let serving = Serving { save_every: SAVE_EVERY, max_as_of_folds, as_of_points, waypoint_every };
     let reports = Reports::serve(stores.clone(), Rules::default(), serving).await.expect("the read side starts");
     reports.now().await.expect("the read models of now are caught up");
     Arc::new(reports)
