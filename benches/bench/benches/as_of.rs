@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use app::{Asked, Page, ReportError, ReportRequest, Reports, Serving, Stores};
 use bench::{self, Backend, BenchArgs, Latencies, judged, thousands};
 use kernel::Timestamp;
-use projections::{Format, ReportKind, Rules, SAVE_EVERY, WAYPOINT_EVERY};
+use projections::{Format, Projection, ReadModels, ReportKind, Rules, SAVE_EVERY, WAYPOINT_EVERY};
 use tests::TestStore;
 use tests::national_log::{GeneratedLog, record_governance_log};
 
@@ -118,6 +118,29 @@ struct Figures {
     environment: String,
     log: GeneratedLog,
     bursts: Vec<Burst>,
+    waypoints: Saved,
+}
+
+/// What the waypoints and the snapshot of now take in the database.
+#[derive(Debug, Default)]
+struct Saved {
+    /// Each waypoint's position and the size of its saved state, in bytes.
+    waypoints: Vec<(u64, usize)>,
+    snapshot: usize,
+}
+
+impl Saved {
+    async fn read(stores: &Stores) -> Self {
+        let name = format!("{}.v{}", <ReadModels as Projection>::NAME, <ReadModels as Projection>::VERSION);
+        let snapshots = stores.snapshots.as_ref();
+        let mut waypoints = Vec::new();
+        for waypoint in snapshots.waypoints(&name).await.expect("the waypoints read") {
+            let state = snapshots.waypoint_state(&name, waypoint.position).await.expect("a waypoint reads");
+            waypoints.push((waypoint.position.0, state.map_or(0, |state| state.len())));
+        }
+        let snapshot = snapshots.load_snapshot(&name).await.expect("the snapshot reads");
+        Self { waypoints, snapshot: snapshot.map_or(0, |snapshot| snapshot.state.len()) }
+    }
 }
 
 /// What one child process measures, on the log the parent loaded.
@@ -169,10 +192,13 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         .collect::<Vec<_>>();
     let (name, location) = db.location();
     let mut bursts = Vec::new();
+    let mut waypoints = Saved::default();
     for scenario in [Scenario::Baseline, Scenario::Kept] {
         if scenario == Scenario::Kept {
             eprintln!("  saving waypoints: the whole log folded from position zero");
-            app::views::rebuild(&db.stores().await, SAVE_EVERY, |_, _| ()).await.expect("the log folds");
+            let stores = db.stores().await;
+            app::views::rebuild(&stores, SAVE_EVERY, |_, _| ()).await.expect("the log folds");
+            waypoints = Saved::read(&stores).await;
         }
         let job = Job {
             backend: name.to_owned(),
@@ -186,7 +212,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         };
         bursts.extend(in_a_process_of_its_own(&job));
     }
-    Figures { backend, environment, log, bursts }
+    Figures { backend, environment, log, bursts, waypoints }
 }
 
 /// Runs this benchmark again as a child that measures `job`, and gives what it measured.
@@ -332,6 +358,16 @@ fn print(f: &Figures) {
         );
     }
     println!();
+    let saved = &f.waypoints;
+    let total: usize = saved.waypoints.iter().map(|(_, size)| size).sum();
+    let at: Vec<String> = saved.waypoints.iter().map(|(position, _)| thousands(*position as f64)).collect();
+    println!(
+        "Waypoints kept: {} (at {}), {:.1} MB of saved state together; the snapshot of now {:.1} MB\n",
+        saved.waypoints.len(),
+        at.join(", "),
+        total as f64 / 1e6,
+        saved.snapshot as f64 / 1e6
+    );
     let kept = &f.bursts[1];
     println!(
         "Goal for one date kept: under {MEMORY_GOAL_MIB:.0} MiB added {}, p99 under {} s {}\n",
