@@ -61,7 +61,7 @@ pub use status::{
     EndorsementView, InstrumentStatus, ItemRef, ObjectiveStatus, PartyStanding, RagMix, Standing, StatusBoard,
     StatusView,
 };
-pub use waypoints::{Leap, Start, WAYPOINTS_KEPT};
+pub use waypoints::{Leap, Start, WAYPOINTS_KEPT, page_until, take_leaps};
 /// An instrument's kind in words, as every report writes it ("MOU", "action plan").
 pub use words::kind as kind_in_words;
 /// A RAG rating as every report writes it (`GREEN`, `AMBER`, `RED`, `not rated`).

@@ -167,7 +167,7 @@ pub const WAYPOINT_EVERY: u64 = 100_000;
 pub struct Runner<'a> {
     pub(crate) events: &'a dyn EventStore,
     pub(crate) snapshots: &'a dyn SnapshotStore,
-    page: usize,
+    pub(crate) page: usize,
     save_every: u64,
     pub(crate) waypoint_every: u64,
     pub(crate) unverified: Unverified,

@@ -14,7 +14,8 @@
 //!
 //! [`WAYPOINT_EVERY`]: crate::runner::WAYPOINT_EVERY
 
-use kernel::{Hash, Position, RecordedEvent, Saving};
+use futures::future::join;
+use kernel::{EventStore, Hash, Position, RecordedEvent, Saving, StoreError, VerifyFailure};
 
 use crate::runner::snapshot_name;
 use crate::{AsOf, ChainCheck, Folded, Projection, ProjectionError, Runner, snapshot};
@@ -38,6 +39,30 @@ pub struct Leap {
 pub struct Start<P> {
     pub folded: Folded<P>,
     pub leaps: Vec<Leap>,
+}
+
+/// Leaps over the stretches in `leaps` that start at or before `position`, taking them out and
+/// moving `position` and the check of the chain on; gives where the next one starts, which the
+/// next read of the log must not pass.
+pub async fn take_leaps(
+    leaps: &mut Vec<Leap>,
+    position: &mut Position,
+    chain: &mut ChainCheck,
+    events: &dyn EventStore,
+) -> Result<Option<Position>, ProjectionError> {
+    while let Some(leap) = leaps.first().copied().filter(|leap| leap.after <= *position) {
+        leaps.remove(0);
+        if leap.to > *position {
+            chain.leap(events, leap.to, leap.hash).await?;
+            *position = leap.to;
+        }
+    }
+    Ok(leaps.first().map(|leap| leap.after))
+}
+
+/// How many events to read after `from`, at most `page`, without passing `until`.
+pub fn page_until(from: Position, until: Option<Position>, page: usize) -> usize {
+    until.map_or(page, |until| until.0.saturating_sub(from.0).min(page as u64) as usize)
 }
 
 impl Runner<'_> {
@@ -106,5 +131,50 @@ impl Runner<'_> {
             }
         }
         Ok(Start { folded: Folded { state, position, chain }, leaps })
+    }
+
+    /// Folds `P` as the log stood at the past point `as_of`, from where
+    /// [`Runner::start_as_of`] says, leaping what it names, each page folded while the next is
+    /// read; gives the first break in the chain when the runner allows it.
+    pub async fn fold_as_of<P: Projection>(&self, as_of: AsOf) -> Result<(P, Option<VerifyFailure>), ProjectionError> {
+        let Start { folded, mut leaps } = self.start_as_of::<P>(as_of).await?;
+        let Folded { mut state, mut position, mut chain } = folded;
+        loop {
+            let until = take_leaps(&mut leaps, &mut position, &mut chain, self.events).await?;
+            let mut page = self.events.read_all(position, page_until(position, until, self.page)).await?;
+            if page.is_empty() {
+                // The end of the log, before any stretch left to leap.
+                return Ok((state, chain.into_broken()));
+            }
+            let mut ended = false;
+            while let Some(last) = page.last().map(|e| e.position) {
+                let fold = async {
+                    for event in &page {
+                        if as_of.ends_before(event) {
+                            return Ok(true);
+                        }
+                        chain.check(event)?;
+                        if as_of.includes(event) {
+                            state.apply(event);
+                        }
+                    }
+                    Ok::<bool, ProjectionError>(false)
+                };
+                let more = page_until(last, until, self.page);
+                let next = async {
+                    if more > 0 { self.events.read_all(last, more).await } else { Ok::<_, StoreError>(Vec::new()) }
+                };
+                let (next, done) = join(next, fold).await;
+                position = last;
+                ended = done?;
+                if ended {
+                    break;
+                }
+                page = next?;
+            }
+            if ended {
+                return Ok((state, chain.into_broken()));
+            }
+        }
     }
 }

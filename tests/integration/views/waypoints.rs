@@ -1,6 +1,6 @@
-//! A past point of the service starts from a waypoint, a state of now saved along the log, and
-//! leaves unread the stretches of the log that hold none of its events: every answer still equals
-//! a fold of the whole log as of that point, for the seed stories (recorded story by story, not in
+//! A past point of the service, and of a command, starts from a waypoint, a state of now saved
+//! along the log, and leaves unread the stretches of the log that hold none of its events: every
+//! answer still equals a fold of the whole log as of that point, for the seed stories (recorded story by story, not in
 //! the order things happened) and for a generated log recorded day by day, which it reads only a
 //! small part of. A waypoint whose event was rewritten since is a broken log, said as such.
 
@@ -10,7 +10,7 @@ use app::{Asked, Recorder, ReportRequest, Reports, Serving, Stores};
 use chrono::{Datelike, NaiveDate};
 use domain::testing::default_now;
 use kernel::{Timestamp, VerifyFailure};
-use projections::{Projection, ReadModels, ReportKind, Rules, Unverified};
+use projections::{AsOf, Filters, Projection, ReadModels, ReportKind, Rules, Unverified};
 use tests::national_log::record_governance_log;
 use tests::{Interposed, TestStore, on_both_backends};
 
@@ -32,21 +32,37 @@ async fn serve(stores: &Stores, every: u64) -> Reports {
     reports
 }
 
+const KINDS: [ReportKind; 3] = [ReportKind::Status, ReportKind::Actions, ReportKind::Resolutions];
+
+fn request(kind: ReportKind, day: NaiveDate) -> ReportRequest {
+    let asked = Asked { decided_by: decided_by(day), today: Some(day), ..Asked::default() };
+    ReportRequest::new(kind, asked).expect("a report of the past")
+}
+
 /// The status board, the action log and the resolutions as of `day`, as `reports` answer them.
 async fn answered(reports: &Reports, day: NaiveDate) -> Vec<String> {
     let mut answers = Vec::new();
-    for kind in [ReportKind::Status, ReportKind::Actions, ReportKind::Resolutions] {
-        let asked = Asked { decided_by: decided_by(day), today: Some(day), ..Asked::default() };
-        let request = ReportRequest::new(kind, asked).expect("a report of the past");
-        let answered = reports.answer(&request).await.expect("the report is given");
+    for kind in KINDS {
+        let answered = reports.answer(&request(kind, day)).await.expect("the report is given");
         answers.push(serde_json::to_string(&answered.view).expect("the view writes"));
     }
     answers
 }
 
-/// The same, from read models folded afresh from the start of the log, as a command folds them.
+/// The same, from read models folded afresh from the first event of the log to the last.
 async fn folded_afresh(stores: &Stores, day: NaiveDate) -> Vec<String> {
-    answered(&Reports::once(stores.clone(), Rules::default(), Unverified::Refuse), day).await
+    let as_of = AsOf { decided_by: decided_by(day), ..AsOf::now() };
+    let models = app::views::as_of(stores, as_of).await.expect("the whole log folds");
+    let (rules, filters) = (Rules::default(), Filters::default());
+    let group_by = request(ReportKind::Actions, day).group_by;
+    vec![
+        serde_json::to_string(&models.status().view(&filters, &rules, day)),
+        serde_json::to_string(&models.actions().view(&filters, &rules, day, group_by)),
+        serde_json::to_string(&models.resolutions().view(&filters, &rules, day)),
+    ]
+    .into_iter()
+    .map(|view| view.expect("the view writes"))
+    .collect()
 }
 
 async fn waypoints(db: &TestStore) -> Vec<kernel::Waypoint> {
@@ -69,8 +85,11 @@ async fn every_past_point_of_the_seed_stories_equals_a_fold_of_the_whole_log(db:
     assert!(kept.windows(2).any(|w| w[1].earliest_since < w[0].latest_occurred), "the log is not in date order");
     // The first of every quarter from before the first story to after the last.
     let mut day = NaiveDate::from_ymd_opt(2017, 1, 1).expect("a date");
+    let once = Reports::once(stores.clone(), Rules::default(), Unverified::Refuse);
     while day.year() < 2028 {
-        assert_eq!(answered(&reports, day).await, folded_afresh(&stores, day).await, "as of {day}");
+        let afresh = folded_afresh(&stores, day).await;
+        assert_eq!(answered(&reports, day).await, afresh, "the service as of {day}");
+        assert_eq!(answered(&once, day).await, afresh, "a command as of {day}");
         day = day.checked_add_months(chrono::Months::new(3)).expect("a date");
     }
 }
@@ -91,6 +110,16 @@ async fn a_past_point_of_a_log_recorded_day_by_day_reads_a_small_part_of_it(db: 
         let read = counting.events_read() - before;
         assert!(read < head.0 / 4, "as of {day}: {read} events read of a log of {head}");
         assert_eq!(answers, folded_afresh(&stores, day).await, "as of {day}");
+        // A command folds the point afresh for each report, the same way.
+        let once = Reports::once(stores.clone(), Rules::default(), Unverified::Refuse);
+        let before = counting.events_read();
+        let answers = answered(&once, day).await;
+        let read = counting.events_read() - before;
+        assert!(
+            read < 3 * head.0 / 4,
+            "a command as of {day}: {read} events read for three reports of a log of {head}"
+        );
+        assert_eq!(answers, folded_afresh(&stores, day).await, "a command as of {day}");
     }
 }
 

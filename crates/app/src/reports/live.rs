@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 use futures::future::join;
 use kernel::{Position, RecordedEvent, StoreError, VerifyFailure};
-use projections::{AsOf, ChainCheck, Leap, Projection, ProjectionError, ReadModels, Runner, Start, Unverified};
+use projections::{
+    AsOf, ChainCheck, Leap, Projection, ProjectionError, ReadModels, Runner, Start, Unverified, page_until, take_leaps,
+};
 use tokio::sync::{Mutex, OwnedRwLockReadGuard, RwLock};
 
 use crate::Stores;
@@ -127,7 +129,7 @@ impl Live {
             let runner = Runner::new(events, stores.snapshots.as_ref()).unverified(Unverified::Allow);
             // Another request may have caught up meanwhile; the loop ends at once then.
             loop {
-                let (after, leap) = {
+                let (after, until) = {
                     let mut guard = self.folded.write().await;
                     let folded = &mut *guard;
                     if folded.leaps.is_none() {
@@ -136,19 +138,11 @@ impl Live {
                         folded.leaps = Some(leaps);
                     }
                     let leaps = folded.leaps.get_or_insert_default();
-                    while let Some(leap) = leaps.first().copied().filter(|leap| leap.after <= folded.position) {
-                        leaps.remove(0);
-                        if leap.to > folded.position {
-                            folded.chain.leap(events, leap.to, leap.hash).await?;
-                            folded.position = leap.to;
-                        }
-                    }
-                    (behind(folded), folded.leaps.as_ref().and_then(|leaps| leaps.first()).map(|leap| leap.after))
+                    let until = take_leaps(leaps, &mut folded.position, &mut folded.chain, events).await?;
+                    (behind(folded), until)
                 };
                 let Some(after) = after else { break };
-                // Pages end where the next leap starts.
-                let limit =
-                    |from: Position| leap.map_or(PAGE, |end| end.0.saturating_sub(from.0).min(PAGE as u64) as usize);
+                let limit = |from: Position| page_until(from, until, PAGE);
                 let mut page = events.read_all(after, limit(after)).await?;
                 if page.is_empty() {
                     break;

@@ -316,7 +316,9 @@ impl Reports {
             self.notice(folded.chain.into_broken());
             return Ok(Models(Inner::Folded { models: Box::new(folded.state), at }));
         }
-        let (models, broken) = views::fold_as_of(&self.stores, as_of, self.unverified).await?;
+        let runner =
+            Runner::new(self.stores.events.as_ref(), self.stores.snapshots.as_ref()).unverified(self.unverified);
+        let (models, broken) = runner.fold_as_of::<ReadModels>(as_of).await?;
         self.notice(broken);
         Ok(Models(Inner::Folded { models: Box::new(models), at: None }))
     }
