@@ -101,6 +101,8 @@ struct Figures {
     rebuild: Result<Duration, (Duration, String)>,
     /// The time the read models took to resume from the rebuild's snapshot, if it saved one.
     resume: Option<Duration>,
+    /// The time a rebuild that saves no waypoints took: what saving them costs.
+    without_waypoints: Duration,
     query: Latencies,
     /// The mean number of streams one query read.
     streams: f64,
@@ -199,6 +201,15 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         samples.push(start.elapsed());
     }
 
+    eprintln!("  rebuild from position 0, saving no waypoints");
+    let start = Instant::now();
+    let runner = projections::Runner::new(stores.events.as_ref(), stores.snapshots.as_ref()).waypoint_every(u64::MAX);
+    let (models, position) =
+        runner.rebuild::<ReadModels>(|_, _| ()).await.map(|f| (f.state, f.position)).expect("folds");
+    assert_eq!(position, at, "the rebuild folds every event");
+    drop(models);
+    let without_waypoints = start.elapsed();
+
     eprintln!("  rebuild from position 0 (app::views::rebuild)");
     let start = Instant::now();
     let rebuilt = app::views::rebuild(&stores, projections::SAVE_EVERY, |_, _| ()).await;
@@ -229,6 +240,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
         state_bytes,
         rebuild,
         resume,
+        without_waypoints,
         query: query_latencies,
         streams: streams as f64 / options.queries as f64,
         whole_log: Latencies::new(samples),
@@ -296,7 +308,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
             Backend::Postgres => ("< 2 s for 1,000,000 events", REBUILD_GOAL_POSTGRES),
         };
         let what = format!(
-            "rebuild the read models from position 0 (`app::views::rebuild`: read, fold, save the state every 1,000,000 events and at the end; a snapshot of {} bytes, postcard as base64, at the end; the audit trail is not among them)",
+            "rebuild the read models from position 0 (`app::views::rebuild`: read, fold, save the state every 1,000,000 events and at the end, and as a waypoint after every eighth of the log; a snapshot of {} bytes, postcard as base64, at the end; the audit trail is not among them)",
             thousands(f.state_bytes as f64)
         );
         match &f.rebuild {
@@ -308,6 +320,12 @@ fn report(options: &Options, all: &[Figures]) -> String {
                 row(what, format!("**failed** after {:.2} s: {error}", secs(*took)), goal, verdict(false).into())
             }
         }
+        row(
+            "the same rebuild saving no waypoints (`Runner::waypoint_every(u64::MAX)`): what saving them costs".into(),
+            rate(f.without_waypoints),
+            "(no goal)",
+            format!("{:.2} × the read's time", secs(f.without_waypoints) / secs(f.read)),
+        );
         if let Some(resume) = f.resume {
             row(
                 "resume the read models from their snapshot at the head (`app::views::current`)".into(),

@@ -16,7 +16,8 @@ use crate::progress;
 /// to check that the saved read models equal a fold of the log. It reads every event once and
 /// can be interrupted at any moment: the next report resumes from the last save, a consistent
 /// point, and the next rebuild starts again from the first event. On the way it saves a waypoint
-/// every 100,000 events, the states the service's reports of a past date start from.
+/// after every eighth of the log (at least 100,000 events apart), the states reports of a past
+/// date start from.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Save the read models after every EVENTS events folded, as well as at the end. Each save

@@ -12,7 +12,7 @@ use kernel::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{AsOf, snapshot};
+use crate::{AsOf, WAYPOINTS_KEPT, snapshot};
 
 /// A read model: a pure fold of events.
 pub trait Projection: Default + Serialize + DeserializeOwned + Send {
@@ -169,7 +169,7 @@ pub struct Runner<'a> {
     pub(crate) snapshots: &'a dyn SnapshotStore,
     pub(crate) page: usize,
     save_every: u64,
-    pub(crate) waypoint_every: u64,
+    waypoint_every: u64,
     pub(crate) unverified: Unverified,
 }
 
@@ -263,6 +263,8 @@ impl<'a> Runner<'a> {
         let head = self.events.head().await?.position;
         let mut unsaved = 0u64;
         let mut waypoint = self.last_waypoint::<P>().await?;
+        // A long fold saves no more waypoints than are kept, spread over what it folds.
+        let every = self.waypoint_every.max(head.0.saturating_sub(position.0) / WAYPOINTS_KEPT as u64);
         let mut page = self.events.read_all(position, self.page).await?;
         while let Some((last, last_hash)) = page.last().map(|e| (e.position, e.hash)) {
             let fold = async {
@@ -282,7 +284,7 @@ impl<'a> Runner<'a> {
                 unsaved = 0;
             }
             if chain.broken().is_none() {
-                self.pass_waypoint(&state, page.last(), &mut waypoint).await?;
+                self.pass_waypoint(&state, page.last(), &mut waypoint, every).await?;
             }
             progress(position, head.max(position));
             page = next?;

@@ -72,16 +72,17 @@ impl Runner<'_> {
         Ok(waypoints.last().map_or(Position::ZERO, |w| w.position))
     }
 
-    /// Saves `state`, folded up to `event`, as a waypoint when at least the runner's
-    /// `waypoint_every` events were folded since `last`, the last one saved (moved on to it).
+    /// Saves `state`, folded up to `event`, as a waypoint when at least `every` events were folded
+    /// since `last`, the last one saved (moved on to it).
     pub async fn pass_waypoint<P: Projection>(
         &self,
         state: &P,
         event: Option<&RecordedEvent>,
         last: &mut Position,
+        every: u64,
     ) -> Result<(), ProjectionError> {
         let Some(event) = event else { return Ok(()) };
-        if event.position.0 < last.0.saturating_add(self.waypoint_every) {
+        if event.position.0 < last.0.saturating_add(every) {
             return Ok(());
         }
         let state = snapshot::encode(state).map_err(|detail| ProjectionError::Snapshot {

@@ -178,8 +178,8 @@ impl Live {
             }
         }
         if self.as_of.is_now() {
-            let runner = runner.waypoint_every(self.waypoint_every);
-            if let Err(error) = runner.pass_waypoint(&folded.models, Some(event), &mut saved.waypoint).await {
+            let every = self.waypoint_every;
+            if let Err(error) = runner.pass_waypoint(&folded.models, Some(event), &mut saved.waypoint, every).await {
                 tracing::warn!(%error, "failed to save a waypoint of the read models");
             }
         }
