@@ -402,70 +402,69 @@ impl Shown<'_> {
         (!ids.is_empty()).then(|| ids.join(" "))
     }
 
-    /// A text field.
-    pub(crate) fn text(&self, name: &str, label: &str, hint: Option<&str>) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
+    /// The class of the field `name`'s box: marked when something is wrong with it.
+    fn class(&self, name: &str) -> &'static str {
+        if self.problem(name).is_some() { "field field-error" } else { "field" }
+    }
+
+    /// The field `name` in its box: its label, its hint when it has one, the message saying what
+    /// is wrong with it, then `control`, the input itself.
+    fn labelled(&self, name: &str, label: &str, hint: Option<&str>, control: Markup) -> Markup {
         html! {
-            div class=(class) {
+            div class=(self.class(name)) {
                 label for=(name) { (label) }
                 @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
                 (self.message(name))
-                input #(name) type="text" name=(name) value=(self.fields.get(name)) aria-describedby=[self.described(name, hint)];
+                (control)
             }
         }
+    }
+
+    /// A text field.
+    pub(crate) fn text(&self, name: &str, label: &str, hint: Option<&str>) -> Markup {
+        let described = self.described(name, hint);
+        let control =
+            html! { input #(name) type="text" name=(name) value=(self.fields.get(name)) aria-describedby=[described]; };
+        self.labelled(name, label, hint, control)
     }
 
     /// A field for a whole number, such as a percentage.
     pub(crate) fn number(&self, name: &str, label: &str, hint: Option<&str>, suffix: &str) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
-        html! {
-            div class=(class) {
-                label for=(name) { (label) }
-                @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
-                (self.message(name))
-                input.width-3 #(name) type="text" inputmode="numeric" name=(name) value=(self.fields.get(name)) aria-describedby=[self.described(name, hint)];
-                " " (suffix)
-            }
-        }
+        let described = self.described(name, hint);
+        let control = html! {
+            input.width-3 #(name) type="text" inputmode="numeric" name=(name) value=(self.fields.get(name)) aria-describedby=[described];
+            " " (suffix)
+        };
+        self.labelled(name, label, hint, control)
     }
 
     /// A text area.
     pub(crate) fn textarea(&self, name: &str, label: &str, hint: Option<&str>) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
-        html! {
-            div class=(class) {
-                label for=(name) { (label) }
-                @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
-                (self.message(name))
-                textarea #(name) name=(name) rows="5" aria-describedby=[self.described(name, hint)] { (self.fields.get(name)) }
-            }
-        }
+        let described = self.described(name, hint);
+        let control =
+            html! { textarea #(name) name=(name) rows="5" aria-describedby=[described] { (self.fields.get(name)) } };
+        self.labelled(name, label, hint, control)
     }
 
     /// A select of `options` (value, label), starting with `blank` when one is given.
     pub(crate) fn select(&self, name: &str, label: &str, options: &[(String, String)], blank: Option<&str>) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
         let chosen = self.fields.get(name);
-        html! {
-            div class=(class) {
-                label for=(name) { (label) }
-                (self.message(name))
-                select #(name) name=(name) aria-describedby=[self.described(name, None)] {
-                    @if let Some(blank) = blank { option value="" { (blank) } }
-                    @for (value, label) in options {
-                        option value=(value) selected[value == chosen] { (label) }
-                    }
+        let control = html! {
+            select #(name) name=(name) aria-describedby=[self.described(name, None)] {
+                @if let Some(blank) = blank { option value="" { (blank) } }
+                @for (value, label) in options {
+                    option value=(value) selected[value == chosen] { (label) }
                 }
             }
-        }
+        };
+        self.labelled(name, label, None, control)
     }
 
     /// Radio buttons of `options` (value, label) in one fieldset.
     pub(crate) fn radios(&self, name: &str, legend: &str, options: &[(&str, &str)]) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
         let chosen = self.fields.get(name);
         html! {
-            div class=(class) {
+            div class=(self.class(name)) {
                 fieldset aria-describedby=[self.described(name, None)] {
                     legend { (legend) }
                     (self.message(name))
@@ -502,10 +501,9 @@ impl Shown<'_> {
         hint: Option<&str>,
         options: &[(String, String)],
     ) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
         let ticked = self.fields.all(name);
         html! {
-            div class=(class) {
+            div class=(self.class(name)) {
                 fieldset aria-describedby=[self.described(name, hint)] {
                     legend { (legend) }
                     @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
