@@ -807,9 +807,9 @@ pub(crate) async fn page(
     problems: &[FieldError],
 ) -> Response {
     let broken = service.reports.broken().await;
-    let head_title = if problems.is_empty() { title.to_owned() } else { format!("Error: {title}") };
-    let mut response =
-        render(layout::titled(&head_title, title, broken.as_ref(), viewer, point, AS_OF_PAGE, &[], content));
+    let head = if problems.is_empty() { title.to_owned() } else { format!("Error: {title}") };
+    let titles = layout::Titles { head: &head, heading: title };
+    let mut response = render(layout::page(titles, broken.as_ref(), viewer, point, AS_OF_PAGE, &[], content));
     if !problems.is_empty() {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
