@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use app::{Action, Principal, Provenance, Submission};
+use app::{Action, Principal, Submission};
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -20,7 +20,7 @@ use domain::{Aggregate, Command, Key, OrgId};
 use maud::html;
 use projections::{ActionRow, Filters, GroupBy};
 
-use super::form::{self, Again, Check, FieldError, Fields, Read, Sent};
+use super::form::{self, Again, Check, FieldError, Fields, Read};
 use super::meeting::RecordedQuery;
 use super::session::Viewer;
 use super::{Failure, Point, layout, read, render};
@@ -290,15 +290,11 @@ async fn send(
     path: &str,
     on: Option<domain::Date>,
 ) -> Result<Response, Failure> {
-    let source = Check::new(fields).optional("source");
-    let occurred_at = on.map(domain::when::start_of_day);
-    let provenance = Provenance { source, occurred_at, ..Provenance::new(viewer.0.actor()) };
-    let submission = Submission { command: Command::Commitment(command), provenance };
+    let submission =
+        Submission { command: Command::Commitment(command), provenance: form::provenance(viewer, fields, on) };
     let done = format!("{LIST}/{key}");
-    match form::send(service, viewer, path, fields, vec![submission], &done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => again(service, viewer, key, which, fields, &problems).await,
-    }
+    let shown_again = async |problems: &[FieldError]| again(service, viewer, key, which, fields, problems).await;
+    form::send(service, viewer, path, fields, vec![submission], &done, shown_again).await
 }
 
 /// What a form of the action `key`'s page posted, once it is known to come from the session's
@@ -309,8 +305,7 @@ async fn checked(
     key: &str,
     posted: Vec<(String, String)>,
 ) -> Result<(Fields, Key), Failure> {
-    let fields = Fields::posted(posted);
-    form::guard(viewer, &fields)?;
+    let fields = form::guarded(viewer, posted)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "commitment"))?;
     action(service, &viewer.0, &key).await?;
     Ok((fields, key))

@@ -15,7 +15,7 @@
 
 use std::fmt::Write as _;
 
-use app::{Action, Principal, Submission};
+use app::{Action, Principal, Provenance, Submission};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{Aggregate, ContentHash, Date, Key, OrgId};
@@ -570,6 +570,24 @@ pub(crate) const DATE_PARTS: [&str; 3] = ["Day", "Month", "Year"];
 /// The fields of a form not yet filled in.
 static BLANK: Fields = Fields(Vec::new());
 
+/// What was typed in a form and what is wrong with it: a page holding one form is shown with
+/// them, blank at first ([`Typed::BLANK`]) and as posted when it is shown again.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Typed<'a> {
+    pub fields: &'a Fields,
+    pub problems: &'a [FieldError],
+}
+
+impl<'a> Typed<'a> {
+    /// A form not yet filled in.
+    pub(crate) const BLANK: Typed<'static> = Typed { fields: &BLANK, problems: &[] };
+
+    /// The form as typed, read at `read`.
+    pub(crate) fn shown(self, read: Option<Read>) -> Shown<'a> {
+        Shown { fields: self.fields, problems: self.problems, read }
+    }
+}
+
 /// One of the forms of a page that holds several, shown again: which (its name), what was
 /// posted and what is wrong with it.
 #[derive(Clone, Copy, Debug)]
@@ -601,9 +619,16 @@ impl<'a> Again<'a> {
 /// What a form posted, once it is known to come from the session's own page ([`guard`]) and
 /// `viewer`'s role may record commands on `aggregate`: else 403, nothing read or recorded.
 pub(crate) fn posted(viewer: &Viewer, posted: Vec<(String, String)>, aggregate: Aggregate) -> Result<Fields, Failure> {
+    let fields = guarded(viewer, posted)?;
+    viewer.0.require(Action::Record(aggregate))?;
+    Ok(fields)
+}
+
+/// What a form posted, once it is known to come from the session's own page ([`guard`]): else
+/// 403, nothing read or recorded.
+pub(crate) fn guarded(viewer: &Viewer, posted: Vec<(String, String)>) -> Result<Fields, Failure> {
     let fields = Fields::posted(posted);
     guard(viewer, &fields)?;
-    viewer.0.require(Action::Record(aggregate))?;
     Ok(fields)
 }
 
@@ -618,19 +643,12 @@ pub(crate) fn guard(viewer: &Viewer, fields: &Fields) -> Result<(), Failure> {
     )))
 }
 
-/// What became of a form's commands.
-pub(crate) enum Sent {
-    /// The answer to give: the redirect to the page showing what was recorded, the page saying
-    /// the stream changed since the form was read, or a refusal page.
-    Done(Response),
-    /// The rules refused the commands: the form is shown again with why.
-    Refused(Vec<FieldError>),
-}
-
 /// Sends `submissions` for `viewer` down the API's recording path, as the form `fields` posted
 /// to `path` asked, against the version the form was read at (of the first command's stream).
 /// On a success, or the same form sent again, sends the browser to `done` with the position of
-/// the last event recorded on the first command's stream.
+/// the last event recorded on the first command's stream; when the stream changed since the form
+/// was read, answers with the conflict page; when the rules refuse the commands, with the form's
+/// page shown `again` with why.
 pub(crate) async fn send(
     service: &Service,
     viewer: &Viewer,
@@ -638,23 +656,31 @@ pub(crate) async fn send(
     fields: &Fields,
     submissions: Vec<Submission>,
     done: &str,
-) -> Sent {
+    again: impl AsyncFnOnce(&[FieldError]) -> Result<Response, Failure>,
+) -> Result<Response, Failure> {
     match sent(service, &viewer.0, path, fields, submissions).await {
         Ok(position) => {
             let to = match position {
                 Some(position) => format!("{done}?{RECORDED}={position}"),
                 None => done.to_owned(),
             };
-            Sent::Done(Redirect::to(&to).into_response())
+            Ok(Redirect::to(&to).into_response())
         }
         Err((ApiError::PreconditionFailed(_), Some(stream), Some(version))) => {
-            Sent::Done(conflict(service, viewer, &stream, version, done).await.unwrap_or_else(|f| f.into_response()))
+            conflict(service, viewer, &stream, version, done).await
         }
         Err((ApiError::Unprocessable { detail, .. } | ApiError::BadRequest { detail, .. }, _, _)) => {
-            Sent::Refused(vec![FieldError { field: None, message: sentence(&detail) }])
+            again(&[FieldError { field: None, message: sentence(&detail) }]).await
         }
-        Err((other, _, _)) => Sent::Done(Failure(other).into_response()),
+        Err((other, _, _)) => Err(Failure(other)),
     }
+}
+
+/// The provenance of what `viewer` records from the form `fields`: the source it gives, and, for
+/// a command that carries no date of its own, the day `on` it happened.
+pub(crate) fn provenance(viewer: &Viewer, fields: &Fields, on: Option<Date>) -> Provenance {
+    let source = Check::new(fields).optional("source");
+    Provenance { source, occurred_at: on.map(domain::when::start_of_day), ..Provenance::new(viewer.0.actor()) }
 }
 
 /// A refusal as a sentence: its first letter in capitals.

@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use app::{Action, Provenance, Submission};
+use app::{Action, Submission};
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -23,7 +23,7 @@ use domain::{Aggregate, Command, OrgId, body, organisation};
 use kernel::StreamId;
 use maud::{Markup, html};
 
-use super::form::{self, Again, Check, Fields, Read, Sent, Shown};
+use super::form::{self, Again, Check, FieldError, Fields, Read, Shown};
 use super::meeting::RecordedQuery;
 use super::session::Viewer;
 use super::{Failure, Point, distinct, layout, read};
@@ -245,16 +245,11 @@ pub(crate) async fn register(
     }
     let on = check.date("on_record_from", "Date it is on record from");
     let (Some(name), Some(id), Some(kind), Some(on), true) = (name, id, kind, on, check.problems.is_empty()) else {
-        let again = Again { which: REGISTER, fields: &fields, problems: &check.problems };
-        return organisations_shown(&service, &viewer, html! {}, Some(again)).await;
+        return again(&service, &viewer, REGISTER, &fields, &check.problems).await;
     };
     // A registration carries no date of its own: it happened on the date the form gives.
     let command = Command::Organisation(organisation::Command::Register { id, name, kind, identifiers });
-    let provenance = Provenance {
-        source: check.optional("source"),
-        occurred_at: Some(domain::when::start_of_day(on)),
-        ..Provenance::new(viewer.0.actor())
-    };
+    let provenance = form::provenance(&viewer, &fields, Some(on));
     sent(&service, &viewer, &fields, REGISTER, ORGANISATIONS, Submission { command, provenance }).await
 }
 
@@ -275,11 +270,10 @@ pub(crate) async fn succeed(
     let (Some(id), Some(successor), Some(effective_on), true) =
         (predecessor, successor, effective_on, check.problems.is_empty())
     else {
-        let again = Again { which: SUCCEED, fields: &fields, problems: &check.problems };
-        return organisations_shown(&service, &viewer, html! {}, Some(again)).await;
+        return again(&service, &viewer, SUCCEED, &fields, &check.problems).await;
     };
     let command = Command::Organisation(organisation::Command::Succeed { id, successor, effective_on });
-    let submission = Submission { command, provenance: provenance(&viewer, &fields) };
+    let submission = Submission { command, provenance: form::provenance(&viewer, &fields, None) };
     sent(&service, &viewer, &fields, SUCCEED, &format!("{ORGANISATIONS}/successions"), submission).await
 }
 
@@ -371,12 +365,16 @@ pub(crate) async fn establish(
     let (Some(id), Some(name), Some(kind), Some(established_on), true) =
         (id, name, kind, established_on, check.problems.is_empty())
     else {
-        let again = Again { which: ESTABLISH, fields: &fields, problems: &check.problems };
-        return bodies_shown(&service, &viewer, html! {}, Some(again)).await;
+        return again(&service, &viewer, ESTABLISH, &fields, &check.problems).await;
     };
     let command = Command::Body(body::Command::Establish { id, name, kind, parents, members, established_on });
-    let submission = Submission { command, provenance: provenance(&viewer, &fields) };
+    let submission = Submission { command, provenance: form::provenance(&viewer, &fields, None) };
     sent(&service, &viewer, &fields, ESTABLISH, BODIES, submission).await
+}
+
+/// Whether the form `which` is on the page of organisations (else on the page of bodies).
+fn on_organisations(which: &str) -> bool {
+    matches!(which, REGISTER | SUCCEED)
 }
 
 /// Sends `submission`, posted by the form `which` to `path`, and answers: the page of
@@ -389,24 +387,26 @@ async fn sent(
     path: &str,
     submission: Submission,
 ) -> Result<Response, Failure> {
-    let on_organisations = matches!(which, REGISTER | SUCCEED);
-    let done = if on_organisations { ORGANISATIONS } else { BODIES };
-    match form::send(service, viewer, path, fields, vec![submission], done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => {
-            let again = Some(Again { which, fields, problems: &problems });
-            if on_organisations {
-                organisations_shown(service, viewer, html! {}, again).await
-            } else {
-                bodies_shown(service, viewer, html! {}, again).await
-            }
-        }
-    }
+    let done = if on_organisations(which) { ORGANISATIONS } else { BODIES };
+    let shown_again = async |problems: &[FieldError]| again(service, viewer, which, fields, problems).await;
+    form::send(service, viewer, path, fields, vec![submission], done, shown_again).await
 }
 
-/// The source a form gives, as the provenance of what `viewer` records.
-fn provenance(viewer: &Viewer, fields: &Fields) -> Provenance {
-    Provenance { source: Check::new(fields).optional("source"), ..Provenance::new(viewer.0.actor()) }
+/// The page of organisations or of bodies, as the form `which` is on, with that form shown again
+/// as posted and what is wrong with it.
+async fn again(
+    service: &Service,
+    viewer: &Viewer,
+    which: &'static str,
+    fields: &Fields,
+    problems: &[FieldError],
+) -> Result<Response, Failure> {
+    let again = Some(Again { which, fields, problems });
+    if on_organisations(which) {
+        organisations_shown(service, viewer, html! {}, again).await
+    } else {
+        bodies_shown(service, viewer, html! {}, again).await
+    }
 }
 
 /// `POST /dashboard/bodies/members` and `POST /dashboard/bodies/members/removals`: the body,
@@ -423,15 +423,15 @@ async fn membership(
     let organisation = check.chosen_organisation("organisation", "Choose the organisation");
     let on = check.date(form.date, form.legend);
     let (Some(id), Some(organisation), Some(on), true) = (id, organisation, on, check.problems.is_empty()) else {
-        let again = Again { which: form.which, fields: &fields, problems: &check.problems };
-        return bodies_shown(service, viewer, html! {}, Some(again)).await;
+        return again(service, viewer, form.which, &fields, &check.problems).await;
     };
     let command = if form.joining {
         body::Command::AddMember { id, organisation, joined_on: on }
     } else {
         body::Command::RemoveMember { id, organisation, left_on: on }
     };
-    let submission = Submission { command: Command::Body(command), provenance: provenance(viewer, &fields) };
+    let submission =
+        Submission { command: Command::Body(command), provenance: form::provenance(viewer, &fields, None) };
     sent(service, viewer, &fields, form.which, form.path, submission).await
 }
 

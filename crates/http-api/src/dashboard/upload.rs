@@ -257,8 +257,7 @@ pub(crate) async fn check(
             posted.push((name, value));
         }
     }
-    let fields = Fields::posted(posted);
-    form::guard(&viewer, &fields)?;
+    let fields = form::guarded(&viewer, posted)?;
     viewer.0.require(Action::Import)?;
     let mut check = Check::new(&fields);
     let (file_name, text) = match file {
@@ -401,8 +400,7 @@ pub(crate) async fn confirm(
     viewer: Viewer,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = Fields::posted(posted);
-    form::guard(&viewer, &fields)?;
+    let fields = form::guarded(&viewer, posted)?;
     viewer.0.require(Action::Import)?;
     let upload = confirmed(&fields)?;
     let text = fields.get("text");
