@@ -138,11 +138,24 @@ async fn action(service: &Service, principal: &Principal, key: &Key) -> Result<A
     })
 }
 
-/// The names of the forms of an action's page.
-const PROGRESS: &str = "progress";
-const MILESTONE: &str = "milestone";
-const COMPLETE: &str = "complete";
-const ADD_MILESTONE: &str = "add-milestone";
+/// One of the forms of an action's page: its name, and where it posts to, below the action's
+/// own address.
+struct ActionForm {
+    name: &'static str,
+    below: &'static str,
+}
+
+impl ActionForm {
+    /// The address the form on the action `key`'s page posts to.
+    fn path(&self, key: &Key) -> String {
+        format!("{LIST}/{key}/{}", self.below)
+    }
+}
+
+const PROGRESS: ActionForm = ActionForm { name: "progress", below: "progress" };
+const MILESTONE: ActionForm = ActionForm { name: "milestone", below: "milestones" };
+const COMPLETE: ActionForm = ActionForm { name: "complete", below: "complete" };
+const ADD_MILESTONE: ActionForm = ActionForm { name: "add-milestone", below: "milestones/new" };
 
 /// The milestones of the action `key`, as the reports read them at `point`.
 async fn milestones(service: &Service, key: &Key, point: &Point) -> Result<Vec<commitment::Milestone>, Failure> {
@@ -174,8 +187,8 @@ async fn action_page(
     let milestones = milestones(service, key, &point).await?;
     let current = form::stream_version(service, &commitment_stream(key)).await?;
     let shown = |which: &str| Again::form(again.as_ref(), which, Some(Read::Version(current)));
-    let (progress, milestone, complete) = (shown(PROGRESS), shown(MILESTONE), shown(COMPLETE));
-    let adding = shown(ADD_MILESTONE);
+    let (progress, milestone, complete) = (shown(PROGRESS.name), shown(MILESTONE.name), shown(COMPLETE.name));
+    let adding = shown(ADD_MILESTONE.name);
     let may_add = may_add_milestones(&viewer.0, key, point.today).is_ok();
     let choices: Vec<(String, String)> = milestones
         .iter()
@@ -217,7 +230,7 @@ async fn action_page(
         }
         @if row.state.is_open() {
             h2 #report { "Report progress" }
-            form.record method="post" action=(format!("{LIST}/{key}/progress")) novalidate {
+            form.record method="post" action=(PROGRESS.path(key)) novalidate {
                 (progress.hidden(viewer))
                 (progress.number("percent", "Percentage complete", Some("A whole number from 0 to 100"), "%"))
                 (progress.radios("status", "Status, as you see it", &STATUSES.map(|(v, l, _)| (v, l))))
@@ -230,7 +243,7 @@ async fn action_page(
             }
             @if !choices.is_empty() {
                 h2 #milestone { "Reach a milestone" }
-                form.record method="post" action=(format!("{LIST}/{key}/milestones")) novalidate {
+                form.record method="post" action=(MILESTONE.path(key)) novalidate {
                     (milestone.hidden(viewer))
                     (milestone.select("milestone", "Milestone", &choices, Some("Choose the milestone reached")))
                     (milestone.date("reached_on", "Date it was reached", Some("For example, 15 10 2021")))
@@ -239,7 +252,7 @@ async fn action_page(
                 }
             }
             h2 #completion { "Complete the action" }
-            form.record method="post" action=(format!("{LIST}/{key}/complete")) novalidate {
+            form.record method="post" action=(COMPLETE.path(key)) novalidate {
                 (complete.hidden(viewer))
                 (complete.textarea("narrative", "What was achieved", Some("For example, Fast-track route adopted by all seven districts")))
                 (complete.text("evidence", "Evidence link (optional)", Some("The address of a report or paper that shows it")))
@@ -249,7 +262,7 @@ async fn action_page(
             }
             @if may_add {
                 h2 #add-milestone { "Add a milestone" }
-                form.record method="post" action=(format!("{LIST}/{key}/milestones/new")) novalidate {
+                form.record method="post" action=(ADD_MILESTONE.path(key)) novalidate {
                     (adding.hidden(viewer))
                     (adding.text("title", "Milestone", Some("What will have been done, as the plan words it, for example Fast-track route agreed by all seven districts")))
                     (adding.text("milestone", "Reference (optional)", Some("A short stable reference; left empty, it is made from the milestone's words")))
@@ -263,38 +276,6 @@ async fn action_page(
     };
     let problems = Again::problems(again.as_ref());
     Ok(form::page(service, viewer, &point, &row.title, content, problems).await)
-}
-
-/// Shows `key`'s page again with the form `which` as posted and what is wrong with it.
-async fn again(
-    service: &Service,
-    viewer: &Viewer,
-    key: &Key,
-    which: &'static str,
-    fields: &Fields,
-    problems: &[FieldError],
-) -> Result<Response, Failure> {
-    action_page(service, viewer, key, html! {}, Some(Again { which, fields, problems })).await
-}
-
-/// Sends `command` for the form `which` posted to `path`, answering as [`form::send`] does; a
-/// command that carries no date of its own happened on `on`.
-#[expect(clippy::too_many_arguments, reason = "the form's parts, each needed to answer it")]
-async fn send(
-    service: &Service,
-    viewer: &Viewer,
-    key: &Key,
-    which: &'static str,
-    fields: &Fields,
-    command: commitment::Command,
-    path: &str,
-    on: Option<domain::Date>,
-) -> Result<Response, Failure> {
-    let submission =
-        Submission { command: Command::Commitment(command), provenance: form::provenance(viewer, fields, on) };
-    let done = format!("{LIST}/{key}");
-    let shown_again = async |problems: &[FieldError]| again(service, viewer, key, which, fields, problems).await;
-    form::send(service, viewer, path, fields, vec![submission], &done, shown_again).await
 }
 
 /// What a form of the action `key`'s page posted, once it is known to come from the session's
@@ -311,6 +292,48 @@ async fn checked(
     Ok((fields, key))
 }
 
+/// What a form of an action's page reads from what was posted: the command, and, for one that
+/// carries no date of its own, the day it happened; none when something is wrong.
+type Reading = Option<(commitment::Command, Option<domain::Date>)>;
+
+/// Records what the form `which` of the action `key`'s page posted, once it is [`checked`], as
+/// [`send`] does.
+async fn record(
+    service: &Service,
+    viewer: &Viewer,
+    key: &str,
+    posted: Vec<(String, String)>,
+    which: &ActionForm,
+    read: impl FnOnce(&mut Check<'_>, &Key) -> Reading,
+) -> Result<Response, Failure> {
+    let (fields, key) = checked(service, viewer, key, posted).await?;
+    send(service, viewer, &key, &fields, which, read).await
+}
+
+/// Checks the form `which` of the action `key`'s page with `read`: shows the page again with the
+/// form as posted and what is wrong with it, or sends its command, answering as [`form::send`]
+/// does.
+async fn send(
+    service: &Service,
+    viewer: &Viewer,
+    key: &Key,
+    fields: &Fields,
+    which: &ActionForm,
+    read: impl FnOnce(&mut Check<'_>, &Key) -> Reading,
+) -> Result<Response, Failure> {
+    let again = async |problems: &[FieldError]| {
+        action_page(service, viewer, key, html! {}, Some(Again { which: which.name, fields, problems })).await
+    };
+    let mut check = Check::new(fields);
+    let (Some((command, on)), true) = (read(&mut check, key), check.problems.is_empty()) else {
+        return again(&check.problems).await;
+    };
+    let submission =
+        Submission { command: Command::Commitment(command), provenance: form::provenance(viewer, fields, on) };
+    let done = format!("{LIST}/{key}");
+    form::send(service, viewer, &which.path(key), fields, vec![submission], &done, again).await
+}
+
 /// `POST /dashboard/actions/{commitment}/progress`.
 pub(crate) async fn report(
     State(service): State<Arc<Service>>,
@@ -318,29 +341,25 @@ pub(crate) async fn report(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let (fields, key) = checked(&service, &viewer, &key, posted).await?;
-    let mut check = Check::new(&fields);
-    let percent = check.number("percent", "Percentage complete", 0, 100);
-    let status = check.choice("status", &STATUSES.map(|(v, _, r)| (v, r)), "Select the status as you see it");
-    let narrative = check.text("narrative", "Enter what has happened");
-    let evidence = check.optional("evidence");
-    let period = check.text("period", "Enter the reporting period, for example 2024/25 Q1");
-    let reported_on = check.date("reported_on", "Date of the report");
-    let (Some(percent), Some(status), Some(narrative), Some(label), Some(reported_on), true) =
-        (percent, status, narrative, period, reported_on, check.problems.is_empty())
-    else {
-        return again(&service, &viewer, &key, PROGRESS, &fields, &check.problems).await;
-    };
-    let command = commitment::Command::ReportProgress {
-        id: key.clone(),
-        status,
-        percent_complete: u8::try_from(percent).unwrap_or(100),
-        narrative,
-        evidence_refs: evidence.into_iter().collect(),
-        period: ReportingPeriod { label, from: None, to: None },
-        reported_on,
-    };
-    send(&service, &viewer, &key, PROGRESS, &fields, command, &format!("{LIST}/{key}/progress"), None).await
+    record(&service, &viewer, &key, posted, &PROGRESS, |check, key| {
+        let percent = check.number("percent", "Percentage complete", 0, 100);
+        let status = check.choice("status", &STATUSES.map(|(v, _, r)| (v, r)), "Select the status as you see it");
+        let narrative = check.text("narrative", "Enter what has happened");
+        let evidence = check.optional("evidence");
+        let period = check.text("period", "Enter the reporting period, for example 2024/25 Q1");
+        let reported_on = check.date("reported_on", "Date of the report");
+        let command = commitment::Command::ReportProgress {
+            id: key.clone(),
+            status: status?,
+            percent_complete: u8::try_from(percent?).unwrap_or(100),
+            narrative: narrative?,
+            evidence_refs: evidence.into_iter().collect(),
+            period: ReportingPeriod { label: period?, from: None, to: None },
+            reported_on: reported_on?,
+        };
+        Some((command, None))
+    })
+    .await
 }
 
 /// `POST /dashboard/actions/{commitment}/milestones`.
@@ -350,15 +369,14 @@ pub(crate) async fn reach_milestone(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let (fields, key) = checked(&service, &viewer, &key, posted).await?;
-    let mut check = Check::new(&fields);
-    let milestone = check.chosen_key("milestone", "Choose the milestone reached");
-    let reached_on = check.date("reached_on", "Date it was reached");
-    let (Some(milestone), Some(reached_on), true) = (milestone, reached_on, check.problems.is_empty()) else {
-        return again(&service, &viewer, &key, MILESTONE, &fields, &check.problems).await;
-    };
-    let command = commitment::Command::ReachMilestone { id: key.clone(), milestone, reached_on };
-    send(&service, &viewer, &key, MILESTONE, &fields, command, &format!("{LIST}/{key}/milestones"), None).await
+    record(&service, &viewer, &key, posted, &MILESTONE, |check, key| {
+        let milestone = check.chosen_key("milestone", "Choose the milestone reached");
+        let reached_on = check.date("reached_on", "Date it was reached");
+        let command =
+            commitment::Command::ReachMilestone { id: key.clone(), milestone: milestone?, reached_on: reached_on? };
+        Some((command, None))
+    })
+    .await
 }
 
 /// `POST /dashboard/actions/{commitment}/complete`.
@@ -368,21 +386,19 @@ pub(crate) async fn complete(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let (fields, key) = checked(&service, &viewer, &key, posted).await?;
-    let mut check = Check::new(&fields);
-    let narrative = check.text("narrative", "Enter what was achieved");
-    let evidence = check.optional("evidence");
-    let completed_on = check.date("completed_on", "Date it was completed");
-    let (Some(narrative), Some(completed_on), true) = (narrative, completed_on, check.problems.is_empty()) else {
-        return again(&service, &viewer, &key, COMPLETE, &fields, &check.problems).await;
-    };
-    let command = commitment::Command::Complete {
-        id: key.clone(),
-        completed_on,
-        narrative,
-        evidence_refs: evidence.into_iter().collect(),
-    };
-    send(&service, &viewer, &key, COMPLETE, &fields, command, &format!("{LIST}/{key}/complete"), None).await
+    record(&service, &viewer, &key, posted, &COMPLETE, |check, key| {
+        let narrative = check.text("narrative", "Enter what was achieved");
+        let evidence = check.optional("evidence");
+        let completed_on = check.date("completed_on", "Date it was completed");
+        let command = commitment::Command::Complete {
+            id: key.clone(),
+            completed_on: completed_on?,
+            narrative: narrative?,
+            evidence_refs: evidence.into_iter().collect(),
+        };
+        Some((command, None))
+    })
+    .await
 }
 
 /// `POST /dashboard/actions/{commitment}/milestones/new`, for the roles that may add milestones.
@@ -395,17 +411,19 @@ pub(crate) async fn add_milestone(
     let (fields, key) = checked(&service, &viewer, &key, posted).await?;
     let point = Point::read(None)?;
     may_add_milestones(&viewer.0, &key, point.today)?;
-    let mut check = Check::new(&fields);
-    let title = check.text("title", "Enter the milestone, as the plan words it");
-    let milestone = check.reference("milestone", title.as_deref());
-    let due_on = check.date("due_on", "Date it is due");
-    let agreed_on = check.date("agreed_on", "Date it was agreed");
-    let (Some(title), Some(milestone), Some(due_on), Some(agreed_on), true) =
-        (title, milestone, due_on, agreed_on, check.problems.is_empty())
-    else {
-        return again(&service, &viewer, &key, ADD_MILESTONE, &fields, &check.problems).await;
-    };
-    let command = commitment::Command::AddMilestone { id: key.clone(), milestone, title, due_on };
-    let path = format!("{LIST}/{key}/milestones/new");
-    send(&service, &viewer, &key, ADD_MILESTONE, &fields, command, &path, Some(agreed_on)).await
+    send(&service, &viewer, &key, &fields, &ADD_MILESTONE, |check, key| {
+        let title = check.text("title", "Enter the milestone, as the plan words it");
+        let milestone = check.reference("milestone", title.as_deref());
+        let due_on = check.date("due_on", "Date it is due");
+        let agreed_on = check.date("agreed_on", "Date it was agreed");
+        let command = commitment::Command::AddMilestone {
+            id: key.clone(),
+            milestone: milestone?,
+            title: title?,
+            due_on: due_on?,
+        };
+        // Adding a milestone carries no date of its own: it happened on the date it was agreed.
+        Some((command, Some(agreed_on?)))
+    })
+    .await
 }
