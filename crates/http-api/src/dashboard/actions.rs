@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use app::{Action, Principal, Submission};
+use app::{Action, Principal};
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -292,10 +292,6 @@ async fn checked(
     Ok((fields, key))
 }
 
-/// What a form of an action's page reads from what was posted: the command, and, for one that
-/// carries no date of its own, the day it happened; none when something is wrong.
-type Reading = Option<(commitment::Command, Option<domain::Date>)>;
-
 /// Records what the form `which` of the action `key`'s page posted, once it is [`checked`], as
 /// [`send`] does.
 async fn record(
@@ -304,34 +300,27 @@ async fn record(
     key: &str,
     posted: Vec<(String, String)>,
     which: &ActionForm,
-    read: impl FnOnce(&mut Check<'_>, &Key) -> Reading,
+    read: impl FnOnce(&mut Check<'_>, &Key) -> form::Reading,
 ) -> Result<Response, Failure> {
     let (fields, key) = checked(service, viewer, key, posted).await?;
     send(service, viewer, &key, &fields, which, read).await
 }
 
-/// Checks the form `which` of the action `key`'s page with `read`: shows the page again with the
-/// form as posted and what is wrong with it, or sends its command, answering as [`form::send`]
-/// does.
+/// Records what the form `which` of the action `key`'s page posted, as [`form::record`] does,
+/// showing the page again with the form as posted and what is wrong with it.
 async fn send(
     service: &Service,
     viewer: &Viewer,
     key: &Key,
     fields: &Fields,
     which: &ActionForm,
-    read: impl FnOnce(&mut Check<'_>, &Key) -> Reading,
+    read: impl FnOnce(&mut Check<'_>, &Key) -> form::Reading,
 ) -> Result<Response, Failure> {
     let again = async |problems: &[FieldError]| {
         action_page(service, viewer, key, html! {}, Some(Again { which: which.name, fields, problems })).await
     };
-    let mut check = Check::new(fields);
-    let (Some((command, on)), true) = (read(&mut check, key), check.problems.is_empty()) else {
-        return again(&check.problems).await;
-    };
-    let submission =
-        Submission { command: Command::Commitment(command), provenance: form::provenance(viewer, fields, on) };
     let done = format!("{LIST}/{key}");
-    form::send(service, viewer, &which.path(key), fields, vec![submission], &done, again).await
+    form::record(service, viewer, &which.path(key), fields, &done, again, |check| read(check, key)).await
 }
 
 /// `POST /dashboard/actions/{commitment}/progress`.
@@ -357,7 +346,7 @@ pub(crate) async fn report(
             period: ReportingPeriod { label: period?, from: None, to: None },
             reported_on: reported_on?,
         };
-        Some((command, None))
+        Some((Command::Commitment(command), None))
     })
     .await
 }
@@ -374,7 +363,7 @@ pub(crate) async fn reach_milestone(
         let reached_on = check.date("reached_on", "Date it was reached");
         let command =
             commitment::Command::ReachMilestone { id: key.clone(), milestone: milestone?, reached_on: reached_on? };
-        Some((command, None))
+        Some((Command::Commitment(command), None))
     })
     .await
 }
@@ -396,7 +385,7 @@ pub(crate) async fn complete(
             narrative: narrative?,
             evidence_refs: evidence.into_iter().collect(),
         };
-        Some((command, None))
+        Some((Command::Commitment(command), None))
     })
     .await
 }
@@ -423,7 +412,7 @@ pub(crate) async fn add_milestone(
             due_on: due_on?,
         };
         // Adding a milestone carries no date of its own: it happened on the date it was agreed.
-        Some((command, Some(agreed_on?)))
+        Some((Command::Commitment(command), Some(agreed_on?)))
     })
     .await
 }

@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use app::Submission;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -14,7 +13,7 @@ use domain::ids::resolution_stream;
 use domain::{Aggregate, Command, Key, resolution};
 use maud::html;
 
-use super::form::{self, Check, FieldError, Typed};
+use super::form::{self, FieldError, Typed};
 use super::session::Viewer;
 use super::{Failure, Point};
 use crate::{ApiError, Service};
@@ -69,18 +68,15 @@ pub(crate) async fn record(
     let again = async |problems: &[FieldError]| {
         correction_page(&service, &viewer, &key, Typed { fields: &fields, problems }).await
     };
-    let mut check = Check::new(&fields);
-    let text = check.text("text", "Enter the corrected wording of the resolution");
-    let reason = check.text("reason", "Enter the reason for the correction");
-    let corrected_on = check.date("corrected_on", "Date it was corrected");
-    let (Some(text), Some(reason), Some(corrected_on), true) = (text, reason, corrected_on, check.problems.is_empty())
-    else {
-        return again(&check.problems).await;
-    };
-    // A correction carries no date of its own: it happened on the date the form gives.
-    let provenance = form::provenance(&viewer, &fields, Some(corrected_on));
-    let command = Command::Resolution(resolution::Command::Correct { id: key.clone(), text, reason });
     let path = format!("/dashboard/resolutions/{key}/corrections");
     let done = format!("/dashboard/resolutions/{key}");
-    form::send(&service, &viewer, &path, &fields, vec![Submission { command, provenance }], &done, again).await
+    form::record(&service, &viewer, &path, &fields, &done, again, |check| {
+        let text = check.text("text", "Enter the corrected wording of the resolution");
+        let reason = check.text("reason", "Enter the reason for the correction");
+        let corrected_on = check.date("corrected_on", "Date it was corrected");
+        let command = resolution::Command::Correct { id: key.clone(), text: text?, reason: reason? };
+        // A correction carries no date of its own: it happened on the date the form gives.
+        Some((Command::Resolution(command), Some(corrected_on?)))
+    })
+    .await
 }

@@ -238,20 +238,13 @@ pub(crate) async fn publish_version(
     let again = async |problems: &[FieldError]| {
         version_page(&service, &viewer, &key, Typed { fields: &fields, problems }).await
     };
-    let mut check = Check::new(&fields);
-    let typed = version(&mut check, true);
-    let (Some((label, document, content_hash, published_on)), true) = (typed, check.problems.is_empty()) else {
-        return again(&check.problems).await;
-    };
-    let command = Command::Instrument(instrument::Command::PublishVersion {
-        id: key.clone(),
-        label,
-        content_hash,
-        document,
-        published_on,
-    });
-    let submission = Submission { command, provenance: form::provenance(&viewer, &fields, None) };
     let path = format!("{PATH}/{key}/versions");
     let done = format!("/dashboard/instruments/{key}");
-    form::send(&service, &viewer, &path, &fields, vec![submission], &done, again).await
+    form::record(&service, &viewer, &path, &fields, &done, again, |check| {
+        let (label, document, content_hash, published_on) = version(check, true)?;
+        let command =
+            instrument::Command::PublishVersion { id: key.clone(), label, content_hash, document, published_on };
+        Some((Command::Instrument(command), None))
+    })
+    .await
 }

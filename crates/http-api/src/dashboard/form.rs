@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use app::{Action, Principal, Provenance, Submission};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{Aggregate, ContentHash, Date, Key, OrgId};
+use domain::{Aggregate, Command, ContentHash, Date, Key, OrgId};
 use kernel::{Position, StreamBound, StreamId};
 use maud::{Markup, html};
 
@@ -681,6 +681,32 @@ pub(crate) async fn send(
 pub(crate) fn provenance(viewer: &Viewer, fields: &Fields, on: Option<Date>) -> Provenance {
     let source = Check::new(fields).optional("source");
     Provenance { source, occurred_at: on.map(domain::when::start_of_day), ..Provenance::new(viewer.0.actor()) }
+}
+
+/// What a form that records one command reads from its fields: the command, and, for one that
+/// carries no date of its own, the day it happened; none when something is wrong with them.
+pub(crate) type Reading = Option<(Command, Option<Date>)>;
+
+/// The steps of a form that records one command: `read` checks the fields `fields` and makes the
+/// command; the form's page is shown `again` with what is wrong, or the command is sent, as the
+/// form posted to `path` asks, as [`send`] does, the browser then sent to `done`.
+pub(crate) async fn record(
+    service: &Service,
+    viewer: &Viewer,
+    path: &str,
+    fields: &Fields,
+    done: &str,
+    again: impl AsyncFnOnce(&[FieldError]) -> Result<Response, Failure>,
+    read: impl FnOnce(&mut Check<'_>) -> Reading,
+) -> Result<Response, Failure> {
+    let mut check = Check::new(fields);
+    match (read(&mut check), check.problems.is_empty()) {
+        (Some((command, on)), true) => {
+            let submission = Submission { command, provenance: provenance(viewer, fields, on) };
+            send(service, viewer, path, fields, vec![submission], done, again).await
+        }
+        _ => again(&check.problems).await,
+    }
 }
 
 /// A refusal as a sentence: its first letter in capitals.

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use domain::ids::{meeting_stream, resolution_stream};
 use domain::resolution::Outcome;
-use domain::{Aggregate, Command, Date, Key, instrument, meeting, resolution};
+use domain::{Aggregate, Command, Key, instrument, meeting, resolution};
 use kernel::{StreamId, Timestamp};
 use maud::{Markup, html};
 use projections::Filters;
@@ -440,16 +440,14 @@ pub(crate) async fn publish_minutes(
         let forms = Forms { resolution: None, minutes: Some(Typed { fields: &fields, problems }) };
         meeting_page(&service, &viewer, &key, html! {}, forms).await
     };
-    let mut check = Check::new(&fields);
-    let published_on: Option<Date> = check.date("published_on", "Date the minutes were published");
-    let Some(published_on) = published_on else {
-        return again(&check.problems).await;
-    };
-    let command = Command::Meeting(meeting::Command::PublishMinutes { id: key.clone(), published_on });
-    let submission = Submission { command, provenance: form::provenance(&viewer, &fields, None) };
     let path = format!("/dashboard/meetings/{key}/minutes");
     let done = format!("/dashboard/meetings/{key}");
-    form::send(&service, &viewer, &path, &fields, vec![submission], &done, again).await
+    form::record(&service, &viewer, &path, &fields, &done, again, |check| {
+        let published_on = check.date("published_on", "Date the minutes were published");
+        let command = meeting::Command::PublishMinutes { id: key.clone(), published_on: published_on? };
+        Some((Command::Meeting(command), None))
+    })
+    .await
 }
 
 /// The paragraphs of Part 1 of Schedule 12A to the Local Government Act 1972, as the select of

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use app::{Principal, Submission};
+use app::Principal;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -18,7 +18,7 @@ use domain::{Aggregate, Command, Key, indicator};
 use maud::html;
 use projections::{Filters, IndicatorStatus};
 
-use super::form::{self, Check, FieldError, Typed};
+use super::form::{self, FieldError, Typed};
 use super::meeting::RecordedQuery;
 use super::session::Viewer;
 use super::{Failure, Point, layout, read};
@@ -141,15 +141,13 @@ pub(crate) async fn record(
     let again = async |problems: &[FieldError]| {
         reading_page(&service, &viewer, &key, html! {}, Typed { fields: &fields, problems }).await
     };
-    let mut check = Check::new(&fields);
-    let value = check.decimal("value", "Value");
-    let as_of = check.date("reading_date", "Date the reading is as of");
-    let note = check.optional("note");
-    let (Some(value), Some(as_of), true) = (value, as_of, check.problems.is_empty()) else {
-        return again(&check.problems).await;
-    };
-    let command = Command::Indicator(indicator::Command::RecordMeasurement { id: key.clone(), value, as_of, note });
-    let provenance = form::provenance(&viewer, &fields, None);
     let path = format!("/dashboard/indicators/{key}/readings");
-    form::send(&service, &viewer, &path, &fields, vec![Submission { command, provenance }], &path, again).await
+    form::record(&service, &viewer, &path, &fields, &path, again, |check| {
+        let value = check.decimal("value", "Value");
+        let as_of = check.date("reading_date", "Date the reading is as of");
+        let note = check.optional("note");
+        let command = indicator::Command::RecordMeasurement { id: key.clone(), value: value?, as_of: as_of?, note };
+        Some((Command::Indicator(command), None))
+    })
+    .await
 }
