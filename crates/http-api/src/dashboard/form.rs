@@ -139,6 +139,11 @@ impl<'a> Check<'a> {
         Check { fields, problems: Vec::new() }
     }
 
+    /// What was posted, for a field read its own way.
+    pub(crate) fn fields(&self) -> &'a Fields {
+        self.fields
+    }
+
     fn wrong(&mut self, field: &str, message: String) {
         self.problems.push(FieldError { field: Some(field.to_owned()), message });
     }
