@@ -20,10 +20,9 @@ use domain::{Aggregate, Command, Key, OrgId};
 use maud::html;
 use projections::{ActionRow, Filters, GroupBy};
 
-use super::form::{self, Again, Check, FieldError, Fields, Read};
-use super::meeting::RecordedQuery;
+use super::form::{self, Again, Check, FieldError, Fields, Read, RecordedQuery};
 use super::session::Viewer;
-use super::{Failure, Point, layout, read, render};
+use super::{Failure, Point, layout, render};
 use crate::{ApiError, Service};
 
 const LIST: &str = "/dashboard/actions";
@@ -122,9 +121,7 @@ pub(crate) async fn page(
     Path(key): Path<String>,
     query: Result<Query<RecordedQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    let recorded = read(query)?.recorded;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "commitment"))?;
-    let confirmation = form::confirmation(&service, recorded.as_deref(), &[commitment_stream(&key)]).await;
+    let (key, confirmation) = form::named(&service, query, key, "commitment", commitment_stream).await?;
     action_page(&service, &viewer, &key, confirmation, None).await
 }
 

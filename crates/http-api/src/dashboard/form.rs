@@ -16,14 +16,17 @@
 use std::fmt::Write as _;
 
 use app::{Action, Principal, Provenance, Submission};
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{Aggregate, Command, ContentHash, Date, Key, OrgId};
 use kernel::{Position, StreamBound, StreamId};
 use maud::{Markup, html};
+use serde::Deserialize;
 
 use super::session::{CSRF_FIELD, Viewer, fresh};
-use super::{Failure, Point, layout, render};
+use super::{Failure, Point, layout, read, render};
 use crate::commands::{RecordedEvents, fingerprint, submit};
 use crate::{ApiError, Service};
 
@@ -39,6 +42,28 @@ const HEAD_FIELD: &str = "read_at";
 pub(crate) const AS_OF_PAGE: &str = "/dashboard";
 /// The query parameter a page is sent to after a success, naming the position recorded.
 pub(crate) const RECORDED: &str = "recorded";
+
+/// The query of a page sent to after a success.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RecordedQuery {
+    pub(crate) recorded: Option<String>,
+}
+
+/// The record the address of a page holding forms names, `key` (else 400, blaming the field
+/// `field`), and the panel confirming what a form recorded on its stream (`stream`), when the
+/// page is sent to after a success (`query`).
+pub(crate) async fn named(
+    service: &Service,
+    query: Result<Query<RecordedQuery>, QueryRejection>,
+    key: String,
+    field: &str,
+    stream: fn(&Key) -> StreamId,
+) -> Result<(Key, Markup), Failure> {
+    let recorded = read(query)?.recorded;
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, field))?;
+    let confirmation = confirmation(service, recorded.as_deref(), &[stream(&key)]).await;
+    Ok((key, confirmation))
+}
 
 /// The fields of a form, by name, in the order sent: what was posted, or none for a new form.
 #[derive(Debug, Default)]

@@ -17,20 +17,13 @@ use domain::{Aggregate, Command, Key, instrument, meeting, resolution};
 use kernel::{StreamId, Timestamp};
 use maud::{Markup, html};
 use projections::Filters;
-use serde::Deserialize;
 
-use super::form::{self, Check, FieldError, Read, Typed};
+use super::form::{self, Check, FieldError, Read, RecordedQuery, Typed};
 use super::session::Viewer;
 use super::{Failure, Point, body_options, layout, read};
 use crate::{ApiError, Service};
 
 pub(crate) const NEW: &str = "/dashboard/meetings/new";
-
-/// The query of a page sent to after a success.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct RecordedQuery {
-    pub(crate) recorded: Option<String>,
-}
 
 /// The outcomes a resolution may have, as the form offers them.
 const OUTCOMES: [(&str, &str, Outcome); 8] = [

@@ -18,10 +18,9 @@ use domain::{Aggregate, Command, Key, indicator};
 use maud::html;
 use projections::{Filters, IndicatorStatus};
 
-use super::form::{self, FieldError, Typed};
-use super::meeting::RecordedQuery;
+use super::form::{self, FieldError, RecordedQuery, Typed};
 use super::session::Viewer;
-use super::{Failure, Point, layout, read};
+use super::{Failure, Point, layout};
 use crate::{ApiError, Service};
 
 pub(crate) const LIST: &str = "/dashboard/readings";
@@ -88,9 +87,7 @@ pub(crate) async fn new(
     Path(key): Path<String>,
     query: Result<Query<RecordedQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    let recorded = read(query)?.recorded;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "indicator"))?;
-    let confirmation = form::confirmation(&service, recorded.as_deref(), &[indicator_stream(&key)]).await;
+    let (key, confirmation) = form::named(&service, query, key, "indicator", indicator_stream).await?;
     reading_page(&service, &viewer, &key, confirmation, Typed::BLANK).await
 }
 

@@ -23,8 +23,7 @@ use domain::{Aggregate, Command, OrgId, body, organisation};
 use kernel::StreamId;
 use maud::{Markup, html};
 
-use super::form::{self, Again, Check, FieldError, Read, Shown};
-use super::meeting::RecordedQuery;
+use super::form::{self, Again, Check, FieldError, Read, RecordedQuery, Shown};
 use super::session::Viewer;
 use super::{Failure, Point, distinct, layout, read};
 use crate::Service;

@@ -20,8 +20,7 @@ use kernel::Timestamp;
 use maud::{Markup, html};
 use projections::Filters;
 
-use super::form::{self, Check, FieldError, Fields, Shown};
-use super::meeting::RecordedQuery;
+use super::form::{self, Check, FieldError, Fields, RecordedQuery, Shown};
 use super::session::Viewer;
 use super::{Failure, Point, organisation_options, read};
 use crate::{ApiError, Service};
