@@ -63,8 +63,7 @@ pub(crate) async fn record(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Resolution)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
+    let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Resolution, key, "resolution")?;
     let again = async |problems: &[FieldError]| {
         correction_page(&service, &viewer, &key, Typed { fields: &fields, problems }).await
     };

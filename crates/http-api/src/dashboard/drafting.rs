@@ -233,8 +233,7 @@ pub(crate) async fn publish_version(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Instrument)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
+    let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Instrument, key, "instrument")?;
     let again = async |problems: &[FieldError]| {
         version_page(&service, &viewer, &key, Typed { fields: &fields, problems }).await
     };

@@ -654,6 +654,20 @@ pub(crate) fn posted(viewer: &Viewer, posted: Vec<(String, String)>, aggregate: 
     Ok(fields)
 }
 
+/// What a form posted to the address of one record asked, read as [`posted`] reads it (else
+/// 403), and the key of that record, `key` (else 400, blaming the field `field`).
+pub(crate) fn posted_about(
+    viewer: &Viewer,
+    posted: Vec<(String, String)>,
+    aggregate: Aggregate,
+    key: String,
+    field: &str,
+) -> Result<(Fields, Key), Failure> {
+    let fields = self::posted(viewer, posted, aggregate)?;
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, field))?;
+    Ok((fields, key))
+}
+
 /// What a form posted, once it is known to come from the session's own page ([`guard`]): else
 /// 403, nothing read or recorded.
 pub(crate) fn guarded(viewer: &Viewer, posted: Vec<(String, String)>) -> Result<Fields, Failure> {

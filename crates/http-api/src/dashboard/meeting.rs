@@ -315,8 +315,7 @@ pub(crate) async fn record_resolution(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Resolution)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "meeting"))?;
+    let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Resolution, key, "meeting")?;
     let again = async |problems: &[FieldError]| {
         let forms = Forms { resolution: Some(Typed { fields: &fields, problems }), minutes: None };
         meeting_page(&service, &viewer, &key, html! {}, forms).await
@@ -427,8 +426,7 @@ pub(crate) async fn publish_minutes(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Meeting)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "meeting"))?;
+    let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Meeting, key, "meeting")?;
     let again = async |problems: &[FieldError]| {
         let forms = Forms { resolution: None, minutes: Some(Typed { fields: &fields, problems }) };
         meeting_page(&service, &viewer, &key, html! {}, forms).await

@@ -132,8 +132,7 @@ pub(crate) async fn record(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Indicator)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "indicator"))?;
+    let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Indicator, key, "indicator")?;
     indicator(&service, &viewer.0, &key).await?;
     let again = async |problems: &[FieldError]| {
         reading_page(&service, &viewer, &key, html! {}, Typed { fields: &fields, problems }).await
