@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use app::{Action, Principal, Provenance, Submission};
+use app::{Action, Principal};
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -20,10 +20,9 @@ use domain::{Aggregate, Command, Key, OrgId};
 use maud::html;
 use projections::{ActionRow, Filters, GroupBy};
 
-use super::form::{self, Again, Check, FieldError, Fields, Read, Sent};
-use super::meeting::RecordedQuery;
+use super::form::{self, Again, Check, FieldError, Fields, Read, RecordedQuery};
 use super::session::Viewer;
-use super::{Failure, Point, layout, read, render};
+use super::{Failure, Point, layout, render};
 use crate::{ApiError, Service};
 
 const LIST: &str = "/dashboard/actions";
@@ -122,9 +121,7 @@ pub(crate) async fn page(
     Path(key): Path<String>,
     query: Result<Query<RecordedQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    let recorded = read(query)?.recorded;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "commitment"))?;
-    let confirmation = form::confirmation(&service, recorded.as_deref(), &[commitment_stream(&key)]).await;
+    let (key, confirmation) = form::named(&service, query, key, "commitment", commitment_stream).await?;
     action_page(&service, &viewer, &key, confirmation, None).await
 }
 
@@ -138,11 +135,24 @@ async fn action(service: &Service, principal: &Principal, key: &Key) -> Result<A
     })
 }
 
-/// The names of the forms of an action's page.
-const PROGRESS: &str = "progress";
-const MILESTONE: &str = "milestone";
-const COMPLETE: &str = "complete";
-const ADD_MILESTONE: &str = "add-milestone";
+/// One of the forms of an action's page: its name, and where it posts to, below the action's
+/// own address.
+struct ActionForm {
+    name: &'static str,
+    below: &'static str,
+}
+
+impl ActionForm {
+    /// The address the form on the action `key`'s page posts to.
+    fn path(&self, key: &Key) -> String {
+        format!("{LIST}/{key}/{}", self.below)
+    }
+}
+
+const PROGRESS: ActionForm = ActionForm { name: "progress", below: "progress" };
+const MILESTONE: ActionForm = ActionForm { name: "milestone", below: "milestones" };
+const COMPLETE: ActionForm = ActionForm { name: "complete", below: "complete" };
+const ADD_MILESTONE: ActionForm = ActionForm { name: "add-milestone", below: "milestones/new" };
 
 /// The milestones of the action `key`, as the reports read them at `point`.
 async fn milestones(service: &Service, key: &Key, point: &Point) -> Result<Vec<commitment::Milestone>, Failure> {
@@ -174,8 +184,8 @@ async fn action_page(
     let milestones = milestones(service, key, &point).await?;
     let current = form::stream_version(service, &commitment_stream(key)).await?;
     let shown = |which: &str| Again::form(again.as_ref(), which, Some(Read::Version(current)));
-    let (progress, milestone, complete) = (shown(PROGRESS), shown(MILESTONE), shown(COMPLETE));
-    let adding = shown(ADD_MILESTONE);
+    let (progress, milestone, complete) = (shown(PROGRESS.name), shown(MILESTONE.name), shown(COMPLETE.name));
+    let adding = shown(ADD_MILESTONE.name);
     let may_add = may_add_milestones(&viewer.0, key, point.today).is_ok();
     let choices: Vec<(String, String)> = milestones
         .iter()
@@ -217,7 +227,7 @@ async fn action_page(
         }
         @if row.state.is_open() {
             h2 #report { "Report progress" }
-            form.record method="post" action=(format!("{LIST}/{key}/progress")) novalidate {
+            form.record method="post" action=(PROGRESS.path(key)) novalidate {
                 (progress.hidden(viewer))
                 (progress.number("percent", "Percentage complete", Some("A whole number from 0 to 100"), "%"))
                 (progress.radios("status", "Status, as you see it", &STATUSES.map(|(v, l, _)| (v, l))))
@@ -230,7 +240,7 @@ async fn action_page(
             }
             @if !choices.is_empty() {
                 h2 #milestone { "Reach a milestone" }
-                form.record method="post" action=(format!("{LIST}/{key}/milestones")) novalidate {
+                form.record method="post" action=(MILESTONE.path(key)) novalidate {
                     (milestone.hidden(viewer))
                     (milestone.select("milestone", "Milestone", &choices, Some("Choose the milestone reached")))
                     (milestone.date("reached_on", "Date it was reached", Some("For example, 15 10 2021")))
@@ -239,7 +249,7 @@ async fn action_page(
                 }
             }
             h2 #completion { "Complete the action" }
-            form.record method="post" action=(format!("{LIST}/{key}/complete")) novalidate {
+            form.record method="post" action=(COMPLETE.path(key)) novalidate {
                 (complete.hidden(viewer))
                 (complete.textarea("narrative", "What was achieved", Some("For example, Fast-track route adopted by all seven districts")))
                 (complete.text("evidence", "Evidence link (optional)", Some("The address of a report or paper that shows it")))
@@ -249,7 +259,7 @@ async fn action_page(
             }
             @if may_add {
                 h2 #add-milestone { "Add a milestone" }
-                form.record method="post" action=(format!("{LIST}/{key}/milestones/new")) novalidate {
+                form.record method="post" action=(ADD_MILESTONE.path(key)) novalidate {
                     (adding.hidden(viewer))
                     (adding.text("title", "Milestone", Some("What will have been done, as the plan words it, for example Fast-track route agreed by all seven districts")))
                     (adding.text("milestone", "Reference (optional)", Some("A short stable reference; left empty, it is made from the milestone's words")))
@@ -265,42 +275,6 @@ async fn action_page(
     Ok(form::page(service, viewer, &point, &row.title, content, problems).await)
 }
 
-/// Shows `key`'s page again with the form `which` as posted and what is wrong with it.
-async fn again(
-    service: &Service,
-    viewer: &Viewer,
-    key: &Key,
-    which: &'static str,
-    fields: &Fields,
-    problems: &[FieldError],
-) -> Result<Response, Failure> {
-    action_page(service, viewer, key, html! {}, Some(Again { which, fields, problems })).await
-}
-
-/// Sends `command` for the form `which` posted to `path`, answering as [`form::send`] does; a
-/// command that carries no date of its own happened on `on`.
-#[expect(clippy::too_many_arguments, reason = "the form's parts, each needed to answer it")]
-async fn send(
-    service: &Service,
-    viewer: &Viewer,
-    key: &Key,
-    which: &'static str,
-    fields: &Fields,
-    command: commitment::Command,
-    path: &str,
-    on: Option<domain::Date>,
-) -> Result<Response, Failure> {
-    let source = Check::new(fields).optional("source");
-    let occurred_at = on.map(domain::when::start_of_day);
-    let provenance = Provenance { source, occurred_at, ..Provenance::new(viewer.0.actor()) };
-    let submission = Submission { command: Command::Commitment(command), provenance };
-    let done = format!("{LIST}/{key}");
-    match form::send(service, viewer, path, fields, vec![submission], &done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => again(service, viewer, key, which, fields, &problems).await,
-    }
-}
-
 /// What a form of the action `key`'s page posted, once it is known to come from the session's
 /// own page (else 403) and to be about an action the viewer may report on (else 403).
 async fn checked(
@@ -309,11 +283,41 @@ async fn checked(
     key: &str,
     posted: Vec<(String, String)>,
 ) -> Result<(Fields, Key), Failure> {
-    let fields = Fields::posted(posted);
-    form::guard(viewer, &fields)?;
+    let fields = form::guarded(viewer, posted)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "commitment"))?;
     action(service, &viewer.0, &key).await?;
     Ok((fields, key))
+}
+
+/// Records what the form `which` of the action `key`'s page posted, once it is [`checked`], as
+/// [`send`] does.
+async fn record(
+    service: &Service,
+    viewer: &Viewer,
+    key: &str,
+    posted: Vec<(String, String)>,
+    which: &ActionForm,
+    read: impl FnOnce(&mut Check<'_>, &Key) -> form::Reading,
+) -> Result<Response, Failure> {
+    let (fields, key) = checked(service, viewer, key, posted).await?;
+    send(service, viewer, &key, &fields, which, read).await
+}
+
+/// Records what the form `which` of the action `key`'s page posted, as [`form::record`] does,
+/// showing the page again with the form as posted and what is wrong with it.
+async fn send(
+    service: &Service,
+    viewer: &Viewer,
+    key: &Key,
+    fields: &Fields,
+    which: &ActionForm,
+    read: impl FnOnce(&mut Check<'_>, &Key) -> form::Reading,
+) -> Result<Response, Failure> {
+    let again = async |problems: &[FieldError]| {
+        action_page(service, viewer, key, html! {}, Some(Again { which: which.name, fields, problems })).await
+    };
+    let done = format!("{LIST}/{key}");
+    form::record(service, viewer, &which.path(key), fields, &done, again, |check| read(check, key)).await
 }
 
 /// `POST /dashboard/actions/{commitment}/progress`.
@@ -323,29 +327,25 @@ pub(crate) async fn report(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let (fields, key) = checked(&service, &viewer, &key, posted).await?;
-    let mut check = Check::new(&fields);
-    let percent = check.number("percent", "Percentage complete", 0, 100);
-    let status = check.choice("status", &STATUSES.map(|(v, _, r)| (v, r)), "Select the status as you see it");
-    let narrative = check.text("narrative", "Enter what has happened");
-    let evidence = check.optional("evidence");
-    let period = check.text("period", "Enter the reporting period, for example 2024/25 Q1");
-    let reported_on = check.date("reported_on", "Date of the report");
-    let (Some(percent), Some(status), Some(narrative), Some(label), Some(reported_on), true) =
-        (percent, status, narrative, period, reported_on, check.problems.is_empty())
-    else {
-        return again(&service, &viewer, &key, PROGRESS, &fields, &check.problems).await;
-    };
-    let command = commitment::Command::ReportProgress {
-        id: key.clone(),
-        status,
-        percent_complete: u8::try_from(percent).unwrap_or(100),
-        narrative,
-        evidence_refs: evidence.into_iter().collect(),
-        period: ReportingPeriod { label, from: None, to: None },
-        reported_on,
-    };
-    send(&service, &viewer, &key, PROGRESS, &fields, command, &format!("{LIST}/{key}/progress"), None).await
+    record(&service, &viewer, &key, posted, &PROGRESS, |check, key| {
+        let percent = check.number("percent", "Percentage complete", 0, 100);
+        let status = check.choice("status", &STATUSES.map(|(v, _, r)| (v, r)), "Select the status as you see it");
+        let narrative = check.text("narrative", "Enter what has happened");
+        let evidence = check.optional("evidence");
+        let period = check.text("period", "Enter the reporting period, for example 2024/25 Q1");
+        let reported_on = check.date("reported_on", "Date of the report");
+        let command = commitment::Command::ReportProgress {
+            id: key.clone(),
+            status: status?,
+            percent_complete: u8::try_from(percent?).unwrap_or(100),
+            narrative: narrative?,
+            evidence_refs: evidence.into_iter().collect(),
+            period: ReportingPeriod { label: period?, from: None, to: None },
+            reported_on: reported_on?,
+        };
+        Some((Command::Commitment(command), None))
+    })
+    .await
 }
 
 /// `POST /dashboard/actions/{commitment}/milestones`.
@@ -355,15 +355,14 @@ pub(crate) async fn reach_milestone(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let (fields, key) = checked(&service, &viewer, &key, posted).await?;
-    let mut check = Check::new(&fields);
-    let milestone = check.chosen_key("milestone", "Choose the milestone reached");
-    let reached_on = check.date("reached_on", "Date it was reached");
-    let (Some(milestone), Some(reached_on), true) = (milestone, reached_on, check.problems.is_empty()) else {
-        return again(&service, &viewer, &key, MILESTONE, &fields, &check.problems).await;
-    };
-    let command = commitment::Command::ReachMilestone { id: key.clone(), milestone, reached_on };
-    send(&service, &viewer, &key, MILESTONE, &fields, command, &format!("{LIST}/{key}/milestones"), None).await
+    record(&service, &viewer, &key, posted, &MILESTONE, |check, key| {
+        let milestone = check.chosen_key("milestone", "Choose the milestone reached");
+        let reached_on = check.date("reached_on", "Date it was reached");
+        let command =
+            commitment::Command::ReachMilestone { id: key.clone(), milestone: milestone?, reached_on: reached_on? };
+        Some((Command::Commitment(command), None))
+    })
+    .await
 }
 
 /// `POST /dashboard/actions/{commitment}/complete`.
@@ -373,21 +372,19 @@ pub(crate) async fn complete(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let (fields, key) = checked(&service, &viewer, &key, posted).await?;
-    let mut check = Check::new(&fields);
-    let narrative = check.text("narrative", "Enter what was achieved");
-    let evidence = check.optional("evidence");
-    let completed_on = check.date("completed_on", "Date it was completed");
-    let (Some(narrative), Some(completed_on), true) = (narrative, completed_on, check.problems.is_empty()) else {
-        return again(&service, &viewer, &key, COMPLETE, &fields, &check.problems).await;
-    };
-    let command = commitment::Command::Complete {
-        id: key.clone(),
-        completed_on,
-        narrative,
-        evidence_refs: evidence.into_iter().collect(),
-    };
-    send(&service, &viewer, &key, COMPLETE, &fields, command, &format!("{LIST}/{key}/complete"), None).await
+    record(&service, &viewer, &key, posted, &COMPLETE, |check, key| {
+        let narrative = check.text("narrative", "Enter what was achieved");
+        let evidence = check.optional("evidence");
+        let completed_on = check.date("completed_on", "Date it was completed");
+        let command = commitment::Command::Complete {
+            id: key.clone(),
+            completed_on: completed_on?,
+            narrative: narrative?,
+            evidence_refs: evidence.into_iter().collect(),
+        };
+        Some((Command::Commitment(command), None))
+    })
+    .await
 }
 
 /// `POST /dashboard/actions/{commitment}/milestones/new`, for the roles that may add milestones.
@@ -400,17 +397,19 @@ pub(crate) async fn add_milestone(
     let (fields, key) = checked(&service, &viewer, &key, posted).await?;
     let point = Point::read(None)?;
     may_add_milestones(&viewer.0, &key, point.today)?;
-    let mut check = Check::new(&fields);
-    let title = check.text("title", "Enter the milestone, as the plan words it");
-    let milestone = check.reference("milestone", title.as_deref());
-    let due_on = check.date("due_on", "Date it is due");
-    let agreed_on = check.date("agreed_on", "Date it was agreed");
-    let (Some(title), Some(milestone), Some(due_on), Some(agreed_on), true) =
-        (title, milestone, due_on, agreed_on, check.problems.is_empty())
-    else {
-        return again(&service, &viewer, &key, ADD_MILESTONE, &fields, &check.problems).await;
-    };
-    let command = commitment::Command::AddMilestone { id: key.clone(), milestone, title, due_on };
-    let path = format!("{LIST}/{key}/milestones/new");
-    send(&service, &viewer, &key, ADD_MILESTONE, &fields, command, &path, Some(agreed_on)).await
+    send(&service, &viewer, &key, &fields, &ADD_MILESTONE, |check, key| {
+        let title = check.text("title", "Enter the milestone, as the plan words it");
+        let milestone = check.reference("milestone", title.as_deref());
+        let due_on = check.date("due_on", "Date it is due");
+        let agreed_on = check.date("agreed_on", "Date it was agreed");
+        let command = commitment::Command::AddMilestone {
+            id: key.clone(),
+            milestone: milestone?,
+            title: title?,
+            due_on: due_on?,
+        };
+        // Adding a milestone carries no date of its own: it happened on the date it was agreed.
+        Some((Command::Commitment(command), Some(agreed_on?)))
+    })
+    .await
 }

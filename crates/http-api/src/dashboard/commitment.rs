@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use app::{Action, Principal, Provenance, Submission};
+use app::{Action, Principal, Submission};
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
@@ -16,7 +16,7 @@ use domain::{Aggregate, Command, Key};
 use maud::html;
 use projections::{Filters, GroupBy};
 
-use super::form::{self, Check, FieldError, Fields, Read, Sent, Shown};
+use super::form::{self, Check, FieldError, Read, Typed};
 use super::session::Viewer;
 use super::{Failure, Point, organisation_options};
 use crate::{ApiError, Service};
@@ -27,7 +27,7 @@ pub(crate) const NEW: &str = "/dashboard/actions/new";
 /// `GET /dashboard/actions/new`.
 pub(crate) async fn new(State(service): State<Arc<Service>>, viewer: Viewer) -> Result<Response, Failure> {
     may_make(&viewer.0)?;
-    new_page(&service, &viewer, &Fields::default(), &[]).await
+    new_page(&service, &viewer, Typed::BLANK).await
 }
 
 /// Refuses a role that may not make actions: only the secretariat and admin may; a partner's
@@ -78,15 +78,10 @@ async fn choices(service: &Service, point: &Point) -> Result<Choices, Failure> {
     Ok(Choices { objectives, resolutions, organisations, parents })
 }
 
-async fn new_page(
-    service: &Service,
-    viewer: &Viewer,
-    fields: &Fields,
-    problems: &[FieldError],
-) -> Result<Response, Failure> {
+async fn new_page(service: &Service, viewer: &Viewer, typed: Typed<'_>) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let choices = choices(service, &point).await?;
-    let shown = Shown { fields, problems, read: Some(Read::Version(0)) };
+    let shown = typed.shown(Some(Read::Version(0)));
     let content = html! {
         (shown.summary())
         p { "Record an action an organisation has committed to, as the action plan or the board's action log gives it: towards one of an instrument's objectives, or arising from a resolution, or both." }
@@ -106,7 +101,7 @@ async fn new_page(
             button type="submit" { "Record the action" }
         }
     };
-    Ok(form::page(service, viewer, &point, "Record an action", content, problems).await)
+    Ok(form::page(service, viewer, &point, "Record an action", content, typed.problems).await)
 }
 
 /// `POST /dashboard/actions`.
@@ -115,9 +110,9 @@ pub(crate) async fn record(
     viewer: Viewer,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = Fields::posted(posted);
-    form::guard(&viewer, &fields)?;
+    let fields = form::guarded(&viewer, posted)?;
     may_make(&viewer.0)?;
+    let again = async |problems: &[FieldError]| new_page(&service, &viewer, Typed { fields: &fields, problems }).await;
     let mut check = Check::new(&fields);
     let title = check.text("title", "Enter the action, as the plan words it");
     let id = check.reference("id", title.as_deref());
@@ -138,7 +133,6 @@ pub(crate) async fn record(
         None => Some(1),
     };
     let made_on = check.date("made_on", "Date the action was agreed");
-    let source = check.optional("source");
     if towards.is_none()
         && arising_from.is_none()
         && check.problems.iter().all(|p| p.field.as_deref() != Some("towards"))
@@ -148,7 +142,7 @@ pub(crate) async fn record(
     let (Some(id), Some(title), Some(organisation), Some(lead), Some(due_on), Some(weight), Some(made_on), true) =
         (id, title, organisation, lead, due_on, weight, made_on, check.problems.is_empty())
     else {
-        return new_page(&service, &viewer, &fields, &check.problems).await;
+        return again(&check.problems).await;
     };
     let command = Command::Commitment(commitment::Command::Make {
         id: id.clone(),
@@ -162,10 +156,7 @@ pub(crate) async fn record(
         parent,
         made_on,
     });
-    let submission = Submission { command, provenance: Provenance { source, ..Provenance::new(viewer.0.actor()) } };
+    let submission = Submission { command, provenance: form::provenance(&viewer, &fields, None) };
     let done = format!("{PATH}/{id}");
-    match form::send(&service, &viewer, PATH, &fields, vec![submission], &done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => new_page(&service, &viewer, &fields, &problems).await,
-    }
+    form::send(&service, &viewer, PATH, &fields, vec![submission], &done, again).await
 }

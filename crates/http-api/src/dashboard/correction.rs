@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use app::{Provenance, Submission};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -14,7 +13,7 @@ use domain::ids::resolution_stream;
 use domain::{Aggregate, Command, Key, resolution};
 use maud::html;
 
-use super::form::{self, Check, FieldError, Fields, Sent, Shown};
+use super::form::{self, FieldError, Typed};
 use super::session::Viewer;
 use super::{Failure, Point};
 use crate::{ApiError, Service};
@@ -27,24 +26,18 @@ pub(crate) async fn new(
 ) -> Result<Response, Failure> {
     viewer.0.require(app::Action::Record(Aggregate::Resolution))?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
-    correction_page(&service, &viewer, &key, &Fields::default(), &[]).await
+    correction_page(&service, &viewer, &key, Typed::BLANK).await
 }
 
-async fn correction_page(
-    service: &Service,
-    viewer: &Viewer,
-    key: &Key,
-    fields: &Fields,
-    problems: &[FieldError],
-) -> Result<Response, Failure> {
+async fn correction_page(service: &Service, viewer: &Viewer, key: &Key, typed: Typed<'_>) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let entry = {
         let models = service.reports.models(point.as_of).await?;
         models.resolutions().resolution(key, service.reports.rules(), point.today)
     };
     let entry = entry.ok_or_else(|| ApiError::NotFound(format!("no resolution {key} is on record")))?;
-    let read = form::read_at(service, fields, &resolution_stream(key)).await?;
-    let shown = Shown { fields, problems, read: Some(read) };
+    let read = form::read_at(service, typed.fields, &resolution_stream(key)).await?;
+    let shown = typed.shown(Some(read));
     let content = html! {
         (shown.summary())
         p { "The resolution is not changed in place: the corrected wording is recorded after it, with the reason, and its page shows the earlier wording beside it." }
@@ -60,7 +53,7 @@ async fn correction_page(
         }
     };
     let title = format!("Correct {}", entry.heading());
-    Ok(form::page(service, viewer, &point, &title, content, problems).await)
+    Ok(form::page(service, viewer, &point, &title, content, typed.problems).await)
 }
 
 /// `POST /dashboard/resolutions/{resolution}/corrections`.
@@ -70,27 +63,19 @@ pub(crate) async fn record(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Resolution)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
-    let mut check = Check::new(&fields);
-    let text = check.text("text", "Enter the corrected wording of the resolution");
-    let reason = check.text("reason", "Enter the reason for the correction");
-    let corrected_on = check.date("corrected_on", "Date it was corrected");
-    let (Some(text), Some(reason), Some(corrected_on), true) = (text, reason, corrected_on, check.problems.is_empty())
-    else {
-        return correction_page(&service, &viewer, &key, &fields, &check.problems).await;
+    let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Resolution, key, "resolution")?;
+    let again = async |problems: &[FieldError]| {
+        correction_page(&service, &viewer, &key, Typed { fields: &fields, problems }).await
     };
-    // A correction carries no date of its own: it happened on the date the form gives.
-    let provenance = Provenance {
-        source: check.optional("source"),
-        occurred_at: Some(domain::when::start_of_day(corrected_on)),
-        ..Provenance::new(viewer.0.actor())
-    };
-    let command = Command::Resolution(resolution::Command::Correct { id: key.clone(), text, reason });
     let path = format!("/dashboard/resolutions/{key}/corrections");
     let done = format!("/dashboard/resolutions/{key}");
-    match form::send(&service, &viewer, &path, &fields, vec![Submission { command, provenance }], &done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => correction_page(&service, &viewer, &key, &fields, &problems).await,
-    }
+    form::record(&service, &viewer, &path, &fields, &done, again, |check| {
+        let text = check.text("text", "Enter the corrected wording of the resolution");
+        let reason = check.text("reason", "Enter the reason for the correction");
+        let corrected_on = check.date("corrected_on", "Date it was corrected");
+        let command = resolution::Command::Correct { id: key.clone(), text: text?, reason: reason? };
+        // A correction carries no date of its own: it happened on the date the form gives.
+        Some((Command::Resolution(command), Some(corrected_on?)))
+    })
+    .await
 }

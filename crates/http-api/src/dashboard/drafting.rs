@@ -16,7 +16,7 @@ use domain::{Aggregate, Command, Key, Period};
 use maud::html;
 use projections::Filters;
 
-use super::form::{self, Check, FieldError, Fields, Read, Sent, Shown};
+use super::form::{self, Check, FieldError, Read, Typed};
 use super::session::Viewer;
 use super::{Failure, Point, body_options, organisation_options};
 use crate::{ApiError, Service};
@@ -37,15 +37,10 @@ const KINDS: [(&str, &str, Kind); 6] = [
 /// `GET /dashboard/instruments/new`.
 pub(crate) async fn new(State(service): State<Arc<Service>>, viewer: Viewer) -> Result<Response, Failure> {
     viewer.0.require(Action::Record(Aggregate::Instrument))?;
-    new_page(&service, &viewer, &Fields::default(), &[]).await
+    new_page(&service, &viewer, Typed::BLANK).await
 }
 
-async fn new_page(
-    service: &Service,
-    viewer: &Viewer,
-    fields: &Fields,
-    problems: &[FieldError],
-) -> Result<Response, Failure> {
+async fn new_page(service: &Service, viewer: &Viewer, typed: Typed<'_>) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let models = service.reports.models(point.as_of).await?;
     let bodies = body_options(&models);
@@ -54,7 +49,7 @@ async fn new_page(
     let instruments: Vec<(String, String)> =
         board.instruments.into_iter().map(|i| (i.instrument.to_string(), i.title)).collect();
     drop(models);
-    let shown = Shown { fields, problems, read: Some(Read::Version(0)) };
+    let shown = typed.shown(Some(Read::Version(0)));
     let content = html! {
         (shown.summary())
         p { "Record a strategy, blueprint, memorandum of understanding, action plan or ward plan as it was drafted, with its parties and objectives. Its endorsement and adoption are recorded with the resolutions that give them, on the meeting's page." }
@@ -79,7 +74,7 @@ async fn new_page(
             button type="submit" { "Record the instrument" }
         }
     };
-    Ok(form::page(service, viewer, &point, "Record an instrument", content, problems).await)
+    Ok(form::page(service, viewer, &point, "Record an instrument", content, typed.problems).await)
 }
 
 /// An instrument's version, as the form gives it: (label, document, hash, published on).
@@ -112,6 +107,7 @@ pub(crate) async fn record(
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     let fields = form::posted(&viewer, posted, Aggregate::Instrument)?;
+    let again = async |problems: &[FieldError]| new_page(&service, &viewer, Typed { fields: &fields, problems }).await;
     let mut check = Check::new(&fields);
     let kind = check.choice("kind", &KINDS.map(|(v, _, k)| (v, k)), "Select the kind of instrument");
     let title = check.text("title", "Enter the title of the instrument");
@@ -136,7 +132,7 @@ pub(crate) async fn record(
     let (Some(id), Some(kind), Some(title), Some(owner_body), Some(drafted_on), true) =
         (id, kind, title, owner_body, drafted_on, check.problems.is_empty())
     else {
-        return new_page(&service, &viewer, &fields, &check.problems).await;
+        return again(&check.problems).await;
     };
     let period = from.zip(to).map(|(from, to)| Period { from, to });
     let mut commands = vec![instrument::Command::Draft {
@@ -172,10 +168,7 @@ pub(crate) async fn record(
         })
         .collect();
     let done = format!("/dashboard/instruments/{id}");
-    match form::send(&service, &viewer, PATH, &fields, submissions, &done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => new_page(&service, &viewer, &fields, &problems).await,
-    }
+    form::send(&service, &viewer, PATH, &fields, submissions, &done, again).await
 }
 
 /// The objectives typed one a line, each with a reference made from its first six words.
@@ -200,16 +193,10 @@ pub(crate) async fn new_version(
 ) -> Result<Response, Failure> {
     viewer.0.require(Action::Record(Aggregate::Instrument))?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
-    version_page(&service, &viewer, &key, &Fields::default(), &[]).await
+    version_page(&service, &viewer, &key, Typed::BLANK).await
 }
 
-async fn version_page(
-    service: &Service,
-    viewer: &Viewer,
-    key: &Key,
-    fields: &Fields,
-    problems: &[FieldError],
-) -> Result<Response, Failure> {
+async fn version_page(service: &Service, viewer: &Viewer, key: &Key, typed: Typed<'_>) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let status = {
         let models = service.reports.models(point.as_of).await?;
@@ -217,8 +204,8 @@ async fn version_page(
     };
     let status =
         status.ok_or_else(|| ApiError::NotFound(format!("no instrument {key} is on record: record it at {NEW}")))?;
-    let read = form::read_at(service, fields, &instrument_stream(key)).await?;
-    let shown = Shown { fields, problems, read: Some(read) };
+    let read = form::read_at(service, typed.fields, &instrument_stream(key)).await?;
+    let shown = typed.shown(Some(read));
     let content = html! {
         (shown.summary())
         dl.facts #facts {
@@ -236,7 +223,7 @@ async fn version_page(
         }
     };
     let title = format!("New version of {}", status.title);
-    Ok(form::page(service, viewer, &point, &title, content, problems).await)
+    Ok(form::page(service, viewer, &point, &title, content, typed.problems).await)
 }
 
 /// `POST /dashboard/instruments/{instrument}/versions`.
@@ -246,26 +233,17 @@ pub(crate) async fn publish_version(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Instrument)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
-    let mut check = Check::new(&fields);
-    let typed = version(&mut check, true);
-    let source = check.optional("source");
-    let (Some((label, document, content_hash, published_on)), true) = (typed, check.problems.is_empty()) else {
-        return version_page(&service, &viewer, &key, &fields, &check.problems).await;
+    let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Instrument, key, "instrument")?;
+    let again = async |problems: &[FieldError]| {
+        version_page(&service, &viewer, &key, Typed { fields: &fields, problems }).await
     };
-    let command = Command::Instrument(instrument::Command::PublishVersion {
-        id: key.clone(),
-        label,
-        content_hash,
-        document,
-        published_on,
-    });
-    let submission = Submission { command, provenance: Provenance { source, ..Provenance::new(viewer.0.actor()) } };
     let path = format!("{PATH}/{key}/versions");
     let done = format!("/dashboard/instruments/{key}");
-    match form::send(&service, &viewer, &path, &fields, vec![submission], &done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => version_page(&service, &viewer, &key, &fields, &problems).await,
-    }
+    form::record(&service, &viewer, &path, &fields, &done, again, |check| {
+        let (label, document, content_hash, published_on) = version(check, true)?;
+        let command =
+            instrument::Command::PublishVersion { id: key.clone(), label, content_hash, document, published_on };
+        Some((Command::Instrument(command), None))
+    })
+    .await
 }

@@ -15,15 +15,18 @@
 
 use std::fmt::Write as _;
 
-use app::{Action, Principal, Submission};
+use app::{Action, Principal, Provenance, Submission};
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{Aggregate, ContentHash, Date, Key, OrgId};
+use domain::{Aggregate, Command, ContentHash, Date, Key, OrgId};
 use kernel::{Position, StreamBound, StreamId};
 use maud::{Markup, html};
+use serde::Deserialize;
 
 use super::session::{CSRF_FIELD, Viewer, fresh};
-use super::{Failure, Point, layout, render};
+use super::{Failure, Point, layout, read, render};
 use crate::commands::{RecordedEvents, fingerprint, submit};
 use crate::{ApiError, Service};
 
@@ -39,6 +42,28 @@ const HEAD_FIELD: &str = "read_at";
 pub(crate) const AS_OF_PAGE: &str = "/dashboard";
 /// The query parameter a page is sent to after a success, naming the position recorded.
 pub(crate) const RECORDED: &str = "recorded";
+
+/// The query of a page sent to after a success.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RecordedQuery {
+    pub(crate) recorded: Option<String>,
+}
+
+/// The record the address of a page holding forms names, `key` (else 400, blaming the field
+/// `field`), and the panel confirming what a form recorded on its stream (`stream`), when the
+/// page is sent to after a success (`query`).
+pub(crate) async fn named(
+    service: &Service,
+    query: Result<Query<RecordedQuery>, QueryRejection>,
+    key: String,
+    field: &str,
+    stream: fn(&Key) -> StreamId,
+) -> Result<(Key, Markup), Failure> {
+    let recorded = read(query)?.recorded;
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, field))?;
+    let confirmation = confirmation(service, recorded.as_deref(), &[stream(&key)]).await;
+    Ok((key, confirmation))
+}
 
 /// The fields of a form, by name, in the order sent: what was posted, or none for a new form.
 #[derive(Debug, Default)]
@@ -137,6 +162,11 @@ pub(crate) struct Check<'a> {
 impl<'a> Check<'a> {
     pub(crate) fn new(fields: &'a Fields) -> Self {
         Check { fields, problems: Vec::new() }
+    }
+
+    /// What was posted, for a field read its own way.
+    pub(crate) fn fields(&self) -> &'a Fields {
+        self.fields
     }
 
     fn wrong(&mut self, field: &str, message: String) {
@@ -402,70 +432,69 @@ impl Shown<'_> {
         (!ids.is_empty()).then(|| ids.join(" "))
     }
 
-    /// A text field.
-    pub(crate) fn text(&self, name: &str, label: &str, hint: Option<&str>) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
+    /// The class of the field `name`'s box: marked when something is wrong with it.
+    fn class(&self, name: &str) -> &'static str {
+        if self.problem(name).is_some() { "field field-error" } else { "field" }
+    }
+
+    /// The field `name` in its box: its label, its hint when it has one, the message saying what
+    /// is wrong with it, then `control`, the input itself.
+    fn labelled(&self, name: &str, label: &str, hint: Option<&str>, control: Markup) -> Markup {
         html! {
-            div class=(class) {
+            div class=(self.class(name)) {
                 label for=(name) { (label) }
                 @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
                 (self.message(name))
-                input #(name) type="text" name=(name) value=(self.fields.get(name)) aria-describedby=[self.described(name, hint)];
+                (control)
             }
         }
+    }
+
+    /// A text field.
+    pub(crate) fn text(&self, name: &str, label: &str, hint: Option<&str>) -> Markup {
+        let described = self.described(name, hint);
+        let control =
+            html! { input #(name) type="text" name=(name) value=(self.fields.get(name)) aria-describedby=[described]; };
+        self.labelled(name, label, hint, control)
     }
 
     /// A field for a whole number, such as a percentage.
     pub(crate) fn number(&self, name: &str, label: &str, hint: Option<&str>, suffix: &str) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
-        html! {
-            div class=(class) {
-                label for=(name) { (label) }
-                @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
-                (self.message(name))
-                input.width-3 #(name) type="text" inputmode="numeric" name=(name) value=(self.fields.get(name)) aria-describedby=[self.described(name, hint)];
-                " " (suffix)
-            }
-        }
+        let described = self.described(name, hint);
+        let control = html! {
+            input.width-3 #(name) type="text" inputmode="numeric" name=(name) value=(self.fields.get(name)) aria-describedby=[described];
+            " " (suffix)
+        };
+        self.labelled(name, label, hint, control)
     }
 
     /// A text area.
     pub(crate) fn textarea(&self, name: &str, label: &str, hint: Option<&str>) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
-        html! {
-            div class=(class) {
-                label for=(name) { (label) }
-                @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
-                (self.message(name))
-                textarea #(name) name=(name) rows="5" aria-describedby=[self.described(name, hint)] { (self.fields.get(name)) }
-            }
-        }
+        let described = self.described(name, hint);
+        let control =
+            html! { textarea #(name) name=(name) rows="5" aria-describedby=[described] { (self.fields.get(name)) } };
+        self.labelled(name, label, hint, control)
     }
 
     /// A select of `options` (value, label), starting with `blank` when one is given.
     pub(crate) fn select(&self, name: &str, label: &str, options: &[(String, String)], blank: Option<&str>) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
         let chosen = self.fields.get(name);
-        html! {
-            div class=(class) {
-                label for=(name) { (label) }
-                (self.message(name))
-                select #(name) name=(name) aria-describedby=[self.described(name, None)] {
-                    @if let Some(blank) = blank { option value="" { (blank) } }
-                    @for (value, label) in options {
-                        option value=(value) selected[value == chosen] { (label) }
-                    }
+        let control = html! {
+            select #(name) name=(name) aria-describedby=[self.described(name, None)] {
+                @if let Some(blank) = blank { option value="" { (blank) } }
+                @for (value, label) in options {
+                    option value=(value) selected[value == chosen] { (label) }
                 }
             }
-        }
+        };
+        self.labelled(name, label, None, control)
     }
 
     /// Radio buttons of `options` (value, label) in one fieldset.
     pub(crate) fn radios(&self, name: &str, legend: &str, options: &[(&str, &str)]) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
         let chosen = self.fields.get(name);
         html! {
-            div class=(class) {
+            div class=(self.class(name)) {
                 fieldset aria-describedby=[self.described(name, None)] {
                     legend { (legend) }
                     (self.message(name))
@@ -502,10 +531,9 @@ impl Shown<'_> {
         hint: Option<&str>,
         options: &[(String, String)],
     ) -> Markup {
-        let class = if self.problem(name).is_some() { "field field-error" } else { "field" };
         let ticked = self.fields.all(name);
         html! {
-            div class=(class) {
+            div class=(self.class(name)) {
                 fieldset aria-describedby=[self.described(name, hint)] {
                     legend { (legend) }
                     @if let Some(hint) = hint { p.hint #(format!("{name}-hint")) { (hint) } }
@@ -572,6 +600,24 @@ pub(crate) const DATE_PARTS: [&str; 3] = ["Day", "Month", "Year"];
 /// The fields of a form not yet filled in.
 static BLANK: Fields = Fields(Vec::new());
 
+/// What was typed in a form and what is wrong with it: a page holding one form is shown with
+/// them, blank at first ([`Typed::BLANK`]) and as posted when it is shown again.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Typed<'a> {
+    pub fields: &'a Fields,
+    pub problems: &'a [FieldError],
+}
+
+impl<'a> Typed<'a> {
+    /// A form not yet filled in.
+    pub(crate) const BLANK: Typed<'static> = Typed { fields: &BLANK, problems: &[] };
+
+    /// The form as typed, read at `read`.
+    pub(crate) fn shown(self, read: Option<Read>) -> Shown<'a> {
+        Shown { fields: self.fields, problems: self.problems, read }
+    }
+}
+
 /// One of the forms of a page that holds several, shown again: which (its name), what was
 /// posted and what is wrong with it.
 #[derive(Clone, Copy, Debug)]
@@ -603,9 +649,30 @@ impl<'a> Again<'a> {
 /// What a form posted, once it is known to come from the session's own page ([`guard`]) and
 /// `viewer`'s role may record commands on `aggregate`: else 403, nothing read or recorded.
 pub(crate) fn posted(viewer: &Viewer, posted: Vec<(String, String)>, aggregate: Aggregate) -> Result<Fields, Failure> {
+    let fields = guarded(viewer, posted)?;
+    viewer.0.require(Action::Record(aggregate))?;
+    Ok(fields)
+}
+
+/// What a form posted to the address of one record asked, read as [`posted`] reads it (else
+/// 403), and the key of that record, `key` (else 400, blaming the field `field`).
+pub(crate) fn posted_about(
+    viewer: &Viewer,
+    posted: Vec<(String, String)>,
+    aggregate: Aggregate,
+    key: String,
+    field: &str,
+) -> Result<(Fields, Key), Failure> {
+    let fields = self::posted(viewer, posted, aggregate)?;
+    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, field))?;
+    Ok((fields, key))
+}
+
+/// What a form posted, once it is known to come from the session's own page ([`guard`]): else
+/// 403, nothing read or recorded.
+pub(crate) fn guarded(viewer: &Viewer, posted: Vec<(String, String)>) -> Result<Fields, Failure> {
     let fields = Fields::posted(posted);
     guard(viewer, &fields)?;
-    viewer.0.require(Action::Record(aggregate))?;
     Ok(fields)
 }
 
@@ -620,19 +687,12 @@ pub(crate) fn guard(viewer: &Viewer, fields: &Fields) -> Result<(), Failure> {
     )))
 }
 
-/// What became of a form's commands.
-pub(crate) enum Sent {
-    /// The answer to give: the redirect to the page showing what was recorded, the page saying
-    /// the stream changed since the form was read, or a refusal page.
-    Done(Response),
-    /// The rules refused the commands: the form is shown again with why.
-    Refused(Vec<FieldError>),
-}
-
 /// Sends `submissions` for `viewer` down the API's recording path, as the form `fields` posted
 /// to `path` asked, against the version the form was read at (of the first command's stream).
 /// On a success, or the same form sent again, sends the browser to `done` with the position of
-/// the last event recorded on the first command's stream.
+/// the last event recorded on the first command's stream; when the stream changed since the form
+/// was read, answers with the conflict page; when the rules refuse the commands, with the form's
+/// page shown `again` with why.
 pub(crate) async fn send(
     service: &Service,
     viewer: &Viewer,
@@ -640,22 +700,56 @@ pub(crate) async fn send(
     fields: &Fields,
     submissions: Vec<Submission>,
     done: &str,
-) -> Sent {
+    again: impl AsyncFnOnce(&[FieldError]) -> Result<Response, Failure>,
+) -> Result<Response, Failure> {
     match sent(service, &viewer.0, path, fields, submissions).await {
         Ok(position) => {
             let to = match position {
                 Some(position) => format!("{done}?{RECORDED}={position}"),
                 None => done.to_owned(),
             };
-            Sent::Done(Redirect::to(&to).into_response())
+            Ok(Redirect::to(&to).into_response())
         }
         Err((ApiError::PreconditionFailed(_), Some(stream), Some(version))) => {
-            Sent::Done(conflict(service, viewer, &stream, version, done).await.unwrap_or_else(|f| f.into_response()))
+            conflict(service, viewer, &stream, version, done).await
         }
         Err((ApiError::Unprocessable { detail, .. } | ApiError::BadRequest { detail, .. }, _, _)) => {
-            Sent::Refused(vec![FieldError { field: None, message: sentence(&detail) }])
+            again(&[FieldError { field: None, message: sentence(&detail) }]).await
         }
-        Err((other, _, _)) => Sent::Done(Failure(other).into_response()),
+        Err((other, _, _)) => Err(Failure(other)),
+    }
+}
+
+/// The provenance of what `viewer` records from the form `fields`: the source it gives, and, for
+/// a command that carries no date of its own, the day `on` it happened.
+pub(crate) fn provenance(viewer: &Viewer, fields: &Fields, on: Option<Date>) -> Provenance {
+    let source = Check::new(fields).optional("source");
+    Provenance { source, occurred_at: on.map(domain::when::start_of_day), ..Provenance::new(viewer.0.actor()) }
+}
+
+/// What a form that records one command reads from its fields: the command, and, for one that
+/// carries no date of its own, the day it happened; none when something is wrong with them.
+pub(crate) type Reading = Option<(Command, Option<Date>)>;
+
+/// The steps of a form that records one command: `read` checks the fields `fields` and makes the
+/// command; the form's page is shown `again` with what is wrong, or the command is sent, as the
+/// form posted to `path` asks, as [`send`] does, the browser then sent to `done`.
+pub(crate) async fn record(
+    service: &Service,
+    viewer: &Viewer,
+    path: &str,
+    fields: &Fields,
+    done: &str,
+    again: impl AsyncFnOnce(&[FieldError]) -> Result<Response, Failure>,
+    read: impl FnOnce(&mut Check<'_>) -> Reading,
+) -> Result<Response, Failure> {
+    let mut check = Check::new(fields);
+    match (read(&mut check), check.problems.is_empty()) {
+        (Some((command, on)), true) => {
+            let submission = Submission { command, provenance: provenance(viewer, fields, on) };
+            send(service, viewer, path, fields, vec![submission], done, again).await
+        }
+        _ => again(&check.problems).await,
     }
 }
 
@@ -809,9 +903,9 @@ pub(crate) async fn page(
     problems: &[FieldError],
 ) -> Response {
     let broken = service.reports.broken().await;
-    let head_title = if problems.is_empty() { title.to_owned() } else { format!("Error: {title}") };
-    let mut response =
-        render(layout::titled(&head_title, title, broken.as_ref(), viewer, point, AS_OF_PAGE, &[], content));
+    let head = if problems.is_empty() { title.to_owned() } else { format!("Error: {title}") };
+    let titles = layout::Titles { head: &head, heading: title };
+    let mut response = render(layout::page(titles, broken.as_ref(), viewer, point, AS_OF_PAGE, &[], content));
     if !problems.is_empty() {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }

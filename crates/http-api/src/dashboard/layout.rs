@@ -121,27 +121,31 @@ ol.timeline time { font-weight: 700; margin-right: 8px; }
 }
 "#;
 
-/// A whole page for `viewer`: `title` in the header and `<title>`, `path` where the "as of" form
-/// sends the reader, `keep` the other query parameters it keeps, and `content` inside `<main>`, below the
-/// banner saying the log is broken when `broken` names a break.
-pub(crate) fn page(
-    title: &str,
-    broken: Option<&VerifyFailure>,
-    viewer: &Viewer,
-    point: &Point,
-    path: &str,
-    keep: &[(&str, &str)],
-    content: Markup,
-) -> Markup {
-    titled(title, title, broken, viewer, point, path, keep, content)
+/// A page's titles: the heading, and the `<title>`, which is the heading but for a form shown
+/// again with mistakes, whose `<title>` begins with "Error: ", as GOV.UK services do.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Titles<'a> {
+    pub head: &'a str,
+    pub heading: &'a str,
 }
 
-/// A whole page as [`page`] lays it out, whose `<title>` is `head_title`: a form shown again
-/// with mistakes begins its `<title>` with "Error: ", as GOV.UK services do, and keeps its heading.
-#[expect(clippy::too_many_arguments, reason = "the parts of a page, each named where it is laid out")]
-pub(crate) fn titled(
-    head_title: &str,
-    title: &str,
+impl<'a> From<&'a str> for Titles<'a> {
+    fn from(title: &'a str) -> Self {
+        Titles { head: title, heading: title }
+    }
+}
+
+impl<'a> From<&'a String> for Titles<'a> {
+    fn from(title: &'a String) -> Self {
+        Titles::from(title.as_str())
+    }
+}
+
+/// A whole page for `viewer`: its `title` in the header and `<title>` ([`Titles`]), `path` where
+/// the "as of" form sends the reader, `keep` the other query parameters it keeps, and `content`
+/// inside `<main>`, below the banner saying the log is broken when `broken` names a break.
+pub(crate) fn page<'a>(
+    title: impl Into<Titles<'a>>,
     broken: Option<&VerifyFailure>,
     viewer: &Viewer,
     point: &Point,
@@ -149,6 +153,7 @@ pub(crate) fn titled(
     keep: &[(&str, &str)],
     content: Markup,
 ) -> Markup {
+    let Titles { head, heading: title } = title.into();
     let header = html! {
         a.name href=(point.link("/dashboard")) { "Covenant" }
         nav aria-label="Dashboard" {
@@ -176,7 +181,7 @@ pub(crate) fn titled(
         (content)
     };
     let picker = as_of(point, path, keep, &ENGLISH_PICKER, path, said_in_english(point));
-    shell(Frame::ENGLISH, head_title, header, picker, main, None)
+    shell(Frame::ENGLISH, head, header, picker, main, None)
 }
 
 /// The language of a page's frame: its `<html lang>` and the words of its skip link.

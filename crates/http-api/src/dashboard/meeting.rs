@@ -13,24 +13,17 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use domain::ids::{meeting_stream, resolution_stream};
 use domain::resolution::Outcome;
-use domain::{Aggregate, Command, Date, Key, instrument, meeting, resolution};
+use domain::{Aggregate, Command, Key, instrument, meeting, resolution};
 use kernel::{StreamId, Timestamp};
 use maud::{Markup, html};
 use projections::Filters;
-use serde::Deserialize;
 
-use super::form::{self, Check, FieldError, Fields, Read, Sent, Shown};
+use super::form::{self, Check, FieldError, Read, RecordedQuery, Typed};
 use super::session::Viewer;
 use super::{Failure, Point, body_options, layout, read};
 use crate::{ApiError, Service};
 
 pub(crate) const NEW: &str = "/dashboard/meetings/new";
-
-/// The query of a page sent to after a success.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct RecordedQuery {
-    pub(crate) recorded: Option<String>,
-}
 
 /// The outcomes a resolution may have, as the form offers them.
 const OUTCOMES: [(&str, &str, Outcome); 8] = [
@@ -47,20 +40,15 @@ const OUTCOMES: [(&str, &str, Outcome); 8] = [
 /// `GET /dashboard/meetings/new`.
 pub(crate) async fn new(State(service): State<Arc<Service>>, viewer: Viewer) -> Result<Response, Failure> {
     viewer.0.require(Action::Record(Aggregate::Meeting))?;
-    new_page(&service, &viewer, &Fields::default(), &[]).await
+    new_page(&service, &viewer, Typed::BLANK).await
 }
 
-async fn new_page(
-    service: &Service,
-    viewer: &Viewer,
-    fields: &Fields,
-    problems: &[FieldError],
-) -> Result<Response, Failure> {
+async fn new_page(service: &Service, viewer: &Viewer, typed: Typed<'_>) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let models = service.reports.models(point.as_of).await?;
     let bodies = body_options(&models);
     drop(models);
-    let shown = Shown { fields, problems, read: Some(Read::Version(0)) };
+    let shown = typed.shown(Some(Read::Version(0)));
     let content = html! {
         (shown.summary())
         p { "Record a meeting of a board or committee from its agenda or minutes. A meeting on a date still to come is recorded as scheduled; one on or before today as held, ready for its resolutions." }
@@ -74,7 +62,7 @@ async fn new_page(
             button type="submit" { "Record the meeting" }
         }
     };
-    Ok(form::page(service, viewer, &point, "Record a meeting", content, problems).await)
+    Ok(form::page(service, viewer, &point, "Record a meeting", content, typed.problems).await)
 }
 
 /// `POST /dashboard/meetings`.
@@ -84,6 +72,7 @@ pub(crate) async fn record(
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     let fields = form::posted(&viewer, posted, Aggregate::Meeting)?;
+    let again = async |problems: &[FieldError]| new_page(&service, &viewer, Typed { fields: &fields, problems }).await;
     let mut check = Check::new(&fields);
     let body = check.text("body", "Choose the body that met");
     let date = check.date("date", "Date of the meeting");
@@ -110,7 +99,7 @@ pub(crate) async fn record(
     }
     let (Some(id), Some(body), Some(date), Some(title), true) = (id, body, date, title, check.problems.is_empty())
     else {
-        return new_page(&service, &viewer, &fields, &check.problems).await;
+        return again(&check.problems).await;
     };
     let body = Key::parse(body).map_err(|e| ApiError::bad_request(e, "body"))?;
     // Scheduling and agenda items carry no date of their own: they happened on the meeting's.
@@ -133,10 +122,7 @@ pub(crate) async fn record(
         .map(|c| Submission { command: Command::Meeting(c), provenance: provenance.clone() })
         .collect();
     let done = format!("/dashboard/meetings/{id}");
-    match form::send(&service, &viewer, "/dashboard/meetings", &fields, submissions, &done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => new_page(&service, &viewer, &fields, &problems).await,
-    }
+    form::send(&service, &viewer, "/dashboard/meetings", &fields, submissions, &done, again).await
 }
 
 /// The agenda typed one item a line, as (minute number, title): a line beginning with a number
@@ -196,9 +182,9 @@ pub(crate) async fn page(
 
 /// The forms of a meeting's page, as posted when one is shown again.
 #[derive(Debug, Default)]
-struct Forms {
-    resolution: Option<(Fields, Vec<FieldError>)>,
-    minutes: Option<(Fields, Vec<FieldError>)>,
+struct Forms<'a> {
+    resolution: Option<Typed<'a>>,
+    minutes: Option<Typed<'a>>,
 }
 
 /// The resolutions on record made at `meeting`, with their minute numbers.
@@ -215,7 +201,7 @@ async fn meeting_page(
     viewer: &Viewer,
     key: &Key,
     confirmation: Markup,
-    forms: Forms,
+    forms: Forms<'_>,
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let models = service.reports.models(point.as_of).await?;
@@ -240,12 +226,10 @@ async fn meeting_page(
         .filter(|i| !recorded.iter().any(|(_, r)| r.agenda_item == i.item))
         .map(|i| (i.item.clone(), item_label(i)))
         .collect();
-    let (resolution_fields, resolution_problems) = forms.resolution.unwrap_or_default();
-    let (minutes_fields, minutes_problems) = forms.minutes.unwrap_or_default();
-    let resolution_form =
-        Shown { fields: &resolution_fields, problems: &resolution_problems, read: Some(Read::Version(0)) };
-    let read = form::read_at(service, &minutes_fields, &meeting_stream(key)).await?;
-    let minutes_form = Shown { fields: &minutes_fields, problems: &minutes_problems, read: Some(read) };
+    let (resolution, minutes) = (forms.resolution.unwrap_or(Typed::BLANK), forms.minutes.unwrap_or(Typed::BLANK));
+    let resolution_form = resolution.shown(Some(Read::Version(0)));
+    let read = form::read_at(service, minutes.fields, &meeting_stream(key)).await?;
+    let minutes_form = minutes.shown(Some(read));
     let title = if m.title.is_empty() { key.to_string() } else { m.title.clone() };
     let content = html! {
         (confirmation)
@@ -312,7 +296,7 @@ async fn meeting_page(
             }
         }
     };
-    let problems: Vec<FieldError> = resolution_problems.iter().chain(&minutes_problems).cloned().collect();
+    let problems: Vec<FieldError> = resolution.problems.iter().chain(minutes.problems).cloned().collect();
     Ok(form::page(service, viewer, &point, &title, content, &problems).await)
 }
 
@@ -331,8 +315,11 @@ pub(crate) async fn record_resolution(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Resolution)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "meeting"))?;
+    let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Resolution, key, "meeting")?;
+    let again = async |problems: &[FieldError]| {
+        let forms = Forms { resolution: Some(Typed { fields: &fields, problems }), minutes: None };
+        meeting_page(&service, &viewer, &key, html! {}, forms).await
+    };
     let models = service.reports.models(Point::read(None)?.as_of).await?;
     let m =
         models.meeting(&key).cloned().ok_or_else(|| ApiError::NotFound(format!("no meeting {key} is on record")))?;
@@ -361,7 +348,6 @@ pub(crate) async fn record_resolution(
         check.add("instrument", e);
         None
     });
-    let source = check.optional("source");
     let exempt_under = match fields.get("exempt") {
         "" => None,
         given => match given.parse::<u8>() {
@@ -392,13 +378,11 @@ pub(crate) async fn record_resolution(
     let (Some(item), Some(text), Some(outcome), Some(held_on), Some(body), true) =
         (item, text, outcome, m.held_on, m.body.clone(), check.problems.is_empty())
     else {
-        let problems = check.problems;
-        let forms = Forms { resolution: Some((fields, problems)), minutes: None };
-        return meeting_page(&service, &viewer, &key, html! {}, forms).await;
+        return again(&check.problems).await;
     };
     let minute = item.minute_number.clone().unwrap_or_else(|| format!("item {}", item.item));
     let id = Key::from_words(&format!("{key} {minute}")).map_err(|e| ApiError::bad_request(e, "item"))?;
-    let provenance = Provenance { source, ..Provenance::new(viewer.0.actor()) };
+    let provenance = form::provenance(&viewer, &fields, None);
     let mut commands = vec![Command::Resolution(resolution::Command::Record {
         id: id.clone(),
         body: body.clone(),
@@ -432,13 +416,7 @@ pub(crate) async fn record_resolution(
         commands.into_iter().map(|command| Submission { command, provenance: provenance.clone() }).collect();
     let path = format!("/dashboard/meetings/{key}/resolutions");
     let done = format!("/dashboard/meetings/{key}");
-    match form::send(&service, &viewer, &path, &fields, submissions, &done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => {
-            let forms = Forms { resolution: Some((fields, problems)), minutes: None };
-            meeting_page(&service, &viewer, &key, html! {}, forms).await
-        }
-    }
+    form::send(&service, &viewer, &path, &fields, submissions, &done, again).await
 }
 
 /// `POST /dashboard/meetings/{meeting}/minutes`.
@@ -448,27 +426,19 @@ pub(crate) async fn publish_minutes(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Meeting)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "meeting"))?;
-    let mut check = Check::new(&fields);
-    let published_on: Option<Date> = check.date("published_on", "Date the minutes were published");
-    let source = check.optional("source");
-    let Some(published_on) = published_on else {
-        let problems = check.problems;
-        let forms = Forms { resolution: None, minutes: Some((fields, problems)) };
-        return meeting_page(&service, &viewer, &key, html! {}, forms).await;
+    let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Meeting, key, "meeting")?;
+    let again = async |problems: &[FieldError]| {
+        let forms = Forms { resolution: None, minutes: Some(Typed { fields: &fields, problems }) };
+        meeting_page(&service, &viewer, &key, html! {}, forms).await
     };
-    let command = Command::Meeting(meeting::Command::PublishMinutes { id: key.clone(), published_on });
-    let submission = Submission { command, provenance: Provenance { source, ..Provenance::new(viewer.0.actor()) } };
     let path = format!("/dashboard/meetings/{key}/minutes");
     let done = format!("/dashboard/meetings/{key}");
-    match form::send(&service, &viewer, &path, &fields, vec![submission], &done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => {
-            let forms = Forms { resolution: None, minutes: Some((fields, problems)) };
-            meeting_page(&service, &viewer, &key, html! {}, forms).await
-        }
-    }
+    form::record(&service, &viewer, &path, &fields, &done, again, |check| {
+        let published_on = check.date("published_on", "Date the minutes were published");
+        let command = meeting::Command::PublishMinutes { id: key.clone(), published_on: published_on? };
+        Some((Command::Meeting(command), None))
+    })
+    .await
 }
 
 /// The paragraphs of Part 1 of Schedule 12A to the Local Government Act 1972, as the select of
@@ -495,7 +465,7 @@ mod tests {
 
     #[test]
     fn agenda_lines_give_items_and_minute_numbers() {
-        let fields = Fields::posted(Vec::new());
+        let fields = form::Fields::posted(Vec::new());
         let mut check = Check::new(&fields);
         let items = agenda(
             &mut check,

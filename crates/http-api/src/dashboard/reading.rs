@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use app::{Principal, Provenance, Submission};
+use app::Principal;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -18,10 +18,9 @@ use domain::{Aggregate, Command, Key, indicator};
 use maud::html;
 use projections::{Filters, IndicatorStatus};
 
-use super::form::{self, Check, FieldError, Fields, Sent, Shown};
-use super::meeting::RecordedQuery;
+use super::form::{self, FieldError, RecordedQuery, Typed};
 use super::session::Viewer;
-use super::{Failure, Point, layout, read};
+use super::{Failure, Point, layout};
 use crate::{ApiError, Service};
 
 pub(crate) const LIST: &str = "/dashboard/readings";
@@ -88,10 +87,8 @@ pub(crate) async fn new(
     Path(key): Path<String>,
     query: Result<Query<RecordedQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    let recorded = read(query)?.recorded;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "indicator"))?;
-    let confirmation = form::confirmation(&service, recorded.as_deref(), &[indicator_stream(&key)]).await;
-    reading_page(&service, &viewer, &key, confirmation, &Fields::default(), &[]).await
+    let (key, confirmation) = form::named(&service, query, key, "indicator", indicator_stream).await?;
+    reading_page(&service, &viewer, &key, confirmation, Typed::BLANK).await
 }
 
 async fn reading_page(
@@ -99,13 +96,12 @@ async fn reading_page(
     viewer: &Viewer,
     key: &Key,
     confirmation: maud::Markup,
-    fields: &Fields,
-    problems: &[FieldError],
+    typed: Typed<'_>,
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let status = indicator(service, &viewer.0, key).await?;
-    let read_at = form::read_at(service, fields, &indicator_stream(key)).await?;
-    let shown = Shown { fields, problems, read: Some(read_at) };
+    let read_at = form::read_at(service, typed.fields, &indicator_stream(key)).await?;
+    let shown = typed.shown(Some(read_at));
     let content = html! {
         (confirmation)
         (shown.summary())
@@ -126,7 +122,7 @@ async fn reading_page(
             button type="submit" { "Record the reading" }
         }
     };
-    Ok(form::page(service, viewer, &point, &status.title, content, problems).await)
+    Ok(form::page(service, viewer, &point, &status.title, content, typed.problems).await)
 }
 
 /// `POST /dashboard/indicators/{indicator}/readings`.
@@ -136,21 +132,18 @@ pub(crate) async fn record(
     Path(key): Path<String>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Indicator)?;
-    let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "indicator"))?;
+    let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Indicator, key, "indicator")?;
     indicator(&service, &viewer.0, &key).await?;
-    let mut check = Check::new(&fields);
-    let value = check.decimal("value", "Value");
-    let as_of = check.date("reading_date", "Date the reading is as of");
-    let note = check.optional("note");
-    let (Some(value), Some(as_of), true) = (value, as_of, check.problems.is_empty()) else {
-        return reading_page(&service, &viewer, &key, html! {}, &fields, &check.problems).await;
+    let again = async |problems: &[FieldError]| {
+        reading_page(&service, &viewer, &key, html! {}, Typed { fields: &fields, problems }).await
     };
-    let command = Command::Indicator(indicator::Command::RecordMeasurement { id: key.clone(), value, as_of, note });
-    let provenance = Provenance { source: check.optional("source"), ..Provenance::new(viewer.0.actor()) };
     let path = format!("/dashboard/indicators/{key}/readings");
-    match form::send(&service, &viewer, &path, &fields, vec![Submission { command, provenance }], &path).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => reading_page(&service, &viewer, &key, html! {}, &fields, &problems).await,
-    }
+    form::record(&service, &viewer, &path, &fields, &path, again, |check| {
+        let value = check.decimal("value", "Value");
+        let as_of = check.date("reading_date", "Date the reading is as of");
+        let note = check.optional("note");
+        let command = indicator::Command::RecordMeasurement { id: key.clone(), value: value?, as_of: as_of?, note };
+        Some((Command::Indicator(command), None))
+    })
+    .await
 }

@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use app::{Action, Provenance, Submission};
+use app::Action;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -23,8 +23,7 @@ use domain::{Aggregate, Command, OrgId, body, organisation};
 use kernel::StreamId;
 use maud::{Markup, html};
 
-use super::form::{self, Again, Check, Fields, Read, Sent, Shown};
-use super::meeting::RecordedQuery;
+use super::form::{self, Again, Check, FieldError, Read, RecordedQuery, Shown};
 use super::session::Viewer;
 use super::{Failure, Point, distinct, layout, read};
 use crate::Service;
@@ -134,51 +133,138 @@ async fn organisations(service: &Service, point: &Point) -> Result<Vec<(String, 
     ))
 }
 
+/// The two pages of the registry, each listing what is on record above its forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Page {
+    Organisations,
+    Bodies,
+}
+
+impl Page {
+    /// The page the form `which` is on.
+    fn of(which: &str) -> Page {
+        if matches!(which, REGISTER | SUCCEED) { Page::Organisations } else { Page::Bodies }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Page::Organisations => ORGANISATIONS,
+            Page::Bodies => BODIES,
+        }
+    }
+
+    /// What its forms record.
+    fn aggregate(self) -> Aggregate {
+        match self {
+            Page::Organisations => Aggregate::Organisation,
+            Page::Bodies => Aggregate::Body,
+        }
+    }
+}
+
 /// `GET /dashboard/organisations`.
 pub(crate) async fn organisations_page(
     State(service): State<Arc<Service>>,
     viewer: Viewer,
     query: Result<Query<RecordedQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    viewer.0.require(Action::Record(Aggregate::Organisation))?;
-    let recorded = read(query)?.recorded;
-    let confirmation = confirmation(&service, recorded.as_deref(), true).await?;
-    organisations_shown(&service, &viewer, confirmation, None).await
+    opened(&service, &viewer, query, Page::Organisations).await
 }
 
-/// The confirmation panel for `recorded`, an event on an organisation's stream (`organisations`)
-/// or a body's.
-async fn confirmation(service: &Service, recorded: Option<&str>, organisations: bool) -> Result<Markup, Failure> {
+/// The page `page`, for a role that may record what it lists, with the panel confirming what was
+/// recorded when it is sent to after a success.
+async fn opened(
+    service: &Service,
+    viewer: &Viewer,
+    query: Result<Query<RecordedQuery>, QueryRejection>,
+    page: Page,
+) -> Result<Response, Failure> {
+    viewer.0.require(Action::Record(page.aggregate()))?;
+    let recorded = read(query)?.recorded;
+    let confirmation = confirmation(service, recorded.as_deref(), page).await?;
+    shown(service, viewer, page, confirmation, None).await
+}
+
+/// The confirmation panel for `recorded`, an event on the stream of one of the organisations or
+/// bodies `page` lists.
+async fn confirmation(service: &Service, recorded: Option<&str>, page: Page) -> Result<Markup, Failure> {
     if recorded.is_none() {
         return Ok(html! {});
     }
     let models = service.reports.models(Point::read(None)?.as_of).await?;
-    let streams: Vec<StreamId> = if organisations {
-        models.organisations().filter_map(|o| o.id.as_ref()).map(organisation_stream).collect()
-    } else {
-        models.bodies().filter_map(|b| b.id.as_ref()).map(body_stream).collect()
+    let streams: Vec<StreamId> = match page {
+        Page::Organisations => models.organisations().filter_map(|o| o.id.as_ref()).map(organisation_stream).collect(),
+        Page::Bodies => models.bodies().filter_map(|b| b.id.as_ref()).map(body_stream).collect(),
     };
     drop(models);
     Ok(form::confirmation(service, recorded, &streams).await)
 }
 
-async fn organisations_shown(
+/// The page `page`: what it lists and its forms, blank, or one of them shown `again` as posted
+/// with what is wrong with it.
+async fn shown(
     service: &Service,
     viewer: &Viewer,
+    page: Page,
     confirmation: Markup,
     again: Option<Again<'_>>,
 ) -> Result<Response, Failure> {
     let point = Point::read(None)?;
     let active = organisations(service, &point).await?;
-    let listed: Vec<organisation::State> = {
-        let models = service.reports.models(point.as_of).await?;
-        models.organisations().cloned().collect()
-    };
     let head = form::head(service).await?;
-    let register = Again::form(again.as_ref(), REGISTER, Some(Read::Version(0)));
-    let succeed = Again::form(again.as_ref(), SUCCEED, Some(head));
-    let content = html! {
-        (confirmation)
+    let forms = Forms { viewer, active: &active, head, again: again.as_ref() };
+    let (title, listed) = {
+        let models = service.reports.models(point.as_of).await?;
+        match page {
+            Page::Organisations => {
+                ("Organisations", organisations_listed(&forms, &models.organisations().cloned().collect::<Vec<_>>()))
+            }
+            Page::Bodies => (
+                "Bodies",
+                bodies_listed(&forms, &models.bodies().filter(|b| b.is_active()).cloned().collect::<Vec<_>>()),
+            ),
+        }
+    };
+    let content = html! { (confirmation) (listed) };
+    let problems = Again::problems(again.as_ref());
+    Ok(form::page(service, viewer, &point, title, content, problems).await)
+}
+
+/// What the forms of the registry's pages are laid out with: who they are for, the organisations
+/// to choose from, the log's head the forms whose stream is chosen in them are read at, and the
+/// form shown again, if one is.
+struct Forms<'a> {
+    viewer: &'a Viewer,
+    active: &'a [(String, String)],
+    head: Read,
+    again: Option<&'a Again<'a>>,
+}
+
+/// Records what the form `which` posted to `path`, once it is known to come from the session's
+/// own page and the role may record on its page's organisations or bodies (else 403), as
+/// [`form::record`] does: its page shows what was recorded, or the form again.
+async fn record(
+    service: &Service,
+    viewer: &Viewer,
+    posted: Vec<(String, String)>,
+    which: &'static str,
+    path: &str,
+    read: impl FnOnce(&mut Check<'_>) -> form::Reading,
+) -> Result<Response, Failure> {
+    let page = Page::of(which);
+    let fields = form::posted(viewer, posted, page.aggregate())?;
+    let again = async |problems: &[FieldError]| {
+        shown(service, viewer, page, html! {}, Some(Again { which, fields: &fields, problems })).await
+    };
+    form::record(service, viewer, path, &fields, page.path(), again, read).await
+}
+
+/// The organisations on record, with the forms that register one and record a succession.
+fn organisations_listed(forms: &Forms<'_>, listed: &[organisation::State]) -> Markup {
+    let (viewer, active) = (forms.viewer, forms.active);
+    let register = Again::form(forms.again, REGISTER, Some(Read::Version(0)));
+    let succeed = Again::form(forms.again, SUCCEED, Some(forms.head));
+    html! {
         (register.summary())
         (succeed.summary())
         p { "Boards, committees and partnership groups, and their members, are on the " a href=(BODIES) { "page of bodies" } "." }
@@ -186,7 +272,7 @@ async fn organisations_shown(
             caption { "Organisations on record" }
             thead { tr { th scope="col" { "Name" } th scope="col" { "Identifier" } th scope="col" { "Kind" } th scope="col" { "Succeeded by" } } }
             tbody {
-                @for o in &listed {
+                @for o in listed {
                     tr data-organisation=[o.id.as_ref()] {
                         th scope="row" { (o.name) }
                         td { @if let Some(id) = &o.id { (id) } }
@@ -214,15 +300,13 @@ async fn organisations_shown(
         p { "One organisation replaced by another on a date, as when councils are reorganised or integrated care boards took over from clinical commissioning groups: the open commitments of the one replaced pass to its successor." }
         form.record method="post" action=(format!("{ORGANISATIONS}/successions")) novalidate {
             (succeed.hidden(viewer))
-            (succeed.select("predecessor", "Organisation replaced", &active, Some("Choose the organisation replaced")))
-            (succeed.select("successor", "Replaced by", &active, Some("Choose its successor")))
+            (succeed.select("predecessor", "Organisation replaced", active, Some("Choose the organisation replaced")))
+            (succeed.select("successor", "Replaced by", active, Some("Choose its successor")))
             (succeed.date("effective_on", "Date the successor took over", Some("For example, 1 7 2022")))
             (succeed.text("source", "Source", Some("The order, act or paper that says so")))
             button type="submit" { "Record the succession" }
         }
-    };
-    let problems = Again::problems(again.as_ref());
-    Ok(form::page(service, viewer, &point, "Organisations", content, problems).await)
+    }
 }
 
 /// `POST /dashboard/organisations`.
@@ -231,31 +315,23 @@ pub(crate) async fn register(
     viewer: Viewer,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Organisation)?;
-    let mut check = Check::new(&fields);
-    let name = check.text("name", "Enter the organisation's name");
-    let id = check.chosen_organisation("id", "Enter the organisation's identifier, such as GB-LAE-WLI");
-    let kind = check.choice("kind", &ORGANISATION_KINDS.map(|(v, _, k)| (v, k)), "Choose the kind of organisation");
-    let mut identifiers = Vec::new();
-    for other in fields.get("identifiers").split(',').map(str::trim).filter(|i| !i.is_empty()) {
-        match OrgId::parse(other) {
-            Ok(other) => identifiers.push(other),
-            Err(e) => check.add("identifiers", form::sentence(&e)),
+    record(&service, &viewer, posted, REGISTER, ORGANISATIONS, |check| {
+        let name = check.text("name", "Enter the organisation's name");
+        let id = check.chosen_organisation("id", "Enter the organisation's identifier, such as GB-LAE-WLI");
+        let kind = check.choice("kind", &ORGANISATION_KINDS.map(|(v, _, k)| (v, k)), "Choose the kind of organisation");
+        let mut identifiers = Vec::new();
+        for other in check.fields().get("identifiers").split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            match OrgId::parse(other) {
+                Ok(other) => identifiers.push(other),
+                Err(e) => check.add("identifiers", form::sentence(&e)),
+            }
         }
-    }
-    let on = check.date("on_record_from", "Date it is on record from");
-    let (Some(name), Some(id), Some(kind), Some(on), true) = (name, id, kind, on, check.problems.is_empty()) else {
-        let again = Again { which: REGISTER, fields: &fields, problems: &check.problems };
-        return organisations_shown(&service, &viewer, html! {}, Some(again)).await;
-    };
-    // A registration carries no date of its own: it happened on the date the form gives.
-    let command = Command::Organisation(organisation::Command::Register { id, name, kind, identifiers });
-    let provenance = Provenance {
-        source: check.optional("source"),
-        occurred_at: Some(domain::when::start_of_day(on)),
-        ..Provenance::new(viewer.0.actor())
-    };
-    sent(&service, &viewer, &fields, REGISTER, ORGANISATIONS, Submission { command, provenance }).await
+        let on = check.date("on_record_from", "Date it is on record from");
+        let command = organisation::Command::Register { id: id?, name: name?, kind: kind?, identifiers };
+        // A registration carries no date of its own: it happened on the date the form gives.
+        Some((Command::Organisation(command), Some(on?)))
+    })
+    .await
 }
 
 /// `POST /dashboard/organisations/successions`.
@@ -264,23 +340,18 @@ pub(crate) async fn succeed(
     viewer: Viewer,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Organisation)?;
-    let mut check = Check::new(&fields);
-    let predecessor = check.chosen_organisation("predecessor", "Choose the organisation replaced");
-    let successor = check.chosen_organisation("successor", "Choose the organisation that replaced it");
-    if predecessor.is_some() && predecessor == successor {
-        check.add("successor", "Choose a successor other than the organisation replaced");
-    }
-    let effective_on = check.date("effective_on", "Date the successor took over");
-    let (Some(id), Some(successor), Some(effective_on), true) =
-        (predecessor, successor, effective_on, check.problems.is_empty())
-    else {
-        let again = Again { which: SUCCEED, fields: &fields, problems: &check.problems };
-        return organisations_shown(&service, &viewer, html! {}, Some(again)).await;
-    };
-    let command = Command::Organisation(organisation::Command::Succeed { id, successor, effective_on });
-    let submission = Submission { command, provenance: provenance(&viewer, &fields) };
-    sent(&service, &viewer, &fields, SUCCEED, &format!("{ORGANISATIONS}/successions"), submission).await
+    record(&service, &viewer, posted, SUCCEED, &format!("{ORGANISATIONS}/successions"), |check| {
+        let predecessor = check.chosen_organisation("predecessor", "Choose the organisation replaced");
+        let successor = check.chosen_organisation("successor", "Choose the organisation that replaced it");
+        if predecessor.is_some() && predecessor == successor {
+            check.add("successor", "Choose a successor other than the organisation replaced");
+        }
+        let effective_on = check.date("effective_on", "Date the successor took over");
+        let command =
+            organisation::Command::Succeed { id: predecessor?, successor: successor?, effective_on: effective_on? };
+        Some((Command::Organisation(command), None))
+    })
+    .await
 }
 
 /// `GET /dashboard/bodies`.
@@ -289,31 +360,17 @@ pub(crate) async fn bodies_page(
     viewer: Viewer,
     query: Result<Query<RecordedQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    viewer.0.require(Action::Record(Aggregate::Body))?;
-    let recorded = read(query)?.recorded;
-    let confirmation = confirmation(&service, recorded.as_deref(), false).await?;
-    bodies_shown(&service, &viewer, confirmation, None).await
+    opened(&service, &viewer, query, Page::Bodies).await
 }
 
-async fn bodies_shown(
-    service: &Service,
-    viewer: &Viewer,
-    confirmation: Markup,
-    again: Option<Again<'_>>,
-) -> Result<Response, Failure> {
-    let point = Point::read(None)?;
-    let active = organisations(service, &point).await?;
-    let listed: Vec<body::State> = {
-        let models = service.reports.models(point.as_of).await?;
-        models.bodies().filter(|b| b.is_active()).cloned().collect()
-    };
+/// The bodies still active, with the forms that establish one and add or remove a member.
+fn bodies_listed(forms: &Forms<'_>, listed: &[body::State]) -> Markup {
+    let (viewer, active) = (forms.viewer, forms.active);
     let choices = distinct(listed.iter().filter_map(|b| Some((b.id.as_ref()?.to_string(), b.name.clone()))).collect());
-    let head = form::head(service).await?;
-    let establish = Again::form(again.as_ref(), ESTABLISH, Some(Read::Version(0)));
-    let add = Again::form(again.as_ref(), JOINING.which, Some(head));
-    let remove = Again::form(again.as_ref(), LEAVING.which, Some(head));
-    let content = html! {
-        (confirmation)
+    let establish = Again::form(forms.again, ESTABLISH, Some(Read::Version(0)));
+    let add = Again::form(forms.again, JOINING.which, Some(forms.head));
+    let remove = Again::form(forms.again, LEAVING.which, Some(forms.head));
+    html! {
         (establish.summary())
         (add.summary())
         (remove.summary())
@@ -322,7 +379,7 @@ async fn bodies_shown(
             caption { "Bodies on record" }
             thead { tr { th scope="col" { "Name" } th scope="col" { "Kind" } th scope="col" { "Belongs to" } th scope="col" { "Members" } } }
             tbody {
-                @for b in &listed {
+                @for b in listed {
                     tr data-body=[b.id.as_ref()] {
                         th scope="row" { (b.name) }
                         td { @if let Some(kind) = &b.kind { (domain::values::in_words(kind)) } }
@@ -338,17 +395,15 @@ async fn bodies_shown(
             (establish.text("name", "Name", Some("For example, Lincolnshire Health and Wellbeing Board")))
             (establish.text("id", "Reference (optional)", Some("A short stable reference, such as lincolnshire-health-and-wellbeing-board; left empty, it is made from the name")))
             (establish.radios("kind", "Kind of body", &BODY_KINDS.map(|(v, l, _)| (v, l))))
-            (establish.checkboxes("parents", "Belongs to", Some("The organisations whose board or committee it is"), &active))
-            (establish.checkboxes("members", "Member organisations (optional)", None, &active))
+            (establish.checkboxes("parents", "Belongs to", Some("The organisations whose board or committee it is"), active))
+            (establish.checkboxes("members", "Member organisations (optional)", None, active))
             (establish.date("established_on", "Date it was established", Some("For example, 1 4 2013")))
             (establish.text("source", "Source", Some("The paper or terms of reference it comes from")))
             button type="submit" { "Establish the body" }
         }
-        (JOINING.form(&add, viewer, &choices, &active))
-        (LEAVING.form(&remove, viewer, &choices, &active))
-    };
-    let problems = Again::problems(again.as_ref());
-    Ok(form::page(service, viewer, &point, "Bodies", content, problems).await)
+        (JOINING.form(&add, viewer, &choices, active))
+        (LEAVING.form(&remove, viewer, &choices, active))
+    }
 }
 
 /// `POST /dashboard/bodies`.
@@ -357,56 +412,20 @@ pub(crate) async fn establish(
     viewer: Viewer,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(&viewer, posted, Aggregate::Body)?;
-    let mut check = Check::new(&fields);
-    let name = check.text("name", "Enter the body's name");
-    let id = check.reference("id", name.as_deref());
-    let kind = check.choice("kind", &BODY_KINDS.map(|(v, _, k)| (v, k)), "Select the kind of body");
-    let parents = check.organisations("parents");
-    if parents.is_empty() {
-        check.add("parents", "Choose at least one organisation the body belongs to");
-    }
-    let members = check.organisations("members");
-    let established_on = check.date("established_on", "Date it was established");
-    let (Some(id), Some(name), Some(kind), Some(established_on), true) =
-        (id, name, kind, established_on, check.problems.is_empty())
-    else {
-        let again = Again { which: ESTABLISH, fields: &fields, problems: &check.problems };
-        return bodies_shown(&service, &viewer, html! {}, Some(again)).await;
-    };
-    let command = Command::Body(body::Command::Establish { id, name, kind, parents, members, established_on });
-    let submission = Submission { command, provenance: provenance(&viewer, &fields) };
-    sent(&service, &viewer, &fields, ESTABLISH, BODIES, submission).await
-}
-
-/// Sends `submission`, posted by the form `which` to `path`, and answers: the page of
-/// organisations or of bodies, as the form is on, shows what was recorded, or the form again.
-async fn sent(
-    service: &Service,
-    viewer: &Viewer,
-    fields: &Fields,
-    which: &'static str,
-    path: &str,
-    submission: Submission,
-) -> Result<Response, Failure> {
-    let on_organisations = matches!(which, REGISTER | SUCCEED);
-    let done = if on_organisations { ORGANISATIONS } else { BODIES };
-    match form::send(service, viewer, path, fields, vec![submission], done).await {
-        Sent::Done(response) => Ok(response),
-        Sent::Refused(problems) => {
-            let again = Some(Again { which, fields, problems: &problems });
-            if on_organisations {
-                organisations_shown(service, viewer, html! {}, again).await
-            } else {
-                bodies_shown(service, viewer, html! {}, again).await
-            }
+    record(&service, &viewer, posted, ESTABLISH, BODIES, |check| {
+        let name = check.text("name", "Enter the body's name");
+        let id = check.reference("id", name.as_deref());
+        let kind = check.choice("kind", &BODY_KINDS.map(|(v, _, k)| (v, k)), "Select the kind of body");
+        let parents = check.organisations("parents");
+        if parents.is_empty() {
+            check.add("parents", "Choose at least one organisation the body belongs to");
         }
-    }
-}
-
-/// The source a form gives, as the provenance of what `viewer` records.
-fn provenance(viewer: &Viewer, fields: &Fields) -> Provenance {
-    Provenance { source: Check::new(fields).optional("source"), ..Provenance::new(viewer.0.actor()) }
+        let members = check.organisations("members");
+        let established_on = check.date("established_on", "Date it was established");
+        let (id, name, kind, established_on) = (id?, name?, kind?, established_on?);
+        Some((Command::Body(body::Command::Establish { id, name, kind, parents, members, established_on }), None))
+    })
+    .await
 }
 
 /// `POST /dashboard/bodies/members` and `POST /dashboard/bodies/members/removals`: the body,
@@ -417,22 +436,19 @@ async fn membership(
     posted: Vec<(String, String)>,
     form: &Membership,
 ) -> Result<Response, Failure> {
-    let fields = form::posted(viewer, posted, Aggregate::Body)?;
-    let mut check = Check::new(&fields);
-    let id = check.chosen_key("body", "Choose the body");
-    let organisation = check.chosen_organisation("organisation", "Choose the organisation");
-    let on = check.date(form.date, form.legend);
-    let (Some(id), Some(organisation), Some(on), true) = (id, organisation, on, check.problems.is_empty()) else {
-        let again = Again { which: form.which, fields: &fields, problems: &check.problems };
-        return bodies_shown(service, viewer, html! {}, Some(again)).await;
-    };
-    let command = if form.joining {
-        body::Command::AddMember { id, organisation, joined_on: on }
-    } else {
-        body::Command::RemoveMember { id, organisation, left_on: on }
-    };
-    let submission = Submission { command: Command::Body(command), provenance: provenance(viewer, &fields) };
-    sent(service, viewer, &fields, form.which, form.path, submission).await
+    record(service, viewer, posted, form.which, form.path, |check| {
+        let id = check.chosen_key("body", "Choose the body");
+        let organisation = check.chosen_organisation("organisation", "Choose the organisation");
+        let on = check.date(form.date, form.legend);
+        let (id, organisation, on) = (id?, organisation?, on?);
+        let command = if form.joining {
+            body::Command::AddMember { id, organisation, joined_on: on }
+        } else {
+            body::Command::RemoveMember { id, organisation, left_on: on }
+        };
+        Some((Command::Body(command), None))
+    })
+    .await
 }
 
 /// `POST /dashboard/bodies/members`.

@@ -20,8 +20,7 @@ use kernel::Timestamp;
 use maud::{Markup, html};
 use projections::Filters;
 
-use super::form::{self, Check, FieldError, Fields, Shown};
-use super::meeting::RecordedQuery;
+use super::form::{self, Check, FieldError, Fields, RecordedQuery, Shown};
 use super::session::Viewer;
 use super::{Failure, Point, organisation_options, read};
 use crate::{ApiError, Service};
@@ -257,8 +256,7 @@ pub(crate) async fn check(
             posted.push((name, value));
         }
     }
-    let fields = Fields::posted(posted);
-    form::guard(&viewer, &fields)?;
+    let fields = form::guarded(&viewer, posted)?;
     viewer.0.require(Action::Import)?;
     let mut check = Check::new(&fields);
     let (file_name, text) = match file {
@@ -401,8 +399,7 @@ pub(crate) async fn confirm(
     viewer: Viewer,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let fields = Fields::posted(posted);
-    form::guard(&viewer, &fields)?;
+    let fields = form::guarded(&viewer, posted)?;
     viewer.0.require(Action::Import)?;
     let upload = confirmed(&fields)?;
     let text = fields.get("text");
