@@ -4,7 +4,8 @@
 -- the latest `occurred_at` of the events up to `position`, so the state serves every point that
 -- includes all of them; `earliest_since` the earliest `occurred_at` of the events after the
 -- waypoint before (or the start of the log) up to `position`, so a point decided by an earlier
--- date need not read them. A few are kept per projection; times as in `events`.
+-- date need not read them. `state` is the state's encoding as bytes (crates/projections/src/
+-- snapshot.rs). A few are kept per projection; times as in `events`.
 CREATE TABLE projection_waypoints (
     name            TEXT    NOT NULL,
     position        INTEGER NOT NULL,
@@ -12,7 +13,7 @@ CREATE TABLE projection_waypoints (
     recorded_at     INTEGER NOT NULL,
     latest_occurred INTEGER NOT NULL,
     earliest_since  INTEGER NOT NULL,
-    state           TEXT    NOT NULL,
+    state           BLOB    NOT NULL,
     saved_at        INTEGER NOT NULL,
     PRIMARY KEY (name, position)
 );

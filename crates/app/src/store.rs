@@ -197,8 +197,12 @@ impl SnapshotStore for Unsaved {
         self.0.waypoints(name).await
     }
 
-    async fn waypoint_state(&self, name: &str, position: Position) -> Result<Option<String>, StoreError> {
+    async fn waypoint_state(&self, name: &str, position: Position) -> Result<Option<Vec<u8>>, StoreError> {
         self.0.waypoint_state(name, position).await
+    }
+
+    fn saves(&self) -> bool {
+        false
     }
 
     async fn save_waypoint(&self, _: &str, _: &str, _: Saving<'_>, _: usize) -> Result<(), StoreError> {

@@ -57,7 +57,13 @@ pub trait SnapshotStore: Send + Sync {
     async fn waypoints(&self, name: &str) -> Result<Vec<Waypoint>, StoreError>;
 
     /// The state of the waypoint saved under `name` at `position`, if it is still kept.
-    async fn waypoint_state(&self, name: &str, position: Position) -> Result<Option<String>, StoreError>;
+    async fn waypoint_state(&self, name: &str, position: Position) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Whether saves are kept: false for a store opened only to read, whose saves are dropped, so
+    /// that nothing is encoded for them.
+    fn saves(&self) -> bool {
+        true
+    }
 
     /// Saves `state`, folded up to `position` (whose event has the chain hash `hash` and was
     /// recorded at `recorded_at`), as a waypoint of `name` after the last one, reading what the
@@ -77,7 +83,7 @@ pub struct Saving<'a> {
     pub position: Position,
     pub hash: Hash,
     pub recorded_at: Timestamp,
-    pub state: &'a str,
+    pub state: &'a [u8],
 }
 
 /// Snapshots in the `projection_snapshots` table, on either backend.
@@ -152,15 +158,15 @@ impl<T: SqlTables> SnapshotStore for T {
             .collect()
     }
 
-    async fn waypoint_state(&self, name: &str, position: Position) -> Result<Option<String>, StoreError> {
+    async fn waypoint_state(&self, name: &str, position: Position) -> Result<Option<Vec<u8>>, StoreError> {
         let rows = self
             .fetch(
                 "SELECT state FROM projection_waypoints WHERE name = $1 AND position = $2",
                 &[Param::Text(Some(name)), Param::Int(position.0 as i64)],
-                &[Column::Text],
+                &[Column::Bytes],
             )
             .await?;
-        rows.first().map(|row| row.text(0)).transpose()
+        rows.first().map(|row| row.bytes(0)).transpose()
     }
 
     async fn save_waypoint(&self, name: &str, family: &str, at: Saving<'_>, keep: usize) -> Result<(), StoreError> {
@@ -192,7 +198,7 @@ impl<T: SqlTables> SnapshotStore for T {
             Param::Time(Some(at.recorded_at)),
             Param::Time(Some(latest)),
             Param::Time(Some(earliest)),
-            Param::Text(Some(at.state)),
+            Param::Bytes(Some(at.state)),
             Param::Time(Some(Timestamp::now())),
         ];
         let mut statements = vec![

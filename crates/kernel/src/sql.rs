@@ -111,6 +111,13 @@ impl Row {
         self.opt_time(index)?.ok_or_else(|| unreadable(format!("column {index} is NULL")))
     }
 
+    pub(crate) fn bytes(&self, index: usize) -> Result<Vec<u8>, StoreError> {
+        match self.value(index)? {
+            Value::Bytes(Some(bytes)) => Ok(bytes.clone()),
+            other => Err(unreadable(format!("column {index} is not bytes: {other:?}"))),
+        }
+    }
+
     /// A SHA-256 hash kept as 32 bytes; `what` names it in the error.
     pub(crate) fn hash(&self, index: usize, what: &str) -> Result<Hash, StoreError> {
         self.opt_hash(index, what)?.ok_or_else(|| unreadable(format!("column {index} is NULL")))

@@ -1,5 +1,6 @@
 //! How a read model's state is written into its snapshot and read back: postcard, a compact
-//! binary encoding read in one pass, as base64 text behind a mark that names the encoding.
+//! binary encoding read in one pass, as base64 text behind a mark that names the encoding (a
+//! waypoint keeps the bytes themselves, behind a mark of their own).
 //!
 //! Compatibility rule: a snapshot is read only by the build that could have written it. Its name
 //! carries the model's `VERSION` (raised whenever the fold or the state's shape changes), and its
@@ -33,6 +34,20 @@ pub fn decode<S: DeserializeOwned>(saved: &str) -> Result<Option<S>, String> {
     postcard::from_bytes(&bytes).map(Some).map_err(|e| e.to_string())
 }
 
+/// The mark a state of this encoding kept as bytes (a waypoint's) begins with.
+pub const ENCODING_BYTES: &[u8] = b"postcard:";
+
+/// `state` as a waypoint saves it: postcard behind [`ENCODING_BYTES`].
+pub fn encode_bytes<S: Serialize>(state: &S) -> Result<Vec<u8>, String> {
+    postcard::to_extend(state, ENCODING_BYTES.to_vec()).map_err(|e| e.to_string())
+}
+
+/// The state a waypoint saved, or none when it was saved in another encoding.
+pub fn decode_bytes<S: DeserializeOwned>(saved: &[u8]) -> Result<Option<S>, String> {
+    let Some(bytes) = saved.strip_prefix(ENCODING_BYTES) else { return Ok(None) };
+    postcard::from_bytes(bytes).map(Some).map_err(|e| e.to_string())
+}
+
 /// A field kept as JSON text inside the binary state, for `#[serde(with)]`: for a type whose
 /// serde shape only a self-describing format can read back (an internally tagged enum).
 pub(crate) mod as_json {
@@ -62,6 +77,16 @@ mod tests {
         let saved = encode(&state).expect("saves");
         assert!(saved.starts_with(ENCODING), "{saved}");
         assert_eq!(decode::<BTreeMap<String, (u32, Option<f64>)>>(&saved), Ok(Some(state)));
+    }
+
+    #[test]
+    fn a_state_kept_as_bytes_reads_back_as_saved_and_another_encoding_is_set_aside() {
+        let state: BTreeMap<String, (u32, Option<f64>)> =
+            [("a".to_owned(), (1, Some(0.5))), ("b".to_owned(), (2, None))].into();
+        let saved = encode_bytes(&state).expect("saves");
+        assert!(saved.starts_with(ENCODING_BYTES));
+        assert_eq!(decode_bytes::<BTreeMap<String, (u32, Option<f64>)>>(&saved), Ok(Some(state)));
+        assert_eq!(decode_bytes::<BTreeMap<String, (u32, Option<f64>)>>(b"{\"a\": 1}"), Ok(None));
     }
 
     #[test]

@@ -82,10 +82,10 @@ impl Runner<'_> {
         every: u64,
     ) -> Result<(), ProjectionError> {
         let Some(event) = event else { return Ok(()) };
-        if event.position.0 < last.0.saturating_add(every) {
+        if event.position.0 < last.0.saturating_add(every) || !self.snapshots.saves() {
             return Ok(());
         }
-        let state = snapshot::encode(state).map_err(|detail| ProjectionError::Snapshot {
+        let state = snapshot::encode_bytes(state).map_err(|detail| ProjectionError::Snapshot {
             name: P::NAME,
             action: "save",
             detail,
@@ -107,7 +107,7 @@ impl Runner<'_> {
         if let Some(waypoint) = usable.map(|i| &waypoints[i]) {
             // A waypoint dropped since it was listed, or saved by another build, is not started from.
             let saved = self.snapshots.waypoint_state(&name, waypoint.position).await?;
-            let state = saved.as_deref().map(snapshot::decode::<P>).transpose();
+            let state = saved.as_deref().map(snapshot::decode_bytes::<P>).transpose();
             let state = state.map_err(|detail| ProjectionError::Snapshot { name: P::NAME, action: "read", detail })?;
             if let Some(state) = state.flatten() {
                 start = Some((state, waypoint.position, Some(waypoint.hash)));
