@@ -4,7 +4,7 @@
 //! every event folded is checked against the hash chain as it goes: a broken log is never
 //! folded silently.
 
-use futures::future::{join, join3};
+use futures::future::join;
 use kernel::{
     ChainHead, ChainVerifier, EventStore, Hash, Position, RecordedEvent, Snapshot, SnapshotStore, StoreError,
     VerifyFailure,
@@ -265,8 +265,6 @@ impl<'a> Runner<'a> {
         let mut waypoint = self.last_waypoint::<P>().await?;
         // A long fold saves no more waypoints than are kept, spread over what it folds.
         let every = self.waypoint_every.max(head.0.saturating_sub(position.0) / WAYPOINTS_KEPT as u64);
-        // A waypoint due is written while the next page is read and folded.
-        let mut due = None;
         let mut page = self.events.read_all(position, self.page).await?;
         while let Some((last, last_hash)) = page.last().map(|e| (e.position, e.hash)) {
             let fold = async {
@@ -276,15 +274,8 @@ impl<'a> Runner<'a> {
                 }
                 Ok::<(), ProjectionError>(())
             };
-            let saving = async {
-                match due.take() {
-                    Some(due) => self.save_waypoint::<P>(due).await,
-                    None => Ok(()),
-                }
-            };
-            let (next, folded, saved) = join3(self.events.read_all(last, self.page), fold, saving).await;
+            let (next, folded) = join(self.events.read_all(last, self.page), fold).await;
             folded?;
-            saved?;
             unsaved += page.len() as u64;
             position = last;
             hash = Some(last_hash);
@@ -293,13 +284,10 @@ impl<'a> Runner<'a> {
                 unsaved = 0;
             }
             if chain.broken().is_none() {
-                due = self.waypoint_due(&state, page.last(), &mut waypoint, every)?;
+                self.pass_waypoint(&state, page.last(), &mut waypoint, every).await?;
             }
             progress(position, head.max(position));
             page = next?;
-        }
-        if let Some(due) = due {
-            self.save_waypoint::<P>(due).await?;
         }
         if unsaved > 0 && chain.broken().is_none() {
             self.save(&state, position, hash).await?;

@@ -15,7 +15,7 @@
 //! [`WAYPOINT_EVERY`]: crate::runner::WAYPOINT_EVERY
 
 use futures::future::join;
-use kernel::{EventStore, Hash, Position, RecordedEvent, Saving, StoreError, Timestamp, VerifyFailure};
+use kernel::{EventStore, Hash, Position, RecordedEvent, Saving, StoreError, VerifyFailure};
 
 use crate::runner::snapshot_name;
 use crate::{AsOf, ChainCheck, Folded, Projection, ProjectionError, Runner, snapshot};
@@ -30,15 +30,6 @@ pub struct Leap {
     pub after: Position,
     pub to: Position,
     pub hash: Hash,
-}
-
-/// A waypoint encoded, to save.
-#[derive(Debug)]
-pub(crate) struct Due {
-    position: Position,
-    hash: Hash,
-    recorded_at: Timestamp,
-    state: Vec<u8>,
 }
 
 /// Where a fold of a past point starts: a waypoint's state (or an empty one at position zero),
@@ -90,40 +81,19 @@ impl Runner<'_> {
         last: &mut Position,
         every: u64,
     ) -> Result<(), ProjectionError> {
-        match self.waypoint_due(state, event, last, every)? {
-            Some(due) => self.save_waypoint::<P>(due).await,
-            None => Ok(()),
-        }
-    }
-
-    /// `state`, folded up to `event`, encoded as a waypoint to save when at least `every` events
-    /// were folded since `last`, the last one (moved on to it); none when not due, or when the
-    /// store keeps no saves.
-    pub(crate) fn waypoint_due<P: Projection>(
-        &self,
-        state: &P,
-        event: Option<&RecordedEvent>,
-        last: &mut Position,
-        every: u64,
-    ) -> Result<Option<Due>, ProjectionError> {
-        let Some(event) = event else { return Ok(None) };
+        let Some(event) = event else { return Ok(()) };
         if event.position.0 < last.0.saturating_add(every) || !self.snapshots.saves() {
-            return Ok(None);
+            return Ok(());
         }
         let state = snapshot::encode_bytes(state).map_err(|detail| ProjectionError::Snapshot {
             name: P::NAME,
             action: "save",
             detail,
         })?;
-        *last = event.position;
-        Ok(Some(Due { position: event.position, hash: event.hash, recorded_at: event.recorded_at, state }))
-    }
-
-    /// Saves `due` as a waypoint of `P`.
-    pub(crate) async fn save_waypoint<P: Projection>(&self, due: Due) -> Result<(), ProjectionError> {
-        let at = Saving { position: due.position, hash: due.hash, recorded_at: due.recorded_at, state: &due.state };
+        let at = Saving { position: event.position, hash: event.hash, recorded_at: event.recorded_at, state: &state };
         let family = format!("{}.v", P::NAME);
         self.snapshots.save_waypoint(&snapshot_name::<P>(), &family, at, WAYPOINTS_KEPT).await?;
+        *last = event.position;
         Ok(())
     }
 
