@@ -12,6 +12,7 @@ use kernel::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::waypoints::{Leap, page_until, take_leaps};
 use crate::{AsOf, WAYPOINTS_KEPT, snapshot};
 
 /// A read model: a pure fold of events.
@@ -354,28 +355,56 @@ pub async fn read_as_of(
     events: &dyn EventStore,
     as_of: AsOf,
     unverified: Unverified,
+    apply: impl FnMut(&RecordedEvent) + Send,
+) -> Result<Option<VerifyFailure>, ProjectionError> {
+    read_on(events, as_of, (Position::ZERO, ChainCheck::from_start(unverified)), Vec::new(), 10_000, apply).await
+}
+
+/// Gives `apply` each event of the log after the position `from` names, as it stood at `as_of`,
+/// in position order, a page of at most `page` at a time (the next while `apply` is given this
+/// one), leaping the stretches `leaps` names and stopping at the first event past `as_of`; every
+/// event read is checked with `from`'s check of the chain, and the first break allowed is given
+/// back.
+pub(crate) async fn read_on(
+    events: &dyn EventStore,
+    as_of: AsOf,
+    from: (Position, ChainCheck),
+    mut leaps: Vec<Leap>,
+    page: usize,
     mut apply: impl FnMut(&RecordedEvent) + Send,
 ) -> Result<Option<VerifyFailure>, ProjectionError> {
-    let mut chain = ChainCheck::from_start(unverified);
-    let mut page = events.read_all(Position::ZERO, 10_000).await?;
-    while let Some(last) = page.last().map(|e| e.position) {
-        let fold = async {
-            for event in &page {
-                if as_of.ends_before(event) {
-                    return Ok(true);
-                }
-                chain.check(event)?;
-                if as_of.includes(event) {
-                    apply(event);
-                }
-            }
-            Ok::<bool, ProjectionError>(false)
-        };
-        let (next, ended) = join(events.read_all(last, 10_000), fold).await;
-        if ended? {
-            break;
+    let (mut position, mut chain) = from;
+    loop {
+        let until = take_leaps(&mut leaps, &mut position, &mut chain, events).await?;
+        let mut read = events.read_all(position, page_until(position, until, page)).await?;
+        if read.is_empty() {
+            // The end of the log, before any stretch left to leap.
+            return Ok(chain.into_broken());
         }
-        page = next?;
+        while let Some(last) = read.last().map(|e| e.position) {
+            let fold = async {
+                for event in &read {
+                    if as_of.ends_before(event) {
+                        return Ok(true);
+                    }
+                    chain.check(event)?;
+                    if as_of.includes(event) {
+                        apply(event);
+                    }
+                }
+                Ok::<bool, ProjectionError>(false)
+            };
+            let more = page_until(last, until, page);
+            let next =
+                async { if more > 0 { events.read_all(last, more).await } else { Ok::<_, StoreError>(Vec::new()) } };
+            let (next, ended) = join(next, fold).await;
+            position = last;
+            let ended = ended?;
+            read = next?;
+            if ended || (read.is_empty() && more > 0) {
+                // Past the point, or at the end of the log.
+                return Ok(chain.into_broken());
+            }
+        }
     }
-    Ok(chain.into_broken())
 }

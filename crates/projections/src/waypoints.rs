@@ -14,10 +14,9 @@
 //!
 //! [`WAYPOINT_EVERY`]: crate::runner::WAYPOINT_EVERY
 
-use futures::future::join;
-use kernel::{EventStore, Hash, Position, RecordedEvent, Saving, StoreError, VerifyFailure};
+use kernel::{EventStore, Hash, Position, RecordedEvent, Saving, VerifyFailure};
 
-use crate::runner::snapshot_name;
+use crate::runner::{read_on, snapshot_name};
 use crate::{AsOf, ChainCheck, Folded, Projection, ProjectionError, Runner, snapshot};
 
 /// How many waypoints a read model keeps.
@@ -138,44 +137,10 @@ impl Runner<'_> {
     /// [`Runner::start_as_of`] says, leaping what it names, each page folded while the next is
     /// read; gives the first break in the chain when the runner allows it.
     pub async fn fold_as_of<P: Projection>(&self, as_of: AsOf) -> Result<(P, Option<VerifyFailure>), ProjectionError> {
-        let Start { folded, mut leaps } = self.start_as_of::<P>(as_of).await?;
-        let Folded { mut state, mut position, mut chain } = folded;
-        loop {
-            let until = take_leaps(&mut leaps, &mut position, &mut chain, self.events).await?;
-            let mut page = self.events.read_all(position, page_until(position, until, self.page)).await?;
-            if page.is_empty() {
-                // The end of the log, before any stretch left to leap.
-                return Ok((state, chain.into_broken()));
-            }
-            let mut ended = false;
-            while let Some(last) = page.last().map(|e| e.position) {
-                let fold = async {
-                    for event in &page {
-                        if as_of.ends_before(event) {
-                            return Ok(true);
-                        }
-                        chain.check(event)?;
-                        if as_of.includes(event) {
-                            state.apply(event);
-                        }
-                    }
-                    Ok::<bool, ProjectionError>(false)
-                };
-                let more = page_until(last, until, self.page);
-                let next = async {
-                    if more > 0 { self.events.read_all(last, more).await } else { Ok::<_, StoreError>(Vec::new()) }
-                };
-                let (next, done) = join(next, fold).await;
-                position = last;
-                ended = done?;
-                if ended {
-                    break;
-                }
-                page = next?;
-            }
-            if ended {
-                return Ok((state, chain.into_broken()));
-            }
-        }
+        let Start { folded, leaps } = self.start_as_of::<P>(as_of).await?;
+        let Folded { mut state, position, chain } = folded;
+        let broken =
+            read_on(self.events, as_of, (position, chain), leaps, self.page, |event| state.apply(event)).await?;
+        Ok((state, broken))
     }
 }
