@@ -428,6 +428,43 @@ impl TestStore {
         }
     }
 
+    /// Takes the stored Merkle tree away, as from a database written before the tree was kept:
+    /// on SQLite every event's `tree` column set to NULL, on PostgreSQL every `tree_nodes` row.
+    pub async fn forget_tree(&self) {
+        self.execute_raw(match self {
+            TestStore::Sqlite { .. } => "UPDATE events SET tree = NULL",
+            TestStore::Postgres { .. } => "DELETE FROM tree_nodes",
+        })
+        .await;
+    }
+
+    /// How many leaves (events) the stored Merkle tree holds.
+    pub async fn tree_leaves(&self) -> i64 {
+        match self {
+            TestStore::Sqlite { .. } => self.count_rows("events WHERE tree IS NOT NULL").await,
+            TestStore::Postgres { .. } => self.count_rows("tree_nodes WHERE level = 0").await,
+        }
+    }
+
+    /// Overwrites the stored hash of the tree node of `level` (1 or more) and `index` with 32
+    /// zero bytes: for tampering tests.
+    pub async fn zero_tree_node(&self, level: u8, index: u64) {
+        let sql = match self {
+            TestStore::Sqlite { .. } => {
+                let (position, from) = ((index + 1) << level, (u64::from(level) - 1) * 64);
+                format!(
+                    "UPDATE events SET tree = unhex(substr(hex(tree), 1, {from}) || hex(zeroblob(32)) \
+                     || substr(hex(tree), {} + 1)) WHERE position = {position}",
+                    from + 64
+                )
+            }
+            TestStore::Postgres { .. } => format!(
+                "UPDATE tree_nodes SET hash = decode(repeat('00', 32), 'hex') WHERE level = {level} AND idx = {index}"
+            ),
+        };
+        self.execute_raw(&sql).await;
+    }
+
     /// Closes the store and, on PostgreSQL, drops its database.
     pub async fn finish(self) {
         match self {

@@ -53,6 +53,7 @@ pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrati
     "0012_pending_sign_ins.sql",
     "0013_snapshot_hash.sql",
     "0014_waypoints.sql",
+    "0015_tree_in_events.sql",
 );
 /// sqlx's migrator over [`MIGRATIONS`].
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| Migrator {

@@ -1,72 +1,112 @@
-//! The `tree_nodes` table: the stored Merkle tree over the log. The kernel decides which
-//! complete subtrees a batch of events completes ([`kernel::new_nodes`]); this module reads the
-//! nodes it asks for and inserts the ones it returns, inside the writer's transaction, with
-//! cached prepared statements (rusqlite).
+//! The stored Merkle tree over the log, kept in the `events` table itself (migration 0015): a
+//! leaf's hash is computed from its event's chain hash ([`kernel::leaf_hash`]), and the complete
+//! subtrees of level 1 and up are held in the `tree` column of the event that ends their range,
+//! level 1 first, 32 bytes each. So an append writes no page but the log's own, where a table of
+//! nodes beside it had each commit write and sync two or three more pages. A `tree` of NULL marks
+//! an event the tree does not hold yet; those are always the last events of the log (written by a
+//! store that left the tree behind), and the next append of a store that keeps it catches up.
+//!
+//! The kernel decides which nodes a batch of events completes ([`kernel::new_nodes`]); this module
+//! reads the nodes it asks for and gives each new event its column, inside the writer's
+//! transaction, with cached prepared statements (rusqlite).
 
 use std::collections::HashMap;
 
-use kernel::{Hash, NodeId, StoreError, TreeNode, leaf_hash, new_nodes, root_nodes};
+use kernel::{Hash, NodeId, StoreError, TreeNode, grown_edge, leaf_hash, new_nodes, root_nodes};
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::rows::unavailable;
 use crate::write_error;
 
-/// The stored hashes of `ids`; a node not stored is absent.
+/// The position of the event that ends the range of `id`: the row that holds it.
+fn holder(id: NodeId) -> u64 {
+    (id.index + 1) << id.level
+}
+
+/// The stored hashes of `ids`; a node the tree does not hold is absent.
 pub(crate) fn read_nodes(conn: &Connection, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
     let mut statement =
-        conn.prepare_cached("SELECT hash FROM tree_nodes WHERE level = ?1 AND idx = ?2").map_err(unavailable)?;
+        conn.prepare_cached("SELECT hash, tree FROM events WHERE position = ?1").map_err(unavailable)?;
     let mut found = HashMap::with_capacity(ids.len());
     for id in ids {
-        let hash = statement
-            .query_row((i64::from(id.level), id.index as i64), |row| row.get::<_, Vec<u8>>(0))
+        let row = statement
+            .query_row([holder(*id) as i64], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Option<Vec<u8>>>(1)?)))
             .optional()
             .map_err(unavailable)?;
-        if let Some(bytes) = hash {
-            found.insert(*id, Hash::from_slice(&bytes).ok_or_else(|| damaged(*id))?);
-        }
+        let Some((chain_hash, Some(tree))) = row else { continue };
+        let hash = match id.level {
+            0 => leaf_hash(&chain_hash),
+            level => {
+                let at = (usize::from(level) - 1) * 32;
+                let Some(bytes) = tree.get(at..at + 32) else { continue };
+                Hash::from_slice(bytes).ok_or_else(|| damaged(*id))?
+            }
+        };
+        found.insert(*id, hash);
     }
     Ok(found)
 }
 
-/// Adds `leaves` (leaf hashes of the events just written after position `size`) to the tree. A
-/// tree behind the log (kept by a store opened before the tree existed, or being rebuilt, or left
-/// behind by a store that did not keep it) first catches up from the chain hashes of the events
-/// it lacks.
-pub(crate) fn extend(conn: &Connection, size: u64, leaves: &[Hash]) -> Result<(), StoreError> {
+/// The `tree` column of each event about to be written after position `size`, whose leaf hashes
+/// are `leaves`. A tree behind the log first catches up from the chain hashes of the events it
+/// lacks, writing their columns.
+pub(crate) fn grow(conn: &Connection, size: u64, leaves: &[Hash]) -> Result<Vec<Vec<u8>>, StoreError> {
     if leaves.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    let edge = read_nodes(conn, &root_nodes(size))?;
-    let nodes = match new_nodes(size, &edge, leaves) {
-        Ok(nodes) => nodes,
-        Err(missing) => {
-            let kept = kept_size(conn)?;
-            if kept >= size {
-                return Err(damaged(missing.0));
-            }
-            let mut all = log_leaves(conn, kept, size)?;
-            all.extend_from_slice(leaves);
-            let edge = read_nodes(conn, &root_nodes(kept))?;
-            new_nodes(kept, &edge, &all).map_err(|missing| damaged(missing.0))?
+    let mut edge = read_nodes(conn, &root_nodes(size))?;
+    if let Err(missing) = new_nodes(size, &edge, leaves) {
+        let kept = kept_size(conn)?;
+        if kept >= size {
+            return Err(damaged(missing.0));
         }
-    };
-    insert(conn, &nodes)
+        let behind = log_leaves(conn, kept, size)?;
+        let kept_edge = read_nodes(conn, &root_nodes(kept))?;
+        let caught_up = new_nodes(kept, &kept_edge, &behind).map_err(|missing| damaged(missing.0))?;
+        store(conn, kept, &columns(kept, behind.len(), &caught_up))?;
+        edge = grown_edge(&kept_edge, &caught_up, size);
+    }
+    let nodes = new_nodes(size, &edge, leaves).map_err(|missing| damaged(missing.0))?;
+    Ok(columns(size, leaves.len(), &nodes))
 }
 
-/// Deletes the tree and computes it again from the whole log; returns its size.
+/// Computes the whole tree again from the chain hashes of the log; returns its size.
 pub(crate) fn rebuild(conn: &Connection, head: u64) -> Result<u64, StoreError> {
-    conn.execute("DELETE FROM tree_nodes", []).map_err(write_error)?;
     let leaves = log_leaves(conn, 0, head)?;
     let nodes = new_nodes(0, &HashMap::new(), &leaves).map_err(|missing| damaged(missing.0))?;
-    insert(conn, &nodes)?;
+    store(conn, 0, &columns(0, leaves.len(), &nodes))?;
     Ok(head)
 }
 
-/// The number of leaves the stored tree holds.
+/// The `tree` columns of the `count` events after position `size`, from the nodes appending them
+/// completes ([`new_nodes`], which gives the nodes ending at one event from level 0 up).
+fn columns(size: u64, count: usize, nodes: &[TreeNode]) -> Vec<Vec<u8>> {
+    let mut columns = vec![Vec::new(); count];
+    for node in nodes.iter().filter(|node| node.id.level > 0) {
+        columns[(holder(node.id) - size - 1) as usize].extend_from_slice(&node.hash.0);
+    }
+    columns
+}
+
+/// Writes `columns` into the events after position `size`, in order.
+fn store(conn: &Connection, size: u64, columns: &[Vec<u8>]) -> Result<(), StoreError> {
+    let mut statement = conn.prepare_cached("UPDATE events SET tree = ?2 WHERE position = ?1").map_err(write_error)?;
+    for (offset, column) in columns.iter().enumerate() {
+        statement.execute((size as i64 + 1 + offset as i64, column.as_slice())).map_err(write_error)?;
+    }
+    Ok(())
+}
+
+/// The number of leaves the stored tree holds: the position of the last event it holds, looked
+/// for from the head back (the events it lacks are the log's last).
 fn kept_size(conn: &Connection) -> Result<u64, StoreError> {
-    let last: Option<i64> =
-        conn.query_row("SELECT MAX(idx) FROM tree_nodes WHERE level = 0", [], |row| row.get(0)).map_err(unavailable)?;
-    Ok(last.map_or(0, |last| last as u64 + 1))
+    let last: Option<i64> = conn
+        .query_row("SELECT position FROM events WHERE tree IS NOT NULL ORDER BY position DESC LIMIT 1", [], |row| {
+            row.get(0)
+        })
+        .optional()
+        .map_err(unavailable)?;
+    Ok(last.map_or(0, |last| last as u64))
 }
 
 /// The leaf hashes of the events at positions `after + 1 ..= upto`.
@@ -81,17 +121,6 @@ fn log_leaves(conn: &Connection, after: u64, upto: u64) -> Result<Vec<Hash>, Sto
         leaves.push(leaf_hash(bytes));
     }
     Ok(leaves)
-}
-
-fn insert(conn: &Connection, nodes: &[TreeNode]) -> Result<(), StoreError> {
-    let mut statement =
-        conn.prepare_cached("INSERT INTO tree_nodes (level, idx, hash) VALUES (?1, ?2, ?3)").map_err(write_error)?;
-    for node in nodes {
-        statement
-            .execute((i64::from(node.id.level), node.id.index as i64, node.hash.0.as_slice()))
-            .map_err(write_error)?;
-    }
-    Ok(())
 }
 
 fn damaged(id: NodeId) -> StoreError {

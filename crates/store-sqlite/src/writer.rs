@@ -121,11 +121,11 @@ fn write(conn: &Connection, requests: &[AppendRequest], tree: TreeUpkeep) -> Res
     };
     let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
     let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
-    insert(conn, &plan.rows)?;
-    if tree == TreeUpkeep::Kept {
-        let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
-        tree::extend(conn, head.position.0, &leaves)?;
-    }
+    let columns = match tree {
+        TreeUpkeep::Kept => Some(tree_columns(conn, head.position.0, &plan.rows)?),
+        TreeUpkeep::LeftBehind => None,
+    };
+    insert(conn, &plan.rows, columns.as_deref())?;
     Ok((plan.outcomes, plan.rows.last().map(|r| r.position)))
 }
 
@@ -137,10 +137,15 @@ fn write_restored(conn: &Connection, events: &[RecordedEvent], limits: &Limits) 
         StreamState { versions: versions(conn, &streams)?, existing: existing(conn, &ids)?, ..StreamState::default() };
     let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
     let restored = check_restore(head, last_recorded_at, state, events, limits)?;
-    insert(conn, events)?;
-    let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
-    tree::extend(conn, head.position.0, &leaves)?;
+    let columns = tree_columns(conn, head.position.0, events)?;
+    insert(conn, events, Some(&columns))?;
     Ok(restored)
+}
+
+/// The `tree` column of each of `events`, about to be written after position `size`.
+fn tree_columns(conn: &Connection, size: u64, events: &[RecordedEvent]) -> Result<Vec<Vec<u8>>, StoreError> {
+    let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
+    tree::grow(conn, size, &leaves)
 }
 
 /// The version of each of `streams` that has events. One `MAX` per stream, which SQLite answers
@@ -174,13 +179,15 @@ pub(crate) fn existing(conn: &Connection, ids: &[EventId]) -> Result<HashMap<Eve
     Ok(existing)
 }
 
-fn insert(conn: &Connection, events: &[RecordedEvent]) -> Result<(), StoreError> {
+/// Inserts `events` with their `tree` columns ([`tree::grow`]), or with none when the tree is
+/// left behind.
+fn insert(conn: &Connection, events: &[RecordedEvent], trees: Option<&[Vec<u8>]>) -> Result<(), StoreError> {
     let sql = format!(
-        "INSERT INTO events ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        "INSERT INTO events ({}, tree) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         rows::COLUMNS
     );
     let mut statement = conn.prepare_cached(&sql).map_err(write_error)?;
-    for e in events {
+    for (n, e) in events.iter().enumerate() {
         statement
             .execute(rusqlite::params![
                 e.position.0 as i64,
@@ -198,6 +205,7 @@ fn insert(conn: &Connection, events: &[RecordedEvent]) -> Result<(), StoreError>
                 e.recorded_at.as_micros(),
                 e.prev_hash.0.as_slice(),
                 e.hash.0.as_slice(),
+                trees.map(|trees| trees[n].as_slice()),
             ])
             .map_err(write_error)?;
     }

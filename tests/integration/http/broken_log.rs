@@ -96,7 +96,7 @@ async fn a_restart_over_a_rewritten_log_refuses_its_snapshot(db: &TestStore) {
     // The last ten events replaced by ten others, chained and hashed as the store does: the log
     // verifies on its own, and is as long as it was.
     db.execute_raw(&format!("DELETE FROM events WHERE position > {}", head - 10)).await;
-    db.execute_raw("DELETE FROM tree_nodes").await;
+    db.forget_tree().await;
     let others = (0..10).map(|i| tests::progress_report("hfi-01", i)).collect();
     let request = AppendRequest::single(tests::stream("commitment-hfi-01"), Expected::Any, others);
     stores.events.append(request).await.expect("the tail rewritten");

@@ -3,9 +3,11 @@
 //! cannot: a log cut short, or a tail rewritten with a recomputed chain, against an earlier
 //! checkpoint.
 
+use std::collections::HashMap;
+
 use kernel::{
-    AppendRequest, EMPTY_ROOT, Expected, Hash, LogBreach, Position, ProofError, RecordedEvent, TreeError, event_leaf,
-    node_hash,
+    AppendRequest, EMPTY_ROOT, EventStore, Expected, Hash, LogBreach, Position, ProofError, RecordedEvent, TreeError,
+    event_leaf, new_nodes, node_hash,
 };
 use tests::{TestStore, on_both_backends, progress_report, stream};
 
@@ -19,6 +21,46 @@ on_both_backends!(
     a_store_leaving_the_tree_behind_writes_events_only_and_a_keeping_store_catches_up,
     a_large_append_and_restore_keep_the_chain_and_the_tree,
 );
+
+/// SQLite kept the tree in a table of its own (`tree_nodes`, migration 0007) until migration
+/// 0015 moved it into the events' rows: a database written then, whose tree held the first 30 of
+/// its 37 events, opens with the same tree, and the next append catches up the rest.
+#[tokio::test]
+async fn a_sqlite_tree_kept_in_its_own_table_moves_into_the_events_rows() {
+    let db = TestStore::sqlite().await;
+    append(&db, 37, "a").await;
+    let events = log(&db).await;
+    let leaves: Vec<Hash> = events[..30].iter().map(event_leaf).collect();
+    let nodes = new_nodes(0, &HashMap::new(), &leaves).expect("the tree of 30 events");
+    let rows: Vec<String> = nodes
+        .iter()
+        .map(|n| format!("({}, {}, X'{}')", n.id.level, n.id.index, n.hash.to_hex()))
+        .collect();
+    let (_, path) = db.location();
+    let old = store_sqlite::MIGRATIONS.iter().find(|m| m.version() == 7).expect("migration 0007");
+    db.execute_raw("DELETE FROM _sqlx_migrations WHERE version = 15").await;
+    db.execute_raw("ALTER TABLE events DROP COLUMN tree").await;
+    db.execute_raw(old.sql).await;
+    db.execute_raw(&format!("INSERT INTO tree_nodes (level, idx, hash) VALUES {}", rows.join(", "))).await;
+
+    let store = store_sqlite::SqliteStore::open(std::path::Path::new(&path)).await.expect("opened and migrated");
+    assert_eq!(db.count_rows("sqlite_master WHERE name = 'tree_nodes'").await, 0, "the old table is gone");
+    assert_eq!(db.tree_leaves().await, 30, "the tree holds the events it held");
+    for size in 1..=30 {
+        assert_eq!(store.tree_root(size).await.expect("root"), naive_root(&events[..size as usize]), "size {size}");
+    }
+    let proof = store.inclusion_proof(Position(17), 30).await.expect("a proof from the moved tree");
+    proof.verify(&event_leaf(&events[16]), &naive_root(&events[..30])).expect("it verifies");
+    assert!(!store.verify_tree().await.expect("verify tree").is_ok(), "the last seven are not in the tree yet");
+
+    let request = AppendRequest::single(stream("commitment-a-0"), Expected::Any, vec![progress_report("b", 0)]);
+    store.append(request).await.expect("append");
+    let events = log(&db).await;
+    assert_eq!(store.tree_root(38).await.expect("root"), naive_root(&events));
+    assert!(store.verify_tree().await.expect("verify tree").is_ok());
+    store.close().await;
+    db.finish().await;
+}
 
 /// The tree hash of RFC 6962 §2.1, as the RFC defines it, over the log's chain hashes.
 pub(crate) fn naive_root(events: &[RecordedEvent]) -> Hash {
@@ -105,7 +147,7 @@ async fn the_last_ten_events_dropped_are_found_against_an_earlier_checkpoint(db:
     assert_eq!(db.store().check_against(30, checkpoint).await.expect("check"), None);
 
     db.execute_raw("DELETE FROM events WHERE position > 20").await;
-    db.execute_raw("DELETE FROM tree_nodes").await;
+    db.forget_tree().await;
     db.store().rebuild_tree().await.expect("rebuild");
     assert!(db.store().verify(None).await.expect("verify").is_ok(), "the chain alone cannot see a cut tail");
     assert!(db.store().verify_tree().await.expect("verify tree").is_ok());
@@ -125,7 +167,7 @@ async fn a_tail_rewritten_with_a_recomputed_chain_is_found_against_an_earlier_ch
 
     // Whoever holds the database replaces positions 11 to 30 and recomputes every hash.
     db.execute_raw("DELETE FROM events WHERE position > 10").await;
-    db.execute_raw("DELETE FROM tree_nodes").await;
+    db.forget_tree().await;
     db.store().rebuild_tree().await.expect("rebuild");
     append(db, 20, "rewritten").await;
     assert!(db.store().verify(None).await.expect("verify").is_ok(), "the recomputed chain verifies");
@@ -141,11 +183,7 @@ async fn a_tail_rewritten_with_a_recomputed_chain_is_found_against_an_earlier_ch
 async fn an_altered_tree_node_is_found_and_rebuilt(db: &TestStore) {
     append(db, 10, "a").await;
     // The tree of 10 leaves has two nodes on its right edge: leaves 0-7 and leaves 8-9.
-    db.execute_raw(
-        "UPDATE tree_nodes SET hash = (SELECT hash FROM tree_nodes WHERE level = 0 AND idx = 0) \
-         WHERE level = 1 AND idx = 4",
-    )
-    .await;
+    db.zero_tree_node(1, 4).await;
     let report = db.store().verify_tree().await.expect("verify tree");
     assert!(!report.is_ok(), "{report:?}");
     assert_eq!(report.computed, naive_root(&log(db).await));
@@ -156,7 +194,7 @@ async fn an_altered_tree_node_is_found_and_rebuilt(db: &TestStore) {
 async fn a_log_without_a_tree_catches_up_at_the_next_append(db: &TestStore) {
     append(db, 10, "a").await;
     // As a database written before the tree was kept.
-    db.execute_raw("DELETE FROM tree_nodes").await;
+    db.forget_tree().await;
     let missing = db.store().tree_root(10).await.expect_err("no tree yet");
     assert!(missing.to_string().contains("covenant rebuild-tree"), "{missing}");
     append(db, 3, "b").await;
@@ -167,7 +205,7 @@ async fn a_log_without_a_tree_catches_up_at_the_next_append(db: &TestStore) {
 
 async fn a_store_leaving_the_tree_behind_writes_events_only_and_a_keeping_store_catches_up(db: &TestStore) {
     append(db, 4, "a").await;
-    let nodes = db.count_rows("tree_nodes").await;
+    let leaves = db.tree_leaves().await;
     let behind = db.open_leaving_tree_behind().await;
     for n in 0..3 {
         let request = AppendRequest::single(stream("commitment-behind"), Expected::Any, vec![progress_report("b", n)]);
@@ -175,7 +213,7 @@ async fn a_store_leaving_the_tree_behind_writes_events_only_and_a_keeping_store_
     }
     let batch = (3..6).map(|n| progress_report("b", n)).collect();
     behind.append(AppendRequest::single(stream("commitment-behind"), Expected::Any, batch)).await.expect("batch");
-    assert_eq!(db.count_rows("tree_nodes").await, nodes, "no node written for the six events");
+    assert_eq!(db.tree_leaves().await, leaves, "the tree holds none of the six events");
     assert_eq!(db.store().head().await.expect("head").position, Position(10));
     assert!(db.store().verify(None).await.expect("verify").is_ok(), "the chain is whole");
     let report = db.store().verify_tree().await.expect("verify tree");
