@@ -434,9 +434,13 @@ mod tests {
         (3, 0, "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"),
     ];
 
+    /// A proof's known answer: two numbers saying which proof, and its path, each node by its
+    /// level and index in [`NODES`].
+    type Vector = (u64, u64, Vec<(u8, u64)>);
+
     /// Inclusion proofs of transparency-dev/merkle's proof/verify_test.go: (leaf, 1-based as
-    /// there; size; path, each node by its level and index in [`NODES`]).
-    fn inclusion_vectors() -> Vec<(u64, u64, Vec<(u8, u64)>)> {
+    /// there; size; path).
+    fn inclusion_vectors() -> Vec<Vector> {
         vec![
             (1, 1, vec![]),
             (1, 8, vec![(0, 1), (1, 1), (2, 1)]),
@@ -446,9 +450,8 @@ mod tests {
         ]
     }
 
-    /// Consistency proofs of transparency-dev/merkle's proof/verify_test.go: (size1, size2, path,
-    /// each node by its level and index in [`NODES`]).
-    fn consistency_vectors() -> Vec<(u64, u64, Vec<(u8, u64)>)> {
+    /// Consistency proofs of transparency-dev/merkle's proof/verify_test.go: (size1, size2, path).
+    fn consistency_vectors() -> Vec<Vector> {
         vec![
             (1, 1, vec![]),
             (1, 8, vec![(0, 1), (1, 1), (2, 1)]),
