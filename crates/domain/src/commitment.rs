@@ -279,15 +279,13 @@ crate::events! {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    #[default]
-    Unknown,
-    Open,
-    Deferred,
-    Completed,
-    Cancelled,
+crate::status! {
+    pub enum Status {
+        Open,
+        Deferred,
+        Completed,
+        Cancelled,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
