@@ -9,6 +9,25 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, Verifying
 use kernel::Hash;
 use sha2::{Digest, Sha256};
 
+/// The accessors both key types share, over their `name` and `kind` fields: the name, the kind,
+/// and the key itself refused in words unless it is of a kind.
+macro_rules! name_and_kind {
+    () => {
+        pub fn name(&self) -> &str {
+            &self.name
+        }
+
+        pub fn kind(&self) -> KeyKind {
+            self.kind
+        }
+
+        /// This key, refused in words unless it is of `kind`.
+        pub fn of_kind(self, kind: KeyKind) -> Result<Self, NoteError> {
+            if self.kind == kind { Ok(self) } else { Err(wrong_kind(&self.name, self.kind, kind)) }
+        }
+    };
+}
+
 /// What a key signs: a log's checkpoints, or as a witness, other logs' checkpoints it found
 /// consistent. Each has its own signature type byte, which enters the key id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,18 +141,7 @@ impl NoteSigner {
         Ok(Self { name: name.to_owned(), kind, key: SigningKey::from_bytes(&seed) })
     }
 
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    pub fn kind(&self) -> KeyKind {
-        self.kind
-    }
-
-    /// This key, refused in words unless it is of `kind`.
-    pub fn of_kind(self, kind: KeyKind) -> Result<Self, NoteError> {
-        if self.kind == kind { Ok(self) } else { Err(wrong_kind(&self.name, self.kind, kind)) }
-    }
+    name_and_kind!();
 
     /// `PRIVATE+KEY+<name>+<key id, 8 hex digits>+<base64(type byte || 32-byte seed)>`.
     pub fn to_text(&self) -> String {
@@ -229,18 +237,7 @@ pub struct NoteVerifier {
 }
 
 impl NoteVerifier {
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    pub fn kind(&self) -> KeyKind {
-        self.kind
-    }
-
-    /// This key, refused in words unless it is of `kind`.
-    pub fn of_kind(self, kind: KeyKind) -> Result<Self, NoteError> {
-        if self.kind == kind { Ok(self) } else { Err(wrong_kind(&self.name, self.kind, kind)) }
-    }
+    name_and_kind!();
 
     /// `<name>+<key id, 8 hex digits>+<base64(type byte || 32-byte public key)>`.
     pub fn to_text(&self) -> String {

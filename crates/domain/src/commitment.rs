@@ -43,6 +43,19 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// The progress a report command or event gives, from its fields.
+    fn of(
+        status: Rag,
+        percent_complete: u8,
+        narrative: &str,
+        evidence_refs: &[String],
+        period: &ReportingPeriod,
+        reported_on: Date,
+    ) -> Self {
+        let (narrative, evidence_refs, period) = (narrative.to_owned(), evidence_refs.to_vec(), period.clone());
+        Progress { status, percent_complete, narrative, evidence_refs, period, reported_on }
+    }
+
     fn into_event(self) -> Event {
         let Progress { status, percent_complete, narrative, evidence_refs, period, reported_on } = self;
         Event::ProgressReported { status, percent_complete, narrative, evidence_refs, period, reported_on }
@@ -266,15 +279,13 @@ crate::events! {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    #[default]
-    Unknown,
-    Open,
-    Deferred,
-    Completed,
-    Cancelled,
+crate::status! {
+    pub enum Status {
+        Open,
+        Deferred,
+        Completed,
+        Cancelled,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -509,14 +520,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             Ok(vec![Event::Rescheduled { previous_due_on: previous, due_on: *due_on, reason: reason.clone() }])
         }
         Command::ReportProgress { status, percent_complete, narrative, evidence_refs, period, reported_on, .. } => {
-            let progress = Progress {
-                status: *status,
-                percent_complete: *percent_complete,
-                narrative: narrative.clone(),
-                evidence_refs: evidence_refs.clone(),
-                period: period.clone(),
-                reported_on: *reported_on,
-            };
+            let progress = Progress::of(*status, *percent_complete, narrative, evidence_refs, period, *reported_on);
             open()?;
             if progress.percent_complete > 100 {
                 return Err(Error::PercentOutOfRange(progress.percent_complete));
@@ -634,14 +638,8 @@ pub fn evolve(mut state: State, event: &Event) -> State {
         }
         Event::ProgressReported { status, percent_complete, narrative, evidence_refs, period, reported_on } => {
             state.last_reported_on = state.last_reported_on.max(Some(*reported_on));
-            state.latest = Some(Progress {
-                status: *status,
-                percent_complete: *percent_complete,
-                narrative: narrative.clone(),
-                evidence_refs: evidence_refs.clone(),
-                period: period.clone(),
-                reported_on: *reported_on,
-            });
+            state.latest =
+                Some(Progress::of(*status, *percent_complete, narrative, evidence_refs, period, *reported_on));
         }
         Event::Completed { completed_on, .. } => {
             state.status = Status::Completed;

@@ -340,21 +340,19 @@ crate::events! {
     }
 }
 
-/// Where an instrument is in its lifecycle.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    #[default]
-    Unknown,
-    Draft,
-    Consultation,
-    Endorsed,
-    Adopted,
-    InDelivery,
-    UnderReview,
-    Superseded,
-    Expired,
-    Withdrawn,
+crate::status! {
+    /// Where an instrument is in its lifecycle.
+    pub enum Status {
+        Draft,
+        Consultation,
+        Endorsed,
+        Adopted,
+        InDelivery,
+        UnderReview,
+        Superseded,
+        Expired,
+        Withdrawn,
+    }
 }
 
 impl Status {

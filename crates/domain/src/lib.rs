@@ -45,6 +45,22 @@ macro_rules! events {
 }
 pub(crate) use events;
 
+/// Declares an aggregate's lifecycle `Status`: `Unknown`, the default, before its first event,
+/// then the aggregate's own stages, each written in snake_case.
+macro_rules! status {
+    ($(#[$doc:meta])* pub enum Status { $($stage:ident,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Status {
+            #[default]
+            Unknown,
+            $($stage,)*
+        }
+    };
+}
+pub(crate) use status;
+
 pub mod body;
 pub mod codec;
 pub mod commitment;

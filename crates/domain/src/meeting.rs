@@ -113,14 +113,12 @@ crate::events! {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    #[default]
-    Unknown,
-    Scheduled,
-    Held,
-    Cancelled,
+crate::status! {
+    pub enum Status {
+        Scheduled,
+        Held,
+        Cancelled,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -246,16 +246,14 @@ crate::events! {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    #[default]
-    Unknown,
-    Decided,
-    CalledIn,
-    ReferredBack,
-    Rescinded,
-    Superseded,
+crate::status! {
+    pub enum Status {
+        Decided,
+        CalledIn,
+        ReferredBack,
+        Rescinded,
+        Superseded,
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

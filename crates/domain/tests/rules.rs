@@ -6,7 +6,7 @@ use domain::rag::Rag;
 use domain::resolution::Outcome;
 use domain::testing::{date, key, org};
 use domain::testing::{given, given_commands};
-use domain::{Command, DomainError, Event, commitment, indicator, instrument, meeting, organisation, resolution};
+use domain::{Command, Date, DomainError, Event, commitment, indicator, instrument, meeting, organisation, resolution};
 
 fn lincolnshire() -> Vec<Command> {
     seeds::lincolnshire().steps.into_iter().map(|s| s.command).collect()
@@ -240,22 +240,9 @@ fn a_correction_needs_a_reason_and_keeps_the_original_wording() {
 
 #[test]
 fn a_resolution_decided_next_year_is_rejected() {
-    let setup: Vec<Command> = lincolnshire().into_iter().take_while(|c| !matches!(c, Command::Resolution(_))).collect();
-    let message = given_commands(setup)
+    let message = given_commands(before_resolutions())
         .at("2018-01-28")
-        .when(resolution::Command::Record {
-            id: key("west-lindsey-pcc-2018-01-29-mou"),
-            body: key("west-lindsey-prosperous-communities-committee"),
-            meeting: key("west-lindsey-pcc-2018-01-29"),
-            agenda_item: "mou".into(),
-            text: "That the MOU be endorsed.".into(),
-            outcome: Outcome::Endorsed,
-            decided_on: date("2019-01-29"),
-            published_on: None,
-            effective_on: None,
-            subject_to_call_in: false,
-            exempt_under: None,
-        })
+        .when(record_the_mou(date("2019-01-29"), None))
         .then_error(|e| matches!(e, DomainError::Resolution(resolution::Error::InFuture { .. })));
     assert!(message.contains("is in the future"), "{message}");
 }
@@ -471,24 +458,34 @@ fn only_a_pending_obligation_passes_and_only_to_the_recorded_successor() {
 
 #[test]
 fn an_exemption_schedule_12a_does_not_have_is_rejected() {
-    let setup: Vec<Command> = lincolnshire().into_iter().take_while(|c| !matches!(c, Command::Resolution(_))).collect();
-    let message = given_commands(setup)
+    let message = given_commands(before_resolutions())
         .at("2018-01-29")
-        .when(resolution::Command::Record {
-            id: key("west-lindsey-pcc-2018-01-29-mou"),
-            body: key("west-lindsey-prosperous-communities-committee"),
-            meeting: key("west-lindsey-pcc-2018-01-29"),
-            agenda_item: "mou".into(),
-            text: "That the MOU be endorsed.".into(),
-            outcome: Outcome::Endorsed,
-            decided_on: date("2018-01-29"),
-            published_on: None,
-            effective_on: None,
-            subject_to_call_in: false,
-            exempt_under: Some(8),
-        })
+        .when(record_the_mou(date("2018-01-29"), Some(8)))
         .then_error(|e| matches!(e, DomainError::Resolution(resolution::Error::NoSuchExemption(8))));
     assert!(message.contains("paragraphs 1 to 7"), "{message}");
+}
+
+/// The Lincolnshire story's commands up to its first resolution.
+fn before_resolutions() -> Vec<Command> {
+    lincolnshire().into_iter().take_while(|c| !matches!(c, Command::Resolution(_))).collect()
+}
+
+/// West Lindsey's committee recording that it endorsed the MOU, decided on `decided_on` and
+/// exempt from publication under `exempt_under`.
+fn record_the_mou(decided_on: Date, exempt_under: Option<u8>) -> resolution::Command {
+    resolution::Command::Record {
+        id: key("west-lindsey-pcc-2018-01-29-mou"),
+        body: key("west-lindsey-prosperous-communities-committee"),
+        meeting: key("west-lindsey-pcc-2018-01-29"),
+        agenda_item: "mou".into(),
+        text: "That the MOU be endorsed.".into(),
+        outcome: Outcome::Endorsed,
+        decided_on,
+        published_on: None,
+        effective_on: None,
+        subject_to_call_in: false,
+        exempt_under,
+    }
 }
 
 fn reminded(period: &str) -> Event {

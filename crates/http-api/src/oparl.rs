@@ -17,6 +17,9 @@ use kernel::Timestamp;
 use projections::PublicRecord;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::{IntoParams, PartialSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -238,6 +241,44 @@ pub(crate) struct ListQuery {
     omit_internal: Option<String>,
 }
 
+/// Says in the OpenAPI document what a list's query may give, each optional.
+impl IntoParams for ListQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        [
+            ("page", u32::schema(), "The page of the list, from 1"),
+            ("limit", u32::schema(), "Objects per page, at most 100"),
+            (
+                "created_since",
+                String::schema(),
+                "Only objects created at or after this date-time (yyyy-mm-ddThh:mm:ss±hh:mm)",
+            ),
+            ("created_until", String::schema(), "Only objects created at or before this date-time"),
+            (
+                "modified_since",
+                String::schema(),
+                "Only objects modified at or after this date-time; deleted objects are listed too",
+            ),
+            ("modified_until", String::schema(), "Only objects modified at or before this date-time"),
+            (
+                "omit_internal",
+                bool::schema(),
+                "Accepted as OParl 1.1 defines it; internal lists are short and always given",
+            ),
+        ]
+        .into_iter()
+        .map(|(name, schema, description)| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .description(Some(description))
+                .required(Required::False)
+                .schema(Some(schema))
+                .build()
+        })
+        .collect()
+    }
+}
+
 /// The filters of a list, read.
 #[derive(Debug, Default)]
 struct Filters {
@@ -374,15 +415,7 @@ async fn listed(
     get,
     path = "/oparl/v1/bodies",
     tag = "oparl",
-    params(
-        ("page" = Option<u32>, Query, description = "The page of the list, from 1"),
-        ("limit" = Option<u32>, Query, description = "Objects per page, at most 100"),
-        ("created_since" = Option<String>, Query, description = "Only objects created at or after this date-time (yyyy-mm-ddThh:mm:ss±hh:mm)"),
-        ("created_until" = Option<String>, Query, description = "Only objects created at or before this date-time"),
-        ("modified_since" = Option<String>, Query, description = "Only objects modified at or after this date-time; deleted objects are listed too"),
-        ("modified_until" = Option<String>, Query, description = "Only objects modified at or before this date-time"),
-        ("omit_internal" = Option<bool>, Query, description = "Accepted as OParl 1.1 defines it; internal lists are short and always given"),
-    ),
+    params(ListQuery),
     responses(
         (status = 200, description = "A page of the list of OParl Bodies, with pagination and links", body = Object, content_type = "application/json"),
         (status = 400, description = "A filter, page or limit that is not a date-time or a whole number", body = crate::Problem, content_type = "application/problem+json"),
@@ -405,13 +438,7 @@ pub(crate) async fn bodies(
     params(
         ("body" = String, Path, description = "The identifier of an organisation a public body answers to, such as GB-LAE-WLI"),
         ("list" = String, Path, description = "organizations, people, meetings, papers, agenda-items, consultations, memberships or legislative-terms"),
-        ("page" = Option<u32>, Query, description = "The page of the list, from 1"),
-        ("limit" = Option<u32>, Query, description = "Objects per page, at most 100"),
-        ("created_since" = Option<String>, Query, description = "Only objects created at or after this date-time (yyyy-mm-ddThh:mm:ss±hh:mm)"),
-        ("created_until" = Option<String>, Query, description = "Only objects created at or before this date-time"),
-        ("modified_since" = Option<String>, Query, description = "Only objects modified at or after this date-time; deleted objects are listed too"),
-        ("modified_until" = Option<String>, Query, description = "Only objects modified at or before this date-time"),
-        ("omit_internal" = Option<bool>, Query, description = "Accepted as OParl 1.1 defines it; internal lists are short and always given"),
+        ListQuery,
     ),
     responses(
         (status = 200, description = "A page of one of a Body's lists, with pagination and links", body = Object, content_type = "application/json"),

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use app::{Action, Asked, Page, ReportRequest};
+use app::{Action, Asked, Page, Principal, ReportRequest};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -143,8 +143,7 @@ pub async fn instrument(
     Path(key): Path<String>,
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    principal.require(Action::ReadReports)?;
-    one(&service, ReportKind::Status, &key, "instrument", query).await
+    one(&service, &principal, ReportKind::Status, &key, "instrument", query).await
 }
 
 /// One resolution, whole: its text as it stands, outcome, dates and call-in, each correction with
@@ -170,8 +169,7 @@ pub async fn resolution(
     Path(key): Path<String>,
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    principal.require(Action::ReadReports)?;
-    one(&service, ReportKind::Resolutions, &key, "resolution", query).await
+    one(&service, &principal, ReportKind::Resolutions, &key, "resolution", query).await
 }
 
 /// Says in the OpenAPI document which options each report takes (an option of another report is
@@ -244,14 +242,17 @@ fn representation(headers: &HeaderMap) -> Result<Format, ApiError> {
 }
 
 /// The request a report's query makes, `subject` the instrument or resolution its path names.
-/// The report of `kind` on the one thing whose key, given in the path as `field`, is `key`.
+/// The report of `kind` on the one thing whose key, given in the path as `field`, is `key`, for
+/// `principal` if the role may read the reports.
 async fn one(
     service: &Service,
+    principal: &Principal,
     kind: ReportKind,
     key: &str,
     field: &str,
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    principal.require(Action::ReadReports)?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, field))?;
     let request = read_query(query, kind, Some(key), service)?;
     Ok(axum::Json(service.reports.answer(&request).await?.view).into_response())

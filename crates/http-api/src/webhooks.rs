@@ -13,6 +13,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,14 +30,39 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<Service>> {
         .routes(routes!(replay))
 }
 
+/// The subscription the examples of the OpenAPI document show, with the fields of `more` after
+/// its name, address and event types.
+fn example(more: Value) -> Value {
+    let mut example = json!({
+        "name": "icb-rag-pack",
+        "url": "https://reports.example.org/covenant",
+        "event_types": ["commitment.progress_reported", "resolution"]
+    });
+    if let (Value::Object(example), Value::Object(more)) = (&mut example, more) {
+        example.extend(more);
+    }
+    example
+}
+
+fn new_example() -> Value {
+    example(json!({}))
+}
+
+fn view_example() -> Value {
+    example(json!({"created_at": "2026-12-04T19:30:00.123456Z", "position": 226, "dead_letters": 0}))
+}
+
+fn added_example() -> Value {
+    example(json!({
+        "created_at": "2026-12-04T19:30:00.123456Z",
+        "secret": "whsec_Eoj54fJ2u7WzqB2xwCWY/3NTbmplbfWP51CmiPm32Fw="
+    }))
+}
+
 /// A subscription to add.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "name": "icb-rag-pack",
-    "url": "https://reports.example.org/covenant",
-    "event_types": ["commitment.progress_reported", "resolution"]
-}))]
+#[schema(example = new_example)]
 pub struct NewWebhook {
     /// 1 to 64 lowercase letters, digits, '-' and '_', such as icb-rag-pack.
     name: String,
@@ -54,14 +80,7 @@ pub struct NewWebhook {
 
 /// A subscription as listed.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "name": "icb-rag-pack",
-    "url": "https://reports.example.org/covenant",
-    "event_types": ["commitment.progress_reported", "resolution"],
-    "created_at": "2026-12-04T19:30:00.123456Z",
-    "position": 226,
-    "dead_letters": 0
-}))]
+#[schema(example = view_example)]
 pub struct WebhookView {
     pub name: String,
     pub url: String,
@@ -76,13 +95,7 @@ pub struct WebhookView {
 
 /// A subscription just added, with its secret when Covenant made it: shown this once.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "name": "icb-rag-pack",
-    "url": "https://reports.example.org/covenant",
-    "event_types": ["commitment.progress_reported", "resolution"],
-    "created_at": "2026-12-04T19:30:00.123456Z",
-    "secret": "whsec_Eoj54fJ2u7WzqB2xwCWY/3NTbmplbfWP51CmiPm32Fw="
-}))]
+#[schema(example = added_example)]
 pub struct AddedWebhook {
     pub name: String,
     pub url: String,

@@ -434,82 +434,37 @@ mod tests {
         (3, 0, "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"),
     ];
 
+    /// A proof's known answer: two numbers saying which proof, and its path, each node by its
+    /// level and index in [`NODES`].
+    type Vector = (u64, u64, Vec<(u8, u64)>);
+
     /// Inclusion proofs of transparency-dev/merkle's proof/verify_test.go: (leaf, 1-based as
     /// there; size; path).
-    fn inclusion_vectors() -> Vec<(u64, u64, Vec<&'static str>)> {
+    fn inclusion_vectors() -> Vec<Vector> {
         vec![
             (1, 1, vec![]),
-            (
-                1,
-                8,
-                vec![
-                    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-                ],
-            ),
-            (
-                6,
-                8,
-                vec![
-                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-                    "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-                    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-                ],
-            ),
-            (3, 3, vec!["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
-            (
-                2,
-                5,
-                vec![
-                    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-                ],
-            ),
+            (1, 8, vec![(0, 1), (1, 1), (2, 1)]),
+            (6, 8, vec![(0, 4), (1, 3), (2, 0)]),
+            (3, 3, vec![(1, 0)]),
+            (2, 5, vec![(0, 0), (1, 1), (0, 4)]),
         ]
     }
 
     /// Consistency proofs of transparency-dev/merkle's proof/verify_test.go: (size1, size2, path).
-    fn consistency_vectors() -> Vec<(u64, u64, Vec<&'static str>)> {
+    fn consistency_vectors() -> Vec<Vector> {
         vec![
             (1, 1, vec![]),
-            (
-                1,
-                8,
-                vec![
-                    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-                ],
-            ),
-            (
-                6,
-                8,
-                vec![
-                    "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-                    "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-                    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-                ],
-            ),
-            (
-                2,
-                5,
-                vec![
-                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-                ],
-            ),
-            (
-                6,
-                7,
-                vec![
-                    "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-                    "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
-                    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-                ],
-            ),
+            (1, 8, vec![(0, 1), (1, 1), (2, 1)]),
+            (6, 8, vec![(1, 2), (1, 3), (2, 0)]),
+            (2, 5, vec![(1, 1), (0, 4)]),
+            (6, 7, vec![(1, 2), (0, 6), (2, 0)]),
         ]
+    }
+
+    /// The hash of a node of [`NODES`], by its level and index.
+    fn node(level: u8, index: u64) -> Hash {
+        let (.., hash) = NODES.iter().find(|n| (n.0, n.1) == (level, index)).expect("a node of NODES");
+        h(hash)
     }
 
     /// Every node of a tree built leaf by leaf with [`new_nodes`].
@@ -596,7 +551,11 @@ mod tests {
         let known = grow(&leaves());
         for (leaf, size, path) in inclusion_vectors() {
             let proof = InclusionProof::assemble(leaf - 1, size, &known).expect("in the tree").expect("all nodes");
-            assert_eq!(proof.path, path.iter().map(|p| h(p)).collect::<Vec<_>>(), "leaf {leaf} of {size}");
+            assert_eq!(
+                proof.path,
+                path.iter().map(|&(level, index)| node(level, index)).collect::<Vec<_>>(),
+                "leaf {leaf} of {size}"
+            );
             proof.verify(&leaves()[leaf as usize - 1], &h(ROOTS[size as usize])).expect("verifies");
         }
     }
@@ -606,7 +565,11 @@ mod tests {
         let known = grow(&leaves());
         for (from, to, path) in consistency_vectors() {
             let proof = ConsistencyProof::assemble(from, to, &known).expect("forwards").expect("all nodes");
-            assert_eq!(proof.path, path.iter().map(|p| h(p)).collect::<Vec<_>>(), "{from} to {to}");
+            assert_eq!(
+                proof.path,
+                path.iter().map(|&(level, index)| node(level, index)).collect::<Vec<_>>(),
+                "{from} to {to}"
+            );
             proof.verify(&h(ROOTS[from as usize]), &h(ROOTS[to as usize])).expect("verifies");
         }
     }

@@ -146,6 +146,12 @@ impl IndicatorBoard<'_> {
     }
 }
 
+/// The headings of an indicator's row after the two naming it (its title, and its owner or its
+/// key): its unit, each reading as a value and a date, its direction and its RAG. The report and
+/// the pack's workbook lay out an indicator alike.
+pub const INDICATOR_READINGS: [&str; 9] =
+    ["Unit", "Baseline", "Baseline on", "Latest", "Latest on", "Target", "Target by", "Direction", "RAG"];
+
 /// "137 (2023-03-31)".
 /// A reading as two cells, its value and its date, so that a program loading the CSV reads the
 /// value as a number and the date as a date.
@@ -156,28 +162,13 @@ fn reading(r: Option<Reading>) -> [String; 2] {
 impl IndicatorsView {
     /// One row per indicator.
     pub fn report(&self) -> Report {
-        let mut report = Report::new(
-            "Indicators",
-            vec![
-                "Indicator",
-                "Owner",
-                "Unit",
-                "Baseline",
-                "Baseline on",
-                "Latest",
-                "Latest on",
-                "Target",
-                "Target by",
-                "Direction",
-                "RAG",
-            ],
-        )
-        .essential(&["Latest", "Target", "RAG"])
-        .note(format!(
-            "Targets in force on {}; RAG is amber within {}% short of the target, red beyond.",
-            self.today,
-            self.rules.indicator_tolerance * 100.0
-        ));
+        let mut report = Report::new("Indicators", [["Indicator", "Owner"].as_slice(), &INDICATOR_READINGS].concat())
+            .essential(&["Latest", "Target", "RAG"])
+            .note(format!(
+                "Targets in force on {}; RAG is amber within {}% short of the target, red beyond.",
+                self.today,
+                self.rules.indicator_tolerance * 100.0
+            ));
         if let Some(note) = self.filters.note() {
             report = report.note(note);
         }

@@ -41,7 +41,7 @@ pub use actions::{ActionLog, ActionRow, ActionState, ActionsView, GroupBy, LastR
 pub use as_of::AsOf;
 pub use audit::{AuditEntry, AuditTrail, AuditView, TrailFilters};
 pub use filters::Filters;
-pub use indicators::{Direction, IndicatorBoard, IndicatorStatus, IndicatorsView};
+pub use indicators::{Direction, INDICATOR_READINGS, IndicatorBoard, IndicatorStatus, IndicatorsView};
 pub use publication::{
     Own, PublicAction, PublicBody, PublicMeeting, PublicRecord, PublicSearch, Record, Said, Scope, Welsh, is_public,
 };

@@ -5,7 +5,7 @@
 use domain::rag::Rag;
 use domain::values::in_words as word;
 use domain::{Date, Key};
-use projections::{ActionRow, kind_in_words, rag_in_words};
+use projections::{ActionRow, INDICATOR_READINGS, kind_in_words, rag_in_words};
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use crate::reports::Pack;
@@ -42,7 +42,7 @@ fn count(value: usize) -> Cell {
 /// A section: its sheet's name, its header row and its rows.
 struct Sheet {
     name: &'static str,
-    headers: &'static [&'static str],
+    headers: Vec<&'static str>,
     rows: Vec<Vec<Cell>>,
 }
 
@@ -64,7 +64,7 @@ fn write(worksheet: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
         (Rag::Green, Format::new().set_background_color(Color::RGB(0xCCE2D8))),
     ];
     worksheet.set_name(sheet.name)?;
-    for (col, header) in (0u16..).zip(sheet.headers) {
+    for (col, header) in (0u16..).zip(&sheet.headers) {
         worksheet.write_string_with_format(0, col, *header, &bold)?;
         worksheet.set_column_width(col, header.len().max(12) as f64)?;
     }
@@ -176,7 +176,7 @@ fn sheets(pack: &Pack) -> Vec<Sheet> {
     vec![
         Sheet {
             name: "Cover",
-            headers: &["Body", "Body key", "As decided by", "Previous meeting", "Held on", "Position", "Head hash"],
+            headers: vec!["Body", "Body key", "As decided by", "Previous meeting", "Held on", "Position", "Head hash"],
             rows: vec![vec![
                 text(&cover.body_name),
                 key(&cover.body),
@@ -189,7 +189,7 @@ fn sheets(pack: &Pack) -> Vec<Sheet> {
         },
         Sheet {
             name: "Exceptions",
-            headers: &["Action", "Key", "Organisation", "Lead", "Due", "Progress (%)", "RAG", "Why"],
+            headers: vec!["Action", "Key", "Organisation", "Lead", "Due", "Progress (%)", "RAG", "Why"],
             rows: pack
                 .exceptions
                 .iter()
@@ -202,7 +202,7 @@ fn sheets(pack: &Pack) -> Vec<Sheet> {
         },
         Sheet {
             name: "Status",
-            headers: &[
+            headers: vec![
                 "Instrument",
                 "Key",
                 "Kind",
@@ -237,22 +237,10 @@ fn sheets(pack: &Pack) -> Vec<Sheet> {
                 })
                 .collect(),
         },
-        Sheet { name: "Changes", headers: &["Change", "Key", "Title", "Date", "Was", "Now"], rows: changes },
+        Sheet { name: "Changes", headers: vec!["Change", "Key", "Title", "Date", "Was", "Now"], rows: changes },
         Sheet {
             name: "Indicators",
-            headers: &[
-                "Indicator",
-                "Key",
-                "Unit",
-                "Baseline",
-                "Baseline on",
-                "Latest",
-                "Latest on",
-                "Target",
-                "Target by",
-                "Direction",
-                "RAG",
-            ],
+            headers: [["Indicator", "Key"].as_slice(), &INDICATOR_READINGS].concat(),
             rows: pack
                 .indicators
                 .iter()
@@ -275,7 +263,7 @@ fn sheets(pack: &Pack) -> Vec<Sheet> {
         },
         Sheet {
             name: "Readings",
-            headers: &["Indicator", "Key", "On", "Value"],
+            headers: vec!["Indicator", "Key", "On", "Value"],
             rows: pack
                 .indicators
                 .iter()
@@ -288,7 +276,7 @@ fn sheets(pack: &Pack) -> Vec<Sheet> {
         },
         Sheet {
             name: "Previous meeting",
-            headers: &[
+            headers: vec![
                 "Resolution",
                 "Key",
                 "Decided on",
