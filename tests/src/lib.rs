@@ -428,38 +428,50 @@ impl TestStore {
         }
     }
 
+    /// Waits, for at most ten seconds, until no other session is running a statement on this
+    /// database: on PostgreSQL, a transaction whose client was killed after sending its commit
+    /// may still be committing on the server. Nothing to wait for on SQLite.
+    pub async fn await_other_sessions(&self) {
+        let TestStore::Postgres { store, .. } = self else { return };
+        let busy = "SELECT COUNT(*) FROM pg_stat_activity \
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'";
+        for _ in 0..100 {
+            let running: i64 = sqlx::query_scalar(busy).fetch_one(store.pool()).await.expect("pg_stat_activity");
+            if running == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("another session still runs a statement after ten seconds");
+    }
+
     /// Takes the stored Merkle tree away, as from a database written before the tree was kept:
-    /// on SQLite every event's `tree` column set to NULL, on PostgreSQL every `tree_nodes` row.
+    /// every event's `tree` column set to NULL.
     pub async fn forget_tree(&self) {
-        self.execute_raw(match self {
-            TestStore::Sqlite { .. } => "UPDATE events SET tree = NULL",
-            TestStore::Postgres { .. } => "DELETE FROM tree_nodes",
-        })
-        .await;
+        self.execute_raw("UPDATE events SET tree = NULL").await;
     }
 
     /// How many leaves (events) the stored Merkle tree holds.
     pub async fn tree_leaves(&self) -> i64 {
-        match self {
-            TestStore::Sqlite { .. } => self.count_rows("events WHERE tree IS NOT NULL").await,
-            TestStore::Postgres { .. } => self.count_rows("tree_nodes WHERE level = 0").await,
-        }
+        self.count_rows("events WHERE tree IS NOT NULL").await
     }
 
-    /// Overwrites the stored hash of the tree node of `level` (1 or more) and `index` with 32
-    /// zero bytes: for tampering tests.
+    /// Overwrites the stored hash of the tree node of `level` (1 or more) and `index`, in the
+    /// `tree` column of the event that ends its range, with 32 zero bytes: for tampering tests.
     pub async fn zero_tree_node(&self, level: u8, index: u64) {
+        let position = kernel::NodeId::new(level, index).holder();
+        let from = (u64::from(level) - 1) * 32;
         let sql = match self {
-            TestStore::Sqlite { .. } => {
-                let (position, from) = ((index + 1) << level, (u64::from(level) - 1) * 64);
-                format!(
-                    "UPDATE events SET tree = unhex(substr(hex(tree), 1, {from}) || hex(zeroblob(32)) \
-                     || substr(hex(tree), {} + 1)) WHERE position = {position}",
-                    from + 64
-                )
-            }
+            TestStore::Sqlite { .. } => format!(
+                "UPDATE events SET tree = unhex(substr(hex(tree), 1, {}) || hex(zeroblob(32)) \
+                 || substr(hex(tree), {})) WHERE position = {position}",
+                from * 2,
+                (from + 32) * 2 + 1
+            ),
             TestStore::Postgres { .. } => format!(
-                "UPDATE tree_nodes SET hash = decode(repeat('00', 32), 'hex') WHERE level = {level} AND idx = {index}"
+                "UPDATE events SET tree = overlay(tree PLACING decode(repeat('00', 32), 'hex') FROM {} FOR 32) \
+                 WHERE position = {position}",
+                from + 1
             ),
         };
         self.execute_raw(&sql).await;

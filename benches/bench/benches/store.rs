@@ -37,13 +37,10 @@ use tests::{TestStore, progress_report, stream};
 /// Untimed appends before each single-writer measurement, so that connections, statement caches
 /// and the files are warm.
 const WARM_UP: usize = 20;
-/// Rounds of the tree's cost, each measuring appends that keep the tree and appends that leave it
-/// behind, so that a drift of a shared machine falls on both alike.
-const TREE_ROUNDS: usize = 3;
 /// The tree's cost goal of the issue: appends that keep it at least this fraction as fast.
 const TREE_GOAL: f64 = 0.95;
 const USAGE: &str = "usage: cargo bench -p bench --bench store -- [--quick] [--backend sqlite|postgres|both] \
-     [--events N] [--batch N] [--seconds S] [--writers N] [--page N]";
+     [--events N] [--batch N] [--seconds S] [--writers N] [--page N] [--rounds N]";
 
 fn main() {
     let options = Options::parse();
@@ -74,6 +71,9 @@ struct Options {
     seconds: f64,
     writers: usize,
     page: usize,
+    /// Rounds of the tree's cost, each measuring appends that keep the tree and appends that
+    /// leave it behind, so that a drift of a shared machine falls on both alike.
+    rounds: usize,
     postgres_url: String,
     quick: bool,
 }
@@ -87,6 +87,7 @@ impl Default for Options {
             seconds: 5.0,
             writers: 32,
             page: 10_000,
+            rounds: 5,
             postgres_url: bench::postgres_url(),
             quick: false,
         }
@@ -95,7 +96,7 @@ impl Default for Options {
 
 impl Options {
     fn parse() -> Self {
-        let args = BenchArgs::parse(&["backend", "events", "batch", "seconds", "writers", "page"], USAGE);
+        let args = BenchArgs::parse(&["backend", "events", "batch", "seconds", "writers", "page", "rounds"], USAGE);
         let mut options = if args.quick() {
             Options {
                 events: 5_000,
@@ -103,6 +104,7 @@ impl Options {
                 seconds: 0.5,
                 writers: 8,
                 page: 1_000,
+                rounds: 1,
                 quick: true,
                 ..Options::default()
             }
@@ -117,6 +119,7 @@ impl Options {
                 "batch" => options.batch = args.number(name, value),
                 "writers" => options.writers = args.number(name, value),
                 "page" => options.page = args.number(name, value),
+                "rounds" => options.rounds = args.number(name, value),
                 "seconds" => {
                     options.seconds = value
                         .parse()
@@ -206,7 +209,7 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
     eprintln!("  a subscription from position 0, until it has delivered every event");
     let catch_up = catch_up(db.store(), head.position).await;
     // Last, so that the events it adds change none of the measurements above.
-    let rounds = if options.quick { 1 } else { TREE_ROUNDS };
+    let rounds = options.rounds;
     eprintln!("  appends keeping the tree and leaving it behind, in turn, {rounds} rounds");
     let tree = tree_cost(db, options, rounds).await;
 
@@ -228,9 +231,9 @@ async fn measure(backend: Backend, db: &TestStore, options: &Options) -> Figures
 
 /// Appends through two stores opened on `db`'s database at the same moment, one that leaves the
 /// tree behind and one that keeps it, `rounds` times each, the two in turn and which goes first
-/// changing from one round to the next. The single writer keeping the tree always comes before
-/// the many, so that its untimed warm-up is the append that catches the tree up with the events
-/// left behind.
+/// changing from one round to the next. Before the store that keeps the tree is timed, an untimed
+/// append of it catches the tree up with the events left behind; before each timed run, SQLite's
+/// write-ahead log is checkpointed, so that no run pays for the pages another wrote.
 async fn tree_cost(db: &TestStore, options: &Options, rounds: usize) -> TreeCost {
     let period = Duration::from_secs_f64(options.seconds);
     let behind: Arc<dyn EventStore> = db.open_leaving_tree_behind().await.into();
@@ -242,7 +245,10 @@ async fn tree_cost(db: &TestStore, options: &Options, rounds: usize) -> TreeCost
                 true => (kept.clone(), format!("tree-kept-{round}")),
                 false => (behind.clone(), format!("tree-behind-{round}")),
             };
+            append_one(store.as_ref(), &stream(&format!("commitment-{label}-catch-up")), 0).await;
+            settle(db).await;
             let single = single_writer(store.as_ref(), period, &label).await;
+            settle(db).await;
             let concurrent = concurrent_writers(store, options.writers, period, &label).await;
             let (singles, concurrents) = match keep {
                 true => (&mut cost.kept_single, &mut cost.kept_concurrent),
@@ -255,6 +261,13 @@ async fn tree_cost(db: &TestStore, options: &Options, rounds: usize) -> TreeCost
     let report = db.store().verify_tree().await.expect("the tree verifies");
     assert!(report.is_ok(), "the store that keeps the tree caught it up: {report:?}");
     cost
+}
+
+/// Copies SQLite's write-ahead log into the database and empties it; nothing on PostgreSQL.
+async fn settle(db: &TestStore) {
+    if let TestStore::Sqlite { .. } = db {
+        db.execute_raw("PRAGMA wal_checkpoint(TRUNCATE)").await;
+    }
 }
 
 /// How the PostgreSQL writer has committed its groups so far (see [`Groups`]); nothing on SQLite,

@@ -7,9 +7,9 @@
 //! `SHA-256(0x00 || chain hash)`; an interior node is `SHA-256(0x01 || left || right)`; the root
 //! of the empty tree is `SHA-256("")`. Tree size *n* is the log up to position *n*.
 //!
-//! A store keeps every complete subtree's hash as a [`NodeId`] (its level, 0 for leaves, and its
-//! index within the level), written in the same transaction as the events that complete it
-//! ([`new_nodes`]). Any root, inclusion or consistency proof is made of the hashes of ranges of
+//! A store keeps every complete subtree's hash, named by a [`NodeId`] (its level, 0 for leaves,
+//! and its index within the level), written in the same transaction as the events that complete
+//! it ([`new_nodes`]), in the row of the event that ends its range ([`tree_columns`]). Any root, inclusion or consistency proof is made of the hashes of ranges of
 //! leaves that split into at most a logarithmic number of such subtrees ([`Range::nodes`]): a
 //! proof names the nodes it needs ([`InclusionProof::nodes`], [`ConsistencyProof::nodes`]), the
 //! store reads them, and the proof is assembled from them here.
@@ -60,6 +60,38 @@ impl NodeId {
     pub fn new(level: u8, index: u64) -> Self {
         Self { level, index }
     }
+
+    /// The position of the event that ends the node's range of leaves: the event whose append
+    /// completes it, in whose row a store keeps it ([`tree_columns`]).
+    pub fn holder(self) -> u64 {
+        (self.index + 1) << self.level
+    }
+
+    /// The node's hash from the row of its [`NodeId::holder`]: the leaf hash of the event's chain
+    /// hash for a leaf, else the hash at its level in the row's tree column. `None` when the
+    /// column is absent (the tree does not hold the event yet) or too short.
+    pub fn in_row(self, chain_hash: &[u8], column: Option<&[u8]>) -> Option<Hash> {
+        let column = column?;
+        match self.level {
+            0 => Some(leaf_hash(chain_hash)),
+            level => {
+                let at = (usize::from(level) - 1) * 32;
+                column.get(at..at + 32).and_then(Hash::from_slice)
+            }
+        }
+    }
+}
+
+/// The tree column of each of the `count` events appended after position `size`, from the nodes
+/// appending them completes ([`new_nodes`]): the hashes of the nodes of level 1 and up that the
+/// event ends, level 1 first, 32 bytes each (none for an odd position). A leaf's own hash is not
+/// kept: it is computed from the event's chain hash.
+pub fn tree_columns(size: u64, count: usize, nodes: &[TreeNode]) -> Vec<Vec<u8>> {
+    let mut columns = vec![Vec::new(); count];
+    for node in nodes.iter().filter(|node| node.id.level > 0) {
+        columns[(node.id.holder() - size - 1) as usize].extend_from_slice(&node.hash.0);
+    }
+    columns
 }
 
 /// Whether a store's appends keep the stored Merkle tree up to date in their own transaction.

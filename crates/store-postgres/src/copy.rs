@@ -1,8 +1,8 @@
 //! Large writes through `COPY ... FROM STDIN` in PostgreSQL's binary format: the rows of a bulk
-//! append or a restored batch and their Merkle tree nodes, sent as a stream of tuples with no
+//! append or a restored batch with their Merkle tree columns, sent as a stream of tuples with no
 //! statement to plan per row and no arrays to unnest.
 
-use kernel::{RecordedEvent, StoreError, Timestamp, TreeNode};
+use kernel::{RecordedEvent, StoreError, Timestamp};
 use sqlx::PgConnection;
 
 use crate::{rows, unavailable};
@@ -12,15 +12,21 @@ const CHUNK: usize = 1 << 20;
 /// Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01 00:00:00 UTC.
 const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
-/// Writes `events` into the `events` table and `nodes` into `tree_nodes`, in the caller's
-/// transaction.
+/// Writes `events` into the `events` table, each with its tree column (`trees`, or NULL for each
+/// when the tree is left behind), in the caller's transaction.
 pub(crate) async fn write(
     conn: &mut PgConnection,
     events: &[RecordedEvent],
-    nodes: &[TreeNode],
+    trees: Option<&[Vec<u8>]>,
 ) -> Result<(), StoreError> {
-    let statement = format!("COPY events ({}) FROM STDIN (FORMAT binary)", rows::COLUMNS);
-    send(conn, &statement, 15, events, |tuples, e| {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let statement = format!("COPY events ({}, tree) FROM STDIN (FORMAT binary)", rows::COLUMNS);
+    let mut tuples = Tuples::new(16);
+    let mut copy = conn.copy_in_raw(&statement).await.map_err(unavailable)?;
+    for (n, e) in events.iter().enumerate() {
+        tuples.start();
         tuples.int8(e.position.0 as i64);
         tuples.bytes(Some(e.stream_id.as_str().as_bytes()));
         tuples.int8(e.stream_version as i64);
@@ -36,32 +42,7 @@ pub(crate) async fn write(
         tuples.time(e.recorded_at);
         tuples.bytes(Some(&e.prev_hash.0));
         tuples.bytes(Some(&e.hash.0));
-    })
-    .await?;
-    send(conn, "COPY tree_nodes (level, idx, hash) FROM STDIN (FORMAT binary)", 3, nodes, |tuples, n| {
-        tuples.bytes(Some(&i16::from(n.id.level).to_be_bytes()));
-        tuples.int8(n.id.index as i64);
-        tuples.bytes(Some(&n.hash.0));
-    })
-    .await
-}
-
-/// Runs one `COPY` of `items`, each encoded by `encode`.
-async fn send<T>(
-    conn: &mut PgConnection,
-    statement: &str,
-    fields: i16,
-    items: &[T],
-    encode: impl Fn(&mut Tuples, &T),
-) -> Result<(), StoreError> {
-    if items.is_empty() {
-        return Ok(());
-    }
-    let mut tuples = Tuples::new(fields);
-    let mut copy = conn.copy_in_raw(statement).await.map_err(unavailable)?;
-    for item in items {
-        tuples.start();
-        encode(&mut tuples, item);
+        tuples.bytes(trees.map(|trees| trees[n].as_slice()));
         if tuples.buffer.len() >= CHUNK {
             copy.send(std::mem::take(&mut tuples.buffer)).await.map_err(unavailable)?;
         }

@@ -105,6 +105,7 @@ pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrati
     "0014_snapshot_hash.sql",
     "0015_append_function_lookups.sql",
     "0016_waypoints.sql",
+    "0017_tree_in_events.sql",
 );
 /// sqlx's migrator over [`MIGRATIONS`].
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| Migrator {

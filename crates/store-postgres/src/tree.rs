@@ -1,86 +1,120 @@
-//! The `tree_nodes` table: the stored Merkle tree over the log. The kernel decides which
-//! complete subtrees a batch of events completes ([`kernel::new_nodes`]); this module reads the
-//! nodes it asks for inside the writer's transaction; the writer inserts the ones it returns
-//! together with the events (`covenant_append`), and a rebuild inserts them here.
+//! The stored Merkle tree over the log, kept in the `events` table itself (migration 0017): a
+//! leaf's hash is computed from its event's chain hash, and the complete subtrees of level 1 and
+//! up are held in the `tree` column of the event that ends their range
+//! ([`kernel::tree_columns`]), so that an append inserts no row but the events'. A `tree` of NULL
+//! marks an event the tree does not hold yet; those are always the last events of the log
+//! (written by a store that left the tree behind), and the next append of a store that keeps it
+//! catches up.
+//!
+//! The kernel decides which nodes a batch of events completes ([`kernel::new_nodes`]); this module
+//! reads the nodes it asks for inside the writer's transaction and writes the columns of events
+//! already in the log (a catch-up, a rebuild); the writer writes the new events' columns with the
+//! events (`covenant_append`, `COPY`).
 
 use std::collections::HashMap;
 
-use kernel::{Hash, NodeId, StoreError, TreeNode, leaf_hash, new_nodes, root_nodes};
+use kernel::{Hash, NodeId, StoreError, TreeNode, grown_edge, leaf_hash, new_nodes, root_nodes, tree_columns};
 use sqlx::{PgConnection, Row};
 
 use crate::unavailable;
 
-/// Rows per INSERT statement (one array per column).
-const INSERT_CHUNK: usize = 50_000;
+/// Rows per UPDATE statement (one array per column).
+const UPDATE_CHUNK: usize = 50_000;
 /// Chain hashes read per query when the tree catches up with the log.
 const LEAF_PAGE: i64 = 100_000;
 
-/// The stored hashes of `ids`; a node not stored is absent.
+/// The stored hashes of `ids`; a node the tree does not hold is absent.
 pub(crate) async fn read_nodes(conn: &mut PgConnection, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
-    let levels: Vec<i16> = ids.iter().map(|id| i16::from(id.level)).collect();
-    let indexes: Vec<i64> = ids.iter().map(|id| id.index as i64).collect();
+    let mut positions: Vec<i64> = ids.iter().map(|id| id.holder() as i64).collect();
+    positions.sort_unstable();
+    positions.dedup();
+    // A scalar subquery per position probes the primary key whatever the planner believes of the
+    // table's size; a join could be planned as a scan of the whole log.
     let rows = sqlx::query(
-        "SELECT t.level, t.idx, t.hash FROM UNNEST($1::smallint[], $2::bigint[]) AS wanted(level, idx) \
-         JOIN tree_nodes t ON t.level = wanted.level AND t.idx = wanted.idx",
+        "SELECT w.position, (SELECT e.hash FROM events e WHERE e.position = w.position), \
+         (SELECT e.tree FROM events e WHERE e.position = w.position) FROM UNNEST($1::bigint[]) AS w(position)",
     )
-    .bind(&levels)
-    .bind(&indexes)
+    .bind(&positions)
     .fetch_all(conn)
     .await
     .map_err(unavailable)?;
-    let mut found = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let level: i16 = row.try_get(0).map_err(unavailable)?;
-        let index: i64 = row.try_get(1).map_err(unavailable)?;
-        let id = NodeId::new(level as u8, index as u64);
-        let hash = row.try_get::<&[u8], _>(2).ok().and_then(Hash::from_slice).ok_or_else(|| damaged(id))?;
-        found.insert(id, hash);
+    let mut held = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let position: i64 = row.try_get(0).map_err(unavailable)?;
+        let hash: Option<&[u8]> = row.try_get(1).map_err(unavailable)?;
+        let tree: Option<&[u8]> = row.try_get(2).map_err(unavailable)?;
+        if let Some(hash) = hash {
+            held.insert(position as u64, (hash, tree));
+        }
+    }
+    let mut found = HashMap::with_capacity(ids.len());
+    for id in ids {
+        if let Some(hash) = held.get(&id.holder()).and_then(|(hash, tree)| id.in_row(hash, *tree)) {
+            found.insert(*id, hash);
+        }
     }
     Ok(found)
 }
 
-/// The tree nodes that `leaves` (leaf hashes of the events about to be written after position
-/// `size`) complete, and the stored nodes they were computed from. A tree behind the log (kept
-/// by a store opened before the tree existed, or being rebuilt) first catches up from the chain
-/// hashes of the events it lacks. The caller inserts the nodes in the same transaction.
+/// The tree's right edge at `size` and the nodes that `leaves` (leaf hashes of the events about
+/// to be written after position `size`) complete, for the caller to write with the events. A tree
+/// behind the log first catches up from the chain hashes of the events it lacks, writing their
+/// columns.
 pub(crate) async fn grow(
     conn: &mut PgConnection,
     size: u64,
     leaves: &[Hash],
 ) -> Result<(HashMap<NodeId, Hash>, Vec<TreeNode>), StoreError> {
-    let edge = read_nodes(conn, &root_nodes(size)).await?;
-    match new_nodes(size, &edge, leaves) {
-        Ok(nodes) => Ok((edge, nodes)),
-        Err(missing) => {
-            let kept = kept_size(conn).await?;
-            if kept >= size {
-                return Err(damaged(missing.0));
-            }
-            let mut all = log_leaves(conn, kept, size).await?;
-            all.extend_from_slice(leaves);
-            let edge = read_nodes(conn, &root_nodes(kept)).await?;
-            let nodes = new_nodes(kept, &edge, &all).map_err(|missing| damaged(missing.0))?;
-            Ok((edge, nodes))
+    let mut edge = read_nodes(conn, &root_nodes(size)).await?;
+    if let Err(missing) = new_nodes(size, &edge, leaves) {
+        let kept = kept_size(conn).await?;
+        if kept >= size {
+            return Err(damaged(missing.0));
         }
+        let behind = log_leaves(conn, kept, size).await?;
+        let kept_edge = read_nodes(conn, &root_nodes(kept)).await?;
+        let caught_up = new_nodes(kept, &kept_edge, &behind).map_err(|missing| damaged(missing.0))?;
+        store(conn, kept, &tree_columns(kept, behind.len(), &caught_up)).await?;
+        edge = grown_edge(&kept_edge, &caught_up, size);
     }
+    let nodes = new_nodes(size, &edge, leaves).map_err(|missing| damaged(missing.0))?;
+    Ok((edge, nodes))
 }
 
-/// Deletes the tree and computes it again from the whole log; returns its size.
+/// Computes the whole tree again from the chain hashes of the log; returns its size.
 pub(crate) async fn rebuild(conn: &mut PgConnection, head: u64) -> Result<u64, StoreError> {
-    sqlx::query("DELETE FROM tree_nodes").execute(&mut *conn).await.map_err(unavailable)?;
     let leaves = log_leaves(conn, 0, head).await?;
     let nodes = new_nodes(0, &HashMap::new(), &leaves).map_err(|missing| damaged(missing.0))?;
-    insert(conn, &nodes).await?;
+    store(conn, 0, &tree_columns(0, leaves.len(), &nodes)).await?;
     Ok(head)
 }
 
-/// The number of leaves the stored tree holds.
-async fn kept_size(conn: &mut PgConnection) -> Result<u64, StoreError> {
-    let row = sqlx::query("SELECT MAX(idx) FROM tree_nodes WHERE level = 0")
-        .fetch_one(&mut *conn)
+/// Writes `columns` into the events after position `size`, in order.
+async fn store(conn: &mut PgConnection, size: u64, columns: &[Vec<u8>]) -> Result<(), StoreError> {
+    for (chunk, part) in columns.chunks(UPDATE_CHUNK).enumerate() {
+        let first = size as i64 + 1 + (chunk * UPDATE_CHUNK) as i64;
+        sqlx::query(
+            "UPDATE events SET tree = c.tree FROM UNNEST($1::bigint[], $2::bytea[]) AS c(position, tree) \
+             WHERE events.position = c.position",
+        )
+        .bind((first..first + part.len() as i64).collect::<Vec<_>>())
+        .bind(part.iter().map(Vec::as_slice).collect::<Vec<_>>())
+        .execute(&mut *conn)
         .await
         .map_err(unavailable)?;
-    Ok(row.try_get::<Option<i64>, _>(0).map_err(unavailable)?.map_or(0, |last| last as u64 + 1))
+    }
+    Ok(())
+}
+
+/// The number of leaves the stored tree holds: the position of the last event it holds, looked
+/// for from the head back (the events it lacks are the log's last).
+async fn kept_size(conn: &mut PgConnection) -> Result<u64, StoreError> {
+    let last: Option<i64> =
+        sqlx::query_scalar("SELECT position FROM events WHERE tree IS NOT NULL ORDER BY position DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+    Ok(last.map_or(0, |last| last as u64))
 }
 
 /// The leaf hashes of the events at positions `after + 1 ..= upto`.
@@ -105,21 +139,6 @@ async fn log_leaves(conn: &mut PgConnection, after: u64, upto: u64) -> Result<Ve
         }
     }
     Ok(leaves)
-}
-
-async fn insert(conn: &mut PgConnection, nodes: &[TreeNode]) -> Result<(), StoreError> {
-    for chunk in nodes.chunks(INSERT_CHUNK) {
-        sqlx::query(
-            "INSERT INTO tree_nodes (level, idx, hash) SELECT * FROM UNNEST($1::smallint[], $2::bigint[], $3::bytea[])",
-        )
-        .bind(chunk.iter().map(|n| i16::from(n.id.level)).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|n| n.id.index as i64).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|n| n.hash.0.as_slice()).collect::<Vec<_>>())
-        .execute(&mut *conn)
-        .await
-        .map_err(unavailable)?;
-    }
-    Ok(())
 }
 
 fn damaged(id: NodeId) -> StoreError {

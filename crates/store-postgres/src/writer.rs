@@ -4,7 +4,7 @@
 //! tree grows in the same transaction as the events (`tree`).
 //!
 //! A group is first planned from the facts the writer's last commit left ([`Known`]) and sent as
-//! one statement, `covenant_append` (migration 0010), which takes the lock, checks those facts
+//! one statement, `covenant_append` (migrations 0010 and 0017), which takes the lock, checks those facts
 //! and writes only if they all still hold: one round trip, commit included. When any fact has
 //! changed (another process appended, a checkpoint was signed, a stream was at another version,
 //! an event id is already recorded, the tree was altered) nothing is written and the group is
@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use kernel::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, Expected, GroupBackend, Hash, Limits, NodeId,
     Position, RecordedEvent, RestoreError, StoreError, StreamId, StreamState, Timestamp, TreeNode, TreeUpkeep,
-    check_restore, event_leaf, grown_edge, new_nodes, plan_group,
+    check_restore, event_leaf, grown_edge, new_nodes, plan_group, tree_columns,
 };
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, Row};
@@ -138,7 +138,9 @@ impl PostgresWriter {
             versions: &versions,
             ids: requests.iter().flat_map(AppendRequest::event_ids).map(|id| id.0).collect(),
         };
-        if !write(conn, Some(&facts), &plan.rows, &nodes).await? {
+        if !write(conn, Some(&facts), &plan.rows, self.columns(known.head.position.0, &plan.rows, &nodes).as_deref())
+            .await?
+        {
             self.counts.replanned.fetch_add(1, Ordering::Relaxed);
             return Ok(None);
         }
@@ -179,11 +181,17 @@ impl PostgresWriter {
             }
             TreeUpkeep::LeftBehind => (HashMap::new(), Vec::new()),
         };
-        write_locked(&mut tx, &plan.rows, &nodes).await?;
+        write_locked(&mut tx, &plan.rows, self.columns(head.position.0, &plan.rows, &nodes).as_deref()).await?;
         // Dropping an uncommitted transaction on any error above rolls it back.
         tx.commit().await.map_err(unavailable)?;
         self.committed(&plan.rows, edge, &nodes, checkpointed, &plan.outcomes);
         Ok(plan.outcomes)
+    }
+
+    /// The tree columns of `rows`, written after position `size` and completing `nodes`, or none
+    /// when this writer leaves the tree behind.
+    fn columns(&self, size: u64, rows: &[RecordedEvent], nodes: &[TreeNode]) -> Option<Vec<Vec<u8>>> {
+        (self.tree == TreeUpkeep::Kept).then(|| tree_columns(size, rows.len(), nodes))
     }
 
     /// The version to plan each touched stream at: the one this writer left it at, or else the
@@ -308,7 +316,7 @@ async fn restore_on(
     let restored = check_restore(head, last_recorded_at, state, events, limits)?;
     let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
     let (_, nodes) = tree::grow(&mut tx, head.position.0, &leaves).await?;
-    write_locked(&mut tx, events, &nodes).await?;
+    write_locked(&mut tx, events, Some(&tree_columns(head.position.0, events.len(), &nodes))).await?;
     // Dropping an uncommitted transaction on any error above rolls it back.
     tx.commit().await.map_err(unavailable)?;
     Ok(restored)
@@ -351,15 +359,20 @@ pub(crate) async fn existing(
     found.iter().map(|row| rows::decode(row).map(|e| (e.event_id, e))).collect()
 }
 
-/// Writes `rows` and `nodes` in a transaction that holds the lock and read the facts they were
-/// planned from: a large batch through `COPY`, a small one through `covenant_append`.
-async fn write_locked(conn: &mut PgConnection, rows: &[RecordedEvent], nodes: &[TreeNode]) -> Result<(), StoreError> {
+/// Writes `rows` with their tree columns (`trees`; none when the tree is left behind) in a
+/// transaction that holds the lock and read the facts they were planned from: a large batch
+/// through `COPY`, a small one through `covenant_append`.
+async fn write_locked(
+    conn: &mut PgConnection,
+    rows: &[RecordedEvent],
+    trees: Option<&[Vec<u8>]>,
+) -> Result<(), StoreError> {
     let Some(last) = rows.last() else { return Ok(()) };
     if rows.len() < COPY_ROWS {
-        write(conn, None, rows, nodes).await?;
+        write(conn, None, rows, trees).await?;
         return Ok(());
     }
-    copy::write(conn, rows, nodes).await?;
+    copy::write(conn, rows, trees).await?;
     // Delivered only if the transaction commits.
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
@@ -370,8 +383,8 @@ async fn write_locked(conn: &mut PgConnection, rows: &[RecordedEvent], nodes: &[
     Ok(())
 }
 
-/// Calls `covenant_append` (migration 0010): inserts every row and tree node, one array per
-/// column, and announces the new head on [`CHANNEL`], in one statement. With `facts` it first
+/// Calls `covenant_append` (migration 0017): inserts every row with its tree column (`trees`, or
+/// NULL for each when the tree is left behind), one array per column, and announces the new head on [`CHANNEL`], in one statement. With `facts` it first
 /// takes the lock and checks them, and returns false, having written nothing, if any has changed;
 /// without, the caller holds the lock in its transaction and read the facts there. The
 /// notification is delivered only if the transaction commits.
@@ -379,7 +392,7 @@ async fn write(
     conn: &mut PgConnection,
     facts: Option<&Facts<'_>>,
     rows: &[RecordedEvent],
-    nodes: &[TreeNode],
+    trees: Option<&[Vec<u8>]>,
 ) -> Result<bool, StoreError> {
     let column = |f: fn(&RecordedEvent) -> i64| rows.iter().map(f).collect::<Vec<_>>();
     let text = |f: fn(&RecordedEvent) -> &str| rows.iter().map(f).collect::<Vec<_>>();
@@ -390,7 +403,7 @@ async fn write(
     let edge = known.map(|k| k.edge.iter().collect::<Vec<_>>()).unwrap_or_default();
     let written = sqlx::query_scalar(
         "SELECT covenant_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)",
+         $19, $20, $21, $22, $23, $24, $25, $26, $27)",
     )
     .bind(known.map(|k| k.head.position.0 as i64))
     .bind(known.map(|k| k.head.hash.0.to_vec()))
@@ -417,9 +430,7 @@ async fn write(
     .bind(time(|e| e.recorded_at.as_datetime()))
     .bind(hash(|e| e.prev_hash.0.as_slice()))
     .bind(hash(|e| e.hash.0.as_slice()))
-    .bind(nodes.iter().map(|n| i16::from(n.id.level)).collect::<Vec<_>>())
-    .bind(nodes.iter().map(|n| n.id.index as i64).collect::<Vec<_>>())
-    .bind(nodes.iter().map(|n| n.hash.0.as_slice()).collect::<Vec<_>>())
+    .bind((0..rows.len()).map(|n| trees.map(|trees| trees[n].as_slice())).collect::<Vec<_>>())
     .bind(CHANNEL)
     .fetch_one(conn)
     .await

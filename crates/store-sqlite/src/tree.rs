@@ -12,16 +12,11 @@
 
 use std::collections::HashMap;
 
-use kernel::{Hash, NodeId, StoreError, TreeNode, grown_edge, leaf_hash, new_nodes, root_nodes};
+use kernel::{Hash, NodeId, StoreError, grown_edge, leaf_hash, new_nodes, root_nodes, tree_columns};
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::rows::unavailable;
 use crate::write_error;
-
-/// The position of the event that ends the range of `id`: the row that holds it.
-fn holder(id: NodeId) -> u64 {
-    (id.index + 1) << id.level
-}
 
 /// The stored hashes of `ids`; a node the tree does not hold is absent.
 pub(crate) fn read_nodes(conn: &Connection, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
@@ -30,19 +25,12 @@ pub(crate) fn read_nodes(conn: &Connection, ids: &[NodeId]) -> Result<HashMap<No
     let mut found = HashMap::with_capacity(ids.len());
     for id in ids {
         let row = statement
-            .query_row([holder(*id) as i64], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Option<Vec<u8>>>(1)?)))
+            .query_row([id.holder() as i64], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Option<Vec<u8>>>(1)?)))
             .optional()
             .map_err(unavailable)?;
-        let Some((chain_hash, Some(tree))) = row else { continue };
-        let hash = match id.level {
-            0 => leaf_hash(&chain_hash),
-            level => {
-                let at = (usize::from(level) - 1) * 32;
-                let Some(bytes) = tree.get(at..at + 32) else { continue };
-                Hash::from_slice(bytes).ok_or_else(|| damaged(*id))?
-            }
-        };
-        found.insert(*id, hash);
+        if let Some(hash) = row.and_then(|(chain_hash, tree)| id.in_row(&chain_hash, tree.as_deref())) {
+            found.insert(*id, hash);
+        }
     }
     Ok(found)
 }
@@ -63,29 +51,19 @@ pub(crate) fn grow(conn: &Connection, size: u64, leaves: &[Hash]) -> Result<Vec<
         let behind = log_leaves(conn, kept, size)?;
         let kept_edge = read_nodes(conn, &root_nodes(kept))?;
         let caught_up = new_nodes(kept, &kept_edge, &behind).map_err(|missing| damaged(missing.0))?;
-        store(conn, kept, &columns(kept, behind.len(), &caught_up))?;
+        store(conn, kept, &tree_columns(kept, behind.len(), &caught_up))?;
         edge = grown_edge(&kept_edge, &caught_up, size);
     }
     let nodes = new_nodes(size, &edge, leaves).map_err(|missing| damaged(missing.0))?;
-    Ok(columns(size, leaves.len(), &nodes))
+    Ok(tree_columns(size, leaves.len(), &nodes))
 }
 
 /// Computes the whole tree again from the chain hashes of the log; returns its size.
 pub(crate) fn rebuild(conn: &Connection, head: u64) -> Result<u64, StoreError> {
     let leaves = log_leaves(conn, 0, head)?;
     let nodes = new_nodes(0, &HashMap::new(), &leaves).map_err(|missing| damaged(missing.0))?;
-    store(conn, 0, &columns(0, leaves.len(), &nodes))?;
+    store(conn, 0, &tree_columns(0, leaves.len(), &nodes))?;
     Ok(head)
-}
-
-/// The `tree` columns of the `count` events after position `size`, from the nodes appending them
-/// completes ([`new_nodes`], which gives the nodes ending at one event from level 0 up).
-fn columns(size: u64, count: usize, nodes: &[TreeNode]) -> Vec<Vec<u8>> {
-    let mut columns = vec![Vec::new(); count];
-    for node in nodes.iter().filter(|node| node.id.level > 0) {
-        columns[(holder(node.id) - size - 1) as usize].extend_from_slice(&node.hash.0);
-    }
-    columns
 }
 
 /// Writes `columns` into the events after position `size`, in order.

@@ -28,6 +28,7 @@ async fn a_killed_writer_leaves_whole_batches_and_a_valid_chain(db: &TestStore) 
         std::thread::sleep(Duration::from_millis(rand::random_range(0..400)));
         child.kill().expect("SIGKILL the child");
         child.wait().expect("reap the child");
+        db.await_other_sessions().await;
         let acknowledged = std::iter::once(first)
             .chain(lines.map_while(Result::ok))
             .filter_map(|line| line.strip_prefix("acknowledged ").and_then(|n| n.parse::<usize>().ok()))

@@ -20,31 +20,40 @@ on_both_backends!(
     a_log_without_a_tree_catches_up_at_the_next_append,
     a_store_leaving_the_tree_behind_writes_events_only_and_a_keeping_store_catches_up,
     a_large_append_and_restore_keep_the_chain_and_the_tree,
+    a_tree_kept_in_its_own_table_moves_into_the_events_rows,
 );
 
-/// SQLite kept the tree in a table of its own (`tree_nodes`, migration 0007) until migration
-/// 0015 moved it into the events' rows: a database written then, whose tree held the first 30 of
-/// its 37 events, opens with the same tree, and the next append catches up the rest.
-#[tokio::test]
-async fn a_sqlite_tree_kept_in_its_own_table_moves_into_the_events_rows() {
-    let db = TestStore::sqlite().await;
-    append(&db, 37, "a").await;
-    let events = log(&db).await;
+/// Both backends kept the tree in a table of its own (`tree_nodes`, migration 0007) until a
+/// migration (SQLite's 0015, PostgreSQL's 0017) moved it into the events' rows: a database
+/// written then, whose tree held the first 30 of its 37 events, opens with the same tree, and the
+/// next append catches up the rest.
+async fn a_tree_kept_in_its_own_table_moves_into_the_events_rows(db: &TestStore) {
+    append(db, 37, "a").await;
+    let events = log(db).await;
     let leaves: Vec<Hash> = events[..30].iter().map(event_leaf).collect();
     let nodes = new_nodes(0, &HashMap::new(), &leaves).expect("the tree of 30 events");
-    let rows: Vec<String> = nodes
-        .iter()
-        .map(|n| format!("({}, {}, X'{}')", n.id.level, n.id.index, n.hash.to_hex()))
-        .collect();
-    let (_, path) = db.location();
-    let old = store_sqlite::MIGRATIONS.iter().find(|m| m.version() == 7).expect("migration 0007");
-    db.execute_raw("DELETE FROM _sqlx_migrations WHERE version = 15").await;
+    let (backend, location) = db.location();
+    let (migrations, moved, bytes): (&[kernel::Migration], i64, fn(Hash) -> String) = match backend {
+        "sqlite" => (store_sqlite::MIGRATIONS, 15, |h| format!("X'{}'", h.to_hex())),
+        _ => (store_postgres::MIGRATIONS, 17, |h| format!("'\\x{}'::bytea", h.to_hex())),
+    };
+    let sql = |version: i64| migrations.iter().find(|m| m.version() == version).expect("a migration").sql;
+    let rows: Vec<String> =
+        nodes.iter().map(|n| format!("({}, {}, {})", n.id.level, n.id.index, bytes(n.hash))).collect();
+    db.execute_raw(&format!("DELETE FROM _sqlx_migrations WHERE version = {moved}")).await;
     db.execute_raw("ALTER TABLE events DROP COLUMN tree").await;
-    db.execute_raw(old.sql).await;
+    db.execute_raw(sql(7)).await;
+    if backend == "postgres" {
+        // The append function as it was before the move, which the move replaces.
+        db.execute_raw(sql(15)).await;
+    }
     db.execute_raw(&format!("INSERT INTO tree_nodes (level, idx, hash) VALUES {}", rows.join(", "))).await;
 
-    let store = store_sqlite::SqliteStore::open(std::path::Path::new(&path)).await.expect("opened and migrated");
-    assert_eq!(db.count_rows("sqlite_master WHERE name = 'tree_nodes'").await, 0, "the old table is gone");
+    let store: Box<dyn EventStore> = match backend {
+        "sqlite" => Box::new(store_sqlite::SqliteStore::open(std::path::Path::new(&location)).await.expect("migrated")),
+        _ => Box::new(store_postgres::PostgresStore::open(&location).await.expect("migrated")),
+    };
+    assert_eq!(db.applied_migrations().await.last().map(|m| m.0), Some(moved));
     assert_eq!(db.tree_leaves().await, 30, "the tree holds the events it held");
     for size in 1..=30 {
         assert_eq!(store.tree_root(size).await.expect("root"), naive_root(&events[..size as usize]), "size {size}");
@@ -55,11 +64,9 @@ async fn a_sqlite_tree_kept_in_its_own_table_moves_into_the_events_rows() {
 
     let request = AppendRequest::single(stream("commitment-a-0"), Expected::Any, vec![progress_report("b", 0)]);
     store.append(request).await.expect("append");
-    let events = log(&db).await;
+    let events = log(db).await;
     assert_eq!(store.tree_root(38).await.expect("root"), naive_root(&events));
     assert!(store.verify_tree().await.expect("verify tree").is_ok());
-    store.close().await;
-    db.finish().await;
 }
 
 /// The tree hash of RFC 6962 §2.1, as the RFC defines it, over the log's chain hashes.
