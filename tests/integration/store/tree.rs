@@ -32,10 +32,8 @@ async fn a_sqlite_tree_kept_in_its_own_table_moves_into_the_events_rows() {
     let events = log(&db).await;
     let leaves: Vec<Hash> = events[..30].iter().map(event_leaf).collect();
     let nodes = new_nodes(0, &HashMap::new(), &leaves).expect("the tree of 30 events");
-    let rows: Vec<String> = nodes
-        .iter()
-        .map(|n| format!("({}, {}, X'{}')", n.id.level, n.id.index, n.hash.to_hex()))
-        .collect();
+    let rows: Vec<String> =
+        nodes.iter().map(|n| format!("({}, {}, X'{}')", n.id.level, n.id.index, n.hash.to_hex())).collect();
     let (_, path) = db.location();
     let old = store_sqlite::MIGRATIONS.iter().find(|m| m.version() == 7).expect("migration 0007");
     db.execute_raw("DELETE FROM _sqlx_migrations WHERE version = 15").await;
