@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use app::interchange::{ImportError, Imported, action_plan, moderngov};
+use app::interchange::{ImportError, Imported, Importer, action_plan, moderngov};
 use app::{Action, Principal};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -141,7 +141,12 @@ pub async fn action_plan(
         on: day(params.on.as_deref())?,
         file: params.file.unwrap_or_else(|| "action plan".to_owned()),
     };
-    let imported = action_plan::import(&service.recorder, &text, &options, &principal.actor(), &mut |_, _| {}).await;
+    let imported = action_plan::import(
+        Importer { recorder: &service.recorder, actor: &principal.actor(), progress: &mut |_, _| {} },
+        &text,
+        &options,
+    )
+    .await;
     answer(&service, imported)
 }
 
@@ -166,7 +171,13 @@ pub async fn meeting(
             // What is on record by other means, for matching: the live read models, caught up to now.
             let live = service.reports.now().await?;
             let actor = principal.actor();
-            moderngov::record_meeting(&service.recorder, &live, &meeting, &options, &actor, &mut |_, _| {}).await
+            moderngov::record_meeting(
+                Importer { recorder: &service.recorder, actor: &actor, progress: &mut |_, _| {} },
+                &live,
+                &meeting,
+                &options,
+            )
+            .await
         }
         Err(problems) => Err(ImportError::Invalid(problems)),
     };
@@ -192,7 +203,12 @@ pub async fn committees(
     let imported = match read_off_runtime(text, moderngov::parse_committees).await? {
         Ok(committees) => {
             let actor = principal.actor();
-            moderngov::record_committees(&service.recorder, &committees, &options, &actor, &mut |_, _| {}).await
+            moderngov::record_committees(
+                Importer { recorder: &service.recorder, actor: &actor, progress: &mut |_, _| {} },
+                &committees,
+                &options,
+            )
+            .await
         }
         Err(problems) => Err(ImportError::Invalid(problems)),
     };
