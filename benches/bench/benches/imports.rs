@@ -15,8 +15,8 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
+use app::interchange::Importer;
 use app::interchange::action_plan::{self, COLUMNS, Options};
-use app::interchange::record_plan;
 use app::{Provenance, Recorder, Submission};
 use bench::{self, Backend, BenchArgs, thousands};
 use domain::Date;
@@ -107,13 +107,15 @@ async fn run(backends: Vec<Backend>, rows: usize) {
             .expect("the plan checks");
         let check = start.elapsed();
         let start = Instant::now();
-        let imported = record_plan(&recorder, &plan, "bench", now, &mut |done, total| {
+        let progress = &mut |done: usize, total: usize| {
             if done % 20_000 < 5_000 {
                 eprintln!("    {done} of {total} rows recorded");
             }
-        })
-        .await
-        .expect("the plan records");
+        };
+        let imported = Importer { recorder: &recorder, actor: "bench", progress }
+            .record(&plan, now)
+            .await
+            .expect("the plan records");
         let record = start.elapsed();
         db.finish().await;
 

@@ -562,6 +562,14 @@ fn authority<'c>(ctx: &'c Context, resolution: &Key, act: Act, on: Date) -> Resu
     Ok(r)
 }
 
+/// The party `party` of an instrument endorsed at least once: who may adopt or sign it.
+fn endorsed_party<'s>(state: &'s State, party: &OrgId) -> Result<&'s Party, Error> {
+    if state.endorsements.is_empty() {
+        return Err(Error::NeverEndorsed);
+    }
+    state.party(party).ok_or_else(|| Error::NotParty(party.clone()))
+}
+
 /// Checks that an adoption or signature on `date` comes no earlier than the instrument's first
 /// endorsement.
 fn after_endorsement(state: &State, what: &'static str, date: Date) -> Result<(), Error> {
@@ -737,10 +745,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if kind == Kind::Mou {
                 return Err(Error::MouIsSigned);
             }
-            if state.endorsements.is_empty() {
-                return Err(Error::NeverEndorsed);
-            }
-            let standing = state.party(party).ok_or_else(|| Error::NotParty(party.clone()))?;
+            let standing = endorsed_party(state, party)?;
             if standing.has_adopted() {
                 return Err(Error::AlreadyAdopted(party.clone()));
             }
@@ -754,10 +759,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if kind != Kind::Mou {
                 return Err(Error::NotAnMou);
             }
-            if state.endorsements.is_empty() {
-                return Err(Error::NeverEndorsed);
-            }
-            let standing = state.party(party).ok_or_else(|| Error::NotParty(party.clone()))?;
+            let standing = endorsed_party(state, party)?;
             if standing.has_signed() {
                 return Err(Error::AlreadySigned(party.clone()));
             }

@@ -4,19 +4,22 @@
 //! is answered 422 with every problem listed (`problems`). Importing the same file again records
 //! nothing, so a request that got no answer can simply be sent again.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use app::Action;
-use app::interchange::{ImportError, Imported, action_plan, moderngov};
+use app::interchange::{ImportError, Imported, Importer, action_plan, moderngov};
+use app::{Action, Principal};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::{Date, Key, OrgId};
 use kernel::Timestamp;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::response::{Response as Answer, ResponseBuilder, ResponsesBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
+use utoipa::{IntoParams, IntoResponses, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -115,13 +118,8 @@ const PROBLEMS: &str = "The file has problems; every one is listed in `problems`
     params(ActionPlanParams),
     request_body(content = String, content_type = "text/csv", description = "The action plan: a header row and one row per action, as docs/imports.md lays out"),
     responses(
-        (status = 201, description = "Recorded", body = ImportSummary),
-        (status = 200, description = "Everything in the file was already recorded", body = ImportSummary),
-        crate::problem::InvalidRequest,
-        crate::problem::NoToken,
-        crate::problem::MayNotImport,
+        ImportAnswers,
         (status = 415, description = "The body is not CSV", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 422, description = PROBLEMS, body = FileProblems, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -143,7 +141,12 @@ pub async fn action_plan(
         on: day(params.on.as_deref())?,
         file: params.file.unwrap_or_else(|| "action plan".to_owned()),
     };
-    let imported = action_plan::import(&service.recorder, &text, &options, &principal.actor(), &mut |_, _| {}).await;
+    let imported = action_plan::import(
+        Importer { recorder: &service.recorder, actor: &principal.actor(), progress: &mut |_, _| {} },
+        &text,
+        &options,
+    )
+    .await;
     answer(&service, imported)
 }
 
@@ -155,31 +158,26 @@ pub async fn action_plan(
     params(ModernGovParams),
     request_body(content = String, content_type = "application/xml", description = "The response of the ModernGov web service's GetMeeting"),
     responses(
-        (status = 201, description = "Recorded", body = ImportSummary),
-        (status = 200, description = "Everything in the file was already recorded", body = ImportSummary),
-        crate::problem::InvalidRequest,
-        crate::problem::NoToken,
-        crate::problem::MayNotImport,
+        ImportAnswers,
         (status = 415, description = "The body is not XML", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 422, description = PROBLEMS, body = FileProblems, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 pub async fn meeting(
-    State(service): State<Arc<Service>>,
-    Authenticated(principal): Authenticated,
-    headers: HeaderMap,
-    params: Result<Query<ModernGovParams>, QueryRejection>,
-    body: Result<Bytes, BytesRejection>,
+    ModernGovImport { service, principal, text, options }: ModernGovImport,
 ) -> Result<Response, ApiError> {
-    principal.require(Action::Import)?;
-    let (text, options) = moderngov_request(&service, &headers, params, body)?;
     let imported = match read_off_runtime(text, moderngov::parse_meeting).await? {
         Ok(meeting) => {
             // What is on record by other means, for matching: the live read models, caught up to now.
             let live = service.reports.now().await?;
             let actor = principal.actor();
-            moderngov::record_meeting(&service.recorder, &live, &meeting, &options, &actor, &mut |_, _| {}).await
+            moderngov::record_meeting(
+                Importer { recorder: &service.recorder, actor: &actor, progress: &mut |_, _| {} },
+                &live,
+                &meeting,
+                &options,
+            )
+            .await
         }
         Err(problems) => Err(ImportError::Invalid(problems)),
     };
@@ -194,29 +192,23 @@ pub async fn meeting(
     params(ModernGovParams),
     request_body(content = String, content_type = "application/xml", description = "The response of the ModernGov web service's GetCommittees"),
     responses(
-        (status = 201, description = "Recorded", body = ImportSummary),
-        (status = 200, description = "Everything in the file was already recorded", body = ImportSummary),
-        crate::problem::InvalidRequest,
-        crate::problem::NoToken,
-        crate::problem::MayNotImport,
+        ImportAnswers,
         (status = 415, description = "The body is not XML", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 422, description = PROBLEMS, body = FileProblems, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 pub async fn committees(
-    State(service): State<Arc<Service>>,
-    Authenticated(principal): Authenticated,
-    headers: HeaderMap,
-    params: Result<Query<ModernGovParams>, QueryRejection>,
-    body: Result<Bytes, BytesRejection>,
+    ModernGovImport { service, principal, text, options }: ModernGovImport,
 ) -> Result<Response, ApiError> {
-    principal.require(Action::Import)?;
-    let (text, options) = moderngov_request(&service, &headers, params, body)?;
     let imported = match read_off_runtime(text, moderngov::parse_committees).await? {
         Ok(committees) => {
             let actor = principal.actor();
-            moderngov::record_committees(&service.recorder, &committees, &options, &actor, &mut |_, _| {}).await
+            moderngov::record_committees(
+                Importer { recorder: &service.recorder, actor: &actor, progress: &mut |_, _| {} },
+                &committees,
+                &options,
+            )
+            .await
         }
         Err(problems) => Err(ImportError::Invalid(problems)),
     };
@@ -237,20 +229,60 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<Service>> {
     OpenApiRouter::new().routes(routes!(action_plan)).routes(routes!(meeting)).routes(routes!(committees))
 }
 
-fn moderngov_request(
-    service: &Service,
-    headers: &HeaderMap,
-    params: Result<Query<ModernGovParams>, QueryRejection>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(String, moderngov::Options), ApiError> {
-    let params = query_params(params, "the query may give only council, on and file")?;
-    let text = read_body(service, headers, "xml", body)?;
-    let options = moderngov::Options {
-        council: OrgId::parse(params.council).map_err(|e| ApiError::bad_request(e, "council"))?,
-        on: day(params.on.as_deref())?,
-        file: params.file.unwrap_or_else(|| "ModernGov response".to_owned()),
-    };
-    Ok((text, options))
+/// What a ModernGov import reads: the service, the principal, the file as text and the options
+/// its query gives. Refused as [`Authenticated`] refuses, then when the principal may not import,
+/// then when the query or the body is not valid.
+pub struct ModernGovImport {
+    service: Arc<Service>,
+    principal: Principal,
+    text: String,
+    options: moderngov::Options,
+}
+
+impl FromRequest<Arc<Service>> for ModernGovImport {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, service: &Arc<Service>) -> Result<Self, ApiError> {
+        let (mut parts, body) = request.into_parts();
+        let Authenticated(principal) = Authenticated::from_request_parts(&mut parts, service).await?;
+        let params = Query::<ModernGovParams>::from_request_parts(&mut parts, service).await;
+        let headers = parts.headers.clone();
+        let body = Bytes::from_request(Request::from_parts(parts, body), service).await;
+        principal.require(Action::Import)?;
+        let params = query_params(params, "the query may give only council, on and file")?;
+        let text = read_body(service, &headers, "xml", body)?;
+        let options = moderngov::Options {
+            council: OrgId::parse(params.council).map_err(|e| ApiError::bad_request(e, "council"))?,
+            on: day(params.on.as_deref())?,
+            file: params.file.unwrap_or_else(|| "ModernGov response".to_owned()),
+        };
+        Ok(Self { service: Arc::clone(service), principal, text, options })
+    }
+}
+
+/// The answers every import gives alike, for the OpenAPI document: recorded, or already
+/// recorded, with what it recorded; refused, as a request that is not valid, that carries no
+/// token, or whose token may not import; and a file with problems. A route adds its own refusal
+/// of a body that is not its kind of file.
+struct ImportAnswers;
+
+impl IntoResponses for ImportAnswers {
+    fn responses() -> BTreeMap<String, RefOr<Answer>> {
+        let answer = |description: &str, media: &str, schema: &str| {
+            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name(schema))).build();
+            ResponseBuilder::new().description(description).content(media, content)
+        };
+        let mut answers: BTreeMap<String, RefOr<Answer>> = ResponsesBuilder::new()
+            .response("201", answer("Recorded", "application/json", "ImportSummary"))
+            .response("200", answer("Everything in the file was already recorded", "application/json", "ImportSummary"))
+            .response("422", answer(PROBLEMS, crate::problem::PROBLEM_JSON, "FileProblems"))
+            .build()
+            .into();
+        answers.extend(crate::problem::InvalidRequest::responses());
+        answers.extend(crate::problem::NoToken::responses());
+        answers.extend(crate::problem::MayNotImport::responses());
+        answers
+    }
 }
 
 /// The body as text, when its media type contains `media`.

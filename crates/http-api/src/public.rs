@@ -288,7 +288,11 @@ struct Here<'a> {
 
 impl<'a> Here<'a> {
     fn new(asked: &'a Asked, as_of: Option<&str>) -> Result<Self, Refused> {
-        Ok(Self { asked, point: Point::read(as_of)?, voice: asked.voice() })
+        Ok(Self::at(asked, Point::read(as_of)?))
+    }
+
+    fn at(asked: &'a Asked, point: Point) -> Self {
+        Self { asked, point, voice: asked.voice() }
     }
 
     fn say(&self, id: &str) -> String {
@@ -413,17 +417,42 @@ pub(crate) async fn record(
     Ok((record, asked.etag(head, point)))
 }
 
-/// `GET /public`: every body, every public instrument, the latest decisions, and where the
-/// calendars and feeds are.
-async fn home(
-    State(service): State<Arc<Service>>,
+/// What a public page of the record reads before its own part: what is asked (the language), the
+/// request's headers (for `If-None-Match`), the point its query asks for, and the public record
+/// at that point with its ETag. Refused in the language asked for.
+struct Visit {
     asked: Asked,
     headers: HeaderMap,
-    query: Result<Query<PointQuery>, QueryRejection>,
-) -> Response {
+    point: Point,
+    record: PublicRecord,
+    etag: String,
+}
+
+impl FromRequestParts<Arc<Service>> for Visit {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, service: &Arc<Service>) -> Result<Self, Response> {
+        let asked = Asked::of(&parts.uri, &parts.headers);
+        let query = Query::<PointQuery>::from_request_parts(parts, service).await;
+        let visited = async {
+            let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
+            let (record, etag) = here.record(service).await?;
+            Ok::<_, Refused>((here.point, record, etag))
+        }
+        .await;
+        match visited {
+            Ok((point, record, etag)) => Ok(Self { headers: parts.headers.clone(), asked, point, record, etag }),
+            Err(refused) => Err(asked.answer(Err(refused))),
+        }
+    }
+}
+
+/// `GET /public`: every body, every public instrument, the latest decisions, and where the
+/// calendars and feeds are.
+async fn home(visit: Visit) -> Response {
+    let Visit { asked, headers, point, record, etag } = visit;
+    let here = Here::at(&asked, point);
     let result = async {
-        let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
-        let (record, etag) = here.record(&service).await?;
         let mut latest: Vec<&ResolutionEntry> = record.resolutions.iter().collect();
         latest.sort_by(|a, b| b.decided_on.cmp(&a.decided_on).then_with(|| a.resolution.cmp(&b.resolution)));
         latest.truncate(10);
@@ -545,16 +574,10 @@ fn excerpt(text: &str) -> String {
 }
 
 /// `GET /public/bodies/{body}`: a body, its organisations and members, and its meetings.
-async fn body(
-    State(service): State<Arc<Service>>,
-    asked: Asked,
-    headers: HeaderMap,
-    Path(key): Path<String>,
-    query: Result<Query<PointQuery>, QueryRejection>,
-) -> Response {
+async fn body(Path(key): Path<String>, visit: Visit) -> Response {
+    let Visit { asked, headers, point, record, etag } = visit;
+    let here = Here::at(&asked, point);
     let result = async {
-        let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
-        let (record, etag) = here.record(&service).await?;
         let b = record.bodies.iter().find(|b| b.body.as_str() == key).ok_or_else(|| here.not_found("body", &key))?;
         let name = here.said(&record, Own::BodyName(b.body.clone()), &b.name).text;
         let named: [(&str, FluentValue<'_>); 1] = [("body", name.into())];
@@ -598,16 +621,10 @@ async fn body(
 
 /// `GET /public/meetings/{meeting}`: a meeting, its public agenda, and each published decision
 /// with what it authorised and the commitments delivering it.
-async fn meeting(
-    State(service): State<Arc<Service>>,
-    asked: Asked,
-    headers: HeaderMap,
-    Path(key): Path<String>,
-    query: Result<Query<PointQuery>, QueryRejection>,
-) -> Response {
+async fn meeting(Path(key): Path<String>, visit: Visit) -> Response {
+    let Visit { asked, headers, point, record, etag } = visit;
+    let here = Here::at(&asked, point);
     let result = async {
-        let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
-        let (record, etag) = here.record(&service).await?;
         let m =
             record.meetings.iter().find(|m| m.meeting.as_str() == key).ok_or_else(|| here.not_found("meeting", &key))?;
         let decisions: Vec<&ResolutionEntry> =
@@ -781,16 +798,10 @@ fn party_standing(here: &Here<'_>, party: &PartyStanding) -> String {
 
 /// `GET /public/instruments/{instrument}`: an instrument's status, parties, objectives,
 /// indicators (each chart with its data as a table) and the commitments delivering it.
-async fn instrument(
-    State(service): State<Arc<Service>>,
-    asked: Asked,
-    headers: HeaderMap,
-    Path(key): Path<String>,
-    query: Result<Query<PointQuery>, QueryRejection>,
-) -> Response {
+async fn instrument(Path(key): Path<String>, visit: Visit) -> Response {
+    let Visit { asked, headers, point, record, etag } = visit;
+    let here = Here::at(&asked, point);
     let result = async {
-        let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
-        let (record, etag) = here.record(&service).await?;
         let i = record
             .instruments
             .iter()
@@ -990,15 +1001,10 @@ async fn search(
 
 /// `GET /public/accessibility`: the accessibility statement, as GDS's model statement sets it
 /// out.
-async fn accessibility(
-    State(service): State<Arc<Service>>,
-    asked: Asked,
-    headers: HeaderMap,
-    query: Result<Query<PointQuery>, QueryRejection>,
-) -> Response {
+async fn accessibility(visit: Visit) -> Response {
+    let Visit { asked, headers, point, etag, .. } = visit;
+    let here = Here::at(&asked, point);
     let result = async {
-        let here = Here::new(&asked, read(query)?.as_of.as_deref())?;
-        let (_, etag) = here.record(&service).await?;
         let say = |id: &str| here.say(id);
         let content = html! {
             p { (say("a11y-applies")) }

@@ -1,6 +1,7 @@
 //! Action plans as CSV: a good plan shows in the action log, a second import records nothing, and
 //! a plan with realistic mistakes reports every one of them and records nothing.
 
+use app::interchange::Importer;
 use app::interchange::action_plan::{self, Options};
 use domain::{Date, Key};
 use projections::{Filters, GroupBy, Rules};
@@ -24,9 +25,13 @@ async fn a_good_plan_shows_in_the_action_log_and_imports_once(db: &TestStore) {
     let text = fixture("hhcdg-delivery-plan-2023.csv");
     let file = options("hhcdg-delivery-plan-2023.csv");
 
-    let imported = action_plan::import(&recorder, &text, &file, "hhcdg@lincolnshire.gov.uk", &mut quiet())
-        .await
-        .expect("the plan imports");
+    let imported = action_plan::import(
+        Importer { recorder: &recorder, actor: "hhcdg@lincolnshire.gov.uk", progress: &mut quiet() },
+        &text,
+        &file,
+    )
+    .await
+    .expect("the plan imports");
     // Six rows: the fast-track action is recorded as the file has it; the evidence base reports
     // progress; the discharge action is rescheduled and reports progress; three actions are new,
     // one of them reporting progress.
@@ -58,9 +63,13 @@ async fn a_good_plan_shows_in_the_action_log_and_imports_once(db: &TestStore) {
     // The same file again, even on a later day, records nothing.
     let before = head(db.store()).await;
     let again = Options { on: Date::from_ymd_opt(2023, 8, 1).expect("a date"), ..file };
-    let imported = action_plan::import(&recorder, &text, &again, "hhcdg@lincolnshire.gov.uk", &mut quiet())
-        .await
-        .expect("the plan imports again");
+    let imported = action_plan::import(
+        Importer { recorder: &recorder, actor: "hhcdg@lincolnshire.gov.uk", progress: &mut quiet() },
+        &text,
+        &again,
+    )
+    .await
+    .expect("the plan imports again");
     assert_eq!((imported.changed, imported.unchanged, imported.events), (0, 6, 0));
     assert_eq!(head(db.store()).await, before);
 }
@@ -69,10 +78,13 @@ async fn a_good_plan_shows_in_the_action_log_and_imports_once(db: &TestStore) {
 async fn problems_of(db: &TestStore, name: &str) -> Vec<(usize, Option<String>, String)> {
     let recorder = seeded(db.shared()).await;
     let before = head(db.store()).await;
-    let error =
-        action_plan::import(&recorder, &fixture(name), &options(name), "hhcdg@lincolnshire.gov.uk", &mut quiet())
-            .await
-            .expect_err("the plan has mistakes");
+    let error = action_plan::import(
+        Importer { recorder: &recorder, actor: "hhcdg@lincolnshire.gov.uk", progress: &mut quiet() },
+        &fixture(name),
+        &options(name),
+    )
+    .await
+    .expect_err("the plan has mistakes");
     assert_eq!(head(db.store()).await, before, "nothing is recorded");
     listed(error)
 }

@@ -4,6 +4,7 @@
 //! the demo's records, which hold its minute 45 already: matched, not copied, from the command
 //! line's recorder and over HTTP.
 
+use app::interchange::Importer;
 use app::interchange::moderngov::{self, Options};
 use app::{Provenance, Recorder, Submission};
 use domain::{Date, OrgId, organisation};
@@ -45,9 +46,13 @@ async fn west_lindsey(db: &TestStore) -> Recorder {
     let submission = Submission { command: register.into(), provenance: Provenance::new(CLERK) };
     recorder.record(&submission, kernel::Timestamp::now()).await.expect("the council is registered");
     let file = "west-lindsey-committees.xml";
-    let imported = moderngov::import_committees(&recorder, &fixture(file), &options(file), CLERK, &mut quiet())
-        .await
-        .expect("the committees import");
+    let imported = moderngov::import_committees(
+        Importer { recorder: &recorder, actor: CLERK, progress: &mut quiet() },
+        &fixture(file),
+        &options(file),
+    )
+    .await
+    .expect("the committees import");
     // Four committees, one of them expired.
     assert_eq!((imported.events, imported.unchanged), (3, 1));
     recorder
@@ -60,9 +65,14 @@ async fn on_record(db: &TestStore) -> projections::ReadModels {
 
 async fn import(db: &TestStore, recorder: &Recorder, file: &str) -> app::interchange::Imported {
     let on_record = on_record(db).await;
-    moderngov::import_meeting(recorder, &on_record, &fixture(file), &options(file), CLERK, &mut quiet())
-        .await
-        .unwrap_or_else(|e| panic!("{file} imports: {e}"))
+    moderngov::import_meeting(
+        Importer { recorder, actor: CLERK, progress: &mut quiet() },
+        &on_record,
+        &fixture(file),
+        &options(file),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{file} imports: {e}"))
 }
 
 /// What an import matched, as (line, message).
@@ -146,9 +156,14 @@ async fn a_truncated_response_is_reported_and_records_nothing(db: &TestStore) {
     let before = head(db.store()).await;
     let file = "west-lindsey-pcc-2021-03-09-truncated.xml";
     let on_record = on_record(db).await;
-    let error = moderngov::import_meeting(&recorder, &on_record, &fixture(file), &options(file), CLERK, &mut quiet())
-        .await
-        .expect_err("the response is cut short");
+    let error = moderngov::import_meeting(
+        Importer { recorder: &recorder, actor: CLERK, progress: &mut quiet() },
+        &on_record,
+        &fixture(file),
+        &options(file),
+    )
+    .await
+    .expect_err("the response is cut short");
     assert_eq!(
         listed(error),
         [(
@@ -297,9 +312,14 @@ async fn restricted_papers_without_a_paragraph_are_refused_and_record_nothing(db
         "Members considered the report.",
     );
     let on_record = on_record(db).await;
-    let error = moderngov::import_meeting(&recorder, &on_record, &text, &options(file), CLERK, &mut quiet())
-        .await
-        .expect_err("the item's exemption is unknown");
+    let error = moderngov::import_meeting(
+        Importer { recorder: &recorder, actor: CLERK, progress: &mut quiet() },
+        &on_record,
+        &text,
+        &options(file),
+    )
+    .await
+    .expect_err("the item's exemption is unknown");
     let problems = listed(error);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].1.as_deref(), Some("isrestricted"));

@@ -19,8 +19,8 @@ use domain::rag::Rag;
 use domain::{Command, Date, DomainError, Facts, Key, OrgId};
 use kernel::{EventStore, Timestamp};
 
-use super::{ImportError, ImportProblem, Imported, Plan, Planned, load_ledger, record_plan};
-use crate::{RecordError, Recorder};
+use super::{ImportError, ImportProblem, Imported, Importer, Plan, Planned, load_ledger};
+use crate::RecordError;
 
 /// The columns of an action plan, in the order the template writes them.
 pub const COLUMNS: [&str; 12] = [
@@ -373,19 +373,13 @@ fn date(text: &str) -> Result<Date, String> {
     })
 }
 
-/// Imports the action plan `text` as `actor`: reads and checks every row, then records what is
-/// not yet recorded (see [`record_plan`] for the atomicity), calling `progress` as rows are
+/// Imports the action plan `text` with `importer`: reads and checks every row, then records what is
+/// not yet recorded (see [`Importer::record`] for the atomicity), telling its progress as rows are
 /// recorded.
-pub async fn import(
-    recorder: &Recorder,
-    text: &str,
-    options: &Options,
-    actor: &str,
-    progress: &mut (dyn FnMut(usize, usize) + Send),
-) -> Result<Imported, ImportError> {
+pub async fn import(importer: Importer<'_>, text: &str, options: &Options) -> Result<Imported, ImportError> {
     let now = Timestamp::now();
-    let plan = check(recorder.store(), text, options, now).await?;
-    record_plan(recorder, &plan, actor, now, progress).await
+    let plan = check(importer.recorder.store(), text, options, now).await?;
+    importer.record(&plan, now).await
 }
 
 /// Reads and checks the action plan `text` against the rules and the store's current state,

@@ -7,7 +7,7 @@
 //! the whole file against the rules and the store's current state first, and turns it into a
 //! [`Plan`]: the commands each line of the file needs, leaving out what is already recorded. Any
 //! problem means nothing is recorded, and every problem is reported with its line, column and
-//! what to fix. [`record_plan`] then records the plan through the [`Recorder`].
+//! what to fix. [`Importer::record`] then records the plan through the [`Recorder`].
 //!
 //! Atomicity: a plan of up to [`Limits::max_events_per_append`] commands is one append, all or
 //! nothing. A larger one is recorded in consecutive appends of whole lines, each all or nothing;
@@ -175,71 +175,81 @@ fn after(recorded: usize) -> String {
     }
 }
 
-/// Records `plan` as `actor`: in one append when it fits, otherwise in consecutive appends of
-/// whole lines of at most [`Limits::max_events_per_append`] commands (each command of an import
-/// decides exactly one event). Calls `progress` with the number of lines recorded so far and the
-/// number to record.
-pub async fn record_plan(
-    recorder: &Recorder,
-    plan: &Plan,
-    actor: &str,
-    now: Timestamp,
-    progress: &mut (dyn FnMut(usize, usize) + Send),
-) -> Result<Imported, ImportError> {
-    let refused = control_characters(plan);
-    if !refused.is_empty() {
-        return Err(ImportError::Invalid(refused));
+/// What every import takes beside its file and its options: the recorder, the actor it records
+/// as, and `progress`, called with the number of lines recorded so far and the number to record.
+pub struct Importer<'a> {
+    pub recorder: &'a Recorder,
+    pub actor: &'a str,
+    pub progress: &'a mut (dyn FnMut(usize, usize) + Send),
+}
+
+impl std::fmt::Debug for Importer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Importer").field("actor", &self.actor).finish_non_exhaustive()
     }
-    let limit = Limits::default().max_events_per_append;
-    let mut imported = Imported {
-        unchanged: plan.unchanged,
-        matched: plan.matched.clone(),
-        not_recorded: plan.not_recorded.clone(),
-        ..Imported::default()
-    };
-    let mut start = 0;
-    while start < plan.lines.len() {
-        let mut end = start;
-        let mut commands = 0;
-        while end < plan.lines.len() && (end == start || commands + plan.lines[end].commands.len() <= limit) {
-            commands += plan.lines[end].commands.len();
-            end += 1;
+}
+
+impl Importer<'_> {
+    /// Records `plan`: in one append when it fits, otherwise in consecutive appends of whole
+    /// lines of at most [`Limits::max_events_per_append`] commands (each command of an import
+    /// decides exactly one event), calling `progress` after each.
+    pub async fn record(self, plan: &Plan, now: Timestamp) -> Result<Imported, ImportError> {
+        let Importer { recorder, actor, progress } = self;
+        let refused = control_characters(plan);
+        if !refused.is_empty() {
+            return Err(ImportError::Invalid(refused));
         }
-        let chunk = &plan.lines[start..end];
-        let mut submissions = Vec::with_capacity(commands);
-        let mut lines = Vec::with_capacity(commands);
-        for planned in chunk {
-            for command in &planned.commands {
-                submissions.push(Submission {
-                    command: command.clone(),
-                    provenance: Provenance {
-                        source: Some(planned.source.clone()),
-                        // A command with a date of its own happened on that date (`domain::when`); the
-                        // line's time is when the others happened.
-                        occurred_at: command.happened_on().is_none().then_some(planned.occurred_at),
-                        ..Provenance::new(actor)
-                    },
-                });
-                lines.push(planned.line);
+        let limit = Limits::default().max_events_per_append;
+        let mut imported = Imported {
+            unchanged: plan.unchanged,
+            matched: plan.matched.clone(),
+            not_recorded: plan.not_recorded.clone(),
+            ..Imported::default()
+        };
+        let mut start = 0;
+        while start < plan.lines.len() {
+            let mut end = start;
+            let mut commands = 0;
+            while end < plan.lines.len() && (end == start || commands + plan.lines[end].commands.len() <= limit) {
+                commands += plan.lines[end].commands.len();
+                end += 1;
             }
+            let chunk = &plan.lines[start..end];
+            let mut submissions = Vec::with_capacity(commands);
+            let mut lines = Vec::with_capacity(commands);
+            for planned in chunk {
+                for command in &planned.commands {
+                    submissions.push(Submission {
+                        command: command.clone(),
+                        provenance: Provenance {
+                            source: Some(planned.source.clone()),
+                            // A command with a date of its own happened on that date (`domain::when`); the
+                            // line's time is when the others happened.
+                            occurred_at: command.happened_on().is_none().then_some(planned.occurred_at),
+                            ..Provenance::new(actor)
+                        },
+                    });
+                    lines.push(planned.line);
+                }
+            }
+            let recorded = recorder.record_batch(&submissions, now).await.map_err(|error| {
+                let item = match &error {
+                    RecordError::Rejected { item, .. }
+                    | RecordError::Invalid(InvalidRequest::ControlCharacter { item, .. }) => *item,
+                    _ => 0,
+                };
+                ImportError::Record { line: lines.get(item).copied().unwrap_or(chunk[0].line), recorded: start, error }
+            })?;
+            imported.changed += chunk.len();
+            imported.events += recorded.events.len();
+            imported.appends += 1;
+            imported.first_position = imported.first_position.or(recorded.events.first().map(|e| e.position));
+            imported.last_position = recorded.events.last().map(|e| e.position).or(imported.last_position);
+            progress(end, plan.lines.len());
+            start = end;
         }
-        let recorded = recorder.record_batch(&submissions, now).await.map_err(|error| {
-            let item = match &error {
-                RecordError::Rejected { item, .. }
-                | RecordError::Invalid(InvalidRequest::ControlCharacter { item, .. }) => *item,
-                _ => 0,
-            };
-            ImportError::Record { line: lines.get(item).copied().unwrap_or(chunk[0].line), recorded: start, error }
-        })?;
-        imported.changed += chunk.len();
-        imported.events += recorded.events.len();
-        imported.appends += 1;
-        imported.first_position = imported.first_position.or(recorded.events.first().map(|e| e.position));
-        imported.last_position = recorded.events.last().map(|e| e.position).or(imported.last_position);
-        progress(end, plan.lines.len());
-        start = end;
+        Ok(imported)
     }
-    Ok(imported)
 }
 
 /// Every line of `plan` whose source or commands hold a text the store would refuse for a

@@ -29,7 +29,7 @@ use kernel::Timestamp;
 use projections::ReadModels;
 use quick_xml::events::Event;
 
-use super::{ImportError, ImportProblem, Imported, Matched, Plan, Planned, html, load_ledger, record_plan};
+use super::{ImportError, ImportProblem, Imported, Importer, Matched, Plan, Planned, html, load_ledger};
 use crate::{RecordError, Recorder};
 
 /// How to import a council's ModernGov records.
@@ -741,16 +741,10 @@ pub async fn plan_meeting(
 }
 
 /// Imports a `GetCommittees` response: establishes each committee not yet recorded as a body.
-pub async fn import_committees(
-    recorder: &Recorder,
-    text: &str,
-    options: &Options,
-    actor: &str,
-    progress: &mut (dyn FnMut(usize, usize) + Send),
-) -> Result<Imported, ImportError> {
+pub async fn import_committees(importer: Importer<'_>, text: &str, options: &Options) -> Result<Imported, ImportError> {
     let now = Timestamp::now();
-    let plan = check_committees(recorder, text, options, now).await?;
-    record_plan(recorder, &plan, actor, now, progress).await
+    let plan = check_committees(importer.recorder, text, options, now).await?;
+    importer.record(&plan, now).await
 }
 
 /// Reads and checks a `GetCommittees` response against the rules and the record as it stands,
@@ -768,31 +762,27 @@ pub async fn check_committees(
 
 /// Records the committees [`parse_committees`] read, as [`import_committees`] does.
 pub async fn record_committees(
-    recorder: &Recorder,
+    importer: Importer<'_>,
     committees: &[Committee],
     options: &Options,
-    actor: &str,
-    progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Imported, ImportError> {
     let now = Timestamp::now();
-    let plan = plan_committees(recorder, committees, options, now).await?.map_err(ImportError::Invalid)?;
-    record_plan(recorder, &plan, actor, now, progress).await
+    let plan = plan_committees(importer.recorder, committees, options, now).await?.map_err(ImportError::Invalid)?;
+    importer.record(&plan, now).await
 }
 
 /// Imports a `GetMeeting` response: the meeting, its agenda items and resolutions, recording
 /// only what is not yet recorded, neither by an earlier import nor by other means (`on_record`,
 /// the read models caught up to now).
 pub async fn import_meeting(
-    recorder: &Recorder,
+    importer: Importer<'_>,
     on_record: &ReadModels,
     text: &str,
     options: &Options,
-    actor: &str,
-    progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Imported, ImportError> {
     let now = Timestamp::now();
-    let plan = check_meeting(recorder, on_record, text, options, now).await?;
-    record_plan(recorder, &plan, actor, now, progress).await
+    let plan = check_meeting(importer.recorder, on_record, text, options, now).await?;
+    importer.record(&plan, now).await
 }
 
 /// Reads and checks a `GetMeeting` response against the rules and the record as it stands,
@@ -811,16 +801,15 @@ pub async fn check_meeting(
 
 /// Records the meeting [`parse_meeting`] read, as [`import_meeting`] does.
 pub async fn record_meeting(
-    recorder: &Recorder,
+    importer: Importer<'_>,
     on_record: &ReadModels,
     meeting: &Meeting,
     options: &Options,
-    actor: &str,
-    progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Imported, ImportError> {
     let now = Timestamp::now();
-    let plan = plan_meeting(recorder, on_record, meeting, options, now).await?.map_err(ImportError::Invalid)?;
-    record_plan(recorder, &plan, actor, now, progress).await
+    let plan =
+        plan_meeting(importer.recorder, on_record, meeting, options, now).await?.map_err(ImportError::Invalid)?;
+    importer.record(&plan, now).await
 }
 
 #[cfg(test)]

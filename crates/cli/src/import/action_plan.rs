@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use app::interchange::action_plan;
+use app::interchange::{Importer, action_plan};
 use app::{Config, OpenMode};
 use domain::{Date, Key};
 
@@ -66,11 +66,12 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let recorder = app::Recorder::new(stores.events);
     let bar = crate::progress::bar(0, "rows", "importing")?;
     let actor = args.actor.unwrap_or_else(default_actor);
-    let imported = action_plan::import(&recorder, &text, &options, &actor, &mut |done, total| {
+    let progress = &mut |done: usize, total: usize| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
-    })
-    .await;
+    };
+    let imported =
+        action_plan::import(Importer { recorder: &recorder, actor: &actor, progress }, &text, &options).await;
     bar.finish_and_clear();
     super::report(&name, imported)
 }

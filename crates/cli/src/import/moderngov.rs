@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use app::interchange::Importer;
 use app::interchange::moderngov::{self, Options};
 use app::{Config, OpenMode};
 use domain::{Date, OrgId};
@@ -73,13 +74,24 @@ pub async fn run_meeting(config: &Config, args: MeetingArgs) -> anyhow::Result<E
     // What is on record by other means, for matching the file's meeting and decisions to it.
     let (on_record, _) = app::views::current(&stores, |_, _| ()).await.context("failed to build the read models")?;
     let recorder = app::Recorder::new(stores.events.clone());
-    let imported = moderngov::import_meeting(&recorder, &on_record, &text, &options, &actor, &mut |_, _| {}).await;
+    let imported = moderngov::import_meeting(
+        Importer { recorder: &recorder, actor: &actor, progress: &mut |_, _| {} },
+        &on_record,
+        &text,
+        &options,
+    )
+    .await;
     super::report(&name, imported)
 }
 
 pub async fn run_committees(config: &Config, args: CommitteesArgs) -> anyhow::Result<ExitCode> {
     let (name, text, options, actor, stores) = prepare(config, args.common).await?;
     let recorder = app::Recorder::new(stores.events.clone());
-    let imported = moderngov::import_committees(&recorder, &text, &options, &actor, &mut |_, _| {}).await;
+    let imported = moderngov::import_committees(
+        Importer { recorder: &recorder, actor: &actor, progress: &mut |_, _| {} },
+        &text,
+        &options,
+    )
+    .await;
     super::report(&name, imported)
 }

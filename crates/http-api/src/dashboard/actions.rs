@@ -10,7 +10,7 @@ use std::sync::Arc;
 use app::{Action, Principal};
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use domain::commitment::{self, ReportingPeriod};
 use domain::ids::commitment_stream;
@@ -21,7 +21,7 @@ use maud::html;
 use projections::{ActionRow, Filters, GroupBy};
 
 use super::form::{self, Again, Check, FieldError, Fields, Read, RecordedQuery};
-use super::session::Viewer;
+use super::session::{About, Viewer};
 use super::{Failure, Point, layout, render};
 use crate::{ApiError, Service};
 
@@ -116,9 +116,7 @@ pub(crate) async fn list(State(service): State<Arc<Service>>, viewer: Viewer) ->
 
 /// `GET /dashboard/actions/{commitment}`.
 pub(crate) async fn page(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     query: Result<Query<RecordedQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
     let (key, confirmation) = form::named(&service, query, key, "commitment", commitment_stream).await?;
@@ -322,9 +320,7 @@ async fn send(
 
 /// `POST /dashboard/actions/{commitment}/progress`.
 pub(crate) async fn report(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     record(&service, &viewer, &key, posted, &PROGRESS, |check, key| {
@@ -350,9 +346,7 @@ pub(crate) async fn report(
 
 /// `POST /dashboard/actions/{commitment}/milestones`.
 pub(crate) async fn reach_milestone(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     record(&service, &viewer, &key, posted, &MILESTONE, |check, key| {
@@ -367,9 +361,7 @@ pub(crate) async fn reach_milestone(
 
 /// `POST /dashboard/actions/{commitment}/complete`.
 pub(crate) async fn complete(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     record(&service, &viewer, &key, posted, &COMPLETE, |check, key| {
@@ -389,9 +381,7 @@ pub(crate) async fn complete(
 
 /// `POST /dashboard/actions/{commitment}/milestones/new`, for the roles that may add milestones.
 pub(crate) async fn add_milestone(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     let (fields, key) = checked(&service, &viewer, &key, posted).await?;

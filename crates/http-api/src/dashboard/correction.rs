@@ -4,26 +4,19 @@
 //! earlier wording beside it. The command goes down the API's recording path through
 //! [`super::form`].
 
-use std::sync::Arc;
-
 use axum::Form;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use domain::ids::resolution_stream;
 use domain::{Aggregate, Command, Key, resolution};
 use maud::html;
 
 use super::form::{self, FieldError, Typed};
-use super::session::Viewer;
+use super::session::{About, Viewer};
 use super::{Failure, Point};
 use crate::{ApiError, Service};
 
 /// `GET /dashboard/resolutions/{resolution}/correction`.
-pub(crate) async fn new(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
-) -> Result<Response, Failure> {
+pub(crate) async fn new(About { service, viewer, key }: About) -> Result<Response, Failure> {
     viewer.0.require(app::Action::Record(Aggregate::Resolution))?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
     correction_page(&service, &viewer, &key, Typed::BLANK).await
@@ -58,9 +51,7 @@ async fn correction_page(service: &Service, viewer: &Viewer, key: &Key, typed: T
 
 /// `POST /dashboard/resolutions/{resolution}/corrections`.
 pub(crate) async fn record(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Resolution, key, "resolution")?;

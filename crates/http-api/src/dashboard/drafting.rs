@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use app::{Action, Provenance, Submission};
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use domain::ids::instrument_stream;
 use domain::instrument::{self, Kind};
@@ -17,7 +17,7 @@ use maud::html;
 use projections::Filters;
 
 use super::form::{self, Check, FieldError, Read, Typed};
-use super::session::Viewer;
+use super::session::{About, Viewer};
 use super::{Failure, Point, body_options, organisation_options};
 use crate::{ApiError, Service};
 
@@ -186,11 +186,7 @@ fn objectives(check: &mut Check<'_>, text: &str) -> Vec<(Key, String)> {
 }
 
 /// `GET /dashboard/instruments/{instrument}/versions/new`.
-pub(crate) async fn new_version(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
-) -> Result<Response, Failure> {
+pub(crate) async fn new_version(About { service, viewer, key }: About) -> Result<Response, Failure> {
     viewer.0.require(Action::Record(Aggregate::Instrument))?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
     version_page(&service, &viewer, &key, Typed::BLANK).await
@@ -228,9 +224,7 @@ async fn version_page(service: &Service, viewer: &Viewer, key: &Key, typed: Type
 
 /// `POST /dashboard/instruments/{instrument}/versions`.
 pub(crate) async fn publish_version(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Instrument, key, "instrument")?;

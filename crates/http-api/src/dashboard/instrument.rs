@@ -3,11 +3,9 @@
 //! each and their progress, a chart of each indicator against its baseline and targets, and the
 //! timeline of its own events.
 
-use std::sync::Arc;
-
 use app::Action;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
 use axum::response::Response;
 use domain::values::in_words;
 use domain::{Aggregate, Key};
@@ -16,29 +14,42 @@ use projections::{ActionRow, Filters, GroupBy, InstrumentStatus, ReportKind, Sta
 use serde::Deserialize;
 
 use super::form;
-use super::session::Viewer;
+use super::session::About;
 use super::{Failure, Point, chart, layout, read, render};
-use crate::{ApiError, Service};
+use crate::ApiError;
 
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct PointQuery {
-    pub(crate) as_of: Option<String>,
+struct PointQuery {
+    as_of: Option<String>,
     /// The position a form recorded, after a success.
+    recorded: Option<String>,
+}
+
+/// What the page of one instrument or resolution reads from its query: the point it is shown at,
+/// and the position a form recorded, after a success. Refused as [`read`] and [`Point::read`]
+/// refuse.
+pub(crate) struct Shown {
+    pub(crate) point: Point,
     pub(crate) recorded: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Shown {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Failure> {
+        let query = read(Query::<PointQuery>::from_request_parts(parts, state).await)?;
+        Ok(Self { point: Point::read(query.as_of.as_deref())?, recorded: query.recorded })
+    }
 }
 
 /// `GET /dashboard/instruments/{instrument}`.
 pub(crate) async fn page(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
-    query: Result<Query<PointQuery>, QueryRejection>,
+    About { service, viewer, key }: About,
+    Shown { point, recorded }: Shown,
 ) -> Result<Response, Failure> {
-    let query = read(query)?;
-    let point = Point::read(query.as_of.as_deref())?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "instrument"))?;
     let stream = domain::ids::instrument_stream(&key);
-    let confirmation = form::confirmation(&service, query.recorded.as_deref(), std::slice::from_ref(&stream)).await;
+    let confirmation = form::confirmation(&service, recorded.as_deref(), std::slice::from_ref(&stream)).await;
     let may_version = viewer.0.require(Action::Record(Aggregate::Instrument)).is_ok();
     let rules = *service.reports.rules();
     let filters = Filters { instrument: Some(key.clone()), ..Filters::default() };

@@ -19,7 +19,7 @@ use maud::{Markup, html};
 use projections::Filters;
 
 use super::form::{self, Check, FieldError, Read, RecordedQuery, Typed};
-use super::session::Viewer;
+use super::session::{About, Viewer};
 use super::{Failure, Point, body_options, layout, read};
 use crate::{ApiError, Service};
 
@@ -163,9 +163,7 @@ pub(crate) async fn pack(
 
 /// `GET /dashboard/meetings/{meeting}`.
 pub(crate) async fn page(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     query: Result<Query<RecordedQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
     let recorded = read(query)?.recorded;
@@ -310,9 +308,7 @@ fn item_label(item: &meeting::AgendaItem) -> String {
 
 /// `POST /dashboard/meetings/{meeting}/resolutions`.
 pub(crate) async fn record_resolution(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Resolution, key, "meeting")?;
@@ -421,9 +417,7 @@ pub(crate) async fn record_resolution(
 
 /// `POST /dashboard/meetings/{meeting}/minutes`.
 pub(crate) async fn publish_minutes(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Meeting, key, "meeting")?;

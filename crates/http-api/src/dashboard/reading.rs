@@ -11,7 +11,7 @@ use std::sync::Arc;
 use app::Principal;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use domain::ids::indicator_stream;
 use domain::{Aggregate, Command, Key, indicator};
@@ -19,7 +19,7 @@ use maud::html;
 use projections::{Filters, IndicatorStatus};
 
 use super::form::{self, FieldError, RecordedQuery, Typed};
-use super::session::Viewer;
+use super::session::{About, Viewer};
 use super::{Failure, Point, layout};
 use crate::{ApiError, Service};
 
@@ -82,9 +82,7 @@ pub(crate) async fn list(State(service): State<Arc<Service>>, viewer: Viewer) ->
 
 /// `GET /dashboard/indicators/{indicator}/readings`.
 pub(crate) async fn new(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     query: Result<Query<RecordedQuery>, QueryRejection>,
 ) -> Result<Response, Failure> {
     let (key, confirmation) = form::named(&service, query, key, "indicator", indicator_stream).await?;
@@ -127,9 +125,7 @@ async fn reading_page(
 
 /// `POST /dashboard/indicators/{indicator}/readings`.
 pub(crate) async fn record(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
+    About { service, viewer, key }: About,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     let (fields, key) = form::posted_about(&viewer, posted, Aggregate::Indicator, key, "indicator")?;

@@ -2,11 +2,8 @@
 //! and its delivery trail: what it authorised, and the commitments that deliver it.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use app::Action;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use domain::values::in_words;
 use domain::{Aggregate, Key};
@@ -14,34 +11,26 @@ use maud::html;
 use projections::Filters;
 
 use super::form;
-use super::instrument::PointQuery;
-use super::session::Viewer;
-use super::{Failure, Point, layout, read, render};
-use crate::{ApiError, Service};
+use super::instrument::Shown;
+use super::session::About;
+use super::{Failure, layout, render};
+use crate::ApiError;
 
 /// `GET /dashboard/resolutions/{resolution}/proof`: the resolution's portable proof, as the API
 /// gives it.
-pub(crate) async fn proof(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
-) -> Result<Response, Failure> {
+pub(crate) async fn proof(About { service, viewer, key }: About) -> Result<Response, Failure> {
     viewer.0.require(Action::ReadProofs).map_err(ApiError::from)?;
     Ok(crate::transparency::proof_file(&service, &key).await?)
 }
 
 /// `GET /dashboard/resolutions/{resolution}`.
 pub(crate) async fn page(
-    State(service): State<Arc<Service>>,
-    viewer: Viewer,
-    Path(key): Path<String>,
-    query: Result<Query<PointQuery>, QueryRejection>,
+    About { service, viewer, key }: About,
+    Shown { point, recorded }: Shown,
 ) -> Result<Response, Failure> {
-    let query = read(query)?;
-    let point = Point::read(query.as_of.as_deref())?;
     let key = Key::parse(key).map_err(|e| ApiError::bad_request(e, "resolution"))?;
     let stream = domain::ids::resolution_stream(&key);
-    let confirmation = form::confirmation(&service, query.recorded.as_deref(), std::slice::from_ref(&stream)).await;
+    let confirmation = form::confirmation(&service, recorded.as_deref(), std::slice::from_ref(&stream)).await;
     let may_correct = viewer.0.require(Action::Record(Aggregate::Resolution)).is_ok();
     let models = service.reports.models(point.as_of).await?;
     let r = models.resolutions().resolution(&key, service.reports.rules(), point.today).ok_or_else(|| {

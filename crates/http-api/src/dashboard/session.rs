@@ -104,6 +104,25 @@ impl FromRequestParts<Arc<Service>> for Viewer {
     }
 }
 
+/// What a page or form about one thing reads first: the service, the [`Viewer`], and the key in
+/// its address. Refused as those two extractors refuse, in that order.
+pub(crate) struct About {
+    pub(crate) service: Arc<Service>,
+    pub(crate) viewer: Viewer,
+    pub(crate) key: String,
+}
+
+impl FromRequestParts<Arc<Service>> for About {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, service: &Arc<Service>) -> Result<Self, Response> {
+        let viewer = Viewer::from_request_parts(parts, service).await?;
+        let Path(key) =
+            Path::<String>::from_request_parts(parts, service).await.map_err(IntoResponse::into_response)?;
+        Ok(Self { service: Arc::clone(service), viewer, key })
+    }
+}
+
 /// The principal of the session with id `id`, renewed.
 async fn resume(service: &Service, id: &str) -> Result<Principal, ApiError> {
     let stores = &service.stores;

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use app::interchange::{ImportError, ImportProblem, Plan, action_plan, commands, moderngov};
+use app::interchange::{ImportError, ImportProblem, Importer, Plan, action_plan, commands, moderngov};
 use app::{Action, IdSeed, Provenance};
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
@@ -407,16 +407,18 @@ pub(crate) async fn confirm(
     let (recorder, none) = (&service.recorder, &mut |_, _| {});
     let last = match &upload {
         Upload::ActionPlan(options) => {
-            action_plan::import(recorder, text, options, &actor, none).await.map(|i| (i.last_position, i.events))
+            action_plan::import(Importer { recorder, actor: &actor, progress: none }, text, options)
+                .await
+                .map(|i| (i.last_position, i.events))
         }
         Upload::ModernGov(FileKind::Committees, options) => {
-            moderngov::import_committees(recorder, text, options, &actor, none)
+            moderngov::import_committees(Importer { recorder, actor: &actor, progress: none }, text, options)
                 .await
                 .map(|i| (i.last_position, i.events))
         }
         Upload::ModernGov(_, options) => {
             let live = service.reports.now().await?;
-            moderngov::import_meeting(recorder, &live, text, options, &actor, none)
+            moderngov::import_meeting(Importer { recorder, actor: &actor, progress: none }, &live, text, options)
                 .await
                 .map(|i| (i.last_position, i.events))
         }
