@@ -12,14 +12,14 @@
 
 use std::collections::HashMap;
 
-use kernel::{Hash, NodeId, StoreError, grown_edge, leaf_hash, new_nodes, root_nodes, tree_columns};
+use kernel::{ChainHead, Hash, NodeId, StoreError, grown_edge, leaf_hash, new_nodes, root_nodes, tree_columns};
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::rows::unavailable;
 use crate::write_error;
 
 /// The stored hashes of `ids`; a node the tree does not hold is absent.
-pub(crate) fn read_nodes(conn: &Connection, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+pub(crate) fn read_nodes(conn: &Connection, ids: &[NodeId]) -> Result<Nodes, StoreError> {
     let mut statement =
         conn.prepare_cached("SELECT hash, tree FROM events WHERE position = ?1").map_err(unavailable)?;
     let mut found = HashMap::with_capacity(ids.len());
@@ -35,14 +35,48 @@ pub(crate) fn read_nodes(conn: &Connection, ids: &[NodeId]) -> Result<HashMap<No
     Ok(found)
 }
 
-/// The `tree` column of each event about to be written after position `size`, whose leaf hashes
-/// are `leaves`. A tree behind the log first catches up from the chain hashes of the events it
-/// lacks, writing their columns.
-pub(crate) fn grow(conn: &Connection, size: u64, leaves: &[Hash]) -> Result<Vec<Vec<u8>>, StoreError> {
-    if leaves.is_empty() {
-        return Ok(Vec::new());
+/// The tree's right edge as a writer's last commit left it, kept until its next group: valid
+/// while the log's head is still the event that commit ended with (no other writer appended, no
+/// commit failed) and the tree still holds it.
+pub(crate) struct Edge {
+    pub(crate) head: ChainHead,
+    pub(crate) nodes: Nodes,
+}
+
+/// Tree nodes by their place in the tree.
+pub(crate) type Nodes = HashMap<NodeId, Hash>;
+
+impl Edge {
+    /// The nodes of the edge kept at `head`, or `None` when they may no longer describe the tree:
+    /// another head, or a tree that no longer holds the head's event (taken away behind the
+    /// writer's back, as a database restored from an older copy would be).
+    pub(crate) fn at(kept: Option<Edge>, conn: &Connection, head: ChainHead) -> Result<Option<Self>, StoreError> {
+        let Some(edge) = kept.filter(|edge| edge.head == head) else { return Ok(None) };
+        if head.position.0 == 0 {
+            return Ok(Some(edge));
+        }
+        let held: Option<bool> = conn
+            .prepare_cached("SELECT tree IS NOT NULL FROM events WHERE position = ?1")
+            .and_then(|mut statement| statement.query_row([head.position.0 as i64], |row| row.get(0)).optional())
+            .map_err(unavailable)?;
+        Ok(held.unwrap_or(false).then_some(edge))
     }
-    let mut edge = read_nodes(conn, &root_nodes(size))?;
+}
+
+/// The `tree` column of each event about to be written after position `size`, whose leaf hashes
+/// are `leaves`, and the tree's right edge after them. The edge at `size` is `kept`, or read. A
+/// tree behind the log first catches up from the chain hashes of the events it lacks, writing
+/// their columns.
+pub(crate) fn grow(
+    conn: &Connection,
+    size: u64,
+    leaves: &[Hash],
+    kept: Option<Nodes>,
+) -> Result<(Vec<Vec<u8>>, Nodes), StoreError> {
+    let mut edge = match kept {
+        Some(edge) => edge,
+        None => read_nodes(conn, &root_nodes(size))?,
+    };
     if let Err(missing) = new_nodes(size, &edge, leaves) {
         let kept = kept_size(conn)?;
         if kept >= size {
@@ -55,7 +89,8 @@ pub(crate) fn grow(conn: &Connection, size: u64, leaves: &[Hash]) -> Result<Vec<
         edge = grown_edge(&kept_edge, &caught_up, size);
     }
     let nodes = new_nodes(size, &edge, leaves).map_err(|missing| damaged(missing.0))?;
-    Ok(tree_columns(size, leaves.len(), &nodes))
+    let grown = grown_edge(&edge, &nodes, size + leaves.len() as u64);
+    Ok((tree_columns(size, leaves.len(), &nodes), grown))
 }
 
 /// Computes the whole tree again from the chain hashes of the log; returns its size.

@@ -36,6 +36,8 @@ pub(crate) struct SqliteWriter {
     limits: Limits,
     waiting: Waiting,
     tree: TreeUpkeep,
+    /// The tree's right edge as the last commit left it, so that the next group need not read it.
+    edge: Option<tree::Edge>,
 }
 
 impl std::fmt::Debug for SqliteWriter {
@@ -52,7 +54,7 @@ impl SqliteWriter {
         waiting: Waiting,
         tree: TreeUpkeep,
     ) -> Self {
-        Self { conn, notify, limits, waiting, tree }
+        Self { conn, notify, limits, waiting, tree, edge: None }
     }
 
     /// Takes SQLite's write lock (`BEGIN IMMEDIATE`). While another process holds it, waits
@@ -107,10 +109,16 @@ fn busy_or_write_error(error: rusqlite::Error, waited: Duration) -> StoreError {
     if is_busy(&error) { StoreError::Busy { waited_secs: waited.as_secs().max(1) } } else { write_error(error) }
 }
 
-/// One answer per request of a group, and the last position it wrote, if any.
-type Written = (Vec<Result<AppendOutcome, AppendError>>, Option<Position>);
+/// One answer per request of a group, the last position it wrote, if any, and the tree's right
+/// edge after it if it wrote anything and the tree is kept.
+type Written = (Vec<Result<AppendOutcome, AppendError>>, Option<Position>, Option<tree::Edge>);
 
-fn write(conn: &Connection, requests: &[AppendRequest], tree: TreeUpkeep) -> Result<Written, StoreError> {
+fn write(
+    conn: &Connection,
+    requests: &[AppendRequest],
+    tree: TreeUpkeep,
+    kept: Option<tree::Edge>,
+) -> Result<Written, StoreError> {
     let head = rows::read_head(conn)?;
     let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
     let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
@@ -121,12 +129,17 @@ fn write(conn: &Connection, requests: &[AppendRequest], tree: TreeUpkeep) -> Res
     };
     let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
     let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
-    let columns = match tree {
-        TreeUpkeep::Kept => Some(tree_columns(conn, head.position.0, &plan.rows)?),
-        TreeUpkeep::LeftBehind => None,
-    };
-    insert(conn, &plan.rows, columns.as_deref())?;
-    Ok((plan.outcomes, plan.rows.last().map(|r| r.position)))
+    let Some(last) = plan.rows.last() else { return Ok((plan.outcomes, None, None)) };
+    if tree == TreeUpkeep::LeftBehind {
+        insert(conn, &plan.rows, None)?;
+        return Ok((plan.outcomes, Some(last.position), None));
+    }
+    let kept = tree::Edge::at(kept, conn, head)?.map(|edge| edge.nodes);
+    let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
+    let (columns, nodes) = tree::grow(conn, head.position.0, &leaves, kept)?;
+    insert(conn, &plan.rows, Some(&columns))?;
+    let edge = tree::Edge { head: ChainHead { position: last.position, hash: last.hash }, nodes };
+    Ok((plan.outcomes, Some(last.position), Some(edge)))
 }
 
 fn write_restored(conn: &Connection, events: &[RecordedEvent], limits: &Limits) -> Result<ChainHead, RestoreError> {
@@ -137,15 +150,10 @@ fn write_restored(conn: &Connection, events: &[RecordedEvent], limits: &Limits) 
         StreamState { versions: versions(conn, &streams)?, existing: existing(conn, &ids)?, ..StreamState::default() };
     let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
     let restored = check_restore(head, last_recorded_at, state, events, limits)?;
-    let columns = tree_columns(conn, head.position.0, events)?;
+    let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
+    let (columns, _) = tree::grow(conn, head.position.0, &leaves, None)?;
     insert(conn, events, Some(&columns))?;
     Ok(restored)
-}
-
-/// The `tree` column of each of `events`, about to be written after position `size`.
-fn tree_columns(conn: &Connection, size: u64, events: &[RecordedEvent]) -> Result<Vec<Vec<u8>>, StoreError> {
-    let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
-    tree::grow(conn, size, &leaves)
 }
 
 /// The version of each of `streams` that has events. One `MAX` per stream, which SQLite answers
@@ -218,22 +226,25 @@ impl GroupBackend for SqliteWriter {
         &mut self,
         requests: &[AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError> {
-        let tree = self.tree;
-        let (outcomes, last) = self.in_transaction(|conn| write(conn, requests, tree))?;
+        let (tree, kept) = (self.tree, self.edge.take());
+        let (outcomes, last, edge) = self.in_transaction(|conn| write(conn, requests, tree, kept))?;
         if let Some(last) = last {
             self.notify.send_replace(last);
         }
+        self.edge = edge;
         Ok(outcomes)
     }
 
     async fn restore(&mut self, events: &[RecordedEvent]) -> Result<ChainHead, RestoreError> {
         let limits = self.limits;
+        self.edge = None;
         let head = self.in_transaction(|conn| write_restored(conn, events, &limits))?;
         self.notify.send_replace(head.position);
         Ok(head)
     }
 
     async fn rebuild_tree(&mut self) -> Result<u64, StoreError> {
+        self.edge = None;
         self.in_transaction(|conn| {
             let head = rows::read_head(conn)?.map_or(0, |(head, _)| head.position.0);
             tree::rebuild(conn, head)
