@@ -1,25 +1,26 @@
 -- The Merkle tree moves into the rows of the events that complete its nodes, as on SQLite
 -- (crates/store-postgres/src/tree.rs): an append inserts no row but the events', so it writes
 -- less to the write-ahead log and updates no second index. A leaf's hash is computed from its
--- event's chain hash; `tree` holds the hashes of the complete subtrees of level 1 and up whose
--- last leaf is the event (the levels 1 to the number of trailing zero bits of `position`), level 1
--- first, 32 bytes each: empty for an odd position, which completes none. NULL marks an event the
--- tree does not hold yet (written by a store that left the tree behind): the next append of a
--- store that keeps it, or `covenant rebuild-tree`, fills it in. The column is not hashed: the
--- chain is over the other columns, and the tree is derived from the chain's hashes.
+-- event's chain hash, and a node of level 1 from the two leaves under it; `tree` holds the hashes
+-- of the complete subtrees of level 2 and up whose last leaf is the event (the levels 2 to the
+-- number of trailing zero bits of `position`), level 2 first, 32 bytes each: empty for a position
+-- that is not a multiple of 4, which completes none. NULL marks an event the tree does not hold
+-- yet (written by a store that left the tree behind): the next append of a store that keeps it,
+-- or `covenant rebuild-tree`, fills it in. The column is not hashed: the chain is over the other
+-- columns, and the tree is derived from the chain's hashes.
 ALTER TABLE events ADD COLUMN tree BYTEA;
 
--- Every node of level 1 and up of the old table, into the row of the event that ends its range.
+-- Every node of level 2 and up of the old table, into the row of the event that ends its range.
 UPDATE events SET tree = moved.hashes
 FROM (
     SELECT (idx + 1) << level::INTEGER AS position, string_agg(hash, ''::BYTEA ORDER BY level) AS hashes
     FROM tree_nodes
-    WHERE level > 0
+    WHERE level > 1
     GROUP BY (idx + 1) << level::INTEGER
 ) AS moved
 WHERE events.position = moved.position;
 
--- The other events the old tree held (its leaves) complete no node of level 1 or up.
+-- The other events the old tree held (its leaves) complete no node of level 2 or up.
 UPDATE events SET tree = ''::BYTEA
 WHERE tree IS NULL AND position <= (SELECT COALESCE(MAX(idx) + 1, 0) FROM tree_nodes WHERE level = 0);
 
@@ -27,7 +28,8 @@ DROP TABLE tree_nodes;
 
 -- `covenant_append` (0010, 0015) again, with the tree's columns written with the events instead
 -- of rows of `tree_nodes`, and the right edge the writer planned from checked against the events'
--- rows: a leaf against its event's chain hash, a node against its event's column.
+-- rows: a leaf against its event's chain hash, a node of level 1 against its two events' chain
+-- hashes, a node above against its event's column.
 DROP FUNCTION IF EXISTS covenant_append(BIGINT, BYTEA, TIMESTAMPTZ, BIGINT, TEXT[], BIGINT[], UUID[], SMALLINT[], BIGINT[],
     BYTEA[], BIGINT[], TEXT[], BIGINT[], UUID[], TEXT[], INTEGER[], TEXT[], TEXT[], UUID[], UUID[], TEXT[],
     TIMESTAMPTZ[], TIMESTAMPTZ[], BYTEA[], BYTEA[], SMALLINT[], BIGINT[], BYTEA[], TEXT);
@@ -99,7 +101,10 @@ BEGIN
                 SELECT CASE
                     WHEN e.tree IS NULL THEN NULL
                     WHEN w.level = 0 THEN sha256('\x00'::BYTEA || e.hash)
-                    ELSE substring(e.tree FROM (w.level - 1) * 32 + 1 FOR 32)
+                    WHEN w.level = 1 THEN sha256('\x01'::BYTEA
+                        || sha256('\x00'::BYTEA || (SELECT l.hash FROM events l WHERE l.position = e.position - 1))
+                        || sha256('\x00'::BYTEA || e.hash))
+                    ELSE substring(e.tree FROM (w.level - 2) * 32 + 1 FOR 32)
                 END
                 FROM events e WHERE e.position = (w.idx + 1) << w.level::INTEGER
             ) IS DISTINCT FROM w.hash

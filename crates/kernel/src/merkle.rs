@@ -67,28 +67,48 @@ impl NodeId {
         (self.index + 1) << self.level
     }
 
-    /// The node's hash from the row of its [`NodeId::holder`]: the leaf hash of the event's chain
-    /// hash for a leaf, else the hash at its level in the row's tree column. `None` when the
-    /// column is absent (the tree does not hold the event yet) or too short.
-    pub fn in_row(self, chain_hash: &[u8], column: Option<&[u8]>) -> Option<Hash> {
+    /// The positions of the rows the node's hash is read from ([`NodeId::in_rows`]): its
+    /// holder's, and for a node of level 1 the event before it too.
+    pub fn rows(self) -> std::ops::RangeInclusive<u64> {
+        let holder = self.holder();
+        if self.level == 1 { holder - 1..=holder } else { holder..=holder }
+    }
+
+    /// The node's hash from the rows [`NodeId::rows`] names, each given by `row` as its chain hash
+    /// and tree column: a leaf's from its event's chain hash, a node of level 1 from the two
+    /// leaves under it, and a node above from its holder's tree column. `None` when a row is
+    /// missing, the holder's column is absent (the tree does not hold the event yet) or it is too
+    /// short.
+    pub fn in_rows<'a>(self, row: impl Fn(u64) -> Option<(&'a [u8], Option<&'a [u8]>)>) -> Option<Hash> {
+        let holder = self.holder();
+        let (chain_hash, column) = row(holder)?;
         let column = column?;
         match self.level {
             0 => Some(leaf_hash(chain_hash)),
+            1 => {
+                let (left, _) = row(holder - 1)?;
+                Some(node_hash(&leaf_hash(left), &leaf_hash(chain_hash)))
+            }
             level => {
-                let at = (usize::from(level) - 1) * 32;
+                let at = (usize::from(level) - STORED_FROM) * 32;
                 column.get(at..at + 32).and_then(Hash::from_slice)
             }
         }
     }
 }
 
+/// The lowest level whose nodes are stored: a leaf is computed from its event's chain hash, and a
+/// node of level 1 from the two leaves under it, which costs one more row read than storing it
+/// and saves half of the bytes the tree adds to the log.
+const STORED_FROM: usize = 2;
+
 /// The tree column of each of the `count` events appended after position `size`, from the nodes
-/// appending them completes ([`new_nodes`]): the hashes of the nodes of level 1 and up that the
-/// event ends, level 1 first, 32 bytes each (none for an odd position). A leaf's own hash is not
-/// kept: it is computed from the event's chain hash.
+/// appending them completes ([`new_nodes`]): the hashes of the nodes of level 2 and up that the
+/// event ends, level 2 first, 32 bytes each (none for a position not a multiple of 4). The nodes
+/// below are computed from the events' chain hashes ([`NodeId::in_rows`]).
 pub fn tree_columns(size: u64, count: usize, nodes: &[TreeNode]) -> Vec<Vec<u8>> {
     let mut columns = vec![Vec::new(); count];
-    for node in nodes.iter().filter(|node| node.id.level > 0) {
+    for node in nodes.iter().filter(|node| usize::from(node.id.level) >= STORED_FROM) {
         columns[(node.id.holder() - size - 1) as usize].extend_from_slice(&node.hash.0);
     }
     columns
@@ -425,6 +445,32 @@ mod tests {
 
     fn h(text: &str) -> Hash {
         Hash::parse_hex(text).expect("a known answer is a hash")
+    }
+
+    #[test]
+    fn every_node_is_found_again_in_the_rows_that_keep_it() {
+        for (size, count) in [(0, 37), (5, 1), (6, 2), (7, 9), (31, 33)] {
+            let chain: Vec<Hash> = (0..size + count).map(|n| Hash(Sha256::digest([n as u8]).into())).collect();
+            let leaves: Vec<Hash> = chain.iter().map(|c| leaf_hash(&c.0)).collect();
+            let all = new_nodes(0, &HashMap::new(), &leaves[..size]).expect("the first part");
+            let edge = grown_edge(&HashMap::new(), &all, size as u64);
+            let grown = new_nodes(size as u64, &edge, &leaves[size..]).expect("the rest");
+            let mut columns = tree_columns(0, size, &all);
+            columns.extend(tree_columns(size as u64, count, &grown));
+            let bytes: usize = columns.iter().map(Vec::len).sum();
+            let stored = all.iter().chain(&grown).filter(|n| n.id.level >= 2).count();
+            assert_eq!(bytes, stored * 32, "only the nodes of level 2 and up are stored");
+            let row = |position: u64| {
+                let i = usize::try_from(position).ok()?.checked_sub(1)?;
+                Some((chain.get(i)?.0.as_slice(), columns.get(i).map(Vec::as_slice)))
+            };
+            for node in all.iter().chain(&grown) {
+                assert!(node.id.rows().all(|p| p >= 1 && p <= (size + count) as u64), "{}", node.id);
+                assert_eq!(node.id.in_rows(row), Some(node.hash), "{} after {size} + {count}", node.id);
+            }
+            let beyond = NodeId::new(2, (size + count) as u64 / 4 + 1);
+            assert_eq!(beyond.in_rows(row), None, "a node past the log is not found");
+        }
     }
 
     fn inputs() -> Vec<Vec<u8>> {

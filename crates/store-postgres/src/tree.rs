@@ -1,6 +1,7 @@
 //! The stored Merkle tree over the log, kept in the `events` table itself (migration 0017): a
-//! leaf's hash is computed from its event's chain hash, and the complete subtrees of level 1 and
-//! up are held in the `tree` column of the event that ends their range
+//! leaf's hash is computed from its event's chain hash, a node of level 1 from the two leaves
+//! under it, and the complete subtrees of level 2 and up are held in the `tree` column of the
+//! event that ends their range
 //! ([`kernel::tree_columns`]), so that an append inserts no row but the events'. A `tree` of NULL
 //! marks an event the tree does not hold yet; those are always the last events of the log
 //! (written by a store that left the tree behind), and the next append of a store that keeps it
@@ -25,12 +26,12 @@ const LEAF_PAGE: i64 = 100_000;
 
 /// The stored hashes of `ids`; a node the tree does not hold is absent.
 pub(crate) async fn read_nodes(conn: &mut PgConnection, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
-    let mut positions: Vec<i64> = ids.iter().map(|id| id.holder() as i64).collect();
+    let mut positions: Vec<i64> = ids.iter().flat_map(|id| id.rows()).map(|p| p as i64).collect();
     positions.sort_unstable();
     positions.dedup();
     // A scalar subquery per position probes the primary key whatever the planner believes of the
     // table's size; a join could be planned as a scan of the whole log.
-    let rows = sqlx::query(
+    let found = sqlx::query(
         "SELECT w.position, (SELECT e.hash FROM events e WHERE e.position = w.position), \
          (SELECT e.tree FROM events e WHERE e.position = w.position) FROM UNNEST($1::bigint[]) AS w(position)",
     )
@@ -38,22 +39,17 @@ pub(crate) async fn read_nodes(conn: &mut PgConnection, ids: &[NodeId]) -> Resul
     .fetch_all(conn)
     .await
     .map_err(unavailable)?;
-    let mut held = HashMap::with_capacity(rows.len());
-    for row in &rows {
+    let mut rows = HashMap::with_capacity(found.len());
+    for row in &found {
         let position: i64 = row.try_get(0).map_err(unavailable)?;
         let hash: Option<&[u8]> = row.try_get(1).map_err(unavailable)?;
         let tree: Option<&[u8]> = row.try_get(2).map_err(unavailable)?;
         if let Some(hash) = hash {
-            held.insert(position as u64, (hash, tree));
+            rows.insert(position as u64, (hash, tree));
         }
     }
-    let mut found = HashMap::with_capacity(ids.len());
-    for id in ids {
-        if let Some(hash) = held.get(&id.holder()).and_then(|(hash, tree)| id.in_row(hash, *tree)) {
-            found.insert(*id, hash);
-        }
-    }
-    Ok(found)
+    let row = |position: u64| rows.get(&position).copied();
+    Ok(ids.iter().filter_map(|id| Some((*id, id.in_rows(row)?))).collect())
 }
 
 /// The tree's right edge at `size` and the nodes that `leaves` (leaf hashes of the events about

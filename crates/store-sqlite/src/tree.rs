@@ -1,7 +1,8 @@
 //! The stored Merkle tree over the log, kept in the `events` table itself (migration 0015): a
-//! leaf's hash is computed from its event's chain hash ([`kernel::leaf_hash`]), and the complete
-//! subtrees of level 1 and up are held in the `tree` column of the event that ends their range,
-//! level 1 first, 32 bytes each. So an append writes no page but the log's own, where a table of
+//! leaf's hash is computed from its event's chain hash ([`kernel::leaf_hash`]), a node of level 1
+//! from the two leaves under it, and the complete subtrees of level 2 and up are held in the
+//! `tree` column of the event that ends their range, level 2 first, 32 bytes each
+//! ([`kernel::tree_columns`]). So an append writes no page but the log's own, where a table of
 //! nodes beside it had each commit write and sync two or three more pages. A `tree` of NULL marks
 //! an event the tree does not hold yet; those are always the last events of the log (written by a
 //! store that left the tree behind), and the next append of a store that keeps it catches up.
@@ -22,17 +23,21 @@ use crate::write_error;
 pub(crate) fn read_nodes(conn: &Connection, ids: &[NodeId]) -> Result<Nodes, StoreError> {
     let mut statement =
         conn.prepare_cached("SELECT hash, tree FROM events WHERE position = ?1").map_err(unavailable)?;
-    let mut found = HashMap::with_capacity(ids.len());
-    for id in ids {
+    let mut rows: HashMap<u64, (Vec<u8>, Option<Vec<u8>>)> = HashMap::with_capacity(ids.len() * 2);
+    for position in ids.iter().flat_map(|id| id.rows()) {
+        if rows.contains_key(&position) {
+            continue;
+        }
         let row = statement
-            .query_row([id.holder() as i64], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Option<Vec<u8>>>(1)?)))
+            .query_row([position as i64], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Option<Vec<u8>>>(1)?)))
             .optional()
             .map_err(unavailable)?;
-        if let Some(hash) = row.and_then(|(chain_hash, tree)| id.in_row(&chain_hash, tree.as_deref())) {
-            found.insert(*id, hash);
+        if let Some(row) = row {
+            rows.insert(position, row);
         }
     }
-    Ok(found)
+    let row = |position: u64| rows.get(&position).map(|(hash, tree)| (hash.as_slice(), tree.as_deref()));
+    Ok(ids.iter().filter_map(|id| Some((*id, id.in_rows(row)?))).collect())
 }
 
 /// The tree's right edge as a writer's last commit left it, kept until its next group: valid

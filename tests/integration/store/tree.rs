@@ -189,8 +189,9 @@ async fn a_tail_rewritten_with_a_recomputed_chain_is_found_against_an_earlier_ch
 
 async fn an_altered_tree_node_is_found_and_rebuilt(db: &TestStore) {
     append(db, 10, "a").await;
-    // The tree of 10 leaves has two nodes on its right edge: leaves 0-7 and leaves 8-9.
-    db.zero_tree_node(1, 4).await;
+    // The tree of 10 leaves has two nodes on its right edge: leaves 0-7 (stored in the row of the
+    // eighth event) and leaves 8-9 (computed from the ninth and tenth events' chain hashes).
+    db.zero_tree_node(3, 0).await;
     let report = db.store().verify_tree().await.expect("verify tree");
     assert!(!report.is_ok(), "{report:?}");
     assert_eq!(report.computed, naive_root(&log(db).await));
