@@ -27,9 +27,12 @@ WHERE tree IS NULL AND position <= (SELECT COALESCE(MAX(idx) + 1, 0) FROM tree_n
 DROP TABLE tree_nodes;
 
 -- `covenant_append` (0010, 0015) again, with the tree's columns written with the events instead
--- of rows of `tree_nodes`, and the right edge the writer planned from checked against the events'
--- rows: a leaf against its event's chain hash, a node of level 1 against its two events' chain
--- hashes, a node above against its event's column.
+-- of rows of `tree_nodes`. The tree's right edge the writer planned from is no longer sent and
+-- checked node by node: the head the writer last committed is checked as before, and the tree
+-- must still hold it (its `tree` is not NULL), as SQLite's writer checks before it reuses the edge
+-- it kept. Nothing but an append moves the head, and the tree's columns are written only by
+-- appends, by a catch-up (which fills in NULLs at the head) and by `covenant rebuild-tree` (which
+-- writes the same hashes again). `tree_kept` is false for a writer that leaves the tree behind.
 DROP FUNCTION IF EXISTS covenant_append(BIGINT, BYTEA, TIMESTAMPTZ, BIGINT, TEXT[], BIGINT[], UUID[], SMALLINT[], BIGINT[],
     BYTEA[], BIGINT[], TEXT[], BIGINT[], UUID[], TEXT[], INTEGER[], TEXT[], TEXT[], UUID[], UUID[], TEXT[],
     TIMESTAMPTZ[], TIMESTAMPTZ[], BYTEA[], BYTEA[], SMALLINT[], BIGINT[], BYTEA[], TEXT);
@@ -42,9 +45,7 @@ CREATE OR REPLACE FUNCTION covenant_append(
     stream_ids      TEXT[],
     stream_versions BIGINT[],
     event_ids       UUID[],
-    edge_levels     SMALLINT[],
-    edge_indexes    BIGINT[],
-    edge_hashes     BYTEA[],
+    tree_kept       BOOLEAN,
     e_position      BIGINT[],
     e_stream_id     TEXT[],
     e_version       BIGINT[],
@@ -87,28 +88,15 @@ BEGIN
         ) THEN
             RETURN FALSE;
         END IF;
-        -- One probe of the unique index per id, and one of the primary key per edge node: each a
-        -- scalar subquery, which the planner runs per row and cannot turn into a join.
+        -- One probe of the unique index per id: a scalar subquery, which the planner runs per row
+        -- and cannot turn into a join.
         IF EXISTS (
             SELECT 1 FROM UNNEST(event_ids) AS w(id)
             WHERE (SELECT TRUE FROM events e WHERE e.event_id = w.id)
         ) THEN
             RETURN FALSE;
         END IF;
-        IF EXISTS (
-            SELECT 1 FROM UNNEST(edge_levels, edge_indexes, edge_hashes) AS w(level, idx, hash)
-            WHERE (
-                SELECT CASE
-                    WHEN e.tree IS NULL THEN NULL
-                    WHEN w.level = 0 THEN sha256('\x00'::BYTEA || e.hash)
-                    WHEN w.level = 1 THEN sha256('\x01'::BYTEA
-                        || sha256('\x00'::BYTEA || (SELECT l.hash FROM events l WHERE l.position = e.position - 1))
-                        || sha256('\x00'::BYTEA || e.hash))
-                    ELSE substring(e.tree FROM (w.level - 2) * 32 + 1 FOR 32)
-                END
-                FROM events e WHERE e.position = (w.idx + 1) << w.level::INTEGER
-            ) IS DISTINCT FROM w.hash
-        ) THEN
+        IF tree_kept AND (SELECT e.tree IS NULL FROM events e WHERE e.position = head_position) THEN
             RETURN FALSE;
         END IF;
     END IF;

@@ -7,7 +7,7 @@
 //! one statement, `covenant_append` (migrations 0010 and 0017), which takes the lock, checks those facts
 //! and writes only if they all still hold: one round trip, commit included. When any fact has
 //! changed (another process appended, a checkpoint was signed, a stream was at another version,
-//! an event id is already recorded, the tree was altered) nothing is written and the group is
+//! an event id is already recorded, the tree no longer holds the head) nothing is written and the group is
 //! planned again from the facts read under the lock in a transaction of its own.
 
 use std::collections::{HashMap, HashSet};
@@ -64,7 +64,8 @@ struct Known {
     head: ChainHead,
     recorded_at: Option<Timestamp>,
     checkpointed: u64,
-    /// The Merkle tree's right edge at the head: the nodes [`root_nodes`] names.
+    /// The Merkle tree's right edge at the head: the nodes [`root_nodes`] names. While the head
+    /// is this one and the tree holds it, the edge stands (`covenant_append` checks both).
     edge: HashMap<NodeId, Hash>,
 }
 
@@ -400,10 +401,9 @@ async fn write(
     let hash = |f: fn(&RecordedEvent) -> &[u8]| rows.iter().map(f).collect::<Vec<_>>();
     let known = facts.map(|f| f.known);
     let streams = facts.map(|f| f.versions.iter().collect::<Vec<_>>()).unwrap_or_default();
-    let edge = known.map(|k| k.edge.iter().collect::<Vec<_>>()).unwrap_or_default();
     let written = sqlx::query_scalar(
         "SELECT covenant_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22, $23, $24, $25, $26, $27)",
+         $19, $20, $21, $22, $23, $24, $25)",
     )
     .bind(known.map(|k| k.head.position.0 as i64))
     .bind(known.map(|k| k.head.hash.0.to_vec()))
@@ -412,9 +412,7 @@ async fn write(
     .bind(streams.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>())
     .bind(streams.iter().map(|(_, v)| **v as i64).collect::<Vec<_>>())
     .bind(facts.map(|f| f.ids.as_slice()).unwrap_or_default())
-    .bind(edge.iter().map(|(id, _)| i16::from(id.level)).collect::<Vec<_>>())
-    .bind(edge.iter().map(|(id, _)| id.index as i64).collect::<Vec<_>>())
-    .bind(edge.iter().map(|(_, h)| h.0.as_slice()).collect::<Vec<_>>())
+    .bind(trees.is_some())
     .bind(column(|e| e.position.0 as i64))
     .bind(text(|e| e.stream_id.as_str()))
     .bind(column(|e| e.stream_version as i64))
