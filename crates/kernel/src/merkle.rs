@@ -178,6 +178,17 @@ impl Range {
 )]
 pub struct MissingNode(pub NodeId);
 
+/// A node a store's writer needed and did not find where the tree holds it: the stored tree is
+/// damaged, and the way out is to compute it again.
+impl From<MissingNode> for crate::StoreError {
+    fn from(missing: MissingNode) -> Self {
+        crate::StoreError::Unavailable(format!(
+            "the stored Merkle tree is damaged at {}: run `covenant rebuild-tree` to recompute it from the log",
+            missing.0
+        ))
+    }
+}
+
 /// The largest power of two strictly below `n` (n ≥ 2).
 fn split(n: u64) -> u64 {
     1 << (n - 1).ilog2()

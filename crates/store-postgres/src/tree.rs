@@ -65,22 +65,22 @@ pub(crate) async fn grow(
     if let Err(missing) = new_nodes(size, &edge, leaves) {
         let kept = kept_size(conn).await?;
         if kept >= size {
-            return Err(damaged(missing.0));
+            return Err(missing.into());
         }
         let behind = log_leaves(conn, kept, size).await?;
         let kept_edge = read_nodes(conn, &root_nodes(kept)).await?;
-        let caught_up = new_nodes(kept, &kept_edge, &behind).map_err(|missing| damaged(missing.0))?;
+        let caught_up = new_nodes(kept, &kept_edge, &behind)?;
         store(conn, kept, &tree_columns(kept, behind.len(), &caught_up)).await?;
         edge = grown_edge(&kept_edge, &caught_up, size);
     }
-    let nodes = new_nodes(size, &edge, leaves).map_err(|missing| damaged(missing.0))?;
+    let nodes = new_nodes(size, &edge, leaves)?;
     Ok((edge, nodes))
 }
 
 /// Computes the whole tree again from the chain hashes of the log; returns its size.
 pub(crate) async fn rebuild(conn: &mut PgConnection, head: u64) -> Result<u64, StoreError> {
     let leaves = log_leaves(conn, 0, head).await?;
-    let nodes = new_nodes(0, &HashMap::new(), &leaves).map_err(|missing| damaged(missing.0))?;
+    let nodes = new_nodes(0, &HashMap::new(), &leaves)?;
     store(conn, 0, &tree_columns(0, leaves.len(), &nodes)).await?;
     Ok(head)
 }
@@ -135,10 +135,4 @@ async fn log_leaves(conn: &mut PgConnection, after: u64, upto: u64) -> Result<Ve
         }
     }
     Ok(leaves)
-}
-
-fn damaged(id: NodeId) -> StoreError {
-    StoreError::Unavailable(format!(
-        "the stored Merkle tree is damaged at {id}: run `covenant rebuild-tree` to recompute it from the log"
-    ))
 }

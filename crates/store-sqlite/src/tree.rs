@@ -85,15 +85,15 @@ pub(crate) fn grow(
     if let Err(missing) = new_nodes(size, &edge, leaves) {
         let kept = kept_size(conn)?;
         if kept >= size {
-            return Err(damaged(missing.0));
+            return Err(missing.into());
         }
         let behind = log_leaves(conn, kept, size)?;
         let kept_edge = read_nodes(conn, &root_nodes(kept))?;
-        let caught_up = new_nodes(kept, &kept_edge, &behind).map_err(|missing| damaged(missing.0))?;
+        let caught_up = new_nodes(kept, &kept_edge, &behind)?;
         store(conn, kept, &tree_columns(kept, behind.len(), &caught_up))?;
         edge = grown_edge(&kept_edge, &caught_up, size);
     }
-    let nodes = new_nodes(size, &edge, leaves).map_err(|missing| damaged(missing.0))?;
+    let nodes = new_nodes(size, &edge, leaves)?;
     let grown = grown_edge(&edge, &nodes, size + leaves.len() as u64);
     Ok((tree_columns(size, leaves.len(), &nodes), grown))
 }
@@ -101,7 +101,7 @@ pub(crate) fn grow(
 /// Computes the whole tree again from the chain hashes of the log; returns its size.
 pub(crate) fn rebuild(conn: &Connection, head: u64) -> Result<u64, StoreError> {
     let leaves = log_leaves(conn, 0, head)?;
-    let nodes = new_nodes(0, &HashMap::new(), &leaves).map_err(|missing| damaged(missing.0))?;
+    let nodes = new_nodes(0, &HashMap::new(), &leaves)?;
     store(conn, 0, &tree_columns(0, leaves.len(), &nodes))?;
     Ok(head)
 }
@@ -139,10 +139,4 @@ fn log_leaves(conn: &Connection, after: u64, upto: u64) -> Result<Vec<Hash>, Sto
         leaves.push(leaf_hash(bytes));
     }
     Ok(leaves)
-}
-
-fn damaged(id: NodeId) -> StoreError {
-    StoreError::Unavailable(format!(
-        "the stored Merkle tree is damaged at {id}: run `covenant rebuild-tree` to recompute it from the log"
-    ))
 }

@@ -1,8 +1,9 @@
 //! Action plans as CSV: a good plan shows in the action log, a second import records nothing, and
 //! a plan with realistic mistakes reports every one of them and records nothing.
 
-use app::interchange::Importer;
+use app::Recorder;
 use app::interchange::action_plan::{self, Options};
+use app::interchange::{ImportError, Imported, Importer};
 use domain::{Date, Key};
 use projections::{Filters, GroupBy, Rules};
 use tests::{TestStore, on_both_backends};
@@ -16,6 +17,12 @@ on_both_backends!(
     an_unknown_instrument_and_a_dissolved_organisation_are_reported,
 );
 
+/// Imports `text` as the Housing, Health and Care Delivery Group (HHCDG) would.
+async fn import_as_hhcdg(recorder: &Recorder, text: &str, options: &Options) -> Result<Imported, ImportError> {
+    let importer = Importer { recorder, actor: "hhcdg@lincolnshire.gov.uk", progress: &mut quiet() };
+    action_plan::import(importer, text, options).await
+}
+
 fn options(file: &str) -> Options {
     Options { instrument: None, on: Date::from_ymd_opt(2023, 7, 20).expect("a date"), file: file.to_owned() }
 }
@@ -25,13 +32,7 @@ async fn a_good_plan_shows_in_the_action_log_and_imports_once(db: &TestStore) {
     let text = fixture("hhcdg-delivery-plan-2023.csv");
     let file = options("hhcdg-delivery-plan-2023.csv");
 
-    let imported = action_plan::import(
-        Importer { recorder: &recorder, actor: "hhcdg@lincolnshire.gov.uk", progress: &mut quiet() },
-        &text,
-        &file,
-    )
-    .await
-    .expect("the plan imports");
+    let imported = import_as_hhcdg(&recorder, &text, &file).await.expect("the plan imports");
     // Six rows: the fast-track action is recorded as the file has it; the evidence base reports
     // progress; the discharge action is rescheduled and reports progress; three actions are new,
     // one of them reporting progress.
@@ -63,13 +64,7 @@ async fn a_good_plan_shows_in_the_action_log_and_imports_once(db: &TestStore) {
     // The same file again, even on a later day, records nothing.
     let before = head(db.store()).await;
     let again = Options { on: Date::from_ymd_opt(2023, 8, 1).expect("a date"), ..file };
-    let imported = action_plan::import(
-        Importer { recorder: &recorder, actor: "hhcdg@lincolnshire.gov.uk", progress: &mut quiet() },
-        &text,
-        &again,
-    )
-    .await
-    .expect("the plan imports again");
+    let imported = import_as_hhcdg(&recorder, &text, &again).await.expect("the plan imports again");
     assert_eq!((imported.changed, imported.unchanged, imported.events), (0, 6, 0));
     assert_eq!(head(db.store()).await, before);
 }
@@ -78,13 +73,7 @@ async fn a_good_plan_shows_in_the_action_log_and_imports_once(db: &TestStore) {
 async fn problems_of(db: &TestStore, name: &str) -> Vec<(usize, Option<String>, String)> {
     let recorder = seeded(db.shared()).await;
     let before = head(db.store()).await;
-    let error = action_plan::import(
-        Importer { recorder: &recorder, actor: "hhcdg@lincolnshire.gov.uk", progress: &mut quiet() },
-        &fixture(name),
-        &options(name),
-    )
-    .await
-    .expect_err("the plan has mistakes");
+    let error = import_as_hhcdg(&recorder, &fixture(name), &options(name)).await.expect_err("the plan has mistakes");
     assert_eq!(head(db.store()).await, before, "nothing is recorded");
     listed(error)
 }
