@@ -456,13 +456,14 @@ impl TestStore {
         self.count_rows("events WHERE tree IS NOT NULL").await
     }
 
-    /// Overwrites the stored hash of the tree node of `level` (2 or more: the levels below are
-    /// computed from the events' chain hashes) and `index`, in the `tree` column of the event that
-    /// ends its range, with 32 zero bytes: for tampering tests.
+    /// Overwrites the stored hash of the tree node of `level` ([`kernel::STORED_FROM`] or more:
+    /// the levels below are computed from the events' chain hashes) and `index`, in the `tree`
+    /// column of the event that ends its range, with 32 zero bytes: for tampering tests.
     pub async fn zero_tree_node(&self, level: u8, index: u64) {
-        assert!(level >= 2, "the nodes of levels 0 and 1 are not stored");
-        let position = kernel::NodeId::new(level, index).holder();
-        let from = (u64::from(level) - 2) * 32;
+        let node = kernel::NodeId::new(level, index);
+        assert!(node.is_stored(), "the nodes below level {} are not stored", kernel::STORED_FROM);
+        let position = node.holder();
+        let from = u64::from(level - kernel::STORED_FROM) * 32;
         let sql = match self {
             TestStore::Sqlite { .. } => format!(
                 "UPDATE events SET tree = unhex(substr(hex(tree), 1, {}) || hex(zeroblob(32)) \

@@ -41,8 +41,8 @@ pub use group_commit::{GroupBackend, Writer};
 pub use id::{EventId, EventType, MAX_STREAM_ID_BYTES, Position, StreamId};
 pub use idempotency::{IdempotencyStore, KeyClaim, StoredResponse};
 pub use merkle::{
-    ConsistencyProof, EMPTY_ROOT, InclusionProof, MissingNode, NodeId, ProofError, Range, TreeNode, TreeUpkeep,
-    event_leaf, grown_edge, leaf_hash, new_nodes, node_hash, root, root_nodes, tree_columns,
+    ConsistencyProof, EMPTY_ROOT, InclusionProof, MissingNode, NodeId, ProofError, Range, STORED_FROM, TreeNode,
+    TreeUpkeep, event_leaf, grown_edge, leaf_hash, new_nodes, node_hash, root, root_nodes, tree_columns,
 };
 pub use migrations::Migration;
 pub use open::{OpenError, OpenMode, check_schema, refuse_foreign};

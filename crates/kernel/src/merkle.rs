@@ -9,7 +9,9 @@
 //!
 //! A store keeps every complete subtree's hash, named by a [`NodeId`] (its level, 0 for leaves,
 //! and its index within the level), written in the same transaction as the events that complete
-//! it ([`new_nodes`]), in the row of the event that ends its range ([`tree_columns`]). Any root, inclusion or consistency proof is made of the hashes of ranges of
+//! it ([`new_nodes`]): from level [`STORED_FROM`] up in the row of the event that ends its range
+//! ([`tree_columns`]), below it computed from the chain hashes of the events under it. Any root,
+//! inclusion or consistency proof is made of the hashes of ranges of
 //! leaves that split into at most a logarithmic number of such subtrees ([`Range::nodes`]): a
 //! proof names the nodes it needs ([`InclusionProof::nodes`], [`ConsistencyProof::nodes`]), the
 //! store reads them, and the proof is assembled from them here.
@@ -67,48 +69,54 @@ impl NodeId {
         (self.index + 1) << self.level
     }
 
+    /// Whether the node's hash is kept in its holder's tree column rather than computed from the
+    /// chain hashes of the events under it ([`STORED_FROM`]).
+    pub fn is_stored(self) -> bool {
+        self.level >= STORED_FROM
+    }
+
     /// The positions of the rows the node's hash is read from ([`NodeId::in_rows`]): its
-    /// holder's, and for a node of level 1 the event before it too.
+    /// holder's, and for a node below [`STORED_FROM`] every event under it.
     pub fn rows(self) -> std::ops::RangeInclusive<u64> {
         let holder = self.holder();
-        if self.level == 1 { holder - 1..=holder } else { holder..=holder }
+        if self.is_stored() { holder..=holder } else { holder + 1 - (1 << self.level)..=holder }
     }
 
     /// The node's hash from the rows [`NodeId::rows`] names, each given by `row` as its chain hash
-    /// and tree column: a leaf's from its event's chain hash, a node of level 1 from the two
-    /// leaves under it, and a node above from its holder's tree column. `None` when a row is
-    /// missing, the holder's column is absent (the tree does not hold the event yet) or it is too
-    /// short.
+    /// and tree column: a node below [`STORED_FROM`] from the leaves of the events under it, and a
+    /// node above from its holder's tree column. `None` when a row is missing, the holder's column
+    /// is absent (the tree does not hold the event yet) or it is too short.
     pub fn in_rows<'a>(self, row: impl Fn(u64) -> Option<(&'a [u8], Option<&'a [u8]>)>) -> Option<Hash> {
-        let holder = self.holder();
-        let (chain_hash, column) = row(holder)?;
+        let (_, column) = row(self.holder())?;
         let column = column?;
-        match self.level {
-            0 => Some(leaf_hash(chain_hash)),
-            1 => {
-                let (left, _) = row(holder - 1)?;
-                Some(node_hash(&leaf_hash(left), &leaf_hash(chain_hash)))
-            }
-            level => {
-                let at = (usize::from(level) - STORED_FROM) * 32;
-                column.get(at..at + 32).and_then(Hash::from_slice)
-            }
+        if self.is_stored() {
+            let at = usize::from(self.level - STORED_FROM) * 32;
+            return column.get(at..at + 32).and_then(Hash::from_slice);
         }
+        let mut hashes: Vec<Hash> =
+            self.rows().map(|p| row(p).map(|(chain, _)| leaf_hash(chain))).collect::<Option<_>>()?;
+        while hashes.len() > 1 {
+            hashes = hashes.chunks_exact(2).map(|pair| node_hash(&pair[0], &pair[1])).collect();
+        }
+        hashes.pop()
     }
 }
 
-/// The lowest level whose nodes are stored: a leaf is computed from its event's chain hash, and a
-/// node of level 1 from the two leaves under it, which costs one more row read than storing it
-/// and saves half of the bytes the tree adds to the log.
-const STORED_FROM: usize = 2;
+/// The lowest level whose nodes are stored. A leaf is computed from its event's chain hash and a
+/// node of level 1 from the two leaves under it, so the tree adds 16 bytes to an event on average
+/// (64 / 2^`STORED_FROM`) where storing level 1 too took 32, for one more row read per proof.
+/// Storing from level 4 up (4 bytes an event, up to eight rows read for a node) made appends no
+/// faster in the store benchmark (`docs/benchmarks.md`).
+pub const STORED_FROM: u8 = 2;
 
 /// The tree column of each of the `count` events appended after position `size`, from the nodes
-/// appending them completes ([`new_nodes`]): the hashes of the nodes of level 2 and up that the
-/// event ends, level 2 first, 32 bytes each (none for a position not a multiple of 4). The nodes
-/// below are computed from the events' chain hashes ([`NodeId::in_rows`]).
+/// appending them completes ([`new_nodes`]): the hashes of the nodes from level [`STORED_FROM`] up
+/// that the event ends, lowest level first, 32 bytes each (none for a position not a multiple of
+/// 2^`STORED_FROM`). The nodes below are computed from the events' chain hashes
+/// ([`NodeId::in_rows`]).
 pub fn tree_columns(size: u64, count: usize, nodes: &[TreeNode]) -> Vec<Vec<u8>> {
     let mut columns = vec![Vec::new(); count];
-    for node in nodes.iter().filter(|node| usize::from(node.id.level) >= STORED_FROM) {
+    for node in nodes.iter().filter(|node| node.id.is_stored()) {
         columns[(node.id.holder() - size - 1) as usize].extend_from_slice(&node.hash.0);
     }
     columns
@@ -469,8 +477,9 @@ mod tests {
             let mut columns = tree_columns(0, size, &all);
             columns.extend(tree_columns(size as u64, count, &grown));
             let bytes: usize = columns.iter().map(Vec::len).sum();
-            let stored = all.iter().chain(&grown).filter(|n| n.id.level >= 2).count();
-            assert_eq!(bytes, stored * 32, "only the nodes of level 2 and up are stored");
+            let stored = all.iter().chain(&grown).filter(|n| n.id.level >= STORED_FROM).count();
+            assert!(stored > 0 || size + count < 1 << STORED_FROM, "a log of {} events has stored nodes", size + count);
+            assert_eq!(bytes, stored * 32, "only the nodes of level {STORED_FROM} and up are stored");
             let row = |position: u64| {
                 let i = usize::try_from(position).ok()?.checked_sub(1)?;
                 Some((chain.get(i)?.0.as_slice(), columns.get(i).map(Vec::as_slice)))
@@ -479,8 +488,10 @@ mod tests {
                 assert!(node.id.rows().all(|p| p >= 1 && p <= (size + count) as u64), "{}", node.id);
                 assert_eq!(node.id.in_rows(row), Some(node.hash), "{} after {size} + {count}", node.id);
             }
-            let beyond = NodeId::new(2, (size + count) as u64 / 4 + 1);
-            assert_eq!(beyond.in_rows(row), None, "a node past the log is not found");
+            for level in [2, STORED_FROM] {
+                let beyond = NodeId::new(level, ((size + count) as u64 >> level) + 1);
+                assert_eq!(beyond.in_rows(row), None, "a node of level {level} past the log is not found");
+            }
         }
     }
 
