@@ -2,7 +2,7 @@
 
 Opens Bexley's pack for 1 June 2024 from the dashboard as a web page (JavaScript off, as the main
 run), checks its title, its contents list and its status table against the JSON API of the same
-server, checks the PDF link answers a PDF, and saves a screenshot of the top of the page (the
+server, that no date breaks over two lines, checks the PDF link answers a PDF, and saves a screenshot of the top of the page (the
 picture docs/packs.md shows, copied there by COVENANT_UPDATE_SCREENSHOT=1).
 """
 
@@ -27,6 +27,12 @@ def run(driver, url, api, check, token, shots):
     check(len(rows) == len(board), f"the pack lists the {len(board)} instruments the API gives: {len(rows)}")
     for instrument in board:
         check(any(r.find_element(By.TAG_NAME, "th").text == instrument["title"] for r in rows), instrument["title"])
+    dates = driver.find_elements(By.CSS_SELECTOR, "span.date")
+    due = driver.find_elements(By.CSS_SELECTOR, "#exceptions td span.date")
+    check(dates and due, f"the pack marks its dates ({len(dates)}, {len(due)} in the exceptions)")
+    for day in dates:
+        check(day.value_of_css_property("white-space") == "nowrap", f"a date never wraps ({day.text})")
+        check(day.size["height"] < 2 * float(day.value_of_css_property("font-size")[:-2]) * 1.4, f"{day.text} is on one line")
 
     request = urllib.request.Request(
         f"{url}/api/v1/packs/{BODY}?as_of={DAY}&format=pdf", headers={"Authorization": "Bearer " + token}

@@ -29,11 +29,11 @@ pub fn render(pack: &Pack) -> Vec<u8> {
                     h1 { (title) }
                     dl {
                         dt { "Body" } dd { (cover.body_name) }
-                        dt { "As decided by" } dd { (long_day(cover.as_of)) }
+                        dt { "As decided by" } dd { (date(long_day(cover.as_of))) }
                         dt { "Previous meeting" }
                         dd {
                             @match &cover.previous_meeting {
-                                Some(m) => { (m.title) ", " (long_day(m.held_on)) }
+                                Some(m) => { (m.title) ", " (date(long_day(m.held_on))) }
                                 None => { "none on record" }
                             }
                         }
@@ -59,7 +59,7 @@ pub fn render(pack: &Pack) -> Vec<u8> {
                                         th scope="row" { (e.action.title) }
                                         td { (e.action.organisation_name.as_deref().unwrap_or("-")) }
                                         td { (e.action.lead) }
-                                        td { (day(e.action.due_on)) }
+                                        td { (date(day(e.action.due_on))) }
                                         td.num { (percent(e.action.progress)) }
                                         td { (rag(e.action.rag)) }
                                         td { (reasons(e)) }
@@ -120,7 +120,7 @@ pub fn render(pack: &Pack) -> Vec<u8> {
                     @match &pack.last_meeting {
                         None => p { "No earlier meeting of the body is on record." },
                         Some(last) => {
-                            p { (last.meeting.title) ", " (long_day(last.meeting.held_on)) }
+                            p { (last.meeting.title) ", " (date(long_day(last.meeting.held_on))) }
                             @if last.resolutions.is_empty() { p { "The meeting made no resolution on record." } }
                             @for r in &last.resolutions { (resolution(r)) }
                         }
@@ -134,7 +134,7 @@ pub fn render(pack: &Pack) -> Vec<u8> {
 
 fn changes_section(changes: &Changes) -> Markup {
     html! {
-        p { "Since " (long_day(changes.since)) "." }
+        p { "Since " (date(long_day(changes.since))) "." }
         h3 { "New decisions" }
         @if changes.decisions.is_empty() { p { "None." } } @else {
             ul { @for r in &changes.decisions { li { (r.heading()) ": " (r.outcome.as_ref().map(word).unwrap_or_default()) } } }
@@ -164,7 +164,7 @@ fn changes_section(changes: &Changes) -> Markup {
 fn action_list(actions: &[ActionRow]) -> Markup {
     html! {
         @if actions.is_empty() { p { "None." } } @else {
-            ul { @for a in actions { li { (a.title) " (" (a.organisation_name.as_deref().unwrap_or("-")) ", due " (day(a.due_on)) ")" } } }
+            ul { @for a in actions { li { (a.title) " (" (a.organisation_name.as_deref().unwrap_or("-")) ", due " (date(day(a.due_on))) ")" } } }
         }
     }
 }
@@ -216,7 +216,7 @@ fn resolution(r: &ResolutionEntry) -> Markup {
                             tr {
                                 th scope="row" { (c.title) }
                                 td { (c.organisation_name.as_deref().unwrap_or("-")) }
-                                td { (day(c.due_on)) }
+                                td { (date(day(c.due_on))) }
                                 td { (word(&c.state)) }
                                 td.num { (percent(c.progress)) }
                                 td { (rag(c.rag)) }
@@ -240,6 +240,11 @@ fn rag(r: Option<domain::rag::Rag>) -> Markup {
     html! { span class=(class) { (rag_in_words(r)) } }
 }
 
+/// A date as the pack writes it, kept on one line.
+fn date(text: String) -> Markup {
+    html! { span.date { (text) } }
+}
+
 const STYLE: &str = "
 @page { size: A4; margin: 18mm 15mm; }
 body { font-family: Arial, sans-serif; color: #0b0c0c; max-width: 60rem; margin: 1rem auto; line-height: 1.4; }
@@ -252,6 +257,7 @@ table { border-collapse: collapse; width: 100%; margin-bottom: 1rem; font-size: 
 caption { text-align: left; font-weight: bold; margin-bottom: .25rem; }
 th, td { border-bottom: 1px solid #b1b4b6; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 td.num { text-align: right; }
+.date { white-space: nowrap; }
 .rag { padding: 0 .25rem; font-weight: bold; }
 .rag.red { background: #f4cccc; } .rag.amber { background: #fce5b0; } .rag.green { background: #cce2d8; }
 blockquote { border-left: 4px solid #b1b4b6; margin: 0; padding-left: 1rem; }
