@@ -2,8 +2,9 @@
 
 Opens Bexley's pack for 1 June 2024 from the dashboard as a web page (JavaScript off, as the main
 run), checks its title, its contents list and its status table against the JSON API of the same
-server, that no date breaks over two lines, checks the PDF link answers a PDF, and saves a screenshot of the top of the page (the
-picture docs/packs.md shows, copied there by COVENANT_UPDATE_SCREENSHOT=1).
+server and that no date breaks over two lines, checks the PDF link answers a PDF, and saves a
+screenshot of the top of the page (the picture docs/packs.md shows, copied there by
+COVENANT_UPDATE_SCREENSHOT=1).
 """
 
 import os
