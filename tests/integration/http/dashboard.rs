@@ -305,11 +305,17 @@ async fn the_pages_read_as_english_fit_a_phone_and_keep_their_navigation(db: &Te
         ),
         "the table scrolls in its own box on a narrow screen: {overview}"
     );
-    assert!(overview.contains("time, td.date { white-space: nowrap; }"), "dates never wrap");
+    assert!(overview.contains("time, td.date, span.date { white-space: nowrap; }"), "dates never wrap");
     let (_, filtered) = page_as(&app, "/dashboard?theme=no-such-theme", &reader).await;
     assert!(filtered.contains("No instrument matches these filters."), "{filtered}");
     let (_, blueprint) = page_as(&app, &format!("/dashboard/instruments/{BLUEPRINT}"), &reader).await;
     assert!(!blueprint.contains("across 0 counted commitments"), "{blueprint}");
+    assert!(
+        blueprint.contains(
+            "drafted for Housing, Health and Care Delivery Group (HHCDG) on <span class=\"date\">2020-11-20</span>"
+        ),
+        "a day inside the timeline's text is kept whole: {blueprint}"
+    );
     assert!(blueprint.contains("no commitment counted towards it yet"), "{blueprint}");
     assert!(
         blueprint.contains("across 1 counted commitment<") || blueprint.contains("across 1 counted commitment "),

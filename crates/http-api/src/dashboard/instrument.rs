@@ -145,7 +145,7 @@ pub(crate) async fn page(
         h2 #timeline { "Timeline" }
         ol.timeline {
             @for e in &timeline.entries {
-                li { (layout::date(Some(e.occurred_at.as_datetime().date_naive()))) (e.summary) }
+                li { (layout::date(Some(e.occurred_at.as_datetime().date_naive()))) (layout::with_days(&e.summary)) }
             }
         }
         @if may_audit {
@@ -218,7 +218,7 @@ fn action_table(objective: &str, rows: Vec<&ActionRow>) -> Markup {
 /// A link to a resolution's page, named as board papers cite it.
 pub(crate) fn resolution_link(point: &Point, resolution: &Key, name: Option<&String>) -> Markup {
     let text = name.map_or_else(|| resolution.to_string(), Clone::clone);
-    html! { a href=(point.link(&format!("/dashboard/resolutions/{resolution}"))) { (text) } }
+    html! { a href=(point.link(&format!("/dashboard/resolutions/{resolution}"))) { (layout::with_days(&text)) } }
 }
 
 /// The resolution a party adopted or signed under, linked, or a dash when none is named.

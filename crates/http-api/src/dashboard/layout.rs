@@ -56,7 +56,7 @@ dl.facts dd { margin: 0; }
 .rag-green { background: #1e6b34; color: #fff; }
 .rag-none { background: #fff; color: #4a4a4a; border-color: #6f777b; }
 .mix { white-space: nowrap; }
-time, td.date { white-space: nowrap; }
+time, td.date, span.date { white-space: nowrap; }
 .scroll { overflow-x: auto; max-width: 100%; margin: 8px 0 16px; }
 .scroll table { margin: 0; }
 .scroll:focus { outline: 3px solid #fd0; }
@@ -500,6 +500,32 @@ pub(crate) fn date(day: Option<Date>) -> Markup {
     Voice::DASHBOARD.date(day)
 }
 
+/// Text that may name days as `YYYY-MM-DD` (an event's summary, a resolution's name), each day
+/// kept on one line (`span.date`) so that none breaks at its hyphens.
+pub(crate) fn with_days(text: &str) -> Markup {
+    let bytes = text.as_bytes();
+    let day_at = |at: usize| {
+        (at == 0 || !bytes[at - 1].is_ascii_digit())
+            && bytes.get(at..at + 10).is_some_and(|day| {
+                day.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() })
+            })
+    };
+    let mut parts = Vec::new();
+    let (mut start, mut at) = (0, 0);
+    while at < bytes.len() {
+        if day_at(at) {
+            parts.push((&text[start..at], false));
+            parts.push((&text[at..at + 10], true));
+            at += 10;
+            start = at;
+        } else {
+            at += 1;
+        }
+    }
+    parts.push((&text[start..], false));
+    html! { @for (part, day) in parts { @if day { span.date { (part) } } @else { (part) } } }
+}
+
 /// A moment of the log, to the minute, in UTC.
 pub(crate) fn moment(at: Timestamp) -> Markup {
     let at = at.as_datetime();
@@ -541,5 +567,26 @@ pub(crate) fn commitment_trail(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_days;
+
+    #[test]
+    fn days_in_text_are_kept_whole_and_nothing_else_changes() {
+        let text = "endorsed by the Board on 2020-12-01 under resolution Board, 2020-12-01";
+        assert_eq!(
+            with_days(text).into_string(),
+            "endorsed by the Board on <span class=\"date\">2020-12-01</span> under resolution Board, \
+             <span class=\"date\">2020-12-01</span>"
+        );
+        for plain in ["minute 45", "12020-12-01", "2020-1-01 and 2020-12-0", "", "é 2020-12-01é"] {
+            let wrapped = with_days(plain).into_string();
+            assert_eq!(wrapped.replace("<span class=\"date\">", "").replace("</span>", ""), plain);
+        }
+        assert_eq!(with_days("12020-12-01").into_string(), "12020-12-01", "not a day inside a longer number");
+        assert_eq!(with_days("é 2020-12-01é").into_string(), "é <span class=\"date\">2020-12-01</span>é");
     }
 }
