@@ -14,7 +14,8 @@ const RULES: &[(&str, &[&str], bool)] = &[
     ("store-postgres", &["kernel"], true),
     ("app", &["kernel", "domain", "projections", "store-sqlite", "store-postgres"], true),
     ("cli", &["kernel", "domain", "projections", "app", "http-api"], true),
-    ("http-api", &["kernel", "domain", "projections", "app"], true),
+    // The service writes the wire types the client reads: one definition of the contract.
+    ("http-api", &["kernel", "domain", "projections", "app", "client"], true),
     // The client knows the HTTP contract only: no crate of the service.
     ("client", &[], true),
 ];

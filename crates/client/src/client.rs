@@ -147,13 +147,14 @@ async fn checked(response: reqwest::Response) -> Result<reqwest::Response, Clien
     }
     let status = response.status().as_u16();
     let text = response.text().await?;
-    Err(ClientError::Problem(serde_json::from_str(&text).unwrap_or(Problem {
+    Err(ClientError::Problem(Box::new(serde_json::from_str(&text).unwrap_or(Problem {
         kind: "about:blank".to_owned(),
         title: "The service refused the request".to_owned(),
         status,
         detail: text,
+        instance: None,
         field: None,
-    })))
+    }))))
 }
 
 /// The body of a successful response as `T`, else its problem.

@@ -5,9 +5,10 @@ use crate::Problem;
 /// A failure of the client.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    /// The service answered with a problem: its status and what it says to do.
+    /// The service answered with a problem: its status and what it says to do (boxed: a problem
+    /// document is larger than every other failure together).
     #[error("the service answered {}: {}", .0.status, .0.detail)]
-    Problem(Problem),
+    Problem(Box<Problem>),
     /// The service could not be reached, or the connection broke; try again.
     #[error("failed to reach the service: {0}")]
     Unreachable(#[from] reqwest::Error),

@@ -57,21 +57,9 @@ pub enum Command {
     Translate { id: Key, field: Field, language: Language, text: String },
 }
 
+crate::command_ids!(Key, body_stream: Establish, AddMember, RemoveMember, Abolish, Translate);
+
 impl Command {
-    pub fn id(&self) -> &Key {
-        match self {
-            Command::Establish { id, .. }
-            | Command::AddMember { id, .. }
-            | Command::RemoveMember { id, .. }
-            | Command::Abolish { id, .. }
-            | Command::Translate { id, .. } => id,
-        }
-    }
-
-    pub fn stream_id(&self) -> StreamId {
-        body_stream(self.id())
-    }
-
     /// The day the command says this happened, and the field that says so; a translation
     /// carries no date of its own.
     pub fn happened_on(&self) -> Option<Happened> {
@@ -93,7 +81,7 @@ impl Command {
                 orgs.into_iter().map(organisation_stream).collect()
             }
             Command::AddMember { organisation, .. } => vec![organisation_stream(organisation)],
-            _ => Vec::new(),
+            Command::RemoveMember { .. } | Command::Abolish { .. } | Command::Translate { .. } => Vec::new(),
         }
     }
 }
@@ -274,9 +262,7 @@ pub fn evolve(mut state: State, event: &Event) -> State {
             }
         }
         Event::Abolished { abolished_on } => state.abolished_on = Some(*abolished_on),
-        Event::Translated { field, language, text } => {
-            state.welsh.set(Translation { field: *field, part: None, language: *language, text: text.clone() })
-        }
+        Event::Translated { field, language, text } => state.welsh.set(Translation::whole(*field, *language, text)),
     }
     state
 }

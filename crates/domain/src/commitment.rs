@@ -157,27 +157,11 @@ pub enum Command {
     Translate { id: Key, field: Field, language: Language, text: String },
 }
 
+crate::command_ids!(Key, commitment_stream:
+    Make, AddMilestone, ReachMilestone, Reschedule, ReportProgress, Complete, Defer, Resume, Cancel, Transfer,
+    Translate);
+
 impl Command {
-    pub fn id(&self) -> &Key {
-        match self {
-            Command::Make { id, .. }
-            | Command::AddMilestone { id, .. }
-            | Command::ReachMilestone { id, .. }
-            | Command::Reschedule { id, .. }
-            | Command::ReportProgress { id, .. }
-            | Command::Complete { id, .. }
-            | Command::Defer { id, .. }
-            | Command::Resume { id, .. }
-            | Command::Cancel { id, .. }
-            | Command::Transfer { id, .. }
-            | Command::Translate { id, .. } => id,
-        }
-    }
-
-    pub fn stream_id(&self) -> StreamId {
-        commitment_stream(self.id())
-    }
-
     /// The day the command says this happened, and the field that says so. Adding a milestone
     /// and rescheduling carry only planned dates, not a date of their own; a translation none.
     pub fn happened_on(&self) -> Option<Happened> {
@@ -204,7 +188,15 @@ impl Command {
                     .collect()
             }
             Command::Transfer { from, to, .. } => vec![organisation_stream(from), organisation_stream(to)],
-            _ => Vec::new(),
+            Command::AddMilestone { .. }
+            | Command::ReachMilestone { .. }
+            | Command::Reschedule { .. }
+            | Command::ReportProgress { .. }
+            | Command::Complete { .. }
+            | Command::Defer { .. }
+            | Command::Resume { .. }
+            | Command::Cancel { .. }
+            | Command::Translate { .. } => Vec::new(),
         }
     }
 }
@@ -651,9 +643,7 @@ pub fn evolve(mut state: State, event: &Event) -> State {
             state.previous_organisations.push(from.clone());
             state.organisation = Some(to.clone());
         }
-        Event::Translated { field, language, text } => {
-            state.welsh.set(Translation { field: *field, part: None, language: *language, text: text.clone() })
-        }
+        Event::Translated { field, language, text } => state.welsh.set(Translation::whole(*field, *language, text)),
     }
     state
 }

@@ -59,21 +59,9 @@ pub enum Command {
     },
 }
 
+crate::command_ids!(Key, indicator_stream: Define, SetBaseline, SetTarget, RecordMeasurement, ReviseMeasurement);
+
 impl Command {
-    pub fn id(&self) -> &Key {
-        match self {
-            Command::Define { id, .. }
-            | Command::SetBaseline { id, .. }
-            | Command::SetTarget { id, .. }
-            | Command::RecordMeasurement { id, .. }
-            | Command::ReviseMeasurement { id, .. } => id,
-        }
-    }
-
-    pub fn stream_id(&self) -> StreamId {
-        indicator_stream(self.id())
-    }
-
     /// The day the command says this happened, and the field that says so: the day a measurement
     /// is as of. A baseline is set, and a measurement revised, when the performance framework
     /// says so, after the reading it takes; its `as_of` is that reading's day, not its own
@@ -91,7 +79,10 @@ impl Command {
             Command::Define { owner, towards, .. } => std::iter::once(organisation_stream(owner))
                 .chain(towards.iter().map(|t| instrument_stream(&t.instrument)))
                 .collect(),
-            _ => Vec::new(),
+            Command::SetBaseline { .. }
+            | Command::SetTarget { .. }
+            | Command::RecordMeasurement { .. }
+            | Command::ReviseMeasurement { .. } => Vec::new(),
         }
     }
 }

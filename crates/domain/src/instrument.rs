@@ -164,34 +164,11 @@ pub enum Command {
     },
 }
 
+crate::command_ids!(Key, instrument_stream:
+    Draft, PublishVersion, AddObjective, AddParty, OpenConsultation, CloseConsultation, Endorse, Adopt, Sign,
+    WithdrawParty, SucceedParty, StartDelivery, StartReview, Refresh, Supersede, Expire, Withdraw, Translate);
+
 impl Command {
-    pub fn id(&self) -> &Key {
-        match self {
-            Command::Draft { id, .. }
-            | Command::PublishVersion { id, .. }
-            | Command::AddObjective { id, .. }
-            | Command::AddParty { id, .. }
-            | Command::OpenConsultation { id, .. }
-            | Command::CloseConsultation { id, .. }
-            | Command::Endorse { id, .. }
-            | Command::Adopt { id, .. }
-            | Command::Sign { id, .. }
-            | Command::WithdrawParty { id, .. }
-            | Command::SucceedParty { id, .. }
-            | Command::StartDelivery { id, .. }
-            | Command::StartReview { id, .. }
-            | Command::Refresh { id, .. }
-            | Command::Supersede { id, .. }
-            | Command::Expire { id, .. }
-            | Command::Withdraw { id, .. }
-            | Command::Translate { id, .. } => id,
-        }
-    }
-
-    pub fn stream_id(&self) -> StreamId {
-        instrument_stream(self.id())
-    }
-
     /// The day the command says this happened, and the field that says so. Adding an objective
     /// or a party, and a translation, carry no date of their own.
     pub fn happened_on(&self) -> Option<Happened> {
@@ -236,7 +213,14 @@ impl Command {
             Command::SucceedParty { predecessor, successor, .. } => {
                 vec![organisation_stream(predecessor), organisation_stream(successor)]
             }
-            _ => Vec::new(),
+            Command::PublishVersion { .. }
+            | Command::AddObjective { .. }
+            | Command::OpenConsultation { .. }
+            | Command::CloseConsultation { .. }
+            | Command::StartDelivery { .. }
+            | Command::StartReview { .. }
+            | Command::Expire { .. }
+            | Command::Translate { .. } => Vec::new(),
         }
     }
 }

@@ -45,6 +45,28 @@ macro_rules! events {
 }
 pub(crate) use events;
 
+/// Writes an aggregate's `Command::id`, the key of type `$id` that every variant carries in its
+/// field `id`, and `Command::stream_id`, the stream `$stream` names by that key. Every variant
+/// is listed, and the match is exhaustive: a variant left out does not compile.
+macro_rules! command_ids {
+    ($id:ty, $stream:path: $($variant:ident),+ $(,)?) => {
+        impl Command {
+            /// The key of the aggregate the command is for.
+            pub fn id(&self) -> &$id {
+                match self {
+                    $(Command::$variant { id, .. })|+ => id,
+                }
+            }
+
+            /// The stream the command's events are appended to.
+            pub fn stream_id(&self) -> StreamId {
+                $stream(self.id())
+            }
+        }
+    };
+}
+pub(crate) use command_ids;
+
 /// Declares an aggregate's lifecycle `Status`: `Unknown`, the default, before its first event,
 /// then the aggregate's own stages, each written in snake_case.
 macro_rules! status {

@@ -60,23 +60,10 @@ pub enum Command {
     },
 }
 
+crate::command_ids!(Key, meeting_stream:
+    Schedule, AddAgendaItem, Hold, Cancel, PublishMinutes, ConfirmMinutes, Translate);
+
 impl Command {
-    pub fn id(&self) -> &Key {
-        match self {
-            Command::Schedule { id, .. }
-            | Command::AddAgendaItem { id, .. }
-            | Command::Hold { id, .. }
-            | Command::Cancel { id, .. }
-            | Command::PublishMinutes { id, .. }
-            | Command::ConfirmMinutes { id, .. }
-            | Command::Translate { id, .. } => id,
-        }
-    }
-
-    pub fn stream_id(&self) -> StreamId {
-        meeting_stream(self.id())
-    }
-
     /// The day the command says this happened, and the field that says so: the day a meeting was
     /// held or its minutes published. Scheduling (whose `date` is the day planned, not the day
     /// it was scheduled), agenda items, cancellation and confirmation carry no date of their own.
@@ -96,7 +83,11 @@ impl Command {
         match self {
             Command::Schedule { body, .. } => vec![body_stream(body)],
             Command::ConfirmMinutes { at_meeting, .. } => vec![meeting_stream(at_meeting)],
-            _ => Vec::new(),
+            Command::AddAgendaItem { .. }
+            | Command::Hold { .. }
+            | Command::Cancel { .. }
+            | Command::PublishMinutes { .. }
+            | Command::Translate { .. } => Vec::new(),
         }
     }
 }

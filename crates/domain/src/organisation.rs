@@ -72,25 +72,11 @@ pub enum Command {
     Translate { id: OrgId, field: Field, language: Language, text: String },
 }
 
+crate::command_ids!(OrgId, organisation_stream:
+    Register, Rename, Succeed, Dissolve, NameContact, OptOutOfReminders, OptInToReminders, RecordReminder,
+    Translate);
+
 impl Command {
-    pub fn id(&self) -> &OrgId {
-        match self {
-            Command::Register { id, .. }
-            | Command::Rename { id, .. }
-            | Command::Succeed { id, .. }
-            | Command::Dissolve { id, .. }
-            | Command::NameContact { id, .. }
-            | Command::OptOutOfReminders { id }
-            | Command::OptInToReminders { id }
-            | Command::RecordReminder { id, .. }
-            | Command::Translate { id, .. } => id,
-        }
-    }
-
-    pub fn stream_id(&self) -> StreamId {
-        organisation_stream(self.id())
-    }
-
     /// The day the command says this happened, and the field that says so; `None` for a
     /// registration, which carries no date of its own.
     pub fn happened_on(&self) -> Option<Happened> {
@@ -110,7 +96,14 @@ impl Command {
     pub fn references(&self) -> Vec<StreamId> {
         match self {
             Command::Succeed { successor, .. } => vec![organisation_stream(successor)],
-            _ => Vec::new(),
+            Command::Register { .. }
+            | Command::Rename { .. }
+            | Command::Dissolve { .. }
+            | Command::NameContact { .. }
+            | Command::OptOutOfReminders { .. }
+            | Command::OptInToReminders { .. }
+            | Command::RecordReminder { .. }
+            | Command::Translate { .. } => Vec::new(),
         }
     }
 }
@@ -361,9 +354,7 @@ pub fn evolve(mut state: State, event: &Event) -> State {
         Event::RemindersOptedOut {} => state.reminders_opted_out = true,
         Event::RemindersOptedIn {} => state.reminders_opted_out = false,
         Event::Reminded { period, .. } => state.reminded_for = Some(period.clone()),
-        Event::Translated { field, language, text } => {
-            state.welsh.set(Translation { field: *field, part: None, language: *language, text: text.clone() })
-        }
+        Event::Translated { field, language, text } => state.welsh.set(Translation::whole(*field, *language, text)),
     }
     state
 }

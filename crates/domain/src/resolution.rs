@@ -144,25 +144,10 @@ pub enum Command {
     },
 }
 
+crate::command_ids!(Key, resolution_stream:
+    Record, Publish, CallIn, RejectCallIn, ReferBack, Correct, Rescind, Supersede, Translate);
+
 impl Command {
-    pub fn id(&self) -> &Key {
-        match self {
-            Command::Record { id, .. }
-            | Command::Publish { id, .. }
-            | Command::CallIn { id, .. }
-            | Command::RejectCallIn { id, .. }
-            | Command::ReferBack { id, .. }
-            | Command::Correct { id, .. }
-            | Command::Rescind { id, .. }
-            | Command::Supersede { id, .. }
-            | Command::Translate { id, .. } => id,
-        }
-    }
-
-    pub fn stream_id(&self) -> StreamId {
-        resolution_stream(self.id())
-    }
-
     /// The day the command says this happened, and the field that says so. A correction carries
     /// no date of its own; a rescission or supersession takes its date from the later resolution.
     pub fn happened_on(&self) -> Option<Happened> {
@@ -185,7 +170,12 @@ impl Command {
             Command::Rescind { by_resolution, .. } | Command::Supersede { by_resolution, .. } => {
                 vec![resolution_stream(by_resolution)]
             }
-            _ => Vec::new(),
+            Command::Publish { .. }
+            | Command::CallIn { .. }
+            | Command::RejectCallIn { .. }
+            | Command::ReferBack { .. }
+            | Command::Correct { .. }
+            | Command::Translate { .. } => Vec::new(),
         }
     }
 }
@@ -578,9 +568,7 @@ pub fn evolve(mut state: State, event: &Event) -> State {
             state.status = Status::Superseded;
             state.replaced_by = Some(by_resolution.clone());
         }
-        Event::Translated { field, language, text } => {
-            state.welsh.set(Translation { field: *field, part: None, language: *language, text: text.clone() })
-        }
+        Event::Translated { field, language, text } => state.welsh.set(Translation::whole(*field, *language, text)),
     }
     state
 }

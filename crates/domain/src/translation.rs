@@ -68,6 +68,13 @@ pub struct Translation {
     pub text: String,
 }
 
+impl Translation {
+    /// A translation of the whole of `field`, not of one part of it.
+    pub fn whole(field: Field, language: Language, text: &str) -> Self {
+        Translation { field, part: None, language, text: text.to_owned() }
+    }
+}
+
 /// The translated texts of one record, the latest for each field, part and language.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -23,6 +23,8 @@ use utoipa_axum::routes;
 use crate::auth::Authenticated;
 use crate::idempotency::{self, Answer};
 use crate::problem::query_params;
+pub use covenant_client::RecordedRef;
+
 use crate::{ApiError, Service};
 
 /// Where the fact a command records comes from, and when it happened.
@@ -113,18 +115,6 @@ pub struct RecordedEvents {
     pub events: Vec<RecordedRef>,
     /// How many times the command was decided (more than 1 after conflicts with other writers).
     pub attempts: u32,
-}
-
-/// One event a command recorded.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct RecordedRef {
-    pub position: u64,
-    pub stream_id: String,
-    pub stream_version: u64,
-    pub event_id: String,
-    pub event_type: String,
-    pub correlation_id: String,
-    pub causation_id: Option<String>,
 }
 
 impl From<Recorded> for RecordedEvents {

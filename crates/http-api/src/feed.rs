@@ -15,8 +15,10 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
 use kernel::{Position, RecordedEvent};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+
+pub use covenant_client::{FeedEvent, FeedPage};
 
 use crate::auth::Authenticated;
 use crate::problem::query_params;
@@ -33,61 +35,25 @@ pub struct FeedQuery {
     limit: Option<usize>,
 }
 
-/// One event of the log, as stored.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FeedEvent {
-    pub position: u64,
-    pub stream_id: String,
-    pub stream_version: u64,
-    pub event_id: String,
-    pub event_type: String,
-    pub schema_version: u32,
-    /// The event's payload: see docs/events.md.
-    #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
-    pub actor: String,
-    pub correlation_id: String,
-    pub causation_id: Option<String>,
-    pub source: Option<String>,
-    /// When it happened in the world.
-    pub occurred_at: String,
-    /// When Covenant learnt it.
-    pub recorded_at: String,
-    /// The hash of the event before it.
-    pub prev_hash: String,
-    /// The event's hash in the chain.
-    pub hash: String,
-}
-
-impl From<&RecordedEvent> for FeedEvent {
-    fn from(e: &RecordedEvent) -> Self {
-        FeedEvent {
-            position: e.position.0,
-            stream_id: e.stream_id.to_string(),
-            stream_version: e.stream_version,
-            event_id: e.event_id.to_string(),
-            event_type: e.event_type.to_string(),
-            schema_version: e.schema_version,
-            payload: e.payload.to_value().unwrap_or(serde_json::Value::Null),
-            actor: e.metadata.actor.clone(),
-            correlation_id: e.metadata.correlation_id.to_string(),
-            causation_id: e.metadata.causation_id.map(|c| c.to_string()),
-            source: e.metadata.source.clone(),
-            occurred_at: e.metadata.occurred_at.to_string(),
-            recorded_at: e.recorded_at.to_string(),
-            prev_hash: e.prev_hash.to_hex(),
-            hash: e.hash.to_hex(),
-        }
+/// An event of the log as the feed gives it.
+fn feed_event(e: &RecordedEvent) -> FeedEvent {
+    FeedEvent {
+        position: e.position.0,
+        stream_id: e.stream_id.to_string(),
+        stream_version: e.stream_version,
+        event_id: e.event_id.to_string(),
+        event_type: e.event_type.to_string(),
+        schema_version: e.schema_version,
+        payload: e.payload.to_value().unwrap_or(serde_json::Value::Null),
+        actor: e.metadata.actor.clone(),
+        correlation_id: e.metadata.correlation_id.to_string(),
+        causation_id: e.metadata.causation_id.map(|c| c.to_string()),
+        source: e.metadata.source.clone(),
+        occurred_at: e.metadata.occurred_at.to_string(),
+        recorded_at: e.recorded_at.to_string(),
+        prev_hash: e.prev_hash.to_hex(),
+        hash: e.hash.to_hex(),
     }
-}
-
-/// One page of the feed.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FeedPage {
-    /// The events after `after`, in position order, at most `limit`.
-    pub events: Vec<FeedEvent>,
-    /// Where to ask from next: the last position in this page, or `after` when it is empty.
-    pub next_after: u64,
 }
 
 /// The events after a position, a page at a time.
@@ -115,7 +81,7 @@ pub async fn page(
     let limit = paging::limit(query.limit, &service.settings)?;
     let events = service.stores.events.read_all(after, limit).await?;
     let next_after = events.last().map_or(after, |e| e.position);
-    Ok(Json(FeedPage { events: events.iter().map(FeedEvent::from).collect(), next_after: next_after.0 }))
+    Ok(Json(FeedPage { events: events.iter().map(feed_event).collect(), next_after: next_after.0 }))
 }
 
 /// One server-sent event of the live feed, as an event-stream parser reads it: `id` the
@@ -188,7 +154,7 @@ pub async fn stream(
         .take_while(|next| std::future::ready(next.is_ok()))
         .filter_map(|next| async move { next.ok() })
         .map(|event| {
-            let data = serde_json::to_string(&FeedEvent::from(&event)).unwrap_or_default();
+            let data = serde_json::to_string(&feed_event(&event)).unwrap_or_default();
             Ok(Event::default().id(event.position.to_string()).data(data))
         });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))

@@ -13,10 +13,10 @@ use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa::openapi::response::{Response as Answer, ResponseBuilder, ResponsesBuilder};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
+
+pub use covenant_client::Problem;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -75,27 +75,6 @@ pub enum ApiError {
     /// Anything else that is the service's fault. The detail is for the log only.
     #[error("internal error: {0}")]
     Internal(String),
-}
-
-/// An RFC 9457 problem document.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
-    /// A URI naming the kind of problem; `docs/http.md` lists them.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// A short summary of the kind of problem.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// What was wrong with this request, and what to do.
-    pub detail: String,
-    /// This occurrence: `urn:covenant:request:` and the request's `x-request-id` (given by the
-    /// client, or generated), which the service's log lines of the request carry too.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    /// The parameter, header or body field at fault, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
 }
 
 /// Declares one refusal that many routes answer alike, as a problem document, for the OpenAPI

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use futures::channel::{mpsc, oneshot};
 use futures::{SinkExt, StreamExt};
 
-use crate::{AppendError, AppendOutcome, AppendRequest, ChainHead, RecordedEvent, RestoreError, StoreError};
+use crate::{AppendError, AppendOutcome, AppendRequest, ChainHead, Limits, RecordedEvent, RestoreError, StoreError};
 
 /// The backend half of a writer: commits one group in one transaction.
 #[async_trait]
@@ -52,6 +52,7 @@ enum Task {
 #[derive(Clone, Debug)]
 pub struct Writer {
     queue: mpsc::Sender<Task>,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for Task {
@@ -66,8 +67,13 @@ impl std::fmt::Debug for Task {
 
 impl Writer {
     /// Creates the queue and the writer loop; the caller spawns the loop on its runtime. A group
-    /// stops growing once it holds `max_group_events` events.
-    pub fn new<B: GroupBackend>(mut backend: B, max_group_events: usize) -> (Writer, impl Future<Output = ()> + Send) {
+    /// stops growing once it holds `max_group_events` events; a request beyond `limits` is
+    /// refused before it is queued.
+    pub fn new<B: GroupBackend>(
+        mut backend: B,
+        max_group_events: usize,
+        limits: Limits,
+    ) -> (Writer, impl Future<Output = ()> + Send) {
         let (queue, mut tasks) = mpsc::channel::<Task>(1024);
         let run = async move {
             // A restore or rebuild that ended the previous group, to run before anything else.
@@ -128,11 +134,12 @@ impl Writer {
                 }
             }
         };
-        (Writer { queue }, run)
+        (Writer { queue, limits }, run)
     }
 
-    /// Queues a validated request and waits for its answer.
+    /// Validates `request` against the store's limits, then queues it and waits for its answer.
     pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
+        request.validate(&self.limits)?;
         let (reply, answer) = oneshot::channel();
         let stopped = || AppendError::Unavailable(StoreError::Unavailable("the store's writer has stopped".into()));
         self.queue.clone().send(Task::Append(Job { request, reply })).await.map_err(|_| stopped())?;

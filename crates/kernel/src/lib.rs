@@ -34,6 +34,8 @@ pub use append::{
     AppendError, AppendOutcome, AppendRequest, Expected, GroupPlan, InvalidAppend, Limits, StreamAppend, StreamState,
     VersionConflict, plan_group,
 };
+#[doc(hidden)]
+pub use async_trait::async_trait;
 pub use chain::{ChainHead, ChainVerifier, Hash, VerifyFailure, VerifyReport, event_hash};
 pub use checkpoints::{CheckpointStore, SignedCheckpoint};
 pub use event::{Metadata, NewEvent, RecordedEvent};
@@ -47,7 +49,7 @@ pub use merkle::{
 pub use migrations::Migration;
 pub use open::{OpenError, OpenMode, check_schema, refuse_foreign};
 pub use payload::{MAX_PAYLOAD_BYTES, Payload};
-pub use publishers::{PublisherLead, PublisherStore};
+pub use publishers::{Hold, Lead, PublisherLead, PublisherStore, published};
 pub use restore::{InvalidRestore, RestoreChecker, RestoreError, check_restore};
 pub use sessions::{Prune, SessionRecord, SessionStore};
 pub use sign_ins::{PendingSignIn, SignInStore};

@@ -54,6 +54,32 @@ macro_rules! migrations {
     };
 }
 
+/// sqlx's migrator over `$migrations` (a `&[kernel::Migration]`), each handed over as its file
+/// would be, for a store crate's `static MIGRATOR: LazyLock<Migrator>`. The text is compiled in
+/// the store's crate, against its sqlx: `kernel` itself names no sqlx type.
+#[macro_export]
+macro_rules! sqlx_migrator {
+    ($migrations:expr) => {
+        ::std::sync::LazyLock::new(|| ::sqlx::migrate::Migrator {
+            migrations: $migrations
+                .iter()
+                .map(|m: &$crate::Migration| {
+                    ::sqlx::migrate::Migration::new(
+                        m.version(),
+                        m.description().into(),
+                        ::sqlx::migrate::MigrationType::Simple,
+                        m.sql.into(),
+                        m.no_transaction(),
+                    )
+                })
+                .collect(),
+            ignore_missing: false,
+            locking: true,
+            no_tx: false,
+        })
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::Migration;

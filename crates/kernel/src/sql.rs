@@ -57,6 +57,47 @@ pub trait SqlTables: Send + Sync {
     async fn execute_all(&self, statements: &[Statement<'_>]) -> Result<Vec<u64>, StoreError>;
 }
 
+/// Implements [`SqlTables`] for `$store`, a store whose sqlx pool is its field `pool`: the
+/// same text for either backend, compiled in the store's crate against its own sqlx types
+/// (`kernel` itself names no sqlx type). What differs between the backends is passed in: `bind`
+/// binds a [`Param`] to a query (`fn(Query, &Param) -> Query`), `read` reads a [`Column`] of a
+/// row (`fn(&Row, usize, Column) -> Result<Value, StoreError>`), and `unavailable` turns an
+/// sqlx error into a [`StoreError`].
+#[macro_export]
+macro_rules! sqlx_tables {
+    ($store:ty, bind: $bind:path, read: $read:path, unavailable: $unavailable:path $(,)?) => {
+        #[$crate::async_trait]
+        impl $crate::SqlTables for $store {
+            async fn execute(&self, statement: &str, params: &[$crate::Param<'_>]) -> Result<u64, $crate::StoreError> {
+                let query = params.iter().fold(::sqlx::query(statement), $bind);
+                Ok(query.execute(&self.pool).await.map_err($unavailable)?.rows_affected())
+            }
+
+            async fn fetch(
+                &self,
+                statement: &str,
+                params: &[$crate::Param<'_>],
+                columns: &[$crate::Column],
+            ) -> Result<Vec<$crate::Row>, $crate::StoreError> {
+                let query = params.iter().fold(::sqlx::query(statement), $bind);
+                let rows = query.fetch_all(&self.pool).await.map_err($unavailable)?;
+                rows.iter().map(|row| $crate::Row::read(columns, |index, column| $read(row, index, column))).collect()
+            }
+
+            async fn execute_all(&self, statements: &[$crate::Statement<'_>]) -> Result<Vec<u64>, $crate::StoreError> {
+                let mut tx = self.pool.begin().await.map_err($unavailable)?;
+                let mut changed = Vec::with_capacity(statements.len());
+                for statement in statements {
+                    let query = statement.params.iter().fold(::sqlx::query(statement.sql), $bind);
+                    changed.push(query.execute(&mut *tx).await.map_err($unavailable)?.rows_affected());
+                }
+                tx.commit().await.map_err($unavailable)?;
+                Ok(changed)
+            }
+        }
+    };
+}
+
 /// One statement and its parameters, to run with others in one transaction
 /// ([`SqlTables::execute_all`]).
 #[derive(Clone, Copy, Debug)]

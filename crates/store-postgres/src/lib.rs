@@ -28,7 +28,7 @@ use kernel::{
     OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
 };
 use sqlx::Connection;
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions};
 use tokio::sync::watch;
 
@@ -48,7 +48,6 @@ pub struct PostgresStore {
     pool: PgPool,
     writer: Writer,
     appended: watch::Receiver<Position>,
-    limits: Limits,
     counts: Arc<GroupCounts>,
 }
 
@@ -108,17 +107,7 @@ pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrati
     "0017_tree_in_events.sql",
 );
 /// sqlx's migrator over [`MIGRATIONS`].
-static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| Migrator {
-    migrations: MIGRATIONS
-        .iter()
-        .map(|m| {
-            Migration::new(m.version(), m.description().into(), MigrationType::Simple, m.sql.into(), m.no_transaction())
-        })
-        .collect(),
-    ignore_missing: false,
-    locking: true,
-    no_tx: false,
-});
+static MIGRATOR: LazyLock<Migrator> = kernel::sqlx_migrator!(MIGRATIONS);
 
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user@host:port/database`) and applies
@@ -181,9 +170,9 @@ impl PostgresStore {
         let limits = Limits::default();
         let counts = Arc::new(GroupCounts::default());
         let backend = writer::PostgresWriter::new(options, notify, limits, counts.clone(), tree);
-        let (writer, run) = Writer::new(backend, MAX_GROUP_EVENTS);
+        let (writer, run) = Writer::new(backend, MAX_GROUP_EVENTS, limits);
         tokio::spawn(run);
-        Ok(Self { pool, writer, appended, limits, counts })
+        Ok(Self { pool, writer, appended, counts })
     }
 
     /// How this store's writer has committed its groups since it was opened.
@@ -266,7 +255,6 @@ impl PostgresStore {
 #[async_trait]
 impl EventStore for PostgresStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
-        request.validate(&self.limits)?;
         self.writer.append(request).await
     }
 

@@ -5,9 +5,10 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kernel::{Position, PublisherLead, PublisherStore, StoreError, Timestamp};
+use kernel::{Hold, Lead, Position, PublisherLead, PublisherStore, Statement, StoreError};
 use sqlx::PgConnection;
 
+use crate::tables::bind;
 use crate::{PostgresStore, unavailable};
 
 /// The first key of every publisher's advisory lock; the second is the hash of its name. Locks
@@ -34,57 +35,31 @@ impl PublisherStore for PostgresStore {
             }
             tokio::time::sleep(RETRY).await;
         }
-        let position: Option<i64> = sqlx::query_scalar("SELECT position FROM publishers WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&mut conn)
-            .await
-            .map_err(unavailable)?;
-        Ok(Box::new(Lead { conn, name: name.to_owned(), position: Position(position.unwrap_or(0) as u64) }))
+        let position = kernel::published(self, name).await?.unwrap_or(Position::ZERO);
+        Ok(Box::new(Lead::new(name, position, LockConnection(conn))))
     }
 
     async fn published(&self, name: &str) -> Result<Option<Position>, StoreError> {
-        let position: Option<i64> = sqlx::query_scalar("SELECT position FROM publishers WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(position.map(|p| Position(p as u64)))
+        kernel::published(self, name).await
     }
 }
 
-/// A held lead: the connection that holds the lock, through which the position is saved, so
-/// that a lost connection (and so a lost lock) fails the save. Dropping it closes the
-/// connection, and PostgreSQL releases a session's advisory locks when the session ends.
-struct Lead {
-    conn: PgConnection,
-    name: String,
-    position: Position,
-}
+/// The connection that holds a lead's lock, through which its position is saved, so that a
+/// lost connection (and so a lost lock) fails the save. Dropping it closes the connection, and
+/// PostgreSQL releases a session's advisory locks when the session ends.
+struct LockConnection(PgConnection);
 
-impl std::fmt::Debug for Lead {
+impl std::fmt::Debug for LockConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lead").field("name", &self.name).field("position", &self.position).finish_non_exhaustive()
+        f.debug_tuple("LockConnection").finish_non_exhaustive()
     }
 }
 
 #[async_trait]
-impl PublisherLead for Lead {
-    fn position(&self) -> Position {
-        self.position
-    }
-
-    async fn advance(&mut self, position: Position) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO publishers (name, position, published_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO UPDATE SET position = excluded.position, published_at = excluded.published_at",
-        )
-        .bind(&self.name)
-        .bind(position.0 as i64)
-        .bind(Timestamp::now().as_datetime())
-        .execute(&mut self.conn)
-        .await
-        .map_err(unavailable)?;
-        self.position = position;
+impl Hold for LockConnection {
+    async fn save(&mut self, statement: Statement<'_>) -> Result<(), StoreError> {
+        let query = statement.params.iter().fold(sqlx::query(statement.sql), bind);
+        query.execute(&mut self.0).await.map_err(unavailable)?;
         Ok(())
     }
 }

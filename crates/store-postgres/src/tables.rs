@@ -2,9 +2,8 @@
 //! writes once ([`kernel::SqlTables`]: tokens, idempotent answers and claims, snapshots, signed
 //! checkpoints, webhooks): a time is a `timestamptz`.
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{Column, Param, Row, SqlTables, Statement, StoreError, Timestamp, Value};
+use kernel::{Column, Param, StoreError, Timestamp, Value};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Postgres, Row as _};
 
@@ -12,32 +11,9 @@ use crate::{PostgresStore, unavailable};
 
 type Query<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
 
-#[async_trait]
-impl SqlTables for PostgresStore {
-    async fn execute(&self, statement: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
-        let query = params.iter().fold(sqlx::query(statement), bind);
-        Ok(query.execute(&self.pool).await.map_err(unavailable)?.rows_affected())
-    }
+kernel::sqlx_tables!(PostgresStore, bind: bind, read: read, unavailable: unavailable);
 
-    async fn fetch(&self, statement: &str, params: &[Param<'_>], columns: &[Column]) -> Result<Vec<Row>, StoreError> {
-        let query = params.iter().fold(sqlx::query(statement), bind);
-        let rows = query.fetch_all(&self.pool).await.map_err(unavailable)?;
-        rows.iter().map(|row| Row::read(columns, |index, column| read(row, index, column))).collect()
-    }
-
-    async fn execute_all(&self, statements: &[Statement<'_>]) -> Result<Vec<u64>, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        let mut changed = Vec::with_capacity(statements.len());
-        for statement in statements {
-            let query = statement.params.iter().fold(sqlx::query(statement.sql), bind);
-            changed.push(query.execute(&mut *tx).await.map_err(unavailable)?.rows_affected());
-        }
-        tx.commit().await.map_err(unavailable)?;
-        Ok(changed)
-    }
-}
-
-fn bind<'q>(query: Query<'q>, param: &Param<'q>) -> Query<'q> {
+pub(crate) fn bind<'q>(query: Query<'q>, param: &Param<'q>) -> Query<'q> {
     match *param {
         Param::Text(text) => query.bind(text),
         Param::Bytes(bytes) => query.bind(bytes),

@@ -27,7 +27,7 @@ use kernel::{
     OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
 };
 use sqlx::ConnectOptions;
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::watch;
 
@@ -56,17 +56,7 @@ pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrati
     "0015_tree_in_events.sql",
 );
 /// sqlx's migrator over [`MIGRATIONS`].
-static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| Migrator {
-    migrations: MIGRATIONS
-        .iter()
-        .map(|m| {
-            Migration::new(m.version(), m.description().into(), MigrationType::Simple, m.sql.into(), m.no_transaction())
-        })
-        .collect(),
-    ignore_missing: false,
-    locking: true,
-    no_tx: false,
-});
+static MIGRATOR: LazyLock<Migrator> = kernel::sqlx_migrator!(MIGRATIONS);
 
 /// An event store in one SQLite file. Cheap to clone; clones share the writer and the pool.
 #[derive(Clone, Debug)]
@@ -77,7 +67,6 @@ pub struct SqliteStore {
     reader: reader::Reader,
     writer: Writer,
     appended: watch::Receiver<Position>,
-    limits: Limits,
 }
 
 /// How long a write waits by default for another process's write lock before giving up
@@ -171,14 +160,14 @@ impl SqliteStore {
         };
         let write = write_connection(&path, read_only, waiting.notice_after).map_err(write_error)?;
         let backend = writer::SqliteWriter::new(write, notify, limits, waiting, opening.tree);
-        let (writer, run) = Writer::new(backend, MAX_GROUP_EVENTS);
+        let (writer, run) = Writer::new(backend, MAX_GROUP_EVENTS, limits);
         // The writer makes blocking calls into SQLite, so it runs on a thread of its own rather
         // than on the runtime; it ends when the last clone of the store is dropped.
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || futures::executor::block_on(run))
             .map_err(|e| StoreError::Unavailable(format!("failed to start the SQLite writer: {e}")))?;
-        Ok(Self { pool, path, reader, writer, appended, limits })
+        Ok(Self { pool, path, reader, writer, appended })
     }
 
     /// Writes a consistent copy of the whole database to the new file `to` (`VACUUM INTO`),
@@ -212,7 +201,6 @@ impl SqliteStore {
 #[async_trait]
 impl EventStore for SqliteStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
-        request.validate(&self.limits)?;
         self.writer.append(request).await
     }
 

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kernel::{Position, PublisherLead, PublisherStore, StoreError, Timestamp};
+use kernel::{Hold, Lead, Position, PublisherLead, PublisherStore, Statement, StoreError};
 use sqlx::SqlitePool;
 
+use crate::tables::bind;
 use crate::{SqliteStore, unavailable};
 
 /// How often a process waiting to lead tries the lock again.
@@ -35,16 +36,11 @@ impl PublisherStore for SqliteStore {
             }
         }
         let position = self.published(name).await?.unwrap_or(Position::ZERO);
-        Ok(Box::new(Lead { pool: self.pool.clone(), name: name.to_owned(), position, _lock: lock }))
+        Ok(Box::new(Lead::new(name, position, LockedFile { pool: self.pool.clone(), _lock: lock })))
     }
 
     async fn published(&self, name: &str) -> Result<Option<Position>, StoreError> {
-        let position: Option<i64> = sqlx::query_scalar("SELECT position FROM publishers WHERE name = ?1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(position.map(|p| Position(p as u64)))
+        kernel::published(self, name).await
     }
 }
 
@@ -73,33 +69,19 @@ fn lock_path(database: &Path, name: &str) -> PathBuf {
     PathBuf::from(path)
 }
 
+/// A lead's locked file, and the pool through which its position is saved.
 #[derive(Debug)]
-struct Lead {
+struct LockedFile {
     pool: SqlitePool,
-    name: String,
-    position: Position,
     /// Held locked while the lead lives; closing it releases the lock.
     _lock: Option<File>,
 }
 
 #[async_trait]
-impl PublisherLead for Lead {
-    fn position(&self) -> Position {
-        self.position
-    }
-
-    async fn advance(&mut self, position: Position) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO publishers (name, position, published_at) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (name) DO UPDATE SET position = excluded.position, published_at = excluded.published_at",
-        )
-        .bind(&self.name)
-        .bind(position.0 as i64)
-        .bind(Timestamp::now().as_micros())
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        self.position = position;
+impl Hold for LockedFile {
+    async fn save(&mut self, statement: Statement<'_>) -> Result<(), StoreError> {
+        let query = statement.params.iter().fold(sqlx::query(statement.sql), bind);
+        query.execute(&self.pool).await.map_err(unavailable)?;
         Ok(())
     }
 }
