@@ -152,8 +152,8 @@ pub enum Error {
     AlreadyMember(OrgId),
     #[error("organisation {0} is not a member: only a member can leave")]
     NotMember(OrgId),
-    #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
-    InFuture { what: &'static str, date: Date, today: Date },
+    #[error("{0}: record it on or after the day it happens")]
+    InFuture(#[from] crate::when::InFuture),
     #[error(transparent)]
     Translation(#[from] translation::Error),
 }
@@ -167,7 +167,6 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
         Some(_) => Err(Error::InactiveOrganisation(org.clone())),
         None => Err(Error::UnknownOrganisation(org.clone())),
     };
-    let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
     if let Command::Establish { id, name, kind, parents, members, established_on } = command {
         if state.exists() {
             return Err(Error::AlreadyEstablished(id.clone()));
@@ -179,7 +178,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             return Err(Error::NoParent);
         }
         parents.iter().chain(members).try_for_each(check_org)?;
-        not_future("establishment", *established_on)?;
+        ctx.not_future("establishment", *established_on)?;
         let mut unique = Vec::new();
         for m in members {
             if !unique.contains(m) {
@@ -214,18 +213,18 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::AlreadyMember(organisation.clone()));
             }
             check_org(organisation)?;
-            not_future("joining", *joined_on)?;
+            ctx.not_future("joining", *joined_on)?;
             Ok(vec![Event::MemberJoined { organisation: organisation.clone(), joined_on: *joined_on }])
         }
         Command::RemoveMember { organisation, left_on, .. } => {
             if !state.members.contains(organisation) {
                 return Err(Error::NotMember(organisation.clone()));
             }
-            not_future("leaving", *left_on)?;
+            ctx.not_future("leaving", *left_on)?;
             Ok(vec![Event::MemberLeft { organisation: organisation.clone(), left_on: *left_on }])
         }
         Command::Abolish { abolished_on, .. } => {
-            not_future("abolition", *abolished_on)?;
+            ctx.not_future("abolition", *abolished_on)?;
             Ok(vec![Event::Abolished { abolished_on: *abolished_on }])
         }
     }

@@ -381,8 +381,8 @@ pub enum Error {
         "commitment made on {made_on} cannot arise from resolution {resolution}, decided later on {decided_on}: check the dates, or cite the resolution it arose from"
     )]
     BeforeResolution { made_on: Date, resolution: Key, decided_on: Date },
-    #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
-    InFuture { what: &'static str, date: Date, today: Date },
+    #[error("{0}: record it on or after the day it happens")]
+    InFuture(#[from] crate::when::InFuture),
     #[error(transparent)]
     Translation(#[from] translation::Error),
 }
@@ -391,7 +391,6 @@ pub enum Error {
 pub const TRANSLATED: &[Field] = &[Field::Title];
 
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
-    let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
     if let Command::Make { id, title, organisation, lead, towards, arising_from, due_on, weight, parent, made_on } =
         command
     {
@@ -447,7 +446,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::UnknownParent(p.clone()));
             }
         }
-        not_future("commitment", *made_on)?;
+        ctx.not_future("commitment", *made_on)?;
         if due_on < made_on {
             return Err(Error::OutOfOrder { what: "due date", date: *due_on, before: *made_on });
         }
@@ -493,7 +492,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 Some(m) if m.reached_on.is_some() => return Err(Error::MilestoneReached(milestone.clone())),
                 Some(_) => {}
             }
-            not_future("milestone", *reached_on)?;
+            ctx.not_future("milestone", *reached_on)?;
             since_made("milestone", *reached_on)?;
             Ok(vec![Event::MilestoneReached { milestone: milestone.clone(), reached_on: *reached_on }])
         }
@@ -528,7 +527,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                     return Err(Error::OutOfOrder { what: "reporting period end", date: to, before: from });
                 }
             }
-            not_future("progress report", progress.reported_on)?;
+            ctx.not_future("progress report", progress.reported_on)?;
             since_made("progress report", progress.reported_on)?;
             Ok(vec![progress.into_event()])
         }
@@ -537,7 +536,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if !has_text(narrative) {
                 return Err(Error::Empty("completion narrative"));
             }
-            not_future("completion", *completed_on)?;
+            ctx.not_future("completion", *completed_on)?;
             since_made("completion", *completed_on)?;
             Ok(vec![Event::Completed {
                 completed_on: *completed_on,
@@ -550,7 +549,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if !has_text(reason) {
                 return Err(Error::Empty("deferral reason"));
             }
-            not_future("deferral", *deferred_on)?;
+            ctx.not_future("deferral", *deferred_on)?;
             since_made("deferral", *deferred_on)?;
             Ok(vec![Event::Deferred { deferred_on: *deferred_on, until: *until, reason: reason.clone() }])
         }
@@ -558,7 +557,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if state.status != Status::Deferred {
                 return Err(Error::NotDeferred);
             }
-            not_future("resumption", *resumed_on)?;
+            ctx.not_future("resumption", *resumed_on)?;
             since_made("resumption", *resumed_on)?;
             if due_on < resumed_on {
                 return Err(Error::OutOfOrder { what: "due date", date: *due_on, before: *resumed_on });
@@ -572,7 +571,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if !has_text(reason) {
                 return Err(Error::Empty("cancellation reason"));
             }
-            not_future("cancellation", *cancelled_on)?;
+            ctx.not_future("cancellation", *cancelled_on)?;
             since_made("cancellation", *cancelled_on)?;
             Ok(vec![Event::Cancelled { cancelled_on: *cancelled_on, reason: reason.clone() }])
         }
@@ -587,7 +586,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if !succeeded {
                 return Err(Error::NotSuccessor { from: from.clone(), to: to.clone() });
             }
-            not_future("transfer", *effective_on)?;
+            ctx.not_future("transfer", *effective_on)?;
             Ok(vec![Event::Transferred { from: from.clone(), to: to.clone(), effective_on: *effective_on }])
         }
         Command::Translate { field, language, text, .. } => {

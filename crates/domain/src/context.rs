@@ -8,6 +8,7 @@ use kernel::{StreamId, Timestamp};
 
 use crate::ids::StreamKey;
 use crate::values::{Date, Key, OrgId};
+use crate::when::InFuture;
 use crate::{DomainError, Event, body, commitment, indicator, instrument, meeting, organisation, resolution};
 
 /// The states of referenced streams, by aggregate and key.
@@ -77,9 +78,10 @@ impl Context {
         self.now.as_datetime().date_naive()
     }
 
-    /// `Ok` when `date` is today or earlier; otherwise `Err(today)`.
-    pub fn check_not_future(&self, date: Date) -> Result<(), Date> {
+    /// `Ok` when `date`, the day `what` happened, is today or earlier; otherwise the refusal
+    /// every aggregate gives for a day still to come.
+    pub fn not_future(&self, what: &'static str, date: Date) -> Result<(), InFuture> {
         let today = self.today();
-        if date > today { Err(today) } else { Ok(()) }
+        if date > today { Err(InFuture { what, date, today }) } else { Ok(()) }
     }
 }

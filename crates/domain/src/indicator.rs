@@ -150,12 +150,11 @@ pub enum Error {
     NoMeasurement(Date),
     #[error("the revised value equals the recorded value: give the corrected figure")]
     SameValue,
-    #[error("{what} date {date} is in the future (today is {today}): record a reading only once it is known")]
-    InFuture { what: &'static str, date: Date, today: Date },
+    #[error("{0}: record a reading only once it is known")]
+    InFuture(#[from] crate::when::InFuture),
 }
 
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
-    let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
     let finite = |v: f64| if v.is_finite() { Ok(v) } else { Err(Error::NotFinite) };
     if let Command::Define { id, title, unit, polarity, owner, towards } = command {
         if state.id.is_some() {
@@ -196,7 +195,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if !has_text(source) {
                 return Err(Error::Empty("baseline source"));
             }
-            not_future("baseline", *as_of)?;
+            ctx.not_future("baseline", *as_of)?;
             Ok(vec![Event::BaselineSet { value: finite(*value)?, as_of: *as_of, source: source.clone() }])
         }
         Command::SetTarget { value, due_on, .. } => {
@@ -206,7 +205,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if state.measurements.iter().any(|m| m.as_of == *as_of) {
                 return Err(Error::AlreadyMeasured(*as_of));
             }
-            not_future("measurement", *as_of)?;
+            ctx.not_future("measurement", *as_of)?;
             Ok(vec![Event::Measured { value: finite(*value)?, as_of: *as_of, note: note.clone() }])
         }
         Command::ReviseMeasurement { as_of, value, reason, .. } => {

@@ -517,8 +517,8 @@ pub enum Error {
     BeforeEndorsement { what: &'static str, date: Date, endorsed_on: Date },
     #[error("instrument cannot be superseded by itself: name the instrument that replaces it")]
     SupersededBySelf,
-    #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
-    InFuture { what: &'static str, date: Date, today: Date },
+    #[error("{0}: record it on or after the day it happens")]
+    InFuture(#[from] crate::when::InFuture),
     #[error(transparent)]
     Translation(#[from] translation::Error),
 }
@@ -574,7 +574,6 @@ fn party_authority(ctx: &Context, party: &OrgId, resolution: &Key, act: Act, on:
 }
 
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
-    let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
     let active_org = |org: &OrgId| {
         if ctx.facts.organisations.get(org).is_some_and(|o| o.is_active()) {
             Ok(())
@@ -598,7 +597,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::UnknownInstrument(base.clone()));
             }
         }
-        not_future("drafting", *drafted_on)?;
+        ctx.not_future("drafting", *drafted_on)?;
         let mut unique: Vec<OrgId> = Vec::new();
         for p in parties {
             if !unique.contains(p) {
@@ -645,7 +644,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if !has_text(label) {
                 return Err(Error::Empty("version label"));
             }
-            not_future("publication", *published_on)?;
+            ctx.not_future("publication", *published_on)?;
             Ok(vec![Event::VersionPublished {
                 version: next_version(state),
                 label: label.clone(),
@@ -681,7 +680,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if closes_on < opens_on {
                 return Err(Error::OutOfOrder { what: "consultation close", date: *closes_on, before: *opens_on });
             }
-            not_future("consultation opening", *opens_on)?;
+            ctx.not_future("consultation opening", *opens_on)?;
             Ok(vec![Event::ConsultationOpened { opens_on: *opens_on, closes_on: *closes_on }])
         }
         Command::CloseConsultation { closed_on, summary, .. } => {
@@ -696,7 +695,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                     before: consultation.from,
                 });
             }
-            not_future("consultation close", *closed_on)?;
+            ctx.not_future("consultation close", *closed_on)?;
             Ok(vec![Event::ConsultationClosed { closed_on: *closed_on, summary: summary.clone() }])
         }
         Command::Endorse { body, resolution, endorsed_on, recommendation, .. } => {
@@ -709,7 +708,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if state.endorsements.iter().any(|e| &e.body == body) {
                 return Err(Error::AlreadyEndorsed(body.clone()));
             }
-            not_future("endorsement", *endorsed_on)?;
+            ctx.not_future("endorsement", *endorsed_on)?;
             let r = authority(ctx, resolution, Act::Endorsement, *endorsed_on)?;
             if r.body.as_ref() != Some(body) {
                 return Err(Error::ResolutionOfOtherBody {
@@ -734,7 +733,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::AlreadyAdopted(party.clone()));
             }
             active_org(party)?;
-            not_future("adoption", *adopted_on)?;
+            ctx.not_future("adoption", *adopted_on)?;
             after_endorsement(state, "adoption", *adopted_on)?;
             party_authority(ctx, party, resolution, Act::Adoption, *adopted_on)?;
             Ok(vec![Event::Adopted { party: party.clone(), resolution: resolution.clone(), adopted_on: *adopted_on }])
@@ -751,7 +750,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::Empty("signatory"));
             }
             active_org(party)?;
-            not_future("signature", *signed_on)?;
+            ctx.not_future("signature", *signed_on)?;
             after_endorsement(state, "signature", *signed_on)?;
             party_authority(ctx, party, resolution, Act::Signature, *signed_on)?;
             Ok(vec![Event::Signed {
@@ -772,7 +771,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if !has_text(reason) {
                 return Err(Error::Empty("withdrawal reason"));
             }
-            not_future("withdrawal", *withdrawn_on)?;
+            ctx.not_future("withdrawal", *withdrawn_on)?;
             if let Some(r) = resolution {
                 party_authority(ctx, party, r, Act::Withdrawal, *withdrawn_on)?;
             }
@@ -817,7 +816,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                     before: version.published_on,
                 });
             }
-            not_future("delivery start", *started_on)?;
+            ctx.not_future("delivery start", *started_on)?;
             Ok(vec![Event::DeliveryStarted { started_on: *started_on }])
         }
         Command::StartReview { started_on, reason, .. } => {
@@ -827,7 +826,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if !has_text(reason) {
                 return Err(Error::Empty("review reason"));
             }
-            not_future("review start", *started_on)?;
+            ctx.not_future("review start", *started_on)?;
             Ok(vec![Event::ReviewStarted { started_on: *started_on, reason: reason.clone() }])
         }
         Command::Refresh { label, content_hash, document, published_on, resolution, .. } => {
@@ -837,7 +836,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if !has_text(label) {
                 return Err(Error::Empty("version label"));
             }
-            not_future("refresh", *published_on)?;
+            ctx.not_future("refresh", *published_on)?;
             if let Some(r) = resolution {
                 authority(ctx, r, Act::Decision, *published_on)?;
             }
@@ -857,7 +856,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if !ctx.facts.instruments.get(by_instrument).is_some_and(|i| i.id.is_some() && !i.status.is_closed()) {
                 return Err(Error::UnknownInstrument(by_instrument.clone()));
             }
-            not_future("supersession", *superseded_on)?;
+            ctx.not_future("supersession", *superseded_on)?;
             Ok(vec![Event::Superseded { by_instrument: by_instrument.clone(), superseded_on: *superseded_on }])
         }
         Command::Expire { expired_on, .. } => {
@@ -870,14 +869,14 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if *expired_on <= period.to {
                 return Err(Error::OutOfOrder { what: "expiry", date: *expired_on, before: period.to });
             }
-            not_future("expiry", *expired_on)?;
+            ctx.not_future("expiry", *expired_on)?;
             Ok(vec![Event::Expired { expired_on: *expired_on }])
         }
         Command::Withdraw { withdrawn_on, reason, resolution, .. } => {
             if !has_text(reason) {
                 return Err(Error::Empty("withdrawal reason"));
             }
-            not_future("withdrawal", *withdrawn_on)?;
+            ctx.not_future("withdrawal", *withdrawn_on)?;
             if let Some(r) = resolution {
                 authority(ctx, r, Act::Withdrawal, *withdrawn_on)?;
             }

@@ -170,8 +170,8 @@ pub enum Error {
     PublishedBeforeHeld { published_on: Date, held_on: Date },
     #[error("meeting {0} cannot confirm these minutes: name a later meeting of the same body that has been held")]
     NotALaterMeeting(Key),
-    #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
-    InFuture { what: &'static str, date: Date, today: Date },
+    #[error("{0}: record it on or after the day it happens")]
+    InFuture(#[from] crate::when::InFuture),
     #[error(transparent)]
     Translation(#[from] translation::Error),
 }
@@ -180,7 +180,6 @@ pub enum Error {
 pub const TRANSLATED: &[Field] = &[Field::Title];
 
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
-    let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
     if let Command::Schedule { id, body, date, title } = command {
         if state.id.is_some() {
             return Err(Error::AlreadyScheduled(id.clone()));
@@ -220,7 +219,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 Status::Held => return Err(Error::AlreadyHeld(state.held_on.unwrap_or(*held_on))),
                 Status::Unknown | Status::Scheduled => {}
             }
-            not_future("meeting", *held_on)?;
+            ctx.not_future("meeting", *held_on)?;
             Ok(vec![Event::Held { held_on: *held_on }])
         }
         Command::Cancel { reason, .. } => {
@@ -242,7 +241,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if *published_on < held_on {
                 return Err(Error::PublishedBeforeHeld { published_on: *published_on, held_on });
             }
-            not_future("publication", *published_on)?;
+            ctx.not_future("publication", *published_on)?;
             Ok(vec![Event::MinutesPublished { published_on: *published_on }])
         }
         Command::ConfirmMinutes { at_meeting, minute_number, .. } => {

@@ -184,8 +184,8 @@ pub enum Error {
     SuccessorInactive(OrgId),
     #[error("organisation {0} cannot succeed itself: name the organisation that took over its functions")]
     SuccessorIsSelf(OrgId),
-    #[error("{what} date {date} is in the future (today is {today}): record it on or after the day it happens")]
-    InFuture { what: &'static str, date: Date, today: Date },
+    #[error("{0}: record it on or after the day it happens")]
+    InFuture(#[from] crate::when::InFuture),
     #[error("contact name is empty: give the name of the person reminders go to")]
     EmptyContactName,
     #[error("'{0}' is not an e-mail address: give one such as housing@west-lindsey.gov.uk")]
@@ -279,7 +279,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             if successor == id {
                 return Err(Error::SuccessorIsSelf(id.clone()));
             }
-            not_future(ctx, "succession", *effective_on)?;
+            ctx.not_future("succession", *effective_on)?;
             match ctx.facts.organisations.get(successor) {
                 Some(s) if s.is_active() => {}
                 Some(_) => return Err(Error::SuccessorInactive(successor.clone())),
@@ -288,7 +288,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             Ok(vec![Event::Succeeded { successor: successor.clone(), effective_on: *effective_on }])
         }
         Command::Dissolve { effective_on, .. } => {
-            not_future(ctx, "dissolution", *effective_on)?;
+            ctx.not_future("dissolution", *effective_on)?;
             Ok(vec![Event::Dissolved { effective_on: *effective_on }])
         }
         Command::NameContact { name, email, .. } => {
@@ -324,10 +324,6 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             Ok(vec![Event::Reminded { period: period.clone(), to: to.clone(), actions: actions.clone() }])
         }
     }
-}
-
-fn not_future(ctx: &Context, what: &'static str, date: Date) -> Result<(), Error> {
-    ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today })
 }
 
 pub fn evolve(mut state: State, event: &Event) -> State {

@@ -355,8 +355,8 @@ pub enum Error {
         "exempt_under is {0}, but Schedule 12A, Part 1, has paragraphs 1 to 7: give the paragraph the exclusion of the press and public cited"
     )]
     NoSuchExemption(u8),
-    #[error("{what} date {date} is in the future (today is {today}): record a decision only once it has been made")]
-    InFuture { what: &'static str, date: Date, today: Date },
+    #[error("{0}: record a decision only once it has been made")]
+    InFuture(#[from] crate::when::InFuture),
     #[error(transparent)]
     Translation(#[from] translation::Error),
 }
@@ -365,7 +365,6 @@ pub enum Error {
 pub const TRANSLATED: &[Field] = &[Field::Text];
 
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {
-    let not_future = |what, date| ctx.check_not_future(date).map_err(|today| Error::InFuture { what, date, today });
     let not_before = |what, date: Date, decided_on: Date| {
         if date < decided_on { Err(Error::BeforeDecision { what, date, decided_on }) } else { Ok(()) }
     };
@@ -389,7 +388,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
         if !has_text(text) {
             return Err(Error::EmptyText);
         }
-        not_future("decision", *decided_on)?;
+        ctx.not_future("decision", *decided_on)?;
         let body_state =
             ctx.facts.bodies.get(body).filter(|b| b.exists()).ok_or_else(|| Error::UnknownBody(body.clone()))?;
         let meeting_state = ctx
@@ -410,7 +409,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             .ok_or_else(|| Error::UnknownAgendaItem { item: agenda_item.clone(), meeting: meeting.clone() })?;
         if let Some(p) = published_on {
             not_before("publication", *p, *decided_on)?;
-            not_future("publication", *p)?;
+            ctx.not_future("publication", *p)?;
         }
         if let Some(e) = effective_on {
             not_before("taking effect", *e, *decided_on)?;
@@ -442,7 +441,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::AlreadyPublished(on));
             }
             not_before("publication", *published_on, decided_on)?;
-            not_future("publication", *published_on)?;
+            ctx.not_future("publication", *published_on)?;
             Ok(vec![Event::Published { published_on: *published_on }])
         }
         Command::CallIn { called_in_on, by, reason, .. } => {
@@ -459,7 +458,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::MissingReason("call-in reason"));
             }
             not_before("call-in", *called_in_on, decided_on)?;
-            not_future("call-in", *called_in_on)?;
+            ctx.not_future("call-in", *called_in_on)?;
             Ok(vec![Event::CalledIn { called_in_on: *called_in_on, by: by.clone(), reason: reason.clone() }])
         }
         Command::RejectCallIn { decided_on: on, reason, .. } | Command::ReferBack { decided_on: on, reason, .. } => {
@@ -470,7 +469,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 return Err(Error::MissingReason("call-in decision reason"));
             }
             not_before("call-in decision", *on, decided_on)?;
-            not_future("call-in decision", *on)?;
+            ctx.not_future("call-in decision", *on)?;
             Ok(vec![if matches!(command, Command::RejectCallIn { .. }) {
                 Event::CallInRejected { decided_on: *on, reason: reason.clone() }
             } else {

@@ -132,6 +132,17 @@ fn occurred_on(
     Ok(at)
 }
 
+/// A day still to come given as the day something happened: nothing is recorded before the day
+/// it happens. Every aggregate's error holds it as `InFuture`, and says after it what to do.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{what} date {date} is in the future (today is {today})")]
+pub struct InFuture {
+    /// What happened on that day, in the user's words ("progress report").
+    pub what: &'static str,
+    pub date: Date,
+    pub today: Date,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
