@@ -37,6 +37,9 @@ async fn reports_commands_and_pages_through_the_client(db: &TestStore) {
     assert!(status.to_string().contains("lincolnshire-homes-for-independence-blueprint"), "{status}");
     let refused = secretariat.report("status", &[("colour", "red")]).await.expect_err("an unknown parameter");
     assert_eq!(refused.status(), Some(400), "{refused}");
+    let ClientError::Problem(problem) = &refused else { panic!("a problem document: {refused}") };
+    let instance = problem.instance.as_deref().unwrap_or_default();
+    assert!(instance.starts_with("urn:covenant:request:"), "the request's id to quote: {problem:?}");
 
     let key = "5b0c1c9e-3c52-4a57-9a55-2f9a7e9d1a01".to_owned();
     let keyed = CommandOptions { idempotency_key: Some(key.clone()), ..CommandOptions::default() };
