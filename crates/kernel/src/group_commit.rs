@@ -33,7 +33,9 @@ pub trait GroupBackend: Send + 'static {
 
 struct Job {
     request: AppendRequest,
-    reply: oneshot::Sender<Result<AppendOutcome, AppendError>>,
+    /// The answer, and the request given back: its events are freed by the caller, not by the
+    /// writer, whose thread is the one every append waits for.
+    reply: oneshot::Sender<(Result<AppendOutcome, AppendError>, AppendRequest)>,
 }
 
 struct RestoreJob {
@@ -120,17 +122,12 @@ impl Writer {
                     }
                 }
                 let (requests, replies): (Vec<_>, Vec<_>) = group.into_iter().map(|j| (j.request, j.reply)).unzip();
-                match backend.commit_group(&requests).await {
-                    Ok(outcomes) => {
-                        for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                            let _ = reply.send(outcome);
-                        }
-                    }
-                    Err(error) => {
-                        for reply in replies {
-                            let _ = reply.send(Err(AppendError::Unavailable(error.clone())));
-                        }
-                    }
+                let outcomes = match backend.commit_group(&requests).await {
+                    Ok(outcomes) => outcomes,
+                    Err(error) => requests.iter().map(|_| Err(AppendError::Unavailable(error.clone()))).collect(),
+                };
+                for ((reply, request), outcome) in replies.into_iter().zip(requests).zip(outcomes) {
+                    let _ = reply.send((outcome, request));
                 }
             }
         };
@@ -143,7 +140,8 @@ impl Writer {
         let (reply, answer) = oneshot::channel();
         let stopped = || AppendError::Unavailable(StoreError::Unavailable("the store's writer has stopped".into()));
         self.queue.clone().send(Task::Append(Job { request, reply })).await.map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        let (outcome, _request) = answer.await.map_err(|_| stopped())?;
+        outcome
     }
 
     /// Queues a batch of recorded events to be written verbatim after the head, and waits for
