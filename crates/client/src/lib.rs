@@ -9,7 +9,8 @@
 //! where it stopped, handling again at most the one event it had not yet saved.
 //!
 //! Architecture Invariant: the client knows the HTTP contract only. It depends on no crate of
-//! the service (not `app`, not the stores); its types are the JSON the API writes.
+//! the service (not `app`, not the stores); its types are the JSON the API writes, and the
+//! service writes them through these same types (with the `openapi` feature).
 
 mod client;
 mod cursor;
