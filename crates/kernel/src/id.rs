@@ -3,6 +3,7 @@
 //! ids and type names are shared text (`Arc<str>`): a reader that meets the same id on many rows
 //! parses it once and clones a pointer for the rest.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -159,6 +160,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_interner_checks_each_name_once_and_shares_it() {
+        let mut names = Interner::default();
+        let first = names.stream_id("commitment-hhcdg-delivery-plan").expect("valid");
+        let again = names.stream_id("commitment-hhcdg-delivery-plan").expect("valid");
+        assert_eq!(first, again);
+        assert_eq!(first.as_str().as_ptr(), again.as_str().as_ptr(), "one allocation, shared");
+        assert_ne!(names.stream_id("commitment-other").expect("valid").as_str().as_ptr(), first.as_str().as_ptr());
+        let progress = names.event_type("CommitmentProgressReported").expect("valid");
+        assert_eq!(
+            progress.as_str().as_ptr(),
+            names.event_type("CommitmentProgressReported").expect("valid").as_str().as_ptr()
+        );
+        assert_eq!(names.stream_id(" padded"), StreamId::parse(" padded"), "refused as parse refuses it");
+        assert!(names.stream_id(" padded").is_err(), "and not remembered");
+        assert!(names.event_type("not a type!").is_err());
+    }
+
+    #[test]
     fn stream_ids_are_checked() {
         assert!(StreamId::parse("instrument-homes-for-independence").is_ok());
         assert!(StreamId::parse("").expect_err("empty").contains("empty"));
@@ -173,4 +192,40 @@ mod tests {
         assert!(EventType::parse("Resolution Recorded").is_err());
         assert!(EventType::parse("").is_err());
     }
+}
+
+/// Checks and shares the stream ids and event types read from stored rows: each distinct one is
+/// checked and allocated once, and every later row holding it shares it, so a page of events of
+/// a few streams and types allocates a few of each, not one per row. Both stores decode with one
+/// per read.
+#[derive(Debug, Default)]
+pub struct Interner {
+    streams: HashMap<Box<str>, StreamId>,
+    types: HashMap<Box<str>, EventType>,
+}
+
+impl Interner {
+    /// The stream id `text`, checked as [`StreamId::parse`] checks it.
+    pub fn stream_id(&mut self, text: &str) -> Result<StreamId, String> {
+        intern(&mut self.streams, text, |t| StreamId::parse(t))
+    }
+
+    /// The event type `text`, checked as [`EventType::parse`] checks it.
+    pub fn event_type(&mut self, text: &str) -> Result<EventType, String> {
+        intern(&mut self.types, text, |t| EventType::parse(t))
+    }
+}
+
+/// `text` parsed once, then shared: the value `seen` holds for it, or the one `parse` gives.
+fn intern<T: Clone>(
+    seen: &mut HashMap<Box<str>, T>,
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, String> {
+    if let Some(value) = seen.get(text) {
+        return Ok(value.clone());
+    }
+    let value = parse(text)?;
+    seen.insert(text.into(), value.clone());
+    Ok(value)
 }

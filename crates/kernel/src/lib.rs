@@ -40,7 +40,7 @@ pub use chain::{ChainHead, ChainVerifier, Hash, VerifyFailure, VerifyReport, eve
 pub use checkpoints::{CheckpointStore, SignedCheckpoint};
 pub use event::{Metadata, NewEvent, RecordedEvent};
 pub use group_commit::{GroupBackend, Writer};
-pub use id::{EventId, EventType, MAX_STREAM_ID_BYTES, Position, StreamId};
+pub use id::{EventId, EventType, Interner, MAX_STREAM_ID_BYTES, Position, StreamId};
 pub use idempotency::{IdempotencyStore, KeyClaim, StoredResponse};
 pub use merkle::{
     ConsistencyProof, EMPTY_ROOT, InclusionProof, MissingNode, NodeId, ProofError, Range, STORED_FROM, TreeNode,

@@ -248,7 +248,8 @@ impl PostgresStore {
             StreamBound::RecordedBy(at) => query.bind(at.as_datetime()),
         };
         let found = query.fetch_all(&self.pool).await.map_err(unavailable)?;
-        found.iter().map(rows::decode).collect()
+        let mut decoder = rows::Decoder::default();
+        found.iter().map(|row| decoder.decode(row)).collect()
     }
 }
 
@@ -290,8 +291,9 @@ impl EventStore for PostgresStore {
                 .bind(i64::try_from(limit).unwrap_or(i64::MAX))
                 .fetch(&pool);
             let mut events = Vec::with_capacity(limit.min(RESERVED_ROWS));
+            let mut decoder = rows::Decoder::default();
             while let Some(row) = found.try_next().await.map_err(unavailable)? {
-                events.push(rows::decode(&row)?);
+                events.push(decoder.decode(&row)?);
             }
             Ok(events)
         };

@@ -357,7 +357,8 @@ pub(crate) async fn existing(
     let columns = rows::COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!("SELECT {columns} FROM UNNEST($1::uuid[]) AS wanted(id) JOIN events e ON e.event_id = wanted.id");
     let found = sqlx::query(&sql).bind(&ids).fetch_all(conn).await.map_err(unavailable)?;
-    found.iter().map(|row| rows::decode(row).map(|e| (e.event_id, e))).collect()
+    let mut decoder = rows::Decoder::default();
+    found.iter().map(|row| decoder.decode(row).map(|e| (e.event_id, e))).collect()
 }
 
 /// Writes `rows` with their tree columns (`trees`; none when the tree is left behind) in a

@@ -1,11 +1,7 @@
 //! The mapping between SQLite rows of the `events` table and [`RecordedEvent`]s, on rusqlite
 //! connections: the writer's and the readers'.
 
-use std::collections::HashMap;
-
-use kernel::{
-    ChainHead, EventId, EventType, Hash, Metadata, Payload, Position, RecordedEvent, StoreError, StreamId, Timestamp,
-};
+use kernel::{ChainHead, EventId, Hash, Interner, Metadata, Payload, Position, RecordedEvent, StoreError, Timestamp};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row};
 use uuid::Uuid;
@@ -14,13 +10,11 @@ use uuid::Uuid;
 pub(crate) const COLUMNS: &str = "position, stream_id, stream_version, event_id, event_type, schema_version, payload, \
      actor, correlation_id, causation_id, source, occurred_at, recorded_at, prev_hash, hash";
 
-/// Decodes rows selected with [`COLUMNS`]. Stream ids and event types are interned: each
-/// distinct one is checked and allocated once per decoder, and every later row holding it shares
-/// it, so a page of events of a few streams and types allocates a few of each, not one per row.
+/// Decodes rows selected with [`COLUMNS`], its stream ids and event types interned
+/// ([`Interner`]).
 #[derive(Default)]
 pub(crate) struct Decoder {
-    streams: HashMap<Box<str>, StreamId>,
-    types: HashMap<Box<str>, EventType>,
+    names: Interner,
 }
 
 impl Decoder {
@@ -40,8 +34,8 @@ impl Decoder {
         let blob = |index: usize| row.get_ref(index).and_then(|v| v.as_blob().map_err(Into::into)).map_err(sql);
         let optional_blob =
             |index: usize| row.get_ref(index).and_then(|v| v.as_blob_or_null().map_err(Into::into)).map_err(sql);
-        let stream_id = intern(&mut self.streams, text(1)?, |t| StreamId::parse(t)).map_err(corrupt)?;
-        let event_type = intern(&mut self.types, text(4)?, |t| EventType::parse(t)).map_err(corrupt)?;
+        let stream_id = self.names.stream_id(text(1)?).map_err(corrupt)?;
+        let event_type = self.names.event_type(text(4)?).map_err(corrupt)?;
         let source = match row.get_ref(10).map_err(sql)? {
             ValueRef::Null => None,
             value => Some(value.as_str().map_err(|e| corrupt(e.to_string()))?.to_owned()),
@@ -66,20 +60,6 @@ impl Decoder {
             hash: hash(blob(14)?)?,
         })
     }
-}
-
-/// The shared value for `text`, parsed with `parse` the first time it is met.
-fn intern<T: Clone>(
-    seen: &mut HashMap<Box<str>, T>,
-    text: &str,
-    parse: impl FnOnce(&str) -> Result<T, String>,
-) -> Result<T, String> {
-    if let Some(value) = seen.get(text) {
-        return Ok(value.clone());
-    }
-    let value = parse(text)?;
-    seen.insert(text.into(), value.clone());
-    Ok(value)
 }
 
 /// Runs `sql`, selecting [`COLUMNS`], with `params`, and decodes every row it returns.
