@@ -270,9 +270,12 @@ pub fn plan_group(
     let recorded_at = last_recorded_at.map_or(now, |last| now.max(last));
     let mut rows = Vec::with_capacity(requests.iter().map(AppendRequest::event_count).sum());
     let mut outcomes = Vec::with_capacity(requests.len());
+    // The rows of earlier requests in the group, by event id, for the later ones that retry them.
+    let mut planned: HashMap<EventId, usize> = HashMap::new();
     for (index, request) in requests.iter().enumerate() {
         let later_requests = index + 1 < requests.len();
-        let outcome = match replay(&state, request) {
+        let known = |id: &EventId| state.existing.get(id).or_else(|| planned.get(id).map(|&row| &rows[row]));
+        let outcome = match replay(known, request) {
             Some(answer) => answer,
             None if head.position.0 < state.checkpointed => {
                 Err(AppendError::BelowCheckpoint { head: head.position, size: state.checkpointed })
@@ -282,9 +285,7 @@ pub fn plan_group(
                 let outcome = assign(&mut head, &mut state, recorded_at, request, &mut rows);
                 // Later requests in the group may be retries of this one.
                 if later_requests {
-                    for row in &rows[start..] {
-                        state.existing.insert(row.event_id, row.clone());
-                    }
+                    planned.extend(rows[start..].iter().enumerate().map(|(i, row)| (row.event_id, start + i)));
                 }
                 outcome
             }),
@@ -294,13 +295,17 @@ pub fn plan_group(
     GroupPlan { rows, outcomes }
 }
 
-/// Answers a request whose events are already recorded, or returns `None` for a new request.
-fn replay(state: &StreamState, request: &AppendRequest) -> Option<Result<AppendOutcome, AppendError>> {
+/// Answers a request whose events are already recorded (as `known` finds them: stored, or planned
+/// by an earlier request of the group), or returns `None` for a new request.
+fn replay<'a>(
+    known: impl Fn(&EventId) -> Option<&'a RecordedEvent>,
+    request: &AppendRequest,
+) -> Option<Result<AppendOutcome, AppendError>> {
     let total = request.event_count();
     let mut found = Vec::new();
     for stream in &request.streams {
         for event in &stream.events {
-            if let Some(stored) = state.existing.get(&event.event_id) {
+            if let Some(stored) = known(&event.event_id) {
                 if !stored.same_content(&stream.stream_id, event) {
                     return Some(Err(AppendError::EventIdReused {
                         event_id: event.event_id,
@@ -319,8 +324,7 @@ fn replay(state: &StreamState, request: &AppendRequest) -> Option<Result<AppendO
                 .streams
                 .iter()
                 .map(|s| {
-                    let last =
-                        s.events.iter().filter_map(|e| state.existing.get(&e.event_id)).map(|e| e.stream_version).max();
+                    let last = s.events.iter().filter_map(|e| known(&e.event_id)).map(|e| e.stream_version).max();
                     (s.stream_id.clone(), last.unwrap_or(0))
                 })
                 .collect();
