@@ -38,6 +38,11 @@ pub struct NewEvent {
     pub metadata: Metadata,
 }
 
+/// The columns of a store's `events` table that hold a [`RecordedEvent`], in the order both
+/// stores select, insert and decode them (the `tree` column beside them is the stores' own).
+pub const EVENT_COLUMNS: &str = "position, stream_id, stream_version, event_id, event_type, schema_version, payload, \
+     actor, correlation_id, causation_id, source, occurred_at, recorded_at, prev_hash, hash";
+
 /// An event as stored: the proposal plus its place in the log, the time the store learnt it,
 /// and its link in the hash chain.
 #[derive(Clone, Debug, PartialEq, Eq)]

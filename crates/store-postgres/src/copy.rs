@@ -5,7 +5,7 @@
 use kernel::{RecordedEvent, StoreError, Timestamp};
 use sqlx::PgConnection;
 
-use crate::{rows, unavailable};
+use crate::unavailable;
 
 /// Bytes gathered before they are sent to the server.
 const CHUNK: usize = 1 << 20;
@@ -22,7 +22,7 @@ pub(crate) async fn write(
     if events.is_empty() {
         return Ok(());
     }
-    let statement = format!("COPY events ({}, tree) FROM STDIN (FORMAT binary)", rows::COLUMNS);
+    let statement = format!("COPY events ({}, tree) FROM STDIN (FORMAT binary)", kernel::EVENT_COLUMNS);
     let mut tuples = Tuples::new(16);
     let mut copy = conn.copy_in_raw(&statement).await.map_err(unavailable)?;
     for (n, e) in events.iter().enumerate() {

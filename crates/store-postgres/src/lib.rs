@@ -240,7 +240,7 @@ impl PostgresStore {
             StreamBound::UpToVersion(_) => " AND stream_version <= $2",
             StreamBound::RecordedBy(_) => " AND recorded_at <= $2",
         };
-        let sql = format!("SELECT {} FROM events WHERE {condition}{clause} ORDER BY {order}", rows::COLUMNS);
+        let sql = format!("SELECT {} FROM events WHERE {condition}{clause} ORDER BY {order}", kernel::EVENT_COLUMNS);
         let query = sqlx::query(&sql).bind(subject);
         let query = match bound {
             StreamBound::All => query,
@@ -285,7 +285,8 @@ impl EventStore for PostgresStore {
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         let pool = self.pool.clone();
         let page = async move {
-            let sql = format!("SELECT {} FROM events WHERE position > $1 ORDER BY position LIMIT $2", rows::COLUMNS);
+            let sql =
+                format!("SELECT {} FROM events WHERE position > $1 ORDER BY position LIMIT $2", kernel::EVENT_COLUMNS);
             let mut found = sqlx::query(&sql)
                 .bind(i64::try_from(after.0).unwrap_or(i64::MAX))
                 .bind(i64::try_from(limit).unwrap_or(i64::MAX))

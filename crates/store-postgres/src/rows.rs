@@ -5,12 +5,8 @@ use kernel::{ChainHead, EventId, Hash, Interner, Metadata, Payload, Position, Re
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
-/// The columns every read selects, in the order [`Decoder::decode`] expects.
-pub(crate) const COLUMNS: &str = "position, stream_id, stream_version, event_id, event_type, schema_version, payload, \
-     actor, correlation_id, causation_id, source, occurred_at, recorded_at, prev_hash, hash";
-
-/// Decodes rows selected with [`COLUMNS`], its stream ids and event types interned
-/// ([`Interner`]).
+/// Decodes rows selected with [`kernel::EVENT_COLUMNS`], its stream ids and event types
+/// interned ([`Interner`]).
 #[derive(Default)]
 pub(crate) struct Decoder {
     names: Interner,

@@ -354,7 +354,7 @@ pub(crate) async fn existing(
     // A join with the unnested ids probes the unique index once per id. `event_id = ANY($1)`
     // reads the same, but for a large array the planner picks a sequential scan of the whole
     // log, which makes every bulk append slower than the last.
-    let columns = rows::COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ");
+    let columns = kernel::EVENT_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!("SELECT {columns} FROM UNNEST($1::uuid[]) AS wanted(id) JOIN events e ON e.event_id = wanted.id");
     let found = sqlx::query(&sql).bind(&ids).fetch_all(conn).await.map_err(unavailable)?;
     let mut decoder = rows::Decoder::default();

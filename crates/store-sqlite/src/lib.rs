@@ -212,7 +212,7 @@ impl EventStore for SqliteStore {
         let (column, limit) = bounded_by(bound);
         let sql = format!(
             "SELECT {} FROM events WHERE stream_id = ?1 AND {column} <= ?2 ORDER BY stream_version",
-            rows::COLUMNS
+            kernel::EVENT_COLUMNS
         );
         self.reader.events(sql, (stream.as_str().to_owned(), limit)).await
     }
@@ -224,7 +224,7 @@ impl EventStore for SqliteStore {
             let marks: Vec<String> = (2..chunk.len() + 2).map(|n| format!("?{n}")).collect();
             let sql = format!(
                 "SELECT {} FROM events WHERE {column} <= ?1 AND stream_id IN ({})",
-                rows::COLUMNS,
+                kernel::EVENT_COLUMNS,
                 marks.join(", ")
             );
             let mut params = vec![rusqlite::types::Value::Integer(limit)];
@@ -244,7 +244,8 @@ impl EventStore for SqliteStore {
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let sql = format!("SELECT {} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2", rows::COLUMNS);
+        let sql =
+            format!("SELECT {} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2", kernel::EVENT_COLUMNS);
         let params = (i64::try_from(after.0).unwrap_or(i64::MAX), i64::try_from(limit).unwrap_or(i64::MAX));
         self.reader.events(sql, params).await
     }

@@ -29,7 +29,8 @@ impl Reader {
         Self { path: Arc::new(path.to_owned()), idle: Arc::default() }
     }
 
-    /// Runs `sql` with `params` and decodes every row it returns, selected with [`rows::COLUMNS`].
+    /// Runs `sql` with `params` and decodes every row it returns, selected with
+    /// [`kernel::EVENT_COLUMNS`].
     pub(crate) async fn events<P: Params + Send + 'static>(
         &self,
         sql: String,

@@ -6,12 +6,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row};
 use uuid::Uuid;
 
-/// The columns every read selects, in the order [`Decoder::decode`] expects.
-pub(crate) const COLUMNS: &str = "position, stream_id, stream_version, event_id, event_type, schema_version, payload, \
-     actor, correlation_id, causation_id, source, occurred_at, recorded_at, prev_hash, hash";
-
-/// Decodes rows selected with [`COLUMNS`], its stream ids and event types interned
-/// ([`Interner`]).
+/// Decodes rows selected with [`kernel::EVENT_COLUMNS`], its stream ids and event types
+/// interned ([`Interner`]).
 #[derive(Default)]
 pub(crate) struct Decoder {
     names: Interner,
@@ -62,7 +58,8 @@ impl Decoder {
     }
 }
 
-/// Runs `sql`, selecting [`COLUMNS`], with `params`, and decodes every row it returns.
+/// Runs `sql`, selecting [`kernel::EVENT_COLUMNS`], with `params`, and decodes every row it
+/// returns.
 pub(crate) fn query(
     conn: &Connection,
     sql: &str,

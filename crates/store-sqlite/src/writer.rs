@@ -173,7 +173,7 @@ fn versions(conn: &Connection, streams: &[&StreamId]) -> Result<HashMap<StreamId
 
 /// The events of `ids` already in the log, by id.
 pub(crate) fn existing(conn: &Connection, ids: &[EventId]) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
-    let sql = format!("SELECT {} FROM events WHERE event_id = ?1", rows::COLUMNS);
+    let sql = format!("SELECT {} FROM events WHERE event_id = ?1", kernel::EVENT_COLUMNS);
     let mut statement = conn.prepare_cached(&sql).map_err(unavailable)?;
     let mut decoder = Decoder::default();
     let mut existing = HashMap::new();
@@ -192,7 +192,7 @@ pub(crate) fn existing(conn: &Connection, ids: &[EventId]) -> Result<HashMap<Eve
 fn insert(conn: &Connection, events: &[RecordedEvent], trees: Option<&[Vec<u8>]>) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO events ({}, tree) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        rows::COLUMNS
+        kernel::EVENT_COLUMNS
     );
     let mut statement = conn.prepare_cached(&sql).map_err(write_error)?;
     for (n, e) in events.iter().enumerate() {
