@@ -81,7 +81,7 @@ impl Command {
                 orgs.into_iter().map(organisation_stream).collect()
             }
             Command::AddMember { organisation, .. } => vec![organisation_stream(organisation)],
-            Command::RemoveMember { .. } | Command::Abolish { .. } | Command::Translate { .. } => Vec::new(),
+            Command::Translate { .. } | Command::RemoveMember { .. } | Command::Abolish { .. } => Vec::new(),
         }
     }
 }
@@ -132,30 +132,29 @@ impl State {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum Error {
-    #[error("body {0} is already established: choose another key for a new body")]
-    AlreadyEstablished(Key),
-    #[error("body {0} is not established: establish it first")]
-    NotEstablished(Key),
-    #[error("body {0} was abolished on {1}: record this against the body that replaced it")]
-    Abolished(Key, Date),
-    #[error("body name is empty: give the name the body uses in its minutes")]
-    EmptyName,
-    #[error("body has no parent organisation: name the organisation or organisations it belongs to")]
-    NoParent,
-    #[error("organisation {0} is not registered: register it before naming it on a body")]
-    UnknownOrganisation(OrgId),
-    #[error("organisation {0} is no longer active: name its successor instead")]
-    InactiveOrganisation(OrgId),
-    #[error("organisation {0} is already a member: nothing to add")]
-    AlreadyMember(OrgId),
-    #[error("organisation {0} is not a member: only a member can leave")]
-    NotMember(OrgId),
-    #[error("{0}: record it on or after the day it happens")]
-    InFuture(#[from] crate::when::InFuture),
-    #[error(transparent)]
-    Translation(#[from] translation::Error),
+crate::errors! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum Error {
+        #[error("body {0} is already established: choose another key for a new body")]
+        AlreadyEstablished(Key),
+        #[error("body {0} is not established: establish it first")]
+        NotEstablished(Key),
+        #[error("body {0} was abolished on {1}: record this against the body that replaced it")]
+        Abolished(Key, Date),
+        #[error("body name is empty: give the name the body uses in its minutes")]
+        EmptyName,
+        #[error("body has no parent organisation: name the organisation or organisations it belongs to")]
+        NoParent,
+        #[error("organisation {0} is not registered: register it before naming it on a body")]
+        UnknownOrganisation(OrgId),
+        #[error("organisation {0} is no longer active: name its successor instead")]
+        InactiveOrganisation(OrgId),
+        #[error("organisation {0} is already a member: nothing to add")]
+        AlreadyMember(OrgId),
+        #[error("organisation {0} is not a member: only a member can leave")]
+        NotMember(OrgId),
+    }
+    in_future: "{0}: record it on or after the day it happens",
 }
 
 /// The fields of a body that may be translated.

@@ -71,11 +71,11 @@ fn default_weight() -> u32 {
 pub enum Command {
     Make {
         id: Key,
-        title: String,
         /// The organisation that made the commitment and answers for it.
         organisation: OrgId,
         /// The named lead, such as an officer's role.
         lead: String,
+        title: String,
         towards: Option<ObjectiveRef>,
         arising_from: Option<Key>,
         #[serde(deserialize_with = "crate::values::strict_date")]
@@ -188,15 +188,15 @@ impl Command {
                     .collect()
             }
             Command::Transfer { from, to, .. } => vec![organisation_stream(from), organisation_stream(to)],
-            Command::AddMilestone { .. }
+            Command::Translate { .. }
+            | Command::AddMilestone { .. }
             | Command::ReachMilestone { .. }
             | Command::Reschedule { .. }
             | Command::ReportProgress { .. }
             | Command::Complete { .. }
             | Command::Defer { .. }
             | Command::Resume { .. }
-            | Command::Cancel { .. }
-            | Command::Translate { .. } => Vec::new(),
+            | Command::Cancel { .. } => Vec::new(),
         }
     }
 }
@@ -263,11 +263,7 @@ crate::events! {
             to: OrgId,
             effective_on: Date,
         },
-        Translated {
-            field: Field,
-            language: Language,
-            text: String,
-        },
+        Translated { field: Field, language: Language, text: String },
     }
 }
 
@@ -333,58 +329,57 @@ impl State {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum Error {
-    #[error("commitment {0} already exists: choose another key for a new commitment")]
-    AlreadyMade(Key),
-    #[error("commitment {0} does not exist: make it first")]
-    NotMade(Key),
-    #[error("{0} is empty: say it as the action plan words it")]
-    Empty(&'static str),
-    #[error("organisation {0} is not registered or no longer active: register it, or name its successor")]
-    UnknownOrganisation(OrgId),
-    #[error("a commitment must be made towards an instrument objective or arise from a resolution: give one")]
-    NoBasis,
-    #[error("objective {objective} is not an objective of instrument {instrument}: add the objective first")]
-    UnknownObjective { instrument: Key, objective: Key },
-    #[error("instrument {0} is superseded, expired or withdrawn: commit towards the instrument that replaced it")]
-    InstrumentClosed(Key),
-    #[error("resolution {0} is not recorded: record the resolution first")]
-    UnknownResolution(Key),
-    #[error("parent commitment {0} does not exist or is closed: name an open parent commitment")]
-    UnknownParent(Key),
-    #[error("weight must be at least 1: give the commitment's relative weight within its parent")]
-    ZeroWeight,
-    #[error("percentage complete is {0}: give a number from 0 to 100")]
-    PercentOutOfRange(u8),
-    #[error("commitment is {}: progress and changes can only be recorded on an open commitment", crate::values::in_words(.0))]
-    NotOpen(Status),
-    #[error("commitment is not deferred: only a deferred commitment can be resumed")]
-    NotDeferred,
-    #[error("milestone {0} already exists: give each milestone its own key")]
-    DuplicateMilestone(Key),
-    #[error("milestone {0} does not exist: add it first")]
-    UnknownMilestone(Key),
-    #[error("milestone {0} was already reached: nothing to change")]
-    MilestoneReached(Key),
-    #[error("the commitment is already due on {0}: give a different date")]
-    SameDueDate(Date),
-    #[error("commitment is held by {holder}, not {from}: transfer it from its current organisation")]
-    NotHeldBy { holder: OrgId, from: OrgId },
-    #[error("organisation {to} is not the recorded successor of {from}: record the succession on {from} first")]
-    NotSuccessor { from: OrgId, to: OrgId },
-    #[error("{what} on {date} is before {before}: check the dates")]
-    OutOfOrder { what: &'static str, date: Date, before: Date },
-    #[error("{what} on {date} is before the commitment was made on {made_on}: check the dates")]
-    BeforeMade { what: &'static str, date: Date, made_on: Date },
-    #[error(
-        "commitment made on {made_on} cannot arise from resolution {resolution}, decided later on {decided_on}: check the dates, or cite the resolution it arose from"
-    )]
-    BeforeResolution { made_on: Date, resolution: Key, decided_on: Date },
-    #[error("{0}: record it on or after the day it happens")]
-    InFuture(#[from] crate::when::InFuture),
-    #[error(transparent)]
-    Translation(#[from] translation::Error),
+crate::errors! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum Error {
+        #[error("commitment {0} already exists: choose another key for a new commitment")]
+        AlreadyMade(Key),
+        #[error("commitment {0} does not exist: make it first")]
+        NotMade(Key),
+        #[error("{0} is empty: say it as the action plan words it")]
+        Empty(&'static str),
+        #[error("organisation {0} is not registered or no longer active: register it, or name its successor")]
+        UnknownOrganisation(OrgId),
+        #[error("a commitment must be made towards an instrument objective or arise from a resolution: give one")]
+        NoBasis,
+        #[error("objective {objective} is not an objective of instrument {instrument}: add the objective first")]
+        UnknownObjective { instrument: Key, objective: Key },
+        #[error("instrument {0} is superseded, expired or withdrawn: commit towards the instrument that replaced it")]
+        InstrumentClosed(Key),
+        #[error("resolution {0} is not recorded: record the resolution first")]
+        UnknownResolution(Key),
+        #[error("parent commitment {0} does not exist or is closed: name an open parent commitment")]
+        UnknownParent(Key),
+        #[error("weight must be at least 1: give the commitment's relative weight within its parent")]
+        ZeroWeight,
+        #[error("percentage complete is {0}: give a number from 0 to 100")]
+        PercentOutOfRange(u8),
+        #[error("commitment is {}: progress and changes can only be recorded on an open commitment", crate::values::in_words(.0))]
+        NotOpen(Status),
+        #[error("commitment is not deferred: only a deferred commitment can be resumed")]
+        NotDeferred,
+        #[error("milestone {0} already exists: give each milestone its own key")]
+        DuplicateMilestone(Key),
+        #[error("milestone {0} does not exist: add it first")]
+        UnknownMilestone(Key),
+        #[error("milestone {0} was already reached: nothing to change")]
+        MilestoneReached(Key),
+        #[error("the commitment is already due on {0}: give a different date")]
+        SameDueDate(Date),
+        #[error("commitment is held by {holder}, not {from}: transfer it from its current organisation")]
+        NotHeldBy { holder: OrgId, from: OrgId },
+        #[error("organisation {to} is not the recorded successor of {from}: record the succession on {from} first")]
+        NotSuccessor { from: OrgId, to: OrgId },
+        #[error("{what} on {date} is before {before}: check the dates")]
+        OutOfOrder { what: &'static str, date: Date, before: Date },
+        #[error("{what} on {date} is before the commitment was made on {made_on}: check the dates")]
+        BeforeMade { what: &'static str, date: Date, made_on: Date },
+        #[error(
+            "commitment made on {made_on} cannot arise from resolution {resolution}, decided later on {decided_on}: check the dates, or cite the resolution it arose from"
+        )]
+        BeforeResolution { made_on: Date, resolution: Key, decided_on: Date },
+    }
+    in_future: "{0}: record it on or after the day it happens",
 }
 
 /// The fields of a commitment that may be translated.

@@ -130,28 +130,30 @@ impl State {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum Error {
-    #[error("indicator {0} is already defined: choose another key for a new indicator")]
-    AlreadyDefined(Key),
-    #[error("indicator {0} is not defined: define it first")]
-    NotDefined(Key),
-    #[error("{0} is empty: give it as the performance framework words it")]
-    Empty(&'static str),
-    #[error("organisation {0} is not registered or no longer active: register it, or name its successor")]
-    UnknownOrganisation(OrgId),
-    #[error("objective {objective} is not an objective of instrument {instrument}: add the objective first")]
-    UnknownObjective { instrument: Key, objective: Key },
-    #[error("value is not a finite number: give the reading as a number")]
-    NotFinite,
-    #[error("a measurement as of {0} is already recorded: revise it with a reason instead")]
-    AlreadyMeasured(Date),
-    #[error("no measurement as of {0} is recorded: record it before revising it")]
-    NoMeasurement(Date),
-    #[error("the revised value equals the recorded value: give the corrected figure")]
-    SameValue,
-    #[error("{0}: record a reading only once it is known")]
-    InFuture(#[from] crate::when::InFuture),
+crate::errors! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum Error {
+        #[error("indicator {0} is already defined: choose another key for a new indicator")]
+        AlreadyDefined(Key),
+        #[error("indicator {0} is not defined: define it first")]
+        NotDefined(Key),
+        #[error("{0} is empty: give it as the performance framework words it")]
+        Empty(&'static str),
+        #[error("organisation {0} is not registered or no longer active: register it, or name its successor")]
+        UnknownOrganisation(OrgId),
+        #[error("objective {objective} is not an objective of instrument {instrument}: add the objective first")]
+        UnknownObjective { instrument: Key, objective: Key },
+        #[error("value is not a finite number: give the reading as a number")]
+        NotFinite,
+        #[error("a measurement as of {0} is already recorded: revise it with a reason instead")]
+        AlreadyMeasured(Date),
+        #[error("no measurement as of {0} is recorded: record it before revising it")]
+        NoMeasurement(Date),
+        #[error("the revised value equals the recorded value: give the corrected figure")]
+        SameValue,
+    }
+    in_future: "{0}: record a reading only once it is known",
+    untranslated,
 }
 
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, Error> {

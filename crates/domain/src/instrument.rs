@@ -130,10 +130,10 @@ pub enum Command {
         id: Key,
         label: String,
         content_hash: ContentHash,
+        resolution: Option<Key>,
         document: Option<String>,
         #[serde(deserialize_with = "crate::values::strict_date")]
         published_on: Date,
-        resolution: Option<Key>,
     },
     Supersede {
         id: Key,
@@ -213,14 +213,14 @@ impl Command {
             Command::SucceedParty { predecessor, successor, .. } => {
                 vec![organisation_stream(predecessor), organisation_stream(successor)]
             }
-            Command::PublishVersion { .. }
+            Command::Translate { .. }
+            | Command::PublishVersion { .. }
             | Command::AddObjective { .. }
             | Command::OpenConsultation { .. }
             | Command::CloseConsultation { .. }
             | Command::StartDelivery { .. }
             | Command::StartReview { .. }
-            | Command::Expire { .. }
-            | Command::Translate { .. } => Vec::new(),
+            | Command::Expire { .. } => Vec::new(),
         }
     }
 }
@@ -315,12 +315,7 @@ crate::events! {
             reason: String,
             resolution: Option<Key>,
         },
-        Translated {
-            field: Field,
-            objective: Option<Key>,
-            language: Language,
-            text: String,
-        },
+        Translated { field: Field, objective: Option<Key>, language: Language, text: String },
     }
 }
 
@@ -439,88 +434,87 @@ impl State {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum Error {
-    #[error("instrument {0} is already drafted: choose another key for a new instrument")]
-    AlreadyDrafted(Key),
-    #[error("instrument {0} is not drafted: draft it first")]
-    NotDrafted(Key),
-    #[error("body {0} is not established: establish the owner body first")]
-    UnknownBody(Key),
-    #[error("organisation {0} is not registered or no longer active: register it, or name its successor")]
-    UnknownOrganisation(OrgId),
-    #[error("instrument {0} does not exist: draft it first")]
-    UnknownInstrument(Key),
-    #[error("{0} is empty: give it as the document words it")]
-    Empty(&'static str),
-    #[error(
-        "instrument is {}: nothing more can be recorded against a superseded, expired or withdrawn instrument",
-        crate::values::in_words(.0)
-    )]
-    Closed(Status),
-    #[error("instrument is {state}, which does not allow this: {}", .1, state = crate::values::in_words(.0))]
-    WrongStage(Status, &'static str),
-    #[error("instrument has no published version: publish the document's version with its content hash first")]
-    NoVersion,
-    #[error("objective {0} already exists: give each objective its own key")]
-    DuplicateObjective(Key),
-    #[error("organisation {0} is already a party: nothing to add")]
-    AlreadyParty(OrgId),
-    #[error("organisation {0} is not a party: add it as a party first")]
-    NotParty(OrgId),
-    #[error(
-        "organisation {0} has already adopted, signed or withdrawn: its act stands as recorded, and only an obligation still pending passes to a successor"
-    )]
-    ObligationSettled(OrgId),
-    #[error("organisation {to} is not the recorded successor of {from}: record the succession on {from} first")]
-    NotSuccessor { from: OrgId, to: OrgId },
-    #[error("instrument was never endorsed: record the endorsement by a body before any adoption or signature")]
-    NeverEndorsed,
-    #[error("body {0} has already endorsed this instrument: nothing to add")]
-    AlreadyEndorsed(Key),
-    #[error("organisation {0} has already adopted this instrument: nothing to add")]
-    AlreadyAdopted(OrgId),
-    #[error("organisation {0} has already signed this memorandum: a party cannot sign twice")]
-    AlreadySigned(OrgId),
-    #[error("organisation {0} has not signed this memorandum: a party can only withdraw after signing")]
-    NotSigned(OrgId),
-    #[error("organisation {0} has not adopted this instrument: a party can only withdraw after adopting")]
-    NotAdopted(OrgId),
-    #[error("only a memorandum of understanding is signed: adopt this instrument instead")]
-    NotAnMou,
-    #[error("a memorandum of understanding is signed, not adopted: record each party's signature instead")]
-    MouIsSigned,
-    #[error("resolution {0} is not recorded: record the resolution that authorised this first")]
-    UnknownResolution(Key),
-    #[error(
-        "resolution {resolution} is {}, not in force: cite a resolution that is in force",
-        crate::values::in_words(.status)
-    )]
-    ResolutionNotInForce { resolution: Key, status: resolution::Status },
-    #[error(
-        "resolution {resolution} records the outcome '{}', which does not authorise {}: cite the resolution that did",
-        crate::values::in_words(.outcome),
-        .act.with_article()
-    )]
-    OutcomeMismatch { resolution: Key, outcome: resolution::Outcome, act: Act },
-    #[error(
-        "resolution {resolution} was made by body {made_by}, not {expected}: cite the resolution of the body named"
-    )]
-    ResolutionOfOtherBody { resolution: Key, made_by: Key, expected: Key },
-    #[error("resolution {resolution} was not made by a body of {party}: cite {party}'s own resolution")]
-    ResolutionOfOtherParty { resolution: Key, party: OrgId },
-    #[error("resolution {resolution} was decided on {decided_on}, after {on}: an act cannot rest on a later decision")]
-    ResolutionAfterAct { resolution: Key, decided_on: Date, on: Date },
-    #[error("{what} on {date} is before {before}: check the dates")]
-    OutOfOrder { what: &'static str, date: Date, before: Date },
-    #[error("{what} on {date} is before the endorsement on {endorsed_on}: an instrument is {what_done} only once endorsed; check the dates", what_done = if *.what == "adoption" { "adopted" } else { "signed" })]
-    BeforeEndorsement { what: &'static str, date: Date, endorsed_on: Date },
-    #[error("instrument cannot be superseded by itself: name the instrument that replaces it")]
-    SupersededBySelf,
-    #[error("{0}: record it on or after the day it happens")]
-    InFuture(#[from] crate::when::InFuture),
-    #[error(transparent)]
-    Translation(#[from] translation::Error),
+crate::errors! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum Error {
+        #[error("instrument {0} is already drafted: choose another key for a new instrument")]
+        AlreadyDrafted(Key),
+        #[error("instrument {0} is not drafted: draft it first")]
+        NotDrafted(Key),
+        #[error("body {0} is not established: establish the owner body first")]
+        UnknownBody(Key),
+        #[error("organisation {0} is not registered or no longer active: register it, or name its successor")]
+        UnknownOrganisation(OrgId),
+        #[error("instrument {0} does not exist: draft it first")]
+        UnknownInstrument(Key),
+        #[error("{0} is empty: give it as the document words it")]
+        Empty(&'static str),
+        #[error(
+            "instrument is {}: nothing more can be recorded against a superseded, expired or withdrawn instrument",
+            crate::values::in_words(.0)
+        )]
+        Closed(Status),
+        #[error("instrument is {state}, which does not allow this: {}", .1, state = crate::values::in_words(.0))]
+        WrongStage(Status, &'static str),
+        #[error("instrument has no published version: publish the document's version with its content hash first")]
+        NoVersion,
+        #[error("objective {0} already exists: give each objective its own key")]
+        DuplicateObjective(Key),
+        #[error("organisation {0} is already a party: nothing to add")]
+        AlreadyParty(OrgId),
+        #[error("organisation {0} is not a party: add it as a party first")]
+        NotParty(OrgId),
+        #[error(
+            "organisation {0} has already adopted, signed or withdrawn: its act stands as recorded, and only an obligation still pending passes to a successor"
+        )]
+        ObligationSettled(OrgId),
+        #[error("organisation {to} is not the recorded successor of {from}: record the succession on {from} first")]
+        NotSuccessor { from: OrgId, to: OrgId },
+        #[error("instrument was never endorsed: record the endorsement by a body before any adoption or signature")]
+        NeverEndorsed,
+        #[error("body {0} has already endorsed this instrument: nothing to add")]
+        AlreadyEndorsed(Key),
+        #[error("organisation {0} has already adopted this instrument: nothing to add")]
+        AlreadyAdopted(OrgId),
+        #[error("organisation {0} has already signed this memorandum: a party cannot sign twice")]
+        AlreadySigned(OrgId),
+        #[error("organisation {0} has not signed this memorandum: a party can only withdraw after signing")]
+        NotSigned(OrgId),
+        #[error("organisation {0} has not adopted this instrument: a party can only withdraw after adopting")]
+        NotAdopted(OrgId),
+        #[error("only a memorandum of understanding is signed: adopt this instrument instead")]
+        NotAnMou,
+        #[error("a memorandum of understanding is signed, not adopted: record each party's signature instead")]
+        MouIsSigned,
+        #[error("resolution {0} is not recorded: record the resolution that authorised this first")]
+        UnknownResolution(Key),
+        #[error(
+            "resolution {resolution} is {}, not in force: cite a resolution that is in force",
+            crate::values::in_words(.status)
+        )]
+        ResolutionNotInForce { resolution: Key, status: resolution::Status },
+        #[error(
+            "resolution {resolution} records the outcome '{}', which does not authorise {}: cite the resolution that did",
+            crate::values::in_words(.outcome),
+            .act.with_article()
+        )]
+        OutcomeMismatch { resolution: Key, outcome: resolution::Outcome, act: Act },
+        #[error(
+            "resolution {resolution} was made by body {made_by}, not {expected}: cite the resolution of the body named"
+        )]
+        ResolutionOfOtherBody { resolution: Key, made_by: Key, expected: Key },
+        #[error("resolution {resolution} was not made by a body of {party}: cite {party}'s own resolution")]
+        ResolutionOfOtherParty { resolution: Key, party: OrgId },
+        #[error("resolution {resolution} was decided on {decided_on}, after {on}: an act cannot rest on a later decision")]
+        ResolutionAfterAct { resolution: Key, decided_on: Date, on: Date },
+        #[error("{what} on {date} is before {before}: check the dates")]
+        OutOfOrder { what: &'static str, date: Date, before: Date },
+        #[error("{what} on {date} is before the endorsement on {endorsed_on}: an instrument is {what_done} only once endorsed; check the dates", what_done = if *.what == "adoption" { "adopted" } else { "signed" })]
+        BeforeEndorsement { what: &'static str, date: Date, endorsed_on: Date },
+        #[error("instrument cannot be superseded by itself: name the instrument that replaces it")]
+        SupersededBySelf,
+    }
+    in_future: "{0}: record it on or after the day it happens",
 }
 
 /// The fields of an instrument, and of each of its objectives, that may be translated.
@@ -844,9 +838,9 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
                 version: next_version(state),
                 label: label.clone(),
                 content_hash: content_hash.clone(),
+                resolution: resolution.clone(),
                 document: document.clone(),
                 published_on: *published_on,
-                resolution: resolution.clone(),
             }])
         }
         Command::Supersede { by_instrument, superseded_on, .. } => {

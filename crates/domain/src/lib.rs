@@ -45,6 +45,37 @@ macro_rules! events {
 }
 pub(crate) use events;
 
+/// Declares an aggregate's `Error`: its own refusals, then the ones every aggregate shares, so
+/// that none forgets them: `InFuture`, a day still to come ([`Context::not_future`]), with what
+/// the aggregate advises after it (`in_future`, a format string of the refusal `{0}`), and
+/// `Translation`, a translation that cannot be recorded, unless the aggregate is `untranslated`.
+macro_rules! errors {
+    ($(#[$attr:meta])* pub enum Error { $($own:tt)* } in_future: $advice:literal $(,)?) => {
+        crate::errors!($(#[$attr])* pub enum Error {
+            $($own)*
+            // As `transparent` would, but written here: thiserror's `transparent` does not
+            // resolve in a macro's expansion. The translation's error has no source of its own.
+            #[error("{0}")]
+            Translation(crate::translation::Error),
+        } in_future: $advice, untranslated);
+
+        impl From<crate::translation::Error> for Error {
+            fn from(error: crate::translation::Error) -> Self {
+                Error::Translation(error)
+            }
+        }
+    };
+    ($(#[$attr:meta])* pub enum Error { $($own:tt)* } in_future: $advice:literal, untranslated $(,)?) => {
+        $(#[$attr])*
+        pub enum Error {
+            $($own)*
+            #[error($advice)]
+            InFuture(#[from] crate::when::InFuture),
+        }
+    };
+}
+pub(crate) use errors;
+
 /// Writes an aggregate's `Command::id`, the key of type `$id` that every variant carries in its
 /// field `id`, and `Command::stream_id`, the stream `$stream` names by that key. Every variant
 /// is listed, and the match is exhaustive: a variant left out does not compile.

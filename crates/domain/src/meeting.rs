@@ -83,11 +83,11 @@ impl Command {
         match self {
             Command::Schedule { body, .. } => vec![body_stream(body)],
             Command::ConfirmMinutes { at_meeting, .. } => vec![meeting_stream(at_meeting)],
-            Command::AddAgendaItem { .. }
+            Command::Translate { .. }
+            | Command::AddAgendaItem { .. }
             | Command::Hold { .. }
             | Command::Cancel { .. }
-            | Command::PublishMinutes { .. }
-            | Command::Translate { .. } => Vec::new(),
+            | Command::PublishMinutes { .. } => Vec::new(),
         }
     }
 }
@@ -142,38 +142,37 @@ impl State {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum Error {
-    #[error("meeting {0} is already scheduled: choose another key for a new meeting")]
-    AlreadyScheduled(Key),
-    #[error("meeting {0} is not scheduled: schedule it first")]
-    NotScheduled(Key),
-    #[error("body {0} is not established or was abolished: establish the body before scheduling its meetings")]
-    UnknownBody(Key),
-    #[error("{0} is empty: give it as the agenda or minutes word it")]
-    Empty(&'static str),
-    #[error("agenda item {0} is already on the agenda: give each item its own number")]
-    DuplicateItem(String),
-    #[error("meeting was cancelled: schedule a new meeting instead")]
-    Cancelled,
-    #[error("meeting was already held on {0}: nothing to change")]
-    AlreadyHeld(Date),
-    #[error("meeting has not been held: record that it was held first")]
-    NotHeld,
-    #[error("minutes were already published on {0}: nothing to change")]
-    AlreadyPublished(Date),
-    #[error("minutes are not published: publish them before they are confirmed")]
-    MinutesNotPublished,
-    #[error("minutes were already confirmed at meeting {0}: nothing to change")]
-    AlreadyConfirmed(Key),
-    #[error("minutes cannot be published on {published_on}, before the meeting was held on {held_on}: check the dates")]
-    PublishedBeforeHeld { published_on: Date, held_on: Date },
-    #[error("meeting {0} cannot confirm these minutes: name a later meeting of the same body that has been held")]
-    NotALaterMeeting(Key),
-    #[error("{0}: record it on or after the day it happens")]
-    InFuture(#[from] crate::when::InFuture),
-    #[error(transparent)]
-    Translation(#[from] translation::Error),
+crate::errors! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum Error {
+        #[error("meeting {0} is already scheduled: choose another key for a new meeting")]
+        AlreadyScheduled(Key),
+        #[error("meeting {0} is not scheduled: schedule it first")]
+        NotScheduled(Key),
+        #[error("body {0} is not established or was abolished: establish the body before scheduling its meetings")]
+        UnknownBody(Key),
+        #[error("{0} is empty: give it as the agenda or minutes word it")]
+        Empty(&'static str),
+        #[error("agenda item {0} is already on the agenda: give each item its own number")]
+        DuplicateItem(String),
+        #[error("meeting was cancelled: schedule a new meeting instead")]
+        Cancelled,
+        #[error("meeting was already held on {0}: nothing to change")]
+        AlreadyHeld(Date),
+        #[error("meeting has not been held: record that it was held first")]
+        NotHeld,
+        #[error("minutes were already published on {0}: nothing to change")]
+        AlreadyPublished(Date),
+        #[error("minutes are not published: publish them before they are confirmed")]
+        MinutesNotPublished,
+        #[error("minutes were already confirmed at meeting {0}: nothing to change")]
+        AlreadyConfirmed(Key),
+        #[error("minutes cannot be published on {published_on}, before the meeting was held on {held_on}: check the dates")]
+        PublishedBeforeHeld { published_on: Date, held_on: Date },
+        #[error("meeting {0} cannot confirm these minutes: name a later meeting of the same body that has been held")]
+        NotALaterMeeting(Key),
+    }
+    in_future: "{0}: record it on or after the day it happens",
 }
 
 /// The fields of a meeting, and of each of its agenda items, that may be translated.

@@ -96,14 +96,14 @@ impl Command {
     pub fn references(&self) -> Vec<StreamId> {
         match self {
             Command::Succeed { successor, .. } => vec![organisation_stream(successor)],
-            Command::Register { .. }
+            Command::Translate { .. }
+            | Command::Register { .. }
             | Command::Rename { .. }
             | Command::Dissolve { .. }
             | Command::NameContact { .. }
             | Command::OptOutOfReminders { .. }
             | Command::OptInToReminders { .. }
-            | Command::RecordReminder { .. }
-            | Command::Translate { .. } => Vec::new(),
+            | Command::RecordReminder { .. } => Vec::new(),
         }
     }
 }
@@ -162,48 +162,47 @@ impl State {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum Error {
-    #[error(
-        "organisation {0} is already registered: rename it, or register a new organisation under its own identifier"
-    )]
-    AlreadyRegistered(OrgId),
-    #[error("organisation {0} is not registered: register it first")]
-    NotRegistered(OrgId),
-    #[error("organisation {0} was dissolved on {1}: record changes against its successor instead")]
-    Dissolved(OrgId, Date),
-    #[error("organisation name is empty: give the name as it appears in its register")]
-    EmptyName,
-    #[error("organisation is already called '{0}': give the new name")]
-    SameName(String),
-    #[error("organisation {id} was already succeeded by {successor}: record a further change against {successor}")]
-    AlreadySucceeded { id: OrgId, successor: OrgId },
-    #[error("successor {0} is not registered: register the successor organisation first")]
-    SuccessorNotRegistered(OrgId),
-    #[error("successor {0} is no longer active: name an organisation that still exists")]
-    SuccessorInactive(OrgId),
-    #[error("organisation {0} cannot succeed itself: name the organisation that took over its functions")]
-    SuccessorIsSelf(OrgId),
-    #[error("{0}: record it on or after the day it happens")]
-    InFuture(#[from] crate::when::InFuture),
-    #[error("contact name is empty: give the name of the person reminders go to")]
-    EmptyContactName,
-    #[error("'{0}' is not an e-mail address: give one such as housing@west-lindsey.gov.uk")]
-    NotAnEmail(String),
-    #[error("organisation {0} has already opted out of reminders: nothing to record; opt it in to send them again")]
-    AlreadyOptedOut(OrgId),
-    #[error("organisation {0} has not opted out of reminders: nothing to record; opt it out to stop them")]
-    NotOptedOut(OrgId),
-    #[error("organisation {0} names no contact: name one before recording a reminder")]
-    NoContact(OrgId),
-    #[error("organisation {0} has opted out of reminders: record none")]
-    OptedOut(OrgId),
-    #[error("organisation {id} was already reminded for {period}: a period has one reminder")]
-    AlreadyReminded { id: OrgId, period: String },
-    #[error("'{0}' is not a reminder period: give an ISO week such as 2026-W49")]
-    NotAPeriod(String),
-    #[error(transparent)]
-    Translation(#[from] translation::Error),
+crate::errors! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum Error {
+        #[error(
+            "organisation {0} is already registered: rename it, or register a new organisation under its own identifier"
+        )]
+        AlreadyRegistered(OrgId),
+        #[error("organisation {0} is not registered: register it first")]
+        NotRegistered(OrgId),
+        #[error("organisation {0} was dissolved on {1}: record changes against its successor instead")]
+        Dissolved(OrgId, Date),
+        #[error("organisation name is empty: give the name as it appears in its register")]
+        EmptyName,
+        #[error("organisation is already called '{0}': give the new name")]
+        SameName(String),
+        #[error("organisation {id} was already succeeded by {successor}: record a further change against {successor}")]
+        AlreadySucceeded { id: OrgId, successor: OrgId },
+        #[error("successor {0} is not registered: register the successor organisation first")]
+        SuccessorNotRegistered(OrgId),
+        #[error("successor {0} is no longer active: name an organisation that still exists")]
+        SuccessorInactive(OrgId),
+        #[error("organisation {0} cannot succeed itself: name the organisation that took over its functions")]
+        SuccessorIsSelf(OrgId),
+        #[error("contact name is empty: give the name of the person reminders go to")]
+        EmptyContactName,
+        #[error("'{0}' is not an e-mail address: give one such as housing@west-lindsey.gov.uk")]
+        NotAnEmail(String),
+        #[error("organisation {0} has already opted out of reminders: nothing to record; opt it in to send them again")]
+        AlreadyOptedOut(OrgId),
+        #[error("organisation {0} has not opted out of reminders: nothing to record; opt it out to stop them")]
+        NotOptedOut(OrgId),
+        #[error("organisation {0} names no contact: name one before recording a reminder")]
+        NoContact(OrgId),
+        #[error("organisation {0} has opted out of reminders: record none")]
+        OptedOut(OrgId),
+        #[error("organisation {id} was already reminded for {period}: a period has one reminder")]
+        AlreadyReminded { id: OrgId, period: String },
+        #[error("'{0}' is not a reminder period: give an ISO week such as 2026-W49")]
+        NotAPeriod(String),
+    }
+    in_future: "{0}: record it on or after the day it happens",
 }
 
 /// The fields of an organisation that may be translated.

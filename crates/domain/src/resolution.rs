@@ -170,12 +170,12 @@ impl Command {
             Command::Rescind { by_resolution, .. } | Command::Supersede { by_resolution, .. } => {
                 vec![resolution_stream(by_resolution)]
             }
-            Command::Publish { .. }
+            Command::Translate { .. }
+            | Command::Publish { .. }
             | Command::CallIn { .. }
             | Command::RejectCallIn { .. }
             | Command::ReferBack { .. }
-            | Command::Correct { .. }
-            | Command::Translate { .. } => Vec::new(),
+            | Command::Correct { .. } => Vec::new(),
         }
     }
 }
@@ -315,50 +315,49 @@ pub fn add_working_days(from: Date, days: u32) -> Date {
     date
 }
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum Error {
-    #[error("resolution {0} is already recorded: correct it with a reason, or record a new resolution")]
-    AlreadyRecorded(Key),
-    #[error("resolution {0} is not recorded: record it first")]
-    NotRecorded(Key),
-    #[error("body {0} is not established: establish the body before recording its resolutions")]
-    UnknownBody(Key),
-    #[error("meeting {meeting} is not a meeting of body {body}: name the meeting at which the body decided")]
-    WrongMeeting { meeting: Key, body: Key },
-    #[error("meeting {0} has not been held: record that it was held before recording its resolutions")]
-    MeetingNotHeld(Key),
-    #[error(
-        "resolution is dated {decided_on} but meeting {meeting} was held on {held_on}: give the date of the meeting"
-    )]
-    DateNotMeeting { decided_on: Date, meeting: Key, held_on: Date },
-    #[error("agenda item {item} is not on the agenda of meeting {meeting}: add the agenda item first")]
-    UnknownAgendaItem { item: String, meeting: Key },
-    #[error("resolution text is empty: give the verbatim wording from the minutes")]
-    EmptyText,
-    #[error("{0} is empty: say why")]
-    MissingReason(&'static str),
-    #[error("{what} on {date} is before the decision on {decided_on}: check the dates")]
-    BeforeDecision { what: &'static str, date: Date, decided_on: Date },
-    #[error("resolution was already published on {0}: nothing to change")]
-    AlreadyPublished(Date),
-    #[error("resolution is not subject to call-in: only a decision recorded as subject to call-in can be called in")]
-    NotCallable,
-    #[error("resolution is not awaiting a call-in decision: call it in first")]
-    NotCalledIn,
-    #[error("resolution is {state}, not in force: only a resolution in force can be {}", .1, state = crate::values::in_words(.0))]
-    NotInForce(Status, &'static str),
-    #[error("the corrected text is the same as the recorded text: give the corrected wording")]
-    SameText,
-    #[error("resolution {0} cannot replace this one: name a different, later resolution that is in force")]
-    NotALaterResolution(Key),
-    #[error(
-        "exempt_under is {0}, but Schedule 12A, Part 1, has paragraphs 1 to 7: give the paragraph the exclusion of the press and public cited"
-    )]
-    NoSuchExemption(u8),
-    #[error("{0}: record a decision only once it has been made")]
-    InFuture(#[from] crate::when::InFuture),
-    #[error(transparent)]
-    Translation(#[from] translation::Error),
+crate::errors! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum Error {
+        #[error("resolution {0} is already recorded: correct it with a reason, or record a new resolution")]
+        AlreadyRecorded(Key),
+        #[error("resolution {0} is not recorded: record it first")]
+        NotRecorded(Key),
+        #[error("body {0} is not established: establish the body before recording its resolutions")]
+        UnknownBody(Key),
+        #[error("meeting {meeting} is not a meeting of body {body}: name the meeting at which the body decided")]
+        WrongMeeting { meeting: Key, body: Key },
+        #[error("meeting {0} has not been held: record that it was held before recording its resolutions")]
+        MeetingNotHeld(Key),
+        #[error(
+            "resolution is dated {decided_on} but meeting {meeting} was held on {held_on}: give the date of the meeting"
+        )]
+        DateNotMeeting { decided_on: Date, meeting: Key, held_on: Date },
+        #[error("agenda item {item} is not on the agenda of meeting {meeting}: add the agenda item first")]
+        UnknownAgendaItem { item: String, meeting: Key },
+        #[error("resolution text is empty: give the verbatim wording from the minutes")]
+        EmptyText,
+        #[error("{0} is empty: say why")]
+        MissingReason(&'static str),
+        #[error("{what} on {date} is before the decision on {decided_on}: check the dates")]
+        BeforeDecision { what: &'static str, date: Date, decided_on: Date },
+        #[error("resolution was already published on {0}: nothing to change")]
+        AlreadyPublished(Date),
+        #[error("resolution is not subject to call-in: only a decision recorded as subject to call-in can be called in")]
+        NotCallable,
+        #[error("resolution is not awaiting a call-in decision: call it in first")]
+        NotCalledIn,
+        #[error("resolution is {state}, not in force: only a resolution in force can be {}", .1, state = crate::values::in_words(.0))]
+        NotInForce(Status, &'static str),
+        #[error("the corrected text is the same as the recorded text: give the corrected wording")]
+        SameText,
+        #[error("resolution {0} cannot replace this one: name a different, later resolution that is in force")]
+        NotALaterResolution(Key),
+        #[error(
+            "exempt_under is {0}, but Schedule 12A, Part 1, has paragraphs 1 to 7: give the paragraph the exclusion of the press and public cited"
+        )]
+        NoSuchExemption(u8),
+    }
+    in_future: "{0}: record a decision only once it has been made",
 }
 
 /// The fields of a resolution that may be translated.
@@ -370,16 +369,16 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
     };
     if let Command::Record {
         id,
+        text,
+        decided_on,
         body,
         meeting,
         agenda_item,
-        text,
-        outcome,
-        decided_on,
         published_on,
         effective_on,
-        subject_to_call_in,
         exempt_under,
+        outcome,
+        subject_to_call_in,
     } = command
     {
         if state.exists() {

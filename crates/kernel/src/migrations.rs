@@ -44,8 +44,25 @@ impl Migration {
 /// static MIGRATIONS: &[kernel::Migration] =
 ///     kernel::migrations!("../../migrations/sqlite": "0001_events.sql", "0002_snapshots.sql");
 /// ```
+///
+/// `shared` first stands for the migrations both databases' schemas begin with, under the same
+/// names (the events table through the publishers' positions); each database's own follow it.
 #[macro_export]
 macro_rules! migrations {
+    ($dir:literal: shared, $($file:literal),* $(,)?) => {
+        $crate::migrations!($dir:
+            "0001_events.sql",
+            "0002_snapshots.sql",
+            "0003_tokens.sql",
+            "0004_idempotency.sql",
+            "0005_token_expiry.sql",
+            "0006_idempotency_claims.sql",
+            "0007_tree_nodes.sql",
+            "0008_checkpoints.sql",
+            "0009_publishers.sql",
+            $($file),*
+        )
+    };
     ($dir:literal: $($file:literal),* $(,)?) => {
         &[$($crate::Migration {
             file: $file,

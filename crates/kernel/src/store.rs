@@ -13,7 +13,7 @@ use futures::{Stream, StreamExt, stream::BoxStream};
 use crate::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, ConsistencyProof, EventId, Hash,
     InclusionProof, MissingNode, NodeId, Position, ProofError, RecordedEvent, RestoreError, StreamId, Timestamp,
-    VerifyFailure, VerifyReport, event_leaf, grown_edge, new_nodes, root, root_nodes,
+    VerifyFailure, VerifyReport, Writer, event_leaf, grown_edge, new_nodes, root, root_nodes,
 };
 
 /// The store could not do what was asked for a reason outside the request.
@@ -88,6 +88,11 @@ pub enum StreamBound {
     RecordedBy(Timestamp),
 }
 
+/// The refusal of a write by a store that has no [`Writer`].
+fn read_only() -> StoreError {
+    StoreError::Unavailable("this event store is read-only".into())
+}
+
 /// A live sequence of events in position order.
 pub type EventStream = Pin<Box<dyn Stream<Item = Result<RecordedEvent, StoreError>> + Send>>;
 
@@ -100,16 +105,27 @@ const PAGE: usize = 10_000;
 /// so a reader that has seen position `p` will never later see a new event at or below `p`.
 #[async_trait]
 pub trait EventStore: Send + Sync {
+    /// The [`Writer`] through which the store appends, restores and rebuilds its tree, so that
+    /// every backend writes under the same rules. `None`, the default, is a store that writes
+    /// otherwise (it overrides the methods that write) or not at all (they refuse).
+    fn writer(&self) -> Option<&Writer> {
+        None
+    }
+
     /// Appends the request atomically: all of its events or none. See [`AppendError`] for what
     /// each refusal means.
-    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError>;
+    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
+        Ok(self.writer().ok_or_else(read_only)?.append(request).await?)
+    }
 
     /// Writes events recorded elsewhere (an export being restored) exactly as they are, with
     /// their positions, stream versions, times and hashes, after the current head, in one
     /// transaction: all of the batch or none. The batch must continue the stored chain and keep
     /// every rule of the log ([`crate::check_restore`]); at most 10,000 events. Returns the new
     /// head.
-    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError>;
+    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
+        Ok(self.writer().ok_or_else(read_only)?.restore(events).await?)
+    }
 
     /// Reads one stream in version order.
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError>;
@@ -161,7 +177,10 @@ pub trait EventStore: Send + Sync {
     /// Recomputes the whole Merkle tree from the chain hashes of the log, under the write lock,
     /// in one transaction, and returns its size (the head's position).
     async fn rebuild_tree(&self) -> Result<u64, StoreError> {
-        Err(StoreError::Unavailable("this event store keeps no Merkle tree".into()))
+        match self.writer() {
+            Some(writer) => writer.rebuild_tree().await,
+            None => Err(StoreError::Unavailable("this event store keeps no Merkle tree".into())),
+        }
     }
 
     /// The root of the tree of the first `size` events, from the stored tree.

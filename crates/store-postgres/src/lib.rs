@@ -24,8 +24,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Hash, Limits, NodeId,
-    OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
+    ChainHead, EventId, EventStore, EventStream, Hash, Limits, NodeId, OpenError, OpenMode, Position, RecordedEvent,
+    StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
 };
 use sqlx::Connection;
 use sqlx::migrate::Migrator;
@@ -87,16 +87,7 @@ impl std::ops::Sub for Groups {
 }
 
 /// The schema's migrations, applied on open by every mode but [`OpenMode::ReadOnly`].
-pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrations/postgres":
-    "0001_events.sql",
-    "0002_snapshots.sql",
-    "0003_tokens.sql",
-    "0004_idempotency.sql",
-    "0005_token_expiry.sql",
-    "0006_idempotency_claims.sql",
-    "0007_tree_nodes.sql",
-    "0008_checkpoints.sql",
-    "0009_publishers.sql",
+pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrations/postgres": shared,
     "0010_append_function.sql",
     "0011_sessions.sql",
     "0012_webhooks.sql",
@@ -255,12 +246,8 @@ impl PostgresStore {
 
 #[async_trait]
 impl EventStore for PostgresStore {
-    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
-        self.writer.append(request).await
-    }
-
-    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
-        self.writer.restore(events).await
+    fn writer(&self) -> Option<&Writer> {
+        Some(&self.writer)
     }
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -309,10 +296,6 @@ impl EventStore for PostgresStore {
     async fn tree_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(unavailable)?;
         tree::read_nodes(&mut conn, ids).await
-    }
-
-    async fn rebuild_tree(&self) -> Result<u64, StoreError> {
-        self.writer.rebuild_tree().await
     }
 
     fn subscribe(&self, after: Position) -> EventStream {

@@ -23,8 +23,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Hash, Limits, NodeId,
-    OpenError, OpenMode, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
+    ChainHead, EventId, EventStore, EventStream, Hash, Limits, NodeId, OpenError, OpenMode, Position, RecordedEvent,
+    StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
 };
 use sqlx::ConnectOptions;
 use sqlx::migrate::Migrator;
@@ -38,16 +38,7 @@ const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// The most events one group commit takes from the queue.
 const MAX_GROUP_EVENTS: usize = 20_000;
 /// The schema's migrations, applied on open by every mode but [`OpenMode::ReadOnly`].
-pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrations/sqlite":
-    "0001_events.sql",
-    "0002_snapshots.sql",
-    "0003_tokens.sql",
-    "0004_idempotency.sql",
-    "0005_token_expiry.sql",
-    "0006_idempotency_claims.sql",
-    "0007_tree_nodes.sql",
-    "0008_checkpoints.sql",
-    "0009_publishers.sql",
+pub static MIGRATIONS: &[kernel::Migration] = kernel::migrations!("../../migrations/sqlite": shared,
     "0010_sessions.sql",
     "0011_webhooks.sql",
     "0012_pending_sign_ins.sql",
@@ -200,12 +191,8 @@ impl SqliteStore {
 
 #[async_trait]
 impl EventStore for SqliteStore {
-    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
-        self.writer.append(request).await
-    }
-
-    async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
-        self.writer.restore(events).await
+    fn writer(&self) -> Option<&Writer> {
+        Some(&self.writer)
     }
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -257,10 +244,6 @@ impl EventStore for SqliteStore {
     async fn tree_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
         let ids = ids.to_vec();
         self.reader.run(move |conn| tree::read_nodes(conn, &ids)).await
-    }
-
-    async fn rebuild_tree(&self) -> Result<u64, StoreError> {
-        self.writer.rebuild_tree().await
     }
 
     fn subscribe(&self, after: Position) -> EventStream {

@@ -18,8 +18,8 @@ use domain::testing::{default_now, further_commands};
 use domain::{Command, Date, codec};
 use futures::StreamExt;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, EventStore, EventStream, Hash, Metadata, Position,
-    RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, Timestamp, event_hash,
+    ChainHead, EventId, EventStore, EventStream, Hash, Metadata, Position, RecordedEvent, StoreError, StreamBound,
+    StreamId, Timestamp, event_hash,
 };
 use projections::{AuditTrail, AuditView, Filters, Projection, TrailFilters};
 use uuid::Uuid;
@@ -160,14 +160,6 @@ pub struct MemoryLog(pub Vec<RecordedEvent>);
 
 #[async_trait]
 impl EventStore for MemoryLog {
-    async fn append(&self, _request: AppendRequest) -> Result<AppendOutcome, AppendError> {
-        Err(StoreError::Unavailable("a recorded test log is read-only".into()).into())
-    }
-
-    async fn restore(&self, _events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
-        Err(StoreError::Unavailable("a recorded test log is read-only".into()).into())
-    }
-
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
         Ok(self
             .0
