@@ -127,6 +127,11 @@ impl ChainCheck {
         Ok(())
     }
 
+    /// Checks a page of events in position order, each as [`ChainCheck::check`] does.
+    fn check_page(&mut self, page: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        page.iter().try_for_each(|event| self.check(event))
+    }
+
     /// Checks the next event in position order; after a break that was allowed, checks nothing.
     pub fn check(&mut self, event: &RecordedEvent) -> Result<(), ProjectionError> {
         let Some(verifier) = self.verifier.as_mut() else { return Ok(()) };
@@ -155,6 +160,35 @@ impl ChainCheck {
     pub fn into_broken(self) -> Option<VerifyFailure> {
         self.broken
     }
+}
+
+/// The smallest page whose chain is checked on a thread of its own while it is folded.
+const CHECK_BESIDE_FROM: usize = 1_000;
+
+/// Folds `page` into `state` and checks it against `chain`. Each event's check computes the
+/// SHA-256 of the whole event and needs nothing the fold changes, so a page of
+/// [`CHECK_BESIDE_FROM`] events or more is checked on a thread of its own while this one folds
+/// it. A page that fails a check that refuses breaks is folded whole before the failure is
+/// returned; the caller then drops the state, as it does when the check stops the fold part-way.
+fn fold_checked<P: Projection>(
+    chain: &mut ChainCheck,
+    state: &mut P,
+    page: &[RecordedEvent],
+) -> Result<(), ProjectionError> {
+    if page.len() < CHECK_BESIDE_FROM {
+        for event in page {
+            chain.check(event)?;
+            state.apply(event);
+        }
+        return Ok(());
+    }
+    std::thread::scope(|scope| {
+        let checked = scope.spawn(|| chain.check_page(page));
+        for event in page {
+            state.apply(event);
+        }
+        checked.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// How many events a runner folds, by default, between two saves of its snapshot.
@@ -268,13 +302,7 @@ impl<'a> Runner<'a> {
         let every = self.waypoint_every.max(head.0.saturating_sub(position.0) / WAYPOINTS_KEPT as u64);
         let mut page = self.events.read_all(position, self.page).await?;
         while let Some((last, last_hash)) = page.last().map(|e| (e.position, e.hash)) {
-            let fold = async {
-                for event in &page {
-                    chain.check(event)?;
-                    state.apply(event);
-                }
-                Ok::<(), ProjectionError>(())
-            };
+            let fold = async { fold_checked(&mut chain, &mut state, &page) };
             let (next, folded) = join(self.events.read_all(last, self.page), fold).await;
             folded?;
             unsaved += page.len() as u64;
