@@ -53,8 +53,8 @@ macro_rules! errors {
     ($(#[$attr:meta])* pub enum Error { $($own:tt)* } in_future: $advice:literal $(,)?) => {
         crate::errors!($(#[$attr])* pub enum Error {
             $($own)*
-            // As `transparent` would, but written here: thiserror's `transparent` does not
-            // resolve in a macro's expansion. The translation's error has no source of its own.
+            // As `transparent` would, but written out: thiserror's `#[error(transparent)]` does
+            // not compile inside a macro's expansion. The translation's error has no source.
             #[error("{0}")]
             Translation(crate::translation::Error),
         } in_future: $advice, untranslated);
