@@ -115,7 +115,7 @@ pub trait EventStore: Send + Sync {
     /// Appends the request atomically: all of its events or none. See [`AppendError`] for what
     /// each refusal means.
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
-        Ok(self.writer().ok_or_else(read_only)?.append(request).await?)
+        self.writer().ok_or_else(read_only)?.append(request).await
     }
 
     /// Writes events recorded elsewhere (an export being restored) exactly as they are, with
@@ -124,7 +124,7 @@ pub trait EventStore: Send + Sync {
     /// every rule of the log ([`crate::check_restore`]); at most 10,000 events. Returns the new
     /// head.
     async fn restore(&self, events: Vec<RecordedEvent>) -> Result<ChainHead, RestoreError> {
-        Ok(self.writer().ok_or_else(read_only)?.restore(events).await?)
+        self.writer().ok_or_else(read_only)?.restore(events).await
     }
 
     /// Reads one stream in version order.
