@@ -1,4 +1,4 @@
-//! Covenant's half of the peer benchmark: the seven workloads of `benches/workload` run against
+//! Covenant's half of the peer benchmark: the eight workloads of `benches/workload` run against
 //! Covenant's store on SQLite and PostgreSQL, beside the store benchmark's raw sqlx baseline, each
 //! figure printed as one JSON line for `scripts/bench-peers`, which runs this and the peer
 //! libraries' bench (`benches/peers`) in turn and prints the table of `docs/benchmarks.md`.
@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use app::{Provenance, Recorder, Submission};
 use bench::{self, Backend, create_raw_table, raw_read_everything, raw_single_writer};
 use kernel::{AppendError, AppendRequest, EventStore, Expected, RecordedEvent, StreamAppend, StreamBound, Timestamp};
 use projections::{Projection, Runner};
@@ -118,6 +119,13 @@ async fn measure(backend: Backend, db: &TestStore, sizes: &Sizes) {
         format!("{} events verified", report.checked),
     );
     log.finish().await;
+
+    eprintln!(
+        "  8: {CONTENDING_WRITERS} writers on {CONTENDED_STREAMS} streams through the recorder and its cache of stream states, {:.1} s",
+        sizes.seconds
+    );
+    let (count, retries, elapsed) = contended_cached(db.shared(), period).await;
+    figure(SYSTEM, Workload::ContendedCached, count, elapsed, format!("{count} commands, {retries} conflicts retried"));
 }
 
 /// `n` tasks, each appending single events, each to a new stream of its own, each append awaited
@@ -205,6 +213,56 @@ async fn contended(store: Arc<dyn EventStore>, period: Duration) -> (usize, usiz
         retries += retried;
     }
     (count, retries, start.elapsed())
+}
+
+/// Workload 8: workload 3's commands as the service records them, through `app::Recorder`, which
+/// keeps the decided state of each stream it recorded on and lets the commands of one process on
+/// one stream take turns: each writer reports progress on a commitment of the Lincolnshire
+/// story's delivery plan, decided against the cached state and appended at its version (the store
+/// refuses a stale one, and the recorder then reads the stream again). Returns the commands
+/// recorded, the conflicts retried, and the time taken.
+async fn contended_cached(store: Arc<dyn EventStore>, period: Duration) -> (usize, usize, Duration) {
+    let recorder = Recorder::new(store);
+    let now = Timestamp::now();
+    app::load_story(&recorder, &app::seeds::lincolnshire(), now).await.expect("the Lincolnshire story loads");
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let ids: Vec<String> = (0..CONTENDED_STREAMS).map(|s| format!("{}-{run}", tests::commitment_id(s))).collect();
+    for id in &ids {
+        let mut make = tests::make_commitment(0);
+        make["id"] = id.as_str().into();
+        recorder.record(&submission(&make), now).await.expect("the commitment is made");
+    }
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..CONTENDING_WRITERS)
+        .map(|w| {
+            let recorder = recorder.clone();
+            let id = ids[w % CONTENDED_STREAMS].clone();
+            tokio::spawn(async move {
+                let (mut done, mut retries) = (0, 0);
+                while start.elapsed() < period {
+                    let narrative = ProgressReport::new(&id, done).narrative;
+                    let command = tests::report_progress(&id, &narrative);
+                    let recorded = recorder.record(&submission(&command), now).await.expect("the report is recorded");
+                    done += 1;
+                    retries += recorded.attempts as usize - 1;
+                }
+                (done, retries)
+            })
+        })
+        .collect();
+    let (mut count, mut retries) = (0, 0);
+    for task in tasks {
+        let (done, retried) = task.await.expect("a writer task panicked");
+        count += done;
+        retries += retried;
+    }
+    (count, retries, start.elapsed())
+}
+
+/// A command of the story's delivery plan, as its West Lindsey officer sends it.
+fn submission(command: &serde_json::Value) -> Submission {
+    let command = app::parse_command(&command.to_string()).expect("the command reads");
+    Submission { command, provenance: Provenance::new("officer@west-lindsey.gov.uk") }
 }
 
 /// Workload 4: one stream of [`AGGREGATE_EVENTS`] reports, read and folded `loads` times.

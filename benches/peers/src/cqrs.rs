@@ -29,10 +29,10 @@ const SYSTEM: &str = "cqrs-es";
 const SEED_ROWS: usize = 4_000;
 
 /// A commitment of a delivery plan, the aggregate every command and load goes through.
+/// Serialised whole (the board too) when its aggregate store keeps it as a snapshot (workload 8).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Commitment {
     reports: usize,
-    #[serde(skip)]
     board: ProgressBoard,
 }
 
@@ -152,7 +152,7 @@ fn figure(backend: Backend, workload: Workload, count: usize, elapsed: Duration,
     Figure::new(SYSTEM, backend.name(), workload, count, elapsed.as_secs_f64(), check).print();
 }
 
-/// Workloads 1 to 4, through `CqrsFramework::execute` and the event store's `load_aggregate`.
+/// Workloads 1 to 4 and 8, through `CqrsFramework::execute` and the event store's `load_aggregate`.
 async fn commands<R: PersistedEventRepository + 'static>(backend: Backend, repo: &impl Fn() -> R, sizes: &Sizes) {
     let period = Duration::from_secs_f64(sizes.seconds);
     let cqrs = Arc::new(CqrsFramework::new(PersistedEventStore::new_event_store(repo()), vec![], ()));
@@ -166,6 +166,40 @@ async fn commands<R: PersistedEventRepository + 'static>(backend: Backend, repo:
     figure(backend, Workload::ConcurrentWriters, count, elapsed, format!("{count} appends"));
 
     eprintln!("  3: {CONTENDING_WRITERS} writers on {CONTENDED_STREAMS} streams, {:.1} s", sizes.seconds);
+    contended(backend, Workload::Contended, &cqrs, &format!("{run}-contended"), period).await;
+    eprintln!(
+        "  8: {CONTENDING_WRITERS} writers on {CONTENDED_STREAMS} streams through the aggregate store (each aggregate's state in the snapshots table), {:.1} s",
+        sizes.seconds
+    );
+    let snapshots = Arc::new(CqrsFramework::new(PersistedEventStore::new_aggregate_store(repo()), vec![], ()));
+    contended(backend, Workload::ContendedCached, &snapshots, &format!("{run}-cached"), period).await;
+
+    eprintln!("  4: {} loads of an aggregate of {AGGREGATE_EVENTS} events", sizes.loads);
+    let id = "commitment-loaded";
+    for _ in 0..AGGREGATE_EVENTS {
+        cqrs.execute(id, ReportProgress { commitment: id.to_owned() })
+            .await
+            .unwrap_or_else(|e| panic!("a command failed: {e}"));
+    }
+    let store = PersistedEventStore::<R, Commitment>::new_event_store(repo());
+    let mut digest = Digest::default();
+    let start = Instant::now();
+    for _ in 0..sizes.loads {
+        let mut context = store.load_aggregate(id).await.unwrap_or_else(|e| panic!("the aggregate loads: {e}"));
+        digest.add(&context.aggregate().board.digest());
+    }
+    figure(backend, Workload::LoadAggregate, sizes.loads, start.elapsed(), digest.to_string());
+}
+
+/// Workload 3 (or 8, with `cqrs` keeping aggregates in the snapshots table): each writer executes
+/// the next report on one of the contended commitments; a conflict is counted and retried.
+async fn contended<R: PersistedEventRepository + 'static>(
+    backend: Backend,
+    workload: Workload,
+    cqrs: &Arc<CqrsFramework<Commitment, PersistedEventStore<R, Commitment>>>,
+    run: &str,
+    period: Duration,
+) {
     let start = Instant::now();
     let tasks: Vec<_> = (0..CONTENDING_WRITERS)
         .map(|w| {
@@ -190,29 +224,7 @@ async fn commands<R: PersistedEventRepository + 'static>(backend: Backend, repo:
         count += done;
         retries += retried;
     }
-    figure(
-        backend,
-        Workload::Contended,
-        count,
-        start.elapsed(),
-        format!("{count} commands, {retries} conflicts retried"),
-    );
-
-    eprintln!("  4: {} loads of an aggregate of {AGGREGATE_EVENTS} events", sizes.loads);
-    let id = "commitment-loaded";
-    for _ in 0..AGGREGATE_EVENTS {
-        cqrs.execute(id, ReportProgress { commitment: id.to_owned() })
-            .await
-            .unwrap_or_else(|e| panic!("a command failed: {e}"));
-    }
-    let store = PersistedEventStore::<R, Commitment>::new_event_store(repo());
-    let mut digest = Digest::default();
-    let start = Instant::now();
-    for _ in 0..sizes.loads {
-        let mut context = store.load_aggregate(id).await.unwrap_or_else(|e| panic!("the aggregate loads: {e}"));
-        digest.add(&context.aggregate().board.digest());
-    }
-    figure(backend, Workload::LoadAggregate, sizes.loads, start.elapsed(), digest.to_string());
+    figure(backend, workload, count, start.elapsed(), format!("{count} commands, {retries} conflicts retried"));
 }
 
 /// `n` tasks, each executing commands on new commitments of its own, each awaited before that
@@ -293,9 +305,10 @@ impl Query<Commitment> for ArcQuery {
     }
 }
 
-/// The events table of sqlite-es's migration (the snapshot table is only for snapshotting).
+/// The events and snapshots tables of sqlite-es's migration (the snapshots for workload 8).
 async fn create_sqlite_tables(pool: &Pool<Sqlite>) {
-    sqlx::query(
+    create_tables(
+        pool,
         "CREATE TABLE events (
            aggregate_type text NOT NULL,
            aggregate_id text NOT NULL,
@@ -306,15 +319,22 @@ async fn create_sqlite_tables(pool: &Pool<Sqlite>) {
            metadata text NOT NULL,
            PRIMARY KEY (aggregate_type, aggregate_id, sequence)
          ) STRICT",
+        "CREATE TABLE snapshots (
+           aggregate_type text NOT NULL,
+           aggregate_id text NOT NULL,
+           last_sequence integer CHECK (last_sequence >= 0) NOT NULL,
+           current_snapshot integer CHECK (current_snapshot >= 0) NOT NULL,
+           payload text NOT NULL,
+           PRIMARY KEY (aggregate_type, aggregate_id, last_sequence)
+         ) STRICT",
     )
-    .execute(pool)
-    .await
-    .unwrap_or_else(|e| panic!("failed to create the events table: {e}"));
+    .await;
 }
 
-/// The events table of postgres-es's `db/init.sql`.
+/// The events and snapshots tables of postgres-es's `db/init.sql`.
 async fn create_postgres_tables(pool: &Pool<Postgres>) {
-    sqlx::query(
+    create_tables(
+        pool,
         "CREATE TABLE events (
            aggregate_type text NOT NULL,
            aggregate_id text NOT NULL,
@@ -325,10 +345,26 @@ async fn create_postgres_tables(pool: &Pool<Postgres>) {
            metadata json NOT NULL,
            PRIMARY KEY (aggregate_type, aggregate_id, sequence)
          )",
+        "CREATE TABLE snapshots (
+           aggregate_type text NOT NULL,
+           aggregate_id text NOT NULL,
+           last_sequence bigint CHECK (last_sequence >= 0) NOT NULL,
+           current_snapshot bigint CHECK (current_snapshot >= 0) NOT NULL,
+           payload json NOT NULL,
+           PRIMARY KEY (aggregate_type, aggregate_id, last_sequence)
+         )",
     )
-    .execute(pool)
-    .await
-    .unwrap_or_else(|e| panic!("failed to create the events table: {e}"));
+    .await;
+}
+
+async fn create_tables<DB: sqlx::Database>(pool: &Pool<DB>, events: &str, snapshots: &str)
+where
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    for (table, sql) in [("events", events), ("snapshots", snapshots)] {
+        sqlx::query(sql).execute(pool).await.unwrap_or_else(|e| panic!("failed to create the {table} table: {e}"));
+    }
 }
 
 /// The seeded rows: aggregate id, sequence (1-based, as cqrs-es numbers them) and payload.

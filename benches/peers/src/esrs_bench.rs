@@ -128,7 +128,7 @@ async fn report(
     }
 }
 
-/// Workloads 1 to 4.
+/// Workloads 1 to 4 and 8.
 async fn commands(store: PgStore<Commitment>, sizes: &Sizes) {
     let period = Duration::from_secs_f64(sizes.seconds);
     let manager = Arc::new(AggregateManager::new(store));
@@ -141,6 +141,36 @@ async fn commands(store: PgStore<Commitment>, sizes: &Sizes) {
     figure(Workload::ConcurrentWriters, count, elapsed, format!("{count} appends"));
 
     eprintln!("  3: {CONTENDING_WRITERS} writers on {CONTENDED_STREAMS} streams, {:.1} s", sizes.seconds);
+    contended(&manager, Workload::Contended, period).await;
+    eprintln!(
+        "  8: {CONTENDING_WRITERS} writers on {CONTENDED_STREAMS} streams again: esrs keeps no snapshots or cache of aggregates, {:.1} s",
+        sizes.seconds
+    );
+    contended(&manager, Workload::ContendedCached, period).await;
+
+    eprintln!("  4: {} loads of an aggregate of {AGGREGATE_EVENTS} events", sizes.loads);
+    let id = Uuid::new_v4();
+    for _ in 0..AGGREGATE_EVENTS {
+        let state = manager
+            .load(id)
+            .await
+            .unwrap_or_else(|e| panic!("the aggregate loads: {e}"))
+            .unwrap_or_else(|| AggregateState::with_id(id));
+        assert!(report(&manager, state, "commitment-loaded").await, "one writer has no conflict");
+    }
+    let mut digest = Digest::default();
+    let start = Instant::now();
+    for _ in 0..sizes.loads {
+        let loaded = manager.load(id).await.unwrap_or_else(|e| panic!("the aggregate loads: {e}"));
+        let state = loaded.unwrap_or_else(|| panic!("the aggregate {id} has events")).into_inner();
+        digest.add(&state.board.digest());
+    }
+    figure(Workload::LoadAggregate, sizes.loads, start.elapsed(), digest.to_string());
+}
+
+/// Workload 3 (and 8, the same for esrs): each writer loads one of the contended aggregates and
+/// sends it the next report; a conflict is counted and retried.
+async fn contended(manager: &Arc<AggregateManager<PgStore<Commitment>>>, workload: Workload, period: Duration) {
     let streams: Vec<Uuid> = (0..CONTENDED_STREAMS).map(|_| Uuid::new_v4()).collect();
     let start = Instant::now();
     let tasks: Vec<_> = (0..CONTENDING_WRITERS)
@@ -171,26 +201,7 @@ async fn commands(store: PgStore<Commitment>, sizes: &Sizes) {
         count += done;
         retries += retried;
     }
-    figure(Workload::Contended, count, start.elapsed(), format!("{count} commands, {retries} conflicts retried"));
-
-    eprintln!("  4: {} loads of an aggregate of {AGGREGATE_EVENTS} events", sizes.loads);
-    let id = Uuid::new_v4();
-    for _ in 0..AGGREGATE_EVENTS {
-        let state = manager
-            .load(id)
-            .await
-            .unwrap_or_else(|e| panic!("the aggregate loads: {e}"))
-            .unwrap_or_else(|| AggregateState::with_id(id));
-        assert!(report(&manager, state, "commitment-loaded").await, "one writer has no conflict");
-    }
-    let mut digest = Digest::default();
-    let start = Instant::now();
-    for _ in 0..sizes.loads {
-        let loaded = manager.load(id).await.unwrap_or_else(|e| panic!("the aggregate loads: {e}"));
-        let state = loaded.unwrap_or_else(|| panic!("the aggregate {id} has events")).into_inner();
-        digest.add(&state.board.digest());
-    }
-    figure(Workload::LoadAggregate, sizes.loads, start.elapsed(), digest.to_string());
+    figure(workload, count, start.elapsed(), format!("{count} commands, {retries} conflicts retried"));
 }
 
 /// `n` tasks, each sending commands to new aggregates of its own, each awaited before that
