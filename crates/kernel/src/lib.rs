@@ -53,7 +53,7 @@ pub use publishers::{Hold, Lead, PublisherLead, PublisherStore, published};
 pub use restore::{InvalidRestore, RestoreChecker, RestoreError, check_restore};
 pub use sessions::{Prune, SessionRecord, SessionStore};
 pub use sign_ins::{PendingSignIn, SignInStore};
-pub use snapshot::{Saving, Snapshot, SnapshotStore, Waypoint};
+pub use snapshot::{Occurred, Saving, Snapshot, SnapshotStore, Waypoint};
 pub use sql::{Column, Param, Row, SqlTables, Statement, Value};
 pub use store::{EventStore, EventStream, LogBreach, StoreError, StreamBound, TreeError, TreeReport, follow};
 pub use text::{ControlCharacter, is_refused_control};

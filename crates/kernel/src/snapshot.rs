@@ -84,6 +84,31 @@ pub struct Saving<'a> {
     pub hash: Hash,
     pub recorded_at: Timestamp,
     pub state: &'a [u8],
+    /// When the events after `occurred.after` up to `position` happened, from a fold that read
+    /// every one of them; `None` when it did not, and the save reads them again.
+    pub occurred: Option<Occurred>,
+}
+
+/// The earliest and latest `occurred_at` of the events after `after`, as far as a fold has read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Occurred {
+    pub after: Position,
+    pub earliest: Timestamp,
+    pub latest: Timestamp,
+}
+
+impl Occurred {
+    /// Widens `occurred` (none yet: no event read after `after`) by the events of `page` after
+    /// `after`.
+    pub fn widen(occurred: Option<Occurred>, after: Position, page: &[crate::RecordedEvent]) -> Option<Occurred> {
+        page.iter().filter(|event| event.position > after).fold(occurred, |occurred, event| {
+            let at = event.metadata.occurred_at;
+            Some(match occurred {
+                Some(o) => Occurred { earliest: o.earliest.min(at), latest: o.latest.max(at), ..o },
+                None => Occurred { after, earliest: at, latest: at },
+            })
+        })
+    }
 }
 
 /// Snapshots in the `projection_snapshots` table, on either backend.
@@ -175,15 +200,23 @@ impl<T: SqlTables> SnapshotStore for T {
             return Ok(());
         }
         let since = kept.last().map_or(Position::ZERO, |last| last.position);
-        let rows = self
-            .fetch(
-                "SELECT max(occurred_at), min(occurred_at) FROM events WHERE position > $1 AND position <= $2",
-                &[Param::Int(since.0 as i64), Param::Int(at.position.0 as i64)],
-                &[Column::Time, Column::Time],
-            )
-            .await?;
-        let Some(row) = rows.first() else { return Ok(()) };
-        let (Some(latest), Some(earliest)) = (row.opt_time(0)?, row.opt_time(1)?) else { return Ok(()) };
+        // The times the fold read, when it read every event since the last waypoint kept (another
+        // process may have saved one since the fold began); else read from the log.
+        let (latest, earliest) = match at.occurred.filter(|o| o.after == since) {
+            Some(occurred) => (occurred.latest, occurred.earliest),
+            None => {
+                let rows = self
+                    .fetch(
+                        "SELECT max(occurred_at), min(occurred_at) FROM events WHERE position > $1 AND position <= $2",
+                        &[Param::Int(since.0 as i64), Param::Int(at.position.0 as i64)],
+                        &[Column::Time, Column::Time],
+                    )
+                    .await?;
+                let Some(row) = rows.first() else { return Ok(()) };
+                let (Some(latest), Some(earliest)) = (row.opt_time(0)?, row.opt_time(1)?) else { return Ok(()) };
+                (latest, earliest)
+            }
+        };
         let latest = kept.last().map_or(latest, |last| last.latest_occurred.max(latest));
         let mut positions: Vec<Position> = kept.iter().map(|w| w.position).collect();
         positions.push(at.position);

@@ -6,7 +6,7 @@
 
 use futures::future::join;
 use kernel::{
-    ChainHead, ChainVerifier, EventStore, Hash, Position, RecordedEvent, Snapshot, SnapshotStore, StoreError,
+    ChainHead, ChainVerifier, EventStore, Hash, Occurred, Position, RecordedEvent, Snapshot, SnapshotStore, StoreError,
     VerifyFailure,
 };
 use serde::Serialize;
@@ -298,6 +298,10 @@ impl<'a> Runner<'a> {
         let head = self.events.head().await?.position;
         let mut unsaved = 0u64;
         let mut waypoint = self.last_waypoint::<P>().await?;
+        // When the events after the last waypoint happened, while this fold has read every one of
+        // them (not when it resumed past that waypoint), so that the next waypoint's save need
+        // not read them again.
+        let mut since = (position <= waypoint).then_some((waypoint, None));
         // A long fold saves no more waypoints than are kept, spread over what it folds.
         let every = self.waypoint_every.max(head.0.saturating_sub(position.0) / WAYPOINTS_KEPT as u64);
         let mut page = self.events.read_all(position, self.page).await?;
@@ -312,8 +316,16 @@ impl<'a> Runner<'a> {
                 self.save(&state, position, hash).await?;
                 unsaved = 0;
             }
+            if let Some((after, occurred)) = &mut since {
+                *occurred = Occurred::widen(*occurred, *after, &page);
+            }
             if chain.broken().is_none() {
-                self.pass_waypoint(&state, page.last(), &mut waypoint, every).await?;
+                let occurred = since.and_then(|(_, occurred)| occurred);
+                let before = waypoint;
+                self.pass_waypoint(&state, page.last(), &mut waypoint, every, occurred).await?;
+                if waypoint != before {
+                    since = Some((waypoint, None));
+                }
             }
             progress(position, head.max(position));
             page = next?;

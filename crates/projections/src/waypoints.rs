@@ -14,7 +14,7 @@
 //!
 //! [`WAYPOINT_EVERY`]: crate::runner::WAYPOINT_EVERY
 
-use kernel::{EventStore, Hash, Position, RecordedEvent, Saving, VerifyFailure};
+use kernel::{EventStore, Hash, Occurred, Position, RecordedEvent, Saving, VerifyFailure};
 
 use crate::runner::{read_on, snapshot_name};
 use crate::{AsOf, ChainCheck, Folded, Projection, ProjectionError, Runner, snapshot};
@@ -72,13 +72,16 @@ impl Runner<'_> {
     }
 
     /// Saves `state`, folded up to `event`, as a waypoint when at least `every` events were folded
-    /// since `last`, the last one saved (moved on to it).
+    /// since `last`, the last one saved (moved on to it). `occurred` is when the events after a
+    /// position up to `event` happened, if the fold read every one of them ([`Occurred::widen`]);
+    /// without it, the save reads them again.
     pub async fn pass_waypoint<P: Projection>(
         &self,
         state: &P,
         event: Option<&RecordedEvent>,
         last: &mut Position,
         every: u64,
+        occurred: Option<Occurred>,
     ) -> Result<(), ProjectionError> {
         let Some(event) = event else { return Ok(()) };
         if event.position.0 < last.0.saturating_add(every) || !self.snapshots.saves() {
@@ -89,7 +92,13 @@ impl Runner<'_> {
             action: "save",
             detail,
         })?;
-        let at = Saving { position: event.position, hash: event.hash, recorded_at: event.recorded_at, state: &state };
+        let at = Saving {
+            position: event.position,
+            hash: event.hash,
+            recorded_at: event.recorded_at,
+            state: &state,
+            occurred,
+        };
         let family = format!("{}.v", P::NAME);
         self.snapshots.save_waypoint(&snapshot_name::<P>(), &family, at, WAYPOINTS_KEPT).await?;
         *last = event.position;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use app::{Asked, Recorder, ReportRequest, Reports, Serving, Stores};
 use chrono::{Datelike, NaiveDate};
 use domain::testing::default_now;
-use kernel::{Timestamp, VerifyFailure};
-use projections::{AsOf, Filters, Projection, ReadModels, ReportKind, Rules, Unverified};
+use kernel::{Position, Timestamp, VerifyFailure};
+use projections::{AsOf, Filters, Projection, ReadModels, ReportKind, Rules, Runner, Unverified};
 use tests::national_log::record_governance_log;
 use tests::{Interposed, TestStore, on_both_backends};
 
@@ -18,6 +18,7 @@ on_both_backends!(
     every_past_point_of_the_seed_stories_equals_a_fold_of_the_whole_log,
     a_past_point_of_a_log_recorded_day_by_day_reads_a_small_part_of_it,
     a_waypoint_whose_event_was_rewritten_is_a_broken_log,
+    a_rebuild_keeps_with_each_waypoint_the_times_of_the_events_it_covers,
 );
 
 fn decided_by(day: NaiveDate) -> Option<Timestamp> {
@@ -143,4 +144,39 @@ async fn a_waypoint_whose_event_was_rewritten_is_a_broken_log(db: &TestStore) {
         }
         other => panic!("the rewritten event at {at} is a broken log, not {other:?}"),
     }
+}
+
+/// A rebuild gives each waypoint's save the times of the events it read since the one before,
+/// instead of the save reading them again: they must be the times of those events, the latest
+/// of every event up to the waypoint and the earliest since the one before, in a log of the seed
+/// stories, recorded story by story and not in the order things happened.
+async fn a_rebuild_keeps_with_each_waypoint_the_times_of_the_events_it_covers(db: &TestStore) {
+    let stores = db.stores().await;
+    let recorder = Recorder::new(stores.events.clone());
+    for story in app::seeds::stories() {
+        app::load_story(&recorder, &story, default_now()).await.expect("the story is recorded");
+    }
+    let runner = Runner::new(stores.events.as_ref(), stores.snapshots.as_ref()).waypoint_every(20);
+    runner.rebuild::<ReadModels>(|_, _| ()).await.expect("the read models rebuild");
+    let kept = waypoints(db).await;
+    assert!(kept.len() >= 4, "waypoints were saved along the log: {kept:?}");
+    let events = stores.events.read_all(Position::ZERO, 100_000).await.expect("the log reads");
+    let mut after = Position::ZERO;
+    for waypoint in &kept {
+        let covered = events.iter().filter(|e| e.position <= waypoint.position);
+        let latest = covered.clone().map(|e| e.metadata.occurred_at).max();
+        let earliest = covered.filter(|e| e.position > after).map(|e| e.metadata.occurred_at).min();
+        assert_eq!(Some(waypoint.latest_occurred), latest, "the latest time up to {}", waypoint.position);
+        assert_eq!(
+            Some(waypoint.earliest_since),
+            earliest,
+            "the earliest time after {after} up to {}",
+            waypoint.position
+        );
+        after = waypoint.position;
+    }
+    assert!(
+        kept.windows(2).any(|w| w[1].earliest_since < w[0].latest_occurred),
+        "the log is not in date order, so each stretch's earliest time is its own"
+    );
 }

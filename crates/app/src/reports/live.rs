@@ -179,7 +179,9 @@ impl Live {
         }
         if self.as_of.is_now() {
             let every = self.waypoint_every;
-            if let Err(error) = runner.pass_waypoint(&folded.models, Some(event), &mut saved.waypoint, every).await {
+            if let Err(error) =
+                runner.pass_waypoint(&folded.models, Some(event), &mut saved.waypoint, every, None).await
+            {
                 tracing::warn!(%error, "failed to save a waypoint of the read models");
             }
         }
