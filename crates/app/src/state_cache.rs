@@ -3,7 +3,8 @@
 //! loads or appends it, so that the next command on the stream decides without reading it again.
 //!
 //! An entry may be stale (another process appended since), so an entry never decides a command
-//! on its own: only a command's own stream is taken from the cache, and the decision stands only
+//! on its own: only a command's own stream is taken from the cache (out of it, for the length
+//! of the command, so that its history grows without being copied), and the decision stands only
 //! when its append expects that stream at the cached version, which the store refuses if the
 //! stream has moved on. A conflict on such a stream, a refusal by the rules, or a decision that
 //! appends nothing to it is decided again from the log ([`crate::Recorder`]).
@@ -51,14 +52,11 @@ impl StateCache {
         Self { capacity, states: Mutex::default(), turns: Mutex::default() }
     }
 
-    /// The state kept for `stream`, if any: possibly stale.
-    pub fn get(&self, stream: &StreamId) -> Option<State> {
-        let mut states = lock(&self.states);
-        states.clock += 1;
-        let now = states.clock;
-        let (state, used) = states.kept.get_mut(stream)?;
-        *used = now;
-        Some(state.clone())
+    /// Takes the state kept for `stream` out of the cache, if any: possibly stale. The command
+    /// deciding on it, whose turn it is on the stream, keeps the new state once it is recorded;
+    /// until then, and for good if it is not, the stream is read from the log.
+    pub fn take(&self, stream: &StreamId) -> Option<State> {
+        lock(&self.states).kept.remove(stream).map(|(state, _)| state)
     }
 
     /// Keeps `state` for `stream`, unless a later version is kept already, dropping the least
@@ -151,11 +149,15 @@ mod tests {
         let cache = StateCache::new(2);
         cache.keep(&stream(1), at(1));
         cache.keep(&stream(2), at(1));
-        assert!(cache.get(&stream(1)).is_some());
+        // Stream 1 taken by a command and kept again at its next version.
+        let taken = cache.take(&stream(1)).expect("stream 1 is kept");
+        assert_eq!(cache.len(), 1, "a stream taken is not kept until it is put back");
+        cache.keep(&stream(1), at(taken.version + 1));
         cache.keep(&stream(3), at(1));
         assert_eq!(cache.len(), 2);
-        assert!(cache.get(&stream(2)).is_none(), "the one not used since");
-        assert!(cache.get(&stream(1)).is_some() && cache.get(&stream(3)).is_some());
+        assert!(cache.take(&stream(2)).is_none(), "the one not used since");
+        assert_eq!(cache.take(&stream(1)).map(|s| s.version), Some(2));
+        assert!(cache.take(&stream(3)).is_some());
     }
 
     #[test]
@@ -163,9 +165,10 @@ mod tests {
         let cache = StateCache::new(2);
         cache.keep(&stream(1), at(5));
         cache.keep(&stream(1), at(4));
-        assert_eq!(cache.get(&stream(1)).map(|s| s.version), Some(5));
+        assert_eq!(cache.take(&stream(1)).map(|s| s.version), Some(5));
+        cache.keep(&stream(1), at(5));
         cache.forget(&stream(1));
-        assert!(cache.get(&stream(1)).is_none());
+        assert!(cache.take(&stream(1)).is_none());
     }
 
     #[tokio::test]

@@ -10,9 +10,11 @@
 //! Event ids are fresh, or derived from the command's [`crate::IdSeed`] (its idempotency key)
 //! when it has one, so that the same request decided again appends the same ids.
 //!
-//! Given a [`StateCache`], a unit of work takes each command's own stream from it when it is
+//! Given a [`StateCache`], a unit of work takes each command's own stream out of it when it is
 //! kept there, and keeps every stream it reads from the log; the streams it took from the cache
-//! are named by [`UnitOfWork::unverified`] until its append checks them.
+//! are named by [`UnitOfWork::unverified`] until its append checks them. A stream taken out is
+//! the ledger's alone, so the decided events are added to its history without copying it; the
+//! recorder puts it back once the append has recorded them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -67,19 +69,19 @@ impl<'a> UnitOfWork<'a> {
         }
     }
 
-    /// Takes `stream` from the cache when it is kept there, and reads it from the log otherwise.
+    /// Takes `stream` out of the cache when it is kept there, and reads it from the log otherwise.
     async fn load_own(&mut self, stream: &StreamId) -> Result<(), RecordError> {
         if self.versions.contains_key(stream) {
             return Ok(());
         }
-        let Some(state) = self.cache.and_then(|cache| cache.get(stream)) else {
+        let Some(state) = self.cache.and_then(|cache| cache.take(stream)) else {
             return self.load(stream).await.map(drop);
         };
         if let Some(origin) = state.origin {
             self.origins.insert(stream.clone(), origin);
         }
         if !state.history.is_empty() {
-            self.ledger.load(stream.clone(), state.history.as_ref().clone());
+            self.ledger.load(stream.clone(), state.history);
         }
         self.versions.insert(stream.clone(), state.version);
         self.cached.push(stream.clone());
@@ -111,7 +113,7 @@ impl<'a> UnitOfWork<'a> {
             .map(|(stream, count)| {
                 let state = State {
                     version: self.versions.get(stream).copied().unwrap_or(0) + count,
-                    history: Arc::new(self.ledger.history(stream).to_vec()),
+                    history: self.ledger.shared_history(stream),
                     origin: self.origins.get(stream).copied(),
                 };
                 (stream.clone(), state)
@@ -136,8 +138,9 @@ impl<'a> UnitOfWork<'a> {
             self.origins.insert(stream.clone(), origin);
         }
         let version = recorded.last().map_or(0, |r| r.stream_version);
+        let events = Arc::new(events);
         if let Some(cache) = self.cache {
-            cache.keep(stream, State { version, history: Arc::new(events.clone()), origin });
+            cache.keep(stream, State { version, history: events.clone(), origin });
         }
         if !events.is_empty() {
             self.ledger.load(stream.clone(), events);

@@ -10,6 +10,7 @@
 //! succession is refused too and the ledger is left unchanged.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use kernel::{StreamId, Timestamp};
 
@@ -18,10 +19,12 @@ use crate::{
     Command, Context, Date, DomainError, Event, Facts, OrgId, body, commitment, handle, instrument, organisation,
 };
 
-/// Streams of domain events held in memory.
+/// Streams of domain events held in memory. Each stream's events are shared: a clone of the
+/// ledger, or a history handed out by [`Ledger::shared_history`], copies none of them until one
+/// side appends to that stream.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ledger {
-    streams: BTreeMap<StreamId, Vec<Event>>,
+    streams: BTreeMap<StreamId, Arc<Vec<Event>>>,
 }
 
 /// What one command appended: its own events, to its own stream, and the events they caused
@@ -38,14 +41,19 @@ impl Ledger {
     }
 
     /// Holds `history` as the events of `stream`, replacing any held before: how a caller loads
-    /// streams it read elsewhere.
-    pub fn load(&mut self, stream: StreamId, history: Vec<Event>) {
-        self.streams.insert(stream, history);
+    /// streams it read elsewhere. A history held nowhere else is appended to without a copy.
+    pub fn load(&mut self, stream: StreamId, history: impl Into<Arc<Vec<Event>>>) {
+        self.streams.insert(stream, history.into());
     }
 
     /// The events of `stream`, oldest first; empty when it has none.
     pub fn history(&self, stream: &StreamId) -> &[Event] {
-        self.streams.get(stream).map_or(&[], Vec::as_slice)
+        self.streams.get(stream).map_or(&[], |events| events.as_slice())
+    }
+
+    /// The events of `stream`, shared with the ledger rather than copied.
+    pub fn shared_history(&self, stream: &StreamId) -> Arc<Vec<Event>> {
+        self.streams.get(stream).cloned().unwrap_or_default()
     }
 
     /// Every stream and its events, in stream id order.
@@ -107,7 +115,7 @@ impl Ledger {
 
     fn append(&mut self, stream: StreamId, events: &[Event]) {
         if !events.is_empty() {
-            self.streams.entry(stream).or_default().extend(events.iter().cloned());
+            Arc::make_mut(self.streams.entry(stream).or_default()).extend(events.iter().cloned());
         }
     }
 }
