@@ -206,12 +206,7 @@ async fn contended(store: Arc<dyn EventStore>, period: Duration) -> (usize, usiz
             })
         })
         .collect();
-    let (mut count, mut retries) = (0, 0);
-    for task in tasks {
-        let (done, retried) = task.await.expect("a writer task panicked");
-        count += done;
-        retries += retried;
-    }
+    let (count, retries) = tally(tasks).await;
     (count, retries, start.elapsed())
 }
 
@@ -250,13 +245,18 @@ async fn contended_cached(store: Arc<dyn EventStore>, period: Duration) -> (usiz
             })
         })
         .collect();
-    let (mut count, mut retries) = (0, 0);
+    let (count, retries) = tally(tasks).await;
+    (count, retries, start.elapsed())
+}
+
+/// The commands recorded and the conflicts retried by the writer `tasks`, once all have finished.
+async fn tally(tasks: Vec<tokio::task::JoinHandle<(usize, usize)>>) -> (usize, usize) {
+    let mut total = (0, 0);
     for task in tasks {
         let (done, retried) = task.await.expect("a writer task panicked");
-        count += done;
-        retries += retried;
+        total = (total.0 + done, total.1 + retried);
     }
-    (count, retries, start.elapsed())
+    total
 }
 
 /// A command of the story's delivery plan, as its West Lindsey officer sends it.
