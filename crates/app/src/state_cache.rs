@@ -1,6 +1,7 @@
 //! A bounded in-process cache of the streams commands decide against: each stream's decoded
-//! history, the version it was read or written at, and its first event, kept when a command
-//! loads or appends it, so that the next command on the stream decides without reading it again.
+//! history (and the state it folds to, once a command was decided on it), the version it was
+//! read or written at, and its first event, kept when a command loads or appends it, so that the
+//! next command on the stream decides without reading it again, nor folding it again.
 //!
 //! An entry may be stale (another process appended since), so an entry never decides a command
 //! on its own: only a command's own stream is taken from the cache (out of it, for the length
@@ -15,7 +16,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use domain::Event;
+use domain::{Event, Folded};
 use kernel::StreamId;
 use tokio::sync::OwnedMutexGuard;
 
@@ -24,11 +25,13 @@ use crate::cause::Origin;
 /// How many streams a [`crate::Recorder`] keeps by default.
 pub const CACHED_STREAMS: usize = 1_024;
 
-/// A stream as of one version: its decoded events, oldest first, and its first event.
+/// A stream as of one version: its decoded events, oldest first, the state they fold to once a
+/// command was decided on it, and its first event.
 #[derive(Clone, Debug)]
 pub(crate) struct State {
     pub version: u64,
     pub history: Arc<Vec<Event>>,
+    pub folded: Option<Folded>,
     pub origin: Option<Origin>,
 }
 
@@ -141,7 +144,7 @@ mod tests {
     }
 
     fn at(version: u64) -> State {
-        State { version, history: Arc::default(), origin: None }
+        State { version, history: Arc::default(), folded: None, origin: None }
     }
 
     #[test]

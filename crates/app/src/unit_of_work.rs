@@ -80,8 +80,10 @@ impl<'a> UnitOfWork<'a> {
         if let Some(origin) = state.origin {
             self.origins.insert(stream.clone(), origin);
         }
-        if !state.history.is_empty() {
-            self.ledger.load(stream.clone(), state.history);
+        match state.folded {
+            Some(folded) => self.ledger.load_folded(stream.clone(), state.history, folded),
+            None if !state.history.is_empty() => self.ledger.load(stream.clone(), state.history),
+            None => {}
         }
         self.versions.insert(stream.clone(), state.version);
         self.cached.push(stream.clone());
@@ -114,6 +116,7 @@ impl<'a> UnitOfWork<'a> {
                 let state = State {
                     version: self.versions.get(stream).copied().unwrap_or(0) + count,
                     history: self.ledger.shared_history(stream),
+                    folded: self.ledger.folded(stream),
                     origin: self.origins.get(stream).copied(),
                 };
                 (stream.clone(), state)
@@ -140,7 +143,7 @@ impl<'a> UnitOfWork<'a> {
         let version = recorded.last().map_or(0, |r| r.stream_version);
         let events = Arc::new(events);
         if let Some(cache) = self.cache {
-            cache.keep(stream, State { version, history: events.clone(), origin });
+            cache.keep(stream, State { version, history: events.clone(), folded: None, origin });
         }
         if !events.is_empty() {
             self.ledger.load(stream.clone(), events);

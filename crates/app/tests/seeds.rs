@@ -345,3 +345,23 @@ fn walsall_housing_association_in_a_place_based_partnership() {
     let today = domain::Date::from_ymd_opt(2023, 7, 1).expect("date");
     assert!(facts.commitments[&key("whg-social-prescribing")].is_overdue(today));
 }
+
+/// A ledger decides a command against the state it kept of the command's stream, folded as
+/// earlier commands were decided: the further story decided on the seeded ledger gives the same
+/// events, command by command, as on a ledger holding only the same histories, which folds each
+/// stream from its events.
+#[test]
+fn a_kept_state_decides_as_the_history_it_was_folded_from() {
+    let mut kept = seeds::seeded();
+    let mut afresh = Ledger::new();
+    for (stream, events) in kept.streams() {
+        assert!(kept.folded(stream).is_some(), "the seeded ledger kept the state of {stream}");
+        afresh.load(stream.clone(), events.to_vec());
+        assert!(afresh.folded(stream).is_none(), "a ledger given only the events of {stream} keeps no state of it");
+    }
+    for command in domain::testing::further_commands() {
+        let now = domain::testing::default_now();
+        assert_eq!(kept.execute_traced(&command, now), afresh.execute_traced(&command, now), "{command:?}");
+    }
+    assert!(kept == afresh, "both ledgers hold the same events");
+}

@@ -250,15 +250,38 @@ macro_rules! aggregates {
             )*
         }
 
+        /// The state of one stream's aggregate, folded from its events.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Folded {
+            $($variant($module::State),)*
+        }
+
         /// Decides `command` against the events already in its stream (`history`) and the facts
         /// in `ctx`. Returns the new events to append, or why the command was refused.
         pub fn handle(history: &[Event], ctx: &Context, command: &Command) -> Result<Vec<Event>, DomainError> {
+            handle_folded(None, history, ctx, command).map(|(events, _)| events)
+        }
+
+        /// Decides `command` as [`handle`] does, against `folded`, the state `history` folds to,
+        /// when the caller kept it (another aggregate's state is not used: `history` is folded
+        /// instead). Returns the new events and the state they lead to.
+        pub fn handle_folded(
+            folded: Option<Folded>,
+            history: &[Event],
+            ctx: &Context,
+            command: &Command,
+        ) -> Result<(Vec<Event>, Folded), DomainError> {
             let stream = command.stream_id();
             match command {
                 $(
                     Command::$variant(c) => {
-                        let state = fold(&stream, history, $module::evolve, Event::$module)?;
-                        Ok($module::decide(&state, c, ctx)?.into_iter().map(Event::$variant).collect())
+                        let state = match folded {
+                            Some(Folded::$variant(state)) => state,
+                            _ => fold(&stream, history, $module::evolve, Event::$module)?,
+                        };
+                        let decided = $module::decide(&state, c, ctx)?;
+                        let next = decided.iter().fold(state, $module::evolve);
+                        Ok((decided.into_iter().map(Event::$variant).collect(), Folded::$variant(next)))
                     }
                 )*
             }

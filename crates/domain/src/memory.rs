@@ -16,15 +16,19 @@ use kernel::{StreamId, Timestamp};
 
 use crate::ids::StreamKey;
 use crate::{
-    Command, Context, Date, DomainError, Event, Facts, OrgId, body, commitment, handle, instrument, organisation,
+    Command, Context, Date, DomainError, Event, Facts, Folded, OrgId, body, commitment, handle_folded, instrument,
+    organisation,
 };
 
 /// Streams of domain events held in memory. Each stream's events are shared: a clone of the
 /// ledger, or a history handed out by [`Ledger::shared_history`], copies none of them until one
-/// side appends to that stream.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// side appends to that stream. Beside them, the state each stream a command was decided on
+/// folds to, so that the next command on it is decided without folding its history again.
+#[derive(Clone, Debug, Default)]
 pub struct Ledger {
     streams: BTreeMap<StreamId, Arc<Vec<Event>>>,
+    /// The state of a stream and the number of its events folded into it.
+    folded: BTreeMap<StreamId, (usize, Folded)>,
 }
 
 /// What one command appended: its own events, to its own stream, and the events they caused
@@ -35,6 +39,14 @@ pub struct Executed {
     pub caused: Vec<(StreamId, Event)>,
 }
 
+/// Two ledgers are equal when they hold the same events; the states kept beside them are folded
+/// from those.
+impl PartialEq for Ledger {
+    fn eq(&self, other: &Self) -> bool {
+        self.streams == other.streams
+    }
+}
+
 impl Ledger {
     pub fn new() -> Self {
         Self::default()
@@ -43,7 +55,26 @@ impl Ledger {
     /// Holds `history` as the events of `stream`, replacing any held before: how a caller loads
     /// streams it read elsewhere. A history held nowhere else is appended to without a copy.
     pub fn load(&mut self, stream: StreamId, history: impl Into<Arc<Vec<Event>>>) {
+        self.folded.remove(&stream);
         self.streams.insert(stream, history.into());
+    }
+
+    /// Holds `history` as [`Ledger::load`] does, with `folded`, the state it folds to (as
+    /// [`Ledger::folded`] gave it when the history was held before).
+    pub fn load_folded(&mut self, stream: StreamId, history: Arc<Vec<Event>>, folded: Folded) {
+        self.folded.insert(stream.clone(), (history.len(), folded));
+        self.streams.insert(stream, history);
+    }
+
+    /// The state `stream`'s history folds to, when a command was decided on it since it was
+    /// loaded.
+    pub fn folded(&self, stream: &StreamId) -> Option<Folded> {
+        self.folded_now(stream).cloned()
+    }
+
+    fn folded_now(&self, stream: &StreamId) -> Option<&Folded> {
+        let (folded_events, folded) = self.folded.get(stream)?;
+        (*folded_events == self.history(stream).len()).then_some(folded)
     }
 
     /// The events of `stream`, oldest first; empty when it has none.
@@ -93,14 +124,15 @@ impl Ledger {
     pub fn execute_traced(&mut self, command: &Command, now: Timestamp) -> Result<Executed, DomainError> {
         let ctx = Context::with_facts(now, self.facts_for(command)?);
         let stream = command.stream_id();
-        let events = handle(self.history(&stream), &ctx, command)?;
+        let kept = self.folded_now(&stream).cloned();
+        let (events, folded) = handle_folded(kept, self.history(&stream), &ctx, command)?;
         let successions: Vec<_> = events.iter().filter_map(|event| succession(&stream, event)).collect();
         if successions.is_empty() {
-            self.append(stream, &events);
+            self.append(stream, &events, folded);
             return Ok(Executed { events, caused: Vec::new() });
         }
         let mut next = self.clone();
-        next.append(stream, &events);
+        next.append(stream, &events, folded);
         let mut caused = Vec::new();
         for (predecessor, successor, effective_on) in successions {
             for transfer in succession_consequences(&predecessor, &successor, effective_on, &next.all_facts()?) {
@@ -113,10 +145,13 @@ impl Ledger {
         Ok(Executed { events, caused })
     }
 
-    fn append(&mut self, stream: StreamId, events: &[Event]) {
+    /// Appends `events` to `stream`, whose state they lead to is `folded`.
+    fn append(&mut self, stream: StreamId, events: &[Event], folded: Folded) {
+        let history = self.streams.entry(stream.clone()).or_default();
         if !events.is_empty() {
-            Arc::make_mut(self.streams.entry(stream).or_default()).extend(events.iter().cloned());
+            Arc::make_mut(history).extend(events.iter().cloned());
         }
+        self.folded.insert(stream, (history.len(), folded));
     }
 }
 
