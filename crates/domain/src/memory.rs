@@ -145,13 +145,14 @@ impl Ledger {
         Ok(Executed { events, caused })
     }
 
-    /// Appends `events` to `stream`, whose state they lead to is `folded`.
+    /// Appends `events` to `stream`, whose state they lead to is `folded`. A stream is held only
+    /// once it has events.
     fn append(&mut self, stream: StreamId, events: &[Event], folded: Folded) {
-        let history = self.streams.entry(stream.clone()).or_default();
         if !events.is_empty() {
-            Arc::make_mut(history).extend(events.iter().cloned());
+            Arc::make_mut(self.streams.entry(stream.clone()).or_default()).extend(events.iter().cloned());
         }
-        self.folded.insert(stream, (history.len(), folded));
+        let folded_events = self.history(&stream).len();
+        self.folded.insert(stream, (folded_events, folded));
     }
 }
 
