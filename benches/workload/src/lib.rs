@@ -103,16 +103,65 @@ impl Workload {
         }
     }
 
-    /// The goal of the issue: Covenant's figure at least this many times the best peer's.
-    pub fn goal(self) -> f64 {
+    /// The goal of issue 23 for this workload on `backend`: how many times the best peer's figure
+    /// Covenant's must reach, and how many times the raw database's, where the issue sets one.
+    pub fn goal(self, backend: Backend) -> Goal {
+        let (peer, raw) = match (self, backend) {
+            (Workload::SingleWriter, Backend::Sqlite) => (Some(1.5), Some(0.9)),
+            (Workload::SingleWriter, Backend::Postgres) => (None, Some(0.9)),
+            (Workload::ConcurrentWriters, Backend::Sqlite) => (Some(3.0), Some(4.0)),
+            (Workload::ConcurrentWriters, Backend::Postgres) => (Some(2.0), Some(3.0)),
+            (Workload::Contended | Workload::ContendedCached, _) => (Some(2.0), None),
+            (Workload::LoadAggregate, Backend::Sqlite) => (Some(2.0), None),
+            (Workload::LoadAggregate, Backend::Postgres) => (Some(1.5), None),
+            (Workload::Replay, Backend::Sqlite) => (Some(5.0), None),
+            (Workload::Replay, Backend::Postgres) => (Some(1.3), Some(0.9)),
+            (Workload::AsOf, _) => (Some(4.0), None),
+            (Workload::VerifyChain, _) => (None, None),
+        };
+        Goal { peer, raw }
+    }
+
+    /// The workload whose raw database figure the goal's `raw` ratio is taken against: the raw
+    /// single-row insert of workload 1 for the appends, the raw read of the same pages for replay.
+    pub fn raw_baseline(self) -> Workload {
         match self {
-            Workload::ConcurrentWriters
-            | Workload::Contended
-            | Workload::ContendedCached
-            | Workload::Replay
-            | Workload::AsOf => 2.0,
-            _ => 1.0,
+            Workload::SingleWriter | Workload::ConcurrentWriters => Workload::SingleWriter,
+            other => other,
         }
+    }
+}
+
+/// A goal of issue 23 (`docs/benchmarks.md`, "Against peer libraries"): Covenant's figure at
+/// least `peer` times the best peer's and at least `raw` times the raw database's, each where set.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Goal {
+    pub peer: Option<f64>,
+    pub raw: Option<f64>,
+}
+
+impl Goal {
+    /// Whether `covenant` meets the goal against the best peer's and the raw database's figures;
+    /// `None` when the goal sets nothing, or names a figure the run did not measure.
+    pub fn met(&self, covenant: f64, best_peer: Option<f64>, raw: Option<f64>) -> Option<bool> {
+        let checks: Vec<Option<bool>> = [(self.peer, best_peer), (self.raw, raw)]
+            .into_iter()
+            .filter_map(|(times, baseline)| times.map(|t| baseline.map(|b| covenant >= t * b)))
+            .collect();
+        if checks.is_empty() {
+            return None;
+        }
+        checks.into_iter().collect::<Option<Vec<bool>>>().map(|each| each.into_iter().all(|met| met))
+    }
+}
+
+impl fmt::Display for Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = [(self.peer, "best peer"), (self.raw, "raw")]
+            .into_iter()
+            .filter_map(|(times, of)| times.map(|t| format!("≥ {t} × {of}")))
+            .collect();
+        f.write_str(&parts.join("; "))
     }
 }
 
@@ -489,5 +538,20 @@ mod tests {
         // Reports are made on 15 July and 15 October 2021 and 15 January 2022 by then: three rounds.
         assert_eq!(board.digest().reports, 3 * sizes.commitments() as u64);
         assert_eq!(board.digest().last_report, "2022-01-15");
+    }
+
+    #[test]
+    fn a_goal_is_met_only_when_every_ratio_it_sets_is_reached() {
+        // Replay on PostgreSQL: 1.3 × the best peer and 0.9 × the raw read.
+        let goal = Workload::Replay.goal(Backend::Postgres);
+        assert_eq!(goal.to_string(), "≥ 1.3 × best peer; ≥ 0.9 × raw");
+        assert_eq!(goal.met(260.0, Some(200.0), Some(280.0)), Some(true));
+        assert_eq!(goal.met(250.0, Some(200.0), Some(280.0)), Some(false), "1.25 × the best peer");
+        assert_eq!(goal.met(260.0, Some(200.0), Some(300.0)), Some(false), "0.87 × the raw read");
+        assert_eq!(goal.met(260.0, Some(200.0), None), None, "no raw read measured");
+        // One writer on PostgreSQL sets only the raw ratio, so a peer ahead does not fail it.
+        assert_eq!(Workload::SingleWriter.goal(Backend::Postgres).met(95.0, Some(500.0), Some(100.0)), Some(true));
+        assert_eq!(Workload::VerifyChain.goal(Backend::Sqlite).met(1.0, None, None), None);
+        assert_eq!(Workload::ConcurrentWriters.raw_baseline(), Workload::SingleWriter);
     }
 }

@@ -1,12 +1,12 @@
 //! Reads the result lines of every round of the peer benchmark (JSON, one figure a line, on
 //! standard input) and prints the table of `docs/benchmarks.md`: for each workload and database,
-//! the median of the rounds for Covenant and each peer, Covenant's ratio to the best peer against
-//! the goal, and the raw database's figure where there is one.
+//! the median of the rounds for Covenant and each peer, Covenant's ratios to the best peer and to
+//! the raw database, and whether they meet issue 23's goal for that workload on that database.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
-use workload::{Figure, Sizes, Workload, arguments, thousands};
+use workload::{Backend, Figure, Sizes, Workload, arguments, thousands};
 
 const SYSTEMS: [&str; 2] = ["cqrs-es", "esrs"];
 
@@ -41,35 +41,43 @@ fn main() {
         Some((values[values.len() / 2], values.len()))
     };
     println!(
-        "| # | Workload | Database | Covenant | cqrs-es | esrs | Covenant ÷ best peer | Goal | Met | Raw database (plain sqlx) |"
+        "| # | Workload | Database | Covenant | cqrs-es | esrs | Raw database (plain sqlx) | Covenant ÷ best peer | Covenant ÷ raw | Goal | Met |"
     );
-    println!("|---|---|---|---:|---:|---:|---:|---|---|---:|");
+    println!("|---|---|---|---:|---:|---:|---:|---:|---:|---|---|");
     let mut rounds = 0;
     for workload in Workload::ALL {
         let w = workload as u8;
-        for backend in ["SQLite", "PostgreSQL"] {
-            let Some((covenant, n)) = median(w, backend, "Covenant") else { continue };
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            let name = backend.name();
+            let Some((covenant, n)) = median(w, name, "Covenant") else { continue };
             rounds = rounds.max(n);
-            let peers: Vec<Option<f64>> = SYSTEMS.iter().map(|s| median(w, backend, s).map(|(v, _)| v)).collect();
+            let peers: Vec<Option<f64>> = SYSTEMS.iter().map(|s| median(w, name, s).map(|(v, _)| v)).collect();
             let best =
                 peers.iter().flatten().copied().fold(None, |best: Option<f64>, v| Some(best.map_or(v, |b| b.max(v))));
-            let cell = |v: Option<f64>| v.map_or("—".to_owned(), thousands);
-            let (ratio, met) = match best {
-                Some(best) => {
-                    let ratio = covenant / best;
-                    (format!("{ratio:.2}"), if ratio >= workload.goal() { "yes" } else { "**no**" })
-                }
-                None => ("(no peer)".to_owned(), ""),
+            let baseline = median(workload.raw_baseline() as u8, name, "raw sqlx").map(|(v, _)| v);
+            // The raw figure the ratio is taken against, named when it is another workload's.
+            let raw = match (baseline, workload.raw_baseline()) {
+                (Some(v), other) if other != workload => format!("{} (workload {})", thousands(v), other as u8),
+                (v, _) => v.map_or("—".to_owned(), thousands),
             };
-            let goal = if best.is_some() { format!("≥ {:.0} × best peer", workload.goal()) } else { String::new() };
-            let raw = median(w, backend, "raw sqlx").map_or("—".to_owned(), |(v, _)| thousands(v));
+            let cell = |v: Option<f64>| v.map_or("—".to_owned(), thousands);
+            let ratio = |of: Option<f64>| of.map_or("—".to_owned(), |of| format!("{:.2}", covenant / of));
+            let goal = workload.goal(backend);
+            let met = match goal.met(covenant, best, baseline) {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "",
+            };
             println!(
-                "| {w} | {} ({}) | {backend} | {} | {} | {} | {ratio} | {goal} | {met} | {raw} |",
+                "| {w} | {} ({}) | {name} | {} | {} | {} | {} | {} | {} | {goal} | {met} |",
                 workload.describe(&sizes),
                 workload.unit(),
                 thousands(covenant),
                 cell(peers[0]),
                 cell(peers[1]),
+                raw,
+                ratio(best),
+                ratio(baseline),
             );
         }
     }
