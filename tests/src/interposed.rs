@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use kernel::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, ConsistencyProof, EventId, EventStore, EventStream, Hash,
-    InclusionProof, NodeId, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId, TreeError,
-    TreeReport,
+    InclusionProof, LoadedEvent, NodeId, Position, RecordedEvent, RestoreError, StoreError, StreamBound, StreamId,
+    TreeError, TreeReport,
 };
 
 /// A store that passes every call on to `inner`, counting the reads of each stream and the
@@ -59,7 +59,8 @@ impl Interposed {
         Self { readable_up_to: Some(last), ..self }
     }
 
-    /// How many times `stream` was read on its own ([`EventStore::read_stream`]).
+    /// How many times `stream` was read or loaded on its own ([`EventStore::read_stream`],
+    /// [`EventStore::load_stream`]).
     pub fn reads_of(&self, stream: &StreamId) -> usize {
         self.stream_reads.lock().expect("the count").get(stream).copied().unwrap_or(0)
     }
@@ -87,6 +88,11 @@ impl EventStore for Interposed {
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
         *self.stream_reads.lock().expect("the count").entry(stream.clone()).or_default() += 1;
         self.inner.read_stream(stream, bound).await
+    }
+
+    async fn load_stream(&self, stream: &StreamId) -> Result<Vec<LoadedEvent>, StoreError> {
+        *self.stream_reads.lock().expect("the count").entry(stream.clone()).or_default() += 1;
+        self.inner.load_stream(stream).await
     }
 
     async fn read_streams(&self, streams: &[StreamId], bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {

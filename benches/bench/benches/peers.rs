@@ -22,7 +22,10 @@ use std::time::{Duration, Instant};
 
 use app::{Provenance, Recorder, Submission};
 use bench::{self, Backend, create_raw_table, raw_read_everything, raw_single_writer};
-use kernel::{AppendError, AppendRequest, EventStore, Expected, RecordedEvent, StreamAppend, StreamBound, Timestamp};
+use kernel::{
+    AppendError, AppendRequest, EventStore, Expected, LoadedEvent, Payload, RecordedEvent, StreamAppend, StreamBound,
+    Timestamp,
+};
 use projections::{Projection, Runner};
 use serde::{Deserialize, Serialize};
 use tests::{TestStore, progress_report, report_event, stream};
@@ -164,15 +167,15 @@ async fn append_new(store: &dyn EventStore, run: &str, w: usize, k: usize) {
     store.append(request).await.expect("append failed");
 }
 
-/// Folds a stream's reports into the projection, decoding each payload.
-fn fold(board: &mut ProgressBoard, events: &[RecordedEvent]) {
+/// Folds a stream's reports, as a command loads them, into the projection, decoding each payload.
+fn fold(board: &mut ProgressBoard, events: &[LoadedEvent]) {
     for event in events {
-        board.apply(&decode(event));
+        board.apply(&decode(&event.payload));
     }
 }
 
-fn decode(event: &RecordedEvent) -> ProgressReport {
-    event.payload.decode().expect("a progress report decodes")
+fn decode(payload: &Payload) -> ProgressReport {
+    payload.decode().expect("a progress report decodes")
 }
 
 /// Workload 3: each writer loads its stream, folds it, and appends the next report at the version
@@ -188,7 +191,7 @@ async fn contended(store: Arc<dyn EventStore>, period: Duration) -> (usize, usiz
             tokio::spawn(async move {
                 let (mut done, mut retries) = (0, 0);
                 while start.elapsed() < period {
-                    let events = store.read_stream(&stream(&id), StreamBound::All).await.expect("read_stream failed");
+                    let events = store.load_stream(&stream(&id)).await.expect("load_stream failed");
                     let mut board = ProgressBoard::default();
                     fold(&mut board, &events);
                     let version = events.len() as u64;
@@ -273,7 +276,7 @@ async fn load_aggregate(store: &dyn EventStore, loads: usize) -> (Digest, Durati
     let mut digest = Digest::default();
     let start = Instant::now();
     for _ in 0..loads {
-        let events = store.read_stream(&stream(id), StreamBound::All).await.expect("read_stream failed");
+        let events = store.load_stream(&stream(id)).await.expect("load_stream failed");
         let mut board = ProgressBoard::default();
         fold(&mut board, &events);
         digest.add(&board.digest());
@@ -308,7 +311,7 @@ impl Projection for Board {
     const VERSION: u32 = 1;
 
     fn apply(&mut self, event: &RecordedEvent) {
-        self.0.apply(&decode(event));
+        self.0.apply(&decode(&event.payload));
     }
 }
 
@@ -337,7 +340,7 @@ async fn as_of(store: &dyn EventStore, sizes: &Sizes) -> (Digest, Duration) {
         let events = store.read_streams(&streams, StreamBound::All).await.expect("read_streams failed");
         let mut board = ProgressBoard::default();
         for event in &events {
-            board.apply_as_of(&decode(event), day);
+            board.apply_as_of(&decode(&event.payload), day);
         }
         digest.add(&board.digest());
     }

@@ -40,7 +40,8 @@ pub(crate) async fn held_by(store: &dyn EventStore, organisation: &OrgId) -> Res
             ) {
                 continue;
             }
-            let event = codec::decode_recorded(recorded).map_err(|e| RecordError::undecodable(recorded, &e))?;
+            let event = codec::decode_recorded(recorded)
+                .map_err(|e| RecordError::undecodable(recorded.position, &recorded.stream_id, &e))?;
             match event {
                 Event::Commitment(commitment::Event::Made { organisation, .. })
                 | Event::Commitment(commitment::Event::Transferred { to: organisation, .. }) => {

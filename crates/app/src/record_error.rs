@@ -37,11 +37,12 @@ pub enum RecordError {
 
 impl RecordError {
     /// A stored event that does not decode.
-    pub(crate) fn undecodable(recorded: &kernel::RecordedEvent, error: &domain::codec::DecodeError) -> Self {
-        RecordError::Unreadable(format!(
-            "the event at position {} in {} cannot be read: {error}",
-            recorded.position, recorded.stream_id
-        ))
+    pub(crate) fn undecodable(
+        position: kernel::Position,
+        stream: &kernel::StreamId,
+        error: &domain::codec::DecodeError,
+    ) -> Self {
+        RecordError::Unreadable(format!("the event at position {position} in {stream} cannot be read: {error}"))
     }
 }
 

@@ -23,8 +23,7 @@ use domain::ids::resolution_stream;
 use domain::memory::Ledger;
 use domain::{Command, Event, codec, organisation};
 use kernel::{
-    AppendRequest, EventId, EventStore, Expected, Metadata, NewEvent, Position, StreamAppend, StreamBound, StreamId,
-    Timestamp,
+    AppendRequest, EventId, EventStore, Expected, Metadata, NewEvent, Position, StreamAppend, StreamId, Timestamp,
 };
 
 use crate::cause::{Origin, cited_resolution, command_ids};
@@ -129,18 +128,17 @@ impl<'a> UnitOfWork<'a> {
         if let Some(version) = self.versions.get(stream) {
             return Ok(*version);
         }
-        let recorded = self.store.read_stream(stream, StreamBound::All).await?;
-        let events = recorded
+        let loaded = self.store.load_stream(stream).await?;
+        let events = loaded
             .iter()
-            .map(|r| codec::decode_recorded(r).map_err(|e| RecordError::undecodable(r, &e)))
+            .map(|l| codec::decode_loaded(stream, l).map_err(|e| RecordError::undecodable(l.position, stream, &e)))
             .collect::<Result<Vec<Event>, _>>()?;
-        let origin = recorded
-            .first()
-            .map(|first| Origin { event_id: first.event_id.0, correlation_id: first.metadata.correlation_id });
+        let origin =
+            loaded.first().map(|first| Origin { event_id: first.event_id.0, correlation_id: first.correlation_id });
         if let Some(origin) = origin {
             self.origins.insert(stream.clone(), origin);
         }
-        let version = recorded.last().map_or(0, |r| r.stream_version);
+        let version = loaded.last().map_or(0, |l| l.stream_version);
         let events = Arc::new(events);
         if let Some(cache) = self.cache {
             cache.keep(stream, State { version, history: events.clone(), folded: None, origin });

@@ -10,7 +10,7 @@
 
 mod variant;
 
-use kernel::{EventType, Payload, RecordedEvent};
+use kernel::{EventType, LoadedEvent, Payload, RecordedEvent, StreamId};
 use serde_json::{Map, Value, json};
 
 use crate::Event;
@@ -255,13 +255,28 @@ pub fn decode_recorded(recorded: &RecordedEvent) -> Result<Event, DecodeError> {
 /// Decodes a recorded event with the key its stream names (the stream id read once, for a fold
 /// that needs both), checking that its type belongs to that key's aggregate.
 pub fn decode_keyed(recorded: &RecordedEvent) -> Result<(StreamKey, Event), DecodeError> {
-    let event = decode(&recorded.event_type, recorded.schema_version, &recorded.payload)?;
-    match StreamKey::parse(&recorded.stream_id) {
+    decode_in(&recorded.stream_id, &recorded.event_type, recorded.schema_version, &recorded.payload)
+}
+
+/// Decodes an event a command loaded from `stream` ([`kernel::EventStore::load_stream`]),
+/// checking that its type belongs to the stream's aggregate.
+pub fn decode_loaded(stream: &StreamId, loaded: &LoadedEvent) -> Result<Event, DecodeError> {
+    decode_in(stream, &loaded.event_type, loaded.schema_version, &loaded.payload).map(|(_, event)| event)
+}
+
+fn decode_in(
+    stream: &StreamId,
+    event_type: &EventType,
+    schema_version: u32,
+    payload: &Payload,
+) -> Result<(StreamKey, Event), DecodeError> {
+    let event = decode(event_type, schema_version, payload)?;
+    match StreamKey::parse(stream) {
         Ok(key) if key.aggregate() == event.aggregate() => Ok((key, event)),
         _ => Err(DecodeError::WrongStream {
-            name: recorded.event_type.to_string(),
+            name: event_type.to_string(),
             aggregate: event.aggregate(),
-            stream: recorded.stream_id.to_string(),
+            stream: stream.to_string(),
         }),
     }
 }

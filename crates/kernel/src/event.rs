@@ -1,5 +1,6 @@
-//! The event envelope: what a writer proposes ([`NewEvent`]) and what the store returns once the
-//! event has a place in the log ([`RecordedEvent`]).
+//! The event envelope: what a writer proposes ([`NewEvent`]), what the store returns once the
+//! event has a place in the log ([`RecordedEvent`]), and the part of it a command loads to decide
+//! ([`LoadedEvent`]).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -62,6 +63,40 @@ pub struct RecordedEvent {
     pub prev_hash: Hash,
     /// SHA-256 over this event's canonical encoding and `prev_hash`; see [`crate::event_hash`].
     pub hash: Hash,
+}
+
+/// The columns of a store's `events` table that hold a [`LoadedEvent`], in its fields' order.
+pub const LOADED_COLUMNS: &str =
+    "position, stream_version, event_id, event_type, schema_version, payload, correlation_id";
+
+/// An event as a command loads its stream to decide ([`crate::EventStore::load_stream`]): its place
+/// in the log and in its stream, its identity, its content and its correlation, without who
+/// recorded it, when, from what source, or its links in the hash chain, which no decision reads.
+/// A store reads only these columns, so a load decodes half the columns of a full read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadedEvent {
+    pub position: Position,
+    /// 1-based version of the event within its stream.
+    pub stream_version: u64,
+    pub event_id: EventId,
+    pub event_type: EventType,
+    pub schema_version: u32,
+    pub payload: Payload,
+    pub correlation_id: Uuid,
+}
+
+impl From<RecordedEvent> for LoadedEvent {
+    fn from(event: RecordedEvent) -> Self {
+        Self {
+            position: event.position,
+            stream_version: event.stream_version,
+            event_id: event.event_id,
+            event_type: event.event_type,
+            schema_version: event.schema_version,
+            payload: event.payload,
+            correlation_id: event.metadata.correlation_id,
+        }
+    }
 }
 
 impl RecordedEvent {

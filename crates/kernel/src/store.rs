@@ -12,8 +12,8 @@ use futures::{Stream, StreamExt, stream::BoxStream};
 
 use crate::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, ConsistencyProof, EventId, Hash,
-    InclusionProof, MissingNode, NodeId, Position, ProofError, RecordedEvent, RestoreError, StreamId, Timestamp,
-    VerifyFailure, VerifyReport, Writer, event_leaf, grown_edge, new_nodes, root, root_nodes,
+    InclusionProof, LoadedEvent, MissingNode, NodeId, Position, ProofError, RecordedEvent, RestoreError, StreamId,
+    Timestamp, VerifyFailure, VerifyReport, Writer, event_leaf, grown_edge, new_nodes, root, root_nodes,
 };
 
 /// The store could not do what was asked for a reason outside the request.
@@ -129,6 +129,13 @@ pub trait EventStore: Send + Sync {
 
     /// Reads one stream in version order.
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// Reads one whole stream in version order, only what a command decides from
+    /// ([`LoadedEvent`]): how the recorder loads the streams a command names. Backends select only
+    /// those columns; this default narrows [`EventStore::read_stream`].
+    async fn load_stream(&self, stream: &StreamId) -> Result<Vec<LoadedEvent>, StoreError> {
+        Ok(self.read_stream(stream, StreamBound::All).await?.into_iter().map(LoadedEvent::from).collect())
+    }
 
     /// Reads several streams, each as [`EventStore::read_stream`] would, and merges their events
     /// in position order. Backends read them all in one query.

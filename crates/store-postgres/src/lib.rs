@@ -24,8 +24,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use kernel::{
-    ChainHead, EventId, EventStore, EventStream, Hash, Limits, NodeId, OpenError, OpenMode, Position, RecordedEvent,
-    StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
+    ChainHead, EventId, EventStore, EventStream, Hash, Limits, LoadedEvent, NodeId, OpenError, OpenMode, Position,
+    RecordedEvent, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
 };
 use sqlx::Connection;
 use sqlx::migrate::Migrator;
@@ -252,6 +252,13 @@ impl EventStore for PostgresStore {
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
         self.read_bounded("stream_id = $1", stream.as_str().to_owned(), bound, "stream_version").await
+    }
+
+    async fn load_stream(&self, stream: &StreamId) -> Result<Vec<LoadedEvent>, StoreError> {
+        let sql = format!("SELECT {} FROM events WHERE stream_id = $1 ORDER BY stream_version", kernel::LOADED_COLUMNS);
+        let found = sqlx::query(&sql).bind(stream.as_str()).fetch_all(&self.pool).await.map_err(unavailable)?;
+        let mut decoder = rows::Decoder::default();
+        found.iter().map(|row| decoder.decode_loaded(row)).collect()
     }
 
     async fn read_streams(&self, streams: &[StreamId], bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {

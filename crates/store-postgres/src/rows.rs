@@ -1,46 +1,96 @@
 //! The mapping between PostgreSQL rows of the `events` table and [`RecordedEvent`]s.
 
 use chrono::{DateTime, Utc};
-use kernel::{ChainHead, EventId, Hash, Interner, Metadata, Payload, Position, RecordedEvent, StoreError, Timestamp};
+use kernel::{
+    ChainHead, EventId, Hash, Interner, LoadedEvent, Metadata, Payload, Position, RecordedEvent, StoreError, Timestamp,
+};
 use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Row};
+use sqlx::{PgConnection, Postgres, Row};
 
-/// Decodes rows selected with [`kernel::EVENT_COLUMNS`], its stream ids and event types
-/// interned ([`Interner`]).
+/// Decodes rows selected with [`kernel::EVENT_COLUMNS`] or [`kernel::LOADED_COLUMNS`], its stream
+/// ids and event types interned ([`Interner`]).
 #[derive(Default)]
 pub(crate) struct Decoder {
     names: Interner,
 }
 
 impl Decoder {
-    /// Maps one row to the event it stores.
+    /// Maps one row selected with [`kernel::EVENT_COLUMNS`] to the event it stores.
     pub(crate) fn decode(&mut self, row: &PgRow) -> Result<RecordedEvent, StoreError> {
-        let position: i64 =
-            row.try_get(0).map_err(|e| StoreError::Corrupt { position: Position::ZERO, detail: e.to_string() })?;
-        let corrupt_here = |detail: String| StoreError::Corrupt { position: Position(position as u64), detail };
-        let get_err = |e: sqlx::Error| corrupt_here(e.to_string());
-        let hash = |bytes: &[u8]| Hash::from_slice(bytes).ok_or_else(|| corrupt_here("hash is not 32 bytes".into()));
-        let unsigned = |n: i64| u64::try_from(n).map_err(|e| corrupt_here(e.to_string()));
+        let columns = Columns::of(row)?;
         Ok(RecordedEvent {
-            position: Position(unsigned(position)?),
-            stream_id: self.names.stream_id(row.try_get(1).map_err(get_err)?).map_err(corrupt_here)?,
-            stream_version: unsigned(row.try_get(2).map_err(get_err)?)?,
-            event_id: EventId(row.try_get(3).map_err(get_err)?),
-            event_type: self.names.event_type(row.try_get(4).map_err(get_err)?).map_err(corrupt_here)?,
-            schema_version: u32::try_from(row.try_get::<i32, _>(5).map_err(get_err)?)
-                .map_err(|e| corrupt_here(e.to_string()))?,
-            payload: Payload::from_stored(row.try_get(6).map_err(get_err)?),
+            position: columns.position,
+            stream_id: self.names.stream_id(columns.get(1)?).map_err(|e| columns.corrupt(e))?,
+            stream_version: columns.count(2)?,
+            event_id: EventId(columns.get(3)?),
+            event_type: self.names.event_type(columns.get(4)?).map_err(|e| columns.corrupt(e))?,
+            schema_version: columns.schema_version(5)?,
+            payload: Payload::from_stored(columns.get(6)?),
             metadata: Metadata {
-                actor: row.try_get(7).map_err(get_err)?,
-                correlation_id: row.try_get(8).map_err(get_err)?,
-                causation_id: row.try_get(9).map_err(get_err)?,
-                source: row.try_get(10).map_err(get_err)?,
-                occurred_at: Timestamp::from_datetime(row.try_get::<DateTime<Utc>, _>(11).map_err(get_err)?),
+                actor: columns.get(7)?,
+                correlation_id: columns.get(8)?,
+                causation_id: columns.get(9)?,
+                source: columns.get(10)?,
+                occurred_at: columns.time(11)?,
             },
-            recorded_at: Timestamp::from_datetime(row.try_get::<DateTime<Utc>, _>(12).map_err(get_err)?),
-            prev_hash: hash(row.try_get::<&[u8], _>(13).map_err(get_err)?)?,
-            hash: hash(row.try_get::<&[u8], _>(14).map_err(get_err)?)?,
+            recorded_at: columns.time(12)?,
+            prev_hash: columns.hash(13)?,
+            hash: columns.hash(14)?,
         })
+    }
+
+    /// Maps one row selected with [`kernel::LOADED_COLUMNS`] to what a command loads of it.
+    pub(crate) fn decode_loaded(&mut self, row: &PgRow) -> Result<LoadedEvent, StoreError> {
+        let columns = Columns::of(row)?;
+        Ok(LoadedEvent {
+            position: columns.position,
+            stream_version: columns.count(1)?,
+            event_id: EventId(columns.get(2)?),
+            event_type: self.names.event_type(columns.get(3)?).map_err(|e| columns.corrupt(e))?,
+            schema_version: columns.schema_version(4)?,
+            payload: Payload::from_stored(columns.get(5)?),
+            correlation_id: columns.get(6)?,
+        })
+    }
+}
+
+/// The columns of one row of the `events` table, the first its position; a column that does not
+/// hold what it should is a corrupt event at that position.
+struct Columns<'r> {
+    row: &'r PgRow,
+    position: Position,
+}
+
+impl<'r> Columns<'r> {
+    fn of(row: &'r PgRow) -> Result<Self, StoreError> {
+        let corrupt = |detail: String| StoreError::Corrupt { position: Position::ZERO, detail };
+        let position: i64 = row.try_get(0).map_err(|e| corrupt(e.to_string()))?;
+        let position = u64::try_from(position).map_err(|e| corrupt(e.to_string()))?;
+        Ok(Self { row, position: Position(position) })
+    }
+
+    fn corrupt(&self, detail: impl ToString) -> StoreError {
+        StoreError::Corrupt { position: self.position, detail: detail.to_string() }
+    }
+
+    fn get<T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>>(&self, index: usize) -> Result<T, StoreError> {
+        self.row.try_get(index).map_err(|e| self.corrupt(e))
+    }
+
+    fn count(&self, index: usize) -> Result<u64, StoreError> {
+        u64::try_from(self.get::<i64>(index)?).map_err(|e| self.corrupt(e))
+    }
+
+    fn schema_version(&self, index: usize) -> Result<u32, StoreError> {
+        u32::try_from(self.get::<i32>(index)?).map_err(|e| self.corrupt(e))
+    }
+
+    fn time(&self, index: usize) -> Result<Timestamp, StoreError> {
+        Ok(Timestamp::from_datetime(self.get::<DateTime<Utc>>(index)?))
+    }
+
+    fn hash(&self, index: usize) -> Result<Hash, StoreError> {
+        Hash::from_slice(self.get::<&[u8]>(index)?).ok_or_else(|| self.corrupt("hash is not 32 bytes"))
     }
 }
 

@@ -23,8 +23,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
-    ChainHead, EventId, EventStore, EventStream, Hash, Limits, NodeId, OpenError, OpenMode, Position, RecordedEvent,
-    StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
+    ChainHead, EventId, EventStore, EventStream, Hash, Limits, LoadedEvent, NodeId, OpenError, OpenMode, Position,
+    RecordedEvent, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
 };
 use sqlx::ConnectOptions;
 use sqlx::migrate::Migrator;
@@ -204,9 +204,14 @@ impl EventStore for SqliteStore {
         self.reader.events(sql, (stream.as_str().to_owned(), limit)).await
     }
 
+    async fn load_stream(&self, stream: &StreamId) -> Result<Vec<LoadedEvent>, StoreError> {
+        let sql = format!("SELECT {} FROM events WHERE stream_id = ?1 ORDER BY stream_version", kernel::LOADED_COLUMNS);
+        self.reader.events(sql, (stream.as_str().to_owned(),)).await
+    }
+
     async fn read_streams(&self, streams: &[StreamId], bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
         let (column, limit) = bounded_by(bound);
-        let mut events = Vec::new();
+        let mut events: Vec<RecordedEvent> = Vec::new();
         for chunk in streams.chunks(READ_STREAMS_CHUNK) {
             let marks: Vec<String> = (2..chunk.len() + 2).map(|n| format!("?{n}")).collect();
             let sql = format!(

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kernel::{RecordedEvent, StoreError};
+use kernel::StoreError;
 use rusqlite::{Connection, OpenFlags, Params};
 
-use crate::rows::{self, unavailable};
+use crate::rows::{self, Decoded, unavailable};
 
 /// Idle connections kept for reuse; more may be open at once under load.
 const KEEP_IDLE: usize = 4;
@@ -29,13 +29,13 @@ impl Reader {
         Self { path: Arc::new(path.to_owned()), idle: Arc::default() }
     }
 
-    /// Runs `sql` with `params` and decodes every row it returns, selected with
-    /// [`kernel::EVENT_COLUMNS`].
-    pub(crate) async fn events<P: Params + Send + 'static>(
+    /// Runs `sql` with `params` and decodes every row it returns, selected with the columns `T` is
+    /// decoded from ([`kernel::EVENT_COLUMNS`], [`kernel::LOADED_COLUMNS`]).
+    pub(crate) async fn events<T: Decoded, P: Params + Send + 'static>(
         &self,
         sql: String,
         params: P,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
+    ) -> Result<Vec<T>, StoreError> {
         self.run(move |conn| rows::query(conn, &sql, params)).await
     }
 

@@ -1,76 +1,144 @@
 //! The mapping between SQLite rows of the `events` table and [`RecordedEvent`]s, on rusqlite
 //! connections: the writer's and the readers'.
 
-use kernel::{ChainHead, EventId, Hash, Interner, Metadata, Payload, Position, RecordedEvent, StoreError, Timestamp};
-use rusqlite::types::ValueRef;
+use kernel::{
+    ChainHead, EventId, Hash, Interner, LoadedEvent, Metadata, Payload, Position, RecordedEvent, StoreError, Timestamp,
+};
+use rusqlite::types::FromSql;
 use rusqlite::{Connection, OptionalExtension, Row};
 use uuid::Uuid;
 
-/// Decodes rows selected with [`kernel::EVENT_COLUMNS`], its stream ids and event types
-/// interned ([`Interner`]).
+/// Decodes rows selected with [`kernel::EVENT_COLUMNS`] or [`kernel::LOADED_COLUMNS`], its stream
+/// ids and event types interned ([`Interner`]).
 #[derive(Default)]
 pub(crate) struct Decoder {
     names: Interner,
 }
 
-impl Decoder {
-    /// Maps one row to the event it stores.
-    pub(crate) fn decode(&mut self, row: &Row<'_>) -> Result<RecordedEvent, StoreError> {
-        let position: i64 =
-            row.get(0).map_err(|e| StoreError::Corrupt { position: Position(0), detail: e.to_string() })?;
-        let corrupt = |detail: String| StoreError::Corrupt { position: Position(position as u64), detail };
-        let sql = |e: rusqlite::Error| corrupt(e.to_string());
-        let count = |value: i64| u64::try_from(value).map_err(|e| corrupt(e.to_string()));
-        let timestamp = |micros: i64| {
-            Timestamp::from_micros(micros).ok_or_else(|| corrupt(format!("time {micros} is out of range")))
-        };
-        let hash = |bytes: &[u8]| Hash::from_slice(bytes).ok_or_else(|| corrupt("hash is not 32 bytes".into()));
-        let uuid = |bytes: &[u8]| Uuid::from_slice(bytes).map_err(|e| corrupt(e.to_string()));
-        let text = |index: usize| row.get_ref(index).and_then(|v| v.as_str().map_err(Into::into)).map_err(sql);
-        let blob = |index: usize| row.get_ref(index).and_then(|v| v.as_blob().map_err(Into::into)).map_err(sql);
-        let optional_blob =
-            |index: usize| row.get_ref(index).and_then(|v| v.as_blob_or_null().map_err(Into::into)).map_err(sql);
-        let stream_id = self.names.stream_id(text(1)?).map_err(corrupt)?;
-        let event_type = self.names.event_type(text(4)?).map_err(corrupt)?;
-        let source = match row.get_ref(10).map_err(sql)? {
-            ValueRef::Null => None,
-            value => Some(value.as_str().map_err(|e| corrupt(e.to_string()))?.to_owned()),
-        };
+/// What a row of the `events` table decodes to: a [`RecordedEvent`] from [`kernel::EVENT_COLUMNS`],
+/// a [`LoadedEvent`] from [`kernel::LOADED_COLUMNS`].
+pub(crate) trait Decoded: Sized + Send + 'static {
+    fn decode(decoder: &mut Decoder, row: &Row<'_>) -> Result<Self, StoreError>;
+}
+
+impl Decoded for RecordedEvent {
+    fn decode(decoder: &mut Decoder, row: &Row<'_>) -> Result<Self, StoreError> {
+        let columns = Columns::of(row)?;
         Ok(RecordedEvent {
-            position: Position(count(position)?),
-            stream_id,
-            stream_version: count(row.get(2).map_err(sql)?)?,
-            event_id: EventId(uuid(blob(3)?)?),
-            event_type,
-            schema_version: u32::try_from(row.get::<_, i64>(5).map_err(sql)?).map_err(|e| corrupt(e.to_string()))?,
-            payload: Payload::from_stored(text(6)?.to_owned()),
+            position: columns.position,
+            stream_id: decoder.names.stream_id(columns.text(1)?).map_err(|e| columns.corrupt(e))?,
+            stream_version: columns.count(2)?,
+            event_id: EventId(columns.uuid(3)?),
+            event_type: decoder.names.event_type(columns.text(4)?).map_err(|e| columns.corrupt(e))?,
+            schema_version: columns.schema_version(5)?,
+            payload: Payload::from_stored(columns.text(6)?.to_owned()),
             metadata: Metadata {
-                actor: text(7)?.to_owned(),
-                correlation_id: uuid(blob(8)?)?,
-                causation_id: optional_blob(9)?.map(uuid).transpose()?,
-                source,
-                occurred_at: timestamp(row.get(11).map_err(sql)?)?,
+                actor: columns.text(7)?.to_owned(),
+                correlation_id: columns.uuid(8)?,
+                causation_id: columns
+                    .optional_blob(9)?
+                    .map(Uuid::from_slice)
+                    .transpose()
+                    .map_err(|e| columns.corrupt(e))?,
+                source: columns.optional_text(10)?.map(str::to_owned),
+                occurred_at: columns.time(11)?,
             },
-            recorded_at: timestamp(row.get(12).map_err(sql)?)?,
-            prev_hash: hash(blob(13)?)?,
-            hash: hash(blob(14)?)?,
+            recorded_at: columns.time(12)?,
+            prev_hash: columns.hash(13)?,
+            hash: columns.hash(14)?,
         })
     }
 }
 
-/// Runs `sql`, selecting [`kernel::EVENT_COLUMNS`], with `params`, and decodes every row it
+impl Decoded for LoadedEvent {
+    fn decode(decoder: &mut Decoder, row: &Row<'_>) -> Result<Self, StoreError> {
+        let columns = Columns::of(row)?;
+        Ok(LoadedEvent {
+            position: columns.position,
+            stream_version: columns.count(1)?,
+            event_id: EventId(columns.uuid(2)?),
+            event_type: decoder.names.event_type(columns.text(3)?).map_err(|e| columns.corrupt(e))?,
+            schema_version: columns.schema_version(4)?,
+            payload: Payload::from_stored(columns.text(5)?.to_owned()),
+            correlation_id: columns.uuid(6)?,
+        })
+    }
+}
+
+/// The columns of one row of the `events` table, the first its position; a column that does not
+/// hold what it should is a corrupt event at that position.
+struct Columns<'a, 'r> {
+    row: &'a Row<'r>,
+    position: Position,
+}
+
+impl<'a, 'r> Columns<'a, 'r> {
+    fn of(row: &'a Row<'r>) -> Result<Self, StoreError> {
+        let corrupt = |detail: String| StoreError::Corrupt { position: Position::ZERO, detail };
+        let position: i64 = row.get(0).map_err(|e| corrupt(e.to_string()))?;
+        let position = u64::try_from(position).map_err(|e| corrupt(e.to_string()))?;
+        Ok(Self { row, position: Position(position) })
+    }
+
+    fn corrupt(&self, detail: impl ToString) -> StoreError {
+        StoreError::Corrupt { position: self.position, detail: detail.to_string() }
+    }
+
+    fn get<T: FromSql>(&self, index: usize) -> Result<T, StoreError> {
+        self.row.get(index).map_err(|e| self.corrupt(e))
+    }
+
+    fn text(&self, index: usize) -> Result<&'a str, StoreError> {
+        self.row.get_ref(index).and_then(|v| v.as_str().map_err(Into::into)).map_err(|e| self.corrupt(e))
+    }
+
+    fn optional_text(&self, index: usize) -> Result<Option<&'a str>, StoreError> {
+        self.row.get_ref(index).and_then(|v| v.as_str_or_null().map_err(Into::into)).map_err(|e| self.corrupt(e))
+    }
+
+    fn blob(&self, index: usize) -> Result<&'a [u8], StoreError> {
+        self.row.get_ref(index).and_then(|v| v.as_blob().map_err(Into::into)).map_err(|e| self.corrupt(e))
+    }
+
+    fn optional_blob(&self, index: usize) -> Result<Option<&'a [u8]>, StoreError> {
+        self.row.get_ref(index).and_then(|v| v.as_blob_or_null().map_err(Into::into)).map_err(|e| self.corrupt(e))
+    }
+
+    fn uuid(&self, index: usize) -> Result<Uuid, StoreError> {
+        Uuid::from_slice(self.blob(index)?).map_err(|e| self.corrupt(e))
+    }
+
+    fn count(&self, index: usize) -> Result<u64, StoreError> {
+        u64::try_from(self.get::<i64>(index)?).map_err(|e| self.corrupt(e))
+    }
+
+    fn schema_version(&self, index: usize) -> Result<u32, StoreError> {
+        u32::try_from(self.get::<i64>(index)?).map_err(|e| self.corrupt(e))
+    }
+
+    fn time(&self, index: usize) -> Result<Timestamp, StoreError> {
+        let micros = self.get::<i64>(index)?;
+        Timestamp::from_micros(micros).ok_or_else(|| self.corrupt(format!("time {micros} is out of range")))
+    }
+
+    fn hash(&self, index: usize) -> Result<Hash, StoreError> {
+        Hash::from_slice(self.blob(index)?).ok_or_else(|| self.corrupt("hash is not 32 bytes"))
+    }
+}
+
+/// Runs `sql`, selecting the columns `T` is decoded from, with `params`, and decodes every row it
 /// returns.
-pub(crate) fn query(
+pub(crate) fn query<T: Decoded>(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
-) -> Result<Vec<RecordedEvent>, StoreError> {
+) -> Result<Vec<T>, StoreError> {
     let mut statement = conn.prepare_cached(sql).map_err(unavailable)?;
     let mut found = statement.query(params).map_err(unavailable)?;
     let mut decoder = Decoder::default();
     let mut events = Vec::new();
     while let Some(row) = found.next().map_err(unavailable)? {
-        events.push(decoder.decode(row)?);
+        events.push(T::decode(&mut decoder, row)?);
     }
     Ok(events)
 }

@@ -18,7 +18,7 @@ use kernel::{
 };
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::rows::{self, Decoder, unavailable};
+use crate::rows::{self, Decoded, Decoder, unavailable};
 use crate::{SQLITE_BUSY, WaitNotice, tree, write_error};
 
 /// How the writer waits for another process's write lock: SQLite's busy timeout on the write
@@ -180,7 +180,7 @@ pub(crate) fn existing(conn: &Connection, ids: &[EventId]) -> Result<HashMap<Eve
     for id in ids {
         let mut found = statement.query([id.0.as_bytes().as_slice()]).map_err(unavailable)?;
         if let Some(row) = found.next().map_err(unavailable)? {
-            let event = decoder.decode(row)?;
+            let event = RecordedEvent::decode(&mut decoder, row)?;
             existing.insert(event.event_id, event);
         }
     }

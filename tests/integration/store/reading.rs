@@ -1,14 +1,17 @@
-//! Reads: one stream with its bounds, several streams at once, the whole log in pages, and live
-//! subscriptions.
+//! Reads: one stream with its bounds, one stream as a command loads it, several streams at once,
+//! the whole log in pages, and live subscriptions.
 
 use std::time::Duration;
 
 use futures::StreamExt;
-use kernel::{AppendRequest, Expected, Position, StreamAppend, StreamBound, StreamId, Timestamp};
+use kernel::{
+    AppendRequest, Expected, LoadedEvent, Metadata, Position, StreamAppend, StreamBound, StreamId, Timestamp,
+};
 use tests::{TestStore, on_both_backends, progress_report, stream};
 
 on_both_backends!(
     a_stream_reads_in_full_up_to_a_version_or_as_known_at_a_time,
+    a_stream_loads_as_its_full_read_narrowed_to_what_a_command_decides_from,
     several_streams_read_at_once_in_position_order_with_the_same_bounds,
     the_log_reads_in_pages_after_a_position,
     a_subscription_catches_up_then_follows,
@@ -43,6 +46,32 @@ async fn a_stream_reads_in_full_up_to_a_version_or_as_known_at_a_time(db: &TestS
     let before_anything = Timestamp::parse("2020-01-01").expect("date");
     assert!(store.read_stream(&s, StreamBound::RecordedBy(before_anything)).await.expect("read").is_empty());
     assert!(store.read_stream(&stream("never-written"), StreamBound::All).await.expect("read").is_empty());
+}
+
+async fn a_stream_loads_as_its_full_read_narrowed_to_what_a_command_decides_from(db: &TestStore) {
+    let store = db.store();
+    let s = stream("commitment-west-lindsey-adaptations");
+    // Events that differ in every column a load leaves out (actor, cause, source, times), between
+    // events of another stream, so that a load that ignored its stream or its order would show.
+    for n in 0..4 {
+        let mut event = progress_report("w", n);
+        event.metadata = Metadata {
+            actor: format!("officer-{n}@west-lindsey.gov.uk"),
+            causation_id: (n % 2 == 1).then(uuid::Uuid::now_v7),
+            source: (n % 2 == 0).then(|| format!("HHCDG highlight report {n}")),
+            ..Metadata::new("", Timestamp::parse(&format!("2024-0{}-15", n + 1)).expect("date"))
+        };
+        store.append(AppendRequest::single(s.clone(), Expected::Any, vec![event])).await.expect("append");
+        store
+            .append(AppendRequest::single(stream("noise"), Expected::Any, vec![progress_report("n", n)]))
+            .await
+            .expect("append");
+    }
+    let read = store.read_stream(&s, StreamBound::All).await.expect("read");
+    let loaded = store.load_stream(&s).await.expect("load");
+    assert_eq!(loaded.len(), 4);
+    assert_eq!(loaded, read.into_iter().map(LoadedEvent::from).collect::<Vec<_>>());
+    assert!(store.load_stream(&stream("never-written")).await.expect("load").is_empty());
 }
 
 async fn several_streams_read_at_once_in_position_order_with_the_same_bounds(db: &TestStore) {

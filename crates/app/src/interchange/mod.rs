@@ -279,7 +279,8 @@ async fn load_ledger(
     let mut histories: std::collections::HashMap<kernel::StreamId, Vec<domain::Event>> =
         std::collections::HashMap::new();
     for recorded in store.read_streams(&streams, kernel::StreamBound::All).await? {
-        let event = domain::codec::decode_recorded(&recorded).map_err(|e| RecordError::undecodable(&recorded, &e))?;
+        let event = domain::codec::decode_recorded(&recorded)
+            .map_err(|e| RecordError::undecodable(recorded.position, &recorded.stream_id, &e))?;
         histories.entry(recorded.stream_id).or_default().push(event);
     }
     let mut ledger = domain::memory::Ledger::new();
