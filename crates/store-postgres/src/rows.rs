@@ -1,4 +1,5 @@
-//! The mapping between PostgreSQL rows of the `events` table and [`RecordedEvent`]s.
+//! The mapping between PostgreSQL rows of the `events` table and [`RecordedEvent`]s, or the
+//! [`LoadedEvent`]s a command loads.
 
 use chrono::{DateTime, Utc};
 use kernel::{

@@ -1,5 +1,5 @@
-//! The mapping between SQLite rows of the `events` table and [`RecordedEvent`]s, on rusqlite
-//! connections: the writer's and the readers'.
+//! The mapping between SQLite rows of the `events` table and [`RecordedEvent`]s, or the
+//! [`LoadedEvent`]s a command loads, on rusqlite connections: the writer's and the readers'.
 
 use kernel::{
     ChainHead, EventId, Hash, Interner, LoadedEvent, Metadata, Payload, Position, RecordedEvent, StoreError, Timestamp,
