@@ -32,6 +32,8 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions};
 use tokio::sync::watch;
 
+use crate::rows::Decoded as _;
+
 /// The channel on which every append transaction notifies its new head.
 const CHANNEL: &str = "covenant_events";
 /// How often a subscriber reads again even without a notification (a missed notification
@@ -238,9 +240,7 @@ impl PostgresStore {
             StreamBound::UpToVersion(v) => query.bind(i64::try_from(v).unwrap_or(i64::MAX)),
             StreamBound::RecordedBy(at) => query.bind(at.as_datetime()),
         };
-        let found = query.fetch_all(&self.pool).await.map_err(unavailable)?;
-        let mut decoder = rows::Decoder::default();
-        found.iter().map(|row| decoder.decode(row)).collect()
+        rows::decode_all(&query.fetch_all(&self.pool).await.map_err(unavailable)?)
     }
 }
 
@@ -256,9 +256,7 @@ impl EventStore for PostgresStore {
 
     async fn load_stream(&self, stream: &StreamId) -> Result<Vec<LoadedEvent>, StoreError> {
         let sql = format!("SELECT {} FROM events WHERE stream_id = $1 ORDER BY stream_version", kernel::LOADED_COLUMNS);
-        let found = sqlx::query(&sql).bind(stream.as_str()).fetch_all(&self.pool).await.map_err(unavailable)?;
-        let mut decoder = rows::Decoder::default();
-        found.iter().map(|row| decoder.decode_loaded(row)).collect()
+        rows::decode_all(&sqlx::query(&sql).bind(stream.as_str()).fetch_all(&self.pool).await.map_err(unavailable)?)
     }
 
     async fn read_streams(&self, streams: &[StreamId], bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -288,7 +286,7 @@ impl EventStore for PostgresStore {
             let mut events = Vec::with_capacity(limit.min(RESERVED_ROWS));
             let mut decoder = rows::Decoder::default();
             while let Some(row) = found.try_next().await.map_err(unavailable)? {
-                events.push(decoder.decode(&row)?);
+                events.push(RecordedEvent::decode(&mut decoder, &row)?);
             }
             Ok(events)
         };

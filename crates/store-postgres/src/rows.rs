@@ -15,16 +15,21 @@ pub(crate) struct Decoder {
     names: Interner,
 }
 
-impl Decoder {
-    /// Maps one row selected with [`kernel::EVENT_COLUMNS`] to the event it stores.
-    pub(crate) fn decode(&mut self, row: &PgRow) -> Result<RecordedEvent, StoreError> {
+/// What a row of the `events` table decodes to: a [`RecordedEvent`] from [`kernel::EVENT_COLUMNS`],
+/// a [`LoadedEvent`] from [`kernel::LOADED_COLUMNS`].
+pub(crate) trait Decoded: Sized {
+    fn decode(decoder: &mut Decoder, row: &PgRow) -> Result<Self, StoreError>;
+}
+
+impl Decoded for RecordedEvent {
+    fn decode(decoder: &mut Decoder, row: &PgRow) -> Result<Self, StoreError> {
         let columns = Columns::of(row)?;
         Ok(RecordedEvent {
             position: columns.position,
-            stream_id: self.names.stream_id(columns.get(1)?).map_err(|e| columns.corrupt(e))?,
+            stream_id: decoder.names.stream_id(columns.get(1)?).map_err(|e| columns.corrupt(e))?,
             stream_version: columns.count(2)?,
             event_id: EventId(columns.get(3)?),
-            event_type: self.names.event_type(columns.get(4)?).map_err(|e| columns.corrupt(e))?,
+            event_type: decoder.names.event_type(columns.get(4)?).map_err(|e| columns.corrupt(e))?,
             schema_version: columns.schema_version(5)?,
             payload: Payload::from_stored(columns.get(6)?),
             metadata: Metadata {
@@ -39,20 +44,27 @@ impl Decoder {
             hash: columns.hash(14)?,
         })
     }
+}
 
-    /// Maps one row selected with [`kernel::LOADED_COLUMNS`] to what a command loads of it.
-    pub(crate) fn decode_loaded(&mut self, row: &PgRow) -> Result<LoadedEvent, StoreError> {
+impl Decoded for LoadedEvent {
+    fn decode(decoder: &mut Decoder, row: &PgRow) -> Result<Self, StoreError> {
         let columns = Columns::of(row)?;
         Ok(LoadedEvent {
             position: columns.position,
             stream_version: columns.count(1)?,
             event_id: EventId(columns.get(2)?),
-            event_type: self.names.event_type(columns.get(3)?).map_err(|e| columns.corrupt(e))?,
+            event_type: decoder.names.event_type(columns.get(3)?).map_err(|e| columns.corrupt(e))?,
             schema_version: columns.schema_version(4)?,
             payload: Payload::from_stored(columns.get(5)?),
             correlation_id: columns.get(6)?,
         })
     }
+}
+
+/// Decodes every row of `found`, selected with the columns `T` is decoded from.
+pub(crate) fn decode_all<T: Decoded>(found: &[PgRow]) -> Result<Vec<T>, StoreError> {
+    let mut decoder = Decoder::default();
+    found.iter().map(|row| T::decode(&mut decoder, row)).collect()
 }
 
 /// The columns of one row of the `events` table, the first its position; a column that does not

@@ -357,8 +357,8 @@ pub(crate) async fn existing(
     let columns = kernel::EVENT_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!("SELECT {columns} FROM UNNEST($1::uuid[]) AS wanted(id) JOIN events e ON e.event_id = wanted.id");
     let found = sqlx::query(&sql).bind(&ids).fetch_all(conn).await.map_err(unavailable)?;
-    let mut decoder = rows::Decoder::default();
-    found.iter().map(|row| decoder.decode(row).map(|e| (e.event_id, e))).collect()
+    let events: Vec<RecordedEvent> = rows::decode_all(&found)?;
+    Ok(events.into_iter().map(|e| (e.event_id, e)).collect())
 }
 
 /// Writes `rows` with their tree columns (`trees`; none when the tree is left behind) in a
