@@ -14,8 +14,11 @@ use rusqlite::{Connection, OpenFlags, Params};
 
 use crate::rows::{self, Decoded, unavailable};
 
-/// Idle connections kept for reuse; more may be open at once under load.
-const KEEP_IDLE: usize = 4;
+/// Idle connections kept for reuse; more may be open at once under load. A connection opened for
+/// one read and closed after it costs the open and its page cache with it, so enough are kept for
+/// every read at once of a busy service; each holds at most its page cache (`cache_size`, 2,000 KiB
+/// by default) and a file handle.
+const KEEP_IDLE: usize = 16;
 
 /// Read-only connections to the store's file.
 #[derive(Clone, Debug)]
@@ -76,4 +79,25 @@ impl Reader {
 
 fn poisoned() -> StoreError {
     StoreError::Unavailable("a reader panicked while holding the connection list; restart the process".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// The readers rely on the build of SQLite that `.cargo/config.toml` asks for: a page cache of
+    /// each connection's own, allocated once, and no process-wide mutex around allocations.
+    #[test]
+    fn the_linked_sqlite_is_built_with_the_repository_flags() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut statement = conn.prepare("PRAGMA compile_options").unwrap();
+        let options: Vec<String> = statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
+        for wanted in ["DEFAULT_MEMSTATUS=0", "DISABLE_PAGECACHE_OVERFLOW_STATS", "DEFAULT_PCACHE_INITSZ=1000"] {
+            assert!(options.iter().any(|o| o == wanted), "SQLite was built without {wanted}: {options:?}");
+        }
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "SQLite was built with one page cache shared by every connection: {options:?}"
+        );
+    }
 }
