@@ -85,19 +85,26 @@ fn poisoned() -> StoreError {
 mod tests {
     use rusqlite::Connection;
 
+    /// What to do when the linked SQLite is not the repository's build.
+    const REBUILD: &str = "build from the repository, whose .cargo/config.toml sets LIBSQLITE3_FLAGS, \
+         with no LIBSQLITE3_FLAGS of your own in the environment";
+
     /// The readers rely on the build of SQLite that `.cargo/config.toml` asks for: a page cache of
     /// each connection's own, allocated once, and no process-wide mutex around allocations.
     #[test]
     fn the_linked_sqlite_is_built_with_the_repository_flags() {
-        let conn = Connection::open_in_memory().unwrap();
-        let mut statement = conn.prepare("PRAGMA compile_options").unwrap();
-        let options: Vec<String> = statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
+        let conn = Connection::open_in_memory().expect("an in-memory database opens");
+        let mut statement = conn.prepare("PRAGMA compile_options").expect("the pragma prepares");
+        let options: Vec<String> = statement
+            .query_map([], |row| row.get(0))
+            .and_then(|rows| rows.collect())
+            .expect("the compile options read");
         for wanted in ["DEFAULT_MEMSTATUS=0", "DISABLE_PAGECACHE_OVERFLOW_STATS", "DEFAULT_PCACHE_INITSZ=1000"] {
-            assert!(options.iter().any(|o| o == wanted), "SQLite was built without {wanted}: {options:?}");
+            assert!(options.iter().any(|o| o == wanted), "SQLite was built without {wanted}; {REBUILD}: {options:?}");
         }
         assert!(
             !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
-            "SQLite was built with one page cache shared by every connection: {options:?}"
+            "SQLite was built with one page cache shared by every connection; {REBUILD}: {options:?}"
         );
     }
 }
