@@ -17,6 +17,7 @@ mod idempotency;
 mod merkle;
 mod migrations;
 mod open;
+mod pages;
 mod payload;
 mod publishers;
 mod restore;
@@ -48,6 +49,7 @@ pub use merkle::{
 };
 pub use migrations::Migration;
 pub use open::{OpenError, OpenMode, check_schema, refuse_foreign};
+pub use pages::{Pages, READ_AHEAD};
 pub use payload::{MAX_PAYLOAD_BYTES, Payload};
 pub use publishers::{Hold, Lead, PublisherLead, PublisherStore, published};
 pub use restore::{InvalidRestore, RestoreChecker, RestoreError, check_restore};

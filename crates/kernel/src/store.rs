@@ -4,16 +4,14 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::pin::Pin;
-use std::task::Poll;
 
 use async_trait::async_trait;
-use futures::future::BoxFuture;
 use futures::{Stream, StreamExt, stream::BoxStream};
 
 use crate::{
     AppendError, AppendOutcome, AppendRequest, ChainHead, ChainVerifier, ConsistencyProof, EventId, Hash,
-    InclusionProof, LoadedEvent, MissingNode, NodeId, Position, ProofError, RecordedEvent, RestoreError, StreamId,
-    Timestamp, VerifyFailure, VerifyReport, Writer, event_leaf, grown_edge, new_nodes, root, root_nodes,
+    InclusionProof, LoadedEvent, MissingNode, NodeId, Pages, Position, ProofError, RecordedEvent, RestoreError,
+    StreamId, Timestamp, VerifyFailure, VerifyReport, Writer, event_leaf, grown_edge, new_nodes, root, root_nodes,
 };
 
 /// The store could not do what was asked for a reason outside the request.
@@ -291,13 +289,12 @@ async fn verify_after<S: EventStore + ?Sized>(
     store: &S,
     mut verifier: ChainVerifier,
 ) -> Result<VerifyReport, StoreError> {
-    let mut after = verifier.head().position;
+    let mut pages = Pages::new(store, verifier.head().position, PAGE);
     loop {
-        let page = store.read_all(after, PAGE).await?;
-        let Some(last) = page.last() else {
+        let page = pages.next().await?;
+        if page.is_empty() {
             return Ok(verifier.finish(None));
-        };
-        after = last.position;
+        }
         for event in &page {
             if let Err(failure) = verifier.check(event) {
                 return Ok(verifier.finish(Some(failure)));
@@ -308,9 +305,8 @@ async fn verify_after<S: EventStore + ?Sized>(
 
 /// Builds a subscription for a backend: reads pages after `after` until caught up, then waits
 /// for `wakes` to say the log may have grown, and reads again. While it hands out a full page it
-/// is already reading the next: that read is started (polled once) as soon as the page arrives,
-/// so a store whose read works on a task or thread of its own reads the next page while the
-/// subscriber handles this one.
+/// is already reading the next ones ([`Pages`]), so a store whose reads work on a task or thread
+/// of their own reads them while the subscriber handles this one.
 ///
 /// `wakes` must yield whenever an append may have committed since it last yielded (a watch on
 /// the head, a database notification, a timer). Because positions are gapless and become
@@ -319,31 +315,22 @@ pub fn follow<S>(store: S, after: Position, wakes: BoxStream<'static, ()>) -> Ev
 where
     S: EventStore + Clone + 'static,
 {
-    type Page = BoxFuture<'static, Result<Vec<RecordedEvent>, StoreError>>;
-    struct State<S> {
-        store: S,
-        after: Position,
+    struct State {
+        pages: Pages<'static>,
         buffer: VecDeque<RecordedEvent>,
-        /// The read of the page after the buffer, started when the buffer was filled.
-        next: Option<Page>,
         wakes: BoxStream<'static, ()>,
         failed: bool,
     }
-    let state = State { store, after, buffer: VecDeque::new(), next: None, wakes, failed: false };
+    let state = State { pages: Pages::owned(store, after, PAGE), buffer: VecDeque::new(), wakes, failed: false };
     Box::pin(futures::stream::unfold(state, |mut state| async move {
         if state.failed {
             return None;
         }
         loop {
             if let Some(event) = state.buffer.pop_front() {
-                state.after = event.position;
                 return Some((Ok(event), state));
             }
-            let page = match state.next.take() {
-                Some(next) => next.await,
-                None => state.store.read_all(state.after, PAGE).await,
-            };
-            match page {
+            match state.pages.next().await {
                 Err(error) => {
                     state.failed = true;
                     return Some((Err(error), state));
@@ -351,19 +338,7 @@ where
                 Ok(page) if page.is_empty() => {
                     state.wakes.next().await?;
                 }
-                Ok(page) => {
-                    // A full page: the log may go on, so its next page is read at once. A short
-                    // page reached the head; the next read waits for a wake.
-                    if let (PAGE, Some(last)) = (page.len(), page.last()) {
-                        let (store, after) = (state.store.clone(), last.position);
-                        let mut next: Page = Box::pin(async move { store.read_all(after, PAGE).await });
-                        if let Poll::Ready(read) = futures::poll!(next.as_mut()) {
-                            next = Box::pin(futures::future::ready(read));
-                        }
-                        state.next = Some(next);
-                    }
-                    state.buffer.extend(page);
-                }
+                Ok(page) => state.buffer.extend(page),
             }
         }
     }))

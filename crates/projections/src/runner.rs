@@ -1,13 +1,13 @@
 //! The projection runner: folds the log into a read model, page by page, saving the state and
 //! the last position folded into it together as one snapshot, so that a runner stopped at any
-//! moment resumes from a consistent point. Each page is folded while the next one is read, and
-//! every event folded is checked against the hash chain as it goes: a broken log is never
-//! folded silently.
+//! moment resumes from a consistent point. Each page is folded while the next ones are read
+//! ([`Pages`]), and every event folded is checked against the hash chain as it goes: a broken
+//! log is never folded silently.
 
 use futures::future::join;
 use kernel::{
-    ChainHead, ChainVerifier, EventStore, Hash, Occurred, Position, RecordedEvent, Snapshot, SnapshotStore, StoreError,
-    VerifyFailure,
+    ChainHead, ChainVerifier, EventStore, Hash, Occurred, Pages, Position, RecordedEvent, Snapshot, SnapshotStore,
+    StoreError, VerifyFailure,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -304,10 +304,11 @@ impl<'a> Runner<'a> {
         let mut since = (position <= waypoint).then_some((waypoint, None));
         // A long fold saves no more waypoints than are kept, spread over what it folds.
         let every = self.waypoint_every.max(head.0.saturating_sub(position.0) / WAYPOINTS_KEPT as u64);
-        let mut page = self.events.read_all(position, self.page).await?;
+        let mut pages = Pages::new(self.events, position, self.page);
+        let mut page = pages.next().await?;
         while let Some((last, last_hash)) = page.last().map(|e| (e.position, e.hash)) {
             let fold = async { fold_checked(&mut chain, &mut state, &page) };
-            let (next, folded) = join(self.events.read_all(last, self.page), fold).await;
+            let (next, folded) = join(pages.next(), fold).await;
             folded?;
             unsaved += page.len() as u64;
             position = last;

@@ -5,15 +5,19 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use kernel::{
-    AppendRequest, Expected, LoadedEvent, Metadata, Position, StreamAppend, StreamBound, StreamId, Timestamp,
+    AppendRequest, ChainHead, EventStore, EventStream, Expected, LoadedEvent, Metadata, Pages, Position, RecordedEvent,
+    StoreError, StreamAppend, StreamBound, StreamId, Timestamp,
 };
-use tests::{TestStore, on_both_backends, progress_report, stream};
+use tests::{Interposed, TestStore, on_both_backends, progress_report, stream};
 
 on_both_backends!(
     a_stream_reads_in_full_up_to_a_version_or_as_known_at_a_time,
     a_stream_loads_as_its_full_read_narrowed_to_what_a_command_decides_from,
     several_streams_read_at_once_in_position_order_with_the_same_bounds,
     the_log_reads_in_pages_after_a_position,
+    pages_read_ahead_give_each_event_once_and_read_none_twice,
+    pages_read_ahead_past_a_short_page_are_dropped,
+    pages_read_ahead_while_the_log_grows_give_each_position_once_in_order,
     a_subscription_catches_up_then_follows,
     a_subscription_sees_appends_from_another_store_instance,
 );
@@ -149,6 +153,126 @@ async fn the_log_reads_in_pages_after_a_position(db: &TestStore) {
     );
     assert_eq!(seen[3].payload, events[3].payload);
     assert_eq!(seen[3].metadata, events[3].metadata);
+}
+
+/// [`Pages`] reads the pages after a full one before they are asked for; what it hands out is
+/// what reading one page after another gives, and no event is read twice: the reads started
+/// ahead past the head come back empty, and are dropped once a short page shows where it is.
+async fn pages_read_ahead_give_each_event_once_and_read_none_twice(db: &TestStore) {
+    let store = Interposed::new(db.shared());
+    let events: Vec<_> = (0..25).map(|n| progress_report("p", n)).collect();
+    store.append(AppendRequest::single(stream("commitment-p"), Expected::NoStream, events)).await.expect("append");
+    let mut pages = Pages::new(&store, Position::ZERO, 10);
+    let mut sizes = Vec::new();
+    let mut seen = Vec::new();
+    loop {
+        let page = pages.next().await.expect("page");
+        sizes.push(page.len());
+        if page.is_empty() {
+            break;
+        }
+        seen.extend(page.iter().map(|e| e.position.0));
+    }
+    assert_eq!(sizes, [10, 10, 5, 0]);
+    assert_eq!(seen, (1..=25).collect::<Vec<_>>());
+    assert_eq!(pages.after(), Position(25));
+    assert_eq!(store.events_read(), 25, "every event was read once");
+    // Asked again at the end, it reads again from where the log ended.
+    store
+        .append(AppendRequest::single(stream("commitment-p"), Expected::Exactly(25), vec![progress_report("p", 25)]))
+        .await
+        .expect("append");
+    let page = pages.next().await.expect("page");
+    assert_eq!(page.iter().map(|e| e.position.0).collect::<Vec<_>>(), [26]);
+}
+
+/// A store whose read of the page after one position sees the log as it stood some events
+/// earlier, as a read that reached the database just before an append would.
+struct Behind {
+    inner: std::sync::Arc<dyn EventStore>,
+    after: Position,
+    sees: usize,
+}
+
+#[kernel::async_trait]
+impl EventStore for Behind {
+    async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.inner.read_stream(stream, bound).await
+    }
+
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut page = self.inner.read_all(after, limit).await?;
+        if after == self.after {
+            page.truncate(self.sees);
+        }
+        Ok(page)
+    }
+
+    async fn head(&self) -> Result<ChainHead, StoreError> {
+        self.inner.head().await
+    }
+
+    fn subscribe(&self, after: Position) -> EventStream {
+        self.inner.subscribe(after)
+    }
+}
+
+/// When a page comes back short, the reads started after it began past events it did not hold:
+/// they are dropped, and the next page is read from where the short one ended.
+async fn pages_read_ahead_past_a_short_page_are_dropped(db: &TestStore) {
+    let store = db.store();
+    let events: Vec<_> = (0..25).map(|n| progress_report("p", n)).collect();
+    store.append(AppendRequest::single(stream("commitment-p"), Expected::NoStream, events)).await.expect("append");
+    let behind = Behind { inner: db.shared(), after: Position(10), sees: 5 };
+    let mut pages = Pages::new(&behind, Position::ZERO, 10);
+    let mut given = Vec::new();
+    loop {
+        let page = pages.next().await.expect("page");
+        if page.is_empty() {
+            break;
+        }
+        given.push(page.iter().map(|e| e.position.0).collect::<Vec<_>>());
+    }
+    let expected: [Vec<u64>; 3] = [(1..=10).collect(), (11..=15).collect(), (16..=25).collect()];
+    assert_eq!(given, expected);
+}
+
+/// Pages read ahead while another task appends: whatever the order in which the reads started
+/// together reach the database, every position is handed out once, in order, with nothing
+/// skipped.
+async fn pages_read_ahead_while_the_log_grows_give_each_position_once_in_order(db: &TestStore) {
+    const BATCHES: usize = 40;
+    const BATCH: usize = 7;
+    let store = db.shared();
+    let appender = {
+        let store = db.shared();
+        tokio::spawn(async move {
+            for batch in 0..BATCHES {
+                let reports = (0..BATCH).map(|n| progress_report("g", batch * BATCH + n)).collect();
+                store
+                    .append(AppendRequest::single(stream(&format!("commitment-g{batch}")), Expected::NoStream, reports))
+                    .await
+                    .expect("append");
+            }
+        })
+    };
+    let mut pages = Pages::new(&*store, Position::ZERO, 5);
+    let mut seen = Vec::new();
+    let read = async {
+        while seen.len() < BATCHES * BATCH {
+            let page = pages.next().await.expect("page");
+            if page.is_empty() {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            seen.extend(page.iter().map(|e| e.position.0));
+        }
+    };
+    // A position skipped would leave the reader waiting for events that never come.
+    let waited = tokio::time::timeout(Duration::from_secs(60), read).await;
+    assert!(waited.is_ok(), "the reader stopped short of the head, at {:?}: {seen:?}", pages.after());
+    appender.await.expect("the appender finishes");
+    assert_eq!(seen, (1..=(BATCHES * BATCH) as u64).collect::<Vec<_>>());
+    assert!(pages.next().await.expect("page").is_empty(), "nothing after the last append");
 }
 
 async fn a_subscription_catches_up_then_follows(db: &TestStore) {
