@@ -364,5 +364,5 @@ fn parse_org(text: &str) -> Result<OrgId, String> {
 }
 
 fn parse_stream(text: &str) -> Result<StreamId, String> {
-    StreamId::parse(text.to_owned())
+    StreamId::parse(text)
 }

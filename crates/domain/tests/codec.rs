@@ -66,7 +66,7 @@ fn fixture(name: &str) -> (EventType, u32, Payload) {
         _ => panic!("no fixture {name}"),
     };
     let stored: serde_json::Value = serde_json::from_str(text).expect("fixture json");
-    let event_type = EventType::parse(stored["event_type"].as_str().expect("type").to_owned()).expect("type");
+    let event_type = EventType::parse(stored["event_type"].as_str().expect("type")).expect("type");
     let version = u32::try_from(stored["schema_version"].as_u64().expect("version")).expect("small");
     let payload = Payload::from_value(&stored["payload"]).expect("payload");
     (event_type, version, payload)

@@ -3,8 +3,10 @@
 //! ids and type names are shared text (`Arc<str>`): a reader that meets the same id on many rows
 //! parses it once and clones a pointer for the rest.
 
-use std::collections::HashMap;
+use std::borrow::Borrow;
+use std::collections::HashSet;
 use std::fmt;
+use std::hash::Hash;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -23,8 +25,8 @@ pub const MAX_EVENT_TYPE_BYTES: usize = 100;
 pub struct StreamId(Arc<str>);
 
 impl StreamId {
-    pub fn parse(text: impl Into<String>) -> Result<Self, String> {
-        let text = text.into();
+    pub fn parse(text: impl AsRef<str>) -> Result<Self, String> {
+        let text = text.as_ref();
         if text.is_empty() {
             return Err("stream id is empty: give the id of the aggregate, such as organisation-GB-LAE-WLI".into());
         }
@@ -73,8 +75,8 @@ impl fmt::Display for StreamId {
 pub struct EventType(Arc<str>);
 
 impl EventType {
-    pub fn parse(text: impl Into<String>) -> Result<Self, String> {
-        let text = text.into();
+    pub fn parse(text: impl AsRef<str>) -> Result<Self, String> {
+        let text = text.as_ref();
         let valid = !text.is_empty()
             && text.len() <= MAX_EVENT_TYPE_BYTES
             && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
@@ -197,11 +199,12 @@ mod tests {
 /// Checks and shares the stream ids and event types read from stored rows: each distinct one is
 /// checked and allocated once, and every later row holding it shares it, so a page of events of
 /// a few streams and types allocates a few of each, not one per row. Both stores decode with one
-/// per read.
+/// per read. A page of the whole log may hold a different stream on every row; each is then
+/// allocated once, as it would be without the interner, and the set costs a fast hash of each.
 #[derive(Debug, Default)]
 pub struct Interner {
-    streams: HashMap<Box<str>, StreamId>,
-    types: HashMap<Box<str>, EventType>,
+    streams: HashSet<StreamId, foldhash::fast::RandomState>,
+    types: HashSet<EventType, foldhash::fast::RandomState>,
 }
 
 impl Interner {
@@ -217,8 +220,8 @@ impl Interner {
 }
 
 /// `text` parsed once, then shared: the value `seen` holds for it, or the one `parse` gives.
-fn intern<T: Clone>(
-    seen: &mut HashMap<Box<str>, T>,
+fn intern<T: Clone + Eq + Hash + Borrow<str>>(
+    seen: &mut HashSet<T, foldhash::fast::RandomState>,
     text: &str,
     parse: impl FnOnce(&str) -> Result<T, String>,
 ) -> Result<T, String> {
@@ -226,6 +229,20 @@ fn intern<T: Clone>(
         return Ok(value.clone());
     }
     let value = parse(text)?;
-    seen.insert(text.into(), value.clone());
+    seen.insert(value.clone());
     Ok(value)
+}
+
+/// A stream id is looked up by its text: it hashes and compares as its text does.
+impl Borrow<str> for StreamId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An event type is looked up by its name: it hashes and compares as its name does.
+impl Borrow<str> for EventType {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
 }
