@@ -1,7 +1,7 @@
 //! A store set between the code under test and a real store: it passes every call on, and
 //! counts or spoils the few a test asks it to, so that a test can see how often a stream or the
 //! whole log was read, or how the code copes with an answer lost after a commit or a reader that
-//! stops part of the way through the log.
+//! stops part of the way through the log, or a read that reached the database before an append.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -16,13 +16,15 @@ use kernel::{
 
 /// A store that passes every call on to `inner`, counting the reads of each stream and the
 /// events the reads of the whole log give, and, when asked, answering appends with an error
-/// after they were written, or refusing to read the log past a position.
+/// after they were written, refusing to read the log past a position, or giving a short page.
 pub struct Interposed {
     inner: Arc<dyn EventStore>,
     stream_reads: Mutex<HashMap<StreamId, usize>>,
     events_read: AtomicU64,
     answers_to_lose: AtomicUsize,
     readable_up_to: Option<Position>,
+    /// A read of the log after this position gives at most this many events.
+    short_after: Option<(Position, usize)>,
 }
 
 impl std::fmt::Debug for Interposed {
@@ -31,6 +33,7 @@ impl std::fmt::Debug for Interposed {
             .field("events_read", &self.events_read)
             .field("answers_to_lose", &self.answers_to_lose)
             .field("readable_up_to", &self.readable_up_to)
+            .field("short_after", &self.short_after)
             .finish_non_exhaustive()
     }
 }
@@ -44,6 +47,7 @@ impl Interposed {
             events_read: AtomicU64::new(0),
             answers_to_lose: AtomicUsize::new(0),
             readable_up_to: None,
+            short_after: None,
         }
     }
 
@@ -57,6 +61,12 @@ impl Interposed {
     /// the whole log from `last` on fails, and one that reaches past it stops at it.
     pub fn dying_after(self, last: Position) -> Self {
         Self { readable_up_to: Some(last), ..self }
+    }
+
+    /// A read of the log after `after` sees it as it stood `sees` events on, as a read that
+    /// reached the database just before an append would: it gives at most that many events.
+    pub fn short_after(self, after: Position, sees: usize) -> Self {
+        Self { short_after: Some((after, sees)), ..self }
     }
 
     /// How many times `stream` was read or loaded on its own ([`EventStore::read_stream`],
@@ -110,6 +120,9 @@ impl EventStore for Interposed {
         let mut page = self.inner.read_all(after, limit).await?;
         if let Some(last) = self.readable_up_to {
             page.retain(|event| event.position <= last);
+        }
+        if let Some((_, sees)) = self.short_after.filter(|(short, _)| *short == after) {
+            page.truncate(sees);
         }
         self.events_read.fetch_add(page.len() as u64, Ordering::AcqRel);
         Ok(page)

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use kernel::{
-    AppendRequest, ChainHead, EventStore, EventStream, Expected, LoadedEvent, Metadata, Pages, Position, RecordedEvent,
-    StoreError, StreamAppend, StreamBound, StreamId, Timestamp,
+    AppendRequest, EventStore, Expected, LoadedEvent, Metadata, Pages, Position, StreamAppend, StreamBound, StreamId,
+    Timestamp,
 };
 use tests::{Interposed, TestStore, on_both_backends, progress_report, stream};
 
@@ -186,44 +186,13 @@ async fn pages_read_ahead_give_each_event_once_and_read_none_twice(db: &TestStor
     assert_eq!(page.iter().map(|e| e.position.0).collect::<Vec<_>>(), [26]);
 }
 
-/// A store whose read of the page after one position sees the log as it stood some events
-/// earlier, as a read that reached the database just before an append would.
-struct Behind {
-    inner: std::sync::Arc<dyn EventStore>,
-    after: Position,
-    sees: usize,
-}
-
-#[kernel::async_trait]
-impl EventStore for Behind {
-    async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.inner.read_stream(stream, bound).await
-    }
-
-    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let mut page = self.inner.read_all(after, limit).await?;
-        if after == self.after {
-            page.truncate(self.sees);
-        }
-        Ok(page)
-    }
-
-    async fn head(&self) -> Result<ChainHead, StoreError> {
-        self.inner.head().await
-    }
-
-    fn subscribe(&self, after: Position) -> EventStream {
-        self.inner.subscribe(after)
-    }
-}
-
 /// When a page comes back short, the reads started after it began past events it did not hold:
 /// they are dropped, and the next page is read from where the short one ended.
 async fn pages_read_ahead_past_a_short_page_are_dropped(db: &TestStore) {
     let store = db.store();
     let events: Vec<_> = (0..25).map(|n| progress_report("p", n)).collect();
     store.append(AppendRequest::single(stream("commitment-p"), Expected::NoStream, events)).await.expect("append");
-    let behind = Behind { inner: db.shared(), after: Position(10), sees: 5 };
+    let behind = Interposed::new(db.shared()).short_after(Position(10), 5);
     let mut pages = Pages::new(&behind, Position::ZERO, 10);
     let mut given = Vec::new();
     loop {
