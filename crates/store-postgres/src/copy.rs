@@ -5,12 +5,11 @@
 use kernel::{RecordedEvent, StoreError, Timestamp};
 use sqlx::PgConnection;
 
+use crate::rows::POSTGRES_EPOCH_MICROS;
 use crate::unavailable;
 
 /// Bytes gathered before they are sent to the server.
 const CHUNK: usize = 1 << 20;
-/// Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01 00:00:00 UTC.
-const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
 /// Writes `events` into the `events` table, each with its tree column (`trees`, or NULL for each
 /// when the tree is left behind), in the caller's transaction.
