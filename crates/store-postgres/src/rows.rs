@@ -80,7 +80,7 @@ pub(crate) const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
 /// `uuid` 16 bytes, `timestamptz` microseconds from 2000, `text` UTF-8, `bytea` as they are; a
 /// value of another length is refused. That is what sqlx's own decoding does, without checking
 /// each value's declared type against the Rust one and, for times, without converting through a
-/// calendar date, which took most of a read's decoding time.
+/// calendar date, which took much of a read's decoding time.
 struct Columns<'r> {
     row: &'r PgRow,
     position: Position,
