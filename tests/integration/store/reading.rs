@@ -57,6 +57,9 @@ async fn a_stream_loads_as_its_full_read_narrowed_to_what_a_command_decides_from
     let s = stream("commitment-west-lindsey-adaptations");
     // Events that differ in every column a load leaves out (actor, cause, source, times), between
     // events of another stream, so that a load that ignored its stream or its order would show.
+    // Each is read back as it was appended, a cause or a source present on some and absent (NULL)
+    // on others, so that a column decoded wrongly shows too.
+    let mut appended = Vec::new();
     for n in 0..4 {
         let mut event = progress_report("w", n);
         event.metadata = Metadata {
@@ -65,6 +68,7 @@ async fn a_stream_loads_as_its_full_read_narrowed_to_what_a_command_decides_from
             source: (n % 2 == 0).then(|| format!("HHCDG highlight report {n}")),
             ..Metadata::new("", Timestamp::parse(&format!("2024-0{}-15", n + 1)).expect("date"))
         };
+        appended.push(event.clone());
         store.append(AppendRequest::single(s.clone(), Expected::Any, vec![event])).await.expect("append");
         store
             .append(AppendRequest::single(stream("noise"), Expected::Any, vec![progress_report("n", n)]))
@@ -72,6 +76,10 @@ async fn a_stream_loads_as_its_full_read_narrowed_to_what_a_command_decides_from
             .expect("append");
     }
     let read = store.read_stream(&s, StreamBound::All).await.expect("read");
+    assert_eq!(read.len(), appended.len());
+    for (event, proposal) in read.iter().zip(&appended) {
+        assert!(event.same_content(&s, proposal), "read back as {event:?}, appended as {proposal:?}");
+    }
     let loaded = store.load_stream(&s).await.expect("load");
     assert_eq!(loaded.len(), 4);
     assert_eq!(loaded, read.into_iter().map(LoadedEvent::from).collect::<Vec<_>>());
