@@ -75,9 +75,31 @@ impl Interposed {
         self.stream_reads.lock().expect("the count").get(stream).copied().unwrap_or(0)
     }
 
-    /// How many events the reads of the whole log ([`EventStore::read_all`]) gave.
+    /// How many events the reads of the whole log ([`EventStore::read_all`] and
+    /// [`EventStore::read_all_ahead`]) gave.
     pub fn events_read(&self) -> u64 {
         self.events_read.load(Ordering::Acquire)
+    }
+
+    /// A page of the log read from the store it stands in front of, as the reader asked for it
+    /// (`ahead`: [`EventStore::read_all_ahead`]), as the store reading stops or sees it.
+    async fn read_page(&self, after: Position, limit: usize, ahead: bool) -> Result<Vec<RecordedEvent>, StoreError> {
+        if self.readable_up_to.is_some_and(|last| after >= last) {
+            return Err(StoreError::Unavailable("the reader stopped".into()));
+        }
+        let mut page = if ahead {
+            self.inner.read_all_ahead(after, limit).await?
+        } else {
+            self.inner.read_all(after, limit).await?
+        };
+        if let Some(last) = self.readable_up_to {
+            page.retain(|event| event.position <= last);
+        }
+        if let Some((_, sees)) = self.short_after.filter(|(short, _)| *short == after) {
+            page.truncate(sees);
+        }
+        self.events_read.fetch_add(page.len() as u64, Ordering::AcqRel);
+        Ok(page)
     }
 }
 
@@ -114,18 +136,11 @@ impl EventStore for Interposed {
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        if self.readable_up_to.is_some_and(|last| after >= last) {
-            return Err(StoreError::Unavailable("the reader stopped".into()));
-        }
-        let mut page = self.inner.read_all(after, limit).await?;
-        if let Some(last) = self.readable_up_to {
-            page.retain(|event| event.position <= last);
-        }
-        if let Some((_, sees)) = self.short_after.filter(|(short, _)| *short == after) {
-            page.truncate(sees);
-        }
-        self.events_read.fetch_add(page.len() as u64, Ordering::AcqRel);
-        Ok(page)
+        self.read_page(after, limit, false).await
+    }
+
+    async fn read_all_ahead(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.read_page(after, limit, true).await
     }
 
     async fn head(&self) -> Result<ChainHead, StoreError> {

@@ -18,7 +18,8 @@ type Read<'a> = BoxFuture<'a, Result<Vec<RecordedEvent>, StoreError>>;
 /// [`READ_AHEAD`] pages are started before that page is handed out: a store whose reads run on a
 /// task or thread of their own (both backends) reads them while the caller handles this one, on
 /// as many connections, so a fold, a check of the chain or a save no longer leaves the database
-/// idle, and neither do the pages' round trips.
+/// idle, and neither do the pages' round trips. Every page is read with
+/// [`EventStore::read_all_ahead`].
 ///
 /// The reads ahead are planned from the gapless positions (ADR 0001): after a full page ending
 /// at position `p`, the next page is the one after `p`, the one after it is after `p + page`, and
@@ -55,7 +56,7 @@ impl std::fmt::Debug for Pages<'_> {
 impl<'a> Pages<'a> {
     /// The events of `store` after `after`, in pages of at most `page`.
     pub fn new<S: EventStore + ?Sized>(store: &'a S, after: Position, page: usize) -> Self {
-        Self::reading(move |after, limit| store.read_all(after, limit), after, page)
+        Self::reading(move |after, limit| store.read_all_ahead(after, limit), after, page)
     }
 
     /// The same, for a reader that owns its store (a subscription).
@@ -63,7 +64,7 @@ impl<'a> Pages<'a> {
         Pages::reading(
             move |after, limit| {
                 let store = store.clone();
-                Box::pin(async move { store.read_all(after, limit).await })
+                Box::pin(async move { store.read_all_ahead(after, limit).await })
             },
             after,
             page,

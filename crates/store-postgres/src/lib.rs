@@ -286,9 +286,33 @@ impl EventStore for PostgresStore {
             let mut events = Vec::with_capacity(limit.min(RESERVED_ROWS));
             let mut decoder = rows::Decoder::default();
             while let Some(row) = found.try_next().await.map_err(unavailable)? {
-                events.push(RecordedEvent::decode(&mut decoder, &row)?);
+                events.push(RecordedEvent::decode_row(&mut decoder, &row)?);
             }
             Ok(events)
+        };
+        tokio::spawn(page).await.map_err(unavailable)?
+    }
+
+    /// Reads the page through a binary `COPY` ([`copy::read`]), on a task of its own. For each
+    /// row a `COPY` costs this process about a quarter less than a query's rows do and the server
+    /// more, so it is the read for pages read ahead, whose reader is the busier side, and not
+    /// for [`EventStore::read_all`], whose reader waits on the server.
+    async fn read_all_ahead(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let pool = self.pool.clone();
+        let page = async move {
+            let select = format!(
+                "SELECT {} FROM events WHERE position > {} ORDER BY position LIMIT {}",
+                kernel::EVENT_COLUMNS,
+                i64::try_from(after.0).unwrap_or(i64::MAX),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            );
+            let mut conn = pool.acquire().await.map_err(unavailable)?;
+            let read = copy::read(&mut conn, &select, limit.min(RESERVED_ROWS)).await;
+            if read.is_err() {
+                // The rest of the COPY may still be on its way: the connection is not reused.
+                conn.close_on_drop();
+            }
+            read
         };
         tokio::spawn(page).await.map_err(unavailable)?
     }

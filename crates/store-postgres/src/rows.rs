@@ -19,12 +19,16 @@ pub(crate) struct Decoder {
 /// What a row of the `events` table decodes to: a [`RecordedEvent`] from [`kernel::EVENT_COLUMNS`],
 /// a [`LoadedEvent`] from [`kernel::LOADED_COLUMNS`].
 pub(crate) trait Decoded: Sized {
-    fn decode(decoder: &mut Decoder, row: &PgRow) -> Result<Self, StoreError>;
+    fn decode(decoder: &mut Decoder, columns: &Columns<'_>) -> Result<Self, StoreError>;
+
+    /// Decodes one row a query returned.
+    fn decode_row(decoder: &mut Decoder, row: &PgRow) -> Result<Self, StoreError> {
+        Self::decode(decoder, &Columns::of_row(row)?)
+    }
 }
 
 impl Decoded for RecordedEvent {
-    fn decode(decoder: &mut Decoder, row: &PgRow) -> Result<Self, StoreError> {
-        let columns = Columns::of(row)?;
+    fn decode(decoder: &mut Decoder, columns: &Columns<'_>) -> Result<Self, StoreError> {
         Ok(RecordedEvent {
             position: columns.position,
             stream_id: decoder.names.stream_id(columns.text(1)?).map_err(|e| columns.corrupt(e))?,
@@ -48,8 +52,7 @@ impl Decoded for RecordedEvent {
 }
 
 impl Decoded for LoadedEvent {
-    fn decode(decoder: &mut Decoder, row: &PgRow) -> Result<Self, StoreError> {
-        let columns = Columns::of(row)?;
+    fn decode(decoder: &mut Decoder, columns: &Columns<'_>) -> Result<Self, StoreError> {
         Ok(LoadedEvent {
             position: columns.position,
             stream_version: columns.count(1)?,
@@ -65,30 +68,56 @@ impl Decoded for LoadedEvent {
 /// Decodes every row of `found`, selected with the columns `T` is decoded from.
 pub(crate) fn decode_all<T: Decoded>(found: &[PgRow]) -> Result<Vec<T>, StoreError> {
     let mut decoder = Decoder::default();
-    found.iter().map(|row| T::decode(&mut decoder, row)).collect()
+    found.iter().map(|row| T::decode_row(&mut decoder, row)).collect()
 }
 
 /// Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01 00:00:00 UTC: a `timestamptz`
 /// in the binary format counts microseconds from the latter.
 pub(crate) const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
+/// The most columns a row of the `events` table is read with ([`kernel::EVENT_COLUMNS`]).
+pub(crate) const MAX_COLUMNS: usize = 15;
+
 /// The columns of one row of the `events` table, the first its position; a column that does not
 /// hold what it should is a corrupt event at that position.
 ///
 /// Each column is read from the bytes of PostgreSQL's binary format (which every prepared
-/// statement's rows arrive in) by the type the table gives it: `bigint` and `integer` big-endian,
-/// `uuid` 16 bytes, `timestamptz` microseconds from 2000, `text` UTF-8, `bytea` as they are; a
-/// value of another length is refused. That is what sqlx's own decoding does, without checking
-/// each value's declared type against the Rust one and, for times, without converting through a
-/// calendar date, which took much of a read's decoding time.
-struct Columns<'r> {
-    row: &'r PgRow,
+/// statement's rows arrive in, and a binary `COPY` sends) by the type the table gives it: `bigint`
+/// and `integer` big-endian, `uuid` 16 bytes, `timestamptz` microseconds from 2000, `text` UTF-8,
+/// `bytea` as they are; a value of another length is refused. That is what sqlx's own decoding
+/// does, without checking each value's declared type against the Rust one and, for times, without
+/// converting through a calendar date, which took much of a read's decoding time.
+pub(crate) struct Columns<'r> {
+    /// Each column's bytes, `None` for NULL; those past `len` are not in the row.
+    values: [Option<&'r [u8]>; MAX_COLUMNS],
+    len: usize,
     position: Position,
 }
 
 impl<'r> Columns<'r> {
-    fn of(row: &'r PgRow) -> Result<Self, StoreError> {
-        let mut columns = Self { row, position: Position::ZERO };
+    /// The columns of a row a prepared statement returned.
+    fn of_row(row: &'r PgRow) -> Result<Self, StoreError> {
+        let mut values = [None; MAX_COLUMNS];
+        let len = row.len().min(MAX_COLUMNS);
+        for (index, value) in values.iter_mut().enumerate().take(len) {
+            let raw = row.try_get_raw(index).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            if raw.format() != PgValueFormat::Binary {
+                return Err(StoreError::Unavailable(format!(
+                    "column {index} of an event came in PostgreSQL's text format; events are read with prepared statements, whose rows come in the binary format"
+                )));
+            }
+            *value = if raw.is_null() {
+                None
+            } else {
+                Some(raw.as_bytes().map_err(|e| StoreError::Unavailable(e.to_string()))?)
+            };
+        }
+        Self::of(values, len)
+    }
+
+    /// The columns `values`, the first `len` of them in the row.
+    pub(crate) fn of(values: [Option<&'r [u8]>; MAX_COLUMNS], len: usize) -> Result<Self, StoreError> {
+        let mut columns = Self { values, len, position: Position::ZERO };
         columns.position = Position(columns.count(0)?);
         Ok(columns)
     }
@@ -99,17 +128,10 @@ impl<'r> Columns<'r> {
 
     /// The bytes of column `index`, or `None` for NULL.
     fn optional(&self, index: usize) -> Result<Option<&'r [u8]>, StoreError> {
-        let value = self.row.try_get_raw(index).map_err(|e| self.corrupt(e))?;
-        if value.is_null() {
-            return Ok(None);
+        if index >= self.len {
+            return Err(self.corrupt(format!("the row has {} columns, not {}", self.len, index + 1)));
         }
-        if value.format() != PgValueFormat::Binary {
-            return Err(StoreError::Unavailable(format!(
-                "column {index} of the event at position {} came in PostgreSQL's text format; events are read with prepared statements, whose rows come in the binary format",
-                self.position
-            )));
-        }
-        value.as_bytes().map(Some).map_err(|e| self.corrupt(e))
+        Ok(self.values[index])
     }
 
     fn bytes(&self, index: usize) -> Result<&'r [u8], StoreError> {

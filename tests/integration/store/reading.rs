@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use kernel::{
-    AppendRequest, EventStore, Expected, LoadedEvent, Metadata, Pages, Position, StreamAppend, StreamBound, StreamId,
-    Timestamp,
+    AppendRequest, EventStore, Expected, LoadedEvent, Metadata, NewEvent, Pages, Position, StreamAppend, StreamBound,
+    StreamId, Timestamp,
 };
 use tests::{Interposed, TestStore, on_both_backends, progress_report, stream};
 
@@ -15,6 +15,7 @@ on_both_backends!(
     a_stream_loads_as_its_full_read_narrowed_to_what_a_command_decides_from,
     several_streams_read_at_once_in_position_order_with_the_same_bounds,
     the_log_reads_in_pages_after_a_position,
+    the_log_reads_ahead_as_it_reads,
     pages_read_ahead_give_each_event_once_and_read_none_twice,
     pages_read_ahead_past_a_short_page_are_dropped,
     pages_read_ahead_while_the_log_grows_give_each_position_once_in_order,
@@ -52,6 +53,19 @@ async fn a_stream_reads_in_full_up_to_a_version_or_as_known_at_a_time(db: &TestS
     assert!(store.read_stream(&stream("never-written"), StreamBound::All).await.expect("read").is_empty());
 }
 
+/// Progress report `n`, its actor and the day it happened varying with `n`, a cause on every
+/// other one and a source on every third, the rest absent (NULL).
+fn reported_with_varied_metadata(prefix: &str, n: usize) -> NewEvent {
+    let mut event = progress_report(prefix, n);
+    event.metadata = Metadata {
+        actor: format!("officer-{n}@west-lindsey.gov.uk"),
+        causation_id: (n % 2 == 1).then(uuid::Uuid::now_v7),
+        source: (n % 3 == 0).then(|| format!("HHCDG highlight report {n}")),
+        ..Metadata::new("", Timestamp::parse(&format!("2024-0{}-15", n + 1)).expect("date"))
+    };
+    event
+}
+
 async fn a_stream_loads_as_its_full_read_narrowed_to_what_a_command_decides_from(db: &TestStore) {
     let store = db.store();
     let s = stream("commitment-west-lindsey-adaptations");
@@ -61,13 +75,7 @@ async fn a_stream_loads_as_its_full_read_narrowed_to_what_a_command_decides_from
     // on others, so that a column decoded wrongly shows too.
     let mut appended = Vec::new();
     for n in 0..4 {
-        let mut event = progress_report("w", n);
-        event.metadata = Metadata {
-            actor: format!("officer-{n}@west-lindsey.gov.uk"),
-            causation_id: (n % 2 == 1).then(uuid::Uuid::now_v7),
-            source: (n % 2 == 0).then(|| format!("HHCDG highlight report {n}")),
-            ..Metadata::new("", Timestamp::parse(&format!("2024-0{}-15", n + 1)).expect("date"))
-        };
+        let event = reported_with_varied_metadata("w", n);
         appended.push(event.clone());
         store.append(AppendRequest::single(s.clone(), Expected::Any, vec![event])).await.expect("append");
         store
@@ -161,6 +169,26 @@ async fn the_log_reads_in_pages_after_a_position(db: &TestStore) {
     );
     assert_eq!(seen[3].payload, events[3].payload);
     assert_eq!(seen[3].metadata, events[3].metadata);
+}
+
+/// A page read for a reader that reads ahead ([`EventStore::read_all_ahead`]; a binary `COPY` on
+/// PostgreSQL) holds what the same page read with [`EventStore::read_all`] holds, every column
+/// of every event, a cause or a source present on some and absent (NULL) on others.
+async fn the_log_reads_ahead_as_it_reads(db: &TestStore) {
+    let store = db.store();
+    for n in 0..7 {
+        let s = stream(&format!("commitment-a{}", n % 3));
+        store
+            .append(AppendRequest::single(s, Expected::Any, vec![reported_with_varied_metadata("a", n)]))
+            .await
+            .expect("append");
+    }
+    for (after, limit) in [(0, 100), (0, 1), (2, 3), (6, 10), (7, 10), (9, 10)] {
+        let after = Position(after);
+        let read = store.read_all(after, limit).await.expect("read");
+        assert_eq!(store.read_all_ahead(after, limit).await.expect("read ahead"), read, "after {after}, {limit}");
+    }
+    assert_eq!(store.read_all_ahead(Position::ZERO, 100).await.expect("read ahead").len(), 7);
 }
 
 /// [`Pages`] reads the pages after a full one before they are asked for; what it hands out is
