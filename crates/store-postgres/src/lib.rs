@@ -276,36 +276,27 @@ impl EventStore for PostgresStore {
     /// and decoded on the other core meanwhile, not after its fold.
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         let pool = self.pool.clone();
-        let page = async move {
-            let sql =
-                format!("SELECT {} FROM events WHERE position > $1 ORDER BY position LIMIT $2", kernel::EVENT_COLUMNS);
-            let mut found = sqlx::query(&sql)
-                .bind(i64::try_from(after.0).unwrap_or(i64::MAX))
-                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-                .fetch(&pool);
+        on_a_task_of_its_own(async move {
+            let sql = page_select("$1", "$2");
+            let mut found = sqlx::query(&sql).bind(sql_integer(after.0)).bind(sql_integer(limit)).fetch(&pool);
             let mut events = Vec::with_capacity(limit.min(RESERVED_ROWS));
             let mut decoder = rows::Decoder::default();
             while let Some(row) = found.try_next().await.map_err(unavailable)? {
                 events.push(RecordedEvent::decode_row(&mut decoder, &row)?);
             }
             Ok(events)
-        };
-        tokio::spawn(page).await.map_err(unavailable)?
+        })
+        .await
     }
 
     /// Reads the page through a binary `COPY` ([`copy::read`]), on a task of its own. For each
-    /// row a `COPY` costs this process about a quarter less than a query's rows do and the server
-    /// more, so it is the read for pages read ahead, whose reader is the busier side, and not
-    /// for [`EventStore::read_all`], whose reader waits on the server.
+    /// row a `COPY` costs this process less than a query's rows do and the server more, so it is
+    /// the read for pages read ahead, whose reader is the busier side, and not for
+    /// [`EventStore::read_all`], whose reader waits on the server.
     async fn read_all_ahead(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         let pool = self.pool.clone();
-        let page = async move {
-            let select = format!(
-                "SELECT {} FROM events WHERE position > {} ORDER BY position LIMIT {}",
-                kernel::EVENT_COLUMNS,
-                i64::try_from(after.0).unwrap_or(i64::MAX),
-                i64::try_from(limit).unwrap_or(i64::MAX)
-            );
+        on_a_task_of_its_own(async move {
+            let select = page_select(sql_integer(after.0), sql_integer(limit));
             let mut conn = pool.acquire().await.map_err(unavailable)?;
             let read = copy::read(&mut conn, &select, limit.min(RESERVED_ROWS)).await;
             if read.is_err() {
@@ -313,8 +304,8 @@ impl EventStore for PostgresStore {
                 conn.close_on_drop();
             }
             read
-        };
-        tokio::spawn(page).await.map_err(unavailable)?
+        })
+        .await
     }
 
     async fn head(&self) -> Result<ChainHead, StoreError> {
@@ -332,6 +323,25 @@ impl EventStore for PostgresStore {
         let poll = tokio_stream::wrappers::IntervalStream::new(tokio::time::interval(POLL_INTERVAL)).map(|_| ());
         kernel::follow(self.clone(), after, futures::stream::select(announced, poll).boxed())
     }
+}
+
+/// The query of a page of the log: the events after position `after`, at most `limit` of them,
+/// each given as SQL (a parameter, or a literal for a `COPY`, which takes none).
+fn page_select(after: impl std::fmt::Display, limit: impl std::fmt::Display) -> String {
+    format!("SELECT {} FROM events WHERE position > {after} ORDER BY position LIMIT {limit}", kernel::EVENT_COLUMNS)
+}
+
+/// `n` as a `bigint`, the largest one for a larger `n`.
+fn sql_integer(n: impl TryInto<i64>) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
+}
+
+/// Runs `read` on a task of its own, so that its rows are received and decoded on another core
+/// while the caller goes on.
+async fn on_a_task_of_its_own<T: Send + 'static>(
+    read: impl Future<Output = Result<T, StoreError>> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::spawn(read).await.map_err(unavailable)?
 }
 
 /// One connection to the server `options` name; a server that refuses connections is said to,

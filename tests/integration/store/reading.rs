@@ -176,19 +176,23 @@ async fn the_log_reads_in_pages_after_a_position(db: &TestStore) {
 /// of every event, a cause or a source present on some and absent (NULL) on others.
 async fn the_log_reads_ahead_as_it_reads(db: &TestStore) {
     let store = db.store();
+    let mut appended = Vec::new();
     for n in 0..7 {
         let s = stream(&format!("commitment-a{}", n % 3));
-        store
-            .append(AppendRequest::single(s, Expected::Any, vec![reported_with_varied_metadata("a", n)]))
-            .await
-            .expect("append");
+        let event = reported_with_varied_metadata("a", n);
+        appended.push((s.clone(), event.clone()));
+        store.append(AppendRequest::single(s, Expected::Any, vec![event])).await.expect("append");
+    }
+    let ahead = store.read_all_ahead(Position::ZERO, 100).await.expect("read ahead");
+    assert_eq!(ahead.len(), appended.len());
+    for (event, (s, proposal)) in ahead.iter().zip(&appended) {
+        assert!(event.same_content(s, proposal), "read ahead as {event:?}, appended as {proposal:?}");
     }
     for (after, limit) in [(0, 100), (0, 1), (2, 3), (6, 10), (7, 10), (9, 10)] {
         let after = Position(after);
         let read = store.read_all(after, limit).await.expect("read");
         assert_eq!(store.read_all_ahead(after, limit).await.expect("read ahead"), read, "after {after}, {limit}");
     }
-    assert_eq!(store.read_all_ahead(Position::ZERO, 100).await.expect("read ahead").len(), 7);
 }
 
 /// [`Pages`] reads the pages after a full one before they are asked for; what it hands out is
