@@ -10,6 +10,9 @@
 
 mod variant;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use kernel::{EventType, LoadedEvent, Payload, RecordedEvent, StreamId};
 use serde_json::{Map, Value, json};
 
@@ -106,9 +109,10 @@ pub const CATALOGUE: &[EventSpec] = &[
 ];
 
 /// The catalogue entry for a stored type name. Every stored event is looked up when it is read,
-/// so this compares the name's parts in place rather than building each entry's name.
+/// so the catalogue is indexed by name once, on the first lookup.
 pub fn lookup(name: &str) -> Option<&'static EventSpec> {
-    CATALOGUE.iter().find(|s| name.strip_prefix(s.aggregate.event_prefix()) == Some(s.variant))
+    static BY_NAME: OnceLock<HashMap<String, &'static EventSpec>> = OnceLock::new();
+    BY_NAME.get_or_init(|| CATALOGUE.iter().map(|spec| (spec.name(), spec)).collect()).get(name).copied()
 }
 
 /// The fields of a payload, as an upcaster sees them.

@@ -238,6 +238,8 @@ crate::events! {
             narrative: String,
             evidence_refs: Vec<String>,
             period: ReportingPeriod,
+            // The event most logs hold most of, so its date is read without chrono's parser.
+            #[serde(deserialize_with = "crate::values::stored_date")]
             reported_on: Date,
         },
         Completed {

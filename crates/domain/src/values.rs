@@ -36,16 +36,50 @@ pub fn latest_date() -> Date {
 /// year and two each of month and day, a day the calendar has, from [`earliest_date`] to
 /// [`latest_date`].
 pub fn parse_date(text: &str) -> Result<Date, NotADate> {
-    let shaped = text.len() == 10
-        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    if !shaped {
-        return Err(NotADate::Malformed(text.to_owned()));
-    }
-    let date = Date::parse_from_str(text, "%Y-%m-%d").map_err(|_| NotADate::Impossible(text.to_owned()))?;
+    let date = written_date(text)
+        .ok_or_else(|| NotADate::Malformed(text.to_owned()))?
+        .ok_or_else(|| NotADate::Impossible(text.to_owned()))?;
     if date < earliest_date() || date > latest_date() {
         return Err(NotADate::Implausible(date));
     }
     Ok(date)
+}
+
+/// The day `text` names when it is written YYYY-MM-DD: `None` when it is written otherwise,
+/// `Some(None)` when the calendar has no such day. Read digit by digit, as every stored event is.
+fn written_date(text: &str) -> Option<Option<Date>> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if !shaped {
+        return None;
+    }
+    let number = |from: usize, to: usize| text.as_bytes()[from..to].iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
+    let year = i32::try_from(number(0, 4)).ok()?;
+    Some(Date::from_ymd_opt(year, number(5, 7), number(8, 10)))
+}
+
+/// Reads a date field of a stored event as chrono reads it, for `#[serde(deserialize_with)]` on
+/// the fields read most often: YYYY-MM-DD, the form every event is written in, read directly;
+/// any other form chrono accepts still read by chrono, so no stored event reads differently.
+pub(crate) fn stored_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+    struct Stored;
+
+    impl serde::de::Visitor<'_> for Stored {
+        type Value = Date;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str("a formatted date string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Date, E> {
+            match written_date(text) {
+                Some(Some(date)) => Ok(date),
+                _ => text.parse().map_err(E::custom),
+            }
+        }
+    }
+
+    deserializer.deserialize_str(Stored)
 }
 
 /// Text that is not a date written as YYYY-MM-DD, or a date outside the years Covenant accepts.
@@ -62,17 +96,37 @@ pub enum NotADate {
 /// Reads a date field of a command with [`parse_date`], for `#[serde(deserialize_with)]`: chrono's
 /// own reading accepts `2021-3-10`, which a command must not.
 pub(crate) fn strict_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    parse_date(&text).map_err(serde::de::Error::custom)
+    StrictDate::deserialize(deserializer).map(|date| date.0)
 }
 
 /// [`strict_date`] for an optional date field; use with `#[serde(default)]`.
 pub(crate) fn strict_optional_date<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Date>, D::Error> {
-    Option::<String>::deserialize(deserializer)?
-        .map(|text| parse_date(&text).map_err(serde::de::Error::custom))
-        .transpose()
+    Option::<StrictDate>::deserialize(deserializer).map(|date| date.map(|d| d.0))
+}
+
+/// A date read with [`parse_date`] from the text as the deserializer holds it, without a copy.
+struct StrictDate(Date);
+
+impl<'de> Deserialize<'de> for StrictDate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(DateText)
+    }
+}
+
+struct DateText;
+
+impl serde::de::Visitor<'_> for DateText {
+    type Value = StrictDate;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a date written as YYYY-MM-DD")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<StrictDate, E> {
+        parse_date(text).map(StrictDate).map_err(E::custom)
+    }
 }
 
 /// The longest key accepted, in bytes; short enough that every stream id built from it is valid.
@@ -301,6 +355,26 @@ mod tests {
             assert!(error.to_string().contains("from 1900-01-01 to 2099-12-31"), "{error}");
         }
         assert!(parse_date("1900-01-01").is_ok() && parse_date("2099-12-31").is_ok());
+    }
+
+    #[test]
+    fn stored_dates_read_as_chrono_reads_them() {
+        let stored = |text: &str| {
+            let read = stored_date(serde_json::Value::String(text.to_owned())).map_err(|e| e.to_string());
+            let chrono = text.parse::<Date>().map_err(|e| e.to_string());
+            assert_eq!(read.is_ok(), chrono.is_ok(), "{text}: {read:?} against chrono's {chrono:?}");
+            read.ok().inspect(|date| assert_eq!(Some(*date), chrono.ok(), "{text}"))
+        };
+        let day = |y, m, d| Date::from_ymd_opt(y, m, d);
+        assert_eq!(stored("2021-03-09"), day(2021, 3, 9));
+        // Forms no command writes, which a stored event still reads as it always has.
+        assert_eq!(stored("2021-3-10"), day(2021, 3, 10));
+        assert_eq!(stored("0999-01-01"), day(999, 1, 1));
+        for bad in ["2021-02-30", "2021-13-01", "09/03/2021", ""] {
+            assert_eq!(stored(bad), None, "{bad}");
+        }
+        let error = stored_date(serde_json::json!(20210309)).expect_err("a number is not a date");
+        assert!(error.to_string().contains("a formatted date string"), "{error}");
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub(crate) fn evolve_in<K: Ord + Clone, S: Default, E>(
     event: &E,
     evolve: fn(S, &E) -> S,
 ) {
-    let state = states.entry(key.clone()).or_default();
-    *state = evolve(std::mem::take(state), event);
+    // Looked up before it is inserted, so the key is copied only for a new aggregate.
+    match states.get_mut(key) {
+        Some(state) => *state = evolve(std::mem::take(state), event),
+        None => {
+            states.insert(key.clone(), evolve(S::default(), event));
+        }
+    }
 }

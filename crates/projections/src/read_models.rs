@@ -60,10 +60,12 @@ impl Projection for ReadModels {
             self.portfolio.apply(&change);
             self.register.apply(&change, event);
             let at = event.recorded_at;
-            self.stamps
-                .entry(event.stream_id.clone())
-                .and_modify(|s| s.modified = at)
-                .or_insert(Stamp { created: at, modified: at });
+            match self.stamps.get_mut(&event.stream_id) {
+                Some(stamp) => stamp.modified = at,
+                None => {
+                    self.stamps.insert(event.stream_id.clone(), Stamp { created: at, modified: at });
+                }
+            }
             if let Change::Indicator(key, e) = &change {
                 evolve_in(&mut self.indicators, key, e, indicator::evolve);
             }
