@@ -29,15 +29,15 @@ impl Payload {
         if !value.is_object() {
             return Err("payload must be a JSON object: wrap the value in an object such as {\"value\": …}".into());
         }
-        let mut out = String::new();
-        write_canonical(value, &mut out);
+        let mut out = Vec::new();
+        write_canonical(value, &mut out).map_err(|e| format!("payload could not be written: {e}"))?;
         if out.len() > MAX_PAYLOAD_BYTES {
             return Err(format!(
                 "payload is {} bytes: the limit is {MAX_PAYLOAD_BYTES}; keep documents outside the log and record their content hash and reference instead",
                 out.len()
             ));
         }
-        Ok(Self(out))
+        String::from_utf8(out).map(Self).map_err(|e| format!("payload could not be written as text: {e}"))
     }
 
     /// Serialises `value` into a canonical payload.
@@ -81,40 +81,37 @@ impl fmt::Display for Payload {
     }
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
+/// Writes `value` with every object's keys in byte order and no whitespace; strings, numbers,
+/// null and booleans as serde_json writes them, straight into `out`.
+fn write_canonical(value: &Value, out: &mut Vec<u8>) -> serde_json::Result<()> {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<_> = map.iter().collect();
             entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push('{');
+            out.push(b'{');
             for (i, (key, item)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                write_string(key, out);
-                out.push(':');
-                write_canonical(item, out);
+                serde_json::to_writer(&mut *out, key)?;
+                out.push(b':');
+                write_canonical(item, out)?;
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                write_canonical(item, out);
+                write_canonical(item, out)?;
             }
-            out.push(']');
+            out.push(b']');
         }
-        Value::String(text) => write_string(text, out),
-        // Null, booleans and numbers print the same way whatever the map type.
-        other => out.push_str(&other.to_string()),
+        other => serde_json::to_writer(&mut *out, other)?,
     }
-}
-
-fn write_string(text: &str, out: &mut String) {
-    out.push_str(&Value::String(text.to_owned()).to_string());
+    Ok(())
 }
 
 #[cfg(test)]
@@ -163,6 +160,15 @@ mod tests {
             let twice = Payload::parse(once.as_str()).expect("canonical text parses");
             prop_assert_eq!(&once, &twice);
             prop_assert_eq!(once.to_value().expect("json"), value);
+        }
+
+        /// The canonical form is serde_json's own compact text of the value, whose objects
+        /// (without serde_json's `preserve_order`) keep their keys in byte order.
+        #[test]
+        fn canonical_form_is_serde_jsons_compact_text(inner in json_value()) {
+            let value = serde_json::json!({ "v": inner, "a": "é\u{1}\"\\\n" });
+            let canonical = Payload::from_value(&value).expect("object");
+            prop_assert_eq!(canonical.as_str(), serde_json::to_string(&value).expect("serialises"));
         }
     }
 }
