@@ -123,27 +123,23 @@ pub async fn restore<R: BufRead>(
         return Err(RestoreFileError::StoreHoldsMore { held: stored.position.0, events });
     }
     let mut lines = Lines::new(open()?);
-    let mut batch = Vec::with_capacity(PAGE);
+    let mut batch = next_batch(&mut lines, stored.position)?;
     let mut reached = Position::ZERO;
     let mut written = 0;
-    while let Some(event) = lines.next_event()? {
-        let present = event.position <= stored.position;
-        let last_present = event.position == stored.position;
-        batch.push(event);
-        if present && (batch.len() == PAGE || last_present) {
+    while let Some(first) = batch.first() {
+        if first.position <= stored.position {
             reached = same_as_stored(store, &batch).await?;
-            batch.clear();
-        } else if !present && batch.len() == PAGE {
-            written += batch.len() as u64;
-            reached = write_batch(store, std::mem::take(&mut batch), reached).await?;
+            batch = next_batch(&mut lines, stored.position)?;
         } else {
-            continue;
+            let count = batch.len() as u64;
+            // The next batch is read from the file while the store writes this one; it is sent
+            // only once this one is written.
+            let (head, next) =
+                tokio::join!(write_batch(store, batch, reached), async { next_batch(&mut lines, stored.position) });
+            reached = head?;
+            written += count;
+            batch = next?;
         }
-        progress(RestoreProgress::Restoring { position: reached.0, of: events });
-    }
-    if !batch.is_empty() {
-        written += batch.len() as u64;
-        reached = write_batch(store, batch, reached).await?;
         progress(RestoreProgress::Restoring { position: reached.0, of: events });
     }
     let head = store.head().await?;
@@ -151,6 +147,24 @@ pub async fn restore<R: BufRead>(
         return Err(RestoreFileError::Changed { checked: last, stored: head });
     }
     Ok(Restored { events, already_present: stored.position.0, written, head })
+}
+
+/// Up to [`PAGE`] further events of the file, ending after the event at `last_present` (the
+/// store's head), so that no batch holds both events the store has and events it lacks.
+fn next_batch<R: BufRead>(
+    lines: &mut Lines<R>,
+    last_present: Position,
+) -> Result<Vec<RecordedEvent>, RestoreFileError> {
+    let mut batch = Vec::with_capacity(PAGE);
+    while batch.len() < PAGE {
+        let Some(event) = lines.next_event()? else { break };
+        let ends_present = event.position == last_present;
+        batch.push(event);
+        if ends_present {
+            break;
+        }
+    }
+    Ok(batch)
 }
 
 /// Checks every event of the file, as an empty store would, and returns how many there are and
