@@ -107,7 +107,8 @@ impl<R: BufRead> Lines<R> {
 ///
 /// The file is read twice: first to check all of it (every line a Covenant CloudEvent, positions
 /// from 1 without a gap, the hash chain intact, and every rule of the log kept), so that a bad
-/// file writes nothing; then to restore it in batches of [`PAGE`] events, each one transaction. A
+/// file writes nothing; then to restore it in batches of [`PAGE`] events, each one transaction
+/// and each read from the file while the one before it is written. A
 /// store that already holds the start of the file, exactly as the file has it (what an
 /// interrupted import leaves), is continued from where it stopped; any other store that is not
 /// empty is refused. `open` opens the file afresh for each reading.
