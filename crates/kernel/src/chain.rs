@@ -36,8 +36,8 @@ use crate::{Position, RecordedEvent};
 const DOMAIN_TAG: &[u8] = b"covenant.event.v1";
 
 /// A SHA-256 digest.
-#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct Hash(pub [u8; 32]);
 
 impl Hash {
@@ -78,10 +78,24 @@ impl From<Hash> for String {
     }
 }
 
-impl TryFrom<String> for Hash {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Hash::parse_hex(&value)
+/// Read from its 64 hexadecimal digits where the deserializer holds them, without a copy.
+impl<'de> Deserialize<'de> for Hash {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Hex;
+
+        impl serde::de::Visitor<'_> for Hex {
+            type Value = Hash;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a SHA-256 hash as 64 hexadecimal digits")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Hash, E> {
+                Hash::parse_hex(text).map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_str(Hex)
     }
 }
 
@@ -244,5 +258,29 @@ impl ChainVerifier {
 
     pub fn finish(self, failure: Option<VerifyFailure>) -> VerifyReport {
         VerifyReport { checked: self.checked, verified_head: self.head, failure }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_is_written_and_read_as_64_hexadecimal_digits() {
+        let hash = Hash([0xab; 32]);
+        let json = serde_json::to_string(&hash).expect("serialises");
+        assert_eq!(json, format!("\"{}\"", "ab".repeat(32)));
+        assert_eq!(serde_json::from_str::<Hash>(&json).expect("reads back"), hash);
+        // Escaped text is read as the text it stands for.
+        let escaped = format!("\"\\u0061{}\"", "b".to_owned() + &"ab".repeat(31));
+        assert_eq!(serde_json::from_str::<Hash>(&escaped).expect("reads"), hash);
+        for (bad, says) in [
+            ("\"abc\"", "is not a SHA-256 hash"),
+            (&format!("\"{}\"", "zz".repeat(32)), "is not a SHA-256 hash"),
+            ("42", "a SHA-256 hash as 64 hexadecimal digits"),
+        ] {
+            let error = serde_json::from_str::<Hash>(bad).expect_err(bad).to_string();
+            assert!(error.contains(says), "{bad}: {error}");
+        }
     }
 }

@@ -97,8 +97,20 @@ async fn a_tampered_file_is_refused_and_writes_nothing(db: &TestStore) {
     let mut removed = lines.clone();
     removed.remove(resolution);
 
+    let later = lines.len() - 1;
+    assert!(later > resolution + 1, "the resolution is not the last event");
+    let mut altered_and_cut = altered.clone();
+    altered_and_cut[later] = "{\"specversion\": \"1.0\", \"id\": ";
+    let mut cut = lines.clone();
+    cut[later] = altered_and_cut[later];
+
     let target = db.another().await;
-    for (what, file) in [("a payload changed", altered), ("an event removed", removed)] {
+    // A line cut short after the changed one: the earlier fault is the one reported.
+    for (what, file) in [
+        ("a payload changed", altered),
+        ("an event removed", removed),
+        ("a payload changed, a later line cut short", altered_and_cut),
+    ] {
         let error = import(target.store(), &(file.join("\n") + "\n")).await.expect_err(what);
         let position = Position(resolution as u64 + 1);
         match &error {
@@ -115,6 +127,15 @@ async fn a_tampered_file_is_refused_and_writes_nothing(db: &TestStore) {
         assert!(error.to_string().contains("nothing was written"), "{error}");
         assert_eq!(target.store().head().await.expect("head"), ChainHead::default(), "{what}: nothing written");
     }
+    let error = import(target.store(), &(cut.join("\n") + "\n")).await.expect_err("a line cut short");
+    match &error {
+        RestoreFileError::Line { line, detail } => {
+            assert_eq!(*line, later as u64 + 1, "{error}");
+            assert!(detail.contains("not a Covenant CloudEvent"), "{error}");
+        }
+        other => panic!("a line cut short: {other}"),
+    }
+    assert_eq!(target.store().head().await.expect("head"), ChainHead::default(), "a line cut short: nothing written");
     target.finish().await;
 }
 
