@@ -46,7 +46,7 @@ pub fn parse_date(text: &str) -> Result<Date, NotADate> {
 }
 
 /// The day `text` names when it is written YYYY-MM-DD: `None` when it is written otherwise,
-/// `Some(None)` when the calendar has no such day. Read digit by digit, as every stored event is.
+/// `Some(None)` when the calendar has no such day, reading the digits themselves.
 fn written_date(text: &str) -> Option<Option<Date>> {
     let shaped = text.len() == 10
         && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
@@ -62,24 +62,10 @@ fn written_date(text: &str) -> Option<Option<Date>> {
 /// the fields read most often: YYYY-MM-DD, the form every event is written in, read directly;
 /// any other form chrono accepts still read by chrono, so no stored event reads differently.
 pub(crate) fn stored_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
-    struct Stored;
-
-    impl serde::de::Visitor<'_> for Stored {
-        type Value = Date;
-
-        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-            formatter.write_str("a formatted date string")
-        }
-
-        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Date, E> {
-            match written_date(text) {
-                Some(Some(date)) => Ok(date),
-                _ => text.parse().map_err(E::custom),
-            }
-        }
-    }
-
-    deserializer.deserialize_str(Stored)
+    kernel::from_text(deserializer, "a formatted date string", |text| match written_date(text) {
+        Some(Some(date)) => Ok(date),
+        _ => text.parse::<Date>(),
+    })
 }
 
 /// Text that is not a date written as YYYY-MM-DD, or a date outside the years Covenant accepts.
@@ -96,7 +82,7 @@ pub enum NotADate {
 /// Reads a date field of a command with [`parse_date`], for `#[serde(deserialize_with)]`: chrono's
 /// own reading accepts `2021-3-10`, which a command must not.
 pub(crate) fn strict_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
-    StrictDate::deserialize(deserializer).map(|date| date.0)
+    kernel::from_text(deserializer, "a date written as YYYY-MM-DD", parse_date)
 }
 
 /// [`strict_date`] for an optional date field; use with `#[serde(default)]`.
@@ -106,26 +92,12 @@ pub(crate) fn strict_optional_date<'de, D: serde::Deserializer<'de>>(
     Option::<StrictDate>::deserialize(deserializer).map(|date| date.map(|d| d.0))
 }
 
-/// A date read with [`parse_date`] from the text as the deserializer holds it, without a copy.
+/// A date read with [`strict_date`].
 struct StrictDate(Date);
 
 impl<'de> Deserialize<'de> for StrictDate {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(DateText)
-    }
-}
-
-struct DateText;
-
-impl serde::de::Visitor<'_> for DateText {
-    type Value = StrictDate;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str("a date written as YYYY-MM-DD")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<StrictDate, E> {
-        parse_date(text).map(StrictDate).map_err(E::custom)
+        strict_date(deserializer).map(StrictDate)
     }
 }
 

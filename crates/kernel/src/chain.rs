@@ -81,21 +81,7 @@ impl From<Hash> for String {
 /// Read from its 64 hexadecimal digits where the deserializer holds them, without a copy.
 impl<'de> Deserialize<'de> for Hash {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Hex;
-
-        impl serde::de::Visitor<'_> for Hex {
-            type Value = Hash;
-
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("a SHA-256 hash as 64 hexadecimal digits")
-            }
-
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Hash, E> {
-                Hash::parse_hex(text).map_err(E::custom)
-            }
-        }
-
-        deserializer.deserialize_str(Hex)
+        crate::from_text(deserializer, "a SHA-256 hash as 64 hexadecimal digits", Hash::parse_hex)
     }
 }
 

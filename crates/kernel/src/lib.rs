@@ -30,6 +30,7 @@ mod text;
 mod time;
 mod tokens;
 mod webhooks;
+mod written;
 
 pub use append::{
     AppendError, AppendOutcome, AppendRequest, Expected, GroupPlan, InvalidAppend, Limits, StreamAppend, StreamState,
@@ -62,3 +63,4 @@ pub use text::{ControlCharacter, is_refused_control};
 pub use time::Timestamp;
 pub use tokens::{TokenRecord, TokenStore};
 pub use webhooks::{AttemptOutcome, DeadLetter, DeadLetterChange, WebhookAttempt, WebhookRecord, WebhookStore};
+pub use written::from_text;
