@@ -15,14 +15,17 @@ use crate::unavailable;
 const CHUNK: usize = 1 << 20;
 
 /// Writes `events` into the `events` table, each with its tree column (`trees`, or NULL for each
-/// when the tree is left behind), in the caller's transaction.
+/// when the tree is left behind), in the caller's transaction. Returns false, having written
+/// nothing, when one of the events' ids is already recorded: the unique index on `event_id`
+/// finds it as the rows go in, so a writer that did not look the ids up first learns it here,
+/// and must then roll the transaction back.
 pub(crate) async fn write(
     conn: &mut PgConnection,
     events: &[RecordedEvent],
     trees: Option<&[Vec<u8>]>,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     if events.is_empty() {
-        return Ok(());
+        return Ok(true);
     }
     let statement = format!("COPY events ({}, tree) FROM STDIN (FORMAT binary)", kernel::EVENT_COLUMNS);
     let mut tuples = Tuples::new(16);
@@ -36,9 +39,16 @@ pub(crate) async fn write(
     }
     tuples.buffer.extend_from_slice(&(-1i16).to_be_bytes());
     copy.send(std::mem::take(&mut tuples.buffer)).await.map_err(unavailable)?;
-    copy.finish().await.map_err(unavailable)?;
-    Ok(())
+    // The server reports a failed row only when the copy is finished.
+    match copy.finish().await {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(error)) if error.constraint() == Some(EVENT_ID_INDEX) => Ok(false),
+        Err(error) => Err(unavailable(error)),
+    }
 }
+
+/// The unique index on `events.event_id` (migration 0001 names none, so PostgreSQL's default).
+const EVENT_ID_INDEX: &str = "events_event_id_key";
 
 /// The rows `select` returns, each decoded as `T` (the query selects the columns `T` is decoded
 /// from), received through `COPY (select) TO STDOUT (FORMAT binary)`. `capacity` is how many rows

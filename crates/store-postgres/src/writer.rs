@@ -9,6 +9,10 @@
 //! changed (another process appended, a checkpoint was signed, a stream was at another version,
 //! an event id is already recorded, the tree no longer holds the head) nothing is written and the group is
 //! planned again from the facts read under the lock in a transaction of its own.
+//!
+//! A group or restored batch large enough for `COPY` is planned under the lock from the start,
+//! without looking its event ids up ([`Ids`]): the table's unique index finds a recorded one as
+//! the rows go in, and then the write is rolled back and planned again with the ids read.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -152,28 +156,54 @@ impl PostgresWriter {
         Ok(Some(plan.outcomes))
     }
 
-    /// Plans the group from the facts read under the lock, in a transaction of its own.
+    /// Plans the group from the facts read under the lock, in a transaction of its own. A group
+    /// for `COPY` is first planned without looking its event ids up ([`Ids::LeftToTheIndex`]),
+    /// and planned again with them read only if one turns out to be recorded.
     async fn commit_read(
         &mut self,
         conn: &mut PgConnection,
         requests: &[AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError> {
+        let events = requests.iter().map(AppendRequest::event_count).sum::<usize>();
+        if events >= COPY_ROWS {
+            if let Some(outcomes) = self.commit_locked(conn, requests, Ids::LeftToTheIndex).await? {
+                return Ok(outcomes);
+            }
+        }
+        self.commit_locked(conn, requests, Ids::Read)
+            .await?
+            .ok_or_else(|| StoreError::Unavailable("an event id was recorded while the store's lock was held".into()))
+    }
+
+    /// One attempt of [`Self::commit_read`]: `None`, having written nothing, when `ids` were
+    /// left to the index and one was found recorded or a request was refused (a retry is
+    /// answered, not refused, so that needs the ids).
+    async fn commit_locked(
+        &mut self,
+        conn: &mut PgConnection,
+        requests: &[AppendRequest],
+        ids: Ids,
+    ) -> Result<Option<Vec<Result<AppendOutcome, AppendError>>>, StoreError> {
         let mut tx = conn.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
         let head = rows::read_head(&mut tx).await?;
         let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
-        let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
         let state = StreamState {
             versions: versions(&mut tx, &streams).await?,
-            existing: existing(&mut tx, &ids).await?,
+            existing: ids.read(&mut tx, requests.iter().flat_map(AppendRequest::event_ids)).await?,
             checkpointed: checkpointed(&mut tx).await?,
         };
         let checkpointed = state.checkpointed;
         self.remember(state.versions.iter().map(|(s, v)| (s.clone(), *v)));
         let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
         let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
+        // A request refused without its ids known may be a retry, which is answered, not refused.
+        if ids.unread() && plan.outcomes.iter().any(Result::is_err) {
+            tx.rollback().await.map_err(unavailable)?;
+            return Ok(None);
+        }
         if plan.rows.is_empty() {
             tx.commit().await.map_err(unavailable)?;
-            return Ok(plan.outcomes);
+            return Ok(Some(plan.outcomes));
         }
         let (edge, nodes) = match self.tree {
             TreeUpkeep::Kept => {
@@ -182,11 +212,14 @@ impl PostgresWriter {
             }
             TreeUpkeep::LeftBehind => (HashMap::new(), Vec::new()),
         };
-        write_locked(&mut tx, &plan.rows, self.columns(head.position.0, &plan.rows, &nodes).as_deref()).await?;
+        if !write_locked(&mut tx, &plan.rows, self.columns(head.position.0, &plan.rows, &nodes).as_deref()).await? {
+            tx.rollback().await.map_err(unavailable)?;
+            return Ok(None);
+        }
         // Dropping an uncommitted transaction on any error above rolls it back.
         tx.commit().await.map_err(unavailable)?;
         self.committed(&plan.rows, edge, &nodes, checkpointed, &plan.outcomes);
-        Ok(plan.outcomes)
+        Ok(Some(plan.outcomes))
     }
 
     /// The tree columns of `rows`, written after position `size` and completing `nodes`, or none
@@ -298,29 +331,86 @@ impl GroupBackend for PostgresWriter {
     }
 }
 
-/// Writes a restored batch after the head, in a transaction of its own that holds the lock.
+/// Writes a restored batch after the head, in a transaction of its own that holds the lock. A
+/// batch for `COPY` is first checked without looking its event ids up ([`Ids::LeftToTheIndex`]),
+/// and checked again with them read only if one turns out to be recorded, which the check then
+/// refuses.
 async fn restore_on(
     conn: &mut PgConnection,
     events: &[RecordedEvent],
     limits: &Limits,
 ) -> Result<ChainHead, RestoreError> {
+    if events.len() >= COPY_ROWS {
+        if let Some(head) = restore_locked(conn, events, limits, Ids::LeftToTheIndex).await? {
+            return Ok(head);
+        }
+    }
+    restore_locked(conn, events, limits, Ids::Read).await?.ok_or_else(|| {
+        StoreError::Unavailable("an event id was recorded while the store's lock was held".into()).into()
+    })
+}
+
+/// One attempt of [`restore_on`]: `None`, having written nothing, when `ids` were left to the
+/// index and one was found recorded or the check refused the batch.
+async fn restore_locked(
+    conn: &mut PgConnection,
+    events: &[RecordedEvent],
+    limits: &Limits,
+    ids: Ids,
+) -> Result<Option<ChainHead>, RestoreError> {
     let mut tx = conn.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
     let head = rows::read_head(&mut tx).await?;
     let streams: Vec<&StreamId> = events.iter().map(|e| &e.stream_id).collect::<HashSet<_>>().into_iter().collect();
-    let ids: Vec<EventId> = events.iter().map(|e| e.event_id).collect();
     let state = StreamState {
         versions: versions(&mut tx, &streams).await?,
-        existing: existing(&mut tx, &ids).await?,
+        existing: ids.read(&mut tx, events.iter().map(|e| e.event_id)).await?,
         ..StreamState::default()
     };
     let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
-    let restored = check_restore(head, last_recorded_at, state, events, limits)?;
+    let restored = match check_restore(head, last_recorded_at, state, events, limits) {
+        Ok(restored) => restored,
+        // A recorded id may come before the refused event; checked again with the ids known,
+        // the batch is refused for whichever comes first.
+        Err(_) if ids.unread() => return Ok(None),
+        Err(refused) => return Err(refused.into()),
+    };
     let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
     let (_, nodes) = tree::grow(&mut tx, head.position.0, &leaves).await?;
-    write_locked(&mut tx, events, Some(&tree_columns(head.position.0, events.len(), &nodes))).await?;
+    if !write_locked(&mut tx, events, Some(&tree_columns(head.position.0, events.len(), &nodes))).await? {
+        tx.rollback().await.map_err(unavailable)?;
+        return Ok(None);
+    }
     // Dropping an uncommitted transaction on any error above rolls it back.
     tx.commit().await.map_err(unavailable)?;
-    Ok(restored)
+    Ok(Some(restored))
+}
+
+/// How a write under the lock learns which of its event ids are already recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ids {
+    /// Looked up before planning ([`existing`]): one probe of the unique index per id.
+    Read,
+    /// Not looked up: the unique index is probed for each id anyway as `COPY` inserts the rows,
+    /// and finds any recorded one there ([`copy::write`]). Only for writes through `COPY`.
+    LeftToTheIndex,
+}
+
+impl Ids {
+    fn unread(self) -> bool {
+        self == Ids::LeftToTheIndex
+    }
+
+    /// The recorded events of `ids`, or none when they are left to the index.
+    async fn read(
+        self,
+        conn: &mut PgConnection,
+        ids: impl Iterator<Item = EventId>,
+    ) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
+        match self {
+            Ids::Read => existing(conn, &ids.collect::<Vec<_>>()).await,
+            Ids::LeftToTheIndex => Ok(HashMap::new()),
+        }
+    }
 }
 
 async fn versions(conn: &mut PgConnection, streams: &[&StreamId]) -> Result<HashMap<StreamId, u64>, StoreError> {
@@ -363,18 +453,21 @@ pub(crate) async fn existing(
 
 /// Writes `rows` with their tree columns (`trees`; none when the tree is left behind) in a
 /// transaction that holds the lock and read the facts they were planned from: a large batch
-/// through `COPY`, a small one through `covenant_append`.
+/// through `COPY`, a small one through `covenant_append`. False, having written nothing, when a
+/// large batch holds an event id already recorded ([`copy::write`]).
 async fn write_locked(
     conn: &mut PgConnection,
     rows: &[RecordedEvent],
     trees: Option<&[Vec<u8>]>,
-) -> Result<(), StoreError> {
-    let Some(last) = rows.last() else { return Ok(()) };
+) -> Result<bool, StoreError> {
+    let Some(last) = rows.last() else { return Ok(true) };
     if rows.len() < COPY_ROWS {
         write(conn, None, rows, trees).await?;
-        return Ok(());
+        return Ok(true);
     }
-    copy::write(conn, rows, trees).await?;
+    if !copy::write(conn, rows, trees).await? {
+        return Ok(false);
+    }
     // Delivered only if the transaction commits.
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
@@ -382,7 +475,7 @@ async fn write_locked(
         .execute(conn)
         .await
         .map_err(unavailable)?;
-    Ok(())
+    Ok(true)
 }
 
 /// Calls `covenant_append` (migration 0017): inserts every row with its tree column (`trees`, or

@@ -1,8 +1,8 @@
 //! Appends: expectations, atomicity across streams, idempotent retries and refused input.
 
 use kernel::{
-    AppendError, AppendRequest, ChainHead, Expected, InvalidAppend, MAX_PAYLOAD_BYTES, Payload, Position, StreamAppend,
-    StreamBound, StreamId,
+    AppendError, AppendRequest, ChainHead, EventId, Expected, InvalidAppend, InvalidRestore, MAX_PAYLOAD_BYTES,
+    Payload, Position, RecordedEvent, RestoreError, StreamAppend, StreamBound, StreamId, event_hash,
 };
 use tests::{TestStore, on_both_backends, progress_report, stream};
 
@@ -11,6 +11,7 @@ on_both_backends!(
     a_failed_expectation_writes_nothing_for_any_stream,
     a_retried_batch_returns_the_original_positions,
     a_reused_event_id_with_different_content_is_refused,
+    a_large_batch_is_answered_for_recorded_ids_as_a_small_one_is,
     bad_input_is_refused_with_nothing_written,
 );
 
@@ -131,6 +132,72 @@ async fn a_reused_event_id_with_different_content_is_refused(db: &TestStore) {
         .await;
     assert!(matches!(partial, Err(AppendError::PartiallyRecorded { recorded: 1, total: 2 })), "{partial:?}");
     assert_eq!(store.head().await.expect("head"), head, "nothing was written");
+}
+
+/// A batch of 1,000 events or more is written another way on PostgreSQL (`COPY`), which leaves
+/// finding recorded event ids to the table's unique index; retries, reused ids and restored
+/// events already in the log must be answered exactly as for a small batch, with nothing written,
+/// and the store must go on writing afterwards.
+async fn a_large_batch_is_answered_for_recorded_ids_as_a_small_one_is(db: &TestStore) {
+    let store = db.store();
+    let reports = |from: usize| (from..from + 1_100).map(|n| progress_report("wl-07", n)).collect::<Vec<_>>();
+    let s = stream("commitment-wl-07");
+    let batch = AppendRequest::single(s.clone(), Expected::NoStream, reports(0));
+    let first = store.append(batch.clone()).await.expect("a large batch");
+    let head = store.head().await.expect("head");
+    assert_eq!(head.position, Position(1_100));
+
+    let retry = store.append(batch.clone()).await.expect("a retry of a large batch");
+    assert!(retry.replayed);
+    assert_eq!((retry.positions, retry.stream_versions), (first.positions, first.stream_versions));
+
+    let mut overlapping = reports(1_100);
+    overlapping[700] = batch.streams[0].events[3].clone();
+    let partial = store.append(AppendRequest::single(s.clone(), Expected::Any, overlapping.clone())).await;
+    assert!(matches!(partial, Err(AppendError::PartiallyRecorded { recorded: 1, total: 1_100 })), "{partial:?}");
+
+    overlapping[700].payload = Payload::parse(r#"{"status":"off_track"}"#).expect("valid");
+    let reused = store.append(AppendRequest::single(s.clone(), Expected::Any, overlapping)).await;
+    assert!(matches!(reused, Err(AppendError::EventIdReused { position: Position(4), .. })), "{reused:?}");
+    assert_eq!(store.head().await.expect("head"), head, "nothing was written");
+
+    let recorded = store.read_all(Position::ZERO, 2_000).await.expect("read");
+    let mut chain = head;
+    let restored: Vec<RecordedEvent> = (0..1_000)
+        .map(|n| {
+            let template = &recorded[n];
+            let mut event = RecordedEvent {
+                position: chain.position.next(),
+                stream_id: stream("commitment-wl-08"),
+                stream_version: n as u64 + 1,
+                event_id: if n == 500 { recorded[3].event_id } else { EventId::new() },
+                prev_hash: chain.hash,
+                recorded_at: recorded[1_099].recorded_at,
+                ..template.clone()
+            };
+            event.hash = event_hash(&event);
+            chain = ChainHead { position: event.position, hash: event.hash };
+            event
+        })
+        .collect();
+    let refused = store.restore(restored).await;
+    assert!(
+        matches!(
+            refused,
+            Err(RestoreError::Invalid(InvalidRestore::EventIdRecorded {
+                position: Position(1_601),
+                recorded: Position(4),
+                ..
+            }))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(store.head().await.expect("head"), head, "nothing was restored");
+
+    let more = store.append(AppendRequest::single(s, Expected::Exactly(1_100), reports(2_200))).await.expect("more");
+    assert_eq!(more.positions.first(), Some(&Position(1_101)), "positions stay gapless after a refusal");
+    let report = store.verify(None).await.expect("verify");
+    assert!(report.is_ok() && report.checked == 2_200, "{report:?}");
 }
 
 async fn bad_input_is_refused_with_nothing_written(db: &TestStore) {
