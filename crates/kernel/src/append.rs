@@ -248,6 +248,39 @@ pub struct StreamState {
     pub checkpointed: u64,
 }
 
+/// A write of at least this many events (a group of appends or a restored batch) is a large one:
+/// its event ids are not looked up before it is planned ([`IdLookup::Index`]), and PostgreSQL
+/// writes its rows with `COPY`.
+pub const LARGE_WRITE: usize = 1_000;
+
+/// How a store, under its write lock, learns which of a write's event ids are already recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdLookup {
+    /// Looked up before the write is planned ([`StreamState::existing`]): one probe of the
+    /// unique index on event ids per id.
+    First,
+    /// Left to that index, which probes every id anyway as the rows go in, so a lookup first
+    /// would probe each twice. The store plans with no recorded events known, and undoes the
+    /// write and plans it again with [`IdLookup::First`] when the index finds an id recorded, or
+    /// when the plan refuses anything ([`IdLookup::must_replan`]).
+    Index,
+}
+
+impl IdLookup {
+    /// The way to try first for a write of `events` events.
+    pub fn first_try(events: usize) -> Self {
+        if events >= LARGE_WRITE { IdLookup::Index } else { IdLookup::First }
+    }
+
+    /// Whether a write planned this way with these answers (a group's, or a restored batch's
+    /// one) must be planned again with its ids read: a request refused while no recorded event
+    /// was known may be a retry, which is answered rather than refused, and a restored batch may
+    /// hold a recorded id before the event it was refused for.
+    pub fn must_replan<T, E>(self, answers: &[Result<T, E>]) -> bool {
+        self == IdLookup::Index && answers.iter().any(Result::is_err)
+    }
+}
+
 /// The rows to insert for a group and the answer to give each request.
 #[derive(Debug)]
 pub struct GroupPlan {
@@ -404,6 +437,17 @@ mod tests {
 
     fn plan(state: StreamState, requests: &[AppendRequest]) -> GroupPlan {
         plan_group(ChainHead::default(), None, Timestamp::now(), state, requests)
+    }
+
+    #[test]
+    fn only_a_large_write_leaves_its_ids_to_the_index_and_any_refusal_sends_it_back() {
+        assert_eq!(IdLookup::first_try(LARGE_WRITE - 1), IdLookup::First);
+        assert_eq!(IdLookup::first_try(LARGE_WRITE), IdLookup::Index);
+        let answered: [Result<(), ()>; 2] = [Ok(()), Ok(())];
+        let refused: [Result<(), ()>; 2] = [Ok(()), Err(())];
+        assert!(!IdLookup::Index.must_replan(&answered));
+        assert!(IdLookup::Index.must_replan(&refused));
+        assert!(!IdLookup::First.must_replan(&refused), "with the ids read, a refusal is the answer");
     }
 
     #[test]

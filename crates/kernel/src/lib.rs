@@ -33,8 +33,8 @@ mod webhooks;
 mod written;
 
 pub use append::{
-    AppendError, AppendOutcome, AppendRequest, Expected, GroupPlan, InvalidAppend, Limits, StreamAppend, StreamState,
-    VersionConflict, plan_group,
+    AppendError, AppendOutcome, AppendRequest, Expected, GroupPlan, IdLookup, InvalidAppend, LARGE_WRITE, Limits,
+    StreamAppend, StreamState, VersionConflict, plan_group,
 };
 #[doc(hidden)]
 pub use async_trait::async_trait;

@@ -10,9 +10,8 @@
 //! an event id is already recorded, the tree no longer holds the head) nothing is written and the group is
 //! planned again from the facts read under the lock in a transaction of its own.
 //!
-//! A group or restored batch large enough for `COPY` is planned under the lock from the start,
-//! without looking its event ids up ([`Ids`]): the table's unique index finds a recorded one as
-//! the rows go in, and then the write is rolled back and planned again with the ids read.
+//! A large group or restored batch ([`kernel::LARGE_WRITE`]) is planned under the lock from the
+//! start, without its event ids looked up ([`IdLookup::Index`]), and written through `COPY`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -21,9 +20,9 @@ use std::sync::atomic::Ordering;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, Expected, GroupBackend, Hash, Limits, NodeId,
-    Position, RecordedEvent, RestoreError, StoreError, StreamId, StreamState, Timestamp, TreeNode, TreeUpkeep,
-    check_restore, event_leaf, grown_edge, new_nodes, plan_group, tree_columns,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, Expected, GroupBackend, Hash, IdLookup, LARGE_WRITE,
+    Limits, NodeId, Position, RecordedEvent, RestoreError, StoreError, StreamId, StreamState, Timestamp, TreeNode,
+    TreeUpkeep, check_restore, event_leaf, grown_edge, new_nodes, plan_group, tree_columns,
 };
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, Row};
@@ -36,11 +35,6 @@ use crate::{CHANNEL, GroupCounts, copy, rows, tree, unavailable};
 /// (`0x636f_7665_6e61_6e74`); every process writing to the database must use the same key, and
 /// `covenant_append` takes the same one.
 const BEGIN_AND_LOCK: &str = "BEGIN; SELECT pg_advisory_xact_lock(7165075710185401972)";
-
-/// Groups of at least this many events are written through `COPY` (`copy`), in a transaction
-/// that reads the facts under the lock: beside that many rows, the extra round trips cost
-/// nothing.
-const COPY_ROWS: usize = 1_000;
 
 /// The most stream versions the writer remembers to plan with; past it, it forgets them all and
 /// learns them again from the next commits.
@@ -122,7 +116,7 @@ impl PostgresWriter {
         conn: &mut PgConnection,
         requests: &[AppendRequest],
     ) -> Result<Option<Vec<Result<AppendOutcome, AppendError>>>, StoreError> {
-        let large = requests.iter().map(AppendRequest::event_count).sum::<usize>() >= COPY_ROWS;
+        let large = requests.iter().map(AppendRequest::event_count).sum::<usize>() >= LARGE_WRITE;
         let Some(known) = self.known.as_ref().filter(|_| !large) else {
             self.counts.locked.fetch_add(1, Ordering::Relaxed);
             return Ok(None);
@@ -156,48 +150,43 @@ impl PostgresWriter {
         Ok(Some(plan.outcomes))
     }
 
-    /// Plans the group from the facts read under the lock, in a transaction of its own. A group
-    /// for `COPY` is first planned without looking its event ids up ([`Ids::LeftToTheIndex`]),
-    /// and planned again with them read only if one turns out to be recorded.
+    /// Plans the group from the facts read under the lock, in a transaction of its own. A large
+    /// group is first planned without its event ids looked up ([`IdLookup::Index`]).
     async fn commit_read(
         &mut self,
         conn: &mut PgConnection,
         requests: &[AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError> {
         let events = requests.iter().map(AppendRequest::event_count).sum::<usize>();
-        if events >= COPY_ROWS {
-            if let Some(outcomes) = self.commit_locked(conn, requests, Ids::LeftToTheIndex).await? {
+        if IdLookup::first_try(events) == IdLookup::Index {
+            if let Some(outcomes) = self.commit_locked(conn, requests, IdLookup::Index).await? {
                 return Ok(outcomes);
             }
         }
-        self.commit_locked(conn, requests, Ids::Read)
-            .await?
-            .ok_or_else(|| StoreError::Unavailable("an event id was recorded while the store's lock was held".into()))
+        self.commit_locked(conn, requests, IdLookup::First).await?.ok_or_else(unseen)
     }
 
-    /// One attempt of [`Self::commit_read`]: `None`, having written nothing, when `ids` were
-    /// left to the index and one was found recorded or a request was refused (a retry is
-    /// answered, not refused, so that needs the ids).
+    /// One attempt of [`Self::commit_read`]: `None`, having written nothing, when the ids were
+    /// left to the index and the group must be planned again with them read.
     async fn commit_locked(
         &mut self,
         conn: &mut PgConnection,
         requests: &[AppendRequest],
-        ids: Ids,
+        ids: IdLookup,
     ) -> Result<Option<Vec<Result<AppendOutcome, AppendError>>>, StoreError> {
         let mut tx = conn.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
         let head = rows::read_head(&mut tx).await?;
         let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
         let state = StreamState {
             versions: versions(&mut tx, &streams).await?,
-            existing: ids.read(&mut tx, requests.iter().flat_map(AppendRequest::event_ids)).await?,
+            existing: recorded(&mut tx, ids, requests.iter().flat_map(AppendRequest::event_ids)).await?,
             checkpointed: checkpointed(&mut tx).await?,
         };
         let checkpointed = state.checkpointed;
         self.remember(state.versions.iter().map(|(s, v)| (s.clone(), *v)));
         let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
         let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
-        // A request refused without its ids known may be a retry, which is answered, not refused.
-        if ids.unread() && plan.outcomes.iter().any(Result::is_err) {
+        if ids.must_replan(&plan.outcomes) {
             tx.rollback().await.map_err(unavailable)?;
             return Ok(None);
         }
@@ -332,48 +321,42 @@ impl GroupBackend for PostgresWriter {
 }
 
 /// Writes a restored batch after the head, in a transaction of its own that holds the lock. A
-/// batch for `COPY` is first checked without looking its event ids up ([`Ids::LeftToTheIndex`]),
-/// and checked again with them read only if one turns out to be recorded, which the check then
-/// refuses.
+/// large batch is first checked without its event ids looked up ([`IdLookup::Index`]).
 async fn restore_on(
     conn: &mut PgConnection,
     events: &[RecordedEvent],
     limits: &Limits,
 ) -> Result<ChainHead, RestoreError> {
-    if events.len() >= COPY_ROWS {
-        if let Some(head) = restore_locked(conn, events, limits, Ids::LeftToTheIndex).await? {
+    if IdLookup::first_try(events.len()) == IdLookup::Index {
+        if let Some(head) = restore_locked(conn, events, limits, IdLookup::Index).await? {
             return Ok(head);
         }
     }
-    restore_locked(conn, events, limits, Ids::Read).await?.ok_or_else(|| {
-        StoreError::Unavailable("an event id was recorded while the store's lock was held".into()).into()
-    })
+    restore_locked(conn, events, limits, IdLookup::First).await?.ok_or_else(|| unseen().into())
 }
 
-/// One attempt of [`restore_on`]: `None`, having written nothing, when `ids` were left to the
-/// index and one was found recorded or the check refused the batch.
+/// One attempt of [`restore_on`]: `None`, having written nothing, when the ids were left to the
+/// index and the batch must be checked again with them read.
 async fn restore_locked(
     conn: &mut PgConnection,
     events: &[RecordedEvent],
     limits: &Limits,
-    ids: Ids,
+    ids: IdLookup,
 ) -> Result<Option<ChainHead>, RestoreError> {
     let mut tx = conn.begin_with(BEGIN_AND_LOCK).await.map_err(unavailable)?;
     let head = rows::read_head(&mut tx).await?;
     let streams: Vec<&StreamId> = events.iter().map(|e| &e.stream_id).collect::<HashSet<_>>().into_iter().collect();
     let state = StreamState {
         versions: versions(&mut tx, &streams).await?,
-        existing: ids.read(&mut tx, events.iter().map(|e| e.event_id)).await?,
+        existing: recorded(&mut tx, ids, events.iter().map(|e| e.event_id)).await?,
         ..StreamState::default()
     };
     let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
-    let restored = match check_restore(head, last_recorded_at, state, events, limits) {
-        Ok(restored) => restored,
-        // A recorded id may come before the refused event; checked again with the ids known,
-        // the batch is refused for whichever comes first.
-        Err(_) if ids.unread() => return Ok(None),
-        Err(refused) => return Err(refused.into()),
-    };
+    let checked = check_restore(head, last_recorded_at, state, events, limits);
+    if ids.must_replan(std::slice::from_ref(&checked)) {
+        return Ok(None);
+    }
+    let restored = checked?;
     let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
     let (_, nodes) = tree::grow(&mut tx, head.position.0, &leaves).await?;
     if !write_locked(&mut tx, events, Some(&tree_columns(head.position.0, events.len(), &nodes))).await? {
@@ -385,32 +368,22 @@ async fn restore_locked(
     Ok(Some(restored))
 }
 
-/// How a write under the lock learns which of its event ids are already recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ids {
-    /// Looked up before planning ([`existing`]): one probe of the unique index per id.
-    Read,
-    /// Not looked up: the unique index is probed for each id anyway as `COPY` inserts the rows,
-    /// and finds any recorded one there ([`copy::write`]). Only for writes through `COPY`.
-    LeftToTheIndex,
+/// The recorded events of `ids`, or none known when they are left to the index.
+async fn recorded(
+    conn: &mut PgConnection,
+    lookup: IdLookup,
+    ids: impl Iterator<Item = EventId>,
+) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
+    match lookup {
+        IdLookup::First => existing(conn, &ids.collect::<Vec<_>>()).await,
+        IdLookup::Index => Ok(HashMap::new()),
+    }
 }
 
-impl Ids {
-    fn unread(self) -> bool {
-        self == Ids::LeftToTheIndex
-    }
-
-    /// The recorded events of `ids`, or none when they are left to the index.
-    async fn read(
-        self,
-        conn: &mut PgConnection,
-        ids: impl Iterator<Item = EventId>,
-    ) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
-        match self {
-            Ids::Read => existing(conn, &ids.collect::<Vec<_>>()).await,
-            Ids::LeftToTheIndex => Ok(HashMap::new()),
-        }
-    }
+/// A write planned with its ids read met one recorded: nothing else writes under the lock, so
+/// the database was changed behind it.
+fn unseen() -> StoreError {
+    StoreError::Unavailable("an event id was found recorded after it was looked up under the store's lock".into())
 }
 
 async fn versions(conn: &mut PgConnection, streams: &[&StreamId]) -> Result<HashMap<StreamId, u64>, StoreError> {
@@ -461,7 +434,7 @@ async fn write_locked(
     trees: Option<&[Vec<u8>]>,
 ) -> Result<bool, StoreError> {
     let Some(last) = rows.last() else { return Ok(true) };
-    if rows.len() < COPY_ROWS {
+    if rows.len() < LARGE_WRITE {
         write(conn, None, rows, trees).await?;
         return Ok(true);
     }

@@ -43,6 +43,7 @@ pub(crate) fn read_nodes(conn: &Connection, ids: &[NodeId]) -> Result<Nodes, Sto
 /// The tree's right edge as a writer's last commit left it, kept until its next group: valid
 /// while the log's head is still the event that commit ended with (no other writer appended, no
 /// commit failed) and the tree still holds it.
+#[derive(Clone)]
 pub(crate) struct Edge {
     pub(crate) head: ChainHead,
     pub(crate) nodes: Nodes,

@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kernel::{
-    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, GroupBackend, Hash, Limits, Position, RecordedEvent,
-    RestoreError, StoreError, StreamId, StreamState, Timestamp, TreeUpkeep, check_restore, event_leaf, plan_group,
+    AppendError, AppendOutcome, AppendRequest, ChainHead, EventId, GroupBackend, Hash, IdLookup, Limits, Position,
+    RecordedEvent, RestoreError, StoreError, StreamId, StreamState, Timestamp, TreeUpkeep, check_restore, event_leaf,
+    plan_group,
 };
 use rusqlite::{Connection, OptionalExtension};
 
@@ -113,47 +114,126 @@ fn busy_or_write_error(error: rusqlite::Error, waited: Duration) -> StoreError {
 /// edge after it if it wrote anything and the tree is kept.
 type Written = (Vec<Result<AppendOutcome, AppendError>>, Option<Position>, Option<tree::Edge>);
 
+/// Writes a group of appends in the writer's transaction. A large group is first planned without
+/// its event ids looked up ([`IdLookup::Index`]), inside a savepoint that is undone when the group
+/// must be planned again with them read.
 fn write(
     conn: &Connection,
     requests: &[AppendRequest],
     tree: TreeUpkeep,
     kept: Option<tree::Edge>,
 ) -> Result<Written, StoreError> {
+    let events = requests.iter().map(AppendRequest::event_count).sum::<usize>();
+    if IdLookup::first_try(events) == IdLookup::Index {
+        let attempt = |conn: &Connection| write_planned(conn, requests, tree, kept.clone(), IdLookup::Index);
+        if let Some(written) = undone_unless_written(conn, attempt)? {
+            return Ok(written);
+        }
+    }
+    write_planned(conn, requests, tree, kept, IdLookup::First)?.ok_or_else(unseen)
+}
+
+/// One attempt of [`write`]: `None`, having written nothing, when the ids were left to the index
+/// and the group must be planned again with them read.
+fn write_planned(
+    conn: &Connection,
+    requests: &[AppendRequest],
+    tree: TreeUpkeep,
+    kept: Option<tree::Edge>,
+    ids: IdLookup,
+) -> Result<Option<Written>, StoreError> {
     let head = rows::read_head(conn)?;
     let streams: Vec<&StreamId> = requests.iter().flat_map(AppendRequest::stream_ids).collect();
-    let ids: Vec<EventId> = requests.iter().flat_map(AppendRequest::event_ids).collect();
     let state = StreamState {
         versions: versions(conn, &streams)?,
-        existing: existing(conn, &ids)?,
+        existing: recorded(conn, ids, requests.iter().flat_map(AppendRequest::event_ids))?,
         checkpointed: checkpointed(conn)?,
     };
     let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
     let plan = plan_group(head, last_recorded_at, Timestamp::now(), state, requests);
-    let Some(last) = plan.rows.last() else { return Ok((plan.outcomes, None, None)) };
+    if ids.must_replan(&plan.outcomes) {
+        return Ok(None);
+    }
+    let Some(last) = plan.rows.last() else { return Ok(Some((plan.outcomes, None, None))) };
     if tree == TreeUpkeep::LeftBehind {
-        insert(conn, &plan.rows, None)?;
-        return Ok((plan.outcomes, Some(last.position), None));
+        return Ok(insert(conn, &plan.rows, None)?.then_some((plan.outcomes, Some(last.position), None)));
     }
     let kept = tree::Edge::at(kept, conn, head)?.map(|edge| edge.nodes);
     let leaves: Vec<Hash> = plan.rows.iter().map(event_leaf).collect();
     let (columns, nodes) = tree::grow(conn, head.position.0, &leaves, kept)?;
-    insert(conn, &plan.rows, Some(&columns))?;
+    if !insert(conn, &plan.rows, Some(&columns))? {
+        return Ok(None);
+    }
     let edge = tree::Edge { head: ChainHead { position: last.position, hash: last.hash }, nodes };
-    Ok((plan.outcomes, Some(last.position), Some(edge)))
+    Ok(Some((plan.outcomes, Some(last.position), Some(edge))))
 }
 
+/// Writes a restored batch in the writer's transaction; a large one is first checked without its
+/// event ids looked up, as [`write`] does.
 fn write_restored(conn: &Connection, events: &[RecordedEvent], limits: &Limits) -> Result<ChainHead, RestoreError> {
+    if IdLookup::first_try(events.len()) == IdLookup::Index {
+        let attempt = |conn: &Connection| restore_planned(conn, events, limits, IdLookup::Index);
+        if let Some(head) = undone_unless_written(conn, attempt)? {
+            return Ok(head);
+        }
+    }
+    restore_planned(conn, events, limits, IdLookup::First)?.ok_or_else(|| unseen().into())
+}
+
+/// One attempt of [`write_restored`]: `None`, having written nothing, when the ids were left to
+/// the index and the batch must be checked again with them read.
+fn restore_planned(
+    conn: &Connection,
+    events: &[RecordedEvent],
+    limits: &Limits,
+    ids: IdLookup,
+) -> Result<Option<ChainHead>, RestoreError> {
     let head = rows::read_head(conn)?;
     let streams: Vec<&StreamId> = events.iter().map(|e| &e.stream_id).collect::<HashSet<_>>().into_iter().collect();
-    let ids: Vec<EventId> = events.iter().map(|e| e.event_id).collect();
-    let state =
-        StreamState { versions: versions(conn, &streams)?, existing: existing(conn, &ids)?, ..StreamState::default() };
+    let state = StreamState {
+        versions: versions(conn, &streams)?,
+        existing: recorded(conn, ids, events.iter().map(|e| e.event_id))?,
+        ..StreamState::default()
+    };
     let (head, last_recorded_at) = head.map_or((Default::default(), None), |(h, at)| (h, Some(at)));
-    let restored = check_restore(head, last_recorded_at, state, events, limits)?;
+    let checked = check_restore(head, last_recorded_at, state, events, limits);
+    if ids.must_replan(std::slice::from_ref(&checked)) {
+        return Ok(None);
+    }
+    let restored = checked?;
     let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
     let (columns, _) = tree::grow(conn, head.position.0, &leaves, None)?;
-    insert(conn, events, Some(&columns))?;
-    Ok(restored)
+    Ok(insert(conn, events, Some(&columns))?.then_some(restored))
+}
+
+/// Runs `attempt` inside a savepoint, kept when it wrote (`Some`) and undone otherwise.
+fn undone_unless_written<T, E: From<StoreError>>(
+    conn: &Connection,
+    attempt: impl FnOnce(&Connection) -> Result<Option<T>, E>,
+) -> Result<Option<T>, E> {
+    conn.execute_batch("SAVEPOINT ids_left_to_the_index").map_err(write_error)?;
+    let done = attempt(conn)?;
+    let end = if done.is_some() { "RELEASE" } else { "ROLLBACK TO ids_left_to_the_index; RELEASE" };
+    conn.execute_batch(&format!("{end} ids_left_to_the_index")).map_err(write_error)?;
+    Ok(done)
+}
+
+/// The recorded events of `ids`, or none known when they are left to the index.
+fn recorded(
+    conn: &Connection,
+    lookup: IdLookup,
+    ids: impl Iterator<Item = EventId>,
+) -> Result<HashMap<EventId, RecordedEvent>, StoreError> {
+    match lookup {
+        IdLookup::First => existing(conn, &ids.collect::<Vec<_>>()),
+        IdLookup::Index => Ok(HashMap::new()),
+    }
+}
+
+/// A write planned with its ids read met one recorded: nothing else writes while the writer holds
+/// SQLite's write lock, so the file was changed behind it.
+fn unseen() -> StoreError {
+    StoreError::Unavailable("an event id was found recorded after it was looked up under the store's lock".into())
 }
 
 /// The version of each of `streams` that has events. One `MAX` per stream, which SQLite answers
@@ -188,36 +268,51 @@ pub(crate) fn existing(conn: &Connection, ids: &[EventId]) -> Result<HashMap<Eve
 }
 
 /// Inserts `events` with their `tree` columns ([`tree::grow`]), or with none when the tree is
-/// left behind.
-fn insert(conn: &Connection, events: &[RecordedEvent], trees: Option<&[Vec<u8>]>) -> Result<(), StoreError> {
+/// left behind. False, with the rows before it inserted, when an event's id is already recorded:
+/// the unique index on `event_id` finds it, so a writer that did not look the ids up first learns
+/// it here, and must undo the rows.
+fn insert(conn: &Connection, events: &[RecordedEvent], trees: Option<&[Vec<u8>]>) -> Result<bool, StoreError> {
     let sql = format!(
         "INSERT INTO events ({}, tree) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         kernel::EVENT_COLUMNS
     );
     let mut statement = conn.prepare_cached(&sql).map_err(write_error)?;
     for (n, e) in events.iter().enumerate() {
-        statement
-            .execute(rusqlite::params![
-                e.position.0 as i64,
-                e.stream_id.as_str(),
-                e.stream_version as i64,
-                e.event_id.0.as_bytes().as_slice(),
-                e.event_type.as_str(),
-                e.schema_version,
-                e.payload.as_str(),
-                e.metadata.actor.as_str(),
-                e.metadata.correlation_id.as_bytes().as_slice(),
-                e.metadata.causation_id.as_ref().map(|id| id.as_bytes().as_slice()),
-                e.metadata.source.as_deref(),
-                e.metadata.occurred_at.as_micros(),
-                e.recorded_at.as_micros(),
-                e.prev_hash.0.as_slice(),
-                e.hash.0.as_slice(),
-                trees.map(|trees| trees[n].as_slice()),
-            ])
-            .map_err(write_error)?;
+        let inserted = statement.execute(rusqlite::params![
+            e.position.0 as i64,
+            e.stream_id.as_str(),
+            e.stream_version as i64,
+            e.event_id.0.as_bytes().as_slice(),
+            e.event_type.as_str(),
+            e.schema_version,
+            e.payload.as_str(),
+            e.metadata.actor.as_str(),
+            e.metadata.correlation_id.as_bytes().as_slice(),
+            e.metadata.causation_id.as_ref().map(|id| id.as_bytes().as_slice()),
+            e.metadata.source.as_deref(),
+            e.metadata.occurred_at.as_micros(),
+            e.recorded_at.as_micros(),
+            e.prev_hash.0.as_slice(),
+            e.hash.0.as_slice(),
+            trees.map(|trees| trees[n].as_slice()),
+        ]);
+        match inserted {
+            Ok(_) => {}
+            Err(error) if id_recorded(&error) => return Ok(false),
+            Err(error) => return Err(write_error(error)),
+        }
     }
-    Ok(())
+    Ok(true)
+}
+
+/// Whether `error` is the unique index on `events.event_id` refusing a row.
+fn id_recorded(error: &rusqlite::Error) -> bool {
+    match error {
+        rusqlite::Error::SqliteFailure(failure, Some(message)) => {
+            failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE && message.ends_with("events.event_id")
+        }
+        _ => false,
+    }
 }
 
 #[async_trait]
