@@ -5,6 +5,11 @@
 //! serves as a baseline, the raw sqlx baseline of the store (single-row INSERTs into a copy of
 //! the `events` table, and the same pages read with plain sqlx), and how figures are printed.
 
+/// Every benchmark runs on the allocator the `covenant` binary uses (`crates/cli/src/main.rs`), so
+/// that its figures are the service's; the peer libraries' half (`benches/peers`) uses it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use kernel::{EventStore, NewEvent, Position};

@@ -21,6 +21,11 @@ use workload::{Backend, Sizes};
 const USAGE: &str = "usage: peers --system cqrs-es|esrs --backend sqlite|postgres [--quick] [--events N] \
      [--seconds S] [--loads N] [--queries N]";
 
+/// The allocator Covenant's half of the benchmark and the `covenant` binary use, so that the two
+/// halves differ only in the libraries they measure.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let (system, backend, sizes) = options().unwrap_or_else(|e| {
         eprintln!("{e}\n{USAGE}");

@@ -82,6 +82,12 @@ enum Command {
     Witness(witness::Args),
 }
 
+/// mimalloc rather than the C library's malloc: the store's writer and the read models' fold free
+/// many small strings, which glibc's malloc spent a large share of their time on
+/// (`docs/benchmarks.md`, "The allocator"). The benchmarks use the same one.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
