@@ -79,14 +79,20 @@ impl SqliteWriter {
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the write connection, committing
-    /// when it succeeds and rolling back when it or the commit fails.
+    /// when it succeeds with a result `keep` accepts, and rolling back when it fails, `keep`
+    /// refuses its result, or the commit fails.
     fn in_transaction<T, E: From<StoreError>>(
         &mut self,
         work: impl FnOnce(&Connection) -> Result<T, E>,
+        keep: impl FnOnce(&T) -> bool,
     ) -> Result<T, E> {
         self.begin()?;
         let done = match work(&self.conn) {
-            Ok(done) => done,
+            Ok(done) if keep(&done) => done,
+            Ok(undone) => {
+                self.conn.execute_batch("ROLLBACK").map_err(write_error)?;
+                return Ok(undone);
+            }
             Err(error) => {
                 // The transaction is abandoned either way; a failed rollback adds nothing.
                 let _ = self.conn.execute_batch("ROLLBACK");
@@ -98,6 +104,23 @@ impl SqliteWriter {
             return Err(write_error(error).into());
         }
         Ok(done)
+    }
+
+    /// Runs a write of `events` events (`work`, which answers `None`, having written nothing
+    /// that stays, when it must be planned again with its ids read) in a transaction of its own:
+    /// a large one first with its event ids left to the index ([`IdLookup::Index`]), and again
+    /// with them read if that attempt is undone.
+    fn in_attempts<T, E: From<StoreError>>(
+        &mut self,
+        events: usize,
+        work: impl Fn(&Connection, IdLookup) -> Result<Option<T>, E>,
+    ) -> Result<T, E> {
+        if IdLookup::first_try(events) == IdLookup::Index
+            && let Some(done) = self.in_transaction(|conn| work(conn, IdLookup::Index), Option::is_some)?
+        {
+            return Ok(done);
+        }
+        self.in_transaction(|conn| work(conn, IdLookup::First), Option::is_some)?.ok_or_else(|| unseen().into())
     }
 }
 
@@ -114,28 +137,10 @@ fn busy_or_write_error(error: rusqlite::Error, waited: Duration) -> StoreError {
 /// edge after it if it wrote anything and the tree is kept.
 type Written = (Vec<Result<AppendOutcome, AppendError>>, Option<Position>, Option<tree::Edge>);
 
-/// Writes a group of appends in the writer's transaction. A large group is first planned without
-/// its event ids looked up ([`IdLookup::Index`]), inside a savepoint that is undone when the group
-/// must be planned again with them read.
+/// Writes a group of appends in the writer's transaction, with its event ids found as `ids`
+/// says; `None` when they were left to the index and the group must be planned again with them
+/// read (the rows written are then rolled back).
 fn write(
-    conn: &Connection,
-    requests: &[AppendRequest],
-    tree: TreeUpkeep,
-    kept: Option<tree::Edge>,
-) -> Result<Written, StoreError> {
-    let events = requests.iter().map(AppendRequest::event_count).sum::<usize>();
-    if IdLookup::first_try(events) == IdLookup::Index {
-        let attempt = |conn: &Connection| write_planned(conn, requests, tree, kept.clone(), IdLookup::Index);
-        if let Some(written) = undone_unless_written(conn, attempt)? {
-            return Ok(written);
-        }
-    }
-    write_planned(conn, requests, tree, kept, IdLookup::First)?.ok_or_else(unseen)
-}
-
-/// One attempt of [`write`]: `None`, having written nothing, when the ids were left to the index
-/// and the group must be planned again with them read.
-fn write_planned(
     conn: &Connection,
     requests: &[AppendRequest],
     tree: TreeUpkeep,
@@ -168,21 +173,10 @@ fn write_planned(
     Ok(Some((plan.outcomes, Some(last.position), Some(edge))))
 }
 
-/// Writes a restored batch in the writer's transaction; a large one is first checked without its
-/// event ids looked up, as [`write`] does.
-fn write_restored(conn: &Connection, events: &[RecordedEvent], limits: &Limits) -> Result<ChainHead, RestoreError> {
-    if IdLookup::first_try(events.len()) == IdLookup::Index {
-        let attempt = |conn: &Connection| restore_planned(conn, events, limits, IdLookup::Index);
-        if let Some(head) = undone_unless_written(conn, attempt)? {
-            return Ok(head);
-        }
-    }
-    restore_planned(conn, events, limits, IdLookup::First)?.ok_or_else(|| unseen().into())
-}
-
-/// One attempt of [`write_restored`]: `None`, having written nothing, when the ids were left to
-/// the index and the batch must be checked again with them read.
-fn restore_planned(
+/// Writes a restored batch in the writer's transaction, with its event ids found as `ids` says;
+/// `None` when they were left to the index and the batch must be checked again with them read
+/// (the rows written are then rolled back).
+fn write_restored(
     conn: &Connection,
     events: &[RecordedEvent],
     limits: &Limits,
@@ -204,18 +198,6 @@ fn restore_planned(
     let leaves: Vec<Hash> = events.iter().map(event_leaf).collect();
     let (columns, _) = tree::grow(conn, head.position.0, &leaves, None)?;
     Ok(insert(conn, events, Some(&columns))?.then_some(restored))
-}
-
-/// Runs `attempt` inside a savepoint, kept when it wrote (`Some`) and undone otherwise.
-fn undone_unless_written<T, E: From<StoreError>>(
-    conn: &Connection,
-    attempt: impl FnOnce(&Connection) -> Result<Option<T>, E>,
-) -> Result<Option<T>, E> {
-    conn.execute_batch("SAVEPOINT ids_left_to_the_index").map_err(write_error)?;
-    let done = attempt(conn)?;
-    let end = if done.is_some() { "RELEASE" } else { "ROLLBACK TO ids_left_to_the_index; RELEASE" };
-    conn.execute_batch(&format!("{end} ids_left_to_the_index")).map_err(write_error)?;
-    Ok(done)
 }
 
 /// The recorded events of `ids`, or none known when they are left to the index.
@@ -322,7 +304,9 @@ impl GroupBackend for SqliteWriter {
         requests: &[AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, AppendError>>, StoreError> {
         let (tree, kept) = (self.tree, self.edge.take());
-        let (outcomes, last, edge) = self.in_transaction(|conn| write(conn, requests, tree, kept))?;
+        let events = requests.iter().map(AppendRequest::event_count).sum();
+        let (outcomes, last, edge) =
+            self.in_attempts(events, |conn, ids| write(conn, requests, tree, kept.clone(), ids))?;
         if let Some(last) = last {
             self.notify.send_replace(last);
         }
@@ -333,17 +317,18 @@ impl GroupBackend for SqliteWriter {
     async fn restore(&mut self, events: &[RecordedEvent]) -> Result<ChainHead, RestoreError> {
         let limits = self.limits;
         self.edge = None;
-        let head = self.in_transaction(|conn| write_restored(conn, events, &limits))?;
+        let head = self.in_attempts(events.len(), |conn, ids| write_restored(conn, events, &limits, ids))?;
         self.notify.send_replace(head.position);
         Ok(head)
     }
 
     async fn rebuild_tree(&mut self) -> Result<u64, StoreError> {
         self.edge = None;
-        self.in_transaction(|conn| {
+        let rebuild = |conn: &Connection| {
             let head = rows::read_head(conn)?.map_or(0, |(head, _)| head.position.0);
             tree::rebuild(conn, head)
-        })
+        };
+        self.in_transaction(rebuild, |_| true)
     }
 }
 
