@@ -279,6 +279,17 @@ impl IdLookup {
     pub fn must_replan<T, E>(self, answers: &[Result<T, E>]) -> bool {
         self == IdLookup::Index && answers.iter().any(Result::is_err)
     }
+
+    /// The answer of a write's attempt with its ids read ([`IdLookup::First`]), the last one
+    /// made: `None` there means an id looked up and not found was then found recorded, so the
+    /// database was changed behind the store's write lock.
+    pub fn last_attempt<T>(done: Option<T>) -> Result<T, StoreError> {
+        done.ok_or_else(|| {
+            StoreError::Unavailable(
+                "an event id was found recorded after it was looked up under the store's lock".into(),
+            )
+        })
+    }
 }
 
 /// The rows to insert for a group and the answer to give each request.

@@ -163,7 +163,7 @@ impl PostgresWriter {
                 return Ok(outcomes);
             }
         }
-        self.commit_locked(conn, requests, IdLookup::First).await?.ok_or_else(unseen)
+        IdLookup::last_attempt(self.commit_locked(conn, requests, IdLookup::First).await?)
     }
 
     /// One attempt of [`Self::commit_read`]: `None`, having written nothing, when the ids were
@@ -332,7 +332,7 @@ async fn restore_on(
             return Ok(head);
         }
     }
-    restore_locked(conn, events, limits, IdLookup::First).await?.ok_or_else(|| unseen().into())
+    Ok(IdLookup::last_attempt(restore_locked(conn, events, limits, IdLookup::First).await?)?)
 }
 
 /// One attempt of [`restore_on`]: `None`, having written nothing, when the ids were left to the
@@ -378,12 +378,6 @@ async fn recorded(
         IdLookup::First => existing(conn, &ids.collect::<Vec<_>>()).await,
         IdLookup::Index => Ok(HashMap::new()),
     }
-}
-
-/// A write planned with its ids read met one recorded: nothing else writes under the lock, so
-/// the database was changed behind it.
-fn unseen() -> StoreError {
-    StoreError::Unavailable("an event id was found recorded after it was looked up under the store's lock".into())
 }
 
 async fn versions(conn: &mut PgConnection, streams: &[&StreamId]) -> Result<HashMap<StreamId, u64>, StoreError> {

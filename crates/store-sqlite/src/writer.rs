@@ -120,7 +120,7 @@ impl SqliteWriter {
         {
             return Ok(done);
         }
-        self.in_transaction(|conn| work(conn, IdLookup::First), Option::is_some)?.ok_or_else(|| unseen().into())
+        Ok(IdLookup::last_attempt(self.in_transaction(|conn| work(conn, IdLookup::First), Option::is_some)?)?)
     }
 }
 
@@ -210,12 +210,6 @@ fn recorded(
         IdLookup::First => existing(conn, &ids.collect::<Vec<_>>()),
         IdLookup::Index => Ok(HashMap::new()),
     }
-}
-
-/// A write planned with its ids read met one recorded: nothing else writes while the writer holds
-/// SQLite's write lock, so the file was changed behind it.
-fn unseen() -> StoreError {
-    StoreError::Unavailable("an event id was found recorded after it was looked up under the store's lock".into())
 }
 
 /// The version of each of `streams` that has events. One `MAX` per stream, which SQLite answers
