@@ -58,7 +58,9 @@ pub use sessions::{Prune, SessionRecord, SessionStore};
 pub use sign_ins::{PendingSignIn, SignInStore};
 pub use snapshot::{Occurred, Saving, Snapshot, SnapshotStore, Waypoint};
 pub use sql::{Column, Param, Row, SqlTables, Statement, Value};
-pub use store::{EventStore, EventStream, LogBreach, StoreError, StreamBound, TreeError, TreeReport, follow};
+pub use store::{
+    EventStore, EventStream, LogBreach, RESERVED_ROWS, StoreError, StreamBound, TreeError, TreeReport, follow,
+};
 pub use text::{ControlCharacter, is_refused_control};
 pub use time::Timestamp;
 pub use tokens::{TokenRecord, TokenStore};

@@ -14,6 +14,10 @@ use crate::{
     StreamId, Timestamp, VerifyFailure, VerifyReport, Writer, event_leaf, grown_edge, new_nodes, root, root_nodes,
 };
 
+/// The most rows a read of a page of the log ([`EventStore::read_all`]) reserves room for before
+/// it has any: a page of up to this many is gathered without growing, and so copying, its vector.
+pub const RESERVED_ROWS: usize = 10_000;
+
 /// The store could not do what was asked for a reason outside the request.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
@@ -162,7 +166,8 @@ pub trait EventStore: Send + Sync {
         }
     }
 
-    /// Reads up to `limit` events after `after`, in position order.
+    /// Reads up to `limit` events after `after`, in position order. Backends reserve room for up
+    /// to [`RESERVED_ROWS`] of them before the first arrives.
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError>;
 
     /// Reads what [`EventStore::read_all`] reads, for a reader that has its next pages read while

@@ -39,8 +39,6 @@ const CHANNEL: &str = "covenant_events";
 /// How often a subscriber reads again even without a notification (a missed notification
 /// while the listener reconnects costs at most this much delay, never an event).
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// The most rows a page read reserves room for before it has any.
-const RESERVED_ROWS: usize = 10_000;
 /// The most events one group commit takes from the queue.
 const MAX_GROUP_EVENTS: usize = 20_000;
 
@@ -215,35 +213,6 @@ async fn relay_notifications(mut listener: PgListener, notify: watch::Sender<Pos
     }
 }
 
-impl PostgresStore {
-    /// The events for which `condition` holds of `$1` (bound to `subject`), within `bound`, in
-    /// `order`.
-    async fn read_bounded<T>(
-        &self,
-        condition: &str,
-        subject: T,
-        bound: StreamBound,
-        order: &str,
-    ) -> Result<Vec<RecordedEvent>, StoreError>
-    where
-        T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
-    {
-        let clause = match bound {
-            StreamBound::All => "",
-            StreamBound::UpToVersion(_) => " AND stream_version <= $2",
-            StreamBound::RecordedBy(_) => " AND recorded_at <= $2",
-        };
-        let sql = format!("SELECT {} FROM events WHERE {condition}{clause} ORDER BY {order}", kernel::EVENT_COLUMNS);
-        let query = sqlx::query(&sql).bind(subject);
-        let query = match bound {
-            StreamBound::All => query,
-            StreamBound::UpToVersion(v) => query.bind(i64::try_from(v).unwrap_or(i64::MAX)),
-            StreamBound::RecordedBy(at) => query.bind(at.as_datetime()),
-        };
-        rows::decode_all(&query.fetch_all(&self.pool).await.map_err(unavailable)?)
-    }
-}
-
 #[async_trait]
 impl EventStore for PostgresStore {
     fn writer(&self) -> Option<&Writer> {
@@ -251,7 +220,22 @@ impl EventStore for PostgresStore {
     }
 
     async fn read_stream(&self, stream: &StreamId, bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.read_bounded("stream_id = $1", stream.as_str().to_owned(), bound, "stream_version").await
+        let clause = match bound {
+            StreamBound::All => "",
+            StreamBound::UpToVersion(_) => " AND stream_version <= $2",
+            StreamBound::RecordedBy(_) => " AND recorded_at <= $2",
+        };
+        let sql = format!(
+            "SELECT {} FROM events WHERE stream_id = $1{clause} ORDER BY stream_version",
+            kernel::EVENT_COLUMNS
+        );
+        let query = sqlx::query(&sql).bind(stream.as_str());
+        let query = match bound {
+            StreamBound::All => query,
+            StreamBound::UpToVersion(v) => query.bind(sql_integer(v)),
+            StreamBound::RecordedBy(at) => query.bind(at.as_datetime()),
+        };
+        rows::decode_all(&query.fetch_all(&self.pool).await.map_err(unavailable)?)
     }
 
     async fn load_stream(&self, stream: &StreamId) -> Result<Vec<LoadedEvent>, StoreError> {
@@ -259,9 +243,24 @@ impl EventStore for PostgresStore {
         rows::decode_all(&sqlx::query(&sql).bind(stream.as_str()).fetch_all(&self.pool).await.map_err(unavailable)?)
     }
 
+    /// Reads the events through a binary `COPY` ([`copy::read`]), the streams and the bound
+    /// written into it as literals: the rows of several streams are many for one query, and
+    /// cost this process less that way than as a query's rows.
     async fn read_streams(&self, streams: &[StreamId], bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
-        let ids: Vec<String> = streams.iter().map(|s| s.as_str().to_owned()).collect();
-        self.read_bounded("stream_id = ANY($1)", ids, bound, "position").await
+        let ids: Vec<String> = streams.iter().map(|s| sql_text(s.as_str())).collect();
+        let clause = match bound {
+            StreamBound::All => String::new(),
+            StreamBound::UpToVersion(v) => format!(" AND stream_version <= {}", sql_integer(v)),
+            StreamBound::RecordedBy(at) => {
+                format!(" AND recorded_at <= TIMESTAMPTZ 'epoch' + {} * INTERVAL '1 microsecond'", at.as_micros())
+            }
+        };
+        let select = format!(
+            "SELECT {} FROM events WHERE stream_id = ANY(ARRAY[{}]::text[]){clause} ORDER BY position",
+            kernel::EVENT_COLUMNS,
+            ids.join(", ")
+        );
+        copied(&self.pool, &select, 0).await
     }
 
     async fn read_events(&self, ids: &[EventId]) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -279,7 +278,7 @@ impl EventStore for PostgresStore {
         on_a_task_of_its_own(async move {
             let sql = page_select("$1", "$2");
             let mut found = sqlx::query(&sql).bind(sql_integer(after.0)).bind(sql_integer(limit)).fetch(&pool);
-            let mut events = Vec::with_capacity(limit.min(RESERVED_ROWS));
+            let mut events = Vec::with_capacity(limit.min(kernel::RESERVED_ROWS));
             let mut decoder = rows::Decoder::default();
             while let Some(row) = found.try_next().await.map_err(unavailable)? {
                 events.push(RecordedEvent::decode_row(&mut decoder, &row)?);
@@ -296,14 +295,8 @@ impl EventStore for PostgresStore {
     async fn read_all_ahead(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         let pool = self.pool.clone();
         on_a_task_of_its_own(async move {
-            let select = page_select(sql_integer(after.0), sql_integer(limit));
-            let mut conn = pool.acquire().await.map_err(unavailable)?;
-            let read = copy::read(&mut conn, &select, limit.min(RESERVED_ROWS)).await;
-            if read.is_err() {
-                // The rest of the COPY may still be on its way: the connection is not reused.
-                conn.close_on_drop();
-            }
-            read
+            copied(&pool, &page_select(sql_integer(after.0), sql_integer(limit)), limit.min(kernel::RESERVED_ROWS))
+                .await
         })
         .await
     }
@@ -329,6 +322,24 @@ impl EventStore for PostgresStore {
 /// each given as SQL (a parameter, or a literal for a `COPY`, which takes none).
 fn page_select(after: impl std::fmt::Display, limit: impl std::fmt::Display) -> String {
     format!("SELECT {} FROM events WHERE position > {after} ORDER BY position LIMIT {limit}", kernel::EVENT_COLUMNS)
+}
+
+/// The events `select` selects, read through a binary `COPY` ([`copy::read`]) on a connection of
+/// `pool`, with room reserved for `expected` of them.
+async fn copied(pool: &PgPool, select: &str, expected: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut conn = pool.acquire().await.map_err(unavailable)?;
+    let read = copy::read(&mut conn, select, expected).await;
+    if read.is_err() {
+        // The rest of the COPY may still be on its way: the connection is not reused.
+        conn.close_on_drop();
+    }
+    read
+}
+
+/// `text` as an SQL string literal, read the same whatever `standard_conforming_strings` says:
+/// an escape string, its backslashes and quotes escaped.
+fn sql_text(text: &str) -> String {
+    format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 /// `n` as a `bigint`, the largest one for a larger `n`.

@@ -201,12 +201,12 @@ impl EventStore for SqliteStore {
             "SELECT {} FROM events WHERE stream_id = ?1 AND {column} <= ?2 ORDER BY stream_version",
             kernel::EVENT_COLUMNS
         );
-        self.reader.events(sql, (stream.as_str().to_owned(), limit)).await
+        self.reader.events(sql, (stream.as_str().to_owned(), limit), 0).await
     }
 
     async fn load_stream(&self, stream: &StreamId) -> Result<Vec<LoadedEvent>, StoreError> {
         let sql = format!("SELECT {} FROM events WHERE stream_id = ?1 ORDER BY stream_version", kernel::LOADED_COLUMNS);
-        self.reader.events(sql, (stream.as_str().to_owned(),)).await
+        self.reader.events(sql, (stream.as_str().to_owned(),), 0).await
     }
 
     async fn read_streams(&self, streams: &[StreamId], bound: StreamBound) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -221,7 +221,7 @@ impl EventStore for SqliteStore {
             );
             let mut params = vec![rusqlite::types::Value::Integer(limit)];
             params.extend(chunk.iter().map(|s| rusqlite::types::Value::Text(s.as_str().to_owned())));
-            events.extend(self.reader.events(sql, rusqlite::params_from_iter(params)).await?);
+            events.extend(self.reader.events(sql, rusqlite::params_from_iter(params), 0).await?);
         }
         events.sort_unstable_by_key(|e| e.position);
         Ok(events)
@@ -239,7 +239,7 @@ impl EventStore for SqliteStore {
         let sql =
             format!("SELECT {} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2", kernel::EVENT_COLUMNS);
         let params = (i64::try_from(after.0).unwrap_or(i64::MAX), i64::try_from(limit).unwrap_or(i64::MAX));
-        self.reader.events(sql, params).await
+        self.reader.events(sql, params, limit.min(kernel::RESERVED_ROWS)).await
     }
 
     async fn head(&self) -> Result<ChainHead, StoreError> {

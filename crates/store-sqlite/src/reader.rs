@@ -33,13 +33,15 @@ impl Reader {
     }
 
     /// Runs `sql` with `params` and decodes every row it returns, selected with the columns `T` is
-    /// decoded from ([`kernel::EVENT_COLUMNS`], [`kernel::LOADED_COLUMNS`]).
+    /// decoded from ([`kernel::EVENT_COLUMNS`], [`kernel::LOADED_COLUMNS`]), with room reserved
+    /// for `expected` of them.
     pub(crate) async fn events<T: Decoded, P: Params + Send + 'static>(
         &self,
         sql: String,
         params: P,
+        expected: usize,
     ) -> Result<Vec<T>, StoreError> {
-        self.run(move |conn| rows::query(conn, &sql, params)).await
+        self.run(move |conn| rows::query(conn, &sql, params, expected)).await
     }
 
     /// Runs `read` on a read-only connection, on a blocking thread.

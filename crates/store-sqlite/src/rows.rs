@@ -127,16 +127,17 @@ impl<'a, 'r> Columns<'a, 'r> {
 }
 
 /// Runs `sql`, selecting the columns `T` is decoded from, with `params`, and decodes every row it
-/// returns.
+/// returns, with room reserved for `expected` of them.
 pub(crate) fn query<T: Decoded>(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
+    expected: usize,
 ) -> Result<Vec<T>, StoreError> {
     let mut statement = conn.prepare_cached(sql).map_err(unavailable)?;
     let mut found = statement.query(params).map_err(unavailable)?;
     let mut decoder = Decoder::default();
-    let mut events = Vec::new();
+    let mut events = Vec::with_capacity(expected);
     while let Some(row) = found.next().map_err(unavailable)? {
         events.push(T::decode(&mut decoder, row)?);
     }

@@ -14,6 +14,7 @@ on_both_backends!(
     a_stream_reads_in_full_up_to_a_version_or_as_known_at_a_time,
     a_stream_loads_as_its_full_read_narrowed_to_what_a_command_decides_from,
     several_streams_read_at_once_in_position_order_with_the_same_bounds,
+    streams_named_with_quotes_backslashes_and_other_scripts_read_at_once,
     the_log_reads_in_pages_after_a_position,
     the_log_reads_ahead_as_it_reads,
     pages_read_ahead_give_each_event_once_and_read_none_twice,
@@ -142,6 +143,36 @@ async fn several_streams_read_at_once_in_position_order_with_the_same_bounds(db:
     assert_eq!(all.len(), 5_004);
     assert!(all.windows(2).all(|w| w[0].position < w[1].position), "in position order");
     assert!(store.read_streams(&[], StreamBound::All).await.expect("read").is_empty());
+}
+
+/// PostgreSQL reads several streams through a `COPY`, with their ids written into it as literals:
+/// any character a stream id may hold must come back as the same id, and select no other stream.
+async fn streams_named_with_quotes_backslashes_and_other_scripts_read_at_once(db: &TestStore) {
+    let store = db.store();
+    let names = [
+        "ward-plan-st-mary's",
+        r"ward-plan-a\b",
+        r"ward-plan-\'; DROP TABLE events; --",
+        "ward-plan-{braces},\"quoted\" and spaces",
+        "ward-plan-$$dollar$tag$",
+        "cynllun-ward-Llanbedr-Pont-Steffan-ŵ",
+    ];
+    let named: Vec<StreamId> = names.iter().map(|n| stream(n)).collect();
+    for (n, s) in named.iter().chain([&stream("ward-plan-st-mary"), &stream("ward-plan-a")]).enumerate() {
+        store
+            .append(AppendRequest::single(s.clone(), Expected::NoStream, vec![progress_report("q", n)]))
+            .await
+            .expect("append");
+    }
+    let read = store.read_streams(&named, StreamBound::All).await.expect("read");
+    assert_eq!(read.iter().map(|e| e.stream_id.clone()).collect::<Vec<_>>(), named);
+    let up_to_one = store.read_streams(&named, StreamBound::UpToVersion(1)).await.expect("read");
+    assert_eq!(up_to_one, read);
+    let as_known = store.read_streams(&named, StreamBound::RecordedBy(read[2].recorded_at)).await.expect("read");
+    assert_eq!(as_known, read.iter().filter(|e| e.recorded_at <= read[2].recorded_at).cloned().collect::<Vec<_>>());
+    assert!(as_known.len() >= 3);
+    let head = store.head().await.expect("head");
+    assert_eq!(head.position, Position(8), "nothing was written by the reads");
 }
 
 async fn the_log_reads_in_pages_after_a_position(db: &TestStore) {
