@@ -337,7 +337,8 @@ async fn copied(pool: &PgPool, select: &str, expected: usize) -> Result<Vec<Reco
 }
 
 /// `text` as an SQL string literal, read the same whatever `standard_conforming_strings` says:
-/// an escape string, its backslashes and quotes escaped.
+/// an escape string, its backslashes and quotes escaped. The stream ids it is given hold no
+/// control characters (`StreamId::parse` refuses them), so no NUL can end it early.
 fn sql_text(text: &str) -> String {
     format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
 }
