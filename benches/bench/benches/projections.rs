@@ -308,7 +308,7 @@ fn report(options: &Options, all: &[Figures]) -> String {
             Backend::Postgres => ("< 2 s for 1,000,000 events", REBUILD_GOAL_POSTGRES),
         };
         let what = format!(
-            "rebuild the read models from position 0 (`app::views::rebuild`: read, fold, save the state every 1,000,000 events and at the end, and as a waypoint after every eighth of the log; a snapshot of {} bytes, postcard as base64, at the end; the audit trail is not among them)",
+            "rebuild the read models from position 0 (`app::views::rebuild`: read, fold, save the state every 1,000,000 events and at the end, and as a waypoint after every eighth of the log; a snapshot of {} bytes, compressed postcard as base64, at the end; the audit trail is not among them)",
             thousands(f.state_bytes as f64)
         );
         match &f.rebuild {

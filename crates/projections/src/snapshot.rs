@@ -1,14 +1,19 @@
 //! How a read model's state is written into its snapshot and read back: postcard, a compact
-//! binary encoding read in one pass, as base64 text behind a mark that names the encoding (a
-//! waypoint keeps the bytes themselves, behind a mark of their own).
+//! binary encoding read in one pass, compressed with zstd, as base64 text behind a mark that
+//! names the encoding (a waypoint keeps the compressed bytes themselves, behind a mark of their
+//! own). A state names the same bodies, ids and dates many times over, and compressed it is a
+//! small part of its size: writing it whole was most of what saving a waypoint cost
+//! (`docs/benchmarks.md`, "Projections").
 //!
 //! Compatibility rule: a snapshot is read only by the build that could have written it. Its name
 //! carries the model's `VERSION` (raised whenever the fold or the state's shape changes), and its
 //! state begins with [`ENCODING`] (changed whenever the encoding does). A snapshot under another
-//! name is never looked at; a state under the current name that does not begin with the mark (a
-//! JSON state saved before, or one in an encoding of a later build) is discarded, and the model
-//! folded again from position zero. Postcard does not describe its fields, so a state is never
-//! read by a build whose state has another shape: that is what `VERSION` is for.
+//! name is never looked at. A state under the current name saved uncompressed, as builds before
+//! the compression saved it, is still read, so that a new build resumes from it; one that begins
+//! with neither mark (a JSON state saved before, or one in an encoding of a later build) is
+//! discarded, and the model folded again from position zero. Postcard does not describe its
+//! fields, so a state is never read by a build whose state has another shape: that is what
+//! `VERSION` is for.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD as BASE64;
@@ -16,11 +21,24 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// The mark a state of this encoding begins with.
-pub const ENCODING: &str = "postcard-base64:";
+pub const ENCODING: &str = "postcard-zstd-base64:";
+
+/// The mark of a state saved uncompressed, read but no longer written.
+const UNCOMPRESSED: &str = "postcard-base64:";
+
+/// The mark a state of this encoding kept as bytes (a waypoint's) begins with.
+pub const ENCODING_BYTES: &[u8] = b"postcard-zstd:";
+
+/// The mark of a waypoint's state saved uncompressed, read but no longer written.
+const UNCOMPRESSED_BYTES: &[u8] = b"postcard:";
+
+/// zstd's fastest level: a state is saved on the fold's way, and the levels above it made the
+/// read models' states little smaller for more time.
+const LEVEL: i32 = 1;
 
 /// `state` as a snapshot saves it.
 pub fn encode<S: Serialize>(state: &S) -> Result<String, String> {
-    let bytes = postcard::to_allocvec(state).map_err(|e| e.to_string())?;
+    let bytes = compressed(state)?;
     let mut text = String::with_capacity(ENCODING.len() + bytes.len().div_ceil(3) * 4);
     text.push_str(ENCODING);
     BASE64.encode_string(&bytes, &mut text);
@@ -29,22 +47,43 @@ pub fn encode<S: Serialize>(state: &S) -> Result<String, String> {
 
 /// The state a snapshot saved, or none when it was saved in another encoding.
 pub fn decode<S: DeserializeOwned>(saved: &str) -> Result<Option<S>, String> {
-    let Some(text) = saved.strip_prefix(ENCODING) else { return Ok(None) };
-    let bytes = BASE64.decode(text).map_err(|e| e.to_string())?;
-    postcard::from_bytes(&bytes).map(Some).map_err(|e| e.to_string())
+    if let Some(text) = saved.strip_prefix(ENCODING) {
+        let bytes = BASE64.decode(text).map_err(|e| e.to_string())?;
+        return read(&decompressed(&bytes)?);
+    }
+    let Some(text) = saved.strip_prefix(UNCOMPRESSED) else { return Ok(None) };
+    read(&BASE64.decode(text).map_err(|e| e.to_string())?)
 }
 
-/// The mark a state of this encoding kept as bytes (a waypoint's) begins with.
-pub const ENCODING_BYTES: &[u8] = b"postcard:";
-
-/// `state` as a waypoint saves it: postcard behind [`ENCODING_BYTES`].
+/// `state` as a waypoint saves it: compressed postcard behind [`ENCODING_BYTES`].
 pub fn encode_bytes<S: Serialize>(state: &S) -> Result<Vec<u8>, String> {
-    postcard::to_extend(state, ENCODING_BYTES.to_vec()).map_err(|e| e.to_string())
+    let bytes = compressed(state)?;
+    let mut saved = Vec::with_capacity(ENCODING_BYTES.len() + bytes.len());
+    saved.extend_from_slice(ENCODING_BYTES);
+    saved.extend_from_slice(&bytes);
+    Ok(saved)
 }
 
 /// The state a waypoint saved, or none when it was saved in another encoding.
 pub fn decode_bytes<S: DeserializeOwned>(saved: &[u8]) -> Result<Option<S>, String> {
-    let Some(bytes) = saved.strip_prefix(ENCODING_BYTES) else { return Ok(None) };
+    if let Some(bytes) = saved.strip_prefix(ENCODING_BYTES) {
+        return read(&decompressed(bytes)?);
+    }
+    let Some(bytes) = saved.strip_prefix(UNCOMPRESSED_BYTES) else { return Ok(None) };
+    read(bytes)
+}
+
+/// `state` in postcard, compressed.
+fn compressed<S: Serialize>(state: &S) -> Result<Vec<u8>, String> {
+    let bytes = postcard::to_allocvec(state).map_err(|e| e.to_string())?;
+    zstd::bulk::compress(&bytes, LEVEL).map_err(|e| format!("the state does not compress: {e}"))
+}
+
+fn decompressed(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    zstd::decode_all(bytes).map_err(|e| format!("the state does not decompress: {e}"))
+}
+
+fn read<S: DeserializeOwned>(bytes: &[u8]) -> Result<Option<S>, String> {
     postcard::from_bytes(bytes).map(Some).map_err(|e| e.to_string())
 }
 
@@ -90,6 +129,27 @@ mod tests {
     }
 
     #[test]
+    fn a_state_an_earlier_build_saved_uncompressed_still_reads() {
+        let state: BTreeMap<String, u32> = [("Lincolnshire Housing Partnership".to_owned(), 7)].into();
+        let bytes = postcard::to_allocvec(&state).expect("encodes");
+        let text = format!("{UNCOMPRESSED}{}", BASE64.encode(&bytes));
+        assert_eq!(decode::<BTreeMap<String, u32>>(&text), Ok(Some(state.clone())));
+        let kept = [UNCOMPRESSED_BYTES, bytes.as_slice()].concat();
+        assert_eq!(decode_bytes::<BTreeMap<String, u32>>(&kept), Ok(Some(state)));
+    }
+
+    #[test]
+    fn a_state_that_repeats_itself_is_saved_in_a_fraction_of_its_size() {
+        let state: BTreeMap<String, String> = (0..1_000)
+            .map(|n| (format!("commitment-homes-for-independence-{n:04}"), "West Lindsey District Council".to_owned()))
+            .collect();
+        let uncompressed = postcard::to_allocvec(&state).expect("encodes").len();
+        let saved = encode_bytes(&state).expect("saves");
+        assert!(saved.len() * 5 < uncompressed, "{} bytes saved of {uncompressed}", saved.len());
+        assert_eq!(decode_bytes::<BTreeMap<String, String>>(&saved), Ok(Some(state)));
+    }
+
+    #[test]
     fn a_state_in_another_encoding_is_discarded_not_misread() {
         assert_eq!(decode::<BTreeMap<String, u32>>(r#"{"a":1}"#), Ok(None));
         assert_eq!(decode::<BTreeMap<String, u32>>(""), Ok(None));
@@ -100,5 +160,8 @@ mod tests {
         let saved = encode(&vec![1u32, 2, 3]).expect("saves");
         assert!(decode::<Vec<u32>>(&saved[..saved.len() - 2]).is_err(), "a state cut short");
         assert!(decode::<Vec<u32>>(&format!("{ENCODING}not base64!")).is_err(), "not base64");
+        assert!(decode::<Vec<u32>>(&format!("{ENCODING}{}", BASE64.encode([1, 2, 3, 4]))).is_err(), "not zstd");
+        let kept = encode_bytes(&vec![1u32, 2, 3]).expect("saves");
+        assert!(decode_bytes::<Vec<u32>>(&kept[..kept.len() - 1]).is_err(), "a waypoint's state cut short");
     }
 }
