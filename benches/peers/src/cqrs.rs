@@ -104,7 +104,7 @@ pub async fn run(backend: Backend, sizes: &Sizes) {
                 let pool = pool.clone();
                 move || SqliteEventRepository::new(pool.clone())
             };
-            commands(backend, &repo, sizes).await;
+            commands(backend, &repo, None, sizes).await;
             pool.close().await;
             fresh.remove().await;
 
@@ -128,7 +128,7 @@ pub async fn run(backend: Backend, sizes: &Sizes) {
                 let pool = pool.clone();
                 move || PostgresEventRepository::new(pool.clone())
             };
-            commands(backend, &repo, sizes).await;
+            commands(backend, &repo, Some(&pool), sizes).await;
             pool.close().await;
             fresh.remove().await;
 
@@ -136,7 +136,7 @@ pub async fn run(backend: Backend, sizes: &Sizes) {
             create_postgres_tables(&pool).await;
             eprintln!("  seeding the log of {} events (untimed)", sizes.events);
             seed_postgres(&pool, sizes).await;
-            sqlx::query("ANALYZE events").execute(&pool).await.unwrap_or_else(|e| panic!("ANALYZE failed: {e}"));
+            analyze(Some(&pool)).await;
             let repo = {
                 let pool = pool.clone();
                 move || PostgresEventRepository::new(pool.clone())
@@ -152,8 +152,14 @@ fn figure(backend: Backend, workload: Workload, count: usize, elapsed: Duration,
     Figure::new(SYSTEM, backend.name(), workload, count, elapsed.as_secs_f64(), check).print();
 }
 
-/// Workloads 1 to 4 and 8, through `CqrsFramework::execute` and the event store's `load_aggregate`.
-async fn commands<R: PersistedEventRepository + 'static>(backend: Backend, repo: &impl Fn() -> R, sizes: &Sizes) {
+/// Workloads 1 to 4 and 8, through `CqrsFramework::execute` and the event store's `load_aggregate`;
+/// on PostgreSQL (`postgres`), the table analysed before the workloads that read it.
+async fn commands<R: PersistedEventRepository + 'static>(
+    backend: Backend,
+    repo: &impl Fn() -> R,
+    postgres: Option<&Pool<Postgres>>,
+    sizes: &Sizes,
+) {
     let period = Duration::from_secs_f64(sizes.seconds);
     let cqrs = Arc::new(CqrsFramework::new(PersistedEventStore::new_event_store(repo()), vec![], ()));
     let run = uuid::Uuid::new_v4().simple().to_string();
@@ -165,6 +171,7 @@ async fn commands<R: PersistedEventRepository + 'static>(backend: Backend, repo:
     let (count, elapsed) = writers(&cqrs, &format!("{run}-many"), WRITERS, period).await;
     figure(backend, Workload::ConcurrentWriters, count, elapsed, format!("{count} appends"));
 
+    analyze(postgres).await;
     eprintln!("  3: {CONTENDING_WRITERS} writers on {CONTENDED_STREAMS} streams, {:.1} s", sizes.seconds);
     contended(backend, Workload::Contended, &cqrs, &format!("{run}-contended"), period).await;
     eprintln!(
@@ -181,6 +188,7 @@ async fn commands<R: PersistedEventRepository + 'static>(backend: Backend, repo:
             .await
             .unwrap_or_else(|e| panic!("a command failed: {e}"));
     }
+    analyze(postgres).await;
     let store = PersistedEventStore::<R, Commitment>::new_event_store(repo());
     let mut digest = Digest::default();
     let start = Instant::now();
@@ -189,6 +197,14 @@ async fn commands<R: PersistedEventRepository + 'static>(backend: Backend, repo:
         digest.add(&context.aggregate().board.digest());
     }
     figure(backend, Workload::LoadAggregate, sizes.loads, start.elapsed(), digest.to_string());
+}
+
+/// Gathers the planner's statistics of the events table on PostgreSQL, as autovacuum would after
+/// the rows the untimed setup or the workloads before wrote (the servers measured run without it).
+async fn analyze(postgres: Option<&Pool<Postgres>>) {
+    if let Some(pool) = postgres {
+        sqlx::query("ANALYZE events").execute(pool).await.unwrap_or_else(|e| panic!("ANALYZE failed: {e}"));
+    }
 }
 
 /// Workload 3 (or 8, with `cqrs` keeping aggregates in the snapshots table): each writer executes

@@ -96,7 +96,7 @@ async fn store(pool: &Pool<Postgres>) -> PgStore<Commitment> {
 pub async fn run(sizes: &Sizes) {
     let (fresh, pool) = Fresh::postgres().await;
     eprintln!("  {}", describe_postgres(&pool).await);
-    commands(store(&pool).await, sizes).await;
+    commands(store(&pool).await, &pool, sizes).await;
     pool.close().await;
     fresh.remove().await;
 
@@ -104,10 +104,7 @@ pub async fn run(sizes: &Sizes) {
     let store = store(&pool).await;
     eprintln!("  seeding the log of {} events (untimed)", sizes.events);
     seed(&pool, store.table_name(), sizes).await;
-    sqlx::query(&format!("ANALYZE {}", store.table_name()))
-        .execute(&pool)
-        .await
-        .unwrap_or_else(|e| panic!("ANALYZE failed: {e}"));
+    analyze(&pool, store.table_name()).await;
     reads(&store, &pool, sizes).await;
     pool.close().await;
     fresh.remove().await;
@@ -128,9 +125,16 @@ async fn report(
     }
 }
 
-/// Workloads 1 to 4 and 8.
-async fn commands(store: PgStore<Commitment>, sizes: &Sizes) {
+/// Gathers the planner's statistics of `store`'s table, as autovacuum would after the rows the
+/// untimed setup or the workloads before wrote (the servers measured run without it).
+async fn analyze(pool: &Pool<Postgres>, table: &str) {
+    sqlx::query(&format!("ANALYZE {table}")).execute(pool).await.unwrap_or_else(|e| panic!("ANALYZE failed: {e}"));
+}
+
+/// Workloads 1 to 4 and 8, the table analysed before the workloads that read it.
+async fn commands(store: PgStore<Commitment>, pool: &Pool<Postgres>, sizes: &Sizes) {
     let period = Duration::from_secs_f64(sizes.seconds);
+    let table = store.table_name().to_owned();
     let manager = Arc::new(AggregateManager::new(store));
 
     eprintln!("  1: one writer, {:.1} s", sizes.seconds);
@@ -140,6 +144,7 @@ async fn commands(store: PgStore<Commitment>, sizes: &Sizes) {
     let (count, elapsed) = writers(&manager, WRITERS, period).await;
     figure(Workload::ConcurrentWriters, count, elapsed, format!("{count} appends"));
 
+    analyze(pool, &table).await;
     eprintln!("  3: {CONTENDING_WRITERS} writers on {CONTENDED_STREAMS} streams, {:.1} s", sizes.seconds);
     contended(&manager, Workload::Contended, period).await;
     eprintln!(
@@ -158,6 +163,7 @@ async fn commands(store: PgStore<Commitment>, sizes: &Sizes) {
             .unwrap_or_else(|| AggregateState::with_id(id));
         assert!(report(&manager, state, "commitment-loaded").await, "one writer has no conflict");
     }
+    analyze(pool, &table).await;
     let mut digest = Digest::default();
     let start = Instant::now();
     for _ in 0..sizes.loads {
