@@ -79,9 +79,21 @@ fn compressed<S: Serialize>(state: &S) -> Result<Vec<u8>, String> {
     zstd::bulk::compress(&bytes, LEVEL).map_err(|e| format!("the state does not compress: {e}"))
 }
 
+/// The postcard `bytes` hold, decompressed in one pass into a buffer of the size their frame
+/// gives (every frame [`compressed`] writes gives it), so that a large state is not copied from
+/// buffer to growing buffer as it is read; a frame that gives none, or claims more than
+/// [`AT_ONCE_AT_MOST`], is read as a stream instead.
 fn decompressed(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    zstd::decode_all(bytes).map_err(|e| format!("the state does not decompress: {e}"))
+    let failed = |e: std::io::Error| format!("the state does not decompress: {e}");
+    match zstd::zstd_safe::get_frame_content_size(bytes) {
+        Ok(Some(size)) if size <= AT_ONCE_AT_MOST => zstd::bulk::decompress(bytes, size as usize).map_err(failed),
+        _ => zstd::decode_all(bytes).map_err(failed),
+    }
 }
+
+/// The largest state decompressed into a buffer reserved for it beforehand: far more than the
+/// read models of a record of millions of events take.
+const AT_ONCE_AT_MOST: u64 = 1 << 30;
 
 fn read<S: DeserializeOwned>(bytes: &[u8]) -> Result<Option<S>, String> {
     postcard::from_bytes(bytes).map(Some).map_err(|e| e.to_string())
@@ -146,7 +158,19 @@ mod tests {
         let uncompressed = postcard::to_allocvec(&state).expect("encodes").len();
         let saved = encode_bytes(&state).expect("saves");
         assert!(saved.len() * 5 < uncompressed, "{} bytes saved of {uncompressed}", saved.len());
+        let size = zstd::zstd_safe::get_frame_content_size(&saved[ENCODING_BYTES.len()..]);
+        assert!(matches!(size, Ok(Some(n)) if n == uncompressed as u64), "the frame gives its size: {size:?}");
         assert_eq!(decode_bytes::<BTreeMap<String, String>>(&saved), Ok(Some(state)));
+    }
+
+    #[test]
+    fn a_state_whose_frame_gives_no_size_is_read_as_a_stream() {
+        let state: Vec<String> = vec!["Lincolnshire Homes for Independence Blueprint".to_owned(); 100];
+        let bytes = postcard::to_allocvec(&state).expect("encodes");
+        let frame = zstd::stream::encode_all(bytes.as_slice(), LEVEL).expect("compresses");
+        assert!(matches!(zstd::zstd_safe::get_frame_content_size(&frame), Ok(None)), "a streamed frame gives no size");
+        let kept = [ENCODING_BYTES, frame.as_slice()].concat();
+        assert_eq!(decode_bytes::<Vec<String>>(&kept), Ok(Some(state)));
     }
 
     #[test]
