@@ -41,7 +41,7 @@ pub use async_trait::async_trait;
 pub use chain::{ChainHead, ChainVerifier, Hash, VerifyFailure, VerifyReport, event_hash};
 pub use checkpoints::{CheckpointStore, SignedCheckpoint};
 pub use event::{EVENT_COLUMNS, LOADED_COLUMNS, LoadedEvent, Metadata, NewEvent, RecordedEvent};
-pub use group_commit::{GroupBackend, Writer};
+pub use group_commit::{Alone, GroupBackend, Writer};
 pub use id::{EventId, EventType, Interner, MAX_STREAM_ID_BYTES, Position, StreamId};
 pub use idempotency::{IdempotencyStore, KeyClaim, StoredResponse};
 pub use merkle::{

@@ -6,7 +6,8 @@
 //! lock, then reads the head and assigns positions after it. The lock is released only once the
 //! transaction is committed and visible, so positions are gapless and commit order is position
 //! order even with several processes writing to one database. Within a process, one
-//! [`kernel::Writer`] groups concurrent appends into one transaction.
+//! [`kernel::Writer`] groups concurrent appends into one transaction, and lets an append that
+//! finds nobody else writing commit on its caller's own task ([`kernel::Alone::OnCaller`]).
 
 mod copy;
 mod publishers;
@@ -24,8 +25,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use kernel::{
-    ChainHead, EventId, EventStore, EventStream, Hash, Limits, LoadedEvent, NodeId, OpenError, OpenMode, Position,
-    RecordedEvent, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
+    Alone, ChainHead, EventId, EventStore, EventStream, Hash, Limits, LoadedEvent, NodeId, OpenError, OpenMode,
+    Position, RecordedEvent, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
 };
 use sqlx::Connection;
 use sqlx::migrate::Migrator;
@@ -161,7 +162,7 @@ impl PostgresStore {
         let limits = Limits::default();
         let counts = Arc::new(GroupCounts::default());
         let backend = writer::PostgresWriter::new(options, notify, limits, counts.clone(), tree);
-        let (writer, run) = Writer::new(backend, MAX_GROUP_EVENTS, limits);
+        let (writer, run) = Writer::new(backend, MAX_GROUP_EVENTS, limits, Alone::OnCaller);
         tokio::spawn(run);
         Ok(Self { pool, writer, appended, counts })
     }

@@ -23,8 +23,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::StreamExt;
 use kernel::{
-    ChainHead, EventId, EventStore, EventStream, Hash, Limits, LoadedEvent, NodeId, OpenError, OpenMode, Position,
-    RecordedEvent, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
+    Alone, ChainHead, EventId, EventStore, EventStream, Hash, Limits, LoadedEvent, NodeId, OpenError, OpenMode,
+    Position, RecordedEvent, StoreError, StreamBound, StreamId, TreeUpkeep, Writer,
 };
 use sqlx::ConnectOptions;
 use sqlx::migrate::Migrator;
@@ -151,7 +151,7 @@ impl SqliteStore {
         };
         let write = write_connection(&path, read_only, waiting.notice_after).map_err(write_error)?;
         let backend = writer::SqliteWriter::new(write, notify, limits, waiting, opening.tree);
-        let (writer, run) = Writer::new(backend, MAX_GROUP_EVENTS, limits);
+        let (writer, run) = Writer::new(backend, MAX_GROUP_EVENTS, limits, Alone::Queued);
         // The writer makes blocking calls into SQLite, so it runs on a thread of its own rather
         // than on the runtime; it ends when the last clone of the store is dropped.
         std::thread::Builder::new()
